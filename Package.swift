@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "flowc",
+    products: [
+        .executable(name: "flowc", targets: ["flowc"]),
+        .library(name: "FlowCLI", targets: ["FlowCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The system libyaml (Debian `libyaml-dev`), read through its event API.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // Source files, spans, line tables, diagnostics and their rendering.
+        .target(name: "FlowDiagnostics", swiftSettings: strict),
+        // bytes -> flat YAML node arena with byte spans (libyaml hidden inside).
+        .target(name: "FlowYAML", dependencies: ["CYAML", "FlowDiagnostics"], swiftSettings: strict),
+        // The expression language: lexer, parser, type checker, evaluator.
+        .target(name: "FlowExpr", dependencies: ["FlowDiagnostics"], swiftSettings: strict),
+        // YAML node tree -> typed template syntax (spans kept).
+        .target(name: "FlowSyntax", dependencies: ["FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
+        // Template syntax -> checked template: names, types, graph, timers, pools, effects.
+        .target(name: "FlowCheck", dependencies: ["FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
+        // The commands, testable in-process.
+        .target(
+            name: "FlowCLI",
+            dependencies: [
+                "FlowCheck", "FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "flowc", dependencies: ["FlowCLI"], swiftSettings: strict),
+        // A bench helper: libyaml's raw event loop, the floor `flowc check` is compared with.
+        .executableTarget(name: "flowc-bench", dependencies: ["FlowCLI", "FlowYAML", "CYAML"], path: "bench/Sources/flowc-bench", swiftSettings: strict),
+
+        .testTarget(name: "FlowDiagnosticsTests", dependencies: ["FlowDiagnostics"], swiftSettings: strict),
+        .testTarget(name: "FlowYAMLTests", dependencies: ["FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
+        .testTarget(name: "FlowExprTests", dependencies: ["FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
+        .testTarget(
+            name: "FlowCheckTests",
+            dependencies: ["FlowCheck", "FlowCLI", "FlowSyntax", "FlowYAML", "FlowDiagnostics"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowDiagnostics"], swiftSettings: strict),
+    ]
+)

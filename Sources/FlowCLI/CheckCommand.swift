@@ -1,0 +1,134 @@
+import ArgumentParser
+import FlowCheck
+import FlowDiagnostics
+import FlowYAML
+import Foundation
+
+/// Output forms of `flowc check`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case human, json, sarif
+}
+
+/// When to colour human output.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+}
+
+/// `flowc check FILE|DIR...`: reports every problem in the templates.
+struct CheckCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check templates and report every problem found.",
+        discussion: """
+            Directories are searched recursively for `*.flow.yaml` files. Diagnostics are printed \
+            as `path:line:col: severity[CODE]: message` with the source line and a caret \
+            underline (human), one JSON object per line (json), or one SARIF 2.1.0 log (sarif). \
+            `flowc explain CODE` explains a code.
+
+            Exit codes: 0 no errors (warnings allowed unless --warnings-as-errors); 1 problems \
+            found; 2 usage error, or a file or directory that cannot be read.
+            """
+    )
+
+    @Argument(help: "Template files or directories to check.")
+    var paths: [String]
+
+    @Option(name: .long, help: "Output form: human, json or sarif.")
+    var format: OutputFormat = .human
+
+    @Flag(name: [.short, .long], help: "Print only errors: no warnings, notes or summary.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Treat warnings as errors (they are reported as errors and make the exit code 1).")
+    var warningsAsErrors = false
+
+    @Option(name: .long, help: "Show at most this many diagnostics (the rest are counted).")
+    var maxDiagnostics = 100
+
+    @Option(name: .long, help: "Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    var color: ColorChoice = .auto
+
+    @Option(name: .long, help: "Largest template file accepted, in bytes.")
+    var maxFileSize = YAMLLimits.default.maxFileBytes
+
+    func validate() throws {
+        if maxDiagnostics < 1 { throw ValidationError("--max-diagnostics must be at least 1") }
+        if maxFileSize < 1 { throw ValidationError("--max-file-size must be at least 1") }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        var limits = YAMLLimits.default
+        limits.maxFileBytes = maxFileSize
+        var all: [Diagnostic] = []
+        var sources: [SourceFile] = []
+        var ioFailure = false
+        var checked = 0
+        let fs = DiskFileSystem()
+        for path in paths {
+            let (files, problem) = TemplateFiles.expand(path)
+            if let problem {
+                all.append(problem)
+                ioFailure = true
+                continue
+            }
+            for file in files {
+                let result = TemplateChecker.check(path: file, fs: fs, limits: limits)
+                checked += 1
+                if result.diagnostics.contains(where: { $0.code == DriverMessages.cannotRead.code }) { ioFailure = true }
+                all += result.diagnostics
+                for f in result.files where !sources.contains(where: { $0.path == f.path }) { sources.append(f) }
+            }
+        }
+        var bag = DiagnosticBag()
+        bag.add(contentsOf: all.map { d in
+            warningsAsErrors && d.severity == .warning ? d.with(severity: .error) : d
+        })
+        var diagnostics = bag.sorted()
+        if quiet { diagnostics = diagnostics.filter { $0.severity == .error } }
+        let counts = DiagnosticCounts(counting: diagnostics)
+        switch format {
+        case .human:
+            let useColor = switch color {
+            case .always: true
+            case .never: false
+            case .auto: HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+            }
+            let capped = CappedDiagnostics(diagnostics, limit: maxDiagnostics)
+            let text = HumanRenderer(color: useColor).render(capped, summary: quiet || diagnostics.isEmpty ? nil : counts)
+            context.write(text)
+            if !quiet, diagnostics.isEmpty {
+                context.write("checked \(checked) \(checked == 1 ? "file" : "files"): no problems\n")
+            }
+        case .json:
+            context.write(JSONLinesRenderer().render(diagnostics))
+        case .sarif:
+            context.write(SARIFRenderer().render(diagnostics, rules: DiagnosticCatalogue.all, toolVersion: FlowcVersion.current, files: sources) + "\n")
+        }
+        if ioFailure { return ExitCode.usage }
+        return counts.errors > 0 ? ExitCode.problems : ExitCode.clean
+    }
+}
+
+/// Finds the template files a path names.
+enum TemplateFiles {
+    /// A file is returned as is; a directory is searched recursively for `*.flow.yaml` and
+    /// `*.flow.yml`, in sorted order.
+    static func expand(_ path: String) -> ([String], Diagnostic?) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            return ([], DriverMessages.cannotRead.inFile(path, path, "no such file or directory"))
+        }
+        guard isDir.boolValue else { return ([path], nil) }
+        guard let walker = FileManager.default.enumerator(atPath: path) else {
+            return ([], DriverMessages.cannotRead.inFile(path, path, "cannot list the directory"))
+        }
+        var found: [String] = []
+        while let rel = walker.nextObject() as? String {
+            if rel.hasSuffix(".flow.yaml") || rel.hasSuffix(".flow.yml") {
+                found.append(path.hasSuffix("/") ? path + rel : path + "/" + rel)
+            }
+        }
+        if found.isEmpty { return ([], DriverMessages.noTemplates.inFile(path, path)) }
+        return (found.sorted(), nil)
+    }
+}

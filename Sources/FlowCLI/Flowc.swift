@@ -1,0 +1,49 @@
+public import ArgumentParser
+import Foundation
+
+/// A command that runs against a `CLIContext` and returns its exit code.
+protocol FlowcCommand: ParsableCommand {
+    func execute(_ context: CLIContext) -> Int32
+}
+
+/// The `flowc` command line.
+public struct Flowc: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "flowc",
+        abstract: "Compile and check declarative B2B sales-process templates.",
+        discussion: """
+            Exit codes: 0 no problems; 1 problems found (errors, or warnings with \
+            --warnings-as-errors); 2 usage error or a file that cannot be read.
+            """,
+        version: FlowcVersion.current,
+        subcommands: [CheckCommand.self, ExplainCommand.self, RulesCommand.self]
+    )
+
+    public init() {}
+
+    /// Runs flowc with `arguments` (without the program name) and returns the exit code.
+    /// Never calls `exit`; all output goes through `context`.
+    public static func run(_ arguments: [String], context: CLIContext) -> Int32 {
+        do {
+            let command = try Flowc.parseAsRoot(arguments)
+            if let c = command as? any FlowcCommand { return c.execute(context) }
+            var other = command
+            try other.run()
+            return ExitCode.clean
+        } catch {
+            let code = Flowc.exitCode(for: error)
+            let message = Flowc.fullMessage(for: error)
+            if code == .success {
+                context.write(message + (message.hasSuffix("\n") || message.isEmpty ? "" : "\n"))
+                return ExitCode.clean
+            }
+            context.writeError(message + "\n")
+            return ExitCode.usage
+        }
+    }
+}
+
+/// The version printed by `flowc --version` and in SARIF.
+public enum FlowcVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,356 @@
+public import FlowDiagnostics
+
+/// Every diagnostic of the checker: names and reuse (FC03xx), flow graph (FC05xx), timers
+/// (FC06xx), pools and effects (FC07xx). Expression codes (FC04xx) live in `ExprMessages`.
+public enum CheckMessages {
+    // MARK: names, references, reuse (FC03xx)
+
+    public static let duplicateID = MessageSpec(301, .error, "duplicate-id", "duplicate {0} id `{1}`", explanation: """
+        Two fields, roles, nodes, deliverables, outcomes or enum values share an id (also across \
+        included fragments). Every id must be unique within its kind so that references are not \
+        ambiguous. The second definition is reported, with a label at the first.
+
+        Wrong:
+
+            nodes:
+              - {id: proposal, name: 方案报价, owner: sales_owner, next: won}
+              - {id: proposal, name: 报价, owner: sales_owner, next: won}
+        """)
+
+    public static let unknownNode = MessageSpec(302, .error, "unknown-node", "unknown node `{0}`", explanation: """
+        A transition (`next`, `to`, `default`, `outcomes`, `branches`, `join`, `rework`), `start`, \
+        `lose.via` or `lose.from` names a node that the template does not define. A close name is \
+        suggested when there is one.
+
+        Wrong:
+
+            next: propsal
+
+        Right:
+
+            next: proposal
+        """)
+
+    public static let unknownRole = MessageSpec(303, .error, "unknown-role", "unknown role `{0}`", explanation: """
+        An `owner`, `participants`, `escalate.to`, effect recipient, `pool.assign_by` or \
+        `pool.idle.notify` names a role that `roles:` does not declare. Effects may also name the \
+        special recipients `owner` (the deal owner) and `contacts` (the customer's contacts).
+        """)
+
+    public static let unknownField = MessageSpec(304, .error, "unknown-field", "unknown field `{0}`", explanation: """
+        A `requires` list, `customer` section, bot card `fields`, or a `{placeholder}` in an effect \
+        text names a field that `fields:` does not declare.
+        """)
+
+    public static let cannotLoad = MessageSpec(305, .error, "cannot-load", "cannot load `{0}`: {1}", explanation: """
+        A file named by `extends:` or `include:` cannot be read. Paths are relative to the file \
+        that names them.
+        """)
+
+    public static let reuseCycle = MessageSpec(306, .error, "reuse-cycle", "`{0}` closes a cycle of `extends` and `include`: {1}", explanation: """
+        Templates extend or include each other in a cycle (`a` extends `b`, which extends `a`). \
+        The chain is shown in the message.
+        """)
+
+    public static let reuseTooDeep = MessageSpec(307, .error, "reuse-too-deep", "templates extend or include each other more than {0} levels deep", explanation: """
+        The chain of `extends` and `include` is longer than the limit (16).
+        """)
+
+    public static let removeUnknown = MessageSpec(308, .error, "remove-unknown-node", "`remove_nodes` names `{0}`, which the parent template does not define", explanation: """
+        `remove_nodes` removes nodes inherited through `extends`; it can only name nodes of the parent.
+        """)
+
+    public static let noNodes = MessageSpec(309, .error, "no-nodes", "the template defines no nodes", explanation: """
+        A template needs at least one node, and a path from its start node to a `won` or `lost` end.
+        """)
+
+    public static let ownerRole = MessageSpec(310, .error, "owner-role", "no role is marked `owner: true`; one role must own the deals", explanation: """
+        Exactly one role is the deal owner (`owner: true`): deals in a private pool belong to a \
+        person in that role, and `owner` in effects means that person.
+        """)
+
+    public static let fieldKeyNotAllowed = MessageSpec(311, .error, "field-key-not-allowed", "`{0}` does not apply to a field of type `{1}`", explanation: """
+        Some field keys only make sense for some types: `currency` for money, `values` for enum \
+        (and list of enum), `of` for lists, `min`/`max` for integer, decimal and money, `multiline` for text.
+        """)
+
+    public static let fieldKeyMissing = MessageSpec(312, .error, "field-key-missing", "a field of type `{0}` needs `{1}`", explanation: """
+        Money fields need a `currency`, enum fields their `values`, list fields the type of their \
+        elements in `of`.
+        """)
+
+    public static let computedCycle = MessageSpec(313, .error, "computed-cycle", "computed field `{0}` depends on itself: {1}", explanation: """
+        Computed fields are evaluated from other fields. A chain that leads back to the same field \
+        can never be evaluated.
+        """)
+
+    public static let badDefault = MessageSpec(314, .error, "invalid-default", "default `{0}` is not a valid `{1}`", explanation: """
+        A field's default must be a value of its type: a number for integer, decimal and money, \
+        `true`/`false` for boolean, a declared value for enum, `YYYY-MM-DD` for date.
+        """)
+
+    public static let computedConflict = MessageSpec(315, .error, "computed-conflict", "a computed field cannot have `{0}`", explanation: """
+        A computed field's value always comes from its expression, so it cannot be `required` (no \
+        one fills it in) nor have a `default`.
+        """)
+
+    public static let badRange = MessageSpec(316, .error, "invalid-range", "`min` ({0}) is greater than `max` ({1})", explanation: """
+        No value can satisfy a field whose `min` is greater than its `max`.
+        """)
+
+    public static let identityField = MessageSpec(317, .error, "identity-field", "customer identity field `{0}` must be a text field, not `{1}`", explanation: """
+        Duplicate customers are caught by comparing normalised identity fields (a company name, a \
+        tax id), which must therefore be text.
+        """)
+
+    public static let unknownNormalizer = MessageSpec(318, .error, "unknown-normalizer", "unknown normalisation `{0}`", explanation: """
+        `customer.normalize` lists normalisations applied to identity fields before comparing them: \
+        `trim`, `lowercase`, `collapse_spaces`, `fullwidth_to_halfwidth`, `strip_legal_suffix`.
+        """)
+
+    public static let keyNotForKind = MessageSpec(319, .error, "key-not-for-kind", "`{0}` does not apply to a node of kind `{1}`", explanation: """
+        Each node kind uses its own keys: tasks and joins go on with `next`; approvals with \
+        `outcomes`; forks with `branches` and `join`; `won` and `lost` are ends and go nowhere.
+        """)
+
+    public static let keyNeededForKind = MessageSpec(320, .error, "key-needed-for-kind", "a node of kind `{0}` needs `{1}`", explanation: """
+        Tasks and approvals need an `owner` role and a way on (`next` or `outcomes`); forks need \
+        `branches` and `join`; joins need `next`.
+        """)
+
+    public static let unknownReason = MessageSpec(321, .error, "unknown-deliverable", "unknown deliverable `{0}`", explanation: """
+        A reference names a deliverable the node does not declare.
+        """)
+
+    // MARK: flow graph (FC05xx)
+
+    public static let unreachable = MessageSpec(501, .warning, "unreachable-node", "node `{0}` cannot be reached from the start node `{1}`", explanation: """
+        No transition, branch, outcome, fork or the global lose leads to this node, so no deal will \
+        ever enter it. Remove it, or connect it. (Rework transitions go back to earlier nodes and do \
+        not count as reaching a node.) This is a warning: suppress it with \
+        `# flowc-ignore FC0501` on the node's `id` line when the node is kept on purpose.
+        """)
+
+    public static let cannotEnd = MessageSpec(502, .error, "cannot-reach-end", "no path leads from node `{0}` to a `won` or `lost` end", explanation: """
+        A deal that enters this node can never finish: every path from it leads into a loop that \
+        has no exit (reported as FC0503). Each path must end in a node of kind `won` or `lost`. \
+        The error is reported where the flow enters the loop, not again on every node before it.
+        """)
+
+    public static let loopWithoutExit = MessageSpec(503, .error, "loop-without-exit", "nodes {0} form a loop with no exit", explanation: """
+        These nodes lead only to each other: a deal entering the loop goes round forever. Give one \
+        of them a branch that leaves the loop.
+        """)
+
+    public static let forkJoin = MessageSpec(504, .error, "fork-join", "branch `{0}` of fork `{1}` never reaches its join `{2}`", explanation: """
+        A fork starts its `branches` in parallel and its `join` waits for all of them. Every branch \
+        must lead to that join (and only to it), the join must be a node of kind `join`, and a join \
+        belongs to exactly one fork.
+        """)
+
+    public static let noDefault = MessageSpec(505, .error, "branch-without-default", "this branch set can match nothing: no `default` branch", explanation: """
+        When none of the `if` conditions holds, a deal would be stuck. End every conditional `next` \
+        list with a `default:` entry.
+
+        Right:
+
+            next:
+              - if: "quote < cost"
+                to: internal_audit
+              - default: negotiation_review
+        """)
+
+    public static let shadowedByDefault = MessageSpec(506, .error, "shadowed-branch", "this branch can never be taken: the `default` above always matches first", explanation: """
+        Branches are tried in order and `default` always matches, so anything after it is dead. \
+        Move `default` to the end.
+        """)
+
+    public static let constantCondition = MessageSpec(507, .warning, "constant-condition", "this condition is always {0}", explanation: """
+        The condition does not depend on any field, so it always has the same value: the branch is \
+        always or never taken, and a node `when` always or never includes the node.
+        """)
+
+    public static let shadowedByCondition = MessageSpec(508, .warning, "duplicate-condition", "this branch can never be taken: an earlier branch has the same condition", explanation: """
+        An earlier branch has the same condition, or a condition that is always true, so this \
+        branch is never reached.
+        """)
+
+    public static let reworkTarget = MessageSpec(509, .error, "rework-target", "`rework` can only go back to an earlier node; `{0}` does not come before `{1}`", explanation: """
+        Rework sends a deal back to a node it has already passed, with a reason. The target must be \
+        a node from which this node can be reached.
+        """)
+
+    public static let badStart = MessageSpec(510, .error, "bad-start", "the start node `{0}` is a `{1}` node", explanation: """
+        A deal starts in the start node (the first node, or `start:`); it must be a task or an approval.
+        """)
+
+    public static let loseEnd = MessageSpec(511, .error, "lose-end", "the lose path from `{0}` must end in a `lost` node", explanation: """
+        `lose.via` starts the follow-up of a lost deal (for example a loss review). Every path from \
+        it must end in a node of kind `lost`, never in `won`.
+        """)
+
+    public static let noWon = MessageSpec(512, .warning, "no-won-end", "no node of kind `won`: deals can never be won", explanation: """
+        Most sales processes end with a won deal. Without a `won` node, every deal ends lost.
+        """)
+
+    public static let loseFromTerminal = MessageSpec(513, .error, "lose-from-end", "`lose.from` names `{0}`, a `{1}` node; deals there are already closed", explanation: """
+        Deals can only be lost from open nodes: a deal at a `won` or `lost` node is already closed, \
+        so listing such a node in `lose.from` has no effect and is almost certainly a typo.
+        """)
+
+    public static let duplicateTarget = MessageSpec(514, .warning, "duplicate-outcome-target", "outcomes `{0}` and `{1}` lead to the same node `{2}`", explanation: """
+        An approval's outcomes normally lead to different places (approve and reject). Two outcomes \
+        with the same target are often a copy-paste slip.
+        """)
+
+    // MARK: timers (FC06xx)
+
+    public static let warnAfterDeadline = MessageSpec(601, .error, "warning-after-deadline", "the warning at {0} comes at or after the deadline at {1}", explanation: """
+        The idle warning must come before the deal returns to the public pool, or the owner is \
+        warned too late to act.
+
+        Wrong:
+
+            idle: {after: 30d, warn: 30d}
+
+        Right:
+
+            idle: {after: 30d, warn: 25d}
+        """)
+
+    public static let negativeDuration = MessageSpec(602, .error, "negative-duration", "`{0}` is negative; `{1}` must be a positive duration", explanation: """
+        Durations measure time forwards from an event; a negative one has no meaning.
+        """)
+
+    public static let zeroDuration = MessageSpec(603, .error, "zero-duration", "`{0}` must be longer than zero", explanation: """
+        A zero duration would fire at the same moment its timer starts.
+        """)
+
+    public static let estimateOverDue = MessageSpec(604, .warning, "estimate-over-due", "the estimate {0} is longer than the due time {1}", explanation: """
+        A node estimated to take longer than it is allowed will be overdue on plan.
+        """)
+
+    public static let escalateWithoutDue = MessageSpec(605, .error, "escalate-without-due", "`escalate` needs a `due` time on the node", explanation: """
+        Escalation happens some time after the node's due date is breached; without `due` it can never happen.
+        """)
+
+    // MARK: pools and effects (FC07xx)
+
+    public static let badQuota = MessageSpec(701, .error, "invalid-quota", "the claim quota must be at least 1, not {0}", explanation: """
+        `pool.claim.quota` is the most open deals one owner may hold in their private pool.
+        """)
+
+    public static let assignerNotManager = MessageSpec(702, .error, "assigner-not-manager", "`pool.assign_by` names `{0}`, which is not a manager role", explanation: """
+        Assigning deals from the public pool is a manager's act: mark the role `manager: true`.
+        """)
+
+    public static let badWebhook = MessageSpec(703, .error, "invalid-webhook-url", "`{0}` is not an http or https URL", explanation: """
+        A webhook effect posts to an `http://` or `https://` URL with a host.
+        """)
+
+    public static let emptyGroup = MessageSpec(704, .error, "empty-group-chat", "a group chat needs at least one role", explanation: """
+        A group chat's members are the people in its roles, and follow them as roles change.
+        """)
+
+    public static let noLose = MessageSpec(705, .warning, "no-lose", "the template has no `lose`: open deals cannot be lost", explanation: """
+        Without a global `lose`, a deal can only end at the nodes the flow leads to; sales people \
+        cannot mark it lost from where it is, and lost deals never reach the public pool.
+        """)
+
+    public static let contactsWithoutExternal = MessageSpec(706, .warning, "contacts-without-external-role", "`contacts` is notified but no role is marked `external`", explanation: """
+        `contacts` means the customer's contacts, who are the people of the external role(s).
+        """)
+
+    public static let noRecipients = MessageSpec(707, .error, "no-recipients", "`{0}` has no recipients", explanation: """
+        A notification or bot card must go to at least one role, `owner` or `contacts`.
+        """)
+
+    public static let badPlaceholder = MessageSpec(708, .error, "invalid-placeholder", "unknown field `{0}` in placeholder", explanation: """
+        `{field}` placeholders in effect texts are replaced by the deal's field values; the name \
+        must be a declared field. Write `{{` for a literal brace.
+        """)
+
+    public static let idleWithoutPool = MessageSpec(709, .warning, "idle-notify-missing", "the idle warning notifies no one", explanation: """
+        `pool.idle.warn` is set but `notify` is empty, so the warning reaches nobody. Add the owner role.
+        """)
+
+    /// Other wordings of the messages above, labels and help lines. A rule that needs one builds
+    /// the diagnostic from its code's entry with `at(_:format:_:)`, so that the code, severity
+    /// and rule name stay the entry's and every text of the phase is translated from this file.
+    public enum Formats {
+        // FC0302
+        public static let removedNode = "unknown node `{0}`: `remove_nodes` removes it"
+        public static let removedButReferenced = "`remove_nodes` removes `{0}`, but `{1}` still leads to it"
+        public static let removedHere = "removed here"
+        public static let stillLeadsHere = "`{0}` leads here"
+        public static let replaceReferrer = "replace `{0}` in this template as well, or keep `{1}`"
+        public static let didYouMean = "did you mean `{0}`?"
+        // FC0301
+        public static let firstDefinedHere = "first defined here"
+        public static let alsoDefinedHere = "also defined here"
+        // FC0314
+        public static let notAValue = "default `{0}` is not a value of `{1}`"
+        // FC0310
+        public static let severalOwners = "more than one role is marked `owner: true`"
+        public static let ownerRoleIs = "`{0}` is the owner role"
+        public static let addOwner = "add `owner: true` to the sales owner's role"
+        // FC0320
+        public static let needsAtLeastTwo = "a node of kind `{0}` needs at least two `{1}`"
+        // FC0502, FC0503
+        public static let entersLoop = "every path from `{0}` enters this loop"
+        public static let loopOfOne = "node `{0}` leads only back to itself"
+        public static let partOfLoop = "part of the loop"
+        public static let leaveLoop = "give one of these nodes a branch that leaves the loop"
+        // FC0504
+        public static let joinNotAJoin = "the join of fork `{0}` is `{1}`, a `{2}` node; it must be a `join` node"
+        public static let definedHere = "`{0}` is defined here"
+        public static let joinShared = "join `{0}` already belongs to fork `{1}`"
+        public static let otherFork = "the other fork"
+        public static let branchEndsInside = "branch `{0}` of fork `{1}` can end at `{2}` without reaching its join `{3}`"
+        public static let endInsideBranch = "the branch can end here"
+        public static let joinWithoutFork = "join `{0}` belongs to no fork; name it in a fork's `join:` or make it a `task`"
+        // FC0314
+        public static let declaredValues = "declared values: {0}"
+        // FC0316
+        public static let maxIsHere = "`max` is here"
+        // FC0305
+        public static let noSuchFile = "no such file"
+        public static let isDirectory = "it is a directory"
+        public static let fileTooLarge = "it is {0} bytes, more than the limit of {1}"
+        public static let extendsFragment = "it is a fragment; use `include:` for fragments"
+        public static let includesTemplate = "it is a template, not a fragment; use `extends:` for templates"
+        // FC0505, FC0508
+        public static let addDefault = "add `- default: {0}` as the last entry"
+        public static let afterAlwaysTrue = "this branch can never be taken: an earlier condition is always true"
+        public static let sameCondition = "the same condition"
+        // FC0511
+        public static let lostCouldBeWon = "a lost deal could end here, as won"
+        // FC0601, FC0604
+        public static let dueHere = "due here"
+        public static let returnsToPoolHere = "the deal returns to the public pool here"
+        public static let warnEarlier = "warn some days before, e.g. `warn: {0}`"
+        // FC0702
+        public static let roleDefinedHere = "role defined here"
+    }
+
+    public static let all: [MessageSpec] = [
+        duplicateID, unknownNode, unknownRole, unknownField, cannotLoad, reuseCycle, reuseTooDeep, removeUnknown,
+        noNodes, ownerRole, fieldKeyNotAllowed, fieldKeyMissing, computedCycle, badDefault, computedConflict, badRange,
+        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, unknownReason,
+        unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
+        shadowedByCondition, reworkTarget, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
+        warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue,
+        badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
+        badPlaceholder, idleWithoutPool,
+    ]
+}
+
+extension MessageSpec {
+    /// A diagnostic with this entry's code and severity, worded by another format of the same
+    /// catalogue (one of `CheckMessages.Formats`).
+    func at(_ span: SourceSpan, format: String, _ arguments: String...) -> Diagnostic {
+        var d = Diagnostic(spec: self, span: span, arguments: arguments)
+        d.message = Message(format, arguments)
+        return d
+    }
+}

@@ -1,0 +1,157 @@
+import FlowDiagnostics
+import FlowSyntax
+import FlowYAML
+
+/// Loads a template and everything it extends or includes, and merges them.
+///
+/// - `extends`: the parent is composed first; the child's fields, roles and nodes replace the
+///   parent's entries of the same id and append the rest; `remove_nodes` drops parent nodes;
+///   `start`, `lose`, `pool`, `customer` replace the parent's when given; effects replace the
+///   parent's per trigger.
+/// - `include`: a fragment's entries are appended; every fragment is loaded once per template,
+///   however many files include it. The same id from two files is a duplicate (FC0301).
+struct Composer {
+    let fs: any TemplateFileSystem
+    let limits: YAMLLimits
+    static let maxDepth = 16
+    var diagnostics: [Diagnostic] = []
+    var loaded: Set<String> = []
+    var files: [SourceFile] = []
+    /// Set when a file named by `extends` or `include` could not be used.
+    var incomplete = false
+
+    init(fs: any TemplateFileSystem, limits: YAMLLimits) {
+        self.fs = fs
+        self.limits = limits
+    }
+
+    /// Reads and parses one file; diagnostics for the file itself go to `diagnostics`.
+    mutating func parse(path: String, bytes: [UInt8]) -> TemplateSyntax? {
+        let file = SourceFile(path: path, bytes: bytes)
+        files.append(file)
+        let read = YAMLReader.read(file, limits: limits)
+        diagnostics.append(contentsOf: read.diagnostics)
+        guard let doc = read.document else { return nil }
+        let (syntax, diags) = TemplateParser.parse(doc)
+        diagnostics.append(contentsOf: diags)
+        return syntax
+    }
+
+    /// Loads a referenced file, reporting problems at the reference.
+    mutating func load(_ ref: Located<String>, from base: String, chain: [String]) -> TemplateSyntax? {
+        let path = fs.resolve(ref.value, from: base)
+        let canon = fs.canonical(path)
+        if chain.contains(canon) {
+            let names = (chain + [canon]).map { ($0 as String).split(separator: "/").last.map(String.init) ?? $0 }
+            diagnostics.append(CheckMessages.reuseCycle.at(ref.span, ref.value, names.joined(separator: " → ")))
+            incomplete = true
+            return nil
+        }
+        if chain.count >= Composer.maxDepth {
+            diagnostics.append(CheckMessages.reuseTooDeep.at(ref.span, String(Composer.maxDepth)))
+            incomplete = true
+            return nil
+        }
+        switch fs.read(path, limits: limits) {
+        case .failure(let p):
+            let why: String = switch p.kind {
+            case .notFound: CheckMessages.Formats.noSuchFile
+            case .isDirectory: CheckMessages.Formats.isDirectory
+            case .tooLarge(let n): Message(CheckMessages.Formats.fileTooLarge, [String(n), String(limits.maxFileBytes)]).text
+            case .unreadable: p.detail
+            }
+            diagnostics.append(CheckMessages.cannotLoad.at(ref.span, ref.value, why))
+            incomplete = true
+            return nil
+        case .success(let bytes):
+            let parsed = parse(path: path, bytes: bytes)
+            if parsed == nil { incomplete = true }
+            return parsed
+        }
+    }
+
+    /// Composes `t` (already parsed from `path`) with its parents and fragments.
+    mutating func compose(_ t: TemplateSyntax, path: String, chain: [String]) -> ComposedTemplate {
+        let canon = fs.canonical(path)
+        loaded.insert(canon)
+        var out: ComposedTemplate
+        if let ext = t.extends, let parent = load(ext, from: path, chain: chain + [canon]) {
+            if parent.isFragment {
+                diagnostics.append(CheckMessages.cannotLoad.at(ext.span, ext.value, CheckMessages.Formats.extendsFragment))
+                incomplete = true
+                out = ComposedTemplate(main: t)
+            } else {
+                out = compose(parent, path: fs.resolve(ext.value, from: path), chain: chain + [canon])
+                out.main = t
+            }
+        } else {
+            out = ComposedTemplate(main: t)
+        }
+        let inheritedCounts = (fields: out.fields.count, roles: out.roles.count, nodes: out.nodes.count)
+        // The file's own entries come first (so its first node is the default start), then the
+        // fragments it includes.
+        merge(own: t, into: &out, inherited: inheritedCounts)
+        for inc in t.include {
+            let incPath = fs.resolve(inc.value, from: path)
+            // A fragment is merged once per template; but one that includes itself (directly or
+            // through others) is a cycle, which `load` reports.
+            let incCanon = fs.canonical(incPath)
+            if loaded.contains(incCanon), !chain.contains(incCanon), incCanon != canon { continue }
+            guard let frag = load(inc, from: path, chain: chain + [canon]) else { continue }
+            if !frag.isFragment {
+                diagnostics.append(CheckMessages.cannotLoad.at(inc.span, inc.value, CheckMessages.Formats.includesTemplate))
+                incomplete = true
+                continue
+            }
+            let composedFragment = compose(frag, path: incPath, chain: chain + [canon])
+            out.fields += composedFragment.fields
+            out.roles += composedFragment.roles
+            out.nodes += composedFragment.nodes
+            out.effects += composedFragment.effects
+        }
+        return out
+    }
+
+    /// Merges a file's own entries. An entry replaces an inherited one (from the `extends` parent,
+    /// the first `inherited` entries of each list) of the same id, once; anything else is appended,
+    /// so that a second definition in the same file stays visible as a duplicate.
+    mutating func merge(own t: TemplateSyntax, into out: inout ComposedTemplate, inherited: (fields: Int, roles: Int, nodes: Int)) {
+        func replaceOrAppend<T>(_ list: inout [T], _ new: [T], inheritedCount: Int, id: (T) -> String) {
+            var replaced = Set<String>()
+            for item in new {
+                let key = id(item)
+                if !replaced.contains(key), let i = list.prefix(inheritedCount).firstIndex(where: { id($0) == key }) {
+                    list[i] = item
+                    replaced.insert(key)
+                } else {
+                    list.append(item)
+                }
+            }
+        }
+        var nodeCount = inherited.nodes
+        for r in t.removeNodes {
+            if let i = out.nodes.prefix(nodeCount).firstIndex(where: { $0.id.value == r.value }) {
+                out.nodes.remove(at: i)
+                out.removedNodes.append(r)
+                nodeCount -= 1
+            } else {
+                diagnostics.append(CheckMessages.removeUnknown.at(r.span, r.value))
+            }
+        }
+        replaceOrAppend(&out.fields, t.fields, inheritedCount: inherited.fields) { $0.id.value }
+        replaceOrAppend(&out.roles, t.roles, inheritedCount: inherited.roles) { $0.id.value }
+        replaceOrAppend(&out.nodes, t.nodes, inheritedCount: nodeCount) { $0.id.value }
+        out.unnamedNodes += t.unnamedNodes
+        out.unnamedRoles += t.unnamedRoles
+        out.unnamedFields += t.unnamedFields
+        if let c = t.customer { out.customer = c }
+        if let s = t.start { out.start = s }
+        if let l = t.lose { out.lose = l }
+        if let p = t.pool { out.pool = p }
+        // A file's own effects replace the inherited ones of the same trigger; fragments' effects,
+        // merged after this, add to them.
+        let ownTriggers = Set(t.effects.map(\.trigger.value))
+        out.effects.removeAll { ownTriggers.contains($0.trigger.value) }
+        out.effects += t.effects
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+public import FlowDiagnostics
+public import FlowYAML
+
+/// Where templates come from. The checker reads files only through this, so tests can use an
+/// in-memory tree and the CLI the disk.
+public protocol TemplateFileSystem: Sendable {
+    /// The file's bytes, or a reason it cannot be read.
+    func read(_ path: String, limits: YAMLLimits) -> Result<[UInt8], FileProblem>
+    /// A canonical form of `path`, used to detect cycles and load each file once.
+    func canonical(_ path: String) -> String
+}
+
+/// Why a file could not be read.
+public struct FileProblem: Error, Sendable, Hashable {
+    public enum Kind: Sendable, Hashable { case notFound, unreadable, isDirectory, tooLarge(Int) }
+    public var kind: Kind
+    public var detail: String
+    public init(kind: Kind, detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
+}
+
+extension TemplateFileSystem {
+    /// `relative` resolved against the directory of `base`.
+    public func resolve(_ relative: String, from base: String) -> String {
+        if relative.hasPrefix("/") { return relative }
+        let dir = (base as NSString).deletingLastPathComponent
+        return dir.isEmpty ? relative : (dir as NSString).appendingPathComponent(relative)
+    }
+}
+
+/// Reads templates from disk, refusing files over the size limit before reading them.
+public struct DiskFileSystem: TemplateFileSystem {
+    /// Relative paths are taken relative to this directory (the process's current directory when nil).
+    public var base: String?
+
+    public init(base: String? = nil) { self.base = base }
+
+    func onDisk(_ path: String) -> String {
+        guard let base, !path.hasPrefix("/") else { return path }
+        return (base as NSString).appendingPathComponent(path)
+    }
+
+    public func read(_ displayPath: String, limits: YAMLLimits) -> Result<[UInt8], FileProblem> {
+        let path = onDisk(displayPath)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            return .failure(FileProblem(kind: .notFound, detail: "no such file"))
+        }
+        if isDir.boolValue { return .failure(FileProblem(kind: .isDirectory, detail: "is a directory")) }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        if size > limits.maxFileBytes { return .failure(FileProblem(kind: .tooLarge(size), detail: "too large")) }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return .failure(FileProblem(kind: .unreadable, detail: "permission denied"))
+        }
+        defer { try? handle.close() }
+        do {
+            // Read at most one byte past the limit: a file that grew since stat is still refused.
+            let data = try handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
+            if data.count > limits.maxFileBytes { return .failure(FileProblem(kind: .tooLarge(data.count), detail: "too large")) }
+            return .success([UInt8](data))
+        } catch {
+            return .failure(FileProblem(kind: .unreadable, detail: String(describing: error)))
+        }
+    }
+
+    public func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: onDisk(path)).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+}
+
+/// An in-memory file tree, for tests and for checking text that is not on disk.
+public struct MemoryFileSystem: TemplateFileSystem {
+    public var files: [String: [UInt8]]
+
+    public init(_ files: [String: String]) {
+        self.files = files.mapValues { Array($0.utf8) }
+    }
+
+    public func read(_ path: String, limits: YAMLLimits) -> Result<[UInt8], FileProblem> {
+        guard let b = files[canonical(path)] else { return .failure(FileProblem(kind: .notFound, detail: "no such file")) }
+        if b.count > limits.maxFileBytes { return .failure(FileProblem(kind: .tooLarge(b.count), detail: "too large")) }
+        return .success(b)
+    }
+
+    public func canonical(_ path: String) -> String { (path as NSString).standardizingPath }
+}

@@ -1,0 +1,121 @@
+public import FlowDiagnostics
+public import FlowSyntax
+
+/// What every rule sees: the composed template, its symbol tables and flow graph, what earlier
+/// rules found out, and where to report.
+public struct RuleContext: Sendable {
+    public let template: ComposedTemplate
+    /// Index of the first definition of each node, role and field id.
+    public let nodeIndex: [String: Int]
+    public let roleIndex: [String: Int]
+    public let fieldIndex: [String: Int]
+    public let graph: FlowGraph
+    /// For each node index: true when where the node leads is not fully known, because a
+    /// transition names an undefined node or a transition key could not be read. Both are
+    /// reported already; graph rules treat such a node as possibly leading anywhere, so that one
+    /// mistake is not reported again on every node around it.
+    public let hasUnknownTransitions: [Bool]
+    /// Results of the expression rule, keyed by the scalar's span start, for later rules.
+    public var expressions: [ExpressionKey: ExpressionInfo] = [:]
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public mutating func report(_ d: Diagnostic) { diagnostics.append(d) }
+
+    /// The first node defined with `id`.
+    public func node(_ id: String) -> NodeSyntax? { nodeIndex[id].map { template.nodes[$0] } }
+
+    /// The start node's index: `start:` when given and defined, else the first node.
+    public var startIndex: Int? { graph.start }
+
+    /// Whether an unknown `name` may mean a definition left out for lack of a usable id (reported
+    /// already): there is such a definition, and `name` is no near miss of a known one.
+    public func mayBeUnnamed(_ name: String, _ unnamed: [SourceSpan], known: some Sequence<String>) -> Bool {
+        !unnamed.isEmpty && Suggestions.closest(to: name, in: known) == nil
+    }
+
+    /// Reports `unknown` with a did-you-mean among `known`.
+    public mutating func reportUnknown(_ spec: MessageSpec, _ ref: Located<String>, known: some Sequence<String>) {
+        var d = spec.at(ref.span, ref.value)
+        if let guess = Suggestions.closest(to: ref.value, in: known) {
+            d = d.help(CheckMessages.Formats.didYouMean, guess).fix(ref.span, guess)
+        }
+        report(d)
+    }
+
+    init(template: ComposedTemplate) {
+        self.template = template
+        var nodes: [String: Int] = [:]
+        for (i, n) in template.nodes.enumerated() where nodes[n.id.value] == nil { nodes[n.id.value] = i }
+        var roles: [String: Int] = [:]
+        for (i, r) in template.roles.enumerated() where roles[r.id.value] == nil { roles[r.id.value] = i }
+        var fields: [String: Int] = [:]
+        for (i, f) in template.fields.enumerated() where fields[f.id.value] == nil { fields[f.id.value] = i }
+        nodeIndex = nodes
+        roleIndex = roles
+        fieldIndex = fields
+        graph = RuleContext.buildGraph(template, nodes)
+        let transitionKeys: Set<String> = ["*", "kind", "next", "outcomes", "branches", "join"]
+        hasUnknownTransitions = template.nodes.map { n in
+            var targets: [String] = n.outcomes.map(\.target.value) + n.branches.map(\.value)
+            switch n.next {
+            case .single(let s)?: targets.append(s.value)
+            case .conditional(let bs, _)?: targets += bs.map(\.target.value)
+            case nil: break
+            }
+            if let j = n.join { targets.append(j.value) }
+            return !n.unreadKeys.isDisjoint(with: transitionKeys) || targets.contains { nodes[$0] == nil }
+        }
+    }
+
+    static func buildGraph(_ t: ComposedTemplate, _ index: [String: Int]) -> FlowGraph {
+        var edges = [[Edge]](repeating: [], count: t.nodes.count)
+        for (i, n) in t.nodes.enumerated() where index[n.id.value] == i {
+            func add(_ target: Located<String>, _ kind: EdgeKind) {
+                if let j = index[target.value] { edges[i].append(Edge(from: i, to: j, kind: kind)) }
+            }
+            switch n.next {
+            case .single(let t)?: add(t, .next)
+            case .conditional(let bs, _)?:
+                for (k, b) in bs.enumerated() { add(b.target, b.isDefault ? .defaultBranch : .branch(k)) }
+            case nil: break
+            }
+            for o in n.outcomes { add(o.target, .outcome(o.name.value)) }
+            for b in n.branches { add(b, .forkBranch) }
+            for r in n.rework { add(r, .rework) }
+        }
+        if let lose = t.lose, let via = lose.via.flatMap({ index[$0.value] }) {
+            let from: [Int] = lose.from.map { $0.compactMap { index[$0.value] } }
+                ?? t.nodes.indices.filter { index[t.nodes[$0].id.value] == $0 && !t.nodes[$0].effectiveKind.isTerminal }
+            // Nodes of the lose path itself are not sources of another lose.
+            for f in from where f != via { edges[f].append(Edge(from: f, to: via, kind: .lose)) }
+        }
+        var start: Int?
+        if let s = t.start { start = index[s.value] } else if !t.nodes.isEmpty { start = 0 }
+        return FlowGraph(nodeCount: t.nodes.count, edges: edges, start: start)
+    }
+}
+
+/// Identifies an expression by where it is written.
+public struct ExpressionKey: Hashable, Sendable {
+    public var path: String
+    public var offset: Int
+    public init(_ span: SourceSpan) {
+        path = span.file.path
+        offset = span.start
+    }
+}
+
+/// What the expression rule learned about one expression.
+public struct ExpressionInfo: Sendable {
+    /// The fields the expression reads.
+    public var fields: [String]
+    /// Its value when it reads no field and evaluates without error (`true`/`false` for conditions).
+    public var constantBool: Bool?
+    /// True when it parsed and type-checked cleanly.
+    public var isValid: Bool
+    public init(fields: [String], constantBool: Bool?, isValid: Bool) {
+        self.fields = fields
+        self.constantBool = constantBool
+        self.isValid = isValid
+    }
+}

@@ -1,0 +1,62 @@
+import FlowDiagnostics
+import FlowSyntax
+
+/// Conditional branches can all be taken, and some branch always matches.
+///
+/// Rejects a conditional `next` without `default` (a deal matching no condition would be stuck)
+/// and branches after a `default`; warns about conditions that are always true or false
+/// (including node `when` conditions) and branches shadowed by an earlier identical or
+/// always-true condition. Language reference: "conditional branches", "tailoring".
+enum BranchSetRule: TemplateRule {
+    static let name = "BranchSetRule"
+    static let summary = "conditional branch sets have a final default and no dead branches"
+    static let codes = [CheckMessages.noDefault, CheckMessages.shadowedByDefault, CheckMessages.constantCondition,
+                        CheckMessages.shadowedByCondition]
+
+    static func check(_ ctx: inout RuleContext) {
+        for n in ctx.template.nodes {
+            if let w = n.when, let c = ctx.expressions[ExpressionKey(w.span)]?.constantBool {
+                ctx.report(CheckMessages.constantCondition.at(w.span, String(c)))
+            }
+            guard case .conditional(let branches, let span)? = n.next else { continue }
+            var sawDefault = false
+            var sawAlwaysTrue = false
+            var conditions: [String: SourceSpan] = [:]
+            for b in branches {
+                if sawDefault {
+                    ctx.report(CheckMessages.shadowedByDefault.at(firstLine(b.span)))
+                    continue
+                }
+                guard let cond = b.condition else {
+                    sawDefault = true
+                    continue
+                }
+                if sawAlwaysTrue {
+                    ctx.report(CheckMessages.shadowedByCondition.at(cond.span, format: CheckMessages.Formats.afterAlwaysTrue))
+                    continue
+                }
+                let key = cond.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                if let first = conditions[key] {
+                    ctx.report(CheckMessages.shadowedByCondition.at(cond.span).label(first, CheckMessages.Formats.sameCondition))
+                    continue
+                }
+                conditions[key] = cond.span
+                if let c = ctx.expressions[ExpressionKey(cond.span)]?.constantBool {
+                    ctx.report(CheckMessages.constantCondition.at(cond.span, String(c)))
+                    if c { sawAlwaysTrue = true }
+                }
+            }
+            // An entry that could not be read (reported already) may be the default.
+            if !sawDefault && !sawAlwaysTrue && !branches.isEmpty && !n.unreadKeys.contains("next") {
+                var d = CheckMessages.noDefault.at(firstLine(span))
+                if let last = branches.last { d = d.help(CheckMessages.Formats.addDefault, last.target.value) }
+                ctx.report(d)
+            }
+        }
+    }
+
+    static func firstLine(_ span: SourceSpan) -> SourceSpan {
+        let line = span.file.lineRange(span.file.line(of: span.start))
+        return SourceSpan(file: span.file, start: span.start, end: max(span.start + 1, min(span.end, line.upperBound)))
+    }
+}

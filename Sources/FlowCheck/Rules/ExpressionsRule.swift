@@ -1,0 +1,139 @@
+import FlowDiagnostics
+import FlowExpr
+import FlowSyntax
+
+/// Every expression parses and is well-typed against the deal schema.
+///
+/// Rejects syntax and type errors in `when`, `if` and `compute` (reported at the exact column
+/// inside the YAML scalar, quoted and block scalars included), conditions that are not boolean,
+/// computed fields whose type differs from their declared type, and computed fields that depend
+/// on themselves. An expression that is too long is reported over its whole text. A field that
+/// is declared but has no usable type is not reported again in expressions. Records, for later
+/// rules, which fields each expression reads and whether it is constant. Language reference: "expressions"; grammar: `grammar/expression.ebnf`.
+enum ExpressionsRule: TemplateRule {
+    static let name = "ExpressionsRule"
+    static let summary = "expressions parse, type-check against the fields, and computed fields do not depend on themselves"
+    static let codes = ExprMessages.all.filter { $0.code.number < 432 } + [CheckMessages.computedCycle]
+
+    static func check(_ ctx: inout RuleContext) {
+        let env = FieldEnvironment(ctx.template.fields)
+        var dependencies: [String: [String]] = [:]
+        for f in ctx.template.fields {
+            guard let e = f.compute else { continue }
+            let expected = f.type.flatMap { FieldEnvironment.type(of: f, $0.value) }
+            if let info = checkOne(&ctx, e, env: env, expecting: expected) { dependencies[f.id.value] = info.fields }
+        }
+        for n in ctx.template.nodes {
+            if let w = n.when { _ = checkOne(&ctx, w, env: env, expecting: .boolean) }
+            if case .conditional(let bs, _)? = n.next {
+                for b in bs { if let c = b.condition { _ = checkOne(&ctx, c, env: env, expecting: .boolean) } }
+            }
+        }
+        reportCycles(&ctx, dependencies)
+    }
+
+    static func checkOne(_ ctx: inout RuleContext, _ e: ExpressionText, env: FieldEnvironment, expecting: ExprType?) -> ExpressionInfo? {
+        let parsed = ExprParser.parse(e.text)
+        let map: (Range<Int>) -> SourceSpan = { e.span(of: $0) }
+        if !parsed.diagnostics.isEmpty {
+            for d in parsed.diagnostics {
+                var diag = d.diagnostic(mapping: map)
+                // The whole expression is too long, not the byte where the limit falls.
+                if d.code == ExprMessages.expressionTooLong.code { diag.span = e.span(of: 0..<e.text.utf8.count) }
+                ctx.report(diag)
+            }
+            ctx.expressions[ExpressionKey(e.span)] = ExpressionInfo(fields: [], constantBool: nil, isValid: false)
+            return nil
+        }
+        let checked = ExprChecker.check(parsed, in: env, expecting: expecting)
+        for d in checked.diagnostics {
+            // A declared field without a usable type (`type: mony`, `currency: cny`) is reported
+            // at its definition; when a file could not be loaded, the field may be defined there.
+            if d.code == ExprMessages.unknownField.code, let name = d.arguments.first,
+               ctx.template.isIncomplete || ctx.fieldIndex[name] != nil
+                || ctx.mayBeUnnamed(name, ctx.template.unnamedFields, known: env.knownNames) { continue }
+            ctx.report(d.diagnostic(mapping: map))
+        }
+        let fields = checked.referencedFields
+        var constant: Bool?
+        if checked.isConstant, case .boolean(let b)? = ExprEvaluator.constantValue(of: checked) {
+            constant = b
+        }
+        let info = ExpressionInfo(fields: fields, constantBool: constant, isValid: checked.diagnostics.isEmpty)
+        ctx.expressions[ExpressionKey(e.span)] = info
+        return info
+    }
+
+    /// Reports each cycle among computed fields once, at its first field in source order.
+    static func reportCycles(_ ctx: inout RuleContext, _ deps: [String: [String]]) {
+        var state: [String: Int] = [:] // 1 visiting, 2 done
+        var reported = Set<String>()
+        let order = ctx.template.fields.map(\.id.value).filter { deps[$0] != nil }
+        for root in order where state[root] == nil {
+            var path: [String] = []
+            var stack: [(String, Int)] = [(root, 0)]
+            state[root] = 1
+            path.append(root)
+            while let (v, i) = stack.last {
+                let next = deps[v] ?? []
+                if i < next.count {
+                    stack[stack.count - 1].1 += 1
+                    let w = next[i]
+                    guard deps[w] != nil else { continue }
+                    if state[w] == 1, let at = path.firstIndex(of: w) {
+                        let cycle = Array(path[at...]) + [w]
+                        if let first = cycle.first, reported.insert(first).inserted,
+                           let f = ctx.template.fields.first(where: { $0.id.value == first }) {
+                            ctx.report(CheckMessages.computedCycle.at(f.compute?.span ?? f.id.span, first,
+                                                                      cycle.map { "`\($0)`" }.joined(separator: " → ")))
+                        }
+                    } else if state[w] == nil {
+                        state[w] = 1
+                        path.append(w)
+                        stack.append((w, 0))
+                    }
+                } else {
+                    state[v] = 2
+                    path.removeLast()
+                    stack.removeLast()
+                }
+            }
+        }
+    }
+}
+
+/// The deal schema as the expression checker sees it.
+struct FieldEnvironment: ExprEnvironment {
+    let types: [String: ExprType]
+    let knownNames: [String]
+
+    init(_ fields: [FieldSyntax]) {
+        var t: [String: ExprType] = [:]
+        var names: [String] = []
+        for f in fields where t[f.id.value] == nil {
+            guard let type = f.type?.value, let et = FieldEnvironment.type(of: f, type) else { continue }
+            t[f.id.value] = et
+            names.append(f.id.value)
+        }
+        types = t
+        knownNames = names
+    }
+
+    func lookup(_ path: String) -> ExprType? { types[path] }
+
+    static func type(of f: FieldSyntax, _ type: FieldTypeName) -> ExprType? {
+        switch type {
+        case .text: return .text
+        case .integer: return .integer
+        case .decimal: return .decimal
+        case .money: return f.currency.map { .money(currency: $0.value) }
+        case .boolean: return .boolean
+        case .date: return .date
+        case .datetime: return .datetime
+        case .enum: return .enumeration(values: f.values.map(\.value))
+        case .list:
+            guard let of = f.of?.value, of != .list, let element = Self.type(of: f, of) else { return nil }
+            return .list(element)
+        }
+    }
+}

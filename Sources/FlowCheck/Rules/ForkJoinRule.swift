@@ -1,0 +1,71 @@
+import FlowDiagnostics
+import FlowSyntax
+
+/// Forks and joins match.
+///
+/// Rejects a fork whose `join` is not a `join` node, a branch that never reaches its fork's
+/// join or can end (won or lost) without passing it, a join shared by two forks, and a join
+/// that belongs to no fork. A branch that passes a node leading somewhere unknown is not
+/// reported as missing its join: that node is reported already. Language reference: "fork and
+/// join".
+enum ForkJoinRule: TemplateRule {
+    static let name = "ForkJoinRule"
+    static let summary = "every fork's branches all lead to its own join"
+    static let codes = [CheckMessages.forkJoin]
+
+    static func check(_ ctx: inout RuleContext) {
+        let t = ctx.template
+        let spec = CheckMessages.forkJoin
+        let text = CheckMessages.Formats.self
+        var joinOwner: [Int: Int] = [:]
+        for (f, fork) in t.nodes.enumerated() where fork.effectiveKind == .fork && ctx.nodeIndex[fork.id.value] == f {
+            guard let joinRef = fork.join, let j = ctx.nodeIndex[joinRef.value] else { continue }
+            let join = t.nodes[j]
+            if join.effectiveKind != .join {
+                guard !join.unreadKeys.contains("kind") else { continue }
+                ctx.report(spec.at(joinRef.span, format: text.joinNotAJoin, fork.id.value, join.id.value, join.effectiveKind.rawValue)
+                    .label(join.id.span, text.definedHere, join.id.value))
+                continue
+            }
+            if let other = joinOwner[j] {
+                ctx.report(spec.at(joinRef.span, format: text.joinShared, join.id.value, t.nodes[other].id.value)
+                    .label(t.nodes[other].id.span, text.otherFork))
+                continue
+            }
+            joinOwner[j] = f
+            for b in fork.branches {
+                guard let bi = ctx.nodeIndex[b.value] else { continue }
+                // Walk forward from the branch, stopping at the join.
+                var seen = Set<Int>([bi])
+                var stack = [bi]
+                var reachesJoin = bi == j
+                var unknown = false
+                var escape: Int?
+                while let v = stack.popLast(), v != j {
+                    if t.nodes[v].effectiveKind.isTerminal { escape = escape ?? v; continue }
+                    if ctx.hasUnknownTransitions[v] { unknown = true }
+                    for e in ctx.graph.edges[v] where e.isForward {
+                        if e.to == j { reachesJoin = true; continue }
+                        if seen.insert(e.to).inserted { stack.append(e.to) }
+                    }
+                }
+                if !reachesJoin {
+                    if !unknown { ctx.report(spec.at(b.span, b.value, fork.id.value, join.id.value)) }
+                } else if let e = escape {
+                    ctx.report(spec.at(b.span, format: text.branchEndsInside, b.value, fork.id.value, t.nodes[e].id.value, join.id.value)
+                        .label(t.nodes[e].id.span, text.endInsideBranch))
+                }
+            }
+        }
+        // A fork whose `join` is unknown or unreadable (reported already) may mean any join.
+        let someJoinUnknown = t.nodes.contains { n in
+            n.unreadKeys.contains("join") || n.unreadKeys.contains("kind") || n.join.map { ctx.nodeIndex[$0.value] == nil } == true
+        }
+        for (j, n) in t.nodes.enumerated() where !someJoinUnknown && n.effectiveKind == .join && ctx.nodeIndex[n.id.value] == j && joinOwner[j] == nil {
+            let referenced = t.nodes.contains { $0.join?.value == n.id.value }
+            if !referenced {
+                ctx.report(spec.at(n.id.span, format: text.joinWithoutFork, n.id.value))
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import FlowDiagnostics
+import FlowSyntax
+
+/// Losing a deal leads through its follow-up to a `lost` end, and winning is possible.
+///
+/// Rejects a lose path (from `lose.via`) that can reach a `won` end or cannot reach a `lost`
+/// one (unless a node on it leads somewhere unknown, which is reported already), and
+/// `lose.from` entries that are already ends; warns when no `won` node exists.
+/// Language reference: "lose".
+enum LosePathRule: TemplateRule {
+    static let name = "LosePathRule"
+    static let summary = "the lose path ends in `lost`; some node is `won`"
+    static let codes = [CheckMessages.loseEnd, CheckMessages.loseFromTerminal, CheckMessages.noWon]
+
+    static func check(_ ctx: inout RuleContext) {
+        let t = ctx.template
+        guard !t.main.isFragment, !t.nodes.isEmpty else { return }
+        // A node whose kind could not be read (reported already) may be the `won` end.
+        if !t.nodes.contains(where: { $0.effectiveKind == .won || $0.unreadKeys.contains("kind") }) {
+            ctx.report(CheckMessages.noWon.at(t.main.header?.id?.span ?? t.main.span))
+        }
+        guard let lose = t.lose else { return }
+        if let via = lose.via, let v = ctx.nodeIndex[via.value] {
+            let seen = ctx.graph.reachable(from: [v]) { $0.isForward }
+            let won = seen.indices.first { seen[$0] && t.nodes[$0].effectiveKind == .won }
+            let lost = seen.indices.contains { seen[$0] && t.nodes[$0].effectiveKind == .lost }
+            if let w = won {
+                ctx.report(CheckMessages.loseEnd.at(via.span, via.value).label(t.nodes[w].id.span, CheckMessages.Formats.lostCouldBeWon))
+            } else if !lost, !seen.indices.contains(where: { seen[$0] && ctx.hasUnknownTransitions[$0] }) {
+                ctx.report(CheckMessages.loseEnd.at(via.span, via.value))
+            }
+        }
+        for f in lose.from ?? [] {
+            if let i = ctx.nodeIndex[f.value], t.nodes[i].effectiveKind.isTerminal {
+                ctx.report(CheckMessages.loseFromTerminal.at(f.span, f.value, t.nodes[i].effectiveKind.rawValue))
+            }
+        }
+    }
+}

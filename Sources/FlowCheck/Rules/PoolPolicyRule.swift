@@ -1,0 +1,30 @@
+import FlowDiagnostics
+import FlowSyntax
+
+/// The pool policy is usable.
+///
+/// Rejects a claim quota below 1 and an `assign_by` role that is not a manager; warns when an
+/// idle warning notifies no one and when the template has no global `lose` (open deals could
+/// then never be lost, nor reach the public pool that way). Language reference: "pool", "lose".
+enum PoolPolicyRule: TemplateRule {
+    static let name = "PoolPolicyRule"
+    static let summary = "claim quota, assigner role, idle warning recipients and the global lose are configured sensibly"
+    static let codes = [CheckMessages.badQuota, CheckMessages.assignerNotManager, CheckMessages.idleWithoutPool, CheckMessages.noLose]
+
+    static func check(_ ctx: inout RuleContext) {
+        let t = ctx.template
+        guard !t.main.isFragment else { return }
+        if let p = t.pool {
+            if let q = p.claim?.quota, q.value < 1 { ctx.report(CheckMessages.badQuota.at(q.span, String(q.value))) }
+            if let a = p.assignBy, let i = ctx.roleIndex[a.value], !t.roles[i].manager {
+                ctx.report(CheckMessages.assignerNotManager.at(a.span, a.value).label(t.roles[i].id.span, CheckMessages.Formats.roleDefinedHere))
+            }
+            if let idle = p.idle, idle.warn != nil, idle.notify.isEmpty {
+                ctx.report(CheckMessages.idleWithoutPool.at(idle.warn?.span ?? idle.span))
+            }
+        }
+        if t.lose == nil, !t.nodes.isEmpty {
+            ctx.report(CheckMessages.noLose.at(t.main.header?.id?.span ?? t.main.span))
+        }
+    }
+}

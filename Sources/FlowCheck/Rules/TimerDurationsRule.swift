@@ -1,0 +1,53 @@
+import FlowDiagnostics
+import FlowSyntax
+
+/// Timers make sense.
+///
+/// Rejects negative and zero durations, an idle warning at or after the idle deadline, an
+/// escalation on a node without a due time; warns when a node's estimate exceeds its due time.
+/// Language reference: "timers".
+enum TimerDurationsRule: TemplateRule {
+    static let name = "TimerDurationsRule"
+    static let summary = "durations are positive, warnings come before deadlines, escalations have a due time"
+    static let codes = [CheckMessages.negativeDuration, CheckMessages.zeroDuration, CheckMessages.warnAfterDeadline,
+                        CheckMessages.estimateOverDue, CheckMessages.escalateWithoutDue]
+
+    static func check(_ ctx: inout RuleContext) {
+        func positive(_ d: Located<Duration>?, _ key: String) -> Bool {
+            guard let d else { return false }
+            if d.value.seconds < 0 {
+                ctx.report(CheckMessages.negativeDuration.at(d.span, d.value.description, key)); return false
+            }
+            if d.value.seconds == 0 {
+                ctx.report(CheckMessages.zeroDuration.at(d.span, key)); return false
+            }
+            return true
+        }
+        for n in ctx.template.nodes {
+            let e = positive(n.estimate, "estimate")
+            let d = positive(n.due, "due")
+            if let esc = n.escalate {
+                _ = positive(esc.after, "escalate.after")
+                if n.due == nil { ctx.report(CheckMessages.escalateWithoutDue.at(esc.span)) }
+            }
+            if e, d, let est = n.estimate, let due = n.due, est.value > due.value {
+                ctx.report(CheckMessages.estimateOverDue.at(est.span, est.value.description, due.value.description).label(due.span, CheckMessages.Formats.dueHere))
+            }
+        }
+        if let p = ctx.template.pool {
+            if let idle = p.idle {
+                let a = positive(idle.after, "pool.idle.after")
+                let w = positive(idle.warn, "pool.idle.warn")
+                if a, w, let after = idle.after, let warn = idle.warn, warn.value >= after.value {
+                    ctx.report(CheckMessages.warnAfterDeadline.at(warn.span, warn.value.description, after.value.description)
+                        .label(after.span, CheckMessages.Formats.returnsToPoolHere)
+                        .help(CheckMessages.Formats.warnEarlier, Duration(seconds: max(3600, after.value.seconds - after.value.seconds / 6)).description))
+                }
+            }
+            // A zero cooldown is allowed: it means "no cooldown".
+            if let c = p.claim?.cooldown, c.value.seconds < 0 {
+                ctx.report(CheckMessages.negativeDuration.at(c.span, c.value.description, "pool.claim.cooldown"))
+            }
+        }
+    }
+}

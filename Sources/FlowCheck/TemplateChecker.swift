@@ -1,0 +1,117 @@
+public import FlowDiagnostics
+public import FlowYAML
+import FlowSyntax
+
+/// Every rule, in the order they run. Rules that others depend on (expressions) come first.
+public enum TemplateRules {
+    public static let all: [any TemplateRule.Type] = [
+        UniqueIDsRule.self,
+        OwnerRoleRule.self,
+        FieldDefinitionsRule.self,
+        CustomerIdentityRule.self,
+        ReferencesExistRule.self,
+        NodeKindKeysRule.self,
+        ExpressionsRule.self,
+        StartNodeRule.self,
+        ReachabilityRule.self,
+        EndReachableRule.self,
+        ForkJoinRule.self,
+        BranchSetRule.self,
+        ReworkRule.self,
+        LosePathRule.self,
+        OutcomeTargetsRule.self,
+        TimerDurationsRule.self,
+        PoolPolicyRule.self,
+        EffectsRule.self,
+    ]
+
+    /// The rules that apply to a fragment on its own (references may point into the including template).
+    static let fragment: [any TemplateRule.Type] = [
+        UniqueIDsRule.self, FieldDefinitionsRule.self, TimerDurationsRule.self,
+    ]
+
+    /// The rules that still apply when a file named by `extends` or `include` could not be used:
+    /// those that look at one definition at a time. The others would report every name and node
+    /// that the missing file defines.
+    static let local: [any TemplateRule.Type] = [
+        UniqueIDsRule.self, FieldDefinitionsRule.self, NodeKindKeysRule.self, ExpressionsRule.self,
+        BranchSetRule.self, OutcomeTargetsRule.self, TimerDurationsRule.self,
+    ]
+}
+
+/// What checking one template produced.
+public struct CheckResult: Sendable {
+    /// The composed template, when the file could be read as a template at all.
+    public var template: ComposedTemplate?
+    /// Every diagnostic, suppressions applied, sorted and de-duplicated.
+    public var diagnostics: [Diagnostic]
+    /// Every file read (the template, its parents and fragments).
+    public var files: [SourceFile]
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+/// The front end: reads a template and everything it reuses, and runs every rule.
+public enum TemplateChecker {
+    /// Checks the template at `path`.
+    /// - Parameters:
+    ///   - path: the file, as the user named it (used in diagnostics).
+    ///   - fs: where files come from.
+    ///   - limits: reader limits.
+    public static func check(path: String, fs: any TemplateFileSystem = DiskFileSystem(), limits: YAMLLimits = .default) -> CheckResult {
+        switch fs.read(path, limits: limits) {
+        case .failure(let p):
+            let d: Diagnostic
+            if case .tooLarge(let size) = p.kind, let sized = YAMLReader.sizeDiagnostic(path: path, size: size, limits: limits) {
+                d = sized
+            } else {
+                d = DriverMessages.cannotRead.inFile(path, path, p.kind == .notFound ? "no such file" : p.detail)
+            }
+            return CheckResult(template: nil, diagnostics: [d], files: [])
+        case .success(let bytes):
+            return check(path: path, bytes: bytes, fs: fs, limits: limits)
+        }
+    }
+
+    /// Checks template text already in memory.
+    public static func check(path: String, bytes: [UInt8], fs: any TemplateFileSystem = DiskFileSystem(), limits: YAMLLimits = .default) -> CheckResult {
+        var composer = Composer(fs: fs, limits: limits)
+        guard let syntax = composer.parse(path: path, bytes: bytes) else {
+            return finish(nil, composer.diagnostics, composer.files)
+        }
+        var composed = composer.compose(syntax, path: path, chain: [])
+        composed.isIncomplete = composer.incomplete
+        var ctx = RuleContext(template: composed)
+        let rules = composed.main.isFragment ? TemplateRules.fragment
+            : composed.isIncomplete ? TemplateRules.local : TemplateRules.all
+        for rule in rules { rule.check(&ctx) }
+        var files = composer.files
+        composed.files.forEach { f in if !files.contains(where: { $0 === f }) { files.append(f) } }
+        var out = composed
+        out.files = files
+        return finish(out, composer.diagnostics + ctx.diagnostics, files)
+    }
+
+    static func finish(_ t: ComposedTemplate?, _ diags: [Diagnostic], _ files: [SourceFile]) -> CheckResult {
+        var kept: [Diagnostic] = []
+        var byPath: [String: [Diagnostic]] = [:]
+        var noSpan: [Diagnostic] = []
+        for d in diags {
+            if d.span != nil { byPath[d.path, default: []].append(d) } else { noSpan.append(d) }
+        }
+        for f in files {
+            guard let ds = byPath.removeValue(forKey: f.path) else {
+                // A file with no diagnostics can still have unused suppressions.
+                let (_, problems) = Suppressions.scan(f).apply(to: [])
+                kept += problems
+                continue
+            }
+            let (k, problems) = Suppressions.scan(f).apply(to: ds)
+            kept += k + problems
+        }
+        for (_, ds) in byPath { kept += ds }
+        var bag = DiagnosticBag()
+        bag.add(contentsOf: kept + noSpan)
+        return CheckResult(template: t, diagnostics: bag.sorted(), files: files)
+    }
+}

@@ -1,0 +1,100 @@
+/// Every diagnostic of the driver (FC00xx): reading files, and `flowc-ignore` suppressions.
+public enum DriverMessages {
+    public static let cannotRead = MessageSpec(1, .error, "cannot-read-file", "cannot read `{0}`: {1}", explanation: """
+        flowc could not read a file it was asked to check. The message gives the path as it was \
+        written on the command line and the reason the operating system gave (no such file, \
+        permission denied, a directory where a file was expected, ...).
+
+        Example:
+
+            $ flowc check templates/proposl.flow.yaml
+            templates/proposl.flow.yaml: error[FC0001]: cannot read `templates/proposl.flow.yaml`: no such file or directory
+
+        Check the spelling of the path, that the file exists, and that the user running flowc may \
+        read it.
+        """)
+
+    public static let noTemplates = MessageSpec(2, .error, "no-template-files", "no template files found in `{0}`", explanation: """
+        A directory was given to check, but it holds no template file. flowc looks for files \
+        ending in `.flow.yaml` in the directory and its subdirectories; other YAML files are \
+        not templates and are skipped.
+
+        Example:
+
+            $ ls templates/
+            sales.yaml
+            $ flowc check templates/
+            templates/: error[FC0002]: no template files found in `templates/`
+
+        Rename the template to `sales.flow.yaml`, or point flowc at the right directory.
+        """)
+
+    public static let notACode = MessageSpec(3, .warning, "invalid-suppression-code", "`{0}` is not a diagnostic code", explanation: """
+        A `# flowc-ignore` comment names something that is not a diagnostic code. Codes are `FC` \
+        followed by four digits, as printed in brackets after `error` or `warning`. The comment \
+        suppresses nothing for that name.
+
+        Wrong:
+
+            next: propsal  # flowc-ignore FC501
+
+        Right:
+
+            next: propsal  # flowc-ignore FC0501
+
+        A reason may follow the codes after `--`: `# flowc-ignore FC0501 -- kept for old deals`.
+        """)
+
+    public static let errorNotSuppressible = MessageSpec(4, .warning, "error-not-suppressible", "`{0}` is an error and cannot be suppressed", explanation: """
+        Only warnings can be suppressed. An error means the template cannot be compiled or would \
+        misbehave at run time, so it is reported even when a `# flowc-ignore` comment names its \
+        code; fix the template instead.
+
+        Example:
+
+            nodes:
+              start:
+                next: propsal  # flowc-ignore FC0302
+
+        `FC0302` (an unknown node) is an error: the comment does not hide it, and this warning \
+        points at the code in the comment. Write the right node name, and remove the comment.
+        """)
+
+    public static let unusedSuppression = MessageSpec(5, .warning, "unused-suppression", "suppression of `{0}` is unused", explanation: """
+        A `# flowc-ignore` comment names a code, but no diagnostic with that code starts on the \
+        comment's line. The problem it once hid may have been fixed, or the comment sits on the \
+        wrong line: a suppression applies only to diagnostics whose span starts on the same \
+        line as the comment.
+
+        Example:
+
+            timers:
+              follow_up:
+                after: 3d  # flowc-ignore FC0601
+
+        If `follow_up` no longer triggers `FC0601`, delete the comment (or just that code from \
+        it), so that it cannot hide a new problem later.
+        """)
+
+    public static let emptySuppression = MessageSpec(6, .warning, "empty-suppression", "`flowc-ignore` names no diagnostic code", explanation: """
+        A `# flowc-ignore` comment must name the codes it suppresses; flowc has no way to \
+        suppress every diagnostic of a line at once, so that a suppression cannot hide problems \
+        nobody has looked at.
+
+        Wrong:
+
+            next: legacy_review  # flowc-ignore
+
+        Right:
+
+            next: legacy_review  # flowc-ignore: FC0503
+        """)
+
+    /// Text of the label that FC0004 puts on the error it could not suppress.
+    public static let errorReportedHere = "the error is reported here"
+
+    /// Every entry, in code order.
+    public static let all: [MessageSpec] = [
+        cannotRead, noTemplates, notACode, errorNotSuppressible, unusedSuppression, emptySuppression,
+    ]
+}

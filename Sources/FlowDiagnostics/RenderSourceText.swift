@@ -1,0 +1,138 @@
+/// Shared helpers for the renderers: walking a line's bytes scalar by scalar exactly as
+/// `SourceFile.location` counts columns, and making source and message text safe to print.
+
+/// One step of a walk over source bytes: the bytes `start..<end` form one column.
+///
+/// The walk splits bytes with `SourceFile.scalarLength(leadByte:)`, the same rule that
+/// `SourceFile.location(of:)` uses, so column n of a location is segment n of the walk even in a
+/// file with invalid UTF-8. A segment that is not one valid scalar decodes as U+FFFD.
+struct SourceSegment {
+    var start: Int
+    var end: Int
+    var scalar: Unicode.Scalar
+}
+
+extension SourceFile {
+    /// Calls `body` for each segment that starts in `range` (clamped to the file).
+    func forEachSegment(in range: Range<Int>, _ body: (SourceSegment) -> Void) {
+        let lo = max(0, min(range.lowerBound, bytes.count))
+        let hi = max(lo, min(range.upperBound, bytes.count))
+        var i = lo
+        while i < hi {
+            let length = SourceFile.scalarLength(leadByte: bytes[i])
+            let end = min(i + length, hi)
+            body(SourceSegment(start: i, end: end, scalar: decodeSegment(i, end, expected: length)))
+            i = end
+        }
+    }
+
+    private func decodeSegment(_ start: Int, _ end: Int, expected: Int) -> Unicode.Scalar {
+        let b = bytes[start]
+        if b < 0x80 { return Unicode.Scalar(b) }
+        let replacement: Unicode.Scalar = "\u{FFFD}"
+        guard end - start == expected else { return replacement }
+        var iterator = bytes[start..<end].makeIterator()
+        var decoder = UTF8()
+        switch decoder.decode(&iterator) {
+        case .scalarValue(let s):
+            return iterator.next() == nil ? s : replacement
+        case .emptyInput, .error:
+            return replacement
+        }
+    }
+
+    /// The 1-based line and UTF-16 column of a byte offset (SARIF's default column unit).
+    func utf16Location(of offset: Int) -> (line: Int, column: Int) {
+        let o = max(0, min(offset, bytes.count))
+        let line = line(of: o)
+        var column = 1
+        forEachSegment(in: lineStarts[line - 1]..<o) { column += $0.scalar.utf16.count }
+        return (line, column)
+    }
+}
+
+/// A source line prepared for a terminal: tabs expanded, control and bidi characters replaced
+/// by U+FFFD, and the display cell at which each column starts, so an underline can be placed
+/// under any byte range of the line.
+struct DisplayLine {
+    /// The printable text of the line.
+    let text: String
+    /// The byte offset (in the file) at which each segment starts, ascending.
+    private let segmentStarts: [Int]
+    /// `cells[k]` is the display cell at which segment k starts; the last entry is the width.
+    private let cells: [Int]
+
+    init(file: SourceFile, line: Int, tabWidth: Int) {
+        var text = ""
+        var starts: [Int] = []
+        var cells = [0]
+        var cell = 0
+        file.forEachSegment(in: file.lineRange(line)) { segment in
+            starts.append(segment.start)
+            let shown = DisplayLine.printable(segment.scalar, tabWidth: tabWidth)
+            text += shown.text
+            cell += shown.width
+            cells.append(cell)
+        }
+        self.text = text
+        self.segmentStarts = starts
+        self.cells = cells
+    }
+
+    /// The total display width of the line.
+    var width: Int { cells[cells.count - 1] }
+
+    /// The display cell at which byte `offset` sits: the cells of every segment that starts
+    /// before it (the end of the line for an offset past it).
+    func cell(at offset: Int) -> Int {
+        var lo = 0
+        var hi = segmentStarts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if segmentStarts[mid] < offset { lo = mid + 1 } else { hi = mid }
+        }
+        return cells[lo]
+    }
+
+    /// The display cells covered by the segments that start in `range`.
+    func width(of range: Range<Int>) -> Int {
+        max(0, cell(at: range.upperBound) - cell(at: range.lowerBound))
+    }
+
+    static func printable(_ s: Unicode.Scalar, tabWidth: Int) -> (text: String, width: Int) {
+        if s == "\t" { return (String(repeating: " ", count: tabWidth), tabWidth) }
+        if isUnsafeToPrint(s) { return ("\u{FFFD}", 1) }
+        return (String(Character(s)), DisplayWidth.of(s))
+    }
+
+    /// Controls could drive the terminal (an ESC sequence in a hostile template) and bidi
+    /// overrides could reorder what the author sees against where the caret points.
+    static func isUnsafeToPrint(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        return v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x061C || v == 0x200E || v == 0x200F
+            || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+    }
+}
+
+enum RenderText {
+    /// Message text safe for one terminal line: line breaks and tabs become spaces, other
+    /// control and bidi characters U+FFFD.
+    static func singleLine(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            if s == "\n" || s == "\r" || s == "\t" {
+                out.append(" ")
+            } else if DisplayLine.isUnsafeToPrint(s) {
+                out.append("\u{FFFD}")
+            } else {
+                out.append(s)
+            }
+        }
+        return String(out)
+    }
+
+    /// `count` followed by the noun, in the singular for one: `1 error`, `2 errors`.
+    static func counted(_ count: Int, _ singular: String, _ plural: String) -> String {
+        "\(count) \(count == 1 ? singular : plural)"
+    }
+}

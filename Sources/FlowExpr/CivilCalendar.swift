@@ -1,0 +1,135 @@
+/// Proleptic Gregorian calendar arithmetic on day numbers (days since 1970-01-01), in UTC.
+///
+/// Pure integer arithmetic: no Foundation calendar, no time zone database, no wall clock.
+enum CivilCalendar {
+    /// Day numbers this far from the epoch are shown raw instead of as a calendar date; the
+    /// conversions below are exact well beyond this, and it keeps intermediates far from overflow.
+    static let printableDays: Int64 = 1_000_000_000
+
+    static func isLeap(_ year: Int64) -> Bool {
+        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    }
+
+    static func daysInMonth(_ year: Int64, _ month: Int64) -> Int64 {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// The day number of a valid calendar date (H. Hinnant's `days_from_civil`).
+    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The calendar date of a day number; nil when it is too far from the epoch to print.
+    static func civil(_ days: Int64) -> (year: Int64, month: Int64, day: Int64)? {
+        guard days.magnitude <= UInt64(printableDays) else { return nil }
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Floor division (rounds toward negative infinity), for splitting seconds into days.
+    static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    // MARK: Text
+
+    private static func digits(_ bytes: ArraySlice<UInt8>) -> Int64? {
+        guard !bytes.isEmpty else { return nil }
+        var value: Int64 = 0
+        for b in bytes {
+            guard b >= 0x30, b <= 0x39 else { return nil }
+            value = value * 10 + Int64(b - 0x30)
+        }
+        return value
+    }
+
+    /// Parses exactly `YYYY-MM-DD` (year 0001…9999, a real calendar day).
+    static func parseDate(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10 else { return nil }
+        return parseDate(bytes[...])
+    }
+
+    private static func parseDate(_ b: ArraySlice<UInt8>) -> Int64? {
+        let s = b.startIndex
+        guard b.count == 10, b[s + 4] == UInt8(ascii: "-"), b[s + 7] == UInt8(ascii: "-"),
+              let year = digits(b[s..<(s + 4)]), let month = digits(b[(s + 5)..<(s + 7)]),
+              let day = digits(b[(s + 8)..<(s + 10)]),
+              year >= 1, month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month) else { return nil }
+        return days(year: year, month: month, day: day)
+    }
+
+    /// Parses ISO-8601 `YYYY-MM-DDTHH:MM[:SS[.fraction]]` followed by `Z` or `±HH:MM`, to seconds
+    /// since the epoch (UTC). Fractions of a second are dropped. The zone is required.
+    static func parseDatetime(_ text: String) -> Int64? {
+        let b = Array(text.utf8)
+        guard b.count >= 17, let day = parseDate(b[0..<10]), b[10] == UInt8(ascii: "T"),
+              let hour = digits(b[11..<13]), b[13] == UInt8(ascii: ":"), let minute = digits(b[14..<16]),
+              hour <= 23, minute <= 59 else { return nil }
+        var i = 16
+        var second: Int64 = 0
+        if i < b.count, b[i] == UInt8(ascii: ":") {
+            guard i + 3 <= b.count, let s = digits(b[(i + 1)..<(i + 3)]), s <= 59 else { return nil }
+            second = s
+            i += 3
+            if i < b.count, b[i] == UInt8(ascii: ".") {
+                i += 1
+                let fractionStart = i
+                while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+                guard i > fractionStart else { return nil }
+            }
+        }
+        guard i < b.count else { return nil }
+        var offset: Int64 = 0
+        if b[i] == UInt8(ascii: "Z") {
+            i += 1
+        } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            guard i + 6 <= b.count, b[i + 3] == UInt8(ascii: ":"),
+                  let zoneHour = digits(b[(i + 1)..<(i + 3)]), let zoneMinute = digits(b[(i + 4)..<(i + 6)]),
+                  zoneHour <= 23, zoneMinute <= 59 else { return nil }
+            offset = (zoneHour * 3600 + zoneMinute * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
+            i += 6
+        } else {
+            return nil
+        }
+        guard i == b.count else { return nil }
+        return day * 86_400 + hour * 3600 + minute * 60 + second - offset
+    }
+
+    private static func padded(_ value: Int64, _ width: Int) -> String {
+        let text = String(value.magnitude)
+        let pad = String(repeating: "0", count: max(0, width - text.count))
+        return (value < 0 ? "-" : "") + pad + text
+    }
+
+    /// `2024-05-01`; `date(N)` (the raw day number) far outside the calendar.
+    static func formatDate(_ days: Int64) -> String {
+        guard let (y, m, d) = civil(days) else { return "date(\(days))" }
+        return "\(padded(y, 4))-\(padded(m, 2))-\(padded(d, 2))"
+    }
+
+    /// `2024-05-01T09:30:00Z`.
+    static func formatDatetime(_ seconds: Int64) -> String {
+        let day = floorDiv(seconds, 86_400)
+        let rest = seconds - day * 86_400
+        guard civil(day) != nil else { return "datetime(\(seconds))" }
+        return "\(formatDate(day))T\(padded(rest / 3600, 2)):\(padded(rest % 3600 / 60, 2)):\(padded(rest % 60, 2))Z"
+    }
+}

@@ -1,0 +1,160 @@
+public import FlowDiagnostics
+
+/// Every diagnostic of the structure phase (FC02xx): keys, shapes and scalar types.
+public enum SyntaxMessages {
+    public static let unknownKey = MessageSpec(201, .error, "unknown-key", "unknown key `{0}` in {1}", explanation: """
+        The key is not part of the template language at this place. Keys are spelled in \
+        snake_case; a close match is suggested when there is one.
+
+        Wrong:
+
+            nodes:
+              - id: initial_talks
+                nmae: 初步洽谈
+
+        Right:
+
+            nodes:
+              - id: initial_talks
+                name: 初步洽谈
+        """)
+
+    public static let missingKey = MessageSpec(202, .error, "missing-key", "missing required key `{0}` in {1}", explanation: """
+        A required key is absent. For example every node needs `id` and `name`, every field a \
+        `type`, and a template needs `flowc:` and `template:`.
+        """)
+
+    public static let wrongShape = MessageSpec(203, .error, "wrong-shape", "expected {0} for `{1}`, found {2}", explanation: """
+        The value has the wrong YAML shape: a mapping where a list is expected, a list where a \
+        single value is expected, and so on.
+
+        Wrong:
+
+            participants: presales
+
+        Right:
+
+            participants: [presales]
+        """)
+
+    public static let wrongType = MessageSpec(204, .error, "wrong-type", "expected {0} for `{1}`, found {2} `{3}`", explanation: """
+        The scalar has the wrong type. YAML 1.2 core rules apply: `yes`, `no`, `on` and `off` are \
+        strings, not booleans (write `true` / `false`); quoted numbers are strings.
+
+        Wrong:
+
+            required: yes
+
+        Right:
+
+            required: true
+        """)
+
+    public static let badDuration = MessageSpec(205, .error, "invalid-duration", "`{0}` is not a duration", explanation: """
+        Durations are an integer followed by a unit — `m` minutes, `h` hours, `d` days, `w` weeks — \
+        and may combine units from largest to smallest: `30d`, `12h`, `2w`, `1d12h`.
+
+        Wrong:
+
+            due: 7 days
+
+        Right:
+
+            due: 7d
+        """)
+
+    public static let badIdentifier = MessageSpec(206, .error, "invalid-identifier", "`{0}` is not a valid identifier", explanation: """
+        Ids of nodes, roles, fields, deliverables, outcomes and enum values are lowercase \
+        snake_case: a letter, then letters, digits or underscores, at most 64 characters. Display \
+        names (in any language) go in `name:`. `owner` and `contacts` are special recipients of \
+        effects and cannot be role ids.
+
+        Wrong:
+
+            - id: Initial Talks
+
+        Right:
+
+            - id: initial_talks
+              name: {zh: 初步洽谈, en: Initial talks}
+        """)
+
+    public static let unsupportedVersion = MessageSpec(207, .error, "unsupported-version", "unsupported language version `{0}`; this flowc understands version 1", explanation: """
+        The `flowc:` key names the version of the template language. Only version 1 exists.
+        """)
+
+    public static let unknownValue = MessageSpec(208, .error, "unknown-value", "`{0}` is not a valid {1}", explanation: """
+        The value must be one of a fixed set, for example a node `kind` (task, approval, fork, \
+        join, won, lost) or a field `type` (text, integer, decimal, money, boolean, date, datetime, \
+        enum, list). A close match is suggested when there is one.
+        """)
+
+    public static let emptyCollection = MessageSpec(209, .error, "empty-collection", "`{0}` must not be empty", explanation: """
+        The list or mapping needs at least one entry, e.g. a display name needs at least one \
+        language and an enum at least one value.
+        """)
+
+    public static let badEffect = MessageSpec(210, .error, "invalid-effect", "an effect is a mapping with exactly one key naming its kind; found {0}", explanation: """
+        Each effect is written as a one-key mapping whose key is the kind: `notify`, `bot_card`, \
+        `group_chat`, `requirement` or `webhook`.
+
+        Right:
+
+            on_enter:
+              - notify: {to: [owner], message: 请跟进}
+        """)
+
+    public static let headerConflict = MessageSpec(211, .error, "header-conflict", "a file has either `template:` or `fragment:`, not both", explanation: """
+        A file is either a template (with `template:`) or a fragment that templates include (with \
+        `fragment:`), never both. A fragment cannot use `extends`, `remove_nodes`, `customer`, \
+        `start`, `lose` or `pool`.
+        """)
+
+    public static let outOfRange = MessageSpec(212, .error, "out-of-range", "`{0}` is out of range for `{1}`: {2}", explanation: """
+        The number is outside the range the key allows; for example a node's `probability` is a \
+        percentage from 0 to 100.
+        """)
+
+    public static let badLanguage = MessageSpec(213, .error, "invalid-language", "`{0}` is not a language tag", explanation: """
+        Keys of a display name are language tags such as `zh`, `en`, `zh-Hant` or `en-US`.
+        """)
+
+    public static let badCurrency = MessageSpec(214, .error, "invalid-currency", "`{0}` is not a currency code", explanation: """
+        Currencies are ISO 4217 codes: three uppercase letters, such as `CNY`, `USD` or `EUR`.
+        """)
+
+    public static let badKey = MessageSpec(215, .error, "non-string-key", "keys must be plain strings; found {0}", explanation: """
+        Every key in a template is a string. A mapping or a list used as a key, or a number, is refused.
+        """)
+
+    /// Other wordings of the messages above, and help lines, kept here so that the phase is
+    /// translated from one place.
+    public enum Formats {
+        /// FC0210 for an item with several kinds (usually a missing `- `).
+        public static let severalEffectKinds = "an effect is a mapping with exactly one key naming its kind; found {0} keys: {1}"
+        public static let oneEffectPerItem = "start each effect on its own line with `- `"
+        /// FC0202 when neither `template:` nor `fragment:` is given.
+        public static let fragmentHeader = "a file that templates include starts with `fragment:` instead"
+        public static let didYouMean = "did you mean `{0}`?"
+        /// FC0211 for a template-only key in a fragment.
+        public static let notInFragment = "a fragment cannot use `{0}`; only templates can"
+        public static let templateIsHere = "`template:` is here"
+        public static let expectedOneOf = "expected one of {0}"
+        public static let identifierLike = "ids are lowercase snake_case, such as `{0}`; display names go in `name:`"
+        public static let identifierRule = "ids are lowercase snake_case; display names go in `name:`"
+        public static let yesIsString = "YAML 1.2 reads `{0}` as a string; write `true`"
+        public static let noIsString = "YAML 1.2 reads `{0}` as a string; write `false`"
+        public static let write = "write `{0}`"
+        public static let writeList = "write `[{0}]`"
+        /// FC0206 for `owner` or `contacts` used as a role id.
+        public static let reservedRoleID = "`{0}` cannot be a role id: it is a special recipient of effects"
+        public static let reservedRoleHelp = "`owner` is the deal owner and `contacts` the members of `external` roles; name the role differently, such as `customer_contact`"
+        public static let writeDefault = "write `- default: {0}` for the branch taken when no condition holds"
+        public static let durationForms = "durations look like `30d`, `12h`, `2w` or `1d12h`"
+    }
+
+    public static let all: [MessageSpec] = [
+        unknownKey, missingKey, wrongShape, wrongType, badDuration, badIdentifier, unsupportedVersion,
+        unknownValue, emptyCollection, badEffect, headerConflict, outOfRange, badLanguage, badCurrency, badKey,
+    ]
+}

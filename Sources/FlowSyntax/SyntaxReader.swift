@@ -1,0 +1,294 @@
+import FlowDiagnostics
+import FlowYAML
+
+/// Typed access to YAML nodes that reports every shape, type and key problem as an FC02xx
+/// diagnostic and keeps going.
+struct SyntaxReader {
+    let doc: YAMLDocument
+    var diagnostics: [Diagnostic] = []
+
+    init(doc: YAMLDocument) { self.doc = doc }
+
+    typealias Entries = [String: (key: YAMLNodeID, value: YAMLNodeID)]
+
+    func span(_ id: YAMLNodeID) -> SourceSpan { doc.span(id) }
+
+    /// "a mapping", "a list", "a string", … for messages.
+    func describe(_ id: YAMLNodeID) -> String {
+        switch doc.kind(id) {
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .scalar:
+            switch doc.value(id) {
+            case .null: return "nothing"
+            case .bool(let b): return "the boolean `\(b)`"
+            case .int(let i): return "the integer `\(i)`"
+            case .float(let f): return "the number `\(f)`"
+            case .string(let s): return "the string `\(s.count > 40 ? String(s.prefix(40)) + "…" : s)`"
+            case nil: return "a value"
+            }
+        }
+    }
+
+    /// Where to point when a whole container is concerned: its first key, or its first line.
+    func anchor(_ id: YAMLNodeID) -> SourceSpan {
+        if let first = doc.pairs(id).first { return span(first.key) }
+        let s = span(id)
+        let line = s.file.lineRange(s.file.line(of: s.start))
+        return SourceSpan(file: s.file, start: s.start, end: max(s.start + 1, min(s.end, line.upperBound)))
+    }
+
+    /// Reads a mapping, reporting unknown keys (with did-you-mean and a fix-it) and missing
+    /// required keys. Returns nil (after a diagnostic) when the node is not a mapping.
+    mutating func mapping(_ id: YAMLNodeID, context: String, allowed: [String], required: [String] = [], missingAt: SourceSpan? = nil) -> Entries? {
+        guard doc.kind(id) == .mapping else {
+            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a mapping", context, describe(id)))
+            return nil
+        }
+        var out: Entries = [:]
+        for (k, v) in doc.pairs(id) {
+            guard doc.kind(k) == .scalar, case .string(let name)? = doc.value(k) else {
+                diagnostics.append(SyntaxMessages.badKey.at(span(k), describe(k)))
+                continue
+            }
+            if !allowed.contains(name) {
+                var d = SyntaxMessages.unknownKey.at(span(k), name, context)
+                if let guess = Suggestions.closest(to: name, in: allowed) {
+                    d = d.help(SyntaxMessages.Formats.didYouMean, guess).fix(span(k), guess)
+                }
+                diagnostics.append(d)
+                continue
+            }
+            out[name] = (k, v)
+        }
+        for r in required where out[r] == nil {
+            diagnostics.append(SyntaxMessages.missingKey.at(missingAt ?? anchor(id), r, context))
+        }
+        return out
+    }
+
+    /// Reads a scalar as a string. Numbers are accepted and kept as written when `lenient`.
+    mutating func string(_ id: YAMLNodeID, key: String, lenient: Bool = false) -> Located<String>? {
+        guard doc.kind(id) == .scalar else {
+            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a string", key, describe(id)))
+            return nil
+        }
+        switch doc.value(id) {
+        case .string(let s)?:
+            return Located(s, span(id))
+        case .int?, .float?:
+            if lenient, let t = doc.text(id) { return Located(t, span(id)) }
+        default:
+            break
+        }
+        diagnostics.append(SyntaxMessages.wrongType.at(span(id), "a string", key, typeName(id), doc.text(id) ?? ""))
+        return nil
+    }
+
+    func typeName(_ id: YAMLNodeID) -> String { doc.value(id)?.typeName ?? "value" }
+
+    /// Reads an identifier (`[a-z][a-z0-9_]*`, at most 64 characters).
+    mutating func identifier(_ id: YAMLNodeID, key: String) -> Located<String>? {
+        guard let s = string(id, key: key) else { return nil }
+        guard SyntaxReader.isIdentifier(s.value) else {
+            var d = SyntaxMessages.badIdentifier.at(s.span, s.value)
+            let fixed = SyntaxReader.suggestIdentifier(s.value)
+            if let fixed, fixed != s.value {
+                d = d.help(SyntaxMessages.Formats.identifierLike, fixed)
+            } else {
+                d = d.help(SyntaxMessages.Formats.identifierRule)
+            }
+            diagnostics.append(d)
+            return nil
+        }
+        return s
+    }
+
+    /// Reads the id of a definition (a node, role or field). An invalid id is reported as by
+    /// `identifier`; when a valid id can be suggested, the definition is kept under it, so that
+    /// references already written the intended way do not turn into "unknown" errors too.
+    mutating func definitionID(_ id: YAMLNodeID, key: String) -> Located<String>? {
+        if let s = identifier(id, key: key) { return s }
+        guard doc.kind(id) == .scalar, case .string(let text)? = doc.value(id),
+              let fixed = SyntaxReader.suggestIdentifier(text) else { return nil }
+        return Located(fixed, span(id))
+    }
+
+    static func isIdentifier(_ s: String) -> Bool {
+        let u = s.utf8
+        guard let f = u.first, f >= 0x61, f <= 0x7A, u.count <= 64 else { return false }
+        return u.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+    }
+
+    static func suggestIdentifier(_ s: String) -> String? {
+        var out = ""
+        for ch in s.unicodeScalars {
+            if ch.properties.isAlphabetic && ch.isASCII { out += String(ch).lowercased() }
+            else if ch.isASCII && ch.properties.numericType != nil { out += String(ch) }
+            else if ch == " " || ch == "-" || ch == "_" { if !out.hasSuffix("_") { out += "_" } }
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        return isIdentifier(out) ? out : nil
+    }
+
+    mutating func bool(_ id: YAMLNodeID, key: String) -> Located<Bool>? {
+        if doc.kind(id) == .scalar, case .bool(let b)? = doc.value(id) { return Located(b, span(id)) }
+        var d = doc.kind(id) == .scalar
+            ? SyntaxMessages.wrongType.at(span(id), "`true` or `false`", key, typeName(id), doc.text(id) ?? "")
+            : SyntaxMessages.wrongShape.at(span(id), "`true` or `false`", key, describe(id))
+        if let t = doc.text(id)?.lowercased(), ["yes", "on", "y"].contains(t) {
+            d = d.help(SyntaxMessages.Formats.yesIsString, doc.text(id) ?? "").fix(span(id), "true")
+        } else if let t = doc.text(id)?.lowercased(), ["no", "off", "n"].contains(t) {
+            d = d.help(SyntaxMessages.Formats.noIsString, doc.text(id) ?? "").fix(span(id), "false")
+        }
+        diagnostics.append(d)
+        return nil
+    }
+
+    mutating func int(_ id: YAMLNodeID, key: String) -> Located<Int>? {
+        if doc.kind(id) == .scalar, case .int(let i)? = doc.value(id), let v = Int(exactly: i) { return Located(v, span(id)) }
+        if doc.kind(id) == .scalar {
+            diagnostics.append(SyntaxMessages.wrongType.at(span(id), "an integer", key, typeName(id), doc.text(id) ?? ""))
+        } else {
+            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "an integer", key, describe(id)))
+        }
+        return nil
+    }
+
+    mutating func number(_ id: YAMLNodeID, key: String) -> Located<Double>? {
+        if doc.kind(id) == .scalar {
+            switch doc.value(id) {
+            case .int(let i)?: return Located(Double(i), span(id))
+            case .float(let f)? where f.isFinite: return Located(f, span(id))
+            default: break
+            }
+            diagnostics.append(SyntaxMessages.wrongType.at(span(id), "a number", key, typeName(id), doc.text(id) ?? ""))
+        } else {
+            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a number", key, describe(id)))
+        }
+        return nil
+    }
+
+    mutating func duration(_ id: YAMLNodeID, key: String) -> Located<Duration>? {
+        guard doc.kind(id) == .scalar else {
+            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a duration", key, describe(id)))
+            return nil
+        }
+        let text = doc.text(id) ?? ""
+        if let d = Duration.parse(text) { return Located(d, span(id)) }
+        var diag = SyntaxMessages.badDuration.at(span(id), text)
+        let digits = text.prefix { $0.isNumber || $0 == "-" }
+        let rest = text.dropFirst(digits.count).trimmingSpaces.lowercased()
+        let unit: String? = switch rest {
+        case "day", "days", "天": "d"
+        case "hour", "hours", "小时": "h"
+        case "week", "weeks", "周": "w"
+        case "minute", "minutes", "min", "分钟": "m"
+        case "": "d"
+        default: nil
+        }
+        if !digits.isEmpty, let unit {
+            diag = diag.help(SyntaxMessages.Formats.write, String(digits) + unit).fix(span(id), String(digits) + unit)
+        } else {
+            diag = diag.help(SyntaxMessages.Formats.durationForms)
+        }
+        diagnostics.append(diag)
+        return nil
+    }
+
+    /// Reads a list; nil (after a diagnostic) when the node is not a sequence.
+    mutating func list(_ id: YAMLNodeID, key: String) -> ArraySlice<YAMLNodeID>? {
+        guard doc.kind(id) == .sequence else {
+            var d = SyntaxMessages.wrongShape.at(span(id), "a list", key, describe(id))
+            if doc.kind(id) == .scalar, let t = doc.text(id), !t.isEmpty {
+                d = d.help(SyntaxMessages.Formats.writeList, t).fix(span(id), "[\(t)]")
+            }
+            diagnostics.append(d)
+            return nil
+        }
+        return doc.items(id)
+    }
+
+    mutating func identifierList(_ id: YAMLNodeID, key: String) -> [Located<String>] {
+        guard let items = list(id, key: key) else { return [] }
+        return items.compactMap { identifier($0, key: key) }
+    }
+
+    mutating func stringList(_ id: YAMLNodeID, key: String) -> [Located<String>] {
+        guard let items = list(id, key: key) else { return [] }
+        return items.compactMap { string($0, key: key) }
+    }
+
+    /// Reads a display name: a string, or a mapping of language tags to strings.
+    mutating func name(_ id: YAMLNodeID, key: String) -> LocalizedName? {
+        if doc.kind(id) == .scalar {
+            guard let s = string(id, key: key, lenient: true) else { return nil }
+            if s.value.isEmpty {
+                diagnostics.append(SyntaxMessages.emptyCollection.at(span(id), key))
+                return nil
+            }
+            return LocalizedName(entries: [("", s.value)], span: s.span)
+        }
+        guard doc.kind(id) == .mapping else {
+            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a string or a mapping of languages", key, describe(id)))
+            return nil
+        }
+        var entries: [(language: String, text: String)] = []
+        for (k, v) in doc.pairs(id) {
+            guard case .string(let lang)? = doc.value(k) else {
+                diagnostics.append(SyntaxMessages.badKey.at(span(k), describe(k)))
+                continue
+            }
+            guard SyntaxReader.isLanguageTag(lang) else {
+                diagnostics.append(SyntaxMessages.badLanguage.at(span(k), lang))
+                continue
+            }
+            if let s = string(v, key: "\(key).\(lang)", lenient: true) { entries.append((lang, s.value)) }
+        }
+        if doc.count(id) == 0 {
+            diagnostics.append(SyntaxMessages.emptyCollection.at(span(id), key))
+            return nil
+        }
+        return LocalizedName(entries: entries, span: span(id))
+    }
+
+    static func isLanguageTag(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, first.count == 2 || first.count == 3,
+              first.allSatisfy({ $0.isASCII && $0.isLowercase }) else { return false }
+        return parts.dropFirst().allSatisfy { p in (2...8).contains(p.count) && p.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+
+    /// Reads an expression scalar (any scalar: `when: true` is the expression `true`).
+    mutating func expression(_ id: YAMLNodeID, key: String) -> ExpressionText? {
+        guard doc.kind(id) == .scalar, let t = doc.text(id) else {
+            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "an expression", key, describe(id)))
+            return nil
+        }
+        return ExpressionText(text: t, scalar: id, document: doc, span: span(id))
+    }
+
+    /// Reads a scalar into one of a fixed set of values, with did-you-mean.
+    mutating func choice<T: RawRepresentable & CaseIterable & Sendable>(_ id: YAMLNodeID, key: String, what: String, _ type: T.Type) -> Located<T>? where T.RawValue == String {
+        guard let s = string(id, key: key) else { return nil }
+        if let v = T(rawValue: s.value) { return Located(v, s.span) }
+        let all = T.allCases.map(\.rawValue)
+        var d = SyntaxMessages.unknownValue.at(s.span, s.value, what)
+        if let guess = Suggestions.closest(to: s.value, in: all) {
+            d = d.help(SyntaxMessages.Formats.didYouMean, guess).fix(s.span, guess)
+        } else {
+            d = d.note(SyntaxMessages.Formats.expectedOneOf, all.map { "`\($0)`" }.joined(separator: ", "))
+        }
+        diagnostics.append(d)
+        return nil
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var s = self
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return s
+    }
+}

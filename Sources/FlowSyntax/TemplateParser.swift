@@ -1,0 +1,405 @@
+public import FlowDiagnostics
+public import FlowYAML
+
+/// Turns a YAML document into `TemplateSyntax`: every key known, every scalar typed, every span kept.
+///
+/// It reports FC02xx diagnostics and keeps going, so that one run shows every structural problem.
+/// Nothing is resolved here: names, references and expressions are the checker's business.
+public enum TemplateParser {
+    static let topKeys = ["flowc", "template", "fragment", "extends", "include", "fields", "customer", "roles",
+                          "nodes", "remove_nodes", "start", "lose", "pool", "effects"]
+    static let fieldKeys = ["type", "name", "description", "required", "default", "compute", "currency", "values",
+                            "of", "min", "max", "multiline"]
+    static let nodeKeys = ["id", "name", "description", "kind", "owner", "participants", "estimate", "due", "escalate",
+                           "probability", "requires", "deliverables", "when", "on_enter", "on_complete", "next",
+                           "outcomes", "branches", "join", "rework"]
+
+    /// Parses one template or fragment document.
+    /// - Returns: the syntax (possibly partial) and the diagnostics found.
+    public static func parse(_ doc: YAMLDocument) -> (TemplateSyntax, [Diagnostic]) {
+        var r = SyntaxReader(doc: doc)
+        let rootSpan = doc.span(doc.root)
+        var t = TemplateSyntax(file: doc.file, version: nil, header: nil, isFragment: false, extends: nil, include: [],
+                               fields: [], customer: nil, roles: [], nodes: [], removeNodes: [], start: nil, lose: nil,
+                               pool: nil, effects: [], span: rootSpan)
+        let firstLine = SourceSpan(file: doc.file, start: rootSpan.start, end: min(rootSpan.end, doc.file.lineRange(doc.file.line(of: rootSpan.start)).upperBound))
+        guard let top = r.mapping(doc.root, context: "the template", allowed: topKeys, required: ["flowc"], missingAt: firstLine) else {
+            return (t, r.diagnostics)
+        }
+        if let v = top["flowc"]?.value, let n = r.int(v, key: "flowc") {
+            if n.value != 1 {
+                r.diagnostics.append(SyntaxMessages.unsupportedVersion.at(n.span, String(n.value)))
+            }
+            t.version = n
+        }
+        switch (top["template"], top["fragment"]) {
+        case let (tpl?, frag?):
+            r.diagnostics.append(SyntaxMessages.headerConflict.at(doc.span(frag.key)).label(doc.span(tpl.key), SyntaxMessages.Formats.templateIsHere))
+        case let (tpl?, nil):
+            t.header = header(&r, tpl.value, context: "`template`", requireAll: true)
+        case let (nil, frag?):
+            t.isFragment = true
+            t.header = header(&r, frag.value, context: "`fragment`", requireAll: false)
+            for k in ["extends", "start", "lose", "pool", "remove_nodes", "customer"] {
+                if let e = top[k] {
+                    var d = SyntaxMessages.headerConflict.at(doc.span(e.key))
+                    d.message = Message(SyntaxMessages.Formats.notInFragment, [k])
+                    r.diagnostics.append(d)
+                }
+            }
+        case (nil, nil):
+            r.diagnostics.append(SyntaxMessages.missingKey.at(firstLine, "template", "the file")
+                .help(SyntaxMessages.Formats.fragmentHeader))
+        }
+        if let e = top["extends"]?.value { t.extends = r.string(e, key: "extends") }
+        if let e = top["include"]?.value { t.include = r.stringList(e, key: "include") }
+        if let e = top["fields"]?.value {
+            t.fields = fields(&r, e)
+            t.unnamedFields = unnamedKeys(r, e)
+        }
+        if let e = top["customer"]?.value { t.customer = customer(&r, e) }
+        if let e = top["roles"]?.value {
+            t.roles = roles(&r, e)
+            t.unnamedRoles = unnamedKeys(r, e)
+        }
+        if let e = top["nodes"]?.value { t.nodesSpan = r.span(e) }
+        if let e = top["nodes"]?.value, let items = r.list(e, key: "nodes") {
+            for item in items {
+                if let n = node(&r, item) { t.nodes.append(n) } else if r.doc.kind(item) == .mapping { t.unnamedNodes.append(r.span(item)) }
+            }
+        }
+        if let e = top["remove_nodes"]?.value { t.removeNodes = r.identifierList(e, key: "remove_nodes") }
+        if let e = top["start"]?.value { t.start = r.identifier(e, key: "start") }
+        if let e = top["lose"]?.value { t.lose = lose(&r, e) }
+        if let e = top["pool"]?.value { t.pool = pool(&r, e) }
+        if let e = top["effects"]?.value { t.effects = triggerEffects(&r, e) }
+        return (t, r.diagnostics)
+    }
+
+    static func header(_ r: inout SyntaxReader, _ id: YAMLNodeID, context: String, requireAll: Bool) -> HeaderSyntax? {
+        guard let m = r.mapping(id, context: context, allowed: ["id", "version", "name", "description"],
+                                required: requireAll ? ["id", "version", "name"] : ["id"]) else { return nil }
+        var h = HeaderSyntax(id: nil, version: nil, name: nil, description: nil, span: r.span(id))
+        if let v = m["id"]?.value { h.id = r.identifier(v, key: "id") }
+        if let v = m["version"]?.value { h.version = r.string(v, key: "version", lenient: true) }
+        if let v = m["name"]?.value { h.name = r.name(v, key: "name") }
+        if let v = m["description"]?.value { h.description = r.string(v, key: "description")?.value }
+        return h
+    }
+
+    static func fields(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> [FieldSyntax] {
+        mapEntries(&r, id, context: "`fields`").compactMap { key, value in field(&r, key, value) }
+    }
+
+    /// Keys of an id-keyed mapping that cannot name a definition, not even by a suggested id
+    /// (see `SyntaxReader.definitionID`); each is reported already.
+    static func unnamedKeys(_ r: SyntaxReader, _ id: YAMLNodeID) -> [SourceSpan] {
+        r.doc.pairs(id).compactMap { pair in
+            if case .string(let s)? = r.doc.value(pair.key), SyntaxReader.isIdentifier(s) || SyntaxReader.suggestIdentifier(s) != nil {
+                return nil
+            }
+            return r.span(pair.key)
+        }
+    }
+
+    /// The (key, value) pairs of a mapping whose keys are ids chosen by the author.
+    static func mapEntries(_ r: inout SyntaxReader, _ id: YAMLNodeID, context: String) -> [(YAMLNodeID, YAMLNodeID)] {
+        guard r.doc.kind(id) == .mapping else {
+            r.diagnostics.append(SyntaxMessages.wrongShape.at(r.span(id), "a mapping", context, r.describe(id)))
+            return []
+        }
+        return r.doc.pairs(id).map { ($0.key, $0.value) }
+    }
+
+    static func field(_ r: inout SyntaxReader, _ key: YAMLNodeID, _ value: YAMLNodeID) -> FieldSyntax? {
+        guard let fid = r.definitionID(key, key: "fields") else { return nil }
+        let ctx = "field `\(fid.value)`"
+        var f = FieldSyntax(id: fid, type: nil, name: nil, required: nil, defaultValue: nil, compute: nil, currency: nil,
+                            values: [], valuesSpan: nil, of: nil, min: nil, max: nil, multiline: nil, span: r.span(value))
+        guard let m = r.mapping(value, context: ctx, allowed: fieldKeys, required: ["type"], missingAt: fid.span) else { return f }
+        if let v = m["type"]?.value {
+            f.type = r.choice(v, key: "type", what: "field type", FieldTypeName.self)
+            if f.type == nil { f.unreadKeys.insert("type") }
+        }
+        if let v = m["name"]?.value { f.name = r.name(v, key: "name") }
+        if let v = m["required"]?.value { f.required = r.bool(v, key: "required") }
+        if let v = m["default"]?.value {
+            if r.doc.kind(v) == .scalar, let sv = r.doc.value(v) {
+                f.defaultValue = Located(sv, r.span(v))
+            } else {
+                r.diagnostics.append(SyntaxMessages.wrongShape.at(r.span(v), "a single value", "default", r.describe(v)))
+            }
+        }
+        if let v = m["compute"]?.value { f.compute = r.expression(v, key: "compute") }
+        if let v = m["currency"]?.value, let c = r.string(v, key: "currency") {
+            if c.value.count == 3, c.value.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                f.currency = c
+            } else {
+                f.unreadKeys.insert("currency")
+                var d = SyntaxMessages.badCurrency.at(c.span, c.value)
+                let up = c.value.uppercased()
+                if up.count == 3, up.allSatisfy({ $0.isASCII && $0.isUppercase }) { d = d.help(SyntaxMessages.Formats.write, up).fix(c.span, up) }
+                r.diagnostics.append(d)
+            }
+        }
+        if let v = m["values"]?.value {
+            f.values = r.identifierList(v, key: "values")
+            f.valuesSpan = r.span(v)
+            if r.doc.kind(v) == .sequence, r.doc.count(v) == 0 {
+                r.diagnostics.append(SyntaxMessages.emptyCollection.at(r.span(v), "values"))
+            }
+        }
+        if let v = m["of"]?.value {
+            f.of = r.choice(v, key: "of", what: "list element type", FieldTypeName.self)
+            if f.of == nil { f.unreadKeys.insert("of") }
+        }
+        if let v = m["min"]?.value { f.min = r.number(v, key: "min") }
+        if let v = m["max"]?.value { f.max = r.number(v, key: "max") }
+        if let v = m["multiline"]?.value { f.multiline = r.bool(v, key: "multiline") }
+        return f
+    }
+
+    static func customer(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> CustomerSyntax? {
+        guard let m = r.mapping(id, context: "`customer`", allowed: ["identity", "normalize", "profile"]) else { return nil }
+        var c = CustomerSyntax(identity: [], normalize: [], profile: [], span: r.span(id))
+        if let v = m["identity"]?.value { c.identity = r.identifierList(v, key: "identity") }
+        if let v = m["normalize"]?.value { c.normalize = r.identifierList(v, key: "normalize") }
+        if let v = m["profile"]?.value { c.profile = r.identifierList(v, key: "profile") }
+        return c
+    }
+
+    /// Special recipients of effects, which therefore cannot be role ids.
+    static let reservedRoleIDs = ["owner", "contacts"]
+
+    static func roles(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> [RoleSyntax] {
+        mapEntries(&r, id, context: "`roles`").compactMap { key, value in
+            guard let rid = r.definitionID(key, key: "roles") else { return nil }
+            if reservedRoleIDs.contains(rid.value) {
+                var d = SyntaxMessages.badIdentifier.at(rid.span, rid.value)
+                d.message = Message(SyntaxMessages.Formats.reservedRoleID, [rid.value])
+                r.diagnostics.append(d.help(SyntaxMessages.Formats.reservedRoleHelp))
+            }
+            var role = RoleSyntax(id: rid, name: nil, owner: false, manager: false, external: false, span: r.span(value))
+            guard let m = r.mapping(value, context: "role `\(rid.value)`", allowed: ["name", "description", "owner", "manager", "external"],
+                                    required: ["name"], missingAt: rid.span) else { return role }
+            if let v = m["name"]?.value { role.name = r.name(v, key: "name") }
+            if let v = m["description"]?.value { _ = r.string(v, key: "description") }
+            if let v = m["owner"]?.value, let b = r.bool(v, key: "owner") { role.owner = b.value; role.ownerSpan = r.span(m["owner"]?.key ?? v) }
+            if let v = m["manager"]?.value, let b = r.bool(v, key: "manager") { role.manager = b.value; role.managerSpan = r.span(m["manager"]?.key ?? v) }
+            if let v = m["external"]?.value, let b = r.bool(v, key: "external") { role.external = b.value }
+            return role
+        }
+    }
+
+    static func node(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> NodeSyntax? {
+        guard r.doc.kind(id) == .mapping else {
+            r.diagnostics.append(SyntaxMessages.wrongShape.at(r.span(id), "a mapping", "nodes", r.describe(id)))
+            return nil
+        }
+        let idValue = r.doc.pairs(id).first { r.doc.text($0.key) == "id" }?.value
+        let nid = idValue.flatMap { r.definitionID($0, key: "id") }
+        let ctx = nid.map { "node `\($0.value)`" } ?? "a node"
+        guard let m = r.mapping(id, context: ctx, allowed: nodeKeys, required: ["id", "name"]) else { return nil }
+        guard let nid else { return nil }
+        var n = NodeSyntax(id: nid, name: nil, kind: nil, owner: nil, participants: [], estimate: nil, due: nil, escalate: nil,
+                           probability: nil, requires: [], deliverables: [], when: nil, onEnter: [], onComplete: [], next: nil,
+                           outcomes: [], outcomesSpan: nil, branches: [], branchesSpan: nil, join: nil, rework: [], span: r.span(id))
+        if let v = m["name"]?.value { n.name = r.name(v, key: "name") }
+        if let v = m["description"]?.value { _ = r.string(v, key: "description") }
+        for (k, _) in r.doc.pairs(id) {
+            guard r.doc.kind(k) == .scalar, case .string(let key)? = r.doc.value(k) else {
+                n.unreadKeys.insert("*")
+                continue
+            }
+            if !nodeKeys.contains(key), let meant = Suggestions.closest(to: key, in: nodeKeys) { n.unreadKeys.insert(meant) }
+        }
+        if let v = m["kind"]?.value {
+            n.kind = r.choice(v, key: "kind", what: "node kind", NodeKind.self)
+            if n.kind == nil { n.unreadKeys.insert("kind") }
+        }
+        if let v = m["owner"]?.value {
+            n.owner = r.identifier(v, key: "owner")
+            if n.owner == nil { n.unreadKeys.insert("owner") }
+        }
+        if let v = m["participants"]?.value { n.participants = r.identifierList(v, key: "participants") }
+        if let v = m["estimate"]?.value { n.estimate = r.duration(v, key: "estimate") }
+        if let v = m["due"]?.value { n.due = r.duration(v, key: "due") }
+        if let v = m["escalate"]?.value, let em = r.mapping(v, context: "`escalate`", allowed: ["after", "to"], required: ["to"]) {
+            var e = EscalationSyntax(after: nil, to: nil, span: r.span(v))
+            if let a = em["after"]?.value { e.after = r.duration(a, key: "after") }
+            if let a = em["to"]?.value { e.to = r.identifier(a, key: "to") }
+            n.escalate = e
+        }
+        if let v = m["probability"]?.value, let p = r.int(v, key: "probability") {
+            if (0...100).contains(p.value) { n.probability = p } else {
+                r.diagnostics.append(SyntaxMessages.outOfRange.at(p.span, String(p.value), "probability", "a percentage from 0 to 100"))
+            }
+        }
+        if let v = m["requires"]?.value { n.requires = r.identifierList(v, key: "requires") }
+        if let v = m["deliverables"]?.value, let items = r.list(v, key: "deliverables") {
+            for item in items {
+                if r.doc.kind(item) == .scalar {
+                    if let did = r.identifier(item, key: "deliverables") { n.deliverables.append(DeliverableSyntax(id: did, name: nil, span: did.span)) }
+                    continue
+                }
+                guard let dm = r.mapping(item, context: "a deliverable", allowed: ["id", "name"], required: ["id"]) else { continue }
+                guard let did = dm["id"].flatMap({ r.identifier($0.value, key: "id") }) else { continue }
+                let name = dm["name"].flatMap { r.name($0.value, key: "name") }
+                n.deliverables.append(DeliverableSyntax(id: did, name: name, span: r.span(item)))
+            }
+        }
+        if let v = m["when"]?.value { n.when = r.expression(v, key: "when") }
+        if let v = m["on_enter"]?.value { n.onEnter = effects(&r, v, key: "on_enter") }
+        if let v = m["on_complete"]?.value { n.onComplete = effects(&r, v, key: "on_complete") }
+        if let v = m["next"]?.value {
+            n.next = next(&r, v)
+            switch n.next {
+            case nil: n.unreadKeys.insert("next")
+            case .conditional(let bs, _)? where bs.count != r.doc.count(v): n.unreadKeys.insert("next")
+            default: break
+            }
+        }
+        if let v = m["outcomes"]?.value {
+            n.outcomesSpan = r.span(v)
+            for (k, t) in mapEntries(&r, v, context: "`outcomes`") {
+                if let name = r.identifier(k, key: "outcomes"), let target = r.identifier(t, key: name.value) {
+                    n.outcomes.append((name, target))
+                }
+            }
+            if r.doc.kind(v) != .mapping || n.outcomes.count != r.doc.count(v) { n.unreadKeys.insert("outcomes") }
+        }
+        if let v = m["branches"]?.value {
+            n.branchesSpan = r.span(v)
+            n.branches = r.identifierList(v, key: "branches")
+            if r.doc.kind(v) != .sequence || n.branches.count != r.doc.count(v) { n.unreadKeys.insert("branches") }
+        }
+        if let v = m["join"]?.value {
+            n.join = r.identifier(v, key: "join")
+            if n.join == nil { n.unreadKeys.insert("join") }
+        }
+        if let v = m["rework"]?.value { n.rework = r.identifierList(v, key: "rework") }
+        return n
+    }
+
+    static func next(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> NextSyntax? {
+        if r.doc.kind(id) == .scalar {
+            return r.identifier(id, key: "next").map(NextSyntax.single)
+        }
+        guard let items = r.list(id, key: "next") else { return nil }
+        var branches: [BranchSyntax] = []
+        for item in items {
+            guard r.doc.kind(item) == .mapping else {
+                var d = SyntaxMessages.wrongShape.at(r.span(item), "a mapping with `if` and `to`, or `default`", "next", r.describe(item))
+                if r.doc.kind(item) == .scalar, case .string(let target)? = r.doc.value(item) {
+                    d = d.help(SyntaxMessages.Formats.writeDefault, target)
+                }
+                r.diagnostics.append(d)
+                continue
+            }
+            let isDefault = r.doc.pairs(item).contains { r.doc.text($0.key) == "default" }
+            if isDefault {
+                guard let m = r.mapping(item, context: "the `default` branch", allowed: ["default"]),
+                      let t = m["default"].flatMap({ r.identifier($0.value, key: "default") }) else { continue }
+                branches.append(BranchSyntax(condition: nil, target: t, span: r.span(item)))
+            } else {
+                guard let m = r.mapping(item, context: "a branch", allowed: ["if", "to", "default"], required: ["if", "to"]) else { continue }
+                guard let c = m["if"].flatMap({ r.expression($0.value, key: "if") }),
+                      let t = m["to"].flatMap({ r.identifier($0.value, key: "to") }) else { continue }
+                branches.append(BranchSyntax(condition: c, target: t, span: r.span(item)))
+            }
+        }
+        return .conditional(branches, span: r.span(id))
+    }
+
+    static func effects(_ r: inout SyntaxReader, _ id: YAMLNodeID, key: String) -> [EffectSyntax] {
+        guard let items = r.list(id, key: key) else { return [] }
+        return items.compactMap { effect(&r, $0) }
+    }
+
+    static let effectKeys: [EffectKind: (allowed: [String], required: [String])] = [
+        .notify: (["to", "message"], ["to", "message"]),
+        .botCard: (["to", "title", "fields"], ["to", "title"]),
+        .groupChat: (["name", "roles"], ["name", "roles"]),
+        .requirement: (["team", "title", "assignee_role"], ["team", "title"]),
+        .webhook: (["url", "event"], ["url", "event"]),
+    ]
+
+    static func effect(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> EffectSyntax? {
+        let pairs = r.doc.pairs(id)
+        if pairs.count > 1 {
+            // Usually a missing `- ` before the second effect: point at the second kind.
+            let names = pairs.map { "`\(r.doc.text($0.key) ?? "?")`" }.joined(separator: ", ")
+            var d = SyntaxMessages.badEffect.at(r.span(pairs[1].key))
+            d.message = Message(SyntaxMessages.Formats.severalEffectKinds, [String(pairs.count), names])
+            r.diagnostics.append(d.help(SyntaxMessages.Formats.oneEffectPerItem))
+            return nil
+        }
+        guard r.doc.kind(id) == .mapping, let (k, v) = pairs.first.map({ ($0.key, $0.value) }) else {
+            r.diagnostics.append(SyntaxMessages.badEffect.at(r.span(id), r.describe(id)))
+            return nil
+        }
+        guard let kind = r.choice(k, key: "effect", what: "effect kind", EffectKind.self),
+              let spec = effectKeys[kind.value] else { return nil }
+        var e = EffectSyntax(kind: kind, recipients: [], text: [], fields: [], team: nil, assigneeRole: nil, url: nil, event: nil, span: r.span(id))
+        guard let m = r.mapping(v, context: "`\(kind.value.rawValue)`", allowed: spec.allowed, required: spec.required, missingAt: kind.span) else { return e }
+        if let x = m["to"]?.value {
+            e.recipients = r.identifierList(x, key: "to")
+            e.recipientsSpan = r.span(x)
+        }
+        if let x = m["roles"]?.value {
+            e.recipients = r.identifierList(x, key: "roles")
+            e.recipientsSpan = r.span(x)
+        }
+        for key in ["message", "title", "name"] {
+            guard let x = m[key]?.value else { continue }
+            if let n = r.name(x, key: key) {
+                for entry in n.entries { e.text.append(Located(entry.text, r.span(x))) }
+            }
+        }
+        if let x = m["fields"]?.value { e.fields = r.identifierList(x, key: "fields") }
+        if let x = m["team"]?.value { e.team = r.identifier(x, key: "team") }
+        if let x = m["assignee_role"]?.value { e.assigneeRole = r.identifier(x, key: "assignee_role") }
+        if let x = m["url"]?.value { e.url = r.string(x, key: "url") }
+        if let x = m["event"]?.value { e.event = r.identifier(x, key: "event") }
+        return e
+    }
+
+    static func lose(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> LoseSyntax? {
+        guard let m = r.mapping(id, context: "`lose`", allowed: ["reasons", "via", "from"], required: ["via"]) else { return nil }
+        var l = LoseSyntax(reasons: [], via: nil, from: nil, span: r.span(id))
+        if let v = m["reasons"]?.value { l.reasons = r.identifierList(v, key: "reasons") }
+        if let v = m["via"]?.value { l.via = r.identifier(v, key: "via") }
+        if let v = m["from"]?.value {
+            if r.doc.kind(v) == .scalar, r.doc.text(v) == "any" { l.from = nil } else { l.from = r.identifierList(v, key: "from") }
+        }
+        return l
+    }
+
+    static func pool(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> PoolSyntax? {
+        guard let m = r.mapping(id, context: "`pool`", allowed: ["lost_to_public", "idle", "claim", "assign_by"]) else { return nil }
+        var p = PoolSyntax(lostToPublic: nil, idle: nil, claim: nil, assignBy: nil, span: r.span(id))
+        if let v = m["lost_to_public"]?.value { p.lostToPublic = r.bool(v, key: "lost_to_public") }
+        if let v = m["idle"]?.value, let im = r.mapping(v, context: "`pool.idle`", allowed: ["after", "warn", "notify"], required: ["after"]) {
+            var idle = IdleSyntax(after: nil, warn: nil, notify: [], span: r.span(v))
+            if let x = im["after"]?.value { idle.after = r.duration(x, key: "after") }
+            if let x = im["warn"]?.value { idle.warn = r.duration(x, key: "warn") }
+            if let x = im["notify"]?.value { idle.notify = r.identifierList(x, key: "notify") }
+            p.idle = idle
+        }
+        if let v = m["claim"]?.value, let cm = r.mapping(v, context: "`pool.claim`", allowed: ["quota", "cooldown"]) {
+            var c = ClaimSyntax(quota: nil, cooldown: nil, span: r.span(v))
+            if let x = cm["quota"]?.value { c.quota = r.int(x, key: "quota") }
+            if let x = cm["cooldown"]?.value { c.cooldown = r.duration(x, key: "cooldown") }
+            p.claim = c
+        }
+        if let v = m["assign_by"]?.value { p.assignBy = r.identifier(v, key: "assign_by") }
+        return p
+    }
+
+    static func triggerEffects(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> [(trigger: Located<EffectTrigger>, effects: [EffectSyntax])] {
+        mapEntries(&r, id, context: "`effects`").compactMap { k, v in
+            guard let t = r.choice(k, key: "effects", what: "effect trigger", EffectTrigger.self) else { return nil }
+            return (t, effects(&r, v, key: t.value.rawValue))
+        }
+    }
+}

@@ -1,0 +1,304 @@
+public import FlowDiagnostics
+public import FlowYAML
+
+/// A value with the span it was written at.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var span: SourceSpan
+    public init(_ value: Value, _ span: SourceSpan) {
+        self.value = value
+        self.span = span
+    }
+}
+
+/// A display name: a plain string, or one text per language (`{zh: 初步洽谈, en: Initial talks}`).
+public struct LocalizedName: Sendable {
+    public var entries: [(language: String, text: String)]
+    public var span: SourceSpan
+
+    /// The text for a language, falling back to the first entry.
+    public func text(for language: String) -> String {
+        entries.first { $0.language == language }?.text ?? entries.first?.text ?? ""
+    }
+}
+
+/// A signed duration written as `30d`, `12h`, `1d12h`, `-3d`.
+public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var seconds: Int64
+    public init(seconds: Int64) { self.seconds = seconds }
+    public static func < (a: Self, b: Self) -> Bool { a.seconds < b.seconds }
+
+    /// The duration in the largest single unit that expresses it exactly: `30d`, `36h`, `90m`
+    /// (weeks are shown as days, as authors usually write idle times in days).
+    public var description: String {
+        let sign = seconds < 0 ? "-" : ""
+        let s = seconds.magnitude
+        if s == 0 { return "0m" }
+        if s % 86_400 == 0 { return "\(sign)\(s / 86_400)d" }
+        if s % 3_600 == 0 { return "\(sign)\(s / 3_600)h" }
+        if s % 60 == 0 { return "\(sign)\(s / 60)m" }
+        return "\(sign)\(s)s"
+    }
+
+    /// Parses `<integer><unit>` groups with units `w`, `d`, `h`, `m`, optionally negative.
+    public static func parse(_ text: String) -> Duration? {
+        var u = Substring(text)
+        var sign: Int64 = 1
+        if u.hasPrefix("-") { sign = -1; u = u.dropFirst() }
+        guard !u.isEmpty else { return nil }
+        var total: Int64 = 0
+        var lastSize = Int64.max
+        while !u.isEmpty {
+            let digits = u.prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty, digits.count <= 9, let n = Int64(digits) else { return nil }
+            u = u.dropFirst(digits.count)
+            guard let unit = u.first else { return nil }
+            let size: Int64
+            switch unit {
+            case "w": size = 604_800
+            case "d": size = 86_400
+            case "h": size = 3_600
+            case "m": size = 60
+            default: return nil
+            }
+            // Units must decrease (`1d12h`, not `12h1d`) and not repeat.
+            guard size < lastSize else { return nil }
+            lastSize = size
+            total += n * size
+            u = u.dropFirst()
+        }
+        return Duration(seconds: sign * total)
+    }
+}
+
+/// An expression written in a YAML scalar, with what is needed to locate a column inside it.
+public struct ExpressionText: Sendable {
+    public var text: String
+    /// The scalar holding the expression (for mapping offsets inside it to the file).
+    public var scalar: YAMLNodeID
+    public var document: YAMLDocument
+    public var span: SourceSpan
+
+    /// The file span of a byte range of `text`.
+    public func span(of range: Range<Int>) -> SourceSpan {
+        document.sourceSpan(of: range, inScalar: scalar)
+    }
+}
+
+/// The field types of the deal schema.
+public enum FieldTypeName: String, Sendable, CaseIterable {
+    case text, integer, decimal, money, boolean, date, datetime, `enum`, list
+}
+
+/// One field of the deal schema (`fields:`).
+public struct FieldSyntax: Sendable {
+    public var id: Located<String>
+    public var type: Located<FieldTypeName>?
+    public var name: LocalizedName?
+    public var required: Located<Bool>?
+    /// The default value's node; its type is checked against the field's type.
+    public var defaultValue: Located<ScalarValue>?
+    public var compute: ExpressionText?
+    public var currency: Located<String>?
+    public var values: [Located<String>]
+    public var valuesSpan: SourceSpan?
+    public var of: Located<FieldTypeName>?
+    public var min: Located<Double>?
+    public var max: Located<Double>?
+    public var multiline: Located<Bool>?
+    public var span: SourceSpan
+    /// Keys that are written but whose value could not be read (`type: mony`, `currency: cny`).
+    /// The problem is already reported; rules skip the checks that would repeat it.
+    public var unreadKeys: Set<String> = []
+}
+
+/// Customer identity and profile (`customer:`).
+public struct CustomerSyntax: Sendable {
+    public var identity: [Located<String>]
+    public var normalize: [Located<String>]
+    public var profile: [Located<String>]
+    public var span: SourceSpan
+}
+
+/// A role (`roles:`).
+public struct RoleSyntax: Sendable {
+    public var id: Located<String>
+    public var name: LocalizedName?
+    public var owner: Bool
+    public var manager: Bool
+    public var external: Bool
+    public var ownerSpan: SourceSpan?
+    public var managerSpan: SourceSpan?
+    public var span: SourceSpan
+}
+
+/// The kinds of node.
+public enum NodeKind: String, Sendable, CaseIterable {
+    case task, approval, fork, join, won, lost
+
+    public var isTerminal: Bool { self == .won || self == .lost }
+}
+
+/// One entry of a conditional `next:` list.
+public struct BranchSyntax: Sendable {
+    /// nil for the `default:` entry.
+    public var condition: ExpressionText?
+    public var target: Located<String>
+    public var span: SourceSpan
+    public var isDefault: Bool { condition == nil }
+}
+
+/// A node's `next:`.
+public enum NextSyntax: Sendable {
+    case single(Located<String>)
+    case conditional([BranchSyntax], span: SourceSpan)
+}
+
+/// A checklist item of a node.
+public struct DeliverableSyntax: Sendable {
+    public var id: Located<String>
+    public var name: LocalizedName?
+    public var span: SourceSpan
+}
+
+/// A node's escalation after its due date is breached.
+public struct EscalationSyntax: Sendable {
+    public var after: Located<Duration>?
+    public var to: Located<String>?
+    public var span: SourceSpan
+}
+
+/// One node (`nodes:` entry).
+public struct NodeSyntax: Sendable {
+    public var id: Located<String>
+    public var name: LocalizedName?
+    public var kind: Located<NodeKind>?
+    public var owner: Located<String>?
+    public var participants: [Located<String>]
+    public var estimate: Located<Duration>?
+    public var due: Located<Duration>?
+    public var escalate: EscalationSyntax?
+    public var probability: Located<Int>?
+    public var requires: [Located<String>]
+    public var deliverables: [DeliverableSyntax]
+    public var when: ExpressionText?
+    public var onEnter: [EffectSyntax]
+    public var onComplete: [EffectSyntax]
+    public var next: NextSyntax?
+    public var outcomes: [(name: Located<String>, target: Located<String>)]
+    public var outcomesSpan: SourceSpan?
+    public var branches: [Located<String>]
+    public var branchesSpan: SourceSpan?
+    public var join: Located<String>?
+    public var rework: [Located<String>]
+    public var span: SourceSpan
+    /// Keys that are written but could not be read, already reported: a value that is not valid
+    /// (`kind: aproval`, `next: Internal-Audit`), or the key an unknown key probably meant
+    /// (`ownr` → `owner`). `*` means a key could not be read at all (a list used as a key).
+    /// Rules skip what depends on these keys, so that one mistake is reported once.
+    public var unreadKeys: Set<String> = []
+    /// The node's kind, `task` when not written.
+    public var effectiveKind: NodeKind { kind?.value ?? .task }
+}
+
+/// The global lose (`lose:`).
+public struct LoseSyntax: Sendable {
+    public var reasons: [Located<String>]
+    public var via: Located<String>?
+    /// nil means `any`.
+    public var from: [Located<String>]?
+    public var span: SourceSpan
+}
+
+/// Idle timer (`pool.idle`).
+public struct IdleSyntax: Sendable {
+    public var after: Located<Duration>?
+    public var warn: Located<Duration>?
+    public var notify: [Located<String>]
+    public var span: SourceSpan
+}
+
+/// Claim policy (`pool.claim`).
+public struct ClaimSyntax: Sendable {
+    public var quota: Located<Int>?
+    public var cooldown: Located<Duration>?
+    public var span: SourceSpan
+}
+
+/// Pools (`pool:`).
+public struct PoolSyntax: Sendable {
+    public var lostToPublic: Located<Bool>?
+    public var idle: IdleSyntax?
+    public var claim: ClaimSyntax?
+    public var assignBy: Located<String>?
+    public var span: SourceSpan
+}
+
+/// The kinds of effect.
+public enum EffectKind: String, Sendable, CaseIterable {
+    case notify, botCard = "bot_card", groupChat = "group_chat", requirement, webhook
+}
+
+/// One effect item.
+public struct EffectSyntax: Sendable {
+    public var kind: Located<EffectKind>
+    /// Recipients (`to`) of notify and bot_card; members (`roles`) of group_chat.
+    public var recipients: [Located<String>]
+    /// notify `message`, bot_card `title`, group_chat `name`, requirement `title`.
+    public var text: [Located<String>]
+    /// bot_card `fields`.
+    public var fields: [Located<String>]
+    /// requirement `team`.
+    public var team: Located<String>?
+    /// requirement `assignee_role`.
+    public var assigneeRole: Located<String>?
+    /// webhook `url` and `event`.
+    public var url: Located<String>?
+    public var event: Located<String>?
+    public var span: SourceSpan
+    /// Where `to` (or `roles` of a group chat) is written.
+    public var recipientsSpan: SourceSpan? = nil
+}
+
+/// The triggers of template-wide effects.
+public enum EffectTrigger: String, Sendable, CaseIterable {
+    case onCreate = "on_create", onWon = "on_won", onLost = "on_lost", onIdleWarning = "on_idle_warning"
+    case onReturnToPool = "on_return_to_pool", onClaim = "on_claim", onRoleAdded = "on_role_added"
+}
+
+/// The header of a template (`template:`) or fragment (`fragment:`).
+public struct HeaderSyntax: Sendable {
+    public var id: Located<String>?
+    public var version: Located<String>?
+    public var name: LocalizedName?
+    public var description: String?
+    public var span: SourceSpan
+}
+
+/// One template or fragment file, as written: every value typed, every span kept, nothing resolved.
+public struct TemplateSyntax: Sendable {
+    public var file: SourceFile
+    public var version: Located<Int>?
+    public var header: HeaderSyntax?
+    public var isFragment: Bool
+    public var extends: Located<String>?
+    public var include: [Located<String>]
+    public var fields: [FieldSyntax]
+    public var customer: CustomerSyntax?
+    public var roles: [RoleSyntax]
+    public var nodes: [NodeSyntax]
+    public var removeNodes: [Located<String>]
+    public var start: Located<String>?
+    public var lose: LoseSyntax?
+    public var pool: PoolSyntax?
+    public var effects: [(trigger: Located<EffectTrigger>, effects: [EffectSyntax])]
+    /// Span of the whole document (for whole-template diagnostics).
+    public var span: SourceSpan
+    /// Where the `nodes:` value is written, when it is.
+    public var nodesSpan: SourceSpan? = nil
+    /// Nodes, roles and fields left out because they have no usable id (already reported, e.g.
+    /// a Chinese name written as the id): references to unknown ones may mean one of them.
+    public var unnamedNodes: [SourceSpan] = []
+    public var unnamedRoles: [SourceSpan] = []
+    public var unnamedFields: [SourceSpan] = []
+}

@@ -1,0 +1,77 @@
+/// YAML 1.2 core-schema resolution of plain scalars.
+///
+/// `null`, `Null`, `NULL`, `~` and the empty scalar are null; `true`/`false` in three casings are
+/// booleans; decimal, `0o` octal and `0x` hexadecimal integers; decimal floats, `.inf`, `.nan`.
+/// Everything else — including YAML 1.1's `yes`, `no`, `on`, `off` — is a string.
+enum CoreSchema {
+    static func resolve(_ b: ArraySlice<UInt8>) -> ScalarValue {
+        let s = String(decoding: b, as: UTF8.self)
+        if b.isEmpty { return .null }
+        guard let first = b.first else { return .null }
+        // Fast path: most scalars start with a letter that cannot begin any non-string value.
+        switch first {
+        case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "~"):
+            if s == "null" || s == "Null" || s == "NULL" || s == "~" { return .null }
+            return .string(s)
+        case UInt8(ascii: "t"), UInt8(ascii: "T"):
+            if s == "true" || s == "True" || s == "TRUE" { return .bool(true) }
+            return .string(s)
+        case UInt8(ascii: "f"), UInt8(ascii: "F"):
+            if s == "false" || s == "False" || s == "FALSE" { return .bool(false) }
+            return .string(s)
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
+            return number(s) ?? .string(s)
+        default:
+            return .string(s)
+        }
+    }
+
+    private static func number(_ s: String) -> ScalarValue? {
+        let u = Array(s.utf8)
+        if s.hasPrefix("0o"), u.count > 2, u.dropFirst(2).allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }) {
+            return Int64(s.dropFirst(2), radix: 8).map(ScalarValue.int) ?? .float(Double.infinity)
+        }
+        if s.hasPrefix("0x"), u.count > 2, u.dropFirst(2).allSatisfy(\.isHexDigit) {
+            return Int64(s.dropFirst(2), radix: 16).map(ScalarValue.int) ?? .float(Double.infinity)
+        }
+        switch s {
+        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
+        case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
+        case ".nan", ".NaN", ".NAN": return .float(.nan)
+        default: break
+        }
+        // [-+]?[0-9]+
+        var i = 0
+        if i < u.count, u[i] == 0x2D || u[i] == 0x2B { i += 1 }
+        let digitsStart = i
+        while i < u.count, u[i].isDigit { i += 1 }
+        if i == u.count, i > digitsStart {
+            // Out-of-range integers are still numbers: keep them as floats rather than strings.
+            if let v = Int64(s) { return .int(v) }
+            return Double(s).map(ScalarValue.float)
+        }
+        // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+        i = digitsStart
+        var mantissa = 0
+        while i < u.count, u[i].isDigit { i += 1; mantissa += 1 }
+        if i < u.count, u[i] == 0x2E {
+            i += 1
+            while i < u.count, u[i].isDigit { i += 1; mantissa += 1 }
+        }
+        guard mantissa > 0 else { return nil }
+        if i < u.count, u[i] == 0x65 || u[i] == 0x45 {
+            i += 1
+            if i < u.count, u[i] == 0x2D || u[i] == 0x2B { i += 1 }
+            let e = i
+            while i < u.count, u[i].isDigit { i += 1 }
+            guard i > e else { return nil }
+        }
+        guard i == u.count else { return nil }
+        return Double(s).map(ScalarValue.float)
+    }
+}
+
+extension UInt8 {
+    var isDigit: Bool { self >= 0x30 && self <= 0x39 }
+    var isHexDigit: Bool { isDigit || (self >= 0x41 && self <= 0x46) || (self >= 0x61 && self <= 0x66) }
+}

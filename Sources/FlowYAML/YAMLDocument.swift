@@ -1,0 +1,169 @@
+public import FlowDiagnostics
+
+/// A node of a `YAMLDocument`, as a dense index into its arena.
+public struct YAMLNodeID: Hashable, Sendable, Comparable {
+    public let index: Int32
+    init(_ index: Int) { self.index = Int32(truncatingIfNeeded: index) }
+    public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
+}
+
+/// What a YAML node is.
+public enum YAMLNodeKind: UInt8, Sendable {
+    case scalar, mapping, sequence
+}
+
+/// How a scalar was written in the source.
+public enum ScalarStyle: UInt8, Sendable {
+    case plain, singleQuoted, doubleQuoted, literal, folded
+}
+
+/// A scalar's value under the YAML 1.2 core schema. Only plain scalars resolve to anything but a
+/// string: `no`, `yes`, `on` and `off` stay strings.
+public enum ScalarValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case float(Double)
+    case string(String)
+
+    /// The core-schema type name, as used in messages (`string`, `integer`, …).
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .int: "integer"
+        case .float: "number"
+        case .string: "string"
+        }
+    }
+}
+
+/// A parsed YAML document stored flat: an arena of node records with byte spans, a children index
+/// array, and one byte buffer holding every scalar's decoded text.
+///
+/// Aliases are resolved while reading: an alias is stored as the node its anchor marks, so a
+/// walker never sees alias nodes, and the reader has already bounded the expanded size.
+public struct YAMLDocument: Sendable {
+    struct Record: Sendable {
+        var kind: YAMLNodeKind
+        var style: ScalarStyle
+        var flow: Bool
+        var start: Int32
+        var end: Int32
+        /// Scalars: offset into `text`; containers: offset into `children`.
+        var payload: Int32
+        /// Scalars: byte length; containers: number of entries in `children` (2 per mapping pair).
+        var count: Int32
+        /// Scalars: the core tag written on the scalar, if any.
+        var tag: CoreTag = .none
+        /// Scalars: forced-string tag (`!!str`).
+        var forcedString: Bool { tag == .str }
+    }
+
+    /// A core-schema tag written on a scalar (`!!str 1`, `!!int "12"`).
+    enum CoreTag: UInt8, Sendable {
+        case none, str, int, float, bool, null
+    }
+
+    /// The source the spans refer to.
+    public let file: SourceFile
+    /// The root node.
+    public let root: YAMLNodeID
+    var records: [Record]
+    var children: [YAMLNodeID]
+    var text: [UInt8]
+
+    init(file: SourceFile, root: YAMLNodeID, records: [Record], children: [YAMLNodeID], text: [UInt8]) {
+        self.file = file
+        self.root = root
+        self.records = records
+        self.children = children
+        self.text = text
+    }
+
+    /// Number of node records (aliases are not counted again).
+    public var nodeCount: Int { records.count }
+
+    public func kind(_ id: YAMLNodeID) -> YAMLNodeKind { records[Int(id.index)].kind }
+
+    /// The node's span in the file: from its first to its last character (a block scalar's span
+    /// ends at its last content character, not at the following line).
+    public func span(_ id: YAMLNodeID) -> SourceSpan {
+        let r = records[Int(id.index)]
+        return SourceSpan(file: file, start: Int(r.start), end: Int(r.end))
+    }
+
+    /// The scalar's style, or nil for a container.
+    public func style(_ id: YAMLNodeID) -> ScalarStyle? {
+        let r = records[Int(id.index)]
+        return r.kind == .scalar ? r.style : nil
+    }
+
+    /// True for a flow-style (`{…}` / `[…]`) container.
+    public func isFlow(_ id: YAMLNodeID) -> Bool { records[Int(id.index)].flow }
+
+    /// The scalar's decoded text, or nil for a container.
+    public func text(_ id: YAMLNodeID) -> String? {
+        let r = records[Int(id.index)]
+        guard r.kind == .scalar else { return nil }
+        let lo = Int(r.payload)
+        return String(decoding: text[lo..<lo + Int(r.count)], as: UTF8.self)
+    }
+
+    /// The scalar's value under the YAML 1.2 core schema, or nil for a container.
+    ///
+    /// Untagged plain scalars are resolved; quoted and block scalars are strings. A core tag
+    /// decides instead: `!!str 1` is a string, `!!int "12"` an integer, `!!float 1` a number (the
+    /// reader has already refused a tag that does not fit its text).
+    public func value(_ id: YAMLNodeID) -> ScalarValue? {
+        let r = records[Int(id.index)]
+        guard r.kind == .scalar else { return nil }
+        let lo = Int(r.payload)
+        let bytes = text[lo..<lo + Int(r.count)]
+        switch r.tag {
+        case .str:
+            return .string(String(decoding: bytes, as: UTF8.self))
+        case .none:
+            if r.style != .plain { return .string(String(decoding: bytes, as: UTF8.self)) }
+            return CoreSchema.resolve(bytes)
+        case .float:
+            if case .int(let i) = CoreSchema.resolve(bytes) { return .float(Double(i)) }
+            return CoreSchema.resolve(bytes)
+        case .int, .bool, .null:
+            return CoreSchema.resolve(bytes)
+        }
+    }
+
+    /// The pairs of a mapping, in source order; empty for other kinds.
+    public func pairs(_ id: YAMLNodeID) -> [(key: YAMLNodeID, value: YAMLNodeID)] {
+        let r = records[Int(id.index)]
+        guard r.kind == .mapping else { return [] }
+        var out: [(key: YAMLNodeID, value: YAMLNodeID)] = []
+        out.reserveCapacity(Int(r.count) / 2)
+        var i = Int(r.payload)
+        let end = i + Int(r.count)
+        while i + 1 < end {
+            out.append((children[i], children[i + 1]))
+            i += 2
+        }
+        return out
+    }
+
+    /// The items of a sequence, in source order; empty for other kinds.
+    public func items(_ id: YAMLNodeID) -> ArraySlice<YAMLNodeID> {
+        let r = records[Int(id.index)]
+        guard r.kind == .sequence else { return [] }
+        let lo = Int(r.payload)
+        return children[lo..<lo + Int(r.count)]
+    }
+
+    /// The number of entries: pairs of a mapping, items of a sequence, 0 for a scalar.
+    public func count(_ id: YAMLNodeID) -> Int {
+        let r = records[Int(id.index)]
+        switch r.kind {
+        case .scalar: return 0
+        case .mapping: return Int(r.count) / 2
+        case .sequence: return Int(r.count)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+public import FlowDiagnostics
+
+/// Every diagnostic of the YAML reader (FC01xx), with its long explanation.
+public enum YAMLMessages {
+    public static let syntax = MessageSpec(101, .error, "yaml-syntax", "{0}", explanation: """
+        The file is not well-formed YAML. The message is libyaml's own description of the problem, \
+        reported where libyaml found it; when libyaml also names what it was parsing (for example \
+        "while parsing a flow sequence"), that place is shown as a second label.
+
+        Wrong:
+
+            nodes: [initial_talks, proposal
+
+        Right:
+
+            nodes: [initial_talks, proposal]
+        """)
+
+    public static let duplicateKey = MessageSpec(102, .error, "duplicate-key", "duplicate key `{0}`", explanation: """
+        A mapping has the same key twice. YAML parsers disagree on which value wins, so flowc \
+        refuses the file and points at both occurrences.
+
+        Wrong:
+
+            fields:
+              quote: {type: money, currency: CNY}
+              quote: {type: decimal}
+
+        Right: keep one of them, or rename the second.
+        """)
+
+    public static let customTag = MessageSpec(103, .error, "custom-tag", "tag `{0}` is not allowed", explanation: """
+        Templates are plain data: custom tags such as `!ruby/object` or `!include` are refused. Only \
+        the YAML core tags `!!str`, `!!int`, `!!float`, `!!bool`, `!!null`, `!!map` and `!!seq` are \
+        accepted. Use `include:` at the top of a template to reuse other files.
+        """)
+
+    public static let aliasBudget = MessageSpec(104, .error, "alias-budget", "aliases expand to more than {0} nodes", explanation: """
+        Aliases (`*name`) repeat the node their anchor (`&name`) marks. A few nested anchors can \
+        expand to billions of nodes (the "billion laughs" attack), so flowc counts the expanded size \
+        before using the document and refuses it past a budget (100,000 nodes by default). The error \
+        points at the alias that crossed the budget.
+        """)
+
+    public static let tooDeep = MessageSpec(105, .error, "nesting-too-deep", "nesting deeper than {0} levels", explanation: """
+        Mappings and sequences are nested deeper than the limit (64 by default). No template needs \
+        that much nesting; the limit keeps the reader fast and its memory bounded.
+        """)
+
+    public static let invalidUTF8 = MessageSpec(106, .error, "invalid-utf8", "invalid UTF-8 byte 0x{0}", explanation: """
+        Templates must be UTF-8. The byte shown cannot start or continue a UTF-8 sequence at that \
+        place. Re-save the file as UTF-8 (files saved as GBK or GB18030 are a common cause).
+        """)
+
+    public static let nulByte = MessageSpec(107, .error, "nul-byte", "NUL byte in the file", explanation: """
+        The file contains a NUL (0x00) byte, which is never valid in a YAML text file. The file may \
+        be binary or UTF-16 encoded; save it as UTF-8.
+        """)
+
+    public static let tooLarge = MessageSpec(108, .error, "file-too-large", "file is {0} bytes, more than the limit of {1}", explanation: """
+        The file is larger than the limit (32 MiB by default, `--max-file-size` to change it). The \
+        file is refused before it is read, so memory stays bounded.
+        """)
+
+    public static let multipleDocuments = MessageSpec(109, .error, "multiple-documents", "a template file holds one YAML document; this is a second one", explanation: """
+        A `---` line starts a new YAML document. A template file holds exactly one. Split the \
+        documents into separate files, or remove the extra `---`.
+        """)
+
+    public static let empty = MessageSpec(110, .error, "empty-document", "the file has no content", explanation: """
+        The file is empty, or holds only comments. A template starts with `flowc: 1`.
+        """)
+
+    public static let undefinedAlias = MessageSpec(111, .error, "undefined-alias", "alias `*{0}` refers to no anchor", explanation: """
+        An alias names an anchor that has not been defined earlier in the file. Anchors must be \
+        defined (`&name`) before the alias (`*name`) that uses them.
+        """)
+
+    public static let mergeKey = MessageSpec(112, .error, "merge-key", "merge keys `<<` are not supported", explanation: """
+        YAML 1.1 merge keys (`<<: *defaults`) are not part of YAML 1.2 and are rejected \
+        deliberately: their override rules are easy to misread. To share parts of templates, use \
+        `extends:` or `include:` instead.
+        """)
+
+    public static let recursiveAlias = MessageSpec(113, .error, "recursive-alias", "alias `*{0}` refers to a node that contains it", explanation: """
+        An alias appears inside the node its own anchor marks, which would make the node infinite.
+        """)
+
+    public static let tagMismatch = MessageSpec(114, .error, "tag-mismatch", "`{0}` is not a valid `{1}`", explanation: """
+        A scalar carries a core tag (such as `!!int`) but its text is not a value of that type.
+        """)
+
+    public static let scalarTooLong = MessageSpec(115, .error, "scalar-too-long", "scalar is {0} bytes, more than the limit of {1}", explanation: """
+        A single scalar is longer than the limit (1 MiB by default). Templates hold names, \
+        expressions and short texts; a scalar this long is almost certainly a mistake.
+        """)
+
+    public static let encodingProblem = MessageSpec(116, .error, "reader-error", "{0}", explanation: """
+        libyaml's reader refused a character of the input (for example a control character that YAML \
+        does not allow in a text file).
+        """)
+
+    public static let all: [MessageSpec] = [
+        syntax, duplicateKey, customTag, aliasBudget, tooDeep, invalidUTF8, nulByte, tooLarge,
+        multipleDocuments, empty, undefinedAlias, mergeKey, recursiveAlias, tagMismatch, scalarTooLong,
+        encodingProblem,
+    ]
+}

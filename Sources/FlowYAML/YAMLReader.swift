@@ -1,0 +1,476 @@
+internal import CYAML
+public import FlowDiagnostics
+
+/// Limits on what a template file may make the reader do. Each has a test.
+public struct YAMLLimits: Sendable, Hashable {
+    /// Largest accepted file, in bytes (checked before parsing; capped at `YAMLReader.hardMaxFileBytes`).
+    public var maxFileBytes: Int = 32 << 20
+    /// Deepest nesting of mappings and sequences.
+    public var maxDepth: Int = 64
+    /// Most nodes that aliases may add: the expanded sizes of every alias, summed. Nodes written
+    /// out in the file do not count (the file size bounds them), so large templates without
+    /// aliases are never refused by this budget.
+    public var maxExpandedNodes: Int = 100_000
+    /// Longest single scalar, in bytes.
+    public var maxScalarBytes: Int = 1 << 20
+
+    public init() {}
+
+    public static let `default` = YAMLLimits()
+}
+
+/// The result of reading one file: a document when it could be built, and the diagnostics.
+public struct YAMLReadResult: Sendable {
+    public var document: YAMLDocument?
+    public var diagnostics: [Diagnostic]
+    /// How much work the reader did before it returned (for limit tests).
+    public var work = YAMLReadWork()
+}
+
+/// Counters of a read, so that tests of the limits can assert that hostile input was refused
+/// early (after a few events) rather than after expanding or scanning all of it.
+public struct YAMLReadWork: Sendable, Hashable {
+    /// libyaml events handled.
+    public var events = 0
+    /// Node records built (aliases not counted again).
+    public var nodes = 0
+    /// Nodes counted with every alias expanded (saturating at `Int.max`).
+    public var expandedNodes = 0
+
+    public init() {}
+}
+
+/// Reads one YAML file through libyaml's event API into a flat `YAMLDocument`.
+///
+/// Everything libyaml leaves to its caller is done here: byte offsets for every node (libyaml's
+/// marks count characters), duplicate keys, tags, alias expansion under a budget, depth, size,
+/// encoding, and the single-document rule. Hazards are reported as FC01xx diagnostics, never traps.
+public enum YAMLReader {
+    /// The largest file ever read, whatever `YAMLLimits.maxFileBytes` says: node spans are stored
+    /// as 32-bit offsets, and decoded text can be longer than its source (`\L` is 2 bytes in the
+    /// file, 3 decoded).
+    public static let hardMaxFileBytes = 1 << 30
+
+    /// Reads `file` (its bytes are already in memory; use `sizeDiagnostic` first for files on disk).
+    public static func read(_ file: SourceFile, limits: YAMLLimits = .default) -> YAMLReadResult {
+        var diags: [Diagnostic] = []
+        let maxBytes = min(limits.maxFileBytes, hardMaxFileBytes)
+        if file.bytes.count > maxBytes {
+            diags.append(YAMLMessages.tooLarge.at(SourceSpan(file: file, start: 0, end: 0), String(file.bytes.count), String(maxBytes)))
+            return YAMLReadResult(document: nil, diagnostics: diags)
+        }
+        if let d = validateEncoding(file) {
+            return YAMLReadResult(document: nil, diagnostics: [d])
+        }
+        var builder = Builder(file: file, limits: limits)
+        builder.run()
+        var work = YAMLReadWork()
+        work.events = builder.events
+        work.nodes = builder.records.count
+        work.expandedNodes = builder.expanded
+        return YAMLReadResult(document: builder.document, diagnostics: builder.diagnostics, work: work)
+    }
+
+    /// A diagnostic for a file on disk that is over the size limit, before reading it.
+    public static func sizeDiagnostic(path: String, size: Int, limits: YAMLLimits = .default) -> Diagnostic? {
+        let maxBytes = min(limits.maxFileBytes, hardMaxFileBytes)
+        guard size > maxBytes else { return nil }
+        let file = SourceFile(path: path, bytes: [])
+        return YAMLMessages.tooLarge.at(SourceSpan(file: file, start: 0, end: 0), String(size), String(maxBytes))
+    }
+
+    /// Finds the first NUL byte or invalid UTF-8 sequence, with its exact byte offset.
+    static func validateEncoding(_ file: SourceFile) -> Diagnostic? {
+        let b = file.bytes
+        let n = b.count
+        var i = 0
+        while i < n {
+            let c = b[i]
+            if c < 0x80 {
+                if c == 0 { return YAMLMessages.nulByte.at(SourceSpan(file: file, start: i, end: i + 1)) }
+                i += 1
+                continue
+            }
+            var need = 0
+            var minValue: UInt32 = 0
+            var value: UInt32 = 0
+            if c & 0xE0 == 0xC0 { need = 1; value = UInt32(c & 0x1F); minValue = 0x80 }
+            else if c & 0xF0 == 0xE0 { need = 2; value = UInt32(c & 0x0F); minValue = 0x800 }
+            else if c & 0xF8 == 0xF0 { need = 3; value = UInt32(c & 0x07); minValue = 0x10000 }
+            else { return badByte(file, i) }
+            if i + need >= n { return badByte(file, i) }
+            for k in 1...need {
+                let cc = b[i + k]
+                guard cc & 0xC0 == 0x80 else { return badByte(file, i + k) }
+                value = (value << 6) | UInt32(cc & 0x3F)
+            }
+            if value < minValue || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return badByte(file, i) }
+            i += need + 1
+        }
+        return nil
+    }
+
+    private static func badByte(_ file: SourceFile, _ i: Int) -> Diagnostic {
+        let byte = i < file.bytes.count ? file.bytes[i] : 0
+        let hex = String(byte, radix: 16, uppercase: true)
+        return YAMLMessages.invalidUTF8.at(SourceSpan(file: file, start: i, end: i + 1), hex.count == 1 ? "0" + hex : hex)
+    }
+}
+
+/// Converts libyaml's character marks into byte offsets with a cursor that moves both ways.
+/// Marks arrive nearly in order, so the total movement is linear in the file size.
+struct CharToByte {
+    let bytes: [UInt8]
+    var char: Int
+    var byte: Int
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        // libyaml drops a UTF-8 byte-order mark before counting characters.
+        let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+        self.char = 0
+        self.byte = bom ? 3 : 0
+        self.base = byte
+    }
+
+    let base: Int
+
+    mutating func offset(_ target: Int) -> Int {
+        if target < char / 2, char - target > target {
+            char = 0
+            byte = base
+        }
+        let n = bytes.count
+        while char < target, byte < n {
+            byte += SourceFile.scalarLength(leadByte: bytes[byte])
+            char += 1
+        }
+        while char > target, byte > base {
+            byte -= 1
+            while byte > base, bytes[byte] & 0xC0 == 0x80 { byte -= 1 }
+            char -= 1
+        }
+        return min(byte, n)
+    }
+}
+
+private struct Builder {
+    let file: SourceFile
+    let limits: YAMLLimits
+    var diagnostics: [Diagnostic] = []
+    var document: YAMLDocument?
+
+    var records: [YAMLDocument.Record] = []
+    var children: [YAMLNodeID] = []
+    var text: [UInt8] = []
+    var marks: CharToByte
+
+    struct Open {
+        var id: Int
+        var childStart: Int
+        var expandedAtStart: Int
+        var anchor: String?
+        var keys: [String: (id: YAMLNodeID, start: Int, end: Int)]?
+        var isMapping: Bool
+        /// End of the last child as written (an alias ends where the alias does, not its anchor).
+        var lastEnd: Int = 0
+    }
+
+    /// Children of open containers, pushed flat; moved into `children` when a container closes.
+    var pending: [YAMLNodeID] = []
+    var stack: [Open] = []
+    var anchors: [String: (id: YAMLNodeID, size: Int, open: Bool)] = [:]
+    var expanded = 0
+    /// Nodes added through aliases, the part of `expanded` the alias budget limits.
+    var aliasExpanded = 0
+    var root: YAMLNodeID?
+    var documents = 0
+    var stopped = false
+    var events = 0
+
+    init(file: SourceFile, limits: YAMLLimits) {
+        self.file = file
+        self.limits = limits
+        self.marks = CharToByte(bytes: file.bytes)
+        records.reserveCapacity(file.bytes.count / 12 + 4)
+        pending.reserveCapacity(64)
+        text.reserveCapacity(file.bytes.count / 2)
+    }
+
+    func span(_ start: Int, _ end: Int) -> SourceSpan { SourceSpan(file: file, start: start, end: end) }
+
+    mutating func fail(_ d: Diagnostic) {
+        diagnostics.append(d)
+        stopped = true
+    }
+
+    mutating func run() {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) != 0 else {
+            fail(YAMLMessages.syntax.at(span(0, 0), "libyaml could not be initialised"))
+            return
+        }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+        let bytes = file.bytes
+        let empty: [UInt8] = [0]
+        // With the encoding set explicitly, libyaml keeps a byte-order mark as a character of the
+        // first line (so `a: 1` after it sits at column 1, and a second key at column 0 is a
+        // syntax error). Hand it the bytes after the BOM; `CharToByte` starts counting there too.
+        let skip = marks.base
+        bytes.withUnsafeBufferPointer { buf in
+            empty.withUnsafeBufferPointer { e in
+                // libyaml asserts on a NULL input pointer: give it a valid one even when empty.
+                let base = buf.count > skip ? buf.baseAddress.map { $0 + skip } : e.baseAddress
+                guard let base else { return }
+                yaml_parser_set_input_string(&parser, base, max(0, buf.count - skip))
+                var event = yaml_event_t()
+                while !stopped {
+                    guard yaml_parser_parse(&parser, &event) != 0 else {
+                        parserError(&parser)
+                        return
+                    }
+                    let done = event.type == YAML_STREAM_END_EVENT
+                    events += 1
+                    handle(&event)
+                    yaml_event_delete(&event)
+                    if done { break }
+                }
+            }
+        }
+        if stopped { return }
+        guard let root else {
+            fail(YAMLMessages.empty.at(span(0, 0)))
+            return
+        }
+        let r = records[Int(root.index)]
+        if r.kind == .scalar, r.count == 0, r.style == .plain, !r.forcedString {
+            fail(YAMLMessages.empty.at(span(0, 0)))
+            return
+        }
+        document = YAMLDocument(file: file, root: root, records: records, children: children, text: text)
+    }
+
+    mutating func parserError(_ parser: inout yaml_parser_t) {
+        let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+        if parser.error == YAML_READER_ERROR {
+            // Reader errors carry a byte offset (into the bytes after any BOM), not a mark.
+            let n = file.bytes.count
+            let o = min(Int(parser.problem_offset) + marks.base, n)
+            let len = o < n ? SourceFile.scalarLength(leadByte: file.bytes[o]) : 0
+            fail(YAMLMessages.encodingProblem.at(span(o, min(o + len, n)), problem))
+            return
+        }
+        let at = marks.offset(Int(parser.problem_mark.index))
+        var d = YAMLMessages.syntax.at(span(at, min(at + 1, file.bytes.count)), problem)
+        if let ctx = parser.context {
+            let c = marks.offset(Int(parser.context_mark.index))
+            d = d.label(span(c, min(c + 1, file.bytes.count)), "{0}", String(cString: ctx))
+        }
+        fail(d)
+    }
+
+    mutating func handle(_ event: inout yaml_event_t) {
+        let start = marks.offset(Int(event.start_mark.index))
+        let end = marks.offset(Int(event.end_mark.index))
+        switch event.type {
+        case YAML_DOCUMENT_START_EVENT:
+            documents += 1
+            if documents > 1 {
+                fail(YAMLMessages.multipleDocuments.at(span(start, min(max(start + 3, end), file.bytes.count))))
+            }
+        case YAML_SCALAR_EVENT:
+            let s = event.data.scalar
+            let tag = s.tag.map { String(cString: $0) }
+            if let tag, !checkTag(tag, start: start, end: end, allowed: scalarTags) { return }
+            let coreTag: YAMLDocument.CoreTag = switch tag {
+            case "tag:yaml.org,2002:str": .str
+            case "tag:yaml.org,2002:int": .int
+            case "tag:yaml.org,2002:float": .float
+            case "tag:yaml.org,2002:bool": .bool
+            case "tag:yaml.org,2002:null": .null
+            default: .none
+            }
+            let forced = coreTag == .str
+            let length = Int(s.length)
+            if length > limits.maxScalarBytes {
+                fail(YAMLMessages.scalarTooLong.at(span(start, start), String(length), String(limits.maxScalarBytes)))
+                return
+            }
+            let style: ScalarStyle = switch s.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: .literal
+            case YAML_FOLDED_SCALAR_STYLE: .folded
+            default: .plain
+            }
+            let offset = text.count
+            if let p = s.value, length > 0 {
+                text.append(contentsOf: UnsafeBufferPointer(start: p, count: length))
+            }
+            var scalarEnd = end
+            if style == .literal || style == .folded {
+                // A block scalar's end mark is at the next token; end the span at its last character.
+                scalarEnd = trimTrailingSpace(from: start, to: end)
+            }
+            if let tag, tag != "tag:yaml.org,2002:str" {
+                let value = CoreSchema.resolve(text[offset..<offset + length])
+                let name = String(tag.dropFirst("tag:yaml.org,2002:".count))
+                let ok = switch (name, value) {
+                case ("int", .int), ("float", .float), ("float", .int), ("bool", .bool), ("null", .null): true
+                default: false
+                }
+                if !ok {
+                    fail(YAMLMessages.tagMismatch.at(span(start, scalarEnd), String(decoding: text[offset..<offset + length], as: UTF8.self), "!!" + name))
+                    return
+                }
+            }
+            let id = YAMLNodeID(records.count)
+            records.append(.init(kind: .scalar, style: style, flow: false, start: Int32(start), end: Int32(scalarEnd),
+                                 payload: Int32(offset), count: Int32(length), tag: coreTag))
+            if style == .plain, !forced, length == 2, text[offset] == 0x3C, text[offset + 1] == 0x3C,
+               let top = stack.last, top.isMapping, (pending.count - top.childStart) % 2 == 0 {
+                fail(YAMLMessages.mergeKey.at(span(start, end)))
+                return
+            }
+            if let a = s.anchor { anchors[String(cString: a)] = (id, 1, false) }
+            addNode(id, size: 1)
+        case YAML_ALIAS_EVENT:
+            let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
+            guard let target = anchors[name] else {
+                fail(YAMLMessages.undefinedAlias.at(span(start, end), name))
+                return
+            }
+            if target.open {
+                fail(YAMLMessages.recursiveAlias.at(span(start, end), name))
+                return
+            }
+            addNode(target.id, size: target.size, aliasSpan: (start, end))
+        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            let isMapping = event.type == YAML_MAPPING_START_EVENT
+            let tagPtr = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag
+            if let t = tagPtr {
+                let tag = String(cString: t)
+                if !checkTag(tag, start: start, end: end, allowed: isMapping ? ["tag:yaml.org,2002:map"] : ["tag:yaml.org,2002:seq"]) { return }
+            }
+            if stack.count >= limits.maxDepth {
+                fail(YAMLMessages.tooDeep.at(span(start, start + 1), String(limits.maxDepth)))
+                return
+            }
+            let flow = isMapping ? event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                                 : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+            let id = records.count
+            records.append(.init(kind: isMapping ? .mapping : .sequence, style: .plain, flow: flow,
+                                 start: Int32(start), end: Int32(end), payload: 0, count: 0))
+            let anchorPtr = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
+            let anchor = anchorPtr.map { String(cString: $0) }
+            if let anchor { anchors[anchor] = (YAMLNodeID(id), 0, true) }
+            if !countExpanded(1, at: (start, start + 1)) { return }
+            stack.append(Open(id: id, childStart: pending.count, expandedAtStart: expanded, anchor: anchor, keys: nil, isMapping: isMapping))
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+            guard let open = stack.popLast() else { return }
+            let childCount = pending.count - open.childStart
+            let payload = children.count
+            children.append(contentsOf: pending[open.childStart...])
+            pending.removeSubrange(open.childStart...)
+            var r = records[open.id]
+            r.payload = Int32(payload)
+            r.count = Int32(childCount)
+            if r.flow {
+                r.end = Int32(end)
+            } else if childCount > 0 {
+                r.end = max(r.start, Int32(open.lastEnd))
+            } else {
+                r.end = r.start
+            }
+            records[open.id] = r
+            let size = expanded - open.expandedAtStart + 1
+            if let a = open.anchor, let entry = anchors[a], entry.id.index == Int32(open.id) {
+                anchors[a] = (entry.id, size, false)
+            }
+            attach(YAMLNodeID(open.id), at: (Int(r.start), Int(r.end)))
+        default:
+            break
+        }
+    }
+
+    let scalarTags: Set<String> = [
+        "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+    ]
+
+    mutating func checkTag(_ tag: String, start: Int, end: Int, allowed: Set<String>) -> Bool {
+        if allowed.contains(tag) { return true }
+        let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+        // The span covers the tag itself: it starts at the node's start mark.
+        let tagEnd = tagExtent(from: start, limit: end)
+        fail(YAMLMessages.customTag.at(span(start, tagEnd), shown))
+        return false
+    }
+
+    /// End of a `!tag` token starting at `start` (first whitespace), bounded by `limit` when known.
+    func tagExtent(from start: Int, limit: Int) -> Int {
+        var i = start
+        let b = file.bytes
+        while i < b.count, b[i] != 0x20, b[i] != 0x0A, b[i] != 0x0D, b[i] != 0x09 { i += 1 }
+        return max(start + 1, min(i, max(limit, start + 1)))
+    }
+
+    func trimTrailingSpace(from start: Int, to end: Int) -> Int {
+        var e = min(end, file.bytes.count)
+        while e > start, [0x20, 0x0A, 0x0D, 0x09].contains(file.bytes[e - 1]) { e -= 1 }
+        return e
+    }
+
+    /// Counts `n` more nodes of the expanded document; those reached through an alias also count
+    /// against the alias budget.
+    mutating func countExpanded(_ n: Int, at: (Int, Int), throughAlias: Bool = false) -> Bool {
+        let (sum, overflow) = expanded.addingReportingOverflow(n)
+        expanded = overflow ? Int.max : sum
+        guard throughAlias else { return true }
+        let (aliasSum, aliasOverflow) = aliasExpanded.addingReportingOverflow(n)
+        aliasExpanded = aliasOverflow ? Int.max : aliasSum
+        if aliasExpanded > limits.maxExpandedNodes {
+            fail(YAMLMessages.aliasBudget.at(span(at.0, at.1), String(limits.maxExpandedNodes)))
+            return false
+        }
+        return true
+    }
+
+    mutating func addNode(_ id: YAMLNodeID, size: Int, aliasSpan: (Int, Int)? = nil) {
+        let r = records[Int(id.index)]
+        let at = aliasSpan ?? (Int(r.start), Int(r.end))
+        if !countExpanded(aliasSpan == nil ? 1 : size, at: at, throughAlias: aliasSpan != nil) { return }
+        attach(id, at: at)
+    }
+
+    /// Adds a finished node to the innermost open container (or makes it the root), checking for
+    /// duplicate keys when it is a mapping key.
+    ///
+    /// - Parameter at: where the node is written: its own span, or the alias's span when the node
+    ///   is reached through an alias (diagnostics and container ends use it).
+    mutating func attach(_ id: YAMLNodeID, at: (start: Int, end: Int)) {
+        guard !stack.isEmpty else {
+            if root == nil { root = id }
+            return
+        }
+        let top = stack.count - 1
+        if stack[top].isMapping, (pending.count - stack[top].childStart) % 2 == 0 {
+            let r = records[Int(id.index)]
+            if r.kind == .scalar {
+                let lo = Int(r.payload)
+                let key = String(decoding: text[lo..<lo + Int(r.count)], as: UTF8.self)
+                if let first = stack[top].keys?[key] {
+                    diagnostics.append(
+                        YAMLMessages.duplicateKey.at(span(at.start, at.end), key)
+                            .label(span(first.start, first.end), "first defined here"))
+                } else {
+                    if stack[top].keys == nil { stack[top].keys = [:] }
+                    stack[top].keys?[key] = (id, at.start, at.end)
+                }
+            }
+        }
+        stack[top].lastEnd = max(stack[top].lastEnd, at.end)
+        pending.append(id)
+    }
+}

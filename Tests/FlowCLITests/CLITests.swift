@@ -1,0 +1,225 @@
+import FlowCLI
+import FlowDiagnostics
+import Foundation
+import Testing
+
+let repoRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// Runs flowc in-process and returns (exit code, stdout, stderr).
+func flowc(_ args: String..., terminal: Bool = false, env: [String: String] = [:]) -> (code: Int32, out: String, err: String) {
+    let ctx = CLIContext(capture: true, isTerminal: terminal, environment: env)
+    let code = Flowc.run(args, context: ctx)
+    return (code, ctx.out, ctx.err)
+}
+
+/// A temporary directory holding the given files.
+func tempDir(_ files: [String: String]) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-cli-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    for (name, text) in files {
+        let path = dir + "/" + name
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+    return dir
+}
+
+let cleanTemplate = """
+    flowc: 1
+    template: {id: mini, version: 1, name: {zh: 迷你流程, en: Mini}}
+    fields:
+      quote: {type: money, currency: CNY}
+      cost: {type: money, currency: CNY}
+    roles:
+      sales_owner: {name: 销售负责人, owner: true}
+    nodes:
+      - id: initial_talks
+        name: {zh: 初步洽谈, en: Initial talks}
+        owner: sales_owner
+        next:
+          - if: "quote < cost"
+            to: loss_review
+          - default: won
+      - {id: loss_review, name: 输单复盘, owner: sales_owner, next: lost}
+      - {id: won, name: 赢单, kind: won}
+      - {id: lost, name: 输单, kind: lost}
+    lose: {via: loss_review, reasons: [price]}
+
+    """
+
+let brokenTemplate = cleanTemplate
+    .replacingOccurrences(of: "to: loss_review", with: "to: loss_reveiw")
+
+let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_review, reasons: [price]}\n", with: "")
+
+@Suite struct CheckCommandTests {
+    @Test func cleanTemplateExitsZero() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        let r = flowc("check", dir + "/a.flow.yaml")
+        #expect(r.code == 0)
+        #expect(r.out.contains("checked 1 file: no problems"))
+    }
+
+    @Test func errorsExitOneWithLocatedShortForm() throws {
+        let dir = try tempDir(["a.flow.yaml": brokenTemplate])
+        let path = dir + "/a.flow.yaml"
+        let r = flowc("check", path)
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(path):14:13: error[FC0302]: unknown node `loss_reveiw`\n"))
+        #expect(r.out.contains("^^^^^^^^^^^"))
+        #expect(r.out.contains("did you mean `loss_review`?"))
+        #expect(r.out.contains("1 error"))
+    }
+
+    @Test func warningsAloneExitZeroUnlessTreatedAsErrors() throws {
+        let dir = try tempDir(["a.flow.yaml": warningTemplate])
+        let path = dir + "/a.flow.yaml"
+        let plain = flowc("check", path)
+        #expect(plain.code == 0)
+        #expect(plain.out.contains("warning[FC0705]"))
+        let strict = flowc("check", "--warnings-as-errors", path)
+        #expect(strict.code == 1)
+        #expect(strict.out.contains("error[FC0705]"))
+        let quiet = flowc("check", "--quiet", path)
+        #expect(quiet.code == 0)
+        #expect(quiet.out.isEmpty)
+    }
+
+    @Test func missingFileIsAnIOErrorExitingTwo() {
+        let r = flowc("check", "/nonexistent/nowhere.flow.yaml")
+        #expect(r.code == 2)
+        #expect(r.out.contains("error[FC0001]"))
+    }
+
+    @Test func directoryWithoutTemplatesExitsTwo() throws {
+        let dir = try tempDir(["readme.txt": "nothing"])
+        let r = flowc("check", dir)
+        #expect(r.code == 2)
+        #expect(r.out.contains("error[FC0002]"))
+    }
+
+    @Test func directoriesAreSearchedRecursively() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "sub/b.flow.yaml": brokenTemplate, "sub/c.yaml": "not: checked"])
+        let r = flowc("check", dir)
+        #expect(r.code == 1)
+        #expect(r.out.contains("sub/b.flow.yaml:14:13"))
+        #expect(!r.out.contains("c.yaml"))
+    }
+
+    @Test func jsonFormatIsOneParseableObjectPerDiagnostic() throws {
+        let dir = try tempDir(["a.flow.yaml": brokenTemplate])
+        let r = flowc("check", "--format", "json", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.count == 1)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(obj["code"] as? String == "FC0302")
+        #expect(obj["line"] as? Int == 14)
+        #expect(obj["column"] as? Int == 13)
+        #expect(obj["severity"] as? String == "error")
+    }
+
+    @Test func sarifFormatValidatesAgainstTheSchema() throws {
+        let dir = try tempDir(["a.flow.yaml": brokenTemplate, "b.flow.yaml": warningTemplate])
+        let r = flowc("check", "--format", "sarif", dir)
+        #expect(r.code == 1)
+        let sarifPath = dir + "/out.sarif"
+        try r.out.write(toFile: sarifPath, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", repoRoot + "/Tests/scripts/validate-sarif.py", sarifPath]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(String(decoding: output, as: UTF8.self))")
+        let log = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(log["version"] as? String == "2.1.0")
+    }
+
+    @Test func colourOnlyOnATerminalAndNeverWithNO_COLOR() throws {
+        let dir = try tempDir(["a.flow.yaml": brokenTemplate])
+        let path = dir + "/a.flow.yaml"
+        #expect(!flowc("check", path).out.contains("\u{1B}["))
+        #expect(flowc("check", path, terminal: true).out.contains("\u{1B}["))
+        #expect(!flowc("check", path, terminal: true, env: ["NO_COLOR": "1"]).out.contains("\u{1B}["))
+        #expect(flowc("check", "--color", "always", path).out.contains("\u{1B}["))
+        #expect(!flowc("check", "--color", "never", path, terminal: true).out.contains("\u{1B}["))
+    }
+
+    @Test func diagnosticsAreCappedWithACount() throws {
+        var t = cleanTemplate
+        let many = (0..<12).map { "  - {id: extra_\($0), name: 多余, owner: sales_owner, next: nowhere_\($0)}" }
+        t = t.replacingOccurrences(of: "  - {id: won, name: 赢单, kind: won}", with: many.joined(separator: "\n") + "\n  - {id: won, name: 赢单, kind: won}")
+        let dir = try tempDir(["a.flow.yaml": t])
+        let r = flowc("check", "--max-diagnostics", "3", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("not shown"))
+        #expect(r.out.components(separatedBy: "error[").count - 1 == 3)
+    }
+
+    @Test func bundledTemplatesCheckCleanThroughTheCLI() {
+        let r = flowc("check", repoRoot + "/templates")
+        #expect(r.code == 0, "\(r.out)")
+    }
+}
+
+@Suite struct OtherCommandTests {
+    @Test func explainPrintsTheLongExplanation() {
+        let r = flowc("explain", "FC0302")
+        #expect(r.code == 0)
+        #expect(r.out.hasPrefix("FC0302: unknown-node (error)"))
+        #expect(r.out.contains("propsal"))
+    }
+
+    @Test func explainAcceptsLowercaseAndListsAllWithoutACode() {
+        #expect(flowc("explain", "fc0101").code == 0)
+        let all = flowc("explain")
+        #expect(all.code == 0)
+        #expect(all.out.contains("FC0505"))
+    }
+
+    @Test func explainRejectsUnknownCodesWithExitTwo() {
+        let r = flowc("explain", "FC9999")
+        #expect(r.code == 2)
+        #expect(r.err.contains("no diagnostic FC9999"))
+        #expect(flowc("explain", "banana").code == 2)
+    }
+
+    @Test(arguments: [["--help"], ["check", "--help"], ["explain", "--help"], ["rules", "--help"], ["help", "check"]])
+    func everyCommandHasHelp(_ args: [String]) {
+        let ctx = CLIContext(capture: true)
+        let code = Flowc.run(args, context: ctx)
+        #expect(code == 0)
+        #expect(ctx.out.contains("USAGE"))
+    }
+
+    @Test func usageErrorsExitTwo() {
+        #expect(flowc("check").code == 2)
+        #expect(flowc("check", "--format", "xml", "x").code == 2)
+        #expect(flowc("frobnicate").code == 2)
+        #expect(flowc("check", "--max-diagnostics", "0", "x").code == 2)
+    }
+
+    @Test func versionPrints() {
+        let r = flowc("--version")
+        #expect(r.code == 0)
+        #expect(r.out.contains(FlowcVersion.current))
+    }
+
+    @Test func rulesReferenceInDocsIsGeneratedFromTheRules() throws {
+        let generated = flowc("rules").out
+        let path = repoRoot + "/docs/rules.md"
+        if ProcessInfo.processInfo.environment["FLOWC_UPDATE"] == "1" {
+            try generated.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let onDisk = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(onDisk == generated, "docs/rules.md is stale; run FLOWC_UPDATE=1 swift test")
+    }
+}

@@ -1,0 +1,37 @@
+import Testing
+import FlowDiagnostics
+
+@Suite struct SourceFileTests {
+    @Test func lineAndColumnCountCharactersNotBytes() {
+        let f = SourceFile(path: "t.yaml", text: "name: 初步洽谈\nid: x\n")
+        // `x` is on line 2, column 5.
+        let xOffset = Array("name: 初步洽谈\nid: ".utf8).count
+        #expect(f.location(of: xOffset) == SourceLocation(line: 2, column: 5, offset: xOffset))
+        // The `谈` character starts at byte 15 and is column 10 of line 1.
+        #expect(f.location(of: 15).column == 10)
+    }
+
+    @Test func crlfAndLoneCRBothEndLines() {
+        let f = SourceFile(path: "t", text: "a\r\nb\rc\n")
+        #expect(f.lineStarts == [0, 3, 5, 7])
+        #expect(f.lineText(1) == "a")
+        #expect(f.lineText(2) == "b")
+        #expect(f.location(of: 5) == SourceLocation(line: 3, column: 1, offset: 5))
+    }
+
+    @Test func messageFormatsSubstituteArguments() {
+        #expect(Message("unknown key `{0}`; did you mean `{1}`?", ["nmae", "name"]).text == "unknown key `nmae`; did you mean `name`?")
+        #expect(Message("{0} and {9}", ["a"]).text == "a and {9}")
+    }
+
+    @Test func codesPrintWithFourDigits() {
+        #expect(DiagnosticCode(101).description == "FC0101")
+        #expect(DiagnosticCode(parsing: "fc0402") == DiagnosticCode(402))
+        #expect(DiagnosticCode(parsing: "FC12") == nil)
+    }
+
+    @Test func cjkTakesTwoCells() {
+        #expect(DisplayWidth.of("初步洽谈") == 8)
+        #expect(DisplayWidth.of("abc") == 3)
+    }
+}

@@ -1,0 +1,36 @@
+import FlowDiagnostics
+import FlowExpr
+import Testing
+
+@Suite struct ExprMessagesTests {
+    @Test func codesAreUniqueAndInTheExpressionRange() {
+        let numbers = ExprMessages.all.map(\.code.number)
+        #expect(Set(numbers).count == numbers.count)
+        #expect(numbers.allSatisfy { (401...439).contains($0) })
+        #expect(numbers == numbers.sorted())
+        #expect(Set(ExprMessages.all.map(\.name)).count == numbers.count)
+    }
+
+    @Test(arguments: ExprMessages.all)
+    func messagesFollowTheStyle(_ spec: MessageSpec) {
+        let format = spec.format
+        #expect(format.first.map { !$0.isUppercase } ?? false, "\(spec.code) starts with a capital")
+        #expect(!format.hasSuffix("."), "\(spec.code) ends with a period")
+        #expect(spec.name.allSatisfy { $0.isLowercase || $0 == "-" })
+        #expect(spec.severity == .error)
+        // Placeholders are numbered from 0 without gaps.
+        var n = 0
+        while format.contains("{\(n)}") { n += 1 }
+        #expect(!format.contains("{\(n + 1)}"))
+        // The explanation has a wrong and a right example.
+        #expect(spec.explanation.contains("Wrong:"), "\(spec.code) explanation lacks a wrong example")
+        #expect(spec.explanation.contains("Right:"), "\(spec.code) explanation lacks a right example")
+        #expect(spec.explanation.split(separator: "\n").count >= 5)
+    }
+
+    @Test func messagesRenderWithTheirArguments() {
+        let d = ExprDiagnostic(ExprMessages.operandTypes, at: 0..<1, ["+", "boolean", "integer"])
+        #expect(d.message.text == "operator `+` cannot be applied to `boolean` and `integer`")
+        #expect(d.description == "[0..<1] FC0419: operator `+` cannot be applied to `boolean` and `integer`")
+    }
+}
