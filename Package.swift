@@ -11,6 +11,9 @@ let package = Package(
     products: [
         .executable(name: "flowc", targets: ["flowc"]),
         .library(name: "FlowCLI", targets: ["FlowCLI"]),
+        // The parsers on their own, for the fuzz package (fuzz/).
+        .library(name: "FlowYAML", targets: ["FlowYAML"]),
+        .library(name: "FlowExpr", targets: ["FlowExpr"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,11 +35,13 @@ let package = Package(
         .target(name: "FlowSyntax", dependencies: ["FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
         // Template syntax -> checked template: names, types, graph, timers, pools, effects.
         .target(name: "FlowCheck", dependencies: ["FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
+        // Checked template -> versioned IR (JSON), and the loader that verifies it.
+        .target(name: "FlowIR", dependencies: ["FlowCheck", "FlowSyntax", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
         // The commands, testable in-process.
         .target(
             name: "FlowCLI",
             dependencies: [
-                "FlowCheck", "FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics",
+                "FlowIR", "FlowCheck", "FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -53,6 +58,7 @@ let package = Package(
             dependencies: ["FlowCheck", "FlowCLI", "FlowSyntax", "FlowYAML", "FlowDiagnostics"],
             swiftSettings: strict
         ),
+        .testTarget(name: "FlowIRTests", dependencies: ["FlowIR", "FlowCheck", "FlowDiagnostics"], swiftSettings: strict),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowDiagnostics"], swiftSettings: strict),
     ]
 )

@@ -16,7 +16,7 @@ public struct Flowc: ParsableCommand {
             --warnings-as-errors); 2 usage error or a file that cannot be read.
             """,
         version: FlowcVersion.current,
-        subcommands: [CheckCommand.self, ExplainCommand.self, RulesCommand.self]
+        subcommands: [CheckCommand.self, CompileCommand.self, ExplainCommand.self, RulesCommand.self]
     )
 
     public init() {}

@@ -353,7 +353,10 @@ public enum TemplateParser {
         for key in ["message", "title", "name"] {
             guard let x = m[key]?.value else { continue }
             if let n = r.name(x, key: key) {
-                for entry in n.entries { e.text.append(Located(entry.text, r.span(x))) }
+                for entry in n.entries {
+                    e.text.append(Located(entry.text, r.span(x)))
+                    e.localizedText[entry.language] = entry.text
+                }
             }
         }
         if let x = m["fields"]?.value { e.fields = r.identifierList(x, key: "fields") }

@@ -246,6 +246,8 @@ public struct EffectSyntax: Sendable {
     public var recipients: [Located<String>]
     /// notify `message`, bot_card `title`, group_chat `name`, requirement `title`.
     public var text: [Located<String>]
+    /// The same text by language (`""` when written as a plain string).
+    public var localizedText: [String: String] = [:]
     /// bot_card `fields`.
     public var fields: [Located<String>]
     /// requirement `team`.

@@ -402,9 +402,15 @@ private struct Builder {
     mutating func checkTag(_ tag: String, start: Int, end: Int, allowed: Set<String>) -> Bool {
         if allowed.contains(tag) { return true }
         let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
-        // The span covers the tag itself: it starts at the node's start mark.
-        let tagEnd = tagExtent(from: start, limit: end)
-        fail(YAMLMessages.customTag.at(span(start, tagEnd), shown))
+        // The span covers the tag itself. The node's start mark is at its first property, which
+        // may be an anchor (`&a !foo x`): anchor names cannot contain `!`, so the tag starts at
+        // the first `!` from there.
+        var tagStart = start
+        let b = file.bytes
+        while tagStart < min(end, b.count), b[tagStart] != 0x21 { tagStart += 1 }
+        if tagStart >= min(end, b.count) { tagStart = start }
+        let tagEnd = tagExtent(from: tagStart, limit: end)
+        fail(YAMLMessages.customTag.at(span(tagStart, tagEnd), shown))
         return false
     }
 

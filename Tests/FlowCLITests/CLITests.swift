@@ -170,6 +170,31 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
     }
 }
 
+@Suite struct CompileCommandTests {
+    @Test func compileWritesAnIRThatLoadsBack() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        let out = dir + "/a.ir.json"
+        let r = flowc("compile", dir + "/a.flow.yaml", "-o", out)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("sha256:"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        #expect(json["format"] as? String == "flowc-ir")
+        #expect(json["formatVersion"] as? Int == 1)
+    }
+
+    @Test func compileRefusesATemplateWithErrors() throws {
+        let dir = try tempDir(["a.flow.yaml": brokenTemplate])
+        let r = flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/a.ir.json")
+        #expect(r.code == 1)
+        #expect(r.err.contains("error[FC0302]"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/a.ir.json"))
+    }
+
+    @Test func compileOfAMissingFileExitsTwo() {
+        #expect(flowc("compile", "/nonexistent/x.flow.yaml").code == 2)
+    }
+}
+
 @Suite struct OtherCommandTests {
     @Test func explainPrintsTheLongExplanation() {
         let r = flowc("explain", "FC0302")
@@ -192,7 +217,7 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(flowc("explain", "banana").code == 2)
     }
 
-    @Test(arguments: [["--help"], ["check", "--help"], ["explain", "--help"], ["rules", "--help"], ["help", "check"]])
+    @Test(arguments: [["--help"], ["check", "--help"], ["compile", "--help"], ["explain", "--help"], ["rules", "--help"], ["help", "check"]])
     func everyCommandHasHelp(_ args: [String]) {
         let ctx = CLIContext(capture: true)
         let code = Flowc.run(args, context: ctx)

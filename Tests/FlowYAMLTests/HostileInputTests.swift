@@ -157,7 +157,7 @@ struct HostileInput: Sendable, CustomTestStringConvertible {
         .init("long line of flow items", mapScalars: false) { Array(("k: [" + String(repeating: "item, ", count: 60_000) + "]\n").utf8) },
         .init("long line of one key") { Array((String(repeating: "键", count: 200_000) + ": v\n").utf8) },
         .init("many keys", mapScalars: false) { Array((0..<40_000).map { "key_\($0): \($0)\n" }.joined().utf8) },
-        .init("many keys over the node budget", mapScalars: false) { Array((0..<60_000).map { "key_\($0): \($0)\n" }.joined().utf8) },
+        .init("60,000 keys", mapScalars: false) { Array((0..<60_000).map { "key_\($0): \($0)\n" }.joined().utf8) },
         .init("many duplicate keys", mapScalars: false) { Array(String(repeating: "same: 1\n", count: 20_000).utf8) },
         .init("many anchors") { Array(("a: &x0 0\n" + (1..<5_000).map { "a\($0): &x\($0) [*x\($0 / 2)]\n" }.joined()).utf8) },
         .init("many documents") { Array(String(repeating: "---\na: 1\n", count: 10_000).utf8) },

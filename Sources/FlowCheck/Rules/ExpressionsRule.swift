@@ -1,6 +1,6 @@
 import FlowDiagnostics
-import FlowExpr
-import FlowSyntax
+public import FlowExpr
+public import FlowSyntax
 
 /// Every expression parses and is well-typed against the deal schema.
 ///
@@ -103,11 +103,11 @@ enum ExpressionsRule: TemplateRule {
 }
 
 /// The deal schema as the expression checker sees it.
-struct FieldEnvironment: ExprEnvironment {
+public struct FieldEnvironment: ExprEnvironment {
     let types: [String: ExprType]
-    let knownNames: [String]
+    public let knownNames: [String]
 
-    init(_ fields: [FieldSyntax]) {
+    public init(_ fields: [FieldSyntax]) {
         var t: [String: ExprType] = [:]
         var names: [String] = []
         for f in fields where t[f.id.value] == nil {
@@ -119,9 +119,10 @@ struct FieldEnvironment: ExprEnvironment {
         knownNames = names
     }
 
-    func lookup(_ path: String) -> ExprType? { types[path] }
+    public func lookup(_ path: String) -> ExprType? { types[path] }
 
-    static func type(of f: FieldSyntax, _ type: FieldTypeName) -> ExprType? {
+    /// The expression type of a field declared with `type`, nil when the declaration is incomplete.
+    public static func type(of f: FieldSyntax, _ type: FieldTypeName) -> ExprType? {
         switch type {
         case .text: return .text
         case .integer: return .integer

@@ -134,7 +134,7 @@ case "check":
     }
     let phases: [(String, (PhaseTimes) -> Sample)] = [
         ("read", \.read), ("source", \.source), ("yaml", \.yaml), ("syntax", \.syntax),
-        ("rules", \.rules), ("checker", \.checker), ("total", \.total),
+        ("rules", \.rules), ("checker", \.checker), ("free", \.free), ("total", \.total),
     ]
     let med = phases.map { name, get in (name, runs.map { get($0).cpu }.median, runs.map { get($0).wall }.median) }
     let mb = Double(facts.bytes) / 1_048_576

@@ -1,0 +1,236 @@
+public import FlowCheck
+import FlowDiagnostics
+import FlowExpr
+import FlowSyntax
+import Foundation
+
+/// Why a template could not be compiled.
+public struct CompileError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Turns a checked template into a `Machine`.
+public enum IRCompiler {
+    /// Compiles a template that checked without errors.
+    /// - Throws: `CompileError` when the check found errors (compile only what checks).
+    public static func compile(_ result: CheckResult) throws(CompileError) -> Machine {
+        guard !result.hasErrors, let t = result.template else {
+            let n = result.diagnostics.filter { $0.severity == .error }.count
+            throw CompileError(message: "the template has \(n) error\(n == 1 ? "" : "s"); run `flowc check` to see them")
+        }
+        var b = Builder(t: t, files: result.files)
+        return try b.build()
+    }
+
+    /// The canonical JSON of a machine (sorted keys, no extra whitespace), as hashed and written.
+    public static func canonicalJSON(_ m: Machine, pretty: Bool = false) -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(enc.encode(m))) ?? []
+    }
+
+    /// The content hash: SHA-256 of the canonical JSON with `template.hash` empty.
+    public static func contentHash(_ m: Machine) -> String {
+        var copy = m
+        copy.template.hash = ""
+        return "sha256:" + SHA256.hex(canonicalJSON(copy))
+    }
+
+    struct Builder {
+        let t: ComposedTemplate
+        let files: [SourceFile]
+        var nodeIndex: [String: Int] = [:]
+        var roleIndex: [String: Int] = [:]
+        var fieldIndex: [String: Int] = [:]
+        var expressions: [ExpressionDef] = []
+        var expressionSources: [SourceRef] = []
+        var effects: [EffectDef] = []
+        let env: FieldEnvironment
+
+        init(t: ComposedTemplate, files: [SourceFile]) {
+            self.t = t
+            self.files = files
+            env = FieldEnvironment(t.fields)
+            for (i, n) in t.nodes.enumerated() where nodeIndex[n.id.value] == nil { nodeIndex[n.id.value] = i }
+            for (i, r) in t.roles.enumerated() where roleIndex[r.id.value] == nil { roleIndex[r.id.value] = i }
+            for (i, f) in t.fields.enumerated() where fieldIndex[f.id.value] == nil { fieldIndex[f.id.value] = i }
+        }
+
+        func ref(_ span: SourceSpan) -> SourceRef {
+            let file = files.firstIndex { $0.path == span.file.path } ?? 0
+            let loc = span.file.location(of: span.start)
+            return SourceRef(file: file, line: loc.line, column: loc.column)
+        }
+
+        func names(_ n: LocalizedName?) -> [String: String] {
+            var out: [String: String] = [:]
+            for e in n?.entries ?? [] { out[e.language] = e.text }
+            return out
+        }
+
+        func node(_ s: Located<String>) throws(CompileError) -> Int {
+            guard let i = nodeIndex[s.value] else { throw CompileError(message: "unknown node `\(s.value)`") }
+            return i
+        }
+
+        func role(_ s: Located<String>) throws(CompileError) -> Int {
+            guard let i = roleIndex[s.value] else { throw CompileError(message: "unknown role `\(s.value)`") }
+            return i
+        }
+
+        func field(_ s: Located<String>) throws(CompileError) -> Int {
+            guard let i = fieldIndex[s.value] else { throw CompileError(message: "unknown field `\(s.value)`") }
+            return i
+        }
+
+        func recipient(_ s: Located<String>) throws(CompileError) -> Recipient {
+            switch s.value {
+            case "owner": return .owner
+            case "contacts": return .contacts
+            default: return .role(try role(s))
+            }
+        }
+
+        mutating func expression(_ e: ExpressionText, expecting: ExprType?, typeName: String) throws(CompileError) -> Int {
+            let checked = ExprChecker.check(ExprParser.parse(e.text), in: env, expecting: expecting)
+            guard !checked.hasErrors else { throw CompileError(message: "expression `\(e.text)` does not check") }
+            var reads: [Int] = []
+            for f in checked.referencedFields {
+                guard let i = fieldIndex[f] else { throw CompileError(message: "unknown field `\(f)`") }
+                reads.append(i)
+            }
+            expressions.append(ExpressionDef(source: e.text, reads: reads, type: typeName))
+            expressionSources.append(ref(e.span))
+            return expressions.count - 1
+        }
+
+        mutating func effectList(_ list: [EffectSyntax]) throws(CompileError) -> [Int] {
+            var out: [Int] = []
+            for e in list {
+                let kind: EffectKindIR = switch e.kind.value {
+                case .notify: .notify
+                case .botCard: .botCard
+                case .groupChat: .groupChat
+                case .requirement: .requirement
+                case .webhook: .webhook
+                }
+                var recipients: [Recipient] = []
+                for r in e.recipients { recipients.append(try recipient(r)) }
+                var fields: [Int] = []
+                for f in e.fields { fields.append(try field(f)) }
+                effects.append(EffectDef(kind: kind, recipients: recipients, text: e.localizedText, fields: fields,
+                                         team: e.team?.value, assigneeRole: try e.assigneeRole.map { (r) throws(CompileError) in try role(r) },
+                                         url: e.url?.value, event: e.event?.value))
+                out.append(effects.count - 1)
+            }
+            return out
+        }
+
+        mutating func build() throws(CompileError) -> Machine {
+            guard let header = t.main.header else { throw CompileError(message: "missing template header") }
+            var fields: [FieldDef] = []
+            for f in t.fields {
+                let type = f.type?.value.rawValue ?? "text"
+                let defaultText: String? = switch f.defaultValue?.value {
+                case .string(let s)?: s
+                case .int(let i)?: String(i)
+                case .float(let d)?: String(d)
+                case .bool(let b)?: String(b)
+                case .null?, nil: nil
+                }
+                fields.append(FieldDef(id: f.id.value, name: names(f.name), type: type, of: f.of?.value.rawValue,
+                                       currency: f.currency?.value, values: f.values.isEmpty ? nil : f.values.map(\.value),
+                                       required: f.required?.value ?? false, defaultValue: defaultText, compute: nil,
+                                       min: f.min?.value, max: f.max?.value))
+            }
+            for (i, f) in t.fields.enumerated() {
+                guard let c = f.compute, let type = f.type?.value else { continue }
+                fields[i].compute = try expression(c, expecting: FieldEnvironment.type(of: f, type), typeName: type.rawValue)
+            }
+            var nodes: [NodeDef] = []
+            for n in t.nodes {
+                let transition: Transition
+                switch n.effectiveKind {
+                case .won, .lost:
+                    transition = .end
+                case .approval:
+                    var os: [OutcomeTarget] = []
+                    for o in n.outcomes { os.append(OutcomeTarget(name: o.name.value, to: try node(o.target))) }
+                    transition = .outcomes(os)
+                case .fork:
+                    var bs: [Int] = []
+                    for b in n.branches { bs.append(try node(b)) }
+                    guard let j = n.join else { throw CompileError(message: "fork `\(n.id.value)` has no join") }
+                    transition = .fork(branches: bs, join: try node(j))
+                case .task, .join:
+                    switch n.next {
+                    case .single(let s)?: transition = .goto(try node(s))
+                    case .conditional(let bs, _)?:
+                        var guarded: [GuardedTarget] = []
+                        var otherwise: Int?
+                        for b in bs {
+                            if let c = b.condition {
+                                guarded.append(GuardedTarget(condition: try expression(c, expecting: .boolean, typeName: "boolean"), to: try node(b.target)))
+                            } else {
+                                otherwise = try node(b.target)
+                                break
+                            }
+                        }
+                        guard let otherwise else { throw CompileError(message: "node `\(n.id.value)` has no default branch") }
+                        transition = .branch(guarded, otherwise: otherwise)
+                    case nil: throw CompileError(message: "node `\(n.id.value)` has no `next`")
+                    }
+                }
+                let when = try n.when.map { (w) throws(CompileError) in try expression(w, expecting: .boolean, typeName: "boolean") }
+                var participants: [Int] = []
+                for p in n.participants { participants.append(try role(p)) }
+                var requires: [Int] = []
+                for f in n.requires { requires.append(try field(f)) }
+                var rework: [Int] = []
+                for r in n.rework { rework.append(try node(r)) }
+                var escalate: EscalationDef?
+                if let e = n.escalate, let to = e.to { escalate = EscalationDef(after: e.after?.value.seconds ?? 0, to: try role(to)) }
+                let onEnter = try effectList(n.onEnter)
+                let onComplete = try effectList(n.onComplete)
+                nodes.append(NodeDef(id: n.id.value, name: names(n.name), kind: NodeKindIR(rawValue: n.effectiveKind.rawValue) ?? .task,
+                                     owner: try n.owner.map { (o) throws(CompileError) in try role(o) }, participants: participants,
+                                     estimate: n.estimate?.value.seconds, due: n.due?.value.seconds, escalate: escalate,
+                                     probability: n.probability?.value, requires: requires, deliverables: n.deliverables.map(\.id.value),
+                                     when: when, onEnter: onEnter, onComplete: onComplete, transition: transition, rework: rework))
+            }
+            let start = try t.start.map { (s) throws(CompileError) in try node(s) } ?? 0
+            var lose: LoseDef?
+            if let l = t.lose, let via = l.via {
+                var from: [Int]?
+                if let f = l.from {
+                    var list: [Int] = []
+                    for x in f { list.append(try node(x)) }
+                    from = list
+                }
+                lose = LoseDef(reasons: l.reasons.map(\.value), via: try node(via), from: from)
+            }
+            var pool = PoolDef(lostToPublic: t.pool?.lostToPublic?.value ?? true, idleAfter: t.pool?.idle?.after?.value.seconds,
+                               idleWarn: t.pool?.idle?.warn?.value.seconds, idleNotify: [], quota: t.pool?.claim?.quota?.value,
+                               cooldown: t.pool?.claim?.cooldown?.value.seconds, assignBy: nil)
+            for r in t.pool?.idle?.notify ?? [] { pool.idleNotify.append(try recipient(r)) }
+            if let a = t.pool?.assignBy { pool.assignBy = try role(a) }
+            var triggers: [String: [Int]] = [:]
+            for (trigger, list) in t.effects { triggers[trigger.value.rawValue, default: []] += try effectList(list) }
+            var identity: [Int] = []
+            for f in t.customer?.identity ?? [] { identity.append(try field(f)) }
+            var profile: [Int] = []
+            for f in t.customer?.profile ?? [] { profile.append(try field(f)) }
+            let sources = SourceTable(files: files.map(\.path), nodes: t.nodes.map { ref($0.id.span) },
+                                      fields: t.fields.map { ref($0.id.span) }, expressions: expressionSources)
+            var m = Machine(template: TemplateInfo(id: header.id?.value ?? "", version: header.version?.value ?? "",
+                                                   name: names(header.name), hash: ""),
+                            fields: fields, customer: CustomerDef(identity: identity, normalize: t.customer?.normalize.map(\.value) ?? [], profile: profile),
+                            roles: t.roles.map { RoleDef(id: $0.id.value, name: names($0.name), owner: $0.owner, manager: $0.manager, external: $0.external) },
+                            nodes: nodes, start: start, lose: lose, pool: pool, effects: effects, triggers: triggers,
+                            expressions: expressions, sources: sources)
+            m.template.hash = IRCompiler.contentHash(m)
+            return m
+        }
+    }
+}
