@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The system libyaml (Debian `libyaml-dev`), read through its event API.
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "FlowCheck", dependencies: ["FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
         // Checked template -> versioned IR (JSON), and the loader that verifies it.
         .target(name: "FlowIR", dependencies: ["FlowCheck", "FlowSyntax", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
+        .target(name: "FlowRuntime", dependencies: ["FlowIR", "FlowExpr"], swiftSettings: strict),
         // The commands, testable in-process.
         .target(
             name: "FlowCLI",
@@ -46,6 +48,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The durable store: deals, event log, snapshots, outbox, timer index (SQLite via GRDB).
+        .target(name: "FlowStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .executableTarget(name: "flowc", dependencies: ["FlowCLI"], swiftSettings: strict),
         // A bench helper: libyaml's raw event loop, the floor `flowc check` is compared with.
         .executableTarget(name: "flowc-bench", dependencies: ["FlowCLI", "FlowYAML", "CYAML"], path: "bench/Sources/flowc-bench", swiftSettings: strict),
@@ -59,6 +63,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "FlowIRTests", dependencies: ["FlowIR", "FlowCheck", "FlowDiagnostics"], swiftSettings: strict),
+        .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowIR", "FlowCheck", "FlowExpr"], swiftSettings: strict),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowDiagnostics"], swiftSettings: strict),
+        .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore"], swiftSettings: strict),
     ]
 )

@@ -21,11 +21,31 @@ def load(name):
         return json.loads(text.splitlines()[-1])
 
 
+def rounds(name):
+    """One JSON object per line, one line per round -> medians per key, plus `<key>@min`."""
+    with open(os.path.join(out, name)) as f:
+        recs = [json.loads(line) for line in f if line.strip().startswith("{")]
+    agg = {}
+    for key, v in recs[0].items():
+        if isinstance(v, (int, float)):
+            vals = sorted(r[key] for r in recs)
+            m = len(vals) // 2
+            if isinstance(v, int) or len(vals) % 2:
+                agg[key] = vals[(len(vals) - 1) // 2]
+            else:
+                agg[key] = (vals[m - 1] + vals[m]) / 2
+            agg[key + "@min"] = vals[0]
+        else:
+            agg[key] = v
+    agg["rounds"] = len(recs)
+    return agg
+
+
 rows = []
 for n in sizes:
-    c = load(f"c-{n}.json")
-    s = load(f"swift-{n}.json")
-    k = load(f"check-{n}.json")
+    c = rounds(f"c-{n}.jsonl")
+    s = rounds(f"swift-{n}.jsonl")
+    k = rounds(f"check-{n}.jsonl")
     hf = load(f"hyperfine-{n}.json")
     with open(os.path.join(out, f"cli-{n}.txt")) as f:
         cli_status = f.read().strip()
@@ -39,20 +59,21 @@ def ms(x):
 
 lines = []
 p = lines.append
-p("## flowc check vs libyaml's raw event parse (release build, CPU time, median of repetitions)")
+p(f"## flowc check vs libyaml's raw event parse (release build, CPU time, median of {rows[0]['c']['rounds']} interleaved rounds)")
 p("")
-p("| size (MiB) | nodes | YAML nodes | C floor (ms) | Swift floor (ms) | check (ms) | check / C floor | check / Swift floor | check MiB/s | C floor MiB/s |")
-p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+p("| size (MiB) | nodes | YAML nodes | C floor (ms) | Swift floor (ms) | check (ms) | check / C floor | check / Swift floor | check MiB/s | C floor MiB/s | check / C floor, min of rounds |")
+p("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in rows:
     c, s, k = r["c"]["cpu_median"], r["s"]["cpu_median"], r["k"]["total_cpu"]
+    kmin = r["k"]["total_cpu@min"]
     p(f"| {r['mib']:.2f} | {r['k']['nodes']:,} | {r['k']['yaml_nodes']:,} | {ms(c)} | {ms(s)} | {ms(k)} | "
-      f"{k / c:.2f}x | {k / s:.2f}x | {r['mib'] / k:.1f} | {r['mib'] / c:.1f} |")
+      f"{k / c:.2f}x | {k / s:.2f}x | {r['mib'] / k:.1f} | {r['mib'] / c:.1f} | {kmin / r['c']['cpu_median@min']:.2f}x |")
 p("")
 p("check = `flowc-bench check`: read + the whole `TemplateChecker.check` in-process (0 errors required).")
 p("")
 p("### Where check's time goes (CPU ms, median; share of check)")
 p("")
-phases = ["read", "source", "yaml", "syntax", "rules"]
+phases = ["read", "source", "yaml", "syntax", "rules", "free"]
 p("| size (MiB) | " + " | ".join(phases) + " | total | peak RSS (MiB) | errors | warnings |")
 p("|---:|" + "---:|" * (len(phases) + 4))
 for r in rows:
@@ -63,7 +84,7 @@ for r in rows:
 p("")
 p("read = DiskFileSystem.read; source = SourceFile line table; yaml = YAMLReader.read (libyaml + arena);")
 p("syntax = TemplateParser.parse; rules = TemplateChecker.check minus source, yaml and syntax")
-p("(compose, RuleContext/graph, the 18 rules, suppressions, sorting).")
+p("(compose, RuleContext/graph, the 18 rules, suppressions, sorting); free = releasing the CheckResult.")
 p("")
 p("### Whole processes (hyperfine, wall time: median / min)")
 p("")

@@ -3,7 +3,7 @@
 #
 #   bench/run.sh                      # 1x, 4x, 16x = 5,000 / 20,000 / 80,000 nodes
 #   SIZES="2000 8000" bench/run.sh    # other sizes (smallest first; ratios are to the first)
-#   REPS=7 CHECK_REPS=3 bench/run.sh  # repetitions (in-process medians), HF_RUNS for hyperfine
+#   ROUNDS=7 HF_RUNS=3 bench/run.sh   # in-process rounds (medians/mins), hyperfine runs per command
 #   NO_BUILD=1 bench/run.sh           # reuse the current release binaries
 #
 # Writes everything under bench/out/ (gitignored); the report is bench/out/report.md.
@@ -15,13 +15,12 @@ ROOT=$PWD
 OUT=$ROOT/bench/out
 BIN=$ROOT/.build/release
 SIZES=${SIZES:-"5000 20000 80000"}
-REPS=${REPS:-5}
-CHECK_REPS=${CHECK_REPS:-5}
+ROUNDS=${ROUNDS:-5}
 HF_RUNS=${HF_RUNS:-5}
 # The 16x file is over the reader's default 32 MiB limit: raise it explicitly, for every tool.
 MAX_FILE=${MAX_FILE:-268435456}
-# YAMLLimits.maxExpandedNodes (100,000 by default) counts every YAML node, not only alias
-# expansions, so the in-process bench raises it; `flowc check` has no option for it (see README).
+# YAMLLimits.maxExpandedNodes for the in-process bench (it once counted every YAML node, not only
+# alias expansions; see README). `flowc check` has no option for it.
 MAX_YAML_NODES=${MAX_YAML_NODES:-1000000000}
 mkdir -p "$OUT"
 
@@ -73,13 +72,17 @@ for n in $SIZES; do
     if [[ $rc -eq 0 ]]; then echo "exit 0 (no errors)" >"$OUT/cli-$n.txt"; else echo "exit $rc: ${first:-see cli-$n.out}" >"$OUT/cli-$n.txt"; fi
     log "  $(cat "$OUT/cli-$n.txt")"
 
-    log "C floor (in-process, $REPS reps)"
-    "$OUT/yaml_events" "$f" "$REPS" | tail -1 >"$OUT/c-$n.json"
-    log "Swift floor (in-process, $REPS reps)"
-    "$BIN/flowc-bench" raw "$f" --repeat "$REPS" --json >"$OUT/swift-$n.json"
-    log "flowc check phases (in-process, $CHECK_REPS reps)"
-    "$BIN/flowc-bench" check "$f" --repeat "$CHECK_REPS" --json --max-file-size "$MAX_FILE" \
-        --max-yaml-nodes "$MAX_YAML_NODES" >"$OUT/check-$n.json"
+    # Rounds interleave the three programs (one measured repetition each per round), so that a
+    # burst of load from other users hits all of them rather than one; report.py takes medians
+    # and minimums over the rounds.
+    log "C floor, Swift floor, flowc check phases: $ROUNDS interleaved rounds (in-process CPU time)"
+    : >"$OUT/c-$n.jsonl"; : >"$OUT/swift-$n.jsonl"; : >"$OUT/check-$n.jsonl"
+    for ((round = 1; round <= ROUNDS; round++)); do
+        "$OUT/yaml_events" "$f" 1 | tail -1 >>"$OUT/c-$n.jsonl"
+        "$BIN/flowc-bench" raw "$f" --repeat 1 --json >>"$OUT/swift-$n.jsonl"
+        "$BIN/flowc-bench" check "$f" --repeat 1 --json --max-file-size "$MAX_FILE" \
+            --max-yaml-nodes "$MAX_YAML_NODES" >>"$OUT/check-$n.jsonl"
+    done
 
     log "whole processes"
     if [[ $have_hyperfine -eq 1 ]]; then

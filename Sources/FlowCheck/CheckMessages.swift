@@ -118,10 +118,6 @@ public enum CheckMessages {
         `branches` and `join`; joins need `next`.
         """)
 
-    public static let unknownReason = MessageSpec(321, .error, "unknown-deliverable", "unknown deliverable `{0}`", explanation: """
-        A reference names a deliverable the node does not declare.
-        """)
-
     // MARK: flow graph (FC05xx)
 
     public static let unreachable = MessageSpec(501, .warning, "unreachable-node", "node `{0}` cannot be reached from the start node `{1}`", explanation: """
@@ -336,7 +332,7 @@ public enum CheckMessages {
     public static let all: [MessageSpec] = [
         duplicateID, unknownNode, unknownRole, unknownField, cannotLoad, reuseCycle, reuseTooDeep, removeUnknown,
         noNodes, ownerRole, fieldKeyNotAllowed, fieldKeyMissing, computedCycle, badDefault, computedConflict, badRange,
-        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, unknownReason,
+        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind,
         unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
         shadowedByCondition, reworkTarget, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue,

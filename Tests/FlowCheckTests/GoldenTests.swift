@@ -68,7 +68,6 @@ let updateGoldens = ProcessInfo.processInfo.environment["FLOWC_UPDATE"] == "1"
         "FC0002": "FlowCLITests: empty directory exits 2",
         "FC0108": "FlowYAMLTests: file over the size limit (custom limit) and the 50 MB hostile input",
         "FC0115": "FlowYAMLTests: scalar over the limit (custom limit)",
-        "FC0321": "none: reserved; nothing in the language refers to a deliverable by id (deliverables are only declared), so no rule can report it",
     ]
 
     @Test func everyCheckTimeCodeHasAGoldenTest() throws {

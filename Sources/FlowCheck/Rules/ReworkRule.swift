@@ -5,21 +5,43 @@ import FlowSyntax
 ///
 /// Rejects a `rework` target from which the node itself cannot be reached: rework returns a
 /// deal to a node it has passed. Language reference: "rework".
+///
+/// Each node's ancestors are searched backwards from the node, stopping as soon as all of its
+/// rework targets are found, so templates with thousands of rework edges stay linear in
+/// practice (targets are usually a few steps back).
 enum ReworkRule: TemplateRule {
     static let name = "ReworkRule"
     static let summary = "rework targets are earlier nodes"
     static let codes = [CheckMessages.reworkTarget]
 
     static func check(_ ctx: inout RuleContext) {
-        for (i, n) in ctx.template.nodes.enumerated() where ctx.nodeIndex[n.id.value] == i {
+        let g = ctx.graph
+        var predecessors = [[Int]](repeating: [], count: g.nodeCount)
+        for list in g.edges { for e in list where e.isForward { predecessors[e.to].append(e.from) } }
+        // One visit-stamp array for every search, so no search allocates.
+        var stamp = [Int](repeating: -1, count: g.nodeCount)
+        var stack: [Int] = []
+        for (i, n) in ctx.template.nodes.enumerated() where ctx.nodeIndex[n.id.value] == i && !n.rework.isEmpty {
+            var wanted = Set(n.rework.compactMap { ctx.nodeIndex[$0.value] }.filter { $0 != i })
+            var found = Set<Int>()
+            var sawUnknown = false
+            stack.removeAll(keepingCapacity: true)
+            stack.append(i)
+            stamp[i] = i
+            while let v = stack.popLast(), !wanted.isEmpty {
+                for p in predecessors[v] where stamp[p] != i {
+                    stamp[p] = i
+                    if ctx.hasUnknownTransitions[p] { sawUnknown = true }
+                    if wanted.remove(p) != nil { found.insert(p) }
+                    stack.append(p)
+                }
+            }
             for r in n.rework {
                 guard let target = ctx.nodeIndex[r.value] else { continue }
-                let seen = ctx.graph.reachable(from: [target]) { $0.isForward }
+                if found.contains(target) { continue }
                 // A node on the way that leads somewhere unknown might have led back here.
-                if !seen[i], seen.indices.contains(where: { seen[$0] && ctx.hasUnknownTransitions[$0] }) { continue }
-                if !seen[i] || target == i {
-                    ctx.report(CheckMessages.reworkTarget.at(r.span, r.value, n.id.value))
-                }
+                if target != i, sawUnknown || ctx.hasUnknownTransitions[target] { continue }
+                ctx.report(CheckMessages.reworkTarget.at(r.span, r.value, n.id.value))
             }
         }
     }

@@ -17,10 +17,15 @@ struct Generator {
     static let sharedNodes = 3
 
     let blocks: Int
+    /// Whether nodes carry `rework:` (on by default; off only to measure what rework checking costs).
+    let rework: Bool
 
-    /// - Parameter nodes: the wanted node count; rounded up to whole blocks.
-    init(nodes: Int) {
+    /// - Parameters:
+    ///   - nodes: the wanted node count; rounded up to whole blocks.
+    ///   - rework: write the two `rework:` entries of each block.
+    init(nodes: Int, rework: Bool = true) {
         blocks = max(1, (nodes - Generator.sharedNodes + Generator.nodesPerBlock - 1) / Generator.nodesPerBlock)
+        self.rework = rework
     }
 
     var nodeCount: Int { blocks * Generator.nodesPerBlock + Generator.sharedNodes }
@@ -269,7 +274,7 @@ struct Generator {
                       to: [sales_manager]
                       title: "报价待审核: {customer_name}"
                       fields: [\(f)quote, \(f)cost, \(f)margin, \(f)discount, \(f)terms]
-                rework: [\(p)intake]
+                \(rework ? "rework: [\(p)intake]" : "# (rework left out)")
                 next: \(p)audit
               - id: \(p)audit
                 name: {zh: \(t.zh)·内部审计, en: \(t.en) · internal audit}
@@ -381,7 +386,7 @@ struct Generator {
                   - notify:
                       to: [owner, contacts, finance, operations]
                       message: {zh: "合同 {\(f)contract_no} 已签署。", en: "Contract {\(f)contract_no} signed."}
-                rework: [\(p)quote]
+                \(rework ? "rework: [\(p)quote]" : "# (rework left out)")
                 next:
                   - if: "\(f)close_date - today() <= 2w and \(f)terms != 'prepaid'"
                     to: \(p)expedite

@@ -1,6 +1,6 @@
 // flowc-bench: generates large templates and times `flowc check` against libyaml's raw event loop.
 //
-//   flowc-bench generate --nodes N --out FILE
+//   flowc-bench generate --nodes N --out FILE [--rework no]
 //   flowc-bench raw FILE [--repeat K] [--json]
 //   flowc-bench check FILE [--repeat K] [--max-file-size BYTES] [--max-yaml-nodes N] [--json]
 //   flowc-bench profile FILE [--max-file-size BYTES] [--max-yaml-nodes N]
@@ -13,8 +13,9 @@ import Foundation
 func usage() -> Never {
     let text = """
         usage:
-          flowc-bench generate --nodes N --out FILE
+          flowc-bench generate --nodes N --out FILE [--rework no]
               Writes a valid template of about N nodes (rounded up to whole blocks of 20, plus 3).
+              `--rework no` leaves out `rework:` (only to measure what checking rework costs).
           flowc-bench raw FILE [--repeat K] [--json]
               libyaml's event loop over FILE from Swift (parse to STREAM_END, delete each event).
           flowc-bench check FILE [--repeat K] [--max-file-size BYTES] [--max-yaml-nodes N] [--json]
@@ -80,7 +81,7 @@ let args = Args(argv.dropFirst(2))
 switch argv[1] {
 case "generate":
     guard let out = args.options["--out"] else { usage() }
-    let g = Generator(nodes: args.int("--nodes", 5_000))
+    let g = Generator(nodes: args.int("--nodes", 5_000), rework: args.options["--rework"] != "no")
     let text = g.generate()
     do {
         try Data(text.utf8).write(to: URL(fileURLWithPath: out))
@@ -144,6 +145,7 @@ case "check":
                      "\"roles\": \(facts.roles)", "\"errors\": \(facts.errors)", "\"warnings\": \(facts.warnings)",
                      String(format: "\"max_rss_mib\": %.1f", Clock.maxRSSMiB())]
         for (name, c, w) in med { parts.append(String(format: "\"%@_cpu\": %.6f, \"%@_wall\": %.6f", name, c, name, w)) }
+        parts.append(String(format: "\"total_cpu_min\": %.6f", runs.map { $0.total.cpu }.min() ?? .nan))
         print("{" + parts.joined(separator: ", ") + "}")
     } else {
         print("flowc check in-process: \(path): \(String(format: "%.2f", mb)) MiB, \(facts.templateNodes) nodes, "

@@ -1,0 +1,114 @@
+public import FlowExpr
+public import FlowIR
+
+/// S4: the normalised customer key of a deal, so that the store can refuse (or merge) a second
+/// deal for the same customer. Pure: the same identity values and normalisations give the same key.
+public enum CustomerKey {
+    /// Legal-form suffixes removed by `strip_legal_suffix`, compared case-insensitively, longest
+    /// first; several may be removed in turn (`XX集团有限公司` → `XX`).
+    public static let legalSuffixes: [String] = [
+        "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "集团", "公司",
+        "co., ltd.", "co.,ltd.", "co. ltd.", "co., ltd", "co.,ltd", "co ltd", "company limited", "corporation",
+        "limited", "ltd.", "ltd", "inc.", "inc", "llc", "l.l.c.", "gmbh", "corp.", "corp", "plc", "s.a.", "ag", "co.",
+    ]
+
+    /// The separator between identity values in a key (U+001F, which no normalised value holds).
+    public static let separator = "\u{1F}"
+
+    /// The deal's customer key: each identity field normalised, joined by ``separator``; an unset
+    /// field is the empty text. Nil when the template names no identity or every value is empty
+    /// (such a deal cannot be matched).
+    public static func key(_ machine: Machine, fields: [ExprValue?]) -> String? {
+        let parts = machine.customer.identity.map { slot -> String in
+            guard fields.indices.contains(slot), let value = fields[slot] else { return "" }
+            return normalize(value.displayText, machine.customer.normalize)
+        }
+        guard !parts.isEmpty, parts.contains(where: { !$0.isEmpty }) else { return nil }
+        return parts.joined(separator: separator)
+    }
+
+    /// ``key(_:fields:)`` of a snapshot.
+    public static func key(_ machine: Machine, _ snapshot: DealSnapshot) -> String? {
+        key(machine, fields: snapshot.fields)
+    }
+
+    /// Applies the normalisations, in order: `fullwidth_to_halfwidth`, `trim`, `collapse_spaces`,
+    /// `lowercase`, `strip_legal_suffix` (unknown names are ignored).
+    public static func normalize(_ text: String, _ steps: [String]) -> String {
+        var out = text.replacingControlCharacters
+        for step in steps {
+            switch step {
+            case "fullwidth_to_halfwidth": out = halfwidth(out)
+            case "trim": out = out.trimmingWhitespace
+            case "collapse_spaces": out = collapseSpaces(out)
+            case "lowercase": out = out.lowercased()
+            case "strip_legal_suffix": out = stripLegalSuffix(out)
+            default: continue
+            }
+        }
+        return out
+    }
+
+    /// Full-width ASCII variants (U+FF01–U+FF5E) to ASCII, the ideographic space to a space.
+    static func halfwidth(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for u in text.unicodeScalars {
+            if u.value == 0x3000 {
+                scalars.append(" ")
+            } else if (0xFF01...0xFF5E).contains(u.value), let ascii = Unicode.Scalar(u.value - 0xFEE0) {
+                scalars.append(ascii)
+            } else {
+                scalars.append(u)
+            }
+        }
+        return String(scalars)
+    }
+
+    static func collapseSpaces(_ text: String) -> String {
+        var out = ""
+        var inSpace = false
+        for c in text {
+            if c.isWhitespace {
+                if !inSpace { out.append(" ") }
+                inSpace = true
+            } else {
+                out.append(c)
+                inSpace = false
+            }
+        }
+        return out
+    }
+
+    /// Removes legal-form suffixes (and the spaces and commas before them) until none is left;
+    /// a name that is nothing but a suffix is kept.
+    static func stripLegalSuffix(_ text: String) -> String {
+        var out = text
+        var changed = true
+        while changed {
+            changed = false
+            let lower = out.lowercased()
+            if legalSuffixes.contains(lower) { break }
+            for suffix in legalSuffixes where lower.hasSuffix(suffix) && lower.count > suffix.count {
+                // Only at a word boundary for Latin suffixes (`Teflon Inc` but not `Zinc`).
+                let head = String(out.dropLast(suffix.count))
+                if suffix.first.map({ $0.isASCII && $0.isLetter }) ?? false, let last = head.last, last.isLetter || last.isNumber, last.isASCII {
+                    continue
+                }
+                var trimmed = head
+                while let last = trimmed.last, last.isWhitespace || last == "," || last == "，" { trimmed.removeLast() }
+                guard !trimmed.isEmpty else { continue }
+                out = trimmed
+                changed = true
+                break
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    /// Control characters as spaces (identity values come from user input).
+    var replacingControlCharacters: String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+}

@@ -1,0 +1,204 @@
+public import FlowExpr
+
+/// The state of one deal: everything the runner needs to apply the next event. A value type,
+/// persisted as JSON with a schema version (see `DealSnapshot+Schema.swift` for the upgrade
+/// policy). A snapshot always equals the fold of its deal's event log (``Runner/replay(_:events:contexts:limits:)``).
+///
+/// Everything is indexed densely by the machine's slots: `fields[slot]`, `nodes[nodeIndex]`,
+/// `roleMembers[roleIndex]`. Names are resolved only at the edges (events in, explanations out).
+public struct DealSnapshot: Codable, Sendable, Hashable {
+    /// The schema version this runner writes and reads.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var dealID: String
+    public var templateID: String
+    public var templateVersion: String
+    /// `Machine.template.hash` of the machine the deal was created with; steps with another
+    /// machine are refused (FC1103).
+    public var machineHash: String
+    public var createdAt: Int64
+    /// How many events have been applied (the create event is 1).
+    public var sequence: Int64
+    /// The id and time of the last event applied (duplicates and out-of-order events are refused).
+    public var lastEventID: String
+    public var lastEventAt: Int64
+
+    /// Field values by slot; nil is unset (`null`). Computed fields are kept up to date.
+    public var fields: [ExprValue?]
+    /// Node states by node index.
+    public var nodes: [NodeState]
+    public var status: DealStatus
+    public var pool: PoolPlacement
+    /// The person whose private pool holds the deal (the member of the owner role); nil in the
+    /// public pool.
+    public var owner: String?
+    /// Who owned the deal before it last left a private pool, and when it left (the cooldown).
+    public var previousOwner: String?
+    public var releasedAt: Int64?
+    /// People in each role, by role index, in the order they were added.
+    public var roleMembers: [[String]]
+    /// The last status change (a node activated, completed or skipped, a rework, a lose, an
+    /// owner change): the idle timer counts from here. Field edits do not move it.
+    public var lastStatusChangeAt: Int64
+    /// Whether the idle warning of the current idle period has fired.
+    public var idleWarned: Bool
+    /// The reason code of the last lose event (nil when the deal was not lost by an event).
+    public var loseReason: String?
+    /// When the deal was won or lost (nil while open).
+    public var closedAt: Int64?
+    /// The stage probability for forecasting (won 100, lost 0).
+    public var probability: Int?
+    /// Group chats created for the deal, with the people added so far.
+    public var groupChats: [GroupChatState]
+    /// Why the deal is where it is: branch and tailoring decisions, outcomes, reworks, timers
+    /// (the newest `RunnerLimits.maxDecisions`; `decisionsDropped` counts older ones dropped).
+    public var decisions: [Decision]
+    public var decisionsDropped: Int
+
+    /// Whether the deal is still open (neither won nor lost).
+    public var isOpen: Bool { status == .open }
+
+    /// Indices of the active and blocked nodes, in node order.
+    public var openNodes: [Int] { nodes.indices.filter { nodes[$0].status.isOpen } }
+}
+
+/// Whether a deal is still being worked.
+public enum DealStatus: String, Codable, Sendable, Hashable, CaseIterable {
+    case open, won, lost
+}
+
+/// Which pool holds the deal.
+public enum PoolPlacement: String, Codable, Sendable, Hashable, CaseIterable {
+    /// The owner's private pool (私海).
+    case `private`
+    /// The public pool (公海): nobody owns the deal; it can be claimed.
+    case `public`
+}
+
+/// Where a node stands.
+public enum NodeStatus: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Not reached (or reset by a rework).
+    case pending
+    /// Open: its owner works on it.
+    case active
+    /// Open and past its due date.
+    case blocked
+    /// A join that some, but not all, branches of its fork have reached.
+    case waiting
+    /// Completed (forks and joins complete as soon as they are entered and released).
+    case done
+    /// Reached while its `when` was false: passed through.
+    case skipped
+    /// Was open when the deal was lost (or closed by reaching an end); closed without completing.
+    case closed
+
+    /// Active or blocked.
+    public var isOpen: Bool { self == .active || self == .blocked }
+}
+
+/// The state of one node of a deal.
+public struct NodeState: Codable, Sendable, Hashable {
+    public var status: NodeStatus
+    /// When the node last became active; due dates count from here.
+    public var activatedAt: Int64?
+    /// When it becomes blocked if still open (`due` after activation).
+    public var dueAt: Int64?
+    public var blockedAt: Int64?
+    public var escalatedAt: Int64?
+    /// When it was completed, skipped or closed.
+    public var finishedAt: Int64?
+    /// Ticked deliverables, indexed like `NodeDef.deliverables`.
+    public var deliverables: [Bool]
+    /// The outcome chosen (index into the approval's outcomes).
+    public var outcome: Int?
+    /// Joins: how many branches of the fork have arrived.
+    public var arrivals: Int
+    /// How many times the node became active.
+    public var entries: Int
+    /// The projected flow: false while the deal has not reached this node and its `when` is
+    /// currently false (the node would be skipped). Recomputed whenever a field changes.
+    public var inPlan: Bool
+
+    /// A fresh, pending node with `deliverables` unticked.
+    public init(deliverables: Int) {
+        self.status = .pending
+        self.deliverables = Array(repeating: false, count: deliverables)
+        self.arrivals = 0
+        self.entries = 0
+        self.inPlan = true
+    }
+}
+
+/// A group chat created by a `group_chat` effect, whose membership follows its roles.
+public struct GroupChatState: Codable, Sendable, Hashable {
+    /// Index of the `group_chat` effect in `Machine.effects` (one chat per effect per deal).
+    public var effect: Int
+    /// The id of the effect that created the chat; later add-member effects name it.
+    public var chatID: String
+    /// The roles the chat follows.
+    public var roles: [Int]
+    /// Everyone the runner has put in the chat, in order.
+    public var members: [String]
+}
+
+/// A field read by a decision, and the value it had.
+public struct FieldRead: Codable, Sendable, Hashable {
+    public var slot: Int
+    public var value: ExprValue?
+}
+
+/// One recorded reason: why the deal went where it went (`Runner.explain` renders these).
+public struct Decision: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+        /// A conditional `next` branch whose condition held (`target` taken).
+        case branch
+        /// No condition of a conditional `next` held: the default `target` was taken.
+        case branchDefault = "branch_default"
+        /// A node with `when` was reached: entered (`result` true) or skipped.
+        case tailoring
+        /// A field change moved a node that the deal has not reached into or out of the flow ahead.
+        case projection
+        /// An approval outcome was chosen (`detail`), leading to `target`.
+        case outcome
+        /// The deal was sent back from `node` to `target` (`detail` is the reason).
+        case rework
+        /// The deal was lost (`detail` is the reason code) and goes to `target`.
+        case lose
+        /// `node` passed its due date.
+        case blocked
+        /// `node` was escalated (`detail` is the role id).
+        case escalated
+        case idleWarning = "idle_warning"
+        case idleReturn = "idle_return"
+        /// An expression failed to evaluate (`detail` is the error); it counted as false / null.
+        case evaluationFailed = "evaluation_failed"
+    }
+
+    /// The event (sequence number) during which the decision was taken.
+    public var sequence: Int64
+    public var at: Int64
+    public var kind: Kind
+    public var node: Int?
+    /// Index into `Machine.expressions`.
+    public var expression: Int?
+    /// The fields the expression read, with their values.
+    public var reads: [FieldRead]
+    /// The expression's value (conditions: true, false or null).
+    public var result: ExprValue?
+    public var target: Int?
+    public var detail: String?
+
+    public init(sequence: Int64, at: Int64, kind: Kind, node: Int? = nil, expression: Int? = nil, reads: [FieldRead] = [],
+                result: ExprValue? = nil, target: Int? = nil, detail: String? = nil) {
+        self.sequence = sequence
+        self.at = at
+        self.kind = kind
+        self.node = node
+        self.expression = expression
+        self.reads = reads
+        self.result = result
+        self.target = target
+        self.detail = detail
+    }
+}

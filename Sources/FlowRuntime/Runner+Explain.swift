@@ -1,0 +1,87 @@
+import FlowExpr
+public import FlowIR
+
+/// Reading a snapshot: why the deal is where it is, and the columns a store indexes.
+extension Runner {
+    /// Why the deal is where it is: its status and open nodes, then every recorded decision, in
+    /// order (branch conditions with the values they read, tailoring, outcomes, reworks, losing,
+    /// timers). Lines come from ``RuntimeMessages/Explain``.
+    public static func explain(_ machine: Machine, _ s: DealSnapshot) -> [String] {
+        typealias X = RuntimeMessages.Explain
+        func fill(_ format: String, _ args: String...) -> String { RuntimeMessages.fill(format, args) }
+        func node(_ n: Int?) -> String { n.flatMap { machine.nodes.indices.contains($0) ? machine.nodes[$0].id : nil } ?? "?" }
+        func time(_ t: Int64?) -> String { t.map { ExprValue.datetime(seconds: $0).description } ?? "?" }
+        func source(_ x: Int?) -> String { x.flatMap { machine.expressions.indices.contains($0) ? machine.expressions[$0].source : nil } ?? "?" }
+        func reads(_ r: [FieldRead]) -> String {
+            r.map { read in
+                let name = machine.fields.indices.contains(read.slot) ? machine.fields[read.slot].id : "#\(read.slot)"
+                return "\(name) = \(read.value?.description ?? "null")"
+            }.joined(separator: ", ")
+        }
+        func value(_ v: ExprValue?) -> String { v?.description ?? "null" }
+
+        var lines = [fill(X.status, s.dealID, s.status.rawValue, s.pool.rawValue, s.owner.map { "`\($0)`" } ?? RuntimeMessages.Phrase.noOwner)]
+        for n in s.openNodes {
+            let st = s.nodes[n]
+            if let due = st.dueAt {
+                lines.append(fill(X.activeNodeDue, node(n), st.status.rawValue, time(st.activatedAt), time(due)))
+            } else {
+                lines.append(fill(X.activeNode, node(n), st.status.rawValue, time(st.activatedAt)))
+            }
+        }
+        for d in s.decisions {
+            switch d.kind {
+            case .branch: lines.append(fill(X.branch, node(d.node), source(d.expression), value(d.result), reads(d.reads), node(d.target)))
+            case .branchDefault: lines.append(fill(X.branchDefault, node(d.node), node(d.target)))
+            case .tailoring:
+                if d.result == .boolean(true) {
+                    lines.append(fill(X.tailoringEntered, node(d.node), source(d.expression), reads(d.reads)))
+                } else {
+                    lines.append(fill(X.tailoringSkipped, node(d.node), source(d.expression), value(d.result), reads(d.reads)))
+                }
+            case .projection:
+                if d.result == .boolean(true) {
+                    lines.append(fill(X.projectionIn, node(d.node), source(d.expression), reads(d.reads)))
+                } else {
+                    lines.append(fill(X.projectionOut, node(d.node), source(d.expression), value(d.result), reads(d.reads)))
+                }
+            case .outcome: lines.append(fill(X.outcome, node(d.node), d.detail ?? "?", node(d.target)))
+            case .rework: lines.append(fill(X.rework, node(d.node), node(d.target), d.detail ?? ""))
+            case .lose: lines.append(fill(X.lose, d.detail ?? RuntimeMessages.Phrase.none, time(d.at), node(d.target)))
+            case .blocked: lines.append(fill(X.blocked, node(d.node), time(d.at)))
+            case .escalated: lines.append(fill(X.escalated, node(d.node), d.detail ?? "?", time(d.at)))
+            case .idleWarning: lines.append(fill(X.idleWarning, time(d.detail.flatMap { Int64($0) }), time(d.at)))
+            case .idleReturn: lines.append(fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at)))
+            case .evaluationFailed: lines.append(fill(X.evaluationFailed, source(d.expression), d.detail ?? ""))
+            }
+        }
+        return lines
+    }
+
+    /// The columns a store indexes for a deal, read from its snapshot.
+    public static func summary(_ machine: PreparedMachine, _ s: DealSnapshot) -> DealSummary {
+        let m = machine.machine
+        return DealSummary(
+            dealID: s.dealID, templateHash: s.machineHash, status: s.status, isOpen: s.isOpen, pool: s.pool, owner: s.owner,
+            customerKey: CustomerKey.key(m, fields: s.fields), nextTimerAt: nextTimer(machine, s),
+            activeNodes: s.openNodes.filter { m.nodes.indices.contains($0) }.map { m.nodes[$0].id },
+            blockedNodes: s.nodes.indices.filter { s.nodes[$0].status == .blocked && m.nodes.indices.contains($0) }.map { m.nodes[$0].id },
+            probability: s.probability)
+    }
+}
+
+/// What views and stores need of a deal at a glance.
+public struct DealSummary: Codable, Sendable, Hashable {
+    public var dealID: String
+    public var templateHash: String
+    public var status: DealStatus
+    public var isOpen: Bool
+    public var pool: PoolPlacement
+    public var owner: String?
+    public var customerKey: String?
+    public var nextTimerAt: Int64?
+    /// Active and blocked nodes, in node order.
+    public var activeNodes: [String]
+    public var blockedNodes: [String]
+    public var probability: Int?
+}

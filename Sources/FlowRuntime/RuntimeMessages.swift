@@ -1,0 +1,324 @@
+/// One entry of the runtime message catalogue: a stable code, a short name, a message format with
+/// `{0}`, `{1}`… placeholders, and a long explanation.
+///
+/// The format is kept apart from its arguments so that the catalogue can be translated (authors
+/// work in Chinese as often as in English); ``Refusal/message`` fills it in.
+public struct RuntimeMessageSpec: Sendable, Hashable, CustomStringConvertible {
+    /// `FC` + four digits; FC11xx for the runner.
+    public let code: String
+    /// A short kebab-case name, e.g. `node-not-active`.
+    public let name: String
+    /// The message, lowercase, names in backticks, `{n}` for argument n.
+    public let format: String
+    /// What the code means and what to do about it (`flowc explain`).
+    public let explanation: String
+
+    init(_ number: Int, _ name: String, _ format: String, _ explanation: String) {
+        self.code = "FC" + String(number)
+        self.name = name
+        self.format = format
+        self.explanation = explanation
+    }
+
+    /// The format with its placeholders filled in (`{n}` by argument n; unknown ones are kept).
+    public func render(_ arguments: [String]) -> String {
+        RuntimeMessages.fill(format, arguments)
+    }
+
+    public var description: String { "\(code) \(name)" }
+}
+
+/// Every message the runner can produce: the refusal codes FC1101–FC1169 and the texts used by
+/// explanations and the scenario runner. Code outside this file never builds message text.
+///
+/// Numbering: FC110x the deal and its log; FC111x field values; FC112x nodes, completion and
+/// winning; FC113x rework and losing; FC114x roles; FC115x pools; FC116x limits.
+public enum RuntimeMessages {
+    // MARK: The deal and its log (FC110x)
+
+    public static let noDeal = RuntimeMessageSpec(1101, "no-deal", "there is no deal yet: the first event of a deal must be `create`", """
+        Every event except `create` applies to an existing deal. The host passed no snapshot, so \
+        the deal has not been created (or the host looked up the wrong deal id).
+        """)
+    public static let dealExists = RuntimeMessageSpec(1102, "deal-exists", "deal `{0}` already exists", """
+        A `create` event was applied to a deal that already has a snapshot. Deal ids are unique; \
+        create a new deal with a new id.
+        """)
+    public static let machineMismatch = RuntimeMessageSpec(1103, "machine-mismatch", "the deal runs on template `{0}` with hash {1}, not on this machine ({2})", """
+        A snapshot remembers the hash of the compiled template it was created with. Stepping it \
+        with a different machine would read field slots and node indices that mean something \
+        else, so the runner refuses. Load the machine the deal was created with, or migrate the deal.
+        """)
+    public static let snapshotUnusable = RuntimeMessageSpec(1104, "snapshot-unusable", "the snapshot cannot be used: {0}", """
+        The snapshot's schema version is not the one this runner writes, or its arrays do not \
+        match the machine (a corrupted or hand-edited snapshot). Upgrade the snapshot with \
+        `DealSnapshot.upgrade` or rebuild it by replaying the deal's event log.
+        """)
+    public static let dealClosed = RuntimeMessageSpec(1105, "deal-closed", "the deal is {0}; `{1}` is not possible any more", """
+        A won or lost deal accepts no further work: no field edits, completions, reworks, role \
+        changes or losing. A lost deal in the public pool can be claimed or assigned, which \
+        reopens it at the start node.
+        """)
+    public static let eventOutOfOrder = RuntimeMessageSpec(1106, "event-out-of-order", "event `{0}` happened at {1}, before the last event applied ({2})", """
+        Events are applied in the order they happened. An event dated before the last applied \
+        event would move the deal's timers backwards; the host must order its log.
+        """)
+    public static let eventFromFuture = RuntimeMessageSpec(1107, "event-from-future", "event `{0}` is dated {1}, after the step's clock ({2})", """
+        An event may not be dated after the instant the host applies it (`StepContext.now`): a \
+        future-dated event would fire due dates and idle timers early.
+        """)
+    public static let invalidID = RuntimeMessageSpec(1108, "invalid-id", "{0} `{1}` is not a valid id: {2}", """
+        Ids supplied by the host (event ids, deal ids, person ids, reasons) must be non-empty, at \
+        most 256 characters, and free of control characters: they become parts of effect ids and \
+        of the outbox.
+        """)
+    public static let duplicateEvent = RuntimeMessageSpec(1109, "duplicate-event", "event `{0}` was already applied to this deal", """
+        The event has the same id as the last event applied. Event ids are unique within a deal, \
+        and effect ids are derived from them; a retried event is refused instead of applied twice.
+        """)
+
+    // MARK: Field values (FC111x)
+
+    public static let unknownField = RuntimeMessageSpec(1110, "unknown-field", "unknown field `{0}`{1}", """
+        The event names a field the template does not declare. Field ids are the keys of the \
+        template's `fields:` section.
+        """)
+    public static let computedField = RuntimeMessageSpec(1111, "computed-field", "field `{0}` is computed from `{1}` and cannot be set", """
+        A field with `compute:` is read-only: it is re-evaluated whenever a field it reads \
+        changes. Set the fields it is computed from instead.
+        """)
+    public static let wrongType = RuntimeMessageSpec(1112, "wrong-type", "field `{0}` holds {1}, not {2}", """
+        The value does not have the field's type. Money must carry the field's currency, lists \
+        hold elements of their declared type, and an integer is accepted for a decimal field.
+        """)
+    public static let outOfRange = RuntimeMessageSpec(1113, "out-of-range", "{1} is outside the range of field `{0}` ({2})", """
+        The field declares `min` and/or `max` and the value lies outside them.
+        """)
+    public static let unknownEnumValue = RuntimeMessageSpec(1114, "unknown-enum-value", "`{1}` is not a value of field `{0}` (values: {2})", """
+        An enum field (or a list of enum) holds only its declared values.
+        """)
+    public static let requiredFieldMissing = RuntimeMessageSpec(1115, "required-field-missing", "{0} needs fields that are not set: {1}", """
+        A deal cannot be created without its `required: true` fields (a default counts), and a \
+        node cannot complete until every field in its `requires:` list is set. The message names \
+        the fields that are missing.
+        """)
+    public static let requiredFieldUnset = RuntimeMessageSpec(1116, "required-field-unset", "field `{0}` is required and cannot be unset", """
+        A `required: true` field keeps a value for the whole life of the deal; it can be changed \
+        but not cleared.
+        """)
+    public static let duplicateField = RuntimeMessageSpec(1117, "duplicate-field", "field `{0}` is set twice in one event", """
+        One event sets each field at most once, so that the result does not depend on the order \
+        of its entries.
+        """)
+
+    // MARK: Nodes, completion, winning (FC112x)
+
+    public static let unknownNode = RuntimeMessageSpec(1120, "unknown-node", "unknown node `{0}`{1}", """
+        The event names a node the template does not declare.
+        """)
+    public static let nodeNotActive = RuntimeMessageSpec(1121, "node-not-active", "node `{0}` is {1}, not active", """
+        Only an active (or blocked) node can be completed, reworked from, or have its \
+        deliverables ticked. The deal's active nodes are listed in its snapshot.
+        """)
+    public static let deliverablesMissing = RuntimeMessageSpec(1122, "deliverables-missing", "node `{0}` cannot complete: deliverables not done: {1}", """
+        Every checklist item in a node's `deliverables:` must be ticked before the node completes.
+        """)
+    public static let unknownDeliverable = RuntimeMessageSpec(1123, "unknown-deliverable", "node `{0}` has no deliverable `{1}`{2}", """
+        The event ticks a deliverable the node does not list.
+        """)
+    public static let outcomeRequired = RuntimeMessageSpec(1124, "outcome-required", "approval `{0}` is completed with one of its outcomes: {1}", """
+        An approval decides where the deal goes next; completing it names the outcome chosen.
+        """)
+    public static let unknownOutcome = RuntimeMessageSpec(1125, "unknown-outcome", "`{1}` is not an outcome of `{0}` (outcomes: {2})", """
+        The outcome named is not one of the approval's `outcomes:`.
+        """)
+    public static let unexpectedOutcome = RuntimeMessageSpec(1126, "unexpected-outcome", "node `{0}` is a {1}, not an approval, and takes no outcome", """
+        Only approvals have outcomes; a task continues with its `next`.
+        """)
+    public static let winNotAvailable = RuntimeMessageSpec(1127, "win-not-available", "the deal cannot be won now: {0}", """
+        `win` completes an active node whose next step is a `won` end (a task whose `next` is \
+        the won node, an approval with an outcome leading there, or a conditional `next` that \
+        currently chooses it). No active node qualifies, so the deal must go on through its flow.
+        """)
+
+    // MARK: Rework and losing (FC113x)
+
+    public static let reworkNotAllowed = RuntimeMessageSpec(1130, "rework-not-allowed", "node `{0}` cannot send the deal back to `{1}` (allowed: {2})", """
+        A node may send the deal back only to the nodes in its `rework:` list.
+        """)
+    public static let reasonRequired = RuntimeMessageSpec(1131, "reason-required", "{0} needs a reason{1}", """
+        A rework must say why the work goes back (free text), and a lose event must carry one of \
+        the template's `lose.reasons` codes when it declares any.
+        """)
+    public static let unknownReason = RuntimeMessageSpec(1132, "unknown-reason", "`{0}` is not a lose reason (reasons: {1}){2}", """
+        The lose event's reason must be one of `lose.reasons`. When the template declares no \
+        reasons, a lose event carries none.
+        """)
+    public static let loseNotConfigured = RuntimeMessageSpec(1133, "lose-not-configured", "this template has no `lose:` section; the deal cannot be lost", """
+        Losing a deal leads through the template's `lose.via` node. A template without a `lose:` \
+        section cannot be lost by an event (it may still reach a `lost` end through its flow).
+        """)
+    public static let loseNotAllowedHere = RuntimeMessageSpec(1134, "lose-not-allowed-here", "the deal cannot be lost from {0} (lose.from: {1})", """
+        The template restricts losing to the nodes in `lose.from`, and no active node is one of them.
+        """)
+    public static let alreadyLosing = RuntimeMessageSpec(1135, "already-losing", "the deal is already on the lose path (at {0})", """
+        The deal has been lost and is going through its follow-up nodes; it cannot be lost again.
+        """)
+
+    // MARK: Roles (FC114x)
+
+    public static let unknownRole = RuntimeMessageSpec(1140, "unknown-role", "unknown role `{0}`{1}", """
+        The event names a role the template does not declare.
+        """)
+    public static let alreadyMember = RuntimeMessageSpec(1141, "already-member", "`{1}` is already a member of `{0}`", """
+        The person is already in the role on this deal.
+        """)
+    public static let notAMember = RuntimeMessageSpec(1142, "not-a-member", "`{1}` is not a member of `{0}`", """
+        The person cannot be removed from a role they are not in.
+        """)
+    public static let ownerRoleFollowsPool = RuntimeMessageSpec(1143, "owner-role-follows-pool", "the members of the owner role `{0}` follow the deal's owner: claim, assign or release instead", """
+        The owner role holds exactly the deal's owner. It changes with `claim`, `assign`, \
+        `release`, the idle timer and losing, so that the pools, the quota and the cooldown stay \
+        consistent.
+        """)
+
+    // MARK: Pools (FC115x)
+
+    public static let notInPublicPool = RuntimeMessageSpec(1150, "not-in-public-pool", "the deal is not in the public pool (owner: `{0}`)", """
+        Only a deal in the public pool can be claimed. A manager can assign a deal from either pool.
+        """)
+    public static let quotaExceeded = RuntimeMessageSpec(1151, "quota-exceeded", "`{0}` already owns {1} open deals of this template; the quota is {2}", """
+        `pool.claim.quota` limits how many open deals one person may own at once. The host tells \
+        the runner how many the person owns (`StepContext.ownedOpenDeals`).
+        """)
+    public static let cooldownActive = RuntimeMessageSpec(1152, "cooldown-active", "`{0}` lost this deal from their private pool at {1} and can claim it again from {2}", """
+        `pool.claim.cooldown` keeps the previous owner from claiming the deal back right after it \
+        left their private pool (release, idle return, or loss). A manager can still assign it.
+        """)
+    public static let notAManager = RuntimeMessageSpec(1153, "not-a-manager", "`{0}` may not assign deals: assigning needs the role `{1}`", """
+        Only members of the `pool.assign_by` role assign deals: members of that role on the deal, \
+        or people the host vouches for (`StepContext.actorCanAssign`).
+        """)
+    public static let assignNotConfigured = RuntimeMessageSpec(1154, "assign-not-configured", "this template names no `pool.assign_by` role; deals cannot be assigned", """
+        Assignment is a manager's decision; the template must say which role may make it.
+        """)
+    public static let notInPrivatePool = RuntimeMessageSpec(1155, "not-in-private-pool", "the deal is not in a private pool", """
+        Only an owned deal can be released.
+        """)
+    public static let notTheOwner = RuntimeMessageSpec(1156, "not-the-owner", "`{0}` does not own this deal (owner: `{1}`)", """
+        A deal is released by its owner (or by a member of the `pool.assign_by` role).
+        """)
+    public static let alreadyOwner = RuntimeMessageSpec(1157, "already-owner", "`{0}` already owns this deal", """
+        The deal is already in this person's private pool.
+        """)
+    public static let actorRequired = RuntimeMessageSpec(1158, "actor-required", "`{0}` needs the acting person (`actor`)", """
+        Claiming, assigning and releasing are decisions of a person; the event must name them.
+        """)
+
+    // MARK: Limits (FC116x)
+
+    public static let stepLimit = RuntimeMessageSpec(1160, "step-limit", "the event needed more than {0} automatic steps (skipped nodes, joins, branches, timers); the template may loop through nodes that are all tailored out", """
+        After an event the runner moves the deal on by itself: it passes through skipped nodes, \
+        completes forks and joins, takes branches and fires due timers. These eventless steps run \
+        under a budget (`RunnerLimits.maxEventlessSteps`) so that a template that loops through \
+        tailored-out nodes cannot hang the runner. The event is refused and changes nothing.
+        """)
+    public static let limitExceeded = RuntimeMessageSpec(1161, "limit-exceeded", "{0} exceeds the limit of {1}", """
+        Everything an event controls has a bound (`RunnerLimits`): the length of a text value \
+        and of an id, the elements of a list value, the fields of one event, the members of one role.
+        """)
+
+    /// Every refusal entry, in code order.
+    public static let refusals: [RuntimeMessageSpec] = [
+        noDeal, dealExists, machineMismatch, snapshotUnusable, dealClosed, eventOutOfOrder, eventFromFuture, invalidID, duplicateEvent,
+        unknownField, computedField, wrongType, outOfRange, unknownEnumValue, requiredFieldMissing, requiredFieldUnset, duplicateField,
+        unknownNode, nodeNotActive, deliverablesMissing, unknownDeliverable, outcomeRequired, unknownOutcome, unexpectedOutcome, winNotAvailable,
+        reworkNotAllowed, reasonRequired, unknownReason, loseNotConfigured, loseNotAllowedHere, alreadyLosing,
+        unknownRole, alreadyMember, notAMember, ownerRoleFollowsPool,
+        notInPublicPool, quotaExceeded, cooldownActive, notAManager, assignNotConfigured, notInPrivatePool, notTheOwner, alreadyOwner, actorRequired,
+        stepLimit, limitExceeded,
+    ]
+
+    /// The refusal entry with this code, if any (`flowc explain FC1121`).
+    public static func refusal(code: String) -> RuntimeMessageSpec? {
+        refusals.first { $0.code == code }
+    }
+
+    // MARK: Texts that are not refusals
+
+    /// Phrases used as arguments of the formats above.
+    public enum Phrase {
+        public static let creatingTheDeal = "creating the deal"
+        public static let completingNode = "completing node `{0}`"
+        public static let rework = "a rework of `{0}`"
+        public static let losing = "losing the deal"
+        public static let reasonsAre = " (reasons: {0})"
+        public static let noActiveNode = "no active node leads to a `won` end"
+        public static let nodeDoesNotLeadToWon = "node `{0}` does not lead to a `won` end now"
+        public static let didYouMean = " (did you mean `{0}`?)"
+        public static let empty = "it is empty"
+        public static let tooLong = "it is longer than {0} characters"
+        public static let controlCharacter = "it contains a control character"
+        public static let schemaVersion = "schema version {0}; this runner reads version {1}"
+        public static let shapeMismatch = "it has {0} {1} but the machine has {2}"
+        public static let none = "none"
+        public static let noOwner = "nobody"
+    }
+
+    /// Lines of `Runner.explain` (why a deal is where it is).
+    public enum Explain {
+        public static let status = "deal `{0}` is {1}, in the {2} pool, owner {3}"
+        public static let activeNode = "node `{0}` is {1} since {2}"
+        public static let activeNodeDue = "node `{0}` is {1} since {2}, due {3}"
+        public static let branch = "at `{0}`, `{1}` was {2} (reads {3}): went to `{4}`"
+        public static let branchDefault = "at `{0}`, no condition held: went to the default `{1}`"
+        public static let tailoringSkipped = "`{0}` was skipped: `{1}` was {2} (reads {3})"
+        public static let tailoringEntered = "`{0}` was entered: `{1}` was true (reads {2})"
+        public static let projectionIn = "`{0}` is back in the flow ahead: `{1}` is now true (reads {2})"
+        public static let projectionOut = "`{0}` left the flow ahead: `{1}` is now {2} (reads {3})"
+        public static let outcome = "`{0}` was completed with outcome `{1}`: went to `{2}`"
+        public static let rework = "`{0}` sent the deal back to `{1}`: {2}"
+        public static let lose = "the deal was lost ({0}) at {1}: it goes through `{2}`"
+        public static let blocked = "`{0}` passed its due date at {1} and is blocked"
+        public static let escalated = "`{0}` was escalated to `{1}` at {2}"
+        public static let idleWarning = "no status change since {0}: idle warning at {1}"
+        public static let idleReturn = "no status change since {0}: returned to the public pool at {1}"
+        public static let evaluationFailed = "evaluating `{0}` failed ({1}); it counts as false"
+    }
+
+    /// Failure texts of the scenario runner.
+    public enum Scenario {
+        public static let stepHeading = "step {0} ({1} at {2})"
+        public static let unexpectedRefusal = "expected the event to be accepted, but it was refused: {0}"
+        public static let expectedRefusal = "expected refusal {0}, but the event was accepted"
+        public static let wrongRefusal = "expected refusal {0}, got {1}"
+        public static let refusedChanged = "a refused event changed the snapshot"
+        public static let mismatch = "expected {0} {1}, got {2}"
+        public static let effectMissing = "expected an effect {0}, none of this step's effects matches (got {1})"
+        public static let unknownNodeInExpectation = "the expectation names unknown node `{0}`"
+        public static let unknownFieldInExpectation = "the expectation names unknown field `{0}`"
+        public static let badValue = "{0}: {1}"
+        public static let replayDiffers = "replaying the scenario's accepted events gives a different snapshot"
+        public static let decisions = "decisions in this step:"
+    }
+
+    /// `{n}` replaced by argument n; other braces are kept.
+    static func fill(_ format: String, _ arguments: [String]) -> String {
+        if arguments.isEmpty { return format }
+        var out = ""
+        var rest = format[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}"), let n = Int(after[..<close]), n >= 0, n < arguments.count {
+                out += arguments[n]
+                rest = after[after.index(after: close)...]
+            } else {
+                out += "{"
+                rest = after
+            }
+        }
+        out += rest
+        return out
+    }
+}

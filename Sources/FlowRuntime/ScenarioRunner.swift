@@ -1,0 +1,401 @@
+public import FlowExpr
+public import FlowIR
+
+/// Runs scenarios against a machine and reports, for the first step that does not behave as
+/// expected, everything that differs, with the step's decisions. This is what `flowc test
+/// TEMPLATE` runs for template authors.
+///
+/// Besides the expectations written in the file, every scenario checks two properties: a refused
+/// event changes nothing, and replaying the accepted events gives the same snapshot and effects.
+public enum ScenarioRunner {
+    /// Runs one scenario.
+    ///
+    /// - Parameters:
+    ///   - scenario: the parsed scenario.
+    ///   - machine: the machine of `scenario.template` (the caller resolves the path, relative to
+    ///     the scenario file, and compiles it).
+    ///   - limits: the runner's limits.
+    public static func run(_ scenario: Scenario, machine: VerifiedMachine, limits: RunnerLimits = .default) -> ScenarioReport {
+        var run = ScenarioRun(scenario: scenario, pm: PreparedMachine(machine), limits: limits)
+        run.go()
+        return ScenarioReport(name: scenario.name, stepsRun: run.stepsRun, stepsTotal: scenario.steps.count + 1, failure: run.failure,
+                              snapshot: run.snapshot, effects: run.allEffects)
+    }
+
+    /// Runs a scenario file's bytes; a format error is reported as a failure of step 0.
+    public static func run(json bytes: [UInt8], machine: VerifiedMachine, limits: RunnerLimits = .default) -> ScenarioReport {
+        switch Scenario.parse(json: bytes) {
+        case .success(let scenario): return run(scenario, machine: machine, limits: limits)
+        case .failure(let error):
+            return ScenarioReport(name: "?", stepsRun: 0, stepsTotal: 0,
+                                  failure: ScenarioFailure(step: 0, heading: "the scenario file", problems: [error.description]), snapshot: nil, effects: [])
+        }
+    }
+}
+
+/// The result of one scenario.
+public struct ScenarioReport: Sendable, CustomStringConvertible {
+    public var name: String
+    /// Steps applied (the deal's creation is step 0 and counts as one).
+    public var stepsRun: Int
+    public var stepsTotal: Int
+    /// The first step that did not behave as expected (nil: the scenario passed).
+    public var failure: ScenarioFailure?
+    /// The final snapshot.
+    public var snapshot: DealSnapshot?
+    /// Every effect emitted, in order.
+    public var effects: [Effect]
+
+    public var passed: Bool { failure == nil }
+
+    /// `ok: name (n steps)` or the failure, one problem per line.
+    public var description: String {
+        guard let failure else { return "ok: \(name) (\(stepsRun) steps)" }
+        return "FAILED: \(name)\n" + failure.description
+    }
+}
+
+/// What went wrong at one step.
+public struct ScenarioFailure: Sendable, Hashable, CustomStringConvertible {
+    /// The step number (0: creating the deal, or the file itself).
+    public var step: Int
+    /// `step 3 (complete at 2024-05-01T01:00:00Z)`.
+    public var heading: String
+    /// Each mismatch, as a sentence.
+    public var problems: [String]
+    /// The step's decisions and the deal's state, to help read the problems.
+    public var context: [String] = []
+
+    public var description: String {
+        (["  " + heading + ":"] + problems.map { "    - " + $0 } + context.map { "    | " + $0 }).joined(separator: "\n")
+    }
+}
+
+/// The state of a scenario run.
+private struct ScenarioRun {
+    let scenario: Scenario
+    let pm: PreparedMachine
+    let limits: RunnerLimits
+    var snapshot: DealSnapshot?
+    var time: Int64
+    var stepsRun = 0
+    var failure: ScenarioFailure?
+    var allEffects: [Effect] = []
+    /// Accepted events and their contexts, for the replay check.
+    var log: [(DealEvent, StepContext)] = []
+    var counter = 0
+
+    typealias S = RuntimeMessages.Scenario
+
+    init(scenario: Scenario, pm: PreparedMachine, limits: RunnerLimits) {
+        self.scenario = scenario
+        self.pm = pm
+        self.limits = limits
+        self.time = scenario.start
+    }
+
+    var m: Machine { pm.machine }
+
+    func fill(_ format: String, _ args: String...) -> String { RuntimeMessages.fill(format, args) }
+
+    mutating func go() {
+        // Step 0: the deal.
+        let d = scenario.deal
+        var fields: [FieldAssignment] = []
+        var problems: [String] = []
+        for (field, raw) in d.fields {
+            switch value(raw, field: field) {
+            case .success(let v): fields.append(FieldAssignment(field, v))
+            case .failure(let error): problems.append(fill(S.badValue, "deal.fields.\(field)", error.message))
+            }
+        }
+        let create = DealEvent(id: "create", at: scenario.start, actor: d.by ?? d.owner,
+                               .create(dealID: d.id, owner: d.owner, fields: fields, members: d.members))
+        let heading0 = fill(S.stepHeading, "0", "create", Stepper.time(scenario.start))
+        if !problems.isEmpty {
+            failure = ScenarioFailure(step: 0, heading: heading0, problems: problems)
+            return
+        }
+        let offset = scenario.utcOffset
+        guard apply([create], context: { StepContext(now: $0.at, utcOffset: offset, ownedOpenDeals: d.owned) },
+                    expect: d.expect, step: 0, heading: heading0) else { return }
+        for step in scenario.steps {
+            switch step.at {
+            case .same: break
+            case .absolute(let t): time = t
+            case .after(let d): time = Stepper.add(time, d)
+            }
+            let heading = fill(S.stepHeading, String(step.number), name(step.action), Stepper.time(time)) + (step.note.map { " — " + $0 } ?? "")
+            var events: [DealEvent] = []
+            switch build(step) {
+            case .success(let actions):
+                for action in actions {
+                    counter += 1
+                    let id = (step.id ?? "s\(step.number)") + (actions.count > 1 ? ".\(counter)" : "")
+                    events.append(DealEvent(id: id, at: time, actor: step.by, action))
+                }
+            case .failure(let error):
+                failure = ScenarioFailure(step: step.number, heading: heading, problems: [error.message])
+                return
+            }
+            let context = { (e: DealEvent) in
+                StepContext(now: e.at, utcOffset: offset, ownedOpenDeals: step.owned, actorCanAssign: step.canAssign)
+            }
+            guard apply(events, context: context, expect: step.expect, step: step.number, heading: heading) else { return }
+        }
+        // Determinism: the fold of the accepted log is the snapshot reached step by step.
+        switch Runner.replay(pm, events: log.map(\.0), contexts: log.map(\.1), limits: limits) {
+        case .success(let outcome) where outcome.snapshot == snapshot && outcome.effects == allEffects:
+            break
+        case .success:
+            failure = ScenarioFailure(step: scenario.steps.count, heading: "replay", problems: [S.replayDiffers])
+        case .failure(let f):
+            failure = ScenarioFailure(step: scenario.steps.count, heading: "replay", problems: [S.replayDiffers, f.description])
+        }
+    }
+
+    func name(_ action: Scenario.Action) -> String {
+        switch action {
+        case .set(let fields): "set " + fields.map(\.field).joined(separator: ", ")
+        case .deliverables(let node, _, let undo): (undo ? "untick deliverables of " : "tick deliverables of ") + node
+        case .complete(let node, let outcome): "complete \(node)" + (outcome.map { " with \($0)" } ?? "")
+        case .rework(let node, let target, _): "rework \(node) → \(target)"
+        case .addMember(let role, let person): "add \(person) to \(role)"
+        case .removeMember(let role, let person): "remove \(person) from \(role)"
+        case .lose(let reason): "lose" + (reason.map { " (\($0))" } ?? "")
+        case .win(let node): "win" + (node.map { " at \($0)" } ?? "")
+        case .claim: "claim"
+        case .release: "release"
+        case .assign(let to): "assign to \(to)"
+        case .tick: "tick"
+        }
+    }
+
+    /// The events of a step.
+    func build(_ step: Scenario.Step) -> Result<[DealAction], ScenarioValueError> {
+        switch step.action {
+        case .set(let values):
+            var fields: [FieldAssignment] = []
+            for fv in values {
+                switch value(fv.value, field: fv.field) {
+                case .success(let v): fields.append(FieldAssignment(fv.field, v))
+                case .failure(let error): return .failure(ScenarioValueError(message: fill(S.badValue, "set.\(fv.field)", error.message)))
+                }
+            }
+            return .success([.setFields(fields)])
+        case .deliverables(let node, let done, let undo):
+            return .success(done.map { .tickDeliverable(node: node, deliverable: $0, done: !undo) })
+        case .complete(let node, let outcome): return .success([.complete(node: node, outcome: outcome)])
+        case .rework(let node, let target, let reason): return .success([.rework(node: node, target: target, reason: reason)])
+        case .addMember(let role, let person): return .success([.addRoleMember(role: role, person: person)])
+        case .removeMember(let role, let person): return .success([.removeRoleMember(role: role, person: person)])
+        case .lose(let reason): return .success([.lose(reason: reason)])
+        case .win(let node): return .success([.win(node: node)])
+        case .claim: return .success([.claim])
+        case .release: return .success([.release])
+        case .assign(let to): return .success([.assign(to: to)])
+        case .tick: return .success([.tick])
+        }
+    }
+
+    /// A field value as written, typed by the field (an unknown field passes as text, so that the
+    /// runner's own refusal is what the scenario sees).
+    func value(_ raw: JSONValue, field: String) -> Result<ExprValue, ScenarioValueError> {
+        guard let slot = pm.fieldSlot[field] else {
+            if case .string(let s) = raw { return .success(.text(s)) }
+            return .success(.null)
+        }
+        return ScenarioValues.value(raw, type: pm.verified.fieldTypes[slot])
+    }
+
+    /// Applies a step's events; checks the expectation after the last. Returns false on failure.
+    mutating func apply(_ events: [DealEvent], context: (DealEvent) -> StepContext, expect: Scenario.Expectation?,
+                        step: Int, heading: String) -> Bool {
+        var stepEffects: [Effect] = []
+        let before = snapshot
+        let decisionsBefore = snapshot?.decisions.count ?? 0
+        for (i, event) in events.enumerated() {
+            let ctx = context(event)
+            switch Runner.step(pm, snapshot, event, context: ctx, limits: limits) {
+            case .success(let outcome):
+                snapshot = outcome.snapshot
+                stepEffects.append(contentsOf: outcome.effects)
+                allEffects.append(contentsOf: outcome.effects)
+                log.append((event, ctx))
+            case .failure(let refusal):
+                let last = i == events.count - 1
+                if let code = expect?.refused, last {
+                    stepsRun += 1
+                    if refusal.code != code {
+                        failure = ScenarioFailure(step: step, heading: heading, problems: [fill(S.wrongRefusal, code, refusal.description)])
+                        return false
+                    }
+                    if snapshot != before && events.count == 1 {
+                        failure = ScenarioFailure(step: step, heading: heading, problems: [S.refusedChanged])
+                        return false
+                    }
+                    return checkState(expect, effects: [], step: step, heading: heading, decisionsBefore: decisionsBefore)
+                }
+                failure = ScenarioFailure(step: step, heading: heading, problems: [fill(S.unexpectedRefusal, refusal.description)],
+                                          context: stateLines())
+                return false
+            }
+        }
+        stepsRun += 1
+        if let code = expect?.refused {
+            failure = ScenarioFailure(step: step, heading: heading, problems: [fill(S.expectedRefusal, code)],
+                                      context: stepDecisions(from: decisionsBefore) + stateLines())
+            return false
+        }
+        return checkState(expect, effects: stepEffects, step: step, heading: heading, decisionsBefore: decisionsBefore)
+    }
+
+    func ids(_ nodes: [Int]) -> String { "[" + nodes.map { m.nodes[$0].id }.joined(separator: ", ") + "]" }
+
+    func stateLines() -> [String] {
+        guard let s = snapshot else { return [] }
+        return Array(Runner.explain(m, s).prefix(1)) + s.openNodes.map { "open: \(m.nodes[$0].id) (\(s.nodes[$0].status.rawValue))" }
+    }
+
+    func stepDecisions(from start: Int) -> [String] {
+        guard let s = snapshot, start < s.decisions.count else { return [] }
+        var copy = s
+        copy.decisions = Array(s.decisions[start...])
+        let lines = Array(Runner.explain(m, copy).dropFirst(1 + s.openNodes.count))
+        return lines.isEmpty ? [] : [S.decisions] + lines
+    }
+
+    mutating func checkState(_ expect: Scenario.Expectation?, effects: [Effect], step: Int, heading: String, decisionsBefore: Int) -> Bool {
+        guard let e = expect, let s = snapshot else { return true }
+        var problems: [String] = []
+        func mismatch(_ what: String, _ want: String, _ got: String) { problems.append(fill(S.mismatch, what, want, got)) }
+        func nodeSet(_ names: [String]) -> [Int]? {
+            var out: [Int] = []
+            for n in names {
+                guard let i = pm.nodeIndex[n] else { problems.append(fill(S.unknownNodeInExpectation, n)); return nil }
+                out.append(i)
+            }
+            return out.sorted()
+        }
+        if let want = e.active, let w = nodeSet(want), w != s.openNodes {
+            mismatch("active nodes", ids(w), ids(s.openNodes))
+        }
+        if let want = e.blocked, let w = nodeSet(want) {
+            let got = s.nodes.indices.filter { s.nodes[$0].status == .blocked }
+            if w != got { mismatch("blocked nodes", ids(w), ids(got)) }
+        }
+        for (node, status) in (e.nodes ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let n = pm.nodeIndex[node] else { problems.append(fill(S.unknownNodeInExpectation, node)); continue }
+            if s.nodes[n].status.rawValue != status { mismatch("node `\(node)` to be", status, s.nodes[n].status.rawValue) }
+        }
+        for node in e.tailoredOut ?? [] {
+            guard let n = pm.nodeIndex[node] else { problems.append(fill(S.unknownNodeInExpectation, node)); continue }
+            if s.nodes[n].status != .pending || s.nodes[n].inPlan {
+                mismatch("node `\(node)` to be", "pending and tailored out", "\(s.nodes[n].status.rawValue)\(s.nodes[n].inPlan ? " and in the flow ahead" : "")")
+            }
+        }
+        for node in e.inPlan ?? [] {
+            guard let n = pm.nodeIndex[node] else { problems.append(fill(S.unknownNodeInExpectation, node)); continue }
+            if !s.nodes[n].inPlan { mismatch("node `\(node)` to be", "in the flow ahead", "tailored out") }
+        }
+        if let want = e.status, want != s.status.rawValue { mismatch("status", want, s.status.rawValue) }
+        if let want = e.pool, want != s.pool.rawValue { mismatch("pool", want, s.pool.rawValue) }
+        if let want = e.owner {
+            let w: String? = if case .string(let p) = want { p } else { nil }
+            if w != s.owner { mismatch("owner", w ?? "nobody", s.owner ?? "nobody") }
+        }
+        if let want = e.effects {
+            let got = effects.map(\.kind.rawValue)
+            if want != got { mismatch("effects", "[" + want.joined(separator: ", ") + "]", "[" + got.joined(separator: ", ") + "]") }
+        }
+        for pattern in e.effectsInclude ?? [] where !effects.contains(where: { matches(pattern, $0) }) {
+            problems.append(fill(S.effectMissing, pattern.description, "[" + effects.map(describe).joined(separator: "; ") + "]"))
+        }
+        for (field, raw) in (e.fields ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let slot = pm.fieldSlot[field] else { problems.append(fill(S.unknownFieldInExpectation, field)); continue }
+            switch ScenarioValues.value(raw, type: pm.verified.fieldTypes[slot]) {
+            case .failure(let error): problems.append(fill(S.badValue, "expect.fields.\(field)", error.message))
+            case .success(let want):
+                let w: ExprValue? = want == .null ? nil : (FieldValues.validate(want, slot: slot, in: pm.verified).success ?? want)
+                if w != s.fields[slot] { mismatch("field `\(field)`", w?.description ?? "null", s.fields[slot]?.description ?? "null") }
+            }
+        }
+        if let want = e.nextTimer {
+            let got = Runner.nextTimer(pm, s)
+            var w: Int64?
+            if case .string(let text) = want, text.hasPrefix("+") { w = Scenario.duration(String(text.dropFirst())).map { Stepper.add(time, $0) } }
+            else if want != .null { w = Scenario.instant(want) }
+            if w != got { mismatch("next timer", w.map(Stepper.time) ?? "none", got.map(Stepper.time) ?? "none") }
+        }
+        if let want = e.probability, want != s.probability { mismatch("probability", String(want), s.probability.map(String.init) ?? "none") }
+        for (role, people) in (e.members ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let r = pm.roleIndex[role] else { problems.append("unknown role `\(role)`"); continue }
+            if people != s.roleMembers[r] { mismatch("members of `\(role)`", people.joined(separator: ", "), s.roleMembers[r].joined(separator: ", ")) }
+        }
+        guard problems.isEmpty else {
+            failure = ScenarioFailure(step: step, heading: heading, problems: problems, context: stepDecisions(from: decisionsBefore) + stateLines())
+            return false
+        }
+        return true
+    }
+
+    func matches(_ p: Scenario.EffectMatch, _ e: Effect) -> Bool {
+        if let kind = p.kind, kind != e.kind.rawValue { return false }
+        if let people = p.people, people.sorted() != e.people.sorted() { return false }
+        if let text = p.text, !e.text.values.contains(where: { $0.contains(text) }) { return false }
+        if let node = p.node, node != e.node { return false }
+        if let person = p.person, person != e.person { return false }
+        if let trigger = p.trigger, trigger != e.trigger { return false }
+        return true
+    }
+
+    func describe(_ e: Effect) -> String {
+        var parts = [e.kind.rawValue, e.trigger]
+        if let node = e.node { parts.append("node \(node)") }
+        if !e.people.isEmpty { parts.append("people [\(e.people.joined(separator: ", "))]") }
+        if let person = e.person { parts.append("person \(person)") }
+        return parts.joined(separator: " ")
+    }
+}
+
+extension Result {
+    var success: Success? {
+        if case .success(let s) = self { return s }
+        return nil
+    }
+}
+
+/// Scenario values typed by the field they are for.
+public enum ScenarioValues {
+    /// Reads a value as written in a scenario for a field of `type`: a JSON string read by the
+    /// type (`"80000 CNY"`, `"2024-05-01"`, an enum value, any text), a number (for integer,
+    /// decimal and money fields; exact, as written), a boolean, a list, or null.
+    public static func value(_ raw: JSONValue, type: ExprType) -> Result<ExprValue, ScenarioValueError> {
+        switch (raw, type) {
+        case (.null, _): return .success(.null)
+        case (.bool(let b), .boolean): return .success(.boolean(b))
+        case (.string(let s), .text): return .success(.text(s))
+        case (.string(let s), _), (.number(let s), _):
+            if let v = FieldValues.parse(s, as: type) { return .success(v) }
+            return .failure(ScenarioValueError(message: "`\(s)` is not \(type)"))
+        case (.array(let items), .list(let element)):
+            var out: [ExprValue] = []
+            for item in items {
+                switch value(item, type: element) {
+                case .success(let v): out.append(v)
+                case .failure(let error): return .failure(error)
+                }
+            }
+            return .success(.list(out))
+        default:
+            return .failure(ScenarioValueError(message: "this value is not \(type)"))
+        }
+    }
+}
+
+/// A scenario value that does not fit its field.
+public struct ScenarioValueError: Error, Sendable, Hashable {
+    public var message: String
+
+    public init(message: String) { self.message = message }
+}

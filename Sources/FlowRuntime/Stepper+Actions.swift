@@ -1,0 +1,459 @@
+import FlowExpr
+import FlowIR
+
+/// The event handlers. Each checks everything it needs before it changes anything it cannot take
+/// back; since the stepper works on a copy, a refusal thrown halfway still changes nothing.
+extension Stepper {
+    /// Applies one event to a snapshot (or creates the deal).
+    static func run(_ pm: PreparedMachine, _ snapshot: DealSnapshot?, _ event: DealEvent, _ context: StepContext,
+                    _ limits: RunnerLimits) throws(Refusal) -> StepOutcome {
+        try Stepper.checkID("event id", event.id, limits)
+        if let actor = event.actor { try checkID("actor", actor, limits) }
+        if event.at > context.now {
+            throw Refusal(RuntimeMessages.eventFromFuture, Names.shown(event.id), time(event.at), time(context.now))
+        }
+        var stepper: Stepper
+        if case .create(let dealID, let owner, let fields, let members) = event.action {
+            if let existing = snapshot { throw Refusal(RuntimeMessages.dealExists, Names.shown(existing.dealID)) }
+            try Stepper.checkID("deal id", dealID, limits)
+            stepper = Stepper(pm: pm, snapshot: emptySnapshot(pm, dealID: dealID, event: event), event: event, context: context, limits: limits)
+            try stepper.create(owner: owner, fields: fields, members: members)
+        } else {
+            guard let snapshot else { throw Refusal(RuntimeMessages.noDeal) }
+            try usable(snapshot, pm)
+            if event.id == snapshot.lastEventID { throw Refusal(RuntimeMessages.duplicateEvent, Names.shown(event.id)) }
+            if event.at < snapshot.lastEventAt {
+                throw Refusal(RuntimeMessages.eventOutOfOrder, Names.shown(event.id), time(event.at), time(snapshot.lastEventAt))
+            }
+            stepper = Stepper(pm: pm, snapshot: snapshot, event: event, context: context, limits: limits)
+            stepper.now = snapshot.lastEventAt
+            try stepper.fireTimers(upTo: event.at)
+            try stepper.apply(event.action)
+        }
+        stepper.flush()
+        return stepper.finish()
+    }
+
+    /// Refuses a snapshot this machine cannot step.
+    static func usable(_ s: DealSnapshot, _ pm: PreparedMachine) throws(Refusal) {
+        let m = pm.machine
+        guard s.schemaVersion == DealSnapshot.currentSchemaVersion else {
+            throw Refusal(RuntimeMessages.snapshotUnusable, RuntimeMessages.fill(RuntimeMessages.Phrase.schemaVersion,
+                                                                                  [String(s.schemaVersion), String(DealSnapshot.currentSchemaVersion)]))
+        }
+        guard s.machineHash == m.template.hash else {
+            throw Refusal(RuntimeMessages.machineMismatch, s.templateID, s.machineHash, m.template.hash)
+        }
+        func shape(_ what: String, _ have: Int, _ want: Int) throws(Refusal) {
+            if have != want {
+                throw Refusal(RuntimeMessages.snapshotUnusable, RuntimeMessages.fill(RuntimeMessages.Phrase.shapeMismatch, [String(have), what, String(want)]))
+            }
+        }
+        try shape("fields", s.fields.count, m.fields.count)
+        try shape("nodes", s.nodes.count, m.nodes.count)
+        try shape("roles", s.roleMembers.count, m.roles.count)
+        for (n, st) in s.nodes.enumerated() {
+            try shape("deliverables at node `\(m.nodes[n].id)`", st.deliverables.count, m.nodes[n].deliverables.count)
+            if let o = st.outcome, case .outcomes(let os) = m.nodes[n].transition, !os.indices.contains(o) {
+                try shape("outcomes at node `\(m.nodes[n].id)`", o + 1, os.count)
+            }
+        }
+        for chat in s.groupChats where !m.effects.indices.contains(chat.effect) {
+            try shape("effects", chat.effect + 1, m.effects.count)
+        }
+    }
+
+    static func emptySnapshot(_ pm: PreparedMachine, dealID: String, event: DealEvent) -> DealSnapshot {
+        let m = pm.machine
+        return DealSnapshot(
+            schemaVersion: DealSnapshot.currentSchemaVersion, dealID: dealID, templateID: m.template.id, templateVersion: m.template.version,
+            machineHash: m.template.hash, createdAt: event.at, sequence: 0, lastEventID: "", lastEventAt: event.at,
+            fields: Array(repeating: nil, count: m.fields.count), nodes: m.nodes.map { NodeState(deliverables: $0.deliverables.count) },
+            status: .open, pool: .public, owner: nil, previousOwner: nil, releasedAt: nil,
+            roleMembers: Array(repeating: [], count: m.roles.count), lastStatusChangeAt: event.at, idleWarned: false,
+            loseReason: nil, closedAt: nil, probability: nil, groupChats: [], decisions: [], decisionsDropped: 0)
+    }
+
+    static func checkID(_ what: String, _ id: String, _ limits: RunnerLimits) throws(Refusal) {
+        if id.isEmpty { throw Refusal(RuntimeMessages.invalidID, what, id, RuntimeMessages.Phrase.empty) }
+        if id.unicodeScalars.count > limits.maxIDLength {
+            throw Refusal(RuntimeMessages.invalidID, what, Names.shown(id), RuntimeMessages.fill(RuntimeMessages.Phrase.tooLong, [String(limits.maxIDLength)]))
+        }
+        if id.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            throw Refusal(RuntimeMessages.invalidID, what, Names.shown(id.filter { !$0.isNewline }), RuntimeMessages.Phrase.controlCharacter)
+        }
+    }
+
+    static func time(_ t: Int64) -> String { ExprValue.datetime(seconds: t).description }
+
+    // MARK: Dispatch
+
+    mutating func apply(_ action: DealAction) throws(Refusal) {
+        switch action {
+        case .create:
+            throw Refusal(RuntimeMessages.dealExists, Names.shown(s.dealID))
+        case .tick:
+            break
+        case .setFields(let assignments):
+            try requireOpen(action)
+            try setFields(assignments)
+        case .tickDeliverable(let node, let deliverable, let done):
+            try requireOpen(action)
+            let n = try openNode(node)
+            guard let i = m.nodes[n].deliverables.firstIndex(of: deliverable) else {
+                throw Refusal(RuntimeMessages.unknownDeliverable, m.nodes[n].id, Names.shown(deliverable),
+                              Names.didYouMean(deliverable, among: m.nodes[n].deliverables))
+            }
+            s.nodes[n].deliverables[i] = done
+        case .complete(let node, let outcome):
+            try requireOpen(action)
+            try complete(try openNode(node), outcomeName: outcome)
+        case .rework(let node, let target, let reason):
+            try requireOpen(action)
+            try rework(from: try openNode(node), to: target, reason: reason)
+        case .addRoleMember(let role, let person):
+            try requireOpen(action)
+            try addMember(role: role, person: person)
+        case .removeRoleMember(let role, let person):
+            try requireOpen(action)
+            try removeMember(role: role, person: person)
+        case .lose(let reason):
+            try requireOpen(action)
+            try lose(reason: reason)
+        case .win(let node):
+            try requireOpen(action)
+            try win(node: node)
+        case .claim:
+            try claim()
+        case .release:
+            try release()
+        case .assign(let to):
+            try assign(to: to)
+        }
+    }
+
+    func requireOpen(_ action: DealAction) throws(Refusal) {
+        if s.status != .open { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, action.name) }
+    }
+
+    func node(_ id: String) throws(Refusal) -> Int {
+        guard let n = pm.nodeIndex[id] else {
+            throw Refusal(RuntimeMessages.unknownNode, Names.shown(id), Names.didYouMean(id, among: m.nodes.map(\.id)))
+        }
+        return n
+    }
+
+    func openNode(_ id: String) throws(Refusal) -> Int {
+        let n = try node(id)
+        guard s.nodes[n].status.isOpen else { throw Refusal(RuntimeMessages.nodeNotActive, id, s.nodes[n].status.rawValue) }
+        return n
+    }
+
+    func role(_ id: String) throws(Refusal) -> Int {
+        guard let r = pm.roleIndex[id] else {
+            throw Refusal(RuntimeMessages.unknownRole, Names.shown(id), Names.didYouMean(id, among: m.roles.map(\.id)))
+        }
+        return r
+    }
+
+    // MARK: Create and fields
+
+    mutating func create(owner: String?, fields: [FieldAssignment], members: [RoleAssignment]) throws(Refusal) {
+        now = event.at
+        for slot in m.fields.indices where m.fields[slot].compute == nil {
+            s.fields[slot] = FieldValues.defaultValue(slot: slot, in: pm.verified)
+        }
+        try assign(fields, creating: true)
+        let missing = m.fields.indices.filter { m.fields[$0].required && m.fields[$0].compute == nil && s.fields[$0] == nil }
+        if !missing.isEmpty {
+            throw Refusal(RuntimeMessages.requiredFieldMissing, RuntimeMessages.Phrase.creatingTheDeal, Names.list(missing.map { m.fields[$0].id }))
+        }
+        for member in members {
+            let r = try role(member.role)
+            try Stepper.checkID("person", member.person, limits)
+            if r == pm.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
+            if s.roleMembers[r].contains(member.person) { throw Refusal(RuntimeMessages.alreadyMember, m.roles[r].id, Names.shown(member.person)) }
+            if s.roleMembers[r].count >= limits.maxMembersPerRole {
+                throw Refusal(RuntimeMessages.limitExceeded, "the members of role `\(m.roles[r].id)`", "\(limits.maxMembersPerRole) people")
+            }
+            s.roleMembers[r].append(member.person)
+        }
+        if let owner {
+            try Stepper.checkID("owner", owner, limits)
+            try checkQuota(owner)
+            s.owner = owner
+            s.pool = .private
+            if let r = pm.ownerRole { s.roleMembers[r] = [owner] }
+        }
+        recomputeFields()
+        statusChanged()
+        queue.append(m.start)
+        try drain()
+        deferTrigger(.onCreate)
+    }
+
+    mutating func setFields(_ assignments: [FieldAssignment]) throws(Refusal) {
+        try assign(assignments, creating: false)
+        recomputeFields()
+    }
+
+    /// Validates and stores field values (all or nothing).
+    mutating func assign(_ assignments: [FieldAssignment], creating: Bool) throws(Refusal) {
+        if assignments.count > limits.maxFieldsPerEvent {
+            throw Refusal(RuntimeMessages.limitExceeded, "the fields of one event (\(assignments.count))", "\(limits.maxFieldsPerEvent)")
+        }
+        var seen: [Int] = []
+        for a in assignments {
+            guard let slot = pm.fieldSlot[a.field] else {
+                throw Refusal(RuntimeMessages.unknownField, Names.shown(a.field), Names.didYouMean(a.field, among: m.fields.map(\.id)))
+            }
+            if seen.contains(slot) { throw Refusal(RuntimeMessages.duplicateField, a.field) }
+            seen.append(slot)
+            let def = m.fields[slot]
+            if let x = def.compute {
+                throw Refusal(RuntimeMessages.computedField, def.id, m.expressions.indices.contains(x) ? m.expressions[x].source : "")
+            }
+            let stored: ExprValue?
+            switch FieldValues.validate(a.value, slot: slot, in: pm.verified, limits: limits) {
+            case .success(let v): stored = v
+            case .failure(let refusal): throw refusal
+            }
+            if stored == nil, def.required, !creating { throw Refusal(RuntimeMessages.requiredFieldUnset, def.id) }
+            s.fields[slot] = stored
+        }
+    }
+
+    // MARK: Roles
+
+    mutating func addMember(role id: String, person: String) throws(Refusal) {
+        let r = try role(id)
+        try Stepper.checkID("person", person, limits)
+        if r == pm.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
+        if s.roleMembers[r].contains(person) { throw Refusal(RuntimeMessages.alreadyMember, m.roles[r].id, Names.shown(person)) }
+        if s.roleMembers[r].count >= limits.maxMembersPerRole {
+            throw Refusal(RuntimeMessages.limitExceeded, "the members of role `\(m.roles[r].id)`", "\(limits.maxMembersPerRole) people")
+        }
+        s.roleMembers[r].append(person)
+        joinChats(role: r, person: person)
+        deferTrigger(.onRoleAdded, person: person)
+    }
+
+    mutating func removeMember(role id: String, person: String) throws(Refusal) {
+        let r = try role(id)
+        if r == pm.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
+        guard let i = s.roleMembers[r].firstIndex(of: person) else {
+            throw Refusal(RuntimeMessages.notAMember, m.roles[r].id, Names.shown(person))
+        }
+        // Chats keep their members: people are not removed from a chat automatically.
+        s.roleMembers[r].remove(at: i)
+    }
+
+    // MARK: Rework, lose, win
+
+    mutating func rework(from c: Int, to targetID: String, reason: String) throws(Refusal) {
+        let def = m.nodes[c]
+        let t = try node(targetID)
+        guard def.rework.contains(t) else {
+            throw Refusal(RuntimeMessages.reworkNotAllowed, def.id, targetID, Names.list(def.rework.map(nodeID)))
+        }
+        let reason = reason.trimmingWhitespace
+        if reason.isEmpty {
+            throw Refusal(RuntimeMessages.reasonRequired, RuntimeMessages.fill(RuntimeMessages.Phrase.rework, [def.id]), "")
+        }
+        if reason.utf8.count > limits.maxTextBytes {
+            throw Refusal(RuntimeMessages.limitExceeded, "the rework reason (\(reason.utf8.count) bytes)", "\(limits.maxTextBytes) bytes")
+        }
+        record(.rework, node: c, target: t, detail: reason)
+        // The nodes between the target and this node go back to pending; a fork among them takes
+        // its whole region and its join with it (its other open branches close).
+        resetBetween(t, c)
+        statusChanged()
+        // The target becomes active again as chosen: its `when` is not evaluated.
+        if case .fork = m.nodes[t].transition { enterFork(t) } else if m.nodes[t].kind == .task || m.nodes[t].kind == .approval { activate(t) } else { queue.append(t) }
+        try drain()
+    }
+
+    mutating func lose(reason: String?) throws(Refusal) {
+        guard let lose = m.lose else { throw Refusal(RuntimeMessages.loseNotConfigured) }
+        let reason = reason?.trimmingWhitespace
+        if lose.reasons.isEmpty {
+            if let reason, !reason.isEmpty { throw Refusal(RuntimeMessages.unknownReason, Names.shown(reason), RuntimeMessages.Phrase.none, "") }
+        } else {
+            guard let reason, !reason.isEmpty else {
+                throw Refusal(RuntimeMessages.reasonRequired, RuntimeMessages.Phrase.losing,
+                              RuntimeMessages.fill(RuntimeMessages.Phrase.reasonsAre, [Names.list(lose.reasons)]))
+            }
+            guard lose.reasons.contains(reason) else {
+                throw Refusal(RuntimeMessages.unknownReason, Names.shown(reason), Names.list(lose.reasons), Names.didYouMean(reason, among: lose.reasons))
+            }
+        }
+        let open = s.openNodes
+        if let onPath = open.first(where: { pm.onLosePath[$0] }) {
+            throw Refusal(RuntimeMessages.alreadyLosing, "`\(nodeID(onPath))`")
+        }
+        if let from = lose.from, !open.contains(where: { from.contains($0) }) {
+            throw Refusal(RuntimeMessages.loseNotAllowedHere, Names.list(open.map(nodeID)), Names.list(from.map(nodeID)))
+        }
+        for n in open {
+            s.nodes[n].status = .closed
+            s.nodes[n].finishedAt = now
+        }
+        for n in s.nodes.indices where s.nodes[n].status == .waiting {
+            s.nodes[n].status = .pending
+            s.nodes[n].arrivals = 0
+        }
+        s.loseReason = (reason?.isEmpty ?? true) ? nil : reason
+        record(.lose, target: lose.via, detail: s.loseReason)
+        statusChanged()
+        queue.append(lose.via)
+        try drain()
+    }
+
+    /// Whether completing open node `n` now would lead straight to a `won` end, and with which outcome.
+    mutating func leadsToWon(_ n: Int) -> (Bool, String?) {
+        func won(_ t: Int) -> Bool { m.nodes.indices.contains(t) && m.nodes[t].kind == .won }
+        switch m.nodes[n].transition {
+        case .goto(let t): return (won(t), nil)
+        case .outcomes(let os):
+            if let o = os.first(where: { won($0.to) }) { return (true, o.name) }
+            return (false, nil)
+        case .branch(let guarded, let otherwise):
+            return (won(chooseBranch(n, guarded, otherwise, record: false)), nil)
+        case .end, .fork:
+            return (false, nil)
+        }
+    }
+
+    mutating func win(node id: String?) throws(Refusal) {
+        if let id {
+            let n = try openNode(id)
+            let (ok, outcome) = leadsToWon(n)
+            guard ok else {
+                throw Refusal(RuntimeMessages.winNotAvailable, RuntimeMessages.fill(RuntimeMessages.Phrase.nodeDoesNotLeadToWon, [id]))
+            }
+            try complete(n, outcomeName: outcome)
+            return
+        }
+        for n in s.openNodes {
+            let (ok, outcome) = leadsToWon(n)
+            if ok {
+                try complete(n, outcomeName: outcome)
+                return
+            }
+        }
+        throw Refusal(RuntimeMessages.winNotAvailable, RuntimeMessages.Phrase.noActiveNode)
+    }
+
+    // MARK: Pools
+
+    func actor() throws(Refusal) -> String {
+        guard let actor = event.actor else { throw Refusal(RuntimeMessages.actorRequired, event.action.name) }
+        return actor
+    }
+
+    func checkQuota(_ person: String) throws(Refusal) {
+        if let quota = m.pool.quota, context.ownedOpenDeals >= quota {
+            throw Refusal(RuntimeMessages.quotaExceeded, Names.shown(person), String(context.ownedOpenDeals), String(quota))
+        }
+    }
+
+    func canAssign(_ person: String) -> Bool {
+        guard let r = m.pool.assignBy else { return false }
+        return context.actorCanAssign || members(ofRole: r).contains(person)
+    }
+
+    mutating func claim() throws(Refusal) {
+        let person = try actor()
+        guard s.pool == .public else { throw Refusal(RuntimeMessages.notInPublicPool, s.owner ?? RuntimeMessages.Phrase.noOwner) }
+        if s.status == .won { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, "claim") }
+        if let cooldown = m.pool.cooldown, cooldown > 0, s.previousOwner == person, let released = s.releasedAt {
+            let until = Stepper.add(released, cooldown)
+            if now < until { throw Refusal(RuntimeMessages.cooldownActive, Names.shown(person), Stepper.time(released), Stepper.time(until)) }
+        }
+        try checkQuota(person)
+        try takeOver(person)
+    }
+
+    mutating func assign(to person: String) throws(Refusal) {
+        let manager = try actor()
+        try Stepper.checkID("person", person, limits)
+        guard let r = m.pool.assignBy else { throw Refusal(RuntimeMessages.assignNotConfigured) }
+        guard canAssign(manager) else { throw Refusal(RuntimeMessages.notAManager, Names.shown(manager), m.roles[r].id) }
+        if s.status == .won { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, "assign") }
+        if s.owner == person { throw Refusal(RuntimeMessages.alreadyOwner, Names.shown(person)) }
+        try checkQuota(person)
+        if let previous = s.owner {
+            s.previousOwner = previous
+            s.releasedAt = now
+        }
+        try takeOver(person)
+    }
+
+    /// Claim and assign: the new owner takes the deal; a lost deal reopens at the start node.
+    mutating func takeOver(_ person: String) throws(Refusal) {
+        takeOwnership(person)
+        if s.status == .lost { try reopen() }
+        deferTrigger(.onClaim, person: person)
+    }
+
+    mutating func release() throws(Refusal) {
+        let person = try actor()
+        guard s.pool == .private, let owner = s.owner else { throw Refusal(RuntimeMessages.notInPrivatePool) }
+        guard person == owner || canAssign(person) else { throw Refusal(RuntimeMessages.notTheOwner, Names.shown(person), owner) }
+        if s.status == .won { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, "release") }
+        returnToPool(why: "release")
+    }
+
+    // MARK: Finishing
+
+    /// Projection, probability, bookkeeping and effect ids.
+    mutating func finish() -> StepOutcome {
+        updateProjection()
+        if s.status == .open {
+            let open = s.openNodes.compactMap { m.nodes[$0].probability }
+            if let best = open.max() { s.probability = best }
+        }
+        s.sequence = sequence
+        s.lastEventID = event.id
+        s.lastEventAt = event.at
+        if s.decisions.count > limits.maxDecisions {
+            let drop = s.decisions.count - max(0, limits.maxDecisions)
+            s.decisions.removeFirst(drop)
+            s.decisionsDropped += drop
+        }
+        for i in effects.indices {
+            effects[i].dealID = s.dealID
+            effects[i].eventID = event.id
+            effects[i].index = i
+            effects[i].id = Effect.stableID(dealID: s.dealID, eventID: event.id, index: i)
+        }
+        return StepOutcome(snapshot: s, effects: effects)
+    }
+
+    /// S6: the flow ahead follows the fields. A pending node with `when` is in the plan while its
+    /// condition holds; a change is recorded as a projection decision.
+    mutating func updateProjection() {
+        for n in m.nodes.indices {
+            guard s.nodes[n].status == .pending, m.nodes[n].kind != .approval, let w = m.nodes[n].when else {
+                s.nodes[n].inPlan = true
+                continue
+            }
+            let e = evaluate(w)
+            let holds = e.value == .boolean(true)
+            if holds != s.nodes[n].inPlan {
+                s.nodes[n].inPlan = holds
+                record(.projection, node: n, expression: w, reads: e.reads, result: e.value, detail: e.failure)
+            }
+        }
+    }
+}
+
+extension String {
+    /// Without leading and trailing white space.
+    var trimmingWhitespace: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars = scalars.dropFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,94 @@
+import FlowIR
+
+/// A timer that is pending on a deal.
+public struct PendingTimer: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// An active node reaches its due date and becomes blocked.
+        case due
+        /// A blocked node is escalated to its `escalate.to` role.
+        case escalation
+        /// The idle warning (`pool.idle.warn` after the last status change).
+        case idleWarning = "idle_warning"
+        /// The idle return to the public pool (`pool.idle.after` after the last status change).
+        case idleReturn = "idle_return"
+
+        /// Ties at one instant fire in this order.
+        var rank: Int {
+            switch self {
+            case .due: 0
+            case .escalation: 1
+            case .idleWarning: 2
+            case .idleReturn: 3
+            }
+        }
+    }
+
+    public var at: Int64
+    public var kind: Kind
+    /// The node, for due dates and escalations.
+    public var node: Int?
+
+    /// Every timer pending on the deal, in firing order (time, then kind, then node).
+    static func all(_ pm: PreparedMachine, _ s: DealSnapshot) -> [PendingTimer] {
+        guard s.status == .open else { return [] }
+        let m = pm.machine
+        var out: [PendingTimer] = []
+        for (n, st) in s.nodes.enumerated() where m.nodes.indices.contains(n) {
+            if st.status == .active, let due = st.dueAt {
+                out.append(PendingTimer(at: due, kind: .due, node: n))
+            } else if st.status == .blocked, st.escalatedAt == nil, let blocked = st.blockedAt, let e = m.nodes[n].escalate {
+                out.append(PendingTimer(at: Stepper.add(blocked, max(0, e.after)), kind: .escalation, node: n))
+            }
+        }
+        if s.pool == .private, s.owner != nil, let after = m.pool.idleAfter {
+            if let warn = m.pool.idleWarn, warn < after, !s.idleWarned {
+                out.append(PendingTimer(at: Stepper.add(s.lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
+            }
+            out.append(PendingTimer(at: Stepper.add(s.lastStatusChangeAt, after), kind: .idleReturn, node: nil))
+        }
+        return out.sorted { ($0.at, $0.kind.rank, $0.node ?? -1) < ($1.at, $1.kind.rank, $1.node ?? -1) }
+    }
+}
+
+extension Stepper {
+    /// Fires, in time order, every timer due at or before `instant`; each firing is one eventless
+    /// step. Timers fire at their own due time (which the records and effects carry).
+    mutating func fireTimers(upTo instant: Int64) throws(Refusal) {
+        while let timer = PendingTimer.all(pm, s).first, timer.at <= instant {
+            try spend()
+            now = max(timer.at, s.lastEventAt)
+            fire(timer, upTo: instant)
+            flush()
+        }
+        now = instant
+    }
+
+    mutating func fire(_ timer: PendingTimer, upTo instant: Int64) {
+        switch timer.kind {
+        case .due:
+            guard let n = timer.node else { return }
+            s.nodes[n].status = .blocked
+            s.nodes[n].blockedAt = now
+            record(.blocked, node: n)
+            let owner = m.nodes[n].owner.map { [resolve(.role($0))] } ?? []
+            emitTimerEffect(.nodeBlocked, node: n, to: owner)
+        case .escalation:
+            guard let n = timer.node, let e = m.nodes[n].escalate else { return }
+            s.nodes[n].escalatedAt = now
+            let role = m.roles.indices.contains(e.to) ? m.roles[e.to].id : "#\(e.to)"
+            record(.escalated, node: n, detail: role)
+            emitTimerEffect(.escalation, node: n, to: [resolve(.role(e.to))], detail: role)
+        case .idleWarning:
+            s.idleWarned = true
+            // A warning whose return is due in the same step would announce what has already
+            // happened: it is dropped, and the return fires next.
+            if let after = m.pool.idleAfter, Stepper.add(s.lastStatusChangeAt, after) <= instant { return }
+            record(.idleWarning, detail: String(s.lastStatusChangeAt))
+            emitTimerEffect(.idleWarning, node: nil, to: m.pool.idleNotify.map(resolve))
+            deferTrigger(.onIdleWarning)
+        case .idleReturn:
+            record(.idleReturn, detail: String(s.lastStatusChangeAt))
+            returnToPool(why: "idle")
+        }
+    }
+}

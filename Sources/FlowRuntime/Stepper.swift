@@ -1,0 +1,417 @@
+import FlowExpr
+import FlowIR
+
+/// The working state of one step: a copy of the snapshot that the event's handlers change, the
+/// effects emitted so far and the eventless-step budget. Nothing here survives a refusal: the
+/// caller's snapshot is a value and is never touched.
+struct Stepper {
+    let pm: PreparedMachine
+    let m: Machine
+    var s: DealSnapshot
+    let event: DealEvent
+    let context: StepContext
+    let limits: RunnerLimits
+    /// The sequence number the event gets (decisions are tagged with it).
+    let sequence: Int64
+    /// The instant automatic work runs at: a timer's due time while timers fire, then the event's time.
+    var now: Int64
+    /// Effects in emission order (node effects as they happen).
+    var effects: [Effect] = []
+    /// Template-wide trigger effects of the current phase, resolved when they fired and emitted
+    /// after the phase's node effects (language §14: on_complete, on_enter, then template-wide).
+    var deferred: [Effect] = []
+    /// Eventless steps spent.
+    var steps = 0
+    /// Nodes the deal arrives at, in order (a worklist, so no recursion depth depends on the template).
+    var queue: [Int] = []
+    var queueHead = 0
+
+    init(pm: PreparedMachine, snapshot: DealSnapshot, event: DealEvent, context: StepContext, limits: RunnerLimits) {
+        self.pm = pm
+        self.m = pm.machine
+        self.s = snapshot
+        self.event = event
+        self.context = context
+        self.limits = limits
+        self.sequence = snapshot.sequence + 1
+        self.now = event.at
+    }
+
+    // MARK: Budget, bookkeeping
+
+    /// Spends one eventless step; past the budget the whole event is refused (FC1160).
+    mutating func spend() throws(Refusal) {
+        steps += 1
+        if steps > limits.maxEventlessSteps {
+            throw Refusal(RuntimeMessages.stepLimit, String(limits.maxEventlessSteps))
+        }
+    }
+
+    /// A status change: the idle timer starts again.
+    mutating func statusChanged() {
+        s.lastStatusChangeAt = now
+        s.idleWarned = false
+    }
+
+    mutating func record(_ kind: Decision.Kind, node: Int? = nil, expression: Int? = nil, reads: [FieldRead] = [],
+                         result: ExprValue? = nil, target: Int? = nil, detail: String? = nil) {
+        s.decisions.append(Decision(sequence: sequence, at: now, kind: kind, node: node, expression: expression, reads: reads,
+                                    result: result, target: target, detail: detail))
+    }
+
+    func nodeID(_ n: Int) -> String { m.nodes.indices.contains(n) ? m.nodes[n].id : "#\(n)" }
+
+    // MARK: Expressions
+
+    struct Evaluation {
+        var value: ExprValue
+        var reads: [FieldRead]
+        var failure: String?
+    }
+
+    /// Evaluates expression `x` on the current fields at `now`, under the fuel budget.
+    func evaluate(_ x: Int) -> Evaluation {
+        guard m.expressions.indices.contains(x), pm.verified.expressions.indices.contains(x) else {
+            return Evaluation(value: .null, reads: [], failure: "no expression #\(x)")
+        }
+        let reads = m.expressions[x].reads.map { slot in FieldRead(slot: slot, value: s.fields.indices.contains(slot) ? s.fields[slot] : nil) }
+        let clock = ExprClock(now: now, utcOffset: context.utcOffset)
+        switch ExprEvaluator.evaluate(pm.verified.expressions[x], fieldValues: reads.map { $0.value ?? .null }, clock: clock, fuel: limits.fuel) {
+        case .success(let value): return Evaluation(value: value, reads: reads, failure: nil)
+        case .failure(let error): return Evaluation(value: .null, reads: reads, failure: "\(error.code): \(error.message.text)")
+        }
+    }
+
+    /// Evaluates a condition: true only for `true` (null and failures count as false; a failure is recorded).
+    mutating func condition(_ x: Int, node: Int?) -> (holds: Bool, evaluation: Evaluation) {
+        let e = evaluate(x)
+        if let failure = e.failure {
+            record(.evaluationFailed, node: node, expression: x, reads: e.reads, detail: failure)
+        }
+        return (e.value == .boolean(true), e)
+    }
+
+    /// Re-evaluates every computed field, in dependency order. A failed evaluation leaves the field unset.
+    mutating func recomputeFields() {
+        for slot in pm.computeOrder {
+            guard let x = m.fields[slot].compute else { continue }
+            let e = evaluate(x)
+            s.fields[slot] = (e.failure != nil || e.value == .null) ? nil : e.value
+        }
+    }
+
+    // MARK: Moving through the flow
+
+    /// Runs the worklist: every arrival is one eventless step.
+    mutating func drain() throws(Refusal) {
+        while queueHead < queue.count {
+            let n = queue[queueHead]
+            queueHead += 1
+            try spend()
+            arrive(n)
+            if s.status != .open { break }
+        }
+        queue.removeAll()
+        queueHead = 0
+    }
+
+    /// The deal reaches node `n` (by a transition, a branch, a fork, or a lose).
+    mutating func arrive(_ n: Int) {
+        guard m.nodes.indices.contains(n) else { return }
+        let def = m.nodes[n]
+        switch def.kind {
+        case .won, .lost:
+            reachEnd(n)
+        case .join:
+            arriveAtJoin(n)
+        case .fork, .task, .approval:
+            // Tailoring applies to tasks and forks; an approval has no `next` to pass the deal to.
+            if def.kind != .approval, let w = def.when, !tailoring(n, w) {
+                if case .fork = def.transition { skipFork(n) } else { skip(n) }
+                return
+            }
+            if case .fork = def.transition { enterFork(n) } else { activate(n) }
+        }
+    }
+
+    /// Evaluates a node's `when` on arrival and records the decision.
+    mutating func tailoring(_ n: Int, _ w: Int) -> Bool {
+        let (holds, e) = condition(w, node: n)
+        record(.tailoring, node: n, expression: w, reads: e.reads, result: e.value)
+        return holds
+    }
+
+    /// A tailored-out node: skipped, and the deal passes to its `next` (branches evaluated as if it completed).
+    mutating func skip(_ n: Int) {
+        s.nodes[n].status = .skipped
+        s.nodes[n].finishedAt = now
+        statusChanged()
+        leave(n, outcome: nil)
+    }
+
+    /// A tailored-out fork skips its branches; the deal goes straight to the join and on.
+    mutating func skipFork(_ f: Int) {
+        s.nodes[f].status = .skipped
+        s.nodes[f].finishedAt = now
+        statusChanged()
+        for r in pm.forkRegion[f] where s.nodes[r].status == .pending {
+            s.nodes[r].status = .skipped
+            s.nodes[r].finishedAt = now
+        }
+        guard let j = pm.forkJoin[f] else { return }
+        // Every branch counts as arrived: the next arrival releases the join.
+        s.nodes[j].arrivals = max(0, pm.joinExpected[j] - 1)
+        queue.append(j)
+    }
+
+    mutating func enterFork(_ f: Int) {
+        guard case .fork(let branches, let join) = m.nodes[f].transition else { return }
+        var st = s.nodes[f]
+        st.status = .done
+        st.entries += 1
+        st.activatedAt = now
+        st.finishedAt = now
+        s.nodes[f] = st
+        statusChanged()
+        emitNode(f, trigger: "on_enter", m.nodes[f].onEnter)
+        emitNode(f, trigger: "on_complete", m.nodes[f].onComplete)
+        if m.nodes.indices.contains(join) {
+            s.nodes[join].arrivals = 0
+            if s.nodes[join].status != .pending { s.nodes[join].status = .pending }
+        }
+        queue.append(contentsOf: branches)
+    }
+
+    mutating func arriveAtJoin(_ j: Int) {
+        s.nodes[j].arrivals += 1
+        guard s.nodes[j].arrivals >= pm.joinExpected[j] else {
+            s.nodes[j].status = .waiting
+            return
+        }
+        var st = s.nodes[j]
+        st.status = .done
+        st.entries += 1
+        st.activatedAt = now
+        st.finishedAt = now
+        s.nodes[j] = st
+        statusChanged()
+        emitNode(j, trigger: "on_enter", m.nodes[j].onEnter)
+        emitNode(j, trigger: "on_complete", m.nodes[j].onComplete)
+        leave(j, outcome: nil)
+    }
+
+    /// A task or approval becomes active: fresh due date, checklist reopened, `on_enter` emitted.
+    mutating func activate(_ n: Int) {
+        let def = m.nodes[n]
+        var st = s.nodes[n]
+        st.status = .active
+        st.activatedAt = now
+        st.dueAt = def.due.map { Stepper.add(now, $0) }
+        st.blockedAt = nil
+        st.escalatedAt = nil
+        st.finishedAt = nil
+        st.deliverables = Array(repeating: false, count: def.deliverables.count)
+        st.outcome = nil
+        st.entries += 1
+        st.inPlan = true
+        s.nodes[n] = st
+        statusChanged()
+        emitNode(n, trigger: "on_enter", def.onEnter)
+    }
+
+    /// A `won` or `lost` end: the deal closes, the rest of its open nodes close, end triggers fire.
+    mutating func reachEnd(_ t: Int) {
+        for i in s.nodes.indices where i != t {
+            if s.nodes[i].status.isOpen {
+                s.nodes[i].status = .closed
+                s.nodes[i].finishedAt = now
+            } else if s.nodes[i].status == .waiting {
+                s.nodes[i].status = .pending
+                s.nodes[i].arrivals = 0
+            }
+        }
+        var st = s.nodes[t]
+        st.status = .done
+        st.entries += 1
+        st.activatedAt = now
+        st.finishedAt = now
+        s.nodes[t] = st
+        statusChanged()
+        emitNode(t, trigger: "on_enter", m.nodes[t].onEnter)
+        s.closedAt = now
+        if m.nodes[t].kind == .won {
+            s.status = .won
+            s.probability = 100
+            deferTrigger(.onWon)
+        } else {
+            s.status = .lost
+            s.probability = 0
+            deferTrigger(.onLost)
+            if m.pool.lostToPublic, s.pool == .private {
+                returnToPool(why: "lost")
+            }
+        }
+    }
+
+    /// Where the deal goes after node `n` completes (or is skipped).
+    mutating func leave(_ n: Int, outcome: Int?) {
+        switch m.nodes[n].transition {
+        case .end, .fork:
+            break
+        case .goto(let t):
+            go(from: n, to: t)
+        case .branch(let guarded, let otherwise):
+            go(from: n, to: chooseBranch(n, guarded, otherwise, record: true))
+        case .outcomes(let outcomes):
+            guard let o = outcome, outcomes.indices.contains(o) else { return }
+            record(.outcome, node: n, target: outcomes[o].to, detail: outcomes[o].name)
+            go(from: n, to: outcomes[o].to)
+        }
+    }
+
+    /// Follows a transition. A transition back to a node the deal has already been through (an
+    /// approval's `reject` to an earlier node) is rework by decision: the nodes between go back
+    /// to `pending`, so that their conditions, checklists and due dates start afresh.
+    mutating func go(from n: Int, to t: Int) {
+        guard m.nodes.indices.contains(t) else { return }
+        if s.nodes[t].status != .pending, m.nodes[t].kind != .join, pm.reachable(from: t)[n] {
+            resetBetween(t, n)
+        }
+        queue.append(t)
+    }
+
+    /// Resets every node on a path from `t` to `c` (both included) to `pending`; a fork among them
+    /// takes its whole region and its join with it, closing its other open branches.
+    mutating func resetBetween(_ t: Int, _ c: Int) {
+        let from = pm.reachable(from: t)
+        let to = pm.reaching(c)
+        var resetSet = Array(repeating: false, count: m.nodes.count)
+        for n in m.nodes.indices where from[n] && to[n] { resetSet[n] = true }
+        resetSet[t] = true
+        resetSet[c] = true
+        for f in m.nodes.indices where resetSet[f] {
+            for r in pm.forkRegion[f] { resetSet[r] = true }
+            if let j = pm.forkJoin[f] { resetSet[j] = true }
+        }
+        for n in m.nodes.indices where resetSet[n] { reset(n) }
+    }
+
+    /// The first branch whose condition holds, else the default; recorded for explanations.
+    mutating func chooseBranch(_ n: Int, _ guarded: [GuardedTarget], _ otherwise: Int, record shouldRecord: Bool) -> Int {
+        var allReads: [FieldRead] = []
+        for g in guarded {
+            let holds: Bool
+            let e: Evaluation
+            if shouldRecord {
+                (holds, e) = condition(g.condition, node: n)
+            } else {
+                e = evaluate(g.condition)
+                holds = e.value == .boolean(true)
+            }
+            if holds {
+                if shouldRecord { record(.branch, node: n, expression: g.condition, reads: e.reads, result: e.value, target: g.to) }
+                return g.to
+            }
+            for r in e.reads where !allReads.contains(r) { allReads.append(r) }
+        }
+        if shouldRecord { record(.branchDefault, node: n, reads: allReads, target: otherwise) }
+        return otherwise
+    }
+
+    /// Completes an open task or approval: checks outcome, required fields and deliverables, then
+    /// emits `on_complete` and moves on.
+    mutating func complete(_ n: Int, outcomeName: String?) throws(Refusal) {
+        let def = m.nodes[n]
+        var outcome: Int?
+        if case .outcomes(let outcomes) = def.transition {
+            let names = outcomes.map(\.name)
+            guard let name = outcomeName else {
+                throw Refusal(RuntimeMessages.outcomeRequired, def.id, Names.list(names))
+            }
+            guard let o = names.firstIndex(of: name) else {
+                throw Refusal(RuntimeMessages.unknownOutcome, def.id, name, Names.list(names))
+            }
+            outcome = o
+        } else if outcomeName != nil {
+            throw Refusal(RuntimeMessages.unexpectedOutcome, def.id, def.kind.rawValue)
+        }
+        let missing = def.requires.filter { !s.fields.indices.contains($0) || s.fields[$0] == nil }
+        if !missing.isEmpty {
+            throw Refusal(RuntimeMessages.requiredFieldMissing, RuntimeMessages.fill(RuntimeMessages.Phrase.completingNode, [def.id]),
+                          Names.list(missing.map { m.fields[$0].id }))
+        }
+        let undone = def.deliverables.indices.filter { !(s.nodes[n].deliverables.indices.contains($0) && s.nodes[n].deliverables[$0]) }
+        if !undone.isEmpty {
+            throw Refusal(RuntimeMessages.deliverablesMissing, def.id, Names.list(undone.map { def.deliverables[$0] }))
+        }
+        s.nodes[n].status = .done
+        s.nodes[n].finishedAt = now
+        s.nodes[n].outcome = outcome
+        statusChanged()
+        emitNode(n, trigger: "on_complete", def.onComplete)
+        leave(n, outcome: outcome)
+        try drain()
+    }
+
+    /// Resets a node to `pending` (rework, reopening), keeping its entry count.
+    mutating func reset(_ n: Int) {
+        var st = NodeState(deliverables: m.nodes[n].deliverables.count)
+        st.entries = s.nodes[n].entries
+        s.nodes[n] = st
+    }
+
+    // MARK: Pools
+
+    /// Emits `returned_to_pool` and `on_return_to_pool` (recipients resolved while the owner is
+    /// still set), then moves the deal to the public pool.
+    mutating func returnToPool(why: String) {
+        var e = Effect(kind: .returnedToPool, trigger: why == "idle" ? "timer" : why)
+        e.at = now
+        e.person = s.owner
+        e.detail = why
+        e.to = [resolve(.owner)]
+        e.people = e.to.flatMap(\.people)
+        deferred.append(e)
+        deferTrigger(.onReturnToPool)
+        moveToPublic()
+    }
+
+    mutating func moveToPublic() {
+        if let owner = s.owner {
+            s.previousOwner = owner
+            s.releasedAt = now
+        }
+        s.owner = nil
+        if let r = pm.ownerRole { s.roleMembers[r] = [] }
+        s.pool = .public
+        statusChanged()
+    }
+
+    /// Makes `person` the owner: private pool, owner role, group chats that follow the owner role.
+    mutating func takeOwnership(_ person: String) {
+        s.owner = person
+        s.pool = .private
+        if let r = pm.ownerRole {
+            s.roleMembers[r] = [person]
+            joinChats(role: r, person: person)
+        }
+        statusChanged()
+    }
+
+    /// A lost deal claimed or assigned from the public pool starts again at the start node;
+    /// its fields and history are kept.
+    mutating func reopen() throws(Refusal) {
+        s.status = .open
+        s.closedAt = nil
+        s.loseReason = nil
+        for n in s.nodes.indices { reset(n) }
+        queue.append(m.start)
+        try drain()
+    }
+
+    /// Overflow-safe `a + b` for instants.
+    static func add(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? Int64.max : Int64.min) : sum
+    }
+}

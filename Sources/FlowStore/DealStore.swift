@@ -1,0 +1,113 @@
+/// The durable store of deals: an append-only event log per deal, the latest snapshot of each
+/// deal, the deal columns the runner queries by, and an outbox of emitted effects.
+///
+/// The store is independent of the runner's types: events, snapshots and effects are opaque JSON,
+/// and the host extracts the indexed columns (``DealIndex``). Two conformances exist,
+/// ``InMemoryStore`` for tests and ``SQLiteStore``, and one conformance suite runs against both.
+///
+/// ## Appending
+///
+/// ``append(_:)`` writes a batch of records, each one event of one deal, in one transaction.
+/// Every record is judged on its own and answered in order:
+///
+/// - a new event is appended at `afterSequence + 1`, the deal's snapshot and columns are replaced
+///   and its effects enter the outbox (``AppendResult/appended(sequence:)``);
+/// - an event id already in the deal's log writes nothing (``AppendResult/duplicate(sequence:)``),
+///   so a host may re-deliver anything it is unsure about;
+/// - a record that cannot be applied (unknown deal, stale `afterSequence`, malformed) writes nothing
+///   (``AppendResult/rejected(_:)``) and does not stop the others. A later record of the same deal
+///   in the batch is then rejected as a sequence conflict too, so a deal's log never has a gap.
+///
+/// Records are applied in batch order, so a batch may hold several consecutive events of one deal.
+/// If the store itself fails (I/O, full disk) the call throws and nothing of the batch is written.
+/// When `append` returns, every `.appended` record is durable (see ``SQLiteStore`` for the exact
+/// guarantee); that return is the acknowledgement.
+///
+/// - Important: Per-record results with the good records committed were chosen over
+///   all-or-nothing batches because bulk runs batch unrelated deals: one deal's stale record must
+///   not cost the thousand others their write (DESIGN.md: "clear per-record errors without losing
+///   the other records").
+public protocol DealStore: Sendable {
+    /// Appends a batch of events in one transaction; see the type's documentation.
+    /// - Returns: One result per record, in order.
+    /// - Throws: ``StoreError`` with code ``StoreError/Code/database`` when the store fails; then
+    ///   nothing of the batch was written.
+    func append(_ batch: [AppendRecord]) throws -> [AppendResult]
+
+    /// The deal's row, or `nil` when no deal has that id.
+    func deal(_ dealID: String) throws -> StoredDeal?
+
+    /// The deal's latest snapshot, or `nil` when no deal has that id.
+    func snapshot(of dealID: String) throws -> StoredSnapshot?
+
+    /// Events of a deal in log order, starting after sequence number `sequence`.
+    /// - Parameters:
+    ///   - sequence: Return events with a greater sequence number (0 for the whole log).
+    ///   - limit: At most this many.
+    func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent]
+
+    /// Deal ids in ascending order, after `dealID` (keyset paging; `nil` starts at the beginning).
+    func dealIDs(after dealID: String?, limit: Int) throws -> [String]
+
+    /// Deals whose next timer is due at or before `time`, earliest first (then by id).
+    ///
+    /// Read through an index on the next-timer column, so its cost grows with the answer, not with
+    /// the number of deals.
+    func dueDeals(asOf time: StoreTime, limit: Int) throws -> [DueDeal]
+
+    /// Deals in a pool, by id, after `dealID` (keyset paging: pass the last id of the previous page).
+    ///
+    /// With ``OwnerFilter/nobody`` or ``OwnerFilter/person(_:)`` the page is read in order from an
+    /// index on (pool, owner, deal id); ``OwnerFilter/anyone`` sorts the pool's deals (a manager's
+    /// view, not a hot path).
+    func deals(inPool pool: String, owner: OwnerFilter, after dealID: String?, limit: Int) throws -> [StoredDeal]
+
+    /// Open deals whose customer key is `customerKey`, by id (normally none or one).
+    func openDeals(customerKey: String) throws -> [StoredDeal]
+
+    /// How many open deals `owner` owns (for the claim quota).
+    func openDealCount(ownedBy owner: String) throws -> Int
+
+    /// Outbox entries not yet delivered, in enqueue order.
+    func undeliveredEffects(limit: Int) throws -> [OutboxEntry]
+
+    /// Marks outbox entries delivered. Positions already delivered or unknown are ignored.
+    /// - Returns: How many entries changed from pending to delivered.
+    @discardableResult
+    func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int
+}
+
+extension DealStore {
+    /// Appends one record (a batch of one).
+    public func append(_ record: AppendRecord) throws -> AppendResult {
+        let results = try append([record])
+        guard let result = results.first else {
+            throw StoreError(.database, "the store answered an append of one record with no result")
+        }
+        return result
+    }
+
+    /// The deal's whole log, in order (read in pages).
+    public func allEvents(of dealID: String, pageSize: Int = 1000) throws -> [StoredEvent] {
+        var all: [StoredEvent] = []
+        var after: Int64 = 0
+        while true {
+            let page = try events(of: dealID, after: after, limit: pageSize)
+            all.append(contentsOf: page)
+            guard page.count == pageSize, let last = page.last else { return all }
+            after = last.sequence
+        }
+    }
+
+    /// Every deal id, in order (read in pages).
+    public func allDealIDs(pageSize: Int = 1000) throws -> [String] {
+        var all: [String] = []
+        var after: String? = nil
+        while true {
+            let page = try dealIDs(after: after, limit: pageSize)
+            all.append(contentsOf: page)
+            guard page.count == pageSize, let last = page.last else { return all }
+            after = last
+        }
+    }
+}

@@ -1,0 +1,146 @@
+internal import Foundation
+internal import Synchronization
+
+/// A ``DealStore`` held in memory, for tests: the same semantics as ``SQLiteStore`` (the shared
+/// conformance suite checks it), no durability, queries by scanning.
+public final class InMemoryStore: DealStore {
+    private struct Deal {
+        var events: [StoredEvent] = []
+        var sequenceOfEventID: [String: Int64] = [:]
+        var effectIDs: Set<String> = []
+        var snapshot: Data
+        var index: DealIndex
+
+        var lastSequence: Int64 { Int64(events.count) }
+    }
+
+    private struct State {
+        var deals: [String: Deal] = [:]
+        var outbox: [OutboxEntry] = []
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func append(_ batch: [AppendRecord]) throws -> [AppendResult] {
+        state.withLock { state in
+            batch.map { record in Self.apply(record, to: &state) }
+        }
+    }
+
+    private static func apply(_ record: AppendRecord, to state: inout State) -> AppendResult {
+        if let error = record.validationError() { return .rejected(error) }
+        var deal: Deal
+        if let existing = state.deals[record.dealID] {
+            if let sequence = existing.sequenceOfEventID[record.eventID] { return .duplicate(sequence: sequence) }
+            guard record.afterSequence == existing.lastSequence else {
+                return .rejected(record.conflict(lastSequence: existing.lastSequence))
+            }
+            deal = existing
+        } else {
+            guard record.afterSequence == 0 else { return .rejected(record.unknownDeal()) }
+            deal = Deal(snapshot: record.snapshot, index: record.index)
+        }
+        let sequence = deal.lastSequence + 1
+        deal.events.append(
+            StoredEvent(dealID: record.dealID, sequence: sequence, eventID: record.eventID, payload: record.event))
+        deal.sequenceOfEventID[record.eventID] = sequence
+        deal.snapshot = record.snapshot
+        deal.index = record.index
+        for effect in record.effects where deal.effectIDs.insert(effect.effectID).inserted {
+            state.outbox.append(
+                OutboxEntry(
+                    position: Int64(state.outbox.count + 1), dealID: record.dealID, effectID: effect.effectID,
+                    eventSequence: sequence, payload: effect.payload, deliveredAt: nil))
+        }
+        state.deals[record.dealID] = deal
+        return .appended(sequence: sequence)
+    }
+
+    public func deal(_ dealID: String) throws -> StoredDeal? {
+        state.withLock { state in
+            state.deals[dealID].map { StoredDeal(dealID: dealID, lastSequence: $0.lastSequence, index: $0.index) }
+        }
+    }
+
+    public func snapshot(of dealID: String) throws -> StoredSnapshot? {
+        state.withLock { state in
+            state.deals[dealID].map { StoredSnapshot(dealID: dealID, sequence: $0.lastSequence, payload: $0.snapshot) }
+        }
+    }
+
+    public func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
+        state.withLock { state in
+            guard let deal = state.deals[dealID], limit > 0 else { return [] }
+            let start = Int(max(0, min(sequence, deal.lastSequence)))
+            return Array(deal.events[start...].prefix(limit))
+        }
+    }
+
+    public func dealIDs(after dealID: String?, limit: Int) throws -> [String] {
+        state.withLock { state in
+            Array(state.deals.keys.filter { id in dealID.map { id > $0 } ?? true }.sorted().prefix(max(0, limit)))
+        }
+    }
+
+    public func dueDeals(asOf time: StoreTime, limit: Int) throws -> [DueDeal] {
+        state.withLock { state in
+            let due = state.deals.compactMap { id, deal -> DueDeal? in
+                guard let at = deal.index.nextTimerAt, at <= time else { return nil }
+                return DueDeal(dealID: id, nextTimerAt: at)
+            }
+            return Array(
+                due.sorted { ($0.nextTimerAt, $0.dealID) < ($1.nextTimerAt, $1.dealID) }.prefix(max(0, limit)))
+        }
+    }
+
+    public func deals(inPool pool: String, owner: OwnerFilter, after dealID: String?, limit: Int) throws
+        -> [StoredDeal]
+    {
+        rows { id, deal in
+            guard deal.index.pool == pool, dealID.map({ id > $0 }) ?? true else { return false }
+            switch owner {
+            case .anyone: return true
+            case .nobody: return deal.index.owner == nil
+            case .person(let person): return deal.index.owner == person
+            }
+        }.prefix(max(0, limit)).map { $0 }
+    }
+
+    public func openDeals(customerKey: String) throws -> [StoredDeal] {
+        rows { _, deal in deal.index.isOpen && deal.index.customerKey == customerKey }
+    }
+
+    public func openDealCount(ownedBy owner: String) throws -> Int {
+        rows { _, deal in deal.index.isOpen && deal.index.owner == owner }.count
+    }
+
+    private func rows(where predicate: (String, Deal) -> Bool) -> [StoredDeal] {
+        state.withLock { state in
+            state.deals.filter { predicate($0.key, $0.value) }
+                .map { StoredDeal(dealID: $0.key, lastSequence: $0.value.lastSequence, index: $0.value.index) }
+                .sorted { $0.dealID < $1.dealID }
+        }
+    }
+
+    public func undeliveredEffects(limit: Int) throws -> [OutboxEntry] {
+        state.withLock { state in
+            Array(state.outbox.lazy.filter { $0.deliveredAt == nil }.prefix(max(0, limit)))
+        }
+    }
+
+    @discardableResult
+    public func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int {
+        state.withLock { state in
+            var changed = 0
+            for position in Set(positions) {
+                let index = Int(position) - 1
+                guard state.outbox.indices.contains(index), state.outbox[index].deliveredAt == nil else { continue }
+                state.outbox[index].deliveredAt = time
+                changed += 1
+            }
+            return changed
+        }
+    }
+}

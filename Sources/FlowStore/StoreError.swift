@@ -1,0 +1,34 @@
+/// An error of the deal store: a stable code, for code and tests to branch on, and a message for
+/// people. New codes may be added; switch over ``code`` with a default.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable error code (its raw value is what logs and JSON show).
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// A record with `afterSequence > 0` names a deal that does not exist.
+        public static let unknownDeal = Code(rawValue: "unknown-deal")
+        /// A record's `afterSequence` is not the deal's last sequence number (a stale snapshot
+        /// was stepped, or the creating record names a deal that already exists).
+        public static let sequenceConflict = Code(rawValue: "sequence-conflict")
+        /// A record is malformed (empty id, negative sequence, an effect id repeated in it).
+        public static let invalidRecord = Code(rawValue: "invalid-record")
+        /// The database was written by a newer flowc whose schema this one does not know.
+        public static let newerSchema = Code(rawValue: "newer-schema")
+        /// The file is an SQLite database but not a flowc store.
+        public static let notAStore = Code(rawValue: "not-a-store")
+        /// SQLite itself failed (I/O, full disk, corruption, lock timeout).
+        public static let database = Code(rawValue: "database")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

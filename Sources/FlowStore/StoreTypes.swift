@@ -1,0 +1,221 @@
+public import Foundation
+
+/// An instant as the store keeps it: whole milliseconds since 1970-01-01T00:00:00Z.
+///
+/// The store never reads the clock; every instant it holds was handed to it by the host, so a
+/// run driven by a simulated clock stores exactly what a real one would.
+public struct StoreTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public var millisecondsSinceEpoch: Int64
+
+    public init(millisecondsSinceEpoch: Int64) {
+        self.millisecondsSinceEpoch = millisecondsSinceEpoch
+    }
+
+    public static func < (lhs: StoreTime, rhs: StoreTime) -> Bool {
+        lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
+    }
+
+    public var description: String { "\(millisecondsSinceEpoch)ms" }
+}
+
+/// The columns of a deal that the store indexes, extracted by the host from its snapshot.
+///
+/// The store does not interpret the snapshot; these copies are what makes the queries cheap
+/// (timer sweep, pool listing, quota count, duplicate-customer lookup). The host supplies them
+/// with every append, from the snapshot it appends, so they always describe the latest snapshot.
+public struct DealIndex: Hashable, Sendable {
+    /// Hash of the compiled template (IR) the deal runs on.
+    public var templateHash: String
+    /// The runner's status word (opaque to the store).
+    public var status: String
+    /// Whether the deal is still open: open deals count against an owner's quota and are the
+    /// ones found by ``DealStore/openDeals(customerKey:)``.
+    public var isOpen: Bool
+    /// The pool the deal sits in (for example `private` or `public`), or `nil`.
+    public var pool: String?
+    /// The person who owns the deal, or `nil` when nobody does (a public-pool deal).
+    public var owner: String?
+    /// The normalised customer identity the template declares (for duplicate detection).
+    public var customerKey: String?
+    /// When the deal's earliest pending timer fires, or `nil` when none is pending.
+    public var nextTimerAt: StoreTime?
+    /// The active nodes, as text the host chooses (for listings and `explain`).
+    public var currentNodes: String
+
+    public init(
+        templateHash: String, status: String, isOpen: Bool, pool: String? = nil, owner: String? = nil,
+        customerKey: String? = nil, nextTimerAt: StoreTime? = nil, currentNodes: String = ""
+    ) {
+        self.templateHash = templateHash
+        self.status = status
+        self.isOpen = isOpen
+        self.pool = pool
+        self.owner = owner
+        self.customerKey = customerKey
+        self.nextTimerAt = nextTimerAt
+        self.currentNodes = currentNodes
+    }
+}
+
+/// An effect the runner emitted, on its way to the outbox.
+public struct EffectRecord: Hashable, Sendable {
+    /// Stable id, unique within the deal. An effect id already in the deal's outbox is not
+    /// enqueued again, so a host that re-runs a step after a crash cannot notify twice.
+    public var effectID: String
+    /// The effect as JSON (opaque to the store).
+    public var payload: Data
+
+    public init(effectID: String, payload: Data) {
+        self.effectID = effectID
+        self.payload = payload
+    }
+}
+
+/// One event to append to one deal's log, with the snapshot and effects that stepping it produced.
+///
+/// A record whose `afterSequence` is 0 creates the deal: a deal never exists without the event
+/// that created it, so its snapshot is always the fold of its log.
+public struct AppendRecord: Hashable, Sendable {
+    /// The deal (opaque, chosen by the host).
+    public var dealID: String
+    /// The event's id, unique within the deal. Storing an id already in the log is a no-op that
+    /// answers ``AppendResult/duplicate(sequence:)``: this is what makes re-delivery idempotent.
+    public var eventID: String
+    /// The sequence number of the last event folded into the snapshot this event was stepped
+    /// from (0 for the creating event). The event gets `afterSequence + 1`. A mismatch with the
+    /// stored log means the host stepped a stale snapshot, and the record is rejected.
+    public var afterSequence: Int64
+    /// The event as JSON (opaque to the store).
+    public var event: Data
+    /// The deal's snapshot after this event, as JSON (opaque); it replaces the stored one.
+    public var snapshot: Data
+    /// The indexed columns of `snapshot`.
+    public var index: DealIndex
+    /// The effects this event emitted, in order.
+    public var effects: [EffectRecord]
+
+    public init(
+        dealID: String, eventID: String, afterSequence: Int64, event: Data, snapshot: Data,
+        index: DealIndex, effects: [EffectRecord] = []
+    ) {
+        self.dealID = dealID
+        self.eventID = eventID
+        self.afterSequence = afterSequence
+        self.event = event
+        self.snapshot = snapshot
+        self.index = index
+        self.effects = effects
+    }
+}
+
+/// What happened to one ``AppendRecord`` of a batch.
+public enum AppendResult: Hashable, Sendable {
+    /// The event is now in the log at `sequence`; the snapshot, columns and outbox are updated.
+    case appended(sequence: Int64)
+    /// The event id was already in the deal's log (at `sequence`); nothing was written.
+    case duplicate(sequence: Int64)
+    /// The record was refused (see the error's code); nothing of it was written.
+    case rejected(StoreError)
+
+    /// The sequence number the event has in the log, if it is there.
+    public var sequence: Int64? {
+        switch self {
+        case .appended(let sequence), .duplicate(let sequence): sequence
+        case .rejected: nil
+        }
+    }
+
+    /// Whether the event is durably in the log (newly or from an earlier delivery).
+    public var isStored: Bool { sequence != nil }
+}
+
+/// An event of a deal's log.
+public struct StoredEvent: Hashable, Sendable {
+    public var dealID: String
+    /// 1-based, gap-free position within the deal's log.
+    public var sequence: Int64
+    public var eventID: String
+    public var payload: Data
+
+    public init(dealID: String, sequence: Int64, eventID: String, payload: Data) {
+        self.dealID = dealID
+        self.sequence = sequence
+        self.eventID = eventID
+        self.payload = payload
+    }
+}
+
+/// The latest snapshot of a deal, and the log position it folds up to.
+public struct StoredSnapshot: Hashable, Sendable {
+    public var dealID: String
+    /// The sequence number of the last event folded into `payload`.
+    public var sequence: Int64
+    public var payload: Data
+
+    public init(dealID: String, sequence: Int64, payload: Data) {
+        self.dealID = dealID
+        self.sequence = sequence
+        self.payload = payload
+    }
+}
+
+/// A deal's row: its id, how long its log is, and its indexed columns.
+public struct StoredDeal: Hashable, Sendable {
+    public var dealID: String
+    /// The sequence number of the deal's last event (its log length).
+    public var lastSequence: Int64
+    public var index: DealIndex
+
+    public init(dealID: String, lastSequence: Int64, index: DealIndex) {
+        self.dealID = dealID
+        self.lastSequence = lastSequence
+        self.index = index
+    }
+}
+
+/// A deal whose next timer is due, as the timer sweep reads it.
+public struct DueDeal: Hashable, Sendable {
+    public var dealID: String
+    public var nextTimerAt: StoreTime
+
+    public init(dealID: String, nextTimerAt: StoreTime) {
+        self.dealID = dealID
+        self.nextTimerAt = nextTimerAt
+    }
+}
+
+/// An effect in the outbox.
+public struct OutboxEntry: Hashable, Sendable {
+    /// Store-wide position, increasing in enqueue order; the handle for
+    /// ``DealStore/markDelivered(_:at:)``.
+    public var position: Int64
+    public var dealID: String
+    public var effectID: String
+    /// The sequence number of the event that emitted the effect.
+    public var eventSequence: Int64
+    public var payload: Data
+    /// When the host reported it delivered, or `nil` while it is pending.
+    public var deliveredAt: StoreTime?
+
+    public init(
+        position: Int64, dealID: String, effectID: String, eventSequence: Int64, payload: Data,
+        deliveredAt: StoreTime?
+    ) {
+        self.position = position
+        self.dealID = dealID
+        self.effectID = effectID
+        self.eventSequence = eventSequence
+        self.payload = payload
+        self.deliveredAt = deliveredAt
+    }
+}
+
+/// Which owners a pool listing keeps.
+public enum OwnerFilter: Hashable, Sendable {
+    /// Every deal of the pool.
+    case anyone
+    /// Deals nobody owns (a public pool).
+    case nobody
+    /// Deals this person owns.
+    case person(String)
+}

@@ -1,0 +1,51 @@
+import FlowExpr
+import FlowIR
+import FlowRuntime
+import Testing
+
+/// S4: duplicates are caught on the normalised customer identity.
+@Suite struct CustomerKeyTests {
+    static let all = ["fullwidth_to_halfwidth", "trim", "collapse_spaces", "lowercase", "strip_legal_suffix"]
+
+    @Test func theLanguageReferenceExampleComparesEqual() {
+        let names = ["星辰科技（北京）有限公司", "星辰科技(北京)有限公司\u{3000}", "星辰科技(北京)"]
+        let keys = names.map { CustomerKey.normalize($0, Self.all) }
+        #expect(Set(keys).count == 1)
+        #expect(keys[0] == "星辰科技(北京)")
+    }
+
+    @Test(arguments: [
+        ("Acme Co., Ltd.", "acme"), ("ACME  CO.,LTD", "acme"), ("Acme Inc.", "acme"), ("Acme, Inc", "acme"), ("Acme LLC", "acme"),
+        ("Acme GmbH", "acme"), ("万达集团", "万达"), ("万达集团有限公司", "万达"), ("华为技术股份有限公司", "华为技术"),
+        ("星辰有限责任公司", "星辰"), ("Zinc", "zinc"), ("Ltd.", "ltd."), ("Flag", "flag"), ("有限公司", "有限公司"),
+        ("  Ａｃｍｅ　 Ｃｏｒｐ ", "acme"), ("a\tb\n c", "a b c"),
+    ])
+    func legalSuffixesAndSpacesAreNormalised(_ input: String, _ expected: String) {
+        #expect(CustomerKey.normalize(input, Self.all) == expected)
+    }
+
+    @Test func normalisationsApplyInTheOrderListed() {
+        #expect(CustomerKey.normalize(" Acme Inc. ", ["lowercase"]) == " acme inc. ")
+        #expect(CustomerKey.normalize(" Acme Inc. ", ["trim", "strip_legal_suffix"]) == "Acme")
+        // Trimming before converting leaves the ideographic space in place: order matters.
+        #expect(CustomerKey.normalize("Acme\u{3000}", ["fullwidth_to_halfwidth", "trim"]) == "Acme")
+        #expect(CustomerKey.normalize("Ａ", ["unknown_step"]) == "Ａ")
+    }
+
+    @Test func dealKeyJoinsTheIdentityFields() throws {
+        let pm = try machine(path: Mini.path)
+        let m = pm.machine
+        var fields = [ExprValue?](repeating: nil, count: m.fields.count)
+        #expect(CustomerKey.key(m, fields: fields) == nil)
+        fields[0] = .text(" 星辰科技 有限公司 ")
+        #expect(CustomerKey.key(m, fields: fields) == "星辰科技\u{1F}")
+        fields[1] = .text("91110000MA01")
+        #expect(CustomerKey.key(m, fields: fields) == "星辰科技\u{1F}91110000ma01")
+        // Two deals for the same customer get the same key.
+        let a = try Mini.deal(fields: [FieldAssignment("tax_id", .text("X1"))])
+        var b = Deal(pm)
+        try b.apply(.create(dealID: "deal-2", owner: "bob", fields: [FieldAssignment("customer_name", .text("星辰科技有限公司")),
+                                                                     FieldAssignment("tax_id", .text("x1"))], members: []))
+        #expect(CustomerKey.key(m, try #require(a.snapshot)) == CustomerKey.key(m, try #require(b.snapshot)))
+    }
+}

@@ -1,0 +1,118 @@
+import FlowExpr
+import FlowIR
+import FlowRuntime
+import Testing
+
+/// Every bound the runner puts on what input controls (STYLE: "each limit has a test").
+@Suite struct LimitTests {
+    static let skipLoop = """
+    flowc: 1
+    template: {id: skip_loop, version: 1.0.0, name: Skip loop}
+    fields:
+      flag: {type: boolean, default: false}
+      n: {type: integer}
+    roles:
+      sales_owner: {name: Owner, owner: true}
+    nodes:
+      - {id: start, name: Start, owner: sales_owner, next: x}
+      - {id: x, name: X, owner: sales_owner, when: "flag", next: y}
+      - id: y
+        name: Y
+        owner: sales_owner
+        when: "flag"
+        next:
+          - {if: "n > 5", to: won}
+          - {default: x}
+      - {id: won, name: Won, kind: won}
+      - {id: lost, name: Lost, kind: lost}
+    lose: {via: lost}
+    """
+
+    @Test func eventlessStepBudgetStopsALoopOfSkippedNodes() throws {
+        var d = Deal(try machine(yaml: Self.skipLoop))
+        try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []))
+        let r = d.refuse(.complete(node: "start", outcome: nil))
+        #expect(code(r) == "FC1160")
+        #expect(r?.message.hasPrefix("the event needed more than 1000 automatic steps") == true)
+        #expect(d.active == ["start"])
+        // With the loop's exit open, the same event goes through.
+        try d.apply(.setFields([FieldAssignment("n", .integer(6))]))
+        try d.apply(.complete(node: "start", outcome: nil))
+        #expect(d.snapshot?.status == .won)
+    }
+
+    @Test func eventlessStepBudgetIsConfigurable() throws {
+        var d = try Mini.deal()
+        try d.apply(.setFields([FieldAssignment("quote", money(100)), FieldAssignment("cost", money(50))]))
+        try d.apply(.tickDeliverable(node: "talks", deliverable: "visit_record", done: true))
+        try d.apply(.complete(node: "talks", outcome: nil))
+        // Approving enters the fork and both branches: three automatic steps.
+        d.limits.maxEventlessSteps = 2
+        #expect(code(d.refuse(.complete(node: "review", outcome: "approve"))) == "FC1160")
+        d.limits.maxEventlessSteps = 3
+        try d.apply(.complete(node: "review", outcome: "approve"))
+        #expect(d.active == ["legal_review", "finance_review"])
+    }
+
+    @Test func timersCountAgainstTheBudget() throws {
+        var d = try Mini.deal()
+        d.limits.maxEventlessSteps = 2
+        // Blocked, escalated and returned to the pool: three timers in one tick.
+        #expect(code(d.refuse(.tick, after: 30 * day)) == "FC1160")
+    }
+
+    @Test func fuelExhaustionCountsAsFalseAndIsRecorded() throws {
+        var d = try Mini.deal()
+        d.limits.fuel = 1
+        try d.apply(.setFields([FieldAssignment("quote", money(80)), FieldAssignment("cost", money(100))]))
+        try d.finish("talks")
+        // `quote < cost` ran out of fuel: the default branch was taken.
+        #expect(d.active == ["review"])
+        let failed = try #require(d.snapshot?.decisions.last { $0.kind == .evaluationFailed })
+        #expect(failed.detail?.hasPrefix("FC0432") == true)
+        #expect(Runner.explain(d.m, try #require(d.snapshot)).contains { $0.hasPrefix("evaluating `quote < cost` failed (FC0432") })
+    }
+
+    @Test func valueSizesAreBounded() throws {
+        var d = try Mini.deal()
+        d.limits.maxTextBytes = 8
+        d.limits.maxListElements = 1
+        #expect(code(d.refuse(.setFields([FieldAssignment("notes", .text("123456789"))]))) == "FC1161")
+        #expect(d.refuse(.setFields([FieldAssignment("notes", .text("123456789"))]))?.message
+                == "the value of field `notes` (9 bytes) exceeds the limit of 8 bytes")
+        #expect(code(d.refuse(.setFields([FieldAssignment("modules", .list([.enumValue("crm"), .enumValue("bi")]))]))) == "FC1161")
+        try d.apply(.setFields([FieldAssignment("notes", .text("12345678")), FieldAssignment("modules", .list([.enumValue("crm")]))]))
+        #expect(code(d.refuse(.rework(node: "talks", target: "talks", reason: "123456789"))) == "FC1130")
+    }
+
+    @Test func eventSizesAreBounded() throws {
+        var d = try Mini.deal()
+        d.limits.maxFieldsPerEvent = 1
+        d.limits.maxMembersPerRole = 2
+        d.limits.maxIDLength = 8
+        #expect(code(d.refuse(.setFields([FieldAssignment("notes", .text("a")), FieldAssignment("tax_id", .text("b"))]))) == "FC1161")
+        try d.apply(.addRoleMember(role: "legal", person: "lou"))
+        #expect(code(d.refuse(.addRoleMember(role: "legal", person: "liz"))) == "FC1161")
+        #expect(code(d.refuse(.addRoleMember(role: "presales", person: "123456789"))) == "FC1108")
+    }
+
+    @Test func reworkReasonsAreBounded() throws {
+        var d = try Mini.atFork()
+        d.limits.maxTextBytes = 4
+        #expect(code(d.refuse(.rework(node: "legal_review", target: "talks", reason: "too long"))) == "FC1161")
+    }
+
+    @Test func decisionLogKeepsTheNewestEntries() throws {
+        var d = try Mini.deal()
+        d.limits.maxDecisions = 2
+        for i in 0..<5 {
+            try d.apply(.setFields([FieldAssignment("strategic", .boolean(i % 2 == 0))]))
+        }
+        try d.apply(.setFields([FieldAssignment("quote", money(50)), FieldAssignment("cost", money(100))]))
+        try d.finish("talks")
+        let s = try #require(d.snapshot)
+        // Five projection changes of the audit, then the branch and the audit's tailoring.
+        #expect(s.decisions.count == 2 && s.decisionsDropped == 5)
+        #expect(s.decisions.map(\.kind) == [.branch, .tailoring])
+    }
+}

@@ -1,0 +1,163 @@
+import FlowExpr
+import FlowIR
+import FlowRuntime
+import Testing
+
+/// S4, S12: private and public pools, claiming, releasing, assigning.
+@Suite struct PoolTests {
+    @Test func lostDealReturnsToPublicPool() throws {
+        let d = try Mini.lostToPool()
+        let s = try #require(d.snapshot)
+        #expect(s.status == .lost && s.pool == .public && s.owner == nil)
+        #expect(s.previousOwner == "alice" && s.releasedAt == d.time && s.closedAt == d.time)
+        #expect(d.members("sales_owner") == [])
+        #expect(d.kinds == [.notify, .returnedToPool, .notify])
+        #expect(d.effects[0].trigger == "on_lost" && d.effects[0].people == ["mia"])
+        // Recipients are resolved while the owner still owns the deal.
+        #expect(d.effects[1].person == "alice" && d.effects[1].people == ["alice"])
+        #expect(d.effects[2].trigger == "on_return_to_pool" && d.effects[2].people == ["alice", "mia"])
+        #expect(s.probability == 0)
+        #expect(Runner.nextTimer(d.pm, s) == nil)
+    }
+
+    @Test func lostDealStaysPrivateWithoutLostToPublic() throws {
+        let yaml = """
+        flowc: 1
+        template: {id: keep, version: 1.0.0, name: Keep}
+        roles:
+          sales_owner: {name: Owner, owner: true}
+        nodes:
+          - {id: a, name: A, owner: sales_owner, next: won}
+          - {id: won, name: Won, kind: won}
+          - {id: lost, name: Lost, kind: lost}
+        lose: {via: lost}
+        pool: {lost_to_public: false}
+        """
+        var d = Deal(try machine(yaml: yaml))
+        try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []))
+        try d.apply(.lose(reason: nil))
+        #expect(d.snapshot?.status == .lost && d.snapshot?.pool == .private && d.snapshot?.owner == "o")
+        #expect(code(d.refuse(.claim, by: "p")) == "FC1150")
+        #expect(code(d.refuse(.complete(node: "a", outcome: nil))) == "FC1105")
+        // The owner can still put it in the public pool, where a colleague reopens it.
+        try d.apply(.release, by: "o")
+        try d.apply(.claim, by: "p")
+        #expect(d.snapshot?.status == .open && d.active == ["a"])
+    }
+
+    @Test func claimRespectsQuotaAndCooldown() throws {
+        var d = try Mini.lostToPool()
+        let lostAt = d.time
+        // The previous owner is cooling down for 3 days.
+        let cooling = d.refuse(.claim, by: "alice", after: day)
+        #expect(code(cooling) == "FC1152")
+        #expect(cooling?.message == "`alice` lost this deal from their private pool at 2024-05-07T02:00:00Z and can claim it again from 2024-05-10T02:00:00Z")
+        // Bob already owns two open deals: the quota is 2.
+        let full = d.refuse(.claim, by: "bob", after: day, owned: 2)
+        #expect(code(full) == "FC1151")
+        #expect(full?.message == "`bob` already owns 2 open deals of this template; the quota is 2")
+        // Bob with one deal may claim; the lost deal reopens at the start node.
+        try d.apply(.claim, by: "bob", after: day, owned: 1)
+        let s = try #require(d.snapshot)
+        #expect(s.status == .open && s.pool == .private && s.owner == "bob" && s.loseReason == nil && s.closedAt == nil)
+        #expect(d.active == ["talks"])
+        #expect(d.node("loss_review")?.status == .pending && d.node("loss_review")?.entries == 1)
+        #expect(d.field("notes") == .text("too expensive"))
+        // Bob joins the chat that follows the owner role; no second chat; then on_claim.
+        #expect(d.kinds == [.groupChatAddMember, .notify])
+        #expect(d.effects[0].person == "bob" && d.effects[1].trigger == "on_claim" && d.effects[1].people == ["bob"])
+        #expect(s.lastStatusChangeAt == d.time)
+        #expect(d.time == lostAt + day)
+    }
+
+    @Test func previousOwnerMayClaimAgainAfterTheCooldown() throws {
+        var d = try Mini.lostToPool()
+        try d.apply(.claim, by: "alice", after: 3 * day)
+        #expect(d.snapshot?.owner == "alice")
+    }
+
+    @Test func claimNeedsThePublicPoolAndAnActor() throws {
+        var d = try Mini.deal()
+        let r = d.refuse(.claim, by: "bob")
+        #expect(code(r) == "FC1150")
+        #expect(r?.message == "the deal is not in the public pool (owner: `alice`)")
+        #expect(code(d.refuse(.claim, by: nil)) == "FC1158")
+    }
+
+    @Test func ownerReleasesToThePublicPool() throws {
+        var d = try Mini.deal()
+        #expect(code(d.refuse(.release, by: "bob")) == "FC1156")
+        try d.apply(.release, by: "alice", after: day)
+        let s = try #require(d.snapshot)
+        #expect(s.pool == .public && s.owner == nil && s.previousOwner == "alice" && s.releasedAt == d.time)
+        #expect(d.kinds == [.returnedToPool, .notify])
+        #expect(d.effects[0].detail == "release")
+        #expect(s.status == .open && d.active == ["talks"])
+        #expect(code(d.refuse(.release, by: "alice")) == "FC1155")
+        #expect(code(d.refuse(.claim, by: "alice", after: day)) == "FC1152")
+        try d.apply(.claim, by: "bob", after: day)
+        #expect(d.snapshot?.owner == "bob")
+    }
+
+    @Test func managerMayReleaseForTheOwner() throws {
+        var d = try Mini.deal()
+        try d.apply(.release, by: "mia")
+        #expect(d.snapshot?.pool == .public)
+    }
+
+    @Test func managersAssign() throws {
+        var d = try Mini.deal()
+        let r = d.refuse(.assign(to: "bob"), by: "zed")
+        #expect(code(r) == "FC1153")
+        #expect(r?.message == "`zed` may not assign deals: assigning needs the role `sales_manager`")
+        #expect(code(d.refuse(.assign(to: "alice"), by: "mia")) == "FC1157")
+        #expect(code(d.refuse(.assign(to: "bob"), by: "mia", owned: 2)) == "FC1151")
+        #expect(code(d.refuse(.assign(to: "bob"), by: nil)) == "FC1158")
+        // From a private pool: the previous owner's cooldown starts, the new owner joins the chat.
+        try d.apply(.assign(to: "bob"), by: "mia", after: day)
+        var s = try #require(d.snapshot)
+        #expect(s.owner == "bob" && s.previousOwner == "alice" && s.releasedAt == d.time && s.pool == .private)
+        #expect(d.kinds == [.groupChatAddMember, .notify])
+        #expect(d.effects[1].trigger == "on_claim" && d.effects[1].person == "bob")
+        // A manager the host vouches for, from outside the deal; the cooldown does not apply to assignment.
+        try d.apply(.assign(to: "alice"), by: "boss", after: hour, canAssign: true)
+        s = try #require(d.snapshot)
+        #expect(s.owner == "alice" && s.previousOwner == "bob")
+    }
+
+    @Test func managersAssignLostDealsFromThePublicPool() throws {
+        var d = try Mini.lostToPool()
+        try d.apply(.assign(to: "carol"), by: "mia", after: hour)
+        #expect(d.snapshot?.owner == "carol" && d.snapshot?.status == .open && d.active == ["talks"])
+    }
+
+    @Test func assignNeedsAnAssignRole() throws {
+        let yaml = """
+        flowc: 1
+        template: {id: noassign, version: 1.0.0, name: No assign}
+        roles:
+          sales_owner: {name: Owner, owner: true}
+        nodes:
+          - {id: a, name: A, owner: sales_owner, next: won}
+          - {id: won, name: Won, kind: won}
+          - {id: lost, name: Lost, kind: lost}
+        lose: {via: lost}
+        """
+        var d = Deal(try machine(yaml: yaml))
+        try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []))
+        #expect(code(d.refuse(.assign(to: "p"), by: "boss", canAssign: true)) == "FC1154")
+        // No quota, no cooldown: anyone may claim right away.
+        try d.apply(.release, by: "o")
+        try d.apply(.claim, by: "o", owned: 1_000)
+        #expect(d.snapshot?.owner == "o")
+    }
+
+    @Test func wonDealsCannotBeReleasedOrAssigned() throws {
+        var d = try Mini.atFork()
+        try d.apply(.complete(node: "legal_review", outcome: nil))
+        try d.apply(.complete(node: "finance_review", outcome: nil))
+        try d.apply(.win(node: nil))
+        #expect(code(d.refuse(.release, by: "alice")) == "FC1105")
+        #expect(code(d.refuse(.assign(to: "bob"), by: "mia")) == "FC1105")
+    }
+}

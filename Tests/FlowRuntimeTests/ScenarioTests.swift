@@ -1,0 +1,115 @@
+import FlowCheck
+import FlowExpr
+import FlowIR
+import FlowRuntime
+import Foundation
+import Testing
+
+/// Runtime scenarios as data: every `testdata/run/*.scenario.json` runs and passes.
+@Suite struct ScenarioTests {
+    static let files: [String] = {
+        let dir = repoRoot + "/testdata/run"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { $0.hasSuffix(".scenario.json") }.sorted().map { "testdata/run/" + $0 }
+    }()
+
+    /// Reads a scenario file and compiles its template (relative to the file).
+    static func load(_ path: String) throws -> (Scenario, VerifiedMachine) {
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: repoRoot + "/" + path)))
+        let scenario: Scenario
+        switch Scenario.parse(json: bytes) {
+        case .success(let s): scenario = s
+        case .failure(let e): throw SetupError(description: "\(path): \(e)")
+        }
+        let template = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(scenario.template)
+        let pm = try machine(path: (template as NSString).standardizingPath)
+        return (scenario, pm.verified)
+    }
+
+    @Test func thereAreScenarios() {
+        #expect(Self.files.count >= 6)
+    }
+
+    @Test(arguments: files)
+    func scenarioPasses(_ path: String) throws {
+        let (scenario, machine) = try Self.load(path)
+        let report = ScenarioRunner.run(scenario, machine: machine)
+        #expect(report.passed, "\(path)\n\(report)")
+        #expect(report.stepsRun == scenario.steps.count + 1)
+    }
+
+    static let tiny = """
+    {
+      "scenario": "tiny",
+      "template": "mini.flow.yaml",
+      "start": "2024-05-06T09:00:00+08:00",
+      "deal": {"owner": "alice", "fields": {"customer_name": "x"}},
+      "steps": [
+        {"at": "+1h", "set": {"quote": "80 CNY", "cost": "100 CNY"}},
+        {"deliverables": {"node": "talks", "done": ["visit_record"]}},
+        {"complete": "talks", "note": "quote below cost", "expect": {"active": ["review"], "effects": ["notify"], "pool": "public"}}
+      ]
+    }
+    """
+
+    @Test func aFailingStepSaysWhatDiffersAndWhy() throws {
+        let (_, machine) = try Self.load("testdata/run/mini-pool.scenario.json")
+        let report = ScenarioRunner.run(json: Array(Self.tiny.utf8), machine: machine)
+        #expect(!report.passed)
+        let failure = try #require(report.failure)
+        #expect(failure.step == 3)
+        #expect(failure.heading == "step 3 (complete talks at 2024-05-06T02:00:00Z) — quote below cost")
+        #expect(failure.problems == [
+            "expected active nodes [review], got [audit_check]",
+            "expected pool public, got private",
+            "expected effects [notify], got [bot_card]",
+        ])
+        let text = report.description
+        #expect(text.contains("FAILED: tiny"))
+        #expect(text.contains("at `talks`, `quote < cost` was true (reads quote = 80 CNY, cost = 100 CNY): went to `audit_check`"))
+    }
+
+    @Test func unexpectedRefusalsAndAcceptancesAreReported() throws {
+        let (_, machine) = try Self.load("testdata/run/mini-pool.scenario.json")
+        let refused = Self.tiny.replacingOccurrences(of: #"{"deliverables": {"node": "talks", "done": ["visit_record"]}},"#, with: "")
+        let a = ScenarioRunner.run(json: Array(refused.utf8), machine: machine)
+        #expect(a.failure?.problems.first?.hasPrefix("expected the event to be accepted, but it was refused: refused[FC1122]") == true)
+        let accepted = Self.tiny.replacingOccurrences(of: #""expect": {"active": ["review"], "effects": ["notify"], "pool": "public"}"#,
+                                                      with: #""expect": {"refused": "FC1121"}"#)
+        let b = ScenarioRunner.run(json: Array(accepted.utf8), machine: machine)
+        #expect(b.failure?.problems == ["expected refusal FC1121, but the event was accepted"])
+        let wrong = Self.tiny.replacingOccurrences(of: #"{"deliverables": {"node": "talks", "done": ["visit_record"]}},"#, with: "")
+            .replacingOccurrences(of: #""expect": {"active": ["review"], "effects": ["notify"], "pool": "public"}"#, with: #""expect": {"refused": "FC1115"}"#)
+        let c = ScenarioRunner.run(json: Array(wrong.utf8), machine: machine)
+        #expect(c.failure?.problems.first?.hasPrefix("expected refusal FC1115, got refused[FC1122]") == true)
+    }
+
+    @Test(arguments: [
+        (#"{"scenario": "x"}"#, "missing `template` (a path relative to this file)"),
+        (#"{"scenario": "x", "template": "t", "start": "yesterday", "deal": {}}"#, "start: expected an ISO-8601 datetime with zone, or epoch seconds"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "stepz": []}"#, "unknown key `stepz` (did you mean `steps`?) (keys: scenario, description, template, start, utc_offset, deal, steps)"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "claim": true}]}"#,
+         "steps[0]: a step has exactly one action (set, deliverables, complete, rework, add_member, remove_member, lose, win, claim, release, assign, tick); found tick, claim"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+3x"}]}"#, "steps[0].at: expected `+` and a duration such as `+3d`"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"effects": ["notice"]}}]}"#,
+         "steps[0].expect.effects[0]: unknown effect kind `notice` (did you mean `notify`?)"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"nodes": {"a": "finished"}}}]}"#,
+         "steps[0].expect.nodes.a: unknown status `finished` (pending, active, blocked, waiting, done, skipped, closed)"),
+        ("[1,", "not JSON: byte 3: unexpected end of the document"),
+    ])
+    func formatErrorsNameThePlace(_ json: String, _ message: String) {
+        switch Scenario.parse(json: Array(json.utf8)) {
+        case .success: Issue.record("accepted \(json)")
+        case .failure(let e): #expect(e.description == message)
+        }
+    }
+
+    @Test func valuesAreTypedByTheirField() {
+        #expect(ScenarioValues.value(.string("80000 CNY"), type: .money(currency: "CNY")) == .success(money(80_000)))
+        #expect(ScenarioValues.value(.number("0.10"), type: .decimal) == .success(.decimal(ExprDecimal(significand: 1, scale: 1) ?? .zero)))
+        #expect(ScenarioValues.value(.string("2024-05-01"), type: .date) == .success(ExprValue.date(parsing: "2024-05-01") ?? .null))
+        #expect(ScenarioValues.value(.array([.string("crm")]), type: .list(.enumeration(values: ["crm"]))) == .success(.list([.enumValue("crm")])))
+        #expect(ScenarioValues.value(.string("80000 USD"), type: .money(currency: "CNY")) == .failure(ScenarioValueError(message: "`80000 USD` is not money(CNY)")))
+        #expect(Scenario.duration("1d12h") == 129_600 && Scenario.duration("d") == nil && Scenario.duration("") == nil)
+    }
+}

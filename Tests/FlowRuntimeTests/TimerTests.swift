@@ -1,0 +1,113 @@
+import FlowExpr
+import FlowIR
+import FlowRuntime
+import Testing
+
+/// S4 idle timer, S8 due dates, blocked nodes and escalation; `nextTimer`.
+@Suite struct TimerTests {
+    @Test func idleDealWarnsThenReturnsToPool() throws {
+        var d = try Mini.deal()
+        // Talks is due at +5d (then escalates at +6d); take it out of the way to see the idle timer alone.
+        try d.apply(.addRoleMember(role: "legal", person: "lou"), after: hour)
+        #expect(Runner.nextTimer(d.pm, try #require(d.snapshot)) == t0 + 5 * day)
+        try d.apply(.tick, after: 7 * day - hour)
+        #expect(d.kinds == [.nodeBlocked, .escalation, .idleWarning, .notify])
+        #expect(d.effects[2].people == ["alice", "mia"] && d.effects[2].at == t0 + 7 * day)
+        #expect(d.effects[3].trigger == "on_idle_warning")
+        #expect(d.snapshot?.idleWarned == true && d.snapshot?.owner == "alice")
+        #expect(Runner.nextTimer(d.pm, try #require(d.snapshot)) == t0 + 10 * day)
+        try d.apply(.tick, after: 3 * day)
+        #expect(d.kinds == [.returnedToPool, .notify])
+        let s = try #require(d.snapshot)
+        #expect(s.pool == .public && s.owner == nil && s.previousOwner == "alice" && s.releasedAt == t0 + 10 * day)
+        #expect(s.status == .open && d.active == ["talks"])
+        #expect(Runner.nextTimer(d.pm, s) == nil)
+        let lines = Runner.explain(d.m, s)
+        #expect(lines.contains("no status change since 2024-05-06T01:00:00Z: returned to the public pool at 2024-05-16T01:00:00Z"))
+    }
+
+    @Test func fieldEditDoesNotResetIdleTimer() throws {
+        var d = try Mini.deal()
+        try d.apply(.setFields([FieldAssignment("quote", money(10))]), after: 6 * day)
+        try d.apply(.tickDeliverable(node: "talks", deliverable: "visit_record", done: true), after: hour)
+        #expect(d.snapshot?.lastStatusChangeAt == t0)
+        try d.apply(.tick, after: day)
+        #expect(d.kinds.contains(.idleWarning))
+    }
+
+    @Test func statusChangeResetsIdleTimer() throws {
+        var d = try Mini.deal()
+        try d.apply(.setFields([FieldAssignment("quote", money(10))]), after: 4 * day)
+        try d.finish("talks")
+        #expect(d.snapshot?.lastStatusChangeAt == t0 + 4 * day)
+        try d.apply(.tick, after: 4 * day)
+        #expect(!d.kinds.contains(.idleWarning))
+        #expect(Runner.nextTimer(d.pm, try #require(d.snapshot)) == t0 + 11 * day)
+    }
+
+    @Test func warningIsDroppedWhenTheReturnIsDueToo() throws {
+        var d = try Mini.deal()
+        try d.apply(.tick, after: 11 * day)
+        #expect(!d.kinds.contains(.idleWarning))
+        #expect(d.kinds.contains(.returnedToPool))
+    }
+
+    @Test func timersFireBeforeTheEvent() throws {
+        var d = try Mini.deal()
+        try d.apply(.setFields([FieldAssignment("quote", money(10))]), after: 11 * day)
+        #expect(d.kinds.first == .nodeBlocked)
+        #expect(d.kinds.contains(.returnedToPool))
+        #expect(d.snapshot?.pool == .public && d.field("quote") == money(10))
+        // The event sees the deal after its timers: by +11d it is in the public pool, so the
+        // owner's release is refused, and a refused event keeps its timers unfired too.
+        var e = try Mini.deal()
+        #expect(code(e.refuse(.release, by: "alice", after: 11 * day)) == "FC1155")
+        #expect(e.snapshot?.pool == .private)
+    }
+
+    @Test func dueDateBlocksNodeThenEscalates() throws {
+        var d = try Mini.deal()
+        try d.apply(.tick, after: 5 * day)
+        #expect(d.kinds == [.nodeBlocked])
+        #expect(d.node("talks")?.status == .blocked && d.node("talks")?.blockedAt == t0 + 5 * day)
+        #expect(d.effects[0].node == "talks" && d.effects[0].people == ["alice"])
+        #expect(d.active == ["talks"])
+        #expect(Runner.nextTimer(d.pm, try #require(d.snapshot)) == t0 + 6 * day)
+        try d.apply(.tick, after: day)
+        #expect(d.kinds == [.escalation])
+        #expect(d.effects[0].people == ["mia"] && d.effects[0].detail == "sales_manager")
+        #expect(d.node("talks")?.escalatedAt == t0 + 6 * day)
+        // Blocking is not a status change; a blocked node can still be completed.
+        #expect(d.snapshot?.lastStatusChangeAt == t0)
+        try d.apply(.setFields([FieldAssignment("quote", money(10))]))
+        try d.finish("talks")
+        #expect(d.active == ["review"])
+        #expect(d.node("talks")?.status == .done)
+    }
+
+    @Test func reworkGivesAFreshDueDate() throws {
+        var d = try Mini.atFork()
+        try d.apply(.rework(node: "legal_review", target: "talks", reason: "scope"), after: 20 * day)
+        #expect(d.node("talks")?.dueAt == d.time + 5 * day && d.node("talks")?.blockedAt == nil)
+    }
+
+    @Test func timersFireInOrderAtTheirOwnTime() throws {
+        var d = try Mini.deal()
+        try d.apply(.tick, after: 30 * day)
+        #expect(d.effects.map(\.at) == d.effects.map(\.at).sorted())
+        #expect(d.effects.first?.at == t0 + 5 * day)
+        let timers = d.snapshot?.decisions.filter { [.blocked, .escalated, .idleReturn].contains($0.kind) }.map(\.at)
+        #expect(timers == [t0 + 5 * day, t0 + 6 * day, t0 + 10 * day])
+    }
+
+    @Test func closedDealsHaveNoTimers() throws {
+        let d = try Mini.lostToPool()
+        #expect(Runner.pendingTimers(d.pm, try #require(d.snapshot)).isEmpty)
+    }
+
+    @Test func publicPoolDealsHaveNoIdleTimer() throws {
+        let d = try Mini.deal(owner: nil)
+        let timers = Runner.pendingTimers(d.pm, try #require(d.snapshot))
+        #expect(timers.map(\.kind) == [.due])
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import FlowStore
+
+/// What only the SQLite store has: a file, a schema version, query plans.
+@Suite("SQLiteStore")
+struct SQLiteStoreTests {
+    final class Directory {
+        let url: URL
+        init() throws { url = try makeTemporaryDirectory() }
+        deinit { try? FileManager.default.removeItem(at: url) }
+        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    }
+
+    @Test func storeIsCreatedOnFirstUseWithItsDirectoriesAndTheCurrentSchema() throws {
+        let directory = try Directory()
+        let path = directory.path("a/b/deals.sqlite")
+        let store = try SQLiteStore(path: path)
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(try store.schemaVersion() == SQLiteStore.currentSchemaVersion)
+        #expect(SQLiteStore.currentSchemaVersion == 1)
+    }
+
+    @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
+        let directory = try Directory()
+        let path = directory.path("deals.sqlite")
+        var host = ToyHost()
+        do {
+            let store = try SQLiteStore(path: path)
+            _ = try store.append([host.next("d1", event: "e1", effects: ["x"]), host.next("d1", event: "e2")])
+            try store.close()
+        }
+        let store = try SQLiteStore(path: path)
+        #expect(try store.allEvents(of: "d1").map(\.eventID) == ["e1", "e2"])
+        #expect(try store.undeliveredEffects(limit: 5).map(\.effectID) == ["x"])
+        #expect(try store.schemaVersion() == 1)
+        #expect(try store.append(host.next("d1", event: "e3")) == .appended(sequence: 3))
+    }
+
+    /// Two stores on one file (as two processes would be): writes are serialised by SQLite, and a
+    /// writer that stepped a snapshot the other one has since moved on is refused, not merged.
+    @Test func aSecondWriterOnTheSameFileCannotAppendAStaleStep() throws {
+        let directory = try Directory()
+        let path = directory.path("deals.sqlite")
+        let first = try SQLiteStore(path: path)
+        let second = try SQLiteStore(path: path)
+        var hostA = ToyHost()
+        _ = try first.append(hostA.next("d1", event: "e1"))
+        var hostB = hostA  // both have seen e1
+        #expect(try first.append(hostA.next("d1", event: "from-a")) == .appended(sequence: 2))
+        #expect(try second.append(hostB.next("d1", event: "from-b")).isRejected(.sequenceConflict))
+        #expect(try second.allEvents(of: "d1").map(\.eventID) == ["e1", "from-a"])
+        #expect(try first.deal("d1")?.lastSequence == 2)
+    }
+
+    @Test func aFileFromANewerFlowcIsRefused() throws {
+        let directory = try Directory()
+        let path = directory.path("deals.sqlite")
+        do {
+            let store = try SQLiteStore(path: path)
+            try store.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2-from-the-future')")
+            try store.close()
+        }
+        #expect { try SQLiteStore(path: path) } throws: { ($0 as? StoreError)?.code == .newerSchema }
+    }
+
+    @Test func anotherApplicationsDatabaseIsRefused() throws {
+        let directory = try Directory()
+        let path = directory.path("other.sqlite")
+        do {
+            let store = try SQLiteStore(path: path)
+            try store.execute(sql: "PRAGMA application_id = 1234")
+            try store.close()
+        }
+        #expect { try SQLiteStore(path: path) } throws: { ($0 as? StoreError)?.code == .notAStore }
+    }
+
+    @Test func aFileThatIsNotSQLiteIsADatabaseError() throws {
+        let directory = try Directory()
+        let path = directory.path("garbage.sqlite")
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
+        #expect { try SQLiteStore(path: path) } throws: { ($0 as? StoreError)?.code == .database }
+    }
+
+    @Test func theEventLogRefusesUpdatesAndDeletes() throws {
+        let directory = try Directory()
+        let store = try SQLiteStore(path: directory.path("deals.sqlite"))
+        var host = ToyHost()
+        _ = try store.append(host.next("d1", event: "e1"))
+        #expect { try store.execute(sql: "UPDATE events SET payload = '{}'") } throws: {
+            ($0 as? StoreError)?.message.contains("append-only") == true
+        }
+        #expect { try store.execute(sql: "DELETE FROM events") } throws: {
+            ($0 as? StoreError)?.message.contains("append-only") == true
+        }
+        #expect(try store.allEvents(of: "d1").count == 1)
+    }
+
+    @Test func payloadsAreStoredAsReadableJSONText() throws {
+        let directory = try Directory()
+        let store = try SQLiteStore(path: directory.path("deals.sqlite"))
+        var host = ToyHost()
+        _ = try store.append(host.next("d1", event: "e1", amount: 7, effects: ["x"]))
+        #expect(try store.scalar("SELECT typeof(payload) FROM events") == "text")
+        #expect(try store.scalar("SELECT json_extract(payload, '$.amount') FROM events") == "7")
+        #expect(try store.scalar("SELECT json_extract(payload, '$.total') FROM snapshots") == "7")
+        #expect(try store.scalar("SELECT typeof(payload) FROM outbox") == "text")
+        #expect(try store.allEvents(of: "d1").first?.payload == ToyDeal.encode(ToyDeal.Event(id: "e1", amount: 7)))
+    }
+
+    /// The queries the runner makes at scale are answered through an index, in index order: no
+    /// table scan and no sort.
+    @Test(arguments: [
+        (SQLiteStore.dueDealsSQL, ["0", "10"], "COVERING INDEX deals_next_timer"),
+        (SQLiteStore.poolSQL(.person("li")), ["private", "li", "", "10"], "INDEX deals_pool_owner (pool=? AND owner=? AND deal_id>?)"),
+        (SQLiteStore.poolSQL(.nobody), ["public", "", "10"], "INDEX deals_pool_owner (pool=? AND owner=? AND deal_id>?)"),
+        (SQLiteStore.customerSQL, ["acme"], "INDEX deals_customer (customer_key=?)"),
+        (SQLiteStore.ownerCountSQL, ["li"], "INDEX deals_owner_open (owner=?)"),
+        (SQLiteStore.pendingSQL, ["10"], "INDEX outbox_pending"),
+    ] as [(String, [String?], String)])
+    func hotQueriesUseTheirIndex(sql: String, arguments: [String?], index: String) throws {
+        let directory = try Directory()
+        let store = try SQLiteStore(path: directory.path("deals.sqlite"))
+        let plan = try store.queryPlan(sql, arguments: arguments)
+        #expect(plan.contains { $0.contains(index) }, "\(plan)")
+        #expect(!plan.contains { $0.hasPrefix("SCAN") && !$0.contains("INDEX") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+    }
+}
