@@ -38,12 +38,15 @@ let package = Package(
         .target(name: "FlowCheck", dependencies: ["FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
         // Checked template -> versioned IR (JSON), and the loader that verifies it.
         .target(name: "FlowIR", dependencies: ["FlowCheck", "FlowSyntax", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
+        // The pure runner core: step(machine, snapshot, event) -> (snapshot, effects) | refusal.
         .target(name: "FlowRuntime", dependencies: ["FlowIR", "FlowExpr"], swiftSettings: strict),
+        // The host: runs deals through the runner against a store (bulk import, timers, pools).
+        .target(name: "FlowHost", dependencies: ["FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowExpr"], swiftSettings: strict),
         // The commands, testable in-process.
         .target(
             name: "FlowCLI",
             dependencies: [
-                "FlowIR", "FlowCheck", "FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics",
+                "FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -66,5 +69,6 @@ let package = Package(
         .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowIR", "FlowCheck", "FlowExpr"], swiftSettings: strict),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowDiagnostics"], swiftSettings: strict),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore"], swiftSettings: strict),
+        .testTarget(name: "FlowHostTests", dependencies: ["FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,1 @@
+// The host layer; see DealService.
