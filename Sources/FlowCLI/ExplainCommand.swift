@@ -1,6 +1,8 @@
 import ArgumentParser
 import FlowCheck
 import FlowDiagnostics
+import FlowHost
+import FlowRuntime
 
 /// `flowc explain FCxxxx`: the long explanation of a diagnostic code.
 struct ExplainCommand: FlowcCommand {
@@ -18,15 +20,21 @@ struct ExplainCommand: FlowcCommand {
             for spec in DiagnosticCatalogue.all {
                 context.write("\(spec.code)  \(spec.severity.rawValue.padding(7))  \(spec.name)\n")
             }
+            for (code, name, _, _) in ExplainCommand.runCodes { context.write("\(code)  \("error".padding(7))  \(name)\n") }
             return ExitCode.clean
         }
         guard let parsed = DiagnosticCode(parsing: code) else {
             context.writeError("error: `\(code)` is not a diagnostic code; codes look like FC0302\n")
             return ExitCode.usage
         }
+        if DiagnosticCatalogue.spec(for: parsed) == nil, let run = ExplainCommand.runCodes.first(where: { $0.code == parsed.description }) {
+            context.write("\(run.code): \(run.name) (error)\nmessage: \(run.format)\n\n\(run.explanation)\n\n")
+            return ExitCode.clean
+        }
         guard let spec = DiagnosticCatalogue.spec(for: parsed) else {
             var message = "error: there is no diagnostic \(parsed)"
-            if let guess = Suggestions.closest(to: parsed.description, in: DiagnosticCatalogue.all.map(\.code.description)) {
+            let all = DiagnosticCatalogue.all.map(\.code.description) + ExplainCommand.runCodes.map(\.code)
+            if let guess = Suggestions.closest(to: parsed.description, in: all) {
                 message += "; did you mean \(guess)?"
             }
             context.writeError(message + "\n")
@@ -35,6 +43,13 @@ struct ExplainCommand: FlowcCommand {
         context.write(ExplainCommand.text(spec))
         return ExitCode.clean
     }
+
+    /// The runner's refusals (FC11xx), the host's codes (FC12xx) and the scenario codes (FC13xx),
+    /// from their own catalogues.
+    static let runCodes: [(code: String, name: String, format: String, explanation: String)] =
+        RuntimeMessages.refusals.map { ($0.code, $0.name, $0.format, $0.explanation) }
+        + HostMessages.all.map { ($0.code, $0.name, $0.format, $0.explanation) }
+        + ScenarioMessages.all.map { ($0.code.description, $0.name, $0.format, $0.explanation) }
 
     static func text(_ spec: MessageSpec) -> String {
         """

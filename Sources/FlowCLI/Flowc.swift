@@ -16,7 +16,8 @@ public struct Flowc: ParsableCommand {
             --warnings-as-errors); 2 usage error or a file that cannot be read.
             """,
         version: FlowcVersion.current,
-        subcommands: [CheckCommand.self, CompileCommand.self, ExplainCommand.self, RulesCommand.self]
+        subcommands: [CheckCommand.self, CompileCommand.self, ExplainCommand.self, RulesCommand.self, TestCommand.self,
+                      RunCommand.self, DealCommand.self, PoolCommand.self, TickCommand.self]
     )
 
     public init() {}

@@ -116,11 +116,15 @@ struct Composer {
     /// the first `inherited` entries of each list) of the same id, once; anything else is appended,
     /// so that a second definition in the same file stays visible as a duplicate.
     mutating func merge(own t: TemplateSyntax, into out: inout ComposedTemplate, inherited: (fields: Int, roles: Int, nodes: Int)) {
+        // Both steps look entries up by id through a dictionary of the inherited entries, so that
+        // a child of a large parent stays linear (a search of the parent per entry did not).
         func replaceOrAppend<T>(_ list: inout [T], _ new: [T], inheritedCount: Int, id: (T) -> String) {
+            var inheritedIndex: [String: Int] = [:]
+            for i in (0..<inheritedCount).reversed() { inheritedIndex[id(list[i])] = i }
             var replaced = Set<String>()
             for item in new {
                 let key = id(item)
-                if !replaced.contains(key), let i = list.prefix(inheritedCount).firstIndex(where: { id($0) == key }) {
+                if !replaced.contains(key), let i = inheritedIndex[key] {
                     list[i] = item
                     replaced.insert(key)
                 } else {
@@ -129,14 +133,24 @@ struct Composer {
             }
         }
         var nodeCount = inherited.nodes
-        for r in t.removeNodes {
-            if let i = out.nodes.prefix(nodeCount).firstIndex(where: { $0.id.value == r.value }) {
-                out.nodes.remove(at: i)
-                out.removedNodes.append(r)
-                nodeCount -= 1
-            } else {
-                diagnostics.append(CheckMessages.removeUnknown.at(r.span, r.value))
+        if !t.removeNodes.isEmpty {
+            // Each removal takes the first inherited node of that id not removed yet.
+            var remaining: [String: [Int]] = [:]
+            for i in (0..<nodeCount).reversed() { remaining[out.nodes[i].id.value, default: []].append(i) }
+            var removed = [Bool](repeating: false, count: nodeCount)
+            for r in t.removeNodes {
+                if let i = remaining[r.value]?.popLast() {
+                    removed[i] = true
+                    out.removedNodes.append(r)
+                    nodeCount -= 1
+                } else {
+                    diagnostics.append(CheckMessages.removeUnknown.at(r.span, r.value))
+                }
             }
+            var kept: [NodeSyntax] = []
+            kept.reserveCapacity(out.nodes.count)
+            for (i, n) in out.nodes.enumerated() where i >= removed.count || !removed[i] { kept.append(n) }
+            out.nodes = kept
         }
         replaceOrAppend(&out.fields, t.fields, inheritedCount: inherited.fields) { $0.id.value }
         replaceOrAppend(&out.roles, t.roles, inheritedCount: inherited.roles) { $0.id.value }

@@ -9,6 +9,9 @@ public struct RuleContext: Sendable {
     public let nodeIndex: [String: Int]
     public let roleIndex: [String: Int]
     public let fieldIndex: [String: Int]
+    /// For each node index: true when the node is the first definition of its id (the one
+    /// `nodeIndex` names). Rules ask this for every node; a table spares hashing each id again.
+    let isFirstDefinition: [Bool]
     public let graph: FlowGraph
     /// For each node index: true when where the node leads is not fully known, because a
     /// transition names an undefined node or a transition key could not be read. Both are
@@ -45,7 +48,12 @@ public struct RuleContext: Sendable {
     init(template: ComposedTemplate) {
         self.template = template
         var nodes: [String: Int] = [:]
-        for (i, n) in template.nodes.enumerated() where nodes[n.id.value] == nil { nodes[n.id.value] = i }
+        nodes.reserveCapacity(template.nodes.count)
+        var first = [Bool](repeating: false, count: template.nodes.count)
+        for (i, n) in template.nodes.enumerated() where nodes[n.id.value] == nil {
+            nodes[n.id.value] = i
+            first[i] = true
+        }
         var roles: [String: Int] = [:]
         for (i, r) in template.roles.enumerated() where roles[r.id.value] == nil { roles[r.id.value] = i }
         var fields: [String: Int] = [:]
@@ -53,23 +61,25 @@ public struct RuleContext: Sendable {
         nodeIndex = nodes
         roleIndex = roles
         fieldIndex = fields
-        graph = RuleContext.buildGraph(template, nodes)
+        isFirstDefinition = first
+        graph = RuleContext.buildGraph(template, nodes, first)
         let transitionKeys: Set<String> = ["*", "kind", "next", "outcomes", "branches", "join"]
         hasUnknownTransitions = template.nodes.map { n in
-            var targets: [String] = n.outcomes.map(\.target.value) + n.branches.map(\.value)
+            if !n.unreadKeys.isEmpty, !n.unreadKeys.isDisjoint(with: transitionKeys) { return true }
+            func unknown(_ target: Located<String>) -> Bool { nodes[target.value] == nil }
+            if n.outcomes.contains(where: { unknown($0.target) }) || n.branches.contains(where: unknown) { return true }
             switch n.next {
-            case .single(let s)?: targets.append(s.value)
-            case .conditional(let bs, _)?: targets += bs.map(\.target.value)
+            case .single(let s)?: if unknown(s) { return true }
+            case .conditional(let bs, _)?: if bs.contains(where: { unknown($0.target) }) { return true }
             case nil: break
             }
-            if let j = n.join { targets.append(j.value) }
-            return !n.unreadKeys.isDisjoint(with: transitionKeys) || targets.contains { nodes[$0] == nil }
+            return n.join.map(unknown) ?? false
         }
     }
 
-    static func buildGraph(_ t: ComposedTemplate, _ index: [String: Int]) -> FlowGraph {
+    static func buildGraph(_ t: ComposedTemplate, _ index: [String: Int], _ isFirst: [Bool]) -> FlowGraph {
         var edges = [[Edge]](repeating: [], count: t.nodes.count)
-        for (i, n) in t.nodes.enumerated() where index[n.id.value] == i {
+        for (i, n) in t.nodes.enumerated() where isFirst[i] {
             func add(_ target: Located<String>, _ kind: EdgeKind) {
                 if let j = index[target.value] { edges[i].append(Edge(from: i, to: j, kind: kind)) }
             }
@@ -85,7 +95,7 @@ public struct RuleContext: Sendable {
         }
         if let lose = t.lose, let via = lose.via.flatMap({ index[$0.value] }) {
             let from: [Int] = lose.from.map { $0.compactMap { index[$0.value] } }
-                ?? t.nodes.indices.filter { index[t.nodes[$0].id.value] == $0 && !t.nodes[$0].effectiveKind.isTerminal }
+                ?? t.nodes.indices.filter { isFirst[$0] && !t.nodes[$0].effectiveKind.isTerminal }
             // Nodes of the lose path itself are not sources of another lose.
             for f in from where f != via { edges[f].append(Edge(from: f, to: via, kind: .lose)) }
         }

@@ -19,17 +19,17 @@ public final class SourceFile: Sendable {
         self.bytes = bytes
         var starts = [0]
         starts.reserveCapacity(bytes.count / 24 + 1)
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b == 0x0A {
+        bytes.withUnsafeBytes { raw in
+            let n = raw.count
+            var i = 0
+            while true {
+                i = ByteScan.firstIndex(of: 0x0A, or: 0x0D, in: raw, from: i)
+                guard i < n else { break }
+                // CR LF ends one line, as do a lone LF and a lone CR.
+                if raw[i] == 0x0D, i + 1 < n, raw[i + 1] == 0x0A { i += 1 }
                 starts.append(i + 1)
-            } else if b == 0x0D {
-                if i + 1 < n, bytes[i + 1] == 0x0A { i += 1 }
-                starts.append(i + 1)
+                i += 1
             }
-            i += 1
         }
         self.lineStarts = starts
     }

@@ -37,6 +37,11 @@ public struct Suppressions: Sendable {
 
     /// Reads the `flowc-ignore` comments of a file.
     public static func scan(_ file: SourceFile) -> Suppressions {
+        // Most files have no directive at all: then there is nothing to find, and the line-by-line
+        // scan (which has to track quoted and block scalars) can be skipped.
+        guard CommentScanner.mayHaveDirective(file.bytes) else {
+            return Suppressions(file: file, entries: [], scanProblems: [])
+        }
         var scanner = CommentScanner(file: file)
         scanner.run()
         return Suppressions(file: file, entries: scanner.entries, scanProblems: scanner.problems)
@@ -192,6 +197,23 @@ private struct CommentScanner {
     }
 
     private static let keyword = Array("flowc-ignore".utf8)
+
+    /// Whether some `#` is followed, after blanks, by the keyword: every directive is, so when none
+    /// is, the file has no directive (and no problem in one).
+    static func mayHaveDirective(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            let n = raw.count
+            var i = 0
+            while true {
+                i = ByteScan.firstIndex(of: hash, in: raw, from: i)
+                guard i < n else { return false }
+                i += 1
+                var j = i
+                while j < n, raw[j] == space || raw[j] == tab { j += 1 }
+                if n - j >= keyword.count, raw[j..<(j + keyword.count)].elementsEqual(keyword) { return true }
+            }
+        }
+    }
 
     /// Parses `flowc-ignore[:] CODE[, CODE]... [-- reason]` in the comment `from..<to` (after `#`).
     private mutating func parseComment(line: Int, from: Int, to: Int) {

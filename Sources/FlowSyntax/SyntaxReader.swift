@@ -9,8 +9,6 @@ struct SyntaxReader {
 
     init(doc: YAMLDocument) { self.doc = doc }
 
-    typealias Entries = [String: (key: YAMLNodeID, value: YAMLNodeID)]
-
     func span(_ id: YAMLNodeID) -> SourceSpan { doc.span(id) }
 
     /// "a mapping", "a list", "a string", … for messages.
@@ -32,7 +30,7 @@ struct SyntaxReader {
 
     /// Where to point when a whole container is concerned: its first key, or its first line.
     func anchor(_ id: YAMLNodeID) -> SourceSpan {
-        if let first = doc.pairs(id).first { return span(first.key) }
+        if let first = doc.mappingPairs(id).first { return span(first.key) }
         let s = span(id)
         let line = s.file.lineRange(s.file.line(of: s.start))
         return SourceSpan(file: s.file, start: s.start, end: max(s.start + 1, min(s.end, line.upperBound)))
@@ -40,37 +38,48 @@ struct SyntaxReader {
 
     /// Reads a mapping, reporting unknown keys (with did-you-mean and a fix-it) and missing
     /// required keys. Returns nil (after a diagnostic) when the node is not a mapping.
-    mutating func mapping(_ id: YAMLNodeID, context: String, allowed: [String], required: [String] = [], missingAt: SourceSpan? = nil) -> Entries? {
+    ///
+    /// - Parameters:
+    ///   - context: what the mapping is, for messages; only evaluated when one is reported.
+    ///   - allowed: the keys accepted here, when not every key of `Key`.
+    mutating func mapping<Key: MappingKey>(_ id: YAMLNodeID, context: @autoclosure () -> String, allowed: [Key]? = nil,
+                                           required: [Key] = [], missingAt: SourceSpan? = nil) -> Entries<Key>? {
         guard doc.kind(id) == .mapping else {
-            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a mapping", context, describe(id)))
+            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a mapping", context(), describe(id)))
             return nil
         }
-        var out: Entries = [:]
-        for (k, v) in doc.pairs(id) {
+        let table = Key.table
+        var out = Entries<Key>()
+        for (k, v) in doc.mappingPairs(id) {
+            // The common case, decided on the key's bytes without building a `String`.
+            if let i = doc.withUTF8(k, { table.match($0) }) ?? nil, allowed?.contains(table.keys[i]) ?? true {
+                out[ordinal: i] = (k, v)
+                continue
+            }
             guard doc.kind(k) == .scalar, case .string(let name)? = doc.value(k) else {
                 diagnostics.append(SyntaxMessages.badKey.at(span(k), describe(k)))
+                out.hasUnreadableKey = true
                 continue
             }
-            if !allowed.contains(name) {
-                var d = SyntaxMessages.unknownKey.at(span(k), name, context)
-                if let guess = Suggestions.closest(to: name, in: allowed) {
-                    d = d.help(SyntaxMessages.Formats.didYouMean, guess).fix(span(k), guess)
-                }
-                diagnostics.append(d)
-                continue
+            let names = allowed?.map(\.rawValue) ?? table.names
+            var d = SyntaxMessages.unknownKey.at(span(k), name, context())
+            if let guess = Suggestions.closest(to: name, in: names) {
+                d = d.help(SyntaxMessages.Formats.didYouMean, guess).fix(span(k), guess)
+                out.guesses.append(guess)
             }
-            out[name] = (k, v)
+            diagnostics.append(d)
         }
         for r in required where out[r] == nil {
-            diagnostics.append(SyntaxMessages.missingKey.at(missingAt ?? anchor(id), r, context))
+            diagnostics.append(SyntaxMessages.missingKey.at(missingAt ?? anchor(id), r.rawValue, context()))
         }
         return out
     }
 
     /// Reads a scalar as a string. Numbers are accepted and kept as written when `lenient`.
-    mutating func string(_ id: YAMLNodeID, key: String, lenient: Bool = false) -> Located<String>? {
+    /// - Parameter key: where the value is, for messages; only evaluated when one is reported.
+    mutating func string(_ id: YAMLNodeID, key: @autoclosure () -> String, lenient: Bool = false) -> Located<String>? {
         guard doc.kind(id) == .scalar else {
-            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a string", key, describe(id)))
+            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a string", key(), describe(id)))
             return nil
         }
         switch doc.value(id) {
@@ -81,7 +90,7 @@ struct SyntaxReader {
         default:
             break
         }
-        diagnostics.append(SyntaxMessages.wrongType.at(span(id), "a string", key, typeName(id), doc.text(id) ?? ""))
+        diagnostics.append(SyntaxMessages.wrongType.at(span(id), "a string", key(), typeName(id), doc.text(id) ?? ""))
         return nil
     }
 
@@ -234,7 +243,7 @@ struct SyntaxReader {
             return nil
         }
         var entries: [(language: String, text: String)] = []
-        for (k, v) in doc.pairs(id) {
+        for (k, v) in doc.mappingPairs(id) {
             guard case .string(let lang)? = doc.value(k) else {
                 diagnostics.append(SyntaxMessages.badKey.at(span(k), describe(k)))
                 continue
@@ -252,11 +261,25 @@ struct SyntaxReader {
         return LocalizedName(entries: entries, span: span(id))
     }
 
+    /// `ll` or `lll` in lowercase ASCII letters, then `-` subtags of 2 to 8 ASCII letters or
+    /// digits (`zh`, `zh-Hans`, `en-US`). Checked on bytes: a non-ASCII character fails it.
     static func isLanguageTag(_ s: String) -> Bool {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard let first = parts.first, first.count == 2 || first.count == 3,
-              first.allSatisfy({ $0.isASCII && $0.isLowercase }) else { return false }
-        return parts.dropFirst().allSatisfy { p in (2...8).contains(p.count) && p.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+        var first = true
+        var length = 0
+        for b in s.utf8 {
+            if b == UInt8(ascii: "-") {
+                guard first ? (length == 2 || length == 3) : (2...8).contains(length) else { return false }
+                first = false
+                length = 0
+                continue
+            }
+            let lower = b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")
+            let upper = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")
+            let digit = b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")
+            guard first ? lower : (lower || upper || digit) else { return false }
+            length += 1
+        }
+        return first ? (length == 2 || length == 3) : (2...8).contains(length)
     }
 
     /// Reads an expression scalar (any scalar: `when: true` is the expression `true`).

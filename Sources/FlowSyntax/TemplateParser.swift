@@ -6,13 +6,7 @@ public import FlowYAML
 /// It reports FC02xx diagnostics and keeps going, so that one run shows every structural problem.
 /// Nothing is resolved here: names, references and expressions are the checker's business.
 public enum TemplateParser {
-    static let topKeys = ["flowc", "template", "fragment", "extends", "include", "fields", "customer", "roles",
-                          "nodes", "remove_nodes", "start", "lose", "pool", "effects"]
-    static let fieldKeys = ["type", "name", "description", "required", "default", "compute", "currency", "values",
-                            "of", "min", "max", "multiline"]
-    static let nodeKeys = ["id", "name", "description", "kind", "owner", "participants", "estimate", "due", "escalate",
-                           "probability", "requires", "deliverables", "when", "on_enter", "on_complete", "next",
-                           "outcomes", "branches", "join", "rework"]
+    // The keys of each mapping are the `MappingKey` enums (MappingKeys.swift).
 
     /// Parses one template or fragment document.
     /// - Returns: the syntax (possibly partial) and the diagnostics found.
@@ -23,16 +17,16 @@ public enum TemplateParser {
                                fields: [], customer: nil, roles: [], nodes: [], removeNodes: [], start: nil, lose: nil,
                                pool: nil, effects: [], span: rootSpan)
         let firstLine = SourceSpan(file: doc.file, start: rootSpan.start, end: min(rootSpan.end, doc.file.lineRange(doc.file.line(of: rootSpan.start)).upperBound))
-        guard let top = r.mapping(doc.root, context: "the template", allowed: topKeys, required: ["flowc"], missingAt: firstLine) else {
+        guard let top = r.mapping(doc.root, context: "the template", required: [TopKey.flowc], missingAt: firstLine) else {
             return (t, r.diagnostics)
         }
-        if let v = top["flowc"]?.value, let n = r.int(v, key: "flowc") {
+        if let v = top[.flowc]?.value, let n = r.int(v, key: "flowc") {
             if n.value != 1 {
                 r.diagnostics.append(SyntaxMessages.unsupportedVersion.at(n.span, String(n.value)))
             }
             t.version = n
         }
-        switch (top["template"], top["fragment"]) {
+        switch (top[.template], top[.fragment]) {
         case let (tpl?, frag?):
             r.diagnostics.append(SyntaxMessages.headerConflict.at(doc.span(frag.key)).label(doc.span(tpl.key), SyntaxMessages.Formats.templateIsHere))
         case let (tpl?, nil):
@@ -40,10 +34,10 @@ public enum TemplateParser {
         case let (nil, frag?):
             t.isFragment = true
             t.header = header(&r, frag.value, context: "`fragment`", requireAll: false)
-            for k in ["extends", "start", "lose", "pool", "remove_nodes", "customer"] {
+            for k in [TopKey.extends, .start, .lose, .pool, .removeNodes, .customer] {
                 if let e = top[k] {
                     var d = SyntaxMessages.headerConflict.at(doc.span(e.key))
-                    d.message = Message(SyntaxMessages.Formats.notInFragment, [k])
+                    d.message = Message(SyntaxMessages.Formats.notInFragment, [k.rawValue])
                     r.diagnostics.append(d)
                 }
             }
@@ -51,39 +45,39 @@ public enum TemplateParser {
             r.diagnostics.append(SyntaxMessages.missingKey.at(firstLine, "template", "the file")
                 .help(SyntaxMessages.Formats.fragmentHeader))
         }
-        if let e = top["extends"]?.value { t.extends = r.string(e, key: "extends") }
-        if let e = top["include"]?.value { t.include = r.stringList(e, key: "include") }
-        if let e = top["fields"]?.value {
+        if let e = top[.extends]?.value { t.extends = r.string(e, key: "extends") }
+        if let e = top[.include]?.value { t.include = r.stringList(e, key: "include") }
+        if let e = top[.fields]?.value {
             t.fields = fields(&r, e)
             t.unnamedFields = unnamedKeys(r, e)
         }
-        if let e = top["customer"]?.value { t.customer = customer(&r, e) }
-        if let e = top["roles"]?.value {
+        if let e = top[.customer]?.value { t.customer = customer(&r, e) }
+        if let e = top[.roles]?.value {
             t.roles = roles(&r, e)
             t.unnamedRoles = unnamedKeys(r, e)
         }
-        if let e = top["nodes"]?.value { t.nodesSpan = r.span(e) }
-        if let e = top["nodes"]?.value, let items = r.list(e, key: "nodes") {
+        if let e = top[.nodes]?.value { t.nodesSpan = r.span(e) }
+        if let e = top[.nodes]?.value, let items = r.list(e, key: "nodes") {
             for item in items {
                 if let n = node(&r, item) { t.nodes.append(n) } else if r.doc.kind(item) == .mapping { t.unnamedNodes.append(r.span(item)) }
             }
         }
-        if let e = top["remove_nodes"]?.value { t.removeNodes = r.identifierList(e, key: "remove_nodes") }
-        if let e = top["start"]?.value { t.start = r.identifier(e, key: "start") }
-        if let e = top["lose"]?.value { t.lose = lose(&r, e) }
-        if let e = top["pool"]?.value { t.pool = pool(&r, e) }
-        if let e = top["effects"]?.value { t.effects = triggerEffects(&r, e) }
+        if let e = top[.removeNodes]?.value { t.removeNodes = r.identifierList(e, key: "remove_nodes") }
+        if let e = top[.start]?.value { t.start = r.identifier(e, key: "start") }
+        if let e = top[.lose]?.value { t.lose = lose(&r, e) }
+        if let e = top[.pool]?.value { t.pool = pool(&r, e) }
+        if let e = top[.effects]?.value { t.effects = triggerEffects(&r, e) }
         return (t, r.diagnostics)
     }
 
     static func header(_ r: inout SyntaxReader, _ id: YAMLNodeID, context: String, requireAll: Bool) -> HeaderSyntax? {
-        guard let m = r.mapping(id, context: context, allowed: ["id", "version", "name", "description"],
-                                required: requireAll ? ["id", "version", "name"] : ["id"]) else { return nil }
+        guard let m = r.mapping(id, context: context,
+                                required: requireAll ? [HeaderKey.id, .version, .name] : [HeaderKey.id]) else { return nil }
         var h = HeaderSyntax(id: nil, version: nil, name: nil, description: nil, span: r.span(id))
-        if let v = m["id"]?.value { h.id = r.identifier(v, key: "id") }
-        if let v = m["version"]?.value { h.version = r.string(v, key: "version", lenient: true) }
-        if let v = m["name"]?.value { h.name = r.name(v, key: "name") }
-        if let v = m["description"]?.value { h.description = r.string(v, key: "description")?.value }
+        if let v = m[.id]?.value { h.id = r.identifier(v, key: "id") }
+        if let v = m[.version]?.value { h.version = r.string(v, key: "version", lenient: true) }
+        if let v = m[.name]?.value { h.name = r.name(v, key: "name") }
+        if let v = m[.description]?.value { h.description = r.string(v, key: "description")?.value }
         return h
     }
 
@@ -94,7 +88,7 @@ public enum TemplateParser {
     /// Keys of an id-keyed mapping that cannot name a definition, not even by a suggested id
     /// (see `SyntaxReader.definitionID`); each is reported already.
     static func unnamedKeys(_ r: SyntaxReader, _ id: YAMLNodeID) -> [SourceSpan] {
-        r.doc.pairs(id).compactMap { pair in
+        r.doc.mappingPairs(id).compactMap { pair in
             if case .string(let s)? = r.doc.value(pair.key), SyntaxReader.isIdentifier(s) || SyntaxReader.suggestIdentifier(s) != nil {
                 return nil
             }
@@ -103,35 +97,34 @@ public enum TemplateParser {
     }
 
     /// The (key, value) pairs of a mapping whose keys are ids chosen by the author.
-    static func mapEntries(_ r: inout SyntaxReader, _ id: YAMLNodeID, context: String) -> [(YAMLNodeID, YAMLNodeID)] {
-        guard r.doc.kind(id) == .mapping else {
+    static func mapEntries(_ r: inout SyntaxReader, _ id: YAMLNodeID, context: String) -> YAMLPairs {
+        if r.doc.kind(id) != .mapping {
             r.diagnostics.append(SyntaxMessages.wrongShape.at(r.span(id), "a mapping", context, r.describe(id)))
-            return []
         }
-        return r.doc.pairs(id).map { ($0.key, $0.value) }
+        // Empty for anything but a mapping.
+        return r.doc.mappingPairs(id)
     }
 
     static func field(_ r: inout SyntaxReader, _ key: YAMLNodeID, _ value: YAMLNodeID) -> FieldSyntax? {
         guard let fid = r.definitionID(key, key: "fields") else { return nil }
-        let ctx = "field `\(fid.value)`"
         var f = FieldSyntax(id: fid, type: nil, name: nil, required: nil, defaultValue: nil, compute: nil, currency: nil,
                             values: [], valuesSpan: nil, of: nil, min: nil, max: nil, multiline: nil, span: r.span(value))
-        guard let m = r.mapping(value, context: ctx, allowed: fieldKeys, required: ["type"], missingAt: fid.span) else { return f }
-        if let v = m["type"]?.value {
+        guard let m = r.mapping(value, context: "field `\(fid.value)`", required: [FieldKey.type], missingAt: fid.span) else { return f }
+        if let v = m[.type]?.value {
             f.type = r.choice(v, key: "type", what: "field type", FieldTypeName.self)
             if f.type == nil { f.unreadKeys.insert("type") }
         }
-        if let v = m["name"]?.value { f.name = r.name(v, key: "name") }
-        if let v = m["required"]?.value { f.required = r.bool(v, key: "required") }
-        if let v = m["default"]?.value {
+        if let v = m[.name]?.value { f.name = r.name(v, key: "name") }
+        if let v = m[.required]?.value { f.required = r.bool(v, key: "required") }
+        if let v = m[.default]?.value {
             if r.doc.kind(v) == .scalar, let sv = r.doc.value(v) {
                 f.defaultValue = Located(sv, r.span(v))
             } else {
                 r.diagnostics.append(SyntaxMessages.wrongShape.at(r.span(v), "a single value", "default", r.describe(v)))
             }
         }
-        if let v = m["compute"]?.value { f.compute = r.expression(v, key: "compute") }
-        if let v = m["currency"]?.value, let c = r.string(v, key: "currency") {
+        if let v = m[.compute]?.value { f.compute = r.expression(v, key: "compute") }
+        if let v = m[.currency]?.value, let c = r.string(v, key: "currency") {
             if c.value.count == 3, c.value.allSatisfy({ $0.isASCII && $0.isUppercase }) {
                 f.currency = c
             } else {
@@ -142,29 +135,29 @@ public enum TemplateParser {
                 r.diagnostics.append(d)
             }
         }
-        if let v = m["values"]?.value {
+        if let v = m[.values]?.value {
             f.values = r.identifierList(v, key: "values")
             f.valuesSpan = r.span(v)
             if r.doc.kind(v) == .sequence, r.doc.count(v) == 0 {
                 r.diagnostics.append(SyntaxMessages.emptyCollection.at(r.span(v), "values"))
             }
         }
-        if let v = m["of"]?.value {
+        if let v = m[.of]?.value {
             f.of = r.choice(v, key: "of", what: "list element type", FieldTypeName.self)
             if f.of == nil { f.unreadKeys.insert("of") }
         }
-        if let v = m["min"]?.value { f.min = r.number(v, key: "min") }
-        if let v = m["max"]?.value { f.max = r.number(v, key: "max") }
-        if let v = m["multiline"]?.value { f.multiline = r.bool(v, key: "multiline") }
+        if let v = m[.min]?.value { f.min = r.number(v, key: "min") }
+        if let v = m[.max]?.value { f.max = r.number(v, key: "max") }
+        if let v = m[.multiline]?.value { f.multiline = r.bool(v, key: "multiline") }
         return f
     }
 
     static func customer(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> CustomerSyntax? {
-        guard let m = r.mapping(id, context: "`customer`", allowed: ["identity", "normalize", "profile"]) else { return nil }
+        guard let m = r.mapping(id, context: "`customer`", required: [CustomerKey]()) else { return nil }
         var c = CustomerSyntax(identity: [], normalize: [], profile: [], span: r.span(id))
-        if let v = m["identity"]?.value { c.identity = r.identifierList(v, key: "identity") }
-        if let v = m["normalize"]?.value { c.normalize = r.identifierList(v, key: "normalize") }
-        if let v = m["profile"]?.value { c.profile = r.identifierList(v, key: "profile") }
+        if let v = m[.identity]?.value { c.identity = r.identifierList(v, key: "identity") }
+        if let v = m[.normalize]?.value { c.normalize = r.identifierList(v, key: "normalize") }
+        if let v = m[.profile]?.value { c.profile = r.identifierList(v, key: "profile") }
         return c
     }
 
@@ -180,13 +173,12 @@ public enum TemplateParser {
                 r.diagnostics.append(d.help(SyntaxMessages.Formats.reservedRoleHelp))
             }
             var role = RoleSyntax(id: rid, name: nil, owner: false, manager: false, external: false, span: r.span(value))
-            guard let m = r.mapping(value, context: "role `\(rid.value)`", allowed: ["name", "description", "owner", "manager", "external"],
-                                    required: ["name"], missingAt: rid.span) else { return role }
-            if let v = m["name"]?.value { role.name = r.name(v, key: "name") }
-            if let v = m["description"]?.value { _ = r.string(v, key: "description") }
-            if let v = m["owner"]?.value, let b = r.bool(v, key: "owner") { role.owner = b.value; role.ownerSpan = r.span(m["owner"]?.key ?? v) }
-            if let v = m["manager"]?.value, let b = r.bool(v, key: "manager") { role.manager = b.value; role.managerSpan = r.span(m["manager"]?.key ?? v) }
-            if let v = m["external"]?.value, let b = r.bool(v, key: "external") { role.external = b.value }
+            guard let m = r.mapping(value, context: "role `\(rid.value)`", required: [RoleKey.name], missingAt: rid.span) else { return role }
+            if let v = m[.name]?.value { role.name = r.name(v, key: "name") }
+            if let v = m[.description]?.value { _ = r.string(v, key: "description") }
+            if let v = m[.owner]?.value, let b = r.bool(v, key: "owner") { role.owner = b.value; role.ownerSpan = r.span(m[.owner]?.key ?? v) }
+            if let v = m[.manager]?.value, let b = r.bool(v, key: "manager") { role.manager = b.value; role.managerSpan = r.span(m[.manager]?.key ?? v) }
+            if let v = m[.external]?.value, let b = r.bool(v, key: "external") { role.external = b.value }
             return role
         }
     }
@@ -196,62 +188,58 @@ public enum TemplateParser {
             r.diagnostics.append(SyntaxMessages.wrongShape.at(r.span(id), "a mapping", "nodes", r.describe(id)))
             return nil
         }
-        let idValue = r.doc.pairs(id).first { r.doc.text($0.key) == "id" }?.value
+        // The id names the node in the messages about its other keys, so it is read first. The
+        // first `id` counts (a repeated key is reported by the YAML reader); `Entries` keeps the
+        // last.
+        let idValue = r.doc.mappingPairs(id).first { r.doc.scalarBytesEqual($0.key, "id") }?.value
         let nid = idValue.flatMap { r.definitionID($0, key: "id") }
-        let ctx = nid.map { "node `\($0.value)`" } ?? "a node"
-        guard let m = r.mapping(id, context: ctx, allowed: nodeKeys, required: ["id", "name"]) else { return nil }
+        guard let m = r.mapping(id, context: nid.map { "node `\($0.value)`" } ?? "a node", required: [NodeKey.id, .name]) else { return nil }
         guard let nid else { return nil }
-        var n = NodeSyntax(id: nid, name: nil, kind: nil, owner: nil, participants: [], estimate: nil, due: nil, escalate: nil,
-                           probability: nil, requires: [], deliverables: [], when: nil, onEnter: [], onComplete: [], next: nil,
-                           outcomes: [], outcomesSpan: nil, branches: [], branchesSpan: nil, join: nil, rework: [], span: r.span(id))
-        if let v = m["name"]?.value { n.name = r.name(v, key: "name") }
-        if let v = m["description"]?.value { _ = r.string(v, key: "description") }
-        for (k, _) in r.doc.pairs(id) {
-            guard r.doc.kind(k) == .scalar, case .string(let key)? = r.doc.value(k) else {
-                n.unreadKeys.insert("*")
-                continue
-            }
-            if !nodeKeys.contains(key), let meant = Suggestions.closest(to: key, in: nodeKeys) { n.unreadKeys.insert(meant) }
-        }
-        if let v = m["kind"]?.value {
+        var n = NodeSyntax(id: nid, span: r.span(id))
+        if let v = m[.name]?.value { n.name = r.name(v, key: "name") }
+        if let v = m[.description]?.value { _ = r.string(v, key: "description") }
+        // Keys that could not be read, and the keys that misspelt ones probably meant.
+        if m.hasUnreadableKey { n.unreadKeys.insert("*") }
+        for meant in m.guesses { n.unreadKeys.insert(meant) }
+        if let v = m[.kind]?.value {
             n.kind = r.choice(v, key: "kind", what: "node kind", NodeKind.self)
             if n.kind == nil { n.unreadKeys.insert("kind") }
         }
-        if let v = m["owner"]?.value {
+        if let v = m[.owner]?.value {
             n.owner = r.identifier(v, key: "owner")
             if n.owner == nil { n.unreadKeys.insert("owner") }
         }
-        if let v = m["participants"]?.value { n.participants = r.identifierList(v, key: "participants") }
-        if let v = m["estimate"]?.value { n.estimate = r.duration(v, key: "estimate") }
-        if let v = m["due"]?.value { n.due = r.duration(v, key: "due") }
-        if let v = m["escalate"]?.value, let em = r.mapping(v, context: "`escalate`", allowed: ["after", "to"], required: ["to"]) {
+        if let v = m[.participants]?.value { n.participants = r.identifierList(v, key: "participants") }
+        if let v = m[.estimate]?.value { n.estimate = r.duration(v, key: "estimate") }
+        if let v = m[.due]?.value { n.due = r.duration(v, key: "due") }
+        if let v = m[.escalate]?.value, let em = r.mapping(v, context: "`escalate`", required: [EscalationKey.to]) {
             var e = EscalationSyntax(after: nil, to: nil, span: r.span(v))
-            if let a = em["after"]?.value { e.after = r.duration(a, key: "after") }
-            if let a = em["to"]?.value { e.to = r.identifier(a, key: "to") }
+            if let a = em[.after]?.value { e.after = r.duration(a, key: "after") }
+            if let a = em[.to]?.value { e.to = r.identifier(a, key: "to") }
             n.escalate = e
         }
-        if let v = m["probability"]?.value, let p = r.int(v, key: "probability") {
+        if let v = m[.probability]?.value, let p = r.int(v, key: "probability") {
             if (0...100).contains(p.value) { n.probability = p } else {
                 r.diagnostics.append(SyntaxMessages.outOfRange.at(p.span, String(p.value), "probability", "a percentage from 0 to 100"))
             }
         }
-        if let v = m["requires"]?.value { n.requires = r.identifierList(v, key: "requires") }
-        if let v = m["deliverables"]?.value, let items = r.list(v, key: "deliverables") {
+        if let v = m[.requires]?.value { n.requires = r.identifierList(v, key: "requires") }
+        if let v = m[.deliverables]?.value, let items = r.list(v, key: "deliverables") {
             for item in items {
                 if r.doc.kind(item) == .scalar {
                     if let did = r.identifier(item, key: "deliverables") { n.deliverables.append(DeliverableSyntax(id: did, name: nil, span: did.span)) }
                     continue
                 }
-                guard let dm = r.mapping(item, context: "a deliverable", allowed: ["id", "name"], required: ["id"]) else { continue }
-                guard let did = dm["id"].flatMap({ r.identifier($0.value, key: "id") }) else { continue }
-                let name = dm["name"].flatMap { r.name($0.value, key: "name") }
+                guard let dm = r.mapping(item, context: "a deliverable", required: [DeliverableKey.id]) else { continue }
+                guard let did = dm[.id].flatMap({ r.identifier($0.value, key: "id") }) else { continue }
+                let name = dm[.name].flatMap { r.name($0.value, key: "name") }
                 n.deliverables.append(DeliverableSyntax(id: did, name: name, span: r.span(item)))
             }
         }
-        if let v = m["when"]?.value { n.when = r.expression(v, key: "when") }
-        if let v = m["on_enter"]?.value { n.onEnter = effects(&r, v, key: "on_enter") }
-        if let v = m["on_complete"]?.value { n.onComplete = effects(&r, v, key: "on_complete") }
-        if let v = m["next"]?.value {
+        if let v = m[.when]?.value { n.when = r.expression(v, key: "when") }
+        if let v = m[.onEnter]?.value { n.onEnter = effects(&r, v, key: "on_enter") }
+        if let v = m[.onComplete]?.value { n.onComplete = effects(&r, v, key: "on_complete") }
+        if let v = m[.next]?.value {
             n.next = next(&r, v)
             switch n.next {
             case nil: n.unreadKeys.insert("next")
@@ -259,7 +247,7 @@ public enum TemplateParser {
             default: break
             }
         }
-        if let v = m["outcomes"]?.value {
+        if let v = m[.outcomes]?.value {
             n.outcomesSpan = r.span(v)
             for (k, t) in mapEntries(&r, v, context: "`outcomes`") {
                 if let name = r.identifier(k, key: "outcomes"), let target = r.identifier(t, key: name.value) {
@@ -268,16 +256,16 @@ public enum TemplateParser {
             }
             if r.doc.kind(v) != .mapping || n.outcomes.count != r.doc.count(v) { n.unreadKeys.insert("outcomes") }
         }
-        if let v = m["branches"]?.value {
+        if let v = m[.branches]?.value {
             n.branchesSpan = r.span(v)
             n.branches = r.identifierList(v, key: "branches")
             if r.doc.kind(v) != .sequence || n.branches.count != r.doc.count(v) { n.unreadKeys.insert("branches") }
         }
-        if let v = m["join"]?.value {
+        if let v = m[.join]?.value {
             n.join = r.identifier(v, key: "join")
             if n.join == nil { n.unreadKeys.insert("join") }
         }
-        if let v = m["rework"]?.value { n.rework = r.identifierList(v, key: "rework") }
+        if let v = m[.rework]?.value { n.rework = r.identifierList(v, key: "rework") }
         return n
     }
 
@@ -296,15 +284,16 @@ public enum TemplateParser {
                 r.diagnostics.append(d)
                 continue
             }
-            let isDefault = r.doc.pairs(item).contains { r.doc.text($0.key) == "default" }
+            // `default` compared on bytes: no other spelling of it is canonically equivalent.
+            let isDefault = r.doc.mappingPairs(item).contains { r.doc.scalarBytesEqual($0.key, "default") }
             if isDefault {
-                guard let m = r.mapping(item, context: "the `default` branch", allowed: ["default"]),
-                      let t = m["default"].flatMap({ r.identifier($0.value, key: "default") }) else { continue }
+                guard let m = r.mapping(item, context: "the `default` branch", allowed: [BranchKey.default]),
+                      let t = m[.default].flatMap({ r.identifier($0.value, key: "default") }) else { continue }
                 branches.append(BranchSyntax(condition: nil, target: t, span: r.span(item)))
             } else {
-                guard let m = r.mapping(item, context: "a branch", allowed: ["if", "to", "default"], required: ["if", "to"]) else { continue }
-                guard let c = m["if"].flatMap({ r.expression($0.value, key: "if") }),
-                      let t = m["to"].flatMap({ r.identifier($0.value, key: "to") }) else { continue }
+                guard let m = r.mapping(item, context: "a branch", required: [BranchKey.if, .to]) else { continue }
+                guard let c = m[.if].flatMap({ r.expression($0.value, key: "if") }),
+                      let t = m[.to].flatMap({ r.identifier($0.value, key: "to") }) else { continue }
                 branches.append(BranchSyntax(condition: c, target: t, span: r.span(item)))
             }
         }
@@ -316,16 +305,18 @@ public enum TemplateParser {
         return items.compactMap { effect(&r, $0) }
     }
 
-    static let effectKeys: [EffectKind: (allowed: [String], required: [String])] = [
-        .notify: (["to", "message"], ["to", "message"]),
-        .botCard: (["to", "title", "fields"], ["to", "title"]),
-        .groupChat: (["name", "roles"], ["name", "roles"]),
-        .requirement: (["team", "title", "assignee_role"], ["team", "title"]),
-        .webhook: (["url", "event"], ["url", "event"]),
-    ]
+    static func effectKeys(_ kind: EffectKind) -> (allowed: [EffectKey], required: [EffectKey]) {
+        switch kind {
+        case .notify: ([.to, .message], [.to, .message])
+        case .botCard: ([.to, .title, .fields], [.to, .title])
+        case .groupChat: ([.name, .roles], [.name, .roles])
+        case .requirement: ([.team, .title, .assigneeRole], [.team, .title])
+        case .webhook: ([.url, .event], [.url, .event])
+        }
+    }
 
     static func effect(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> EffectSyntax? {
-        let pairs = r.doc.pairs(id)
+        let pairs = r.doc.mappingPairs(id)
         if pairs.count > 1 {
             // Usually a missing `- ` before the second effect: point at the second kind.
             let names = pairs.map { "`\(r.doc.text($0.key) ?? "?")`" }.joined(separator: ", ")
@@ -338,64 +329,64 @@ public enum TemplateParser {
             r.diagnostics.append(SyntaxMessages.badEffect.at(r.span(id), r.describe(id)))
             return nil
         }
-        guard let kind = r.choice(k, key: "effect", what: "effect kind", EffectKind.self),
-              let spec = effectKeys[kind.value] else { return nil }
+        guard let kind = r.choice(k, key: "effect", what: "effect kind", EffectKind.self) else { return nil }
+        let spec = effectKeys(kind.value)
         var e = EffectSyntax(kind: kind, recipients: [], text: [], fields: [], team: nil, assigneeRole: nil, url: nil, event: nil, span: r.span(id))
         guard let m = r.mapping(v, context: "`\(kind.value.rawValue)`", allowed: spec.allowed, required: spec.required, missingAt: kind.span) else { return e }
-        if let x = m["to"]?.value {
+        if let x = m[.to]?.value {
             e.recipients = r.identifierList(x, key: "to")
             e.recipientsSpan = r.span(x)
         }
-        if let x = m["roles"]?.value {
+        if let x = m[.roles]?.value {
             e.recipients = r.identifierList(x, key: "roles")
             e.recipientsSpan = r.span(x)
         }
-        for key in ["message", "title", "name"] {
+        for key in [EffectKey.message, .title, .name] {
             guard let x = m[key]?.value else { continue }
-            if let n = r.name(x, key: key) {
+            if let n = r.name(x, key: key.rawValue) {
                 for entry in n.entries {
                     e.text.append(Located(entry.text, r.span(x)))
                     e.localizedText[entry.language] = entry.text
                 }
             }
         }
-        if let x = m["fields"]?.value { e.fields = r.identifierList(x, key: "fields") }
-        if let x = m["team"]?.value { e.team = r.identifier(x, key: "team") }
-        if let x = m["assignee_role"]?.value { e.assigneeRole = r.identifier(x, key: "assignee_role") }
-        if let x = m["url"]?.value { e.url = r.string(x, key: "url") }
-        if let x = m["event"]?.value { e.event = r.identifier(x, key: "event") }
+        if let x = m[.fields]?.value { e.fields = r.identifierList(x, key: "fields") }
+        if let x = m[.team]?.value { e.team = r.identifier(x, key: "team") }
+        if let x = m[.assigneeRole]?.value { e.assigneeRole = r.identifier(x, key: "assignee_role") }
+        if let x = m[.url]?.value { e.url = r.string(x, key: "url") }
+        if let x = m[.event]?.value { e.event = r.identifier(x, key: "event") }
         return e
     }
 
     static func lose(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> LoseSyntax? {
-        guard let m = r.mapping(id, context: "`lose`", allowed: ["reasons", "via", "from"], required: ["via"]) else { return nil }
+        guard let m = r.mapping(id, context: "`lose`", required: [LoseKey.via]) else { return nil }
         var l = LoseSyntax(reasons: [], via: nil, from: nil, span: r.span(id))
-        if let v = m["reasons"]?.value { l.reasons = r.identifierList(v, key: "reasons") }
-        if let v = m["via"]?.value { l.via = r.identifier(v, key: "via") }
-        if let v = m["from"]?.value {
-            if r.doc.kind(v) == .scalar, r.doc.text(v) == "any" { l.from = nil } else { l.from = r.identifierList(v, key: "from") }
+        if let v = m[.reasons]?.value { l.reasons = r.identifierList(v, key: "reasons") }
+        if let v = m[.via]?.value { l.via = r.identifier(v, key: "via") }
+        if let v = m[.from]?.value {
+            if r.doc.scalarBytesEqual(v, "any") { l.from = nil } else { l.from = r.identifierList(v, key: "from") }
         }
         return l
     }
 
     static func pool(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> PoolSyntax? {
-        guard let m = r.mapping(id, context: "`pool`", allowed: ["lost_to_public", "idle", "claim", "assign_by"]) else { return nil }
+        guard let m = r.mapping(id, context: "`pool`", required: [PoolKey]()) else { return nil }
         var p = PoolSyntax(lostToPublic: nil, idle: nil, claim: nil, assignBy: nil, span: r.span(id))
-        if let v = m["lost_to_public"]?.value { p.lostToPublic = r.bool(v, key: "lost_to_public") }
-        if let v = m["idle"]?.value, let im = r.mapping(v, context: "`pool.idle`", allowed: ["after", "warn", "notify"], required: ["after"]) {
+        if let v = m[.lostToPublic]?.value { p.lostToPublic = r.bool(v, key: "lost_to_public") }
+        if let v = m[.idle]?.value, let im = r.mapping(v, context: "`pool.idle`", required: [IdleKey.after]) {
             var idle = IdleSyntax(after: nil, warn: nil, notify: [], span: r.span(v))
-            if let x = im["after"]?.value { idle.after = r.duration(x, key: "after") }
-            if let x = im["warn"]?.value { idle.warn = r.duration(x, key: "warn") }
-            if let x = im["notify"]?.value { idle.notify = r.identifierList(x, key: "notify") }
+            if let x = im[.after]?.value { idle.after = r.duration(x, key: "after") }
+            if let x = im[.warn]?.value { idle.warn = r.duration(x, key: "warn") }
+            if let x = im[.notify]?.value { idle.notify = r.identifierList(x, key: "notify") }
             p.idle = idle
         }
-        if let v = m["claim"]?.value, let cm = r.mapping(v, context: "`pool.claim`", allowed: ["quota", "cooldown"]) {
+        if let v = m[.claim]?.value, let cm = r.mapping(v, context: "`pool.claim`", required: [ClaimKey]()) {
             var c = ClaimSyntax(quota: nil, cooldown: nil, span: r.span(v))
-            if let x = cm["quota"]?.value { c.quota = r.int(x, key: "quota") }
-            if let x = cm["cooldown"]?.value { c.cooldown = r.duration(x, key: "cooldown") }
+            if let x = cm[.quota]?.value { c.quota = r.int(x, key: "quota") }
+            if let x = cm[.cooldown]?.value { c.cooldown = r.duration(x, key: "cooldown") }
             p.claim = c
         }
-        if let v = m["assign_by"]?.value { p.assignBy = r.identifier(v, key: "assign_by") }
+        if let v = m[.assignBy]?.value { p.assignBy = r.identifier(v, key: "assign_by") }
         return p
     }
 

@@ -42,23 +42,33 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Parses `<integer><unit>` groups with units `w`, `d`, `h`, `m`, optionally negative.
     public static func parse(_ text: String) -> Duration? {
-        var u = Substring(text)
+        // Read on bytes: the grammar is ASCII, and any non-ASCII byte fails it (as a character
+        // built on an ASCII digit or unit would).
+        var u = text.utf8[...]
         var sign: Int64 = 1
-        if u.hasPrefix("-") { sign = -1; u = u.dropFirst() }
+        if u.first == UInt8(ascii: "-") { sign = -1; u = u.dropFirst() }
         guard !u.isEmpty else { return nil }
         var total: Int64 = 0
         var lastSize = Int64.max
-        while !u.isEmpty {
-            let digits = u.prefix { $0.isASCII && $0.isNumber }
-            guard !digits.isEmpty, digits.count <= 9, let n = Int64(digits) else { return nil }
-            u = u.dropFirst(digits.count)
-            guard let unit = u.first else { return nil }
+        while let first = u.first {
+            var n: Int64 = 0
+            var digits = 0
+            var next = first
+            while next >= UInt8(ascii: "0"), next <= UInt8(ascii: "9") {
+                digits += 1
+                guard digits <= 9 else { return nil }
+                n = n * 10 + Int64(next - UInt8(ascii: "0"))
+                u = u.dropFirst()
+                guard let b = u.first else { return nil }
+                next = b
+            }
+            guard digits > 0 else { return nil }
             let size: Int64
-            switch unit {
-            case "w": size = 604_800
-            case "d": size = 86_400
-            case "h": size = 3_600
-            case "m": size = 60
+            switch next {
+            case UInt8(ascii: "w"): size = 604_800
+            case UInt8(ascii: "d"): size = 86_400
+            case UInt8(ascii: "h"): size = 3_600
+            case UInt8(ascii: "m"): size = 60
             default: return nil
             }
             // Units must decrease (`1d12h`, not `12h1d`) and not repeat.
@@ -169,36 +179,154 @@ public struct EscalationSyntax: Sendable {
 }
 
 /// One node (`nodes:` entry).
+///
+/// A value type like the other syntax types, but its fields live in one class instance that
+/// copies share until one of them is changed (copy on write): the checker's rules walk every node
+/// many times, and a copy then costs one reference count instead of one per field.
 public struct NodeSyntax: Sendable {
-    public var id: Located<String>
-    public var name: LocalizedName?
-    public var kind: Located<NodeKind>?
-    public var owner: Located<String>?
-    public var participants: [Located<String>]
-    public var estimate: Located<Duration>?
-    public var due: Located<Duration>?
-    public var escalate: EscalationSyntax?
-    public var probability: Located<Int>?
-    public var requires: [Located<String>]
-    public var deliverables: [DeliverableSyntax]
-    public var when: ExpressionText?
-    public var onEnter: [EffectSyntax]
-    public var onComplete: [EffectSyntax]
-    public var next: NextSyntax?
-    public var outcomes: [(name: Located<String>, target: Located<String>)]
-    public var outcomesSpan: SourceSpan?
-    public var branches: [Located<String>]
-    public var branchesSpan: SourceSpan?
-    public var join: Located<String>?
-    public var rework: [Located<String>]
-    public var span: SourceSpan
+    public var id: Located<String> {
+        get { storage.fields.id }
+        _modify { yield &uniqueStorage().fields.id }
+    }
+    public var name: LocalizedName? {
+        get { storage.fields.name }
+        _modify { yield &uniqueStorage().fields.name }
+    }
+    public var kind: Located<NodeKind>? {
+        get { storage.fields.kind }
+        _modify { yield &uniqueStorage().fields.kind }
+    }
+    public var owner: Located<String>? {
+        get { storage.fields.owner }
+        _modify { yield &uniqueStorage().fields.owner }
+    }
+    public var participants: [Located<String>] {
+        get { storage.fields.participants }
+        _modify { yield &uniqueStorage().fields.participants }
+    }
+    public var estimate: Located<Duration>? {
+        get { storage.fields.estimate }
+        _modify { yield &uniqueStorage().fields.estimate }
+    }
+    public var due: Located<Duration>? {
+        get { storage.fields.due }
+        _modify { yield &uniqueStorage().fields.due }
+    }
+    public var escalate: EscalationSyntax? {
+        get { storage.fields.escalate }
+        _modify { yield &uniqueStorage().fields.escalate }
+    }
+    public var probability: Located<Int>? {
+        get { storage.fields.probability }
+        _modify { yield &uniqueStorage().fields.probability }
+    }
+    public var requires: [Located<String>] {
+        get { storage.fields.requires }
+        _modify { yield &uniqueStorage().fields.requires }
+    }
+    public var deliverables: [DeliverableSyntax] {
+        get { storage.fields.deliverables }
+        _modify { yield &uniqueStorage().fields.deliverables }
+    }
+    public var when: ExpressionText? {
+        get { storage.fields.when }
+        _modify { yield &uniqueStorage().fields.when }
+    }
+    public var onEnter: [EffectSyntax] {
+        get { storage.fields.onEnter }
+        _modify { yield &uniqueStorage().fields.onEnter }
+    }
+    public var onComplete: [EffectSyntax] {
+        get { storage.fields.onComplete }
+        _modify { yield &uniqueStorage().fields.onComplete }
+    }
+    public var next: NextSyntax? {
+        get { storage.fields.next }
+        _modify { yield &uniqueStorage().fields.next }
+    }
+    public var outcomes: [(name: Located<String>, target: Located<String>)] {
+        get { storage.fields.outcomes }
+        _modify { yield &uniqueStorage().fields.outcomes }
+    }
+    public var outcomesSpan: SourceSpan? {
+        get { storage.fields.outcomesSpan }
+        _modify { yield &uniqueStorage().fields.outcomesSpan }
+    }
+    public var branches: [Located<String>] {
+        get { storage.fields.branches }
+        _modify { yield &uniqueStorage().fields.branches }
+    }
+    public var branchesSpan: SourceSpan? {
+        get { storage.fields.branchesSpan }
+        _modify { yield &uniqueStorage().fields.branchesSpan }
+    }
+    public var join: Located<String>? {
+        get { storage.fields.join }
+        _modify { yield &uniqueStorage().fields.join }
+    }
+    public var rework: [Located<String>] {
+        get { storage.fields.rework }
+        _modify { yield &uniqueStorage().fields.rework }
+    }
+    public var span: SourceSpan {
+        get { storage.fields.span }
+        _modify { yield &uniqueStorage().fields.span }
+    }
     /// Keys that are written but could not be read, already reported: a value that is not valid
     /// (`kind: aproval`, `next: Internal-Audit`), or the key an unknown key probably meant
     /// (`ownr` → `owner`). `*` means a key could not be read at all (a list used as a key).
     /// Rules skip what depends on these keys, so that one mistake is reported once.
-    public var unreadKeys: Set<String> = []
+    public var unreadKeys: Set<String> {
+        get { storage.fields.unreadKeys }
+        _modify { yield &uniqueStorage().fields.unreadKeys }
+    }
     /// The node's kind, `task` when not written.
     public var effectiveKind: NodeKind { kind?.value ?? .task }
+
+    /// A node with its id and span; every other key is not written (yet).
+    init(id: Located<String>, span: SourceSpan) {
+        storage = Storage(Fields(id: id, span: span))
+    }
+
+    private var storage: Storage
+
+    private mutating func uniqueStorage() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+        return storage
+    }
+
+    /// Only changed through `uniqueStorage()`, that is while no other `NodeSyntax` shares it,
+    /// which is what makes sharing it across threads safe.
+    private final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private struct Fields: Sendable {
+        var id: Located<String>
+        var name: LocalizedName? = nil
+        var kind: Located<NodeKind>? = nil
+        var owner: Located<String>? = nil
+        var participants: [Located<String>] = []
+        var estimate: Located<Duration>? = nil
+        var due: Located<Duration>? = nil
+        var escalate: EscalationSyntax? = nil
+        var probability: Located<Int>? = nil
+        var requires: [Located<String>] = []
+        var deliverables: [DeliverableSyntax] = []
+        var when: ExpressionText? = nil
+        var onEnter: [EffectSyntax] = []
+        var onComplete: [EffectSyntax] = []
+        var next: NextSyntax? = nil
+        var outcomes: [(name: Located<String>, target: Located<String>)] = []
+        var outcomesSpan: SourceSpan? = nil
+        var branches: [Located<String>] = []
+        var branchesSpan: SourceSpan? = nil
+        var join: Located<String>? = nil
+        var rework: [Located<String>] = []
+        var span: SourceSpan
+        var unreadKeys: Set<String> = []
+    }
 }
 
 /// The global lose (`lose:`).

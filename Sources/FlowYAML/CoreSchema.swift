@@ -5,25 +5,25 @@
 /// Everything else — including YAML 1.1's `yes`, `no`, `on`, `off` — is a string.
 enum CoreSchema {
     static func resolve(_ b: ArraySlice<UInt8>) -> ScalarValue {
-        let s = String(decoding: b, as: UTF8.self)
-        if b.isEmpty { return .null }
         guard let first = b.first else { return .null }
-        // Fast path: most scalars start with a letter that cannot begin any non-string value.
+        // Fast path: most scalars start with a letter that cannot begin any non-string value. The
+        // bytes are compared before any `String` is built: none of the words below has another
+        // spelling under canonical equivalence, so comparing bytes is comparing strings.
         switch first {
         case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "~"):
-            if s == "null" || s == "Null" || s == "NULL" || s == "~" { return .null }
-            return .string(s)
+            if b.equals("null") || b.equals("Null") || b.equals("NULL")
+                || b.equals("~") { return .null }
         case UInt8(ascii: "t"), UInt8(ascii: "T"):
-            if s == "true" || s == "True" || s == "TRUE" { return .bool(true) }
-            return .string(s)
+            if b.equals("true") || b.equals("True") || b.equals("TRUE") { return .bool(true) }
         case UInt8(ascii: "f"), UInt8(ascii: "F"):
-            if s == "false" || s == "False" || s == "FALSE" { return .bool(false) }
-            return .string(s)
+            if b.equals("false") || b.equals("False") || b.equals("FALSE") { return .bool(false) }
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
+            let s = String(decoding: b, as: UTF8.self)
             return number(s) ?? .string(s)
         default:
-            return .string(s)
+            break
         }
+        return .string(String(decoding: b, as: UTF8.self))
     }
 
     private static func number(_ s: String) -> ScalarValue? {
@@ -68,6 +68,20 @@ enum CoreSchema {
         }
         guard i == u.count else { return nil }
         return Double(s).map(ScalarValue.float)
+    }
+}
+
+extension ArraySlice<UInt8> {
+    /// Byte-wise equality with an ASCII literal, without building a `String`.
+    func equals(_ literal: StaticString) -> Bool {
+        guard count == literal.utf8CodeUnitCount else { return false }
+        let p = literal.utf8Start
+        var i = 0
+        for b in self {
+            if b != p[i] { return false }
+            i += 1
+        }
+        return true
     }
 }
 

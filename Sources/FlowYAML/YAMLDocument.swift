@@ -149,6 +149,39 @@ public struct YAMLDocument: Sendable {
         return out
     }
 
+    /// The pairs of a mapping, in source order, without copying them into an array; empty for
+    /// other kinds.
+    public func mappingPairs(_ id: YAMLNodeID) -> YAMLPairs {
+        let r = records[Int(id.index)]
+        guard r.kind == .mapping else { return YAMLPairs(children: []) }
+        let lo = Int(r.payload)
+        return YAMLPairs(children: children[lo..<lo + Int(r.count) / 2 * 2])
+    }
+
+    /// Calls `body` with the scalar's decoded text as UTF-8 bytes, without building a `String`;
+    /// nil for a container.
+    public func withUTF8<R>(_ id: YAMLNodeID, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        let r = records[Int(id.index)]
+        guard r.kind == .scalar else { return nil }
+        let lo = Int(r.payload)
+        return try text.withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(rebasing: all[lo..<lo + Int(r.count)]))
+        }
+    }
+
+    /// Whether the node is a scalar whose decoded text is exactly the bytes of `literal`.
+    ///
+    /// - Important: this compares bytes. For ASCII words that no other spelling is canonically
+    ///   equivalent to (lowercase keys such as `id`), that is the same as comparing `String`s.
+    public func scalarBytesEqual(_ id: YAMLNodeID, _ literal: StaticString) -> Bool {
+        let r = records[Int(id.index)]
+        guard r.kind == .scalar, Int(r.count) == literal.utf8CodeUnitCount else { return false }
+        let lo = Int(r.payload)
+        let p = literal.utf8Start
+        for k in 0..<Int(r.count) where text[lo + k] != p[k] { return false }
+        return true
+    }
+
     /// The items of a sequence, in source order; empty for other kinds.
     public func items(_ id: YAMLNodeID) -> ArraySlice<YAMLNodeID> {
         let r = records[Int(id.index)]
@@ -165,5 +198,19 @@ public struct YAMLDocument: Sendable {
         case .mapping: return Int(r.count) / 2
         case .sequence: return Int(r.count)
         }
+    }
+}
+
+/// The pairs of one mapping, as a view into the document's children (see
+/// `YAMLDocument.mappingPairs(_:)`).
+public struct YAMLPairs: RandomAccessCollection, Sendable {
+    let children: ArraySlice<YAMLNodeID>
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { children.count / 2 }
+
+    public subscript(i: Int) -> (key: YAMLNodeID, value: YAMLNodeID) {
+        let k = children.startIndex + 2 * i
+        return (children[k], children[k + 1])
     }
 }

@@ -85,6 +85,10 @@ public enum YAMLReader {
         let n = b.count
         var i = 0
         while i < n {
+            // Templates are mostly ASCII: skip 8 bytes at a time while none has its high bit set
+            // and none is NUL.
+            i = skipASCII(b, from: i)
+            guard i < n else { break }
             let c = b[i]
             if c < 0x80 {
                 if c == 0 { return YAMLMessages.nulByte.at(SourceSpan(file: file, start: i, end: i + 1)) }
@@ -108,6 +112,24 @@ public enum YAMLReader {
             i += need + 1
         }
         return nil
+    }
+
+    /// The first offset at or after `start` whose 8-byte word (or, near the end, whose byte) is
+    /// not plain non-NUL ASCII; the caller looks at the bytes from there one by one.
+    static func skipASCII(_ b: [UInt8], from start: Int) -> Int {
+        b.withUnsafeBytes { raw in
+            var i = start
+            let n = raw.count
+            while i + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                // High bit of any byte, or a zero byte (the classic "has zero byte" test).
+                let high = w & 0x8080_8080_8080_8080
+                let zero = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+                if high | zero != 0 { break }
+                i += 8
+            }
+            return i
+        }
     }
 
     private static func badByte(_ file: SourceFile, _ i: Int) -> Diagnostic {
@@ -141,6 +163,21 @@ struct CharToByte {
             byte = base
         }
         let n = bytes.count
+        if target - char >= 8 {
+            // Count characters 8 bytes at a time: one starts at every byte that is not a
+            // continuation byte (10xxxxxx), whatever the script.
+            bytes.withUnsafeBytes { raw in
+                while byte + 8 <= n {
+                    let w = raw.loadUnaligned(fromByteOffset: byte, as: UInt64.self)
+                    let starts = 8 - (w & ~(w << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+                    guard char + starts <= target else { break }
+                    byte += 8
+                    char += starts
+                }
+                // The last word may have ended inside a character, counted already: skip its rest.
+                while byte < n, raw[byte] & 0xC0 == 0x80 { byte += 1 }
+            }
+        }
         while char < target, byte < n {
             byte += SourceFile.scalarLength(leadByte: bytes[byte])
             char += 1
@@ -170,7 +207,16 @@ private struct Builder {
         var childStart: Int
         var expandedAtStart: Int
         var anchor: String?
-        var keys: [String: (id: YAMLNodeID, start: Int, end: Int)]?
+        /// Keys of a large mapping (more than `Builder.linearKeyLimit`), for the duplicate check:
+        /// key text → its position in `pending`. Smaller mappings compare bytes instead.
+        var keys: [String: Int]?
+        /// A key with non-ASCII bytes was seen: keys are then compared as `String`s, which equal
+        /// each other under canonical equivalence (`é` written as one or two scalars) and may
+        /// differ in bytes.
+        var hasNonASCIIKey = false
+        /// One bit per `Builder.fingerprint` of the keys so far: a key whose bit is clear has no
+        /// equal among them, which is most keys, so most keys are not compared at all.
+        var keyFilter: UInt64 = 0
         var isMapping: Bool
         /// End of the last child as written (an alias ends where the alias does, not its anchor).
         var lastEnd: Int = 0
@@ -178,6 +224,13 @@ private struct Builder {
 
     /// Children of open containers, pushed flat; moved into `children` when a container closes.
     var pending: [YAMLNodeID] = []
+    /// Where a mapping key reached through an alias is written (by its position in `pending`):
+    /// a duplicate of it is labelled there rather than at the anchored node. Usually empty.
+    var aliasKeySpans: [Int: (start: Int, end: Int)] = [:]
+    /// Mappings with up to this many keys find duplicates by comparing the new key's bytes with
+    /// each earlier key's, which is cheaper than hashing a `String` for every key; larger ones
+    /// switch to a dictionary so that the check stays linear.
+    static let linearKeyLimit = 16
     var stack: [Open] = []
     var anchors: [String: (id: YAMLNodeID, size: Int, open: Bool)] = [:]
     var expanded = 0
@@ -373,6 +426,7 @@ private struct Builder {
             let payload = children.count
             children.append(contentsOf: pending[open.childStart...])
             pending.removeSubrange(open.childStart...)
+            if !aliasKeySpans.isEmpty { aliasKeySpans = aliasKeySpans.filter { $0.key < open.childStart } }
             var r = records[open.id]
             r.payload = Int32(payload)
             r.count = Int32(childCount)
@@ -447,7 +501,7 @@ private struct Builder {
         let r = records[Int(id.index)]
         let at = aliasSpan ?? (Int(r.start), Int(r.end))
         if !countExpanded(aliasSpan == nil ? 1 : size, at: at, throughAlias: aliasSpan != nil) { return }
-        attach(id, at: at)
+        attach(id, at: at, throughAlias: aliasSpan != nil)
     }
 
     /// Adds a finished node to the innermost open container (or makes it the root), checking for
@@ -455,28 +509,106 @@ private struct Builder {
     ///
     /// - Parameter at: where the node is written: its own span, or the alias's span when the node
     ///   is reached through an alias (diagnostics and container ends use it).
-    mutating func attach(_ id: YAMLNodeID, at: (start: Int, end: Int)) {
+    mutating func attach(_ id: YAMLNodeID, at: (start: Int, end: Int), throughAlias: Bool = false) {
         guard !stack.isEmpty else {
             if root == nil { root = id }
             return
         }
         let top = stack.count - 1
-        if stack[top].isMapping, (pending.count - stack[top].childStart) % 2 == 0 {
-            let r = records[Int(id.index)]
-            if r.kind == .scalar {
-                let lo = Int(r.payload)
-                let key = String(decoding: text[lo..<lo + Int(r.count)], as: UTF8.self)
-                if let first = stack[top].keys?[key] {
-                    diagnostics.append(
-                        YAMLMessages.duplicateKey.at(span(at.start, at.end), key)
-                            .label(span(first.start, first.end), "first defined here"))
-                } else {
-                    if stack[top].keys == nil { stack[top].keys = [:] }
-                    stack[top].keys?[key] = (id, at.start, at.end)
-                }
+        if stack[top].isMapping, (pending.count - stack[top].childStart) % 2 == 0,
+           records[Int(id.index)].kind == .scalar {
+            if throughAlias { aliasKeySpans[pending.count] = at }
+            if let first = firstEqualKey(id, top: top) {
+                let key = keyText(id)
+                let firstAt = keySpan(atPending: first)
+                diagnostics.append(
+                    YAMLMessages.duplicateKey.at(span(at.start, at.end), key)
+                        .label(span(firstAt.start, firstAt.end), "first defined here"))
             }
         }
         stack[top].lastEnd = max(stack[top].lastEnd, at.end)
         pending.append(id)
+    }
+
+    /// The position in `pending` of the first earlier key of the innermost mapping equal to the
+    /// scalar `id`, about to be added as its next key; nil when there is none. Keys compare as
+    /// `String`s do.
+    mutating func firstEqualKey(_ id: YAMLNodeID, top: Int) -> Int? {
+        let start = stack[top].childStart
+        let position = pending.count
+        let new = records[Int(id.index)]
+        if !stack[top].hasNonASCIIKey, !isASCII(new) { stack[top].hasNonASCIIKey = true }
+        if stack[top].keys == nil, (position - start) / 2 >= Builder.linearKeyLimit {
+            // Large mapping: index the earlier keys once (first occurrences only, as a duplicate
+            // among them is reported already), then hash each new key.
+            var keys: [String: Int] = [:]
+            for p in stride(from: start, to: position, by: 2) where records[Int(pending[p].index)].kind == .scalar {
+                let name = keyText(pending[p])
+                if keys[name] == nil { keys[name] = p }
+            }
+            stack[top].keys = keys
+        }
+        if stack[top].keys != nil {
+            let name = keyText(id)
+            if let first = stack[top].keys?[name] { return first }
+            stack[top].keys?[name] = position
+            return nil
+        }
+        if stack[top].hasNonASCIIKey {
+            let name = keyText(id)
+            for p in stride(from: start, to: position, by: 2)
+            where records[Int(pending[p].index)].kind == .scalar && keyText(pending[p]) == name {
+                return p
+            }
+            return nil
+        }
+        // All keys so far are ASCII, where equal strings have equal bytes.
+        let bit: UInt64 = 1 << fingerprint(new)
+        if stack[top].keyFilter & bit == 0 {
+            stack[top].keyFilter |= bit
+            return nil
+        }
+        let length = Int(new.count)
+        let lo = Int(new.payload)
+        for p in stride(from: start, to: position, by: 2) {
+            let r = records[Int(pending[p].index)]
+            guard r.kind == .scalar, Int(r.count) == length else { continue }
+            let o = Int(r.payload)
+            if o == lo { return p } // the same node again, through an alias
+            var k = 0
+            while k < length, text[o + k] == text[lo + k] { k += 1 }
+            if k == length { return p }
+        }
+        return nil
+    }
+
+    func isASCII(_ r: YAMLDocument.Record) -> Bool {
+        let lo = Int(r.payload)
+        return text.withUnsafeBufferPointer { b in
+            var any: UInt8 = 0
+            for k in lo..<lo + Int(r.count) { any |= b[k] }
+            return any < 0x80
+        }
+    }
+
+    /// A number in 0..<64 that equal scalars share: from the length and the first and last bytes.
+    func fingerprint(_ r: YAMLDocument.Record) -> UInt64 {
+        let n = Int(r.count)
+        guard n > 0 else { return 0 }
+        let lo = Int(r.payload)
+        return UInt64(truncatingIfNeeded: n &* 7 &+ Int(text[lo]) &* 3 &+ Int(text[lo + n - 1])) & 63
+    }
+
+    func keyText(_ id: YAMLNodeID) -> String {
+        let r = records[Int(id.index)]
+        let lo = Int(r.payload)
+        return String(decoding: text[lo..<lo + Int(r.count)], as: UTF8.self)
+    }
+
+    /// Where the key at `position` in `pending` is written.
+    func keySpan(atPending position: Int) -> (start: Int, end: Int) {
+        if let at = aliasKeySpans[position] { return at }
+        let r = records[Int(pending[position].index)]
+        return (Int(r.start), Int(r.end))
     }
 }

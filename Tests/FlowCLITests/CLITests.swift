@@ -210,6 +210,19 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(all.out.contains("FC0505"))
     }
 
+    @Test(arguments: ["FC1101", "FC1121", "FC1201", "FC1214", "FC1301", "FC1305"])
+    func explainKnowsRunnerHostAndScenarioCodes(_ code: String) {
+        let r = flowc("explain", code)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.hasPrefix(code + ": "))
+    }
+
+    @Test func everyCodeOfEveryCatalogueIsListedOnce() {
+        let codes = flowc("explain").out.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(codes.count > 150)
+        #expect(Set(codes).count == codes.count, "a code is defined twice")
+    }
+
     @Test func explainRejectsUnknownCodesWithExitTwo() {
         let r = flowc("explain", "FC9999")
         #expect(r.code == 2)

@@ -35,7 +35,7 @@ enum BranchSetRule: TemplateRule {
                     ctx.report(CheckMessages.shadowedByCondition.at(cond.span, format: CheckMessages.Formats.afterAlwaysTrue))
                     continue
                 }
-                let key = cond.text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                let key = normalizedSpaces(cond.text)
                 if let first = conditions[key] {
                     ctx.report(CheckMessages.shadowedByCondition.at(cond.span).label(first, CheckMessages.Formats.sameCondition))
                     continue
@@ -53,6 +53,29 @@ enum BranchSetRule: TemplateRule {
                 ctx.report(d)
             }
         }
+    }
+
+    /// The text with each run of whitespace made one space, and none at either end, so that
+    /// conditions differing only in spacing compare equal.
+    static func normalizedSpaces(_ text: String) -> String {
+        // ASCII text (the usual case) is done on bytes, where whitespace is tab, LF, VT, FF, CR
+        // and space; other text by characters, with Unicode's whitespace.
+        let ascii: String?? = text.utf8.withContiguousStorageIfAvailable { b in
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            for c in b {
+                if c >= 0x80 { return nil }
+                if c == 0x20 || (c >= 0x09 && c <= 0x0D) {
+                    if out.last != 0x20, !out.isEmpty { out.append(0x20) }
+                } else {
+                    out.append(c)
+                }
+            }
+            if out.last == 0x20 { out.removeLast() }
+            return String(decoding: out, as: UTF8.self)
+        }
+        if let ascii = ascii ?? nil { return ascii }
+        return text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     static func firstLine(_ span: SourceSpan) -> SourceSpan {

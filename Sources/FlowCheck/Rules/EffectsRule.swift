@@ -14,11 +14,10 @@ enum EffectsRule: TemplateRule {
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
-        var all: [EffectSyntax] = t.effects.flatMap(\.effects)
-        for n in t.nodes { all += n.onEnter + n.onComplete }
         let hasExternal = t.roles.contains(where: \.external)
-        let fieldNames = t.fields.map(\.id.value)
-        for e in all {
+        // Only needed when a placeholder is unknown.
+        lazy var fieldNames = t.fields.map(\.id.value)
+        func check(_ e: EffectSyntax) {
             switch e.kind.value {
             case .notify, .botCard:
                 if e.recipients.isEmpty { ctx.report(CheckMessages.noRecipients.at(e.recipientsSpan ?? e.kind.span, e.kind.value.rawValue)) }
@@ -41,6 +40,12 @@ enum EffectsRule: TemplateRule {
                 }
             }
         }
+        // Template-wide effects first, then each node's, in place (no list of all of them).
+        for (_, effects) in t.effects { effects.forEach(check) }
+        for n in t.nodes {
+            n.onEnter.forEach(check)
+            n.onComplete.forEach(check)
+        }
     }
 
     /// The span of `needle` inside `span` when it is written there verbatim, else `span`.
@@ -58,8 +63,68 @@ enum EffectsRule: TemplateRule {
 
     /// Names inside `{…}`; `{{` is a literal brace.
     static func placeholders(_ s: String) -> [String] {
+        // Texts are scanned on their UTF-8 bytes. A brace byte is a brace character unless a
+        // neighbour joins it into a larger character (a combining mark after it); a text where
+        // one does takes the character-by-character path.
+        let fast: [String]?? = s.utf8.withContiguousStorageIfAvailable { b in
+            guard b.contains(UInt8(ascii: "{")) else { return [] }
+            var out: [String] = []
+            let n = b.count
+            for i in 0..<n where b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "}") {
+                if !isOwnCharacter(b, i) { return nil }
+            }
+            var i = 0
+            while i < n {
+                if b[i] == UInt8(ascii: "{") {
+                    if i + 1 < n, b[i + 1] == UInt8(ascii: "{") { i += 2; continue }
+                    var close = i + 1
+                    while close < n, b[close] != UInt8(ascii: "}") { close += 1 }
+                    if close < n {
+                        out.append(trimmed(UnsafeBufferPointer(rebasing: b[(i + 1)..<close])))
+                        i = close + 1
+                        continue
+                    }
+                }
+                i += 1
+            }
+            return out
+        }
+        if let fast = fast ?? nil { return fast }
+        return placeholdersByCharacter(s)
+    }
+
+    /// Whether the ASCII byte at `i` is a character of its own, not joined to a neighbour.
+    ///
+    /// Whether two characters are joined depends only on the two scalars at the boundary when one
+    /// of them is ASCII punctuation (Unicode's grapheme rules: a prepended mark before, an
+    /// extending or spacing mark after), so the two-scalar strings on each side are asked. Two
+    /// ASCII bytes are never joined, except CR LF.
+    private static func isOwnCharacter(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        if i > 0, b[i - 1] >= 0x80 {
+            var lead = i - 1
+            while lead > 0, b[lead] & 0xC0 == 0x80 { lead -= 1 }
+            if String(decoding: UnsafeBufferPointer(rebasing: b[lead...i]), as: UTF8.self).count != 2 { return false }
+        }
+        if i + 1 < b.count, b[i + 1] >= 0x80 {
+            let end = min(b.count, i + 1 + SourceFile.scalarLength(leadByte: b[i + 1]))
+            if String(decoding: UnsafeBufferPointer(rebasing: b[i..<end]), as: UTF8.self).count != 2 { return false }
+        }
+        return true
+    }
+
+    /// `text` with spaces trimmed as `trimmingCharacters(in: .whitespaces)` does; Foundation is
+    /// only asked when the text starts or ends with a space, a tab or a non-ASCII byte.
+    private static func trimmed(_ text: UnsafeBufferPointer<UInt8>) -> String {
+        let s = String(decoding: text, as: UTF8.self)
+        guard let first = text.first, let last = text.last else { return s }
+        func plain(_ b: UInt8) -> Bool { b < 0x80 && b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") }
+        return plain(first) && plain(last) ? s : s.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// `placeholders` on characters, for texts where a brace byte may be part of a larger character.
+    static func placeholdersByCharacter(_ s: String) -> [String] {
         var out: [String] = []
-        var chars = Array(s)
+        let chars = Array(s)
         var i = 0
         while i < chars.count {
             if chars[i] == "{" {
@@ -72,7 +137,6 @@ enum EffectsRule: TemplateRule {
             }
             i += 1
         }
-        chars.removeAll()
         return out
     }
 

@@ -40,7 +40,7 @@ enum EndReachableRule: TemplateRule {
             ctx.report(d.help(CheckMessages.Formats.leaveLoop))
         }
         // Report where the flow enters a dead loop; the nodes before the entry follow from it.
-        for (i, n) in t.nodes.enumerated() where !ok[i] && loopHead[i] == nil && ctx.nodeIndex[n.id.value] == i {
+        for (i, n) in t.nodes.enumerated() where !ok[i] && loopHead[i] == nil && ctx.isFirstDefinition[i] {
             guard let into = g.edges[i].first(where: { $0.isForward && loopHead[$0.to] != nil }),
                   let head = loopHead[into.to] else { continue }
             ctx.report(CheckMessages.cannotEnd.at(n.id.span, n.id.value)

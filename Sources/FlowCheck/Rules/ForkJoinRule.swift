@@ -18,7 +18,7 @@ enum ForkJoinRule: TemplateRule {
         let spec = CheckMessages.forkJoin
         let text = CheckMessages.Formats.self
         var joinOwner: [Int: Int] = [:]
-        for (f, fork) in t.nodes.enumerated() where fork.effectiveKind == .fork && ctx.nodeIndex[fork.id.value] == f {
+        for (f, fork) in t.nodes.enumerated() where fork.effectiveKind == .fork && ctx.isFirstDefinition[f] {
             guard let joinRef = fork.join, let j = ctx.nodeIndex[joinRef.value] else { continue }
             let join = t.nodes[j]
             if join.effectiveKind != .join {
@@ -61,7 +61,7 @@ enum ForkJoinRule: TemplateRule {
         let someJoinUnknown = t.nodes.contains { n in
             n.unreadKeys.contains("join") || n.unreadKeys.contains("kind") || n.join.map { ctx.nodeIndex[$0.value] == nil } == true
         }
-        for (j, n) in t.nodes.enumerated() where !someJoinUnknown && n.effectiveKind == .join && ctx.nodeIndex[n.id.value] == j && joinOwner[j] == nil {
+        for (j, n) in t.nodes.enumerated() where !someJoinUnknown && n.effectiveKind == .join && ctx.isFirstDefinition[j] && joinOwner[j] == nil {
             let referenced = t.nodes.contains { $0.join?.value == n.id.value }
             if !referenced {
                 ctx.report(spec.at(n.id.span, format: text.joinWithoutFork, n.id.value))

@@ -23,7 +23,7 @@ enum ReachabilityRule: TemplateRule {
         let seen = ctx.graph.reachable(from: [s]) { $0.kind != .rework }
         if seen.indices.contains(where: { seen[$0] && ctx.hasUnknownTransitions[$0] }) { return }
         let startName = start.id.value
-        for (i, n) in ctx.template.nodes.enumerated() where !seen[i] && ctx.nodeIndex[n.id.value] == i {
+        for (i, n) in ctx.template.nodes.enumerated() where !seen[i] && ctx.isFirstDefinition[i] {
             ctx.report(CheckMessages.unreachable.at(n.id.span, n.id.value, startName))
         }
     }

@@ -21,7 +21,7 @@ enum ReworkRule: TemplateRule {
         // One visit-stamp array for every search, so no search allocates.
         var stamp = [Int](repeating: -1, count: g.nodeCount)
         var stack: [Int] = []
-        for (i, n) in ctx.template.nodes.enumerated() where ctx.nodeIndex[n.id.value] == i && !n.rework.isEmpty {
+        for (i, n) in ctx.template.nodes.enumerated() where ctx.isFirstDefinition[i] && !n.rework.isEmpty {
             var wanted = Set(n.rework.compactMap { ctx.nodeIndex[$0.value] }.filter { $0 != i })
             var found = Set<Int>()
             var sawUnknown = false

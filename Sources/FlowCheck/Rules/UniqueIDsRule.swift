@@ -18,15 +18,17 @@ enum UniqueIDsRule: TemplateRule {
         unique(&ctx, "field", t.fields.map(\.id), keyed: true)
         unique(&ctx, "role", t.roles.map(\.id), keyed: true)
         unique(&ctx, "node", t.nodes.map(\.id), keyed: false)
+        // Most of these lists are short or empty; `unique` does nothing for fewer than two ids.
         for n in t.nodes {
-            unique(&ctx, "deliverable", n.deliverables.map(\.id), keyed: false)
-            unique(&ctx, "outcome", n.outcomes.map(\.name), keyed: true)
+            unique(&ctx, "deliverable", n.deliverables.lazy.map(\.id), keyed: false)
+            unique(&ctx, "outcome", n.outcomes.lazy.map(\.name), keyed: true)
         }
         for f in t.fields { unique(&ctx, "enum value", f.values, keyed: false) }
     }
 
     /// - Parameter keyed: the ids are keys of one YAML mapping per file.
-    static func unique(_ ctx: inout RuleContext, _ kind: String, _ ids: [Located<String>], keyed: Bool) {
+    static func unique(_ ctx: inout RuleContext, _ kind: String, _ ids: some Collection<Located<String>>, keyed: Bool) {
+        guard ids.count > 1 else { return }
         let main = ctx.template.main.file.path
         var first: [String: SourceSpan] = [:]
         for id in ids {

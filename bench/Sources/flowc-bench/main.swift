@@ -79,6 +79,8 @@ guard argv.count >= 2 else { usage() }
 let args = Args(argv.dropFirst(2))
 
 switch argv[1] {
+case "runtime":
+    RuntimeBench.run(Args(argv.dropFirst(2)))
 case "generate":
     guard let out = args.options["--out"] else { usage() }
     let g = Generator(nodes: args.int("--nodes", 5_000), rework: args.options["--rework"] != "no")

@@ -1,0 +1,297 @@
+import ArgumentParser
+import FlowHost
+import FlowIR
+import FlowRuntime
+import Foundation
+
+/// `flowc deal create|event|show|history|why`: one deal at a time.
+struct DealCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deal",
+        abstract: "Create a deal, apply an event, and read a deal: its state, history and why it is where it is.",
+        discussion: """
+            Exit codes: 0 done; 1 the runner or the host refused (the code says why: FC11xx \
+            runner, FC12xx host; `flowc explain CODE`); 2 usage error, or a store that cannot be \
+            opened or written.
+            """,
+        subcommands: [DealCreateCommand.self, DealEventCommand.self, DealShowCommand.self, DealHistoryCommand.self, DealWhyCommand.self]
+    )
+}
+
+struct DealCreateCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a deal on a template.",
+        discussion: """
+            Values are read by their field's type (`--set amount="80000 CNY"`, \
+            `--set expected_close_date=2024-06-30`, `--set products='["crm","bi"]'`). Without \
+            --owner the deal starts in the public pool. --record takes a whole deal record, as a \
+            line of a deals file. A deal whose customer already has a live deal is refused \
+            (FC1201 names the owner; FC1202 points to the public-pool deal to claim).
+            """
+    )
+
+    @Argument(help: "The template (a .flow.yaml file, or a compiled IR .json).")
+    var template: String
+
+    @Option(name: .long, help: "The deal's id.")
+    var id: String?
+
+    @Option(name: .long, help: "The owner (the deal goes to their private pool).")
+    var owner: String?
+
+    @Option(name: .long, help: "Who creates the deal (default: the owner).")
+    var by: String?
+
+    @Option(name: .long, help: ArgumentHelp("When: ISO-8601 with zone or epoch seconds (default: now).", valueName: "time"))
+    var at: TimeArgument?
+
+    @Option(name: .long, help: ArgumentHelp("A field value, FIELD=VALUE (repeatable).", valueName: "field=value"))
+    var set: [FieldArgument] = []
+
+    @Option(name: .long, help: ArgumentHelp("A role member, ROLE=PERSON (repeatable).", valueName: "role=person"))
+    var role: [RoleArgument] = []
+
+    @Option(name: .long, help: ArgumentHelp("A whole deal record as JSON (instead of --id, --owner, --set, --role).", valueName: "json"))
+    var record: String?
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if record == nil && id == nil { throw ValidationError("give the deal's --id (or a whole --record)") }
+        if record != nil && (id != nil || owner != nil || !set.isEmpty || !role.isEmpty) {
+            throw ValidationError("--record replaces --id, --owner, --set and --role")
+        }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        let deal: DealRecord
+        if let record {
+            let parsed: Result<DealRecord, HostError>
+            switch JSONValue.parse(Array(record.utf8)) {
+            case .success(let value): parsed = RecordReader.dealRecord(value)
+            case .failure(let e):
+                context.writeError("error: --record is not JSON: \(e)\n")
+                return ExitCode.usage
+            }
+            switch parsed {
+            case .success(let r): deal = r
+            case .failure(let e): return HostOutput.fail(e, context)
+            }
+        } else {
+            deal = DealRecord(create: NewDealInput(dealID: id ?? "", at: at?.value ?? .now, owner: owner, actor: by ?? owner,
+                                                   fields: set.map(\.value), members: role.map(\.value)))
+        }
+        let verified: VerifiedMachine
+        switch HostTemplates.load(template, context) {
+        case .success(let m): verified = m
+        case .failure(let status): return status.code
+        }
+        guard let service = store.open(context) else { return ExitCode.usage }
+        let machine: PreparedMachine
+        do { machine = try service.machines.register(verified) } catch { return HostOutput.fail(error, context) }
+        switch service.create(deal.create, machine: machine, events: deal.events) {
+        case .failure(let error): return HostOutput.fail(error, context)
+        case .success(let outcome):
+            let t = machine.machine.template
+            HostOutput.report("created deal `\(outcome.dealID)` on `\(t.id)` \(t.version) (\(outcome.applied) events)", outcome, json: json, context)
+            return ExitCode.clean
+        }
+    }
+}
+
+struct DealEventCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "event",
+        abstract: "Apply an event to a deal, on the machine the deal started on.",
+        discussion: """
+            The event is a JSON step with exactly one action: {"set": {"quote": "80000 CNY"}}, \
+            {"deliverables": {"node": "initial_talks", "done": ["first_visit_record"]}}, \
+            {"complete": "negotiation_review", "outcome": "approve"}, {"rework": "contract_signing", \
+            "to": "proposal_quotation", "reason": "…"}, {"add_member": {"role": "legal", "person": \
+            "lee"}}, {"lose": "price"}, {"win": true}, {"claim": true}, {"release": true}, \
+            {"assign": "bob"}, {"tick": true}; it may carry `by`, `at` and `id` too. --set and \
+            --complete are shorthands.
+            """
+    )
+
+    @Argument(help: "The deal's id.")
+    var deal: String
+
+    @Argument(help: "The event as JSON (a scenario-style step).")
+    var step: String?
+
+    @Option(name: .long, help: ArgumentHelp("Set a field, FIELD=VALUE (repeatable).", valueName: "field=value"))
+    var set: [FieldArgument] = []
+
+    @Option(name: .long, help: ArgumentHelp("Complete an open node.", valueName: "node"))
+    var complete: String?
+
+    @Option(name: .long, help: "The outcome of the approval completed with --complete.")
+    var outcome: String?
+
+    @Option(name: .long, help: "Who acts.")
+    var by: String?
+
+    @Option(name: .long, help: ArgumentHelp("When: +3d (after the deal's last event), ISO-8601 with zone, or epoch seconds (default: now).", valueName: "time"))
+    var at: TimeArgument?
+
+    @Option(name: .long, help: "The event's id (default: auto-N, N its position in the log).")
+    var id: String?
+
+    @Flag(name: .long, help: "The host vouches that the actor may assign deals (the template's pool.assign_by role).")
+    var canAssign = false
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        let given = [step != nil, !set.isEmpty, complete != nil].filter { $0 }.count
+        if given != 1 { throw ValidationError("give exactly one action: a JSON step, --set, or --complete") }
+        if outcome != nil && complete == nil { throw ValidationError("--outcome goes with --complete") }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        var event: EventInput
+        if let step {
+            switch JSONValue.parse(Array(step.utf8)) {
+            case .failure(let e):
+                context.writeError("error: the event is not JSON: \(e)\n")
+                return ExitCode.usage
+            case .success(let value):
+                do { event = try RecordReader.event(value, path: "", defaultTime: .now) } catch { return HostOutput.fail(error, context) }
+            }
+        } else if let complete {
+            event = EventInput(.complete(node: complete, outcome: outcome))
+        } else {
+            event = EventInput(.set(set.map(\.value)))
+        }
+        if let by { event.actor = by }
+        if let at { event.at = at.value }
+        if let id { event.id = id }
+        if canAssign { event.canAssign = true }
+        guard let service = store.open(context) else { return ExitCode.usage }
+        return DealEventCommand.apply(event, to: deal, service: service, json: json, context)
+    }
+
+    /// Applies one event and prints the result (shared with the pool commands).
+    static func apply(_ event: EventInput, to deal: String, service: DealService, json: Bool, _ context: CLIContext) -> Int32 {
+        switch service.apply([event], to: deal) {
+        case .failure(let error): return HostOutput.fail(error, context)
+        case .success(let outcome):
+            HostOutput.report("applied `\(event.action.name)` to deal `\(deal)`", outcome, json: json, context)
+            return ExitCode.clean
+        }
+    }
+}
+
+struct DealShowCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show a deal: status, pool, owner, open nodes, fields, roles, next timer."
+    )
+
+    @Argument(help: "The deal's id.")
+    var deal: String
+
+    @Flag(name: .long, help: "Print the stored snapshot (JSON).")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        let view: DealView
+        do { view = try service.view(deal) } catch { return HostOutput.fail(error, context) }
+        let s = view.snapshot
+        if json {
+            context.write(String(decoding: s.encoded(), as: UTF8.self) + "\n")
+            return ExitCode.clean
+        }
+        let m = view.machine.machine
+        var lines = Array(Runner.explain(m, s).prefix(1 + s.openNodes.count))
+        lines.append("template `\(m.template.id)` \(m.template.version) (\(m.template.hash))")
+        lines.append("created \(HostOutput.time(s.createdAt)); \(s.sequence) events, the last `\(s.lastEventID)` at \(HostOutput.time(s.lastEventAt))")
+        if let p = s.probability { lines.append("probability: \(p)%") }
+        lines.append("next timer: " + (Runner.nextTimer(view.machine, s).map(HostOutput.time) ?? "none"))
+        if let reason = s.loseReason { lines.append("lose reason: \(reason)") }
+        lines.append("fields:")
+        for (slot, value) in s.fields.enumerated() {
+            guard let value, m.fields.indices.contains(slot) else { continue }
+            lines.append("  \(m.fields[slot].id) = \(value.description)")
+        }
+        lines.append("roles:")
+        for (r, people) in s.roleMembers.enumerated() where !people.isEmpty && m.roles.indices.contains(r) {
+            lines.append("  \(m.roles[r].id): \(people.joined(separator: ", "))")
+        }
+        context.write(lines.joined(separator: "\n") + "\n")
+        return ExitCode.clean
+    }
+}
+
+struct DealHistoryCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "List a deal's events, with the nodes each moved and the effects it emitted."
+    )
+
+    @Argument(help: "The deal's id.")
+    var deal: String
+
+    @Flag(name: .long, help: "Print the log entries as JSON Lines (event and context).")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        if json {
+            do {
+                for entry in try service.log(of: deal) { context.write(String(decoding: entry.encoded(), as: UTF8.self) + "\n") }
+                return ExitCode.clean
+            } catch {
+                return HostOutput.fail(error, context)
+            }
+        }
+        let entries: [HistoryEntry]
+        do { entries = try service.history(deal) } catch { return HostOutput.fail(error, context) }
+        for e in entries {
+            context.write(DealService.eventLine(e.event, sequence: e.sequence) + " [`\(e.event.id)`]\n")
+            if !e.moves.isEmpty { context.write("    " + e.moves.joined(separator: "; ") + "\n") }
+            if !e.effects.isEmpty { context.write("    effects: " + e.effects.map(\.kind.rawValue).joined(separator: ", ") + "\n") }
+        }
+        return ExitCode.clean
+    }
+}
+
+struct DealWhyCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "why",
+        abstract: "Explain why a deal is where it is: the path taken, with every branch and tailoring decision.",
+        discussion: """
+            For each event: the nodes it completed, skipped, closed, reset and entered, and each \
+            decision taken during it — a branch condition or a tailoring `when` with its value and \
+            the field values it read, an approval outcome, a rework and its reason, a loss, a timer.
+            """
+    )
+
+    @Argument(help: "The deal's id.")
+    var deal: String
+
+    @OptionGroup var store: StoreOptions
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        do {
+            context.write(try service.why(deal).joined(separator: "\n") + "\n")
+            return ExitCode.clean
+        } catch {
+            return HostOutput.fail(error, context)
+        }
+    }
+}

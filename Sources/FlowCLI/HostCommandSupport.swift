@@ -1,0 +1,204 @@
+import ArgumentParser
+import FlowCheck
+import FlowDiagnostics
+import FlowExpr
+import FlowHost
+import FlowIR
+import FlowRuntime
+import FlowStore
+import Foundation
+
+/// Options every command that touches the deal store takes.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The deal store (an SQLite file, created on first use). Default: $FLOWC_DB, else .flowc/deals.sqlite.",
+        discussion: "Compiled templates are kept beside it in DB.machines/, so that every deal keeps running on the machine it started on.",
+        valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
+    var now: String?
+
+    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions: 8h, -5h, or seconds east of UTC.", valueName: "offset"))
+    var utcOffset: String?
+
+    func validate() throws {
+        if let now, RecordReader.time(text: now).flatMap(Self.absolute) == nil {
+            throw ValidationError("--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds")
+        }
+        if let utcOffset, Self.offset(utcOffset) == nil { throw ValidationError("--utc-offset: expected 8h, -5h or seconds") }
+    }
+
+    static func absolute(_ t: EventTime) -> Int64? {
+        if case .absolute(let x) = t { return x }
+        return nil
+    }
+
+    static func offset(_ text: String) -> Int64? {
+        if let seconds = Int64(text) { return seconds }
+        let negative = text.hasPrefix("-")
+        let body = negative || text.hasPrefix("+") ? String(text.dropFirst()) : text
+        return Scenario.duration(body).map { negative ? -$0 : $0 }
+    }
+
+    /// The store path: `--db`, else `$FLOWC_DB`, else `.flowc/deals.sqlite`.
+    func path(_ context: CLIContext) -> String {
+        db ?? context.environment["FLOWC_DB"] ?? ".flowc/deals.sqlite"
+    }
+
+    /// Opens the store and its machine archive; prints the problem and returns nil when it cannot.
+    func open(_ context: CLIContext) -> DealService? {
+        let path = path(context)
+        let store: SQLiteStore
+        do { store = try SQLiteStore(path: path) } catch {
+            context.writeError("\(path): \(HostError.store(error))\n")
+            return nil
+        }
+        let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
+        var clock = DealService.wallClock
+        if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
+        return DealService(store: store, machines: machines, clock: clock, utcOffset: utcOffset.flatMap(Self.offset) ?? 0)
+    }
+}
+
+/// Loading the machine of a template for the host commands.
+enum HostTemplates {
+    /// Checks and compiles a template (or loads a compiled IR file, `*.json`). Template errors are
+    /// printed as by `flowc check`.
+    /// - Returns: the machine, or the exit code (1 template errors, 2 unreadable).
+    static func load(_ path: String, _ context: CLIContext) -> Result<VerifiedMachine, ExitStatus> {
+        if path.lowercased().hasSuffix(".json") {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                context.writeError("error: cannot read `\(path)`\n")
+                return .failure(ExitStatus(ExitCode.usage))
+            }
+            do { return .success(try IRLoader.load(Array(data))) } catch {
+                context.writeError("\(path): \(error.description)\n")
+                return .failure(ExitStatus(ExitCode.problems))
+            }
+        }
+        let result = TemplateChecker.check(path: path)
+        let unreadable = result.diagnostics.contains { $0.code == DriverMessages.cannotRead.code }
+        if unreadable || result.hasErrors {
+            let errors = result.diagnostics.filter { $0.severity == .error }
+            let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+            context.writeError(HumanRenderer(color: color).render(CappedDiagnostics(errors, limit: 100), summary: DiagnosticCounts(counting: errors)))
+            return .failure(ExitStatus(unreadable ? ExitCode.usage : ExitCode.problems))
+        }
+        do {
+            return .success(try IRLoader.verify(try IRCompiler.compile(result)))
+        } catch let error as CompileError {
+            context.writeError("error: \(error.message)\n")
+        } catch {
+            context.writeError("error: \(error)\n")
+        }
+        return .failure(ExitStatus(ExitCode.problems))
+    }
+}
+
+/// An exit code as an error value.
+struct ExitStatus: Error {
+    var code: Int32
+    init(_ code: Int32) { self.code = code }
+}
+
+/// Printing what the host did.
+enum HostOutput {
+    /// `2024-05-06T01:00:00Z`.
+    static func time(_ seconds: Int64) -> String { ExprValue.datetime(seconds: seconds).description }
+
+    /// The exit code for a host error: 2 when the store failed, 1 otherwise.
+    static func exitCode(_ error: HostError) -> Int32 {
+        error.is(HostMessages.storeFailed) ? ExitCode.usage : ExitCode.problems
+    }
+
+    /// Prints an error on stderr (`error[FC1203]: …`) and returns its exit code.
+    static func fail(_ error: HostError, _ context: CLIContext) -> Int32 {
+        context.writeError(error.description + "\n")
+        return exitCode(error)
+    }
+
+    /// The deal's state: `Runner.explain`'s status and open-node lines.
+    static func state(_ outcome: UnitOutcome) -> [String] {
+        let s = outcome.snapshot
+        return Array(Runner.explain(outcome.machine.machine, s).prefix(1 + s.openNodes.count))
+    }
+
+    /// `notify → alice, mia` per effect.
+    static func effects(_ effects: [Effect]) -> [String] {
+        effects.map { e in
+            var line = "effect \(e.kind.rawValue) (\(e.trigger)"
+            if let node = e.node { line += ", `\(node)`" }
+            line += ")"
+            if !e.people.isEmpty { line += " → " + e.people.joined(separator: ", ") }
+            if let person = e.person, e.people.isEmpty { line += " → " + person }
+            return line
+        }
+    }
+
+    /// A step's result as JSON: the deal's summary and the effects emitted.
+    static func json(_ outcome: UnitOutcome) -> String {
+        struct Out: Encodable {
+            var deal: DealSummary
+            var applied: Int
+            var skipped: Int
+            var effects: [Effect]
+        }
+        let out = Out(deal: Runner.summary(outcome.machine, outcome.snapshot), applied: outcome.applied, skipped: outcome.skipped,
+                      effects: outcome.effects)
+        return encode(out)
+    }
+
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+    }
+
+    /// Prints a unit's outcome: a heading, the deal's state, the effects (or JSON).
+    static func report(_ heading: String, _ outcome: UnitOutcome, json: Bool, _ context: CLIContext) {
+        if json {
+            context.write(Self.json(outcome) + "\n")
+            return
+        }
+        context.write(heading + "\n")
+        for line in state(outcome) + effects(outcome.effects) { context.write("  " + line + "\n") }
+    }
+}
+
+/// A field assignment written on the command line, `FIELD=VALUE`: the value is JSON when it reads
+/// as JSON (`80000`, `true`, `null`, `["crm","bi"]`, `"text"`), else text (`80000 CNY`, `2024-06-30`).
+struct FieldArgument: ExpressibleByArgument {
+    var value: WrittenValue
+
+    init?(argument: String) {
+        guard let eq = argument.firstIndex(of: "="), eq != argument.startIndex else { return nil }
+        let field = String(argument[..<eq])
+        let text = String(argument[argument.index(after: eq)...])
+        if case .success(let json) = JSONValue.parse(Array(text.utf8)) {
+            value = WrittenValue(field, json)
+        } else {
+            value = WrittenValue(field, .string(text))
+        }
+    }
+}
+
+/// `ROLE=PERSON` on the command line.
+struct RoleArgument: ExpressibleByArgument {
+    var value: RoleAssignment
+
+    init?(argument: String) {
+        guard let eq = argument.firstIndex(of: "="), eq != argument.startIndex, argument.index(after: eq) != argument.endIndex else { return nil }
+        value = RoleAssignment(String(argument[..<eq]), String(argument[argument.index(after: eq)...]))
+    }
+}
+
+/// A time on the command line: `+3d` (after the deal's last event), ISO-8601 with zone, or epoch seconds.
+struct TimeArgument: ExpressibleByArgument {
+    var value: EventTime
+
+    init?(argument: String) {
+        guard let t = RecordReader.time(text: argument) else { return nil }
+        value = t
+    }
+}

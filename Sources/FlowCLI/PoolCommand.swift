@@ -1,0 +1,184 @@
+import ArgumentParser
+import FlowHost
+import FlowRuntime
+import FlowStore
+import Foundation
+
+/// `flowc pool list|claim|release|assign|sweep`: the public and private pools (S4, S12).
+struct PoolCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pool",
+        abstract: "List the pools, claim, release and assign deals, and return idle deals to the public pool.",
+        discussion: """
+            Claiming respects the template's quota and cooldown, assigning its `pool.assign_by` \
+            role. Exit codes: 0 done; 1 refused (`flowc explain CODE`); 2 usage error, or a store \
+            that cannot be opened or written.
+            """,
+        subcommands: [PoolListCommand.self, PoolClaimCommand.self, PoolReleaseCommand.self, PoolAssignCommand.self, PoolSweepCommand.self]
+    )
+}
+
+/// `public` or `private`.
+enum PoolName: String, ExpressibleByArgument, CaseIterable {
+    case `public`, `private`
+}
+
+struct PoolListCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the deals of a pool: id, owner, status, open nodes, next timer."
+    )
+
+    @Argument(help: "The pool: public (default) or private.")
+    var pool: PoolName = .public
+
+    @Option(name: .long, help: "Only this person's deals (private pool).")
+    var owner: String?
+
+    @Option(name: .long, help: "At most this many deals.")
+    var limit = 100
+
+    @Option(name: .long, help: ArgumentHelp("Start after this deal id (paging).", valueName: "id"))
+    var after: String?
+
+    @Flag(name: .long, help: "One JSON object per deal.")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        let filter: OwnerFilter = owner.map { .person($0) } ?? (pool == .public ? .nobody : .anyone)
+        let deals: [StoredDeal]
+        do { deals = try service.store.deals(inPool: pool.rawValue, owner: filter, after: after, limit: limit) } catch {
+            return HostOutput.fail(HostError.store(error), context)
+        }
+        struct Row: Encodable {
+            var deal: String, pool: String?, owner: String?, status: String, nodes: [String], nextTimer: Int64?, template: String
+            enum CodingKeys: String, CodingKey { case deal, pool, owner, status, nodes, nextTimer = "next_timer", template }
+        }
+        for d in deals {
+            let i = d.index
+            let nodes = i.currentNodes.split(separator: ",").map(String.init)
+            if json {
+                context.write(HostOutput.encode(Row(deal: d.dealID, pool: i.pool, owner: i.owner, status: i.status, nodes: nodes,
+                                                    nextTimer: i.nextTimerAt.map { $0.millisecondsSinceEpoch / 1000 }, template: i.templateHash)) + "\n")
+            } else {
+                let timer = i.nextTimerAt.map { "next timer " + HostOutput.time($0.millisecondsSinceEpoch / 1000) } ?? "no timer"
+                context.write("\(d.dealID)  \(i.owner ?? "-")  \(i.status)  \(nodes.isEmpty ? "-" : nodes.joined(separator: ","))  \(timer)\n")
+            }
+        }
+        if !json { context.write("\(deals.count) deal\(deals.count == 1 ? "" : "s") in the \(pool.rawValue) pool\(owner.map { " of `\($0)`" } ?? "")\n") }
+        return ExitCode.clean
+    }
+}
+
+struct PoolClaimCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(commandName: "claim", abstract: "Claim a deal from the public pool.")
+
+    @Argument(help: "The deal's id.")
+    var deal: String
+
+    @Option(name: .long, help: "Who claims it.")
+    var by: String
+
+    @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
+    var at: TimeArgument?
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        return DealEventCommand.apply(EventInput(at: at?.value ?? .now, actor: by, .claim), to: deal, service: service, json: json, context)
+    }
+}
+
+struct PoolReleaseCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(commandName: "release", abstract: "Release a deal from its owner's private pool to the public pool.")
+
+    @Argument(help: "The deal's id.")
+    var deal: String
+
+    @Option(name: .long, help: "Who releases it (the owner, or a manager).")
+    var by: String
+
+    @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
+    var at: TimeArgument?
+
+    @Flag(name: .long, help: "The host vouches that the actor is a manager (the template's pool.assign_by role).")
+    var canAssign = false
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        let event = EventInput(at: at?.value ?? .now, actor: by, .release, canAssign: canAssign)
+        return DealEventCommand.apply(event, to: deal, service: service, json: json, context)
+    }
+}
+
+struct PoolAssignCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(commandName: "assign", abstract: "Assign a deal, from either pool, to a person (a manager's decision).")
+
+    @Argument(help: "The deal's id.")
+    var deal: String
+
+    @Option(name: .long, help: "Who gets the deal.")
+    var to: String
+
+    @Option(name: .long, help: "The manager assigning it.")
+    var by: String
+
+    @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
+    var at: TimeArgument?
+
+    @Flag(name: .long, help: "The host vouches that --by is in the template's pool.assign_by role (otherwise they must hold it on the deal).")
+    var canAssign = false
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        let event = EventInput(at: at?.value ?? .now, actor: by, .assign(to: to), canAssign: canAssign)
+        return DealEventCommand.apply(event, to: deal, service: service, json: json, context)
+    }
+}
+
+struct PoolSweepCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Return idle deals to the public pool (fires every due timer, like `flowc tick`).",
+        discussion: "Prints the deals that went to the public pool; `flowc tick` prints every timer fired."
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Sweep as of this time (default: now).", valueName: "time"))
+    var at: String?
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if let at, TickCommand.instant(at) == nil { throw ValidationError("--at: expected an ISO-8601 datetime with zone, or epoch seconds") }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        let time = at.flatMap(TickCommand.instant) ?? service.clock()
+        let report = service.tick(at: time)
+        for id in report.returnedToPool { context.write("\(id) returned to the public pool\n") }
+        context.write("swept at \(HostOutput.time(time)): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked)\n")
+        return TickCommand.finish(report, context)
+    }
+}

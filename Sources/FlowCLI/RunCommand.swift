@@ -1,0 +1,269 @@
+import ArgumentParser
+import FlowHost
+import FlowIR
+import FlowRuntime
+import Foundation
+
+/// `flowc run TEMPLATE --deals FILE [--events FILE]`: bulk creation and advancing of deals.
+struct RunCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run deal records through a template: create deals in bulk and advance them.",
+        discussion: """
+            The deals file holds one deal per record: JSON Lines (one object per line: `id`, `at`, \
+            `owner`, `by`, `fields`, `roles`, and `events` in the scenario-step form such as \
+            {"at": "+1d", "by": "mia", "complete": "negotiation_review", "outcome": "approve"}) \
+            or CSV (a header of `id`, `owner`, `by`, `at`, field ids and `role:ROLE` columns; \
+            one deal per row). The events file holds one event per line with a `deal` key. \
+            examples/README.md describes the formats.
+
+            A record is applied all or nothing. A record that fails is reported on stderr as \
+            `FILE:LINE: error[CODE]: message` and written, with its error, to the rejects file \
+            (`--rejects`; by default beside the input, `NAME.rejects.jsonl` or `.csv`), which can \
+            be fixed and run again; the other records proceed. Every record is idempotent: events \
+            already in a deal's log (same ids) are skipped, so a file can be run again. \
+            A summary follows on stdout; on a terminal a progress line is shown on stderr.
+
+            Exit codes: 0 every record applied (or already applied); 1 some records were \
+            rejected, or the template has errors; 2 usage error, an unreadable file, or a store \
+            that cannot be opened or written.
+            """
+    )
+
+    @Argument(help: "The template (a .flow.yaml file, or a compiled IR .json) new deals are created on.")
+    var template: String
+
+    @Option(name: .long, help: ArgumentHelp("The deals file: JSON Lines, or CSV.", valueName: "file"))
+    var deals: String?
+
+    @Option(name: .long, help: ArgumentHelp("An events file (JSON Lines), applied after the deals file.", valueName: "file"))
+    var events: String?
+
+    @Option(name: .long, help: "The deals file's format: jsonl or csv (default: from its extension).")
+    var format: RecordFormatArgument?
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the rejected deal records (default: beside the deals file).", valueName: "path"))
+    var rejects: String?
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the rejected events (default: beside the events file).", valueName: "path"))
+    var eventsRejects: String?
+
+    @Option(name: .long, help: "Records per store transaction.")
+    var batchSize = 500
+
+    @Flag(name: .long, help: "Print the summary as one JSON object.")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if deals == nil && events == nil { throw ValidationError("give a deals file (--deals) or an events file (--events), or both") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        for (input, output) in [(deals, rejects ?? deals.map(Self.rejectsPath)), (events, eventsRejects ?? events.map(Self.rejectsPath))] {
+            if let input, let output, input == output { throw ValidationError("the rejects file cannot be the input file `\(input)`") }
+        }
+    }
+
+    /// `x.deals.jsonl` → `x.deals.rejects.jsonl`; `x.csv` → `x.rejects.csv`.
+    static func rejectsPath(_ input: String) -> String {
+        let lower = input.lowercased()
+        for ext in [".jsonl", ".ndjson", ".json", ".csv"] where lower.hasSuffix(ext) {
+            let base = String(input.dropLast(ext.count))
+            return base + ".rejects" + (ext == ".csv" ? ".csv" : ".jsonl")
+        }
+        return input + ".rejects.jsonl"
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        let started = Date()
+        let verified: VerifiedMachine
+        switch HostTemplates.load(template, context) {
+        case .success(let m): verified = m
+        case .failure(let status): return status.code
+        }
+        var inputs: [(path: String, bytes: [UInt8], isEvents: Bool)] = []
+        for (path, isEvents) in [(deals, false), (events, true)] {
+            guard let path else { continue }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                context.writeError("error: cannot read `\(path)`\n")
+                return ExitCode.usage
+            }
+            inputs.append((path, Array(data), isEvents))
+        }
+        guard let service = store.open(context) else { return ExitCode.usage }
+        service.batchSize = batchSize
+        let machine: PreparedMachine
+        do { machine = try service.machines.register(verified) } catch {
+            return HostOutput.fail(error, context)
+        }
+        let run = BulkRun(service: service, machine: machine)
+        var rejected = 0
+        var storeFailed = false
+        var rejectFiles: [String] = []
+        for input in inputs {
+            let progress = RunProgress(context: context, path: input.path, total: BulkRun.countLines(input.bytes))
+            run.onProgress = { [unowned run] in progress.update($0, report: run.report) }
+            let format = format?.value ?? RecordFormat.guess(path: input.path)
+            let result = input.isEvents ? run.runEvents(input.bytes) : run.runDeals(input.bytes, format: format)
+            progress.finish()
+            let list: [RejectedRecord]
+            switch result {
+            case .success(let r): list = r
+            case .failure(let problem):
+                context.writeError("\(input.path):\(problem.line): \(problem.error.description)\n")
+                if problem.isStoreFailure {
+                    storeFailed = true
+                    list = []
+                } else {
+                    rejected += 1
+                    continue
+                }
+            }
+            for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") }
+            rejected += list.count
+            let explicit = input.isEvents ? eventsRejects : rejects
+            let path = explicit ?? Self.rejectsPath(input.path)
+            let csv = !input.isEvents && format == .csv
+            if list.isEmpty {
+                if explicit == nil { Self.removeStaleRejects(path) }
+            } else {
+                let text = csv ? RejectsFile.csv(header: run.csvHeader ?? "", list) : RejectsFile.jsonLines(list)
+                do {
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                    rejectFiles.append(path)
+                } catch {
+                    context.writeError("error: cannot write the rejects file `\(path)`: \(error.localizedDescription)\n")
+                    storeFailed = true
+                }
+            }
+            if storeFailed { break }
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        let summary = RunSummary(template: machine.machine.template, inputs: inputs.map(\.path), store: store.path(context),
+                              report: run.report, rejectFiles: rejectFiles, elapsed: elapsed)
+        context.write(json ? HostOutput.encode(summary) + "\n" : summary.text)
+        if storeFailed { return ExitCode.usage }
+        return rejected > 0 ? ExitCode.problems : ExitCode.clean
+    }
+
+    /// Removes a rejects file of an earlier run that this run has nothing to put in (it would
+    /// describe records that are now applied). Only a file that looks like a rejects file is removed.
+    static func removeStaleRejects(_ path: String) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        let head = String(decoding: handle.readData(ofLength: 16), as: UTF8.self)
+        try? handle.close()
+        if head.hasPrefix("{\"_error\":") || head.hasPrefix("_line,_code,") {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+}
+
+/// `--format jsonl|csv`.
+struct RecordFormatArgument: ExpressibleByArgument {
+    var value: RecordFormat
+    init?(argument: String) {
+        guard let f = RecordFormat(rawValue: argument.lowercased()) else { return nil }
+        value = f
+    }
+    static var allValueStrings: [String] { RecordFormat.allCases.map(\.rawValue) }
+}
+
+/// The progress line of a long run, on a terminal only, on stderr: rewritten in place at most
+/// ten times a second, and cleared at the end.
+final class RunProgress {
+    let context: CLIContext
+    let path: String
+    let total: Int
+    private var last = Date.distantPast
+    private var shown = false
+
+    init(context: CLIContext, path: String, total: Int) {
+        self.context = context
+        self.path = path
+        self.total = total
+    }
+
+    func update(_ done: Int, report: BulkReport) {
+        guard context.isTerminal else { return }
+        let now = Date()
+        guard now.timeIntervalSince(last) >= 0.1 || done == total else { return }
+        last = now
+        shown = true
+        let percent = total > 0 ? done * 100 / total : 100
+        context.writeError("\r\u{1B}[2K\(path): \(done)/\(total) records (\(percent)%), \(report.created) created, \(report.rejected) rejected")
+    }
+
+    func finish() {
+        if shown { context.writeError("\r\u{1B}[2K") }
+    }
+}
+
+/// The end-of-run summary.
+struct RunSummary: Encodable {
+    var template: String
+    var version: String
+    var hash: String
+    var inputs: [String]
+    var store: String
+    var records: Int
+    var created: Int
+    var advanced: Int
+    var unchanged: Int
+    var rejected: Int
+    var events: Int
+    var effects: Int
+    var effectsByKind: [String: Int]
+    var status: [String: Int]
+    var pool: [String: Int]
+    var nodes: [String: Int]
+    var rejectFiles: [String]
+    var elapsedSeconds: Double
+
+    init(template: TemplateInfo, inputs: [String], store: String, report: BulkReport, rejectFiles: [String], elapsed: Double) {
+        self.template = template.id
+        self.version = template.version
+        self.hash = template.hash
+        self.inputs = inputs
+        self.store = store
+        records = report.records
+        created = report.created
+        advanced = report.advanced
+        unchanged = report.unchanged
+        rejected = report.rejected
+        events = report.events
+        effects = report.effects
+        effectsByKind = report.effectsByKind
+        status = report.byStatus
+        pool = report.byPool
+        nodes = report.byNode
+        self.rejectFiles = rejectFiles
+        elapsedSeconds = (elapsed * 1000).rounded() / 1000
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case template, version, hash, inputs, store, records, created, advanced, unchanged, rejected, events, effects
+        case effectsByKind = "effects_by_kind", status, pool, nodes, rejectFiles = "reject_files", elapsedSeconds = "elapsed_seconds"
+    }
+
+    static func counts(_ map: [String: Int], order: [String] = []) -> String {
+        if map.isEmpty { return "none" }
+        let keys = order.filter { map[$0] != nil } + map.keys.filter { !order.contains($0) }.sorted()
+        return keys.map { "\($0) \(map[$0] ?? 0)" }.joined(separator: ", ")
+    }
+
+    var text: String {
+        let rate = elapsedSeconds > 0 ? String(format: "%.0f", Double(records) / elapsedSeconds) : "-"
+        var lines = [
+            "ran \(inputs.joined(separator: " and ")) through `\(template)` \(version) (\(hash.prefix(19))…)",
+            "records: \(records) read: \(created) created, \(advanced) advanced, \(unchanged) unchanged, \(rejected) rejected",
+            "events:  \(events) applied; effects: \(effects)" + (effects > 0 ? " (\(Self.counts(effectsByKind)))" : ""),
+            "deals:   \(Self.counts(status, order: ["open", "won", "lost"]))",
+            "pools:   \(Self.counts(pool, order: ["private", "public"]))",
+            "nodes:   \(Self.counts(nodes))",
+            "store:   \(store)",
+        ]
+        if !rejectFiles.isEmpty { lines.append("rejects: \(rejectFiles.joined(separator: ", "))") }
+        lines.append("elapsed: \(String(format: "%.2f", elapsedSeconds))s (\(rate) records/s)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

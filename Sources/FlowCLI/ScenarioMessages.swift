@@ -1,0 +1,55 @@
+import FlowDiagnostics
+
+/// Every diagnostic of `flowc test` about scenario files (FC13xx), with its long explanation.
+///
+/// `flowc explain` prints them with the runner's and host's codes.
+enum ScenarioMessages {
+    static let format = MessageSpec(1301, .error, "scenario-format", "{0}", explanation: """
+        A scenario file does not follow the scenario format (docs/testing.md, "Writing a \
+        scenario"): an unknown key, a missing key, a value of the wrong kind, a step with no \
+        action or with two. The message names the place as a path (`steps[3].expect.active`) and \
+        the diagnostic points at it.
+
+        Wrong:
+
+            steps:
+              - complete: initial_talks
+                expect: {actve: [requirement_negotiation]}
+
+        Right:
+
+            steps:
+              - complete: initial_talks
+                expect: {active: [requirement_negotiation]}
+        """)
+
+    static let value = MessageSpec(1302, .error, "scenario-value", "{0}", explanation: """
+        A value in a scenario file has no meaning in a scenario: a mapping or a list used as a \
+        mapping key, or a number that is not finite (`.inf`, `.nan`). Scenario values are plain \
+        text, numbers, booleans, null, lists and mappings with text keys.
+        """)
+
+    static let wrongTemplate = MessageSpec(1303, .error, "scenario-wrong-template", "this scenario is for `{0}`, not for `{1}`", explanation: """
+        The scenario's `template:` key names another template than the one `flowc test` is \
+        testing. Scenarios found by the naming convention need no `template:` key at all; when \
+        one is written, it must name the template under test, relative to the scenario file.
+        """)
+
+    static let noScenarios = MessageSpec(1304, .error, "no-scenarios", "no scenario files for `{0}` (looked in `{1}`)", explanation: """
+        `flowc test TEMPLATE` found no scenario to run. Scenarios of `DIR/NAME.flow.yaml` live in \
+        `DIR/scenarios/NAME/` and end in `.scenario.yaml` (or `.scenario.json`); name other files \
+        on the command line after the template.
+
+        Example:
+
+            templates/standard-sale.flow.yaml
+            templates/scenarios/standard-sale/won.scenario.yaml
+        """)
+
+    static let fragment = MessageSpec(1305, .error, "scenario-on-fragment", "`{0}` is a fragment: test the templates that include it", explanation: """
+        A fragment only provides definitions (roles, fields) and has no flow, so no deal can run on \
+        it. Write the scenarios for the templates that `include` the fragment.
+        """)
+
+    static let all: [MessageSpec] = [format, value, wrongTemplate, noScenarios, fragment]
+}

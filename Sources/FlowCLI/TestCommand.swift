@@ -1,0 +1,301 @@
+import ArgumentParser
+import FlowCheck
+import FlowDiagnostics
+import FlowIR
+import FlowRuntime
+import FlowYAML
+import Foundation
+
+/// `flowc test TEMPLATE [SCENARIO...]`: runs a template's scenarios — a starting deal, events, and
+/// what must hold after each — so that authors can test their own templates.
+///
+/// The scenarios of `DIR/NAME.flow.yaml` are the `*.scenario.yaml` (and `*.scenario.json`) files
+/// under `DIR/scenarios/NAME/`; files named after the template are run instead. A directory runs
+/// every template in it that has scenarios. docs/testing.md is the author's guide.
+struct TestCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run a template's scenarios and report which pass.",
+        discussion: """
+            The scenarios of `DIR/NAME.flow.yaml` are the `*.scenario.yaml` files under \
+            `DIR/scenarios/NAME/` (see docs/testing.md); scenario files named after the template \
+            are run instead. With a directory, every template in it that has scenarios is tested. \
+            The template is checked and compiled first; its errors are printed as by `flowc check`.
+
+            Each scenario prints `PASS name` or `FAIL name` with the first step that did not \
+            behave as expected and every mismatch of that step; the last line is \
+            `N passed, M failed`.
+
+            Exit codes: 0 every scenario passed; 1 a scenario failed, a scenario file has errors, \
+            or the template has errors; 2 usage error, a file that cannot be read, or no scenario \
+            to run.
+            """
+    )
+
+    @Argument(help: "A template file, or a directory whose templates with scenarios are tested.")
+    var template: String
+
+    @Argument(help: "Scenario files to run instead of the template's own (with a template file only).")
+    var scenarios: [String] = []
+
+    @Option(name: .long, help: "Run only the scenarios whose name or file path contains this text.")
+    var filter: String?
+
+    @Option(name: .long, help: "Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    var color: ColorChoice = .auto
+
+    func validate() throws {
+        if filter?.isEmpty == true { throw ValidationError("--filter needs a non-empty text") }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        let useColor = switch color {
+        case .always: true
+        case .never: false
+        case .auto: HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        }
+        var run = TestRun(context: context, filter: filter, color: useColor)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: template, isDirectory: &isDirectory)
+        if exists, isDirectory.boolValue {
+            guard scenarios.isEmpty else {
+                context.writeError("error: scenario files can be named only after a template file, not after a directory\n")
+                return ExitCode.usage
+            }
+            run.testDirectory(template)
+        } else {
+            run.testTemplate(template, explicit: scenarios.isEmpty ? nil : scenarios, inDirectory: false)
+        }
+        return run.finish()
+    }
+}
+
+/// Where the scenarios of a template are found.
+enum ScenarioFiles {
+    /// `DIR/scenarios/NAME` for `DIR/NAME.flow.yaml`.
+    static func directory(for template: String) -> String {
+        let dir = (template as NSString).deletingLastPathComponent
+        var name = (template as NSString).lastPathComponent
+        for suffix in [".flow.yaml", ".flow.yml", ".yaml", ".yml"] where name.hasSuffix(suffix) {
+            name = String(name.dropLast(suffix.count))
+            break
+        }
+        return (dir.isEmpty ? "" : dir + "/") + "scenarios/" + name
+    }
+
+    static func isScenario(_ path: String) -> Bool {
+        path.hasSuffix(".scenario.yaml") || path.hasSuffix(".scenario.yml") || path.hasSuffix(".scenario.json")
+    }
+
+    /// The scenario files under `directory` and its subdirectories, sorted; empty when there is
+    /// no such directory.
+    static func discover(in directory: String) -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue,
+              let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var found: [String] = []
+        while let rel = walker.nextObject() as? String {
+            if isScenario(rel) { found.append(directory + "/" + rel) }
+        }
+        return found.sorted()
+    }
+}
+
+/// One `flowc test` invocation: what it printed and counted so far.
+private struct TestRun {
+    let context: CLIContext
+    let filter: String?
+    let color: Bool
+    var passed = 0
+    var failed = 0
+    /// A file could not be read, or there was nothing to run: exit 2.
+    var unusable = false
+    var templatesWithScenarios = 0
+    var printedTemplates = 0
+
+    init(context: CLIContext, filter: String?, color: Bool) {
+        self.context = context
+        self.filter = filter
+        self.color = color
+    }
+
+    var renderer: HumanRenderer { HumanRenderer(color: color) }
+
+    mutating func finish() -> Int32 {
+        if printedTemplates > 0 { context.write("\n") }
+        context.write("\(passed) passed, \(failed) failed\n")
+        if unusable { return ExitCode.usage }
+        if let filter, passed + failed == 0 {
+            context.writeError("error: no scenario matches `--filter \(filter)`\n")
+            return ExitCode.usage
+        }
+        return failed > 0 ? ExitCode.problems : ExitCode.clean
+    }
+
+    /// Every template in `directory` that has scenarios; fragments are skipped.
+    mutating func testDirectory(_ directory: String) {
+        let (files, problem) = TemplateFiles.expand(directory)
+        if let problem {
+            context.writeError(renderer.render(problem))
+            unusable = true
+            return
+        }
+        for file in files { testTemplate(file, explicit: nil, inDirectory: true) }
+        if templatesWithScenarios == 0, !unusable {
+            let looked = (directory.hasSuffix("/") ? directory : directory + "/") + "…/scenarios/NAME/"
+            context.writeError(renderer.render(ScenarioMessages.noScenarios.inFile(directory, directory, looked)))
+            unusable = true
+        }
+    }
+
+    mutating func testTemplate(_ path: String, explicit: [String]?, inDirectory: Bool) {
+        let checked = TemplateChecker.check(path: path)
+        if checked.diagnostics.contains(where: { $0.code == DriverMessages.cannotRead.code }) {
+            context.writeError(renderer.render(CappedDiagnostics(checked.diagnostics.filter { $0.severity == .error }, limit: 100), summary: nil))
+            unusable = true
+            return
+        }
+        if checked.template?.main.isFragment == true {
+            if !inDirectory {
+                context.writeError(renderer.render(ScenarioMessages.fragment.inFile(path, path)))
+                unusable = true
+            }
+            return
+        }
+        let files: [String]
+        if let explicit {
+            files = explicit
+        } else {
+            let dir = ScenarioFiles.directory(for: path)
+            files = ScenarioFiles.discover(in: dir)
+            if files.isEmpty {
+                if inDirectory {
+                    context.write("no scenarios for \(path) (add them under \(dir)/)\n")
+                } else {
+                    context.writeError(renderer.render(ScenarioMessages.noScenarios.inFile(path, path, dir + "/")))
+                    unusable = true
+                }
+                return
+            }
+        }
+        templatesWithScenarios += 1
+        if printedTemplates > 0 { context.write("\n") }
+        printedTemplates += 1
+
+        // The machine, or why there is none.
+        var machine: VerifiedMachine?
+        var notRun = ""
+        if checked.hasErrors {
+            let errors = checked.diagnostics.filter { $0.severity == .error }
+            context.write("== \(path)\n")
+            context.write(renderer.render(CappedDiagnostics(errors, limit: 100), summary: DiagnosticCounts(counting: errors)))
+            notRun = "not run: the template has errors"
+        } else {
+            do {
+                let verified = try IRLoader.verify(try IRCompiler.compile(checked))
+                machine = verified
+                context.write("== \(path) (\(verified.machine.template.id) \(verified.machine.template.version))\n")
+            } catch let error as CompileError {
+                context.write("== \(path)\nerror: \(error.message)\n")
+                notRun = "not run: the template does not compile"
+            } catch {
+                context.write("== \(path)\nerror: \(error)\n")
+                notRun = "not run: the compiled template does not verify"
+            }
+        }
+        let templateCanonical = DiskFileSystem().canonical(path)
+        for file in files {
+            runScenario(file, template: path, canonical: templateCanonical, machine: machine, notRun: notRun)
+        }
+    }
+
+    mutating func runScenario(_ path: String, template: String, canonical: String, machine: VerifiedMachine?, notRun: String) {
+        let bytes: [UInt8]
+        switch DiskFileSystem().read(path, limits: .default) {
+        case .success(let b): bytes = b
+        case .failure(let problem):
+            let reason = problem.kind == .notFound ? "no such file" : problem.detail
+            context.writeError(renderer.render(DriverMessages.cannotRead.inFile(path, path, reason)))
+            unusable = true
+            return
+        }
+        let source: ScenarioSource
+        switch ScenarioSource.read(SourceFile(path: path, bytes: bytes)) {
+        case .failure(let errors):
+            guard matches(name: nil, path: path) else { return }
+            fail(path, "the scenario file has errors", diagnostics: errors.diagnostics)
+            return
+        case .success(let s): source = s
+        }
+        // The template is the one under test: the key may be left out, and when it is written it
+        // must name that template.
+        var tree = source.tree
+        if let written = tree["template"] {
+            if case .string(let relative) = written {
+                let dir = (path as NSString).deletingLastPathComponent
+                let resolved = relative.hasPrefix("/") || dir.isEmpty ? relative : (dir as NSString).appendingPathComponent(relative)
+                if DiskFileSystem().canonical(resolved) != canonical {
+                    guard matches(name: tree["scenario"].flatMap(Self.text), path: path) else { return }
+                    let d = ScenarioMessages.wrongTemplate.at(source.span(at: "template"), relative, template)
+                    fail(tree["scenario"].flatMap(Self.text) ?? path, "the scenario file has errors", diagnostics: [d])
+                    return
+                }
+            }
+        } else if case .object(let entries) = tree {
+            tree = .object(entries + [(key: "template", value: .string(template))])
+        }
+        let scenario: Scenario
+        switch Scenario.parse(tree) {
+        case .failure(let error):
+            guard matches(name: tree["scenario"].flatMap(Self.text), path: path) else { return }
+            let d = ScenarioMessages.format.at(source.span(at: error.path, message: error.message), error.description)
+            fail(tree["scenario"].flatMap(Self.text) ?? path, "the scenario file has errors", diagnostics: [d])
+            return
+        case .success(let s): scenario = s
+        }
+        guard matches(name: scenario.name, path: path) else { return }
+        guard let machine else {
+            failed += 1
+            context.write(paint("FAIL", red: true) + " \(scenario.name) (\(notRun))\n")
+            return
+        }
+        let report = ScenarioRunner.run(scenario, machine: machine)
+        guard let failure = report.failure else {
+            passed += 1
+            context.write(paint("PASS", red: false) + " \(scenario.name)\n")
+            return
+        }
+        failed += 1
+        let at = source.span(ofStep: min(failure.step, scenario.steps.count))
+        let location = at.file.location(of: at.start)
+        context.write(paint("FAIL", red: true) + " \(scenario.name)\n")
+        context.write("  --> \(path):\(location.line):\(location.column)\n")
+        context.write(failure.description + "\n")
+    }
+
+    /// A scenario that could not be run: its diagnostics, as `flowc check` prints them.
+    mutating func fail(_ name: String, _ why: String, diagnostics: [Diagnostic]) {
+        failed += 1
+        context.write(paint("FAIL", red: true) + " \(name) (\(why))\n")
+        var bag = DiagnosticBag()
+        bag.add(contentsOf: diagnostics)
+        let sorted = bag.sorted()
+        context.write(renderer.render(CappedDiagnostics(sorted, limit: 100), summary: nil))
+    }
+
+    /// Whether `--filter` lets this scenario run.
+    func matches(name: String?, path: String) -> Bool {
+        guard let filter else { return true }
+        return path.contains(filter) || name?.contains(filter) == true
+    }
+
+    static func text(_ value: JSONValue) -> String? {
+        if case .string(let s) = value { return s }
+        return nil
+    }
+
+    func paint(_ word: String, red: Bool) -> String {
+        guard color else { return word }
+        return (red ? "\u{1B}[1;31m" : "\u{1B}[32m") + word + "\u{1B}[0m"
+    }
+}

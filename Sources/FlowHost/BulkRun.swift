@@ -1,0 +1,342 @@
+import Foundation
+import FlowIR
+public import FlowRuntime
+public import FlowStore
+
+/// The two forms of a deals file.
+public enum RecordFormat: String, Sendable, CaseIterable {
+    /// One JSON object per line (``RecordReader/dealRecord(_:limits:)``).
+    case jsonLines = "jsonl"
+    /// A header row, then one deal per row (``CSVDeals``).
+    case csv
+
+    /// The format a file name suggests: `.csv` is CSV, anything else JSON Lines.
+    public static func guess(path: String) -> RecordFormat {
+        path.lowercased().hasSuffix(".csv") ? .csv : .jsonLines
+    }
+}
+
+/// A record that was not applied: its line (1-based), why, and its text as written.
+public struct RejectedRecord: Sendable {
+    public var line: Int
+    public var error: HostError
+    public var text: String
+}
+
+/// A record file that could not be run at all (a CSV header naming an unknown column, a file
+/// that is not text), or a store that failed mid-run.
+public struct RecordFileProblem: Error, Sendable {
+    public var line: Int
+    public var error: HostError
+    /// The store failed (an I/O problem rather than a problem of the file).
+    public var isStoreFailure: Bool
+}
+
+/// What a bulk run did, over every file it read.
+public struct BulkReport: Sendable {
+    /// Records read (non-empty lines or rows).
+    public var records = 0
+    /// Records that created their deal.
+    public var created = 0
+    /// Records that applied events to a deal that already existed.
+    public var advanced = 0
+    /// Records whose events were all in the log already (a re-run).
+    public var unchanged = 0
+    public var rejected = 0
+    /// Events stepped and stored (creations included).
+    public var events = 0
+    public var effects = 0
+    public var effectsByKind: [String: Int] = [:]
+    /// The latest columns of every deal the run touched (unchanged ones included).
+    public var deals: [String: DealIndex] = [:]
+
+    /// Deals per status, pool, and open node.
+    public var byStatus: [String: Int] { count { [$0.status] } }
+    public var byPool: [String: Int] { count { [$0.pool ?? "none"] } }
+    public var byNode: [String: Int] { count { $0.currentNodes.split(separator: ",").map(String.init) } }
+
+    private func count(_ keys: (DealIndex) -> [String]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for index in deals.values { for k in keys(index) { out[k, default: 0] += 1 } }
+        return out
+    }
+}
+
+/// Runs record files through a ``DealService``: deals files (JSON Lines or CSV; each record
+/// creates a deal and may apply its events) and events files (JSON Lines; each line one event of
+/// an existing deal).
+///
+/// Each record is applied all or nothing; a record that fails is returned as a
+/// ``RejectedRecord`` with its line and does not stop the others. Records are written in store
+/// transactions of ``DealService/batchSize`` records. Every record is idempotent: a record
+/// whose events are already in the log (same event ids) changes nothing, so a file can be run
+/// again, and a fixed rejects file can be run after it.
+public final class BulkRun {
+    public let service: DealService
+    /// The machine new deals are created on.
+    public let machine: PreparedMachine
+    public var limits: RecordLimits
+    /// Called after each record with the number of records done in the current file.
+    public var onProgress: ((Int) -> Void)?
+    public private(set) var report = BulkReport()
+    /// The header row of the last CSV file run, as written (for its rejects file).
+    public private(set) var csvHeader: String?
+
+    private let session: DealSession
+    /// Units stepped but not yet written: unit number → (line, text, outcome).
+    private var provisional: [Int: (line: Int, text: String, outcome: UnitOutcome)] = [:]
+    private var rejects: [RejectedRecord] = []
+
+    public init(service: DealService, machine: PreparedMachine, limits: RecordLimits = .default) {
+        self.service = service
+        self.machine = machine
+        self.limits = limits
+        self.session = DealSession(service)
+    }
+
+    /// Runs a deals file.
+    /// - Returns: the rejected records, by line; or the problem that stopped the file.
+    public func runDeals(_ bytes: [UInt8], format: RecordFormat) -> Result<[RejectedRecord], RecordFileProblem> {
+        rejects = []
+        switch format {
+        case .jsonLines:
+            return runLines(bytes) { value in
+                switch RecordReader.dealRecord(value, limits: self.limits) {
+                case .success(let r):
+                    return .success(DealUnit(dealID: r.create.dealID, create: r.create, machine: self.machine, events: r.events, repeated: .skip))
+                case .failure(let e): return .failure(e)
+                }
+            }
+        case .csv:
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                return .failure(RecordFileProblem(line: 1, error: RecordReader.fail(HostMessages.Record.notUTF8, "the file"), isStoreFailure: false))
+            }
+            let (rows, problem) = CSVReader.rows(text)
+            csvHeader = rows.first?.text
+            guard let header = rows.first else {
+                if let problem { return .failure(RecordFileProblem(line: problem.line, error: problem.error, isStoreFailure: false)) }
+                return .success([])
+            }
+            let columns: CSVDeals
+            do { columns = try CSVDeals(header: header.cells, machine: machine.machine) } catch {
+                return .failure(RecordFileProblem(line: header.line, error: error, isStoreFailure: false))
+            }
+            var done = 0
+            for row in rows.dropFirst() {
+                report.records += 1
+                switch columns.record(row) {
+                case .success(let r):
+                    let unit = DealUnit(dealID: r.create.dealID, create: r.create, machine: machine, events: r.events, repeated: .skip)
+                    if let stop = run(unit, line: row.line, text: row.text) { return .failure(stop) }
+                case .failure(let e):
+                    reject(row.line, e, row.text)
+                }
+                done += 1
+                onProgress?(done)
+            }
+            if let problem {
+                // The rest of the file cannot be framed: the unclosed quote swallowed it.
+                report.records += 1
+                reject(problem.line, problem.error, "")
+            }
+            if let stop = settle() { return .failure(stop) }
+            return .success(rejects.sorted { $0.line < $1.line })
+        }
+    }
+
+    /// Runs an events file: JSON Lines, each an event with a `deal` key. An event without `id`
+    /// gets `ev-` and a hash of its deal and its line's text, so running the file again applies
+    /// nothing twice.
+    public func runEvents(_ bytes: [UInt8]) -> Result<[RejectedRecord], RecordFileProblem> {
+        rejects = []
+        return runLines(bytes) { value in
+            switch RecordReader.eventRecord(value) {
+            case .success(var r):
+                if r.event.id == nil { r.event.id = BulkRun.eventID(deal: r.dealID, line: value) }
+                return .success(DealUnit(dealID: r.dealID, events: [r.event], repeated: .skip))
+            case .failure(let e): return .failure(e)
+            }
+        }
+    }
+
+    /// The default id of an events-file event: `ev-` + 16 hex digits of a hash of its deal and content.
+    /// A rejects file's `_error` is left out, so that a fixed line keeps its id.
+    static func eventID(deal: String, line: JSONValue) -> String {
+        var content = line
+        if case .object(let entries) = line { content = .object(entries.filter { $0.key != "_error" }) }
+        var bytes = Array(deal.utf8)
+        bytes.append(0)
+        bytes.append(contentsOf: content.serialized.utf8)
+        return "ev-" + String(SHA256.hex(bytes).prefix(16))
+    }
+
+    /// Counts the records of a file (non-empty lines), for a progress indicator.
+    public static func countLines(_ bytes: [UInt8]) -> Int {
+        var n = 0
+        var blank = true
+        for b in bytes {
+            if b == 0x0A {
+                if !blank { n += 1 }
+                blank = true
+            } else if b != 0x20 && b != 0x09 && b != 0x0D {
+                blank = false
+            }
+        }
+        return blank ? n : n + 1
+    }
+
+    // MARK: Pieces
+
+    private func runLines(_ bytes: [UInt8], _ unit: (JSONValue) -> Result<DealUnit, HostError>) -> Result<[RejectedRecord], RecordFileProblem> {
+        var line = 0
+        var start = 0
+        var done = 0
+        while start < bytes.count {
+            line += 1
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            var stop = end
+            if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
+            let slice = bytes[start..<stop]
+            start = end + 1
+            if slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            report.records += 1
+            let text = String(decoding: slice, as: UTF8.self)
+            if slice.count > limits.maxLineBytes {
+                reject(line, HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.bytes, [String(slice.count)]),
+                                       HostMessages.fill(HostMessages.Phrase.bytes, [String(limits.maxLineBytes)])), text)
+            } else {
+                switch JSONValue.parse(Array(slice)) {
+                case .failure(let e):
+                    reject(line, RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description), text)
+                case .success(let value):
+                    switch unit(value) {
+                    case .failure(let e): reject(line, e, text)
+                    case .success(let u):
+                        if let problem = run(u, line: line, text: text) { return .failure(problem) }
+                    }
+                }
+            }
+            done += 1
+            onProgress?(done)
+        }
+        if let problem = settle() { return .failure(problem) }
+        return .success(rejects.sorted { $0.line < $1.line })
+    }
+
+    private func reject(_ line: Int, _ error: HostError, _ text: String) {
+        report.rejected += 1
+        rejects.append(RejectedRecord(line: line, error: error, text: text))
+    }
+
+    /// Runs one unit; flushes when the batch is full. Returns a problem that stops the run.
+    private func run(_ unit: DealUnit, line: Int, text: String) -> RecordFileProblem? {
+        let number = session.nextUnit
+        switch session.run(unit) {
+        case .success(let outcome): provisional[number] = (line, text, outcome)
+        case .failure(let failure): reject(line, failure.error, text)
+        }
+        return session.pendingCount >= service.batchSize ? settle() : nil
+    }
+
+    /// Writes the staged units and counts them; units the store refused become rejects.
+    private func settle() -> RecordFileProblem? {
+        let failures: [(unit: Int, error: HostError)]
+        do {
+            failures = try session.flush()
+        } catch {
+            let first = provisional.values.map(\.line).min() ?? 0
+            for (_, p) in provisional.sorted(by: { $0.key < $1.key }) { reject(p.line, error, p.text) }
+            provisional = [:]
+            return RecordFileProblem(line: first, error: error, isStoreFailure: true)
+        }
+        for (unit, error) in failures {
+            if let p = provisional.removeValue(forKey: unit) { reject(p.line, error, p.text) }
+        }
+        for unit in provisional.keys.sorted() {
+            guard let o = provisional[unit]?.outcome else { continue }
+            if o.created { report.created += 1 } else if o.applied > 0 { report.advanced += 1 } else { report.unchanged += 1 }
+            report.events += o.applied
+            report.effects += o.effects.count
+            for e in o.effects { report.effectsByKind[e.kind.rawValue, default: 0] += 1 }
+            report.deals[o.dealID] = o.index
+        }
+        provisional = [:]
+        return nil
+    }
+}
+
+/// The rejects file of a run: the rejected records as written, each with its error, in a form
+/// that can be fixed and run again.
+///
+/// - JSON Lines: each record's object with an `_error` key first (`{"line", "code", "message"}`);
+///   the readers ignore `_error`. A line that was not a JSON object is kept as text under `_text`.
+/// - CSV: the header with `_line,_code,_error` in front, then each row as written behind its
+///   line, code and message; the CSV reader ignores those three columns.
+public enum RejectsFile {
+    public static func jsonLines(_ rejects: [RejectedRecord]) -> String {
+        var out = ""
+        for r in rejects {
+            let error = JSONValue.object([("line", .number(String(r.line))), ("code", .string(r.error.code)), ("message", .string(r.error.message))])
+            var entries: [(key: String, value: JSONValue)] = [("_error", error)]
+            if case .success(.object(let original)) = JSONValue.parse(Array(r.text.utf8)) {
+                entries += original.filter { $0.key != "_error" }
+            } else {
+                entries.append(("_text", .string(r.text)))
+            }
+            out += JSONValue.object(entries).serialized + "\n"
+        }
+        return out
+    }
+
+    public static func csv(header: String, _ rejects: [RejectedRecord]) -> String {
+        // A rejects file run again: its own `_line,_code,_error` columns are replaced.
+        let again = CSVReader.rows(header).rows.first?.cells.first == "_line"
+        var out = "_line,_code,_error," + (again ? dropThree(header) : header) + "\n"
+        for r in rejects {
+            out += "\(r.line),\(r.error.code),\(CSVReader.quote(r.error.message)),\(again ? dropThree(r.text) : r.text)\n"
+        }
+        return out
+    }
+
+    /// A row without its first three cells (re-quoted: the text cannot be cut inside quotes).
+    static func dropThree(_ text: String) -> String {
+        guard let row = CSVReader.rows(text).rows.first, row.cells.count >= 3 else { return text }
+        return row.cells.dropFirst(3).map(CSVReader.quote).joined(separator: ",")
+    }
+}
+
+extension JSONValue {
+    /// Compact JSON text: keys in order, numbers as written, strings escaped.
+    var serialized: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .number(let n): return n
+        case .string(let s): return Self.quote(s)
+        case .array(let items): return "[" + items.map(\.serialized).joined(separator: ",") + "]"
+        case .object(let entries): return "{" + entries.map { Self.quote($0.key) + ":" + $0.value.serialized }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

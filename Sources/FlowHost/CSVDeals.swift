@@ -1,0 +1,175 @@
+import Foundation
+public import FlowIR
+import FlowRuntime
+
+/// A row of a CSV file: its cells, the line it starts on (1-based) and its text as written.
+public struct CSVRow: Sendable, Hashable {
+    public var line: Int
+    public var cells: [String]
+    /// The row's bytes as they are in the file, without the line break (for the rejects file).
+    public var text: String
+}
+
+/// RFC 4180 CSV: cells separated by commas, rows by LF or CRLF, `"` quoting (with `""` for a
+/// quote) that may hold commas and line breaks. A leading UTF-8 byte-order mark is skipped, and
+/// so are empty lines.
+public enum CSVReader {
+    /// Splits `text` into rows; a row whose quoted cell is not closed is returned as an error
+    /// for its line (and ends the file: nothing after it can be framed).
+    public static func rows(_ text: String) -> (rows: [CSVRow], error: (line: Int, error: HostError)?) {
+        var rows: [CSVRow] = []
+        var scalars = Array(text.unicodeScalars)
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        var i = 0
+        var line = 1
+        while i < scalars.count {
+            let startLine = line
+            let start = i
+            var cells: [String] = []
+            var cell = String.UnicodeScalarView()
+            var quoted = false
+            var wasQuoted = false
+            var ended = false
+            while i < scalars.count && !ended {
+                let c = scalars[i]
+                if quoted {
+                    if c == "\"" {
+                        if i + 1 < scalars.count, scalars[i + 1] == "\"" {
+                            cell.append("\"")
+                            i += 2
+                            continue
+                        }
+                        quoted = false
+                        i += 1
+                        continue
+                    }
+                    if c == "\n" { line += 1 }
+                    cell.append(c)
+                    i += 1
+                    continue
+                }
+                switch c {
+                case "\"" where cell.isEmpty && !wasQuoted:
+                    quoted = true
+                    wasQuoted = true
+                    i += 1
+                case ",":
+                    cells.append(String(cell))
+                    cell = String.UnicodeScalarView()
+                    wasQuoted = false
+                    i += 1
+                case "\r" where i + 1 < scalars.count && scalars[i + 1] == "\n":
+                    i += 1
+                case "\n":
+                    ended = true
+                    line += 1
+                    i += 1
+                default:
+                    cell.append(c)
+                    i += 1
+                }
+            }
+            if quoted {
+                return (rows, (startLine, RecordReader.fail(HostMessages.Record.csvQuote, "the row")))
+            }
+            cells.append(String(cell))
+            var end = i
+            while end > start, scalars[end - 1] == "\n" || scalars[end - 1] == "\r" { end -= 1 }
+            let raw = String(String.UnicodeScalarView(scalars[start..<end]))
+            if cells.count == 1 && cells[0].isEmpty && !wasQuoted { continue }
+            rows.append(CSVRow(line: startLine, cells: cells, text: raw))
+        }
+        return (rows, nil)
+    }
+
+    /// A cell for a CSV file: quoted when it holds a comma, a quote or a line break.
+    public static func quote(_ cell: String) -> String {
+        guard cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return cell }
+        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// The columns of a CSV deals file, checked against a machine: `id` (required), `owner`, `by`,
+/// `at`, a field of the template, or `role:ROLE` (people separated by `;`). List fields take
+/// their elements separated by `;`. An empty cell gives no value. Each row creates one deal.
+public struct CSVDeals: Sendable {
+    enum Column: Sendable {
+        case id, owner, by, at, field(String, isList: Bool), role(String), ignored
+    }
+
+    let columns: [Column]
+
+    /// Reads the header row.
+    /// - Throws: FC1222 for an unknown column, FC1220 for a missing `id` column.
+    public init(header: [String], machine: Machine) throws(HostError) {
+        let fields = Dictionary(machine.fields.map { ($0.id, $0.type == "list") }, uniquingKeysWith: { a, _ in a })
+        let roles = Set(machine.roles.map(\.id))
+        var columns: [Column] = []
+        var seen = Set<String>()
+        for raw in header {
+            let name = raw.trimmingCharacters(in: .whitespaces)
+            guard seen.insert(name).inserted else {
+                throw HostError(HostMessages.malformedRecord, HostMessages.fill(HostMessages.Record.unknownKey, ["the header", name, " (twice)"]))
+            }
+            switch name {
+            case "id": columns.append(.id)
+            case "owner": columns.append(.owner)
+            case "by": columns.append(.by)
+            case "at": columns.append(.at)
+            case "_line", "_code", "_error": columns.append(.ignored)
+            default:
+                if name.hasPrefix("role:") {
+                    let role = String(name.dropFirst("role:".count))
+                    guard roles.contains(role) else {
+                        throw HostError(HostMessages.unknownColumn, name, HostMessages.didYouMean(role, among: Array(roles).sorted()))
+                    }
+                    columns.append(.role(role))
+                } else if let isList = fields[name] {
+                    columns.append(.field(name, isList: isList))
+                } else {
+                    let candidates = ["id", "owner", "by", "at"] + machine.fields.map(\.id) + machine.roles.map { "role:" + $0.id }
+                    throw HostError(HostMessages.unknownColumn, name, HostMessages.didYouMean(name, among: candidates))
+                }
+            }
+        }
+        guard seen.contains("id") else { throw RecordReader.fail(HostMessages.Record.missing, "the header", "id") }
+        self.columns = columns
+    }
+
+    /// The deal record of a row.
+    public func record(_ row: CSVRow) -> Result<DealRecord, HostError> {
+        guard row.cells.count == columns.count else {
+            return .failure(RecordReader.fail(HostMessages.Record.csvCells, "the row", String(row.cells.count), String(columns.count)))
+        }
+        var id = ""
+        var owner: String?
+        var by: String?
+        var at = EventTime.now
+        var fields: [WrittenValue] = []
+        var members: [RoleAssignment] = []
+        for (column, cell) in zip(columns, row.cells) where !cell.isEmpty {
+            switch column {
+            case .id: id = cell
+            case .owner: owner = cell
+            case .by: by = cell
+            case .at:
+                guard let t = RecordReader.time(text: cell) else { return .failure(RecordReader.fail(HostMessages.Record.badTime, "at")) }
+                at = t
+            case .field(let name, let isList):
+                if isList {
+                    let items = cell.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    fields.append(WrittenValue(name, .array(items.map { .string($0) })))
+                } else {
+                    fields.append(WrittenValue(name, .string(cell)))
+                }
+            case .role(let role):
+                for person in cell.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !person.isEmpty {
+                    members.append(RoleAssignment(role, person))
+                }
+            case .ignored: break
+            }
+        }
+        guard !id.isEmpty else { return .failure(RecordReader.fail(HostMessages.Record.emptyID, "id")) }
+        return .success(DealRecord(create: NewDealInput(dealID: id, at: at, owner: owner, actor: by ?? owner, fields: fields, members: members)))
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import FlowExpr
+import FlowIR
+public import FlowRuntime
+public import FlowStore
+
+/// A stored deal, decoded, with the machine it is pinned to.
+public struct DealView: Sendable {
+    public var snapshot: DealSnapshot
+    public var machine: PreparedMachine
+    public var index: DealIndex
+    /// The log position of the snapshot.
+    public var sequence: Int64
+}
+
+/// One event of a deal's history, replayed: what it did to the nodes, the decisions taken during
+/// it, and its effects.
+public struct HistoryEntry: Sendable {
+    public var sequence: Int64
+    public var event: DealEvent
+    public var context: StepContext
+    public var effects: [Effect]
+    /// What moved, as sentences (`completed `initial_talks``, `entered `requirement_negotiation``).
+    public var moves: [String]
+    /// The decisions recorded during the event, rendered by `Runner.explain`.
+    public var decisions: [String]
+}
+
+/// Whether a deal's stored snapshot is the fold of its stored log.
+public struct ReplayCheck: Sendable, CustomStringConvertible {
+    public var dealID: String
+    public var events: Int
+    /// Nil when the fold equals the stored snapshot; otherwise why not.
+    public var problem: String?
+
+    public var matches: Bool { problem == nil }
+    public var description: String {
+        problem.map { "\(dealID): \($0)" } ?? HostMessages.fill(HostMessages.Why.replayMatches, [dealID, String(events)])
+    }
+}
+
+extension DealService {
+    /// The deal as stored.
+    /// - Throws: FC1203 for an unknown deal; FC1210, FC1212, FC1213 when it cannot be read.
+    public func view(_ dealID: String) throws(HostError) -> DealView {
+        let stored: StoredSnapshot?
+        do { stored = try store.snapshot(of: dealID) } catch { throw HostError(error) }
+        guard let stored else { throw HostError(HostMessages.unknownDeal, dealID) }
+        let snapshot: DealSnapshot
+        do { snapshot = try DealSnapshot.decode(Array(stored.payload)) } catch {
+            throw HostError(HostMessages.storedDealUnreadable, dealID, error.message)
+        }
+        let machine = try machines.machine(hash: snapshot.machineHash, for: dealID)
+        return DealView(snapshot: snapshot, machine: machine, index: DealService.index(machine, snapshot), sequence: stored.sequence)
+    }
+
+    /// The deal's log, decoded.
+    public func log(of dealID: String) throws(HostError) -> [LoggedEvent] {
+        let stored: [StoredEvent]
+        do { stored = try store.allEvents(of: dealID) } catch { throw HostError(error) }
+        var out: [LoggedEvent] = []
+        out.reserveCapacity(stored.count)
+        for e in stored { out.append(try LoggedEvent.decode(e.payload, dealID: dealID)) }
+        return out
+    }
+
+    /// Folds the deal's log with its machine (`Runner.replay`) and compares the result with the
+    /// stored snapshot: the store's central guarantee ("a deal's snapshot always equals the fold of
+    /// its log").
+    public func replay(_ dealID: String) throws(HostError) -> ReplayCheck {
+        let view = try self.view(dealID)
+        let entries = try log(of: dealID)
+        switch Runner.replay(view.machine, events: entries.map(\.event), contexts: entries.map(\.context), limits: limits) {
+        case .failure(let f):
+            return ReplayCheck(dealID: dealID, events: entries.count, problem: HostMessages.fill(HostMessages.Why.replayFailed, [f.description]))
+        case .success(let outcome):
+            if outcome.snapshot != view.snapshot {
+                return ReplayCheck(dealID: dealID, events: entries.count, problem: HostMessages.fill(HostMessages.Why.replayDiffers, [String(entries.count)]))
+            }
+            if Int64(entries.count) != view.sequence {
+                return ReplayCheck(dealID: dealID, events: entries.count, problem: HostMessages.fill(HostMessages.Why.replayLength, [String(entries.count), String(view.sequence)]))
+            }
+            return ReplayCheck(dealID: dealID, events: entries.count, problem: nil)
+        }
+    }
+
+    /// The deal's history: each logged event replayed, with its node moves, decisions and effects.
+    /// A log that stops replaying ends the history there (``replay(_:)`` says why).
+    public func history(_ dealID: String) throws(HostError) -> [HistoryEntry] {
+        let view = try self.view(dealID)
+        let entries = try log(of: dealID)
+        let m = view.machine.machine
+        var out: [HistoryEntry] = []
+        var snapshot: DealSnapshot?
+        for (i, entry) in entries.enumerated() {
+            guard case .success(let outcome) = Runner.step(view.machine, snapshot, entry.event, context: entry.context, limits: limits) else {
+                break
+            }
+            let sequence = Int64(i + 1)
+            let moves = DealService.moves(m, from: snapshot, to: outcome.snapshot)
+            // The decisions recorded during this event (decisions carry their event's sequence).
+            var decided = outcome.snapshot
+            decided.decisions = outcome.snapshot.decisions.filter { $0.sequence == sequence }
+            let decisions = Array(Runner.explain(m, decided).dropFirst(1 + decided.openNodes.count))
+            out.append(HistoryEntry(sequence: sequence, event: entry.event, context: entry.context, effects: outcome.effects,
+                                    moves: moves, decisions: decisions))
+            snapshot = outcome.snapshot
+        }
+        return out
+    }
+
+    /// Why the deal is where it is: its state (`Runner.explain`'s first lines), then the path it
+    /// took, event by event — the nodes it entered, completed, skipped, closed or reset — with every
+    /// branch and tailoring decision taken during the event: the condition and the field values
+    /// that decided it.
+    public func why(_ dealID: String) throws(HostError) -> [String] {
+        typealias W = HostMessages.Why
+        let view = try self.view(dealID)
+        let m = view.machine.machine
+        let s = view.snapshot
+        var lines = Array(Runner.explain(m, s).prefix(1 + s.openNodes.count))
+        lines.insert(HostMessages.fill(W.template, [m.template.id, m.template.version, m.template.hash]), at: 1)
+        lines.append(W.pathHeading)
+        let entries = try history(dealID)
+        for entry in entries {
+            lines.append("  " + DealService.eventLine(entry.event, sequence: entry.sequence))
+            lines.append("      " + (entry.moves.isEmpty ? W.nothingMoved : entry.moves.joined(separator: "; ")))
+            for d in entry.decisions { lines.append("      " + d) }
+        }
+        if Int64(entries.count) < view.sequence {
+            let check = try replay(dealID)
+            if let problem = check.problem { lines.append(problem) }
+        }
+        if s.decisionsDropped > 0 { lines.append(HostMessages.fill(W.decisionsDropped, [String(s.decisionsDropped)])) }
+        return lines
+    }
+
+    /// `#3 2024-05-06T03:00:00Z complete `initial_talks` by `alice``.
+    public static func eventLine(_ event: DealEvent, sequence: Int64) -> String {
+        HostMessages.fill(HostMessages.Why.event, [
+            String(sequence), ExprValue.datetime(seconds: event.at).description, describe(event.action),
+            event.actor.map { HostMessages.fill(HostMessages.Why.byActor, [$0]) } ?? "",
+        ])
+    }
+
+    /// An action in words.
+    public static func describe(_ action: DealAction) -> String {
+        typealias A = HostMessages.Action
+        func f(_ format: String, _ args: String...) -> String { HostMessages.fill(format, args) }
+        switch action {
+        case .create(_, let owner, _, _): return f(A.create, owner.map { "`\($0)`" } ?? A.nobody)
+        case .setFields(let fields): return f(A.setFields, fields.map(\.field).joined(separator: ", "))
+        case .tickDeliverable(let node, let deliverable, let done): return f(done ? A.tick : A.untick, node, deliverable)
+        case .complete(let node, let outcome): return outcome.map { f(A.completeWith, node, $0) } ?? f(A.complete, node)
+        case .rework(let node, let target, let reason): return f(A.rework, node, target, reason)
+        case .addRoleMember(let role, let person): return f(A.addMember, role, person)
+        case .removeRoleMember(let role, let person): return f(A.removeMember, role, person)
+        case .lose(let reason): return f(A.lose, reason ?? A.noReason)
+        case .win: return A.win
+        case .claim: return A.claim
+        case .release: return A.release
+        case .assign(let to): return f(A.assign, to)
+        case .tick: return A.timers
+        }
+    }
+
+    /// What changed between two snapshots, in words: nodes by how they changed, then the deal's
+    /// status, pool and owner.
+    static func moves(_ m: Machine, from before: DealSnapshot?, to after: DealSnapshot) -> [String] {
+        typealias W = HostMessages.Why
+        var entered: [String] = [], completed: [String] = [], skipped: [String] = [], closed: [String] = []
+        var reset: [String] = [], blocked: [String] = []
+        for (i, node) in after.nodes.enumerated() where m.nodes.indices.contains(i) {
+            let old = before.flatMap { $0.nodes.indices.contains(i) ? $0.nodes[i] : nil }
+            let id = "`\(m.nodes[i].id)`"
+            let was = old?.status ?? .pending
+            let reentered = (old?.entries ?? 0) < node.entries
+            switch node.status {
+            case .active where !was.isOpen || reentered: entered.append(id)
+            case .blocked where was != .blocked:
+                if was.isOpen { blocked.append(id) } else { entered.append(id) }
+            case .done where was != .done: completed.append(id)
+            case .skipped where was != .skipped: skipped.append(id)
+            case .closed where was != .closed: closed.append(id)
+            case .pending where was != .pending: reset.append(id)
+            default: break
+            }
+        }
+        var out: [String] = []
+        func add(_ format: String, _ ids: [String]) { if !ids.isEmpty { out.append(HostMessages.fill(format, [ids.joined(separator: ", ")])) } }
+        add(W.completed, completed)
+        add(W.skipped, skipped)
+        add(W.closed, closed)
+        add(W.reset, reset)
+        add(W.entered, entered)
+        add(W.blocked, blocked)
+        if before?.status != after.status, before != nil {
+            out.append(HostMessages.fill(HostMessages.Action.status, [after.status.rawValue]))
+        }
+        if before?.pool != after.pool || before?.owner != after.owner {
+            out.append(HostMessages.fill(HostMessages.Action.pool, [after.pool.rawValue, after.owner.map { "`\($0)`" } ?? HostMessages.Action.nobody]))
+        }
+        return out
+    }
+}

@@ -1,0 +1,546 @@
+import Foundation
+import FlowExpr
+import FlowIR
+public import FlowRuntime
+public import FlowStore
+
+/// The host: runs deals through the pure runner against a ``FlowStore/DealStore``.
+///
+/// For every event it finds the deal's snapshot and the machine the deal is pinned to (by hash,
+/// from the ``MachineRegistry``), gives the event its id and time, computes the
+/// ``FlowRuntime/StepContext`` the core cannot know (the clock, how many open deals the would-be
+/// owner has), steps, refuses duplicate customers (S4), and appends the event, the new snapshot,
+/// its indexed columns and its effects in one record.
+///
+/// ## Decisions
+///
+/// - **The log holds the context.** Each stored event is a ``LoggedEvent`` (event + context), so
+///   a replay of the log gives exactly the stored snapshot; ``replay(_:)`` checks it.
+/// - **Live deals.** The store's `isOpen` column is true for a deal that is open *or* lost and
+///   in the public pool: both can still be worked (a lost public deal is claimed back). These are
+///   the deals a duplicate customer is matched against, so a returning customer is pointed to
+///   the public deal instead of getting a second one. Lost public deals have no owner and never
+///   count against a quota.
+/// - **Duplicate customers.** An event whose result is a live deal with a customer key held by
+///   another live deal is refused: FC1201 naming the owner when that deal is in a private pool,
+///   FC1202 pointing to it when it is in the public pool. Checked on creation and whenever the
+///   key changes or the deal becomes live again (a claim of a lost deal).
+/// - **Event ids are checked before stepping** (``RepeatedEvents``). In bulk work an event whose
+///   id is already in the deal's log is skipped, so a file can be run again without duplicates
+///   or refusals; a single command refuses it (FC1214). Either way the store is never handed an
+///   event it already holds, which it would answer as a duplicate without writing anything.
+/// - **Units.** A record (a deal and its events) is applied all or nothing within the host; many
+///   records share one store transaction (``batchSize``).
+public final class DealService {
+    public let store: any DealStore
+    public let machines: MachineRegistry
+    /// The host's clock, seconds since the epoch (tests inject one).
+    public var clock: @Sendable () -> Int64
+    /// Zone offset for `today()` in expressions, seconds east of UTC.
+    public var utcOffset: Int64
+    public var limits: RunnerLimits
+    /// Records per store transaction in bulk work.
+    public var batchSize: Int
+
+    /// Field slots by id, per machine hash (names are resolved once per machine).
+    private var fieldSlots: [String: [String: Int]] = [:]
+
+    public init(store: any DealStore, machines: MachineRegistry, clock: @escaping @Sendable () -> Int64 = DealService.wallClock,
+                utcOffset: Int64 = 0, limits: RunnerLimits = .default, batchSize: Int = 500) {
+        self.store = store
+        self.machines = machines
+        self.clock = clock
+        self.utcOffset = utcOffset
+        self.limits = limits
+        self.batchSize = max(1, batchSize)
+    }
+
+    /// The system clock, in whole seconds.
+    public static let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+
+    /// A unit of work over the store, for hosts that batch their own records (bulk runs and timer
+    /// sweeps use one): ``DealSession/run(_:)`` stages, ``DealSession/flush()`` writes.
+    public func session() -> DealSession { DealSession(self) }
+
+    // MARK: - One operation at a time
+
+    /// Creates one deal (and applies `events` after it), in one store transaction.
+    public func create(_ deal: NewDealInput, machine: PreparedMachine, events: [EventInput] = []) -> Result<UnitOutcome, HostError> {
+        let session = DealSession(self)
+        return finish(session, session.run(DealUnit(dealID: deal.dealID, create: deal, machine: machine, events: events, repeated: .refuse)))
+    }
+
+    /// Applies events to an existing deal, in one store transaction.
+    public func apply(_ events: [EventInput], to dealID: String) -> Result<UnitOutcome, HostError> {
+        let session = DealSession(self)
+        return finish(session, session.run(DealUnit(dealID: dealID, events: events, repeated: .refuse)))
+    }
+
+    private func finish(_ session: DealSession, _ result: Result<UnitOutcome, UnitFailure>) -> Result<UnitOutcome, HostError> {
+        switch result {
+        case .failure(let failure): return .failure(failure.error)
+        case .success(let outcome):
+            do {
+                if let (_, error) = try session.flush().first { return .failure(error) }
+            } catch {
+                return .failure(error)
+            }
+            return .success(outcome)
+        }
+    }
+
+    // MARK: - Pieces shared with sessions
+
+    /// The columns the store indexes, from a snapshot (see the type's notes on `isOpen`).
+    ///
+    /// - Parameter previous: the deal's snapshot and columns before the step, if known: the
+    ///   customer key is reused when no identity field changed (normalising names is the costly
+    ///   part of the columns).
+    public static func index(_ machine: PreparedMachine, _ s: DealSnapshot, previous: (snapshot: DealSnapshot, index: DealIndex)? = nil) -> DealIndex {
+        let m = machine.machine
+        let customerKey: String?
+        if let previous, m.customer.identity.allSatisfy({ slot in
+            !s.fields.indices.contains(slot) || !previous.snapshot.fields.indices.contains(slot) || s.fields[slot] == previous.snapshot.fields[slot]
+        }) {
+            customerKey = previous.index.customerKey
+        } else {
+            customerKey = CustomerKey.key(m, fields: s.fields)
+        }
+        let nodes = s.openNodes.filter { m.nodes.indices.contains($0) }.map { m.nodes[$0].id }
+        return DealIndex(
+            templateHash: s.machineHash, status: s.status.rawValue, isOpen: isLive(s), pool: s.pool.rawValue, owner: s.owner,
+            customerKey: customerKey, nextTimerAt: Runner.nextTimer(machine, s).map(storeTime),
+            currentNodes: nodes.joined(separator: ","))
+    }
+
+    /// A snapshot as stored: the bytes of `DealSnapshot.encoded()`, written directly (see
+    /// `SnapshotJSON`, which a test keeps byte-identical to the runtime's encoder).
+    public static func encode(_ snapshot: DealSnapshot) -> [UInt8] { SnapshotJSON.encode(snapshot) }
+
+    /// An effect as the outbox keeps it: the bytes of `Effect.encoded()`, written directly.
+    public static func encode(_ effect: Effect) -> [UInt8] { SnapshotJSON.encode(effect) }
+
+    /// Whether a deal can still be worked: open, or lost and waiting in the public pool.
+    public static func isLive(_ s: DealSnapshot) -> Bool {
+        s.isOpen || (s.status == .lost && s.pool == .public)
+    }
+
+    /// Seconds → the store's milliseconds (saturating).
+    public static func storeTime(_ seconds: Int64) -> StoreTime {
+        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        return StoreTime(millisecondsSinceEpoch: overflow ? (seconds > 0 ? Int64.max : Int64.min) : ms)
+    }
+
+    /// Field values as written, typed by the machine's fields. An unknown field passes through
+    /// (as text when written as a string) so that the runner's refusal, with its did-you-mean,
+    /// is what the caller sees.
+    func typed(_ values: [WrittenValue], _ machine: PreparedMachine) -> Result<[FieldAssignment], HostError> {
+        let hash = machine.machine.template.hash
+        let slots: [String: Int]
+        if let known = fieldSlots[hash] {
+            slots = known
+        } else {
+            var map: [String: Int] = [:]
+            for (i, f) in machine.machine.fields.enumerated() where map[f.id] == nil { map[f.id] = i }
+            fieldSlots[hash] = map
+            slots = map
+        }
+        var out: [FieldAssignment] = []
+        out.reserveCapacity(values.count)
+        for written in values {
+            guard let slot = slots[written.field], machine.verified.fieldTypes.indices.contains(slot) else {
+                if case .string(let s) = written.value { out.append(FieldAssignment(written.field, .text(s))) } else {
+                    out.append(FieldAssignment(written.field, .null))
+                }
+                continue
+            }
+            switch ScenarioValues.value(written.value, type: machine.verified.fieldTypes[slot]) {
+            case .success(let v): out.append(FieldAssignment(written.field, v))
+            case .failure(let error): return .failure(HostError(HostMessages.unreadableValue, written.field, error.message))
+            }
+        }
+        return .success(out)
+    }
+
+    /// A readable name for the customer: the identity fields that are set, as written.
+    static func customerLabel(_ machine: Machine, _ s: DealSnapshot) -> String {
+        let parts = machine.customer.identity.compactMap { slot -> String? in
+            guard s.fields.indices.contains(slot), let v = s.fields[slot] else { return nil }
+            return v.displayText
+        }
+        return parts.isEmpty ? s.dealID : parts.joined(separator: " / ")
+    }
+}
+
+/// What to do with an event whose id is already in the deal's log.
+public enum RepeatedEvents: Sendable {
+    /// Skip it: it was delivered before (bulk runs, so that a file can be run again).
+    case skip
+    /// Refuse the unit with FC1214 (single commands). A repeated creation is left to the runner,
+    /// which refuses it as FC1102.
+    case refuse
+    /// Do not read the log: the caller's ids cannot repeat (timer sweeps). Should one repeat
+    /// anyway, the store's answer makes the unit fail with FC1214 at ``DealSession/flush()``.
+    case unchecked
+}
+
+/// A record's worth of work on one deal: optionally its creation, then events, all or nothing.
+public struct DealUnit: Sendable {
+    public var dealID: String
+    public var create: NewDealInput?
+    /// The machine of a creation (events use the machine the deal is pinned to).
+    public var machine: PreparedMachine?
+    public var events: [EventInput]
+    public var repeated: RepeatedEvents
+    /// The host's clock for this unit; nil reads the service's clock.
+    public var now: Int64?
+
+    public init(dealID: String, create: NewDealInput? = nil, machine: PreparedMachine? = nil, events: [EventInput] = [],
+                repeated: RepeatedEvents, now: Int64? = nil) {
+        self.dealID = dealID
+        self.create = create
+        self.machine = machine
+        self.events = events
+        self.repeated = repeated
+        self.now = now
+    }
+}
+
+/// What a unit did.
+public struct UnitOutcome: Sendable {
+    public var dealID: String
+    /// Whether this unit created the deal.
+    public var created: Bool
+    /// Events stepped and logged (a deliverables action with several items counts each).
+    public var applied: Int
+    /// Events skipped because their id was already in the log.
+    public var skipped: Int
+    /// The effects emitted, in order.
+    public var effects: [Effect]
+    /// The deal after the unit.
+    public var snapshot: DealSnapshot
+    public var index: DealIndex
+    public var machine: PreparedMachine
+}
+
+/// Why a unit was not applied: which of its events (0 for the creation, n for the n-th event),
+/// and the error, already placed in its context (`deal `D-1`, event 3 (complete): …`).
+public struct UnitFailure: Error, Sendable {
+    public var event: Int
+    public var error: HostError
+}
+
+/// A unit of work over the store: deals loaded, stepped and staged in memory, written by
+/// ``flush()`` in one transaction. Queries the runner needs (an owner's open deals, the live deals
+/// of a customer) see the staged changes as well as the store.
+public final class DealSession {
+    /// A deal as this session knows it.
+    struct Live {
+        var snapshot: DealSnapshot
+        var machine: PreparedMachine
+        var index: DealIndex
+        /// The log position of `snapshot` (the store's sequence number).
+        var logSequence: Int64
+        /// Whether the deal is in the store (false: created in this session, not flushed).
+        var inStore: Bool
+        /// Event ids in the log (read lazily for stored deals) and staged.
+        var loggedIDs: Set<String>?
+    }
+
+    let service: DealService
+    private var deals: [String: Live] = [:]
+    private var ownedDelta: [String: Int] = [:]
+    private var liveKeys: [String: Set<String>] = [:]
+    private var pending: [(record: AppendRecord, unit: Int)] = []
+    private var units = 0
+
+    init(_ service: DealService) {
+        self.service = service
+    }
+
+    /// Records waiting for ``flush()``.
+    public var pendingCount: Int { pending.count }
+
+    /// The unit number `run` gives the next unit (flush failures name units by it).
+    public var nextUnit: Int { units }
+
+    // MARK: Reading through the session
+
+    func load(_ dealID: String) throws(HostError) -> Live? {
+        if let live = deals[dealID] { return live }
+        let stored: StoredSnapshot?
+        do { stored = try service.store.snapshot(of: dealID) } catch { throw HostError(error) }
+        guard let stored else { return nil }
+        let snapshot: DealSnapshot
+        do { snapshot = try DealSnapshot.decode(Array(stored.payload)) } catch {
+            throw HostError(HostMessages.storedDealUnreadable, dealID, error.message)
+        }
+        let machine = try service.machines.machine(hash: snapshot.machineHash, for: dealID)
+        return Live(snapshot: snapshot, machine: machine, index: DealService.index(machine, snapshot), logSequence: stored.sequence,
+                    inStore: true, loggedIDs: nil)
+    }
+
+    /// The deal's log as stored.
+    func storedLog(_ dealID: String) throws(HostError) -> [StoredEvent] {
+        do { return try service.store.allEvents(of: dealID) } catch { throw HostError(error) }
+    }
+
+    /// Open deals `person` owns, counting staged changes.
+    func ownedOpenDeals(_ person: String) throws(HostError) -> Int {
+        do { return try service.store.openDealCount(ownedBy: person) + (ownedDelta[person] ?? 0) } catch { throw HostError(error) }
+    }
+
+    /// Live deals with this customer key other than `dealID`: (id, pool, owner).
+    func liveDeals(customerKey: String, except dealID: String) throws(HostError) -> [(id: String, pool: String?, owner: String?)] {
+        var out: [(id: String, pool: String?, owner: String?)] = []
+        let stored: [StoredDeal]
+        do { stored = try service.store.openDeals(customerKey: customerKey) } catch { throw HostError(error) }
+        for d in stored where d.dealID != dealID && deals[d.dealID] == nil {
+            out.append((d.dealID, d.index.pool, d.index.owner))
+        }
+        for id in (liveKeys[customerKey] ?? []).sorted() where id != dealID {
+            if let live = deals[id] { out.append((id, live.index.pool, live.index.owner)) }
+        }
+        return out.sorted { $0.id < $1.id }
+    }
+
+    // MARK: Running a unit
+
+    /// Steps a unit against the session's view of the store and stages its records; nothing is
+    /// staged when any of its events is refused.
+    public func run(_ unit: DealUnit) -> Result<UnitOutcome, UnitFailure> {
+        let number = units
+        units += 1
+        do {
+            return .success(try runUnit(unit, number: number))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func runUnit(_ unit: DealUnit, number: Int) throws(UnitFailure) -> UnitOutcome {
+        let dealID = unit.dealID
+        func wrap(_ error: HostError, event: Int, label: String) -> UnitFailure {
+            if event == 0 { return UnitFailure(event: 0, error: error.within(HostMessages.Phrase.inCreate, dealID)) }
+            return UnitFailure(event: event, error: error.within(HostMessages.Phrase.inEvent, dealID, String(event), label))
+        }
+        let start: Live?
+        do { start = try load(dealID) } catch { throw wrap(error, event: unit.create == nil ? 1 : 0, label: unit.events.first?.action.name ?? "") }
+        let now = unit.now ?? service.clock()
+        var live = start
+        var staged: [AppendRecord] = []
+        var effects: [Effect] = []
+        var applied = 0
+        var skipped = 0
+        var created = false
+        var previous: Int64 = start?.snapshot.lastEventAt ?? now
+
+        func logged(_ id: String) throws(HostError) -> Bool {
+            guard unit.repeated != .unchecked, var l = live else { return false }
+            if l.loggedIDs == nil {
+                var ids = Set<String>()
+                if l.inStore {
+                    for e in try storedLog(dealID) { ids.insert(e.eventID) }
+                }
+                for r in pending where r.record.dealID == dealID { ids.insert(r.record.eventID) }
+                for r in staged { ids.insert(r.eventID) }
+                l.loggedIDs = ids
+                live = l
+            }
+            return l.loggedIDs?.contains(id) ?? false
+        }
+
+        /// The logged event with this id (from the store, or staged earlier in the session).
+        func loggedEvent(_ id: String) throws(HostError) -> DealEvent? {
+            if let r = pending.first(where: { $0.record.dealID == dealID && $0.record.eventID == id }) {
+                return try LoggedEvent.decode(r.record.event, dealID: dealID).event
+            }
+            guard let e = try storedLog(dealID).first(where: { $0.eventID == id }) else { return nil }
+            return try LoggedEvent.decode(e.payload, dealID: dealID).event
+        }
+
+        func step(_ event: DealEvent, machine: PreparedMachine, owner: String?, canAssign: Bool) throws(HostError) {
+            let before = live
+            var owned = 0
+            if let owner {
+                owned = try ownedOpenDeals(owner)
+                // This unit's own staged changes to the deal.
+                if let s = start?.index, s.isOpen, s.owner == owner { owned -= 1 }
+                if let c = before?.index, c.isOpen, c.owner == owner { owned += 1 }
+            }
+            let context = StepContext(now: now, utcOffset: service.utcOffset, ownedOpenDeals: max(0, owned), actorCanAssign: canAssign)
+            let outcome: StepOutcome
+            switch Runner.step(machine, before?.snapshot, event, context: context, limits: service.limits) {
+            case .success(let o): outcome = o
+            case .failure(let refusal): throw HostError(refusal)
+            }
+            let index = DealService.index(machine, outcome.snapshot, previous: before.map { ($0.snapshot, $0.index) })
+            try checkCustomer(index, before: before?.index, machine: machine, snapshot: outcome.snapshot)
+            let afterSequence = before?.logSequence ?? 0
+            staged.append(AppendRecord(
+                dealID: dealID, eventID: event.id, afterSequence: afterSequence,
+                event: LoggedEvent(event: event, context: context).encoded(), snapshot: Data(SnapshotJSON.encode(outcome.snapshot)), index: index,
+                effects: outcome.effects.map { EffectRecord(effectID: $0.id, payload: Data(SnapshotJSON.encode($0))) }))
+            var ids = before?.loggedIDs
+            ids?.insert(event.id)
+            live = Live(snapshot: outcome.snapshot, machine: machine, index: index, logSequence: afterSequence + 1,
+                        inStore: before?.inStore ?? false, loggedIDs: ids ?? (before == nil ? [event.id] : nil))
+            effects.append(contentsOf: outcome.effects)
+            applied += 1
+        }
+
+        func checkCustomer(_ index: DealIndex, before: DealIndex?, machine: PreparedMachine, snapshot: DealSnapshot) throws(HostError) {
+            guard index.isOpen, let key = index.customerKey else { return }
+            if let before, before.isOpen, before.customerKey == key { return }
+            guard let other = try liveDeals(customerKey: key, except: dealID).first else { return }
+            let customer = DealService.customerLabel(machine.machine, snapshot)
+            if other.pool == PoolPlacement.private.rawValue, let owner = other.owner {
+                throw HostError(HostMessages.customerHasOwner, customer, other.id, owner)
+            }
+            throw HostError(HostMessages.customerInPublicPool, customer, other.id)
+        }
+
+        func resolve(_ t: EventTime) -> Int64 {
+            switch t {
+            case .now: now
+            case .same: previous
+            case .absolute(let x): x
+            case .after(let d): Self.add(previous, d)
+            }
+        }
+
+        // The creation.
+        if let create = unit.create {
+            guard let machine = unit.machine else {
+                throw wrap(HostError(HostMessages.unknownDeal, dealID), event: 0, label: "create")
+            }
+            let at = resolve(create.at)
+            previous = at
+            do throws(HostError) {
+                let fields: [FieldAssignment]
+                switch service.typed(create.fields, machine) {
+                case .success(let f): fields = f
+                case .failure(let e): throw e
+                }
+                let event = DealEvent(id: create.eventID, at: at, actor: create.actor ?? create.owner,
+                                      .create(dealID: dealID, owner: create.owner, fields: fields, members: create.members))
+                if unit.repeated == .skip, try logged(create.eventID) {
+                    // Delivered before — unless the record is another deal under a reused id.
+                    if let earlier = try loggedEvent(create.eventID), earlier.action != event.action {
+                        throw HostError(HostMessages.dealIDReused, dealID, create.eventID)
+                    }
+                    skipped += 1
+                } else {
+                    try step(event, machine: machine, owner: create.owner, canAssign: false)
+                    created = true
+                }
+            } catch {
+                throw wrap(error, event: 0, label: "create")
+            }
+        } else if start == nil {
+            throw wrap(HostError(HostMessages.unknownDeal, dealID), event: 1, label: unit.events.first?.action.name ?? "")
+        }
+
+        // The events.
+        for (k, input) in unit.events.enumerated() {
+            do throws(HostError) {
+                guard let current = live else { throw HostError(HostMessages.unknownDeal, dealID) }
+                let machine = current.machine
+                let at = resolve(input.at)
+                previous = at
+                let baseID = input.id ?? "auto-\(current.logSequence + 1)"
+                for (id, action) in try actions(input.action, id: baseID, machine: machine) {
+                    if try logged(id) {
+                        guard unit.repeated == .skip else { throw HostError(HostMessages.eventLogged, id, dealID) }
+                        skipped += 1
+                        continue
+                    }
+                    var owner: String?
+                    switch action {
+                    case .claim: owner = input.actor
+                    case .assign(let to): owner = to
+                    default: owner = nil
+                    }
+                    try step(DealEvent(id: id, at: at, actor: input.actor, action), machine: machine, owner: owner, canAssign: input.canAssign)
+                }
+            } catch {
+                throw wrap(error, event: k + 1, label: input.action.name)
+            }
+        }
+
+        guard let final = live else { throw wrap(HostError(HostMessages.unknownDeal, dealID), event: 0, label: "") }
+        commit(dealID, from: start, to: final, staged: staged, unit: number)
+        return UnitOutcome(dealID: dealID, created: created, applied: applied, skipped: skipped, effects: effects,
+                           snapshot: final.snapshot, index: final.index, machine: final.machine)
+    }
+
+    /// The runner's actions for one written action (a deliverables action gives one per item).
+    private func actions(_ action: HostAction, id: String, machine: PreparedMachine) throws(HostError) -> [(String, DealAction)] {
+        switch action {
+        case .set(let values):
+            switch service.typed(values, machine) {
+            case .success(let fields): return [(id, .setFields(fields))]
+            case .failure(let e): throw e
+            }
+        case .deliverables(let node, let done, let undo):
+            if done.count == 1 { return [(id, .tickDeliverable(node: node, deliverable: done[0], done: !undo))] }
+            return done.enumerated().map { ("\(id).\($0.offset + 1)", .tickDeliverable(node: node, deliverable: $0.element, done: !undo)) }
+        case .complete(let node, let outcome): return [(id, .complete(node: node, outcome: outcome))]
+        case .rework(let node, let target, let reason): return [(id, .rework(node: node, target: target, reason: reason))]
+        case .addMember(let role, let person): return [(id, .addRoleMember(role: role, person: person))]
+        case .removeMember(let role, let person): return [(id, .removeRoleMember(role: role, person: person))]
+        case .lose(let reason): return [(id, .lose(reason: reason))]
+        case .win(let node): return [(id, .win(node: node))]
+        case .claim: return [(id, .claim)]
+        case .release: return [(id, .release)]
+        case .assign(let to): return [(id, .assign(to: to))]
+        case .tick: return [(id, .tick)]
+        }
+    }
+
+    private func commit(_ dealID: String, from start: Live?, to final: Live, staged: [AppendRecord], unit: Int) {
+        if let s = start?.index, s.isOpen, let owner = s.owner { ownedDelta[owner, default: 0] -= 1 }
+        if final.index.isOpen, let owner = final.index.owner { ownedDelta[owner, default: 0] += 1 }
+        if let key = start?.index.customerKey { liveKeys[key]?.remove(dealID) }
+        if final.index.isOpen, let key = final.index.customerKey { liveKeys[key, default: []].insert(dealID) }
+        deals[dealID] = final
+        for record in staged { pending.append((record, unit)) }
+    }
+
+    /// Overflow-safe `a + b` for instants.
+    static func add(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? Int64.max : Int64.min) : sum
+    }
+
+    // MARK: Writing
+
+    /// Writes every staged record in one transaction and starts afresh.
+    ///
+    /// - Returns: the units the store refused a record of (normally none: only another process
+    ///   writing the same deals makes the store refuse what the runner accepted), with FC1211.
+    /// - Throws: ``HostError`` FC1212 when the store fails; then nothing was written.
+    @discardableResult
+    public func flush() throws(HostError) -> [(unit: Int, error: HostError)] {
+        let batch = pending
+        deals = [:]
+        ownedDelta = [:]
+        liveKeys = [:]
+        pending = []
+        guard !batch.isEmpty else { return [] }
+        let results: [AppendResult]
+        do { results = try service.store.append(batch.map(\.record)) } catch { throw HostError(error) }
+        var failures: [(unit: Int, error: HostError)] = []
+        for (entry, result) in zip(batch, results) where !failures.contains(where: { $0.unit == entry.unit }) {
+            switch result {
+            case .appended: break
+            case .duplicate:
+                // The store already held the event and wrote nothing: what was stepped is not stored.
+                failures.append((entry.unit, HostError(HostMessages.eventLogged, entry.record.eventID, entry.record.dealID)))
+            case .rejected(let e):
+                failures.append((entry.unit, HostError(HostMessages.storeConflict, entry.record.eventID, entry.record.dealID, e.description)))
+            }
+        }
+        return failures
+    }
+}

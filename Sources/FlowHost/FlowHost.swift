@@ -1,1 +1,0 @@
-// The host layer; see DealService.

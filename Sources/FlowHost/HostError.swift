@@ -1,0 +1,84 @@
+public import FlowRuntime
+import FlowStore
+
+/// Why the host did not apply something: a host problem (FC12xx, ``HostMessages``) or the
+/// runner's refusal (FC11xx, ``FlowRuntime/RuntimeMessages``), as a code, the catalogue format
+/// and its arguments.
+///
+/// Code decides control flow and tests; ``message`` is for people.
+public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// `FC12xx` for the host, `FC11xx` for a refusal of the runner.
+    public let code: String
+    /// The catalogue format (`{0}`-style placeholders).
+    public let format: String
+    public let arguments: [String]
+
+    init(_ spec: HostMessageSpec, _ arguments: String...) {
+        self.code = spec.code
+        self.format = spec.format
+        self.arguments = arguments
+    }
+
+    /// The runner's refusal, unchanged.
+    public init(_ refusal: Refusal) {
+        self.code = refusal.code
+        self.format = refusal.format
+        self.arguments = refusal.arguments
+    }
+
+    /// A store failure (FC1212).
+    init(_ error: any Error) {
+        if let host = error as? HostError {
+            self = host
+        } else if let store = error as? StoreError {
+            self.init(HostMessages.storeFailed, store.description)
+        } else {
+            self.init(HostMessages.storeFailed, String(describing: error))
+        }
+    }
+
+    /// The store's (or the file system's) failure as FC1212.
+    public static func store(_ error: any Error) -> HostError { HostError(error) }
+
+    private init(code: String, format: String, arguments: [String]) {
+        self.code = code
+        self.format = format
+        self.arguments = arguments
+    }
+
+    /// The same error, its message placed inside `phrase` (a ``HostMessages/Phrase`` format whose
+    /// last placeholder is the message): `deal `D-1`, event 3 (complete): …`. The code is kept.
+    func within(_ phrase: String, _ arguments: String...) -> HostError {
+        let count = arguments.count
+        // Shift this error's placeholders past the phrase's own arguments.
+        var shifted = ""
+        var rest = format[...]
+        while let open = rest.firstIndex(of: "{") {
+            shifted += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}"), let n = Int(after[..<close]), n >= 0 {
+                shifted += "{\(n + count)}"
+                rest = after[after.index(after: close)...]
+            } else {
+                shifted += "{"
+                rest = after
+            }
+        }
+        shifted += rest
+        // The phrase keeps its own placeholders; its last one becomes the shifted format.
+        let combined = HostMessages.fill(phrase, (0..<count).map { "{\($0)}" } + [shifted])
+        return HostError(code: code, format: combined, arguments: arguments + self.arguments)
+    }
+
+    /// Whether this is the host message `spec`.
+    public func `is`(_ spec: HostMessageSpec) -> Bool { code == spec.code }
+
+    /// Whether this is the runner's refusal `spec`.
+    public func `is`(_ spec: RuntimeMessageSpec) -> Bool { code == spec.code }
+
+    /// The message in the catalogue's language.
+    public var message: String { HostMessages.fill(format, arguments) }
+
+    /// `error[FC1201]: customer … already has …`.
+    public var description: String { "error[\(code)]: \(message)" }
+}

@@ -1,0 +1,268 @@
+/// One entry of the host's message catalogue: a stable code, a short name, a message format with
+/// `{0}`, `{1}`… placeholders, and a long explanation (`flowc explain FC12xx`).
+///
+/// The format is kept apart from its arguments so that the catalogue can be translated, as the
+/// runner's ``FlowRuntime/RuntimeMessageSpec`` is.
+public struct HostMessageSpec: Sendable, Hashable, CustomStringConvertible {
+    /// `FC` + four digits; FC12xx for the host.
+    public let code: String
+    /// A short kebab-case name, e.g. `customer-has-owner`.
+    public let name: String
+    /// The message, lowercase, names in backticks, `{n}` for argument n.
+    public let format: String
+    /// What the code means and what to do about it.
+    public let explanation: String
+
+    init(_ number: Int, _ name: String, _ format: String, _ explanation: String) {
+        self.code = "FC" + String(number)
+        self.name = name
+        self.format = format
+        self.explanation = explanation
+    }
+
+    /// The format with its placeholders filled in.
+    public func render(_ arguments: [String]) -> String { HostMessages.fill(format, arguments) }
+
+    public var description: String { "\(code) \(name)" }
+}
+
+/// Every message the host layer produces: the codes FC1201–FC12xx for problems that are not the
+/// runner's (duplicate customers, unknown deals, the store, the record formats), and the texts of
+/// `flowc deal why` and the bulk run. Code outside this file never builds message text.
+///
+/// Numbering: FC120x deals and customers; FC121x the store and machines; FC122x record files.
+public enum HostMessages {
+    // MARK: Deals and customers (FC120x)
+
+    public static let customerHasOwner = HostMessageSpec(1201, "customer-has-owner", "customer `{0}` already has open deal `{1}` in `{2}`'s private pool", """
+        The template declares which fields identify a customer (`customer.identity`, normalised \
+        by `customer.normalize`), and a customer has at most one live deal at a time (S4). \
+        Another deal for the same customer is open in a sales person's private pool, so this \
+        deal is not created (or the change that would make it a duplicate is refused). Talk to \
+        the owner named in the message, or ask a manager to assign the existing deal.
+        """)
+    public static let customerInPublicPool = HostMessageSpec(1202, "customer-in-public-pool", "customer `{0}` already has deal `{1}` in the public pool: claim it (`flowc pool claim {1} --by PERSON`) instead of creating a new one", """
+        A deal for the same customer (same normalised `customer.identity`) sits in the public \
+        pool, returned there because it was idle or lost. Creating a second deal would duplicate \
+        the customer record; claim the existing deal instead, which keeps its history (a lost \
+        deal that is claimed starts again at the start node).
+        """)
+    public static let unknownDeal = HostMessageSpec(1203, "unknown-deal", "there is no deal `{0}` in the store", """
+        The command or record names a deal id that the store does not hold. Deal ids are chosen \
+        when the deal is created (`id` of a deal record, `flowc deal create --id`); check the id, \
+        or the `--db` path.
+        """)
+
+    public static let dealIDReused = HostMessageSpec(1204, "deal-id-reused", "deal `{0}` already exists and was created differently (event `{1}`): a record for another deal needs another id", """
+        The record's deal id is already in the store, and the event that created it (same event \
+        id) had other values: another owner, other fields or other role members. Running a \
+        record again is harmless only when it is the same record; this one describes a \
+        different deal under a reused id (a copied line, or two deals given the same id). Give \
+        the new deal its own id. To change the existing deal, send events for it instead.
+        """)
+
+    // MARK: The store and machines (FC121x)
+
+    public static let machineUnavailable = HostMessageSpec(1210, "machine-unavailable", "deal `{0}` runs on the machine {1}, which cannot be loaded: {2}", """
+        A deal stays pinned to the compiled template (IR hash) it was created with. The host \
+        keeps each machine beside the store (`DB.machines/HASH.ir.json`); that file is missing, \
+        unreadable, or fails verification. Restore the directory, or recompile the exact \
+        template version the deal started on with `flowc run` or `flowc deal create`, which \
+        stores its machine again.
+        """)
+    public static let storeConflict = HostMessageSpec(1211, "store-conflict", "the store refused event `{0}` of deal `{1}`: {2}", """
+        The store judged the event after the runner had accepted it: another process wrote to \
+        the same deal in between (its log moved on), or the record was malformed. Nothing of \
+        this event was written. Re-run the record: events already stored are recognised by their \
+        ids and skipped.
+        """)
+    public static let storeFailed = HostMessageSpec(1212, "store-failed", "the store failed: {0}", """
+        The database could not be opened, read or written (I/O error, full disk, a lock held \
+        too long by another process, a file that is not a flowc store, or a store written by a \
+        newer flowc). Nothing of the failed batch was written.
+        """)
+    public static let eventLogged = HostMessageSpec(1214, "event-already-logged", "event `{0}` is already in the log of deal `{1}`", """
+        Event ids are unique within a deal: the log already holds an event with this id, so \
+        this one is not applied. Bulk runs skip such events silently (they were delivered \
+        before, so running a file again is harmless); a single command reports them. Give a new \
+        event a new id, or leave the id out and let the host choose one.
+        """)
+    public static let storedDealUnreadable = HostMessageSpec(1213, "stored-deal-unreadable", "the stored deal `{0}` cannot be read: {1}", """
+        The store holds a snapshot or a log entry that this flowc cannot decode (written by a \
+        newer flowc, or corrupted). The deal's event log is the authority: replaying it with the \
+        deal's machine rebuilds the snapshot.
+        """)
+
+    // MARK: Record files (FC122x)
+
+    public static let malformedRecord = HostMessageSpec(1220, "malformed-record", "not a valid record: {0}", """
+        A line of a deals or events file must be one JSON object in the record format \
+        (examples/README.md): a deal record has `id` and may have `at`, `owner`, `by`, \
+        `fields`, `roles` and `events`; an event has exactly one action (`set`, `deliverables`, \
+        `complete`, `rework`, `add_member`, `remove_member`, `lose`, `win`, `claim`, `release`, \
+        `assign`, `tick`). The message names the key at fault. The record is written to the \
+        rejects file; fix it there and run that file again.
+        """)
+    public static let unreadableValue = HostMessageSpec(1221, "unreadable-value", "field `{0}`: {1}", """
+        A field value is read by its field's type: `"80000 CNY"` or `80000` for money, \
+        `"2024-06-30"` for a date, an ISO-8601 datetime with zone, `true`/`false`, an enum value, \
+        a list for a list field (`;`-separated in CSV), `null` to unset. This value does not \
+        fit the type.
+        """)
+    public static let unknownColumn = HostMessageSpec(1222, "unknown-column", "unknown column `{0}`{1}", """
+        Every column of a CSV deals file is `id`, `owner`, `by`, `at`, a field of \
+        the template, or `role:ROLE` (people separated by `;`). An unknown column would be \
+        silently lost, so no row of the file is run; fix the header.
+        """)
+    public static let recordTooLarge = HostMessageSpec(1223, "record-too-large", "the record has {0}, over the limit of {1}", """
+        Records are bounded (`RecordLimits`) so that a hostile or broken file cannot exhaust \
+        memory: the bytes of one line, the events of one deal record. Split the record (events \
+        can also come from an events file).
+        """)
+
+    /// Every entry, in code order.
+    public static let all: [HostMessageSpec] = [
+        customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused,
+        machineUnavailable, storeConflict, storeFailed, storedDealUnreadable, eventLogged,
+        malformedRecord, unreadableValue, unknownColumn, recordTooLarge,
+    ]
+
+    /// The entry with this code, if any (`flowc explain FC1201`).
+    public static func spec(code: String) -> HostMessageSpec? {
+        all.first { $0.code == code.uppercased() }
+    }
+
+    // MARK: Texts that are not errors
+
+    /// Phrases used inside messages.
+    public enum Phrase {
+        /// Where in a record a problem lies: the deal and the event.
+        public static let inCreate = "deal `{0}`, create: {1}"
+        public static let inEvent = "deal `{0}`, event {1} ({2}): {3}"
+        public static let didYouMean = " (did you mean `{0}`?)"
+        public static let bytes = "{0} bytes"
+        public static let events = "{0} events"
+        public static let notArchived = "it is not in the machine archive"
+        public static let otherHash = "the archived file holds {0}"
+        public static let notAHash = "not a content hash"
+        public static let logSchema = "a log entry has schema version {0}; this flowc reads version {1}"
+        public static let logEntry = "a log entry is not an event ({0})"
+    }
+
+    /// What is wrong with a record (the argument of FC1220); `{0}` is where (`events[2].at`).
+    public enum Record {
+        public static let top = "the record"
+        public static let none = "none"
+        public static let notJSON = "{0} is not JSON: {1}"
+        public static let expectedObject = "{0}: expected an object"
+        public static let expectedRoles = "{0}: expected an object: role id → a person or a list of people"
+        public static let expectedList = "{0}: expected a list of events"
+        public static let expectedString = "{0}: expected a string"
+        public static let expectedStrings = "{0}: expected a list of strings"
+        public static let expectedBool = "{0}: expected true or false"
+        public static let missing = "{0}: missing `{1}`"
+        public static let unknownKey = "{0}: unknown key `{1}`{2}"
+        public static let oneAction = "{0}: an event has exactly one action ({1}); found {2}"
+        public static let deliverables = "{0}: expected `node` and `done` (a list of deliverable ids)"
+        public static let member = "{0}: expected `role` and `person`"
+        public static let badTime = "{0}: expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds"
+        public static let emptyID = "{0}: the deal id is empty"
+        public static let csvQuote = "{0}: a quoted cell is not closed"
+        public static let csvCells = "{0}: {1} cells, but the header has {2}"
+        public static let notUTF8 = "{0} is not UTF-8 text"
+    }
+
+    /// Lines of `flowc deal why` and `flowc deal history` (the runner's own lines come from
+    /// `RuntimeMessages.Explain`).
+    public enum Why {
+        public static let template = "template `{0}` {1} ({2})"
+        public static let pathHeading = "path taken:"
+        public static let event = "#{0} {1} {2}{3}"
+        public static let byActor = " by `{0}`"
+        public static let entered = "entered {0}"
+        public static let completed = "completed {0}"
+        public static let skipped = "skipped {0}"
+        public static let closed = "closed {0}"
+        public static let reset = "reset {0}"
+        public static let blocked = "blocked {0}"
+        public static let nothingMoved = "no node moved"
+        public static let decisionsDropped = "({0} older decisions were dropped from the snapshot; the path above comes from the log)"
+        public static let replayFailed = "the log does not replay: {0}"
+        public static let replayDiffers = "the fold of the {0} logged events differs from the stored snapshot"
+        public static let replayLength = "the log has {0} events but the snapshot is at sequence {1}"
+        public static let replayMatches = "{0}: {1} events replay to the stored snapshot"
+    }
+
+    /// Events as `flowc deal history` and `why` show them.
+    public enum Action {
+        public static let create = "create (owner {0})"
+        public static let setFields = "set {0}"
+        public static let tick = "tick `{0}`.`{1}`"
+        public static let untick = "untick `{0}`.`{1}`"
+        public static let complete = "complete `{0}`"
+        public static let completeWith = "complete `{0}` with `{1}`"
+        public static let rework = "rework `{0}` → `{1}`: {2}"
+        public static let addMember = "add `{1}` to `{0}`"
+        public static let removeMember = "remove `{1}` from `{0}`"
+        public static let lose = "lose ({0})"
+        public static let win = "win"
+        public static let claim = "claim"
+        public static let release = "release"
+        public static let assign = "assign to `{0}`"
+        public static let timers = "time passes"
+        public static let nobody = "nobody"
+        public static let noReason = "no reason"
+        public static let pool = "now in the {0} pool, owner {1}"
+        public static let status = "the deal is {0}"
+    }
+
+    /// `{n}` replaced by argument n; other braces are kept.
+    public static func fill(_ format: String, _ arguments: [String]) -> String {
+        if arguments.isEmpty { return format }
+        var out = ""
+        var rest = format[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}"), let n = Int(after[..<close]), n >= 0, n < arguments.count {
+                out += arguments[n]
+                rest = after[after.index(after: close)...]
+            } else {
+                out += "{"
+                rest = after
+            }
+        }
+        out += rest
+        return out
+    }
+
+    /// " (did you mean `x`?)" for the closest candidate within a small edit distance, else "".
+    static func didYouMean(_ name: String, among candidates: [String]) -> String {
+        guard name.count <= 128 else { return "" }
+        let limit = name.count <= 3 ? 1 : max(2, min(name.count, 40) / 3)
+        var best: (String, Int)?
+        for c in candidates where c.count <= 128 {
+            let d = distance(name, c)
+            if d <= limit, best.map({ d < $0.1 }) ?? true { best = (c, d) }
+        }
+        guard let (match, _) = best else { return "" }
+        return fill(Phrase.didYouMean, [match])
+    }
+
+    /// Levenshtein distance over characters.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var previous = Array(0...y.count)
+        var current = Array(repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            current[0] = i
+            for j in 1...y.count {
+                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[y.count]
+    }
+}

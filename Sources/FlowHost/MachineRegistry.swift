@@ -1,0 +1,129 @@
+import Foundation
+public import FlowIR
+public import FlowRuntime
+
+/// Where compiled machines (IR) are kept, by content hash, so that a deal keeps running on the
+/// machine it was created with after its template changes ("a deal stays pinned to the IR hash
+/// it started on").
+///
+/// The store holds deals only; machines live beside it. ``DirectoryMachineArchive`` is the
+/// on-disk form (`DB.machines/<hex>.ir.json` next to an SQLite store); ``InMemoryMachineArchive``
+/// goes with the in-memory store.
+public protocol MachineArchive: Sendable {
+    /// The IR bytes stored under `hash` (`sha256:…`), or nil when none are.
+    func load(hash: String) throws -> [UInt8]?
+    /// Stores the IR bytes of a machine under its hash (a no-op when they are there already).
+    func save(hash: String, bytes: [UInt8]) throws
+}
+
+/// Machines as files `<directory>/<hex digest>.ir.json`, each the machine's canonical JSON.
+///
+/// Files are written atomically (a temporary file renamed into place) and never changed: the
+/// name is the content's hash, and the loader verifies it.
+public struct DirectoryMachineArchive: MachineArchive {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The archive that goes with an SQLite store at `databasePath`: `<databasePath>.machines`.
+    public init(besideDatabase databasePath: String) {
+        self.directory = databasePath + ".machines"
+    }
+
+    /// The file of a hash, or nil for a hash that is not `sha256:` and 64 hex digits (a hash read
+    /// from a snapshot never names a path outside the directory).
+    public func path(for hash: String) -> String? {
+        guard hash.hasPrefix("sha256:") else { return nil }
+        let hex = hash.dropFirst("sha256:".count)
+        guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && ($0.isNumber || $0.isLowercase) }) else { return nil }
+        return directory + "/" + hex + ".ir.json"
+    }
+
+    public func load(hash: String) throws -> [UInt8]? {
+        guard let path = path(for: hash), FileManager.default.fileExists(atPath: path) else { return nil }
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    public func save(hash: String, bytes: [UInt8]) throws {
+        guard let path = path(for: hash) else {
+            throw HostError(HostMessages.machineUnavailable, "-", hash, HostMessages.Phrase.notAHash)
+        }
+        if FileManager.default.fileExists(atPath: path) { return }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
+
+/// Machines held in memory (tests, and hosts whose store is in memory).
+public final class InMemoryMachineArchive: MachineArchive, @unchecked Sendable {
+    // Guarded by `lock`.
+    private var files: [String: [UInt8]] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func load(hash: String) throws -> [UInt8]? {
+        lock.withLock { files[hash] }
+    }
+
+    public func save(hash: String, bytes: [UInt8]) throws {
+        lock.withLock { if files[hash] == nil { files[hash] = bytes } }
+    }
+
+    /// Forgets a machine (tests: what a deal does when its machine is gone).
+    public func remove(hash: String) {
+        lock.withLock { _ = files.removeValue(forKey: hash) }
+    }
+}
+
+/// The machines a host runs deals on, by hash: loaded from a ``MachineArchive`` once, verified,
+/// prepared and kept.
+public final class MachineRegistry {
+    public let archive: any MachineArchive
+    private var prepared: [String: PreparedMachine] = [:]
+
+    public init(archive: any MachineArchive) {
+        self.archive = archive
+    }
+
+    /// Registers a machine: stores its IR in the archive (once) and keeps it prepared.
+    /// - Throws: ``HostError`` FC1212 when the archive cannot be written.
+    @discardableResult
+    public func register(_ machine: VerifiedMachine) throws(HostError) -> PreparedMachine {
+        let hash = machine.machine.template.hash
+        if let known = prepared[hash] { return known }
+        do {
+            try archive.save(hash: hash, bytes: IRCompiler.canonicalJSON(machine.machine))
+        } catch {
+            throw HostError(error)
+        }
+        let p = PreparedMachine(machine)
+        prepared[hash] = p
+        return p
+    }
+
+    /// The machine with this hash, for deal `dealID` (named in the error).
+    /// - Throws: ``HostError`` FC1210 when the archive has no such machine or it does not verify.
+    public func machine(hash: String, for dealID: String) throws(HostError) -> PreparedMachine {
+        if let known = prepared[hash] { return known }
+        let bytes: [UInt8]?
+        do { bytes = try archive.load(hash: hash) } catch {
+            throw HostError(HostMessages.machineUnavailable, dealID, hash, String(describing: error))
+        }
+        guard let bytes else {
+            throw HostError(HostMessages.machineUnavailable, dealID, hash, HostMessages.Phrase.notArchived)
+        }
+        let verified: VerifiedMachine
+        do { verified = try IRLoader.load(bytes) } catch {
+            throw HostError(HostMessages.machineUnavailable, dealID, hash, error.description)
+        }
+        guard verified.machine.template.hash == hash else {
+            throw HostError(HostMessages.machineUnavailable, dealID, hash, HostMessages.fill(HostMessages.Phrase.otherHash, [verified.machine.template.hash]))
+        }
+        let p = PreparedMachine(verified)
+        prepared[hash] = p
+        return p
+    }
+}

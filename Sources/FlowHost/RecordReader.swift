@@ -1,0 +1,214 @@
+public import FlowRuntime
+
+/// A line of a deals file: a deal to create and the events that follow its creation, applied
+/// together (all or nothing).
+public struct DealRecord: Sendable, Hashable {
+    public var create: NewDealInput
+    public var events: [EventInput]
+
+    public init(create: NewDealInput, events: [EventInput] = []) {
+        self.create = create
+        self.events = events
+    }
+}
+
+/// A line of an events file: one event for a deal that exists (in the store, or created earlier
+/// in the same run).
+public struct EventRecord: Sendable, Hashable {
+    public var dealID: String
+    public var event: EventInput
+}
+
+/// Bounds on what one record may hold (STYLE.md: every structure input controls has a limit).
+public struct RecordLimits: Sendable, Hashable {
+    /// Longest line of a record file, in bytes.
+    public var maxLineBytes: Int
+    /// Most events in one deal record.
+    public var maxEventsPerRecord: Int
+
+    public init(maxLineBytes: Int = 1 << 20, maxEventsPerRecord: Int = 10_000) {
+        self.maxLineBytes = maxLineBytes
+        self.maxEventsPerRecord = maxEventsPerRecord
+    }
+
+    public static let `default` = RecordLimits()
+}
+
+/// Reads records from JSON-shaped trees: deal records (deals files, `flowc deal create --record`)
+/// and events (events files, the events of a deal record, `flowc deal event`).
+///
+/// The event format is the scenario step of docs/runtime.md §16 without `expect` and `owned`
+/// (the host counts the owner's deals itself): exactly one action, and `at`, `by`, `id`,
+/// `can_assign`, `note`. Errors are FC1220 and name the key at fault.
+public enum RecordReader {
+    typealias R = HostMessages.Record
+
+    /// Keys of a deal record. `_error` is what a rejects file adds; it is ignored, so that a
+    /// fixed rejects file can be run again.
+    public static let dealKeys = ["id", "at", "owner", "by", "fields", "roles", "events", "note", "_error"]
+    /// Keys of an event besides its action.
+    public static let eventKeys = ["at", "id", "by", "can_assign", "note", "outcome", "to", "reason", "undo"]
+
+    /// Reads a deal record. Events without `at` happen at the time of the event before them
+    /// (the creation for the first); events without `id` get `e1`, `e2`, … by position.
+    public static func dealRecord(_ v: JSONValue, limits: RecordLimits = .default) -> Result<DealRecord, HostError> {
+        do throws(HostError) {
+            _ = try object(v, "", allowed: dealKeys)
+            guard let idValue = v["id"] else { throw fail(R.missing, "", "id") }
+            let id = try string(idValue, "id")
+            let at = try v["at"].map { (x) throws(HostError) in try time(x, "at") } ?? .now
+            var fields: [WrittenValue] = []
+            if let f = v["fields"] {
+                guard case .object(let entries) = f else { throw fail(R.expectedObject, "fields") }
+                fields = entries.map { WrittenValue($0.key, $0.value) }
+            }
+            var members: [RoleAssignment] = []
+            if let r = v["roles"] {
+                guard case .object(let entries) = r else { throw fail(R.expectedRoles, "roles") }
+                for (role, people) in entries {
+                    if case .string(let person) = people {
+                        members.append(RoleAssignment(role, person))
+                    } else {
+                        for person in try strings(people, "roles.\(role)") { members.append(RoleAssignment(role, person)) }
+                    }
+                }
+            }
+            var events: [EventInput] = []
+            if let e = v["events"] {
+                guard case .array(let items) = e else { throw fail(R.expectedList, "events") }
+                guard items.count <= limits.maxEventsPerRecord else {
+                    throw HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.events, [String(items.count)]),
+                                    String(limits.maxEventsPerRecord))
+                }
+                for (i, item) in items.enumerated() {
+                    var event = try self.event(item, path: "events[\(i)]", defaultTime: .same)
+                    if event.id == nil { event.id = "e\(i + 1)" }
+                    events.append(event)
+                }
+            }
+            let owner = try optionalString(v["owner"], "owner")
+            let create = NewDealInput(dealID: id, at: at, owner: owner, actor: try optionalString(v["by"], "by") ?? owner,
+                                      fields: fields, members: members)
+            return .success(DealRecord(create: create, events: events))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Reads a line of an events file: an event with a `deal` key. Without `at` the event happens
+    /// at the host's clock; `+3d` is after the deal's last event.
+    public static func eventRecord(_ v: JSONValue) -> Result<EventRecord, HostError> {
+        do throws(HostError) {
+            guard case .object(let entries) = v else { throw fail(R.expectedObject, "") }
+            guard let dealValue = v["deal"] else { throw fail(R.missing, "", "deal") }
+            let deal = try string(dealValue, "deal")
+            let rest = JSONValue.object(entries.filter { $0.key != "deal" && $0.key != "_error" })
+            return .success(EventRecord(dealID: deal, event: try event(rest, path: "", defaultTime: .now)))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Reads one event (a scenario-style step without expectations).
+    /// - Parameters:
+    ///   - path: where the event is, for messages (`events[2]`).
+    ///   - defaultTime: the time of an event without `at`.
+    public static func event(_ v: JSONValue, path: String, defaultTime: EventTime) throws(HostError) -> EventInput {
+        let entries = try object(v, path, allowed: HostAction.names + eventKeys)
+        let present = entries.map(\.key).filter { HostAction.names.contains($0) }
+        guard present.count == 1, let key = present.first, let value = v[key] else {
+            throw fail(R.oneAction, path, HostAction.names.joined(separator: ", "),
+                       present.isEmpty ? HostMessages.Record.none : present.joined(separator: ", "))
+        }
+        let p = join(path, key)
+        let action: HostAction
+        switch key {
+        case "set":
+            guard case .object(let fields) = value else { throw fail(R.expectedObject, p) }
+            action = .set(fields.map { WrittenValue($0.key, $0.value) })
+        case "deliverables":
+            _ = try object(value, p, allowed: ["node", "done"])
+            guard let node = value["node"], let done = value["done"] else { throw fail(R.deliverables, p) }
+            action = .deliverables(node: try string(node, join(p, "node")), done: try strings(done, join(p, "done")),
+                                   undo: try v["undo"].map { (x) throws(HostError) in try bool(x, join(path, "undo")) } ?? false)
+        case "complete":
+            action = .complete(node: try string(value, p), outcome: try optionalString(v["outcome"], join(path, "outcome")))
+        case "rework":
+            action = .rework(node: try string(value, p), target: try optionalString(v["to"], join(path, "to")) ?? "",
+                             reason: try optionalString(v["reason"], join(path, "reason")) ?? "")
+        case "add_member", "remove_member":
+            _ = try object(value, p, allowed: ["role", "person"])
+            guard let role = value["role"], let person = value["person"] else { throw fail(R.member, p) }
+            let r = try string(role, join(p, "role")), who = try string(person, join(p, "person"))
+            action = key == "add_member" ? .addMember(role: r, person: who) : .removeMember(role: r, person: who)
+        case "lose":
+            action = .lose(reason: value == .bool(true) ? nil : try optionalString(value, p))
+        case "win":
+            action = .win(node: value == .bool(true) ? nil : try optionalString(value, p))
+        case "claim": action = .claim
+        case "release": action = .release
+        case "assign": action = .assign(to: try string(value, p))
+        default: action = .tick
+        }
+        return EventInput(
+            id: try optionalString(v["id"], join(path, "id")),
+            at: try v["at"].map { (x) throws(HostError) in try time(x, join(path, "at")) } ?? defaultTime,
+            actor: try optionalString(v["by"], join(path, "by")), action,
+            canAssign: try v["can_assign"].map { (x) throws(HostError) in try bool(x, join(path, "can_assign")) } ?? false)
+    }
+
+    /// Reads a time: `+3d` (after the previous event; units `w d h m s`), an ISO-8601 datetime
+    /// with zone, or epoch seconds.
+    public static func time(_ v: JSONValue, _ path: String) throws(HostError) -> EventTime {
+        if case .string(let s) = v, s.hasPrefix("+") {
+            guard let d = Scenario.duration(String(s.dropFirst())) else { throw fail(R.badTime, path) }
+            return .after(d)
+        }
+        guard let t = Scenario.instant(v) else { throw fail(R.badTime, path) }
+        return .absolute(t)
+    }
+
+    /// Reads a time written on the command line or in a CSV cell (`+3d`, ISO-8601, epoch seconds).
+    public static func time(text: String) -> EventTime? {
+        let value: JSONValue = Int64(text) != nil ? .number(text) : .string(text)
+        return try? time(value, "")
+    }
+
+    // MARK: Pieces
+
+    static func fail(_ format: String, _ path: String, _ arguments: String...) -> HostError {
+        HostError(HostMessages.malformedRecord, HostMessages.fill(format, [path.isEmpty ? HostMessages.Record.top : path] + arguments))
+    }
+
+    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    static func object(_ v: JSONValue, _ path: String, allowed: [String]) throws(HostError) -> [(key: String, value: JSONValue)] {
+        guard case .object(let entries) = v else { throw fail(R.expectedObject, path) }
+        for (key, _) in entries where !allowed.contains(key) {
+            throw fail(R.unknownKey, path, key, HostMessages.didYouMean(key, among: allowed))
+        }
+        return entries
+    }
+
+    static func string(_ v: JSONValue, _ path: String) throws(HostError) -> String {
+        guard case .string(let s) = v else { throw fail(R.expectedString, path) }
+        return s
+    }
+
+    static func optionalString(_ v: JSONValue?, _ path: String) throws(HostError) -> String? {
+        guard let v, v != .null else { return nil }
+        return try string(v, path)
+    }
+
+    static func strings(_ v: JSONValue, _ path: String) throws(HostError) -> [String] {
+        guard case .array(let items) = v else { throw fail(R.expectedStrings, path) }
+        var out: [String] = []
+        for (i, item) in items.enumerated() { out.append(try string(item, "\(path)[\(i)]")) }
+        return out
+    }
+
+    static func bool(_ v: JSONValue, _ path: String) throws(HostError) -> Bool {
+        guard case .bool(let b) = v else { throw fail(R.expectedBool, path) }
+        return b
+    }
+}

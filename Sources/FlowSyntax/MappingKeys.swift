@@ -1,0 +1,158 @@
+import FlowYAML
+
+/// The keys one kind of mapping may have: an enum whose raw values are the key names.
+///
+/// `SyntaxReader.mapping` matches each key's bytes against a `KeyTable` and returns `Entries`,
+/// a fixed array indexed by key, instead of a `[String: …]` dictionary with a `String` built and
+/// hashed per key: the syntax phase reads hundreds of thousands of keys on large templates.
+protocol MappingKey: RawRepresentable, CaseIterable, Equatable, Sendable where RawValue == String {
+    /// The keys prepared for matching; every conforming type stores one (`KeyTable()`).
+    static var table: KeyTable<Self> { get }
+}
+
+/// A `MappingKey` type's keys in declaration order, with their names' bytes laid out flat.
+struct KeyTable<Key: MappingKey>: Sendable {
+    let keys: [Key]
+    let names: [String]
+    private let bytes: [UInt8]
+    private let starts: [Int]
+
+    init() {
+        keys = Array(Key.allCases)
+        names = keys.map(\.rawValue)
+        var bytes: [UInt8] = []
+        var starts = [0]
+        for name in names {
+            bytes += name.utf8
+            starts.append(bytes.count)
+        }
+        self.bytes = bytes
+        self.starts = starts
+        assert(keys.count <= Entries<Key>.capacity, "Entries has room for \(Entries<Key>.capacity) keys")
+    }
+
+    /// The position of `key` in `keys`.
+    func ordinal(of key: Key) -> Int {
+        // Cases are compared by discriminator; the tables are short.
+        keys.firstIndex(of: key) ?? 0
+    }
+
+    /// The key whose name is exactly `text` (bytes compared: key names are lowercase ASCII
+    /// words, which no other spelling is canonically equivalent to).
+    func match(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        let n = text.count
+        guard let first = text.first else { return nil }
+        for k in 0..<keys.count {
+            let lo = starts[k]
+            guard starts[k + 1] - lo == n, bytes[lo] == first else { continue }
+            var i = 1
+            while i < n, bytes[lo + i] == text[i] { i += 1 }
+            if i == n { return k }
+        }
+        return nil
+    }
+}
+
+/// What `SyntaxReader.mapping` read: the pair written for each allowed key (the last one when a
+/// key is repeated, which the reader has reported), and what the other keys were.
+struct Entries<Key: MappingKey> {
+    static var capacity: Int { 24 }
+    private var slots: InlineArray<24, (key: YAMLNodeID, value: YAMLNodeID)?> = .init(repeating: nil)
+    /// For each key that is not allowed but close to an allowed one: that allowed key's name.
+    var guesses: [String] = []
+    /// True when some key could not be read as a string (a list or a number used as a key).
+    var hasUnreadableKey = false
+
+    subscript(key: Key) -> (key: YAMLNodeID, value: YAMLNodeID)? {
+        get { slots[Key.table.ordinal(of: key)] }
+    }
+
+    subscript(ordinal ordinal: Int) -> (key: YAMLNodeID, value: YAMLNodeID)? {
+        get { slots[ordinal] }
+        set { slots[ordinal] = newValue }
+    }
+}
+
+enum TopKey: String, MappingKey {
+    case flowc, template, fragment, extends, include, fields, customer, roles, nodes
+    case removeNodes = "remove_nodes"
+    case start, lose, pool, effects
+    static let table = KeyTable<Self>()
+}
+
+enum HeaderKey: String, MappingKey {
+    case id, version, name, description
+    static let table = KeyTable<Self>()
+}
+
+enum FieldKey: String, MappingKey {
+    case type, name, description, required
+    case `default`
+    case compute, currency, values, of, min, max, multiline
+    static let table = KeyTable<Self>()
+}
+
+enum CustomerKey: String, MappingKey {
+    case identity, normalize, profile
+    static let table = KeyTable<Self>()
+}
+
+enum RoleKey: String, MappingKey {
+    case name, description, owner, manager, external
+    static let table = KeyTable<Self>()
+}
+
+enum NodeKey: String, MappingKey {
+    case id, name, description, kind, owner, participants, estimate, due, escalate, probability, requires, deliverables
+    case when
+    case onEnter = "on_enter"
+    case onComplete = "on_complete"
+    case next, outcomes, branches, join, rework
+    static let table = KeyTable<Self>()
+}
+
+enum EscalationKey: String, MappingKey {
+    case after, to
+    static let table = KeyTable<Self>()
+}
+
+enum DeliverableKey: String, MappingKey {
+    case id, name
+    static let table = KeyTable<Self>()
+}
+
+enum BranchKey: String, MappingKey {
+    case `if`, to
+    case `default`
+    static let table = KeyTable<Self>()
+}
+
+/// The keys of every effect kind; each kind allows some of them (`TemplateParser.effectKeys`).
+enum EffectKey: String, MappingKey {
+    case to, message, title, fields, name, roles, team
+    case assigneeRole = "assignee_role"
+    case url, event
+    static let table = KeyTable<Self>()
+}
+
+enum LoseKey: String, MappingKey {
+    case reasons, via, from
+    static let table = KeyTable<Self>()
+}
+
+enum PoolKey: String, MappingKey {
+    case lostToPublic = "lost_to_public"
+    case idle, claim
+    case assignBy = "assign_by"
+    static let table = KeyTable<Self>()
+}
+
+enum IdleKey: String, MappingKey {
+    case after, warn, notify
+    static let table = KeyTable<Self>()
+}
+
+enum ClaimKey: String, MappingKey {
+    case quota, cooldown
+    static let table = KeyTable<Self>()
+}

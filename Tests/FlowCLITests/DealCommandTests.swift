@@ -1,0 +1,119 @@
+import FlowCLI
+import Foundation
+import Testing
+
+@Suite struct DealCommandTests {
+    @Test func createShowAdvanceAndExplainADeal() throws {
+        let db = try Examples.db()
+        let created = flowc("deal", "create", Examples.template, "--id", "X-1", "--owner", "amy", "--at", "2024-05-06T09:00:00+08:00",
+                            "--set", "customer_name=星海航运有限公司", "--set", "amount=500000 CNY", "--set", "products=[\"crm\"]",
+                            "--role", "sales_manager=mia", "--db", db)
+        #expect(created.code == 0, "\(created.err)")
+        #expect(created.out.hasPrefix("created deal `X-1` on `standard_sale` 1.0.0 (1 events)\n"))
+        #expect(created.out.contains("deal `X-1` is open, in the private pool, owner `amy`"))
+        #expect(created.out.contains("effect notify (on_create) → amy"))
+
+        let show = flowc("deal", "show", "X-1", "--db", db)
+        #expect(show.code == 0)
+        #expect(show.out.contains("node `initial_talks` is active since 2024-05-06T01:00:00Z, due 2024-05-20T01:00:00Z"))
+        #expect(show.out.contains("  amount = 500000 CNY"))
+        #expect(show.out.contains("  products = [\"crm\"]"))
+        #expect(show.out.contains("  sales_manager: mia"))
+
+        // A refusal: the node needs fields that are not set.
+        let refused = flowc("deal", "event", "X-1", "--complete", "initial_talks", "--by", "amy", "--at", "+1h", "--db", db)
+        #expect(refused.code == 1)
+        #expect(refused.err.hasPrefix("error[FC1115]: deal `X-1`, event 1 (complete): completing node `initial_talks` needs fields that are not set:"))
+
+        let set = flowc("deal", "event", "X-1",
+                        #"{"set": {"contact_name": "王", "contact_phone": "1", "intent": "high", "last_visit_at": "2024-05-06T10:00:00+08:00", "follow_up_notes": "ok"}}"#,
+                        "--by", "amy", "--at", "+1h", "--db", db)
+        #expect(set.code == 0, "\(set.err)")
+        #expect(set.out.hasPrefix("applied `set` to deal `X-1`"))
+        let ticked = flowc("deal", "event", "X-1", #"{"deliverables": {"node": "initial_talks", "done": ["first_visit_record", "customer_profile_card"]}}"#,
+                           "--at", "+1m", "--db", db)
+        #expect(ticked.code == 0, "\(ticked.err)")
+        let done = flowc("deal", "event", "X-1", "--complete", "initial_talks", "--by", "amy", "--at", "+1m", "--db", db, "--json")
+        #expect(done.code == 0, "\(done.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(done.out.utf8)) as? [String: Any])
+        #expect(((json["deal"] as? [String: Any])?["activeNodes"] as? [String]) == ["requirement_negotiation"])
+        #expect((json["effects"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["requirement", "bot_card", "group_chat_create", "notify"])
+
+        let history = flowc("deal", "history", "X-1", "--db", db)
+        #expect(history.code == 0)
+        #expect(history.out.contains("#1 2024-05-06T01:00:00Z create (owner `amy`) by `amy` [`create`]"))
+        #expect(history.out.contains("#3 2024-05-06T02:01:00Z tick `initial_talks`.`first_visit_record` [`auto-3.1`]"))
+        #expect(history.out.contains("completed `initial_talks`; entered `requirement_negotiation`"))
+        let log = flowc("deal", "history", "X-1", "--db", db, "--json")
+        #expect(log.out.split(separator: "\n").count == 5)
+        #expect(log.out.hasPrefix("{\"context\":{\"actorCanAssign\":false,"))
+
+        let why = flowc("deal", "why", "X-1", "--db", db)
+        #expect(why.code == 0)
+        #expect(why.out.contains("path taken:"))
+        #expect(why.out.contains("`internal_audit` left the flow ahead: `quote < cost` is now false (reads quote = null, cost = null)"))
+        #expect(why.out.contains("at `requirement_negotiation`") == false)
+
+        let snapshot = flowc("deal", "show", "X-1", "--db", db, "--json")
+        #expect(snapshot.out.hasPrefix("{\"closedAt\"") || snapshot.out.hasPrefix("{\"createdAt\""))
+    }
+
+    @Test func aDuplicateCustomerIsRefusedWithTheOwnersName() throws {
+        let db = try Examples.loaded()
+        let r = flowc("deal", "create", Examples.template, "--id", "X-2", "--owner", "bob", "--set", "customer_name=蓝鲸制造集团", "--db", db)
+        #expect(r.code == 1)
+        #expect(r.err == "error[FC1201]: deal `X-2`, create: customer `蓝鲸制造集团` already has open deal `D-1005` in `wang.wu`'s private pool\n")
+        let record = flowc("deal", "create", Examples.template, "--record", #"{"id": "X-3", "owner": "bob", "fields": {"customer_name": "北辰医疗器械"}}"#, "--db", db)
+        #expect(record.code == 1)
+        #expect(record.err.contains("error[FC1201]") && record.err.contains("`li.si`'s private pool"))
+    }
+
+    @Test func unknownDealsAndBadInputsAreReported() throws {
+        let db = try Examples.loaded()
+        let unknown = flowc("deal", "why", "nope", "--db", db)
+        #expect(unknown.code == 1)
+        #expect(unknown.err == "error[FC1203]: there is no deal `nope` in the store\n")
+        #expect(flowc("deal", "show", "nope", "--db", db).code == 1)
+        #expect(flowc("deal", "history", "nope", "--db", db).code == 1)
+        #expect(flowc("deal", "event", "nope", "--complete", "x", "--db", db).code == 1)
+        // Usage errors.
+        #expect(flowc("deal", "event", "D-1001", "--db", db).code == 2)
+        #expect(flowc("deal", "event", "D-1001", #"{"tick": true}"#, "--complete", "x", "--db", db).code == 2)
+        #expect(flowc("deal", "event", "D-1001", "{not json", "--db", db).code == 2)
+        #expect(flowc("deal", "create", Examples.template, "--db", db).code == 2)
+        #expect(flowc("deal", "create", Examples.template, "--id", "X", "--set", "nonsense", "--db", db).code == 2)
+        // A malformed event is a record error (FC1220), not a usage error.
+        let malformed = flowc("deal", "event", "D-1001", #"{"complet": "x"}"#, "--db", db)
+        #expect(malformed.code == 1)
+        #expect(malformed.err.contains("error[FC1220]: not a valid record: the record: unknown key `complet` (did you mean `complete`?)"))
+        // An event id already in the log is refused, not applied twice.
+        let first = flowc("deal", "event", "D-1005", "--set", "competitor=竞品B", "--id", "note-1", "--db", db)
+        #expect(first.code == 0, "\(first.err)")
+        let repeated = flowc("deal", "event", "D-1005", "--set", "competitor=竞品C", "--id", "e2", "--db", db)
+        #expect(repeated.code == 1)
+        #expect(repeated.err == "error[FC1214]: deal `D-1005`, event 1 (set): event `e2` is already in the log of deal `D-1005`\n")
+        // A closed deal refuses work.
+        let closed = flowc("deal", "event", "D-1001", "--set", "competitor=x", "--db", db)
+        #expect(closed.code == 1)
+        #expect(closed.err.contains("error[FC1105]"))
+    }
+
+    @Test func anOldDealRunsOnTheMachineItStartedOn() throws {
+        let text = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let dir = try tempDir(["mini.flow.yaml": text])
+        let db = dir + "/deals.sqlite"
+        let template = dir + "/mini.flow.yaml"
+        #expect(flowc("deal", "create", template, "--id", "OLD", "--owner", "amy", "--set", "customer_name=甲", "--at", "2024-05-06T09:00:00Z", "--db", db).code == 0)
+        // The template changes: a new version with a renamed first node.
+        try text.replacingOccurrences(of: "version: 1.0.0", with: "version: 2.0.0").replacingOccurrences(of: "talks", with: "first_talks")
+            .write(toFile: template, atomically: true, encoding: .utf8)
+        #expect(flowc("deal", "create", template, "--id", "NEW", "--owner", "bob", "--set", "customer_name=乙", "--at", "2024-05-06T09:00:00Z", "--db", db).code == 0)
+        let old = flowc("deal", "event", "OLD", #"{"deliverables": {"node": "talks", "done": ["visit_record"]}}"#, "--at", "+1h", "--db", db)
+        #expect(old.code == 0, "\(old.err)")
+        #expect(flowc("deal", "show", "OLD", "--db", db).out.contains("template `mini` 1.0.0"))
+        #expect(flowc("deal", "show", "NEW", "--db", db).out.contains("template `mini` 2.0.0"))
+        let wrong = flowc("deal", "event", "NEW", #"{"deliverables": {"node": "talks", "done": ["visit_record"]}}"#, "--at", "+1h", "--db", db)
+        #expect(wrong.code == 1)
+        #expect(wrong.err.contains("error[FC1120]: deal `NEW`, event 1 (deliverables): unknown node `talks`"))
+    }
+}

@@ -1,0 +1,82 @@
+import FlowCLI
+import Foundation
+import Testing
+
+@Suite struct PoolCommandTests {
+    @Test func listClaimReleaseAndAssign() throws {
+        let db = try Examples.loaded()
+        let public0 = flowc("pool", "list", "--db", db)
+        #expect(public0.code == 0)
+        #expect(public0.out == "D-1002  -  lost  -  no timer\nD-1004  -  open  initial_talks  no timer\n2 deals in the public pool\n")
+        let mine = flowc("pool", "list", "private", "--owner", "li.si", "--db", db)
+        #expect(mine.out.hasPrefix("D-1003  li.si  open  legal_review,finance_review  next timer "))
+        #expect(mine.out.hasSuffix("2 deals in the private pool of `li.si`\n"))
+
+        let claim = flowc("pool", "claim", "D-1004", "--by", "wang.wu", "--at", "2024-07-01T09:00:00Z", "--db", db)
+        #expect(claim.code == 0, "\(claim.err)")
+        #expect(claim.out.contains("deal `D-1004` is open, in the private pool, owner `wang.wu`"))
+        #expect(claim.out.contains("effect notify (on_claim) → wang.wu"))
+
+        let again = flowc("pool", "claim", "D-1004", "--by", "li.si", "--at", "+1h", "--db", db)
+        #expect(again.code == 1)
+        #expect(again.err.contains("error[FC1150]"))
+
+        let notOwner = flowc("pool", "release", "D-1004", "--by", "li.si", "--at", "+1h", "--db", db)
+        #expect(notOwner.code == 1)
+        #expect(notOwner.err.contains("error[FC1156]"))
+
+        let notManager = flowc("pool", "assign", "D-1004", "--to", "li.si", "--by", "zhang.san", "--at", "+1h", "--db", db)
+        #expect(notManager.code == 1)
+        #expect(notManager.err.contains("error[FC1153]"))
+
+        let assigned = flowc("pool", "assign", "D-1004", "--to", "li.si", "--by", "mia", "--at", "+1h", "--db", db)
+        #expect(assigned.code == 0, "\(assigned.err)")
+        #expect(assigned.out.contains("owner `li.si`"))
+
+        let released = flowc("pool", "release", "D-1004", "--by", "li.si", "--at", "+1h", "--db", db, "--json")
+        #expect(released.code == 0, "\(released.err)")
+        #expect(released.out.contains("\"pool\":\"public\""))
+        #expect(flowc("pool", "list", "--db", db).out.contains("D-1004  -  open"))
+
+        // The lost deal, claimed back, starts again at the start node.
+        let lost = flowc("pool", "claim", "D-1002", "--by", "li.si", "--at", "2024-07-01T09:00:00Z", "--db", db)
+        #expect(lost.code == 0, "\(lost.err)")
+        #expect(lost.out.contains("node `initial_talks` is active"))
+    }
+
+    @Test func tickFiresDueTimersAndSweepReturnsIdleDeals() throws {
+        let db = try Examples.loaded()
+        let early = flowc("tick", "--at", "2024-05-01T00:00:00Z", "--db", db)
+        #expect(early.code == 0)
+        #expect(early.out == "ticked 0 deals at 2024-05-01T00:00:00Z: nothing fired\n")
+
+        let blocked = flowc("tick", "--at", "2024-06-01T00:00:00Z", "--db", db, "--verbose")
+        #expect(blocked.code == 0, "\(blocked.err)")
+        #expect(blocked.out.contains("node_blocked"))
+        #expect(blocked.out.contains("ticked D-1005\n"))
+
+        let sweep = flowc("pool", "sweep", "--at", "2024-08-01T00:00:00Z", "--db", db)
+        #expect(sweep.code == 0, "\(sweep.err)")
+        #expect(sweep.out.contains("D-1003 returned to the public pool\n"))
+        #expect(sweep.out.contains("swept at 2024-08-01T00:00:00Z: 3 deals returned to the public pool"))
+        #expect(flowc("pool", "list", "private", "--db", db).out == "D-1001  zhang.san  won  -  no timer\n1 deal in the private pool\n")
+
+        let json = flowc("tick", "--at", "2024-08-01T00:00:00Z", "--db", db, "--json")
+        #expect(json.code == 0)
+        #expect(json.out.contains("\"ticked\":[]"))
+        #expect(flowc("tick", "--at", "tomorrow", "--db", db).code == 2)
+    }
+
+    @Test func explainKnowsTheRunnerAndHostCodes() {
+        let host = flowc("explain", "FC1201")
+        #expect(host.code == 0)
+        #expect(host.out.hasPrefix("FC1201: customer-has-owner (error)\nmessage: customer `{0}` already has open deal `{1}` in `{2}`'s private pool\n"))
+        let runner = flowc("explain", "fc1121")
+        #expect(runner.code == 0)
+        #expect(runner.out.hasPrefix("FC1121: node-not-active (error)"))
+        let all = flowc("explain")
+        #expect(all.out.contains("FC1101  error    no-deal\n"))
+        #expect(all.out.contains("FC1223  error    record-too-large\n"))
+        #expect(flowc("explain", "FC1299").err.contains("did you mean"))
+    }
+}

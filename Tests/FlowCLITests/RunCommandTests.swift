@@ -1,0 +1,154 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// Paths of the bundled examples and template.
+enum Examples {
+    static let template = repoRoot + "/templates/standard-sale.flow.yaml"
+    static let deals = repoRoot + "/examples/standard-sale.deals.jsonl"
+    static let bad = repoRoot + "/examples/standard-sale.bad.deals.jsonl"
+    static let events = repoRoot + "/examples/standard-sale.events.jsonl"
+    static let leads = repoRoot + "/examples/standard-sale.leads.csv"
+
+    /// A fresh store path in a new temporary directory.
+    static func db() throws -> String { try tempDir([:]) + "/deals.sqlite" }
+
+    /// A store holding the bundled example deals.
+    static func loaded() throws -> String {
+        let db = try db()
+        let r = flowc("run", template, "--deals", deals, "--db", db)
+        #expect(r.code == 0, "\(r.err)")
+        return db
+    }
+}
+
+@Suite struct RunCommandTests {
+    @Test func theMainJobRunsTheExamplesCleanlyAndPrintsASummary() throws {
+        let db = try Examples.db()
+        let r = flowc("run", Examples.template, "--deals", Examples.deals, "--db", db)
+        #expect(r.code == 0)
+        #expect(r.err.isEmpty, "\(r.err)")
+        #expect(r.out.contains("through `standard_sale` 1.0.0"))
+        #expect(r.out.contains("records: 6 read: 6 created, 0 advanced, 0 unchanged, 0 rejected"))
+        #expect(r.out.contains("deals:   open 4, won 1, lost 1"))
+        #expect(r.out.contains("pools:   private 4, public 2"))
+        #expect(r.out.contains("returned_to_pool 2"))
+        #expect(r.out.contains("nodes:   finance_review 1, initial_talks 2, legal_review 1, solution_review 1"))
+        #expect(r.out.contains("store:   \(db)"))
+        #expect(r.out.contains("elapsed: "))
+        #expect(FileManager.default.fileExists(atPath: db))
+        #expect(FileManager.default.fileExists(atPath: db + ".machines"))
+
+        // Running it again on the same store changes nothing and still exits 0.
+        let again = flowc("run", Examples.template, "--deals", Examples.deals, "--db", db)
+        #expect(again.code == 0)
+        #expect(again.out.contains("records: 6 read: 0 created, 0 advanced, 6 unchanged, 0 rejected"))
+        #expect(again.out.contains("deals:   open 4, won 1, lost 1"))
+    }
+
+    @Test func rejectedRecordsAreReportedWithTheirLinesAndWrittenToTheRejectsFile() throws {
+        let db = try Examples.loaded()
+        let rejects = try tempDir([:]) + "/rejects.jsonl"
+        let r = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db, "--rejects", rejects)
+        #expect(r.code == 1)
+        let lines = r.err.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6)
+        #expect(lines[0] == "\(Examples.bad):1: error[FC1201]: deal `D-2001`, create: customer `远山物流有限公司 / 91310000ma1fxxxx3c` already has open deal `D-1003` in `li.si`'s private pool")
+        #expect(lines[1].hasPrefix("\(Examples.bad):2: error[FC1202]: deal `D-2002`, create: customer `青禾教育科技` already has deal `D-1004` in the public pool: claim it"))
+        #expect(lines[2].hasPrefix("\(Examples.bad):3: error[FC1220]: not a valid record: the line is not JSON"))
+        #expect(lines[3].hasPrefix("\(Examples.bad):4: error[FC1110]: deal `D-2004`, create: unknown field `custmer_tier`"))
+        #expect(lines[4].hasPrefix("\(Examples.bad):5: error[FC1121]: deal `D-2005`, event 2 (complete):"))
+        #expect(lines[5].hasPrefix("\(Examples.bad):7: error[FC1221]: deal `D-2007`, create: field `amount`"))
+        #expect(r.out.contains("records: 7 read: 1 created, 0 advanced, 0 unchanged, 6 rejected"))
+        #expect(r.out.contains("rejects: \(rejects)"))
+        let file = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
+        #expect(file.count == 6)
+        #expect(file.allSatisfy { $0.hasPrefix("{\"_error\":{\"line\":") })
+        #expect(file[2].contains("\"_text\":\"{\\\"id\\\": \\\"D-2003\\\""))
+    }
+
+    @Test func theDefaultRejectsFileSitsBesideTheInputAndGoesAwayWhenAllIsFixed() throws {
+        let dir = try tempDir(["new.deals.jsonl": #"{"id": "N-1", "at": "2024-06-01T09:00:00Z", "owner": "amy", "fields": {"customer_name": "甲", "amount": "much"}}"# + "\n"])
+        let db = dir + "/deals.sqlite"
+        let input = dir + "/new.deals.jsonl"
+        let r = flowc("run", Examples.template, "--deals", input, "--db", db)
+        #expect(r.code == 1)
+        let rejects = dir + "/new.deals.rejects.jsonl"
+        #expect(FileManager.default.fileExists(atPath: rejects))
+        // Fix the record and run the rejects file: it is applied, and its own rejects file is not written.
+        let fixed = try String(contentsOfFile: rejects, encoding: .utf8).replacingOccurrences(of: "\"much\"", with: "\"1000 CNY\"")
+        try fixed.write(toFile: rejects, atomically: true, encoding: .utf8)
+        let again = flowc("run", Examples.template, "--deals", rejects, "--db", db)
+        #expect(again.code == 0, "\(again.err)")
+        #expect(again.out.contains("1 created"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/new.deals.rejects.rejects.jsonl"))
+        // The original file now runs clean... except that its record was applied from the
+        // rejects file under the same event id: it is unchanged, and the stale rejects file goes.
+        try #"{"id": "N-1", "at": "2024-06-01T09:00:00Z", "owner": "amy", "fields": {"customer_name": "甲", "amount": "1000 CNY"}}"#
+            .write(toFile: input, atomically: true, encoding: .utf8)
+        let third = flowc("run", Examples.template, "--deals", input, "--db", db)
+        #expect(third.code == 0)
+        #expect(third.out.contains("1 unchanged"))
+        #expect(!FileManager.default.fileExists(atPath: rejects))
+    }
+
+    @Test func csvDealsAndAnEventsFileRun() throws {
+        let db = try Examples.loaded()
+        let r = flowc("run", Examples.template, "--deals", Examples.leads, "--events", Examples.events, "--db", db, "--json")
+        #expect(r.code == 0, "\(r.err)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(summary["created"] as? Int == 3)
+        #expect(summary["advanced"] as? Int == 7)
+        #expect(summary["rejected"] as? Int == 0)
+        #expect(summary["template"] as? String == "standard_sale")
+        #expect((summary["nodes"] as? [String: Int])?["contract_signing"] == 1)
+    }
+
+    @Test func aCSVHeaderWithAnUnknownColumnRunsNothing() throws {
+        let dir = try tempDir(["leads.csv": "id,owner,custmer_name\nX-1,amy,甲\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/leads.csv", "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        #expect(r.err.hasPrefix("\(dir)/leads.csv:1: error[FC1222]: unknown column `custmer_name` (did you mean `customer_name`?)"))
+        #expect(r.out.contains("0 created"))
+    }
+
+    @Test func aProgressLineIsShownOnATerminalOnly() throws {
+        let quiet = flowc("run", Examples.template, "--deals", Examples.deals, "--db", try Examples.db())
+        #expect(quiet.err.isEmpty)
+        let shown = flowc("run", Examples.template, "--deals", Examples.deals, "--db", try Examples.db(), terminal: true)
+        #expect(shown.code == 0)
+        #expect(shown.err.contains("standard-sale.deals.jsonl: 6/6 records (100%)"))
+        #expect(shown.err.hasSuffix("\r\u{1B}[2K"))
+    }
+
+    @Test func templateErrorsExitOneAndUsageErrorsTwo() throws {
+        let dir = try tempDir(["broken.flow.yaml": brokenTemplate])
+        let broken = flowc("run", dir + "/broken.flow.yaml", "--deals", Examples.deals, "--db", dir + "/deals.sqlite")
+        #expect(broken.code == 1)
+        #expect(broken.err.contains("error[FC0302]"))
+        #expect(flowc("run", Examples.template, "--db", dir + "/deals.sqlite").code == 2)
+        #expect(flowc("run", Examples.template, "--deals", dir + "/missing.jsonl", "--db", dir + "/deals.sqlite").code == 2)
+        #expect(flowc("run", dir + "/missing.flow.yaml", "--deals", Examples.deals, "--db", dir + "/deals.sqlite").code == 2)
+        #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--rejects", Examples.deals).code == 2)
+        #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--batch-size", "0").code == 2)
+        #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--now", "soon").code == 2)
+        let unopenable = flowc("run", Examples.template, "--deals", Examples.deals, "--db", dir + "/broken.flow.yaml")
+        #expect(unopenable.code == 2)
+        #expect(unopenable.err.contains("error[FC1212]"))
+    }
+
+    @Test func aCompiledMachineCanStandInForTheTemplate() throws {
+        let dir = try tempDir([:])
+        #expect(flowc("compile", Examples.template, "-o", dir + "/standard.ir.json").code == 0)
+        let r = flowc("run", dir + "/standard.ir.json", "--deals", Examples.deals, "--db", dir + "/deals.sqlite")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("6 created"))
+    }
+
+    @Test(arguments: [["run", "--help"], ["deal", "--help"], ["deal", "why", "--help"], ["pool", "--help"], ["pool", "claim", "--help"], ["tick", "--help"]])
+    func theHostCommandsHaveHelp(_ args: [String]) {
+        let ctx = CLIContext(capture: true)
+        #expect(Flowc.run(args, context: ctx) == 0)
+        #expect(ctx.out.contains("USAGE"))
+    }
+}

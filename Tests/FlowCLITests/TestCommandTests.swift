@@ -1,0 +1,289 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// The bundled templates (fragments left out), relative to the repository root.
+private let bundledTemplates: [String] = {
+    let dir = repoRoot + "/templates"
+    guard let walker = FileManager.default.enumerator(atPath: dir) else { return [] }
+    var out: [String] = []
+    while let rel = walker.nextObject() as? String {
+        guard rel.hasSuffix(".flow.yaml"), !rel.hasPrefix("scenarios/") else { continue }
+        let text = (try? String(contentsOfFile: dir + "/" + rel, encoding: .utf8)) ?? ""
+        if text.split(separator: "\n").contains(where: { $0.hasPrefix("fragment:") }) { continue }
+        out.append("templates/" + rel)
+    }
+    return out.sorted()
+}()
+
+/// The scenario files of `DIR/NAME.flow.yaml`: `DIR/scenarios/NAME/*.scenario.yaml` (the
+/// convention docs/testing.md documents).
+private func scenarioFiles(of template: String) -> [String] {
+    let dir = (template as NSString).deletingLastPathComponent
+    let name = String((template as NSString).lastPathComponent.dropLast(".flow.yaml".count))
+    let scenarios = repoRoot + "/" + dir + "/scenarios/" + name
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: scenarios)) ?? []
+    return names.filter { $0.hasSuffix(".scenario.yaml") }.sorted()
+}
+
+/// A scenario for `cleanTemplate` (CLITests.swift): a quote above cost is won directly.
+private let passingScenario = """
+    scenario: a quote above cost is won at once
+    start: 2024-05-06T09:00:00+08:00
+    deal:
+      owner: alice
+      fields: {quote: 1.2e3, cost: 1000}
+      expect: {active: [initial_talks], fields: {quote: 1200 CNY, cost: "1000"}}
+    steps:
+      - at: +1h
+        win: true
+        expect: {status: won}
+
+    """
+
+/// A scenario for `cleanTemplate` that expects the wrong node: the conditional next takes the
+/// loss review when the quote is below cost.
+private let failingScenario = """
+    scenario: a quote below cost is wrongly expected to win
+    start: 2024-05-06T09:00:00+08:00
+    deal:
+      owner: alice
+      fields: {quote: 900, cost: 1000}
+    steps:
+      - at: +1h
+        complete: initial_talks
+        expect: {active: [won], pool: public}
+
+    """
+
+@Suite struct TestCommandTests {
+    // MARK: The bundled templates
+
+    @Test func everyBundledTemplatePassesItsScenarios() {
+        let r = flowc("test", repoRoot + "/templates")
+        #expect(r.code == 0, "\(r.out)\n\(r.err)")
+        #expect(!r.out.contains("FAIL"), "\(r.out)")
+        let last = r.out.split(separator: "\n").last.map(String.init) ?? ""
+        let parts = last.split(separator: " ")
+        #expect(parts.count == 4 && parts[1] == "passed," && parts[2] == "0" && parts[3] == "failed", "\(last)")
+        #expect((Int(parts.first ?? "") ?? 0) >= 30, "\(last)")
+    }
+
+    @Test(arguments: bundledTemplates)
+    func bundledTemplatePassesItsScenarios(_ template: String) {
+        let r = flowc("test", repoRoot + "/" + template)
+        #expect(r.code == 0, "\(r.out)\n\(r.err)")
+        #expect(r.out.hasSuffix(" passed, 0 failed\n"), "\(r.out)")
+    }
+
+    @Test func thereAreFiveBundledTemplates() {
+        #expect(bundledTemplates.count >= 5, "\(bundledTemplates)")
+    }
+
+    @Test(arguments: bundledTemplates)
+    func everyTemplateShipsWithScenarios(_ template: String) {
+        #expect(!scenarioFiles(of: template).isEmpty, "\(template) has no scenarios under its scenarios directory")
+    }
+
+    @Test func everyScenarioDirectoryBelongsToATemplate() throws {
+        let dir = repoRoot + "/templates/scenarios"
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasPrefix(".") }
+        for name in names {
+            #expect(FileManager.default.fileExists(atPath: repoRoot + "/templates/" + name + ".flow.yaml"),
+                    "templates/scenarios/\(name) has no template templates/\(name).flow.yaml")
+        }
+    }
+
+    // MARK: Output and exit codes
+
+    @Test func passAndFailAreReportedWithTheFirstBadStepAndASummary() throws {
+        let dir = try tempDir([
+            "a.flow.yaml": cleanTemplate,
+            "scenarios/a/above.scenario.yaml": passingScenario,
+            "scenarios/a/below.scenario.yaml": failingScenario,
+        ])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        let lines = r.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "== \(dir)/a.flow.yaml (mini 1)")
+        #expect(lines.contains("PASS a quote above cost is won at once"))
+        let fail = try #require(lines.firstIndex(of: "FAIL a quote below cost is wrongly expected to win"))
+        #expect(lines[fail + 1] == "  --> \(dir)/scenarios/a/below.scenario.yaml:7:5")
+        #expect(lines[fail + 2] == "  step 1 (complete initial_talks at 2024-05-06T02:00:00Z):")
+        #expect(lines[fail + 3] == "    - expected active nodes [won], got [loss_review]")
+        #expect(lines[fail + 4] == "    - expected pool public, got private")
+        #expect(lines.contains { $0.contains("at `initial_talks`, `quote < cost` was true") })
+        #expect(r.out.hasSuffix("\n1 passed, 1 failed\n"))
+        #expect(r.err.isEmpty)
+    }
+
+    @Test func allPassingExitsZero() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/above.scenario.yaml": passingScenario])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.hasSuffix("\n1 passed, 0 failed\n"))
+    }
+
+    @Test func namedScenarioFilesReplaceTheConvention() throws {
+        let dir = try tempDir([
+            "a.flow.yaml": cleanTemplate,
+            "scenarios/a/below.scenario.yaml": failingScenario,
+            "elsewhere/above.scenario.yaml": passingScenario,
+        ])
+        let r = flowc("test", dir + "/a.flow.yaml", dir + "/elsewhere/above.scenario.yaml")
+        #expect(r.code == 0, "\(r.out)")
+        #expect(!r.out.contains("FAIL"))
+    }
+
+    @Test func aYAMLErrorInAScenarioIsALocatedDiagnostic() throws {
+        let broken = passingScenario.replacingOccurrences(of: "fields: {quote: 1.2e3, cost: 1000}", with: "fields: {quote: 1.2e3, cost: [1000}")
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/broken.scenario.yaml": broken])
+        let path = dir + "/scenarios/a/broken.scenario.yaml"
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("FAIL \(path) (the scenario file has errors)\n\(path):5:37: error[FC0101]: "), "\(r.out)")
+        #expect(r.out.contains("5 |   fields: {quote: 1.2e3, cost: [1000}"))
+        #expect(r.out.hasSuffix("\n0 passed, 1 failed\n"))
+    }
+
+    @Test func aFormatErrorPointsAtTheKey() throws {
+        let typo = passingScenario.replacingOccurrences(of: "expect: {status: won}", with: "expect: {statsu: won}")
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/typo.scenario.yaml": typo])
+        let path = dir + "/scenarios/a/typo.scenario.yaml"
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("FAIL a quote above cost is won at once (the scenario file has errors)\n"
+            + "\(path):10:14: error[FC1301]: steps[0].expect: unknown key `statsu` (did you mean `status`?)"), "\(r.out)")
+        #expect(r.out.contains("   |              ^^^^^^"))
+    }
+
+    @Test func aValueOfTheWrongKindIsPointedAt() throws {
+        let wrong = passingScenario.replacingOccurrences(of: "win: true", with: "win: true\n    owned: many")
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/wrong.scenario.yaml": wrong])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("/scenarios/a/wrong.scenario.yaml:10:12: error[FC1301]: steps[0].owned: expected an integer"), "\(r.out)")
+    }
+
+    @Test func aNumberThatIsNotFiniteIsRefused() throws {
+        let inf = passingScenario.replacingOccurrences(of: "cost: 1000}", with: "cost: .inf}")
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/inf.scenario.yaml": inf])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("/scenarios/a/inf.scenario.yaml:5:32: error[FC1302]: `.inf` is not a finite number"), "\(r.out)")
+    }
+
+    static let hostileScenarios: [(String, String)] = [
+        ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+            + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
+         "FC0104"),
+        (String(repeating: "[", count: 200) + String(repeating: "]", count: 200) + "\n", "FC0105"),
+        ("scenario: x\u{0}\n", "FC0107"),
+        ("# nothing but a comment\n", "FC0110"),
+        ("scenario: x\n---\nscenario: y\n", "FC0109"),
+        ("? [a, b]\n: c\n", "FC1302"),
+        ("- a list\n- not a scenario\n", "FC1301"),
+    ]
+
+    @Test(arguments: hostileScenarios)
+    func hostileScenarioFilesAreDiagnosticsNotCrashes(_ text: String, _ code: String) throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/h.scenario.yaml": text])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("error[\(code)]"), "\(r.out)")
+        #expect(r.out.hasSuffix("\n0 passed, 1 failed\n"))
+    }
+
+    @Test func aScenarioForAnotherTemplateIsRefused() throws {
+        let other = "template: ../../b.flow.yaml\n" + passingScenario
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "b.flow.yaml": cleanTemplate, "scenarios/a/other.scenario.yaml": other])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("other.scenario.yaml:1:11: error[FC1303]: this scenario is for `../../b.flow.yaml`, not for `\(dir)/a.flow.yaml`"), "\(r.out)")
+        let same = "template: ../../a.flow.yaml\n" + passingScenario
+        let dir2 = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/same.scenario.yaml": same])
+        #expect(flowc("test", dir2 + "/a.flow.yaml").code == 0)
+    }
+
+    @Test func aJSONScenarioRunsToo() throws {
+        let json = """
+            {"scenario": "json", "start": "2024-05-06T09:00:00+08:00", "deal": {"owner": "alice", "fields": {"quote": 1200, "cost": 1000}},
+             "steps": [{"at": "+1h", "win": true, "expect": {"status": "won"}}]}
+            """
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/j.scenario.json": json])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.contains("PASS json\n"))
+    }
+
+    @Test func aTemplateWithErrorsIsNotRun() throws {
+        let dir = try tempDir(["a.flow.yaml": brokenTemplate, "scenarios/a/above.scenario.yaml": passingScenario])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("error[FC0302]: unknown node `loss_reveiw`"))
+        #expect(r.out.contains("FAIL a quote above cost is won at once (not run: the template has errors)"))
+        #expect(r.out.hasSuffix("\n0 passed, 1 failed\n"))
+    }
+
+    @Test func filterRunsOnlyMatchingScenarios() throws {
+        let dir = try tempDir([
+            "a.flow.yaml": cleanTemplate,
+            "scenarios/a/above.scenario.yaml": passingScenario,
+            "scenarios/a/below.scenario.yaml": failingScenario,
+        ])
+        let r = flowc("test", dir + "/a.flow.yaml", "--filter", "above cost")
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.hasSuffix("\n1 passed, 0 failed\n"))
+        let none = flowc("test", dir + "/a.flow.yaml", "--filter", "nothing like this")
+        #expect(none.code == 2)
+        #expect(none.err.contains("no scenario matches"))
+    }
+
+    @Test func aDirectoryRunsEveryTemplateWithScenarios() throws {
+        let dir = try tempDir([
+            "a.flow.yaml": cleanTemplate,
+            "b.flow.yaml": cleanTemplate,
+            "scenarios/a/above.scenario.yaml": passingScenario,
+        ])
+        let r = flowc("test", dir)
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.contains("no scenarios for \(dir)/b.flow.yaml (add them under \(dir)/scenarios/b/)"))
+        #expect(r.out.hasSuffix("\n1 passed, 0 failed\n"))
+    }
+
+    // MARK: Usage and IO: exit 2
+
+    @Test func aTemplateWithoutScenariosExitsTwo() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 2)
+        #expect(r.err.contains("error[FC1304]: no scenario files for `\(dir)/a.flow.yaml` (looked in `\(dir)/scenarios/a/`)"), "\(r.err)")
+    }
+
+    @Test func missingFilesExitTwo() throws {
+        #expect(flowc("test", "/nonexistent/x.flow.yaml").code == 2)
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        let r = flowc("test", dir + "/a.flow.yaml", dir + "/missing.scenario.yaml")
+        #expect(r.code == 2)
+        #expect(r.err.contains("error[FC0001]: cannot read"))
+    }
+
+    @Test func aDirectoryWithoutScenariosOrWithScenarioArgumentsExitsTwo() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        #expect(flowc("test", dir).code == 2)
+        #expect(flowc("test", dir, dir + "/x.scenario.yaml").code == 2)
+        #expect(flowc("test").code == 2)
+    }
+
+    @Test func aFragmentCannotBeTested() {
+        let r = flowc("test", repoRoot + "/templates/fragments/common-roles.flow.yaml")
+        #expect(r.code == 2)
+        #expect(r.err.contains("error[FC1305]"))
+    }
+
+    @Test func testHasHelp() {
+        let r = flowc("test", "--help")
+        #expect(r.code == 0)
+        #expect(r.out.contains("--filter"))
+    }
+}

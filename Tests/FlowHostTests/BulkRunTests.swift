@@ -1,0 +1,233 @@
+import FlowHost
+import FlowRuntime
+import FlowStore
+import Foundation
+import Testing
+
+/// Bulk runs: per-record errors with their lines, good records proceed, re-runs change nothing.
+@Suite struct BulkRunTests {
+    @Test(arguments: StoreKind.allCases)
+    func goodRecordsProceedAndBadOnesAreRejectedWithTheirLines(_ kind: StoreKind) throws {
+        let service = try service(kind)
+        let (run, rejects) = try runExamples(service)
+        #expect(rejects["standard-sale.deals.jsonl"]?.isEmpty == true)
+        let bad = try #require(rejects["standard-sale.bad.deals.jsonl"])
+        #expect(bad.map(\.line) == [1, 2, 3, 4, 5, 7])
+        #expect(bad.map(\.error.code) == ["FC1201", "FC1202", "FC1220", "FC1110", "FC1121", "FC1221"])
+        #expect(bad[0].error.message.contains("`D-1003` in `li.si`'s private pool"))
+        #expect(bad[1].error.message.contains("claim it (`flowc pool claim D-1004"))
+        #expect(bad[3].error.message.contains("did you mean `customer_tier`?"))
+        #expect(bad[4].error.message.hasPrefix("deal `D-2005`, event 2 (complete): node `proposal_quotation` is pending"))
+        #expect(bad[2].text.hasPrefix("{\"id\": \"D-2003\""))
+        #expect(rejects["standard-sale.leads.csv"]?.isEmpty == true)
+        #expect(rejects["standard-sale.events.jsonl"]?.isEmpty == true)
+
+        let r = run.report
+        #expect(r.created == 6 + 1 + 3)
+        #expect(r.rejected == 6)
+        #expect(r.advanced == 7)
+        // Rejected records wrote nothing; the good record of the bad file did.
+        for id in ["D-2001", "D-2002", "D-2004", "D-2005", "D-2007"] { #expect(try service.store.deal(id) == nil) }
+        #expect(try service.store.deal("D-2006") != nil)
+
+        // Where the example deals ended.
+        let d1 = try service.view("D-1001").snapshot
+        #expect(d1.status == .won)
+        let d2 = try service.view("D-1002").snapshot
+        #expect(d2.status == .lost && d2.pool == .public && d2.owner == nil)
+        let d3 = try service.view("D-1003")
+        #expect(d3.index.currentNodes == "contract_signing")
+        #expect(d3.snapshot.nodes[try #require(d3.machine.machine.nodes.firstIndex { $0.id == "internal_audit" })].status == .done)
+        let d4 = try service.view("D-1004").snapshot
+        #expect(d4.pool == .public && d4.status == .open)
+        #expect(try service.view("D-1005").index.currentNodes == "proposal_quotation")
+        #expect(try service.view("D-1006").snapshot.owner == "li.si")
+        #expect(try service.view("L-3003").snapshot.pool == .public)
+        let l2 = try service.view("L-3002")
+        #expect(l2.snapshot.fields[try #require(l2.machine.machine.fields.firstIndex { $0.id == "products" })] == .list([.text("crm")]))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func runningTheSameFilesAgainChangesNothing(_ kind: StoreKind) throws {
+        let service = try service(kind)
+        try runExamples(service)
+        let before = try service.store.allDealIDs().map { ($0, try service.store.deal($0)?.lastSequence) }
+        let (again, rejects) = try runExamples(service)
+        #expect(again.report.created == 0)
+        #expect(again.report.events == 0)
+        #expect(again.report.unchanged == 6 + 1 + 3 + 7)
+        // The bad records are rejected again, for the same reasons.
+        #expect(rejects["standard-sale.bad.deals.jsonl"]?.map(\.error.code) == ["FC1201", "FC1202", "FC1220", "FC1110", "FC1121", "FC1221"])
+        let after = try service.store.allDealIDs().map { ($0, try service.store.deal($0)?.lastSequence) }
+        #expect(before.map(\.0) == after.map(\.0))
+        #expect(before.map(\.1) == after.map(\.1))
+    }
+
+    @Test func smallBatchesGiveTheSameResultAsOneBatch() throws {
+        let one = try service(.memory, batchSize: 10_000)
+        let many = try service(.memory, batchSize: 1)
+        try runExamples(one)
+        try runExamples(many)
+        let ids = try one.store.allDealIDs()
+        #expect(ids == (try many.store.allDealIDs()))
+        for id in ids {
+            #expect(try one.store.snapshot(of: id)?.payload == many.store.snapshot(of: id)?.payload, "\(id)")
+        }
+    }
+
+    @Test func aRecordIsAllOrNothing() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let line = """
+            {"id": "X-1", "at": "2024-05-06T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "甲"}, "events": [{"set": {"intent": "high"}}, {"complete": "won"}]}
+            """
+        let rejects = try #require(run.runDeals(Array(line.utf8), format: .jsonLines).value)
+        #expect(rejects.map(\.error.code) == ["FC1121"])
+        #expect(try service.store.deal("X-1") == nil)
+    }
+
+    @Test func eventsWithoutIDsGetStableOnesSoAnEventsFileRunsOnce() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        _ = run.runDeals(Array(#"{"id": "X-1", "at": "2024-05-06T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "甲"}}"#.utf8), format: .jsonLines)
+        let events = Array(#"{"deal": "X-1", "at": "2024-05-07T09:00:00+08:00", "set": {"intent": "high"}}"#.utf8)
+        #expect(run.runEvents(events).value?.isEmpty == true)
+        #expect(run.runEvents(events).value?.isEmpty == true)
+        #expect(try service.store.deal("X-1")?.lastSequence == 2)
+        #expect(try service.log(of: "X-1")[1].event.id.hasPrefix("ev-"))
+        // The same line from a rejects file (with its `_error`) is the same event.
+        let rejected = Array(#"{"_error": {"line": 1, "code": "FC1203", "message": "…"}, "deal": "X-1", "at": "2024-05-07T09:00:00+08:00", "set": {"intent": "high"}}"#.utf8)
+        #expect(run.runEvents(rejected).value?.isEmpty == true)
+        #expect(run.report.unchanged == 2)
+        #expect(try service.store.deal("X-1")?.lastSequence == 2)
+    }
+
+    @Test func aReusedDealIDWithOtherContentIsRejectedAndTheSameRecordIsNot() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let first = #"{"id": "X-1", "at": "2024-05-06T09:00:00Z", "owner": "amy", "fields": {"customer_name": "甲"}}"#
+        let other = #"{"id": "X-1", "at": "2024-05-06T09:00:00Z", "owner": "amy", "fields": {"customer_name": "乙"}}"#
+        let rejects = try #require(run.runDeals(Array([first, first, other].joined(separator: "\n").utf8), format: .jsonLines).value)
+        #expect(rejects.map(\.line) == [3])
+        #expect(rejects.map(\.error.code) == ["FC1204"])
+        #expect(run.report.created == 1 && run.report.unchanged == 1)
+        // Also once the first one is in the store.
+        let again = try #require(run.runDeals(Array(other.utf8), format: .jsonLines).value)
+        #expect(again.map(\.error.code) == ["FC1204"])
+    }
+
+    @Test func anEventForAnUnknownDealIsRejected() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let rejects = try #require(run.runEvents(Array(#"{"deal": "nope", "tick": true}"#.utf8)).value)
+        #expect(rejects.map(\.error.code) == ["FC1203"])
+    }
+
+    @Test func csvWithAnUnknownColumnRunsNoRow() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let csv = "id,owner,custmer_name\nX-1,amy,甲\n"
+        let problem = try #require(run.runDeals(Array(csv.utf8), format: .csv).error)
+        #expect(problem.line == 1)
+        #expect(problem.error.code == "FC1222")
+        #expect(problem.error.message.contains("did you mean `customer_name`?"))
+        #expect(try service.store.allDealIDs().isEmpty)
+    }
+
+    @Test func csvRowsKeepTheirLineNumbersAcrossQuotedLineBreaks() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let csv = "id,owner,customer_name,follow_up_notes,amount\nX-1,amy,甲,\"two\nlines, and \"\"quotes\"\"\",\nX-2,amy,乙,,much\n"
+        let rejects = try #require(run.runDeals(Array(csv.utf8), format: .csv).value)
+        #expect(rejects.map(\.line) == [4])
+        #expect(rejects.map(\.error.code) == ["FC1221"])
+        let notes = try service.view("X-1").snapshot.fields.compactMap { $0 }.contains(.text("two\nlines, and \"quotes\""))
+        #expect(notes)
+    }
+
+    @Test func theRejectsFileCanBeFixedAndRunAgain() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let line = #"{"id": "X-1", "at": "2024-05-06T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "甲", "custmer_tier": "key"}}"#
+        let rejects = try #require(run.runDeals(Array((line + "\n").utf8), format: .jsonLines).value)
+        let file = RejectsFile.jsonLines(rejects)
+        #expect(file.hasPrefix(#"{"_error":{"line":1,"code":"FC1110","message":"deal `X-1`, create: unknown field `custmer_tier`"#))
+        let fixed = file.replacingOccurrences(of: "custmer_tier", with: "customer_tier")
+        #expect(run.runDeals(Array(fixed.utf8), format: .jsonLines).value?.isEmpty == true)
+        #expect(try service.store.deal("X-1") != nil)
+    }
+
+    @Test func aCSVRejectsFileKeepsTheHeaderAndCanBeRunAgain() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let csv = "id,owner,customer_name,amount\nX-1,amy,\"甲, Inc.\",much\n"
+        let rejects = try #require(run.runDeals(Array(csv.utf8), format: .csv).value)
+        let file = RejectsFile.csv(header: try #require(run.csvHeader), rejects)
+        #expect(file.hasPrefix("_line,_code,_error,id,owner,customer_name,amount\n2,FC1221,"))
+        #expect(file.hasSuffix(",X-1,amy,\"甲, Inc.\",much\n"))
+        let again = try #require(run.runDeals(Array(file.utf8), format: .csv).value)
+        #expect(again.map(\.error.code) == ["FC1221"])
+        #expect(RejectsFile.csv(header: try #require(run.csvHeader), again).hasPrefix("_line,_code,_error,id,owner,customer_name,amount\n"))
+        let fixed = file.replacingOccurrences(of: ",much", with: ",1000")
+        #expect(run.runDeals(Array(fixed.utf8), format: .csv).value?.isEmpty == true)
+    }
+
+    /// Hostile or broken records are rejected with a code, never a crash.
+    @Test(arguments: [
+        ("", nil),
+        ("   \n\n", nil),
+        ("[]", "FC1220"),
+        ("{\"id\": 7}", "FC1220"),
+        ("{\"id\": \"X\", \"events\": {}}", "FC1220"),
+        ("{\"id\": \"X\", \"evnts\": []}", "FC1220"),
+        ("{\"id\": \"X\", \"events\": [{\"complete\": \"a\", \"win\": true}]}", "FC1220"),
+        ("{\"id\": \"X\", \"events\": [{}]}", "FC1220"),
+        ("{\"id\": \"X\", \"at\": \"yesterday\"}", "FC1220"),
+        ("{\"id\": \"\", \"fields\": {\"customer_name\": \"a\"}}", "FC1108"),
+        ("{\"id\": \"X\"}", "FC1115"),
+        ("\u{FF}\u{FE}", "FC1220"),
+        (String(repeating: "[", count: 10_000), "FC1220"),
+        ("{\"id\": \"X\", \"at\": 99999999999999999999}", "FC1220"),
+    ] as [(String, String?)])
+    func hostileLinesAreRejectedWithACode(_ line: String, _ code: String?) throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let rejects = try #require(run.runDeals(Array(line.utf8), format: .jsonLines).value)
+        #expect(rejects.map(\.error.code) == (code.map { [$0] } ?? []))
+    }
+
+    @Test func recordsOverTheirLimitsAreRejected() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard), limits: RecordLimits(maxLineBytes: 100, maxEventsPerRecord: 2))
+        let long = #"{"id": "X-1", "fields": {"customer_name": "\#(String(repeating: "x", count: 200))"}}"#
+        let many = #"{"id": "X-2", "fields": {"customer_name": "a"}, "events": [{"tick": true}, {"tick": true}, {"tick": true}]}"#
+        let rejects = try #require(run.runDeals(Array((long + "\n" + many + "\n").utf8), format: .jsonLines).value)
+        #expect(rejects.map(\.error.code) == ["FC1223", "FC1223"])
+        #expect(rejects.map(\.line) == [1, 2])
+    }
+
+    @Test func anUnclosedCSVQuoteRejectsTheRestOfTheFile() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let csv = "id,owner,customer_name\nX-1,amy,甲\nX-2,amy,\"乙\nX-3,amy,丙\n"
+        let rejects = try #require(run.runDeals(Array(csv.utf8), format: .csv).value)
+        #expect(rejects.map(\.line) == [3])
+        #expect(try service.store.deal("X-1") != nil)
+    }
+
+    /// Within one batch (nothing written yet), the quota and duplicate checks see the staged deals.
+    @Test func quotasAndDuplicatesSeeDealsStagedInTheSameBatch() throws {
+        let service = try service(.memory)
+        let mini = try service.machines.register(try machine("testdata/run/mini.flow.yaml"))
+        let run = BulkRun(service: service, machine: mini)
+        var lines: [String] = []
+        for i in 1...3 {
+            lines.append(#"{"id": "M-\#(i)", "at": "2024-05-06T09:00:00Z", "fields": {"customer_name": "客户\#(i)", "quote": 10}, "events": [{"at": "+1h", "by": "bob", "claim": true}]}"#)
+        }
+        lines.append(#"{"id": "M-4", "at": "2024-05-06T09:00:00Z", "owner": "amy", "fields": {"customer_name": "客户1 有限公司"}}"#)
+        let rejects = try #require(run.runDeals(Array(lines.joined(separator: "\n").utf8), format: .jsonLines).value)
+        #expect(rejects.map(\.error.code) == ["FC1151", "FC1201"])
+        #expect(rejects.map(\.line) == [3, 4])
+        #expect(try service.store.openDealCount(ownedBy: "bob") == 2)
+    }
+}

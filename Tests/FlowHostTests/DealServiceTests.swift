@@ -1,0 +1,339 @@
+import FlowExpr
+import FlowHost
+import FlowIR
+import FlowRuntime
+import FlowStore
+import Foundation
+import Testing
+
+/// S4: a customer has one live deal; a second one is refused with the owner, or pointed to the
+/// public pool.
+@Suite struct DuplicateCustomerTests {
+    func create(_ s: DealService, _ id: String, owner: String?, name: String, tax: String? = nil, at time: String = "2024-05-06T09:00:00Z")
+        throws -> Result<UnitOutcome, HostError>
+    {
+        var fields = [WrittenValue("customer_name", .string(name))]
+        if let tax { fields.append(WrittenValue("tax_id", .string(tax))) }
+        return s.create(NewDealInput(dealID: id, at: .absolute(at(time)), owner: owner, fields: fields, members: [RoleAssignment("sales_manager", "mia")]),
+                        machine: try s.machines.register(standard))
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aCustomerInSomeonesPrivatePoolIsRefusedNamingTheOwner(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        _ = try create(s, "D-1", owner: "alice", name: "星辰科技（北京）有限公司", tax: "91110108MA01")
+        let second = try create(s, "D-2", owner: "bob", name: "星辰科技(北京)　", tax: "91110108ma01")
+        let error = try #require(second.error)
+        #expect(error.is(HostMessages.customerHasOwner))
+        #expect(error.message == "deal `D-2`, create: customer `星辰科技(北京)　 / 91110108ma01` already has open deal `D-1` in `alice`'s private pool")
+        #expect(try s.store.deal("D-2") == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aCustomerInThePublicPoolIsPointedToTheDealToClaim(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        _ = try create(s, "D-1", owner: nil, name: "海川贸易有限公司")
+        let error = try #require(try create(s, "D-2", owner: "bob", name: "海川贸易").error)
+        #expect(error.is(HostMessages.customerInPublicPool))
+        #expect(error.message.contains("claim it (`flowc pool claim D-1 --by PERSON`)"))
+    }
+
+    @Test func aLostDealInThePublicPoolStillHoldsItsCustomer() throws {
+        let s = try service(.memory)
+        _ = try create(s, "D-1", owner: "alice", name: "海川贸易有限公司")
+        let lose = s.apply([EventInput(at: .after(day), actor: "alice", .lose(reason: "price")),
+                            EventInput(at: .same, actor: "alice", .set([WrittenValue("loss_analysis", .string("贵"))])),
+                            EventInput(at: .same, actor: "alice", .deliverables(node: "loss_review", done: ["loss_review_minutes"], undo: false)),
+                            EventInput(at: .same, actor: "alice", .complete(node: "loss_review", outcome: nil))], to: "D-1")
+        #expect(lose.value?.snapshot.status == .lost)
+        #expect(lose.value?.snapshot.pool == .public)
+        #expect(try create(s, "D-2", owner: "bob", name: "海川贸易").error?.is(HostMessages.customerInPublicPool) == true)
+        // Claimed back, it is an open private deal again.
+        let claim = s.apply([EventInput(at: .after(day), actor: "bob", .claim)], to: "D-1")
+        #expect(claim.value?.snapshot.status == .open, "\(String(describing: claim.error))")
+        #expect(try create(s, "D-2", owner: "carl", name: "海川贸易").error?.is(HostMessages.customerHasOwner) == true)
+    }
+
+    @Test func aWonCustomerMayStartANewDeal() throws {
+        let s = try service(.memory)
+        let m = try s.machines.register(try machine("testdata/run/mini.flow.yaml"))
+        let first = s.create(NewDealInput(dealID: "M-1", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "amy",
+                                          fields: [WrittenValue("customer_name", .string("甲")), WrittenValue("quote", .number("10"))]), machine: m)
+        #expect(first.value != nil)
+        let won = s.apply([EventInput(actor: "amy", .deliverables(node: "talks", done: ["visit_record"], undo: false)),
+                           EventInput(actor: "amy", .complete(node: "talks", outcome: nil)),
+                           EventInput(actor: "amy", .addMember(role: "sales_manager", person: "mia")),
+                           EventInput(actor: "mia", .complete(node: "review", outcome: "approve")),
+                           EventInput(actor: "amy", .addMember(role: "legal", person: "lee")),
+                           EventInput(actor: "lee", .complete(node: "legal_review", outcome: nil)),
+                           EventInput(actor: "amy", .complete(node: "finance_review", outcome: nil)),
+                           EventInput(actor: "amy", .win(node: nil))], to: "M-1")
+        #expect(won.value?.snapshot.status == .won, "\(String(describing: won.error))")
+        let second = s.create(NewDealInput(dealID: "M-2", at: .absolute(at("2024-06-06T09:00:00Z")), owner: "amy",
+                                           fields: [WrittenValue("customer_name", .string("甲"))]), machine: m)
+        #expect(second.value != nil)
+    }
+
+    @Test func changingTheIdentityToAnotherCustomersIsRefused() throws {
+        let s = try service(.memory)
+        _ = try create(s, "D-1", owner: "alice", name: "甲公司")
+        _ = try create(s, "D-2", owner: "bob", name: "乙公司")
+        let rename = s.apply([EventInput(at: .after(60), actor: "bob", .set([WrittenValue("customer_name", .string("甲"))]))], to: "D-2")
+        #expect(rename.error?.is(HostMessages.customerHasOwner) == true)
+        #expect(rename.error?.message.hasPrefix("deal `D-2`, event 1 (set): ") == true)
+    }
+}
+
+/// Event ids are checked before stepping, so the store is never handed an event it holds.
+@Suite struct RepeatedEventTests {
+    func deal(_ s: DealService) throws {
+        let m = try s.machines.register(standard)
+        _ = s.create(NewDealInput(dealID: "D-1", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "amy",
+                                  fields: [WrittenValue("customer_name", .string("甲"))]), machine: m)
+        _ = s.apply([EventInput(id: "note", at: .after(60), .set([WrittenValue("competitor", .string("x"))]))], to: "D-1")
+        _ = s.apply([EventInput(id: "later", at: .after(60), .set([WrittenValue("competitor", .string("y"))]))], to: "D-1")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aRepeatedIDIsSkippedInBulkRefusedBySingleCommandsAndNeverStoredTwice(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        try deal(s)
+        let again = EventInput(id: "note", at: .after(60), .set([WrittenValue("competitor", .string("z"))]))
+        let refused = s.apply([again], to: "D-1")
+        #expect(refused.error?.is(HostMessages.eventLogged) == true)
+
+        let session = s.session()
+        let skipped = session.run(DealUnit(dealID: "D-1", events: [again], repeated: .skip))
+        #expect(skipped.value?.skipped == 1 && skipped.value?.applied == 0)
+
+        // Unchecked, the runner accepts it; the store's duplicate answer fails the unit.
+        let unchecked = session.run(DealUnit(dealID: "D-1", events: [again], repeated: .unchecked))
+        #expect(unchecked.value?.applied == 1)
+        let failures = try session.flush()
+        #expect(failures.map(\.error.code) == ["FC1214"])
+        #expect(try s.store.deal("D-1")?.lastSequence == 3)
+        #expect(try s.replay("D-1").matches)
+    }
+}
+
+/// A deal stays on the machine (IR hash) it started on.
+@Suite struct PinnedMachineTests {
+    @Test func aDealKeepsItsMachineWhenTheTemplateChanges() throws {
+        let dir = try temporaryDirectory()
+        let path = dir + "/deals.sqlite"
+        let now = at("2024-12-31T00:00:00Z")
+        let yaml = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let v1 = try machine(yaml: yaml, path: "mini-v1.flow.yaml")
+        // Version 2 renames the start node: an event naming the old node only works on v1.
+        let v2 = try machine(yaml: yaml.replacingOccurrences(of: "version: 1.0.0", with: "version: 2.0.0")
+            .replacingOccurrences(of: "talks", with: "first_talks"), path: "mini-v2.flow.yaml")
+        #expect(v1.machine.template.hash != v2.machine.template.hash)
+        do {
+            let s = DealService(store: try SQLiteStore(path: path), machines: MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path)),
+                                clock: { now })
+            let old = try s.machines.register(v1)
+            #expect(s.create(NewDealInput(dealID: "OLD", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "amy",
+                                          fields: [WrittenValue("customer_name", .string("甲"))]), machine: old).value != nil)
+        }
+        // A later process knows only the new template; the old deal still runs on v1.
+        let s = DealService(store: try SQLiteStore(path: path), machines: MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path)),
+                            clock: { now })
+        let new = try s.machines.register(v2)
+        #expect(s.create(NewDealInput(dealID: "NEW", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "bob",
+                                      fields: [WrittenValue("customer_name", .string("乙"))]), machine: new).value != nil)
+        let oldStep = s.apply([EventInput(at: .after(60), actor: "amy", .deliverables(node: "talks", done: ["visit_record"], undo: false))], to: "OLD")
+        #expect(oldStep.value?.snapshot.machineHash == v1.machine.template.hash, "\(String(describing: oldStep.error))")
+        let newStep = s.apply([EventInput(at: .after(60), actor: "bob", .deliverables(node: "first_talks", done: ["visit_record"], undo: false))], to: "NEW")
+        #expect(newStep.value?.snapshot.machineHash == v2.machine.template.hash)
+        #expect(FileManager.default.fileExists(atPath: try #require(DirectoryMachineArchive(besideDatabase: path).path(for: v1.machine.template.hash))))
+        #expect(try s.replay("OLD").matches)
+    }
+
+    @Test func aMissingMachineIsReportedNotGuessed() throws {
+        let archive = InMemoryMachineArchive()
+        let s = DealService(store: InMemoryStore(), machines: MachineRegistry(archive: archive), clock: { at("2024-12-31T00:00:00Z") })
+        let m = try s.machines.register(standard)
+        _ = s.create(NewDealInput(dealID: "D-1", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "amy",
+                                  fields: [WrittenValue("customer_name", .string("甲"))]), machine: m)
+        archive.remove(hash: standard.machine.template.hash)
+        let fresh = DealService(store: s.store, machines: MachineRegistry(archive: archive), clock: s.clock)
+        let error = try #require(fresh.apply([EventInput(.tick)], to: "D-1").error)
+        #expect(error.is(HostMessages.machineUnavailable))
+        #expect(error.message.contains("it is not in the machine archive"))
+    }
+
+    @Test func archivePathsAcceptOnlyContentHashes() {
+        let archive = DirectoryMachineArchive(directory: "/tmp/x")
+        #expect(archive.path(for: "sha256:" + String(repeating: "a", count: 64)) == "/tmp/x/" + String(repeating: "a", count: 64) + ".ir.json")
+        #expect(archive.path(for: "sha256:../../etc/passwd") == nil)
+        #expect(archive.path(for: "sha256:" + String(repeating: "A", count: 64)) == nil)
+        #expect(archive.path(for: "md5:abc") == nil)
+    }
+}
+
+/// Timers: a sweep fires what is due and moves idle deals to the public pool.
+@Suite struct TickTests {
+    @Test(arguments: StoreKind.allCases)
+    func tickFiresDueTimersAndReturnsIdleDealsToThePublicPool(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        let m = try s.machines.register(standard)
+        let start = at("2024-05-06T09:00:00Z")
+        for (id, name) in [("D-1", "甲"), ("D-2", "乙")] {
+            #expect(s.create(NewDealInput(dealID: id, at: .absolute(start), owner: "amy",
+                                          fields: [WrittenValue("customer_name", .string(name))], members: [RoleAssignment("sales_manager", "mia")]),
+                             machine: m).value != nil)
+        }
+        // D-2 changes status on day 20, so its idle clock restarts.
+        _ = s.apply([EventInput(at: .absolute(start + 20 * day), actor: "amy", .lose(reason: "price"))], to: "D-2")
+
+        let nothing = s.tick(at: start + day)
+        #expect(nothing.ticked.isEmpty && nothing.effects == 0)
+
+        let blocked = s.tick(at: start + 14 * day)
+        #expect(blocked.ticked == ["D-1"])
+        #expect(blocked.effectsByKind["node_blocked"] == 1)
+        #expect(try s.view("D-1").snapshot.pool == .private)
+
+        let idle = s.tick(at: start + 31 * day)
+        #expect(idle.returnedToPool == ["D-1"])
+        #expect(idle.refused.isEmpty && idle.failure == nil)
+        let d1 = try s.view("D-1")
+        #expect(d1.snapshot.pool == .public && d1.snapshot.owner == nil)
+        #expect(try s.store.deals(inPool: "public", owner: .nobody, after: nil, limit: 10).map(\.dealID) == ["D-1"])
+        #expect(try s.log(of: "D-1").last?.event.id == "tick-\(start + 31 * day)")
+        // Ticking again at the same time finds nothing due.
+        #expect(s.tick(at: start + 31 * day).ticked.isEmpty)
+        #expect(try s.replay("D-1").matches)
+    }
+}
+
+/// "A deal's snapshot always equals the fold of its log": every deal of a run, replayed.
+@Suite struct ReplayTests {
+    @Test(arguments: StoreKind.allCases)
+    func everyStoredDealIsTheFoldOfItsLog(_ kind: StoreKind) throws {
+        let s = try service(kind, batchSize: 3)
+        try runExamples(s)
+        _ = s.tick(at: at("2024-08-01T00:00:00Z"))
+        _ = s.apply([EventInput(at: .absolute(at("2024-08-02T00:00:00Z")), actor: "wang.wu", .claim)], to: "D-1004")
+        let ids = try s.store.allDealIDs()
+        #expect(ids.count == 6 + 1 + 3)
+        for id in ids {
+            let view = try s.view(id)
+            #expect(try s.store.deal(id)?.index == DealService.index(view.machine, view.snapshot), "\(id)")
+            let check = try s.replay(id)
+            #expect(check.matches, "\(check)")
+            #expect(check.events > 0)
+        }
+    }
+}
+
+/// The host's snapshot writer produces exactly `DealSnapshot.encoded()`.
+@Suite struct SnapshotJSONTests {
+    @Test func everySnapshotOfTheExamplesEncodesAsTheRuntimeDoes() throws {
+        let s = try service(.memory)
+        try runExamples(s)
+        _ = s.tick(at: at("2024-08-01T00:00:00Z"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var compared = 0
+        for id in try s.store.allDealIDs() {
+            let view = try s.view(id)
+            // Every intermediate snapshot too, by replaying the log step by step.
+            var snapshot: DealSnapshot?
+            for entry in try s.log(of: id) {
+                guard case .success(let outcome) = Runner.step(view.machine, snapshot, entry.event, context: entry.context) else { break }
+                snapshot = outcome.snapshot
+                #expect(DealService.encode(outcome.snapshot) == outcome.snapshot.encoded(), "\(id) at \(entry.event.id)")
+                for effect in outcome.effects { #expect(DealService.encode(effect) == effect.encoded(), "\(id) \(effect.kind)") }
+                #expect(entry.encoded() == (try encoder.encode(entry)), "\(id) at \(entry.event.id)")
+                compared += 1
+            }
+            #expect(try s.store.snapshot(of: id)?.payload == Data(view.snapshot.encoded()))
+        }
+        #expect(compared > 50)
+    }
+
+    @Test func stringsAreEscapedAsFoundationEscapesThem() throws {
+        let s = try service(.memory)
+        let m = try s.machines.register(standard)
+        let nasty = "quote \" backslash \\ slash / tab \t nl \n cr \r bell \u{07} unit \u{1F} del \u{7F} 中文 😀"
+        let created = try #require(s.create(NewDealInput(dealID: "D-esc", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "amy",
+                                                         fields: [WrittenValue("customer_name", .string("甲")), WrittenValue("follow_up_notes", .string(nasty))]),
+                                            machine: m).value)
+        #expect(DealService.encode(created.snapshot) == created.snapshot.encoded())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for entry in try s.log(of: "D-esc") { #expect(entry.encoded() == (try encoder.encode(entry))) }
+    }
+
+    @Test func everyEventActionEncodesAsTheRuntimeDoes() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let actions: [DealAction] = [
+            .create(dealID: "d", owner: nil, fields: [FieldAssignment("a", .null), FieldAssignment("b", .list([.decimal(ExprDecimal(5)), .duration(seconds: 60)]))],
+                    members: [RoleAssignment("r", "p")]),
+            .create(dealID: "d", owner: "o", fields: [], members: []),
+            .setFields([FieldAssignment("x", .money(amount: ExprDecimal(12), currency: "CNY")), FieldAssignment("y", .date(days: 3))]),
+            .tickDeliverable(node: "n", deliverable: "d", done: false), .complete(node: "n", outcome: nil), .complete(node: "n", outcome: "ok"),
+            .rework(node: "n", target: "t", reason: "r"), .addRoleMember(role: "r", person: "p"), .removeRoleMember(role: "r", person: "p"),
+            .lose(reason: nil), .lose(reason: "price"), .win(node: nil), .win(node: "n"), .claim, .release, .assign(to: "p"), .tick,
+        ]
+        for action in actions {
+            for actor in [nil, "amy"] as [String?] {
+                let entry = LoggedEvent(event: DealEvent(id: "e", at: -5, actor: actor, action),
+                                        context: StepContext(now: 9, utcOffset: -3600, ownedOpenDeals: 2, actorCanAssign: true))
+                #expect(entry.encoded() == (try encoder.encode(entry)), "\(action.name)")
+            }
+        }
+    }
+}
+
+/// `why`: the path, and for every branch and tailoring decision the condition and its values.
+@Suite struct WhyTests {
+    @Test func whyShowsThePathAndTheValuesThatDecided() throws {
+        let s = try service(.memory)
+        try runExamples(s)
+        let audit = try s.why("D-1003").joined(separator: "\n")
+        #expect(audit.hasPrefix("deal `D-1003` is open, in the private pool, owner `li.si`\ntemplate `standard_sale` 1.0.0"))
+        #expect(audit.contains("path taken:"))
+        #expect(audit.contains("completed `proposal_quotation`; entered `internal_audit`"))
+        #expect(audit.contains("`internal_audit` was entered: `quote < cost` was true (reads quote = 90000 CNY, cost = 100000 CNY)"))
+        let branch = try s.why("D-1005").joined(separator: "\n")
+        #expect(branch.contains("at `requirement_negotiation`, `custom_development or amount >= 1000000 CNY or customer_tier == 'strategic'` was true"))
+        #expect(branch.contains("custom_development = true"))
+        let skipped = try s.why("D-1001").joined(separator: "\n")
+        #expect(skipped.contains("skipped `internal_audit`"))
+        #expect(skipped.contains("`internal_audit` was skipped: `quote < cost` was false (reads quote = 280000 CNY, cost = 200000 CNY)"))
+        #expect(skipped.contains("the deal is won"))
+    }
+
+    @Test func historyListsEveryEventWithItsEffects() throws {
+        let s = try service(.memory)
+        try runExamples(s)
+        let history = try s.history("D-1004")
+        #expect(history.map(\.event.id) == ["create", "e1", "e2"])
+        #expect(history[2].effects.map(\.kind) == [.nodeBlocked, .escalation, .returnedToPool, .notify])
+        #expect(history[2].moves.contains("now in the public pool, owner nobody"))
+    }
+
+    @Test func anUnknownDealIsFC1203() throws {
+        let s = try service(.memory)
+        #expect(throws: HostError.self) { try s.why("nope") }
+        do { _ = try s.view("nope") } catch { #expect(error.is(HostMessages.unknownDeal)) }
+    }
+}
+
+/// Every code of the host catalogue is unique, FC12xx, and explained.
+@Suite struct HostMessagesTests {
+    @Test func codesAreUniqueAndExplained() {
+        let codes = HostMessages.all.map(\.code)
+        #expect(Set(codes).count == codes.count)
+        for spec in HostMessages.all {
+            #expect(spec.code.hasPrefix("FC12") && spec.code.count == 6)
+            #expect(!spec.explanation.isEmpty)
+            #expect(spec.format.first?.isLowercase ?? false, "\(spec.code)")
+            #expect(!spec.format.hasSuffix("."))
+        }
+        #expect(HostMessages.spec(code: "fc1201")?.name == "customer-has-owner")
+    }
+}
