@@ -124,9 +124,12 @@ struct SyntaxReader {
     }
 
     static func isIdentifier(_ s: String) -> Bool {
-        let u = s.utf8
-        guard let f = u.first, f >= 0x61, f <= 0x7A, u.count <= 64 else { return false }
-        return u.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+        var s = s
+        // On the contiguous bytes: iterating `utf8` checked every index.
+        return s.withUTF8 { u in
+            guard let f = u.first, f >= 0x61, f <= 0x7A, u.count <= 64 else { return false }
+            return u.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+        }
     }
 
     static func suggestIdentifier(_ s: String) -> String? {
@@ -243,13 +246,20 @@ struct SyntaxReader {
             return nil
         }
         var entries: [(language: String, text: String)] = []
+        entries.reserveCapacity(doc.count(id))
         for (k, v) in doc.mappingPairs(id) {
-            guard case .string(let lang)? = doc.value(k) else {
-                diagnostics.append(SyntaxMessages.badKey.at(span(k), describe(k)))
-                continue
-            }
-            guard SyntaxReader.isLanguageTag(lang) else {
-                diagnostics.append(SyntaxMessages.badLanguage.at(span(k), lang))
+            // Usually decided on the key's bytes: a language tag is a string under the core
+            // schema (and the reader has refused any tag saying otherwise).
+            let lang: String
+            if let tag = doc.withUTF8(k, { SyntaxReader.isLanguageTag($0) ? String(decoding: $0, as: UTF8.self) : nil }) ?? nil {
+                lang = tag
+            } else {
+                guard case .string(let text)? = doc.value(k) else {
+                    diagnostics.append(SyntaxMessages.badKey.at(span(k), describe(k)))
+                    continue
+                }
+                // Its bytes are the key's, which are not a language tag.
+                diagnostics.append(SyntaxMessages.badLanguage.at(span(k), text))
                 continue
             }
             if let s = string(v, key: "\(key).\(lang)", lenient: true) { entries.append((lang, s.value)) }
@@ -264,9 +274,14 @@ struct SyntaxReader {
     /// `ll` or `lll` in lowercase ASCII letters, then `-` subtags of 2 to 8 ASCII letters or
     /// digits (`zh`, `zh-Hans`, `en-US`). Checked on bytes: a non-ASCII character fails it.
     static func isLanguageTag(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { isLanguageTag($0) }
+    }
+
+    static func isLanguageTag(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var first = true
         var length = 0
-        for b in s.utf8 {
+        for b in bytes {
             if b == UInt8(ascii: "-") {
                 guard first ? (length == 2 || length == 3) : (2...8).contains(length) else { return false }
                 first = false

@@ -185,91 +185,91 @@ public struct EscalationSyntax: Sendable {
 /// many times, and a copy then costs one reference count instead of one per field.
 public struct NodeSyntax: Sendable {
     public var id: Located<String> {
-        get { storage.fields.id }
+        @inlinable get { storage.fields.id }
         _modify { yield &uniqueStorage().fields.id }
     }
     public var name: LocalizedName? {
-        get { storage.fields.name }
+        @inlinable get { storage.fields.name }
         _modify { yield &uniqueStorage().fields.name }
     }
     public var kind: Located<NodeKind>? {
-        get { storage.fields.kind }
+        @inlinable get { storage.fields.kind }
         _modify { yield &uniqueStorage().fields.kind }
     }
     public var owner: Located<String>? {
-        get { storage.fields.owner }
+        @inlinable get { storage.fields.owner }
         _modify { yield &uniqueStorage().fields.owner }
     }
     public var participants: [Located<String>] {
-        get { storage.fields.participants }
+        @inlinable get { storage.fields.participants }
         _modify { yield &uniqueStorage().fields.participants }
     }
     public var estimate: Located<Duration>? {
-        get { storage.fields.estimate }
+        @inlinable get { storage.fields.estimate }
         _modify { yield &uniqueStorage().fields.estimate }
     }
     public var due: Located<Duration>? {
-        get { storage.fields.due }
+        @inlinable get { storage.fields.due }
         _modify { yield &uniqueStorage().fields.due }
     }
     public var escalate: EscalationSyntax? {
-        get { storage.fields.escalate }
+        @inlinable get { storage.fields.escalate }
         _modify { yield &uniqueStorage().fields.escalate }
     }
     public var probability: Located<Int>? {
-        get { storage.fields.probability }
+        @inlinable get { storage.fields.probability }
         _modify { yield &uniqueStorage().fields.probability }
     }
     public var requires: [Located<String>] {
-        get { storage.fields.requires }
+        @inlinable get { storage.fields.requires }
         _modify { yield &uniqueStorage().fields.requires }
     }
     public var deliverables: [DeliverableSyntax] {
-        get { storage.fields.deliverables }
+        @inlinable get { storage.fields.deliverables }
         _modify { yield &uniqueStorage().fields.deliverables }
     }
     public var when: ExpressionText? {
-        get { storage.fields.when }
+        @inlinable get { storage.fields.when }
         _modify { yield &uniqueStorage().fields.when }
     }
     public var onEnter: [EffectSyntax] {
-        get { storage.fields.onEnter }
+        @inlinable get { storage.fields.onEnter }
         _modify { yield &uniqueStorage().fields.onEnter }
     }
     public var onComplete: [EffectSyntax] {
-        get { storage.fields.onComplete }
+        @inlinable get { storage.fields.onComplete }
         _modify { yield &uniqueStorage().fields.onComplete }
     }
     public var next: NextSyntax? {
-        get { storage.fields.next }
+        @inlinable get { storage.fields.next }
         _modify { yield &uniqueStorage().fields.next }
     }
     public var outcomes: [(name: Located<String>, target: Located<String>)] {
-        get { storage.fields.outcomes }
+        @inlinable get { storage.fields.outcomes }
         _modify { yield &uniqueStorage().fields.outcomes }
     }
     public var outcomesSpan: SourceSpan? {
-        get { storage.fields.outcomesSpan }
+        @inlinable get { storage.fields.outcomesSpan }
         _modify { yield &uniqueStorage().fields.outcomesSpan }
     }
     public var branches: [Located<String>] {
-        get { storage.fields.branches }
+        @inlinable get { storage.fields.branches }
         _modify { yield &uniqueStorage().fields.branches }
     }
     public var branchesSpan: SourceSpan? {
-        get { storage.fields.branchesSpan }
+        @inlinable get { storage.fields.branchesSpan }
         _modify { yield &uniqueStorage().fields.branchesSpan }
     }
     public var join: Located<String>? {
-        get { storage.fields.join }
+        @inlinable get { storage.fields.join }
         _modify { yield &uniqueStorage().fields.join }
     }
     public var rework: [Located<String>] {
-        get { storage.fields.rework }
+        @inlinable get { storage.fields.rework }
         _modify { yield &uniqueStorage().fields.rework }
     }
     public var span: SourceSpan {
-        get { storage.fields.span }
+        @inlinable get { storage.fields.span }
         _modify { yield &uniqueStorage().fields.span }
     }
     /// Keys that are written but could not be read, already reported: a value that is not valid
@@ -277,18 +277,19 @@ public struct NodeSyntax: Sendable {
     /// (`ownr` → `owner`). `*` means a key could not be read at all (a list used as a key).
     /// Rules skip what depends on these keys, so that one mistake is reported once.
     public var unreadKeys: Set<String> {
-        get { storage.fields.unreadKeys }
+        @inlinable get { storage.fields.unreadKeys }
         _modify { yield &uniqueStorage().fields.unreadKeys }
     }
     /// The node's kind, `task` when not written.
-    public var effectiveKind: NodeKind { kind?.value ?? .task }
+    @inlinable public var effectiveKind: NodeKind { kind?.value ?? .task }
 
     /// A node with its id and span; every other key is not written (yet).
     init(id: Located<String>, span: SourceSpan) {
         storage = Storage(Fields(id: id, span: span))
     }
 
-    private var storage: Storage
+    // The getters are inlinable so that the rules (another module) read a field directly.
+    @usableFromInline var storage: Storage
 
     private mutating func uniqueStorage() -> Storage {
         if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
@@ -296,36 +297,37 @@ public struct NodeSyntax: Sendable {
     }
 
     /// Only changed through `uniqueStorage()`, that is while no other `NodeSyntax` shares it,
-    /// which is what makes sharing it across threads safe.
-    private final class Storage: @unchecked Sendable {
-        var fields: Fields
+    /// which is what makes sharing it across threads safe, and what makes the dynamic
+    /// exclusivity check on `fields` unnecessary (one `_modify` at a time on a unique instance).
+    @usableFromInline final class Storage: @unchecked Sendable {
+        @exclusivity(unchecked) @usableFromInline var fields: Fields
         init(_ fields: Fields) { self.fields = fields }
     }
 
-    private struct Fields: Sendable {
-        var id: Located<String>
-        var name: LocalizedName? = nil
-        var kind: Located<NodeKind>? = nil
-        var owner: Located<String>? = nil
-        var participants: [Located<String>] = []
-        var estimate: Located<Duration>? = nil
-        var due: Located<Duration>? = nil
-        var escalate: EscalationSyntax? = nil
-        var probability: Located<Int>? = nil
-        var requires: [Located<String>] = []
-        var deliverables: [DeliverableSyntax] = []
-        var when: ExpressionText? = nil
-        var onEnter: [EffectSyntax] = []
-        var onComplete: [EffectSyntax] = []
-        var next: NextSyntax? = nil
-        var outcomes: [(name: Located<String>, target: Located<String>)] = []
-        var outcomesSpan: SourceSpan? = nil
-        var branches: [Located<String>] = []
-        var branchesSpan: SourceSpan? = nil
-        var join: Located<String>? = nil
-        var rework: [Located<String>] = []
-        var span: SourceSpan
-        var unreadKeys: Set<String> = []
+    @usableFromInline struct Fields: Sendable {
+        @usableFromInline var id: Located<String>
+        @usableFromInline var name: LocalizedName? = nil
+        @usableFromInline var kind: Located<NodeKind>? = nil
+        @usableFromInline var owner: Located<String>? = nil
+        @usableFromInline var participants: [Located<String>] = []
+        @usableFromInline var estimate: Located<Duration>? = nil
+        @usableFromInline var due: Located<Duration>? = nil
+        @usableFromInline var escalate: EscalationSyntax? = nil
+        @usableFromInline var probability: Located<Int>? = nil
+        @usableFromInline var requires: [Located<String>] = []
+        @usableFromInline var deliverables: [DeliverableSyntax] = []
+        @usableFromInline var when: ExpressionText? = nil
+        @usableFromInline var onEnter: [EffectSyntax] = []
+        @usableFromInline var onComplete: [EffectSyntax] = []
+        @usableFromInline var next: NextSyntax? = nil
+        @usableFromInline var outcomes: [(name: Located<String>, target: Located<String>)] = []
+        @usableFromInline var outcomesSpan: SourceSpan? = nil
+        @usableFromInline var branches: [Located<String>] = []
+        @usableFromInline var branchesSpan: SourceSpan? = nil
+        @usableFromInline var join: Located<String>? = nil
+        @usableFromInline var rework: [Located<String>] = []
+        @usableFromInline var span: SourceSpan
+        @usableFromInline var unreadKeys: Set<String> = []
     }
 }
 

@@ -3,7 +3,7 @@ public import FlowDiagnostics
 /// A node of a `YAMLDocument`, as a dense index into its arena.
 public struct YAMLNodeID: Hashable, Sendable, Comparable {
     public let index: Int32
-    init(_ index: Int) { self.index = Int32(truncatingIfNeeded: index) }
+    @usableFromInline init(_ index: Int) { self.index = Int32(truncatingIfNeeded: index) }
     public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
 }
 
@@ -44,16 +44,18 @@ public enum ScalarValue: Sendable, Hashable {
 /// Aliases are resolved while reading: an alias is stored as the node its anchor marks, so a
 /// walker never sees alias nodes, and the reader has already bounded the expanded size.
 public struct YAMLDocument: Sendable {
-    struct Record: Sendable {
-        var kind: YAMLNodeKind
-        var style: ScalarStyle
-        var flow: Bool
-        var start: Int32
-        var end: Int32
+    // The arena and the small accessors below are inlinable: the syntax phase (another module)
+    // calls them for every node, and a call per access cost more than the access.
+    @usableFromInline struct Record: Sendable {
+        @usableFromInline var kind: YAMLNodeKind
+        @usableFromInline var style: ScalarStyle
+        @usableFromInline var flow: Bool
+        @usableFromInline var start: Int32
+        @usableFromInline var end: Int32
         /// Scalars: offset into `text`; containers: offset into `children`.
-        var payload: Int32
+        @usableFromInline var payload: Int32
         /// Scalars: byte length; containers: number of entries in `children` (2 per mapping pair).
-        var count: Int32
+        @usableFromInline var count: Int32
         /// Scalars: the core tag written on the scalar, if any.
         var tag: CoreTag = .none
         /// Scalars: forced-string tag (`!!str`).
@@ -69,9 +71,9 @@ public struct YAMLDocument: Sendable {
     public let file: SourceFile
     /// The root node.
     public let root: YAMLNodeID
-    var records: [Record]
-    var children: [YAMLNodeID]
-    var text: [UInt8]
+    @usableFromInline var records: [Record]
+    @usableFromInline var children: [YAMLNodeID]
+    @usableFromInline var text: [UInt8]
 
     init(file: SourceFile, root: YAMLNodeID, records: [Record], children: [YAMLNodeID], text: [UInt8]) {
         self.file = file
@@ -84,23 +86,23 @@ public struct YAMLDocument: Sendable {
     /// Number of node records (aliases are not counted again).
     public var nodeCount: Int { records.count }
 
-    public func kind(_ id: YAMLNodeID) -> YAMLNodeKind { records[Int(id.index)].kind }
+    @inlinable public func kind(_ id: YAMLNodeID) -> YAMLNodeKind { records[Int(id.index)].kind }
 
     /// The node's span in the file: from its first to its last character (a block scalar's span
     /// ends at its last content character, not at the following line).
-    public func span(_ id: YAMLNodeID) -> SourceSpan {
+    @inlinable public func span(_ id: YAMLNodeID) -> SourceSpan {
         let r = records[Int(id.index)]
         return SourceSpan(file: file, start: Int(r.start), end: Int(r.end))
     }
 
     /// The scalar's style, or nil for a container.
-    public func style(_ id: YAMLNodeID) -> ScalarStyle? {
+    @inlinable public func style(_ id: YAMLNodeID) -> ScalarStyle? {
         let r = records[Int(id.index)]
         return r.kind == .scalar ? r.style : nil
     }
 
     /// True for a flow-style (`{…}` / `[…]`) container.
-    public func isFlow(_ id: YAMLNodeID) -> Bool { records[Int(id.index)].flow }
+    @inlinable public func isFlow(_ id: YAMLNodeID) -> Bool { records[Int(id.index)].flow }
 
     /// The scalar's decoded text, or nil for a container.
     public func text(_ id: YAMLNodeID) -> String? {
@@ -151,7 +153,7 @@ public struct YAMLDocument: Sendable {
 
     /// The pairs of a mapping, in source order, without copying them into an array; empty for
     /// other kinds.
-    public func mappingPairs(_ id: YAMLNodeID) -> YAMLPairs {
+    @inlinable public func mappingPairs(_ id: YAMLNodeID) -> YAMLPairs {
         let r = records[Int(id.index)]
         guard r.kind == .mapping else { return YAMLPairs(children: []) }
         let lo = Int(r.payload)
@@ -160,7 +162,7 @@ public struct YAMLDocument: Sendable {
 
     /// Calls `body` with the scalar's decoded text as UTF-8 bytes, without building a `String`;
     /// nil for a container.
-    public func withUTF8<R>(_ id: YAMLNodeID, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+    @inlinable public func withUTF8<R>(_ id: YAMLNodeID, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
         let r = records[Int(id.index)]
         guard r.kind == .scalar else { return nil }
         let lo = Int(r.payload)
@@ -173,7 +175,7 @@ public struct YAMLDocument: Sendable {
     ///
     /// - Important: this compares bytes. For ASCII words that no other spelling is canonically
     ///   equivalent to (lowercase keys such as `id`), that is the same as comparing `String`s.
-    public func scalarBytesEqual(_ id: YAMLNodeID, _ literal: StaticString) -> Bool {
+    @inlinable public func scalarBytesEqual(_ id: YAMLNodeID, _ literal: StaticString) -> Bool {
         let r = records[Int(id.index)]
         guard r.kind == .scalar, Int(r.count) == literal.utf8CodeUnitCount else { return false }
         let lo = Int(r.payload)
@@ -183,7 +185,7 @@ public struct YAMLDocument: Sendable {
     }
 
     /// The items of a sequence, in source order; empty for other kinds.
-    public func items(_ id: YAMLNodeID) -> ArraySlice<YAMLNodeID> {
+    @inlinable public func items(_ id: YAMLNodeID) -> ArraySlice<YAMLNodeID> {
         let r = records[Int(id.index)]
         guard r.kind == .sequence else { return [] }
         let lo = Int(r.payload)
@@ -191,7 +193,7 @@ public struct YAMLDocument: Sendable {
     }
 
     /// The number of entries: pairs of a mapping, items of a sequence, 0 for a scalar.
-    public func count(_ id: YAMLNodeID) -> Int {
+    @inlinable public func count(_ id: YAMLNodeID) -> Int {
         let r = records[Int(id.index)]
         switch r.kind {
         case .scalar: return 0
@@ -204,12 +206,14 @@ public struct YAMLDocument: Sendable {
 /// The pairs of one mapping, as a view into the document's children (see
 /// `YAMLDocument.mappingPairs(_:)`).
 public struct YAMLPairs: RandomAccessCollection, Sendable {
-    let children: ArraySlice<YAMLNodeID>
+    @usableFromInline let children: ArraySlice<YAMLNodeID>
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { children.count / 2 }
+    @usableFromInline init(children: ArraySlice<YAMLNodeID>) { self.children = children }
 
-    public subscript(i: Int) -> (key: YAMLNodeID, value: YAMLNodeID) {
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { children.count / 2 }
+
+    @inlinable public subscript(i: Int) -> (key: YAMLNodeID, value: YAMLNodeID) {
         let k = children.startIndex + 2 * i
         return (children[k], children[k + 1])
     }
