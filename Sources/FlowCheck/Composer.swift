@@ -119,6 +119,11 @@ struct Composer {
         // Both steps look entries up by id through a dictionary of the inherited entries, so that
         // a child of a large parent stays linear (a search of the parent per entry did not).
         func replaceOrAppend<T>(_ list: inout [T], _ new: [T], inheritedCount: Int, id: (T) -> String) {
+            // Nothing inherited (no `extends`): the list is the file's own, shared rather than copied.
+            if inheritedCount == 0, list.isEmpty {
+                list = new
+                return
+            }
             var inheritedIndex: [String: Int] = [:]
             for i in (0..<inheritedCount).reversed() { inheritedIndex[id(list[i])] = i }
             var replaced = Set<String>()

@@ -56,9 +56,16 @@ public struct DiskFileSystem: TemplateFileSystem {
             return .failure(FileProblem(kind: .unreadable, detail: "permission denied"))
         }
         defer { try? handle.close() }
+        // Read at most one byte past the limit: a file that grew since stat is still refused.
+        let limit = limits.maxFileBytes + 1
+        if let bytes = readDirectly(handle.fileDescriptor, expected: size, limit: limit) {
+            if bytes.count > limits.maxFileBytes { return .failure(FileProblem(kind: .tooLarge(bytes.count), detail: "too large")) }
+            return .success(bytes)
+        }
         do {
-            // Read at most one byte past the limit: a file that grew since stat is still refused.
-            let data = try handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
+            // A read failed: read again through Foundation, which describes the error.
+            try handle.seek(toOffset: 0)
+            let data = try handle.read(upToCount: limit) ?? Data()
             if data.count > limits.maxFileBytes { return .failure(FileProblem(kind: .tooLarge(data.count), detail: "too large")) }
             return .success([UInt8](data))
         } catch {
@@ -69,6 +76,49 @@ public struct DiskFileSystem: TemplateFileSystem {
     public func canonical(_ path: String) -> String {
         URL(fileURLWithPath: onDisk(path)).standardizedFileURL.resolvingSymlinksInPath().path
     }
+
+    /// The whole file, up to `limit` bytes, read straight into an array: Foundation's `Data` and
+    /// the copy out of it cost as much as the read itself. The array is first sized for the
+    /// `expected` size plus one byte (to see the end); a file that turns out longer (it grew, or
+    /// it is a pipe) is read on in chunks. Nil when a read fails.
+    private func readDirectly(_ fd: Int32, expected: Int, limit: Int) -> [UInt8]? {
+        let capacity = min(limit, max(0, expected) + 1)
+        var failed = false
+        var atEnd = false
+        var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            while count < capacity {
+                let n = systemRead(fd, base + count, capacity - count)
+                if n > 0 {
+                    count += n
+                } else if n < 0, errno == EINTR {
+                    continue
+                } else {
+                    (failed, atEnd) = (n < 0, n == 0)
+                    return
+                }
+            }
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while !failed, !atEnd, bytes.count < limit {
+            let want = min(chunk.count, limit - bytes.count)
+            let n = chunk.withUnsafeMutableBufferPointer { b in b.baseAddress.map { systemRead(fd, $0, want) } ?? -1 }
+            if n > 0 {
+                bytes += chunk[0..<n]
+            } else if n < 0, errno == EINTR {
+                continue
+            } else {
+                (failed, atEnd) = (n < 0, n == 0)
+            }
+        }
+        return failed ? nil : bytes
+    }
+}
+
+/// `read(2)`, named apart from `TemplateFileSystem.read`.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+    read(fd, buffer, count)
 }
 
 /// An in-memory file tree, for tests and for checking text that is not on disk.

@@ -12,6 +12,9 @@ public struct RuleContext: Sendable {
     /// For each node index: true when the node is the first definition of its id (the one
     /// `nodeIndex` names). Rules ask this for every node; a table spares hashing each id again.
     let isFirstDefinition: [Bool]
+    /// The same for roles and fields.
+    let isFirstRole: [Bool]
+    let isFirstField: [Bool]
     public let graph: FlowGraph
     /// For each node index: true when where the node leads is not fully known, because a
     /// transition names an undefined node or a transition key could not be read. Both are
@@ -47,41 +50,45 @@ public struct RuleContext: Sendable {
 
     init(template: ComposedTemplate) {
         self.template = template
-        var nodes: [String: Int] = [:]
-        nodes.reserveCapacity(template.nodes.count)
-        var first = [Bool](repeating: false, count: template.nodes.count)
-        for (i, n) in template.nodes.enumerated() where nodes[n.id.value] == nil {
-            nodes[n.id.value] = i
-            first[i] = true
-        }
-        var roles: [String: Int] = [:]
-        for (i, r) in template.roles.enumerated() where roles[r.id.value] == nil { roles[r.id.value] = i }
-        var fields: [String: Int] = [:]
-        for (i, f) in template.fields.enumerated() where fields[f.id.value] == nil { fields[f.id.value] = i }
+        let (nodes, first) = RuleContext.firstDefinitions(template.nodes.lazy.map(\.id.value))
+        let (roles, firstRoles) = RuleContext.firstDefinitions(template.roles.lazy.map(\.id.value))
+        let (fields, firstFields) = RuleContext.firstDefinitions(template.fields.lazy.map(\.id.value))
         nodeIndex = nodes
         roleIndex = roles
         fieldIndex = fields
         isFirstDefinition = first
-        graph = RuleContext.buildGraph(template, nodes, first)
-        let transitionKeys: Set<String> = ["*", "kind", "next", "outcomes", "branches", "join"]
-        hasUnknownTransitions = template.nodes.map { n in
-            if !n.unreadKeys.isEmpty, !n.unreadKeys.isDisjoint(with: transitionKeys) { return true }
-            func unknown(_ target: Located<String>) -> Bool { nodes[target.value] == nil }
-            if n.outcomes.contains(where: { unknown($0.target) }) || n.branches.contains(where: unknown) { return true }
-            switch n.next {
-            case .single(let s)?: if unknown(s) { return true }
-            case .conditional(let bs, _)?: if bs.contains(where: { unknown($0.target) }) { return true }
-            case nil: break
-            }
-            return n.join.map(unknown) ?? false
-        }
+        isFirstRole = firstRoles
+        isFirstField = firstFields
+        (graph, hasUnknownTransitions) = RuleContext.buildGraph(template, nodes, first)
     }
 
-    static func buildGraph(_ t: ComposedTemplate, _ index: [String: Int], _ isFirst: [Bool]) -> FlowGraph {
+    /// The index of the first of `ids` with each value, and for each position whether it is that first.
+    static func firstDefinitions(_ ids: some Collection<String>) -> (index: [String: Int], isFirst: [Bool]) {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(ids.count)
+        var isFirst = [Bool](repeating: false, count: ids.count)
+        for (i, id) in ids.enumerated() where index[id] == nil {
+            index[id] = i
+            isFirst[i] = true
+        }
+        return (index, isFirst)
+    }
+
+    /// The flow graph, and for each node whether where it leads is not fully known (see
+    /// `hasUnknownTransitions`). One pass resolves each transition target once for both.
+    static func buildGraph(_ t: ComposedTemplate, _ index: [String: Int], _ isFirst: [Bool]) -> (FlowGraph, [Bool]) {
+        let transitionKeys: Set<String> = ["*", "kind", "next", "outcomes", "branches", "join"]
         var edges = [[Edge]](repeating: [], count: t.nodes.count)
-        for (i, n) in t.nodes.enumerated() where isFirst[i] {
-            func add(_ target: Located<String>, _ kind: EdgeKind) {
-                if let j = index[target.value] { edges[i].append(Edge(from: i, to: j, kind: kind)) }
+        var unknown = [Bool](repeating: false, count: t.nodes.count)
+        for (i, n) in t.nodes.enumerated() {
+            if !n.unreadKeys.isEmpty, !n.unreadKeys.isDisjoint(with: transitionKeys) { unknown[i] = true }
+            // Only first definitions have edges; every node can lead somewhere unknown.
+            func add(_ target: Located<String>, _ kind: @autoclosure () -> EdgeKind, checked: Bool = true) {
+                guard let j = index[target.value] else {
+                    if checked { unknown[i] = true }
+                    return
+                }
+                if isFirst[i] { edges[i].append(Edge(from: i, to: j, kind: kind())) }
             }
             switch n.next {
             case .single(let t)?: add(t, .next)
@@ -91,7 +98,8 @@ public struct RuleContext: Sendable {
             }
             for o in n.outcomes { add(o.target, .outcome(o.name.value)) }
             for b in n.branches { add(b, .forkBranch) }
-            for r in n.rework { add(r, .rework) }
+            if isFirst[i] { for r in n.rework { add(r, .rework, checked: false) } }
+            if let j = n.join, index[j.value] == nil { unknown[i] = true }
         }
         if let lose = t.lose, let via = lose.via.flatMap({ index[$0.value] }) {
             let from: [Int] = lose.from.map { $0.compactMap { index[$0.value] } }
@@ -101,7 +109,7 @@ public struct RuleContext: Sendable {
         }
         var start: Int?
         if let s = t.start { start = index[s.value] } else if !t.nodes.isEmpty { start = 0 }
-        return FlowGraph(nodeCount: t.nodes.count, edges: edges, start: start)
+        return (FlowGraph(nodeCount: t.nodes.count, edges: edges, start: start), unknown)
     }
 }
 

@@ -13,16 +13,25 @@ public enum FieldValues {
         guard machine.machine.fields.indices.contains(slot), machine.fieldTypes.indices.contains(slot) else {
             return .failure(Refusal(RuntimeMessages.unknownField, "#\(slot)", ""))
         }
-        let def = machine.machine.fields[slot]
-        if value == .null { return .success(nil) }
+        if case .null = value { return .success(nil) }
         do {
-            return .success(try check(value, type: machine.fieldTypes[slot], def: def, limits: limits, inList: false))
+            return .success(try check(value, type: machine.fieldTypes[slot], field: FieldRef(fields: machine.machine.fields, slot: slot),
+                                      limits: limits, inList: false))
         } catch {
             return .failure(error)
         }
     }
 
-    static func check(_ value: ExprValue, type: ExprType, def: FieldDef, limits: RunnerLimits, inList: Bool) throws(Refusal) -> ExprValue {
+    /// The field a value is checked for, read only where needed (no copy of its definition per value).
+    struct FieldRef {
+        let fields: [FieldDef]
+        let slot: Int
+        var id: String { fields[slot].id }
+        var min: Double? { fields[slot].min }
+        var max: Double? { fields[slot].max }
+    }
+
+    static func check(_ value: ExprValue, type: ExprType, field def: FieldRef, limits: RunnerLimits, inList: Bool) throws(Refusal) -> ExprValue {
         func wrong() -> Refusal { Refusal(RuntimeMessages.wrongType, def.id, kindName(value), type.description) }
         switch (type, value) {
         case (.text, .text(let s)):
@@ -59,7 +68,7 @@ public enum FieldValues {
             out.reserveCapacity(elements.count)
             for e in elements {
                 if e == .null { throw wrong() }
-                out.append(try check(e, type: element, def: def, limits: limits, inList: true))
+                out.append(try check(e, type: element, field: def, limits: limits, inList: true))
             }
             return .list(out)
         default:
@@ -68,7 +77,8 @@ public enum FieldValues {
     }
 
     /// Refuses a number outside the field's `min`/`max`.
-    static func bounds(_ number: ExprDecimal, _ value: ExprValue, _ def: FieldDef) throws(Refusal) {
+    static func bounds(_ number: ExprDecimal, _ value: ExprValue, _ def: FieldRef) throws(Refusal) {
+        if def.min == nil, def.max == nil { return }
         func below(_ bound: Double) -> Bool { compare(number, bound) < 0 }
         func above(_ bound: Double) -> Bool { compare(number, bound) > 0 }
         let low = def.min.map(below) ?? false

@@ -9,127 +9,39 @@ import FlowExpr
 /// Prepare a machine once and step many deals with it; ``Runner`` also accepts a
 /// `VerifiedMachine` and prepares it on the fly.
 public struct PreparedMachine: Sendable {
-    public let verified: VerifiedMachine
-    public var machine: Machine { verified.machine }
+    /// Everything below lives in one shared, immutable object, so that copying a prepared machine
+    /// (the runner keeps one per step) costs one reference count, not one per table.
+    let tables: PreparedTables
 
-    let fieldSlot: [String: Int]
-    let nodeIndex: [String: Int]
-    let roleIndex: [String: Int]
+    public var verified: VerifiedMachine { tables.verified }
+    public var machine: Machine { tables.verified.machine }
+
+    var fieldSlot: [String: Int] { tables.fieldSlot }
+    var nodeIndex: [String: Int] { tables.nodeIndex }
+    var roleIndex: [String: Int] { tables.roleIndex }
     /// The role with `owner: true` (the first one, should a machine have several).
-    let ownerRole: Int?
-    let externalRoles: [Int]
+    var ownerRole: Int? { tables.ownerRole }
+    var externalRoles: [Int] { tables.externalRoles }
     /// Computed field slots, each after the computed fields it reads.
-    let computeOrder: [Int]
-    let successors: [[Int]]
-    let predecessors: [[Int]]
+    var computeOrder: [Int] { tables.computeOrder }
+    var successors: [[Int]] { tables.successors }
+    var predecessors: [[Int]] { tables.predecessors }
     /// Per fork node: the nodes of its branches (up to, not including, its join); empty otherwise.
-    let forkRegion: [[Int]]
+    var forkRegion: [[Int]] { tables.forkRegion }
     /// Per fork node: its join; nil otherwise.
-    let forkJoin: [Int?]
+    var forkJoin: [Int?] { tables.forkJoin }
     /// Per join node: how many branches must arrive (its fork's branch count).
-    let joinExpected: [Int]
+    var joinExpected: [Int] { tables.joinExpected }
     /// Whether a node is on the lose path (reachable from `lose.via`).
-    let onLosePath: [Bool]
+    var onLosePath: [Bool] { tables.onLosePath }
     /// Template-wide effects by trigger, resolved once.
-    let triggerEffects: [TemplateTrigger: [Int]]
+    var triggerEffects: [TemplateTrigger: [Int]] { tables.triggerEffects }
     /// Per effect definition: its texts by language, split into pieces.
-    let effectTexts: [[(language: String, pieces: [TextPiece])]]
+    var effectTexts: [[(language: String, pieces: [TextPiece])]] { tables.effectTexts }
 
     /// Prepares a verified machine.
     public init(_ verified: VerifiedMachine) {
-        self.verified = verified
-        let m = verified.machine
-        var fieldSlot: [String: Int] = [:]
-        for (i, f) in m.fields.enumerated() where fieldSlot[f.id] == nil { fieldSlot[f.id] = i }
-        var nodeIndex: [String: Int] = [:]
-        for (i, n) in m.nodes.enumerated() where nodeIndex[n.id] == nil { nodeIndex[n.id] = i }
-        var roleIndex: [String: Int] = [:]
-        for (i, r) in m.roles.enumerated() where roleIndex[r.id] == nil { roleIndex[r.id] = i }
-        self.fieldSlot = fieldSlot
-        self.nodeIndex = nodeIndex
-        self.roleIndex = roleIndex
-        ownerRole = m.roles.firstIndex { $0.owner }
-        externalRoles = m.roles.indices.filter { m.roles[$0].external }
-
-        // Computed fields in dependency order (Kahn); a cycle, which the checker rejects but a
-        // hand-made machine might hold, is evaluated in slot order rather than trapping.
-        let n = m.fields.count
-        var computeReads: [[Int]] = Array(repeating: [], count: n)
-        var isComputed = Array(repeating: false, count: n)
-        for (slot, f) in m.fields.enumerated() {
-            guard let x = f.compute, m.expressions.indices.contains(x) else { continue }
-            isComputed[slot] = true
-            computeReads[slot] = m.expressions[x].reads.filter { $0 >= 0 && $0 < n && $0 != slot }
-        }
-        var order: [Int] = []
-        var placed = Array(repeating: false, count: n)
-        var progress = true
-        while progress {
-            progress = false
-            for slot in 0..<n where isComputed[slot] && !placed[slot] {
-                if computeReads[slot].allSatisfy({ !isComputed[$0] || placed[$0] }) {
-                    placed[slot] = true
-                    order.append(slot)
-                    progress = true
-                }
-            }
-        }
-        for slot in 0..<n where isComputed[slot] && !placed[slot] { order.append(slot) }
-        computeOrder = order
-
-        let nn = m.nodes.count
-        var successors: [[Int]] = Array(repeating: [], count: nn)
-        var predecessors: [[Int]] = Array(repeating: [], count: nn)
-        for (i, node) in m.nodes.enumerated() {
-            for t in node.transition.targets where t >= 0 && t < nn && !successors[i].contains(t) {
-                successors[i].append(t)
-                predecessors[t].append(i)
-            }
-        }
-        self.successors = successors
-        self.predecessors = predecessors
-
-        var forkRegion: [[Int]] = Array(repeating: [], count: nn)
-        var forkJoin: [Int?] = Array(repeating: nil, count: nn)
-        var joinExpected = Array(repeating: 0, count: nn)
-        for (i, node) in m.nodes.enumerated() {
-            guard case .fork(let branches, let join) = node.transition, join >= 0, join < nn else { continue }
-            forkJoin[i] = join
-            joinExpected[join] = max(joinExpected[join], branches.count)
-            var seen = Array(repeating: false, count: nn)
-            var stack = branches.filter { $0 >= 0 && $0 < nn && $0 != join }
-            var region: [Int] = []
-            while let x = stack.popLast() {
-                if seen[x] { continue }
-                seen[x] = true
-                region.append(x)
-                for y in successors[x] where y != join && !seen[y] { stack.append(y) }
-            }
-            forkRegion[i] = region.sorted()
-        }
-        self.forkRegion = forkRegion
-        self.forkJoin = forkJoin
-        self.joinExpected = joinExpected
-
-        var onLosePath = Array(repeating: false, count: nn)
-        if let via = m.lose?.via, via >= 0, via < nn {
-            var stack = [via]
-            while let x = stack.popLast() {
-                if onLosePath[x] { continue }
-                onLosePath[x] = true
-                stack.append(contentsOf: successors[x].filter { !onLosePath[$0] })
-            }
-        }
-        self.onLosePath = onLosePath
-
-        var triggers: [TemplateTrigger: [Int]] = [:]
-        for trigger in TemplateTrigger.allCases {
-            triggers[trigger] = (m.triggers[trigger.rawValue] ?? []).filter { $0 >= 0 && $0 < m.effects.count }
-        }
-        triggerEffects = triggers
-        effectTexts = m.effects.map { e in
-            e.text.keys.sorted().map { language in (language, TextPiece.parse(e.text[language] ?? "", fieldSlot: fieldSlot)) }
-        }
+        tables = PreparedTables(verified)
     }
 
     /// Nodes reachable from `start` (including it).

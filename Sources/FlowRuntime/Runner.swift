@@ -26,6 +26,30 @@ public enum Runner {
         }
     }
 
+    /// Applies one event to an existing deal in place: the snapshot becomes the new snapshot and
+    /// the effects are returned. The same step as ``step(_:_:_:context:limits:)-(PreparedMachine,DealSnapshot?,_,_,_)``
+    /// (for an existing deal), for hosts that keep snapshots in memory.
+    ///
+    /// - Parameters:
+    ///   - machine: the deal's machine (the snapshot's `machineHash` must match).
+    ///   - snapshot: the deal's current snapshot; replaced by the new one when the event is accepted.
+    ///   - event: the event (a `create` is refused: the deal exists); every timer due at or before
+    ///     `event.at` fires first.
+    ///   - context: what the host knows that the core cannot.
+    ///   - limits: the eventless-step budget, expression fuel and input bounds.
+    /// - Returns: the effects, or a ``Refusal``; on refusal `snapshot` is unchanged.
+    /// - Important: field edits, checklist ticks, role members and ticks change the snapshot's
+    ///   storage in place when nothing else references it (no copy); other events build the new
+    ///   snapshot beside the old one.
+    public static func step(_ machine: PreparedMachine, _ snapshot: inout DealSnapshot, _ event: DealEvent,
+                            context: StepContext, limits: RunnerLimits = .default) -> Result<[Effect], Refusal> {
+        do {
+            return .success(try Stepper.step(machine, &snapshot, event, context, limits, eventChecked: false))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Applies one event, preparing the machine first (prefer a ``PreparedMachine`` for many steps).
     public static func step(_ machine: VerifiedMachine, _ snapshot: DealSnapshot?, _ event: DealEvent,
                             context: StepContext, limits: RunnerLimits = .default) -> Result<StepOutcome, Refusal> {
@@ -45,7 +69,19 @@ public enum Runner {
         var effects: [Effect] = []
         for (i, event) in events.enumerated() {
             let context = i < contexts.count ? contexts[i] : StepContext.at(event)
-            switch step(machine, snapshot, event, context: context, limits: limits) {
+            if var current = snapshot {
+                // The fold holds the only reference: step it in place.
+                snapshot = nil
+                switch step(machine, &current, event, context: context, limits: limits) {
+                case .success(let stepEffects):
+                    snapshot = current
+                    effects.append(contentsOf: stepEffects)
+                case .failure(let refusal):
+                    return .failure(ReplayFailure(index: i, eventID: event.id, refusal: refusal))
+                }
+                continue
+            }
+            switch step(machine, nil, event, context: context, limits: limits) {
             case .success(let outcome):
                 snapshot = outcome.snapshot
                 effects.append(contentsOf: outcome.effects)
@@ -66,7 +102,7 @@ public enum Runner {
     /// warning or the idle return), so that the store can index it and send a `tick` then; nil
     /// when nothing is pending (closed deals, public-pool deals without open due dates).
     public static func nextTimer(_ machine: PreparedMachine, _ snapshot: DealSnapshot) -> Int64? {
-        PendingTimer.all(machine, snapshot).first?.at
+        PendingTimer.first(machine, snapshot)?.at
     }
 
     /// ``nextTimer(_:_:)`` with a verified machine.

@@ -2,41 +2,84 @@ import FlowExpr
 import FlowIR
 
 /// The event handlers. Each checks everything it needs before it changes anything it cannot take
-/// back; since the stepper works on a copy, a refusal thrown halfway still changes nothing.
+/// back; since the stepper works on a copy, a refusal thrown halfway still changes nothing. The
+/// actions of ``DealAction/keepsPendingNodes`` go further — every refusal comes before the first
+/// change — so that they can work on the caller's snapshot in place.
 extension Stepper {
     /// Applies one event to a snapshot (or creates the deal).
     static func run(_ pm: PreparedMachine, _ snapshot: DealSnapshot?, _ event: DealEvent, _ context: StepContext,
                     _ limits: RunnerLimits) throws(Refusal) -> StepOutcome {
+        try checkEvent(event, context, limits)
+        if case .create(let dealID, let owner, let fields, let members) = event.action {
+            if let existing = snapshot { throw Refusal(RuntimeMessages.dealExists, Names.shown(existing.dealID)) }
+            try Stepper.checkID("deal id", dealID, limits)
+            var fresh = emptySnapshot(pm, dealID: dealID, event: event)
+            let effects = try Stepper.with(pm, &fresh, event: event, context: context, limits: limits) { (stepper) throws(Refusal) in
+                try stepper.create(owner: owner, fields: fields, members: members)
+                return stepper.finishStep()
+            }
+            return StepOutcome(snapshot: fresh, effects: effects)
+        }
+        guard var copy = snapshot else { throw Refusal(RuntimeMessages.noDeal) }
+        // `copy` shares its arrays with the caller's snapshot, which stays alive.
+        let effects = try step(pm, &copy, event, context, limits, fieldsShared: true)
+        return StepOutcome(snapshot: copy, effects: effects)
+    }
+
+    /// Applies one event to an existing deal's snapshot in place, and returns its effects. On a
+    /// refusal `snapshot` is unchanged.
+    ///
+    /// An event that cannot be refused once it has started changing the deal (field edits,
+    /// checklist ticks, role members, ticks — when no timer is due first) works on `snapshot`
+    /// itself: when the caller holds the only reference to its storage, nothing is copied. Any
+    /// other event works on a copy that replaces `snapshot` only when the event is accepted.
+    static func step(_ pm: PreparedMachine, _ snapshot: inout DealSnapshot, _ event: DealEvent, _ context: StepContext,
+                     _ limits: RunnerLimits, eventChecked: Bool = true, fieldsShared: Bool = false) throws(Refusal) -> [Effect] {
+        if !eventChecked { try checkEvent(event, context, limits) }
+        if case .create = event.action { throw Refusal(RuntimeMessages.dealExists, Names.shown(snapshot.dealID)) }
+        let firstTimer = try usable(snapshot, pm)
+        if event.id == snapshot.lastEventID { throw Refusal(RuntimeMessages.duplicateEvent, Names.shown(event.id)) }
+        if event.at < snapshot.lastEventAt {
+            throw Refusal(RuntimeMessages.eventOutOfOrder, Names.shown(event.id), time(event.at), time(snapshot.lastEventAt))
+        }
+        let incremental = event.action.keepsPendingNodes
+        if incremental, firstTimer.map({ $0.at > event.at }) ?? true {
+            // Nothing fires first, and the action checks everything before it changes anything.
+            return try Stepper.with(pm, &snapshot, event: event, context: context, limits: limits) { (stepper) throws(Refusal) in
+                stepper.incremental = true
+                stepper.fieldsShared = fieldsShared
+                try stepper.apply(event.action)
+                return stepper.finishStep()
+            }
+        }
+        var work = snapshot
+        let effects = try Stepper.with(pm, &work, event: event, context: context, limits: limits) { (stepper) throws(Refusal) in
+            stepper.incremental = incremental
+            stepper.now = stepper.s.lastEventAt
+            try stepper.fireTimers(upTo: event.at)
+            try stepper.apply(event.action)
+            return stepper.finishStep()
+        }
+        snapshot = work
+        return effects
+    }
+
+    /// The checks of the event itself, before any snapshot is looked at.
+    static func checkEvent(_ event: DealEvent, _ context: StepContext, _ limits: RunnerLimits) throws(Refusal) {
         try Stepper.checkID("event id", event.id, limits)
         if let actor = event.actor { try checkID("actor", actor, limits) }
         if event.at > context.now {
             throw Refusal(RuntimeMessages.eventFromFuture, Names.shown(event.id), time(event.at), time(context.now))
         }
-        var stepper: Stepper
-        if case .create(let dealID, let owner, let fields, let members) = event.action {
-            if let existing = snapshot { throw Refusal(RuntimeMessages.dealExists, Names.shown(existing.dealID)) }
-            try Stepper.checkID("deal id", dealID, limits)
-            stepper = Stepper(pm: pm, snapshot: emptySnapshot(pm, dealID: dealID, event: event), event: event, context: context, limits: limits)
-            try stepper.create(owner: owner, fields: fields, members: members)
-        } else {
-            guard let snapshot else { throw Refusal(RuntimeMessages.noDeal) }
-            try usable(snapshot, pm)
-            if event.id == snapshot.lastEventID { throw Refusal(RuntimeMessages.duplicateEvent, Names.shown(event.id)) }
-            if event.at < snapshot.lastEventAt {
-                throw Refusal(RuntimeMessages.eventOutOfOrder, Names.shown(event.id), time(event.at), time(snapshot.lastEventAt))
-            }
-            stepper = Stepper(pm: pm, snapshot: snapshot, event: event, context: context, limits: limits)
-            stepper.now = snapshot.lastEventAt
-            try stepper.fireTimers(upTo: event.at)
-            try stepper.apply(event.action)
-        }
-        stepper.flush()
-        return stepper.finish()
     }
 
-    /// Refuses a snapshot this machine cannot step.
-    static func usable(_ s: DealSnapshot, _ pm: PreparedMachine) throws(Refusal) {
-        let m = pm.machine
+    /// Refuses a snapshot this machine cannot step. Every event pays for this check, so the
+    /// messages are only built for a snapshot that fails it; and since it reads every node, it
+    /// also returns what ``PendingTimer/first(_:_:)`` would (the next timer), in the same pass.
+    @discardableResult
+    static func usable(_ s: DealSnapshot, _ pm: PreparedMachine) throws(Refusal) -> PendingTimer? {
+        let t = pm.tables
+        let m = t.machine
         guard s.schemaVersion == DealSnapshot.currentSchemaVersion else {
             throw Refusal(RuntimeMessages.snapshotUnusable, RuntimeMessages.fill(RuntimeMessages.Phrase.schemaVersion,
                                                                                   [String(s.schemaVersion), String(DealSnapshot.currentSchemaVersion)]))
@@ -44,23 +87,50 @@ extension Stepper {
         guard s.machineHash == m.template.hash else {
             throw Refusal(RuntimeMessages.machineMismatch, s.templateID, s.machineHash, m.template.hash)
         }
-        func shape(_ what: String, _ have: Int, _ want: Int) throws(Refusal) {
+        func shape(_ what: @autoclosure () -> String, _ have: Int, _ want: Int) throws(Refusal) {
             if have != want {
-                throw Refusal(RuntimeMessages.snapshotUnusable, RuntimeMessages.fill(RuntimeMessages.Phrase.shapeMismatch, [String(have), what, String(want)]))
+                throw Refusal(RuntimeMessages.snapshotUnusable, RuntimeMessages.fill(RuntimeMessages.Phrase.shapeMismatch, [String(have), what(), String(want)]))
             }
         }
         try shape("fields", s.fields.count, m.fields.count)
         try shape("nodes", s.nodes.count, m.nodes.count)
         try shape("roles", s.roleMembers.count, m.roles.count)
-        for (n, st) in s.nodes.enumerated() {
-            try shape("deliverables at node `\(m.nodes[n].id)`", st.deliverables.count, m.nodes[n].deliverables.count)
-            if let o = st.outcome, case .outcomes(let os) = m.nodes[n].transition, !os.indices.contains(o) {
+        let open = s.status == .open
+        var (first, bad) = s.nodes.withUnsafeBufferPointer { nodes -> (PendingTimer?, Int?) in
+            var first: PendingTimer?
+            for n in nodes.indices {
+                if nodes[n].deliverables.count != t.deliverableCounts[n] { return (nil, n) }
+                if let o = nodes[n].outcome, let count = t.outcomeCounts[n], o < 0 || o >= count { return (nil, n) }
+                guard open else { continue }
+                switch nodes[n].status {
+                case .active:
+                    if let due = nodes[n].dueAt { first = PendingTimer.earlier(first, PendingTimer(at: due, kind: .due, node: n)) }
+                case .blocked:
+                    if nodes[n].escalatedAt == nil, let blocked = nodes[n].blockedAt, let delay = t.escalationDelay[n] {
+                        first = PendingTimer.earlier(first, PendingTimer(at: add(blocked, delay), kind: .escalation, node: n))
+                    }
+                default:
+                    break
+                }
+            }
+            return (first, nil)
+        }
+        if let n = bad {
+            try shape("deliverables at node `\(m.nodes[n].id)`", s.nodes[n].deliverables.count, m.nodes[n].deliverables.count)
+            if let o = s.nodes[n].outcome, case .outcomes(let os) = m.nodes[n].transition, !os.indices.contains(o) {
                 try shape("outcomes at node `\(m.nodes[n].id)`", o + 1, os.count)
             }
         }
         for chat in s.groupChats where !m.effects.indices.contains(chat.effect) {
             try shape("effects", chat.effect + 1, m.effects.count)
         }
+        if open, s.pool == .private, s.owner != nil, let after = m.pool.idleAfter {
+            if let warn = m.pool.idleWarn, warn < after, !s.idleWarned {
+                first = PendingTimer.earlier(first, PendingTimer(at: add(s.lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
+            }
+            first = PendingTimer.earlier(first, PendingTimer(at: add(s.lastStatusChangeAt, after), kind: .idleReturn, node: nil))
+        }
+        return first
     }
 
     static func emptySnapshot(_ pm: PreparedMachine, dealID: String, event: DealEvent) -> DealSnapshot {
@@ -75,6 +145,11 @@ extension Stepper {
     }
 
     static func checkID(_ what: String, _ id: String, _ limits: RunnerLimits) throws(Refusal) {
+        // The common case, decided on the UTF-8 bytes: short printable ASCII (one scalar per byte).
+        let plain = id.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.count <= limits.maxIDLength && !bytes.contains { $0 < 0x20 || $0 >= 0x7F }
+        }
+        if plain == true, !id.isEmpty { return }
         if id.isEmpty { throw Refusal(RuntimeMessages.invalidID, what, id, RuntimeMessages.Phrase.empty) }
         if id.unicodeScalars.count > limits.maxIDLength {
             throw Refusal(RuntimeMessages.invalidID, what, Names.shown(id), RuntimeMessages.fill(RuntimeMessages.Phrase.tooLong, [String(limits.maxIDLength)]))
@@ -137,7 +212,7 @@ extension Stepper {
     }
 
     func node(_ id: String) throws(Refusal) -> Int {
-        guard let n = pm.nodeIndex[id] else {
+        guard let n = pt.nodeIndex[id] else {
             throw Refusal(RuntimeMessages.unknownNode, Names.shown(id), Names.didYouMean(id, among: m.nodes.map(\.id)))
         }
         return n
@@ -150,7 +225,7 @@ extension Stepper {
     }
 
     func role(_ id: String) throws(Refusal) -> Int {
-        guard let r = pm.roleIndex[id] else {
+        guard let r = pt.roleIndex[id] else {
             throw Refusal(RuntimeMessages.unknownRole, Names.shown(id), Names.didYouMean(id, among: m.roles.map(\.id)))
         }
         return r
@@ -161,7 +236,7 @@ extension Stepper {
     mutating func create(owner: String?, fields: [FieldAssignment], members: [RoleAssignment]) throws(Refusal) {
         now = event.at
         for slot in m.fields.indices where m.fields[slot].compute == nil {
-            s.fields[slot] = FieldValues.defaultValue(slot: slot, in: pm.verified)
+            s.fields[slot] = FieldValues.defaultValue(slot: slot, in: pt.verified)
         }
         try assign(fields, creating: true)
         let missing = m.fields.indices.filter { m.fields[$0].required && m.fields[$0].compute == nil && s.fields[$0] == nil }
@@ -171,7 +246,7 @@ extension Stepper {
         for member in members {
             let r = try role(member.role)
             try Stepper.checkID("person", member.person, limits)
-            if r == pm.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
+            if r == pt.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
             if s.roleMembers[r].contains(member.person) { throw Refusal(RuntimeMessages.alreadyMember, m.roles[r].id, Names.shown(member.person)) }
             if s.roleMembers[r].count >= limits.maxMembersPerRole {
                 throw Refusal(RuntimeMessages.limitExceeded, "the members of role `\(m.roles[r].id)`", "\(limits.maxMembersPerRole) people")
@@ -183,7 +258,7 @@ extension Stepper {
             try checkQuota(owner)
             s.owner = owner
             s.pool = .private
-            if let r = pm.ownerRole { s.roleMembers[r] = [owner] }
+            if let r = pt.ownerRole { s.roleMembers[r] = [owner] }
         }
         recomputeFields()
         statusChanged()
@@ -197,30 +272,82 @@ extension Stepper {
         recomputeFields()
     }
 
-    /// Validates and stores field values (all or nothing).
+    /// Validates and stores field values (all or nothing): every assignment is checked, in
+    /// order, before any is stored, so a refusal leaves the fields as they were.
     mutating func assign(_ assignments: [FieldAssignment], creating: Bool) throws(Refusal) {
         if assignments.count > limits.maxFieldsPerEvent {
             throw Refusal(RuntimeMessages.limitExceeded, "the fields of one event (\(assignments.count))", "\(limits.maxFieldsPerEvent)")
         }
-        var seen: [Int] = []
-        for a in assignments {
-            guard let slot = pm.fieldSlot[a.field] else {
-                throw Refusal(RuntimeMessages.unknownField, Names.shown(a.field), Names.didYouMean(a.field, among: m.fields.map(\.id)))
-            }
-            if seen.contains(slot) { throw Refusal(RuntimeMessages.duplicateField, a.field) }
-            seen.append(slot)
-            let def = m.fields[slot]
-            if let x = def.compute {
-                throw Refusal(RuntimeMessages.computedField, def.id, m.expressions.indices.contains(x) ? m.expressions[x].source : "")
-            }
-            let stored: ExprValue?
-            switch FieldValues.validate(a.value, slot: slot, in: pm.verified, limits: limits) {
-            case .success(let v): stored = v
-            case .failure(let refusal): throw refusal
-            }
-            if stored == nil, def.required, !creating { throw Refusal(RuntimeMessages.requiredFieldUnset, def.id) }
-            s.fields[slot] = stored
+        if assignments.count == 1 {
+            let slot = try fieldSlot(assignments[0].field)
+            store(try validated(assignments[0], slot: slot, creating: creating), at: slot)
+            return
         }
+        var checked: [(slot: Int, value: ExprValue?)] = []
+        checked.reserveCapacity(assignments.count)
+        for a in assignments {
+            let slot = try fieldSlot(a.field)
+            if checked.contains(where: { $0.slot == slot }) { throw Refusal(RuntimeMessages.duplicateField, a.field) }
+            checked.append((slot, try validated(a, slot: slot, creating: creating)))
+        }
+        for (slot, stored) in checked { store(stored, at: slot) }
+    }
+
+    /// A new array with the same elements.
+    @inline(never)
+    static func copy(of fields: [ExprValue?]) -> [ExprValue?] {
+        let count = fields.count
+        guard count > 0 else { return [] }
+        return fields.withUnsafeBufferPointer { source in
+            [ExprValue?](unsafeUninitializedCapacity: count) { target, initialized in
+                guard let base = target.baseAddress else { return }
+                for i in 0..<count { (base + i).initialize(to: source[i]) }
+                initialized = count
+            }
+        }
+    }
+
+    /// The slot of a field named in an event.
+    func fieldSlot(_ id: String) throws(Refusal) -> Int {
+        // The byte table answers for the ids as written; the dictionary also for other spellings
+        // of the same text (String equality is canonical equivalence).
+        guard let slot = pt.fieldNames.slot(id) ?? pt.fieldSlot[id] else {
+            throw Refusal(RuntimeMessages.unknownField, Names.shown(id), Names.didYouMean(id, among: m.fields.map(\.id)))
+        }
+        return slot
+    }
+
+    /// The value the deal stores for an assignment to `slot`, or why it is refused.
+    func validated(_ a: FieldAssignment, slot: Int, creating: Bool) throws(Refusal) -> ExprValue? {
+        if let x = m.fields[slot].compute {
+            throw Refusal(RuntimeMessages.computedField, m.fields[slot].id, m.expressions.indices.contains(x) ? m.expressions[x].source : "")
+        }
+        // The values `FieldValues.validate` keeps as they are, decided without it.
+        switch (pt.valueKinds[slot], a.value) {
+        case (.text, .text(let text)) where text.utf8.count <= limits.maxTextBytes: return a.value
+        case (.boolean, .boolean), (.date, .date), (.datetime, .datetime), (.duration, .duration): return a.value
+        default: break
+        }
+        let stored: ExprValue?
+        switch FieldValues.validate(a.value, slot: slot, in: pt.verified, limits: limits) {
+        case .success(let v): stored = v
+        case .failure(let refusal): throw refusal
+        }
+        if stored == nil, m.fields[slot].required, !creating { throw Refusal(RuntimeMessages.requiredFieldUnset, m.fields[slot].id) }
+        return stored
+    }
+
+    mutating func store(_ value: ExprValue?, at slot: Int) {
+        if fieldsShared {
+            // The copy-on-write copy the next line would make, element by element with the
+            // element type known (the generic copy goes through value witnesses, several times slower).
+            s.fields = Stepper.copy(of: s.fields)
+            fieldsShared = false
+        }
+        place.pointee.fields.withUnsafeMutableBufferPointer { fields in
+            if fields.indices.contains(slot) { fields[slot] = value }
+        }
+        changedMask |= PreparedTables.bit(slot)
     }
 
     // MARK: Roles
@@ -228,7 +355,7 @@ extension Stepper {
     mutating func addMember(role id: String, person: String) throws(Refusal) {
         let r = try role(id)
         try Stepper.checkID("person", person, limits)
-        if r == pm.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
+        if r == pt.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
         if s.roleMembers[r].contains(person) { throw Refusal(RuntimeMessages.alreadyMember, m.roles[r].id, Names.shown(person)) }
         if s.roleMembers[r].count >= limits.maxMembersPerRole {
             throw Refusal(RuntimeMessages.limitExceeded, "the members of role `\(m.roles[r].id)`", "\(limits.maxMembersPerRole) people")
@@ -240,7 +367,7 @@ extension Stepper {
 
     mutating func removeMember(role id: String, person: String) throws(Refusal) {
         let r = try role(id)
-        if r == pm.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
+        if r == pt.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
         guard let i = s.roleMembers[r].firstIndex(of: person) else {
             throw Refusal(RuntimeMessages.notAMember, m.roles[r].id, Names.shown(person))
         }
@@ -288,7 +415,7 @@ extension Stepper {
             }
         }
         let open = s.openNodes
-        if let onPath = open.first(where: { pm.onLosePath[$0] }) {
+        if let onPath = open.first(where: { pt.onLosePath[$0] }) {
             throw Refusal(RuntimeMessages.alreadyLosing, "`\(nodeID(onPath))`")
         }
         if let from = lose.from, !open.contains(where: { from.contains($0) }) {
@@ -406,12 +533,21 @@ extension Stepper {
 
     // MARK: Finishing
 
-    /// Projection, probability, bookkeeping and effect ids.
-    mutating func finish() -> StepOutcome {
+    /// Ends an accepted step: deferred effects, projection, probability, bookkeeping and effect
+    /// ids. Returns the effects.
+    mutating func finishStep() -> [Effect] {
+        flush()
         updateProjection()
         if s.status == .open {
-            let open = s.openNodes.compactMap { m.nodes[$0].probability }
-            if let best = open.max() { s.probability = best }
+            let probability = pt.probability
+            let best = s.nodes.withUnsafeBufferPointer { nodes -> Int? in
+                var best: Int?
+                for n in nodes.indices where nodes[n].status.isOpen && n < probability.count {
+                    if let p = probability[n], best.map({ p > $0 }) ?? true { best = p }
+                }
+                return best
+            }
+            if let best { s.probability = best }
         }
         s.sequence = sequence
         s.lastEventID = event.id
@@ -427,23 +563,62 @@ extension Stepper {
             effects[i].index = i
             effects[i].id = Effect.stableID(dealID: s.dealID, eventID: event.id, index: i)
         }
-        return StepOutcome(snapshot: s, effects: effects)
+        return effects
     }
 
     /// S6: the flow ahead follows the fields. A pending node with `when` is in the plan while its
-    /// condition holds; a change is recorded as a projection decision.
+    /// condition holds; a change is recorded as a projection decision. In the incremental mode a
+    /// condition that reads no changed slot and not the clock keeps the result it had.
     mutating func updateProjection() {
-        for n in m.nodes.indices {
-            guard s.nodes[n].status == .pending, m.nodes[n].kind != .approval, let w = m.nodes[n].when else {
-                s.nodes[n].inPlan = true
-                continue
+        // A read-only scan finds the nodes with work to do, so that the nodes array is only made
+        // unique (copied, when the caller still holds it) if one of them changes.
+        var n = 0
+        while let next = nextProjection(from: n) {
+            project(next)
+            n = next + 1
+        }
+    }
+
+    /// The first node from `start` on whose projection needs evaluating or resetting.
+    func nextProjection(from start: Int) -> Int? {
+        let t = pt
+        let incremental = incremental, changedMask = changedMask
+        return s.nodes.withUnsafeBufferPointer { nodes -> Int? in
+            var n = start
+            while n < nodes.count {
+                if nodes[n].status == .pending, n < t.projectedWhen.count, t.projectedWhen[n] != nil {
+                    if !incremental || t.whenAlways[n] || t.whenReadMask[n] & changedMask != 0 { return n }
+                } else if !nodes[n].inPlan {
+                    return n
+                }
+                n += 1
             }
-            let e = evaluate(w)
-            let holds = e.value == .boolean(true)
-            if holds != s.nodes[n].inPlan {
-                s.nodes[n].inPlan = holds
-                record(.projection, node: n, expression: w, reads: e.reads, result: e.value, detail: e.failure)
-            }
+            return nil
+        }
+    }
+
+    @inline(never)
+    mutating func project(_ n: Int) {
+        guard s.nodes[n].status == .pending, pt.projectedWhen.indices.contains(n), let w = pt.projectedWhen[n] else {
+            s.nodes[n].inPlan = true
+            return
+        }
+        let e = evaluate(w)
+        let holds = e.value == .boolean(true)
+        if holds != s.nodes[n].inPlan {
+            s.nodes[n].inPlan = holds
+            record(.projection, node: n, expression: w, reads: reads(w), result: e.value, detail: e.failure)
+        }
+    }
+}
+
+extension DealAction {
+    /// Whether the action never changes which nodes are pending (nor, timers aside, anything but
+    /// fields, checklists and role members): the steps that may run incrementally.
+    var keepsPendingNodes: Bool {
+        switch self {
+        case .setFields, .tickDeliverable, .addRoleMember, .removeRoleMember, .tick: true
+        case .create, .complete, .rework, .lose, .win, .claim, .release, .assign: false
         }
     }
 }

@@ -5,16 +5,16 @@ import FlowIR
 extension Stepper {
     /// The people in role `r` on this deal (the owner role holds the owner).
     func members(ofRole r: Int) -> [String] {
-        if r == pm.ownerRole { return s.owner.map { [$0] } ?? [] }
+        if r == pt.ownerRole { return s.owner.map { [$0] } ?? [] }
         return s.roleMembers.indices.contains(r) ? s.roleMembers[r] : []
     }
 
     func resolve(_ recipient: Recipient) -> EffectRecipient {
         switch recipient {
         case .owner:
-            return EffectRecipient(recipient: "owner", role: pm.ownerRole, people: s.owner.map { [$0] } ?? [])
+            return EffectRecipient(recipient: "owner", role: pt.ownerRole, people: s.owner.map { [$0] } ?? [])
         case .contacts:
-            return EffectRecipient(recipient: "contacts", role: nil, people: Names.unique(pm.externalRoles.flatMap { members(ofRole: $0) }))
+            return EffectRecipient(recipient: "contacts", role: nil, people: Names.unique(pt.externalRoles.flatMap { members(ofRole: $0) }))
         case .role(let r):
             return EffectRecipient(recipient: m.roles.indices.contains(r) ? m.roles[r].id : "#\(r)", role: r, people: members(ofRole: r))
         }
@@ -23,8 +23,8 @@ extension Stepper {
     /// The effect's text with `{field}` placeholders filled (unset fields give the empty text).
     func render(_ d: Int) -> [String: String] {
         var out: [String: String] = [:]
-        guard pm.effectTexts.indices.contains(d) else { return out }
-        for (language, pieces) in pm.effectTexts[d] {
+        guard pt.effectTexts.indices.contains(d) else { return out }
+        for (language, pieces) in pt.effectTexts[d] {
             var text = ""
             for piece in pieces {
                 switch piece {
@@ -98,7 +98,7 @@ extension Stepper {
 
     /// Resolves a template-wide trigger's effects now and emits them at the end of the phase.
     mutating func deferTrigger(_ trigger: TemplateTrigger, person: String? = nil) {
-        for d in pm.triggerEffects[trigger] ?? [] {
+        for d in pt.triggerEffects[trigger] ?? [] {
             if var e = makeEffect(d, trigger: trigger.rawValue, node: nil) {
                 if person != nil { e.person = person }
                 deferred.append(e)
@@ -107,6 +107,7 @@ extension Stepper {
     }
 
     mutating func flush() {
+        guard !deferred.isEmpty else { return }
         effects.append(contentsOf: deferred)
         deferred.removeAll()
     }

@@ -48,13 +48,49 @@ public struct PendingTimer: Sendable, Hashable, Codable {
         }
         return out.sorted { ($0.at, $0.kind.rank, $0.node ?? -1) < ($1.at, $1.kind.rank, $1.node ?? -1) }
     }
+
+    /// The first of ``all(_:_:)`` (the earliest, ties by kind then node), without building the list.
+    static func first(_ pm: PreparedMachine, _ s: DealSnapshot) -> PendingTimer? {
+        guard s.status == .open else { return nil }
+        let t = pm.tables
+        var best = s.nodes.withUnsafeBufferPointer { nodes -> PendingTimer? in
+            var best: PendingTimer?
+            for n in 0..<min(nodes.count, t.escalationDelay.count) {
+                switch nodes[n].status {
+                case .active:
+                    if let due = nodes[n].dueAt { best = earlier(best, PendingTimer(at: due, kind: .due, node: n)) }
+                case .blocked:
+                    if nodes[n].escalatedAt == nil, let blocked = nodes[n].blockedAt, let delay = t.escalationDelay[n] {
+                        best = earlier(best, PendingTimer(at: Stepper.add(blocked, delay), kind: .escalation, node: n))
+                    }
+                default:
+                    break
+                }
+            }
+            return best
+        }
+        if s.pool == .private, s.owner != nil, let after = t.machine.pool.idleAfter {
+            if let warn = t.machine.pool.idleWarn, warn < after, !s.idleWarned {
+                best = earlier(best, PendingTimer(at: Stepper.add(s.lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
+            }
+            best = earlier(best, PendingTimer(at: Stepper.add(s.lastStatusChangeAt, after), kind: .idleReturn, node: nil))
+        }
+        return best
+    }
+
+    /// The one of `a` and `b` that fires first (`a` on a tie).
+    @inline(__always)
+    static func earlier(_ a: PendingTimer?, _ b: PendingTimer) -> PendingTimer {
+        guard let a else { return b }
+        return (a.at, a.kind.rank, a.node ?? -1) <= (b.at, b.kind.rank, b.node ?? -1) ? a : b
+    }
 }
 
 extension Stepper {
     /// Fires, in time order, every timer due at or before `instant`; each firing is one eventless
     /// step. Timers fire at their own due time (which the records and effects carry).
     mutating func fireTimers(upTo instant: Int64) throws(Refusal) {
-        while let timer = PendingTimer.all(pm, s).first, timer.at <= instant {
+        while let timer = PendingTimer.first(pm, s), timer.at <= instant {
             try spend()
             now = max(timer.at, s.lastEventAt)
             fire(timer, upTo: instant)

@@ -1,14 +1,29 @@
 import FlowExpr
 import FlowIR
 
-/// The working state of one step: a copy of the snapshot that the event's handlers change, the
-/// effects emitted so far and the eventless-step budget. Nothing here survives a refusal: the
-/// caller's snapshot is a value and is never touched.
+/// The working state of one step: the snapshot that the event's handlers change, the effects
+/// emitted so far and the eventless-step budget.
+///
+/// The snapshot is not held but addressed: ``with(_:_:event:context:limits:_:)`` gives the stepper
+/// the place of a snapshot variable for the duration of one closure, and every change is made
+/// there, in place (no copy of the snapshot into the stepper and back). Which variable that is
+/// decides what a refusal leaves behind: a copy that is dropped, or — for the actions that refuse
+/// before they change anything — the caller's own snapshot.
 struct Stepper {
     let pm: PreparedMachine
-    let m: Machine
-    var s: DealSnapshot
-    let event: DealEvent
+    /// The machine's shared tables (`pm.tables`), held directly for the hot paths.
+    let pt: PreparedTables
+    /// The machine, read in place (no copy of its arrays per step).
+    var m: Machine { _read { yield pt.machine } }
+    /// The snapshot being stepped, valid for the stepper's lifetime (see `with`).
+    let place: UnsafeMutablePointer<DealSnapshot>
+    var s: DealSnapshot {
+        unsafeAddress { UnsafePointer(place) }
+        nonmutating unsafeMutableAddress { place }
+    }
+    /// The event being applied, addressed like the snapshot (see `with`).
+    let eventPlace: UnsafePointer<DealEvent>
+    var event: DealEvent { unsafeAddress { eventPlace } }
     let context: StepContext
     let limits: RunnerLimits
     /// The sequence number the event gets (decisions are tagged with it).
@@ -25,16 +40,40 @@ struct Stepper {
     /// Nodes the deal arrives at, in order (a worklist, so no recursion depth depends on the template).
     var queue: [Int] = []
     var queueHead = 0
+    /// Whether this step may re-evaluate only what reads a changed field: true for events that
+    /// never change which nodes are pending (field edits, checklist ticks, role members, ticks —
+    /// timers block, escalate and return deals to the pool, but never make a node pending).
+    /// Then a computed field or a projected `when` that reads no changed slot and not the clock
+    /// has the value the previous step gave it: a snapshot is the fold of its log.
+    var incremental = false
+    /// Whether `s.fields` is known to share its storage (the value API steps a copy of the
+    /// caller's snapshot), so that the first field stored copies it element by element.
+    var fieldsShared = false
+    /// The slots changed in this step (``PreparedTables/bit(_:)``), for the incremental mode.
+    var changedMask: UInt64 = 0
 
-    init(pm: PreparedMachine, snapshot: DealSnapshot, event: DealEvent, context: StepContext, limits: RunnerLimits) {
+    private init(pm: PreparedMachine, place: UnsafeMutablePointer<DealSnapshot>, event: UnsafePointer<DealEvent>, context: StepContext,
+                 limits: RunnerLimits) {
         self.pm = pm
-        self.m = pm.machine
-        self.s = snapshot
-        self.event = event
+        self.pt = pm.tables
+        self.place = place
+        self.eventPlace = event
         self.context = context
         self.limits = limits
-        self.sequence = snapshot.sequence + 1
-        self.now = event.at
+        self.sequence = place.pointee.sequence + 1
+        self.now = event.pointee.at
+    }
+
+    /// Runs `body` with a stepper working on `snapshot` in place. The stepper must not outlive
+    /// `body` (it addresses `snapshot`), which is why this is the only way to make one.
+    static func with<R>(_ pm: PreparedMachine, _ snapshot: inout DealSnapshot, event: DealEvent, context: StepContext,
+                        limits: RunnerLimits, _ body: (inout Stepper) throws(Refusal) -> R) throws(Refusal) -> R {
+        try withUnsafeMutablePointer(to: &snapshot) { (place) throws(Refusal) -> R in
+            try withUnsafePointer(to: event) { (eventPlace) throws(Refusal) -> R in
+                var stepper = Stepper(pm: pm, place: place, event: eventPlace, context: context, limits: limits)
+                return try body(&stepper)
+            }
+        }
     }
 
     // MARK: Budget, bookkeeping
@@ -65,20 +104,27 @@ struct Stepper {
 
     struct Evaluation {
         var value: ExprValue
-        var reads: [FieldRead]
         var failure: String?
     }
 
-    /// Evaluates expression `x` on the current fields at `now`, under the fuel budget.
+    /// The fields expression `x` reads, with their current values (for decisions).
+    func reads(_ x: Int) -> [FieldRead] {
+        guard m.expressions.indices.contains(x) else { return [] }
+        return m.expressions[x].reads.map { slot in FieldRead(slot: slot, value: s.fields.indices.contains(slot) ? s.fields[slot] : nil) }
+    }
+
+    /// Evaluates expression `x` on the current fields at `now`, under the fuel budget. The
+    /// values it read are ``reads(_:)`` until a field changes.
     func evaluate(_ x: Int) -> Evaluation {
-        guard m.expressions.indices.contains(x), pm.verified.expressions.indices.contains(x) else {
-            return Evaluation(value: .null, reads: [], failure: "no expression #\(x)")
+        guard m.expressions.indices.contains(x), pt.verified.expressions.indices.contains(x) else {
+            return Evaluation(value: .null, failure: "no expression #\(x)")
         }
-        let reads = m.expressions[x].reads.map { slot in FieldRead(slot: slot, value: s.fields.indices.contains(slot) ? s.fields[slot] : nil) }
+        let fields = s.fields
+        let values = m.expressions[x].reads.map { slot in (fields.indices.contains(slot) ? fields[slot] : nil) ?? .null }
         let clock = ExprClock(now: now, utcOffset: context.utcOffset)
-        switch ExprEvaluator.evaluate(pm.verified.expressions[x], fieldValues: reads.map { $0.value ?? .null }, clock: clock, fuel: limits.fuel) {
-        case .success(let value): return Evaluation(value: value, reads: reads, failure: nil)
-        case .failure(let error): return Evaluation(value: .null, reads: reads, failure: "\(error.code): \(error.message.text)")
+        switch ExprEvaluator.evaluate(pt.verified.expressions[x], fieldValues: values, clock: clock, fuel: limits.fuel) {
+        case .success(let value): return Evaluation(value: value, failure: nil)
+        case .failure(let error): return Evaluation(value: .null, failure: "\(error.code): \(error.message.text)")
         }
     }
 
@@ -86,17 +132,21 @@ struct Stepper {
     mutating func condition(_ x: Int, node: Int?) -> (holds: Bool, evaluation: Evaluation) {
         let e = evaluate(x)
         if let failure = e.failure {
-            record(.evaluationFailed, node: node, expression: x, reads: e.reads, detail: failure)
+            record(.evaluationFailed, node: node, expression: x, reads: reads(x), detail: failure)
         }
         return (e.value == .boolean(true), e)
     }
 
-    /// Re-evaluates every computed field, in dependency order. A failed evaluation leaves the field unset.
+    /// Re-evaluates the computed fields, in dependency order (all of them, or in the incremental
+    /// mode those that read a changed slot or the clock). A failed evaluation leaves the field unset.
     mutating func recomputeFields() {
-        for slot in pm.computeOrder {
+        for slot in pt.computeOrder {
             guard let x = m.fields[slot].compute else { continue }
+            if incremental, !pt.computeAlways[slot], pt.computeReadMask[slot] & changedMask == 0 { continue }
             let e = evaluate(x)
-            s.fields[slot] = (e.failure != nil || e.value == .null) ? nil : e.value
+            let value = (e.failure != nil || e.value == .null) ? nil : e.value
+            s.fields[slot] = value
+            changedMask |= PreparedTables.bit(slot)
         }
     }
 
@@ -137,7 +187,7 @@ struct Stepper {
     /// Evaluates a node's `when` on arrival and records the decision.
     mutating func tailoring(_ n: Int, _ w: Int) -> Bool {
         let (holds, e) = condition(w, node: n)
-        record(.tailoring, node: n, expression: w, reads: e.reads, result: e.value)
+        record(.tailoring, node: n, expression: w, reads: reads(w), result: e.value)
         return holds
     }
 
@@ -154,13 +204,13 @@ struct Stepper {
         s.nodes[f].status = .skipped
         s.nodes[f].finishedAt = now
         statusChanged()
-        for r in pm.forkRegion[f] where s.nodes[r].status == .pending {
+        for r in pt.forkRegion[f] where s.nodes[r].status == .pending {
             s.nodes[r].status = .skipped
             s.nodes[r].finishedAt = now
         }
-        guard let j = pm.forkJoin[f] else { return }
+        guard let j = pt.forkJoin[f] else { return }
         // Every branch counts as arrived: the next arrival releases the join.
-        s.nodes[j].arrivals = max(0, pm.joinExpected[j] - 1)
+        s.nodes[j].arrivals = max(0, pt.joinExpected[j] - 1)
         queue.append(j)
     }
 
@@ -184,7 +234,7 @@ struct Stepper {
 
     mutating func arriveAtJoin(_ j: Int) {
         s.nodes[j].arrivals += 1
-        guard s.nodes[j].arrivals >= pm.joinExpected[j] else {
+        guard s.nodes[j].arrivals >= pt.joinExpected[j] else {
             s.nodes[j].status = .waiting
             return
         }
@@ -290,8 +340,8 @@ struct Stepper {
         resetSet[t] = true
         resetSet[c] = true
         for f in m.nodes.indices where resetSet[f] {
-            for r in pm.forkRegion[f] { resetSet[r] = true }
-            if let j = pm.forkJoin[f] { resetSet[j] = true }
+            for r in pt.forkRegion[f] { resetSet[r] = true }
+            if let j = pt.forkJoin[f] { resetSet[j] = true }
         }
         for n in m.nodes.indices where resetSet[n] { reset(n) }
     }
@@ -309,10 +359,12 @@ struct Stepper {
                 holds = e.value == .boolean(true)
             }
             if holds {
-                if shouldRecord { record(.branch, node: n, expression: g.condition, reads: e.reads, result: e.value, target: g.to) }
+                if shouldRecord { record(.branch, node: n, expression: g.condition, reads: reads(g.condition), result: e.value, target: g.to) }
                 return g.to
             }
-            for r in e.reads where !allReads.contains(r) { allReads.append(r) }
+            if shouldRecord {
+                for r in reads(g.condition) where !allReads.contains(r) { allReads.append(r) }
+            }
         }
         if shouldRecord { record(.branchDefault, node: n, reads: allReads, target: otherwise) }
         return otherwise
@@ -382,7 +434,7 @@ struct Stepper {
             s.releasedAt = now
         }
         s.owner = nil
-        if let r = pm.ownerRole { s.roleMembers[r] = [] }
+        if let r = pt.ownerRole { s.roleMembers[r] = [] }
         s.pool = .public
         statusChanged()
     }
@@ -391,7 +443,7 @@ struct Stepper {
     mutating func takeOwnership(_ person: String) {
         s.owner = person
         s.pool = .private
-        if let r = pm.ownerRole {
+        if let r = pt.ownerRole {
             s.roleMembers[r] = [person]
             joinChats(role: r, person: person)
         }

@@ -28,7 +28,6 @@ struct KeyTable<Key: MappingKey>: Sendable {
         }
         self.bytes = bytes
         self.starts = starts
-        assert(keys.count <= Entries<Key>.capacity, "Entries has room for \(Entries<Key>.capacity) keys")
     }
 
     /// The position of `key` in `keys`.
@@ -56,15 +55,18 @@ struct KeyTable<Key: MappingKey>: Sendable {
 /// What `SyntaxReader.mapping` read: the pair written for each allowed key (the last one when a
 /// key is repeated, which the reader has reported), and what the other keys were.
 struct Entries<Key: MappingKey> {
-    static var capacity: Int { 24 }
-    private var slots: InlineArray<24, (key: YAMLNodeID, value: YAMLNodeID)?> = .init(repeating: nil)
+    /// Indexed by the key's position in `Key.table`. (An array rather than a fixed-size inline
+    /// one: reading an element of an inline array held in a `let` copied all of it first.)
+    private var slots: [(key: YAMLNodeID, value: YAMLNodeID)?]
     /// For each key that is not allowed but close to an allowed one: that allowed key's name.
     var guesses: [String] = []
     /// True when some key could not be read as a string (a list or a number used as a key).
     var hasUnreadableKey = false
 
+    init() { slots = Array(repeating: nil, count: Key.table.keys.count) }
+
     subscript(key: Key) -> (key: YAMLNodeID, value: YAMLNodeID)? {
-        get { slots[Key.table.ordinal(of: key)] }
+        slots[Key.table.ordinal(of: key)]
     }
 
     subscript(ordinal ordinal: Int) -> (key: YAMLNodeID, value: YAMLNodeID)? {

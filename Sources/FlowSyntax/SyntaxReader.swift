@@ -94,6 +94,13 @@ struct SyntaxReader {
         return nil
     }
 
+    /// Reports what `string` would, without building the string when it is one (for values that
+    /// are checked but not kept, such as descriptions).
+    mutating func checkString(_ id: YAMLNodeID, key: @autoclosure () -> String) {
+        if doc.isString(id) { return }
+        _ = string(id, key: key())
+    }
+
     func typeName(_ id: YAMLNodeID) -> String { doc.value(id)?.typeName ?? "value" }
 
     /// Reads an identifier (`[a-z][a-z0-9_]*`, at most 64 characters).
@@ -186,8 +193,8 @@ struct SyntaxReader {
             diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a duration", key, describe(id)))
             return nil
         }
+        if let d = doc.withUTF8(id, { Duration.parse(utf8: $0) }) ?? nil { return Located(d, span(id)) }
         let text = doc.text(id) ?? ""
-        if let d = Duration.parse(text) { return Located(d, span(id)) }
         var diag = SyntaxMessages.badDuration.at(span(id), text)
         let digits = text.prefix { $0.isNumber || $0 == "-" }
         let rest = text.dropFirst(digits.count).trimmingSpaces.lowercased()

@@ -82,7 +82,14 @@ public enum TemplateParser {
     }
 
     static func fields(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> [FieldSyntax] {
-        mapEntries(&r, id, context: "`fields`").compactMap { key, value in field(&r, key, value) }
+        let entries = mapEntries(&r, id, context: "`fields`")
+        // Reserved: field records are large, and growing the array would copy them repeatedly.
+        var out: [FieldSyntax] = []
+        out.reserveCapacity(entries.count)
+        for (key, value) in entries {
+            if let f = field(&r, key, value) { out.append(f) }
+        }
+        return out
     }
 
     /// Keys of an id-keyed mapping that cannot name a definition, not even by a suggested id
@@ -175,7 +182,7 @@ public enum TemplateParser {
             var role = RoleSyntax(id: rid, name: nil, owner: false, manager: false, external: false, span: r.span(value))
             guard let m = r.mapping(value, context: "role `\(rid.value)`", required: [RoleKey.name], missingAt: rid.span) else { return role }
             if let v = m[.name]?.value { role.name = r.name(v, key: "name") }
-            if let v = m[.description]?.value { _ = r.string(v, key: "description") }
+            if let v = m[.description]?.value { r.checkString(v, key: "description") }
             if let v = m[.owner]?.value, let b = r.bool(v, key: "owner") { role.owner = b.value; role.ownerSpan = r.span(m[.owner]?.key ?? v) }
             if let v = m[.manager]?.value, let b = r.bool(v, key: "manager") { role.manager = b.value; role.managerSpan = r.span(m[.manager]?.key ?? v) }
             if let v = m[.external]?.value, let b = r.bool(v, key: "external") { role.external = b.value }
@@ -197,7 +204,7 @@ public enum TemplateParser {
         guard let nid else { return nil }
         var n = NodeSyntax(id: nid, span: r.span(id))
         if let v = m[.name]?.value { n.name = r.name(v, key: "name") }
-        if let v = m[.description]?.value { _ = r.string(v, key: "description") }
+        if let v = m[.description]?.value { r.checkString(v, key: "description") }
         // Keys that could not be read, and the keys that misspelt ones probably meant.
         if m.hasUnreadableKey { n.unreadKeys.insert("*") }
         for meant in m.guesses { n.unreadKeys.insert(meant) }

@@ -42,29 +42,31 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// Parses `<integer><unit>` groups with units `w`, `d`, `h`, `m`, optionally negative.
     public static func parse(_ text: String) -> Duration? {
-        // Read on bytes: the grammar is ASCII, and any non-ASCII byte fails it (as a character
-        // built on an ASCII digit or unit would).
-        var u = text.utf8[...]
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// `parse` on UTF-8 bytes. The grammar is ASCII: any non-ASCII byte fails it, as a character
+    /// built on an ASCII digit or unit does.
+    static func parse(utf8 u: UnsafeBufferPointer<UInt8>) -> Duration? {
+        let n = u.count
+        var i = 0
         var sign: Int64 = 1
-        if u.first == UInt8(ascii: "-") { sign = -1; u = u.dropFirst() }
-        guard !u.isEmpty else { return nil }
+        if i < n, u[i] == UInt8(ascii: "-") { sign = -1; i += 1 }
+        guard i < n else { return nil }
         var total: Int64 = 0
         var lastSize = Int64.max
-        while let first = u.first {
-            var n: Int64 = 0
-            var digits = 0
-            var next = first
-            while next >= UInt8(ascii: "0"), next <= UInt8(ascii: "9") {
-                digits += 1
-                guard digits <= 9 else { return nil }
-                n = n * 10 + Int64(next - UInt8(ascii: "0"))
-                u = u.dropFirst()
-                guard let b = u.first else { return nil }
-                next = b
+        while i < n {
+            var value: Int64 = 0
+            let digitsStart = i
+            while i < n, u[i] >= UInt8(ascii: "0"), u[i] <= UInt8(ascii: "9") {
+                guard i - digitsStart < 9 else { return nil }
+                value = value * 10 + Int64(u[i] - UInt8(ascii: "0"))
+                i += 1
             }
-            guard digits > 0 else { return nil }
+            guard i > digitsStart, i < n else { return nil }
             let size: Int64
-            switch next {
+            switch u[i] {
             case UInt8(ascii: "w"): size = 604_800
             case UInt8(ascii: "d"): size = 86_400
             case UInt8(ascii: "h"): size = 3_600
@@ -74,8 +76,8 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
             // Units must decrease (`1d12h`, not `12h1d`) and not repeat.
             guard size < lastSize else { return nil }
             lastSize = size
-            total += n * size
-            u = u.dropFirst()
+            total += value * size
+            i += 1
         }
         return Duration(seconds: sign * total)
     }

@@ -5,29 +5,57 @@
 /// Everything else — including YAML 1.1's `yes`, `no`, `on`, `off` — is a string.
 enum CoreSchema {
     static func resolve(_ b: ArraySlice<UInt8>) -> ScalarValue {
+        switch classify(b) {
+        case .null: return .null
+        case .bool(let v): return .bool(v)
+        case .numberOrString:
+            let s = String(decoding: b, as: UTF8.self)
+            return number(s) ?? .string(s)
+        case .string: return .string(String(decoding: b, as: UTF8.self))
+        }
+    }
+
+    /// Whether `resolve(b)` is a string, without building it when the first byte decides.
+    static func isString(_ b: ArraySlice<UInt8>) -> Bool {
+        switch classify(b) {
+        case .null, .bool: return false
+        case .numberOrString: return number(String(decoding: b, as: UTF8.self)) == nil
+        case .string: return true
+        }
+    }
+
+    /// What a plain scalar resolves to, as far as its bytes tell without parsing a number.
+    private enum Plain {
+        case null, bool(Bool), numberOrString, string
+    }
+
+    private static func classify(_ b: ArraySlice<UInt8>) -> Plain {
         guard let first = b.first else { return .null }
-        // Fast path: most scalars start with a letter that cannot begin any non-string value. The
-        // bytes are compared before any `String` is built: none of the words below has another
-        // spelling under canonical equivalence, so comparing bytes is comparing strings.
+        // Most scalars start with a letter that cannot begin any non-string value. The bytes are
+        // compared before any `String` is built: none of the words below has another spelling
+        // under canonical equivalence, so comparing bytes is comparing strings.
         switch first {
         case UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "~"):
-            if b.equals("null") || b.equals("Null") || b.equals("NULL")
-                || b.equals("~") { return .null }
+            if b.equals("null") || b.equals("Null") || b.equals("NULL") || b.equals("~") { return .null }
         case UInt8(ascii: "t"), UInt8(ascii: "T"):
             if b.equals("true") || b.equals("True") || b.equals("TRUE") { return .bool(true) }
         case UInt8(ascii: "f"), UInt8(ascii: "F"):
             if b.equals("false") || b.equals("False") || b.equals("FALSE") { return .bool(false) }
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."):
-            let s = String(decoding: b, as: UTF8.self)
-            return number(s) ?? .string(s)
+            return .numberOrString
         default:
             break
         }
-        return .string(String(decoding: b, as: UTF8.self))
+        return .string
     }
 
     private static func number(_ s: String) -> ScalarValue? {
-        let u = Array(s.utf8)
+        var bytes = s
+        return bytes.withUTF8 { number(s, $0) }
+    }
+
+    /// - Parameter u: the UTF-8 bytes of `s`.
+    private static func number(_ s: String, _ u: UnsafeBufferPointer<UInt8>) -> ScalarValue? {
         if s.hasPrefix("0o"), u.count > 2, u.dropFirst(2).allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }) {
             return Int64(s.dropFirst(2), radix: 8).map(ScalarValue.int) ?? .float(Double.infinity)
         }

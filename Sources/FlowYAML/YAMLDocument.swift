@@ -136,6 +136,23 @@ public struct YAMLDocument: Sendable {
         }
     }
 
+    /// Whether `value(id)` is a string, decided without building the string in most cases.
+    public func isString(_ id: YAMLNodeID) -> Bool {
+        let r = records[Int(id.index)]
+        guard r.kind == .scalar else { return false }
+        switch r.tag {
+        case .str:
+            return true
+        case .none:
+            if r.style != .plain { return true }
+            let lo = Int(r.payload)
+            return CoreSchema.isString(text[lo..<lo + Int(r.count)])
+        case .int, .float, .bool, .null:
+            // The reader has checked that the text fits the tag, which is not `str`.
+            return false
+        }
+    }
+
     /// The pairs of a mapping, in source order; empty for other kinds.
     public func pairs(_ id: YAMLNodeID) -> [(key: YAMLNodeID, value: YAMLNodeID)] {
         let r = records[Int(id.index)]

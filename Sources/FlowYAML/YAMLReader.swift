@@ -81,55 +81,46 @@ public enum YAMLReader {
 
     /// Finds the first NUL byte or invalid UTF-8 sequence, with its exact byte offset.
     static func validateEncoding(_ file: SourceFile) -> Diagnostic? {
-        let b = file.bytes
-        let n = b.count
-        var i = 0
-        while i < n {
-            // Templates are mostly ASCII: skip 8 bytes at a time while none has its high bit set
-            // and none is NUL.
-            i = skipASCII(b, from: i)
-            guard i < n else { break }
-            let c = b[i]
-            if c < 0x80 {
-                if c == 0 { return YAMLMessages.nulByte.at(SourceSpan(file: file, start: i, end: i + 1)) }
-                i += 1
-                continue
+        let bad: (offset: Int, nul: Bool)? = file.bytes.withUnsafeBufferPointer { b in
+            let n = b.count
+            let raw = UnsafeRawBufferPointer(b)
+            var i = 0
+            while i < n {
+                let c = b[i]
+                if c < 0x80 {
+                    if c == 0 { return (i, true) }
+                    i += 1
+                    // Templates are mostly ASCII: skip 8 bytes at a time while none has its high
+                    // bit set and none is NUL (the classic "has a zero byte" test).
+                    while i + 8 <= n {
+                        let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        let zero = (w &- 0x0101_0101_0101_0101) & ~w
+                        if (w | zero) & 0x8080_8080_8080_8080 != 0 { break }
+                        i += 8
+                    }
+                    continue
+                }
+                var need = 0
+                var minValue: UInt32 = 0
+                var value: UInt32 = 0
+                if c & 0xE0 == 0xC0 { need = 1; value = UInt32(c & 0x1F); minValue = 0x80 }
+                else if c & 0xF0 == 0xE0 { need = 2; value = UInt32(c & 0x0F); minValue = 0x800 }
+                else if c & 0xF8 == 0xF0 { need = 3; value = UInt32(c & 0x07); minValue = 0x10000 }
+                else { return (i, false) }
+                if i + need >= n { return (i, false) }
+                for k in 1...need {
+                    let cc = b[i + k]
+                    guard cc & 0xC0 == 0x80 else { return (i + k, false) }
+                    value = (value << 6) | UInt32(cc & 0x3F)
+                }
+                if value < minValue || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return (i, false) }
+                i += need + 1
             }
-            var need = 0
-            var minValue: UInt32 = 0
-            var value: UInt32 = 0
-            if c & 0xE0 == 0xC0 { need = 1; value = UInt32(c & 0x1F); minValue = 0x80 }
-            else if c & 0xF0 == 0xE0 { need = 2; value = UInt32(c & 0x0F); minValue = 0x800 }
-            else if c & 0xF8 == 0xF0 { need = 3; value = UInt32(c & 0x07); minValue = 0x10000 }
-            else { return badByte(file, i) }
-            if i + need >= n { return badByte(file, i) }
-            for k in 1...need {
-                let cc = b[i + k]
-                guard cc & 0xC0 == 0x80 else { return badByte(file, i + k) }
-                value = (value << 6) | UInt32(cc & 0x3F)
-            }
-            if value < minValue || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return badByte(file, i) }
-            i += need + 1
+            return nil
         }
-        return nil
-    }
-
-    /// The first offset at or after `start` whose 8-byte word (or, near the end, whose byte) is
-    /// not plain non-NUL ASCII; the caller looks at the bytes from there one by one.
-    static func skipASCII(_ b: [UInt8], from start: Int) -> Int {
-        b.withUnsafeBytes { raw in
-            var i = start
-            let n = raw.count
-            while i + 8 <= n {
-                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                // High bit of any byte, or a zero byte (the classic "has zero byte" test).
-                let high = w & 0x8080_8080_8080_8080
-                let zero = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
-                if high | zero != 0 { break }
-                i += 8
-            }
-            return i
-        }
+        guard let bad else { return nil }
+        if bad.nul { return YAMLMessages.nulByte.at(SourceSpan(file: file, start: bad.offset, end: bad.offset + 1)) }
+        return badByte(file, bad.offset)
     }
 
     private static func badByte(_ file: SourceFile, _ i: Int) -> Diagnostic {
@@ -158,35 +149,47 @@ struct CharToByte {
     let base: Int
 
     mutating func offset(_ target: Int) -> Int {
-        if target < char / 2, char - target > target {
-            char = 0
-            byte = base
-        }
+        // Works on locals (a closure over `self` kept them in memory), stored back at the end.
+        var char = self.char
+        var byte = self.byte
+        let base = self.base
         let n = bytes.count
-        if target - char >= 8 {
-            // Count characters 8 bytes at a time: one starts at every byte that is not a
-            // continuation byte (10xxxxxx), whatever the script.
-            bytes.withUnsafeBytes { raw in
-                while byte + 8 <= n {
-                    let w = raw.loadUnaligned(fromByteOffset: byte, as: UInt64.self)
-                    let starts = 8 - (w & ~(w << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
-                    guard char + starts <= target else { break }
-                    byte += 8
-                    char += starts
+        bytes.withUnsafeBufferPointer { b in
+            if target < char {
+                if char - target > target {
+                    // Nearer the start than here: count again from the start.
+                    char = 0
+                    byte = base
+                } else {
+                    while char > target, byte > base {
+                        byte -= 1
+                        while byte > base, b[byte] & 0xC0 == 0x80 { byte -= 1 }
+                        char -= 1
+                    }
+                    return
                 }
-                // The last word may have ended inside a character, counted already: skip its rest.
-                while byte < n, raw[byte] & 0xC0 == 0x80 { byte += 1 }
+            }
+            // Far ahead: count characters 8 bytes at a time. One starts at every byte that is not
+            // a continuation byte (10xxxxxx), whatever the script; a word has at most 8, so the
+            // target is never passed.
+            let raw = UnsafeRawBufferPointer(b)
+            while target - char >= 8, byte + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: byte, as: UInt64.self)
+                let continuation = (w & ~(w << 1) & 0x8080_8080_8080_8080) >> 7
+                // The sum of the eight 0/1 bytes, gathered in the top byte by the multiplication.
+                char += 8 - Int(truncatingIfNeeded: (continuation &* 0x0101_0101_0101_0101) >> 56)
+                byte += 8
+            }
+            // A word may have ended inside a character, counted already: skip its rest.
+            while byte < n, b[byte] & 0xC0 == 0x80 { byte += 1 }
+            while char < target, byte < n {
+                let lead = b[byte]
+                byte += lead < 0x80 ? 1 : SourceFile.scalarLength(leadByte: lead)
+                char += 1
             }
         }
-        while char < target, byte < n {
-            byte += SourceFile.scalarLength(leadByte: bytes[byte])
-            char += 1
-        }
-        while char > target, byte > base {
-            byte -= 1
-            while byte > base, bytes[byte] & 0xC0 == 0x80 { byte -= 1 }
-            char -= 1
-        }
+        self.char = char
+        self.byte = byte
         return min(byte, n)
     }
 }
@@ -202,14 +205,16 @@ private struct Builder {
     var text: [UInt8] = []
     var marks: CharToByte
 
+    /// An open container. Only plain values, so that reading and updating the innermost one (for
+    /// every node) copies no reference; its anchor and a large mapping's key index are kept aside.
     struct Open {
         var id: Int
         var childStart: Int
         var expandedAtStart: Int
-        var anchor: String?
-        /// Keys of a large mapping (more than `Builder.linearKeyLimit`), for the duplicate check:
-        /// key text → its position in `pending`. Smaller mappings compare bytes instead.
-        var keys: [String: Int]?
+        /// The container has an anchor, the last entry of `openAnchors`.
+        var hasAnchor = false
+        /// The mapping has more than `Builder.linearKeyLimit` keys, indexed in `largeMappingKeys`.
+        var isLarge = false
         /// A key with non-ASCII bytes was seen: keys are then compared as `String`s, which equal
         /// each other under canonical equivalence (`é` written as one or two scalars) and may
         /// differ in bytes.
@@ -224,6 +229,11 @@ private struct Builder {
 
     /// Children of open containers, pushed flat; moved into `children` when a container closes.
     var pending: [YAMLNodeID] = []
+    /// Anchors of the open containers that have one, innermost last.
+    var openAnchors: [String] = []
+    /// For each open large mapping, by its depth in `stack`: key text → the key's position in
+    /// `pending`, for the duplicate check. Smaller mappings compare bytes instead.
+    var largeMappingKeys: [Int: [String: Int]] = [:]
     /// Where a mapping key reached through an alias is written (by its position in `pending`):
     /// a duplicate of it is labelled there rather than at the anchored node. Usually empty.
     var aliasKeySpans: [Int: (start: Int, end: Int)] = [:]
@@ -245,9 +255,12 @@ private struct Builder {
         self.file = file
         self.limits = limits
         self.marks = CharToByte(bytes: file.bytes)
+        // Generous capacities, so that none of these arrays is copied while it grows: capacity
+        // that is never written costs address space only.
         records.reserveCapacity(file.bytes.count / 12 + 4)
+        children.reserveCapacity(file.bytes.count / 12 + 4)
         pending.reserveCapacity(64)
-        text.reserveCapacity(file.bytes.count / 2)
+        text.reserveCapacity(file.bytes.count + 16)
     }
 
     func span(_ start: Int, _ end: Int) -> SourceSpan { SourceSpan(file: file, start: start, end: end) }
@@ -419,9 +432,11 @@ private struct Builder {
             let anchor = anchorPtr.map { String(cString: $0) }
             if let anchor { anchors[anchor] = (YAMLNodeID(id), 0, true) }
             if !countExpanded(1, at: (start, start + 1)) { return }
-            stack.append(Open(id: id, childStart: pending.count, expandedAtStart: expanded, anchor: anchor, keys: nil, isMapping: isMapping))
+            if let anchor { openAnchors.append(anchor) }
+            stack.append(Open(id: id, childStart: pending.count, expandedAtStart: expanded, hasAnchor: anchor != nil, isMapping: isMapping))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let open = stack.popLast() else { return }
+            if open.isLarge { largeMappingKeys[stack.count] = nil }
             let childCount = pending.count - open.childStart
             let payload = children.count
             children.append(contentsOf: pending[open.childStart...])
@@ -439,7 +454,7 @@ private struct Builder {
             }
             records[open.id] = r
             let size = expanded - open.expandedAtStart + 1
-            if let a = open.anchor, let entry = anchors[a], entry.id.index == Int32(open.id) {
+            if open.hasAnchor, let a = openAnchors.popLast(), let entry = anchors[a], entry.id.index == Int32(open.id) {
                 anchors[a] = (entry.id, size, false)
             }
             attach(YAMLNodeID(open.id), at: (Int(r.start), Int(r.end)))
@@ -537,8 +552,8 @@ private struct Builder {
         let start = stack[top].childStart
         let position = pending.count
         let new = records[Int(id.index)]
-        if !stack[top].hasNonASCIIKey, !isASCII(new) { stack[top].hasNonASCIIKey = true }
-        if stack[top].keys == nil, (position - start) / 2 >= Builder.linearKeyLimit {
+        if !stack[top].hasNonASCIIKey, !Builder.isASCII(new, text) { stack[top].hasNonASCIIKey = true }
+        if !stack[top].isLarge, (position - start) / 2 >= Builder.linearKeyLimit {
             // Large mapping: index the earlier keys once (first occurrences only, as a duplicate
             // among them is reported already), then hash each new key.
             var keys: [String: Int] = [:]
@@ -546,12 +561,13 @@ private struct Builder {
                 let name = keyText(pending[p])
                 if keys[name] == nil { keys[name] = p }
             }
-            stack[top].keys = keys
+            largeMappingKeys[top] = keys
+            stack[top].isLarge = true
         }
-        if stack[top].keys != nil {
+        if stack[top].isLarge {
             let name = keyText(id)
-            if let first = stack[top].keys?[name] { return first }
-            stack[top].keys?[name] = position
+            if let first = largeMappingKeys[top]?[name] { return first }
+            largeMappingKeys[top]?[name] = position
             return nil
         }
         if stack[top].hasNonASCIIKey {
@@ -563,7 +579,7 @@ private struct Builder {
             return nil
         }
         // All keys so far are ASCII, where equal strings have equal bytes.
-        let bit: UInt64 = 1 << fingerprint(new)
+        let bit: UInt64 = 1 << Builder.fingerprint(new, text)
         if stack[top].keyFilter & bit == 0 {
             stack[top].keyFilter |= bit
             return nil
@@ -582,7 +598,8 @@ private struct Builder {
         return nil
     }
 
-    func isASCII(_ r: YAMLDocument.Record) -> Bool {
+    // Static, with `text` passed in: as methods, each call copied the whole builder first.
+    static func isASCII(_ r: YAMLDocument.Record, _ text: [UInt8]) -> Bool {
         let lo = Int(r.payload)
         return text.withUnsafeBufferPointer { b in
             var any: UInt8 = 0
@@ -592,7 +609,7 @@ private struct Builder {
     }
 
     /// A number in 0..<64 that equal scalars share: from the length and the first and last bytes.
-    func fingerprint(_ r: YAMLDocument.Record) -> UInt64 {
+    static func fingerprint(_ r: YAMLDocument.Record, _ text: [UInt8]) -> UInt64 {
         let n = Int(r.count)
         guard n > 0 else { return 0 }
         let lo = Int(r.payload)

@@ -15,9 +15,16 @@ enum UniqueIDsRule: TemplateRule {
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
-        unique(&ctx, "field", t.fields.map(\.id), keyed: true)
-        unique(&ctx, "role", t.roles.map(\.id), keyed: true)
-        unique(&ctx, "node", t.nodes.map(\.id), keyed: false)
+        // Fields, roles and nodes: `RuleContext` has found each id's first definition already.
+        for i in t.fields.indices where !ctx.isFirstField[i] {
+            report(&ctx, "field", t.fields[i].id, first: t.fields[ctx.fieldIndex[t.fields[i].id.value] ?? i].id.span, keyed: true)
+        }
+        for i in t.roles.indices where !ctx.isFirstRole[i] {
+            report(&ctx, "role", t.roles[i].id, first: t.roles[ctx.roleIndex[t.roles[i].id.value] ?? i].id.span, keyed: true)
+        }
+        for i in t.nodes.indices where !ctx.isFirstDefinition[i] {
+            report(&ctx, "node", t.nodes[i].id, first: t.nodes[ctx.nodeIndex[t.nodes[i].id.value] ?? i].id.span, keyed: false)
+        }
         // Most of these lists are short or empty; `unique` does nothing for fewer than two ids.
         for n in t.nodes {
             unique(&ctx, "deliverable", n.deliverables.lazy.map(\.id), keyed: false)
@@ -29,19 +36,32 @@ enum UniqueIDsRule: TemplateRule {
     /// - Parameter keyed: the ids are keys of one YAML mapping per file.
     static func unique(_ ctx: inout RuleContext, _ kind: String, _ ids: some Collection<Located<String>>, keyed: Bool) {
         guard ids.count > 1 else { return }
-        let main = ctx.template.main.file.path
+        if ids.count <= 8 {
+            // Short lists (enum values, outcomes, deliverables): comparing with the earlier ids
+            // is cheaper than hashing them all.
+            for (i, id) in ids.enumerated() {
+                if let f = ids.prefix(i).first(where: { $0.value == id.value }) { report(&ctx, kind, id, first: f.span, keyed: keyed) }
+            }
+            return
+        }
         var first: [String: SourceSpan] = [:]
         for id in ids {
             guard let f = first[id.value] else {
                 first[id.value] = id.span
                 continue
             }
-            if keyed, f.file.path == id.span.file.path { continue }
-            if id.span.file.path != main, f.file.path == main {
-                ctx.report(CheckMessages.duplicateID.at(f, kind, id.value).label(id.span, CheckMessages.Formats.alsoDefinedHere))
-            } else {
-                ctx.report(CheckMessages.duplicateID.at(id.span, kind, id.value).label(f, CheckMessages.Formats.firstDefinedHere))
-            }
+            report(&ctx, kind, id, first: f, keyed: keyed)
+        }
+    }
+
+    /// Reports `id`, a repeat of the id first defined at `first`.
+    static func report(_ ctx: inout RuleContext, _ kind: String, _ id: Located<String>, first f: SourceSpan, keyed: Bool) {
+        if keyed, f.file.path == id.span.file.path { return }
+        let main = ctx.template.main.file.path
+        if id.span.file.path != main, f.file.path == main {
+            ctx.report(CheckMessages.duplicateID.at(f, kind, id.value).label(id.span, CheckMessages.Formats.alsoDefinedHere))
+        } else {
+            ctx.report(CheckMessages.duplicateID.at(id.span, kind, id.value).label(f, CheckMessages.Formats.firstDefinedHere))
         }
     }
 }

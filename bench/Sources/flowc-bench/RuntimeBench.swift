@@ -4,6 +4,8 @@
 // - events/s: `Runner.step` applying `set_fields` events (a text field, not a status change) to
 //   deals held in memory, round-robin. Floor: the same loop doing only what any step must do at
 //   least — copy the deal's snapshot out of the array, change it, and store it back.
+//   Measured twice: with the value API (`step(machine, snapshot, event)` → a new snapshot, stored
+//   back), and with the in-place API (`step(machine, &snapshots[i], event)`), same events.
 // - memory per idle deal: resident-set growth while creating N deals (snapshots kept in an
 //   array), divided by N; and the average size of a snapshot as stored (canonical JSON).
 import FlowCheck
@@ -102,6 +104,20 @@ enum RuntimeBench {
             }
         }
         let stepSeconds = ProcessInfo.processInfo.systemUptime - s0
+
+        // The same through the in-place API: the array slot holds the only reference.
+        let p0 = ProcessInfo.processInfo.systemUptime
+        for e in 0..<eventCount {
+            let i = e % dealCount
+            let event = DealEvent(id: "p\(e)", at: t0 + 1 + Int64((eventCount + e) / dealCount), actor: nil,
+                                  .setFields([FieldAssignment(textField, .text("p\(e & 1023)"))]))
+            switch Runner.step(machine, &snapshots[i], event, context: context) {
+            case .success: break
+            case .failure: refused += 1
+            }
+        }
+        let inPlaceSeconds = ProcessInfo.processInfo.systemUptime - p0
+        let inPlaceRate = Double(eventCount) / inPlaceSeconds
         let stepRate = Double(eventCount) / stepSeconds
         let floorRate = Double(eventCount) / max(floorSeconds, 1e-9)
         print("""
@@ -109,6 +125,7 @@ enum RuntimeBench {
             | measure | value | floor | ratio |
             |---|---:|---:|---:|
             | events/s in memory (one core) | \(Int(stepRate)) | \(Int(floorRate)) (copy-change-store) | \(String(format: "%.1f", floorRate / stepRate))× slower |
+            | events/s in memory, in place (one core) | \(Int(inPlaceRate)) | \(Int(floorRate)) (copy-change-store) | \(String(format: "%.1f", floorRate / inPlaceRate))× slower |
             | memory per idle deal (RSS growth / deals) | \(Int(perDeal)) B | — | — |
             | snapshot as stored (canonical JSON, mean of first 1000) | \(Int(jsonPerDeal)) B | — | — |
             refused: \(refused)

@@ -1,0 +1,209 @@
+import FlowExpr
+import FlowIR
+
+/// The tables of a ``PreparedMachine``, computed once and shared by every copy of it.
+///
+/// Besides the graph tables, it holds what lets a step do only the work an event calls for:
+/// for every computed field and every tailoring condition, the field slots it reads (as a
+/// 64-bit mask, `slot % 64`, so a test is one `and`) and whether it reads the clock. A step
+/// that only edits fields re-evaluates what reads an edited slot, and nothing else.
+final class PreparedTables: Sendable {
+    let verified: VerifiedMachine
+    let machine: Machine
+
+    let fieldSlot: [String: Int]
+    let nodeIndex: [String: Int]
+    let roleIndex: [String: Int]
+    let ownerRole: Int?
+    let externalRoles: [Int]
+    let computeOrder: [Int]
+    let successors: [[Int]]
+    let predecessors: [[Int]]
+    let forkRegion: [[Int]]
+    let forkJoin: [Int?]
+    let joinExpected: [Int]
+    let onLosePath: [Bool]
+    let triggerEffects: [TemplateTrigger: [Int]]
+    let effectTexts: [[(language: String, pieces: [TextPiece])]]
+
+    /// Per field slot: whether it is computed (`compute` set); such fields refuse assignments.
+    let isComputed: [Bool]
+    /// Per computed field slot (others 0): the slots its expression reads, as a mask.
+    let computeReadMask: [UInt64]
+    /// Per computed field slot: whether it must be evaluated on every field change whatever it
+    /// reads (it reads the clock, or its expression cannot be analysed).
+    let computeAlways: [Bool]
+    /// Per node: the `when` the flow ahead projects (tasks and forks with `when`; approvals
+    /// ignore theirs), else nil.
+    let projectedWhen: [Int?]
+    /// Per node: the slots its projected `when` reads, as a mask.
+    let whenReadMask: [UInt64]
+    /// Per node: whether its projected `when` must be evaluated at every event (clock, or not analysable).
+    let whenAlways: [Bool]
+    /// Per node: its `probability`, for the forecast after each event.
+    let probability: [Int?]
+    /// Per node: how many deliverables it has (the snapshot's checklists must match).
+    let deliverableCounts: [Int]
+    /// Per node: how many outcomes it has, for approvals (`.outcomes` transitions); nil otherwise.
+    let outcomeCounts: [Int?]
+    /// Per node: the delay of its escalation after the node is blocked (`max(0, after)`), if any.
+    let escalationDelay: [Int64?]
+    /// Field ids → slots, for the names in incoming events (see ``FieldNameTable``).
+    let fieldNames: FieldNameTable
+    /// Per field slot: its type when values of that type are stored as given (no bounds, no
+    /// conversion), for the fast path of field validation.
+    let valueKinds: [ValueKind]
+
+    enum ValueKind: UInt8, Sendable {
+        case other, text, boolean, date, datetime, duration
+    }
+
+    /// The mask bit of a field slot.
+    @inline(__always) static func bit(_ slot: Int) -> UInt64 { 1 &<< UInt64(truncatingIfNeeded: slot & 63) }
+
+    init(_ verified: VerifiedMachine) {
+        self.verified = verified
+        let m = verified.machine
+        machine = m
+        var fieldSlot: [String: Int] = [:]
+        for (i, f) in m.fields.enumerated() where fieldSlot[f.id] == nil { fieldSlot[f.id] = i }
+        var nodeIndex: [String: Int] = [:]
+        for (i, n) in m.nodes.enumerated() where nodeIndex[n.id] == nil { nodeIndex[n.id] = i }
+        var roleIndex: [String: Int] = [:]
+        for (i, r) in m.roles.enumerated() where roleIndex[r.id] == nil { roleIndex[r.id] = i }
+        self.fieldSlot = fieldSlot
+        self.nodeIndex = nodeIndex
+        self.roleIndex = roleIndex
+        ownerRole = m.roles.firstIndex { $0.owner }
+        externalRoles = m.roles.indices.filter { m.roles[$0].external }
+
+        // Computed fields in dependency order (Kahn); a cycle, which the checker rejects but a
+        // hand-made machine might hold, is evaluated in slot order rather than trapping.
+        let n = m.fields.count
+        var computeReads: [[Int]] = Array(repeating: [], count: n)
+        var isComputed = Array(repeating: false, count: n)
+        for (slot, f) in m.fields.enumerated() {
+            guard let x = f.compute, m.expressions.indices.contains(x) else { continue }
+            isComputed[slot] = true
+            computeReads[slot] = m.expressions[x].reads.filter { $0 >= 0 && $0 < n && $0 != slot }
+        }
+        var order: [Int] = []
+        var placed = Array(repeating: false, count: n)
+        var progress = true
+        while progress {
+            progress = false
+            for slot in 0..<n where isComputed[slot] && !placed[slot] {
+                if computeReads[slot].allSatisfy({ !isComputed[$0] || placed[$0] }) {
+                    placed[slot] = true
+                    order.append(slot)
+                    progress = true
+                }
+            }
+        }
+        for slot in 0..<n where isComputed[slot] && !placed[slot] { order.append(slot) }
+        computeOrder = order
+        self.isComputed = m.fields.map { $0.compute != nil }
+
+        /// The read mask of an expression and whether it must always be evaluated.
+        func dependencies(_ x: Int) -> (mask: UInt64, always: Bool) {
+            guard m.expressions.indices.contains(x), verified.expressions.indices.contains(x) else { return (0, true) }
+            let reads = m.expressions[x].reads
+            var mask: UInt64 = 0
+            for slot in reads { mask |= PreparedTables.bit(slot) }
+            return (mask, verified.expressions[x].usesClock || reads.contains { $0 < 0 || $0 >= n })
+        }
+        var computeReadMask = Array(repeating: UInt64(0), count: n)
+        var computeAlways = Array(repeating: false, count: n)
+        for slot in 0..<n {
+            guard let x = m.fields[slot].compute else { continue }
+            (computeReadMask[slot], computeAlways[slot]) = dependencies(x)
+        }
+        self.computeReadMask = computeReadMask
+        self.computeAlways = computeAlways
+
+        let nn = m.nodes.count
+        var projectedWhen: [Int?] = Array(repeating: nil, count: nn)
+        var whenReadMask = Array(repeating: UInt64(0), count: nn)
+        var whenAlways = Array(repeating: false, count: nn)
+        for (i, node) in m.nodes.enumerated() where node.kind != .approval {
+            guard let w = node.when else { continue }
+            projectedWhen[i] = w
+            (whenReadMask[i], whenAlways[i]) = dependencies(w)
+        }
+        self.projectedWhen = projectedWhen
+        self.whenReadMask = whenReadMask
+        self.whenAlways = whenAlways
+        probability = m.nodes.map(\.probability)
+        deliverableCounts = m.nodes.map(\.deliverables.count)
+        outcomeCounts = m.nodes.map { node in
+            if case .outcomes(let outcomes) = node.transition { return outcomes.count }
+            return nil
+        }
+        escalationDelay = m.nodes.map { $0.escalate.map { max(0, $0.after) } }
+        fieldNames = FieldNameTable(fieldSlot)
+        valueKinds = m.fields.indices.map { slot in
+            guard verified.fieldTypes.indices.contains(slot) else { return .other }
+            switch verified.fieldTypes[slot] {
+            case .text: return .text
+            case .boolean: return .boolean
+            case .date: return .date
+            case .datetime: return .datetime
+            case .duration: return .duration
+            default: return .other
+            }
+        }
+
+        var successors: [[Int]] = Array(repeating: [], count: nn)
+        var predecessors: [[Int]] = Array(repeating: [], count: nn)
+        for (i, node) in m.nodes.enumerated() {
+            for t in node.transition.targets where t >= 0 && t < nn && !successors[i].contains(t) {
+                successors[i].append(t)
+                predecessors[t].append(i)
+            }
+        }
+        self.successors = successors
+        self.predecessors = predecessors
+
+        var forkRegion: [[Int]] = Array(repeating: [], count: nn)
+        var forkJoin: [Int?] = Array(repeating: nil, count: nn)
+        var joinExpected = Array(repeating: 0, count: nn)
+        for (i, node) in m.nodes.enumerated() {
+            guard case .fork(let branches, let join) = node.transition, join >= 0, join < nn else { continue }
+            forkJoin[i] = join
+            joinExpected[join] = max(joinExpected[join], branches.count)
+            var seen = Array(repeating: false, count: nn)
+            var stack = branches.filter { $0 >= 0 && $0 < nn && $0 != join }
+            var region: [Int] = []
+            while let x = stack.popLast() {
+                if seen[x] { continue }
+                seen[x] = true
+                region.append(x)
+                for y in successors[x] where y != join && !seen[y] { stack.append(y) }
+            }
+            forkRegion[i] = region.sorted()
+        }
+        self.forkRegion = forkRegion
+        self.forkJoin = forkJoin
+        self.joinExpected = joinExpected
+
+        var onLosePath = Array(repeating: false, count: nn)
+        if let via = m.lose?.via, via >= 0, via < nn {
+            var stack = [via]
+            while let x = stack.popLast() {
+                if onLosePath[x] { continue }
+                onLosePath[x] = true
+                stack.append(contentsOf: successors[x].filter { !onLosePath[$0] })
+            }
+        }
+        self.onLosePath = onLosePath
+
+        var triggers: [TemplateTrigger: [Int]] = [:]
+        for trigger in TemplateTrigger.allCases {
+            triggers[trigger] = (m.triggers[trigger.rawValue] ?? []).filter { $0 >= 0 && $0 < m.effects.count }
+        }
+        triggerEffects = triggers
+        effectTexts = m.effects.map { e in
+            e.text.keys.sorted().map { language in (language, TextPiece.parse(e.text[language] ?? "", fieldSlot: fieldSlot)) }
+        }
+    }
+}
