@@ -549,11 +549,15 @@ private struct Builder {
     /// scalar `id`, about to be added as its next key; nil when there is none. Keys compare as
     /// `String`s do.
     mutating func firstEqualKey(_ id: YAMLNodeID, top: Int) -> Int? {
-        let start = stack[top].childStart
+        // The innermost container is plain values: work on a copy, store it back once.
+        var open = stack[top]
+        defer { stack[top] = open }
+        let start = open.childStart
         let position = pending.count
         let new = records[Int(id.index)]
-        if !stack[top].hasNonASCIIKey, !Builder.isASCII(new, text) { stack[top].hasNonASCIIKey = true }
-        if !stack[top].isLarge, (position - start) / 2 >= Builder.linearKeyLimit {
+        let facts = Builder.keyFacts(new, text)
+        if !facts.isASCII { open.hasNonASCIIKey = true }
+        if !open.isLarge, (position - start) / 2 >= Builder.linearKeyLimit {
             // Large mapping: index the earlier keys once (first occurrences only, as a duplicate
             // among them is reported already), then hash each new key.
             var keys: [String: Int] = [:]
@@ -562,15 +566,15 @@ private struct Builder {
                 if keys[name] == nil { keys[name] = p }
             }
             largeMappingKeys[top] = keys
-            stack[top].isLarge = true
+            open.isLarge = true
         }
-        if stack[top].isLarge {
+        if open.isLarge {
             let name = keyText(id)
             if let first = largeMappingKeys[top]?[name] { return first }
             largeMappingKeys[top]?[name] = position
             return nil
         }
-        if stack[top].hasNonASCIIKey {
+        if open.hasNonASCIIKey {
             let name = keyText(id)
             for p in stride(from: start, to: position, by: 2)
             where records[Int(pending[p].index)].kind == .scalar && keyText(pending[p]) == name {
@@ -579,9 +583,9 @@ private struct Builder {
             return nil
         }
         // All keys so far are ASCII, where equal strings have equal bytes.
-        let bit: UInt64 = 1 << Builder.fingerprint(new, text)
-        if stack[top].keyFilter & bit == 0 {
-            stack[top].keyFilter |= bit
+        let bit: UInt64 = 1 << facts.fingerprint
+        if open.keyFilter & bit == 0 {
+            open.keyFilter |= bit
             return nil
         }
         let length = Int(new.count)
@@ -598,22 +602,20 @@ private struct Builder {
         return nil
     }
 
-    // Static, with `text` passed in: as methods, each call copied the whole builder first.
-    static func isASCII(_ r: YAMLDocument.Record, _ text: [UInt8]) -> Bool {
+    /// Whether a scalar's text is ASCII, and a number in 0..<64 that equal texts share (from the
+    /// length and the first and last bytes), in one look at its bytes.
+    ///
+    /// Static, with `text` passed in: as a method, each call copied the whole builder first.
+    static func keyFacts(_ r: YAMLDocument.Record, _ text: [UInt8]) -> (isASCII: Bool, fingerprint: UInt64) {
+        let n = Int(r.count)
+        guard n > 0 else { return (true, 0) }
         let lo = Int(r.payload)
         return text.withUnsafeBufferPointer { b in
             var any: UInt8 = 0
-            for k in lo..<lo + Int(r.count) { any |= b[k] }
-            return any < 0x80
+            for k in lo..<lo + n { any |= b[k] }
+            let fingerprint = UInt64(truncatingIfNeeded: n &* 7 &+ Int(b[lo]) &* 3 &+ Int(b[lo + n - 1])) & 63
+            return (any < 0x80, fingerprint)
         }
-    }
-
-    /// A number in 0..<64 that equal scalars share: from the length and the first and last bytes.
-    static func fingerprint(_ r: YAMLDocument.Record, _ text: [UInt8]) -> UInt64 {
-        let n = Int(r.count)
-        guard n > 0 else { return 0 }
-        let lo = Int(r.payload)
-        return UInt64(truncatingIfNeeded: n &* 7 &+ Int(text[lo]) &* 3 &+ Int(text[lo + n - 1])) & 63
     }
 
     func keyText(_ id: YAMLNodeID) -> String {
