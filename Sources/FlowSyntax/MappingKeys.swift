@@ -14,20 +14,39 @@ protocol MappingKey: RawRepresentable, CaseIterable, Equatable, Sendable where R
 struct KeyTable<Key: MappingKey>: Sendable {
     let keys: [Key]
     let names: [String]
-    private let bytes: [UInt8]
-    private let starts: [Int]
+    /// Each name's bytes packed into two words (names are at most 16 bytes), with its length.
+    private let packed: [(low: UInt64, high: UInt64, count: Int)]
+    /// An open-addressing hash table of ordinals (-1 for an empty slot), indexed by `slot(of:)`.
+    private let slots: [Int8]
 
     init() {
         keys = Array(Key.allCases)
         names = keys.map(\.rawValue)
-        var bytes: [UInt8] = []
-        var starts = [0]
-        for name in names {
-            bytes += name.utf8
-            starts.append(bytes.count)
+        var packed: [(low: UInt64, high: UInt64, count: Int)] = []
+        var slots = [Int8](repeating: -1, count: 64)
+        for (k, name) in names.enumerated() {
+            let words = name.utf8.withContiguousStorageIfAvailable(KeyTable.pack) ?? nil
+            assert(words != nil, "key names are at most 16 bytes")
+            let (low, high) = words ?? (0, 0)
+            packed.append((low, high, name.utf8.count))
+            var s = KeyTable.slot(low, high)
+            while slots[s] >= 0 { s = (s + 1) & 63 }
+            slots[s] = Int8(k)
         }
-        self.bytes = bytes
-        self.starts = starts
+        self.packed = packed
+        self.slots = slots
+    }
+
+    /// `text` as two little-endian words, or nil when it is longer than 16 bytes.
+    private static func pack(_ text: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64)? {
+        guard text.count <= 16 else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(text)) }
+        return words
+    }
+
+    private static func slot(_ low: UInt64, _ high: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((low ^ (high &* 31)) &* 0x9E37_79B9_7F4A_7C15) >> 58)
     }
 
     /// The position of `key` in `keys`.
@@ -37,18 +56,19 @@ struct KeyTable<Key: MappingKey>: Sendable {
     }
 
     /// The key whose name is exactly `text` (bytes compared: key names are lowercase ASCII
-    /// words, which no other spelling is canonically equivalent to).
+    /// words, which no other spelling is canonically equivalent to). One hash of the packed
+    /// bytes finds the only candidate; comparing with each name in turn cost more than the rest
+    /// of reading the key.
     func match(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
-        let n = text.count
-        guard let first = text.first else { return nil }
-        for k in 0..<keys.count {
-            let lo = starts[k]
-            guard starts[k + 1] - lo == n, bytes[lo] == first else { continue }
-            var i = 1
-            while i < n, bytes[lo + i] == text[i] { i += 1 }
-            if i == n { return k }
+        guard let (low, high) = KeyTable.pack(text) else { return nil }
+        var s = KeyTable.slot(low, high)
+        while true {
+            let k = Int(slots[s])
+            guard k >= 0 else { return nil }
+            let p = packed[k]
+            if p.low == low, p.high == high, p.count == text.count { return k }
+            s = (s + 1) & 63
         }
-        return nil
     }
 }
 

@@ -105,6 +105,12 @@ struct SyntaxReader {
 
     /// Reads an identifier (`[a-z][a-z0-9_]*`, at most 64 characters).
     mutating func identifier(_ id: YAMLNodeID, key: String) -> Located<String>? {
+        // Usually a string scalar whose bytes already spell an identifier: checked on the bytes,
+        // then made a `String` once.
+        if doc.isString(id),
+           let s = doc.withUTF8(id, { SyntaxReader.isIdentifier($0) ? String(decoding: $0, as: UTF8.self) : nil }) ?? nil {
+            return Located(s, span(id))
+        }
         guard let s = string(id, key: key) else { return nil }
         guard SyntaxReader.isIdentifier(s.value) else {
             var d = SyntaxMessages.badIdentifier.at(s.span, s.value)
@@ -133,10 +139,12 @@ struct SyntaxReader {
     static func isIdentifier(_ s: String) -> Bool {
         var s = s
         // On the contiguous bytes: iterating `utf8` checked every index.
-        return s.withUTF8 { u in
-            guard let f = u.first, f >= 0x61, f <= 0x7A, u.count <= 64 else { return false }
-            return u.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
-        }
+        return s.withUTF8 { isIdentifier($0) }
+    }
+
+    static func isIdentifier(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let f = u.first, f >= 0x61, f <= 0x7A, u.count <= 64 else { return false }
+        return u.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
     }
 
     static func suggestIdentifier(_ s: String) -> String? {

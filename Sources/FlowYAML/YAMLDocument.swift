@@ -47,17 +47,18 @@ public struct YAMLDocument: Sendable {
     // The arena and the small accessors below are inlinable: the syntax phase (another module)
     // calls them for every node, and a call per access cost more than the access.
     @usableFromInline struct Record: Sendable {
+        // The one-byte fields first, so that a record takes 20 bytes rather than 24.
         @usableFromInline var kind: YAMLNodeKind
         @usableFromInline var style: ScalarStyle
         @usableFromInline var flow: Bool
+        /// Scalars: the core tag written on the scalar, if any.
+        var tag: CoreTag = .none
         @usableFromInline var start: Int32
         @usableFromInline var end: Int32
         /// Scalars: offset into `text`; containers: offset into `children`.
         @usableFromInline var payload: Int32
         /// Scalars: byte length; containers: number of entries in `children` (2 per mapping pair).
         @usableFromInline var count: Int32
-        /// Scalars: the core tag written on the scalar, if any.
-        var tag: CoreTag = .none
         /// Scalars: forced-string tag (`!!str`).
         var forcedString: Bool { tag == .str }
     }

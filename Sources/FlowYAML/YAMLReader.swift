@@ -337,15 +337,19 @@ private struct Builder {
     }
 
     mutating func handle(_ event: inout yaml_event_t) {
-        let start = marks.offset(Int(event.start_mark.index))
-        let end = marks.offset(Int(event.end_mark.index))
+        // Marks are converted only where they are used: a container's start event needs only its
+        // start, its end event only its end, and only when it is a flow container.
+        func start() -> Int { marks.offset(Int(event.start_mark.index)) }
+        func end() -> Int { marks.offset(Int(event.end_mark.index)) }
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
+            let start = start(), end = end()
             documents += 1
             if documents > 1 {
                 fail(YAMLMessages.multipleDocuments.at(span(start, min(max(start + 3, end), file.bytes.count))))
             }
         case YAML_SCALAR_EVENT:
+            let start = start(), end = end()
             let s = event.data.scalar
             let tag = s.tag.map { String(cString: $0) }
             if let tag, !checkTag(tag, start: start, end: end, allowed: scalarTags) { return }
@@ -392,8 +396,8 @@ private struct Builder {
                 }
             }
             let id = YAMLNodeID(records.count)
-            records.append(.init(kind: .scalar, style: style, flow: false, start: Int32(start), end: Int32(scalarEnd),
-                                 payload: Int32(offset), count: Int32(length), tag: coreTag))
+            records.append(.init(kind: .scalar, style: style, flow: false, tag: coreTag, start: Int32(start), end: Int32(scalarEnd),
+                                 payload: Int32(offset), count: Int32(length)))
             if style == .plain, !forced, length == 2, text[offset] == 0x3C, text[offset + 1] == 0x3C,
                let top = stack.last, top.isMapping, (pending.count - top.childStart) % 2 == 0 {
                 fail(YAMLMessages.mergeKey.at(span(start, end)))
@@ -402,6 +406,7 @@ private struct Builder {
             if let a = s.anchor { anchors[String(cString: a)] = (id, 1, false) }
             addNode(id, size: 1)
         case YAML_ALIAS_EVENT:
+            let start = start(), end = end()
             let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
             guard let target = anchors[name] else {
                 fail(YAMLMessages.undefinedAlias.at(span(start, end), name))
@@ -413,11 +418,12 @@ private struct Builder {
             }
             addNode(target.id, size: target.size, aliasSpan: (start, end))
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            let start = start()
             let isMapping = event.type == YAML_MAPPING_START_EVENT
             let tagPtr = isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag
             if let t = tagPtr {
                 let tag = String(cString: t)
-                if !checkTag(tag, start: start, end: end, allowed: isMapping ? ["tag:yaml.org,2002:map"] : ["tag:yaml.org,2002:seq"]) { return }
+                if !checkTag(tag, start: start, end: end(), allowed: isMapping ? ["tag:yaml.org,2002:map"] : ["tag:yaml.org,2002:seq"]) { return }
             }
             if stack.count >= limits.maxDepth {
                 fail(YAMLMessages.tooDeep.at(span(start, start + 1), String(limits.maxDepth)))
@@ -426,8 +432,9 @@ private struct Builder {
             let flow = isMapping ? event.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
                                  : event.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
             let id = records.count
+            // The end is set when the container closes.
             records.append(.init(kind: isMapping ? .mapping : .sequence, style: .plain, flow: flow,
-                                 start: Int32(start), end: Int32(end), payload: 0, count: 0))
+                                 start: Int32(start), end: Int32(start), payload: 0, count: 0))
             let anchorPtr = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
             let anchor = anchorPtr.map { String(cString: $0) }
             if let anchor { anchors[anchor] = (YAMLNodeID(id), 0, true) }
@@ -446,7 +453,7 @@ private struct Builder {
             r.payload = Int32(payload)
             r.count = Int32(childCount)
             if r.flow {
-                r.end = Int32(end)
+                r.end = Int32(end())
             } else if childCount > 0 {
                 r.end = max(r.start, Int32(open.lastEnd))
             } else {

@@ -15,6 +15,8 @@ enum FieldDefinitionsRule: TemplateRule {
     static let codes = [CheckMessages.fieldKeyNotAllowed, CheckMessages.fieldKeyMissing, CheckMessages.badDefault,
                         CheckMessages.computedConflict, CheckMessages.badRange]
 
+    static let numeric: Set<FieldTypeName> = [.integer, .decimal, .money]
+
     static func check(_ ctx: inout RuleContext) {
         for f in ctx.template.fields {
             guard let type = f.type?.value else { continue }
@@ -22,7 +24,6 @@ enum FieldDefinitionsRule: TemplateRule {
             let element = type == .list ? f.of?.value : nil
             let isEnumish = type == .enum || element == .enum
             let isMoney = type == .money || element == .money
-            let numeric: Set<FieldTypeName> = [.integer, .decimal, .money]
             if let c = f.currency, !isMoney { ctx.report(CheckMessages.fieldKeyNotAllowed.at(c.span, "currency", typeName)) }
             // A key that is written but not valid (`currency: cny`, `of: txt`) is reported already.
             if isMoney, f.currency == nil, !f.unreadKeys.contains("currency") { ctx.report(CheckMessages.fieldKeyMissing.at(f.id.span, typeName, "currency")) }
@@ -31,8 +32,10 @@ enum FieldDefinitionsRule: TemplateRule {
             if let o = f.of, type != .list { ctx.report(CheckMessages.fieldKeyNotAllowed.at(o.span, "of", typeName)) }
             if type == .list, f.of == nil, !f.unreadKeys.contains("of") { ctx.report(CheckMessages.fieldKeyMissing.at(f.id.span, typeName, "of")) }
             if let o = f.of, o.value == .list { ctx.report(CheckMessages.fieldKeyNotAllowed.at(o.span, "of: list", typeName)) }
-            for bound in [f.min, f.max].compactMap({ $0 }) where !numeric.contains(type) {
-                ctx.report(CheckMessages.fieldKeyNotAllowed.at(bound.span, bound.span.start == f.min?.span.start ? "min" : "max", typeName))
+            if !numeric.contains(type) {
+                for bound in [f.min, f.max].compactMap({ $0 }) {
+                    ctx.report(CheckMessages.fieldKeyNotAllowed.at(bound.span, bound.span.start == f.min?.span.start ? "min" : "max", typeName))
+                }
             }
             if let m = f.multiline, type != .text { ctx.report(CheckMessages.fieldKeyNotAllowed.at(m.span, "multiline", typeName)) }
             if let lo = f.min, let hi = f.max, lo.value > hi.value {

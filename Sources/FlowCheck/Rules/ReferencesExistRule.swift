@@ -21,9 +21,10 @@ enum ReferencesExistRule: TemplateRule {
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
-        let nodeNames = t.nodes.map(\.id.value)
-        let roleNames = t.roles.map(\.id.value)
-        let fieldNames = t.fields.map(\.id.value)
+        // Only needed for messages.
+        lazy var nodeNames = t.nodes.map(\.id.value)
+        lazy var roleNames = t.roles.map(\.id.value)
+        lazy var fieldNames = t.fields.map(\.id.value)
         /// - Parameter referrer: the node or key that names `ref`, for messages.
         func node(_ ref: Located<String>, _ referrer: String) {
             guard ctx.nodeIndex[ref.value] == nil else { return }
