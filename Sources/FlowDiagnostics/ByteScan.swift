@@ -31,6 +31,10 @@ package enum ByteScan {
 
     /// The offset of the first `a` at or after `start`, or `raw.count` when there is none.
     package static func firstIndex(of a: UInt8, in raw: UnsafeRawBufferPointer, from start: Int) -> Int {
-        firstIndex(of: a, or: a, in: raw, from: start)
+        let n = raw.count
+        var i = max(0, start)
+        while i + 8 <= n, !has(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self), a) { i += 8 }
+        while i < n, raw[i] != a { i += 1 }
+        return i
     }
 }

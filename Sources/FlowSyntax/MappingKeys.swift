@@ -10,13 +10,14 @@ protocol MappingKey: RawRepresentable, CaseIterable, Equatable, Sendable where R
     static var table: KeyTable<Self> { get }
 }
 
-/// A `MappingKey` type's keys in declaration order, with their names' bytes laid out flat.
+/// A `MappingKey` type's keys in declaration order, with their names packed into words and
+/// hashed, so that a key's bytes are matched with one probe.
 struct KeyTable<Key: MappingKey>: Sendable {
     let keys: [Key]
     let names: [String]
     /// Each name's bytes packed into two words (names are at most 16 bytes), with its length.
     private let packed: [(low: UInt64, high: UInt64, count: Int)]
-    /// An open-addressing hash table of ordinals (-1 for an empty slot), indexed by `slot(of:)`.
+    /// An open-addressing hash table of ordinals (-1 for an empty slot), indexed by `slot(_:_:)`.
     private let slots: [Int8]
 
     init() {

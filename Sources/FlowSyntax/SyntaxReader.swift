@@ -40,9 +40,10 @@ struct SyntaxReader {
     /// required keys. Returns nil (after a diagnostic) when the node is not a mapping.
     ///
     /// - Parameters:
+    ///   - keys: the keys a mapping of this kind may have.
     ///   - context: what the mapping is, for messages; only evaluated when one is reported.
     ///   - allowed: the keys accepted here, when not every key of `Key`.
-    mutating func mapping<Key: MappingKey>(_ id: YAMLNodeID, context: @autoclosure () -> String, allowed: [Key]? = nil,
+    mutating func mapping<Key: MappingKey>(_ id: YAMLNodeID, as keys: Key.Type, context: @autoclosure () -> String, allowed: [Key]? = nil,
                                            required: [Key] = [], missingAt: SourceSpan? = nil) -> Entries<Key>? {
         guard doc.kind(id) == .mapping else {
             diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a mapping", context(), describe(id)))

@@ -17,7 +17,7 @@ public enum TemplateParser {
                                fields: [], customer: nil, roles: [], nodes: [], removeNodes: [], start: nil, lose: nil,
                                pool: nil, effects: [], span: rootSpan)
         let firstLine = SourceSpan(file: doc.file, start: rootSpan.start, end: min(rootSpan.end, doc.file.lineRange(doc.file.line(of: rootSpan.start)).upperBound))
-        guard let top = r.mapping(doc.root, context: "the template", required: [TopKey.flowc], missingAt: firstLine) else {
+        guard let top = r.mapping(doc.root, as: TopKey.self, context: "the template", required: [.flowc], missingAt: firstLine) else {
             return (t, r.diagnostics)
         }
         if let v = top[.flowc]?.value, let n = r.int(v, key: "flowc") {
@@ -71,8 +71,7 @@ public enum TemplateParser {
     }
 
     static func header(_ r: inout SyntaxReader, _ id: YAMLNodeID, context: String, requireAll: Bool) -> HeaderSyntax? {
-        guard let m = r.mapping(id, context: context,
-                                required: requireAll ? [HeaderKey.id, .version, .name] : [HeaderKey.id]) else { return nil }
+        guard let m = r.mapping(id, as: HeaderKey.self, context: context, required: requireAll ? [.id, .version, .name] : [.id]) else { return nil }
         var h = HeaderSyntax(id: nil, version: nil, name: nil, description: nil, span: r.span(id))
         if let v = m[.id]?.value { h.id = r.identifier(v, key: "id") }
         if let v = m[.version]?.value { h.version = r.string(v, key: "version", lenient: true) }
@@ -83,7 +82,7 @@ public enum TemplateParser {
 
     static func fields(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> [FieldSyntax] {
         let entries = mapEntries(&r, id, context: "`fields`")
-        // Reserved: field records are large, and growing the array would copy them repeatedly.
+        // Reserved: the count is known, so the array never grows (and copies) while filling.
         var out: [FieldSyntax] = []
         out.reserveCapacity(entries.count)
         for (key, value) in entries {
@@ -114,9 +113,8 @@ public enum TemplateParser {
 
     static func field(_ r: inout SyntaxReader, _ key: YAMLNodeID, _ value: YAMLNodeID) -> FieldSyntax? {
         guard let fid = r.definitionID(key, key: "fields") else { return nil }
-        var f = FieldSyntax(id: fid, type: nil, name: nil, required: nil, defaultValue: nil, compute: nil, currency: nil,
-                            values: [], valuesSpan: nil, of: nil, min: nil, max: nil, multiline: nil, span: r.span(value))
-        guard let m = r.mapping(value, context: "field `\(fid.value)`", required: [FieldKey.type], missingAt: fid.span) else { return f }
+        var f = FieldSyntax(id: fid, span: r.span(value))
+        guard let m = r.mapping(value, as: FieldKey.self, context: "field `\(fid.value)`", required: [.type], missingAt: fid.span) else { return f }
         if let v = m[.type]?.value {
             f.type = r.choice(v, key: "type", what: "field type", FieldTypeName.self)
             if f.type == nil { f.unreadKeys.insert("type") }
@@ -160,7 +158,7 @@ public enum TemplateParser {
     }
 
     static func customer(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> CustomerSyntax? {
-        guard let m = r.mapping(id, context: "`customer`", required: [CustomerKey]()) else { return nil }
+        guard let m = r.mapping(id, as: CustomerKey.self, context: "`customer`") else { return nil }
         var c = CustomerSyntax(identity: [], normalize: [], profile: [], span: r.span(id))
         if let v = m[.identity]?.value { c.identity = r.identifierList(v, key: "identity") }
         if let v = m[.normalize]?.value { c.normalize = r.identifierList(v, key: "normalize") }
@@ -180,7 +178,7 @@ public enum TemplateParser {
                 r.diagnostics.append(d.help(SyntaxMessages.Formats.reservedRoleHelp))
             }
             var role = RoleSyntax(id: rid, name: nil, owner: false, manager: false, external: false, span: r.span(value))
-            guard let m = r.mapping(value, context: "role `\(rid.value)`", required: [RoleKey.name], missingAt: rid.span) else { return role }
+            guard let m = r.mapping(value, as: RoleKey.self, context: "role `\(rid.value)`", required: [.name], missingAt: rid.span) else { return role }
             if let v = m[.name]?.value { role.name = r.name(v, key: "name") }
             if let v = m[.description]?.value { r.checkString(v, key: "description") }
             if let v = m[.owner]?.value, let b = r.bool(v, key: "owner") { role.owner = b.value; role.ownerSpan = r.span(m[.owner]?.key ?? v) }
@@ -200,7 +198,7 @@ public enum TemplateParser {
         // last.
         let idValue = r.doc.mappingPairs(id).first { r.doc.scalarBytesEqual($0.key, "id") }?.value
         let nid = idValue.flatMap { r.definitionID($0, key: "id") }
-        guard let m = r.mapping(id, context: nid.map { "node `\($0.value)`" } ?? "a node", required: [NodeKey.id, .name]) else { return nil }
+        guard let m = r.mapping(id, as: NodeKey.self, context: nid.map { "node `\($0.value)`" } ?? "a node", required: [.id, .name]) else { return nil }
         guard let nid else { return nil }
         var n = NodeSyntax(id: nid, span: r.span(id))
         if let v = m[.name]?.value { n.name = r.name(v, key: "name") }
@@ -219,7 +217,7 @@ public enum TemplateParser {
         if let v = m[.participants]?.value { n.participants = r.identifierList(v, key: "participants") }
         if let v = m[.estimate]?.value { n.estimate = r.duration(v, key: "estimate") }
         if let v = m[.due]?.value { n.due = r.duration(v, key: "due") }
-        if let v = m[.escalate]?.value, let em = r.mapping(v, context: "`escalate`", required: [EscalationKey.to]) {
+        if let v = m[.escalate]?.value, let em = r.mapping(v, as: EscalationKey.self, context: "`escalate`", required: [.to]) {
             var e = EscalationSyntax(after: nil, to: nil, span: r.span(v))
             if let a = em[.after]?.value { e.after = r.duration(a, key: "after") }
             if let a = em[.to]?.value { e.to = r.identifier(a, key: "to") }
@@ -237,7 +235,7 @@ public enum TemplateParser {
                     if let did = r.identifier(item, key: "deliverables") { n.deliverables.append(DeliverableSyntax(id: did, name: nil, span: did.span)) }
                     continue
                 }
-                guard let dm = r.mapping(item, context: "a deliverable", required: [DeliverableKey.id]) else { continue }
+                guard let dm = r.mapping(item, as: DeliverableKey.self, context: "a deliverable", required: [.id]) else { continue }
                 guard let did = dm[.id].flatMap({ r.identifier($0.value, key: "id") }) else { continue }
                 let name = dm[.name].flatMap { r.name($0.value, key: "name") }
                 n.deliverables.append(DeliverableSyntax(id: did, name: name, span: r.span(item)))
@@ -294,11 +292,11 @@ public enum TemplateParser {
             // `default` compared on bytes: no other spelling of it is canonically equivalent.
             let isDefault = r.doc.mappingPairs(item).contains { r.doc.scalarBytesEqual($0.key, "default") }
             if isDefault {
-                guard let m = r.mapping(item, context: "the `default` branch", allowed: [BranchKey.default]),
+                guard let m = r.mapping(item, as: BranchKey.self, context: "the `default` branch", allowed: [.default]),
                       let t = m[.default].flatMap({ r.identifier($0.value, key: "default") }) else { continue }
                 branches.append(BranchSyntax(condition: nil, target: t, span: r.span(item)))
             } else {
-                guard let m = r.mapping(item, context: "a branch", required: [BranchKey.if, .to]) else { continue }
+                guard let m = r.mapping(item, as: BranchKey.self, context: "a branch", required: [.if, .to]) else { continue }
                 guard let c = m[.if].flatMap({ r.expression($0.value, key: "if") }),
                       let t = m[.to].flatMap({ r.identifier($0.value, key: "to") }) else { continue }
                 branches.append(BranchSyntax(condition: c, target: t, span: r.span(item)))
@@ -339,7 +337,7 @@ public enum TemplateParser {
         guard let kind = r.choice(k, key: "effect", what: "effect kind", EffectKind.self) else { return nil }
         let spec = effectKeys(kind.value)
         var e = EffectSyntax(kind: kind, recipients: [], text: [], fields: [], team: nil, assigneeRole: nil, url: nil, event: nil, span: r.span(id))
-        guard let m = r.mapping(v, context: "`\(kind.value.rawValue)`", allowed: spec.allowed, required: spec.required, missingAt: kind.span) else { return e }
+        guard let m = r.mapping(v, as: EffectKey.self, context: "`\(kind.value.rawValue)`", allowed: spec.allowed, required: spec.required, missingAt: kind.span) else { return e }
         if let x = m[.to]?.value {
             e.recipients = r.identifierList(x, key: "to")
             e.recipientsSpan = r.span(x)
@@ -366,7 +364,7 @@ public enum TemplateParser {
     }
 
     static func lose(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> LoseSyntax? {
-        guard let m = r.mapping(id, context: "`lose`", required: [LoseKey.via]) else { return nil }
+        guard let m = r.mapping(id, as: LoseKey.self, context: "`lose`", required: [.via]) else { return nil }
         var l = LoseSyntax(reasons: [], via: nil, from: nil, span: r.span(id))
         if let v = m[.reasons]?.value { l.reasons = r.identifierList(v, key: "reasons") }
         if let v = m[.via]?.value { l.via = r.identifier(v, key: "via") }
@@ -377,17 +375,17 @@ public enum TemplateParser {
     }
 
     static func pool(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> PoolSyntax? {
-        guard let m = r.mapping(id, context: "`pool`", required: [PoolKey]()) else { return nil }
+        guard let m = r.mapping(id, as: PoolKey.self, context: "`pool`") else { return nil }
         var p = PoolSyntax(lostToPublic: nil, idle: nil, claim: nil, assignBy: nil, span: r.span(id))
         if let v = m[.lostToPublic]?.value { p.lostToPublic = r.bool(v, key: "lost_to_public") }
-        if let v = m[.idle]?.value, let im = r.mapping(v, context: "`pool.idle`", required: [IdleKey.after]) {
+        if let v = m[.idle]?.value, let im = r.mapping(v, as: IdleKey.self, context: "`pool.idle`", required: [.after]) {
             var idle = IdleSyntax(after: nil, warn: nil, notify: [], span: r.span(v))
             if let x = im[.after]?.value { idle.after = r.duration(x, key: "after") }
             if let x = im[.warn]?.value { idle.warn = r.duration(x, key: "warn") }
             if let x = im[.notify]?.value { idle.notify = r.identifierList(x, key: "notify") }
             p.idle = idle
         }
-        if let v = m[.claim]?.value, let cm = r.mapping(v, context: "`pool.claim`", required: [ClaimKey]()) {
+        if let v = m[.claim]?.value, let cm = r.mapping(v, as: ClaimKey.self, context: "`pool.claim`") {
             var c = ClaimSyntax(quota: nil, cooldown: nil, span: r.span(v))
             if let x = cm[.quota]?.value { c.quota = r.int(x, key: "quota") }
             if let x = cm[.cooldown]?.value { c.cooldown = r.duration(x, key: "cooldown") }

@@ -103,25 +103,99 @@ public enum FieldTypeName: String, Sendable, CaseIterable {
 }
 
 /// One field of the deal schema (`fields:`).
+///
+/// A value type like the other syntax types, with its fields in a `CopyOnWrite` box.
 public struct FieldSyntax: Sendable {
-    public var id: Located<String>
-    public var type: Located<FieldTypeName>?
-    public var name: LocalizedName?
-    public var required: Located<Bool>?
+    public var id: Located<String> {
+        @inlinable get { storage.fields.id }
+        _modify { yield &uniqueStorage().fields.id }
+    }
+    public var type: Located<FieldTypeName>? {
+        @inlinable get { storage.fields.type }
+        _modify { yield &uniqueStorage().fields.type }
+    }
+    public var name: LocalizedName? {
+        @inlinable get { storage.fields.name }
+        _modify { yield &uniqueStorage().fields.name }
+    }
+    public var required: Located<Bool>? {
+        @inlinable get { storage.fields.required }
+        _modify { yield &uniqueStorage().fields.required }
+    }
     /// The default value's node; its type is checked against the field's type.
-    public var defaultValue: Located<ScalarValue>?
-    public var compute: ExpressionText?
-    public var currency: Located<String>?
-    public var values: [Located<String>]
-    public var valuesSpan: SourceSpan?
-    public var of: Located<FieldTypeName>?
-    public var min: Located<Double>?
-    public var max: Located<Double>?
-    public var multiline: Located<Bool>?
-    public var span: SourceSpan
+    public var defaultValue: Located<ScalarValue>? {
+        @inlinable get { storage.fields.defaultValue }
+        _modify { yield &uniqueStorage().fields.defaultValue }
+    }
+    public var compute: ExpressionText? {
+        @inlinable get { storage.fields.compute }
+        _modify { yield &uniqueStorage().fields.compute }
+    }
+    public var currency: Located<String>? {
+        @inlinable get { storage.fields.currency }
+        _modify { yield &uniqueStorage().fields.currency }
+    }
+    public var values: [Located<String>] {
+        @inlinable get { storage.fields.values }
+        _modify { yield &uniqueStorage().fields.values }
+    }
+    public var valuesSpan: SourceSpan? {
+        @inlinable get { storage.fields.valuesSpan }
+        _modify { yield &uniqueStorage().fields.valuesSpan }
+    }
+    public var of: Located<FieldTypeName>? {
+        @inlinable get { storage.fields.of }
+        _modify { yield &uniqueStorage().fields.of }
+    }
+    public var min: Located<Double>? {
+        @inlinable get { storage.fields.min }
+        _modify { yield &uniqueStorage().fields.min }
+    }
+    public var max: Located<Double>? {
+        @inlinable get { storage.fields.max }
+        _modify { yield &uniqueStorage().fields.max }
+    }
+    public var multiline: Located<Bool>? {
+        @inlinable get { storage.fields.multiline }
+        _modify { yield &uniqueStorage().fields.multiline }
+    }
+    public var span: SourceSpan {
+        @inlinable get { storage.fields.span }
+        _modify { yield &uniqueStorage().fields.span }
+    }
     /// Keys that are written but whose value could not be read (`type: mony`, `currency: cny`).
     /// The problem is already reported; rules skip the checks that would repeat it.
-    public var unreadKeys: Set<String> = []
+    public var unreadKeys: Set<String> {
+        @inlinable get { storage.fields.unreadKeys }
+        _modify { yield &uniqueStorage().fields.unreadKeys }
+    }
+
+    /// A field with its id and span; every other key is not written (yet).
+    init(id: Located<String>, span: SourceSpan) {
+        storage = CopyOnWrite(Fields(id: id, span: span))
+    }
+
+    @usableFromInline var storage: CopyOnWrite<Fields>
+
+    private mutating func uniqueStorage() -> CopyOnWrite<Fields> { CopyOnWrite.unique(&storage) }
+
+    @usableFromInline struct Fields: Sendable {
+        @usableFromInline var id: Located<String>
+        @usableFromInline var type: Located<FieldTypeName>? = nil
+        @usableFromInline var name: LocalizedName? = nil
+        @usableFromInline var required: Located<Bool>? = nil
+        @usableFromInline var defaultValue: Located<ScalarValue>? = nil
+        @usableFromInline var compute: ExpressionText? = nil
+        @usableFromInline var currency: Located<String>? = nil
+        @usableFromInline var values: [Located<String>] = []
+        @usableFromInline var valuesSpan: SourceSpan? = nil
+        @usableFromInline var of: Located<FieldTypeName>? = nil
+        @usableFromInline var min: Located<Double>? = nil
+        @usableFromInline var max: Located<Double>? = nil
+        @usableFromInline var multiline: Located<Bool>? = nil
+        @usableFromInline var span: SourceSpan
+        @usableFromInline var unreadKeys: Set<String> = []
+    }
 }
 
 /// Customer identity and profile (`customer:`).
@@ -182,9 +256,7 @@ public struct EscalationSyntax: Sendable {
 
 /// One node (`nodes:` entry).
 ///
-/// A value type like the other syntax types, but its fields live in one class instance that
-/// copies share until one of them is changed (copy on write): the checker's rules walk every node
-/// many times, and a copy then costs one reference count instead of one per field.
+/// A value type like the other syntax types, with its fields in a `CopyOnWrite` box.
 public struct NodeSyntax: Sendable {
     public var id: Located<String> {
         @inlinable get { storage.fields.id }
@@ -287,24 +359,13 @@ public struct NodeSyntax: Sendable {
 
     /// A node with its id and span; every other key is not written (yet).
     init(id: Located<String>, span: SourceSpan) {
-        storage = Storage(Fields(id: id, span: span))
+        storage = CopyOnWrite(Fields(id: id, span: span))
     }
 
     // The getters are inlinable so that the rules (another module) read a field directly.
-    @usableFromInline var storage: Storage
+    @usableFromInline var storage: CopyOnWrite<Fields>
 
-    private mutating func uniqueStorage() -> Storage {
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
-        return storage
-    }
-
-    /// Only changed through `uniqueStorage()`, that is while no other `NodeSyntax` shares it,
-    /// which is what makes sharing it across threads safe, and what makes the dynamic
-    /// exclusivity check on `fields` unnecessary (one `_modify` at a time on a unique instance).
-    @usableFromInline final class Storage: @unchecked Sendable {
-        @exclusivity(unchecked) @usableFromInline var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
-    }
+    private mutating func uniqueStorage() -> CopyOnWrite<Fields> { CopyOnWrite.unique(&storage) }
 
     @usableFromInline struct Fields: Sendable {
         @usableFromInline var id: Located<String>
@@ -435,4 +496,23 @@ public struct TemplateSyntax: Sendable {
     public var unnamedNodes: [SourceSpan] = []
     public var unnamedRoles: [SourceSpan] = []
     public var unnamedFields: [SourceSpan] = []
+}
+
+/// The shared fields of a copy-on-write syntax value (`NodeSyntax`, `FieldSyntax`).
+///
+/// The checker's rules walk every node and field many times; a copy of a value holding its
+/// fields in one of these costs one reference count instead of one per field. The fields are
+/// only changed through `CopyOnWrite.unique(_:)`, that is while no other value shares the box,
+/// which is what makes sharing it across threads safe and the dynamic exclusivity check on
+/// `fields` unnecessary.
+@usableFromInline final class CopyOnWrite<Fields: Sendable>: @unchecked Sendable {
+    @exclusivity(unchecked) @usableFromInline var fields: Fields
+
+    init(_ fields: Fields) { self.fields = fields }
+
+    /// `box`, copied first when another value shares it.
+    static func unique(_ box: inout CopyOnWrite<Fields>) -> CopyOnWrite<Fields> {
+        if !isKnownUniquelyReferenced(&box) { box = CopyOnWrite(box.fields) }
+        return box
+    }
 }

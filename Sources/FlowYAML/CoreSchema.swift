@@ -50,8 +50,9 @@ enum CoreSchema {
     }
 
     private static func number(_ s: String) -> ScalarValue? {
-        var bytes = s
-        return bytes.withUTF8 { number(s, $0) }
+        // Read on the string's own bytes rather than a copied array.
+        var utf8 = s
+        return utf8.withUTF8 { number(s, $0) }
     }
 
     /// - Parameter u: the UTF-8 bytes of `s`.

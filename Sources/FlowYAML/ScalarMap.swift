@@ -104,16 +104,17 @@ extension YAMLDocument {
             return ScalarMap(span: span, contentStart: span.start, count: 0, starts: [], ends: [], exact: false)
         }
         let lo = Int(r.payload)
-        let hi = lo + Int(r.count)
-        guard lo >= 0, hi <= text.count, lo <= hi else {
+        let count = Int(r.count)
+        let start = lo < 0 ? ~lo : lo
+        guard count >= 0, start + count <= (lo < 0 ? file.bytes.count : text.count) else {
             return ScalarMap(span: span, contentStart: span.start, count: 0, starts: [], ends: [], exact: false)
         }
-        var decoder = ScalarDecoder(src: file.bytes, expected: text[lo..<hi], span: span)
+        var decoder = ScalarDecoder(src: file.bytes, expected: bytes(of: r), span: span)
         let (contentStart, ok) = decoder.decode(style: r.style)
         if ok {
-            return ScalarMap(span: span, contentStart: contentStart, count: hi - lo, starts: decoder.starts, ends: decoder.ends)
+            return ScalarMap(span: span, contentStart: contentStart, count: count, starts: decoder.starts, ends: decoder.ends)
         }
-        return ScalarMap(span: span, contentStart: contentStart, count: hi - lo, starts: [], ends: [], exact: false)
+        return ScalarMap(span: span, contentStart: contentStart, count: count, starts: [], ends: [], exact: false)
     }
 }
 

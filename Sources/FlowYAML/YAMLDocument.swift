@@ -55,7 +55,7 @@ public struct YAMLDocument: Sendable {
         var tag: CoreTag = .none
         @usableFromInline var start: Int32
         @usableFromInline var end: Int32
-        /// Scalars: offset into `text`; containers: offset into `children`.
+        /// Scalars: where the decoded text is, see `bytes(of:)`; containers: offset into `children`.
         @usableFromInline var payload: Int32
         /// Scalars: byte length; containers: number of entries in `children` (2 per mapping pair).
         @usableFromInline var count: Int32
@@ -74,6 +74,7 @@ public struct YAMLDocument: Sendable {
     public let root: YAMLNodeID
     @usableFromInline var records: [Record]
     @usableFromInline var children: [YAMLNodeID]
+    /// Decoded text of the scalars that are not written as is in the file.
     @usableFromInline var text: [UInt8]
 
     init(file: SourceFile, root: YAMLNodeID, records: [Record], children: [YAMLNodeID], text: [UInt8]) {
@@ -82,6 +83,25 @@ public struct YAMLDocument: Sendable {
         self.records = records
         self.children = children
         self.text = text
+    }
+
+    /// A scalar's decoded text. Most plain scalars are written in the file exactly as they decode:
+    /// their bytes are not copied, and the payload is `~offset` (negative) into the file's bytes.
+    /// Other scalars' text is in `text`, at offset `payload`.
+    @usableFromInline func bytes(of r: Record) -> ArraySlice<UInt8> {
+        let lo = Int(r.payload)
+        let n = Int(r.count)
+        return lo < 0 ? file.bytes[(~lo)..<(~lo + n)] : text[lo..<lo + n]
+    }
+
+    /// Calls `body` with a scalar's decoded text (see `bytes(of:)`).
+    @inlinable func withBytes<R>(of r: Record, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let lo = Int(r.payload)
+        let n = Int(r.count)
+        if lo < 0 {
+            return try file.bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[(~lo)..<(~lo + n)])) }
+        }
+        return try text.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[lo..<lo + n])) }
     }
 
     /// Number of node records (aliases are not counted again).
@@ -109,8 +129,7 @@ public struct YAMLDocument: Sendable {
     public func text(_ id: YAMLNodeID) -> String? {
         let r = records[Int(id.index)]
         guard r.kind == .scalar else { return nil }
-        let lo = Int(r.payload)
-        return String(decoding: text[lo..<lo + Int(r.count)], as: UTF8.self)
+        return String(decoding: bytes(of: r), as: UTF8.self)
     }
 
     /// The scalar's value under the YAML 1.2 core schema, or nil for a container.
@@ -121,8 +140,7 @@ public struct YAMLDocument: Sendable {
     public func value(_ id: YAMLNodeID) -> ScalarValue? {
         let r = records[Int(id.index)]
         guard r.kind == .scalar else { return nil }
-        let lo = Int(r.payload)
-        let bytes = text[lo..<lo + Int(r.count)]
+        let bytes = bytes(of: r)
         switch r.tag {
         case .str:
             return .string(String(decoding: bytes, as: UTF8.self))
@@ -138,7 +156,7 @@ public struct YAMLDocument: Sendable {
     }
 
     /// Whether `value(id)` is a string, decided without building the string in most cases.
-    public func isString(_ id: YAMLNodeID) -> Bool {
+    package func isString(_ id: YAMLNodeID) -> Bool {
         let r = records[Int(id.index)]
         guard r.kind == .scalar else { return false }
         switch r.tag {
@@ -146,8 +164,7 @@ public struct YAMLDocument: Sendable {
             return true
         case .none:
             if r.style != .plain { return true }
-            let lo = Int(r.payload)
-            return CoreSchema.isString(text[lo..<lo + Int(r.count)])
+            return CoreSchema.isString(bytes(of: r))
         case .int, .float, .bool, .null:
             // The reader has checked that the text fits the tag, which is not `str`.
             return false
@@ -171,7 +188,7 @@ public struct YAMLDocument: Sendable {
 
     /// The pairs of a mapping, in source order, without copying them into an array; empty for
     /// other kinds.
-    @inlinable public func mappingPairs(_ id: YAMLNodeID) -> YAMLPairs {
+    @inlinable package func mappingPairs(_ id: YAMLNodeID) -> YAMLPairs {
         let r = records[Int(id.index)]
         guard r.kind == .mapping else { return YAMLPairs(children: []) }
         let lo = Int(r.payload)
@@ -180,26 +197,24 @@ public struct YAMLDocument: Sendable {
 
     /// Calls `body` with the scalar's decoded text as UTF-8 bytes, without building a `String`;
     /// nil for a container.
-    @inlinable public func withUTF8<R>(_ id: YAMLNodeID, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+    @inlinable package func withUTF8<R>(_ id: YAMLNodeID, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
         let r = records[Int(id.index)]
         guard r.kind == .scalar else { return nil }
-        let lo = Int(r.payload)
-        return try text.withUnsafeBufferPointer { all in
-            try body(UnsafeBufferPointer(rebasing: all[lo..<lo + Int(r.count)]))
-        }
+        return try withBytes(of: r, body)
     }
 
     /// Whether the node is a scalar whose decoded text is exactly the bytes of `literal`.
     ///
     /// - Important: this compares bytes. For ASCII words that no other spelling is canonically
     ///   equivalent to (lowercase keys such as `id`), that is the same as comparing `String`s.
-    @inlinable public func scalarBytesEqual(_ id: YAMLNodeID, _ literal: StaticString) -> Bool {
+    @inlinable package func scalarBytesEqual(_ id: YAMLNodeID, _ literal: StaticString) -> Bool {
         let r = records[Int(id.index)]
         guard r.kind == .scalar, Int(r.count) == literal.utf8CodeUnitCount else { return false }
-        let lo = Int(r.payload)
         let p = literal.utf8Start
-        for k in 0..<Int(r.count) where text[lo + k] != p[k] { return false }
-        return true
+        return withBytes(of: r) { b in
+            for k in 0..<b.count where b[k] != p[k] { return false }
+            return true
+        }
     }
 
     /// The items of a sequence, in source order; empty for other kinds.
@@ -223,15 +238,18 @@ public struct YAMLDocument: Sendable {
 
 /// The pairs of one mapping, as a view into the document's children (see
 /// `YAMLDocument.mappingPairs(_:)`).
-public struct YAMLPairs: RandomAccessCollection, Sendable {
+///
+/// This and the other `package` accessors serve the syntax phase: they read keys and scalars
+/// without building arrays or `String`s.
+@usableFromInline package struct YAMLPairs: RandomAccessCollection, Sendable {
     @usableFromInline let children: ArraySlice<YAMLNodeID>
 
     @usableFromInline init(children: ArraySlice<YAMLNodeID>) { self.children = children }
 
-    @inlinable public var startIndex: Int { 0 }
-    @inlinable public var endIndex: Int { children.count / 2 }
+    @inlinable package var startIndex: Int { 0 }
+    @inlinable package var endIndex: Int { children.count / 2 }
 
-    @inlinable public subscript(i: Int) -> (key: YAMLNodeID, value: YAMLNodeID) {
+    @inlinable package subscript(i: Int) -> (key: YAMLNodeID, value: YAMLNodeID) {
         let k = children.startIndex + 2 * i
         return (children[k], children[k + 1])
     }

@@ -100,6 +100,12 @@ public enum YAMLReader {
                     }
                     continue
                 }
+                // The common 3-byte case (CJK text): a lead byte from E1 to EF except ED (whose
+                // range includes surrogates) and two continuation bytes is always valid.
+                if c >= 0xE1, c <= 0xEF, c != 0xED, i + 2 < n, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80 {
+                    i += 3
+                    continue
+                }
                 var need = 0
                 var minValue: UInt32 = 0
                 var value: UInt32 = 0
@@ -169,16 +175,25 @@ struct CharToByte {
                     return
                 }
             }
-            // Far ahead: count characters 8 bytes at a time. One starts at every byte that is not
-            // a continuation byte (10xxxxxx), whatever the script; a word has at most 8, so the
-            // target is never passed.
+            // Count characters 8 bytes at a time. In ASCII, a character is a byte, so an ASCII word
+            // takes the cursor straight to the target when it is within the word. Otherwise one
+            // character starts at every byte that is not a continuation byte (10xxxxxx); a word
+            // has at most 8, so whole words are counted while the target is 8 or more away.
             let raw = UnsafeRawBufferPointer(b)
-            while target - char >= 8, byte + 8 <= n {
+            while char < target, byte + 8 <= n {
                 let w = raw.loadUnaligned(fromByteOffset: byte, as: UInt64.self)
-                let continuation = (w & ~(w << 1) & 0x8080_8080_8080_8080) >> 7
-                // The sum of the eight 0/1 bytes, gathered in the top byte by the multiplication.
-                char += 8 - Int(truncatingIfNeeded: (continuation &* 0x0101_0101_0101_0101) >> 56)
-                byte += 8
+                if w & 0x8080_8080_8080_8080 == 0 {
+                    let step = min(8, target - char)
+                    byte += step
+                    char += step
+                } else if target - char >= 8 {
+                    let continuation = (w & ~(w << 1) & 0x8080_8080_8080_8080) >> 7
+                    // The sum of the eight 0/1 bytes, gathered in the top byte by the multiplication.
+                    char += 8 - Int(truncatingIfNeeded: (continuation &* 0x0101_0101_0101_0101) >> 56)
+                    byte += 8
+                } else {
+                    break
+                }
             }
             // A word may have ended inside a character, counted already: skip its rest.
             while byte < n, b[byte] & 0xC0 == 0x80 { byte += 1 }
@@ -219,8 +234,8 @@ private struct Builder {
         /// each other under canonical equivalence (`é` written as one or two scalars) and may
         /// differ in bytes.
         var hasNonASCIIKey = false
-        /// One bit per `Builder.fingerprint` of the keys so far: a key whose bit is clear has no
-        /// equal among them, which is most keys, so most keys are not compared at all.
+        /// One bit per fingerprint (`Builder.keyFacts`) of the keys so far: a key whose bit is
+        /// clear has no equal among them, which is most keys, so most keys are not compared at all.
         var keyFilter: UInt64 = 0
         var isMapping: Bool
         /// End of the last child as written (an alias ends where the alias does, not its anchor).
@@ -231,17 +246,24 @@ private struct Builder {
     var pending: [YAMLNodeID] = []
     /// Anchors of the open containers that have one, innermost last.
     var openAnchors: [String] = []
-    /// For each open large mapping, by its depth in `stack`: key text → the key's position in
+    /// For each open large mapping, by its depth (`stack` index): key text → the key's position in
     /// `pending`, for the duplicate check. Smaller mappings compare bytes instead.
     var largeMappingKeys: [Int: [String: Int]] = [:]
     /// Where a mapping key reached through an alias is written (by its position in `pending`):
     /// a duplicate of it is labelled there rather than at the anchored node. Usually empty.
     var aliasKeySpans: [Int: (start: Int, end: Int)] = [:]
-    /// Mappings with up to this many keys find duplicates by comparing the new key's bytes with
-    /// each earlier key's, which is cheaper than hashing a `String` for every key; larger ones
-    /// switch to a dictionary so that the check stays linear.
+    /// Mappings with up to this many keys find duplicates on the keys' bytes (a fingerprint
+    /// filter, then a comparison with the earlier keys), which is cheaper than building and
+    /// hashing a `String` for every key; larger ones switch to a dictionary so that the check
+    /// stays linear.
     static let linearKeyLimit = 16
+    /// The open containers around the innermost one, outermost first.
     var stack: [Open] = []
+    /// The innermost open container, kept out of `stack` because every node updates it: a
+    /// stored value changes in place, where an array element is checked for sharing first.
+    var innermost: Open?
+    /// Open containers, `innermost` included.
+    var depth: Int { stack.count + (innermost == nil ? 0 : 1) }
     var anchors: [String: (id: YAMLNodeID, size: Int, open: Bool)] = [:]
     var expanded = 0
     /// Nodes added through aliases, the part of `expanded` the alias budget limits.
@@ -374,32 +396,40 @@ private struct Builder {
             case YAML_FOLDED_SCALAR_STYLE: .folded
             default: .plain
             }
-            let offset = text.count
-            if let p = s.value, length > 0 {
-                text.append(contentsOf: UnsafeBufferPointer(start: p, count: length))
+            // Most plain scalars decode to exactly what is written: their text stays in the file
+            // (see `YAMLDocument.bytes(of:)`) rather than being copied.
+            let payload: Int32
+            let value = UnsafeBufferPointer(start: s.value, count: s.value == nil ? 0 : length)
+            if style == .plain, length > 0, Builder.isWritten(value, at: start, in: file.bytes) {
+                payload = ~Int32(start)
+            } else {
+                payload = Int32(text.count)
+                text.append(contentsOf: value)
             }
+            // The text, for the rare checks below.
+            func bytes() -> ArraySlice<UInt8> { payload < 0 ? file.bytes[start..<start + length] : text[Int(payload)..<Int(payload) + length] }
             var scalarEnd = end
             if style == .literal || style == .folded {
                 // A block scalar's end mark is at the next token; end the span at its last character.
                 scalarEnd = trimTrailingSpace(from: start, to: end)
             }
             if let tag, tag != "tag:yaml.org,2002:str" {
-                let value = CoreSchema.resolve(text[offset..<offset + length])
+                let value = CoreSchema.resolve(bytes())
                 let name = String(tag.dropFirst("tag:yaml.org,2002:".count))
                 let ok = switch (name, value) {
                 case ("int", .int), ("float", .float), ("float", .int), ("bool", .bool), ("null", .null): true
                 default: false
                 }
                 if !ok {
-                    fail(YAMLMessages.tagMismatch.at(span(start, scalarEnd), String(decoding: text[offset..<offset + length], as: UTF8.self), "!!" + name))
+                    fail(YAMLMessages.tagMismatch.at(span(start, scalarEnd), String(decoding: bytes(), as: UTF8.self), "!!" + name))
                     return
                 }
             }
             let id = YAMLNodeID(records.count)
             records.append(.init(kind: .scalar, style: style, flow: false, tag: coreTag, start: Int32(start), end: Int32(scalarEnd),
-                                 payload: Int32(offset), count: Int32(length)))
-            if style == .plain, !forced, length == 2, text[offset] == 0x3C, text[offset + 1] == 0x3C,
-               let top = stack.last, top.isMapping, (pending.count - top.childStart) % 2 == 0 {
+                                 payload: payload, count: Int32(length)))
+            if style == .plain, !forced, length == 2, bytes().elementsEqual("<<".utf8),
+               let top = innermost, top.isMapping, (pending.count - top.childStart) % 2 == 0 {
                 fail(YAMLMessages.mergeKey.at(span(start, end)))
                 return
             }
@@ -425,7 +455,7 @@ private struct Builder {
                 let tag = String(cString: t)
                 if !checkTag(tag, start: start, end: end(), allowed: isMapping ? ["tag:yaml.org,2002:map"] : ["tag:yaml.org,2002:seq"]) { return }
             }
-            if stack.count >= limits.maxDepth {
+            if depth >= limits.maxDepth {
                 fail(YAMLMessages.tooDeep.at(span(start, start + 1), String(limits.maxDepth)))
                 return
             }
@@ -440,10 +470,12 @@ private struct Builder {
             if let anchor { anchors[anchor] = (YAMLNodeID(id), 0, true) }
             if !countExpanded(1, at: (start, start + 1)) { return }
             if let anchor { openAnchors.append(anchor) }
-            stack.append(Open(id: id, childStart: pending.count, expandedAtStart: expanded, hasAnchor: anchor != nil, isMapping: isMapping))
+            if let outer = innermost { stack.append(outer) }
+            innermost = Open(id: id, childStart: pending.count, expandedAtStart: expanded, hasAnchor: anchor != nil, isMapping: isMapping)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-            guard let open = stack.popLast() else { return }
-            if open.isLarge { largeMappingKeys[stack.count] = nil }
+            guard let open = innermost else { return }
+            innermost = stack.popLast()
+            if open.isLarge { largeMappingKeys[depth] = nil }
             let childCount = pending.count - open.childStart
             let payload = children.count
             children.append(contentsOf: pending[open.childStart...])
@@ -532,15 +564,13 @@ private struct Builder {
     /// - Parameter at: where the node is written: its own span, or the alias's span when the node
     ///   is reached through an alias (diagnostics and container ends use it).
     mutating func attach(_ id: YAMLNodeID, at: (start: Int, end: Int), throughAlias: Bool = false) {
-        guard !stack.isEmpty else {
+        guard var top = innermost else {
             if root == nil { root = id }
             return
         }
-        let top = stack.count - 1
-        if stack[top].isMapping, (pending.count - stack[top].childStart) % 2 == 0,
-           records[Int(id.index)].kind == .scalar {
+        if top.isMapping, (pending.count - top.childStart) % 2 == 0, records[Int(id.index)].kind == .scalar {
             if throughAlias { aliasKeySpans[pending.count] = at }
-            if let first = firstEqualKey(id, top: top) {
+            if let first = firstEqualKey(id, in: &top) {
                 let key = keyText(id)
                 let firstAt = keySpan(atPending: first)
                 diagnostics.append(
@@ -548,21 +578,21 @@ private struct Builder {
                         .label(span(firstAt.start, firstAt.end), "first defined here"))
             }
         }
-        stack[top].lastEnd = max(stack[top].lastEnd, at.end)
+        top.lastEnd = max(top.lastEnd, at.end)
+        innermost = top
         pending.append(id)
     }
 
     /// The position in `pending` of the first earlier key of the innermost mapping equal to the
     /// scalar `id`, about to be added as its next key; nil when there is none. Keys compare as
     /// `String`s do.
-    mutating func firstEqualKey(_ id: YAMLNodeID, top: Int) -> Int? {
-        // The innermost container is plain values: work on a copy, store it back once.
-        var open = stack[top]
-        defer { stack[top] = open }
+    mutating func firstEqualKey(_ id: YAMLNodeID, in open: inout Open) -> Int? {
+        // The mapping's index in `largeMappingKeys`.
+        let top = stack.count
         let start = open.childStart
         let position = pending.count
         let new = records[Int(id.index)]
-        let facts = Builder.keyFacts(new, text)
+        let facts = Builder.withBytes(of: new, text, file.bytes, Builder.keyFacts)
         if !facts.isASCII { open.hasNonASCIIKey = true }
         if !open.isLarge, (position - start) / 2 >= Builder.linearKeyLimit {
             // Large mapping: index the earlier keys once (first occurrences only, as a duplicate
@@ -596,39 +626,60 @@ private struct Builder {
             return nil
         }
         let length = Int(new.count)
-        let lo = Int(new.payload)
         for p in stride(from: start, to: position, by: 2) {
             let r = records[Int(pending[p].index)]
             guard r.kind == .scalar, Int(r.count) == length else { continue }
-            let o = Int(r.payload)
-            if o == lo { return p } // the same node again, through an alias
-            var k = 0
-            while k < length, text[o + k] == text[lo + k] { k += 1 }
-            if k == length { return p }
+            if r.payload == new.payload { return p } // the same node again, through an alias
+            let equal = Builder.withBytes(of: r, text, file.bytes) { earlier in
+                Builder.withBytes(of: new, text, file.bytes) { earlier.elementsEqual($0) }
+            }
+            if equal { return p }
         }
         return nil
     }
 
-    /// Whether a scalar's text is ASCII, and a number in 0..<64 that equal texts share (from the
-    /// length and the first and last bytes), in one look at its bytes.
-    ///
-    /// Static, with `text` passed in: as a method, each call copied the whole builder first.
-    static func keyFacts(_ r: YAMLDocument.Record, _ text: [UInt8]) -> (isASCII: Bool, fingerprint: UInt64) {
-        let n = Int(r.count)
-        guard n > 0 else { return (true, 0) }
+    /// Calls `body` with a scalar's decoded text (see `YAMLDocument.bytes(of:)`).
+    static func withBytes<R>(of r: YAMLDocument.Record, _ text: [UInt8], _ source: [UInt8],
+                             _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let lo = Int(r.payload)
-        return text.withUnsafeBufferPointer { b in
-            var any: UInt8 = 0
-            for k in lo..<lo + n { any |= b[k] }
-            let fingerprint = UInt64(truncatingIfNeeded: n &* 7 &+ Int(b[lo]) &* 3 &+ Int(b[lo + n - 1])) & 63
-            return (any < 0x80, fingerprint)
+        let n = Int(r.count)
+        if lo < 0 {
+            return source.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[(~lo)..<(~lo + n)])) }
+        }
+        return text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[lo..<lo + n])) }
+    }
+
+    /// Whether `value` is what the file holds from byte `offset` on.
+    static func isWritten(_ value: UnsafeBufferPointer<UInt8>, at offset: Int, in source: [UInt8]) -> Bool {
+        let n = value.count
+        guard offset >= 0, offset + n <= source.count else { return false }
+        return source.withUnsafeBytes { all in
+            let a = UnsafeRawBufferPointer(rebasing: all[offset..<offset + n])
+            let b = UnsafeRawBufferPointer(value)
+            var i = 0
+            while i + 8 <= n {
+                if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+                i += 8
+            }
+            while i < n, a[i] == b[i] { i += 1 }
+            return i == n
         }
     }
 
+    /// Whether a key's text is ASCII, and a number in 0..<64 that equal texts share (from the
+    /// length and the first and last bytes), in one look at its bytes.
+    ///
+    /// Static, with the bytes passed in: as a method, each call copied the whole builder first.
+    static func keyFacts(_ b: UnsafeBufferPointer<UInt8>) -> (isASCII: Bool, fingerprint: UInt64) {
+        guard let first = b.first, let last = b.last else { return (true, 0) }
+        var any: UInt8 = 0
+        for c in b { any |= c }
+        let fingerprint = UInt64(truncatingIfNeeded: b.count &* 7 &+ Int(first) &* 3 &+ Int(last)) & 63
+        return (any < 0x80, fingerprint)
+    }
+
     func keyText(_ id: YAMLNodeID) -> String {
-        let r = records[Int(id.index)]
-        let lo = Int(r.payload)
-        return String(decoding: text[lo..<lo + Int(r.count)], as: UTF8.self)
+        Builder.withBytes(of: records[Int(id.index)], text, file.bytes) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Where the key at `position` in `pending` is written.

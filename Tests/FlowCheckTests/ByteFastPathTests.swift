@@ -34,9 +34,42 @@ import Testing
         }
     }
 
+    /// Every key name of every mapping kind is found by its bytes (the table packs names of up to
+    /// 16 bytes), and nothing else is.
+    @Test func everyKeyNameIsMatchedByItsBytes() {
+        func check<Key: MappingKey>(_: Key.Type) {
+            let table = Key.table
+            for (k, name) in table.names.enumerated() {
+                #expect(name.utf8.count <= 16, "\(name)")
+                let found = Array(name.utf8).withUnsafeBufferPointer { table.match($0) }
+                #expect(found == k, "\(name)")
+                let longer = Array((name + "_").utf8).withUnsafeBufferPointer { table.match($0) }
+                #expect(longer == nil || table.names[longer ?? 0] == name + "_", "\(name)_")
+            }
+            #expect(Array("".utf8).withUnsafeBufferPointer { table.match($0) } == nil)
+        }
+        check(TopKey.self); check(HeaderKey.self); check(FieldKey.self); check(CustomerKey.self); check(RoleKey.self)
+        check(NodeKey.self); check(EscalationKey.self); check(DeliverableKey.self); check(BranchKey.self)
+        check(EffectKey.self); check(LoseKey.self); check(PoolKey.self); check(IdleKey.self); check(ClaimKey.self)
+    }
+
     @Test func placeholdersMatchTheCharacterDefinition() {
         for text in Self.texts(count: 20000, seed: 1) + Self.pieces {
             #expect(EffectsRule.placeholders(text) == EffectsRule.placeholdersByCharacter(text), "\(text.debugDescription)")
+        }
+    }
+
+    @Test func webhookURLsMatchTheCharacterDefinition() {
+        let urlPieces = ["https://", "http://", "HTTPS://", "Http://", "ftp://", "hooks.example.com", "/path", "?q=1", "#x", " ", "\t",
+                         "例子.中国", "\u{0301}", "İ", "\u{212A}", "/", "\r\n", "a", ""]
+        var state: UInt64 = 11
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        for _ in 0..<20000 {
+            let url = (0..<(1 + next() % 5)).map { _ in urlPieces[next() % urlPieces.count] }.joined()
+            #expect(EffectsRule.isHTTPURL(url) == EffectsRule.isHTTPURLByCharacter(url), "\(url.debugDescription)")
         }
     }
 

@@ -61,8 +61,11 @@ enum ForkJoinRule: TemplateRule {
         let someJoinUnknown = t.nodes.contains { n in
             n.unreadKeys.contains("join") || n.unreadKeys.contains("kind") || n.join.map { ctx.nodeIndex[$0.value] == nil } == true
         }
+        // The ids some node's `join` names (set up once: searching every node per join was
+        // quadratic in a template with many joins left without a fork).
+        lazy var joinTargets = Set(t.nodes.compactMap { $0.join?.value })
         for (j, n) in t.nodes.enumerated() where !someJoinUnknown && n.effectiveKind == .join && ctx.isFirstDefinition[j] && joinOwner[j] == nil {
-            let referenced = t.nodes.contains { $0.join?.value == n.id.value }
+            let referenced = joinTargets.contains(n.id.value)
             if !referenced {
                 ctx.report(spec.at(n.id.span, format: text.joinWithoutFork, n.id.value))
             }
