@@ -42,11 +42,18 @@ let package = Package(
         .target(name: "FlowRuntime", dependencies: ["FlowIR", "FlowExpr"], swiftSettings: strict),
         // The host: runs deals through the runner against a store (bulk import, timers, pools).
         .target(name: "FlowHost", dependencies: ["FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowExpr"], swiftSettings: strict),
+        // What managers and participants look at: flow diagrams (DOT, Mermaid, SVG), deal views and
+        // reports over the store (terminal, CSV, JSON, HTML).
+        .target(
+            name: "FlowViews",
+            dependencies: ["FlowHost", "FlowStore", "FlowRuntime", "FlowIR", "FlowCheck", "FlowExpr", "FlowDiagnostics"],
+            swiftSettings: strict
+        ),
         // The commands, testable in-process.
         .target(
             name: "FlowCLI",
             dependencies: [
-                "FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics",
+                "FlowViews", "FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -69,6 +76,7 @@ let package = Package(
         .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowIR", "FlowCheck", "FlowExpr"], swiftSettings: strict),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowDiagnostics"], swiftSettings: strict),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore"], swiftSettings: strict),
+        .testTarget(name: "FlowViewsTests", dependencies: ["FlowViews", "FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck"], swiftSettings: strict),
         .testTarget(name: "FlowHostTests", dependencies: ["FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck"], swiftSettings: strict),
     ]
 )

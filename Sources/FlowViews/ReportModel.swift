@@ -1,0 +1,174 @@
+/// The manager's report (`flowc report`) as data: what the store queries produce and what the
+/// terminal and HTML renderers draw. Everything is already decided here (sorted, rounded to the
+/// cent, dated in the report's time zone), so two renderers of one model cannot disagree.
+///
+/// Money is `Double` in the model: the report sums many amounts for display and charts, and SQLite
+/// sums them as REAL too (the scale benchmark compares the two). Amounts are written with two
+/// decimals by the renderers.
+public struct ReportModel: Sendable, Hashable, Codable {
+    /// When the report was made (milliseconds since 1970, UTC) and the offset its dates use.
+    public var generatedAt: Int64
+    public var utcOffsetSeconds: Int64
+    /// The templates whose deals are counted (id, version, display name), in id order.
+    public var templates: [TemplateLine]
+    public var totals: Totals
+    /// Open deals and their amounts per node, in the flow's order (a deal at two nodes of a
+    /// fork counts at each).
+    public var funnel: [FunnelRow]
+    /// Open deals by expected close month, weighted by their stage probability.
+    public var forecast: [ForecastRow]
+    /// Blocked (past due) and overdue-soon nodes, grouped by the person who owns them.
+    public var attention: [OwnerAttention]
+    /// Deals in the public pool, oldest in the pool first.
+    public var publicPool: [PoolRow]
+    /// Deals that will return to the public pool within `returningWithinDays` days.
+    public var returningWithinDays: Int
+    public var returning: [ReturningRow]
+    /// The newest node records (notes and links), newest first.
+    public var recentRecords: [RecordRow]
+
+    public init(generatedAt: Int64, utcOffsetSeconds: Int64, templates: [TemplateLine], totals: Totals, funnel: [FunnelRow],
+                forecast: [ForecastRow], attention: [OwnerAttention], publicPool: [PoolRow], returningWithinDays: Int,
+                returning: [ReturningRow], recentRecords: [RecordRow]) {
+        self.generatedAt = generatedAt
+        self.utcOffsetSeconds = utcOffsetSeconds
+        self.templates = templates
+        self.totals = totals
+        self.funnel = funnel
+        self.forecast = forecast
+        self.attention = attention
+        self.publicPool = publicPool
+        self.returningWithinDays = returningWithinDays
+        self.returning = returning
+        self.recentRecords = recentRecords
+    }
+
+    public struct TemplateLine: Sendable, Hashable, Codable {
+        public var id: String
+        public var version: String
+        /// Display name in Chinese and English (either may be missing).
+        public var nameZh: String?
+        public var nameEn: String?
+        public init(id: String, version: String, nameZh: String?, nameEn: String?) {
+            self.id = id; self.version = version; self.nameZh = nameZh; self.nameEn = nameEn
+        }
+    }
+
+    public struct Totals: Sendable, Hashable, Codable {
+        public var open: Int
+        public var won: Int
+        public var lost: Int
+        public var inPublicPool: Int
+        public var openAmount: Double
+        public var wonAmount: Double
+        public init(open: Int, won: Int, lost: Int, inPublicPool: Int, openAmount: Double, wonAmount: Double) {
+            self.open = open; self.won = won; self.lost = lost; self.inPublicPool = inPublicPool
+            self.openAmount = openAmount; self.wonAmount = wonAmount
+        }
+    }
+
+    public struct FunnelRow: Sendable, Hashable, Codable {
+        public var templateID: String
+        public var node: String
+        public var nameZh: String?
+        public var nameEn: String?
+        public var deals: Int
+        public var amount: Double
+        /// The node's probability (percent), when the template gives one.
+        public var probability: Int?
+        public init(templateID: String, node: String, nameZh: String?, nameEn: String?, deals: Int, amount: Double, probability: Int?) {
+            self.templateID = templateID; self.node = node; self.nameZh = nameZh; self.nameEn = nameEn
+            self.deals = deals; self.amount = amount; self.probability = probability
+        }
+    }
+
+    public struct ForecastRow: Sendable, Hashable, Codable {
+        /// `YYYY-MM`, or nil for open deals without an expected close date.
+        public var month: String?
+        public var deals: Int
+        public var amount: Double
+        /// Σ amount × probability / 100.
+        public var weighted: Double
+        public init(month: String?, deals: Int, amount: Double, weighted: Double) {
+            self.month = month; self.deals = deals; self.amount = amount; self.weighted = weighted
+        }
+    }
+
+    public struct OwnerAttention: Sendable, Hashable, Codable {
+        /// The person (nil: nobody holds the node's owner role).
+        public var owner: String?
+        public var items: [AttentionItem]
+        public init(owner: String?, items: [AttentionItem]) { self.owner = owner; self.items = items }
+    }
+
+    public struct AttentionItem: Sendable, Hashable, Codable {
+        public enum State: String, Sendable, Hashable, Codable { case blocked, overdue }
+        public var dealID: String
+        public var node: String
+        public var nodeNameZh: String?
+        public var nodeNameEn: String?
+        public var state: State
+        /// When the node was due (ms), and how many whole days past it at `generatedAt`.
+        public var dueAt: Int64?
+        public var daysOverdue: Int
+        public init(dealID: String, node: String, nodeNameZh: String?, nodeNameEn: String?, state: State, dueAt: Int64?, daysOverdue: Int) {
+            self.dealID = dealID; self.node = node; self.nodeNameZh = nodeNameZh; self.nodeNameEn = nodeNameEn
+            self.state = state; self.dueAt = dueAt; self.daysOverdue = daysOverdue
+        }
+    }
+
+    public struct PoolRow: Sendable, Hashable, Codable {
+        /// How the deal got into the public pool.
+        public enum Arrival: String, Sendable, Hashable, Codable {
+            /// Lost (after the loss review), with the lose reason in `reason`.
+            case lost
+            /// Taken from its owner by the idle timer.
+            case idle
+            /// Released by its owner.
+            case released
+            /// Created without an owner.
+            case created
+        }
+        public var dealID: String
+        public var customer: String?
+        public var amount: Double?
+        public var arrival: Arrival
+        public var reason: String?
+        public var previousOwner: String?
+        /// When it entered the pool (ms) and its age there in whole days at `generatedAt`.
+        public var since: Int64
+        public var ageDays: Int
+        public init(dealID: String, customer: String?, amount: Double?, arrival: Arrival, reason: String?, previousOwner: String?, since: Int64, ageDays: Int) {
+            self.dealID = dealID; self.customer = customer; self.amount = amount; self.arrival = arrival; self.reason = reason
+            self.previousOwner = previousOwner; self.since = since; self.ageDays = ageDays
+        }
+    }
+
+    public struct ReturningRow: Sendable, Hashable, Codable {
+        public var dealID: String
+        public var owner: String?
+        /// The open nodes, comma-separated ids.
+        public var nodes: String
+        /// When the idle timer returns the deal to the public pool (ms), and whole days left.
+        public var returnsAt: Int64
+        public var daysLeft: Int
+        public init(dealID: String, owner: String?, nodes: String, returnsAt: Int64, daysLeft: Int) {
+            self.dealID = dealID; self.owner = owner; self.nodes = nodes; self.returnsAt = returnsAt; self.daysLeft = daysLeft
+        }
+    }
+
+    public struct RecordRow: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Hashable, Codable { case note, link }
+        public var dealID: String
+        public var node: String
+        public var kind: Kind
+        /// The note's text, or the link's title (the URL when it has none).
+        public var text: String
+        public var url: String?
+        public var author: String?
+        public var at: Int64
+        public init(dealID: String, node: String, kind: Kind, text: String, url: String?, author: String?, at: Int64) {
+            self.dealID = dealID; self.node = node; self.kind = kind; self.text = text; self.url = url; self.author = author; self.at = at
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+import Testing
+@testable import FlowViews
+
+@Suite struct ReportModelTests {
+    @Test func roundTripsThroughJSON() throws {
+        let model = ReportModel(
+            generatedAt: 1_700_000_000_000, utcOffsetSeconds: 28_800,
+            templates: [.init(id: "standard_sale", version: "1.0.0", nameZh: "标准销售流程", nameEn: "Standard B2B sale")],
+            totals: .init(open: 2, won: 1, lost: 0, inPublicPool: 0, openAmount: 300, wonAmount: 100),
+            funnel: [.init(templateID: "standard_sale", node: "contact", nameZh: "初步洽谈", nameEn: "First contact", deals: 2, amount: 300, probability: 10)],
+            forecast: [.init(month: "2026-12", deals: 2, amount: 300, weighted: 30)],
+            attention: [], publicPool: [], returningWithinDays: 7, returning: [], recentRecords: [])
+        let data = try JSONEncoder().encode(model)
+        #expect(try JSONDecoder().decode(ReportModel.self, from: data) == model)
+    }
+}
