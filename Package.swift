@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "FlowStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .executableTarget(name: "flowc", dependencies: ["FlowCLI"], swiftSettings: strict),
         // A bench helper: libyaml's raw event loop, the floor `flowc check` is compared with.
-        .executableTarget(name: "flowc-bench", dependencies: ["FlowCLI", "FlowYAML", "CYAML", "FlowCheck", "FlowIR", "FlowRuntime", "FlowExpr"], path: "bench/Sources/flowc-bench", swiftSettings: strict),
+        .executableTarget(name: "flowc-bench", dependencies: ["FlowCLI", "FlowHost", "FlowStore", "FlowYAML", "CYAML", "FlowCheck", "FlowIR", "FlowRuntime", "FlowExpr"], path: "bench/Sources/flowc-bench", swiftSettings: strict),
 
         .testTarget(name: "FlowDiagnosticsTests", dependencies: ["FlowDiagnostics"], swiftSettings: strict),
         .testTarget(name: "FlowYAMLTests", dependencies: ["FlowYAML", "FlowDiagnostics"], swiftSettings: strict),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlowCheck
 import FlowDiagnostics
+import FlowViews
 import FlowYAML
 import Foundation
 
@@ -65,13 +66,22 @@ struct CheckCommand: FlowcCommand {
         var checked = 0
         let fs = DiskFileSystem()
         for path in paths {
-            let (files, problem) = TemplateFiles.expand(path)
-            if let problem {
+            // Saved views (`*.view.yaml`) are checked as views, not as templates (FlowViews).
+            let views = ViewFile.isViewFile(path) ? [path] : ViewFiles.inDirectory(path)
+            let (found, problem) = ViewFile.isViewFile(path) ? ([], nil) : TemplateFiles.expand(path)
+            if let problem, views.isEmpty {
                 all.append(problem)
                 ioFailure = true
                 continue
             }
-            for file in files {
+            for view in views {
+                let (_, diagnostics, files) = ViewFile.check(path: view)
+                checked += 1
+                if diagnostics.contains(where: { $0.code == DriverMessages.cannotRead.code }) { ioFailure = true }
+                all += diagnostics
+                for f in files where !sources.contains(where: { $0.path == f.path }) { sources.append(f) }
+            }
+            for file in found {
                 let result = TemplateChecker.check(path: file, fs: fs, limits: limits)
                 checked += 1
                 if result.diagnostics.contains(where: { $0.code == DriverMessages.cannotRead.code }) { ioFailure = true }
@@ -106,6 +116,20 @@ struct CheckCommand: FlowcCommand {
         }
         if ioFailure { return ExitCode.usage }
         return counts.errors > 0 ? ExitCode.problems : ExitCode.clean
+    }
+}
+
+/// Finds the saved views (`*.view.yaml`) in a directory tree, sorted; none for a file.
+enum ViewFiles {
+    static func inDirectory(_ path: String) -> [String] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue,
+              let walker = FileManager.default.enumerator(atPath: path) else { return [] }
+        var found: [String] = []
+        while let rel = walker.nextObject() as? String {
+            if ViewFile.isViewFile(rel) { found.append(path.hasSuffix("/") ? path + rel : path + "/" + rel) }
+        }
+        return found.sorted()
     }
 }
 

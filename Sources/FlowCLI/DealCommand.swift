@@ -113,8 +113,10 @@ struct DealEventCommand: FlowcCommand {
             {"complete": "negotiation_review", "outcome": "approve"}, {"rework": "contract_signing", \
             "to": "proposal_quotation", "reason": "…"}, {"add_member": {"role": "legal", "person": \
             "lee"}}, {"lose": "price"}, {"win": true}, {"claim": true}, {"release": true}, \
-            {"assign": "bob"}, {"tick": true}; it may carry `by`, `at` and `id` too. --set and \
-            --complete are shorthands.
+            {"assign": "bob"}, {"tick": true}, {"add_note": {"node": "initial_talks", "text": \
+            "…"}}, {"add_link": {"node": "proposal_quotation", "url": "https://…", "title": "…"}}; \
+            it may carry `by` (a note's or link's author), `at` and `id` too. --set, --complete, \
+            --note and --link are shorthands (--note and --link take the node from --node).
             """
     )
 
@@ -132,6 +134,18 @@ struct DealEventCommand: FlowcCommand {
 
     @Option(name: .long, help: "The outcome of the approval completed with --complete.")
     var outcome: String?
+
+    @Option(name: .long, help: ArgumentHelp("Attach a note (a node record) to --node.", valueName: "text"))
+    var note: String?
+
+    @Option(name: .long, help: ArgumentHelp("Attach a document link (http or https) to --node.", valueName: "url"))
+    var link: String?
+
+    @Option(name: .long, help: "The title of the link attached with --link.")
+    var title: String?
+
+    @Option(name: .long, help: ArgumentHelp("The node a --note or --link is attached to.", valueName: "node"))
+    var node: String?
 
     @Option(name: .long, help: "Who acts.")
     var by: String?
@@ -151,9 +165,11 @@ struct DealEventCommand: FlowcCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        let given = [step != nil, !set.isEmpty, complete != nil].filter { $0 }.count
-        if given != 1 { throw ValidationError("give exactly one action: a JSON step, --set, or --complete") }
+        let given = [step != nil, !set.isEmpty, complete != nil, note != nil, link != nil].filter { $0 }.count
+        if given != 1 { throw ValidationError("give exactly one action: a JSON step, --set, --complete, --note or --link") }
         if outcome != nil && complete == nil { throw ValidationError("--outcome goes with --complete") }
+        if (note != nil || link != nil) != (node != nil) { throw ValidationError("--note and --link go with --node (and --node with one of them)") }
+        if title != nil && link == nil { throw ValidationError("--title goes with --link") }
     }
 
     func execute(_ context: CLIContext) -> Int32 {
@@ -168,6 +184,10 @@ struct DealEventCommand: FlowcCommand {
             }
         } else if let complete {
             event = EventInput(.complete(node: complete, outcome: outcome))
+        } else if let note, let node {
+            event = EventInput(.note(node: node, text: note))
+        } else if let link, let node {
+            event = EventInput(.link(node: node, url: link, title: title))
         } else {
             event = EventInput(.set(set.map(\.value)))
         }
@@ -229,8 +249,37 @@ struct DealShowCommand: FlowcCommand {
         for (r, people) in s.roleMembers.enumerated() where !people.isEmpty && m.roles.indices.contains(r) {
             lines.append("  \(m.roles[r].id): \(people.joined(separator: ", "))")
         }
+        lines += DealShowCommand.records(m, s)
         context.write(lines.joined(separator: "\n") + "\n")
         return ExitCode.clean
+    }
+}
+
+extension DealShowCommand {
+    /// Node records (S9) under their node, in node order, oldest first:
+    /// `  `initial_talks` (done):` then `    2024-05-06T02:00:00Z note by `amy`: 客户希望下周演示`.
+    static func records(_ m: Machine, _ s: DealSnapshot) -> [String] {
+        guard !s.records.isEmpty else { return [] }
+        var lines = ["records:"]
+        for n in m.nodes.indices {
+            let here = s.records.filter { $0.node == n }
+            guard !here.isEmpty else { continue }
+            let status = s.nodes.indices.contains(n) ? s.nodes[n].status.rawValue : "?"
+            lines.append("  `\(m.nodes[n].id)` (\(status)):")
+            for r in here {
+                let by = r.author.map { " by `\($0)`" } ?? ""
+                let body: String
+                switch r.kind {
+                case .note: body = r.text
+                case .link: body = r.text == r.url ? "<\(r.url ?? "")>" : "\(r.text) <\(r.url ?? "")>"
+                }
+                // One line per record: line breaks in a note are shown as `↵`.
+                let flat = body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).joined(separator: " ↵ ")
+                lines.append("    \(HostOutput.time(r.at)) \(r.kind.rawValue)\(by): \(flat)")
+            }
+        }
+        if s.recordsDropped > 0 { lines.append("  (\(s.recordsDropped) older records were dropped from the snapshot; the log keeps them)") }
+        return lines
     }
 }
 

@@ -3,6 +3,7 @@ import FlowCheck
 import FlowDiagnostics
 import FlowHost
 import FlowRuntime
+import FlowViews
 
 /// `flowc explain FCxxxx`: the long explanation of a diagnostic code.
 struct ExplainCommand: FlowcCommand {
@@ -49,7 +50,10 @@ struct ExplainCommand: FlowcCommand {
     static let runCodes: [(code: String, name: String, format: String, explanation: String)] =
         RuntimeMessages.refusals.map { ($0.code, $0.name, $0.format, $0.explanation) }
         + HostMessages.all.map { ($0.code, $0.name, $0.format, $0.explanation) }
+        + MigrationMessages.all.map { ($0.code, $0.name, $0.format, $0.explanation) }
         + ScenarioMessages.all.map { ($0.code.description, $0.name, $0.format, $0.explanation) }
+        + GraphMessages.all.map { ($0.code.description, $0.name, $0.format, $0.explanation) }
+        + ViewMessages.all.map { ($0.code.description, $0.name, $0.format, $0.explanation) }
 
     static func text(_ spec: MessageSpec) -> String {
         """

@@ -70,7 +70,12 @@ extension DealService {
     public func replay(_ dealID: String) throws(HostError) -> ReplayCheck {
         let view = try self.view(dealID)
         let entries = try log(of: dealID)
-        switch Runner.replay(view.machine, events: entries.map(\.event), contexts: entries.map(\.context), limits: limits) {
+        let initial = try initialMachine(dealID, entries: entries, current: view.machine)
+        let registry = machines
+        let replayed = Runner.replay(initial, events: entries.map(\.event), contexts: entries.map(\.context), limits: limits) { hash in
+            try? registry.machine(hash: hash, for: dealID)
+        }
+        switch replayed {
         case .failure(let f):
             return ReplayCheck(dealID: dealID, events: entries.count, problem: HostMessages.fill(HostMessages.Why.replayFailed, [f.description]))
         case .success(let outcome):
@@ -89,14 +94,29 @@ extension DealService {
     public func history(_ dealID: String) throws(HostError) -> [HistoryEntry] {
         let view = try self.view(dealID)
         let entries = try log(of: dealID)
-        let m = view.machine.machine
+        // The machine changes at each migration (the log starts on the first one's `from`).
+        var machine = try initialMachine(dealID, entries: entries, current: view.machine)
         var out: [HistoryEntry] = []
         var snapshot: DealSnapshot?
         for (i, entry) in entries.enumerated() {
-            guard case .success(let outcome) = Runner.step(view.machine, snapshot, entry.event, context: entry.context, limits: limits) else {
+            let sequence = Int64(i + 1)
+            if case .migrate(_, let to, _) = entry.event.action, let before = snapshot {
+                guard let target = try? machines.machine(hash: to, for: dealID),
+                      case .success(let migrated) = Runner.migrate(from: machine, to: target, before, entry.event, context: entry.context, limits: limits)
+                else { break }
+                machine = target
+                var decided = migrated.snapshot
+                decided.decisions = migrated.snapshot.decisions.filter { $0.sequence == sequence }
+                let decisions = Array(Runner.explain(target.machine, decided).dropFirst(1 + decided.openNodes.count))
+                out.append(HistoryEntry(sequence: sequence, event: entry.event, context: entry.context, effects: [],
+                                        moves: [DealService.migrationMoves(target.machine, migrated)], decisions: decisions))
+                snapshot = migrated.snapshot
+                continue
+            }
+            let m = machine.machine
+            guard case .success(let outcome) = Runner.step(machine, snapshot, entry.event, context: entry.context, limits: limits) else {
                 break
             }
-            let sequence = Int64(i + 1)
             let moves = DealService.moves(m, from: snapshot, to: outcome.snapshot)
             // The decisions recorded during this event (decisions carry their event's sequence).
             var decided = outcome.snapshot
@@ -161,7 +181,18 @@ extension DealService {
         case .release: return A.release
         case .assign(let to): return f(A.assign, to)
         case .tick: return A.timers
+        case .migrate(_, let to, _): return f(MigrationMessages.Action.migrate, to)
+        case .note(let node, let text): return f(MigrationMessages.Action.note, node, text)
+        case .link(let node, let url, let title): return f(MigrationMessages.Action.link, node, title.map { "\($0) <\(url)>" } ?? url)
         }
+    }
+
+    /// A migration in words: the new version, and the nodes whose id changed (or were dropped).
+    static func migrationMoves(_ m: Machine, _ outcome: MigrationOutcome) -> String {
+        let changed = outcome.moves.filter { $0.to != $0.from }.map { move in
+            HostMessages.fill(MigrationMessages.Action.nodeMove, [move.from, move.to ?? "-"])
+        }
+        return HostMessages.fill(MigrationMessages.Action.moved, [m.template.version, changed.isEmpty ? HostMessages.Why.nothingMoved : changed.joined(separator: ", ")])
     }
 
     /// What changed between two snapshots, in words: nodes by how they changed, then the deal's

@@ -91,7 +91,8 @@ public final class DealService {
 
     // MARK: - Pieces shared with sessions
 
-    /// The columns the store indexes, from a snapshot (see the type's notes on `isOpen`).
+    /// The columns the store indexes, from a snapshot (see the type's notes on `isOpen`), with
+    /// the view columns (``projection(_:_:unchangedFields:)``, in `ViewProjection.swift`).
     ///
     /// - Parameter previous: the deal's snapshot and columns before the step, if known: the
     ///   customer key is reused when no identity field changed (normalising names is the costly
@@ -110,7 +111,10 @@ public final class DealService {
         return DealIndex(
             templateHash: s.machineHash, status: s.status.rawValue, isOpen: isLive(s), pool: s.pool.rawValue, owner: s.owner,
             customerKey: customerKey, nextTimerAt: Runner.nextTimer(machine, s).map(storeTime),
-            currentNodes: nodes.joined(separator: ","))
+            currentNodes: nodes.joined(separator: ","),
+            projection: projection(machine, s, unchangedFields: previous.flatMap {
+                $0.snapshot.machineHash == s.machineHash && $0.snapshot.fields == s.fields ? $0.index.projection : nil
+            }))
     }
 
     /// A snapshot as stored: the bytes of `DealSnapshot.encoded()`, written directly (see
@@ -495,6 +499,8 @@ public final class DealSession {
         case .release: return [(id, .release)]
         case .assign(let to): return [(id, .assign(to: to))]
         case .tick: return [(id, .tick)]
+        case .note(let node, let text): return [(id, .note(node: node, text: text))]
+        case .link(let node, let url, let title): return [(id, .link(node: node, url: url, title: title))]
         }
     }
 

@@ -41,6 +41,10 @@ public enum HostAction: Sendable, Hashable {
     case release
     case assign(to: String)
     case tick
+    /// A communication note on a node the deal has reached (S9): `{"add_note": {"node": …, "text": …}}`.
+    case note(node: String, text: String)
+    /// A document link on a node the deal has reached: `{"add_link": {"node": …, "url": …, "title": …}}`.
+    case link(node: String, url: String, title: String?)
 
     /// The action's key in records (`set`, `complete`, …).
     public var name: String {
@@ -57,11 +61,14 @@ public enum HostAction: Sendable, Hashable {
         case .release: "release"
         case .assign: "assign"
         case .tick: "tick"
+        case .note: "add_note"
+        case .link: "add_link"
         }
     }
 
     /// Every action key, in the order messages list them.
-    public static let names = ["set", "deliverables", "complete", "rework", "add_member", "remove_member", "lose", "win", "claim", "release", "assign", "tick"]
+    public static let names = ["set", "deliverables", "complete", "rework", "add_member", "remove_member", "lose", "win", "claim", "release", "assign", "tick",
+                               "add_note", "add_link"]
 }
 
 /// One event to apply to an existing deal, before its id and time are resolved.

@@ -148,6 +148,17 @@ public enum RecordReader {
         case "claim": action = .claim
         case "release": action = .release
         case "assign": action = .assign(to: try string(value, p))
+        case "add_note":
+            _ = try object(value, p, allowed: ["node", "text"])
+            guard let node = value["node"] else { throw fail(R.missing, p, "node") }
+            guard let text = value["text"] else { throw fail(R.missing, p, "text") }
+            action = .note(node: try string(node, join(p, "node")), text: try string(text, join(p, "text")))
+        case "add_link":
+            _ = try object(value, p, allowed: ["node", "url", "title"])
+            guard let node = value["node"] else { throw fail(R.missing, p, "node") }
+            guard let url = value["url"] else { throw fail(R.missing, p, "url") }
+            action = .link(node: try string(node, join(p, "node")), url: try string(url, join(p, "url")),
+                           title: try optionalString(value["title"], join(p, "title")))
         default: action = .tick
         }
         return EventInput(

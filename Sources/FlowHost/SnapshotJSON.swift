@@ -36,6 +36,8 @@ enum SnapshotJSON {
             o.key("pool") { $0.string(s.pool.rawValue) }
             o.key("previousOwner") { $0.optionalString(s.previousOwner) }
             o.key("probability") { $0.optionalInt(s.probability.map(Int64.init)) }
+            o.key("records") { w in w.array(s.records) { w, r in w.record(r) } }
+            o.key("recordsDropped") { $0.int(Int64(s.recordsDropped)) }
             o.key("releasedAt") { $0.optionalInt(s.releasedAt) }
             o.key("roleMembers") { w in w.array(s.roleMembers) { w, people in w.array(people) { w, p in w.string(p) } } }
             o.key("schemaVersion") { $0.int(Int64(s.schemaVersion)) }
@@ -270,8 +272,30 @@ enum SnapshotJSON {
                 case .assign(let to):
                     o.key("id") { $0.string(e.id) }
                     o.key("to") { $0.string(to) }
+                case .migrate(let from, let to, let map):
+                    o.key("from") { $0.string(from) }
+                    o.key("id") { $0.string(e.id) }
+                    o.key("map") { w in
+                        w.array(map) { w, entry in
+                            w.object { o in
+                                o.key("new") { $0.string(entry.new) }
+                                o.key("old") { $0.string(entry.old) }
+                            }
+                        }
+                    }
+                    o.key("to") { $0.string(to) }
+                case .note(let node, let text):
+                    o.key("id") { $0.string(e.id) }
+                    o.key("node") { $0.string(node) }
+                    o.key("text") { $0.string(text) }
+                case .link(let node, _, let title):
+                    o.key("id") { $0.string(e.id) }
+                    o.key("node") { $0.string(node) }
+                    o.key("title") { $0.optionalString(title) }
                 }
                 o.key("type") { $0.string(e.action.name) }
+                // `url` sorts after `type`.
+                if case .link(_, let url, _) = e.action { o.key("url") { $0.string(url) } }
             }
         }
 
@@ -323,6 +347,18 @@ enum SnapshotJSON {
                 }
                 o.key("trigger") { $0.string(e.trigger) }
                 o.key("url") { $0.optionalString(e.url) }
+            }
+        }
+
+        mutating func record(_ r: NodeRecord) {
+            object { o in
+                o.key("at") { $0.int(r.at) }
+                o.key("author") { $0.optionalString(r.author) }
+                o.key("kind") { $0.string(r.kind.rawValue) }
+                o.key("node") { $0.int(Int64(r.node)) }
+                o.key("sequence") { $0.int(r.sequence) }
+                o.key("text") { $0.string(r.text) }
+                o.key("url") { $0.optionalString(r.url) }
             }
         }
 

@@ -20,14 +20,33 @@ public struct SHA256: Sendable {
     public init() {}
 
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for b in bytes {
-            buffer.append(b)
-            length &+= 1
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(contiguous: $0) }
+        if done == nil { update(contiguous: Array(bytes)) }
+    }
+
+    private mutating func update(contiguous bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { update(contiguous: $0) }
+    }
+
+    private mutating func update(contiguous b: UnsafeBufferPointer<UInt8>) {
+        length &+= UInt64(b.count)
+        var i = 0
+        // Top up a partial block first, then whole blocks straight from the input.
+        if !buffer.isEmpty {
+            let take = min(64 - buffer.count, b.count)
+            buffer.append(contentsOf: b[0..<take])
+            i = take
             if buffer.count == 64 {
-                compress(buffer)
+                let block = buffer
+                block.withUnsafeBufferPointer { compress($0, at: 0) }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
+        while i + 64 <= b.count {
+            compress(b, at: i)
+            i += 64
+        }
+        if i < b.count { buffer.append(contentsOf: b[i...]) }
     }
 
     public mutating func finalize() -> [UInt8] {
@@ -36,10 +55,12 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8))) }
-        var i = 0
-        while i < tail.count {
-            compress(Array(tail[i..<i + 64]))
-            i += 64
+        tail.withUnsafeBufferPointer { t in
+            var i = 0
+            while i < t.count {
+                compress(t, at: i)
+                i += 64
+            }
         }
         return h.flatMap { v in (0..<4).reversed().map { UInt8(truncatingIfNeeded: v >> (UInt32($0) * 8)) } }
     }
@@ -48,13 +69,29 @@ public struct SHA256: Sendable {
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var s = SHA256()
         s.update(bytes)
-        return s.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let digest = s.finalize()
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 64) { out in
+            let d = digits.utf8Start
+            for (n, byte) in digest.enumerated() {
+                out[2 * n] = d[Int(byte >> 4)]
+                out[2 * n + 1] = d[Int(byte & 15)]
+            }
+            return 64
+        }
     }
 
-    private mutating func compress(_ block: [UInt8]) {
-        var w = [UInt32](repeating: 0, count: 64)
+    /// One 64-byte block of `block` starting at `offset`. The schedule lives on the stack: an
+    /// array per block made hashing the runner's effect ids a visible share of a timer sweep.
+    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>, at offset: Int) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            compress(block, at: offset, schedule: w)
+        }
+    }
+
+    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>, at o: Int, schedule w: UnsafeMutableBufferPointer<UInt32>) {
         for t in 0..<16 {
-            w[t] = UInt32(block[t * 4]) << 24 | UInt32(block[t * 4 + 1]) << 16 | UInt32(block[t * 4 + 2]) << 8 | UInt32(block[t * 4 + 3])
+            w[t] = UInt32(block[o + t * 4]) << 24 | UInt32(block[o + t * 4 + 1]) << 16 | UInt32(block[o + t * 4 + 2]) << 8 | UInt32(block[o + t * 4 + 3])
         }
         for t in 16..<64 {
             let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)

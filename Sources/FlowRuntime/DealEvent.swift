@@ -25,6 +25,7 @@ public struct DealEvent: Codable, Sendable, Hashable {
 
     private enum Key: String, CodingKey {
         case id, at, actor, type, deal, owner, fields, members, node, deliverable, done, outcome, target, reason, role, person, to
+        case from, map, text, url, title
     }
 
     public init(from decoder: any Decoder) throws {
@@ -54,6 +55,13 @@ public struct DealEvent: Codable, Sendable, Hashable {
         case "release": action = .release
         case "assign": action = .assign(to: try c.decode(String.self, forKey: .to))
         case "tick": action = .tick
+        case "migrate":
+            action = .migrate(from: try c.decode(String.self, forKey: .from), to: try c.decode(String.self, forKey: .to),
+                              map: try c.decodeIfPresent([NodeMapping].self, forKey: .map) ?? [])
+        case "note": action = .note(node: try c.decode(String.self, forKey: .node), text: try c.decode(String.self, forKey: .text))
+        case "link":
+            action = .link(node: try c.decode(String.self, forKey: .node), url: try c.decode(String.self, forKey: .url),
+                           title: try c.decodeIfPresent(String.self, forKey: .title))
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown event type `\(type)`")
         }
@@ -83,6 +91,11 @@ public struct DealEvent: Codable, Sendable, Hashable {
         case .win(let node): try c.encodeIfPresent(node, forKey: .node)
         case .claim, .release, .tick: break
         case .assign(let to): try c.encode(to, forKey: .to)
+        case .migrate(let from, let to, let map):
+            try c.encode(from, forKey: .from); try c.encode(to, forKey: .to); try c.encode(map, forKey: .map)
+        case .note(let node, let text): try c.encode(node, forKey: .node); try c.encode(text, forKey: .text)
+        case .link(let node, let url, let title):
+            try c.encode(node, forKey: .node); try c.encode(url, forKey: .url); try c.encodeIfPresent(title, forKey: .title)
         }
     }
 }
@@ -114,6 +127,14 @@ public enum DealAction: Sendable, Hashable {
     case assign(to: String)
     /// Time passes: fires what is due (every event does this first).
     case tick
+    /// Moves the deal from the machine with hash `from` to the machine with hash `to`, nodes
+    /// matched by id unless `map` says otherwise (docs/runtime.md §18). Applied by
+    /// ``Runner/migrate(from:to:_:_:context:limits:)``, which is given both machines.
+    case migrate(from: String, to: String, map: [NodeMapping])
+    /// Attaches a communication note to a node the deal has reached (S9). Not a status change.
+    case note(node: String, text: String)
+    /// Attaches a document link (http or https) to a node the deal has reached (S9). Not a status change.
+    case link(node: String, url: String, title: String?)
 
     /// The event type as written in JSON and messages (`set_fields`, `complete`, …).
     public var name: String {
@@ -131,7 +152,23 @@ public enum DealAction: Sendable, Hashable {
         case .release: "release"
         case .assign: "assign"
         case .tick: "tick"
+        case .migrate: "migrate"
+        case .note: "note"
+        case .link: "link"
         }
+    }
+}
+
+/// One entry of a migration's node mapping: the deal's state at node `old` (of the machine the
+/// deal leaves) goes to node `new` (of the machine it moves to). Several old nodes may map to one
+/// new node (a merge). Kept as a list, not a dictionary, so that its JSON is written in one order.
+public struct NodeMapping: Codable, Sendable, Hashable {
+    public var old: String
+    public var new: String
+
+    public init(_ old: String, _ new: String) {
+        self.old = old
+        self.new = new
     }
 }
 

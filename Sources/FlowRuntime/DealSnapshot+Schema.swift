@@ -9,8 +9,19 @@ import Foundation
 /// the fold of its log, replaying the log is always a valid (slower) alternative to upgrading.
 extension DealSnapshot {
     /// Upgrade functions by the version they read: `upgrades[n]` turns a version-n object into
-    /// version n+1. Version 1 is the first, so there are none yet.
-    static let upgrades: [Int: @Sendable ([String: Any]) -> [String: Any]] = [:]
+    /// version n+1.
+    ///
+    /// - 1 → 2: node records (S9) arrive: a version-1 snapshot has none (`records: []`,
+    ///   `recordsDropped: 0`). The `migration` decision kind is new in 2 as well; a version-1
+    ///   snapshot cannot hold one, so nothing else changes.
+    static let upgrades: [Int: @Sendable ([String: Any]) -> [String: Any]] = [
+        1: { object in
+            var o = object
+            if o["records"] == nil { o["records"] = [Any]() }
+            if o["recordsDropped"] == nil { o["recordsDropped"] = 0 }
+            return o
+        },
+    ]
 
     /// The snapshot as canonical JSON (sorted keys), as the store keeps it.
     public func encoded() -> [UInt8] {
@@ -25,6 +36,9 @@ extension DealSnapshot {
     ///   newer runner.
     public static func decode(_ bytes: [UInt8]) throws(Refusal) -> DealSnapshot {
         func unusable(_ why: String) -> Refusal { Refusal(RuntimeMessages.snapshotUnusable, why) }
+        // The fast path reads current-version snapshots directly; whatever it does not expect
+        // falls through to Foundation below (see `SnapshotDecoder`).
+        if let snapshot = SnapshotDecoder.decode(bytes) { return snapshot }
         guard let raw = try? JSONSerialization.jsonObject(with: Data(bytes)), var object = raw as? [String: Any] else {
             throw unusable("not a JSON object")
         }

@@ -7,8 +7,9 @@ public import FlowExpr
 /// Everything is indexed densely by the machine's slots: `fields[slot]`, `nodes[nodeIndex]`,
 /// `roleMembers[roleIndex]`. Names are resolved only at the edges (events in, explanations out).
 public struct DealSnapshot: Codable, Sendable, Hashable {
-    /// The schema version this runner writes and reads.
-    public static let currentSchemaVersion = 1
+    /// The schema version this runner writes and reads (2: node records and the `migration`
+    /// decision; see `DealSnapshot+Schema.swift` for the upgrade from 1).
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion: Int
     public var dealID: String
@@ -55,6 +56,10 @@ public struct DealSnapshot: Codable, Sendable, Hashable {
     /// (the newest `RunnerLimits.maxDecisions`; `decisionsDropped` counts older ones dropped).
     public var decisions: [Decision]
     public var decisionsDropped: Int
+    /// Notes and document links attached to nodes (S9), oldest first (the newest
+    /// `RunnerLimits.maxRecords`; `recordsDropped` counts older ones dropped).
+    public var records: [NodeRecord]
+    public var recordsDropped: Int
 
     /// Whether the deal is still open (neither won nor lost).
     public var isOpen: Bool { status == .open }
@@ -259,6 +264,8 @@ public struct Decision: Codable, Sendable, Hashable {
         case idleReturn = "idle_return"
         /// An expression failed to evaluate (`detail` is the error); it counted as false / null.
         case evaluationFailed = "evaluation_failed"
+        /// The deal moved to another version of its template (`detail`: `old hash → new hash`).
+        case migration
     }
 
     /// The event (sequence number) during which the decision was taken.
@@ -286,5 +293,37 @@ public struct Decision: Codable, Sendable, Hashable {
         self.result = result
         self.target = target
         self.detail = detail
+    }
+}
+
+/// A communication note or a document link attached to a node of a deal (S9), by a `note` or
+/// `link` event. Records never change a node's status and do not reset the idle timer.
+public struct NodeRecord: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+        case note, link
+    }
+
+    /// The node's index in the deal's machine.
+    public var node: Int
+    public var kind: Kind
+    /// The note's text, or the link's title (the URL when the event gave no title).
+    public var text: String
+    /// The link's address (nil for a note).
+    public var url: String?
+    /// Who attached it (the event's actor).
+    public var author: String?
+    /// When it was attached (the event's time).
+    public var at: Int64
+    /// The event (sequence number) that attached it.
+    public var sequence: Int64
+
+    public init(node: Int, kind: Kind, text: String, url: String? = nil, author: String? = nil, at: Int64, sequence: Int64) {
+        self.node = node
+        self.kind = kind
+        self.text = text
+        self.url = url
+        self.author = author
+        self.at = at
+        self.sequence = sequence
     }
 }

@@ -53,6 +53,7 @@ extension Runner {
             case .idleWarning: lines.append(fill(X.idleWarning, time(d.detail.flatMap { Int64($0) }), time(d.at)))
             case .idleReturn: lines.append(fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at)))
             case .evaluationFailed: lines.append(fill(X.evaluationFailed, source(d.expression), d.detail ?? ""))
+            case .migration: lines.append(fill(X.migration, time(d.at), d.detail ?? "?"))
             }
         }
         return lines

@@ -28,11 +28,12 @@ public struct RuntimeMessageSpec: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(code) \(name)" }
 }
 
-/// Every message the runner can produce: the refusal codes FC1101–FC1169 and the texts used by
+/// Every message the runner can produce: the refusal codes FC1101–FC1173 and the texts used by
 /// explanations and the scenario runner. Code outside this file never builds message text.
 ///
 /// Numbering: FC110x the deal and its log; FC111x field values; FC112x nodes, completion and
-/// winning; FC113x rework and losing; FC114x roles; FC115x pools; FC116x limits.
+/// winning; FC113x rework and losing; FC114x roles; FC115x pools; FC1160–FC1161 limits;
+/// FC1162–FC1170 migrations; FC1171–FC1173 node records.
 public enum RuntimeMessages {
     // MARK: The deal and its log (FC110x)
 
@@ -228,6 +229,70 @@ public enum RuntimeMessages {
         and of an id, the elements of a list value, the fields of one event, the members of one role.
         """)
 
+    // MARK: Migrations (FC1162–FC1170)
+
+    public static let migrateNeedsMachines = RuntimeMessageSpec(1162, "migrate-needs-machines", "the migration to {0} is applied with both machines (`Runner.migrate`), not as a plain step", """
+        A `migrate` event moves a deal from one compiled template to another, so it needs the \
+        machine the deal leaves and the machine it moves to. `Runner.step` has only one; hosts \
+        apply migrations with `Runner.migrate`, and replays resolve the target machine by hash. \
+        This refusal also answers a replay whose host cannot find the target machine.
+        """)
+    public static let migrateTargetMismatch = RuntimeMessageSpec(1163, "migrate-target-mismatch", "the migration names machine {0}, but is applied with machine {1}", """
+        The `to` hash of a `migrate` event must be the hash of the machine it is applied with, \
+        so that a replay of the log moves the deal to the same machine.
+        """)
+    public static let alreadyOnTarget = RuntimeMessageSpec(1164, "already-on-target", "deal `{0}` already runs on {1}", """
+        The deal is already on the version it would migrate to; there is nothing to move. \
+        `flowc migrate` reports such deals as skipped, so that running a migration again applies \
+        nothing twice.
+        """)
+    public static let migrateClosed = RuntimeMessageSpec(1165, "migrate-closed", "the deal is {0}; closed deals are not migrated", """
+        A won or lost deal stays on the version it closed on: its history reads best against the \
+        template that produced it, and it has no timers to recompute. `flowc migrate` reports \
+        closed deals as skipped.
+        """)
+    public static let nodeRemoved = RuntimeMessageSpec(1166, "node-removed", "node `{0}` is {1} and does not exist in the new version: map it to a node of the new version (`--map {0}=NODE`)", """
+        A node the deal is working on (active, blocked, a waiting join) or has completed must \
+        have a place in the new version: otherwise the deal would lose its position or its \
+        history. Give the node a counterpart with a mapping (`--map old=new` or `--map-file`). \
+        Skipped and closed nodes without a counterpart are dropped with a note; pending ones \
+        simply do not exist in the new version.
+        """)
+    public static let mappingUnknownNode = RuntimeMessageSpec(1167, "mapping-unknown-node", "the mapping sends `{0}` to `{1}`, which is not a node of the new version{2}", """
+        Every target of a node mapping must be a node id of the version the deals move to.
+        """)
+    public static let mappingDuplicate = RuntimeMessageSpec(1168, "mapping-duplicate", "node `{0}` is mapped twice (to `{1}` and to `{2}`)", """
+        A node of the old version has one counterpart; several old nodes may share one (a merge), \
+        but one old node cannot go to two places.
+        """)
+    public static let nodeKindIncompatible = RuntimeMessageSpec(1169, "node-kind-incompatible", "node `{0}` is {1}, but would move to `{2}`, a {3} node, which cannot be {1}", """
+        Only tasks and approvals can be active or blocked, and only joins can be waiting. Map \
+        the node to a node of a kind that can hold its state.
+        """)
+    public static let fieldIncompatible = RuntimeMessageSpec(1170, "field-incompatible", "field `{0}` holds {1}, which the new version refuses: {2}", """
+        Fields are matched by id. A field whose type, range or enum values changed must still \
+        accept the value the deal holds, or the migration would lose it silently; the deal is \
+        refused instead. Change the value first (`flowc deal event ID --set FIELD=…`), or keep \
+        the field compatible. (A field removed from the new version is dropped with a note: its \
+        value stays in the deal's log.)
+        """)
+
+    // MARK: Node records (FC1171–FC1173)
+
+    public static let recordNodeNotReached = RuntimeMessageSpec(1171, "record-node-not-reached", "node `{0}` is {1}: notes and links attach only to nodes the deal has reached", """
+        A note or a document link belongs to work that happened: it can be attached to an \
+        active, blocked, waiting, done or closed node, not to a node the deal has not reached \
+        (pending) or passed by (skipped).
+        """)
+    public static let recordEmpty = RuntimeMessageSpec(1172, "record-empty", "the {0} is empty", """
+        A note needs a text and a link needs a URL; blank ones are refused.
+        """)
+    public static let recordURLInvalid = RuntimeMessageSpec(1173, "record-url-invalid", "`{0}` is not an http or https URL", """
+        Document links are web addresses: `http://` or `https://`, a host, no spaces or control \
+        characters. Other schemes (`file:`, `javascript:`) are refused so that a rendered link is \
+        always safe to open.
+        """)
+
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
         noDeal, dealExists, machineMismatch, snapshotUnusable, dealClosed, eventOutOfOrder, eventFromFuture, invalidID, duplicateEvent,
@@ -237,6 +302,8 @@ public enum RuntimeMessages {
         unknownRole, alreadyMember, notAMember, ownerRoleFollowsPool,
         notInPublicPool, quotaExceeded, cooldownActive, notAManager, assignNotConfigured, notInPrivatePool, notTheOwner, alreadyOwner, actorRequired,
         stepLimit, limitExceeded,
+        migrateNeedsMachines, migrateTargetMismatch, alreadyOnTarget, migrateClosed, nodeRemoved, mappingUnknownNode, mappingDuplicate,
+        nodeKindIncompatible, fieldIncompatible, recordNodeNotReached, recordEmpty, recordURLInvalid,
     ]
 
     /// The refusal entry with this code, if any (`flowc explain FC1121`).
@@ -284,6 +351,21 @@ public enum RuntimeMessages {
         public static let idleWarning = "no status change since {0}: idle warning at {1}"
         public static let idleReturn = "no status change since {0}: returned to the public pool at {1}"
         public static let evaluationFailed = "evaluating `{0}` failed ({1}); it counts as false"
+        public static let migration = "the deal moved to another version of its template at {0}: {1}"
+    }
+
+    /// Notes of a migration (what was carried over with a loss), and its node moves.
+    public enum Migration {
+        public static let nodeDropped = "node `{0}` ({1}) is not in the new version: dropped"
+        public static let merged = "nodes `{0}` ({1}) and `{2}` ({3}) merge into `{4}`, which keeps the state of `{5}`"
+        public static let outcomeForgotten = "outcome `{1}` of node `{0}` is not in the new version: forgotten"
+        public static let fieldDropped = "field `{0}` is not in the new version: its value {1} is dropped (it stays in the log)"
+        public static let fieldComputed = "field `{0}` is computed in the new version: its value {1} is replaced by the computation"
+        public static let roleDropped = "role `{0}` is not in the new version: {1} dropped"
+        public static let chatDropped = "group chat `{0}` has no matching `group_chat` effect in the new version: it is no longer kept in step"
+        public static let detail = "{0} {1} → {2} {3}"
+        public static let note = "note"
+        public static let url = "URL"
     }
 
     /// Failure texts of the scenario runner.

@@ -73,6 +73,10 @@ public struct Scenario: Sendable, Hashable {
         case release
         case assign(to: String)
         case tick
+        /// `add_note: {node, text}` (a node record, S9).
+        case note(node: String, text: String)
+        /// `add_link: {node, url, title?}`.
+        case link(node: String, url: String, title: String?)
 
         /// A field value as written.
         public struct FieldValue: Sendable, Hashable {
@@ -300,7 +304,8 @@ private struct Reader {
                              expect: try v["expect"].map { (x) throws(ScenarioFormatError) in try expectation(x, "deal.expect") })
     }
 
-    static let actions = ["set", "deliverables", "complete", "rework", "add_member", "remove_member", "lose", "win", "claim", "release", "assign", "tick"]
+    static let actions = ["set", "deliverables", "complete", "rework", "add_member", "remove_member", "lose", "win", "claim", "release", "assign", "tick",
+                          "add_note", "add_link"]
 
     func step(_ v: JSONValue, _ i: Int) throws(ScenarioFormatError) -> Scenario.Step {
         let path = "steps[\(i)]"
@@ -347,6 +352,14 @@ private struct Reader {
         case "claim": action = .claim
         case "release": action = .release
         case "assign": action = .assign(to: try string(value, p))
+        case "add_note":
+            _ = try object(value, p, allowed: ["node", "text"])
+            guard let node = value["node"], let text = value["text"] else { throw fail(p, "expected `node` and `text`") }
+            action = .note(node: try string(node, "\(p).node"), text: try string(text, "\(p).text"))
+        case "add_link":
+            _ = try object(value, p, allowed: ["node", "url", "title"])
+            guard let node = value["node"], let url = value["url"] else { throw fail(p, "expected `node` and `url` (and an optional `title`)") }
+            action = .link(node: try string(node, "\(p).node"), url: try string(url, "\(p).url"), title: try optionalString(value["title"], "\(p).title"))
         default: action = .tick
         }
         return Scenario.Step(

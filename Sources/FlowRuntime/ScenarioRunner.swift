@@ -168,6 +168,8 @@ private struct ScenarioRun {
         case .release: "release"
         case .assign(let to): "assign to \(to)"
         case .tick: "tick"
+        case .note(let node, _): "note on \(node)"
+        case .link(let node, _, _): "link on \(node)"
         }
     }
 
@@ -195,6 +197,8 @@ private struct ScenarioRun {
         case .release: return .success([.release])
         case .assign(let to): return .success([.assign(to: to)])
         case .tick: return .success([.tick])
+        case .note(let node, let text): return .success([.note(node: node, text: text)])
+        case .link(let node, let url, let title): return .success([.link(node: node, url: url, title: title)])
         }
     }
 

@@ -45,10 +45,14 @@ public struct RunnerLimits: Codable, Sendable, Hashable {
     public var maxMembersPerRole: Int
     /// Decisions kept in a snapshot (older ones are dropped and counted).
     public var maxDecisions: Int
+    /// Node records (notes, links) kept in a snapshot (older ones are dropped and counted).
+    public var maxRecords: Int
+    /// Longest note text, link title or link URL, in characters.
+    public var maxRecordCharacters: Int
 
     public init(maxEventlessSteps: Int = 1_000, fuel: Int = ExprEvaluator.defaultFuel, maxTextBytes: Int = 65_536,
                 maxListElements: Int = 1_000, maxIDLength: Int = 256, maxFieldsPerEvent: Int = 1_000,
-                maxMembersPerRole: Int = 1_000, maxDecisions: Int = 1_000) {
+                maxMembersPerRole: Int = 1_000, maxDecisions: Int = 1_000, maxRecords: Int = 500, maxRecordCharacters: Int = 4_000) {
         self.maxEventlessSteps = maxEventlessSteps
         self.fuel = fuel
         self.maxTextBytes = maxTextBytes
@@ -57,6 +61,8 @@ public struct RunnerLimits: Codable, Sendable, Hashable {
         self.maxFieldsPerEvent = maxFieldsPerEvent
         self.maxMembersPerRole = maxMembersPerRole
         self.maxDecisions = maxDecisions
+        self.maxRecords = maxRecords
+        self.maxRecordCharacters = maxRecordCharacters
     }
 
     /// The standard limits.

@@ -141,7 +141,8 @@ extension Stepper {
             fields: Array(repeating: nil, count: m.fields.count), nodes: m.nodes.map { NodeState(deliverables: $0.deliverables.count) },
             status: .open, pool: .public, owner: nil, previousOwner: nil, releasedAt: nil,
             roleMembers: Array(repeating: [], count: m.roles.count), lastStatusChangeAt: event.at, idleWarned: false,
-            loseReason: nil, closedAt: nil, probability: nil, groupChats: [], decisions: [], decisionsDropped: 0)
+            loseReason: nil, closedAt: nil, probability: nil, groupChats: [], decisions: [], decisionsDropped: 0,
+            records: [], recordsDropped: 0)
     }
 
     static func checkID(_ what: String, _ id: String, _ limits: RunnerLimits) throws(Refusal) {
@@ -204,6 +205,13 @@ extension Stepper {
             try release()
         case .assign(let to):
             try assign(to: to)
+        case .migrate(_, let to, _):
+            // Needs the machine the deal moves to: `Runner.migrate`.
+            throw Refusal(RuntimeMessages.migrateNeedsMachines, Names.shown(to))
+        case .note(let node, let text):
+            try attach(.note, node: node, text: text, url: nil)
+        case .link(let node, let url, let title):
+            try attach(.link, node: node, text: title ?? "", url: url)
         }
     }
 
@@ -557,6 +565,11 @@ extension Stepper {
             s.decisions.removeFirst(drop)
             s.decisionsDropped += drop
         }
+        if s.records.count > limits.maxRecords {
+            let drop = s.records.count - max(0, limits.maxRecords)
+            s.records.removeFirst(drop)
+            s.recordsDropped += drop
+        }
         for i in effects.indices {
             effects[i].dealID = s.dealID
             effects[i].eventID = event.id
@@ -617,8 +630,8 @@ extension DealAction {
     /// fields, checklists and role members): the steps that may run incrementally.
     var keepsPendingNodes: Bool {
         switch self {
-        case .setFields, .tickDeliverable, .addRoleMember, .removeRoleMember, .tick: true
-        case .create, .complete, .rework, .lose, .win, .claim, .release, .assign: false
+        case .setFields, .tickDeliverable, .addRoleMember, .removeRoleMember, .tick, .note, .link: true
+        case .create, .complete, .rework, .lose, .win, .claim, .release, .assign, .migrate: false
         }
     }
 }

@@ -47,7 +47,10 @@ public final class InMemoryStore: DealStore {
             StoredEvent(dealID: record.dealID, sequence: sequence, eventID: record.eventID, payload: record.event))
         deal.sequenceOfEventID[record.eventID] = sequence
         deal.snapshot = record.snapshot
+        // The projection is kept when the host supplies none, as the SQL update leaves the columns.
+        let kept = deal.index.projection
         deal.index = record.index
+        if deal.index.projection == nil { deal.index.projection = kept }
         for effect in record.effects where deal.effectIDs.insert(effect.effectID).inserted {
             state.outbox.append(
                 OutboxEntry(
@@ -141,6 +144,36 @@ public final class InMemoryStore: DealStore {
                 changed += 1
             }
             return changed
+        }
+    }
+}
+
+extension InMemoryStore: DealViewStore {
+    private func projectedRows() -> [StoredDeal] {
+        state.withLock { state in
+            state.deals.map { id, deal in StoredDeal(dealID: id, lastSequence: deal.lastSequence, index: deal.index) }
+        }
+    }
+
+    public func viewRows(_ query: DealRowQuery) throws -> [StoredDeal] {
+        try ViewScan.rows(projectedRows(), query)
+    }
+
+    public func viewGroups(_ query: DealGroupQuery) throws -> [DealGroupRow] {
+        try ViewScan.groups(projectedRows(), query)
+    }
+
+    public func unprojectedSnapshots(limit: Int) throws -> [StoredSnapshot] {
+        state.withLock { state in
+            state.deals.filter { $0.value.index.projection == nil }.sorted { $0.key < $1.key }.prefix(max(0, limit)).map {
+                StoredSnapshot(dealID: $0.key, sequence: $0.value.lastSequence, payload: $0.value.snapshot)
+            }
+        }
+    }
+
+    public func setProjections(_ projections: [(dealID: String, projection: DealProjection)]) throws {
+        state.withLock { state in
+            for (id, projection) in projections { state.deals[id]?.index.projection = projection }
         }
     }
 }

@@ -37,13 +37,37 @@ internal import GRDB
 /// - JSON payloads are TEXT (readable with `sqlite3` and its JSON functions).
 /// - No foreign keys: the one append path writes a deal's row, log and outbox in one transaction,
 ///   and a foreign-key check would cost a B-tree lookup per row on the hot path.
+///
+/// Version 2 (`v2-view-columns`): the view columns of ``DealProjection``, which `flowc deals`,
+/// saved views and `flowc report` read instead of decoding snapshots.
+///
+/// | table | new columns (before `snapshot`, which stays last) | new indexes |
+/// | --- | --- | --- |
+/// | `deals` | `template_id`, `fields` (JSON object), `probability`, `created_at`, `closed_at`, `status_changed_at`, `open_nodes` (JSON array), `due_at` (earliest due of the open nodes), `pool_since`, `pool_arrival` (JSON object), `returns_at`, `last_record_at` (times in ms), `amount` (REAL), `close_date` (`YYYY-MM-DD`) | `deals_returns_at(returns_at, deal_id) WHERE returns_at IS NOT NULL`, `deals_last_record(last_record_at, deal_id) WHERE last_record_at IS NOT NULL`, `deals_due(due_at, deal_id) WHERE due_at IS NOT NULL`, `deals_unprojected(deal_id) WHERE fields IS NULL`, `deals_report(template_id, template_hash, status, pool, current_nodes, close_date, probability, amount)`, `deals_pool_since(pool_since, deal_id) WHERE pool_since IS NOT NULL` |
+///
+/// - The table is rebuilt rather than altered, so that the snapshot stays the last column: a
+///   view scanning a million rows reads the small columns without the snapshot's overflow pages.
+///   Row ids are kept (the log and the outbox refer to them).
+/// - Rows of a version-1 store get null view columns; the host backfills them from the snapshots
+///   when it opens the store (`DealService.backfillProjections`), found through
+///   `deals_unprojected`.
+/// - `returns_at`, `due_at`, `last_record_at` and `pool_since` are indexed because the report
+///   reads ranges of them (deals returning to the pool soon, overdue nodes, recent records, the
+///   oldest deals of the public pool). `deals_report` covers the report's totals, funnel and
+///   forecast (one pass over the index instead of the table, whose rows carry the snapshots'
+///   first pages) and the list of templates. A grouped view over a field reads `fields` by a
+///   full scan, as a hand-written query would.
+/// - The append path writes an indexed view column only when its value changed (it reads the old
+///   values with the row, as it does for version 1's columns), so a step that moves no node
+///   rewrites no view index.
 enum SQLiteSchema {
     /// `PRAGMA application_id` of a flowc store ("FLOW" in ASCII).
     static let applicationID: Int32 = 0x464C_4F57
 
     /// The upgrades, in order. The schema version is the number of them applied.
     static let migrations: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] = [
-        ("v1-initial", v1_initial)
+        ("v1-initial", v1_initial),
+        ("v2-view-columns", v2_viewColumns),
     ]
 
     static var currentVersion: Int { migrations.count }
@@ -103,6 +127,61 @@ enum SQLiteSchema {
                 CREATE UNIQUE INDEX outbox_deal_effect ON outbox(deal, effect_id);
                 CREATE INDEX outbox_pending ON outbox(position) WHERE delivered_at IS NULL;
 
+                CREATE VIEW snapshots AS SELECT deal_id, last_seq AS seq, snapshot AS payload FROM deals;
+                """)
+    }
+
+    /// Version 2: the view columns (see the type's documentation), by rebuilding `deals`.
+    static func v2_viewColumns(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP VIEW snapshots;
+                CREATE TABLE deals_v2 (
+                    id INTEGER PRIMARY KEY,
+                    deal_id TEXT NOT NULL UNIQUE,
+                    last_seq INTEGER NOT NULL,
+                    template_hash TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    is_open INTEGER NOT NULL,
+                    pool TEXT,
+                    owner TEXT,
+                    customer_key TEXT,
+                    next_timer_at INTEGER,
+                    current_nodes TEXT NOT NULL,
+                    template_id TEXT,
+                    fields TEXT,
+                    probability INTEGER,
+                    created_at INTEGER,
+                    closed_at INTEGER,
+                    status_changed_at INTEGER,
+                    open_nodes TEXT,
+                    due_at INTEGER,
+                    pool_since INTEGER,
+                    pool_arrival TEXT,
+                    returns_at INTEGER,
+                    last_record_at INTEGER,
+                    amount REAL,
+                    close_date TEXT,
+                    snapshot TEXT NOT NULL
+                );
+                INSERT INTO deals_v2 (id, deal_id, last_seq, template_hash, status, is_open, pool, owner, customer_key,
+                    next_timer_at, current_nodes, snapshot)
+                SELECT id, deal_id, last_seq, template_hash, status, is_open, pool, owner, customer_key, next_timer_at,
+                    current_nodes, snapshot
+                FROM deals;
+                DROP TABLE deals;
+                ALTER TABLE deals_v2 RENAME TO deals;
+                CREATE INDEX deals_next_timer ON deals(next_timer_at, deal_id) WHERE next_timer_at IS NOT NULL;
+                CREATE INDEX deals_pool_owner ON deals(pool, owner, deal_id);
+                CREATE INDEX deals_owner_open ON deals(owner) WHERE is_open = 1 AND owner IS NOT NULL;
+                CREATE INDEX deals_customer ON deals(customer_key, deal_id) WHERE customer_key IS NOT NULL;
+                CREATE INDEX deals_returns_at ON deals(returns_at, deal_id) WHERE returns_at IS NOT NULL;
+                CREATE INDEX deals_last_record ON deals(last_record_at, deal_id) WHERE last_record_at IS NOT NULL;
+                CREATE INDEX deals_due ON deals(due_at, deal_id) WHERE due_at IS NOT NULL;
+                CREATE INDEX deals_unprojected ON deals(deal_id) WHERE fields IS NULL;
+                CREATE INDEX deals_report ON deals(template_id, template_hash, status, pool, current_nodes, close_date,
+                    probability, amount);
+                CREATE INDEX deals_pool_since ON deals(pool_since, deal_id) WHERE pool_since IS NOT NULL;
                 CREATE VIEW snapshots AS SELECT deal_id, last_seq AS seq, snapshot AS payload FROM deals;
                 """)
     }

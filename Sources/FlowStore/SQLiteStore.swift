@@ -108,7 +108,8 @@ public final class SQLiteStore: DealStore {
 
     private static let selectDealSQL = """
         SELECT id, last_seq, template_hash, status, is_open, pool, owner, customer_key, next_timer_at,
-            current_nodes
+            current_nodes, fields IS NOT NULL, template_id, probability, due_at, pool_since, returns_at, last_record_at,
+            amount, close_date
         FROM deals WHERE deal_id = ?
         """
 
@@ -117,8 +118,8 @@ public final class SQLiteStore: DealStore {
         let insertDeal = try db.cachedStatement(
             sql: """
                 INSERT INTO deals (deal_id, last_seq, template_hash, status, is_open, pool, owner, customer_key,
-                    next_timer_at, current_nodes, snapshot)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))
+                    next_timer_at, current_nodes, \(projectionColumns), snapshot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT))
                 """)
         let selectEvent = try db.cachedStatement(sql: "SELECT seq FROM events WHERE deal = ? AND event_id = ?")
         let insertEvent = try db.cachedStatement(
@@ -149,7 +150,8 @@ public final class SQLiteStore: DealStore {
                 // The creating event: insert the row now, to have the id the log refers to.
                 try insertDeal.execute(
                     arguments: StatementArguments(
-                        [record.dealID, 1] + columnValues(record.index) + [record.snapshot]))
+                        [record.dealID, 1] + columnValues(record.index) + projectionValues(record.index.projection)
+                            + [record.snapshot]))
                 deal = PendingDeal(
                     rowID: db.lastInsertedRowID, lastSequence: 0, storedIndex: record.index, storedSequence: 1)
             } else {
@@ -194,8 +196,9 @@ public final class SQLiteStore: DealStore {
         let rows = try Row.fetchCursor(statement, arguments: [dealID])
         guard let row = try rows.next() else { return nil }
         let sequence: Int64 = row[1]
-        let deal = PendingDeal(
+        var deal = PendingDeal(
             rowID: row[0], lastSequence: sequence, storedIndex: dealIndex(row, from: 2), storedSequence: sequence)
+        deal.storedIndex.projection = storedIndexedViewColumns(row, from: 10)
         // deal_id is unique: this finishes the statement, so no read is left open in the transaction.
         _ = try rows.next()
         return deal
@@ -221,9 +224,41 @@ public final class SQLiteStore: DealStore {
         set("customer_key", old.customerKey != new.customerKey, new.customerKey)
         set("next_timer_at", old.nextTimerAt != new.nextTimerAt, new.nextTimerAt?.millisecondsSinceEpoch)
         set("current_nodes", old.currentNodes != new.currentNodes, new.currentNodes)
+        if let p = new.projection {
+            // The JSON view columns are written whenever the host supplies them (reading them
+            // back would cost more than writing); the indexed ones only when they changed, so that
+            // their indexes are not rewritten (their old values were read with the row).
+            assignments += Self.projectionAssignments
+            arguments += [p.fields, p.createdAt?.millisecondsSinceEpoch, p.closedAt?.millisecondsSinceEpoch,
+                          p.statusChangedAt?.millisecondsSinceEpoch, p.openNodes, p.poolArrival?.json]
+            let o = old.projection
+            let known = o != nil
+            set("template_id", !known || o?.templateID != p.templateID, p.templateID)
+            set("probability", !known || o?.probability != p.probability, p.probability)
+            set("due_at", !known || o?.dueAt != p.dueAt, p.dueAt?.millisecondsSinceEpoch)
+            set("pool_since", !known || o?.poolSince != p.poolSince, p.poolSince?.millisecondsSinceEpoch)
+            set("returns_at", !known || o?.returnsAt != p.returnsAt, p.returnsAt?.millisecondsSinceEpoch)
+            set("last_record_at", !known || o?.lastRecordAt != p.lastRecordAt, p.lastRecordAt?.millisecondsSinceEpoch)
+            set("amount", !known || o?.amount != p.amount, p.amount)
+            set("close_date", !known || o?.closeDate != p.closeDate, p.closeDate)
+        }
         arguments.append(deal.rowID)
         try db.cachedStatement(sql: "UPDATE deals SET \(assignments) WHERE id = ?")
             .execute(arguments: StatementArguments(arguments))
+    }
+
+    /// The view columns no index covers (always written with a projection).
+    private static let projectionAssignments =
+        ", fields = ?, created_at = ?, closed_at = ?, status_changed_at = ?, open_nodes = ?, pool_arrival = ?"
+
+    /// The indexed view columns of a row as the append path reads them (the others are left at
+    /// their defaults: they are not compared); nil when the row has no view columns yet.
+    private static func storedIndexedViewColumns(_ row: Row, from s: Int) -> DealProjection? {
+        guard row[s] as Bool else { return nil }
+        func time(_ i: Int) -> StoreTime? { (row[s + i] as Int64?).map(StoreTime.init) }
+        return DealProjection(
+            templateID: row[s + 1] ?? "", probability: row[s + 2], dueAt: time(3), poolSince: time(4), returnsAt: time(5),
+            lastRecordAt: time(6), amount: row[s + 7], closeDate: row[s + 8])
     }
 
     private static func columnValues(_ index: DealIndex) -> [(any DatabaseValueConvertible)?] {
@@ -235,8 +270,11 @@ public final class SQLiteStore: DealStore {
 
     // MARK: - Queries
 
+    /// The deal's columns, the view columns (schema version 2) included, so that a deal reads
+    /// back with the ``DealIndex`` it was appended with.
     private static let dealColumns =
-        "deal_id, last_seq, template_hash, status, is_open, pool, owner, customer_key, next_timer_at, current_nodes"
+        "deal_id, last_seq, template_hash, status, is_open, pool, owner, customer_key, next_timer_at, current_nodes, "
+        + projectionColumns
 
     /// The indexed columns of a row, read from `template_hash` at column `start` on.
     private static func dealIndex(_ row: Row, from start: Int) -> DealIndex {
@@ -247,7 +285,9 @@ public final class SQLiteStore: DealStore {
     }
 
     private static func storedDeal(_ row: Row) -> StoredDeal {
-        StoredDeal(dealID: row[0], lastSequence: row[1], index: dealIndex(row, from: 2))
+        var deal = StoredDeal(dealID: row[0], lastSequence: row[1], index: dealIndex(row, from: 2))
+        deal.index.projection = projection(row, from: 10)
+        return deal
     }
 
     public func deal(_ dealID: String) throws -> StoredDeal? {

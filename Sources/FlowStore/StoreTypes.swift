@@ -41,11 +41,16 @@ public struct DealIndex: Hashable, Sendable {
     public var nextTimerAt: StoreTime?
     /// The active nodes, as text the host chooses (for listings and `explain`).
     public var currentNodes: String
+    /// The columns views and reports read (schema version 2), or nil when the host supplies none
+    /// (then they are left null; ``DealViewStore/unprojectedSnapshots(limit:)`` finds such deals).
+    public var projection: DealProjection?
 
     public init(
         templateHash: String, status: String, isOpen: Bool, pool: String? = nil, owner: String? = nil,
-        customerKey: String? = nil, nextTimerAt: StoreTime? = nil, currentNodes: String = ""
+        customerKey: String? = nil, nextTimerAt: StoreTime? = nil, currentNodes: String = "",
+        projection: DealProjection? = nil
     ) {
+        self.projection = projection
         self.templateHash = templateHash
         self.status = status
         self.isOpen = isOpen

@@ -86,14 +86,14 @@ import Testing
     @Test func snapshotSchemaVersionIsChecked() throws {
         let s = try #require(try Mini.deal().snapshot)
         var object = try #require(try JSONSerialization.jsonObject(with: Data(s.encoded())) as? [String: Any])
-        object["schemaVersion"] = 2
+        object["schemaVersion"] = DealSnapshot.currentSchemaVersion + 1
         let newer = try JSONSerialization.data(withJSONObject: object)
         #expect(throws: Refusal.self) { try DealSnapshot.decode(Array(newer)) }
         do {
             _ = try DealSnapshot.decode(Array(newer))
         } catch {
             #expect(error.code == "FC1104")
-            #expect(error.message == "the snapshot cannot be used: schema version 2; this runner reads version 1")
+            #expect(error.message == "the snapshot cannot be used: schema version 3; this runner reads version 2")
         }
         for garbage in ["", "[]", "{}", #"{"schemaVersion": 1}"#, "{\"schemaVersion\": 1, \"dealID\": 3}"] {
             #expect(throws: Refusal.self) { try DealSnapshot.decode(Array(garbage.utf8)) }

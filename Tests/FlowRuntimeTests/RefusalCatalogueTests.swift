@@ -123,7 +123,8 @@ import Testing
             d.limits.maxTextBytes = 1
             return d.refuse(.setFields([FieldAssignment("notes", .text("ab"))]))
         default:
-            return nil
+            // Migrations and node records (MigrationTests.swift).
+            return try MigrationTests.produce(code)
         }
     }
 

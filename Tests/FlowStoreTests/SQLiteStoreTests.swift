@@ -18,7 +18,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: path)
         #expect(FileManager.default.fileExists(atPath: path))
         #expect(try store.schemaVersion() == SQLiteStore.currentSchemaVersion)
-        #expect(SQLiteStore.currentSchemaVersion == 1)
+        #expect(SQLiteStore.currentSchemaVersion == 2)
     }
 
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
@@ -33,7 +33,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: path)
         #expect(try store.allEvents(of: "d1").map(\.eventID) == ["e1", "e2"])
         #expect(try store.undeliveredEffects(limit: 5).map(\.effectID) == ["x"])
-        #expect(try store.schemaVersion() == 1)
+        #expect(try store.schemaVersion() == 2)
         #expect(try store.append(host.next("d1", event: "e3")) == .appended(sequence: 3))
     }
 

@@ -126,8 +126,7 @@ enum RuntimeBench {
             |---|---:|---:|---:|
             | events/s in memory (one core) | \(Int(stepRate)) | \(Int(floorRate)) (copy-change-store) | \(String(format: "%.1f", floorRate / stepRate))× slower |
             | events/s in memory, in place (one core) | \(Int(inPlaceRate)) | \(Int(floorRate)) (copy-change-store) | \(String(format: "%.1f", floorRate / inPlaceRate))× slower |
-            | memory per idle deal (RSS growth / deals) | \(Int(perDeal)) B | — | — |
-            | snapshot as stored (canonical JSON, mean of first 1000) | \(Int(jsonPerDeal)) B | — | — |
+            | memory per idle deal (RSS growth / deals) | \(Int(perDeal)) B | \(Int(jsonPerDeal)) B (the snapshot as stored: canonical JSON, mean of the first 1000) | \(String(format: "%.1f", perDeal / max(jsonPerDeal, 1)))× larger |
             refused: \(refused)
             """)
         if floorSnapshots.count == -1 { print(floorSnapshots[0].sequence) }

@@ -22,6 +22,15 @@ func usage() -> Never {
               flowc check's pipeline in-process, timed phase by phase.
           flowc-bench profile FILE [--max-file-size BYTES] [--max-yaml-nodes N]
               Only read + TemplateChecker.check, once (limits raised): for callgrind or perf.
+          flowc-bench runtime [TEMPLATE] [--deals N] [--events N]
+              The runner core in memory: events/s (value and in-place API) and memory per idle deal.
+          flowc-bench sweep [TEMPLATE] [--deals N] [--due-percent P] [--db FILE] [--build-only]
+              A timer sweep over a store of N deals (default 1,000,000; built once, then reused)
+              beside the bare due-timer query through the index and as a scan. The sweep changes the
+              store: `--build-only` builds it and stops, so that copies of it can be swept.
+          flowc-bench views [TEMPLATE] [--deals N] [--seeds K] [--repeat K] [--db FILE]
+              A filtered grouped view and the funnel over N deals (default 1,000,000) beside
+              hand-written SQL giving the same answer, and the whole report.
         Times are medians over K repetitions (default 5), CPU time and wall time.
 
         """
@@ -38,7 +47,7 @@ struct Args {
     init(_ argv: ArraySlice<String>) {
         var it = argv.makeIterator()
         while let a = it.next() {
-            if a == "--json" { flags.insert(a); continue }
+            if a == "--json" || a == "--build-only" { flags.insert(a); continue }
             if a.hasPrefix("--") {
                 guard let v = it.next() else { usage() }
                 options[a] = v
@@ -81,6 +90,10 @@ let args = Args(argv.dropFirst(2))
 switch argv[1] {
 case "runtime":
     RuntimeBench.run(Args(argv.dropFirst(2)))
+case "sweep":
+    SweepBench.run(Args(argv.dropFirst(2)))
+case "views":
+    ViewsBench.run(Args(argv.dropFirst(2)))
 case "generate":
     guard let out = args.options["--out"] else { usage() }
     let g = Generator(nodes: args.int("--nodes", 5_000), rework: args.options["--rework"] != "no")

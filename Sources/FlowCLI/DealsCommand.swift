@@ -1,0 +1,184 @@
+import ArgumentParser
+import FlowDiagnostics
+import FlowExpr
+import FlowHost
+import FlowStore
+import FlowViews
+import Foundation
+
+/// `flowc deals`: lists deals of the store, filtered, grouped, sorted, with chosen columns.
+struct DealsCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deals",
+        abstract: "List deals: filter with an expression, group, sort, choose columns; table, CSV or JSON.",
+        discussion: """
+            Keys (for --where, --group-by, --sort and --columns): every field of the template (its \
+            id), and the built-ins deal, template, status (open|won|lost), pool (private|public), \
+            owner, node (the open nodes, comma-separated), probability, created, closed (datetimes), \
+            age (duration since created), idle (duration since the last status change) and returns \
+            (when the idle timer returns the deal to the public pool). A built-in takes precedence \
+            over a field of the same name.
+
+            --where is an expression of the template language, checked against those keys: \
+            `status == "open" and amount >= 500000 CNY`, `industry in ["manufacturing", "retail"]`, \
+            `age > 30d`, `expected_close_date < today() + 30d`. Errors are reported like `flowc \
+            check`'s, with a caret under the exact column of the option's text.
+
+            Templates: with --template ID only that template's deals are listed and its fields can \
+            be used. Without it, a store holding one template id uses that one; a store holding \
+            several accepts only built-in keys (FC1411).
+
+            Grouping (--group-by KEY) prints one row per group with the number of deals and the \
+            sum of every money or number field among --columns (default: the template's amount \
+            field). Grouping by node counts a deal at each of its open nodes. Groups sort by their \
+            key, or by --sort count[:desc], the key, or a summed column.
+
+            --view FILE runs a saved view (`*.view.yaml`); options given on the command line \
+            replace the view's.
+
+            The store (--db, else $FLOWC_DB, else .flowc/deals.sqlite) is read, never created; a \
+            store written before the view columns existed gets them from its snapshots first. \
+            docs/views.md has the details.
+
+            Exit codes: 0 listed; 1 a problem in the view (filter, keys, template); 2 usage error, \
+            no store at the path (FC1415), or the store failed (FC1416).
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "Only deals of this template id (and its fields as keys).")
+    var template: String?
+
+    @Option(name: .customLong("where"), help: "A filter expression (see above).")
+    var filter: String?
+
+    @Option(name: .long, help: "Group by this key.")
+    var groupBy: String?
+
+    @Option(name: .long, help: "Sort by KEY or KEY:desc (repeatable; ties by deal id).")
+    var sort: [String] = []
+
+    @Option(name: .long, help: "Columns, comma-separated (default: deal, template, status, pool, owner, node, the amount field, created).")
+    var columns: String?
+
+    @Option(name: .long, help: "table, csv or json.")
+    var format: Format = .table
+
+    @Option(name: .long, help: "At most this many rows (default \(DealViewEngine.defaultLimit); 0 for all, up to \(DealViewEngine.maxLimit)).")
+    var limit: Int?
+
+    @Option(name: .long, help: "A saved view file (*.view.yaml).")
+    var view: String?
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, csv, json
+    }
+
+    func validate() throws {
+        if let limit, limit < 0 || limit > DealViewEngine.maxLimit {
+            throw ValidationError("--limit must be from 0 to \(DealViewEngine.maxLimit)")
+        }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        var spec = DealViewSpec()
+        var locator: DealViewLocator?
+        var templateID = template
+        if let view {
+            let (saved, diagnostics, _) = ViewFile.check(path: view)
+            let errors = diagnostics.filter { $0.severity == .error }
+            if !errors.isEmpty || saved == nil {
+                context.writeError(HumanRenderer(color: color).render(CappedDiagnostics(errors, limit: 100), summary: DiagnosticCounts(counting: errors)))
+                return errors.contains { $0.code == DriverMessages.cannotRead.code } ? ExitCode.usage : ExitCode.problems
+            }
+            if let saved {
+                spec = saved.spec
+                locator = saved.locator
+                templateID = templateID ?? saved.templateID
+            }
+        }
+        let fromOptions = filter != nil || groupBy != nil || !sort.isEmpty || columns != nil
+        if let filter { spec.filter = filter }
+        if let groupBy { spec.groupBy = groupBy }
+        if !sort.isEmpty { spec.sort = sort }
+        if let columns { spec.columns = columns.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let limit { spec.limit = limit }
+        if fromOptions || locator == nil { locator = DealViewLocator.options(spec) }
+
+        guard let opened = ViewStore.open(store, context) else { return ExitCode.usage }
+        let templates: [StoreTemplate]
+        do { templates = try StoreTemplate.all(store: opened.store, machines: opened.service.machines) } catch {
+            return ViewStore.fail(error, context)
+        }
+        var chosen: StoreTemplate?
+        if let templateID {
+            guard let t = templates.first(where: { $0.id == templateID }) else {
+                let known = templates.map(\.id)
+                let list = known.isEmpty ? " (the store has no deals)" : " (the store has: " + known.joined(separator: ", ") + ")"
+                context.writeError(HumanRenderer(color: color).render(ViewMessages.unknownTemplate.inFile("--template", templateID, list)) )
+                return ExitCode.problems
+            }
+            chosen = t
+        } else if templates.count == 1 {
+            chosen = templates[0]
+        }
+        let schema = DealViewSchema(machine: chosen?.machine.verified)
+        if chosen == nil, templates.count > 1, spec.usesFields(DealViewSchema(machine: nil)) {
+            context.writeError(HumanRenderer(color: color).render(
+                ViewMessages.severalTemplates.inFile("--template", templates.map(\.id).joined(separator: ", "))))
+            return ExitCode.problems
+        }
+        var defaults = ["deal"] + (chosen == nil ? ["template"] : []) + ["status", "pool", "owner", "node"]
+        if let amount = chosen.flatMap({ ReportQuery.amountField($0.machine.machine) }) { defaults.append(amount) }
+        defaults.append("created")
+        let clock = ExprClock(now: opened.service.clock(), utcOffset: opened.service.utcOffset)
+        let compiled: CompiledDealView
+        switch CompiledDealView.compile(spec, schema: schema, defaultColumns: defaults, clock: clock, locator: locator ?? .options(spec)) {
+        case .failure(let problems):
+            context.writeError(HumanRenderer(color: color).render(
+                CappedDiagnostics(problems.diagnostics, limit: 100), summary: DiagnosticCounts(counting: problems.diagnostics)))
+            return ExitCode.problems
+        case .success(let c): compiled = c
+        }
+        do {
+            let result = try DealViewEngine.run(compiled, store: opened.store, templateID: chosen?.id)
+            context.write(DealViewOutput.render(result, DealViewOutput.Format(rawValue: format.rawValue) ?? .table))
+            if case .rows(_, _, let more) = result, more > 0 {
+                context.writeError("note: more deals match; raise --limit (0 for all) to see them\n")
+            }
+        } catch {
+            return ViewStore.fail(HostError.store(error), context)
+        }
+        return ExitCode.clean
+    }
+}
+
+/// Opening the store for the view commands: never creates one, and backfills the view columns
+/// of a store written before schema version 2.
+enum ViewStore {
+    struct Opened {
+        let service: DealService
+        let store: any DealViewStore
+    }
+
+    static func open(_ options: StoreOptions, _ context: CLIContext) -> Opened? {
+        let path = options.path(context)
+        guard FileManager.default.fileExists(atPath: path) else {
+            context.writeError(HumanRenderer(color: false).render(ViewMessages.noStore.inFile(path, path)))
+            return nil
+        }
+        guard let service = options.open(context), let store = service.store as? any DealViewStore else { return nil }
+        do { try service.backfillProjections() } catch {
+            context.writeError(HumanRenderer(color: false).render(ViewMessages.storeFailed.inFile(path, error.description)))
+            return nil
+        }
+        return Opened(service: service, store: store)
+    }
+
+    static func fail(_ error: HostError, _ context: CLIContext) -> Int32 {
+        context.writeError(HumanRenderer(color: false).render(ViewMessages.storeFailed.inFile("--db", error.description)))
+        return ExitCode.usage
+    }
+}

@@ -1,0 +1,163 @@
+import ArgumentParser
+import FlowDiagnostics
+import FlowHost
+import FlowIR
+import FlowRuntime
+import FlowStore
+import FlowViews
+import Foundation
+
+/// `flowc graph TEMPLATE`: the flow as a picture (DOT, Mermaid or SVG), optionally with a deal on it.
+struct GraphCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Draw a template's flow as Graphviz DOT, Mermaid, or a self-contained SVG; with --deal, the deal on it.",
+        discussion: """
+            The template is checked and compiled as by `flowc compile` (a compiled IR .json works \
+            too); with errors, they are printed as by `flowc check` and nothing is drawn.
+
+            Format: --format, else from the -o file's extension (.svg svg, .mmd/.mermaid mermaid, \
+            anything else dot); standard output is dot unless --format says otherwise. The SVG is \
+            laid out by flowc itself (no Graphviz needed) and opens offline in a browser.
+
+            With --deal ID the picture shows the deal from the store (--db, else $FLOWC_DB, else \
+            .flowc/deals.sqlite): done, active, blocked, waiting, skipped, closed and not-reached \
+            nodes drawn differently, the arrows the deal took highlighted, and node records \
+            counted. A deal that runs on another version of the template is drawn on its own \
+            machine (a note on stderr says so).
+
+            Exit codes: 0 drawn; 1 the template has errors, the deal does not exist or its machine \
+            cannot be loaded, or the flow is too large for the SVG layout (FC1401); 2 usage error, \
+            an unreadable template, a missing store (FC1403) or an unwritable output (FC1402).
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case dot, mermaid, svg
+    }
+
+    enum Language: String, ExpressibleByArgument, CaseIterable {
+        case zh, en
+    }
+
+    @Argument(help: "The template (a .flow.yaml file, or a compiled IR .json).")
+    var template: String
+
+    @Option(name: .long, help: "dot, mermaid or svg (default: from the -o extension; dot on standard output).")
+    var format: Format?
+
+    @Option(name: .shortAndLong, help: "Where to write the picture (`-` for standard output).")
+    var output: String = "-"
+
+    @Option(name: .long, help: "Draw this deal's state and path over the flow.")
+    var deal: String?
+
+    @Option(name: .long, help: ArgumentHelp("The deal store (with --deal). Default: $FLOWC_DB, else .flowc/deals.sqlite.", valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: "The language of names and words: zh or en (a missing name falls back to the other).")
+    var lang: Language = .zh
+
+    func validate() throws {
+        if db != nil && deal == nil { throw ValidationError("--db goes with --deal") }
+    }
+
+    /// The format: explicit, else by the output file's extension.
+    var resolvedFormat: Format {
+        if let format { return format }
+        let lower = output.lowercased()
+        if lower.hasSuffix(".svg") { return .svg }
+        if lower.hasSuffix(".mmd") || lower.hasSuffix(".mermaid") { return .mermaid }
+        return .dot
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        let verified: VerifiedMachine
+        switch HostTemplates.load(template, context) {
+        case .success(let m): verified = m
+        case .failure(let status): return status.code
+        }
+        var machine = verified.machine
+        var snapshot: DealSnapshot?
+        if let deal {
+            switch loadDeal(deal, template: verified, context) {
+            case .success(let loaded):
+                snapshot = loaded.snapshot
+                machine = loaded.machine
+            case .failure(let status): return status.code
+            }
+        }
+        let language: GraphLanguage = lang == .en ? .en : .zh
+        let model = GraphModel.build(machine, language: language, snapshot: snapshot)
+        let text: String
+        switch resolvedFormat {
+        case .dot: text = GraphDOT.render(model)
+        case .mermaid: text = GraphMermaid.render(model)
+        case .svg:
+            do { text = try GraphSVG.render(model) } catch {
+                context.writeError(GraphCommand.render(GraphMessages.tooLarge, String(error.elements), String(error.limit)))
+                return ExitCode.problems
+            }
+        }
+        if output == "-" {
+            context.write(text)
+            return ExitCode.clean
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } catch {
+            context.writeError(GraphCommand.render(GraphMessages.cannotWrite, output, error.localizedDescription))
+            return ExitCode.usage
+        }
+        let t = machine.template
+        context.writeError(Message(GraphMessages.Note.written, [resolvedFormat.rawValue, t.id, t.version, String(machine.nodes.count), output]).text + "\n")
+        return ExitCode.clean
+    }
+
+    /// `error[FC1402]: message`.
+    static func render(_ spec: MessageSpec, _ arguments: String...) -> String {
+        "\(spec.severity.rawValue)[\(spec.code)]: \(Message(spec.format, arguments).text)\n"
+    }
+
+    /// The deal's snapshot and the machine it runs on. The template's own machine is offered to
+    /// the registry first, so a deal on this template needs nothing from the archive; nothing is
+    /// written to the store or the archive.
+    func loadDeal(_ id: String, template: VerifiedMachine, _ context: CLIContext) -> Result<(snapshot: DealSnapshot, machine: Machine), ExitStatus> {
+        let path = db ?? context.environment["FLOWC_DB"] ?? ".flowc/deals.sqlite"
+        guard FileManager.default.fileExists(atPath: path) else {
+            context.writeError(GraphCommand.render(GraphMessages.noStore, path))
+            return .failure(ExitStatus(ExitCode.usage))
+        }
+        let store: SQLiteStore
+        do { store = try SQLiteStore(path: path) } catch {
+            context.writeError("\(path): \(HostError.store(error))\n")
+            return .failure(ExitStatus(ExitCode.usage))
+        }
+        let archive = TemplateFirstArchive(machine: template.machine, rest: DirectoryMachineArchive(besideDatabase: path))
+        let service = DealService(store: store, machines: MachineRegistry(archive: archive))
+        let view: DealView
+        do { view = try service.view(id) } catch {
+            return .failure(ExitStatus(HostOutput.fail(error, context)))
+        }
+        let own = template.machine.template
+        let used = view.machine.machine.template
+        if used.hash != own.hash {
+            context.writeError(Message(GraphMessages.Note.otherMachine, [id, "`\(used.id)`", used.version, used.hash, own.hash]).text + "\n")
+        }
+        return .success((view.snapshot, view.machine.machine))
+    }
+}
+
+/// A read-only machine archive that knows the template's machine and asks the store's archive
+/// for any other; it never writes.
+struct TemplateFirstArchive: MachineArchive {
+    let machine: Machine
+    let rest: DirectoryMachineArchive
+
+    func load(hash: String) throws -> [UInt8]? {
+        if hash == machine.template.hash { return IRCompiler.canonicalJSON(machine) }
+        return try rest.load(hash: hash)
+    }
+
+    func save(hash: String, bytes: [UInt8]) throws {}
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import FlowHost
+import FlowIR
+import FlowRuntime
+import Foundation
+
+/// `flowc migrate`: moves open deals to a new version of their template (dry run by default).
+struct MigrateCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Move open deals to a new version of their template (a dry run unless --apply).",
+        discussion: """
+            A deal stays on the compiled template (IR hash) it started on. `flowc migrate` moves \
+            open deals to NEW_TEMPLATE, which is checked and compiled first (its errors are printed \
+            as by `flowc check`) and kept in the store's machine archive. Without --deal, every \
+            deal of the same template id (and, with --from, only those on that version) is \
+            considered.
+
+            Nodes are matched by id; --map OLD=NEW (repeatable) and --map-file FILE (a YAML \
+            mapping `old_node: new_node`) rename nodes or merge several into one. Fields, roles, \
+            deliverables and outcomes are matched by id; pool, owner, idle clock, decisions and \
+            node records are carried over; due dates are recomputed from the new version, computed \
+            fields and the flow ahead re-evaluated. A field removed from the new version is \
+            dropped with a note (its value stays in the log); a value the new field refuses \
+            (another type, range or enum) refuses the deal.
+
+            Refused deals (nothing written for them): FC1166 an active, blocked, waiting or done \
+            node with no counterpart; FC1167 a mapping to a node that does not exist; FC1168 a node \
+            mapped twice; FC1169 a node moved to a node of a kind that cannot hold its state; \
+            FC1170 a field value the new version refuses. Skipped: closed deals (FC1165) and deals \
+            already on the target (FC1164) — so running a migration again writes nothing.
+
+            The report lists, per deal, the versions, every reached node's move, notes, and ok / \
+            refused / skipped with the code and the reason, then a summary. --apply appends one \
+            `migrate` event to each safe deal's log (id `migrate-<target hash>-<n>`), so its \
+            snapshot stays the fold of its log; `flowc deal history` and `why` show it.
+
+            Exit codes: 0 no deal refused; 1 a deal was refused, or the template has errors; 2 \
+            usage error, an unreadable file, or a store that cannot be opened or written.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The new version: a .flow.yaml template or a compiled IR .json.", valueName: "new_template"))
+    var to: String
+
+    @Option(name: .long, help: ArgumentHelp("Only deals on this version: a machine hash (sha256:…) or a template file.", valueName: "template_or_hash"))
+    var from: String?
+
+    @Option(name: .long, help: ArgumentHelp("A node mapping OLD=NEW (repeatable).", valueName: "old=new"))
+    var map: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A YAML file of node mappings, `old_node: new_node` per line.", valueName: "file"))
+    var mapFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only this deal (repeatable).", valueName: "id"))
+    var deal: [String] = []
+
+    @Flag(name: .long, help: "Write the migrate events (default: a dry run that writes nothing).")
+    var apply = false
+
+    @Option(name: .long, help: ArgumentHelp("The report's format: human or json.", valueName: "format"))
+    var format: String = "human"
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if format != "human" && format != "json" { throw ValidationError("--format: expected human or json") }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        // The mapping first: a usage problem should not wait for a compile.
+        var entries: [NodeMapping] = []
+        if let mapFile {
+            guard let data = FileManager.default.contents(atPath: mapFile) else {
+                context.writeError("error: cannot read `\(mapFile)`\n")
+                return ExitCode.usage
+            }
+            switch NodeMappingInput.file(String(decoding: data, as: UTF8.self), path: mapFile) {
+            case .success(let e): entries += e
+            case .failure(let error):
+                context.writeError(error.description + "\n")
+                return ExitCode.usage
+            }
+        }
+        for text in map {
+            switch NodeMappingInput.pair(text) {
+            case .success(let e): entries.append(e)
+            case .failure(let error):
+                context.writeError(error.description + "\n")
+                return ExitCode.usage
+            }
+        }
+        switch NodeMappingInput.checked(entries) {
+        case .success(let e): entries = e
+        case .failure(let error):
+            context.writeError(error.description + "\n")
+            return ExitCode.usage
+        }
+        let target: VerifiedMachine
+        switch HostTemplates.load(to, context) {
+        case .success(let m): target = m
+        case .failure(let status): return status.code
+        }
+        var fromHash: String?
+        if let from {
+            if from.hasPrefix("sha256:") {
+                fromHash = from
+            } else {
+                switch HostTemplates.load(from, context) {
+                case .success(let m): fromHash = m.machine.template.hash
+                case .failure(let status): return status.code
+                }
+            }
+        }
+        guard let service = store.open(context) else { return ExitCode.usage }
+        let report: MigrationReport
+        do {
+            report = try service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: apply))
+        } catch {
+            return HostOutput.fail(error, context)
+        }
+        if format == "json" {
+            context.write(HostOutput.encode(report) + "\n")
+        } else {
+            context.write(MigrateCommand.render(report).joined(separator: "\n") + "\n")
+        }
+        return report.refused > 0 ? ExitCode.problems : ExitCode.clean
+    }
+
+    /// The human report: per deal, its versions, node moves, notes and outcome; then the summary.
+    static func render(_ report: MigrationReport) -> [String] {
+        typealias R = MigrationMessages.Report
+        func fill(_ format: String, _ args: String...) -> String { HostMessages.fill(format, args) }
+        var lines = [fill(R.registered, report.templateID, report.toVersion, report.toHash)]
+        if report.deals.isEmpty { lines.append(fill(R.noDeals, report.templateID)) }
+        for d in report.deals {
+            lines.append(fill(R.deal, d.deal, d.fromVersion ?? "?", d.fromHash ?? "?", d.toVersion, d.toHash))
+            switch d.outcome {
+            case .ok:
+                for move in d.moves {
+                    if let to = move.to { lines.append(fill(R.move, move.from, to, move.status.rawValue)) } else {
+                        lines.append(fill(R.drop, move.from, move.status.rawValue))
+                    }
+                }
+                for note in d.notes { lines.append(fill(R.note, note)) }
+                lines.append(d.applied ? fill(R.migrated, d.event ?? "") : R.wouldMigrate)
+            case .refused: lines.append(fill(R.refused, d.code ?? "?", d.reason ?? ""))
+            case .skipped: lines.append(fill(R.skipped, d.code ?? "?", d.reason ?? ""))
+            }
+        }
+        let counts = [String(report.ok), String(report.refused), String(report.skipped)]
+        lines.append(HostMessages.fill(report.dryRun ? R.summaryDryRun : R.summaryApplied, counts))
+        return lines
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import FlowDiagnostics
+import FlowHost
+import FlowViews
+import Foundation
+
+/// `flowc report`: the manager's report over the store.
+struct ReportCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The manager's report: funnel, weighted forecast, overdue nodes by owner, the public pool, deals returning to it.",
+        discussion: """
+            Reads the store (--db, else $FLOWC_DB, else .flowc/deals.sqlite; never created). The \
+            funnel counts open deals and their amounts per node (a deal at two nodes of a fork \
+            counts at each); the forecast sums open deals by the month of their expected close \
+            date, weighted by the node probability; blocked and overdue nodes are grouped by the \
+            person who owns them; the public pool lists each deal's age there and how it got there \
+            (lost with its reason, idle, released, created); "returning" lists the deals the idle \
+            timer will return to the public pool within --returning-days. The amount and close-date \
+            fields of each template are chosen as docs/views.md describes.
+
+            --format text (default) prints it for the terminal; --format json prints the report's \
+            data; --html FILE writes a self-contained HTML page with SVG charts that works offline.
+
+            Exit codes: 0 done; 1 the store has no deal of --template; 2 usage error, no store \
+            (FC1415), the store failed (FC1416) or the HTML file cannot be written.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "Only this template id.")
+    var template: String?
+
+    @Option(name: .long, help: "List deals the idle timer returns to the public pool within this many days (0–\(ReportBuilder.maxReturningDays)).")
+    var returningDays: Int = 7
+
+    @Option(name: .long, help: "Also write the report as a self-contained HTML page to this file.")
+    var html: String?
+
+    @Option(name: .long, help: "text or json.")
+    var format: Format = .text
+
+    @Option(name: .long, help: "Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    var color: ColorChoice = .auto
+
+    func validate() throws {
+        if returningDays < 0 || returningDays > ReportBuilder.maxReturningDays {
+            throw ValidationError("--returning-days must be from 0 to \(ReportBuilder.maxReturningDays)")
+        }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let opened = ViewStore.open(store, context) else { return ExitCode.usage }
+        let builder = ReportBuilder(store: opened.store, machines: opened.service.machines)
+        let model: ReportModel
+        do {
+            if let template {
+                let known = try StoreTemplate.all(store: opened.store, machines: opened.service.machines).map(\.id)
+                if !known.contains(template) {
+                    let list = known.isEmpty ? " (the store has no deals)" : " (the store has: " + known.joined(separator: ", ") + ")"
+                    context.writeError(HumanRenderer(color: false).render(ViewMessages.unknownTemplate.inFile("--template", template, list)))
+                    return ExitCode.problems
+                }
+            }
+            model = try builder.build(
+                templateID: template, returningWithinDays: returningDays, now: opened.service.clock(), utcOffset: opened.service.utcOffset)
+        } catch {
+            return ViewStore.fail(error, context)
+        }
+        if let html {
+            do {
+                try Data(ReportHTML.render(model).utf8).write(to: URL(fileURLWithPath: html))
+            } catch {
+                context.writeError("error: cannot write `\(html)`: \(error.localizedDescription)\n")
+                return ExitCode.usage
+            }
+        }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            let text = (try? encoder.encode(model)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            context.write(text + "\n")
+        case .text:
+            let useColor = switch color {
+            case .always: true
+            case .never: false
+            case .auto: HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+            }
+            context.write(ReportText.render(model, color: useColor))
+        }
+        return ExitCode.clean
+    }
+}

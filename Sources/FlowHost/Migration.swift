@@ -1,0 +1,240 @@
+import Foundation
+public import FlowIR
+public import FlowRuntime
+import FlowStore
+
+/// What `flowc migrate` asks of the host: move open deals to `target`, a new version of their
+/// template, with a node mapping.
+public struct MigrationRequest: Sendable {
+    /// The version the deals move to (registered in the machine archive by ``DealService/migrate(_:)``).
+    public var target: VerifiedMachine
+    /// Old node id → new node id (nodes not named are matched by id).
+    public var map: [NodeMapping]
+    /// Only deals on this machine hash (nil: every version of the target's template).
+    public var fromHash: String?
+    /// Only these deals (empty: every deal of the target's template).
+    public var deals: [String]
+    /// Write the migrate events (false: a dry run that writes nothing).
+    public var apply: Bool
+
+    public init(target: VerifiedMachine, map: [NodeMapping] = [], fromHash: String? = nil, deals: [String] = [], apply: Bool = false) {
+        self.target = target
+        self.map = map
+        self.fromHash = fromHash
+        self.deals = deals
+        self.apply = apply
+    }
+}
+
+/// What a migration did (or would do) to one deal.
+public struct DealMigration: Codable, Sendable, Hashable {
+    public enum Outcome: String, Codable, Sendable, Hashable {
+        /// Safe: migrated (with `--apply`) or would be.
+        case ok
+        /// Unsafe or impossible: `code` and `reason` say why; nothing is written for the deal.
+        case refused
+        /// Not migrated, and not a problem: closed deals (FC1165) and deals already on the target (FC1164).
+        case skipped
+    }
+
+    public var deal: String
+    public var fromHash: String?
+    public var fromVersion: String?
+    public var toHash: String
+    public var toVersion: String
+    public var outcome: Outcome
+    public var code: String?
+    public var reason: String?
+    /// Where each node the deal had reached goes.
+    public var moves: [NodeMove]
+    /// What is dropped or changed on the way.
+    public var notes: [String]
+    /// Whether the migrate event was written (its id in `event`).
+    public var applied: Bool
+    public var event: String?
+}
+
+/// A migration's per-deal report.
+public struct MigrationReport: Codable, Sendable, Hashable {
+    public var templateID: String
+    public var toHash: String
+    public var toVersion: String
+    public var dryRun: Bool
+    public var deals: [DealMigration]
+
+    public var ok: Int { deals.count { $0.outcome == .ok } }
+    public var refused: Int { deals.count { $0.outcome == .refused } }
+    public var skipped: Int { deals.count { $0.outcome == .skipped } }
+}
+
+extension DealService {
+    /// Migrates deals to a new version of their template (``Runner/migrate(from:to:_:_:context:limits:)``
+    /// per deal), or, without `apply`, reports what it would do.
+    ///
+    /// Each safe deal gets one `migrate` event in its log (so the snapshot stays the fold of the
+    /// log); its id is `migrate-<16 hex digits of the target hash>-<sequence>`, and a deal already
+    /// on the target is skipped, so running the same migration again writes nothing. Deals are
+    /// written together, in one store transaction.
+    ///
+    /// - Throws: ``HostError`` FC1212 when the store or the machine archive fails.
+    public func migrate(_ request: MigrationRequest) throws(HostError) -> MigrationReport {
+        let target = try machines.register(request.target)
+        let tm = target.machine
+        let hash = tm.template.hash
+        let explicit = !request.deals.isEmpty
+        let ids: [String]
+        if explicit {
+            ids = request.deals
+        } else {
+            do { ids = try store.allDealIDs() } catch { throw HostError(error) }
+        }
+        let now = clock()
+        var out: [DealMigration] = []
+        var records: [(index: Int, record: AppendRecord)] = []
+        for id in ids {
+            var entry = DealMigration(deal: id, fromHash: nil, fromVersion: nil, toHash: hash, toVersion: tm.template.version, outcome: .ok,
+                                      code: nil, reason: nil, moves: [], notes: [], applied: false, event: nil)
+            func refuse(_ error: HostError, skipped: Bool = false) {
+                entry.outcome = skipped ? .skipped : .refused
+                entry.code = error.code
+                entry.reason = error.message
+                out.append(entry)
+            }
+            let view: DealView
+            do { view = try self.view(id) } catch {
+                if error.is(HostMessages.storeFailed) { throw error }
+                refuse(error)
+                continue
+            }
+            let s = view.snapshot
+            entry.fromHash = s.machineHash
+            entry.fromVersion = s.templateVersion
+            if let from = request.fromHash, from != s.machineHash {
+                if explicit { refuse(HostError(MigrationMessages.notOnSource, id, s.machineHash, from)) }
+                continue
+            }
+            if request.fromHash == nil, s.templateID != tm.template.id {
+                if explicit { refuse(HostError(MigrationMessages.otherTemplate, id, s.templateID, tm.template.id)) }
+                continue
+            }
+            let eventID = "migrate-" + String(hash.dropFirst("sha256:".count).prefix(16)) + "-" + String(view.sequence + 1)
+            let event = DealEvent(id: eventID, at: now, .migrate(from: s.machineHash, to: hash, map: request.map))
+            let context = StepContext(now: now, utcOffset: utcOffset)
+            switch Runner.migrate(from: view.machine, to: target, s, event, context: context, limits: limits) {
+            case .failure(let refusal):
+                let skip = refusal.is(RuntimeMessages.migrateClosed) || refusal.is(RuntimeMessages.alreadyOnTarget)
+                refuse(HostError(refusal), skipped: skip)
+            case .success(let outcome):
+                entry.moves = outcome.moves
+                entry.notes = outcome.notes
+                if request.apply {
+                    entry.event = eventID
+                    records.append((out.count, AppendRecord(
+                        dealID: id, eventID: eventID, afterSequence: view.sequence,
+                        event: LoggedEvent(event: event, context: context).encoded(), snapshot: Data(SnapshotJSON.encode(outcome.snapshot)),
+                        index: DealService.index(target, outcome.snapshot), effects: [])))
+                }
+                out.append(entry)
+            }
+        }
+        if !records.isEmpty {
+            let results: [AppendResult]
+            do { results = try store.append(records.map(\.record)) } catch { throw HostError(error) }
+            for (pending, result) in zip(records, results) {
+                switch result {
+                case .appended:
+                    out[pending.index].applied = true
+                case .duplicate:
+                    let e = HostError(HostMessages.eventLogged, pending.record.eventID, pending.record.dealID)
+                    out[pending.index].outcome = .refused
+                    out[pending.index].code = e.code
+                    out[pending.index].reason = e.message
+                case .rejected(let why):
+                    let e = HostError(HostMessages.storeConflict, pending.record.eventID, pending.record.dealID, why.description)
+                    out[pending.index].outcome = .refused
+                    out[pending.index].code = e.code
+                    out[pending.index].reason = e.message
+                }
+            }
+        }
+        return MigrationReport(templateID: tm.template.id, toHash: hash, toVersion: tm.template.version, dryRun: !request.apply, deals: out)
+    }
+
+    /// The machine each logged event of a deal ran on resolves by hash through the registry; the
+    /// log starts on the `from` of its first migration.
+    func initialMachine(_ dealID: String, entries: [LoggedEvent], current: PreparedMachine) throws(HostError) -> PreparedMachine {
+        let hash = Runner.initialMachineHash(events: entries.map(\.event), current: current.machine.template.hash)
+        if hash == current.machine.template.hash { return current }
+        return try machines.machine(hash: hash, for: dealID)
+    }
+}
+
+/// Reading node mappings: `OLD=NEW` arguments and map files (`old: new` per line, YAML).
+public enum NodeMappingInput {
+    /// One `OLD=NEW` argument.
+    public static func pair(_ text: String) -> Result<NodeMapping, HostError> {
+        guard let eq = text.firstIndex(of: "=") else {
+            return .failure(HostError(MigrationMessages.mapInvalid, text, MigrationMessages.Phrase.expectedPair))
+        }
+        let old = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
+        let new = String(text[text.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
+        guard !old.isEmpty, !new.isEmpty else {
+            return .failure(HostError(MigrationMessages.mapInvalid, text, MigrationMessages.Phrase.expectedPair))
+        }
+        return .success(NodeMapping(old, new))
+    }
+
+    /// The entries of a map file, in order: a YAML block mapping of plain or quoted scalars.
+    /// Comments and blank lines are allowed; anything else is FC1225 with its line.
+    public static func file(_ text: String, path: String) -> Result<[NodeMapping], HostError> {
+        var out: [NodeMapping] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = Substring(raw)
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            if let hash = line.firstIndex(of: "#"), hash == line.startIndex || line[line.index(before: hash)] == " " { line = line[..<hash] }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed == "---" { continue }
+            let place = "\(path):\(i + 1)"
+            guard let colon = trimmed.range(of: ": ") ?? (trimmed.hasSuffix(":") ? trimmed.range(of: ":", options: .backwards) : nil) else {
+                return .failure(HostError(MigrationMessages.mapFileUnreadable, place, MigrationMessages.Phrase.notAMapping))
+            }
+            let key = unquote(String(trimmed[..<colon.lowerBound]))
+            let value = unquote(String(trimmed[colon.upperBound...]).trimmingCharacters(in: .whitespaces))
+            guard let key, !key.isEmpty else {
+                return .failure(HostError(MigrationMessages.mapFileUnreadable, place, MigrationMessages.Phrase.notAMapping))
+            }
+            guard let value, !value.isEmpty else {
+                return .failure(HostError(MigrationMessages.mapFileUnreadable, place,
+                                          HostMessages.fill(MigrationMessages.Phrase.notAnID, [String(trimmed[colon.upperBound...])])))
+            }
+            out.append(NodeMapping(key, value))
+        }
+        return .success(out)
+    }
+
+    /// A plain or quoted scalar; nil for flow collections and other YAML this reader does not take.
+    static func unquote(_ text: String) -> String? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t.count >= 2, (t.hasPrefix("\"") && t.hasSuffix("\"")) || (t.hasPrefix("'") && t.hasSuffix("'")) {
+            return String(t.dropFirst().dropLast())
+        }
+        if let first = t.first, "[{&*!|>%@`\"'".contains(first) { return nil }
+        return t
+    }
+
+    /// Checks a whole mapping: every old node mapped at most once (FC1224).
+    public static func checked(_ entries: [NodeMapping]) -> Result<[NodeMapping], HostError> {
+        var seen: [String: String] = [:]
+        var out: [NodeMapping] = []
+        for e in entries {
+            if let earlier = seen[e.old] {
+                if earlier == e.new { continue }
+                return .failure(HostError(MigrationMessages.mapInvalid, "\(e.old)=\(e.new)",
+                                          HostMessages.fill(MigrationMessages.Phrase.mappedTwice, [e.old])))
+            }
+            seen[e.old] = e.new
+            out.append(e)
+        }
+        return .success(out)
+    }
+}

@@ -1,0 +1,59 @@
+/// The host's messages for migrations and node records: codes FC1224–FC1239 (`flowc explain`
+/// lists them with the host's own catalogue), and the texts of `flowc migrate`'s report and of
+/// the new events in `flowc deal history`.
+public enum MigrationMessages {
+    public static let mapInvalid = HostMessageSpec(1224, "migrate-map-invalid", "node mapping `{0}`: {1}", """
+        A node mapping moves the state of an old node to a node of the new version: `--map \
+        OLD=NEW` on the command line (repeatable), or a map file, a YAML mapping `OLD: NEW` per \
+        line. Both ids must be non-empty; an old node is mapped at most once.
+        """)
+    public static let mapFileUnreadable = HostMessageSpec(1225, "migrate-map-file", "{0}: {1}", """
+        The map file could not be read, or is not a YAML mapping of node ids to node ids \
+        (`old_node: new_node`, one per line; nothing else).
+        """)
+    public static let otherTemplate = HostMessageSpec(1226, "migrate-other-template", "deal `{0}` runs template `{1}`, not `{2}`", """
+        `flowc migrate` moves deals between versions of one template: the deal named with \
+        `--deal` was created from another template. Pass `--from` with the deal's machine hash \
+        to migrate it anyway (its nodes, fields and roles are matched by id).
+        """)
+    public static let notOnSource = HostMessageSpec(1227, "migrate-not-on-source", "deal `{0}` runs on {1}, not on {2} (`--from`)", """
+        `--from` restricts the migration to deals on one version; the deal named with `--deal` \
+        runs on another one.
+        """)
+
+    /// Every code, in order.
+    public static let all: [HostMessageSpec] = [mapInvalid, mapFileUnreadable, otherTemplate, notOnSource]
+
+    /// Phrases of the mapping checks.
+    public enum Phrase {
+        public static let expectedPair = "expected OLD=NEW (two node ids)"
+        public static let mappedTwice = "`{0}` is mapped twice"
+        public static let notAMapping = "expected a YAML mapping `old_node: new_node`"
+        public static let notAnID = "`{0}` is not a node id (expected a plain string)"
+    }
+
+    /// `flowc migrate`'s report.
+    public enum Report {
+        public static let deal = "deal `{0}`: {1} {2} → {3} {4}"
+        public static let wouldMigrate = "  ok: would migrate"
+        public static let migrated = "  ok: migrated (event `{0}`)"
+        public static let refused = "  refused[{0}]: {1}"
+        public static let skipped = "  skipped[{0}]: {1}"
+        public static let move = "  node `{0}` → `{1}` ({2})"
+        public static let drop = "  node `{0}` dropped ({1})"
+        public static let note = "  note: {0}"
+        public static let summaryDryRun = "dry run: {0} would migrate, {1} refused, {2} skipped (nothing written; --apply writes)"
+        public static let summaryApplied = "applied: {0} migrated, {1} refused, {2} skipped"
+        public static let noDeals = "no deal of template `{0}` to consider (on the `--from` version, or named with `--deal`)"
+        public static let registered = "target: template `{0}` {1} ({2})"
+    }
+
+    /// Events as `flowc deal history` and `why` show them.
+    public enum Action {
+        public static let migrate = "migrate to {0}"
+        public static let note = "note on `{0}`: {1}"
+        public static let link = "link on `{0}`: {1}"
+        public static let moved = "moved to version {0}: {1}"
+        public static let nodeMove = "`{0}` → `{1}`"
+    }
+}

@@ -1,0 +1,357 @@
+import FlowExpr
+public import FlowIR
+
+/// What a migration did to one deal: the new snapshot, how its reached nodes moved, and what was
+/// carried over with a loss (notes). A migration emits no effects.
+public struct MigrationOutcome: Sendable, Hashable {
+    public var snapshot: DealSnapshot
+    /// Every node the deal had reached (not pending), in the old machine's order.
+    public var moves: [NodeMove]
+    /// What was dropped or changed on the way (``RuntimeMessages/Migration`` texts).
+    public var notes: [String]
+}
+
+/// Where a node the deal had reached went in the new version.
+public struct NodeMove: Codable, Sendable, Hashable {
+    /// The node's id in the old version.
+    public var from: String
+    /// Its counterpart in the new version (nil: dropped, for skipped and closed nodes only).
+    public var to: String?
+    /// Its status before the move (a blocked node whose new due date is later becomes active).
+    public var status: NodeStatus
+
+    public init(from: String, to: String?, status: NodeStatus) {
+        self.from = from
+        self.to = to
+        self.status = status
+    }
+}
+
+extension Runner {
+    /// Applies a `migrate` event: translates the deal's snapshot from the machine it runs on
+    /// (`old`) to another version of its template (`new`). docs/runtime.md §18.
+    ///
+    /// Nodes are matched by id unless the event's mapping says otherwise; fields, roles,
+    /// deliverables and outcomes by id; the pool, the owner, the idle clock, group chats,
+    /// decisions and node records are carried over. Due dates are recomputed from the new
+    /// version's `due` (a node's activation time is kept), computed fields recomputed, and the
+    /// flow ahead (the projected `when` of pending nodes) re-evaluated on the new machine. Due
+    /// timers are not fired by the migration itself: they fire on the deal's next event.
+    ///
+    /// - Returns: the outcome, or a refusal (nothing changes): FC1165 the deal is closed, FC1164
+    ///   it already runs on `new`, FC1163 the event names another target, FC1103 `old` is not the
+    ///   deal's machine, FC1166–FC1170 an unsafe move; and the usual event checks (FC1106–FC1109).
+    public static func migrate(from old: PreparedMachine, to new: PreparedMachine, _ snapshot: DealSnapshot, _ event: DealEvent,
+                               context: StepContext, limits: RunnerLimits = .default) -> Result<MigrationOutcome, Refusal> {
+        do {
+            return .success(try MigrationTranslator.run(old, new, snapshot, event, context, limits))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The hash of the machine a deal's log starts on: the `from` of its first migration, or
+    /// `current` (the hash its snapshot names) when it was never migrated.
+    public static func initialMachineHash(events: [DealEvent], current: String) -> String {
+        for e in events { if case .migrate(let from, _, _) = e.action { return from } }
+        return current
+    }
+
+    /// Folds a deal's event log across migrations: the log starts on `initial`, and each
+    /// `migrate` event moves the fold to the machine `machines` gives for its target hash (FC1162
+    /// when it gives none).
+    public static func replay(_ initial: PreparedMachine, events: [DealEvent], contexts: [StepContext], limits: RunnerLimits = .default,
+                              machines: (String) -> PreparedMachine?) -> Result<ReplayOutcome, ReplayFailure> {
+        var machine = initial
+        var snapshot: DealSnapshot?
+        var effects: [Effect] = []
+        for (i, event) in events.enumerated() {
+            let context = i < contexts.count ? contexts[i] : StepContext.at(event)
+            func failed(_ refusal: Refusal) -> Result<ReplayOutcome, ReplayFailure> {
+                .failure(ReplayFailure(index: i, eventID: event.id, refusal: refusal))
+            }
+            if case .migrate(_, let to, _) = event.action, let current = snapshot {
+                guard let target = machines(to) else { return failed(Refusal(RuntimeMessages.migrateNeedsMachines, to)) }
+                switch migrate(from: machine, to: target, current, event, context: context, limits: limits) {
+                case .success(let outcome):
+                    snapshot = outcome.snapshot
+                    machine = target
+                case .failure(let refusal): return failed(refusal)
+                }
+                continue
+            }
+            if var current = snapshot {
+                snapshot = nil
+                switch step(machine, &current, event, context: context, limits: limits) {
+                case .success(let stepEffects):
+                    snapshot = current
+                    effects.append(contentsOf: stepEffects)
+                case .failure(let refusal): return failed(refusal)
+                }
+                continue
+            }
+            switch step(machine, nil, event, context: context, limits: limits) {
+            case .success(let outcome):
+                snapshot = outcome.snapshot
+                effects.append(contentsOf: outcome.effects)
+            case .failure(let refusal): return failed(refusal)
+            }
+        }
+        return .success(ReplayOutcome(snapshot: snapshot, effects: effects))
+    }
+}
+
+/// The translation of one snapshot between two machines (see ``Runner/migrate(from:to:_:_:context:limits:)``).
+/// Everything is checked and built on a fresh snapshot before anything is returned, so a refusal
+/// changes nothing.
+struct MigrationTranslator {
+    let old: PreparedMachine
+    let new: PreparedMachine
+    let s: DealSnapshot
+    var notes: [String] = []
+
+    static func run(_ old: PreparedMachine, _ new: PreparedMachine, _ s: DealSnapshot, _ event: DealEvent, _ context: StepContext,
+                    _ limits: RunnerLimits) throws(Refusal) -> MigrationOutcome {
+        guard case .migrate(let from, let to, let map) = event.action else {
+            throw Refusal(RuntimeMessages.migrateNeedsMachines, new.machine.template.hash)
+        }
+        try Stepper.checkEvent(event, context, limits)
+        let newHash = new.machine.template.hash
+        if s.status != .open { throw Refusal(RuntimeMessages.migrateClosed, s.status.rawValue) }
+        if s.machineHash == newHash { throw Refusal(RuntimeMessages.alreadyOnTarget, Names.shown(s.dealID), newHash) }
+        if to != newHash { throw Refusal(RuntimeMessages.migrateTargetMismatch, Names.shown(to), newHash) }
+        if from != s.machineHash { throw Refusal(RuntimeMessages.machineMismatch, s.templateID, s.machineHash, Names.shown(from)) }
+        try Stepper.usable(s, old)
+        if event.id == s.lastEventID { throw Refusal(RuntimeMessages.duplicateEvent, Names.shown(event.id)) }
+        if event.at < s.lastEventAt {
+            throw Refusal(RuntimeMessages.eventOutOfOrder, Names.shown(event.id), Stepper.time(event.at), Stepper.time(s.lastEventAt))
+        }
+        var t = MigrationTranslator(old: old, new: new, s: s)
+        let targets = try t.nodeTargets(map)
+        var fresh = s
+        fresh.templateID = new.machine.template.id
+        fresh.templateVersion = new.machine.template.version
+        fresh.machineHash = newHash
+        let moves = try t.translateNodes(targets, into: &fresh, at: event.at)
+        fresh.fields = try t.translateFields(limits)
+        fresh.roleMembers = t.translateRoles()
+        fresh.groupChats = t.translateChats()
+        fresh.decisions = t.translateDecisions(targets)
+        fresh.records = s.records.compactMap { r in
+            guard let n = targets[r.node] else { return nil }
+            var moved = r
+            moved.node = n
+            return moved
+        }
+        let detail = RuntimeMessages.fill(RuntimeMessages.Migration.detail,
+                                          [s.templateVersion, s.machineHash, new.machine.template.version, newHash])
+        _ = try Stepper.with(new, &fresh, event: event, context: context, limits: limits) { (stepper) throws(Refusal) -> [Effect] in
+            stepper.now = event.at
+            stepper.recomputeFields()
+            stepper.record(.migration, detail: detail)
+            return stepper.finishStep()
+        }
+        return MigrationOutcome(snapshot: fresh, moves: moves, notes: t.notes)
+    }
+
+    // MARK: Nodes
+
+    /// The new index of every old node (nil: no counterpart), after checking the mapping.
+    func nodeTargets(_ map: [NodeMapping]) throws(Refusal) -> [Int?] {
+        let om = old.machine, nm = new.machine
+        var explicit: [String: String] = [:]
+        for entry in map {
+            if let earlier = explicit[entry.old], earlier != entry.new {
+                throw Refusal(RuntimeMessages.mappingDuplicate, Names.shown(entry.old), Names.shown(earlier), Names.shown(entry.new))
+            }
+            guard new.nodeIndex[entry.new] != nil else {
+                throw Refusal(RuntimeMessages.mappingUnknownNode, Names.shown(entry.old), Names.shown(entry.new),
+                              Names.didYouMean(entry.new, among: nm.nodes.map(\.id)))
+            }
+            explicit[entry.old] = entry.new
+        }
+        return om.nodes.map { node in new.nodeIndex[explicit[node.id] ?? node.id] }
+    }
+
+    /// How much of a deal's position a status holds, for merges: the open state wins.
+    static func weight(_ status: NodeStatus) -> Int {
+        switch status {
+        case .active, .blocked: 5
+        case .waiting: 4
+        case .done: 3
+        case .closed: 2
+        case .skipped: 1
+        case .pending: 0
+        }
+    }
+
+    mutating func translateNodes(_ targets: [Int?], into fresh: inout DealSnapshot, at now: Int64) throws(Refusal) -> [NodeMove] {
+        let om = old.machine, nm = new.machine
+        fresh.nodes = nm.nodes.map { NodeState(deliverables: $0.deliverables.count) }
+        var source: [Int?] = Array(repeating: nil, count: nm.nodes.count)
+        var moves: [NodeMove] = []
+        for (i, state) in s.nodes.enumerated() where state.status != .pending && om.nodes.indices.contains(i) {
+            let id = om.nodes[i].id
+            guard let t = targets[i] else {
+                switch state.status {
+                case .skipped, .closed:
+                    notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.nodeDropped, [id, state.status.rawValue]))
+                    moves.append(NodeMove(from: id, to: nil, status: state.status))
+                    continue
+                default:
+                    throw Refusal(RuntimeMessages.nodeRemoved, id, state.status.rawValue)
+                }
+            }
+            let kind = nm.nodes[t].kind
+            let fits: Bool
+            switch state.status {
+            case .active, .blocked: fits = kind == .task || kind == .approval
+            case .waiting: fits = kind == .join
+            default: fits = true
+            }
+            if !fits { throw Refusal(RuntimeMessages.nodeKindIncompatible, id, state.status.rawValue, nm.nodes[t].id, kind.rawValue) }
+            moves.append(NodeMove(from: id, to: nm.nodes[t].id, status: state.status))
+            if let other = source[t] {
+                // A merge: the state with more of the deal's position wins; entries add up.
+                let keep = MigrationTranslator.weight(state.status) > MigrationTranslator.weight(s.nodes[other].status) ? i : other
+                let entries = fresh.nodes[t].entries + state.entries
+                notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.merged, [
+                    om.nodes[other].id, s.nodes[other].status.rawValue, id, state.status.rawValue, nm.nodes[t].id, om.nodes[keep].id,
+                ]))
+                if keep == i {
+                    fresh.nodes[t] = translated(state, from: i, to: t, at: now)
+                    source[t] = i
+                }
+                fresh.nodes[t].entries = entries
+                continue
+            }
+            fresh.nodes[t] = translated(state, from: i, to: t, at: now)
+            source[t] = i
+        }
+        return moves
+    }
+
+    /// One node's state on the new machine: deliverables and outcome by name, due date recomputed.
+    mutating func translated(_ state: NodeState, from i: Int, to t: Int, at now: Int64) -> NodeState {
+        let od = old.machine.nodes[i], nd = new.machine.nodes[t]
+        var st = NodeState(deliverables: nd.deliverables.count)
+        st.status = state.status
+        st.inPlan = true
+        st.entries = state.entries
+        st.activatedAt = state.activatedAt
+        st.finishedAt = state.finishedAt
+        for (k, name) in od.deliverables.enumerated() where state.deliverables.indices.contains(k) && state.deliverables[k] {
+            if let j = nd.deliverables.firstIndex(of: name) { st.deliverables[j] = true }
+        }
+        if let o = state.outcome, case .outcomes(let oldOutcomes) = od.transition, oldOutcomes.indices.contains(o) {
+            let name = oldOutcomes[o].name
+            if case .outcomes(let newOutcomes) = nd.transition, let j = newOutcomes.firstIndex(where: { $0.name == name }) {
+                st.outcome = j
+            } else {
+                notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.outcomeForgotten, [od.id, name]))
+            }
+        }
+        if state.status == .waiting {
+            let expected = new.tables.joinExpected.indices.contains(t) ? new.tables.joinExpected[t] : 1
+            st.arrivals = min(state.arrivals, max(0, expected - 1))
+        } else {
+            st.arrivals = state.arrivals
+        }
+        if state.status.isOpen {
+            // The due date follows the new version, counted from the node's activation.
+            let activated = state.activatedAt ?? now
+            st.dueAt = nd.due.map { Stepper.add(activated, $0) }
+            if state.status == .blocked, let due = st.dueAt, due <= now {
+                st.blockedAt = state.blockedAt ?? due
+                st.escalatedAt = nd.escalate == nil ? nil : state.escalatedAt
+            } else {
+                // Not (or no longer) past due on the new version: open again, not blocked.
+                st.status = .active
+            }
+        }
+        return st
+    }
+
+    // MARK: Fields, roles, chats, decisions
+
+    /// Field values by id; a value the new field refuses is a refusal, a removed field a note.
+    mutating func translateFields(_ limits: RunnerLimits) throws(Refusal) -> [ExprValue?] {
+        let om = old.machine, nm = new.machine
+        var out: [ExprValue?] = Array(repeating: nil, count: nm.fields.count)
+        for (slot, f) in nm.fields.enumerated() where f.compute == nil {
+            guard let o = old.fieldSlot[f.id] else {
+                out[slot] = FieldValues.defaultValue(slot: slot, in: new.verified)
+                continue
+            }
+            guard s.fields.indices.contains(o), let value = s.fields[o] else { continue }
+            switch FieldValues.validate(value, slot: slot, in: new.verified, limits: limits) {
+            case .success(let v): out[slot] = v
+            case .failure(let refusal): throw Refusal(RuntimeMessages.fieldIncompatible, f.id, value.description, refusal.message)
+            }
+        }
+        for (o, f) in om.fields.enumerated() where f.compute == nil {
+            guard s.fields.indices.contains(o), let value = s.fields[o] else { continue }
+            if let slot = new.fieldSlot[f.id] {
+                if nm.fields[slot].compute != nil {
+                    notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.fieldComputed, [f.id, value.displayText]))
+                }
+            } else {
+                notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.fieldDropped, [f.id, value.displayText]))
+            }
+        }
+        return out
+    }
+
+    /// Role members by role id; the owner role follows the pool (the owner, if any).
+    mutating func translateRoles() -> [[String]] {
+        let om = old.machine, nm = new.machine
+        var out: [[String]] = Array(repeating: [], count: nm.roles.count)
+        for (r, role) in om.roles.enumerated() where s.roleMembers.indices.contains(r) && !s.roleMembers[r].isEmpty {
+            if r == old.ownerRole { continue }
+            if let t = new.roleIndex[role.id], t != new.ownerRole {
+                out[t] = s.roleMembers[r]
+            } else {
+                notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.roleDropped, [role.id, Names.list(s.roleMembers[r])]))
+            }
+        }
+        if let r = new.ownerRole, let owner = s.owner { out[r] = [owner] }
+        return out
+    }
+
+    /// Group chats whose `group_chat` effect has a counterpart at the same index with the same roles.
+    mutating func translateChats() -> [GroupChatState] {
+        let om = old.machine, nm = new.machine
+        var out: [GroupChatState] = []
+        for chat in s.groupChats {
+            let roles = chat.roles.compactMap { om.roles.indices.contains($0) ? new.roleIndex[om.roles[$0].id] : nil }
+            if nm.effects.indices.contains(chat.effect), nm.effects[chat.effect].kind == .groupChat, roles.count == chat.roles.count {
+                var moved = chat
+                moved.roles = roles
+                out.append(moved)
+            } else {
+                notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.chatDropped, [chat.chatID]))
+            }
+        }
+        return out
+    }
+
+    /// Decisions with node, field and expression references moved to the new machine (a reference
+    /// without a counterpart becomes unknown, rendered `?`).
+    func translateDecisions(_ targets: [Int?]) -> [Decision] {
+        let om = old.machine, nm = new.machine
+        var expressionBySource: [String: Int] = [:]
+        for (x, e) in nm.expressions.enumerated() where expressionBySource[e.source] == nil { expressionBySource[e.source] = x }
+        func node(_ n: Int?) -> Int? { n.flatMap { targets.indices.contains($0) ? targets[$0] : nil } }
+        return s.decisions.map { d in
+            var moved = d
+            moved.node = node(d.node)
+            moved.target = node(d.target)
+            moved.expression = d.expression.flatMap { om.expressions.indices.contains($0) ? expressionBySource[om.expressions[$0].source] : nil }
+            moved.reads = d.reads.compactMap { r in
+                guard om.fields.indices.contains(r.slot), let slot = new.fieldSlot[om.fields[r.slot].id] else { return nil }
+                return FieldRead(slot: slot, value: r.value)
+            }
+            return moved
+        }
+    }
+}

@@ -1,0 +1,20 @@
+internal import GRDB
+
+extension SQLiteStore {
+    /// Writes a store file at an older schema version, then runs `sql` in it: upgrade tests use
+    /// it to get a file as an older flowc left it (with data), which ``init(path:durability:)``
+    /// must then upgrade.
+    static func forgeFile(path: String, schemaVersion: Int, sql: String) throws {
+        let pool = try DatabasePool(path: path)
+        let migrations = SQLiteSchema.migrations.prefix(schemaVersion)
+        var migrator = DatabaseMigrator()
+        for migration in migrations { migrator.registerMigration(migration.identifier, migrate: migration.migrate) }
+        try migrator.migrate(pool)
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA application_id = \(SQLiteSchema.applicationID)")
+            try db.execute(sql: "PRAGMA user_version = \(migrations.count)")
+        }
+        try pool.write { db in try db.execute(sql: sql) }
+        try pool.close()
+    }
+}

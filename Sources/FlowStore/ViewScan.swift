@@ -1,0 +1,168 @@
+/// Views answered by scanning rows in memory, with the semantics ``SQLiteStore`` gives them in SQL
+/// (see ``ViewPredicate``): what ``InMemoryStore`` uses, and the reference the conformance suite
+/// holds the SQL to.
+enum ViewScan {
+    /// A row with its `fields` object parsed once.
+    struct Row {
+        let deal: StoredDeal
+        let fields: [String: StoreJSON]
+
+        init(_ deal: StoredDeal) {
+            self.deal = deal
+            if let text = deal.index.projection?.fields, case .object(let members)? = StoreJSON.parse(text) {
+                fields = members
+            } else {
+                fields = [:]
+            }
+        }
+
+        func column(_ c: ViewColumn) -> ViewValue {
+            let i = deal.index
+            let p = i.projection
+            func text(_ s: String?) -> ViewValue { s.map(ViewValue.text) ?? .null }
+            func time(_ t: StoreTime?) -> ViewValue { t.map { .integer($0.millisecondsSinceEpoch) } ?? .null }
+            switch c {
+            case .dealID: return .text(deal.dealID)
+            case .templateID: return text(p?.templateID)
+            case .templateHash: return .text(i.templateHash)
+            case .status: return .text(i.status)
+            case .isOpen: return .integer(i.isOpen ? 1 : 0)
+            case .pool: return text(i.pool)
+            case .owner: return text(i.owner)
+            case .currentNodes: return .text(i.currentNodes)
+            case .probability: return p?.probability.map { .integer(Int64($0)) } ?? .null
+            case .createdAt: return time(p?.createdAt)
+            case .closedAt: return time(p?.closedAt)
+            case .statusChangedAt: return time(p?.statusChangedAt)
+            case .dueAt: return time(p?.dueAt)
+            case .poolSince: return time(p?.poolSince)
+            case .returnsAt: return time(p?.returnsAt)
+            case .lastRecordAt: return time(p?.lastRecordAt)
+            case .amount: return p?.amount.map(ViewValue.real) ?? .null
+            case .closeDate: return text(p?.closeDate)
+            }
+        }
+
+        func operand(_ o: ViewOperand) throws -> ViewValue {
+            switch o {
+            case .column(let c): return column(c)
+            case .field(let name):
+                guard ViewOperand.isPlainFieldName(name) else {
+                    throw StoreError(.database, "`\(name)` cannot be read as a field of a view")
+                }
+                return fields[name]?.viewValue ?? .null
+            case .value(let v): return v
+            case .elapsed(let c, let now):
+                guard case .integer(let t) = column(c) else { return .null }
+                return .integer(now.millisecondsSinceEpoch &- t)
+            }
+        }
+
+        func matches(_ p: ViewPredicate) throws -> Bool {
+            switch p {
+            case .always: return true
+            case .and(let ps):
+                for q in ps where !(try matches(q)) { return false }
+                return true
+            case .or(let ps):
+                for q in ps where try matches(q) { return true }
+                return false
+            case .not(let q): return !(try matches(q))
+            case .compare(let a, let op, let b):
+                let (x, y) = (try operand(a), try operand(b))
+                switch op {
+                case .equal: return ViewValue.order(x, y) == 0
+                case .notEqual: return ViewValue.order(x, y) != 0
+                default:
+                    if x == .null || y == .null { return false }
+                    let o = ViewValue.order(x, y)
+                    switch op {
+                    case .less: return o < 0
+                    case .lessOrEqual: return o <= 0
+                    case .greater: return o > 0
+                    default: return o >= 0
+                    }
+                }
+            case .isTrue(let o):
+                switch try operand(o) {
+                case .null: return false
+                case .integer(let i): return i != 0
+                case .real(let r): return r != 0
+                case .text: return true
+                }
+            case .oneOf(let o, let values):
+                let x = try operand(o)
+                if x == .null { return false }
+                return values.contains { ViewValue.order(x, $0) == 0 }
+            }
+        }
+
+        func groupKey(_ key: ViewGroupKey) throws -> ViewValue {
+            switch key {
+            case .column(let c): return column(c)
+            case .field(let name): return try operand(.field(name))
+            case .fieldMonth(let name):
+                switch try operand(.field(name)) {
+                case .text(let t): return .text(String(decoding: Array(t.utf8.prefix(7)), as: UTF8.self))
+                case .null: return .null
+                case let other: return .text(String((other.text ?? "").prefix(7)))
+                }
+            case .openNode: return .text(deal.index.currentNodes)
+            case .columnMonth(let c):
+                if case .text(let t) = column(c) { return .text(String(decoding: Array(t.utf8.prefix(7)), as: UTF8.self)) }
+                return .null
+            }
+        }
+
+        func measure(_ m: ViewMeasure) throws -> Double? {
+            switch m {
+            case .sum(let name): return try operand(.field(name)).number ?? (try operand(.field(name)) == .null ? nil : 0)
+            case .weightedSum(let name):
+                guard let v = try operand(.field(name)).number, let p = deal.index.projection?.probability else { return nil }
+                return v * Double(p) / 100.0
+            case .sumOf(let c): return column(c).number
+            case .weightedSumOf(let c):
+                guard let v = column(c).number, let p = deal.index.projection?.probability else { return nil }
+                return v * Double(p) / 100.0
+            }
+        }
+    }
+
+    static func rows(_ deals: [StoredDeal], _ query: DealRowQuery) throws -> [StoredDeal] {
+        let rows = try deals.map(Row.init).filter { try $0.matches(query.filter) }
+        let keyed = try rows.map { row in (row, try query.sort.map { try row.operand($0.operand) }) }
+        let sorted = keyed.sorted { a, b in
+            for (i, s) in query.sort.enumerated() {
+                let o = ViewValue.order(a.1[i], b.1[i])
+                if o != 0 { return s.descending ? o > 0 : o < 0 }
+            }
+            return a.0.deal.dealID.utf8.lexicographicallyPrecedes(b.0.deal.dealID.utf8)
+        }.map(\.0.deal)
+        if let limit = query.limit { return Array(sorted.prefix(max(0, limit))) }
+        return sorted
+    }
+
+    static func groups(_ deals: [StoredDeal], _ query: DealGroupQuery) throws -> [DealGroupRow] {
+        var groups: [[ViewValue]: (count: Int, sums: [Double])] = [:]
+        var order: [[ViewValue]] = []
+        for deal in deals {
+            let row = Row(deal)
+            guard try row.matches(query.filter) else { continue }
+            let keys = try query.groupBy.map { try row.groupKey($0) }
+            var entry = groups[keys] ?? { order.append(keys); return (0, Array(repeating: 0, count: query.measures.count)) }()
+            entry.count += 1
+            for (i, m) in query.measures.enumerated() { entry.sums[i] += try row.measure(m) ?? 0 }
+            groups[keys] = entry
+        }
+        if query.groupBy.isEmpty, groups.isEmpty { return [DealGroupRow(keys: [], count: 0, sums: Array(repeating: 0, count: query.measures.count))] }
+        let rows = order.map { DealGroupRow(keys: $0, count: groups[$0]?.count ?? 0, sums: groups[$0]?.sums ?? []) }
+            .sorted { a, b in
+                for (x, y) in zip(a.keys, b.keys) {
+                    let o = ViewValue.order(x, y)
+                    if o != 0 { return o < 0 }
+                }
+                return false
+            }
+        return InMemoryStore.explodeOpenNodes(rows, query)
+    }
+}

@@ -1,0 +1,222 @@
+public import FlowExpr
+import FlowHost
+public import FlowIR
+public import FlowStore
+
+/// The keys a deal view can filter, group, sort and show: the template's fields and the
+/// built-ins below, each with its expression-language type, how the store reads it
+/// (``FlowStore/ViewOperand``) and how a row gives its value.
+///
+/// Built-ins (they take precedence over a template field of the same name):
+///
+/// | key | type | what |
+/// | --- | --- | --- |
+/// | `deal` | text | the deal id |
+/// | `template` | text | the template id |
+/// | `status` | enum(open, won, lost) | |
+/// | `pool` | enum(private, public) | |
+/// | `owner` | text | the person whose private pool holds the deal |
+/// | `node` | text | the open nodes, comma-separated; grouping by `node` counts a deal at each of its open nodes |
+/// | `probability` | integer | the stage probability, percent |
+/// | `created`, `closed` | datetime | |
+/// | `age` | duration | time since the deal was created |
+/// | `idle` | duration | time since its last status change (what the idle timer counts) |
+/// | `returns` | datetime | when the idle timer returns it to the public pool |
+public struct DealViewSchema: ExprEnvironment, Sendable {
+    public enum Builtin: String, CaseIterable, Sendable {
+        case deal, template, status, pool, owner, node, probability, created, closed, age, idle, returns
+
+        public var type: ExprType {
+            switch self {
+            case .deal, .template, .owner, .node: .text
+            case .status: .enumeration(values: ["open", "won", "lost"])
+            case .pool: .enumeration(values: ["private", "public"])
+            case .probability: .integer
+            case .created, .closed, .returns: .datetime
+            case .age, .idle: .duration
+            }
+        }
+    }
+
+    /// A key: a built-in or a field (with its slot in the machine).
+    public enum Key: Hashable, Sendable {
+        case builtin(Builtin)
+        case field(String)
+
+        public var name: String {
+            switch self {
+            case .builtin(let b): b.rawValue
+            case .field(let f): f
+            }
+        }
+    }
+
+    /// The template's fields by id with their types (empty when views span several templates).
+    public let fields: [String: ExprType]
+    public let fieldOrder: [String]
+    public let knownNames: [String]
+    /// The fields the host also copies into the `amount` and `close_date` columns
+    /// (``FlowHost/ViewFields``): the store reads those plain columns for them.
+    public let amountField: String?
+    public let closeDateField: String?
+
+    /// The schema of one machine's fields.
+    public init(machine: VerifiedMachine?) {
+        var fields: [String: ExprType] = [:]
+        var order: [String] = []
+        if let machine {
+            for (slot, def) in machine.machine.fields.enumerated() where slot < machine.fieldTypes.count && fields[def.id] == nil {
+                fields[def.id] = machine.fieldTypes[slot]
+                order.append(def.id)
+            }
+        }
+        self.fields = fields
+        self.fieldOrder = order
+        self.amountField = machine.flatMap { ViewFields.amount($0.machine) }
+        self.closeDateField = machine.flatMap { ViewFields.closeDate($0.machine) }
+        self.knownNames = (Builtin.allCases.map(\.rawValue) + order.filter { Builtin(rawValue: $0) == nil }).sorted()
+    }
+
+    public func key(_ name: String) -> Key? {
+        if let b = Builtin(rawValue: name) { return .builtin(b) }
+        return fields[name] != nil ? .field(name) : nil
+    }
+
+    public func lookup(_ path: String) -> ExprType? {
+        switch key(path) {
+        case .builtin(let b): b.type
+        case .field(let f): fields[f]
+        case nil: nil
+        }
+    }
+
+    public func type(of key: Key) -> ExprType? { lookup(key.name) }
+
+    /// How the store reads a key, and in which representation its values are (constants compared
+    /// with it must be written the same way).
+    public func operand(_ key: Key, now: Int64) -> (ViewOperand, Representation)? {
+        switch key {
+        case .builtin(let b):
+            switch b {
+            case .deal: return (.column(.dealID), .text)
+            case .template: return (.column(.templateID), .text)
+            case .status: return (.column(.status), .text)
+            case .pool: return (.column(.pool), .text)
+            case .owner: return (.column(.owner), .text)
+            case .node: return (.column(.currentNodes), .text)
+            case .probability: return (.column(.probability), .number)
+            case .created: return (.column(.createdAt), .millis)
+            case .closed: return (.column(.closedAt), .millis)
+            case .returns: return (.column(.returnsAt), .millis)
+            case .age: return (.elapsed(.createdAt, now: StoreTime(millisecondsSinceEpoch: now &* 1000)), .millis)
+            case .idle: return (.elapsed(.statusChangedAt, now: StoreTime(millisecondsSinceEpoch: now &* 1000)), .millis)
+            }
+        case .field(let f):
+            guard let type = fields[f], ViewOperand.isPlainFieldName(f) else { return nil }
+            if f == amountField, case .money = type { return (.column(.amount), .number) }
+            if f == closeDateField, type == .date { return (.column(.closeDate), .text) }
+            switch type {
+            case .integer, .decimal, .money, .boolean: return (.field(f), .number)
+            case .text, .enumeration, .date: return (.field(f), .text)
+            case .datetime: return (.field(f), .isoText)
+            case .duration: return (.field(f), .seconds)
+            case .list, .null: return nil
+            }
+        }
+    }
+
+    /// How values of a key are written in the store.
+    public enum Representation: Sendable {
+        /// Numbers (money and decimals as numbers, booleans 1 and 0).
+        case number
+        /// Text, enum values and `YYYY-MM-DD` dates.
+        case text
+        /// `YYYY-MM-DDTHH:MM:SSZ`.
+        case isoText
+        /// Milliseconds (times, and durations of the built-ins).
+        case millis
+        /// Seconds (duration fields).
+        case seconds
+    }
+
+    /// A constant in a representation; nil when it cannot be written so exactly.
+    public static func storeValue(_ value: ExprValue, _ representation: Representation) -> ViewValue? {
+        switch (value, representation) {
+        case (.null, _): return .null
+        case (.integer(let i), .number): return .integer(i)
+        case (.decimal(let d), .number), (.money(let d, _), .number):
+            return d.scale == 0 ? .integer(d.significand) : Double(d.description).map(ViewValue.real)
+        case (.boolean(let b), .number): return .integer(b ? 1 : 0)
+        case (.text(let t), .text), (.enumValue(let t), .text): return .text(t)
+        case (.date, .text), (.datetime, .isoText): return .text(value.description)
+        case (.datetime(let s), .millis): return .integer(s &* 1000)
+        case (.duration(let s), .millis): return .integer(s &* 1000)
+        case (.duration(let s), .seconds): return .integer(s)
+        default: return nil
+        }
+    }
+}
+
+/// A deal as a view reads it: its row and its parsed fields, typed by its template.
+public struct DealViewRow: Sendable {
+    public let deal: StoredDeal
+    public let fields: [String: StoreJSON]
+
+    public init(_ deal: StoredDeal) {
+        self.deal = deal
+        if let text = deal.index.projection?.fields, case .object(let members)? = StoreJSON.parse(text) {
+            fields = members
+        } else {
+            fields = [:]
+        }
+    }
+
+    public var templateID: String? { deal.index.projection?.templateID }
+
+    /// The value of a key, for the filter's evaluation and for output (nil: null).
+    public func value(_ key: DealViewSchema.Key, _ schema: DealViewSchema, now: Int64) -> ExprValue {
+        let i = deal.index
+        let p = i.projection
+        func seconds(_ t: StoreTime?) -> Int64? { t.map { $0.millisecondsSinceEpoch / 1000 } }
+        switch key {
+        case .builtin(let b):
+            switch b {
+            case .deal: return .text(deal.dealID)
+            case .template: return p.map { .text($0.templateID) } ?? .null
+            case .status: return .enumValue(i.status)
+            case .pool: return i.pool.map(ExprValue.enumValue) ?? .null
+            case .owner: return i.owner.map(ExprValue.text) ?? .null
+            case .node: return .text(i.currentNodes)
+            case .probability: return p?.probability.map { .integer(Int64($0)) } ?? .null
+            case .created: return seconds(p?.createdAt).map { .datetime(seconds: $0) } ?? .null
+            case .closed: return seconds(p?.closedAt).map { .datetime(seconds: $0) } ?? .null
+            case .returns: return seconds(p?.returnsAt).map { .datetime(seconds: $0) } ?? .null
+            case .age: return seconds(p?.createdAt).map { .duration(seconds: now - $0) } ?? .null
+            case .idle: return seconds(p?.statusChangedAt).map { .duration(seconds: now - $0) } ?? .null
+            }
+        case .field(let f):
+            guard let json = fields[f], let type = schema.fields[f] else { return .null }
+            return Self.exprValue(json, type)
+        }
+    }
+
+    /// A plain JSON value read back as a value of `type` (null when it does not fit).
+    public static func exprValue(_ json: StoreJSON, _ type: ExprType) -> ExprValue {
+        switch (json, type) {
+        case (.null, _): return .null
+        case (.bool(let b), .boolean): return .boolean(b)
+        case (.integer(let i), .integer): return .integer(i)
+        case (.integer(let i), .decimal): return .decimal(ExprDecimal(i))
+        case (.real(let r), .decimal): return ExprDecimal(String(r)).map(ExprValue.decimal) ?? .null
+        case (.integer(let i), .money(let c)): return .money(amount: ExprDecimal(i), currency: c)
+        case (.real(let r), .money(let c)): return ExprDecimal(String(r)).map { .money(amount: $0, currency: c) } ?? .null
+        case (.text(let t), .text): return .text(t)
+        case (.text(let t), .enumeration): return .enumValue(t)
+        case (.text(let t), .date): return ExprValue.date(parsing: t) ?? .null
+        case (.text(let t), .datetime): return ExprValue.datetime(parsing: t) ?? .null
+        case (.integer(let s), .duration): return .duration(seconds: s)
+        case (.array(let items), .list(let element)): return .list(items.map { exprValue($0, element) })
+        default: return .null
+        }
+    }
+}

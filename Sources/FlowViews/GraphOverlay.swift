@@ -1,0 +1,116 @@
+import FlowExpr
+import FlowIR
+import FlowRuntime
+
+/// Marks a deal on a ``GraphModel``: each box's state, the arrows the deal has taken, the node
+/// records (notes and links), and a heading naming the deal.
+///
+/// An arrow counts as taken when the deal went along it:
+/// - a recorded decision names it (a branch condition or the default, an approval outcome, a
+///   rework, a loss) — also when a later rework sent the deal back before it;
+/// - a plain `next` or a fork branch whose source is finished (done or skipped) and whose target
+///   the deal has reached (any state but pending);
+/// - the arrow into a decision point, once its node has decided;
+/// - when older decisions were dropped (the snapshot keeps the newest), a branch with no recorded
+///   decision falls back to "source finished, target reached".
+struct GraphOverlay {
+    let machine: Machine
+    let snapshot: DealSnapshot
+    let words: GraphWords
+
+    init(machine: Machine, snapshot: DealSnapshot, words: GraphWords) {
+        self.machine = machine
+        self.snapshot = snapshot
+        self.words = words
+    }
+
+    func status(_ machineIndex: Int?) -> NodeStatus? {
+        guard let i = machineIndex, snapshot.nodes.indices.contains(i) else { return nil }
+        return snapshot.nodes[i].status
+    }
+
+    func finished(_ s: NodeStatus?) -> Bool { s == .done || s == .skipped }
+    func reached(_ s: NodeStatus?) -> Bool { s != nil && s != .pending }
+
+    func apply(to model: inout GraphModel) {
+        let decisions = snapshot.decisions
+        let lost = decisions.contains { $0.kind == .lose } || snapshot.loseReason != nil
+
+        // Boxes.
+        for k in model.nodes.indices {
+            let node = model.nodes[k]
+            var state: NodeStatus
+            switch node.kind {
+            case .start: state = .done
+            case .decision:
+                let source = model.edges.first { $0.to == k }.map { model.nodes[$0.from].machineIndex } ?? nil
+                let decided = decisions.contains { ($0.kind == .branch || $0.kind == .branchDefault) && $0.node == source }
+                state = decided || finished(status(source)) ? .done : .pending
+            case .loseEntry: state = lost ? .done : .pending
+            default: state = status(node.machineIndex) ?? .pending
+            }
+            model.nodes[k].state = state
+            model.nodes[k].tooltip.append(words.status[state.rawValue] ?? state.rawValue)
+        }
+        for record in snapshot.records {
+            guard let k = model.node(machineIndex: record.node) else { continue }
+            model.nodes[k].recordCount += 1
+            var line = "[" + record.kind.rawValue + "] " + GraphText.cut(record.text, 80)
+            if let url = record.url, url != record.text { line += " <" + GraphText.cut(url, 120) + ">" }
+            if let author = record.author { line += " — " + author }
+            line += " · " + ExprValue.datetime(seconds: record.at).description
+            model.nodes[k].tooltip.append(line)
+        }
+
+        // Arrows.
+        for e in model.edges.indices {
+            let edge = model.edges[e]
+            let from = model.nodes[edge.from], to = model.nodes[edge.to]
+            let target = to.machineIndex
+            var taken: Bool
+            switch edge.kind {
+            case .start: taken = true
+            case .next where to.kind == .decision:
+                taken = to.state == .done
+            case .next, .fork:
+                let sourceDone = from.kind == .start || finished(from.state) || (from.kind == .decision && from.state == .done)
+                taken = sourceDone && reached(to.state)
+            case .branch, .otherwise:
+                let source = model.edges.first { $0.to == edge.from }.map { model.nodes[$0.from].machineIndex } ?? nil
+                let branchDecisions = decisions.filter { ($0.kind == .branch || $0.kind == .branchDefault) && $0.node == source }
+                if branchDecisions.isEmpty {
+                    taken = snapshot.decisionsDropped > 0 && finished(status(source)) && reached(to.state)
+                } else {
+                    let kind: Decision.Kind = edge.kind == .branch ? .branch : .branchDefault
+                    taken = branchDecisions.contains { $0.kind == kind && $0.target == target && (kind == .branchDefault || $0.expression.map(expression) == edge.condition) }
+                }
+            case .outcome:
+                let outcomeDecisions = decisions.filter { $0.kind == .outcome && $0.node == from.machineIndex }
+                if outcomeDecisions.isEmpty, let i = from.machineIndex, snapshot.nodes.indices.contains(i), finished(from.state),
+                   case .outcomes(let outcomes) = machine.nodes[i].transition, let chosen = snapshot.nodes[i].outcome,
+                   outcomes.indices.contains(chosen) {
+                    taken = outcomes[chosen].to == target && outcomes[chosen].name == edge.outcomeName
+                } else {
+                    taken = outcomeDecisions.contains { $0.target == target && $0.detail == edge.outcomeName }
+                }
+            case .rework:
+                taken = decisions.contains { $0.kind == .rework && $0.node == from.machineIndex && $0.target == target }
+            case .lose:
+                taken = lost && reached(to.state)
+            }
+            model.edges[e].taken = taken
+        }
+
+        let owner = snapshot.owner ?? words.noOwner
+        model.deal = GraphDeal(dealID: snapshot.dealID, status: snapshot.status,
+                               heading: words.fill(words.dealHeading, snapshot.dealID, words.dealStatus[snapshot.status.rawValue] ?? snapshot.status.rawValue,
+                                                   words.pool[snapshot.pool.rawValue] ?? snapshot.pool.rawValue, owner, String(snapshot.sequence)))
+    }
+
+    func expression(_ i: Int) -> String { machine.expressions.indices.contains(i) ? machine.expressions[i].source : "?" }
+}
+
+extension GraphEdge {
+    /// The outcome's name of an outcome arrow.
+    var outcomeName: String? { kind == .outcome ? condition : nil }
+}

@@ -1,0 +1,234 @@
+import Foundation
+public import FlowHost
+import FlowIR
+import FlowRuntime
+public import FlowStore
+
+/// Builds the manager's report (``ReportModel``) from the store's view columns: every part is
+/// one or two store queries (grouped sums in SQL, or index range reads), never a scan of the
+/// snapshots, so the report over a million deals takes seconds.
+public struct ReportBuilder {
+    public let store: any DealViewStore
+    public let machines: MachineRegistry
+
+    /// Longest lists of the report: beyond them the lists are cut (the totals still count all),
+    /// so that a report over a million deals stays a page a manager reads.
+    public struct Limits: Sendable, Hashable {
+        public var poolRows = 200
+        public var attentionItems = 500
+        public var returningRows = 500
+        public var recentRecords = 20
+        public init() {}
+    }
+
+    public var limits = Limits()
+    /// The largest `--returning-days`.
+    public static let maxReturningDays = 3650
+
+    public init(store: any DealViewStore, machines: MachineRegistry) {
+        self.store = store
+        self.machines = machines
+    }
+
+    static let day: Int64 = 86_400_000
+
+    /// - Parameters:
+    ///   - templateID: only this template's deals (nil: all).
+    ///   - now: the report's time, seconds since 1970.
+    public func build(templateID: String?, returningWithinDays: Int, now: Int64, utcOffset: Int64) throws(HostError) -> ReportModel {
+        do {
+            return try make(templateID: templateID, returningWithinDays: returningWithinDays, now: now, utcOffset: utcOffset)
+        } catch let error as HostError {
+            throw error
+        } catch {
+            throw HostError.store(error)
+        }
+    }
+
+    private func make(templateID: String?, returningWithinDays: Int, now: Int64, utcOffset: Int64) throws -> ReportModel {
+        let nowMS = now &* 1000
+        var templates = try StoreTemplate.all(store: store, machines: machines)
+        if let templateID { templates = templates.filter { $0.id == templateID } }
+        let customerOf = Dictionary(uniqueKeysWithValues: templates.map { ($0.id, ReportQuery.customerField($0.machine.machine)) })
+        let scope: [ViewPredicate] = templateID.map { [.compare(.column(.templateID), .equal, .value(.text($0)))] } ?? []
+        func all(_ more: ViewPredicate...) -> ViewPredicate { .and(scope + more) }
+        let isOpen = ViewPredicate.compare(.column(.status), .equal, .value(.text("open")))
+
+        var totals = ReportModel.Totals(open: 0, won: 0, lost: 0, inPublicPool: 0, openAmount: 0, wonAmount: 0)
+        var funnel: [ReportModel.FunnelRow] = []
+        var forecast: [String?: ReportModel.ForecastRow] = [:]
+        for t in templates {
+            let m = t.machine.machine
+            let mine = ViewPredicate.compare(.column(.templateID), .equal, .value(.text(t.id)))
+            // One pass over the covering index `deals_report`: deals and amounts by status, pool,
+            // open nodes and close month; totals, funnel and forecast are summed from it.
+            let groups = try store.viewGroups(DealGroupQuery(
+                filter: mine, groupBy: [.column(.status), .column(.pool), .column(.currentNodes), .columnMonth(.closeDate)],
+                measures: [.sumOf(.amount), .weightedSumOf(.amount)]))
+            var counted: [String: (Int, Double)] = [:]
+            for row in groups where row.count > 0 {
+                let money = row.sums[0]
+                let isOpenDeal = row.keys[0] == .text("open")
+                switch row.keys[0] {
+                case .text("open"): totals.open += row.count; totals.openAmount += money
+                case .text("won"): totals.won += row.count; totals.wonAmount += money
+                case .text("lost"): totals.lost += row.count
+                default: break
+                }
+                if row.keys[1] == .text("public") { totals.inPublicPool += row.count }
+                guard isOpenDeal else { continue }
+                if case .text(let nodes) = row.keys[2] {
+                    for node in Set(nodes.split(separator: ",").map(String.init)) {
+                        let (deals, amount) = counted[node] ?? (0, 0)
+                        counted[node] = (deals + row.count, amount + money)
+                    }
+                }
+                let month: String? = if case .text(let text) = row.keys[3] { text } else { nil }
+                var line = forecast[month] ?? ReportModel.ForecastRow(month: month, deals: 0, amount: 0, weighted: 0)
+                line.deals += row.count
+                line.amount += money
+                line.weighted += row.sums[1]
+                forecast[month] = line
+            }
+            var seen: Set<String> = []
+            var order: [NodeDefLite] = m.nodes.map { NodeDefLite($0) }
+            for other in t.machines.values where other.machine.template.hash != m.template.hash {
+                for node in other.machine.nodes where !order.contains(where: { $0.id == node.id }) { order.append(NodeDefLite(node)) }
+            }
+            for node in order where node.countsInFunnel || counted[node.id] != nil {
+                guard seen.insert(node.id).inserted else { continue }
+                let (deals, money) = counted[node.id] ?? (0, 0)
+                funnel.append(ReportModel.FunnelRow(
+                    templateID: t.id, node: node.id, nameZh: node.name["zh"], nameEn: node.name["en"], deals: deals, amount: money,
+                    probability: node.probability))
+            }
+        }
+
+        // Open nodes past their due time, through the index on the earliest due time.
+        let due = try store.viewRows(DealRowQuery(
+            filter: all(isOpen, .compare(.column(.dueAt), .lessOrEqual, .value(.integer(nowMS)))),
+            sort: [ViewSort(.column(.dueAt))], limit: limits.attentionItems))
+        var byOwner: [String?: [ReportModel.AttentionItem]] = [:]
+        var itemCount = 0
+        for deal in due {
+            guard let p = deal.index.projection, case .array(let nodes)? = StoreJSON.parse(p.openNodes) else { continue }
+            let m = machineFor(deal, templates)
+            for case .object(let node) in nodes {
+                guard case .text(let id)? = node["node"], case .integer(let dueAt)? = node["due_at"], dueAt <= nowMS,
+                      itemCount < limits.attentionItems else { continue }
+                let owner: String? = if case .text(let o)? = node["owner"] { o } else { nil }
+                let blocked = node["status"] == .text("blocked")
+                let def = m?.nodes.first { $0.id == id }
+                byOwner[owner, default: []].append(ReportModel.AttentionItem(
+                    dealID: deal.dealID, node: id, nodeNameZh: def?.name["zh"], nodeNameEn: def?.name["en"],
+                    state: blocked ? .blocked : .overdue, dueAt: dueAt, daysOverdue: Int((nowMS - dueAt) / Self.day)))
+                itemCount += 1
+            }
+        }
+        let attention = byOwner.map { ReportModel.OwnerAttention(owner: $0.key, items: $0.value.sorted { ($0.dueAt ?? 0, $0.dealID) < ($1.dueAt ?? 0, $1.dealID) }) }
+            .sorted { a, b in
+                switch (a.owner, b.owner) {
+                case (nil, nil): return false
+                case (nil, _): return false
+                case (_, nil): return true
+                case (let x?, let y?): return x < y
+                }
+            }
+
+        let pool = try store.viewRows(DealRowQuery(
+            // `pool_since` is set exactly while a deal is in the public pool; its index gives the
+            // oldest first without sorting the pool.
+            filter: all(.compare(.column(.poolSince), .notEqual, .value(.null))),
+            sort: [ViewSort(.column(.poolSince)), ViewSort(.column(.dealID))], limit: limits.poolRows))
+        let publicPool = pool.map { deal -> ReportModel.PoolRow in
+            let row = DealViewRow(deal)
+            let template = row.templateID ?? ""
+            let amount = deal.index.projection?.amount
+            let customer: String? = (customerOf[template] ?? nil).flatMap { if case .text(let t)? = row.fields[$0] { t } else { nil } }
+            let arrival = deal.index.projection?.poolArrival
+            let since = deal.index.projection?.poolSince?.millisecondsSinceEpoch ?? nowMS
+            return ReportModel.PoolRow(
+                dealID: deal.dealID, customer: customer, amount: amount,
+                arrival: arrival.flatMap { ReportModel.PoolRow.Arrival(rawValue: $0.how) } ?? .created,
+                reason: arrival?.reason, previousOwner: arrival?.previousOwner, since: since,
+                ageDays: Int(max(0, nowMS - since) / Self.day))
+        }
+
+        let days = min(max(0, returningWithinDays), Self.maxReturningDays)
+        let returningDeals = try store.viewRows(DealRowQuery(
+            filter: all(isOpen, .compare(.column(.returnsAt), .lessOrEqual, .value(.integer(nowMS &+ Int64(days) * Self.day)))),
+            sort: [ViewSort(.column(.returnsAt))], limit: limits.returningRows))
+        let returning = returningDeals.compactMap { deal -> ReportModel.ReturningRow? in
+            guard let at = deal.index.projection?.returnsAt?.millisecondsSinceEpoch else { return nil }
+            return ReportModel.ReturningRow(
+                dealID: deal.dealID, owner: deal.index.owner, nodes: deal.index.currentNodes, returnsAt: at,
+                daysLeft: Int(max(0, at - nowMS) / Self.day))
+        }
+
+        let recent = try recentRecords(scope, templates)
+        let lines = templates.map { t in
+            ReportModel.TemplateLine(id: t.id, version: t.machine.machine.template.version, nameZh: t.machine.machine.template.name["zh"],
+                                     nameEn: t.machine.machine.template.name["en"])
+        }
+        let forecastRows = forecast.values.sorted { a, b in
+            switch (a.month, b.month) {
+            case (nil, _): return false
+            case (_, nil): return true
+            case (let x?, let y?): return x < y
+            }
+        }
+        return ReportModel(
+            generatedAt: nowMS, utcOffsetSeconds: utcOffset, templates: lines, totals: totals, funnel: funnel, forecast: forecastRows,
+            attention: attention, publicPool: publicPool, returningWithinDays: days, returning: returning, recentRecords: recent)
+    }
+
+    /// The newest node records: the deals with the newest records (through the index on
+    /// `last_record_at`), their records read from their snapshots.
+    private func recentRecords(_ scope: [ViewPredicate], _ templates: [StoreTemplate]) throws -> [ReportModel.RecordRow] {
+        let deals = try store.viewRows(DealRowQuery(
+            filter: .and(scope + [.compare(.column(.lastRecordAt), .notEqual, .value(.null))]),
+            sort: [ViewSort(.column(.lastRecordAt), descending: true)], limit: limits.recentRecords))
+        var rows: [ReportModel.RecordRow] = []
+        for deal in deals {
+            guard let stored = try store.snapshot(of: deal.dealID),
+                  let snapshot = try? DealSnapshot.decode(Array(stored.payload)) else { continue }
+            let m = machineFor(deal, templates)
+            for record in snapshot.records {
+                let node = m.flatMap { $0.nodes.indices.contains(record.node) ? $0.nodes[record.node].id : nil } ?? String(record.node)
+                rows.append(ReportModel.RecordRow(
+                    dealID: deal.dealID, node: node, kind: record.kind == .note ? .note : .link, text: record.text, url: record.url,
+                    author: record.author, at: record.at &* 1000))
+            }
+        }
+        return Array(rows.sorted { ($0.at, $1.dealID) > ($1.at, $0.dealID) }.prefix(limits.recentRecords))
+    }
+
+    private func machineFor(_ deal: StoredDeal, _ templates: [StoreTemplate]) -> Machine? {
+        for t in templates { if let m = t.machines[deal.index.templateHash] { return m.machine } }
+        return nil
+    }
+
+    static func number(_ json: StoreJSON) -> Double? {
+        switch json {
+        case .integer(let i): Double(i)
+        case .real(let r): r
+        default: nil
+        }
+    }
+}
+
+/// What the funnel needs of a node: stages (task and approval nodes with a probability, or any
+/// task or approval) count; forks, joins and ends do not.
+struct NodeDefLite {
+    let id: String
+    let name: [String: String]
+    let probability: Int?
+    let countsInFunnel: Bool
+
+    init(_ node: NodeDef) {
+        id = node.id
+        name = node.name
+        probability = node.probability
+        countsInFunnel = node.kind == .task || node.kind == .approval
+    }
+}

@@ -1,0 +1,250 @@
+/// The manager's report as one static HTML page (`flowc report --html FILE`): inline CSS, inline
+/// hand-written SVG charts, no script, no font, image or stylesheet from anywhere else, so the file
+/// opens offline, can be mailed, and prints. Chinese labels come first with the English in smaller
+/// text beside them (the page is `lang="zh-CN"`, the English parts `lang="en"`).
+///
+/// The page is also well-formed XML (void elements self-closed, only XML's predefined entities),
+/// which keeps it easy to check structurally.
+public enum ReportHTML {
+    /// Renders the whole page. Every string taken from the model is escaped for its context; a
+    /// record's link becomes an `<a href>` only for `http`, `https` and `mailto` URLs.
+    public static func render(_ model: ReportModel) -> String {
+        var p = Page(model: model)
+        p.head()
+        p.header()
+        p.totals()
+        p.funnel()
+        p.forecast()
+        p.attention()
+        p.publicPool()
+        p.returning()
+        p.records()
+        p.footer()
+        return p.out
+    }
+
+    private struct Page {
+        let model: ReportModel
+        var out = ""
+        typealias F = ReportTextFormat
+
+        init(model: ReportModel) { self.model = model }
+
+        private var offset: Int64 { model.utcOffsetSeconds }
+
+        private func e(_ s: String) -> String { ReportHTMLEscape.text(s) }
+
+        /// Chinese text followed by its English in smaller type.
+        private func bi(_ zh: String, _ en: String) -> String {
+            zh.isEmpty ? #"<span lang="en">\#(e(en))</span>"# : #"\#(e(zh))<span class="en" lang="en">\#(e(en))</span>"#
+        }
+
+        private func th(_ zh: String, _ en: String, num: Bool = false) -> String {
+            #"<th scope="col"\#(num ? #" class="num""# : "")>\#(bi(zh, en))</th>"#
+        }
+
+        private func td(_ text: String, _ cls: String? = nil) -> String {
+            "<td\(cls.map { #" class="\#($0)""# } ?? "")>\(e(text))</td>"
+        }
+
+        private func num(_ text: String) -> String { td(text, "num") }
+
+        /// A node's name, Chinese first, its English or id below; the id is the tooltip.
+        private func node(id: String, zh: String?, en: String?) -> String {
+            let hasZh = zh?.isEmpty == false, hasEn = en?.isEmpty == false
+            let title = #" title="\#(e(id))""#
+            if hasZh, let zh {
+                return #"<span\#(title)>\#(e(zh))</span>"# + (hasEn ? #"<span class="en" lang="en">\#(e(en ?? ""))</span>"# : "")
+            }
+            if hasEn, let en { return #"<span lang="en"\#(title)>\#(e(en))</span>"# }
+            return "<code>\(e(id))</code>"
+        }
+
+        private mutating func section(_ id: String, _ zh: String, _ en: String, note: String? = nil) {
+            out += #"<section id="\#(id)" aria-labelledby="\#(id)-title"><h2 id="\#(id)-title">\#(bi(zh, en))</h2>"#
+            if let note { out += #"<p class="note">\#(note)</p>"# }
+        }
+
+        private mutating func empty(_ message: (String, String)) {
+            out += #"<p class="empty">\#(bi(message.0, message.1))</p>"#
+        }
+
+        mutating func head() {
+            let date = F.date(model.generatedAt, offset: offset)
+            out += """
+            <!DOCTYPE html>
+            <html lang="zh-CN">
+            <head>
+            <meta charset="utf-8"/>
+            <meta name="viewport" content="width=device-width, initial-scale=1"/>
+            <meta name="generator" content="flowc report"/>
+            <title>经营报表 Manager&#39;s report · \(e(date))</title>
+            <style>
+            \(ReportHTMLStyle.css)
+            </style>
+            </head>
+            <body>
+            <main>
+
+            """
+        }
+
+        mutating func header() {
+            let when = F.dateTime(model.generatedAt, offset: offset) + " (" + F.offsetLabel(offset) + ")"
+            out += "<header>"
+            out += #"<h1>经营报表<span class="en" lang="en">Manager&#39;s report</span></h1>"#
+            out += #"<p class="meta">生成时间 <span lang="en">Generated</span> <time>\#(e(when))</time></p>"#
+            out += #"<ul class="templates" aria-label="模板 Templates">"#
+            for t in model.templates {
+                let name = [t.nameZh, t.nameEn].compactMap { $0 }.filter { !$0.isEmpty }
+                out += "<li>"
+                if let first = name.first { out += "<strong>\(e(first))</strong>" }
+                if name.count > 1 { out += #"<span class="en" lang="en">\#(e(name[1]))</span>"# }
+                out += " <code>\(e(t.id)) \(e(t.version))</code></li>"
+            }
+            out += "</ul></header>\n"
+        }
+
+        mutating func totals() {
+            let t = model.totals
+            out += #"<div class="cards" id="totals" role="group" aria-label="总览 Totals">"#
+            func card(_ zh: String, _ en: String, _ count: Int, _ amount: Double?) -> String {
+                var c = #"<div class="card"><div class="label">\#(bi(zh, en))</div><div class="value">\#(e(F.count(count)))</div>"#
+                if let amount { c += #"<div class="amount">\#(e(F.money(amount)))</div>"# }
+                return c + "</div>"
+            }
+            out += card("进行中", "Open deals", t.open, t.openAmount)
+            out += card("已赢单", "Won", t.won, t.wonAmount)
+            out += card("已输单", "Lost", t.lost, nil)
+            out += card("公海", "In the public pool", t.inPublicPool, nil)
+            out += "</div>\n"
+        }
+
+        mutating func funnel() {
+            section("funnel", "漏斗", "Funnel", note: "各节点的进行中商机（按流程顺序；并行分支中的商机在每个节点各计一次） · open deals per node, in flow order")
+            defer { out += "</section>\n" }
+            guard !model.funnel.isEmpty else { return empty(F.Empty.funnel) }
+            let many = model.templates.count > 1
+            out += ReportSVGFunnel.render(model.funnel, manyTemplates: many)
+            // The chart already writes every number; its table is there for screen readers and
+            // for copying, folded away (no script needed for <details>).
+            out += #"<details class="data"><summary>\#(bi("数据表", "Table"))</summary>"#
+            out += "<table><thead><tr>" + (many ? th("模板", "Template") : "") + th("节点", "Node") + th("概率", "Probability", num: true)
+                + th("商机", "Deals", num: true) + th("金额", "Amount", num: true) + "</tr></thead><tbody>"
+            for row in model.funnel {
+                out += "<tr>" + (many ? "<td><code>\(e(row.templateID))</code></td>" : "")
+                out += "<td>\(node(id: row.node, zh: row.nameZh, en: row.nameEn))</td>"
+                out += num(F.percent(row.probability)) + num(F.count(row.deals)) + num(F.money(row.amount)) + "</tr>"
+            }
+            out += "</tbody></table></details>"
+        }
+
+        mutating func forecast() {
+            section("forecast", "预测", "Forecast",
+                    note: "按预计成交月份 · by expected close month; 加权 weighted = Σ amount × probability / 100")
+            defer { out += "</section>\n" }
+            guard !model.forecast.isEmpty else { return empty(F.Empty.forecast) }
+            out += ReportSVGForecast.render(model.forecast)
+            out += "<table><thead><tr>" + th("月份", "Month") + th("商机", "Deals", num: true) + th("金额", "Amount", num: true)
+                + th("加权", "Weighted", num: true) + "</tr></thead><tbody>"
+            for row in model.forecast {
+                let m = F.month(row.month)
+                out += "<tr><td>\(row.month == nil ? bi(m.zh, m.en) : e(m.zh))</td>"
+                out += num(F.count(row.deals)) + num(F.money(row.amount)) + num(F.money(row.weighted)) + "</tr>"
+            }
+            out += #"</tbody><tfoot><tr><th scope="row">\#(bi("合计", "Total"))</th>"#
+            out += num(F.count(model.forecast.reduce(0) { $0 + $1.deals }))
+            out += num(F.money(model.forecast.reduce(0) { $0 + $1.amount }))
+            out += num(F.money(model.forecast.reduce(0) { $0 + $1.weighted })) + "</tr></tfoot></table>"
+        }
+
+        mutating func attention() {
+            section("attention", "需关注", "Needs attention", note: "按负责人列出阻塞与逾期的节点 · blocked and overdue nodes by owner")
+            defer { out += "</section>\n" }
+            guard model.attention.contains(where: { !$0.items.isEmpty }) else { return empty(F.Empty.attention) }
+            out += "<table><thead><tr>" + th("商机", "Deal") + th("节点", "Node") + th("状态", "State") + th("到期", "Due")
+                + th("逾期天数", "Days overdue", num: true) + "</tr></thead>"
+            for group in model.attention where !group.items.isEmpty {
+                let owner = group.owner.map { e($0) } ?? bi("无人负责", "nobody holds the role")
+                out += #"<tbody class="owner"><tr><th scope="rowgroup" colspan="5">\#(owner) "#
+                out += #"<span class="en" lang="en">(\#(group.items.count))</span></th></tr>"#
+                for item in group.items {
+                    let state = F.state(item.state)
+                    out += "<tr>" + td(item.dealID, "nowrap") + "<td>\(node(id: item.node, zh: item.nodeNameZh, en: item.nodeNameEn))</td>"
+                    out += #"<td><span class="tag \#(item.state.rawValue)">\#(bi(state.zh, state.en))</span></td>"#
+                    out += td(item.dueAt.map { F.dateTime($0, offset: offset) } ?? "—", "nowrap") + num(F.count(item.daysOverdue)) + "</tr>"
+                }
+                out += "</tbody>"
+            }
+            out += "</table>"
+        }
+
+        mutating func publicPool() {
+            section("public-pool", "公海", "Public pool", note: "停留最久的在前；天数按报表时间计 · oldest first; age in whole days")
+            defer { out += "</section>\n" }
+            guard !model.publicPool.isEmpty else { return empty(F.Empty.publicPool) }
+            out += ReportSVGPoolAge.render(model.publicPool)
+            out += "<table><thead><tr>" + th("商机", "Deal") + th("客户", "Customer") + th("金额", "Amount", num: true)
+                + th("来源", "How it got there") + th("原负责人", "Previous owner") + th("原因", "Reason") + th("进入公海", "Since")
+                + th("天数", "Age (days)", num: true) + "</tr></thead><tbody>"
+            for row in model.publicPool {
+                let how = F.arrival(row.arrival)
+                out += "<tr>" + td(row.dealID, "nowrap") + td(row.customer ?? "—", "text") + num(row.amount.map(F.money) ?? "—")
+                out += #"<td><span class="tag \#(row.arrival.rawValue)">\#(bi(how.zh, how.en))</span></td>"#
+                out += td(row.previousOwner ?? "—") + td(row.reason ?? "—", "text") + td(F.date(row.since, offset: offset), "nowrap")
+                out += num(F.count(row.ageDays)) + "</tr>"
+            }
+            out += "</tbody></table>"
+        }
+
+        mutating func returning() {
+            let days = model.returningWithinDays
+            section("returning", "即将退回公海", "Returning to the pool",
+                    note: "\(days) 天内将被闲置计时器收回的商机 · deals the idle timer returns within \(days) days, soonest first")
+            defer { out += "</section>\n" }
+            guard !model.returning.isEmpty else { return empty(F.Empty.returning(days)) }
+            out += "<table><thead><tr>" + th("商机", "Deal") + th("负责人", "Owner") + th("当前节点", "Open nodes")
+                + th("退回时间", "Returns at") + th("剩余天数", "Days left", num: true) + "</tr></thead><tbody>"
+            for row in model.returning {
+                let nodes = row.nodes.split(separator: ",").map { "<code>\(e(String($0)))</code>" }.joined(separator: " ")
+                out += "<tr>" + td(row.dealID, "nowrap") + td(row.owner ?? "—") + "<td>\(nodes)</td>"
+                out += td(F.dateTime(row.returnsAt, offset: offset), "nowrap")
+                out += #"<td class="num\#(row.daysLeft <= 1 ? " soon" : "")">\#(e(F.count(row.daysLeft)))</td></tr>"#
+            }
+            out += "</tbody></table>"
+        }
+
+        mutating func records() {
+            section("records", "节点记录", "Node records", note: "最新的备注与文档链接 · the newest notes and document links")
+            defer { out += "</section>\n" }
+            guard !model.recentRecords.isEmpty else { return empty(F.Empty.records) }
+            out += "<table><thead><tr>" + th("时间", "At") + th("商机", "Deal") + th("节点", "Node") + th("类型", "Kind")
+                + th("作者", "By") + th("内容", "Note or link") + "</tr></thead><tbody>"
+            for row in model.recentRecords {
+                let kind = F.recordKind(row.kind)
+                out += "<tr>" + td(F.dateTime(row.at, offset: offset), "nowrap") + td(row.dealID, "nowrap")
+                out += "<td><code>\(e(row.node))</code></td>"
+                out += #"<td><span class="tag \#(row.kind.rawValue)">\#(bi(kind.zh, kind.en))</span></td>"# + td(row.author ?? "—")
+                out += #"<td class="text">\#(content(row))</td></tr>"#
+            }
+            out += "</tbody></table>"
+        }
+
+        /// A note's text, or a link: clickable (opening in a new tab, without access to this
+        /// page) only for a safe URL; any other URL is shown as text beside the title.
+        private func content(_ row: ReportModel.RecordRow) -> String {
+            if let href = ReportHTMLEscape.linkTarget(row.url) {
+                return #"<a href="\#(e(href))" rel="noopener noreferrer" target="_blank">\#(e(row.text))</a>"#
+            }
+            guard let url = row.url, url != row.text else { return e(row.text) }
+            return e(row.text) + " <code>\(e(url))</code>"
+        }
+
+        mutating func footer() {
+            out += #"<footer><p>flowc report · 金额保留两位小数 amounts to the cent · "#
+            out += #"时间为 \#(e(F.offsetLabel(offset))) · times in \#(e(F.offsetLabel(offset))) · "#
+            out += #"加权 weighted = Σ amount × probability / 100</p></footer>"#
+            out += "\n</main>\n</body>\n</html>\n"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// The funnel chart: one row per node in flow order, the node's name on the left, then two
+/// horizontal bars on their own scales, open deals and their amount.
+enum ReportSVGFunnel {
+    static func render(_ rows: [ReportModel.FunnelRow], manyTemplates: Bool) -> String {
+        typealias S = ReportSVG
+        let rowHeight = 40.0, top = 36.0
+        let height = top + Double(rows.count) * rowHeight + 8
+        let names = rows.map { ReportTextFormat.name(zh: $0.nameZh, en: $0.nameEn, id: $0.node) }
+        let subs = rows.map { sub($0, manyTemplates: manyTemplates) }
+        let widest = zip(names, subs).map { max(S.textWidth($0, size: 14), S.textWidth($1, size: 11)) }.max() ?? 0
+        let labelWidth = min(max(widest + 16, 150), 320)
+        let dealsX = labelWidth + 10
+        let dealsWidth = (S.width - dealsX) * 0.36
+        let amountX = dealsX + dealsWidth + 30
+        let amountWidth = S.width - amountX - 4
+        let dealsRoom = dealsWidth - 44, amountRoom = amountWidth - 110
+        let maxDeals = Double(rows.map(\.deals).max() ?? 0)
+        let maxAmount = rows.map(\.amount).filter(\.isFinite).max() ?? 0
+
+        var out = S.open(height: height, label: "漏斗：各节点的进行中商机数与金额 Funnel: open deals and amount per node", id: "chart-funnel")
+        out += S.text("商机数 Deals", x: dealsX, y: 18, cls: "head")
+        out += S.text("金额 Amount", x: amountX, y: 18, cls: "head")
+        for (i, row) in rows.enumerated() {
+            let y = top + Double(i) * rowHeight
+            if i % 2 == 0 {
+                out += #"<rect x="0" y="\#(S.n(y - 2))" width="\#(S.n(S.width))" height="\#(S.n(rowHeight - 2))" class="band"/>"#
+            }
+            out += S.text(S.fit(names[i], room: labelWidth - 12, size: 14), x: 6, y: y + 16, cls: "label")
+            out += S.text(S.fit(subs[i], room: labelWidth - 12, size: 11), x: 6, y: y + 31, cls: "sub")
+            let barY = y + 7, barH = rowHeight - 18
+            let dw = maxDeals > 0 ? Double(row.deals) / maxDeals * dealsRoom : 0
+            let name = names[i]
+            out += S.rect(x: dealsX, y: barY, w: max(dw, row.deals > 0 ? 2 : 0), h: barH, cls: "bar-deals",
+                          tip: "\(name): \(ReportTextFormat.count(row.deals)) deals")
+            out += S.text(ReportTextFormat.count(row.deals), x: dealsX + dw + 6, y: barY + barH / 2 + 5, cls: "value")
+            let aw = maxAmount > 0 && row.amount.isFinite ? max(row.amount, 0) / maxAmount * amountRoom : 0
+            out += S.rect(x: amountX, y: barY, w: max(aw, row.amount > 0 ? 2 : 0), h: barH, cls: "bar-amount",
+                          tip: "\(name): \(ReportTextFormat.money(row.amount))")
+            out += S.text(ReportTextFormat.money(row.amount), x: amountX + aw + 6, y: barY + barH / 2 + 5, cls: "value")
+        }
+        out += S.line(x1: dealsX, y1: top - 4, x2: dealsX, y2: height - 6, cls: "axis")
+        out += S.line(x1: amountX, y1: top - 4, x2: amountX, y2: height - 6, cls: "axis")
+        return out + "</svg>"
+    }
+
+    /// The second line of a node's label: its English name (when the first line is Chinese), its
+    /// probability, and the template when several are shown.
+    private static func sub(_ row: ReportModel.FunnelRow, manyTemplates: Bool) -> String {
+        var parts: [String] = []
+        if manyTemplates { parts.append(row.templateID) }
+        let hasZh = row.nameZh?.isEmpty == false
+        if hasZh, let en = row.nameEn, !en.isEmpty {
+            parts.append(en)
+        } else if hasZh || row.nameEn?.isEmpty == false {
+            parts.append(row.node)  // the first line is a name: show the id it stands for
+        }
+        if let p = row.probability { parts.append("\(p)%") }
+        return parts.joined(separator: " · ")
+    }
+}

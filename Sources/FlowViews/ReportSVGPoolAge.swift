@@ -1,0 +1,58 @@
+/// The public pool's age histogram: deals per age bucket (days in the pool), each column stacked
+/// by how the deals got there (lost, idle, released, created).
+enum ReportSVGPoolAge {
+    /// Age buckets in whole days (inclusive bounds; the last is open-ended).
+    static let buckets: [(low: Int, high: Int?, zh: String, en: String)] = [
+        (0, 7, "0–7 天", "days"), (8, 30, "8–30 天", "days"), (31, 90, "31–90 天", "days"),
+        (91, 180, "91–180 天", "days"), (181, nil, "180 天以上", "over 180 days"),
+    ]
+    static let arrivals: [ReportModel.PoolRow.Arrival] = [.lost, .idle, .released, .created]
+
+    /// The index of the bucket an age falls in (negative ages count as 0).
+    static func bucket(_ age: Int) -> Int {
+        buckets.firstIndex { b in age <= (b.high ?? Int.max) } ?? buckets.count - 1
+    }
+
+    static func render(_ rows: [ReportModel.PoolRow]) -> String {
+        typealias S = ReportSVG
+        var counts = Array(repeating: Array(repeating: 0, count: arrivals.count), count: buckets.count)
+        for row in rows {
+            let a = arrivals.firstIndex(of: row.arrival) ?? 0
+            counts[bucket(row.ageDays)][a] += 1
+        }
+        let height = 260.0, top = 40.0, bottom = height - 44
+        let maxCount = Double(counts.map { $0.reduce(0, +) }.max() ?? 0)
+        let step = max(1, S.niceStep(maxCount, ticks: 4).rounded(.up))
+        let axisMax = max(step, (maxCount / step).rounded(.up) * step)
+        let left = 60.0, right = S.width - 8
+        let scale = (bottom - top) / axisMax
+
+        var out = S.open(height: height, label: "公海商机的停留天数分布 Public pool: deals by days in the pool", id: "chart-pool-age")
+        var x = left
+        for a in arrivals {
+            let label = ReportTextFormat.arrival(a)
+            let (key, next) = S.legend("\(label.zh) \(label.en)", cls: "arr-\(a.rawValue)", x: x, y: 18)
+            out += key
+            x = next
+        }
+        out += S.valueAxis(maxValue: axisMax, step: step, left: left, right: right, top: top, bottom: bottom) { String(Int($0)) }
+        let groupWidth = (right - left) / Double(buckets.count)
+        let barWidth = min(90, groupWidth * 0.5)
+        for (i, b) in buckets.enumerated() {
+            let center = left + groupWidth * (Double(i) + 0.5)
+            var y = bottom
+            for (a, arrival) in arrivals.enumerated() where counts[i][a] > 0 {
+                let h = Double(counts[i][a]) * scale
+                let label = ReportTextFormat.arrival(arrival)
+                out += S.rect(x: center - barWidth / 2, y: y - h, w: barWidth, h: h, cls: "arr-\(arrival.rawValue)",
+                              tip: "\(b.zh) \(label.zh) \(label.en): \(counts[i][a])")
+                y -= h
+            }
+            let total = counts[i].reduce(0, +)
+            if total > 0 { out += S.text(String(total), x: center, y: y - 6, anchor: "middle", cls: "value") }
+            out += S.text(b.zh, x: center, y: bottom + 18, anchor: "middle", cls: "tick")
+            out += S.text(b.en, x: center, y: bottom + 33, anchor: "middle", cls: "sub")
+        }
+        return out + "</svg>"
+    }
+}

@@ -1,0 +1,180 @@
+import FlowDiagnostics
+
+/// The manager's report for a terminal (`flowc report`): one section per part of the model, in the
+/// model's order, as tables aligned in display cells so Chinese names line up, with a small bar
+/// chart for the funnel. An empty section says so instead of printing an empty table.
+public enum ReportText {
+    /// Renders the report as plain text, with ANSI colour only when `color` is true (the caller
+    /// decides from the terminal, `NO_COLOR` and `--color`). The text ends with a newline.
+    public static func render(_ model: ReportModel, color: Bool) -> String {
+        var r = Renderer(model: model, color: color)
+        r.header()
+        r.totals()
+        r.funnel()
+        r.forecast()
+        r.attention()
+        r.publicPool()
+        r.returning()
+        r.records()
+        return r.lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The widest funnel bar, in cells.
+    static let barWidth = 24
+
+    private struct Renderer {
+        let model: ReportModel
+        let color: Bool
+        var lines: [String] = []
+        let indent = "  "
+        typealias F = ReportTextFormat
+        typealias Cell = ReportTextTable.Cell
+
+        init(model: ReportModel, color: Bool) { self.model = model; self.color = color }
+
+        private func paint(_ text: String, _ style: String?) -> String { ReportTextTable.paint(text, style, color) }
+
+        private mutating func section(_ zh: String, _ en: String, _ note: String? = nil) {
+            if !lines.isEmpty { lines.append("") }
+            var title = paint("\(zh) \(en)", "1;36")
+            if let note { title += paint(" — \(note)", "2") }
+            lines.append(title)
+        }
+
+        private mutating func empty(_ message: (String, String)) {
+            lines.append(indent + paint("\(message.0) \(message.1)", "2"))
+        }
+
+        private mutating func table(_ t: ReportTextTable) {
+            lines += t.render(indent: indent, color: color)
+        }
+
+        private var offset: Int64 { model.utcOffsetSeconds }
+        private var manyTemplates: Bool { model.templates.count > 1 }
+
+        mutating func header() {
+            lines.append(paint("经营报表 Manager's report", "1"))
+            let when = F.dateTime(model.generatedAt, offset: offset) + " (" + F.offsetLabel(offset) + ")"
+            var t = ReportTextTable([.init(""), .init("")])
+            t.add("生成时间 Generated", when)
+            for (i, tpl) in model.templates.enumerated() {
+                var names = [tpl.nameZh, tpl.nameEn].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
+                if !names.isEmpty { names = "  " + names }
+                t.add(i == 0 ? "模板 Templates" : "", "\(tpl.id) \(tpl.version)\(names)")
+            }
+            if model.templates.isEmpty { t.add("模板 Templates", "—") }
+            // A two-column key/value block: no header line, no rule.
+            lines += t.render(indent: indent, color: color).dropFirst(2)
+        }
+
+        mutating func totals() {
+            section("总览", "Totals")
+            let s = model.totals
+            var t = ReportTextTable([.init(""), .init("商机 Deals", .right), .init("金额 Amount", .right)])
+            t.add("进行中 open", F.count(s.open), F.money(s.openAmount))
+            t.add("已赢单 won", F.count(s.won), F.money(s.wonAmount))
+            t.add("已输单 lost", F.count(s.lost), "")
+            t.add("公海 public pool", F.count(s.inPublicPool), "")
+            table(t)
+        }
+
+        mutating func funnel() {
+            section("漏斗", "Funnel", "open deals per node, in flow order")
+            guard !model.funnel.isEmpty else { return empty(F.Empty.funnel) }
+            var columns: [ReportTextTable.Column] = [.init("节点 Node"), .init("ID")]
+            if manyTemplates { columns.insert(.init("模板 Template"), at: 0) }
+            columns += [.init("概率 Prob.", .right), .init("商机 Deals", .right), .init("金额 Amount", .right), .init("")]
+            var t = ReportTextTable(columns)
+            let maxDeals = model.funnel.map(\.deals).max() ?? 0
+            for row in model.funnel {
+                var cells = [Cell(F.clip(F.name(zh: row.nameZh, en: row.nameEn, id: row.node), width: 30)), Cell(row.node)]
+                if manyTemplates { cells.insert(Cell(row.templateID), at: 0) }
+                cells += [Cell(F.percent(row.probability)), Cell(F.count(row.deals)), Cell(F.money(row.amount)),
+                          Cell(ReportText.bar(row.deals, of: maxDeals), style: "32")]
+                t.add(cells)
+            }
+            table(t)
+        }
+
+        mutating func forecast() {
+            section("预测", "Forecast", "by expected close month; weighted = Σ amount × probability / 100")
+            guard !model.forecast.isEmpty else { return empty(F.Empty.forecast) }
+            var t = ReportTextTable([.init("月份 Month"), .init("商机 Deals", .right), .init("金额 Amount", .right),
+                                     .init("加权 Weighted", .right)])
+            for row in model.forecast {
+                let m = F.month(row.month)
+                t.add(row.month == nil ? "\(m.zh) \(m.en)" : m.zh, F.count(row.deals), F.money(row.amount), F.money(row.weighted))
+            }
+            t.rulesBefore = [t.rows.count]
+            t.add([Cell("合计 Total", style: "1"), Cell(F.count(model.forecast.reduce(0) { $0 + $1.deals }), style: "1"),
+                   Cell(F.money(model.forecast.reduce(0) { $0 + $1.amount }), style: "1"),
+                   Cell(F.money(model.forecast.reduce(0) { $0 + $1.weighted }), style: "1")])
+            table(t)
+        }
+
+        mutating func attention() {
+            section("需关注", "Needs attention", "blocked and overdue nodes by owner")
+            guard model.attention.contains(where: { !$0.items.isEmpty }) else { return empty(F.Empty.attention) }
+            var t = ReportTextTable([.init("负责人 Owner"), .init("商机 Deal"), .init("节点 Node"), .init("状态 State"),
+                                     .init("到期 Due"), .init("逾期天数 Days", .right)])
+            for group in model.attention {
+                for (i, item) in group.items.enumerated() {
+                    let owner = i > 0 ? "" : (group.owner ?? "无人负责 nobody")
+                    let state = F.state(item.state)
+                    let node = F.clip(F.name(zh: item.nodeNameZh, en: item.nodeNameEn, id: item.node), width: 30)
+                    t.add([Cell(owner, style: "1"), Cell(item.dealID), Cell(node),
+                           Cell("\(state.zh) \(state.en)", style: item.state == .blocked ? "31" : "33"),
+                           Cell(item.dueAt.map { F.dateTime($0, offset: offset) } ?? "—"), Cell(F.count(item.daysOverdue))])
+                }
+            }
+            table(t)
+        }
+
+        mutating func publicPool() {
+            section("公海", "Public pool", "oldest first")
+            guard !model.publicPool.isEmpty else { return empty(F.Empty.publicPool) }
+            var t = ReportTextTable([.init("商机 Deal"), .init("客户 Customer"), .init("金额 Amount", .right), .init("来源 How"),
+                                     .init("原负责人 From"), .init("原因 Reason"), .init("进入 Since"), .init("天数 Age", .right)])
+            for row in model.publicPool {
+                let how = F.arrival(row.arrival)
+                t.add(row.dealID, F.clip(row.customer ?? "—", width: 30), row.amount.map(F.money) ?? "—", "\(how.zh) \(how.en)",
+                      row.previousOwner ?? "—", F.clip(row.reason ?? "—", width: 30), F.date(row.since, offset: offset),
+                      F.count(row.ageDays))
+            }
+            table(t)
+        }
+
+        mutating func returning() {
+            let days = model.returningWithinDays
+            section("即将退回公海", "Returning to the pool", "within \(days) days, soonest first")
+            guard !model.returning.isEmpty else { return empty(F.Empty.returning(days)) }
+            var t = ReportTextTable([.init("商机 Deal"), .init("负责人 Owner"), .init("节点 Nodes"), .init("退回时间 Returns at"),
+                                     .init("剩余天数 Days left", .right)])
+            for row in model.returning {
+                t.add([Cell(row.dealID), Cell(row.owner ?? "—"), Cell(F.clip(row.nodes, width: 40)),
+                       Cell(F.dateTime(row.returnsAt, offset: offset)), Cell(F.count(row.daysLeft), style: row.daysLeft <= 1 ? "31" : nil)])
+            }
+            table(t)
+        }
+
+        mutating func records() {
+            section("节点记录", "Node records", "newest first")
+            guard !model.recentRecords.isEmpty else { return empty(F.Empty.records) }
+            var t = ReportTextTable([.init("时间 At"), .init("商机 Deal"), .init("节点 Node"), .init("类型 Kind"), .init("作者 By"),
+                                     .init("内容 Text"), .init("链接 URL")])
+            for row in model.recentRecords {
+                let kind = F.recordKind(row.kind)
+                t.add(F.dateTime(row.at, offset: offset), row.dealID, row.node, "\(kind.zh) \(kind.en)", row.author ?? "—",
+                      F.clip(row.text, width: 40), row.url ?? "")
+            }
+            table(t)
+        }
+    }
+
+    /// A bar of `value / max` of `barWidth` cells; any non-zero value shows at least one cell.
+    static func bar(_ value: Int, of max: Int) -> String {
+        guard max > 0, value > 0 else { return "" }
+        let cells = Swift.max(1, Int((Double(value) / Double(max) * Double(barWidth)).rounded()))
+        return String(repeating: "█", count: Swift.min(cells, barWidth))
+    }
+}

@@ -1,0 +1,149 @@
+public import FlowExpr
+public import FlowStore
+
+/// A `--where` filter, checked against a view's keys and translated to a store predicate.
+///
+/// The translation covers what maps exactly onto the store's comparisons: `and`, `or`, `not`,
+/// `== != < <= > >=` and `in [constants]` between keys and constants (any sub-expression without
+/// a key, such as `today() - 30d` or `100000 CNY`, is evaluated first), and boolean fields as
+/// conditions. Anything else (arithmetic on fields, functions of fields, comparing two keys of
+/// different representations) is not translated: the predicate is then a superset (`and` keeps
+/// its translatable parts) and every row the store returns is evaluated in Swift with the
+/// expression language's own evaluator. ``isExact`` tells which.
+public struct ViewFilter: Sendable {
+    public let checked: CheckedExpr
+    /// What the store evaluates.
+    public let predicate: ViewPredicate
+    /// Whether `predicate` is the whole filter (no evaluation in Swift needed).
+    public let isExact: Bool
+    let keys: [String]
+
+    /// Translates a checked filter (which must have no errors).
+    public init(_ checked: CheckedExpr, schema: DealViewSchema, clock: ExprClock) {
+        self.checked = checked
+        var translator = Translator(checked: checked, schema: schema, clock: clock)
+        if let root = checked.root {
+            let (p, exact) = translator.condition(root)
+            predicate = p
+            isExact = exact
+        } else {
+            predicate = .always
+            isExact = true
+        }
+        keys = checked.referencedFields
+    }
+
+    /// Whether a row passes the whole filter (null counts as false; an evaluation error as false).
+    public func matches(_ row: DealViewRow, schema: DealViewSchema, clock: ExprClock) -> Bool {
+        let values = keys.map { name in schema.key(name).map { row.value($0, schema, now: clock.now) } ?? .null }
+        switch ExprEvaluator.evaluate(checked, fieldValues: values, clock: clock) {
+        case .success(.boolean(let b)): return b
+        default: return false
+        }
+    }
+
+    private struct Translator {
+        let checked: CheckedExpr
+        let schema: DealViewSchema
+        let clock: ExprClock
+        var tree: ExprTree { checked.tree }
+
+        /// (predicate, exact): exact false means the predicate is a superset of the node's rows.
+        mutating func condition(_ id: ExprID) -> (ViewPredicate, Bool) {
+            if let constant = constantValue(id) {
+                if case .boolean(true) = constant { return (.always, true) }
+                return (.or([]), true)
+            }
+            switch tree[id] {
+            case .field(let path):
+                if let key = schema.key(path), let (operand, representation) = schema.operand(key, now: clock.now),
+                   representation == .number, schema.type(of: key) == .boolean
+                {
+                    return (.isTrue(operand), true)
+                }
+                return (.always, false)
+            case .unary(.not, let inner):
+                let (p, exact) = condition(inner)
+                return exact ? (.not(p), true) : (.always, false)
+            case .binary(.and, let a, let b, _):
+                let (pa, ea) = condition(a)
+                let (pb, eb) = condition(b)
+                return (.and([pa, pb].filter { $0 != .always }), ea && eb)
+            case .binary(.or, let a, let b, _):
+                let (pa, ea) = condition(a)
+                let (pb, eb) = condition(b)
+                if pa == .always || pb == .always { return (.always, false) }
+                return (.or([pa, pb]), ea && eb)
+            case .binary(.in, let a, let b, _):
+                guard let (operand, representation) = keyOperand(a), let list = constantValue(b), case .list(let items) = list else {
+                    return (.always, false)
+                }
+                var values: [ViewValue] = []
+                for item in items {
+                    guard item != .null, let v = DealViewSchema.storeValue(item, representation) else { return (.always, false) }
+                    values.append(v)
+                }
+                return (.oneOf(operand, values), true)
+            case .binary(let op, let a, let b, _) where op.isComparison:
+                guard let comparison = Self.comparison(op) else { return (.always, false) }
+                if let (left, representation) = keyOperand(a) {
+                    if let right = constantOperand(b, representation) { return (.compare(left, comparison, right), true) }
+                    if let (right, r2) = keyOperand(b), r2 == representation { return (.compare(left, comparison, right), true) }
+                } else if let (right, representation) = keyOperand(b), let left = constantOperand(a, representation) {
+                    return (.compare(left, comparison, right), true)
+                }
+                return (.always, false)
+            default:
+                return (.always, false)
+            }
+        }
+
+        static func comparison(_ op: ExprBinaryOperator) -> ViewComparison? {
+            switch op {
+            case .equal: .equal
+            case .notEqual: .notEqual
+            case .less: .less
+            case .lessOrEqual: .lessOrEqual
+            case .greater: .greater
+            case .greaterOrEqual: .greaterOrEqual
+            default: nil
+            }
+        }
+
+        func keyOperand(_ id: ExprID) -> (ViewOperand, DealViewSchema.Representation)? {
+            guard case .field(let path) = tree[id], let key = schema.key(path) else { return nil }
+            return schema.operand(key, now: clock.now)
+        }
+
+        mutating func constantOperand(_ id: ExprID, _ representation: DealViewSchema.Representation) -> ViewOperand? {
+            guard let value = constantValue(id), let v = DealViewSchema.storeValue(value, representation) else { return nil }
+            return .value(v)
+        }
+
+        /// The value of a sub-expression that reads no key, evaluated on its own (its text is
+        /// checked again: the tree's ranges are byte ranges of the filter text).
+        mutating func constantValue(_ id: ExprID) -> ExprValue? {
+            if !readsNoKey(id) { return nil }
+            let bytes = Array(checked.parsed.text.utf8)
+            let range = tree.range(of: id)
+            guard range.lowerBound >= 0, range.upperBound <= bytes.count else { return nil }
+            let text = String(decoding: bytes[range], as: UTF8.self)
+            let sub = ExprChecker.check(text, in: schema)
+            guard !sub.hasErrors, case .success(let value) = ExprEvaluator.evaluate(sub, fieldValues: [], clock: clock) else {
+                return nil
+            }
+            return value
+        }
+
+        func readsNoKey(_ id: ExprID) -> Bool {
+            switch tree[id] {
+            case .field: return false
+            case .literal: return true
+            case .unary(_, let a): return readsNoKey(a)
+            case .binary(_, let a, let b, _): return readsNoKey(a) && readsNoKey(b)
+            case .list(let items): return items.allSatisfy(readsNoKey)
+            case .call(_, let arguments, _): return arguments.allSatisfy(readsNoKey)
+            }
+        }
+    }
+}

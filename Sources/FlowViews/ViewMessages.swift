@@ -1,0 +1,74 @@
+public import FlowDiagnostics
+
+/// Every message of `flowc deals`, saved views (`*.view.yaml`) and `flowc report`
+/// (FC1410–FC1459). Code outside this file never builds their text.
+///
+/// Numbering: FC141x the keys and options of a view; FC142x saved view files; FC143x the store
+/// and templates; FC144x the report.
+public enum ViewMessages {
+    public static let unknownKey = MessageSpec(1410, .error, "view-unknown-key", "unknown key `{0}` in {1}", explanation: """
+        A view's columns, `--group-by` and `--sort` name keys: a field of the template (its id, \
+        as in `fields:`) or a built-in (`deal`, `template`, `status`, `pool`, `owner`, `node`, \
+        `probability`, `created`, `closed`, `age`, `idle`, `returns`). The key named is neither; \
+        the message suggests the closest one. `flowc deals --help` lists the built-ins.
+        """)
+    public static let severalTemplates = MessageSpec(1411, .error, "view-several-templates", "the store holds deals of several templates ({0}): name one with `--template` (or `template:`) to use its fields", explanation: """
+        Fields belong to templates, and the store holds deals of more than one template id. A \
+        view that uses only built-in keys (`status`, `owner`, `node`…) may span every template; \
+        one that uses a field must name the template whose fields it means, with `--template ID` \
+        or a saved view's `template:`. The filter is then checked against that template's fields \
+        and only its deals are listed.
+        """)
+    public static let unknownTemplate = MessageSpec(1412, .error, "view-unknown-template", "the store has no deal of template `{0}`, so its fields are not known{1}", explanation: """
+        `--template ID` names a template id, as in the template's `template.id`. Its fields are \
+        read from the compiled template of its deals, and the store holds no deal of that id. \
+        Check the id (the message lists the ids in the store) or the `--db` path.
+        """)
+    public static let badSort = MessageSpec(1413, .error, "view-bad-sort", "`{0}` is not a sort key: write KEY or KEY:desc (or KEY:asc)", explanation: """
+        `--sort` (and a saved view's `sort:` entries) take a key, optionally followed by `:asc` \
+        or `:desc`. Grouped views sort groups by their key, `count`, or a summed column.
+        """)
+    public static let notGroupable = MessageSpec(1414, .error, "view-not-groupable", "`{0}` is a list field and cannot be grouped by", explanation: """
+        A group is one value of its key; a list field has many. Group by another key, or filter \
+        on the list with `\"crm\" in products`.
+        """)
+    public static let noStore = MessageSpec(1415, .error, "view-no-store", "there is no deal store at `{0}`", explanation: """
+        `flowc deals` and `flowc report` read the store given with `--db` (else `$FLOWC_DB`, \
+        else `.flowc/deals.sqlite`) and never create one. Check the path; `flowc run` and \
+        `flowc deal create` create stores. Exit code 2.
+        """)
+    public static let storeFailed = MessageSpec(1416, .error, "view-store-failed", "the store failed: {0}", explanation: """
+        The store could not be opened or read (a file that is not a flowc store, a store from a \
+        newer flowc, an I/O error), or a deal's compiled template could not be loaded. Exit \
+        code 2.
+        """)
+
+    // MARK: Saved views (FC142x)
+
+    public static let viewFileKey = MessageSpec(1420, .error, "view-file-unknown-key", "unknown key `{0}` in a saved view", explanation: """
+        A saved view (`*.view.yaml`) has the keys `flowc`, `view` (with `id` and `name`), \
+        `template`, `where`, `group_by`, `sort`, `columns` and `limit`. The key is none of them; \
+        the message suggests the closest one.
+        """)
+    public static let viewFileMissing = MessageSpec(1421, .error, "view-file-missing-key", "a saved view needs `{0}`", explanation: """
+        Every saved view has `flowc: 1`, a `view:` with an `id`, and the `template:` whose deals \
+        it shows (a path to the template file, relative to the view file, or a template id).
+        """)
+    public static let viewFileValue = MessageSpec(1422, .error, "view-file-bad-value", "`{0}` must be {1}", explanation: """
+        The value of a saved view's key has the wrong shape: `flowc` is the format version 1, \
+        `id` an identifier, `name` a map of languages (`zh`, `en`) to text, `where` an \
+        expression, `group_by` one key, `sort` and `columns` lists of keys, `limit` a \
+        non-negative integer.
+        """)
+    public static let viewFileTemplate = MessageSpec(1423, .error, "view-file-template", "the view's template `{0}` cannot be used: {1}", explanation: """
+        A saved view is checked against the fields of its template, so the template must be \
+        readable and free of errors. A path is relative to the view file; an id must be the \
+        `template.id` of a template in the same directory tree.
+        """)
+
+    /// The table `flowc explain` lists.
+    public static let all: [MessageSpec] = [
+        unknownKey, severalTemplates, unknownTemplate, badSort, notGroupable, noStore, storeFailed, viewFileKey, viewFileMissing,
+        viewFileValue, viewFileTemplate,
+    ]
+}

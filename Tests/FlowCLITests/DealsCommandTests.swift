@@ -1,0 +1,132 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// `flowc deals` and `flowc report` as a user runs them: output, diagnostics, exit codes.
+@Suite struct DealsCommandTests {
+    static let now = "2024-06-20T00:00:00Z"
+
+    @Test func listsTheDealsAsATableCSVAndJSON() throws {
+        let db = try Examples.loaded()
+        let table = flowc("deals", "--db", db, "--now", Self.now)
+        #expect(table.code == 0, "\(table.err)")
+        let lines = table.out.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("deal    status  pool     owner") == true, "\(table.out)")
+        #expect(lines.count == 8)
+        #expect(table.out.contains("D-1005  open    private  wang.wu    solution_review"))
+        #expect(table.out.contains("1,500,000.00 CNY"))
+
+        let csv = flowc("deals", "--db", db, "--where", #"status == "open" and amount > 0 CNY"#, "--columns", "deal,customer_name,amount",
+                        "--sort", "amount:desc", "--format", "csv")
+        #expect(csv.code == 0, "\(csv.err)")
+        #expect(csv.out == "deal,customer_name,amount\r\nD-1005,蓝鲸制造集团,1500000\r\nD-1003,远山物流股份有限公司,90000\r\n")
+
+        let json = flowc("deals", "--db", db, "--group-by", "pool", "--columns", "amount", "--format", "json")
+        #expect(json.code == 0, "\(json.err)")
+        let groups = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
+        #expect(groups.map { $0["pool"] as? String } == ["private", "public"])
+        #expect(groups.map { $0["count"] as? Int } == [4, 2])
+        #expect(groups.first?["amount"] as? Double == 1_890_000)
+    }
+
+    @Test func aBadFilterIsADiagnosticWithACaretAndExitCode1() throws {
+        let db = try Examples.loaded()
+        let r = flowc("deals", "--db", db, "--where", #"amount > 100000 CNY and statuss == "open""#)
+        #expect(r.code == 1)
+        #expect(r.out.isEmpty)
+        #expect(r.err.contains("--where:1:25: error[FC0415]: unknown field `statuss`"), "\(r.err)")
+        #expect(r.err.contains("1 | amount > 100000 CNY and statuss == \"open\"\n  |                         ^^^^^^^"), "\(r.err)")
+        #expect(r.err.contains("= help: did you mean `status`?"))
+    }
+
+    @Test func theLimitCutsTheListAndSaysSo() throws {
+        let db = try Examples.loaded()
+        let r = flowc("deals", "--db", db, "--limit", "2", "--columns", "deal", "--format", "csv")
+        #expect(r.code == 0)
+        #expect(r.out == "deal\r\nD-1001\r\nD-1002\r\n")
+        #expect(r.err.contains("more deals match; raise --limit"))
+        #expect(flowc("deals", "--db", db, "--limit", "-1").code == 2)
+        #expect(flowc("deals", "--db", db, "--limit", "1000001").code == 2)
+        #expect(flowc("deals", "--db", db, "--limit", "0", "--format", "csv", "--columns", "deal").out.split(separator: "\r\n").count == 7)
+    }
+
+    @Test func aStoreThatDoesNotExistIsNotCreated() throws {
+        let db = try Examples.db()
+        let r = flowc("deals", "--db", db)
+        #expect(r.code == 2)
+        #expect(r.err.contains("error[FC1415]: there is no deal store at"))
+        #expect(!FileManager.default.fileExists(atPath: db))
+        #expect(flowc("report", "--db", db).code == 2)
+    }
+
+    @Test func anUnknownTemplateAndSeveralTemplatesAreExplained() throws {
+        let db = try Examples.loaded()
+        let unknown = flowc("deals", "--db", db, "--template", "renewal")
+        #expect(unknown.code == 1)
+        #expect(unknown.err.contains("error[FC1412]: the store has no deal of template `renewal`, so its fields are not known (the store has: standard_sale)"))
+        // A second template's deal: fields now need --template; built-ins do not.
+        let renewal = repoRoot + "/templates/renewal-upsell.flow.yaml"
+        let created = flowc("deal", "create", renewal, "--id", "R-1", "--owner", "amy", "--set", "customer_name=北极星软件", "--set", "contract_no=HT-9", "--set", "contract_end_date=2024-12-31",
+                            "--role", "customer_success=cs", "--role", "sales_manager=mia", "--db", db)
+        #expect(created.code == 0, "\(created.err)")
+        let several = flowc("deals", "--db", db, "--where", "amount > 0 CNY")
+        #expect(several.code == 1)
+        #expect(several.err.contains("error[FC1411]: the store holds deals of several templates (renewal_upsell, standard_sale)"))
+        let builtins = flowc("deals", "--db", db, "--where", #"owner == "amy""#, "--columns", "deal,template", "--format", "csv")
+        #expect(builtins.code == 0, "\(builtins.err)")
+        #expect(builtins.out == "deal,template\r\nR-1,renewal_upsell\r\n")
+        let one = flowc("deals", "--db", db, "--template", "standard_sale", "--where", "amount > 1000000 CNY", "--columns", "deal", "--format", "csv")
+        #expect(one.out == "deal\r\nD-1005\r\n")
+    }
+
+    @Test func savedViewsRunAndTheirProblemsPointIntoTheFile() throws {
+        let db = try Examples.loaded()
+        let r = flowc("deals", "--db", db, "--view", repoRoot + "/templates/views/public-pool-by-industry.view.yaml", "--format", "csv")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out == "industry,count,amount\r\neducation,1,0.00\r\nretail,1,0.00\r\n")
+        let dir = try tempDir(["views/bad.view.yaml": "flowc: 1\nview: {id: bad}\ntemplate: ../t.flow.yaml\n"])
+        let bad = flowc("deals", "--db", db, "--view", dir + "/views/bad.view.yaml")
+        #expect(bad.code == 1)
+        #expect(bad.err.contains("bad.view.yaml:3:11: error[FC1423]"))
+    }
+
+    @Test func checkChecksSavedViewsAsViews() throws {
+        let r = flowc("check", repoRoot + "/templates/views")
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.contains("checked 4 files: no problems"))
+        let dir = try tempDir(["x.view.yaml": "flowc: 2\nview: {id: x}\ntemplate: nowhere\nwhere: 1 +\n"])
+        let bad = flowc("check", dir)
+        #expect(bad.code == 1)
+        #expect(bad.out.contains("x.view.yaml:1:8: error[FC1422]: `flowc` must be 1"), "\(bad.out)")
+        #expect(bad.out.contains("x.view.yaml:3:11: error[FC1423]"))
+    }
+
+    @Test func theReportIsPrintedAsTextJSONAndHTML() throws {
+        let db = try Examples.loaded()
+        let text = flowc("report", "--db", db, "--now", Self.now, "--color", "never")
+        #expect(text.code == 0, "\(text.err)")
+        #expect(text.out.contains("solution_review"))
+        #expect(text.out.contains("1,500,000.00"))
+        let json = flowc("report", "--db", db, "--now", Self.now, "--format", "json", "--returning-days", "3")
+        #expect(json.code == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["returningWithinDays"] as? Int == 3)
+        #expect((object["totals"] as? [String: Any])?["open"] as? Int == 4)
+        let html = try tempDir([:]) + "/report.html"
+        let written = flowc("report", "--db", db, "--now", Self.now, "--html", html, "--format", "json")
+        #expect(written.code == 0)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<svg"))
+        #expect(!page.contains("http://") || !page.contains("<script src"))
+        #expect(flowc("report", "--db", db, "--returning-days", "3651").code == 2)
+        let none = flowc("report", "--db", db, "--template", "nope")
+        #expect(none.code == 1)
+        #expect(none.err.contains("FC1412"))
+    }
+
+    @Test func explainKnowsTheViewCodes() {
+        let r = flowc("explain", "FC1411")
+        #expect(r.code == 0)
+        #expect(r.out.hasPrefix("FC1411: view-several-templates (error)"))
+    }
+}

@@ -1,0 +1,143 @@
+import FlowCLI
+import Foundation
+import Testing
+
+@Suite struct GraphCommandTests {
+    static let demo = repoRoot + "/testdata/graph/demo.flow.yaml"
+
+    @Test func drawsDOTOnStandardOutputByDefault() {
+        let r = flowc("graph", Examples.template)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.hasPrefix("// flowc graph: standard_sale 1.0.0 sha256:"))
+        #expect(r.out.contains("digraph \"standard_sale\" {"))
+        #expect(r.out.contains("\"initial_talks\" [label=\"初步洽谈\\n"))
+        #expect(r.err.isEmpty)
+    }
+
+    @Test func formatFollowsTheOutputExtensionUnlessGiven() throws {
+        let dir = try tempDir([:])
+        let svg = flowc("graph", Self.demo, "-o", dir + "/flow.svg")
+        #expect(svg.code == 0, "\(svg.err)")
+        #expect(svg.err == "wrote the svg of `graph_demo` 1.0.0 (11 nodes) to \(dir)/flow.svg\n")
+        let text = try String(contentsOfFile: dir + "/flow.svg", encoding: .utf8)
+        #expect(text.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg "))
+        #expect(text.contains("初步洽谈"))
+
+        #expect(flowc("graph", Self.demo, "-o", dir + "/flow.mmd").code == 0)
+        #expect(try String(contentsOfFile: dir + "/flow.mmd", encoding: .utf8).contains("\nflowchart TD\n"))
+        #expect(flowc("graph", Self.demo, "-o", dir + "/flow.gv").code == 0)
+        #expect(try String(contentsOfFile: dir + "/flow.gv", encoding: .utf8).contains("digraph \"graph_demo\""))
+
+        let explicit = flowc("graph", Self.demo, "--format", "mermaid", "--lang", "en")
+        #expect(explicit.code == 0)
+        #expect(explicit.out.contains("n1[\"Initial talks<br/>owner: Sales owner · 10% win\"]"))
+        let svgOut = flowc("graph", Self.demo, "--format", "svg")
+        #expect(svgOut.out.hasPrefix("<?xml"))
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let bad = flowc("graph", Self.demo, "--format", "png")
+        #expect(bad.code == 2)
+        #expect(bad.err.contains("png"))
+        let lang = flowc("graph", Self.demo, "--lang", "fr")
+        #expect(lang.code == 2)
+        let dbAlone = flowc("graph", Self.demo, "--db", "/tmp/x.sqlite")
+        #expect(dbAlone.code == 2)
+        #expect(dbAlone.err.contains("--db goes with --deal"))
+        let missing = flowc("graph", repoRoot + "/testdata/graph/no-such.flow.yaml")
+        #expect(missing.code == 2)
+        #expect(missing.err.contains("FC0001"))
+        let unwritable = flowc("graph", Self.demo, "-o", "/nonexistent-dir/flow.svg")
+        #expect(unwritable.code == 2)
+        #expect(unwritable.err.hasPrefix("error[FC1402]: cannot write `/nonexistent-dir/flow.svg`"))
+    }
+
+    @Test func templateWithErrorsPrintsItsDiagnosticsAndExitsOne() {
+        let r = flowc("graph", repoRoot + "/testdata/check/err/unknown-node-typo.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.err.contains("error[FC0302]"))
+        #expect(r.out.isEmpty)
+    }
+
+    @Test func missingDealAndMissingStoreAreCodedErrors() throws {
+        let db = try Examples.db()
+        let noStore = flowc("graph", Self.demo, "--deal", "D-1", "--db", db)
+        #expect(noStore.code == 2)
+        #expect(noStore.err == "error[FC1403]: there is no deal store at `\(db)`\n")
+        #expect(!FileManager.default.fileExists(atPath: db), "the graph command must not create a store")
+
+        let created = flowc("deal", "create", Self.demo, "--id", "G-1", "--owner", "amy", "--set", "customer_name=星辰科技", "--db", db)
+        #expect(created.code == 0, "\(created.err)")
+        let unknown = flowc("graph", Self.demo, "--deal", "G-9", "--db", db)
+        #expect(unknown.code == 1)
+        #expect(unknown.err.hasPrefix("error[FC1203]"))
+        #expect(unknown.err.contains("G-9"))
+    }
+
+    @Test func dealOverlayAndADealOnAnotherVersionOfTheTemplate() throws {
+        let db = try Examples.db()
+        #expect(flowc("deal", "create", Self.demo, "--id", "G-1", "--owner", "amy", "--set", "customer_name=星辰科技", "--db", db).code == 0)
+        let same = flowc("graph", Self.demo, "--deal", "G-1", "--db", db, "--format", "svg")
+        #expect(same.code == 0, "\(same.err)")
+        #expect(same.err.isEmpty)
+        #expect(same.out.contains("data-node=\"talks\" data-state=\"active\""))
+        #expect(same.out.contains("商机 G-1 · 进行中 · 私海 · 负责人 amy"))
+
+        // The template changes after the deal started: the deal's own machine is drawn.
+        let changed = try String(contentsOfFile: Self.demo, encoding: .utf8).replacingOccurrences(of: "zh: 初步洽谈", with: "zh: 首次洽谈")
+        let dir = try tempDir(["demo.flow.yaml": changed])
+        let other = flowc("graph", dir + "/demo.flow.yaml", "--deal", "G-1", "--db", db, "--format", "mermaid")
+        #expect(other.code == 0, "\(other.err)")
+        #expect(other.err.hasPrefix("note: deal `G-1` runs on `graph_demo` 1.0.0 (sha256:"))
+        #expect(other.err.contains("drawing the deal's own machine"))
+        #expect(other.out.contains("初步洽谈"))
+        #expect(!other.out.contains("首次洽谈"))
+    }
+
+    @Test func aCompiledIRIsDrawnLikeItsTemplate() throws {
+        let dir = try tempDir([:])
+        #expect(flowc("compile", Self.demo, "-o", dir + "/demo.ir.json").code == 0)
+        let fromIR = flowc("graph", dir + "/demo.ir.json", "--format", "mermaid")
+        #expect(fromIR.code == 0, "\(fromIR.err)")
+        #expect(fromIR.out == flowc("graph", Self.demo, "--format", "mermaid").out)
+    }
+
+    @Test func aFlowTooLargeForTheSVGLayoutIsRefusedWithItsCode() throws {
+        var yaml = """
+            flowc: 1
+            template: {id: huge, version: 1.0.0, name: 巨大流程}
+            fields:
+              customer_name: {type: text, required: true}
+            customer: {identity: [customer_name], normalize: [trim]}
+            roles:
+              o: {name: 负责人, owner: true}
+            pool:
+              claim: {quota: 5, cooldown: 7d}
+            nodes:
+
+            """
+        let count = 760
+        for i in 0..<count { yaml += "  - {id: t\(i), name: 任务\(i), owner: o, next: \(i + 1 < count ? "t\(i + 1)" : "won")}\n" }
+        yaml += "  - {id: won, name: 赢单, kind: won}\n"
+        let dir = try tempDir(["huge.flow.yaml": yaml])
+        let svg = flowc("graph", dir + "/huge.flow.yaml", "--format", "svg")
+        #expect(svg.code == 1)
+        #expect(svg.err == "error[FC1401]: the flow has 1523 boxes and arrows to draw; the SVG layout draws at most 1500: use `--format dot` or `--format mermaid`\n")
+        #expect(svg.out.isEmpty)
+        let dot = flowc("graph", dir + "/huge.flow.yaml")
+        #expect(dot.code == 0)
+        #expect(dot.out.contains("\"t759\" -> \"won\""))
+    }
+
+    @Test func helpDocumentsFormatsAndExitCodes() {
+        let r = flowc("graph", "--help")
+        #expect(r.code == 0)
+        #expect(r.out.contains("--format <format>"))
+        #expect(r.out.contains("dot, mermaid or svg"))
+        #expect(r.out.contains("no Graphviz needed"))
+        #expect(r.out.contains("Exit codes: 0 drawn"))
+        let explain = flowc("explain", "FC1401")
+        #expect(explain.code == 0)
+        #expect(explain.out.hasPrefix("FC1401: graph-too-large"))
+    }
+}

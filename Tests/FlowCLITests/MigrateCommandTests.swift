@@ -1,0 +1,141 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// Versions of the standard template written beside a copy of its fragments.
+enum Versions {
+    /// A directory with `fragments/` and the standard template edited by `edits` (literal
+    /// replacements) as `NAME.flow.yaml`; returns the template's path.
+    static func write(_ name: String, _ edits: [(String, String)], fragmentEdits: [(String, String)] = []) throws -> String {
+        let dir = try tempDir([:])
+        let fm = FileManager.default
+        try fm.copyItem(atPath: repoRoot + "/templates/fragments", toPath: dir + "/fragments")
+        let fragment = dir + "/fragments/common-roles.flow.yaml"
+        var shared = try String(contentsOfFile: fragment, encoding: .utf8)
+        for (old, new) in fragmentEdits {
+            #expect(shared.contains(old), "edit `\(old)` does not apply")
+            shared = shared.replacingOccurrences(of: old, with: new)
+        }
+        try shared.write(toFile: fragment, atomically: true, encoding: .utf8)
+        var text = try String(contentsOfFile: Examples.template, encoding: .utf8)
+        for (old, new) in edits {
+            #expect(text.contains(old), "edit `\(old)` does not apply")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        let path = dir + "/\(name).flow.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// 1.1.0: `initial_talks` renamed `first_contact`.
+    static func renamed() throws -> String {
+        try write("standard-v11", [("  version: 1.0.0", "  version: 1.1.0"), ("  - id: initial_talks", "  - id: first_contact")])
+    }
+}
+
+@Suite struct MigrateCommandTests {
+    @Test func aDryRunReportsEveryDealAndChangesNothing() throws {
+        let db = try Examples.loaded()
+        let v11 = try Versions.renamed()
+        let before = flowc("deal", "show", "D-1003", "--db", db, "--json").out
+        let dry = flowc("migrate", "--db", db, "--to", v11)
+        #expect(dry.code == 1, "\(dry.err)")
+        #expect(dry.out.hasPrefix("target: template `standard_sale` 1.1.0 (sha256:"))
+        #expect(dry.out.contains("deal `D-1003`: 1.0.0 sha256:"))
+        #expect(dry.out.contains("  refused[FC1166]: node `initial_talks` is done and does not exist in the new version: map it to a node of the new version (`--map initial_talks=NODE`)"))
+        #expect(dry.out.contains("  skipped[FC1165]: the deal is won; closed deals are not migrated"))
+        #expect(dry.out.contains("dry run: 0 would migrate, 4 refused, 2 skipped (nothing written; --apply writes)"))
+        // With the mapping, the dry run is clean — and still writes nothing.
+        let mapped = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contact")
+        #expect(mapped.code == 0, "\(mapped.err)")
+        #expect(mapped.out.contains("  node `initial_talks` → `first_contact` (done)"))
+        #expect(mapped.out.contains("  ok: would migrate"))
+        #expect(mapped.out.contains("dry run: 4 would migrate, 0 refused, 2 skipped"))
+        #expect(flowc("deal", "show", "D-1003", "--db", db, "--json").out == before)
+        // --from selects by version: the 1.0.0 template itself, or a hash no deal runs on.
+        let from = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contact", "--from", Examples.template, "--format", "json")
+        #expect(from.code == 0, "\(from.err)")
+        #expect(from.out.contains(#""outcome":"ok""#))
+        let none = flowc("migrate", "--db", db, "--to", v11, "--from", "sha256:" + String(repeating: "0", count: 64))
+        #expect(none.code == 0)
+        #expect(none.out.contains("no deal of template `standard_sale` to consider"))
+        #expect(none.out.contains("dry run: 0 would migrate, 0 refused, 0 skipped"))
+    }
+
+    @Test func applyMovesSafeDealsRefusesUnsafeOnesAndRunsAgainIdempotently() throws {
+        let db = try Examples.loaded()
+        let v11 = try Versions.renamed()
+        // One deal named with a mapping file; a mapping target that does not exist for another.
+        let mapFile = try tempDir(["map.yaml": "# 1.0.0 → 1.1.0\ninitial_talks: first_contact\n"]) + "/map.yaml"
+        let bad = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contct", "--deal", "D-1004", "--apply")
+        #expect(bad.code == 1)
+        #expect(bad.out.contains("refused[FC1167]: the mapping sends `initial_talks` to `first_contct`, which is not a node of the new version (did you mean `first_contact`?)"))
+        #expect(bad.out.contains("applied: 0 migrated, 1 refused, 0 skipped"))
+
+        let applied = flowc("migrate", "--db", db, "--to", v11, "--map-file", mapFile, "--apply")
+        #expect(applied.code == 0, "\(applied.err)")
+        #expect(applied.out.contains("  ok: migrated (event `migrate-"))
+        #expect(applied.out.contains("applied: 4 migrated, 0 refused, 2 skipped"))
+
+        let show = flowc("deal", "show", "D-1004", "--db", db)
+        #expect(show.code == 0)
+        #expect(show.out.contains("template `standard_sale` 1.1.0 (sha256:"))
+        let history = flowc("deal", "history", "D-1004", "--db", db)
+        #expect(history.code == 0)
+        #expect(history.out.contains("migrate to sha256:"))
+        #expect(history.out.contains("moved to version 1.1.0: `initial_talks` → `first_contact`"))
+        let why = flowc("deal", "why", "D-1003", "--db", db)
+        #expect(why.code == 0)
+        #expect(why.out.contains("the deal moved to another version of its template at"))
+        #expect(why.out.contains("template `standard_sale` 1.1.0"))
+
+        // Again: nothing to do.
+        let again = flowc("migrate", "--db", db, "--to", v11, "--map-file", mapFile, "--apply", "--format", "json")
+        #expect(again.code == 0, "\(again.err)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(again.out.utf8)) as? [String: Any])
+        let deals = try #require(report["deals"] as? [[String: Any]])
+        #expect(deals.count == 6)
+        #expect(deals.allSatisfy { $0["outcome"] as? String == "skipped" })
+        #expect(Set(deals.compactMap { $0["code"] as? String }) == ["FC1164", "FC1165"])
+        #expect(report["dryRun"] as? Bool == false)
+        let log = flowc("deal", "history", "D-1004", "--db", db, "--json").out
+        #expect(log.components(separatedBy: "\"type\":\"migrate\"").count == 2)
+    }
+
+    @Test func applyWritesTheSafeDealsOnlyAndReportsTheOthers() throws {
+        let db = try Examples.loaded()
+        // 1.2.0 drops the region `central`, which D-1004 holds.
+        let v12 = try Versions.write("standard-v12", [("  version: 1.0.0", "  version: 1.2.0")],
+                                     fragmentEdits: [("values: [north, east, south, central, southwest", "values: [north, east, south, southwest")])
+        let before = flowc("deal", "history", "D-1004", "--db", db, "--json").out
+        let r = flowc("migrate", "--db", db, "--to", v12, "--apply")
+        #expect(r.code == 1)
+        #expect(r.out.contains("refused[FC1170]: field `region` holds central, which the new version refuses:"))
+        #expect(r.out.contains("applied: 3 migrated, 1 refused, 2 skipped"))
+        #expect(flowc("deal", "history", "D-1004", "--db", db, "--json").out == before)
+        #expect(flowc("deal", "show", "D-1003", "--db", db).out.contains("template `standard_sale` 1.2.0"))
+        #expect(flowc("deal", "show", "D-1004", "--db", db).out.contains("template `standard_sale` 1.0.0"))
+    }
+
+    @Test func badInputIsReportedWithItsCode() throws {
+        let db = try Examples.loaded()
+        let v11 = try Versions.renamed()
+        let pair = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks")
+        #expect(pair.code == 2)
+        #expect(pair.err == "error[FC1224]: node mapping `initial_talks`: expected OLD=NEW (two node ids)\n")
+        let file = try tempDir(["map.yaml": "initial_talks: first_contact\n- oops\n"]) + "/map.yaml"
+        let badFile = flowc("migrate", "--db", db, "--to", v11, "--map-file", file)
+        #expect(badFile.code == 2)
+        #expect(badFile.err == "error[FC1225]: \(file):2: expected a YAML mapping `old_node: new_node`\n")
+        #expect(flowc("migrate", "--db", db, "--to", v11, "--map-file", "/nonexistent/map.yaml").code == 2)
+        #expect(flowc("migrate", "--db", db, "--to", v11, "--format", "xml").code == 2)
+        // A template with errors is reported as by `flowc check`, exit 1.
+        let broken = try Versions.write("broken", [("  - id: initial_talks", "  - id: initial_talks\n    next: nowhere_node")])
+        let r = flowc("migrate", "--db", db, "--to", broken)
+        #expect(r.code == 1)
+        #expect(r.err.contains("error[FC"))
+        #expect(r.out.isEmpty)
+        #expect(flowc("explain", "FC1166").out.contains("node-removed"))
+        #expect(flowc("explain", "FC1224").out.contains("migrate-map-invalid"))
+    }
+}

@@ -1,0 +1,121 @@
+import FlowHost
+import FlowIR
+import FlowRuntime
+import FlowStore
+import Foundation
+import Testing
+
+/// The standard template as version 1.1.0 with `initial_talks` renamed `first_contact` (and its
+/// due date changed from 14d to 20d).
+let standardRenamed: VerifiedMachine = {
+    do {
+        var text = String(decoding: try bytes("templates/standard-sale.flow.yaml"), as: UTF8.self)
+        text = text.replacingOccurrences(of: "  version: 1.0.0", with: "  version: 1.1.0")
+            .replacingOccurrences(of: "  - id: initial_talks", with: "  - id: first_contact")
+        if let range = text.range(of: "    due: 14d") { text.replaceSubrange(range, with: "    due: 20d") }
+        return try machine(yaml: text, path: "standard-sale.flow.yaml")
+    } catch {
+        fatalError("the renamed standard template does not compile: \(error)")
+    }
+}()
+
+@Suite struct MigrationServiceTests {
+    @Test(arguments: StoreKind.allCases)
+    func aDryRunWritesNothingAndReportsEveryDeal(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        try runExamples(s)
+        let ids = try s.store.allDealIDs()
+        let before = try ids.map { try s.store.snapshot(of: $0)?.payload }
+        let report = try s.migrate(MigrationRequest(target: standardRenamed))
+        #expect(report.dryRun)
+        // Every open deal has reached `initial_talks`, which has no counterpart without a mapping.
+        let refused = report.deals.filter { $0.outcome == .refused }
+        #expect(!refused.isEmpty)
+        #expect(refused.allSatisfy { $0.code == "FC1166" })
+        #expect(report.deals.filter { $0.outcome == .skipped }.allSatisfy { $0.code == "FC1165" })
+        #expect(report.ok == 0)
+        #expect(try ids.map { try s.store.snapshot(of: $0)?.payload } == before)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func applyMovesSafeDealsAndEveryLogStillReplaysToItsSnapshot(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        try runExamples(s)
+        let request = MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact")], apply: true)
+        let report = try s.migrate(request)
+        #expect(report.refused == 0, "\(report.deals.filter { $0.outcome == .refused })")
+        #expect(report.ok > 0)
+        let newHash = standardRenamed.machine.template.hash
+        for d in report.deals where d.outcome == .ok {
+            #expect(d.applied)
+            let view = try s.view(d.deal)
+            #expect(view.snapshot.machineHash == newHash)
+            #expect(view.index.templateHash == newHash)
+            // The host's writer stays byte-identical to the runtime's encoder on migrated snapshots.
+            #expect(try s.store.snapshot(of: d.deal)?.payload == Data(view.snapshot.encoded()))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            for entry in try s.log(of: d.deal) { #expect(entry.encoded() == (try encoder.encode(entry))) }
+            #expect(d.moves.contains { $0.from == "initial_talks" && $0.to == "first_contact" })
+            #expect(d.event?.hasPrefix("migrate-" + String(newHash.dropFirst(7).prefix(16))) == true)
+        }
+        // The store's guarantee: every snapshot is the fold of its log, across the migration.
+        for id in try s.store.allDealIDs() {
+            let check = try s.replay(id)
+            #expect(check.matches, "\(check)")
+        }
+        // A deal at `initial_talks` is at `first_contact`, with the new due date (20d from activation).
+        let atTalks = try #require(report.deals.first { d in d.outcome == .ok && d.moves.contains { $0.from == "initial_talks" && $0.status == .active } })
+        let view = try s.view(atTalks.deal)
+        let n = try #require(view.machine.machine.nodes.firstIndex { $0.id == "first_contact" })
+        let st = view.snapshot.nodes[n]
+        #expect(st.status == .active || st.status == .blocked)
+        #expect(st.dueAt == st.activatedAt.map { $0 + 20 * day })
+        // History and why read across machines.
+        let history = try s.history(atTalks.deal)
+        #expect(history.count == Int(view.sequence))
+        #expect(history.last.map { DealService.describe($0.event.action) } == "migrate to \(newHash)")
+        #expect(history.last?.moves.first?.hasPrefix("moved to version 1.1.0: `initial_talks` → `first_contact`") == true)
+        let why = try s.why(atTalks.deal).joined(separator: "\n")
+        #expect(why.contains("template `standard_sale` 1.1.0"))
+        #expect(why.contains("the deal moved to another version of its template at"))
+        // Running it again writes nothing: the moved deals are skipped as already there.
+        let again = try s.migrate(request)
+        #expect(again.ok == 0 && again.refused == 0)
+        let codes: [String] = again.deals.filter { $0.outcome == .skipped }.compactMap(\.code)
+        #expect(codes.allSatisfy { code in code == "FC1164" || code == "FC1165" })
+        #expect(codes.count == again.deals.count)
+        #expect(try s.view(atTalks.deal).sequence == view.sequence)
+        // The deal goes on, on its new machine.
+        let next = s.apply([EventInput(at: .now, actor: "zhang.san", .set([WrittenValue("follow_up_notes", .string("迁移后继续跟进"))]))],
+                           to: atTalks.deal)
+        #expect(next.error == nil, "\(String(describing: next.error))")
+        #expect(try s.replay(atTalks.deal).matches)
+    }
+
+    @Test func explicitDealsOfAnotherTemplateOrVersionAreRefused() throws {
+        let s = try service(.memory)
+        try runExamples(s)
+        let other = try machine("templates/renewal-upsell.flow.yaml")
+        let report = try s.migrate(MigrationRequest(target: other, deals: ["D-1003", "nope"]))
+        #expect(report.deals.map(\.code) == ["FC1226", "FC1203"])
+        let wrongSource = try s.migrate(MigrationRequest(target: standardRenamed, fromHash: "sha256:" + String(repeating: "a", count: 64), deals: ["D-1003"]))
+        #expect(wrongSource.deals.map(\.code) == ["FC1227"])
+        // Implicitly, deals of other templates are not considered at all.
+        #expect(try s.migrate(MigrationRequest(target: other)).deals.isEmpty)
+    }
+
+    @Test func nodeMappingsAreReadFromArgumentsAndFiles() {
+        #expect(NodeMappingInput.pair("a=b").value == NodeMapping("a", "b"))
+        #expect(NodeMappingInput.pair("a").error?.code == "FC1224")
+        #expect(NodeMappingInput.pair("=b").error?.code == "FC1224")
+        let file = "# renames\ninitial_talks: first_contact\n'solution_review': \"方案评审\"  # quoted\n\n"
+        #expect(NodeMappingInput.file(file, path: "m.yaml").value == [NodeMapping("initial_talks", "first_contact"), NodeMapping("solution_review", "方案评审")])
+        let bad = NodeMappingInput.file("a: b\n- c\n", path: "m.yaml").error
+        #expect(bad?.code == "FC1225")
+        #expect(bad?.message == "m.yaml:2: expected a YAML mapping `old_node: new_node`")
+        #expect(NodeMappingInput.file("a: [b, c]\n", path: "m.yaml").error?.code == "FC1225")
+        #expect(NodeMappingInput.checked([NodeMapping("a", "b"), NodeMapping("a", "c")]).error?.code == "FC1224")
+        #expect(NodeMappingInput.checked([NodeMapping("a", "b"), NodeMapping("a", "b")]).value == [NodeMapping("a", "b")])
+    }
+}

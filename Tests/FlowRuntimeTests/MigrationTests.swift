@@ -1,0 +1,254 @@
+import FlowExpr
+import FlowIR
+import FlowRuntime
+import Foundation
+import Testing
+
+/// Versions of testdata/run/mini.flow.yaml, made by editing its text.
+enum MiniVersion {
+    static let text: String = (try? String(contentsOfFile: repoRoot + "/" + Mini.path, encoding: .utf8)) ?? ""
+
+    /// The mini template with a new version number and the given edits (literal replacements,
+    /// each of which must apply).
+    static func make(_ version: String, _ edits: [(String, String)] = [], renameTalks: Bool = false) throws -> PreparedMachine {
+        var t = text.replacingOccurrences(of: "version: 1.0.0", with: "version: \(version)")
+        if renameTalks {
+            t = t.replacingOccurrences(of: "- id: talks", with: "- id: first_talks")
+                .replacingOccurrences(of: "reject: talks", with: "reject: first_talks")
+                .replacingOccurrences(of: "rework: [talks]", with: "rework: [first_talks]")
+        }
+        for (old, new) in edits {
+            guard t.contains(old) else { throw SetupError(description: "edit `\(old)` does not apply") }
+            t = t.replacingOccurrences(of: old, with: new)
+        }
+        return try machine(yaml: t)
+    }
+}
+
+/// Migrates a test deal and continues it on the new machine (the log keeps the migrate event).
+extension Deal {
+    /// The deal moved to `new` by a `migrate` event `after` seconds on, or the refusal.
+    mutating func migrate(to new: PreparedMachine, map: [NodeMapping] = [], after: Int64 = hour) throws -> Result<(Deal, MigrationOutcome), Refusal> {
+        guard let s = snapshot else { throw SetupError(description: "no deal to migrate") }
+        let e = DealEvent(id: "m\(counter + 1)", at: time + after, .migrate(from: s.machineHash, to: new.machine.template.hash, map: map))
+        let context = StepContext(now: e.at)
+        switch Runner.migrate(from: pm, to: new, s, e, context: context, limits: limits) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let outcome):
+            var next = Deal(new, at: e.at)
+            next.snapshot = outcome.snapshot
+            next.counter = counter + 1
+            next.log = log + [(e, context)]
+            next.limits = limits
+            return .success((next, outcome))
+        }
+    }
+}
+
+
+@Suite struct MigrationTests {
+    /// Replays a migrated deal's log across its machines and compares with its snapshot.
+    func replayMatches(_ d: Deal, initial: PreparedMachine, machines: [PreparedMachine]) -> Bool {
+        let byHash = Dictionary(uniqueKeysWithValues: machines.map { ($0.machine.template.hash, $0) })
+        let replayed = Runner.replay(initial, events: d.log.map(\.0), contexts: d.log.map(\.1), limits: d.limits) { byHash[$0] }
+        guard case .success(let outcome) = replayed else { return false }
+        return outcome.snapshot == d.snapshot
+    }
+
+    @Test func nodesMatchedByIDKeepTheirStateAndTheFoldEqualsTheSnapshot() throws {
+        var d = try Mini.atFork()
+        let old = d.pm
+        let v2 = try MiniVersion.make("1.1.0")
+        let (moved, outcome) = try d.migrate(to: v2).get()
+        let s = try #require(moved.snapshot)
+        #expect(s.machineHash == v2.machine.template.hash)
+        #expect(s.templateVersion == "1.1.0")
+        #expect(moved.active == ["legal_review", "finance_review"])
+        #expect(s.sequence == d.snapshot!.sequence + 1)
+        #expect(s.decisions.last?.kind == .migration)
+        #expect(outcome.moves.contains(NodeMove(from: "talks", to: "talks", status: .done)))
+        #expect(outcome.moves.contains(NodeMove(from: "legal_review", to: "legal_review", status: .active)))
+        #expect(moved.field("quote") == money(100))
+        #expect(moved.field("margin") == money(50))
+        #expect(moved.members("legal") == ["lee"])
+        #expect(s.owner == "alice" && s.pool == .private)
+        #expect(s.groupChats.count == d.snapshot!.groupChats.count)
+        #expect(replayMatches(moved, initial: old, machines: [old, v2]))
+        #expect(Runner.initialMachineHash(events: moved.log.map(\.0), current: s.machineHash) == old.machine.template.hash)
+        // `why` reads on the new machine, migration included.
+        #expect(Runner.explain(v2.machine, s).contains { $0.hasPrefix("the deal moved to another version of its template at") })
+    }
+
+    @Test func theDealGoesOnOnTheNewMachineAndStillReplays() throws {
+        var d = try Mini.atFork()
+        let old = d.pm
+        let v2 = try MiniVersion.make("2.0.0", renameTalks: true)
+        var (moved, _) = try d.migrate(to: v2, map: [NodeMapping("talks", "first_talks")]).get()
+        try moved.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
+        try moved.apply(.complete(node: "finance_review", outcome: nil), by: "fay", after: hour)
+        #expect(moved.active == ["signing"])
+        try moved.apply(.rework(node: "signing", target: "first_talks", reason: "报价有误"), by: "alice", after: hour)
+        #expect(moved.active == ["first_talks"])
+        #expect(replayMatches(moved, initial: old, machines: [old, v2]))
+        // Without the target machine the log does not replay: FC1162 at the migrate event.
+        let missing = Runner.replay(old, events: moved.log.map(\.0), contexts: moved.log.map(\.1)) { _ in nil }
+        #expect(missing.failure?.refusal.code == "FC1162")
+        #expect(missing.failure?.eventID == moved.log.first { if case .migrate = $0.0.action { true } else { false } }?.0.id)
+    }
+
+    @Test func aRenamedActiveNodeNeedsAMappingAndItsDueDateFollowsTheNewVersion() throws {
+        var d = try Mini.deal()
+        let activated = try #require(d.node("talks")?.activatedAt)
+        let v2 = try MiniVersion.make("2.0.0", [("    due: 5d\n", "    due: 8d\n")], renameTalks: true)
+        let refusal = try d.migrate(to: v2).failure
+        #expect(refusal?.code == "FC1166")
+        #expect(refusal?.message == "node `talks` is active and does not exist in the new version: map it to a node of the new version (`--map talks=NODE`)")
+        let (moved, outcome) = try d.migrate(to: v2, map: [NodeMapping("talks", "first_talks")]).get()
+        #expect(moved.active == ["first_talks"])
+        #expect(outcome.moves == [NodeMove(from: "talks", to: "first_talks", status: .active)])
+        let node = try #require(moved.node("first_talks"))
+        #expect(node.activatedAt == activated)
+        #expect(node.dueAt == activated + 8 * day)
+        #expect(Runner.nextTimer(v2, moved.snapshot!) == activated + 7 * day)   // the idle warning (7d) comes first
+        #expect(Runner.pendingTimers(v2, moved.snapshot!).contains { $0.kind == .due && $0.at == activated + 8 * day })
+    }
+
+    @Test func aBlockedNodeIsOpenAgainWhenTheNewDueDateIsLater() throws {
+        var d = try Mini.deal()
+        try d.apply(.tick, after: 5 * day + hour)
+        #expect(d.node("talks")?.status == .blocked)
+        let v2 = try MiniVersion.make("1.1.0", [("    due: 5d\n", "    due: 30d\n")])
+        let (moved, _) = try d.migrate(to: v2, after: minute).get()
+        #expect(moved.node("talks")?.status == .active)
+        #expect(moved.node("talks")?.blockedAt == nil)
+        let still = try MiniVersion.make("1.2.0", [("    due: 5d\n", "    due: 2d\n")])
+        let (kept, _) = try d.migrate(to: still, after: minute).get()
+        #expect(kept.node("talks")?.status == .blocked)
+        #expect(kept.node("talks")?.dueAt == kept.node("talks")!.activatedAt! + 2 * day)
+    }
+
+    @Test func mappingsAreChecked() throws {
+        var d = try Mini.deal()
+        let v2 = try MiniVersion.make("2.0.0", renameTalks: true)
+        let unknown = try d.migrate(to: v2, map: [NodeMapping("talks", "frist_talks")]).failure
+        #expect(unknown?.code == "FC1167")
+        #expect(unknown?.message == "the mapping sends `talks` to `frist_talks`, which is not a node of the new version (did you mean `first_talks`?)")
+        #expect(try d.migrate(to: v2, map: [NodeMapping("talks", "first_talks"), NodeMapping("talks", "review")]).failure?.code == "FC1168")
+        let join = try d.migrate(to: v2, map: [NodeMapping("talks", "review_done")]).failure
+        #expect(join?.code == "FC1169")
+        #expect(join?.message == "node `talks` is active, but would move to `review_done`, a join node, which cannot be active")
+    }
+
+    @Test func mergedNodesKeepTheOpenState() throws {
+        var d = try Mini.atFork()
+        try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
+        #expect(d.node("review_done")?.status == .waiting)
+        // legal_review (done) and finance_review (active) become one review node.
+        let v2 = try MiniVersion.make("2.0.0", [
+            ("    branches: [legal_review, finance_review]", "    branches: [legal_review, finance_review, tax_review]"),
+            ("  - id: review_done\n", "  - id: tax_review\n    name: Tax\n    owner: finance\n    next: review_done\n  - id: review_done\n"),
+        ])
+        let (moved, outcome) = try d.migrate(to: v2, map: [NodeMapping("legal_review", "finance_review")]).get()
+        #expect(moved.node("finance_review")?.status == .active)
+        #expect(moved.node("finance_review")?.entries == 2)
+        #expect(moved.node("legal_review")?.status == .pending)
+        #expect(outcome.notes.contains("nodes `legal_review` (done) and `finance_review` (active) merge into `finance_review`, which keeps the state of `finance_review`"))
+        // The waiting join keeps its arrivals (at most one short of its new branch count).
+        #expect(moved.node("review_done")?.status == .waiting)
+        #expect(moved.node("review_done")?.arrivals == 1)
+    }
+
+    @Test func fieldsAreMatchedByIDAndAnIncompatibleValueRefusesTheDeal() throws {
+        var d = try Mini.deal(fields: [FieldAssignment("headcount", .integer(120)), FieldAssignment("notes", .text("首次拜访"))])
+        let textual = try MiniVersion.make("2.0.0", [("headcount: {type: integer, min: 0, max: 100000}", "headcount: {type: text}")])
+        let wrong = try d.migrate(to: textual).failure
+        #expect(wrong?.code == "FC1170")
+        #expect(wrong?.message.hasPrefix("field `headcount` holds 120, which the new version refuses:") == true)
+        let narrower = try MiniVersion.make("2.0.1", [("headcount: {type: integer, min: 0, max: 100000}", "headcount: {type: integer, min: 0, max: 100}")])
+        #expect(try d.migrate(to: narrower).failure?.code == "FC1170")
+        // A removed field is dropped with a note; a new field gets its default.
+        let removed = try MiniVersion.make("2.1.0", [("  notes: {type: text}\n", "  region: {type: text, default: 华东}\n"),
+                                                     ("    requires: [notes]\n", "")])
+        let (moved, outcome) = try d.migrate(to: removed).get()
+        #expect(outcome.notes.contains("field `notes` is not in the new version: its value 首次拜访 is dropped (it stays in the log)"))
+        #expect(moved.field("region") == .text("华东"))
+        #expect(moved.field("headcount") == .integer(120))
+    }
+
+    @Test func rolesByIDAndTheOwnerRoleFollowsThePool() throws {
+        var d = try Mini.deal()
+        let v2 = try MiniVersion.make("2.0.0", [("  audit: {name: Audit}\n", "  auditor: {name: Audit}\n"), ("    owner: audit\n", "    owner: auditor\n"),
+                                                ("      - bot_card: {to: [audit, sales_manager]", "      - bot_card: {to: [auditor, sales_manager]")])
+        let (moved, outcome) = try d.migrate(to: v2).get()
+        #expect(moved.members("sales_owner") == ["alice"])
+        #expect(moved.members("presales") == ["pete"])
+        #expect(moved.members("auditor").isEmpty)
+        #expect(outcome.notes.contains("role `audit` is not in the new version: `ada` dropped"))
+    }
+
+    @Test func unsafeOrPointlessMigrationsAreRefusedAndChangeNothing() throws {
+        var d = try Mini.lostToPool()
+        let v2 = try MiniVersion.make("1.1.0")
+        let closed = try d.migrate(to: v2).failure
+        #expect(closed?.code == "FC1165")
+        #expect(closed?.message == "the deal is lost; closed deals are not migrated")
+
+        var open = try Mini.deal()
+        var (moved, _) = try open.migrate(to: v2).get()
+        let s = try #require(moved.snapshot)
+        // Already there.
+        #expect(try moved.migrate(to: v2).failure?.code == "FC1164")
+        // A plain step cannot migrate.
+        #expect(moved.refuse(.migrate(from: s.machineHash, to: "sha256:" + String(repeating: "0", count: 64), map: []))?.code == "FC1162")
+        // The event must name the machine it is applied with.
+        let v3 = try MiniVersion.make("1.2.0")
+        let e = DealEvent(id: "m9", at: moved.time + hour, .migrate(from: s.machineHash, to: v2.machine.template.hash, map: []))
+        #expect(Runner.migrate(from: v2, to: v3, s, e, context: StepContext(now: e.at)).failure?.code == "FC1163")
+        // The machine given as the old one must be the deal's.
+        let f = DealEvent(id: "m9", at: moved.time + hour, .migrate(from: s.machineHash, to: v3.machine.template.hash, map: []))
+        #expect(Runner.migrate(from: open.pm, to: v3, s, f, context: StepContext(now: f.at)).failure?.code == "FC1103")
+        // Out of order.
+        let g = DealEvent(id: "m9", at: moved.time - day, .migrate(from: s.machineHash, to: v3.machine.template.hash, map: []))
+        #expect(Runner.migrate(from: v2, to: v3, s, g, context: StepContext(now: moved.time)).failure?.code == "FC1106")
+    }
+
+    @Test func migrateEventsRoundTripThroughJSON() throws {
+        let e = DealEvent(id: "m1", at: 5, actor: "ops", .migrate(from: "sha256:a", to: "sha256:b", map: [NodeMapping("talks", "first_talks")]))
+        let encoded = e.encoded()
+        #expect(String(decoding: encoded, as: UTF8.self)
+            == #"{"actor":"ops","at":5,"from":"sha256:a","id":"m1","map":[{"new":"first_talks","old":"talks"}],"to":"sha256:b","type":"migrate"}"#)
+        #expect(try JSONDecoder().decode(DealEvent.self, from: Data(encoded)) == e)
+    }
+}
+
+extension MigrationTests {
+    /// A migration or a node record refused with `code` (for the refusal catalogue's test).
+    static func produce(_ code: String) throws -> Refusal? {
+        var d = try Mini.deal()
+        let v11 = try MiniVersion.make("1.1.0")
+        let renamed = try MiniVersion.make("2.0.0", renameTalks: true)
+        switch code {
+        case "FC1162": return d.refuse(.migrate(from: d.snapshot?.machineHash ?? "", to: v11.machine.template.hash, map: []))
+        case "FC1163":
+            let s = try #require(d.snapshot)
+            let e = DealEvent(id: "m", at: d.time, .migrate(from: s.machineHash, to: renamed.machine.template.hash, map: []))
+            return Runner.migrate(from: d.pm, to: v11, s, e, context: StepContext(now: d.time)).failure
+        case "FC1164":
+            var (moved, _) = try d.migrate(to: v11).get()
+            return try moved.migrate(to: v11).failure
+        case "FC1165": var lost = try Mini.lostToPool(); return try lost.migrate(to: v11).failure
+        case "FC1166": return try d.migrate(to: renamed).failure
+        case "FC1167": return try d.migrate(to: renamed, map: [NodeMapping("talks", "nowhere")]).failure
+        case "FC1168": return try d.migrate(to: renamed, map: [NodeMapping("talks", "first_talks"), NodeMapping("talks", "review")]).failure
+        case "FC1169": return try d.migrate(to: renamed, map: [NodeMapping("talks", "won")]).failure
+        case "FC1170":
+            try d.apply(.setFields([FieldAssignment("headcount", .integer(7))]))
+            let text = try MiniVersion.make("2.0.0", [("headcount: {type: integer, min: 0, max: 100000}", "headcount: {type: boolean}")])
+            return try d.migrate(to: text).failure
+        case "FC1171": return d.refuse(.note(node: "signing", text: "too early"), by: "alice")
+        case "FC1172": return d.refuse(.note(node: "talks", text: "  \n "), by: "alice")
+        case "FC1173": return d.refuse(.link(node: "talks", url: "javascript:alert(1)", title: nil), by: "alice")
+        default: return nil
+        }
+    }
+}

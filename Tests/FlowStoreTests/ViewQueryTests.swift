@@ -1,0 +1,244 @@
+import Foundation
+import Testing
+@testable import FlowStore
+
+/// Views over the projection columns (schema version 2): both stores give the same answers, the
+/// answers are the ones a person would count by hand, and old files are upgraded.
+@Suite("Deal views")
+struct ViewQueryTests {
+    /// A view store and what to remove afterwards.
+    final class Made: @unchecked Sendable {
+        let store: any DealViewStore
+        let directory: URL?
+        init(_ store: any DealViewStore, _ directory: URL?) { self.store = store; self.directory = directory }
+        deinit { if let directory { try? FileManager.default.removeItem(at: directory) } }
+    }
+
+    static func inMemory() -> Made { Made(InMemoryStore(), nil) }
+    static func sqlite() throws -> Made {
+        let directory = try makeTemporaryDirectory()
+        return Made(try SQLiteStore(path: directory.appendingPathComponent("v.sqlite").path), directory)
+    }
+
+    static let industries = ["制造", "retail", "finance", nil]
+    static let owners = ["li", "mia", nil]
+
+    /// 60 deals with varied fields, statuses, pools and nodes (two of them at a fork's two nodes).
+    static func fill(_ store: any DealViewStore) throws {
+        var batch: [AppendRecord] = []
+        for n in 0..<60 {
+            let industry = industries[n % 4]
+            var fields = "{\"amount\":\(n * 1000 + (n % 3 == 0 ? 500 : 0))"
+            if let industry { fields += ",\"industry\":\(StoreJSON.quoted(industry))" }
+            if n % 5 != 0 { fields += ",\"close\":\"2024-0\(1 + n % 6)-1\(n % 10)\"" }
+            fields += ",\"vip\":\(n % 2 == 0 ? "true" : "false")}"
+            let status = n % 7 == 0 ? "won" : (n % 11 == 0 ? "lost" : "open")
+            let node = n % 13 == 0 ? "legal,finance" : ["talks", "quote", "sign"][n % 3]
+            let owner = owners[n % 3]
+            let projection = DealProjection(
+                templateID: n % 4 == 3 ? "renewal" : "standard", fields: fields, probability: n % 9 == 0 ? nil : (n % 10) * 10,
+                createdAt: StoreTime(millisecondsSinceEpoch: Int64(n) * 86_400_000), returnsAt: n % 4 == 0 ? StoreTime(millisecondsSinceEpoch: Int64(n) * 1000) : nil,
+                amount: n % 8 == 0 ? nil : Double(n) * 1000.5, closeDate: n % 5 == 0 ? nil : "2024-0\(1 + n % 6)-1\(n % 10)")
+            let index = DealIndex(
+                templateHash: "h\(n % 2)", status: status, isOpen: status == "open", pool: owner == nil ? "public" : "private",
+                owner: owner, currentNodes: status == "open" ? node : "", projection: projection)
+            batch.append(AppendRecord(
+                dealID: String(format: "D-%03d", n), eventID: "create", afterSequence: 0, event: Data("{}".utf8),
+                snapshot: Data("{}".utf8), index: index))
+        }
+        let results = try store.append(batch)
+        #expect(results.allSatisfy { $0.isStored })
+    }
+
+    static let predicates: [ViewPredicate] = [
+        .always,
+        .compare(.field("amount"), .greater, .value(.integer(30_000))),
+        .not(.compare(.field("amount"), .greater, .value(.integer(30_000)))),
+        .compare(.field("industry"), .equal, .value(.null)),
+        .not(.compare(.field("industry"), .equal, .value(.text("retail")))),
+        .and([.compare(.column(.status), .equal, .value(.text("open"))), .isTrue(.field("vip"))]),
+        .or([.compare(.field("close"), .less, .value(.text("2024-03"))), .compare(.column(.owner), .equal, .value(.text("mia")))]),
+        .not(.compare(.field("close"), .less, .value(.text("2024-03")))),
+        .oneOf(.field("industry"), [.text("制造"), .text("finance")]),
+        .not(.oneOf(.field("industry"), [.text("制造")])),
+        .compare(.column(.probability), .greaterOrEqual, .value(.real(45.5))),
+        .not(.compare(.column(.probability), .less, .value(.integer(50)))),
+        .compare(.elapsed(.createdAt, now: StoreTime(millisecondsSinceEpoch: 40 * 86_400_000)), .lessOrEqual, .value(.integer(10 * 86_400_000))),
+        .compare(.column(.returnsAt), .lessOrEqual, .value(.integer(30_000))),
+        .compare(.column(.templateID), .notEqual, .value(.text("standard"))),
+        .not(.compare(.column(.amount), .greaterOrEqual, .value(.integer(20_000)))),
+        .compare(.column(.closeDate), .lessOrEqual, .value(.text("2024-03-15"))),
+    ]
+
+    @Test(arguments: Array(predicates.indices))
+    func bothStoresSelectTheSameDealsInTheSameOrder(_ which: Int) throws {
+        let (a, b) = (Self.inMemory(), try Self.sqlite())
+        try Self.fill(a.store)
+        try Self.fill(b.store)
+        let query = DealRowQuery(
+            filter: Self.predicates[which], sort: [ViewSort(.field("industry")), ViewSort(.field("amount"), descending: true)])
+        let left = try a.store.viewRows(query)
+        let right = try b.store.viewRows(query)
+        #expect(left.map(\.dealID) == right.map(\.dealID))
+        #expect(left.map(\.index) == right.map(\.index))
+        let limited = try b.store.viewRows(DealRowQuery(filter: Self.predicates[which], limit: 3))
+        #expect(limited.map(\.dealID) == Array(right.map(\.dealID).sorted().prefix(3)))
+    }
+
+    @Test(arguments: Array(predicates.indices))
+    func bothStoresGroupAndSumTheSame(_ which: Int) throws {
+        let (a, b) = (Self.inMemory(), try Self.sqlite())
+        try Self.fill(a.store)
+        try Self.fill(b.store)
+        for keys in [[ViewGroupKey.field("industry")], [.column(.owner), .fieldMonth("close")], [.column(.templateID), .openNode],
+                     [.column(.status), .columnMonth(.closeDate)], []] {
+            let query = DealGroupQuery(
+                filter: Self.predicates[which], groupBy: keys,
+                measures: [.sum("amount"), .weightedSum("amount"), .sumOf(.amount), .weightedSumOf(.amount)])
+            let left = try a.store.viewGroups(query)
+            let right = try b.store.viewGroups(query)
+            #expect(left.map(\.keys) == right.map(\.keys))
+            #expect(left.map(\.count) == right.map(\.count))
+            #expect(left.map { $0.sums.map { ($0 * 100).rounded() } } == right.map { $0.sums.map { ($0 * 100).rounded() } })
+        }
+    }
+
+    @Test func groupsCountWhatAPersonWouldCount() throws {
+        let made = try Self.sqlite()
+        try Self.fill(made.store)
+        // Open deals by node: a deal at a fork's two nodes counts at each.
+        let byNode = try made.store.viewGroups(DealGroupQuery(
+            filter: .compare(.column(.status), .equal, .value(.text("open"))), groupBy: [.openNode], measures: [.sum("amount")]))
+        var expected: [String: (Int, Double)] = [:]
+        for n in 0..<60 where !(n % 7 == 0) && !(n % 11 == 0) {
+            let nodes = n % 13 == 0 ? ["legal", "finance"] : [["talks", "quote", "sign"][n % 3]]
+            for node in nodes {
+                let amount = Double(n * 1000 + (n % 3 == 0 ? 500 : 0))
+                expected[node, default: (0, 0)].0 += 1
+                expected[node, default: (0, 0)].1 += amount
+            }
+        }
+        #expect(byNode.map { $0.keys[0].text ?? "" } == expected.keys.sorted())
+        for row in byNode {
+            let want = try #require(expected[row.keys[0].text ?? ""])
+            #expect(row.count == want.0)
+            #expect(row.sums[0] == want.1)
+        }
+        let total = try made.store.viewGroups(DealGroupQuery(groupBy: []))
+        #expect(total.map(\.count) == [60])
+        let none = try made.store.viewGroups(DealGroupQuery(filter: .or([]), groupBy: [], measures: [.sum("amount")]))
+        #expect(none == [DealGroupRow(keys: [], count: 0, sums: [0])])
+    }
+
+    @Test func aFieldNameThatIsNotAPlainNameIsRefusedNotRun() throws {
+        let made = try Self.sqlite()
+        try Self.fill(made.store)
+        #expect(throws: StoreError.self) {
+            try made.store.viewRows(DealRowQuery(filter: .compare(.field("a') OR 1=1 --"), .equal, .value(.integer(1)))))
+        }
+        let memory = Self.inMemory()
+        try Self.fill(memory.store)
+        #expect(throws: StoreError.self) { try memory.store.viewGroups(DealGroupQuery(groupBy: [.field("x\"y")])) }
+    }
+
+    @Test func fieldNamesAndJSONHaveLimits() {
+        #expect(ViewOperand.isPlainFieldName(String(repeating: "a", count: 128)))
+        #expect(!ViewOperand.isPlainFieldName(String(repeating: "a", count: 129)))
+        #expect(!ViewOperand.isPlainFieldName(""))
+        #expect(ViewOperand.isPlainFieldName("客户名称_2"))
+        // Nesting deeper than 64 levels is not read (no unbounded recursion on stored text).
+        #expect(StoreJSON.parse(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)) != nil)
+        #expect(StoreJSON.parse(String(repeating: "[", count: 65) + String(repeating: "]", count: 65)) == nil)
+        #expect(StoreJSON.parse(#"{"a": "\u4e2d\ud83d\ude00", "b": [1, 2.5, true, null]}"#)
+                == .object(["a": .text("中😀"), "b": .array([.integer(1), .real(2.5), .bool(true), .null])]))
+        #expect(StoreJSON.parse("{\"a\": 1,}") == nil)
+        #expect(StoreJSON.quoted("a\"b\\c\n\u{1}") == #""a\"b\\c\n\u0001""#)
+    }
+
+    @Test func theProjectionIsReplacedByTheNextAppendAndKeptWhenTheHostGivesNone() throws {
+        for made in [Self.inMemory(), try Self.sqlite()] {
+            let store = made.store
+            let first = DealIndex(templateHash: "h", status: "open", isOpen: true, projection: DealProjection(templateID: "t", fields: "{\"a\":1}"))
+            _ = try store.append(AppendRecord(dealID: "d", eventID: "e1", afterSequence: 0, event: Data("{}".utf8), snapshot: Data("{}".utf8), index: first))
+            var second = first
+            second.projection?.fields = "{\"a\":2}"
+            _ = try store.append(AppendRecord(dealID: "d", eventID: "e2", afterSequence: 1, event: Data("{}".utf8), snapshot: Data("{}".utf8), index: second))
+            #expect(try store.viewRows(DealRowQuery()).first?.index.projection?.fields == "{\"a\":2}")
+            var bare = second
+            bare.projection = nil
+            _ = try store.append(AppendRecord(dealID: "d", eventID: "e3", afterSequence: 2, event: Data("{}".utf8), snapshot: Data("{}".utf8), index: bare))
+            #expect(try store.viewRows(DealRowQuery()).first?.index.projection?.fields == "{\"a\":2}")
+            // A deal reads back with the columns it was appended with, in both stores.
+            #expect(try store.deal("d")?.index.projection?.fields == "{\"a\":2}")
+            #expect(try store.unprojectedSnapshots(limit: 10).isEmpty)
+        }
+    }
+
+    @Test func aVersion1FileIsUpgradedWithItsDataAndItsDealsAreFoundForTheBackfill() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("old.sqlite").path
+        try SQLiteStore.forgeFile(path: path, schemaVersion: 1, sql: """
+            INSERT INTO deals (id, deal_id, last_seq, template_hash, status, is_open, pool, owner, customer_key, next_timer_at, current_nodes, snapshot)
+            VALUES (7, 'D-1', 2, 'h1', 'open', 1, 'private', 'li', 'acme', 5000, 'talks', '{"total":3}'),
+                   (9, 'D-2', 1, 'h1', 'won', 0, 'private', 'mia', NULL, NULL, '', '{"total":1}');
+            INSERT INTO events (deal, seq, event_id, payload) VALUES (7, 1, 'c', '{"id":"c","amount":1}'), (7, 2, 'e', '{"id":"e","amount":2}'), (9, 1, 'c', '{"id":"c","amount":1}');
+            INSERT INTO outbox (deal, effect_id, event_seq, payload) VALUES (7, 'fx', 1, '{}');
+            """)
+        let store = try SQLiteStore(path: path)
+        #expect(try store.schemaVersion() == 2)
+        #expect(try store.deal("D-1") == StoredDeal(dealID: "D-1", lastSequence: 2, index: DealIndex(
+            templateHash: "h1", status: "open", isOpen: true, pool: "private", owner: "li", customerKey: "acme",
+            nextTimerAt: StoreTime(millisecondsSinceEpoch: 5000), currentNodes: "talks")))
+        #expect(try store.allEvents(of: "D-1").map(\.eventID) == ["c", "e"])
+        #expect(try store.undeliveredEffects(limit: 10).map(\.dealID) == ["D-1"])
+        #expect(try store.dueDeals(asOf: StoreTime(millisecondsSinceEpoch: 6000), limit: 10).map(\.dealID) == ["D-1"])
+        #expect(try store.unprojectedSnapshots(limit: 10).map(\.dealID) == ["D-1", "D-2"])
+        #expect(try store.viewRows(DealRowQuery()).map { $0.index.projection == nil } == [true, true])
+        // The snapshot is still the last column (views scan without reading it).
+        #expect(try store.scalar("SELECT name FROM pragma_table_info('deals') ORDER BY cid DESC LIMIT 1") == "snapshot")
+
+        try store.setProjections([("D-1", DealProjection(templateID: "standard", fields: "{\"amount\":5}"))])
+        #expect(try store.unprojectedSnapshots(limit: 10).map(\.dealID) == ["D-2"])
+        let groups = try store.viewGroups(DealGroupQuery(groupBy: [.column(.templateID)], measures: [.sum("amount")]))
+        #expect(groups == [DealGroupRow(keys: [.null], count: 1, sums: [0]), DealGroupRow(keys: [.text("standard")], count: 1, sums: [5])])
+        // The upgraded deal takes new events.
+        var host = ToyHost()
+        _ = host.next("D-1", event: "c")
+        _ = host.next("D-1", event: "e")
+        #expect(try store.append(host.next("D-1", event: "f")) == .appended(sequence: 3))
+        try store.close()
+        #expect(try SQLiteStore(path: path).schemaVersion() == 2)
+    }
+
+    @Test func theReportsRangeQueriesUseTheirIndexes() throws {
+        let made = try Self.sqlite()
+        let store = try #require(made.store as? SQLiteStore)
+        for (column, index) in [(ViewColumn.returnsAt, "deals_returns_at"), (.dueAt, "deals_due"), (.lastRecordAt, "deals_last_record")] {
+            let (sql, _) = try SQLiteStore.rowSQL(DealRowQuery(
+                filter: .and([.compare(.column(column), .greaterOrEqual, .value(.integer(0))), .compare(.column(column), .lessOrEqual, .value(.integer(10)))]),
+                sort: [ViewSort(.column(column))]))
+            let plan = try store.queryPlan(sql, arguments: ["0", "10"])
+            #expect(plan.contains { $0.contains(index) }, "\(column): \(plan)")
+        }
+        let plan = try store.queryPlan(SQLiteStore.unprojectedSQL, arguments: ["10"])
+        #expect(plan.contains { $0.contains("deals_unprojected") })
+        // The report's totals, funnel and forecast: one pass over the covering index.
+        let (report, _) = try SQLiteStore.groupSQL(DealGroupQuery(
+            filter: .compare(.column(.templateID), .equal, .value(.text("t"))),
+            groupBy: [.column(.status), .column(.pool), .column(.currentNodes), .columnMonth(.closeDate)],
+            measures: [.sumOf(.amount), .weightedSumOf(.amount)]))
+        // A template's rows in id order are read in that order, not fetched one by one through
+        // `deals_report` (most of the table matches).
+        let (rows, _) = try SQLiteStore.rowSQL(DealRowQuery(filter: .compare(.column(.templateID), .equal, .value(.text("t"))), limit: 5))
+        let rowsPlan = try store.queryPlan(rows, arguments: ["t", "5"])
+        #expect(!rowsPlan.contains { $0.contains("deals_report") } && !rowsPlan.contains { $0.contains("TEMP B-TREE") }, "\(rowsPlan)")
+        let reportPlan = try store.queryPlan(report, arguments: ["t"])
+        #expect(reportPlan.contains { $0.contains("COVERING INDEX deals_report") }, "\(reportPlan)")
+        let (pool, _) = try SQLiteStore.rowSQL(DealRowQuery(
+            filter: .compare(.column(.poolSince), .notEqual, .value(.null)),
+            sort: [ViewSort(.column(.poolSince)), ViewSort(.column(.dealID))], limit: 10))
+        let poolPlan = try store.queryPlan(pool, arguments: ["10"])
+        #expect(poolPlan.contains { $0.contains("deals_pool_since") }, "\(poolPlan)")
+    }
+}

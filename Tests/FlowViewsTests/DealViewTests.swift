@@ -1,0 +1,232 @@
+import FlowDiagnostics
+import FlowExpr
+import FlowHost
+import FlowRuntime
+@testable import FlowStore
+import Foundation
+import Testing
+@testable import FlowViews
+
+/// `flowc deals` below the command line: filters translated to the store and evaluated in Swift
+/// give the same deals; grouping, sorting, columns; located diagnostics.
+@Suite("Deal views", .serialized)
+struct DealViewTests {
+    /// Filters over the standard template's fields and the built-ins; `exact` says whether the
+    /// store answers them alone (a test that the translation is really used).
+    static let filters: [(String, Bool)] = [
+        (#"status == "open""#, true),
+        (#"status == "open" and amount >= 300000 CNY"#, true),
+        (#"not (amount >= 300000 CNY)"#, true),
+        (#"amount == null"#, true),
+        (#"amount != null or pool == "public""#, true),
+        (#"industry in ["retail", "finance"]"#, true),
+        (#"not (industry in ["retail"])"#, true),
+        (#"owner == "li.si" or owner == "zhang.san.b""#, true),
+        (#"expected_close_date < date("2024-08-01")"#, true),
+        (#"not (expected_close_date >= date("2024-08-01"))"#, true),
+        (#"age > 40d"#, true),
+        (#"idle <= 20d and status == "open""#, true),
+        (#"created >= datetime("2024-05-10T00:00:00Z")"#, true),
+        (#"probability >= 30 and pool == "private""#, true),
+        (#"node == "initial_talks""#, true),
+        (#"custom_development"#, true),
+        (#"not custom_development"#, true),
+        (#"quote < cost"#, true),
+        (#"amount > 100000 CNY + 50000 CNY"#, true),
+        (#"status == "open" and quote - cost < 0 CNY"#, false),
+        (#"amount * 2 > 600000 CNY or owner == "li.si""#, false),
+        (#"contains(customer_name, "远山")"#, false),
+        (#"has(quote) and status != "won""#, false),
+        (#"returns < now() + 5d"#, true),
+    ]
+
+    @Test(arguments: Array(filters.indices))
+    func aFilterSelectsTheSameDealsThroughTheStoreAsEvaluatedDealByDeal(_ which: Int) throws {
+        let (text, exact) = Self.filters[which]
+        for store in [InMemoryStore() as any DealViewStore, try DealViewFixtures.sqlite()] {
+            _ = try DealViewFixtures.service(store)
+            let spec = DealViewSpec(filter: text, sort: ["deal"], columns: ["deal"], limit: 0)
+            let view = try DealViewFixtures.compile(spec).get()
+            #expect(view.filter?.isExact == exact, "\(text)")
+            guard case .rows(_, let rows, let more) = try DealViewEngine.run(view, store: store, templateID: "standard_sale") else {
+                Issue.record("not rows")
+                continue
+            }
+            #expect(more == 0)
+            let listed = rows.map { DealViewEngine.text($0[0]) ?? "" }
+            // The reference: every deal, the whole filter evaluated by the expression language.
+            let all = try store.viewRows(DealRowQuery())
+            let schema = view.schema
+            let expected = all.filter { view.filter?.matches(DealViewRow($0), schema: schema, clock: view.clock) ?? true }.map(\.dealID)
+            #expect(listed == expected.sorted(), "\(text)")
+            #expect(!expected.isEmpty || text.contains("null"), "the filter \(text) selects nothing: a weak test")
+        }
+    }
+
+    @Test func groupsAreTheSameThroughTheStoreAndThroughSwift() throws {
+        let store = try DealViewFixtures.sqlite()
+        _ = try DealViewFixtures.service(store)
+        // The same condition written so that the store answers it, and so that it does not.
+        let exact = try DealViewFixtures.compile(DealViewSpec(filter: "amount > 50000 CNY", groupBy: "node", columns: ["amount", "quote"])).get()
+        let swift = try DealViewFixtures.compile(DealViewSpec(filter: "amount * 2 > 100000 CNY", groupBy: "node", columns: ["amount", "quote"])).get()
+        #expect(exact.filter?.isExact == true)
+        #expect(swift.filter?.isExact == false)
+        guard case .groups(let key, let sums, _, let a) = try DealViewEngine.run(exact, store: store, templateID: nil),
+              case .groups(_, _, _, let b) = try DealViewEngine.run(swift, store: store, templateID: nil) else {
+            Issue.record("not groups")
+            return
+        }
+        #expect(key == "node")
+        #expect(sums == ["amount", "quote"])
+        #expect(a.map(\.key) == b.map(\.key))
+        #expect(a.map(\.count) == b.map(\.count))
+        #expect(a.map { $0.sums.map { ($0 * 100).rounded() } } == b.map { $0.sums.map { ($0 * 100).rounded() } })
+        // A deal at the two nodes of the contract review counts in both groups.
+        let legal = try #require(a.first { $0.key == "legal_review" })
+        let finance = try #require(a.first { $0.key == "finance_review" })
+        #expect(legal.count == finance.count && legal.count > 0)
+    }
+
+    @Test func groupsSortByCountAndSumsAndRespectTheLimit() throws {
+        let store = try DealViewFixtures.sqlite()
+        _ = try DealViewFixtures.service(store)
+        let view = try DealViewFixtures.compile(DealViewSpec(groupBy: "industry", sort: ["count:desc", "industry"], columns: ["amount"])).get()
+        guard case .groups(_, _, let currencies, let lines) = try DealViewEngine.run(view, store: store, templateID: nil) else {
+            Issue.record("not groups")
+            return
+        }
+        #expect(currencies == ["CNY"])
+        #expect(lines.map(\.count) == lines.map(\.count).sorted(by: >))
+        #expect(lines.reduce(0) { $0 + $1.count } == 24)
+        let limited = try DealViewFixtures.compile(DealViewSpec(groupBy: "industry", sort: ["amount:desc"], columns: ["amount"], limit: 2)).get()
+        guard case .groups(_, _, _, let top) = try DealViewEngine.run(limited, store: store, templateID: nil) else { return }
+        #expect(top.count == 2)
+        #expect(top[0].sums[0] >= top[1].sums[0])
+    }
+
+    @Test func rowsAreSortedLimitedAndShowTheChosenColumns() throws {
+        let store = try DealViewFixtures.sqlite()
+        _ = try DealViewFixtures.service(store)
+        let view = try DealViewFixtures.compile(DealViewSpec(
+            filter: #"status == "open""#, sort: ["amount:desc", "deal"], columns: ["deal", "customer_name", "amount", "owner", "age"], limit: 5)).get()
+        guard case .rows(let columns, let rows, let more) = try DealViewEngine.run(view, store: store, templateID: "standard_sale") else {
+            Issue.record("not rows")
+            return
+        }
+        #expect(columns == ["deal", "customer_name", "amount", "owner", "age"])
+        #expect(rows.count == 5)
+        #expect(more > 0)
+        let amounts = rows.map { row -> Double in
+            if case .money(let a, "CNY") = row[2] { return Double(a.description) ?? 0 }
+            return -1
+        }
+        #expect(amounts == amounts.sorted(by: >))
+        #expect(rows[0][0] == .text("K3-1005"))
+        if case .duration(let seconds) = rows[0][4] { #expect(seconds > 30 * 86_400) } else { Issue.record("age is not a duration") }
+        let table = DealViewOutput.render(.rows(columns: columns, rows: rows, more: more), .table)
+        #expect(table.hasPrefix("deal     customer_name"))
+        #expect(table.contains("1,500,300.00 CNY"))
+        let csv = DealViewOutput.render(.rows(columns: columns, rows: rows, more: more), .csv)
+        #expect(csv.hasPrefix("deal,customer_name,amount,owner,age\r\nK3-1005,客户3·蓝鲸制造集团,1500300,wang.wu.b,"))
+        let json = DealViewOutput.render(.rows(columns: columns, rows: rows, more: more), .json)
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        #expect(decoded.count == 5)
+        #expect(decoded[0]["amount"] as? Int == 1_500_300)
+        #expect(decoded[0]["customer_name"] as? String == "客户3·蓝鲸制造集团")
+    }
+
+    @Test func problemsAreLocatedInTheOptionTheyAreIn() throws {
+        let spec = DealViewSpec(filter: #"amount > 5 and custmer_name == "x""#, groupBy: "industy", sort: ["amount:down", "nope"], columns: ["deal", "ownr"])
+        guard case .failure(let problems) = try DealViewFixtures.compile(spec) else {
+            Issue.record("the view checked")
+            return
+        }
+        let text = HumanRenderer(color: false).render(CappedDiagnostics(problems.diagnostics, limit: 100), summary: nil)
+        // The type error and the unknown field, each under its column of the --where text.
+        #expect(text.contains("--where:1:10: error[FC0422]: `money(CNY)` used with a number that has no currency"), "\(text)")
+        #expect(text.contains("--where:1:16: error[FC0415]: unknown field `custmer_name`"), "\(text)")
+        #expect(text.contains("= help: did you mean `customer_name`?"))
+        #expect(text.contains("--group-by:1:1: error[FC1410]: unknown key `industy` in the grouping"))
+        #expect(text.contains("did you mean `industry`?"))
+        #expect(text.contains("--sort:1:1: error[FC1413]: `amount:down` is not a sort key"))
+        #expect(text.contains("--sort:1:1: error[FC1410]: unknown key `nope` in the sort keys"))
+        #expect(text.contains("--columns:1:6: error[FC1410]: unknown key `ownr` in the columns"))
+        #expect(problems.diagnostics.count == 6)
+    }
+
+    @Test func aFilterMustBeACondition() throws {
+        guard case .failure(let problems) = try DealViewFixtures.compile(DealViewSpec(filter: "amount")) else {
+            Issue.record("the view checked")
+            return
+        }
+        #expect(problems.diagnostics.map(\.code.description) == ["FC0423"])
+    }
+
+    @Test func listFieldsCannotBeGroupedOrSortedBy() throws {
+        guard case .failure(let problems) = try DealViewFixtures.compile(DealViewSpec(groupBy: "products")) else {
+            Issue.record("the view checked")
+            return
+        }
+        #expect(problems.diagnostics.map(\.code.description) == ["FC1414"])
+        guard case .failure(let sort) = try DealViewFixtures.compile(DealViewSpec(sort: ["products"])) else { return }
+        #expect(sort.diagnostics.map(\.code.description) == ["FC1414"])
+    }
+
+    @Test func aStoreOfOldDealsIsBackfilledFromTheSnapshots() throws {
+        let store = try DealViewFixtures.sqlite()
+        let service = try DealViewFixtures.service(store, copies: 1)
+        let before = try store.viewRows(DealRowQuery())
+        #expect(before.allSatisfy { $0.index.projection != nil })
+        // What a store written before schema version 2 looks like after its upgrade.
+        try store.execute(sql: """
+            UPDATE deals SET template_id = NULL, fields = NULL, probability = NULL, created_at = NULL, closed_at = NULL,
+                status_changed_at = NULL, open_nodes = NULL, due_at = NULL, pool_since = NULL, pool_arrival = NULL,
+                returns_at = NULL, last_record_at = NULL
+            """)
+        #expect(try store.unprojectedSnapshots(limit: 100).count == before.count)
+        let (written, skipped) = try service.backfillProjections(batch: 4)
+        #expect(written == before.count)
+        #expect(skipped == 0)
+        #expect(try store.viewRows(DealRowQuery()) == before)
+        #expect(try service.backfillProjections() == (0, 0))
+    }
+
+    @Test func aReleasedDealArrivesInThePoolAsReleased() throws {
+        let store = InMemoryStore()
+        let service = try DealViewFixtures.service(store, copies: 1)
+        let at: Int64 = 1_717_027_200  // 2024-05-30: before its idle timer returns it (2024-06-14)
+        if case .failure(let error) = service.apply([EventInput(at: .absolute(at), actor: "wang.wu", .release)], to: "D-1005") {
+            Issue.record("\(error)")
+        }
+        let deal = try #require(try store.deal("D-1005"))
+        #expect(deal.index.pool == "public")
+        #expect(deal.index.projection?.poolArrival == PoolArrival(how: "released", previousOwner: "wang.wu"))
+        #expect(deal.index.projection?.poolSince == StoreTime(millisecondsSinceEpoch: at * 1000))
+        #expect(deal.index.projection?.returnsAt == nil)
+    }
+
+    @Test func theProjectionDescribesTheDealAsAPersonWouldRead() throws {
+        let store = InMemoryStore()
+        _ = try DealViewFixtures.service(store, copies: 1)
+        let rows = Dictionary(uniqueKeysWithValues: try store.viewRows(DealRowQuery()).map { ($0.dealID, $0) })
+        let lost = try #require(rows["D-1002"]?.index.projection)
+        #expect(lost.poolArrival == PoolArrival(how: "lost", reason: "competitor", previousOwner: "wang.wu"))
+        #expect(lost.returnsAt == nil)
+        let idle = try #require(rows["D-1004"]?.index.projection)
+        #expect(idle.poolArrival?.how == "idle")
+        #expect(idle.poolArrival?.previousOwner == "zhang.san")
+        let fork = try #require(rows["D-1003"]?.index.projection)
+        let nodes = try #require(StoreJSON.parse(fork.openNodes))
+        guard case .array(let items) = nodes else { Issue.record("open nodes are not an array"); return }
+        #expect(items.count == 2)
+        #expect(items.map { item -> String in if case .object(let o) = item, case .text(let n)? = o["node"] { return n } else { return "" } }
+                == ["legal_review", "finance_review"])
+        #expect(fork.returnsAt != nil)
+        #expect(fork.poolArrival == nil)
+        let fields = try #require(StoreJSON.parse(fork.fields))
+        guard case .object(let f) = fields else { return }
+        #expect(f["customer_name"] == .text("远山物流股份有限公司"))
+        #expect(f["quote"] == .integer(90000))
+        #expect(f["expected_close_date"] == .text("2024-07-01"))
+    }
+}

@@ -1,0 +1,136 @@
+import FlowHost
+import FlowIR
+import FlowRuntime
+import Foundation
+import Testing
+@testable import FlowViews
+
+@Suite struct GraphOverlayTests {
+    /// A `graph_demo` deal on a temporary SQLite store: gold tier, so the branch goes to the audit,
+    /// which is skipped (the quote is not below cost); approved; legal review done, finance open.
+    static func drivenDeal() throws -> (DealView, DealService) {
+        let service = try GraphFixtures.service()
+        let machine = try service.machines.register(try GraphFixtures.machine(GraphFixtures.demoPath))
+        let create = NewDealInput(dealID: "G-1", at: GraphFixtures.at(0), owner: "amy",
+                                  fields: [WrittenValue("customer_name", .string("星辰科技")), WrittenValue("tier", .string("gold"))],
+                                  members: [RoleAssignment("sales_manager", "mia")])
+        let events: [EventInput] = [
+            EventInput(at: GraphFixtures.at(60), actor: "amy", .set([WrittenValue("quote", .string("100 CNY")), WrittenValue("cost", .string("80 CNY"))])),
+            EventInput(at: GraphFixtures.at(120), actor: "amy", .complete(node: "talks", outcome: nil)),
+            EventInput(at: GraphFixtures.at(180), actor: "mia", .complete(node: "review", outcome: "approve")),
+            EventInput(at: GraphFixtures.at(240), actor: "lee", .complete(node: "legal_review", outcome: nil)),
+        ]
+        if case .failure(let e) = service.create(create, machine: machine, events: events) { throw GraphFixtures.SetupError(description: "\(e)") }
+        return (try service.view("G-1"), service)
+    }
+
+    @Test func overlayMarksNodeStatesAndExactlyTheTakenBranch() throws {
+        let (view, _) = try Self.drivenDeal()
+        let model = GraphModel.build(view.machine.machine, snapshot: view.snapshot)
+        func state(_ key: String) -> NodeStatus? { model.nodes.first { $0.key == key }?.state }
+        #expect(state("talks") == .done)
+        #expect(state("audit") == .skipped)
+        #expect(state("review") == .done)
+        #expect(state("contract_review") == .done)
+        #expect(state("legal_review") == .done)
+        #expect(state("finance_review") == .active)
+        #expect(state("review_done") == .waiting)
+        #expect(state("signing") == .pending)
+        #expect(state("won") == .pending)
+        #expect(state("loss_review") == .pending)
+        #expect(state(":lose") == .pending)
+
+        let taken = model.edges.filter(\.taken).map { model.nodes[$0.from].key + ">" + model.nodes[$0.to].key }
+        #expect(taken == [":start>talks", "talks>:if:talks", ":if:talks>audit", "audit>review", "review>contract_review",
+                          "contract_review>legal_review", "contract_review>finance_review", "legal_review>review_done"])
+        // Of the branch's two arrows, exactly the condition that held is taken.
+        let branch = model.edges.filter { model.nodes[$0.from].key == ":if:talks" }
+        #expect(branch.map { "\($0.kind):\($0.taken)" } == ["branch:true", "otherwise:false"])
+        #expect(model.deal?.heading == "商机 G-1 · 进行中 · 私海 · 负责人 amy · 第 5 个事件")
+
+        // The SVG carries the states as classes, a legend, and the taken arrows.
+        let svg = try GraphSVG.render(model)
+        let (parsed, error) = SVGReader.parse(svg)
+        #expect(error == nil)
+        graphCheckGeometry(parsed, model)
+        func classes(_ key: String) -> Set<String> { parsed.boxes.first { $0.key == key }?.classes ?? [] }
+        #expect(classes("talks").contains("done"))
+        #expect(classes("audit").contains("skipped"))
+        #expect(classes("finance_review").contains("active"))
+        #expect(classes("review_done").contains("waiting"))
+        #expect(classes("signing").contains("pending"))
+        #expect(parsed.arrows.filter { $0.classes.contains("taken") }.map { $0.from + ">" + $0.to } == taken)
+        for word in ["已完成", "进行中", "已逾期", "等待汇合", "已跳过", "已关闭", "未到达", "已走路径"] {
+            #expect(parsed.texts.contains(word), "legend lacks \(word)")
+        }
+        #expect(svg.contains("class=\"flowc-graph overlay\""))
+
+        // DOT and Mermaid carry the overlay as styles.
+        let dot = GraphDOT.render(model)
+        #expect(dot.contains("\"finance_review\" [") && dot.contains("class=\"active\""))
+        #expect(dot.contains("\":if:talks\" -> \"audit\" [label=\"tier == 'gold'\", color=\"#1c7ed6\", penwidth=\"2.6\", class=\"taken\""))
+        #expect(dot.contains("\":if:talks\" -> \"review\" [label=\"否则\", tooltip="))
+        let mermaid = GraphMermaid.render(model)
+        #expect(mermaid.contains("classDef state_done "))
+        #expect(mermaid.contains("  n2 ==>|\"tier == 'gold'\"| n3\n"))
+        #expect(mermaid.contains("  n2 -->|\"否则\"| n4\n"))
+        let takenIndices = model.edges.indices.filter { model.edges[$0].taken }.map(String.init).joined(separator: ",")
+        #expect(mermaid.contains("  linkStyle \(takenIndices) stroke:#1c7ed6,stroke-width:3px\n"))
+    }
+
+    @Test func lostDealShowsClosedNodesAndTheLosePathTaken() throws {
+        let service = try GraphFixtures.service()
+        let machine = try service.machines.register(try GraphFixtures.machine(GraphFixtures.demoPath))
+        let create = NewDealInput(dealID: "G-2", at: GraphFixtures.at(0), owner: "amy", fields: [WrittenValue("customer_name", .string("远山物流"))])
+        let events = [EventInput(at: GraphFixtures.at(60), actor: "amy", .lose(reason: "price"))]
+        if case .failure(let e) = service.create(create, machine: machine, events: events) { throw GraphFixtures.SetupError(description: "\(e)") }
+        let view = try service.view("G-2")
+        let model = GraphModel.build(view.machine.machine, language: .en, snapshot: view.snapshot)
+        func state(_ key: String) -> NodeStatus? { model.nodes.first { $0.key == key }?.state }
+        #expect(state("talks") == .closed)
+        #expect(state(":lose") == .done)
+        #expect(state("loss_review") == .active)
+        let taken = model.edges.filter(\.taken).map { model.nodes[$0.from].key + ">" + model.nodes[$0.to].key }
+        #expect(taken == [":start>talks", ":lose>loss_review"])
+        #expect(model.deal?.heading == "Deal G-2 · open · private pool · owner amy · event 2")
+    }
+
+    @Test func reworkArrowIsTakenOnlyAfterARework() throws {
+        let (view, service) = try Self.drivenDeal()
+        let before = GraphModel.build(view.machine.machine, snapshot: view.snapshot)
+        #expect(before.edges.filter { $0.kind == .rework }.allSatisfy { !$0.taken })
+        let events: [EventInput] = [
+            EventInput(at: GraphFixtures.at(300), actor: "fay", .complete(node: "finance_review", outcome: nil)),
+            EventInput(at: GraphFixtures.at(360), actor: "amy", .rework(node: "signing", target: "talks", reason: "客户要求改价")),
+        ]
+        if case .failure(let e) = service.apply(events, to: "G-1") { throw GraphFixtures.SetupError(description: "\(e)") }
+        let after = try service.view("G-1")
+        let model = GraphModel.build(after.machine.machine, snapshot: after.snapshot)
+        let rework = try #require(model.edges.first { $0.kind == .rework })
+        #expect(rework.taken)
+        #expect(model.nodes.first { $0.key == "talks" }?.state == .active)
+        #expect(model.nodes.first { $0.key == "signing" }?.state == .pending)
+    }
+
+    @Test func nodeRecordsGiveABadgeAndTooltipLines() throws {
+        let (view, _) = try Self.drivenDeal()
+        var snapshot = view.snapshot
+        let talks = try #require(view.machine.machine.nodes.firstIndex { $0.id == "talks" })
+        snapshot.records = [
+            NodeRecord(node: talks, kind: .note, text: "客户关注 <交付> 周期", author: "amy", at: 1_714_957_300, sequence: 3),
+            NodeRecord(node: talks, kind: .link, text: "拜访纪要", url: "https://wiki.example.com/a?b=1&c=2", author: "amy", at: 1_714_957_400, sequence: 4),
+        ]
+        let model = GraphModel.build(view.machine.machine, snapshot: snapshot)
+        let node = try #require(model.nodes.first { $0.key == "talks" })
+        #expect(node.recordCount == 2)
+        #expect(node.tooltip.contains { $0.hasPrefix("[note] 客户关注 <交付> 周期 — amy") })
+        #expect(node.tooltip.contains { $0.hasPrefix("[link] 拜访纪要 <https://wiki.example.com/a?b=1&c=2> — amy") })
+        #expect(model.nodes.filter { $0.recordCount > 0 }.count == 1)
+        let svg = try GraphSVG.render(model)
+        let (parsed, error) = SVGReader.parse(svg)
+        #expect(error == nil)
+        #expect(parsed.boxes.first { $0.key == "talks" }?.classes.contains("has-records") == true)
+        #expect(parsed.texts.contains("2"))
+        #expect(parsed.titles.contains { $0.contains("记录 2 条") && $0.contains("[link] 拜访纪要 <https://wiki.example.com/a?b=1&c=2>") })
+    }
+}

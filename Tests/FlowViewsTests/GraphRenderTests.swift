@@ -1,0 +1,239 @@
+import FlowIR
+import FlowRuntime
+import Foundation
+import Testing
+@testable import FlowViews
+
+@Suite struct GraphRenderTests {
+    /// `testdata/graph/NAME.flow.yaml` → `NAME.dot` and `NAME.mmd` (`FLOWC_UPDATE=1` rewrites them).
+    @Test(arguments: [("dot", GraphLanguage.zh), ("mmd", .zh), ("en.dot", .en), ("en.mmd", .en)])
+    func demoMatchesItsGolden(_ suffix: String, _ language: GraphLanguage) throws {
+        let model = GraphModel.build(try GraphFixtures.machine(GraphFixtures.demoPath).machine, language: language)
+        let text = suffix.hasSuffix("dot") ? GraphDOT.render(model) : GraphMermaid.render(model)
+        let golden = GraphFixtures.root + "/testdata/graph/demo." + suffix
+        if ProcessInfo.processInfo.environment["FLOWC_UPDATE"] == "1" {
+            try text.write(toFile: golden, atomically: true, encoding: .utf8)
+        }
+        #expect(text == (try String(contentsOfFile: golden, encoding: .utf8)), "differs from \(golden)")
+    }
+
+    @Test func svgIsWellFormedWithOneBoxPerNodeNoOverlapsAndArrowsOnTheirBoxes() throws {
+        let m = try GraphFixtures.machine(GraphFixtures.demoPath).machine
+        let model = GraphModel.build(m)
+        let svg = try GraphSVG.render(model)
+        #expect(svg.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\""))
+        let (parsed, error) = SVGReader.parse(svg)
+        #expect(error == nil, "\(error ?? "")")
+        graphCheckGeometry(parsed, model)
+        // Every template node has its box, once; the added boxes too.
+        #expect(parsed.boxes.map(\.key).sorted() == (m.nodes.map(\.id) + [":start", ":if:talks", ":lose"]).sorted())
+        #expect(parsed.boxes.first { $0.key == "review" }?.classes.contains("approval") == true)
+        #expect(parsed.boxes.first { $0.key == "contract_review" }?.classes.contains("fork") == true)
+        #expect(parsed.boxes.first { $0.key == "loss_review" }?.classes.isSuperset(of: ["task", "lose-path"]) == true)
+        #expect(parsed.boxes.first { $0.key == "audit" }?.classes.contains("tailored") == true)
+        // Chinese names and conditions arrive intact, escaped in the XML.
+        #expect(parsed.texts.contains("内审\"低价\"复核"))
+        #expect(parsed.texts.contains("tier == 'gold'"))
+        #expect(parsed.texts.contains("仅当 quote < cost"))
+        #expect(svg.contains("内审&quot;低价&quot;复核"))
+        #expect(svg.contains("\"Noto Sans CJK SC\""))
+        // The plain picture's legend names the shapes and lines.
+        for word in ["任务", "审批", "条件分支", "并行开始 / 汇合", "返工", "输单路径"] { #expect(parsed.texts.contains(word), "legend lacks \(word)") }
+        // The rejection and the rework run on the side; the others go down.
+        let back = parsed.arrows.filter { $0.classes.contains("back") }.map { "\($0.from)>\($0.to)" }.sorted()
+        #expect(back == ["review>talks", "signing>talks"])
+    }
+
+    @Test(arguments: GraphFixtures.templates)
+    func bundledTemplateRendersInEveryFormat(_ path: String) throws {
+        let m = try GraphFixtures.machine(path).machine
+        for language in GraphLanguage.allCases {
+            let model = GraphModel.build(m, language: language)
+            let dot = GraphDOT.render(model)
+            #expect(dot.contains("digraph \"\(m.template.id)\" {"))
+            #expect(dot.hasSuffix("}\n"))
+            for node in m.nodes { #expect(dot.contains("\"\(node.id)\" ["), "\(node.id) missing in DOT") }
+            let mermaid = GraphMermaid.render(model)
+            #expect(mermaid.contains("\nflowchart TD\n"))
+            let links = mermaid.split(separator: "\n").filter { line in
+                line.hasPrefix("  n") && (line.contains(" --> ") || line.contains(" -->|") || line.contains(" -.->") || line.contains(" ==>"))
+            }
+            #expect(links.count == model.edges.count)
+            let svg = try GraphSVG.render(model)
+            let (parsed, error) = SVGReader.parse(svg)
+            #expect(error == nil, "\(path): \(error ?? "")")
+            graphCheckGeometry(parsed, model)
+        }
+    }
+
+    @Test func renderingIsDeterministic() throws {
+        let m = try GraphFixtures.machine("templates/standard-sale.flow.yaml").machine
+        let a = GraphModel.build(m), b = GraphModel.build(m)
+        #expect(try GraphSVG.render(a) == GraphSVG.render(b))
+        #expect(GraphDOT.render(a) == GraphDOT.render(b))
+        #expect(GraphMermaid.render(a) == GraphMermaid.render(b))
+    }
+
+    @Test func chineseNameGetsAWiderBoxThanAsciiOfTheSameLength() throws {
+        let chinese = "标准销售流程的方案报价审核"
+        let ascii = "abcdefghijklm"
+        #expect(chinese.count == ascii.count)
+        let model = graphTwoBoxModel(chinese, ascii)
+        let layout = try GraphLayout.make(model)
+        #expect(layout.boxes[0].width > layout.boxes[1].width + 40)
+        #expect(!layout.boxes[0].overlaps(layout.boxes[1]))
+    }
+
+    @Test func longNamesAreCutWithTheWholeNameInTheTooltip() throws {
+        var m = try GraphFixtures.machine(GraphFixtures.demoPath).machine
+        let long = String(repeating: "很长的节点名称", count: 8)
+        m.nodes[0].name["zh"] = long
+        let node = try #require(GraphModel.build(m).nodes.first { $0.key == "talks" })
+        #expect(node.label.hasSuffix("…"))
+        #expect(GraphText.columns(node.label) <= GraphModel.maxLabelColumns)
+        #expect(GraphText.columns(node.label) >= GraphModel.maxLabelColumns - 2)
+        #expect(node.tooltip.first == long + " (talks)")
+        #expect(GraphText.cut("短名", GraphModel.maxLabelColumns) == "短名")
+    }
+
+    @Test func aFlowBeyondTheLayoutLimitIsRefusedButDOTStillRenders() throws {
+        let nodes = GraphLayout.maxElements / 2 + 1
+        var model = graphTwoBoxModel("a", "b")
+        model.nodes = (0..<nodes).map { i in
+            GraphNode(key: "n\(i)", machineIndex: i, kind: .task, label: "节点\(i)", details: [], tooltip: [], losePath: false, tailored: false,
+                      state: nil, recordCount: 0)
+        }
+        model.edges = (1..<nodes).map { GraphEdge(from: $0 - 1, to: $0, kind: .next, label: nil, condition: nil, tooltip: "", taken: false) }
+        #expect(model.nodes.count + model.edges.count == GraphLayout.maxElements + 1)
+        #expect(throws: GraphLayoutError(elements: GraphLayout.maxElements + 1, limit: GraphLayout.maxElements)) { try GraphSVG.render(model) }
+        #expect(GraphDOT.render(model).contains("\"n\(nodes - 1)\""))
+        // One element fewer is drawn.
+        model.edges.removeLast()
+        #expect(try GraphLayout.make(model).boxes.count == nodes)
+    }
+
+    @Test func textIsEscapedForEachFormat() {
+        #expect(GraphSVG.escape("a<b & \"c\" 'd'\u{1}") == "a&lt;b &amp; &quot;c&quot; &apos;d&apos; ")
+        #expect(GraphDOT.q("say \"hi\" \\ 你好\nnext") == "\"say \\\"hi\\\" \\\\ 你好\\nnext\"")
+        #expect(GraphMermaid.label("a \"b\" <c> #1 | `x` 中") == "a #quot;b#quot; #lt;c#gt; #35;1 #124; #96;x#96; 中")
+        #expect(GraphNumber.text(-0.04) == "0")
+        #expect(GraphNumber.text(12.25) == "12.3" || GraphNumber.text(12.25) == "12.2")
+        #expect(GraphNumber.text(-3) == "-3")
+    }
+
+    @Test func hostileNamesAndASelfLoopStillGiveWellFormedPictures() throws {
+        var m = try GraphFixtures.machine(GraphFixtures.demoPath).machine
+        m.nodes[0].name["zh"] = "]]><!-- \u{0}\u{7}<script>&amp;\"'\n下一行 %% end `x` |y|"
+        m.template.name["zh"] = "</svg>\"}"
+        let review = try #require(m.nodes.firstIndex { $0.id == "review" })
+        guard case .outcomes(var outcomes) = m.nodes[review].transition, let reject = outcomes.firstIndex(where: { $0.name == "reject" }) else {
+            Issue.record("the demo's review has a reject outcome")
+            return
+        }
+        outcomes[reject].to = review
+        m.nodes[review].transition = .outcomes(outcomes)
+        let model = GraphModel.build(m)
+        let svg = try GraphSVG.render(model)
+        let (parsed, error) = SVGReader.parse(svg)
+        #expect(error == nil, "\(error ?? "")")
+        graphCheckGeometry(parsed, model)
+        #expect(parsed.arrows.contains { $0.from == "review" && $0.to == "review" && $0.classes.contains("back") })
+        // Control characters become spaces and the name is cut at 32 columns; each format escapes the rest.
+        #expect(parsed.texts.contains("]]><!--   <script>&amp;\"' 下一…"))
+        #expect(parsed.titles.contains { $0.hasPrefix("]]><!--   <script>&amp;\"'\n下一行 %% end `x` |y| (talks)") })
+        let dot = GraphDOT.render(model)
+        #expect(dot.contains("\"talks\" [label=\"]]><!--   <script>&amp;\\\"' 下一…\\n负责：销售负责人 · 赢率 10%\""))
+        #expect(!dot.contains("\u{0}") && !dot.contains("\u{7}"))
+        let mermaid = GraphMermaid.render(model)
+        #expect(mermaid.contains("  n1[\"]]#gt;#lt;!--   #lt;script#gt;#amp;amp;#quot;' 下一…<br/>负责：销售负责人 · 赢率 10%\"]\n"))
+        #expect(mermaid.hasPrefix("---\ntitle: \"</svg>\\\"} · graph_demo 1.0.0\"\n---\n"))
+    }
+
+    /// Random flows (cycles, self loops, long jumps, several roots, reworks): the layout keeps
+    /// its promises on every one.
+    @Test(arguments: 0..<40)
+    func randomFlowsKeepTheLayoutInvariants(_ seed: Int) throws {
+        var state = UInt64(seed) &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let kinds: [GraphNode.Kind] = [.task, .task, .task, .approval, .fork, .join, .decision, .won, .lost, .loseEntry]
+        let words = ["方案", "Review", "合同会审", "x", "法务与财务并行审核", "Order payment collection"]
+        let count = 2 + next(40)
+        var model = graphTwoBoxModel("a", "b")
+        model.nodes = (0..<count).map { i in
+            let kind: GraphNode.Kind = i == 0 ? .start : kinds[next(kinds.count)]
+            let details = (0..<next(3)).map { _ in words[next(words.count)] }
+            return GraphNode(key: "k\(i)", machineIndex: i, kind: kind, label: words[next(words.count)], details: details, tooltip: [],
+                             losePath: false, tailored: next(4) == 0, state: nil, recordCount: 0)
+        }
+        model.edges = []
+        for i in 0..<count {
+            for _ in 0..<next(4) {
+                let kind: GraphEdge.Kind = next(5) == 0 ? .rework : .next
+                let label: String? = next(3) == 0 ? words[next(words.count)] : nil
+                model.edges.append(GraphEdge(from: i, to: next(count), kind: kind, label: label, condition: nil, tooltip: "", taken: false))
+            }
+        }
+        let svg = try GraphSVG.render(model)
+        let (parsed, error) = SVGReader.parse(svg)
+        #expect(error == nil)
+        graphCheckGeometry(parsed, model)
+        #expect(try GraphSVG.render(model) == svg)
+    }
+
+    @Test func englishPicksEnglishNamesAndFallsBack() throws {
+        let m = try GraphFixtures.machine(GraphFixtures.demoPath).machine
+        let en = GraphModel.build(m, language: .en)
+        #expect(en.title == "Graph demo")
+        #expect(en.nodes.first { $0.key == "talks" }?.label == "Initial talks")
+        #expect(GraphLanguage.en.pick(["": "纯名"], fallback: "id") == "纯名")
+        #expect(GraphLanguage.en.pick(["zh": "中文"], fallback: "id") == "中文")
+        #expect(GraphLanguage.zh.pick([:], fallback: "id") == "id")
+    }
+}
+
+/// A model of two unconnected task boxes (for sizes and limits).
+func graphTwoBoxModel(_ a: String, _ b: String) -> GraphModel {
+    func box(_ i: Int, _ label: String) -> GraphNode {
+        GraphNode(key: "b\(i)", machineIndex: i, kind: .task, label: label, details: [], tooltip: [label], losePath: false, tailored: false,
+                  state: nil, recordCount: 0)
+    }
+    return GraphModel(templateID: "t", version: "1", hash: "sha256:0", title: "t", language: .zh, nodes: [box(0, a), box(1, b)], edges: [],
+                      deal: nil)
+}
+
+/// Boxes do not overlap; every model node has one box; forward arrows leave the bottom of their
+/// source and end on the top of their target; back arrows start and end on their boxes' outline.
+func graphCheckGeometry(_ parsed: ParsedSVG, _ model: GraphModel, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(parsed.boxes.count == model.nodes.count, sourceLocation: sourceLocation)
+    #expect(Set(parsed.boxes.map(\.key)).count == parsed.boxes.count, "duplicate boxes", sourceLocation: sourceLocation)
+    for (i, a) in parsed.boxes.enumerated() {
+        #expect(a.rect.width > 0 && a.rect.height > 0, "\(a.key) has no extent", sourceLocation: sourceLocation)
+        for b in parsed.boxes[(i + 1)...] where a.rect.overlaps(b.rect) {
+            Issue.record("boxes `\(a.key)` \(a.rect) and `\(b.key)` \(b.rect) overlap", sourceLocation: sourceLocation)
+        }
+    }
+    let byKey = Dictionary(parsed.boxes.map { ($0.key, $0.rect) }, uniquingKeysWith: { a, _ in a })
+    #expect(parsed.arrows.count == model.edges.count, sourceLocation: sourceLocation)
+    let tolerance = 0.11
+    for arrow in parsed.arrows {
+        guard let s = byKey[arrow.from], let t = byKey[arrow.to] else {
+            Issue.record("arrow \(arrow.from) → \(arrow.to) names a missing box", sourceLocation: sourceLocation)
+            continue
+        }
+        if arrow.classes.contains("forward") {
+            let onSource = abs(arrow.start.y - s.maxY) <= tolerance && arrow.start.x >= s.x - tolerance && arrow.start.x <= s.maxX + tolerance
+            let onTarget = abs(arrow.end.y - t.y) <= tolerance && arrow.end.x >= t.x - tolerance && arrow.end.x <= t.maxX + tolerance
+            #expect(onSource, "\(arrow.from) → \(arrow.to) starts at \(arrow.start), not on the bottom of \(s)", sourceLocation: sourceLocation)
+            #expect(onTarget, "\(arrow.from) → \(arrow.to) ends at \(arrow.end), not on the top of \(t)", sourceLocation: sourceLocation)
+        } else {
+            #expect(arrow.classes.contains("back"), sourceLocation: sourceLocation)
+            let inside = { (p: GraphPoint, r: GraphRect) in
+                p.x >= r.x - tolerance && p.x <= r.maxX + tolerance && p.y >= r.y - tolerance && p.y <= r.maxY + tolerance
+            }
+            #expect(inside(arrow.start, s) && inside(arrow.end, t), "\(arrow.from) → \(arrow.to) is off its boxes", sourceLocation: sourceLocation)
+        }
+    }
+}

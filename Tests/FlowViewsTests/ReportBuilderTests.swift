@@ -1,0 +1,131 @@
+import FlowHost
+import FlowStore
+import Foundation
+import Testing
+@testable import FlowViews
+
+/// The report's data, from the example deals, as a manager would count it by hand.
+@Suite("Report builder")
+struct ReportBuilderTests {
+    static func model(_ store: any DealViewStore, copies: Int = 1, days: Int = 7, template: String? = nil) throws -> ReportModel {
+        let service = try DealViewFixtures.service(store, copies: copies)
+        return try ReportBuilder(store: store, machines: service.machines).build(
+            templateID: template, returningWithinDays: days, now: DealViewFixtures.now, utcOffset: 8 * 3600)
+    }
+
+    @Test func totalsFunnelAndForecastOfTheExampleDeals() throws {
+        let model = try Self.model(try DealViewFixtures.sqlite())
+        #expect(model.generatedAt == DealViewFixtures.now * 1000)
+        #expect(model.utcOffsetSeconds == 28_800)
+        #expect(model.templates.map(\.id) == ["standard_sale"])
+        #expect(model.templates.first?.nameZh == "标准销售流程")
+        // D-1001 won (300000), D-1002 lost, four open: D-1003 (90000), D-1004, D-1005 (1500000), D-1006.
+        #expect(model.totals == ReportModel.Totals(open: 4, won: 1, lost: 1, inPublicPool: 2, openAmount: 1_590_000, wonAmount: 300_000))
+        let funnel = Dictionary(uniqueKeysWithValues: model.funnel.map { ($0.node, $0) })
+        #expect(funnel["initial_talks"]?.deals == 2)
+        #expect(funnel["solution_review"]?.amount == 1_500_000)
+        #expect(funnel["legal_review"]?.deals == 1)
+        #expect(funnel["finance_review"]?.deals == 1)
+        #expect(funnel["negotiation_review"]?.deals == 0)
+        #expect(funnel["initial_talks"]?.probability == 10)
+        #expect(funnel["initial_talks"]?.nameZh == "初步洽谈")
+        // In the flow's order: the first stage first, no forks, joins or ends.
+        #expect(model.funnel.first?.node == "initial_talks")
+        #expect(!model.funnel.contains { $0.node == "won" || $0.node == "lost" })
+        #expect(model.forecast == [
+            ReportModel.ForecastRow(month: "2024-07", deals: 1, amount: 90_000, weighted: 63_000),
+            ReportModel.ForecastRow(month: "2024-09", deals: 1, amount: 1_500_000, weighted: 450_000),
+            ReportModel.ForecastRow(month: nil, deals: 2, amount: 0, weighted: 0),
+        ])
+    }
+
+    @Test func attentionPoolAndReturningDeals() throws {
+        let model = try Self.model(InMemoryStore(), days: 7)
+        let owners = model.attention.map { $0.owner ?? "-" }
+        #expect(owners == ["fay", "lee", "li.si", "pete", "-"])
+        let nobody = try #require(model.attention.last)
+        #expect(nobody.items.map(\.dealID) == ["D-1004"])
+        #expect(nobody.items.first?.state == .blocked)
+        #expect(nobody.items.first?.daysOverdue == 26)
+        let fay = try #require(model.attention.first)
+        #expect(fay.items.map(\.node) == ["finance_review"])
+        #expect(fay.items.first?.state == .overdue)
+
+        #expect(model.publicPool.map(\.dealID) == ["D-1002", "D-1004"])
+        let lost = model.publicPool[0]
+        #expect(lost.arrival == .lost)
+        #expect(lost.reason == "competitor")
+        #expect(lost.previousOwner == "wang.wu")
+        #expect(lost.customer == "海川贸易有限公司")
+        #expect(lost.ageDays == 41)
+        #expect(model.publicPool[1].arrival == .idle)
+        #expect(model.publicPool[1].previousOwner == "zhang.san")
+
+        #expect(model.returningWithinDays == 7)
+        #expect(model.returning.map(\.dealID) == ["D-1003", "D-1006", "D-1005"])
+        #expect(model.returning.allSatisfy { $0.returnsAt <= DealViewFixtures.now * 1000 + 7 * 86_400_000 })
+        #expect(model.returning.first?.nodes == "legal_review,finance_review")
+    }
+
+    @Test func bothStoresBuildTheSameReport() throws {
+        let a = try Self.model(InMemoryStore(), copies: 3)
+        let b = try Self.model(try DealViewFixtures.sqlite(), copies: 3)
+        #expect(a == b)
+        #expect(a.totals.open + a.totals.won + a.totals.lost == 18)
+    }
+
+    @Test func aReportOfOneTemplateCountsOnlyItsDeals() throws {
+        let store = try DealViewFixtures.sqlite()
+        let none = try Self.model(store, template: "renewal_upsell")
+        #expect(none.templates.isEmpty)
+        #expect(none.totals == ReportModel.Totals(open: 0, won: 0, lost: 0, inPublicPool: 0, openAmount: 0, wonAmount: 0))
+        #expect(none.funnel.isEmpty && none.publicPool.isEmpty && none.returning.isEmpty && none.attention.isEmpty)
+    }
+
+    @Test func theListsAreCutAtTheirLimitsAndTheTotalsStillCountEverything() throws {
+        let store = try DealViewFixtures.sqlite()
+        let service = try DealViewFixtures.service(store, copies: 3)
+        var builder = ReportBuilder(store: store, machines: service.machines)
+        let full = try builder.build(templateID: nil, returningWithinDays: 30, now: DealViewFixtures.now, utcOffset: 0)
+        #expect(full.publicPool.count == 6)
+        #expect(full.returning.count == 9)
+        #expect(full.attention.flatMap(\.items).count > 3)
+        builder.limits.poolRows = 2
+        builder.limits.returningRows = 1
+        builder.limits.attentionItems = 3
+        let cut = try builder.build(templateID: nil, returningWithinDays: 30, now: DealViewFixtures.now, utcOffset: 0)
+        #expect(cut.publicPool == Array(full.publicPool.prefix(2)))
+        #expect(cut.returning == Array(full.returning.prefix(1)))
+        #expect(cut.attention.flatMap(\.items).count == 3)
+        #expect(cut.totals == full.totals)
+        #expect(cut.funnel == full.funnel)
+    }
+
+    @Test func theNewestNodeRecordsAreListedNewestFirst() throws {
+        let store = try DealViewFixtures.sqlite()
+        let service = try DealViewFixtures.service(store, copies: 1)
+        let note = service.apply([EventInput(at: .absolute(DealViewFixtures.now - 3600), actor: "wang.wu",
+                                             .note(node: "solution_review", text: "客户要求现场演示"))], to: "D-1005")
+        if case .failure(let error) = note { Issue.record("\(error)") }
+        let link = service.apply([EventInput(at: .absolute(DealViewFixtures.now - 60), actor: "li.si",
+                                             .link(node: "legal_review", url: "https://docs.example.com/c/1", title: "合同草案"))], to: "D-1003")
+        if case .failure(let error) = link { Issue.record("\(error)") }
+        var builder = ReportBuilder(store: store, machines: service.machines)
+        let model = try builder.build(templateID: nil, returningWithinDays: 7, now: DealViewFixtures.now, utcOffset: 0)
+        #expect(model.recentRecords.map(\.dealID) == ["D-1003", "D-1005"])
+        #expect(model.recentRecords.first == ReportModel.RecordRow(
+            dealID: "D-1003", node: "legal_review", kind: .link, text: "合同草案", url: "https://docs.example.com/c/1", author: "li.si",
+            at: (DealViewFixtures.now - 60) * 1000))
+        #expect(model.recentRecords.last?.text == "客户要求现场演示")
+        builder.limits.recentRecords = 1
+        #expect(try builder.build(templateID: nil, returningWithinDays: 7, now: DealViewFixtures.now, utcOffset: 0).recentRecords.count == 1)
+    }
+
+    @Test func theAmountAndCloseDateFieldsFollowTheDocumentedRule() throws {
+        #expect(ReportQuery.amountField(try DealViewFixtures.machine().machine) == "amount")
+        #expect(ReportQuery.closeDateField(try DealViewFixtures.machine().machine) == "expected_close_date")
+        #expect(ReportQuery.amountField(try DealViewFixtures.machine("templates/channel-partner.flow.yaml").machine) == "expected_amount")
+        #expect(ReportQuery.amountField(try DealViewFixtures.machine("templates/key-account-tender.flow.yaml").machine) == "bid_amount")
+        #expect(ReportQuery.amountField(try DealViewFixtures.machine("templates/renewal-upsell.flow.yaml").machine) == "upsell_amount")
+    }
+}

@@ -1,0 +1,156 @@
+import FlowDiagnostics
+import Testing
+@testable import FlowViews
+
+@Suite struct ReportTextTests {
+    let text = ReportText.render(ReportFixtures.full, color: false)
+
+    /// Blocks separated by blank lines: a title line, then the section's lines.
+    private func blocks(_ s: String) -> [[String]] {
+        s.split(separator: "\n", omittingEmptySubsequences: false)
+            .split(separator: "")
+            .map { $0.map(String.init) }
+    }
+
+    private func block(_ title: String, in s: String) -> [String] {
+        blocks(s).first { $0.first?.hasPrefix(title) == true } ?? []
+    }
+
+    /// The display column at which `needle` starts in `line`.
+    private func column(of needle: String, in line: String) -> Int? {
+        guard let r = line.range(of: needle) else { return nil }
+        return DisplayWidth.of(String(line[..<r.lowerBound]))
+    }
+
+    @Test func sectionsAppearInTheModelsOrder() throws {
+        let titles = ["经营报表 Manager's report", "总览 Totals", "漏斗 Funnel", "预测 Forecast", "需关注 Needs attention",
+                      "公海 Public pool", "即将退回公海 Returning to the pool", "节点记录 Node records"]
+        let positions = try titles.map { title in try #require(text.range(of: title)).lowerBound }
+        #expect(positions == positions.sorted())
+        #expect(text.hasSuffix("\n"))
+    }
+
+    @Test func amountsHaveThousandsSeparatorsAndTwoDecimals() {
+        #expect(text.contains("2,340,000.50"))   // open amount
+        #expect(text.contains("1,234,567.89"))   // won amount, rounded to the cent
+        #expect(text.contains("1,590,000.00"))
+        #expect(text.contains("0.00"))
+        #expect(ReportTextFormat.money(-1234.5) == "-1,234.50")
+        #expect(ReportTextFormat.money(999) == "999.00")
+        #expect(ReportTextFormat.money(1000) == "1,000.00")
+        #expect(ReportTextFormat.money(-0.001) == "0.00")
+        #expect(ReportTextFormat.money(.infinity) == "—")
+        #expect(ReportTextFormat.money(.nan) == "—")
+        #expect(ReportTextFormat.money(1e20) == "100,000,000,000,000,000,000.00")
+        #expect(ReportTextFormat.count(1_234_567) == "1,234,567")
+        #expect(ReportTextFormat.count(-1000) == "-1,000")
+    }
+
+    @Test func forecastEndsWithATotalOfAmountAndWeighted() throws {
+        let lines = block("预测 Forecast", in: text)
+        let total = try #require(lines.last)
+        #expect(total.contains("合计 Total"))
+        #expect(total.contains("2,340,000.50"))
+        #expect(total.contains("402,000.05"))
+        #expect(lines.contains { $0.contains("未定 no date") && $0.contains("75,000.05") })
+        #expect(text.contains("weighted = Σ amount × probability / 100"))
+    }
+
+    @Test func datesUseTheModelsOffset() {
+        #expect(text.contains("2024-07-01 09:00 (UTC+08:00)"))
+        #expect(text.contains("2024-06-20 10:30"))   // a due time, local
+        var utc = ReportFixtures.full
+        utc.utcOffsetSeconds = 0
+        let u = ReportText.render(utc, color: false)
+        #expect(u.contains("2024-07-01 01:00 (UTC)"))
+        #expect(u.contains("2024-06-20 02:30"))
+        #expect(ReportTextFormat.offsetLabel(-12_600) == "UTC-03:30")
+        #expect(ReportTextFormat.date(-1, offset: 0) == "1969-12-31")
+        #expect(ReportTextFormat.dateTime(951_782_400_000, offset: 0) == "2000-02-29 00:00")
+        // Absurd instants from a hand-edited model render instead of overflowing.
+        #expect(ReportTextFormat.date(.max, offset: .max) == "9999-12-31")
+        #expect(ReportTextFormat.date(.min, offset: .min).hasPrefix("-"))
+    }
+
+    @Test func everyRowOfEveryTableHasTheSameDisplayWidth() {
+        for lines in blocks(text) where lines.count > 2 {
+            let widths = Set(lines.dropFirst().map { DisplayWidth.of($0) })
+            #expect(widths.count == 1, "\(lines.first ?? ""): widths \(widths)")
+        }
+    }
+
+    @Test func columnsLineUpAfterChineseText() throws {
+        // Customers of different display widths (Chinese, ASCII, hostile) precede the date column.
+        let rows = block("公海 Public pool", in: text).filter { $0.contains("D-") }
+        #expect(rows.count == 4)
+        let dateColumns = Set(rows.compactMap { column(of: "2024-", in: $0) })
+        #expect(dateColumns.count == 1)
+        let funnel = block("漏斗 Funnel", in: text).filter { $0.contains("_") }
+        let probabilityEnds = Set(funnel.compactMap { line -> Int? in
+            guard let r = line.range(of: #"(\d+%|—)"#, options: .regularExpression) else { return nil }
+            return DisplayWidth.of(String(line[..<r.upperBound]))
+        })
+        #expect(funnel.count == 4)
+        #expect(probabilityEnds.count == 1)
+    }
+
+    @Test func funnelBarsAreProportionalToDeals() {
+        let lines = block("漏斗 Funnel", in: text)
+        let bars = lines.compactMap { line -> Int? in
+            let n = line.filter { $0 == "█" }.count
+            return n > 0 ? n : nil
+        }
+        #expect(bars == [24, 16, 8, 8])
+        #expect(ReportText.bar(0, of: 3) == "")
+        #expect(ReportText.bar(1, of: 1000) == "█")
+    }
+
+    @Test func userTextCannotBreakRowsOrSendEscapeCodes() {
+        #expect(!text.contains("\u{1B}"))
+        #expect(text.contains("客户希望 下周演示"))
+        let records = block("节点记录 Node records", in: text)
+        #expect(records.count == 2 + 1 + 3)   // title, header, rule, three rows
+    }
+
+    @Test func colourIsOnlyAddedAroundTheSameText() throws {
+        let coloured = ReportText.render(ReportFixtures.full, color: true)
+        #expect(coloured.contains("\u{1B}[1;36m漏斗 Funnel"))
+        #expect(coloured.contains("\u{1B}[31m阻塞 blocked"))
+        let stripped = coloured.replacingOccurrences(of: #"\x1B\[[0-9;]*m"#, with: "", options: .regularExpression)
+        #expect(stripped == text)
+    }
+
+    @Test func attentionIsGroupedByOwner() {
+        let lines = block("需关注 Needs attention", in: text)
+        #expect(lines.count == 1 + 2 + 3)
+        #expect(lines[3].contains("zhang.san") && lines[3].contains("D-1004") && lines[3].contains("阻塞 blocked"))
+        #expect(!lines[4].contains("zhang.san") && lines[4].contains("逾期 overdue"))
+        #expect(lines[5].contains("无人负责 nobody") && lines[5].contains("Legal review"))
+    }
+
+    @Test func poolShowsAgeAndHowEachDealGotThere() {
+        let lines = block("公海 Public pool", in: text)
+        #expect(lines.contains { $0.contains("D-1002") && $0.contains("输单 lost") && $0.contains("competitor") && $0.contains("wang.wu") && $0.hasSuffix(" 52") })
+        #expect(lines.contains { $0.contains("D-1004") && $0.contains("闲置收回 idle") })
+        #expect(lines.contains { $0.contains("D-1011") && $0.contains("主动释放 released") && $0.contains("换人跟进") })
+        #expect(lines.contains { $0.contains("D-0990") && $0.contains("无主创建 created") && $0.hasSuffix("122") })
+    }
+
+    @Test func emptySectionsSaySo() {
+        let e = ReportText.render(ReportFixtures.empty, color: false)
+        for message in ["no open deals", "no open deals to forecast", "no blocked or overdue nodes", "no deals in the public pool",
+                        "no deals return to the public pool within 14 days", "no node records"] {
+            #expect(e.contains(message), "\(message)")
+        }
+        #expect(!e.contains("商机 Deal  "))
+        #expect(!e.contains("█"))
+    }
+
+    @Test func longTextIsClippedToItsColumn() {
+        let long = String(repeating: "长", count: 50)
+        let clipped = ReportTextFormat.clip(long, width: 30)
+        #expect(DisplayWidth.of(clipped) <= 30)
+        #expect(clipped.hasSuffix("…"))
+        #expect(ReportTextFormat.clip("short", width: 30) == "short")
+    }
+}

@@ -1,0 +1,121 @@
+import FlowDiagnostics
+import Foundation
+import Testing
+@testable import FlowViews
+
+/// Saved views (`*.view.yaml`): the bundled ones check clean; problems are located in the file,
+/// a filter's error at its exact column inside the YAML scalar.
+@Suite("Saved views")
+struct ViewFileTests {
+    static var bundled: [String] {
+        let dir = DealViewFixtures.root + "/templates/views"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter(ViewFile.isViewFile).sorted().map { dir + "/" + $0 }
+    }
+
+    @Test func atLeastThreeViewsShipAndEachChecksCleanAgainstItsTemplate() {
+        #expect(Self.bundled.count >= 3)
+        for path in Self.bundled {
+            let (view, diagnostics, _) = ViewFile.check(path: path)
+            #expect(diagnostics.isEmpty, "\(path): \(diagnostics.map { "\($0.code) \($0.message.text)" })")
+            #expect(view?.templateID == "standard_sale")
+            #expect(view?.nameZh != nil && view?.nameEn != nil)
+        }
+    }
+
+    /// A view file in a temporary `views/` directory beside a copy of the standard template.
+    static func write(_ text: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-viewfile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("views"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: DealViewFixtures.root + "/templates/fragments", toPath: dir.appendingPathComponent("fragments").path)
+        try FileManager.default.copyItem(atPath: DealViewFixtures.root + "/templates/standard-sale.flow.yaml",
+                                         toPath: dir.appendingPathComponent("standard-sale.flow.yaml").path)
+        let path = dir.appendingPathComponent("views/test.view.yaml").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func rendered(_ path: String) -> (String, [String]) {
+        let (_, diagnostics, _) = ViewFile.check(path: path)
+        return (HumanRenderer(color: false).render(CappedDiagnostics(diagnostics, limit: 100), summary: nil), diagnostics.map(\.code.description))
+    }
+
+    @Test func aFilterErrorIsLocatedAtItsColumnInsideTheScalar() throws {
+        let path = try Self.write("""
+            flowc: 1
+            view: {id: v, name: {zh: 测试, en: Test}}
+            template: ../standard-sale.flow.yaml
+            where: "status == \\"open\\" and ammount > 5 CNY"
+            """)
+        let (text, codes) = Self.rendered(path)
+        #expect(codes == ["FC0415"])
+        // Column 32: after `where: "` (8 columns) and 21 decoded bytes, two of them written as
+        // two-byte escapes.
+        #expect(text.contains("test.view.yaml:4:32: error[FC0415]: unknown field `ammount`"), "\(text)")
+        #expect(text.contains("did you mean `amount`?"))
+    }
+
+    @Test func aFoldedFilterIsLocatedOnItsOwnLine() throws {
+        let path = try Self.write("""
+            flowc: 1
+            view: {id: v, name: 测试}
+            template: standard_sale
+            where: >-
+              status == "open" and
+              amount > "big"
+            """)
+        let (text, codes) = Self.rendered(path)
+        #expect(codes == ["FC0419"], "\(codes)")
+        // The operator on the second line of the folded scalar, under its own column.
+        #expect(text.contains("test.view.yaml:6:10: error[FC0419]: operator `>` cannot be applied to `money(CNY)` and `text`"), "\(text)")
+    }
+
+    @Test func unknownKeysColumnsAndSortsAreReportedWithSuggestions() throws {
+        let path = try Self.write("""
+            flowc: 1
+            view:
+              id: v
+              nmae: {zh: 测试}
+            template: ../standard-sale.flow.yaml
+            group-by: owner
+            sort: [count:desc, amount:sideways]
+            columns: [deal, custmer_name]
+            limit: -3
+            """)
+        let (text, codes) = Self.rendered(path)
+        #expect(text.contains("test.view.yaml:4:3: error[FC1420]: unknown key `nmae` in a saved view"), "\(text)")
+        #expect(text.contains("did you mean `name`?"))
+        #expect(text.contains("test.view.yaml:6:1: error[FC1420]: unknown key `group-by` in a saved view"))
+        #expect(text.contains("did you mean `group_by`?"))
+        #expect(text.contains("test.view.yaml:9:8: error[FC1422]: `limit` must be an integer from 0 to 1000000"))
+        #expect(text.contains("test.view.yaml:7:20: error[FC1413]: `amount:sideways` is not a sort key"))
+        #expect(text.contains("test.view.yaml:7:8: error[FC1410]: unknown key `count` in the sort keys"))
+        #expect(text.contains("test.view.yaml:8:17: error[FC1410]: unknown key `custmer_name` in the columns"))
+        #expect(codes.count == 6)
+    }
+
+    @Test func missingKeysAndAMissingTemplateAreErrors() throws {
+        let path = try Self.write("""
+            view: {name: 测试}
+            template: ../no-such.flow.yaml
+            """)
+        let (text, codes) = Self.rendered(path)
+        #expect(codes.sorted() == ["FC1421", "FC1421", "FC1423"])
+        #expect(text.contains("a saved view needs `flowc: 1`"))
+        #expect(text.contains("a saved view needs `view.id`"))
+        #expect(text.contains("test.view.yaml:2:11: error[FC1423]: the view's template `../no-such.flow.yaml` cannot be used: no such file"))
+    }
+
+    @Test func aTemplateIdIsFoundBesideTheViewsDirectory() throws {
+        let path = try Self.write("""
+            flowc: 1
+            view: {id: by-id, name: 按模板编号}
+            template: standard_sale
+            where: pool == "public"
+            """)
+        let (view, diagnostics, _) = ViewFile.check(path: path)
+        #expect(diagnostics.isEmpty)
+        #expect(view?.templatePath?.hasSuffix("/standard-sale.flow.yaml") == true)
+        let unknown = try Self.write("flowc: 1\nview: {id: x}\ntemplate: no_such_template\n")
+        #expect(Self.rendered(unknown).1 == ["FC1423"])
+    }
+}
