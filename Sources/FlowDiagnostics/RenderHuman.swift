@@ -31,6 +31,10 @@ public struct HumanRenderer: Sendable {
     /// Unannotated source lines shown above and below each annotated line.
     public var contextLines: Int
 
+    /// Source lines wider than this many display cells are shown as a window of this width
+    /// around their first underline.
+    public static let maxLineWidth = 160
+
     /// The number of spaces a tab is shown as, in source lines and underlines alike.
     public static let tabWidth = 4
 
@@ -191,8 +195,30 @@ extension HumanRenderer {
             if let previous, line > previous + 1 { rows.append(paint("...", gutterStyle)) }
             previous = line
             let display = DisplayLine(file: group.file, line: line, tabWidth: Self.tabWidth)
-            rows.append(numberedRow(line, display.text, w))
-            for underline in underlines(on: line, of: group, display: display) {
+            var marks = underlines(on: line, of: group, display: display)
+            if display.width <= Self.maxLineWidth {
+                rows.append(numberedRow(line, display.text, w))
+            } else {
+                // A very long line (a minified value, a 10,000-character expression) is shown as a
+                // window of `maxLineWidth` cells around the first underline, marked with `…` where
+                // it is cut, and the underlines are moved with it.
+                let focus = marks.first?.column ?? 0
+                let lo = max(0, min(focus - Self.maxLineWidth / 4, display.width - Self.maxLineWidth))
+                let cut = display.window(lo, lo + Self.maxLineWidth)
+                let before = cut.startCell > 0 ? "…" : ""
+                let after = cut.startCell + DisplayWidth.of(cut.text) < display.width ? "…" : ""
+                rows.append(numberedRow(line, before + cut.text + after, w))
+                let shift = cut.startCell - before.count
+                let end = lo + Self.maxLineWidth
+                marks = marks.map { m in
+                    var m = m
+                    let column = min(max(m.column, cut.startCell), end)
+                    m.width = max(1, min(m.column + m.width, end) - column)
+                    m.column = column - shift
+                    return m
+                }
+            }
+            for underline in marks {
                 let style = underline.primary ? severityStyle(d.severity) : secondaryStyle
                 var text = String(repeating: " ", count: underline.column)
                     + paint(String(repeating: underline.primary ? "^" : "-", count: underline.width), style)

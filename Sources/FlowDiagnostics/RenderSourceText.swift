@@ -62,21 +62,41 @@ struct DisplayLine {
     /// `cells[k]` is the display cell at which segment k starts; the last entry is the width.
     private let cells: [Int]
 
+    /// Where each segment's printable text ends in `text` (in `Character`s), for cutting a window.
+    private let textEnds: [Int]
+
     init(file: SourceFile, line: Int, tabWidth: Int) {
         var text = ""
         var starts: [Int] = []
         var cells = [0]
+        var ends: [Int] = []
         var cell = 0
+        var characters = 0
         file.forEachSegment(in: file.lineRange(line)) { segment in
             starts.append(segment.start)
             let shown = DisplayLine.printable(segment.scalar, tabWidth: tabWidth)
             text += shown.text
+            characters += shown.text.count
+            ends.append(characters)
             cell += shown.width
             cells.append(cell)
         }
         self.text = text
         self.segmentStarts = starts
         self.cells = cells
+        self.textEnds = ends
+    }
+
+    /// The text of the segments that lie wholly within display cells `lo..<hi`, and the cell at
+    /// which that text starts (at or after `lo`: a wide character cut by `lo` is left out).
+    func window(_ lo: Int, _ hi: Int) -> (text: String, startCell: Int) {
+        guard let first = cells.indices.dropLast().first(where: { cells[$0] >= lo }) else { return ("", width) }
+        var last = first
+        while last < segmentStarts.count, cells[last + 1] <= hi { last += 1 }
+        let from = first == 0 ? 0 : textEnds[first - 1]
+        let to = last == 0 ? 0 : textEnds[last - 1]
+        let characters = Array(text)
+        return (from < to ? String(characters[from..<to]) : "", cells[first])
     }
 
     /// The total display width of the line.

@@ -1,0 +1,57 @@
+import Testing
+import FlowDiagnostics
+
+/// A source line wider than `HumanRenderer.maxLineWidth` is shown as a window around the error,
+/// cut with `…`, with the carets still under the offending text.
+@Suite struct LongLineRenderingTests {
+    let plain = HumanRenderer(color: false)
+
+    /// The rows of a rendering, and the display cell at which `needle` starts in the source row.
+    func rows(_ text: String) -> [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+
+    @Test func aLongLineIsCutToAWindowAroundTheCaret() {
+        let filler = String(repeating: "a + ", count: 2_500)
+        let f = SourceFile(path: "v.view.yaml", text: "where: \"\(filler)propsal + \(filler)1\"\n")
+        let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")
+        let out = rows(plain.render(d))
+        let source = out[2]
+        let carets = out[3]
+        #expect(source.hasPrefix("1 | …"))
+        #expect(source.hasSuffix("…"))
+        // The gutter (4 cells), the window and the two `…`.
+        #expect(DisplayWidth.of(source) <= 4 + HumanRenderer.maxLineWidth + 2)
+        // The carets sit exactly under `propsal`.
+        let caretStart = carets.firstIndex(of: "^").map { carets.distance(from: carets.startIndex, to: $0) } ?? -1
+        let wordStart = source.range(of: "propsal").map { source.distance(from: source.startIndex, to: $0.lowerBound) } ?? -2
+        #expect(caretStart == wordStart)
+        #expect(carets.filter { $0 == "^" }.count == 7)
+    }
+
+    @Test func aLongLineWithTheErrorAtItsStartIsCutOnlyAtTheEnd() {
+        let f = SourceFile(path: "v.view.yaml", text: "propsal" + String(repeating: " + b", count: 1_000) + "\n")
+        let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")
+        let out = rows(plain.render(d))
+        #expect(out[2].hasPrefix("1 | propsal + b"))
+        #expect(out[2].hasSuffix("…"))
+        #expect(out[3] == "  | ^^^^^^^")
+    }
+
+    @Test func chineseTextIsNeverCutInsideACharacter() {
+        let f = SourceFile(path: "v.view.yaml", text: String(repeating: "初步洽谈", count: 100) + " propsal " + String(repeating: "方案报价", count: 100) + "\n")
+        let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")
+        let out = rows(plain.render(d))
+        let source = out[2]
+        #expect(DisplayWidth.of(source) <= 4 + HumanRenderer.maxLineWidth + 2)
+        let caretCell = DisplayWidth.of(String(out[3].prefix { $0 != "^" }))
+        let wordCell = source.range(of: "propsal").map { DisplayWidth.of(String(source[..<$0.lowerBound])) } ?? -1
+        #expect(caretCell == wordCell)
+        #expect(!source.contains("\u{FFFD}"))
+    }
+
+    @Test func aLineAtTheLimitIsShownWhole() {
+        let line = "propsal" + String(repeating: "x", count: HumanRenderer.maxLineWidth - 7)
+        let f = SourceFile(path: "v.view.yaml", text: line + "\n")
+        let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")
+        #expect(rows(plain.render(d))[2] == "1 | " + line)
+    }
+}
