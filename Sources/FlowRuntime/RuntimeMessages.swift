@@ -212,6 +212,12 @@ public enum RuntimeMessages {
     public static let alreadyOwner = RuntimeMessageSpec(1157, "already-owner", "`{0}` already owns this deal", """
         The deal is already in this person's private pool.
         """)
+    public static let unclaimedDeal = RuntimeMessageSpec(1159, "unclaimed-deal", "the deal is in the public pool: claim it (or have a manager assign it) before `{0}`", """
+        A deal in the public pool (公海) belongs to nobody, so nobody works its flow: completing a \
+        node, ticking a deliverable, sending it back, winning or losing it waits until someone \
+        claims the deal or a manager assigns it. Fields, role members and notes can still be kept \
+        up, and its timers still run.
+        """)
     public static let actorRequired = RuntimeMessageSpec(1158, "actor-required", "`{0}` needs the acting person (`actor`)", """
         Claiming, assigning and releasing are decisions of a person; the event must name them.
         """)
@@ -300,7 +306,7 @@ public enum RuntimeMessages {
         unknownNode, nodeNotActive, deliverablesMissing, unknownDeliverable, outcomeRequired, unknownOutcome, unexpectedOutcome, winNotAvailable,
         reworkNotAllowed, reasonRequired, unknownReason, loseNotConfigured, loseNotAllowedHere, alreadyLosing,
         unknownRole, alreadyMember, notAMember, ownerRoleFollowsPool,
-        notInPublicPool, quotaExceeded, cooldownActive, notAManager, assignNotConfigured, notInPrivatePool, notTheOwner, alreadyOwner, actorRequired,
+        notInPublicPool, quotaExceeded, cooldownActive, notAManager, assignNotConfigured, notInPrivatePool, notTheOwner, alreadyOwner, actorRequired, unclaimedDeal,
         stepLimit, limitExceeded,
         migrateNeedsMachines, migrateTargetMismatch, alreadyOnTarget, migrateClosed, nodeRemoved, mappingUnknownNode, mappingDuplicate,
         nodeKindIncompatible, fieldIncompatible, recordNodeNotReached, recordEmpty, recordURLInvalid,

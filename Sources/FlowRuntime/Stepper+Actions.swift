@@ -175,6 +175,7 @@ extension Stepper {
             try setFields(assignments)
         case .tickDeliverable(let node, let deliverable, let done):
             try requireOpen(action)
+            try requireOwned(action)
             let n = try openNode(node)
             guard let i = m.nodes[n].deliverables.firstIndex(of: deliverable) else {
                 throw Refusal(RuntimeMessages.unknownDeliverable, m.nodes[n].id, Names.shown(deliverable),
@@ -183,9 +184,11 @@ extension Stepper {
             s.nodes[n].deliverables[i] = done
         case .complete(let node, let outcome):
             try requireOpen(action)
+            try requireOwned(action)
             try complete(try openNode(node), outcomeName: outcome)
         case .rework(let node, let target, let reason):
             try requireOpen(action)
+            try requireOwned(action)
             try rework(from: try openNode(node), to: target, reason: reason)
         case .addRoleMember(let role, let person):
             try requireOpen(action)
@@ -195,9 +198,11 @@ extension Stepper {
             try removeMember(role: role, person: person)
         case .lose(let reason):
             try requireOpen(action)
+            try requireOwned(action)
             try lose(reason: reason)
         case .win(let node):
             try requireOpen(action)
+            try requireOwned(action)
             try win(node: node)
         case .claim:
             try claim()
@@ -217,6 +222,13 @@ extension Stepper {
 
     func requireOpen(_ action: DealAction) throws(Refusal) {
         if s.status != .open { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, action.name) }
+    }
+
+    /// Work on the flow itself (completing, ticking deliverables, sending back, winning, losing)
+    /// is done by the deal's owner: a deal in the public pool belongs to nobody until it is
+    /// claimed or assigned (S4). Fields, role members and node records may still be kept up.
+    func requireOwned(_ action: DealAction) throws(Refusal) {
+        if s.pool == .public { throw Refusal(RuntimeMessages.unclaimedDeal, action.name) }
     }
 
     func node(_ id: String) throws(Refusal) -> Int {

@@ -60,14 +60,17 @@ import Testing
         let first = s.create(NewDealInput(dealID: "M-1", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "amy",
                                           fields: [WrittenValue("customer_name", .string("甲")), WrittenValue("quote", .number("10"))]), machine: m)
         #expect(first.value != nil)
-        let won = s.apply([EventInput(actor: "amy", .deliverables(node: "talks", done: ["visit_record"], undo: false)),
-                           EventInput(actor: "amy", .complete(node: "talks", outcome: nil)),
-                           EventInput(actor: "amy", .addMember(role: "sales_manager", person: "mia")),
-                           EventInput(actor: "mia", .complete(node: "review", outcome: "approve")),
-                           EventInput(actor: "amy", .addMember(role: "legal", person: "lee")),
-                           EventInput(actor: "lee", .complete(node: "legal_review", outcome: nil)),
-                           EventInput(actor: "amy", .complete(node: "finance_review", outcome: nil)),
-                           EventInput(actor: "amy", .win(node: nil))], to: "M-1")
+        // The same day (the service's clock is months later, when the idle timer would have
+        // returned the deal to the public pool).
+        let day = EventTime.absolute(at("2024-05-06T10:00:00Z"))
+        let won = s.apply([EventInput(at: day, actor: "amy", .deliverables(node: "talks", done: ["visit_record"], undo: false)),
+                           EventInput(at: day, actor: "amy", .complete(node: "talks", outcome: nil)),
+                           EventInput(at: day, actor: "amy", .addMember(role: "sales_manager", person: "mia")),
+                           EventInput(at: day, actor: "mia", .complete(node: "review", outcome: "approve")),
+                           EventInput(at: day, actor: "amy", .addMember(role: "legal", person: "lee")),
+                           EventInput(at: day, actor: "lee", .complete(node: "legal_review", outcome: nil)),
+                           EventInput(at: day, actor: "amy", .complete(node: "finance_review", outcome: nil)),
+                           EventInput(at: day, actor: "amy", .win(node: nil))], to: "M-1")
         #expect(won.value?.snapshot.status == .won, "\(String(describing: won.error))")
         let second = s.create(NewDealInput(dealID: "M-2", at: .absolute(at("2024-06-06T09:00:00Z")), owner: "amy",
                                            fields: [WrittenValue("customer_name", .string("甲"))]), machine: m)

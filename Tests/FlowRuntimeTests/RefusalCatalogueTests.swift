@@ -71,7 +71,7 @@ import Testing
               - {id: a, name: A, owner: o, next: won}
               - {id: won, name: Won, kind: won}
             """))
-            try d.apply(.create(dealID: "d", owner: nil, fields: [], members: []))
+            try d.apply(.create(dealID: "d", owner: "amy", fields: [], members: []))
             return d.refuse(.lose(reason: nil))
         case "FC1134":
             var d = Deal(try machine(yaml: """
@@ -85,7 +85,7 @@ import Testing
               - {id: lost, name: Lost, kind: lost}
             lose: {via: lost, from: [b]}
             """))
-            try d.apply(.create(dealID: "d", owner: nil, fields: [], members: []))
+            try d.apply(.create(dealID: "d", owner: "amy", fields: [], members: []))
             return d.refuse(.lose(reason: nil))
         case "FC1135":
             var d = try Mini.deal()
@@ -114,6 +114,12 @@ import Testing
         case "FC1156": var d = try Mini.deal(); return d.refuse(.release, by: "bob")
         case "FC1157": var d = try Mini.deal(); return d.refuse(.assign(to: "alice"), by: "mia")
         case "FC1158": var d = try Mini.lostToPool(); return d.refuse(.claim, by: nil)
+        case "FC1159":
+            // Idle for longer than the pool's idle timer: the tick before the event returns the
+            // deal to the public pool, where nobody may complete its nodes.
+            var d = try Mini.deal()
+            try d.apply(.setFields([FieldAssignment("quote", money(1))]))
+            return d.refuse(.complete(node: "talks", outcome: nil), after: 400 * day)
         case "FC1160":
             var d = Deal(try machine(yaml: LimitTests.skipLoop))
             try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []))

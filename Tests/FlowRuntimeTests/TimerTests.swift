@@ -87,7 +87,8 @@ import Testing
 
     @Test func reworkGivesAFreshDueDate() throws {
         var d = try Mini.atFork()
-        try d.apply(.rework(node: "legal_review", target: "talks", reason: "scope"), after: 20 * day)
+        // Within the 10-day idle timer (an idle deal is in the public pool, where nobody works it).
+        try d.apply(.rework(node: "legal_review", target: "talks", reason: "scope"), after: 9 * day)
         #expect(d.node("talks")?.dueAt == d.time + 5 * day && d.node("talks")?.blockedAt == nil)
     }
 
