@@ -77,12 +77,37 @@ enum SnapshotJSON {
 
         mutating func null() { raw("null") }
         mutating func bool(_ b: Bool) { b ? raw("true") : raw("false") }
-        mutating func int(_ i: Int64) { bytes.append(contentsOf: String(i).utf8) }
+        /// Decimal digits written straight into the buffer (no `String` per number).
+        mutating func int(_ i: Int64) {
+            if i == 0 { bytes.append(UInt8(ascii: "0")); return }
+            if i == .min { bytes.append(contentsOf: String(i).utf8); return }
+            if i < 0 { bytes.append(UInt8(ascii: "-")) }
+            var v = i.magnitude
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch, enough for 19 digits
+            let count = withUnsafeMutableBytes(of: &digits) { scratch -> Int in
+                var n = 0
+                while v > 0 {
+                    scratch[n] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                    n += 1
+                }
+                return n
+            }
+            withUnsafeBytes(of: &digits) { scratch in
+                for k in stride(from: count - 1, through: 0, by: -1) { bytes.append(scratch[k]) }
+            }
+        }
 
         /// A string as Foundation's JSON writer escapes it (`"`, `\`, and control characters;
         /// `/` kept as is).
         mutating func string(_ s: String) {
             bytes.append(0x22)
+            // Most text needs no escape: copied in one go.
+            if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                bytes.append(contentsOf: s.utf8)
+                bytes.append(0x22)
+                return
+            }
             for b in s.utf8 {
                 switch b {
                 case 0x22: bytes.append(0x5C); bytes.append(0x22)
