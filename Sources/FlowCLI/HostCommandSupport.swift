@@ -19,8 +19,30 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
     var now: String?
 
-    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions: 8h, -5h, or seconds east of UTC.", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, or seconds east of UTC (default: the zone written in --now, else UTC).", valueName: "offset"))
     var utcOffset: String?
+
+    /// The zone offset in effect: `--utc-offset`, else the one written at the end of `--now`
+    /// (`…+08:00`, `…-0500`, `…Z`), else none (UTC).
+    var effectiveOffset: Int64? {
+        if let utcOffset { return Self.offset(utcOffset) }
+        guard let now else { return nil }
+        return Self.zone(of: now)
+    }
+
+    /// The offset written at the end of an ISO-8601 datetime, in seconds east of UTC.
+    static func zone(of text: String) -> Int64? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard t.contains("T") else { return nil }
+        if t.hasSuffix("Z") || t.hasSuffix("z") { return 0 }
+        let digits = t.reversed().prefix { $0.isASCII && ($0.isNumber || $0 == ":") }
+        let rest = t.dropLast(digits.count)
+        guard let sign = rest.last, sign == "+" || sign == "-" else { return nil }
+        let d = String(digits.reversed()).replacingOccurrences(of: ":", with: "")
+        guard d.count == 4, let hours = Int64(d.prefix(2)), let minutes = Int64(d.suffix(2)), hours < 24, minutes < 60 else { return nil }
+        let seconds = hours * 3600 + minutes * 60
+        return sign == "-" ? -seconds : seconds
+    }
 
     func validate() throws {
         if let now, RecordReader.time(text: now).flatMap(Self.absolute) == nil {
@@ -57,7 +79,7 @@ struct StoreOptions: ParsableArguments {
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
         var clock = DealService.wallClock
         if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
-        return DealService(store: store, machines: machines, clock: clock, utcOffset: utcOffset.flatMap(Self.offset) ?? 0)
+        return DealService(store: store, machines: machines, clock: clock, utcOffset: effectiveOffset ?? 0)
     }
 }
 

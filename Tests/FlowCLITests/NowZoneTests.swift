@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+@testable import FlowCLI
+
+/// `--now` with a zone sets the zone of the host commands unless `--utc-offset` says otherwise:
+/// a manager who writes `--now 2024-07-01T09:00:00+08:00` reads the report in UTC+08:00.
+@Suite struct NowZoneTests {
+    @Test(arguments: [
+        ("2024-07-01T09:00:00+08:00", Int64?.some(28_800)), ("2024-07-01T09:00:00-0530", -19_800), ("2024-07-01T09:00:00Z", 0),
+        ("2024-07-01T09:00:00.250+01:00", 3_600), ("1719795600", nil), ("2024-07-01", nil), ("2024-07-01T09:00:00+25:00", nil),
+    ])
+    func theZoneIsReadFromTheEndOfTheTime(_ text: String, _ offset: Int64?) {
+        #expect(StoreOptions.zone(of: text) == offset)
+    }
+
+    @Test func theReportUsesTheZoneOfNowUnlessUTCOffsetIsGiven() throws {
+        let db = try Examples.loaded()
+        let zoned = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--color", "never")
+        #expect(zoned.code == 0, "\(zoned.err)")
+        #expect(zoned.out.contains("2024-07-01 09:00 (UTC+08:00)"), "\(zoned.out.prefix(300))")
+        let utc = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--utc-offset", "0", "--color", "never")
+        #expect(utc.out.contains("2024-07-01 01:00 (UTC)"), "\(utc.out.prefix(300))")
+    }
+}
