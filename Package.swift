@@ -39,9 +39,9 @@ let package = Package(
         // Checked template -> versioned IR (JSON), and the loader that verifies it.
         .target(name: "FlowIR", dependencies: ["FlowCheck", "FlowSyntax", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
         // The pure runner core: step(machine, snapshot, event) -> (snapshot, effects) | refusal.
-        .target(name: "FlowRuntime", dependencies: ["FlowIR", "FlowExpr"], swiftSettings: strict),
+        .target(name: "FlowRuntime", dependencies: ["FlowIR", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
         // The host: runs deals through the runner against a store (bulk import, timers, pools).
-        .target(name: "FlowHost", dependencies: ["FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowExpr"], swiftSettings: strict),
+        .target(name: "FlowHost", dependencies: ["FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
         // What managers and participants look at: flow diagrams (DOT, Mermaid, SVG), deal views and
         // reports over the store (terminal, CSV, JSON, HTML).
         .target(

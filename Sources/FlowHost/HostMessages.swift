@@ -1,3 +1,6 @@
+import FlowDiagnostics
+import FlowRuntime
+
 /// One entry of the host's message catalogue: a stable code, a short name, a message format with
 /// `{0}`, `{1}`… placeholders, and a long explanation (`flowc explain FC12xx`).
 ///
@@ -139,7 +142,6 @@ public enum HostMessages {
         /// Where in a record a problem lies: the deal and the event.
         public static let inCreate = "deal `{0}`, create: {1}"
         public static let inEvent = "deal `{0}`, event {1} ({2}): {3}"
-        public static let didYouMean = " (did you mean `{0}`?)"
         public static let bytes = "{0} bytes"
         public static let events = "{0} events"
         public static let notArchived = "it is not in the machine archive"
@@ -216,53 +218,14 @@ public enum HostMessages {
         public static let status = "the deal is {0}"
     }
 
-    /// `{n}` replaced by argument n; other braces are kept.
+    /// `{n}` replaced by argument n; other braces are kept (the diagnostics' own filling).
     public static func fill(_ format: String, _ arguments: [String]) -> String {
-        if arguments.isEmpty { return format }
-        var out = ""
-        var rest = format[...]
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            let after = rest[rest.index(after: open)...]
-            if let close = after.firstIndex(of: "}"), let n = Int(after[..<close]), n >= 0, n < arguments.count {
-                out += arguments[n]
-                rest = after[after.index(after: close)...]
-            } else {
-                out += "{"
-                rest = after
-            }
-        }
-        out += rest
-        return out
+        Message(format, arguments).text
     }
 
-    /// " (did you mean `x`?)" for the closest candidate within a small edit distance, else "".
+    /// " (did you mean `x`?)" for the closest candidate within a small edit distance, else "" —
+    /// the runner's rule, so that the host and the runner suggest alike.
     static func didYouMean(_ name: String, among candidates: [String]) -> String {
-        guard name.count <= 128 else { return "" }
-        let limit = name.count <= 3 ? 1 : max(2, min(name.count, 40) / 3)
-        var best: (String, Int)?
-        for c in candidates where c.count <= 128 {
-            let d = distance(name, c)
-            if d <= limit, best.map({ d < $0.1 }) ?? true { best = (c, d) }
-        }
-        guard let (match, _) = best else { return "" }
-        return fill(Phrase.didYouMean, [match])
-    }
-
-    /// Levenshtein distance over characters.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        var previous = Array(0...y.count)
-        var current = Array(repeating: 0, count: y.count + 1)
-        for i in 1...x.count {
-            current[0] = i
-            for j in 1...y.count {
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[y.count]
+        Names.didYouMean(name, among: candidates)
     }
 }

@@ -1,5 +1,5 @@
 /// Small helpers for names in messages and people lists.
-enum Names {
+package enum Names {
     /// The elements in order, each once.
     static func unique(_ names: [String]) -> [String] {
         var out: [String] = []
@@ -18,7 +18,7 @@ enum Names {
     }
 
     /// " (did you mean `x`?)" for the closest candidate within a small edit distance, else "".
-    static func didYouMean(_ name: String, among candidates: [String]) -> String {
+    package static func didYouMean(_ name: String, among candidates: [String]) -> String {
         let limit = name.count <= 3 ? 1 : max(2, min(name.count, 40) / 3)
         guard name.count <= 128 else { return "" }
         var best: (String, Int)?

@@ -1,3 +1,5 @@
+import FlowDiagnostics
+
 /// One entry of the runtime message catalogue: a stable code, a short name, a message format with
 /// `{0}`, `{1}`… placeholders, and a long explanation.
 ///
@@ -390,23 +392,8 @@ public enum RuntimeMessages {
         public static let decisions = "decisions in this step:"
     }
 
-    /// `{n}` replaced by argument n; other braces are kept.
+    /// `{n}` replaced by argument n; other braces are kept (the diagnostics' own filling).
     static func fill(_ format: String, _ arguments: [String]) -> String {
-        if arguments.isEmpty { return format }
-        var out = ""
-        var rest = format[...]
-        while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
-            let after = rest[rest.index(after: open)...]
-            if let close = after.firstIndex(of: "}"), let n = Int(after[..<close]), n >= 0, n < arguments.count {
-                out += arguments[n]
-                rest = after[after.index(after: close)...]
-            } else {
-                out += "{"
-                rest = after
-            }
-        }
-        out += rest
-        return out
+        Message(format, arguments).text
     }
 }
