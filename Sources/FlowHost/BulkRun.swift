@@ -313,30 +313,9 @@ extension JSONValue {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .number(let n): return n
-        case .string(let s): return Self.quote(s)
+        case .string(let s): return StoreJSON.quoted(s)
         case .array(let items): return "[" + items.map(\.serialized).joined(separator: ",") + "]"
-        case .object(let entries): return "{" + entries.map { Self.quote($0.key) + ":" + $0.value.serialized }.joined(separator: ",") + "}"
+        case .object(let entries): return "{" + entries.map { StoreJSON.quoted($0.key) + ":" + $0.value.serialized }.joined(separator: ",") + "}"
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }
