@@ -214,16 +214,22 @@ struct Stepper {
         queue.append(j)
     }
 
-    mutating func enterFork(_ f: Int) {
-        guard case .fork(let branches, let join) = m.nodes[f].transition else { return }
-        var st = s.nodes[f]
+    /// Enters node `n` and finishes it in the same instant (forks, released joins, end nodes):
+    /// done, one more entry, a status change, and its `on_enter` effects.
+    mutating func enterDone(_ n: Int) {
+        var st = s.nodes[n]
         st.status = .done
         st.entries += 1
         st.activatedAt = now
         st.finishedAt = now
-        s.nodes[f] = st
+        s.nodes[n] = st
         statusChanged()
-        emitNode(f, trigger: "on_enter", m.nodes[f].onEnter)
+        emitNode(n, trigger: "on_enter", m.nodes[n].onEnter)
+    }
+
+    mutating func enterFork(_ f: Int) {
+        guard case .fork(let branches, let join) = m.nodes[f].transition else { return }
+        enterDone(f)
         emitNode(f, trigger: "on_complete", m.nodes[f].onComplete)
         if m.nodes.indices.contains(join) {
             s.nodes[join].arrivals = 0
@@ -238,14 +244,7 @@ struct Stepper {
             s.nodes[j].status = .waiting
             return
         }
-        var st = s.nodes[j]
-        st.status = .done
-        st.entries += 1
-        st.activatedAt = now
-        st.finishedAt = now
-        s.nodes[j] = st
-        statusChanged()
-        emitNode(j, trigger: "on_enter", m.nodes[j].onEnter)
+        enterDone(j)
         emitNode(j, trigger: "on_complete", m.nodes[j].onComplete)
         leave(j, outcome: nil)
     }
@@ -280,14 +279,7 @@ struct Stepper {
                 s.nodes[i].arrivals = 0
             }
         }
-        var st = s.nodes[t]
-        st.status = .done
-        st.entries += 1
-        st.activatedAt = now
-        st.finishedAt = now
-        s.nodes[t] = st
-        statusChanged()
-        emitNode(t, trigger: "on_enter", m.nodes[t].onEnter)
+        enterDone(t)
         s.closedAt = now
         if m.nodes[t].kind == .won {
             s.status = .won
