@@ -17,20 +17,14 @@ import Testing
         var compared = 0
         var withDecisions = 0
         var withChats = 0
-        for id in try s.store.allDealIDs() {
-            let view = try s.view(id)
-            var snapshot: DealSnapshot?
-            for entry in try s.log(of: id) {
-                guard case .success(let outcome) = Runner.step(view.machine, snapshot, entry.event, context: entry.context) else { break }
-                snapshot = outcome.snapshot
-                let bytes = outcome.snapshot.encoded()
-                let fast = try #require(SnapshotDecoder.decode(bytes), "\(id) at \(entry.event.id): the fast path gave up")
-                #expect(fast == (try Self.foundation(bytes)), "\(id) at \(entry.event.id)")
-                #expect(fast == outcome.snapshot, "\(id) at \(entry.event.id)")
-                if !fast.decisions.isEmpty { withDecisions += 1 }
-                if !fast.groupChats.isEmpty { withChats += 1 }
-                compared += 1
-            }
+        try forEachLoggedStep(s) { (id, entry, outcome) throws in
+            let bytes = outcome.snapshot.encoded()
+            let fast = try #require(SnapshotDecoder.decode(bytes), "\(id) at \(entry.event.id): the fast path gave up")
+            #expect(fast == (try Self.foundation(bytes)), "\(id) at \(entry.event.id)")
+            #expect(fast == outcome.snapshot, "\(id) at \(entry.event.id)")
+            if !fast.decisions.isEmpty { withDecisions += 1 }
+            if !fast.groupChats.isEmpty { withChats += 1 }
+            compared += 1
         }
         #expect(compared > 50)
         #expect(withDecisions > 10)
@@ -38,15 +32,7 @@ import Testing
     }
 
     /// A snapshot of the standard template with text that needs every kind of escape.
-    func escaped() throws -> DealSnapshot {
-        let s = try service(.memory)
-        let m = try s.machines.register(standard)
-        let nasty = "quote \" backslash \\ slash / tab \t nl \n cr \r bell \u{07} unit \u{1F} del \u{7F} 中文 😀 é"
-        let created = try #require(s.create(NewDealInput(dealID: "D-esc", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "amy",
-                                                         fields: [WrittenValue("customer_name", .string("甲")), WrittenValue("follow_up_notes", .string(nasty))]),
-                                            machine: m).value)
-        return created.snapshot
-    }
+    func escaped() throws -> DealSnapshot { try dealWithEscapes(try service(.memory)).snapshot }
 
     @Test func readsEscapesIncludingUnicodeEscapesAndSurrogatePairs() throws {
         let snapshot = try escaped()

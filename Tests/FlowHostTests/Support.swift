@@ -99,3 +99,28 @@ extension Result {
         return nil
     }
 }
+
+/// Calls `body` with every intermediate step of every deal in the store, by replaying each
+/// deal's log on its machine (stops a deal's replay at a refused entry, which a test then sees
+/// as fewer steps).
+func forEachLoggedStep(_ s: DealService, _ body: (_ dealID: String, _ entry: LoggedEvent, _ outcome: StepOutcome) throws -> Void) throws {
+    for id in try s.store.allDealIDs() {
+        let view = try s.view(id)
+        var snapshot: DealSnapshot?
+        for entry in try s.log(of: id) {
+            guard case .success(let outcome) = Runner.step(view.machine, snapshot, entry.event, context: entry.context) else { break }
+            snapshot = outcome.snapshot
+            try body(id, entry, outcome)
+        }
+    }
+}
+
+/// Text that needs every kind of JSON escape, and a new standard-sale deal created with it.
+let textNeedingEscapes = "quote \" backslash \\ slash / tab \t nl \n cr \r bell \u{07} unit \u{1F} del \u{7F} 中文 😀 é"
+
+func dealWithEscapes(_ s: DealService) throws -> UnitOutcome {
+    let m = try s.machines.register(standard)
+    return try #require(s.create(NewDealInput(dealID: "D-esc", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "amy",
+                                              fields: [WrittenValue("customer_name", .string("甲")), WrittenValue("follow_up_notes", .string(textNeedingEscapes))]),
+                                 machine: m).value)
+}
