@@ -38,14 +38,7 @@ enum RuntimeBench {
         let template = args.positional.first ?? "templates/standard-sale.flow.yaml"
         let dealCount = args.int("--deals", 10_000)
         let eventCount = args.int("--events", 1_000_000)
-        let result = TemplateChecker.check(path: template)
-        let machine: PreparedMachine
-        do {
-            machine = PreparedMachine(try IRLoader.verify(try IRCompiler.compile(result)))
-        } catch {
-            FileHandle.standardError.write(Data("flowc-bench: cannot compile \(template): \(error)\n".utf8))
-            exit(1)
-        }
+        let machine = PreparedMachine(compiledTemplate(template, bench: "runtime"))
         let m = machine.machine
         let identity = Set(m.customer.identity)
         guard let textSlot = m.fields.indices.first(where: { m.fields[$0].type == "text" && m.fields[$0].compute == nil && !identity.contains($0) && !m.fields[$0].required }) else {

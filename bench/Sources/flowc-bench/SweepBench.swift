@@ -35,9 +35,7 @@ enum SweepBench {
         let now: Int64 = 1_800_000_000
         let dueEvery = max(1, Int((100 / duePercent).rounded()))
 
-        let result = TemplateChecker.check(path: template)
-        let verified: VerifiedMachine
-        do { verified = try IRLoader.verify(try IRCompiler.compile(result)) } catch { fail("cannot compile \(template): \(error)") }
+        let verified = compiledTemplate(template, bench: "sweep")
 
         let reuse = FileManager.default.fileExists(atPath: path)
         let store: SQLiteStore

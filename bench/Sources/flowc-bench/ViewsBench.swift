@@ -41,9 +41,7 @@ enum ViewsBench {
         let reps = args.int("--repeat", 3)
         let path = args.options["--db"] ?? "bench/out/views-\(dealCount).sqlite"
 
-        let result = TemplateChecker.check(path: template)
-        let verified: VerifiedMachine
-        do { verified = try IRLoader.verify(try IRCompiler.compile(result)) } catch { fail("cannot compile \(template): \(error)") }
+        let verified = compiledTemplate(template, bench: "views")
         let reuse = FileManager.default.fileExists(atPath: path)
         let store: SQLiteStore
         do { store = try SQLiteStore(path: path, durability: .processCrash) } catch { fail("cannot open \(path): \(error)") }
