@@ -176,6 +176,27 @@ public final class DealService {
     }
 }
 
+/// A stepped event waiting for ``DealSession/flush()``, with its snapshot and effects not yet
+/// encoded (the flush encodes a batch's records in parallel).
+struct StagedRecord: Sendable {
+    var dealID: String
+    var eventID: String
+    var afterSequence: Int64
+    /// The ``LoggedEvent``, encoded (small; read back when an id is looked for in the session).
+    var event: Data
+    var snapshot: DealSnapshot
+    var index: DealIndex
+    var effects: [Effect]
+
+    /// The record the store appends.
+    func encoded() -> AppendRecord {
+        AppendRecord(
+            dealID: dealID, eventID: eventID, afterSequence: afterSequence, event: event,
+            snapshot: Data(SnapshotJSON.encode(snapshot)), index: index,
+            effects: effects.map { EffectRecord(effectID: $0.id, payload: Data(SnapshotJSON.encode($0))) })
+    }
+}
+
 /// What to do with an event whose id is already in the deal's log.
 public enum RepeatedEvents: Sendable {
     /// Skip it: it was delivered before (bulk runs, so that a file can be run again).
@@ -253,9 +274,11 @@ public final class DealSession {
 
     let service: DealService
     private var deals: [String: Live] = [:]
+    /// Deals read ahead by ``prefetch(_:)``, not yet run.
+    private var prefetched: [String: Live] = [:]
     private var ownedDelta: [String: Int] = [:]
     private var liveKeys: [String: Set<String>] = [:]
-    private var pending: [(record: AppendRecord, unit: Int)] = []
+    private var pending: [(record: StagedRecord, unit: Int)] = []
     private var units = 0
 
     init(_ service: DealService) {
@@ -272,15 +295,49 @@ public final class DealSession {
 
     func load(_ dealID: String) throws(HostError) -> Live? {
         if let live = deals[dealID] { return live }
-        let stored: StoredSnapshot?
-        do { stored = try service.store.snapshot(of: dealID) } catch { throw HostError(error) }
-        guard let stored else { return nil }
+        if let loaded = prefetched.removeValue(forKey: dealID) { return loaded }
+        let states: [StoredDealState]
+        do { states = try service.store.dealStates([dealID]) } catch { throw HostError(error) }
+        guard let state = states.first else { return nil }
+        return try live(state)
+    }
+
+    /// Reads these deals from the store in one call, so that running their units does not read
+    /// them one at a time (a timer sweep's page). Deals the session already holds are skipped;
+    /// unknown ids are ignored (their units fail as unknown deals when run), and so are deals
+    /// that cannot be read (their units read them again and fail with the reason).
+    /// - Throws: FC1212 when the store fails.
+    public func prefetch(_ dealIDs: [String]) throws(HostError) {
+        let wanted = dealIDs.filter { deals[$0] == nil && prefetched[$0] == nil }
+        if wanted.isEmpty { return }
+        let states: [StoredDealState]
+        do { states = try service.store.dealStates(wanted) } catch { throw HostError(error) }
+        // Decoding is most of a load and independent per deal: it is spread over the cores.
+        let decoded = ParallelWork.map(states) { state in try? DealSnapshot.decode(Array(state.snapshot)) }
+        for (state, snapshot) in zip(states, decoded) {
+            guard let snapshot, let loaded = try? live(state, decoded: snapshot) else { continue }
+            prefetched[state.deal.dealID] = loaded
+        }
+    }
+
+    /// A stored deal as the session holds it. The stored columns are used as they are when they
+    /// are complete and belong to the snapshot's version (they were computed from this snapshot
+    /// when it was appended); otherwise (a store from before the view columns) they are computed.
+    private func live(_ state: StoredDealState, decoded: DealSnapshot? = nil) throws(HostError) -> Live {
+        let dealID = state.deal.dealID
         let snapshot: DealSnapshot
-        do { snapshot = try DealSnapshot.decode(Array(stored.payload)) } catch {
-            throw HostError(HostMessages.storedDealUnreadable, dealID, error.message)
+        if let decoded {
+            snapshot = decoded
+        } else {
+            do { snapshot = try DealSnapshot.decode(Array(state.snapshot)) } catch {
+                throw HostError(HostMessages.storedDealUnreadable, dealID, error.message)
+            }
         }
         let machine = try service.machines.machine(hash: snapshot.machineHash, for: dealID)
-        return Live(snapshot: snapshot, machine: machine, index: DealService.index(machine, snapshot), logSequence: stored.sequence,
+        let stored = state.deal.index
+        let index = stored.projection != nil && stored.templateHash == snapshot.machineHash
+            ? stored : DealService.index(machine, snapshot)
+        return Live(snapshot: snapshot, machine: machine, index: index, logSequence: state.deal.lastSequence,
                     inStore: true, loggedIDs: nil)
     }
 
@@ -332,7 +389,7 @@ public final class DealSession {
         do { start = try load(dealID) } catch { throw wrap(error, event: unit.create == nil ? 1 : 0, label: unit.events.first?.action.name ?? "") }
         let now = unit.now ?? service.clock()
         var live = start
-        var staged: [AppendRecord] = []
+        var staged: [StagedRecord] = []
         var effects: [Effect] = []
         var applied = 0
         var skipped = 0
@@ -381,10 +438,10 @@ public final class DealSession {
             let index = DealService.index(machine, outcome.snapshot, previous: before.map { ($0.snapshot, $0.index) })
             try checkCustomer(index, before: before?.index, machine: machine, snapshot: outcome.snapshot)
             let afterSequence = before?.logSequence ?? 0
-            staged.append(AppendRecord(
+            staged.append(StagedRecord(
                 dealID: dealID, eventID: event.id, afterSequence: afterSequence,
-                event: LoggedEvent(event: event, context: context).encoded(), snapshot: Data(SnapshotJSON.encode(outcome.snapshot)), index: index,
-                effects: outcome.effects.map { EffectRecord(effectID: $0.id, payload: Data(SnapshotJSON.encode($0))) }))
+                event: LoggedEvent(event: event, context: context).encoded(), snapshot: outcome.snapshot, index: index,
+                effects: outcome.effects))
             var ids = before?.loggedIDs
             ids?.insert(event.id)
             live = Live(snapshot: outcome.snapshot, machine: machine, index: index, logSequence: afterSequence + 1,
@@ -504,7 +561,7 @@ public final class DealSession {
         }
     }
 
-    private func commit(_ dealID: String, from start: Live?, to final: Live, staged: [AppendRecord], unit: Int) {
+    private func commit(_ dealID: String, from start: Live?, to final: Live, staged: [StagedRecord], unit: Int) {
         if let s = start?.index, s.isOpen, let owner = s.owner { ownedDelta[owner, default: 0] -= 1 }
         if final.index.isOpen, let owner = final.index.owner { ownedDelta[owner, default: 0] += 1 }
         if let key = start?.index.customerKey { liveKeys[key]?.remove(dealID) }
@@ -530,12 +587,16 @@ public final class DealSession {
     public func flush() throws(HostError) -> [(unit: Int, error: HostError)] {
         let batch = pending
         deals = [:]
+        prefetched = [:]
         ownedDelta = [:]
         liveKeys = [:]
         pending = []
         guard !batch.isEmpty else { return [] }
         let results: [AppendResult]
-        do { results = try service.store.append(batch.map(\.record)) } catch { throw HostError(error) }
+        // Encoding the snapshots and effects is most of a flush's own work and each record's is
+        // independent of the others': it is spread over the cores.
+        let records = ParallelWork.map(batch) { $0.record.encoded() }
+        do { results = try service.store.append(records) } catch { throw HostError(error) }
         var failures: [(unit: Int, error: HostError)] = []
         for (entry, result) in zip(batch, results) where !failures.contains(where: { $0.unit == entry.unit }) {
             switch result {

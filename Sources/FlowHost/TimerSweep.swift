@@ -59,6 +59,10 @@ extension DealService {
             }
             let fresh = due.filter { !attempted.contains($0.dealID) }
             if fresh.isEmpty { break }
+            do { try session.prefetch(fresh.map(\.dealID)) } catch {
+                report.failure = error
+                return report
+            }
             for d in fresh {
                 attempted.insert(d.dealID)
                 let unit = session.nextUnit

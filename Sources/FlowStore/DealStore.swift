@@ -40,6 +40,13 @@ public protocol DealStore: Sendable {
     /// The deal's latest snapshot, or `nil` when no deal has that id.
     func snapshot(of dealID: String) throws -> StoredSnapshot?
 
+    /// The rows and snapshots of those of `dealIDs` that exist, in the order asked (an id asked
+    /// twice is answered once), all read from one consistent state of the store.
+    ///
+    /// A host loading many deals (a timer sweep's page) reads them with one call rather than one
+    /// read transaction each.
+    func dealStates(_ dealIDs: [String]) throws -> [StoredDealState]
+
     /// Events of a deal in log order, starting after sequence number `sequence`.
     /// - Parameters:
     ///   - sequence: Return events with a greater sequence number (0 for the whole log).

@@ -73,6 +73,17 @@ public final class InMemoryStore: DealStore {
         }
     }
 
+    public func dealStates(_ dealIDs: [String]) throws -> [StoredDealState] {
+        state.withLock { state in
+            var seen = Set<String>()
+            return dealIDs.compactMap { id in
+                guard seen.insert(id).inserted, let deal = state.deals[id] else { return nil }
+                return StoredDealState(
+                    deal: StoredDeal(dealID: id, lastSequence: deal.lastSequence, index: deal.index), snapshot: deal.snapshot)
+            }
+        }
+    }
+
     public func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
         state.withLock { state in
             guard let deal = state.deals[dealID], limit > 0 else { return [] }

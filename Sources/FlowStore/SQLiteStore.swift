@@ -276,6 +276,9 @@ public final class SQLiteStore: DealStore {
         "deal_id, last_seq, template_hash, status, is_open, pool, owner, customer_key, next_timer_at, current_nodes, "
         + projectionColumns
 
+    /// How many columns ``dealColumns`` names (the deal row's 10, then the projection's).
+    private static let dealColumnCount = 10 + projectionColumns.split(separator: ",").count
+
     /// The indexed columns of a row, read from `template_hash` at column `start` on.
     private static func dealIndex(_ row: Row, from start: Int) -> DealIndex {
         DealIndex(
@@ -304,6 +307,26 @@ public final class SQLiteStore: DealStore {
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT last_seq, snapshot FROM deals WHERE deal_id = ?"), arguments: [dealID]
             ).map { row in StoredSnapshot(dealID: dealID, sequence: row[0], payload: row[1]) }
+        }
+    }
+
+    public func dealStates(_ dealIDs: [String]) throws -> [StoredDealState] {
+        if dealIDs.isEmpty { return [] }
+        return try read { db in
+            let statement = try db.cachedStatement(sql: "SELECT \(Self.dealColumns), snapshot FROM deals WHERE deal_id = ?")
+            let snapshotColumn = Self.dealColumnCount
+            var seen = Set<String>()
+            var out: [StoredDealState] = []
+            out.reserveCapacity(dealIDs.count)
+            for id in dealIDs where seen.insert(id).inserted {
+                // A cursor decodes the row in place (no copied `Row`); deal_id is unique, so the
+                // second `next()` finishes the statement.
+                let rows = try Row.fetchCursor(statement, arguments: [id])
+                guard let row = try rows.next() else { continue }
+                out.append(StoredDealState(deal: Self.storedDeal(row), snapshot: row[snapshotColumn]))
+                _ = try rows.next()
+            }
+            return out
         }
     }
 

@@ -178,6 +178,19 @@ public struct StoredDeal: Hashable, Sendable {
     }
 }
 
+/// A deal's row and latest snapshot, read together: what a host needs to step the deal without
+/// recomputing the columns it was stored with.
+public struct StoredDealState: Hashable, Sendable {
+    public var deal: StoredDeal
+    /// The snapshot after event `deal.lastSequence`.
+    public var snapshot: Data
+
+    public init(deal: StoredDeal, snapshot: Data) {
+        self.deal = deal
+        self.snapshot = snapshot
+    }
+}
+
 /// A deal whose next timer is due, as the timer sweep reads it.
 public struct DueDeal: Hashable, Sendable {
     public var dealID: String

@@ -210,6 +210,41 @@ import Testing
     }
 }
 
+/// A sweep reads its page of due deals in one store call and decodes them in parallel: every
+/// due deal is still ticked exactly once, and one unreadable deal is reported, not fatal.
+@Suite struct TickPageTests {
+    @Test(arguments: StoreKind.allCases)
+    func aPageOfDueDealsIsTickedAndAnUnreadableOneIsReported(_ kind: StoreKind) throws {
+        let s = try service(kind, batchSize: 50)
+        let m = try s.machines.register(standard)
+        let start = at("2024-05-06T09:00:00Z")
+        let ids = (1...120).map { String(format: "D-%03d", $0) }
+        for (n, id) in ids.enumerated() {
+            // Ten owners: the template's quota is 20 open deals each.
+            #expect(s.create(NewDealInput(dealID: id, at: .absolute(start), owner: "owner-\(n % 10)",
+                                          fields: [WrittenValue("customer_name", .string("客户 \(id)"))]),
+                             machine: m).value != nil)
+        }
+        // A deal whose stored snapshot is not a snapshot, due like the others.
+        let due = DealService.storeTime(start + day)
+        _ = try s.store.append(AppendRecord(
+            dealID: "D-BAD", eventID: "created", afterSequence: 0, event: Data("{}".utf8), snapshot: Data("not a snapshot".utf8),
+            index: DealIndex(templateHash: m.machine.template.hash, status: "open", isOpen: true, pool: "private", owner: "bob",
+                             nextTimerAt: due, currentNodes: "lead")))
+
+        let report = s.tick(at: start + 31 * day)
+        #expect(report.failure == nil)
+        #expect(report.ticked.sorted() == ids)
+        #expect(report.returnedToPool.count == ids.count)
+        #expect(report.refused.map(\.dealID) == ["D-BAD"])
+        #expect(report.refused.first?.error.code == HostMessages.storedDealUnreadable.code)
+        for id in ids {
+            #expect(try s.view(id).snapshot.pool == .public, "\(id)")
+            #expect(try s.replay(id).matches, "\(id)")
+        }
+    }
+}
+
 /// "A deal's snapshot always equals the fold of its log": every deal of a run, replayed.
 @Suite struct ReplayTests {
     @Test(arguments: StoreKind.allCases)

@@ -32,6 +32,32 @@ struct DealStoreConformanceTests {
     }
 
     @Test(arguments: StoreFactory.all)
+    func dealStatesReadRowsAndSnapshotsTogetherInTheOrderAsked(_ factory: StoreFactory) throws {
+        let store = try factory.make()
+        var host = ToyHost()
+        let index = DealIndex(
+            templateHash: "abc", status: "open", isOpen: true, pool: "private", owner: "li",
+            customerKey: "acme", nextTimerAt: at(500), currentNodes: "qualify")
+        _ = try store.append([
+            host.next("d1", event: "e1", amount: 3),
+            host.next("d2", event: "e1", amount: 4, index: index),
+            host.next("d1", event: "e2", amount: 5),
+        ])
+        #expect(try store.dealStates([]).isEmpty)
+        let states = try store.dealStates(["d2", "nope", "d1", "d2"])
+        // Unknown ids are left out and an id asked twice is answered once, in the order asked.
+        #expect(states.map(\.deal.dealID) == ["d2", "d1"])
+        for state in states {
+            #expect(try state.deal == #require(try store.deal(state.deal.dealID)))
+            let snapshot = try #require(try store.snapshot(of: state.deal.dealID))
+            #expect(state.snapshot == snapshot.payload)
+            #expect(snapshot.sequence == state.deal.lastSequence)
+        }
+        #expect(states.first?.deal.index == index)
+        #expect(try JSONDecoder().decode(ToyDeal.self, from: states[1].snapshot).total == 8)
+    }
+
+    @Test(arguments: StoreFactory.all)
     func emptyBatchWritesNothing(_ factory: StoreFactory) throws {
         let store = try factory.make()
         #expect(try store.append([]) == [])

@@ -17,6 +17,7 @@ final class TemporaryStore: DealStore {
     func append(_ batch: [AppendRecord]) throws -> [AppendResult] { try base.append(batch) }
     func deal(_ dealID: String) throws -> StoredDeal? { try base.deal(dealID) }
     func snapshot(of dealID: String) throws -> StoredSnapshot? { try base.snapshot(of: dealID) }
+    func dealStates(_ dealIDs: [String]) throws -> [StoredDealState] { try base.dealStates(dealIDs) }
     func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
         try base.events(of: dealID, after: sequence, limit: limit)
     }
