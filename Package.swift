@@ -59,7 +59,12 @@ let package = Package(
             swiftSettings: strict
         ),
         // The durable store: deals, event log, snapshots, outbox, timer index (SQLite via GRDB).
-        .target(name: "FlowStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        // The append path prepares and steps its statements through SQLite's C API (GRDBSQLite:
+        // the same system SQLite GRDB uses), without GRDB's per-row and per-argument machinery.
+        .target(
+            name: "FlowStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            swiftSettings: strict),
         .executableTarget(name: "flowc", dependencies: ["FlowCLI"], swiftSettings: strict),
         // A bench helper: libyaml's raw event loop, the floor `flowc check` is compared with.
         .executableTarget(name: "flowc-bench", dependencies: ["FlowCLI", "FlowHost", "FlowStore", "FlowYAML", "CYAML", "FlowCheck", "FlowIR", "FlowRuntime", "FlowExpr"], path: "bench/Sources/flowc-bench", swiftSettings: strict),

@@ -159,29 +159,7 @@ enum ViewsBench {
 
     /// Runs `seeds` × the example records through the host (varied), then clones them to `total`.
     static func fill(_ store: SQLiteStore, _ verified: VerifiedMachine, examples: String, seeds: Int, total: Int) -> Int {
-        guard let data = FileManager.default.contents(atPath: examples) else { fail("cannot read \(examples)") }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.hasPrefix("{") }
-        let industries = ["manufacturing", "retail", "finance", "internet", "healthcare", "education", "energy", "public_sector", "other"]
-        let amount = try! NSRegularExpression(pattern: "\"([0-9]+)000 CNY\"")
-        let industry = try! NSRegularExpression(pattern: "\"industry\": \"[a-z_]+\"")
-        let close = try! NSRegularExpression(pattern: "\"expected_close_date\": \"2024-([0-9]{2})-([0-9]{2})")
-        var jsonl = ""
-        for k in 0..<seeds {
-            for line in lines {
-                var l = line.replacingOccurrences(of: "\"id\": \"D-", with: "\"id\": \"S\(k)-")
-                l = l.replacingOccurrences(of: "\"customer_name\": \"", with: "\"customer_name\": \"客户\(k)·")
-                l = l.replacingOccurrences(of: "\"tax_id\": \"", with: "\"tax_id\": \"\(k)")
-                // Sales people own at most 20 open deals (the quota): spread the seeds over more of them.
-                for person in ["zhang.san", "li.si", "wang.wu"] { l = l.replacingOccurrences(of: "\"\(person)\"", with: "\"\(person).\(k / 5)\"") }
-                let range = NSRange(l.startIndex..., in: l)
-                l = amount.stringByReplacingMatches(in: l, range: range, withTemplate: "\"$1\(String(format: "%03d", k % 1000)) CNY\"")
-                let r2 = NSRange(l.startIndex..., in: l)
-                l = industry.stringByReplacingMatches(in: l, range: r2, withTemplate: "\"industry\": \"\(industries[k % industries.count])\"")
-                let r3 = NSRange(l.startIndex..., in: l)
-                l = close.stringByReplacingMatches(in: l, range: r3, withTemplate: "\"expected_close_date\": \"2024-\(String(format: "%02d", 1 + k % 12))-1\(k % 9)")
-                jsonl += l + "\n"
-            }
-        }
+        let jsonl = seedRecords(examples: examples, seeds: seeds, fail: fail)
         let seedStore = InMemoryStore()
         let seedMachines = MachineRegistry(archive: InMemoryMachineArchive())
         let machine: PreparedMachine
@@ -209,4 +187,34 @@ enum ViewsBench {
         }
         do { return try store.benchmarkBulkAppend(records) } catch { fail("the store failed: \(error)") }
     }
+}
+
+/// `seeds` copies of the example deal records (JSON Lines), each copy with its own deal ids,
+/// customers, tax ids, owners (at most 20 open deals each: the template's quota), amounts,
+/// industries and close dates: a few hundred varied, real deals for the runner benches.
+func seedRecords(examples: String, seeds: Int, fail: (String) -> Never) -> String {
+    guard let data = FileManager.default.contents(atPath: examples) else { fail("cannot read \(examples)") }
+    let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.hasPrefix("{") }
+    let industries = ["manufacturing", "retail", "finance", "internet", "healthcare", "education", "energy", "public_sector", "other"]
+    let amount = try! NSRegularExpression(pattern: "\"([0-9]+)000 CNY\"")
+    let industry = try! NSRegularExpression(pattern: "\"industry\": \"[a-z_]+\"")
+    let close = try! NSRegularExpression(pattern: "\"expected_close_date\": \"2024-([0-9]{2})-([0-9]{2})")
+    var jsonl = ""
+    for k in 0..<seeds {
+        for line in lines {
+            var l = line.replacingOccurrences(of: "\"id\": \"D-", with: "\"id\": \"S\(k)-")
+            l = l.replacingOccurrences(of: "\"customer_name\": \"", with: "\"customer_name\": \"客户\(k)·")
+            l = l.replacingOccurrences(of: "\"tax_id\": \"", with: "\"tax_id\": \"\(k)")
+            // Sales people own at most 20 open deals (the quota): spread the seeds over more of them.
+            for person in ["zhang.san", "li.si", "wang.wu"] { l = l.replacingOccurrences(of: "\"\(person)\"", with: "\"\(person).\(k / 5)\"") }
+            let range = NSRange(l.startIndex..., in: l)
+            l = amount.stringByReplacingMatches(in: l, range: range, withTemplate: "\"$1\(String(format: "%03d", k % 1000)) CNY\"")
+            let r2 = NSRange(l.startIndex..., in: l)
+            l = industry.stringByReplacingMatches(in: l, range: r2, withTemplate: "\"industry\": \"\(industries[k % industries.count])\"")
+            let r3 = NSRange(l.startIndex..., in: l)
+            l = close.stringByReplacingMatches(in: l, range: r3, withTemplate: "\"expected_close_date\": \"2024-\(String(format: "%02d", 1 + k % 12))-1\(k % 9)")
+            jsonl += l + "\n"
+        }
+    }
+    return jsonl
 }

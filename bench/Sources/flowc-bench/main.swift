@@ -31,6 +31,9 @@ func usage() -> Never {
           flowc-bench views [TEMPLATE] [--deals N] [--seeds K] [--repeat K] [--db FILE]
               A filtered grouped view and the funnel over N deals (default 1,000,000) beside
               hand-written SQL giving the same answer, and the whole report.
+          flowc-bench durable [TEMPLATE] [--seeds K] [--events N] [--batch B] [--durability power-loss|process-crash]
+              Real deals' records appended durably to SQLite (bulk and interleaved order) and a bulk
+              run end to end, beside a raw batched insert of as many rows in the same run.
         Times are medians over K repetitions (default 5), CPU time and wall time.
 
         """
@@ -94,6 +97,8 @@ case "sweep":
     SweepBench.run(Args(argv.dropFirst(2)))
 case "views":
     ViewsBench.run(Args(argv.dropFirst(2)))
+case "durable":
+    DurableBench.run(Args(argv.dropFirst(2)))
 case "generate":
     guard let out = args.options["--out"] else { usage() }
     let g = Generator(nodes: args.int("--nodes", 5_000), rework: args.options["--rework"] != "no")

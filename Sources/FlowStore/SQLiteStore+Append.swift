@@ -1,0 +1,298 @@
+internal import Foundation
+internal import GRDB
+
+/// The append path of ``SQLiteStore``: one write transaction per batch, its statements prepared
+/// once per batch and stepped through SQLite's C API (``RawStatement``).
+///
+/// A batch writes each event to the log (and its effects to the outbox) as it comes, and each
+/// deal's row once, at the end, with the snapshot and columns of its last appended event:
+///
+/// - a deal created in the batch gets its row id up front (the largest id + 1, as SQLite would
+///   give it; the batch holds the only write transaction) and its row is inserted once, at the
+///   end, instead of being inserted at its creating event and rewritten at the end;
+/// - a stored deal's row is updated once, setting only the indexed columns whose value changed,
+///   so that SQLite leaves the other indexes alone.
+extension SQLiteStore {
+    /// A deal as the batch finds and leaves it.
+    struct PendingDeal {
+        var rowID: Int64
+        var lastSequence: Int64
+        /// The row's columns as they are in the database; nil for a deal created in this batch
+        /// (no row yet).
+        var storedIndex: DealIndex?
+        var storedSequence: Int64
+        /// The last record of the batch appended to this deal.
+        var record: Int?
+    }
+
+    /// The statements of one batch, prepared on the writer's connection.
+    final class AppendStatements {
+        let db: Database
+        let selectDeal: RawStatement
+        let selectEvent: RawStatement
+        let insertEvent: RawStatement
+        let insertEffect: RawStatement
+        private var insertDeal: RawStatement?
+        private var maxID: RawStatement?
+        /// UPDATE statements by the set of columns they write (``DealColumns``).
+        private var updates: [UInt32: RawStatement] = [:]
+        private var nextRowID: Int64?
+
+        init(_ db: Database) throws {
+            self.db = db
+            selectDeal = try RawStatement(db, SQLiteStore.selectDealSQL)
+            selectEvent = try RawStatement(db, "SELECT seq FROM events WHERE deal = ?1 AND event_id = ?2")
+            insertEvent = try RawStatement(
+                db, "INSERT INTO events (deal, seq, event_id, payload) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (deal, event_id) DO NOTHING")
+            insertEffect = try RawStatement(
+                db,
+                "INSERT INTO outbox (deal, effect_id, event_seq, payload) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (deal, effect_id) DO NOTHING")
+        }
+
+        /// A row id for a deal created in this batch.
+        func newRowID() throws -> Int64 {
+            if nextRowID == nil {
+                let statement = try maxID ?? RawStatement(db, "SELECT coalesce(max(id), 0) FROM deals")
+                maxID = statement
+                statement.reset()
+                nextRowID = try statement.step() ? statement.int64(0) + 1 : 1
+            }
+            let id = nextRowID ?? 1
+            nextRowID = id + 1
+            return id
+        }
+
+        func insert() throws -> RawStatement {
+            if let insertDeal { return insertDeal }
+            let names = DealColumns.all.map(\.name).joined(separator: ", ")
+            let values = DealColumns.all.map { "?\($0.parameter)" }.joined(separator: ", ")
+            let statement = try RawStatement(
+                db, "INSERT INTO deals (id, last_seq, snapshot, \(names)) VALUES (?1, ?2, ?3, \(values))")
+            insertDeal = statement
+            return statement
+        }
+
+        func update(_ columns: UInt32) throws -> RawStatement {
+            if let statement = updates[columns] { return statement }
+            var sql = "UPDATE deals SET last_seq = ?2, snapshot = ?3"
+            for column in DealColumns.all where columns & column.bit != 0 {
+                sql += ", \(column.name) = ?\(column.parameter)"
+            }
+            sql += " WHERE id = ?1"
+            let statement = try RawStatement(db, sql)
+            updates[columns] = statement
+            return statement
+        }
+    }
+
+    static let selectDealSQL = """
+        SELECT id, last_seq, template_hash, status, is_open, pool, owner, customer_key, next_timer_at,
+            current_nodes, fields IS NOT NULL, template_id, probability, due_at, pool_since, returns_at, last_record_at,
+            amount, close_date
+        FROM deals WHERE deal_id = ?1
+        """
+
+    static func append(_ batch: [AppendRecord], _ db: Database) throws -> [AppendResult] {
+        let statements = try AppendStatements(db)
+        var deals: [String: PendingDeal] = [:]
+        var results: [AppendResult] = []
+        results.reserveCapacity(batch.count)
+        for (offset, record) in batch.enumerated() {
+            if let error = record.validationError() {
+                results.append(.rejected(error))
+                continue
+            }
+            var deal: PendingDeal
+            if let pending = deals[record.dealID] {
+                deal = pending
+            } else if let found = try fetchPendingDeal(statements.selectDeal, record.dealID) {
+                deal = found
+            } else if record.afterSequence == 0 {
+                // The creating event: the row is inserted at the end of the batch, under this id.
+                deal = PendingDeal(rowID: try statements.newRowID(), lastSequence: 0, storedIndex: nil, storedSequence: 0)
+            } else {
+                results.append(.rejected(record.unknownDeal()))
+                continue
+            }
+            guard record.afterSequence == deal.lastSequence else {
+                // Either a re-delivery (the event id is in the log) or a step from a stale snapshot.
+                if let sequence = try loggedSequence(statements.selectEvent, deal.rowID, record.eventID) {
+                    results.append(.duplicate(sequence: sequence))
+                } else {
+                    results.append(.rejected(record.conflict(lastSequence: deal.lastSequence)))
+                }
+                continue
+            }
+            let sequence = deal.lastSequence + 1
+            let insertEvent = statements.insertEvent
+            insertEvent.reset()
+            insertEvent.bind(1, deal.rowID)
+            insertEvent.bind(2, sequence)
+            insertEvent.bind(3, record.eventID)
+            insertEvent.bindText(4, record.event)
+            try insertEvent.run()
+            if insertEvent.changes == 0 {
+                // The event id is already in the log, at an earlier position.
+                let stored = try loggedSequence(statements.selectEvent, deal.rowID, record.eventID) ?? 0
+                results.append(.duplicate(sequence: stored))
+                continue
+            }
+            let insertEffect = statements.insertEffect
+            for effect in record.effects {
+                insertEffect.reset()
+                insertEffect.bind(1, deal.rowID)
+                insertEffect.bind(2, effect.effectID)
+                insertEffect.bind(3, sequence)
+                insertEffect.bindText(4, effect.payload)
+                try insertEffect.run()
+            }
+            deal.lastSequence = sequence
+            deal.record = offset
+            deals[record.dealID] = deal
+            results.append(.appended(sequence: sequence))
+        }
+        for deal in deals.values where deal.lastSequence != deal.storedSequence {
+            guard let offset = deal.record else { continue }
+            try writeDeal(deal, with: batch[offset], statements)
+        }
+        return results
+    }
+
+    /// The log position of an event id in a deal's log, if it is there.
+    private static func loggedSequence(_ statement: RawStatement, _ rowID: Int64, _ eventID: String) throws -> Int64? {
+        statement.reset()
+        statement.bind(1, rowID)
+        statement.bind(2, eventID)
+        return try statement.step() ? statement.int64(0) : nil
+    }
+
+    /// Reads a deal's row: its id, log length and the columns an update compares with.
+    private static func fetchPendingDeal(_ statement: RawStatement, _ dealID: String) throws -> PendingDeal? {
+        statement.reset()
+        statement.bind(1, dealID)
+        guard try statement.step() else { return nil }
+        var index = DealIndex(
+            templateHash: statement.text(2) ?? "", status: statement.text(3) ?? "", isOpen: statement.int64(4) != 0,
+            pool: statement.text(5), owner: statement.text(6), customerKey: statement.text(7),
+            nextTimerAt: statement.optionalTime(8), currentNodes: statement.text(9) ?? "")
+        if statement.int64(10) != 0 {
+            // The indexed view columns (the others are not compared: they are always written).
+            index.projection = DealProjection(
+                templateID: statement.text(11) ?? "", probability: statement.optionalInt(12), dueAt: statement.optionalTime(13),
+                poolSince: statement.optionalTime(14), returnsAt: statement.optionalTime(15),
+                lastRecordAt: statement.optionalTime(16), amount: statement.optionalDouble(17), closeDate: statement.text(18))
+        }
+        let sequence = statement.int64(1)
+        let deal = PendingDeal(rowID: statement.int64(0), lastSequence: sequence, storedIndex: index, storedSequence: sequence)
+        // deal_id is unique: finish the statement so that no read stays open.
+        statement.reset()
+        return deal
+    }
+
+    /// Inserts the row of a deal created in the batch, or updates a stored deal's row with its
+    /// new `last_seq`, snapshot, and those indexed columns that changed.
+    private static func writeDeal(_ deal: PendingDeal, with record: AppendRecord, _ statements: AppendStatements) throws {
+        let new = record.index
+        let statement: RawStatement
+        let columns: UInt32
+        if let old = deal.storedIndex {
+            columns = DealColumns.changed(from: old, to: new)
+            statement = try statements.update(columns)
+        } else {
+            columns = DealColumns.everything
+            statement = try statements.insert()
+        }
+        statement.reset()
+        statement.bind(1, deal.rowID)
+        statement.bind(2, deal.lastSequence)
+        statement.bindText(3, record.snapshot)
+        DealColumns.bind(new, columns, to: statement, dealID: record.dealID)
+        try statement.run()
+    }
+}
+
+/// The columns of a deal row an append writes besides `id`, `last_seq` and `snapshot`, each with
+/// its bit in a column set and its fixed SQL parameter number (the same in the INSERT and in
+/// every UPDATE).
+enum DealColumns {
+    struct Column {
+        let name: String
+        let parameter: Int
+        var bit: UInt32 { 1 << UInt32(parameter - 4) }
+    }
+
+    /// Parameters 1–3 are the row id, `last_seq` and the snapshot.
+    static let all: [Column] = [
+        "deal_id", "template_hash", "status", "is_open", "pool", "owner", "customer_key", "next_timer_at", "current_nodes",
+        "template_id", "fields", "probability", "created_at", "closed_at", "status_changed_at", "open_nodes", "due_at",
+        "pool_since", "pool_arrival", "returns_at", "last_record_at", "amount", "close_date",
+    ].enumerated().map { Column(name: $0.element, parameter: $0.offset + 4) }
+
+    static func bit(_ name: String) -> UInt32 { all.first { $0.name == name }?.bit ?? 0 }
+
+    static let everything: UInt32 = all.reduce(0) { $0 | $1.bit }
+
+    /// The view columns no index covers: written whenever the host supplies a projection
+    /// (reading them back to compare would cost more than writing them).
+    static let unindexedView: UInt32 = ["fields", "created_at", "closed_at", "status_changed_at", "open_nodes", "pool_arrival"]
+        .reduce(0) { $0 | bit($1) }
+
+    /// The columns an update must write: the indexed ones whose value changed and, with a
+    /// projection, the unindexed view columns. Without a projection the view columns are left
+    /// as they are.
+    static func changed(from old: DealIndex, to new: DealIndex) -> UInt32 {
+        var set: UInt32 = 0
+        func mark(_ name: String, _ changed: Bool) { if changed { set |= bit(name) } }
+        mark("template_hash", old.templateHash != new.templateHash)
+        mark("status", old.status != new.status)
+        mark("is_open", old.isOpen != new.isOpen)
+        mark("pool", old.pool != new.pool)
+        mark("owner", old.owner != new.owner)
+        mark("customer_key", old.customerKey != new.customerKey)
+        mark("next_timer_at", old.nextTimerAt != new.nextTimerAt)
+        mark("current_nodes", old.currentNodes != new.currentNodes)
+        if let p = new.projection {
+            set |= unindexedView
+            let o = old.projection
+            let known = o != nil
+            mark("template_id", !known || o?.templateID != p.templateID)
+            mark("probability", !known || o?.probability != p.probability)
+            mark("due_at", !known || o?.dueAt != p.dueAt)
+            mark("pool_since", !known || o?.poolSince != p.poolSince)
+            mark("returns_at", !known || o?.returnsAt != p.returnsAt)
+            mark("last_record_at", !known || o?.lastRecordAt != p.lastRecordAt)
+            mark("amount", !known || o?.amount != p.amount)
+            mark("close_date", !known || o?.closeDate != p.closeDate)
+        }
+        return set
+    }
+
+    /// Binds the columns in `set` from `index` (a missing projection binds its columns as NULL).
+    static func bind(_ index: DealIndex, _ set: UInt32, to statement: RawStatement, dealID: String) {
+        func wants(_ parameter: Int32) -> Bool { set & (1 << UInt32(parameter - 4)) != 0 }
+        if wants(4) { statement.bind(4, dealID) }
+        if wants(5) { statement.bind(5, index.templateHash) }
+        if wants(6) { statement.bind(6, index.status) }
+        if wants(7) { statement.bind(7, index.isOpen) }
+        if wants(8) { statement.bind(8, index.pool) }
+        if wants(9) { statement.bind(9, index.owner) }
+        if wants(10) { statement.bind(10, index.customerKey) }
+        if wants(11) { statement.bind(11, index.nextTimerAt) }
+        if wants(12) { statement.bind(12, index.currentNodes) }
+        guard let p = index.projection else { return }
+        if wants(13) { statement.bind(13, p.templateID) }
+        if wants(14) { statement.bind(14, p.fields) }
+        if wants(15) { statement.bind(15, p.probability) }
+        if wants(16) { statement.bind(16, p.createdAt) }
+        if wants(17) { statement.bind(17, p.closedAt) }
+        if wants(18) { statement.bind(18, p.statusChangedAt) }
+        if wants(19) { statement.bind(19, p.openNodes) }
+        if wants(20) { statement.bind(20, p.dueAt) }
+        if wants(21) { statement.bind(21, p.poolSince) }
+        if wants(22) { statement.bind(22, p.poolArrival?.json) }
+        if wants(23) { statement.bind(23, p.returnsAt) }
+        if wants(24) { statement.bind(24, p.lastRecordAt) }
+        if wants(25) { statement.bind(25, p.amount) }
+        if wants(26) { statement.bind(26, p.closeDate) }
+    }
+}
