@@ -113,6 +113,23 @@ public final class SQLiteStore: DealStore {
             nextTimerAt: (row[start + 6] as Int64?).map(StoreTime.init), currentNodes: row[start + 7])
     }
 
+    /// A deal row as ``dealColumns`` reads it, from a statement stepped on that row.
+    private static func storedDeal(_ row: RawStatement) -> StoredDeal {
+        var index = DealIndex(
+            templateHash: row.text(2) ?? "", status: row.text(3) ?? "", isOpen: row.int64(4) != 0, pool: row.text(5),
+            owner: row.text(6), customerKey: row.text(7), nextTimerAt: row.optionalTime(8), currentNodes: row.text(9) ?? "")
+        let s: Int32 = 10
+        if let templateID = row.text(s), let fields = row.text(s + 1) {
+            index.projection = DealProjection(
+                templateID: templateID, fields: fields, probability: row.optionalInt(s + 2), createdAt: row.optionalTime(s + 3),
+                closedAt: row.optionalTime(s + 4), statusChangedAt: row.optionalTime(s + 5), openNodes: row.text(s + 6) ?? "[]",
+                dueAt: row.optionalTime(s + 7), poolSince: row.optionalTime(s + 8),
+                poolArrival: row.text(s + 9).flatMap(PoolArrival.init(json:)), returnsAt: row.optionalTime(s + 10),
+                lastRecordAt: row.optionalTime(s + 11), amount: row.optionalDouble(s + 12), closeDate: row.text(s + 13))
+        }
+        return StoredDeal(dealID: row.text(0) ?? "", lastSequence: row.int64(1), index: index)
+    }
+
     private static func storedDeal(_ row: Row) -> StoredDeal {
         var deal = StoredDeal(dealID: row[0], lastSequence: row[1], index: dealIndex(row, from: 2))
         deal.index.projection = projection(row, from: 10)
@@ -139,19 +156,19 @@ public final class SQLiteStore: DealStore {
     public func dealStates(_ dealIDs: [String]) throws -> [StoredDealState] {
         if dealIDs.isEmpty { return [] }
         return try read { db in
-            let statement = try db.cachedStatement(sql: "SELECT \(Self.dealColumns), snapshot FROM deals WHERE deal_id = ?")
-            let snapshotColumn = Self.dealColumnCount
+            // Stepped through the C API: a timer sweep reads a thousand rows per page, and GRDB's
+            // rows cost more than the reads.
+            let statement = try RawStatement(db, "SELECT \(Self.dealColumns), snapshot FROM deals WHERE deal_id = ?1")
             var seen = Set<String>()
             var out: [StoredDealState] = []
             out.reserveCapacity(dealIDs.count)
             for id in dealIDs where seen.insert(id).inserted {
-                // A cursor decodes the row in place (no copied `Row`); deal_id is unique, so the
-                // second `next()` finishes the statement.
-                let rows = try Row.fetchCursor(statement, arguments: [id])
-                guard let row = try rows.next() else { continue }
-                out.append(StoredDealState(deal: Self.storedDeal(row), snapshot: row[snapshotColumn]))
-                _ = try rows.next()
+                statement.reset()
+                statement.bind(1, id)
+                guard try statement.step() else { continue }
+                out.append(StoredDealState(deal: Self.storedDeal(statement), snapshot: statement.data(Int32(Self.dealColumnCount))))
             }
+            statement.reset()
             return out
         }
     }

@@ -35,9 +35,15 @@ struct DealStoreConformanceTests {
     func dealStatesReadRowsAndSnapshotsTogetherInTheOrderAsked(_ factory: StoreFactory) throws {
         let store = try factory.make()
         var host = ToyHost()
+        // Every column, the view columns included, reads back as written.
         let index = DealIndex(
             templateHash: "abc", status: "open", isOpen: true, pool: "private", owner: "li",
-            customerKey: "acme", nextTimerAt: at(500), currentNodes: "qualify")
+            customerKey: "acme", nextTimerAt: at(500), currentNodes: "qualify",
+            projection: DealProjection(
+                templateID: "standard_sale", fields: #"{"customer_name":"星辰科技"}"#, probability: 30, createdAt: at(100),
+                closedAt: nil, statusChangedAt: at(200), openNodes: #"[{"node":"qualify"}]"#, dueAt: at(900),
+                poolSince: at(300), poolArrival: PoolArrival(how: "released", previousOwner: "wang"), returnsAt: at(400),
+                lastRecordAt: at(250), amount: 120_000.5, closeDate: "2024-09-30"))
         _ = try store.append([
             host.next("d1", event: "e1", amount: 3),
             host.next("d2", event: "e1", amount: 4, index: index),
