@@ -6,25 +6,23 @@ internal import GRDBSQLite
 /// and reading a column are single C calls, where GRDB builds argument arrays of existentials and,
 /// for each row, a dictionary of column names (a third of an append's CPU time in the bench).
 ///
-/// Used only inside one `DatabaseWriter.write` transaction, on the writer's connection, and
-/// finalized when released. Text is bound with `SQLITE_TRANSIENT` (SQLite copies it).
+/// Used only inside one `read` or `write` of the database, on that connection. Text is bound with
+/// `SQLITE_TRANSIENT` (SQLite copies it).
 final class RawStatement {
     private let handle: OpaquePointer
     private let connection: OpaquePointer
+    /// The GRDB statement that owns `handle`, kept alive while it is used.
+    private let statement: Statement
 
-    init(_ db: Database, _ sql: String) throws {
+    /// Wraps one of the connection's cached statements: GRDB prepares it once per connection
+    /// and finalizes it; this wrapper only binds, steps and resets it.
+    init(cached statement: Statement, _ db: Database) throws {
         guard let connection = db.sqliteConnection else { throw StoreError(.database, "the database connection is closed") }
-        var statement: OpaquePointer?
-        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard code == SQLITE_OK, let statement else {
-            sqlite3_finalize(statement)
-            throw Self.error(code, connection)
-        }
-        self.handle = statement
+        self.handle = statement.sqliteStatement
         self.connection = connection
+        self.statement = statement
+        reset()
     }
-
-    deinit { sqlite3_finalize(handle) }
 
     /// Ready for new bindings and a new run (the previous bindings are cleared).
     func reset() {

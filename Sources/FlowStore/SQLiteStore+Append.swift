@@ -1,8 +1,8 @@
 internal import Foundation
 internal import GRDB
 
-/// The append path of ``SQLiteStore``: one write transaction per batch, its statements prepared
-/// once per batch and stepped through SQLite's C API (``RawStatement``).
+/// The append path of ``SQLiteStore``: one write transaction per batch, its statements (cached
+/// by the connection) stepped through SQLite's C API (``RawStatement``).
 ///
 /// A batch writes each event to the log (and its effects to the outbox) as it comes, and each
 /// deal's row once, at the end, with the snapshot and columns of its last appended event:
@@ -40,19 +40,25 @@ extension SQLiteStore {
 
         init(_ db: Database) throws {
             self.db = db
-            selectDeal = try RawStatement(db, SQLiteStore.selectDealSQL)
-            selectEvent = try RawStatement(db, "SELECT seq FROM events WHERE deal = ?1 AND event_id = ?2")
-            insertEvent = try RawStatement(
+            selectDeal = try Self.statement(db, SQLiteStore.selectDealSQL)
+            selectEvent = try Self.statement(db, "SELECT seq FROM events WHERE deal = ?1 AND event_id = ?2")
+            insertEvent = try Self.statement(
                 db, "INSERT INTO events (deal, seq, event_id, payload) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (deal, event_id) DO NOTHING")
-            insertEffect = try RawStatement(
+            insertEffect = try Self.statement(
                 db,
                 "INSERT INTO outbox (deal, effect_id, event_seq, payload) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (deal, effect_id) DO NOTHING")
+        }
+
+        /// The connection's cached statement for `sql` (prepared once per connection, not per
+        /// batch: a single command appends batches of one).
+        private static func statement(_ db: Database, _ sql: String) throws -> RawStatement {
+            try RawStatement(cached: db.cachedStatement(sql: sql), db)
         }
 
         /// A row id for a deal created in this batch.
         func newRowID() throws -> Int64 {
             if nextRowID == nil {
-                let statement = try maxID ?? RawStatement(db, "SELECT coalesce(max(id), 0) FROM deals")
+                let statement = try maxID ?? Self.statement(db, "SELECT coalesce(max(id), 0) FROM deals")
                 maxID = statement
                 statement.reset()
                 nextRowID = try statement.step() ? statement.int64(0) + 1 : 1
@@ -66,7 +72,7 @@ extension SQLiteStore {
             if let insertDeal { return insertDeal }
             let names = DealColumns.all.map(\.name).joined(separator: ", ")
             let values = DealColumns.all.map { "?\($0.parameter)" }.joined(separator: ", ")
-            let statement = try RawStatement(
+            let statement = try Self.statement(
                 db, "INSERT INTO deals (id, last_seq, snapshot, \(names)) VALUES (?1, ?2, ?3, \(values))")
             insertDeal = statement
             return statement
@@ -79,7 +85,7 @@ extension SQLiteStore {
                 sql += ", \(column.name) = ?\(column.parameter)"
             }
             sql += " WHERE id = ?1"
-            let statement = try RawStatement(db, sql)
+            let statement = try Self.statement(db, sql)
             updates[columns] = statement
             return statement
         }

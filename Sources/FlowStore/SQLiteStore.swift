@@ -158,7 +158,8 @@ public final class SQLiteStore: DealStore {
         return try read { db in
             // Stepped through the C API: a timer sweep reads a thousand rows per page, and GRDB's
             // rows cost more than the reads.
-            let statement = try RawStatement(db, "SELECT \(Self.dealColumns), snapshot FROM deals WHERE deal_id = ?1")
+            let statement = try RawStatement(
+                cached: db.cachedStatement(sql: "SELECT \(Self.dealColumns), snapshot FROM deals WHERE deal_id = ?1"), db)
             var seen = Set<String>()
             var out: [StoredDealState] = []
             out.reserveCapacity(dealIDs.count)
