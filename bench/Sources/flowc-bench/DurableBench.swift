@@ -68,24 +68,58 @@ enum DurableBench {
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
-        let raw: Double
-        do {
-            raw = try SQLiteStore.benchmarkRawInsert(
-                path: directory + "/raw.sqlite", rows: bulk.count, batchSize: batchSize, payloadBytes: eventBytes,
-                durability: durability)
-        } catch { fail("raw insert failed: \(error)") }
-        let bulkRate = appendRate(bulk, path: directory + "/bulk.sqlite", batchSize: batchSize, durability: durability)
-        let interleavedRate = appendRate(interleaved, path: directory + "/interleaved.sqlite", batchSize: batchSize, durability: durability)
-        let (endToEnd, endToEndEvents) = hostRate(verified, jsonl, path: directory + "/host.sqlite", durability: durability)
+        // `--only bulk|interleaved|host` runs one measure (with the floor), for profiling.
+        let only = args.options["--only"]
+        func wanted(_ name: String) -> Bool { only == nil || only == name }
+        // Rounds interleave the floor and the measures (floor, bulk, interleaved, host, floor, …),
+        // each on fresh files, so that a burst of load from someone else on the shared machine
+        // hits all of them; the report gives medians over the rounds.
+        let rounds = args.int("--rounds", 5)
+        var raws: [Double] = [], bulks: [Double] = [], interleaveds: [Double] = [], hosts: [Double] = []
+        var ratios: (bulk: [Double], interleaved: [Double], host: [Double]) = ([], [], [])
+        var hostEvents = 0
+        for round in 1...rounds {
+            let dir = directory + "/round-\(round)"
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                fail("cannot create \(dir): \(error)")
+            }
+            let raw: Double
+            do {
+                raw = try SQLiteStore.benchmarkRawInsert(
+                    path: dir + "/raw.sqlite", rows: bulk.count, batchSize: batchSize, payloadBytes: eventBytes, durability: durability)
+            } catch { fail("raw insert failed: \(error)") }
+            raws.append(raw)
+            if wanted("bulk") {
+                let r = appendRate(bulk, path: dir + "/bulk.sqlite", batchSize: batchSize, durability: durability)
+                bulks.append(r)
+                ratios.bulk.append(r / raw)
+            }
+            if wanted("interleaved") {
+                let r = appendRate(interleaved, path: dir + "/interleaved.sqlite", batchSize: batchSize, durability: durability)
+                interleaveds.append(r)
+                ratios.interleaved.append(r / raw)
+            }
+            if wanted("host") {
+                let (r, n) = hostRate(verified, jsonl, path: dir + "/host.sqlite", durability: durability)
+                hosts.append(r)
+                ratios.host.append(r / raw)
+                hostEvents = n
+            }
+            try? FileManager.default.removeItem(atPath: dir)
+        }
 
-        func rate(_ r: Double) -> String { String(format: "%.0f", r) }
-        func percent(_ r: Double) -> String { String(format: "%.1f %%", 100 * r / raw) }
-        print("| measure | events/s | of the raw insert ceiling |")
+        func median(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.sorted()[v.count / 2] }
+        func rate(_ v: [Double]) -> String { v.isEmpty ? "—" : String(format: "%.0f", median(v)) }
+        func percent(_ v: [Double]) -> String {
+            v.isEmpty ? "—" : String(format: "%.1f %% (%.1f–%.1f)", 100 * median(v), 100 * (v.min() ?? 0), 100 * (v.max() ?? 0))
+        }
+        print("medians of \(rounds) interleaved rounds; the ratio is the median of each round's ratio (range in brackets)\n")
+        print("| measure | events/s | of the raw insert ceiling, same round |")
         print("|---|---:|---:|")
-        print("| floor: raw batched insert, \(eventBytes)-byte rows, same batches | \(rate(raw)) rows/s | 100 % |")
-        print("| store, bulk order (a deal's events together, as `flowc run`) | \(rate(bulkRate)) | \(percent(bulkRate)) |")
-        print("| store, interleaved (one event per deal per batch) | \(rate(interleavedRate)) | \(percent(interleavedRate)) |")
-        print("| end to end: `BulkRun` of \(endToEndEvents) events (host work included) | \(rate(endToEnd)) | \(percent(endToEnd)) |")
+        print("| floor: raw batched insert, \(eventBytes)-byte rows, same batches | \(rate(raws)) rows/s | 100 % |")
+        print("| store, bulk order (a deal's events together, as `flowc run`) | \(rate(bulks)) | \(percent(ratios.bulk)) |")
+        print("| store, interleaved (one event per deal per batch) | \(rate(interleaveds)) | \(percent(ratios.interleaved)) |")
+        print("| end to end: `BulkRun` of \(hostEvents) events (host work included) | \(rate(hosts)) | \(percent(ratios.host)) |")
     }
 
     /// The records the host appends for the seed deals, in order.
@@ -154,7 +188,6 @@ enum DurableBench {
         }
         guard appended == records.count else { fail("\(records.count - appended) of \(records.count) records were not appended to \(path)") }
         try? store.close()
-        FileHandle.standardError.write(Data(String(format: "  %@: %.2f s wall, %.2f s CPU\n", (path as NSString).lastPathComponent, time.wall, time.cpu).utf8))
         return Double(records.count) / max(time.wall, 1e-9)
     }
 

@@ -31,7 +31,7 @@ func usage() -> Never {
           flowc-bench views [TEMPLATE] [--deals N] [--seeds K] [--repeat K] [--db FILE]
               A filtered grouped view and the funnel over N deals (default 1,000,000) beside
               hand-written SQL giving the same answer, and the whole report.
-          flowc-bench durable [TEMPLATE] [--seeds K] [--events N] [--batch B] [--durability power-loss|process-crash]
+          flowc-bench durable [TEMPLATE] [--seeds K] [--events N] [--batch B] [--durability power-loss|process-crash] [--rounds R] [--only bulk|interleaved|host]
               Real deals' records appended durably to SQLite (bulk and interleaved order) and a bulk
               run end to end, beside a raw batched insert of as many rows in the same run.
         Times are medians over K repetitions (default 5), CPU time and wall time.
