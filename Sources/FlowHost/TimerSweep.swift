@@ -51,14 +51,20 @@ extension DealService {
             onProgress?(report.ticked.count)
             return true
         }
+        // Keyset pages through the timer index: each page starts after the last deal of the one
+        // before, so the sweep reads each due deal's index entry once. A deal ticked in this
+        // sweep whose next timer is still due shows up again further on and is skipped.
+        var cursor: DueDeal?
         while true {
             let due: [DueDeal]
-            do { due = try store.dueDeals(asOf: DealService.storeTime(time), limit: batchSize + attempted.count) } catch {
+            do { due = try store.dueDeals(asOf: DealService.storeTime(time), after: cursor, limit: batchSize) } catch {
                 report.failure = HostError(error)
                 return report
             }
+            guard let last = due.last else { break }
+            cursor = last
             let fresh = due.filter { !attempted.contains($0.dealID) }
-            if fresh.isEmpty { break }
+            if fresh.isEmpty { continue }
             do { try session.prefetch(fresh.map(\.dealID)) } catch {
                 report.failure = error
                 return report

@@ -56,11 +56,13 @@ public protocol DealStore: Sendable {
     /// Deal ids in ascending order, after `dealID` (keyset paging; `nil` starts at the beginning).
     func dealIDs(after dealID: String?, limit: Int) throws -> [String]
 
-    /// Deals whose next timer is due at or before `time`, earliest first (then by id).
+    /// Deals whose next timer is due at or before `time`, earliest first (then by id), after
+    /// `after` in that order (keyset paging: pass the last deal of the previous page; `nil`
+    /// starts at the earliest).
     ///
     /// Read through an index on the next-timer column, so its cost grows with the answer, not with
     /// the number of deals.
-    func dueDeals(asOf time: StoreTime, limit: Int) throws -> [DueDeal]
+    func dueDeals(asOf time: StoreTime, after: DueDeal?, limit: Int) throws -> [DueDeal]
 
     /// Deals in a pool, by id, after `dealID` (keyset paging: pass the last id of the previous page).
     ///
@@ -104,6 +106,11 @@ extension DealStore {
             guard page.count == pageSize, let last = page.last else { return all }
             after = last.sequence
         }
+    }
+
+    /// Deals whose next timer is due at or before `time`, earliest first: the first page.
+    public func dueDeals(asOf time: StoreTime, limit: Int) throws -> [DueDeal] {
+        try dueDeals(asOf: time, after: nil, limit: limit)
     }
 
     /// Every deal id, in order (read in pages).

@@ -98,10 +98,11 @@ public final class InMemoryStore: DealStore {
         }
     }
 
-    public func dueDeals(asOf time: StoreTime, limit: Int) throws -> [DueDeal] {
+    public func dueDeals(asOf time: StoreTime, after: DueDeal?, limit: Int) throws -> [DueDeal] {
         state.withLock { state in
             let due = state.deals.compactMap { id, deal -> DueDeal? in
                 guard let at = deal.index.nextTimerAt, at <= time else { return nil }
+                if let after, (at, id) <= (after.nextTimerAt, after.dealID) { return nil }
                 return DueDeal(dealID: id, nextTimerAt: at)
             }
             return Array(

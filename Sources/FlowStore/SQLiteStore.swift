@@ -197,16 +197,30 @@ public final class SQLiteStore: DealStore {
         }
     }
 
-    /// The SQL of ``dueDeals(asOf:limit:)``; kept apart so a test can check its query plan.
+    /// The SQL of ``dueDeals(asOf:after:limit:)`` for the first page; kept apart so a test can
+    /// check its query plan.
     static let dueDealsSQL = """
         SELECT deal_id, next_timer_at FROM deals WHERE next_timer_at <= ?
         ORDER BY next_timer_at, deal_id LIMIT ?
         """
 
-    public func dueDeals(asOf time: StoreTime, limit: Int) throws -> [DueDeal] {
+    /// The same for the next pages: after a (time, deal id) position in the timer index.
+    static let dueDealsAfterSQL = """
+        SELECT deal_id, next_timer_at FROM deals WHERE next_timer_at <= ? AND (next_timer_at, deal_id) > (?, ?)
+        ORDER BY next_timer_at, deal_id LIMIT ?
+        """
+
+    public func dueDeals(asOf time: StoreTime, after: DueDeal?, limit: Int) throws -> [DueDeal] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: Self.dueDealsSQL), arguments: [time.millisecondsSinceEpoch, limit])
-                .map { row in DueDeal(dealID: row[0], nextTimerAt: StoreTime(millisecondsSinceEpoch: row[1])) }
+            let rows: [Row]
+            if let after {
+                rows = try Row.fetchAll(
+                    db.cachedStatement(sql: Self.dueDealsAfterSQL),
+                    arguments: [time.millisecondsSinceEpoch, after.nextTimerAt.millisecondsSinceEpoch, after.dealID, limit])
+            } else {
+                rows = try Row.fetchAll(db.cachedStatement(sql: Self.dueDealsSQL), arguments: [time.millisecondsSinceEpoch, limit])
+            }
+            return rows.map { row in DueDeal(dealID: row[0], nextTimerAt: StoreTime(millisecondsSinceEpoch: row[1])) }
         }
     }
 

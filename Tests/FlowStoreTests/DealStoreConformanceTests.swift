@@ -184,6 +184,12 @@ struct DealStoreConformanceTests {
                 == [DueDeal(dealID: "b", nextTimerAt: at(100)), DueDeal(dealID: "e", nextTimerAt: at(100)),
                     DueDeal(dealID: "d", nextTimerAt: at(200))])
         #expect(try store.dueDeals(asOf: at(1000), limit: 2).map(\.dealID) == ["b", "e"])
+        // Keyset pages: after (100, "b") comes e at the same instant, then d; after (200, "d") f.
+        #expect(try store.dueDeals(asOf: at(1000), after: DueDeal(dealID: "b", nextTimerAt: at(100)), limit: 2).map(\.dealID)
+            == ["e", "d"])
+        #expect(try store.dueDeals(asOf: at(1000), after: DueDeal(dealID: "d", nextTimerAt: at(200)), limit: 10).map(\.dealID)
+            == ["f", "a"])
+        #expect(try store.dueDeals(asOf: at(250), after: DueDeal(dealID: "f", nextTimerAt: at(201)), limit: 10).isEmpty)
         // Firing b's timer clears it; moving e's timer pushes it later.
         _ = try store.append([host.next("b", event: "2", index: timer(nil)), host.next("e", event: "2", index: timer(900))])
         #expect(try store.dueDeals(asOf: at(300), limit: 10).map(\.dealID) == ["d", "f", "a"])

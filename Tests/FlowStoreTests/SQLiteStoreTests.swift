@@ -112,6 +112,7 @@ struct SQLiteStoreTests {
     /// table scan and no sort.
     @Test(arguments: [
         (SQLiteStore.dueDealsSQL, ["0", "10"], "COVERING INDEX deals_next_timer"),
+        (SQLiteStore.dueDealsAfterSQL, ["0", "0", "d", "10"], "COVERING INDEX deals_next_timer"),
         (SQLiteStore.poolSQL(.person("li")), ["private", "li", "", "10"], "INDEX deals_pool_owner (pool=? AND owner=? AND deal_id>?)"),
         (SQLiteStore.poolSQL(.nobody), ["public", "", "10"], "INDEX deals_pool_owner (pool=? AND owner=? AND deal_id>?)"),
         (SQLiteStore.customerSQL, ["acme"], "INDEX deals_customer (customer_key=?)"),

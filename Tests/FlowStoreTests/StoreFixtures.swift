@@ -22,7 +22,9 @@ final class TemporaryStore: DealStore {
         try base.events(of: dealID, after: sequence, limit: limit)
     }
     func dealIDs(after dealID: String?, limit: Int) throws -> [String] { try base.dealIDs(after: dealID, limit: limit) }
-    func dueDeals(asOf time: StoreTime, limit: Int) throws -> [DueDeal] { try base.dueDeals(asOf: time, limit: limit) }
+    func dueDeals(asOf time: StoreTime, after: DueDeal?, limit: Int) throws -> [DueDeal] {
+        try base.dueDeals(asOf: time, after: after, limit: limit)
+    }
     func deals(inPool pool: String, owner: OwnerFilter, after dealID: String?, limit: Int) throws -> [StoredDeal] {
         try base.deals(inPool: pool, owner: owner, after: dealID, limit: limit)
     }
