@@ -260,7 +260,7 @@ public struct UnitFailure: Error, Sendable {
 /// of a customer) see the staged changes as well as the store.
 public final class DealSession {
     /// A deal as this session knows it.
-    struct Live {
+    struct Live: Sendable {
         var snapshot: DealSnapshot
         var machine: PreparedMachine
         var index: DealIndex
@@ -279,7 +279,7 @@ public final class DealSession {
     private var ownedDelta: [String: Int] = [:]
     private var liveKeys: [String: Set<String>] = [:]
     private var pending: [(record: StagedRecord, unit: Int)] = []
-    private var units = 0
+    var units = 0
 
     init(_ service: DealService) {
         self.service = service
@@ -430,35 +430,12 @@ public final class DealSession {
                 if let c = before?.index, c.isOpen, c.owner == owner { owned += 1 }
             }
             let context = StepContext(now: now, utcOffset: service.utcOffset, ownedOpenDeals: max(0, owned), actorCanAssign: canAssign)
-            let outcome: StepOutcome
-            switch Runner.step(machine, before?.snapshot, event, context: context, limits: service.limits) {
-            case .success(let o): outcome = o
-            case .failure(let refusal): throw HostError(refusal)
-            }
-            let index = DealService.index(machine, outcome.snapshot, previous: before.map { ($0.snapshot, $0.index) })
-            try checkCustomer(index, before: before?.index, machine: machine, snapshot: outcome.snapshot)
-            let afterSequence = before?.logSequence ?? 0
-            staged.append(StagedRecord(
-                dealID: dealID, eventID: event.id, afterSequence: afterSequence,
-                event: LoggedEvent(event: event, context: context).encoded(), snapshot: outcome.snapshot, index: index,
-                effects: outcome.effects))
-            var ids = before?.loggedIDs
-            ids?.insert(event.id)
-            live = Live(snapshot: outcome.snapshot, machine: machine, index: index, logSequence: afterSequence + 1,
-                        inStore: before?.inStore ?? false, loggedIDs: ids ?? (before == nil ? [event.id] : nil))
-            effects.append(contentsOf: outcome.effects)
+            let step = try Self.stepped(event, dealID: dealID, machine: machine, before: before, context: context, limits: service.limits)
+            try checkCustomer(dealID, step.live.index, before: before?.index, machine: machine, snapshot: step.live.snapshot)
+            staged.append(step.record)
+            live = step.live
+            effects.append(contentsOf: step.effects)
             applied += 1
-        }
-
-        func checkCustomer(_ index: DealIndex, before: DealIndex?, machine: PreparedMachine, snapshot: DealSnapshot) throws(HostError) {
-            guard index.isOpen, let key = index.customerKey else { return }
-            if let before, before.isOpen, before.customerKey == key { return }
-            guard let other = try liveDeals(customerKey: key, except: dealID).first else { return }
-            let customer = DealService.customerLabel(machine.machine, snapshot)
-            if other.pool == PoolPlacement.private.rawValue, let owner = other.owner {
-                throw HostError(HostMessages.customerHasOwner, customer, other.id, owner)
-            }
-            throw HostError(HostMessages.customerInPublicPool, customer, other.id)
         }
 
         func resolve(_ t: EventTime) -> Int64 {
@@ -535,6 +512,44 @@ public final class DealSession {
                            snapshot: final.snapshot, index: final.index, machine: final.machine)
     }
 
+    /// One event stepped on a deal: the runner's step, the new columns and the record to stage.
+    /// Pure (no session state), so that a timer sweep can step many deals at once.
+    static func stepped(_ event: DealEvent, dealID: String, machine: PreparedMachine, before: Live?, context: StepContext,
+                        limits: RunnerLimits) throws(HostError) -> (live: Live, record: StagedRecord, effects: [Effect]) {
+        let outcome: StepOutcome
+        switch Runner.step(machine, before?.snapshot, event, context: context, limits: limits) {
+        case .success(let o): outcome = o
+        case .failure(let refusal): throw HostError(refusal)
+        }
+        let index = DealService.index(machine, outcome.snapshot, previous: before.map { ($0.snapshot, $0.index) })
+        let afterSequence = before?.logSequence ?? 0
+        let record = StagedRecord(
+            dealID: dealID, eventID: event.id, afterSequence: afterSequence,
+            event: LoggedEvent(event: event, context: context).encoded(), snapshot: outcome.snapshot, index: index,
+            effects: outcome.effects)
+        var ids = before?.loggedIDs
+        ids?.insert(event.id)
+        let live = Live(snapshot: outcome.snapshot, machine: machine, index: index, logSequence: afterSequence + 1,
+                        inStore: before?.inStore ?? false, loggedIDs: ids ?? (before == nil ? [event.id] : nil))
+        return (live, record, outcome.effects)
+    }
+
+    /// S4: refuses a step whose result is a live deal with a customer key another live deal
+    /// holds (FC1201 naming its owner, FC1202 pointing to the public pool). Checked when the key
+    /// is new to the deal or the deal has just become live.
+    func checkCustomer(_ dealID: String, _ index: DealIndex, before: DealIndex?, machine: PreparedMachine, snapshot: DealSnapshot)
+        throws(HostError)
+    {
+        guard index.isOpen, let key = index.customerKey else { return }
+        if let before, before.isOpen, before.customerKey == key { return }
+        guard let other = try liveDeals(customerKey: key, except: dealID).first else { return }
+        let customer = DealService.customerLabel(machine.machine, snapshot)
+        if other.pool == PoolPlacement.private.rawValue, let owner = other.owner {
+            throw HostError(HostMessages.customerHasOwner, customer, other.id, owner)
+        }
+        throw HostError(HostMessages.customerInPublicPool, customer, other.id)
+    }
+
     /// The runner's actions for one written action (a deliverables action gives one per item).
     private func actions(_ action: HostAction, id: String, machine: PreparedMachine) throws(HostError) -> [(String, DealAction)] {
         switch action {
@@ -561,7 +576,7 @@ public final class DealSession {
         }
     }
 
-    private func commit(_ dealID: String, from start: Live?, to final: Live, staged: [StagedRecord], unit: Int) {
+    func commit(_ dealID: String, from start: Live?, to final: Live, staged: [StagedRecord], unit: Int) {
         if let s = start?.index, s.isOpen, let owner = s.owner { ownedDelta[owner, default: 0] -= 1 }
         if final.index.isOpen, let owner = final.index.owner { ownedDelta[owner, default: 0] += 1 }
         if let key = start?.index.customerKey { liveKeys[key]?.remove(dealID) }

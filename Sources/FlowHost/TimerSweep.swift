@@ -69,17 +69,66 @@ extension DealService {
                 report.failure = error
                 return report
             }
-            for d in fresh {
-                attempted.insert(d.dealID)
-                let unit = session.nextUnit
-                let tick = EventInput(id: "tick-\(time)", at: .absolute(time), .tick)
-                switch session.run(DealUnit(dealID: d.dealID, events: [tick], repeated: .unchecked, now: time)) {
+            for (unit, dealID, result) in session.runTicks(fresh.map(\.dealID), at: time) {
+                attempted.insert(dealID)
+                switch result {
                 case .success(let outcome): provisional[unit] = outcome
-                case .failure(let failure): report.refused.append((d.dealID, failure.error))
+                case .failure(let failure): report.refused.append((dealID, failure.error))
                 }
             }
             if !settle() { return report }
         }
         return report
+    }
+}
+
+extension DealSession {
+    /// Steps a `tick` at `time` on each of these deals: what ``run(_:)`` does with a unit of one
+    /// event `tick-<time>` at `time` (`repeated: .unchecked`, `now: time`) for each deal in turn,
+    /// with the same results, except that the steps, which depend on nothing but their own deal,
+    /// run in parallel. Loading, the customer check and staging stay in order.
+    ///
+    /// - Parameter dealIDs: distinct ids (a sweep's page is: it is read in timer-index order).
+    /// - Returns: per deal, in order, its unit number and what its unit did.
+    func runTicks(_ dealIDs: [String], at time: Int64) -> [(unit: Int, dealID: String, result: Result<UnitOutcome, UnitFailure>)] {
+        func failure(_ dealID: String, _ error: HostError) -> UnitFailure {
+            UnitFailure(event: 1, error: error.within(HostMessages.Phrase.inEvent, dealID, "1", HostAction.tick.name))
+        }
+        var results: [(unit: Int, dealID: String, result: Result<UnitOutcome, UnitFailure>)] = []
+        var jobs: [(slot: Int, dealID: String, live: Live)] = []
+        for dealID in dealIDs {
+            let unit = units
+            units += 1
+            results.append((unit, dealID, .failure(failure(dealID, HostError(HostMessages.unknownDeal, dealID)))))
+            do {
+                if let live = try load(dealID) { jobs.append((results.count - 1, dealID, live)) }
+            } catch {
+                results[results.count - 1].result = .failure(failure(dealID, error))
+            }
+        }
+        let event = DealEvent(id: "tick-\(time)", at: time, actor: nil, .tick)
+        // A tick names no owner, so the quota count does not enter its context.
+        let context = StepContext(now: time, utcOffset: service.utcOffset, ownedOpenDeals: 0, actorCanAssign: false)
+        let limits = service.limits
+        let steps = ParallelWork.map(jobs.map { ($0.dealID, $0.live) }) { dealID, live in
+            Result { () throws(HostError) in
+                try DealSession.stepped(event, dealID: dealID, machine: live.machine, before: live, context: context, limits: limits)
+            }
+        }
+        for (job, step) in zip(jobs, steps) {
+            let unit = results[job.slot].unit
+            do throws(HostError) {
+                let step = try step.get()
+                try checkCustomer(job.dealID, step.live.index, before: job.live.index, machine: job.live.machine,
+                                  snapshot: step.live.snapshot)
+                commit(job.dealID, from: job.live, to: step.live, staged: [step.record], unit: unit)
+                results[job.slot].result = .success(UnitOutcome(
+                    dealID: job.dealID, created: false, applied: 1, skipped: 0, effects: step.effects, snapshot: step.live.snapshot,
+                    index: step.live.index, machine: step.live.machine))
+            } catch {
+                results[job.slot].result = .failure(failure(job.dealID, error))
+            }
+        }
+        return results
     }
 }

@@ -245,6 +245,49 @@ import Testing
     }
 }
 
+/// The sweep steps a page's deals in parallel; the result is what stepping them one unit at a
+/// time gives, byte for byte: snapshots, logs and effects.
+@Suite struct ParallelTickTests {
+    @Test(arguments: StoreKind.allCases)
+    func aParallelSweepStoresWhatOneUnitAtATimeStores(_ kind: StoreKind) throws {
+        let start = at("2024-05-06T09:00:00Z")
+        let ids = (1...80).map { String(format: "P-%03d", $0) }
+        func populated() throws -> DealService {
+            let s = try service(kind, batchSize: 500)
+            let m = try s.machines.register(standard)
+            for (n, id) in ids.enumerated() {
+                let create = NewDealInput(dealID: id, at: .absolute(start + Int64(n) * 3_600), owner: "owner-\(n % 8)",
+                                          fields: [WrittenValue("customer_name", .string("客户 \(id)"))],
+                                          members: [RoleAssignment("sales_manager", "mia")])
+                #expect(s.create(create, machine: m).value != nil)
+            }
+            return s
+        }
+        let time = start + 31 * day
+        let parallel = try populated()
+        let report = parallel.tick(at: time)
+        #expect(report.ticked.count == ids.count && report.refused.isEmpty)
+
+        let sequential = try populated()
+        let session = sequential.session()
+        for id in ids {
+            let tick = EventInput(id: "tick-\(time)", at: .absolute(time), .tick)
+            #expect(session.run(DealUnit(dealID: id, events: [tick], repeated: .unchecked, now: time)).value != nil)
+        }
+        #expect(try session.flush().isEmpty)
+
+        for id in ids {
+            #expect(try parallel.store.snapshot(of: id) == sequential.store.snapshot(of: id), "\(id)")
+            #expect(try parallel.store.allEvents(of: id) == sequential.store.allEvents(of: id), "\(id)")
+            #expect(try parallel.store.deal(id) == sequential.store.deal(id), "\(id)")
+        }
+        let effects = try parallel.store.undeliveredEffects(limit: 10_000)
+        #expect(effects.count > ids.count)
+        #expect(effects.map { [$0.dealID, $0.effectID, String(decoding: $0.payload, as: UTF8.self)] }
+            == (try sequential.store.undeliveredEffects(limit: 10_000)).map { [$0.dealID, $0.effectID, String(decoding: $0.payload, as: UTF8.self)] })
+    }
+}
+
 /// "A deal's snapshot always equals the fold of its log": every deal of a run, replayed.
 @Suite struct ReplayTests {
     @Test(arguments: StoreKind.allCases)
