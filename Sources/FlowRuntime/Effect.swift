@@ -99,13 +99,55 @@ public struct Effect: Codable, Sendable, Hashable {
         self.fields = []
     }
 
-    /// The stable id of effect `index` of event `eventID` on deal `dealID`.
+    /// The stable id of effect `index` of event `eventID` on deal `dealID`: `fx-` and the first
+    /// 32 hex digits of the SHA-256 of `dealID`, a zero byte, `eventID`, a zero byte and `index`
+    /// in decimal.
+    ///
+    /// The message is put together in 64 bytes on the stack (or, when longer, hashed piece by
+    /// piece in place) and the index's digits written there: the runner computes one id per
+    /// effect, and building the message as an array and the id through `String` cost several
+    /// times the hash itself.
     public static func stableID(dealID: String, eventID: String, index: Int) -> String {
-        var bytes = Array(dealID.utf8)
-        bytes.append(0)
-        bytes.append(contentsOf: eventID.utf8)
-        bytes.append(0)
-        bytes.append(contentsOf: String(index).utf8)
-        return "fx-" + String(SHA256.hex(bytes).prefix(32))
+        var hash = SHA256()
+        var deal = dealID
+        var event = eventID
+        deal.withUTF8 { d in
+            event.withUTF8 { e in
+                // Up to 19 digits, written from the end of 24 bytes of scratch.
+                var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+                withUnsafeMutableBytes(of: &scratch) { digits in
+                    var start = digits.count
+                    if index >= 0 {
+                        var v = index
+                        repeat {
+                            start -= 1
+                            digits[start] = UInt8(ascii: "0") + UInt8(v % 10)
+                            v /= 10
+                        } while v > 0
+                    }
+                    let number = index >= 0 ? UnsafeRawBufferPointer(rebasing: digits[start...]) : nil
+                    let total = d.count + e.count + 2 + (number?.count ?? 0)
+                    if let number, total <= 64 {
+                        var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+                        withUnsafeMutableBytes(of: &block) { m in
+                            // The block starts zeroed: the separators need no writing.
+                            UnsafeMutableRawBufferPointer(rebasing: m[0..<d.count]).copyMemory(from: UnsafeRawBufferPointer(d))
+                            let at = d.count + 1
+                            UnsafeMutableRawBufferPointer(rebasing: m[at..<(at + e.count)]).copyMemory(from: UnsafeRawBufferPointer(e))
+                            let digitsAt = at + e.count + 1
+                            UnsafeMutableRawBufferPointer(rebasing: m[digitsAt..<(digitsAt + number.count)]).copyMemory(from: number)
+                            hash.update(UnsafeRawBufferPointer(rebasing: m[0..<total]))
+                        }
+                    } else {
+                        hash.update(UnsafeRawBufferPointer(d))
+                        hash.update(byte: 0)
+                        hash.update(UnsafeRawBufferPointer(e))
+                        hash.update(byte: 0)
+                        if let number { hash.update(number) } else { hash.update(utf8: String(index)) }
+                    }
+                }
+            }
+        }
+        return hash.hexDigest(prefix: "fx-", digits: 32)
     }
 }

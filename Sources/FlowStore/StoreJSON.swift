@@ -10,27 +10,49 @@ public enum StoreJSON: Hashable, Sendable {
     case array([StoreJSON])
     case object([String: StoreJSON])
 
-    /// `text` as a JSON string literal (quotes, escapes; non-ASCII kept as UTF-8).
+    /// `text` as a JSON string literal (quotes, escapes; non-ASCII kept as UTF-8): `"`, `\\`,
+    /// newline, carriage return and tab as two-character escapes, the other control characters
+    /// as `\u00xx` (lowercase hex), everything else as is.
+    ///
+    /// Works on the UTF-8 bytes (every byte that needs an escape is ASCII): one scan, and text
+    /// that needs no escape (nearly all of it) is copied into the result in one go. The host
+    /// quotes every id, status and text of a deal's view columns with it.
     public static func quoted(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+        var text = text
+        return text.withUTF8 { b in
+            var clean = true
+            for byte in b where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                clean = false
+                break
+            }
+            if clean {
+                return String(unsafeUninitializedCapacity: b.count + 2) { out in
+                    out[0] = 0x22
+                    _ = UnsafeMutableBufferPointer(rebasing: out[1..<(b.count + 1)]).initialize(fromContentsOf: b)
+                    out[b.count + 1] = 0x22
+                    return b.count + 2
                 }
             }
+            var out: [UInt8] = [0x22]
+            out.reserveCapacity(b.count + 16)
+            let hex: StaticString = "0123456789abcdef"
+            for byte in b {
+                switch byte {
+                case 0x22: out.append(0x5C); out.append(0x22)
+                case 0x5C: out.append(0x5C); out.append(0x5C)
+                case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+                case 0x00..<0x20:
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                    out.append(hex.utf8Start[Int(byte >> 4)])
+                    out.append(hex.utf8Start[Int(byte & 0x0F)])
+                default: out.append(byte)
+                }
+            }
+            out.append(0x22)
+            return String(decoding: out, as: UTF8.self)
         }
-        return out + "\""
     }
 
     /// Parses JSON text; nil when it is not JSON.

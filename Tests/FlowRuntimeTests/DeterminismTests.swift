@@ -46,6 +46,24 @@ import Testing
         for e in d.allEffects { #expect(e.id == Effect.stableID(dealID: e.dealID, eventID: e.eventID, index: e.index)) }
     }
 
+    /// Effect ids are `fx-` and the first 32 hex digits of SHA-256(deal id, 0, event id, 0,
+    /// index in decimal), pinned against an independent implementation (Python's hashlib), for
+    /// empty, non-ASCII, large and negative parts.
+    @Test(arguments: [
+        ("deal-1", "e1", 0, "fx-9487282760c011e29c9fac60f7f54fb4"),
+        ("D100", "ev-1", 9, "fx-c3241209dada853128ae358833c4e5f2"),
+        ("", "", 0, "fx-eadb6c511e574df8ca19d1b205a972ea"),
+        ("客户", "group_chat", 12, "fx-3b75987433acab300a5b2f811d52cdc5"),
+        ("d", "e", 1_234_567_890_123_456_789, "fx-ce151610d520211646690385d0b53077"),
+        ("d", "e", -5, "fx-9746626ae0ee3cf5b49221c62474dada"),
+    ])
+    func effectIDsArePinnedToTheirDefinition(_ deal: String, _ event: String, _ index: Int, _ id: String) {
+        #expect(Effect.stableID(dealID: deal, eventID: event, index: index) == id)
+        var message = Array(deal.utf8) + [0] + Array(event.utf8) + [0]
+        message += Array(String(index).utf8)
+        #expect("fx-" + SHA256.hex(message).prefix(32) == id)
+    }
+
     @Test func snapshotsEventsAndEffectsRoundTripThroughJSON() throws {
         let d = try Self.story()
         let s = try #require(d.snapshot)

@@ -155,6 +155,29 @@ struct ViewQueryTests {
         #expect(StoreJSON.quoted("a\"b\\c\n\u{1}") == #""a\"b\\c\n\u0001""#)
     }
 
+    /// Quoting: text without escapes is copied as is (non-ASCII, DEL and `/` included), escapes
+    /// are found wherever they are, control characters other than newline, return and tab are
+    /// `\u00xx` in lowercase, and what it writes reads back as the same text.
+    @Test(arguments: [
+        ("", #""""#),
+        ("客户 / é 😀 \u{7F}", "\"客户 / é 😀 \u{7F}\""),
+        ("\"", #""\"""#),
+        ("end\\", #""end\\""#),
+        ("\u{8}\u{C}\u{1F}\r\t", #""\u0008\u000c\u001f\r\t""#),
+        ("中文\n中文", #""中文\n中文""#),
+    ])
+    func quotingEscapesOnlyWhatJSONNeeds(_ text: String, _ quoted: String) {
+        #expect(StoreJSON.quoted(text) == quoted)
+        #expect(StoreJSON.parse(StoreJSON.quoted(text)) == .text(text))
+    }
+
+    @Test func quotingLongTextReadsBack() {
+        let text = String(repeating: "长文本 \"quoted\" \\ and\tmore\u{1}", count: 500)
+        #expect(StoreJSON.parse(StoreJSON.quoted(text)) == .text(text))
+        let plain = String(repeating: "plain text ", count: 1000)
+        #expect(StoreJSON.quoted(plain) == "\"" + plain + "\"")
+    }
+
     @Test func theProjectionIsReplacedByTheNextAppendAndKeptWhenTheHostGivesNone() throws {
         for made in [Self.inMemory(), try Self.sqlite()] {
             let store = made.store

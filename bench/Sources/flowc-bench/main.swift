@@ -34,6 +34,9 @@ func usage() -> Never {
           flowc-bench durable [TEMPLATE] [--seeds K] [--events N] [--batch B] [--durability power-loss|process-crash] [--rounds R] [--only bulk|interleaved|host]
               Real deals' records appended durably to SQLite (bulk and interleaved order) and a bulk
               run end to end, beside a raw batched insert of as many rows in the same run.
+          flowc-bench codec [TEMPLATE] [--repeat N] [--rounds K] [--only NAME]
+              The sweep's codecs on one due deal's tick: snapshot encode/decode, effect encode,
+              stable ids, StoreJSON.quoted; ns per op and bytes per op.
         Times are medians over K repetitions (default 5), CPU time and wall time.
 
         """
@@ -99,6 +102,8 @@ case "views":
     ViewsBench.run(Args(argv.dropFirst(2)))
 case "durable":
     DurableBench.run(Args(argv.dropFirst(2)))
+case "codec":
+    CodecBench.run(Args(argv.dropFirst(2)))
 case "generate":
     guard let out = args.options["--out"] else { usage() }
     let g = Generator(nodes: args.int("--nodes", 5_000), rework: args.options["--rework"] != "no")
