@@ -32,18 +32,24 @@ struct FieldNameTable: Sendable {
         self.mask = size - 1
     }
 
+    /// Hashes the UTF-8 length and the first, middle and last bytes of a name.
     @inline(__always)
-    static func hash(_ name: String) -> Int {
-        let utf8 = name.utf8
-        let count = utf8.count
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let count = bytes.count
         guard count > 0 else { return 0 }
-        let first = utf8[utf8.startIndex]
-        let middle = utf8[utf8.index(utf8.startIndex, offsetBy: count / 2)]
-        let last = utf8[utf8.index(before: utf8.endIndex)]
         var h = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
-        h ^= UInt64(first) | UInt64(middle) << 8 | UInt64(last) << 16
+        h ^= UInt64(bytes[0]) | UInt64(bytes[count / 2]) << 8 | UInt64(bytes[count - 1]) << 16
         h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
         return Int(truncatingIfNeeded: h ^ (h >> 32))
+    }
+
+    /// ``hash(_:)-(UnsafeBufferPointer<UInt8>)`` of a name's UTF-8 bytes, read in place when the
+    /// string stores them contiguously (native strings do; small ones are read from the stack).
+    @inline(__always)
+    static func hash(_ name: String) -> Int {
+        if let h = name.utf8.withContiguousStorageIfAvailable({ hash($0) }) { return h }
+        var copy = name
+        return copy.withUTF8 { hash($0) }
     }
 
     /// The slot of the field named `name` (spelled as in the template), or nil.

@@ -44,6 +44,11 @@ public struct PreparedMachine: Sendable {
         tables = PreparedTables(verified)
     }
 
+    /// The machine whose tables these are.
+    init(tables: PreparedTables) {
+        self.tables = tables
+    }
+
     /// Nodes reachable from `start` (including it).
     func reachable(from start: Int) -> [Bool] {
         var seen = Array(repeating: false, count: successors.count)

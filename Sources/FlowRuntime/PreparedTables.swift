@@ -42,10 +42,6 @@ final class PreparedTables: Sendable {
     let whenAlways: [Bool]
     /// Per node: its `probability`, for the forecast after each event.
     let probability: [Int?]
-    /// Per node: how many deliverables it has (the snapshot's checklists must match).
-    let deliverableCounts: [Int]
-    /// Per node: how many outcomes it has, for approvals (`.outcomes` transitions); nil otherwise.
-    let outcomeCounts: [Int?]
     /// Per node: the delay of its escalation after the node is blocked (`max(0, after)`), if any.
     let escalationDelay: [Int64?]
     /// Field ids → slots, for the names in incoming events (see ``FieldNameTable``).
@@ -53,6 +49,35 @@ final class PreparedTables: Sendable {
     /// Per field slot: its type when values of that type are stored as given (no bounds, no
     /// conversion), for the fast path of field validation.
     let valueKinds: [ValueKind]
+    /// Per field slot: its `compute` expression, if any (read without copying the field's definition).
+    let computeExpression: [Int?]
+    /// The union of ``computeReadMask`` over the computed fields, and whether any of them is
+    /// ``computeAlways``: a field edit that touches none of these slots recomputes nothing.
+    let computeAnyReadMask: UInt64
+    let computeAnyAlways: Bool
+    /// The nodes with a projected `when` (``projectedWhen`` set), in node order.
+    let projectedNodes: [Int]
+    /// The union of ``whenReadMask`` over ``projectedNodes``, and whether any of them is
+    /// ``whenAlways``: a field edit that touches none of these slots projects nothing anew.
+    let whenAnyReadMask: UInt64
+    let whenAnyAlways: Bool
+    /// Per node, in one array: what the check of every event reads (``NodeFacts``).
+    let nodeFacts: [NodeFacts]
+
+    /// What ``Stepper/usable(_:_:)`` needs of one node, side by side so that the pass over a
+    /// deal's nodes reads one table.
+    struct NodeFacts: Sendable {
+        /// How many deliverables the node has.
+        var deliverables: Int
+        /// How many outcomes it has (approvals), or -1 when it takes none.
+        var outcomes: Int
+        /// Its escalation delay after being blocked (`max(0, after)`), or -1 without escalation.
+        var escalationDelay: Int64
+        /// Its `probability`, or `Int.min` without one.
+        var probability: Int
+        /// Whether it has a projected `when`.
+        var projected: Bool
+    }
 
     enum ValueKind: UInt8, Sendable {
         case other, text, boolean, date, datetime, duration
@@ -133,13 +158,25 @@ final class PreparedTables: Sendable {
         self.projectedWhen = projectedWhen
         self.whenReadMask = whenReadMask
         self.whenAlways = whenAlways
-        probability = m.nodes.map(\.probability)
-        deliverableCounts = m.nodes.map(\.deliverables.count)
-        outcomeCounts = m.nodes.map { node in
+        projectedNodes = projectedWhen.indices.filter { projectedWhen[$0] != nil }
+        whenAnyReadMask = projectedNodes.reduce(0) { $0 | whenReadMask[$1] }
+        whenAnyAlways = projectedNodes.contains { whenAlways[$0] }
+        computeExpression = m.fields.map(\.compute)
+        computeAnyReadMask = computeOrder.reduce(0) { $0 | computeReadMask[$1] }
+        computeAnyAlways = computeOrder.contains { computeAlways[$0] }
+        let probability = m.nodes.map(\.probability)
+        let deliverableCounts = m.nodes.map(\.deliverables.count)
+        let outcomeCounts = m.nodes.map { node -> Int? in
             if case .outcomes(let outcomes) = node.transition { return outcomes.count }
             return nil
         }
-        escalationDelay = m.nodes.map { $0.escalate.map { max(0, $0.after) } }
+        let escalationDelay = m.nodes.map { $0.escalate.map { max(0, $0.after) } }
+        self.probability = probability
+        self.escalationDelay = escalationDelay
+        nodeFacts = m.nodes.indices.map { n in
+            NodeFacts(deliverables: deliverableCounts[n], outcomes: outcomeCounts[n] ?? -1, escalationDelay: escalationDelay[n] ?? -1,
+                      probability: probability[n] ?? Int.min, projected: projectedWhen[n] != nil)
+        }
         fieldNames = FieldNameTable(fieldSlot)
         valueKinds = m.fields.indices.map { slot in
             guard verified.fieldTypes.indices.contains(slot) else { return .other }
@@ -205,5 +242,43 @@ final class PreparedTables: Sendable {
         effectTexts = m.effects.map { e in
             e.text.keys.sorted().map { language in (language, TextPiece.parse(e.text[language] ?? "", fieldSlot: fieldSlot)) }
         }
+    }
+}
+
+// The checks of field assignments, which need only the machine (and the limits): kept off the
+// stepper so that calling them never copies it.
+extension PreparedTables {
+    /// The slot of a field named in an event.
+    func fieldSlot(_ id: String) throws(Refusal) -> Int {
+        // The byte table answers for the ids as written; the dictionary also for other spellings
+        // of the same text (String equality is canonical equivalence).
+        guard let slot = fieldNames.slot(id) ?? fieldSlot[id] else {
+            throw Refusal(RuntimeMessages.unknownField, Names.shown(id), Names.didYouMean(id, among: machine.fields.map(\.id)))
+        }
+        return slot
+    }
+
+    /// The value the deal stores for assignment `i` to `slot`, or why it is refused. The
+    /// assignment is read where it is (the event's list), so that only the stored value is copied.
+    func validated(_ a: UnsafeBufferPointer<FieldAssignment>, _ i: Int, slot: Int, creating: Bool, limits: RunnerLimits) throws(Refusal) -> ExprValue? {
+        if let x = computeExpression[slot] {
+            throw Refusal(RuntimeMessages.computedField, machine.fields[slot].id, machine.expressions.indices.contains(x) ? machine.expressions[x].source : "")
+        }
+        // The values `FieldValues.validate` keeps as they are, decided without it.
+        switch valueKinds[slot] {
+        case .text: if case .text(let text) = a[i].value, text.utf8.count <= limits.maxTextBytes { return a[i].value }
+        case .boolean: if case .boolean = a[i].value { return a[i].value }
+        case .date: if case .date = a[i].value { return a[i].value }
+        case .datetime: if case .datetime = a[i].value { return a[i].value }
+        case .duration: if case .duration = a[i].value { return a[i].value }
+        case .other: break
+        }
+        let stored: ExprValue?
+        switch FieldValues.validate(a[i].value, slot: slot, in: verified, limits: limits) {
+        case .success(let v): stored = v
+        case .failure(let refusal): throw refusal
+        }
+        if stored == nil, machine.fields[slot].required, !creating { throw Refusal(RuntimeMessages.requiredFieldUnset, machine.fields[slot].id) }
+        return stored
     }
 }

@@ -37,18 +37,19 @@ extension Stepper {
                      _ limits: RunnerLimits, eventChecked: Bool = true, fieldsShared: Bool = false) throws(Refusal) -> [Effect] {
         if !eventChecked { try checkEvent(event, context, limits) }
         if case .create = event.action { throw Refusal(RuntimeMessages.dealExists, Names.shown(snapshot.dealID)) }
-        let firstTimer = try usable(snapshot, pm)
+        let scan = try withUnsafePointer(to: &snapshot) { (place) throws(Refusal) in try usable(place, pm.tables) }
         if event.id == snapshot.lastEventID { throw Refusal(RuntimeMessages.duplicateEvent, Names.shown(event.id)) }
         if event.at < snapshot.lastEventAt {
             throw Refusal(RuntimeMessages.eventOutOfOrder, Names.shown(event.id), time(event.at), time(snapshot.lastEventAt))
         }
         let incremental = event.action.keepsPendingNodes
-        if incremental, firstTimer.map({ $0.at > event.at }) ?? true {
+        if incremental, scan.firstTimer.map({ $0.at > event.at }) ?? true {
             // Nothing fires first, and the action checks everything before it changes anything.
             return try Stepper.with(pm, &snapshot, event: event, context: context, limits: limits) { (stepper) throws(Refusal) in
                 stepper.incremental = true
                 stepper.fieldsShared = fieldsShared
-                try stepper.apply(event.action)
+                stepper.nodeScan = scan
+                try stepper.apply()
                 return stepper.finishStep()
             }
         }
@@ -57,7 +58,7 @@ extension Stepper {
             stepper.incremental = incremental
             stepper.now = stepper.s.lastEventAt
             try stepper.fireTimers(upTo: event.at)
-            try stepper.apply(event.action)
+            try stepper.apply()
             return stepper.finishStep()
         }
         snapshot = work
@@ -73,64 +74,96 @@ extension Stepper {
         }
     }
 
-    /// Refuses a snapshot this machine cannot step. Every event pays for this check, so the
-    /// messages are only built for a snapshot that fails it; and since it reads every node, it
-    /// also returns what ``PendingTimer/first(_:_:)`` would (the next timer), in the same pass.
+    /// What the pass over a deal's nodes in ``usable(_:_:)`` finds besides whether they fit.
+    struct NodeScan {
+        /// The next timer, as ``PendingTimer/first(_:_:)`` would return it.
+        var firstTimer: PendingTimer?
+        /// The forecast probability of the open nodes (the highest they declare; nil when none
+        /// declares one or the deal is closed).
+        var probability: Int?
+        /// Whether some node is out of the plan although its projection does not hold it there
+        /// (it is not a pending node with a projected `when`): the projection puts it back.
+        var planStale = false
+
+        /// Adds open node `n` (of an open deal): its due date or escalation, its probability.
+        @inline(never)
+        mutating func addOpen(_ nodes: UnsafeBufferPointer<NodeState>, _ facts: UnsafeBufferPointer<PreparedTables.NodeFacts>, _ n: Int,
+                              _ best: inout Int) {
+            if nodes[n].status == .active {
+                if let due = nodes[n].dueAt { firstTimer = PendingTimer.earlier(firstTimer, PendingTimer(at: due, kind: .due, node: n)) }
+            } else if facts[n].escalationDelay >= 0, nodes[n].escalatedAt == nil, let blocked = nodes[n].blockedAt {
+                let at = add(blocked, facts[n].escalationDelay)
+                firstTimer = PendingTimer.earlier(firstTimer, PendingTimer(at: at, kind: .escalation, node: n))
+            }
+            best = max(best, facts[n].probability)
+        }
+    }
+
+    /// Refuses a snapshot this machine cannot step (``usable(_:_:)``), returning the next timer.
     @discardableResult
     static func usable(_ s: DealSnapshot, _ pm: PreparedMachine) throws(Refusal) -> PendingTimer? {
-        let t = pm.tables
+        try withUnsafePointer(to: s) { (place) throws(Refusal) in try usable(place, pm.tables).firstTimer }
+    }
+
+    /// Refuses a snapshot this machine cannot step. Every event pays for this check, so the
+    /// messages are only built for a snapshot that fails it; and since it reads every node, it
+    /// also returns, from the same pass, the next timer and what an event that changes no node
+    /// needs to know of them (``NodeScan``). The snapshot is read in place (it is not copied).
+    static func usable(_ place: UnsafePointer<DealSnapshot>, _ t: PreparedTables) throws(Refusal) -> NodeScan {
         let m = t.machine
-        guard s.schemaVersion == DealSnapshot.currentSchemaVersion else {
+        guard place.pointee.schemaVersion == DealSnapshot.currentSchemaVersion else {
             throw Refusal(RuntimeMessages.snapshotUnusable, RuntimeMessages.fill(RuntimeMessages.Phrase.schemaVersion,
-                                                                                  [String(s.schemaVersion), String(DealSnapshot.currentSchemaVersion)]))
+                                                                                  [String(place.pointee.schemaVersion), String(DealSnapshot.currentSchemaVersion)]))
         }
-        guard s.machineHash == m.template.hash else {
-            throw Refusal(RuntimeMessages.machineMismatch, s.templateID, s.machineHash, m.template.hash)
+        guard place.pointee.machineHash == m.template.hash else {
+            throw Refusal(RuntimeMessages.machineMismatch, place.pointee.templateID, place.pointee.machineHash, m.template.hash)
         }
         func shape(_ what: @autoclosure () -> String, _ have: Int, _ want: Int) throws(Refusal) {
             if have != want {
                 throw Refusal(RuntimeMessages.snapshotUnusable, RuntimeMessages.fill(RuntimeMessages.Phrase.shapeMismatch, [String(have), what(), String(want)]))
             }
         }
-        try shape("fields", s.fields.count, m.fields.count)
-        try shape("nodes", s.nodes.count, m.nodes.count)
-        try shape("roles", s.roleMembers.count, m.roles.count)
-        let open = s.status == .open
-        var (first, bad) = s.nodes.withUnsafeBufferPointer { nodes -> (PendingTimer?, Int?) in
-            var first: PendingTimer?
-            for n in nodes.indices {
-                if nodes[n].deliverables.count != t.deliverableCounts[n] { return (nil, n) }
-                if let o = nodes[n].outcome, let count = t.outcomeCounts[n], o < 0 || o >= count { return (nil, n) }
-                guard open else { continue }
-                switch nodes[n].status {
-                case .active:
-                    if let due = nodes[n].dueAt { first = PendingTimer.earlier(first, PendingTimer(at: due, kind: .due, node: n)) }
-                case .blocked:
-                    if nodes[n].escalatedAt == nil, let blocked = nodes[n].blockedAt, let delay = t.escalationDelay[n] {
-                        first = PendingTimer.earlier(first, PendingTimer(at: add(blocked, delay), kind: .escalation, node: n))
-                    }
-                default:
-                    break
+        try shape("fields", place.pointee.fields.count, m.fields.count)
+        try shape("nodes", place.pointee.nodes.count, t.nodeFacts.count)
+        try shape("roles", place.pointee.roleMembers.count, m.roles.count)
+        let open = place.pointee.status == .open
+        var scan = NodeScan()
+        var best = Int.min
+        let bad = place.pointee.nodes.withUnsafeBufferPointer { nodes in
+            t.nodeFacts.withUnsafeBufferPointer { facts -> Int? in
+                // Kept lean: most nodes are pending, and every event reads all of them.
+                var stale = false
+                for n in 0..<min(nodes.count, facts.count) {
+                    if nodes[n].deliverables.count != facts[n].deliverables { return n }
+                    if facts[n].outcomes >= 0, let o = nodes[n].outcome, o < 0 || o >= facts[n].outcomes { return n }
+                    let status = nodes[n].status
+                    if !nodes[n].inPlan, status != .pending || !facts[n].projected { stale = true }
+                    if open, status.isOpen { scan.addOpen(nodes, facts, n, &best) }
                 }
+                scan.planStale = stale
+                return nil
             }
-            return (first, nil)
         }
+        scan.probability = best == Int.min ? nil : best
         if let n = bad {
-            try shape("deliverables at node `\(m.nodes[n].id)`", s.nodes[n].deliverables.count, m.nodes[n].deliverables.count)
-            if let o = s.nodes[n].outcome, case .outcomes(let os) = m.nodes[n].transition, !os.indices.contains(o) {
+            try shape("deliverables at node `\(m.nodes[n].id)`", place.pointee.nodes[n].deliverables.count, m.nodes[n].deliverables.count)
+            if let o = place.pointee.nodes[n].outcome, case .outcomes(let os) = m.nodes[n].transition, !os.indices.contains(o) {
                 try shape("outcomes at node `\(m.nodes[n].id)`", o + 1, os.count)
             }
         }
-        for chat in s.groupChats where !m.effects.indices.contains(chat.effect) {
-            try shape("effects", chat.effect + 1, m.effects.count)
-        }
-        if open, s.pool == .private, s.owner != nil, let after = m.pool.idleAfter {
-            if let warn = m.pool.idleWarn, warn < after, !s.idleWarned {
-                first = PendingTimer.earlier(first, PendingTimer(at: add(s.lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
+        if !place.pointee.groupChats.isEmpty {
+            for chat in place.pointee.groupChats where !m.effects.indices.contains(chat.effect) {
+                try shape("effects", chat.effect + 1, m.effects.count)
             }
-            first = PendingTimer.earlier(first, PendingTimer(at: add(s.lastStatusChangeAt, after), kind: .idleReturn, node: nil))
         }
-        return first
+        if open, place.pointee.pool == .private, place.pointee.owner != nil, let after = m.pool.idleAfter {
+            let lastStatusChangeAt = place.pointee.lastStatusChangeAt
+            if let warn = m.pool.idleWarn, warn < after, !place.pointee.idleWarned {
+                scan.firstTimer = PendingTimer.earlier(scan.firstTimer, PendingTimer(at: add(lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
+            }
+            scan.firstTimer = PendingTimer.earlier(scan.firstTimer, PendingTimer(at: add(lastStatusChangeAt, after), kind: .idleReturn, node: nil))
+        }
+        return scan
     }
 
     static func emptySnapshot(_ pm: PreparedMachine, dealID: String, event: DealEvent) -> DealSnapshot {
@@ -147,10 +180,14 @@ extension Stepper {
 
     static func checkID(_ what: String, _ id: String, _ limits: RunnerLimits) throws(Refusal) {
         // The common case, decided on the UTF-8 bytes: short printable ASCII (one scalar per byte).
-        let plain = id.utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.count <= limits.maxIDLength && !bytes.contains { $0 < 0x20 || $0 >= 0x7F }
+        let plain = id.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !bytes.isEmpty, bytes.count <= limits.maxIDLength else { return false }
+            // Printable ASCII is 0x20 ..< 0x7F: one unsigned comparison per byte, no branch.
+            var outside: UInt8 = 0
+            for byte in bytes { outside |= byte &- 0x20 >= 0x5F ? 1 : 0 }
+            return outside == 0
         }
-        if plain == true, !id.isEmpty { return }
+        if plain == true { return }
         if id.isEmpty { throw Refusal(RuntimeMessages.invalidID, what, id, RuntimeMessages.Phrase.empty) }
         if id.unicodeScalars.count > limits.maxIDLength {
             throw Refusal(RuntimeMessages.invalidID, what, Names.shown(id), RuntimeMessages.fill(RuntimeMessages.Phrase.tooLong, [String(limits.maxIDLength)]))
@@ -164,18 +201,19 @@ extension Stepper {
 
     // MARK: Dispatch
 
-    mutating func apply(_ action: DealAction) throws(Refusal) {
-        switch action {
+    /// Applies the event's action (read in place from the event).
+    mutating func apply() throws(Refusal) {
+        switch event.action {
         case .create:
             throw Refusal(RuntimeMessages.dealExists, Names.shown(s.dealID))
         case .tick:
             break
         case .setFields(let assignments):
-            try requireOpen(action)
+            try requireOpen()
             try setFields(assignments)
         case .tickDeliverable(let node, let deliverable, let done):
-            try requireOpen(action)
-            try requireOwned(action)
+            try requireOpen()
+            try requireOwned()
             let n = try openNode(node)
             guard let i = m.nodes[n].deliverables.firstIndex(of: deliverable) else {
                 throw Refusal(RuntimeMessages.unknownDeliverable, m.nodes[n].id, Names.shown(deliverable),
@@ -183,26 +221,26 @@ extension Stepper {
             }
             s.nodes[n].deliverables[i] = done
         case .complete(let node, let outcome):
-            try requireOpen(action)
-            try requireOwned(action)
+            try requireOpen()
+            try requireOwned()
             try complete(try openNode(node), outcomeName: outcome)
         case .rework(let node, let target, let reason):
-            try requireOpen(action)
-            try requireOwned(action)
+            try requireOpen()
+            try requireOwned()
             try rework(from: try openNode(node), to: target, reason: reason)
         case .addRoleMember(let role, let person):
-            try requireOpen(action)
+            try requireOpen()
             try addMember(role: role, person: person)
         case .removeRoleMember(let role, let person):
-            try requireOpen(action)
+            try requireOpen()
             try removeMember(role: role, person: person)
         case .lose(let reason):
-            try requireOpen(action)
-            try requireOwned(action)
+            try requireOpen()
+            try requireOwned()
             try lose(reason: reason)
         case .win(let node):
-            try requireOpen(action)
-            try requireOwned(action)
+            try requireOpen()
+            try requireOwned()
             try win(node: node)
         case .claim:
             try claim()
@@ -220,15 +258,17 @@ extension Stepper {
         }
     }
 
-    func requireOpen(_ action: DealAction) throws(Refusal) {
-        if s.status != .open { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, action.name) }
+    @inline(__always)
+    func requireOpen() throws(Refusal) {
+        if s.status != .open { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, event.action.name) }
     }
 
     /// Work on the flow itself (completing, ticking deliverables, sending back, winning, losing)
     /// is done by the deal's owner: a deal in the public pool belongs to nobody until it is
     /// claimed or assigned (S4). Fields, role members and node records may still be kept up.
-    func requireOwned(_ action: DealAction) throws(Refusal) {
-        if s.pool == .public { throw Refusal(RuntimeMessages.unclaimedDeal, action.name) }
+    @inline(__always)
+    func requireOwned() throws(Refusal) {
+        if s.pool == .public { throw Refusal(RuntimeMessages.unclaimedDeal, event.action.name) }
     }
 
     func node(_ id: String) throws(Refusal) -> Int {
@@ -298,17 +338,28 @@ extension Stepper {
         if assignments.count > limits.maxFieldsPerEvent {
             throw Refusal(RuntimeMessages.limitExceeded, "the fields of one event (\(assignments.count))", "\(limits.maxFieldsPerEvent)")
         }
+        // The assignments are read in place (no copy of each assignment and its value), and
+        // stored once all are checked.
         if assignments.count == 1 {
-            let slot = try fieldSlot(assignments[0].field)
-            store(try validated(assignments[0], slot: slot, creating: creating), at: slot)
+            // The common single edit: no list of checked values.
+            let (pt, limits) = (pt, limits)
+            let (slot, stored) = try assignments.withUnsafeBufferPointer { (one) throws(Refusal) -> (Int, ExprValue?) in
+                let slot = try pt.fieldSlot(one[0].field)
+                return (slot, try pt.validated(one, 0, slot: slot, creating: creating, limits: limits))
+            }
+            store(stored, at: slot)
             return
         }
-        var checked: [(slot: Int, value: ExprValue?)] = []
-        checked.reserveCapacity(assignments.count)
-        for a in assignments {
-            let slot = try fieldSlot(a.field)
-            if checked.contains(where: { $0.slot == slot }) { throw Refusal(RuntimeMessages.duplicateField, a.field) }
-            checked.append((slot, try validated(a, slot: slot, creating: creating)))
+        let (pt, limits) = (pt, limits)
+        let checked = try assignments.withUnsafeBufferPointer { (all) throws(Refusal) -> [(slot: Int, value: ExprValue?)] in
+            var checked: [(slot: Int, value: ExprValue?)] = []
+            checked.reserveCapacity(all.count)
+            for i in all.indices {
+                let slot = try pt.fieldSlot(all[i].field)
+                if checked.contains(where: { $0.slot == slot }) { throw Refusal(RuntimeMessages.duplicateField, all[i].field) }
+                checked.append((slot, try pt.validated(all, i, slot: slot, creating: creating, limits: limits)))
+            }
+            return checked
         }
         for (slot, stored) in checked { store(stored, at: slot) }
     }
@@ -327,45 +378,18 @@ extension Stepper {
         }
     }
 
-    /// The slot of a field named in an event.
-    func fieldSlot(_ id: String) throws(Refusal) -> Int {
-        // The byte table answers for the ids as written; the dictionary also for other spellings
-        // of the same text (String equality is canonical equivalence).
-        guard let slot = pt.fieldNames.slot(id) ?? pt.fieldSlot[id] else {
-            throw Refusal(RuntimeMessages.unknownField, Names.shown(id), Names.didYouMean(id, among: m.fields.map(\.id)))
-        }
-        return slot
-    }
-
-    /// The value the deal stores for an assignment to `slot`, or why it is refused.
-    func validated(_ a: FieldAssignment, slot: Int, creating: Bool) throws(Refusal) -> ExprValue? {
-        if let x = m.fields[slot].compute {
-            throw Refusal(RuntimeMessages.computedField, m.fields[slot].id, m.expressions.indices.contains(x) ? m.expressions[x].source : "")
-        }
-        // The values `FieldValues.validate` keeps as they are, decided without it.
-        switch (pt.valueKinds[slot], a.value) {
-        case (.text, .text(let text)) where text.utf8.count <= limits.maxTextBytes: return a.value
-        case (.boolean, .boolean), (.date, .date), (.datetime, .datetime), (.duration, .duration): return a.value
-        default: break
-        }
-        let stored: ExprValue?
-        switch FieldValues.validate(a.value, slot: slot, in: pt.verified, limits: limits) {
-        case .success(let v): stored = v
-        case .failure(let refusal): throw refusal
-        }
-        if stored == nil, m.fields[slot].required, !creating { throw Refusal(RuntimeMessages.requiredFieldUnset, m.fields[slot].id) }
-        return stored
-    }
-
-    mutating func store(_ value: ExprValue?, at slot: Int) {
+    /// Stores a field value (taking it over: the value is moved into the slot, not copied).
+    mutating func store(_ value: consuming ExprValue?, at slot: Int) {
         if fieldsShared {
             // The copy-on-write copy the next line would make, element by element with the
             // element type known (the generic copy goes through value witnesses, several times slower).
             s.fields = Stepper.copy(of: s.fields)
             fieldsShared = false
         }
+        // Swapped in (moved, bit for bit: no copy of the new value); the old value leaves with `value`.
+        var value = value
         place.pointee.fields.withUnsafeMutableBufferPointer { fields in
-            if fields.indices.contains(slot) { fields[slot] = value }
+            if fields.indices.contains(slot) { swap(&fields[slot], &value) }
         }
         changedMask |= PreparedTables.bit(slot)
     }
@@ -559,15 +583,20 @@ extension Stepper {
         flush()
         updateProjection()
         if s.status == .open {
-            let probability = pt.probability
-            let best = s.nodes.withUnsafeBufferPointer { nodes -> Int? in
-                var best: Int?
-                for n in nodes.indices where nodes[n].status.isOpen && n < probability.count {
-                    if let p = probability[n], best.map({ p > $0 }) ?? true { best = p }
+            if let scan = nodeScan {
+                // No node changed: the open nodes are those the scan saw.
+                if let best = scan.probability { s.probability = best }
+            } else {
+                let probability = pt.probability
+                let best = s.nodes.withUnsafeBufferPointer { nodes -> Int? in
+                    var best: Int?
+                    for n in nodes.indices where nodes[n].status.isOpen && n < probability.count {
+                        if let p = probability[n], best.map({ p > $0 }) ?? true { best = p }
+                    }
+                    return best
                 }
-                return best
+                if let best { s.probability = best }
             }
-            if let best { s.probability = best }
         }
         s.sequence = sequence
         s.lastEventID = event.id
@@ -595,6 +624,15 @@ extension Stepper {
     /// condition holds; a change is recorded as a projection decision. In the incremental mode a
     /// condition that reads no changed slot and not the clock keeps the result it had.
     mutating func updateProjection() {
+        if incremental, let scan = nodeScan, !scan.planStale {
+            // No node changed and every node the projection does not hold is in the plan: only
+            // the pending nodes whose `when` reads a changed slot (or the clock) can change.
+            guard pt.whenAnyAlways || pt.whenAnyReadMask & changedMask != 0 else { return }
+            for n in pt.projectedNodes where s.nodes[n].status == .pending && (pt.whenAlways[n] || pt.whenReadMask[n] & changedMask != 0) {
+                project(n)
+            }
+            return
+        }
         // A read-only scan finds the nodes with work to do, so that the nodes array is only made
         // unique (copied, when the caller still holds it) if one of them changes.
         var n = 0

@@ -10,9 +10,10 @@ import FlowIR
 /// decides what a refusal leaves behind: a copy that is dropped, or — for the actions that refuse
 /// before they change anything — the caller's own snapshot.
 struct Stepper {
-    let pm: PreparedMachine
-    /// The machine's shared tables (`pm.tables`), held directly for the hot paths.
+    /// The machine's shared tables.
     let pt: PreparedTables
+    /// The prepared machine (one reference to ``pt``, made when needed).
+    var pm: PreparedMachine { PreparedMachine(tables: pt) }
     /// The machine, read in place (no copy of its arrays per step).
     var m: Machine { _read { yield pt.machine } }
     /// The snapshot being stepped, valid for the stepper's lifetime (see `with`).
@@ -51,10 +52,12 @@ struct Stepper {
     var fieldsShared = false
     /// The slots changed in this step (``PreparedTables/bit(_:)``), for the incremental mode.
     var changedMask: UInt64 = 0
+    /// For an event that changes no node (the incremental step with no timer due), what the
+    /// check of the snapshot found out about its nodes before the action; nil otherwise.
+    var nodeScan: NodeScan?
 
     private init(pm: PreparedMachine, place: UnsafeMutablePointer<DealSnapshot>, event: UnsafePointer<DealEvent>, context: StepContext,
                  limits: RunnerLimits) {
-        self.pm = pm
         self.pt = pm.tables
         self.place = place
         self.eventPlace = event
@@ -140,8 +143,9 @@ struct Stepper {
     /// Re-evaluates the computed fields, in dependency order (all of them, or in the incremental
     /// mode those that read a changed slot or the clock). A failed evaluation leaves the field unset.
     mutating func recomputeFields() {
+        if incremental, !pt.computeAnyAlways, pt.computeAnyReadMask & changedMask == 0 { return }
         for slot in pt.computeOrder {
-            guard let x = m.fields[slot].compute else { continue }
+            guard let x = pt.computeExpression[slot] else { continue }
             if incremental, !pt.computeAlways[slot], pt.computeReadMask[slot] & changedMask == 0 { continue }
             let e = evaluate(x)
             let value = (e.failure != nil || e.value == .null) ? nil : e.value

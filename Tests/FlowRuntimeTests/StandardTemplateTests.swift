@@ -126,6 +126,23 @@ import Testing
         #expect(d.node(audit)?.status == .skipped && d.active == ["negotiation_review"])
     }
 
+    /// A field edit puts back in the plan a node that only a pending `when` may hold out of it,
+    /// even when the snapshot (edited by hand) says otherwise, in place as in the value form.
+    @Test func fieldEditRestoresThePlanOfAHandEditedSnapshot() throws {
+        let d = try Standard.deal()
+        var edited = try #require(d.snapshot)
+        let first = try #require(edited.openNodes.first)
+        edited.nodes[first].inPlan = false
+        let e = DealEvent(id: "edit", at: d.time + hour, actor: nil, .setFields([FieldAssignment("decision_maker", .text("Wu"))]))
+        let context = StepContext(now: e.at)
+        let outcome = try Runner.step(d.pm, edited, e, context: context).get()
+        var inPlace = edited
+        _ = try Runner.step(d.pm, &inPlace, e, context: context).get()
+        #expect(outcome.snapshot.nodes[first].inPlan)
+        #expect(inPlace == outcome.snapshot)
+        #expect(edited.nodes[first].inPlan == false)
+    }
+
     @Test func auditAlreadyPassedIsNotBroughtBack() throws {
         var d = try Standard.atQuotation()
         try d.apply(.setFields(Standard.quotation(quote: 280_000, cost: 200_000)))
