@@ -62,6 +62,7 @@ extension SQLiteStore {
                 maxID = statement
                 statement.reset()
                 nextRowID = try statement.step() ? statement.int64(0) + 1 : 1
+                statement.reset()
             }
             let id = nextRowID ?? 1
             nextRowID = id + 1
@@ -169,7 +170,9 @@ extension SQLiteStore {
         statement.reset()
         statement.bind(1, rowID)
         statement.bind(2, eventID)
-        return try statement.step() ? statement.int64(0) : nil
+        let sequence = try statement.step() ? statement.int64(0) : nil
+        statement.reset()
+        return sequence
     }
 
     /// Reads a deal's row: its id, log length and the columns an update compares with.

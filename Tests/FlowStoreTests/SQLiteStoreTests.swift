@@ -37,6 +37,22 @@ struct SQLiteStoreTests {
         #expect(try store.append(host.next("d1", event: "e3")) == .appended(sequence: 3))
     }
 
+    @Test func aCheckpointEmptiesTheWriteAheadLogAndKeepsEverything() throws {
+        let directory = try Directory()
+        let path = directory.path("deals.sqlite")
+        let store = try SQLiteStore(path: path)
+        var host = ToyHost()
+        _ = try store.append((0..<200).map { host.next("d\($0 % 7)", event: "e\($0)", effects: ["fx-\($0)"]) })
+        let wal = path + "-wal"
+        let before = try #require(try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int)
+        #expect(before > 0)
+        try store.checkpoint()
+        #expect(try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int == 0)
+        #expect(try store.allEvents(of: "d0").count == 29)
+        #expect(try store.undeliveredEffects(limit: 1_000).count == 200)
+        #expect(try expectEverySnapshotIsTheFoldOfItsLog(store) == 7)
+    }
+
     /// Two stores on one file (as two processes would be): writes are serialised by SQLite, and a
     /// writer that stepped a snapshot the other one has since moved on is refused, not merged.
     @Test func aSecondWriterOnTheSameFileCannotAppendAStaleStep() throws {

@@ -24,7 +24,7 @@ func usage() -> Never {
               Only read + TemplateChecker.check, once (limits raised): for callgrind or perf.
           flowc-bench runtime [TEMPLATE] [--deals N] [--events N]
               The runner core in memory: events/s (value and in-place API) and memory per idle deal.
-          flowc-bench sweep [TEMPLATE] [--deals N] [--due-percent P] [--db FILE] [--build-only]
+          flowc-bench sweep [TEMPLATE] [--deals N] [--due-percent P] [--db FILE] [--build-only] [--no-scan]
               A timer sweep over a store of N deals (default 1,000,000; built once, then reused)
               beside the bare due-timer query through the index and as a scan. The sweep changes the
               store: `--build-only` builds it and stops, so that copies of it can be swept.
@@ -53,7 +53,7 @@ struct Args {
     init(_ argv: ArraySlice<String>) {
         var it = argv.makeIterator()
         while let a = it.next() {
-            if a == "--json" || a == "--build-only" { flags.insert(a); continue }
+            if a == "--json" || a == "--build-only" || a == "--no-scan" { flags.insert(a); continue }
             if a.hasPrefix("--") {
                 guard let v = it.next() else { usage() }
                 options[a] = v
