@@ -61,18 +61,6 @@ final class RawStatement {
         }
     }
 
-    /// Binds bytes as TEXT (snapshots, events and effects are UTF-8 JSON, stored as text).
-    func bindText(_ index: Int32, _ value: Data) {
-        value.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) {
-                _ = sqlite3_bind_text(handle, index, base, Int32(bytes.count), Self.transient)
-            } else {
-                // An empty buffer may have no address; a NULL pointer would bind SQL NULL.
-                _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
-            }
-        }
-    }
-
     // MARK: Running
 
     /// Runs the statement one step: true when it produced a row, false when it is done.
@@ -88,6 +76,22 @@ final class RawStatement {
     /// Runs a statement that returns no row, to the end.
     func run() throws {
         while try step() {}
+    }
+
+    /// Binds bytes as TEXT without copying them and runs the statement to its end: SQLite reads
+    /// the caller's buffer (`SQLITE_STATIC`), which stays valid for the run, and the binding is
+    /// cleared before the buffer goes away. For the large texts of the append path (snapshots,
+    /// events, effects), which a transient binding would copy once more.
+    func run(bindingText value: Data, at index: Int32) throws {
+        try value.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) {
+                sqlite3_bind_text(handle, index, base, Int32(bytes.count), Self.static)
+            } else {
+                sqlite3_bind_text(handle, index, "", 0, Self.transient)
+            }
+            defer { sqlite3_bind_null(handle, index) }
+            try run()
+        }
     }
 
     /// Rows changed by the last statement run on the connection.
@@ -124,6 +128,7 @@ final class RawStatement {
     }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    private static let `static` = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
     private static func error(_ code: Int32, _ connection: OpaquePointer) -> StoreError {
         StoreError(.database, "SQLite error \(code): \(String(cString: sqlite3_errmsg(connection)))")

@@ -136,8 +136,7 @@ extension SQLiteStore {
             insertEvent.bind(1, deal.rowID)
             insertEvent.bind(2, sequence)
             insertEvent.bind(3, record.eventID)
-            insertEvent.bindText(4, record.event)
-            try insertEvent.run()
+            try insertEvent.run(bindingText: record.event, at: 4)
             if insertEvent.changes == 0 {
                 // The event id is already in the log, at an earlier position.
                 let stored = try loggedSequence(statements.selectEvent, deal.rowID, record.eventID) ?? 0
@@ -150,8 +149,7 @@ extension SQLiteStore {
                 insertEffect.bind(1, deal.rowID)
                 insertEffect.bind(2, effect.effectID)
                 insertEffect.bind(3, sequence)
-                insertEffect.bindText(4, effect.payload)
-                try insertEffect.run()
+                try insertEffect.run(bindingText: effect.payload, at: 4)
             }
             deal.lastSequence = sequence
             deal.record = offset
@@ -214,9 +212,8 @@ extension SQLiteStore {
         statement.reset()
         statement.bind(1, deal.rowID)
         statement.bind(2, deal.lastSequence)
-        statement.bindText(3, record.snapshot)
         DealColumns.bind(new, columns, to: statement, dealID: record.dealID)
-        try statement.run()
+        try statement.run(bindingText: record.snapshot, at: 3)
     }
 }
 
