@@ -16,6 +16,8 @@ extension SQLiteStore {
         let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        // As in the store: GRDB's WAL set-up leaves the writer at NORMAL.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         try pool.write { db in
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS raw (position INTEGER PRIMARY KEY, deal_id TEXT NOT NULL, payload TEXT NOT NULL)")
         }

@@ -68,6 +68,10 @@ public final class SQLiteStore: DealStore {
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKibibytes)")
             }
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB puts the writer in WAL mode *after* `prepareDatabase`, and sets
+            // `synchronous = NORMAL` as it does: the durability is set again here, on the writer
+            // (readers do not write), or `.powerLoss` would silently be `.processCrash`.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
             try SQLiteSchema.migrate(pool)
         } catch {
             throw Self.storeError(error)
@@ -77,6 +81,11 @@ public final class SQLiteStore: DealStore {
     /// The schema version of the open file (`PRAGMA user_version`).
     public func schemaVersion() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+    }
+
+    /// The writer's `PRAGMA synchronous` (1 = NORMAL, 2 = FULL), for tests of the durability.
+    func writerSynchronous() throws -> Int {
+        try write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     /// The schema version this build writes.

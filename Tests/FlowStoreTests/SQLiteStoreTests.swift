@@ -37,6 +37,23 @@ struct SQLiteStoreTests {
         #expect(try store.append(host.next("d1", event: "e3")) == .appended(sequence: 3))
     }
 
+    /// GRDB's WAL set-up sets `synchronous = NORMAL` on the writer after the store's own set-up;
+    /// the durability asked for must be what the writer runs with (FULL: the log is synced at
+    /// every commit, so an acknowledged append survives a power loss).
+    @Test(arguments: [(SQLiteStore.Durability.powerLoss, 2), (.processCrash, 1)])
+    func theWriterRunsWithTheDurabilityAskedFor(_ durability: SQLiteStore.Durability, synchronous: Int) throws {
+        let directory = try Directory()
+        let path = directory.path("deals.sqlite")
+        do {
+            let store = try SQLiteStore(path: path, durability: durability)
+            #expect(try store.writerSynchronous() == synchronous)
+            try store.close()
+        }
+        // Reopening an existing file (the schema already there) sets it again.
+        let store = try SQLiteStore(path: path, durability: durability)
+        #expect(try store.writerSynchronous() == synchronous)
+    }
+
     @Test func aCheckpointEmptiesTheWriteAheadLogAndKeepsEverything() throws {
         let directory = try Directory()
         let path = directory.path("deals.sqlite")
