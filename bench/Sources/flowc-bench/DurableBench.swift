@@ -17,7 +17,8 @@
 //
 // Floor: `SQLiteStore.benchmarkRawInsert`, the same number of rows, with the mean event payload
 // size, in batches of the same size, into a table with no index but its rowid, with the same
-// durability. Both use `PRAGMA synchronous = FULL` (an acknowledged append survives a power loss)
+// durability, bound and stepped through SQLite's C API as the store's append path is (the same
+// insert through GRDB is shown beside it). Both use `PRAGMA synchronous = FULL` (an acknowledged append survives a power loss)
 // unless `--durability process-crash`.
 //
 // Also, end to end: `BulkRun` over the seed records into a fresh SQLite store (parse, step, encode,
@@ -75,7 +76,7 @@ enum DurableBench {
         // each on fresh files, so that a burst of load from someone else on the shared machine
         // hits all of them; the report gives medians over the rounds.
         let rounds = args.int("--rounds", 5)
-        var raws: [Double] = [], bulks: [Double] = [], interleaveds: [Double] = [], hosts: [Double] = []
+        var raws: [Double] = [], grdbRaws: [Double] = [], bulks: [Double] = [], interleaveds: [Double] = [], hosts: [Double] = []
         var ratios: (bulk: [Double], interleaved: [Double], host: [Double]) = ([], [], [])
         var hostEvents = 0
         for round in 1...rounds {
@@ -86,7 +87,10 @@ enum DurableBench {
             let raw: Double
             do {
                 raw = try SQLiteStore.benchmarkRawInsert(
-                    path: dir + "/raw.sqlite", rows: bulk.count, batchSize: batchSize, payloadBytes: eventBytes, durability: durability)
+                    path: dir + "/raw.sqlite", rows: bulk.count, batchSize: batchSize, payloadBytes: eventBytes, durability: durability,
+                    throughCAPI: true)
+                grdbRaws.append(try SQLiteStore.benchmarkRawInsert(
+                    path: dir + "/raw-grdb.sqlite", rows: bulk.count, batchSize: batchSize, payloadBytes: eventBytes, durability: durability))
             } catch { fail("raw insert failed: \(error)") }
             raws.append(raw)
             if wanted("bulk") {
@@ -116,7 +120,8 @@ enum DurableBench {
         print("medians of \(rounds) interleaved rounds; the ratio is the median of each round's ratio (range in brackets)\n")
         print("| measure | events/s | of the raw insert ceiling, same round |")
         print("|---|---:|---:|")
-        print("| floor: raw batched insert, \(eventBytes)-byte rows, same batches | \(rate(raws)) rows/s | 100 % |")
+        print("| floor: raw batched insert, \(eventBytes)-byte rows, same batches, through SQLite's C API | \(rate(raws)) rows/s | 100 % |")
+        print("| (the same insert through GRDB's `execute(arguments:)`, for comparison) | \(rate(grdbRaws)) rows/s | |")
         print("| store, bulk order (a deal's events together, as `flowc run`) | \(rate(bulks)) | \(percent(ratios.bulk)) |")
         print("| store, interleaved (one event per deal per batch) | \(rate(interleaveds)) | \(percent(ratios.interleaved)) |")
         print("| end to end: `BulkRun` of \(hostEvents) events (host work included) | \(rate(hosts)) | \(percent(ratios.host)) |")
