@@ -6,13 +6,17 @@ internal import GRDBSQLite
 /// and reading a column are single C calls, where GRDB builds argument arrays of existentials and,
 /// for each row, a dictionary of column names (a third of an append's CPU time in the bench).
 ///
-/// Used only inside one `read` or `write` of the database, on that connection. Text is bound with
-/// `SQLITE_TRANSIENT` (SQLite copies it).
+/// Used only inside one `read` or `write` of the database, on that connection. Short texts are
+/// bound with `SQLITE_TRANSIENT` (SQLite copies them); the large ones (snapshots, events, effects)
+/// with ``run(bindingText:at:)``, which lends SQLite the caller's bytes for the run. A failed
+/// binding is not dropped: the next ``step()`` throws it.
 final class RawStatement {
     private let handle: OpaquePointer
     private let connection: OpaquePointer
     /// The GRDB statement that owns `handle`, kept alive while it is used.
     private let statement: Statement
+    /// The first binding SQLite refused since the last reset (SQLITE_OK: none).
+    private var bindingFailure = SQLITE_OK
 
     /// Wraps one of the connection's cached statements: GRDB prepares it once per connection
     /// and finalizes it; this wrapper only binds, steps and resets it.
@@ -28,20 +32,26 @@ final class RawStatement {
     func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+        bindingFailure = SQLITE_OK
+    }
+
+    /// Keeps the first failed binding's code for ``step()``.
+    private func check(_ code: Int32) {
+        if code != SQLITE_OK && bindingFailure == SQLITE_OK { bindingFailure = code }
     }
 
     // MARK: Binding (1-based, as in SQL)
 
     func bind(_ index: Int32, _ value: Int64?) {
-        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        check(value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
     }
 
     func bind(_ index: Int32, _ value: Int?) { bind(index, value.map(Int64.init)) }
 
-    func bind(_ index: Int32, _ value: Bool) { sqlite3_bind_int64(handle, index, value ? 1 : 0) }
+    func bind(_ index: Int32, _ value: Bool) { check(sqlite3_bind_int64(handle, index, value ? 1 : 0)) }
 
     func bind(_ index: Int32, _ value: Double?) {
-        if let value { sqlite3_bind_double(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        check(value.map { sqlite3_bind_double(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
     }
 
     func bind(_ index: Int32, _ value: StoreTime?) { bind(index, value?.millisecondsSinceEpoch) }
@@ -49,14 +59,15 @@ final class RawStatement {
     /// Binds UTF-8 text.
     func bind(_ index: Int32, _ value: String?) {
         guard var value else {
-            sqlite3_bind_null(handle, index)
+            check(sqlite3_bind_null(handle, index))
             return
         }
         value.withUTF8 { bytes in
+            guard let count = Int32(exactly: bytes.count) else { return check(SQLITE_TOOBIG) }
             if let base = UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self) {
-                _ = sqlite3_bind_text(handle, index, base, Int32(bytes.count), Self.transient)
+                check(sqlite3_bind_text(handle, index, base, count, Self.transient))
             } else {
-                _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
+                check(sqlite3_bind_text(handle, index, "", 0, Self.transient))
             }
         }
     }
@@ -66,6 +77,7 @@ final class RawStatement {
     /// Runs the statement one step: true when it produced a row, false when it is done.
     /// - Throws: ``StoreError`` `.database` with SQLite's message.
     func step() throws -> Bool {
+        if bindingFailure != SQLITE_OK { throw Self.error(bindingFailure, connection) }
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
@@ -84,10 +96,11 @@ final class RawStatement {
     /// events, effects), which a transient binding would copy once more.
     func run(bindingText value: Data, at index: Int32) throws {
         try value.withUnsafeBytes { bytes in
+            guard let count = Int32(exactly: bytes.count) else { return check(SQLITE_TOOBIG) }
             if let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) {
-                sqlite3_bind_text(handle, index, base, Int32(bytes.count), Self.static)
+                check(sqlite3_bind_text(handle, index, base, count, Self.static))
             } else {
-                sqlite3_bind_text(handle, index, "", 0, Self.transient)
+                check(sqlite3_bind_text(handle, index, "", 0, Self.transient))
             }
             defer { sqlite3_bind_null(handle, index) }
             try run()

@@ -54,6 +54,23 @@ struct SQLiteStoreTests {
         #expect(try store.writerSynchronous() == synchronous)
     }
 
+    /// A binding SQLite refuses is not dropped: the statement's next step throws it, with
+    /// SQLite's message, and a reset clears it.
+    @Test func aRefusedBindingFailsTheStepInsteadOfBindingNothing() throws {
+        let directory = try Directory()
+        let store = try SQLiteStore(path: directory.path("deals.sqlite"))
+        try store.read { db in
+            let statement = try RawStatement(cached: db.cachedStatement(sql: "SELECT ?1"), db)
+            statement.bind(7, "out of range")
+            #expect(throws: StoreError.self) { try statement.step() }
+            statement.reset()
+            statement.bind(1, "fine")
+            #expect(try statement.step())
+            #expect(statement.text(0) == "fine")
+            statement.reset()
+        }
+    }
+
     @Test func aCheckpointEmptiesTheWriteAheadLogAndKeepsEverything() throws {
         let directory = try Directory()
         let path = directory.path("deals.sqlite")
