@@ -53,7 +53,8 @@ extension DealService {
         }
         // Keyset pages through the timer index: each page starts after the last deal of the one
         // before, so the sweep reads each due deal's index entry once. A deal ticked in this
-        // sweep whose next timer is still due shows up again further on and is skipped.
+        // sweep whose next timer is still due shows up again further on and is skipped; a deal
+        // that another writer makes due behind the cursor while the sweep runs waits for the next.
         var cursor: DueDeal?
         while true {
             let due: [DueDeal]
