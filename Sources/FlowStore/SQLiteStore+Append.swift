@@ -178,10 +178,7 @@ extension SQLiteStore {
         statement.reset()
         statement.bind(1, dealID)
         guard try statement.step() else { return nil }
-        var index = DealIndex(
-            templateHash: statement.text(2) ?? "", status: statement.text(3) ?? "", isOpen: statement.int64(4) != 0,
-            pool: statement.text(5), owner: statement.text(6), customerKey: statement.text(7),
-            nextTimerAt: statement.optionalTime(8), currentNodes: statement.text(9) ?? "")
+        var index = dealIndex(statement, from: 2)
         if statement.int64(10) != 0 {
             // The indexed view columns (the others are not compared: they are always written).
             index.projection = DealProjection(
@@ -236,6 +233,13 @@ enum DealColumns {
 
     static func bit(_ name: String) -> UInt32 { all.first { $0.name == name }?.bit ?? 0 }
 
+    // The bits an update compares, looked up once (not by name on every deal's update).
+    static let templateHash = bit("template_hash"), status = bit("status"), isOpen = bit("is_open"), pool = bit("pool")
+    static let owner = bit("owner"), customerKey = bit("customer_key"), nextTimerAt = bit("next_timer_at")
+    static let currentNodes = bit("current_nodes"), templateID = bit("template_id"), probability = bit("probability")
+    static let dueAt = bit("due_at"), poolSince = bit("pool_since"), returnsAt = bit("returns_at")
+    static let lastRecordAt = bit("last_record_at"), amount = bit("amount"), closeDate = bit("close_date")
+
     static let everything: UInt32 = all.reduce(0) { $0 | $1.bit }
 
     /// The view columns no index covers: written whenever the host supplies a projection
@@ -248,27 +252,27 @@ enum DealColumns {
     /// as they are.
     static func changed(from old: DealIndex, to new: DealIndex) -> UInt32 {
         var set: UInt32 = 0
-        func mark(_ name: String, _ changed: Bool) { if changed { set |= bit(name) } }
-        mark("template_hash", old.templateHash != new.templateHash)
-        mark("status", old.status != new.status)
-        mark("is_open", old.isOpen != new.isOpen)
-        mark("pool", old.pool != new.pool)
-        mark("owner", old.owner != new.owner)
-        mark("customer_key", old.customerKey != new.customerKey)
-        mark("next_timer_at", old.nextTimerAt != new.nextTimerAt)
-        mark("current_nodes", old.currentNodes != new.currentNodes)
+        func mark(_ bit: UInt32, _ changed: Bool) { if changed { set |= bit } }
+        mark(templateHash, old.templateHash != new.templateHash)
+        mark(status, old.status != new.status)
+        mark(isOpen, old.isOpen != new.isOpen)
+        mark(pool, old.pool != new.pool)
+        mark(owner, old.owner != new.owner)
+        mark(customerKey, old.customerKey != new.customerKey)
+        mark(nextTimerAt, old.nextTimerAt != new.nextTimerAt)
+        mark(currentNodes, old.currentNodes != new.currentNodes)
         if let p = new.projection {
             set |= unindexedView
             let o = old.projection
             let known = o != nil
-            mark("template_id", !known || o?.templateID != p.templateID)
-            mark("probability", !known || o?.probability != p.probability)
-            mark("due_at", !known || o?.dueAt != p.dueAt)
-            mark("pool_since", !known || o?.poolSince != p.poolSince)
-            mark("returns_at", !known || o?.returnsAt != p.returnsAt)
-            mark("last_record_at", !known || o?.lastRecordAt != p.lastRecordAt)
-            mark("amount", !known || o?.amount != p.amount)
-            mark("close_date", !known || o?.closeDate != p.closeDate)
+            mark(templateID, !known || o?.templateID != p.templateID)
+            mark(probability, !known || o?.probability != p.probability)
+            mark(dueAt, !known || o?.dueAt != p.dueAt)
+            mark(poolSince, !known || o?.poolSince != p.poolSince)
+            mark(returnsAt, !known || o?.returnsAt != p.returnsAt)
+            mark(lastRecordAt, !known || o?.lastRecordAt != p.lastRecordAt)
+            mark(amount, !known || o?.amount != p.amount)
+            mark(closeDate, !known || o?.closeDate != p.closeDate)
         }
         return set
     }

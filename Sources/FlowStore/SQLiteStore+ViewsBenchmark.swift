@@ -26,7 +26,8 @@ extension SQLiteStore {
     }
 
     /// Writes many records in batches of `batchSize` (one transaction each) with the given
-    /// durability: how the views benchmark fills a store of a million deals quickly.
+    /// durability: how the views benchmark fills a store of a million deals quickly, and how the
+    /// durable benchmark times its appends.
     public func benchmarkBulkAppend(_ records: some Sequence<AppendRecord>, batchSize: Int = 5_000) throws -> Int {
         var batch: [AppendRecord] = []
         var stored = 0

@@ -133,11 +133,18 @@ public final class SQLiteStore: DealStore {
             nextTimerAt: (row[start + 6] as Int64?).map(StoreTime.init), currentNodes: row[start + 7])
     }
 
+    /// The indexed columns of a row stepped through the C API, read from `template_hash` at
+    /// column `start` on (the same columns as ``dealIndex(_:from:)-(Row,_)``).
+    static func dealIndex(_ row: RawStatement, from start: Int32) -> DealIndex {
+        DealIndex(
+            templateHash: row.text(start) ?? "", status: row.text(start + 1) ?? "", isOpen: row.int64(start + 2) != 0,
+            pool: row.text(start + 3), owner: row.text(start + 4), customerKey: row.text(start + 5),
+            nextTimerAt: row.optionalTime(start + 6), currentNodes: row.text(start + 7) ?? "")
+    }
+
     /// A deal row as ``dealColumns`` reads it, from a statement stepped on that row.
     private static func storedDeal(_ row: RawStatement) -> StoredDeal {
-        var index = DealIndex(
-            templateHash: row.text(2) ?? "", status: row.text(3) ?? "", isOpen: row.int64(4) != 0, pool: row.text(5),
-            owner: row.text(6), customerKey: row.text(7), nextTimerAt: row.optionalTime(8), currentNodes: row.text(9) ?? "")
+        var index = dealIndex(row, from: 2)
         let s: Int32 = 10
         if let templateID = row.text(s), let fields = row.text(s + 1) {
             index.projection = DealProjection(
