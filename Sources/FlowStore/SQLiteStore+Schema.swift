@@ -60,6 +60,24 @@ internal import GRDB
 /// - The append path writes an indexed view column only when its value changed (it reads the old
 ///   values with the row, as it does for version 1's columns), so a step that moves no node
 ///   rewrites no view index.
+///
+/// Version 3 (`v3-append-ordered-log`): the event log in the order of appending.
+///
+/// | table | columns | indexes |
+/// | --- | --- | --- |
+/// | `events` (append-only: triggers refuse UPDATE and DELETE) | `position` INTEGER PK (append order, all deals), `deal` (= `deals.id`), `seq`, `event_id`, `payload` | unique `events_deal_seq(deal, seq)`, unique `events_deal_event(deal, event_id)` |
+///
+/// - Version 1 clustered the log by deal (a WITHOUT ROWID table keyed by `(deal, seq)`), so that
+///   replaying a deal read neighbouring pages. But an event appended to a stored deal then lands
+///   in the middle of the tree, in a leaf already full of other deals' events, and splitting it
+///   rewrites the leaf, its siblings and their parent: a timer sweep of 1,000 due deals over
+///   100,000 stored ones wrote 3.4 log pages per deal (of 7.8 pages per deal in all, counted from
+///   the page numbers of the write-ahead log's frames). Appended in order, the events of a sweep
+///   share their pages, and the two small indexes cost about 0.9 pages per deal in all.
+/// - Replaying a deal now reads its events through `events_deal_seq`, one page per event at
+///   worst; replays are rare next to appends.
+/// - The events keep their `(deal, seq)` order in the new table; later events are appended after
+///   them.
 enum SQLiteSchema {
     /// `PRAGMA application_id` of a flowc store ("FLOW" in ASCII).
     static let applicationID: Int32 = 0x464C_4F57
@@ -68,6 +86,7 @@ enum SQLiteSchema {
     static let migrations: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] = [
         ("v1-initial", v1_initial),
         ("v2-view-columns", v2_viewColumns),
+        ("v3-append-ordered-log", v3_appendOrderedLog),
     ]
 
     static var currentVersion: Int { migrations.count }
@@ -183,6 +202,30 @@ enum SQLiteSchema {
                     probability, amount);
                 CREATE INDEX deals_pool_since ON deals(pool_since, deal_id) WHERE pool_since IS NOT NULL;
                 CREATE VIEW snapshots AS SELECT deal_id, last_seq AS seq, snapshot AS payload FROM deals;
+                """)
+    }
+
+    /// Version 3: the log as a rowid table in append order (see the type's documentation).
+    static func v3_appendOrderedLog(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE events_v3 (
+                    position INTEGER PRIMARY KEY,
+                    deal INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    event_id TEXT NOT NULL,
+                    payload TEXT NOT NULL
+                );
+                INSERT INTO events_v3 (deal, seq, event_id, payload)
+                SELECT deal, seq, event_id, payload FROM events ORDER BY deal, seq;
+                DROP TABLE events;
+                ALTER TABLE events_v3 RENAME TO events;
+                CREATE UNIQUE INDEX events_deal_seq ON events(deal, seq);
+                CREATE UNIQUE INDEX events_deal_event ON events(deal, event_id);
+                CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
                 """)
     }
 

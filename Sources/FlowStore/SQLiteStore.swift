@@ -203,17 +203,17 @@ public final class SQLiteStore: DealStore {
 
     public func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
         try read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT events.seq, events.event_id, events.payload
-                        FROM deals JOIN events ON events.deal = deals.id
-                        WHERE deals.deal_id = ? AND events.seq > ? ORDER BY events.seq LIMIT ?
-                        """),
-                arguments: [dealID, sequence, limit]
+            try Row.fetchAll(db.cachedStatement(sql: Self.eventsSQL), arguments: [dealID, sequence, limit]
             ).map { row in StoredEvent(dealID: dealID, sequence: row[0], eventID: row[1], payload: row[2]) }
         }
     }
+
+    /// The SQL of ``events(of:after:limit:)``; kept apart so a test can check its query plan.
+    static let eventsSQL = """
+        SELECT events.seq, events.event_id, events.payload
+        FROM deals JOIN events ON events.deal = deals.id
+        WHERE deals.deal_id = ? AND events.seq > ? ORDER BY events.seq LIMIT ?
+        """
 
     public func dealIDs(after dealID: String?, limit: Int) throws -> [String] {
         try read { db in

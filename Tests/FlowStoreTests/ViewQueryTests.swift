@@ -209,7 +209,7 @@ struct ViewQueryTests {
             INSERT INTO outbox (deal, effect_id, event_seq, payload) VALUES (7, 'fx', 1, '{}');
             """)
         let store = try SQLiteStore(path: path)
-        #expect(try store.schemaVersion() == 2)
+        #expect(try store.schemaVersion() == 3)
         #expect(try store.deal("D-1") == StoredDeal(dealID: "D-1", lastSequence: 2, index: DealIndex(
             templateHash: "h1", status: "open", isOpen: true, pool: "private", owner: "li", customerKey: "acme",
             nextTimerAt: StoreTime(millisecondsSinceEpoch: 5000), currentNodes: "talks")))
@@ -231,7 +231,7 @@ struct ViewQueryTests {
         _ = host.next("D-1", event: "e")
         #expect(try store.append(host.next("D-1", event: "f")) == .appended(sequence: 3))
         try store.close()
-        #expect(try SQLiteStore(path: path).schemaVersion() == 2)
+        #expect(try SQLiteStore(path: path).schemaVersion() == 3)
     }
 
     @Test func theReportsRangeQueriesUseTheirIndexes() throws {
