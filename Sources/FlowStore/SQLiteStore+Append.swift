@@ -101,66 +101,94 @@ extension SQLiteStore {
 
     static func append(_ batch: [AppendRecord], _ db: Database) throws -> [AppendResult] {
         let statements = try AppendStatements(db)
+        // The deals the batch touched, but the one of the last record: `flowc run` appends a
+        // deal's events one after another, so the current deal is kept out of the dictionary
+        // until another deal's record comes (two hash lookups of its id less per event).
         var deals: [String: PendingDeal] = [:]
+        var current: (id: String, deal: PendingDeal)?
         var results: [AppendResult] = []
         results.reserveCapacity(batch.count)
-        for (offset, record) in batch.enumerated() {
-            if let error = record.validationError() {
-                results.append(.rejected(error))
-                continue
-            }
-            var deal: PendingDeal
-            if let pending = deals[record.dealID] {
-                deal = pending
-            } else if let found = try fetchPendingDeal(statements.selectDeal, record.dealID) {
-                deal = found
-            } else if record.afterSequence == 0 {
-                // The creating event: the row is inserted at the end of the batch, under this id.
-                deal = PendingDeal(rowID: try statements.newRowID(), lastSequence: 0, storedIndex: nil, storedSequence: 0)
-            } else {
-                results.append(.rejected(record.unknownDeal()))
-                continue
-            }
-            guard record.afterSequence == deal.lastSequence else {
-                // Either a re-delivery (the event id is in the log) or a step from a stale snapshot.
-                if let sequence = try loggedSequence(statements.selectEvent, deal.rowID, record.eventID) {
-                    results.append(.duplicate(sequence: sequence))
-                } else {
-                    results.append(.rejected(record.conflict(lastSequence: deal.lastSequence)))
+        // Records are read in place: copying one retains each of its strings and buffers.
+        try batch.withUnsafeBufferPointer { buffer in
+            guard let first = buffer.baseAddress else { return }
+            for offset in buffer.indices {
+                let record = first + offset
+                if let error = AppendRecord.validationError(
+                    dealID: record.pointee.dealID, eventID: record.pointee.eventID,
+                    afterSequence: record.pointee.afterSequence, effects: record.pointee.effects)
+                {
+                    results.append(.rejected(error))
+                    continue
                 }
-                continue
+                let dealID = record.pointee.dealID
+                if let held = current, held.id != dealID {
+                    deals[held.id] = held.deal
+                    current = nil
+                }
+                var deal: PendingDeal
+                if let held = current {
+                    deal = held.deal
+                } else if let pending = deals.removeValue(forKey: dealID) {
+                    deal = pending
+                } else if let found = try fetchPendingDeal(statements.selectDeal, dealID) {
+                    deal = found
+                } else if record.pointee.afterSequence == 0 {
+                    // The creating event: the row is inserted at the end of the batch, under this id.
+                    deal = PendingDeal(rowID: try statements.newRowID(), lastSequence: 0, storedIndex: nil, storedSequence: 0)
+                } else {
+                    results.append(.rejected(record.pointee.unknownDeal()))
+                    continue
+                }
+                // Whatever happens to this record, the deal is the current one from here on.
+                defer { current = (dealID, deal) }
+                let result = try appendEvent(record, at: offset, to: &deal, statements)
+                results.append(result)
             }
-            let sequence = deal.lastSequence + 1
-            let insertEvent = statements.insertEvent
-            insertEvent.reset()
-            insertEvent.bind(1, deal.rowID)
-            insertEvent.bind(2, sequence)
-            insertEvent.bind(3, record.eventID)
-            try insertEvent.run(bindingText: record.event, at: 4)
-            if insertEvent.changes == 0 {
-                // The event id is already in the log, at an earlier position.
-                let stored = try loggedSequence(statements.selectEvent, deal.rowID, record.eventID) ?? 0
-                results.append(.duplicate(sequence: stored))
-                continue
-            }
-            let insertEffect = statements.insertEffect
-            for effect in record.effects {
-                insertEffect.reset()
-                insertEffect.bind(1, deal.rowID)
-                insertEffect.bind(2, effect.effectID)
-                insertEffect.bind(3, sequence)
-                try insertEffect.run(bindingText: effect.payload, at: 4)
-            }
-            deal.lastSequence = sequence
-            deal.record = offset
-            deals[record.dealID] = deal
-            results.append(.appended(sequence: sequence))
         }
+        if let held = current { deals[held.id] = held.deal }
         for deal in deals.values where deal.lastSequence != deal.storedSequence {
             guard let offset = deal.record else { continue }
             try writeDeal(deal, with: batch[offset], statements)
         }
         return results
+    }
+
+    /// Writes one record's event to the log and its effects to the outbox, and advances `deal`;
+    /// or tells why it is a duplicate or rejected.
+    private static func appendEvent(
+        _ pointer: UnsafePointer<AppendRecord>, at offset: Int, to deal: inout PendingDeal, _ statements: AppendStatements
+    ) throws -> AppendResult {
+        // Fields are read through the pointer: binding the record to a constant would copy it.
+        guard pointer.pointee.afterSequence == deal.lastSequence else {
+            // Either a re-delivery (the event id is in the log) or a step from a stale snapshot.
+            if let sequence = try loggedSequence(statements.selectEvent, deal.rowID, pointer.pointee.eventID) {
+                return .duplicate(sequence: sequence)
+            }
+            return .rejected(pointer.pointee.conflict(lastSequence: deal.lastSequence))
+        }
+        let sequence = deal.lastSequence + 1
+        let insertEvent = statements.insertEvent
+        insertEvent.reset()
+        insertEvent.bind(1, deal.rowID)
+        insertEvent.bind(2, sequence)
+        insertEvent.bind(3, pointer.pointee.eventID)
+        try insertEvent.run(bindingText: pointer.pointee.event, at: 4)
+        if insertEvent.changes == 0 {
+            // The event id is already in the log, at an earlier position.
+            let stored = try loggedSequence(statements.selectEvent, deal.rowID, pointer.pointee.eventID) ?? 0
+            return .duplicate(sequence: stored)
+        }
+        let insertEffect = statements.insertEffect
+        for effect in pointer.pointee.effects {
+            insertEffect.reset()
+            insertEffect.bind(1, deal.rowID)
+            insertEffect.bind(2, effect.effectID)
+            insertEffect.bind(3, sequence)
+            try insertEffect.run(bindingText: effect.payload, at: 4)
+        }
+        deal.lastSequence = sequence
+        deal.record = offset
+        return .appended(sequence: sequence)
     }
 
     /// The log position of an event id in a deal's log, if it is there.

@@ -146,6 +146,31 @@ struct DealStoreConformanceTests {
         #expect(try store.undeliveredEffects(limit: 10).isEmpty)
     }
 
+    /// Repeated effect ids are found in short lists (compared pairwise) and in long ones (through
+    /// a set, past 16 effects), wherever the repetition is.
+    @Test(arguments: StoreFactory.all)
+    func aRepeatedEffectIdIsFoundInShortAndLongLists(_ factory: StoreFactory) throws {
+        let store = try factory.make()
+        func ids(_ count: Int, repeating: (Int, Int)? = nil) -> [String] {
+            var ids = (0..<count).map { "fx-\($0)" }
+            if let (from, to) = repeating { ids[to] = ids[from] }
+            return ids
+        }
+        let batch = [
+            ToyHost.fresh("short-last", event: "e", effects: ids(16, repeating: (0, 15))),
+            ToyHost.fresh("short-next", event: "e", effects: ids(3, repeating: (1, 2))),
+            ToyHost.fresh("long-first", event: "e", effects: ids(17, repeating: (16, 0))),
+            ToyHost.fresh("long-middle", event: "e", effects: ids(40, repeating: (7, 31))),
+            ToyHost.fresh("short-fine", event: "e", effects: ids(16)),
+            ToyHost.fresh("long-fine", event: "e", effects: ids(17)),
+        ]
+        let results = try store.append(batch)
+        #expect(results[0...3].allSatisfy { $0.isRejected(.invalidRecord) })
+        if case .rejected(let error) = results[3] { #expect(error.message.contains("`fx-7` twice")) }
+        #expect(results[4...5].allSatisfy { $0 == .appended(sequence: 1) })
+        #expect(try store.undeliveredEffects(limit: 100).count == 33)
+    }
+
     @Test(arguments: StoreFactory.all)
     func manyEventsOfOneDealInOneBatchLeaveTheLastSnapshot(_ factory: StoreFactory) throws {
         let store = try factory.make()
