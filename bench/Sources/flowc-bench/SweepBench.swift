@@ -88,6 +88,13 @@ enum SweepBench {
             scan = args.flags.contains("--no-scan") ? (indexed.count, .nan, "(not run)") : try store.benchmarkDueQuery(asOf: at, indexed: false)
         } catch { fail("query failed: \(error)") }
 
+        // The due deals' columns before the sweep, for the write floor (read apart from the
+        // store's connections).
+        let plan: SweepMirrorPlan
+        do {
+            plan = try store.benchmarkMirrorPlan(for: store.dueDeals(asOf: at, after: nil, limit: indexed.count + 1).map(\.dealID))
+        } catch { fail("cannot read the due deals: \(error)") }
+
         let (report, tick) = Clock.measure { service.tick(at: now) }
         // The write-ahead log the sweep filled is copied into the database file before the
         // clock stops: the sweep's whole cost, not one deferred to the next writer or to close.
@@ -99,6 +106,16 @@ enum SweepBench {
         if let failure = report.failure { fail("sweep failed: \(failure)") }
         let after: (count: Int, seconds: Double, plan: String)
         do { after = try store.benchmarkDueQuery(asOf: at, indexed: true) } catch { fail("query failed: \(error)") }
+        // The write floor: what the sweep wrote for each due deal, written again as plain SQL onto
+        // the deal halfway to the next due one (created the day before, untouched so far).
+        let mirrors = report.ticked.map { id -> String in
+            let number = Int(id.dropFirst()) ?? 0
+            return "D\(number + max(1, dueEvery / 2))"
+        }
+        let writeFloor: Double
+        do { writeFloor = try store.benchmarkMirrorWrites(plan, of: report.ticked, onto: mirrors, batchSize: 1000) } catch {
+            fail("the write floor failed: \(error)")
+        }
 
         func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
         print("""
@@ -110,7 +127,8 @@ enum SweepBench {
             | floor: due query, index ruled out (scan) | \(ms(scan.seconds)) | \(scan.count) | \(scan.plan) |
             | `DealService.tick` (= `flowc pool sweep`), end to end, with the checkpoint | \(ms(sweepSeconds)) (CPU \(ms(sweep.cpu))) | \(report.ticked.count) ticked, \(report.returnedToPool.count) to the public pool, \(report.effects) effects, \(report.refused.count) refused | |
             | of which the final checkpoint | \(ms(checkpoint.wall)) (CPU \(ms(checkpoint.cpu))) | | |
-            sweep / indexed floor: \(String(format: "%.1f", sweepSeconds / max(indexed.seconds, 1e-9)))×; sweep / scan floor: \(String(format: "%.2f", sweepSeconds / max(scan.seconds, 1e-9)))×
+            | floor: the sweep's writes as plain SQL onto \(mirrors.count) other deals (the columns it changed, snapshots, events, effects; C API), with the checkpoint | \(ms(writeFloor)) | | |
+            sweep / indexed floor: \(String(format: "%.1f", sweepSeconds / max(indexed.seconds, 1e-9)))×; sweep / scan floor: \(String(format: "%.2f", sweepSeconds / max(scan.seconds, 1e-9)))×; sweep / write floor: \(String(format: "%.2f", sweepSeconds / max(writeFloor, 1e-9)))×
             due after the sweep: \(after.count)
             """)
     }
