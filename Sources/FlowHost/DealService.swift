@@ -308,17 +308,44 @@ public final class DealSession {
     /// that cannot be read (their units read them again and fail with the reason).
     /// - Throws: FC1212 when the store fails.
     public func prefetch(_ dealIDs: [String]) throws(HostError) {
-        let wanted = dealIDs.filter { deals[$0] == nil && prefetched[$0] == nil }
+        let wanted = dealIDs.filter { held($0) == false }
         if wanted.isEmpty { return }
+        install(try DealSession.read(wanted, from: service.store))
+    }
+
+    /// Deals read from the store and decoded, not yet held by a session.
+    struct ReadDeals: Sendable {
+        var states: [StoredDealState] = []
+        /// The decoded snapshots, in the order of `states`; nil where one cannot be decoded.
+        var snapshots: [DealSnapshot?] = []
+    }
+
+    /// Reads these deals from the store in one call and decodes their snapshots. It touches no
+    /// session, so a timer sweep reads its next page with it while the session writes the last.
+    /// - Parameter workers: threads to decode on (decoding is most of a load and independent per
+    ///   deal).
+    /// - Throws: FC1212 when the store fails.
+    static func read(
+        _ dealIDs: [String], from store: any DealStore, workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) throws(HostError) -> ReadDeals {
+        if dealIDs.isEmpty { return ReadDeals() }
         let states: [StoredDealState]
-        do { states = try service.store.dealStates(wanted) } catch { throw HostError(error) }
-        // Decoding is most of a load and independent per deal: it is spread over the cores.
-        let decoded = ParallelWork.map(states) { state in try? DealSnapshot.decode(Array(state.snapshot)) }
-        for (state, snapshot) in zip(states, decoded) {
+        do { states = try store.dealStates(dealIDs) } catch { throw HostError(error) }
+        let snapshots = ParallelWork.map(states, workers: workers) { state in try? DealSnapshot.decode(Array(state.snapshot)) }
+        return ReadDeals(states: states, snapshots: snapshots)
+    }
+
+    /// Holds deals read by ``read(_:from:workers:)`` for their units, but those the session
+    /// already holds (its own state of them is newer).
+    func install(_ read: ReadDeals) {
+        for (state, snapshot) in zip(read.states, read.snapshots) where !held(state.deal.dealID) {
             guard let snapshot, let loaded = try? live(state, decoded: snapshot) else { continue }
             prefetched[state.deal.dealID] = loaded
         }
     }
+
+    /// Whether the session holds the deal: stepped in it, or prefetched.
+    private func held(_ dealID: String) -> Bool { deals[dealID] != nil || prefetched[dealID] != nil }
 
     /// A stored deal as the session holds it. The stored columns are used as they are when they
     /// are complete and belong to the snapshot's version (they were computed from this snapshot

@@ -32,6 +32,26 @@ enum ParallelWork {
     }
 }
 
+extension ParallelWork {
+    /// Runs `background` on another thread while `foreground` runs on this one, and returns both
+    /// results once both are done: a timer sweep reads its next page while it writes the last.
+    static func alongside<A, B: Sendable>(_ background: @escaping @Sendable () -> B, while foreground: () -> A) -> (A, B) {
+        let slot = Slot<B>()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { slot.value = background() }
+        let a = foreground()
+        group.wait()
+        // The group's wait orders the background's write before this read.
+        return (a, slot.value ?? background())
+    }
+}
+
+/// Where the background work of ``ParallelWork/alongside(_:while:)`` leaves its result; written
+/// by that one thread, read after it is done.
+private final class Slot<B>: @unchecked Sendable {
+    var value: B?
+}
+
 /// The result buffer, shared by the workers: each writes only its own chunk's slots, and the
 /// buffer outlives them (`concurrentPerform` returns when all are done).
 private struct Slots<R>: @unchecked Sendable {

@@ -1,3 +1,4 @@
+import Foundation
 import FlowRuntime
 import FlowStore
 
@@ -55,31 +56,65 @@ extension DealService {
         // before, so the sweep reads each due deal's index entry once. A deal ticked in this
         // sweep whose next timer is still due shows up again further on and is skipped; a deal
         // that another writer makes due behind the cursor while the sweep runs waits for the next.
+        //
+        // Each page after the first is read (its due deals, rows and snapshots) while the page
+        // before is written: its deals are not that page's, so what it reads is what it would
+        // read after the commit. The reading decodes on one thread, leaving the other core to
+        // the writer.
+        let store = self.store
+        let limit = batchSize
+        let storeTime = DealService.storeTime(time)
         var cursor: DueDeal?
+        var next: Result<DuePage, HostError>?
         while true {
-            let due: [DueDeal]
-            do { due = try store.dueDeals(asOf: DealService.storeTime(time), after: cursor, limit: batchSize) } catch {
-                report.failure = HostError(error)
-                return report
-            }
-            guard let last = due.last else { break }
-            cursor = last
-            let fresh = due.filter { !attempted.contains($0.dealID) }
-            if fresh.isEmpty { continue }
-            do { try session.prefetch(fresh.map(\.dealID)) } catch {
+            let page: DuePage
+            switch next ?? DuePage.read(store, asOf: storeTime, after: cursor, limit: limit, skipping: attempted) {
+            case .success(let read): page = read
+            case .failure(let error):
                 report.failure = error
                 return report
             }
-            for (unit, dealID, result) in session.runTicks(fresh.map(\.dealID), at: time) {
+            next = nil
+            guard let last = page.due.last else { break }
+            cursor = last
+            if page.fresh.isEmpty { continue }
+            session.install(page.deals)
+            for (unit, dealID, result) in session.runTicks(page.fresh, at: time) {
                 attempted.insert(dealID)
                 switch result {
                 case .success(let outcome): provisional[unit] = outcome
                 case .failure(let failure): report.refused.append((dealID, failure.error))
                 }
             }
-            if !settle() { return report }
+            let (settled, ahead) = ParallelWork.alongside(
+                { [attempted, cursor] in DuePage.read(store, asOf: storeTime, after: cursor, limit: limit, skipping: attempted, workers: 1) },
+                while: settle)
+            if !settled { return report }
+            next = ahead
         }
         return report
+    }
+}
+
+/// A page of due deals as a sweep reads it: the timer index's entries, those not attempted yet,
+/// and their rows and snapshots.
+private struct DuePage: Sendable {
+    var due: [DueDeal]
+    var fresh: [String]
+    var deals: DealSession.ReadDeals
+
+    static func read(
+        _ store: any DealStore, asOf time: StoreTime, after cursor: DueDeal?, limit: Int, skipping attempted: Set<String>,
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) -> Result<DuePage, HostError> {
+        let due: [DueDeal]
+        do { due = try store.dueDeals(asOf: time, after: cursor, limit: limit) } catch { return .failure(HostError(error)) }
+        let fresh = due.map(\.dealID).filter { !attempted.contains($0) }
+        do throws(HostError) {
+            return .success(DuePage(due: due, fresh: fresh, deals: try DealSession.read(fresh, from: store, workers: workers)))
+        } catch {
+            return .failure(error)
+        }
     }
 }
 

@@ -245,11 +245,91 @@ import Testing
     }
 }
 
-/// The sweep steps a page's deals in parallel; the result is what stepping them one unit at a
-/// time gives, byte for byte: snapshots, logs and effects.
+/// A store that fails the sweep's reads from a given call on: what a sweep that reads its next
+/// page while it writes the last must report, without losing the pages written before.
+final class FailingReadsStore: DealStore, @unchecked Sendable {
+    let base = InMemoryStore()
+    private let lock = NSLock()
+    private var dueCalls = 0, stateCalls = 0
+    /// Calls are counted once armed (the deals are created first).
+    private var armed = false
+    let failDueDealsFrom: Int, failDealStatesFrom: Int
+
+    func arm() { lock.withLock { armed = true } }
+
+    init(failDueDealsFrom: Int = .max, failDealStatesFrom: Int = .max) {
+        self.failDueDealsFrom = failDueDealsFrom
+        self.failDealStatesFrom = failDealStatesFrom
+    }
+
+    private func count(_ calls: inout Int, failingFrom limit: Int, _ what: String) throws {
+        let n = lock.withLock { () -> Int in
+            if armed { calls += 1 }
+            return armed ? calls : 0
+        }
+        if n >= limit { throw StoreError(.database, "\(what) failed (call \(n))") }
+    }
+
+    func dueDeals(asOf time: StoreTime, after: DueDeal?, limit: Int) throws -> [DueDeal] {
+        try count(&dueCalls, failingFrom: failDueDealsFrom, "dueDeals")
+        return try base.dueDeals(asOf: time, after: after, limit: limit)
+    }
+    func dealStates(_ dealIDs: [String]) throws -> [StoredDealState] {
+        try count(&stateCalls, failingFrom: failDealStatesFrom, "dealStates")
+        return try base.dealStates(dealIDs)
+    }
+    func append(_ batch: [AppendRecord]) throws -> [AppendResult] { try base.append(batch) }
+    func deal(_ dealID: String) throws -> StoredDeal? { try base.deal(dealID) }
+    func snapshot(of dealID: String) throws -> StoredSnapshot? { try base.snapshot(of: dealID) }
+    func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
+        try base.events(of: dealID, after: sequence, limit: limit)
+    }
+    func dealIDs(after dealID: String?, limit: Int) throws -> [String] { try base.dealIDs(after: dealID, limit: limit) }
+    func deals(inPool pool: String, owner: OwnerFilter, after dealID: String?, limit: Int) throws -> [StoredDeal] {
+        try base.deals(inPool: pool, owner: owner, after: dealID, limit: limit)
+    }
+    func openDeals(customerKey: String) throws -> [StoredDeal] { try base.openDeals(customerKey: customerKey) }
+    func openDealCount(ownedBy owner: String) throws -> Int { try base.openDealCount(ownedBy: owner) }
+    func undeliveredEffects(limit: Int) throws -> [OutboxEntry] { try base.undeliveredEffects(limit: limit) }
+    func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int { try base.markDelivered(positions, at: time) }
+}
+
+/// A sweep reads each page after the first while it writes the one before. A read that fails
+/// stops the sweep with the store's error; the pages written before it stay written.
+@Suite struct SweepReadAheadTests {
+    @Test(arguments: [(3, Int.max), (Int.max, 2)])
+    func aFailedReadStopsTheSweepAfterThePagesAlreadyWritten(failDueDealsFrom: Int, failDealStatesFrom: Int) throws {
+        let store = FailingReadsStore(failDueDealsFrom: failDueDealsFrom, failDealStatesFrom: failDealStatesFrom)
+        let now = at("2024-12-31T00:00:00Z")
+        let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { now }, batchSize: 10)
+        let m = try s.machines.register(standard)
+        let start = at("2024-05-06T09:00:00Z")
+        let ids = (1...35).map { String(format: "R-%03d", $0) }
+        for (n, id) in ids.enumerated() {
+            #expect(s.create(NewDealInput(dealID: id, at: .absolute(start + Int64(n)), owner: "owner-\(n % 5)",
+                                          fields: [WrittenValue("customer_name", .string("客户 \(id)"))]),
+                             machine: m).value != nil)
+        }
+        store.arm()
+        let report = s.tick(at: start + 31 * day)
+        // Pages of ten in timer order: the failing read is the one of the third page (the second
+        // page for the rows), made while the page before it was written.
+        let written = failDueDealsFrom == 3 ? 20 : 10
+        #expect(report.failure?.code == HostMessages.storeFailed.code)
+        #expect(report.failure?.message.contains("failed (call") == true)
+        #expect(report.ticked == Array(ids.prefix(written)))
+        for (n, id) in ids.enumerated() {
+            #expect(try s.view(id).snapshot.pool == (n < written ? .public : .private), "\(id)")
+        }
+    }
+}
+
+/// The sweep steps a page's deals in parallel, and reads a page while it writes the one before;
+/// the result is what stepping them one unit at a time gives, byte for byte: snapshots, logs and
+/// effects. With pages of 500 the 80 deals are one page; with pages of 16, five.
 @Suite struct ParallelTickTests {
-    @Test(arguments: StoreKind.allCases)
-    func aParallelSweepStoresWhatOneUnitAtATimeStores(_ kind: StoreKind) throws {
+    @Test(arguments: StoreKind.allCases, [500, 16])
+    func aParallelSweepStoresWhatOneUnitAtATimeStores(_ kind: StoreKind, pageSize: Int) throws {
         let start = at("2024-05-06T09:00:00Z")
         let ids = (1...80).map { String(format: "P-%03d", $0) }
         func populated() throws -> DealService {
@@ -265,6 +345,7 @@ import Testing
         }
         let time = start + 31 * day
         let parallel = try populated()
+        parallel.batchSize = pageSize
         let report = parallel.tick(at: time)
         #expect(report.ticked.count == ids.count && report.refused.isEmpty)
 

@@ -41,7 +41,10 @@ enum SweepBench {
         let store: SQLiteStore
         do { store = try SQLiteStore(path: path) } catch { fail("cannot open \(path): \(error)") }
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
-        let service = DealService(store: store, machines: machines, clock: { now }, batchSize: 1000)
+        // `--batch`: deals per page and per transaction; by default the service's own, which
+        // `flowc pool sweep` and `flowc tick` use.
+        let service = DealService(store: store, machines: machines, clock: { now })
+        if let batch = args.options["--batch"].flatMap(Int.init) { service.batchSize = max(1, batch) }
         let machine: PreparedMachine
         do { machine = try machines.register(verified) } catch { fail("cannot register the machine: \(error)") }
 
@@ -113,13 +116,13 @@ enum SweepBench {
             return "D\(number + max(1, dueEvery / 2))"
         }
         let writeFloor: Double
-        do { writeFloor = try store.benchmarkMirrorWrites(plan, of: report.ticked, onto: mirrors, batchSize: 1000) } catch {
+        do { writeFloor = try store.benchmarkMirrorWrites(plan, of: report.ticked, onto: mirrors, batchSize: service.batchSize) } catch {
             fail("the write floor failed: \(error)")
         }
 
         func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
         print("""
-            sweep bench: \(template), \(dealCount) deals in \(path)\(reuse ? " (reused)" : ""), \(indexed.count) due (every \(dueEvery)th)
+            sweep bench: \(template), \(dealCount) deals in \(path)\(reuse ? " (reused)" : ""), \(indexed.count) due (every \(dueEvery)th), pages of \(service.batchSize)
             \(createRate.map { "creating the store: \(Int($0)) deals/s through the host (one create event each, durable)" } ?? "")
             | measure | time | rows | plan |
             |---|---:|---:|---|
