@@ -247,8 +247,8 @@ import Testing
 
 /// A store that fails the sweep's reads from a given call on: what a sweep that reads its next
 /// page while it writes the last must report, without losing the pages written before.
-final class FailingReadsStore: DealStore, @unchecked Sendable {
-    let base = InMemoryStore()
+final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
+    let base: any DealStore = InMemoryStore()
     private let lock = NSLock()
     private var dueCalls = 0, stateCalls = 0
     /// Calls are counted once armed (the deals are created first).
@@ -278,20 +278,6 @@ final class FailingReadsStore: DealStore, @unchecked Sendable {
         try count(&stateCalls, failingFrom: failDealStatesFrom, "dealStates")
         return try base.dealStates(dealIDs)
     }
-    func append(_ batch: [AppendRecord]) throws -> [AppendResult] { try base.append(batch) }
-    func deal(_ dealID: String) throws -> StoredDeal? { try base.deal(dealID) }
-    func snapshot(of dealID: String) throws -> StoredSnapshot? { try base.snapshot(of: dealID) }
-    func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
-        try base.events(of: dealID, after: sequence, limit: limit)
-    }
-    func dealIDs(after dealID: String?, limit: Int) throws -> [String] { try base.dealIDs(after: dealID, limit: limit) }
-    func deals(inPool pool: String, owner: OwnerFilter, after dealID: String?, limit: Int) throws -> [StoredDeal] {
-        try base.deals(inPool: pool, owner: owner, after: dealID, limit: limit)
-    }
-    func openDeals(customerKey: String) throws -> [StoredDeal] { try base.openDeals(customerKey: customerKey) }
-    func openDealCount(ownedBy owner: String) throws -> Int { try base.openDealCount(ownedBy: owner) }
-    func undeliveredEffects(limit: Int) throws -> [OutboxEntry] { try base.undeliveredEffects(limit: limit) }
-    func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int { try base.markDelivered(positions, at: time) }
 }
 
 /// A sweep reads each page after the first while it writes the one before. A read that fails

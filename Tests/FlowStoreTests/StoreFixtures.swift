@@ -3,7 +3,7 @@ import Testing
 @testable import FlowStore
 
 /// A store in a temporary directory that goes away with the store (it forwards every call).
-final class TemporaryStore: DealStore {
+final class TemporaryStore: ForwardingDealStore {
     let base: any DealStore
     let directory: URL
 
@@ -13,27 +13,6 @@ final class TemporaryStore: DealStore {
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
-
-    func append(_ batch: [AppendRecord]) throws -> [AppendResult] { try base.append(batch) }
-    func deal(_ dealID: String) throws -> StoredDeal? { try base.deal(dealID) }
-    func snapshot(of dealID: String) throws -> StoredSnapshot? { try base.snapshot(of: dealID) }
-    func dealStates(_ dealIDs: [String]) throws -> [StoredDealState] { try base.dealStates(dealIDs) }
-    func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
-        try base.events(of: dealID, after: sequence, limit: limit)
-    }
-    func dealIDs(after dealID: String?, limit: Int) throws -> [String] { try base.dealIDs(after: dealID, limit: limit) }
-    func dueDeals(asOf time: StoreTime, after: DueDeal?, limit: Int) throws -> [DueDeal] {
-        try base.dueDeals(asOf: time, after: after, limit: limit)
-    }
-    func deals(inPool pool: String, owner: OwnerFilter, after dealID: String?, limit: Int) throws -> [StoredDeal] {
-        try base.deals(inPool: pool, owner: owner, after: dealID, limit: limit)
-    }
-    func openDeals(customerKey: String) throws -> [StoredDeal] { try base.openDeals(customerKey: customerKey) }
-    func openDealCount(ownedBy owner: String) throws -> Int { try base.openDealCount(ownedBy: owner) }
-    func undeliveredEffects(limit: Int) throws -> [OutboxEntry] { try base.undeliveredEffects(limit: limit) }
-    func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int {
-        try base.markDelivered(positions, at: time)
-    }
 }
 
 /// Makes a temporary directory that the caller removes.

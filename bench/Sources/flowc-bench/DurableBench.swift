@@ -204,8 +204,8 @@ enum DurableBench {
 }
 
 /// An in-memory store that keeps every record appended to it, in order.
-final class RecordingStore: DealStore, @unchecked Sendable {
-    private let base = InMemoryStore()
+final class RecordingStore: ForwardingDealStore, @unchecked Sendable {
+    let base: any DealStore = InMemoryStore()
     private let lock = NSLock()
     private var records: [AppendRecord] = []
 
@@ -216,22 +216,4 @@ final class RecordingStore: DealStore, @unchecked Sendable {
         lock.withLock { records += zip(batch, results).filter { $0.1.isStored }.map(\.0) }
         return results
     }
-
-    func deal(_ dealID: String) throws -> StoredDeal? { try base.deal(dealID) }
-    func snapshot(of dealID: String) throws -> StoredSnapshot? { try base.snapshot(of: dealID) }
-    func dealStates(_ dealIDs: [String]) throws -> [StoredDealState] { try base.dealStates(dealIDs) }
-    func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
-        try base.events(of: dealID, after: sequence, limit: limit)
-    }
-    func dealIDs(after dealID: String?, limit: Int) throws -> [String] { try base.dealIDs(after: dealID, limit: limit) }
-    func dueDeals(asOf time: StoreTime, after: DueDeal?, limit: Int) throws -> [DueDeal] {
-        try base.dueDeals(asOf: time, after: after, limit: limit)
-    }
-    func deals(inPool pool: String, owner: OwnerFilter, after dealID: String?, limit: Int) throws -> [StoredDeal] {
-        try base.deals(inPool: pool, owner: owner, after: dealID, limit: limit)
-    }
-    func openDeals(customerKey: String) throws -> [StoredDeal] { try base.openDeals(customerKey: customerKey) }
-    func openDealCount(ownedBy owner: String) throws -> Int { try base.openDealCount(ownedBy: owner) }
-    func undeliveredEffects(limit: Int) throws -> [OutboxEntry] { try base.undeliveredEffects(limit: limit) }
-    func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int { try base.markDelivered(positions, at: time) }
 }
