@@ -139,10 +139,9 @@ extension SQLiteStore {
                     results.append(.rejected(record.pointee.unknownDeal()))
                     continue
                 }
-                // Whatever happens to this record, the deal is the current one from here on.
-                defer { current = (dealID, deal) }
-                let result = try appendEvent(record, at: offset, to: &deal, statements)
-                results.append(result)
+                results.append(try appendEvent(record, at: offset, to: &deal, statements))
+                // Appended or not, the deal is the current one from here on.
+                current = (dealID, deal)
             }
         }
         if let held = current { deals[held.id] = held.deal }
