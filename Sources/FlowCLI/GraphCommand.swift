@@ -128,11 +128,7 @@ struct GraphCommand: FlowcCommand {
             context.writeError(GraphCommand.render(GraphMessages.noStore, path))
             return .failure(ExitStatus(ExitCode.usage))
         }
-        let store: SQLiteStore
-        do { store = try SQLiteStore(path: path) } catch {
-            context.writeError("\(path): \(HostError.store(error))\n")
-            return .failure(ExitStatus(ExitCode.usage))
-        }
+        guard let store = openStore(path, context) else { return .failure(ExitStatus(ExitCode.usage)) }
         let archive = TemplateFirstArchive(machine: template.machine, rest: DirectoryMachineArchive(besideDatabase: path))
         let service = DealService(store: store, machines: MachineRegistry(archive: archive))
         let view: DealView

@@ -71,11 +71,7 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store and its machine archive; prints the problem and returns nil when it cannot.
     func open(_ context: CLIContext) -> DealService? {
         let path = path(context)
-        let store: SQLiteStore
-        do { store = try SQLiteStore(path: path) } catch {
-            context.writeError("\(path): \(HostError.store(error))\n")
-            return nil
-        }
+        guard let store = openStore(path, context) else { return nil }
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
         var clock = DealService.wallClock
         if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
@@ -222,5 +218,19 @@ struct TimeArgument: ExpressibleByArgument {
     init?(argument: String) {
         guard let t = RecordReader.time(text: argument) else { return nil }
         value = t
+    }
+}
+
+/// Opens the SQLite store at `path`, saying first when the file is from an older flowc and is
+/// about to be upgraded (a large store's upgrade takes a while, and the command would otherwise
+/// pause without a word); prints the problem and returns nil when it cannot be opened.
+func openStore(_ path: String, _ context: CLIContext) -> SQLiteStore? {
+    if let version = SQLiteStore.schemaVersion(ofFileAt: path), version > 0, version < SQLiteStore.currentSchemaVersion {
+        context.writeError(
+            "note: upgrading the store \(path) from schema version \(version) to \(SQLiteStore.currentSchemaVersion) (once; a large store takes a while)\n")
+    }
+    do { return try SQLiteStore(path: path) } catch {
+        context.writeError("\(path): \(HostError.store(error))\n")
+        return nil
     }
 }

@@ -93,6 +93,18 @@ public final class SQLiteStore: DealStore {
     /// The schema version this build writes.
     public static var currentSchemaVersion: Int { SQLiteSchema.currentVersion }
 
+    /// The schema version of the store file at `path` (`PRAGMA user_version`), read without
+    /// opening it as a store (nothing is created or upgraded); nil when there is no file or it
+    /// cannot be read as SQLite. Lets a command say that opening will upgrade the file first.
+    public static func schemaVersion(ofFileAt path: String) -> Int? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        defer { try? queue.close() }
+        return try? queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } ?? 0
+    }
+
     /// Copies the write-ahead log into the database file and empties it (`PRAGMA
     /// wal_checkpoint(TRUNCATE)`): what SQLite otherwise does a thousand pages at a time as the
     /// log grows, and on close. Benchmarks call it so that their figures include that work.

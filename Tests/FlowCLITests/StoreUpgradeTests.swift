@@ -1,0 +1,37 @@
+import FlowCLI
+@testable import FlowStore
+import Foundation
+import Testing
+
+/// A command that opens a store written by an older flowc says, before the pause, that it is
+/// upgrading it; the upgraded store then works, and the note is not repeated.
+@Suite struct StoreUpgradeTests {
+    @Test func anOlderStoreIsUpgradedWithANoteOnce() throws {
+        let db = try Examples.db()
+        try SQLiteStore.forgeFile(path: db, schemaVersion: 2, sql: "")
+        #expect(SQLiteStore.schemaVersion(ofFileAt: db) == 2)
+
+        let run = flowc("run", Examples.template, "--deals", Examples.deals, "--db", db)
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.err == "note: upgrading the store \(db) from schema version 2 to \(SQLiteStore.currentSchemaVersion) (once; a large store takes a while)\n")
+        #expect(SQLiteStore.schemaVersion(ofFileAt: db) == SQLiteStore.currentSchemaVersion)
+
+        let show = flowc("deal", "show", "D-1001", "--db", db)
+        #expect(show.code == 0, "\(show.err)")
+        #expect(show.err.isEmpty, "\(show.err)")
+    }
+
+    @Test func aNewOrMissingStoreGetsNoNote() throws {
+        let db = try Examples.db()
+        #expect(SQLiteStore.schemaVersion(ofFileAt: db) == nil)
+        let run = flowc("run", Examples.template, "--deals", Examples.deals, "--db", db)
+        #expect(run.code == 0)
+        #expect(run.err.isEmpty, "\(run.err)")
+        // A file that is not SQLite has no version; opening it is the store's error, as before.
+        let junk = try tempDir(["junk.sqlite": "not a database"]) + "/junk.sqlite"
+        #expect(SQLiteStore.schemaVersion(ofFileAt: junk) == nil)
+        let show = flowc("deal", "show", "D-1001", "--db", junk)
+        #expect(show.code != 0)
+        #expect(!show.err.contains("note: upgrading"))
+    }
+}
