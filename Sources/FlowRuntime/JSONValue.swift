@@ -171,7 +171,19 @@ private struct JSONParser {
 
     mutating func string() throws(JSONParseError) -> String {
         i += 1  // the opening quote
-        var out: [UInt8] = []
+        let start = i
+        // Most strings (every key, most values) have no escape: they are validated and made in
+        // one go from the input, instead of byte by byte.
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "\"") {
+            let end = i
+            i += 1
+            let text = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+            guard let text else { throw error("invalid UTF-8") }
+            return text
+        }
+        // An escape, a control character or the end of the input: the general loop, from here.
+        var out = Array(bytes[start..<i])
         while true {
             guard i < bytes.count else { throw error("unterminated string") }
             let b = bytes[i]

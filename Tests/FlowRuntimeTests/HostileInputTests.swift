@@ -106,4 +106,24 @@ import Testing
         #expect(JSONValue.parse(Array(#"{"b": [1, -2.50, "\u00e9\ud83d\ude00", true, null]}"#.utf8))
                 == .success(.object([("b", .array([.number("1"), .number("-2.50"), .string("é😀"), .bool(true), .null]))])))
     }
+
+    /// Strings without an escape are made straight from the input; with one, byte by byte. Both
+    /// give the same text and refuse the same bytes at the same offsets.
+    @Test func stringsWithAndWithoutEscapesReadAndFailAlike() {
+        func parse(_ bytes: [UInt8]) -> Result<JSONValue, JSONParseError> { JSONValue.parse(bytes) }
+        #expect(parse(Array(#"["星辰科技", "", "a\"b", "tab\tend", "中\u6587"]"#.utf8))
+                == .success(.array([.string("星辰科技"), .string(""), .string("a\"b"), .string("tab\tend"), .string("中文")])))
+        // Invalid UTF-8, without and with an escape before it: refused after the closing quote.
+        let bad: [UInt8] = [0x22, 0x61, 0xFF, 0x22]
+        #expect(parse(bad).failure?.offset == 4)
+        #expect(parse(bad).failure?.message == "invalid UTF-8")
+        let badEscaped: [UInt8] = [0x22, 0x5C, 0x6E, 0xFF, 0x22]
+        #expect(parse(badEscaped).failure?.offset == 5)
+        #expect(parse(badEscaped).failure?.message == "invalid UTF-8")
+        // A control character where it stands; an unterminated string at the end.
+        #expect(parse(Array("\"ab\u{1}c\"".utf8)).failure?.offset == 3)
+        #expect(parse(Array("\"ab\u{1}c\"".utf8)).failure?.message == "control character in a string")
+        #expect(parse(Array("\"abc".utf8)).failure?.message == "unterminated string")
+        #expect(parse(Array("\"ab\\".utf8)).failure?.message == "unterminated escape")
+    }
 }
