@@ -1,8 +1,7 @@
 public import FlowDiagnostics
 public import FlowExpr
-public import FlowIR
+import FlowIR
 public import FlowStore
-import FlowDiagnostics
 
 /// A deal view as written (by `flowc deals` options or a saved view): the filter, the grouping,
 /// the sort keys and the columns, each as text.

@@ -1,4 +1,4 @@
-public import FlowExpr
+import FlowExpr
 import FlowDiagnostics
 import FlowHost
 
