@@ -225,11 +225,11 @@ struct TimeArgument: ExpressibleByArgument {
 /// about to be upgraded (a large store's upgrade takes a while, and the command would otherwise
 /// pause without a word); prints the problem and returns nil when it cannot be opened.
 func openStore(_ path: String, _ context: CLIContext) -> SQLiteStore? {
-    if let version = SQLiteStore.schemaVersion(ofFileAt: path), version > 0, version < SQLiteStore.currentSchemaVersion {
-        context.writeError(
-            "note: upgrading the store \(path) from schema version \(version) to \(SQLiteStore.currentSchemaVersion) (once; a large store takes a while)\n")
-    }
-    do { return try SQLiteStore(path: path) } catch {
+    do {
+        return try SQLiteStore(path: path) { from, to in
+            context.writeError("note: upgrading the store \(path) from schema version \(from) to \(to) (once; a large store takes a while)\n")
+        }
+    } catch {
         context.writeError("\(path): \(HostError.store(error))\n")
         return nil
     }

@@ -231,11 +231,13 @@ enum SQLiteSchema {
     }
 
     /// Brings the database to the current schema, or refuses it.
+    /// - Parameter onUpgrade: told (from version, to version) before a store written by an older
+    ///   flowc is upgraded; not for a new file.
     /// - Throws: ``StoreError`` `.notAStore` for a foreign SQLite file, `.newerSchema` for a file
     ///   from a newer flowc.
-    static func migrate(_ writer: some DatabaseWriter) throws {
+    static func migrate(_ writer: some DatabaseWriter, onUpgrade: ((Int, Int) -> Void)? = nil) throws {
         let migrator = migrator()
-        try writer.write { db in
+        let applied = try writer.write { db -> Int in
             let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
             let migrated = try db.tableExists("grdb_migrations")
             if applicationID != 0 && applicationID != Self.applicationID {
@@ -253,7 +255,9 @@ enum SQLiteSchema {
                     "the store was written by a newer flowc (unknown migrations: \(unknown.sorted().joined(separator: ", ")))"
                 )
             }
+            return migrated ? try migrator.appliedIdentifiers(db).count : 0
         }
+        if applied > 0 && applied < currentVersion { onUpgrade?(applied, currentVersion) }
         try migrator.migrate(writer)
         try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")

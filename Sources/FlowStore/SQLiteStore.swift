@@ -51,8 +51,11 @@ public final class SQLiteStore: DealStore {
 
     /// Opens the store at `path`, creating the file, its directory and the schema if needed, and
     /// upgrading an older schema.
+    /// - Parameter onUpgrade: told (from version, to version) before a store written by an older
+    ///   flowc is upgraded to ``currentSchemaVersion``, which can take a while for a large store
+    ///   (a command says so first); not called for a new file or a current one.
     /// - Throws: ``StoreError`` `.notAStore`, `.newerSchema`, or `.database` (cannot create or open).
-    public init(path: String, durability: Durability = .powerLoss) throws {
+    public init(path: String, durability: Durability = .powerLoss, onUpgrade: ((Int, Int) -> Void)? = nil) throws {
         self.path = path
         self.durability = durability
         do {
@@ -74,7 +77,7 @@ public final class SQLiteStore: DealStore {
             // `synchronous = NORMAL` as it does: the durability is set again here, on the writer
             // (readers do not write), or `.powerLoss` would silently be `.processCrash`.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
-            try SQLiteSchema.migrate(pool)
+            try SQLiteSchema.migrate(pool, onUpgrade: onUpgrade)
         } catch {
             throw Self.storeError(error)
         }
@@ -92,18 +95,6 @@ public final class SQLiteStore: DealStore {
 
     /// The schema version this build writes.
     public static var currentSchemaVersion: Int { SQLiteSchema.currentVersion }
-
-    /// The schema version of the store file at `path` (`PRAGMA user_version`), read without
-    /// opening it as a store (nothing is created or upgraded); nil when there is no file or it
-    /// cannot be read as SQLite. Lets a command say that opening will upgrade the file first.
-    public static func schemaVersion(ofFileAt path: String) -> Int? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        var configuration = Configuration()
-        configuration.readonly = true
-        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
-        defer { try? queue.close() }
-        return try? queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } ?? 0
-    }
 
     /// Copies the write-ahead log into the database file and empties it (`PRAGMA
     /// wal_checkpoint(TRUNCATE)`): what SQLite otherwise does a thousand pages at a time as the

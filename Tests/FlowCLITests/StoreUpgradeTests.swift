@@ -9,12 +9,11 @@ import Testing
     @Test func anOlderStoreIsUpgradedWithANoteOnce() throws {
         let db = try Examples.db()
         try SQLiteStore.forgeFile(path: db, schemaVersion: 2, sql: "")
-        #expect(SQLiteStore.schemaVersion(ofFileAt: db) == 2)
 
         let run = flowc("run", Examples.template, "--deals", Examples.deals, "--db", db)
         #expect(run.code == 0, "\(run.err)")
         #expect(run.err == "note: upgrading the store \(db) from schema version 2 to \(SQLiteStore.currentSchemaVersion) (once; a large store takes a while)\n")
-        #expect(SQLiteStore.schemaVersion(ofFileAt: db) == SQLiteStore.currentSchemaVersion)
+        #expect(try SQLiteStore(path: db).schemaVersion() == SQLiteStore.currentSchemaVersion)
 
         let show = flowc("deal", "show", "D-1001", "--db", db)
         #expect(show.code == 0, "\(show.err)")
@@ -23,13 +22,11 @@ import Testing
 
     @Test func aNewOrMissingStoreGetsNoNote() throws {
         let db = try Examples.db()
-        #expect(SQLiteStore.schemaVersion(ofFileAt: db) == nil)
         let run = flowc("run", Examples.template, "--deals", Examples.deals, "--db", db)
         #expect(run.code == 0)
         #expect(run.err.isEmpty, "\(run.err)")
-        // A file that is not SQLite has no version; opening it is the store's error, as before.
+        // A file that is not SQLite is the store's error, as before, with no note.
         let junk = try tempDir(["junk.sqlite": "not a database"]) + "/junk.sqlite"
-        #expect(SQLiteStore.schemaVersion(ofFileAt: junk) == nil)
         let show = flowc("deal", "show", "D-1001", "--db", junk)
         #expect(show.code != 0)
         #expect(!show.err.contains("note: upgrading"))

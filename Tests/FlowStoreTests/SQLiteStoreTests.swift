@@ -89,6 +89,23 @@ struct SQLiteStoreTests {
         #expect(throws: (any Error).self) { try store.execute(sql: "UPDATE events SET payload = '{}'") }
     }
 
+    /// Opening tells the caller before it upgrades a store from an older flowc (from, to), and
+    /// says nothing for a new file or a current one.
+    @Test func openingSaysWhenItUpgradesAnOlderStore() throws {
+        let directory = try Directory()
+        var told: [String: [[Int]]] = [:]
+        for (name, version) in [("v1.sqlite", 1), ("v2.sqlite", 2)] {
+            try SQLiteStore.forgeFile(path: directory.path(name), schemaVersion: version, sql: "")
+        }
+        for name in ["v1.sqlite", "v2.sqlite", "new.sqlite", "v2.sqlite"] {
+            let store = try SQLiteStore(path: directory.path(name)) { from, to in told[name, default: []].append([from, to]) }
+            #expect(try store.schemaVersion() == SQLiteStore.currentSchemaVersion)
+            try store.close()
+        }
+        // The second opening of v2.sqlite finds it current.
+        #expect(told == ["v1.sqlite": [[1, 3]], "v2.sqlite": [[2, 3]]])
+    }
+
     /// GRDB's WAL set-up sets `synchronous = NORMAL` on the writer after the store's own set-up;
     /// the durability asked for must be what the writer runs with (FULL: the log is synced at
     /// every commit, so an acknowledged append survives a power loss).
