@@ -20,10 +20,7 @@ import FlowStore
 import Foundation
 
 enum CodecBench {
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("flowc-bench codec: \(message)\n".utf8))
-        exit(1)
-    }
+    static func fail(_ message: String) -> Never { benchFailure("codec", message) }
 
     /// The tick of one due deal, as the sweep steps it.
     static func sample(_ template: String) -> StepOutcome {

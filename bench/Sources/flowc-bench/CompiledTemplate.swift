@@ -8,7 +8,12 @@ func compiledTemplate(_ path: String, bench: String) -> VerifiedMachine {
     do {
         return try IRLoader.verify(try IRCompiler.compile(TemplateChecker.check(path: path)))
     } catch {
-        FileHandle.standardError.write(Data("flowc-bench \(bench): cannot compile \(path): \(error)\n".utf8))
-        exit(1)
+        benchFailure(bench, "cannot compile \(path): \(error)")
     }
+}
+
+/// Stops a bench with its message on standard error (`flowc-bench NAME: message`) and status 1.
+func benchFailure(_ bench: String, _ message: String) -> Never {
+    FileHandle.standardError.write(Data("flowc-bench \(bench): \(message)\n".utf8))
+    exit(1)
 }

@@ -30,10 +30,7 @@ import FlowStore
 import Foundation
 
 enum DurableBench {
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("flowc-bench durable: \(message)\n".utf8))
-        exit(1)
-    }
+    static func fail(_ message: String) -> Never { benchFailure("durable", message) }
 
     static func run(_ args: Args) {
         let template = args.positional.first ?? "templates/standard-sale.flow.yaml"

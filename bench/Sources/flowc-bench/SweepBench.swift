@@ -21,10 +21,7 @@ import FlowStore
 import Foundation
 
 enum SweepBench {
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("flowc-bench sweep: \(message)\n".utf8))
-        exit(1)
-    }
+    static func fail(_ message: String) -> Never { benchFailure("sweep", message) }
 
     static func run(_ args: Args) {
         let template = args.positional.first ?? "templates/standard-sale.flow.yaml"

@@ -26,10 +26,7 @@ import FlowViews
 import Foundation
 
 enum ViewsBench {
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("flowc-bench views: \(message)\n".utf8))
-        exit(1)
-    }
+    static func fail(_ message: String) -> Never { benchFailure("views", message) }
 
     static let now: Int64 = 1_720_000_000  // 2024-07-03
 
