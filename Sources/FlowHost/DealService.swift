@@ -96,8 +96,19 @@ public final class DealService {
     ///
     /// - Parameter previous: the deal's snapshot and columns before the step, if known: the
     ///   customer key is reused when no identity field changed (normalising names is the costly
-    ///   part of the columns).
+    ///   part of the columns), and so are the view columns of the fields when no field changed.
     public static func index(_ machine: PreparedMachine, _ s: DealSnapshot, previous: (snapshot: DealSnapshot, index: DealIndex)? = nil) -> DealIndex {
+        var index = columns(machine, s, previous: previous)
+        index.projection = projection(machine, s, unchangedFields: previous.flatMap {
+            $0.snapshot.machineHash == s.machineHash && $0.snapshot.fields == s.fields ? $0.index.projection : nil
+        })
+        return index
+    }
+
+    /// ``index(_:_:previous:)`` without the view columns (`projection` is nil): what a step needs
+    /// to go on (pool, owner, customer key, openness). The view columns are made when the
+    /// session writes (``DealSession/flush()``), once per deal and batch.
+    public static func columns(_ machine: PreparedMachine, _ s: DealSnapshot, previous: (snapshot: DealSnapshot, index: DealIndex)? = nil) -> DealIndex {
         let m = machine.machine
         let customerKey: String?
         if let previous, m.customer.identity.allSatisfy({ slot in
@@ -111,10 +122,7 @@ public final class DealService {
         return DealIndex(
             templateHash: s.machineHash, status: s.status.rawValue, isOpen: isLive(s), pool: s.pool.rawValue, owner: s.owner,
             customerKey: customerKey, nextTimerAt: Runner.nextTimer(machine, s).map(storeTime),
-            currentNodes: nodes.joined(separator: ","),
-            projection: projection(machine, s, unchangedFields: previous.flatMap {
-                $0.snapshot.machineHash == s.machineHash && $0.snapshot.fields == s.fields ? $0.index.projection : nil
-            }))
+            currentNodes: nodes.joined(separator: ","))
     }
 
     /// A snapshot as stored: the bytes of `DealSnapshot.encoded()`, written directly (see
@@ -176,8 +184,9 @@ public final class DealService {
     }
 }
 
-/// A stepped event waiting for ``DealSession/flush()``, with its snapshot and effects not yet
-/// encoded (the flush encodes a batch's records in parallel).
+/// A stepped event waiting for ``DealSession/flush()``, with its snapshot, view columns and
+/// effects not yet made (the flush makes a batch's records in parallel, and the snapshot and view
+/// columns only for the last record of each deal; see ``encoded(lastOfDeal:)``).
 struct StagedRecord: Sendable {
     var dealID: String
     var eventID: String
@@ -185,16 +194,44 @@ struct StagedRecord: Sendable {
     /// The ``LoggedEvent``, encoded (small; read back when an id is looked for in the session).
     var event: Data
     var snapshot: DealSnapshot
-    var index: DealIndex
+    var machine: PreparedMachine
+    /// The indexed columns, without the view columns.
+    var columns: DealIndex
+    /// The latest view columns known for the deal before this event (see ``ProjectionBase``).
+    var base: ProjectionBase?
     var effects: [Effect]
 
-    /// The record the store appends.
-    func encoded() -> AppendRecord {
-        AppendRecord(
-            dealID: dealID, eventID: eventID, afterSequence: afterSequence, event: event,
-            snapshot: Data(SnapshotJSON.encode(snapshot)), index: index,
-            effects: effects.map { EffectRecord(effectID: $0.id, payload: Data(SnapshotJSON.encode($0))) })
+    /// The record the store appends. The last record of its deal in a batch has its snapshot and
+    /// view columns made now (the store writes them); the others' are made only if the store
+    /// asks for them, which it does when a later record of the deal is refused.
+    func encoded(lastOfDeal: Bool) -> AppendRecord {
+        let effects = effects.map { EffectRecord(effectID: $0.id, payload: Data(SnapshotJSON.encode($0))) }
+        let (snapshot, machine, base) = (self.snapshot, self.machine, self.base)
+        @Sendable func row() -> (snapshot: Data, projection: DealProjection?) {
+            let unchanged = base.flatMap { $0.machineHash == snapshot.machineHash && $0.fields == snapshot.fields ? $0.projection : nil }
+            return (Data(SnapshotJSON.encode(snapshot)), DealService.projection(machine, snapshot, unchangedFields: unchanged))
+        }
+        if lastOfDeal {
+            let made = row()
+            var index = columns
+            index.projection = made.projection
+            return AppendRecord(
+                dealID: dealID, eventID: eventID, afterSequence: afterSequence, event: event, snapshot: made.snapshot,
+                index: index, effects: effects)
+        }
+        return AppendRecord(
+            dealID: dealID, eventID: eventID, afterSequence: afterSequence, event: event, columns: columns,
+            effects: effects, row: row)
     }
+}
+
+/// The view columns a deal's row had at some snapshot, with that snapshot's fields: the view
+/// columns of the fields (their JSON, amount and close date, the costly part) are reused for a
+/// later snapshot with the same fields.
+struct ProjectionBase: Sendable {
+    var machineHash: String
+    var fields: [ExprValue?]
+    var projection: DealProjection
 }
 
 /// What to do with an event whose id is already in the deal's log.
@@ -270,6 +307,9 @@ public final class DealSession {
         var inStore: Bool
         /// Event ids in the log (read lazily for stored deals) and staged.
         var loggedIDs: Set<String>?
+        /// The view columns as last known (as stored, for a deal read from the store); `index`
+        /// has none once the deal is stepped.
+        var base: ProjectionBase?
     }
 
     let service: DealService
@@ -365,7 +405,8 @@ public final class DealSession {
         let index = stored.projection != nil && stored.templateHash == snapshot.machineHash
             ? stored : DealService.index(machine, snapshot)
         return Live(snapshot: snapshot, machine: machine, index: index, logSequence: state.deal.lastSequence,
-                    inStore: true, loggedIDs: nil)
+                    inStore: true, loggedIDs: nil,
+                    base: index.projection.map { ProjectionBase(machineHash: snapshot.machineHash, fields: snapshot.fields, projection: $0) })
     }
 
     /// The deal's log as stored.
@@ -548,16 +589,20 @@ public final class DealSession {
         case .success(let o): outcome = o
         case .failure(let refusal): throw HostError(refusal)
         }
-        let index = DealService.index(machine, outcome.snapshot, previous: before.map { ($0.snapshot, $0.index) })
+        let index = DealService.columns(machine, outcome.snapshot, previous: before.map { ($0.snapshot, $0.index) })
         let afterSequence = before?.logSequence ?? 0
+        let base = before.flatMap { before in
+            before.index.projection.map { ProjectionBase(machineHash: before.snapshot.machineHash, fields: before.snapshot.fields, projection: $0) }
+                ?? before.base
+        }
         let record = StagedRecord(
             dealID: dealID, eventID: event.id, afterSequence: afterSequence,
-            event: LoggedEvent(event: event, context: context).encoded(), snapshot: outcome.snapshot, index: index,
-            effects: outcome.effects)
+            event: LoggedEvent(event: event, context: context).encoded(), snapshot: outcome.snapshot, machine: machine,
+            columns: index, base: base, effects: outcome.effects)
         var ids = before?.loggedIDs
         ids?.insert(event.id)
         let live = Live(snapshot: outcome.snapshot, machine: machine, index: index, logSequence: afterSequence + 1,
-                        inStore: before?.inStore ?? false, loggedIDs: ids ?? (before == nil ? [event.id] : nil))
+                        inStore: before?.inStore ?? false, loggedIDs: ids ?? (before == nil ? [event.id] : nil), base: base)
         return (live, record, outcome.effects)
     }
 
@@ -636,8 +681,13 @@ public final class DealSession {
         guard !batch.isEmpty else { return [] }
         let results: [AppendResult]
         // Encoding the snapshots and effects is most of a flush's own work and each record's is
-        // independent of the others': it is spread over the cores.
-        let records = ParallelWork.map(batch) { $0.record.encoded() }
+        // independent of the others': it is spread over the cores. Only the last record of each
+        // deal has its snapshot and view columns made (the store writes the deal's row once).
+        var seen = Set<String>()
+        seen.reserveCapacity(batch.count)
+        var lastOfDeal = [Bool](repeating: false, count: batch.count)
+        for offset in batch.indices.reversed() { lastOfDeal[offset] = seen.insert(batch[offset].record.dealID).inserted }
+        let records = ParallelWork.map(Array(zip(batch, lastOfDeal))) { entry, last in entry.record.encoded(lastOfDeal: last) }
         do { results = try service.store.append(records) } catch { throw HostError(error) }
         var failures: [(unit: Int, error: HostError)] = []
         for (entry, result) in zip(batch, results) where !failures.contains(where: { $0.unit == entry.unit }) {

@@ -3,9 +3,9 @@ import FlowIR
 public import FlowRuntime
 public import FlowStore
 
-/// The view columns of a deal (``FlowStore/DealProjection``), computed from its snapshot on every
-/// append (``DealService/index(_:_:previous:)``) and by the backfill of stores created before
-/// schema version 2.
+/// The view columns of a deal (``FlowStore/DealProjection``), computed from its snapshot when a
+/// session writes it (once per deal and batch, for the deal's last record in the batch) and by
+/// the backfill of stores created before schema version 2.
 extension DealService {
     /// The projection of a snapshot: plain JSON values of the fields, the open nodes with their
     /// owning person and due time, how the deal got into the public pool, and when the idle timer

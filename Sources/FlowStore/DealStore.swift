@@ -19,6 +19,9 @@
 ///   in the batch is then rejected as a sequence conflict too, so a deal's log never has a gap.
 ///
 /// Records are applied in batch order, so a batch may hold several consecutive events of one deal.
+/// The deal's row (snapshot and columns) is written once per batch, from the last of its records
+/// that was appended; a record can leave its row to be made only if asked for
+/// (``AppendRecord/init(dealID:eventID:afterSequence:event:columns:effects:row:)``).
 /// If the store itself fails (I/O, full disk) the call throws and nothing of the batch is written.
 /// When `append` returns, every `.appended` record is durable (see ``SQLiteStore`` for the exact
 /// guarantee); that return is the acknowledgement.

@@ -40,16 +40,17 @@ public final class InMemoryStore: DealStore {
             deal = existing
         } else {
             guard record.afterSequence == 0 else { return .rejected(record.unknownDeal()) }
-            deal = Deal(snapshot: record.snapshot, index: record.index)
+            deal = Deal(snapshot: Data(), index: record.index)
         }
         let sequence = deal.lastSequence + 1
         deal.events.append(
             StoredEvent(dealID: record.dealID, sequence: sequence, eventID: record.eventID, payload: record.event))
         deal.sequenceOfEventID[record.eventID] = sequence
-        deal.snapshot = record.snapshot
+        let row = record.row
+        deal.snapshot = row.snapshot
         // The projection is kept when the host supplies none, as the SQL update leaves the columns.
         let kept = deal.index.projection
-        deal.index = record.index
+        deal.index = row.index
         if deal.index.projection == nil { deal.index.projection = kept }
         for effect in record.effects where deal.effectIDs.insert(effect.effectID).inserted {
             state.outbox.append(

@@ -223,7 +223,8 @@ extension SQLiteStore {
     /// Inserts the row of a deal created in the batch, or updates a stored deal's row with its
     /// new `last_seq`, snapshot, and those indexed columns that changed.
     private static func writeDeal(_ deal: PendingDeal, with record: AppendRecord, _ statements: AppendStatements) throws {
-        let new = record.index
+        // Made here when deferred: only the record whose row is written needs it.
+        let (snapshot, new) = record.row
         let statement: RawStatement
         let columns: UInt32
         if let old = deal.storedIndex {
@@ -237,7 +238,7 @@ extension SQLiteStore {
         statement.bind(1, deal.rowID)
         statement.bind(2, deal.lastSequence)
         DealColumns.bind(new, columns, to: statement, dealID: record.dealID)
-        try statement.run(bindingText: record.snapshot, at: 3)
+        try statement.run(bindingText: snapshot, at: 3)
     }
 }
 

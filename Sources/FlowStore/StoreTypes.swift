@@ -1,4 +1,5 @@
 public import Foundation
+internal import Synchronization
 
 /// An instant as the store keeps it: whole milliseconds since 1970-01-01T00:00:00Z.
 ///
@@ -92,12 +93,14 @@ public struct AppendRecord: Hashable, Sendable {
     public var afterSequence: Int64
     /// The event as JSON (opaque to the store).
     public var event: Data
-    /// The deal's snapshot after this event, as JSON (opaque); it replaces the stored one.
-    public var snapshot: Data
-    /// The indexed columns of `snapshot`.
-    public var index: DealIndex
     /// The effects this event emitted, in order.
     public var effects: [EffectRecord]
+
+    private var givenSnapshot: Data
+    private var givenIndex: DealIndex
+    /// When set, it makes the snapshot and the view columns (and `givenSnapshot` is empty and
+    /// `givenIndex.projection` nil).
+    private var deferred: DeferredRow?
 
     public init(
         dealID: String, eventID: String, afterSequence: Int64, event: Data, snapshot: Data,
@@ -107,10 +110,115 @@ public struct AppendRecord: Hashable, Sendable {
         self.eventID = eventID
         self.afterSequence = afterSequence
         self.event = event
-        self.snapshot = snapshot
-        self.index = index
+        self.givenSnapshot = snapshot
+        self.givenIndex = index
         self.effects = effects
     }
+
+    /// A record whose snapshot and view columns are made only when they are first asked for.
+    ///
+    /// A store writes a deal's row once per batch, from the last record of the deal it appended;
+    /// it asks for the others' rows only when a later record of the deal is refused. A host that
+    /// appends many events of a deal in one batch makes the rows of all but the last this way,
+    /// and most of them are never made.
+    /// - Parameters:
+    ///   - columns: the indexed columns; their `projection` is ignored (`row` gives it).
+    ///   - row: makes the snapshot and the view columns (called at most once, on any thread).
+    public init(
+        dealID: String, eventID: String, afterSequence: Int64, event: Data, columns: DealIndex,
+        effects: [EffectRecord] = [], row: @escaping @Sendable () -> (snapshot: Data, projection: DealProjection?)
+    ) {
+        self.init(dealID: dealID, eventID: eventID, afterSequence: afterSequence, event: event, snapshot: Data(),
+                  index: columns, effects: effects)
+        givenIndex.projection = nil
+        deferred = DeferredRow(row)
+    }
+
+    /// The deal's snapshot after this event, as JSON (opaque); it replaces the stored one.
+    public var snapshot: Data {
+        get { deferred?.value.snapshot ?? givenSnapshot }
+        set {
+            resolve()
+            givenSnapshot = newValue
+        }
+    }
+
+    /// The indexed columns of `snapshot`.
+    public var index: DealIndex {
+        get {
+            guard let deferred else { return givenIndex }
+            var index = givenIndex
+            index.projection = deferred.value.projection
+            return index
+        }
+        set {
+            resolve()
+            givenIndex = newValue
+        }
+    }
+
+    /// The snapshot and the columns together (a deferred row is made once for both).
+    public var row: (snapshot: Data, index: DealIndex) {
+        guard let deferred else { return (givenSnapshot, givenIndex) }
+        let made = deferred.value
+        var index = givenIndex
+        index.projection = made.projection
+        return (made.snapshot, index)
+    }
+
+    /// Whether the row is still to be made (see ``init(dealID:eventID:afterSequence:event:columns:effects:row:)``).
+    public var isRowDeferred: Bool { deferred.map { !$0.isMade } ?? false }
+
+    /// The same record with its row made and held as given.
+    public func resolved() -> AppendRecord {
+        var copy = self
+        copy.resolve()
+        return copy
+    }
+
+    private mutating func resolve() {
+        guard let deferred else { return }
+        let made = deferred.value
+        givenSnapshot = made.snapshot
+        givenIndex.projection = made.projection
+        self.deferred = nil
+    }
+
+    public static func == (a: AppendRecord, b: AppendRecord) -> Bool {
+        a.dealID == b.dealID && a.eventID == b.eventID && a.afterSequence == b.afterSequence && a.event == b.event
+            && a.effects == b.effects && a.row == b.row
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dealID)
+        hasher.combine(eventID)
+        hasher.combine(afterSequence)
+        hasher.combine(event)
+        hasher.combine(effects)
+        let row = self.row
+        hasher.combine(row.snapshot)
+        hasher.combine(row.index)
+    }
+}
+
+/// A deferred snapshot and view columns, made once, by the first thread that asks.
+final class DeferredRow: Sendable {
+    typealias Made = (snapshot: Data, projection: DealProjection?)
+    private let make: @Sendable () -> Made
+    private let made = Mutex<Made?>(nil)
+
+    init(_ make: @escaping @Sendable () -> Made) { self.make = make }
+
+    var value: Made {
+        made.withLock { made in
+            if let made { return made }
+            let value = make()
+            made = value
+            return value
+        }
+    }
+
+    var isMade: Bool { made.withLock { $0 != nil } }
 }
 
 /// What happened to one ``AppendRecord`` of a batch.

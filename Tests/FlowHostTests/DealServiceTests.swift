@@ -375,6 +375,45 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
     }
 }
 
+/// A flush makes the snapshot and view columns of the last record of each deal only: the store
+/// writes a deal's row once per batch, and the other records' rows are never made.
+@Suite struct DeferredRowHostTests {
+    /// Passes appends on to a SQLite store, keeping each batch as the store saw it.
+    final class KeepingStore: ForwardingDealStore, @unchecked Sendable {
+        let base: any DealStore
+        var batches: [[AppendRecord]] = []
+        init(_ base: any DealStore) { self.base = base }
+        func append(_ batch: [AppendRecord]) throws -> [AppendResult] {
+            let results = try base.append(batch)
+            batches.append(batch)
+            return results
+        }
+    }
+
+    @Test func onlyTheLastRecordOfEachDealInABatchHasItsRowMade() throws {
+        let path = try temporaryDirectory() + "/deals.sqlite"
+        let store = KeepingStore(try SQLiteStore(path: path, durability: .processCrash))
+        let s = DealService(store: store, machines: MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path)),
+                            clock: { at("2024-12-31T00:00:00Z") }, batchSize: 500)
+        try runExamples(s)
+        let records = store.batches.flatMap { $0 }
+        #expect(records.count > 40)
+        for batch in store.batches {
+            var seen = Set<String>()
+            for record in batch.reversed() {
+                // The last of its deal in the batch: made; every earlier one: not made.
+                #expect(record.isRowDeferred == !seen.insert(record.dealID).inserted, "\(record.dealID) \(record.eventID)")
+            }
+        }
+        #expect(records.filter(\.isRowDeferred).count > records.count / 2)
+        // And the rows written are what the deals' snapshots give, the view columns included.
+        for id in try s.store.allDealIDs() {
+            let view = try s.view(id)
+            #expect(try s.store.deal(id)?.index == DealService.index(view.machine, view.snapshot), "\(id)")
+        }
+    }
+}
+
 /// The host's snapshot writer produces exactly `DealSnapshot.encoded()`.
 @Suite struct SnapshotJSONTests {
     @Test func everySnapshotOfTheExamplesEncodesAsTheRuntimeDoes() throws {
