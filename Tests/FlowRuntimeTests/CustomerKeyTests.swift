@@ -24,6 +24,46 @@ import Testing
         #expect(CustomerKey.normalize(input, Self.all) == expected)
     }
 
+    /// The suffixes are looked up by their last scalar; the result is the one of trying every
+    /// suffix in the list's order (the reference below), for every suffix in several spellings.
+    @Test func suffixLookupByLastScalarStripsAsTryingEverySuffix() {
+        func reference(_ text: String) -> String {
+            var out = text
+            var changed = true
+            while changed {
+                changed = false
+                let lower = out.lowercased()
+                if CustomerKey.legalSuffixes.contains(lower) { break }
+                for suffix in CustomerKey.legalSuffixes where lower.hasSuffix(suffix) && lower.count > suffix.count {
+                    let head = String(out.dropLast(suffix.count))
+                    if suffix.first.map({ $0.isASCII && $0.isLetter }) ?? false, let last = head.last, last.isLetter || last.isNumber,
+                       last.isASCII {
+                        continue
+                    }
+                    var trimmed = head
+                    while let last = trimmed.last, last.isWhitespace || last == "," || last == "，" { trimmed.removeLast() }
+                    guard !trimmed.isEmpty else { continue }
+                    out = trimmed
+                    changed = true
+                    break
+                }
+            }
+            return out
+        }
+        var names: [String] = []
+        for suffix in CustomerKey.legalSuffixes {
+            for spelled in [suffix, suffix.uppercased(), suffix.capitalized] {
+                names += [spelled, "Acme " + spelled, "Acme, " + spelled, "Acme" + spelled, "星辰" + spelled, "星辰集团" + spelled,
+                          "X " + spelled + " Ltd", spelled + " ", "Café\u{301} " + spelled, ", " + spelled]
+            }
+        }
+        names += ["", " ", "Zinc", "Flag", "Bag", "Co", "公司公司", "有限公司有限公司", "Acme Co., Ltd. Inc.", "ÀG", "Ａｃｍｅ Ｉｎｃ"]
+        #expect(names.count > 850)
+        for name in names {
+            #expect(CustomerKey.normalize(name, ["strip_legal_suffix"]) == reference(name), "\(name)")
+        }
+    }
+
     @Test func normalisationsApplyInTheOrderListed() {
         #expect(CustomerKey.normalize(" Acme Inc. ", ["lowercase"]) == " acme inc. ")
         #expect(CustomerKey.normalize(" Acme Inc. ", ["trim", "strip_legal_suffix"]) == "Acme")
