@@ -185,7 +185,7 @@ public final class SQLiteStore: DealStore {
 
     public func dealStates(_ dealIDs: [String]) throws -> [StoredDealState] {
         if dealIDs.isEmpty { return [] }
-        return try read { db in
+        func states(_ db: Database) throws -> [StoredDealState] {
             // Stepped through the C API: a timer sweep reads a thousand rows per page, and GRDB's
             // rows cost more than the reads.
             let statement = try RawStatement(
@@ -202,6 +202,9 @@ public final class SQLiteStore: DealStore {
             statement.reset()
             return out
         }
+        // One deal (a bulk run loads each record's deal): one statement, no transaction around
+        // it; several: one transaction, so that they are read from one state of the store.
+        return dealIDs.count == 1 ? try readStatement(states) : try read(states)
     }
 
     public func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
@@ -305,7 +308,15 @@ public final class SQLiteStore: DealStore {
     static let ownerCountSQL = "SELECT count(*) FROM deals WHERE owner = ? AND owner IS NOT NULL AND is_open = 1"
 
     public func openDealCount(ownedBy owner: String) throws -> Int {
-        try read { db in try Int.fetchOne(db.cachedStatement(sql: Self.ownerCountSQL), arguments: [owner]) ?? 0 }
+        // Asked at every creation, claim and assignment: one statement, as ``openDeals(customerKey:)``.
+        try readStatement { db in
+            let statement = try RawStatement(cached: db.cachedStatement(sql: Self.ownerCountSQL), db)
+            statement.reset()
+            statement.bind(1, owner)
+            let count = try statement.step() ? Int(statement.int64(0)) : 0
+            statement.reset()
+            return count
+        }
     }
 
     static let pendingSQL = """
