@@ -1,5 +1,5 @@
 import Foundation
-public import FlowDiagnostics
+import FlowDiagnostics
 public import FlowYAML
 
 /// Where templates come from. The checker reads files only through this, so tests can use an

@@ -1,4 +1,4 @@
-public import FlowSyntax
+import FlowSyntax
 
 /// Why one node leads to another.
 public enum EdgeKind: Sendable, Hashable {

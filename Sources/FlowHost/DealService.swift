@@ -481,11 +481,15 @@ public final class DealSession {
 
         /// The logged event with this id (from the store, or staged earlier in the session).
         func loggedEvent(_ id: String) throws(HostError) -> DealEvent? {
+            let payload: Data
             if let r = pending.first(where: { $0.record.dealID == dealID && $0.record.eventID == id }) {
-                return try LoggedEvent.decode(r.record.event, dealID: dealID).event
+                payload = r.record.event
+            } else {
+                guard let e = try storedLog(dealID).first(where: { $0.eventID == id }) else { return nil }
+                payload = e.payload
             }
-            guard let e = try storedLog(dealID).first(where: { $0.eventID == id }) else { return nil }
-            return try LoggedEvent.decode(e.payload, dealID: dealID).event
+            let entry: LoggedEvent = try LoggedEvent.decode(payload, dealID: dealID)
+            return entry.event
         }
 
         func step(_ event: DealEvent, machine: PreparedMachine, owner: String?, canAssign: Bool) throws(HostError) {

@@ -1,5 +1,5 @@
 import FlowExpr
-public import FlowIR
+import FlowIR
 
 /// What a migration did to one deal: the new snapshot, how its reached nodes moved, and what was
 /// carried over with a loss (notes). A migration emits no effects.

@@ -1,4 +1,4 @@
-public import FlowExpr
+import FlowExpr
 
 /// A direct reader of stored snapshots of the current schema version: the bytes → `DealSnapshot`
 /// without Foundation's `JSONSerialization` and `JSONDecoder`.

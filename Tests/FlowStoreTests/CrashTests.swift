@@ -161,7 +161,9 @@ enum CrashWorkload {
         environment[acksVariable] = acks
         environment[durabilityVariable] = durability
         process.environment = environment
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: log.path])
+        }
         let output = try FileHandle(forWritingTo: log)
         process.standardOutput = output
         process.standardError = output
@@ -236,7 +238,7 @@ enum CrashWorkload {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toFileOffset: size > 200 ? size - 200 : 0)
+        try? handle.seek(toOffset: size > 200 ? size - 200 : 0)
         let tail = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         guard let last = tail.split(separator: "\n").last else { return false }
         return tail.hasSuffix("\n") && last.hasPrefix("pending ")

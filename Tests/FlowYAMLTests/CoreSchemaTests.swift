@@ -88,10 +88,10 @@ import FlowDiagnostics
         #expect(value(yaml) == .string(inner))
     }
 
-    @Test func blockScalarsAreStrings() {
+    @Test func blockScalarsAreStrings() throws {
         let r = read("v: |\n  12\n")
-        let doc = try? #require(r.document)
-        #expect(doc.flatMap { d in d.node("v").flatMap { d.value($0) } } == .string("12\n"))
+        let doc = try #require(r.document)
+        #expect(doc.node("v").flatMap { doc.value($0) } == .string("12\n"))
     }
 
     @Test func coreTagsResolveEvenWhenQuoted() {
