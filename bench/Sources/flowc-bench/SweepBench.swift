@@ -107,14 +107,17 @@ enum SweepBench {
         let after: (count: Int, seconds: Double, plan: String)
         do { after = try store.benchmarkDueQuery(asOf: at, indexed: true) } catch { fail("query failed: \(error)") }
         // The write floor: what the sweep wrote for each due deal, written again as plain SQL onto
-        // the deal halfway to the next due one (created the day before, untouched so far).
-        let mirrors = report.ticked.map { id -> String in
+        // the deal halfway to the next due one (created the day before, untouched so far). When
+        // every deal is due there is no untouched deal to write onto, and no floor.
+        let mirrors = dueEvery < 2 ? [] : report.ticked.map { id -> String in
             let number = Int(id.dropFirst()) ?? 0
-            return "D\(number + max(1, dueEvery / 2))"
+            return "D\(number + dueEvery / 2)"
         }
-        let writeFloor: Double
-        do { writeFloor = try store.benchmarkMirrorWrites(plan, of: report.ticked, onto: mirrors, batchSize: service.batchSize) } catch {
-            fail("the write floor failed: \(error)")
+        var writeFloor = Double.nan
+        if dueEvery >= 2 {
+            do { writeFloor = try store.benchmarkMirrorWrites(plan, of: report.ticked, onto: mirrors, batchSize: service.batchSize) } catch {
+                fail("the write floor failed: \(error)")
+            }
         }
 
         func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
@@ -127,7 +130,7 @@ enum SweepBench {
             | floor: due query, index ruled out (scan) | \(ms(scan.seconds)) | \(scan.count) | \(scan.plan) |
             | `DealService.tick` (= `flowc pool sweep`), end to end, with the checkpoint | \(ms(sweepSeconds)) (CPU \(ms(sweep.cpu))) | \(report.ticked.count) ticked, \(report.returnedToPool.count) to the public pool, \(report.effects) effects, \(report.refused.count) refused | |
             | of which the final checkpoint | \(ms(checkpoint.wall)) (CPU \(ms(checkpoint.cpu))) | | |
-            | floor: the sweep's writes as plain SQL onto \(mirrors.count) other deals (the columns it changed, snapshots, events, effects; C API), with the checkpoint | \(ms(writeFloor)) | | |
+            | floor: the sweep's writes as plain SQL onto \(mirrors.count) other deals (the columns it changed, snapshots, events, effects; C API), with the checkpoint | \(dueEvery < 2 ? "none: every deal is due" : ms(writeFloor)) | | |
             sweep / indexed floor: \(String(format: "%.1f", sweepSeconds / max(indexed.seconds, 1e-9)))×; sweep / scan floor: \(String(format: "%.2f", sweepSeconds / max(scan.seconds, 1e-9)))×; sweep / write floor: \(String(format: "%.2f", sweepSeconds / max(writeFloor, 1e-9)))×
             due after the sweep: \(after.count)
             """)
