@@ -81,14 +81,17 @@ struct RunCommand: FlowcCommand {
         case .success(let m): verified = m
         case .failure(let status): return status.code
         }
-        var inputs: [(path: String, bytes: [UInt8], isEvents: Bool)] = []
+        // JSON Lines files are read a chunk at a time as they run (a run holds a batch of records,
+        // not the file); a CSV file is read whole (a quoted cell may span lines).
+        var inputs: [(path: String, source: RecordSource, isEvents: Bool)] = []
         for (path, isEvents) in [(deals, false), (events, true)] {
             guard let path else { continue }
-            guard let data = FileManager.default.contents(atPath: path) else {
+            let csv = !isEvents && (format?.value ?? RecordFormat.guess(path: path)) == .csv
+            guard let source = RecordSource(path: path, whole: csv) else {
                 context.writeError("error: cannot read `\(path)`\n")
                 return ExitCode.usage
             }
-            inputs.append((path, Array(data), isEvents))
+            inputs.append((path, source, isEvents))
         }
         guard let service = store.open(context) else { return ExitCode.usage }
         service.batchSize = batchSize
@@ -98,22 +101,33 @@ struct RunCommand: FlowcCommand {
         }
         let run = BulkRun(service: service, machine: machine)
         var rejected = 0
-        var storeFailed = false
+        // A store failure, a file that could not be read to its end, or a rejects file that
+        // could not be written: the run stops, with exit code 2.
+        var stopped = false
         var rejectFiles: [String] = []
         for input in inputs {
-            let progress = RunProgress(context: context, path: input.path, total: BulkRun.countLines(input.bytes))
+            let progress = RunProgress(context: context, path: input.path, total: context.isTerminal ? input.source.records() : nil)
             run.onProgress = { [unowned run] in progress.update($0, report: run.report) }
             let format = format?.value ?? RecordFormat.guess(path: input.path)
-            let result = input.isEvents ? run.runEvents(input.bytes) : run.runDeals(input.bytes, format: format)
+            let result: Result<[RejectedRecord], RecordFileProblem>
+            switch input.source {
+            case .whole(let bytes): result = input.isEvents ? run.runEvents(bytes) : run.runDeals(bytes, format: format)
+            case .file(let handle, _):
+                var lines = RecordLines(file: handle, maxLineBytes: run.limits.maxLineBytes)
+                result = input.isEvents ? run.runEvents(lines: &lines) : run.runDeals(lines: &lines)
+            }
+            input.source.close()
             progress.finish()
             let list: [RejectedRecord]
             switch result {
             case .success(let r): list = r
             case .failure(let problem):
                 context.writeError("\(input.path):\(problem.line): \(problem.error.description)\n")
-                if problem.isStoreFailure {
-                    storeFailed = true
-                    list = []
+                if problem.isStoreFailure || problem.isReadFailure {
+                    stopped = true
+                    // A file that could not be read to its end: the records before it ran, and
+                    // those rejected go to the rejects file as usual.
+                    list = problem.isReadFailure ? run.rejectedSoFar : []
                 } else {
                     rejected += 1
                     continue
@@ -133,16 +147,16 @@ struct RunCommand: FlowcCommand {
                     rejectFiles.append(path)
                 } catch {
                     context.writeError("error: cannot write the rejects file `\(path)`: \(error.localizedDescription)\n")
-                    storeFailed = true
+                    stopped = true
                 }
             }
-            if storeFailed { break }
+            if stopped { break }
         }
         let elapsed = Date().timeIntervalSince(started)
         let summary = RunSummary(template: machine.machine.template, inputs: inputs.map(\.path), store: store.path(context),
                               report: run.report, rejectFiles: rejectFiles, elapsed: elapsed)
         context.write(json ? HostOutput.encode(summary) + "\n" : summary.text)
-        if storeFailed { return ExitCode.usage }
+        if stopped { return ExitCode.usage }
         return rejected > 0 ? ExitCode.problems : ExitCode.clean
     }
 
@@ -173,11 +187,12 @@ struct RecordFormatArgument: ExpressibleByArgument {
 final class RunProgress {
     let context: CLIContext
     let path: String
-    let total: Int
+    /// Records in the file, when known.
+    let total: Int?
     private var last = Date.distantPast
     private var shown = false
 
-    init(context: CLIContext, path: String, total: Int) {
+    init(context: CLIContext, path: String, total: Int?) {
         self.context = context
         self.path = path
         self.total = total
@@ -189,12 +204,54 @@ final class RunProgress {
         guard now.timeIntervalSince(last) >= 0.1 || done == total else { return }
         last = now
         shown = true
-        let percent = total > 0 ? done * 100 / total : 100
-        context.writeError("\r\u{1B}[2K\(path): \(done)/\(total) records (\(percent)%), \(report.created) created, \(report.rejected) rejected")
+        let count: String
+        if let total {
+            count = "\(done)/\(total) records (\(total > 0 ? done * 100 / total : 100)%)"
+        } else {
+            count = "\(done) records"
+        }
+        context.writeError("\r\u{1B}[2K\(path): \(count), \(report.created) created, \(report.rejected) rejected")
     }
 
     func finish() {
         if shown { context.writeError("\r\u{1B}[2K") }
+    }
+}
+
+/// A records file to run: read whole (CSV), or a chunk at a time (JSON Lines).
+enum RecordSource {
+    case whole([UInt8])
+    case file(FileHandle, path: String)
+
+    /// Opens the file, or reads it whole; nil when it cannot be opened or read.
+    init?(path: String, whole: Bool) {
+        if whole {
+            guard let data = FileManager.default.contents(atPath: path) else { return nil }
+            self = .whole(Array(data))
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let handle = FileHandle(forReadingAtPath: path) else { return nil }
+            self = .file(handle, path: path)
+        }
+    }
+
+    /// The records (non-blank lines) for the progress line: counted in a pass of their own over
+    /// a regular file; nil when the file cannot be read twice (a pipe).
+    func records() -> Int? {
+        switch self {
+        case .whole(let bytes): return BulkRun.countLines(bytes)
+        case .file(_, let path):
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular,
+                  let handle = FileHandle(forReadingAtPath: path) else { return nil }
+            defer { try? handle.close() }
+            return try? RecordLines.countRecords(handle)
+        }
+    }
+
+    func close() {
+        if case .file(let handle, _) = self { try? handle.close() }
     }
 }
 

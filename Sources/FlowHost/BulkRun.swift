@@ -30,6 +30,8 @@ public struct RecordFileProblem: Error, Sendable {
     public var error: HostError
     /// The store failed (an I/O problem rather than a problem of the file).
     public var isStoreFailure: Bool
+    /// The file could not be read to its end (FC1240); the records before `line` were run.
+    public var isReadFailure = false
 }
 
 /// What a bulk run did, over every file it read.
@@ -79,6 +81,9 @@ public final class BulkRun {
     /// Called after each record with the number of records done in the current file.
     public var onProgress: ((Int) -> Void)?
     public private(set) var report = BulkReport()
+    /// The records of the current file rejected so far, by line (a file that could not be read
+    /// to its end still has its rejects file written).
+    public var rejectedSoFar: [RejectedRecord] { rejects.sorted { $0.line < $1.line } }
     /// The header row of the last CSV file run, as written (for its rejects file).
     public private(set) var csvHeader: String?
 
@@ -97,17 +102,12 @@ public final class BulkRun {
     /// Runs a deals file.
     /// - Returns: the rejected records, by line; or the problem that stopped the file.
     public func runDeals(_ bytes: [UInt8], format: RecordFormat) -> Result<[RejectedRecord], RecordFileProblem> {
-        rejects = []
         switch format {
         case .jsonLines:
-            return runLines(bytes) { value in
-                switch RecordReader.dealRecord(value, limits: self.limits) {
-                case .success(let r):
-                    return .success(DealUnit(dealID: r.create.dealID, create: r.create, machine: self.machine, events: r.events, repeated: .skip))
-                case .failure(let e): return .failure(e)
-                }
-            }
+            var lines = RecordLines(bytes: bytes)
+            return runDeals(lines: &lines)
         case .csv:
+            rejects = []
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 return .failure(RecordFileProblem(line: 1, error: RecordReader.fail(HostMessages.Record.notUTF8, "the file"), isStoreFailure: false))
             }
@@ -144,12 +144,31 @@ public final class BulkRun {
         }
     }
 
+    /// Runs a JSON Lines deals file, a line at a time (see ``RecordLines``: from a file, only a
+    /// batch of records is held, not the file).
+    public func runDeals(lines: inout RecordLines) -> Result<[RejectedRecord], RecordFileProblem> {
+        rejects = []
+        return runLines(&lines) { value in
+            switch RecordReader.dealRecord(value, limits: self.limits) {
+            case .success(let r):
+                return .success(DealUnit(dealID: r.create.dealID, create: r.create, machine: self.machine, events: r.events, repeated: .skip))
+            case .failure(let e): return .failure(e)
+            }
+        }
+    }
+
     /// Runs an events file: JSON Lines, each an event with a `deal` key. An event without `id`
     /// gets `ev-` and a hash of its deal and its line's text, so running the file again applies
     /// nothing twice.
     public func runEvents(_ bytes: [UInt8]) -> Result<[RejectedRecord], RecordFileProblem> {
+        var lines = RecordLines(bytes: bytes)
+        return runEvents(lines: &lines)
+    }
+
+    /// ``runEvents(_:)``, a line at a time.
+    public func runEvents(lines: inout RecordLines) -> Result<[RejectedRecord], RecordFileProblem> {
         rejects = []
-        return runLines(bytes) { value in
+        return runLines(&lines) { value in
             switch RecordReader.eventRecord(value) {
             case .success(var r):
                 if r.event.id == nil { r.event.id = BulkRun.eventID(deal: r.dealID, line: value) }
@@ -187,33 +206,36 @@ public final class BulkRun {
 
     // MARK: Pieces
 
-    private func runLines(_ bytes: [UInt8], _ unit: (JSONValue) -> Result<DealUnit, HostError>) -> Result<[RejectedRecord], RecordFileProblem> {
-        var line = 0
-        var start = 0
+    private func runLines(_ lines: inout RecordLines, _ unit: (JSONValue) -> Result<DealUnit, HostError>) -> Result<[RejectedRecord], RecordFileProblem> {
         var done = 0
-        while start < bytes.count {
-            line += 1
-            var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-            var stop = end
-            if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
-            let slice = bytes[start..<stop]
-            start = end + 1
-            if slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+        var lastLine = 0
+        while true {
+            let next: RecordLines.Line?
+            do { next = try lines.next() } catch {
+                // What was read is run and written; the rest of the file is not.
+                if let problem = settle() { return .failure(problem) }
+                return .failure(RecordFileProblem(
+                    line: lastLine + 1, error: HostError(HostMessages.recordsUnreadable, String(lastLine), String(describing: error)),
+                    isStoreFailure: false, isReadFailure: true))
+            }
+            guard let line = next else { break }
+            lastLine = line.number
+            let slice = line.bytes
+            if line.length == slice.count, slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             report.records += 1
             let text = String(decoding: slice, as: UTF8.self)
-            if slice.count > limits.maxLineBytes {
-                reject(line, HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.bytes, [String(slice.count)]),
-                                       HostMessages.fill(HostMessages.Phrase.bytes, [String(limits.maxLineBytes)])), text)
+            if line.length > limits.maxLineBytes {
+                reject(line.number, HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.bytes, [String(line.length)]),
+                                              HostMessages.fill(HostMessages.Phrase.bytes, [String(limits.maxLineBytes)])), text)
             } else {
                 switch JSONValue.parse(Array(slice)) {
                 case .failure(let e):
-                    reject(line, RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description), text)
+                    reject(line.number, RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description), text)
                 case .success(let value):
                     switch unit(value) {
-                    case .failure(let e): reject(line, e, text)
+                    case .failure(let e): reject(line.number, e, text)
                     case .success(let u):
-                        if let problem = run(u, line: line, text: text) { return .failure(problem) }
+                        if let problem = run(u, line: line.number, text: text) { return .failure(problem) }
                     }
                 }
             }

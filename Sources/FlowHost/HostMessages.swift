@@ -122,12 +122,18 @@ public enum HostMessages {
         memory: the bytes of one line, the events of one deal record. Split the record (events \
         can also come from an events file).
         """)
+    public static let recordsUnreadable = HostMessageSpec(1240, "records-unreadable", "the file could not be read after line {0}: {1}", """
+        A deals or events file is read a chunk at a time as the run goes. Reading it failed \
+        (the file was removed, truncated, or the disk failed): the records before were run and \
+        written, the rest were not. Once the file can be read, run it again: the records already \
+        applied are skipped.
+        """)
 
     /// Every entry, in code order.
     public static let all: [HostMessageSpec] = [
         customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused,
         machineUnavailable, storeConflict, storeFailed, storedDealUnreadable, eventLogged,
-        malformedRecord, unreadableValue, unknownColumn, recordTooLarge,
+        malformedRecord, unreadableValue, unknownColumn, recordTooLarge, recordsUnreadable,
     ]
 
     /// The entry with this code, if any (`flowc explain FC1201`).

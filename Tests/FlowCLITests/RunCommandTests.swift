@@ -137,6 +137,26 @@ enum Examples {
         #expect(unopenable.err.contains("error[FC1212]"))
     }
 
+    /// A JSON Lines file is read a chunk at a time: a record over the 1 MiB line limit is
+    /// measured to its end without being held, rejected with its length, and the records around
+    /// it run; a directory given as the file is a usage error, as a missing file is.
+    @Test func aRecordOverTheLineLimitIsRejectedAndTheOthersRun() throws {
+        let deals = try String(contentsOfFile: Examples.deals, encoding: .utf8).split(separator: "\n")
+        let huge = #"{"id": "X-1", "fields": {"customer_name": ""# + String(repeating: "长", count: 400_000) + #""}}"#
+        let dir = try tempDir(["deals.jsonl": ([String(deals[0]), huge] + deals.dropFirst().map(String.init)).joined(separator: "\n") + "\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/deals.sqlite", "--json")
+        #expect(r.code == 1)
+        #expect(r.err == "\(dir)/deals.jsonl:2: error[FC1223]: the record has 1200046 bytes, over the limit of 1048576 bytes\n")
+        #expect(r.out.contains(#""created":6"#) && r.out.contains(#""rejected":1"#))
+        let rejects = try String(contentsOfFile: dir + "/deals.rejects.jsonl", encoding: .utf8)
+        #expect(rejects.hasPrefix(#"{"_error":{"line":2,"code":"FC1223","#))
+        #expect(rejects.utf8.count < 1_100_000)
+
+        let directory = flowc("run", Examples.template, "--deals", dir, "--db", dir + "/deals.sqlite")
+        #expect(directory.code == 2)
+        #expect(directory.err == "error: cannot read `\(dir)`\n")
+    }
+
     @Test func aCompiledMachineCanStandInForTheTemplate() throws {
         let dir = try tempDir([:])
         #expect(flowc("compile", Examples.template, "-o", dir + "/standard.ir.json").code == 0)

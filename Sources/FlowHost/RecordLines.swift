@@ -1,0 +1,157 @@
+public import Foundation
+
+/// The lines of a JSON Lines records file, one at a time, numbered from 1. A file is read a chunk
+/// at a time, so that a run holds a batch of records rather than the whole file (a deals file can
+/// be larger than the memory a run should take).
+///
+/// A line ends at LF, and a CR before the LF is not part of it. A line longer than
+/// `maxLineBytes` is read to its end without being kept: its ``Line/length`` is the whole
+/// length and its ``Line/bytes`` only the first `maxLineBytes` (in memory, the whole line).
+public struct RecordLines {
+    public struct Line {
+        public var number: Int
+        /// The line, or its first `maxLineBytes` when it is longer (read from a file).
+        public var bytes: ArraySlice<UInt8>
+        /// The line's length in bytes, CR excluded.
+        public var length: Int
+    }
+
+    /// How many bytes a file is read at a time.
+    public static let defaultChunkBytes = 1 << 20
+
+    private var buffer: [UInt8]
+    /// Where the next line starts in `buffer`.
+    private var start = 0
+    private var number = 0
+    private var atEnd: Bool
+    private let file: FileHandle?
+    private let maxLineBytes: Int
+    private let chunkBytes: Int
+
+    /// The lines of bytes in memory.
+    public init(bytes: [UInt8]) {
+        buffer = bytes
+        atEnd = true
+        file = nil
+        maxLineBytes = Int.max
+        chunkBytes = 0
+    }
+
+    /// The lines of an open file, read from its current offset.
+    public init(file: FileHandle, maxLineBytes: Int, chunkBytes: Int = Self.defaultChunkBytes) {
+        buffer = []
+        atEnd = false
+        self.file = file
+        self.maxLineBytes = max(0, maxLineBytes)
+        self.chunkBytes = max(1, chunkBytes)
+    }
+
+    /// The next line, or nil after the last one.
+    /// - Throws: ``ReadError`` when the file cannot be read.
+    public mutating func next() throws -> Line? {
+        // Bytes of the current line already scanned (no LF among them), and how many of them
+        // were dropped because the line is over the limit.
+        var scan = start
+        var dropped = Dropped()
+        while true {
+            if let lf = buffer[scan...].firstIndex(of: 0x0A) {
+                let line = finish(at: lf, scanned: scan, dropped: dropped)
+                start = lf + 1
+                return line
+            }
+            if atEnd {
+                guard start < buffer.count || dropped.count > 0 else { return nil }
+                let line = finish(at: buffer.count, scanned: scan, dropped: dropped)
+                start = buffer.count
+                return line
+            }
+            // No LF yet: the line goes on in the next chunk.
+            if dropped.count > 0 {
+                dropped.drop(buffer[scan...])
+                buffer.removeSubrange(scan...)
+            } else if buffer.count - start > maxLineBytes {
+                dropped.drop(buffer[(start + maxLineBytes)...])
+                buffer.removeSubrange((start + maxLineBytes)...)
+            }
+            if start > 0 {
+                buffer.removeSubrange(0..<start)
+                start = 0
+            }
+            scan = buffer.count
+            try readChunk()
+        }
+    }
+
+    /// The bytes of an over-long line that were not kept.
+    private struct Dropped {
+        var count = 0
+        var endsWithCR = false
+
+        mutating func drop(_ bytes: ArraySlice<UInt8>) {
+            guard let last = bytes.last else { return }
+            count += bytes.count
+            endsWithCR = last == 0x0D
+        }
+    }
+
+    /// The line from `start` to `end` (an LF, or the end of the input). When the line is over
+    /// the limit, only `start..<scanned` was kept; `scanned..<end` is still in the buffer.
+    private mutating func finish(at end: Int, scanned: Int, dropped: Dropped) -> Line {
+        number += 1
+        if dropped.count > 0 {
+            let cr = end > scanned ? buffer[end - 1] == 0x0D : dropped.endsWithCR
+            return Line(number: number, bytes: buffer[start..<scanned], length: scanned - start + dropped.count + (end - scanned) - (cr ? 1 : 0))
+        }
+        var stop = end
+        if stop > start, buffer[stop - 1] == 0x0D { stop -= 1 }
+        let kept = stop - start > maxLineBytes ? start + maxLineBytes : stop
+        return Line(number: number, bytes: buffer[start..<kept], length: stop - start)
+    }
+
+    private mutating func readChunk() throws {
+        guard let file else {
+            atEnd = true
+            return
+        }
+        let data: Data?
+        do { data = try file.read(upToCount: chunkBytes) } catch { throw ReadError(error) }
+        guard let data, !data.isEmpty else {
+            atEnd = true
+            return
+        }
+        buffer.append(contentsOf: data)
+    }
+
+    /// Why a file could not be read, in the system's words (`Is a directory`, `Input/output error`).
+    public struct ReadError: Error, CustomStringConvertible {
+        public let description: String
+
+        init(_ error: any Error) {
+            let ns = error as NSError
+            if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+                description = String(cString: strerror(Int32(underlying.code)))
+            } else if ns.domain == NSPOSIXErrorDomain {
+                description = String(cString: strerror(Int32(ns.code)))
+            } else {
+                description = ns.localizedDescription
+            }
+        }
+    }
+
+    /// Counts the lines that are not blank (spaces and tabs only), for a progress indicator.
+    public static func countRecords(_ file: FileHandle, chunkBytes: Int = defaultChunkBytes) throws -> Int {
+        var n = 0
+        var blank = true
+        while let data = try file.read(upToCount: max(1, chunkBytes)), !data.isEmpty {
+            for b in data {
+                if b == 0x0A {
+                    if !blank { n += 1 }
+                    blank = true
+                } else if b != 0x20 && b != 0x09 && b != 0x0D {
+                    blank = false
+                }
+            }
+        }
+        return blank ? n : n + 1
+    }
+}

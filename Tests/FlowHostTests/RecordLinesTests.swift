@@ -1,0 +1,129 @@
+import FlowHost
+import FlowStore
+import Foundation
+import Testing
+
+/// Records files read a chunk at a time: the same lines, numbers and limits as the bytes in
+/// memory, wherever the chunks end.
+@Suite struct RecordLinesTests {
+    static let inputs: [String] = [
+        "", "\n", "a", "a\n", "a\nb", "a\r\nb\r\n", "\r\n\r\n", "a\r", "ab\rc\n", "  \n\t\nx\n", "abc\n\ndef\r\nghij",
+        String(repeating: "k", count: 40) + "\n" + String(repeating: "m", count: 9) + "\r\n" + "n",
+        "é中文\n{\"id\": \"X\"}\r\n\n",
+    ]
+
+    func write(_ text: String) throws -> String {
+        let path = try temporaryDirectory() + "/lines.jsonl"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func all(_ lines: inout RecordLines) throws -> [(Int, String, Int)] {
+        var out: [(Int, String, Int)] = []
+        while let line = try lines.next() { out.append((line.number, String(decoding: line.bytes, as: UTF8.self), line.length)) }
+        return out
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 64, 1 << 20])
+    func aFileReadInChunksGivesTheLinesOfTheBytesInMemory(_ chunk: Int) throws {
+        for text in Self.inputs {
+            var memory = RecordLines(bytes: Array(text.utf8))
+            let expected = try all(&memory)
+            let handle = try #require(FileHandle(forReadingAtPath: try write(text)))
+            defer { try? handle.close() }
+            var file = RecordLines(file: handle, maxLineBytes: 1000, chunkBytes: chunk)
+            let got = try all(&file)
+            #expect(got.map(\.0) == expected.map(\.0), "\(text.debugDescription), chunks of \(chunk)")
+            #expect(got.map(\.1) == expected.map(\.1), "\(text.debugDescription), chunks of \(chunk)")
+            #expect(got.map(\.2) == expected.map(\.2), "\(text.debugDescription), chunks of \(chunk)")
+            #expect(expected.allSatisfy { $0.1.utf8.count == $0.2 })
+            let counter = try #require(FileHandle(forReadingAtPath: try write(text)))
+            defer { try? counter.close() }
+            #expect(try RecordLines.countRecords(counter, chunkBytes: chunk) == BulkRun.countLines(Array(text.utf8)))
+        }
+        var crlf = RecordLines.withBytes("a\r\nb")
+        #expect(try all(&crlf).map(\.1) == ["a", "b"])
+    }
+
+    /// A line over the limit is read to its end without being kept: its length is the whole
+    /// line's, its bytes the first `maxLineBytes`, and the next line is read as usual.
+    @Test(arguments: [1, 3, 5, 16, 1 << 20])
+    func aLineOverTheLimitIsMeasuredNotKept(_ chunk: Int) throws {
+        let long = String(repeating: "x", count: 30)
+        for (text, lengths) in [
+            ("\(long)\nshort\n", [30, 5]), ("\(long)\r\nshort", [30, 5]), ("ok\n\(long)", [2, 30]), ("\(long)\r", [30]),
+            ("\(long)\r\n\r\n", [30, 0]), (long + long + "\n", [60]),
+        ] {
+            let handle = try #require(FileHandle(forReadingAtPath: try write(text)))
+            defer { try? handle.close() }
+            var lines = RecordLines(file: handle, maxLineBytes: 8, chunkBytes: chunk)
+            let got = try all(&lines)
+            #expect(got.map(\.2) == lengths, "\(text.debugDescription), chunks of \(chunk)")
+            #expect(got.map(\.0) == Array(1...lengths.count))
+            for (_, bytes, length) in got {
+                #expect(bytes == (length > 8 ? "xxxxxxxx" : String(bytes.prefix(length))))
+            }
+        }
+    }
+
+    @Test func aFileThatCannotBeReadThrows() throws {
+        let handle = try #require(FileHandle(forReadingAtPath: try temporaryDirectory()))
+        defer { try? handle.close() }
+        var lines = RecordLines(file: handle, maxLineBytes: 100)
+        #expect(throws: RecordLines.ReadError.self) { try lines.next() }
+    }
+
+    /// A deals file read a chunk at a time runs as the same bytes in memory do: the same deals,
+    /// rejects (with their lines and texts) and report.
+    @Test func aDealsFileRunsTheSameReadInChunks() throws {
+        let text = String(decoding: try bytes("examples/standard-sale.deals.jsonl"), as: UTF8.self)
+            + "\n\n" + String(decoding: try bytes("examples/standard-sale.bad.deals.jsonl"), as: UTF8.self)
+            + "\n{\"id\": \"X-1\", \"fields\": {\"customer_name\": \"" + String(repeating: "长", count: 4000) + "\"}}\n"
+        let limits = RecordLimits(maxLineBytes: 8000)
+
+        let memory = try service(.sqlite)
+        let inMemory = BulkRun(service: memory, machine: try memory.machines.register(standard), limits: limits)
+        let expected = try #require(inMemory.runDeals(Array(text.utf8), format: .jsonLines).value)
+
+        let streamed = try service(.sqlite)
+        let run = BulkRun(service: streamed, machine: try streamed.machines.register(standard), limits: limits)
+        let handle = try #require(FileHandle(forReadingAtPath: try write(text)))
+        defer { try? handle.close() }
+        var lines = RecordLines(file: handle, maxLineBytes: limits.maxLineBytes, chunkBytes: 97)
+        let got = try #require(run.runDeals(lines: &lines).value)
+
+        #expect(got.map(\.line) == expected.map(\.line))
+        #expect(got.map(\.error) == expected.map(\.error))
+        #expect(got.dropLast().map(\.text) == expected.dropLast().map(\.text))
+        // The record over the limit: 12,046 bytes, of which the rejects keep the first 8,000 (a
+        // character cut in two is replaced).
+        #expect(got.last?.error.code == "FC1223" && got.last?.error.message.contains("12046 bytes") == true)
+        #expect(got.last?.error == expected.last?.error)
+        #expect(expected.last?.text.utf8.count == 12046)
+        #expect(got.last.map { $0.text.utf8.count >= 7998 && $0.text.utf8.count <= 8002 } == true)
+        #expect(got.last.map { expected.last?.text.hasPrefix(String($0.text.dropLast())) == true } == true)
+        #expect(run.report.records == inMemory.report.records && run.report.created == inMemory.report.created)
+        #expect(run.report.events == inMemory.report.events && run.report.effects == inMemory.report.effects)
+        let ids = try memory.store.allDealIDs()
+        #expect(try streamed.store.allDealIDs() == ids)
+        for id in ids { #expect(try streamed.store.snapshot(of: id)?.payload == memory.store.snapshot(of: id)?.payload, "\(id)") }
+    }
+
+    @Test func aReadFailureStopsTheFileAfterRunningWhatWasRead() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let handle = try #require(FileHandle(forReadingAtPath: try temporaryDirectory()))
+        defer { try? handle.close() }
+        var lines = RecordLines(file: handle, maxLineBytes: 100)
+        let problem = try #require(run.runDeals(lines: &lines).error)
+        #expect(problem.isReadFailure && !problem.isStoreFailure)
+        #expect(problem.error.code == "FC1240")
+        #expect(problem.line == 1)
+        #expect(problem.error.message == "the file could not be read after line 0: Is a directory")
+    }
+}
+
+extension RecordLines {
+    /// The lines of a text in memory.
+    static func withBytes(_ text: String) -> RecordLines { RecordLines(bytes: Array(text.utf8)) }
+}
