@@ -119,6 +119,9 @@ private struct DuePage: Sendable {
 }
 
 extension DealSession {
+    /// The result a stepped deal holds until its step's result replaces it (never returned).
+    private static let pendingTick = UnitFailure(event: 1, error: HostError(HostMessages.unknownDeal, ""))
+
     /// Steps a `tick` at `time` on each of these deals: what ``run(_:)`` does with a unit of one
     /// event `tick-<time>` at `time` (`repeated: .unchecked`, `now: time`) for each deal in turn,
     /// with the same results, except that the steps, which depend on nothing but their own deal,
@@ -135,12 +138,19 @@ extension DealSession {
         for dealID in dealIDs {
             let unit = units
             units += 1
-            results.append((unit, dealID, .failure(failure(dealID, HostError(HostMessages.unknownDeal, dealID)))))
+            let result: Result<UnitOutcome, UnitFailure>
             do {
-                if let live = try load(dealID) { jobs.append((results.count - 1, dealID, live)) }
+                if let live = try load(dealID) {
+                    jobs.append((results.count, dealID, live))
+                    // Replaced by the step's result below.
+                    result = .failure(Self.pendingTick)
+                } else {
+                    result = .failure(failure(dealID, HostError(HostMessages.unknownDeal, dealID)))
+                }
             } catch {
-                results[results.count - 1].result = .failure(failure(dealID, error))
+                result = .failure(failure(dealID, error))
             }
+            results.append((unit, dealID, result))
         }
         let event = DealEvent(id: "tick-\(time)", at: time, actor: nil, .tick)
         // A tick names no owner, so the quota count does not enter its context.
