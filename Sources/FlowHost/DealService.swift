@@ -281,6 +281,8 @@ public struct UnitOutcome: Sendable {
     public var effects: [Effect]
     /// The deal after the unit.
     public var snapshot: DealSnapshot
+    /// Its indexed columns, without the view columns (`projection` is nil: they are made when
+    /// the session writes the deal; ``DealService/index(_:_:previous:)`` makes them all).
     public var index: DealIndex
     public var machine: PreparedMachine
 }
