@@ -191,17 +191,9 @@ public final class BulkRun {
 
     /// Counts the records of a file (non-empty lines), for a progress indicator.
     public static func countLines(_ bytes: [UInt8]) -> Int {
-        var n = 0
-        var blank = true
-        for b in bytes {
-            if b == 0x0A {
-                if !blank { n += 1 }
-                blank = true
-            } else if b != 0x20 && b != 0x09 && b != 0x0D {
-                blank = false
-            }
-        }
-        return blank ? n : n + 1
+        var counter = RecordCounter()
+        counter.add(bytes)
+        return counter.total
     }
 
     // MARK: Pieces

@@ -140,18 +140,28 @@ public struct RecordLines {
 
     /// Counts the lines that are not blank (spaces and tabs only), for a progress indicator.
     public static func countRecords(_ file: FileHandle, chunkBytes: Int = defaultChunkBytes) throws -> Int {
-        var n = 0
-        var blank = true
-        while let data = try file.read(upToCount: max(1, chunkBytes)), !data.isEmpty {
-            for b in data {
-                if b == 0x0A {
-                    if !blank { n += 1 }
-                    blank = true
-                } else if b != 0x20 && b != 0x09 && b != 0x0D {
-                    blank = false
-                }
+        var counter = RecordCounter()
+        while let data = try file.read(upToCount: max(1, chunkBytes)), !data.isEmpty { counter.add(data) }
+        return counter.total
+    }
+}
+
+/// Counts the records (lines that are not blank: spaces, tabs and a CR only) of bytes given in
+/// pieces.
+struct RecordCounter {
+    private var complete = 0
+    private var blank = true
+
+    mutating func add(_ bytes: some Sequence<UInt8>) {
+        for b in bytes {
+            if b == 0x0A {
+                if !blank { complete += 1 }
+                blank = true
+            } else if b != 0x20 && b != 0x09 && b != 0x0D {
+                blank = false
             }
         }
-        return blank ? n : n + 1
     }
+
+    var total: Int { blank ? complete : complete + 1 }
 }
