@@ -49,17 +49,47 @@ public struct BulkReport: Sendable {
     public var events = 0
     public var effects = 0
     public var effectsByKind: [String: Int] = [:]
-    /// The latest columns of every deal the run touched (unchanged ones included).
-    public var deals: [String: DealIndex] = [:]
+    /// Where each deal the run touched (unchanged ones included) stands now, as a number in
+    /// `states`: a run's deals share a few states, so a deal costs its id and four bytes (a
+    /// `DealIndex` per deal took hundreds of bytes each, in a run of millions of deals).
+    private var stateOfDeal: [String: Int32] = [:]
+    private var states: [DealState] = []
+    private var stateNumbers: [DealState: Int32] = [:]
+
+    /// What the counts by status, pool and node read of a deal.
+    private struct DealState: Hashable {
+        var status: String
+        var pool: String?
+        var nodes: String
+    }
+
+    /// Notes where a deal stands after a record.
+    mutating func note(_ dealID: String, _ index: DealIndex) {
+        let state = DealState(status: index.status, pool: index.pool, nodes: index.currentNodes)
+        let number: Int32
+        if let known = stateNumbers[state] {
+            number = known
+        } else {
+            number = Int32(states.count)
+            states.append(state)
+            stateNumbers[state] = number
+        }
+        stateOfDeal[dealID] = number
+    }
+
+    /// How many deals the run touched.
+    public var dealCount: Int { stateOfDeal.count }
 
     /// Deals per status, pool, and open node.
     public var byStatus: [String: Int] { count { [$0.status] } }
     public var byPool: [String: Int] { count { [$0.pool ?? "none"] } }
-    public var byNode: [String: Int] { count { $0.currentNodes.split(separator: ",").map(String.init) } }
+    public var byNode: [String: Int] { count { $0.nodes.split(separator: ",").map(String.init) } }
 
-    private func count(_ keys: (DealIndex) -> [String]) -> [String: Int] {
+    private func count(_ keys: (DealState) -> [String]) -> [String: Int] {
+        var deals = [Int](repeating: 0, count: states.count)
+        for number in stateOfDeal.values { deals[Int(number)] += 1 }
         var out: [String: Int] = [:]
-        for index in deals.values { for k in keys(index) { out[k, default: 0] += 1 } }
+        for (state, n) in zip(states, deals) where n > 0 { for k in keys(state) { out[k, default: 0] += n } }
         return out
     }
 }
@@ -273,7 +303,7 @@ public final class BulkRun {
             report.events += o.applied
             report.effects += o.effects.count
             for e in o.effects { report.effectsByKind[e.kind.rawValue, default: 0] += 1 }
-            report.deals[o.dealID] = o.index
+            report.note(o.dealID, o.index)
         }
         provisional = [:]
         return nil

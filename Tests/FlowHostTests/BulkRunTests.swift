@@ -30,6 +30,19 @@ import Testing
         for id in ["D-2001", "D-2002", "D-2004", "D-2005", "D-2007"] { #expect(try service.store.deal(id) == nil) }
         #expect(try service.store.deal("D-2006") != nil)
 
+        // The counts by status, pool and node: each deal once, where it stands at the end (the
+        // events file advanced deals the deals files created).
+        let ids = try service.store.allDealIDs()
+        #expect(r.dealCount == ids.count)
+        var status: [String: Int] = [:], pool: [String: Int] = [:], node: [String: Int] = [:]
+        for id in ids {
+            let index = try #require(try service.store.deal(id)?.index)
+            status[index.status, default: 0] += 1
+            pool[index.pool ?? "none", default: 0] += 1
+            for n in index.currentNodes.split(separator: ",") { node[String(n), default: 0] += 1 }
+        }
+        #expect(r.byStatus == status && r.byPool == pool && r.byNode == node)
+
         // Where the example deals ended.
         let d1 = try service.view("D-1001").snapshot
         #expect(d1.status == .won)
