@@ -109,6 +109,19 @@ struct RunCommand: FlowcCommand {
             let progress = RunProgress(context: context, path: input.path, total: context.isTerminal ? input.source.records() : nil)
             run.onProgress = { [unowned run] in progress.update($0, report: run.report) }
             let format = format?.value ?? RecordFormat.guess(path: input.path)
+            let explicit = input.isEvents ? eventsRejects : rejects
+            let path = explicit ?? Self.rejectsPath(input.path)
+            let csv = !input.isEvents && format == .csv
+            // Rejected records are reported and written as the run goes, in line order, so that
+            // a large file whose records are mostly rejected does not pile them up in memory.
+            let writer = RejectsWriter(path: path)
+            run.onRejects = { [unowned run] list in
+                progress.interrupt()
+                for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") }
+                writer.append(csv ? RejectsFile.csvRows(header: run.csvHeader ?? "", list, withHeader: writer.isEmpty)
+                                  : RejectsFile.jsonLines(list))
+            }
+            let rejectedBefore = run.report.rejected
             let result: Result<[RejectedRecord], RecordFileProblem>
             switch input.source {
             case .whole(let bytes): result = input.isEvents ? run.runEvents(bytes) : run.runDeals(bytes, format: format)
@@ -116,34 +129,32 @@ struct RunCommand: FlowcCommand {
                 var lines = RecordLines(file: handle, maxLineBytes: run.limits.maxLineBytes)
                 result = input.isEvents ? run.runEvents(lines: &lines) : run.runDeals(lines: &lines)
             }
+            run.onRejects = nil
             input.source.close()
             progress.finish()
-            let list: [RejectedRecord]
-            switch result {
-            case .success(let r): list = r
-            case .failure(let problem):
+            var storeFailed = false
+            if case .failure(let problem) = result {
                 context.writeError("\(input.path):\(problem.line): \(problem.error.description)\n")
                 if problem.isStoreFailure || problem.isReadFailure {
                     stopped = true
-                    // A file that could not be read to its end: the records before it ran, and
-                    // those rejected go to the rejects file as usual.
-                    list = problem.isReadFailure ? run.rejectedSoFar : []
+                    // After a store failure nothing of the batch was written, and no rejects
+                    // file is left (as before streaming); a file that could not be read to its
+                    // end keeps the rejects of the records before.
+                    storeFailed = problem.isStoreFailure
                 } else {
+                    // The file could not be run at all (a CSV header naming an unknown column).
                     rejected += 1
+                    writer.discard()
                     continue
                 }
             }
-            for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") }
-            rejected += list.count
-            let explicit = input.isEvents ? eventsRejects : rejects
-            let path = explicit ?? Self.rejectsPath(input.path)
-            let csv = !input.isEvents && format == .csv
-            if list.isEmpty {
+            if !storeFailed { rejected += run.report.rejected - rejectedBefore }
+            if storeFailed || writer.isEmpty {
+                writer.discard()
                 if explicit == nil { Self.removeStaleRejects(path) }
             } else {
-                let text = csv ? RejectsFile.csv(header: run.csvHeader ?? "", list) : RejectsFile.jsonLines(list)
                 do {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                    try writer.commit()
                     rejectFiles.append(path)
                 } catch {
                     context.writeError("error: cannot write the rejects file `\(path)`: \(error.localizedDescription)\n")
@@ -215,6 +226,67 @@ final class RunProgress {
 
     func finish() {
         if shown { context.writeError("\r\u{1B}[2K") }
+    }
+
+    /// Clears the progress line before other output; the next update draws it again.
+    func interrupt() {
+        guard shown else { return }
+        context.writeError("\r\u{1B}[2K")
+        shown = false
+        last = .distantPast
+    }
+}
+
+/// A rejects file written as the run goes: to a file of its own beside the target, which
+/// replaces the target (atomically, by `rename`) when the run of the input ends.
+final class RejectsWriter {
+    let path: String
+    private let partial: String
+    private var handle: FileHandle?
+    private var failure: (any Error)?
+    private(set) var isEmpty = true
+
+    init(path: String) {
+        self.path = path
+        partial = path + ".\(ProcessInfo.processInfo.processIdentifier).partial"
+    }
+
+    func append(_ text: String) {
+        guard failure == nil, !text.isEmpty else { return }
+        do {
+            if handle == nil {
+                guard FileManager.default.createFile(atPath: partial, contents: nil), let opened = FileHandle(forWritingAtPath: partial)
+                else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: partial]) }
+                handle = opened
+            }
+            try handle?.write(contentsOf: Data(text.utf8))
+            isEmpty = false
+        } catch {
+            failure = error
+        }
+    }
+
+    /// Puts the written rejects in place.
+    func commit() throws {
+        if let failure {
+            discard()
+            throw failure
+        }
+        try handle?.synchronize()
+        try handle?.close()
+        handle = nil
+        guard rename(partial, path) == 0 else {
+            let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            discard()
+            throw error
+        }
+    }
+
+    /// Leaves no file (the target is not touched).
+    func discard() {
+        try? handle?.close()
+        handle = nil
+        try? FileManager.default.removeItem(atPath: partial)
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 import FlowIR
 public import FlowRuntime
-public import FlowStore
+import FlowStore
 
 /// The two forms of a deals file.
 public enum RecordFormat: String, Sendable, CaseIterable {
@@ -111,9 +111,14 @@ public final class BulkRun {
     /// Called after each record with the number of records done in the current file.
     public var onProgress: ((Int) -> Void)?
     public private(set) var report = BulkReport()
-    /// The records of the current file rejected so far, by line (a file that could not be read
-    /// to its end still has its rejects file written).
-    public var rejectedSoFar: [RejectedRecord] { rejects.sorted { $0.line < $1.line } }
+    /// When set, the rejected records of a file are handed here, in line order, as soon as no
+    /// record before them can still be refused (a unit staged before them could be refused when
+    /// its batch is written), rather than returned when the file ends. A run then holds at most
+    /// ``maxHeldRejects`` of them before it writes its batch early: a large file whose every
+    /// record is rejected runs in bounded memory. The run's result then lists none.
+    public var onRejects: (([RejectedRecord]) -> Void)?
+    /// How many rejected records a run with ``onRejects`` holds at most.
+    public var maxHeldRejects = 1_000
     /// The header row of the last CSV file run, as written (for its rejects file).
     public private(set) var csvHeader: String?
 
@@ -163,6 +168,7 @@ public final class BulkRun {
                 }
                 done += 1
                 onProgress?(done)
+                if let stop = settleIfHoldingTooMany() { return .failure(stop) }
             }
             if let problem {
                 // The rest of the file cannot be framed: the unclosed quote swallowed it.
@@ -263,6 +269,7 @@ public final class BulkRun {
             }
             done += 1
             onProgress?(done)
+            if let problem = settleIfHoldingTooMany() { return .failure(problem) }
         }
         if let problem = settle() { return .failure(problem) }
         return .success(rejects.sorted { $0.line < $1.line })
@@ -271,6 +278,22 @@ public final class BulkRun {
     private func reject(_ line: Int, _ error: HostError, _ text: String) {
         report.rejected += 1
         rejects.append(RejectedRecord(line: line, error: error, text: text))
+        releaseRejects()
+    }
+
+    /// Hands the held rejects to ``onRejects`` when no staged unit is waiting to be written (one
+    /// could still be refused, with a line before theirs).
+    private func releaseRejects() {
+        guard let onRejects, provisional.isEmpty, !rejects.isEmpty else { return }
+        let released = rejects.sorted { $0.line < $1.line }
+        rejects = []
+        onRejects(released)
+    }
+
+    /// Writes the staged units early when too many rejects wait for them (with ``onRejects``).
+    private func settleIfHoldingTooMany() -> RecordFileProblem? {
+        guard onRejects != nil, rejects.count >= maxHeldRejects, !provisional.isEmpty else { return nil }
+        return settle()
     }
 
     /// Runs one unit; flushes when the batch is full. Returns a problem that stops the run.
@@ -306,6 +329,7 @@ public final class BulkRun {
             report.note(o.dealID, o.index)
         }
         provisional = [:]
+        releaseRejects()
         return nil
     }
 }
@@ -334,9 +358,15 @@ public enum RejectsFile {
     }
 
     public static func csv(header: String, _ rejects: [RejectedRecord]) -> String {
+        csvRows(header: header, rejects, withHeader: true)
+    }
+
+    /// The rows of ``csv(header:_:)``, after its header line when `withHeader` (a rejects file
+    /// written a part at a time has it once).
+    public static func csvRows(header: String, _ rejects: [RejectedRecord], withHeader: Bool) -> String {
         // A rejects file run again: its own `_line,_code,_error` columns are replaced.
         let again = CSVReader.rows(header).rows.first?.cells.first == "_line"
-        var out = "_line,_code,_error," + (again ? dropThree(header) : header) + "\n"
+        var out = withHeader ? "_line,_code,_error," + (again ? dropThree(header) : header) + "\n" : ""
         for r in rejects {
             out += "\(r.line),\(r.error.code),\(CSVReader.quote(r.error.message)),\(again ? dropThree(r.text) : r.text)\n"
         }

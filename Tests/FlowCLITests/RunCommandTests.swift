@@ -157,6 +157,33 @@ enum Examples {
         #expect(directory.err == "error: cannot read `\(dir)`\n")
     }
 
+    /// Rejected records are written as the run goes: a file of 3,000 bad records among good ones
+    /// gives a rejects file of all of them, in line order, and leaves no partial file behind.
+    @Test func aFileOfMostlyBadRecordsGetsItsWholeRejectsFile() throws {
+        let deals = try String(contentsOfFile: Examples.deals, encoding: .utf8).split(separator: "\n").map(String.init)
+        var lines: [String] = []
+        for n in 0..<3000 {
+            if n % 500 == 0 { lines.append(deals[n / 500]) }
+            lines.append(n % 2 == 0 ? "{\"id\": \"X-\(n)\"" : "{\"id\": \"X-\(n)\", \"fields\": {\"nope\": \(n)}}")
+        }
+        let dir = try tempDir(["deals.jsonl": lines.joined(separator: "\n") + "\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/deals.sqlite", "--batch-size", "7")
+        #expect(r.code == 1)
+        #expect(r.out.contains("6 created") && r.out.contains("3000 rejected"))
+        let errors = r.err.split(separator: "\n")
+        #expect(errors.count == 3000)
+        let rejects = try String(contentsOfFile: dir + "/deals.rejects.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(rejects.count == 3000)
+        let numbers = rejects.compactMap { line -> Int? in
+            guard let range = line.range(of: #"{"_error":{"line":"#) else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
+        let expected = lines.enumerated().filter { $0.element.hasPrefix("{\"id\": \"X-") }.map { $0.offset + 1 }
+        #expect(numbers == expected)
+        #expect(errors.first == "\(dir)/deals.jsonl:2: error[FC1220]: not a valid record: the line is not JSON: byte 12: unterminated object")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".partial") }.isEmpty)
+    }
+
     @Test func aCompiledMachineCanStandInForTheTemplate() throws {
         let dir = try tempDir([:])
         #expect(flowc("compile", Examples.template, "-o", dir + "/standard.ir.json").code == 0)

@@ -219,6 +219,69 @@ import Testing
         #expect(rejects.map(\.line) == [1, 2])
     }
 
+    /// Refuses every record of one deal, as a store written by another process at the same time
+    /// would: its unit fails when its batch is written, after later lines were rejected.
+    final class RefusingStore: ForwardingDealStore, @unchecked Sendable {
+        let base: any DealStore
+        let refused: String
+        init(_ base: any DealStore, refusing dealID: String) {
+            self.base = base
+            refused = dealID
+        }
+        func append(_ batch: [AppendRecord]) throws -> [AppendResult] {
+            let kept = try base.append(batch.filter { $0.dealID != refused })
+            var results = kept.makeIterator()
+            return batch.map { record in
+                record.dealID == refused ? .rejected(StoreError(.sequenceConflict, "written elsewhere")) : results.next()!
+            }
+        }
+    }
+
+    /// With `onRejects`, rejected records are handed over in line order as soon as no unit
+    /// before them can still be refused, and at most `maxHeldRejects` wait: the same rejects, in
+    /// the same order, as a run that returns them at the end, in any batch size.
+    @Test(arguments: [1, 2, 500])
+    func rejectsAreHandedOverInLineOrderAsTheRunGoes(_ batchSize: Int) throws {
+        let good = String(decoding: try bytes("examples/standard-sale.deals.jsonl"), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        var lines: [String] = []
+        for (n, line) in good.enumerated() {
+            lines.append(line)
+            // Bad records after each good one, of several kinds.
+            lines += ["{", #"{"id": "X-\#(n)", "fields": {"nope": 1}}"#, "[1]", #"{"id": ""}"#, "not json"]
+        }
+        let bytes = Array(lines.joined(separator: "\n").utf8)
+
+        func make(_ kind: StoreKind) throws -> BulkRun {
+            let s = try service(kind, batchSize: batchSize)
+            // D-1003's records are refused when written (line 13), after lines 14 to 18 were
+            // rejected as they were read.
+            let refusing = DealService(store: RefusingStore(s.store, refusing: "D-1003"), machines: s.machines, clock: s.clock,
+                                       batchSize: batchSize)
+            return BulkRun(service: refusing, machine: try refusing.machines.register(standard))
+        }
+        let returned = try #require(try make(.memory).runDeals(bytes, format: .jsonLines).value)
+        #expect(returned.map(\.line) == returned.map(\.line).sorted())
+        #expect(returned.contains { $0.line == 13 && $0.error.code == "FC1211" })
+        #expect(returned.count == 5 * good.count + 1)
+
+        let run = try make(.sqlite)
+        run.maxHeldRejects = 3
+        var handed: [[RejectedRecord]] = []
+        run.onRejects = { handed.append($0) }
+        #expect(try run.runDeals(bytes, format: .jsonLines).value?.isEmpty == true)
+        let all = handed.flatMap { $0 }
+        #expect(all.map(\.line) == returned.map(\.line))
+        #expect(all.map(\.error) == returned.map(\.error))
+        #expect(all.map(\.text) == returned.map(\.text))
+        #expect(handed.count > 1)
+        // Never more than the limit wait, plus the unit whose early write they waited for (it
+        // can be refused: line 13 comes with 14 to 16 in a batch of 500).
+        #expect(handed.allSatisfy { $0.count <= run.maxHeldRejects + 1 })
+        #expect(handed.contains { $0.map(\.line) == [13, 14, 15, 16] } == (batchSize == 500))
+        #expect(run.report.rejected == returned.count)
+    }
+
     @Test func anUnclosedCSVQuoteRejectsTheRestOfTheFile() throws {
         let service = try service(.memory)
         let run = BulkRun(service: service, machine: try service.machines.register(standard))
