@@ -249,6 +249,21 @@ final class RejectsWriter {
     init(path: String) {
         self.path = path
         partial = path + ".\(ProcessInfo.processInfo.processIdentifier).partial"
+        Self.removeAbandoned(beside: path)
+    }
+
+    /// Removes the partial files a killed run left beside `path` (`NAME.PID.partial` whose
+    /// process is gone); a running one's file is left alone.
+    static func removeAbandoned(beside path: String) {
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent + "."
+        let directory = url.deletingLastPathComponent().path
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for entry in entries where entry.hasPrefix(name) && entry.hasSuffix(".partial") {
+            guard let pid = Int32(entry.dropFirst(name.count).dropLast(".partial".count)), pid > 0,
+                  pid != ProcessInfo.processInfo.processIdentifier, kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: directory + "/" + entry)
+        }
     }
 
     func append(_ text: String) {

@@ -184,6 +184,20 @@ enum Examples {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".partial") }.isEmpty)
     }
 
+    /// A partial rejects file left by a killed run is removed by the next run beside it; one of a
+    /// process still running is left alone.
+    @Test func aKilledRunsPartialRejectsFileIsRemovedByTheNext() throws {
+        let dir = try tempDir(["deals.jsonl": "{\n"])
+        let gone = dir + "/deals.rejects.jsonl.2147483646.partial"
+        let running = dir + "/deals.rejects.jsonl.1.partial"
+        for path in [gone, running] { #expect(FileManager.default.createFile(atPath: path, contents: Data("{}".utf8))) }
+        let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        #expect(!FileManager.default.fileExists(atPath: gone))
+        #expect(FileManager.default.fileExists(atPath: running))
+        #expect(FileManager.default.fileExists(atPath: dir + "/deals.rejects.jsonl"))
+    }
+
     @Test func aCompiledMachineCanStandInForTheTemplate() throws {
         let dir = try tempDir([:])
         #expect(flowc("compile", Examples.template, "-o", dir + "/standard.ir.json").code == 0)

@@ -269,7 +269,7 @@ import Testing
         run.maxHeldRejects = 3
         var handed: [[RejectedRecord]] = []
         run.onRejects = { handed.append($0) }
-        #expect(try run.runDeals(bytes, format: .jsonLines).value?.isEmpty == true)
+        #expect(run.runDeals(bytes, format: .jsonLines).value?.isEmpty == true)
         let all = handed.flatMap { $0 }
         #expect(all.map(\.line) == returned.map(\.line))
         #expect(all.map(\.error) == returned.map(\.error))
