@@ -678,14 +678,25 @@ public final class DealSession {
     /// - Throws: ``HostError`` FC1212 when the store fails; then nothing was written.
     @discardableResult
     public func flush() throws(HostError) -> [(unit: Int, error: HostError)] {
+        try Self.write(prepare(), to: service.store)
+    }
+
+    /// The staged records, taken from the session and encoded, for ``write(_:to:)``.
+    struct PreparedBatch: Sendable {
+        var batch: [(record: StagedRecord, unit: Int)]
+        var records: [AppendRecord]
+    }
+
+    /// Takes the staged records (the session starts afresh) and encodes them: the first half of
+    /// ``flush()``. A timer sweep steps its next page while the store writes this one.
+    func prepare() -> PreparedBatch {
         let batch = pending
         deals = [:]
         prefetched = [:]
         ownedDelta = [:]
         liveKeys = [:]
         pending = []
-        guard !batch.isEmpty else { return [] }
-        let results: [AppendResult]
+        guard !batch.isEmpty else { return PreparedBatch(batch: [], records: []) }
         // Encoding the snapshots and effects is most of a flush's own work and each record's is
         // independent of the others': it is spread over the cores. Only the last record of each
         // deal has its snapshot and view columns made (the store writes the deal's row once).
@@ -694,9 +705,17 @@ public final class DealSession {
         var lastOfDeal = [Bool](repeating: false, count: batch.count)
         for offset in batch.indices.reversed() { lastOfDeal[offset] = seen.insert(batch[offset].record.dealID).inserted }
         let records = ParallelWork.map(Array(zip(batch, lastOfDeal))) { entry, last in entry.record.encoded(lastOfDeal: last) }
-        do { results = try service.store.append(records) } catch { throw HostError(error) }
+        return PreparedBatch(batch: batch, records: records)
+    }
+
+    /// Writes a prepared batch in one transaction: the second half of ``flush()``, which touches
+    /// no session.
+    static func write(_ prepared: PreparedBatch, to store: any DealStore) throws(HostError) -> [(unit: Int, error: HostError)] {
+        guard !prepared.records.isEmpty else { return [] }
+        let results: [AppendResult]
+        do { results = try store.append(prepared.records) } catch { throw HostError(error) }
         var failures: [(unit: Int, error: HostError)] = []
-        for (entry, result) in zip(batch, results) where !failures.contains(where: { $0.unit == entry.unit }) {
+        for (entry, result) in zip(prepared.batch, results) where !failures.contains(where: { $0.unit == entry.unit }) {
             switch result {
             case .appended: break
             case .duplicate:

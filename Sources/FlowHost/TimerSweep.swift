@@ -30,70 +30,103 @@ extension DealService {
         var report = TickReport(at: time)
         var attempted = Set<String>()
         let session = DealSession(self)
-        var provisional: [Int: UnitOutcome] = [:]
-        func settle() -> Bool {
-            do {
-                let failures = try session.flush()
-                for (unit, error) in failures {
-                    if let o = provisional.removeValue(forKey: unit) { report.refused.append((o.dealID, error)) }
-                }
-            } catch {
-                report.failure = error
-                return false
-            }
-            for unit in provisional.keys.sorted() {
-                guard let o = provisional[unit] else { continue }
-                report.ticked.append(o.dealID)
-                report.effects += o.effects.count
-                for e in o.effects { report.effectsByKind[e.kind.rawValue, default: 0] += 1 }
-                if o.effects.contains(where: { $0.kind == .returnedToPool }) { report.returnedToPool.append(o.dealID) }
-            }
-            provisional = [:]
-            onProgress?(report.ticked.count)
-            return true
-        }
         // Keyset pages through the timer index: each page starts after the last deal of the one
         // before, so the sweep reads each due deal's index entry once. A deal ticked in this
         // sweep whose next timer is still due shows up again further on and is skipped; a deal
         // that another writer makes due behind the cursor while the sweep runs waits for the next.
         //
-        // Each page after the first is read (its due deals, rows and snapshots) while the page
-        // before is written: its deals are not that page's, so what it reads is what it would
-        // read after the commit. The reading decodes on one thread, leaving the other core to
-        // the writer.
+        // Each page after the first is read, stepped and encoded while the page before is
+        // written: its deals are not that page's, so what it reads is what it would read after
+        // the commit, and a tick depends on its own deal only (it names no owner, so no quota
+        // count enters it, and it changes no customer key). The writing touches no session.
         let store = self.store
         let limit = batchSize
         let storeTime = DealService.storeTime(time)
         var cursor: DueDeal?
-        var next: Result<DuePage, HostError>?
+
+        /// Reads the next page with deals not attempted yet, steps and encodes it; nil when no
+        /// due deal is left.
+        /// - Parameter workers: threads to decode on (one while the page before is written,
+        ///   leaving the other core to the writer).
+        func stepNextPage(workers: Int) -> Result<SteppedPage?, HostError> {
+            while true {
+                let page: DuePage
+                switch DuePage.read(store, asOf: storeTime, after: cursor, limit: limit, skipping: attempted, workers: workers) {
+                case .success(let read): page = read
+                case .failure(let error): return .failure(error)
+                }
+                guard let last = page.due.last else { return .success(nil) }
+                cursor = last
+                if page.fresh.isEmpty { continue }
+                session.install(page.deals)
+                var stepped = SteppedPage()
+                for (unit, dealID, result) in session.runTicks(page.fresh, at: time) {
+                    attempted.insert(dealID)
+                    switch result {
+                    case .success(let outcome): stepped.outcomes[unit] = outcome
+                    case .failure(let failure): stepped.refused.append((dealID, failure.error))
+                    }
+                }
+                stepped.batch = session.prepare()
+                return .success(stepped)
+            }
+        }
+
+        /// Reports a written page: its refused steps, then the units the store refused, then the
+        /// deals ticked.
+        func account(_ page: SteppedPage, _ failures: [(unit: Int, error: HostError)]) {
+            report.refused.append(contentsOf: page.refused)
+            var outcomes = page.outcomes
+            for (unit, error) in failures {
+                if let o = outcomes.removeValue(forKey: unit) { report.refused.append((o.dealID, error)) }
+            }
+            for unit in outcomes.keys.sorted() {
+                guard let o = outcomes[unit] else { continue }
+                report.ticked.append(o.dealID)
+                report.effects += o.effects.count
+                for e in o.effects { report.effectsByKind[e.kind.rawValue, default: 0] += 1 }
+                if o.effects.contains(where: { $0.kind == .returnedToPool }) { report.returnedToPool.append(o.dealID) }
+            }
+            onProgress?(report.ticked.count)
+        }
+
+        var current: SteppedPage
+        switch stepNextPage(workers: ProcessInfo.processInfo.activeProcessorCount) {
+        case .failure(let error):
+            report.failure = error
+            return report
+        case .success(nil): return report
+        case .success(let page?): current = page
+        }
         while true {
-            let page: DuePage
-            switch next ?? DuePage.read(store, asOf: storeTime, after: cursor, limit: limit, skipping: attempted) {
-            case .success(let read): page = read
+            let batch = current.batch
+            let (ahead, written) = ParallelWork.alongside(
+                { Result { () throws(HostError) in try DealSession.write(batch, to: store) } },
+                while: { stepNextPage(workers: 1) })
+            switch written {
+            case .failure(let error):
+                // Nothing of this page was written; the page stepped ahead is dropped.
+                report.refused.append(contentsOf: current.refused)
+                report.failure = error
+                return report
+            case .success(let failures): account(current, failures)
+            }
+            switch ahead {
             case .failure(let error):
                 report.failure = error
                 return report
+            case .success(nil): return report
+            case .success(let page?): current = page
             }
-            next = nil
-            guard let last = page.due.last else { break }
-            cursor = last
-            if page.fresh.isEmpty { continue }
-            session.install(page.deals)
-            for (unit, dealID, result) in session.runTicks(page.fresh, at: time) {
-                attempted.insert(dealID)
-                switch result {
-                case .success(let outcome): provisional[unit] = outcome
-                case .failure(let failure): report.refused.append((dealID, failure.error))
-                }
-            }
-            let (settled, ahead) = ParallelWork.alongside(
-                { [attempted, cursor] in DuePage.read(store, asOf: storeTime, after: cursor, limit: limit, skipping: attempted, workers: 1) },
-                while: settle)
-            if !settled { return report }
-            next = ahead
         }
-        return report
     }
+}
+
+/// A page of due deals stepped and encoded, waiting to be written.
+private struct SteppedPage {
+    var batch = DealSession.PreparedBatch(batch: [], records: [])
+    var outcomes: [Int: UnitOutcome] = [:]
+    var refused: [(dealID: String, error: HostError)] = []
 }
 
 /// A page of due deals as a sweep reads it: the timer index's entries, those not attempted yet,

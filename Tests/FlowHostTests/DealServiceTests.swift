@@ -250,16 +250,17 @@ import Testing
 final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
     let base: any DealStore = InMemoryStore()
     private let lock = NSLock()
-    private var dueCalls = 0, stateCalls = 0
+    private var dueCalls = 0, stateCalls = 0, appendCalls = 0
     /// Calls are counted once armed (the deals are created first).
     private var armed = false
-    let failDueDealsFrom: Int, failDealStatesFrom: Int
+    let failDueDealsFrom: Int, failDealStatesFrom: Int, failAppendsFrom: Int
 
     func arm() { lock.withLock { armed = true } }
 
-    init(failDueDealsFrom: Int = .max, failDealStatesFrom: Int = .max) {
+    init(failDueDealsFrom: Int = .max, failDealStatesFrom: Int = .max, failAppendsFrom: Int = .max) {
         self.failDueDealsFrom = failDueDealsFrom
         self.failDealStatesFrom = failDealStatesFrom
+        self.failAppendsFrom = failAppendsFrom
     }
 
     private func count(_ calls: inout Int, failingFrom limit: Int, _ what: String) throws {
@@ -277,6 +278,10 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
     func dealStates(_ dealIDs: [String]) throws -> [StoredDealState] {
         try count(&stateCalls, failingFrom: failDealStatesFrom, "dealStates")
         return try base.dealStates(dealIDs)
+    }
+    func append(_ batch: [AppendRecord]) throws -> [AppendResult] {
+        try count(&appendCalls, failingFrom: failAppendsFrom, "append")
+        return try base.append(batch)
     }
 }
 
@@ -306,6 +311,31 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
         #expect(report.ticked == Array(ids.prefix(written)))
         for (n, id) in ids.enumerated() {
             #expect(try s.view(id).snapshot.pool == (n < written ? .public : .private), "\(id)")
+        }
+    }
+
+    /// A page is written while the next is stepped: a write that fails stops the sweep there,
+    /// the pages before stay written, and the page stepped ahead is not written.
+    @Test func aFailedWriteStopsTheSweepAndDropsThePageSteppedAhead() throws {
+        let store = FailingReadsStore(failAppendsFrom: 3)
+        let now = at("2024-12-31T00:00:00Z")
+        let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { now }, batchSize: 10)
+        let m = try s.machines.register(standard)
+        let start = at("2024-05-06T09:00:00Z")
+        let ids = (1...45).map { String(format: "W-%03d", $0) }
+        for (n, id) in ids.enumerated() {
+            #expect(s.create(NewDealInput(dealID: id, at: .absolute(start + Int64(n)), owner: "owner-\(n % 5)",
+                                          fields: [WrittenValue("customer_name", .string("客户 \(id)"))]),
+                             machine: m).value != nil)
+        }
+        store.arm()
+        let report = s.tick(at: start + 31 * day)
+        #expect(report.failure?.code == HostMessages.storeFailed.code)
+        #expect(report.failure?.message.contains("append failed (call 3)") == true)
+        #expect(report.ticked == Array(ids.prefix(20)))
+        for (n, id) in ids.enumerated() {
+            #expect(try s.view(id).snapshot.pool == (n < 20 ? .public : .private), "\(id)")
+            #expect(try store.allEvents(of: id).count == (n < 20 ? 2 : 1), "\(id)")
         }
     }
 }
