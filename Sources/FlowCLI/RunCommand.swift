@@ -81,8 +81,9 @@ struct RunCommand: FlowcCommand {
         case .success(let m): verified = m
         case .failure(let status): return status.code
         }
-        // JSON Lines files are read a chunk at a time as they run (a run holds a batch of records,
-        // not the file); a CSV file is read whole (a quoted cell may span lines).
+        // Files are read a chunk at a time as they run (a run holds a batch of records, not the
+        // file); a CSV file that is not a regular file (a pipe) is read whole, since it is read
+        // twice (checked to be UTF-8 first).
         var inputs: [(path: String, source: RecordSource, isEvents: Bool)] = []
         for (path, isEvents) in [(deals, false), (events, true)] {
             guard let path else { continue }
@@ -125,6 +126,14 @@ struct RunCommand: FlowcCommand {
             let result: Result<[RejectedRecord], RecordFileProblem>
             switch input.source {
             case .whole(let bytes): result = input.isEvents ? run.runEvents(bytes) : run.runDeals(bytes, format: format)
+            case .file(let handle, _) where csv:
+                switch input.source.isUTF8() {
+                case .success(true):
+                    var rows = CSVRows(file: handle)
+                    result = run.runDeals(csv: &rows)
+                case .success(false): result = .failure(BulkRun.notUTF8)
+                case .failure(let problem): result = .failure(problem)
+                }
             case .file(let handle, _):
                 var lines = RecordLines(file: handle, maxLineBytes: run.limits.maxLineBytes)
                 result = input.isEvents ? run.runEvents(lines: &lines) : run.runDeals(lines: &lines)
@@ -310,9 +319,10 @@ enum RecordSource {
     case whole([UInt8])
     case file(FileHandle, path: String)
 
-    /// Opens the file, or reads it whole; nil when it cannot be opened or read.
+    /// Opens the file, or reads it whole when `whole` and it is not a regular file; nil when it
+    /// cannot be opened or read.
     init?(path: String, whole: Bool) {
-        if whole {
+        if whole && !Self.isRegular(path) {
             guard let data = FileManager.default.contents(atPath: path) else { return nil }
             self = .whole(Array(data))
         } else {
@@ -323,15 +333,30 @@ enum RecordSource {
         }
     }
 
+    static func isRegular(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
+    }
+
+    /// Whether the file is UTF-8 throughout, read in a pass of its own.
+    func isUTF8() -> Result<Bool, RecordFileProblem> {
+        switch self {
+        case .whole(let bytes): return .success(String(validating: bytes, as: UTF8.self) != nil)
+        case .file(_, let path):
+            guard let handle = FileHandle(forReadingAtPath: path) else { return .success(false) }
+            defer { try? handle.close() }
+            do { return .success(try CSVRows.isUTF8(handle)) } catch {
+                return .failure(.unreadable(afterLine: 0, error))
+            }
+        }
+    }
+
     /// The records (non-blank lines) for the progress line: counted in a pass of their own over
     /// a regular file; nil when the file cannot be read twice (a pipe).
     func records() -> Int? {
         switch self {
         case .whole(let bytes): return BulkRun.countLines(bytes)
         case .file(_, let path):
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                  attributes[.type] as? FileAttributeType == .typeRegular,
-                  let handle = FileHandle(forReadingAtPath: path) else { return nil }
+            guard Self.isRegular(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
             defer { try? handle.close() }
             return try? RecordLines.countRecords(handle)
         }

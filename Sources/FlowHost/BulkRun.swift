@@ -32,6 +32,13 @@ public struct RecordFileProblem: Error, Sendable {
     public var isStoreFailure: Bool
     /// The file could not be read to its end (FC1240); the records before `line` were run.
     public var isReadFailure = false
+
+    /// FC1240: the file could not be read after line `line`.
+    public static func unreadable(afterLine line: Int, _ error: any Error) -> RecordFileProblem {
+        RecordFileProblem(
+            line: line + 1, error: HostError(HostMessages.recordsUnreadable, String(line), String(describing: error)),
+            isStoreFailure: false, isReadFailure: true)
+    }
 }
 
 /// What a bulk run did, over every file it read.
@@ -142,22 +149,55 @@ public final class BulkRun {
             var lines = RecordLines(bytes: bytes)
             return runDeals(lines: &lines)
         case .csv:
-            rejects = []
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                return .failure(RecordFileProblem(line: 1, error: RecordReader.fail(HostMessages.Record.notUTF8, "the file"), isStoreFailure: false))
+            guard String(validating: bytes, as: UTF8.self) != nil else {
+                rejects = []
+                return .failure(Self.notUTF8)
             }
-            let (rows, problem) = CSVReader.rows(text)
-            csvHeader = rows.first?.text
-            guard let header = rows.first else {
-                if let problem { return .failure(RecordFileProblem(line: problem.line, error: problem.error, isStoreFailure: false)) }
-                return .success([])
+            var rows = CSVRows(bytes: bytes)
+            return runDeals(csv: &rows)
+        }
+    }
+
+    /// A CSV file that is not UTF-8 text: none of it is run.
+    public static let notUTF8 = RecordFileProblem(
+        line: 1, error: RecordReader.fail(HostMessages.Record.notUTF8, "the file"), isStoreFailure: false)
+
+    /// Runs a CSV deals file, a row at a time (see ``CSVRows``: from a file, only a batch of
+    /// records is held). The caller checks that the file is UTF-8 first (``CSVRows/isUTF8(_:chunkBytes:)``).
+    public func runDeals(csv rows: inout CSVRows) -> Result<[RejectedRecord], RecordFileProblem> {
+        rejects = []
+        csvHeader = nil
+        var lastLine = 0
+        let first: CSVRows.Row?
+        do { first = try rows.next() } catch { return .failure(.unreadable(afterLine: lastLine, error)) }
+        let header: CSVRow
+        switch first {
+        case nil: return .success([])
+        case .unclosed(let line, let error)?: return .failure(RecordFileProblem(line: line, error: error, isStoreFailure: false))
+        case .row(let row)?: header = row
+        }
+        csvHeader = header.text
+        lastLine = header.line
+        let columns: CSVDeals
+        do { columns = try CSVDeals(header: header.cells, machine: machine.machine) } catch {
+            return .failure(RecordFileProblem(line: header.line, error: error, isStoreFailure: false))
+        }
+        var done = 0
+        while true {
+            let next: CSVRows.Row?
+            do { next = try rows.next() } catch {
+                // What was read is run and written; the rest of the file is not.
+                if let problem = settle() { return .failure(problem) }
+                return .failure(.unreadable(afterLine: lastLine, error))
             }
-            let columns: CSVDeals
-            do { columns = try CSVDeals(header: header.cells, machine: machine.machine) } catch {
-                return .failure(RecordFileProblem(line: header.line, error: error, isStoreFailure: false))
-            }
-            var done = 0
-            for row in rows.dropFirst() {
+            guard let next else { break }
+            switch next {
+            case .unclosed(let line, let error):
+                // The rest of the file cannot be framed: the unclosed quote swallowed it.
+                report.records += 1
+                reject(line, error, "")
+            case .row(let row):
+                lastLine = row.line
                 report.records += 1
                 switch columns.record(row) {
                 case .success(let r):
@@ -170,14 +210,9 @@ public final class BulkRun {
                 onProgress?(done)
                 if let stop = settleIfHoldingTooMany() { return .failure(stop) }
             }
-            if let problem {
-                // The rest of the file cannot be framed: the unclosed quote swallowed it.
-                report.records += 1
-                reject(problem.line, problem.error, "")
-            }
-            if let stop = settle() { return .failure(stop) }
-            return .success(rejects.sorted { $0.line < $1.line })
         }
+        if let stop = settle() { return .failure(stop) }
+        return .success(rejects.sorted { $0.line < $1.line })
     }
 
     /// Runs a JSON Lines deals file, a line at a time (see ``RecordLines``: from a file, only a
@@ -242,9 +277,7 @@ public final class BulkRun {
             do { next = try lines.next() } catch {
                 // What was read is run and written; the rest of the file is not.
                 if let problem = settle() { return .failure(problem) }
-                return .failure(RecordFileProblem(
-                    line: lastLine + 1, error: HostError(HostMessages.recordsUnreadable, String(lastLine), String(describing: error)),
-                    isStoreFailure: false, isReadFailure: true))
+                return .failure(.unreadable(afterLine: lastLine, error))
             }
             guard let line = next else { break }
             lastLine = line.number

@@ -184,6 +184,30 @@ enum Examples {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".partial") }.isEmpty)
     }
 
+    /// A CSV file is read a row at a time too, after a pass that checks it is UTF-8: a file with
+    /// a broken character runs nothing; a quoted cell that is never closed rejects the rest of
+    /// the file from its line, after the rows before it ran.
+    @Test func aCSVFileIsCheckedThenReadARowAtATime() throws {
+        let good = "id,owner,customer_name\nX-1,amy,甲\nX-2,amy,\"乙\n（分部）\"\n"
+        var broken = Array(good.utf8)
+        broken.insert(0xFF, at: broken.count - 3)
+        let dir = try tempDir([:])
+        for (name, bytes) in [("good.csv", Array(good.utf8)), ("broken.csv", broken), ("open.csv", Array((good + "X-3,amy,\"丙\nX-4,amy,丁\n").utf8))] {
+            try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
+        }
+        let ok = flowc("run", Examples.template, "--deals", dir + "/good.csv", "--db", dir + "/a.sqlite")
+        #expect(ok.code == 0, "\(ok.err)")
+        #expect(ok.out.contains("2 created"))
+        let bad = flowc("run", Examples.template, "--deals", dir + "/broken.csv", "--db", dir + "/b.sqlite")
+        #expect(bad.code == 1)
+        #expect(bad.err == "\(dir)/broken.csv:1: error[FC1220]: not a valid record: the file is not UTF-8 text\n")
+        #expect(bad.out.contains("0 created"))
+        let open = flowc("run", Examples.template, "--deals", dir + "/open.csv", "--db", dir + "/c.sqlite")
+        #expect(open.code == 1)
+        #expect(open.out.contains("2 created") && open.out.contains("1 rejected"))
+        #expect(open.err.hasPrefix("\(dir)/open.csv:5: error[FC1220]"))
+    }
+
     /// A partial rejects file left by a killed run is removed by the next run beside it; one of a
     /// process still running is left alone.
     @Test func aKilledRunsPartialRejectsFileIsRemovedByTheNext() throws {

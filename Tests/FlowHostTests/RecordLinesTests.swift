@@ -127,3 +127,64 @@ extension RecordLines {
     /// The lines of a text in memory.
     static func withBytes(_ text: String) -> RecordLines { RecordLines(bytes: Array(text.utf8)) }
 }
+
+/// CSV files read a row at a time, in chunks: the rows (lines, cells, texts) and the unclosed
+/// quote that `CSVReader.rows` gives for the whole text, wherever the chunks end.
+@Suite struct CSVRowsTests {
+    static let inputs: [String] = [
+        "", "\n", "a", "a,b\nc,d\n", "a,b\r\nc,d\r\n", "\u{FEFF}id,name\nX,甲\n", "\u{FEFF}", "\n\n,\n\"\"\n",
+        "id,note\nX,\"two\nlines\"\nY,\"a \"\"quoted\"\" word\"\n", "a,\"b,c\",d\r\n\r\ne\n", "a\rb,c\n\"x\"y,\"\"z\n",
+        "id,n\nX,\"unclosed\nY,1\nZ,2\n", "\"", "a,\"\"\"\"\n", "a,b\"c\"\n", "\r\r\n\r", "x,\"\r\n\",y\r\n",
+        "id,name\n" + (0..<50).map { "R-\($0),\"名 \($0)\nline\",\($0)" }.joined(separator: "\r\n") + "\n",
+    ]
+
+    func write(_ text: String) throws -> String {
+        let path = try temporaryDirectory() + "/rows.csv"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func all(_ rows: inout CSVRows) throws -> (rows: [CSVRow], unclosed: Int?) {
+        var out: [CSVRow] = []
+        while let row = try rows.next() {
+            switch row {
+            case .row(let r): out.append(r)
+            case .unclosed(let line, _): return (out, line)
+            }
+        }
+        return (out, nil)
+    }
+
+    @Test(arguments: [1, 2, 3, 5, 64, 1 << 20])
+    func aFileReadInChunksGivesTheRowsOfTheWholeText(_ chunk: Int) throws {
+        for text in Self.inputs {
+            let whole = CSVReader.rows(text)
+            var memory = CSVRows(bytes: Array(text.utf8))
+            let inMemory = try all(&memory)
+            #expect(inMemory.rows == whole.rows, "\(text.debugDescription)")
+            #expect(inMemory.unclosed == whole.error?.line, "\(text.debugDescription)")
+            let handle = try #require(FileHandle(forReadingAtPath: try write(text)))
+            defer { try? handle.close() }
+            var file = CSVRows(file: handle, chunkBytes: chunk)
+            let read = try all(&file)
+            #expect(read.rows == whole.rows, "\(text.debugDescription), chunks of \(chunk)")
+            #expect(read.unclosed == whole.error?.line, "\(text.debugDescription), chunks of \(chunk)")
+        }
+    }
+
+    /// The UTF-8 check reads in chunks too: a character cut by a chunk's end is not an error,
+    /// a broken one is, wherever it is.
+    @Test(arguments: [1, 2, 3, 4, 7, 1 << 20])
+    func theUTF8CheckSeesCharactersAcrossChunks(_ chunk: Int) throws {
+        for (bytes, valid) in [
+            (Array("id,名字\nX,星辰科技😀\n".utf8), true), ([0x61, 0xFF, 0x62], false), ([0xE6, 0x98], false),
+            ([0x61, 0xC3], false), (Array("é".utf8) + [0x80], false), ([], true), (Array("😀".utf8), true),
+        ] as [([UInt8], Bool)] {
+            let path = try temporaryDirectory() + "/u.csv"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let handle = try #require(FileHandle(forReadingAtPath: path))
+            defer { try? handle.close() }
+            #expect(try CSVRows.isUTF8(handle, chunkBytes: chunk) == valid, "\(bytes), chunks of \(chunk)")
+        }
+    }
+}
