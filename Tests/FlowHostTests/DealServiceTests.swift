@@ -288,21 +288,29 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
 /// A sweep reads each page after the first while it writes the one before. A read that fails
 /// stops the sweep with the store's error; the pages written before it stay written.
 @Suite struct SweepReadAheadTests {
-    @Test(arguments: [(3, Int.max), (Int.max, 2)])
-    func aFailedReadStopsTheSweepAfterThePagesAlreadyWritten(failDueDealsFrom: Int, failDealStatesFrom: Int) throws {
-        let store = FailingReadsStore(failDueDealsFrom: failDueDealsFrom, failDealStatesFrom: failDealStatesFrom)
+    static let start = at("2024-05-06T09:00:00Z")
+
+    /// A service over `store` with pages of ten and these deals, all idle for 31 days at the
+    /// sweep; the store then counts its calls.
+    func idleDeals(_ ids: [String], in store: FailingReadsStore) throws -> DealService {
         let now = at("2024-12-31T00:00:00Z")
         let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { now }, batchSize: 10)
         let m = try s.machines.register(standard)
-        let start = at("2024-05-06T09:00:00Z")
-        let ids = (1...35).map { String(format: "R-%03d", $0) }
         for (n, id) in ids.enumerated() {
-            #expect(s.create(NewDealInput(dealID: id, at: .absolute(start + Int64(n)), owner: "owner-\(n % 5)",
+            #expect(s.create(NewDealInput(dealID: id, at: .absolute(Self.start + Int64(n)), owner: "owner-\(n % 5)",
                                           fields: [WrittenValue("customer_name", .string("客户 \(id)"))]),
                              machine: m).value != nil)
         }
         store.arm()
-        let report = s.tick(at: start + 31 * day)
+        return s
+    }
+
+    @Test(arguments: [(3, Int.max), (Int.max, 2)])
+    func aFailedReadStopsTheSweepAfterThePagesAlreadyWritten(failDueDealsFrom: Int, failDealStatesFrom: Int) throws {
+        let store = FailingReadsStore(failDueDealsFrom: failDueDealsFrom, failDealStatesFrom: failDealStatesFrom)
+        let ids = (1...35).map { String(format: "R-%03d", $0) }
+        let s = try idleDeals(ids, in: store)
+        let report = s.tick(at: Self.start + 31 * day)
         // Pages of ten in timer order: the failing read is the one of the third page (the second
         // page for the rows), made while the page before it was written.
         let written = failDueDealsFrom == 3 ? 20 : 10
@@ -318,18 +326,9 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
     /// the pages before stay written, and the page stepped ahead is not written.
     @Test func aFailedWriteStopsTheSweepAndDropsThePageSteppedAhead() throws {
         let store = FailingReadsStore(failAppendsFrom: 3)
-        let now = at("2024-12-31T00:00:00Z")
-        let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { now }, batchSize: 10)
-        let m = try s.machines.register(standard)
-        let start = at("2024-05-06T09:00:00Z")
         let ids = (1...45).map { String(format: "W-%03d", $0) }
-        for (n, id) in ids.enumerated() {
-            #expect(s.create(NewDealInput(dealID: id, at: .absolute(start + Int64(n)), owner: "owner-\(n % 5)",
-                                          fields: [WrittenValue("customer_name", .string("客户 \(id)"))]),
-                             machine: m).value != nil)
-        }
-        store.arm()
-        let report = s.tick(at: start + 31 * day)
+        let s = try idleDeals(ids, in: store)
+        let report = s.tick(at: Self.start + 31 * day)
         #expect(report.failure?.code == HostMessages.storeFailed.code)
         #expect(report.failure?.message.contains("append failed (call 3)") == true)
         #expect(report.ticked == Array(ids.prefix(20)))
