@@ -17,9 +17,14 @@ public enum CSVReader {
     /// Splits `text` into rows; a row whose quoted cell is not closed is returned as an error
     /// for its line (and ends the file: nothing after it can be framed).
     public static func rows(_ text: String) -> (rows: [CSVRow], error: (line: Int, error: HostError)?) {
+        rows(text, atFileStart: true)
+    }
+
+    /// ``rows(_:)`` of a part of a file: the byte-order mark is skipped only at the file's start.
+    static func rows(_ text: String, atFileStart: Bool) -> (rows: [CSVRow], error: (line: Int, error: HostError)?) {
         var rows: [CSVRow] = []
         var scalars = Array(text.unicodeScalars)
-        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        if atFileStart, scalars.first == "\u{FEFF}" { scalars.removeFirst() }
         var i = 0
         var line = 1
         while i < scalars.count {

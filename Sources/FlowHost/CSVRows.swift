@@ -53,7 +53,8 @@ public struct CSVRows {
             let firstLine = line
             line += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
             start = end
-            let (rows, problem) = CSVReader.rows(String(decoding: bytes, as: UTF8.self))
+            // The file's own byte-order mark is dropped above; one at a later row's start is text.
+            let (rows, problem) = CSVReader.rows(String(decoding: bytes, as: UTF8.self), atFileStart: false)
             if let problem { return .unclosed(line: firstLine + problem.line - 1, error: problem.error) }
             guard var row = rows.first else { continue }
             row.line += firstLine - 1

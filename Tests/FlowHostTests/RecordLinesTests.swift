@@ -135,6 +135,7 @@ extension RecordLines {
         "", "\n", "a", "a,b\nc,d\n", "a,b\r\nc,d\r\n", "\u{FEFF}id,name\nX,甲\n", "\u{FEFF}", "\n\n,\n\"\"\n",
         "id,note\nX,\"two\nlines\"\nY,\"a \"\"quoted\"\" word\"\n", "a,\"b,c\",d\r\n\r\ne\n", "a\rb,c\n\"x\"y,\"\"z\n",
         "id,n\nX,\"unclosed\nY,1\nZ,2\n", "\"", "a,\"\"\"\"\n", "a,b\"c\"\n", "\r\r\n\r", "x,\"\r\n\",y\r\n",
+        "a\n\u{FEFF}b,c\n\u{FEFF}\n", "\u{FEFF}\u{FEFF}x\n",
         "id,name\n" + (0..<50).map { "R-\($0),\"名 \($0)\nline\",\($0)" }.joined(separator: "\r\n") + "\n",
     ]
 
