@@ -14,29 +14,20 @@ public struct CSVRows {
         case unclosed(line: Int, error: HostError)
     }
 
-    private var buffer: [UInt8]
-    private var start = 0
+    /// The input; the next row starts at its `start`.
+    private var input: ChunkedInput
     /// The line the next row starts on.
     private var line = 1
-    private var atEnd: Bool
     private var begun = false
-    private let file: FileHandle?
-    private let chunkBytes: Int
 
     /// The rows of bytes in memory.
     public init(bytes: [UInt8]) {
-        buffer = bytes
-        atEnd = true
-        file = nil
-        chunkBytes = 0
+        input = ChunkedInput(bytes: bytes)
     }
 
     /// The rows of an open file, read from its current offset.
     public init(file: FileHandle, chunkBytes: Int = RecordLines.defaultChunkBytes) {
-        buffer = []
-        atEnd = false
-        self.file = file
-        self.chunkBytes = max(1, chunkBytes)
+        input = ChunkedInput(file: file, chunkBytes: chunkBytes)
     }
 
     /// The next row (empty lines are skipped), or nil after the last one.
@@ -44,15 +35,15 @@ public struct CSVRows {
     public mutating func next() throws -> Row? {
         if !begun {
             begun = true
-            try fill(atLeast: 3)
-            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
+            while input.bytes.count < 3, !input.atEnd { try input.readMore() }
+            if input.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { input.start = 3 }
         }
         while true {
             guard let end = try rowEnd() else { return nil }
-            let bytes = buffer[start..<end]
+            let bytes = input.bytes[input.start..<end]
             let firstLine = line
             line += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            start = end
+            input.start = end
             // The file's own byte-order mark is dropped above; one at a later row's start is text.
             let (rows, problem) = CSVReader.rows(String(decoding: bytes, as: UTF8.self), atFileStart: false)
             if let problem { return .unclosed(line: firstLine + problem.line - 1, error: problem.error) }
@@ -65,23 +56,25 @@ public struct CSVRows {
     /// Where the row starting at `start` ends (after its line feed, or at the end of the input);
     /// nil when no byte is left. Reads more of the file as needed.
     private mutating func rowEnd() throws -> Int? {
-        var i = start
+        var i = input.start
         var quoted = false, wasQuoted = false, cellEmpty = true
         while true {
-            if i == buffer.count {
-                if atEnd { return i > start ? i : nil }
-                try compactAndRead(keeping: &i)
+            if i == input.bytes.count {
+                if input.atEnd { return i > input.start ? i : nil }
+                i -= input.compact()
+                try input.readMore()
                 continue
             }
-            let b = buffer[i]
+            let b = input.bytes[i]
             // A quote in a quoted cell and a CR outside one are decided by the next byte.
-            if (quoted && b == 0x22) || (!quoted && b == 0x0D), i + 1 == buffer.count, !atEnd {
-                try compactAndRead(keeping: &i)
+            if (quoted && b == 0x22) || (!quoted && b == 0x0D), i + 1 == input.bytes.count, !input.atEnd {
+                i -= input.compact()
+                try input.readMore()
                 continue
             }
             if quoted {
                 if b == 0x22 {
-                    if i + 1 < buffer.count, buffer[i + 1] == 0x22 {
+                    if i + 1 < input.bytes.count, input.bytes[i + 1] == 0x22 {
                         i += 2
                         continue
                     }
@@ -97,7 +90,7 @@ public struct CSVRows {
             case 0x2C:
                 cellEmpty = true
                 wasQuoted = false
-            case 0x0D where i + 1 < buffer.count && buffer[i + 1] == 0x0A:
+            case 0x0D where i + 1 < input.bytes.count && input.bytes[i + 1] == 0x0A:
                 break
             case 0x0A:
                 return i + 1
@@ -108,42 +101,11 @@ public struct CSVRows {
         }
     }
 
-    /// Drops the bytes before `start` and reads a chunk; `index` (into the buffer) follows.
-    private mutating func compactAndRead(keeping index: inout Int) throws {
-        if start > 0 {
-            buffer.removeSubrange(0..<start)
-            index -= start
-            start = 0
-        }
-        try readChunk()
-    }
-
-    private mutating func fill(atLeast count: Int) throws {
-        while buffer.count - start < count, !atEnd { try readChunk() }
-    }
-
-    private mutating func readChunk() throws {
-        guard let file else {
-            atEnd = true
-            return
-        }
-        let data: Data?
-        do { data = try file.read(upToCount: chunkBytes) } catch { throw RecordLines.ReadError(error) }
-        guard let data, !data.isEmpty else {
-            atEnd = true
-            return
-        }
-        buffer.append(contentsOf: data)
-    }
-
     /// Whether a file is UTF-8 throughout, read a chunk at a time (a sequence cut by a chunk's
     /// end is completed by the next).
     public static func isUTF8(_ file: FileHandle, chunkBytes: Int = RecordLines.defaultChunkBytes) throws -> Bool {
         var carry: [UInt8] = []
-        while true {
-            let data: Data?
-            do { data = try file.read(upToCount: max(1, chunkBytes)) } catch { throw RecordLines.ReadError(error) }
-            guard let data, !data.isEmpty else { break }
+        while let data = try ChunkedInput.chunk(of: file, upTo: chunkBytes) {
             let bytes = carry + data
             // The last sequence may go on in the next chunk: keep it back.
             var lead = bytes.count - 1

@@ -19,31 +19,21 @@ public struct RecordLines {
     /// How many bytes a file is read at a time.
     public static let defaultChunkBytes = 1 << 20
 
-    private var buffer: [UInt8]
-    /// Where the next line starts in `buffer`.
-    private var start = 0
+    /// The input; the next line starts at its `start`.
+    private var input: ChunkedInput
     private var number = 0
-    private var atEnd: Bool
-    private let file: FileHandle?
     private let maxLineBytes: Int
-    private let chunkBytes: Int
 
     /// The lines of bytes in memory.
     public init(bytes: [UInt8]) {
-        buffer = bytes
-        atEnd = true
-        file = nil
+        input = ChunkedInput(bytes: bytes)
         maxLineBytes = Int.max
-        chunkBytes = 0
     }
 
     /// The lines of an open file, read from its current offset.
     public init(file: FileHandle, maxLineBytes: Int, chunkBytes: Int = Self.defaultChunkBytes) {
-        buffer = []
-        atEnd = false
-        self.file = file
+        input = ChunkedInput(file: file, chunkBytes: chunkBytes)
         self.maxLineBytes = max(0, maxLineBytes)
-        self.chunkBytes = max(1, chunkBytes)
     }
 
     /// The next line, or nil after the last one.
@@ -51,34 +41,31 @@ public struct RecordLines {
     public mutating func next() throws -> Line? {
         // Bytes of the current line already scanned (no LF among them), and how many of them
         // were dropped because the line is over the limit.
-        var scan = start
+        var scan = input.start
         var dropped = Dropped()
         while true {
-            if let lf = buffer[scan...].firstIndex(of: 0x0A) {
+            if let lf = input.bytes[scan...].firstIndex(of: 0x0A) {
                 let line = finish(at: lf, scanned: scan, dropped: dropped)
-                start = lf + 1
+                input.start = lf + 1
                 return line
             }
-            if atEnd {
-                guard start < buffer.count || dropped.count > 0 else { return nil }
-                let line = finish(at: buffer.count, scanned: scan, dropped: dropped)
-                start = buffer.count
+            if input.atEnd {
+                guard input.start < input.bytes.count || dropped.count > 0 else { return nil }
+                let line = finish(at: input.bytes.count, scanned: scan, dropped: dropped)
+                input.start = input.bytes.count
                 return line
             }
             // No LF yet: the line goes on in the next chunk.
             if dropped.count > 0 {
-                dropped.drop(buffer[scan...])
-                buffer.removeSubrange(scan...)
-            } else if buffer.count - start > maxLineBytes {
-                dropped.drop(buffer[(start + maxLineBytes)...])
-                buffer.removeSubrange((start + maxLineBytes)...)
+                dropped.drop(input.bytes[scan...])
+                input.drop(from: scan)
+            } else if input.bytes.count - input.start > maxLineBytes {
+                dropped.drop(input.bytes[(input.start + maxLineBytes)...])
+                input.drop(from: input.start + maxLineBytes)
             }
-            if start > 0 {
-                buffer.removeSubrange(0..<start)
-                start = 0
-            }
-            scan = buffer.count
-            try readChunk()
+            _ = input.compact()
+            scan = input.bytes.count
+            try input.readMore()
         }
     }
 
@@ -98,28 +85,15 @@ public struct RecordLines {
     /// the limit, only `start..<scanned` was kept; `scanned..<end` is still in the buffer.
     private mutating func finish(at end: Int, scanned: Int, dropped: Dropped) -> Line {
         number += 1
+        let (bytes, start) = (input.bytes, input.start)
         if dropped.count > 0 {
-            let cr = end > scanned ? buffer[end - 1] == 0x0D : dropped.endsWithCR
-            return Line(number: number, bytes: buffer[start..<scanned], length: scanned - start + dropped.count + (end - scanned) - (cr ? 1 : 0))
+            let cr = end > scanned ? bytes[end - 1] == 0x0D : dropped.endsWithCR
+            return Line(number: number, bytes: bytes[start..<scanned], length: scanned - start + dropped.count + (end - scanned) - (cr ? 1 : 0))
         }
         var stop = end
-        if stop > start, buffer[stop - 1] == 0x0D { stop -= 1 }
+        if stop > start, bytes[stop - 1] == 0x0D { stop -= 1 }
         let kept = stop - start > maxLineBytes ? start + maxLineBytes : stop
-        return Line(number: number, bytes: buffer[start..<kept], length: stop - start)
-    }
-
-    private mutating func readChunk() throws {
-        guard let file else {
-            atEnd = true
-            return
-        }
-        let data: Data?
-        do { data = try file.read(upToCount: chunkBytes) } catch { throw ReadError(error) }
-        guard let data, !data.isEmpty else {
-            atEnd = true
-            return
-        }
-        buffer.append(contentsOf: data)
+        return Line(number: number, bytes: bytes[start..<kept], length: stop - start)
     }
 
     /// Why a file could not be read, in the system's words (`Is a directory`, `Input/output error`).
@@ -141,7 +115,7 @@ public struct RecordLines {
     /// Counts the lines that are not blank (spaces and tabs only), for a progress indicator.
     public static func countRecords(_ file: FileHandle, chunkBytes: Int = defaultChunkBytes) throws -> Int {
         var counter = RecordCounter()
-        while let data = try file.read(upToCount: max(1, chunkBytes)), !data.isEmpty { counter.add(data) }
+        while let data = try ChunkedInput.chunk(of: file, upTo: chunkBytes) { counter.add(data) }
         return counter.total
     }
 }
