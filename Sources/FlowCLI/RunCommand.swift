@@ -129,7 +129,7 @@ struct RunCommand: FlowcCommand {
             case .file(let handle, _) where csv:
                 switch input.source.isUTF8() {
                 case .success(true):
-                    var rows = CSVRows(file: handle)
+                    var rows = CSVRows(file: handle, maxRowBytes: run.limits.maxLineBytes)
                     result = run.runDeals(csv: &rows)
                 case .success(false): result = .failure(BulkRun.notUTF8)
                 case .failure(let problem): result = .failure(problem)

@@ -174,7 +174,14 @@ public final class BulkRun {
         switch first {
         case nil: return .success([])
         case .unclosed(let line, let error)?: return .failure(RecordFileProblem(line: line, error: error, isStoreFailure: false))
-        case .row(let row)?: header = row
+        case .tooLarge(let line, let length, _)?:
+            return .failure(RecordFileProblem(line: line, error: tooLarge(length), isStoreFailure: false))
+        case .row(let row)?:
+            let length = row.text.utf8.count
+            guard length <= limits.maxLineBytes else {
+                return .failure(RecordFileProblem(line: row.line, error: tooLarge(length), isStoreFailure: false))
+            }
+            header = row
         }
         csvHeader = header.text
         lastLine = header.line
@@ -190,12 +197,24 @@ public final class BulkRun {
                 if let problem = settle() { return .failure(problem) }
                 return .failure(.unreadable(afterLine: lastLine, error))
             }
-            guard let next else { break }
+            guard var next else { break }
+            // Rows in memory come whole, whatever their length: they are measured here.
+            if case .row(let row) = next, row.text.utf8.count > limits.maxLineBytes {
+                let head = String(decoding: row.text.utf8.prefix(limits.maxLineBytes), as: UTF8.self)
+                next = .tooLarge(line: row.line, length: row.text.utf8.count, head: head)
+            }
             switch next {
             case .unclosed(let line, let error):
                 // The rest of the file cannot be framed: the unclosed quote swallowed it.
                 report.records += 1
                 reject(line, error, "")
+            case .tooLarge(let line, let length, let head):
+                lastLine = line
+                report.records += 1
+                reject(line, tooLarge(length), head)
+                done += 1
+                onProgress?(done)
+                if let stop = settleIfHoldingTooMany() { return .failure(stop) }
             case .row(let row):
                 lastLine = row.line
                 report.records += 1
@@ -286,8 +305,7 @@ public final class BulkRun {
             report.records += 1
             let text = String(decoding: slice, as: UTF8.self)
             if line.length > limits.maxLineBytes {
-                reject(line.number, HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.bytes, [String(line.length)]),
-                                              HostMessages.fill(HostMessages.Phrase.bytes, [String(limits.maxLineBytes)])), text)
+                reject(line.number, tooLarge(line.length), text)
             } else {
                 switch JSONValue.parse(Array(slice)) {
                 case .failure(let e):
@@ -306,6 +324,12 @@ public final class BulkRun {
         }
         if let problem = settle() { return .failure(problem) }
         return .success(rejects.sorted { $0.line < $1.line })
+    }
+
+    /// FC1223 for a record of `length` bytes, over the line limit.
+    private func tooLarge(_ length: Int) -> HostError {
+        HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.bytes, [String(length)]),
+                  HostMessages.fill(HostMessages.Phrase.bytes, [String(limits.maxLineBytes)]))
     }
 
     private func reject(_ line: Int, _ error: HostError, _ text: String) {

@@ -6,12 +6,16 @@ public import Foundation
 ///
 /// A row ends at a line feed outside quotes; each row's bytes are then read by
 /// ``CSVReader/rows(_:)``. A quoted cell that is not closed swallows the rest of the file, which
-/// ``next()`` gives as ``Row/unclosed``.
+/// ``next()`` gives as ``Row/unclosed``. Read from a file, a row longer than `maxRowBytes` is
+/// read to its end without being kept, and given as ``Row/tooLarge``.
 public struct CSVRows {
     public enum Row {
         case row(CSVRow)
         /// A quoted cell is not closed: nothing from this line on can be framed.
         case unclosed(line: Int, error: HostError)
+        /// A row over the limit: the line it starts on, its length in bytes (without its line
+        /// break) and its first `maxRowBytes` bytes as text.
+        case tooLarge(line: Int, length: Int, head: String)
     }
 
     /// The input; the next row starts at its `start`.
@@ -19,15 +23,18 @@ public struct CSVRows {
     /// The line the next row starts on.
     private var line = 1
     private var begun = false
+    private let maxRowBytes: Int
 
-    /// The rows of bytes in memory.
+    /// The rows of bytes in memory (no row is too large: the caller measures them).
     public init(bytes: [UInt8]) {
         input = ChunkedInput(bytes: bytes)
+        maxRowBytes = Int.max
     }
 
     /// The rows of an open file, read from its current offset.
-    public init(file: FileHandle, chunkBytes: Int = RecordLines.defaultChunkBytes) {
+    public init(file: FileHandle, maxRowBytes: Int = Int.max, chunkBytes: Int = RecordLines.defaultChunkBytes) {
         input = ChunkedInput(file: file, chunkBytes: chunkBytes)
+        self.maxRowBytes = max(0, maxRowBytes)
     }
 
     /// The next row (empty lines are skipped), or nil after the last one.
@@ -40,10 +47,18 @@ public struct CSVRows {
         }
         while true {
             guard let end = try rowEnd() else { return nil }
-            let bytes = input.bytes[input.start..<end]
+            let bytes = input.bytes[input.start..<end.index]
             let firstLine = line
-            line += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            input.start = end
+            line += Self.lineFeeds(bytes) + end.dropped.lineFeeds
+            input.start = end.index
+            if end.quoted, end.dropped.count > 0 {
+                return .unclosed(line: firstLine, error: RecordReader.fail(HostMessages.Record.csvQuote, "the row"))
+            }
+            let breaks = bytes.reversed().prefix { $0 == 0x0A || $0 == 0x0D }.count
+            let length = bytes.count + end.dropped.count - breaks
+            if !end.quoted, length > maxRowBytes {
+                return .tooLarge(line: firstLine, length: length, head: String(decoding: bytes.prefix(maxRowBytes), as: UTF8.self))
+            }
             // The file's own byte-order mark is dropped above; one at a later row's start is text.
             let (rows, problem) = CSVReader.rows(String(decoding: bytes, as: UTF8.self), atFileStart: false)
             if let problem { return .unclosed(line: firstLine + problem.line - 1, error: problem.error) }
@@ -53,23 +68,52 @@ public struct CSVRows {
         }
     }
 
-    /// Where the row starting at `start` ends (after its line feed, or at the end of the input);
-    /// nil when no byte is left. Reads more of the file as needed.
-    private mutating func rowEnd() throws -> Int? {
+    private static func lineFeeds(_ bytes: ArraySlice<UInt8>) -> Int {
+        bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+    }
+
+    /// The bytes of an over-long row that were not kept.
+    private struct Dropped {
+        var count = 0
+        var lineFeeds = 0
+    }
+
+    /// Where a row ends: after its line feed, or at the end of the input (where its quote may
+    /// still be open).
+    private struct RowEnd {
+        var index: Int
+        var quoted: Bool
+        var dropped: Dropped
+    }
+
+    /// Where the row starting at `start` ends; nil when no byte is left. Reads more of the file
+    /// as needed, dropping what is over `maxRowBytes` of the row before each read.
+    private mutating func rowEnd() throws -> RowEnd? {
         var i = input.start
         var quoted = false, wasQuoted = false, cellEmpty = true
+        var dropped = Dropped()
+        /// Drops the row's bytes scanned past its first `maxRowBytes`, then reads the next chunk.
+        func readMore() throws {
+            if i - input.start > maxRowBytes {
+                let keep = input.start + maxRowBytes
+                dropped.count += i - keep
+                dropped.lineFeeds += Self.lineFeeds(input.bytes[keep..<i])
+                input.drop(keep..<i)
+                i = keep
+            }
+            i -= input.compact()
+            try input.readMore()
+        }
         while true {
             if i == input.bytes.count {
-                if input.atEnd { return i > input.start ? i : nil }
-                i -= input.compact()
-                try input.readMore()
+                if input.atEnd { return i > input.start || dropped.count > 0 ? RowEnd(index: i, quoted: quoted, dropped: dropped) : nil }
+                try readMore()
                 continue
             }
             let b = input.bytes[i]
             // A quote in a quoted cell and a CR outside one are decided by the next byte.
             if (quoted && b == 0x22) || (!quoted && b == 0x0D), i + 1 == input.bytes.count, !input.atEnd {
-                i -= input.compact()
-                try input.readMore()
+                try readMore()
                 continue
             }
             if quoted {
@@ -93,7 +137,7 @@ public struct CSVRows {
             case 0x0D where i + 1 < input.bytes.count && input.bytes[i + 1] == 0x0A:
                 break
             case 0x0A:
-                return i + 1
+                return RowEnd(index: i + 1, quoted: false, dropped: dropped)
             default:
                 cellEmpty = false
             }

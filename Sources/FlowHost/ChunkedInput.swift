@@ -40,6 +40,11 @@ struct ChunkedInput {
         bytes.removeSubrange(index...)
     }
 
+    /// Drops `bytes[range]` (what a reader need not keep of a row too long to hold).
+    mutating func drop(_ range: Range<Int>) {
+        bytes.removeSubrange(range)
+    }
+
     /// Appends the file's next chunk, or notes the end of the input.
     /// - Throws: ``RecordLines/ReadError``.
     mutating func readMore() throws {

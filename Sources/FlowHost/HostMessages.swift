@@ -119,7 +119,8 @@ public enum HostMessages {
         """)
     public static let recordTooLarge = HostMessageSpec(1223, "record-too-large", "the record has {0}, over the limit of {1}", """
         Records are bounded (`RecordLimits`) so that a hostile or broken file cannot exhaust \
-        memory: the bytes of one line, the events of one deal record. Split the record (events \
+        memory: the bytes of one line (of one CSV row, its quoted line breaks included), the \
+        events of one deal record. Split the record (events \
         can also come from an events file).
         """)
     public static let recordsUnreadable = HostMessageSpec(1240, "records-unreadable", "the file could not be read after line {0}: {1}", """

@@ -208,6 +208,26 @@ enum Examples {
         #expect(open.err.hasPrefix("\(dir)/open.csv:5: error[FC1220]"))
     }
 
+    /// A CSV row is bounded as a JSON line is: a row over 1 MiB (here a quoted cell of 300,000
+    /// lines) is measured to its end without being held, rejected with its length, and the rows
+    /// after it run, numbered by their own lines.
+    @Test func aCSVRowOverTheLineLimitIsRejectedAndTheOthersRun() throws {
+        let long = "X-2,amy,\"" + String(repeating: "长\n", count: 300_000) + "\""
+        let csv = "id,owner,customer_name\nX-1,amy,甲\n" + long + "\nX-3,amy,丙\nX-4,amy,\"丁\n"
+        let dir = try tempDir(["deals.csv": csv])
+        let r = flowc("run", Examples.template, "--deals", dir + "/deals.csv", "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        #expect(r.err == """
+            \(dir)/deals.csv:3: error[FC1223]: the record has \(long.utf8.count) bytes, over the limit of 1048576 bytes
+            \(dir)/deals.csv:300005: error[FC1220]: not a valid record: the row: a quoted cell is not closed
+
+            """)
+        #expect(r.out.contains("2 created") && r.out.contains("2 rejected"))
+        let rejects = try String(contentsOfFile: dir + "/deals.rejects.csv", encoding: .utf8)
+        #expect(rejects.hasPrefix("_line,_code,_error,id,owner,customer_name\n3,FC1223,"))
+        #expect(rejects.utf8.count < 1_100_000)
+    }
+
     /// A partial rejects file left by a killed run is removed by the next run beside it; one of a
     /// process still running is left alone.
     @Test func aKilledRunsPartialRejectsFileIsRemovedByTheNext() throws {

@@ -219,6 +219,34 @@ import Testing
         #expect(rejects.map(\.line) == [1, 2])
     }
 
+    /// A CSV row over the line limit (its quoted line breaks count) is rejected as a long JSON
+    /// line is, whether the file is in memory or read a row at a time, and the rows after it run.
+    @Test func csvRowsOverTheLineLimitAreRejected() throws {
+        let long = "X-2,amy,\"" + String(repeating: "长\n", count: 50) + "\""
+        let csv = "id,owner,customer_name\nX-1,amy,甲\n" + long + "\r\nX-3,amy,丙\n"
+        let path = try temporaryDirectory() + "/long.csv"
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
+        for fromFile in [false, true] {
+            let service = try service(.memory)
+            let run = BulkRun(service: service, machine: try service.machines.register(standard),
+                              limits: RecordLimits(maxLineBytes: 100, maxEventsPerRecord: 10))
+            let result: Result<[RejectedRecord], RecordFileProblem>
+            if fromFile {
+                let handle = try #require(FileHandle(forReadingAtPath: path))
+                defer { try? handle.close() }
+                var rows = CSVRows(file: handle, maxRowBytes: 100, chunkBytes: 16)
+                result = run.runDeals(csv: &rows)
+            } else {
+                result = run.runDeals(Array(csv.utf8), format: .csv)
+            }
+            let rejects = try #require(result.value)
+            #expect(rejects.map(\.line) == [3])
+            #expect(rejects.first?.error.description == "error[FC1223]: the record has \(long.utf8.count) bytes, over the limit of 100 bytes")
+            #expect(rejects.first?.text.utf8.count ?? 0 <= (fromFile ? 100 : long.utf8.count))
+            #expect(run.report.created == 2 && run.report.rejected == 1 && run.report.records == 3)
+        }
+    }
+
     /// Refuses every record of one deal, as a store written by another process at the same time
     /// would: its unit fails when its batch is written, after later lines were rejected.
     final class RefusingStore: ForwardingDealStore, @unchecked Sendable {

@@ -151,9 +151,46 @@ extension RecordLines {
             switch row {
             case .row(let r): out.append(r)
             case .unclosed(let line, _): return (out, line)
+            case .tooLarge(let line, let length, _): Issue.record("row at line \(line) of \(length) bytes given as too large")
             }
         }
         return (out, nil)
+    }
+
+    /// A row over the limit (its quoted line breaks included) is read to its end without being
+    /// held: it comes with its line, its whole length (without its line break) and its first
+    /// bytes, and the rows after it are read and numbered as usual. One whose quote is never
+    /// closed is still the unclosed quote, from its own line.
+    @Test(arguments: [1, 2, 3, 7, 64, 1 << 20])
+    func aRowOverTheLimitIsMeasuredNotHeld(_ chunk: Int) throws {
+        let long = "B,\"" + String(repeating: "长\r\n", count: 500) + "\",end"
+        let text = "id,note\r\nA,short\r\n" + long + "\r\n\r\nC,ok\r\nD,\"" + String(repeating: "x\n", count: 3000)
+        let handle = try #require(FileHandle(forReadingAtPath: try write(text)))
+        defer { try? handle.close() }
+        var file = CSVRows(file: handle, maxRowBytes: 100, chunkBytes: chunk)
+        var got: [String] = []
+        while let row = try file.next() {
+            switch row {
+            case .row(let r): got.append("row \(r.line) \(r.cells)")
+            case .unclosed(let line, let error): got.append("unclosed \(line) \(error.code)")
+            case .tooLarge(let line, let length, let head):
+                got.append("too large \(line) \(length)")
+                #expect(head == String(decoding: Array(long.utf8).prefix(100), as: UTF8.self))
+            }
+        }
+        #expect(got == [
+            "row 1 [\"id\", \"note\"]", "row 2 [\"A\", \"short\"]", "too large 3 \(long.utf8.count)",
+            "row 505 [\"C\", \"ok\"]", "unclosed 506 FC1220",
+        ], "chunks of \(chunk)")
+
+        // Bytes in memory have no limit: the caller measures the row.
+        var memory = CSVRows(bytes: Array(text.utf8))
+        var lines: [Int] = []
+        while let row = try memory.next() {
+            if case .row(let r) = row { lines.append(r.line) }
+            if case .row(let r) = row, r.line == 3 { #expect(r.text == long) }
+        }
+        #expect(lines == [1, 2, 3, 505])
     }
 
     @Test(arguments: [1, 2, 3, 5, 64, 1 << 20])
