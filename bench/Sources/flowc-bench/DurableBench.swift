@@ -83,24 +83,29 @@ enum DurableBench {
             }
             let raw: Double
             do {
+                Clock.settleDisk()
                 raw = try SQLiteStore.benchmarkRawInsert(
                     path: dir + "/raw.sqlite", rows: bulk.count, batchSize: batchSize, payloadBytes: eventBytes, durability: durability,
                     throughCAPI: true)
+                Clock.settleDisk()
                 grdbRaws.append(try SQLiteStore.benchmarkRawInsert(
                     path: dir + "/raw-grdb.sqlite", rows: bulk.count, batchSize: batchSize, payloadBytes: eventBytes, durability: durability))
             } catch { fail("raw insert failed: \(error)") }
             raws.append(raw)
             if wanted("bulk") {
+                Clock.settleDisk()
                 let r = appendRate(bulk, path: dir + "/bulk.sqlite", batchSize: batchSize, durability: durability)
                 bulks.append(r)
                 ratios.bulk.append(r / raw)
             }
             if wanted("interleaved") {
+                Clock.settleDisk()
                 let r = appendRate(interleaved, path: dir + "/interleaved.sqlite", batchSize: batchSize, durability: durability)
                 interleaveds.append(r)
                 ratios.interleaved.append(r / raw)
             }
             if wanted("host") {
+                Clock.settleDisk()
                 let (r, n) = hostRate(verified, jsonl, path: dir + "/host.sqlite", durability: durability)
                 hosts.append(r)
                 ratios.host.append(r / raw)

@@ -95,6 +95,7 @@ enum SweepBench {
             plan = try store.benchmarkMirrorPlan(for: store.dueDeals(asOf: at, after: nil, limit: indexed.count + 1).map(\.dealID))
         } catch { fail("cannot read the due deals: \(error)") }
 
+        Clock.settleDisk()
         let (report, tick) = Clock.measure { service.tick(at: now) }
         // The write-ahead log the sweep filled is copied into the database file before the
         // clock stops: the sweep's whole cost, not one deferred to the next writer or to close.
@@ -115,6 +116,7 @@ enum SweepBench {
         }
         var writeFloor = Double.nan
         if dueEvery >= 2 {
+            Clock.settleDisk()
             do { writeFloor = try store.benchmarkMirrorWrites(plan, of: report.ticked, onto: mirrors, batchSize: service.batchSize) } catch {
                 fail("the write floor failed: \(error)")
             }
