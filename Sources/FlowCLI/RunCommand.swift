@@ -82,13 +82,13 @@ struct RunCommand: FlowcCommand {
         case .failure(let status): return status.code
         }
         // Files are read a chunk at a time as they run (a run holds a batch of records, not the
-        // file); a CSV file that is not a regular file (a pipe) is read whole, since it is read
-        // twice (checked to be UTF-8 first).
+        // file); a CSV file that is not a regular file (a pipe) is copied to a temporary file
+        // first, since it is read twice (checked to be UTF-8 first).
         var inputs: [(path: String, source: RecordSource, isEvents: Bool)] = []
         for (path, isEvents) in [(deals, false), (events, true)] {
             guard let path else { continue }
             let csv = !isEvents && (format?.value ?? RecordFormat.guess(path: path)) == .csv
-            guard let source = RecordSource(path: path, whole: csv) else {
+            guard let source = RecordSource(path: path, spooled: csv) else {
                 context.writeError("error: cannot read `\(path)`\n")
                 return ExitCode.usage
             }
@@ -124,18 +124,16 @@ struct RunCommand: FlowcCommand {
             }
             let rejectedBefore = run.report.rejected
             let result: Result<[RejectedRecord], RecordFileProblem>
-            switch input.source {
-            case .whole(let bytes): result = input.isEvents ? run.runEvents(bytes) : run.runDeals(bytes, format: format)
-            case .file(let handle, _) where csv:
+            if csv {
                 switch input.source.isUTF8() {
                 case .success(true):
-                    var rows = CSVRows(file: handle, maxRowBytes: run.limits.maxLineBytes)
+                    var rows = CSVRows(file: input.source.handle, maxRowBytes: run.limits.maxLineBytes)
                     result = run.runDeals(csv: &rows)
                 case .success(false): result = .failure(BulkRun.notUTF8)
                 case .failure(let problem): result = .failure(problem)
                 }
-            case .file(let handle, _):
-                var lines = RecordLines(file: handle, maxLineBytes: run.limits.maxLineBytes)
+            } else {
+                var lines = RecordLines(file: input.source.handle, maxLineBytes: run.limits.maxLineBytes)
                 result = input.isEvents ? run.runEvents(lines: &lines) : run.runDeals(lines: &lines)
             }
             run.onRejects = nil
@@ -314,22 +312,49 @@ final class RejectsWriter {
     }
 }
 
-/// A records file to run: read whole (CSV), or a chunk at a time (JSON Lines).
-enum RecordSource {
-    case whole([UInt8])
-    case file(FileHandle, path: String)
+/// A records file to run, read a chunk at a time. A CSV input that is not a regular file (a
+/// pipe) is read twice (checked to be UTF-8 first), so it is first copied to a temporary file,
+/// removed again on ``close()``: memory stays bounded whatever comes down the pipe.
+struct RecordSource {
+    let handle: FileHandle
+    /// Where the records are read from: the file, or its temporary copy.
+    let path: String
+    /// The temporary copy of a pipe, if any.
+    private let spool: String?
 
-    /// Opens the file, or reads it whole when `whole` and it is not a regular file; nil when it
+    /// Opens the file (`spooled`: copied first when it is not a regular file); nil when it
     /// cannot be opened or read.
-    init?(path: String, whole: Bool) {
-        if whole && !Self.isRegular(path) {
-            guard let data = FileManager.default.contents(atPath: path) else { return nil }
-            self = .whole(Array(data))
-        } else {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let handle = FileHandle(forReadingAtPath: path) else { return nil }
-            self = .file(handle, path: path)
+    init?(path: String, spooled: Bool) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let input = FileHandle(forReadingAtPath: path) else { return nil }
+        guard spooled && !Self.isRegular(path) else {
+            (handle, self.path, spool) = (input, path, nil)
+            return
+        }
+        defer { try? input.close() }
+        guard let copy = Self.copy(input), let handle = FileHandle(forReadingAtPath: copy) else { return nil }
+        (self.handle, self.path, spool) = (handle, copy, copy)
+    }
+
+    /// Copies what `input` gives, a chunk at a time, to a new temporary file; its path, or nil
+    /// (the file removed) when it cannot be read or written.
+    private static func copy(_ input: FileHandle) -> String? {
+        var template = Array((NSTemporaryDirectory() + "/flowc-spool-XXXXXX").utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { return nil }
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let output = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            while let chunk = try input.read(upToCount: RecordLines.defaultChunkBytes), !chunk.isEmpty {
+                try output.write(contentsOf: chunk)
+            }
+            try output.close()
+            return path
+        } catch {
+            try? output.close()
+            unlink(path)
+            return nil
         }
     }
 
@@ -339,31 +364,24 @@ enum RecordSource {
 
     /// Whether the file is UTF-8 throughout, read in a pass of its own.
     func isUTF8() -> Result<Bool, RecordFileProblem> {
-        switch self {
-        case .whole(let bytes): return .success(String(validating: bytes, as: UTF8.self) != nil)
-        case .file(_, let path):
-            guard let handle = FileHandle(forReadingAtPath: path) else { return .success(false) }
-            defer { try? handle.close() }
-            do { return .success(try CSVRows.isUTF8(handle)) } catch {
-                return .failure(.unreadable(afterLine: 0, error))
-            }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .success(false) }
+        defer { try? handle.close() }
+        do { return .success(try CSVRows.isUTF8(handle)) } catch {
+            return .failure(.unreadable(afterLine: 0, error))
         }
     }
 
     /// The records (non-blank lines) for the progress line: counted in a pass of their own over
-    /// a regular file; nil when the file cannot be read twice (a pipe).
+    /// a regular file; nil when the file cannot be read twice (a pipe of JSON Lines).
     func records() -> Int? {
-        switch self {
-        case .whole(let bytes): return BulkRun.countLines(bytes)
-        case .file(_, let path):
-            guard Self.isRegular(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
-            defer { try? handle.close() }
-            return try? RecordLines.countRecords(handle)
-        }
+        guard Self.isRegular(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        return try? RecordLines.countRecords(handle)
     }
 
     func close() {
-        if case .file(let handle, _) = self { try? handle.close() }
+        try? handle.close()
+        if let spool { unlink(spool) }
     }
 }
 

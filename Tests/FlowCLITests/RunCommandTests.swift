@@ -228,6 +228,33 @@ enum Examples {
         #expect(rejects.utf8.count < 1_100_000)
     }
 
+    /// A CSV input that is not a regular file (a pipe) is read twice like a file, UTF-8 check
+    /// first: it is copied to a temporary file, which the run removes again, and runs as the
+    /// same bytes in a file do. (It used to be read whole through `FileManager`, which cannot
+    /// read a pipe: `cannot read`, exit 2.)
+    @Test func aCSVPipeIsCopiedToATemporaryFileThenRun() throws {
+        let csv = "id,owner,customer_name\nX-1,amy,甲\nX-2,amy,\"乙\n（分部）\"\nX-3,amy,\"丙\n"
+        let dir = try tempDir([:])
+        let fifo = dir + "/deals.csv"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        func spools() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("flowc-spool-") }
+        }
+        let before = try spools()
+        // Opening a pipe blocks until the other end opens it: the writer runs on a thread.
+        let writer = Thread {
+            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
+            handle.write(Data(csv.utf8))
+            try? handle.close()
+        }
+        writer.start()
+        let r = flowc("run", Examples.template, "--deals", fifo, "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        #expect(r.out.contains("2 created") && r.out.contains("1 rejected"))
+        #expect(r.err == "\(fifo):5: error[FC1220]: not a valid record: the row: a quoted cell is not closed\n")
+        #expect(try spools() == before)
+    }
+
     /// A partial rejects file left by a killed run is removed by the next run beside it; one of a
     /// process still running is left alone.
     @Test func aKilledRunsPartialRejectsFileIsRemovedByTheNext() throws {
