@@ -187,19 +187,36 @@ public final class DealService {
 /// A stepped event waiting for ``DealSession/flush()``, with its snapshot, view columns and
 /// effects not yet made (the flush makes a batch's records in parallel, and the snapshot and view
 /// columns only for the last record of each deal; see ``encoded(lastOfDeal:)``).
-struct StagedRecord: Sendable {
-    var dealID: String
-    var eventID: String
-    var afterSequence: Int64
+///
+/// A class, never changed once made: a staged record is handed from the step to the session's
+/// pending list and to the flush's workers, and a reference is one retain where a copy of the
+/// snapshot and columns was dozens.
+final class StagedRecord: Sendable {
+    let dealID: String
+    let eventID: String
+    let afterSequence: Int64
     /// The ``LoggedEvent``, encoded (small; read back when an id is looked for in the session).
-    var event: Data
-    var snapshot: DealSnapshot
-    var machine: PreparedMachine
+    let event: Data
+    let snapshot: DealSnapshot
+    let machine: PreparedMachine
     /// The indexed columns, without the view columns.
-    var columns: DealIndex
+    let columns: DealIndex
     /// The latest view columns known for the deal before this event (see ``ProjectionBase``).
-    var base: ProjectionBase?
-    var effects: [Effect]
+    let base: ProjectionBase?
+    let effects: [Effect]
+
+    init(dealID: String, eventID: String, afterSequence: Int64, event: Data, snapshot: DealSnapshot, machine: PreparedMachine,
+         columns: DealIndex, base: ProjectionBase?, effects: [Effect]) {
+        self.dealID = dealID
+        self.eventID = eventID
+        self.afterSequence = afterSequence
+        self.event = event
+        self.snapshot = snapshot
+        self.machine = machine
+        self.columns = columns
+        self.base = base
+        self.effects = effects
+    }
 
     /// The record the store appends. The last record of its deal in a batch has its snapshot and
     /// view columns made now (the store writes them); the others' are made only if the store
