@@ -153,7 +153,7 @@ public final class BulkRun {
                 rejects = []
                 return .failure(Self.notUTF8)
             }
-            var rows = CSVRows(bytes: bytes)
+            var rows = CSVRows(bytes: bytes, maxRowBytes: limits.maxLineBytes)
             return runDeals(csv: &rows)
         }
     }
@@ -163,7 +163,8 @@ public final class BulkRun {
         line: 1, error: RecordReader.fail(HostMessages.Record.notUTF8, "the file"), isStoreFailure: false)
 
     /// Runs a CSV deals file, a row at a time (see ``CSVRows``: from a file, only a batch of
-    /// records is held). The caller checks that the file is UTF-8 first (``CSVRows/isUTF8(_:chunkBytes:)``).
+    /// records is held). The caller checks that the file is UTF-8 first (``CSVRows/isUTF8(_:chunkBytes:)``)
+    /// and gives the rows the line limit (`maxRowBytes: limits.maxLineBytes`).
     public func runDeals(csv rows: inout CSVRows) -> Result<[RejectedRecord], RecordFileProblem> {
         rejects = []
         csvHeader = nil
@@ -176,12 +177,7 @@ public final class BulkRun {
         case .unclosed(let line, let error)?: return .failure(RecordFileProblem(line: line, error: error, isStoreFailure: false))
         case .tooLarge(let line, let length, _)?:
             return .failure(RecordFileProblem(line: line, error: tooLarge(length), isStoreFailure: false))
-        case .row(let row)?:
-            let length = row.text.utf8.count
-            guard length <= limits.maxLineBytes else {
-                return .failure(RecordFileProblem(line: row.line, error: tooLarge(length), isStoreFailure: false))
-            }
-            header = row
+        case .row(let row)?: header = row
         }
         csvHeader = header.text
         lastLine = header.line
@@ -197,12 +193,7 @@ public final class BulkRun {
                 if let problem = settle() { return .failure(problem) }
                 return .failure(.unreadable(afterLine: lastLine, error))
             }
-            guard var next else { break }
-            // Rows in memory come whole, whatever their length: they are measured here.
-            if case .row(let row) = next, row.text.utf8.count > limits.maxLineBytes {
-                let head = String(decoding: row.text.utf8.prefix(limits.maxLineBytes), as: UTF8.self)
-                next = .tooLarge(line: row.line, length: row.text.utf8.count, head: head)
-            }
+            guard let next else { break }
             switch next {
             case .unclosed(let line, let error):
                 // The rest of the file cannot be framed: the unclosed quote swallowed it.

@@ -6,15 +6,16 @@ public import Foundation
 ///
 /// A row ends at a line feed outside quotes; each row's bytes are then read by
 /// ``CSVReader/rows(_:)``. A quoted cell that is not closed swallows the rest of the file, which
-/// ``next()`` gives as ``Row/unclosed``. Read from a file, a row longer than `maxRowBytes` is
-/// read to its end without being kept, and given as ``Row/tooLarge``.
+/// ``next()`` gives as ``Row/unclosed``. A row longer than `maxRowBytes` (its bytes without its
+/// line break, so that a lone CR, which is a cell's text, counts) is given as ``Row/tooLarge``;
+/// read from a file, it is read to its end without being kept.
 public struct CSVRows {
     public enum Row {
         case row(CSVRow)
         /// A quoted cell is not closed: nothing from this line on can be framed.
         case unclosed(line: Int, error: HostError)
         /// A row over the limit: the line it starts on, its length in bytes (without its line
-        /// break) and its first `maxRowBytes` bytes as text.
+        /// break, LF or CRLF) and its first `maxRowBytes` bytes as text.
         case tooLarge(line: Int, length: Int, head: String)
     }
 
@@ -25,10 +26,10 @@ public struct CSVRows {
     private var begun = false
     private let maxRowBytes: Int
 
-    /// The rows of bytes in memory (no row is too large: the caller measures them).
-    public init(bytes: [UInt8]) {
+    /// The rows of bytes in memory.
+    public init(bytes: [UInt8], maxRowBytes: Int = Int.max) {
         input = ChunkedInput(bytes: bytes)
-        maxRowBytes = Int.max
+        self.maxRowBytes = max(0, maxRowBytes)
     }
 
     /// The rows of an open file, read from its current offset.
@@ -54,8 +55,7 @@ public struct CSVRows {
             if end.quoted, end.dropped.count > 0 {
                 return .unclosed(line: firstLine, error: RecordReader.fail(HostMessages.Record.csvQuote, "the row"))
             }
-            let breaks = bytes.reversed().prefix { $0 == 0x0A || $0 == 0x0D }.count
-            let length = bytes.count + end.dropped.count - breaks
+            let length = bytes.count + end.dropped.count - end.lineBreak
             if !end.quoted, length > maxRowBytes {
                 return .tooLarge(line: firstLine, length: length, head: String(decoding: bytes.prefix(maxRowBytes), as: UTF8.self))
             }
@@ -84,6 +84,8 @@ public struct CSVRows {
         var index: Int
         var quoted: Bool
         var dropped: Dropped
+        /// The bytes of the row's line break: 2 for CRLF, 1 for LF, 0 at the end of the input.
+        var lineBreak: Int
     }
 
     /// Where the row starting at `start` ends; nil when no byte is left. Reads more of the file
@@ -92,6 +94,7 @@ public struct CSVRows {
         var i = input.start
         var quoted = false, wasQuoted = false, cellEmpty = true
         var dropped = Dropped()
+        var crlf = false
         /// Drops the row's bytes scanned past its first `maxRowBytes`, then reads the next chunk.
         func readMore() throws {
             if i - input.start > maxRowBytes {
@@ -106,7 +109,9 @@ public struct CSVRows {
         }
         while true {
             if i == input.bytes.count {
-                if input.atEnd { return i > input.start || dropped.count > 0 ? RowEnd(index: i, quoted: quoted, dropped: dropped) : nil }
+                if input.atEnd {
+                    return i > input.start || dropped.count > 0 ? RowEnd(index: i, quoted: quoted, dropped: dropped, lineBreak: 0) : nil
+                }
                 try readMore()
                 continue
             }
@@ -135,9 +140,10 @@ public struct CSVRows {
                 cellEmpty = true
                 wasQuoted = false
             case 0x0D where i + 1 < input.bytes.count && input.bytes[i + 1] == 0x0A:
-                break
+                // The CR of a CRLF, whose LF is the next byte (a CR is decided before a read).
+                crlf = true
             case 0x0A:
-                return RowEnd(index: i + 1, quoted: false, dropped: dropped)
+                return RowEnd(index: i + 1, quoted: false, dropped: dropped, lineBreak: crlf ? 2 : 1)
             default:
                 cellEmpty = false
             }

@@ -210,6 +210,51 @@ extension RecordLines {
         }
     }
 
+    /// Random texts over CSV's special characters, read in small chunks under small limits, give
+    /// what the same bytes in memory give under the same limit; and with no limit, what the
+    /// whole-text reader gives.
+    @Test(arguments: [1, 2, 3, 5])
+    func randomTextsReadInChunksGiveWhatTheyGiveInMemory(_ chunk: Int) throws {
+        // A linear congruential generator (Knuth's MMIX constants): the same texts on every run.
+        var state = UInt64(chunk)
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        func described(_ rows: inout CSVRows) throws -> [String] {
+            var out: [String] = []
+            while let row = try rows.next() {
+                switch row {
+                case .row(let r): out.append("row \(r.line) \(r.cells) \(r.text.debugDescription)")
+                case .unclosed(let line, _): out.append("unclosed \(line)")
+                case .tooLarge(let line, let length, let head): out.append("too large \(line) \(length) \(head.debugDescription)")
+                }
+            }
+            return out
+        }
+        let alphabet = ["a", "b", ",", "\"", "\"\"", "\r", "\r", "\n", "\r\n", "é", "长", "\u{FEFF}"]
+        var tooLarge = 0
+        for _ in 0..<150 {
+            let text = (0..<Int(next() % 40)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }.joined()
+            let whole = CSVReader.rows(text)
+            var unlimited = CSVRows(bytes: Array(text.utf8))
+            var expected = whole.rows.map { "row \($0.line) \($0.cells) \($0.text.debugDescription)" }
+            if let error = whole.error { expected.append("unclosed \(error.line)") }
+            #expect(try described(&unlimited) == expected, "\(text.debugDescription)")
+            for limit in [0, 1, 3, 8] {
+                var memory = CSVRows(bytes: Array(text.utf8), maxRowBytes: limit)
+                let inMemory = try described(&memory)
+                tooLarge += inMemory.filter { $0.hasPrefix("too large") }.count
+                let handle = try #require(FileHandle(forReadingAtPath: try write(text)))
+                defer { try? handle.close() }
+                var file = CSVRows(file: handle, maxRowBytes: limit, chunkBytes: chunk)
+                let fromFile = try described(&file)
+                #expect(fromFile == inMemory, "\(text.debugDescription), limit \(limit), chunks of \(chunk): \(fromFile) against \(inMemory)")
+            }
+        }
+        #expect(tooLarge > 300)
+    }
+
     /// The UTF-8 check reads in chunks too: a character cut by a chunk's end is not an error,
     /// a broken one is, wherever it is.
     @Test(arguments: [1, 2, 3, 4, 7, 1 << 20])
