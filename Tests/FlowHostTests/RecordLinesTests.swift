@@ -45,6 +45,36 @@ import Testing
         #expect(try all(&crlf).map(\.1) == ["a", "b"])
     }
 
+    /// Random texts over LF, CR and multi-byte characters, read in small chunks under small
+    /// limits: the numbers and lengths of the bytes in memory, and their first `maxLineBytes`.
+    @Test(arguments: [1, 2, 3, 5])
+    func randomTextsReadInChunksGiveTheLinesInMemory(_ chunk: Int) throws {
+        // A linear congruential generator (Knuth's MMIX constants): the same texts on every run.
+        var state = UInt64(chunk) &+ 99
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let alphabet = ["a", "b", "\r", "\r", "\n", "\r\n", "é", "长", " "]
+        var over = 0
+        for _ in 0..<150 {
+            let text = (0..<Int(next() % 40)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }.joined()
+            var memory = RecordLines(bytes: Array(text.utf8))
+            let whole = try all(&memory)
+            for limit in [0, 1, 3, 8] {
+                over += whole.filter { $0.2 > limit }.count
+                let expected = whole.map { ($0.0, String(decoding: Array($0.1.utf8).prefix(limit), as: UTF8.self), $0.2) }
+                let handle = try #require(FileHandle(forReadingAtPath: try write(text)))
+                defer { try? handle.close() }
+                var file = RecordLines(file: handle, maxLineBytes: limit, chunkBytes: chunk)
+                let got = try all(&file).map { ($0.0, String(decoding: Array($0.1.utf8).prefix(limit), as: UTF8.self), $0.2) }
+                #expect(got.map(\.0) == expected.map(\.0) && got.map(\.1) == expected.map(\.1) && got.map(\.2) == expected.map(\.2),
+                        "\(text.debugDescription), limit \(limit), chunks of \(chunk)")
+            }
+        }
+        #expect(over > 300)
+    }
+
     /// A line over the limit is read to its end without being kept: its length is the whole
     /// line's, its bytes the first `maxLineBytes`, and the next line is read as usual.
     @Test(arguments: [1, 3, 5, 16, 1 << 20])
