@@ -49,16 +49,10 @@ import Testing
     /// limits: the numbers and lengths of the bytes in memory, and their first `maxLineBytes`.
     @Test(arguments: [1, 2, 3, 5])
     func randomTextsReadInChunksGiveTheLinesInMemory(_ chunk: Int) throws {
-        // A linear congruential generator (Knuth's MMIX constants): the same texts on every run.
-        var state = UInt64(chunk) &+ 99
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
-        let alphabet = ["a", "b", "\r", "\r", "\n", "\r\n", "é", "长", " "]
+        var texts = RandomTexts(seed: UInt64(chunk) &+ 99, alphabet: ["a", "b", "\r", "\r", "\n", "\r\n", "é", "长", " "])
         var over = 0
         for _ in 0..<150 {
-            let text = (0..<Int(next() % 40)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }.joined()
+            let text = texts.next()
             var memory = RecordLines(bytes: Array(text.utf8))
             let whole = try all(&memory)
             for limit in [0, 1, 3, 8] {
@@ -245,12 +239,6 @@ extension RecordLines {
     /// whole-text reader gives.
     @Test(arguments: [1, 2, 3, 5])
     func randomTextsReadInChunksGiveWhatTheyGiveInMemory(_ chunk: Int) throws {
-        // A linear congruential generator (Knuth's MMIX constants): the same texts on every run.
-        var state = UInt64(chunk)
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 33
-        }
         func described(_ rows: inout CSVRows) throws -> [String] {
             var out: [String] = []
             while let row = try rows.next() {
@@ -262,10 +250,10 @@ extension RecordLines {
             }
             return out
         }
-        let alphabet = ["a", "b", ",", "\"", "\"\"", "\r", "\r", "\n", "\r\n", "é", "长", "\u{FEFF}"]
+        var texts = RandomTexts(seed: UInt64(chunk), alphabet: ["a", "b", ",", "\"", "\"\"", "\r", "\r", "\n", "\r\n", "é", "长", "\u{FEFF}"])
         var tooLarge = 0
         for _ in 0..<150 {
-            let text = (0..<Int(next() % 40)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }.joined()
+            let text = texts.next()
             let whole = CSVReader.rows(text)
             var unlimited = CSVRows(bytes: Array(text.utf8))
             var expected = whole.rows.map { "row \($0.line) \($0.cells) \($0.text.debugDescription)" }
@@ -299,5 +287,26 @@ extension RecordLines {
             defer { try? handle.close() }
             #expect(try CSVRows.isUTF8(handle, chunkBytes: chunk) == valid, "\(bytes), chunks of \(chunk)")
         }
+    }
+}
+
+/// Texts of up to 39 pieces drawn from an alphabet, the same on every run (a linear congruential
+/// generator with Knuth's MMIX constants).
+struct RandomTexts {
+    var state: UInt64
+    let alphabet: [String]
+
+    init(seed: UInt64, alphabet: [String]) {
+        state = seed
+        self.alphabet = alphabet
+    }
+
+    private mutating func number() -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int(state >> 33)
+    }
+
+    mutating func next() -> String {
+        (0..<(number() % 40)).map { _ in alphabet[number() % alphabet.count] }.joined()
     }
 }
