@@ -61,16 +61,19 @@ public enum TemplateChecker {
     public static func check(path: String, fs: any TemplateFileSystem = DiskFileSystem(), limits: YAMLLimits = .default) -> CheckResult {
         switch fs.read(path, limits: limits) {
         case .failure(let p):
-            let d: Diagnostic
-            if case .tooLarge(let size) = p.kind, let sized = YAMLReader.sizeDiagnostic(path: path, size: size, limits: limits) {
-                d = sized
-            } else {
-                d = DriverMessages.cannotRead.inFile(path, path, p.kind == .notFound ? "no such file" : p.detail)
-            }
-            return CheckResult(template: nil, diagnostics: [d], files: [])
+            return CheckResult(template: nil, diagnostics: [diagnostic(p, path: path, limits: limits)], files: [])
         case .success(let bytes):
             return check(path: path, bytes: bytes, fs: fs, limits: limits)
         }
+    }
+
+    /// What a file that could not be read is reported as: its size against the limit (FC0108),
+    /// or the reason it cannot be read (FC0001).
+    public static func diagnostic(_ problem: FileProblem, path: String, limits: YAMLLimits) -> Diagnostic {
+        if case .tooLarge(let size) = problem.kind, let sized = YAMLReader.sizeDiagnostic(path: path, size: size, limits: limits) {
+            return sized
+        }
+        return DriverMessages.cannotRead.inFile(path, path, problem.kind == .notFound ? "no such file" : problem.detail)
     }
 
     /// Checks template text already in memory.

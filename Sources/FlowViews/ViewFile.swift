@@ -2,7 +2,7 @@ public import FlowDiagnostics
 public import FlowIR
 import FlowCheck
 public import FlowExpr
-import FlowYAML
+public import FlowYAML
 import Foundation
 
 /// A saved view: a `*.view.yaml` file beside the templates.
@@ -48,12 +48,19 @@ public enum ViewFile {
     /// scalar).
     /// - Returns: the view (nil when its structure is broken), every diagnostic, and the source
     ///   files they point into.
-    public static func check(path: String, clock: ExprClock = ExprClock(now: 0)) -> (SavedView?, [Diagnostic], [SourceFile]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return (nil, [DriverMessages.cannotRead.inFile(path, path, "no such file or cannot be read")], [])
+    ///
+    /// The file is read as a template is (``DiskFileSystem``): a pipe can be read, and a file over
+    /// `limits.maxFileBytes` is refused before it is read.
+    public static func check(path: String, clock: ExprClock = ExprClock(now: 0), limits: YAMLLimits = .default)
+        -> (SavedView?, [Diagnostic], [SourceFile])
+    {
+        let bytes: [UInt8]
+        switch DiskFileSystem().read(path, limits: limits) {
+        case .success(let read): bytes = read
+        case .failure(let problem): return (nil, [TemplateChecker.diagnostic(problem, path: path, limits: limits)], [])
         }
-        let file = SourceFile(path: path, bytes: Array(data))
-        let read = YAMLReader.read(file)
+        let file = SourceFile(path: path, bytes: bytes)
+        let read = YAMLReader.read(file, limits: limits)
         guard let doc = read.document, !read.diagnostics.contains(where: { $0.severity == .error }) else {
             return (nil, read.diagnostics, [file])
         }

@@ -1,4 +1,5 @@
 import FlowDiagnostics
+import FlowYAML
 import Foundation
 import Testing
 @testable import FlowViews
@@ -103,6 +104,39 @@ struct ViewFileTests {
         #expect(text.contains("a saved view needs `flowc: 1`"))
         #expect(text.contains("a saved view needs `view.id`"))
         #expect(text.contains("test.view.yaml:2:11: error[FC1423]: the view's template `../no-such.flow.yaml` cannot be used: no such file"))
+    }
+
+    /// A view is read as a template is: from a pipe too (`--view <(…)`), and a file over the
+    /// size limit is refused with its size before it is read; a missing one is located.
+    @Test func aViewIsReadFromAPipeAndRefusedOverTheSizeLimit() throws {
+        let bundled = try #require(Self.bundled.first)
+        let text = try String(contentsOfFile: bundled, encoding: .utf8)
+        let path = try Self.write(text)
+        let (_, clean, _) = ViewFile.check(path: path)
+        #expect(clean.isEmpty)
+        let fifo = (path as NSString).deletingLastPathComponent + "/piped.view.yaml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Opening a pipe blocks until the other end opens it: the writer runs on a thread.
+        let writer = Thread {
+            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
+            handle.write(Data(text.utf8))
+            try? handle.close()
+        }
+        writer.start()
+        let (view, diagnostics, _) = ViewFile.check(path: fifo)
+        #expect(diagnostics.map(\.code.description) == [])
+        #expect(view?.templateID == "standard_sale")
+
+        var small = YAMLLimits.default
+        small.maxFileBytes = 100
+        let (none, tooLarge, _) = ViewFile.check(path: path, limits: small)
+        #expect(none == nil)
+        #expect(tooLarge.map(\.code.description) == ["FC0108"])
+        #expect(tooLarge.first?.message.text == "file is \(text.utf8.count) bytes, more than the limit of 100")
+
+        let (_, missing, _) = ViewFile.check(path: path + ".gone")
+        #expect(missing.map(\.code.description) == ["FC0001"])
+        #expect(missing.first?.message.text.hasSuffix("no such file") == true)
     }
 
     @Test func aTemplateIdIsFoundBesideTheViewsDirectory() throws {
