@@ -6,6 +6,7 @@ import FlowHost
 import FlowIR
 import FlowRuntime
 import FlowStore
+import FlowYAML
 import Foundation
 
 /// Options every command that touches the deal store takes.
@@ -79,6 +80,31 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// A small input file read whole (a compiled machine, a mapping file), as templates are read: a
+/// pipe too (`<(…)`), and at most `YAMLLimits.default.maxFileBytes`, refused before it is read.
+enum InputFile {
+    /// Why the file could not be read: `cannot read `PATH`: REASON`, for the caller to print.
+    struct Unreadable: Error {
+        var message: String
+    }
+
+    /// The file's bytes, or why they could not be read.
+    static func read(_ path: String) -> Result<[UInt8], Unreadable> {
+        let limits = YAMLLimits.default
+        switch DiskFileSystem().read(path, limits: limits) {
+        case .success(let bytes): return .success(bytes)
+        case .failure(let problem):
+            let reason: String
+            switch problem.kind {
+            case .notFound: reason = "no such file"
+            case .tooLarge(let size): reason = "it has \(size) bytes, over the limit of \(limits.maxFileBytes)"
+            case .isDirectory, .unreadable: reason = problem.detail
+            }
+            return .failure(Unreadable(message: "cannot read `\(path)`: \(reason)"))
+        }
+    }
+}
+
 /// Loading the machine of a template for the host commands.
 enum HostTemplates {
     /// Checks and compiles a template (or loads a compiled IR file, `*.json`). Template errors are
@@ -86,11 +112,14 @@ enum HostTemplates {
     /// - Returns: the machine, or the exit code (1 template errors, 2 unreadable).
     static func load(_ path: String, _ context: CLIContext) -> Result<VerifiedMachine, ExitStatus> {
         if path.lowercased().hasSuffix(".json") {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                context.writeError("error: cannot read `\(path)`\n")
+            let data: [UInt8]
+            switch InputFile.read(path) {
+            case .success(let bytes): data = bytes
+            case .failure(let problem):
+                context.writeError("error: \(problem.message)\n")
                 return .failure(ExitStatus(ExitCode.usage))
             }
-            do { return .success(try IRLoader.load(Array(data))) } catch {
+            do { return .success(try IRLoader.load(data)) } catch {
                 context.writeError("\(path): \(error.description)\n")
                 return .failure(ExitStatus(ExitCode.problems))
             }

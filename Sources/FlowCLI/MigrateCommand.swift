@@ -71,8 +71,11 @@ struct MigrateCommand: FlowcCommand {
         // The mapping first: a usage problem should not wait for a compile.
         var entries: [NodeMapping] = []
         if let mapFile {
-            guard let data = FileManager.default.contents(atPath: mapFile) else {
-                context.writeError("error: cannot read `\(mapFile)`\n")
+            let data: [UInt8]
+            switch InputFile.read(mapFile) {
+            case .success(let bytes): data = bytes
+            case .failure(let problem):
+                context.writeError("error: \(problem.message)\n")
                 return ExitCode.usage
             }
             switch NodeMappingInput.file(String(decoding: data, as: UTF8.self), path: mapFile) {

@@ -16,6 +16,19 @@ func flowc(_ args: String..., terminal: Bool = false, env: [String: String] = [:
     return (code, ctx.out, ctx.err)
 }
 
+/// Makes `path` a named pipe that gives `text` once to the first reader (as `<(…)` gives a
+/// command's output). Opening a pipe blocks until the other end opens it: the writer runs on a
+/// thread of its own.
+func pipe(_ text: String, at path: String) throws {
+    guard mkfifo(path, 0o600) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    let writer = Thread {
+        guard let handle = FileHandle(forWritingAtPath: path) else { return }
+        handle.write(Data(text.utf8))
+        try? handle.close()
+    }
+    writer.start()
+}
+
 /// A temporary directory holding the given files.
 func tempDir(_ files: [String: String]) throws -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-cli-\(UUID().uuidString)").path

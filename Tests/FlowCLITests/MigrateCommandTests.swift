@@ -72,6 +72,13 @@ enum Versions {
         #expect(bad.out.contains("refused[FC1167]: the mapping sends `initial_talks` to `first_contct`, which is not a node of the new version (did you mean `first_contact`?)"))
         #expect(bad.out.contains("applied: 0 migrated, 1 refused, 0 skipped"))
 
+        // A mapping file from a pipe (`--map-file <(…)`) is read as a file is.
+        let piped = (mapFile as NSString).deletingLastPathComponent + "/piped-map.yaml"
+        try pipe("initial_talks: first_contact\n", at: piped)
+        let dry = flowc("migrate", "--db", db, "--to", v11, "--map-file", piped)
+        #expect(dry.code == 0, "\(dry.err)")
+        #expect(dry.out.contains("dry run: 4 would migrate, 0 refused, 2 skipped"))
+
         let applied = flowc("migrate", "--db", db, "--to", v11, "--map-file", mapFile, "--apply")
         #expect(applied.code == 0, "\(applied.err)")
         #expect(applied.out.contains("  ok: migrated (event `migrate-"))

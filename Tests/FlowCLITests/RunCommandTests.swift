@@ -236,18 +236,11 @@ enum Examples {
         let csv = "id,owner,customer_name\nX-1,amy,甲\nX-2,amy,\"乙\n（分部）\"\nX-3,amy,\"丙\n"
         let dir = try tempDir([:])
         let fifo = dir + "/deals.csv"
-        #expect(mkfifo(fifo, 0o600) == 0)
         func spools() throws -> [String] {
             try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("flowc-spool-") }
         }
         let before = try spools()
-        // Opening a pipe blocks until the other end opens it: the writer runs on a thread.
-        let writer = Thread {
-            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
-            handle.write(Data(csv.utf8))
-            try? handle.close()
-        }
-        writer.start()
+        try pipe(csv, at: fifo)
         let r = flowc("run", Examples.template, "--deals", fifo, "--db", dir + "/deals.sqlite")
         #expect(r.code == 1)
         #expect(r.out.contains("2 created") && r.out.contains("1 rejected"))
@@ -275,6 +268,15 @@ enum Examples {
         let r = flowc("run", dir + "/standard.ir.json", "--deals", Examples.deals, "--db", dir + "/deals.sqlite")
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.contains("6 created"))
+
+        // From a pipe too; a missing one is named with its reason.
+        try pipe(try String(contentsOfFile: dir + "/standard.ir.json", encoding: .utf8), at: dir + "/piped.ir.json")
+        let piped = flowc("run", dir + "/piped.ir.json", "--deals", Examples.deals, "--db", dir + "/piped.sqlite")
+        #expect(piped.code == 0, "\(piped.err)")
+        #expect(piped.out.contains("6 created"))
+        let missing = flowc("run", dir + "/gone.ir.json", "--deals", Examples.deals, "--db", dir + "/piped.sqlite")
+        #expect(missing.code == 2)
+        #expect(missing.err == "error: cannot read `\(dir)/gone.ir.json`: no such file\n")
     }
 
     @Test(arguments: [["run", "--help"], ["deal", "--help"], ["deal", "why", "--help"], ["pool", "--help"], ["pool", "claim", "--help"], ["tick", "--help"]])
