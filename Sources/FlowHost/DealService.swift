@@ -147,26 +147,28 @@ public final class DealService {
     /// (as text when written as a string) so that the runner's refusal, with its did-you-mean,
     /// is what the caller sees.
     func typed(_ values: [WrittenValue], _ machine: PreparedMachine) -> Result<[FieldAssignment], HostError> {
-        let hash = machine.machine.template.hash
+        let m = machine.machine
+        let hash = m.template.hash
         let slots: [String: Int]
         if let known = fieldSlots[hash] {
             slots = known
         } else {
             var map: [String: Int] = [:]
-            for (i, f) in machine.machine.fields.enumerated() where map[f.id] == nil { map[f.id] = i }
+            for (i, f) in m.fields.enumerated() where map[f.id] == nil { map[f.id] = i }
             fieldSlots[hash] = map
             slots = map
         }
+        let fieldTypes = machine.fieldTypes
         var out: [FieldAssignment] = []
         out.reserveCapacity(values.count)
         for written in values {
-            guard let slot = slots[written.field], machine.verified.fieldTypes.indices.contains(slot) else {
+            guard let slot = slots[written.field], fieldTypes.indices.contains(slot) else {
                 if case .string(let s) = written.value { out.append(FieldAssignment(written.field, .text(s))) } else {
                     out.append(FieldAssignment(written.field, .null))
                 }
                 continue
             }
-            switch ScenarioValues.value(written.value, type: machine.verified.fieldTypes[slot]) {
+            switch ScenarioValues.value(written.value, type: fieldTypes[slot]) {
             case .success(let v): out.append(FieldAssignment(written.field, v))
             case .failure(let error): return .failure(HostError(HostMessages.unreadableValue, written.field, error.message))
             }

@@ -1,5 +1,5 @@
 public import FlowIR
-import FlowExpr
+public import FlowExpr
 
 /// A verified machine with the dense tables the runner needs, computed once: the graph's
 /// successors and predecessors, each fork's region and join, the lose path, computed fields in
@@ -15,6 +15,10 @@ public struct PreparedMachine: Sendable {
 
     public var verified: VerifiedMachine { tables.verified }
     public var machine: Machine { tables.verified.machine }
+    /// The machine's checked expressions and field types, read without copying the whole
+    /// machine (as `verified.expressions` does: a retain of every table in it).
+    public var expressions: [CheckedExpr] { tables.verified.expressions }
+    public var fieldTypes: [ExprType] { tables.verified.fieldTypes }
 
     var fieldSlot: [String: Int] { tables.fieldSlot }
     var nodeIndex: [String: Int] { tables.nodeIndex }

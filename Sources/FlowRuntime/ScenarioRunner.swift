@@ -209,7 +209,7 @@ private struct ScenarioRun {
             if case .string(let s) = raw { return .success(.text(s)) }
             return .success(.null)
         }
-        return ScenarioValues.value(raw, type: pm.verified.fieldTypes[slot])
+        return ScenarioValues.value(raw, type: pm.fieldTypes[slot])
     }
 
     /// Applies a step's events; checks the expectation after the last. Returns false on failure.
@@ -317,7 +317,7 @@ private struct ScenarioRun {
         }
         for (field, raw) in (e.fields ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let slot = pm.fieldSlot[field] else { problems.append(fill(S.unknownFieldInExpectation, field)); continue }
-            switch ScenarioValues.value(raw, type: pm.verified.fieldTypes[slot]) {
+            switch ScenarioValues.value(raw, type: pm.fieldTypes[slot]) {
             case .failure(let error): problems.append(fill(S.badValue, "expect.fields.\(field)", error.message))
             case .success(let want):
                 let w: ExprValue? = want == .null ? nil : (FieldValues.validate(want, slot: slot, in: pm.verified).success ?? want)
