@@ -708,7 +708,9 @@ public final class DealSession {
 
     /// Takes the staged records (the session starts afresh) and encodes them: the first half of
     /// ``flush()``. A timer sweep steps its next page while the store writes this one.
-    func prepare() -> PreparedBatch {
+    /// - Parameter workers: threads to encode on (one while a sweep's page is written, leaving
+    ///   the other core to the writer).
+    func prepare(workers: Int = ProcessInfo.processInfo.activeProcessorCount) -> PreparedBatch {
         let batch = pending
         deals = [:]
         prefetched = [:]
@@ -723,7 +725,9 @@ public final class DealSession {
         seen.reserveCapacity(batch.count)
         var lastOfDeal = [Bool](repeating: false, count: batch.count)
         for offset in batch.indices.reversed() { lastOfDeal[offset] = seen.insert(batch[offset].record.dealID).inserted }
-        let records = ParallelWork.map(Array(zip(batch, lastOfDeal))) { entry, last in entry.record.encoded(lastOfDeal: last) }
+        let records = ParallelWork.map(Array(zip(batch, lastOfDeal)), workers: workers) { entry, last in
+            entry.record.encoded(lastOfDeal: last)
+        }
         return PreparedBatch(batch: batch, records: records)
     }
 

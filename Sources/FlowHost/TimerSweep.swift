@@ -46,8 +46,8 @@ extension DealService {
 
         /// Reads the next page with deals not attempted yet, steps and encodes it; nil when no
         /// due deal is left.
-        /// - Parameter workers: threads to decode on (one while the page before is written,
-        ///   leaving the other core to the writer).
+        /// - Parameter workers: threads to decode, step and encode on (one while the page before
+        ///   is written, leaving the other core to the writer).
         func stepNextPage(workers: Int) -> Result<SteppedPage?, HostError> {
             while true {
                 let page: DuePage
@@ -60,14 +60,14 @@ extension DealService {
                 if page.fresh.isEmpty { continue }
                 session.install(page.deals)
                 var stepped = SteppedPage()
-                for (unit, dealID, result) in session.runTicks(page.fresh, at: time) {
+                for (unit, dealID, result) in session.runTicks(page.fresh, at: time, workers: workers) {
                     attempted.insert(dealID)
                     switch result {
                     case .success(let outcome): stepped.outcomes[unit] = outcome
                     case .failure(let failure): stepped.refused.append((dealID, failure.error))
                     }
                 }
-                stepped.batch = session.prepare()
+                stepped.batch = session.prepare(workers: workers)
                 return .success(stepped)
             }
         }
@@ -162,7 +162,10 @@ extension DealSession {
     ///
     /// - Parameter dealIDs: distinct ids (a sweep's page is: it is read in timer-index order).
     /// - Returns: per deal, in order, its unit number and what its unit did.
-    func runTicks(_ dealIDs: [String], at time: Int64) -> [(unit: Int, dealID: String, result: Result<UnitOutcome, UnitFailure>)] {
+    /// - Parameter workers: threads to step on.
+    func runTicks(_ dealIDs: [String], at time: Int64, workers: Int = ProcessInfo.processInfo.activeProcessorCount)
+        -> [(unit: Int, dealID: String, result: Result<UnitOutcome, UnitFailure>)]
+    {
         func failure(_ dealID: String, _ error: HostError) -> UnitFailure {
             UnitFailure(event: 1, error: error.within(HostMessages.Phrase.inEvent, dealID, "1", HostAction.tick.name))
         }
@@ -189,7 +192,7 @@ extension DealSession {
         // A tick names no owner, so the quota count does not enter its context.
         let context = StepContext(now: time, utcOffset: service.utcOffset, ownedOpenDeals: 0, actorCanAssign: false)
         let limits = service.limits
-        let steps = ParallelWork.map(jobs.map { ($0.dealID, $0.live) }) { dealID, live in
+        let steps = ParallelWork.map(jobs.map { ($0.dealID, $0.live) }, workers: workers) { dealID, live in
             Result { () throws(HostError) in
                 try DealSession.stepped(event, dealID: dealID, machine: live.machine, before: live, context: context, limits: limits)
             }
