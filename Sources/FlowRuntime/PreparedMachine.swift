@@ -15,9 +15,8 @@ public struct PreparedMachine: Sendable {
 
     public var verified: VerifiedMachine { tables.verified }
     public var machine: Machine { tables.verified.machine }
-    /// The machine's checked expressions and field types, read without copying the whole
-    /// machine (as `verified.expressions` does: a retain of every table in it).
-    public var expressions: [CheckedExpr] { tables.verified.expressions }
+    /// The machine's field types, read without copying the whole machine (as
+    /// `verified.fieldTypes` does: a retain of every table in it).
     public var fieldTypes: [ExprType] { tables.verified.fieldTypes }
 
     var fieldSlot: [String: Int] { tables.fieldSlot }
