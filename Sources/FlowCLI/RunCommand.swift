@@ -107,12 +107,13 @@ struct RunCommand: FlowcCommand {
         var stopped = false
         var rejectFiles: [String] = []
         for input in inputs {
-            let progress = RunProgress(context: context, path: input.path, total: context.isTerminal ? input.source.records() : nil)
-            run.onProgress = { [unowned run] in progress.update($0, report: run.report) }
             let format = format?.value ?? RecordFormat.guess(path: input.path)
+            let csv = !input.isEvents && format == .csv
+            let total = context.isTerminal ? input.source.records(csv: csv, maxRowBytes: run.limits.maxLineBytes) : nil
+            let progress = RunProgress(context: context, path: input.path, total: total)
+            run.onProgress = { [unowned run] in progress.update($0, report: run.report) }
             let explicit = input.isEvents ? eventsRejects : rejects
             let path = explicit ?? Self.rejectsPath(input.path)
-            let csv = !input.isEvents && format == .csv
             // Rejected records are reported and written as the run goes, in line order, so that
             // a large file whose records are mostly rejected does not pile them up in memory.
             let writer = RejectsWriter(path: path)
@@ -371,12 +372,17 @@ struct RecordSource {
         }
     }
 
-    /// The records (non-blank lines) for the progress line: counted in a pass of their own over
-    /// a regular file; nil when the file cannot be read twice (a pipe of JSON Lines).
-    func records() -> Int? {
+    /// The records for the progress line, counted in a pass of their own over a regular file:
+    /// non-blank lines, or for CSV the rows after the header (a quoted line break does not start
+    /// a record, and a row over `maxRowBytes` is measured, not held); nil when the file cannot
+    /// be read twice (a pipe of JSON Lines).
+    func records(csv: Bool, maxRowBytes: Int) -> Int? {
         guard Self.isRegular(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        return try? RecordLines.countRecords(handle)
+        guard csv else { return try? RecordLines.countRecords(handle) }
+        var rows = CSVRows(file: handle, maxRowBytes: maxRowBytes)
+        guard let count = try? rows.countRows() else { return nil }
+        return max(0, count - 1)
     }
 
     func close() {

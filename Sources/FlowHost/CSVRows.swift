@@ -41,17 +41,8 @@ public struct CSVRows {
     /// The next row (empty lines are skipped), or nil after the last one.
     /// - Throws: ``RecordLines/ReadError`` when the file cannot be read.
     public mutating func next() throws -> Row? {
-        if !begun {
-            begun = true
-            while input.bytes.count < 3, !input.atEnd { try input.readMore() }
-            if input.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { input.start = 3 }
-        }
         while true {
-            guard let end = try rowEnd() else { return nil }
-            let bytes = input.bytes[input.start..<end.index]
-            let firstLine = line
-            line += Self.lineFeeds(bytes) + end.dropped.lineFeeds
-            input.start = end.index
+            guard let (end, bytes, firstLine) = try advance() else { return nil }
             if end.quoted, end.dropped.count > 0 {
                 return .unclosed(line: firstLine, error: RecordReader.fail(HostMessages.Record.csvQuote, "the row"))
             }
@@ -66,6 +57,36 @@ public struct CSVRows {
             row.line += firstLine - 1
             return .row(row)
         }
+    }
+
+    /// How many rows ``next()`` would give before the end or an unclosed quote (rows and rows too
+    /// large), counted from their bytes without reading their cells: a quick pass for a progress
+    /// indicator.
+    /// - Throws: ``RecordLines/ReadError`` when the file cannot be read.
+    public mutating func countRows() throws -> Int {
+        var count = 0
+        while let (end, bytes, _) = try advance() {
+            if end.quoted { break }
+            // An empty line is not a row; a line of a lone CR is (the CR is a cell's text).
+            if bytes.count + end.dropped.count - end.lineBreak > 0 { count += 1 }
+        }
+        return count
+    }
+
+    /// The next row's bytes (its first `maxRowBytes` and what followed the last drop), where it
+    /// ends, and the line it starts on; nil after the last one.
+    private mutating func advance() throws -> (end: RowEnd, bytes: ArraySlice<UInt8>, line: Int)? {
+        if !begun {
+            begun = true
+            while input.bytes.count < 3, !input.atEnd { try input.readMore() }
+            if input.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { input.start = 3 }
+        }
+        guard let end = try rowEnd() else { return nil }
+        let bytes = input.bytes[input.start..<end.index]
+        let firstLine = line
+        line += Self.lineFeeds(bytes) + end.dropped.lineFeeds
+        input.start = end.index
+        return (end, bytes, firstLine)
     }
 
     private static func lineFeeds(_ bytes: ArraySlice<UInt8>) -> Int {

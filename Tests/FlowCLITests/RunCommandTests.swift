@@ -119,6 +119,13 @@ enum Examples {
         #expect(shown.code == 0)
         #expect(shown.err.contains("standard-sale.deals.jsonl: 6/6 records (100%)"))
         #expect(shown.err.hasSuffix("\r\u{1B}[2K"))
+
+        // A CSV file's records are its rows after the header, a quoted line break included.
+        let dir = try tempDir(["leads.csv": "id,owner,customer_name\nX-1,amy,\"甲\n（分部）\"\n\nX-2,amy,乙\n"])
+        let csv = flowc("run", Examples.template, "--deals", dir + "/leads.csv", "--db", dir + "/d.sqlite", terminal: true)
+        #expect(csv.code == 0, "\(csv.err)")
+        #expect(csv.err.contains("leads.csv: 2/2 records (100%)"))
+        #expect(!csv.err.contains("/4 records"))
     }
 
     @Test func templateErrorsExitOneAndUsageErrorsTwo() throws {
