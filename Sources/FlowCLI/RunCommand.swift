@@ -19,9 +19,10 @@ struct RunCommand: FlowcCommand {
 
             A record is applied all or nothing. A record that fails is reported on stderr as \
             `FILE:LINE: error[CODE]: message` and written, with its error, to the rejects file \
-            (`--rejects`; by default beside the input, `NAME.rejects.jsonl` or `.csv`), which can \
-            be fixed and run again; the other records proceed. Every record is idempotent: events \
-            already in a deal's log (same ids) are skipped, so a file can be run again. \
+            (`--rejects`; by default beside the input, `NAME.rejects.jsonl` or `.csv`, or in the \
+            current directory for a pipe such as /dev/stdin), which can be fixed and run again; \
+            the other records proceed. Every record is idempotent: events already in a deal's \
+            log (same ids) are skipped, so a file can be run again. \
             A summary follows on stdout; on a terminal a progress line is shown on stderr.
 
             Exit codes: 0 every record applied (or already applied); 1 some records were \
@@ -59,19 +60,31 @@ struct RunCommand: FlowcCommand {
     func validate() throws {
         if deals == nil && events == nil { throw ValidationError("give a deals file (--deals) or an events file (--events), or both") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        for (input, output) in [(deals, rejects ?? deals.map(Self.rejectsPath)), (events, eventsRejects ?? events.map(Self.rejectsPath))] {
+        let here = FileManager.default.currentDirectoryPath
+        let defaults = (deals.map { Self.rejectsPath($0, csv: isCSV($0), in: here) },
+                        events.map { Self.rejectsPath($0, csv: false, in: here) })
+        for (input, output) in [(deals, rejects ?? defaults.0), (events, eventsRejects ?? defaults.1)] {
             if let input, let output, input == output { throw ValidationError("the rejects file cannot be the input file `\(input)`") }
         }
     }
 
-    /// `x.deals.jsonl` → `x.deals.rejects.jsonl`; `x.csv` → `x.rejects.csv`.
-    static func rejectsPath(_ input: String) -> String {
-        let lower = input.lowercased()
-        for ext in [".jsonl", ".ndjson", ".json", ".csv"] where lower.hasSuffix(ext) {
-            let base = String(input.dropLast(ext.count))
-            return base + ".rejects" + (ext == ".csv" ? ".csv" : ".jsonl")
+    /// Whether a deals file is read as CSV (`--format`, or its name).
+    func isCSV(_ path: String) -> Bool {
+        (format?.value ?? RecordFormat.guess(path: path)) == .csv
+    }
+
+    /// The default rejects file: `x.deals.jsonl` → `x.deals.rejects.jsonl`, `x.csv` →
+    /// `x.rejects.csv`, beside the input; `.csv` whenever the input is read as CSV. An input that
+    /// is not a regular file (a pipe, `/dev/stdin`) has no place beside it to write to: its
+    /// rejects go to `directory`, under its name (`stdin.rejects.jsonl`).
+    static func rejectsPath(_ input: String, csv: Bool, in directory: String) -> String {
+        var base = input
+        if FileManager.default.fileExists(atPath: input), !RecordSource.isRegular(input) {
+            base = (directory as NSString).appendingPathComponent((input as NSString).lastPathComponent)
         }
-        return input + ".rejects.jsonl"
+        let lower = base.lowercased()
+        if let ext = [".jsonl", ".ndjson", ".json", ".csv"].first(where: { lower.hasSuffix($0) }) { base = String(base.dropLast(ext.count)) }
+        return base + ".rejects" + (csv ? ".csv" : ".jsonl")
     }
 
     func execute(_ context: CLIContext) -> Int32 {
@@ -87,7 +100,7 @@ struct RunCommand: FlowcCommand {
         var inputs: [(path: String, source: RecordSource, isEvents: Bool)] = []
         for (path, isEvents) in [(deals, false), (events, true)] {
             guard let path else { continue }
-            let csv = !isEvents && (format?.value ?? RecordFormat.guess(path: path)) == .csv
+            let csv = !isEvents && isCSV(path)
             guard let source = RecordSource(path: path, spooled: csv) else {
                 context.writeError("error: cannot read `\(path)`\n")
                 return ExitCode.usage
@@ -107,13 +120,12 @@ struct RunCommand: FlowcCommand {
         var stopped = false
         var rejectFiles: [String] = []
         for input in inputs {
-            let format = format?.value ?? RecordFormat.guess(path: input.path)
-            let csv = !input.isEvents && format == .csv
+            let csv = !input.isEvents && isCSV(input.path)
             let total = context.isTerminal ? input.source.records(csv: csv, maxRowBytes: run.limits.maxLineBytes) : nil
             let progress = RunProgress(context: context, path: input.path, total: total)
             run.onProgress = { [unowned run] in progress.update($0, report: run.report) }
             let explicit = input.isEvents ? eventsRejects : rejects
-            let path = explicit ?? Self.rejectsPath(input.path)
+            let path = explicit ?? Self.rejectsPath(input.path, csv: csv, in: context.currentDirectory)
             // Rejected records are reported and written as the run goes, in line order, so that
             // a large file whose records are mostly rejected does not pile them up in memory.
             let writer = RejectsWriter(path: path)
@@ -157,7 +169,7 @@ struct RunCommand: FlowcCommand {
                 }
             }
             if !storeFailed { rejected += run.report.rejected - rejectedBefore }
-            if storeFailed || writer.isEmpty {
+            if storeFailed || (writer.isEmpty && !writer.hasFailed) {
                 writer.discard()
                 if explicit == nil { Self.removeStaleRejects(path) }
             } else {
@@ -253,6 +265,8 @@ final class RejectsWriter {
     private var handle: FileHandle?
     private var failure: (any Error)?
     private(set) var isEmpty = true
+    /// Whether writing failed (``commit()`` then throws the error).
+    var hasFailed: Bool { failure != nil }
 
     init(path: String) {
         self.path = path

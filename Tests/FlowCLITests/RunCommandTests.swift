@@ -255,6 +255,36 @@ enum Examples {
         #expect(try spools() == before)
     }
 
+    /// A rejects file that cannot be written stops the run with exit code 2 and says so: the
+    /// rejected records are not silently left in no file.
+    @Test func aRejectsFileThatCannotBeWrittenStopsTheRun() throws {
+        let dir = try tempDir(["deals.jsonl": "{\"id\": \"X-1\"\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/d.sqlite", "--rejects", dir + "/missing/r.jsonl")
+        #expect(r.code == 2)
+        #expect(r.err.contains("error: cannot write the rejects file `\(dir)/missing/r.jsonl`"), "\(r.err)")
+    }
+
+    /// The default rejects file of an input that is not a regular file (a pipe, `/dev/stdin`)
+    /// cannot sit beside it: it goes to the current directory, under the input's name, with the
+    /// extension of its format.
+    @Test func aPipesDefaultRejectsFileIsInTheCurrentDirectory() throws {
+        let dir = try tempDir([:])
+        let work = try tempDir([:])
+        try pipe("{\"id\": \"X-1\"\n", at: dir + "/incoming")
+        let context = CLIContext(capture: true, currentDirectory: work)
+        let code = Flowc.run(["run", Examples.template, "--deals", dir + "/incoming", "--db", work + "/d.sqlite"], context: context)
+        #expect(code == 1, "\(context.err)")
+        #expect(FileManager.default.fileExists(atPath: work + "/incoming.rejects.jsonl"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/incoming.rejects.jsonl"))
+        #expect(context.out.contains("rejects: \(work)/incoming.rejects.jsonl"))
+
+        try pipe("id,owner,customer_name\nX-2,amy,\"甲\n", at: dir + "/leads")
+        let csv = CLIContext(capture: true, currentDirectory: work)
+        #expect(Flowc.run(["run", Examples.template, "--deals", dir + "/leads", "--format", "csv", "--db", work + "/d.sqlite"], context: csv) == 1)
+        let rejects = try String(contentsOfFile: work + "/leads.rejects.csv", encoding: .utf8)
+        #expect(rejects.hasPrefix("_line,_code,_error,id,owner,customer_name\n2,FC1220,"))
+    }
+
     /// A partial rejects file left by a killed run is removed by the next run beside it; one of a
     /// process still running is left alone.
     @Test func aKilledRunsPartialRejectsFileIsRemovedByTheNext() throws {
