@@ -101,7 +101,9 @@ struct RunCommand: FlowcCommand {
         for (path, isEvents) in [(deals, false), (events, true)] {
             guard let path else { continue }
             let csv = !isEvents && isCSV(path)
-            guard let source = RecordSource(path: path, spooled: csv) else {
+            // The copy of a CSV pipe goes to `TMPDIR` as the command sees it.
+            let temporary = context.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory()
+            guard let source = RecordSource(path: path, spooled: csv, temporaryDirectory: temporary) else {
                 context.writeError("error: cannot read `\(path)`\n")
                 return ExitCode.usage
             }
@@ -337,9 +339,9 @@ struct RecordSource {
     /// The temporary copy of a pipe, if any.
     private let spool: String?
 
-    /// Opens the file (`spooled`: copied first when it is not a regular file); nil when it
-    /// cannot be opened or read.
-    init?(path: String, spooled: Bool) {
+    /// Opens the file (`spooled`: copied first, into `temporaryDirectory`, when it is not a
+    /// regular file); nil when it cannot be opened or read.
+    init?(path: String, spooled: Bool, temporaryDirectory: String) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
               let input = FileHandle(forReadingAtPath: path) else { return nil }
@@ -348,14 +350,14 @@ struct RecordSource {
             return
         }
         defer { try? input.close() }
-        guard let copy = Self.copy(input), let handle = FileHandle(forReadingAtPath: copy) else { return nil }
+        guard let copy = Self.copy(input, into: temporaryDirectory), let handle = FileHandle(forReadingAtPath: copy) else { return nil }
         (self.handle, self.path, spool) = (handle, copy, copy)
     }
 
-    /// Copies what `input` gives, a chunk at a time, to a new temporary file; its path, or nil
-    /// (the file removed) when it cannot be read or written.
-    private static func copy(_ input: FileHandle) -> String? {
-        var template = Array((NSTemporaryDirectory() + "/flowc-spool-XXXXXX").utf8CString)
+    /// Copies what `input` gives, a chunk at a time, to a new file in `directory`; its path, or
+    /// nil (the file removed) when it cannot be read or written.
+    private static func copy(_ input: FileHandle, into directory: String) -> String? {
+        var template = Array((directory + "/flowc-spool-XXXXXX").utf8CString)
         let fd = mkstemp(&template)
         guard fd >= 0 else { return nil }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

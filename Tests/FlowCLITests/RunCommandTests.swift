@@ -242,17 +242,17 @@ enum Examples {
     @Test func aCSVPipeIsCopiedToATemporaryFileThenRun() throws {
         let csv = "id,owner,customer_name\nX-1,amy,甲\nX-2,amy,\"乙\n（分部）\"\nX-3,amy,\"丙\n"
         let dir = try tempDir([:])
+        let spools = try tempDir([:])
         let fifo = dir + "/deals.csv"
-        func spools() throws -> [String] {
-            try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("flowc-spool-") }
-        }
-        let before = try spools()
         try pipe(csv, at: fifo)
-        let r = flowc("run", Examples.template, "--deals", fifo, "--db", dir + "/deals.sqlite")
+        // The pipe's rejects go to the run's current directory, its copy to its TMPDIR: the
+        // test's own, so that no other test's files are counted.
+        let r = flowc("run", Examples.template, "--deals", fifo, "--db", dir + "/deals.sqlite", env: ["TMPDIR": spools], directory: dir)
         #expect(r.code == 1)
         #expect(r.out.contains("2 created") && r.out.contains("1 rejected"))
         #expect(r.err == "\(fifo):5: error[FC1220]: not a valid record: the row: a quoted cell is not closed\n")
-        #expect(try spools() == before)
+        #expect(FileManager.default.fileExists(atPath: dir + "/deals.rejects.csv"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spools) == [])
     }
 
     /// A rejects file that cannot be written stops the run with exit code 2 and says so: the
@@ -271,16 +271,15 @@ enum Examples {
         let dir = try tempDir([:])
         let work = try tempDir([:])
         try pipe("{\"id\": \"X-1\"\n", at: dir + "/incoming")
-        let context = CLIContext(capture: true, currentDirectory: work)
-        let code = Flowc.run(["run", Examples.template, "--deals", dir + "/incoming", "--db", work + "/d.sqlite"], context: context)
-        #expect(code == 1, "\(context.err)")
+        let r = flowc("run", Examples.template, "--deals", dir + "/incoming", "--db", work + "/d.sqlite", directory: work)
+        #expect(r.code == 1, "\(r.err)")
         #expect(FileManager.default.fileExists(atPath: work + "/incoming.rejects.jsonl"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/incoming.rejects.jsonl"))
-        #expect(context.out.contains("rejects: \(work)/incoming.rejects.jsonl"))
+        #expect(r.out.contains("rejects: \(work)/incoming.rejects.jsonl"))
 
         try pipe("id,owner,customer_name\nX-2,amy,\"甲\n", at: dir + "/leads")
-        let csv = CLIContext(capture: true, currentDirectory: work)
-        #expect(Flowc.run(["run", Examples.template, "--deals", dir + "/leads", "--format", "csv", "--db", work + "/d.sqlite"], context: csv) == 1)
+        let csv = flowc("run", Examples.template, "--deals", dir + "/leads", "--format", "csv", "--db", work + "/d.sqlite", directory: work)
+        #expect(csv.code == 1)
         let rejects = try String(contentsOfFile: work + "/leads.rejects.csv", encoding: .utf8)
         #expect(rejects.hasPrefix("_line,_code,_error,id,owner,customer_name\n2,FC1220,"))
     }
