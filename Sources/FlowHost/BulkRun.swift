@@ -188,27 +188,22 @@ public final class BulkRun {
         var done = 0
         while true {
             let next: CSVRows.Row?
-            do { next = try rows.next() } catch {
-                // What was read is run and written; the rest of the file is not.
-                if let problem = settle() { return .failure(problem) }
-                return .failure(.unreadable(afterLine: lastLine, error))
+            switch readNext({ try rows.next() }, afterLine: lastLine) {
+            case .success(let read): next = read
+            case .failure(let problem): return .failure(problem)
             }
             guard let next else { break }
+            report.records += 1
             switch next {
             case .unclosed(let line, let error):
                 // The rest of the file cannot be framed: the unclosed quote swallowed it.
-                report.records += 1
                 reject(line, error, "")
+                continue
             case .tooLarge(let line, let length, let head):
                 lastLine = line
-                report.records += 1
                 reject(line, tooLarge(length), head)
-                done += 1
-                onProgress?(done)
-                if let stop = settleIfHoldingTooMany() { return .failure(stop) }
             case .row(let row):
                 lastLine = row.line
-                report.records += 1
                 switch columns.record(row) {
                 case .success(let r):
                     let unit = DealUnit(dealID: r.create.dealID, create: r.create, machine: machine, events: r.events, repeated: .skip)
@@ -216,10 +211,10 @@ public final class BulkRun {
                 case .failure(let e):
                     reject(row.line, e, row.text)
                 }
-                done += 1
-                onProgress?(done)
-                if let stop = settleIfHoldingTooMany() { return .failure(stop) }
             }
+            done += 1
+            onProgress?(done)
+            if let stop = settleIfHoldingTooMany() { return .failure(stop) }
         }
         if let stop = settle() { return .failure(stop) }
         return .success(rejects.sorted { $0.line < $1.line })
@@ -284,10 +279,9 @@ public final class BulkRun {
         var lastLine = 0
         while true {
             let next: RecordLines.Line?
-            do { next = try lines.next() } catch {
-                // What was read is run and written; the rest of the file is not.
-                if let problem = settle() { return .failure(problem) }
-                return .failure(.unreadable(afterLine: lastLine, error))
+            switch readNext({ try lines.next() }, afterLine: lastLine) {
+            case .success(let read): next = read
+            case .failure(let problem): return .failure(problem)
             }
             guard let line = next else { break }
             lastLine = line.number
@@ -315,6 +309,15 @@ public final class BulkRun {
         }
         if let problem = settle() { return .failure(problem) }
         return .success(rejects.sorted { $0.line < $1.line })
+    }
+
+    /// The reader's next record. Should the file stop being readable, what was read is run and
+    /// written, and the problem (FC1240, or the store's failure) stops the file.
+    private func readNext<T>(_ read: () throws -> T?, afterLine line: Int) -> Result<T?, RecordFileProblem> {
+        do { return .success(try read()) } catch {
+            if let problem = settle() { return .failure(problem) }
+            return .failure(.unreadable(afterLine: line, error))
+        }
     }
 
     /// FC1223 for a record of `length` bytes, over the line limit.
