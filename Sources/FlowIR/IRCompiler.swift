@@ -37,6 +37,41 @@ public enum IRCompiler {
         return "sha256:" + SHA256.hex(canonicalJSON(copy))
     }
 
+    /// The source table's file names: each relative to the directory of the first (the
+    /// template), so that a machine's hash is the same however its path was spelled (`t.yaml`,
+    /// `./dir/t.yaml`, an absolute path) and wherever the template directory lies. A path that
+    /// cannot be made relative without knowing the working directory (it climbs above a relative
+    /// template's directory) is kept, tidied; a name that is not a path (`<stdin>`) is kept as is.
+    public static func portablePaths(_ paths: [String]) -> [String] {
+        guard let template = paths.first, let base = tidy(template)?.dropLast() else { return paths }
+        return paths.map { path in
+            guard let parts = tidy(path) else { return path }
+            // The template's directory is a prefix of the path: the rest is the relative name.
+            var common = 0
+            while common < base.count, common < parts.count - 1, base[common] == parts[common] { common += 1 }
+            let up = base.count - common
+            if up > 0 && base[common...].contains("..") { return parts.joined(separator: "/") }
+            return (Array(repeating: "..", count: up) + parts[common...]).joined(separator: "/")
+        }
+    }
+
+    /// A path's components with `.`, empty components and `dir/..` pairs removed (an absolute
+    /// path keeps a leading empty component); nil for a name that is not a path.
+    private static func tidy(_ path: String) -> [String]? {
+        if path.isEmpty || path.hasPrefix("<") { return nil }
+        var out: [String] = path.hasPrefix("/") ? [""] : []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) where part != "." {
+            if part == "..", let last = out.last, last != "..", last != "" {
+                out.removeLast()
+            } else if part == "..", out == [""] {
+                continue  // `/..` is `/`
+            } else {
+                out.append(String(part))
+            }
+        }
+        return out.isEmpty ? nil : out
+    }
+
     struct Builder {
         let t: ComposedTemplate
         let files: [SourceFile]
@@ -221,7 +256,7 @@ public enum IRCompiler {
             for f in t.customer?.identity ?? [] { identity.append(try field(f)) }
             var profile: [Int] = []
             for f in t.customer?.profile ?? [] { profile.append(try field(f)) }
-            let sources = SourceTable(files: files.map(\.path), nodes: t.nodes.map { ref($0.id.span) },
+            let sources = SourceTable(files: IRCompiler.portablePaths(files.map(\.path)), nodes: t.nodes.map { ref($0.id.span) },
                                       fields: t.fields.map { ref($0.id.span) }, expressions: expressionSources)
             var m = Machine(template: TemplateInfo(id: header.id?.value ?? "", version: header.version?.value ?? "",
                                                    name: names(header.name), hash: ""),

@@ -55,6 +55,33 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(IRCompiler.canonicalJSON(a) == IRCompiler.canonicalJSON(b))
     }
 
+    /// A machine's hash is the template's content: the path the template was named by (relative,
+    /// with `./` or `..`, absolute) is not part of it. The source table names files relative to
+    /// the template's directory.
+    @Test func theHashDoesNotDependOnHowTheTemplatesPathIsSpelled() throws {
+        let spellings = [
+            "templates/standard-sale.flow.yaml", "./templates/standard-sale.flow.yaml",
+            "templates/fragments/../standard-sale.flow.yaml", "templates//standard-sale.flow.yaml",
+            repoRoot + "/templates/standard-sale.flow.yaml",
+        ]
+        let machines = try spellings.map(compile)
+        #expect(Set(machines.map(\.template.hash)).count == 1)
+        #expect(machines[0].sources.files == ["standard-sale.flow.yaml", "fragments/common-roles.flow.yaml"])
+        for m in machines { #expect(m.sources.files == machines[0].sources.files) }
+        // A template that extends another: the parent is named relative to the child's directory.
+        #expect(try compile("./templates/standard-sale-smb.flow.yaml").sources.files.first == "standard-sale-smb.flow.yaml")
+    }
+
+    @Test func sourcePathsAreMadeRelativeToTheTemplatesDirectory() {
+        #expect(IRCompiler.portablePaths(["a/b/t.yaml", "a/b/f/x.yaml", "a/c/y.yaml"]) == ["t.yaml", "f/x.yaml", "../c/y.yaml"])
+        #expect(IRCompiler.portablePaths(["/x/./y/t.yaml", "/x/y/../z.yaml"]) == ["t.yaml", "../z.yaml"])
+        #expect(IRCompiler.portablePaths(["t.yaml", "sub/u.yaml"]) == ["t.yaml", "sub/u.yaml"])
+        // Above a relative template's directory the way back is unknown: such a path stays as it is, made tidy.
+        #expect(IRCompiler.portablePaths(["../t.yaml", "./u.yaml"]) == ["t.yaml", "u.yaml"])
+        #expect(IRCompiler.portablePaths(["<stdin>"]) == ["<stdin>"])
+        #expect(IRCompiler.portablePaths([]) == [])
+    }
+
     @Test func templateWithErrorsIsNotCompiled() {
         let result = TemplateChecker.check(path: "testdata/check/err/unknown-node-typo.flow.yaml", fs: DiskFileSystem(base: repoRoot))
         #expect(throws: CompileError.self) { try IRCompiler.compile(result) }
