@@ -174,8 +174,7 @@ struct PoolSweepCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let service = store.open(context) else { return ExitCode.usage }
-        let time = at.flatMap(TickCommand.instant) ?? service.clock()
+        guard let service = store.open(context), let time = TickCommand.time(at, service, context) else { return ExitCode.usage }
         let report = service.tick(at: time)
         for id in report.returnedToPool { context.write("\(id) returned to the public pool\n") }
         context.write("swept at \(HostOutput.time(time)): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked)\n")

@@ -11,7 +11,8 @@ struct TickCommand: FlowcCommand {
         discussion: """
             Each deal whose next timer is due at or before the time gets a `tick` event (id \
             `tick-<epoch seconds>`) at that time; the store's timer index finds them without a \
-            scan. Run it from a scheduler (every few minutes), or with --at to simulate a time.
+            scan. Run it from a scheduler (every few minutes). --at may not be later than the \
+            clock: to simulate a later time, set the clock with --now as well.
 
             Exit codes: 0 done; 1 some deal's tick was refused; 2 usage error, or a store that \
             cannot be opened or written.
@@ -38,9 +39,22 @@ struct TickCommand: FlowcCommand {
         return nil
     }
 
+    /// The time to fire timers at: `--at`, else the clock. A time later than the clock is
+    /// refused (nil, with the reason printed): its events would be dated in the future, and every
+    /// other event of those deals refused until then (FC1106), as `deal event` refuses one.
+    static func time(_ at: String?, _ service: DealService, _ context: CLIContext) -> Int64? {
+        let now = service.clock()
+        guard let at, let time = instant(at) else { return now }
+        if time > now {
+            context.writeError(
+                "error: --at \(HostOutput.time(time)) is later than now (\(HostOutput.time(now))); a tick fires what is due by now (set the clock with --now to simulate a later time)\n")
+            return nil
+        }
+        return time
+    }
+
     func execute(_ context: CLIContext) -> Int32 {
-        guard let service = store.open(context) else { return ExitCode.usage }
-        let time = at.flatMap(Self.instant) ?? service.clock()
+        guard let service = store.open(context), let time = Self.time(at, service, context) else { return ExitCode.usage }
         let report = service.tick(at: time)
         if json {
             struct Out: Encodable {

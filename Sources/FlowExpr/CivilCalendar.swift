@@ -128,7 +128,8 @@ enum CivilCalendar {
     /// `2024-05-01T09:30:00Z`.
     static func formatDatetime(_ seconds: Int64) -> String {
         let day = floorDiv(seconds, 86_400)
-        let rest = seconds - day * 86_400
+        // The remainder directly: `day * 86_400` overflows for the most negative instants.
+        let rest = seconds % 86_400 < 0 ? seconds % 86_400 + 86_400 : seconds % 86_400
         guard civil(day) != nil else { return "datetime(\(seconds))" }
         return "\(formatDate(day))T\(padded(rest / 3600, 2)):\(padded(rest % 3600 / 60, 2)):\(padded(rest % 60, 2))Z"
     }

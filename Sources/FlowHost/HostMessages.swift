@@ -175,6 +175,7 @@ public enum HostMessages {
         public static let deliverables = "{0}: expected `node` and `done` (a list of deliverable ids)"
         public static let member = "{0}: expected `role` and `person`"
         public static let badTime = "{0}: expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds"
+        public static let timeOutOfRange = "{0}: the time is outside the years 1 to 9999"
         public static let emptyID = "{0}: the deal id is empty"
         public static let csvQuote = "{0}: a quoted cell is not closed"
         public static let csvCells = "{0}: {1} cells, but the header has {2}"

@@ -168,14 +168,21 @@ public enum RecordReader {
             canAssign: try v["can_assign"].map { (x) throws(HostError) in try bool(x, join(path, "can_assign")) } ?? false)
     }
 
+    /// The instants a record may name: the years 1 to 9999, those the ISO form can write.
+    public static let instants: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+
     /// Reads a time: `+3d` (after the previous event; units `w d h m s`), an ISO-8601 datetime
-    /// with zone, or epoch seconds.
+    /// with zone, or epoch seconds (a number, or digits as text); an instant outside
+    /// ``instants`` is refused.
     public static func time(_ v: JSONValue, _ path: String) throws(HostError) -> EventTime {
         if case .string(let s) = v, s.hasPrefix("+") {
             guard let d = Scenario.duration(String(s.dropFirst())) else { throw fail(R.badTime, path) }
             return .after(d)
         }
-        guard let t = Scenario.instant(v) else { throw fail(R.badTime, path) }
+        var value = v
+        if case .string(let s) = v, Int64(s) != nil { value = .number(s) }
+        guard let t = Scenario.instant(value) else { throw fail(R.badTime, path) }
+        guard instants.contains(t) else { throw fail(R.timeOutOfRange, path) }
         return .absolute(t)
     }
 

@@ -67,6 +67,31 @@ import Testing
         #expect(flowc("tick", "--at", "tomorrow", "--db", db).code == 2)
     }
 
+    /// A tick later than the clock would log events from the future, after which every other
+    /// event of the deal is refused until that time comes; it is refused before anything is
+    /// written. A simulation sets the clock with `--now`.
+    @Test func tickAndSweepRefuseATimeLaterThanTheClock() throws {
+        let db = try Examples.loaded()
+        let before = flowc("deal", "history", "D-1003", "--db", db).out
+        let runs = [
+            flowc("tick", "--at", "2024-08-01T00:00:00Z", "--now", "2024-07-01T00:00:00Z", "--db", db),
+            flowc("pool", "sweep", "--at", "2024-08-01T00:00:00Z", "--now", "2024-07-01T00:00:00Z", "--db", db),
+        ]
+        for future in runs {
+            #expect(future.code == 2)
+            #expect(future.err.contains("--at 2024-08-01T00:00:00Z is later than now (2024-07-01T00:00:00Z)"), "\(future.err)")
+            #expect(future.out.isEmpty)
+        }
+        for wall in [flowc("tick", "--at", "9999-01-01T00:00:00Z", "--db", db), flowc("pool", "sweep", "--at", "9999-01-01T00:00:00Z", "--db", db)] {
+            #expect(wall.code == 2)
+            #expect(wall.err.contains("is later than now"))
+        }
+        #expect(flowc("deal", "history", "D-1003", "--db", db).out == before)
+        let simulated = flowc("pool", "sweep", "--at", "2024-08-01T00:00:00Z", "--now", "2024-08-01T00:00:00Z", "--db", db)
+        #expect(simulated.code == 0, "\(simulated.err)")
+        #expect(simulated.out.contains("D-1003 returned to the public pool\n"))
+    }
+
     @Test func explainKnowsTheRunnerAndHostCodes() {
         let host = flowc("explain", "FC1201")
         #expect(host.code == 0)

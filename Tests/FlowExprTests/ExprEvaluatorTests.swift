@@ -236,6 +236,11 @@ let evaluationCases: [(String, ExprValue)] = [
         #expect(ExprValue.duration(seconds: 129_600).description == "1d12h")
         #expect(ExprValue.list([.text("a\"b"), .null]).description == "[\"a\\\"b\", null]")
         #expect(ExprValue.date(days: .max).description == "date(9223372036854775807)")
+        // Every instant renders, the extremes raw (the day split once overflowed at Int64.min).
+        #expect(ExprValue.datetime(seconds: .min).description == "datetime(-9223372036854775808)")
+        #expect(ExprValue.datetime(seconds: .max).description == "datetime(9223372036854775807)")
+        #expect(ExprValue.datetime(seconds: -1).description == "1969-12-31T23:59:59Z")
+        #expect(ExprValue.datetime(seconds: 253_402_300_799).description == "9999-12-31T23:59:59Z")
     }
 }
 

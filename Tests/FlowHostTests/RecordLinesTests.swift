@@ -314,3 +314,32 @@ struct RandomTexts {
         (0..<(number() % 40)).map { _ in alphabet[number() % alphabet.count] }.joined()
     }
 }
+
+/// Times in records and on the command line: instants from year 1 to year 9999, as the ISO form
+/// can write them; beyond, a record is refused rather than stored (such an instant once crashed
+/// `deal show`).
+@Suite struct RecordTimeTests {
+    func absolute(_ text: String) -> Int64? {
+        if case .absolute(let t)? = RecordReader.time(text: text) { return t }
+        return nil
+    }
+
+    @Test func epochSecondsAreReadWithinTheCalendarsYears() {
+        #expect(absolute("1717203600") == 1_717_203_600)
+        #expect(absolute("-62135596800") == -62_135_596_800)  // 0001-01-01T00:00:00Z
+        #expect(absolute("253402300799") == 253_402_300_799)  // 9999-12-31T23:59:59Z
+        #expect(absolute("253402300800") == nil)
+        #expect(absolute("-62135596801") == nil)
+        #expect(absolute("-9223372036854775808") == nil)
+        #expect(absolute("9223372036854775807") == nil)
+        #expect(absolute("2024-06-01T09:00:00+08:00") == 1_717_203_600)
+    }
+
+    @Test func aJSONTimeMayBeEpochSecondsWrittenAsText() throws {
+        #expect(throws: Never.self) { try RecordReader.time(.string("1717203600"), "at") }
+        if case .absolute(let t) = try RecordReader.time(.string("1717203600"), "at") { #expect(t == 1_717_203_600) }
+        #expect(throws: HostError.self) { try RecordReader.time(.string("1e9"), "at") }
+        #expect(throws: HostError.self) { try RecordReader.time(.number("300000000000"), "at") }
+        #expect(throws: HostError.self) { try RecordReader.time(.string("300000000000"), "at") }
+    }
+}
