@@ -266,7 +266,12 @@ extension PreparedTables {
         }
         // The values `FieldValues.validate` keeps as they are, decided without it.
         switch valueKinds[slot] {
-        case .text: if case .text(let text) = a[i].value, text.utf8.count <= limits.maxTextBytes { return a[i].value }
+        case .text:
+            if case .text(let text) = a[i].value, text.utf8.count <= limits.maxTextBytes {
+                // A blank text is no value (see below); a text starting with a letter is decided at once.
+                if !text.unicodeScalars.allSatisfy(\.properties.isWhitespace) { return a[i].value }
+                return try cleared(slot: slot, creating: creating)
+            }
         case .boolean: if case .boolean = a[i].value { return a[i].value }
         case .date: if case .date = a[i].value { return a[i].value }
         case .datetime: if case .datetime = a[i].value { return a[i].value }
@@ -278,7 +283,15 @@ extension PreparedTables {
         case .success(let v): stored = v
         case .failure(let refusal): throw refusal
         }
-        if stored == nil, machine.fields[slot].required, !creating { throw Refusal(RuntimeMessages.requiredFieldUnset, machine.fields[slot].id) }
+        if stored == nil { return try cleared(slot: slot, creating: creating) }
         return stored
+    }
+
+    /// A field set to no value (null, or a text of nothing but white space): cleared, but a
+    /// required field keeps its value once the deal exists (FC1116; at the creation the check of
+    /// the required fields says which are missing, FC1115).
+    private func cleared(slot: Int, creating: Bool) throws(Refusal) -> ExprValue? {
+        if machine.fields[slot].required, !creating { throw Refusal(RuntimeMessages.requiredFieldUnset, machine.fields[slot].id) }
+        return nil
     }
 }

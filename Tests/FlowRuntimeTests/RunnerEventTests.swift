@@ -36,6 +36,27 @@ import Testing
         #expect(r?.message == "creating the deal needs fields that are not set: `customer_name`")
     }
 
+    /// A text of nothing but white space is no value: it cannot stand for a required field (an
+    /// empty customer name would also escape the duplicate-customer check), and setting one
+    /// clears the field.
+    @Test func blankTextIsNoValue() throws {
+        for blank in ["", "   ", "\u{3000}\t\n"] {
+            var d = Deal(try machine(path: Mini.path))
+            let r = d.refuse(.create(dealID: "deal-1", owner: "alice", fields: [FieldAssignment("customer_name", .text(blank))], members: []))
+            #expect(code(r) == "FC1115")
+            #expect(r?.message == "creating the deal needs fields that are not set: `customer_name`")
+            var e = try Mini.deal()
+            #expect(code(e.refuse(.setFields([FieldAssignment("customer_name", .text(blank))]))) == "FC1116")
+            try e.apply(.setFields([FieldAssignment("notes", .text("met the CFO"))]))
+            #expect(e.field("notes") == .text("met the CFO"))
+            try e.apply(.setFields([FieldAssignment("notes", .text(blank))]))
+            #expect(e.field("notes") == nil)
+        }
+        var d = try Mini.deal()
+        try d.apply(.setFields([FieldAssignment("notes", .text(" padded "))]))
+        #expect(d.field("notes") == .text(" padded "))
+    }
+
     @Test func createTwiceAndEventsBeforeCreateAreRefused() throws {
         var empty = Deal(try machine(path: Mini.path))
         #expect(code(empty.refuse(.tick)) == "FC1101")
