@@ -134,7 +134,8 @@ public enum RecordReader {
         case "complete":
             action = .complete(node: try string(value, p), outcome: try optionalString(v["outcome"], join(path, "outcome")))
         case "rework":
-            action = .rework(node: try string(value, p), target: try optionalString(v["to"], join(path, "to")) ?? "",
+            guard let target = v["to"], target != .null else { throw fail(R.missing, path, "to") }
+            action = .rework(node: try string(value, p), target: try string(target, join(path, "to")),
                              reason: try optionalString(v["reason"], join(path, "reason")) ?? "")
         case "add_member", "remove_member":
             _ = try object(value, p, allowed: ["role", "person"])
@@ -142,11 +143,15 @@ public enum RecordReader {
             let r = try string(role, join(p, "role")), who = try string(person, join(p, "person"))
             action = key == "add_member" ? .addMember(role: r, person: who) : .removeMember(role: r, person: who)
         case "lose":
-            action = .lose(reason: value == .bool(true) ? nil : try optionalString(value, p))
+            action = .lose(reason: try trueOrString(value, p, "a reason"))
         case "win":
-            action = .win(node: value == .bool(true) ? nil : try optionalString(value, p))
-        case "claim": action = .claim
-        case "release": action = .release
+            action = .win(node: try trueOrString(value, p, "a node id"))
+        case "claim":
+            try isTrue(value, p)
+            action = .claim
+        case "release":
+            try isTrue(value, p)
+            action = .release
         case "assign": action = .assign(to: try string(value, p))
         case "add_note":
             _ = try object(value, p, allowed: ["node", "text"])
@@ -159,7 +164,9 @@ public enum RecordReader {
             guard let url = value["url"] else { throw fail(R.missing, p, "url") }
             action = .link(node: try string(node, join(p, "node")), url: try string(url, join(p, "url")),
                            title: try optionalString(value["title"], join(p, "title")))
-        default: action = .tick
+        default:
+            try isTrue(value, p)
+            action = .tick
         }
         return EventInput(
             id: try optionalString(v["id"], join(path, "id")),
@@ -223,6 +230,18 @@ public enum RecordReader {
         var out: [String] = []
         for (i, item) in items.enumerated() { out.append(try string(item, "\(path)[\(i)]")) }
         return out
+    }
+
+    /// A flag-like action's value: `true` (`false` would read as "do not", so it is refused).
+    static func isTrue(_ v: JSONValue, _ path: String) throws(HostError) {
+        guard v == .bool(true) else { throw fail(R.expectedTrue, path) }
+    }
+
+    /// `true` (nil) or a text: the reason of a loss, the end node of a win.
+    static func trueOrString(_ v: JSONValue, _ path: String, _ what: String) throws(HostError) -> String? {
+        if v == .bool(true) { return nil }
+        guard case .string(let s) = v else { throw fail(R.expectedTrueOr, path, what) }
+        return s
     }
 
     static func bool(_ v: JSONValue, _ path: String) throws(HostError) -> Bool {

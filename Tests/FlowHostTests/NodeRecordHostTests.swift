@@ -40,6 +40,14 @@ import Testing
         (#"{"add_link": {"url": "https://a.cn"}}"#, ".add_link: missing `node`"),
         (#"{"add_link": {"node": "a", "url": "https://a.cn", "tilte": "x"}}"#, "unknown key `tilte`"),
         (#"{"add_note": "text only"}"#, "expected an object"),
+        // A flag-like action is `true`: `false` or another value must not perform it.
+        (#"{"release": false}"#, "events[0].release: expected `true`"),
+        (#"{"claim": false}"#, "events[0].claim: expected `true`"),
+        (#"{"claim": "no"}"#, "events[0].claim: expected `true`"),
+        (#"{"tick": 0}"#, "events[0].tick: expected `true`"),
+        (#"{"win": false}"#, "events[0].win: expected `true` or a node id"),
+        (#"{"lose": false}"#, "events[0].lose: expected `true` or a reason"),
+        (#"{"rework": "solution_review", "reason": "price"}"#, "events[0]: missing `to`"),
     ])
     func malformedRecordEventsAreLocated(_ json: String, _ fragment: String) throws {
         let value = try JSONValue.parse(Array(json.utf8)).get()
