@@ -23,7 +23,9 @@ extension Runner {
         var lines = [fill(X.status, s.dealID, s.status.rawValue, s.pool.rawValue, s.owner.map { "`\($0)`" } ?? RuntimeMessages.Phrase.noOwner)]
         for n in s.openNodes {
             let st = s.nodes[n]
-            if let due = st.dueAt {
+            if st.status == .blocked, let blocked = st.blockedAt, let due = st.dueAt {
+                lines.append(fill(X.blockedNode, node(n), time(blocked), time(due), time(st.activatedAt)))
+            } else if let due = st.dueAt {
                 lines.append(fill(X.activeNodeDue, node(n), st.status.rawValue, time(st.activatedAt), time(due)))
             } else {
                 lines.append(fill(X.activeNode, node(n), st.status.rawValue, time(st.activatedAt)))

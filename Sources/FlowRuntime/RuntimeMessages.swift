@@ -345,6 +345,7 @@ public enum RuntimeMessages {
         public static let status = "deal `{0}` is {1}, in the {2} pool, owner {3}"
         public static let activeNode = "node `{0}` is {1} since {2}"
         public static let activeNodeDue = "node `{0}` is {1} since {2}, due {3}"
+        public static let blockedNode = "node `{0}` is blocked since {1}, due {2} (active since {3})"
         public static let branch = "at `{0}`, `{1}` was {2} (reads {3}): went to `{4}`"
         public static let branchDefault = "at `{0}`, no condition held: went to the default `{1}`"
         public static let tailoringSkipped = "`{0}` was skipped: `{1}` was {2} (reads {3})"

@@ -71,6 +71,9 @@ import Testing
         #expect(d.kinds == [.nodeBlocked])
         #expect(d.node("talks")?.status == .blocked && d.node("talks")?.blockedAt == t0 + 5 * day)
         #expect(d.effects[0].node == "talks" && d.effects[0].people == ["alice"])
+        // `why` and `show` date a blocked node from its blocking, not from its activation.
+        #expect(Runner.explain(d.m, try #require(d.snapshot)).contains(
+            "node `talks` is blocked since 2024-05-11T01:00:00Z, due 2024-05-11T01:00:00Z (active since 2024-05-06T01:00:00Z)"))
         #expect(d.active == ["talks"])
         #expect(Runner.nextTimer(d.pm, try #require(d.snapshot)) == t0 + 6 * day)
         try d.apply(.tick, after: day)
