@@ -273,9 +273,8 @@ extension DealShowCommand {
                 case .note: body = r.text
                 case .link: body = r.text == r.url ? "<\(r.url ?? "")>" : "\(r.text) <\(r.url ?? "")>"
                 }
-                // One line per record: line breaks in a note are shown as `↵`.
-                let flat = body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).joined(separator: " ↵ ")
-                lines.append("    \(HostOutput.time(r.at)) \(r.kind.rawValue)\(by): \(flat)")
+                // One line per record: line breaks in a note are shown as `↵`, escapes as codes.
+                lines.append("    \(HostOutput.time(r.at)) \(r.kind.rawValue)\(by): \(Names.inline(body))")
             }
         }
         if s.recordsDropped > 0 { lines.append("  (\(s.recordsDropped) older records were dropped from the snapshot; the log keeps them)") }

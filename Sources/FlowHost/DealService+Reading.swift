@@ -172,18 +172,19 @@ extension DealService {
         case .setFields(let fields): return f(A.setFields, fields.map(\.field).joined(separator: ", "))
         case .tickDeliverable(let node, let deliverable, let done): return f(done ? A.tick : A.untick, node, deliverable)
         case .complete(let node, let outcome): return outcome.map { f(A.completeWith, node, $0) } ?? f(A.complete, node)
-        case .rework(let node, let target, let reason): return f(A.rework, node, target, reason)
+        case .rework(let node, let target, let reason): return f(A.rework, node, target, Names.inline(reason))
         case .addRoleMember(let role, let person): return f(A.addMember, role, person)
         case .removeRoleMember(let role, let person): return f(A.removeMember, role, person)
-        case .lose(let reason): return f(A.lose, reason ?? A.noReason)
+        case .lose(let reason): return f(A.lose, reason.map(Names.inline) ?? A.noReason)
         case .win: return A.win
         case .claim: return A.claim
         case .release: return A.release
         case .assign(let to): return f(A.assign, to)
         case .tick: return A.timers
         case .migrate(_, let to, _): return f(MigrationMessages.Action.migrate, to)
-        case .note(let node, let text): return f(MigrationMessages.Action.note, node, text)
-        case .link(let node, let url, let title): return f(MigrationMessages.Action.link, node, title.map { "\($0) <\(url)>" } ?? url)
+        case .note(let node, let text): return f(MigrationMessages.Action.note, node, Names.inline(text))
+        case .link(let node, let url, let title):
+            return f(MigrationMessages.Action.link, node, Names.inline(title.map { "\($0) <\(url)>" } ?? url))
         }
     }
 

@@ -12,9 +12,35 @@ package enum Names {
         names.isEmpty ? RuntimeMessages.Phrase.none : names.map { "`\($0)`" }.joined(separator: ", ")
     }
 
-    /// A name shortened for a message (ids from events may be long or hostile).
+    /// A name shortened for a message (ids from events may be long or hostile), on one line and
+    /// without control characters (``inline(_:)``).
     static func shown(_ name: String, max: Int = 64) -> String {
-        name.count <= max ? name : String(name.prefix(max)) + "…"
+        inline(name.count <= max ? name : String(name.prefix(max)) + "…")
+    }
+
+    /// Text from a deal (a note, a reason, a title) made safe to print on one line of a terminal:
+    /// a line break shows as ` ↵ `, and any other control character (a terminal escape, a
+    /// backspace, a bidirectional override) as its code, `\u{1B}`. Text without them is returned
+    /// as it is.
+    package static func inline(_ text: String) -> String {
+        func isControl(_ s: Unicode.Scalar) -> Bool {
+            s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
+                || (0x2066...0x2069).contains(s.value) || s.value == 0x2028 || s.value == 0x2029
+        }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        var lastWasCR = false
+        for s in text.unicodeScalars {
+            defer { lastWasCR = s == "\r" }
+            switch s {
+            case "\n" where lastWasCR: continue  // CRLF is one break
+            case "\n", "\r", "\u{2028}", "\u{2029}", "\u{0B}", "\u{0C}", "\u{85}": out += " ↵ "
+            case "\t": out += " "
+            case _ where isControl(s): out += "\\u{\(String(s.value, radix: 16, uppercase: true))}"
+            default: out.unicodeScalars.append(s)
+            }
+        }
+        return out
     }
 
     /// " (did you mean `x`?)" for the closest candidate within a small edit distance, else "".

@@ -25,8 +25,21 @@ import Testing
                 2024-12-01T01:02:00Z link: <https://docs.example.com/raw>
             """))
         let history = flowc("deal", "history", "D-1003", "--db", db)
-        #expect(history.out.contains("note on `initial_talks`: 客户希望下周演示"))
+        #expect(history.out.contains("note on `initial_talks`: 客户希望下周演示 ↵ 再确认预算"))
         #expect(history.out.contains("link on `initial_talks`: 报价单 <https://docs.example.com/q/42> by `li.si`"))
+    }
+
+    /// A note or a link's title is the deal's text, not the terminal's: a line break
+    /// cannot split the entry it is printed in, nor an escape sequence recolour or clear the screen.
+    @Test func textFromTheDealIsPrintedOnOneLineWithoutEscapes() throws {
+        let db = try Examples.loaded()
+        let hostile = "line1\nline2\u{1B}[31m\u{1B}[2J"
+        #expect(flowc("deal", "event", "D-1003", "--note", hostile, "--node", "initial_talks", "--at", "2024-12-01T09:00:00+08:00", "--db", db).code == 0)
+        for command in ["show", "history"] {
+            let out = flowc("deal", command, "D-1003", "--db", db).out
+            #expect(!out.contains("\u{1B}") && !out.contains("line1\n"), "\(command): \(out)")
+            #expect(out.contains("line1 ↵ line2\\u{1B}[31m\\u{1B}[2J"), "\(command): \(out)")
+        }
     }
 
     @Test func badRecordsAreRefusedWithTheirCodes() throws {

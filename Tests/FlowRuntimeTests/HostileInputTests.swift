@@ -127,3 +127,15 @@ import Testing
         #expect(parse(Array("\"ab\\".utf8)).failure?.message == "unterminated escape")
     }
 }
+
+/// Text from deals printed on a terminal: one line, no escapes.
+@Suite struct InlineTextTests {
+    @Test func lineBreaksAndControlCharactersAreShownNotObeyed() {
+        #expect(Names.inline("客户希望下周演示") == "客户希望下周演示")
+        #expect(Names.inline("line1\nline2\r\nline3\rend") == "line1 ↵ line2 ↵ line3 ↵ end")
+        #expect(Names.inline("red\u{1B}[31m!\u{07}") == "red\\u{1B}[31m!\\u{7}")
+        #expect(Names.inline("a\tb") == "a b")
+        #expect(Names.inline("abc\u{202E}fed") == "abc\\u{202E}fed")
+        #expect(Names.inline("x\u{9B}2J") == "x\\u{9B}2J")
+    }
+}
