@@ -1,0 +1,54 @@
+import Foundation
+
+/// One writing command at a time on a store, across processes.
+///
+/// A command reads deals, steps them and appends the results; the rules that span deals (an
+/// owner's quota, one live deal per customer) are checked against what it read. Two processes
+/// doing that at once could each read the state before the other's append: both claims pass a
+/// quota that allows one, two deals of one customer are created. SQLite serialises the appends,
+/// not the read-step-append. So every command that writes holds this lock from before it reads
+/// until it has written, and the others wait for it.
+///
+/// The lock is `flock(2)` on `DB.machines/writer.lock`, beside the machines the store's deals run
+/// on: it is released when the holder's file is closed, so also when the holder dies, and it
+/// never touches the database file (closing a descriptor of that file would drop SQLite's own
+/// locks). Commands that only read do not take it: SQLite gives each read a consistent state.
+public final class StoreWriterLock {
+    private let descriptor: Int32
+
+    private init(descriptor: Int32) { self.descriptor = descriptor }
+
+    deinit { close(descriptor) }
+
+    /// The lock file of the store at `databasePath`.
+    public static func path(besideDatabase databasePath: String) -> String {
+        databasePath + ".machines/writer.lock"
+    }
+
+    /// Takes the lock of the store at `databasePath`, waiting while another command holds it.
+    /// - Parameter waiting: called once, before waiting, when the lock is held elsewhere (a
+    ///   command says so rather than pause without a word).
+    /// - Throws: ``HostError`` FC1212 when the lock file cannot be made or locked (its directory
+    ///   is created if need be, but not the database's directory).
+    public static func acquire(besideDatabase databasePath: String, waiting: () -> Void = {}) throws(HostError) -> StoreWriterLock {
+        let lockPath = path(besideDatabase: databasePath)
+        let directory = (lockPath as NSString).deletingLastPathComponent
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw HostError(HostMessages.storeFailed, "cannot make \(directory): \(String(cString: strerror(errno)))")
+        }
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { throw HostError(HostMessages.storeFailed, "cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        let lock = StoreWriterLock(descriptor: fd)
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return lock }
+        guard errno == EWOULDBLOCK else {
+            throw HostError(HostMessages.storeFailed, "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        waiting()
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw HostError(HostMessages.storeFailed, "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+            }
+        }
+        return lock
+    }
+}

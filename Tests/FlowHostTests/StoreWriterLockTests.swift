@@ -1,0 +1,55 @@
+import FlowHost
+import Foundation
+import Testing
+
+@Suite struct StoreWriterLockTests {
+    func temporaryDatabase() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-lock-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir + "/deals.sqlite"
+    }
+
+    /// A second writer waits, says so once, and goes on as soon as the first lets go; the lock
+    /// lives in the machines directory, which it makes.
+    @Test func aSecondWriterWaitsForTheFirst() throws {
+        let db = try temporaryDatabase()
+        var first: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
+        defer { withExtendedLifetime(first) {} }
+        #expect(FileManager.default.fileExists(atPath: db + ".machines/writer.lock"))
+        let waited = DispatchSemaphore(value: 0)
+        let acquired = DispatchSemaphore(value: 0)
+        let order = OrderLog()
+        Thread {
+            let second = try? StoreWriterLock.acquire(besideDatabase: db) { order.add("waiting"); waited.signal() }
+            order.add(second == nil ? "failed" : "acquired")
+            acquired.signal()
+        }.start()
+        waited.wait()
+        order.add("released")
+        first = nil
+        acquired.wait()
+        #expect(order.entries == ["waiting", "released", "acquired"])
+    }
+
+    @Test func aFreeLockIsTakenWithoutWaiting() throws {
+        let db = try temporaryDatabase()
+        var waited = false
+        _ = try StoreWriterLock.acquire(besideDatabase: db) { waited = true }
+        _ = try StoreWriterLock.acquire(besideDatabase: db) { waited = true }  // the first was released
+        #expect(!waited)
+    }
+
+    @Test func aDatabaseInAMissingDirectoryIsAnError() {
+        #expect(throws: HostError.self) {
+            _ = try StoreWriterLock.acquire(besideDatabase: "/nonexistent-\(UUID().uuidString)/deals.sqlite")
+        }
+    }
+}
+
+/// Entries appended from several threads.
+final class OrderLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ entry: String) { lock.withLock { list.append(entry) } }
+    var entries: [String] { lock.withLock { list } }
+}
