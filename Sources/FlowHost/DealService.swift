@@ -500,14 +500,25 @@ public final class DealSession {
             return l.loggedIDs?.contains(id) ?? false
         }
 
+        /// The deal's stored events by id, read once per unit (a file run again skips every event
+        /// of a record, and each is compared with its logged self).
+        var storedPayloads: [String: Data]?
+
         /// The logged event with this id (from the store, or staged earlier in the session).
         func loggedEvent(_ id: String) throws(HostError) -> DealEvent? {
             let payload: Data
-            if let r = pending.first(where: { $0.record.dealID == dealID && $0.record.eventID == id }) {
+            if let r = staged.first(where: { $0.eventID == id }) {
+                payload = r.event
+            } else if let r = pending.first(where: { $0.record.dealID == dealID && $0.record.eventID == id }) {
                 payload = r.record.event
             } else {
-                guard let e = try storedLog(dealID).first(where: { $0.eventID == id }) else { return nil }
-                payload = e.payload
+                if storedPayloads == nil {
+                    var byID: [String: Data] = [:]
+                    if live?.inStore ?? true { for e in try storedLog(dealID) { byID[e.eventID] = e.payload } }
+                    storedPayloads = byID
+                }
+                guard let stored = storedPayloads?[id] else { return nil }
+                payload = stored
             }
             let entry: LoggedEvent = try LoggedEvent.decode(payload, dealID: dealID)
             return entry.event
@@ -583,6 +594,10 @@ public final class DealSession {
                 for (id, action) in try actions(input.action, id: baseID, machine: machine) {
                     if try logged(id) {
                         guard unit.repeated == .skip else { throw HostError(HostMessages.eventLogged, id, dealID) }
+                        // The same event delivered again, unless its id now names another action.
+                        if let earlier = try loggedEvent(id), earlier.action != action {
+                            throw HostError(HostMessages.eventIDReused, id, dealID)
+                        }
                         skipped += 1
                         continue
                     }

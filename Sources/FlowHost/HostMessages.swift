@@ -66,6 +66,13 @@ public enum HostMessages {
 
     // MARK: The store and machines (FC121x)
 
+    public static let eventIDReused = HostMessageSpec(1205, "event-id-reused", "event `{0}` is already in the log of deal `{1}` with another action: a new event needs a new id", """
+        Running a file again skips the events whose id is already in the deal's log: it is the \
+        same event delivered twice. This one has the id of a logged event but another action or \
+        other values (an edited line of a file already run, or an id used twice), so skipping it \
+        would drop the change without a word. Give the new event its own id; an events-file \
+        event without `id` gets one from its content.
+        """)
     public static let machineUnavailable = HostMessageSpec(1210, "machine-unavailable", "deal `{0}` runs on the machine {1}, which cannot be loaded: {2}", """
         A deal stays pinned to the compiled template (IR hash) it was created with. The host \
         keeps each machine beside the store (`DB.machines/HASH.ir.json`); that file is missing, \
@@ -132,7 +139,7 @@ public enum HostMessages {
 
     /// Every entry, in code order.
     public static let all: [HostMessageSpec] = [
-        customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused,
+        customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused, eventIDReused,
         machineUnavailable, storeConflict, storeFailed, storedDealUnreadable, eventLogged,
         malformedRecord, unreadableValue, unknownColumn, recordTooLarge, recordsUnreadable,
     ]

@@ -106,8 +106,22 @@ import Testing
         #expect(refused.error?.is(HostMessages.eventLogged) == true)
 
         let session = s.session()
-        let skipped = session.run(DealUnit(dealID: "D-1", events: [again], repeated: .skip))
+        // In bulk, the same event again is skipped; another action under a logged id is refused
+        // (it once went as "unchanged": a file's edited line was silently dropped).
+        let same = EventInput(id: "note", at: .after(600), .set([WrittenValue("competitor", .string("x"))]))
+        let skipped = session.run(DealUnit(dealID: "D-1", events: [same], repeated: .skip))
         #expect(skipped.value?.skipped == 1 && skipped.value?.applied == 0)
+        let changed = session.run(DealUnit(dealID: "D-1", events: [again], repeated: .skip))
+        #expect(changed.error?.error.is(HostMessages.eventIDReused) == true)
+        #expect(changed.error?.error.message.contains("event `note` is already in the log of deal `D-1` with another action") == true)
+
+        // Within one record too: an id given twice to two actions is refused.
+        let twice = session.run(DealUnit(dealID: "D-1", events: [
+            EventInput(id: "dup", at: .after(60), .set([WrittenValue("competitor", .string("p"))])),
+            EventInput(id: "dup", at: .after(60), .set([WrittenValue("competitor", .string("q"))])),
+        ], repeated: .skip))
+        #expect(twice.error?.error.code == "FC1205")
+        #expect(twice.error?.event == 2)
 
         // Unchecked, the runner accepts it; the store's duplicate answer fails the unit.
         let unchecked = session.run(DealUnit(dealID: "D-1", events: [again], repeated: .unchecked))
