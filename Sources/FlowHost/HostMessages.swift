@@ -159,6 +159,8 @@ public enum HostMessages {
         public static let bytes = "{0} bytes"
         public static let events = "{0} events"
         public static let notArchived = "it is not in the machine archive"
+        public static let archiveNotADirectory = "the machine archive {0} is not a directory"
+        public static let archiveUnwritable = "cannot write the machine archive file {0}: {1}"
         public static let otherHash = "the archived file holds {0}"
         public static let notAHash = "not a content hash"
         public static let logSchema = "a log entry has schema version {0}; this flowc reads version {1}"

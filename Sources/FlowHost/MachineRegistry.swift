@@ -46,13 +46,23 @@ public struct DirectoryMachineArchive: MachineArchive {
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
+    /// Writes the file unless it holds these bytes already: a file that was damaged (edited,
+    /// truncated) is written again, since every deal on the machine needs it.
     public func save(hash: String, bytes: [UInt8]) throws {
         guard let path = path(for: hash) else {
             throw HostError(HostMessages.machineUnavailable, "-", hash, HostMessages.Phrase.notAHash)
         }
-        if FileManager.default.fileExists(atPath: path) { return }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.archiveNotADirectory, [directory]))
+        }
+        if let stored = FileManager.default.contents(atPath: path), stored.elementsEqual(bytes) { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.archiveUnwritable, [path, FileErrorText.reason(error)]))
+        }
     }
 }
 

@@ -179,6 +179,33 @@ import Testing
         #expect(error.message.contains("it is not in the machine archive"))
     }
 
+    /// A damaged archive file is written again when its machine is registered (it made every
+    /// deal created afterwards unreadable), and an archive that cannot be written says why in
+    /// plain words.
+    @Test func registeringRepairsADamagedArchiveFile() throws {
+        let dir = try temporaryDirectory()
+        let archive = DirectoryMachineArchive(besideDatabase: dir + "/deals.sqlite")
+        let hash = standard.machine.template.hash
+        try MachineRegistry(archive: archive).register(standard)
+        let file = try #require(archive.path(for: hash))
+        let good = try Data(contentsOf: URL(fileURLWithPath: file))
+        try Data(#"{"bad":1}"#.utf8).write(to: URL(fileURLWithPath: file))
+        try MachineRegistry(archive: archive).register(standard)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == good)
+        #expect(throws: Never.self) { try MachineRegistry(archive: archive).machine(hash: hash, for: "D-1") }
+
+        let blocked = DirectoryMachineArchive(besideDatabase: dir + "/other.sqlite")
+        try Data("not a directory".utf8).write(to: URL(fileURLWithPath: blocked.directory))
+        do {
+            try MachineRegistry(archive: blocked).register(standard)
+            Issue.record("registered into a file")
+        } catch {
+            #expect(error.code == "FC1212")
+            #expect(error.message.contains("other.sqlite.machines is not a directory"), "\(error.message)")
+            #expect(!error.message.contains("NSCocoaErrorDomain"))
+        }
+    }
+
     @Test func archivePathsAcceptOnlyContentHashes() {
         let archive = DirectoryMachineArchive(directory: "/tmp/x")
         #expect(archive.path(for: "sha256:" + String(repeating: "a", count: 64)) == "/tmp/x/" + String(repeating: "a", count: 64) + ".ir.json")

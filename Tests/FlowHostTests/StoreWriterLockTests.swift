@@ -53,3 +53,22 @@ final class OrderLog: @unchecked Sendable {
     func add(_ entry: String) { lock.withLock { list.append(entry) } }
     var entries: [String] { lock.withLock { list } }
 }
+
+@Suite struct FileErrorTextTests {
+    @Test func foundationFileErrorsAreSaidInPlainWords() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-fe-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/file"))
+        for target in [dir + "/file/inside", dir + "/missing/inside", dir] {
+            do {
+                try Data("y".utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
+                Issue.record("wrote \(target)")
+            } catch {
+                let reason = FileErrorText.reason(error)
+                #expect(!reason.contains("NSCocoaErrorDomain") && !reason.contains("could not be completed"), "\(target): \(reason)")
+                #expect(!reason.isEmpty)
+            }
+        }
+        #expect(FileErrorText.reason(POSIXError(.ENOTDIR)) == "Not a directory")
+    }
+}
