@@ -45,7 +45,9 @@ extension Runner {
                 if d.result == .boolean(true) {
                     lines.append(fill(X.projectionIn, node(d.node), source(d.expression), reads(d.reads)))
                 } else {
-                    lines.append(fill(X.projectionOut, node(d.node), source(d.expression), value(d.result), reads(d.reads)))
+                    // The creating event is the first: a node decided out then was never in.
+                    lines.append(fill(d.sequence == 1 ? X.projectionOutAtStart : X.projectionOut, node(d.node), source(d.expression),
+                                      value(d.result), reads(d.reads)))
                 }
             case .outcome: lines.append(fill(X.outcome, node(d.node), d.detail ?? "?", node(d.target)))
             case .rework: lines.append(fill(X.rework, node(d.node), node(d.target), Names.inline(d.detail ?? "")))

@@ -352,6 +352,7 @@ public enum RuntimeMessages {
         public static let tailoringEntered = "`{0}` was entered: `{1}` was true (reads {2})"
         public static let projectionIn = "`{0}` is back in the flow ahead: `{1}` is now true (reads {2})"
         public static let projectionOut = "`{0}` left the flow ahead: `{1}` is now {2} (reads {3})"
+        public static let projectionOutAtStart = "`{0}` is not in the flow ahead from the start: `{1}` is {2} (reads {3})"
         public static let outcome = "`{0}` was completed with outcome `{1}`: went to `{2}`"
         public static let rework = "`{0}` sent the deal back to `{1}`: {2}"
         public static let lose = "the deal was lost ({0}) at {1}: it goes through `{2}`"

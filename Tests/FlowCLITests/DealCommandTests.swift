@@ -51,7 +51,9 @@ import Testing
         let why = flowc("deal", "why", "X-1", "--db", db)
         #expect(why.code == 0)
         #expect(why.out.contains("path taken:"))
-        #expect(why.out.contains("`internal_audit` left the flow ahead: `quote < cost` is now false (reads quote = null, cost = null)"))
+        // Decided at the creation: the node was never in the flow ahead, so it did not "leave" it.
+        #expect(why.out.contains("`internal_audit` is not in the flow ahead from the start: `quote < cost` is false (reads quote = null, cost = null)"))
+        #expect(!why.out.contains("left the flow ahead"))
         #expect(why.out.contains("at `requirement_negotiation`") == false)
 
         let snapshot = flowc("deal", "show", "X-1", "--db", db, "--json")
