@@ -48,15 +48,19 @@ struct PoolListCommand: FlowcCommand {
 
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if owner != nil && pool == .public { throw ValidationError("--owner goes with the private pool: deals in the public pool have no owner") }
     }
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context) else { return ExitCode.usage }
         let filter: OwnerFilter = owner.map { .person($0) } ?? (pool == .public ? .nobody : .anyone)
-        let deals: [StoredDeal]
-        do { deals = try service.store.deals(inPool: pool.rawValue, owner: filter, after: after, limit: limit) } catch {
+        var deals: [StoredDeal]
+        // One more than asked: whether another page follows.
+        do { deals = try service.store.deals(inPool: pool.rawValue, owner: filter, after: after, limit: limit + 1) } catch {
             return HostOutput.fail(HostError.store(error), context)
         }
+        let more = deals.count > limit
+        if more { deals.removeLast() }
         struct Row: Encodable {
             var deal: String, pool: String?, owner: String?, status: String, nodes: [String], nextTimer: Int64?, template: String
             enum CodingKeys: String, CodingKey { case deal, pool, owner, status, nodes, nextTimer = "next_timer", template }
@@ -72,7 +76,14 @@ struct PoolListCommand: FlowcCommand {
                 context.write("\(d.dealID)  \(i.owner ?? "-")  \(i.status)  \(nodes.isEmpty ? "-" : nodes.joined(separator: ","))  \(timer)\n")
             }
         }
-        if !json { context.write("\(deals.count) deal\(deals.count == 1 ? "" : "s") in the \(pool.rawValue) pool\(owner.map { " of `\($0)`" } ?? "")\n") }
+        if !json {
+            let whose = "the \(pool.rawValue) pool\(owner.map { " of `\($0)`" } ?? "")"
+            if more, let last = deals.last {
+                context.write("the first \(deals.count) deal\(deals.count == 1 ? "" : "s") of \(whose); more follow (--after \(last.dealID))\n")
+            } else {
+                context.write("\(deals.count) deal\(deals.count == 1 ? "" : "s") in \(whose)\(after == nil ? "" : " after `\(after ?? "")`")\n")
+            }
+        }
         return ExitCode.clean
     }
 }

@@ -67,6 +67,23 @@ import Testing
         #expect(flowc("tick", "--at", "tomorrow", "--db", db).code == 2)
     }
 
+    /// A page of the list says when more follow, and how to get them.
+    @Test func aLimitedListSaysMoreFollow() throws {
+        let db = try Examples.loaded()
+        let all = flowc("pool", "list", "private", "--db", db)
+        #expect(all.out.hasSuffix("4 deals in the private pool\n"), "\(all.out)")
+        let first = flowc("pool", "list", "private", "--limit", "3", "--db", db)
+        let ids = first.out.split(separator: "\n").dropLast().map { $0.split(separator: " ")[0] }
+        #expect(ids.count == 3)
+        #expect(first.out.hasSuffix("the first 3 deals of the private pool; more follow (--after \(ids[2]))\n"), "\(first.out)")
+        let rest = flowc("pool", "list", "private", "--after", String(ids[2]), "--db", db)
+        #expect(rest.out.hasSuffix("1 deal in the private pool after `\(ids[2])`\n"), "\(rest.out)")
+        #expect(flowc("pool", "list", "private", "--limit", "4", "--db", db).out == all.out)
+        let publicOwner = flowc("pool", "list", "public", "--owner", "li.si", "--db", db)
+        #expect(publicOwner.code == 2)
+        #expect(publicOwner.err.contains("--owner goes with the private pool"))
+    }
+
     /// A tick later than the clock would log events from the future, after which every other
     /// event of the deal is refused until that time comes; it is refused before anything is
     /// written. A simulation sets the clock with `--now`.
