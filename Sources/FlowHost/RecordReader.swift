@@ -125,11 +125,15 @@ public enum RecordReader {
         switch key {
         case "set":
             guard case .object(let fields) = value else { throw fail(R.expectedObject, p) }
+            // An event that changes nothing would only lengthen the log.
+            if fields.isEmpty { throw fail(R.nothingToDo, p, "a field") }
             action = .set(fields.map { WrittenValue($0.key, $0.value) })
         case "deliverables":
             _ = try object(value, p, allowed: ["node", "done"])
             guard let node = value["node"], let done = value["done"] else { throw fail(R.deliverables, p) }
-            action = .deliverables(node: try string(node, join(p, "node")), done: try strings(done, join(p, "done")),
+            let items = try strings(done, join(p, "done"))
+            if items.isEmpty { throw fail(R.nothingToDo, join(p, "done"), "a deliverable") }
+            action = .deliverables(node: try string(node, join(p, "node")), done: items,
                                    undo: try v["undo"].map { (x) throws(HostError) in try bool(x, join(path, "undo")) } ?? false)
         case "complete":
             action = .complete(node: try string(value, p), outcome: try optionalString(v["outcome"], join(path, "outcome")))

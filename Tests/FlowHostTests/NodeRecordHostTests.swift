@@ -48,6 +48,9 @@ import Testing
         (#"{"win": false}"#, "events[0].win: expected `true` or a node id"),
         (#"{"lose": false}"#, "events[0].lose: expected `true` or a reason"),
         (#"{"rework": "solution_review", "reason": "price"}"#, "events[0]: missing `to`"),
+        // An event that changes nothing is refused rather than logged.
+        (#"{"set": {}}"#, "events[0].set: is empty: name at least a field"),
+        (#"{"deliverables": {"node": "a", "done": []}}"#, "events[0].deliverables.done: is empty: name at least a deliverable"),
     ])
     func malformedRecordEventsAreLocated(_ json: String, _ fragment: String) throws {
         let value = try JSONValue.parse(Array(json.utf8)).get()
