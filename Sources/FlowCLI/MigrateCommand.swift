@@ -26,7 +26,8 @@ struct MigrateCommand: FlowcCommand {
 
             Refused deals (nothing written for them): FC1166 an active, blocked, waiting or done \
             node with no counterpart; FC1167 a mapping to a node that does not exist; FC1168 a node \
-            mapped twice; FC1169 a node moved to a node of a kind that cannot hold its state; \
+            mapped twice; FC1169 a node moved to a node of a kind that cannot hold its state (a \
+            done node onto an end, or onto a join unless it was one); \
             FC1170 a field value the new version refuses. Skipped: closed deals (FC1165) and deals \
             already on the target (FC1164) — so running a migration again writes nothing.
 

@@ -202,14 +202,23 @@ struct MigrationTranslator {
                     throw Refusal(RuntimeMessages.nodeRemoved, id, state.status.rawValue)
                 }
             }
-            let kind = nm.nodes[t].kind
-            let fits: Bool
+            let kind = nm.nodes[t].kind, oldKind = om.nodes[i].kind
+            var fits = true
+            var why = ""
             switch state.status {
             case .active, .blocked: fits = kind == .task || kind == .approval
             case .waiting: fits = kind == .join
-            default: fits = true
+            case .done where kind == .won || kind == .lost:
+                // The deal is open (closed deals are not migrated): a done end would close it.
+                fits = false
+                why = RuntimeMessages.fill(RuntimeMessages.Phrase.endNotDone, [kind.rawValue])
+            case .done where kind == .join && oldKind != .join:
+                // A done join means every branch arrived; a done task does not say so.
+                fits = false
+                why = RuntimeMessages.fill(RuntimeMessages.Phrase.joinNotDone, [oldKind.rawValue])
+            default: break
             }
-            if !fits { throw Refusal(RuntimeMessages.nodeKindIncompatible, id, state.status.rawValue, nm.nodes[t].id, kind.rawValue) }
+            if !fits { throw Refusal(RuntimeMessages.nodeKindIncompatible, id, state.status.rawValue, nm.nodes[t].id, kind.rawValue, why) }
             moves.append(NodeMove(from: id, to: nm.nodes[t].id, status: state.status))
             if let other = source[t] {
                 // A merge: the state with more of the deal's position wins; entries add up.

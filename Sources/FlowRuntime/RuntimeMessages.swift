@@ -273,9 +273,11 @@ public enum RuntimeMessages {
         A node of the old version has one counterpart; several old nodes may share one (a merge), \
         but one old node cannot go to two places.
         """)
-    public static let nodeKindIncompatible = RuntimeMessageSpec(1169, "node-kind-incompatible", "node `{0}` is {1}, but would move to `{2}`, a {3} node, which cannot be {1}", """
-        Only tasks and approvals can be active or blocked, and only joins can be waiting. Map \
-        the node to a node of a kind that can hold its state.
+    public static let nodeKindIncompatible = RuntimeMessageSpec(1169, "node-kind-incompatible", "node `{0}` is {1}, but would move to `{2}`, a {3} node, which cannot be {1}{4}", """
+        Only tasks and approvals can be active or blocked, and only joins can be waiting. A done \
+        node cannot become a `won` or `lost` end of an open deal (an end is done only once the \
+        deal closes on it), nor a join unless it was a join (a join is done only once all its \
+        branches have arrived). Map the node to a node of a kind that can hold its state.
         """)
     public static let fieldIncompatible = RuntimeMessageSpec(1170, "field-incompatible", "field `{0}` holds {1}, which the new version refuses: {2}", """
         Fields are matched by id. A field whose type, range or enum values changed must still \
@@ -331,6 +333,9 @@ public enum RuntimeMessages {
         public static let noActiveNode = "no active node leads to a `won` end"
         public static let nodeDoesNotLeadToWon = "node `{0}` does not lead to a `won` end now"
         public static let didYouMean = " (did you mean `{0}`?)"
+        /// Why a done node cannot move onto an end or a join (FC1169).
+        public static let endNotDone = " while the deal is open: a {0} node is done only once the deal is {0}"
+        public static let joinNotDone = " coming from a {0} node: a join is done only once all its branches have arrived"
         public static let empty = "it is empty"
         public static let tooLong = "it is longer than {0} characters"
         public static let controlCharacter = "it contains a control character"

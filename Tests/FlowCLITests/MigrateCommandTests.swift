@@ -124,6 +124,18 @@ enum Versions {
         #expect(flowc("deal", "show", "D-1004", "--db", db).out.contains("template `standard_sale` 1.0.0"))
     }
 
+    /// Mapping a done node onto an end would leave an open deal with `won` done: refused per
+    /// deal (FC1169), as an active node mapped onto an end is.
+    @Test func aDoneNodeMappedOntoAnEndIsRefused() throws {
+        let db = try Examples.loaded()
+        let v11 = try Versions.renamed()
+        let r = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=won", "--deal", "D-1003", "--apply")
+        #expect(r.code == 1)
+        #expect(r.out.contains("  refused[FC1169]: node `initial_talks` is done, but would move to `won`, a won node, which cannot be done while the deal is open: a won node is done only once the deal is won\n"))
+        #expect(r.out.contains("applied: 0 migrated, 1 refused, 0 skipped"))
+        #expect(flowc("deal", "show", "D-1003", "--db", db).out.contains("template `standard_sale` 1.0.0"))
+    }
+
     @Test func badInputIsReportedWithItsCode() throws {
         let db = try Examples.loaded()
         let v11 = try Versions.renamed()

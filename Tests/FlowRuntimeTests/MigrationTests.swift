@@ -139,6 +139,34 @@ extension Deal {
         #expect(join?.message == "node `talks` is active, but would move to `review_done`, a join node, which cannot be active")
     }
 
+    /// A done node cannot become an end node of an open deal (the deal would read as won or
+    /// lost while it is open), nor a join unless it was one (a done join means every branch
+    /// arrived): FC1169, naming both kinds. A done join still moves onto a join.
+    @Test func aDoneNodeIsRefusedOnAnEndOrAJoin() throws {
+        var d = try Mini.atFork()
+        #expect(d.node("talks")?.status == .done)
+        let v2 = try MiniVersion.make("2.0.0", renameTalks: true)
+        let won = try d.migrate(to: v2, map: [NodeMapping("talks", "won")]).failure
+        #expect(won?.code == "FC1169")
+        #expect(won?.message == "node `talks` is done, but would move to `won`, a won node, which cannot be done while the deal is open: a won node is done only once the deal is won")
+        #expect(try d.migrate(to: v2, map: [NodeMapping("talks", "lost")]).failure?.code == "FC1169")
+        let join = try d.migrate(to: v2, map: [NodeMapping("talks", "review_done")]).failure
+        #expect(join?.code == "FC1169")
+        #expect(join?.message == "node `talks` is done, but would move to `review_done`, a join node, which cannot be done coming from a task node: a join is done only once all its branches have arrived")
+        let fork = try d.migrate(to: v2, map: [NodeMapping("talks", "first_talks"), NodeMapping("contract_review", "review_done")]).failure
+        #expect(fork?.message.hasSuffix("which cannot be done coming from a fork node: a join is done only once all its branches have arrived") == true)
+
+        // Past the join: the done join is renamed onto the new version's join.
+        try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
+        try d.apply(.complete(node: "finance_review", outcome: nil), by: "fay", after: hour)
+        #expect(d.node("review_done")?.status == .done)
+        let v3 = try MiniVersion.make("3.0.0", [("join: review_done", "join: reviews_joined"), ("next: review_done", "next: reviews_joined"),
+                                                ("  - id: review_done\n", "  - id: reviews_joined\n")])
+        let (moved, outcome) = try d.migrate(to: v3, map: [NodeMapping("review_done", "reviews_joined")]).get()
+        #expect(outcome.moves.contains(NodeMove(from: "review_done", to: "reviews_joined", status: .done)))
+        #expect(moved.active == ["signing"])
+    }
+
     @Test func mergedNodesKeepTheOpenState() throws {
         var d = try Mini.atFork()
         try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
