@@ -28,7 +28,8 @@ struct MigrateCommand: FlowcCommand {
             node with no counterpart; FC1167 a mapping to a node that does not exist; FC1168 a node \
             mapped twice; FC1169 a node moved to a node of a kind that cannot hold its state (a \
             done node onto an end, or onto a join unless it was one); \
-            FC1170 a field value the new version refuses. Skipped: closed deals (FC1165) and deals \
+            FC1170 a field value the new version refuses; FC1228 a mapping from a node the deal's \
+            version does not have. Skipped: closed deals (FC1165) and deals \
             already on the target (FC1164) — so running a migration again writes nothing.
 
             The report lists, per deal, the versions, every reached node's move, notes, and ok / \
@@ -152,6 +153,7 @@ struct MigrateCommand: FlowcCommand {
             case .skipped: lines.append(fill(R.skipped, d.code ?? "?", d.reason ?? ""))
             }
         }
+        for source in report.unknownSources { lines.append(fill(R.unknownSource, source)) }
         let counts = [String(report.ok), String(report.refused), String(report.skipped)]
         lines.append(HostMessages.fill(report.dryRun ? R.summaryDryRun : R.summaryApplied, counts))
         return lines

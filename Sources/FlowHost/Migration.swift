@@ -61,6 +61,9 @@ public struct MigrationReport: Codable, Sendable, Hashable {
     public var toVersion: String
     public var dryRun: Bool
     public var deals: [DealMigration]
+    /// The old sides of the mapping that no deal considered has on its version (each such deal
+    /// is refused with FC1228; these are said once more for the whole run).
+    public var unknownSources: [String] = []
 
     public var ok: Int { deals.count { $0.outcome == .ok } }
     public var refused: Int { deals.count { $0.outcome == .refused } }
@@ -90,6 +93,8 @@ extension DealService {
         }
         let now = clock()
         var out: [DealMigration] = []
+        // The node ids of every version a considered deal runs on, by machine hash.
+        var nodesOfVersion: [String: Set<String>] = [:]
         var records: [(index: Int, record: AppendRecord)] = []
         for id in ids {
             var entry = DealMigration(deal: id, fromHash: nil, fromVersion: nil, toHash: hash, toVersion: tm.template.version, outcome: .ok,
@@ -120,10 +125,23 @@ extension DealService {
             let eventID = "migrate-" + String(hash.dropFirst("sha256:".count).prefix(16)) + "-" + String(view.sequence + 1)
             let event = DealEvent(id: eventID, at: now, .migrate(from: s.machineHash, to: hash, map: request.map))
             let context = StepContext(now: now, utcOffset: utcOffset)
-            switch Runner.migrate(from: view.machine, to: target, s, event, context: context, limits: limits) {
+            let oldNodes = view.machine.machine.nodes.map(\.id)
+            if nodesOfVersion[s.machineHash] == nil { nodesOfVersion[s.machineHash] = Set(oldNodes) }
+            let result = Runner.migrate(from: view.machine, to: target, s, event, context: context, limits: limits)
+            if case .failure(let refusal) = result, refusal.is(RuntimeMessages.migrateClosed) || refusal.is(RuntimeMessages.alreadyOnTarget) {
+                refuse(HostError(refusal), skipped: true)
+                continue
+            }
+            // The runner ignores a mapping from a node the old version lacks; the host refuses
+            // it, since it is most likely a misspelt id.
+            if let unknown = request.map.first(where: { !nodesOfVersion[s.machineHash, default: []].contains($0.old) }) {
+                refuse(HostError(MigrationMessages.unknownSource, unknown.old, unknown.new, s.templateVersion,
+                                 HostMessages.didYouMean(unknown.old, among: oldNodes)))
+                continue
+            }
+            switch result {
             case .failure(let refusal):
-                let skip = refusal.is(RuntimeMessages.migrateClosed) || refusal.is(RuntimeMessages.alreadyOnTarget)
-                refuse(HostError(refusal), skipped: skip)
+                refuse(HostError(refusal))
             case .success(let outcome):
                 entry.moves = outcome.moves
                 entry.notes = outcome.notes
@@ -157,7 +175,12 @@ extension DealService {
                 }
             }
         }
-        return MigrationReport(templateID: tm.template.id, toHash: hash, toVersion: tm.template.version, dryRun: !request.apply, deals: out)
+        var report = MigrationReport(templateID: tm.template.id, toHash: hash, toVersion: tm.template.version, dryRun: !request.apply, deals: out)
+        if !nodesOfVersion.isEmpty {
+            let known = nodesOfVersion.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+            report.unknownSources = request.map.map(\.old).filter { !known.contains($0) }
+        }
+        return report
     }
 
     /// The machine each logged event of a deal ran on resolves by hash through the registry; the
@@ -178,7 +201,7 @@ public enum NodeMappingInput {
         }
         let old = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
         let new = String(text[text.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
-        guard !old.isEmpty, !new.isEmpty else {
+        guard !old.isEmpty, !new.isEmpty, !new.contains("=") else {
             return .failure(HostError(MigrationMessages.mapInvalid, text, MigrationMessages.Phrase.expectedPair))
         }
         return .success(NodeMapping(old, new))

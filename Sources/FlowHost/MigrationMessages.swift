@@ -20,9 +20,15 @@ public enum MigrationMessages {
         `--from` restricts the migration to deals on one version; the deal named with `--deal` \
         runs on another one.
         """)
+    public static let unknownSource = HostMessageSpec(1228, "migrate-map-unknown-source", "the mapping sends `{0}` to `{1}`, but `{0}` is not a node of the deal's version {2}{3}", """
+        The old side of a node mapping names a node of the version a deal runs on now. A \
+        mapping applies to every deal considered, and deals can be on different versions: a \
+        deal whose version has no such node is refused, so that a misspelt node id is not \
+        silently ignored. Correct the id, or migrate the deals of each version apart (`--from`).
+        """)
 
     /// Every code, in order.
-    public static let all: [HostMessageSpec] = [mapInvalid, mapFileUnreadable, otherTemplate, notOnSource]
+    public static let all: [HostMessageSpec] = [mapInvalid, mapFileUnreadable, otherTemplate, notOnSource, unknownSource]
 
     /// Phrases of the mapping checks.
     public enum Phrase {
@@ -44,6 +50,7 @@ public enum MigrationMessages {
         public static let note = "  note: {0}"
         public static let summaryDryRun = "dry run: {0} would migrate, {1} refused, {2} skipped (nothing written; --apply writes)"
         public static let summaryApplied = "applied: {0} migrated, {1} refused, {2} skipped"
+        public static let unknownSource = "mapping from `{0}`: `{0}` is not a node of any version the deals considered run on"
         public static let noDeals = "no deal of template `{0}` to consider (on the `--from` version, or named with `--deal`)"
         public static let registered = "target: template `{0}` {1} ({2})"
     }

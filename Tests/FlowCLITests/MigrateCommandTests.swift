@@ -136,12 +136,46 @@ enum Versions {
         #expect(flowc("deal", "show", "D-1003", "--db", db).out.contains("template `standard_sale` 1.0.0"))
     }
 
+    /// The old side of a mapping must be a node of the deal's version: a per-deal refusal
+    /// (FC1228, with a did-you-mean), said once more when no deal considered has the node. A
+    /// source that only some deals' versions have refuses the others only.
+    @Test func aMappingFromANodeTheDealsVersionLacksIsRefused() throws {
+        let db = try Examples.loaded()
+        let v11 = try Versions.renamed()
+        let bogus = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contact", "--map", "bogus_old=first_contact")
+        #expect(bogus.code == 1)
+        #expect(bogus.out.contains("  refused[FC1228]: the mapping sends `bogus_old` to `first_contact`, but `bogus_old` is not a node of the deal's version 1.0.0\n"))
+        #expect(bogus.out.components(separatedBy: "refused[FC1228]").count == 5)
+        #expect(bogus.out.contains("skipped[FC1165]"))
+        #expect(bogus.out.contains("\nmapping from `bogus_old`: `bogus_old` is not a node of any version the deals considered run on\ndry run: 0 would migrate, 4 refused, 2 skipped"))
+        let json = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contact", "--map", "bogus_old=first_contact", "--format", "json")
+        #expect(json.out.contains(#""unknownSources":["bogus_old"]"#))
+        let typo = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talk=first_contact", "--deal", "D-1003")
+        #expect(typo.code == 1)
+        #expect(typo.out.contains("refused[FC1228]: the mapping sends `initial_talk` to `first_contact`, but `initial_talk` is not a node of the deal's version 1.0.0 (did you mean `initial_talks`?)"))
+
+        // D-1003 moves to 1.1.0; a mapping from `initial_talks` then fits the others only.
+        #expect(flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contact", "--deal", "D-1003", "--apply").code == 0)
+        let v12 = try Versions.write("standard-v12", [("  version: 1.0.0", "  version: 1.2.0"), ("  - id: initial_talks", "  - id: first_contact")])
+        let mixed = flowc("migrate", "--db", db, "--to", v12, "--map", "initial_talks=first_contact")
+        #expect(mixed.code == 1)
+        #expect(mixed.out.contains("  refused[FC1228]: the mapping sends `initial_talks` to `first_contact`, but `initial_talks` is not a node of the deal's version 1.1.0\n"))
+        #expect(mixed.out.contains("dry run: 3 would migrate, 1 refused, 2 skipped"))
+        #expect(!mixed.out.contains("is not a node of any version"))
+    }
+
     @Test func badInputIsReportedWithItsCode() throws {
         let db = try Examples.loaded()
         let v11 = try Versions.renamed()
         let pair = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks")
         #expect(pair.code == 2)
         #expect(pair.err == "error[FC1224]: node mapping `initial_talks`: expected OLD=NEW (two node ids)\n")
+        for text in ["a=b=c", "=x", "x="] {
+            let malformed = flowc("migrate", "--db", db, "--to", v11, "--map", text)
+            #expect(malformed.code == 2)
+            #expect(malformed.err == "error[FC1224]: node mapping `\(text)`: expected OLD=NEW (two node ids)\n")
+            #expect(malformed.out.isEmpty)
+        }
         let file = try tempDir(["map.yaml": "initial_talks: first_contact\n- oops\n"]) + "/map.yaml"
         let badFile = flowc("migrate", "--db", db, "--to", v11, "--map-file", file)
         #expect(badFile.code == 2)

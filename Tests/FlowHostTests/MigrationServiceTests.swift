@@ -105,10 +105,24 @@ let standardRenamed: VerifiedMachine = {
         #expect(try s.migrate(MigrationRequest(target: other)).deals.isEmpty)
     }
 
+    @Test func aMappingFromAnUnknownNodeRefusesTheDealsItAppliesTo() throws {
+        let s = try service(.memory)
+        try runExamples(s)
+        let request = MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact"), NodeMapping("bogus_old", "first_contact")])
+        let report = try s.migrate(request)
+        let refused = report.deals.filter { $0.outcome == .refused }
+        #expect(!refused.isEmpty && refused.allSatisfy { $0.code == "FC1228" })
+        #expect(report.deals.filter { $0.outcome == .skipped }.allSatisfy { $0.code == "FC1165" })
+        #expect(report.unknownSources == ["bogus_old"])
+        let known = try s.migrate(MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact")]))
+        #expect(known.unknownSources.isEmpty && known.refused == 0)
+    }
+
     @Test func nodeMappingsAreReadFromArgumentsAndFiles() {
         #expect(NodeMappingInput.pair("a=b").value == NodeMapping("a", "b"))
         #expect(NodeMappingInput.pair("a").error?.code == "FC1224")
         #expect(NodeMappingInput.pair("=b").error?.code == "FC1224")
+        #expect(NodeMappingInput.pair("a=b=c").error?.code == "FC1224")
         let file = "# renames\ninitial_talks: first_contact\n'solution_review': \"方案评审\"  # quoted\n\n"
         #expect(NodeMappingInput.file(file, path: "m.yaml").value == [NodeMapping("initial_talks", "first_contact"), NodeMapping("solution_review", "方案评审")])
         let bad = NodeMappingInput.file("a: b\n- c\n", path: "m.yaml").error
