@@ -41,7 +41,8 @@ let package = Package(
         // The pure runner core: step(machine, snapshot, event) -> (snapshot, effects) | refusal.
         .target(name: "FlowRuntime", dependencies: ["FlowIR", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
         // The host: runs deals through the runner against a store (bulk import, timers, pools).
-        .target(name: "FlowHost", dependencies: ["FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
+        // (FlowYAML for the node-mapping files of `flowc migrate`.)
+        .target(name: "FlowHost", dependencies: ["FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowExpr", "FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
         // What managers and participants look at: flow diagrams (DOT, Mermaid, SVG), deal views and
         // reports over the store (terminal, CSV, JSON, HTML).
         .target(

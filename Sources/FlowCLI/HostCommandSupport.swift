@@ -85,6 +85,8 @@ struct StoreOptions: ParsableArguments {
 enum InputFile {
     /// Why the file could not be read: `cannot read `PATH`: REASON`, for the caller to print.
     struct Unreadable: Error {
+        /// Why, in a few words (`no such file`).
+        var reason: String
         var message: String
     }
 
@@ -100,7 +102,7 @@ enum InputFile {
             case .tooLarge(let size): reason = "it has \(size) bytes, over the limit of \(limits.maxFileBytes)"
             case .isDirectory, .unreadable: reason = problem.detail
             }
-            return .failure(Unreadable(message: "cannot read `\(path)`: \(reason)"))
+            return .failure(Unreadable(reason: reason, message: "cannot read `\(path)`: \(reason)"))
         }
     }
 }

@@ -77,10 +77,10 @@ struct MigrateCommand: FlowcCommand {
             switch InputFile.read(mapFile) {
             case .success(let bytes): data = bytes
             case .failure(let problem):
-                context.writeError("error: \(problem.message)\n")
+                context.writeError(NodeMappingInput.unreadable(mapFile, reason: problem.reason).description + "\n")
                 return ExitCode.usage
             }
-            switch NodeMappingInput.file(String(decoding: data, as: UTF8.self), path: mapFile) {
+            switch NodeMappingInput.file(data, path: mapFile) {
             case .success(let e): entries += e
             case .failure(let error):
                 context.writeError(error.description + "\n")

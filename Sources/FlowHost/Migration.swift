@@ -1,7 +1,9 @@
+import FlowDiagnostics
 import Foundation
 public import FlowIR
 public import FlowRuntime
 import FlowStore
+import FlowYAML
 
 /// What `flowc migrate` asks of the host: move open deals to `target`, a new version of their
 /// template, with a node mapping.
@@ -207,42 +209,50 @@ public enum NodeMappingInput {
         return .success(NodeMapping(old, new))
     }
 
-    /// The entries of a map file, in order: a YAML block mapping of plain or quoted scalars.
-    /// Comments and blank lines are allowed; anything else is FC1225 with its line.
-    public static func file(_ text: String, path: String) -> Result<[NodeMapping], HostError> {
+    /// The entries of a map file, in order: a YAML mapping of node ids (plain or quoted
+    /// scalars), read by the templates' YAML reader. Comments and blank lines are allowed; a YAML
+    /// error (a syntax error, a duplicate key) or anything but scalar keys and values is FC1225,
+    /// located `path:line:column`.
+    public static func file(_ bytes: [UInt8], path: String) -> Result<[NodeMapping], HostError> {
+        let source = SourceFile(path: path, bytes: bytes)
+        func fail(at offset: Int, _ reason: String) -> Result<[NodeMapping], HostError> {
+            let at = source.location(of: offset)
+            return .failure(HostError(MigrationMessages.mapFileUnreadable, "\(path):\(at.line):\(at.column)", reason))
+        }
+        let read = YAMLReader.read(source)
+        // A file of nothing but comments maps nothing.
+        let errors = read.diagnostics.filter { $0.severity == .error && $0.code != YAMLMessages.empty.code }
+        if let error = errors.min(by: { ($0.span?.start ?? 0) < ($1.span?.start ?? 0) }) {
+            return fail(at: error.span?.start ?? 0, HostMessages.fill(MigrationMessages.Phrase.notYAML, [error.message.text]))
+        }
+        guard let document = read.document else { return .success([]) }
+        let root = document.root
+        guard document.kind(root) == .mapping else { return fail(at: document.span(root).start, MigrationMessages.Phrase.notAMapping) }
         var out: [NodeMapping] = []
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            if let hash = line.firstIndex(of: "#"), hash == line.startIndex || line[line.index(before: hash)] == " " { line = line[..<hash] }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed == "---" { continue }
-            let place = "\(path):\(i + 1)"
-            guard let colon = trimmed.range(of: ": ") ?? (trimmed.hasSuffix(":") ? trimmed.range(of: ":", options: .backwards) : nil) else {
-                return .failure(HostError(MigrationMessages.mapFileUnreadable, place, MigrationMessages.Phrase.notAMapping))
+        for (key, value) in document.pairs(root) {
+            guard document.kind(key) == .scalar, let old = document.text(key), !old.isEmpty else {
+                return fail(at: document.span(key).start, MigrationMessages.Phrase.notAMapping)
             }
-            let key = unquote(String(trimmed[..<colon.lowerBound]))
-            let value = unquote(String(trimmed[colon.upperBound...]).trimmingCharacters(in: .whitespaces))
-            guard let key, !key.isEmpty else {
-                return .failure(HostError(MigrationMessages.mapFileUnreadable, place, MigrationMessages.Phrase.notAMapping))
+            guard document.kind(value) == .scalar, let new = document.text(value) else {
+                let written = document.span(value)
+                return fail(at: written.start, HostMessages.fill(MigrationMessages.Phrase.notAnID, [source.text(written.range)]))
             }
-            guard let value, !value.isEmpty else {
-                return .failure(HostError(MigrationMessages.mapFileUnreadable, place,
-                                          HostMessages.fill(MigrationMessages.Phrase.notAnID, [String(trimmed[colon.upperBound...])])))
+            if new.isEmpty || document.value(value) == .null {
+                return fail(at: document.span(key).start, HostMessages.fill(MigrationMessages.Phrase.noTarget, [old]))
             }
-            out.append(NodeMapping(key, value))
+            out.append(NodeMapping(old, new))
         }
         return .success(out)
     }
 
-    /// A plain or quoted scalar; nil for flow collections and other YAML this reader does not take.
-    static func unquote(_ text: String) -> String? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        if t.count >= 2, (t.hasPrefix("\"") && t.hasSuffix("\"")) || (t.hasPrefix("'") && t.hasSuffix("'")) {
-            return String(t.dropFirst().dropLast())
-        }
-        if let first = t.first, "[{&*!|>%@`\"'".contains(first) { return nil }
-        return t
+    /// ``file(_:path:)`` of a text in memory.
+    public static func file(_ text: String, path: String) -> Result<[NodeMapping], HostError> {
+        file(Array(text.utf8), path: path)
+    }
+
+    /// A map file that could not be read (FC1225): its path and the reason.
+    public static func unreadable(_ path: String, reason: String) -> HostError {
+        HostError(MigrationMessages.mapFileUnreadable, path, HostMessages.fill(MigrationMessages.Phrase.cannotRead, [reason]))
     }
 
     /// Checks a whole mapping: every old node mapped at most once (FC1224).

@@ -8,8 +8,9 @@ public enum MigrationMessages {
         line. Both ids must be non-empty; an old node is mapped at most once.
         """)
     public static let mapFileUnreadable = HostMessageSpec(1225, "migrate-map-file", "{0}: {1}", """
-        The map file could not be read, or is not a YAML mapping of node ids to node ids \
-        (`old_node: new_node`, one per line; nothing else).
+        The map file could not be read, is not valid YAML (a syntax error, a key written \
+        twice), or is not a YAML mapping of node ids to node ids (`old_node: new_node`, one per \
+        line; nothing else). The message gives the file, line and column.
         """)
     public static let otherTemplate = HostMessageSpec(1226, "migrate-other-template", "deal `{0}` runs template `{1}`, not `{2}`", """
         `flowc migrate` moves deals between versions of one template: the deal named with \
@@ -36,6 +37,9 @@ public enum MigrationMessages {
         public static let mappedTwice = "`{0}` is mapped twice"
         public static let notAMapping = "expected a YAML mapping `old_node: new_node`"
         public static let notAnID = "`{0}` is not a node id (expected a plain string)"
+        public static let noTarget = "`{0}` is mapped to no node id"
+        public static let notYAML = "not valid YAML: {0}"
+        public static let cannotRead = "cannot read the file: {0}"
     }
 
     /// `flowc migrate`'s report.

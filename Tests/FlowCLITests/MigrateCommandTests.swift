@@ -179,8 +179,18 @@ enum Versions {
         let file = try tempDir(["map.yaml": "initial_talks: first_contact\n- oops\n"]) + "/map.yaml"
         let badFile = flowc("migrate", "--db", db, "--to", v11, "--map-file", file)
         #expect(badFile.code == 2)
-        #expect(badFile.err == "error[FC1225]: \(file):2: expected a YAML mapping `old_node: new_node`\n")
-        #expect(flowc("migrate", "--db", db, "--to", v11, "--map-file", "/nonexistent/map.yaml").code == 2)
+        #expect(badFile.err == "error[FC1225]: \(file):2:1: not valid YAML: did not find expected key\n")
+        // An unclosed flow sequence and a duplicate key are YAML errors located in the file.
+        let dir = try tempDir(["open.yaml": "initial_talks: [first_contact\n", "twice.yaml": "initial_talks: first_contact\ninitial_talks: other\n"])
+        let open = flowc("migrate", "--db", db, "--to", v11, "--map-file", dir + "/open.yaml")
+        #expect(open.code == 2)
+        #expect(open.err == "error[FC1225]: \(dir)/open.yaml:2:1: not valid YAML: did not find expected ',' or ']'\n")
+        let twice = flowc("migrate", "--db", db, "--to", v11, "--map-file", dir + "/twice.yaml")
+        #expect(twice.code == 2)
+        #expect(twice.err == "error[FC1225]: \(dir)/twice.yaml:2:1: not valid YAML: duplicate key `initial_talks`\n")
+        let missing = flowc("migrate", "--db", db, "--to", v11, "--map-file", "/nonexistent/map.yaml")
+        #expect(missing.code == 2)
+        #expect(missing.err == "error[FC1225]: /nonexistent/map.yaml: cannot read the file: no such file\n")
         #expect(flowc("migrate", "--db", db, "--to", v11, "--format", "xml").code == 2)
         // A template with errors is reported as by `flowc check`, exit 1.
         let broken = try Versions.write("broken", [("  - id: initial_talks", "  - id: initial_talks\n    next: nowhere_node")])
