@@ -67,6 +67,9 @@ struct MigrateCommand: FlowcCommand {
 
     func validate() throws {
         if format != "human" && format != "json" { throw ValidationError("--format: expected human or json") }
+        if let from, from.hasPrefix("sha256:"), !MachineRegistry.isHash(from) {
+            throw ValidationError("--from: `\(from)` is not a machine hash (sha256: and 64 lowercase hex digits)")
+        }
     }
 
     func execute(_ context: CLIContext) -> Int32 {
@@ -137,7 +140,9 @@ struct MigrateCommand: FlowcCommand {
         typealias R = MigrationMessages.Report
         func fill(_ format: String, _ args: String...) -> String { HostMessages.fill(format, args) }
         var lines = [fill(R.registered, report.templateID, report.toVersion, report.toHash)]
-        if report.deals.isEmpty { lines.append(fill(R.noDeals, report.templateID)) }
+        if report.deals.isEmpty {
+            lines.append(report.fromHash.map { fill(R.noDealsOnSource, report.templateID, $0) } ?? fill(R.noDeals, report.templateID))
+        }
         for d in report.deals {
             lines.append(fill(R.deal, d.deal, d.fromVersion ?? "?", d.fromHash ?? "?", d.toVersion, d.toHash))
             switch d.outcome {

@@ -35,10 +35,8 @@ public struct DirectoryMachineArchive: MachineArchive {
     /// The file of a hash, or nil for a hash that is not `sha256:` and 64 hex digits (a hash read
     /// from a snapshot never names a path outside the directory).
     public func path(for hash: String) -> String? {
-        guard hash.hasPrefix("sha256:") else { return nil }
-        let hex = hash.dropFirst("sha256:".count)
-        guard hex.count == 64, hex.allSatisfy({ $0.isHexDigit && ($0.isNumber || $0.isLowercase) }) else { return nil }
-        return directory + "/" + hex + ".ir.json"
+        guard MachineRegistry.isHash(hash) else { return nil }
+        return directory + "/" + hash.dropFirst("sha256:".count) + ".ir.json"
     }
 
     public func load(hash: String) throws -> [UInt8]? {
@@ -96,6 +94,14 @@ public final class MachineRegistry {
 
     public init(archive: any MachineArchive) {
         self.archive = archive
+    }
+
+    /// Whether `text` is a machine hash as the compiler writes it: `sha256:` and 64 lowercase
+    /// hex digits.
+    public static func isHash(_ text: String) -> Bool {
+        guard text.hasPrefix("sha256:") else { return false }
+        let hex = text.dropFirst("sha256:".count)
+        return hex.count == 64 && hex.allSatisfy { $0.isHexDigit && ($0.isNumber || $0.isLowercase) }
     }
 
     /// Registers a machine: stores its IR in the archive (once) and keeps it prepared.

@@ -62,6 +62,8 @@ public struct MigrationReport: Codable, Sendable, Hashable {
     public var toHash: String
     public var toVersion: String
     public var dryRun: Bool
+    /// Only deals on this version were considered (`--from`).
+    public var fromHash: String?
     public var deals: [DealMigration]
     /// The old sides of the mapping that no deal considered has on its version (each such deal
     /// is refused with FC1228; these are said once more for the whole run).
@@ -177,7 +179,7 @@ extension DealService {
                 }
             }
         }
-        var report = MigrationReport(templateID: tm.template.id, toHash: hash, toVersion: tm.template.version, dryRun: !request.apply, deals: out)
+        var report = MigrationReport(templateID: tm.template.id, toHash: hash, toVersion: tm.template.version, dryRun: !request.apply, fromHash: request.fromHash, deals: out)
         if !nodesOfVersion.isEmpty {
             let known = nodesOfVersion.values.reduce(into: Set<String>()) { $0.formUnion($1) }
             report.unknownSources = request.map.map(\.old).filter { !known.contains($0) }

@@ -192,6 +192,18 @@ enum Versions {
         #expect(missing.code == 2)
         #expect(missing.err == "error[FC1225]: /nonexistent/map.yaml: cannot read the file: no such file\n")
         #expect(flowc("migrate", "--db", db, "--to", v11, "--format", "xml").code == 2)
+        // A --from that is neither a template nor a well-formed machine hash is a usage error; a
+        // well-formed hash no deal runs on is said to be one.
+        for from in ["sha256:zz", "sha256:" + String(repeating: "A", count: 64), "sha256:" + String(repeating: "0", count: 63)] {
+            let malformed = flowc("migrate", "--db", db, "--to", v11, "--from", from)
+            #expect(malformed.code == 2)
+            #expect(malformed.err.contains("--from: `\(from)` is not a machine hash (sha256: and 64 lowercase hex digits)"), "\(malformed.err)")
+            #expect(malformed.out.isEmpty)
+        }
+        let unknown = "sha256:" + String(repeating: "0", count: 64)
+        let none = flowc("migrate", "--db", db, "--to", v11, "--from", unknown)
+        #expect(none.code == 0)
+        #expect(none.out.contains("no deal of template `standard_sale` to consider: no deal of the store runs on \(unknown) (`--from`)\n"))
         // A template with errors is reported as by `flowc check`, exit 1.
         let broken = try Versions.write("broken", [("  - id: initial_talks", "  - id: initial_talks\n    next: nowhere_node")])
         let r = flowc("migrate", "--db", db, "--to", broken)
