@@ -90,7 +90,7 @@ struct DealCreateCommand: FlowcCommand {
         case .success(let m): verified = m
         case .failure(let status): return status.code
         }
-        guard let service = store.open(context) else { return ExitCode.usage }
+        guard let service = store.open(context, creating: true) else { return ExitCode.usage }
         let machine: PreparedMachine
         do { machine = try service.machines.register(verified) } catch { return HostOutput.fail(error, context) }
         switch service.create(deal.create, machine: machine, events: deal.events) {

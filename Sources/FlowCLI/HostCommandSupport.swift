@@ -12,7 +12,7 @@ import Foundation
 /// Options every command that touches the deal store takes.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The deal store (an SQLite file, created on first use). Default: $FLOWC_DB, else .flowc/deals.sqlite.",
+        "The deal store (an SQLite file, created by run and deal create). Default: $FLOWC_DB, else .flowc/deals.sqlite.",
         discussion: "Compiled templates are kept beside it in DB.machines/, so that every deal keeps running on the machine it started on.",
         valueName: "path"))
     var db: String?
@@ -70,8 +70,25 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store and its machine archive; prints the problem and returns nil when it cannot.
-    func open(_ context: CLIContext) -> DealService? {
+    /// - Parameter creating: whether a store that does not exist is created (`flowc run`, `flowc
+    ///   deal create`), in a directory that must exist — but for the default store's `.flowc/`.
+    ///   Otherwise (the commands on deals that exist) a missing store is FC1215, and nothing is
+    ///   created.
+    func open(_ context: CLIContext, creating: Bool = false) -> DealService? {
         let path = path(context)
+        if !FileManager.default.fileExists(atPath: path) {
+            guard creating else {
+                context.writeError(HostError.noStore(path).description + "\n")
+                return nil
+            }
+            let directory = (path as NSString).deletingLastPathComponent
+            var isDirectory: ObjCBool = false
+            let isDefault = db == nil && context.environment["FLOWC_DB"] == nil
+            if !isDefault, !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
+                context.writeError(HostError.storeDirectoryMissing(path).description + "\n")
+                return nil
+            }
+        }
         guard let store = openStore(path, context) else { return nil }
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
         var clock = DealService.wallClock

@@ -1,3 +1,4 @@
+import Foundation
 public import FlowRuntime
 import FlowStore
 
@@ -39,6 +40,14 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The store's (or the file system's) failure as FC1212.
     public static func store(_ error: any Error) -> HostError { HostError(error) }
+
+    /// FC1215: no store at `path`, for a command that does not create one.
+    public static func noStore(_ path: String) -> HostError { HostError(HostMessages.noStore, path) }
+
+    /// FC1216: the directory of a store to be created at `path` does not exist.
+    public static func storeDirectoryMissing(_ path: String) -> HostError {
+        HostError(HostMessages.storeDirectoryMissing, (path as NSString).deletingLastPathComponent, path)
+    }
 
     private init(code: String, format: String, arguments: [String]) {
         self.code = code

@@ -102,6 +102,19 @@ public enum HostMessages {
         newer flowc, or corrupted). The deal's event log is the authority: replaying it with the \
         deal's machine rebuilds the snapshot.
         """)
+    public static let noStore = HostMessageSpec(1215, "no-store", "there is no deal store at `{0}`", """
+        The command reads or changes deals that exist, in the store given with `--db` (else \
+        `$FLOWC_DB`, else `.flowc/deals.sqlite`), and that file does not exist. Such commands \
+        never create a store (an empty one would only hide a mistyped path). Check the path; \
+        `flowc run` and `flowc deal create` create stores.
+        """)
+    public static let storeDirectoryMissing = HostMessageSpec(1216, "store-directory-missing", "the directory `{0}` does not exist (the store `{1}` would be created in it)", """
+        `flowc run` and `flowc deal create` create the store given with `--db` (or \
+        `$FLOWC_DB`) when it does not exist, but not the directories above it: a mistyped \
+        directory would otherwise quietly start a new, empty store. Create the directory \
+        first, or correct the path. (The default store, `.flowc/deals.sqlite`, is created with \
+        its directory.)
+        """)
 
     // MARK: Record files (FC122x)
 
@@ -140,7 +153,7 @@ public enum HostMessages {
     /// Every entry, in code order.
     public static let all: [HostMessageSpec] = [
         customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused, eventIDReused,
-        machineUnavailable, storeConflict, storeFailed, storedDealUnreadable, eventLogged,
+        machineUnavailable, storeConflict, storeFailed, storedDealUnreadable, eventLogged, noStore, storeDirectoryMissing,
         malformedRecord, unreadableValue, unknownColumn, recordTooLarge, recordsUnreadable,
     ]
 

@@ -1,0 +1,43 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// Which commands create a store: `run` and `deal create` do (in a directory that exists); every
+/// command that reads or changes deals that exist refuses a store that is not there, and creates
+/// nothing.
+@Suite struct StoreOpeningTests {
+    static let readers: [[String]] = [
+        ["migrate", "--to", Examples.template], ["deal", "show", "D-1"], ["deal", "history", "D-1"], ["deal", "why", "D-1"],
+        ["deal", "event", "D-1", "--set", "amount=1", "--by", "amy"], ["pool", "list"], ["pool", "claim", "D-1", "--by", "amy"],
+        ["pool", "release", "D-1", "--by", "amy"], ["pool", "assign", "D-1", "--to", "amy", "--by", "mia"], ["pool", "sweep"], ["tick"],
+    ]
+
+    @Test(arguments: readers)
+    func aCommandOnExistingDealsRefusesAStoreThatIsNotThere(_ args: [String]) throws {
+        let dir = try tempDir([:])
+        for db in [dir + "/deals.sqlite", dir + "/missing/deeper/deals.sqlite"] {
+            let ctx = CLIContext(capture: true)
+            let r = (code: Flowc.run(args + ["--db", db], context: ctx), out: ctx.out, err: ctx.err)
+            #expect(r.code == 2, "\(args)")
+            #expect(r.err == "error[FC1215]: there is no deal store at `\(db)`\n", "\(args)")
+            #expect(r.out.isEmpty)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "\(args)")
+    }
+
+    @Test func runAndDealCreateCreateAStoreButNotItsDirectory() throws {
+        let dir = try tempDir([:])
+        let missing = dir + "/missing/deals.sqlite"
+        let run = flowc("run", Examples.template, "--deals", Examples.deals, "--db", missing)
+        #expect(run.code == 2)
+        #expect(run.err == "error[FC1216]: the directory `\(dir)/missing` does not exist (the store `\(missing)` would be created in it)\n")
+        let create = flowc("deal", "create", Examples.template, "--id", "N-1", "--owner", "amy", "--set", "customer_name=甲", "--db", missing)
+        #expect(create.code == 2)
+        #expect(create.err == run.err)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        // In a directory that exists, the store is created.
+        let made = flowc("deal", "create", Examples.template, "--id", "N-1", "--owner", "amy", "--set", "customer_name=甲", "--db", dir + "/deals.sqlite")
+        #expect(made.code == 0, "\(made.err)")
+        #expect(flowc("deal", "show", "N-1", "--db", dir + "/deals.sqlite").code == 0)
+    }
+}
