@@ -21,6 +21,9 @@ public struct RejectedRecord: Sendable {
     public var line: Int
     public var error: HostError
     public var text: String
+    /// Whether `text` is the whole record; false for a record too large to keep, whose `text` is
+    /// only its first bytes (or nothing).
+    public var isWhole = true
 }
 
 /// A record file that could not be run at all (a CSV header naming an unknown column, a file
@@ -201,7 +204,7 @@ public final class BulkRun {
                 continue
             case .tooLarge(let line, let length, let head):
                 lastLine = line
-                reject(line, tooLarge(length), head)
+                reject(line, tooLarge(length), head, isWhole: false)
             case .row(let row):
                 lastLine = row.line
                 switch columns.record(row) {
@@ -290,7 +293,7 @@ public final class BulkRun {
             report.records += 1
             let text = String(decoding: slice, as: UTF8.self)
             if line.length > limits.maxLineBytes {
-                reject(line.number, tooLarge(line.length), text)
+                reject(line.number, tooLarge(line.length), text, isWhole: false)
             } else {
                 switch JSONValue.parse(Array(slice)) {
                 case .failure(let e):
@@ -326,9 +329,9 @@ public final class BulkRun {
                   HostMessages.fill(HostMessages.Phrase.bytes, [String(limits.maxLineBytes)]))
     }
 
-    private func reject(_ line: Int, _ error: HostError, _ text: String) {
+    private func reject(_ line: Int, _ error: HostError, _ text: String, isWhole: Bool = true) {
         report.rejected += 1
-        rejects.append(RejectedRecord(line: line, error: error, text: text))
+        rejects.append(RejectedRecord(line: line, error: error, text: text, isWhole: isWhole))
         releaseRejects()
     }
 
@@ -391,7 +394,9 @@ public final class BulkRun {
 /// - JSON Lines: each record's object with an `_error` key first (`{"line", "code", "message"}`);
 ///   the readers ignore `_error`. A line that was not a JSON object is kept as text under `_text`.
 /// - CSV: the header with `_line,_code,_error` in front, then each row as written behind its
-///   line, code and message; the CSV reader ignores those three columns.
+///   line, code and message; the CSV reader ignores those three columns. A row too large to
+///   keep has its cells left empty (its message says so): its first bytes could leave a quote
+///   open, which would swallow the rows after it.
 public enum RejectsFile {
     public static func jsonLines(_ rejects: [RejectedRecord]) -> String {
         var out = ""
@@ -416,9 +421,17 @@ public enum RejectsFile {
     /// written a part at a time has it once).
     public static func csvRows(header: String, _ rejects: [RejectedRecord], withHeader: Bool) -> String {
         // A rejects file run again: its own `_line,_code,_error` columns are replaced.
-        let again = CSVReader.rows(header).rows.first?.cells.first == "_line"
+        let cells = CSVReader.rows(header).rows.first?.cells ?? []
+        let again = cells.first == "_line"
         var out = withHeader ? "_line,_code,_error," + (again ? dropThree(header) : header) + "\n" : ""
         for r in rejects {
+            guard r.isWhole else {
+                // The row's cells, empty: as many as the header's.
+                let message = HostMessages.fill(HostMessages.Phrase.rowNotKept, [r.error.message, String(r.line)])
+                let empty = String(repeating: ",", count: max(0, cells.count - (again ? 3 : 0) - 1))
+                out += "\(r.line),\(r.error.code),\(CSVReader.quote(message)),\(empty)\n"
+                continue
+            }
             out += "\(r.line),\(r.error.code),\(CSVReader.quote(r.error.message)),\(again ? dropThree(r.text) : r.text)\n"
         }
         return out

@@ -178,6 +178,8 @@ public enum HostMessages {
         public static let notAHash = "not a content hash"
         public static let logSchema = "a log entry has schema version {0}; this flowc reads version {1}"
         public static let logEntry = "a log entry is not an event ({0})"
+        /// The message of a CSV rejects-file row whose record was too large to keep.
+        public static let rowNotKept = "{0}; its cells are left empty here: fix the row at line {1} of the input file"
     }
 
     /// What is wrong with a record (the argument of FC1220); `{0}` is where (`events[2].at`).

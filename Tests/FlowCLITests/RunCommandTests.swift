@@ -1,4 +1,5 @@
 import FlowCLI
+import FlowHost
 import Foundation
 import Testing
 
@@ -233,6 +234,31 @@ enum Examples {
         let rejects = try String(contentsOfFile: dir + "/deals.rejects.csv", encoding: .utf8)
         #expect(rejects.hasPrefix("_line,_code,_error,id,owner,customer_name\n3,FC1223,"))
         #expect(rejects.utf8.count < 1_100_000)
+    }
+
+    /// A CSV rejects file is valid CSV with one row per reject, whatever the rejected rows hold:
+    /// a row too large to keep (here a quoted cell over the limit) leaves its cells empty, and
+    /// its error says so, instead of an open quote that swallows the rows after it.
+    @Test func aCSVRejectsFileHasOneRowPerRejectEvenForARowTooLargeToKeep() throws {
+        let long = "X-2,amy,\"" + String(repeating: "长", count: 400_000) + "\",1"
+        let csv = "id,owner,customer_name,amount\nX-1,amy,甲,1000\n" + long + "\nX-3,amy,丙,much\nX-4,amy,丁,2000\n"
+        let dir = try tempDir(["deals.csv": csv])
+        let r = flowc("run", Examples.template, "--deals", dir + "/deals.csv", "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        #expect(r.out.contains("2 created") && r.out.contains("2 rejected"))
+        let file = try String(contentsOfFile: dir + "/deals.rejects.csv", encoding: .utf8)
+        let parsed = CSVReader.rows(file)
+        #expect(parsed.error == nil)
+        #expect(parsed.rows.map(\.cells.count) == [7, 7, 7])
+        #expect(parsed.rows.dropFirst().map { Array($0.cells.prefix(2)) } == [["3", "FC1223"], ["4", "FC1221"]])
+        #expect(parsed.rows[1].cells[2] == "the record has \(long.utf8.count) bytes, over the limit of 1048576 bytes; "
+            + "its cells are left empty here: fix the row at line 3 of the input file")
+        #expect(parsed.rows[1].cells.dropFirst(3).allSatisfy { $0.isEmpty })
+        #expect(Array(parsed.rows[2].cells.dropFirst(3)) == ["X-3", "amy", "丙", "much"])
+        // Run again, the row too large to keep is rejected, never taken as a deal.
+        let again = flowc("run", Examples.template, "--deals", dir + "/deals.rejects.csv", "--db", dir + "/deals.sqlite")
+        #expect(again.code == 1)
+        #expect(again.out.contains("0 created") && again.out.contains("2 rejected"))
     }
 
     /// A CSV input that is not a regular file (a pipe) is read twice like a file, UTF-8 check
