@@ -177,7 +177,7 @@ public final class BulkRun {
         let header: CSVRow
         switch first {
         case nil: return .success([])
-        case .unclosed(let line, let error)?: return .failure(RecordFileProblem(line: line, error: error, isStoreFailure: false))
+        case .unclosed(let line, let error, _)?: return .failure(RecordFileProblem(line: line, error: error, isStoreFailure: false))
         case .tooLarge(let line, let length, _)?:
             return .failure(RecordFileProblem(line: line, error: tooLarge(length), isStoreFailure: false))
         case .row(let row)?: header = row
@@ -198,9 +198,10 @@ public final class BulkRun {
             guard let next else { break }
             report.records += 1
             switch next {
-            case .unclosed(let line, let error):
-                // The rest of the file cannot be framed: the unclosed quote swallowed it.
-                reject(line, error, "")
+            case .unclosed(let line, let error, let text):
+                // The rest of the file cannot be framed: the unclosed quote swallowed it. Its
+                // text is kept as written (within the limit), so that the quote can be closed.
+                reject(line, error, text ?? "", isWhole: text != nil)
                 continue
             case .tooLarge(let line, let length, let head):
                 lastLine = line

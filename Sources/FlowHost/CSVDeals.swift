@@ -103,6 +103,9 @@ public struct CSVDeals: Sendable {
     }
 
     let columns: [Column]
+    /// The header starts with a rejects file's `_line,_code,_error`: a row may also leave those
+    /// three cells out (the rows an unclosed quote swallowed are written as they were).
+    let rejectsColumns: Bool
 
     /// Reads the header row.
     /// - Throws: FC1222 for an unknown column, FC1220 for a missing `id` column.
@@ -139,11 +142,14 @@ public struct CSVDeals: Sendable {
         }
         guard seen.contains("id") else { throw RecordReader.fail(HostMessages.Record.missing, "the header", "id") }
         self.columns = columns
+        rejectsColumns = header.prefix(3).map { $0.trimmingCharacters(in: .whitespaces) } == ["_line", "_code", "_error"]
     }
 
     /// The deal record of a row.
     public func record(_ row: CSVRow) -> Result<DealRecord, HostError> {
-        guard row.cells.count == columns.count else {
+        var cells = row.cells
+        if rejectsColumns, cells.count == columns.count - 3 { cells = ["", "", ""] + cells }
+        guard cells.count == columns.count else {
             return .failure(RecordReader.fail(HostMessages.Record.csvCells, "the row", String(row.cells.count), String(columns.count)))
         }
         var id = ""
@@ -152,7 +158,7 @@ public struct CSVDeals: Sendable {
         var at = EventTime.now
         var fields: [WrittenValue] = []
         var members: [RoleAssignment] = []
-        for (column, cell) in zip(columns, row.cells) where !cell.isEmpty {
+        for (column, cell) in zip(columns, cells) where !cell.isEmpty {
             switch column {
             case .id: id = cell
             case .owner: owner = cell

@@ -12,8 +12,10 @@ public import Foundation
 public struct CSVRows {
     public enum Row {
         case row(CSVRow)
-        /// A quoted cell is not closed: nothing from this line on can be framed.
-        case unclosed(line: Int, error: HostError)
+        /// A quoted cell is not closed: nothing from this line on can be framed. `text` is the
+        /// rest of the input as written, without its last line break, when all of it is within
+        /// `maxRowBytes` (nil otherwise).
+        case unclosed(line: Int, error: HostError, text: String?)
         /// A row over the limit: the line it starts on, its length in bytes (without its line
         /// break, LF or CRLF) and its first `maxRowBytes` bytes as text.
         case tooLarge(line: Int, length: Int, head: String)
@@ -44,7 +46,7 @@ public struct CSVRows {
         while true {
             guard let (end, bytes, firstLine) = try advance() else { return nil }
             if end.quoted, end.dropped.count > 0 {
-                return .unclosed(line: firstLine, error: RecordReader.fail(HostMessages.Record.csvQuote, "the row"))
+                return .unclosed(line: firstLine, error: RecordReader.fail(HostMessages.Record.csvQuote, "the row"), text: nil)
             }
             let length = bytes.count + end.dropped.count - end.lineBreak
             if !end.quoted, length > maxRowBytes {
@@ -52,7 +54,14 @@ public struct CSVRows {
             }
             // The file's own byte-order mark is dropped above; one at a later row's start is text.
             let (rows, problem) = CSVReader.rows(String(decoding: bytes, as: UTF8.self), atFileStart: false)
-            if let problem { return .unclosed(line: firstLine + problem.line - 1, error: problem.error) }
+            if let problem {
+                // Only a quote open at the end of the input: the row is the rest of it.
+                var rest = bytes
+                if rest.last == 0x0A { rest = rest.dropLast() }
+                if rest.last == 0x0D { rest = rest.dropLast() }
+                let text = bytes.count <= maxRowBytes ? String(decoding: rest, as: UTF8.self) : nil
+                return .unclosed(line: firstLine + problem.line - 1, error: problem.error, text: text)
+            }
             guard var row = rows.first else { continue }
             row.line += firstLine - 1
             return .row(row)

@@ -261,6 +261,30 @@ enum Examples {
         #expect(again.out.contains("0 created") && again.out.contains("2 rejected"))
     }
 
+    /// A quoted cell never closed swallows the rest of the file: its reject keeps that text as
+    /// written (under the row limit), so that the quote can be closed in the rejects file and
+    /// the rows run; over the limit, its cells are left empty and the error says so.
+    @Test func anUnclosedQuoteKeepsTheRowsItSwallowedInTheRejectsFile() throws {
+        let header = "id,owner,customer_name\n"
+        let big = String(repeating: "长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长长\n", count: 12_000)
+        let dir = try tempDir(["open.csv": header + "X-1,amy,甲\nX-3,amy,\"丙\nX-4,amy,丁\n", "huge.csv": header + "X-5,amy,\"戊\n" + big])
+        let r = flowc("run", Examples.template, "--deals", dir + "/open.csv", "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        let rejects = try String(contentsOfFile: dir + "/open.rejects.csv", encoding: .utf8)
+        #expect(rejects == "_line,_code,_error,id,owner,customer_name\n3,FC1220,not a valid record: the row: a quoted cell is not closed,X-3,amy,\"丙\nX-4,amy,丁\n")
+        try rejects.replacingOccurrences(of: "\"丙", with: "丙").write(toFile: dir + "/open.rejects.csv", atomically: true, encoding: .utf8)
+        let fixed = flowc("run", Examples.template, "--deals", dir + "/open.rejects.csv", "--db", dir + "/deals.sqlite")
+        #expect(fixed.code == 0, "\(fixed.err)")
+        #expect(fixed.out.contains("2 created"))
+
+        let huge = flowc("run", Examples.template, "--deals", dir + "/huge.csv", "--db", dir + "/deals.sqlite")
+        #expect(huge.code == 1)
+        let parsed = CSVReader.rows(try String(contentsOfFile: dir + "/huge.rejects.csv", encoding: .utf8))
+        #expect(parsed.error == nil)
+        #expect(parsed.rows.count == 2)
+        #expect(parsed.rows.last?.cells == ["2", "FC1220", "not a valid record: the row: a quoted cell is not closed; its cells are left empty here: fix the row at line 2 of the input file", "", "", ""])
+    }
+
     /// A CSV input that is not a regular file (a pipe) is read twice like a file, UTF-8 check
     /// first: it is copied to a temporary file, which the run removes again, and runs as the
     /// same bytes in a file do. (It used to be read whole through `FileManager`, which cannot

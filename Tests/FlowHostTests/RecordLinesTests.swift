@@ -174,7 +174,7 @@ extension RecordLines {
         while let row = try rows.next() {
             switch row {
             case .row(let r): out.append(r)
-            case .unclosed(let line, _): return (out, line)
+            case .unclosed(let line, _, _): return (out, line)
             case .tooLarge(let line, let length, _): Issue.record("row at line \(line) of \(length) bytes given as too large")
             }
         }
@@ -196,7 +196,9 @@ extension RecordLines {
         while let row = try file.next() {
             switch row {
             case .row(let r): got.append("row \(r.line) \(r.cells)")
-            case .unclosed(let line, let error): got.append("unclosed \(line) \(error.code)")
+            case .unclosed(let line, let error, let text):
+                got.append("unclosed \(line) \(error.code)")
+                #expect(text == nil, "the rest of the file is over the limit")
             case .tooLarge(let line, let length, let head):
                 got.append("too large \(line) \(length)")
                 #expect(head == String(decoding: Array(long.utf8).prefix(100), as: UTF8.self))
@@ -215,6 +217,27 @@ extension RecordLines {
             if case .row(let r) = row, r.line == 3 { #expect(r.text == long) }
         }
         #expect(lines == [1, 2, 3, 505])
+    }
+
+    /// An unclosed quote comes with the rest of the file as written (without its last line
+    /// break) when all of it is within the limit, and without it otherwise.
+    @Test(arguments: [1, 2, 3, 64])
+    func anUnclosedQuoteComesWithTheRestOfTheFile(_ chunk: Int) throws {
+        let text = "id,n\r\nX,\"unclosed\r\nY,1\nZ,长\r\n"
+        for (limit, expected) in [(100, "X,\"unclosed\r\nY,1\nZ,长"), (24, "X,\"unclosed\r\nY,1\nZ,长"), (23, nil)] as [(Int, String?)] {
+            let handle = try #require(FileHandle(forReadingAtPath: try write(text)))
+            defer { try? handle.close() }
+            let readers = [CSVRows(file: handle, maxRowBytes: limit, chunkBytes: chunk), CSVRows(bytes: Array(text.utf8), maxRowBytes: limit)]
+            for var rows in readers {
+                _ = try rows.next()
+                guard case .unclosed(let line, _, let rest)? = try rows.next() else {
+                    Issue.record("no unclosed quote")
+                    continue
+                }
+                #expect(line == 2)
+                #expect(rest == expected, "limit \(limit), chunks of \(chunk)")
+            }
+        }
     }
 
     @Test(arguments: [1, 2, 3, 5, 64, 1 << 20])
@@ -244,7 +267,7 @@ extension RecordLines {
             while let row = try rows.next() {
                 switch row {
                 case .row(let r): out.append("row \(r.line) \(r.cells) \(r.text.debugDescription)")
-                case .unclosed(let line, _): out.append("unclosed \(line)")
+                case .unclosed(let line, _, _): out.append("unclosed \(line)")
                 case .tooLarge(let line, let length, let head): out.append("too large \(line) \(length) \(head.debugDescription)")
                 }
             }
