@@ -4,7 +4,9 @@ public import Foundation
 /// at a time, so that a run holds a batch of records rather than the whole file (a deals file can
 /// be larger than the memory a run should take).
 ///
-/// A line ends at LF, and a CR before the LF is not part of it. A line longer than
+/// A line ends at LF, and a CR before the LF is not part of it. A UTF-8 byte-order mark at the
+/// start of the file is not part of line 1 (as in a CSV file), so that its byte offsets are the
+/// ones an editor shows. A line longer than
 /// `maxLineBytes` is read to its end without being kept: its ``Line/length`` is the whole
 /// length and its ``Line/bytes`` only the first `maxLineBytes` (in memory, the whole line).
 public struct RecordLines {
@@ -22,6 +24,7 @@ public struct RecordLines {
     /// The input; the next line starts at its `start`.
     private var input: ChunkedInput
     private var number = 0
+    private var begun = false
     private let maxLineBytes: Int
 
     /// The lines of bytes in memory.
@@ -39,6 +42,11 @@ public struct RecordLines {
     /// The next line, or nil after the last one.
     /// - Throws: ``ReadError`` when the file cannot be read.
     public mutating func next() throws -> Line? {
+        if !begun {
+            begun = true
+            while input.bytes.count < 3, !input.atEnd { try input.readMore() }
+            if input.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { input.start = 3 }
+        }
         // Bytes of the current line already scanned (no LF among them), and how many of them
         // were dropped because the line is over the limit.
         var scan = input.start

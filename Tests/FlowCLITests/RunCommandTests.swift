@@ -236,6 +236,25 @@ enum Examples {
         #expect(rejects.utf8.count < 1_100_000)
     }
 
+    /// A UTF-8 byte-order mark at the start of a JSON Lines deals or events file is skipped, as
+    /// in a CSV file: line 1 runs, and its errors give the byte offsets an editor shows.
+    @Test func aByteOrderMarkStartsAJSONLinesFileHarmlessly() throws {
+        let bom = "\u{FEFF}"
+        let deals = try String(contentsOfFile: Examples.deals, encoding: .utf8)
+        let dir = try tempDir(["deals.jsonl": bom + deals, "events.jsonl": bom + #"{"deal": "D-1003", "at": "2024-05-20T10:00:00+08:00", "by": "lee", "deliverables": {"node": "legal_review", "done": ["legal_opinion"]}}"# + "\n",
+                               "bad.jsonl": bom + #"{"id": "X-1""# + "\n", "bad-plain.jsonl": #"{"id": "X-1""# + "\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--events", dir + "/events.jsonl", "--db", dir + "/deals.sqlite")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("records: 7 read: 6 created, 1 advanced, 0 unchanged, 0 rejected"))
+        let bad = flowc("run", Examples.template, "--deals", dir + "/bad.jsonl", "--db", dir + "/deals.sqlite")
+        let plain = flowc("run", Examples.template, "--deals", dir + "/bad-plain.jsonl", "--db", dir + "/deals.sqlite")
+        #expect(bad.code == 1)
+        #expect(bad.err == plain.err.replacingOccurrences(of: "bad-plain.jsonl", with: "bad.jsonl"))
+        #expect(bad.err.hasSuffix(":1: error[FC1220]: not a valid record: the line is not JSON: byte 12: unterminated object\n"), "\(bad.err)")
+        let rejects = try String(contentsOfFile: dir + "/bad.rejects.jsonl", encoding: .utf8)
+        #expect(rejects.hasPrefix(#"{"_error":{"line":1,"#))
+    }
+
     /// A CSV rejects file is valid CSV with one row per reject, whatever the rejected rows hold:
     /// a row too large to keep (here a quoted cell over the limit) leaves its cells empty, and
     /// its error says so, instead of an open quote that swallows the rows after it.

@@ -9,7 +9,7 @@ import Testing
     static let inputs: [String] = [
         "", "\n", "a", "a\n", "a\nb", "a\r\nb\r\n", "\r\n\r\n", "a\r", "ab\rc\n", "  \n\t\nx\n", "abc\n\ndef\r\nghij",
         String(repeating: "k", count: 40) + "\n" + String(repeating: "m", count: 9) + "\r\n" + "n",
-        "é中文\n{\"id\": \"X\"}\r\n\n",
+        "é中文\n{\"id\": \"X\"}\r\n\n", "\u{FEFF}{\"id\": \"X\"}\n\u{FEFF}b\n", "\u{FEFF}", "\u{FEFF}\n", "\u{FEFF}\u{FEFF}x",
     ]
 
     func write(_ text: String) throws -> String {
@@ -43,6 +43,22 @@ import Testing
         }
         var crlf = RecordLines.withBytes("a\r\nb")
         #expect(try all(&crlf).map(\.1) == ["a", "b"])
+    }
+
+    /// A UTF-8 byte-order mark at the start of the file is not part of line 1 (so that its
+    /// byte offsets are the ones an editor shows); one later is text.
+    @Test(arguments: [1, 2, 64])
+    func aByteOrderMarkAtTheFileStartIsSkipped(_ chunk: Int) throws {
+        let text = "\u{FEFF}{\"id\": \"X\"}\r\n\u{FEFF}b\n"
+        let handle = try #require(FileHandle(forReadingAtPath: try write(text)))
+        defer { try? handle.close() }
+        var file = RecordLines(file: handle, maxLineBytes: 1000, chunkBytes: chunk)
+        let got = try all(&file)
+        #expect(got.map(\.1) == ["{\"id\": \"X\"}", "\u{FEFF}b"], "chunks of \(chunk)")
+        #expect(got.map(\.2) == [11, 4])
+        var short = RecordLines(file: handle, maxLineBytes: 2, chunkBytes: chunk)
+        try handle.seek(toOffset: 0)
+        #expect(try all(&short).map(\.2) == [11, 4])
     }
 
     /// Random texts over LF, CR and multi-byte characters, read in small chunks under small
