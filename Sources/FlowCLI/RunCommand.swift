@@ -134,8 +134,8 @@ struct RunCommand: FlowcCommand {
             run.onRejects = { [unowned run] list in
                 progress.interrupt()
                 for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") }
-                writer.append(csv ? RejectsFile.csvRows(header: run.csvHeader ?? "", list, withHeader: writer.isEmpty)
-                                  : RejectsFile.jsonLines(list))
+                writer.append(csv ? Array(RejectsFile.csvRows(header: run.csvHeader ?? "", list, withHeader: writer.isEmpty).utf8)
+                                  : RejectsFile.jsonLinesBytes(list))
             }
             let rejectedBefore = run.report.rejected
             let result: Result<[RejectedRecord], RecordFileProblem>
@@ -290,7 +290,7 @@ final class RejectsWriter {
         }
     }
 
-    func append(_ text: String) {
+    func append(_ text: [UInt8]) {
         guard failure == nil, !text.isEmpty else { return }
         do {
             if handle == nil {
@@ -298,7 +298,7 @@ final class RejectsWriter {
                 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: partial]) }
                 handle = opened
             }
-            try handle?.write(contentsOf: Data(text.utf8))
+            try handle?.write(contentsOf: Data(text))
             isEmpty = false
         } catch {
             failure = error

@@ -24,6 +24,9 @@ public struct RejectedRecord: Sendable {
     /// Whether `text` is the whole record; false for a record too large to keep, whose `text` is
     /// only its first bytes (or nothing).
     public var isWhole = true
+    /// The record's bytes as written when they are not UTF-8 (`text` then has U+FFFD for the
+    /// bytes that are not): the rejects file keeps them so.
+    public var bytes: [UInt8]?
 }
 
 /// A record file that could not be run at all (a CSV header naming an unknown column, a file
@@ -292,13 +295,15 @@ public final class BulkRun {
             let slice = line.bytes
             if line.length == slice.count, slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             report.records += 1
-            let text = String(decoding: slice, as: UTF8.self)
+            let valid = String(validating: slice, as: UTF8.self)
+            let text = valid ?? String(decoding: slice, as: UTF8.self)
             if line.length > limits.maxLineBytes {
                 reject(line.number, tooLarge(line.length), text, isWhole: false)
             } else {
                 switch JSONValue.parse(Array(slice)) {
                 case .failure(let e):
-                    reject(line.number, RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description), text)
+                    reject(line.number, RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description), text,
+                           bytes: valid == nil ? Array(slice) : nil)
                 case .success(let value):
                     switch unit(value) {
                     case .failure(let e): reject(line.number, e, text)
@@ -330,9 +335,9 @@ public final class BulkRun {
                   HostMessages.fill(HostMessages.Phrase.bytes, [String(limits.maxLineBytes)]))
     }
 
-    private func reject(_ line: Int, _ error: HostError, _ text: String, isWhole: Bool = true) {
+    private func reject(_ line: Int, _ error: HostError, _ text: String, isWhole: Bool = true, bytes: [UInt8]? = nil) {
         report.rejected += 1
-        rejects.append(RejectedRecord(line: line, error: error, text: text, isWhole: isWhole))
+        rejects.append(RejectedRecord(line: line, error: error, text: text, isWhole: isWhole, bytes: bytes))
         releaseRejects()
     }
 
@@ -400,18 +405,77 @@ public final class BulkRun {
 ///   open, which would swallow the rows after it.
 public enum RejectsFile {
     public static func jsonLines(_ rejects: [RejectedRecord]) -> String {
-        var out = ""
+        String(decoding: jsonLinesBytes(rejects), as: UTF8.self)
+    }
+
+    /// ``jsonLines(_:)`` as bytes: a record that is not UTF-8 keeps its bytes as written, the
+    /// `_error` entry put in front of its own (an object's text is not parsed and written
+    /// again, which would turn the bytes into U+FFFD and let the record through next time).
+    public static func jsonLinesBytes(_ rejects: [RejectedRecord]) -> [UInt8] {
+        var out: [UInt8] = []
         for r in rejects {
             let error = JSONValue.object([("line", .number(String(r.line))), ("code", .string(r.error.code)), ("message", .string(r.error.message))])
+            if let raw = r.bytes {
+                out += Array("{\"_error\":".utf8) + Array(error.serialized.utf8)
+                if let entries = entries(ofObject: raw) {
+                    if entries.first(where: { $0 != 0x20 && $0 != 0x09 }) != 0x7D { out.append(0x2C) }
+                    out += entries
+                } else {
+                    out += Array(",\"_text\":".utf8) + StoreJSON.quoted(bytes: raw) + [0x7D]
+                }
+                out.append(0x0A)
+                continue
+            }
             var entries: [(key: String, value: JSONValue)] = [("_error", error)]
             if case .success(.object(let original)) = JSONValue.parse(Array(r.text.utf8)) {
                 entries += original.filter { $0.key != "_error" }
             } else {
                 entries.append(("_text", .string(r.text)))
             }
-            out += JSONValue.object(entries).serialized + "\n"
+            out += Array((JSONValue.object(entries).serialized + "\n").utf8)
         }
         return out
+    }
+
+    /// The text of an object's line after its `{`, past an `_error` entry that leads it (a
+    /// rejects file run again); nil when the line does not start with `{`.
+    static func entries(ofObject raw: [UInt8]) -> ArraySlice<UInt8>? {
+        var i = 0
+        func skipSpace() { while i < raw.count, raw[i] == 0x20 || raw[i] == 0x09 { i += 1 } }
+        skipSpace()
+        guard i < raw.count, raw[i] == 0x7B else { return nil }
+        i += 1
+        let entries = raw[i...]
+        skipSpace()
+        let key = Array("\"_error\"".utf8)
+        guard raw[i...].starts(with: key) else { return entries }
+        i += key.count
+        skipSpace()
+        guard i < raw.count, raw[i] == 0x3A else { return entries }
+        i += 1
+        skipSpace()
+        guard i < raw.count, raw[i] == 0x7B else { return entries }
+        // The `_error` object, to its closing brace (braces in strings do not count).
+        var depth = 0
+        var inString = false
+        while i < raw.count {
+            let b = raw[i]
+            i += 1
+            if inString {
+                if b == 0x5C { i += 1 } else if b == 0x22 { inString = false }
+            } else if b == 0x22 {
+                inString = true
+            } else if b == 0x7B {
+                depth += 1
+            } else if b == 0x7D {
+                depth -= 1
+                if depth == 0 { break }
+            }
+        }
+        guard depth == 0 else { return entries }
+        skipSpace()
+        if i < raw.count, raw[i] == 0x2C { i += 1 }
+        return raw[min(i, raw.count)...]
     }
 
     public static func csv(header: String, _ rejects: [RejectedRecord]) -> String {

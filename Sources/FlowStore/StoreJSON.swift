@@ -33,26 +33,32 @@ public enum StoreJSON: Hashable, Sendable {
                     return b.count + 2
                 }
             }
-            var out: [UInt8] = [0x22]
-            out.reserveCapacity(b.count + 16)
-            let hex: StaticString = "0123456789abcdef"
-            for byte in b {
-                switch byte {
-                case 0x22: out.append(0x5C); out.append(0x22)
-                case 0x5C: out.append(0x5C); out.append(0x5C)
-                case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-                case 0x00..<0x20:
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                    out.append(hex.utf8Start[Int(byte >> 4)])
-                    out.append(hex.utf8Start[Int(byte & 0x0F)])
-                default: out.append(byte)
-                }
-            }
-            out.append(0x22)
-            return String(decoding: out, as: UTF8.self)
+            return String(decoding: quoted(bytes: b), as: UTF8.self)
         }
+    }
+
+    /// ``quoted(_:)`` of bytes, which are copied as they are but for the escapes: bytes that
+    /// are not UTF-8 stay as written (a rejects file keeps a record's bytes so).
+    public static func quoted(bytes b: some Collection<UInt8>) -> [UInt8] {
+        var out: [UInt8] = [0x22]
+        out.reserveCapacity(b.count + 16)
+        let hex: StaticString = "0123456789abcdef"
+        for byte in b {
+            switch byte {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0x00..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(0x22)
+        return out
     }
 
     /// Parses JSON text; nil when it is not JSON.

@@ -255,6 +255,39 @@ enum Examples {
         #expect(rejects.hasPrefix(#"{"_error":{"line":1,"#))
     }
 
+    /// A JSON line that is not UTF-8 is written to the rejects file with its bytes as written
+    /// (not re-encoded with U+FFFD, which would run on the next try): it is rejected again until
+    /// the byte is fixed. Run again, its rejects-file line has one `_error`.
+    @Test func aLineThatIsNotUTF8KeepsItsBytesInTheRejectsFile() throws {
+        let dir = try tempDir([:])
+        let line = Array(#"{"id": "X-1", "owner": "amy", "fields": {"customer_name": "甲"#.utf8) + [0xFF] + Array(#""}}"#.utf8)
+        let other: [UInt8] = [0xFF] + Array(" oops \"\\".utf8)
+        try Data(line + [0x0A] + other + [0x0A]).write(to: URL(fileURLWithPath: dir + "/deals.jsonl"))
+        let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        #expect(r.err.contains("deals.jsonl:1: error[FC1220]: not a valid record: the line is not JSON: byte 64: invalid UTF-8"))
+        let rejects = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/deals.rejects.jsonl")))
+        let lines = rejects.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+        #expect(lines.count == 3 && lines[2].isEmpty)
+        #expect(lines[0] == Array(#"{"_error":{"line":1,"code":"FC1220","message":"not a valid record: the line is not JSON: byte 64: invalid UTF-8"},"#.utf8) + line.dropFirst())
+        #expect(lines[1] == Array(#"{"_error":{"line":2,"code":"FC1220","message":"not a valid record: the line is not JSON: byte 0: expected a value"},"_text":""#.utf8)
+            + [0xFF] + Array(#" oops \"\\"}"#.utf8))
+
+        // Run as it is, it is rejected again (and keeps one `_error`); with the byte fixed, it runs.
+        let again = flowc("run", Examples.template, "--deals", dir + "/deals.rejects.jsonl", "--db", dir + "/deals.sqlite")
+        #expect(again.code == 1)
+        #expect(again.out.contains("0 created") && again.out.contains("2 rejected"))
+        let second = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/deals.rejects.rejects.jsonl")))
+        let first = try #require(second.split(separator: 0x0A).first.map(Array.init))
+        #expect(first.starts(with: Array(#"{"_error":{"line":1,"code":"FC1220","#.utf8)))
+        #expect(Array(first.suffix(line.count - 1)) == Array(line.dropFirst()))
+        #expect(String(decoding: first, as: UTF8.self).components(separatedBy: "\"_error\"").count == 2)
+        try Data(lines[0].filter { $0 != 0xFF } + [0x0A]).write(to: URL(fileURLWithPath: dir + "/fixed.jsonl"))
+        let fixed = flowc("run", Examples.template, "--deals", dir + "/fixed.jsonl", "--db", dir + "/deals.sqlite")
+        #expect(fixed.code == 0, "\(fixed.err)")
+        #expect(fixed.out.contains("1 created"))
+    }
+
     /// A CSV rejects file is valid CSV with one row per reject, whatever the rejected rows hold:
     /// a row too large to keep (here a quoted cell over the limit) leaves its cells empty, and
     /// its error says so, instead of an open quote that swallows the rows after it.
