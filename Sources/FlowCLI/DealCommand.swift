@@ -90,7 +90,7 @@ struct DealCreateCommand: FlowcCommand {
         case .success(let m): verified = m
         case .failure(let status): return status.code
         }
-        guard let service = store.open(context, creating: true) else { return ExitCode.usage }
+        guard let service = store.open(context, creating: true, writing: true) else { return ExitCode.usage }
         let machine: PreparedMachine
         do { machine = try service.machines.register(verified) } catch { return HostOutput.fail(error, context) }
         switch service.create(deal.create, machine: machine, events: deal.events) {
@@ -195,7 +195,7 @@ struct DealEventCommand: FlowcCommand {
         if let at { event.at = at.value }
         if let id { event.id = id }
         if canAssign { event.canAssign = true }
-        guard let service = store.open(context) else { return ExitCode.usage }
+        guard let service = store.open(context, writing: true) else { return ExitCode.usage }
         return DealEventCommand.apply(event, to: deal, service: service, json: json, context)
     }
 

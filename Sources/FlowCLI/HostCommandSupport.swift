@@ -74,7 +74,10 @@ struct StoreOptions: ParsableArguments {
     ///   deal create`), in a directory that must exist — but for the default store's `.flowc/`.
     ///   Otherwise (the commands on deals that exist) a missing store is FC1215, and nothing is
     ///   created.
-    func open(_ context: CLIContext, creating: Bool = false) -> DealService? {
+    /// - Parameter writing: whether the command changes deals; it then holds the store's
+    ///   ``StoreWriterLock`` until it ends (waiting, and saying so, while another command holds
+    ///   it), so that its reads, steps and appends are not interleaved with another process's.
+    func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false) -> DealService? {
         let path = path(context)
         if !FileManager.default.fileExists(atPath: path) {
             guard creating else {
@@ -89,11 +92,27 @@ struct StoreOptions: ParsableArguments {
                 return nil
             }
         }
+        var lock: StoreWriterLock?
+        if writing {
+            // Taken before the store is opened, so that two commands creating it do not race.
+            let directory = (path as NSString).deletingLastPathComponent
+            if creating, !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            do {
+                lock = try StoreWriterLock.acquire(besideDatabase: path) {
+                    context.writeError("note: another flowc command is writing to \(path); waiting for it to finish\n")
+                }
+            } catch {
+                context.writeError("\(path): \(error.description)\n")
+                return nil
+            }
+        }
         guard let store = openStore(path, context) else { return nil }
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
         var clock = DealService.wallClock
         if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
-        return DealService(store: store, machines: machines, clock: clock, utcOffset: effectiveOffset ?? 0)
+        let service = DealService(store: store, machines: machines, clock: clock, utcOffset: effectiveOffset ?? 0)
+        service.writerLock = lock
+        return service
     }
 }
 

@@ -120,7 +120,7 @@ struct MigrateCommand: FlowcCommand {
                 }
             }
         }
-        guard let service = store.open(context) else { return ExitCode.usage }
+        guard let service = store.open(context, writing: apply) else { return ExitCode.usage }
         let report: MigrationReport
         do {
             report = try service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: apply))

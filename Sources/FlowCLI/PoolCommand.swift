@@ -106,7 +106,7 @@ struct PoolClaimCommand: FlowcCommand {
     @OptionGroup var store: StoreOptions
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let service = store.open(context) else { return ExitCode.usage }
+        guard let service = store.open(context, writing: true) else { return ExitCode.usage }
         return DealEventCommand.apply(EventInput(at: at?.value ?? .now, actor: by, .claim), to: deal, service: service, json: json, context)
     }
 }
@@ -132,7 +132,7 @@ struct PoolReleaseCommand: FlowcCommand {
     @OptionGroup var store: StoreOptions
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let service = store.open(context) else { return ExitCode.usage }
+        guard let service = store.open(context, writing: true) else { return ExitCode.usage }
         let event = EventInput(at: at?.value ?? .now, actor: by, .release, canAssign: canAssign)
         return DealEventCommand.apply(event, to: deal, service: service, json: json, context)
     }
@@ -162,7 +162,7 @@ struct PoolAssignCommand: FlowcCommand {
     @OptionGroup var store: StoreOptions
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let service = store.open(context) else { return ExitCode.usage }
+        guard let service = store.open(context, writing: true) else { return ExitCode.usage }
         let event = EventInput(at: at?.value ?? .now, actor: by, .assign(to: to), canAssign: canAssign)
         return DealEventCommand.apply(event, to: deal, service: service, json: json, context)
     }
@@ -185,7 +185,7 @@ struct PoolSweepCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let service = store.open(context), let time = TickCommand.time(at, service, context) else { return ExitCode.usage }
+        guard let service = store.open(context, writing: true), let time = TickCommand.time(at, service, context) else { return ExitCode.usage }
         let report = service.tick(at: time)
         for id in report.returnedToPool { context.write("\(id) returned to the public pool\n") }
         context.write("swept at \(HostOutput.time(time)): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked)\n")

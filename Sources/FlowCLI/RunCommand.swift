@@ -109,7 +109,7 @@ struct RunCommand: FlowcCommand {
             }
             inputs.append((path, source, isEvents))
         }
-        guard let service = store.open(context, creating: true) else { return ExitCode.usage }
+        guard let service = store.open(context, creating: true, writing: true) else { return ExitCode.usage }
         service.batchSize = batchSize
         let machine: PreparedMachine
         do { machine = try service.machines.register(verified) } catch {

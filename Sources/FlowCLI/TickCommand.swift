@@ -54,7 +54,7 @@ struct TickCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let service = store.open(context), let time = Self.time(at, service, context) else { return ExitCode.usage }
+        guard let service = store.open(context, writing: true), let time = Self.time(at, service, context) else { return ExitCode.usage }
         let report = service.tick(at: time)
         if json {
             struct Out: Encodable {

@@ -42,6 +42,10 @@ public final class DealService {
     /// Records per store transaction in bulk work.
     public var batchSize: Int
 
+    /// Held while the service is: the store's writer lock of a command that changes deals
+    /// (``StoreWriterLock``), released with the service.
+    public var writerLock: StoreWriterLock?
+
     /// Field slots by id, per machine hash (names are resolved once per machine).
     private var fieldSlots: [String: [String: Int]] = [:]
 

@@ -1,0 +1,70 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// Commands running at once on one store keep the rules that span deals: each writing command
+/// holds the store's writer lock from its first read to its last write. (Before, six claims at
+/// once gave an owner 21 deals against a quota of 20, and two creates at once gave one customer
+/// two open deals.)
+@Suite struct ConcurrentWriterTests {
+    static let now = "2026-01-06T00:00:00Z"
+
+    /// A store with `owned` deals of bob's and `open` deals in the public pool, created a day
+    /// before ``now`` (no timer due).
+    func store(owned: Int, open: Int) throws -> String {
+        var lines: [String] = []
+        for i in 1...owned { lines.append(#"{"id": "b\#(i)", "owner": "bob", "at": "2026-01-05T09:00:00Z", "fields": {"customer_name": "Bob \#(i)"}}"#) }
+        for i in 1...open { lines.append(#"{"id": "p\#(i)", "at": "2026-01-05T09:00:00Z", "fields": {"customer_name": "Pool \#(i)"}}"#) }
+        let dir = try tempDir(["deals.jsonl": lines.joined(separator: "\n") + "\n"])
+        let db = dir + "/deals.sqlite"
+        let run = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", db, "--now", Self.now)
+        #expect(run.code == 0, "\(run.err)")
+        return db
+    }
+
+    @Test func claimsAtOnceKeepTheQuota() throws {
+        let db = try store(owned: 19, open: 6)
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 6) { i in
+            results.add(flowc("pool", "claim", "p\(i + 1)", "--by", "bob", "--db", db, "--now", Self.now, "--at", Self.now))
+        }
+        let all = results.all
+        #expect(all.filter { $0.code == 0 }.count == 1, "\(all.map(\.err))")
+        #expect(all.filter { $0.code == 1 && $0.err.contains("FC1151") }.count == 5, "\(all.map(\.err))")
+        let owned = flowc("pool", "list", "private", "--owner", "bob", "--db", db)
+        #expect(owned.out.hasSuffix("20 deals in the private pool of `bob`\n"), "\(owned.out)")
+    }
+
+    @Test func createsAtOnceKeepOneOpenDealPerCustomer() throws {
+        let db = try store(owned: 1, open: 1)
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            results.add(flowc("deal", "create", Examples.template, "--id", "c\(i)", "--owner", "u\(i)", "--db", db,
+                              "--now", Self.now, "--at", Self.now, "--set", "customer_name=Same Co"))
+        }
+        let all = results.all
+        #expect(all.filter { $0.code == 0 }.count == 1, "\(all.map(\.err))")
+        #expect(all.filter { $0.code == 1 && $0.err.contains("FC1201") }.count == 3, "\(all.map(\.err))")
+    }
+
+    /// Two runs of the same file at once: one creates, the other finds every record done.
+    @Test func twoRunsOfOneFileAtOnceCreateEachDealOnce() throws {
+        let db = try Examples.db()
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            results.add(flowc("run", Examples.template, "--deals", Examples.deals, "--db", db))
+        }
+        let all = results.all
+        #expect(all.allSatisfy { $0.code == 0 }, "\(all.map(\.err))")
+        #expect(all.filter { $0.out.contains("6 created") }.count == 1, "\(all.map(\.out))")
+        #expect(all.filter { $0.out.contains("6 unchanged") }.count == 1, "\(all.map(\.out))")
+    }
+}
+
+/// Command results gathered from several threads.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [(code: Int32, out: String, err: String)] = []
+    func add(_ r: (code: Int32, out: String, err: String)) { lock.withLock { results.append(r) } }
+    var all: [(code: Int32, out: String, err: String)] { lock.withLock { results } }
+}
