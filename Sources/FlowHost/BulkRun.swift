@@ -139,6 +139,8 @@ public final class BulkRun {
     /// Units stepped but not yet written: unit number → (line, text, outcome).
     private var provisional: [Int: (line: Int, text: String, outcome: UnitOutcome)] = [:]
     private var rejects: [RejectedRecord] = []
+    /// How often each event line without an id has come in the events file being run.
+    private var eventLines: [UInt64: Int] = [:]
 
     public init(service: DealService, machine: PreparedMachine, limits: RecordLimits = .default) {
         self.service = service
@@ -251,14 +253,27 @@ public final class BulkRun {
     /// ``runEvents(_:)``, a line at a time.
     public func runEvents(lines: inout RecordLines) -> Result<[RejectedRecord], RecordFileProblem> {
         rejects = []
+        eventLines = [:]
         return runLines(&lines) { value in
             switch RecordReader.eventRecord(value) {
             case .success(var r):
-                if r.event.id == nil { r.event.id = BulkRun.eventID(deal: r.dealID, line: value) }
+                if r.event.id == nil { r.event.id = self.nextEventID(deal: r.dealID, line: value) }
                 return .success(DealUnit(dealID: r.dealID, events: [r.event], repeated: .skip))
             case .failure(let e): return .failure(e)
             }
         }
+    }
+
+    /// The default id of an events-file event: ``eventID(deal:line:)`` for the first line with
+    /// this deal and content in the file, then `-2`, `-3`, … for the same line again (another
+    /// event: set high, low, then high again), so that the file run again gives the same ids.
+    /// The counts are kept by the id's 64 bits (8 bytes and a count per distinct line).
+    private func nextEventID(deal: String, line: JSONValue) -> String {
+        let id = BulkRun.eventID(deal: deal, line: line)
+        let key = UInt64(id.dropFirst(3), radix: 16) ?? 0
+        let seen = (eventLines[key] ?? 0) + 1
+        eventLines[key] = seen
+        return seen == 1 ? id : "\(id)-\(seen)"
     }
 
     /// The default id of an events-file event: `ev-` + 16 hex digits of a hash of its deal and content.

@@ -115,6 +115,31 @@ import Testing
         #expect(try service.store.deal("X-1")?.lastSequence == 2)
     }
 
+    /// A line repeated in one file is a second event (set high, low, high again ends high), and
+    /// running the file again still applies nothing twice. (The id was a hash of the content
+    /// alone, so the third line was taken for the first and the deal ended `low`.)
+    @Test func aRepeatedLineWithoutAnIDIsAnotherEvent() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        _ = run.runDeals(Array(#"{"id": "X-1", "at": "2024-05-06T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "甲"}}"#.utf8), format: .jsonLines)
+        let file = Array("""
+            {"deal": "X-1", "set": {"intent": "high"}}
+            {"deal": "X-1", "set": {"intent": "low"}}
+            {"deal": "X-1", "set": {"intent": "high"}}
+
+            """.utf8)
+        #expect(run.runEvents(file).value?.isEmpty == true)
+        #expect(run.report.advanced == 3)
+        #expect(try service.store.deal("X-1")?.lastSequence == 4)
+        let ids = try service.log(of: "X-1").map(\.event.id)
+        #expect(ids[1].hasPrefix("ev-") && ids[3] == ids[1] + "-2", "\(ids)")
+        let intent = try #require(standard.machine.fields.firstIndex { $0.id == "intent" })
+        #expect(try service.view("X-1").snapshot.fields[intent] == .enumValue("high"))
+        #expect(run.runEvents(file).value?.isEmpty == true)
+        #expect(run.report.unchanged == 3)
+        #expect(try service.store.deal("X-1")?.lastSequence == 4)
+    }
+
     @Test func aReusedDealIDWithOtherContentIsRejectedAndTheSameRecordIsNot() throws {
         let service = try service(.memory)
         let run = BulkRun(service: service, machine: try service.machines.register(standard))
