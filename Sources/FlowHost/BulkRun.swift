@@ -139,6 +139,10 @@ public final class BulkRun {
     /// Units stepped but not yet written: unit number → (line, text, outcome).
     private var provisional: [Int: (line: Int, text: String, outcome: UnitOutcome)] = [:]
     private var rejects: [RejectedRecord] = []
+    /// Deals with a rejected record in this run, with its line: their later records are held
+    /// back (FC1206). A deals file starts afresh; an events file keeps those of the deals file
+    /// run before it (`flowc run --deals … --events …`).
+    private var heldBack: [String: Int] = [:]
     /// How often each event line without an id has come in the events file being run.
     private var eventLines: [UInt64: Int] = [:]
 
@@ -175,6 +179,7 @@ public final class BulkRun {
     /// and gives the rows the line limit (`maxRowBytes: limits.maxLineBytes`).
     public func runDeals(csv rows: inout CSVRows) -> Result<[RejectedRecord], RecordFileProblem> {
         rejects = []
+        heldBack = [:]
         csvHeader = nil
         var lastLine = 0
         let first: CSVRows.Row?
@@ -233,6 +238,7 @@ public final class BulkRun {
     /// batch of records is held, not the file).
     public func runDeals(lines: inout RecordLines) -> Result<[RejectedRecord], RecordFileProblem> {
         rejects = []
+        heldBack = [:]
         return runLines(&lines) { value in
             switch RecordReader.dealRecord(value, limits: self.limits) {
             case .success(let r):
@@ -373,10 +379,16 @@ public final class BulkRun {
 
     /// Runs one unit; flushes when the batch is full. Returns a problem that stops the run.
     private func run(_ unit: DealUnit, line: Int, text: String) -> RecordFileProblem? {
+        if let first = heldBack[unit.dealID] {
+            reject(line, HostError(HostMessages.heldBack, unit.dealID, String(first)), text)
+            return nil
+        }
         let number = session.nextUnit
         switch session.run(unit) {
         case .success(let outcome): provisional[number] = (line, text, outcome)
-        case .failure(let failure): reject(line, failure.error, text)
+        case .failure(let failure):
+            reject(line, failure.error, text)
+            heldBack[unit.dealID] = line
         }
         return session.pendingCount >= service.batchSize ? settle() : nil
     }
@@ -393,7 +405,9 @@ public final class BulkRun {
             return RecordFileProblem(line: first, error: error, isStoreFailure: true)
         }
         for (unit, error) in failures {
-            if let p = provisional.removeValue(forKey: unit) { reject(p.line, error, p.text) }
+            guard let p = provisional.removeValue(forKey: unit) else { continue }
+            reject(p.line, error, p.text)
+            if heldBack[p.outcome.dealID] == nil { heldBack[p.outcome.dealID] = p.line }
         }
         for unit in provisional.keys.sorted() {
             guard let o = provisional[unit]?.outcome else { continue }

@@ -73,6 +73,13 @@ public enum HostMessages {
         would drop the change without a word. Give the new event its own id; an events-file \
         event without `id` gets one from its content.
         """)
+    public static let heldBack = HostMessageSpec(1206, "held-back", "held back: an earlier record of deal `{0}` was rejected (line {1}); fix it and run the rejects file again", """
+        A bulk run applies a deal's records in the order of the file. Once one is rejected, the \
+        deal's later records in the run are not applied either: applied, they would move the \
+        deal past the rejected one, which could then never be applied (an event may not be \
+        earlier than the deal's last). They go to the rejects file after it, in order; fix the \
+        first and run the rejects file.
+        """)
     public static let machineUnavailable = HostMessageSpec(1210, "machine-unavailable", "deal `{0}` runs on the machine {1}, which cannot be loaded: {2}", """
         A deal stays pinned to the compiled template (IR hash) it was created with. The host \
         keeps each machine beside the store (`DB.machines/HASH.ir.json`); that file is missing, \
@@ -152,7 +159,7 @@ public enum HostMessages {
 
     /// Every entry, in code order.
     public static let all: [HostMessageSpec] = [
-        customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused, eventIDReused,
+        customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused, eventIDReused, heldBack,
         machineUnavailable, storeConflict, storeFailed, storedDealUnreadable, eventLogged, noStore, storeDirectoryMissing,
         malformedRecord, unreadableValue, unknownColumn, recordTooLarge, recordsUnreadable,
     ]

@@ -161,6 +161,38 @@ import Testing
         #expect(rejects.map(\.error.code) == ["FC1203"])
     }
 
+    /// Once a record of a deal is rejected, the deal's later records in the run are held back
+    /// (FC1206), so that the rejects file holds them in order and runs once fixed. (Before, the
+    /// later events went ahead and the fixed one was then refused as earlier than the deal's
+    /// last event, FC1106.)
+    @Test func laterRecordsOfADealWithARejectedOneAreHeldBack() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        _ = run.runDeals(Array("""
+            {"id": "X-1", "at": "2024-05-06T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "甲"}}
+            {"id": "X-2", "at": "2024-05-06T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "乙"}}
+
+            """.utf8), format: .jsonLines)
+        let events = """
+            {"deal": "X-1", "at": "2024-05-20T09:00:00+08:00", "set": {"amount": "50万"}}
+            {"deal": "X-1", "at": "2024-05-21T09:00:00+08:00", "set": {"intent": "high"}}
+            {"deal": "X-2", "at": "2024-05-21T09:00:00+08:00", "set": {"intent": "high"}}
+            {"deal": "X-1", "at": "2024-05-22T09:00:00+08:00", "set": {"intent": "low"}}
+
+            """
+        let rejects = try #require(run.runEvents(Array(events.utf8)).value)
+        #expect(rejects.map(\.line) == [1, 2, 4])
+        #expect(rejects.map(\.error.code) == ["FC1221", "FC1206", "FC1206"])
+        #expect(rejects[1].error.message == "held back: an earlier record of deal `X-1` was rejected (line 1); fix it and run the rejects file again")
+        #expect(try service.store.deal("X-1")?.lastSequence == 1)
+        #expect(try service.store.deal("X-2")?.lastSequence == 2)
+        // The rejects, fixed, run in order.
+        let fixed = rejects.map(\.text).joined(separator: "\n").replacingOccurrences(of: "50万", with: "500000 CNY")
+        let again = BulkRun(service: service, machine: try service.machines.register(standard))
+        #expect(again.runEvents(Array(fixed.utf8)).value?.isEmpty == true)
+        #expect(try service.store.deal("X-1")?.lastSequence == 4)
+    }
+
     @Test func csvWithAnUnknownColumnRunsNoRow() throws {
         let service = try service(.memory)
         let run = BulkRun(service: service, machine: try service.machines.register(standard))
