@@ -60,12 +60,32 @@ struct RunCommand: FlowcCommand {
     func validate() throws {
         if deals == nil && events == nil { throw ValidationError("give a deals file (--deals) or an events file (--events), or both") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        let here = FileManager.default.currentDirectoryPath
-        let defaults = (deals.map { Self.rejectsPath($0, csv: isCSV($0), in: here) },
-                        events.map { Self.rejectsPath($0, csv: false, in: here) })
-        for (input, output) in [(deals, rejects ?? defaults.0), (events, eventsRejects ?? defaults.1)] {
-            if let input, let output, input == output { throw ValidationError("the rejects file cannot be the input file `\(input)`") }
+    }
+
+    /// The rejects file of each input: `--rejects` / `--events-rejects`, else beside the input.
+    func rejectsPaths(_ context: CLIContext) -> (deals: String?, events: String?) {
+        (deals.map { rejects ?? Self.rejectsPath($0, csv: isCSV($0), in: context.currentDirectory) },
+         events.map { eventsRejects ?? Self.rejectsPath($0, csv: false, in: context.currentDirectory) })
+    }
+
+    /// Why the rejects files cannot be written where they would go, if they cannot: a rejects
+    /// file that is an input, the template or the store (compared as files: device and inode,
+    /// or for a file not there yet its absolute standardized path), or the other input's.
+    func rejectsProblem(_ context: CLIContext) -> String? {
+        let paths = rejectsPaths(context)
+        var others: [(what: String, path: String)] = [("template", template), ("store", store.path(context))]
+        if let deals { others.insert(("deals file", deals), at: 0) }
+        if let events { others.insert(("events file", events), at: deals == nil ? 0 : 1) }
+        for output in [paths.deals, paths.events].compactMap({ $0 }) {
+            let id = FileIdentity(output)
+            if let other = others.first(where: { FileIdentity($0.path) == id }) {
+                return "the rejects file `\(output)` is the \(other.what) `\(other.path)`: give --rejects or --events-rejects another path"
+            }
         }
+        if let d = paths.deals, let e = paths.events, FileIdentity(d) == FileIdentity(e) {
+            return "the rejects files of the deals and of the events are the same file `\(e)`: give --events-rejects another path"
+        }
+        return nil
     }
 
     /// Whether a deals file is read as CSV (`--format`, or its name).
@@ -89,6 +109,11 @@ struct RunCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         let started = Date()
+        // Before anything is read or written: a rejects file must not replace another file of the run.
+        if let problem = rejectsProblem(context) {
+            context.writeError("error: \(problem)\n")
+            return ExitCode.usage
+        }
         let verified: VerifiedMachine
         switch HostTemplates.load(template, context) {
         case .success(let m): verified = m
@@ -127,7 +152,7 @@ struct RunCommand: FlowcCommand {
             let progress = RunProgress(context: context, path: input.path, total: total)
             run.onProgress = { [unowned run] in progress.update($0, report: run.report) }
             let explicit = input.isEvents ? eventsRejects : rejects
-            let path = explicit ?? Self.rejectsPath(input.path, csv: csv, in: context.currentDirectory)
+            guard let path = input.isEvents ? rejectsPaths(context).events : rejectsPaths(context).deals else { continue }
             // Rejected records are reported and written as the run goes, in line order, so that
             // a large file whose records are mostly rejected does not pile them up in memory.
             let writer = RejectsWriter(path: path)
@@ -202,6 +227,29 @@ struct RunCommand: FlowcCommand {
         if head.hasPrefix("{\"_error\":") || head.hasPrefix("_line,_code,") {
             try? FileManager.default.removeItem(atPath: path)
         }
+    }
+}
+
+/// What makes two paths the same file: its device and inode when it exists, else its absolute,
+/// standardized path (symbolic links resolved as far as they exist).
+struct FileIdentity: Equatable {
+    private let node: (device: UInt64, inode: UInt64)?
+    private let path: String
+
+    init(_ path: String) {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            node = (UInt64(info.st_dev), UInt64(info.st_ino))
+            self.path = ""
+        } else {
+            node = nil
+            self.path = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+    }
+
+    static func == (a: Self, b: Self) -> Bool {
+        if let x = a.node, let y = b.node { return x == y }
+        return a.node == nil && b.node == nil && a.path == b.path
     }
 }
 

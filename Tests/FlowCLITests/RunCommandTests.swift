@@ -357,6 +357,39 @@ enum Examples {
         #expect(try FileManager.default.contentsOfDirectory(atPath: spools) == [])
     }
 
+    /// A rejects file must be a file of its own: not an input however it is spelt (`./`, `..`,
+    /// a symbolic link: files are compared by device and inode), not the template or the store,
+    /// and not the other input's rejects file. Exit 2 before anything is written.
+    @Test func aRejectsFileThatIsAnotherFileOfTheRunIsRefused() throws {
+        let deals = try String(contentsOfFile: Examples.deals, encoding: .utf8)
+        let dir = try tempDir(["deals.jsonl": deals, "events.jsonl": "", "sub/keep": ""])
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.jsonl", withDestinationPath: dir + "/deals.jsonl")
+        let db = dir + "/deals.sqlite"
+        let cases: [([String], String)] = [
+            (["--deals", dir + "/deals.jsonl", "--rejects", dir + "/./deals.jsonl"], "the rejects file `\(dir)/./deals.jsonl` is the deals file `\(dir)/deals.jsonl`"),
+            (["--deals", dir + "/deals.jsonl", "--rejects", dir + "/sub/../deals.jsonl"], "the rejects file `\(dir)/sub/../deals.jsonl` is the deals file `\(dir)/deals.jsonl`"),
+            (["--deals", dir + "/deals.jsonl", "--rejects", dir + "/link.jsonl"], "the rejects file `\(dir)/link.jsonl` is the deals file `\(dir)/deals.jsonl`"),
+            (["--deals", dir + "/deals.jsonl", "--events", dir + "/events.jsonl", "--rejects", dir + "/events.jsonl"],
+             "the rejects file `\(dir)/events.jsonl` is the events file `\(dir)/events.jsonl`"),
+            (["--events", dir + "/events.jsonl", "--events-rejects", Examples.template], "the rejects file `\(Examples.template)` is the template `\(Examples.template)`"),
+            (["--deals", dir + "/deals.jsonl", "--rejects", db], "the rejects file `\(db)` is the store `\(db)`"),
+            (["--deals", dir + "/deals.jsonl", "--events", dir + "/events.jsonl", "--rejects", dir + "/r.jsonl", "--events-rejects", dir + "/sub/../r.jsonl"],
+             "the rejects files of the deals and of the events are the same file `\(dir)/sub/../r.jsonl`"),
+            (["--deals", dir + "/deals.jsonl", "--events", dir + "/deals.jsonl"],
+             "the rejects files of the deals and of the events are the same file `\(dir)/deals.rejects.jsonl`"),
+        ]
+        for (args, message) in cases {
+            let ctx = CLIContext(capture: true)
+            let code = Flowc.run(["run", Examples.template] + args + ["--db", db], context: ctx)
+            #expect(code == 2, "\(args)")
+            #expect(ctx.err.hasPrefix("error: " + message), "\(ctx.err)")
+            #expect(ctx.out.isEmpty)
+            #expect(try String(contentsOfFile: dir + "/deals.jsonl", encoding: .utf8) == deals)
+            #expect(!FileManager.default.fileExists(atPath: db))
+        }
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir)) == ["deals.jsonl", "events.jsonl", "sub", "link.jsonl"])
+    }
+
     /// A rejects file that cannot be written stops the run with exit code 2 and says so: the
     /// rejected records are not silently left in no file.
     @Test func aRejectsFileThatCannotBeWrittenStopsTheRun() throws {
