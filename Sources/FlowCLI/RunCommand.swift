@@ -26,8 +26,9 @@ struct RunCommand: FlowcCommand {
             A summary follows on stdout; on a terminal a progress line is shown on stderr.
 
             Exit codes: 0 every record applied (or already applied); 1 some records were \
-            rejected, or the template has errors; 2 usage error, an unreadable file, or a store \
-            that cannot be opened or written.
+            rejected, or the template has errors; 2 usage error, an unreadable file, a store \
+            that cannot be opened or written, or a rejects file that cannot be written (its \
+            directory is checked before any record runs) or that is another file of the run.
             """
     )
 
@@ -113,6 +114,12 @@ struct RunCommand: FlowcCommand {
         if let problem = rejectsProblem(context) {
             context.writeError("error: \(problem)\n")
             return ExitCode.usage
+        }
+        for path in [rejectsPaths(context).deals, rejectsPaths(context).events].compactMap({ $0 }) {
+            if let reason = RejectsWriter.unwritable(path) {
+                context.writeError("error: cannot write the rejects file `\(path)`: \(reason)\n")
+                return ExitCode.usage
+            }
         }
         let verified: VerifiedMachine
         switch HostTemplates.load(template, context) {
@@ -204,7 +211,7 @@ struct RunCommand: FlowcCommand {
                     try writer.commit()
                     rejectFiles.append(path)
                 } catch {
-                    context.writeError("error: cannot write the rejects file `\(path)`: \(error.localizedDescription)\n")
+                    context.writeError("error: cannot write the rejects file `\(path)`: \(SystemError.reason(error))\n")
                     stopped = true
                 }
             }
@@ -338,13 +345,27 @@ final class RejectsWriter {
         }
     }
 
+    /// Why a rejects file cannot be written at `path`, found before the run (its directory is
+    /// missing or not writable, or it is a directory); nil when it can be.
+    static func unwritable(_ path: String) -> String? {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a directory" }
+        var directory = (path as NSString).deletingLastPathComponent
+        if directory.isEmpty { directory = "." }
+        guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else { return "the directory `\(directory)` does not exist" }
+        guard isDirectory.boolValue else { return "`\(directory)` is not a directory" }
+        guard access(directory, W_OK) == 0 else { return "the directory `\(directory)` is not writable" }
+        return nil
+    }
+
     func append(_ text: [UInt8]) {
         guard failure == nil, !text.isEmpty else { return }
         do {
             if handle == nil {
-                guard FileManager.default.createFile(atPath: partial, contents: nil), let opened = FileHandle(forWritingAtPath: partial)
-                else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: partial]) }
-                handle = opened
+                let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             }
             try handle?.write(contentsOf: Data(text))
             isEmpty = false

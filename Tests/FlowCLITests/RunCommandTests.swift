@@ -391,12 +391,39 @@ enum Examples {
     }
 
     /// A rejects file that cannot be written stops the run with exit code 2 and says so: the
-    /// rejected records are not silently left in no file.
+    /// rejected records are not silently left in no file. It is found before any record is
+    /// applied (nothing is written, not even the store), and said in plain words.
     @Test func aRejectsFileThatCannotBeWrittenStopsTheRun() throws {
-        let dir = try tempDir(["deals.jsonl": "{\"id\": \"X-1\"\n"])
+        let dir = try tempDir(["deals.jsonl": "{\"id\": \"X-1\"\n", "good.jsonl": try String(contentsOfFile: Examples.deals, encoding: .utf8), "taken/x": ""])
         let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/d.sqlite", "--rejects", dir + "/missing/r.jsonl")
         #expect(r.code == 2)
         #expect(r.err.contains("error: cannot write the rejects file `\(dir)/missing/r.jsonl`"), "\(r.err)")
+        #expect(r.err == "error: cannot write the rejects file `\(dir)/missing/r.jsonl`: the directory `\(dir)/missing` does not exist\n")
+        #expect(r.out.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/d.sqlite"))
+        // Found before the good records are applied, too.
+        let good = flowc("run", Examples.template, "--deals", dir + "/good.jsonl", "--db", dir + "/d.sqlite", "--rejects", dir + "/taken")
+        #expect(good.code == 2)
+        #expect(good.err == "error: cannot write the rejects file `\(dir)/taken`: it is a directory\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/d.sqlite"))
+        if geteuid() != 0 {
+            // (The superuser may write anywhere.)
+            try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: dir + "/taken")
+            defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir + "/taken") }
+            let locked = flowc("run", Examples.template, "--deals", dir + "/good.jsonl", "--db", dir + "/d.sqlite", "--rejects", dir + "/taken/r.jsonl")
+            #expect(locked.code == 2)
+            #expect(locked.err == "error: cannot write the rejects file `\(dir)/taken/r.jsonl`: the directory `\(dir)/taken` is not writable\n")
+        }
+    }
+
+    /// What the file system says, in its own words: an error wrapped by Foundation is told by
+    /// its POSIX reason, never as `NSCocoaErrorDomain error 512`.
+    @Test func fileSystemErrorsAreToldInPlainWords() {
+        let wrapped = NSError(domain: NSCocoaErrorDomain, code: 512, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))])
+        #expect(SystemError.reason(wrapped) == String(cString: strerror(ENOSPC)))
+        #expect(SystemError.reason(POSIXError(.EACCES)) == String(cString: strerror(EACCES)))
+        let bare = SystemError.reason(CocoaError(.fileWriteUnknown))
+        #expect(!bare.contains("NSCocoaErrorDomain") && !bare.isEmpty, "\(bare)")
     }
 
     /// The default rejects file of an input that is not a regular file (a pipe, `/dev/stdin`)
