@@ -153,6 +153,9 @@ struct RunCommand: FlowcCommand {
         // could not be written: the run stops, with exit code 2.
         var stopped = false
         var rejectFiles: [String] = []
+        // Files not run at all, and files whose run stopped: the summary says so.
+        var notRun: [RunSummary.FileProblem] = []
+        var stoppedFiles: [RunSummary.FileProblem] = []
         for input in inputs {
             let csv = !input.isEvents && isCSV(input.path)
             let total = context.isTerminal ? input.source.records(csv: csv, maxRowBytes: run.limits.maxLineBytes) : nil
@@ -172,11 +175,11 @@ struct RunCommand: FlowcCommand {
             let rejectedBefore = run.report.rejected
             let result: Result<[RejectedRecord], RecordFileProblem>
             if csv {
-                switch input.source.isUTF8() {
-                case .success(true):
+                switch input.source.firstNonUTF8Line() {
+                case .success(nil):
                     var rows = CSVRows(file: input.source.handle, maxRowBytes: run.limits.maxLineBytes)
                     result = run.runDeals(csv: &rows)
-                case .success(false): result = .failure(BulkRun.notUTF8)
+                case .success(let line?): result = .failure(BulkRun.notUTF8(line: line))
                 case .failure(let problem): result = .failure(problem)
                 }
             } else {
@@ -189,7 +192,9 @@ struct RunCommand: FlowcCommand {
             var storeFailed = false
             if case .failure(let problem) = result {
                 context.writeError("\(input.path):\(problem.line): \(problem.error.description)\n")
+                let told = RunSummary.FileProblem(input: input.path, line: problem.line, code: problem.error.code, message: problem.error.message)
                 if problem.isStoreFailure || problem.isReadFailure {
+                    stoppedFiles.append(told)
                     stopped = true
                     // After a store failure nothing of the batch was written, and no rejects
                     // file is left (as before streaming); a file that could not be read to its
@@ -197,6 +202,7 @@ struct RunCommand: FlowcCommand {
                     storeFailed = problem.isStoreFailure
                 } else {
                     // The file could not be run at all (a CSV header naming an unknown column).
+                    notRun.append(told)
                     rejected += 1
                     writer.discard()
                     continue
@@ -218,8 +224,10 @@ struct RunCommand: FlowcCommand {
             if stopped { break }
         }
         let elapsed = Date().timeIntervalSince(started)
-        let summary = RunSummary(template: machine.machine.template, inputs: inputs.map(\.path), store: store.path(context),
+        var summary = RunSummary(template: machine.machine.template, inputs: inputs.map(\.path), store: store.path(context),
                               report: run.report, rejectFiles: rejectFiles, elapsed: elapsed)
+        summary.notRun = notRun
+        summary.stopped = stoppedFiles
         context.write(json ? HostOutput.encode(summary) + "\n" : summary.text)
         if stopped { return ExitCode.usage }
         return rejected > 0 ? ExitCode.problems : ExitCode.clean
@@ -448,11 +456,12 @@ struct RecordSource {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
     }
 
-    /// Whether the file is UTF-8 throughout, read in a pass of its own.
-    func isUTF8() -> Result<Bool, RecordFileProblem> {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .success(false) }
+    /// The line of the file's first byte that is not UTF-8 (nil: the file is UTF-8 throughout),
+    /// read in a pass of its own.
+    func firstNonUTF8Line() -> Result<Int?, RecordFileProblem> {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .success(1) }
         defer { try? handle.close() }
-        do { return .success(try CSVRows.isUTF8(handle)) } catch {
+        do { return .success(try CSVRows.firstNonUTF8Line(handle)) } catch {
             return .failure(.unreadable(afterLine: 0, error))
         }
     }
@@ -495,7 +504,21 @@ struct RunSummary: Encodable {
     var pool: [String: Int]
     var nodes: [String: Int]
     var rejectFiles: [String]
+    /// Files not run at all (a CSV header naming an unknown column, a file that is not UTF-8).
+    var notRun: [FileProblem] = []
+    /// Files whose run stopped (the store failed, the file could not be read to its end).
+    var stopped: [FileProblem] = []
     var elapsedSeconds: Double
+
+    /// A file's problem, where it is and why.
+    struct FileProblem: Encodable {
+        var input: String
+        var line: Int
+        var code: String
+        var message: String
+
+        var text: String { "\(input):\(line): error[\(code)]: \(message)" }
+    }
 
     init(template: TemplateInfo, inputs: [String], store: String, report: BulkReport, rejectFiles: [String], elapsed: Double) {
         self.template = template.id
@@ -520,7 +543,8 @@ struct RunSummary: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case template, version, hash, inputs, store, records, created, advanced, unchanged, rejected, events, effects
-        case effectsByKind = "effects_by_kind", status, pool, nodes, rejectFiles = "reject_files", elapsedSeconds = "elapsed_seconds"
+        case effectsByKind = "effects_by_kind", status, pool, nodes, rejectFiles = "reject_files", notRun = "not_run", stopped
+        case elapsedSeconds = "elapsed_seconds"
     }
 
     static func counts(_ map: [String: Int], order: [String] = []) -> String {
@@ -541,6 +565,7 @@ struct RunSummary: Encodable {
             "store:   \(store)",
         ]
         if !rejectFiles.isEmpty { lines.append("rejects: \(rejectFiles.joined(separator: ", "))") }
+        lines += notRun.map { "not run: " + $0.text } + stopped.map { "stopped: " + $0.text }
         lines.append("elapsed: \(String(format: "%.2f", elapsedSeconds))s (\(rate) records/s)")
         return lines.joined(separator: "\n") + "\n"
     }

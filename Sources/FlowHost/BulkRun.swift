@@ -161,18 +161,19 @@ public final class BulkRun {
             var lines = RecordLines(bytes: bytes)
             return runDeals(lines: &lines)
         case .csv:
-            guard String(validating: bytes, as: UTF8.self) != nil else {
+            if let line = CSVRows.firstNonUTF8Line(in: bytes) {
                 rejects = []
-                return .failure(Self.notUTF8)
+                return .failure(Self.notUTF8(line: line))
             }
             var rows = CSVRows(bytes: bytes, maxRowBytes: limits.maxLineBytes)
             return runDeals(csv: &rows)
         }
     }
 
-    /// A CSV file that is not UTF-8 text: none of it is run.
-    public static let notUTF8 = RecordFileProblem(
-        line: 1, error: RecordReader.fail(HostMessages.Record.notUTF8, "the file"), isStoreFailure: false)
+    /// A CSV file that is not UTF-8 text, from a byte on `line`: none of it is run.
+    public static func notUTF8(line: Int) -> RecordFileProblem {
+        RecordFileProblem(line: line, error: RecordReader.fail(HostMessages.Record.notUTF8, "the file"), isStoreFailure: false)
+    }
 
     /// Runs a CSV deals file, a row at a time (see ``CSVRows``: from a file, only a batch of
     /// records is held). The caller checks that the file is UTF-8 first (``CSVRows/isUTF8(_:chunkBytes:)``)

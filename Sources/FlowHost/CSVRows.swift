@@ -98,7 +98,7 @@ public struct CSVRows {
         return (end, bytes, firstLine)
     }
 
-    private static func lineFeeds(_ bytes: ArraySlice<UInt8>) -> Int {
+    private static func lineFeeds(_ bytes: some Collection<UInt8>) -> Int {
         bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 
@@ -184,7 +184,15 @@ public struct CSVRows {
     /// Whether a file is UTF-8 throughout, read a chunk at a time (a sequence cut by a chunk's
     /// end is completed by the next).
     public static func isUTF8(_ file: FileHandle, chunkBytes: Int = RecordLines.defaultChunkBytes) throws -> Bool {
+        try firstNonUTF8Line(file, chunkBytes: chunkBytes) == nil
+    }
+
+    /// The line (1-based) of a file's first byte that is not UTF-8, read a chunk at a time; nil
+    /// when the file is UTF-8 throughout.
+    public static func firstNonUTF8Line(_ file: FileHandle, chunkBytes: Int = RecordLines.defaultChunkBytes) throws -> Int? {
         var carry: [UInt8] = []
+        // Line feeds in the chunks already checked.
+        var feeds = 0
         while let data = try ChunkedInput.chunk(of: file, upTo: chunkBytes) {
             let bytes = carry + data
             // The last sequence may go on in the next chunk: keep it back.
@@ -193,9 +201,23 @@ public struct CSVRows {
             let b = bytes[lead]
             let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
             let cut = bytes.count - lead < length ? lead : bytes.count
-            guard String(validating: bytes[..<cut], as: UTF8.self) != nil else { return false }
+            if let line = firstNonUTF8Line(in: bytes[..<cut]) { return feeds + line }
+            feeds += Self.lineFeeds(bytes[..<cut])
             carry = Array(bytes[cut...])
         }
-        return carry.isEmpty || String(validating: carry, as: UTF8.self) != nil
+        return firstNonUTF8Line(in: carry).map { feeds + $0 }
+    }
+
+    /// The line (1-based) of the first byte of `bytes` that is not UTF-8; nil when they are UTF-8.
+    public static func firstNonUTF8Line(in bytes: some Collection<UInt8>) -> Int? {
+        guard String(validating: bytes, as: UTF8.self) == nil else { return nil }
+        // Rare: find the bad byte, scalar by scalar.
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var line = 1
+        while case .valid(let scalar) = parser.parseScalar(from: &iterator) {
+            if scalar.count == 1, scalar.first == 0x0A { line += 1 }
+        }
+        return line
     }
 }

@@ -111,6 +111,21 @@ enum Examples {
         #expect(r.code == 1)
         #expect(r.err.hasPrefix("\(dir)/leads.csv:1: error[FC1222]: unknown column `custmer_name` (did you mean `customer_name`?)"))
         #expect(r.out.contains("0 created"))
+        // The summary says the file was not run, and why.
+        #expect(r.out.contains("\nnot run: \(dir)/leads.csv:1: error[FC1222]: unknown column `custmer_name` (did you mean `customer_name`?)\n"))
+        let json = flowc("run", Examples.template, "--deals", dir + "/leads.csv", "--db", dir + "/deals.sqlite", "--json")
+        #expect(json.code == 1)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let notRun = try #require(summary["not_run"] as? [[String: Any]])
+        #expect(notRun.count == 1)
+        #expect(notRun.first?["input"] as? String == dir + "/leads.csv")
+        #expect(notRun.first?["line"] as? Int == 1)
+        #expect(notRun.first?["code"] as? String == "FC1222")
+        #expect(notRun.first?["message"] as? String == "unknown column `custmer_name` (did you mean `customer_name`?)")
+        // A clean run lists none.
+        let clean = flowc("run", Examples.template, "--deals", Examples.deals, "--db", dir + "/deals.sqlite", "--json")
+        #expect(clean.out.contains(#""not_run":[]"#))
+        #expect(!flowc("run", Examples.template, "--deals", Examples.deals, "--db", dir + "/deals.sqlite").out.contains("not run:"))
     }
 
     @Test func aProgressLineIsShownOnATerminalOnly() throws {
@@ -208,8 +223,10 @@ enum Examples {
         #expect(ok.out.contains("2 created"))
         let bad = flowc("run", Examples.template, "--deals", dir + "/broken.csv", "--db", dir + "/b.sqlite")
         #expect(bad.code == 1)
-        #expect(bad.err == "\(dir)/broken.csv:1: error[FC1220]: not a valid record: the file is not UTF-8 text\n")
+        // The bad byte is on line 4 (in the row that starts on line 3).
+        #expect(bad.err == "\(dir)/broken.csv:4: error[FC1220]: not a valid record: the file is not UTF-8 text\n")
         #expect(bad.out.contains("0 created"))
+        #expect(bad.out.contains("\nnot run: \(dir)/broken.csv:4: error[FC1220]: not a valid record: the file is not UTF-8 text\n"))
         let open = flowc("run", Examples.template, "--deals", dir + "/open.csv", "--db", dir + "/c.sqlite")
         #expect(open.code == 1)
         #expect(open.out.contains("2 created") && open.out.contains("1 rejected"))

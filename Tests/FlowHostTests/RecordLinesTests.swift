@@ -331,6 +331,22 @@ extension RecordLines {
             #expect(try CSVRows.isUTF8(handle, chunkBytes: chunk) == valid, "\(bytes), chunks of \(chunk)")
         }
     }
+
+    /// A file that is not UTF-8 is named by the line of its first bad byte, wherever the chunks end.
+    @Test(arguments: [1, 2, 3, 4, 7, 1 << 20])
+    func theUTF8CheckGivesTheLineOfTheFirstBadByte(_ chunk: Int) throws {
+        for (bytes, line) in [
+            (Array("id,名字\nX,星辰科技😀\n".utf8), nil), (Array("a\nb\nc,".utf8) + [0xFF, 0x0A, 0xFF], 3), ([0xFF], 1),
+            (Array("a\r\n\né".utf8) + [0x80], 3), (Array("x\n\"a\nb\n".utf8) + [0xE6, 0x98], 4), (Array("长\n长".utf8) + [0xE9, 0x0A], 2),
+        ] as [([UInt8], Int?)] {
+            let path = try temporaryDirectory() + "/u.csv"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let handle = try #require(FileHandle(forReadingAtPath: path))
+            defer { try? handle.close() }
+            #expect(try CSVRows.firstNonUTF8Line(handle, chunkBytes: chunk) == line, "\(bytes), chunks of \(chunk)")
+            #expect(CSVRows.firstNonUTF8Line(in: bytes) == line, "\(bytes)")
+        }
+    }
 }
 
 /// Texts of up to 39 pieces drawn from an alphabet, the same on every run (a linear congruential
