@@ -300,7 +300,9 @@ private struct ScenarioRun {
         }
         for node in e.inPlan ?? [] {
             guard let n = pm.nodeIndex[node] else { problems.append(fill(S.unknownNodeInExpectation, node)); continue }
-            if !s.nodes[n].inPlan { mismatch("node `\(node)` to be", "in the flow ahead", "tailored out") }
+            if s.nodes[n].status != .pending || !s.nodes[n].inPlan {
+                mismatch("node `\(node)` to be", "pending and in the flow ahead", "\(s.nodes[n].status.rawValue)\(s.nodes[n].inPlan ? "" : " and tailored out")")
+            }
         }
         if let want = e.status, want != s.status.rawValue { mismatch("status", want, s.status.rawValue) }
         if let want = e.pool, want != s.pool.rawValue { mismatch("pool", want, s.pool.rawValue) }

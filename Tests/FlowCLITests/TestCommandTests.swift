@@ -173,6 +173,50 @@ private let failingScenario = """
         #expect(r.out.contains("/scenarios/a/inf.scenario.yaml:5:32: error[FC1302]: `.inf` is not a finite number"), "\(r.out)")
     }
 
+    // MARK: Expectations
+
+    /// The deal of `cleanTemplate` above cost, with one step after its creation.
+    static func oneStep(_ step: String, deal: String = "") -> String {
+        """
+        scenario: one step
+        start: 2024-05-06T09:00:00+08:00
+        deal:
+          owner: alice
+          fields: {quote: 1200, cost: 1000}
+        \(deal)steps:
+          - at: +1h
+        \(step)
+
+        """
+    }
+
+    /// Runs `scenario` as the only scenario of `cleanTemplate`.
+    static func run(_ scenario: String) throws -> (code: Int32, out: String, err: String, path: String) {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/s.scenario.yaml": scenario])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        return (r.code, r.out, r.err, dir + "/scenarios/a/s.scenario.yaml")
+    }
+
+    @Test func inPlanPassesForAPendingNodeInTheFlowAhead() throws {
+        let r = try Self.run(Self.oneStep("    set: {quote: 1300}\n    expect: {in_plan: [loss_review]}"))
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.contains("PASS one step\n"))
+    }
+
+    @Test(arguments: [
+        ("    set: {quote: 1300}\n    expect: {in_plan: [initial_talks]}", "set quote", "active"),
+        ("    win: true\n    expect: {in_plan: [initial_talks]}", "win", "done"),
+    ])
+    func inPlanFailsForANodeThatIsNotPending(_ step: String, _ heading: String, _ status: String) throws {
+        let r = try Self.run(Self.oneStep(step))
+        #expect(r.code == 1)
+        let lines = r.out.split(separator: "\n").map(String.init)
+        let fail = try #require(lines.firstIndex(of: "FAIL one step"), "\(r.out)")
+        #expect(lines[fail + 1] == "  --> \(r.path):7:5")
+        #expect(lines[fail + 2] == "  step 1 (\(heading) at 2024-05-06T02:00:00Z):")
+        #expect(lines[fail + 3] == "    - expected node `initial_talks` to be pending and in the flow ahead, got \(status)")
+    }
+
     static let hostileScenarios: [(String, String)] = [
         ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
             + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
