@@ -345,12 +345,20 @@ private struct Reader {
             guard let role = value["role"], let person = value["person"] else { throw fail(p, "expected `role` and `person`") }
             let r = try string(role, "\(p).role"), who = try string(person, "\(p).person")
             action = key == "add_member" ? .addMember(role: r, person: who) : .removeMember(role: r, person: who)
-        case "lose":
-            action = .lose(reason: value == .bool(true) ? nil : try optionalString(value, p))
-        case "win":
-            action = .win(node: value == .bool(true) ? nil : try optionalString(value, p))
-        case "claim": action = .claim
-        case "release": action = .release
+        case "lose", "win":
+            // `true` is the action without its argument; `false` or null would read as the same
+            // action, so they are not accepted.
+            let argument: String?
+            switch value {
+            case .bool(true): argument = nil
+            case .string(let s): argument = s
+            default: throw fail(p, key == "win" ? "expected `true` or a node id" : "expected `true` or a lose reason")
+            }
+            action = key == "win" ? .win(node: argument) : .lose(reason: argument)
+        case "claim", "release", "tick":
+            // A flag: `claim: false` must not claim.
+            guard value == .bool(true) else { throw fail(p, "expected `true`") }
+            action = key == "claim" ? .claim : key == "release" ? .release : .tick
         case "assign": action = .assign(to: try string(value, p))
         case "add_note":
             _ = try object(value, p, allowed: ["node", "text"])
@@ -360,7 +368,7 @@ private struct Reader {
             _ = try object(value, p, allowed: ["node", "url", "title"])
             guard let node = value["node"], let url = value["url"] else { throw fail(p, "expected `node` and `url` (and an optional `title`)") }
             action = .link(node: try string(node, "\(p).node"), url: try string(url, "\(p).url"), title: try optionalString(value["title"], "\(p).title"))
-        default: action = .tick
+        default: throw fail(p, "unknown action")
         }
         return Scenario.Step(
             number: i + 1, at: at, id: try optionalString(v["id"], "\(path).id"), by: try optionalString(v["by"], "\(path).by"), action: action,

@@ -217,6 +217,32 @@ private let failingScenario = """
         #expect(lines[fail + 3] == "    - expected node `initial_talks` to be pending and in the flow ahead, got \(status)")
     }
 
+    // MARK: Format errors
+
+    /// A step's line as written after `  - at: +1h`, and the diagnostic expected for it (its
+    /// line:column in the scenario file and its message).
+    static let flagActionsOtherThanTrue: [(String, String)] = [
+        ("    by: bob\n    claim: false", "9:12: error[FC1301]: steps[0].claim: expected `true`"),
+        ("    by: alice\n    release: false", "9:14: error[FC1301]: steps[0].release: expected `true`"),
+        ("    tick: false", "8:11: error[FC1301]: steps[0].tick: expected `true`"),
+        ("    by: bob\n    claim: \"yes\"", "9:12: error[FC1301]: steps[0].claim: expected `true`"),
+        ("    by: bob\n    claim: yes", "9:12: error[FC1301]: steps[0].claim: expected `true`"),
+        ("    tick: 1", "8:11: error[FC1301]: steps[0].tick: expected `true`"),
+        ("    tick: null", "8:11: error[FC1301]: steps[0].tick: expected `true`"),
+        ("    win: false", "8:10: error[FC1301]: steps[0].win: expected `true` or a node id"),
+        ("    win: null", "8:10: error[FC1301]: steps[0].win: expected `true` or a node id"),
+        ("    lose: false", "8:11: error[FC1301]: steps[0].lose: expected `true` or a lose reason"),
+        ("    lose: null", "8:11: error[FC1301]: steps[0].lose: expected `true` or a lose reason"),
+    ]
+
+    @Test(arguments: flagActionsOtherThanTrue)
+    func aFlagActionTakesOnlyTrue(_ step: String, _ diagnostic: String) throws {
+        let r = try Self.run(Self.oneStep(step))
+        #expect(r.code == 1)
+        #expect(r.out.contains("FAIL one step (the scenario file has errors)\n\(r.path):\(diagnostic)\n"), "\(r.out)")
+        #expect(r.out.hasSuffix("\n0 passed, 1 failed\n"))
+    }
+
     static let hostileScenarios: [(String, String)] = [
         ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
             + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
