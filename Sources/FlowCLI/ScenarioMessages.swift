@@ -6,9 +6,10 @@ import FlowDiagnostics
 enum ScenarioMessages {
     static let format = MessageSpec(1301, .error, "scenario-format", "{0}", explanation: """
         A scenario file does not follow the scenario format (docs/testing.md, "Writing a \
-        scenario"): an unknown key, a missing key, a value of the wrong kind, a step with no \
-        action or with two. The message names the place as a path (`steps[3].expect.active`) and \
-        the diagnostic points at it.
+        scenario"): an unknown key, a missing key, a value of the wrong kind or out of its range \
+        (`utc_offset` within ±14h, `owned` 0 or more), a step with no action or with two. The \
+        message names the place as a path (`steps[3].expect.active`) and the diagnostic points at \
+        it.
 
         Wrong:
 

@@ -233,6 +233,12 @@ private struct Converter {
                     problems.append(ScenarioMessages.value.at(document.span(key), "a mapping key must be text, not a mapping or a list"))
                     continue
                 }
+                // `1:`, `true:` and `null:` are a number, a boolean and null, not the text they
+                // look like (docs/testing.md §8).
+                guard case .string? = document.value(key) else {
+                    problems.append(ScenarioMessages.value.at(document.span(key), "a mapping key must be text, not `\(name)` (quote it)"))
+                    continue
+                }
                 entries.append((name, convert(value)))
             }
             return .object(entries)

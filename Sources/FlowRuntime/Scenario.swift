@@ -175,6 +175,10 @@ extension Scenario {
         }
     }
 
+    /// The largest `utc_offset`, in seconds either side of UTC: 14 hours (the zones in use run
+    /// from UTC-12 to UTC+14).
+    public static let maxUTCOffset: Int64 = 14 * 3_600
+
     /// Reads a duration `1d12h` (units `w d h m s`); nil for anything else.
     public static func duration(_ text: String) -> Int64? {
         var total: Int64 = 0
@@ -251,6 +255,13 @@ private struct Reader {
         return i
     }
 
+    /// A count of deals (`owned`): an integer of 0 or more.
+    func count(_ v: JSONValue, _ path: String) throws(ScenarioFormatError) -> Int {
+        let n = try integer(v, path)
+        guard n >= 0 else { throw fail(path, "expected an integer of 0 or more, got \(n)") }
+        return n
+    }
+
     func bool(_ v: JSONValue, _ path: String) throws(ScenarioFormatError) -> Bool {
         guard case .bool(let b) = v else { throw fail(path, "expected true or false") }
         return b
@@ -265,12 +276,19 @@ private struct Reader {
         guard let start = Scenario.instant(startValue) else { throw fail("start", "expected an ISO-8601 datetime with zone, or epoch seconds") }
         var offset: Int64 = 0
         if let o = root["utc_offset"] {
+            let written: String
             if case .string(let s) = o {
                 let negative = s.hasPrefix("-")
                 guard let d = Scenario.duration(negative || s.hasPrefix("+") ? String(s.dropFirst()) : s) else { throw fail("utc_offset", "expected a duration such as `8h`") }
                 offset = negative ? -d : d
+                written = s
             } else {
                 offset = Int64(try integer(o, "utc_offset"))
+                written = String(offset)
+            }
+            // The zones in use run from UTC-12 to UTC+14; anything beyond is a typo, not a zone.
+            guard abs(offset) <= Scenario.maxUTCOffset else {
+                throw fail("utc_offset", "`\(written)` is out of range: a UTC offset is from -14h to +14h (-\(Scenario.maxUTCOffset) to \(Scenario.maxUTCOffset) seconds)")
             }
         }
         guard let dealValue = root["deal"] else { throw fail("", "missing `deal`") }
@@ -300,7 +318,7 @@ private struct Reader {
             }
         }
         return Scenario.Deal(id: id, owner: try optionalString(v["owner"], "deal.owner"), by: try optionalString(v["by"], "deal.by"),
-                             fields: fields, members: members, owned: try v["owned"].map { (x) throws(ScenarioFormatError) in try integer(x, "deal.owned") } ?? 0,
+                             fields: fields, members: members, owned: try v["owned"].map { (x) throws(ScenarioFormatError) in try count(x, "deal.owned") } ?? 0,
                              expect: try v["expect"].map { (x) throws(ScenarioFormatError) in try expectation(x, "deal.expect") })
     }
 
@@ -338,7 +356,10 @@ private struct Reader {
         case "complete":
             action = .complete(node: try string(value, p), outcome: try optionalString(v["outcome"], "\(path).outcome"))
         case "rework":
-            action = .rework(node: try string(value, p), target: try optionalString(v["to"], "\(path).to") ?? "",
+            // The reason may be left out (the runner's FC1131 is what a scenario tests then); the
+            // target may not: without it the event names no node at all.
+            guard let to = v["to"] else { throw fail(path, "missing `to` (the node `rework` goes back to)") }
+            action = .rework(node: try string(value, p), target: try string(to, "\(path).to"),
                              reason: try optionalString(v["reason"], "\(path).reason") ?? "")
         case "add_member", "remove_member":
             _ = try object(value, p, allowed: ["role", "person"])
@@ -372,7 +393,7 @@ private struct Reader {
         }
         return Scenario.Step(
             number: i + 1, at: at, id: try optionalString(v["id"], "\(path).id"), by: try optionalString(v["by"], "\(path).by"), action: action,
-            owned: try v["owned"].map { (x) throws(ScenarioFormatError) in try integer(x, "\(path).owned") } ?? 0,
+            owned: try v["owned"].map { (x) throws(ScenarioFormatError) in try count(x, "\(path).owned") } ?? 0,
             canAssign: try v["can_assign"].map { (x) throws(ScenarioFormatError) in try bool(x, "\(path).can_assign") } ?? false,
             note: try optionalString(v["note"], "\(path).note"),
             expect: try v["expect"].map { (x) throws(ScenarioFormatError) in try expectation(x, "\(path).expect") })

@@ -243,6 +243,63 @@ private let failingScenario = """
         #expect(r.out.hasSuffix("\n0 passed, 1 failed\n"))
     }
 
+    @Test func aReworkWithoutItsTargetIsAFormatErrorAtTheStep() throws {
+        let r = try Self.run(Self.oneStep("    rework: initial_talks\n    reason: 客户要求改价"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):7:5: error[FC1301]: steps[0]: missing `to` (the node `rework` goes back to)\n"), "\(r.out)")
+        let null = try Self.run(Self.oneStep("    rework: initial_talks\n    to: null\n    reason: x"))
+        #expect(null.out.contains("\(null.path):9:9: error[FC1301]: steps[0].to: expected a string\n"), "\(null.out)")
+    }
+
+    @Test func aMappingKeyThatIsNotTextIsFC1302() throws {
+        let r = try Self.run(Self.oneStep("    set: {1: 2}"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):8:11: error[FC1302]: a mapping key must be text, not `1` (quote it)\n"), "\(r.out)")
+        let bool = try Self.run(Self.oneStep("    set: {quote: 1, true: 2}"))
+        #expect(bool.out.contains("\(bool.path):8:21: error[FC1302]: a mapping key must be text, not `true` (quote it)\n"), "\(bool.out)")
+        let quoted = try Self.run(Self.oneStep("    set: {\"1\": 2}"))
+        #expect(!quoted.out.contains("FC1302"), "\(quoted.out)")
+    }
+
+    @Test(arguments: [
+        ("25h", "3:13: error[FC1301]: utc_offset: `25h` is out of range: a UTC offset is from -14h to +14h (-50400 to 50400 seconds)"),
+        ("-15h", "3:13: error[FC1301]: utc_offset: `-15h` is out of range: a UTC offset is from -14h to +14h (-50400 to 50400 seconds)"),
+        ("50401", "3:13: error[FC1301]: utc_offset: `50401` is out of range: a UTC offset is from -14h to +14h (-50400 to 50400 seconds)"),
+    ])
+    func aUTCOffsetOutOfRangeIsRefused(_ offset: String, _ diagnostic: String) throws {
+        let scenario = passingScenario.replacingOccurrences(of: "+08:00\n", with: "+08:00\nutc_offset: \(offset)\n")
+        let r = try Self.run(scenario)
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):\(diagnostic)\n"), "\(r.out)")
+    }
+
+    @Test(arguments: ["14h", "-14h", "50400", "0", "5h30m"])
+    func aUTCOffsetInRangeIsAccepted(_ offset: String) throws {
+        let scenario = passingScenario.replacingOccurrences(of: "+08:00\n", with: "+08:00\nutc_offset: \(offset)\n")
+        let r = try Self.run(scenario)
+        #expect(r.code == 0, "\(r.out)")
+    }
+
+    @Test func aNegativeCountOfOwnedDealsIsRefused() throws {
+        let step = try Self.run(Self.oneStep("    by: bob\n    claim: true\n    owned: -3"))
+        #expect(step.code == 1)
+        #expect(step.out.contains("\(step.path):10:12: error[FC1301]: steps[0].owned: expected an integer of 0 or more, got -3\n"), "\(step.out)")
+        let deal = try Self.run(Self.oneStep("    tick: true", deal: "  owned: -1\n"))
+        #expect(deal.out.contains("\(deal.path):6:10: error[FC1301]: deal.owned: expected an integer of 0 or more, got -1\n"), "\(deal.out)")
+    }
+
+    /// docs/testing.md §4: a scenario about creating the deal alone needs no steps (the bundled
+    /// `renewal-upsell/create-refused` is one); its `deal.expect` is checked.
+    @Test func aScenarioWithoutStepsChecksTheDealsCreation() throws {
+        let creation = passingScenario.components(separatedBy: "steps:")[0]
+        let r = try Self.run(creation)
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.contains("PASS a quote above cost is won at once\n"))
+        let wrong = try Self.run(creation.replacingOccurrences(of: "active: [initial_talks]", with: "active: [loss_review]"))
+        #expect(wrong.code == 1)
+        #expect(wrong.out.contains("    - expected active nodes [loss_review], got [initial_talks]\n"), "\(wrong.out)")
+    }
+
     static let hostileScenarios: [(String, String)] = [
         ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
             + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
