@@ -105,7 +105,7 @@ public struct Scenario: Sendable, Hashable {
         public var owner: JSONValue?
         /// Exactly these effect kinds, in order.
         public var effects: [String]?
-        /// Each of these must match one of the step's effects.
+        /// Each of these must match an effect of the step of its own (two patterns, two effects).
         public var effectsInclude: [EffectMatch]?
         /// Field values (`null` for unset).
         public var fields: [String: JSONValue]?

@@ -314,8 +314,12 @@ private struct ScenarioRun {
             let got = effects.map(\.kind.rawValue)
             if want != got { mismatch("effects", "[" + want.joined(separator: ", ") + "]", "[" + got.joined(separator: ", ") + "]") }
         }
-        for pattern in e.effectsInclude ?? [] where !effects.contains(where: { matches(pattern, $0) }) {
-            problems.append(fill(S.effectMissing, pattern.description, "[" + effects.map(describe).joined(separator: "; ") + "]"))
+        if let patterns = e.effectsInclude {
+            let fits = patterns.map { p in effects.indices.filter { matches(p, effects[$0]) } }
+            let got = "[" + effects.map(describe).joined(separator: "; ") + "]"
+            for (i, own) in Self.distinctEffects(fits, effects: effects.count).enumerated() where own == nil {
+                problems.append(fill(fits[i].isEmpty ? S.effectMissing : S.effectTaken, patterns[i].description, got))
+            }
         }
         for (field, raw) in (e.fields ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let slot = pm.fieldSlot[field] else { problems.append(fill(S.unknownFieldInExpectation, field)); continue }
@@ -343,6 +347,31 @@ private struct ScenarioRun {
             return false
         }
         return true
+    }
+
+    /// Gives each pattern an effect of its own: `fits[p]` are the effects pattern `p` matches; the
+    /// result is each pattern's effect, nil for a pattern left without one. As many patterns as
+    /// possible get one (augmenting paths: a pattern may take an effect from an earlier pattern
+    /// that can move to another), and a pattern is left out only when every effect it matches is
+    /// taken by the patterns before it. A step has few effects, so the search stays small.
+    static func distinctEffects(_ fits: [[Int]], effects: Int) -> [Int?] {
+        var holder = [Int?](repeating: nil, count: effects)
+        func place(_ p: Int, _ seen: inout [Bool]) -> Bool {
+            for e in fits[p] where !seen[e] {
+                seen[e] = true
+                if let other = holder[e], !place(other, &seen) { continue }
+                holder[e] = p
+                return true
+            }
+            return false
+        }
+        for p in fits.indices {
+            var seen = [Bool](repeating: false, count: effects)
+            _ = place(p, &seen)
+        }
+        var own = [Int?](repeating: nil, count: fits.count)
+        for (e, p) in holder.enumerated() { if let p { own[p] = e } }
+        return own
     }
 
     func matches(_ p: Scenario.EffectMatch, _ e: Effect) -> Bool {

@@ -190,9 +190,9 @@ private let failingScenario = """
         """
     }
 
-    /// Runs `scenario` as the only scenario of `cleanTemplate`.
-    static func run(_ scenario: String) throws -> (code: Int32, out: String, err: String, path: String) {
-        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/s.scenario.yaml": scenario])
+    /// Runs `scenario` as the only scenario of `template`.
+    static func run(_ scenario: String, template: String = cleanTemplate) throws -> (code: Int32, out: String, err: String, path: String) {
+        let dir = try tempDir(["a.flow.yaml": template, "scenarios/a/s.scenario.yaml": scenario])
         let r = flowc("test", dir + "/a.flow.yaml")
         return (r.code, r.out, r.err, dir + "/scenarios/a/s.scenario.yaml")
     }
@@ -215,6 +215,43 @@ private let failingScenario = """
         #expect(lines[fail + 1] == "  --> \(r.path):7:5")
         #expect(lines[fail + 2] == "  step 1 (\(heading) at 2024-05-06T02:00:00Z):")
         #expect(lines[fail + 3] == "    - expected node `initial_talks` to be pending and in the flow ahead, got \(status)")
+    }
+
+    /// `cleanTemplate` telling the owner twice when the deal is won.
+    static let twoNotifies = cleanTemplate + """
+        effects:
+          on_won:
+            - notify: {to: [owner], message: won}
+            - notify: {to: [owner], message: closed}
+
+        """
+
+    @Test(arguments: [
+        "[{kind: notify}, {kind: notify}]",
+        "[notify, notify]",
+        // The first pattern could take either effect; the second only the first one.
+        "[{kind: notify}, {kind: notify, text: won}]",
+        "[{text: closed}, {kind: notify}]",
+    ])
+    func effectsIncludePassesWhenEveryPatternHasAnEffectOfItsOwn(_ patterns: String) throws {
+        let r = try Self.run(Self.oneStep("    win: true\n    expect: {effects_include: \(patterns)}"), template: Self.twoNotifies)
+        #expect(r.code == 0, "\(r.out)")
+    }
+
+    @Test func twoEffectsIncludePatternsNeedTwoEffects() throws {
+        let onlyOne = cleanTemplate + "effects:\n  on_won:\n    - notify: {to: [owner], message: won}\n"
+        let r = try Self.run(Self.oneStep("    win: true\n    expect: {effects_include: [{kind: notify}, {kind: notify}]}"), template: onlyOne)
+        #expect(r.code == 1, "\(r.out)")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        let fail = try #require(lines.firstIndex(of: "FAIL one step"), "\(r.out)")
+        #expect(lines[fail + 2] == "  step 1 (win at 2024-05-06T02:00:00Z):")
+        #expect(lines[fail + 3] == "    - expected an effect {kind notify} of its own: the effects that match it are taken by the patterns before it "
+            + "(got [notify on_won people [alice]])")
+        let three = try Self.run(Self.oneStep("    win: true\n    expect: {effects_include: [notify, {text: won}, {text: closed}]}"),
+                                 template: Self.twoNotifies)
+        #expect(three.code == 1, "\(three.out)")
+        #expect(three.out.contains("    - expected an effect {text containing \"closed\"} of its own: the effects that match it are taken by the patterns before it"),
+                "\(three.out)")
     }
 
     // MARK: Format errors
