@@ -145,11 +145,17 @@ enum InputFile {
 
 /// Loading the machine of a template for the host commands.
 enum HostTemplates {
+    /// Whether `path` names a compiled machine (the IR `flowc compile` writes) rather than a
+    /// template: a `.json` file.
+    static func isCompiled(_ path: String) -> Bool {
+        path.lowercased().hasSuffix(".json")
+    }
+
     /// Checks and compiles a template (or loads a compiled IR file, `*.json`). Template errors are
     /// printed as by `flowc check`.
     /// - Returns: the machine, or the exit code (1 template errors, 2 unreadable).
     static func load(_ path: String, _ context: CLIContext) -> Result<VerifiedMachine, ExitStatus> {
-        if path.lowercased().hasSuffix(".json") {
+        if isCompiled(path) {
             let data: [UInt8]
             switch InputFile.read(path) {
             case .success(let bytes): data = bytes

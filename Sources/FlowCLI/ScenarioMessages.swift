@@ -52,5 +52,23 @@ enum ScenarioMessages {
         it. Write the scenarios for the templates that `include` the fragment.
         """)
 
-    static let all: [MessageSpec] = [format, value, wrongTemplate, noScenarios, fragment]
+    static let compiledMachine = MessageSpec(1306, .error, "scenario-on-compiled-machine",
+                                             "`{0}` is a compiled machine: `flowc test` takes the template it was compiled from (`.flow.yaml`)",
+                                             explanation: """
+        `flowc test` runs scenarios against a template: it checks and compiles the template itself, \
+        and points a failing step at the template's scenarios. A compiled machine (the `.json` \
+        file that `flowc compile` writes) is what `flowc run`, `flowc deal` and `flowc graph` take, \
+        not `flowc test`.
+
+        Wrong:
+
+            flowc compile standard-sale.flow.yaml -o standard-sale.json
+            flowc test standard-sale.json won.scenario.yaml
+
+        Right:
+
+            flowc test standard-sale.flow.yaml won.scenario.yaml
+        """)
+
+    static let all: [MessageSpec] = [format, value, wrongTemplate, noScenarios, fragment, compiledMachine]
 }

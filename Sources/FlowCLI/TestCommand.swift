@@ -57,6 +57,11 @@ struct TestCommand: FlowcCommand {
         var run = TestRun(context: context, filter: filter, color: useColor)
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: template, isDirectory: &isDirectory)
+        if exists, !isDirectory.boolValue, HostTemplates.isCompiled(template) {
+            // Read as a template, a machine is some two hundred errors about missing keys.
+            context.writeError(run.renderer.render(ScenarioMessages.compiledMachine.inFile(template, template)))
+            return ExitCode.usage
+        }
         if exists, isDirectory.boolValue {
             guard scenarios.isEmpty else {
                 context.writeError("error: scenario files can be named only after a template file, not after a directory\n")

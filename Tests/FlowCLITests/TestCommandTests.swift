@@ -445,6 +445,17 @@ private let failingScenario = """
         #expect(r.err.contains("error[FC1305]"))
     }
 
+    @Test func aCompiledMachineIsNotATemplateToTest() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "above.scenario.yaml": passingScenario])
+        #expect(flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/a.json").code == 0)
+        let r = flowc("test", dir + "/a.json", dir + "/above.scenario.yaml")
+        #expect(r.code == 2)
+        #expect(r.err == "\(dir)/a.json: error[FC1306]: `\(dir)/a.json` is a compiled machine: `flowc test` takes the template it was compiled from "
+            + "(`.flow.yaml`)\n", "\(r.err)")
+        #expect(!r.out.contains("FC0202"), "\(r.out)")
+        #expect(flowc("explain", "FC1306").code == 0)
+    }
+
     @Test func testHasHelp() {
         let r = flowc("test", "--help")
         #expect(r.code == 0)
