@@ -15,8 +15,8 @@ struct CompileCommand: FlowcCommand {
             nothing is written. The IR names the template's id, version and content hash, and \
             holds every node, transition, guard, timer and effect with dense indices.
 
-            Exit codes: 0 written; 1 the template has errors; 2 usage error or an unreadable or \
-            unwritable file.
+            Exit codes: 0 written; 1 the template has errors; 2 usage error, an unreadable or \
+            unwritable file, or a fragment (FC1305: it has no flow to compile).
             """
     )
 
@@ -38,6 +38,7 @@ struct CompileCommand: FlowcCommand {
             context.writeError(HumanRenderer(color: color).render(CappedDiagnostics(errors, limit: 100), summary: counts))
             return errors.contains { $0.code == DriverMessages.cannotRead.code } ? ExitCode.usage : ExitCode.problems
         }
+        if HostTemplates.refuseFragment(result, path: template, context) { return ExitCode.usage }
         let machine: Machine
         do { machine = try IRCompiler.compile(result) } catch {
             context.writeError("error: \(error.message)\n")

@@ -145,6 +145,15 @@ enum InputFile {
 
 /// Loading the machine of a template for the host commands.
 enum HostTemplates {
+    /// Prints FC1305 (exit 2, as `flowc test` does) and returns true when the checked file is a
+    /// fragment: it compiles to a machine with no nodes, which nothing can load.
+    static func refuseFragment(_ result: CheckResult, path: String, _ context: CLIContext) -> Bool {
+        guard result.template?.main.isFragment == true else { return false }
+        let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        context.writeError(HumanRenderer(color: color).render(ScenarioMessages.fragment.inFile(path, path)))
+        return true
+    }
+
     /// Whether `path` names a compiled machine (the IR `flowc compile` writes) rather than a
     /// template: a `.json` file.
     static func isCompiled(_ path: String) -> Bool {
@@ -176,6 +185,7 @@ enum HostTemplates {
             context.writeError(HumanRenderer(color: color).render(CappedDiagnostics(errors, limit: 100), summary: DiagnosticCounts(counting: errors)))
             return .failure(ExitStatus(unreadable ? ExitCode.usage : ExitCode.problems))
         }
+        if refuseFragment(result, path: path, context) { return .failure(ExitStatus(ExitCode.usage)) }
         do {
             return .success(try IRLoader.verify(try IRCompiler.compile(result)))
         } catch let error as CompileError {

@@ -47,9 +47,18 @@ enum ScenarioMessages {
             templates/scenarios/standard-sale/won.scenario.yaml
         """)
 
-    static let fragment = MessageSpec(1305, .error, "scenario-on-fragment", "`{0}` is a fragment: test the templates that include it", explanation: """
+    /// Also what `flowc compile` and the commands that compile a template (`graph`, `run`, `deal`,
+    /// `migrate`) say for a fragment.
+    static let fragment = MessageSpec(1305, .error, "fragment-as-template", "`{0}` is a fragment: it has no flow of its own; use a template that includes it",
+                                      explanation: """
         A fragment only provides definitions (roles, fields) and has no flow, so no deal can run on \
-        it. Write the scenarios for the templates that `include` the fragment.
+        it: it cannot be tested, compiled, drawn or run. Write the scenarios for the templates that \
+        `include` the fragment, and compile, draw or run those templates.
+
+        Example:
+
+            $ flowc compile templates/fragments/common-roles.flow.yaml -o roles.json
+            templates/fragments/common-roles.flow.yaml: error[FC1305]: `templates/fragments/common-roles.flow.yaml` is a fragment: it has no flow of its own; use a template that includes it
         """)
 
     static let compiledMachine = MessageSpec(1306, .error, "scenario-on-compiled-machine",

@@ -210,6 +210,23 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
     @Test func compileOfAMissingFileExitsTwo() {
         #expect(flowc("compile", "/nonexistent/x.flow.yaml").code == 2)
     }
+
+    /// A fragment has no flow: compiling it wrote a machine of 0 nodes that no command loads.
+    @Test func compileRefusesAFragmentAsTestDoes() throws {
+        let dir = try tempDir([:])
+        let fragment = repoRoot + "/templates/fragments/common-roles.flow.yaml"
+        let message = "\(fragment): error[FC1305]: `\(fragment)` is a fragment: it has no flow of its own; use a template that includes it\n"
+        let r = flowc("compile", fragment, "-o", dir + "/f.json")
+        #expect(r.code == 2)
+        #expect(r.err == message, "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/f.json"))
+        let test = flowc("test", fragment)
+        #expect(test.code == 2)
+        #expect(test.err == message, "\(test.err)")
+        let graph = flowc("graph", fragment)
+        #expect(graph.code == 2)
+        #expect(graph.err == message, "\(graph.err)")
+    }
 }
 
 @Suite struct OtherCommandTests {
