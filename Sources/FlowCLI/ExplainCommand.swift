@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowCheck
 import FlowDiagnostics
 import FlowHost
+import FlowIR
 import FlowRuntime
 import FlowViews
 
@@ -45,10 +46,11 @@ struct ExplainCommand: FlowcCommand {
         return ExitCode.clean
     }
 
-    /// The runner's refusals (FC11xx), the host's codes (FC12xx) and the scenario codes (FC13xx),
-    /// from their own catalogues.
+    /// The machine loader's codes (FC10xx), the runner's refusals (FC11xx), the host's codes
+    /// (FC12xx), the scenario codes (FC13xx) and the views' (FC14xx), from their own catalogues.
     static let runCodes: [(code: String, name: String, format: String, explanation: String)] =
-        RuntimeMessages.refusals.map { ($0.code, $0.name, $0.format, $0.explanation) }
+        IRMessages.all.map { ($0.code.description, $0.name, $0.format, $0.explanation) }
+        + RuntimeMessages.refusals.map { ($0.code, $0.name, $0.format, $0.explanation) }
         + HostMessages.all.map { ($0.code, $0.name, $0.format, $0.explanation) }
         + MigrationMessages.all.map { ($0.code, $0.name, $0.format, $0.explanation) }
         + ScenarioMessages.all.map { ($0.code.description, $0.name, $0.format, $0.explanation) }

@@ -1,9 +1,10 @@
 public import FlowExpr
 import Foundation
 
-/// Why a machine file was refused. Codes are FC10xx (IR loading), distinct from template diagnostics.
+/// Why a machine file was refused. Codes are FC10xx (IR loading), distinct from template
+/// diagnostics; `IRMessages` explains each.
 public struct IRLoadError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// FC1001: not JSON, or JSON that is not a machine (truncated files land here).
         case malformed = "FC1001"
         /// FC1002: not a flowc IR, or a format version this flowc does not know.

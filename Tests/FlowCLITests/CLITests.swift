@@ -244,7 +244,7 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(all.out.contains("FC0505"))
     }
 
-    @Test(arguments: ["FC1101", "FC1121", "FC1201", "FC1214", "FC1301", "FC1305"])
+    @Test(arguments: ["FC1001", "FC1002", "FC1003", "FC1004", "FC1005", "FC1101", "FC1121", "FC1201", "FC1214", "FC1301", "FC1305"])
     func explainKnowsRunnerHostAndScenarioCodes(_ code: String) {
         let r = flowc("explain", code)
         #expect(r.code == 0, "\(r.err)")
@@ -255,6 +255,22 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         let codes = flowc("explain").out.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
         #expect(codes.count > 150)
         #expect(Set(codes).count == codes.count, "a code is defined twice")
+    }
+
+    /// The error a corrupt machine file shows is one `flowc explain` knows, with an example.
+    @Test func explainKnowsTheMachineLoadersCodes() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        #expect(flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/a.json").code == 0)
+        let edited = try String(contentsOfFile: dir + "/a.json", encoding: .utf8).replacingOccurrences(of: "迷你流程", with: "改过的")
+        try edited.write(toFile: dir + "/a.json", atomically: true, encoding: .utf8)
+        let r = flowc("graph", dir + "/a.json")
+        #expect(r.code == 1)
+        #expect(r.err.contains("error[FC1004]: the content does not match its hash"), "\(r.err)")
+        let explained = flowc("explain", "FC1004")
+        #expect(explained.code == 0, "\(explained.err)")
+        #expect(explained.out.hasPrefix("FC1004: ir-hash-mismatch (error)\n"), "\(explained.out)")
+        #expect(explained.out.contains("flowc compile"))
+        #expect(flowc("explain").out.contains("FC1004  error    ir-hash-mismatch\n"))
     }
 
     @Test func explainRejectsUnknownCodesWithExitTwo() {

@@ -128,6 +128,19 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(loadError(IRCompiler.canonicalJSON(m))?.kind == .badExpression)
     }
 
+    /// Every code the loader can throw has an entry in the catalogue `flowc explain` reads.
+    @Test(arguments: IRLoadError.Kind.allCases)
+    func everyLoaderCodeIsInTheCatalogue(_ kind: IRLoadError.Kind) throws {
+        let spec = try #require(IRMessages.all.first { $0.code.description == kind.rawValue }, "\(kind.rawValue) has no catalogue entry")
+        #expect(IRMessages.spec(for: kind) == spec)
+        #expect(spec.name.hasPrefix("ir-"))
+        #expect(spec.explanation.contains("Example:"), "\(spec.code) needs an example")
+    }
+
+    @Test func theCatalogueHasOnlyTheLoadersCodes() {
+        #expect(IRMessages.all.map(\.code.description) == IRLoadError.Kind.allCases.map(\.rawValue))
+    }
+
     @Test func sha256MatchesKnownVectors() {
         #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
