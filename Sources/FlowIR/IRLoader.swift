@@ -15,6 +15,8 @@ public struct IRLoadError: Error, Sendable, Hashable, CustomStringConvertible {
         case hashMismatch = "FC1004"
         /// FC1005: an expression does not check against the machine's fields.
         case badExpression = "FC1005"
+        /// FC1006: a value outside its range (a probability over 100, a negative duration).
+        case valueOutOfRange = "FC1006"
     }
 
     public var kind: Kind
@@ -43,8 +45,14 @@ public enum IRLoader {
         guard let obj = raw as? [String: Any], obj["format"] as? String == Machine.formatName else {
             throw IRLoadError(kind: .unknownFormat, message: "not a flowc IR file (no `\"format\": \"\(Machine.formatName)\"`)")
         }
-        guard let version = obj["formatVersion"] as? Int else {
+        guard let written = obj["formatVersion"] else {
             throw IRLoadError(kind: .unknownFormat, message: "missing `formatVersion`")
+        }
+        guard let version = written as? Int else {
+            if let text = written as? String {
+                throw IRLoadError(kind: .unknownFormat, message: "`formatVersion` must be a number, not a string (`\"\(text)\"`)")
+            }
+            throw IRLoadError(kind: .unknownFormat, message: "`formatVersion` must be a whole number such as 1")
         }
         guard version <= Machine.currentFormatVersion, version >= 1 else {
             throw IRLoadError(kind: .unknownFormat, message: "format version \(version) is not known to this flowc (it reads 1 to \(Machine.currentFormatVersion))")
@@ -54,6 +62,27 @@ public enum IRLoader {
             throw IRLoadError(kind: .malformed, message: "not a valid machine: \(describe(error))")
         }
         return try verify(machine)
+    }
+
+    /// The values the runner takes as given: a probability is a percentage, durations and the
+    /// quota are not negative.
+    static func checkRanges(_ m: Machine) throws(IRLoadError) {
+        func out(_ path: String, node: String? = nil, _ value: some BinaryInteger, _ rule: String) -> IRLoadError {
+            IRLoadError(kind: .valueOutOfRange, message: "`\(path)`\(node.map { " (`\($0)`)" } ?? "") is \(value): \(rule)")
+        }
+        let negativeDuration = "a duration cannot be negative"
+        for (i, n) in m.nodes.enumerated() {
+            if let p = n.probability, !(0...100).contains(p) {
+                throw out("nodes[\(i)].probability", node: n.id, p, "a probability is from 0 to 100")
+            }
+            for (key, value) in [("due", n.due), ("estimate", n.estimate), ("escalate.after", n.escalate?.after)] {
+                if let value, value < 0 { throw out("nodes[\(i)].\(key)", node: n.id, value, negativeDuration) }
+            }
+        }
+        for (key, value) in [("cooldown", m.pool.cooldown), ("idleAfter", m.pool.idleAfter), ("idleWarn", m.pool.idleWarn)] {
+            if let value, value < 0 { throw out("pool.\(key)", value, negativeDuration) }
+        }
+        if let q = m.pool.quota, q < 0 { throw out("pool.quota", q, "a quota cannot be negative") }
     }
 
     static func describe(_ error: any Error) -> String {
@@ -69,8 +98,15 @@ public enum IRLoader {
         keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 
-    /// Checks every index, every id and the hash, and type-checks every expression.
+    /// Checks the hash, then every index, every id and every value's range, and type-checks every
+    /// expression.
+    ///
+    /// The hash comes first: a file edited by hand is reported as edited, whatever the edit broke.
+    /// The other checks are for a machine whose hash matches, written by another tool or a bug.
     public static func verify(_ m: Machine) throws(IRLoadError) -> VerifiedMachine {
+        guard IRCompiler.contentHash(m) == m.template.hash else {
+            throw IRLoadError(kind: .hashMismatch, message: "the content does not match its hash \(m.template.hash); the file was edited or corrupted")
+        }
         func bad(_ s: String) -> IRLoadError { IRLoadError(kind: .badReference, message: s) }
         let nn = m.nodes.count, nr = m.roles.count, nf = m.fields.count, ne = m.effects.count, nx = m.expressions.count
         func check(_ i: Int, _ n: Int, _ what: String) throws(IRLoadError) {
@@ -78,6 +114,9 @@ public enum IRLoader {
         }
         guard nn > 0 else { throw bad("the machine has no nodes") }
         try check(m.start, nn, "start node")
+        if m.nodes[m.start].kind == .won || m.nodes[m.start].kind == .lost {
+            throw bad("`start` is node \(m.start) (`\(m.nodes[m.start].id)`), an end node; a deal cannot start at its end")
+        }
         for (kind, ids) in [("node", m.nodes.map(\.id)), ("role", m.roles.map(\.id)), ("field", m.fields.map(\.id))] where Set(ids).count != ids.count {
             throw bad("duplicate \(kind) id")
         }
@@ -110,9 +149,7 @@ public enum IRLoader {
             if let a = e.assigneeRole { try check(a, nr, "effects[\(i)] assignee role") }
         }
         for (name, list) in m.triggers { for e in list { try check(e, ne, "trigger `\(name)` effect") } }
-        guard IRCompiler.contentHash(m) == m.template.hash else {
-            throw IRLoadError(kind: .hashMismatch, message: "the content does not match its hash \(m.template.hash); the file was edited or corrupted")
-        }
+        try checkRanges(m)
         // Expressions: re-check against the fields, and their reads must be what the compiler recorded.
         var types: [ExprType] = []
         var table: [String: ExprType] = [:]

@@ -18,7 +18,7 @@ public enum IRMessages {
 
     public static let unknownFormat = MessageSpec(1002, .error, "ir-unknown-format", "{0}", explanation: """
         The file is not a flowc machine (no `"format": "flowc-ir"`), or its `formatVersion` is \
-        missing, not a number, or newer than this flowc reads. A machine written by a newer flowc \
+        missing, not a whole number, or newer than this flowc reads. A machine written by a newer flowc \
         needs that flowc, or the template compiled again with this one.
 
         Example:
@@ -32,7 +32,8 @@ public enum IRMessages {
     public static let badReference = MessageSpec(1003, .error, "ir-bad-reference", "{0}", explanation: """
         The machine's content matches its hash but does not hold together: an index points \
         outside its array (a transition to node 999 of 12), an id repeats, the start is an end \
-        node, or a `won`/`lost` node has a transition. `flowc compile` never writes such a \
+        node, or a `won`/`lost` node has a transition. (An edited file is FC1004: the hash is \
+        checked first.) `flowc compile` never writes such a \
         machine; it comes from another tool or a flowc bug.
 
         Example:
@@ -71,7 +72,22 @@ public enum IRMessages {
         errors.
         """)
 
-    public static let all: [MessageSpec] = [malformed, unknownFormat, badReference, hashMismatch, badExpression]
+    public static let valueOutOfRange = MessageSpec(1006, .error, "ir-value-out-of-range", "{0}", explanation: """
+        The machine's content matches its hash, but a value is outside what the runner can take: \
+        a node's probability outside 0 to 100, a negative duration (a node's `due`, `estimate` or \
+        `escalate.after`, the pool's `cooldown`, `idleAfter` or `idleWarn`), or a negative claim \
+        quota. `flowc check` refuses such values in a template, so the machine was written by \
+        another tool or a flowc bug. The message names the value by its place in the file.
+
+        Example:
+
+            $ flowc run machine.json --deals deals.jsonl
+            machine.json: error[FC1006]: `nodes[3].probability` (`negotiation`) is 150: a probability is from 0 to 100
+
+        Compile the template again with `flowc compile`.
+        """)
+
+    public static let all: [MessageSpec] = [malformed, unknownFormat, badReference, hashMismatch, badExpression, valueOutOfRange]
 
     /// The catalogue entry of a loader error's kind.
     public static func spec(for kind: IRLoadError.Kind) -> MessageSpec {
@@ -81,6 +97,7 @@ public enum IRMessages {
         case .badReference: badReference
         case .hashMismatch: hashMismatch
         case .badExpression: badExpression
+        case .valueOutOfRange: valueOutOfRange
         }
     }
 }

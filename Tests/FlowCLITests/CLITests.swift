@@ -244,7 +244,7 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(all.out.contains("FC0505"))
     }
 
-    @Test(arguments: ["FC1001", "FC1002", "FC1003", "FC1004", "FC1005", "FC1101", "FC1121", "FC1201", "FC1214", "FC1301", "FC1305"])
+    @Test(arguments: ["FC1001", "FC1002", "FC1003", "FC1004", "FC1005", "FC1006", "FC1101", "FC1121", "FC1201", "FC1214", "FC1301", "FC1305"])
     func explainKnowsRunnerHostAndScenarioCodes(_ code: String) {
         let r = flowc("explain", code)
         #expect(r.code == 0, "\(r.err)")

@@ -93,16 +93,83 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(loadError(IRCompiler.canonicalJSON(m))?.kind == .hashMismatch)
     }
 
-    @Test func outOfRangeIndexIsRefusedBeforeAnythingElse() throws {
+    /// A hand-edited file is reported as edited, whatever the edit broke: the hash is checked
+    /// before the structure.
+    @Test func anEditedIndexIsReportedAsAnEditedFile() throws {
         var m = try compile("testdata/ir/approval-and-fork.flow.yaml")
         m.nodes[0].transition = .goto(999)
         let e = loadError(IRCompiler.canonicalJSON(m))
-        #expect(e?.kind == .badReference)
-        #expect(e?.code == "FC1003")
-        #expect(e?.message.contains("999") == true)
+        #expect(e?.kind == .hashMismatch)
+        #expect(e?.code == "FC1004")
+        #expect(e?.message.hasPrefix("the content does not match its hash sha256:") == true, "\(String(describing: e))")
         var m2 = try compile("testdata/ir/approval-and-fork.flow.yaml")
         m2.start = -1
-        #expect(loadError(IRCompiler.canonicalJSON(m2))?.kind == .badReference)
+        #expect(loadError(IRCompiler.canonicalJSON(m2))?.kind == .hashMismatch)
+    }
+
+    /// The machine with `edit` applied and its hash made to match again, as a tool that writes
+    /// machines would: the loader's own checks are what must refuse it.
+    func rehashed(_ edit: (inout Machine) -> Void) throws -> [UInt8] {
+        var m = try compile("testdata/ir/approval-and-fork.flow.yaml")
+        edit(&m)
+        m.template.hash = IRCompiler.contentHash(m)
+        return IRCompiler.canonicalJSON(m)
+    }
+
+    @Test func outOfRangeIndexWithAMatchingHashIsABadReference() throws {
+        let e = loadError(try rehashed { $0.nodes[0].transition = .goto(999) })
+        #expect(e?.kind == .badReference)
+        #expect(e?.code == "FC1003")
+        #expect(e?.message == "nodes[0] (`proposal`) target node index 999 is out of range (0..<10)")
+        #expect(loadError(try rehashed { $0.start = -1 })?.kind == .badReference)
+    }
+
+    @Test func aStartAtAnEndNodeIsABadReference() throws {
+        let e = loadError(try rehashed { m in m.start = m.nodes.firstIndex { $0.kind == .won } ?? 0 })
+        #expect(e?.kind == .badReference)
+        #expect(e?.message == "`start` is node 7 (`won`), an end node; a deal cannot start at its end")
+    }
+
+    @Test(arguments: [
+        ("probability 150", "`nodes[0].probability` (`proposal`) is 150: a probability is from 0 to 100"),
+        ("probability -1", "`nodes[0].probability` (`proposal`) is -1: a probability is from 0 to 100"),
+        ("due -1", "`nodes[0].due` (`proposal`) is -1: a duration cannot be negative"),
+        ("estimate -1", "`nodes[0].estimate` (`proposal`) is -1: a duration cannot be negative"),
+        ("escalate.after -1", "`nodes[0].escalate.after` (`proposal`) is -1: a duration cannot be negative"),
+        ("cooldown -1", "`pool.cooldown` is -1: a duration cannot be negative"),
+        ("idleAfter -1", "`pool.idleAfter` is -1: a duration cannot be negative"),
+        ("idleWarn -1", "`pool.idleWarn` is -1: a duration cannot be negative"),
+        ("quota -1", "`pool.quota` is -1: a quota cannot be negative"),
+    ])
+    func aValueOutOfItsRangeIsRefusedEvenWithAMatchingHash(_ edit: String, _ message: String) throws {
+        let bytes = try rehashed { m in
+            switch edit {
+            case "probability 150": m.nodes[0].probability = 150
+            case "probability -1": m.nodes[0].probability = -1
+            case "due -1": m.nodes[0].due = -1
+            case "estimate -1": m.nodes[0].estimate = -1
+            case "escalate.after -1": m.nodes[0].escalate?.after = -1
+            case "cooldown -1": m.pool.cooldown = -1
+            case "idleAfter -1": m.pool.idleAfter = -1
+            case "idleWarn -1": m.pool.idleWarn = -1
+            default: m.pool.quota = -1
+            }
+        }
+        let e = loadError(bytes)
+        #expect(e?.kind == .valueOutOfRange)
+        #expect(e?.code == "FC1006")
+        #expect(e?.message == message)
+    }
+
+    @Test func valuesAtTheEdgesOfTheirRangesLoad() throws {
+        let bytes = try rehashed { m in
+            m.nodes[0].probability = 100
+            m.nodes[1].probability = 0
+            m.nodes[0].due = 0
+            m.pool.quota = 0
+            m.pool.cooldown = 0
+        }
+        #expect(loadError(bytes) == nil)
     }
 
     @Test func truncatedOrEmptyFileIsMalformed() throws {
@@ -119,6 +186,18 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         let e = loadError(IRCompiler.canonicalJSON(m))
         #expect(e?.kind == .unknownFormat)
         #expect(e?.message.contains("99") == true)
+    }
+
+    @Test func aFormatVersionThatIsNotANumberIsSaidSo() throws {
+        let json = String(decoding: IRCompiler.canonicalJSON(try compile("testdata/ir/approval-and-fork.flow.yaml")), as: UTF8.self)
+        #expect(json.contains("\"formatVersion\":1,"))
+        let text = loadError(Array(json.replacingOccurrences(of: "\"formatVersion\":1,", with: "\"formatVersion\":\"1\",").utf8))
+        #expect(text?.kind == .unknownFormat)
+        #expect(text?.message == "`formatVersion` must be a number, not a string (`\"1\"`)")
+        let fraction = loadError(Array(json.replacingOccurrences(of: "\"formatVersion\":1,", with: "\"formatVersion\":1.5,").utf8))
+        #expect(fraction?.message == "`formatVersion` must be a whole number such as 1")
+        let missing = loadError(Array(json.replacingOccurrences(of: "\"formatVersion\":1,", with: "").utf8))
+        #expect(missing?.message == "missing `formatVersion`")
     }
 
     @Test func expressionThatNoLongerChecksIsRefusedEvenWithAValidHash() throws {
