@@ -53,7 +53,7 @@ struct CompileCommand: FlowcCommand {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
-            context.writeError("error: cannot write `\(output)`: \(error.localizedDescription)\n")
+            context.writeError("error: cannot write `\(output)`: \(OutputFile.reason(error, path: output))\n")
             return ExitCode.usage
         }
         context.writeError("compiled `\(machine.template.id)` \(machine.template.version) (\(machine.nodes.count) nodes) to \(output)\n\(machine.template.hash)\n")

@@ -106,7 +106,7 @@ struct GraphCommand: FlowcCommand {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
-            context.writeError(GraphCommand.render(GraphMessages.cannotWrite, output, error.localizedDescription))
+            context.writeError(GraphCommand.render(GraphMessages.cannotWrite, output, OutputFile.reason(error, path: output)))
             return ExitCode.usage
         }
         let t = machine.template

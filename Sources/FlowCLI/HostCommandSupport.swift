@@ -143,6 +143,24 @@ enum InputFile {
     }
 }
 
+/// Why a file could not be written, for `cannot write `PATH`: REASON`: the system's words,
+/// lowercase as flowc's messages are (`is a directory`, `permission denied`, `no such file or
+/// directory`). Every command that writes a file says it this way.
+enum OutputFile {
+    static func reason(_ error: any Error, path: String) -> String {
+        if SystemError.code(error) != nil {
+            let text = SystemError.reason(error)
+            return text.prefix(1).lowercased() + text.dropFirst()
+        }
+        // No POSIX error to go by (a file that could not be created): what the path is tells.
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "is a directory" }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) { return "no such file or directory" }
+        return (error as NSError).localizedDescription
+    }
+}
+
 /// Loading the machine of a template for the host commands.
 enum HostTemplates {
     /// Prints FC1305 (exit 2, as `flowc test` does) and returns true when the checked file is a

@@ -76,7 +76,7 @@ struct ReportCommand: FlowcCommand {
             do {
                 try Data(ReportHTML.render(model).utf8).write(to: URL(fileURLWithPath: html))
             } catch {
-                context.writeError("error: cannot write `\(html)`: \(error.localizedDescription)\n")
+                context.writeError("error: cannot write `\(html)`: \(OutputFile.reason(error, path: html))\n")
                 return ExitCode.usage
             }
         }

@@ -217,7 +217,7 @@ struct RunCommand: FlowcCommand {
                     try writer.commit()
                     rejectFiles.append(path)
                 } catch {
-                    context.writeError("error: cannot write the rejects file `\(path)`: \(SystemError.reason(error))\n")
+                    context.writeError("error: cannot write the rejects file `\(path)`: \(OutputFile.reason(error, path: path))\n")
                     stopped = true
                 }
             }

@@ -59,7 +59,7 @@ public struct DirectoryMachineArchive: MachineArchive {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.archiveUnwritable, [path, FileErrorText.reason(error)]))
+            throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.archiveUnwritable, [path, SystemError.reason(error)]))
         }
     }
 }

@@ -140,19 +140,3 @@ struct RecordCounter {
 
     var total: Int { blank ? complete : complete + 1 }
 }
-
-/// What the file system said, in its own words.
-public enum SystemError {
-    /// The reason of a file operation's error in the system's words (`No such file or
-    /// directory`): the POSIX error Foundation wraps, never `NSCocoaErrorDomain error 512`.
-    public static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-        // Foundation's own codes read `The operation could not be completed. (NSCocoaErrorDomain …)`.
-        if ns.domain == NSCocoaErrorDomain { return "the file system refused it" }
-        return ns.localizedDescription
-    }
-}

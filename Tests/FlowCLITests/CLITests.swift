@@ -229,6 +229,39 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
     }
 }
 
+/// A file that cannot be written is said so in plain words, by every command that writes one
+/// (Foundation's own text on Linux is "The operation could not be completed. (NSCocoaErrorDomain
+/// error 512.)").
+@Suite struct WriteErrorTests {
+    @Test func compileSaysWhyItCannotWrite() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        let toDirectory = flowc("compile", dir + "/a.flow.yaml", "-o", dir)
+        #expect(toDirectory.code == 2)
+        #expect(toDirectory.err == "error: cannot write `\(dir)`: is a directory\n")
+        let noParent = flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/none/a.json")
+        #expect(noParent.code == 2)
+        #expect(noParent.err == "error: cannot write `\(dir)/none/a.json`: no such file or directory\n")
+    }
+
+    @Test func graphSaysWhyItCannotWrite() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        let r = flowc("graph", dir + "/a.flow.yaml", "-o", dir)
+        #expect(r.code == 2)
+        #expect(r.err == "error[FC1402]: cannot write `\(dir)`: is a directory\n")
+    }
+
+    @Test func reportAndRunSayWhyTheyCannotWrite() throws {
+        let db = try Examples.loaded()
+        let dir = try tempDir([:])
+        let report = flowc("report", "--db", db, "--html", dir, "--format", "json")
+        #expect(report.code == 2)
+        #expect(report.err == "error: cannot write `\(dir)`: is a directory\n")
+        let run = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db, "--rejects", dir)
+        #expect(run.code == 2)
+        #expect(run.err.hasSuffix("error: cannot write the rejects file `\(dir)`: is a directory\n"), "\(run.err)")
+    }
+}
+
 @Suite struct OtherCommandTests {
     @Test func explainPrintsTheLongExplanation() {
         let r = flowc("explain", "FC0302")

@@ -54,7 +54,7 @@ final class OrderLog: @unchecked Sendable {
     var entries: [String] { lock.withLock { list } }
 }
 
-@Suite struct FileErrorTextTests {
+@Suite struct SystemErrorTests {
     @Test func foundationFileErrorsAreSaidInPlainWords() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-fe-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -64,11 +64,11 @@ final class OrderLog: @unchecked Sendable {
                 try Data("y".utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
                 Issue.record("wrote \(target)")
             } catch {
-                let reason = FileErrorText.reason(error)
+                let reason = SystemError.reason(error)
                 #expect(!reason.contains("NSCocoaErrorDomain") && !reason.contains("could not be completed"), "\(target): \(reason)")
                 #expect(!reason.isEmpty)
             }
         }
-        #expect(FileErrorText.reason(POSIXError(.ENOTDIR)) == "Not a directory")
+        #expect(SystemError.reason(POSIXError(.ENOTDIR)) == "Not a directory")
     }
 }
