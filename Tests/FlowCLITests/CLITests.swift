@@ -258,7 +258,7 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(report.err == "error: cannot write `\(dir)`: is a directory\n")
         let run = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db, "--rejects", dir)
         #expect(run.code == 2)
-        #expect(run.err.hasSuffix("error: cannot write the rejects file `\(dir)`: is a directory\n"), "\(run.err)")
+        #expect(run.err.hasSuffix("error: cannot write the rejects file `\(dir)`: it is a directory\n"), "\(run.err)")
     }
 }
 
