@@ -97,10 +97,15 @@ struct RunCommand: FlowcCommand {
     /// The default rejects file: `x.deals.jsonl` → `x.deals.rejects.jsonl`, `x.csv` →
     /// `x.rejects.csv`, beside the input; `.csv` whenever the input is read as CSV. An input that
     /// is not a regular file (a pipe, `/dev/stdin`) has no place beside it to write to: its
-    /// rejects go to `directory`, under its name (`stdin.rejects.jsonl`).
-    static func rejectsPath(_ input: String, csv: Bool, in directory: String) -> String {
+    /// rejects go to `directory`, under its name (`stdin.rejects.jsonl`); so do those of an
+    /// input in a directory that cannot be written (a shared, read-only folder of exports).
+    static func rejectsPath(_ input: String, csv: Bool, in directory: String,
+                            isWritable: (String) -> Bool = { access($0, W_OK) == 0 }) -> String {
         var base = input
-        if FileManager.default.fileExists(atPath: input), !RecordSource.isRegular(input) {
+        let inputDirectory = (input as NSString).deletingLastPathComponent
+        if (FileManager.default.fileExists(atPath: input) && !RecordSource.isRegular(input))
+            || !isWritable(inputDirectory.isEmpty ? "." : inputDirectory)
+        {
             base = (directory as NSString).appendingPathComponent((input as NSString).lastPathComponent)
         }
         let lower = base.lowercased()
