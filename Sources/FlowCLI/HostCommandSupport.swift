@@ -49,7 +49,10 @@ struct StoreOptions: ParsableArguments {
         if let now, RecordReader.time(text: now).flatMap(Self.absolute) == nil {
             throw ValidationError("--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds")
         }
-        if let utcOffset, Self.offset(utcOffset) == nil { throw ValidationError("--utc-offset: expected 8h, -5h or seconds") }
+        if let utcOffset {
+            guard let seconds = Self.offset(utcOffset) else { throw ValidationError("--utc-offset: expected 8h, -5h or seconds") }
+            if !(-12 * 3600...14 * 3600).contains(seconds) { throw ValidationError("--utc-offset: a zone is from -12h to 14h (got \(utcOffset))") }
+        }
     }
 
     static func absolute(_ t: EventTime) -> Int64? {

@@ -21,4 +21,15 @@ import Testing
         let utc = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--utc-offset", "0", "--color", "never")
         #expect(utc.out.contains("2024-07-01 01:00 (UTC)"), "\(utc.out.prefix(300))")
     }
+
+    /// Zones on Earth run from UTC−12 to UTC+14; `99h` is a typo, not a zone.
+    @Test func aUTCOffsetBeyondTheEarthsZonesIsAUsageError() throws {
+        let db = try Examples.loaded()
+        for offset in ["99h", "-13h", "100000", "14h1m"] {
+            let r = flowc("pool", "list", "--db", db, "--utc-offset=\(offset)")
+            #expect(r.code == 2, "\(offset)")
+            #expect(r.err.contains("--utc-offset: a zone is from -12h to 14h"), "\(offset): \(r.err)")
+        }
+        for offset in ["14h", "-12h", "5h30m", "0"] { #expect(flowc("pool", "list", "--db", db, "--utc-offset=\(offset)").code == 0, "\(offset)") }
+    }
 }
