@@ -201,6 +201,7 @@ public enum HostMessages {
         public static let expectedStrings = "{0}: expected a list of strings"
         public static let expectedBool = "{0}: expected true or false"
         public static let expectedTrue = "{0}: expected `true`"
+        public static let keyOfAnotherAction = "{0}: `{1}` goes with `{2}`, not with `{3}`"
         public static let nothingToDo = "{0}: is empty: name at least {1}"
         public static let expectedTrueOr = "{0}: expected `true` or {1}"
         public static let missing = "{0}: missing `{1}`"

@@ -48,6 +48,10 @@ import Testing
         (#"{"win": false}"#, "events[0].win: expected `true` or a node id"),
         (#"{"lose": false}"#, "events[0].lose: expected `true` or a reason"),
         (#"{"rework": "solution_review", "reason": "price"}"#, "events[0]: missing `to`"),
+        // A key of another action would be ignored without a word.
+        (#"{"complete": "a", "to": "b"}"#, "events[0]: `to` goes with `rework`, not with `complete`"),
+        (#"{"set": {"x": 1}, "outcome": "approve"}"#, "events[0]: `outcome` goes with `complete`, not with `set`"),
+        (#"{"claim": true, "undo": true}"#, "events[0]: `undo` goes with `deliverables`, not with `claim`"),
         // An event that changes nothing is refused rather than logged.
         (#"{"set": {}}"#, "events[0].set: is empty: name at least a field"),
         (#"{"deliverables": {"node": "a", "done": []}}"#, "events[0].deliverables.done: is empty: name at least a deliverable"),
