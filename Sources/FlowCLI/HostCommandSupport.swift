@@ -51,7 +51,10 @@ struct StoreOptions: ParsableArguments {
         }
         if let utcOffset {
             guard let seconds = Self.offset(utcOffset) else { throw ValidationError("--utc-offset: expected 8h, -5h or seconds") }
-            if !(-12 * 3600...14 * 3600).contains(seconds) { throw ValidationError("--utc-offset: a zone is from -12h to 14h (got \(utcOffset))") }
+            // As a scenario's `utc_offset`.
+            if !(-14 * 3600...14 * 3600).contains(seconds) {
+                throw ValidationError("--utc-offset: `\(utcOffset)` is out of range: a UTC offset is from -14h to +14h")
+            }
         }
     }
 

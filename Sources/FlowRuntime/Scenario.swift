@@ -332,6 +332,11 @@ private struct Reader {
         guard present.count == 1, let key = present.first, let value = v[key] else {
             throw fail(path, "a step has exactly one action (\(Reader.actions.joined(separator: ", "))); found \(present.isEmpty ? "none" : present.joined(separator: ", "))")
         }
+        // A key of another action (`to` on a `complete`) would be silently ignored.
+        for (extra, owner) in [("outcome", "complete"), ("to", "rework"), ("reason", "rework"), ("undo", "deliverables")]
+        where v[extra] != nil && owner != key {
+            throw fail("\(path).\(extra)", "`\(extra)` goes with `\(owner)`, not with `\(key)`")
+        }
         let at: Scenario.Time
         switch v["at"] {
         case nil: at = .same

@@ -288,6 +288,12 @@ private let failingScenario = """
         #expect(null.out.contains("\(null.path):9:9: error[FC1301]: steps[0].to: expected a string\n"), "\(null.out)")
     }
 
+    @Test func aKeyOfAnotherActionIsAFormatError() throws {
+        let r = try Self.run(Self.oneStep("    complete: initial_talks\n    to: requirement_negotiation"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("error[FC1301]: steps[0].to: `to` goes with `rework`, not with `complete`\n"), "\(r.out)")
+    }
+
     @Test func aMappingKeyThatIsNotTextIsFC1302() throws {
         let r = try Self.run(Self.oneStep("    set: {1: 2}"))
         #expect(r.code == 1)
