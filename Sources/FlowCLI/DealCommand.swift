@@ -62,8 +62,8 @@ struct DealCreateCommand: FlowcCommand {
 
     func validate() throws {
         if record == nil && id == nil { throw ValidationError("give the deal's --id (or a whole --record)") }
-        if record != nil && (id != nil || owner != nil || !set.isEmpty || !role.isEmpty) {
-            throw ValidationError("--record replaces --id, --owner, --set and --role")
+        if record != nil && (id != nil || owner != nil || by != nil || at != nil || !set.isEmpty || !role.isEmpty) {
+            throw ValidationError("--record replaces --id, --owner, --by, --at, --set and --role (give them in the record)")
         }
     }
 
@@ -180,6 +180,12 @@ struct DealEventCommand: FlowcCommand {
                 context.writeError("error: the event is not JSON: \(e)\n")
                 return ExitCode.usage
             case .success(let value):
+                // Said twice, once in the step and once as an option: which one is meant is unknown.
+                for (key, option) in [("id", id != nil), ("at", at != nil), ("by", by != nil), ("can_assign", canAssign)]
+                where option && value[key] != nil {
+                    context.writeError("error: the step gives `\(key)` and so does --\(key.replacingOccurrences(of: "_", with: "-")): give it once\n")
+                    return ExitCode.usage
+                }
                 do { event = try RecordReader.event(value, path: "", defaultTime: .now) } catch { return HostOutput.fail(error, context) }
             }
         } else if let complete {

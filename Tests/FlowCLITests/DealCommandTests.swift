@@ -84,6 +84,15 @@ import Testing
         #expect(flowc("deal", "event", "D-1001", "{not json", "--db", db).code == 2)
         #expect(flowc("deal", "create", Examples.template, "--db", db).code == 2)
         #expect(flowc("deal", "create", Examples.template, "--id", "X", "--set", "nonsense", "--db", db).code == 2)
+        // Said twice (the step and an option): refused rather than one silently winning.
+        let twice = flowc("deal", "event", "D-1005", #"{"set": {"competitor": "x"}, "id": "zz"}"#, "--id", "yy", "--db", db)
+        #expect(twice.code == 2)
+        #expect(twice.err == "error: the step gives `id` and so does --id: give it once\n")
+        #expect(flowc("deal", "event", "D-1005", #"{"tick": true, "at": "+1m"}"#, "--at", "+2m", "--db", db).code == 2)
+        let record = flowc("deal", "create", Examples.template, "--record", #"{"id": "R-1", "owner": "amy", "fields": {"customer_name": "甲"}}"#,
+                           "--at", "2024-05-06T09:00:00Z", "--db", db)
+        #expect(record.code == 2)
+        #expect(record.err.contains("--record replaces --id, --owner, --by, --at, --set and --role"), "\(record.err)")
         // A malformed event is a record error (FC1220), not a usage error.
         let malformed = flowc("deal", "event", "D-1001", #"{"complet": "x"}"#, "--db", db)
         #expect(malformed.code == 1)
