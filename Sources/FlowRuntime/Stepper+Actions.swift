@@ -58,6 +58,8 @@ extension Stepper {
             stepper.incremental = incremental
             stepper.now = stepper.s.lastEventAt
             try stepper.fireTimers(upTo: event.at)
+            // Before the action: its tailoring and branches read these fields.
+            stepper.refreshClockFields()
             try stepper.apply()
             return stepper.finishStep()
         }
@@ -580,6 +582,9 @@ extension Stepper {
     /// Ends an accepted step: deferred effects, projection, probability, bookkeeping and effect
     /// ids. Returns the effects.
     mutating func finishStep() -> [Effect] {
+        // An event stepped in place (it cannot be refused once it changes the deal) refreshes
+        // them here, after its action; the projection below reads them.
+        if s.status == .open { refreshClockFields() }
         flush()
         updateProjection()
         if s.status == .open {

@@ -47,6 +47,9 @@ struct Stepper {
     /// Then a computed field or a projected `when` that reads no changed slot and not the clock
     /// has the value the previous step gave it: a snapshot is the fold of its log.
     var incremental = false
+    /// Whether the computed fields that read the clock were made current for this event
+    /// (``refreshClockFields()``).
+    var clockFieldsRefreshed = false
     /// Whether `s.fields` is known to share its storage (the value API steps a copy of the
     /// caller's snapshot), so that the first field stored copies it element by element.
     var fieldsShared = false
@@ -138,6 +141,18 @@ struct Stepper {
             record(.evaluationFailed, node: node, expression: x, reads: reads(x), detail: failure)
         }
         return (e.value == .boolean(true), e)
+    }
+
+    /// Makes the computed fields that read the clock (`today()`, `now()`, or reads that cannot be
+    /// analysed) current at the event's time, with those that read them: they are otherwise
+    /// recomputed only when a field they read changes, so a days-left field kept the value of
+    /// the last field edit while tailoring and branches read it. Once per step; nothing to do
+    /// for a machine without such fields.
+    mutating func refreshClockFields() {
+        guard pt.computeAnyAlways, !clockFieldsRefreshed else { return }
+        clockFieldsRefreshed = true
+        now = event.at
+        recomputeFields()
     }
 
     /// Re-evaluates the computed fields, in dependency order (all of them, or in the incremental

@@ -115,3 +115,53 @@ import Testing
         #expect(timers.map(\.kind) == [.due])
     }
 }
+
+/// A computed field that reads the clock is current at every event, so tailoring and branches
+/// read today's value. (It was recomputed only when a field it reads changed: a days-left field
+/// kept the value of the creation, and a node meant for the last two weeks was skipped.)
+@Suite struct ClockComputedFieldTests {
+    static let template = """
+        flowc: 1
+        template: {id: days_left, version: 1.0.0, name: {en: Days left}}
+        roles: {so: {name: {en: Owner}, owner: true}, helper: {name: {en: Helper}}}
+        fields:
+          customer_name: {type: text, required: true, name: {en: Customer}}
+          close: {type: date, name: {en: Close}}
+          left: {type: integer, compute: "days(close - today())", name: {en: Left}}
+          urgent_soon: {type: boolean, compute: "left < 14", name: {en: Urgent soon}}
+        nodes:
+          - {id: a, name: {en: A}, owner: so, next: urgent}
+          - {id: urgent, name: {en: Urgent}, owner: so, when: "left < 14", next: z}
+          - {id: z, name: {en: Z}, owner: so, next: won}
+          - {id: won, name: {en: Won}, kind: won}
+        """
+
+    func created() throws -> Deal {
+        var d = Deal(try machine(yaml: Self.template))
+        try d.apply(.create(dealID: "d", owner: "alice", fields: [
+            FieldAssignment("customer_name", .text("ACME")), FieldAssignment("close", .date(days: 19_880))  // 2024-06-06,
+        ], members: []))
+        return d
+    }
+
+    @Test func tailoringReadsTheValueOfTheEventsDay() throws {
+        var d = try created()  // 2024-05-06: 31 days left
+        #expect(d.field("left") == .integer(31))
+        #expect(d.node("urgent")?.inPlan == false)
+        try d.apply(.complete(node: "a", outcome: nil), after: 24 * day)  // 2024-05-30: 7 days left
+        #expect(d.field("left") == .integer(7))
+        #expect(d.field("urgent_soon") == .boolean(true))
+        #expect(d.active == ["urgent"])
+        let snapshot = try #require(d.snapshot)
+        #expect(try d.replayed().get().snapshot == snapshot)
+    }
+
+    @Test func anEventThatChangesNoNodeMakesThemCurrentToo() throws {
+        var d = try created()
+        try d.apply(.tick, after: 20 * day)
+        #expect(d.field("left") == .integer(11))
+        #expect(d.node("urgent")?.inPlan == true)
+        try d.apply(.addRoleMember(role: "helper", person: "bob"), after: day)
+        #expect(d.field("left") == .integer(10))
+    }
+}
