@@ -354,7 +354,35 @@ struct Stepper {
             for r in pt.forkRegion[f] { resetSet[r] = true }
             if let j = pt.forkJoin[f] { resetSet[j] = true }
         }
+        // Back into one branch of a fork that is not itself gone back through (the target lies in
+        // its region, the deal is past its join): only the target's branch is done again. The
+        // other branches keep their state and count as arrived at the join, which would otherwise
+        // wait for branches that never come again.
+        var arrived: [(join: Int, count: Int)] = []
+        for f in m.nodes.indices where !resetSet[f] {
+            guard case .fork(let branches, let j) = m.nodes[f].transition, m.nodes.indices.contains(j), resetSet[j],
+                  pt.forkRegion[f].contains(t) else { continue }
+            var inRegion = Array(repeating: false, count: m.nodes.count)
+            for r in pt.forkRegion[f] { inRegion[r] = true }
+            var count = 0
+            for b in branches where m.nodes.indices.contains(b) {
+                // The branch's nodes: those reached from its first within the region (a loop back
+                // through the join, an approval's outcome, does not make another branch's).
+                var lane = Array(repeating: false, count: m.nodes.count)
+                var stack = b != j && inRegion[b] ? [b] : []
+                while let x = stack.popLast() {
+                    if lane[x] { continue }
+                    lane[x] = true
+                    stack.append(contentsOf: pt.successors[x].filter { inRegion[$0] && !lane[$0] })
+                }
+                if lane[t] { continue }
+                count += 1
+                for r in m.nodes.indices where lane[r] { resetSet[r] = false }
+            }
+            arrived.append((j, count))
+        }
         for n in m.nodes.indices where resetSet[n] { reset(n) }
+        for (j, count) in arrived { s.nodes[j].arrivals = count }
     }
 
     /// The first branch whose condition holds, else the default; recorded for explanations.

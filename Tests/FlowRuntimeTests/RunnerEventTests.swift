@@ -479,3 +479,64 @@ import Testing
         #expect(after == before)
     }
 }
+
+/// Back into one branch of a fork from after its join (a signing that sends the contract back
+/// to legal): the join waits for that branch only; the others stay done. (The join was reset to
+/// no arrivals, waited for branches that would never come again, and the deal had no open node.)
+@Suite struct ReworkIntoABranchTests {
+    static let template = """
+        flowc: 1
+        template: {id: into_branch, version: 1.0.0, name: {en: Into a branch}}
+        roles: {so: {name: {en: Owner}, owner: true}, boss: {name: {en: Boss}}}
+        fields:
+          customer_name: {type: text, required: true, name: {en: Customer}}
+        nodes:
+          - {id: a, name: {en: A}, owner: so, next: f}
+          - {id: f, name: {en: Fork}, kind: fork, branches: [legal, finance], join: j}
+          - {id: legal, name: {en: Legal}, owner: so, next: j}
+          - {id: finance, name: {en: Finance}, owner: so, next: j}
+          - {id: j, name: {en: Join}, kind: join, next: sign}
+          - {id: sign, name: {en: Sign}, owner: so, rework: [legal], next: approve}
+          - id: approve
+            name: {en: Approve}
+            kind: approval
+            owner: boss
+            outcomes: {ok: won, back: finance}
+          - {id: won, name: {en: Won}, kind: won}
+        """
+
+    func atSigning() throws -> Deal {
+        var d = Deal(try machine(yaml: Self.template))
+        try d.apply(.create(dealID: "d", owner: "alice", fields: [FieldAssignment("customer_name", .text("ACME"))],
+                            members: [RoleAssignment("boss", "mia")]))
+        try d.apply(.complete(node: "a", outcome: nil), by: "alice", after: hour)
+        try d.apply(.complete(node: "legal", outcome: nil), by: "alice", after: hour)
+        try d.apply(.complete(node: "finance", outcome: nil), by: "alice", after: hour)
+        #expect(d.active == ["sign"])
+        return d
+    }
+
+    @Test func reworkIntoABranchWaitsForThatBranchOnly() throws {
+        var d = try atSigning()
+        try d.apply(.rework(node: "sign", target: "legal", reason: "客户修改了违约条款"), by: "alice", after: hour)
+        #expect(d.active == ["legal"])
+        #expect(d.node("finance")?.status == .done)
+        try d.apply(.complete(node: "legal", outcome: nil), by: "alice", after: hour)
+        #expect(d.active == ["sign"])
+        #expect(d.node("j")?.status == .done)
+        #expect(try d.replayed().get().snapshot == d.snapshot)
+    }
+
+    @Test func anOutcomeBackIntoABranchWaitsForThatBranchOnly() throws {
+        var d = try atSigning()
+        try d.apply(.complete(node: "sign", outcome: nil), by: "alice", after: hour)
+        try d.apply(.complete(node: "approve", outcome: "back"), by: "mia", after: hour)
+        #expect(d.active == ["finance"])
+        #expect(d.node("legal")?.status == .done)
+        try d.apply(.complete(node: "finance", outcome: nil), by: "alice", after: hour)
+        #expect(d.active == ["sign"])
+        try d.apply(.complete(node: "sign", outcome: nil), by: "alice", after: hour)
+        try d.apply(.complete(node: "approve", outcome: "ok"), by: "mia", after: hour)
+        #expect(d.snapshot?.status == .won)
+    }
+}
