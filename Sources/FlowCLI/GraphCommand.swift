@@ -128,7 +128,7 @@ struct GraphCommand: FlowcCommand {
             context.writeError(GraphCommand.render(GraphMessages.noStore, path))
             return .failure(ExitStatus(ExitCode.usage))
         }
-        guard let store = openStore(path, context) else { return .failure(ExitStatus(ExitCode.usage)) }
+        guard let store = openStore(path, context, readOnly: true) else { return .failure(ExitStatus(ExitCode.usage)) }
         let archive = TemplateFirstArchive(machine: template.machine, rest: DirectoryMachineArchive(besideDatabase: path))
         let service = DealService(store: store, machines: MachineRegistry(archive: archive))
         let view: DealView

@@ -85,7 +85,10 @@ struct StoreOptions: ParsableArguments {
     ///   it), so that its reads, steps and appends are not interleaved with another process's.
     func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false) -> DealService? {
         let path = path(context)
-        if !FileManager.default.fileExists(atPath: path) {
+        // An empty file (a copy that failed, a crash while it was made) is no store either: SQLite
+        // would take it for an empty database, and a command on existing deals would report none.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if !FileManager.default.fileExists(atPath: path) || (size == 0 && !creating) {
             guard creating else {
                 context.writeError(HostError.noStore(path).description + "\n")
                 return nil
@@ -112,7 +115,8 @@ struct StoreOptions: ParsableArguments {
                 return nil
             }
         }
-        guard let store = openStore(path, context) else { return nil }
+        // A command that changes no deal opens the store read-only: it writes nothing to it.
+        guard let store = openStore(path, context, readOnly: !writing && !creating) else { return nil }
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
         var clock = DealService.wallClock
         if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
@@ -331,9 +335,9 @@ struct TimeArgument: ExpressibleByArgument {
 /// Opens the SQLite store at `path`, saying first when the file is from an older flowc and is
 /// about to be upgraded (a large store's upgrade takes a while, and the command would otherwise
 /// pause without a word); prints the problem and returns nil when it cannot be opened.
-func openStore(_ path: String, _ context: CLIContext) -> SQLiteStore? {
+func openStore(_ path: String, _ context: CLIContext, readOnly: Bool = false) -> SQLiteStore? {
     do {
-        return try SQLiteStore(path: path) { from, to in
+        return try SQLiteStore(path: path, readOnly: readOnly) { from, to in
             context.writeError("note: upgrading the store \(path) from schema version \(from) to \(to) (once; a large store takes a while)\n")
         }
     } catch {

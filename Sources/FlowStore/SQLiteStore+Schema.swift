@@ -230,6 +230,44 @@ enum SQLiteSchema {
                 """)
     }
 
+    /// Whether the database is a flowc store at the current schema (nothing to migrate), read
+    /// without writing.
+    /// - Throws: ``StoreError`` `.notAStore` for a foreign SQLite file, `.newerSchema` for a file
+    ///   from a newer flowc.
+    static func isCurrent(_ db: Database) throws -> Bool {
+        try refuseForeignOrNewer(db)
+        guard try db.tableExists("grdb_migrations") else { return false }
+        let applied = try migrator().appliedIdentifiers(db)
+        let stamps = try Row.fetchOne(db, sql: "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version)")
+        return applied.count == currentVersion && stamps?[0] == applicationID && stamps?[1] == currentVersion
+    }
+
+    /// Refuses a foreign SQLite file and one from a newer flowc (an unknown migration, or a
+    /// `user_version` beyond this build's schema).
+    static func refuseForeignOrNewer(_ db: Database) throws {
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let migrated = try db.tableExists("grdb_migrations")
+        if applicationID != 0 && applicationID != Self.applicationID {
+            throw StoreError(.notAStore, "\(db.description) is an SQLite database of another application")
+        }
+        if !migrated {
+            let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
+            if tables > 0 { throw StoreError(.notAStore, "the database has tables but is not a flowc store") }
+        }
+        let migrator = migrator()
+        if migrated, try migrator.hasBeenSuperseded(db) {
+            let unknown = try migrator.appliedIdentifiers(db).subtracting(migrations.map(\.identifier))
+            throw StoreError(
+                .newerSchema,
+                "the store was written by a newer flowc (unknown migrations: \(unknown.sorted().joined(separator: ", ")))"
+            )
+        }
+        let stamped = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if stamped > currentVersion {
+            throw StoreError(.newerSchema, "the store was written by a newer flowc (schema version \(stamped); this flowc knows \(currentVersion))")
+        }
+    }
+
     /// Brings the database to the current schema, or refuses it.
     /// - Parameter onUpgrade: told (from version, to version) before a store written by an older
     ///   flowc is upgraded; not for a new file.
@@ -237,26 +275,13 @@ enum SQLiteSchema {
     ///   from a newer flowc.
     static func migrate(_ writer: some DatabaseWriter, onUpgrade: ((Int, Int) -> Void)? = nil) throws {
         let migrator = migrator()
-        let applied = try writer.write { db -> Int in
-            let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let (applied, current) = try writer.write { db -> (Int, Bool) in
+            try refuseForeignOrNewer(db)
             let migrated = try db.tableExists("grdb_migrations")
-            if applicationID != 0 && applicationID != Self.applicationID {
-                throw StoreError(.notAStore, "\(db.description) is an SQLite database of another application")
-            }
-            if !migrated {
-                let tables =
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
-                if tables > 0 { throw StoreError(.notAStore, "the database has tables but is not a flowc store") }
-            }
-            if try migrator.hasBeenSuperseded(db) {
-                let unknown = try migrator.appliedIdentifiers(db).subtracting(migrations.map(\.identifier))
-                throw StoreError(
-                    .newerSchema,
-                    "the store was written by a newer flowc (unknown migrations: \(unknown.sorted().joined(separator: ", ")))"
-                )
-            }
-            return migrated ? try migrator.appliedIdentifiers(db).count : 0
+            return (migrated ? try migrator.appliedIdentifiers(db).count : 0, try isCurrent(db))
         }
+        // A current store is left as it is: no migration run, no stamp written again.
+        if current { return }
         if applied > 0 && applied < currentVersion { onUpgrade?(applied, currentVersion) }
         try migrator.migrate(writer)
         try writer.writeWithoutTransaction { db in

@@ -55,15 +55,22 @@ public final class SQLiteStore: DealStore {
     ///   flowc is upgraded to ``currentSchemaVersion``, which can take a while for a large store
     ///   (a command says so first); not called for a new file or a current one.
     /// - Throws: ``StoreError`` `.notAStore`, `.newerSchema`, or `.database` (cannot create or open).
-    public init(path: String, durability: Durability = .powerLoss, onUpgrade: ((Int, Int) -> Void)? = nil) throws {
+    /// - Parameter readOnly: the store is only read (`deal show`, `pool list`, a report): it is
+    ///   opened read-only when its schema is current, so that nothing is written (a read-only
+    ///   file, a backup, another user's store can be read); appends then fail. A store of an
+    ///   older schema is opened for writing and upgraded first.
+    public init(path: String, durability: Durability = .powerLoss, readOnly: Bool = false,
+                onUpgrade: ((Int, Int) -> Void)? = nil) throws {
         self.path = path
         self.durability = durability
         do {
+            if readOnly, let reader = try Self.currentReader(path) {
+                pool = reader
+                return
+            }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(Self.busyTimeout)
-            configuration.label = "flowc-store"
+            var configuration = Self.configuration()
             let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
@@ -81,6 +88,48 @@ public final class SQLiteStore: DealStore {
         } catch {
             throw Self.storeError(error)
         }
+    }
+
+    private static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.label = "flowc-store"
+        return configuration
+    }
+
+    /// The store opened read-only, when its schema is current; nil when it must be opened for
+    /// writing (not there yet, an older schema to upgrade, not in WAL mode).
+    /// - Throws: ``StoreError`` `.notAStore` or `.newerSchema`, as a writable open would.
+    private static func currentReader(_ path: String) throws -> DatabasePool? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = configuration()
+        configuration.readonly = true
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKibibytes)") }
+        let reader: DatabasePool
+        do { reader = try DatabasePool(path: path, configuration: configuration) } catch { return nil }
+        let isCurrent: Bool
+        do {
+            isCurrent = try reader.read { db in try SQLiteSchema.isCurrent(db) }
+        } catch let error as StoreError {
+            try? reader.close()
+            throw error
+        } catch {
+            try? reader.close()
+            return nil
+        }
+        if isCurrent { return reader }
+        try? reader.close()
+        return nil
+    }
+
+    /// The first column of `sql`'s first row on the raw file, read-only, without the store's
+    /// checks (tests look at files the store refuses).
+    static func inspect(_ path: String, _ sql: String) throws -> String? {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try String.fetchOne(db, sql: sql) }
     }
 
     /// The schema version of the open file (`PRAGMA user_version`).

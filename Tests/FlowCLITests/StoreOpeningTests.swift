@@ -25,6 +25,32 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "\(args)")
     }
 
+    /// An empty file is no store: SQLite would take it for an empty database, so a read would
+    /// report no deals (and make the file a store).
+    @Test(arguments: readers)
+    func aCommandOnExistingDealsRefusesAnEmptyFile(_ args: [String]) throws {
+        let dir = try tempDir(["deals.sqlite": ""])
+        let db = dir + "/deals.sqlite"
+        let ctx = CLIContext(capture: true)
+        let code = Flowc.run(args + ["--db", db], context: ctx)
+        #expect(code == 2, "\(args)")
+        #expect(ctx.err == "error[FC1215]: there is no deal store at `\(db)`\n", "\(args)")
+        #expect((try FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) == 0)
+    }
+
+    /// Commands that only read write nothing to the store: its bytes stay as they were (they
+    /// changed the schema stamps at every open, and failed on a read-only file).
+    @Test func readingCommandsLeaveTheStoreFileAsItWas() throws {
+        let db = try Examples.loaded()
+        #expect(flowc("tick", "--db", db).code == 0)  // leaves the store checkpointed
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        for args in [["deal", "show", "D-1001"], ["deal", "history", "D-1001"], ["deal", "why", "D-1001"], ["pool", "list"], ["deals"], ["report"]] {
+            let ctx = CLIContext(capture: true)
+            #expect(Flowc.run(args + ["--db", db], context: ctx) == 0, "\(args): \(ctx.err)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+    }
+
     @Test func runAndDealCreateCreateAStoreButNotItsDirectory() throws {
         let dir = try tempDir([:])
         let missing = dir + "/missing/deals.sqlite"

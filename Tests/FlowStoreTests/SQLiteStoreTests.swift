@@ -183,6 +183,46 @@ struct SQLiteStoreTests {
         #expect { try SQLiteStore(path: path) } throws: { ($0 as? StoreError)?.code == .newerSchema }
     }
 
+    /// `user_version` is flowc's schema version: a file stamped with a later one is from a newer
+    /// flowc, refused as one; and the stamp is never lowered. (It was accepted and stamped 3.)
+    @Test func aFileStampedWithANewerSchemaVersionIsRefusedAndKeepsItsStamp() throws {
+        let directory = try Directory()
+        let path = directory.path("deals.sqlite")
+        do {
+            let store = try SQLiteStore(path: path)
+            try store.execute(sql: "PRAGMA user_version = 99")
+            try store.close()
+        }
+        #expect { try SQLiteStore(path: path) } throws: { ($0 as? StoreError)?.code == .newerSchema }
+        #expect { try SQLiteStore(path: path, readOnly: true) } throws: { ($0 as? StoreError)?.code == .newerSchema }
+        #expect(try SQLiteStore.inspect(path, "PRAGMA user_version") == "99")
+    }
+
+    /// A store opened to be read writes nothing: not the schema stamps, not the schema (a
+    /// read-only file, a backup, another user's store can be read). A store of an older schema is
+    /// still upgraded first.
+    @Test func aStoreOpenedToBeReadWritesNothing() throws {
+        let directory = try Directory()
+        let path = directory.path("deals.sqlite")
+        do {
+            let store = try SQLiteStore(path: path)
+            var host = ToyHost()
+            _ = try store.append(host.next("d1", event: "e1"))
+            try store.checkpoint()
+            try store.close()
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let schemaBefore = try SQLiteStore.inspect(path, "PRAGMA schema_version")
+        for _ in 0..<3 {
+            let reader = try SQLiteStore(path: path, readOnly: true)
+            #expect(try reader.deal("d1")?.lastSequence == 1)
+            #expect(throws: StoreError.self) { try reader.append(ToyHost.fresh("d2", event: "e1")) }
+            try reader.close()
+        }
+        #expect(try SQLiteStore.inspect(path, "PRAGMA schema_version") == schemaBefore)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+
     @Test func anotherApplicationsDatabaseIsRefused() throws {
         let directory = try Directory()
         let path = directory.path("other.sqlite")
