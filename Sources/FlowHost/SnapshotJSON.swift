@@ -346,6 +346,15 @@ enum SnapshotJSON {
             key("status"); string(s.status.rawValue)
             key("templateID"); string(s.templateID)
             key("templateVersion"); string(s.templateVersion)
+            key("withheld"); openArray()
+            for (i, w) in s.withheld.enumerated() {
+                separator(i)
+                open()
+                key("person"); string(w.person)
+                key("until"); int(w.until)
+                close()
+            }
+            closeArray()
             close()
         }
 

@@ -14,11 +14,20 @@ extension DealSnapshot {
     /// - 1 → 2: node records (S9) arrive: a version-1 snapshot has none (`records: []`,
     ///   `recordsDropped: 0`). The `migration` decision kind is new in 2 as well; a version-1
     ///   snapshot cannot hold one, so nothing else changes.
+    /// - 2 → 3: `withheld`, the former owners whose claim cooldown runs. A version-2 snapshot
+    ///   knows only its `previousOwner` and `releasedAt`, and not the template's cooldown: it gets
+    ///   an empty list, and the claim check still applies the cooldown to `previousOwner` from
+    ///   `releasedAt` (the rule of version 2), so an upgraded deal keeps its last owner's cooldown.
     static let upgrades: [Int: @Sendable ([String: Any]) -> [String: Any]] = [
         1: { object in
             var o = object
             if o["records"] == nil { o["records"] = [Any]() }
             if o["recordsDropped"] == nil { o["recordsDropped"] = 0 }
+            return o
+        },
+        2: { object in
+            var o = object
+            if o["withheld"] == nil { o["withheld"] = [Any]() }
             return o
         },
     ]

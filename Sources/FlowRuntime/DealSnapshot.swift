@@ -7,9 +7,9 @@ public import FlowExpr
 /// Everything is indexed densely by the machine's slots: `fields[slot]`, `nodes[nodeIndex]`,
 /// `roleMembers[roleIndex]`. Names are resolved only at the edges (events in, explanations out).
 public struct DealSnapshot: Codable, Sendable, Hashable {
-    /// The schema version this runner writes and reads (2: node records and the `migration`
-    /// decision; see `DealSnapshot+Schema.swift` for the upgrade from 1).
-    public static let currentSchemaVersion = 2
+    /// The schema version this runner writes and reads (3: `withheld`; 2: node records and the
+    /// `migration` decision; see `DealSnapshot+Schema.swift` for the upgrades).
+    public static let currentSchemaVersion = 3
 
     public var schemaVersion: Int
     public var dealID: String
@@ -60,12 +60,28 @@ public struct DealSnapshot: Codable, Sendable, Hashable {
     /// `RunnerLimits.maxRecords`; `recordsDropped` counts older ones dropped).
     public var records: [NodeRecord]
     public var recordsDropped: Int
+    /// The former owners the deal is withheld from while their claim cooldown runs, each with its
+    /// end: every release, return to the public pool and reassignment adds the owner who lost the
+    /// deal, and ended cooldowns are dropped at each event. (`previousOwner` keeps only the last
+    /// one: a deal passed through a second person was free again for the first.)
+    public var withheld: [Withheld]
 
     /// Whether the deal is still open (neither won nor lost).
     public var isOpen: Bool { status == .open }
 
     /// Indices of the active and blocked nodes, in node order.
     public var openNodes: [Int] { nodes.indices.filter { nodes[$0].status.isOpen } }
+}
+
+/// A former owner who may not claim the deal back before `until` (the pool's claim cooldown).
+public struct Withheld: Codable, Sendable, Hashable {
+    public var person: String
+    public var until: Int64
+
+    public init(person: String, until: Int64) {
+        self.person = person
+        self.until = until
+    }
 }
 
 /// Whether a deal is still being worked.

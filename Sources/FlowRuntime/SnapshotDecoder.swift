@@ -363,11 +363,12 @@ enum SnapshotDecoder {
         static let decisionKeys = Word.list(["at", "detail", "expression", "kind", "node", "reads", "result", "sequence", "target"])
         static let readKeys = Word.list(["slot", "value"])
         static let recordKeys = Word.list(["at", "author", "kind", "node", "sequence", "text", "url"])
+        static let withheldKeys = Word.list(["person", "until"])
         static let snapshotKeys = Word.list([
             "closedAt", "createdAt", "dealID", "decisions", "decisionsDropped", "fields", "groupChats", "idleWarned", "lastEventAt",
             "lastEventID", "lastStatusChangeAt", "loseReason", "machineHash", "nodes", "owner", "pool", "previousOwner", "probability",
             "records", "recordsDropped", "releasedAt", "roleMembers", "schemaVersion", "sequence", "status", "templateID",
-            "templateVersion",
+            "templateVersion", "withheld",
         ])
 
         /// The `type` words of `ExprValue`'s JSON form (see `ExprValue+Codable.swift`).
@@ -653,7 +654,7 @@ enum SnapshotDecoder {
             var owner: String?, previousOwner: String?, releasedAt: Int64?, roleMembers: [[String]]?
             var lastStatusChangeAt: Int64?, idleWarned: Bool?, loseReason: String?, closedAt: Int64?, probability: Int?
             var groupChats: [GroupChatState]?, decisions: [Decision]?, decisionsDropped: Int?
-            var records: [NodeRecord]?, recordsDropped: Int?
+            var records: [NodeRecord]?, recordsDropped: Int?, withheld: [Withheld]?
             var o = try openObject(Reader.snapshotKeys)
             while let key = try nextKey(&o) {
                 switch key {
@@ -692,13 +693,14 @@ enum SnapshotDecoder {
                 case 24: status = try raw(Reader.dealStatuses)  // status
                 case 25: templateID = try string()  // templateID
                 case 26: templateVersion = try string()  // templateVersion
+                case 27: withheld = try array { (r: inout Reader) throws(GiveUp) in try r.withheld() }  // withheld
                 default: throw GiveUp()
                 }
             }
             guard let schemaVersion, let dealID, let templateID, let templateVersion, let machineHash, let createdAt, let sequence,
                   let lastEventID, let lastEventAt, let fields, let nodes, let status, let pool, let roleMembers,
                   let lastStatusChangeAt, let idleWarned, let groupChats, let decisions, let decisionsDropped,
-                  let records, let recordsDropped else { throw GiveUp() }
+                  let records, let recordsDropped, let withheld else { throw GiveUp() }
             return DealSnapshot(
                 schemaVersion: schemaVersion, dealID: dealID, templateID: templateID, templateVersion: templateVersion,
                 machineHash: machineHash, createdAt: createdAt, sequence: sequence, lastEventID: lastEventID,
@@ -706,7 +708,21 @@ enum SnapshotDecoder {
                 previousOwner: previousOwner, releasedAt: releasedAt, roleMembers: roleMembers,
                 lastStatusChangeAt: lastStatusChangeAt, idleWarned: idleWarned, loseReason: loseReason, closedAt: closedAt,
                 probability: probability, groupChats: groupChats, decisions: decisions, decisionsDropped: decisionsDropped,
-                records: records, recordsDropped: recordsDropped)
+                records: records, recordsDropped: recordsDropped, withheld: withheld)
+        }
+
+        mutating func withheld() throws(GiveUp) -> Withheld {
+            var person: String?, until: Int64?
+            var o = try openObject(Reader.withheldKeys)
+            while let key = try nextKey(&o) {
+                switch key {
+                case 0: person = try string()  // person
+                case 1: until = try int()  // until
+                default: throw GiveUp()
+                }
+            }
+            guard let person, let until else { throw GiveUp() }
+            return Withheld(person: person, until: until)
         }
     }
 

@@ -177,7 +177,7 @@ extension Stepper {
             status: .open, pool: .public, owner: nil, previousOwner: nil, releasedAt: nil,
             roleMembers: Array(repeating: [], count: m.roles.count), lastStatusChangeAt: event.at, idleWarned: false,
             loseReason: nil, closedAt: nil, probability: nil, groupChats: [], decisions: [], decisionsDropped: 0,
-            records: [], recordsDropped: 0)
+            records: [], recordsDropped: 0, withheld: [])
     }
 
     static func checkID(_ what: String, _ id: String, _ limits: RunnerLimits) throws(Refusal) {
@@ -539,9 +539,14 @@ extension Stepper {
         let person = try actor()
         guard s.pool == .public else { throw Refusal(RuntimeMessages.notInPublicPool, s.owner ?? RuntimeMessages.Phrase.noOwner) }
         if s.status == .won { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, "claim") }
-        if let cooldown = m.pool.cooldown, cooldown > 0, s.previousOwner == person, let released = s.releasedAt {
-            let until = Stepper.add(released, cooldown)
-            if now < until { throw Refusal(RuntimeMessages.cooldownActive, Names.shown(person), Stepper.time(released), Stepper.time(until)) }
+        if let cooldown = m.pool.cooldown, cooldown > 0 {
+            // Every former owner whose cooldown runs; and the last one from `releasedAt` (a
+            // snapshot upgraded from version 2 knows only that one).
+            var until = s.withheld.last(where: { $0.person == person })?.until
+            if s.previousOwner == person, let released = s.releasedAt { until = max(until ?? .min, Stepper.add(released, cooldown)) }
+            if let until, now < until {
+                throw Refusal(RuntimeMessages.cooldownActive, Names.shown(person), Stepper.time(until - cooldown), Stepper.time(until))
+            }
         }
         try checkQuota(person)
         try takeOver(person)
@@ -558,6 +563,7 @@ extension Stepper {
         if let previous = s.owner {
             s.previousOwner = previous
             s.releasedAt = now
+            withhold(from: previous)
         }
         try takeOver(person)
     }
@@ -581,7 +587,16 @@ extension Stepper {
 
     /// Ends an accepted step: deferred effects, projection, probability, bookkeeping and effect
     /// ids. Returns the effects.
+    /// Starts `person`'s claim cooldown on the deal (they just lost it), when the pool has one.
+    mutating func withhold(from person: String) {
+        guard let cooldown = m.pool.cooldown, cooldown > 0 else { return }
+        s.withheld.removeAll { $0.person == person }
+        s.withheld.append(Withheld(person: person, until: Stepper.add(now, cooldown)))
+    }
+
     mutating func finishStep() -> [Effect] {
+        // Ended cooldowns leave the list (a deal keeps only the people it is withheld from).
+        if !s.withheld.isEmpty { s.withheld.removeAll { $0.until <= event.at } }
         // An event stepped in place (it cannot be refused once it changes the deal) refreshes
         // them here, after its action; the projection below reads them.
         if s.status == .open { refreshClockFields() }

@@ -471,6 +471,7 @@ struct Stepper {
         if let owner = s.owner {
             s.previousOwner = owner
             s.releasedAt = now
+            withhold(from: owner)
         }
         s.owner = nil
         if let r = pt.ownerRole { s.roleMembers[r] = [] }

@@ -111,11 +111,30 @@ import Testing
             _ = try DealSnapshot.decode(Array(newer))
         } catch {
             #expect(error.code == "FC1104")
-            #expect(error.message == "the snapshot cannot be used: schema version 3; this runner reads version 2")
+            #expect(error.message == "the snapshot cannot be used: schema version 4; this runner reads version 3")
         }
         for garbage in ["", "[]", "{}", #"{"schemaVersion": 1}"#, "{\"schemaVersion\": 1, \"dealID\": 3}"] {
             #expect(throws: Refusal.self) { try DealSnapshot.decode(Array(garbage.utf8)) }
         }
+    }
+
+    /// A version-2 snapshot (before `withheld`) reads as one with nobody withheld, and its last
+    /// owner's cooldown still holds through `previousOwner` and `releasedAt`.
+    @Test func aVersion2SnapshotIsUpgradedAndKeepsItsLastOwnersCooldown() throws {
+        var d = try Mini.deal()
+        try d.apply(.release, by: "alice", after: hour)
+        let s = try #require(d.snapshot)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(s.encoded())) as? [String: Any])
+        object["schemaVersion"] = 2
+        object.removeValue(forKey: "withheld")
+        let old = try DealSnapshot.decode(Array(try JSONSerialization.data(withJSONObject: object)))
+        #expect(old.schemaVersion == 3 && old.withheld.isEmpty && old.previousOwner == "alice")
+        let claim = DealEvent(id: "claim", at: d.time + minute, actor: "alice", .claim)
+        guard case .failure(let refusal) = Runner.step(d.pm, old, claim, context: StepContext(now: d.time + minute)) else {
+            Issue.record("the claim went through")
+            return
+        }
+        #expect(refusal.code == "FC1152")
     }
 
     @Test func replayReportsTheFirstRefusedEvent() throws {

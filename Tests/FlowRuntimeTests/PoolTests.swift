@@ -105,6 +105,32 @@ import Testing
         #expect(d.snapshot?.pool == .public)
     }
 
+    /// A deal passed through a second person does not free the first: each former owner's
+    /// cooldown runs to its end. (Only the last owner was remembered, so Alice could claim the
+    /// deal back minutes after releasing it, once Bob had claimed and released it.)
+    @Test func theCooldownCannotBeLaunderedThroughASecondPerson() throws {
+        var d = try Mini.deal()
+        try d.apply(.release, by: "alice", after: hour)
+        let releasedAt = d.time
+        try d.apply(.claim, by: "bob", after: minute)
+        try d.apply(.release, by: "bob", after: minute)
+        let again = d.refuse(.claim, by: "alice", after: minute)
+        #expect(code(again) == "FC1152")
+        #expect(again?.message.contains("can claim it again from \(ExprValue.datetime(seconds: releasedAt + 3 * day))") == true, "\(again?.message ?? "")")
+        #expect(d.snapshot?.withheld.map(\.person) == ["alice", "bob"])
+        // Through a manager's assignment too.
+        try d.apply(.assign(to: "carol"), by: "mia", after: minute)
+        try d.apply(.assign(to: "dave"), by: "mia", after: minute)
+        try d.apply(.release, by: "dave", after: minute)
+        #expect(code(d.refuse(.claim, by: "carol", after: minute)) == "FC1152")
+        #expect(code(d.refuse(.claim, by: "alice", after: minute)) == "FC1152")
+        // Once a cooldown ends, its person leaves the list and may claim.
+        try d.apply(.claim, by: "alice", after: 3 * day)
+        #expect(d.snapshot?.owner == "alice")
+        #expect(d.snapshot?.withheld.isEmpty == true)
+        #expect(try d.replayed().get().snapshot == d.snapshot)
+    }
+
     @Test func managersAssign() throws {
         var d = try Mini.deal()
         let r = d.refuse(.assign(to: "bob"), by: "zed")
