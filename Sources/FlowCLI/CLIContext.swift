@@ -41,4 +41,7 @@ public enum ExitCode {
     public static let problems: Int32 = 1
     /// Usage error, or a file that cannot be read.
     public static let usage: Int32 = 2
+    /// Stopped by an interrupt (Ctrl-C or TERM) after writing what it had: 128 + SIGINT, as a
+    /// shell reports a command ended by Ctrl-C.
+    public static let interrupted: Int32 = 130
 }

@@ -28,7 +28,9 @@ struct RunCommand: FlowcCommand {
             Exit codes: 0 every record applied (or already applied); 1 some records were \
             rejected, or the template has errors; 2 usage error, an unreadable file, a store \
             that cannot be opened or written, or a rejects file that cannot be written (its \
-            directory is checked before any record runs) or that is another file of the run.
+            directory is checked before any record runs) or that is another file of the run; \
+            130 stopped by Ctrl-C or TERM, after writing what was read (run the file again to \
+            go on).
             """
     )
 
@@ -153,6 +155,10 @@ struct RunCommand: FlowcCommand {
             return HostOutput.fail(error, context)
         }
         let run = BulkRun(service: service, machine: machine)
+        // Ctrl-C or TERM: the run stops at the next record, writes what it has and says so.
+        let interrupts = Interrupts.install()
+        defer { interrupts.remove() }
+        run.isInterrupted = { interrupts.isRaised }
         var rejected = 0
         // A store failure, a file that could not be read to its end, or a rejects file that
         // could not be written: the run stops, with exit code 2.
@@ -234,6 +240,7 @@ struct RunCommand: FlowcCommand {
         summary.notRun = notRun
         summary.stopped = stoppedFiles
         context.write(json ? HostOutput.encode(summary) + "\n" : summary.text)
+        if interrupts.isRaised { return ExitCode.interrupted }
         if stopped { return ExitCode.usage }
         return rejected > 0 ? ExitCode.problems : ExitCode.clean
     }
@@ -573,5 +580,42 @@ struct RunSummary: Encodable {
         lines += notRun.map { "not run: " + $0.text } + stopped.map { "stopped: " + $0.text }
         lines.append("elapsed: \(String(format: "%.2f", elapsedSeconds))s (\(rate) records/s)")
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// SIGINT and SIGTERM caught while a run goes: the first is noted (the run stops at the next
+/// record, after writing what it has); the handlers are then the default ones again, so that a
+/// second Ctrl-C ends the process at once.
+final class Interrupts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var raised = false
+    private var sources: [any DispatchSourceSignal] = []
+    private var previous: [(Int32, sig_t?)] = []
+
+    var isRaised: Bool { lock.withLock { raised } }
+
+    static func install() -> Interrupts {
+        let interrupts = Interrupts()
+        for number in [SIGINT, SIGTERM] {
+            interrupts.previous.append((number, signal(number, SIG_IGN)))
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak interrupts] in interrupts?.raise() }
+            source.resume()
+            interrupts.sources.append(source)
+        }
+        return interrupts
+    }
+
+    private func raise() {
+        lock.withLock { raised = true }
+        for (number, _) in previous { signal(number, SIG_DFL) }
+    }
+
+    /// Puts the handlers back as they were.
+    func remove() {
+        for source in sources { source.cancel() }
+        sources = []
+        for (number, handler) in previous { signal(number, handler) }
+        previous = []
     }
 }

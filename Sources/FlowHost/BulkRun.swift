@@ -39,6 +39,11 @@ public struct RecordFileProblem: Error, Sendable {
     /// The file could not be read to its end (FC1240); the records before `line` were run.
     public var isReadFailure = false
 
+    /// FC1241: the run was asked to stop (an interrupt) after line `line`.
+    public static func interrupted(afterLine line: Int) -> RecordFileProblem {
+        RecordFileProblem(line: line + 1, error: HostError(HostMessages.interrupted, String(line)), isStoreFailure: false, isReadFailure: true)
+    }
+
     /// FC1240: the file could not be read after line `line`.
     public static func unreadable(afterLine line: Int, _ error: any Error) -> RecordFileProblem {
         RecordFileProblem(
@@ -132,6 +137,9 @@ public final class BulkRun {
     public var onRejects: (([RejectedRecord]) -> Void)?
     /// How many rejected records a run with ``onRejects`` holds at most.
     public var maxHeldRejects = 1_000
+    /// Asked before each record is read: true stops the run there, the records read so far run
+    /// and written (a command's interrupt, Ctrl-C).
+    public var isInterrupted: () -> Bool = { false }
     /// The header row of the last CSV file run, as written (for its rejects file).
     public private(set) var csvHeader: String?
 
@@ -343,8 +351,13 @@ public final class BulkRun {
     }
 
     /// The reader's next record. Should the file stop being readable, what was read is run and
-    /// written, and the problem (FC1240, or the store's failure) stops the file.
+    /// written, and the problem (FC1240, or the store's failure) stops the file; so does an
+    /// interrupt (``isInterrupted``, FC1241).
     private func readNext<T>(_ read: () throws -> T?, afterLine line: Int) -> Result<T?, RecordFileProblem> {
+        if isInterrupted() {
+            if let problem = settle() { return .failure(problem) }
+            return .failure(.interrupted(afterLine: line))
+        }
         do { return .success(try read()) } catch {
             if let problem = settle() { return .failure(problem) }
             return .failure(.unreadable(afterLine: line, error))

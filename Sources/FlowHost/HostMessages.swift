@@ -157,11 +157,17 @@ public enum HostMessages {
         applied are skipped.
         """)
 
+    public static let interrupted = HostMessageSpec(1241, "interrupted", "the run was interrupted after line {0}", """
+        The run was asked to stop (Ctrl-C, or a TERM signal). It stopped at a record boundary: \
+        the records up to that line were run and written, with their rejects. Run the same \
+        file again to go on: the records already applied are skipped.
+        """)
+
     /// Every entry, in code order.
     public static let all: [HostMessageSpec] = [
         customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused, eventIDReused, heldBack,
         machineUnavailable, storeConflict, storeFailed, storedDealUnreadable, eventLogged, noStore, storeDirectoryMissing,
-        malformedRecord, unreadableValue, unknownColumn, recordTooLarge, recordsUnreadable,
+        malformedRecord, unreadableValue, unknownColumn, recordTooLarge, recordsUnreadable, interrupted,
     ]
 
     /// The entry with this code, if any (`flowc explain FC1201`).

@@ -193,6 +193,28 @@ import Testing
         #expect(try service.store.deal("X-1")?.lastSequence == 4)
     }
 
+    /// An interrupt stops the run at a record boundary: the records read before it are run and
+    /// written, and the problem (FC1241) says after which line; running the file again goes on.
+    @Test func anInterruptStopsAfterTheRecordsReadAndTheFileRunsOnLater() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let file = (1...5).map { #"{"id": "I-\#($0)", "at": "2024-05-06T09:00:00+08:00", "owner": "amy\#($0)", "fields": {"customer_name": "客户\#($0)"}}"# }
+            .joined(separator: "\n") + "\n"
+        var asked = 0
+        run.isInterrupted = {
+            asked += 1
+            return asked > 2
+        }
+        let problem = try #require(run.runDeals(Array(file.utf8), format: .jsonLines).error)
+        #expect(problem.error.code == "FC1241")
+        #expect(problem.error.message == "the run was interrupted after line 2")
+        #expect(problem.isReadFailure && !problem.isStoreFailure)
+        #expect(try service.store.allDealIDs().sorted() == ["I-1", "I-2"])
+        run.isInterrupted = { false }
+        #expect(run.runDeals(Array(file.utf8), format: .jsonLines).value?.isEmpty == true)
+        #expect(try service.store.allDealIDs().count == 5)
+    }
+
     @Test func csvWithAnUnknownColumnRunsNoRow() throws {
         let service = try service(.memory)
         let run = BulkRun(service: service, machine: try service.machines.register(standard))
