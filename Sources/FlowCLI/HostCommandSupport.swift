@@ -237,8 +237,12 @@ enum HostOutput {
     static func time(_ seconds: Int64) -> String { ExprValue.datetime(seconds: seconds).description }
 
     /// The exit code for a host error: 2 when the store failed, 1 otherwise.
+    /// 2 when the store cannot serve the command (it failed, a deal's machine is missing from
+    /// the archive, a stored deal cannot be read); 1 for a refusal.
     static func exitCode(_ error: HostError) -> Int32 {
-        error.is(HostMessages.storeFailed) ? ExitCode.usage : ExitCode.problems
+        let unusable = error.is(HostMessages.storeFailed) || error.is(HostMessages.machineUnavailable)
+            || error.is(HostMessages.storedDealUnreadable)
+        return unusable ? ExitCode.usage : ExitCode.problems
     }
 
     /// Prints an error on stderr (`error[FC1203]: …`) and returns its exit code.

@@ -126,5 +126,14 @@ import Testing
         let wrong = flowc("deal", "event", "NEW", #"{"deliverables": {"node": "talks", "done": ["visit_record"]}}"#, "--at", "+1h", "--db", db)
         #expect(wrong.code == 1)
         #expect(wrong.err.contains("error[FC1120]: deal `NEW`, event 1 (deliverables): unknown node `talks`"))
+        // The old machine gone from the archive: the store cannot serve the deal, exit 2 (as a
+        // store that cannot be read), not 1 (a refused event).
+        let archive = db + ".machines"
+        for file in try FileManager.default.contentsOfDirectory(atPath: archive) where file.hasSuffix(".ir.json") {
+            try FileManager.default.removeItem(atPath: archive + "/" + file)
+        }
+        let gone = flowc("deal", "show", "OLD", "--db", db)
+        #expect(gone.code == 2)
+        #expect(gone.err.contains("error[FC1210]"), "\(gone.err)")
     }
 }
