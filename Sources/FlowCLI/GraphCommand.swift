@@ -26,9 +26,10 @@ struct GraphCommand: FlowcCommand {
             counted. A deal that runs on another version of the template is drawn on its own \
             machine (a note on stderr says so).
 
-            Exit codes: 0 drawn; 1 the template has errors, the deal does not exist or its machine \
-            cannot be loaded, or the flow is too large for the SVG layout (FC1401); 2 usage error, \
-            an unreadable template, a missing store (FC1403) or an unwritable output (FC1402).
+            Exit codes: 0 drawn; 1 the template has errors, the deal does not exist, or the flow \
+            is too large for the SVG layout (FC1401); 2 usage error, an unreadable template, a \
+            missing store (FC1403), a deal whose machine cannot be loaded (FC1210) or an \
+            unwritable output (FC1402).
             """
     )
 
