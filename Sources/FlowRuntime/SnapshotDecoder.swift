@@ -688,7 +688,9 @@ enum SnapshotDecoder {
                     roleMembers = try array { (r: inout Reader) throws(GiveUp) in try r.array { (r: inout Reader) throws(GiveUp) in try r.string() } }
                 case 22:  // schemaVersion
                     schemaVersion = try smallInt()
-                    guard schemaVersion == DealSnapshot.currentSchemaVersion else { throw GiveUp() }
+                    // Version 2 differs only by having no `withheld` (its upgrade adds an empty
+                    // list): read here too, so that a store written before reads as fast.
+                    guard schemaVersion == DealSnapshot.currentSchemaVersion || schemaVersion == 2 else { throw GiveUp() }
                 case 23: sequence = try int()  // sequence
                 case 24: status = try raw(Reader.dealStatuses)  // status
                 case 25: templateID = try string()  // templateID
@@ -700,9 +702,11 @@ enum SnapshotDecoder {
             guard let schemaVersion, let dealID, let templateID, let templateVersion, let machineHash, let createdAt, let sequence,
                   let lastEventID, let lastEventAt, let fields, let nodes, let status, let pool, let roleMembers,
                   let lastStatusChangeAt, let idleWarned, let groupChats, let decisions, let decisionsDropped,
-                  let records, let recordsDropped, let withheld else { throw GiveUp() }
+                  let records, let recordsDropped else { throw GiveUp() }
+            // A version-2 snapshot has none (and must have none); a current one must have it.
+            guard let withheld = schemaVersion == 2 ? (withheld == nil ? [] : nil) : withheld else { throw GiveUp() }
             return DealSnapshot(
-                schemaVersion: schemaVersion, dealID: dealID, templateID: templateID, templateVersion: templateVersion,
+                schemaVersion: DealSnapshot.currentSchemaVersion, dealID: dealID, templateID: templateID, templateVersion: templateVersion,
                 machineHash: machineHash, createdAt: createdAt, sequence: sequence, lastEventID: lastEventID,
                 lastEventAt: lastEventAt, fields: fields, nodes: nodes, status: status, pool: pool, owner: owner,
                 previousOwner: previousOwner, releasedAt: releasedAt, roleMembers: roleMembers,

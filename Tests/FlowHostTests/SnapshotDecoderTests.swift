@@ -34,6 +34,26 @@ import Testing
     /// A snapshot of the standard template with text that needs every kind of escape.
     func escaped() throws -> DealSnapshot { try dealWithEscapes(try service(.memory)).snapshot }
 
+    /// A version-2 snapshot (a store written before `withheld`) is read directly too, as the
+    /// upgrade reads it: nobody withheld, version 3. One with a `withheld` key is not version 2.
+    @Test func readsVersion2AsItsUpgradeDoes() throws {
+        let snapshot = try escaped()
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(snapshot.encoded())) as? [String: Any])
+        object["schemaVersion"] = 2
+        object.removeValue(forKey: "withheld")
+        let v2 = Array(try JSONSerialization.data(withJSONObject: object))
+        let fast = try #require(SnapshotDecoder.decode(v2))
+        #expect(fast.schemaVersion == 3 && fast.withheld.isEmpty)
+        object["schemaVersion"] = 3
+        object["withheld"] = [Any]()
+        #expect(fast == (try Self.foundation(Array(try JSONSerialization.data(withJSONObject: object)))))
+        object["schemaVersion"] = 2
+        #expect(SnapshotDecoder.decode(Array(try JSONSerialization.data(withJSONObject: object))) == nil)
+        object["schemaVersion"] = 3
+        object.removeValue(forKey: "withheld")
+        #expect(SnapshotDecoder.decode(Array(try JSONSerialization.data(withJSONObject: object))) == nil)
+    }
+
     @Test func readsEscapesIncludingUnicodeEscapesAndSurrogatePairs() throws {
         let snapshot = try escaped()
         let bytes = snapshot.encoded()

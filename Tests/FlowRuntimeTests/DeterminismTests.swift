@@ -127,8 +127,15 @@ import Testing
         var object = try #require(try JSONSerialization.jsonObject(with: Data(s.encoded())) as? [String: Any])
         object["schemaVersion"] = 2
         object.removeValue(forKey: "withheld")
-        let old = try DealSnapshot.decode(Array(try JSONSerialization.data(withJSONObject: object)))
+        let bytes = Array(try JSONSerialization.data(withJSONObject: object))
+        let old = try DealSnapshot.decode(bytes)
         #expect(old.schemaVersion == 3 && old.withheld.isEmpty && old.previousOwner == "alice")
+        // The same as the upgrade by Foundation (the fast reader takes version 2 as well).
+        var upgraded = object
+        upgraded["schemaVersion"] = 3
+        upgraded["withheld"] = [Any]()
+        let slow = try JSONDecoder().decode(DealSnapshot.self, from: JSONSerialization.data(withJSONObject: upgraded))
+        #expect(old == slow)
         let claim = DealEvent(id: "claim", at: d.time + minute, actor: "alice", .claim)
         guard case .failure(let refusal) = Runner.step(d.pm, old, claim, context: StepContext(now: d.time + minute)) else {
             Issue.record("the claim went through")
