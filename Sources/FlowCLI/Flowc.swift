@@ -18,7 +18,7 @@ public struct Flowc: ParsableCommand {
         version: FlowcVersion.current,
         subcommands: [CheckCommand.self, CompileCommand.self, ExplainCommand.self, RulesCommand.self, TestCommand.self,
                       RunCommand.self, DealCommand.self, PoolCommand.self, TickCommand.self, MigrateCommand.self, GraphCommand.self,
-                      DealsCommand.self, ReportCommand.self]
+                      DealsCommand.self, ReportCommand.self, OutboxCommand.self]
     )
 
     public init() {}

@@ -554,7 +554,7 @@ public enum RejectsFile {
 
 extension JSONValue {
     /// Compact JSON text: keys in order, numbers as written, strings escaped.
-    var serialized: String {
+    public var serialized: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"

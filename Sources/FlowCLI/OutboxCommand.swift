@@ -1,0 +1,106 @@
+import ArgumentParser
+import FlowHost
+import FlowRuntime
+import FlowStore
+import Foundation
+
+/// `flowc outbox list|ack`: the effects waiting for another system to perform them (the core and
+/// the host never perform one), and their acknowledgement once performed.
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox",
+        abstract: "List the effects waiting to be performed, and acknowledge those performed.",
+        discussion: """
+            Every effect a step emits (notifications, bot cards, group chats, linked \
+            requirements, webhooks) waits in the store's outbox, oldest first, under a position \
+            and a stable id, until it is acknowledged. A deliverer lists them, performs each \
+            (using the effect id to stay idempotent on its side) and acknowledges the positions. \
+            Exit codes: 0 done; 2 usage error, or a store that cannot be opened or written.
+            """,
+        subcommands: [OutboxListCommand.self, OutboxAckCommand.self]
+    )
+}
+
+struct OutboxListCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the effects not yet acknowledged, oldest first: position, deal, effect id, kind, people."
+    )
+
+    @Option(name: .long, help: "At most this many effects.")
+    var limit = 100
+
+    @Flag(name: .long, help: "One JSON object per effect, with the effect as the runner emitted it.")
+    var json = false
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        var pending: [OutboxEntry]
+        // One more than asked: whether more wait.
+        do { pending = try service.store.undeliveredEffects(limit: limit + 1) } catch { return HostOutput.fail(HostError.store(error), context) }
+        let more = pending.count > limit
+        if more { pending.removeLast() }
+        for entry in pending {
+            let effect = try? JSONValue.parse(Array(entry.payload)).get()
+            if json {
+                var fields: [(key: String, value: JSONValue)] = [
+                    ("position", .number(String(entry.position))), ("deal", .string(entry.dealID)),
+                    ("effect_id", .string(entry.effectID)), ("event_seq", .number(String(entry.eventSequence))),
+                ]
+                fields.append(("effect", effect ?? .string(String(decoding: entry.payload, as: UTF8.self))))
+                context.write(JSONValue.object(fields).serialized + "\n")
+            } else {
+                let kind = effect?["kind"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "?"
+                var people: [String] = []
+                if case .array(let list)? = effect?["people"] {
+                    for case .string(let p) in list { people.append(p) }
+                }
+                let to = people.isEmpty ? "" : " → " + people.map { Names.inline($0) }.joined(separator: ", ")
+                context.write("\(entry.position)  \(entry.dealID)  \(entry.effectID)  \(kind)\(to)\n")
+            }
+        }
+        if !json {
+            let count = "\(pending.count) effect\(pending.count == 1 ? "" : "s")"
+            if more {
+                context.write("the first \(count) waiting; more follow once these are acknowledged (flowc outbox ack)\n")
+            } else {
+                context.write("\(count) waiting\n")
+            }
+        }
+        return ExitCode.clean
+    }
+}
+
+struct OutboxAckCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack",
+        abstract: "Acknowledge effects as performed, by their positions (from `flowc outbox list`)."
+    )
+
+    @Argument(help: "The positions of the effects performed.")
+    var positions: [Int64]
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if positions.isEmpty { throw ValidationError("give the positions of the effects performed") }
+    }
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context, writing: true) else { return ExitCode.usage }
+        let now = StoreTime(millisecondsSinceEpoch: service.clock() * 1000)
+        let changed: Int
+        do { changed = try service.store.markDelivered(positions, at: now) } catch { return HostOutput.fail(HostError.store(error), context) }
+        let asked = Set(positions).count
+        var line = "acknowledged \(changed) effect\(changed == 1 ? "" : "s")"
+        if changed < asked { line += "; \(asked - changed) of the positions given were acknowledged before or are not in the outbox" }
+        context.write(line + "\n")
+        return ExitCode.clean
+    }
+}

@@ -1,0 +1,43 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// The outbox from the command line: a deliverer lists what waits, performs it, acknowledges it.
+@Suite struct OutboxCommandTests {
+    @Test func listShowsWhatWaitsOldestFirstAndAckTakesItOff() throws {
+        let db = try Examples.loaded()
+        let all = flowc("outbox", "list", "--limit", "1000", "--db", db)
+        #expect(all.code == 0, "\(all.err)")
+        let lines = all.out.split(separator: "\n")
+        #expect(lines.last == "36 effects waiting", "\(all.out.suffix(200))")
+        // `POSITION  DEAL  fx-…  KIND → people`, in enqueue order.
+        let first = lines[0].split(separator: " ", omittingEmptySubsequences: true)
+        #expect(first[0] == "1" && first[1] == "D-1001" && first[2].hasPrefix("fx-") && first[3] == "notify")
+        #expect(lines[0].hasSuffix("→ zhang.san"), "\(lines[0])")
+
+        let page = flowc("outbox", "list", "--limit", "2", "--db", db)
+        #expect(page.out.hasSuffix("the first 2 effects waiting; more follow once these are acknowledged (flowc outbox ack)\n"))
+
+        let json = flowc("outbox", "list", "--limit", "1", "--json", "--db", db)
+        #expect(json.out.hasPrefix(#"{"position":1,"deal":"D-1001","effect_id":"fx-"#), "\(json.out)")
+        #expect(json.out.contains(#","effect":{"#) && json.out.contains(#""kind":"notify""#))
+
+        let ack = flowc("outbox", "ack", "1", "2", "2", "999999", "--db", db)
+        #expect(ack.code == 0, "\(ack.err)")
+        #expect(ack.out == "acknowledged 2 effects; 1 of the positions given were acknowledged before or are not in the outbox\n")
+        let after = flowc("outbox", "list", "--limit", "1000", "--db", db)
+        #expect(after.out.hasSuffix("34 effects waiting\n"))
+        #expect(!after.out.hasPrefix("1  "))
+        #expect(flowc("outbox", "ack", "1", "--db", db).out == "acknowledged 0 effects; 1 of the positions given were acknowledged before or are not in the outbox\n")
+    }
+
+    @Test func badInputIsAUsageError() throws {
+        let db = try Examples.loaded()
+        #expect(flowc("outbox", "ack", "--db", db).code == 2)
+        #expect(flowc("outbox", "ack", "one", "--db", db).code == 2)
+        #expect(flowc("outbox", "list", "--limit", "0", "--db", db).code == 2)
+        let missing = flowc("outbox", "list", "--db", try tempDir([:]) + "/none.sqlite")
+        #expect(missing.code == 2)
+        #expect(missing.err.contains("FC1215"))
+    }
+}
