@@ -14,7 +14,8 @@ struct DealCommand: ParsableCommand {
             runner, FC12xx host; `flowc explain CODE`); 2 usage error, or a store that cannot be \
             opened or written.
             """,
-        subcommands: [DealCreateCommand.self, DealEventCommand.self, DealShowCommand.self, DealHistoryCommand.self, DealWhyCommand.self]
+        subcommands: [DealCreateCommand.self, DealEventCommand.self, DealShowCommand.self, DealHistoryCommand.self, DealWhyCommand.self,
+                      DealVerifyCommand.self]
     )
 }
 
@@ -347,5 +348,51 @@ struct DealWhyCommand: FlowcCommand {
         } catch {
             return HostOutput.fail(error, context)
         }
+    }
+}
+
+/// `flowc deal verify [ID...]`: the store's central guarantee, checked: each deal's stored
+/// snapshot equals the fold of its event log.
+struct DealVerifyCommand: FlowcCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that each deal's stored snapshot is the fold of its event log (every deal, or those given).",
+        discussion: """
+            Replays each deal's log with the machines it ran on and compares the result with the \
+            stored snapshot and its log length. Reads every event of every deal it checks. Exit \
+            codes: 0 every deal checked matches; 1 some deal differs or cannot be replayed (each \
+            is named, with why); 2 usage error, or a store that cannot be opened.
+            """
+    )
+
+    @Argument(help: "The deals to check (default: every deal of the store).")
+    var deals: [String] = []
+
+    @OptionGroup var store: StoreOptions
+
+    func execute(_ context: CLIContext) -> Int32 {
+        guard let service = store.open(context) else { return ExitCode.usage }
+        let ids: [String]
+        if deals.isEmpty {
+            do { ids = try service.store.allDealIDs() } catch { return HostOutput.fail(HostError.store(error), context) }
+        } else {
+            ids = deals
+        }
+        var differ = 0
+        for id in ids {
+            do {
+                let check = try service.replay(id)
+                if !check.matches {
+                    differ += 1
+                    context.write(check.description + "\n")
+                }
+            } catch {
+                differ += 1
+                context.write("\(id): \(error.description)\n")
+            }
+        }
+        let count = "\(ids.count) deal\(ids.count == 1 ? "" : "s")"
+        context.write(differ == 0 ? "verified \(count): each snapshot is the fold of its log\n" : "verified \(count): \(differ) differ\n")
+        return differ == 0 ? ExitCode.clean : ExitCode.problems
     }
 }

@@ -1,0 +1,29 @@
+import FlowCLI
+import Foundation
+import Testing
+@testable import FlowStore
+
+/// `flowc deal verify`: each deal's stored snapshot is the fold of its log, checked on demand.
+@Suite struct DealVerifyTests {
+    @Test func everyDealOfTheExamplesIsTheFoldOfItsLog() throws {
+        let db = try Examples.loaded()
+        let all = flowc("deal", "verify", "--db", db)
+        #expect(all.code == 0, "\(all.err)")
+        #expect(all.out == "verified 6 deals: each snapshot is the fold of its log\n")
+        #expect(flowc("deal", "verify", "D-1003", "--db", db).out == "verified 1 deal: each snapshot is the fold of its log\n")
+    }
+
+    @Test func aSnapshotEditedInTheStoreIsNamed() throws {
+        let db = try Examples.loaded()
+        let store = try SQLiteStore(path: db)
+        try store.execute(sql: #"UPDATE deals SET snapshot = replace(snapshot, '"idleWarned":false', '"idleWarned":true') WHERE deal_id = 'D-1005'"#)
+        try store.close()
+        let r = flowc("deal", "verify", "--db", db)
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("D-1005: "), "\(r.out)")
+        #expect(r.out.hasSuffix("verified 6 deals: 1 differ\n"), "\(r.out)")
+        let unknown = flowc("deal", "verify", "nope", "--db", db)
+        #expect(unknown.code == 1)
+        #expect(unknown.out.contains("nope: error[FC1203]"), "\(unknown.out)")
+    }
+}
