@@ -476,6 +476,11 @@ public final class DealSession {
         let dealID = unit.dealID
         func wrap(_ error: HostError, event: Int, label: String) -> UnitFailure {
             if event == 0 { return UnitFailure(event: 0, error: error.within(HostMessages.Phrase.inCreate, dealID)) }
+            // The event's number counts only among several ("event 1" of a single command read
+            // as the deal's first event).
+            if unit.create == nil && unit.events.count == 1 {
+                return UnitFailure(event: event, error: error.within(HostMessages.Phrase.inOnlyEvent, dealID, label))
+            }
             return UnitFailure(event: event, error: error.within(HostMessages.Phrase.inEvent, dealID, String(event), label))
         }
         let start: Live?

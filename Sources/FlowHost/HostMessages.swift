@@ -182,6 +182,8 @@ public enum HostMessages {
         /// Where in a record a problem lies: the deal and the event.
         public static let inCreate = "deal `{0}`, create: {1}"
         public static let inEvent = "deal `{0}`, event {1} ({2}): {3}"
+        /// A unit of one event (a `deal event`, a line of an events file): no number to count.
+        public static let inOnlyEvent = "deal `{0}`, {1}: {2}"
         public static let bytes = "{0} bytes"
         public static let events = "{0} events"
         public static let notArchived = "it is not in the machine archive"

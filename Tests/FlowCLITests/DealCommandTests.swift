@@ -23,7 +23,7 @@ import Testing
         // A refusal: the node needs fields that are not set.
         let refused = flowc("deal", "event", "X-1", "--complete", "initial_talks", "--by", "amy", "--at", "+1h", "--db", db)
         #expect(refused.code == 1)
-        #expect(refused.err.hasPrefix("error[FC1115]: deal `X-1`, event 1 (complete): completing node `initial_talks` needs fields that are not set:"))
+        #expect(refused.err.hasPrefix("error[FC1115]: deal `X-1`, complete: completing node `initial_talks` needs fields that are not set:"))
 
         let set = flowc("deal", "event", "X-1",
                         #"{"set": {"contact_name": "王", "contact_phone": "1", "intent": "high", "last_visit_at": "2024-05-06T10:00:00+08:00", "follow_up_notes": "ok"}}"#,
@@ -102,7 +102,7 @@ import Testing
         #expect(first.code == 0, "\(first.err)")
         let repeated = flowc("deal", "event", "D-1005", "--set", "competitor=竞品C", "--id", "e2", "--db", db)
         #expect(repeated.code == 1)
-        #expect(repeated.err == "error[FC1214]: deal `D-1005`, event 1 (set): event `e2` is already in the log of deal `D-1005`\n")
+        #expect(repeated.err == "error[FC1214]: deal `D-1005`, set: event `e2` is already in the log of deal `D-1005`\n")
         // A closed deal refuses work.
         let closed = flowc("deal", "event", "D-1001", "--set", "competitor=x", "--db", db)
         #expect(closed.code == 1)
@@ -125,7 +125,7 @@ import Testing
         #expect(flowc("deal", "show", "NEW", "--db", db).out.contains("template `mini` 2.0.0"))
         let wrong = flowc("deal", "event", "NEW", #"{"deliverables": {"node": "talks", "done": ["visit_record"]}}"#, "--at", "+1h", "--db", db)
         #expect(wrong.code == 1)
-        #expect(wrong.err.contains("error[FC1120]: deal `NEW`, event 1 (deliverables): unknown node `talks`"))
+        #expect(wrong.err.contains("error[FC1120]: deal `NEW`, deliverables: unknown node `talks`"))
         // The old machine gone from the archive: the store cannot serve the deal, exit 2 (as a
         // store that cannot be read), not 1 (a refused event).
         let archive = db + ".machines"

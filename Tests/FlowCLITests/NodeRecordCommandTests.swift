@@ -46,7 +46,7 @@ import Testing
         let db = try Examples.loaded()
         let pending = flowc("deal", "event", "D-1003", "--note", "x", "--node", "contract_signing", "--db", db)
         #expect(pending.code == 1)
-        #expect(pending.err.hasPrefix("error[FC1171]: deal `D-1003`, event 1 (add_note): node `contract_signing` is pending"))
+        #expect(pending.err.hasPrefix("error[FC1171]: deal `D-1003`, add_note: node `contract_signing` is pending"))
         let url = flowc("deal", "event", "D-1003", "--link", "javascript:alert(1)", "--node", "initial_talks", "--db", db)
         #expect(url.code == 1)
         #expect(url.err.contains("error[FC1173]"))

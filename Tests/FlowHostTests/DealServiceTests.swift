@@ -83,7 +83,7 @@ import Testing
         _ = try create(s, "D-2", owner: "bob", name: "乙公司")
         let rename = s.apply([EventInput(at: .after(60), actor: "bob", .set([WrittenValue("customer_name", .string("甲"))]))], to: "D-2")
         #expect(rename.error?.is(HostMessages.customerHasOwner) == true)
-        #expect(rename.error?.message.hasPrefix("deal `D-2`, event 1 (set): ") == true)
+        #expect(rename.error?.message.hasPrefix("deal `D-2`, set: ") == true)
     }
 }
 
