@@ -265,6 +265,10 @@ enum HostOutput {
             line += ")"
             if !e.people.isEmpty { line += " → " + e.people.joined(separator: ", ") }
             if let person = e.person, e.people.isEmpty { line += " → " + person }
+            // Addressed to groups that have nobody in them: said, rather than shown as sent.
+            if e.people.isEmpty, e.person == nil, !e.to.isEmpty {
+                line += " → nobody (no one in " + e.to.map { "`\($0.recipient)`" }.joined(separator: ", ") + ")"
+            }
             return line
         }
     }

@@ -60,6 +60,15 @@ import Testing
         #expect(snapshot.out.hasPrefix("{\"closedAt\"") || snapshot.out.hasPrefix("{\"createdAt\""))
     }
 
+    /// An effect addressed to groups with nobody in them (a public-pool deal's owner) is shown
+    /// as reaching nobody, not as if it were sent.
+    @Test func anEffectForNobodySaysSo() throws {
+        let db = try Examples.db()
+        let r = flowc("deal", "create", Examples.template, "--id", "P-1", "--set", "customer_name=无主客户", "--db", db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("effect notify (on_create) → nobody (no one in `owner`)"), "\(r.out)")
+    }
+
     @Test func aDuplicateCustomerIsRefusedWithTheOwnersName() throws {
         let db = try Examples.loaded()
         let r = flowc("deal", "create", Examples.template, "--id", "X-2", "--owner", "bob", "--set", "customer_name=蓝鲸制造集团", "--db", db)
