@@ -494,13 +494,21 @@ public final class DealSession {
         var created = false
         var previous: Int64 = start?.snapshot.lastEventAt ?? now
 
+        /// The deal's stored events, payload by id, read once per unit: a file run again looks up
+        /// every event of a record, and compares each with its logged self.
+        var storedPayloads: [String: Data]?
+        func stored() throws(HostError) -> [String: Data] {
+            if let storedPayloads { return storedPayloads }
+            var byID: [String: Data] = [:]
+            if live?.inStore ?? false { for e in try storedLog(dealID) { byID[e.eventID] = e.payload } }
+            storedPayloads = byID
+            return byID
+        }
+
         func logged(_ id: String) throws(HostError) -> Bool {
             guard unit.repeated != .unchecked, var l = live else { return false }
             if l.loggedIDs == nil {
-                var ids = Set<String>()
-                if l.inStore {
-                    for e in try storedLog(dealID) { ids.insert(e.eventID) }
-                }
+                var ids = Set(try stored().keys)
                 for r in pending where r.record.dealID == dealID { ids.insert(r.record.eventID) }
                 for r in staged { ids.insert(r.eventID) }
                 l.loggedIDs = ids
@@ -508,10 +516,6 @@ public final class DealSession {
             }
             return l.loggedIDs?.contains(id) ?? false
         }
-
-        /// The deal's stored events by id, read once per unit (a file run again skips every event
-        /// of a record, and each is compared with its logged self).
-        var storedPayloads: [String: Data]?
 
         /// The logged event with this id (from the store, or staged earlier in the session).
         func loggedEvent(_ id: String) throws(HostError) -> DealEvent? {
@@ -521,12 +525,7 @@ public final class DealSession {
             } else if let r = pending.first(where: { $0.record.dealID == dealID && $0.record.eventID == id }) {
                 payload = r.record.event
             } else {
-                if storedPayloads == nil {
-                    var byID: [String: Data] = [:]
-                    if live?.inStore ?? true { for e in try storedLog(dealID) { byID[e.eventID] = e.payload } }
-                    storedPayloads = byID
-                }
-                guard let stored = storedPayloads?[id] else { return nil }
+                guard let stored = try stored()[id] else { return nil }
                 payload = stored
             }
             let entry: LoggedEvent = try LoggedEvent.decode(payload, dealID: dealID)
