@@ -74,8 +74,7 @@ struct RunCommand: FlowcCommand {
     /// Why the rejects files cannot be written where they would go, if they cannot: a rejects
     /// file that is an input, the template or the store (compared as files: device and inode,
     /// or for a file not there yet its absolute standardized path), or the other input's.
-    func rejectsProblem(_ context: CLIContext) -> String? {
-        let paths = rejectsPaths(context)
+    func rejectsProblem(_ paths: (deals: String?, events: String?), _ context: CLIContext) -> String? {
         var others: [(what: String, path: String)] = [("template", template), ("store", store.path(context))]
         if let deals { others.insert(("deals file", deals), at: 0) }
         if let events { others.insert(("events file", events), at: deals == nil ? 0 : 1) }
@@ -118,11 +117,12 @@ struct RunCommand: FlowcCommand {
     func execute(_ context: CLIContext) -> Int32 {
         let started = Date()
         // Before anything is read or written: a rejects file must not replace another file of the run.
-        if let problem = rejectsProblem(context) {
+        let rejectsFiles = rejectsPaths(context)
+        if let problem = rejectsProblem(rejectsFiles, context) {
             context.writeError("error: \(problem)\n")
             return ExitCode.usage
         }
-        for path in [rejectsPaths(context).deals, rejectsPaths(context).events].compactMap({ $0 }) {
+        for path in [rejectsFiles.deals, rejectsFiles.events].compactMap({ $0 }) {
             if let reason = RejectsWriter.unwritable(path) {
                 context.writeError("error: cannot write the rejects file `\(path)`: \(reason)\n")
                 return ExitCode.usage
@@ -173,7 +173,7 @@ struct RunCommand: FlowcCommand {
             let progress = RunProgress(context: context, path: input.path, total: total)
             run.onProgress = { [unowned run] in progress.update($0, report: run.report) }
             let explicit = input.isEvents ? eventsRejects : rejects
-            guard let path = input.isEvents ? rejectsPaths(context).events : rejectsPaths(context).deals else { continue }
+            guard let path = input.isEvents ? rejectsFiles.events : rejectsFiles.deals else { continue }
             // Rejected records are reported and written as the run goes, in line order, so that
             // a large file whose records are mostly rejected does not pile them up in memory.
             let writer = RejectsWriter(path: path)
