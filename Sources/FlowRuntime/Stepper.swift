@@ -158,6 +158,9 @@ struct Stepper {
     /// Re-evaluates the computed fields, in dependency order (all of them, or in the incremental
     /// mode those that read a changed slot or the clock). A failed evaluation leaves the field unset.
     mutating func recomputeFields() {
+        // Done at the event's time, this recomputes the clock's fields too (create, set_fields):
+        // ``refreshClockFields()`` has nothing left to do.
+        if now == event.at { clockFieldsRefreshed = true }
         if incremental, !pt.computeAnyAlways, pt.computeAnyReadMask & changedMask == 0 { return }
         for slot in pt.computeOrder {
             guard let x = pt.computeExpression[slot] else { continue }
