@@ -121,10 +121,7 @@ public enum RecordReader {
                        present.isEmpty ? HostMessages.Record.none : present.joined(separator: ", "))
         }
         // A key that belongs to another action (`to` on a `complete`) would be silently ignored.
-        let owners = ["outcome": "complete", "to": "rework", "reason": "rework", "undo": "deliverables"]
-        for (extra, owner) in owners where v[extra] != nil && owner != key {
-            throw fail(R.keyOfAnotherAction, path, extra, owner, key)
-        }
+        if let (extra, owner) = Scenario.misplacedKey(in: v, action: key) { throw fail(R.keyOfAnotherAction, path, extra, owner, key) }
         let p = join(path, key)
         let action: HostAction
         switch key {

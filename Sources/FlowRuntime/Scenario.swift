@@ -179,6 +179,18 @@ extension Scenario {
     /// from UTC-12 to UTC+14).
     public static let maxUTCOffset: Int64 = 14 * 3_600
 
+    /// The keys of a step that belong to one action (`to` and `reason` to a `rework`), in the order
+    /// they are checked.
+    public static let actionKeys: [(key: String, action: String)] = [
+        ("outcome", "complete"), ("to", "rework"), ("reason", "rework"), ("undo", "deliverables"),
+    ]
+
+    /// The first key of `step` that belongs to another action than `action` (it would be ignored
+    /// without a word: `to` on a `complete`), with the action it goes with.
+    public static func misplacedKey(in step: JSONValue, action: String) -> (key: String, action: String)? {
+        actionKeys.first { step[$0.key] != nil && $0.action != action }
+    }
+
     /// Reads a duration `1d12h` (units `w d h m s`); nil for anything else.
     public static func duration(_ text: String) -> Int64? {
         var total: Int64 = 0
@@ -333,8 +345,7 @@ private struct Reader {
             throw fail(path, "a step has exactly one action (\(Reader.actions.joined(separator: ", "))); found \(present.isEmpty ? "none" : present.joined(separator: ", "))")
         }
         // A key of another action (`to` on a `complete`) would be silently ignored.
-        for (extra, owner) in [("outcome", "complete"), ("to", "rework"), ("reason", "rework"), ("undo", "deliverables")]
-        where v[extra] != nil && owner != key {
+        if let (extra, owner) = Scenario.misplacedKey(in: v, action: key) {
             throw fail("\(path).\(extra)", "`\(extra)` goes with `\(owner)`, not with `\(key)`")
         }
         let at: Scenario.Time
