@@ -8,6 +8,9 @@ public struct CSVRow: Sendable, Hashable {
     public var cells: [String]
     /// The row's bytes as they are in the file, without the line break (for the rejects file).
     public var text: String
+    /// The first cell (1-based) with text after its closing quote (`"a"b`), which RFC 4180 does
+    /// not allow: the row is refused rather than read as `ab`. Blanks after the quote are ignored.
+    public var strayAfterQuote: Int? = nil
 }
 
 /// RFC 4180 CSV: cells separated by commas, rows by LF or CRLF, `"` quoting (with `""` for a
@@ -34,6 +37,9 @@ public enum CSVReader {
             var cell = String.UnicodeScalarView()
             var quoted = false
             var wasQuoted = false
+            // The cell's closing quote has been read: only blanks may follow it.
+            var closed = false
+            var stray: Int?
             var ended = false
             while i < scalars.count && !ended {
                 let c = scalars[i]
@@ -45,6 +51,7 @@ public enum CSVReader {
                             continue
                         }
                         quoted = false
+                        closed = true
                         i += 1
                         continue
                     }
@@ -62,6 +69,7 @@ public enum CSVReader {
                     cells.append(String(cell))
                     cell = String.UnicodeScalarView()
                     wasQuoted = false
+                    closed = false
                     i += 1
                 case "\r" where i + 1 < scalars.count && scalars[i + 1] == "\n":
                     i += 1
@@ -69,7 +77,10 @@ public enum CSVReader {
                     ended = true
                     line += 1
                     i += 1
+                case " " where closed, "\t" where closed:
+                    i += 1
                 default:
+                    if closed, stray == nil { stray = cells.count + 1 }
                     cell.append(c)
                     i += 1
                 }
@@ -82,7 +93,7 @@ public enum CSVReader {
             while end > start, scalars[end - 1] == "\n" || scalars[end - 1] == "\r" { end -= 1 }
             let raw = String(String.UnicodeScalarView(scalars[start..<end]))
             if cells.count == 1 && cells[0].isEmpty && !wasQuoted { continue }
-            rows.append(CSVRow(line: startLine, cells: cells, text: raw))
+            rows.append(CSVRow(line: startLine, cells: cells, text: raw, strayAfterQuote: stray))
         }
         return (rows, nil)
     }
@@ -147,6 +158,9 @@ public struct CSVDeals: Sendable {
 
     /// The deal record of a row.
     public func record(_ row: CSVRow) -> Result<DealRecord, HostError> {
+        if let cell = row.strayAfterQuote {
+            return .failure(RecordReader.fail(HostMessages.Record.csvStray, "the row", String(cell)))
+        }
         var cells = row.cells
         if rejectsColumns, cells.count == columns.count - 3 { cells = ["", "", ""] + cells }
         guard cells.count == columns.count else {

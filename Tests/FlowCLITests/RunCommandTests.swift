@@ -233,6 +233,24 @@ enum Examples {
         #expect(open.err.hasPrefix("\(dir)/open.csv:5: error[FC1220]"))
     }
 
+    /// Text after a cell's closing quote (`"Acme, Inc" Ltd`) is not RFC 4180: the row is refused
+    /// with its line and cell rather than read as `Acme, Inc Ltd`; blanks after the quote are
+    /// ignored, and a quote inside an unquoted cell stays a character.
+    @Test func textAfterAClosingQuoteRejectsTheRow() throws {
+        let text = "id,owner,customer_name\nX-1,amy,\"Acme, Inc\" Ltd\nX-2,amy,\"乙\" \nX-3,amy,丙\"s\n"
+        let dir = try tempDir(["leads.csv": text])
+        let r = flowc("run", Examples.template, "--deals", dir + "/leads.csv", "--db", dir + "/d.sqlite")
+        #expect(r.code == 1)
+        #expect(r.out.contains("2 created") && r.out.contains("1 rejected"), "\(r.out)")
+        #expect(r.err == "\(dir)/leads.csv:2: error[FC1220]: not a valid record: the row: cell 3 has text after its closing quote; quote the whole cell, writing a quote inside it as `\"\"`\n")
+        let rejects = try String(contentsOfFile: dir + "/leads.rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("X-1,amy,\"Acme, Inc\" Ltd"))
+        let show = flowc("deal", "show", "X-2", "--db", dir + "/d.sqlite", "--json")
+        #expect(show.out.contains(#"{"type":"text","value":"乙"}"#), "\(show.out)")
+        let third = flowc("deal", "show", "X-3", "--db", dir + "/d.sqlite", "--json")
+        #expect(third.out.contains(#"{"type":"text","value":"丙\"s"}"#), "\(third.out)")
+    }
+
     /// A CSV row is bounded as a JSON line is: a row over 1 MiB (here a quoted cell of 300,000
     /// lines) is measured to its end without being held, rejected with its length, and the rows
     /// after it run, numbered by their own lines.
