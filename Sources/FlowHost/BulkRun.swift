@@ -203,6 +203,9 @@ public final class BulkRun {
         }
         csvHeader = header.text
         lastLine = header.line
+        if let error = header.problemError {
+            return .failure(RecordFileProblem(line: header.line, error: error, isStoreFailure: false))
+        }
         let columns: CSVDeals
         do { columns = try CSVDeals(header: header.cells, machine: machine.machine) } catch {
             return .failure(RecordFileProblem(line: header.line, error: error, isStoreFailure: false))

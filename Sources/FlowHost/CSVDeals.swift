@@ -8,9 +8,27 @@ public struct CSVRow: Sendable, Hashable {
     public var cells: [String]
     /// The row's bytes as they are in the file, without the line break (for the rejects file).
     public var text: String
-    /// The first cell (1-based) with text after its closing quote (`"a"b`), which RFC 4180 does
-    /// not allow: the row is refused rather than read as `ab`. Blanks after the quote are ignored.
-    public var strayAfterQuote: Int? = nil
+    /// What makes the row malformed though it could be framed; nil for a well-formed row.
+    public var problem: Problem? = nil
+
+    /// A row RFC 4180 does not allow, refused rather than read in a way its writer did not mean.
+    public enum Problem: Sendable, Hashable {
+        /// Text after the closing quote of the cell (1-based): `"a"b` is not read as `ab`.
+        /// Blanks after the quote are ignored.
+        case textAfterQuote(cell: Int)
+        /// A carriage return outside quotes not followed by a line feed: a file whose lines end in
+        /// CR alone (as classic Mac OS wrote them) would otherwise be one long row.
+        case loneCarriageReturn
+    }
+
+    /// The error that refuses the row (or, in the header, the file); nil when well formed.
+    public var problemError: HostError? {
+        switch problem {
+        case nil: nil
+        case .textAfterQuote(let cell)?: RecordReader.fail(HostMessages.Record.csvStray, "the row", String(cell))
+        case .loneCarriageReturn?: RecordReader.fail(HostMessages.Record.loneCR, "the row")
+        }
+    }
 }
 
 /// RFC 4180 CSV: cells separated by commas, rows by LF or CRLF, `"` quoting (with `""` for a
@@ -39,7 +57,7 @@ public enum CSVReader {
             var wasQuoted = false
             // The cell's closing quote has been read: only blanks may follow it.
             var closed = false
-            var stray: Int?
+            var problem: CSVRow.Problem?
             var ended = false
             while i < scalars.count && !ended {
                 let c = scalars[i]
@@ -73,6 +91,10 @@ public enum CSVReader {
                     i += 1
                 case "\r" where i + 1 < scalars.count && scalars[i + 1] == "\n":
                     i += 1
+                case "\r":
+                    if problem == nil { problem = .loneCarriageReturn }
+                    cell.append(c)
+                    i += 1
                 case "\n":
                     ended = true
                     line += 1
@@ -80,7 +102,7 @@ public enum CSVReader {
                 case " " where closed, "\t" where closed:
                     i += 1
                 default:
-                    if closed, stray == nil { stray = cells.count + 1 }
+                    if closed, problem == nil { problem = .textAfterQuote(cell: cells.count + 1) }
                     cell.append(c)
                     i += 1
                 }
@@ -93,7 +115,7 @@ public enum CSVReader {
             while end > start, scalars[end - 1] == "\n" || scalars[end - 1] == "\r" { end -= 1 }
             let raw = String(String.UnicodeScalarView(scalars[start..<end]))
             if cells.count == 1 && cells[0].isEmpty && !wasQuoted { continue }
-            rows.append(CSVRow(line: startLine, cells: cells, text: raw, strayAfterQuote: stray))
+            rows.append(CSVRow(line: startLine, cells: cells, text: raw, problem: problem))
         }
         return (rows, nil)
     }
@@ -158,9 +180,7 @@ public struct CSVDeals: Sendable {
 
     /// The deal record of a row.
     public func record(_ row: CSVRow) -> Result<DealRecord, HostError> {
-        if let cell = row.strayAfterQuote {
-            return .failure(RecordReader.fail(HostMessages.Record.csvStray, "the row", String(cell)))
-        }
+        if let error = row.problemError { return .failure(error) }
         var cells = row.cells
         if rejectsColumns, cells.count == columns.count - 3 { cells = ["", "", ""] + cells }
         guard cells.count == columns.count else {

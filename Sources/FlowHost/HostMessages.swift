@@ -221,6 +221,7 @@ public enum HostMessages {
         public static let timeOutOfRange = "{0}: the time is outside the years 1 to 9999"
         public static let emptyID = "{0}: the deal id is empty"
         public static let csvQuote = "{0}: a quoted cell is not closed"
+        public static let loneCR = "{0}: a line ends in a carriage return alone (CR); flowc reads lines that end in LF or CRLF, so save the file with those line endings"
         public static let csvStray = "{0}: cell {1} has text after its closing quote; quote the whole cell, writing a quote inside it as `\"\"`"
         public static let csvCells = "{0}: {1} cells, but the header has {2}"
         public static let notUTF8 = "{0} is not UTF-8 text"

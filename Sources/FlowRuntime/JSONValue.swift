@@ -49,8 +49,15 @@ public indirect enum JSONValue: Sendable, Hashable {
         do throws(JSONParseError) {
             p.skipSpace()
             let value = try p.value(depth: 0)
+            let end = p.i
             p.skipSpace()
-            if p.i < bytes.count { throw p.error("unexpected content after the document") }
+            if p.i < bytes.count {
+                // JSON counts a CR as a blank: a file whose lines end in CR alone is one line.
+                if bytes[end..<p.i].contains(0x0D) && !bytes[end..<p.i].contains(0x0A) {
+                    throw p.error("unexpected content after the document, after a carriage return alone (CR): lines must end in LF or CRLF")
+                }
+                throw p.error("unexpected content after the document")
+            }
             return .success(value)
         } catch {
             return .failure(error)

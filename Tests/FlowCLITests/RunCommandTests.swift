@@ -233,6 +233,29 @@ enum Examples {
         #expect(open.err.hasPrefix("\(dir)/open.csv:5: error[FC1220]"))
     }
 
+    /// A file whose lines end in a carriage return alone (classic Mac OS) is one line to JSON Lines
+    /// and one row to CSV: both say so, rather than "unexpected content" or an unknown column
+    /// made of a header and a row.
+    @Test func linesEndingInCRAloneAreNamedAsSuch() throws {
+        let lines = try String(contentsOfFile: Examples.deals, encoding: .utf8).split(separator: "\n").prefix(2)
+        let dir = try tempDir(["d.jsonl": lines.joined(separator: "\r") + "\r",
+                               "l.csv": "id,owner,customer_name\rX-1,amy,甲\rX-2,amy,乙\r",
+                               "r.csv": "id,owner,customer_name\nX-1,amy,甲\rX-2,amy,乙\nX-3,amy,\"丙\r\"\n"])
+        let json = flowc("run", Examples.template, "--deals", dir + "/d.jsonl", "--db", dir + "/a.sqlite")
+        #expect(json.code == 1)
+        #expect(json.err.contains("d.jsonl:1: error[FC1220]: not a valid record: the line is not JSON: byte "), "\(json.err)")
+        #expect(json.err.contains(": unexpected content after the document, after a carriage return alone (CR): lines must end in LF or CRLF\n"), "\(json.err)")
+        let csv = flowc("run", Examples.template, "--deals", dir + "/l.csv", "--db", dir + "/b.sqlite")
+        #expect(csv.code == 1)
+        #expect(csv.err == "\(dir)/l.csv:1: error[FC1220]: not a valid record: the row: a line ends in a carriage return alone (CR); flowc reads lines that end in LF or CRLF, so save the file with those line endings\n")
+        #expect(csv.out.contains("0 created"))
+        // One row with a lone CR is rejected; a CR inside quotes is the cell's text.
+        let row = flowc("run", Examples.template, "--deals", dir + "/r.csv", "--db", dir + "/c.sqlite")
+        #expect(row.code == 1)
+        #expect(row.out.contains("1 created") && row.out.contains("1 rejected"), "\(row.out)")
+        #expect(row.err.hasPrefix("\(dir)/r.csv:2: error[FC1220]: not a valid record: the row: a line ends in a carriage return alone (CR)"))
+    }
+
     /// Text after a cell's closing quote (`"Acme, Inc" Ltd`) is not RFC 4180: the row is refused
     /// with its line and cell rather than read as `Acme, Inc Ltd`; blanks after the quote are
     /// ignored, and a quote inside an unquoted cell stays a character.
