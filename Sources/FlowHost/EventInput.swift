@@ -1,17 +1,5 @@
 public import FlowRuntime
 
-/// A field value as written in a record or on the command line, typed later by the deal's machine
-/// (the machine is known only once the deal is found: a deal runs on the machine it started on).
-public struct WrittenValue: Sendable, Hashable {
-    public var field: String
-    public var value: JSONValue
-
-    public init(_ field: String, _ value: JSONValue) {
-        self.field = field
-        self.value = value
-    }
-}
-
 /// When an event happens, as written.
 public enum EventTime: Sendable, Hashable {
     /// The host's clock when the event is applied.
@@ -25,51 +13,8 @@ public enum EventTime: Sendable, Hashable {
     case after(Int64)
 }
 
-/// What an event does, as written: the scenario-step actions of docs/runtime.md §16, with field
-/// values not yet typed.
-public enum HostAction: Sendable, Hashable {
-    case set([WrittenValue])
-    /// One `tick_deliverable` event per item (ids `ID.1`, `ID.2`, … when there are several).
-    case deliverables(node: String, done: [String], undo: Bool)
-    case complete(node: String, outcome: String?)
-    case rework(node: String, target: String, reason: String)
-    case addMember(role: String, person: String)
-    case removeMember(role: String, person: String)
-    case lose(reason: String?)
-    case win(node: String?)
-    case claim
-    case release
-    case assign(to: String)
-    case tick
-    /// A communication note on a node the deal has reached (S9): `{"add_note": {"node": …, "text": …}}`.
-    case note(node: String, text: String)
-    /// A document link on a node the deal has reached: `{"add_link": {"node": …, "url": …, "title": …}}`.
-    case link(node: String, url: String, title: String?)
-
-    /// The action's key in records (`set`, `complete`, …).
-    public var name: String {
-        switch self {
-        case .set: "set"
-        case .deliverables: "deliverables"
-        case .complete: "complete"
-        case .rework: "rework"
-        case .addMember: "add_member"
-        case .removeMember: "remove_member"
-        case .lose: "lose"
-        case .win: "win"
-        case .claim: "claim"
-        case .release: "release"
-        case .assign: "assign"
-        case .tick: "tick"
-        case .note: "add_note"
-        case .link: "add_link"
-        }
-    }
-
-    /// Every action key, in the order messages list them.
-    public static let names = ["set", "deliverables", "complete", "rework", "add_member", "remove_member", "lose", "win", "claim", "release", "assign", "tick",
-                               "add_note", "add_link"]
-}
+/// What an event does, as written: the step actions shared with scenario files.
+public typealias HostAction = StepAction
 
 /// One event to apply to an existing deal, before its id and time are resolved.
 public struct EventInput: Sendable, Hashable {

@@ -200,7 +200,6 @@ public enum HostMessages {
     /// What is wrong with a record (the argument of FC1220); `{0}` is where (`events[2].at`).
     public enum Record {
         public static let top = "the record"
-        public static let none = "none"
         public static let notJSON = "{0} is not JSON: {1}"
         public static let expectedObject = "{0}: expected an object"
         public static let expectedRoles = "{0}: expected an object: role id → a person or a list of people"
@@ -208,15 +207,8 @@ public enum HostMessages {
         public static let expectedString = "{0}: expected a string"
         public static let expectedStrings = "{0}: expected a list of strings"
         public static let expectedBool = "{0}: expected true or false"
-        public static let expectedTrue = "{0}: expected `true`"
-        public static let keyOfAnotherAction = "{0}: `{1}` goes with `{2}`, not with `{3}`"
-        public static let nothingToDo = "{0}: is empty: name at least {1}"
-        public static let expectedTrueOr = "{0}: expected `true` or {1}"
         public static let missing = "{0}: missing `{1}`"
         public static let unknownKey = "{0}: unknown key `{1}`{2}"
-        public static let oneAction = "{0}: an event has exactly one action ({1}); found {2}"
-        public static let deliverables = "{0}: expected `node` and `done` (a list of deliverable ids)"
-        public static let member = "{0}: expected `role` and `person`"
         public static let badTime = "{0}: expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds"
         public static let timeOutOfRange = "{0}: the time is outside the years 1 to 9999"
         public static let emptyID = "{0}: the deal id is empty"

@@ -114,65 +114,10 @@ public enum RecordReader {
     ///   - path: where the event is, for messages (`events[2]`).
     ///   - defaultTime: the time of an event without `at`.
     public static func event(_ v: JSONValue, path: String, defaultTime: EventTime) throws(HostError) -> EventInput {
-        let entries = try object(v, path, allowed: HostAction.names + eventKeys)
-        let present = entries.map(\.key).filter { HostAction.names.contains($0) }
-        guard present.count == 1, let key = present.first, let value = v[key] else {
-            throw fail(R.oneAction, path, HostAction.names.joined(separator: ", "),
-                       present.isEmpty ? HostMessages.Record.none : present.joined(separator: ", "))
-        }
-        // A key that belongs to another action (`to` on a `complete`) would be silently ignored.
-        if let (extra, owner) = Scenario.misplacedKey(in: v, action: key) { throw fail(R.keyOfAnotherAction, path, extra, owner, key) }
-        let p = join(path, key)
+        _ = try object(v, path, allowed: HostAction.names + eventKeys)
         let action: HostAction
-        switch key {
-        case "set":
-            guard case .object(let fields) = value else { throw fail(R.expectedObject, p) }
-            // An event that changes nothing would only lengthen the log.
-            if fields.isEmpty { throw fail(R.nothingToDo, p, "a field") }
-            action = .set(fields.map { WrittenValue($0.key, $0.value) })
-        case "deliverables":
-            _ = try object(value, p, allowed: ["node", "done"])
-            guard let node = value["node"], let done = value["done"] else { throw fail(R.deliverables, p) }
-            let items = try strings(done, join(p, "done"))
-            if items.isEmpty { throw fail(R.nothingToDo, join(p, "done"), "a deliverable") }
-            action = .deliverables(node: try string(node, join(p, "node")), done: items,
-                                   undo: try v["undo"].map { (x) throws(HostError) in try bool(x, join(path, "undo")) } ?? false)
-        case "complete":
-            action = .complete(node: try string(value, p), outcome: try optionalString(v["outcome"], join(path, "outcome")))
-        case "rework":
-            guard let target = v["to"], target != .null else { throw fail(R.missing, path, "to") }
-            action = .rework(node: try string(value, p), target: try string(target, join(path, "to")),
-                             reason: try optionalString(v["reason"], join(path, "reason")) ?? "")
-        case "add_member", "remove_member":
-            _ = try object(value, p, allowed: ["role", "person"])
-            guard let role = value["role"], let person = value["person"] else { throw fail(R.member, p) }
-            let r = try string(role, join(p, "role")), who = try string(person, join(p, "person"))
-            action = key == "add_member" ? .addMember(role: r, person: who) : .removeMember(role: r, person: who)
-        case "lose":
-            action = .lose(reason: try trueOrString(value, p, "a reason"))
-        case "win":
-            action = .win(node: try trueOrString(value, p, "a node id"))
-        case "claim":
-            try isTrue(value, p)
-            action = .claim
-        case "release":
-            try isTrue(value, p)
-            action = .release
-        case "assign": action = .assign(to: try string(value, p))
-        case "add_note":
-            _ = try object(value, p, allowed: ["node", "text"])
-            guard let node = value["node"] else { throw fail(R.missing, p, "node") }
-            guard let text = value["text"] else { throw fail(R.missing, p, "text") }
-            action = .note(node: try string(node, join(p, "node")), text: try string(text, join(p, "text")))
-        case "add_link":
-            _ = try object(value, p, allowed: ["node", "url", "title"])
-            guard let node = value["node"] else { throw fail(R.missing, p, "node") }
-            guard let url = value["url"] else { throw fail(R.missing, p, "url") }
-            action = .link(node: try string(node, join(p, "node")), url: try string(url, join(p, "url")),
-                           title: try optionalString(value["title"], join(p, "title")))
-        default:
-            try isTrue(value, p)
-            action = .tick
+        do { action = try StepFormat.action(of: v, path: path, noun: "an event") } catch {
+            throw HostError(HostMessages.malformedRecord, (error.path.isEmpty ? R.top : error.path) + ": " + error.message)
         }
         return EventInput(
             id: try optionalString(v["id"], join(path, "id")),
@@ -236,18 +181,6 @@ public enum RecordReader {
         var out: [String] = []
         for (i, item) in items.enumerated() { out.append(try string(item, "\(path)[\(i)]")) }
         return out
-    }
-
-    /// A flag-like action's value: `true` (`false` would read as "do not", so it is refused).
-    static func isTrue(_ v: JSONValue, _ path: String) throws(HostError) {
-        guard v == .bool(true) else { throw fail(R.expectedTrue, path) }
-    }
-
-    /// `true` (nil) or a text: the reason of a loss, the end node of a win.
-    static func trueOrString(_ v: JSONValue, _ path: String, _ what: String) throws(HostError) -> String? {
-        if v == .bool(true) { return nil }
-        guard case .string(let s) = v else { throw fail(R.expectedTrueOr, path, what) }
-        return s
     }
 
     static func bool(_ v: JSONValue, _ path: String) throws(HostError) -> Bool {

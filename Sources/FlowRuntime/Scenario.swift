@@ -60,30 +60,8 @@ public struct Scenario: Sendable, Hashable {
         case after(Int64)
     }
 
-    public enum Action: Sendable, Hashable {
-        case set([FieldValue])
-        case deliverables(node: String, done: [String], undo: Bool)
-        case complete(node: String, outcome: String?)
-        case rework(node: String, target: String, reason: String)
-        case addMember(role: String, person: String)
-        case removeMember(role: String, person: String)
-        case lose(reason: String?)
-        case win(node: String?)
-        case claim
-        case release
-        case assign(to: String)
-        case tick
-        /// `add_note: {node, text}` (a node record, S9).
-        case note(node: String, text: String)
-        /// `add_link: {node, url, title?}`.
-        case link(node: String, url: String, title: String?)
-
-        /// A field value as written.
-        public struct FieldValue: Sendable, Hashable {
-            public var field: String
-            public var value: JSONValue
-        }
-    }
+    /// What a step does: the format event records share (``StepFormat``).
+    public typealias Action = StepAction
 
     /// What must hold after a step. Every key is optional; only what is given is checked.
     public struct Expectation: Sendable, Hashable {
@@ -178,18 +156,6 @@ extension Scenario {
     /// The largest `utc_offset`, in seconds either side of UTC: 14 hours (the zones in use run
     /// from UTC-12 to UTC+14).
     public static let maxUTCOffset: Int64 = 14 * 3_600
-
-    /// The keys of a step that belong to one action (`to` and `reason` to a `rework`), in the order
-    /// they are checked.
-    public static let actionKeys: [(key: String, action: String)] = [
-        ("outcome", "complete"), ("to", "rework"), ("reason", "rework"), ("undo", "deliverables"),
-    ]
-
-    /// The first key of `step` that belongs to another action than `action` (it would be ignored
-    /// without a word: `to` on a `complete`), with the action it goes with.
-    public static func misplacedKey(in step: JSONValue, action: String) -> (key: String, action: String)? {
-        actionKeys.first { step[$0.key] != nil && $0.action != action }
-    }
 
     /// Reads a duration `1d12h` (units `w d h m s`); nil for anything else.
     public static func duration(_ text: String) -> Int64? {
@@ -334,20 +300,11 @@ private struct Reader {
                              expect: try v["expect"].map { (x) throws(ScenarioFormatError) in try expectation(x, "deal.expect") })
     }
 
-    static let actions = ["set", "deliverables", "complete", "rework", "add_member", "remove_member", "lose", "win", "claim", "release", "assign", "tick",
-                          "add_note", "add_link"]
-
     func step(_ v: JSONValue, _ i: Int) throws(ScenarioFormatError) -> Scenario.Step {
         let path = "steps[\(i)]"
-        let entries = try object(v, path, allowed: Reader.actions + ["at", "id", "by", "owned", "can_assign", "note", "expect", "outcome", "to", "reason", "undo"])
-        let present = entries.map(\.key).filter { Reader.actions.contains($0) }
-        guard present.count == 1, let key = present.first, let value = v[key] else {
-            throw fail(path, "a step has exactly one action (\(Reader.actions.joined(separator: ", "))); found \(present.isEmpty ? "none" : present.joined(separator: ", "))")
-        }
-        // A key of another action (`to` on a `complete`) would be silently ignored.
-        if let (extra, owner) = Scenario.misplacedKey(in: v, action: key) {
-            throw fail("\(path).\(extra)", "`\(extra)` goes with `\(owner)`, not with `\(key)`")
-        }
+        _ = try object(v, path, allowed: StepAction.names + ["at", "id", "by", "owned", "can_assign", "note", "expect", "outcome", "to", "reason", "undo"])
+        let action: Scenario.Action
+        do { action = try StepFormat.action(of: v, path: path, noun: "a step") } catch { throw fail(error.path, error.message) }
         let at: Scenario.Time
         switch v["at"] {
         case nil: at = .same
@@ -357,55 +314,6 @@ private struct Reader {
         case let x?:
             guard let t = Scenario.instant(x) else { throw fail("\(path).at", "expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds") }
             at = .absolute(t)
-        }
-        let action: Scenario.Action
-        let p = "\(path).\(key)"
-        switch key {
-        case "set":
-            guard case .object(let fields) = value else { throw fail(p, "expected an object of field values") }
-            action = .set(fields.map { Scenario.Action.FieldValue(field: $0.key, value: $0.value) })
-        case "deliverables":
-            _ = try object(value, p, allowed: ["node", "done"])
-            guard let node = value["node"], let done = value["done"] else { throw fail(p, "expected `node` and `done` (a list of deliverable ids)") }
-            action = .deliverables(node: try string(node, "\(p).node"), done: try strings(done, "\(p).done"),
-                                   undo: try v["undo"].map { (x) throws(ScenarioFormatError) in try bool(x, "\(path).undo") } ?? false)
-        case "complete":
-            action = .complete(node: try string(value, p), outcome: try optionalString(v["outcome"], "\(path).outcome"))
-        case "rework":
-            // The reason may be left out (the runner's FC1131 is what a scenario tests then); the
-            // target may not: without it the event names no node at all.
-            guard let to = v["to"] else { throw fail(path, "missing `to` (the node `rework` goes back to)") }
-            action = .rework(node: try string(value, p), target: try string(to, "\(path).to"),
-                             reason: try optionalString(v["reason"], "\(path).reason") ?? "")
-        case "add_member", "remove_member":
-            _ = try object(value, p, allowed: ["role", "person"])
-            guard let role = value["role"], let person = value["person"] else { throw fail(p, "expected `role` and `person`") }
-            let r = try string(role, "\(p).role"), who = try string(person, "\(p).person")
-            action = key == "add_member" ? .addMember(role: r, person: who) : .removeMember(role: r, person: who)
-        case "lose", "win":
-            // `true` is the action without its argument; `false` or null would read as the same
-            // action, so they are not accepted.
-            let argument: String?
-            switch value {
-            case .bool(true): argument = nil
-            case .string(let s): argument = s
-            default: throw fail(p, key == "win" ? "expected `true` or a node id" : "expected `true` or a lose reason")
-            }
-            action = key == "win" ? .win(node: argument) : .lose(reason: argument)
-        case "claim", "release", "tick":
-            // A flag: `claim: false` must not claim.
-            guard value == .bool(true) else { throw fail(p, "expected `true`") }
-            action = key == "claim" ? .claim : key == "release" ? .release : .tick
-        case "assign": action = .assign(to: try string(value, p))
-        case "add_note":
-            _ = try object(value, p, allowed: ["node", "text"])
-            guard let node = value["node"], let text = value["text"] else { throw fail(p, "expected `node` and `text`") }
-            action = .note(node: try string(node, "\(p).node"), text: try string(text, "\(p).text"))
-        case "add_link":
-            _ = try object(value, p, allowed: ["node", "url", "title"])
-            guard let node = value["node"], let url = value["url"] else { throw fail(p, "expected `node` and `url` (and an optional `title`)") }
-            action = .link(node: try string(node, "\(p).node"), url: try string(url, "\(p).url"), title: try optionalString(value["title"], "\(p).title"))
-        default: throw fail(p, "unknown action")
         }
         return Scenario.Step(
             number: i + 1, at: at, id: try optionalString(v["id"], "\(path).id"), by: try optionalString(v["by"], "\(path).by"), action: action,

@@ -46,12 +46,12 @@ import Testing
         (#"{"claim": "no"}"#, "events[0].claim: expected `true`"),
         (#"{"tick": 0}"#, "events[0].tick: expected `true`"),
         (#"{"win": false}"#, "events[0].win: expected `true` or a node id"),
-        (#"{"lose": false}"#, "events[0].lose: expected `true` or a reason"),
+        (#"{"lose": false}"#, "events[0].lose: expected `true` or a lose reason"),
         (#"{"rework": "solution_review", "reason": "price"}"#, "events[0]: missing `to`"),
         // A key of another action would be ignored without a word.
-        (#"{"complete": "a", "to": "b"}"#, "events[0]: `to` goes with `rework`, not with `complete`"),
-        (#"{"set": {"x": 1}, "outcome": "approve"}"#, "events[0]: `outcome` goes with `complete`, not with `set`"),
-        (#"{"claim": true, "undo": true}"#, "events[0]: `undo` goes with `deliverables`, not with `claim`"),
+        (#"{"complete": "a", "to": "b"}"#, "events[0].to: `to` goes with `rework`, not with `complete`"),
+        (#"{"set": {"x": 1}, "outcome": "approve"}"#, "events[0].outcome: `outcome` goes with `complete`, not with `set`"),
+        (#"{"claim": true, "undo": true}"#, "events[0].undo: `undo` goes with `deliverables`, not with `claim`"),
         // An event that changes nothing is refused rather than logged.
         (#"{"set": {}}"#, "events[0].set: is empty: name at least a field"),
         (#"{"deliverables": {"node": "a", "done": []}}"#, "events[0].deliverables.done: is empty: name at least a deliverable"),
@@ -64,6 +64,26 @@ import Testing
         } catch {
             #expect(error.code == "FC1220")
             #expect(error.message.contains(fragment), "\(error.message)")
+        }
+    }
+
+    /// Scenario steps and event records are one format read by one reader (`StepFormat`): the
+    /// same malformed step gets the same message at the same key in both, an empty `set` included.
+    @Test(arguments: [
+        #"{"set": {}}"#, #"{"deliverables": {"node": "a", "done": []}}"#, #"{"claim": false}"#, #"{"lose": null}"#,
+        #"{"rework": "a", "reason": "x"}"#, #"{"rework": "a", "to": null}"#, #"{"complete": "a", "undo": true}"#,
+        #"{"add_member": {"role": "legal"}}"#, #"{"add_link": {"node": "a", "url": 3}}"#, #"{"tick": true, "win": true}"#,
+    ])
+    func aStepIsReadAlikeInScenariosAndRecords(_ json: String) throws {
+        let step = try JSONValue.parse(Array(json.utf8)).get()
+        let scenario = JSONValue.object([("scenario", .string("x")), ("template", .string("t")), ("start", .number("0")),
+                                         ("deal", .object([])), ("steps", .array([step]))])
+        guard case .failure(let inScenario) = Scenario.parse(scenario) else { Issue.record("the scenario accepted \(json)"); return }
+        do {
+            _ = try RecordReader.event(step, path: "steps[0]", defaultTime: .now)
+            Issue.record("the record reader accepted \(json)")
+        } catch {
+            #expect(error.message == "not a valid record: " + inScenario.description.replacingOccurrences(of: "a step has", with: "an event has"))
         }
     }
 

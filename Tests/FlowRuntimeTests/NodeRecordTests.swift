@@ -127,7 +127,7 @@ import Testing
         let bad = #"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"add_link": {"node": "talks"}}]}"#
         switch Scenario.parse(json: Array(bad.utf8)) {
         case .success: Issue.record("accepted a link without a url")
-        case .failure(let e): #expect(e.description == "steps[0].add_link: expected `node` and `url` (and an optional `title`)")
+        case .failure(let e): #expect(e.description == "steps[0].add_link: missing `url`")
         }
     }
 }
