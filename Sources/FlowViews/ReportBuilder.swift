@@ -54,54 +54,77 @@ public struct ReportBuilder {
         func all(_ more: ViewPredicate...) -> ViewPredicate { .and(scope + more) }
         let isOpen = ViewPredicate.compare(.column(.status), .equal, .value(.text("open")))
 
-        var totals = ReportModel.Totals(open: 0, won: 0, lost: 0, inPublicPool: 0, openAmount: 0, wonAmount: 0)
+        var totals = ReportModel.Totals(open: 0, won: 0, lost: 0, inPublicPool: 0, amounts: [])
+        var amounts: [String: (open: Double, won: Double)] = [:]
         var funnel: [ReportModel.FunnelRow] = []
-        var forecast: [String?: ReportModel.ForecastRow] = [:]
+        var forecast: [ForecastKey: ReportModel.ForecastRow] = [:]
         for t in templates {
             let m = t.machine.machine
+            // Each version's amount field has its currency (versions may differ).
+            let currencyOf = t.machines.mapValues { Self.currency($0.machine) }
+            let currencies = Set(currencyOf.values.compactMap { $0 }).sorted()
+            for c in currencies where amounts[c] == nil { amounts[c] = (0, 0) }
             let mine = ViewPredicate.compare(.column(.templateID), .equal, .value(.text(t.id)))
-            // One pass over the covering index `deals_report`: deals and amounts by status, pool,
-            // open nodes and close month; totals, funnel and forecast are summed from it.
+            // One pass over the covering index `deals_report`: deals and amounts by version,
+            // status, pool, open nodes and close month; totals, funnel and forecast are summed
+            // from it, each amount with its version's currency.
             let groups = try store.viewGroups(DealGroupQuery(
-                filter: mine, groupBy: [.column(.status), .column(.pool), .column(.currentNodes), .columnMonth(.closeDate)],
+                filter: mine,
+                groupBy: [.column(.templateHash), .column(.status), .column(.pool), .column(.currentNodes), .columnMonth(.closeDate)],
                 measures: [.sumOf(.amount), .weightedSumOf(.amount)]))
-            var counted: [String: (Int, Double)] = [:]
+            var counted: [FunnelKey: (Int, Double)] = [:]
             for row in groups where row.count > 0 {
+                let currency: String? = if case .text(let hash) = row.keys[0] { currencyOf[hash] ?? Self.currency(m) } else { Self.currency(m) }
                 let money = row.sums[0]
-                let isOpenDeal = row.keys[0] == .text("open")
-                switch row.keys[0] {
-                case .text("open"): totals.open += row.count; totals.openAmount += money
-                case .text("won"): totals.won += row.count; totals.wonAmount += money
+                let isOpenDeal = row.keys[1] == .text("open")
+                switch row.keys[1] {
+                case .text("open"):
+                    totals.open += row.count
+                    if let currency { amounts[currency, default: (0, 0)].open += money }
+                case .text("won"):
+                    totals.won += row.count
+                    if let currency { amounts[currency, default: (0, 0)].won += money }
                 case .text("lost"): totals.lost += row.count
                 default: break
                 }
-                if row.keys[1] == .text("public") { totals.inPublicPool += row.count }
+                if row.keys[2] == .text("public") { totals.inPublicPool += row.count }
                 guard isOpenDeal else { continue }
-                if case .text(let nodes) = row.keys[2] {
+                if case .text(let nodes) = row.keys[3] {
                     for node in Set(nodes.split(separator: ",").map(String.init)) {
-                        let (deals, amount) = counted[node] ?? (0, 0)
-                        counted[node] = (deals + row.count, amount + money)
+                        let key = FunnelKey(node: node, currency: currency)
+                        let (deals, amount) = counted[key] ?? (0, 0)
+                        counted[key] = (deals + row.count, amount + money)
                     }
                 }
-                let month: String? = if case .text(let text) = row.keys[3] { text } else { nil }
-                var line = forecast[month] ?? ReportModel.ForecastRow(month: month, deals: 0, amount: 0, weighted: 0)
+                let month: String? = if case .text(let text) = row.keys[4] { text } else { nil }
+                let key = ForecastKey(month: month, currency: currency)
+                var line = forecast[key] ?? ReportModel.ForecastRow(month: month, deals: 0, amount: 0, weighted: 0, currency: currency)
                 line.deals += row.count
                 line.amount += money
                 line.weighted += row.sums[1]
-                forecast[month] = line
+                forecast[key] = line
             }
             var seen: Set<String> = []
             var order: [NodeDefLite] = m.nodes.map { NodeDefLite($0) }
             for other in t.machines.values where other.machine.template.hash != m.template.hash {
                 for node in other.machine.nodes where !order.contains(where: { $0.id == node.id }) { order.append(NodeDefLite(node)) }
             }
-            for node in order where node.countsInFunnel || counted[node.id] != nil {
+            // A node's row per currency of the template's versions (one, nearly always).
+            let rowCurrencies = Set(currencyOf.values).sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }
+            for node in order {
                 guard seen.insert(node.id).inserted else { continue }
-                let (deals, money) = counted[node.id] ?? (0, 0)
-                funnel.append(ReportModel.FunnelRow(
-                    templateID: t.id, node: node.id, nameZh: node.name["zh"], nameEn: node.name["en"], deals: deals, amount: money,
-                    probability: node.probability))
+                for currency in rowCurrencies {
+                    let found = counted[FunnelKey(node: node.id, currency: currency)]
+                    guard node.countsInFunnel || found != nil else { continue }
+                    let (deals, money) = found ?? (0, 0)
+                    funnel.append(ReportModel.FunnelRow(
+                        templateID: t.id, node: node.id, nameZh: node.name["zh"], nameEn: node.name["en"], deals: deals,
+                        amount: ReportModel.cents(money), currency: currency, probability: node.probability))
+                }
             }
+        }
+        totals.amounts = amounts.keys.sorted().map {
+            ReportModel.CurrencyTotals(currency: $0, open: ReportModel.cents(amounts[$0]!.open), won: ReportModel.cents(amounts[$0]!.won))
         }
 
         // Open nodes past their due time, through the index on the earliest due time.
@@ -143,12 +166,12 @@ public struct ReportBuilder {
         let publicPool = pool.map { deal -> ReportModel.PoolRow in
             let row = DealViewRow(deal)
             let template = row.templateID ?? ""
-            let amount = deal.index.projection?.amount
+            let amount = deal.index.projection?.amount.map(ReportModel.cents)
             let customer: String? = (customerOf[template] ?? nil).flatMap { if case .text(let t)? = row.fields[$0] { t } else { nil } }
             let arrival = deal.index.projection?.poolArrival
             let since = deal.index.projection?.poolSince?.millisecondsSinceEpoch ?? nowMS
             return ReportModel.PoolRow(
-                dealID: deal.dealID, customer: customer, amount: amount,
+                dealID: deal.dealID, customer: customer, amount: amount, currency: machineFor(deal, templates).flatMap(Self.currency),
                 arrival: arrival.flatMap { ReportModel.PoolRow.Arrival(rawValue: $0.how) } ?? .created,
                 reason: arrival?.reason, previousOwner: arrival?.previousOwner, since: since,
                 ageDays: Int(max(0, nowMS - since) / Self.day))
@@ -170,13 +193,15 @@ public struct ReportBuilder {
             ReportModel.TemplateLine(id: t.id, version: t.machine.machine.template.version, nameZh: t.machine.machine.template.name["zh"],
                                      nameEn: t.machine.machine.template.name["en"])
         }
-        let forecastRows = forecast.values.sorted { a, b in
-            switch (a.month, b.month) {
-            case (nil, _): return false
-            case (_, nil): return true
-            case (let x?, let y?): return x < y
+        // By month (no date last), then currency; amounts rounded to the cent.
+        let last = "\u{10FFFF}"
+        let forecastRows = forecast.values.sorted { ($0.month ?? last, $0.currency ?? last) < ($1.month ?? last, $1.currency ?? last) }
+            .map { row in
+                var row = row
+                row.amount = ReportModel.cents(row.amount)
+                row.weighted = ReportModel.cents(row.weighted)
+                return row
             }
-        }
         return ReportModel(
             generatedAt: nowMS, utcOffsetSeconds: utcOffset, templates: lines, totals: totals, funnel: funnel, forecast: forecastRows,
             attention: attention, publicPool: publicPool, returningWithinDays: days, returning: returning, recentRecords: recent)
@@ -201,6 +226,21 @@ public struct ReportBuilder {
             }
         }
         return Array(rows.sorted { ($0.at, $1.dealID) > ($1.at, $0.dealID) }.prefix(limits.recentRecords))
+    }
+
+    /// The currency of a machine's amount field (``ViewFields/amount(_:)``); nil without one.
+    static func currency(_ m: Machine) -> String? {
+        ViewFields.amount(m).flatMap { id in m.fields.first { $0.id == id }?.currency }
+    }
+
+    private struct FunnelKey: Hashable {
+        let node: String
+        let currency: String?
+    }
+
+    private struct ForecastKey: Hashable {
+        let month: String?
+        let currency: String?
     }
 
     private func machineFor(_ deal: StoredDeal, _ templates: [StoreTemplate]) -> Machine? {

@@ -108,15 +108,16 @@ public enum ReportHTML {
         mutating func totals() {
             let t = model.totals
             out += #"<div class="cards" id="totals" role="group" aria-label="总览 Totals">"#
-            func card(_ zh: String, _ en: String, _ count: Int, _ amount: Double?) -> String {
+            // One amount line per currency.
+            func card(_ zh: String, _ en: String, _ count: Int, _ amounts: [String]) -> String {
                 var c = #"<div class="card"><div class="label">\#(bi(zh, en))</div><div class="value">\#(e(F.count(count)))</div>"#
-                if let amount { c += #"<div class="amount">\#(e(F.money(amount)))</div>"# }
+                for amount in amounts { c += #"<div class="amount">\#(e(amount))</div>"# }
                 return c + "</div>"
             }
-            out += card("进行中", "Open deals", t.open, t.openAmount)
-            out += card("已赢单", "Won", t.won, t.wonAmount)
-            out += card("已输单", "Lost", t.lost, nil)
-            out += card("公海", "In the public pool", t.inPublicPool, nil)
+            out += card("进行中", "Open deals", t.open, t.amounts.map { F.amount($0.open, $0.currency) })
+            out += card("已赢单", "Won", t.won, t.amounts.map { F.amount($0.won, $0.currency) })
+            out += card("已输单", "Lost", t.lost, [])
+            out += card("公海", "In the public pool", t.inPublicPool, [])
             out += "</div>\n"
         }
 
@@ -125,7 +126,7 @@ public enum ReportHTML {
             defer { out += "</section>\n" }
             guard !model.funnel.isEmpty else { return empty(F.Empty.funnel) }
             let many = model.templates.count > 1
-            out += ReportSVGFunnel.render(model.funnel, manyTemplates: many)
+            out += ReportSVGFunnel.render(model.funnel, manyTemplates: many, currency: model.chartCurrency)
             // The chart already writes every number; its table is there for screen readers and
             // for copying, folded away (no script needed for <details>).
             out += #"<details class="data"><summary>\#(bi("数据表", "Table"))</summary>"#
@@ -134,7 +135,7 @@ public enum ReportHTML {
             for row in model.funnel {
                 out += "<tr>" + (many ? "<td><code>\(e(row.templateID))</code></td>" : "")
                 out += "<td>\(node(id: row.node, zh: row.nameZh, en: row.nameEn))</td>"
-                out += num(F.percent(row.probability)) + num(F.count(row.deals)) + num(F.money(row.amount)) + "</tr>"
+                out += num(F.percent(row.probability)) + num(F.count(row.deals)) + num(F.amount(row.amount, row.currency)) + "</tr>"
             }
             out += "</tbody></table></details>"
         }
@@ -144,18 +145,27 @@ public enum ReportHTML {
                     note: "按预计成交月份 · by expected close month; 加权 weighted = Σ amount × probability / 100")
             defer { out += "</section>\n" }
             guard !model.forecast.isEmpty else { return empty(F.Empty.forecast) }
-            out += ReportSVGForecast.render(model.forecast)
+            let currency = model.chartCurrency
+            out += ReportSVGForecast.render(model.forecast.filter { $0.currency == currency }, currency: currency)
+            let others = Set(model.forecast.compactMap(\.currency)).subtracting(currency.map { [$0] } ?? []).sorted()
+            if !others.isEmpty {
+                out += #"<p class="note">\#(bi("图中只含 \(currency ?? "")；其他币种见下表", "The chart shows \(currency ?? "") only; \(others.joined(separator: ", ")) amounts are in the table"))</p>"#
+            }
             out += "<table><thead><tr>" + th("月份", "Month") + th("商机", "Deals", num: true) + th("金额", "Amount", num: true)
                 + th("加权", "Weighted", num: true) + "</tr></thead><tbody>"
             for row in model.forecast {
                 let m = F.month(row.month)
                 out += "<tr><td>\(row.month == nil ? bi(m.zh, m.en) : e(m.zh))</td>"
-                out += num(F.count(row.deals)) + num(F.money(row.amount)) + num(F.money(row.weighted)) + "</tr>"
+                out += num(F.count(row.deals)) + num(F.amount(row.amount, row.currency)) + num(F.amount(row.weighted, row.currency)) + "</tr>"
             }
-            out += #"</tbody><tfoot><tr><th scope="row">\#(bi("合计", "Total"))</th>"#
-            out += num(F.count(model.forecast.reduce(0) { $0 + $1.deals }))
-            out += num(F.money(model.forecast.reduce(0) { $0 + $1.amount }))
-            out += num(F.money(model.forecast.reduce(0) { $0 + $1.weighted })) + "</tr></tfoot></table>"
+            out += "</tbody><tfoot>"
+            // A total line per currency: amounts of two currencies are never added.
+            for (i, total) in model.forecastTotals.enumerated() {
+                out += #"<tr><th scope="row">\#(i == 0 ? bi("合计", "Total") : "")</th>"#
+                out += num(F.count(total.deals)) + num(F.amount(total.amount, total.currency))
+                out += num(F.amount(total.weighted, total.currency)) + "</tr>"
+            }
+            out += "</tfoot></table>"
         }
 
         mutating func attention() {
@@ -189,7 +199,7 @@ public enum ReportHTML {
                 + th("天数", "Age (days)", num: true) + "</tr></thead><tbody>"
             for row in model.publicPool {
                 let how = F.arrival(row.arrival)
-                out += "<tr>" + td(row.dealID, "nowrap") + td(row.customer ?? "—", "text") + num(row.amount.map(F.money) ?? "—")
+                out += "<tr>" + td(row.dealID, "nowrap") + td(row.customer ?? "—", "text") + num(row.amount.map { F.amount($0, row.currency) } ?? "—")
                 out += #"<td><span class="tag \#(row.arrival.rawValue)">\#(bi(how.zh, how.en))</span></td>"#
                 out += td(row.previousOwner ?? "—") + td(row.reason ?? "—", "text") + td(F.date(row.since, offset: offset), "nowrap")
                 out += num(F.count(row.ageDays)) + "</tr>"

@@ -3,8 +3,9 @@
 /// cent, dated in the report's time zone), so two renderers of one model cannot disagree.
 ///
 /// Money is `Double` in the model: the report sums many amounts for display and charts, and SQLite
-/// sums them as REAL too (the scale benchmark compares the two). Amounts are written with two
-/// decimals by the renderers.
+/// sums them as REAL too (the scale benchmark compares the two). Every amount is rounded to the
+/// cent here and carries its currency: amounts of different currencies are never added together
+/// (each template's amount field has one currency; a store may hold several).
 public struct ReportModel: Sendable, Hashable, Codable {
     /// When the report was made (milliseconds since 1970, UTC) and the offset its dates use.
     public var generatedAt: Int64
@@ -59,11 +60,21 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var won: Int
         public var lost: Int
         public var inPublicPool: Int
-        public var openAmount: Double
-        public var wonAmount: Double
-        public init(open: Int, won: Int, lost: Int, inPublicPool: Int, openAmount: Double, wonAmount: Double) {
+        /// The open and won amounts, one entry per currency of the templates counted, in currency
+        /// order (empty when no template has an amount field).
+        public var amounts: [CurrencyTotals]
+        public init(open: Int, won: Int, lost: Int, inPublicPool: Int, amounts: [CurrencyTotals]) {
             self.open = open; self.won = won; self.lost = lost; self.inPublicPool = inPublicPool
-            self.openAmount = openAmount; self.wonAmount = wonAmount
+            self.amounts = amounts
+        }
+    }
+
+    public struct CurrencyTotals: Sendable, Hashable, Codable {
+        public var currency: String
+        public var open: Double
+        public var won: Double
+        public init(currency: String, open: Double, won: Double) {
+            self.currency = currency; self.open = open; self.won = won
         }
     }
 
@@ -74,14 +85,18 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var nameEn: String?
         public var deals: Int
         public var amount: Double
+        /// The currency of `amount` (nil when the template has no amount field).
+        public var currency: String?
         /// The node's probability (percent), when the template gives one.
         public var probability: Int?
-        public init(templateID: String, node: String, nameZh: String?, nameEn: String?, deals: Int, amount: Double, probability: Int?) {
+        public init(templateID: String, node: String, nameZh: String?, nameEn: String?, deals: Int, amount: Double, currency: String?,
+                    probability: Int?) {
             self.templateID = templateID; self.node = node; self.nameZh = nameZh; self.nameEn = nameEn
-            self.deals = deals; self.amount = amount; self.probability = probability
+            self.deals = deals; self.amount = amount; self.currency = currency; self.probability = probability
         }
     }
 
+    /// A month's open deals in one currency (a month with deals in two currencies has two rows).
     public struct ForecastRow: Sendable, Hashable, Codable {
         /// `YYYY-MM`, or nil for open deals without an expected close date.
         public var month: String?
@@ -89,8 +104,10 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var amount: Double
         /// Σ amount × probability / 100.
         public var weighted: Double
-        public init(month: String?, deals: Int, amount: Double, weighted: Double) {
-            self.month = month; self.deals = deals; self.amount = amount; self.weighted = weighted
+        /// The currency of the amounts (nil for deals of a template without an amount field).
+        public var currency: String?
+        public init(month: String?, deals: Int, amount: Double, weighted: Double, currency: String?) {
+            self.month = month; self.deals = deals; self.amount = amount; self.weighted = weighted; self.currency = currency
         }
     }
 
@@ -132,14 +149,17 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var dealID: String
         public var customer: String?
         public var amount: Double?
+        public var currency: String?
         public var arrival: Arrival
         public var reason: String?
         public var previousOwner: String?
         /// When it entered the pool (ms) and its age there in whole days at `generatedAt`.
         public var since: Int64
         public var ageDays: Int
-        public init(dealID: String, customer: String?, amount: Double?, arrival: Arrival, reason: String?, previousOwner: String?, since: Int64, ageDays: Int) {
-            self.dealID = dealID; self.customer = customer; self.amount = amount; self.arrival = arrival; self.reason = reason
+        public init(dealID: String, customer: String?, amount: Double?, currency: String?, arrival: Arrival, reason: String?,
+                    previousOwner: String?, since: Int64, ageDays: Int) {
+            self.dealID = dealID; self.customer = customer; self.amount = amount; self.currency = currency; self.arrival = arrival
+            self.reason = reason
             self.previousOwner = previousOwner; self.since = since; self.ageDays = ageDays
         }
     }
@@ -170,5 +190,36 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public init(dealID: String, node: String, kind: Kind, text: String, url: String?, author: String?, at: Int64) {
             self.dealID = dealID; self.node = node; self.kind = kind; self.text = text; self.url = url; self.author = author; self.at = at
         }
+    }
+
+    /// The currency the charts draw amounts in: the one with the most open deals (ties: the first
+    /// in currency order); nil when no amount has a currency. Amounts in other currencies are in
+    /// the tables only: one axis cannot hold two currencies.
+    public var chartCurrency: String? {
+        var deals: [String: Int] = [:]
+        for row in forecast { if let c = row.currency { deals[c, default: 0] += row.deals } }
+        for c in totals.amounts.map(\.currency) where deals[c] == nil { deals[c] = 0 }
+        return deals.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.first?.key
+    }
+
+    /// The forecast's total line per currency, in the rows' currency order.
+    public var forecastTotals: [ForecastRow] {
+        var order: [String?] = []
+        var totals: [String?: ForecastRow] = [:]
+        for row in forecast {
+            if totals[row.currency] == nil { order.append(row.currency) }
+            var t = totals[row.currency] ?? ForecastRow(month: nil, deals: 0, amount: 0, weighted: 0, currency: row.currency)
+            t.deals += row.deals
+            t.amount = Self.cents(t.amount + row.amount)
+            t.weighted = Self.cents(t.weighted + row.weighted)
+            totals[row.currency] = t
+        }
+        return order.sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }.compactMap { totals[$0] }
+    }
+
+    /// `x` rounded to the cent (halves away from zero), as every amount of the model is.
+    public static func cents(_ x: Double) -> Double {
+        guard x.isFinite else { return x }
+        return (x * 100).rounded() / 100
     }
 }

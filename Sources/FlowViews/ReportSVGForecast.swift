@@ -1,7 +1,8 @@
 /// The forecast chart: per expected close month, a column for the open amount and, beside it, a
-/// darker column for the weighted amount (Σ amount × probability / 100), on one value axis.
+/// darker column for the weighted amount (Σ amount × probability / 100), on one value axis: the
+/// rows of one currency.
 enum ReportSVGForecast {
-    static func render(_ rows: [ReportModel.ForecastRow]) -> String {
+    static func render(_ rows: [ReportModel.ForecastRow], currency: String?) -> String {
         typealias S = ReportSVG
         let height = 300.0, top = 40.0, bottom = height - 46
         let maxValue = rows.flatMap { [$0.amount, $0.weighted] }.filter(\.isFinite).max() ?? 0
@@ -13,7 +14,7 @@ enum ReportSVGForecast {
 
         var out = S.open(height: height, label: "预测：按预计成交月份的金额与加权金额 Forecast: amount and weighted amount by expected close month",
                          id: "chart-forecast")
-        let (amountKey, next) = S.legend("金额 Amount", cls: "bar-forecast", x: left, y: 18)
+        let (amountKey, next) = S.legend("金额 Amount" + (currency.map { " (\($0))" } ?? ""), cls: "bar-forecast", x: left, y: 18)
         let (weightedKey, _) = S.legend("加权 Weighted", cls: "bar-weighted", x: next, y: 18)
         out += amountKey + weightedKey
         out += S.valueAxis(maxValue: axisMax, step: step, left: left, right: right, top: top, bottom: bottom) {
@@ -30,9 +31,9 @@ enum ReportSVGForecast {
             let ah = row.amount.isFinite ? max(row.amount, 0) * scale : 0
             let wh = row.weighted.isFinite ? max(row.weighted, 0) * scale : 0
             out += S.rect(x: center - barWidth - 1, y: bottom - ah, w: barWidth, h: ah, cls: "bar-forecast",
-                          tip: "\(title): \(ReportTextFormat.money(row.amount)) (\(ReportTextFormat.count(row.deals)) deals)")
+                          tip: "\(title): \(ReportTextFormat.amount(row.amount, row.currency)) (\(ReportTextFormat.count(row.deals)) deals)")
             out += S.rect(x: center + 1, y: bottom - wh, w: barWidth, h: wh, cls: "bar-weighted",
-                          tip: "\(title): weighted \(ReportTextFormat.money(row.weighted))")
+                          tip: "\(title): weighted \(ReportTextFormat.amount(row.weighted, row.currency))")
             if i % labelEvery == 0 {
                 out += S.text(month.zh, x: center, y: bottom + 18, anchor: "middle", cls: "tick")
                 if row.month == nil { out += S.text(month.en, x: center, y: bottom + 33, anchor: "middle", cls: "sub") }

@@ -1,7 +1,9 @@
 /// The funnel chart: one row per node in flow order, the node's name on the left, then two
-/// horizontal bars on their own scales, open deals and their amount.
+/// horizontal bars on their own scales, open deals and their amount. Amount bars are drawn for the
+/// rows in `currency` only (one scale cannot hold two currencies); other rows show their amount as
+/// text.
 enum ReportSVGFunnel {
-    static func render(_ rows: [ReportModel.FunnelRow], manyTemplates: Bool) -> String {
+    static func render(_ rows: [ReportModel.FunnelRow], manyTemplates: Bool, currency: String?) -> String {
         typealias S = ReportSVG
         let rowHeight = 40.0, top = 36.0
         let height = top + Double(rows.count) * rowHeight + 8
@@ -15,11 +17,11 @@ enum ReportSVGFunnel {
         let amountWidth = S.width - amountX - 4
         let dealsRoom = dealsWidth - 44, amountRoom = amountWidth - 110
         let maxDeals = Double(rows.map(\.deals).max() ?? 0)
-        let maxAmount = rows.map(\.amount).filter(\.isFinite).max() ?? 0
+        let maxAmount = rows.filter { $0.currency == currency }.map(\.amount).filter(\.isFinite).max() ?? 0
 
         var out = S.open(height: height, label: "漏斗：各节点的进行中商机数与金额 Funnel: open deals and amount per node", id: "chart-funnel")
         out += S.text("商机数 Deals", x: dealsX, y: 18, cls: "head")
-        out += S.text("金额 Amount", x: amountX, y: 18, cls: "head")
+        out += S.text("金额 Amount" + (currency.map { " (\($0))" } ?? ""), x: amountX, y: 18, cls: "head")
         for (i, row) in rows.enumerated() {
             let y = top + Double(i) * rowHeight
             if i % 2 == 0 {
@@ -33,10 +35,13 @@ enum ReportSVGFunnel {
             out += S.rect(x: dealsX, y: barY, w: max(dw, row.deals > 0 ? 2 : 0), h: barH, cls: "bar-deals",
                           tip: "\(name): \(ReportTextFormat.count(row.deals)) deals")
             out += S.text(ReportTextFormat.count(row.deals), x: dealsX + dw + 6, y: barY + barH / 2 + 5, cls: "value")
-            let aw = maxAmount > 0 && row.amount.isFinite ? max(row.amount, 0) / maxAmount * amountRoom : 0
-            out += S.rect(x: amountX, y: barY, w: max(aw, row.amount > 0 ? 2 : 0), h: barH, cls: "bar-amount",
-                          tip: "\(name): \(ReportTextFormat.money(row.amount))")
-            out += S.text(ReportTextFormat.money(row.amount), x: amountX + aw + 6, y: barY + barH / 2 + 5, cls: "value")
+            let amount = ReportTextFormat.amount(row.amount, row.currency)
+            var aw = 0.0
+            if row.currency == currency {
+                aw = maxAmount > 0 && row.amount.isFinite ? max(row.amount, 0) / maxAmount * amountRoom : 0
+                out += S.rect(x: amountX, y: barY, w: max(aw, row.amount > 0 ? 2 : 0), h: barH, cls: "bar-amount", tip: "\(name): \(amount)")
+            }
+            out += S.text(amount, x: amountX + aw + 6, y: barY + barH / 2 + 5, cls: "value")
         }
         out += S.line(x1: dealsX, y1: top - 4, x2: dealsX, y2: height - 6, cls: "axis")
         out += S.line(x1: amountX, y1: top - 4, x2: amountX, y2: height - 6, cls: "axis")

@@ -71,8 +71,8 @@ public enum ReportText {
             section("总览", "Totals")
             let s = model.totals
             var t = ReportTextTable([.init(""), .init("商机 Deals", .right), .init("金额 Amount", .right)])
-            t.add("进行中 open", F.count(s.open), F.money(s.openAmount))
-            t.add("已赢单 won", F.count(s.won), F.money(s.wonAmount))
+            t.add("进行中 open", F.count(s.open), F.amounts(s.amounts, won: false))
+            t.add("已赢单 won", F.count(s.won), F.amounts(s.amounts, won: true))
             t.add("已输单 lost", F.count(s.lost), "")
             t.add("公海 public pool", F.count(s.inPublicPool), "")
             table(t)
@@ -89,7 +89,7 @@ public enum ReportText {
             for row in model.funnel {
                 var cells = [Cell(F.clip(F.name(zh: row.nameZh, en: row.nameEn, id: row.node), width: 30)), Cell(row.node)]
                 if manyTemplates { cells.insert(Cell(row.templateID), at: 0) }
-                cells += [Cell(F.percent(row.probability)), Cell(F.count(row.deals)), Cell(F.money(row.amount)),
+                cells += [Cell(F.percent(row.probability)), Cell(F.count(row.deals)), Cell(F.amount(row.amount, row.currency)),
                           Cell(ReportText.bar(row.deals, of: maxDeals), style: "32")]
                 t.add(cells)
             }
@@ -103,12 +103,15 @@ public enum ReportText {
                                      .init("加权 Weighted", .right)])
             for row in model.forecast {
                 let m = F.month(row.month)
-                t.add(row.month == nil ? "\(m.zh) \(m.en)" : m.zh, F.count(row.deals), F.money(row.amount), F.money(row.weighted))
+                t.add(row.month == nil ? "\(m.zh) \(m.en)" : m.zh, F.count(row.deals), F.amount(row.amount, row.currency),
+                      F.amount(row.weighted, row.currency))
             }
             t.rulesBefore = [t.rows.count]
-            t.add([Cell("合计 Total", style: "1"), Cell(F.count(model.forecast.reduce(0) { $0 + $1.deals }), style: "1"),
-                   Cell(F.money(model.forecast.reduce(0) { $0 + $1.amount }), style: "1"),
-                   Cell(F.money(model.forecast.reduce(0) { $0 + $1.weighted }), style: "1")])
+            // A total line per currency: amounts of two currencies are never added.
+            for (i, total) in model.forecastTotals.enumerated() {
+                t.add([Cell(i == 0 ? "合计 Total" : "", style: "1"), Cell(F.count(total.deals), style: "1"),
+                       Cell(F.amount(total.amount, total.currency), style: "1"), Cell(F.amount(total.weighted, total.currency), style: "1")])
+            }
             table(t)
         }
 
@@ -137,7 +140,7 @@ public enum ReportText {
                                      .init("原负责人 From"), .init("原因 Reason"), .init("进入 Since"), .init("天数 Age", .right)])
             for row in model.publicPool {
                 let how = F.arrival(row.arrival)
-                t.add(row.dealID, F.clip(row.customer ?? "—", width: 30), row.amount.map(F.money) ?? "—", "\(how.zh) \(how.en)",
+                t.add(row.dealID, F.clip(row.customer ?? "—", width: 30), row.amount.map { F.amount($0, row.currency) } ?? "—", "\(how.zh) \(how.en)",
                       row.previousOwner ?? "—", F.clip(row.reason ?? "—", width: 30), F.date(row.since, offset: offset),
                       F.count(row.ageDays))
             }

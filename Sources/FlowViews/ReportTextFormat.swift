@@ -21,6 +21,17 @@ enum ReportTextFormat {
         return (negative ? "-" : "") + integer + cents
     }
 
+    /// An amount with its currency: `1,234,567.89 CNY` (the number alone without a currency).
+    static func amount(_ value: Double, _ currency: String?) -> String {
+        money(value) + (currency.map { " " + $0 } ?? "")
+    }
+
+    /// The open (or won) amounts of the totals, one per currency: `1,200.00 CNY; 3.03 USD`, or
+    /// `—` when no template has an amount field.
+    static func amounts(_ totals: [ReportModel.CurrencyTotals], won: Bool) -> String {
+        totals.isEmpty ? "—" : totals.map { amount(won ? $0.won : $0.open, $0.currency) }.joined(separator: "; ")
+    }
+
     /// Whole numbers for chart axes: `1500000` → `1,500,000`.
     static func moneyWhole(_ value: Double) -> String {
         guard value.isFinite else { return "—" }

@@ -20,7 +20,7 @@ struct ReportBuilderTests {
         #expect(model.templates.map(\.id) == ["standard_sale"])
         #expect(model.templates.first?.nameZh == "标准销售流程")
         // D-1001 won (300000), D-1002 lost, four open: D-1003 (90000), D-1004, D-1005 (1500000), D-1006.
-        #expect(model.totals == ReportModel.Totals(open: 4, won: 1, lost: 1, inPublicPool: 2, openAmount: 1_590_000, wonAmount: 300_000))
+        #expect(model.totals == ReportModel.Totals(open: 4, won: 1, lost: 1, inPublicPool: 2, amounts: [.init(currency: "CNY", open: 1_590_000, won: 300_000)]))
         let funnel = Dictionary(uniqueKeysWithValues: model.funnel.map { ($0.node, $0) })
         #expect(funnel["initial_talks"]?.deals == 2)
         #expect(funnel["solution_review"]?.amount == 1_500_000)
@@ -33,9 +33,9 @@ struct ReportBuilderTests {
         #expect(model.funnel.first?.node == "initial_talks")
         #expect(!model.funnel.contains { $0.node == "won" || $0.node == "lost" })
         #expect(model.forecast == [
-            ReportModel.ForecastRow(month: "2024-07", deals: 1, amount: 90_000, weighted: 63_000),
-            ReportModel.ForecastRow(month: "2024-09", deals: 1, amount: 1_500_000, weighted: 450_000),
-            ReportModel.ForecastRow(month: nil, deals: 2, amount: 0, weighted: 0),
+            ReportModel.ForecastRow(month: "2024-07", deals: 1, amount: 90_000, weighted: 63_000, currency: "CNY"),
+            ReportModel.ForecastRow(month: "2024-09", deals: 1, amount: 1_500_000, weighted: 450_000, currency: "CNY"),
+            ReportModel.ForecastRow(month: nil, deals: 2, amount: 0, weighted: 0, currency: "CNY"),
         ])
     }
 
@@ -78,7 +78,7 @@ struct ReportBuilderTests {
         let store = try DealViewFixtures.sqlite()
         let none = try Self.model(store, template: "renewal_upsell")
         #expect(none.templates.isEmpty)
-        #expect(none.totals == ReportModel.Totals(open: 0, won: 0, lost: 0, inPublicPool: 0, openAmount: 0, wonAmount: 0))
+        #expect(none.totals == ReportModel.Totals(open: 0, won: 0, lost: 0, inPublicPool: 0, amounts: []))
         #expect(none.funnel.isEmpty && none.publicPool.isEmpty && none.returning.isEmpty && none.attention.isEmpty)
     }
 

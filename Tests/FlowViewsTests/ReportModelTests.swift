@@ -7,9 +7,9 @@ import Testing
         let model = ReportModel(
             generatedAt: 1_700_000_000_000, utcOffsetSeconds: 28_800,
             templates: [.init(id: "standard_sale", version: "1.0.0", nameZh: "标准销售流程", nameEn: "Standard B2B sale")],
-            totals: .init(open: 2, won: 1, lost: 0, inPublicPool: 0, openAmount: 300, wonAmount: 100),
-            funnel: [.init(templateID: "standard_sale", node: "contact", nameZh: "初步洽谈", nameEn: "First contact", deals: 2, amount: 300, probability: 10)],
-            forecast: [.init(month: "2026-12", deals: 2, amount: 300, weighted: 30)],
+            totals: .init(open: 2, won: 1, lost: 0, inPublicPool: 0, amounts: [.init(currency: "CNY", open: 300, won: 100)]),
+            funnel: [.init(templateID: "standard_sale", node: "contact", nameZh: "初步洽谈", nameEn: "First contact", deals: 2, amount: 300, currency: "CNY", probability: 10)],
+            forecast: [.init(month: "2026-12", deals: 2, amount: 300, weighted: 30, currency: "CNY")],
             attention: [], publicPool: [], returningWithinDays: 7, returning: [], recentRecords: [])
         let data = try JSONEncoder().encode(model)
         #expect(try JSONDecoder().decode(ReportModel.self, from: data) == model)

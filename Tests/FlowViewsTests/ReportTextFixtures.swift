@@ -12,20 +12,20 @@ enum ReportFixtures {
         ReportModel(
             generatedAt: now, utcOffsetSeconds: 28_800,
             templates: [.init(id: "standard_sale", version: "1.2.0", nameZh: "标准销售流程", nameEn: "Standard B2B sale")],
-            totals: .init(open: 7, won: 3, lost: 2, inPublicPool: 3, openAmount: 2_340_000.5, wonAmount: 1_234_567.891),
+            totals: .init(open: 7, won: 3, lost: 2, inPublicPool: 3, amounts: [.init(currency: "CNY", open: 2_340_000.5, won: 1_234_567.891)]),
             funnel: [
-                .init(templateID: "standard_sale", node: "initial_talks", nameZh: "初步洽谈", nameEn: "Initial talks", deals: 3, amount: 0, probability: 10),
+                .init(templateID: "standard_sale", node: "initial_talks", nameZh: "初步洽谈", nameEn: "Initial talks", deals: 3, amount: 0, currency: "CNY", probability: 10),
                 .init(templateID: "standard_sale", node: "requirement_negotiation", nameZh: "需求沟通", nameEn: "Requirements", deals: 2,
-                      amount: 1_590_000, probability: 20),
-                .init(templateID: "standard_sale", node: "proposal_quotation", nameZh: "方案报价", nameEn: nil, deals: 1, amount: 90_000,
+                      amount: 1_590_000, currency: "CNY", probability: 20),
+                .init(templateID: "standard_sale", node: "proposal_quotation", nameZh: "方案报价", nameEn: nil, deals: 1, amount: 90_000, currency: "CNY",
                       probability: 30),
                 .init(templateID: "standard_sale", node: "x_node", nameZh: hostile, nameEn: "A \"quoted\" & <b>bold</b>", deals: 1,
-                      amount: 660_000.5, probability: nil),
+                      amount: 660_000.5, currency: "CNY", probability: nil),
             ],
             forecast: [
-                .init(month: "2024-07", deals: 2, amount: 90_000, weighted: 27_000),
-                .init(month: "2024-09", deals: 1, amount: 1_500_000, weighted: 300_000),
-                .init(month: nil, deals: 4, amount: 750_000.5, weighted: 75_000.05),
+                .init(month: "2024-07", deals: 2, amount: 90_000, weighted: 27_000, currency: "CNY"),
+                .init(month: "2024-09", deals: 1, amount: 1_500_000, weighted: 300_000, currency: "CNY"),
+                .init(month: nil, deals: 4, amount: 750_000.5, weighted: 75_000.05, currency: "CNY"),
             ],
             attention: [
                 .init(owner: "zhang.san", items: [
@@ -40,13 +40,13 @@ enum ReportFixtures {
                 ]),
             ],
             publicPool: [
-                .init(dealID: "D-0990", customer: "老客户有限公司", amount: nil, arrival: .created, reason: nil, previousOwner: nil,
+                .init(dealID: "D-0990", customer: "老客户有限公司", amount: nil, currency: "CNY", arrival: .created, reason: nil, previousOwner: nil,
                       since: 1_709_254_800_000, ageDays: 122),
-                .init(dealID: "D-1002", customer: "海川贸易有限公司", amount: 120_000, arrival: .lost, reason: "competitor",
+                .init(dealID: "D-1002", customer: "海川贸易有限公司", amount: 120_000, currency: "CNY", arrival: .lost, reason: "competitor",
                       previousOwner: "wang.wu", since: 1_715_302_800_000, ageDays: 52),
-                .init(dealID: "D-1004", customer: hostile, amount: 45_000.25, arrival: .idle, reason: nil, previousOwner: "zhang.san",
+                .init(dealID: "D-1004", customer: hostile, amount: 45_000.25, currency: "CNY", arrival: .idle, reason: nil, previousOwner: "zhang.san",
                       since: 1_719_277_200_000, ageDays: 6),
-                .init(dealID: "D-1011", customer: "Acme & Co", amount: 8_000, arrival: .released, reason: "换人跟进",
+                .init(dealID: "D-1011", customer: "Acme & Co", amount: 8_000, currency: "CNY", arrival: .released, reason: "换人跟进",
                       previousOwner: "li.si", since: 1_719_631_200_000, ageDays: 1),
             ],
             returningWithinDays: 7,
@@ -67,7 +67,7 @@ enum ReportFixtures {
     static var empty: ReportModel {
         ReportModel(
             generatedAt: now, utcOffsetSeconds: 28_800, templates: [],
-            totals: .init(open: 0, won: 0, lost: 0, inPublicPool: 0, openAmount: 0, wonAmount: 0),
+            totals: .init(open: 0, won: 0, lost: 0, inPublicPool: 0, amounts: []),
             funnel: [], forecast: [], attention: [], publicPool: [], returningWithinDays: 14, returning: [], recentRecords: [])
     }
 }

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// A store may hold deals of templates whose amounts are in different currencies: the report
+/// never adds them together, and every amount it prints carries its currency.
+@Suite struct ReportCurrencyTests {
+    /// The standard template, and a copy of it whose money is in USD (`usd_sale`).
+    static func templates() throws -> String {
+        let source = try String(contentsOfFile: Examples.template, encoding: .utf8)
+        let fragment = try String(contentsOfFile: repoRoot + "/templates/fragments/common-roles.flow.yaml", encoding: .utf8)
+        let usd = source.replacingOccurrences(of: "id: standard_sale", with: "id: usd_sale")
+            .replacingOccurrences(of: "CNY", with: "USD")
+        return try tempDir(["cny.flow.yaml": source, "usd.flow.yaml": usd, "fragments/common-roles.flow.yaml": fragment,
+                            "cny.jsonl": #"""
+            {"id": "C-1", "owner": "amy", "fields": {"customer_name": "甲", "amount": "1000.50 CNY", "expected_close_date": "2024-07-15"}}
+            {"id": "C-2", "owner": "amy", "fields": {"customer_name": "乙", "amount": "0.125 CNY"}}
+            """#,
+                            "usd.jsonl": #"""
+            {"id": "U-1", "owner": "bob", "fields": {"customer_name": "丙", "amount": "3.03 USD", "expected_close_date": "2024-07-20"}}
+            """#])
+    }
+
+    @Test func amountsOfTwoCurrenciesAreNeverAddedTogether() throws {
+        let dir = try Self.templates()
+        let db = dir + "/deals.sqlite"
+        for (template, deals) in [("cny", "cny"), ("usd", "usd")] {
+            let run = flowc("run", dir + "/\(template).flow.yaml", "--deals", dir + "/\(deals).jsonl", "--db", db, "--now", "2024-07-01T09:00:00+08:00")
+            #expect(run.code == 0, "\(run.err)")
+        }
+        let text = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--color", "never")
+        #expect(text.code == 0, "\(text.err)")
+        // The totals: one amount per currency; 0.125 is rounded to the cent, half away from zero.
+        #expect(text.out.contains("1,000.63 CNY; 3.03 USD"), "\(text.out)")
+        #expect(!text.out.contains("1,003.6"))
+        // The forecast: July has a row per currency and a total line per currency.
+        let july = text.out.split(separator: "\n").filter { $0.hasPrefix("  2024-07 ") }
+        #expect(july.count == 2, "\(text.out)")
+        #expect(july.contains { $0.contains("1,000.50 CNY") } && july.contains { $0.contains("3.03 USD") })
+
+        let json = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--format", "json")
+        let model = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let totals = try #require(model["totals"] as? [String: Any])
+        let amounts = try #require(totals["amounts"] as? [[String: Any]])
+        #expect(amounts.map { $0["currency"] as? String } == ["CNY", "USD"])
+        #expect(amounts.map { $0["open"] as? Double } == [1000.63, 3.03])
+        let forecast = try #require(model["forecast"] as? [[String: Any]])
+        #expect(forecast.map { "\($0["month"] as? String ?? "-") \($0["currency"] as? String ?? "-")" } == ["2024-07 CNY", "2024-07 USD", "- CNY"])
+        let funnel = try #require(model["funnel"] as? [[String: Any]])
+        #expect(Set(funnel.compactMap { $0["currency"] as? String }) == ["CNY", "USD"])
+
+        // The page: the charts draw the currency with most open deals, and say where the rest is.
+        let html = dir + "/report.html"
+        #expect(flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--html", html).code == 0)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("金额 Amount (CNY)"))
+        #expect(page.contains("The chart shows CNY only; USD amounts are in the table"))
+        #expect(page.contains("3.03 USD"))
+    }
+}
