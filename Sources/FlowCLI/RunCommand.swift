@@ -84,7 +84,8 @@ struct RunCommand: FlowcCommand {
                 return "the rejects file `\(output)` is the \(other.what) `\(other.path)`: give --rejects or --events-rejects another path"
             }
         }
-        if let d = paths.deals, let e = paths.events, FileIdentity(d) == FileIdentity(e) {
+        // Two runs' rejects may both go to `/dev/null`: a device is written into, not replaced.
+        if let d = paths.deals, let e = paths.events, FileIdentity(d) == FileIdentity(e), !RejectsWriter.isSpecial(d) {
             return "the rejects files of the deals and of the events are the same file `\(e)`: give --events-rejects another path"
         }
         return nil
@@ -248,7 +249,7 @@ struct RunCommand: FlowcCommand {
     /// Removes a rejects file of an earlier run that this run has nothing to put in (it would
     /// describe records that are now applied). Only a file that looks like a rejects file is removed.
     static func removeStaleRejects(_ path: String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        guard RecordSource.isRegular(path), let handle = FileHandle(forReadingAtPath: path) else { return }
         let head = String(decoding: handle.readData(ofLength: 16), as: UTF8.self)
         try? handle.close()
         if head.hasPrefix("{\"_error\":") || head.hasPrefix("_line,_code,") {
@@ -335,10 +336,14 @@ final class RunProgress {
 }
 
 /// A rejects file written as the run goes: to a file of its own beside the target, which
-/// replaces the target (atomically, by `rename`) when the run of the input ends.
+/// replaces the target (atomically, by `rename`) when the run of the input ends. A target that
+/// is neither a regular file nor a directory (`/dev/null`, a FIFO) is written into directly and
+/// never replaced: renaming over `/dev/null` would put a plain file in the device's place.
 final class RejectsWriter {
     let path: String
     private let partial: String
+    /// The target is a device or a FIFO: written into, not replaced.
+    private let direct: Bool
     private var handle: FileHandle?
     private var failure: (any Error)?
     private(set) var isEmpty = true
@@ -348,7 +353,17 @@ final class RejectsWriter {
     init(path: String) {
         self.path = path
         partial = path + ".\(ProcessInfo.processInfo.processIdentifier).partial"
-        Self.removeAbandoned(beside: path)
+        direct = Self.isSpecial(path)
+        if !direct { Self.removeAbandoned(beside: path) }
+    }
+
+    /// Whether `path` names something other than a regular file or a directory (a device such as
+    /// `/dev/null`, a FIFO, a socket).
+    static func isSpecial(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
     }
 
     /// Removes the partial files a killed run left beside `path` (`NAME.PID.partial` whose
@@ -371,6 +386,7 @@ final class RejectsWriter {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a directory" }
+        if isSpecial(path) { return access(path, W_OK) == 0 ? nil : "it is not writable" }
         var directory = (path as NSString).deletingLastPathComponent
         if directory.isEmpty { directory = "." }
         guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else { return "the directory `\(directory)` does not exist" }
@@ -383,7 +399,7 @@ final class RejectsWriter {
         guard failure == nil, !text.isEmpty else { return }
         do {
             if handle == nil {
-                let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                let fd = direct ? open(path, O_WRONLY) : open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
                 guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
                 handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             }
@@ -400,6 +416,11 @@ final class RejectsWriter {
             discard()
             throw failure
         }
+        if direct {
+            try handle?.close()
+            handle = nil
+            return
+        }
         try handle?.synchronize()
         try handle?.close()
         handle = nil
@@ -414,7 +435,7 @@ final class RejectsWriter {
     func discard() {
         try? handle?.close()
         handle = nil
-        try? FileManager.default.removeItem(atPath: partial)
+        if !direct { try? FileManager.default.removeItem(atPath: partial) }
     }
 }
 

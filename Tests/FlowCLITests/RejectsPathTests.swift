@@ -19,3 +19,39 @@ import Testing
         #expect(RunCommand.rejectsPath("deals.jsonl", csv: false, in: "/work") { $0 != "." } == "/work/deals.rejects.jsonl")
     }
 }
+
+/// `--rejects` naming a device or a FIFO (`/dev/null`, to throw the rejects away; a pipe to
+/// another program): the rejects are written into it and it stays what it was. They were written
+/// beside it and renamed over it, which as root put a plain file in the place of `/dev/null`.
+@Suite struct RejectsIntoADeviceTests {
+    @Test func aFIFOGivenAsTheRejectsFileIsWrittenIntoAndStaysAFIFO() throws {
+        let dir = try tempDir(["bad.jsonl": #"{"id": "Z-1", "owner": "amy", "fields": {"nope": 1}}"# + "\n"])
+        let fifo = dir + "/rejects.pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // The reader: opening a FIFO waits for its writer, and it reads until the writer closes.
+        nonisolated(unsafe) var received = Data()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            if let reader = FileHandle(forReadingAtPath: fifo) { received = reader.readDataToEndOfFile() }
+            done.signal()
+        }
+        let r = flowc("run", Examples.template, "--deals", dir + "/bad.jsonl", "--rejects", fifo, "--db", dir + "/d.sqlite")
+        #expect(r.code == 1, "\(r.err)")
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        #expect(String(decoding: received, as: UTF8.self).hasPrefix(#"{"_error":{"line":1,"code":"FC1110""#), "\(String(decoding: received, as: UTF8.self))")
+        var info = stat()
+        #expect(stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".partial") }.isEmpty)
+    }
+
+    @Test func devNullTakesTheRejectsOfBothInputsAndStaysADevice() throws {
+        let dir = try tempDir(["bad.jsonl": #"{"id": "Z-1", "owner": "amy", "fields": {"nope": 1}}"# + "\n",
+                               "events.jsonl": #"{"deal": "nobody", "claim": true, "by": "amy"}"# + "\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/bad.jsonl", "--events", dir + "/events.jsonl",
+                      "--rejects", "/dev/null", "--events-rejects", "/dev/null", "--db", dir + "/d.sqlite")
+        #expect(r.code == 1, "\(r.err)")
+        #expect(r.out.contains("2 rejected"), "\(r.out)")
+        var info = stat()
+        #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+    }
+}
