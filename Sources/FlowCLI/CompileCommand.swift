@@ -51,7 +51,7 @@ struct CompileCommand: FlowcCommand {
             return ExitCode.clean
         }
         do {
-            try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try OutputFile.write(Data(bytes), to: output)
         } catch {
             context.writeError("error: cannot write `\(output)`: \(OutputFile.reason(error, path: output))\n")
             return ExitCode.usage

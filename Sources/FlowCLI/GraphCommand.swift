@@ -105,7 +105,7 @@ struct GraphCommand: FlowcCommand {
             return ExitCode.clean
         }
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try OutputFile.write(Data(text.utf8), to: output)
         } catch {
             context.writeError(GraphCommand.render(GraphMessages.cannotWrite, output, OutputFile.reason(error, path: output)))
             return ExitCode.usage

@@ -157,6 +157,25 @@ enum InputFile {
 /// lowercase as flowc's messages are (`is a directory`, `permission denied`, `no such file or
 /// directory`). Every command that writes a file says it this way.
 enum OutputFile {
+    /// Writes an output file (`-o`, `--html`): atomically, to a file beside it renamed over it, when
+    /// it is a regular file or a new one; into it when it is a device or a FIFO (`-o /dev/null`),
+    /// which a rename would replace with a plain file.
+    static func write(_ data: Data, to path: String) throws {
+        guard isSpecial(path) else { return try data.write(to: URL(fileURLWithPath: path), options: .atomic) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EACCES) }
+        defer { try? handle.close() }
+        try handle.write(contentsOf: data)
+    }
+
+    /// Whether `path` names something other than a regular file or a directory (a device such as
+    /// `/dev/null`, a FIFO, a socket).
+    static func isSpecial(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let type = info.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
+    }
+
     static func reason(_ error: any Error, path: String) -> String {
         if SystemError.code(error) != nil {
             let text = SystemError.reason(error)

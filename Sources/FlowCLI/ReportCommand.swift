@@ -74,7 +74,7 @@ struct ReportCommand: FlowcCommand {
         }
         if let html {
             do {
-                try Data(ReportHTML.render(model).utf8).write(to: URL(fileURLWithPath: html))
+                try OutputFile.write(Data(ReportHTML.render(model).utf8), to: html)
             } catch {
                 context.writeError("error: cannot write `\(html)`: \(OutputFile.reason(error, path: html))\n")
                 return ExitCode.usage

@@ -85,7 +85,7 @@ struct RunCommand: FlowcCommand {
             }
         }
         // Two runs' rejects may both go to `/dev/null`: a device is written into, not replaced.
-        if let d = paths.deals, let e = paths.events, FileIdentity(d) == FileIdentity(e), !RejectsWriter.isSpecial(d) {
+        if let d = paths.deals, let e = paths.events, FileIdentity(d) == FileIdentity(e), !OutputFile.isSpecial(d) {
             return "the rejects files of the deals and of the events are the same file `\(e)`: give --events-rejects another path"
         }
         return nil
@@ -353,17 +353,8 @@ final class RejectsWriter {
     init(path: String) {
         self.path = path
         partial = path + ".\(ProcessInfo.processInfo.processIdentifier).partial"
-        direct = Self.isSpecial(path)
+        direct = OutputFile.isSpecial(path)
         if !direct { Self.removeAbandoned(beside: path) }
-    }
-
-    /// Whether `path` names something other than a regular file or a directory (a device such as
-    /// `/dev/null`, a FIFO, a socket).
-    static func isSpecial(_ path: String) -> Bool {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return false }
-        let type = info.st_mode & S_IFMT
-        return type != S_IFREG && type != S_IFDIR
     }
 
     /// Removes the partial files a killed run left beside `path` (`NAME.PID.partial` whose
@@ -386,7 +377,7 @@ final class RejectsWriter {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a directory" }
-        if isSpecial(path) { return access(path, W_OK) == 0 ? nil : "it is not writable" }
+        if OutputFile.isSpecial(path) { return access(path, W_OK) == 0 ? nil : "it is not writable" }
         var directory = (path as NSString).deletingLastPathComponent
         if directory.isEmpty { directory = "." }
         guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else { return "the directory `\(directory)` does not exist" }

@@ -54,4 +54,40 @@ import Testing
         var info = stat()
         #expect(stat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
     }
+
+    /// What a command writes into a FIFO made for it (read on a thread of its own, since opening a
+    /// FIFO waits for the other end), and whether the FIFO is still one afterwards.
+    static func throughFIFO(_ run: (String) -> (code: Int32, out: String, err: String)) throws
+        -> (result: (code: Int32, out: String, err: String), text: String, stillFIFO: Bool) {
+        let fifo = try tempDir([:]) + "/out.pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        nonisolated(unsafe) var received = Data()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            if let reader = FileHandle(forReadingAtPath: fifo) { received = reader.readDataToEndOfFile() }
+            done.signal()
+        }
+        let result = run(fifo)
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        var info = stat()
+        return (result, String(decoding: received, as: UTF8.self), stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+    }
+
+    /// `-o` and `--html` into a FIFO or a device: the same as the rejects.
+    @Test func outputFilesThatAreFIFOsAreWrittenIntoAndStayFIFOs() throws {
+        let compiled = try Self.throughFIFO { flowc("compile", Examples.template, "-o", $0) }
+        #expect(compiled.result.code == 0, "\(compiled.result.err)")
+        #expect(compiled.text.contains(#""id" : "standard_sale""#) || compiled.text.contains(#""id":"standard_sale""#), "\(compiled.text.prefix(300))")
+        #expect(compiled.stillFIFO)
+        let graph = try Self.throughFIFO { flowc("graph", Examples.template, "--format", "dot", "-o", $0) }
+        #expect(graph.result.code == 0, "\(graph.result.err)")
+        #expect(graph.text.contains("digraph \"standard_sale\" {"), "\(graph.text.prefix(200))")
+        #expect(graph.stillFIFO)
+        let db = try Examples.db()
+        #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--db", db).code == 0)
+        let report = try Self.throughFIFO { flowc("report", "--db", db, "--html", $0) }
+        #expect(report.result.code == 0, "\(report.result.err)")
+        #expect(report.text.hasPrefix("<!DOCTYPE html>"))
+        #expect(report.stillFIFO)
+    }
 }
