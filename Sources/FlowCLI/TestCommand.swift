@@ -17,9 +17,11 @@ struct TestCommand: FlowcCommand {
         commandName: "test",
         abstract: "Run a template's scenarios and report which pass.",
         discussion: """
-            The scenarios of `DIR/NAME.flow.yaml` are the `*.scenario.yaml` files under \
-            `DIR/scenarios/NAME/` (see docs/testing.md); scenario files named after the template \
-            are run instead. With a directory, every template in it that has scenarios is tested. \
+            The scenarios of `DIR/NAME.flow.yaml` are the files ending in `.scenario.yaml`, \
+            `.scenario.yml` or `.scenario.json` under `DIR/scenarios/NAME/`, subdirectories \
+            included, in the order of their paths (see docs/testing.md); scenario files given after \
+            the template (any path) are run instead. With a directory, every template in it that \
+            has scenarios is tested. \
             The template is checked and compiled first; its errors are printed as by `flowc check`.
 
             Each scenario prints `PASS name` or `FAIL name` with the first step that did not \

@@ -68,7 +68,12 @@ struct TickCommand: FlowcCommand {
             context.write(HostOutput.encode(Out(at: time, ticked: report.ticked, returnedToPool: report.returnedToPool, effects: report.effects,
                                                 effectsByKind: report.effectsByKind, refused: refused)) + "\n")
         } else {
-            if verbose { for id in report.ticked { context.write("ticked \(id)\(report.returnedToPool.contains(id) ? " → public pool" : "")\n") } }
+            if verbose {
+                let returned = Set(report.returnedToPool)
+                for (id, kinds) in zip(report.ticked, report.effectKinds) {
+                    context.write("ticked \(id)\(returned.contains(id) ? " → public pool" : "")\(kinds.isEmpty ? "" : ": " + kinds.joined(separator: ", "))\n")
+                }
+            }
             var line = "ticked \(report.ticked.count) deal\(report.ticked.count == 1 ? "" : "s") at \(HostOutput.time(time))"
             line += report.effects == 0 ? ": nothing fired" : ": \(RunSummary.counts(report.effectsByKind))"
             context.write(line + "\n")

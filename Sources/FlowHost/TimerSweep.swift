@@ -8,6 +8,9 @@ public struct TickReport: Sendable {
     public var at: Int64
     /// Deals stepped with a `tick`, in order.
     public var ticked: [String] = []
+    /// The kinds of the effects each ticked deal's tick emitted, in order, by the deal's position
+    /// in ``ticked``.
+    public var effectKinds: [[String]] = []
     /// Deals that went to the public pool (idle return).
     public var returnedToPool: [String] = []
     /// Effects emitted, by kind (`idle_warning`, `returned_to_pool`, `node_blocked`, …).
@@ -83,6 +86,7 @@ extension DealService {
             for unit in outcomes.keys.sorted() {
                 guard let o = outcomes[unit] else { continue }
                 report.ticked.append(o.dealID)
+                report.effectKinds.append(o.effects.map(\.kind.rawValue))
                 report.effects += o.effects.count
                 for e in o.effects { report.effectsByKind[e.kind.rawValue, default: 0] += 1 }
                 if o.effects.contains(where: { $0.kind == .returnedToPool }) { report.returnedToPool.append(o.dealID) }

@@ -11,6 +11,10 @@ import Testing
         #expect(all.code == 0, "\(all.err)")
         #expect(all.out == "verified 6 deals: each snapshot is the fold of its log\n")
         #expect(flowc("deal", "verify", "D-1003", "--db", db).out == "verified 1 deal: each snapshot is the fold of its log\n")
+        // A deal that is not in the store is named, and counted apart from those that differ.
+        let missing = flowc("deal", "verify", "D-1003", "D-9", "--db", db)
+        #expect(missing.code == 1)
+        #expect(missing.out == "D-9: error[FC1203]: there is no deal `D-9` in the store\nverified 1 deal: each snapshot is the fold of its log; 1 not in the store\n")
     }
 
     @Test func aSnapshotEditedInTheStoreIsNamed() throws {

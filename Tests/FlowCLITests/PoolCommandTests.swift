@@ -52,8 +52,9 @@ import Testing
 
         let blocked = flowc("tick", "--at", "2024-06-01T00:00:00Z", "--db", db, "--verbose")
         #expect(blocked.code == 0, "\(blocked.err)")
-        #expect(blocked.out.contains("node_blocked"))
-        #expect(blocked.out.contains("ticked D-1005\n"))
+        // Each deal with the effects its tick emitted, then the summary.
+        #expect(blocked.out.contains("ticked D-1003: node_blocked, node_blocked, escalation, escalation\n"))
+        #expect(blocked.out.contains("ticked D-1005: node_blocked, escalation\n"))
 
         let sweep = flowc("pool", "sweep", "--at", "2024-08-01T00:00:00Z", "--db", db)
         #expect(sweep.code == 0, "\(sweep.err)")
