@@ -147,10 +147,10 @@ public final class BulkRun {
     /// Units stepped but not yet written: unit number → (line, text, outcome).
     private var provisional: [Int: (line: Int, text: String, outcome: UnitOutcome)] = [:]
     private var rejects: [RejectedRecord] = []
-    /// Deals with a rejected record in this run, with its line: their later records are held
-    /// back (FC1206). A deals file starts afresh; an events file keeps those of the deals file
-    /// run before it (`flowc run --deals … --events …`).
-    private var heldBack: [String: Int] = [:]
+    /// Deals with a rejected record in this run, with where it is (`line 2`): their later records
+    /// are held back (FC1206). A deals file starts afresh; an events file keeps those of the deals
+    /// file run before it (`flowc run --deals … --events …`), said to be of the deals file.
+    private var heldBack: [String: String] = [:]
     /// How often each event line without an id has come in the events file being run.
     private var eventLines: [UInt64: Int] = [:]
 
@@ -272,6 +272,10 @@ public final class BulkRun {
     public func runEvents(lines: inout RecordLines) -> Result<[RejectedRecord], RecordFileProblem> {
         rejects = []
         eventLines = [:]
+        // The lines of the deals file run before: an events file's own lines are other lines.
+        for (deal, place) in heldBack where !place.hasSuffix(HostMessages.Phrase.ofTheDealsFile) {
+            heldBack[deal] = place + HostMessages.Phrase.ofTheDealsFile
+        }
         return runLines(&lines) { value in
             switch RecordReader.eventRecord(value) {
             case .success(var r):
@@ -397,7 +401,7 @@ public final class BulkRun {
     /// Runs one unit; flushes when the batch is full. Returns a problem that stops the run.
     private func run(_ unit: DealUnit, line: Int, text: String) -> RecordFileProblem? {
         if let first = heldBack[unit.dealID] {
-            reject(line, HostError(HostMessages.heldBack, unit.dealID, String(first)), text)
+            reject(line, HostError(HostMessages.heldBack, unit.dealID, first), text)
             return nil
         }
         let number = session.nextUnit
@@ -405,7 +409,7 @@ public final class BulkRun {
         case .success(let outcome): provisional[number] = (line, text, outcome)
         case .failure(let failure):
             reject(line, failure.error, text)
-            heldBack[unit.dealID] = line
+            heldBack[unit.dealID] = HostMessages.fill(HostMessages.Phrase.atLine, [String(line)])
         }
         return session.pendingCount >= service.batchSize ? settle() : nil
     }
@@ -424,7 +428,7 @@ public final class BulkRun {
         for (unit, error) in failures {
             guard let p = provisional.removeValue(forKey: unit) else { continue }
             reject(p.line, error, p.text)
-            if heldBack[p.outcome.dealID] == nil { heldBack[p.outcome.dealID] = p.line }
+            if heldBack[p.outcome.dealID] == nil { heldBack[p.outcome.dealID] = HostMessages.fill(HostMessages.Phrase.atLine, [String(p.line)]) }
         }
         for unit in provisional.keys.sorted() {
             guard let o = provisional[unit]?.outcome else { continue }

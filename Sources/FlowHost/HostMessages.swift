@@ -73,7 +73,7 @@ public enum HostMessages {
         would drop the change without a word. Give the new event its own id; an events-file \
         event without `id` gets one from its content.
         """)
-    public static let heldBack = HostMessageSpec(1206, "held-back", "held back: an earlier record of deal `{0}` was rejected (line {1}); fix it and run the rejects file again", """
+    public static let heldBack = HostMessageSpec(1206, "held-back", "held back: an earlier record of deal `{0}` was rejected ({1}); fix it and run the rejects file again", """
         A bulk run applies a deal's records in the order of the file. Once one is rejected, the \
         deal's later records in the run are not applied either: applied, they would move the \
         deal past the rejected one, which could then never be applied (an event may not be \
@@ -179,6 +179,9 @@ public enum HostMessages {
 
     /// Phrases used inside messages.
     public enum Phrase {
+        /// Where a held-back deal's rejected record is (FC1206).
+        public static let atLine = "line {0}"
+        public static let ofTheDealsFile = " of the deals file"
         /// Where in a record a problem lies: the deal and the event.
         public static let inCreate = "deal `{0}`, create: {1}"
         public static let inEvent = "deal `{0}`, event {1} ({2}): {3}"

@@ -184,6 +184,13 @@ import Testing
         #expect(rejects.map(\.line) == [1, 2, 4])
         #expect(rejects.map(\.error.code) == ["FC1221", "FC1206", "FC1206"])
         #expect(rejects[1].error.message == "held back: an earlier record of deal `X-1` was rejected (line 1); fix it and run the rejects file again")
+
+        // A deal whose record the deals file rejected: its events-file lines are held back,
+        // pointing to the line of the deals file.
+        let both = BulkRun(service: service, machine: try service.machines.register(standard))
+        _ = both.runDeals(Array(#"{"id": "X-3", "owner": "amy", "fields": {"customer_name": "丙", "nope": 1}}"#.utf8), format: .jsonLines)
+        let held = try #require(both.runEvents(Array(#"{"deal": "X-3", "set": {"intent": "high"}}"#.utf8)).value)
+        #expect(held.map(\.error.message) == ["held back: an earlier record of deal `X-3` was rejected (line 1 of the deals file); fix it and run the rejects file again"])
         #expect(try service.store.deal("X-1")?.lastSequence == 1)
         #expect(try service.store.deal("X-2")?.lastSequence == 2)
         // The rejects, fixed, run in order.
