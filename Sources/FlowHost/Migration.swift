@@ -130,7 +130,8 @@ extension DealService {
             let event = DealEvent(id: eventID, at: now, .migrate(from: s.machineHash, to: hash, map: request.map))
             let context = StepContext(now: now, utcOffset: utcOffset)
             let oldNodes = view.machine.machine.nodes.map(\.id)
-            if nodesOfVersion[s.machineHash] == nil { nodesOfVersion[s.machineHash] = Set(oldNodes) }
+            // A deal already on the target is skipped: its nodes say nothing of the mapping's sources.
+            if s.machineHash != hash, nodesOfVersion[s.machineHash] == nil { nodesOfVersion[s.machineHash] = Set(oldNodes) }
             let result = Runner.migrate(from: view.machine, to: target, s, event, context: context, limits: limits)
             if case .failure(let refusal) = result, refusal.is(RuntimeMessages.migrateClosed) || refusal.is(RuntimeMessages.alreadyOnTarget) {
                 refuse(HostError(refusal), skipped: true)

@@ -105,6 +105,11 @@ enum Versions {
         #expect(deals.allSatisfy { $0["outcome"] as? String == "skipped" })
         #expect(Set(deals.compactMap { $0["code"] as? String }) == ["FC1164", "FC1165"])
         #expect(report["dryRun"] as? Bool == false)
+        // Deals already on the target say nothing of the mapping's sources: no warning about it.
+        let text = flowc("migrate", "--db", db, "--to", v11, "--map-file", mapFile, "--deal", "D-1004", "--apply")
+        #expect(text.code == 0, "\(text.err)")
+        #expect(!text.out.contains("mapping from") && !text.err.contains("mapping from"), "\(text.out)\(text.err)")
+        #expect(text.out.contains("applied: 0 migrated, 0 refused, 1 skipped"))
         let log = flowc("deal", "history", "D-1004", "--db", db, "--json").out
         #expect(log.components(separatedBy: "\"type\":\"migrate\"").count == 2)
     }
