@@ -385,7 +385,10 @@ struct Stepper {
             arrived.append((j, count))
         }
         for n in m.nodes.indices where resetSet[n] { reset(n) }
-        for (j, count) in arrived { s.nodes[j].arrivals = count }
+        for (j, count) in arrived where count > 0 {
+            s.nodes[j].arrivals = count
+            s.nodes[j].status = .waiting
+        }
     }
 
     /// The first branch whose condition holds, else the default; recorded for explanations.

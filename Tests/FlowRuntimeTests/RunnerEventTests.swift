@@ -521,6 +521,9 @@ import Testing
         try d.apply(.rework(node: "sign", target: "legal", reason: "客户修改了违约条款"), by: "alice", after: hour)
         #expect(d.active == ["legal"])
         #expect(d.node("finance")?.status == .done)
+        // The join has the other branch's arrival: it is waiting, as after any branch arrives.
+        #expect(d.node("j")?.status == .waiting)
+        #expect(d.node("j")?.arrivals == 1)
         try d.apply(.complete(node: "legal", outcome: nil), by: "alice", after: hour)
         #expect(d.active == ["sign"])
         #expect(d.node("j")?.status == .done)
@@ -533,6 +536,7 @@ import Testing
         try d.apply(.complete(node: "approve", outcome: "back"), by: "mia", after: hour)
         #expect(d.active == ["finance"])
         #expect(d.node("legal")?.status == .done)
+        #expect(d.node("j")?.status == .waiting)
         try d.apply(.complete(node: "finance", outcome: nil), by: "alice", after: hour)
         #expect(d.active == ["sign"])
         try d.apply(.complete(node: "sign", outcome: nil), by: "alice", after: hour)
