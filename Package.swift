@@ -80,7 +80,9 @@ let package = Package(
         ),
         .testTarget(name: "FlowIRTests", dependencies: ["FlowIR", "FlowCheck", "FlowDiagnostics"], swiftSettings: strict),
         .testTarget(name: "FlowRuntimeTests", dependencies: ["FlowRuntime", "FlowIR", "FlowCheck", "FlowExpr"], swiftSettings: strict),
-        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowHost", "FlowDiagnostics", "FlowStore"], swiftSettings: strict),
+        .testTarget(name: "FlowCLITests", dependencies: [
+            "FlowCLI", "FlowHost", "FlowDiagnostics", "FlowStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore"], swiftSettings: strict),
         .testTarget(name: "FlowViewsTests", dependencies: ["FlowViews", "FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck"], swiftSettings: strict),
         .testTarget(name: "FlowHostTests", dependencies: ["FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import ArgumentParser
 import FlowCLI
 import FlowDiagnostics
 import Foundation
@@ -342,5 +343,45 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         }
         let onDisk = try String(contentsOfFile: path, encoding: .utf8)
         #expect(onDisk == generated, "docs/rules.md is stale; run FLOWC_UPDATE=1 swift test")
+    }
+}
+
+/// docs/cli.md is every command's `--help`, generated: an option cannot be added, changed or
+/// dropped without the reference following.
+@Suite struct CommandReferenceTests {
+    static func reference() -> String {
+        var out = """
+            # Command reference
+
+            Every command's `--help`, as `flowc help COMMAND` prints it. This file is generated \
+            (`FLOWC_UPDATE=1 swift test --filter CommandReference`) and a test keeps it in step \
+            with the commands. What the commands do is told in the README, examples/README.md and \
+            docs/*.md; this page is the list of their arguments and options.
+
+            """
+        func add(_ command: any ParsableCommand.Type, path: [String]) {
+            let name = path.joined(separator: " ")
+            out += "\n## `\(name)`\n\n```text\n"
+            out += Flowc.helpMessage(for: command, columns: 100).trimmingCharacters(in: .whitespacesAndNewlines) + "\n```\n"
+            for sub in command.configuration.subcommands {
+                add(sub, path: path + [sub._commandName])
+            }
+        }
+        for sub in Flowc.configuration.subcommands { add(sub, path: ["flowc", sub._commandName]) }
+        return out
+    }
+
+    @Test func theCommandReferenceInDocsIsEveryCommandsHelp() throws {
+        let generated = Self.reference()
+        let path = repoRoot + "/docs/cli.md"
+        if ProcessInfo.processInfo.environment["FLOWC_UPDATE"] == "1" {
+            try generated.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let onDisk = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(onDisk == generated, "docs/cli.md is stale; run FLOWC_UPDATE=1 swift test --filter CommandReference")
+        // Every command is in it, the nested ones included.
+        for name in ["flowc check", "flowc run", "flowc deal create", "flowc pool sweep", "flowc outbox ack"] {
+            #expect(onDisk.contains("\n## `\(name)`\n"))
+        }
     }
 }
