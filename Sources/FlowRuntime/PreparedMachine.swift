@@ -37,6 +37,13 @@ public struct PreparedMachine: Sendable {
     var joinExpected: [Int] { tables.joinExpected }
     /// Whether a node is on the lose path (reachable from `lose.via`).
     var onLosePath: [Bool] { tables.onLosePath }
+
+    /// Whether the deal is on its lose path (an open node of it is reachable from `lose.via`):
+    /// its idle timer does not run then (docs/runtime.md §7).
+    public func isLosing(_ s: DealSnapshot) -> Bool {
+        let path = tables.onLosePath
+        return s.nodes.indices.contains { $0 < path.count && path[$0] && s.nodes[$0].status.isOpen }
+    }
     /// Template-wide effects by trigger, resolved once.
     var triggerEffects: [TemplateTrigger: [Int]] { tables.triggerEffects }
     /// Per effect definition: its texts by language, split into pieces.

@@ -33,14 +33,18 @@ public struct PendingTimer: Sendable, Hashable, Codable {
         guard s.status == .open else { return [] }
         let m = pm.machine
         var out: [PendingTimer] = []
+        var losing = false
         for (n, st) in s.nodes.enumerated() where m.nodes.indices.contains(n) {
+            if st.status.isOpen, pm.onLosePath.indices.contains(n), pm.onLosePath[n] { losing = true }
             if st.status == .active, let due = st.dueAt {
                 out.append(PendingTimer(at: due, kind: .due, node: n))
             } else if st.status == .blocked, st.escalatedAt == nil, let blocked = st.blockedAt, let e = m.nodes[n].escalate {
                 out.append(PendingTimer(at: Stepper.add(blocked, max(0, e.after)), kind: .escalation, node: n))
             }
         }
-        if s.pool == .private, s.owner != nil, let after = m.pool.idleAfter {
+        // A deal on its lose path is not idle: its follow-up nodes have their own due dates, and
+        // it goes to the public pool when they are done.
+        if s.pool == .private, s.owner != nil, !losing, let after = m.pool.idleAfter {
             if let warn = m.pool.idleWarn, warn < after, !s.idleWarned {
                 out.append(PendingTimer(at: Stepper.add(s.lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
             }
@@ -53,13 +57,16 @@ public struct PendingTimer: Sendable, Hashable, Codable {
     static func first(_ pm: PreparedMachine, _ s: DealSnapshot) -> PendingTimer? {
         guard s.status == .open else { return nil }
         let t = pm.tables
+        var losing = false
         var best = s.nodes.withUnsafeBufferPointer { nodes -> PendingTimer? in
             var best: PendingTimer?
             for n in 0..<min(nodes.count, t.escalationDelay.count) {
                 switch nodes[n].status {
                 case .active:
+                    if t.onLosePath[n] { losing = true }
                     if let due = nodes[n].dueAt { best = earlier(best, PendingTimer(at: due, kind: .due, node: n)) }
                 case .blocked:
+                    if t.onLosePath[n] { losing = true }
                     if nodes[n].escalatedAt == nil, let blocked = nodes[n].blockedAt, let delay = t.escalationDelay[n] {
                         best = earlier(best, PendingTimer(at: Stepper.add(blocked, delay), kind: .escalation, node: n))
                     }
@@ -69,7 +76,7 @@ public struct PendingTimer: Sendable, Hashable, Codable {
             }
             return best
         }
-        if s.pool == .private, s.owner != nil, let after = t.machine.pool.idleAfter {
+        if s.pool == .private, s.owner != nil, !losing, let after = t.machine.pool.idleAfter {
             if let warn = t.machine.pool.idleWarn, warn < after, !s.idleWarned {
                 best = earlier(best, PendingTimer(at: Stepper.add(s.lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
             }

@@ -45,6 +45,25 @@ import Testing
         #expect(Runner.nextTimer(d.pm, try #require(d.snapshot)) == t0 + 11 * day)
     }
 
+    /// A deal on its lose path is not idle: left at its loss review, it is not returned to the
+    /// public pool open (where a claimant would inherit someone else's loss review); it goes there
+    /// as lost when the review is done.
+    @Test func aDealAtItsLossReviewIsNotReturnedAsIdle() throws {
+        var d = try Mini.deal()
+        try d.apply(.lose(reason: "price"), by: "alice", after: day)
+        #expect(d.active == ["loss_review"])
+        let losing = try #require(d.snapshot)
+        #expect(d.pm.isLosing(losing))
+        // Only the loss review's own due date and escalation are pending, no idle timer.
+        #expect(Runner.nextTimer(d.pm, losing) == losing.nodes.filter { $0.status == .active }.compactMap(\.dueAt).min())
+        try d.apply(.tick, after: 60 * day)
+        #expect(!d.kinds.contains(.returnedToPool) && !d.kinds.contains(.idleWarning))
+        #expect(d.snapshot?.pool == .private && d.snapshot?.owner == "alice")
+        try d.apply(.setFields([FieldAssignment("notes", .text("too expensive"))]), by: "alice", after: hour)
+        try d.apply(.complete(node: "loss_review", outcome: nil), by: "alice", after: hour)
+        #expect(d.snapshot?.status == .lost && d.snapshot?.pool == .public)
+    }
+
     @Test func warningIsDroppedWhenTheReturnIsDueToo() throws {
         var d = try Mini.deal()
         try d.apply(.tick, after: 11 * day)
