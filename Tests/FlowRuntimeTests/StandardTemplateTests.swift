@@ -84,7 +84,9 @@ import Testing
         #expect(d.kinds == [.nodeBlocked, .escalation])
         try d.apply(.tick, after: 5 * day)
         #expect(d.kinds == [.idleWarning, .notify])
-        #expect(d.effects[0].people == ["alice", "mia"])
+        // The manager gets the warning, the owner the message: each once.
+        #expect(d.effects[0].people == ["mia"])
+        #expect(d.effects[1].people == ["alice"])
         #expect(d.effects[1].text["en"]?.hasSuffix("will soon return to the public pool.") == true)
         try d.apply(.tick, after: 5 * day)
         #expect(d.kinds == [.returnedToPool, .notify])
