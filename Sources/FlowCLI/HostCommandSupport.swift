@@ -122,6 +122,19 @@ struct StoreOptions: ParsableArguments {
         if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
         let service = DealService(store: store, machines: machines, clock: clock, utcOffset: effectiveOffset ?? 0)
         service.writerLock = lock
+        if writing {
+            // A store upgraded to schema 4 gets its deals' customer keys before any write checks them.
+            do {
+                let (written, skipped) = try service.backfillCustomerKeys()
+                if written + skipped > 0 {
+                    context.writeError("note: \(path): computed the customer keys of \(written) deal\(written == 1 ? "" : "s")"
+                        + (skipped > 0 ? "; \(skipped) could not be read and have none" : "") + "\n")
+                }
+            } catch {
+                context.writeError(error.description + "\n")
+                return nil
+            }
+        }
         return service
     }
 }

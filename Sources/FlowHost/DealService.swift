@@ -109,13 +109,44 @@ public final class DealService {
         return index
     }
 
+    /// Computes the customer keys of the deals a store upgrade left without them (schema version
+    /// 4: each identity field became a key of its own), from their snapshots, in batches. Run
+    /// before a command writes, under the writer lock, so that no duplicate check misses them.
+    /// Deals whose snapshot or machine cannot be read keep no key and are counted.
+    /// - Returns: how many deals got their keys and how many could not.
+    @discardableResult
+    public func backfillCustomerKeys(batch: Int = 500) throws(HostError) -> (written: Int, skipped: Int) {
+        var written = 0
+        var skipped = 0
+        while true {
+            let page: [StoredSnapshot]
+            do { page = try store.customerKeyBackfill(limit: batch) } catch { throw HostError(error) }
+            if page.isEmpty { return (written, skipped) }
+            var out: [(dealID: String, key: String?)] = []
+            for stored in page {
+                guard let snapshot = try? DealSnapshot.decode(Array(stored.payload)),
+                      let machine = try? machines.machine(hash: snapshot.machineHash, for: stored.dealID)
+                else {
+                    // Listed no more: its key stays unset (it is counted, and `deal verify` names it).
+                    skipped += 1
+                    out.append((stored.dealID, nil))
+                    continue
+                }
+                out.append((stored.dealID, CustomerKey.key(machine.machine, fields: snapshot.fields)))
+                written += 1
+            }
+            do { try store.setCustomerKeys(out) } catch { throw HostError(error) }
+        }
+    }
+
     /// ``index(_:_:previous:)`` without the view columns (`projection` is nil): what a step needs
     /// to go on (pool, owner, customer key, openness). The view columns are made when the
     /// session writes (``DealSession/flush()``), once per deal and batch.
     public static func columns(_ machine: PreparedMachine, _ s: DealSnapshot, previous: (snapshot: DealSnapshot, index: DealIndex)? = nil) -> DealIndex {
         let m = machine.machine
         let customerKey: String?
-        if let previous, m.customer.identity.allSatisfy({ slot in
+        // A deal whose keys the store has yet to get again (an upgraded store) has none: made anew.
+        if let previous, previous.index.customerKey != nil, m.customer.identity.allSatisfy({ slot in
             !s.fields.indices.contains(slot) || !previous.snapshot.fields.indices.contains(slot) || s.fields[slot] == previous.snapshot.fields[slot]
         }) {
             customerKey = previous.index.customerKey
@@ -444,16 +475,19 @@ public final class DealSession {
         do { return try service.store.openDealCount(ownedBy: person) + (ownedDelta[person] ?? 0) } catch { throw HostError(error) }
     }
 
-    /// Live deals with this customer key other than `dealID`: (id, pool, owner).
-    func liveDeals(customerKey: String, except dealID: String) throws(HostError) -> [(id: String, pool: String?, owner: String?)] {
+    /// Live deals holding any of these customer keys, other than `dealID`: (id, pool, owner).
+    func liveDeals(customerKeys: [String], except dealID: String) throws(HostError) -> [(id: String, pool: String?, owner: String?)] {
         var out: [(id: String, pool: String?, owner: String?)] = []
         let stored: [StoredDeal]
-        do { stored = try service.store.openDeals(customerKey: customerKey) } catch { throw HostError(error) }
+        do { stored = try service.store.openDeals(customerKeys: customerKeys) } catch { throw HostError(error) }
         for d in stored where d.dealID != dealID && deals[d.dealID] == nil {
             out.append((d.dealID, d.index.pool, d.index.owner))
         }
-        for id in (liveKeys[customerKey] ?? []).sorted() where id != dealID {
-            if let live = deals[id] { out.append((id, live.index.pool, live.index.owner)) }
+        var seen: Set<String> = []
+        for key in customerKeys {
+            for id in (liveKeys[key] ?? []).sorted() where id != dealID && seen.insert(id).inserted {
+                if let live = deals[id] { out.append((id, live.index.pool, live.index.owner)) }
+            }
         }
         return out.sorted { $0.id < $1.id }
     }
@@ -660,9 +694,15 @@ public final class DealSession {
     func checkCustomer(_ dealID: String, _ index: DealIndex, before: DealIndex?, machine: PreparedMachine, snapshot: DealSnapshot)
         throws(HostError)
     {
-        guard index.isOpen, let key = index.customerKey else { return }
-        if let before, before.isOpen, before.customerKey == key { return }
-        guard let other = try liveDeals(customerKey: key, except: dealID).first else { return }
+        guard index.isOpen, index.customerKey != nil else { return }
+        // Only keys new to a live deal are checked: the others were when they came.
+        var keys = index.customerKeys
+        if let before, before.isOpen {
+            let held = Set(before.customerKeys)
+            keys.removeAll { held.contains($0) }
+        }
+        if keys.isEmpty { return }
+        guard let other = try liveDeals(customerKeys: keys, except: dealID).first else { return }
         let customer = DealService.customerLabel(machine.machine, snapshot)
         if other.pool == PoolPlacement.private.rawValue, let owner = other.owner {
             throw HostError(HostMessages.customerHasOwner, customer, other.id, owner)
@@ -699,8 +739,8 @@ public final class DealSession {
     func commit(_ dealID: String, from start: Live?, to final: Live, staged: [StagedRecord], unit: Int) {
         if let s = start?.index, s.isOpen, let owner = s.owner { ownedDelta[owner, default: 0] -= 1 }
         if final.index.isOpen, let owner = final.index.owner { ownedDelta[owner, default: 0] += 1 }
-        if let key = start?.index.customerKey { liveKeys[key]?.remove(dealID) }
-        if final.index.isOpen, let key = final.index.customerKey { liveKeys[key, default: []].insert(dealID) }
+        for key in start?.index.customerKeys ?? [] { liveKeys[key]?.remove(dealID) }
+        if final.index.isOpen { for key in final.index.customerKeys { liveKeys[key, default: []].insert(dealID) } }
         deals[dealID] = final
         for record in staged { pending.append((record, unit)) }
     }

@@ -24,24 +24,44 @@ public enum CustomerKey {
         return out
     }()
 
-    /// The separator between identity values in a key (U+001F, which no normalised value holds).
+    /// The separator between a field's id and its normalised value in a key (U+001F, which no
+    /// normalised value holds).
     public static let separator = "\u{1F}"
+    /// The separator between the keys of a deal in ``key(_:fields:)`` (U+001E).
+    public static let keySeparator = "\u{1E}"
 
-    /// The deal's customer key: each identity field normalised, joined by ``separator``; an unset
-    /// field is the empty text. Nil when the template names no identity or every value is empty
-    /// (such a deal cannot be matched).
-    public static func key(_ machine: Machine, fields: [ExprValue?]) -> String? {
-        let parts = machine.customer.identity.map { slot -> String in
-            guard fields.indices.contains(slot), let value = fields[slot] else { return "" }
-            return normalize(value.displayText, machine.customer.normalize)
+    /// The deal's customer keys: one per identity field with a value, `FIELD` U+001F `normalised
+    /// value`, sorted, without repeats. Each identifies the customer on its own: two deals with a
+    /// key in common belong to the same customer (the same tax id under two spellings of the name,
+    /// or the same name where one deal has no tax id yet). Empty when the template names no
+    /// identity or no identity field has a value (such a deal cannot be matched).
+    public static func keys(_ machine: Machine, fields: [ExprValue?]) -> [String] {
+        var out: [String] = []
+        for slot in machine.customer.identity {
+            guard fields.indices.contains(slot), let value = fields[slot], machine.fields.indices.contains(slot) else { continue }
+            let text = normalize(value.displayText, machine.customer.normalize)
+            if text.isEmpty { continue }
+            out.append(machine.fields[slot].id + separator + text)
         }
-        guard !parts.isEmpty, parts.contains(where: { !$0.isEmpty }) else { return nil }
-        return parts.joined(separator: separator)
+        return Array(Set(out)).sorted()
+    }
+
+    /// ``keys(_:fields:)`` joined by ``keySeparator``: the form a store keeps in one column (and
+    /// compares to see whether they changed); nil when there is none.
+    public static func key(_ machine: Machine, fields: [ExprValue?]) -> String? {
+        let keys = keys(machine, fields: fields)
+        return keys.isEmpty ? nil : keys.joined(separator: keySeparator)
     }
 
     /// ``key(_:fields:)`` of a snapshot.
     public static func key(_ machine: Machine, _ snapshot: DealSnapshot) -> String? {
         key(machine, fields: snapshot.fields)
+    }
+
+    /// The keys held in a stored ``key(_:fields:)``.
+    public static func split(_ key: String?) -> [String] {
+        guard let key, !key.isEmpty else { return [] }
+        return key.components(separatedBy: keySeparator)
     }
 
     /// Applies the normalisations, in order: `fullwidth_to_halfwidth`, `trim`, `collapse_spaces`,

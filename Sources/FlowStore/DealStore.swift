@@ -74,8 +74,17 @@ public protocol DealStore: Sendable {
     /// view, not a hot path).
     func deals(inPool pool: String, owner: OwnerFilter, after dealID: String?, limit: Int) throws -> [StoredDeal]
 
-    /// Open deals whose customer key is `customerKey`, by id (normally none or one).
-    func openDeals(customerKey: String) throws -> [StoredDeal]
+    /// Open deals that hold any of `customerKeys` (``DealIndex/customerKeys``), by id (normally
+    /// none or one).
+    func openDeals(customerKeys: [String]) throws -> [StoredDeal]
+
+    /// Deals whose customer keys must be computed again by the host (a store upgraded from a
+    /// version whose key joined the identity fields), at most `limit`; empty when none is left.
+    func customerKeyBackfill(limit: Int) throws -> [StoredSnapshot]
+
+    /// Sets the customer keys of deals (the backfill), each written as ``DealIndex/customerKey``
+    /// and indexed while the deal is open; unknown ids are ignored.
+    func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws
 
     /// How many open deals `owner` owns (for the claim quota).
     func openDealCount(ownedBy owner: String) throws -> Int

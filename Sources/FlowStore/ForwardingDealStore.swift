@@ -25,7 +25,9 @@ extension ForwardingDealStore {
     public func deals(inPool pool: String, owner: OwnerFilter, after dealID: String?, limit: Int) throws -> [StoredDeal] {
         try base.deals(inPool: pool, owner: owner, after: dealID, limit: limit)
     }
-    public func openDeals(customerKey: String) throws -> [StoredDeal] { try base.openDeals(customerKey: customerKey) }
+    public func openDeals(customerKeys: [String]) throws -> [StoredDeal] { try base.openDeals(customerKeys: customerKeys) }
+    public func customerKeyBackfill(limit: Int) throws -> [StoredSnapshot] { try base.customerKeyBackfill(limit: limit) }
+    public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws { try base.setCustomerKeys(keys) }
     public func openDealCount(ownedBy owner: String) throws -> Int { try base.openDealCount(ownedBy: owner) }
     public func undeliveredEffects(limit: Int) throws -> [OutboxEntry] { try base.undeliveredEffects(limit: limit) }
     @discardableResult

@@ -124,8 +124,18 @@ public final class InMemoryStore: DealStore {
         }.prefix(max(0, limit)).map { $0 }
     }
 
-    public func openDeals(customerKey: String) throws -> [StoredDeal] {
-        rows { _, deal in deal.index.isOpen && deal.index.customerKey == customerKey }
+    public func openDeals(customerKeys: [String]) throws -> [StoredDeal] {
+        let wanted = Set(customerKeys)
+        return rows { _, deal in deal.index.isOpen && deal.index.customerKeys.contains(where: wanted.contains) }
+    }
+
+    /// A memory store is never upgraded: nothing to backfill.
+    public func customerKeyBackfill(limit: Int) throws -> [StoredSnapshot] { [] }
+
+    public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws {
+        state.withLock { state in
+            for (id, key) in keys { state.deals[id]?.index.customerKey = key }
+        }
     }
 
     public func openDealCount(ownedBy owner: String) throws -> Int {

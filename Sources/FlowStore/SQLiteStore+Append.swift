@@ -239,6 +239,9 @@ extension SQLiteStore {
         statement.bind(2, deal.lastSequence)
         DealColumns.bind(new, columns, to: statement, dealID: record.dealID)
         try statement.run(bindingText: snapshot, at: 3)
+        if deal.storedIndex == nil || columns & (DealColumns.customerKey | DealColumns.isOpen) != 0 {
+            try indexCustomerKeys(statements.db, deal: deal.rowID, from: deal.storedIndex, to: new)
+        }
     }
 }
 

@@ -79,6 +79,23 @@ internal import GRDB
 ///   worst; replays are rare next to appends.
 /// - The events keep their `(deal, seq)` order in the new table; later events are appended after
 ///   them.
+///
+/// Version 4 (`v4-customer-keys`): each identity field of a deal is a customer key of its own.
+///
+/// | table | columns | indexes |
+/// | --- | --- | --- |
+/// | `customer_keys` (WITHOUT ROWID) | `key` (`FIELD` U+001F `normalised value`), `deal` (= `deals.id`); a row per key of each open deal | primary key `(key, deal)` |
+/// | `customer_key_backfill` | `deal` INTEGER PK: the deals whose keys the host must compute again | |
+///
+/// - Up to version 3 a deal had one key, its identity fields' values joined, so two deals were the
+///   same customer only when every field was equal: a deal without a tax id never matched one
+///   with it. `deals.customer_key` now holds the deal's keys separated by U+001E, and
+///   `customer_keys` finds the open deals holding any of them. The append path keeps the rows in
+///   step with the column and `is_open`.
+/// - The old keys cannot be split into fields without the templates, which the store does not
+///   read: the upgrade clears them and lists their deals in `customer_key_backfill`, and the host
+///   computes their keys from their snapshots before it next writes
+///   (`DealService.backfillCustomerKeys`). `deals_customer` is dropped.
 enum SQLiteSchema {
     /// `PRAGMA application_id` of a flowc store ("FLOW" in ASCII).
     static let applicationID: Int32 = 0x464C_4F57
@@ -88,6 +105,7 @@ enum SQLiteSchema {
         ("v1-initial", v1_initial),
         ("v2-view-columns", v2_viewColumns),
         ("v3-append-ordered-log", v3_appendOrderedLog),
+        ("v4-customer-keys", v4_customerKeys),
     ]
 
     static var currentVersion: Int { migrations.count }
@@ -227,6 +245,22 @@ enum SQLiteSchema {
                     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
                 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
                     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                """)
+    }
+
+    /// Version 4: a deal's customer keys, one per identity field (see the type's documentation).
+    static func v4_customerKeys(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE customer_keys (
+                    key TEXT NOT NULL,
+                    deal INTEGER NOT NULL,
+                    PRIMARY KEY (key, deal)
+                ) WITHOUT ROWID;
+                CREATE TABLE customer_key_backfill (deal INTEGER PRIMARY KEY);
+                INSERT INTO customer_key_backfill (deal) SELECT id FROM deals WHERE customer_key IS NOT NULL;
+                UPDATE deals SET customer_key = NULL WHERE customer_key IS NOT NULL;
+                DROP INDEX deals_customer;
                 """)
     }
 

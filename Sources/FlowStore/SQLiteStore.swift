@@ -334,24 +334,89 @@ public final class SQLiteStore: DealStore {
         }
     }
 
+    /// The open deals holding one key: `customer_keys` holds rows for open deals only.
     static let customerSQL = """
-        SELECT \(dealColumns) FROM deals
-        WHERE customer_key = ? AND customer_key IS NOT NULL AND is_open = 1 ORDER BY deal_id
+        SELECT \(dealColumns) FROM customer_keys JOIN deals ON deals.id = customer_keys.deal
+        WHERE customer_keys.key = ? AND deals.is_open = 1
         """
 
-    public func openDeals(customerKey: String) throws -> [StoredDeal] {
-        // A bulk run asks for every new deal's customer, and mostly finds none: the one statement
-        // is stepped through the C API without a transaction around it (SQLite reads it from one
-        // snapshot all the same), which costs a fraction of GRDB's transaction and rows.
-        try readStatement { db in
+    public func openDeals(customerKeys: [String]) throws -> [StoredDeal] {
+        // A bulk run asks for every new deal's customer, and mostly finds none: the statement is
+        // stepped through the C API without a transaction around it (SQLite reads it from one
+        // snapshot all the same), which costs a fraction of GRDB's transaction and rows. A deal
+        // has a key or two: one statement per key, in one read.
+        if customerKeys.isEmpty { return [] }
+        return try read { db in
             let statement = try RawStatement(cached: db.cachedStatement(sql: Self.customerSQL), db)
+            var out: [String: StoredDeal] = [:]
+            for key in Set(customerKeys) {
+                statement.reset()
+                statement.bind(1, key)
+                while try statement.step() {
+                    let deal = Self.storedDeal(statement)
+                    out[deal.dealID] = deal
+                }
+            }
             statement.reset()
-            statement.bind(1, customerKey)
-            var out: [StoredDeal] = []
-            while try statement.step() { out.append(Self.storedDeal(statement)) }
-            statement.reset()
-            return out
+            return out.values.sorted { $0.dealID < $1.dealID }
         }
+    }
+
+    public func customerKeyBackfill(limit: Int) throws -> [StoredSnapshot] {
+        try read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT deals.deal_id, deals.last_seq, deals.snapshot FROM customer_key_backfill
+                    JOIN deals ON deals.id = customer_key_backfill.deal ORDER BY customer_key_backfill.deal LIMIT ?
+                    """),
+                arguments: [max(0, limit)]
+            ).map { row in StoredSnapshot(dealID: row[0], sequence: row[1], payload: row[2]) }
+        }
+    }
+
+    public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws {
+        if keys.isEmpty { return }
+        try write { db in
+            let find = try db.cachedStatement(sql: "SELECT id, is_open, customer_key FROM deals WHERE deal_id = ?")
+            let update = try db.cachedStatement(sql: "UPDATE deals SET customer_key = ? WHERE id = ?")
+            let done = try db.cachedStatement(sql: "DELETE FROM customer_key_backfill WHERE deal = ?")
+            for (dealID, key) in keys {
+                guard let row = try Row.fetchOne(find, arguments: [dealID]) else { continue }
+                let id: Int64 = row[0]
+                var old = DealIndex(templateHash: "", status: "", isOpen: row[1], pool: nil)
+                old.customerKey = row[2]
+                var new = old
+                new.customerKey = key
+                try update.execute(arguments: [key, id])
+                try Self.indexCustomerKeys(db, deal: id, from: old, to: new)
+                try done.execute(arguments: [id])
+            }
+        }
+    }
+
+    /// Keeps `customer_keys` in step with a deal row: the keys of an open deal have rows, those of
+    /// a closed one none.
+    static func indexCustomerKeys(_ db: Database, deal id: Int64, from old: DealIndex?, to new: DealIndex) throws {
+        let before: Set<String> = old.map { $0.isOpen ? Set($0.customerKeys) : [] } ?? []
+        let after: Set<String> = new.isOpen ? Set(new.customerKeys) : []
+        if before == after { return }
+        let remove = try RawStatement(cached: db.cachedStatement(sql: "DELETE FROM customer_keys WHERE key = ?1 AND deal = ?2"), db)
+        for key in before.subtracting(after).sorted() {
+            remove.reset()
+            remove.bind(1, key)
+            remove.bind(2, id)
+            _ = try remove.step()
+        }
+        remove.reset()
+        let insert = try RawStatement(
+            cached: db.cachedStatement(sql: "INSERT INTO customer_keys (key, deal) VALUES (?1, ?2) ON CONFLICT DO NOTHING"), db)
+        for key in after.subtracting(before).sorted() {
+            insert.reset()
+            insert.bind(1, key)
+            insert.bind(2, id)
+            _ = try insert.step()
+        }
+        insert.reset()
     }
 
     static let ownerCountSQL = "SELECT count(*) FROM deals WHERE owner = ? AND owner IS NOT NULL AND is_open = 1"

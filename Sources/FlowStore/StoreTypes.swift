@@ -30,14 +30,23 @@ public struct DealIndex: Hashable, Sendable {
     /// The runner's status word (opaque to the store).
     public var status: String
     /// Whether the deal is still open: open deals count against an owner's quota and are the
-    /// ones found by ``DealStore/openDeals(customerKey:)``.
+    /// ones found by ``DealStore/openDeals(customerKeys:)``.
     public var isOpen: Bool
     /// The pool the deal sits in (for example `private` or `public`), or `nil`.
     public var pool: String?
     /// The person who owns the deal, or `nil` when nobody does (a public-pool deal).
     public var owner: String?
-    /// The normalised customer identity the template declares (for duplicate detection).
+    /// The deal's customer keys (for duplicate detection), separated by U+001E
+    /// (``customerKeySeparator``): each identifies the customer on its own.
     public var customerKey: String?
+
+    /// The separator of the keys in ``customerKey``.
+    public static let customerKeySeparator: Character = "\u{1E}"
+
+    /// The keys in ``customerKey``.
+    public var customerKeys: [String] {
+        customerKey.map { $0.split(separator: Self.customerKeySeparator, omittingEmptySubsequences: true).map(String.init) } ?? []
+    }
     /// When the deal's earliest pending timer fires, or `nil` when none is pending.
     public var nextTimerAt: StoreTime?
     /// The active nodes, as text the host chooses (for listings and `explain`).

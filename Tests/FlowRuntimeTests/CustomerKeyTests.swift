@@ -72,20 +72,33 @@ import Testing
         #expect(CustomerKey.normalize("Ａ", ["unknown_step"]) == "Ａ")
     }
 
-    @Test func dealKeyJoinsTheIdentityFields() throws {
+    /// Each identity field with a value is a key on its own, named by its field: the same tax id
+    /// under another spelling of the name, or the same name where one deal has no tax id, is the
+    /// same customer.
+    @Test func eachIdentityFieldIsAKeyOfItsOwn() throws {
         let pm = try machine(path: Mini.path)
         let m = pm.machine
+        let name = try #require(m.fields.firstIndex { $0.id == "customer_name" })
+        let tax = try #require(m.fields.firstIndex { $0.id == "tax_id" })
         var fields = [ExprValue?](repeating: nil, count: m.fields.count)
+        #expect(CustomerKey.keys(m, fields: fields).isEmpty)
         #expect(CustomerKey.key(m, fields: fields) == nil)
-        fields[0] = .text(" 星辰科技 有限公司 ")
-        #expect(CustomerKey.key(m, fields: fields) == "星辰科技\u{1F}")
-        fields[1] = .text("91110000MA01")
-        #expect(CustomerKey.key(m, fields: fields) == "星辰科技\u{1F}91110000ma01")
-        // Two deals for the same customer get the same key.
+        fields[name] = .text(" 星辰科技 有限公司 ")
+        #expect(CustomerKey.keys(m, fields: fields) == ["customer_name\u{1F}星辰科技"])
+        fields[tax] = .text("91110000MA01")
+        #expect(CustomerKey.keys(m, fields: fields) == ["customer_name\u{1F}星辰科技", "tax_id\u{1F}91110000ma01"])
+        #expect(CustomerKey.key(m, fields: fields) == "customer_name\u{1F}星辰科技\u{1E}tax_id\u{1F}91110000ma01")
+        #expect(CustomerKey.split(CustomerKey.key(m, fields: fields)) == CustomerKey.keys(m, fields: fields))
+        // A blank value is no value.
+        fields[tax] = .text("  ")
+        #expect(CustomerKey.keys(m, fields: fields) == ["customer_name\u{1F}星辰科技"])
+        // Two deals for the same customer share a key, whatever else differs.
         let a = try Mini.deal(fields: [FieldAssignment("tax_id", .text("X1"))])
         var b = Deal(pm)
-        try b.apply(.create(dealID: "deal-2", owner: "bob", fields: [FieldAssignment("customer_name", .text("星辰科技有限公司")),
+        try b.apply(.create(dealID: "deal-2", owner: "bob", fields: [FieldAssignment("customer_name", .text("星辰科技（北京）")),
                                                                      FieldAssignment("tax_id", .text("x1"))], members: []))
-        #expect(CustomerKey.key(m, try #require(a.snapshot)) == CustomerKey.key(m, try #require(b.snapshot)))
+        let shared = Set(CustomerKey.keys(m, fields: try #require(a.snapshot).fields))
+            .intersection(CustomerKey.keys(m, fields: try #require(b.snapshot).fields))
+        #expect(shared == ["tax_id\u{1F}x1"])
     }
 }

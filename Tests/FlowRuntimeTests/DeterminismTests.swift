@@ -161,6 +161,6 @@ import Testing
         #expect(summary.isOpen && summary.pool == .private && summary.owner == "alice")
         #expect(summary.activeNodes == ["talks"] && summary.blockedNodes == [])
         #expect(summary.nextTimerAt == t0 + 5 * day)
-        #expect(summary.customerKey == "星辰科技\u{1F}91110000ma01")
+        #expect(summary.customerKey == "customer_name\u{1F}星辰科技\u{1E}tax_id\u{1F}91110000ma01")
     }
 }

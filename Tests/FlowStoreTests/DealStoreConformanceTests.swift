@@ -264,14 +264,32 @@ struct DealStoreConformanceTests {
             host.next("d3", event: "1", index: deal("globex", "li", open: true)),
             host.next("d4", event: "1", index: deal(nil, "wang", open: true)),
         ])
-        #expect(try store.openDeals(customerKey: "acme").map(\.dealID) == ["d1"])
-        #expect(try store.openDeals(customerKey: "initech").isEmpty)
+        #expect(try store.openDeals(customerKeys: ["acme"]).map(\.dealID) == ["d1"])
+        #expect(try store.openDeals(customerKeys: ["initech"]).isEmpty)
+        #expect(try store.openDeals(customerKeys: []).isEmpty)
         #expect(try store.openDealCount(ownedBy: "li") == 2)
         #expect(try store.openDealCount(ownedBy: "wang") == 1)
         #expect(try store.openDealCount(ownedBy: "zhao") == 0)
         _ = try store.append(host.next("d1", event: "2", index: deal("acme", "li", open: false)))
-        #expect(try store.openDeals(customerKey: "acme").isEmpty)
+        #expect(try store.openDeals(customerKeys: ["acme"]).isEmpty)
         #expect(try store.openDealCount(ownedBy: "li") == 1)
+
+        // A deal holds several keys (separated by U+001E): any one finds it, once; a deal found by
+        // two keys is listed once. Keys that change or a deal that closes are found no more.
+        _ = try store.append([
+            host.next("d5", event: "1", index: deal("name=acme\u{1E}tax=91", "zhao", open: true)),
+            host.next("d6", event: "1", index: deal("tax=91", "qian", open: true)),
+        ])
+        #expect(try store.openDeals(customerKeys: ["name=acme"]).map(\.dealID) == ["d5"])
+        #expect(try store.openDeals(customerKeys: ["tax=91", "name=acme"]).map(\.dealID) == ["d5", "d6"])
+        _ = try store.append(host.next("d5", event: "2", index: deal("name=acme\u{1E}tax=92", "zhao", open: true)))
+        #expect(try store.openDeals(customerKeys: ["tax=91"]).map(\.dealID) == ["d6"])
+        #expect(try store.openDeals(customerKeys: ["tax=92"]).map(\.dealID) == ["d5"])
+        _ = try store.append(host.next("d6", event: "2", index: deal("tax=91", "qian", open: false)))
+        #expect(try store.openDeals(customerKeys: ["tax=91"]).isEmpty)
+        // Reopened, it is found again.
+        _ = try store.append(host.next("d6", event: "3", index: deal("tax=91", "qian", open: true)))
+        #expect(try store.openDeals(customerKeys: ["tax=91"]).map(\.dealID) == ["d6"])
     }
 
     @Test(arguments: StoreFactory.all)

@@ -18,7 +18,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: path)
         #expect(FileManager.default.fileExists(atPath: path))
         #expect(try store.schemaVersion() == SQLiteStore.currentSchemaVersion)
-        #expect(SQLiteStore.currentSchemaVersion == 3)
+        #expect(SQLiteStore.currentSchemaVersion == 4)
     }
 
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
@@ -33,7 +33,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: path)
         #expect(try store.allEvents(of: "d1").map(\.eventID) == ["e1", "e2"])
         #expect(try store.undeliveredEffects(limit: 5).map(\.effectID) == ["x"])
-        #expect(try store.schemaVersion() == 3)
+        #expect(try store.schemaVersion() == 4)
         #expect(try store.append(host.next("d1", event: "e3")) == .appended(sequence: 3))
     }
 
@@ -71,7 +71,7 @@ struct SQLiteStoreTests {
         }
         try SQLiteStore.forgeFile(path: path, schemaVersion: 2, sql: sql)
         let store = try SQLiteStore(path: path)
-        #expect(try store.schemaVersion() == 3)
+        #expect(try store.schemaVersion() == 4)
         #expect(try store.scalar("SELECT count(*) FROM pragma_table_info('events') WHERE name = 'position'") == "1")
         for deal in 0..<5 {
             let log = try store.allEvents(of: "d\(deal)", pageSize: 2)
@@ -103,7 +103,7 @@ struct SQLiteStoreTests {
             try store.close()
         }
         // The second opening of v2.sqlite finds it current.
-        #expect(told == ["v1.sqlite": [[1, 3]], "v2.sqlite": [[2, 3]]])
+        #expect(told == ["v1.sqlite": [[1, 4]], "v2.sqlite": [[2, 4]]])
     }
 
     /// GRDB's WAL set-up sets `synchronous = NORMAL` on the writer after the store's own set-up;
@@ -274,7 +274,7 @@ struct SQLiteStoreTests {
         (SQLiteStore.dueDealsAfterSQL, ["0", "0", "d", "10"], "COVERING INDEX deals_next_timer"),
         (SQLiteStore.poolSQL(.person("li")), ["private", "li", "", "10"], "INDEX deals_pool_owner (pool=? AND owner=? AND deal_id>?)"),
         (SQLiteStore.poolSQL(.nobody), ["public", "", "10"], "INDEX deals_pool_owner (pool=? AND owner=? AND deal_id>?)"),
-        (SQLiteStore.customerSQL, ["acme"], "INDEX deals_customer (customer_key=?)"),
+        (SQLiteStore.customerSQL, ["acme"], "PRIMARY KEY (key=?)"),
         (SQLiteStore.ownerCountSQL, ["li"], "INDEX deals_owner_open (owner=?)"),
         (SQLiteStore.pendingSQL, ["10"], "INDEX outbox_pending"),
         (SQLiteStore.eventsSQL, ["d1", "0", "10"], "INDEX events_deal_seq (deal=? AND seq>?)"),

@@ -209,10 +209,17 @@ struct ViewQueryTests {
             INSERT INTO outbox (deal, effect_id, event_seq, payload) VALUES (7, 'fx', 1, '{}');
             """)
         let store = try SQLiteStore(path: path)
-        #expect(try store.schemaVersion() == 3)
+        #expect(try store.schemaVersion() == 4)
+        // The old key joined the identity fields: cleared, and the deal listed for the host to
+        // compute its keys again (schema version 4).
         #expect(try store.deal("D-1") == StoredDeal(dealID: "D-1", lastSequence: 2, index: DealIndex(
-            templateHash: "h1", status: "open", isOpen: true, pool: "private", owner: "li", customerKey: "acme",
+            templateHash: "h1", status: "open", isOpen: true, pool: "private", owner: "li", customerKey: nil,
             nextTimerAt: StoreTime(millisecondsSinceEpoch: 5000), currentNodes: "talks")))
+        #expect(try store.customerKeyBackfill(limit: 10).map(\.dealID) == ["D-1"])
+        try store.setCustomerKeys([("D-1", "name\u{1F}acme\u{1E}tax\u{1F}91")])
+        #expect(try store.customerKeyBackfill(limit: 10).isEmpty)
+        #expect(try store.deal("D-1")?.index.customerKeys == ["name\u{1F}acme", "tax\u{1F}91"])
+        #expect(try store.openDeals(customerKeys: ["tax\u{1F}91"]).map(\.dealID) == ["D-1"])
         #expect(try store.allEvents(of: "D-1").map(\.eventID) == ["c", "e"])
         #expect(try store.undeliveredEffects(limit: 10).map(\.dealID) == ["D-1"])
         #expect(try store.dueDeals(asOf: StoreTime(millisecondsSinceEpoch: 6000), limit: 10).map(\.dealID) == ["D-1"])
@@ -231,7 +238,7 @@ struct ViewQueryTests {
         _ = host.next("D-1", event: "e")
         #expect(try store.append(host.next("D-1", event: "f")) == .appended(sequence: 3))
         try store.close()
-        #expect(try SQLiteStore(path: path).schemaVersion() == 3)
+        #expect(try SQLiteStore(path: path).schemaVersion() == 4)
     }
 
     @Test func theReportsRangeQueriesUseTheirIndexes() throws {
