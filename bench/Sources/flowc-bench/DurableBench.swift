@@ -150,7 +150,10 @@ enum DurableBench {
         for c in 0..<copies {
             for var r in records {
                 r.dealID += "~\(c)"
-                r.index.customerKey = r.index.customerKey.map { $0 + "~\(c)" }
+                // Each of the deal's keys made its own, as another customer's would be.
+                r.index.customerKey = r.index.customerKey.map {
+                    $0.split(separator: DealIndex.customerKeySeparator).map { $0 + "~\(c)" }.joined(separator: String(DealIndex.customerKeySeparator))
+                }
                 out.append(r)
             }
         }
