@@ -105,9 +105,8 @@ extension DealService {
                       case .success(let migrated) = Runner.migrate(from: machine, to: target, before, entry.event, context: entry.context, limits: limits)
                 else { break }
                 machine = target
-                var decided = migrated.snapshot
-                decided.decisions = migrated.snapshot.decisions.filter { $0.sequence == sequence }
-                let decisions = Array(Runner.explain(target.machine, decided).dropFirst(1 + decided.openNodes.count))
+                let decided = migrated.snapshot
+                let decisions = Array(Runner.explain(target.machine, decided, decisionsOf: sequence).dropFirst(1 + decided.openNodes.count))
                 out.append(HistoryEntry(sequence: sequence, event: entry.event, context: entry.context, effects: [],
                                         moves: [DealService.migrationMoves(target.machine, migrated)], decisions: decisions))
                 snapshot = migrated.snapshot
@@ -119,9 +118,8 @@ extension DealService {
             }
             let moves = DealService.moves(m, from: snapshot, to: outcome.snapshot)
             // The decisions recorded during this event (decisions carry their event's sequence).
-            var decided = outcome.snapshot
-            decided.decisions = outcome.snapshot.decisions.filter { $0.sequence == sequence }
-            let decisions = Array(Runner.explain(m, decided).dropFirst(1 + decided.openNodes.count))
+            let decided = outcome.snapshot
+            let decisions = Array(Runner.explain(m, decided, decisionsOf: sequence).dropFirst(1 + decided.openNodes.count))
             out.append(HistoryEntry(sequence: sequence, event: entry.event, context: entry.context, effects: outcome.effects,
                                     moves: moves, decisions: decisions))
             snapshot = outcome.snapshot

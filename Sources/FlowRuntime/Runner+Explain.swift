@@ -6,7 +6,9 @@ extension Runner {
     /// Why the deal is where it is: its status and open nodes, then every recorded decision, in
     /// order (branch conditions with the values they read, tailoring, outcomes, reworks, losing,
     /// timers). Lines come from ``RuntimeMessages/Explain``.
-    public static func explain(_ machine: Machine, _ s: DealSnapshot) -> [String] {
+    /// - Parameter sequence: only the decisions of this event (the others are read all the same:
+    ///   whether a node comes into the flow ahead or is back in it depends on the earlier ones).
+    public static func explain(_ machine: Machine, _ s: DealSnapshot, decisionsOf sequence: Int64? = nil) -> [String] {
         typealias X = RuntimeMessages.Explain
         func fill(_ format: String, _ args: String...) -> String { RuntimeMessages.fill(format, args) }
         func node(_ n: Int?) -> String { n.flatMap { machine.nodes.indices.contains($0) ? machine.nodes[$0].id : nil } ?? "?" }
@@ -20,6 +22,9 @@ extension Runner {
         }
         func value(_ v: ExprValue?) -> String { v?.description ?? "null" }
 
+        // Nodes whose last projection decision put them out of the flow ahead and that were
+        // never in it (decided out at the creation, and not in since): "comes into", not "back in".
+        var neverIn: Set<Int> = []
         var lines = [fill(X.status, s.dealID, s.status.rawValue, s.pool.rawValue, s.owner.map { "`\($0)`" } ?? RuntimeMessages.Phrase.noOwner)]
         for n in s.openNodes {
             let st = s.nodes[n]
@@ -32,6 +37,8 @@ extension Runner {
             }
         }
         for d in s.decisions {
+            let shown = sequence.map { d.sequence == $0 } ?? true
+            if !shown && d.kind != .projection { continue }
             switch d.kind {
             case .branch: lines.append(fill(X.branch, node(d.node), source(d.expression), value(d.result), reads(d.reads), node(d.target)))
             case .branchDefault: lines.append(fill(X.branchDefault, node(d.node), node(d.target)))
@@ -43,8 +50,12 @@ extension Runner {
                 }
             case .projection:
                 if d.result == .boolean(true) {
-                    lines.append(fill(X.projectionIn, node(d.node), source(d.expression), reads(d.reads)))
+                    let first = d.node.map { neverIn.contains($0) } ?? false
+                    if let n = d.node { neverIn.remove(n) }
+                    if shown { lines.append(fill(first ? X.projectionInFirst : X.projectionIn, node(d.node), source(d.expression), reads(d.reads))) }
                 } else {
+                    if d.sequence == 1, let n = d.node { neverIn.insert(n) }
+                    guard shown else { continue }
                     // The creating event is the first: a node decided out then was never in.
                     lines.append(fill(d.sequence == 1 ? X.projectionOutAtStart : X.projectionOut, node(d.node), source(d.expression),
                                       value(d.result), reads(d.reads)))

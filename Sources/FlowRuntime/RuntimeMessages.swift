@@ -356,6 +356,8 @@ public enum RuntimeMessages {
         public static let tailoringSkipped = "`{0}` was skipped: `{1}` was {2} (reads {3})"
         public static let tailoringEntered = "`{0}` was entered: `{1}` was true (reads {2})"
         public static let projectionIn = "`{0}` is back in the flow ahead: `{1}` is now true (reads {2})"
+        /// A node out of the flow ahead from the start, coming into it for the first time.
+        public static let projectionInFirst = "`{0}` comes into the flow ahead: `{1}` is now true (reads {2})"
         public static let projectionOut = "`{0}` left the flow ahead: `{1}` is now {2} (reads {3})"
         public static let projectionOutAtStart = "`{0}` is not in the flow ahead from the start: `{1}` is {2} (reads {3})"
         public static let outcome = "`{0}` was completed with outcome `{1}`: went to `{2}`"

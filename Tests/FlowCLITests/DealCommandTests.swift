@@ -55,6 +55,16 @@ import Testing
         #expect(why.out.contains("`internal_audit` is not in the flow ahead from the start: `quote < cost` is false (reads quote = null, cost = null)"))
         #expect(!why.out.contains("left the flow ahead"))
         #expect(why.out.contains("at `requirement_negotiation`") == false)
+        // A quote below cost brings it in for the first time: it "comes into" the flow ahead;
+        // out and in again, it is "back".
+        for (quote, cost) in [("90000 CNY", "100000 CNY"), ("120000 CNY", "100000 CNY"), ("80000 CNY", "100000 CNY")] {
+            let set = flowc("deal", "event", "X-1", #"{"set": {"quote": "\#(quote)", "cost": "\#(cost)"}}"#, "--by", "amy", "--db", db)
+            #expect(set.code == 0, "\(set.err)")
+        }
+        let ahead = flowc("deal", "why", "X-1", "--db", db).out
+        #expect(ahead.contains("`internal_audit` comes into the flow ahead: `quote < cost` is now true (reads quote = 90000 CNY, cost = 100000 CNY)"), "\(ahead)")
+        #expect(ahead.contains("`internal_audit` left the flow ahead: `quote < cost` is now false"))
+        #expect(ahead.contains("`internal_audit` is back in the flow ahead: `quote < cost` is now true (reads quote = 80000 CNY, cost = 100000 CNY)"))
 
         let snapshot = flowc("deal", "show", "X-1", "--db", db, "--json")
         #expect(snapshot.out.hasPrefix("{\"closedAt\"") || snapshot.out.hasPrefix("{\"createdAt\""))
