@@ -256,6 +256,7 @@ struct DealShowCommand: FlowcCommand {
         for (r, people) in s.roleMembers.enumerated() where !people.isEmpty && m.roles.indices.contains(r) {
             lines.append("  \(m.roles[r].id): \(people.joined(separator: ", "))")
         }
+        lines += DealShowCommand.deliverables(m, s)
         lines += DealShowCommand.records(m, s)
         context.write(lines.joined(separator: "\n") + "\n")
         return ExitCode.clean
@@ -263,6 +264,20 @@ struct DealShowCommand: FlowcCommand {
 }
 
 extension DealShowCommand {
+    /// The checklists of the open nodes (S8: tasks down to each deliverable):
+    /// `  `solution_review` (active): 1 of 2 done: `solution_doc` done, `demo_record` to do`.
+    static func deliverables(_ m: Machine, _ s: DealSnapshot) -> [String] {
+        var lines: [String] = []
+        for n in s.openNodes where m.nodes.indices.contains(n) && !m.nodes[n].deliverables.isEmpty {
+            let ids = m.nodes[n].deliverables
+            let done = s.nodes[n].deliverables
+            let items = ids.enumerated().map { i, id in "`\(id)` " + (i < done.count && done[i] ? "done" : "to do") }
+            let count = ids.indices.filter { $0 < done.count && done[$0] }.count
+            lines.append("  `\(m.nodes[n].id)` (\(s.nodes[n].status.rawValue)): \(count) of \(ids.count) done: " + items.joined(separator: ", "))
+        }
+        return lines.isEmpty ? [] : ["deliverables:"] + lines
+    }
+
     /// Node records (S9) under their node, in node order, oldest first:
     /// `  `initial_talks` (done):` then `    2024-05-06T02:00:00Z note by `amy`: 客户希望下周演示`.
     static func records(_ m: Machine, _ s: DealSnapshot) -> [String] {

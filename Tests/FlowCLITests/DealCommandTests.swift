@@ -19,6 +19,8 @@ import Testing
         #expect(show.out.contains("  amount = 500000 CNY"))
         #expect(show.out.contains("  products = [\"crm\"]"))
         #expect(show.out.contains("  sales_manager: mia"))
+        // The open node's checklist, each deliverable by id (S8).
+        #expect(show.out.contains("deliverables:\n  `initial_talks` (active): 0 of 2 done: `first_visit_record` to do, `customer_profile_card` to do\n"), "\(show.out)")
 
         // A refusal: the node needs fields that are not set.
         let refused = flowc("deal", "event", "X-1", "--complete", "initial_talks", "--by", "amy", "--at", "+1h", "--db", db)
@@ -77,6 +79,17 @@ import Testing
         let r = flowc("deal", "create", Examples.template, "--id", "P-1", "--set", "customer_name=无主客户", "--db", db)
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.contains("effect notify (on_create) → nobody (no one in `owner`)"), "\(r.out)")
+    }
+
+    /// `deal show` lists each open node's checklist with what is done and what is left (S8).
+    @Test func showListsTheOpenNodesDeliverables() throws {
+        let db = try Examples.loaded()
+        let before = flowc("deal", "show", "D-1003", "--db", db)
+        #expect(before.out.contains("deliverables:\n  `legal_review` (active): 0 of 1 done: `legal_opinion` to do\n  `finance_review` (active): 0 of 2 done: `credit_check` to do, `invoice_details` to do\n"), "\(before.out)")
+        let tick = flowc("deal", "event", "D-1003", #"{"deliverables": {"node": "finance_review", "done": ["invoice_details"]}}"#, "--by", "li.si",
+                        "--at", "2024-05-10T00:00:00Z", "--db", db)
+        #expect(tick.code == 0, "\(tick.err)")
+        #expect(flowc("deal", "show", "D-1003", "--db", db).out.contains("  `finance_review` (active): 1 of 2 done: `credit_check` to do, `invoice_details` done\n"))
     }
 
     @Test func aDuplicateCustomerIsRefusedWithTheOwnersName() throws {
