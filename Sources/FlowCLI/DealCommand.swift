@@ -247,8 +247,18 @@ struct DealShowCommand: FlowcCommand {
         if let p = s.probability { lines.append("probability: \(p)%") }
         lines.append("next timer: " + (Runner.nextTimer(view.machine, s).map(HostOutput.time) ?? "none"))
         if let reason = s.loseReason { lines.append("lose reason: \(reason)") }
+        // The customer first (S3, S11): the fields that identify it, then its profile, each with
+        // its value or `—`; then the deal's other fields that have a value.
+        let customerSlots = m.customer.identity + m.customer.profile.filter { !m.customer.identity.contains($0) }
+        if !customerSlots.isEmpty {
+            lines.append("customer:")
+            for slot in customerSlots where m.fields.indices.contains(slot) {
+                let value = s.fields.indices.contains(slot) ? s.fields[slot] : nil
+                lines.append("  \(m.fields[slot].id) = \(value?.description ?? "—")")
+            }
+        }
         lines.append("fields:")
-        for (slot, value) in s.fields.enumerated() {
+        for (slot, value) in s.fields.enumerated() where !customerSlots.contains(slot) {
             guard let value, m.fields.indices.contains(slot) else { continue }
             lines.append("  \(m.fields[slot].id) = \(value.description)")
         }

@@ -85,6 +85,10 @@ import Testing
     @Test func showListsTheOpenNodesDeliverables() throws {
         let db = try Examples.loaded()
         let before = flowc("deal", "show", "D-1003", "--db", db)
+        // The customer first: identity, then profile, what is missing as `—` (S3, S11).
+        #expect(before.out.contains("customer:\n  customer_name = \"远山物流股份有限公司\"\n  tax_id = \"91310000MA1FXXXX3C\"\n  industry = energy\n"), "\(before.out)")
+        #expect(before.out.contains("  headcount = —\n"))
+        #expect(!before.out.contains("fields:\n  customer_name"))
         #expect(before.out.contains("deliverables:\n  `legal_review` (active): 0 of 1 done: `legal_opinion` to do\n  `finance_review` (active): 0 of 2 done: `credit_check` to do, `invoice_details` to do\n"), "\(before.out)")
         let tick = flowc("deal", "event", "D-1003", #"{"deliverables": {"node": "finance_review", "done": ["invoice_details"]}}"#, "--by", "li.si",
                         "--at", "2024-05-10T00:00:00Z", "--db", db)
