@@ -235,11 +235,12 @@ public struct SARIFRenderer: Sendable {
             var table: [Int] = []
             table.reserveCapacity(file.lineStarts.count)
             var units = 0
-            for (i, start) in file.lineStarts.enumerated() {
+            for i in file.lineStarts.indices {
                 table.append(units)
                 let next = i + 1 < file.lineStarts.count ? file.lineStarts[i + 1] : file.bytes.count
-                // Segment each line on its own, as the column walk does.
-                file.forEachSegment(in: start..<next) { units += $0.scalar.utf16.count }
+                // Segment each line on its own, as the column walk does, from its first column
+                // (a byte-order mark is no character of the text an editor shows).
+                file.forEachSegment(in: file.columnStart(ofLine: i + 1)..<next) { units += $0.scalar.utf16.count }
             }
             unitsBeforeLine[key] = table
             return table

@@ -46,7 +46,8 @@ extension SourceFile {
         let o = max(0, min(offset, bytes.count))
         let line = line(of: o)
         var column = 1
-        forEachSegment(in: lineStarts[line - 1]..<o) { column += $0.scalar.utf16.count }
+        // A byte-order mark is not a column (see `location(of:)`).
+        forEachSegment(in: columnStart(ofLine: line)..<o) { column += $0.scalar.utf16.count }
         return (line, column)
     }
 }

@@ -52,17 +52,31 @@ public final class SourceFile: Sendable {
     }
 
     /// The 1-based line and column (in Unicode scalars) of a byte offset.
+    ///
+    /// A UTF-8 byte-order mark at the start of the file is not a column: editors do not show or
+    /// count it, so the first character after it is column 1.
     public func location(of offset: Int) -> SourceLocation {
         let o = max(0, min(offset, bytes.count))
         let line = line(of: o)
-        let start = lineStarts[line - 1]
         var column = 1
-        var i = start
+        var i = columnStart(ofLine: line)
         while i < o {
             i += SourceFile.scalarLength(leadByte: bytes[i])
             column += 1
         }
         return SourceLocation(line: line, column: column, offset: o)
+    }
+
+    /// Whether the file starts with a UTF-8 byte-order mark (EF BB BF).
+    public var hasByteOrderMark: Bool {
+        bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+    }
+
+    /// The byte offset at which column 1 of a 1-based line starts: the line's first byte, or on
+    /// line 1 the byte after a byte-order mark.
+    public func columnStart(ofLine line: Int) -> Int {
+        let start = line >= 1 && line <= lineStarts.count ? lineStarts[line - 1] : bytes.count
+        return line == 1 && hasByteOrderMark ? 3 : start
     }
 
     /// The byte range of a 1-based line, without its line terminator.

@@ -65,6 +65,16 @@ import FlowDiagnostics
         #expect(positions == positions.sorted())
     }
 
+    @Test func aByteOrderMarkDoesNotShiftColumnsOfLineOne() throws {
+        let f = SourceFile(path: "bom.flow.yaml", text: "\u{FEFF}flowc: 2\n")
+        let o = try parse(JSONLinesRenderer().render(RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "2"), "2")))
+        #expect(o["line"] as? Int == 1)
+        #expect(o["column"] as? Int == 8)
+        #expect(o["endColumn"] as? Int == 9)
+        // Offsets stay byte offsets into the file, mark included.
+        #expect(o["offset"] as? Int == 10)
+    }
+
     @Test func diagnosticWithoutSpanHasNullPositions() throws {
         let d = DriverMessages.cannotRead.inFile("x.flow.yaml", "x.flow.yaml", "permission denied")
         let o = try parse(JSONLinesRenderer().render(d))

@@ -121,6 +121,26 @@ import FlowDiagnostics
         #expect(deleted["charLength"] as? Int == 0)
     }
 
+    @Test func aByteOrderMarkIsNotCountedInColumnsOrCharacterOffsets() throws {
+        let f = SourceFile(path: "bom.flow.yaml", text: "\u{FEFF}flowc: 2\nnext: x\n")
+        let x = f.testSpan(of: ": x")
+        let ds = [
+            RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "2"), "2"),
+            RenderTestMessages.unknownNodeShort.at(SourceSpan(file: f, start: x.start + 2, end: x.end), "x"),
+        ]
+        let log = SARIFRenderer().render(ds, rules: RenderTestMessages.all, toolVersion: "1", files: [f])
+        let results = try #require(try run(try parse(log))["results"] as? [[String: Any]])
+        func region(_ i: Int) throws -> [String: Any] {
+            try #require(((results[i]["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["region"] as? [String: Any])
+        }
+        // "flowc: 2": the 2 is column 8 and the 8th character of the text an editor shows.
+        #expect(try region(0)["startColumn"] as? Int == 8)
+        #expect(try region(0)["charOffset"] as? Int == 7)
+        // "next: x" on line 2: the text before it is "flowc: 2\n", 9 characters.
+        #expect(try region(1)["startColumn"] as? Int == 7)
+        #expect(try region(1)["charOffset"] as? Int == 15)
+    }
+
     @Test func fileLevelResultHasALocationWithoutRegion() throws {
         let results = try #require(try run(try parse(Self.sampleLog()))["results"] as? [[String: Any]])
         let location = try #require((results[3]["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])

@@ -11,6 +11,21 @@ import FlowDiagnostics
         #expect(f.location(of: 15).column == 10)
     }
 
+    @Test func aByteOrderMarkIsNotAColumnOfLineOne() {
+        let text = "\u{FEFF}flowc: 2\nid: x\n"
+        let f = SourceFile(path: "t", text: text)
+        // `2` is the 8th character an editor shows on line 1; the mark is three bytes before it.
+        let two = Array("\u{FEFF}flowc: ".utf8).count
+        #expect(f.location(of: two) == SourceLocation(line: 1, column: 8, offset: two))
+        #expect(f.location(of: 3).column == 1)
+        #expect(f.location(of: 0).column == 1)
+        // Line 2 is not affected.
+        let x = Array("\u{FEFF}flowc: 2\nid: ".utf8).count
+        #expect(f.location(of: x).column == 5)
+        // A file without the mark is counted from its first byte.
+        #expect(SourceFile(path: "t", text: "flowc: 2\n").location(of: 7).column == 8)
+    }
+
     @Test func crlfAndLoneCRBothEndLines() {
         let f = SourceFile(path: "t", text: "a\r\nb\rc\n")
         #expect(f.lineStarts == [0, 3, 5, 7])
