@@ -130,6 +130,9 @@ public enum SyntaxMessages {
     /// Other wordings of the messages above, and help lines, kept here so that the phase is
     /// translated from one place.
     public enum Formats {
+        /// FC0203 where the place is a phrase that carries its own quoting ("field `amount`",
+        /// "`roles`", "the template").
+        public static let wrongShapeOf = "expected {0} for {1}, found {2}"
         /// FC0210 for an item with several kinds (usually a missing `- `).
         public static let severalEffectKinds = "an effect is a mapping with exactly one key naming its kind; found {0} keys: {1}"
         public static let oneEffectPerItem = "start each effect on its own line with `- `"

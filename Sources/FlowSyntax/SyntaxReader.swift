@@ -46,7 +46,7 @@ struct SyntaxReader {
     mutating func mapping<Key: MappingKey>(_ id: YAMLNodeID, as keys: Key.Type, context: @autoclosure () -> String, allowed: [Key]? = nil,
                                            required: [Key] = [], missingAt: SourceSpan? = nil) -> Entries<Key>? {
         guard doc.kind(id) == .mapping else {
-            diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a mapping", context(), describe(id)))
+            diagnostics.append(wrongShape(id, "a mapping", context: context()))
             return nil
         }
         let table = Key.table
@@ -74,6 +74,14 @@ struct SyntaxReader {
             diagnostics.append(SyntaxMessages.missingKey.at(missingAt ?? anchor(id), r.rawValue, context()))
         }
         return out
+    }
+
+    /// FC0203 for a value of the wrong shape where a mapping's `context` (already quoted as it
+    /// should be shown: "field `amount`", "`roles`", "the template") is expected.
+    func wrongShape(_ id: YAMLNodeID, _ expected: String, context: String) -> Diagnostic {
+        var d = SyntaxMessages.wrongShape.at(span(id), expected, context, describe(id))
+        d.message = Message(SyntaxMessages.Formats.wrongShapeOf, [expected, context, describe(id)])
+        return d
     }
 
     /// Reads a scalar as a string. Numbers are accepted and kept as written when `lenient`.

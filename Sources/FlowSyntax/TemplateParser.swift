@@ -49,12 +49,12 @@ public enum TemplateParser {
         if let e = top[.include]?.value { t.include = r.stringList(e, key: "include") }
         if let e = top[.fields]?.value {
             t.fields = fields(&r, e)
-            t.unnamedFields = unnamedKeys(r, e)
+            t.unnamedFields = unnamedKeys(r, e) + unreadableSection(r, e)
         }
         if let e = top[.customer]?.value { t.customer = customer(&r, e) }
         if let e = top[.roles]?.value {
             t.roles = roles(&r, e)
-            t.unnamedRoles = unnamedKeys(r, e)
+            t.unnamedRoles = unnamedKeys(r, e) + unreadableSection(r, e)
         }
         if let e = top[.nodes]?.value { t.nodesSpan = r.span(e) }
         if let e = top[.nodes]?.value, let items = r.list(e, key: "nodes") {
@@ -91,6 +91,13 @@ public enum TemplateParser {
         return out
     }
 
+    /// The span of an id-keyed section that is not a mapping (reported already, FC0203): it may
+    /// hold any of the definitions the template uses, written in the wrong shape (`- amount:
+    /// {...}`), so that every use of one is not reported as unknown too.
+    static func unreadableSection(_ r: SyntaxReader, _ id: YAMLNodeID) -> [SourceSpan] {
+        r.doc.kind(id) == .mapping ? [] : [r.span(id)]
+    }
+
     /// Keys of an id-keyed mapping that cannot name a definition, not even by a suggested id
     /// (see `SyntaxReader.definitionID`); each is reported already.
     static func unnamedKeys(_ r: SyntaxReader, _ id: YAMLNodeID) -> [SourceSpan] {
@@ -105,7 +112,7 @@ public enum TemplateParser {
     /// The (key, value) pairs of a mapping whose keys are ids chosen by the author.
     static func mapEntries(_ r: inout SyntaxReader, _ id: YAMLNodeID, context: String) -> YAMLPairs {
         if r.doc.kind(id) != .mapping {
-            r.diagnostics.append(SyntaxMessages.wrongShape.at(r.span(id), "a mapping", context, r.describe(id)))
+            r.diagnostics.append(r.wrongShape(id, "a mapping", context: context))
         }
         // Empty for anything but a mapping.
         return r.doc.mappingPairs(id)
