@@ -85,8 +85,24 @@ public enum CheckMessages {
         """)
 
     public static let badDefault = MessageSpec(314, .error, "invalid-default", "default `{0}` is not a valid `{1}`", explanation: """
-        A field's default must be a value of its type: a number for integer, decimal and money, \
-        `true`/`false` for boolean, a declared value for enum, `YYYY-MM-DD` for date.
+        A field's default must be a value of its type, as a new deal will read it: a whole number \
+        for integer (64-bit), a number for decimal and money (exact, at most 18 significant \
+        digits: it is never rounded), `true`/`false` for boolean, a declared value for enum, a \
+        real calendar day `"YYYY-MM-DD"` (years 0001–9999) for date, and an ISO-8601 instant \
+        with a zone for datetime. A number default must also lie within the field's `min` and \
+        `max`. A note names the rule the default breaks. A default that broke these rules would \
+        silently be left out of every new deal, and a `required` field with it could never be \
+        created.
+
+        Wrong:
+
+            fields:
+              visit_at: {type: datetime, default: "2024-05-01T25:30:00+08:00"}
+
+        Right:
+
+            fields:
+              visit_at: {type: datetime, default: "2024-05-01T09:30:00+08:00"}
         """)
 
     public static let computedConflict = MessageSpec(315, .error, "computed-conflict", "a computed field cannot have `{0}`", explanation: """
@@ -286,6 +302,10 @@ public enum CheckMessages {
         public static let alsoDefinedHere = "also defined here"
         // FC0314
         public static let notAValue = "default `{0}` is not a value of `{1}`"
+        public static let belowMin = "default `{0}` is below the field's `min` ({1})"
+        public static let aboveMax = "default `{0}` is above the field's `max` ({1})"
+        public static let minIsHere = "`min` is here"
+        public static let listHasNoDefault = "a list field has no default; a new deal starts with it unset"
         // FC0310
         public static let severalOwners = "more than one role is marked `owner: true`"
         public static let ownerRoleIs = "`{0}` is the owner role"

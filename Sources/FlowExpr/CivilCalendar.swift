@@ -62,55 +62,75 @@ enum CivilCalendar {
 
     /// Parses exactly `YYYY-MM-DD` (year 0001…9999, a real calendar day).
     static func parseDate(_ text: String) -> Int64? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10 else { return nil }
-        return parseDate(bytes[...])
+        try? readDate(text).get()
     }
 
-    private static func parseDate(_ b: ArraySlice<UInt8>) -> Int64? {
+    /// `parseDate`, saying which rule a text that is not a date breaks.
+    static func readDate(_ text: String) -> Result<Int64, CalendarProblem> {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10 else { return .failure(.dateForm) }
+        return readDate(bytes[...])
+    }
+
+    private static func readDate(_ b: ArraySlice<UInt8>) -> Result<Int64, CalendarProblem> {
         let s = b.startIndex
         guard b.count == 10, b[s + 4] == UInt8(ascii: "-"), b[s + 7] == UInt8(ascii: "-"),
               let year = digits(b[s..<(s + 4)]), let month = digits(b[(s + 5)..<(s + 7)]),
-              let day = digits(b[(s + 8)..<(s + 10)]),
-              year >= 1, month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month) else { return nil }
-        return days(year: year, month: month, day: day)
+              let day = digits(b[(s + 8)..<(s + 10)]) else { return .failure(.dateForm) }
+        guard year >= 1 else { return .failure(.year) }
+        guard month >= 1, month <= 12 else { return .failure(.month) }
+        guard day >= 1, day <= daysInMonth(year, month) else { return .failure(.day(days: Int(daysInMonth(year, month)))) }
+        return .success(days(year: year, month: month, day: day))
     }
 
     /// Parses ISO-8601 `YYYY-MM-DDTHH:MM[:SS[.fraction]]` followed by `Z` or `±HH:MM`, to seconds
     /// since the epoch (UTC). Fractions of a second are dropped. The zone is required.
     static func parseDatetime(_ text: String) -> Int64? {
+        try? readDatetime(text).get()
+    }
+
+    /// `parseDatetime`, saying which rule a text that is not a datetime breaks.
+    static func readDatetime(_ text: String) -> Result<Int64, CalendarProblem> {
         let b = Array(text.utf8)
-        guard b.count >= 17, let day = parseDate(b[0..<10]), b[10] == UInt8(ascii: "T"),
-              let hour = digits(b[11..<13]), b[13] == UInt8(ascii: ":"), let minute = digits(b[14..<16]),
-              hour <= 23, minute <= 59 else { return nil }
+        guard b.count >= 16, b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"),
+              let hour = digits(b[11..<13]), let minute = digits(b[14..<16]) else { return .failure(.datetimeForm) }
+        let day: Int64
+        switch readDate(b[0..<10]) {
+        case .success(let d): day = d
+        case .failure(.dateForm): return .failure(.datetimeForm)
+        case .failure(let problem): return .failure(problem)
+        }
+        guard hour <= 23 else { return .failure(.hour) }
+        guard minute <= 59 else { return .failure(.minute) }
         var i = 16
         var second: Int64 = 0
         if i < b.count, b[i] == UInt8(ascii: ":") {
-            guard i + 3 <= b.count, let s = digits(b[(i + 1)..<(i + 3)]), s <= 59 else { return nil }
+            guard i + 3 <= b.count, let s = digits(b[(i + 1)..<(i + 3)]) else { return .failure(.datetimeForm) }
+            guard s <= 59 else { return .failure(.second) }
             second = s
             i += 3
             if i < b.count, b[i] == UInt8(ascii: ".") {
                 i += 1
                 let fractionStart = i
                 while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
-                guard i > fractionStart else { return nil }
+                guard i > fractionStart else { return .failure(.datetimeForm) }
             }
         }
-        guard i < b.count else { return nil }
+        guard i < b.count else { return .failure(.zoneMissing) }
         var offset: Int64 = 0
         if b[i] == UInt8(ascii: "Z") {
             i += 1
         } else if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
             guard i + 6 <= b.count, b[i + 3] == UInt8(ascii: ":"),
-                  let zoneHour = digits(b[(i + 1)..<(i + 3)]), let zoneMinute = digits(b[(i + 4)..<(i + 6)]),
-                  zoneHour <= 23, zoneMinute <= 59 else { return nil }
+                  let zoneHour = digits(b[(i + 1)..<(i + 3)]), let zoneMinute = digits(b[(i + 4)..<(i + 6)]) else { return .failure(.datetimeForm) }
+            guard zoneHour <= 23, zoneMinute <= 59 else { return .failure(.zone) }
             offset = (zoneHour * 3600 + zoneMinute * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
             i += 6
         } else {
-            return nil
+            return .failure(.datetimeForm)
         }
-        guard i == b.count else { return nil }
-        return day * 86_400 + hour * 3600 + minute * 60 + second - offset
+        guard i == b.count else { return .failure(.datetimeForm) }
+        return .success(day * 86_400 + hour * 3600 + minute * 60 + second - offset)
     }
 
     private static func padded(_ value: Int64, _ width: Int) -> String {
@@ -133,4 +153,23 @@ enum CivilCalendar {
         guard civil(day) != nil else { return "datetime(\(seconds))" }
         return "\(formatDate(day))T\(padded(rest / 3600, 2)):\(padded(rest % 3600 / 60, 2)):\(padded(rest % 60, 2))Z"
     }
+}
+
+/// Why a text is not a date or a datetime: the rule of `YYYY-MM-DD` and ISO-8601 it breaks.
+public enum CalendarProblem: Sendable, Hashable, Error {
+    /// Not shaped `YYYY-MM-DD`.
+    case dateForm
+    /// Not shaped `YYYY-MM-DDTHH:MM[:SS[.fraction]]` with a zone.
+    case datetimeForm
+    /// Year 0000.
+    case year
+    /// A month outside 01–12.
+    case month
+    /// A day outside the month, which has `days` days.
+    case day(days: Int)
+    case hour, minute, second
+    /// No `Z` or `±HH:MM` at the end.
+    case zoneMissing
+    /// A zone offset whose hours or minutes are out of range.
+    case zone
 }

@@ -512,4 +512,25 @@ public enum ExprMessages {
         public static let unknownFunctionList = "known functions: {0}"
         public static let divideChecked = "guard the division: `{0} != 0 and ...`"
     }
+
+    /// The rules a field value written as text must follow (`FieldText.Problem`,
+    /// `CalendarProblem`), shown as notes wherever such a value is refused: a template's
+    /// `default`, a `date(...)` or `datetime(...)` literal.
+    public enum ValueRules {
+        public static let plainNumber = "numbers are written plainly, like `12` or `-12.5`"
+        public static let wholeNumber = "an integer is a whole number, with no fraction"
+        public static let decimalDigits = "decimals and money amounts are read exactly, never rounded: at most 18 significant digits, and at most 18 after the point"
+        public static let currency = "the field's currency is `{0}`"
+        public static let boolean = "write `true` or `false`"
+        public static let noTextForm = "values of this type cannot be written as one scalar"
+        public static let notFinite = "`.inf` and `.nan` are not numbers a field can hold"
+        public static let year = "years run from 0001 to 9999"
+        public static let month = "months run from 01 to 12"
+        public static let day = "that month has {0} days"
+        public static let hour = "hours run from 00 to 23"
+        public static let minute = "minutes run from 00 to 59"
+        public static let second = "seconds run from 00 to 59"
+        public static let zoneMissing = "a datetime needs a zone, `Z` or an offset like `+08:00`, so that it means the same instant on every server"
+        public static let zone = "a zone offset runs from `-23:59` to `+23:59`"
+    }
 }

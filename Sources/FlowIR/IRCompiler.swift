@@ -167,13 +167,8 @@ public enum IRCompiler {
             var fields: [FieldDef] = []
             for f in t.fields {
                 let type = f.type?.value.rawValue ?? "text"
-                let defaultText: String? = switch f.defaultValue?.value {
-                case .string(let s)?: s
-                case .int(let i)?: String(i)
-                case .float(let d)?: String(d)
-                case .bool(let b)?: String(b)
-                case .null?, nil: nil
-                }
+                // The text the runner reads the default from: the one the checker read.
+                let defaultText = f.defaultValue.flatMap { FieldDefaults.storedText($0.value, source: f.defaultSource) }
                 fields.append(FieldDef(id: f.id.value, name: names(f.name), type: type, of: f.of?.value.rawValue,
                                        currency: f.currency?.value, values: f.values.isEmpty ? nil : f.values.map(\.value),
                                        required: f.required?.value ?? false, defaultValue: defaultText, compute: nil,

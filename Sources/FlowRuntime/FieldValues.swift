@@ -76,31 +76,13 @@ public enum FieldValues {
         }
     }
 
-    /// Refuses a number outside the field's `min`/`max`.
+    /// Refuses a number outside the field's `min`/`max` (compared by `FieldBounds`, as the
+    /// checker compares a default).
     static func bounds(_ number: ExprDecimal, _ value: ExprValue, _ def: FieldRef) throws(Refusal) {
         if def.min == nil, def.max == nil { return }
-        func below(_ bound: Double) -> Bool { compare(number, bound) < 0 }
-        func above(_ bound: Double) -> Bool { compare(number, bound) > 0 }
-        let low = def.min.map(below) ?? false
-        let high = def.max.map(above) ?? false
-        guard low || high else { return }
-        let range = [def.min.map { "min \(formatBound($0))" }, def.max.map { "max \(formatBound($0))" }].compactMap { $0 }.joined(separator: ", ")
+        guard FieldBounds.violation(number, min: def.min, max: def.max) != nil else { return }
+        let range = [def.min.map { "min \(FieldBounds.format($0))" }, def.max.map { "max \(FieldBounds.format($0))" }].compactMap { $0 }.joined(separator: ", ")
         throw Refusal(RuntimeMessages.outOfRange, def.id, value.displayText, range)
-    }
-
-    /// -1, 0 or 1: `number` against a bound written in the template (read exactly when it has a
-    /// plain decimal form, else compared as a double).
-    static func compare(_ number: ExprDecimal, _ bound: Double) -> Int {
-        if let exact = ExprDecimal(formatBound(bound)) {
-            return number < exact ? -1 : (exact < number ? 1 : 0)
-        }
-        let approx = Double(number.description) ?? 0
-        return approx < bound ? -1 : (approx > bound ? 1 : 0)
-    }
-
-    static func formatBound(_ bound: Double) -> String {
-        if bound.isFinite, bound == bound.rounded(), abs(bound) < 1e15 { return String(Int64(bound)) }
-        return String(bound)
     }
 
     /// The value's kind as messages name it (`text`, `money(USD)`, `list`).
@@ -120,44 +102,20 @@ public enum FieldValues {
         }
     }
 
-    /// The default of a field, read from the template's text by the field's type; nil when the
-    /// field has none (or the text does not fit the type, which the checker rejects).
+    /// The default of a field, read from the template's text by the field's type
+    /// (`FieldText.read`, the reading `flowc check` gives every default); nil when the field has
+    /// none. A machine whose default does not read, or breaks the field's bounds, is refused when
+    /// it is loaded (FC1006), so nil here means no default.
     public static func defaultValue(slot: Int, in machine: VerifiedMachine) -> ExprValue? {
         guard machine.machine.fields.indices.contains(slot), machine.fieldTypes.indices.contains(slot),
               let text = machine.machine.fields[slot].defaultValue else { return nil }
         return parse(text, as: machine.fieldTypes[slot])
     }
 
-    /// Reads a scalar written as text (a template default, a scenario value) as a value of `type`:
-    /// `42`, `0.15`, `120000 CNY` or `120000` for money, `true`, `2024-05-01`,
-    /// `2024-05-01T09:30:00+08:00`, an enum value. Nil when it does not fit.
+    /// Reads a scalar written as text (a template default, a scenario value) as a value of `type`
+    /// (`FieldText.read`): `42`, `0.15`, `120000 CNY` or `120000` for money, `true`,
+    /// `2024-05-01`, `2024-05-01T09:30:00+08:00`, an enum value. Nil when it does not fit.
     public static func parse(_ text: String, as type: ExprType) -> ExprValue? {
-        switch type {
-        case .text: return .text(text)
-        case .integer:
-            if let i = Int64(text) { return .integer(i) }
-            // A YAML float such as `3.0` written for an integer.
-            if let d = ExprDecimal(text), d.scale == 0 { return .integer(d.significand) }
-            return nil
-        case .decimal: return decimal(text).map { .decimal($0) }
-        case .money(let currency):
-            let parts = text.split(separator: " ", omittingEmptySubsequences: true)
-            if parts.count == 2, String(parts[1]) == currency, let d = decimal(String(parts[0])) { return .money(amount: d, currency: currency) }
-            if parts.count == 1, let d = decimal(String(parts[0])) { return .money(amount: d, currency: currency) }
-            return nil
-        case .boolean:
-            switch text {
-            case "true": return .boolean(true)
-            case "false": return .boolean(false)
-            default: return nil
-            }
-        case .date: return ExprValue.date(parsing: text)
-        case .datetime: return ExprValue.datetime(parsing: text)
-        case .enumeration(let values): return values.contains(text) ? .enumValue(text) : nil
-        case .duration, .list, .null: return nil
-        }
+        try? FieldText.read(text, as: type).get()
     }
-
-    /// A decimal from `12`, `-12.5` (exponent forms such as `1e3` are not read).
-    static func decimal(_ text: String) -> ExprDecimal? { ExprDecimal(text) }
 }

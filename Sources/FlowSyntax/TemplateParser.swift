@@ -131,6 +131,7 @@ public enum TemplateParser {
         if let v = m[.default]?.value {
             if r.doc.kind(v) == .scalar, let sv = r.doc.value(v) {
                 f.defaultValue = Located(sv, r.span(v))
+                f.defaultSource = r.doc.text(v)
             } else {
                 r.diagnostics.append(SyntaxMessages.wrongShape.at(r.span(v), "a single value", "default", r.describe(v)))
             }

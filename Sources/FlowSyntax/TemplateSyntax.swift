@@ -127,6 +127,12 @@ public struct FieldSyntax: Sendable {
         @inlinable get { storage.fields.defaultValue }
         _modify { yield &uniqueStorage().fields.defaultValue }
     }
+    /// The default as written: the scalar's text (`1e3`, `0.15`, `2024-05-01`, quotes removed),
+    /// which messages echo and from which the IR's text of the default is made, digit for digit.
+    public var defaultSource: String? {
+        @inlinable get { storage.fields.defaultSource }
+        _modify { yield &uniqueStorage().fields.defaultSource }
+    }
     public var compute: ExpressionText? {
         @inlinable get { storage.fields.compute }
         _modify { yield &uniqueStorage().fields.compute }
@@ -185,6 +191,7 @@ public struct FieldSyntax: Sendable {
         @usableFromInline var name: LocalizedName? = nil
         @usableFromInline var required: Located<Bool>? = nil
         @usableFromInline var defaultValue: Located<ScalarValue>? = nil
+        @usableFromInline var defaultSource: String? = nil
         @usableFromInline var compute: ExpressionText? = nil
         @usableFromInline var currency: Located<String>? = nil
         @usableFromInline var values: [Located<String>] = []

@@ -1,4 +1,5 @@
 import FlowDiagnostics
+import FlowExpr
 import FlowSyntax
 import FlowYAML
 import Foundation
@@ -8,6 +9,9 @@ import Foundation
 /// Rejects keys that do not apply to the type (`currency` on text), missing keys the type needs
 /// (money without `currency`, enum without `values`, list without `of`), defaults that are not
 /// values of the type, computed fields that are required or have a default, and `min` > `max`.
+/// A default is read as the runner reads it (`FieldDefaults`, `FieldText`): a datetime without
+/// a zone, a day that does not exist, a decimal with more than 18 significant digits or an
+/// integer past 64 bits is refused, and so is a number outside the field's `min` and `max`.
 /// Language reference: "fields".
 enum FieldDefinitionsRule: TemplateRule {
     static let name = "FieldDefinitionsRule"
@@ -45,18 +49,7 @@ enum FieldDefinitionsRule: TemplateRule {
                 if let r = f.required, r.value { ctx.report(CheckMessages.computedConflict.at(r.span, "required: true")) }
                 if let d = f.defaultValue { ctx.report(CheckMessages.computedConflict.at(d.span, "default")) }
             }
-            if let d = f.defaultValue, !fits(d.value, type, f) {
-                var diag = CheckMessages.badDefault.at(d.span, text(d.value), typeName)
-                if type == .enum, case .string(let s) = d.value, !f.values.isEmpty {
-                    diag = CheckMessages.badDefault.at(d.span, format: CheckMessages.Formats.notAValue, s, f.id.value)
-                    if let guess = Suggestions.closest(to: s, in: f.values.map(\.value)) {
-                        diag = diag.help(CheckMessages.Formats.didYouMean, guess).fix(d.span, guess)
-                    } else {
-                        diag = diag.note(CheckMessages.Formats.declaredValues, f.values.map { "`\($0.value)`" }.joined(separator: ", "))
-                    }
-                }
-                ctx.report(diag)
-            }
+            if let d = f.defaultValue { checkDefault(&ctx, f, d, type) }
         }
     }
 
@@ -74,38 +67,81 @@ enum FieldDefinitionsRule: TemplateRule {
         }
     }
 
-    static func fits(_ v: ScalarValue, _ type: FieldTypeName, _ f: FieldSyntax) -> Bool {
+    /// The YAML scalars a default of each type is written as; the runner's reading decides the rest.
+    static func takes(_ type: FieldTypeName, _ v: ScalarValue) -> Bool {
         switch (type, v) {
-        case (_, .null): return true
-        case (.text, .string): return true
-        case (.integer, .int): return inRange(Double(intValue(v)), f)
-        case (.decimal, .int), (.money, .int): return inRange(Double(intValue(v)), f)
-        case (.decimal, .float(let d)), (.money, .float(let d)): return d.isFinite && inRange(d, f)
-        case (.boolean, .bool): return true
-        case (.enum, .string(let s)): return f.values.isEmpty || f.values.contains { $0.value == s }
-        case (.date, .string(let s)): return isDate(s)
-        case (.datetime, .string(let s)): return s.count >= 19 && isDate(String(s.prefix(10))) && s.dropFirst(10).first == "T"
-        default: return false
+        case (.text, .string), (.boolean, .bool), (.enum, .string), (.date, .string), (.datetime, .string),
+             (.integer, .int), (.decimal, .int), (.decimal, .float), (.money, .int), (.money, .float): true
+        default: false
         }
     }
 
-    static func intValue(_ v: ScalarValue) -> Int64 {
-        if case .int(let i) = v { return i }
-        return 0
+    /// Reports a default that the runner would not read as a value of the field, or that breaks
+    /// its `min` or `max`. The message echoes the default as written; a note names the rule.
+    static func checkDefault(_ ctx: inout RuleContext, _ f: FieldSyntax, _ d: Located<ScalarValue>, _ type: FieldTypeName) {
+        if case .null = d.value { return }
+        let written = f.defaultSource ?? text(d.value)
+        func invalid(_ note: Message?) {
+            var diag = CheckMessages.badDefault.at(d.span, written, type.rawValue)
+            if let note { diag.notes.append(note) }
+            ctx.report(diag)
+        }
+        guard takes(type, d.value) else {
+            switch (type, d.value) {
+            case (.list, _): invalid(Message(CheckMessages.Formats.listHasNoDefault))
+            // YAML reads an integer past 64 bits (or a hexadecimal or octal one) as a float.
+            case (.integer, .float) where isIntegerText(written): invalid(FieldText.Problem.integerRange.note)
+            case (.integer, .float(let x)) where x.isFinite: invalid(FieldText.Problem.notAnInteger.note)
+            default: invalid(nil)
+            }
+            return
+        }
+        if case .float(let x) = d.value, FieldText.plainNumber(yaml: written) == nil {
+            // `.inf`, `.nan`; or a number with too many digits to write out (`1e400`), which
+            // no decimal holds.
+            let infinity = x.isInfinite && written.lowercased().hasSuffix("inf")
+            return invalid(x.isNaN || infinity ? Message(ExprMessages.ValueRules.notFinite) : FieldText.Problem.decimalPrecision.note)
+        }
+        // A money field without a currency is reported already; its default is still read.
+        guard let exprType = FieldEnvironment.type(of: f, type) ?? (type == .money ? .money(currency: "") : nil),
+              let stored = FieldDefaults.storedText(d.value, source: f.defaultSource) else { return }
+        switch FieldText.read(stored, as: exprType) {
+        case .failure(.notAValue(let declared)) where !declared.isEmpty:
+            var diag = CheckMessages.badDefault.at(d.span, format: CheckMessages.Formats.notAValue, written, f.id.value)
+            if let guess = Suggestions.closest(to: written, in: declared) {
+                diag = diag.help(CheckMessages.Formats.didYouMean, guess).fix(d.span, guess)
+            } else {
+                diag = diag.note(CheckMessages.Formats.declaredValues, declared.map { "`\($0)`" }.joined(separator: ", "))
+            }
+            ctx.report(diag)
+        case .failure(.notAValue):
+            // An enum without values is reported as such (FC0209, FC0312).
+            break
+        case .failure(let problem):
+            invalid(problem.note)
+        case .success(let value):
+            guard let number = FieldBounds.number(of: value) else { return }
+            switch FieldBounds.violation(number, min: f.min?.value, max: f.max?.value) {
+            case .belowMin(let bound)?:
+                guard let min = f.min else { return }
+                ctx.report(CheckMessages.badDefault.at(d.span, format: CheckMessages.Formats.belowMin, written, FieldBounds.format(bound))
+                    .label(min.span, CheckMessages.Formats.minIsHere))
+            case .aboveMax(let bound)?:
+                guard let max = f.max else { return }
+                ctx.report(CheckMessages.badDefault.at(d.span, format: CheckMessages.Formats.aboveMax, written, FieldBounds.format(bound))
+                    .label(max.span, CheckMessages.Formats.maxIsHere))
+            case nil:
+                break
+            }
+        }
     }
 
-    static func inRange(_ d: Double, _ f: FieldSyntax) -> Bool {
-        if let lo = f.min?.value, d < lo { return false }
-        if let hi = f.max?.value, d > hi { return false }
-        return true
-    }
-
-    static func isDate(_ s: String) -> Bool {
-        let p = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard p.count == 3, p[0].count == 4, p[1].count == 2, p[2].count == 2,
-              let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]), (1...12).contains(m), d >= 1 else { return false }
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return d <= days[m - 1]
+    /// `[-+]?[0-9]+`, or a hexadecimal or octal integer: text YAML reads as an integer when it fits.
+    static func isIntegerText(_ s: String) -> Bool {
+        if s.hasPrefix("0x") { return s.count > 2 && s.dropFirst(2).allSatisfy { $0.isASCII && $0.isHexDigit } }
+        if s.hasPrefix("0o") { return s.count > 2 && s.dropFirst(2).allSatisfy { ("0"..."7").contains($0) } }
+        var body = Substring(s)
+        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
+        return !body.isEmpty && body.allSatisfy { $0.isASCII && $0.isNumber }
     }
 }
