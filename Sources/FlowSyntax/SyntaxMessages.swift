@@ -111,8 +111,18 @@ public enum SyntaxMessages {
         """)
 
     public static let outOfRange = MessageSpec(212, .error, "out-of-range", "`{0}` is out of range for `{1}`: {2}", explanation: """
-        The number is outside the range the key allows; for example a node's `probability` is a \
-        percentage from 0 to 100.
+        The number is outside the range the key allows; the message names the range. A node's \
+        `probability` is a percentage from 0 to 100; an integer (`flowc`, `pool.claim.quota`) \
+        fits 64 bits; each number in a duration has at most 9 digits (`999999999m` is the \
+        longest run of minutes: write larger durations in a larger unit).
+
+        Wrong:
+
+            probability: 120
+
+        Right:
+
+            probability: 100
         """)
 
     public static let badLanguage = MessageSpec(213, .error, "invalid-language", "`{0}` is not a language tag", explanation: """
@@ -154,6 +164,12 @@ public enum SyntaxMessages {
         public static let reservedRoleHelp = "`owner` is the deal owner and `contacts` the members of `external` roles; name the role differently, such as `customer_contact`"
         public static let writeDefault = "write `- default: {0}` for the branch taken when no condition holds"
         public static let durationForms = "durations look like `30d`, `12h`, `2w` or `1d12h`"
+        /// FC0212 reasons.
+        public static let integerRange = "integers range from -9223372036854775808 to 9223372036854775807"
+        public static let numberRange = "it is too large to be held as a number"
+        public static let durationDigits = "each number in a duration has at most {0} digits"
+        /// FC0204 for `.inf` or `.nan` where a number is expected.
+        public static let notFinite = "expected a finite number for `{0}`, found `{1}`"
     }
 
     public static let all: [MessageSpec] = [

@@ -21,7 +21,8 @@ struct SyntaxReader {
             case .null: return "nothing"
             case .bool(let b): return "the boolean `\(b)`"
             case .int(let i): return "the integer `\(i)`"
-            case .float(let f): return "the number `\(f)`"
+            // As written: the double it was read as (`1000.0` for `1e3`) is not what the author wrote.
+            case .float(let f): return "the number `\(doc.text(id) ?? String(f))`"
             case .string(let s): return "the string `\(s.count > 40 ? String(s.prefix(40)) + "…" : s)`"
             case nil: return "a value"
             }
@@ -183,6 +184,11 @@ struct SyntaxReader {
 
     mutating func int(_ id: YAMLNodeID, key: String) -> Located<Int>? {
         if doc.kind(id) == .scalar, case .int(let i)? = doc.value(id), let v = Int(exactly: i) { return Located(v, span(id)) }
+        // YAML reads an integer past 64 bits as a float: it is an integer, out of range.
+        if doc.kind(id) == .scalar, case .float? = doc.value(id), let t = doc.text(id), ScalarValue.isIntegerSyntax(t) {
+            diagnostics.append(SyntaxMessages.outOfRange.at(span(id), t, key, SyntaxMessages.Formats.integerRange))
+            return nil
+        }
         if doc.kind(id) == .scalar {
             diagnostics.append(SyntaxMessages.wrongType.at(span(id), "an integer", key, typeName(id), doc.text(id) ?? ""))
         } else {
@@ -196,6 +202,17 @@ struct SyntaxReader {
             switch doc.value(id) {
             case .int(let i)?: return Located(Double(i), span(id))
             case .float(let f)? where f.isFinite: return Located(f, span(id))
+            case .float(let f)?:
+                let t = doc.text(id) ?? ""
+                if f.isNaN || t.lowercased().hasSuffix("inf") {
+                    var d = SyntaxMessages.wrongType.at(span(id), "a finite number", key, "number", t)
+                    d.message = Message(SyntaxMessages.Formats.notFinite, [key, t])
+                    diagnostics.append(d)
+                } else {
+                    // Written as a number, too large for any (`1e400`).
+                    diagnostics.append(SyntaxMessages.outOfRange.at(span(id), t, key, SyntaxMessages.Formats.numberRange))
+                }
+                return nil
             default: break
             }
             diagnostics.append(SyntaxMessages.wrongType.at(span(id), "a number", key, typeName(id), doc.text(id) ?? ""))
@@ -212,6 +229,11 @@ struct SyntaxReader {
         }
         if let d = doc.withUTF8(id, { Duration.parse(utf8: $0) }) ?? nil { return Located(d, span(id)) }
         let text = doc.text(id) ?? ""
+        if doc.withUTF8(id, { Duration.isWellFormed(utf8: $0) }) == true {
+            // The form is right; a number is longer than a duration's numbers may be.
+            diagnostics.append(SyntaxMessages.outOfRange.at(span(id), text, key, Message(SyntaxMessages.Formats.durationDigits, [String(Duration.maxDigits)]).text))
+            return nil
+        }
         var diag = SyntaxMessages.badDuration.at(span(id), text)
         let digits = text.prefix { $0.isNumber || $0 == "-" }
         let rest = text.dropFirst(digits.count).trimmingSpaces.lowercased()

@@ -40,6 +40,34 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
         return "\(sign)\(s)s"
     }
 
+    /// The most digits one number of a duration may have (so that no sum of them overflows).
+    public static let maxDigits = 9
+
+    /// Whether `u` has the form of a duration, whatever the length of its numbers: when `parse`
+    /// refuses such a text, a number is longer than `maxDigits`.
+    static func isWellFormed(utf8 u: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = u.first == UInt8(ascii: "-") ? 1 : 0
+        guard i < u.count else { return false }
+        var lastSize = Int.max
+        while i < u.count {
+            let digitsStart = i
+            while i < u.count, u[i] >= UInt8(ascii: "0"), u[i] <= UInt8(ascii: "9") { i += 1 }
+            guard i > digitsStart, i < u.count else { return false }
+            let size: Int
+            switch u[i] {
+            case UInt8(ascii: "w"): size = 4
+            case UInt8(ascii: "d"): size = 3
+            case UInt8(ascii: "h"): size = 2
+            case UInt8(ascii: "m"): size = 1
+            default: return false
+            }
+            guard size < lastSize else { return false }
+            lastSize = size
+            i += 1
+        }
+        return true
+    }
+
     /// Parses `<integer><unit>` groups with units `w`, `d`, `h`, `m`, optionally negative.
     public static func parse(_ text: String) -> Duration? {
         var text = text
@@ -60,7 +88,7 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
             var value: Int64 = 0
             let digitsStart = i
             while i < n, u[i] >= UInt8(ascii: "0"), u[i] <= UInt8(ascii: "9") {
-                guard i - digitsStart < 9 else { return nil }
+                guard i - digitsStart < maxDigits else { return nil }
                 value = value * 10 + Int64(u[i] - UInt8(ascii: "0"))
                 i += 1
             }

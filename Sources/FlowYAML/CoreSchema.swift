@@ -100,6 +100,19 @@ enum CoreSchema {
     }
 }
 
+extension ScalarValue {
+    /// Whether a plain scalar's text has the form of a core-schema integer (`[-+]?[0-9]+`,
+    /// `0o17`, `0x1F`). Such a text past 64 bits resolves to a float: it is still an integer,
+    /// out of range, and messages say so.
+    public static func isIntegerSyntax(_ text: String) -> Bool {
+        if text.hasPrefix("0x") { return text.utf8.count > 2 && text.utf8.dropFirst(2).allSatisfy(\.isHexDigit) }
+        if text.hasPrefix("0o") { return text.utf8.count > 2 && text.utf8.dropFirst(2).allSatisfy { $0 >= 0x30 && $0 <= 0x37 } }
+        var body = text.utf8[...]
+        if let sign = body.first, sign == 0x2D || sign == 0x2B { body = body.dropFirst() }
+        return !body.isEmpty && body.allSatisfy(\.isDigit)
+    }
+}
+
 extension ArraySlice<UInt8> {
     /// Byte-wise equality with an ASCII literal, without building a `String`.
     func equals(_ literal: StaticString) -> Bool {

@@ -90,7 +90,7 @@ enum FieldDefinitionsRule: TemplateRule {
             switch (type, d.value) {
             case (.list, _): invalid(Message(CheckMessages.Formats.listHasNoDefault))
             // YAML reads an integer past 64 bits (or a hexadecimal or octal one) as a float.
-            case (.integer, .float) where isIntegerText(written): invalid(FieldText.Problem.integerRange.note)
+            case (.integer, .float) where ScalarValue.isIntegerSyntax(written): invalid(FieldText.Problem.integerRange.note)
             case (.integer, .float(let x)) where x.isFinite: invalid(FieldText.Problem.notAnInteger.note)
             default: invalid(nil)
             }
@@ -134,14 +134,5 @@ enum FieldDefinitionsRule: TemplateRule {
                 break
             }
         }
-    }
-
-    /// `[-+]?[0-9]+`, or a hexadecimal or octal integer: text YAML reads as an integer when it fits.
-    static func isIntegerText(_ s: String) -> Bool {
-        if s.hasPrefix("0x") { return s.count > 2 && s.dropFirst(2).allSatisfy { $0.isASCII && $0.isHexDigit } }
-        if s.hasPrefix("0o") { return s.count > 2 && s.dropFirst(2).allSatisfy { ("0"..."7").contains($0) } }
-        var body = Substring(s)
-        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
-        return !body.isEmpty && body.allSatisfy { $0.isASCII && $0.isNumber }
     }
 }
