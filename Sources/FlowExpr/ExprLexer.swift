@@ -24,6 +24,9 @@ enum TokenKind: Sendable, Hashable {
     case name(String)
     case keyword(Keyword)
     case symbol(Symbol)
+    /// `9223372036854775808`, the magnitude of the smallest integer: an integer only right
+    /// after a minus sign (`-9223372036854775808`); anywhere else FC0404 (the parser decides).
+    case smallestIntegerMagnitude
     case end
     /// A lexical error; the token carries its diagnostic and ends the token stream.
     case error(ExprDiagnostic)
@@ -213,11 +216,24 @@ struct ExprLexer {
             kind = .decimal(value)
         } else {
             guard let value = Int64(literal) else {
+                if literal == Self.smallestIntegerMagnitude, !currencyFollows() {
+                    return Token(kind: .smallestIntegerMagnitude, range: numberRange)
+                }
                 return error(ExprMessages.invalidNumber, numberRange, [literal], help: Message(ExprMessages.Help.integerRange))
             }
             kind = .integer(value)
         }
         return currency(after: Token(kind: kind, range: numberRange))
+    }
+
+    /// The digits of `-Int64.min`, which only a minus sign in front makes an integer.
+    static let smallestIntegerMagnitude = "9223372036854775808"
+
+    /// Whether whitespace and an uppercase word follow: a currency, for `currency(after:)`.
+    private func currencyFollows() -> Bool {
+        var j = i
+        while let b = byte(at: j), Self.isSpace(b) { j += 1 }
+        return j > i && byte(at: j).map(Self.isUpper) == true
     }
 
     /// A number followed by whitespace and an uppercase word is money (`100000 CNY`). Uppercase

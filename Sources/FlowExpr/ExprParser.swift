@@ -257,6 +257,14 @@ private struct Parser {
     mutating func parseUnary() throws(ParseAbort) -> Operand {
         guard isSymbol(.minus) else { return try parsePrimary() }
         let opRange = current.range
+        if case .smallestIntegerMagnitude = peek(1).kind {
+            // `-9223372036854775808`: the smallest integer, one literal (its magnitude alone
+            // does not fit, so it cannot be read as the negation of one).
+            advance()
+            let range = opRange.lowerBound..<current.range.upperBound
+            advance()
+            return Operand(id: tree.add(.literal(.integer(.min)), range), range: range)
+        }
         try enter(opRange)
         advance()
         let operand = try parseUnary()
@@ -298,6 +306,10 @@ private struct Parser {
             advance()
             leave()
             return Operand(id: tree.add(.list(elements), range), range: range)
+        case .smallestIntegerMagnitude:
+            // Not right after a minus sign: out of range.
+            throw ParseAbort(diagnostic: ExprDiagnostic(ExprMessages.invalidNumber, at: token.range, [text(token.range)],
+                                                        help: Message(ExprMessages.Help.integerRange)))
         default:
             throw unexpected("an expression")
         }

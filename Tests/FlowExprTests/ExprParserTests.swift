@@ -61,6 +61,26 @@ import Testing
         #expect(parsed.description == expected)
     }
 
+    @Test func theSmallestIntegerCanBeWritten() throws {
+        // FC0404's help says integers range from -9223372036854775808: that literal is one.
+        let parsed = parse("headcount > -9223372036854775808")
+        #expect(parsed.diagnostics.isEmpty, "\(parsed.diagnostics)")
+        #expect(parsed.description == "(headcount > -9223372036854775808)")
+        #expect(check("headcount > -9223372036854775808").diagnostics.isEmpty)
+        #expect(value("-9223372036854775808") == .integer(.min))
+        #expect(value("headcount > -9223372036854775808", ["headcount": .integer(0)]) == .boolean(true))
+        // Its magnitude alone is still out of range, wherever no minus sign makes it negative.
+        for text in ["9223372036854775808", "5 - 9223372036854775808", "-(9223372036854775808)", "[9223372036854775808]"] {
+            let d = try #require(parse(text).diagnostics.first, "\(text)")
+            #expect(d.code.number == 404, "\(text)")
+            #expect(d.range == byteRange(of: "9223372036854775808", in: text), "\(text)")
+            #expect(d.help?.text == "integers range from -9223372036854775808 to 9223372036854775807", "\(text)")
+        }
+        // Negating it again overflows when evaluated, as any other negation past the range.
+        #expect(eval("headcount - -(-9223372036854775808)", ["headcount": .integer(0)]).failure?.code.number == 433)
+        #expect(parse("-9223372036854775809").diagnostics.first?.code.number == 404)
+    }
+
     @Test func literalValuesAreExact() throws {
         let parsed = parse("1d12h")
         let root = try #require(parsed.root)
