@@ -11,8 +11,9 @@ struct CompileCommand: FlowcCommand {
         commandName: "compile",
         abstract: "Compile a template to its state-machine IR (versioned JSON).",
         discussion: """
-            The template is checked first; with errors, they are printed as by `flowc check` and \
-            nothing is written. The IR names the template's id, version and content hash, and \
+            The template is checked first, and its errors and warnings are printed on standard \
+            error as by `flowc check` (--quiet: errors only); with errors, nothing is written. \
+            The IR names the template's id, version and content hash, and \
             holds every node, transition, guard, timer and effect with dense indices.
 
             Exit codes: 0 written; 1 the template has errors; 2 usage error, an unreadable or \
@@ -29,14 +30,15 @@ struct CompileCommand: FlowcCommand {
     @Flag(name: .long, help: "Write compact JSON (one line) instead of indented JSON.")
     var compact = false
 
+    @Flag(name: [.short, .long], help: "Print only errors: not the template's warnings.")
+    var quiet = false
+
     func execute(_ context: CLIContext) -> Int32 {
         let result = TemplateChecker.check(path: template)
-        if result.diagnostics.contains(where: { $0.code == DriverMessages.cannotRead.code }) || result.hasErrors {
-            let errors = result.diagnostics.filter { $0.severity == .error }
-            let counts = DiagnosticCounts(counting: errors)
-            let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
-            context.writeError(HumanRenderer(color: color).render(CappedDiagnostics(errors, limit: 100), summary: counts))
-            return errors.contains { $0.code == DriverMessages.cannotRead.code } ? ExitCode.usage : ExitCode.problems
+        let unreadable = result.diagnostics.contains { $0.code == DriverMessages.cannotRead.code }
+        HostTemplates.printDiagnostics(result, quiet: quiet || unreadable, context)
+        if unreadable || result.hasErrors {
+            return unreadable ? ExitCode.usage : ExitCode.problems
         }
         if HostTemplates.refuseFragment(result, path: template, context) { return ExitCode.usage }
         let machine: Machine

@@ -14,7 +14,8 @@ struct GraphCommand: FlowcCommand {
         abstract: "Draw a template's flow as Graphviz DOT, Mermaid, or a self-contained SVG; with --deal, the deal on it.",
         discussion: """
             The template is checked and compiled as by `flowc compile` (a compiled IR .json works \
-            too); with errors, they are printed as by `flowc check` and nothing is drawn.
+            too): its errors and warnings are printed on standard error as by `flowc check` \
+            (--quiet: errors only), and with errors nothing is drawn.
 
             Format: --format, else from the -o file's extension (.svg svg, .mmd/.mermaid mermaid, \
             anything else dot); standard output is dot unless --format says otherwise. The SVG is \
@@ -59,6 +60,9 @@ struct GraphCommand: FlowcCommand {
     @Option(name: .long, help: "The language of names and words: zh or en (a missing name falls back to the other).")
     var lang: Language = .zh
 
+    @Flag(name: [.short, .long], help: "Print only errors: not the template's warnings.")
+    var quiet = false
+
     func validate() throws {
         if db != nil && deal == nil { throw ValidationError("--db goes with --deal") }
     }
@@ -74,7 +78,7 @@ struct GraphCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         let verified: VerifiedMachine
-        switch HostTemplates.load(template, context) {
+        switch HostTemplates.load(template, context, warnings: !quiet) {
         case .success(let m): verified = m
         case .failure(let status): return status.code
         }

@@ -220,10 +220,21 @@ enum HostTemplates {
         path.lowercased().hasSuffix(".json")
     }
 
+    /// Prints a template's diagnostics on standard error as `flowc check` prints them, with the
+    /// summary line: every error, and the warnings unless `quiet`. Nothing when there is none.
+    static func printDiagnostics(_ result: CheckResult, quiet: Bool, _ context: CLIContext) {
+        let shown = result.diagnostics.filter { $0.severity == .error || (!quiet && $0.severity == .warning) }
+        guard !shown.isEmpty else { return }
+        let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        context.writeError(HumanRenderer(color: color).render(CappedDiagnostics(shown, limit: 100), summary: DiagnosticCounts(counting: shown)))
+    }
+
     /// Checks and compiles a template (or loads a compiled IR file, `*.json`). Template errors are
     /// printed as by `flowc check`.
+    /// - Parameter warnings: also print the template's warnings (`flowc graph`, as `compile`
+    ///   does); the commands that run deals print only the errors that stop them.
     /// - Returns: the machine, or the exit code (1 template errors, 2 unreadable).
-    static func load(_ path: String, _ context: CLIContext) -> Result<VerifiedMachine, ExitStatus> {
+    static func load(_ path: String, _ context: CLIContext, warnings: Bool = false) -> Result<VerifiedMachine, ExitStatus> {
         if isCompiled(path) {
             let data: [UInt8]
             switch InputFile.read(path) {
@@ -239,10 +250,8 @@ enum HostTemplates {
         }
         let result = TemplateChecker.check(path: path)
         let unreadable = result.diagnostics.contains { $0.code == DriverMessages.cannotRead.code }
+        printDiagnostics(result, quiet: !warnings || unreadable, context)
         if unreadable || result.hasErrors {
-            let errors = result.diagnostics.filter { $0.severity == .error }
-            let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
-            context.writeError(HumanRenderer(color: color).render(CappedDiagnostics(errors, limit: 100), summary: DiagnosticCounts(counting: errors)))
             return .failure(ExitStatus(unreadable ? ExitCode.usage : ExitCode.problems))
         }
         if refuseFragment(result, path: path, context) { return .failure(ExitStatus(ExitCode.usage)) }

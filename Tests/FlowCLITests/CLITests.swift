@@ -208,6 +208,50 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(!FileManager.default.fileExists(atPath: dir + "/a.ir.json"))
     }
 
+    @Test func compilePrintsTheTemplatesWarningsOnStandardErrorAsCheckDoes() throws {
+        let dir = try tempDir(["a.flow.yaml": warningTemplate])
+        let r = flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/a.json")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.hasPrefix("\(dir)/a.flow.yaml:2:16: warning[FC0705]: the template has no `lose`: open deals cannot be lost\n"), "\(r.err)")
+        #expect(r.err.contains("\n1 warning\n"), "\(r.err)")
+        #expect(r.err.contains("compiled `mini` 1 (4 nodes) to \(dir)/a.json\n"), "\(r.err)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/a.json"))
+        // Written to standard output, the IR stays apart from them.
+        let toStdout = flowc("compile", dir + "/a.flow.yaml")
+        #expect(toStdout.code == 0)
+        #expect(toStdout.out.hasPrefix("{"))
+        #expect(toStdout.err.contains("warning[FC0705]"))
+        let quiet = flowc("compile", "--quiet", dir + "/a.flow.yaml", "-o", dir + "/q.json")
+        #expect(quiet.code == 0)
+        #expect(!quiet.err.contains("warning"), "\(quiet.err)")
+        #expect(quiet.err.hasPrefix("compiled `mini`"), "\(quiet.err)")
+    }
+
+    @Test func compileRefusingATemplateShowsItsWarningsWithItsErrors() throws {
+        let broken = brokenTemplate.replacingOccurrences(of: "lose: {via: loss_review, reasons: [price]}\n", with: "")
+        let dir = try tempDir(["a.flow.yaml": broken])
+        let r = flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/a.json")
+        #expect(r.code == 1)
+        #expect(r.err.contains("warning[FC0705]"), "\(r.err)")
+        #expect(r.err.contains("error[FC0302]"), "\(r.err)")
+        #expect(r.err.contains("\n1 error, 1 warning\n"), "\(r.err)")
+        let quiet = flowc("compile", "-q", dir + "/a.flow.yaml", "-o", dir + "/a.json")
+        #expect(quiet.code == 1)
+        #expect(quiet.err.contains("error[FC0302]"))
+        #expect(!quiet.err.contains("warning"), "\(quiet.err)")
+    }
+
+    @Test func graphPrintsTheTemplatesWarningsUnlessQuiet() throws {
+        let dir = try tempDir(["a.flow.yaml": warningTemplate])
+        let r = flowc("graph", dir + "/a.flow.yaml")
+        #expect(r.code == 0)
+        #expect(r.out.contains("digraph"), "\(r.out.prefix(40))")
+        #expect(r.err.hasPrefix("\(dir)/a.flow.yaml:2:16: warning[FC0705]: the template has no `lose`: open deals cannot be lost\n"), "\(r.err)")
+        let quiet = flowc("graph", "--quiet", dir + "/a.flow.yaml")
+        #expect(quiet.code == 0)
+        #expect(quiet.err.isEmpty, "\(quiet.err)")
+    }
+
     @Test func compileOfAMissingFileExitsTwo() {
         #expect(flowc("compile", "/nonexistent/x.flow.yaml").code == 2)
     }
