@@ -43,7 +43,7 @@ struct CheckCommand: FlowcCommand {
     @Flag(name: .long, help: "Treat warnings as errors (they are reported as errors and make the exit code 1).")
     var warningsAsErrors = false
 
-    @Option(name: .long, help: "Show at most this many diagnostics (the rest are counted).")
+    @Option(name: .long, help: "Show at most this many diagnostics, the rest counted (human output only: json and sarif carry every diagnostic).")
     var maxDiagnostics = 100
 
     @Option(name: .long, help: "Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")

@@ -180,6 +180,17 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(r.code == 1)
         #expect(r.out.contains("not shown"))
         #expect(r.out.components(separatedBy: "error[").count - 1 == 3)
+        // The cap is for people reading a terminal: the machine forms carry every diagnostic,
+        // as `--help` and language.md §19 say.
+        let all = flowc("check", dir + "/a.flow.yaml", "--format", "json").out.split(separator: "\n").count
+        #expect(all > 3)
+        let json = flowc("check", "--max-diagnostics", "3", "--format", "json", dir + "/a.flow.yaml")
+        #expect(json.code == 1)
+        #expect(json.out.split(separator: "\n").count == all)
+        let sarif = flowc("check", "--max-diagnostics", "3", "--format", "sarif", dir + "/a.flow.yaml")
+        #expect(sarif.code == 1)
+        #expect(sarif.out.components(separatedBy: "\"ruleId\"").count - 1 == all)
+        #expect(flowc("check", "--help").out.contains("human output only"))
     }
 
     @Test func bundledTemplatesCheckCleanThroughTheCLI() {
