@@ -11,7 +11,11 @@ struct ExplainCommand: FlowcCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Explain a diagnostic code, with examples.",
-        discussion: "Without a code, lists every code with its one-line meaning."
+        discussion: """
+            Without a code, lists every code with its severity, name and one-line meaning: its \
+            message (`…` where the message names something), or the first sentence of its \
+            explanation when the message is all detail.
+            """
     )
 
     @Argument(help: "A diagnostic code such as FC0302.")
@@ -19,10 +23,7 @@ struct ExplainCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let code else {
-            for spec in DiagnosticCatalogue.all {
-                context.write("\(spec.code)  \(spec.severity.rawValue.padding(7))  \(spec.name)\n")
-            }
-            for (code, name, _, _) in ExplainCommand.runCodes { context.write("\(code)  \("error".padding(7))  \(name)\n") }
+            context.write(ExplainCommand.list())
             return ExitCode.clean
         }
         guard let parsed = DiagnosticCode(parsing: code) else {
@@ -56,6 +57,42 @@ struct ExplainCommand: FlowcCommand {
         + ScenarioMessages.all.map { ($0.code.description, $0.name, $0.format, $0.explanation) }
         + GraphMessages.all.map { ($0.code.description, $0.name, $0.format, $0.explanation) }
         + ViewMessages.all.map { ($0.code.description, $0.name, $0.format, $0.explanation) }
+
+    /// Every code, one a line: code, severity, name and one-line meaning, in columns.
+    static func list() -> String {
+        let rows = DiagnosticCatalogue.all.map { ($0.code.description, $0.severity.rawValue, $0.name, meaning($0.format, $0.explanation)) }
+            + runCodes.map { ($0.code, "error", $0.name, meaning($0.format, $0.explanation)) }
+        let width = rows.map(\.2.count).max() ?? 0
+        return rows.map { "\($0.0)  \($0.1.padding(7))  \($0.2.padding(width))  \($0.3)\n" }.joined()
+    }
+
+    /// A code's one-line meaning: its message format with each `{n}` shown as `…`; when the
+    /// format is nothing but placeholders (`{0}`: libyaml's text, a loader's detail), the first
+    /// sentence of the explanation, cut to about a line.
+    static func meaning(_ format: String, _ explanation: String) -> String {
+        var shown = ""
+        var rest = format[...]
+        while let open = rest.firstIndex(of: "{") {
+            shown += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            if let close = after.firstIndex(of: "}"), Int(after[..<close]) != nil {
+                shown += "…"
+                rest = after[after.index(after: close)...]
+            } else {
+                shown += "{"
+                rest = after
+            }
+        }
+        shown += rest
+        if shown.contains(where: \.isLetter) { return shown }
+        let flat = explanation.replacingOccurrences(of: "\n", with: " ")
+        var sentence = flat.range(of: ". ").map { String(flat[..<$0.lowerBound]) } ?? flat
+        if sentence.count > 90 {
+            let cut = sentence.prefix(88)
+            sentence = String(cut[..<(cut.lastIndex(of: " ") ?? cut.endIndex)]) + " …"
+        }
+        return sentence
+    }
 
     static func text(_ spec: MessageSpec) -> String {
         """

@@ -34,12 +34,30 @@ public enum CheckMessages {
     public static let unknownRole = MessageSpec(303, .error, "unknown-role", "unknown role `{0}`", explanation: """
         An `owner`, `participants`, `escalate.to`, effect recipient, `pool.assign_by` or \
         `pool.idle.notify` names a role that `roles:` does not declare. Effects may also name the \
-        special recipients `owner` (the deal owner) and `contacts` (the customer's contacts).
+        special recipients `owner` (the deal owner) and `contacts` (the customer's contacts). A \
+        close name is suggested when there is one.
+
+        Wrong:
+
+            participants: [presale]
+
+        Right:
+
+            participants: [presales]
         """)
 
     public static let unknownField = MessageSpec(304, .error, "unknown-field", "unknown field `{0}`", explanation: """
         A `requires` list, `customer` section, bot card `fields`, or a `{placeholder}` in an effect \
-        text names a field that `fields:` does not declare.
+        text names a field that `fields:` does not declare. A close name is suggested when there \
+        is one.
+
+        Wrong:
+
+            requires: [amout]
+
+        Right:
+
+            requires: [amount]
         """)
 
     public static let cannotLoad = MessageSpec(305, .error, "cannot-load", "cannot load `{0}`: {1}", explanation: """
@@ -141,6 +159,20 @@ public enum CheckMessages {
         ever enter it. Remove it, or connect it. (Rework transitions go back to earlier nodes and do \
         not count as reaching a node.) This is a warning: suppress it with \
         `# flowc-ignore FC0501` on the node's `id` line when the node is kept on purpose.
+
+        Wrong:
+
+            - id: legacy_review
+              name: 旧版审核
+              owner: sales_manager
+              next: won
+
+        Right: say why it is kept.
+
+            - id: legacy_review  # flowc-ignore FC0501 -- kept for deals created before 2.0
+              name: 旧版审核
+              owner: sales_manager
+              next: won
         """)
 
     public static let cannotEnd = MessageSpec(502, .error, "cannot-reach-end", "no path leads from node `{0}` to a `won` or `lost` end", explanation: """
@@ -180,6 +212,14 @@ public enum CheckMessages {
     public static let constantCondition = MessageSpec(507, .warning, "constant-condition", "this condition is always {0}", explanation: """
         The condition does not depend on any field, so it always has the same value: the branch is \
         always or never taken, and a node `when` always or never includes the node.
+
+        Wrong:
+
+            when: "100 > 50"
+
+        Right:
+
+            when: "amount > 50 CNY"
         """)
 
     public static let shadowedByCondition = MessageSpec(508, .warning, "duplicate-condition", "this branch can never be taken: an earlier branch has the same condition", explanation: """

@@ -32,15 +32,22 @@ public enum DriverMessages {
     public static let notACode = MessageSpec(3, .warning, "invalid-suppression-code", "`{0}` is not a diagnostic code", explanation: """
         A `# flowc-ignore` comment names something that is not a diagnostic code. Codes are `FC` \
         followed by four digits, as printed in brackets after `error` or `warning`. The comment \
-        suppresses nothing for that name.
+        suppresses nothing for that name. Here the node is kept for old deals, and nothing leads \
+        to it any more (FC0501, reported on its `id` line):
 
         Wrong:
 
-            next: propsal  # flowc-ignore FC501
+            - id: legacy_review  # flowc-ignore FC501
+              name: 旧版审核
+              owner: sales_manager
+              next: won
 
         Right:
 
-            next: propsal  # flowc-ignore FC0501
+            - id: legacy_review  # flowc-ignore FC0501
+              name: 旧版审核
+              owner: sales_manager
+              next: won
 
         A reason may follow the codes after `--`: `# flowc-ignore FC0501 -- kept for old deals`.
         """)
@@ -48,46 +55,61 @@ public enum DriverMessages {
     public static let errorNotSuppressible = MessageSpec(4, .warning, "error-not-suppressible", "`{0}` is an error and cannot be suppressed", explanation: """
         Only warnings can be suppressed. An error means the template cannot be compiled or would \
         misbehave at run time, so it is reported even when a `# flowc-ignore` comment names its \
-        code; fix the template instead.
+        code; fix the template instead. `FC0302` (an unknown node) is an error: the comment does \
+        not hide it, and this warning points at the code in the comment.
 
-        Example:
+        Wrong:
 
-            nodes:
-              start:
-                next: propsal  # flowc-ignore FC0302
+            next: propsal  # flowc-ignore FC0302
 
-        `FC0302` (an unknown node) is an error: the comment does not hide it, and this warning \
-        points at the code in the comment. Write the right node name, and remove the comment.
+        Right: write the node's name, and no comment.
+
+            next: proposal
         """)
 
     public static let unusedSuppression = MessageSpec(5, .warning, "unused-suppression", "suppression of `{0}` is unused", explanation: """
         A `# flowc-ignore` comment names a code, but no diagnostic with that code starts on the \
         comment's line. The problem it once hid may have been fixed, or the comment sits on the \
         wrong line: a suppression applies only to diagnostics whose span starts on the same \
-        line as the comment.
+        line as the comment. Here the node no longer has an estimate longer than its due time \
+        (FC0604), so that code hides nothing:
 
-        Example:
+        Wrong:
 
-            timers:
-              follow_up:
-                after: 3d  # flowc-ignore FC0601
+            - id: legacy_review  # flowc-ignore FC0501, FC0604
+              name: 旧版审核
+              owner: sales_manager
+              next: won
 
-        If `follow_up` no longer triggers `FC0601`, delete the comment (or just that code from \
-        it), so that it cannot hide a new problem later.
+        Right:
+
+            - id: legacy_review  # flowc-ignore FC0501
+              name: 旧版审核
+              owner: sales_manager
+              next: won
+
+        Delete a stale code (or the whole comment), so that it cannot hide a new problem later.
         """)
 
     public static let emptySuppression = MessageSpec(6, .warning, "empty-suppression", "`flowc-ignore` names no diagnostic code", explanation: """
         A `# flowc-ignore` comment must name the codes it suppresses; flowc has no way to \
         suppress every diagnostic of a line at once, so that a suppression cannot hide problems \
-        nobody has looked at.
+        nobody has looked at. Only warnings can be suppressed (FC0004): here FC0501, a node that \
+        nothing leads to any more, kept for old deals.
 
         Wrong:
 
-            next: legacy_review  # flowc-ignore
+            - id: legacy_review  # flowc-ignore
+              name: 旧版审核
+              owner: sales_manager
+              next: won
 
         Right:
 
-            next: legacy_review  # flowc-ignore: FC0503
+            - id: legacy_review  # flowc-ignore FC0501
+              name: 旧版审核
+              owner: sales_manager
+              next: won
         """)
 
     /// Text of the label that FC0004 puts on the error it could not suppress.

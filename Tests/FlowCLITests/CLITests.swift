@@ -333,6 +333,24 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(all.out.contains("FC0505"))
     }
 
+    /// `flowc help explain` promises each code with its one-line meaning.
+    @Test func theListGivesEachCodeItsOneLineMeaning() throws {
+        let lines = flowc("explain").out.split(separator: "\n").map(String.init)
+        let unknownNode = try #require(lines.first { $0.hasPrefix("FC0302 ") })
+        #expect(unknownNode.hasPrefix("FC0302  error    unknown-node "))
+        #expect(unknownNode.hasSuffix("  unknown node `…`"), "\(unknownNode)")
+        // A message that is only a detail (libyaml's words) gives way to the explanation.
+        let yaml = try #require(lines.first { $0.hasPrefix("FC0101 ") })
+        #expect(yaml.hasSuffix("  The file is not well-formed YAML"), "\(yaml)")
+        for line in lines {
+            let columns = line.split(separator: " ", omittingEmptySubsequences: true)
+            #expect(columns.count >= 4, "no meaning: \(line)")
+            #expect(!line.contains("{0}"), "\(line)")
+            #expect(line.count < 200, "\(line)")
+        }
+        #expect(flowc("help", "explain").out.contains("one-line meaning"))
+    }
+
     @Test(arguments: ["FC1001", "FC1002", "FC1003", "FC1004", "FC1005", "FC1006", "FC1101", "FC1121", "FC1201", "FC1214", "FC1301", "FC1305"])
     func explainKnowsRunnerHostAndScenarioCodes(_ code: String) {
         let r = flowc("explain", code)
@@ -359,7 +377,9 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(explained.code == 0, "\(explained.err)")
         #expect(explained.out.hasPrefix("FC1004: ir-hash-mismatch (error)\n"), "\(explained.out)")
         #expect(explained.out.contains("flowc compile"))
-        #expect(flowc("explain").out.contains("FC1004  error    ir-hash-mismatch\n"))
+        let listed = flowc("explain").out.split(separator: "\n").first { $0.hasPrefix("FC1004 ") }
+        #expect(listed?.hasPrefix("FC1004  error    ir-hash-mismatch ") == true, "\(listed ?? "")")
+        #expect(listed?.hasSuffix("  The machine's content does not match the hash written in it (`template.hash`): the file …") == true, "\(listed ?? "")")
     }
 
     @Test func explainRejectsUnknownCodesWithExitTwo() {
