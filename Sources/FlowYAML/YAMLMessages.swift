@@ -5,7 +5,11 @@ public enum YAMLMessages {
     public static let syntax = MessageSpec(101, .error, "yaml-syntax", "{0}", explanation: """
         The file is not well-formed YAML. The message is libyaml's own description of the problem, \
         reported where libyaml found it; when libyaml also names what it was parsing (for example \
-        "while parsing a flow sequence"), that place is shown as a second label.
+        "while parsing a flow sequence"), that place is shown as a second label. Two common causes \
+        get a help line: a tab in the indentation (YAML indents with spaces only), and a \
+        full-width colon `：`, a no-break space or an ideographic space typed where YAML needs \
+        `: ` — libyaml notices only further on, often at the next node, so the help names the \
+        character and its line, and a label points at it.
 
         Wrong:
 
@@ -99,6 +103,15 @@ public enum YAMLMessages {
         libyaml's reader refused a character of the input (for example a control character that YAML \
         does not allow in a text file).
         """)
+
+    /// Help lines and labels for FC0101, naming the likely cause that libyaml's message does not.
+    public enum Help {
+        public static let tabIndentation = "YAML does not allow tabs for indentation; indent with spaces"
+        /// `{0}` the line, `{1}` the character named (`CharacterNames.describe`).
+        public static let notAColon = "line {0} has {1} where YAML needs `:` followed by a space"
+        public static let notASpace = "line {0} has {1} where YAML needs an ordinary space"
+        public static let notASeparator = "not a YAML separator"
+    }
 
     public static let all: [MessageSpec] = [
         syntax, duplicateKey, customTag, aliasBudget, tooDeep, invalidUTF8, nulByte, tooLarge,

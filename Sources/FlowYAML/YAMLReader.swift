@@ -351,11 +351,47 @@ private struct Builder {
         }
         let at = marks.offset(Int(parser.problem_mark.index))
         var d = YAMLMessages.syntax.at(span(at, min(at + 1, file.bytes.count)), problem)
+        var from = file.lineStarts[file.line(of: at) - 1]
         if let ctx = parser.context {
             let c = marks.offset(Int(parser.context_mark.index))
             d = d.label(span(c, min(c + 1, file.bytes.count)), "{0}", String(cString: ctx))
+            from = min(from, c)
+        }
+        if tabIndents(at) {
+            d = d.help(YAMLMessages.Help.tabIndentation)
+        } else if let (start, scalar) = lookAlikeSeparator(in: from..<at) {
+            let length = SourceFile.scalarLength(leadByte: file.bytes[start])
+            let format = scalar == "\u{FF1A}" ? YAMLMessages.Help.notAColon : YAMLMessages.Help.notASpace
+            d = d.label(span(start, start + length), YAMLMessages.Help.notASeparator)
+                .help(format, String(file.line(of: start)), CharacterNames.describe(scalar))
         }
         fail(d)
+    }
+
+    /// Whether the problem is a tab in the indentation of its line: at the problem, or among
+    /// the blanks before it.
+    func tabIndents(_ at: Int) -> Bool {
+        let bytes = file.bytes
+        let lineStart = file.lineStarts[file.line(of: at) - 1]
+        guard at < bytes.count else { return false }
+        let before = bytes[lineStart..<at]
+        guard before.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return false }
+        return bytes[at] == 0x09 || before.contains(0x09)
+    }
+
+    /// The first full-width colon (U+FF1A), no-break space (U+00A0) or ideographic space
+    /// (U+3000) in `range`: the characters a Chinese input method types for `:` and ` `, which
+    /// YAML does not take as a separator, so the error surfaces later (often on the next node).
+    func lookAlikeSeparator(in range: Range<Int>) -> (Int, Unicode.Scalar)? {
+        let b = file.bytes
+        var i = max(0, range.lowerBound)
+        while i < min(range.upperBound, b.count) {
+            if b[i] == 0xEF, i + 2 < b.count, b[i + 1] == 0xBC, b[i + 2] == 0x9A { return (i, "\u{FF1A}") }
+            if b[i] == 0xC2, i + 1 < b.count, b[i + 1] == 0xA0 { return (i, "\u{00A0}") }
+            if b[i] == 0xE3, i + 2 < b.count, b[i + 1] == 0x80, b[i + 2] == 0x80 { return (i, "\u{3000}") }
+            i += 1
+        }
+        return nil
     }
 
     mutating func handle(_ event: inout yaml_event_t) {

@@ -1,0 +1,47 @@
+import FlowDiagnostics
+@testable import FlowYAML
+import Testing
+
+/// libyaml's own words say what it could not parse, not why; for the mistakes an author typing
+/// with a Chinese input method or a tab key makes, FC0101 also says why, at the place.
+@Suite struct SyntaxHelpTests {
+    @Test func aTabUsedForIndentationIsNamed() throws {
+        let text = "nodes:\n  - id: a\n    name: {zh: 初步洽谈}\n\towner: x\n"
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.message.text == "found character that cannot start any token")
+        #expect(d.location?.line == 4)
+        #expect(d.location?.column == 1)
+        #expect(d.help?.text == "YAML does not allow tabs for indentation; indent with spaces")
+    }
+
+    @Test(arguments: ["a:\n  b: 1\n  \tc: 2\n", "nodes:\n  - id: a\n\towner: x\n"])
+    func aTabAfterIndentingSpacesOrWhereLibyamlSaysSoIsNamedToo(_ text: String) throws {
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.help?.text == "YAML does not allow tabs for indentation; indent with spaces", "\(d.message.text)")
+    }
+
+    @Test(arguments: [
+        ("next：quotation", "：", "line 2 has `：` (U+FF1A FULLWIDTH COLON) where YAML needs `:` followed by a space"),
+        ("next:\u{00A0}quotation", "\u{00A0}", "line 2 has an invisible U+00A0 NO-BREAK SPACE where YAML needs an ordinary space"),
+        ("next:\u{3000}quotation", "\u{3000}", "line 2 has an invisible U+3000 IDEOGRAPHIC SPACE where YAML needs an ordinary space"),
+    ])
+    func aLookAlikeOfAColonOrSpaceIsNamedWhereItIs(_ line: String, _ character: String, _ help: String) throws {
+        let text = "- id: a\n  \(line)\n\n- id: quotation\n"
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        // libyaml notices only at the next node; the help and a label point back at the line.
+        #expect(d.location?.line == 4)
+        #expect(d.help?.text == help)
+        let at = byteOffset(of: character, in: text)
+        let label = try #require(d.labels.first { $0.span.start == at })
+        #expect(label.span.end == at + character.utf8.count)
+        #expect(label.message.text == "not a YAML separator")
+    }
+
+    @Test func anOrdinaryErrorGetsNoSuchHelp() throws {
+        let d = try #require(read("a: [1, 2\n").diagnostics.first)
+        #expect(d.help == nil)
+    }
+}
