@@ -163,6 +163,7 @@ struct Composer {
         out.unnamedNodes += t.unnamedNodes
         out.unnamedRoles += t.unnamedRoles
         out.unnamedFields += t.unnamedFields
+        out.lookAlikeReferences += t.lookAlikeReferences
         if let c = t.customer { out.customer = c }
         if let s = t.start { out.start = s }
         if let l = t.lose { out.lose = l }

@@ -92,7 +92,25 @@ public enum TemplateChecker {
         composed.files.forEach { f in if !files.contains(where: { $0 === f }) { files.append(f) } }
         var out = composed
         out.files = files
-        return finish(out, composer.diagnostics + ctx.diagnostics, files)
+        return finish(out, suggestDeclaredIDs(composer.diagnostics, composed) + ctx.diagnostics, files)
+    }
+
+    /// An id reported for a look-alike or invisible character (FC0206) gets the declared node,
+    /// role or field id it was meant to be as its did-you-mean and fix-it, when there is one:
+    /// only the whole template knows what is declared.
+    static func suggestDeclaredIDs(_ diagnostics: [Diagnostic], _ t: ComposedTemplate) -> [Diagnostic] {
+        guard !t.lookAlikeReferences.isEmpty else { return diagnostics }
+        let declared = Set(t.nodes.map(\.id.value) + t.roles.map(\.id.value) + t.fields.map(\.id.value))
+        var meant: [SourceSpan: String] = [:]
+        for ref in t.lookAlikeReferences where declared.contains(ref.value) { meant[ref.span] = ref.value }
+        guard !meant.isEmpty else { return diagnostics }
+        return diagnostics.map { d in
+            guard d.code == SyntaxMessages.badIdentifier.code, let span = d.span, let id = meant[span] else { return d }
+            var suggested = d
+            suggested.help = Message(CheckMessages.Formats.didYouMean, [id])
+            suggested.fixIts = [FixIt(span: span, replacement: id)]
+            return suggested
+        }
     }
 
     static func finish(_ t: ComposedTemplate?, _ diags: [Diagnostic], _ files: [SourceFile]) -> CheckResult {

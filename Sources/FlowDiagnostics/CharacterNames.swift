@@ -30,4 +30,61 @@ public enum CharacterNames {
             ? Message(invisibleFormat, [codePoint(scalar)]).text
             : Message(visibleFormat, [String(Character(scalar)), codePoint(scalar)]).text
     }
+
+    /// The ASCII character a non-ASCII one is drawn like, for the look-alikes that reach
+    /// templates by copy and paste or an input method: Cyrillic and Greek letters shaped like
+    /// Latin ones, full-width Latin letters, digits and `_`. Nil for any other character.
+    public static func asciiLookAlike(_ scalar: Unicode.Scalar) -> Character? {
+        let v = scalar.value
+        // Full-width ASCII (U+FF01–U+FF5E) is ASCII shifted by 0xFEE0.
+        if (0xFF01...0xFF5E).contains(v), let ascii = Unicode.Scalar(v - 0xFEE0) { return Character(ascii) }
+        return lookAlikes[v]
+    }
+
+    private static let lookAlikes: [UInt32: Character] = [
+        // Cyrillic
+        0x0430: "a", 0x0435: "e", 0x043E: "o", 0x0440: "p", 0x0441: "c", 0x0443: "y", 0x0445: "x",
+        0x0455: "s", 0x0456: "i", 0x0458: "j", 0x04BB: "h", 0x04CF: "l", 0x0501: "d", 0x051B: "q", 0x051D: "w",
+        0x0410: "A", 0x0412: "B", 0x0415: "E", 0x041A: "K", 0x041C: "M", 0x041D: "H", 0x041E: "O", 0x0420: "P",
+        0x0421: "C", 0x0422: "T", 0x0425: "X", 0x0423: "Y", 0x0406: "I", 0x0408: "J", 0x0405: "S",
+        // Greek
+        0x03B1: "a", 0x03BF: "o", 0x03BD: "v", 0x03B9: "i", 0x03BA: "k", 0x03C1: "p", 0x03C5: "u", 0x03C7: "x",
+        0x0391: "A", 0x0392: "B", 0x0395: "E", 0x0396: "Z", 0x0397: "H", 0x0399: "I", 0x039A: "K", 0x039C: "M",
+        0x039D: "N", 0x039F: "O", 0x03A1: "P", 0x03A4: "T", 0x03A5: "Y", 0x03A7: "X",
+        // Latin
+        0x0131: "i", 0x0261: "g",
+    ]
+
+    /// The first character of `text` that an author cannot tell from ASCII by looking: an
+    /// ASCII look-alike (`asciiLookAlike`) or an invisible character (`isInvisible`).
+    public static func firstDeceptive(in text: String) -> Unicode.Scalar? {
+        text.unicodeScalars.first { !$0.isASCII && (asciiLookAlike($0) != nil || isInvisible($0)) }
+    }
+
+    /// `text` as it was surely meant: look-alikes replaced by their ASCII characters, invisible
+    /// characters removed.
+    public static func skeleton(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if let ascii = asciiLookAlike(scalar) {
+                out.append(ascii)
+            } else if !(isInvisible(scalar) && !scalar.isASCII) {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// `text` with each invisible character written as `\u{200B}`, so that a message shows it.
+    public static func showingInvisibles(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isInvisible(scalar) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
 }

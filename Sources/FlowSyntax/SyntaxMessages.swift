@@ -67,7 +67,10 @@ public enum SyntaxMessages {
         Ids of nodes, roles, fields, deliverables, outcomes and enum values are lowercase \
         snake_case: a letter, then letters, digits or underscores, at most 64 characters. Display \
         names (in any language) go in `name:`. `owner` and `contacts` are special recipients of \
-        effects and cannot be role ids.
+        effects and cannot be role ids. An id that looks right but holds a look-alike letter (a \
+        Cyrillic `а`, a full-width `ｓ`) or an invisible character (a zero-width space, usually \
+        pasted in) is named for that character and its code point, and the declared id it was \
+        meant to be is suggested.
 
         Wrong:
 
@@ -155,6 +158,8 @@ public enum SyntaxMessages {
         public static let expectedOneOf = "expected one of {0}"
         public static let identifierLike = "ids are lowercase snake_case, such as `{0}`; display names go in `name:`"
         public static let identifierRule = "ids are lowercase snake_case; display names go in `name:`"
+        /// FC0206 for an id that looks right: `{1}` names the character (`CharacterNames.describe`).
+        public static let deceptiveCharacter = "`{0}` is not a valid identifier: it contains {1}"
         public static let yesIsString = "YAML 1.2 reads `{0}` as a string; write `true`"
         public static let noIsString = "YAML 1.2 reads `{0}` as a string; write `false`"
         public static let write = "write `{0}`"

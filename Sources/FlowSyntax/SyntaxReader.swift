@@ -6,6 +6,9 @@ import FlowYAML
 struct SyntaxReader {
     let doc: YAMLDocument
     var diagnostics: [Diagnostic] = []
+    /// References whose id holds a look-alike or invisible character (FC0206, reported), with the
+    /// id they surely meant; the checker suggests it when it is declared.
+    var lookAlikeReferences: [Located<String>] = []
 
     init(doc: YAMLDocument) { self.doc = doc }
 
@@ -114,7 +117,9 @@ struct SyntaxReader {
     func typeName(_ id: YAMLNodeID) -> String { doc.value(id)?.typeName ?? "value" }
 
     /// Reads an identifier (`[a-z][a-z0-9_]*`, at most 64 characters).
-    mutating func identifier(_ id: YAMLNodeID, key: String) -> Located<String>? {
+    /// - Parameter definition: the id defines something (a node, role or field), rather than
+    ///   referring to one.
+    mutating func identifier(_ id: YAMLNodeID, key: String, definition: Bool = false) -> Located<String>? {
         // Usually a string scalar whose bytes already spell an identifier: checked on the bytes,
         // then made a `String` once.
         if doc.isString(id),
@@ -125,6 +130,11 @@ struct SyntaxReader {
         guard SyntaxReader.isIdentifier(s.value) else {
             var d = SyntaxMessages.badIdentifier.at(s.span, s.value)
             let fixed = SyntaxReader.suggestIdentifier(s.value)
+            if let c = CharacterNames.firstDeceptive(in: s.value) {
+                // It looks like an id: name the character that makes it none.
+                d.message = Message(SyntaxMessages.Formats.deceptiveCharacter, [CharacterNames.showingInvisibles(s.value), CharacterNames.describe(c)])
+                if !definition, let fixed { lookAlikeReferences.append(Located(fixed, s.span)) }
+            }
             if let fixed, fixed != s.value {
                 d = d.help(SyntaxMessages.Formats.identifierLike, fixed)
             } else {
@@ -140,7 +150,7 @@ struct SyntaxReader {
     /// `identifier`; when a valid id can be suggested, the definition is kept under it, so that
     /// references already written the intended way do not turn into "unknown" errors too.
     mutating func definitionID(_ id: YAMLNodeID, key: String) -> Located<String>? {
-        if let s = identifier(id, key: key) { return s }
+        if let s = identifier(id, key: key, definition: true) { return s }
         guard doc.kind(id) == .scalar, case .string(let text)? = doc.value(id),
               let fixed = SyntaxReader.suggestIdentifier(text) else { return nil }
         return Located(fixed, span(id))
@@ -159,7 +169,8 @@ struct SyntaxReader {
 
     static func suggestIdentifier(_ s: String) -> String? {
         var out = ""
-        for ch in s.unicodeScalars {
+        // A look-alike letter stands for its ASCII one, an invisible character for nothing.
+        for ch in CharacterNames.skeleton(s).unicodeScalars {
             if ch.properties.isAlphabetic && ch.isASCII { out += String(ch).lowercased() }
             else if ch.isASCII && ch.properties.numericType != nil { out += String(ch) }
             else if ch == " " || ch == "-" || ch == "_" { if !out.hasSuffix("_") { out += "_" } }

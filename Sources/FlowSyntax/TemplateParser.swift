@@ -67,6 +67,7 @@ public enum TemplateParser {
         if let e = top[.lose]?.value { t.lose = lose(&r, e) }
         if let e = top[.pool]?.value { t.pool = pool(&r, e) }
         if let e = top[.effects]?.value { t.effects = triggerEffects(&r, e) }
+        t.lookAlikeReferences = r.lookAlikeReferences
         return (t, r.diagnostics)
     }
 

@@ -531,6 +531,9 @@ public struct TemplateSyntax: Sendable {
     public var unnamedNodes: [SourceSpan] = []
     public var unnamedRoles: [SourceSpan] = []
     public var unnamedFields: [SourceSpan] = []
+    /// References whose id holds a look-alike or invisible character (reported, FC0206), each
+    /// with the id it surely meant (`quotation` for `quotаtion`).
+    public var lookAlikeReferences: [Located<String>] = []
 }
 
 /// The shared fields of a copy-on-write syntax value (`NodeSyntax`, `FieldSyntax`).
