@@ -118,8 +118,14 @@ import Testing
         #expect(runner.code == 0)
         #expect(runner.out.hasPrefix("FC1121: node-not-active (error)"))
         let all = flowc("explain")
-        #expect(all.out.contains("FC1101  error    no-deal\n"))
-        #expect(all.out.contains("FC1223  error    record-too-large\n"))
+        // Each code with its one-line meaning (`flowc help explain`).
+        let lines = all.out.split(separator: "\n")
+        let noDeal = lines.first { $0.hasPrefix("FC1101 ") }
+        #expect(noDeal?.hasPrefix("FC1101  error    no-deal ") == true, "\(noDeal ?? "")")
+        #expect(noDeal?.hasSuffix("  there is no deal yet: the first event of a deal must be `create`") == true, "\(noDeal ?? "")")
+        let tooLarge = lines.first { $0.hasPrefix("FC1223 ") }
+        #expect(tooLarge?.hasPrefix("FC1223  error    record-too-large ") == true, "\(tooLarge ?? "")")
+        #expect(tooLarge?.hasSuffix("  the record has …, over the limit of …") == true, "\(tooLarge ?? "")")
         #expect(flowc("explain", "FC1299").err.contains("did you mean"))
     }
 }
