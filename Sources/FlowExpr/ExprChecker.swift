@@ -521,14 +521,15 @@ private struct Checker<Env: ExprEnvironment> {
         case .date, .datetime:
             guard expect(builtin, arguments, types, 0, "text", { $0 == .text }) else { return nil }
             if let literal = tree.textLiteral(arguments[0]) {
-                if builtin == .date, CivilCalendar.parseDate(literal) == nil {
+                // The rule broken is a note, as for a field's default (the same reading).
+                if builtin == .date, case .failure(let problem) = CivilCalendar.readDate(literal) {
                     report(ExprMessages.invalidDate, tree.range(of: arguments[0]), [literal],
-                           help: Message(ExprMessages.Help.dateFormat))
+                           help: Message(ExprMessages.Help.dateFormat), notes: problem == .dateForm ? [] : [problem.note])
                     return nil
                 }
-                if builtin == .datetime, CivilCalendar.parseDatetime(literal) == nil {
+                if builtin == .datetime, case .failure(let problem) = CivilCalendar.readDatetime(literal) {
                     report(ExprMessages.invalidDatetime, tree.range(of: arguments[0]), [literal],
-                           help: Message(ExprMessages.Help.datetimeFormat))
+                           help: Message(ExprMessages.Help.datetimeFormat), notes: problem == .datetimeForm ? [] : [problem.note])
                     return nil
                 }
             }

@@ -266,6 +266,12 @@ import Testing
         #expect(codes(check("datetime('2024-05-01T24:00:00Z')").diagnostics) == [427])
         #expect(check("datetime('2024-05-01T09:30+08:00')").diagnostics.isEmpty)
         #expect(check("datetime('2024-05-01T09:30:00.123-05:30')").diagnostics.isEmpty)
+        // A note names the rule a literal of the right shape breaks, as for a field's default.
+        #expect(check("date('2023-02-29')").diagnostics.first?.notes.map(\.text) == ["that month has 28 days"])
+        #expect(check("date('2024-2-1')").diagnostics.first?.notes.map(\.text) == [])
+        #expect(check("datetime('2024-05-01T09:30:00')").diagnostics.first?.notes.map(\.text)
+            == ["a datetime needs a zone, `Z` or an offset like `+08:00`, so that it means the same instant on every server"])
+        #expect(check("datetime('2024-05-01T24:00:00Z')").diagnostics.first?.notes.map(\.text) == ["hours run from 00 to 23"])
         // Non-literal text is checked when evaluated.
         #expect(check("date(customer_name)").diagnostics.isEmpty)
     }
