@@ -3,8 +3,8 @@ public import FlowYAML
 import FlowExpr
 
 /// A field's default as the IR keeps it. The compiler stores `storedText(_:source:)`; the runner
-/// reads that text with `FieldText.read`, and `FieldDefinitionsRule` reads it the same way before
-/// anything is compiled, so that a default the checker accepts is the value a new deal gets.
+/// reads that text with `FieldText.readDefault`, and `FieldDefinitionsRule` reads it the same way
+/// before anything is compiled, so that a default the checker accepts is the value a new deal gets.
 public enum FieldDefaults {
     /// The text the IR keeps for a default written as `value`, whose scalar text is `source`: the
     /// string, `true`/`false`, the integer, or a number's plain form digit for digit (`1e3` →

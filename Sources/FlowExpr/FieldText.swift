@@ -62,6 +62,28 @@ public enum FieldText {
         }
     }
 
+    /// Why a field's default gives a new deal no value.
+    public enum DefaultProblem: Sendable, Hashable, Error {
+        /// The text is not a value of the field's type.
+        case unreadable(Problem)
+        /// A number outside the field's `min` or `max`.
+        case outOfBounds(FieldBounds.Violation)
+    }
+
+    /// A field's default as a new deal gets it: the text the IR keeps, read by `read(_:as:)` and
+    /// held to the field's `min` and `max`. The runner sets a new deal's field from this, and the
+    /// checker refuses (FC0314) every default for which it fails, so that none vanishes.
+    public static func readDefault(_ text: String, as type: ExprType, min: Double?, max: Double?) -> Result<ExprValue, DefaultProblem> {
+        switch read(text, as: type) {
+        case .failure(let problem): return .failure(.unreadable(problem))
+        case .success(let value):
+            if let number = FieldBounds.number(of: value), let violation = FieldBounds.violation(number, min: min, max: max) {
+                return .failure(.outOfBounds(violation))
+            }
+            return .success(value)
+        }
+    }
+
     /// A decimal from `12` or `-12.5`, exactly; exponent forms such as `1e3` are not read.
     static func decimal(_ text: String) -> Result<ExprDecimal, Problem> {
         if let d = ExprDecimal(text) { return .success(d) }

@@ -85,30 +85,6 @@ public enum IRLoader {
         if let q = m.pool.quota, q < 0 { throw out("pool.quota", q, "a quota cannot be negative") }
     }
 
-    /// Every default reads as a value of its field (`FieldText.read`, as the runner reads it
-    /// when a deal is created) within the field's bounds; the checker refuses any other (FC0314),
-    /// so a default that does not would vanish from every new deal without a word.
-    static func checkDefaults(_ m: Machine, _ types: [ExprType]) throws(IRLoadError) {
-        for (i, f) in m.fields.enumerated() {
-            guard let text = f.defaultValue, types.indices.contains(i) else { continue }
-            let at = "`fields[\(i)].defaultValue` (`\(f.id)`) is `\(text)`"
-            switch FieldText.read(text, as: types[i]) {
-            case .failure(let problem):
-                throw IRLoadError(kind: .valueOutOfRange, message: "\(at): not a valid `\(f.type)`: \(problem.note.text)")
-            case .success(let value):
-                guard let number = FieldBounds.number(of: value) else { continue }
-                switch FieldBounds.violation(number, min: f.min, max: f.max) {
-                case .belowMin(let bound)?:
-                    throw IRLoadError(kind: .valueOutOfRange, message: "\(at): below the field's min \(FieldBounds.format(bound))")
-                case .aboveMax(let bound)?:
-                    throw IRLoadError(kind: .valueOutOfRange, message: "\(at): above the field's max \(FieldBounds.format(bound))")
-                case nil:
-                    continue
-                }
-            }
-        }
-    }
-
     static func describe(_ error: any Error) -> String {
         switch error as? DecodingError {
         case .keyNotFound(let key, let ctx)?: return "missing `\(path(ctx.codingPath + [key]))`"
@@ -182,7 +158,6 @@ public enum IRLoader {
             types.append(t)
             table[f.id] = t
         }
-        try checkDefaults(m, types)
         let env = ExprFieldTable(table)
         var checked: [CheckedExpr] = []
         for (i, x) in m.expressions.enumerated() {

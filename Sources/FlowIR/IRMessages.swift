@@ -75,9 +75,8 @@ public enum IRMessages {
     public static let valueOutOfRange = MessageSpec(1006, .error, "ir-value-out-of-range", "{0}", explanation: """
         The machine's content matches its hash, but a value is outside what the runner can take: \
         a node's probability outside 0 to 100, a negative duration (a node's `due`, `estimate` or \
-        `escalate.after`, the pool's `cooldown`, `idleAfter` or `idleWarn`), a negative claim \
-        quota, or a field's default that is not a value of the field (read as a new deal reads \
-        it) or lies outside its `min` and `max`. `flowc check` refuses such values in a template, so the machine was written by \
+        `escalate.after`, the pool's `cooldown`, `idleAfter` or `idleWarn`), or a negative claim \
+        quota. `flowc check` refuses such values in a template, so the machine was written by \
         another tool or a flowc bug. The message names the value by its place in the file.
 
         Example:

@@ -102,14 +102,15 @@ public enum FieldValues {
         }
     }
 
-    /// The default of a field, read from the template's text by the field's type
-    /// (`FieldText.read`, the reading `flowc check` gives every default); nil when the field has
-    /// none. A machine whose default does not read, or breaks the field's bounds, is refused when
-    /// it is loaded (FC1006), so nil here means no default.
+    /// The default of a field as a new deal gets it (`FieldText.readDefault`: read by the
+    /// field's type, within its `min` and `max`, the one reading `flowc check` gives every
+    /// default); nil when the field has none, or when the machine's default fails that reading,
+    /// which the checker refuses (FC0314) and only a machine compiled otherwise can hold.
     public static func defaultValue(slot: Int, in machine: VerifiedMachine) -> ExprValue? {
         guard machine.machine.fields.indices.contains(slot), machine.fieldTypes.indices.contains(slot),
               let text = machine.machine.fields[slot].defaultValue else { return nil }
-        return parse(text, as: machine.fieldTypes[slot])
+        let field = machine.machine.fields[slot]
+        return try? FieldText.readDefault(text, as: machine.fieldTypes[slot], min: field.min, max: field.max).get()
     }
 
     /// Reads a scalar written as text (a template default, a scenario value) as a value of `type`

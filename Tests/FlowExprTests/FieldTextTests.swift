@@ -58,6 +58,14 @@ import Testing
         #expect(ExprValue.datetime(parsing: "2024-05-01T09:30:00+08:00") == .datetime(seconds: 1_714_527_000))
     }
 
+    @Test func aDefaultIsReadAndHeldToTheFieldsBounds() {
+        #expect(FieldText.readDefault("5", as: .money(currency: "CNY"), min: 10, max: nil) == .failure(.outOfBounds(.belowMin(10))))
+        #expect(FieldText.readDefault("10", as: .money(currency: "CNY"), min: 10, max: nil) == .success(.money(amount: 10, currency: "CNY")))
+        #expect(FieldText.readDefault("2", as: .integer, min: nil, max: 1) == .failure(.outOfBounds(.aboveMax(1))))
+        #expect(FieldText.readDefault("2024-05-01T25:30:00+08:00", as: .datetime, min: nil, max: nil) == .failure(.unreadable(.calendar(.hour))))
+        #expect(FieldText.readDefault("x", as: .text, min: 0, max: 0) == .success(.text("x")))
+    }
+
     @Test func boundsAreComparedExactly() {
         #expect(FieldBounds.violation(ExprDecimal(5), min: 10, max: nil) == .belowMin(10))
         #expect(FieldBounds.violation(ExprDecimal("1.5")!, min: 0, max: 1) == .aboveMax(1))

@@ -105,8 +105,8 @@ enum FieldDefinitionsRule: TemplateRule {
         // A money field without a currency is reported already; its default is still read.
         guard let exprType = FieldEnvironment.type(of: f, type) ?? (type == .money ? .money(currency: "") : nil),
               let stored = FieldDefaults.storedText(d.value, source: f.defaultSource) else { return }
-        switch FieldText.read(stored, as: exprType) {
-        case .failure(.notAValue(let declared)) where !declared.isEmpty:
+        switch FieldText.readDefault(stored, as: exprType, min: f.min?.value, max: f.max?.value) {
+        case .failure(.unreadable(.notAValue(let declared))) where !declared.isEmpty:
             var diag = CheckMessages.badDefault.at(d.span, format: CheckMessages.Formats.notAValue, written, f.id.value)
             if let guess = Suggestions.closest(to: written, in: declared) {
                 diag = diag.help(CheckMessages.Formats.didYouMean, guess).fix(d.span, guess)
@@ -114,25 +114,21 @@ enum FieldDefinitionsRule: TemplateRule {
                 diag = diag.note(CheckMessages.Formats.declaredValues, declared.map { "`\($0)`" }.joined(separator: ", "))
             }
             ctx.report(diag)
-        case .failure(.notAValue):
+        case .failure(.unreadable(.notAValue)):
             // An enum without values is reported as such (FC0209, FC0312).
             break
-        case .failure(let problem):
+        case .failure(.unreadable(let problem)):
             invalid(problem.note)
-        case .success(let value):
-            guard let number = FieldBounds.number(of: value) else { return }
-            switch FieldBounds.violation(number, min: f.min?.value, max: f.max?.value) {
-            case .belowMin(let bound)?:
-                guard let min = f.min else { return }
-                ctx.report(CheckMessages.badDefault.at(d.span, format: CheckMessages.Formats.belowMin, written, FieldBounds.format(bound))
-                    .label(min.span, CheckMessages.Formats.minIsHere))
-            case .aboveMax(let bound)?:
-                guard let max = f.max else { return }
-                ctx.report(CheckMessages.badDefault.at(d.span, format: CheckMessages.Formats.aboveMax, written, FieldBounds.format(bound))
-                    .label(max.span, CheckMessages.Formats.maxIsHere))
-            case nil:
-                break
-            }
+        case .failure(.outOfBounds(.belowMin(let bound))):
+            guard let min = f.min else { return }
+            ctx.report(CheckMessages.badDefault.at(d.span, format: CheckMessages.Formats.belowMin, written, FieldBounds.format(bound))
+                .label(min.span, CheckMessages.Formats.minIsHere))
+        case .failure(.outOfBounds(.aboveMax(let bound))):
+            guard let max = f.max else { return }
+            ctx.report(CheckMessages.badDefault.at(d.span, format: CheckMessages.Formats.aboveMax, written, FieldBounds.format(bound))
+                .label(max.span, CheckMessages.Formats.maxIsHere))
+        case .success:
+            break
         }
     }
 }
