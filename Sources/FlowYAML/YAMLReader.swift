@@ -359,7 +359,7 @@ private struct Builder {
         }
         if tabIndents(at) {
             d = d.help(YAMLMessages.Help.tabIndentation)
-        } else if let (start, scalar) = lookAlikeSeparator(in: from..<at) {
+        } else if let (start, scalar) = lookAlikeSeparator(in: min(from, at)..<at) {
             let length = SourceFile.scalarLength(leadByte: file.bytes[start])
             let format = scalar == "\u{FF1A}" ? YAMLMessages.Help.notAColon : YAMLMessages.Help.notASpace
             d = d.label(span(start, start + length), YAMLMessages.Help.notASeparator)
