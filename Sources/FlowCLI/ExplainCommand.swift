@@ -10,7 +10,7 @@ import FlowViews
 struct ExplainCommand: FlowcCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Explain a diagnostic code, with examples.",
+        abstract: "Explain a diagnostic code, with a wrong and a right example where it has them.",
         discussion: """
             Without a code, lists every code with its severity, name and one-line meaning: its \
             message (`…` where the message names something), or the first sentence of its \
