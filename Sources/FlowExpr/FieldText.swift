@@ -1,9 +1,9 @@
 public import FlowDiagnostics
 
 /// Field values written as text: a template's `default` (the IR keeps it as text), a scenario's
-/// value. The runner reads a default through `read(_:as:)`; the checker reads it through the
-/// same function before the template is compiled, so a default that `flowc check` accepts is
-/// one the runner reads, as the same value.
+/// value. The runner reads a default through `readDefault(_:as:min:max:)`; the checker reads it
+/// through the same function before the template is compiled, so a default that `flowc check`
+/// accepts is one the runner reads, as the same value.
 public enum FieldText {
     /// Why a text is not a value of a field's type: the rule it breaks.
     public enum Problem: Sendable, Hashable, Error {
