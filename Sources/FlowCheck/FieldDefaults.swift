@@ -1,4 +1,4 @@
-public import FlowSyntax
+import FlowSyntax
 public import FlowYAML
 import FlowExpr
 
