@@ -145,8 +145,9 @@ public final class DealService {
     public static func columns(_ machine: PreparedMachine, _ s: DealSnapshot, previous: (snapshot: DealSnapshot, index: DealIndex)? = nil) -> DealIndex {
         let m = machine.machine
         let customerKey: String?
-        // A deal whose keys the store has yet to get again (an upgraded store) has none: made anew.
-        if let previous, previous.index.customerKey != nil, m.customer.identity.allSatisfy({ slot in
+        // A deal whose keys the store has yet to get again (an upgraded store) has none, and a
+        // migrated deal may have another identity: made anew.
+        if let previous, previous.index.customerKey != nil, previous.snapshot.machineHash == s.machineHash, m.customer.identity.allSatisfy({ slot in
             !s.fields.indices.contains(slot) || !previous.snapshot.fields.indices.contains(slot) || s.fields[slot] == previous.snapshot.fields[slot]
         }) {
             customerKey = previous.index.customerKey
