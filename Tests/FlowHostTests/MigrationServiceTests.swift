@@ -93,6 +93,23 @@ let standardRenamed: VerifiedMachine = {
         #expect(try s.replay(atTalks.deal).matches)
     }
 
+    /// A version that names other identity fields gives migrated deals other customer keys, though
+    /// no field value changed.
+    @Test(arguments: StoreKind.allCases)
+    func aMigratedDealGetsTheCustomerKeysOfItsNewVersion(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        try runExamples(s)
+        #expect(try s.view("D-1003").index.customerKeys == ["customer_name\u{1F}远山物流", "tax_id\u{1F}91310000ma1fxxxx3c"])
+        var text = String(decoding: try bytes("templates/standard-sale.flow.yaml"), as: UTF8.self)
+        text = text.replacingOccurrences(of: "  version: 1.0.0", with: "  version: 1.2.0")
+            .replacingOccurrences(of: "  identity: [customer_name, tax_id]", with: "  identity: [tax_id]")
+        let taxOnly = try machine(yaml: text, path: "standard-sale.flow.yaml")
+        let report = try s.migrate(MigrationRequest(target: taxOnly, deals: ["D-1003"], apply: true))
+        #expect(report.ok == 1, "\(report.deals)")
+        #expect(try s.view("D-1003").index.customerKeys == ["tax_id\u{1F}91310000ma1fxxxx3c"])
+        #expect(try s.store.deal("D-1003")?.index.customerKeys == ["tax_id\u{1F}91310000ma1fxxxx3c"])
+    }
+
     @Test func explicitDealsOfAnotherTemplateOrVersionAreRefused() throws {
         let s = try service(.memory)
         try runExamples(s)
