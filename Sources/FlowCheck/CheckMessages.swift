@@ -255,6 +255,56 @@ public enum CheckMessages {
         with the same target are often a copy-paste slip.
         """)
 
+    public static let forkBranchesOverlap = MessageSpec(515, .error, "fork-branches-overlap", "fork `{0}` names branch `{1}` twice", explanation: """
+        A fork starts each of its `branches` once, and its join waits for one arrival from each. \
+        Branches must therefore be different nodes, and a branch must never lead into another \
+        branch or share a node with it: that node is done once, arrives at the join once, and \
+        the join waits forever for the arrival that is missing. A deal stuck there is open with no \
+        active node. (An approval in a branch may still send the deal back to a node before the \
+        fork: that resets the whole fork.)
+
+        Wrong:
+
+            - {id: review, name: 会审, kind: fork, branches: [legal_review, legal_review], join: review_done}
+            - {id: legal_review, name: 法务, owner: legal, next: finance_review}
+            - {id: finance_review, name: 财务, owner: finance, next: review_done}
+
+        Right:
+
+            - {id: review, name: 会审, kind: fork, branches: [legal_review, finance_review], join: review_done}
+            - {id: legal_review, name: 法务, owner: legal, next: review_done}
+            - {id: finance_review, name: 财务, owner: finance, next: review_done}
+        """)
+
+    public static let forkEnteredFromOutside = MessageSpec(516, .error, "fork-entered-from-outside", "`{0}` leads into `{1}` inside fork `{2}`, and deals can reach `{0}` without passing the fork", explanation: """
+        A fork's branches and its join are entered through the fork: the fork starts every branch \
+        and the join waits for all of them. A transition, an approval outcome, `start` or \
+        `lose.via` that leads into a branch (or to the join) of a fork the deal has not passed \
+        runs one branch alone, and the join then waits forever for the others: the deal is open \
+        with no active node.
+
+        Going back is allowed: a node that every path reaches through the fork (after its join) \
+        may lead back into one branch, and `rework` may name a branch node from anywhere after \
+        the fork's join. Only that branch is done again; the others count as arrived.
+
+        Wrong (the quotation skips the fork but enters one of its branches):
+
+            - id: quotation
+              next:
+                - if: "quote < cost"
+                  to: legal_review
+                - default: contract_review
+            - {id: contract_review, kind: fork, branches: [legal_review, finance_review], join: contract_review_done}
+
+        Right:
+
+            - id: quotation
+              next:
+                - if: "quote < cost"
+                  to: internal_audit
+                - default: contract_review
+        """)
+
     // MARK: timers (FC06xx)
 
     public static let warnAfterDeadline = MessageSpec(601, .error, "warning-after-deadline", "the warning at {0} comes at or after the deadline at {1}", explanation: """
@@ -365,6 +415,24 @@ public enum CheckMessages {
         public static let branchEndsInside = "branch `{0}` of fork `{1}` can end at `{2}` without reaching its join `{3}`"
         public static let endInsideBranch = "the branch can end here"
         public static let joinWithoutFork = "join `{0}` belongs to no fork; name it in a fork's `join:` or make it a `task`"
+        // FC0515
+        public static let firstNamedHere = "first named here"
+        public static let nameBranchOnce = "the join `{0}` waits for one arrival from each branch; name each branch once"
+        public static let leadsIntoBranch = "branch `{0}` of fork `{1}` leads into branch `{2}`"
+        public static let branchStartsHere = "`{0}` starts a branch of its own here"
+        public static let leadToJoin = "lead `{0}` to the join `{1}` instead: the join waits for one arrival from each branch"
+        public static let branchesShareNode = "branches `{0}` and `{1}` of fork `{2}` both lead to `{3}`"
+        public static let alsoLeadsHere = "branch `{0}` leads here too"
+        public static let oneBranchPerNode = "a node belongs to one branch: `{0}` is done once, so the join `{1}` waits for an arrival that never comes; give each branch its own node, or move `{0}` after the join"
+        // FC0516
+        public static let leadsToJoinFromOutside = "`{0}` leads to join `{1}` of fork `{2}`, and deals can reach `{0}` without passing the fork"
+        public static let startInsideFork = "the start node `{0}` is inside fork `{1}`"
+        public static let loseViaInsideFork = "`lose.via` leads into `{0}` inside fork `{1}`"
+        public static let theFork = "fork `{0}`"
+        public static let branchesNeverStarted = "the join `{0}` would wait for branches that never started; lead `{1}` to the fork `{2}` instead"
+        public static let goBackWithRework = "to send deals back into one branch after the join, make every path to `{0}` pass the fork, or use `rework: [{1}]`"
+        public static let startBeforeFork = "the join `{0}` would wait for branches that never started; start at a node before the fork"
+        public static let loseAroundFork = "the join `{0}` would wait for branches that never started; let the lose path go around the fork"
         // FC0314
         public static let declaredValues = "declared values: {0}"
         // FC0316
@@ -395,6 +463,7 @@ public enum CheckMessages {
         identityField, unknownNormalizer, keyNotForKind, keyNeededForKind,
         unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
         shadowedByCondition, reworkTarget, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
+        forkBranchesOverlap, forkEnteredFromOutside,
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
         badPlaceholder, idleWithoutPool,

@@ -24,6 +24,8 @@ public struct RuleContext: Sendable {
     /// Results of the expression rule, keyed by the scalar's span start, for later rules.
     public var expressions: [ExpressionKey: ExpressionInfo] = [:]
     public private(set) var diagnostics: [Diagnostic] = []
+    /// See `forkLayout()`.
+    var forkLayoutCache: ForkLayout?
 
     public mutating func report(_ d: Diagnostic) { diagnostics.append(d) }
 

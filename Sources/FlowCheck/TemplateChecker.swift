@@ -16,6 +16,8 @@ public enum TemplateRules {
         ReachabilityRule.self,
         EndReachableRule.self,
         ForkJoinRule.self,
+        ForkBranchesApartRule.self,
+        ForkEntryRule.self,
         BranchSetRule.self,
         ReworkRule.self,
         LosePathRule.self,

@@ -530,6 +530,34 @@ import Testing
         #expect(try d.replayed().get().snapshot == d.snapshot)
     }
 
+    /// `flowc check` lets `rework` name a branch from any node after the join (FC0516 is for
+    /// transitions only) because the runner handles it even when the deal went round the fork:
+    /// the other branches count as arrived.
+    @Test func reworkIntoABranchOfAForkTheDealWentRoundReleasesTheJoin() throws {
+        let template = Self.template
+            .replacingOccurrences(of: "{id: a, name: {en: A}, owner: so, next: f}", with: """
+                id: a
+                    name: {en: A}
+                    owner: so
+                    next:
+                      - if: "customer_name == 'small'"
+                        to: sign
+                      - default: f
+                """)
+            // A transition back into a branch from a node deals reach round the fork is FC0516.
+            .replacingOccurrences(of: "outcomes: {ok: won, back: finance}", with: "outcomes: {ok: won, back: sign}")
+        var d = Deal(try machine(yaml: template))
+        try d.apply(.create(dealID: "d", owner: "alice", fields: [FieldAssignment("customer_name", .text("small"))],
+                            members: [RoleAssignment("boss", "mia")]))
+        try d.apply(.complete(node: "a", outcome: nil), by: "alice", after: hour)
+        #expect(d.active == ["sign"])
+        try d.apply(.rework(node: "sign", target: "legal", reason: "合同需要法务看一下"), by: "alice", after: hour)
+        #expect(d.active == ["legal"])
+        try d.apply(.complete(node: "legal", outcome: nil), by: "alice", after: hour)
+        #expect(d.active == ["sign"])
+        #expect(d.node("j")?.status == .done)
+    }
+
     @Test func anOutcomeBackIntoABranchWaitsForThatBranchOnly() throws {
         var d = try atSigning()
         try d.apply(.complete(node: "sign", outcome: nil), by: "alice", after: hour)

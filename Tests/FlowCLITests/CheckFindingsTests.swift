@@ -1,0 +1,120 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// A small template with a fork `review` whose branches `legal_review` and `finance_review` meet
+/// at the join `review_done`; it checks clean.
+let forkTemplate = """
+    flowc: 1
+    template: {id: fork_demo, version: 1.0.0, name: {zh: 示例, en: Demo}}
+    roles:
+      sales_owner: {name: 销售, owner: true}
+      legal: {name: 法务}
+    nodes:
+      - id: start_here
+        name: 开始
+        owner: sales_owner
+        next: review
+      - id: review
+        name: 会审
+        kind: fork
+        branches: [legal_review, finance_review]
+        join: review_done
+      - id: legal_review
+        name: 法务
+        owner: legal
+        next: review_done
+      - id: finance_review
+        name: 财务
+        owner: legal
+        next: review_done
+      - id: review_done
+        name: 完成
+        kind: join
+        next: won
+      - id: won
+        name: 赢单
+        kind: won
+      - id: lost
+        name: 输单
+        kind: lost
+    lose:
+      via: lost
+
+    """
+
+/// Checks `text` as `t.flow.yaml` in a fresh directory; returns the result and the file's path.
+func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: String, err: String, path: String) {
+    let dir = try tempDir(["t.flow.yaml": text])
+    let path = dir + "/t.flow.yaml"
+    let ctx = CLIContext(capture: true, isTerminal: false, environment: [:])
+    let code = Flowc.run(["check"] + args + [path], context: ctx)
+    return (code, ctx.out, ctx.err, path)
+}
+
+/// What an author sees for the mistakes of the QA pass on `flowc check` (notes/qa-check.md):
+/// the code, the place, the message and the help, and that compile and graph agree with check.
+@Suite struct ForkCheckFindingsTests {
+    @Test func theForkTemplateChecksClean() throws {
+        let r = try checkText(forkTemplate)
+        #expect(r.code == 0, "\(r.out)")
+    }
+
+    @Test func aBranchNamedTwiceIsAnErrorAtTheRepeat() throws {
+        let r = try checkText(forkTemplate.replacingOccurrences(of: "[legal_review, finance_review]", with: "[legal_review, legal_review]"))
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):14:30: error[FC0515]: fork `review` names branch `legal_review` twice\n"), "\(r.out)")
+        #expect(r.out.contains("first named here"))
+        #expect(r.out.contains("help: the join `review_done` waits for one arrival from each branch; name each branch once"))
+        let compile = flowc("compile", r.path)
+        #expect(compile.code == 1)
+        #expect(compile.err.contains("error[FC0515]"))
+    }
+
+    @Test func aBranchLeadingIntoAnotherIsAnErrorAtItsNext() throws {
+        let text = forkTemplate.replacingOccurrences(of: "    owner: legal\n    next: review_done\n  - id: finance_review",
+                                                     with: "    owner: legal\n    next: finance_review\n  - id: finance_review")
+        let r = try checkText(text)
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):19:11: error[FC0515]: branch `legal_review` of fork `review` leads into branch `finance_review`\n"), "\(r.out)")
+        #expect(r.out.contains("`finance_review` starts a branch of its own here"))
+        #expect(r.out.contains("help: lead `legal_review` to the join `review_done` instead"))
+        #expect(flowc("graph", r.path).code == 1)
+    }
+
+    @Test func aTransitionIntoABranchFromBeforeTheForkIsAnError() throws {
+        let text = forkTemplate.replacingOccurrences(of: "    owner: sales_owner\n    next: review\n",
+                                                     with: "    owner: sales_owner\n    next:\n      - if: \"true\"\n        to: legal_review\n      - default: review\n")
+        let r = try checkText(text)
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):12:13: error[FC0516]: `start_here` leads into `legal_review` inside fork `review`, and deals can reach `start_here` without passing the fork\n"), "\(r.out)")
+        #expect(r.out.contains("help: the join `review_done` would wait for branches that never started; lead `start_here` to the fork `review` instead"))
+    }
+
+    @Test func aStartInsideABranchIsAnErrorAtStart() throws {
+        let r = try checkText(forkTemplate + "start: legal_review\n")
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):36:8: error[FC0516]: the start node `legal_review` is inside fork `review`\n"), "\(r.out)")
+        // The nodes before the branch are not reported as unreachable: the start is the mistake.
+        #expect(!r.out.contains("FC0501"))
+        #expect(r.out.contains("start at a node before the fork"))
+    }
+
+    /// Going back into one branch after the join is what the runner supports: from a node every
+    /// path reaches through the fork, and by `rework` from anywhere after the join.
+    @Test func goingBackIntoABranchAfterTheJoinIsAllowed() throws {
+        let text = forkTemplate
+            .replacingOccurrences(of: "    kind: join\n    next: won\n", with: """
+                    kind: join
+                    next: signing
+                  - id: signing
+                    name: 签约
+                    kind: approval
+                    owner: sales_owner
+                    outcomes: {signed: won, legal_again: legal_review}
+
+                """)
+        let r = try checkText(text)
+        #expect(r.code == 0, "\(r.out)")
+    }
+}
