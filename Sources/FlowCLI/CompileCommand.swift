@@ -43,7 +43,7 @@ struct CompileCommand: FlowcCommand {
         if HostTemplates.refuseFragment(result, path: template, context) { return ExitCode.usage }
         let machine: Machine
         do { machine = try IRCompiler.compile(result) } catch {
-            context.writeError("error: \(error.message)\n")
+            context.writeError(HostTemplates.render(error, context))
             return ExitCode.problems
         }
         var bytes = IRCompiler.canonicalJSON(machine, pretty: !compact)

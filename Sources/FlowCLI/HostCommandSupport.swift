@@ -214,6 +214,13 @@ enum HostTemplates {
         return true
     }
 
+    /// A compile error as `flowc check` prints diagnostics: located and coded.
+    static func render(_ error: CompileError, _ context: CLIContext, color: Bool? = nil) -> String {
+        guard let d = error.diagnostic else { return "error: \(error.message)\n" }
+        let color = color ?? HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        return HumanRenderer(color: color).render(CappedDiagnostics([d], limit: 100), summary: DiagnosticCounts(counting: [d]))
+    }
+
     /// Whether `path` names a compiled machine (the IR `flowc compile` writes) rather than a
     /// template: a `.json` file.
     static func isCompiled(_ path: String) -> Bool {
@@ -258,7 +265,7 @@ enum HostTemplates {
         do {
             return .success(try IRLoader.verify(try IRCompiler.compile(result)))
         } catch let error as CompileError {
-            context.writeError("error: \(error.message)\n")
+            context.writeError(render(error, context))
         } catch {
             context.writeError("error: \(error)\n")
         }

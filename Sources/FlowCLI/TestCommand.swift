@@ -203,7 +203,7 @@ private struct TestRun {
                 machine = verified
                 context.write("== \(path) (\(verified.machine.template.id) \(verified.machine.template.version))\n")
             } catch let error as CompileError {
-                context.write("== \(path)\nerror: \(error.message)\n")
+                context.write("== \(path)\n" + (error.diagnostic.map { renderer.render(CappedDiagnostics([$0], limit: 100), summary: DiagnosticCounts(counting: [$0])) } ?? "error: \(error.message)\n"))
                 notRun = "not run: the template does not compile"
             } catch {
                 context.write("== \(path)\nerror: \(error)\n")

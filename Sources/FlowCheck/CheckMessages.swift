@@ -445,6 +445,8 @@ public enum CheckMessages {
         public static let includesTemplate = "it is a template, not a fragment; use `extends:` for templates"
         // FC0505, FC0508
         public static let addDefault = "add `- default: {0}` as the last entry"
+        public static let alwaysTrueIsNoDefault = "this branch set has no `default` branch: a conditional `next` must end with one"
+        public static let writeAlwaysTrueAsDefault = "write the branch whose condition is always true as `- default: {0}`"
         public static let afterAlwaysTrue = "this branch can never be taken: an earlier condition is always true"
         public static let sameCondition = "the same condition"
         // FC0511

@@ -1,13 +1,29 @@
 public import FlowCheck
-import FlowDiagnostics
+public import FlowDiagnostics
 import FlowExpr
 import FlowSyntax
 import Foundation
 
 /// Why a template could not be compiled.
+///
+/// `flowc check` reports everything the compiler refuses, so a checked template never gets here;
+/// a template compiled without its check's verdict gets the diagnostic check would have given,
+/// with its code and place.
 public struct CompileError: Error, Sendable, CustomStringConvertible {
     public var message: String
+    /// The problem as a located, coded diagnostic; nil when the template had errors already
+    /// (`message` then says how many).
+    public var diagnostic: Diagnostic?
     public var description: String { message }
+
+    init(message: String) {
+        self.message = message
+    }
+
+    init(_ diagnostic: Diagnostic) {
+        self.diagnostic = diagnostic
+        message = diagnostic.message.text
+    }
 }
 
 /// Turns a checked template into a `Machine`.
@@ -105,17 +121,17 @@ public enum IRCompiler {
         }
 
         func node(_ s: Located<String>) throws(CompileError) -> Int {
-            guard let i = nodeIndex[s.value] else { throw CompileError(message: "unknown node `\(s.value)`") }
+            guard let i = nodeIndex[s.value] else { throw CompileError(CheckMessages.unknownNode.at(s.span, s.value)) }
             return i
         }
 
         func role(_ s: Located<String>) throws(CompileError) -> Int {
-            guard let i = roleIndex[s.value] else { throw CompileError(message: "unknown role `\(s.value)`") }
+            guard let i = roleIndex[s.value] else { throw CompileError(CheckMessages.unknownRole.at(s.span, s.value)) }
             return i
         }
 
         func field(_ s: Located<String>) throws(CompileError) -> Int {
-            guard let i = fieldIndex[s.value] else { throw CompileError(message: "unknown field `\(s.value)`") }
+            guard let i = fieldIndex[s.value] else { throw CompileError(CheckMessages.unknownField.at(s.span, s.value)) }
             return i
         }
 
@@ -129,10 +145,10 @@ public enum IRCompiler {
 
         mutating func expression(_ e: ExpressionText, expecting: ExprType?, typeName: String) throws(CompileError) -> Int {
             let checked = ExprChecker.check(ExprParser.parse(e.text), in: env, expecting: expecting)
-            guard !checked.hasErrors else { throw CompileError(message: "expression `\(e.text)` does not check") }
+            if let d = checked.diagnostics.first { throw CompileError(d.diagnostic(mapping: { e.span(of: $0) })) }
             var reads: [Int] = []
             for f in checked.referencedFields {
-                guard let i = fieldIndex[f] else { throw CompileError(message: "unknown field `\(f)`") }
+                guard let i = fieldIndex[f] else { throw CompileError(CheckMessages.unknownField.at(e.span, f)) }
                 reads.append(i)
             }
             expressions.append(ExpressionDef(source: e.text, reads: reads, type: typeName))
@@ -163,7 +179,7 @@ public enum IRCompiler {
         }
 
         mutating func build() throws(CompileError) -> Machine {
-            guard let header = t.main.header else { throw CompileError(message: "missing template header") }
+            guard let header = t.main.header else { throw CompileError(SyntaxMessages.missingKey.at(t.main.span, "template", "the file")) }
             var fields: [FieldDef] = []
             for f in t.fields {
                 let type = f.type?.value.rawValue ?? "text"
@@ -191,12 +207,12 @@ public enum IRCompiler {
                 case .fork:
                     var bs: [Int] = []
                     for b in n.branches { bs.append(try node(b)) }
-                    guard let j = n.join else { throw CompileError(message: "fork `\(n.id.value)` has no join") }
+                    guard let j = n.join else { throw CompileError(CheckMessages.keyNeededForKind.at(n.id.span, "fork", "join")) }
                     transition = .fork(branches: bs, join: try node(j))
                 case .task, .join:
                     switch n.next {
                     case .single(let s)?: transition = .goto(try node(s))
-                    case .conditional(let bs, _)?:
+                    case .conditional(let bs, let span)?:
                         var guarded: [GuardedTarget] = []
                         var otherwise: Int?
                         for b in bs {
@@ -207,9 +223,9 @@ public enum IRCompiler {
                                 break
                             }
                         }
-                        guard let otherwise else { throw CompileError(message: "node `\(n.id.value)` has no default branch") }
+                        guard let otherwise else { throw CompileError(CheckMessages.noDefault.at(span.onFirstLine)) }
                         transition = .branch(guarded, otherwise: otherwise)
-                    case nil: throw CompileError(message: "node `\(n.id.value)` has no `next`")
+                    case nil: throw CompileError(CheckMessages.keyNeededForKind.at(n.id.span, n.effectiveKind.rawValue, "next"))
                     }
                 }
                 let when = try n.when.map { (w) throws(CompileError) in try expression(w, expecting: .boolean, typeName: "boolean") }

@@ -94,7 +94,16 @@ public enum SyntaxMessages {
 
     public static let emptyCollection = MessageSpec(209, .error, "empty-collection", "`{0}` must not be empty", explanation: """
         The list or mapping needs at least one entry, e.g. a display name needs at least one \
-        language and an enum at least one value.
+        language, an enum at least one value, and a `next` list at least one branch (a deal \
+        completing the node would have nowhere to go).
+
+        Wrong:
+
+            next: []
+
+        Right:
+
+            next: negotiation_review
         """)
 
     public static let badEffect = MessageSpec(210, .error, "invalid-effect", "an effect is a mapping with exactly one key naming its kind; found {0}", explanation: """
@@ -175,6 +184,8 @@ public enum SyntaxMessages {
         public static let durationDigits = "each number in a duration has at most {0} digits"
         /// FC0204 for `.inf` or `.nan` where a number is expected.
         public static let notFinite = "expected a finite number for `{0}`, found `{1}`"
+        /// FC0209 for `next: []`.
+        public static let nextNeedsATarget = "name the next node, `next: NODE`, or list branches that end with `- default: NODE`"
     }
 
     public static let all: [MessageSpec] = [

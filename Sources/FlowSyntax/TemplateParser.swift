@@ -288,6 +288,11 @@ public enum TemplateParser {
             return r.identifier(id, key: "next").map(NextSyntax.single)
         }
         guard let items = r.list(id, key: "next") else { return nil }
+        if items.isEmpty {
+            // A deal completing the node would have nowhere to go.
+            r.diagnostics.append(SyntaxMessages.emptyCollection.at(r.span(id), "next").help(SyntaxMessages.Formats.nextNeedsATarget))
+            return nil
+        }
         var branches: [BranchSyntax] = []
         for item in items {
             guard r.doc.kind(item) == .mapping else {

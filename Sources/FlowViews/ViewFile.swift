@@ -218,6 +218,11 @@ public enum ViewFile {
         if result.hasErrors { return .failure(Reason(text: "the template has errors (run `flowc check` on it)")) }
         do {
             return .success(try IRLoader.verify(try IRCompiler.compile(result)))
+        } catch let error as CompileError {
+            // Check reports whatever the compiler refuses; should it miss one, say where and which.
+            guard let d = error.diagnostic else { return .failure(Reason(text: "it cannot be compiled: \(error)")) }
+            let at = d.location.map { "\(d.path):\($0.line):\($0.column): " } ?? ""
+            return .failure(Reason(text: "it cannot be compiled: \(at)error[\(d.code)]: \(d.message.text)"))
         } catch {
             return .failure(Reason(text: "it cannot be compiled: \(error)"))
         }

@@ -118,3 +118,38 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(r.code == 0, "\(r.out)")
     }
 }
+
+/// `flowc compile` and `flowc graph` refuse only what `flowc check` refuses, and say so the same
+/// way: located and coded.
+@Suite struct CompileAgreesWithCheckCLITests {
+    static let emptyNext = forkTemplate.replacingOccurrences(of: "    owner: sales_owner\n    next: review\n",
+                                                             with: "    owner: sales_owner\n    next: []\n")
+
+    @Test func anEmptyNextIsACheckErrorAtTheList() throws {
+        let r = try checkText(Self.emptyNext)
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):10:11: error[FC0209]: `next` must not be empty\n"), "\(r.out)")
+        #expect(r.out.contains("help: name the next node, `next: NODE`, or list branches that end with `- default: NODE`"))
+    }
+
+    @Test(arguments: ["compile", "graph"])
+    func compileAndGraphReportAnEmptyNextAsCheckDoes(_ command: String) throws {
+        let r = try checkText(Self.emptyNext)
+        let other = flowc(command, r.path)
+        #expect(other.code == 1)
+        #expect(other.err.hasPrefix("\(r.path):10:11: error[FC0209]: `next` must not be empty\n"), "\(other.err)")
+    }
+
+    /// An always-true condition is no `default`: the compiler needs one, so check says so.
+    @Test func anAlwaysTrueBranchWithoutDefaultIsACheckError() throws {
+        let text = forkTemplate.replacingOccurrences(of: "    owner: sales_owner\n    next: review\n",
+                                                     with: "    owner: sales_owner\n    next:\n      - if: \"true\"\n        to: review\n")
+        let r = try checkText(text)
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):11:7: error[FC0505]: this branch set has no `default` branch: a conditional `next` must end with one\n"), "\(r.out)")
+        #expect(r.out.contains("help: write the branch whose condition is always true as `- default: review`"))
+        let compile = flowc("compile", r.path)
+        #expect(compile.code == 1)
+        #expect(compile.err.contains("error[FC0505]"))
+    }
+}

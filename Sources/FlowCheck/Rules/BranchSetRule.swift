@@ -1,12 +1,12 @@
-import FlowDiagnostics
+public import FlowDiagnostics
 import FlowSyntax
 
 /// Conditional branches can all be taken, and some branch always matches.
 ///
-/// Rejects a conditional `next` without `default` (a deal matching no condition would be stuck)
-/// and branches after a `default`; warns about conditions that are always true or false
-/// (including node `when` conditions) and branches shadowed by an earlier identical or
-/// always-true condition. Language reference: "conditional branches", "tailoring".
+/// Rejects a conditional `next` without `default` (a deal matching no condition would be stuck;
+/// an always-true condition does not stand for one) and branches after a `default`; warns about
+/// conditions that are always true or false (including node `when` conditions) and branches
+/// shadowed by an earlier identical or always-true condition. Language reference: "conditional branches", "tailoring".
 enum BranchSetRule: TemplateRule {
     static let name = "BranchSetRule"
     static let summary = "conditional branch sets have a final default and no dead branches"
@@ -46,10 +46,19 @@ enum BranchSetRule: TemplateRule {
                     if c { sawAlwaysTrue = true }
                 }
             }
-            // An entry that could not be read (reported already) may be the default.
-            if !sawDefault && !sawAlwaysTrue && !branches.isEmpty && !n.unreadKeys.contains("next") {
-                var d = CheckMessages.noDefault.at(firstLine(span))
-                if let last = branches.last { d = d.help(CheckMessages.Formats.addDefault, last.target.value) }
+            // An entry that could not be read (reported already) may be the default. A condition
+            // that is always true does not stand for one: the machine needs its `default`.
+            if !sawDefault && !branches.isEmpty && !n.unreadKeys.contains("next") {
+                var d: Diagnostic
+                if sawAlwaysTrue, let always = branches.first(where: { b in
+                    b.condition.flatMap { ctx.expressions[ExpressionKey($0.span)]?.constantBool } == true
+                }) {
+                    d = CheckMessages.noDefault.at(firstLine(span), format: CheckMessages.Formats.alwaysTrueIsNoDefault)
+                        .help(CheckMessages.Formats.writeAlwaysTrueAsDefault, always.target.value)
+                } else {
+                    d = CheckMessages.noDefault.at(firstLine(span))
+                    if let last = branches.last { d = d.help(CheckMessages.Formats.addDefault, last.target.value) }
+                }
                 ctx.report(d)
             }
         }
@@ -78,8 +87,14 @@ enum BranchSetRule: TemplateRule {
         return text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
-    static func firstLine(_ span: SourceSpan) -> SourceSpan {
-        let line = span.file.lineRange(span.file.line(of: span.start))
-        return SourceSpan(file: span.file, start: span.start, end: max(span.start + 1, min(span.end, line.upperBound)))
+    static func firstLine(_ span: SourceSpan) -> SourceSpan { span.onFirstLine }
+}
+
+extension SourceSpan {
+    /// The part of the span on its first line (at least one byte): a branch list is marked by its
+    /// first line, not underlined over many. The compiler uses it to report as check does.
+    public var onFirstLine: SourceSpan {
+        let line = file.lineRange(file.line(of: start))
+        return SourceSpan(file: file, start: start, end: max(start + 1, min(end, line.upperBound)))
     }
 }
