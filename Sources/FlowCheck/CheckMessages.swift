@@ -376,6 +376,24 @@ public enum CheckMessages {
         `pool.idle.warn` is set but `notify` is empty, so the warning reaches nobody. Add the owner role.
         """)
 
+    public static let idleNotifyWithoutWarn = MessageSpec(710, .warning, "idle-notify-without-warn", "`notify` has no effect without `warn`: no idle warning is sent", explanation: """
+        `pool.idle.notify` names who receives the idle warning, which is sent at `pool.idle.warn`. \
+        Without `warn` there is no warning, so nobody on the list is ever told: the deal returns \
+        to the public pool at `after` unannounced. This is a warning, not an error, because the \
+        template still runs as written; but the list was written for a reason. Add `warn` (less \
+        than `after`), or remove `notify`.
+
+        Wrong:
+
+            pool:
+              idle: {after: 30d, notify: [sales_owner, sales_manager]}
+
+        Right:
+
+            pool:
+              idle: {after: 30d, warn: 25d, notify: [sales_owner, sales_manager]}
+        """)
+
     /// Other wordings of the messages above, labels and help lines. A rule that needs one builds
     /// the diagnostic from its code's entry with `at(_:format:_:)`, so that the code, severity
     /// and rule name stay the entry's and every text of the phase is translated from this file.
@@ -457,6 +475,10 @@ public enum CheckMessages {
         public static let warnEarlier = "warn some days before, e.g. `warn: {0}`"
         // FC0702
         public static let roleDefinedHere = "role defined here"
+        // FC0706
+        public static let markExternal = "mark the customer's role `external: true`, such as `customer_contact: {name: 客户联系人, external: true}`"
+        // FC0710
+        public static let addWarn = "add `warn: {0}` (less than `after`) to warn these recipients before the deal returns to the public pool, or remove `notify`"
     }
 
     public static let all: [MessageSpec] = [
@@ -468,7 +490,7 @@ public enum CheckMessages {
         forkBranchesOverlap, forkEnteredFromOutside,
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
-        badPlaceholder, idleWithoutPool,
+        badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn,
     ]
 }
 

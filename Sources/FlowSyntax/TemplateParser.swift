@@ -395,8 +395,14 @@ public enum TemplateParser {
         if let v = m[.idle]?.value, let im = r.mapping(v, as: IdleKey.self, context: "`pool.idle`", required: [.after]) {
             var idle = IdleSyntax(after: nil, warn: nil, notify: [], span: r.span(v))
             if let x = im[.after]?.value { idle.after = r.duration(x, key: "after") }
-            if let x = im[.warn]?.value { idle.warn = r.duration(x, key: "warn") }
-            if let x = im[.notify]?.value { idle.notify = r.identifierList(x, key: "notify") }
+            if let x = im[.warn]?.value {
+                idle.warn = r.duration(x, key: "warn")
+                idle.warnIsWritten = true
+            }
+            if let x = im[.notify]?.value {
+                idle.notify = r.identifierList(x, key: "notify")
+                idle.notifySpan = r.span(x)
+            }
             p.idle = idle
         }
         if let v = m[.claim]?.value, let cm = r.mapping(v, as: ClaimKey.self, context: "`pool.claim`") {

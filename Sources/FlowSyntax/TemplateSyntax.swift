@@ -444,6 +444,10 @@ public struct IdleSyntax: Sendable {
     public var warn: Located<Duration>?
     public var notify: [Located<String>]
     public var span: SourceSpan
+    /// Where the `notify` list is written, when it is.
+    public var notifySpan: SourceSpan? = nil
+    /// Whether `warn` is written, also when its value could not be read.
+    public var warnIsWritten = false
 }
 
 /// Claim policy (`pool.claim`).

@@ -153,3 +153,31 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(compile.err.contains("error[FC0505]"))
     }
 }
+
+/// The idle warning's recipients (`pool.idle.notify`) are checked as effect recipients are.
+@Suite struct IdleNotifyFindingsTests {
+    @Test func contactsWarnedOnIdleWithoutAnExternalRoleIsWarned() throws {
+        let r = try checkText(forkTemplate + "pool: {idle: {after: 30d, warn: 20d, notify: [contacts]}}\n")
+        #expect(r.code == 0)
+        #expect(r.out.hasPrefix("\(r.path):36:47: warning[FC0706]: `contacts` is notified but no role is marked `external`\n"), "\(r.out)")
+        #expect(r.out.contains("help: mark the customer's role `external: true`"))
+        #expect(try checkText(forkTemplate + "pool: {idle: {after: 30d, warn: 20d, notify: [contacts]}}\n", "--warnings-as-errors").code == 1)
+    }
+
+    /// Without `warn` no idle warning is sent, so the recipients are never told: a warning, since
+    /// the template runs as written (deals still return to the public pool at `after`).
+    @Test func idleRecipientsWithoutWarnAreWarned() throws {
+        let r = try checkText(forkTemplate + "pool: {idle: {after: 30d, notify: [sales_owner]}}\n")
+        #expect(r.code == 0)
+        #expect(r.out.hasPrefix("\(r.path):36:35: warning[FC0710]: `notify` has no effect without `warn`: no idle warning is sent\n"), "\(r.out)")
+        #expect(r.out.contains("help: add `warn: 25d` (less than `after`) to warn these recipients before the deal returns to the public pool, or remove `notify`"))
+    }
+
+    /// A `warn` that cannot be read is reported as such, not as missing.
+    @Test func anUnreadableWarnIsNotReportedAsMissing() throws {
+        let r = try checkText(forkTemplate + "pool: {idle: {after: 30d, warn: soon, notify: [sales_owner]}}\n")
+        #expect(r.code == 1)
+        #expect(r.out.contains("error[FC0205]"))
+        #expect(!r.out.contains("FC0710"))
+    }
+}

@@ -29,7 +29,7 @@ enum EffectsRule: TemplateRule {
                 break
             }
             if !hasExternal, let c = e.recipients.first(where: { $0.value == "contacts" }) {
-                ctx.report(CheckMessages.contactsWithoutExternal.at(c.span))
+                ctx.report(CheckMessages.contactsWithoutExternal.at(c.span).help(CheckMessages.Formats.markExternal))
             }
             for text in e.text {
                 for name in placeholders(text.value) where ctx.fieldIndex[name] == nil
