@@ -368,8 +368,19 @@ public enum CheckMessages {
         """)
 
     public static let badPlaceholder = MessageSpec(708, .error, "invalid-placeholder", "unknown field `{0}` in placeholder", explanation: """
-        `{field}` placeholders in effect texts are replaced by the deal's field values; the name \
-        must be a declared field. Write `{{` for a literal brace.
+        `{field}` placeholders in effect texts (`message`, `title`, `name`) are replaced by the \
+        deal's field values. The name between the braces must be a declared field, written \
+        without spaces. Every other brace must be doubled: `{{` and `}}` are literal braces. An \
+        unclosed `{`, a lone `}` or an empty `{}` is an error, because the runner would send it \
+        to the customer as written.
+
+        Wrong:
+
+            message: "合同 {contract_no 已签署, 金额 { amount }, 附件 {}"
+
+        Right:
+
+            message: "合同 {contract_no} 已签署, 金额 {amount}, 附件 {{见邮件}}"
         """)
 
     public static let idleWithoutPool = MessageSpec(709, .warning, "idle-notify-missing", "the idle warning notifies no one", explanation: """
@@ -477,6 +488,13 @@ public enum CheckMessages {
         public static let roleDefinedHere = "role defined here"
         // FC0706
         public static let markExternal = "mark the customer's role `external: true`, such as `customer_contact: {name: 客户联系人, external: true}`"
+        // FC0708
+        public static let unclosedPlaceholder = "this `{` opens a placeholder that is never closed"
+        public static let loneCloseBrace = "this `}` closes no placeholder"
+        public static let emptyPlaceholder = "empty placeholder `{0}`"
+        public static let literalBraces = "write `{{` and `}}` for literal braces; a placeholder is `{field_id}`"
+        public static let spacedPlaceholder = "placeholder `{0}` names no field: the spaces are part of the name"
+        public static let writeInstead = "write `{0}`"
         // FC0710
         public static let addWarn = "add `warn: {0}` (less than `after`) to warn these recipients before the deal returns to the public pool, or remove `notify`"
     }

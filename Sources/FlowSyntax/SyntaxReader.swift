@@ -328,6 +328,20 @@ struct SyntaxReader {
         return LocalizedName(entries: entries, span: span(id))
     }
 
+    /// The scalars of a display name that `name(_:key:)` read: the string itself, or the text of
+    /// each language.
+    func nameScalars(_ id: YAMLNodeID) -> [ScalarText] {
+        if doc.kind(id) == .scalar {
+            return doc.text(id).map { [ScalarText(text: $0, scalar: id, document: doc, span: span(id))] } ?? []
+        }
+        var out: [ScalarText] = []
+        for (k, v) in doc.mappingPairs(id) where doc.kind(v) == .scalar {
+            guard doc.withUTF8(k, { SyntaxReader.isLanguageTag($0) }) == true, let t = doc.text(v) else { continue }
+            out.append(ScalarText(text: t, scalar: v, document: doc, span: span(v)))
+        }
+        return out
+    }
+
     /// `ll` or `lll` in lowercase ASCII letters, then `-` subtags of 2 to 8 ASCII letters or
     /// digits (`zh`, `zh-Hans`, `en-US`). Checked on bytes: a non-ASCII character fails it.
     static func isLanguageTag(_ s: String) -> Bool {

@@ -363,10 +363,8 @@ public enum TemplateParser {
         for key in [EffectKey.message, .title, .name] {
             guard let x = m[key]?.value else { continue }
             if let n = r.name(x, key: key.rawValue) {
-                for entry in n.entries {
-                    e.text.append(Located(entry.text, r.span(x)))
-                    e.localizedText[entry.language] = entry.text
-                }
+                for entry in n.entries { e.localizedText[entry.language] = entry.text }
+                e.text = r.nameScalars(x)
             }
         }
         if let x = m[.fields]?.value { e.fields = r.identifierList(x, key: "fields") }

@@ -111,10 +111,14 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
     }
 }
 
-/// An expression written in a YAML scalar, with what is needed to locate a column inside it.
-public struct ExpressionText: Sendable {
+/// An expression is a text written in one YAML scalar.
+public typealias ExpressionText = ScalarText
+
+/// A text written in one YAML scalar (an expression, an effect's message), with what is needed to
+/// locate a column inside it through quotes, escapes and folded lines.
+public struct ScalarText: Sendable {
     public var text: String
-    /// The scalar holding the expression (for mapping offsets inside it to the file).
+    /// The scalar holding the text (for mapping offsets inside it to the file).
     public var scalar: YAMLNodeID
     public var document: YAMLDocument
     public var span: SourceSpan
@@ -476,8 +480,9 @@ public struct EffectSyntax: Sendable {
     public var kind: Located<EffectKind>
     /// Recipients (`to`) of notify and bot_card; members (`roles`) of group_chat.
     public var recipients: [Located<String>]
-    /// notify `message`, bot_card `title`, group_chat `name`, requirement `title`.
-    public var text: [Located<String>]
+    /// notify `message`, bot_card `title`, group_chat `name`, requirement `title`: each language's
+    /// text in its own scalar.
+    public var text: [ScalarText]
     /// The same text by language (`""` when written as a plain string).
     public var localizedText: [String: String] = [:]
     /// bot_card `fields`.

@@ -181,3 +181,44 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(!r.out.contains("FC0710"))
     }
 }
+
+/// Braces in effect texts: a placeholder is `{field_id}`, literal braces are doubled, and
+/// anything else would reach the customer as written.
+@Suite struct PlaceholderFindingsTests {
+    static func withMessage(_ message: String) -> String {
+        forkTemplate + "effects: {on_won: [{notify: {to: [owner], message: \"\(message)\"}}]}\n"
+    }
+
+    @Test func anUnclosedPlaceholderIsAnErrorAtItsBrace() throws {
+        let r = try checkText(Self.withMessage("合同 {customer_name 已签署"))
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):36:56: error[FC0708]: this `{` opens a placeholder that is never closed\n"), "\(r.out)")
+        #expect(r.out.contains("help: write `{{` and `}}` for literal braces; a placeholder is `{field_id}`"))
+    }
+
+    @Test func aLoneClosingBraceIsAnError() throws {
+        let r = try checkText(Self.withMessage("a } b"))
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):36:55: error[FC0708]: this `}` closes no placeholder\n"), "\(r.out)")
+    }
+
+    @Test func anEmptyPlaceholderIsNamedAsSuch() throws {
+        let r = try checkText(Self.withMessage("x {}"))
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):36:55: error[FC0708]: empty placeholder `{}`\n"), "\(r.out)")
+    }
+
+    /// The runner takes the name between the braces as written; `{ name }` was accepted by check
+    /// and sent literally.
+    @Test func spacesAroundAPlaceholderNameAreAnErrorWithAFix() throws {
+        let r = try checkText(Self.withMessage("x { amount }").replacingOccurrences(of: "roles:", with: "fields: {amount: {type: integer}}\nroles:"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("error[FC0708]: placeholder `{ amount }` names no field: the spaces are part of the name\n"), "\(r.out)")
+        #expect(r.out.contains("help: write `{amount}`"))
+    }
+
+    @Test func doubledBracesAndPlaceholdersAreFine() throws {
+        let r = try checkText(Self.withMessage("{{合同}} {{ {{x}} }}"))
+        #expect(r.code == 0, "\(r.out)")
+    }
+}

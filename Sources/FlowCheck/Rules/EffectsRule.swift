@@ -4,8 +4,10 @@ import FlowSyntax
 /// Effects can be performed.
 ///
 /// Rejects notifications and bot cards without recipients, group chats without roles, webhook
-/// URLs that are not http(s), and `{placeholders}` naming unknown fields; warns when `contacts`
-/// is notified but no role is external. Language reference: "effects".
+/// URLs that are not http(s), `{placeholders}` naming unknown fields (spaces around a name are
+/// part of it, as for the runner), empty placeholders, and a `{` or `}` that is neither a
+/// placeholder nor doubled (`{{`, `}}`): the runner would send it as written. Warns when
+/// `contacts` is notified but no role is external. Language reference: "effects".
 enum EffectsRule: TemplateRule {
     static let name = "EffectsRule"
     static let summary = "effects have recipients, valid URLs and placeholders naming real fields"
@@ -31,11 +33,31 @@ enum EffectsRule: TemplateRule {
             if !hasExternal, let c = e.recipients.first(where: { $0.value == "contacts" }) {
                 ctx.report(CheckMessages.contactsWithoutExternal.at(c.span).help(CheckMessages.Formats.markExternal))
             }
-            for text in e.text {
-                for name in placeholders(text.value) where ctx.fieldIndex[name] == nil
-                    && !ctx.mayBeUnnamed(name, t.unnamedFields, known: fieldNames) {
-                    var d = CheckMessages.badPlaceholder.at(locate("{" + name + "}", in: text.span), name)
-                    if let g = Suggestions.closest(to: name, in: fieldNames) { d = d.help(CheckMessages.Formats.didYouMean, g) }
+            for text in e.text { checkPlaceholders(text) }
+        }
+        func checkPlaceholders(_ text: ScalarText) {
+            let f = CheckMessages.Formats.self
+            for p in placeholders(text.text) {
+                let at = text.span(of: p.range)
+                switch p.kind {
+                case .unclosed:
+                    ctx.report(CheckMessages.badPlaceholder.at(at, format: f.unclosedPlaceholder).help(f.literalBraces))
+                case .loneClose:
+                    ctx.report(CheckMessages.badPlaceholder.at(at, format: f.loneCloseBrace).help(f.literalBraces))
+                case .field(let name) where name.allSatisfy({ $0 == " " || $0 == "\t" }):
+                    ctx.report(CheckMessages.badPlaceholder.at(at, format: f.emptyPlaceholder, "{" + name + "}").help(f.literalBraces))
+                case .field(let name):
+                    guard ctx.fieldIndex[name] == nil else { continue }
+                    // The name is taken as written: spaces around it are part of it.
+                    let bare = name.trimmingCharacters(in: .whitespaces)
+                    if bare != name, ctx.fieldIndex[bare] != nil {
+                        ctx.report(CheckMessages.badPlaceholder.at(at, format: f.spacedPlaceholder, "{" + name + "}")
+                            .help(f.writeInstead, "{" + bare + "}").fix(at, "{" + bare + "}"))
+                        continue
+                    }
+                    if ctx.mayBeUnnamed(name, t.unnamedFields, known: fieldNames) { continue }
+                    var d = CheckMessages.badPlaceholder.at(at, name)
+                    if let g = Suggestions.closest(to: bare, in: fieldNames) { d = d.help(CheckMessages.Formats.didYouMean, g) }
                     ctx.report(d)
                 }
             }
@@ -48,44 +70,58 @@ enum EffectsRule: TemplateRule {
         }
     }
 
-    /// The span of `needle` inside `span` when it is written there verbatim, else `span`.
-    static func locate(_ needle: String, in span: SourceSpan) -> SourceSpan {
-        let n = Array(needle.utf8)
-        let b = span.file.bytes
-        guard !n.isEmpty, span.end <= b.count, span.end - span.start >= n.count else { return span }
-        var i = span.start
-        while i + n.count <= span.end {
-            if b[i] == n[0], Array(b[i..<i + n.count]) == n { return SourceSpan(file: span.file, start: i, end: i + n.count) }
-            i += 1
+    /// What a brace in an effect text is, as the runner reads it.
+    struct Placeholder: Equatable, CustomStringConvertible {
+        enum Kind: Equatable {
+            /// `{name}`: the name between the braces, as written (spaces included).
+            case field(String)
+            /// A `{` with no `}` after it.
+            case unclosed
+            /// A `}` that closes nothing and is not doubled.
+            case loneClose
         }
-        return span
+        var kind: Kind
+        /// The UTF-8 bytes of the text it covers: `{name}`, or the lone brace.
+        var range: Range<Int>
+        var description: String { "\(kind)@\(range)" }
     }
 
-    /// Names inside `{…}`; `{{` is a literal brace.
-    static func placeholders(_ s: String) -> [String] {
+    /// The placeholders and lone braces of a text, read as the runner reads them (`TextPiece` in
+    /// FlowRuntime): `{{` and `}}` are literal braces, `{name}` is a placeholder up to the first
+    /// `}`, and any other brace is literal there, which an author never means.
+    static func placeholders(_ s: String) -> [Placeholder] {
         // Texts are scanned on their UTF-8 bytes. A brace byte is a brace character unless a
         // neighbour joins it into a larger character (a combining mark after it); a text where
         // one does takes the character-by-character path.
-        let fast: [String]?? = s.utf8.withContiguousStorageIfAvailable { b in
-            guard b.contains(UInt8(ascii: "{")) else { return [] }
-            var out: [String] = []
+        let fast: [Placeholder]?? = s.utf8.withContiguousStorageIfAvailable { b in
+            let open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+            guard b.contains(open) || b.contains(close) else { return [] }
+            var out: [Placeholder] = []
             let n = b.count
-            for i in 0..<n where b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "}") {
+            for i in 0..<n where b[i] == open || b[i] == close {
                 if !isOwnCharacter(b, i) { return nil }
             }
             var i = 0
             while i < n {
-                if b[i] == UInt8(ascii: "{") {
-                    if i + 1 < n, b[i + 1] == UInt8(ascii: "{") { i += 2; continue }
-                    var close = i + 1
-                    while close < n, b[close] != UInt8(ascii: "}") { close += 1 }
-                    if close < n {
-                        out.append(trimmed(UnsafeBufferPointer(rebasing: b[(i + 1)..<close])))
-                        i = close + 1
-                        continue
+                let c = b[i]
+                if (c == open || c == close), i + 1 < n, b[i + 1] == c {
+                    i += 2
+                } else if c == open {
+                    var end = i + 1
+                    while end < n, b[end] != close { end += 1 }
+                    if end < n {
+                        out.append(Placeholder(kind: .field(String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<end]), as: UTF8.self)), range: i..<(end + 1)))
+                        i = end + 1
+                    } else {
+                        out.append(Placeholder(kind: .unclosed, range: i..<(i + 1)))
+                        i += 1
                     }
+                } else if c == close {
+                    out.append(Placeholder(kind: .loneClose, range: i..<(i + 1)))
+                    i += 1
+                } else {
+                    i += 1
                 }
-                i += 1
             }
             return out
         }
@@ -112,30 +148,39 @@ enum EffectsRule: TemplateRule {
         return true
     }
 
-    /// `text` with spaces trimmed as `trimmingCharacters(in: .whitespaces)` does; Foundation is
-    /// only asked when the text starts or ends with a space, a tab or a non-ASCII byte.
-    private static func trimmed(_ text: UnsafeBufferPointer<UInt8>) -> String {
-        let s = String(decoding: text, as: UTF8.self)
-        guard let first = text.first, let last = text.last else { return s }
-        func plain(_ b: UInt8) -> Bool { b < 0x80 && b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") }
-        return plain(first) && plain(last) ? s : s.trimmingCharacters(in: .whitespaces)
-    }
-
-    /// `placeholders` on characters, for texts where a brace byte may be part of a larger character.
-    static func placeholdersByCharacter(_ s: String) -> [String] {
-        var out: [String] = []
+    /// `placeholders` on characters, for texts where a brace byte may be part of a larger
+    /// character (which is then no brace, as for the runner).
+    static func placeholdersByCharacter(_ s: String) -> [Placeholder] {
+        var out: [Placeholder] = []
         let chars = Array(s)
+        // The UTF-8 offset of each character, and of the end.
+        var offsets: [Int] = []
+        offsets.reserveCapacity(chars.count + 1)
+        var o = 0
+        for c in chars {
+            offsets.append(o)
+            o += c.utf8.count
+        }
+        offsets.append(o)
         var i = 0
         while i < chars.count {
-            if chars[i] == "{" {
-                if i + 1 < chars.count, chars[i + 1] == "{" { i += 2; continue }
-                if let close = chars[(i + 1)...].firstIndex(of: "}") {
-                    out.append(String(chars[(i + 1)..<close]).trimmingCharacters(in: .whitespaces))
-                    i = close + 1
-                    continue
+            let c = chars[i]
+            if (c == "{" || c == "}"), i + 1 < chars.count, chars[i + 1] == c {
+                i += 2
+            } else if c == "{" {
+                if let end = chars[(i + 1)...].firstIndex(of: "}") {
+                    out.append(Placeholder(kind: .field(String(chars[(i + 1)..<end])), range: offsets[i]..<offsets[end + 1]))
+                    i = end + 1
+                } else {
+                    out.append(Placeholder(kind: .unclosed, range: offsets[i]..<offsets[i + 1]))
+                    i += 1
                 }
+            } else if c == "}" {
+                out.append(Placeholder(kind: .loneClose, range: offsets[i]..<offsets[i + 1]))
+                i += 1
+            } else {
+                i += 1
             }
-            i += 1
         }
         return out
     }
