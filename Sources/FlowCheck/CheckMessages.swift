@@ -405,6 +405,24 @@ public enum CheckMessages {
               idle: {after: 30d, warn: 25d, notify: [sales_owner, sales_manager]}
         """)
 
+    public static let repeatedEntry = MessageSpec(711, .error, "repeated-entry", "`{0}` is listed twice in `{1}`", explanation: """
+        A list of names (`requires`, `participants`, `rework`, `customer.identity`, `profile` and \
+        `normalize`, `lose.from`, `pool.idle.notify`, effect recipients, bot card `fields`, \
+        `remove_nodes`) names each entry once. A repeat changes nothing when the template runs, \
+        but it is almost always a slip for another name: `requires: [amount, amount]` where \
+        `[amount, quote]` was meant. The template schema (`grammar/template.schema.json`) marks \
+        these lists unique, so editors flag the repeat too. The second entry is reported, with a \
+        label at the first.
+
+        Wrong:
+
+            requires: [amount, quote, amount]
+
+        Right:
+
+            requires: [amount, quote, cost]
+        """)
+
     /// Other wordings of the messages above, labels and help lines. A rule that needs one builds
     /// the diagnostic from its code's entry with `at(_:format:_:)`, so that the code, severity
     /// and rule name stay the entry's and every text of the phase is translated from this file.
@@ -416,8 +434,10 @@ public enum CheckMessages {
         public static let stillLeadsHere = "`{0}` leads here"
         public static let replaceReferrer = "replace `{0}` in this template as well, or keep `{1}`"
         public static let didYouMean = "did you mean `{0}`?"
-        // FC0301
+        // FC0301, FC0711
         public static let firstDefinedHere = "first defined here"
+        public static let firstListedHere = "first listed here"
+        public static let removeRepeat = "remove the repeat, or name the entry that was meant"
         public static let alsoDefinedHere = "also defined here"
         // FC0314
         public static let notAValue = "default `{0}` is not a value of `{1}`"
@@ -508,7 +528,7 @@ public enum CheckMessages {
         forkBranchesOverlap, forkEnteredFromOutside,
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
-        badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn,
+        badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn, repeatedEntry,
     ]
 }
 

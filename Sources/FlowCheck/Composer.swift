@@ -143,13 +143,24 @@ struct Composer {
             var remaining: [String: [Int]] = [:]
             for i in (0..<nodeCount).reversed() { remaining[out.nodes[i].id.value, default: []].append(i) }
             var removed = [Bool](repeating: false, count: nodeCount)
+            var removedHere: [String: SourceSpan] = [:]
             for r in t.removeNodes {
                 if let i = remaining[r.value]?.popLast() {
                     removed[i] = true
                     out.removedNodes.append(r)
+                    removedHere[r.value] = removedHere[r.value] ?? r.span
                     nodeCount -= 1
+                } else if let earlier = removedHere[r.value] {
+                    diagnostics.append(CheckMessages.repeatedEntry.at(r.span, r.value, "remove_nodes")
+                        .label(earlier, CheckMessages.Formats.firstListedHere).help(CheckMessages.Formats.removeRepeat))
                 } else {
-                    diagnostics.append(CheckMessages.removeUnknown.at(r.span, r.value))
+                    var d = CheckMessages.removeUnknown.at(r.span, r.value)
+                    let nodes = out.nodes
+                    let kept = removed.indices.filter { !removed[$0] }.map { nodes[$0].id.value }
+                    if let guess = Suggestions.closest(to: r.value, in: kept) {
+                        d = d.help(CheckMessages.Formats.didYouMean, guess).fix(r.span, guess)
+                    }
+                    diagnostics.append(d)
                 }
             }
             var kept: [NodeSyntax] = []

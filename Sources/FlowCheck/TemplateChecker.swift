@@ -10,6 +10,7 @@ public enum TemplateRules {
         FieldDefinitionsRule.self,
         CustomerIdentityRule.self,
         ReferencesExistRule.self,
+        RepeatedEntriesRule.self,
         NodeKindKeysRule.self,
         ExpressionsRule.self,
         StartNodeRule.self,
@@ -29,14 +30,14 @@ public enum TemplateRules {
 
     /// The rules that apply to a fragment on its own (references may point into the including template).
     static let fragment: [any TemplateRule.Type] = [
-        UniqueIDsRule.self, FieldDefinitionsRule.self, TimerDurationsRule.self,
+        UniqueIDsRule.self, FieldDefinitionsRule.self, RepeatedEntriesRule.self, TimerDurationsRule.self,
     ]
 
     /// The rules that still apply when a file named by `extends` or `include` could not be used:
     /// those that look at one definition at a time. The others would report every name and node
     /// that the missing file defines.
     static let local: [any TemplateRule.Type] = [
-        UniqueIDsRule.self, FieldDefinitionsRule.self, NodeKindKeysRule.self, ExpressionsRule.self,
+        UniqueIDsRule.self, FieldDefinitionsRule.self, RepeatedEntriesRule.self, NodeKindKeysRule.self, ExpressionsRule.self,
         BranchSetRule.self, OutcomeTargetsRule.self, TimerDurationsRule.self,
     ]
 }

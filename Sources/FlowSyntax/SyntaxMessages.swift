@@ -94,8 +94,10 @@ public enum SyntaxMessages {
 
     public static let emptyCollection = MessageSpec(209, .error, "empty-collection", "`{0}` must not be empty", explanation: """
         The list or mapping needs at least one entry, e.g. a display name needs at least one \
-        language, an enum at least one value, and a `next` list at least one branch (a deal \
-        completing the node would have nowhere to go).
+        language, an enum at least one value, a `next` list at least one branch (a deal \
+        completing the node would have nowhere to go), `customer.identity` at least one field \
+        (without one, duplicate customers go uncaught), and `lose.from` at least one node (or \
+        `any`).
 
         Wrong:
 
@@ -184,6 +186,8 @@ public enum SyntaxMessages {
         public static let durationDigits = "each number in a duration has at most {0} digits"
         /// FC0204 for `.inf` or `.nan` where a number is expected.
         public static let notFinite = "expected a finite number for `{0}`, found `{1}`"
+        /// FC0209 for `lose.from: []`.
+        public static let fromAny = "leave `from` out, or write `from: any`, to allow losing from every open node"
         /// FC0209 for `next: []`.
         public static let nextNeedsATarget = "name the next node, `next: NODE`, or list branches that end with `- default: NODE`"
     }

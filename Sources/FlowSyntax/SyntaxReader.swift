@@ -278,6 +278,14 @@ struct SyntaxReader {
         return doc.items(id)
     }
 
+    /// Reports `id` when it is an empty list (FC0209).
+    mutating func refuseEmptyList(_ id: YAMLNodeID, key: String, help: String? = nil) {
+        guard doc.kind(id) == .sequence, doc.count(id) == 0 else { return }
+        var d = SyntaxMessages.emptyCollection.at(span(id), key)
+        if let help { d = d.help(help) }
+        diagnostics.append(d)
+    }
+
     mutating func identifierList(_ id: YAMLNodeID, key: String) -> [Located<String>] {
         guard let items = list(id, key: key) else { return [] }
         return items.compactMap { identifier($0, key: key) }

@@ -51,7 +51,7 @@ public enum TemplateParser {
             t.fields = fields(&r, e)
             t.unnamedFields = unnamedKeys(r, e) + unreadableSection(r, e)
         }
-        if let e = top[.customer]?.value { t.customer = customer(&r, e) }
+        if let e = top[.customer] { t.customer = customer(&r, e.value, key: r.span(e.key)) }
         if let e = top[.roles]?.value {
             t.roles = roles(&r, e)
             t.unnamedRoles = unnamedKeys(r, e) + unreadableSection(r, e)
@@ -166,10 +166,15 @@ public enum TemplateParser {
         return f
     }
 
-    static func customer(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> CustomerSyntax? {
-        guard let m = r.mapping(id, as: CustomerKey.self, context: "`customer`") else { return nil }
+    /// - Parameter key: where `customer:` is written, for a missing `identity`.
+    static func customer(_ r: inout SyntaxReader, _ id: YAMLNodeID, key: SourceSpan) -> CustomerSyntax? {
+        // Without identity fields, duplicate customers would go uncaught.
+        guard let m = r.mapping(id, as: CustomerKey.self, context: "`customer`", required: [.identity], missingAt: key) else { return nil }
         var c = CustomerSyntax(identity: [], normalize: [], profile: [], span: r.span(id))
-        if let v = m[.identity]?.value { c.identity = r.identifierList(v, key: "identity") }
+        if let v = m[.identity]?.value {
+            c.identity = r.identifierList(v, key: "identity")
+            r.refuseEmptyList(v, key: "identity")
+        }
         if let v = m[.normalize]?.value { c.normalize = r.identifierList(v, key: "normalize") }
         if let v = m[.profile]?.value { c.profile = r.identifierList(v, key: "profile") }
         return c
@@ -381,7 +386,13 @@ public enum TemplateParser {
         if let v = m[.reasons]?.value { l.reasons = r.identifierList(v, key: "reasons") }
         if let v = m[.via]?.value { l.via = r.identifier(v, key: "via") }
         if let v = m[.from]?.value {
-            if r.doc.scalarBytesEqual(v, "any") { l.from = nil } else { l.from = r.identifierList(v, key: "from") }
+            if r.doc.scalarBytesEqual(v, "any") { l.from = nil } else {
+                l.from = r.identifierList(v, key: "from")
+                // No node could be lost from; leaving `from` out means any, which later rules
+                // assume rather than report every node of the lose path as unreachable.
+                r.refuseEmptyList(v, key: "from", help: SyntaxMessages.Formats.fromAny)
+                if r.doc.kind(v) == .sequence, r.doc.count(v) == 0 { l.from = nil }
+            }
         }
         return l
     }

@@ -222,3 +222,73 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(r.code == 0, "\(r.out)")
     }
 }
+
+/// Lists the QA pass found accepted silently: an empty `customer.identity` or `lose.from`, and
+/// repeated entries (the schema marks these lists non-empty and unique).
+@Suite struct ListFindingsTests {
+    static let withFields = forkTemplate.replacingOccurrences(of: "roles:", with: """
+        fields:
+          customer_name: {type: text}
+          amount: {type: integer}
+        roles:
+        """)
+
+    /// Without identity fields duplicate customers go uncaught; `identity` is required.
+    @Test func anEmptyCustomerIdentityIsAnError() throws {
+        let r = try checkText(Self.withFields + "customer: {identity: []}\n")
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):39:22: error[FC0209]: `identity` must not be empty\n"), "\(r.out)")
+        let missing = try checkText(Self.withFields + "customer: {profile: [amount]}\n")
+        #expect(missing.code == 1)
+        #expect(missing.out.hasPrefix("\(missing.path):39:1: error[FC0202]: missing required key `identity` in `customer`\n"), "\(missing.out)")
+    }
+
+    @Test func anEmptyLoseFromIsAnErrorWithHelp() throws {
+        let r = try checkText(Self.withFields.replacingOccurrences(of: "lose:\n  via: lost\n", with: "lose:\n  via: lost\n  from: []\n"))
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):39:9: error[FC0209]: `from` must not be empty\n"), "\(r.out)")
+        #expect(r.out.contains("help: leave `from` out, or write `from: any`, to allow losing from every open node"))
+        #expect(!r.out.contains("FC0501"))
+    }
+
+    @Test func repeatedEntriesAreErrorsAtTheRepeat() throws {
+        let text = Self.withFields
+            .replacingOccurrences(of: "    owner: sales_owner\n    next: review\n", with: "    owner: sales_owner\n    requires: [amount, amount]\n    next: review\n")
+            .replacingOccurrences(of: "lose:\n  via: lost\n", with: "lose:\n  via: lost\n  reasons: [price, price]\n")
+            + "customer: {identity: [customer_name, customer_name]}\n"
+        let r = try checkText(text)
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):13:24: error[FC0711]: `amount` is listed twice in `requires`\n"), "\(r.out)")
+        #expect(r.out.contains("first listed here"))
+        #expect(r.out.contains("help: remove the repeat, or name the entry that was meant"))
+        #expect(r.out.contains("\(r.path):40:20: error[FC0301]: duplicate lose reason id `price`\n"), "\(r.out)")
+        #expect(r.out.contains("\(r.path):41:38: error[FC0711]: `customer_name` is listed twice in `customer.identity`\n"), "\(r.out)")
+        #expect(r.out.contains("3 errors"))
+    }
+
+    @Test func aRemoveNodesTypoHasADidYouMean() {
+        let r = flowc("check", repoRoot + "/testdata/check/err/remove-unknown-node.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("error[FC0308]: `remove_nodes` names `internal_audits`, which the parent template does not define"))
+        #expect(r.out.contains("help: did you mean `internal_audit`?"))
+    }
+
+    /// A node listed twice in `remove_nodes` was "not defined by the parent"; it is a repeat.
+    @Test func aRemoveNodesRepeatIsNamedAsSuch() {
+        let r = flowc("check", repoRoot + "/testdata/check/err/remove-nodes-repeated.flow.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("remove-nodes-repeated.flow.yaml:7:32: error[FC0711]: `internal_audit` is listed twice in `remove_nodes`"), "\(r.out)")
+        #expect(!r.out.contains("FC0308"))
+    }
+}
+
+/// The codes added for the QA findings explain themselves with a wrong and a right example.
+@Suite struct NewCodeExplanationTests {
+    @Test(arguments: ["FC0515", "FC0516", "FC0710", "FC0711", "FC0209", "FC0708"])
+    func explainShowsAWrongAndARightExample(_ code: String) {
+        let r = flowc("explain", code)
+        #expect(r.code == 0)
+        #expect(r.out.contains("Wrong"), "\(code): \(r.out)")
+        #expect(r.out.contains("Right"), "\(code): \(r.out)")
+    }
+}

@@ -4,13 +4,13 @@ import FlowSyntax
 /// Ids are unique within their kind.
 ///
 /// Rejects two fields, roles or nodes with the same id (also across included fragments), two
-/// deliverables or two outcomes of one node, and repeated enum values. Fields, roles and
+/// deliverables or two outcomes of one node, and repeated enum values and lose reasons. Fields, roles and
 /// outcomes are mapping keys: twice in one file they are a duplicate YAML key, reported by the
 /// reader, so only repeats across files are reported here. Across files, the diagnostic is put
 /// in the file being checked when one of the two is there. Language reference: "Identifiers".
 enum UniqueIDsRule: TemplateRule {
     static let name = "UniqueIDsRule"
-    static let summary = "ids of fields, roles, nodes, deliverables, outcomes and enum values are unique"
+    static let summary = "ids of fields, roles, nodes, deliverables, outcomes, enum values and lose reasons are unique"
     static let codes = [CheckMessages.duplicateID]
 
     static func check(_ ctx: inout RuleContext) {
@@ -31,6 +31,7 @@ enum UniqueIDsRule: TemplateRule {
             unique(&ctx, "outcome", n.outcomes.lazy.map(\.name), keyed: true)
         }
         for f in t.fields { unique(&ctx, "enum value", f.values, keyed: false) }
+        if let reasons = t.lose?.reasons { unique(&ctx, "lose reason", reasons, keyed: false) }
     }
 
     /// - Parameter keyed: the ids are keys of one YAML mapping per file.
