@@ -206,7 +206,7 @@ private struct TestRun {
                 context.write("== \(path)\n" + (error.diagnostic.map { renderer.render(CappedDiagnostics([$0], limit: 100), summary: DiagnosticCounts(counting: [$0])) } ?? "error: \(error.message)\n"))
                 notRun = "not run: the template does not compile"
             } catch {
-                context.write("== \(path)\nerror: \(error)\n")
+                context.write("== \(path)\n\(path): \(error)\n")
                 notRun = "not run: the compiled template does not verify"
             }
         }

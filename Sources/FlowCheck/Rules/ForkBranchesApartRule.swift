@@ -46,7 +46,8 @@ enum ForkBranchesApartRule: TemplateRule {
                 for i in stride(from: k - 1, through: 0, by: -1) {
                     let shared = fork.lanes[i].intersection(fork.lanes[k])
                     guard !shared.isEmpty else { continue }
-                    // The ways into the shared part: from either branch, and the fork's own.
+                    // The ways into the shared part from either branch (the fork's own way into
+                    // a branch is where that branch starts, labelled rather than reported).
                     var entries: [(from: Int, to: Int, span: SourceSpan)] = []
                     for u in fork.lanes[i].union(fork.lanes[k]) where !shared.contains(u) {
                         for e in g.edges[u] where e.isForward && shared.contains(e.to) {
