@@ -376,11 +376,11 @@ public enum CheckMessages {
 
         Wrong:
 
-            message: "合同 {contract_no 已签署, 金额 { amount }, 附件 {}"
+            message: "{customer_name 的合同已签署, 金额 { amount }, 附件 {}"
 
         Right:
 
-            message: "合同 {contract_no} 已签署, 金额 {amount}, 附件 {{见邮件}}"
+            message: "{customer_name} 的合同已签署, 金额 {amount}, 附件 {{见邮件}}"
         """)
 
     public static let idleWithoutPool = MessageSpec(709, .warning, "idle-notify-missing", "the idle warning notifies no one", explanation: """

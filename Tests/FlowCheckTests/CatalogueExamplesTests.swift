@@ -56,6 +56,8 @@ import Testing
         case poolKeys
         /// Top-level sections, replacing the template's own.
         case topLevel
+        /// Keys of a `notify` effect of the task `initial_talks` (after its `to: [owner]`).
+        case effectKeys
     }
 
     /// How each code's examples are placed. A code whose examples are in the catalogue but
@@ -69,6 +71,7 @@ import Testing
         418: .expression, 419: .expression, 420: .expression, 421: .expression, 422: .expression, 423: .nodeKeys,
         424: .fieldEntry, 425: .expression, 426: .expression, 427: .expression, 428: .expression, 429: .expression,
         431: .expression, 501: .node, 505: .nodeKeys, 507: .nodeKeys, 601: .poolKeys,
+        209: .nodeKeys, 515: .node, 708: .effectKeys, 710: .topLevel, 711: .nodeKeys,
     ]
 
     /// Examples that stand for something too long to print, or that only the evaluator meets.
@@ -82,6 +85,7 @@ import Testing
         433: "evaluation: overflow on a deal's values",
         434: "evaluation: a host passes a wrong value",
         435: "evaluation: an API call on an unchecked expression",
+        516: "a part of a flow: the branches the quotation jumps into belong to a fork drawn elsewhere in it",
     ]
 
     static let base = """
@@ -154,6 +158,8 @@ import Testing
             slots["@NODE@"] = indented(example.text, 2)
         case .fieldEntry:
             slots["@FIELD_ENTRY@"] = indented(example.text, 2)
+        case .effectKeys:
+            slots["@NODE_KEYS@"] = "    on_enter:\n      - notify:\n          to: [owner]\n" + indented(example.text, 10) + "\n    next: proposal"
         case .fieldKeys:
             slots["@FIELD_ENTRY@"] = "  probe:\n    type: text\n" + indented(example.text, 4)
         case .poolKeys:
