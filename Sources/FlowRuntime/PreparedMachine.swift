@@ -60,26 +60,30 @@ public struct PreparedMachine: Sendable {
     }
 
     /// Nodes reachable from `start` (including it).
-    func reachable(from start: Int) -> [Bool] {
+    /// - Parameter stop: a node whose successors are not followed (it is reached itself).
+    func reachable(from start: Int, stoppingAt stop: Int? = nil) -> [Bool] {
         var seen = Array(repeating: false, count: successors.count)
         guard start >= 0, start < seen.count else { return seen }
         var stack = [start]
         while let x = stack.popLast() {
             if seen[x] { continue }
             seen[x] = true
+            if x == stop && x != start { continue }
             stack.append(contentsOf: successors[x].filter { !seen[$0] })
         }
         return seen
     }
 
     /// Nodes from which `target` can be reached (including it).
-    func reaching(_ target: Int) -> [Bool] {
+    /// - Parameter stop: a node whose predecessors are not followed (it is included itself).
+    func reaching(_ target: Int, stoppingAt stop: Int? = nil) -> [Bool] {
         var seen = Array(repeating: false, count: predecessors.count)
         guard target >= 0, target < seen.count else { return seen }
         var stack = [target]
         while let x = stack.popLast() {
             if seen[x] { continue }
             seen[x] = true
+            if x == stop && x != target { continue }
             stack.append(contentsOf: predecessors[x].filter { !seen[$0] })
         }
         return seen

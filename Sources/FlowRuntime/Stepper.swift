@@ -347,8 +347,10 @@ struct Stepper {
     /// Resets every node on a path from `t` to `c` (both included) to `pending`; a fork among them
     /// takes its whole region and its join with it, closing its other open branches.
     mutating func resetBetween(_ t: Int, _ c: Int) {
-        let from = pm.reachable(from: t)
-        let to = pm.reaching(c)
+        // The paths from the target to the current node that do not pass through either again: a
+        // loop through them (an approval sending the deal back before a fork) is not on the way.
+        let from = pm.reachable(from: t, stoppingAt: c)
+        let to = pm.reaching(c, stoppingAt: t)
         var resetSet = Array(repeating: false, count: m.nodes.count)
         for n in m.nodes.indices where from[n] && to[n] { resetSet[n] = true }
         resetSet[t] = true

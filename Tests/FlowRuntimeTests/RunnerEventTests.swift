@@ -572,3 +572,47 @@ import Testing
         #expect(d.snapshot?.status == .won)
     }
 }
+
+/// The same, when the approval after the join can also send the deal back before the fork
+/// (`again: a`): the loop through the current node is not on the way from the target to it, so
+/// the fork is not reset as a whole. (It was, only the target's branch restarted, and the deal
+/// was stuck at the join with no open node.)
+@Suite struct ReworkIntoABranchWithALoopTests {
+    static let template = ReworkIntoABranchTests.template.replacingOccurrences(of: "outcomes: {ok: won, back: finance}", with: "outcomes: {ok: won, back: finance, again: a}")
+
+    func atSigning() throws -> Deal {
+        var d = Deal(try machine(yaml: Self.template))
+        try d.apply(.create(dealID: "d", owner: "alice", fields: [FieldAssignment("customer_name", .text("ACME"))],
+                            members: [RoleAssignment("boss", "mia")]))
+        for node in ["a", "legal", "finance"] { try d.apply(.complete(node: node, outcome: nil), by: "alice", after: hour) }
+        #expect(d.active == ["sign"])
+        return d
+    }
+
+    @Test func reworkIntoABranchWaitsForThatBranchOnly() throws {
+        var d = try atSigning()
+        try d.apply(.rework(node: "sign", target: "legal", reason: "条款"), by: "alice", after: hour)
+        #expect(d.active == ["legal"])
+        #expect(d.node("finance")?.status == .done && d.node("a")?.status == .done)
+        #expect(d.node("j")?.status == .waiting)
+        try d.apply(.complete(node: "legal", outcome: nil), by: "alice", after: hour)
+        #expect(d.active == ["sign"])
+        #expect(try d.replayed().get().snapshot == d.snapshot)
+    }
+
+    @Test func anOutcomeBackIntoABranchWaitsForThatBranchOnly() throws {
+        var d = try atSigning()
+        try d.apply(.complete(node: "sign", outcome: nil), by: "alice", after: hour)
+        try d.apply(.complete(node: "approve", outcome: "back"), by: "mia", after: hour)
+        #expect(d.active == ["finance"])
+        try d.apply(.complete(node: "finance", outcome: nil), by: "alice", after: hour)
+        #expect(d.active == ["sign"])
+        // The loop itself still goes back before the fork, and through it again.
+        try d.apply(.complete(node: "sign", outcome: nil), by: "alice", after: hour)
+        try d.apply(.complete(node: "approve", outcome: "again"), by: "mia", after: hour)
+        #expect(d.active == ["a"])
+        for node in ["a", "legal", "finance", "sign"] { try d.apply(.complete(node: node, outcome: nil), by: "alice", after: hour) }
+        try d.apply(.complete(node: "approve", outcome: "ok"), by: "mia", after: hour)
+        #expect(d.snapshot?.status == .won)
+    }
+}
