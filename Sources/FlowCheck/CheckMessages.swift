@@ -152,6 +152,26 @@ public enum CheckMessages {
         `branches` and `join`; joins need `next`.
         """)
 
+    public static let loseReasonField = MessageSpec(321, .error, "lose-reason-field", "`{0}` cannot hold the lose reason: {1}", explanation: """
+        `lose.reason_field` names the field a lose event writes its reason into, so that the \
+        follow-up nodes can branch on it (S12: a loss to a competitor goes to a competitor \
+        analysis, one on price to a price review). It must be a text field, or an enum field whose \
+        values include every reason of `lose.reasons`, and not a computed one; and `lose.reasons` \
+        must list the reasons, or no lose event carries one.
+
+        Wrong:
+
+            lose: {reasons: [price, competitor], via: loss_review, reason_field: loss_type}
+            fields:
+              loss_type: {type: enum, values: [price]}
+
+        Right:
+
+            lose: {reasons: [price, competitor], via: loss_review, reason_field: loss_type}
+            fields:
+              loss_type: {type: enum, values: [price, competitor]}
+        """)
+
     // MARK: flow graph (FC05xx)
 
     public static let unreachable = MessageSpec(501, .warning, "unreachable-node", "node `{0}` cannot be reached from the start node `{1}`", explanation: """
@@ -515,6 +535,11 @@ public enum CheckMessages {
         public static let literalBraces = "write `{{` and `}}` for literal braces; a placeholder is `{field_id}`"
         public static let spacedPlaceholder = "placeholder `{0}` names no field: the spaces are part of the name"
         public static let writeInstead = "write `{0}`"
+        // FC0321
+        public static let reasonFieldType = "its type is `{0}`; use a text field or an enum field"
+        public static let reasonFieldComputed = "it is computed"
+        public static let reasonNotAValue = "the reason `{0}` is not one of its values"
+        public static let noReasons = "`lose.reasons` is empty, so no lose event carries a reason"
         // FC0710
         public static let addWarn = "add `warn: {0}` (less than `after`) to warn these recipients before the deal returns to the public pool, or remove `notify`"
     }
@@ -522,7 +547,7 @@ public enum CheckMessages {
     public static let all: [MessageSpec] = [
         duplicateID, unknownNode, unknownRole, unknownField, cannotLoad, reuseCycle, reuseTooDeep, removeUnknown,
         noNodes, ownerRole, fieldKeyNotAllowed, fieldKeyMissing, computedCycle, badDefault, computedConflict, badRange,
-        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind,
+        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, loseReasonField,
         unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
         shadowedByCondition, reworkTarget, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
         forkBranchesOverlap, forkEnteredFromOutside,

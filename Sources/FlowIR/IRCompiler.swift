@@ -254,7 +254,8 @@ public enum IRCompiler {
                     for x in f { list.append(try node(x)) }
                     from = list
                 }
-                lose = LoseDef(reasons: l.reasons.map(\.value), via: try node(via), from: from)
+                lose = LoseDef(reasons: l.reasons.map(\.value), via: try node(via), from: from,
+                               reasonField: try l.reasonField.map { (f) throws(CompileError) in try field(f) })
             }
             var pool = PoolDef(lostToPublic: t.pool?.lostToPublic?.value ?? true, idleAfter: t.pool?.idle?.after?.value.seconds,
                                idleWarn: t.pool?.idle?.warn?.value.seconds, idleNotify: [], quota: t.pool?.claim?.quota?.value,

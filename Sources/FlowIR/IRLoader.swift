@@ -139,6 +139,7 @@ public enum IRLoader {
         }
         if let l = m.lose {
             try check(l.via, nn, "lose.via node")
+            if let f = l.reasonField { try check(f, nf, "lose.reason_field field") }
             for f in l.from ?? [] { try check(f, nn, "lose.from node") }
         }
         for r in m.pool.idleNotify { if case .role(let i) = r { try check(i, nr, "pool.idle.notify role") } }

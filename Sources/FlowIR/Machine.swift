@@ -172,6 +172,15 @@ public struct LoseDef: Codable, Sendable, Hashable {
     public var via: Int
     /// nil: from any open node.
     public var from: [Int]?
+    /// The field (slot) a lose event writes its reason into; nil: none.
+    public var reasonField: Int?
+
+    public init(reasons: [String], via: Int, from: [Int]?, reasonField: Int? = nil) {
+        self.reasons = reasons
+        self.via = via
+        self.from = from
+        self.reasonField = reasonField
+    }
 }
 
 public struct PoolDef: Codable, Sendable, Hashable {

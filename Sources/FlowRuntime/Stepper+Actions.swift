@@ -476,6 +476,12 @@ extension Stepper {
             s.nodes[n].arrivals = 0
         }
         s.loseReason = (reason?.isEmpty ?? true) ? nil : reason
+        // `lose.reason_field`: the reason is written into the field, for the follow-up's
+        // conditions (the checker holds it to a text field, or an enum with every reason).
+        if let slot = lose.reasonField, let reason = s.loseReason, pt.verified.fieldTypes.indices.contains(slot) {
+            if case .enumeration = pt.verified.fieldTypes[slot] { store(.enumValue(reason), at: slot) } else { store(.text(reason), at: slot) }
+            recomputeFields()
+        }
         record(.lose, target: lose.via, detail: s.loseReason)
         statusChanged()
         queue.append(lose.via)

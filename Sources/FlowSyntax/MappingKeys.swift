@@ -160,6 +160,7 @@ enum EffectKey: String, MappingKey {
 
 enum LoseKey: String, MappingKey {
     case reasons, via, from
+    case reasonField = "reason_field"
     static let table = KeyTable<Self>()
 }
 

@@ -385,6 +385,7 @@ public enum TemplateParser {
         var l = LoseSyntax(reasons: [], via: nil, from: nil, span: r.span(id))
         if let v = m[.reasons]?.value { l.reasons = r.identifierList(v, key: "reasons") }
         if let v = m[.via]?.value { l.via = r.identifier(v, key: "via") }
+        if let v = m[.reasonField]?.value { l.reasonField = r.identifier(v, key: "reason_field") }
         if let v = m[.from]?.value {
             if r.doc.scalarBytesEqual(v, "any") { l.from = nil } else {
                 l.from = r.identifierList(v, key: "from")

@@ -440,6 +440,9 @@ public struct LoseSyntax: Sendable {
     /// nil means `any`.
     public var from: [Located<String>]?
     public var span: SourceSpan
+    /// The field a lose event writes its reason into (`reason_field`), so that the follow-up's
+    /// conditions can read it.
+    public var reasonField: Located<String>? = nil
 }
 
 /// Idle timer (`pool.idle`).

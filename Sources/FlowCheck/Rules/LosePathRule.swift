@@ -10,7 +10,7 @@ import FlowSyntax
 enum LosePathRule: TemplateRule {
     static let name = "LosePathRule"
     static let summary = "the lose path ends in `lost`; some node is `won`"
-    static let codes = [CheckMessages.loseEnd, CheckMessages.loseFromTerminal, CheckMessages.noWon]
+    static let codes = [CheckMessages.loseEnd, CheckMessages.loseFromTerminal, CheckMessages.noWon, CheckMessages.loseReasonField]
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
@@ -35,5 +35,32 @@ enum LosePathRule: TemplateRule {
                 ctx.report(CheckMessages.loseFromTerminal.at(f.span, f.value, t.nodes[i].effectiveKind.rawValue))
             }
         }
+        if let ref = lose.reasonField { checkReasonField(ref, lose, &ctx) }
+    }
+
+    /// `lose.reason_field`: a declared text field, or an enum with every reason among its values;
+    /// not computed; and there are reasons to write.
+    static func checkReasonField(_ ref: Located<String>, _ lose: LoseSyntax, _ ctx: inout RuleContext) {
+        typealias F = CheckMessages.Formats
+        let names = ctx.template.fields.map(\.id.value)
+        guard let i = ctx.fieldIndex[ref.value] else {
+            ctx.reportUnknown(CheckMessages.unknownField, ref, known: names)
+            return
+        }
+        let field = ctx.template.fields[i]
+        func report(_ why: String) {
+            ctx.report(CheckMessages.loseReasonField.at(ref.span, ref.value, why).label(field.id.span, F.definedHere, field.id.value))
+        }
+        if field.compute != nil { return report(F.reasonFieldComputed) }
+        switch field.type?.value {
+        case .text?: break
+        case .enum?:
+            if let missing = lose.reasons.first(where: { r in !field.values.contains { $0.value == r.value } }) {
+                return report(Message(F.reasonNotAValue, [missing.value]).text)
+            }
+        case let other?: return report(Message(F.reasonFieldType, [other.rawValue]).text)
+        case nil: return
+        }
+        if lose.reasons.isEmpty { report(F.noReasons) }
     }
 }
