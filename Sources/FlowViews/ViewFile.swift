@@ -196,20 +196,26 @@ public enum ViewFile {
 
     /// A template path (relative to the view file) or id (searched among the `*.flow.yaml` files
     /// of the view's directory and its parent), compiled.
+    ///
+    /// Paths are joined as text and left for the file system to resolve (`views/../x.flow.yaml`
+    /// is opened as written): a relative view path has no URL base to standardise against, and
+    /// resolving `..` by hand would also be wrong across a symbolic link.
     static func resolveTemplate(_ template: String, besides viewPath: String) -> Result<(String, VerifiedMachine), Reason> {
-        let directory = URL(fileURLWithPath: viewPath).deletingLastPathComponent()
+        let written = (viewPath as NSString).deletingLastPathComponent
+        let directory = written.isEmpty ? "." : written
+        func inside(_ dir: String, _ name: String) -> String { dir.hasSuffix("/") ? dir + name : dir + "/" + name }
         if template.hasSuffix(".yaml") || template.hasSuffix(".yml") || template.contains("/") {
-            let path = template.hasPrefix("/") ? template : directory.appendingPathComponent(template).standardized.path
+            let path = template.hasPrefix("/") ? template : inside(directory, template)
             return compile(path).map { (path, $0) }
         }
-        for dir in [directory, directory.deletingLastPathComponent()] {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted()
+        for dir in [directory, inside(directory, "..")] {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
             for name in names where name.hasSuffix(".flow.yaml") || name.hasSuffix(".flow.yml") {
-                let path = dir.appendingPathComponent(name).path
+                let path = inside(dir, name)
                 if case .success(let machine) = compile(path), machine.machine.template.id == template { return .success((path, machine)) }
             }
         }
-        return .failure(Reason(text: "no template with this id in `\(directory.path)` or its parent directory"))
+        return .failure(Reason(text: "no template with this id in `\(directory)` or its parent directory"))
     }
 
     static func compile(_ path: String) -> Result<VerifiedMachine, Reason> {

@@ -90,6 +90,24 @@ import Testing
         #expect(bad.err.contains("bad.view.yaml:3:11: error[FC1423]"))
     }
 
+    /// The bundled views from where a user stands: their `template: ../standard-sale.flow.yaml`
+    /// is found beside the view however the view's path or the directory given to `check` is
+    /// written (it failed with FC1423 "no such file" for any relative path).
+    @Test func bundledViewsCheckAndRunFromARelativePath() throws {
+        let here = FileManager.default.currentDirectoryPath.split(separator: "/").count
+        let templates = String(repeating: "../", count: here) + repoRoot.drop { $0 == "/" } + "/templates"
+        for dir in [templates, "./" + templates, templates + "/views", templates + "/views/../views/"] {
+            let r = flowc("check", dir)
+            #expect(r.code == 0, "\(dir): \(r.out)")
+        }
+        let db = try Examples.loaded()
+        for view in [templates + "/views/big-open-deals.view.yaml", "./" + templates + "/./views/../views/big-open-deals.view.yaml"] {
+            let r = flowc("deals", "--db", db, "--view", view, "--format", "csv")
+            #expect(r.code == 0, "\(view): \(r.err)")
+            #expect(r.out.hasPrefix("owner,count,amount\r\n"), "\(r.out)")
+        }
+    }
+
     @Test func checkChecksSavedViewsAsViews() throws {
         let r = flowc("check", repoRoot + "/templates/views")
         #expect(r.code == 0, "\(r.out)")

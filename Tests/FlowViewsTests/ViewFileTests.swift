@@ -152,4 +152,34 @@ struct ViewFileTests {
         let unknown = try Self.write("flowc: 1\nview: {id: x}\ntemplate: no_such_template\n")
         #expect(Self.rendered(unknown).1 == ["FC1423"])
     }
+
+    /// `path` written relative to the process's current directory (`../../tmp/…`), as a user
+    /// gives a file from where they stand.
+    static func relative(_ path: String) -> String {
+        let here = FileManager.default.currentDirectoryPath.split(separator: "/")
+        return String(repeating: "../", count: here.count) + path.drop { $0 == "/" }
+    }
+
+    /// The view's directory is the base of a relative `template:` whatever the view's own path
+    /// looks like: relative, with `./`, with `..` inside; and so is the template written with
+    /// `./` and `..`. (Its directory was turned into a URL and standardised, which resolved
+    /// `views/../x` to `/x` and `./../x` to `views/x`.)
+    @Test func aRelativeTemplateIsFoundBesideTheViewHoweverEitherPathIsWritten() throws {
+        var failures: [String] = []
+        for template in ["../standard-sale.flow.yaml", "./../standard-sale.flow.yaml", "../views/../standard-sale.flow.yaml", "standard_sale"] {
+            let path = try Self.write("flowc: 1\nview: {id: v, name: 测试}\ntemplate: \(template)\nwhere: amount > 5 CNY\n")
+            let directory = (path as NSString).deletingLastPathComponent
+            let relative = Self.relative(directory)
+            for viewPath in [
+                path, Self.relative(path), "./" + Self.relative(path), relative + "/../views/test.view.yaml",
+                relative + "/./test.view.yaml", relative + "//test.view.yaml",
+            ] {
+                let (view, diagnostics, _) = ViewFile.check(path: viewPath)
+                if !diagnostics.isEmpty || view?.templateID != "standard_sale" {
+                    failures.append("\(template) from \(viewPath): \(diagnostics.map(\.message.text))")
+                }
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
 }
