@@ -1,9 +1,10 @@
 import FlowExpr
 import FlowDiagnostics
 import FlowHost
+import FlowRuntime
 
 /// The three forms of a view's output: a terminal table (aligned by display width, so Chinese
-/// text lines up), CSV (RFC 4180, plain values: amounts without currency) and JSON (an array of
+/// text lines up; control characters shown by their code, `\u{1B}`), CSV (RFC 4180, plain values: amounts without currency) and JSON (an array of
 /// objects with plain JSON values).
 public enum DealViewOutput {
     public enum Format: String, Sendable, CaseIterable {
@@ -13,7 +14,9 @@ public enum DealViewOutput {
     public static func render(_ result: DealViewResult, _ format: Format) -> String {
         let (header, rows, plain) = cells(result)
         switch format {
-        case .table: return table(header, rows)
+        // Text from the store goes to a terminal: shown on one line, its control characters
+        // by their code, as `deal show` and the report show them (CSV and JSON keep it as stored).
+        case .table: return table(header, rows.map { $0.map(Names.inline) })
         case .csv: return ([header] + plain).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
         case .json: return json(result)
         }

@@ -135,6 +135,37 @@ struct DealViewTests {
         #expect(decoded[0]["customer_name"] as? String == "客户3·蓝鲸制造集团")
     }
 
+    /// Text from the store reaches a terminal: a customer name with an escape sequence must not
+    /// colour (or clear) the screen, and a tab must not push the row out of its columns. The
+    /// table shows them as `deal show` and the report do; CSV and JSON keep the text as stored.
+    @Test func theTableShowsControlCharactersInsteadOfSendingThemToTheTerminal() throws {
+        let name = "Ctrl\u{1B}[31mRED\u{1B}[0m\tTab Co"
+        let result = DealViewResult.rows(columns: ["deal", "customer_name", "status"],
+                                         rows: [[.text("A-10"), .text(name), .enumValue("open")], [.text("A-11"), .text("Plain"), .enumValue("won")]],
+                                         more: 0)
+        let table = DealViewOutput.render(result, .table)
+        #expect(!table.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(table.debugDescription)")
+        let lines = table.split(separator: "\n").map(String.init)
+        #expect(lines[2] == #"A-10  Ctrl\u{1B}[31mRED\u{1B}[0m Tab Co  open"#, "\(lines)")
+        #expect(lines[3].hasPrefix("A-11  Plain") && lines[3].hasSuffix("won"))
+        // The status column starts at the same display column on both rows.
+        #expect(DisplayWidth.of(lines[2]) - 4 == DisplayWidth.of(lines[3]) - 3)
+        let grouped = DealViewOutput.render(try groupedByName(name), .table)
+        #expect(!grouped.contains("\u{1B}") && !grouped.contains("\t"), "\(grouped.debugDescription)")
+        #expect(DealViewOutput.render(result, .csv).contains(name))
+        #expect(DealViewOutput.render(result, .json).contains(#"Ctrl\u001b[31mRED\u001b[0m\tTab Co"#))
+    }
+
+    func groupedByName(_ name: String) throws -> DealViewResult {
+        let store = InMemoryStore()
+        let service = try DealViewFixtures.service(store, copies: 1)
+        if case .failure(let error) = service.apply([EventInput(at: .absolute(DealViewFixtures.now), actor: "wang.wu", .set([WrittenValue("customer_name", .string(name))]))], to: "D-1005") {
+            Issue.record("\(error)")
+        }
+        let view = try DealViewFixtures.compile(DealViewSpec(groupBy: "customer_name", columns: ["amount"])).get()
+        return try DealViewEngine.run(view, store: store, templateID: nil)
+    }
+
     @Test func problemsAreLocatedInTheOptionTheyAreIn() throws {
         let spec = DealViewSpec(filter: #"amount > 5 and custmer_name == "x""#, groupBy: "industy", sort: ["amount:down", "nope"], columns: ["deal", "ownr"])
         guard case .failure(let problems) = try DealViewFixtures.compile(spec) else {
