@@ -1,4 +1,5 @@
 internal import GRDB
+internal import Foundation
 
 /// Views answered in SQL over the projection columns (schema version 2).
 ///
@@ -47,8 +48,20 @@ extension SQLiteStore: DealViewStore {
             case .integer(let i): arguments.append(i)
             case .real(let r): arguments.append(r)
             case .text(let t): arguments.append(t)
+            // Compared only with a decimal operand, which reads as the same kind of key.
+            case .decimal(let d): arguments.append(Data(d.key))
             }
             return "?"
+        }
+
+        /// A field's exact value as a key that compares and sorts as the number (a blob of
+        /// ``ViewDecimal/key``; null when unset or not a number), from the number's JSON text.
+        mutating func decimalKey(_ name: String) throws -> String {
+            guard ViewOperand.isPlainFieldName(name) else {
+                throw StoreError(.database, "`\(name)` cannot be read as a field of a view")
+            }
+            arguments.append("$.\"\(name)\"")
+            return "\(SQLiteStore.decimalKeyFunction)(fields -> ?)"
         }
 
         mutating func field(_ name: String) throws -> String {
@@ -68,6 +81,36 @@ extension SQLiteStore: DealViewStore {
             case .elapsed(let c, let now):
                 arguments.append(now.millisecondsSinceEpoch)
                 return "(? - \(SQLiteStore.columnName(c)))"
+            case .decimal(let name, _): return try decimalKey(name)
+            }
+        }
+
+        /// A number field as SQLite reads it, a binary float: its plain column if it has one.
+        mutating func float(_ name: String, _ column: ViewColumn?) throws -> String {
+            if let column { return SQLiteStore.columnName(column) }
+            return try field(name)
+        }
+
+        /// A comparison of an exact decimal with a constant. SQLite reads the number as a binary
+        /// float (`X`: the plain column, else `json_extract`), which is within a few units in the
+        /// last place of the exact value: a row whose float is clearly above or below the
+        /// constant's is decided by the float (and an index on it), and only a row in the narrow
+        /// band around it is decided by the exact key. `X >= lo AND (X > hi OR key > c)` is
+        /// `value > c` exactly.
+        mutating func decimalComparison(_ name: String, _ column: ViewColumn?, _ op: ViewComparison, _ c: ViewDecimal) throws -> String {
+            let d = c.double
+            let margin = Swift.max(d.magnitude * 1e-14, Double.leastNormalMagnitude)
+            let (lo, hi) = (d - margin, d + margin)
+            switch op {
+            case .greater, .greaterOrEqual:
+                let sign = op == .greater ? ">" : ">="
+                return "(\(try float(name, column)) >= \(bind(.real(lo))) AND (\(try float(name, column)) > \(bind(.real(hi))) OR \(try decimalKey(name)) \(sign) \(bind(.decimal(c)))))"
+            case .less, .lessOrEqual:
+                let sign = op == .less ? "<" : "<="
+                return "(\(try float(name, column)) <= \(bind(.real(hi))) AND (\(try float(name, column)) < \(bind(.real(lo))) OR \(try decimalKey(name)) \(sign) \(bind(.decimal(c)))))"
+            case .equal, .notEqual:
+                let equal = "(\(try float(name, column)) BETWEEN \(bind(.real(lo))) AND \(bind(.real(hi))) AND \(try decimalKey(name)) = \(bind(.decimal(c))))"
+                return op == .equal ? equal : "(NOT IFNULL(\(equal), 0))"
             }
         }
 
@@ -95,6 +138,10 @@ extension SQLiteStore: DealViewStore {
                 case .notEqual: return "(\(x) IS NOT NULL)"
                 default: return "0"
                 }
+            case .compare(.decimal(let name, let column), let op, .value(let v)) where v.exact != nil:
+                return exact(try decimalComparison(name, column, op, v.exact ?? ViewDecimal(0)))
+            case .compare(.value(let v), let op, .decimal(let name, let column)) where v.exact != nil:
+                return exact(try decimalComparison(name, column, op.flipped, v.exact ?? ViewDecimal(0)))
             case .compare(let a, let op, let b):
                 let (x, y) = (try operand(a), try operand(b))
                 switch op {
@@ -109,6 +156,9 @@ extension SQLiteStore: DealViewStore {
             case .oneOf(let o, let values):
                 if values.isEmpty { return "0" }
                 let x = try operand(o)
+                if case .decimal = o {
+                    return exact("\(x) IN (\(values.map { bind($0.exact.map(ViewValue.decimal) ?? .null) }.joined(separator: ", ")))")
+                }
                 return exact("\(x) IN (\(values.map { bind($0) }.joined(separator: ", ")))")
             }
         }
@@ -119,6 +169,7 @@ extension SQLiteStore: DealViewStore {
             case .field(let name): return try field(name)
             case .fieldMonth(let name): return "substr(\(try field(name)), 1, 7)"
             case .columnMonth(let c): return "substr(\(SQLiteStore.columnName(c)), 1, 7)"
+            case .decimal(let name): return try decimalKey(name)
             case .openNode: return "current_nodes"
             }
         }
@@ -129,6 +180,12 @@ extension SQLiteStore: DealViewStore {
             case .weightedSum(let name): return "total(\(try field(name)) * probability / 100.0)"
             case .sumOf(let c): return "total(\(SQLiteStore.columnName(c)))"
             case .weightedSumOf(let c): return "total(\(SQLiteStore.columnName(c)) * probability / 100.0)"
+            case .decimalSum(let name):
+                guard ViewOperand.isPlainFieldName(name) else {
+                    throw StoreError(.database, "`\(name)` cannot be read as a field of a view")
+                }
+                arguments.append("$.\"\(name)\"")
+                return "\(SQLiteStore.decimalSumFunction)(fields -> ?)"
             }
         }
     }
@@ -206,15 +263,36 @@ extension SQLiteStore: DealViewStore {
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
             while let row = try cursor.next() {
                 var values: [ViewValue] = []
-                for i in 0..<keys { values.append(Self.viewValue(row[i] as DatabaseValue)) }
+                for (i, key) in query.groupBy.enumerated() {
+                    let value = row[i] as DatabaseValue
+                    if case .decimal = key, case .blob(let bytes) = value.storage, let d = ViewDecimal(key: bytes) {
+                        values.append(.decimal(d))
+                    } else {
+                        values.append(Self.viewValue(value))
+                    }
+                }
                 let count: Int = row[keys]
                 var sums: [Double] = []
-                for i in 0..<measures { sums.append(row[keys + 1 + i] ?? 0) }
-                out.append(DealGroupRow(keys: values, count: count, sums: sums))
+                var exactSums: [ViewDecimal?] = []
+                for i in 0..<measures {
+                    let value = row[keys + 1 + i] as DatabaseValue
+                    // An exact sum comes back as its text, one too large as a float.
+                    if case .string(let text) = value.storage, let d = ViewDecimal(text) {
+                        sums.append(d.double)
+                        exactSums.append(d)
+                    } else {
+                        sums.append(Double.fromDatabaseValue(value) ?? 0)
+                        exactSums.append(nil)
+                    }
+                }
+                out.append(DealGroupRow(keys: values, count: count, sums: sums, exactSums: exactSums))
             }
             return out
         }
-        if query.groupBy.isEmpty, rows.isEmpty { return [DealGroupRow(keys: [], count: 0, sums: Array(repeating: 0, count: measures))] }
+        if query.groupBy.isEmpty, rows.isEmpty {
+            let zero = query.measures.map { m -> ViewDecimal? in if case .decimalSum = m { ViewDecimal(0) } else { nil } }
+            return [DealGroupRow(keys: [], count: 0, sums: Array(repeating: 0, count: measures), exactSums: zero)]
+        }
         return Self.explodeOpenNodes(rows, query)
     }
 

@@ -13,6 +13,7 @@ extension SQLiteStore {
             case .integer(let i): values.append(i)
             case .real(let r): values.append(r)
             case .text(let t): values.append(t)
+            case .decimal(let d): values.append(d.description)
             }
         }
         return try read { db in

@@ -1,10 +1,14 @@
 /// A small JSON reader and writer for the projection columns, so that ``InMemoryStore`` can read
 /// them exactly as SQLite's `json_extract` does (true and false become 1 and 0, numbers keep
-/// integer or real) and the host can write them without an encoder per append.
+/// integer or real; ``viewValue``), and views can also read a number exactly as written
+/// (``decimal(_:)``); and the host writes them without an encoder per append.
 public enum StoreJSON: Hashable, Sendable {
     case null
     case bool(Bool)
     case integer(Int64)
+    /// A number with a fraction (or beyond 64 bits), exactly as written.
+    case decimal(ViewDecimal)
+    /// A number that is not a ``ViewDecimal`` (beyond 18 places, or huge).
     case real(Double)
     case text(String)
     case array([StoreJSON])
@@ -75,6 +79,7 @@ public enum StoreJSON: Hashable, Sendable {
         case .null, .array, .object: .null
         case .bool(let b): .integer(b ? 1 : 0)
         case .integer(let i): .integer(i)
+        case .decimal(let d): .real(d.double)
         case .real(let r): .real(r)
         case .text(let t): .text(t)
         }
@@ -127,6 +132,7 @@ public enum StoreJSON: Hashable, Sendable {
             guard position > start else { return nil }
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
             if !isReal, let i = Int64(text) { return .integer(i) }
+            if let d = ViewDecimal(text) { return .decimal(d) }
             return Double(text).map(StoreJSON.real)
         }
 

@@ -26,6 +26,17 @@ public indirect enum ViewPredicate: Hashable, Sendable {
 /// A comparison operator of ``ViewPredicate/compare(_:_:_:)``.
 public enum ViewComparison: String, Hashable, Sendable {
     case equal, notEqual, less, lessOrEqual, greater, greaterOrEqual
+
+    /// The comparison with its sides swapped (`a < b` is `b > a`).
+    public var flipped: ViewComparison {
+        switch self {
+        case .equal, .notEqual: self
+        case .less: .greater
+        case .lessOrEqual: .greaterOrEqual
+        case .greater: .less
+        case .greaterOrEqual: .lessOrEqual
+        }
+    }
 }
 
 /// A scalar of a view: what a column or a field holds.
@@ -34,6 +45,9 @@ public enum ViewValue: Hashable, Sendable, Comparable {
     case integer(Int64)
     case real(Double)
     case text(String)
+    /// An exact decimal: what ``ViewOperand/decimal(_:column:)`` reads, and the constants it is
+    /// compared with (a store may write it in a form only such operands compare with).
+    case decimal(ViewDecimal)
 
     /// SQLite's order: null, then numbers (numerically), then text (by bytes).
     public static func < (a: ViewValue, b: ViewValue) -> Bool { ViewValue.order(a, b) < 0 }
@@ -43,7 +57,7 @@ public enum ViewValue: Hashable, Sendable, Comparable {
         func rank(_ v: ViewValue) -> Int {
             switch v {
             case .null: 0
-            case .integer, .real: 1
+            case .integer, .real, .decimal: 1
             case .text: 2
             }
         }
@@ -51,6 +65,10 @@ public enum ViewValue: Hashable, Sendable, Comparable {
         if ra != rb { return ra < rb ? -1 : 1 }
         switch (a, b) {
         case (.integer(let x), .integer(let y)): return x == y ? 0 : (x < y ? -1 : 1)
+        case (.decimal, _), (_, .decimal):
+            if let x = a.exact, let y = b.exact { return x == y ? 0 : (x < y ? -1 : 1) }
+            let (x, y) = (a.number ?? 0, b.number ?? 0)
+            return x == y ? 0 : (x < y ? -1 : 1)
         case (.text(let x), .text(let y)):
             if x == y { return 0 }
             return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
@@ -66,6 +84,17 @@ public enum ViewValue: Hashable, Sendable, Comparable {
         switch self {
         case .integer(let i): Double(i)
         case .real(let r): r
+        case .decimal(let d): d.double
+        default: nil
+        }
+    }
+
+    /// The value as an exact decimal, when it is a number that has one.
+    public var exact: ViewDecimal? {
+        switch self {
+        case .integer(let i): ViewDecimal(i)
+        case .decimal(let d): d
+        case .real(let r): r.isFinite ? ViewDecimal(r.description) : nil
         default: nil
         }
     }
@@ -76,6 +105,7 @@ public enum ViewValue: Hashable, Sendable, Comparable {
         case .null: nil
         case .integer(let i): String(i)
         case .real(let r): r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : String(r)
+        case .decimal(let d): d.description
         case .text(let t): t
         }
     }
@@ -96,6 +126,12 @@ public enum ViewOperand: Hashable, Sendable {
     case field(String)
     case value(ViewValue)
     case elapsed(ViewColumn, now: StoreTime)
+    /// A number field read exactly (a ``ViewValue/decimal(_:)``; null when it is unset or not a
+    /// number), for money and decimal fields, which a binary float cannot always hold: compared
+    /// with ``ViewValue/decimal(_:)`` constants (or another such operand), sorted and grouped by
+    /// its exact value. `column` is a plain column holding the same value as a float (the
+    /// ``ViewColumn/amount``), which a store may use to narrow a comparison first.
+    case decimal(String, column: ViewColumn? = nil)
 
     /// Whether a field name can be used as a JSON path: letters, digits, `_` and `-` (what
     /// template field ids are made of); other names are refused by the store.
@@ -135,6 +171,9 @@ public enum ViewGroupKey: Hashable, Sendable {
     case fieldMonth(String)
     /// The `YYYY-MM` of a text column (``ViewColumn/closeDate``).
     case columnMonth(ViewColumn)
+    /// A number field's exact value (``ViewOperand/decimal(_:column:)``): `0.1` and
+    /// `0.10000000000000001` are two groups, and the keys are ``ViewValue/decimal(_:)``.
+    case decimal(String)
     /// Each open node (the `currentNodes` column split at commas): a deal at two nodes of a fork
     /// counts in both groups; a deal without an open node is in the group of the empty string.
     case openNode
@@ -149,6 +188,10 @@ public enum ViewMeasure: Hashable, Sendable {
     /// Σ column, Σ column × probability / 100 (``ViewColumn/amount``).
     case sumOf(ViewColumn)
     case weightedSumOf(ViewColumn)
+    /// Σ field, exactly (``ViewDecimal``): the group's ``DealGroupRow/exactSums`` entry, and its
+    /// nearest float in ``DealGroupRow/sums``. Unset fields and non-numbers count 0; a sum too
+    /// large to hold exactly (over about 1.7 × 10^20) has no exact entry, only the float.
+    case decimalSum(String)
 }
 
 /// Counts and sums of the deals matching `filter`, per distinct value of the keys.
@@ -168,10 +211,14 @@ public struct DealGroupRow: Hashable, Sendable {
     public var keys: [ViewValue]
     public var count: Int
     public var sums: [Double]
-    public init(keys: [ViewValue], count: Int, sums: [Double]) {
+    /// Per measure, the exact sum of a ``ViewMeasure/decimalSum(_:)`` (nil for the other
+    /// measures, and for a sum too large to hold exactly).
+    public var exactSums: [ViewDecimal?]
+    public init(keys: [ViewValue], count: Int, sums: [Double], exactSums: [ViewDecimal?]? = nil) {
         self.keys = keys
         self.count = count
         self.sums = sums
+        self.exactSums = exactSums ?? Array(repeating: nil, count: sums.count)
     }
 }
 
@@ -204,9 +251,10 @@ extension DealViewStore {
                 if var existing = merged[keys] {
                     existing.count += row.count
                     existing.sums = zip(existing.sums, row.sums).map(+)
+                    existing.exactSums = zip(existing.exactSums, row.exactSums).map { a, b in a.flatMap { x in b.flatMap(x.adding) } }
                     merged[keys] = existing
                 } else {
-                    merged[keys] = DealGroupRow(keys: keys, count: row.count, sums: row.sums)
+                    merged[keys] = DealGroupRow(keys: keys, count: row.count, sums: row.sums, exactSums: row.exactSums)
                 }
             }
         }

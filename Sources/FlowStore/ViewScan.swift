@@ -55,6 +55,20 @@ enum ViewScan {
             case .elapsed(let c, let now):
                 guard case .integer(let t) = column(c) else { return .null }
                 return .integer(now.millisecondsSinceEpoch &- t)
+            case .decimal(let name, _):
+                return try exact(name).map(ViewValue.decimal) ?? .null
+            }
+        }
+
+        /// A field's number, exactly (nil when it is unset or not a number).
+        func exact(_ name: String) throws -> ViewDecimal? {
+            guard ViewOperand.isPlainFieldName(name) else {
+                throw StoreError(.database, "`\(name)` cannot be read as a field of a view")
+            }
+            switch fields[name] {
+            case .integer(let i)?: return ViewDecimal(i)
+            case .decimal(let d)?: return d
+            default: return nil
             }
         }
 
@@ -88,6 +102,7 @@ enum ViewScan {
                 case .null: return false
                 case .integer(let i): return i != 0
                 case .real(let r): return r != 0
+                case .decimal(let d): return d.scaled != 0
                 case .text: return true
                 }
             case .oneOf(let o, let values):
@@ -107,6 +122,7 @@ enum ViewScan {
                 case .null: return .null
                 case let other: return .text(String((other.text ?? "").prefix(7)))
                 }
+            case .decimal(let name): return try operand(.decimal(name))
             case .openNode: return .text(deal.index.currentNodes)
             case .columnMonth(let c):
                 if case .text(let t) = column(c) { return .text(String(decoding: Array(t.utf8.prefix(7)), as: UTF8.self)) }
@@ -124,6 +140,7 @@ enum ViewScan {
             case .weightedSumOf(let c):
                 guard let v = column(c).number, let p = deal.index.projection?.probability else { return nil }
                 return v * Double(p) / 100.0
+            case .decimalSum(let name): return try exact(name)?.double
             }
         }
     }
@@ -143,19 +160,34 @@ enum ViewScan {
     }
 
     static func groups(_ deals: [StoredDeal], _ query: DealGroupQuery) throws -> [DealGroupRow] {
-        var groups: [[ViewValue]: (count: Int, sums: [Double])] = [:]
+        var groups: [[ViewValue]: DealGroupRow] = [:]
         var order: [[ViewValue]] = []
+        // An exact sum starts at 0 and is lost (nil) once it overflows, as SQLite's is.
+        let zero = query.measures.map { m -> ViewDecimal? in if case .decimalSum = m { ViewDecimal(0) } else { nil } }
         for deal in deals {
             let row = Row(deal)
             guard try row.matches(query.filter) else { continue }
             let keys = try query.groupBy.map { try row.groupKey($0) }
-            var entry = groups[keys] ?? { order.append(keys); return (0, Array(repeating: 0, count: query.measures.count)) }()
+            var entry = groups[keys] ?? {
+                order.append(keys)
+                return DealGroupRow(keys: keys, count: 0, sums: Array(repeating: 0, count: query.measures.count), exactSums: zero)
+            }()
             entry.count += 1
-            for (i, m) in query.measures.enumerated() { entry.sums[i] += try row.measure(m) ?? 0 }
+            for (i, m) in query.measures.enumerated() {
+                entry.sums[i] += try row.measure(m) ?? 0
+                if case .decimalSum(let name) = m, let value = try row.exact(name) { entry.exactSums[i] = entry.exactSums[i]?.adding(value) }
+            }
             groups[keys] = entry
         }
-        if query.groupBy.isEmpty, groups.isEmpty { return [DealGroupRow(keys: [], count: 0, sums: Array(repeating: 0, count: query.measures.count))] }
-        let rows = order.map { DealGroupRow(keys: $0, count: groups[$0]?.count ?? 0, sums: groups[$0]?.sums ?? []) }
+        if query.groupBy.isEmpty, groups.isEmpty {
+            return [DealGroupRow(keys: [], count: 0, sums: Array(repeating: 0, count: query.measures.count), exactSums: zero)]
+        }
+        let rows = order.compactMap { keys -> DealGroupRow? in
+            guard var row = groups[keys] else { return nil }
+            // The float of an exact sum is the sum's nearest float, as SQLite gives it.
+            for (i, exact) in row.exactSums.enumerated() { if let exact { row.sums[i] = exact.double } }
+            return row
+        }
             .sorted { a, b in
                 for (x, y) in zip(a.keys, b.keys) {
                     let o = ViewValue.order(x, y)

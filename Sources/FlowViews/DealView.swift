@@ -322,6 +322,7 @@ public enum DealViewEngine {
             let json: StoreJSON = switch value {
             case .integer(let i): type == .boolean ? .bool(i != 0) : .integer(i)
             case .real(let r): .real(r)
+            case .decimal(let d): .decimal(d)
             case .text(let t): .text(t)
             case .null: .null
             }

@@ -103,6 +103,121 @@ struct ViewQueryTests {
         }
     }
 
+    /// Amounts a binary float cannot hold: 17 significant digits, cents on a hundred trillion,
+    /// and values a float rounds onto one another (`…567` and `…568` are one float; so are
+    /// `100000000000000.01` and `…0.015625`). Written as the host writes them, with the float in
+    /// the `amount` column.
+    static let exactAmounts: [String?] = [
+        "12345678901234567", "12345678901234568", "100000000000000.01", "100000000000000.02", "100000000000000",
+        "0.1", "0.125", "-3", "0.30000000000000001", "0.3", nil, "12345678901234567",
+    ]
+
+    static func fillExact(_ store: any DealViewStore) throws {
+        var batch: [AppendRecord] = []
+        for (n, amount) in exactAmounts.enumerated() {
+            let projection = DealProjection(
+                templateID: "standard", fields: amount.map { "{\"amount\":\($0),\"rate\":\($0)}" } ?? "{}",
+                amount: amount.flatMap { Double($0) })
+            let index = DealIndex(templateHash: "h", status: "open", isOpen: true, pool: "private", owner: "li", currentNodes: "talks",
+                                  projection: projection)
+            batch.append(AppendRecord(
+                dealID: String(format: "P-%02d", n), eventID: "create", afterSequence: 0, event: Data("{}".utf8),
+                snapshot: Data("{}".utf8), index: index))
+        }
+        #expect(try store.append(batch).allSatisfy { $0.isStored })
+    }
+
+    @Test func aDecimalIsReadWrittenAndKeyedExactly() throws {
+        for (text, shown) in [("12345678901234567", "12345678901234567"), ("100000000000000.01", "100000000000000.01"), ("-0.50", "-0.5"),
+                              ("0", "0"), ("1.5e3", "1500"), ("25E-2", "0.25"), ("0.000000000000000001", "0.000000000000000001"),
+                              ("-9223372036854775808", "-9223372036854775808")] {
+            #expect(ViewDecimal(text)?.description == shown, "\(text)")
+        }
+        for bad in ["", "-", "1.", ".5", "1e", "0.0000000000000000001", "1e30", "abc", "\"1\"", "true", "null"] {
+            #expect(ViewDecimal(bad) == nil, "\(bad)")
+        }
+        let values = ["-12345678901234567.5", "-3", "-0.000000000000000001", "0", "0.1", "0.125", "100000000000000.01",
+                      "100000000000000.02", "12345678901234567", "12345678901234568"].compactMap { ViewDecimal($0) }
+        #expect(values.count == 10)
+        #expect(values == values.sorted())
+        let keys = values.map(\.key)
+        #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(values.map { ViewDecimal(key: $0.key) } == values)
+    }
+
+    /// Comparisons, sorting, grouping and sums of money and decimal fields are exact in both
+    /// stores: the SQL reads the float first and settles a float that ties the constant on the
+    /// exact value. The expected answers are worked out from the written text.
+    @Test func moneyAndDecimalsCompareSortGroupAndSumExactlyInBothStores() throws {
+        let (a, b) = (Self.inMemory(), try Self.sqlite())
+        try Self.fillExact(a.store)
+        try Self.fillExact(b.store)
+        let values = Self.exactAmounts.map { $0.flatMap { ViewDecimal($0) } }
+        let constants = ["12345678901234567", "12345678901234568", "100000000000000.01", "100000000000000.015625", "0.3", "0.125", "-3", "0"]
+            .compactMap { ViewDecimal($0) }
+        var failures: [String] = []
+        for operand in [ViewOperand.decimal("amount", column: .amount), .decimal("rate")] {
+            for c in constants {
+                for op in [ViewComparison.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual] {
+                    let expected = values.enumerated().filter { _, v in
+                        guard let v else { return op == .notEqual }
+                        switch op {
+                        case .equal: return v == c
+                        case .notEqual: return v != c
+                        case .less: return v < c
+                        case .lessOrEqual: return v <= c
+                        case .greater: return v > c
+                        case .greaterOrEqual: return v >= c
+                        }
+                    }.map { String(format: "P-%02d", $0.offset) }
+                    for predicate in [ViewPredicate.compare(operand, op, .value(.decimal(c))), .compare(.value(.decimal(c)), op.flipped, operand)] {
+                        for p in [predicate, .not(.not(predicate))] {
+                            for (name, store) in [("memory", a.store), ("sqlite", b.store)] {
+                                let got = try store.viewRows(DealRowQuery(filter: p)).map(\.dealID)
+                                if got != expected { failures.append("\(name) \(p): \(got) ≠ \(expected)") }
+                            }
+                        }
+                    }
+                }
+            }
+            let inList = ViewPredicate.oneOf(operand, [.decimal(try #require(ViewDecimal("0.3"))), .integer(-3)])
+            for store in [a.store, b.store] { #expect(try store.viewRows(DealRowQuery(filter: inList)).map(\.dealID) == ["P-07", "P-09"]) }
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+
+        // Sorted by the exact value (unset first ascending), ties by deal id.
+        let sorted = Self.exactAmounts.indices.sorted { i, j in
+            let (x, y) = (values[i], values[j])
+            if x == y { return i < j }
+            guard let x else { return true }
+            guard let y else { return false }
+            return x < y
+        }.map { String(format: "P-%02d", $0) }
+        for store in [a.store, b.store] {
+            #expect(try store.viewRows(DealRowQuery(sort: [ViewSort(.decimal("amount", column: .amount))])).map(\.dealID) == sorted)
+        }
+
+        // One group per exact value, in numeric order, each summed exactly.
+        let query = DealGroupQuery(groupBy: [.decimal("amount")], measures: [.decimalSum("amount"), .decimalSum("rate")])
+        let left = try a.store.viewGroups(query)
+        let right = try b.store.viewGroups(query)
+        #expect(left == right)
+        let distinct = Array(Set(values)).sorted { x, y in
+            guard let x else { return true }
+            guard let y else { return false }
+            return x < y
+        }
+        #expect(right.map(\.keys) == distinct.map { [$0.map(ViewValue.decimal) ?? .null] })
+        let big = try #require(ViewDecimal("12345678901234567"))
+        let twice = try #require(right.first { $0.keys == [.decimal(big)] })
+        #expect(twice.count == 2)
+        #expect(twice.exactSums.map { $0?.description } == ["24691357802469134", "24691357802469134"])
+        let all = try b.store.viewGroups(DealGroupQuery(groupBy: [], measures: [.decimalSum("amount"), .sum("amount")]))
+        #expect(all[0].exactSums[0]?.description == "37337036703703699.85500000000000001")
+        #expect(all[0].exactSums[1] == nil)
+        #expect(try a.store.viewGroups(DealGroupQuery(groupBy: [], measures: [.decimalSum("amount"), .sum("amount")]))[0].exactSums == all[0].exactSums)
+    }
+
     @Test func groupsCountWhatAPersonWouldCount() throws {
         let made = try Self.sqlite()
         try Self.fill(made.store)
@@ -141,7 +256,7 @@ struct ViewQueryTests {
         #expect(throws: StoreError.self) { try memory.store.viewGroups(DealGroupQuery(groupBy: [.field("x\"y")])) }
     }
 
-    @Test func fieldNamesAndJSONHaveLimits() {
+    @Test func fieldNamesAndJSONHaveLimits() throws {
         #expect(ViewOperand.isPlainFieldName(String(repeating: "a", count: 128)))
         #expect(!ViewOperand.isPlainFieldName(String(repeating: "a", count: 129)))
         #expect(!ViewOperand.isPlainFieldName(""))
@@ -150,7 +265,12 @@ struct ViewQueryTests {
         #expect(StoreJSON.parse(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)) != nil)
         #expect(StoreJSON.parse(String(repeating: "[", count: 65) + String(repeating: "]", count: 65)) == nil)
         #expect(StoreJSON.parse(#"{"a": "\u4e2d\ud83d\ude00", "b": [1, 2.5, true, null]}"#)
-                == .object(["a": .text("中😀"), "b": .array([.integer(1), .real(2.5), .bool(true), .null])]))
+                == .object(["a": .text("中😀"), "b": .array([.integer(1), .decimal(try #require(ViewDecimal("2.5"))), .bool(true), .null])]))
+        // A number is read exactly as written (as json_extract, a float, for the plain view value);
+        // one beyond the decimals, as a float.
+        #expect(StoreJSON.parse("100000000000000.01") == .decimal(try #require(ViewDecimal("100000000000000.01"))))
+        #expect(StoreJSON.parse("100000000000000.01")?.viewValue == .real(100000000000000.01))
+        #expect(StoreJSON.parse("1e300") == .real(1e300))
         #expect(StoreJSON.parse("{\"a\": 1,}") == nil)
         #expect(StoreJSON.quoted("a\"b\\c\n\u{1}") == #""a\"b\\c\n\u0001""#)
     }

@@ -1,0 +1,120 @@
+/// An exact decimal number of a view: a money amount or a decimal field as the host wrote it in
+/// the `fields` JSON (`12345678901234567`, `100000000000000.01`), kept as `value × 10^18` in 128
+/// bits, so that every value of the template language (18 places, a 64-bit significand) is held
+/// exactly, and sums of them have room to spare.
+///
+/// Why not `Double`: SQLite's `json_extract` reads such a number as a binary float, which has
+/// only 15 to 17 significant digits: `12345678901234567` and `…568` read as the same float, and
+/// `100000000000000.01` as `…0.015625`. A view compares, sorts, groups and sums these exactly
+/// (``ViewOperand/decimal(_:column:)``, ``ViewMeasure/decimalSum(_:)``).
+public struct ViewDecimal: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The value × 10^18.
+    public let scaled: Int128
+
+    /// The number of places kept.
+    public static let places = 18
+    static let unit: Int128 = 1_000_000_000_000_000_000
+
+    public init(scaled: Int128) { self.scaled = scaled }
+
+    /// An integer, exactly.
+    public init(_ integer: Int64) { scaled = Int128(integer) * Self.unit }
+
+    /// Reads a JSON number (`-12.50`, `3`, `1.5e3`); nil when it is not one, has a digit beyond
+    /// 18 places, or is too large (over about 1.7 × 10^20).
+    public init?(_ text: some StringProtocol) {
+        var bytes = Array(text.utf8)[...]
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { bytes = bytes.dropFirst() }
+        var exponent = 0
+        if let e = bytes.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+            let written = String(decoding: bytes[(e + 1)...], as: UTF8.self)
+            guard let n = Int(written.hasPrefix("+") ? String(written.dropFirst()) : written), abs(n) <= 60 else { return nil }
+            exponent = n
+            bytes = bytes[..<e]
+        }
+        let isDigit = { (b: UInt8) in b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        var integerPart = bytes[...]
+        var fractionPart = bytes[bytes.endIndex...]
+        if let point = bytes.firstIndex(of: UInt8(ascii: ".")) {
+            integerPart = bytes[..<point]
+            fractionPart = bytes[(point + 1)...]
+            guard !fractionPart.isEmpty else { return nil }
+        }
+        guard !integerPart.isEmpty, integerPart.allSatisfy(isDigit), fractionPart.allSatisfy(isDigit) else { return nil }
+        while integerPart.first == UInt8(ascii: "0") { integerPart = integerPart.dropFirst() }
+        while fractionPart.last == UInt8(ascii: "0") { fractionPart = fractionPart.dropLast() }
+        // digits × 10^(exponent − fraction digits) × 10^18, exactly or not at all.
+        let shift = Self.places + exponent - fractionPart.count
+        var digits = Array(integerPart) + Array(fractionPart)
+        if shift < 0 {
+            guard digits.count >= -shift, digits.suffix(-shift).allSatisfy({ $0 == UInt8(ascii: "0") }) else { return nil }
+            digits.removeLast(-shift)
+        } else {
+            digits += Array(repeating: UInt8(ascii: "0"), count: shift)
+        }
+        while digits.first == UInt8(ascii: "0") { digits.removeFirst() }
+        guard digits.count <= 38 else { return nil }
+        var value: Int128 = 0
+        for byte in digits {
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (plus, o2) = times.addingReportingOverflow(Int128(byte - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            value = plus
+        }
+        scaled = negative ? -value : value
+    }
+
+    public static func < (a: ViewDecimal, b: ViewDecimal) -> Bool { a.scaled < b.scaled }
+
+    /// The sum; nil when it overflows.
+    public func adding(_ other: ViewDecimal) -> ViewDecimal? {
+        let (sum, overflow) = scaled.addingReportingOverflow(other.scaled)
+        return overflow ? nil : ViewDecimal(scaled: sum)
+    }
+
+    /// Plain notation without trailing zeros: `-12.5`, `100`, `0.000001`.
+    public var description: String {
+        var digits = String(scaled.magnitude)
+        if digits.count <= Self.places { digits = String(repeating: "0", count: Self.places - digits.count + 1) + digits }
+        let split = digits.index(digits.endIndex, offsetBy: -Self.places)
+        var fraction = digits[split...]
+        while fraction.last == "0" { fraction = fraction.dropLast() }
+        let text = fraction.isEmpty ? String(digits[..<split]) : digits[..<split] + "." + fraction
+        return scaled < 0 ? "-" + text : text
+    }
+
+    /// The nearest binary float (what SQLite compares when it reads the number itself).
+    public var double: Double { Double(description) ?? 0 }
+
+    /// Whether the value has no fraction.
+    public var isInteger: Bool { scaled % Self.unit == 0 }
+
+    /// The largest integer not above the value, and the smallest not below it (nil when they do
+    /// not fit 64 bits).
+    public var floor: Int64? {
+        let q = scaled / Self.unit
+        let f = scaled < 0 && scaled % Self.unit != 0 ? q - 1 : q
+        return Int64(exactly: f)
+    }
+    public var ceiling: Int64? {
+        let q = scaled / Self.unit
+        let c = scaled > 0 && scaled % Self.unit != 0 ? q + 1 : q
+        return Int64(exactly: c)
+    }
+
+    /// Sixteen bytes whose byte order (`memcmp`, SQLite's order of blobs) is the numeric order:
+    /// the value in big-endian two's complement with the sign bit flipped.
+    public var key: [UInt8] {
+        let bits = UInt128(bitPattern: scaled) ^ (UInt128(1) << 127)
+        return (0..<16).map { UInt8(truncatingIfNeeded: bits >> (8 * (15 - $0))) }
+    }
+
+    /// The value of a ``key``; nil when the bytes are not one.
+    public init?(key bytes: some Collection<UInt8>) {
+        guard bytes.count == 16 else { return nil }
+        var bits: UInt128 = 0
+        for b in bytes { bits = bits << 8 | UInt128(b) }
+        scaled = Int128(bitPattern: bits ^ (UInt128(1) << 127))
+    }
+}
