@@ -3,7 +3,8 @@
 /// Node ids are `n0`, `n1`… (model order), never the template's ids, so an id such as `end` cannot
 /// clash with Mermaid's keywords. Every label is a quoted string with `"`, `#`, `<`, `>`, `&`,
 /// `|` and backticks written as Mermaid entity codes. Over a deal: `classDef` per state, a `class`
-/// line per state, and `linkStyle` for the arrows taken (links are numbered in the order written).
+/// line per state, and `linkStyle` for the arrows taken, a rework or lose arrow in its own colour
+/// (links are numbered in the order written); the arrows not taken fade, as in DOT and SVG.
 public enum GraphMermaid {
     public static func render(_ model: GraphModel) -> String {
         let words = GraphWords.of(model.language)
@@ -58,15 +59,23 @@ public enum GraphMermaid {
             }
         }
         for (cls, nodes) in byClass { out += "  class " + nodes.map { "n\($0)" }.joined(separator: ",") + " " + cls + "\n" }
-        if model.deal != nil {
-            let taken = model.edges.indices.filter { model.edges[$0].taken && model.edges[$0].kind != .rework && model.edges[$0].kind != .lose }
-            if !model.edges.isEmpty { out += "  linkStyle default stroke:#cbd2d9\n" }
-            if !taken.isEmpty { out += "  linkStyle \(taken.map(String.init).joined(separator: ",")) stroke:#1c7ed6,stroke-width:3px\n" }
+        func links(_ indices: [Int], _ style: String) {
+            if !indices.isEmpty { out += "  linkStyle \(indices.map(String.init).joined(separator: ",")) \(style)\n" }
         }
         let rework = model.edges.indices.filter { model.edges[$0].kind == .rework }
         let lose = model.edges.indices.filter { model.edges[$0].kind == .lose }
-        if !rework.isEmpty { out += "  linkStyle \(rework.map(String.init).joined(separator: ",")) stroke:#dd6b20\n" }
-        if !lose.isEmpty { out += "  linkStyle \(lose.map(String.init).joined(separator: ",")) stroke:#c53030\n" }
+        if model.deal != nil {
+            // As DOT and SVG: the arrows taken bold (rework and lose arrows in their own colour),
+            // the others faded.
+            let taken = model.edges.indices.filter { model.edges[$0].taken && model.edges[$0].kind != .rework && model.edges[$0].kind != .lose }
+            if !model.edges.isEmpty { out += "  linkStyle default stroke:#cbd2d9\n" }
+            links(taken, "stroke:#1c7ed6,stroke-width:3px")
+            links(rework.filter { model.edges[$0].taken }, "stroke:#dd6b20,stroke-width:3px")
+            links(lose.filter { model.edges[$0].taken }, "stroke:#c53030,stroke-width:3px")
+        } else {
+            links(rework, "stroke:#dd6b20")
+            links(lose, "stroke:#c53030")
+        }
         return out
     }
 

@@ -93,6 +93,15 @@ import Testing
         let taken = model.edges.filter(\.taken).map { model.nodes[$0.from].key + ">" + model.nodes[$0.to].key }
         #expect(taken == [":start>talks", ":lose>loss_review"])
         #expect(model.deal?.heading == "Deal G-2 · open · private pool · owner amy · event 2")
+
+        // Every form marks the lose arrow the deal took: bold in its own red, as DOT and SVG do;
+        // Mermaid left it in the plain lose style, like the arrows not taken.
+        let lose = try #require(model.edges.firstIndex { $0.kind == .lose && model.nodes[$0.to].key == "loss_review" })
+        let mermaid = GraphMermaid.render(model)
+        #expect(mermaid.contains("  linkStyle \(lose) stroke:#c53030,stroke-width:3px\n"), "\(mermaid)")
+        let notTaken = model.edges.indices.filter { model.edges[$0].kind == .lose && $0 != lose }
+        if !notTaken.isEmpty { #expect(!mermaid.contains("  linkStyle \(notTaken.map(String.init).joined(separator: ",")) stroke:#c53030\n")) }
+        #expect(GraphDOT.render(model).contains("penwidth=\"2.6\", class=\"taken\""))
     }
 
     @Test func reworkArrowIsTakenOnlyAfterARework() throws {
@@ -108,6 +117,8 @@ import Testing
         let model = GraphModel.build(after.machine.machine, snapshot: after.snapshot)
         let rework = try #require(model.edges.first { $0.kind == .rework })
         #expect(rework.taken)
+        let index = try #require(model.edges.firstIndex { $0.kind == .rework })
+        #expect(GraphMermaid.render(model).contains("  linkStyle \(index) stroke:#dd6b20,stroke-width:3px\n"))
         #expect(model.nodes.first { $0.key == "talks" }?.state == .active)
         #expect(model.nodes.first { $0.key == "signing" }?.state == .pending)
     }
