@@ -30,8 +30,12 @@ struct DealsCommand: FlowcCommand {
 
             Grouping (--group-by KEY) prints one row per group with the number of deals and the \
             sum of every money or number field among --columns (default: the template's amount \
-            field). Grouping by node counts a deal at each of its open nodes. Groups sort by their \
-            key, or by --sort count[:desc], the key, or a summed column.
+            field); grouped by a field it also sums, the sum is named sum_FIELD. Grouping by node \
+            counts a deal at each of its open nodes; grouping by age or idle groups them as shown (2d). \
+            Groups sort by their key, or by --sort count[:desc], the key, or a sum.
+
+            Amounts are exact (compared, sorted and summed as written, not as binary floats) and \
+            shown to the cent, rounded half away from zero; durations in days.
 
             --view FILE runs a saved view (`*.view.yaml`); options given on the command line \
             replace the view's.
@@ -41,7 +45,8 @@ struct DealsCommand: FlowcCommand {
             docs/views.md has the details.
 
             Exit codes: 0 listed; 1 a problem in the view (filter, keys, template); 2 usage error, \
-            no store at the path (FC1415), or the store failed (FC1416).
+            no store at the path (FC1415), or the store failed (FC1212, as for every command; \
+            FC1210 for a deal's compiled template that cannot be loaded).
             """
     )
 
@@ -110,7 +115,7 @@ struct DealsCommand: FlowcCommand {
         guard let opened = ViewStore.open(store, context) else { return ExitCode.usage }
         let templates: [StoreTemplate]
         do { templates = try StoreTemplate.all(store: opened.store, machines: opened.service.machines) } catch {
-            return ViewStore.fail(error, context)
+            return ViewStore.fail(error, opened.path, context)
         }
         var chosen: StoreTemplate?
         if let templateID {
@@ -125,9 +130,14 @@ struct DealsCommand: FlowcCommand {
             chosen = templates[0]
         }
         let schema = DealViewSchema(machine: chosen?.machine.verified)
-        if chosen == nil, templates.count > 1, spec.usesFields(DealViewSchema(machine: nil)) {
-            context.writeError(HumanRenderer(color: color).render(
-                ViewMessages.severalTemplates.inFile("--template", templates.map(\.id).joined(separator: ", "))))
+        if chosen == nil, templates.count > 1, let (field, span) = spec.firstField(DealViewSchema(machine: nil), locator ?? .options(spec)) {
+            // Located where the field is named (the user gave no --template to point at).
+            let having = templates.filter { DealViewSchema(machine: $0.machine.verified).fields[field] != nil }.map(\.id)
+            var d = ViewMessages.severalTemplates.at(span, templates.map(\.id).joined(separator: ", "))
+            d = having.isEmpty
+                ? d.help("no template of the store has a field `{0}`", field)
+                : d.help("`{0}` is a field of {1}: add `--template {2}`", field, having.joined(separator: ", "), having[0])
+            context.writeError(HumanRenderer(color: color).render(d))
             return ExitCode.problems
         }
         var defaults = ["deal"] + (chosen == nil ? ["template"] : []) + ["status", "pool", "owner", "node"]
@@ -145,11 +155,19 @@ struct DealsCommand: FlowcCommand {
         do {
             let result = try DealViewEngine.run(compiled, store: opened.store, templateID: chosen?.id)
             context.write(DealViewOutput.render(result, DealViewOutput.Format(rawValue: format.rawValue) ?? .table))
-            if case .rows(_, _, let more) = result, more > 0 {
-                context.writeError("note: more deals match; raise --limit (0 for all) to see them\n")
+            if !compiled.notShown.isEmpty {
+                let names = compiled.notShown.map { "`\($0)`" }.joined(separator: ", ")
+                context.writeError("note: " + Message(ViewMessages.Note.notShown, [names]).text + "\n")
+            }
+            switch result {
+            case .rows(_, _, let more) where more > 0:
+                context.writeError("note: " + ViewMessages.Note.moreDeals + "\n")
+            case .groups(_, _, _, _, let more) where more > 0:
+                context.writeError("note: " + Message(ViewMessages.Note.moreGroups, [String(more)]).text + "\n")
+            default: break
             }
         } catch {
-            return ViewStore.fail(HostError.store(error), context)
+            return ViewStore.fail(HostError.store(error), opened.path, context)
         }
         return ExitCode.clean
     }
@@ -161,6 +179,7 @@ enum ViewStore {
     struct Opened {
         let service: DealService
         let store: any DealViewStore
+        let path: String
     }
 
     static func open(_ options: StoreOptions, _ context: CLIContext) -> Opened? {
@@ -171,14 +190,16 @@ enum ViewStore {
         }
         guard let service = options.open(context), let store = service.store as? any DealViewStore else { return nil }
         do { try service.backfillProjections() } catch {
-            context.writeError(HumanRenderer(color: false).render(ViewMessages.storeFailed.inFile(path, error.description)))
+            _ = fail(error, path, context)
             return nil
         }
-        return Opened(service: service, store: store)
+        return Opened(service: service, store: store, path: path)
     }
 
-    static func fail(_ error: HostError, _ context: CLIContext) -> Int32 {
-        context.writeError(HumanRenderer(color: false).render(ViewMessages.storeFailed.inFile("--db", error.description)))
+    /// A store that failed, or a machine that cannot be loaded, as every store command reports
+    /// them (FC1212, FC1210): `PATH: error[FC1212]: the store failed: …`, exit code 2.
+    static func fail(_ error: HostError, _ path: String, _ context: CLIContext) -> Int32 {
+        context.writeError("\(path): \(error.description)\n")
         return ExitCode.usage
     }
 }

@@ -23,7 +23,8 @@ struct ReportCommand: FlowcCommand {
             data; --html FILE writes a self-contained HTML page with SVG charts that works offline.
 
             Exit codes: 0 done; 1 the store has no deal of --template; 2 usage error, no store \
-            (FC1415), the store failed (FC1416) or the HTML file cannot be written.
+            (FC1415), the store failed (FC1212, as for every command; FC1210 for a deal's compiled \
+            template that cannot be loaded) or the HTML file cannot be written.
             """
     )
 
@@ -70,7 +71,7 @@ struct ReportCommand: FlowcCommand {
             model = try builder.build(
                 templateID: template, returningWithinDays: returningDays, now: opened.service.clock(), utcOffset: opened.service.utcOffset)
         } catch {
-            return ViewStore.fail(error, context)
+            return ViewStore.fail(error, opened.path, context)
         }
         if let html {
             do {

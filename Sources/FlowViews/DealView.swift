@@ -20,15 +20,22 @@ public struct DealViewSpec: Sendable, Hashable {
         self.limit = limit
     }
 
-    /// Whether the view names a key that is not a built-in (a template field), so that it needs
-    /// one template's fields.
-    public func usesFields(_ schema: DealViewSchema) -> Bool {
-        var names = [groupBy].compactMap { $0 } + sort.map { Self.sortParts($0).key } + (columns ?? [])
+    /// The first template field the view names, and where: in the filter (at the field), the
+    /// grouping, a sort key or a column; nil when it names only built-ins.
+    public func firstField(_ schema: DealViewSchema, _ locator: DealViewLocator) -> (String, SourceSpan)? {
+        func isField(_ name: String) -> Bool { DealViewSchema.Builtin(rawValue: name) == nil && name != "count" }
         if let filter {
             let parsed = ExprParser.parse(filter)
-            for id in parsed.tree.ids { if case .field(let path) = parsed.tree[id] { names.append(path) } }
+            let fields = parsed.tree.ids.compactMap { id -> (String, Range<Int>)? in
+                if case .field(let path) = parsed.tree[id], isField(path) { return (path, parsed.tree.range(of: id)) }
+                return nil
+            }
+            if let first = fields.min(by: { $0.1.lowerBound < $1.1.lowerBound }) { return (first.0, locator.filter(first.1)) }
         }
-        return names.contains { DealViewSchema.Builtin(rawValue: $0) == nil && $0 != "count" }
+        if let groupBy, isField(groupBy) { return (groupBy, locator.groupBy()) }
+        for (i, text) in sort.enumerated() where isField(Self.sortParts(text).key) { return (Self.sortParts(text).key, locator.sort(i)) }
+        for (i, name) in (columns ?? []).enumerated() where isField(name) { return (name, locator.column(i)) }
+        return nil
     }
 
     /// `KEY`, `KEY:desc`, `KEY:asc` → (key, descending); nil descending when the suffix is wrong.
@@ -100,8 +107,15 @@ public struct CompiledDealView: Sendable {
     /// Sort keys of a row view (keys), or of a grouped view (`count`, the group key, a sum).
     public let sort: [(name: String, descending: Bool)]
     public let columns: [DealViewSchema.Key]
-    /// The columns summed per group (money and number fields among the columns).
+    /// The fields summed per group (money and number fields among the columns).
     public let sums: [String]
+    /// The sums' names in the output, one per field of `sums`: the field's id, or `sum_FIELD`
+    /// when the view is grouped by that same field (whose name the key column has).
+    public let sumNames: [String]
+    /// Columns a grouped view does not show because they are neither its key nor summable
+    /// (text, dates, `probability`…): named so that the command can say so. Empty for a view
+    /// without grouping, and when the columns were not chosen (the default columns).
+    public let notShown: [String]
     public let limit: Int?
     public let clock: ExprClock
 
@@ -138,6 +152,10 @@ public struct CompiledDealView: Sendable {
         var columns: [DealViewSchema.Key] = []
         let columnNames = spec.columns ?? defaultColumns.filter { schema.key($0) != nil }
         for (i, name) in columnNames.enumerated() {
+            if let first = columnNames.firstIndex(of: name), first < i {
+                diagnostics.append(ViewMessages.duplicateColumn.at(locator.column(i), name))
+                continue
+            }
             if let key = schema.key(name) { columns.append(key) } else if spec.columns != nil {
                 diagnostics.append(unknown(name, "the columns", locator.column(i)))
             }
@@ -149,6 +167,8 @@ public struct CompiledDealView: Sendable {
             default: return nil
             }
         }
+        let sumNames = sums.map { $0 == group?.name ? "sum_" + $0 : $0 }
+        let notShown = group == nil || spec.columns == nil ? [] : columns.map(\.name).filter { $0 != group?.name && !sums.contains($0) }
         var sort: [(String, Bool)] = []
         for (i, text) in spec.sort.enumerated() {
             let (name, descending) = DealViewSpec.sortParts(text)
@@ -157,9 +177,11 @@ public struct CompiledDealView: Sendable {
                 continue
             }
             if group != nil {
-                if name == "count" || name == group?.name || sums.contains(name) { sort.append((name, descending)); continue }
+                if name == "count" || name == group?.name || sumNames.contains(name) { sort.append((name, descending)); continue }
                 var d = ViewMessages.unknownKey.at(locator.sort(i), name, "the sort keys of a grouped view")
-                d = d.help("a grouped view sorts by `count`, `{0}` or a summed column ({1})", group?.name ?? "", sums.joined(separator: ", "))
+                d = sumNames.isEmpty
+                    ? d.help("a grouped view sorts by `count` or `{0}`", group?.name ?? "")
+                    : d.help("a grouped view sorts by `count`, `{0}` or a summed column ({1})", group?.name ?? "", sumNames.joined(separator: ", "))
                 diagnostics.append(d)
                 continue
             }
@@ -168,14 +190,15 @@ public struct CompiledDealView: Sendable {
                 continue
             }
             if schema.operand(key, now: clock.now) == nil {
-                diagnostics.append(ViewMessages.notGroupable.at(locator.sort(i), name))
+                diagnostics.append(ViewMessages.notSortable.at(locator.sort(i), name))
                 continue
             }
             sort.append((name, descending))
         }
         if !diagnostics.isEmpty { return .failure(ViewProblems(diagnostics: diagnostics)) }
         return .success(CompiledDealView(
-            schema: schema, filter: filter, group: group, sort: sort, columns: columns, sums: sums, limit: spec.limit, clock: clock))
+            schema: schema, filter: filter, group: group, sort: sort, columns: columns, sums: sums, sumNames: sumNames, notShown: notShown,
+            limit: spec.limit, clock: clock))
     }
 }
 
@@ -184,14 +207,30 @@ public enum DealViewResult: Sendable {
     /// `columns` names; each row one value per column; `more` is how many matching deals were
     /// left out by the limit.
     case rows(columns: [String], rows: [[ExprValue]], more: Int)
-    /// One row per group: the key's value (text; nil for none), the count and one sum per summed
-    /// column (`sums` names them).
-    case groups(key: String, sums: [String], currencies: [String?], rows: [GroupLine])
+    /// One row per group: its key, the count and one sum per summed field. `key` names the
+    /// key column, `sums` the sum columns (``CompiledDealView/sumNames``) and `types` the summed
+    /// fields' types; `more` is how many groups were left out by the limit.
+    case groups(key: String, sums: [String], types: [ExprType], rows: [GroupLine], more: Int)
 
     public struct GroupLine: Sendable, Hashable {
+        /// The key as plain text (nil for the group without a value).
         public var key: String?
+        /// The key's value as the rows show it (null for the group without a value): grouped by
+        /// a money field, money; by `age`, a duration.
+        public var value: ExprValue
         public var count: Int
+        /// Each sum as a binary float, and exactly when it can be held so (a sum of decimals
+        /// beyond about 1.7 × 10^20 has only the float).
         public var sums: [Double]
+        public var exactSums: [ViewDecimal?]
+
+        public init(value: ExprValue, count: Int, sums: [Double], exactSums: [ViewDecimal?]) {
+            self.key = DealViewEngine.text(value)
+            self.value = value
+            self.count = count
+            self.sums = sums
+            self.exactSums = exactSums
+        }
     }
 }
 
@@ -233,7 +272,9 @@ public enum DealViewEngine {
     static func groupKey(_ key: DealViewSchema.Key, _ schema: DealViewSchema, now: Int64) -> ViewGroupKey {
         switch key {
         case .builtin(.node): return .openNode
-        case .field(let f): return .field(f)
+        case .field(let f):
+            if case .decimal = schema.operand(key, now: now)?.1 { return .decimal(f) }
+            return .field(f)
         case .builtin(let b):
             let (operand, _) = schema.operand(.builtin(b), now: now) ?? (.column(.dealID), .text)
             if case .column(let c) = operand { return .column(c) }
@@ -246,44 +287,60 @@ public enum DealViewEngine {
         let schema = view.schema
         let now = view.clock.now
         var lines: [DealViewResult.GroupLine] = []
-        let isElapsed: Bool = { if case .builtin(let b) = group { return b == .age || b == .idle } else { return false } }()
-        if exact && !isElapsed {
+        let isDuration = schema.type(of: group) == .duration
+        if exact && !isDuration {
             let rows = try store.viewGroups(DealGroupQuery(
-                filter: predicate, groupBy: [groupKey(group, schema, now: now)],
-                measures: view.sums.map { $0 == schema.amountField ? ViewMeasure.sumOf(.amount) : ViewMeasure.sum($0) }))
+                filter: predicate, groupBy: [groupKey(group, schema, now: now)], measures: view.sums.map(ViewMeasure.decimalSum)))
+            // The store's groups come sorted by their key, as `order` sorts the typed keys.
             lines = rows.filter { $0.count > 0 }.map { row in
-                let key = display(row.keys.first ?? .null, group, schema)
-                return DealViewResult.GroupLine(key: key == "" && group == .builtin(.node) ? nil : key, count: row.count, sums: row.sums)
+                DealViewResult.GroupLine(value: typedKey(row.keys.first ?? .null, group, schema), count: row.count, sums: row.sums,
+                                         exactSums: row.exactSums)
             }
         } else {
-            var byKey: [String?: DealViewResult.GroupLine] = [:]
+            // Durations are measured from `now` (and grouped by the unit they are shown in), and
+            // a filter the store cannot answer whole is evaluated here: both group in Swift.
+            var byKey: [ExprValue: DealViewResult.GroupLine] = [:]
             var deals = try store.viewRows(DealRowQuery(filter: predicate))
             if !exact, let filter = view.filter {
                 deals = deals.filter { filter.matches(DealViewRow($0), schema: schema, clock: view.clock) }
             }
+            let zero = view.sums.map { _ in Optional(ViewDecimal(0)) }
             for deal in deals {
                 let row = DealViewRow(deal)
-                let keys: [String?]
+                let keys: [ExprValue]
                 if case .builtin(.node) = group {
                     let nodes = deal.index.currentNodes.split(separator: ",").map(String.init)
-                    keys = nodes.isEmpty ? [nil] : Array(Set(nodes))
+                    keys = nodes.isEmpty ? [.null] : Array(Set(nodes)).map(ExprValue.text)
+                } else if case .duration(let seconds) = row.value(group, schema, now: now) {
+                    keys = [.duration(seconds: ValueFormat.durationBucket(seconds))]
                 } else {
-                    keys = [text(row.value(group, schema, now: now))]
+                    keys = [row.value(group, schema, now: now)]
                 }
-                let sums = view.sums.map { f -> Double in
-                    if case .number(let n)? = row.fields[f].map(numeric) { return n }
-                    return 0
+                let values = view.sums.map { f -> ViewDecimal? in
+                    switch row.fields[f] {
+                    case .integer(let i)?: ViewDecimal(i)
+                    case .decimal(let d)?: d
+                    default: nil
+                    }
                 }
                 for key in keys {
-                    var line = byKey[key] ?? DealViewResult.GroupLine(key: key, count: 0, sums: Array(repeating: 0, count: sums.count))
+                    var line = byKey[key] ?? DealViewResult.GroupLine(
+                        value: key, count: 0, sums: Array(repeating: 0, count: view.sums.count), exactSums: zero)
                     line.count += 1
-                    line.sums = zip(line.sums, sums).map(+)
+                    for (i, value) in values.enumerated() {
+                        guard let value else { continue }
+                        line.exactSums[i] = line.exactSums[i]?.adding(value)
+                        line.sums[i] += value.double
+                    }
                     byKey[key] = line
                 }
             }
-            lines = byKey.values.sorted { a, b in
-                ViewValue.order(a.key.map(ViewValue.text) ?? .null, b.key.map(ViewValue.text) ?? .null) < 0
-            }
+            lines = byKey.values.map { line in
+                var line = line
+                // The float of an exact sum is its nearest float, as the store gives it.
+                for (i, exact) in line.exactSums.enumerated() { if let exact { line.sums[i] = exact.double } }
+                return line
+            }.sorted { order($0.value, $1.value) < 0 }
         }
         for s in view.sort.reversed() {
             lines = lines.enumerated().sorted { a, b in
@@ -292,33 +349,50 @@ public enum DealViewEngine {
                 return a.offset < b.offset
             }.map(\.element)
         }
-        if let limit = view.limit, limit > 0 { lines = Array(lines.prefix(limit)) }
-        let currencies = view.sums.map { f -> String? in
-            if case .money(let c)? = schema.fields[f] { return c }
-            return nil
+        var more = 0
+        let limit = min(view.limit ?? defaultLimit, maxLimit)
+        if limit > 0, lines.count > limit {
+            more = lines.count - limit
+            lines = Array(lines.prefix(limit))
         }
-        return .groups(key: group.name, sums: view.sums, currencies: currencies, rows: lines)
+        let types = view.sums.map { schema.fields[$0] ?? .decimal }
+        return .groups(key: group.name, sums: view.sumNames, types: types, rows: lines, more: more)
     }
 
-    enum Numeric { case number(Double) }
-    static func numeric(_ json: StoreJSON) -> Numeric? {
-        switch json {
-        case .integer(let i): .number(Double(i))
-        case .real(let r): .number(r)
-        default: nil
-        }
-    }
-
+    /// Groups by a sort key: `count`, a sum (exactly when both are exact), or the key.
     static func compare(_ a: DealViewResult.GroupLine, _ b: DealViewResult.GroupLine, _ name: String, _ view: CompiledDealView) -> Int {
         if name == "count" { return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1) }
-        if let i = view.sums.firstIndex(of: name) { return a.sums[i] == b.sums[i] ? 0 : (a.sums[i] < b.sums[i] ? -1 : 1) }
-        return ViewValue.order(a.key.map(ViewValue.text) ?? .null, b.key.map(ViewValue.text) ?? .null)
+        if name != view.group?.name, let i = view.sumNames.firstIndex(of: name) {
+            if let x = a.exactSums[i], let y = b.exactSums[i] { return x == y ? 0 : (x < y ? -1 : 1) }
+            return a.sums[i] == b.sums[i] ? 0 : (a.sums[i] < b.sums[i] ? -1 : 1)
+        }
+        return order(a.value, b.value)
     }
 
-    /// A group key from the store, as the text the Swift path gives the same key.
-    static func display(_ value: ViewValue, _ key: DealViewSchema.Key, _ schema: DealViewSchema) -> String? {
-        if case .null = value { return nil }
-        if case .field(let f) = key, let type = schema.fields[f] {
+    /// The order of group keys, the store's: none first, then numbers (money and decimals
+    /// exactly, booleans as 0 and 1, durations and times by their length), then text by its
+    /// bytes (dates, as `YYYY-MM-DD`, in time order).
+    static func order(_ a: ExprValue, _ b: ExprValue) -> Int {
+        func key(_ v: ExprValue) -> ViewValue {
+            switch v {
+            case .null: .null
+            case .integer(let i): .integer(i)
+            case .decimal(let d), .money(let d, _): ViewDecimal(d.description).map(ViewValue.decimal) ?? .null
+            case .boolean(let b): .integer(b ? 1 : 0)
+            case .duration(let s), .datetime(let s): .integer(s)
+            default: text(v).map(ViewValue.text) ?? .null
+            }
+        }
+        return ViewValue.order(key(a), key(b))
+    }
+
+    /// A group key from the store as a value of the key's type: as the rows show the same key
+    /// (money with its currency, a time as a datetime), null for none.
+    static func typedKey(_ value: ViewValue, _ key: DealViewSchema.Key, _ schema: DealViewSchema) -> ExprValue {
+        if case .null = value { return .null }
+        switch key {
+        case .field(let f):
+            guard let type = schema.fields[f] else { return .null }
             let json: StoreJSON = switch value {
             case .integer(let i): type == .boolean ? .bool(i != 0) : .integer(i)
             case .real(let r): .real(r)
@@ -326,20 +400,26 @@ public enum DealViewEngine {
             case .text(let t): .text(t)
             case .null: .null
             }
-            return text(DealViewRow.exprValue(json, type))
+            return DealViewRow.exprValue(json, type)
+        case .builtin(let b):
+            switch (b, value) {
+            case (.created, .integer(let ms)), (.closed, .integer(let ms)), (.returns, .integer(let ms)): return .datetime(seconds: ms / 1000)
+            case (.probability, .integer(let p)): return .integer(p)
+            case (.status, .text(let t)), (.pool, .text(let t)): return .enumValue(t)
+            case (.node, .text("")): return .null
+            default: return value.text.map(ExprValue.text) ?? .null
+            }
         }
-        if case .builtin(let b) = key, b == .created || b == .closed || b == .returns, case .integer(let ms) = value {
-            return text(.datetime(seconds: ms / 1000))
-        }
-        return value.text
     }
 
-    /// A value as plain text: what tables and CSV show and what groups are keyed by (nil: null).
+    /// A value as plain text: what CSV shows (nil: null). Money is its exact amount without the
+    /// currency, a duration in one unit (``ValueFormat/duration(_:)``).
     public static func text(_ value: ExprValue) -> String? {
         switch value {
         case .null: nil
         case .text(let t), .enumValue(let t): t
         case .money(let amount, _): amount.description
+        case .duration(let seconds): ValueFormat.duration(seconds)
         case .list(let items): items.compactMap(text).joined(separator: ", ")
         default: value.description
         }

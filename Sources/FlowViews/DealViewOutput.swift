@@ -4,8 +4,13 @@ import FlowHost
 import FlowRuntime
 
 /// The three forms of a view's output: a terminal table (aligned by display width, so Chinese
-/// text lines up; control characters shown by their code, `\u{1B}`), CSV (RFC 4180, plain values: amounts without currency) and JSON (an array of
-/// objects with plain JSON values).
+/// text lines up; control characters shown by their code, `\u{1B}`), CSV (RFC 4180, plain
+/// values: amounts without currency) and JSON (an array of objects with plain JSON values:
+/// money and decimals as exact numbers, durations in seconds, as a deal's fields are stored).
+///
+/// Amounts are shown to the cent, rounded half away from zero on the exact amount
+/// (``ValueFormat``, as the report rounds); CSV and JSON rows keep every digit. Durations are in
+/// one unit per value (``ValueFormat/duration(_:)``: days from a day up).
 public enum DealViewOutput {
     public enum Format: String, Sendable, CaseIterable {
         case table, csv, json
@@ -29,47 +34,41 @@ public enum DealViewOutput {
             let display = rows.map { $0.map { displayText($0) } }
             let plain = rows.map { $0.map { DealViewEngine.text($0) ?? "" } }
             return (columns, display, plain)
-        case .groups(let key, let sums, let currencies, let lines):
+        case .groups(let key, let sums, let types, let lines, _):
             let header = [key, "count"] + sums
             let display = lines.map { line in
-                [line.key ?? "—", String(line.count)] + zip(line.sums, currencies).map { amount($0, $1) }
+                [line.value == .null ? "—" : displayText(line.value), String(line.count)]
+                    + types.indices.map { sum(line, $0, types[$0], .table) }
             }
-            let plain = lines.map { line in [line.key ?? "", String(line.count)] + line.sums.map { cents($0) } }
+            let plain = lines.map { line in
+                [DealViewEngine.text(line.value) ?? "", String(line.count)] + types.indices.map { sum(line, $0, types[$0], .csv) }
+            }
             return (header, display, plain)
         }
     }
 
+    /// A value as the table shows it: money to the cent with its currency and thousands
+    /// separators, everything else as CSV has it.
     static func displayText(_ value: ExprValue) -> String {
         switch value {
         case .null: ""
-        case .money(let a, let c): amount(Double(a.description) ?? 0, c)
+        case .money(let a, let c): ValueFormat.cents(a.description, grouping: true) + " " + c
         default: DealViewEngine.text(value) ?? ""
         }
     }
 
-    /// `1,234,567.50 CNY`.
-    static func amount(_ value: Double, _ currency: String?) -> String {
-        let text = cents(abs(value))
-        let parts = text.split(separator: ".")
-        var whole = String(parts.first ?? "0")
-        var grouped = ""
-        while whole.count > 3 {
-            grouped = "," + whole.suffix(3) + grouped
-            whole = String(whole.dropLast(3))
+    /// A group's sum of a field of `type`: an integer as an integer, money to the cent (with its
+    /// currency in the table; exact in JSON), a decimal exactly; from the float only when the
+    /// exact sum could not be kept.
+    static func sum(_ line: DealViewResult.GroupLine, _ i: Int, _ type: ExprType, _ format: Format) -> String {
+        let exact = line.exactSums.indices.contains(i) ? line.exactSums[i] : nil
+        let float = line.sums.indices.contains(i) ? line.sums[i] : 0
+        let plain = exact?.description ?? ValueFormat.plain(type == .integer ? float.rounded() : float)
+        switch (type, format) {
+        case (.money(let currency), .table): return ValueFormat.cents(plain, grouping: true) + " " + currency
+        case (.money, .csv): return ValueFormat.cents(plain, grouping: false)
+        default: return plain
         }
-        let sign = value < 0 ? "-" : ""
-        let fraction = parts.count > 1 ? "." + parts[1] : ""
-        return sign + whole + grouped + fraction + (currency.map { " " + $0 } ?? "")
-    }
-
-    /// Two decimals, no exponent.
-    static func cents(_ value: Double) -> String {
-        let c = (value * 100).rounded()
-        guard c.magnitude < 9e17 else { return String(value) }
-        let n = Int64(c)
-        let whole = n.magnitude / 100
-        let fraction = n.magnitude % 100
-        return (n < 0 ? "-" : "") + String(whole) + "." + (fraction < 10 ? "0" : "") + String(fraction)
     }
 
     static func table(_ header: [String], _ rows: [[String]]) -> String {
@@ -105,10 +104,10 @@ public enum DealViewOutput {
                 }.joined(separator: ",") + "}"
             }
             return "[" + objects.joined(separator: ",\n") + "]\n"
-        case .groups(let key, let sums, _, let lines):
+        case .groups(let key, let sums, let types, let lines, _):
             let objects = lines.map { line in
-                var members = [jsonString(key) + ":" + (line.key.map(jsonString) ?? "null"), "\"count\":\(line.count)"]
-                for (name, value) in zip(sums, line.sums) { members.append(jsonString(name) + ":" + cents(value)) }
+                var members = [jsonString(key) + ":" + (DealService.plainJSON(line.value) ?? "null"), "\"count\":\(line.count)"]
+                for (i, name) in sums.enumerated() { members.append(jsonString(name) + ":" + sum(line, i, types[i], .json)) }
                 return "{" + members.joined(separator: ",") + "}"
             }
             return "[" + objects.joined(separator: ",\n") + "]\n"

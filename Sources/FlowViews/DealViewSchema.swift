@@ -113,10 +113,11 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
             }
         case .field(let f):
             guard let type = fields[f], ViewOperand.isPlainFieldName(f) else { return nil }
-            if f == amountField, case .money = type { return (.column(.amount), .number) }
+            if f == amountField, case .money = type { return (.decimal(f, column: .amount), .decimal) }
             if f == closeDateField, type == .date { return (.column(.closeDate), .text) }
             switch type {
-            case .integer, .decimal, .money, .boolean: return (.field(f), .number)
+            case .decimal, .money: return (.decimal(f), .decimal)
+            case .integer, .boolean: return (.field(f), .number)
             case .text, .enumeration, .date: return (.field(f), .text)
             case .datetime: return (.field(f), .isoText)
             case .duration: return (.field(f), .seconds)
@@ -127,8 +128,11 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
 
     /// How values of a key are written in the store.
     public enum Representation: Sendable {
-        /// Numbers (money and decimals as numbers, booleans 1 and 0).
+        /// Numbers (integers, booleans 1 and 0).
         case number
+        /// Money and decimals, read exactly (``FlowStore/ViewDecimal``): a binary float cannot
+        /// hold every amount of 16 or more significant digits.
+        case decimal
         /// Text, enum values and `YYYY-MM-DD` dates.
         case text
         /// `YYYY-MM-DDTHH:MM:SSZ`.
@@ -144,8 +148,11 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
         switch (value, representation) {
         case (.null, _): return .null
         case (.integer(let i), .number): return .integer(i)
-        case (.decimal(let d), .number), (.money(let d, _), .number):
-            return d.scale == 0 ? .integer(d.significand) : Double(d.description).map(ViewValue.real)
+        // A fraction compared with integers is settled by the translator (`n > 2.5` is `n > 2`),
+        // never as a float.
+        case (.decimal(let d), .number) where d.scale == 0: return .integer(d.significand)
+        case (.integer(let i), .decimal): return .decimal(ViewDecimal(i))
+        case (.decimal(let d), .decimal), (.money(let d, _), .decimal): return ViewDecimal(d.description).map(ViewValue.decimal)
         case (.boolean(let b), .number): return .integer(b ? 1 : 0)
         case (.text(let t), .text), (.enumValue(let t), .text): return .text(t)
         case (.date, .text), (.datetime, .isoText): return .text(value.description)
@@ -207,8 +214,10 @@ public struct DealViewRow: Sendable {
         case (.bool(let b), .boolean): return .boolean(b)
         case (.integer(let i), .integer): return .integer(i)
         case (.integer(let i), .decimal): return .decimal(ExprDecimal(i))
+        case (.decimal(let d), .decimal): return ExprDecimal(d.description).map(ExprValue.decimal) ?? .null
         case (.real(let r), .decimal): return ExprDecimal(String(r)).map(ExprValue.decimal) ?? .null
         case (.integer(let i), .money(let c)): return .money(amount: ExprDecimal(i), currency: c)
+        case (.decimal(let d), .money(let c)): return ExprDecimal(d.description).map { .money(amount: $0, currency: c) } ?? .null
         case (.real(let r), .money(let c)): return ExprDecimal(String(r)).map { .money(amount: $0, currency: c) } ?? .null
         case (.text(let t), .text): return .text(t)
         case (.text(let t), .enumeration): return .enumValue(t)

@@ -7,18 +7,12 @@ import FlowDiagnostics
 enum ReportTextFormat {
     // MARK: Numbers
 
-    /// `1234567.891` → `1,234,567.89`; non-finite values (never produced by the builder, but the
-    /// model is decodable from any JSON) render as `—` rather than trapping.
+    /// `1234567.891` → `1,234,567.89`, rounded as `flowc deals` rounds (``ValueFormat``: half
+    /// away from zero on the shortest decimal of the float, so `0.125` is `0.13`, as the deal's
+    /// own amount shows); non-finite values (never produced by the builder, but the model is
+    /// decodable from any JSON) render as `—` rather than trapping.
     static func money(_ value: Double) -> String {
-        guard value.isFinite else { return "—" }
-        var text = String(format: "%.2f", value)
-        if text == "-0.00" { text = "0.00" }
-        let negative = text.hasPrefix("-")
-        if negative { text.removeFirst() }
-        let parts = text.split(separator: ".", maxSplits: 1)
-        let integer = grouped(String(parts.first ?? "0"))
-        let cents = parts.count > 1 ? "." + parts[1] : ""
-        return (negative ? "-" : "") + integer + cents
+        ValueFormat.cents(value, grouping: true)
     }
 
     /// An amount with its currency: `1,234,567.89 CNY` (the number alone without a currency).

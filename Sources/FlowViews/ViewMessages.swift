@@ -28,20 +28,29 @@ public enum ViewMessages {
         `--sort` (and a saved view's `sort:` entries) take a key, optionally followed by `:asc` \
         or `:desc`. Grouped views sort groups by their key, `count`, or a summed column.
         """)
-    public static let notGroupable = MessageSpec(1414, .error, "view-not-groupable", "`{0}` is a list field and cannot be grouped by", explanation: """
-        A group is one value of its key; a list field has many. Group by another key, or filter \
-        on the list with `\"crm\" in products`.
-        """)
+    public static let notGroupable = MessageSpec(1414, .error, "view-not-groupable", "`{0}` is a list field and cannot be grouped by", explanation: listExplanation)
+    /// FC1414 met in a sort key (not listed apart by `flowc explain`: one code, one explanation).
+    public static let notSortable = MessageSpec(1414, .error, "view-not-groupable", "`{0}` is a list field and cannot be sorted by", explanation: listExplanation)
+    static let listExplanation = """
+        A group is one value of its key, and a sort compares one value per deal; a list field \
+        has many. Group or sort by another key, or filter on the list with `\"crm\" in products`.
+        """
     public static let noStore = MessageSpec(1415, .error, "view-no-store", "there is no deal store at `{0}`", explanation: """
         `flowc deals` and `flowc report` read the store given with `--db` (else `$FLOWC_DB`, \
         else `.flowc/deals.sqlite`) and never create one. Check the path; `flowc run` and \
         `flowc deal create` create stores. Exit code 2.
         """)
-    public static let storeFailed = MessageSpec(1416, .error, "view-store-failed", "the store failed: {0}", explanation: """
-        The store could not be opened or read (a file that is not a flowc store, a store from a \
-        newer flowc, an I/O error), or a deal's compiled template could not be loaded. Exit \
-        code 2.
+    public static let duplicateColumn = MessageSpec(1417, .error, "view-duplicate-column", "column `{0}` is listed twice", explanation: """
+        A view shows each key once: `--columns deal,amount,amount` (or a saved view's \
+        `columns:`) names `amount` twice. The second mention is reported; remove it.
         """)
+
+    /// The notes `flowc deals` prints on stderr beside its output (`{n}`: arguments).
+    public enum Note {
+        public static let moreDeals = "more deals match; raise --limit (0 for all) to see them"
+        public static let moreGroups = "{0} more groups; raise --limit (0 for all) to see them"
+        public static let notShown = "a grouped view shows its key, the count and the sums of money and number fields; not shown: {0}"
+    }
 
     // MARK: Saved views (FC142x)
 
@@ -68,7 +77,7 @@ public enum ViewMessages {
 
     /// The table `flowc explain` lists.
     public static let all: [MessageSpec] = [
-        unknownKey, severalTemplates, unknownTemplate, badSort, notGroupable, noStore, storeFailed, viewFileKey, viewFileMissing,
+        unknownKey, severalTemplates, unknownTemplate, badSort, notGroupable, noStore, duplicateColumn, viewFileKey, viewFileMissing,
         viewFileValue, viewFileTemplate,
     ]
 }

@@ -71,8 +71,8 @@ struct DealViewTests {
         let swift = try DealViewFixtures.compile(DealViewSpec(filter: "amount * 2 > 100000 CNY", groupBy: "node", columns: ["amount", "quote"])).get()
         #expect(exact.filter?.isExact == true)
         #expect(swift.filter?.isExact == false)
-        guard case .groups(let key, let sums, _, let a) = try DealViewEngine.run(exact, store: store, templateID: nil),
-              case .groups(_, _, _, let b) = try DealViewEngine.run(swift, store: store, templateID: nil) else {
+        guard case .groups(let key, let sums, _, let a, _) = try DealViewEngine.run(exact, store: store, templateID: nil),
+              case .groups(_, _, _, let b, _) = try DealViewEngine.run(swift, store: store, templateID: nil) else {
             Issue.record("not groups")
             return
         }
@@ -91,15 +91,15 @@ struct DealViewTests {
         let store = try DealViewFixtures.sqlite()
         _ = try DealViewFixtures.service(store)
         let view = try DealViewFixtures.compile(DealViewSpec(groupBy: "industry", sort: ["count:desc", "industry"], columns: ["amount"])).get()
-        guard case .groups(_, _, let currencies, let lines) = try DealViewEngine.run(view, store: store, templateID: nil) else {
+        guard case .groups(_, _, let types, let lines, _) = try DealViewEngine.run(view, store: store, templateID: nil) else {
             Issue.record("not groups")
             return
         }
-        #expect(currencies == ["CNY"])
+        #expect(types == [.money(currency: "CNY")])
         #expect(lines.map(\.count) == lines.map(\.count).sorted(by: >))
         #expect(lines.reduce(0) { $0 + $1.count } == 24)
         let limited = try DealViewFixtures.compile(DealViewSpec(groupBy: "industry", sort: ["amount:desc"], columns: ["amount"], limit: 2)).get()
-        guard case .groups(_, _, _, let top) = try DealViewEngine.run(limited, store: store, templateID: nil) else { return }
+        guard case .groups(_, _, _, let top, _) = try DealViewEngine.run(limited, store: store, templateID: nil) else { return }
         #expect(top.count == 2)
         #expect(top[0].sums[0] >= top[1].sums[0])
     }

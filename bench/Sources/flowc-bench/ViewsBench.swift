@@ -67,7 +67,7 @@ enum ViewsBench {
             GROUP BY 1 ORDER BY 1
             """
         let (viewTime, viewAnswer) = timed(reps) { () -> [String] in
-            guard case .groups(_, _, _, let rows)? = try? DealViewEngine.run(view, store: store, templateID: "standard_sale") else {
+            guard case .groups(_, _, _, let rows, _)? = try? DealViewEngine.run(view, store: store, templateID: "standard_sale") else {
                 fail("the view failed")
             }
             return rows.map { "\($0.key ?? "-")|\($0.count)|\(cents($0.sums.first ?? 0))" }
