@@ -1,51 +1,87 @@
 internal import Foundation
 internal import GRDB
+internal import GRDBSQLite
 
 /// The SQL functions that let SQLite compare, sort, group and sum money and decimal fields
 /// exactly (``ViewDecimal``). SQLite has no decimal type: `json_extract` reads a JSON number as a
 /// binary float. These read the number's JSON text instead (`fields -> '$.amount'`, which SQLite
 /// returns as written) and are registered on every connection of the store.
+///
+/// They are registered through SQLite's C API, as the append path steps its statements: a sum
+/// runs once per row of a grouped view, and GRDB's function wrappers (an array of values and a
+/// Swift string per call) made the views benchmark's grouped view twice as slow.
 extension SQLiteStore {
     /// `flowc_decimal_key(text)`: the ``ViewDecimal/key`` blob of a JSON number, which compares
     /// and sorts as the number; null for null, a non-number or a number that is not a decimal.
     static let decimalKeyFunction = "flowc_decimal_key"
     /// `flowc_decimal_sum(text)`: the exact sum of JSON numbers as text (`0` for none; unset
-    /// values and non-numbers count 0), or the float sum when the exact one would overflow.
+    /// values and non-numbers count 0), or the float sum when the exact one would overflow (or a
+    /// number is beyond the decimals).
     static let decimalSumFunction = "flowc_decimal_sum"
 
-    static let decimalKey = DatabaseFunction(decimalKeyFunction, argumentCount: 1, pure: true) { values in
-        guard case .string(let text) = values[0].storage, let d = ViewDecimal(text) else { return nil }
-        return Data(d.key)
+    /// What a sum keeps between rows, in memory SQLite gives the aggregate (zeroed at first).
+    struct DecimalSumState {
+        var exact: Int128
+        var float: Double
+        /// Set once the exact sum is lost.
+        var inexact: Bool
     }
-
-    struct DecimalSum: DatabaseAggregate {
-        var exact: ViewDecimal? = ViewDecimal(0)
-        var float = 0.0
-
-        init() {}
-
-        mutating func step(_ values: [DatabaseValue]) {
-            guard case .string(let text) = values[0].storage else { return }
-            if let d = ViewDecimal(text) {
-                exact = exact?.adding(d)
-                float += d.double
-            } else if let r = Double(text) {
-                // A number beyond the decimals (more places than 18, or huge): only a float sum.
-                exact = nil
-                float += r
-            }
-        }
-
-        func finalize() -> (any DatabaseValueConvertible)? {
-            exact.map(\.description) ?? float
-        }
-    }
-
-    static let decimalSum = DatabaseFunction(decimalSumFunction, argumentCount: 1, pure: true, aggregate: DecimalSum.self)
 
     /// Registers the functions on a connection (each of the pool's, as it opens).
-    static func addViewFunctions(_ db: Database) {
-        db.add(function: decimalKey)
-        db.add(function: decimalSum)
+    static func addViewFunctions(_ db: Database) throws {
+        guard let connection = db.sqliteConnection else { throw StoreError(.database, "the database connection is closed") }
+        let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC
+        var rc = sqlite3_create_function_v2(connection, decimalKeyFunction, 1, flags, nil, { context, _, arguments in
+            guard let context, let value = arguments?[0], let decimal = SQLiteStore.decimal(value) else {
+                sqlite3_result_null(context)
+                return
+            }
+            var key = UInt128(bitPattern: decimal.scaled) ^ (UInt128(1) << 127)
+            key = key.bigEndian
+            withUnsafeBytes(of: &key) { sqlite3_result_blob(context, $0.baseAddress, 16, SQLiteStore.transient) }
+        }, nil, nil, nil)
+        guard rc == SQLITE_OK else { throw StoreError(.database, "cannot register \(decimalKeyFunction): SQLite error \(rc)") }
+        rc = sqlite3_create_function_v2(connection, decimalSumFunction, 1, flags, nil, nil, { context, _, arguments in
+            guard let context, let value = arguments?[0],
+                  let raw = sqlite3_aggregate_context(context, Int32(MemoryLayout<DecimalSumState>.stride)) else { return }
+            let state = raw.bindMemory(to: DecimalSumState.self, capacity: 1)
+            guard sqlite3_value_type(value) != SQLITE_NULL else { return }
+            if let decimal = SQLiteStore.decimal(value) {
+                state.pointee.float += decimal.double
+                guard !state.pointee.inexact else { return }
+                let (sum, overflow) = state.pointee.exact.addingReportingOverflow(decimal.scaled)
+                if overflow { state.pointee.inexact = true } else { state.pointee.exact = sum }
+            } else if sqlite3_value_type(value) == SQLITE_TEXT, let number = SQLiteStore.float(value) {
+                // A number beyond the decimals: only a float sum.
+                state.pointee.float += number
+                state.pointee.inexact = true
+            }
+        }, { context in
+            guard let context else { return }
+            // Zero bytes: no row was summed (SQLite gives no memory then), the sum is 0.
+            let raw = sqlite3_aggregate_context(context, 0)
+            let state = raw?.bindMemory(to: DecimalSumState.self, capacity: 1).pointee
+            if let state, state.inexact {
+                sqlite3_result_double(context, state.float)
+            } else {
+                let text = ViewDecimal(scaled: state?.exact ?? 0).description
+                sqlite3_result_text(context, text, -1, SQLiteStore.transient)
+            }
+        }, nil)
+        guard rc == SQLITE_OK else { throw StoreError(.database, "cannot register \(decimalSumFunction): SQLite error \(rc)") }
+    }
+
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// The text of an argument read as a decimal (nil when it is null or not one).
+    static func decimal(_ value: OpaquePointer) -> ViewDecimal? {
+        guard sqlite3_value_type(value) == SQLITE_TEXT, let text = sqlite3_value_text(value) else { return nil }
+        return ViewDecimal(utf8: UnsafeBufferPointer(start: text, count: Int(sqlite3_value_bytes(value))))
+    }
+
+    /// The text of an argument read as a float (a JSON number beyond the decimals).
+    static func float(_ value: OpaquePointer) -> Double? {
+        guard let text = sqlite3_value_text(value) else { return nil }
+        return Double(String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_value_bytes(value))), as: UTF8.self))
     }
 }

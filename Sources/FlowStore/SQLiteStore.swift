@@ -78,7 +78,7 @@ public final class SQLiteStore: DealStore {
                 // 2 MiB page cache made appends a third slower in the bench. Memory is taken
                 // only as pages are touched.
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKibibytes)")
-                Self.addViewFunctions(db)
+                try Self.addViewFunctions(db)
             }
             pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB puts the writer in WAL mode *after* `prepareDatabase`, and sets
@@ -107,7 +107,7 @@ public final class SQLiteStore: DealStore {
         configuration.readonly = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKibibytes)")
-            Self.addViewFunctions(db)
+            try Self.addViewFunctions(db)
         }
         let reader: DatabasePool
         do { reader = try DatabasePool(path: path, configuration: configuration) } catch { return nil }

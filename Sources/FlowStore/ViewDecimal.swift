@@ -23,44 +23,73 @@ public struct ViewDecimal: Hashable, Sendable, Comparable, CustomStringConvertib
     /// Reads a JSON number (`-12.50`, `3`, `1.5e3`); nil when it is not one, has a digit beyond
     /// 18 places, or is too large (over about 1.7 × 10^20).
     public init?(_ text: some StringProtocol) {
-        var bytes = Array(text.utf8)[...]
-        let negative = bytes.first == UInt8(ascii: "-")
-        if negative { bytes = bytes.dropFirst() }
-        var exponent = 0
-        if let e = bytes.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            let written = String(decoding: bytes[(e + 1)...], as: UTF8.self)
-            guard let n = Int(written.hasPrefix("+") ? String(written.dropFirst()) : written), abs(n) <= 60 else { return nil }
-            exponent = n
-            bytes = bytes[..<e]
-        }
-        let isDigit = { (b: UInt8) in b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
-        var integerPart = bytes[...]
-        var fractionPart = bytes[bytes.endIndex...]
-        if let point = bytes.firstIndex(of: UInt8(ascii: ".")) {
-            integerPart = bytes[..<point]
-            fractionPart = bytes[(point + 1)...]
-            guard !fractionPart.isEmpty else { return nil }
-        }
-        guard !integerPart.isEmpty, integerPart.allSatisfy(isDigit), fractionPart.allSatisfy(isDigit) else { return nil }
-        while integerPart.first == UInt8(ascii: "0") { integerPart = integerPart.dropFirst() }
-        while fractionPart.last == UInt8(ascii: "0") { fractionPart = fractionPart.dropLast() }
-        // digits × 10^(exponent − fraction digits) × 10^18, exactly or not at all.
-        let shift = Self.places + exponent - fractionPart.count
-        var digits = Array(integerPart) + Array(fractionPart)
-        if shift < 0 {
-            guard digits.count >= -shift, digits.suffix(-shift).allSatisfy({ $0 == UInt8(ascii: "0") }) else { return nil }
-            digits.removeLast(-shift)
-        } else {
-            digits += Array(repeating: UInt8(ascii: "0"), count: shift)
-        }
-        while digits.first == UInt8(ascii: "0") { digits.removeFirst() }
-        guard digits.count <= 38 else { return nil }
+        var text = String(text)
+        guard let value = text.withUTF8({ ViewDecimal(utf8: $0) }) else { return nil }
+        self = value
+    }
+
+    /// ``init(_:)`` of UTF-8 bytes, without allocating: what SQLite's functions call for every
+    /// row they read.
+    public init?(utf8 b: UnsafeBufferPointer<UInt8>) {
+        let zero = UInt8(ascii: "0")
+        var i = 0
+        let negative = i < b.count && b[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
         var value: Int128 = 0
-        for byte in digits {
-            let (times, o1) = value.multipliedReportingOverflow(by: 10)
-            let (plus, o2) = times.addingReportingOverflow(Int128(byte - UInt8(ascii: "0")))
-            guard !o1, !o2 else { return nil }
-            value = plus
+        var digits = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        while i < b.count {
+            let c = b[i]
+            if c >= zero && c <= zero + 9 {
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (plus, o2) = times.addingReportingOverflow(Int128(c - zero))
+                guard !o1, !o2 else { return nil }
+                value = plus
+                digits += 1
+                if seenPoint { fractionDigits += 1 }
+            } else if c == UInt8(ascii: "."), !seenPoint, digits > 0 {
+                seenPoint = true
+                digits = 0
+            } else {
+                break
+            }
+            i += 1
+        }
+        // Digits on both sides of a point, as JSON writes a number.
+        guard digits > 0 else { return nil }
+        var exponent = 0
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            var exponentNegative = false
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+                exponentNegative = b[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var exponentDigits = 0
+            while i < b.count, b[i] >= zero, b[i] <= zero + 9 {
+                exponent = exponent * 10 + Int(b[i] - zero)
+                exponentDigits += 1
+                guard exponent <= 60 else { return nil }
+                i += 1
+            }
+            guard exponentDigits > 0 else { return nil }
+            if exponentNegative { exponent = -exponent }
+        }
+        guard i == b.count else { return nil }
+        // value × 10^(exponent − fraction digits) × 10^18, exactly or not at all.
+        let shift = Self.places + exponent - fractionDigits
+        if shift >= 0 {
+            for _ in 0..<shift {
+                let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+                guard !overflow else { return nil }
+                value = times
+            }
+        } else {
+            for _ in 0..<(-shift) {
+                guard value % 10 == 0 else { return nil }
+                value /= 10
+            }
         }
         scaled = negative ? -value : value
     }

@@ -140,7 +140,9 @@ enum ViewScan {
             case .weightedSumOf(let c):
                 guard let v = column(c).number, let p = deal.index.projection?.probability else { return nil }
                 return v * Double(p) / 100.0
-            case .decimalSum(let name): return try exact(name)?.double
+            case .decimalSum(let name):
+                if case .real(let r)? = fields[name] { return r }
+                return try exact(name)?.double
             }
         }
     }
@@ -175,7 +177,10 @@ enum ViewScan {
             entry.count += 1
             for (i, m) in query.measures.enumerated() {
                 entry.sums[i] += try row.measure(m) ?? 0
-                if case .decimalSum(let name) = m, let value = try row.exact(name) { entry.exactSums[i] = entry.exactSums[i]?.adding(value) }
+                guard case .decimalSum(let name) = m else { continue }
+                // A number beyond the decimals leaves only the float sum, as in SQLite.
+                if case .real? = row.fields[name] { entry.exactSums[i] = nil }
+                if let value = try row.exact(name) { entry.exactSums[i] = entry.exactSums[i]?.adding(value) }
             }
             groups[keys] = entry
         }

@@ -316,21 +316,24 @@ public enum DealViewEngine {
                 } else {
                     keys = [row.value(group, schema, now: now)]
                 }
-                let values = view.sums.map { f -> ViewDecimal? in
-                    switch row.fields[f] {
-                    case .integer(let i)?: ViewDecimal(i)
-                    case .decimal(let d)?: d
-                    default: nil
-                    }
-                }
                 for key in keys {
                     var line = byKey[key] ?? DealViewResult.GroupLine(
                         value: key, count: 0, sums: Array(repeating: 0, count: view.sums.count), exactSums: zero)
                     line.count += 1
-                    for (i, value) in values.enumerated() {
-                        guard let value else { continue }
-                        line.exactSums[i] = line.exactSums[i]?.adding(value)
-                        line.sums[i] += value.double
+                    for (i, f) in view.sums.enumerated() {
+                        switch row.fields[f] {
+                        case .integer(let n)?:
+                            line.exactSums[i] = line.exactSums[i]?.adding(ViewDecimal(n))
+                            line.sums[i] += Double(n)
+                        case .decimal(let d)?:
+                            line.exactSums[i] = line.exactSums[i]?.adding(d)
+                            line.sums[i] += d.double
+                        case .real(let r)?:
+                            // A number beyond the decimals: only the float sum, as in the store.
+                            line.exactSums[i] = nil
+                            line.sums[i] += r
+                        default: break
+                        }
                     }
                     byKey[key] = line
                 }
