@@ -94,6 +94,18 @@ struct ViewFileTests {
         #expect(codes.count == 6)
     }
 
+    @Test func aColumnListedTwiceIsAnErrorAtItsSecondMention() throws {
+        let path = try Self.write("""
+            flowc: 1
+            view: {id: v, name: 测试}
+            template: ../standard-sale.flow.yaml
+            columns: [deal, amount, owner, amount]
+            """)
+        let (text, codes) = Self.rendered(path)
+        #expect(codes == ["FC1417"])
+        #expect(text.contains("test.view.yaml:4:32: error[FC1417]: column `amount` is listed twice"), "\(text)")
+    }
+
     @Test func missingKeysAndAMissingTemplateAreErrors() throws {
         let path = try Self.write("""
             view: {name: 测试}
