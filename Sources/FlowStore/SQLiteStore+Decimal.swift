@@ -19,7 +19,8 @@ extension SQLiteStore {
     /// number is beyond the decimals).
     static let decimalSumFunction = "flowc_decimal_sum"
 
-    /// What a sum keeps between rows, in memory SQLite gives the aggregate (zeroed at first).
+    /// What a sum keeps between rows, in memory SQLite gives the aggregate (zeroed at first):
+    /// the exact sum, until it is lost; from then on, the float sum.
     struct DecimalSumState {
         var exact: Int128
         var float: Double
@@ -45,16 +46,22 @@ extension SQLiteStore {
             guard let context, let value = arguments?[0],
                   let raw = sqlite3_aggregate_context(context, Int32(MemoryLayout<DecimalSumState>.stride)) else { return }
             let state = raw.bindMemory(to: DecimalSumState.self, capacity: 1)
-            guard sqlite3_value_type(value) != SQLITE_NULL else { return }
-            if let decimal = SQLiteStore.decimal(value) {
-                state.pointee.float += decimal.double
-                guard !state.pointee.inexact else { return }
+            guard sqlite3_value_type(value) == SQLITE_TEXT else { return }
+            if state.pointee.inexact {
+                // SQLite's own reading of the text: a number's float, 0 for anything else.
+                state.pointee.float += sqlite3_value_double(value)
+            } else if let decimal = SQLiteStore.decimal(value) {
                 let (sum, overflow) = state.pointee.exact.addingReportingOverflow(decimal.scaled)
-                if overflow { state.pointee.inexact = true } else { state.pointee.exact = sum }
-            } else if sqlite3_value_type(value) == SQLITE_TEXT, let number = SQLiteStore.float(value) {
-                // A number beyond the decimals: only a float sum.
-                state.pointee.float += number
+                if !overflow {
+                    state.pointee.exact = sum
+                    return
+                }
                 state.pointee.inexact = true
+                state.pointee.float = ViewDecimal(scaled: state.pointee.exact).double + decimal.double
+            } else if let number = SQLiteStore.float(value) {
+                // A number beyond the decimals: only a float sum from here on.
+                state.pointee.inexact = true
+                state.pointee.float = ViewDecimal(scaled: state.pointee.exact).double + number
             }
         }, { context in
             guard let context else { return }

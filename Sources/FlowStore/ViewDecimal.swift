@@ -79,20 +79,29 @@ public struct ViewDecimal: Hashable, Sendable, Comparable, CustomStringConvertib
         guard i == b.count else { return nil }
         // value × 10^(exponent − fraction digits) × 10^18, exactly or not at all.
         let shift = Self.places + exponent - fractionDigits
+        guard shift.magnitude < Self.powersOfTen.count else {
+            guard value == 0 else { return nil }
+            scaled = 0
+            return
+        }
         if shift >= 0 {
-            for _ in 0..<shift {
-                let (times, overflow) = value.multipliedReportingOverflow(by: 10)
-                guard !overflow else { return nil }
-                value = times
-            }
+            let (times, overflow) = value.multipliedReportingOverflow(by: Self.powersOfTen[shift])
+            guard !overflow else { return nil }
+            value = times
         } else {
-            for _ in 0..<(-shift) {
-                guard value % 10 == 0 else { return nil }
-                value /= 10
-            }
+            let (quotient, remainder) = value.quotientAndRemainder(dividingBy: Self.powersOfTen[-shift])
+            guard remainder == 0 else { return nil }
+            value = quotient
         }
         scaled = negative ? -value : value
     }
+
+    /// 10^0 … 10^38, the powers of ten an `Int128` holds.
+    static let powersOfTen: [Int128] = {
+        var table: [Int128] = [1]
+        for _ in 1...38 { table.append(table[table.count - 1] * 10) }
+        return table
+    }()
 
     public static func < (a: ViewDecimal, b: ViewDecimal) -> Bool { a.scaled < b.scaled }
 

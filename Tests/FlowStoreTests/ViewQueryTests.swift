@@ -218,6 +218,24 @@ struct ViewQueryTests {
         #expect(try a.store.viewGroups(DealGroupQuery(groupBy: [], measures: [.decimalSum("amount"), .sum("amount")]))[0].exactSums == all[0].exactSums)
     }
 
+    /// A sum too large to hold exactly, or of a number beyond the decimals, has only its float,
+    /// in both stores.
+    @Test func aSumBeyondTheDecimalsFallsBackToItsFloat() throws {
+        for (texts, float) in [(["90000000000000000000", "90000000000000000000", "0.5"], 1.8e20), (["1e300", "2"], 1e300)] {
+            for made in [Self.inMemory(), try Self.sqlite()] {
+                let batch = texts.enumerated().map { n, text in
+                    AppendRecord(dealID: "S-\(n)", eventID: "create", afterSequence: 0, event: Data("{}".utf8), snapshot: Data("{}".utf8),
+                                 index: DealIndex(templateHash: "h", status: "open", isOpen: true, pool: "private", owner: "li", currentNodes: "",
+                                                  projection: DealProjection(templateID: "t", fields: "{\"amount\":\(text)}")))
+                }
+                #expect(try made.store.append(batch).allSatisfy { $0.isStored })
+                let row = try made.store.viewGroups(DealGroupQuery(groupBy: [], measures: [.decimalSum("amount")]))[0]
+                #expect(row.exactSums == [nil], "\(texts)")
+                #expect(abs(row.sums[0] - float) <= float * 1e-12, "\(texts): \(row.sums)")
+            }
+        }
+    }
+
     @Test func groupsCountWhatAPersonWouldCount() throws {
         let made = try Self.sqlite()
         try Self.fill(made.store)
