@@ -105,6 +105,7 @@ import Testing
             let r = flowc("deals", "--db", db, "--view", view, "--format", "csv")
             #expect(r.code == 0, "\(view): \(r.err)")
             #expect(r.out.hasPrefix("owner,count,amount\r\n"), "\(r.out)")
+            #expect(r.err.isEmpty, "the bundled view asks only for what it shows: \(r.err)")
         }
     }
 
