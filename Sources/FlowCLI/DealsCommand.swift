@@ -130,13 +130,13 @@ struct DealsCommand: FlowcCommand {
             chosen = templates[0]
         }
         let schema = DealViewSchema(machine: chosen?.machine.verified)
-        if chosen == nil, templates.count > 1, let (field, span) = spec.firstField(DealViewSchema(machine: nil), locator ?? .options(spec)) {
+        if chosen == nil, templates.count > 1, let (field, span) = spec.firstField(locator ?? .options(spec)) {
             // Located where the field is named (the user gave no --template to point at).
             let having = templates.filter { DealViewSchema(machine: $0.machine.verified).fields[field] != nil }.map(\.id)
             var d = ViewMessages.severalTemplates.at(span, templates.map(\.id).joined(separator: ", "))
             d = having.isEmpty
-                ? d.help("no template of the store has a field `{0}`", field)
-                : d.help("`{0}` is a field of {1}: add `--template {2}`", field, having.joined(separator: ", "), having[0])
+                ? d.help(ViewMessages.Help.fieldOfNone, field)
+                : d.help(ViewMessages.Help.fieldOf, field, having.joined(separator: ", "), having[0])
             context.writeError(HumanRenderer(color: color).render(d))
             return ExitCode.problems
         }

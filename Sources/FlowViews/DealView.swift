@@ -22,7 +22,7 @@ public struct DealViewSpec: Sendable, Hashable {
 
     /// The first template field the view names, and where: in the filter (at the field), the
     /// grouping, a sort key or a column; nil when it names only built-ins.
-    public func firstField(_ schema: DealViewSchema, _ locator: DealViewLocator) -> (String, SourceSpan)? {
+    public func firstField(_ locator: DealViewLocator) -> (String, SourceSpan)? {
         func isField(_ name: String) -> Bool { DealViewSchema.Builtin(rawValue: name) == nil && name != "count" }
         if let filter {
             let parsed = ExprParser.parse(filter)

@@ -45,6 +45,13 @@ public enum ViewMessages {
         `columns:`) names `amount` twice. The second mention is reported; remove it.
         """)
 
+    /// Help lines of the messages above (`{n}`: arguments).
+    public enum Help {
+        /// FC1411: the templates of the store that have the field, and the option to add.
+        public static let fieldOf = "`{0}` is a field of {1}: add `--template {2}`"
+        public static let fieldOfNone = "no template of the store has a field `{0}`"
+    }
+
     /// The notes `flowc deals` prints on stderr beside its output (`{n}`: arguments).
     public enum Note {
         public static let moreDeals = "more deals match; raise --limit (0 for all) to see them"
