@@ -94,7 +94,7 @@ extension SQLiteStore: DealViewStore {
         /// A comparison of an exact decimal with a constant. SQLite reads the number as a binary
         /// float (`X`: the plain column, else `json_extract`), which is within a few units in the
         /// last place of the exact value: a row whose float is clearly above or below the
-        /// constant's is decided by the float (and an index on it), and only a row in the narrow
+        /// constant's is decided by the float, and only a row in the narrow
         /// band around it is decided by the exact key. `X >= lo AND (X > hi OR key > c)` is
         /// `value > c` exactly.
         mutating func decimalComparison(_ name: String, _ column: ViewColumn?, _ op: ViewComparison, _ c: ViewDecimal) throws -> String {
