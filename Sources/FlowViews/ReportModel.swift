@@ -217,9 +217,10 @@ public struct ReportModel: Sendable, Hashable, Codable {
         return order.sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }.compactMap { totals[$0] }
     }
 
-    /// `x` rounded to the cent (halves away from zero), as every amount of the model is.
+    /// `x` rounded to the cent as `flowc deals` rounds it (halves away from zero, on the shortest
+    /// decimal that reads back as `x`: `2.675` → `2.68`), as every amount of the model is.
     public static func cents(_ x: Double) -> Double {
         guard x.isFinite else { return x }
-        return (x * 100).rounded() / 100
+        return Double(ValueFormat.cents(x, grouping: false)) ?? x
     }
 }

@@ -79,7 +79,7 @@ import Testing
         ("not (amount <= 12345678901234567 CNY)", "not (amount + 0 CNY <= 12345678901234567 CNY)", ["P-2"]),
     ])
     func aFilterGivesTheSameDealsInTheStoreAndDealByDeal(_ store: String, _ evaluated: String, _ expected: [String]) throws {
-        let db = try Self.exactDB
+        let db = Self.exactDB
         for filter in [store, evaluated] {
             let r = flowc("deals", "--db", db, "--where", filter, "--columns", "deal", "--sort", "deal", "--format", "csv")
             #expect(r.code == 0, "\(r.err)")
