@@ -26,22 +26,11 @@ import Testing
 @Suite struct RejectsIntoADeviceTests {
     @Test func aFIFOGivenAsTheRejectsFileIsWrittenIntoAndStaysAFIFO() throws {
         let dir = try tempDir(["bad.jsonl": #"{"id": "Z-1", "owner": "amy", "fields": {"nope": 1}}"# + "\n"])
-        let fifo = dir + "/rejects.pipe"
-        #expect(mkfifo(fifo, 0o600) == 0)
-        // The reader: opening a FIFO waits for its writer, and it reads until the writer closes.
-        nonisolated(unsafe) var received = Data()
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            if let reader = FileHandle(forReadingAtPath: fifo) { received = reader.readDataToEndOfFile() }
-            done.signal()
-        }
-        let r = flowc("run", Examples.template, "--deals", dir + "/bad.jsonl", "--rejects", fifo, "--db", dir + "/d.sqlite")
-        #expect(r.code == 1, "\(r.err)")
-        #expect(done.wait(timeout: .now() + 30) == .success)
-        #expect(String(decoding: received, as: UTF8.self).hasPrefix(#"{"_error":{"line":1,"code":"FC1110""#), "\(String(decoding: received, as: UTF8.self))")
-        var info = stat()
-        #expect(stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".partial") }.isEmpty)
+        let run = try Self.throughFIFO { flowc("run", Examples.template, "--deals", dir + "/bad.jsonl", "--rejects", $0, "--db", dir + "/d.sqlite") }
+        #expect(run.result.code == 1, "\(run.result.err)")
+        #expect(run.text.hasPrefix(#"{"_error":{"line":1,"code":"FC1110""#), "\(run.text)")
+        #expect(run.stillFIFO)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: run.directory) == ["out.pipe"])
     }
 
     @Test func devNullTakesTheRejectsOfBothInputsAndStaysADevice() throws {
@@ -58,7 +47,7 @@ import Testing
     /// What a command writes into a FIFO made for it (read on a thread of its own, since opening a
     /// FIFO waits for the other end), and whether the FIFO is still one afterwards.
     static func throughFIFO(_ run: (String) -> (code: Int32, out: String, err: String)) throws
-        -> (result: (code: Int32, out: String, err: String), text: String, stillFIFO: Bool) {
+        -> (result: (code: Int32, out: String, err: String), text: String, stillFIFO: Bool, directory: String) {
         let fifo = try tempDir([:]) + "/out.pipe"
         #expect(mkfifo(fifo, 0o600) == 0)
         nonisolated(unsafe) var received = Data()
@@ -70,7 +59,8 @@ import Testing
         let result = run(fifo)
         #expect(done.wait(timeout: .now() + 30) == .success)
         var info = stat()
-        return (result, String(decoding: received, as: UTF8.self), stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        return (result, String(decoding: received, as: UTF8.self), stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO,
+                (fifo as NSString).deletingLastPathComponent)
     }
 
     /// `-o` and `--html` into a FIFO or a device: the same as the rejects.
