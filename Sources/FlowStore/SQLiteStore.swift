@@ -404,23 +404,19 @@ public final class SQLiteStore: DealStore {
         let before: Set<String> = old.map { $0.isOpen ? Set($0.customerKeys) : [] } ?? []
         let after: Set<String> = new.isOpen ? Set(new.customerKeys) : []
         if before == after { return }
-        let remove = try RawStatement(cached: db.cachedStatement(sql: "DELETE FROM customer_keys WHERE key = ?1 AND deal = ?2"), db)
-        for key in before.subtracting(after).sorted() {
-            remove.reset()
-            remove.bind(1, key)
-            remove.bind(2, id)
-            _ = try remove.step()
+        func each(_ keys: Set<String>, _ sql: String) throws {
+            guard !keys.isEmpty else { return }
+            let statement = try RawStatement(cached: db.cachedStatement(sql: sql), db)
+            for key in keys.sorted() {
+                statement.reset()
+                statement.bind(1, key)
+                statement.bind(2, id)
+                _ = try statement.step()
+            }
+            statement.reset()
         }
-        remove.reset()
-        let insert = try RawStatement(
-            cached: db.cachedStatement(sql: "INSERT INTO customer_keys (key, deal) VALUES (?1, ?2) ON CONFLICT DO NOTHING"), db)
-        for key in after.subtracting(before).sorted() {
-            insert.reset()
-            insert.bind(1, key)
-            insert.bind(2, id)
-            _ = try insert.step()
-        }
-        insert.reset()
+        try each(before.subtracting(after), "DELETE FROM customer_keys WHERE key = ?1 AND deal = ?2")
+        try each(after.subtracting(before), "INSERT INTO customer_keys (key, deal) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
     }
 
     static let ownerCountSQL = "SELECT count(*) FROM deals WHERE owner = ? AND owner IS NOT NULL AND is_open = 1"
