@@ -712,29 +712,12 @@ public final class DealSession {
     }
 
     /// The runner's actions for one written action (a deliverables action gives one per item).
+    /// One action keeps the event's id; the events of a deliverables action with several items
+    /// are `ID.1`, `ID.2`, ….
     private func actions(_ action: HostAction, id: String, machine: PreparedMachine) throws(HostError) -> [(String, DealAction)] {
-        switch action {
-        case .set(let values):
-            switch service.typed(values, machine) {
-            case .success(let fields): return [(id, .setFields(fields))]
-            case .failure(let e): throw e
-            }
-        case .deliverables(let node, let done, let undo):
-            if done.count == 1 { return [(id, .tickDeliverable(node: node, deliverable: done[0], done: !undo))] }
-            return done.enumerated().map { ("\(id).\($0.offset + 1)", .tickDeliverable(node: node, deliverable: $0.element, done: !undo)) }
-        case .complete(let node, let outcome): return [(id, .complete(node: node, outcome: outcome))]
-        case .rework(let node, let target, let reason): return [(id, .rework(node: node, target: target, reason: reason))]
-        case .addMember(let role, let person): return [(id, .addRoleMember(role: role, person: person))]
-        case .removeMember(let role, let person): return [(id, .removeRoleMember(role: role, person: person))]
-        case .lose(let reason): return [(id, .lose(reason: reason))]
-        case .win(let node): return [(id, .win(node: node))]
-        case .claim: return [(id, .claim)]
-        case .release: return [(id, .release)]
-        case .assign(let to): return [(id, .assign(to: to))]
-        case .tick: return [(id, .tick)]
-        case .note(let node, let text): return [(id, .note(node: node, text: text))]
-        case .link(let node, let url, let title): return [(id, .link(node: node, url: url, title: title))]
-        }
+        let actions = try action.dealActions { (values) throws(HostError) in try service.typed(values, machine).get() }
+        if actions.count == 1 { return [(id, actions[0])] }
+        return actions.enumerated().map { ("\(id).\($0.offset + 1)", $0.element) }
     }
 
     func commit(_ dealID: String, from start: Live?, to final: Live, staged: [StagedRecord], unit: Int) {

@@ -175,30 +175,19 @@ private struct ScenarioRun {
 
     /// The events of a step.
     func build(_ step: Scenario.Step) -> Result<[DealAction], ScenarioValueError> {
-        switch step.action {
-        case .set(let values):
-            var fields: [FieldAssignment] = []
-            for fv in values {
-                switch value(fv.value, field: fv.field) {
-                case .success(let v): fields.append(FieldAssignment(fv.field, v))
-                case .failure(let error): return .failure(ScenarioValueError(message: fill(S.badValue, "set.\(fv.field)", error.message)))
+        do {
+            return .success(try step.action.dealActions { (values) throws(ScenarioValueError) in
+                var fields: [FieldAssignment] = []
+                for fv in values {
+                    switch value(fv.value, field: fv.field) {
+                    case .success(let v): fields.append(FieldAssignment(fv.field, v))
+                    case .failure(let error): throw ScenarioValueError(message: fill(S.badValue, "set.\(fv.field)", error.message))
+                    }
                 }
-            }
-            return .success([.setFields(fields)])
-        case .deliverables(let node, let done, let undo):
-            return .success(done.map { .tickDeliverable(node: node, deliverable: $0, done: !undo) })
-        case .complete(let node, let outcome): return .success([.complete(node: node, outcome: outcome)])
-        case .rework(let node, let target, let reason): return .success([.rework(node: node, target: target, reason: reason)])
-        case .addMember(let role, let person): return .success([.addRoleMember(role: role, person: person)])
-        case .removeMember(let role, let person): return .success([.removeRoleMember(role: role, person: person)])
-        case .lose(let reason): return .success([.lose(reason: reason)])
-        case .win(let node): return .success([.win(node: node)])
-        case .claim: return .success([.claim])
-        case .release: return .success([.release])
-        case .assign(let to): return .success([.assign(to: to)])
-        case .tick: return .success([.tick])
-        case .note(let node, let text): return .success([.note(node: node, text: text)])
-        case .link(let node, let url, let title): return .success([.link(node: node, url: url, title: title)])
+                return fields
+            })
+        } catch {
+            return .failure(error)
         }
     }
 

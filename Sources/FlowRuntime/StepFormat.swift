@@ -58,6 +58,30 @@ public enum StepAction: Sendable, Hashable {
                                "add_note", "add_link"]
 }
 
+extension StepAction {
+    /// The runner's actions for this step, in order: one, or one per item of a `deliverables`
+    /// step. `typed` gives the field values of a `set` their types (a scenario reads them by the
+    /// field's type from text forms, a host from the record's JSON); its error is the caller's.
+    public func dealActions<E: Error>(typed: ([WrittenValue]) throws(E) -> [FieldAssignment]) throws(E) -> [DealAction] {
+        switch self {
+        case .set(let values): [.setFields(try typed(values))]
+        case .deliverables(let node, let done, let undo): done.map { .tickDeliverable(node: node, deliverable: $0, done: !undo) }
+        case .complete(let node, let outcome): [.complete(node: node, outcome: outcome)]
+        case .rework(let node, let target, let reason): [.rework(node: node, target: target, reason: reason)]
+        case .addMember(let role, let person): [.addRoleMember(role: role, person: person)]
+        case .removeMember(let role, let person): [.removeRoleMember(role: role, person: person)]
+        case .lose(let reason): [.lose(reason: reason)]
+        case .win(let node): [.win(node: node)]
+        case .claim: [.claim]
+        case .release: [.release]
+        case .assign(let to): [.assign(to: to)]
+        case .tick: [.tick]
+        case .note(let node, let text): [.note(node: node, text: text)]
+        case .link(let node, let url, let title): [.link(node: node, url: url, title: title)]
+        }
+    }
+}
+
 /// Why a step's action could not be read: where (`steps[2].claim`, `events[0]`; empty for the
 /// whole step) and what.
 public struct StepFormatError: Error, Sendable, Hashable {
