@@ -58,12 +58,6 @@ public enum CustomerKey {
         key(machine, fields: snapshot.fields)
     }
 
-    /// The keys held in a stored ``key(_:fields:)``.
-    public static func split(_ key: String?) -> [String] {
-        guard let key, !key.isEmpty else { return [] }
-        return key.components(separatedBy: keySeparator)
-    }
-
     /// Applies the normalisations, in order: `fullwidth_to_halfwidth`, `trim`, `collapse_spaces`,
     /// `lowercase`, `strip_legal_suffix` (unknown names are ignored).
     public static func normalize(_ text: String, _ steps: [String]) -> String {

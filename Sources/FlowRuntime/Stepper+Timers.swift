@@ -33,9 +33,7 @@ public struct PendingTimer: Sendable, Hashable, Codable {
         guard s.status == .open else { return [] }
         let m = pm.machine
         var out: [PendingTimer] = []
-        var losing = false
         for (n, st) in s.nodes.enumerated() where m.nodes.indices.contains(n) {
-            if st.status.isOpen, pm.onLosePath.indices.contains(n), pm.onLosePath[n] { losing = true }
             if st.status == .active, let due = st.dueAt {
                 out.append(PendingTimer(at: due, kind: .due, node: n))
             } else if st.status == .blocked, st.escalatedAt == nil, let blocked = st.blockedAt, let e = m.nodes[n].escalate {
@@ -44,7 +42,7 @@ public struct PendingTimer: Sendable, Hashable, Codable {
         }
         // A deal on its lose path is not idle: its follow-up nodes have their own due dates, and
         // it goes to the public pool when they are done.
-        if s.pool == .private, s.owner != nil, !losing, let after = m.pool.idleAfter {
+        if s.pool == .private, s.owner != nil, !pm.isLosing(s), let after = m.pool.idleAfter {
             if let warn = m.pool.idleWarn, warn < after, !s.idleWarned {
                 out.append(PendingTimer(at: Stepper.add(s.lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
             }

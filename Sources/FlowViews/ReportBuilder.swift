@@ -110,7 +110,7 @@ public struct ReportBuilder {
                 for node in other.machine.nodes where !order.contains(where: { $0.id == node.id }) { order.append(NodeDefLite(node)) }
             }
             // A node's row per currency of the template's versions (one, nearly always).
-            let rowCurrencies = Set(currencyOf.values).sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }
+            let rowCurrencies = Set(currencyOf.values).sorted { ReportModel.order($0) < ReportModel.order($1) }
             for node in order {
                 guard seen.insert(node.id).inserted else { continue }
                 for currency in rowCurrencies {
@@ -194,8 +194,8 @@ public struct ReportBuilder {
                                      nameEn: t.machine.machine.template.name["en"])
         }
         // By month (no date last), then currency; amounts rounded to the cent.
-        let last = "\u{10FFFF}"
-        let forecastRows = forecast.values.sorted { ($0.month ?? last, $0.currency ?? last) < ($1.month ?? last, $1.currency ?? last) }
+        let o = ReportModel.order
+        let forecastRows = forecast.values.sorted { (o($0.month), o($0.currency)) < (o($1.month), o($1.currency)) }
             .map { row in
                 var row = row
                 row.amount = ReportModel.cents(row.amount)

@@ -214,8 +214,11 @@ public struct ReportModel: Sendable, Hashable, Codable {
             t.weighted = Self.cents(t.weighted + row.weighted)
             totals[row.currency] = t
         }
-        return order.sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }.compactMap { totals[$0] }
+        return order.sorted { Self.order($0) < Self.order($1) }.compactMap { totals[$0] }
     }
+
+    /// How currencies (and months) are ordered in the model: by their text, none last.
+    static func order(_ text: String?) -> String { text ?? "\u{10FFFF}" }
 
     /// `x` rounded to the cent as `flowc deals` rounds it (halves away from zero, on the shortest
     /// decimal that reads back as `x`: `2.675` → `2.68`), as every amount of the model is.
