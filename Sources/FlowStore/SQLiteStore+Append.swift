@@ -32,6 +32,7 @@ extension SQLiteStore {
         let selectEvent: RawStatement
         let insertEvent: RawStatement
         let insertEffect: RawStatement
+        let customerKeys: CustomerKeyStatements
         private var insertDeal: RawStatement?
         private var maxID: RawStatement?
         /// UPDATE statements by the set of columns they write (``DealColumns``).
@@ -40,6 +41,7 @@ extension SQLiteStore {
 
         init(_ db: Database) throws {
             self.db = db
+            customerKeys = CustomerKeyStatements(db)
             selectDeal = try Self.statement(db, SQLiteStore.selectDealSQL)
             selectEvent = try Self.statement(db, "SELECT seq FROM events WHERE deal = ?1 AND event_id = ?2")
             insertEvent = try Self.statement(
@@ -240,7 +242,7 @@ extension SQLiteStore {
         DealColumns.bind(new, columns, to: statement, dealID: record.dealID)
         try statement.run(bindingText: snapshot, at: 3)
         if deal.storedIndex == nil || columns & (DealColumns.customerKey | DealColumns.isOpen) != 0 {
-            try indexCustomerKeys(statements.db, deal: deal.rowID, from: deal.storedIndex, to: new)
+            try indexCustomerKeys(statements.customerKeys, deal: deal.rowID, from: deal.storedIndex, to: new)
         }
     }
 }

@@ -384,6 +384,7 @@ public final class SQLiteStore: DealStore {
             let find = try db.cachedStatement(sql: "SELECT id, is_open, customer_key FROM deals WHERE deal_id = ?")
             let update = try db.cachedStatement(sql: "UPDATE deals SET customer_key = ? WHERE id = ?")
             let done = try db.cachedStatement(sql: "DELETE FROM customer_key_backfill WHERE deal = ?")
+            let keyStatements = CustomerKeyStatements(db)
             for (dealID, key) in keys {
                 guard let row = try Row.fetchOne(find, arguments: [dealID]) else { continue }
                 let id: Int64 = row[0]
@@ -392,7 +393,7 @@ public final class SQLiteStore: DealStore {
                 var new = old
                 new.customerKey = key
                 try update.execute(arguments: [key, id])
-                try Self.indexCustomerKeys(db, deal: id, from: old, to: new)
+                try Self.indexCustomerKeys(keyStatements, deal: id, from: old, to: new)
                 try done.execute(arguments: [id])
             }
         }
@@ -400,14 +401,17 @@ public final class SQLiteStore: DealStore {
 
     /// Keeps `customer_keys` in step with a deal row: the keys of an open deal have rows, those of
     /// a closed one none.
-    static func indexCustomerKeys(_ db: Database, deal id: Int64, from old: DealIndex?, to new: DealIndex) throws {
-        let before: Set<String> = old.map { $0.isOpen ? Set($0.customerKeys) : [] } ?? []
-        let after: Set<String> = new.isOpen ? Set(new.customerKeys) : []
+    static func indexCustomerKeys(
+        _ statements: CustomerKeyStatements, deal id: Int64, from old: DealIndex?, to new: DealIndex
+    ) throws {
+        // A deal has a handful of keys at most: arrays, not sets (this runs for every created deal).
+        let before = old.map { $0.isOpen ? $0.customerKeys : [] } ?? []
+        let after = new.isOpen ? new.customerKeys : []
         if before == after { return }
-        func each(_ keys: Set<String>, _ sql: String) throws {
-            guard !keys.isEmpty else { return }
-            let statement = try RawStatement(cached: db.cachedStatement(sql: sql), db)
-            for key in keys.sorted() {
+        func each(_ keys: [String], notIn others: [String], _ statement: RawStatement) throws {
+            var done: [String] = []
+            for key in keys where !others.contains(key) && !done.contains(key) {
+                done.append(key)
                 statement.reset()
                 statement.bind(1, key)
                 statement.bind(2, id)
@@ -415,8 +419,33 @@ public final class SQLiteStore: DealStore {
             }
             statement.reset()
         }
-        try each(before.subtracting(after), "DELETE FROM customer_keys WHERE key = ?1 AND deal = ?2")
-        try each(after.subtracting(before), "INSERT INTO customer_keys (key, deal) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+        if before.contains(where: { !after.contains($0) }) { try each(before, notIn: after, statements.delete()) }
+        if after.contains(where: { !before.contains($0) }) { try each(after, notIn: before, statements.insert()) }
+    }
+
+    /// The two statements of ``indexCustomerKeys(_:deal:from:to:)``, prepared when first needed
+    /// and kept for a batch.
+    final class CustomerKeyStatements {
+        let db: Database
+        private var inserting: RawStatement?
+        private var deleting: RawStatement?
+
+        init(_ db: Database) { self.db = db }
+
+        func insert() throws -> RawStatement {
+            if let inserting { return inserting }
+            let statement = try RawStatement(
+                cached: db.cachedStatement(sql: "INSERT INTO customer_keys (key, deal) VALUES (?1, ?2) ON CONFLICT DO NOTHING"), db)
+            inserting = statement
+            return statement
+        }
+
+        func delete() throws -> RawStatement {
+            if let deleting { return deleting }
+            let statement = try RawStatement(cached: db.cachedStatement(sql: "DELETE FROM customer_keys WHERE key = ?1 AND deal = ?2"), db)
+            deleting = statement
+            return statement
+        }
     }
 
     static let ownerCountSQL = "SELECT count(*) FROM deals WHERE owner = ? AND owner IS NOT NULL AND is_open = 1"

@@ -64,7 +64,9 @@ enum DurableBench {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             fail("cannot create \(directory): \(error)")
         }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // `--keep` leaves the last round's stores in the directory (to look into them with `dbstat`).
+        let keep = args.flags.contains("--keep")
+        defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
 
         // `--only bulk|interleaved|host` runs one measure (with the floor), for profiling.
         let only = args.options["--only"]
@@ -111,7 +113,7 @@ enum DurableBench {
                 ratios.host.append(r / raw)
                 hostEvents = n
             }
-            try? FileManager.default.removeItem(atPath: dir)
+            if !keep || round < rounds { try? FileManager.default.removeItem(atPath: dir) }
         }
 
         func median(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.sorted()[v.count / 2] }

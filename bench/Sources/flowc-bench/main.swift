@@ -53,7 +53,7 @@ struct Args {
     init(_ argv: ArraySlice<String>) {
         var it = argv.makeIterator()
         while let a = it.next() {
-            if a == "--json" || a == "--build-only" || a == "--no-scan" { flags.insert(a); continue }
+            if a == "--json" || a == "--build-only" || a == "--no-scan" || a == "--keep" { flags.insert(a); continue }
             if a.hasPrefix("--") {
                 guard let v = it.next() else { usage() }
                 options[a] = v
