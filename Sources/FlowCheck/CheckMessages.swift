@@ -443,6 +443,28 @@ public enum CheckMessages {
             requires: [amount, quote, cost]
         """)
 
+    public static let addedOutsideRoleAdded = MessageSpec(712, .error, "added-outside-role-added", "`added` is only a recipient of `on_role_added` effects", explanation: """
+        `added` is the person just added to one of the deal's roles: an `on_role_added` effect can \
+        send them what they need to catch up (S7: every role added must be brought up to date). \
+        Anywhere else there is no such person, so the effect would reach nobody. In a node's \
+        effects, send to the role instead; to greet newcomers, put the effect under \
+        `effects.on_role_added`.
+
+        Wrong:
+
+            effects:
+              on_create:
+                - notify: {to: [owner, added], message: "新商机 {customer_name}"}
+
+        Right:
+
+            effects:
+              on_create:
+                - notify: {to: [owner], message: "新商机 {customer_name}"}
+              on_role_added:
+                - bot_card: {to: [added], title: "你已加入商机 {customer_name}", fields: [customer_name, amount]}
+        """)
+
     /// Other wordings of the messages above, labels and help lines. A rule that needs one builds
     /// the diagnostic from its code's entry with `at(_:format:_:)`, so that the code, severity
     /// and rule name stay the entry's and every text of the phase is translated from this file.
@@ -454,6 +476,9 @@ public enum CheckMessages {
         public static let stillLeadsHere = "`{0}` leads here"
         public static let replaceReferrer = "replace `{0}` in this template as well, or keep `{1}`"
         public static let didYouMean = "did you mean `{0}`?"
+        // FC0712
+        public static let addedInEffect = "nobody is added to a role here: name the role to reach, or move the effect under `effects.on_role_added`"
+        public static let addedInIdleNotify = "the idle warning is not about a new member: name a role or `owner`"
         // FC0301, FC0711
         public static let firstDefinedHere = "first defined here"
         public static let firstListedHere = "first listed here"
@@ -553,7 +578,7 @@ public enum CheckMessages {
         forkBranchesOverlap, forkEnteredFromOutside,
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
-        badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn, repeatedEntry,
+        badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn, repeatedEntry, addedOutsideRoleAdded,
     ]
 }
 

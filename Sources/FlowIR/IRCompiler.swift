@@ -139,6 +139,7 @@ public enum IRCompiler {
             switch s.value {
             case "owner": return .owner
             case "contacts": return .contacts
+            case "added": return .added
             default: return .role(try role(s))
             }
         }

@@ -150,6 +150,13 @@ public enum IRLoader {
             if let a = e.assigneeRole { try check(a, nr, "effects[\(i)] assignee role") }
         }
         for (name, list) in m.triggers { for e in list { try check(e, ne, "trigger `\(name)` effect") } }
+        // `added` names the person an `on_role_added` effect is about: no other effect has one.
+        if m.pool.idleNotify.contains(.added) { throw bad("pool.idle.notify names `added`, which only an `on_role_added` effect has") }
+        var elsewhere = Set(m.nodes.flatMap { $0.onEnter + $0.onComplete })
+        for (name, list) in m.triggers where name != "on_role_added" { elsewhere.formUnion(list) }
+        for i in elsewhere.sorted() where m.effects[i].recipients.contains(.added) {
+            throw bad("effects[\(i)] is sent to `added`, but not only from `on_role_added`")
+        }
         try checkRanges(m)
         // Expressions: re-check against the fields, and their reads must be what the compiler recorded.
         var types: [ExprType] = []

@@ -201,6 +201,8 @@ public enum Recipient: Codable, Sendable, Hashable {
     case role(Int)
     case owner
     case contacts
+    /// The person just added to a role: only in `on_role_added` effects (S7, bringing them up to date).
+    case added
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -208,6 +210,7 @@ public enum Recipient: Codable, Sendable, Hashable {
         switch try c.decode(String.self) {
         case "owner": self = .owner
         case "contacts": self = .contacts
+        case "added": self = .added
         case let other: throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown recipient `\(other)`")
         }
     }
@@ -218,6 +221,7 @@ public enum Recipient: Codable, Sendable, Hashable {
         case .role(let i): try c.encode(i)
         case .owner: try c.encode("owner")
         case .contacts: try c.encode("contacts")
+        case .added: try c.encode("added")
         }
     }
 }

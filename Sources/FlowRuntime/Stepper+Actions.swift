@@ -408,7 +408,9 @@ extension Stepper {
         }
         s.roleMembers[r].append(person)
         joinChats(role: r, person: person)
+        added = (r, person)
         deferTrigger(.onRoleAdded, person: person)
+        added = nil
     }
 
     mutating func removeMember(role id: String, person: String) throws(Refusal) {

@@ -17,6 +17,8 @@ extension Stepper {
             return EffectRecipient(recipient: "contacts", role: nil, people: Names.unique(pt.externalRoles.flatMap { members(ofRole: $0) }))
         case .role(let r):
             return EffectRecipient(recipient: m.roles.indices.contains(r) ? m.roles[r].id : "#\(r)", role: r, people: members(ofRole: r))
+        case .added:
+            return EffectRecipient(recipient: "added", role: added?.role, people: added.map { [$0.person] } ?? [])
         }
     }
 

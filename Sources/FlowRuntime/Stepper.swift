@@ -36,6 +36,9 @@ struct Stepper {
     /// Template-wide trigger effects of the current phase, resolved when they fired and emitted
     /// after the phase's node effects (language §14: on_complete, on_enter, then template-wide).
     var deferred: [Effect] = []
+    /// The role and person of the `add_role_member` whose `on_role_added` effects are being made:
+    /// what the `added` recipient resolves to (nil otherwise, when it resolves to nobody).
+    var added: (role: Int, person: String)?
     /// Eventless steps spent.
     var steps = 0
     /// Nodes the deal arrives at, in order (a worklist, so no recursion depth depends on the template).

@@ -177,7 +177,7 @@ public enum SyntaxMessages {
         public static let writeList = "write `[{0}]`"
         /// FC0206 for `owner` or `contacts` used as a role id.
         public static let reservedRoleID = "`{0}` cannot be a role id: it is a special recipient of effects"
-        public static let reservedRoleHelp = "`owner` is the deal owner and `contacts` the members of `external` roles; name the role differently, such as `customer_contact`"
+        public static let reservedRoleHelp = "`owner` is the deal owner, `contacts` the members of `external` roles and `added` the person just added to a role; name the role differently, such as `customer_contact`"
         public static let writeDefault = "write `- default: {0}` for the branch taken when no condition holds"
         public static let durationForms = "durations look like `30d`, `12h`, `2w` or `1d12h`"
         /// FC0212 reasons.

@@ -181,7 +181,7 @@ public enum TemplateParser {
     }
 
     /// Special recipients of effects, which therefore cannot be role ids.
-    static let reservedRoleIDs = ["owner", "contacts"]
+    static let reservedRoleIDs = ["owner", "contacts", "added"]
 
     static func roles(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> [RoleSyntax] {
         mapEntries(&r, id, context: "`roles`").compactMap { key, value in

@@ -124,6 +124,22 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(loadError(try rehashed { $0.start = -1 })?.kind == .badReference)
     }
 
+    /// `added` (the person just added to a role) exists only for `on_role_added` effects.
+    @Test func addedOutsideOnRoleAddedIsABadReference() throws {
+        let e = loadError(try rehashed { m in
+            m.effects[0].recipients.append(.added)
+        })
+        #expect(e?.kind == .badReference)
+        #expect(e?.message == "effects[0] is sent to `added`, but not only from `on_role_added`")
+        let idle = loadError(try rehashed { $0.pool.idleNotify.append(.added) })
+        #expect(idle?.message == "pool.idle.notify names `added`, which only an `on_role_added` effect has")
+        // Under `on_role_added` alone it loads.
+        #expect(loadError(try rehashed { m in
+            m.effects[0].recipients.append(.added)
+            m.triggers["on_role_added"] = m.triggers.removeValue(forKey: "on_won")
+        }) == nil)
+    }
+
     @Test func aStartAtAnEndNodeIsABadReference() throws {
         let e = loadError(try rehashed { m in m.start = m.nodes.firstIndex { $0.kind == .won } ?? 0 })
         #expect(e?.kind == .badReference)

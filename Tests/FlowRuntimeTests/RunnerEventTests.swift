@@ -329,6 +329,35 @@ import Testing
         #expect(d.snapshot?.lastStatusChangeAt == t0)
     }
 
+    /// S7: "every role added must be brought up to date". `added` is the person just added.
+    @Test func onRoleAddedEffectsReachThePersonAdded() throws {
+        let original = try String(contentsOfFile: repoRoot + "/" + Mini.path, encoding: .utf8)
+        let text = original.replacingOccurrences(
+            of: "    - notify: {to: [owner], message: \"someone joined {customer_name}\"}",
+            with: "    - bot_card: {to: [added, owner], title: \"welcome to {customer_name}\", fields: [customer_name, quote]}")
+        #expect(text != original)
+        var d = Deal(try machine(yaml: text))
+        try d.apply(.create(dealID: "deal-1", owner: "alice", fields: [FieldAssignment("customer_name", .text("星辰科技"))],
+                            members: Mini.members), by: "alice")
+        // The members a deal is created with are not "added": no on_role_added at creation.
+        #expect(!d.effects.contains { $0.trigger == "on_role_added" })
+        try d.apply(.setFields([FieldAssignment("quote", money(120))]))
+        try d.apply(.addRoleMember(role: "finance", person: "frank"), by: "mia", after: hour)
+        #expect(d.kinds == [.botCard])
+        let card = try #require(d.effects.first)
+        #expect(card.trigger == "on_role_added" && card.person == "frank")
+        #expect(card.to.map(\.recipient) == ["added", "owner"])
+        #expect(card.to[0].people == ["frank"] && card.to[1].people == ["alice"])
+        #expect(card.to[0].role == d.pm.machine.roles.firstIndex { $0.id == "finance" })
+        #expect(card.people == ["frank", "alice"])
+        #expect(card.text == ["": "welcome to 星辰科技"])
+        #expect(card.fields.map(\.text) == ["星辰科技", "120 CNY"])
+        // Someone added to a role the chat follows joins it too, and still gets the card.
+        try d.apply(.addRoleMember(role: "legal", person: "lena"))
+        #expect(d.kinds == [.groupChatAddMember, .botCard])
+        #expect(d.effects[1].to[0].people == ["lena"])
+    }
+
     @Test func removingAMemberKeepsThemInTheChat() throws {
         var d = try Mini.deal()
         try d.apply(.removeRoleMember(role: "presales", person: "pete"))

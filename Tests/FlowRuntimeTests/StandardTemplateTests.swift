@@ -179,7 +179,10 @@ import Testing
         #expect(entered[2].people == ["alice", "pete", "lee", "fay", "mia"])
         #expect(entered[3].people == ["alice", "carl"])
         try d.apply(.addRoleMember(role: "technical", person: "tom"), after: hour)
-        #expect(d.kinds == [.groupChatAddMember])
+        // Tom joins the chat, then gets the template's catch-up card (`on_role_added`, to `added`),
+        // and the owner is told.
+        #expect(d.kinds == [.groupChatAddMember, .botCard, .notify])
+        #expect(d.effects[1].people == ["tom"] && d.effects[2].people == ["alice"])
         // Rework back into requirement negotiation: the requirement and card again, no second chat.
         try d.apply(.setFields(Standard.negotiation))
         try d.finish("requirement_negotiation")

@@ -6,20 +6,24 @@ import FlowSyntax
 /// Rejects notifications and bot cards without recipients, group chats without roles, webhook
 /// URLs that are not http(s), `{placeholders}` naming unknown fields (spaces around a name are
 /// part of it, as for the runner), empty placeholders, and a `{` or `}` that is neither a
-/// placeholder nor doubled (`{{`, `}}`): the runner would send it as written. Warns when
+/// placeholder nor doubled (`{{`, `}}`): the runner would send it as written, and `added` (the
+/// person just added to a role) anywhere but in `on_role_added` effects. Warns when
 /// `contacts` is notified but no role is external. Language reference: "effects".
 enum EffectsRule: TemplateRule {
     static let name = "EffectsRule"
     static let summary = "effects have recipients, valid URLs and placeholders naming real fields"
     static let codes = [CheckMessages.noRecipients, CheckMessages.emptyGroup, CheckMessages.badWebhook,
-                        CheckMessages.badPlaceholder, CheckMessages.contactsWithoutExternal]
+                        CheckMessages.badPlaceholder, CheckMessages.contactsWithoutExternal, CheckMessages.addedOutsideRoleAdded]
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
         let hasExternal = t.roles.contains(where: \.external)
         // Only needed when a placeholder is unknown.
         lazy var fieldNames = t.fields.map(\.id.value)
-        func check(_ e: EffectSyntax) {
+        func check(_ e: EffectSyntax, mayNameAdded: Bool = false) {
+            if !mayNameAdded, e.kind.value != .groupChat, let a = e.recipients.first(where: { $0.value == "added" }) {
+                ctx.report(CheckMessages.addedOutsideRoleAdded.at(a.span).help(CheckMessages.Formats.addedInEffect))
+            }
             switch e.kind.value {
             case .notify, .botCard:
                 if e.recipients.isEmpty { ctx.report(CheckMessages.noRecipients.at(e.recipientsSpan ?? e.kind.span, e.kind.value.rawValue)) }
@@ -63,10 +67,14 @@ enum EffectsRule: TemplateRule {
             }
         }
         // Template-wide effects first, then each node's, in place (no list of all of them).
-        for (_, effects) in t.effects { effects.forEach(check) }
+        for (trigger, effects) in t.effects {
+            for e in effects { check(e, mayNameAdded: trigger.value == .onRoleAdded) }
+        }
         for n in t.nodes {
-            n.onEnter.forEach(check)
-            n.onComplete.forEach(check)
+            for e in n.onEnter + n.onComplete { check(e) }
+        }
+        if let a = t.pool?.idle?.notify.first(where: { $0.value == "added" }) {
+            ctx.report(CheckMessages.addedOutsideRoleAdded.at(a.span).help(CheckMessages.Formats.addedInIdleNotify))
         }
     }
 
