@@ -14,12 +14,48 @@ public struct StepContext: Codable, Sendable, Hashable {
     /// The host vouches that the actor belongs to the `pool.assign_by` role in the organisation
     /// (members of that role on the deal itself may assign without it).
     public var actorCanAssign: Bool
+    /// The version of the runner's rules the event is stepped under. A new event gets
+    /// ``currentRules``; the log keeps it, and a replay steps each event under its own, so a
+    /// deal's history folds to the same snapshot after flowc changes a rule
+    /// (docs/runtime.md §12). A context logged without one is version 1.
+    public var rules: Int
 
-    public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false) {
+    /// The rules of this flowc:
+    /// - 1: the rules up to 2026-11-29;
+    /// - 2: a deal taken out of the public pool (claim, or assignment from there) gets fresh due
+    ///   dates for its open nodes (under 1 they kept the dates they had when the deal left its
+    ///   owner, long passed).
+    public static let currentRules = 2
+
+    public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
+                rules: Int = StepContext.currentRules) {
         self.now = now
         self.utcOffset = utcOffset
         self.ownedOpenDeals = ownedOpenDeals
         self.actorCanAssign = actorCanAssign
+        self.rules = rules
+    }
+
+    private enum CodingKeys: String, CodingKey { case now, utcOffset, ownedOpenDeals, actorCanAssign, rules }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        now = try c.decode(Int64.self, forKey: .now)
+        utcOffset = try c.decode(Int64.self, forKey: .utcOffset)
+        ownedOpenDeals = try c.decode(Int.self, forKey: .ownedOpenDeals)
+        actorCanAssign = try c.decode(Bool.self, forKey: .actorCanAssign)
+        rules = try c.decodeIfPresent(Int.self, forKey: .rules) ?? 1
+    }
+
+    /// Writes `rules` only when it is not 1, so that a context logged before rules were
+    /// versioned encodes as it was written.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(now, forKey: .now)
+        try c.encode(utcOffset, forKey: .utcOffset)
+        try c.encode(ownedOpenDeals, forKey: .ownedOpenDeals)
+        try c.encode(actorCanAssign, forKey: .actorCanAssign)
+        if rules != 1 { try c.encode(rules, forKey: .rules) }
     }
 
     /// A context whose clock is the event's own time.

@@ -557,7 +557,7 @@ extension Stepper {
             }
         }
         try checkQuota(person)
-        try takeOver(person)
+        try takeOver(person, fromPublicPool: true)
     }
 
     mutating func assign(to person: String) throws(Refusal) {
@@ -568,19 +568,38 @@ extension Stepper {
         if s.status == .won { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, "assign") }
         if s.owner == person { throw Refusal(RuntimeMessages.alreadyOwner, Names.shown(person)) }
         try checkQuota(person)
+        let fromPublicPool = s.pool == .public
         if let previous = s.owner {
             s.previousOwner = previous
             s.releasedAt = now
             withhold(from: previous)
         }
-        try takeOver(person)
+        try takeOver(person, fromPublicPool: fromPublicPool)
     }
 
-    /// Claim and assign: the new owner takes the deal; a lost deal reopens at the start node.
-    mutating func takeOver(_ person: String) throws(Refusal) {
+    /// Claim and assign: the new owner takes the deal; a lost deal reopens at the start node, and
+    /// an open one out of the public pool gets fresh due dates.
+    mutating func takeOver(_ person: String, fromPublicPool: Bool) throws(Refusal) {
         takeOwnership(person)
-        if s.status == .lost { try reopen() }
+        if s.status == .lost {
+            try reopen()
+        } else if fromPublicPool && context.rules >= 2 {
+            restartDueDates()
+        }
         deferTrigger(.onClaim, person: person)
+    }
+
+    /// Nobody can work the flow of a deal in the public pool, so the time it spent there does not
+    /// count against its nodes: each open node's due clock restarts now (a node blocked meanwhile
+    /// is active again, its escalation undone), as if the new owner had just reached it. The
+    /// activation time and the node's history are kept.
+    mutating func restartDueDates() {
+        for n in s.nodes.indices where s.nodes[n].status.isOpen {
+            s.nodes[n].dueAt = m.nodes[n].due.map { Stepper.add(now, $0) }
+            s.nodes[n].status = .active
+            s.nodes[n].blockedAt = nil
+            s.nodes[n].escalatedAt = nil
+        }
     }
 
     mutating func release() throws(Refusal) {

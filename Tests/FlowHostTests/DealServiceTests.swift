@@ -529,10 +529,14 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
             .lose(reason: nil), .lose(reason: "price"), .win(node: nil), .win(node: "n"), .claim, .release, .assign(to: "p"), .tick,
         ]
         for action in actions {
+            // Rules 1 (a context logged before rules were versioned) is written without `rules`.
             for actor in [nil, "amy"] as [String?] {
-                let entry = LoggedEvent(event: DealEvent(id: "e", at: -5, actor: actor, action),
-                                        context: StepContext(now: 9, utcOffset: -3600, ownedOpenDeals: 2, actorCanAssign: true))
-                #expect(entry.encoded() == (try encoder.encode(entry)), "\(action.name)")
+                for rules in [StepContext.currentRules, 1] {
+                    let entry = LoggedEvent(event: DealEvent(id: "e", at: -5, actor: actor, action),
+                                            context: StepContext(now: 9, utcOffset: -3600, ownedOpenDeals: 2, actorCanAssign: true, rules: rules))
+                    #expect(entry.encoded() == (try encoder.encode(entry)), "\(action.name)")
+                    #expect(String(decoding: entry.encoded(), as: UTF8.self).contains("\"rules\"") == (rules != 1))
+                }
             }
         }
     }

@@ -1,4 +1,5 @@
 import FlowExpr
+import Foundation
 import FlowIR
 import FlowRuntime
 import Testing
@@ -74,6 +75,70 @@ import Testing
         var d = try Mini.lostToPool()
         try d.apply(.claim, by: "alice", after: 3 * day)
         #expect(d.snapshot?.owner == "alice")
+    }
+
+    /// Nobody can work a public-pool deal's flow, so its nodes' due dates mean nothing to the
+    /// person who takes it out: each open node's due clock restarts at the claim, and a node
+    /// blocked while the deal sat there is active again.
+    @Test func aClaimedDealGetsFreshDueDates() throws {
+        var d = try Mini.deal()
+        // `talks` is due in 5 days and escalates a day later; the idle return comes at 10 days.
+        try d.apply(.tick, after: 11 * day)
+        #expect(d.snapshot?.pool == .public && d.node("talks")?.status == .blocked)
+        #expect(d.node("talks")?.escalatedAt != nil)
+        try d.apply(.claim, by: "bob", after: 2 * day)
+        let claimedAt = d.time
+        let talks = try #require(d.node("talks"))
+        #expect(talks.status == .active && talks.dueAt == claimedAt + 5 * day)
+        #expect(talks.blockedAt == nil && talks.escalatedAt == nil)
+        #expect(talks.activatedAt == t0, "the node's own history is kept")
+        #expect(Runner.nextTimer(d.pm, try #require(d.snapshot)) == claimedAt + 5 * day)
+        // Overdue again five days later: blocked, and bob (the owner role) is told.
+        try d.apply(.tick, after: 5 * day)
+        #expect(d.node("talks")?.status == .blocked)
+        #expect(d.effects.first { $0.kind == .nodeBlocked }?.people == ["bob"])
+    }
+
+    /// A claim logged before the rule existed (rules 1) replays as it was stepped: the deal keeps
+    /// its blocked node, so a store's snapshots still equal the fold of their logs after the
+    /// upgrade (`flowc deal verify`).
+    @Test func aClaimLoggedUnderRulesOneReplaysWithItsOwnRules() throws {
+        var d = try Mini.deal()
+        try d.apply(.tick, after: 11 * day)
+        let e = d.event(.claim, by: "bob", after: 2 * day)
+        let old = StepContext(now: e.at, rules: 1)
+        guard case .success(let outcome) = Runner.step(d.pm, d.snapshot, e, context: old) else {
+            Issue.record("the claim was refused")
+            return
+        }
+        let talks = try #require(d.m.nodes.firstIndex { $0.id == "talks" })
+        #expect(outcome.snapshot.nodes[talks].status == .blocked)
+        d.log.append((e, old))
+        d.snapshot = outcome.snapshot
+        guard case .success(let replayed) = d.replayed() else {
+            Issue.record("the log does not replay")
+            return
+        }
+        #expect(replayed.snapshot == outcome.snapshot)
+        // The context keeps its version through the log's JSON; an old entry has none, and is 1.
+        let decoded = try JSONDecoder().decode(StepContext.self, from: JSONEncoder().encode(old))
+        #expect(decoded.rules == 1)
+        #expect(try JSONDecoder().decode(StepContext.self, from: Data(#"{"now": 1, "utcOffset": 0, "ownedOpenDeals": 0, "actorCanAssign": false}"#.utf8)).rules == 1)
+        #expect(try JSONDecoder().decode(StepContext.self, from: JSONEncoder().encode(StepContext(now: 1))).rules == StepContext.currentRules)
+    }
+
+    /// A manager moving a deal between owners changes no deadline: it could be worked all along.
+    @Test func assigningAnOwnedDealKeepsItsDueDates() throws {
+        var d = try Mini.deal()
+        try d.apply(.tick, after: 6 * day)
+        let blockedAt = try #require(d.node("talks")?.blockedAt)
+        try d.apply(.assign(to: "bob"), by: "mia", after: hour)
+        #expect(d.node("talks")?.status == .blocked && d.node("talks")?.blockedAt == blockedAt)
+        #expect(d.node("talks")?.dueAt == t0 + 5 * day)
+        // Out of the public pool by assignment: fresh dates, as for a claim.
+        try d.apply(.release, by: "mia", after: hour)
+        try d.apply(.assign(to: "carol"), by: "mia", after: hour)
+        #expect(d.node("talks")?.status == .active && d.node("talks")?.dueAt == d.time + 5 * day)
     }
 
     @Test func claimNeedsThePublicPoolAndAnActor() throws {
