@@ -60,6 +60,16 @@ public struct CustomerDef: Codable, Sendable, Hashable {
     public var identity: [Int]
     public var normalize: [String]
     public var profile: [Int]
+    /// The deduplication group (`customer.group`); nil for the default group. Absent from the
+    /// IR when nil, so templates without one keep their hash.
+    public var group: String? = nil
+
+    public init(identity: [Int], normalize: [String], profile: [Int], group: String? = nil) {
+        self.identity = identity
+        self.normalize = normalize
+        self.profile = profile
+        self.group = group
+    }
 }
 
 public struct RoleDef: Codable, Sendable, Hashable {

@@ -29,19 +29,28 @@ public enum CustomerKey {
     public static let separator = "\u{1F}"
     /// The separator between the keys of a deal in ``key(_:fields:)`` (U+001E).
     public static let keySeparator = "\u{1E}"
+    /// The separator after a deduplication group's name, which begins each key of a template
+    /// with `customer.group` (U+001D).
+    public static let groupSeparator = "\u{1D}"
 
     /// The deal's customer keys: one per identity field with a value, `FIELD` U+001F `normalised
     /// value`, sorted, without repeats. Each identifies the customer on its own: two deals with a
     /// key in common belong to the same customer (the same tax id under two spellings of the name,
     /// or the same name where one deal has no tax id yet). Empty when the template names no
     /// identity or no identity field has a value (such a deal cannot be matched).
+    ///
+    /// A template with `customer.group` puts the group's name and U+001D before each key, so its
+    /// deals match only deals of templates in the same group (a renewal is not a duplicate of a
+    /// new-business deal); templates without one share the default group, whose keys have no
+    /// prefix.
     public static func keys(_ machine: Machine, fields: [ExprValue?]) -> [String] {
         var out: [String] = []
+        let prefix = machine.customer.group.map { $0 + groupSeparator } ?? ""
         for slot in machine.customer.identity {
             guard fields.indices.contains(slot), let value = fields[slot], machine.fields.indices.contains(slot) else { continue }
             let text = normalize(value.displayText, machine.customer.normalize)
             if text.isEmpty { continue }
-            out.append(machine.fields[slot].id + separator + text)
+            out.append(prefix + machine.fields[slot].id + separator + text)
         }
         return Array(Set(out)).sorted()
     }

@@ -116,7 +116,7 @@ enum FieldKey: String, MappingKey {
 }
 
 enum CustomerKey: String, MappingKey {
-    case identity, normalize, profile
+    case identity, normalize, profile, group
     static let table = KeyTable<Self>()
 }
 

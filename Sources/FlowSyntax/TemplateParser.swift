@@ -177,6 +177,7 @@ public enum TemplateParser {
         }
         if let v = m[.normalize]?.value { c.normalize = r.identifierList(v, key: "normalize") }
         if let v = m[.profile]?.value { c.profile = r.identifierList(v, key: "profile") }
+        if let v = m[.group]?.value { c.group = r.identifier(v, key: "group") }
         return c
     }
 

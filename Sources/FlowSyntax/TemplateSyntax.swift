@@ -242,6 +242,9 @@ public struct CustomerSyntax: Sendable {
     public var identity: [Located<String>]
     public var normalize: [Located<String>]
     public var profile: [Located<String>]
+    /// The deduplication group: templates of one group check each other's open deals for the same
+    /// customer; nil is the default group.
+    public var group: Located<String>? = nil
     public var span: SourceSpan
 }
 

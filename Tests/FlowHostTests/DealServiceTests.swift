@@ -38,6 +38,34 @@ import Testing
         #expect(error.message.contains("claim it (`flowc pool claim D-1 --by PERSON`)"))
     }
 
+    /// The bundled renewal template is in the dedupe group `renewals`: a renewal is not a
+    /// duplicate of an open new-business deal for the same customer, but two renewals are.
+    @Test(arguments: StoreKind.allCases)
+    func aDedupeGroupChecksOnlyItsOwnTemplatesDeals(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        _ = try create(s, "D-1", owner: "alice", name: "星辰科技（北京）有限公司", tax: "91110108MA01")
+        let renewal = try s.machines.register(try machine("templates/renewal-upsell.flow.yaml"))
+        #expect(renewal.machine.customer.group == "renewals")
+        func renew(_ id: String, owner: String) -> Result<UnitOutcome, HostError> {
+            s.create(NewDealInput(dealID: id, at: .absolute(at("2024-05-07T09:00:00Z")), owner: owner,
+                                  fields: [WrittenValue("customer_name", .string("星辰科技(北京)有限公司")), WrittenValue("tax_id", .string("91110108ma01")),
+                                           WrittenValue("contract_no", .string("HT-9")), WrittenValue("contract_end_date", .string("2024-12-31"))],
+                                  members: [RoleAssignment("customer_success", "cora"), RoleAssignment("sales_manager", "mia")]),
+                     machine: renewal)
+        }
+        let first = renew("R-1", owner: "cora")
+        #expect(first.error == nil, "\(String(describing: first.error))")
+        let second = try #require(renew("R-2", owner: "carl").error)
+        #expect(second.is(HostMessages.customerHasOwner))
+        #expect(second.message.hasSuffix("already has open deal `R-1` in `cora`'s private pool"))
+        // New business still sees only new business.
+        let again = try #require(try create(s, "D-2", owner: "bob", name: "星辰科技(北京)").error)
+        #expect(again.message.hasSuffix("already has open deal `D-1` in `alice`'s private pool"))
+        // The group begins each of the renewal's keys, so the two never share one.
+        let keys = try #require(try s.store.deal("R-1")?.index.customerKeys)
+        #expect(keys == ["renewals\u{1D}customer_name\u{1F}星辰科技(北京)", "renewals\u{1D}tax_id\u{1F}91110108ma01"])
+    }
+
     @Test func aLostDealInThePublicPoolStillHoldsItsCustomer() throws {
         let s = try service(.memory)
         _ = try create(s, "D-1", owner: "alice", name: "海川贸易有限公司")
