@@ -14,15 +14,17 @@ struct DealsCommand: FlowcCommand {
         discussion: """
             Keys (for --where, --group-by, --sort and --columns): every field of the template (its \
             id), and the built-ins deal, template, status (open|won|lost), pool (private|public), \
-            owner, node (the open nodes, comma-separated), probability, created, closed (datetimes), \
-            age (duration since created), idle (duration since the last status change) and returns \
-            (when the idle timer returns the deal to the public pool). A built-in takes precedence \
-            over a field of the same name.
+            owner, node (the open nodes, comma-separated), blocked (the blocked nodes, \
+            comma-separated), probability, created, closed (datetimes), age (duration since \
+            created), idle (duration since the last status change), returns (when the idle timer \
+            returns the deal to the public pool) and due (the earliest due time of its open \
+            nodes). A built-in takes precedence over a field of the same name.
 
             --where is an expression of the template language, checked against those keys: \
             `status == "open" and amount >= 500000 CNY`, `industry in ["manufacturing", "retail"]`, \
-            `age > 30d`, `expected_close_date < today() + 30d`. Errors are reported like `flowc \
-            check`'s, with a caret under the exact column of the option's text.
+            `age > 30d`, `expected_close_date < today() + 30d`, `blocked != ""` (deals with a \
+            blocked node), `due < now()` (with an overdue or blocked node). Errors are reported \
+            like `flowc check`'s, with a caret under the exact column of the option's text.
 
             Templates: with --template ID only that template's deals are listed and its fields can \
             be used. Without it, a store holding one template id uses that one; a store holding \
@@ -31,8 +33,9 @@ struct DealsCommand: FlowcCommand {
             Grouping (--group-by KEY) prints one row per group with the number of deals and the \
             sum of every money or number field among --columns (default: the template's amount \
             field); grouped by a field it also sums, the sum is named sum_FIELD. Grouping by node \
-            counts a deal at each of its open nodes; grouping by age or idle groups them as shown (2d). \
-            Groups sort by their key, or by --sort count[:desc], the key, or a sum.
+            (or blocked) counts a deal at each of its open (or blocked) nodes; grouping by age or \
+            idle groups them as shown (2d). Groups sort by their key, or by --sort count[:desc], \
+            the key, or a sum.
 
             Amounts are exact (compared, sorted and summed as written, not as binary floats) and \
             shown to the cent, rounded half away from zero; durations in days.

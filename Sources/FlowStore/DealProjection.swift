@@ -58,6 +58,21 @@ public struct DealProjection: Hashable, Sendable {
     }
 }
 
+extension DealProjection {
+    /// The open nodes the runner marked blocked (open past their due time), comma-separated in
+    /// the order of ``openNodes``; the empty text when none. What SQLite reads from the
+    /// `open_nodes` column for ``ViewColumn/blockedNodes``, computed the same way here for the
+    /// stores that answer views in Swift.
+    public var blockedNodes: String {
+        guard case .array(let items)? = StoreJSON.parse(openNodes) else { return "" }
+        var blocked: [String] = []
+        for item in items {
+            if case .object(let node) = item, node["status"] == .text("blocked"), case .text(let id)? = node["node"] { blocked.append(id) }
+        }
+        return blocked.joined(separator: ",")
+    }
+}
+
 /// How a deal got into the public pool, as the `pool_arrival` column keeps it
 /// (`{"how": "idle", "reason": null, "previous_owner": "bob"}`).
 public struct PoolArrival: Hashable, Sendable {

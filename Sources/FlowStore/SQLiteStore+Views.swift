@@ -10,6 +10,8 @@ extension SQLiteStore: DealViewStore {
     static let projectionColumns =
         "template_id, fields, probability, created_at, closed_at, status_changed_at, open_nodes, due_at, pool_since, pool_arrival, returns_at, last_record_at, amount, close_date"
 
+    /// The SQL of a column: its name, or for ``ViewColumn/blockedNodes`` the expression that
+    /// reads it from `open_nodes`.
     static func columnName(_ column: ViewColumn) -> String {
         switch column {
         case .dealID: "deal_id"
@@ -30,8 +32,20 @@ extension SQLiteStore: DealViewStore {
         case .lastRecordAt: "last_record_at"
         case .amount: "amount"
         case .closeDate: "close_date"
+        case .blockedNodes: blockedNodesSQL
         }
     }
+
+    /// The blocked nodes of `open_nodes`, comma-separated in its order ('' when none, and for a
+    /// deal whose projection was never written), as ``DealProjection/blockedNodes`` computes
+    /// them. `instr` first: most deals have no blocked node, and a row without the text
+    /// `"blocked"` cannot have one, so its JSON is not parsed (a row with it is, whatever part of
+    /// the JSON the text is in, so the shortcut never changes the answer). `ORDER BY key` keeps
+    /// the array's order in the concatenation.
+    static let blockedNodesSQL = """
+        (CASE WHEN instr(open_nodes, '"blocked"') > 0 THEN (SELECT ifnull(group_concat(n, ','), '') FROM \
+        (SELECT value ->> 'node' AS n FROM json_each(open_nodes) WHERE value ->> 'status' = 'blocked' ORDER BY key)) ELSE '' END)
+        """
 
     /// SQL text and its parameters, built together so they cannot drift apart.
     struct SQLBuilder {
@@ -171,6 +185,7 @@ extension SQLiteStore: DealViewStore {
             case .columnMonth(let c): return "substr(\(SQLiteStore.columnName(c)), 1, 7)"
             case .decimal(let name): return try decimalKey(name)
             case .openNode: return "current_nodes"
+            case .blockedNode: return SQLiteStore.columnName(.blockedNodes)
             }
         }
 
@@ -293,7 +308,7 @@ extension SQLiteStore: DealViewStore {
             let zero = query.measures.map { m -> ViewDecimal? in if case .decimalSum = m { ViewDecimal(0) } else { nil } }
             return [DealGroupRow(keys: [], count: 0, sums: Array(repeating: 0, count: measures), exactSums: zero)]
         }
-        return Self.explodeOpenNodes(rows, query)
+        return Self.explodeNodes(rows, query)
     }
 
     static func viewValue(_ value: DatabaseValue) -> ViewValue {

@@ -117,6 +117,10 @@ public enum ViewColumn: String, Hashable, Sendable, CaseIterable {
     case createdAt, closedAt, statusChangedAt, dueAt, poolSince, returnsAt, lastRecordAt
     /// The amount and close date the host picks for the report (``DealProjection/amount``).
     case amount, closeDate
+    /// Not a stored column but read from one: the blocked nodes of `open_nodes`
+    /// (``DealProjection/blockedNodes``), comma-separated in its order, the empty text when none.
+    /// A manager's question ("which deals are stuck, and where") without a column kept in step.
+    case blockedNodes
 }
 
 /// Something a predicate compares: a column, a field of the `fields` object, a constant, or the
@@ -177,6 +181,10 @@ public enum ViewGroupKey: Hashable, Sendable {
     /// Each open node (the `currentNodes` column split at commas): a deal at two nodes of a fork
     /// counts in both groups; a deal without an open node is in the group of the empty string.
     case openNode
+    /// Each blocked node (``ViewColumn/blockedNodes`` split at commas), as ``openNode``: a deal
+    /// with two blocked nodes counts in both groups; one without is in the group of the empty
+    /// string.
+    case blockedNode
 }
 
 /// A sum per group.
@@ -237,10 +245,19 @@ public protocol DealViewStore: DealStore {
 }
 
 extension DealViewStore {
-    /// Splits a group query with ``ViewGroupKey/openNode`` into per-node groups from groups keyed
-    /// by the whole `currentNodes` text (shared by both stores so they cannot disagree).
-    static func explodeOpenNodes(_ rows: [DealGroupRow], _ query: DealGroupQuery) -> [DealGroupRow] {
-        guard let at = query.groupBy.firstIndex(of: .openNode) else { return rows }
+    /// Splits a group query with ``ViewGroupKey/openNode`` or ``ViewGroupKey/blockedNode`` into
+    /// per-node groups from groups keyed by the whole comma-separated text (shared by both stores
+    /// so they cannot disagree).
+    static func explodeNodes(_ rows: [DealGroupRow], _ query: DealGroupQuery) -> [DealGroupRow] {
+        var rows = rows
+        for (at, key) in query.groupBy.enumerated() where key == .openNode || key == .blockedNode {
+            rows = explodeNodes(rows, at: at)
+        }
+        return rows
+    }
+
+    /// Splits the key at `at` of every group into one group per node, merging equal keys.
+    private static func explodeNodes(_ rows: [DealGroupRow], at: Int) -> [DealGroupRow] {
         var merged: [[ViewValue]: DealGroupRow] = [:]
         for row in rows {
             let text = row.keys[at].text ?? ""

@@ -40,6 +40,7 @@ enum ViewScan {
             case .lastRecordAt: return time(p?.lastRecordAt)
             case .amount: return p?.amount.map(ViewValue.real) ?? .null
             case .closeDate: return text(p?.closeDate)
+            case .blockedNodes: return .text(p?.blockedNodes ?? "")
             }
         }
 
@@ -124,6 +125,7 @@ enum ViewScan {
                 }
             case .decimal(let name): return try operand(.decimal(name))
             case .openNode: return .text(deal.index.currentNodes)
+            case .blockedNode: return column(.blockedNodes)
             case .columnMonth(let c):
                 if case .text(let t) = column(c) { return .text(String(decoding: Array(t.utf8.prefix(7)), as: UTF8.self)) }
                 return .null
@@ -200,6 +202,6 @@ enum ViewScan {
                 }
                 return false
             }
-        return InMemoryStore.explodeOpenNodes(rows, query)
+        return InMemoryStore.explodeNodes(rows, query)
     }
 }

@@ -272,6 +272,7 @@ public enum DealViewEngine {
     static func groupKey(_ key: DealViewSchema.Key, _ schema: DealViewSchema, now: Int64) -> ViewGroupKey {
         switch key {
         case .builtin(.node): return .openNode
+        case .builtin(.blocked): return .blockedNode
         case .field(let f):
             if case .decimal = schema.operand(key, now: now)?.1 { return .decimal(f) }
             return .field(f)
@@ -308,8 +309,9 @@ public enum DealViewEngine {
             for deal in deals {
                 let row = DealViewRow(deal)
                 let keys: [ExprValue]
-                if case .builtin(.node) = group {
-                    let nodes = deal.index.currentNodes.split(separator: ",").map(String.init)
+                if case .builtin(let b) = group, b == .node || b == .blocked, case .text(let list) = row.value(group, schema, now: now) {
+                    // A deal counts at each of its (open or blocked) nodes; without one, in the group without a value.
+                    let nodes = list.split(separator: ",").map(String.init)
                     keys = nodes.isEmpty ? [.null] : Array(Set(nodes)).map(ExprValue.text)
                 } else if case .duration(let seconds) = row.value(group, schema, now: now) {
                     keys = [.duration(seconds: ValueFormat.durationBucket(seconds))]
@@ -406,10 +408,11 @@ public enum DealViewEngine {
             return DealViewRow.exprValue(json, type)
         case .builtin(let b):
             switch (b, value) {
-            case (.created, .integer(let ms)), (.closed, .integer(let ms)), (.returns, .integer(let ms)): return .datetime(seconds: ms / 1000)
+            case (.created, .integer(let ms)), (.closed, .integer(let ms)), (.returns, .integer(let ms)), (.due, .integer(let ms)):
+                return .datetime(seconds: ms / 1000)
             case (.probability, .integer(let p)): return .integer(p)
             case (.status, .text(let t)), (.pool, .text(let t)): return .enumValue(t)
-            case (.node, .text("")): return .null
+            case (.node, .text("")), (.blocked, .text("")): return .null
             default: return value.text.map(ExprValue.text) ?? .null
             }
         }

@@ -17,22 +17,24 @@ public import FlowStore
 /// | `pool` | enum(private, public) | |
 /// | `owner` | text | the person whose private pool holds the deal |
 /// | `node` | text | the open nodes, comma-separated; grouping by `node` counts a deal at each of its open nodes |
+/// | `blocked` | text | the blocked nodes (open past their due time), comma-separated, the empty text when none; grouping by `blocked` counts a deal at each of its blocked nodes |
 /// | `probability` | integer | the stage probability, percent |
 /// | `created`, `closed` | datetime | |
 /// | `age` | duration | time since the deal was created |
 /// | `idle` | duration | time since its last status change (what the idle timer counts) |
 /// | `returns` | datetime | when the idle timer returns it to the public pool |
+/// | `due` | datetime | the earliest due time of its open nodes (none when no open node has one) |
 public struct DealViewSchema: ExprEnvironment, Sendable {
     public enum Builtin: String, CaseIterable, Sendable {
-        case deal, template, status, pool, owner, node, probability, created, closed, age, idle, returns
+        case deal, template, status, pool, owner, node, blocked, probability, created, closed, age, idle, returns, due
 
         public var type: ExprType {
             switch self {
-            case .deal, .template, .owner, .node: .text
+            case .deal, .template, .owner, .node, .blocked: .text
             case .status: .enumeration(values: ["open", "won", "lost"])
             case .pool: .enumeration(values: ["private", "public"])
             case .probability: .integer
-            case .created, .closed, .returns: .datetime
+            case .created, .closed, .returns, .due: .datetime
             case .age, .idle: .duration
             }
         }
@@ -104,10 +106,12 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
             case .pool: return (.column(.pool), .text)
             case .owner: return (.column(.owner), .text)
             case .node: return (.column(.currentNodes), .text)
+            case .blocked: return (.column(.blockedNodes), .text)
             case .probability: return (.column(.probability), .number)
             case .created: return (.column(.createdAt), .millis)
             case .closed: return (.column(.closedAt), .millis)
             case .returns: return (.column(.returnsAt), .millis)
+            case .due: return (.column(.dueAt), .millis)
             case .age: return (.elapsed(.createdAt, now: StoreTime(millisecondsSinceEpoch: now &* 1000)), .millis)
             case .idle: return (.elapsed(.statusChangedAt, now: StoreTime(millisecondsSinceEpoch: now &* 1000)), .millis)
             }
@@ -194,10 +198,12 @@ public struct DealViewRow: Sendable {
             case .pool: return i.pool.map(ExprValue.enumValue) ?? .null
             case .owner: return i.owner.map(ExprValue.text) ?? .null
             case .node: return .text(i.currentNodes)
+            case .blocked: return .text(p?.blockedNodes ?? "")
             case .probability: return p?.probability.map { .integer(Int64($0)) } ?? .null
             case .created: return seconds(p?.createdAt).map { .datetime(seconds: $0) } ?? .null
             case .closed: return seconds(p?.closedAt).map { .datetime(seconds: $0) } ?? .null
             case .returns: return seconds(p?.returnsAt).map { .datetime(seconds: $0) } ?? .null
+            case .due: return seconds(p?.dueAt).map { .datetime(seconds: $0) } ?? .null
             case .age: return seconds(p?.createdAt).map { .duration(seconds: now - $0) } ?? .null
             case .idle: return seconds(p?.statusChangedAt).map { .duration(seconds: now - $0) } ?? .null
             }

@@ -112,7 +112,7 @@ import Testing
     @Test func checkChecksSavedViewsAsViews() throws {
         let r = flowc("check", repoRoot + "/templates/views")
         #expect(r.code == 0, "\(r.out)")
-        #expect(r.out.contains("checked 4 files: no problems"))
+        #expect(r.out.contains("checked 5 files: no problems"))
         let dir = try tempDir(["x.view.yaml": "flowc: 2\nview: {id: x}\ntemplate: nowhere\nwhere: 1 +\n"])
         let bad = flowc("check", dir)
         #expect(bad.code == 1)

@@ -35,9 +35,11 @@ struct ViewQueryTests {
             let status = n % 7 == 0 ? "won" : (n % 11 == 0 ? "lost" : "open")
             let node = n % 13 == 0 ? "legal,finance" : ["talks", "quote", "sign"][n % 3]
             let owner = owners[n % 3]
+            let (openNodes, dueAt) = status == "open" ? Self.openNodes(n, node) : ("[]", nil)
             let projection = DealProjection(
                 templateID: n % 4 == 3 ? "renewal" : "standard", fields: fields, probability: n % 9 == 0 ? nil : (n % 10) * 10,
-                createdAt: StoreTime(millisecondsSinceEpoch: Int64(n) * 86_400_000), returnsAt: n % 4 == 0 ? StoreTime(millisecondsSinceEpoch: Int64(n) * 1000) : nil,
+                createdAt: StoreTime(millisecondsSinceEpoch: Int64(n) * 86_400_000), openNodes: openNodes, dueAt: dueAt,
+                returnsAt: n % 4 == 0 ? StoreTime(millisecondsSinceEpoch: Int64(n) * 1000) : nil,
                 amount: n % 8 == 0 ? nil : Double(n) * 1000.5, closeDate: n % 5 == 0 ? nil : "2024-0\(1 + n % 6)-1\(n % 10)")
             let index = DealIndex(
                 templateHash: "h\(n % 2)", status: status, isOpen: status == "open", pool: owner == nil ? "public" : "private",
@@ -48,6 +50,21 @@ struct ViewQueryTests {
         }
         let results = try store.append(batch)
         #expect(results.allSatisfy { $0.isStored })
+    }
+
+    /// The `open_nodes` JSON and earliest due time of open deal `n` at `nodes`, as the host writes
+    /// them: the first node is blocked when `n % 4 == 1`, the second of a fork when `n % 13 == 0`
+    /// (deal 13 has both of its fork's nodes blocked, `legal` before `finance`); deals with
+    /// `n % 6 == 0` have no due time. Deal 18's node is owned by someone named `blocked`, so the
+    /// text `"blocked"` is in its JSON although no node of it is blocked.
+    static func openNodes(_ n: Int, _ nodes: String) -> (String, StoreTime?) {
+        let due: Int64? = n % 6 == 0 ? nil : Int64(n) * 1000
+        let items = nodes.split(separator: ",").enumerated().map { k, node in
+            let blocked = (k == 0 && n % 4 == 1) || (k == 1 && n % 13 == 0)
+            return "{\"node\":\"\(node)\",\"status\":\"\(blocked ? "blocked" : "active")\",\"owner\":\(n == 18 ? "\"blocked\"" : "null"),"
+                + "\"due_at\":\(due.map(String.init) ?? "null")}"
+        }
+        return ("[" + items.joined(separator: ",") + "]", due.map(StoreTime.init))
     }
 
     static let predicates: [ViewPredicate] = [
@@ -68,6 +85,11 @@ struct ViewQueryTests {
         .compare(.column(.templateID), .notEqual, .value(.text("standard"))),
         .not(.compare(.column(.amount), .greaterOrEqual, .value(.integer(20_000)))),
         .compare(.column(.closeDate), .lessOrEqual, .value(.text("2024-03-15"))),
+        .compare(.column(.blockedNodes), .notEqual, .value(.text(""))),
+        .compare(.column(.blockedNodes), .equal, .value(.text("legal,finance"))),
+        .not(.oneOf(.column(.blockedNodes), [.text(""), .text("talks")])),
+        .compare(.column(.dueAt), .less, .value(.integer(30_000))),
+        .not(.compare(.column(.dueAt), .less, .value(.integer(30_000)))),
     ]
 
     @Test(arguments: Array(predicates.indices))
@@ -91,7 +113,7 @@ struct ViewQueryTests {
         try Self.fill(a.store)
         try Self.fill(b.store)
         for keys in [[ViewGroupKey.field("industry")], [.column(.owner), .fieldMonth("close")], [.column(.templateID), .openNode],
-                     [.column(.status), .columnMonth(.closeDate)], []] {
+                     [.column(.status), .columnMonth(.closeDate)], [.blockedNode], [.column(.owner), .blockedNode], [.column(.dueAt)], []] {
             let query = DealGroupQuery(
                 filter: Self.predicates[which], groupBy: keys,
                 measures: [.sum("amount"), .weightedSum("amount"), .sumOf(.amount), .weightedSumOf(.amount)])
@@ -261,6 +283,52 @@ struct ViewQueryTests {
         #expect(total.map(\.count) == [60])
         let none = try made.store.viewGroups(DealGroupQuery(filter: .or([]), groupBy: [], measures: [.sum("amount")]))
         #expect(none == [DealGroupRow(keys: [], count: 0, sums: [0])])
+    }
+
+    /// Blocked nodes, read from `open_nodes` in SQL and from the projection in Swift: sorted and
+    /// listed alike, in the order of `open_nodes`, and counted at each blocked node as a person
+    /// would count them.
+    @Test func blockedNodesAreListedSortedAndCountedAlikeInBothStores() throws {
+        let (a, b) = (Self.inMemory(), try Self.sqlite())
+        try Self.fill(a.store)
+        try Self.fill(b.store)
+        let query = DealRowQuery(sort: [ViewSort(.column(.blockedNodes), descending: true), ViewSort(.column(.dueAt))])
+        let left = try a.store.viewRows(query)
+        let right = try b.store.viewRows(query)
+        #expect(left.map(\.dealID) == right.map(\.dealID))
+        let blocked = try b.store.viewRows(DealRowQuery(filter: .compare(.column(.blockedNodes), .notEqual, .value(.text("")))))
+        var expected: [String: String] = [:]
+        for n in 0..<60 where !(n % 7 == 0) && !(n % 11 == 0) {
+            let nodes = n % 13 == 0 ? ["legal", "finance"] : [["talks", "quote", "sign"][n % 3]]
+            let list = nodes.enumerated().filter { k, _ in (k == 0 && n % 4 == 1) || (k == 1 && n % 13 == 0) }.map(\.element)
+            if !list.isEmpty { expected[String(format: "D-%03d", n)] = list.joined(separator: ",") }
+        }
+        #expect(blocked.map(\.dealID) == expected.keys.sorted())
+        #expect(blocked.map { $0.index.projection?.blockedNodes ?? "?" } == expected.keys.sorted().map { expected[$0] ?? "" })
+        #expect(expected["D-013"] == "legal,finance")
+        #expect(expected["D-018"] == nil)
+        // SQLite's text is the array's order, not the nodes' sorted order.
+        for made in [a, b] {
+            let fork = try made.store.viewRows(DealRowQuery(filter: .compare(.column(.blockedNodes), .equal, .value(.text("legal,finance")))))
+            #expect(fork.map(\.dealID) == ["D-013"])
+        }
+        let groups = try b.store.viewGroups(DealGroupQuery(groupBy: [.blockedNode]))
+        #expect(try a.store.viewGroups(DealGroupQuery(groupBy: [.blockedNode])) == groups)
+        var counts: [String: Int] = ["": 60 - expected.count]
+        for list in expected.values { for node in list.split(separator: ",") { counts[String(node), default: 0] += 1 } }
+        #expect(groups.map { $0.keys[0].text ?? "?" } == counts.keys.sorted())
+        #expect(groups.map(\.count) == counts.keys.sorted().map { counts[$0] ?? 0 })
+    }
+
+    /// `due < T` is answered from the `deals_due` index (a manager's "what is overdue" on a
+    /// large store), and sorting by the due time too.
+    @Test func aDueFilterUsesTheDueIndex() throws {
+        let made = try Self.sqlite()
+        let store = try #require(made.store as? SQLiteStore)
+        let (sql, _) = try SQLiteStore.rowSQL(DealRowQuery(
+            filter: .compare(.column(.dueAt), .less, .value(.integer(10))), sort: [ViewSort(.column(.dueAt))]))
+        let plan = try store.queryPlan(sql, arguments: ["10"])
+        #expect(plan.contains { $0.contains("deals_due") }, "\(plan)")
     }
 
     @Test func aFieldNameThatIsNotAPlainNameIsRefusedNotRun() throws {

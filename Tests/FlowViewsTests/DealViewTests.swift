@@ -38,6 +38,13 @@ struct DealViewTests {
         (#"contains(customer_name, "远山")"#, false),
         (#"has(quote) and status != "won""#, false),
         (#"returns < now() + 5d"#, true),
+        (#"blocked != """#, true),
+        (#"blocked == "initial_talks" and status == "open""#, true),
+        (#"not (blocked in ["", "legal_review"])"#, true),
+        (#"due < now()"#, true),
+        (#"due < datetime("2024-05-20T00:00:00Z") or due == null"#, true),
+        (#"not (due >= datetime("2024-05-20T00:00:00Z"))"#, true),
+        (#"contains(blocked, "talks") or due > now() - 27d"#, false),
     ]
 
     @Test(arguments: Array(filters.indices))
@@ -85,6 +92,33 @@ struct DealViewTests {
         let legal = try #require(a.first { $0.key == "legal_review" })
         let finance = try #require(a.first { $0.key == "finance_review" })
         #expect(legal.count == finance.count && legal.count > 0)
+    }
+
+    /// Grouped by `blocked`, through the store and in Swift, in both stores: the same groups,
+    /// a deal counted at each of its blocked nodes, the deals without one in the group without a
+    /// value, as grouping by `node` does.
+    @Test func blockedGroupsAreTheSameThroughTheStoreAndThroughSwift() throws {
+        for store in [InMemoryStore() as any DealViewStore, try DealViewFixtures.sqlite()] {
+            let service = try DealViewFixtures.service(store, copies: 2)
+            // Every open node is past its due time by now: the tick blocks them (D-1004's already is).
+            let tick = service.tick(at: DealViewFixtures.now)
+            #expect(tick.refused.isEmpty && tick.failure == nil)
+            let exact = try DealViewFixtures.compile(DealViewSpec(filter: "amount >= 0 CNY or amount == null", groupBy: "blocked", columns: ["amount"])).get()
+            let swift = try DealViewFixtures.compile(DealViewSpec(filter: "has(amount) or not has(amount)", groupBy: "blocked", columns: ["amount"])).get()
+            #expect(exact.filter?.isExact == true)
+            #expect(swift.filter?.isExact == false)
+            guard case .groups(let key, _, _, let a, _) = try DealViewEngine.run(exact, store: store, templateID: nil),
+                  case .groups(_, _, _, let b, _) = try DealViewEngine.run(swift, store: store, templateID: nil) else {
+                Issue.record("not groups")
+                continue
+            }
+            #expect(key == "blocked")
+            #expect(a == b)
+            #expect(a.map(\.key) == [nil, "finance_review", "initial_talks", "legal_review", "solution_review"], "\(a.map(\.key))")
+            // Per copy: the closed D-1001 and D-1002 have none; D-1004 and D-1006 are blocked at
+            // initial_talks; D-1003 counts at both nodes of its fork.
+            #expect(a.map(\.count) == [4, 2, 4, 2, 2], "\(a.map(\.count))")
+        }
     }
 
     @Test func groupsSortByCountAndSumsAndRespectTheLimit() throws {
