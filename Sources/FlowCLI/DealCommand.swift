@@ -113,7 +113,7 @@ struct DealEventCommand: FlowcCommand {
             {"deliverables": {"node": "initial_talks", "done": ["first_visit_record"]}}, \
             {"complete": "negotiation_review", "outcome": "approve"}, {"rework": "contract_signing", \
             "to": "proposal_quotation", "reason": "…"}, {"add_member": {"role": "legal", "person": \
-            "lee"}}, {"lose": "price"}, {"win": true}, {"claim": true}, {"release": true}, \
+            "lee"}}, {"join_chat": {"person": "olga"}}, {"lose": "price"}, {"win": true}, {"claim": true}, {"release": true}, \
             {"assign": "bob"}, {"tick": true}, {"add_note": {"node": "initial_talks", "text": \
             "…"}}, {"add_link": {"node": "proposal_quotation", "url": "https://…", "title": "…"}}; \
             it may carry `by` (a note's or link's author), `at` and `id` too. --set, --complete, \
@@ -220,7 +220,7 @@ struct DealEventCommand: FlowcCommand {
 struct DealShowCommand: FlowcCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show a deal: status, pool, owner, open nodes, fields, roles, next timer."
+        abstract: "Show a deal: status, pool, owner, open nodes, fields, roles, group chats, next timer."
     )
 
     @Argument(help: "The deal's id.")
@@ -265,6 +265,11 @@ struct DealShowCommand: FlowcCommand {
         lines.append("roles:")
         for (r, people) in s.roleMembers.enumerated() where !people.isEmpty && m.roles.indices.contains(r) {
             lines.append("  \(m.roles[r].id): \(people.joined(separator: ", "))")
+        }
+        // S10: the chats and who is in them (by role or by `join_chat`), with the id `join_chat` takes.
+        if !s.groupChats.isEmpty {
+            lines.append("group chats:")
+            for chat in s.groupChats { lines.append("  \(chat.chatID): \(chat.members.joined(separator: ", "))") }
         }
         lines += DealShowCommand.deliverables(m, s)
         lines += DealShowCommand.records(m, s)

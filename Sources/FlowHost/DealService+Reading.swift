@@ -173,6 +173,7 @@ extension DealService {
         case .rework(let node, let target, let reason): return f(A.rework, node, target, Names.inline(reason))
         case .addRoleMember(let role, let person): return f(A.addMember, role, person)
         case .removeRoleMember(let role, let person): return f(A.removeMember, role, person)
+        case .joinChat(let person, let chat): return f(A.joinChat, person, chat.map { "`\($0)`" } ?? A.theGroupChats)
         case .lose(let reason): return f(A.lose, reason.map(Names.inline) ?? A.noReason)
         case .win: return A.win
         case .claim: return A.claim

@@ -129,8 +129,8 @@ public enum HostMessages {
         A line of a deals or events file must be one JSON object in the record format \
         (examples/README.md): a deal record has `id` and may have `at`, `owner`, `by`, \
         `fields`, `roles` and `events`; an event has exactly one action (`set`, `deliverables`, \
-        `complete`, `rework`, `add_member`, `remove_member`, `lose`, `win`, `claim`, `release`, \
-        `assign`, `tick`). The message names the key at fault. The record is written to the \
+        `complete`, `rework`, `add_member`, `remove_member`, `join_chat`, `lose`, `win`, `claim`, \
+        `release`, `assign`, `tick`, `add_note`, `add_link`). The message names the key at fault. The record is written to the \
         rejects file; fix it there and run that file again.
         """)
     public static let unreadableValue = HostMessageSpec(1221, "unreadable-value", "field `{0}`: {1}", """
@@ -252,6 +252,8 @@ public enum HostMessages {
         public static let complete = "complete `{0}`"
         public static let completeWith = "complete `{0}` with `{1}`"
         public static let rework = "rework `{0}` → `{1}`: {2}"
+        public static let joinChat = "`{0}` joins {1}"
+        public static let theGroupChats = "the group chats"
         public static let addMember = "add `{1}` to `{0}`"
         public static let removeMember = "remove `{1}` from `{0}`"
         public static let lose = "lose ({0})"

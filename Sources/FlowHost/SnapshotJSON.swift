@@ -511,6 +511,10 @@ enum SnapshotJSON {
                 key("node", string: node)
             case .claim, .release, .tick:
                 key("id"); string(e.id)
+            case .joinChat(let person, let chat):
+                key("chat", string: chat)
+                key("id"); string(e.id)
+                key("person"); string(person)
             case .assign(let to):
                 key("id"); string(e.id)
                 key("to"); string(to)

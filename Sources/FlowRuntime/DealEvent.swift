@@ -25,7 +25,7 @@ public struct DealEvent: Codable, Sendable, Hashable {
 
     private enum Key: String, CodingKey {
         case id, at, actor, type, deal, owner, fields, members, node, deliverable, done, outcome, target, reason, role, person, to
-        case from, map, text, url, title
+        case from, map, text, url, title, chat
     }
 
     public init(from decoder: any Decoder) throws {
@@ -59,6 +59,7 @@ public struct DealEvent: Codable, Sendable, Hashable {
             action = .migrate(from: try c.decode(String.self, forKey: .from), to: try c.decode(String.self, forKey: .to),
                               map: try c.decodeIfPresent([NodeMapping].self, forKey: .map) ?? [])
         case "note": action = .note(node: try c.decode(String.self, forKey: .node), text: try c.decode(String.self, forKey: .text))
+        case "join_chat": action = .joinChat(person: try c.decode(String.self, forKey: .person), chat: try c.decodeIfPresent(String.self, forKey: .chat))
         case "link":
             action = .link(node: try c.decode(String.self, forKey: .node), url: try c.decode(String.self, forKey: .url),
                            title: try c.decodeIfPresent(String.self, forKey: .title))
@@ -96,6 +97,7 @@ public struct DealEvent: Codable, Sendable, Hashable {
         case .note(let node, let text): try c.encode(node, forKey: .node); try c.encode(text, forKey: .text)
         case .link(let node, let url, let title):
             try c.encode(node, forKey: .node); try c.encode(url, forKey: .url); try c.encodeIfPresent(title, forKey: .title)
+        case .joinChat(let person, let chat): try c.encode(person, forKey: .person); try c.encodeIfPresent(chat, forKey: .chat)
         }
     }
 }
@@ -135,6 +137,10 @@ public enum DealAction: Sendable, Hashable {
     case note(node: String, text: String)
     /// Attaches a document link (http or https) to a node the deal has reached (S9). Not a status change.
     case link(node: String, url: String, title: String?)
+    /// S10: a person joins the deal's group chat (`chat`, a chat id) or every chat of the deal
+    /// they are not in (nil), whether or not they hold a role, and can read its history. Not a
+    /// status change; allowed on closed deals too.
+    case joinChat(person: String, chat: String?)
 
     /// The event type as written in JSON and messages (`set_fields`, `complete`, …).
     public var name: String {
@@ -155,6 +161,7 @@ public enum DealAction: Sendable, Hashable {
         case .migrate: "migrate"
         case .note: "note"
         case .link: "link"
+        case .joinChat: "join_chat"
         }
     }
 }

@@ -302,6 +302,19 @@ public enum RuntimeMessages {
         characters. Other schemes (`file:`, `javascript:`) are refused so that a rendered link is \
         always safe to open.
         """)
+    public static let noGroupChat = RuntimeMessageSpec(1174, "no-group-chat", "the deal has no group chat to join yet", """
+        A deal's group chat is created by a `group_chat` effect of the template, when its node is \
+        entered (S10). Until then there is nothing to join; the people of the chat's roles join \
+        it when it is created.
+        """)
+    public static let alreadyInChat = RuntimeMessageSpec(1175, "already-in-chat", "`{0}` is already in {1}", """
+        The person is already a member of the chat (through a role, or an earlier `join_chat`), \
+        so joining again would only repeat the invitation.
+        """)
+    public static let unknownChat = RuntimeMessageSpec(1176, "unknown-chat", "the deal has no group chat `{0}`; its chats: {1}", """
+        `join_chat` names a chat by the id its `group_chat_create` effect carried \
+        (`flowc deal show` lists them). Leave `chat` out to join every chat of the deal.
+        """)
 
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
@@ -314,6 +327,7 @@ public enum RuntimeMessages {
         stepLimit, limitExceeded,
         migrateNeedsMachines, migrateTargetMismatch, alreadyOnTarget, migrateClosed, nodeRemoved, mappingUnknownNode, mappingDuplicate,
         nodeKindIncompatible, fieldIncompatible, recordNodeNotReached, recordEmpty, recordURLInvalid,
+        noGroupChat, alreadyInChat, unknownChat,
     ]
 
     /// The refusal entry with this code, if any (`flowc explain FC1121`).
@@ -325,6 +339,7 @@ public enum RuntimeMessages {
 
     /// Phrases used as arguments of the formats above.
     public enum Phrase {
+        public static let everyChat = "every group chat of the deal"
         public static let creatingTheDeal = "creating the deal"
         public static let completingNode = "completing node `{0}`"
         public static let rework = "a rework of `{0}`"

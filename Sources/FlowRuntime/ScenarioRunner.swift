@@ -170,6 +170,7 @@ private struct ScenarioRun {
         case .tick: "tick"
         case .note(let node, _): "note on \(node)"
         case .link(let node, _, _): "link on \(node)"
+        case .joinChat(let person, let chat): "\(person) joins " + (chat ?? "the group chats")
         }
     }
 

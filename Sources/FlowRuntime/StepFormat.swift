@@ -32,6 +32,9 @@ public enum StepAction: Sendable, Hashable {
     case note(node: String, text: String)
     /// A document link on a node the deal has reached: `{"add_link": {"node": …, "url": …, "title": …}}`.
     case link(node: String, url: String, title: String?)
+    /// S10: a person joins the deal's group chat: `{"join_chat": {"person": …, "chat": …}}`
+    /// (`chat`, a chat id, only when the deal has several).
+    case joinChat(person: String, chat: String?)
 
     /// The action's key (`set`, `complete`, …).
     public var name: String {
@@ -50,12 +53,13 @@ public enum StepAction: Sendable, Hashable {
         case .tick: "tick"
         case .note: "add_note"
         case .link: "add_link"
+        case .joinChat: "join_chat"
         }
     }
 
     /// Every action key, in the order messages list them.
-    public static let names = ["set", "deliverables", "complete", "rework", "add_member", "remove_member", "lose", "win", "claim", "release", "assign", "tick",
-                               "add_note", "add_link"]
+    public static let names = ["set", "deliverables", "complete", "rework", "add_member", "remove_member", "join_chat", "lose", "win", "claim", "release",
+                               "assign", "tick", "add_note", "add_link"]
 }
 
 extension StepAction {
@@ -78,6 +82,7 @@ extension StepAction {
         case .tick: [.tick]
         case .note(let node, let text): [.note(node: node, text: text)]
         case .link(let node, let url, let title): [.link(node: node, url: url, title: title)]
+        case .joinChat(let person, let chat): [.joinChat(person: person, chat: chat)]
         }
     }
 }
@@ -174,6 +179,10 @@ public enum StepFormat {
             guard value == .bool(true) else { throw StepFormatError(path: p, message: Messages.expectedTrue) }
             return key == "claim" ? .claim : key == "release" ? .release : .tick
         case "assign": return .assign(to: try string(value, p))
+        case "join_chat":
+            try keys(value, p, allowed: ["person", "chat"])
+            return .joinChat(person: try string(try required(value, p, "person"), join(p, "person")),
+                             chat: try optionalString(value["chat"], join(p, "chat")))
         case "add_note":
             try keys(value, p, allowed: ["node", "text"])
             return .note(node: try string(try required(value, p, "node"), join(p, "node")),

@@ -257,6 +257,8 @@ extension Stepper {
             try attach(.note, node: node, text: text, url: nil)
         case .link(let node, let url, let title):
             try attach(.link, node: node, text: title ?? "", url: url)
+        case .joinChat(let person, let chat):
+            try joinChat(person: person, chat: chat)
         }
     }
 
@@ -727,7 +729,7 @@ extension DealAction {
     /// fields, checklists and role members): the steps that may run incrementally.
     var keepsPendingNodes: Bool {
         switch self {
-        case .setFields, .tickDeliverable, .addRoleMember, .removeRoleMember, .tick, .note, .link: true
+        case .setFields, .tickDeliverable, .addRoleMember, .removeRoleMember, .tick, .note, .link, .joinChat: true
         case .create, .complete, .rework, .lose, .win, .claim, .release, .assign, .migrate: false
         }
     }

@@ -130,6 +130,36 @@ extension Stepper {
         }
     }
 
+    /// S10: anyone may join the deal's group chat and read its history, role or not: `person`
+    /// joins chat `chat` (an id), or every chat of the deal they are not in yet.
+    mutating func joinChat(person: String, chat: String?) throws(Refusal) {
+        try Stepper.checkID("person", person, limits)
+        guard !s.groupChats.isEmpty else { throw Refusal(RuntimeMessages.noGroupChat) }
+        var chats = Array(s.groupChats.indices)
+        if let chat {
+            guard let c = s.groupChats.firstIndex(where: { $0.chatID == chat }) else {
+                throw Refusal(RuntimeMessages.unknownChat, Names.shown(chat), s.groupChats.map { "`\($0.chatID)`" }.joined(separator: ", "))
+            }
+            chats = [c]
+        }
+        chats.removeAll { s.groupChats[$0].members.contains(person) }
+        guard !chats.isEmpty else {
+            throw Refusal(RuntimeMessages.alreadyInChat, Names.shown(person), chat.map { "`\(Names.shown($0))`" } ?? RuntimeMessages.Phrase.everyChat)
+        }
+        for c in chats {
+            s.groupChats[c].members.append(person)
+            var e = Effect(kind: .groupChatAddMember, trigger: "join_chat")
+            e.at = now
+            e.definition = s.groupChats[c].effect
+            e.chatID = s.groupChats[c].chatID
+            e.person = person
+            e.to = [EffectRecipient(recipient: "person", role: nil, people: [person])]
+            e.people = [person]
+            e.text = render(s.groupChats[c].effect)
+            effects.append(e)
+        }
+    }
+
     /// The runner's own effect for a timer.
     mutating func emitTimerEffect(_ kind: EffectKind, node: Int?, to recipients: [EffectRecipient], detail: String? = nil) {
         var e = Effect(kind: kind, trigger: "timer")

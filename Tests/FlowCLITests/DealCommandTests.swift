@@ -96,6 +96,22 @@ import Testing
         #expect(flowc("deal", "show", "D-1003", "--db", db).out.contains("  `finance_review` (active): 1 of 2 done: `credit_check` to do, `invoice_details` done\n"))
     }
 
+    /// S10: anyone joins the deal's chat with `join_chat`; `deal show` lists the chats and members.
+    @Test func anyoneJoinsTheChatAndShowListsItsMembers() throws {
+        let db = try Examples.loaded()
+        let before = flowc("deal", "show", "D-1003", "--db", db)
+        let chatLine = try #require(before.out.split(separator: "\n").first { $0.hasPrefix("  chat-") })
+        #expect(before.out.contains("group chats:\n" + chatLine + "\n"))
+        #expect(!chatLine.contains("olga"))
+        let join = flowc("deal", "event", "D-1003", #"{"join_chat": {"person": "olga"}}"#, "--by", "olga", "--at", "2024-05-10T00:00:00Z", "--db", db)
+        #expect(join.code == 0, "\(join.err)")
+        #expect(join.out.contains("effect group_chat_add_member (join_chat) → olga"), "\(join.out)")
+        #expect(flowc("deal", "show", "D-1003", "--db", db).out.contains(chatLine + ", olga\n"))
+        let again = flowc("deal", "event", "D-1003", #"{"join_chat": {"person": "olga"}}"#, "--at", "2024-05-10T00:00:00Z", "--db", db)
+        #expect(again.code == 1)
+        #expect(again.err.contains("error[FC1175]: deal `D-1003`, join_chat: `olga` is already in every group chat of the deal"), "\(again.err)")
+    }
+
     @Test func aDuplicateCustomerIsRefusedWithTheOwnersName() throws {
         let db = try Examples.loaded()
         let r = flowc("deal", "create", Examples.template, "--id", "X-2", "--owner", "bob", "--set", "customer_name=蓝鲸制造集团", "--db", db)

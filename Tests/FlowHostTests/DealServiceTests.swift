@@ -555,6 +555,7 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
             .tickDeliverable(node: "n", deliverable: "d", done: false), .complete(node: "n", outcome: nil), .complete(node: "n", outcome: "ok"),
             .rework(node: "n", target: "t", reason: "r"), .addRoleMember(role: "r", person: "p"), .removeRoleMember(role: "r", person: "p"),
             .lose(reason: nil), .lose(reason: "price"), .win(node: nil), .win(node: "n"), .claim, .release, .assign(to: "p"), .tick,
+            .joinChat(person: "p", chat: nil), .joinChat(person: "p", chat: "chat-1"),
         ]
         for action in actions {
             // Rules 1 (a context logged before rules were versioned) is written without `rules`.

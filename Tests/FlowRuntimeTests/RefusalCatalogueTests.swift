@@ -128,6 +128,12 @@ import Testing
             var d = try Mini.deal()
             d.limits.maxTextBytes = 1
             return d.refuse(.setFields([FieldAssignment("notes", .text("ab"))]))
+        case "FC1174":
+            var d = Deal(try machine(yaml: RunnerEventTests.noChat))
+            try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []))
+            return d.refuse(.joinChat(person: "zoe", chat: nil))
+        case "FC1175": var d = try Mini.deal(); return d.refuse(.joinChat(person: "pete", chat: nil))
+        case "FC1176": var d = try Mini.deal(); return d.refuse(.joinChat(person: "zoe", chat: "chat-nope"))
         default:
             // Migrations and node records (MigrationTests.swift).
             return try MigrationTests.produce(code)

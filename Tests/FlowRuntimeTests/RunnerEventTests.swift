@@ -358,6 +358,42 @@ import Testing
         #expect(d.effects[1].to[0].people == ["lena"])
     }
 
+    /// A template whose deals have no group chat.
+    static let noChat = """
+        flowc: 1
+        template: {id: no_chat, version: 1.0.0, name: No chat}
+        roles:
+          sales_owner: {name: Owner, owner: true}
+        nodes:
+          - {id: a, name: A, owner: sales_owner, next: won}
+          - {id: won, name: Won, kind: won}
+        """
+
+    /// S10: "anyone can join and read the history": a person outside every role joins the chat.
+    @Test func anyoneMayJoinTheGroupChat() throws {
+        var d = try Mini.deal()
+        let chat = try #require(d.snapshot?.groupChats.first?.chatID)
+        try d.apply(.joinChat(person: "zoe", chat: nil), by: "zoe", after: hour)
+        #expect(d.kinds == [.groupChatAddMember])
+        let join = d.effects[0]
+        #expect(join.trigger == "join_chat" && join.person == "zoe" && join.people == ["zoe"] && join.chatID == chat)
+        #expect(join.to.map(\.recipient) == ["person"] && join.text == ["": "星辰科技 群"])
+        #expect(d.snapshot?.groupChats.first?.members.last == "zoe")
+        // Not a role: zoe is in no role, and joining is not a status change.
+        #expect(d.snapshot?.roleMembers.contains { $0.contains("zoe") } == false)
+        #expect(d.snapshot?.lastStatusChangeAt == t0)
+        // Once is enough, by role or by joining; a chat id that is not the deal's is refused.
+        #expect(d.refuse(.joinChat(person: "zoe", chat: chat))?.message == "`zoe` is already in `\(chat)`")
+        #expect(d.refuse(.joinChat(person: "pete", chat: nil))?.message == "`pete` is already in every group chat of the deal")
+        #expect(d.refuse(.joinChat(person: "yan", chat: "chat-x"))?.message == "the deal has no group chat `chat-x`; its chats: `\(chat)`")
+        #expect(code(d.refuse(.joinChat(person: "", chat: nil))) == "FC1108")
+        // A closed deal's chat can still be joined, to read what happened.
+        var lost = try Mini.lostToPool()
+        try lost.apply(.joinChat(person: "ivy", chat: chat), by: "ivy")
+        #expect(lost.effects.map(\.person) == ["ivy"])
+        #expect(lost.replayed().map(\.snapshot) == .success(lost.snapshot))
+    }
+
     @Test func removingAMemberKeepsThemInTheChat() throws {
         var d = try Mini.deal()
         try d.apply(.removeRoleMember(role: "presales", person: "pete"))
