@@ -9,16 +9,20 @@ import Foundation
 /// not the read-step-append. So every command that writes holds this lock from before it reads
 /// until it has written, and the others wait for it.
 ///
-/// The lock is `flock(2)` on `DB.machines/writer.lock`, beside the machines the store's deals run
-/// on: it is released when the holder's file is closed, so also when the holder dies, and it
-/// never touches the database file (closing a descriptor of that file would drop SQLite's own
-/// locks). Commands that only read do not take it: SQLite gives each read a consistent state.
+/// The lock is `flock(2)` on the directory `DB.machines`, beside the machines the store's deals run
+/// on, and on the file `writer.lock` in it (which flowc before 2026-11-29 locked alone, so that an
+/// older flowc on the same store still waits). The directory is the lock that counts: a lock file
+/// deleted by hand while a command holds it would let the next command lock a new file and write
+/// at the same time, but the directory cannot go while it holds the machines. A lock is released
+/// when the holder's descriptor is closed, so also when the holder dies, and it never touches the
+/// database file (closing a descriptor of that file would drop SQLite's own locks). Commands that
+/// only read do not take it: SQLite gives each read a consistent state.
 public final class StoreWriterLock {
-    private let descriptor: Int32
+    private let descriptors: [Int32]
 
-    private init(descriptor: Int32) { self.descriptor = descriptor }
+    private init(descriptors: [Int32]) { self.descriptors = descriptors }
 
-    deinit { close(descriptor) }
+    deinit { for d in descriptors.reversed() { close(d) } }
 
     /// The lock file of the store at `databasePath`.
     public static func path(besideDatabase databasePath: String) -> String {
@@ -36,19 +40,36 @@ public final class StoreWriterLock {
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw HostError(HostMessages.storeFailed, "cannot make \(directory): \(String(cString: strerror(errno)))")
         }
+        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD < 0 { throw HostError(HostMessages.storeFailed, "cannot open \(directory): \(String(cString: strerror(errno)))") }
+        // Owned from here: closed by the lock, or on the error thrown below.
+        var held = [dirFD]
+        defer { if !held.isEmpty { for d in held { close(d) } } }
+        var announced = false
+        try lock(dirFD, directory) {
+            announced = true
+            waiting()
+        }
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw HostError(HostMessages.storeFailed, "cannot open \(lockPath): \(String(cString: strerror(errno)))") }
-        let lock = StoreWriterLock(descriptor: fd)
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return lock }
+        held.append(fd)
+        try lock(fd, lockPath) { if !announced { waiting() } }
+        let lock = StoreWriterLock(descriptors: held)
+        held = []
+        return lock
+    }
+
+    /// `flock(fd, LOCK_EX)`, calling `waiting` first when another holds it.
+    private static func lock(_ fd: Int32, _ path: String, waiting: () -> Void) throws(HostError) {
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
         guard errno == EWOULDBLOCK else {
-            throw HostError(HostMessages.storeFailed, "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+            throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
         }
         waiting()
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
-                throw HostError(HostMessages.storeFailed, "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+                throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
             }
         }
-        return lock
     }
 }

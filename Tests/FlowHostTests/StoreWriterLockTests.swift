@@ -31,6 +31,29 @@ import Testing
         #expect(order.entries == ["waiting", "released", "acquired"])
     }
 
+    /// The lock file deleted by hand while a writer holds the lock lets no second writer in: the
+    /// machines directory is locked too.
+    @Test func deletingTheLockFileDoesNotLetASecondWriterIn() throws {
+        let db = try temporaryDatabase()
+        var first: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
+        defer { withExtendedLifetime(first) {} }
+        try FileManager.default.removeItem(atPath: StoreWriterLock.path(besideDatabase: db))
+        let waited = DispatchSemaphore(value: 0)
+        let acquired = DispatchSemaphore(value: 0)
+        let order = OrderLog()
+        Thread {
+            let second = try? StoreWriterLock.acquire(besideDatabase: db) { order.add("waiting"); waited.signal() }
+            order.add(second == nil ? "failed" : "acquired")
+            acquired.signal()
+        }.start()
+        // Bounded: were the second writer let in, it would never wait.
+        _ = waited.wait(timeout: .now() + 10)
+        order.add("released")
+        first = nil
+        acquired.wait()
+        #expect(order.entries == ["waiting", "released", "acquired"])
+    }
+
     @Test func aFreeLockIsTakenWithoutWaiting() throws {
         let db = try temporaryDatabase()
         var waited = false
