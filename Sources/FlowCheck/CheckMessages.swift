@@ -445,10 +445,11 @@ public enum CheckMessages {
 
     public static let addedOutsideRoleAdded = MessageSpec(712, .error, "added-outside-role-added", "`added` is only a recipient of `on_role_added` effects", explanation: """
         `added` is the person just added to one of the deal's roles: an `on_role_added` effect can \
-        send them what they need to catch up (S7: every role added must be brought up to date). \
-        Anywhere else there is no such person, so the effect would reach nobody. In a node's \
-        effects, send to the role instead; to greet newcomers, put the effect under \
-        `effects.on_role_added`.
+        send them what they need to catch up (S7: every role added must be brought up to date), \
+        and its texts can name them, `{added.person}`, and the role they joined, `{added.role}`. \
+        Anywhere else there is no such person, so the effect would reach nobody and the \
+        placeholders would be empty. In a node's effects, send to the role instead; to greet \
+        newcomers, put the effect under `effects.on_role_added`.
 
         Wrong:
 
@@ -462,7 +463,7 @@ public enum CheckMessages {
               on_create:
                 - notify: {to: [owner], message: "新商机 {customer_name}"}
               on_role_added:
-                - bot_card: {to: [added], title: "你已加入商机 {customer_name}", fields: [customer_name, amount]}
+                - bot_card: {to: [added], title: "{added.person}，你已作为{added.role}加入商机 {customer_name}", fields: [customer_name, amount]}
         """)
 
     /// Other wordings of the messages above, labels and help lines. A rule that needs one builds
@@ -477,6 +478,7 @@ public enum CheckMessages {
         public static let replaceReferrer = "replace `{0}` in this template as well, or keep `{1}`"
         public static let didYouMean = "did you mean `{0}`?"
         // FC0712
+        public static let addedPlaceholder = "`{0}` names the person added to a role: only `on_role_added` effects have one"
         public static let addedInEffect = "nobody is added to a role here: name the role to reach, or move the effect under `effects.on_role_added`"
         public static let addedInIdleNotify = "the idle warning is not about a new member: name a role or `owner`"
         // FC0301, FC0711

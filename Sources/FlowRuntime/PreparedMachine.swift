@@ -96,10 +96,16 @@ enum TemplateTrigger: String, CaseIterable, Sendable {
     case onReturnToPool = "on_return_to_pool", onClaim = "on_claim", onRoleAdded = "on_role_added"
 }
 
-/// A piece of an effect text: literal text or a field placeholder.
+/// A piece of an effect text: literal text, a field placeholder, or in `on_role_added` effects
+/// the person added (`{added.person}`) and the role they joined (`{added.role}`, its name).
 enum TextPiece: Sendable, Hashable {
     case literal(String)
     case field(Int)
+    case addedPerson
+    case addedRole
+
+    /// The placeholders that name the person added to a role and the role (no field id has a dot).
+    static let addedPersonName = "added.person", addedRoleName = "added.role"
 
     /// Splits `{field}` placeholders out of a text; `{{` and `}}` are literal braces, and a
     /// placeholder naming no field is kept as written.
@@ -118,9 +124,14 @@ enum TextPiece: Sendable, Hashable {
                 i += 2
             } else if c == "{", let close = chars[(i + 1)...].firstIndex(of: "}") {
                 let name = String(chars[(i + 1)..<close])
-                if let slot = fieldSlot[name] {
+                let piece: TextPiece? = switch name {
+                case addedPersonName: .addedPerson
+                case addedRoleName: .addedRole
+                default: fieldSlot[name].map(TextPiece.field)
+                }
+                if let piece {
                     if !literal.isEmpty { pieces.append(.literal(literal)); literal = "" }
-                    pieces.append(.field(slot))
+                    pieces.append(piece)
                 } else {
                     literal += "{" + name + "}"
                 }

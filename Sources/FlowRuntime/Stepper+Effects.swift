@@ -32,6 +32,12 @@ extension Stepper {
                 switch piece {
                 case .literal(let literal): text += literal
                 case .field(let slot): text += (s.fields.indices.contains(slot) ? s.fields[slot]?.displayText : nil) ?? ""
+                case .addedPerson: text += added?.person ?? ""
+                case .addedRole:
+                    // The role's name in the text's language, else its one name, else its id.
+                    guard let r = added?.role, m.roles.indices.contains(r) else { continue }
+                    let names = m.roles[r].name
+                    text += names[language] ?? names[""] ?? names["en"] ?? names.values.sorted().first ?? m.roles[r].id
                 }
             }
             out[language] = text

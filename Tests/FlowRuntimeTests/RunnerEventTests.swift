@@ -334,7 +334,7 @@ import Testing
         let original = try String(contentsOfFile: repoRoot + "/" + Mini.path, encoding: .utf8)
         let text = original.replacingOccurrences(
             of: "    - notify: {to: [owner], message: \"someone joined {customer_name}\"}",
-            with: "    - bot_card: {to: [added, owner], title: \"welcome to {customer_name}\", fields: [customer_name, quote]}")
+            with: "    - bot_card: {to: [added, owner], title: \"welcome {added.person} to {customer_name} as {added.role}\", fields: [customer_name, quote]}")
         #expect(text != original)
         var d = Deal(try machine(yaml: text))
         try d.apply(.create(dealID: "deal-1", owner: "alice", fields: [FieldAssignment("customer_name", .text("星辰科技"))],
@@ -350,7 +350,7 @@ import Testing
         #expect(card.to[0].people == ["frank"] && card.to[1].people == ["alice"])
         #expect(card.to[0].role == d.pm.machine.roles.firstIndex { $0.id == "finance" })
         #expect(card.people == ["frank", "alice"])
-        #expect(card.text == ["": "welcome to 星辰科技"])
+        #expect(card.text == ["": "welcome frank to 星辰科技 as Finance"])
         #expect(card.fields.map(\.text) == ["星辰科技", "120 CNY"])
         // Someone added to a role the chat follows joins it too, and still gets the card.
         try d.apply(.addRoleMember(role: "legal", person: "lena"))

@@ -37,9 +37,9 @@ enum EffectsRule: TemplateRule {
             if !hasExternal, let c = e.recipients.first(where: { $0.value == "contacts" }) {
                 ctx.report(CheckMessages.contactsWithoutExternal.at(c.span).help(CheckMessages.Formats.markExternal))
             }
-            for text in e.text { checkPlaceholders(text) }
+            for text in e.text { checkPlaceholders(text, mayNameAdded: mayNameAdded) }
         }
-        func checkPlaceholders(_ text: ScalarText) {
+        func checkPlaceholders(_ text: ScalarText, mayNameAdded: Bool) {
             let f = CheckMessages.Formats.self
             for p in placeholders(text.text) {
                 let at = text.span(of: p.range)
@@ -50,6 +50,11 @@ enum EffectsRule: TemplateRule {
                     ctx.report(CheckMessages.badPlaceholder.at(at, format: f.loneCloseBrace).help(f.literalBraces))
                 case .field(let name) where name.allSatisfy({ $0 == " " || $0 == "\t" }):
                     ctx.report(CheckMessages.badPlaceholder.at(at, format: f.emptyPlaceholder, "{" + name + "}").help(f.literalBraces))
+                case .field(let name) where name == "added.person" || name == "added.role":
+                    if !mayNameAdded {
+                        ctx.report(CheckMessages.addedOutsideRoleAdded.at(at, format: f.addedPlaceholder, "{" + name + "}")
+                            .help(CheckMessages.Formats.addedInEffect))
+                    }
                 case .field(let name):
                     guard ctx.fieldIndex[name] == nil else { continue }
                     // The name is taken as written: spaces around it are part of it.
