@@ -34,8 +34,9 @@ public enum CheckMessages {
     public static let unknownRole = MessageSpec(303, .error, "unknown-role", "unknown role `{0}`", explanation: """
         An `owner`, `participants`, `escalate.to`, effect recipient, `pool.assign_by` or \
         `pool.idle.notify` names a role that `roles:` does not declare. Effects may also name the \
-        special recipients `owner` (the deal owner) and `contacts` (the customer's contacts). A \
-        close name is suggested when there is one.
+        special recipients `owner` (the deal owner), `contacts` (the customer's contacts) and, in \
+        `on_role_added` effects, `added` (the person just added). A close name is suggested when \
+        there is one.
 
         Wrong:
 

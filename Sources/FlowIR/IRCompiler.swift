@@ -273,7 +273,7 @@ public enum IRCompiler {
                                       fields: t.fields.map { ref($0.id.span) }, expressions: expressionSources)
             var m = Machine(template: TemplateInfo(id: header.id?.value ?? "", version: header.version?.value ?? "",
                                                    name: names(header.name), hash: ""),
-                            fields: fields, customer: CustomerDef(identity: identity, normalize: t.customer?.normalize.map(\.value) ?? [], profile: profile, group: t.customer?.group?.value),
+                            fields: fields, customer: CustomerDef(identity: identity, normalize: t.customer?.normalize.map(\.value) ?? [], profile: profile, group: t.customer?.group.flatMap { $0.value == "default" ? nil : $0.value }),
                             roles: t.roles.map { RoleDef(id: $0.id.value, name: names($0.name), owner: $0.owner, manager: $0.manager, external: $0.external) },
                             nodes: nodes, start: start, lose: lose, pool: pool, effects: effects, triggers: triggers,
                             expressions: expressions, sources: sources)

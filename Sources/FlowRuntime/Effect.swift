@@ -57,7 +57,7 @@ public struct Effect: Codable, Sendable, Hashable {
     public var at: Int64
     public var kind: EffectKind
     /// What fired it: `on_enter`, `on_complete`, a template trigger (`on_create`, `on_won`, …),
-    /// `timer`, or `role_added` (chat additions).
+    /// `timer`, `role_added` (chat additions) or `join_chat`.
     public var trigger: String
     /// The node it belongs to (node triggers, blocked, escalation).
     public var node: String?

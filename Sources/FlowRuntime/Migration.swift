@@ -267,9 +267,12 @@ struct MigrationTranslator {
             st.arrivals = state.arrivals
         }
         if state.status.isOpen {
-            // The due date follows the new version, counted from the node's activation.
-            let activated = state.activatedAt ?? now
-            st.dueAt = nd.due.map { Stepper.add(activated, $0) }
+            // The due date follows the new version, counted from when the node's due clock
+            // started: its activation, or the claim that took the deal out of the public pool
+            // (the old due date less the old `due`; the two agree for a node never claimed).
+            var clockStart = state.activatedAt ?? now
+            if let due = state.dueAt, let oldDue = od.due { clockStart = Stepper.add(due, -oldDue) }
+            st.dueAt = nd.due.map { Stepper.add(clockStart, $0) }
             if state.status == .blocked, let due = st.dueAt, due <= now {
                 st.blockedAt = state.blockedAt ?? due
                 st.escalatedAt = nd.escalate == nil ? nil : state.escalatedAt

@@ -302,14 +302,22 @@ public enum RuntimeMessages {
         characters. Other schemes (`file:`, `javascript:`) are refused so that a rendered link is \
         always safe to open.
         """)
-    public static let noGroupChat = RuntimeMessageSpec(1174, "no-group-chat", "the deal has no group chat to join yet", """
+    public static let noGroupChat = RuntimeMessageSpec(1174, "no-group-chat", "the deal has no group chat to join", """
         A deal's group chat is created by a `group_chat` effect of the template, when its node is \
-        entered (S10). Until then there is nothing to join; the people of the chat's roles join \
-        it when it is created.
+        entered (S10). A deal whose flow has not reached that node, or whose template has no \
+        group chat, has nothing to join; the people of the chat's roles join it when it is \
+        created.
         """)
     public static let alreadyInChat = RuntimeMessageSpec(1175, "already-in-chat", "`{0}` is already in {1}", """
         The person is already a member of the chat (through a role, or an earlier `join_chat`), \
         so joining again would only repeat the invitation.
+        """)
+    public static let unknownRules = RuntimeMessageSpec(1177, "unknown-rules", "the event was stepped under runner rules {0}; this flowc knows rules 1 to {1}", """
+        Each logged event carries the version of the runner's rules it was stepped under \
+        (`StepContext.rules`), and a replay steps it under the same rules. A version this flowc \
+        does not know comes from a newer flowc (or an edited log): replaying it under other rules \
+        could give another snapshot than the one stored, so it is refused. Use the flowc that \
+        wrote the store, or a newer one.
         """)
     public static let unknownChat = RuntimeMessageSpec(1176, "unknown-chat", "the deal has no group chat `{0}`; its chats: {1}", """
         `join_chat` names a chat by the id its `group_chat_create` effect carried \
@@ -327,7 +335,7 @@ public enum RuntimeMessages {
         stepLimit, limitExceeded,
         migrateNeedsMachines, migrateTargetMismatch, alreadyOnTarget, migrateClosed, nodeRemoved, mappingUnknownNode, mappingDuplicate,
         nodeKindIncompatible, fieldIncompatible, recordNodeNotReached, recordEmpty, recordURLInvalid,
-        noGroupChat, alreadyInChat, unknownChat,
+        noGroupChat, alreadyInChat, unknownChat, unknownRules,
     ]
 
     /// The refusal entry with this code, if any (`flowc explain FC1121`).
@@ -378,7 +386,7 @@ public enum RuntimeMessages {
         public static let outcome = "`{0}` was completed with outcome `{1}`: went to `{2}`"
         public static let rework = "`{0}` sent the deal back to `{1}`: {2}"
         public static let lose = "the deal was lost ({0}) at {1}: it goes through `{2}`"
-        public static let blocked = "`{0}` passed its due date at {1} and is blocked"
+        public static let blocked = "`{0}` passed its due date at {1} and was blocked"
         public static let escalated = "`{0}` was escalated to `{1}` at {2}"
         public static let idleWarning = "no status change since {0}: idle warning at {1}"
         public static let idleReturn = "no status change since {0}: returned to the public pool at {1}"

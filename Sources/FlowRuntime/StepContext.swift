@@ -85,10 +85,14 @@ public struct RunnerLimits: Codable, Sendable, Hashable {
     public var maxRecords: Int
     /// Longest note text, link title or link URL, in characters.
     public var maxRecordCharacters: Int
+    /// Most people a `join_chat` may bring a group chat to (members by role count; they are
+    /// bounded by the roles' own limit).
+    public var maxMembersPerChat: Int
 
     public init(maxEventlessSteps: Int = 1_000, fuel: Int = ExprEvaluator.defaultFuel, maxTextBytes: Int = 65_536,
                 maxListElements: Int = 1_000, maxIDLength: Int = 256, maxFieldsPerEvent: Int = 1_000,
-                maxMembersPerRole: Int = 1_000, maxDecisions: Int = 1_000, maxRecords: Int = 500, maxRecordCharacters: Int = 4_000) {
+                maxMembersPerRole: Int = 1_000, maxDecisions: Int = 1_000, maxRecords: Int = 500, maxRecordCharacters: Int = 4_000,
+                maxMembersPerChat: Int = 5_000) {
         self.maxEventlessSteps = maxEventlessSteps
         self.fuel = fuel
         self.maxTextBytes = maxTextBytes
@@ -99,6 +103,7 @@ public struct RunnerLimits: Codable, Sendable, Hashable {
         self.maxDecisions = maxDecisions
         self.maxRecords = maxRecords
         self.maxRecordCharacters = maxRecordCharacters
+        self.maxMembersPerChat = maxMembersPerChat
     }
 
     /// The standard limits.

@@ -69,6 +69,10 @@ extension Stepper {
 
     /// The checks of the event itself, before any snapshot is looked at.
     static func checkEvent(_ event: DealEvent, _ context: StepContext, _ limits: RunnerLimits) throws(Refusal) {
+        // Rules this flowc does not know (a log written by a newer one) are refused, not guessed.
+        guard (1...StepContext.currentRules).contains(context.rules) else {
+            throw Refusal(RuntimeMessages.unknownRules, String(context.rules), String(StepContext.currentRules))
+        }
         try Stepper.checkID("event id", event.id, limits)
         if let actor = event.actor { try checkID("actor", actor, limits) }
         if event.at > context.now {

@@ -18,7 +18,12 @@ extension Stepper {
         case .role(let r):
             return EffectRecipient(recipient: m.roles.indices.contains(r) ? m.roles[r].id : "#\(r)", role: r, people: members(ofRole: r))
         case .added:
-            return EffectRecipient(recipient: "added", role: added?.role, people: added.map { [$0.person] } ?? [])
+            // A customer's contact (someone added to an `external` role) is not sent the deal
+            // team's catch-up: it would carry internal figures (quote, cost) outside the company.
+            guard let added, m.roles.indices.contains(added.role), !m.roles[added.role].external else {
+                return EffectRecipient(recipient: "added", role: added?.role, people: [])
+            }
+            return EffectRecipient(recipient: "added", role: added.role, people: [added.person])
         }
     }
 
@@ -151,6 +156,9 @@ extension Stepper {
         chats.removeAll { s.groupChats[$0].members.contains(person) }
         guard !chats.isEmpty else {
             throw Refusal(RuntimeMessages.alreadyInChat, Names.shown(person), chat.map { "`\(Names.shown($0))`" } ?? RuntimeMessages.Phrase.everyChat)
+        }
+        for c in chats where s.groupChats[c].members.count >= limits.maxMembersPerChat {
+            throw Refusal(RuntimeMessages.limitExceeded, "the members of chat `\(s.groupChats[c].chatID)`", "\(limits.maxMembersPerChat) people")
         }
         for c in chats {
             s.groupChats[c].members.append(person)

@@ -66,8 +66,8 @@ public enum SyntaxMessages {
     public static let badIdentifier = MessageSpec(206, .error, "invalid-identifier", "`{0}` is not a valid identifier", explanation: """
         Ids of nodes, roles, fields, deliverables, outcomes and enum values are lowercase \
         snake_case: a letter, then letters, digits or underscores, at most 64 characters. Display \
-        names (in any language) go in `name:`. `owner` and `contacts` are special recipients of \
-        effects and cannot be role ids. An id that looks right but holds a look-alike letter (a \
+        names (in any language) go in `name:`. `owner`, `contacts` and `added` are special \
+        recipients of effects and cannot be role ids. An id that looks right but holds a look-alike letter (a \
         Cyrillic `а`, a full-width `ｓ`) or an invisible character (a zero-width space, usually \
         pasted in) is named for that character and its code point, and the declared id it was \
         meant to be is suggested.

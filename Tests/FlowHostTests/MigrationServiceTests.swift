@@ -64,15 +64,18 @@ let standardRenamed: VerifiedMachine = {
             let check = try s.replay(id)
             #expect(check.matches, "\(check)")
         }
-        // A deal at `initial_talks` is at `first_contact`, with the new due date (20d from activation).
+        // A deal at `initial_talks` is at `first_contact`, with the new due date: 20 days from when
+        // the node's due clock started, its activation or the claim that took the deal out of the
+        // public pool (D-1006 is created there and claimed a day later).
         let atTalks = try #require(report.deals.first { d in d.outcome == .ok && d.moves.contains { $0.from == "initial_talks" && $0.status == .active } })
         let view = try s.view(atTalks.deal)
         let n = try #require(view.machine.machine.nodes.firstIndex { $0.id == "first_contact" })
         let st = view.snapshot.nodes[n]
         #expect(st.status == .active || st.status == .blocked)
-        #expect(st.dueAt == st.activatedAt.map { $0 + 20 * day })
         // History and why read across machines.
         let history = try s.history(atTalks.deal)
+        let claimedAt = history.last { if case .claim = $0.event.action { true } else { false } }?.event.at
+        #expect(st.dueAt == (claimedAt ?? st.activatedAt).map { $0 + 20 * day }, "\(atTalks.deal)")
         #expect(history.count == Int(view.sequence))
         #expect(history.last.map { DealService.describe($0.event.action) } == "migrate to \(newHash)")
         #expect(history.last?.moves.first?.hasPrefix("moved to version 1.1.0: `initial_talks` → `first_contact`") == true)

@@ -140,6 +140,13 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         }) == nil)
     }
 
+    @Test func aReservedRoleOrABadCustomerGroupIsRefused() throws {
+        #expect(loadError(try rehashed { $0.roles[0].id = "added" })?.message == "role `added` has the name of a special recipient")
+        #expect(loadError(try rehashed { $0.customer.group = "a\u{1D}b" })?.message == "customer.group `a\\u{1d}b` is not an identifier")
+        #expect(loadError(try rehashed { $0.customer.group = "Renewals" })?.kind == .badReference)
+        #expect(loadError(try rehashed { $0.customer.group = "renewals_2" }) == nil)
+    }
+
     @Test func aStartAtAnEndNodeIsABadReference() throws {
         let e = loadError(try rehashed { m in m.start = m.nodes.firstIndex { $0.kind == .won } ?? 0 })
         #expect(e?.kind == .badReference)

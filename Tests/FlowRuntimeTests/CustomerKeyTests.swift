@@ -7,6 +7,32 @@ import Testing
 @Suite struct CustomerKeyTests {
     static let all = ["fullwidth_to_halfwidth", "trim", "collapse_spaces", "lowercase", "strip_legal_suffix"]
 
+    /// `customer.group` begins each key; `group: default` is the default group, whose keys have
+    /// no prefix (so an author who writes it shares keys with templates that write none).
+    @Test func aGroupBeginsEachKeyAndDefaultIsTheDefaultGroup() throws {
+        func keys(_ group: String?) throws -> [String] {
+            let text = """
+                flowc: 1
+                template: {id: g, version: 1.0.0, name: G}
+                fields:
+                  customer_name: {type: text}
+                customer:
+                  identity: [customer_name]
+                \(group.map { "  group: \($0)" } ?? "")
+                roles:
+                  sales_owner: {name: Owner, owner: true}
+                nodes:
+                  - {id: a, name: A, owner: sales_owner, next: won}
+                  - {id: won, name: Won, kind: won}
+                """
+            let pm = try machine(yaml: text)
+            return CustomerKey.keys(pm.machine, fields: [.text("Acme")])
+        }
+        #expect(try keys(nil) == ["customer_name\u{1F}Acme"])
+        #expect(try keys("default") == ["customer_name\u{1F}Acme"])
+        #expect(try keys("renewals") == ["renewals\u{1D}customer_name\u{1F}Acme"])
+    }
+
     @Test func theLanguageReferenceExampleComparesEqual() {
         let names = ["星辰科技（北京）有限公司", "星辰科技(北京)有限公司\u{3000}", "星辰科技(北京)"]
         let keys = names.map { CustomerKey.normalize($0, Self.all) }

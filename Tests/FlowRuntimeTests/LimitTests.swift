@@ -96,6 +96,16 @@ import Testing
         #expect(code(d.refuse(.addRoleMember(role: "presales", person: "123456789"))) == "FC1108")
     }
 
+    @Test func joiningAChatIsBounded() throws {
+        var d = try Mini.deal()
+        let members = try #require(d.snapshot?.groupChats.first?.members.count)
+        d.limits.maxMembersPerChat = members + 1
+        try d.apply(.joinChat(person: "zoe", chat: nil))
+        let full = d.refuse(.joinChat(person: "yan", chat: nil))
+        #expect(code(full) == "FC1161")
+        #expect(full?.message.hasPrefix("the members of chat `chat-") == true && full?.message.hasSuffix("exceeds the limit of \(members + 1) people") == true)
+    }
+
     @Test func reworkReasonsAreBounded() throws {
         var d = try Mini.atFork()
         d.limits.maxTextBytes = 4

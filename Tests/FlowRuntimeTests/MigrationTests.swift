@@ -55,6 +55,30 @@ extension Deal {
         return outcome.snapshot == d.snapshot
     }
 
+    /// A claim restarted the node's due clock; a migration keeps counting from there, not from
+    /// the node's first activation (which would put the long-passed date back).
+    @Test func aMigrationKeepsTheDueClockAClaimRestarted() throws {
+        var d = try Mini.deal()
+        try d.apply(.tick, after: 11 * day)
+        try d.apply(.claim, by: "bob", after: 2 * day)
+        let claimedAt = d.time
+        #expect(d.node("talks")?.dueAt == claimedAt + 5 * day)
+        let same = try MiniVersion.make("1.0.1")
+        guard case .success(let (moved, _)) = try d.migrate(to: same) else {
+            Issue.record("the migration was refused")
+            return
+        }
+        #expect(moved.node("talks")?.status == .active && moved.node("talks")?.dueAt == claimedAt + 5 * day)
+        // A new `due` counts from the claim too.
+        let longer = try MiniVersion.make("1.1.0", [("    due: 5d\n    escalate: {after: 1d, to: sales_manager}", "    due: 8d\n    escalate: {after: 1d, to: sales_manager}")])
+        guard case .success(let (again, _)) = try d.migrate(to: longer) else {
+            Issue.record("the migration was refused")
+            return
+        }
+        #expect(again.node("talks")?.dueAt == claimedAt + 8 * day)
+        #expect(replayMatches(again, initial: d.pm, machines: [d.pm, longer]))
+    }
+
     @Test func nodesMatchedByIDKeepTheirStateAndTheFoldEqualsTheSnapshot() throws {
         var d = try Mini.atFork()
         let old = d.pm

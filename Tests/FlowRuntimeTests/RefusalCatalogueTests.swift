@@ -134,6 +134,9 @@ import Testing
             return d.refuse(.joinChat(person: "zoe", chat: nil))
         case "FC1175": var d = try Mini.deal(); return d.refuse(.joinChat(person: "pete", chat: nil))
         case "FC1176": var d = try Mini.deal(); return d.refuse(.joinChat(person: "zoe", chat: "chat-nope"))
+        case "FC1177":
+            let d = try Mini.deal()
+            return Runner.step(mini, d.snapshot, DealEvent(id: "x", at: t0, .tick), context: StepContext(now: t0, rules: StepContext.currentRules + 1)).failure
         default:
             // Migrations and node records (MigrationTests.swift).
             return try MigrationTests.produce(code)

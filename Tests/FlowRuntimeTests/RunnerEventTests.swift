@@ -352,6 +352,10 @@ import Testing
         #expect(card.people == ["frank", "alice"])
         #expect(card.text == ["": "welcome frank to 星辰科技 as Finance"])
         #expect(card.fields.map(\.text) == ["星辰科技", "120 CNY"])
+        // A customer's contact (an external role) is not sent the team's card; the owner is.
+        try d.apply(.addRoleMember(role: "contact", person: "cathy"))
+        #expect(d.kinds == [.botCard])
+        #expect(d.effects[0].to[0].people == [] && d.effects[0].people == ["alice"] && d.effects[0].person == "cathy")
         // Someone added to a role the chat follows joins it too, and still gets the card.
         try d.apply(.addRoleMember(role: "legal", person: "lena"))
         #expect(d.kinds == [.groupChatAddMember, .botCard])
