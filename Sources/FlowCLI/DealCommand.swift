@@ -269,7 +269,9 @@ struct DealShowCommand: FlowcCommand {
         // S10: the chats and who is in them (by role or by `join_chat`), with the id `join_chat` takes.
         if !s.groupChats.isEmpty {
             lines.append("group chats:")
-            for chat in s.groupChats { lines.append("  \(chat.chatID): \(chat.members.joined(separator: ", "))") }
+            for chat in s.groupChats {
+                lines.append("  \(chat.chatID): " + (chat.members.isEmpty ? "nobody" : chat.members.joined(separator: ", ")))
+            }
         }
         lines += DealShowCommand.deliverables(m, s)
         lines += DealShowCommand.records(m, s)

@@ -41,14 +41,16 @@ public enum HostMessages {
         The template declares which fields identify a customer (`customer.identity`, normalised \
         by `customer.normalize`), and a customer has at most one live deal at a time (S4) among \
         the templates of one `customer.group` (all templates without a group form one group; the \
-        bundled renewal template is in `renewals`). Another deal for the same customer is open in a sales person's private pool, so this \
-        deal is not created (or the change that would make it a duplicate is refused). Talk to \
-        the owner named in the message, or ask a manager to assign the existing deal.
+        bundled renewal template is in `renewals`). Another deal for the same customer is open \
+        in a sales person's private pool, so this deal is not created (or the change that would \
+        make it a duplicate is refused). Talk to the owner named in the message, or ask a \
+        manager to assign the existing deal.
         """)
     public static let customerInPublicPool = HostMessageSpec(1202, "customer-in-public-pool", "customer `{0}` already has deal `{1}` in the public pool: claim it (`flowc pool claim {1} --by PERSON`) instead of creating a new one", """
         A deal for the same customer (same normalised `customer.identity`, a template of the \
-        same `customer.group`) sits in the public pool, returned there because it was idle or lost. Creating a second deal would duplicate \
-        the customer record; claim the existing deal instead, which keeps its history (a lost \
+        same `customer.group`) sits in the public pool: returned there idle or lost, released by \
+        its owner, or created without one. Creating a second deal would duplicate the customer \
+        record; claim the existing deal instead, which keeps its history (a lost \
         deal that is claimed starts again at the start node).
         """)
     public static let unknownDeal = HostMessageSpec(1203, "unknown-deal", "there is no deal `{0}` in the store", """
