@@ -113,8 +113,8 @@ struct DealEventCommand: FlowcCommand {
             {"deliverables": {"node": "initial_talks", "done": ["first_visit_record"]}}, \
             {"complete": "negotiation_review", "outcome": "approve"}, {"rework": "contract_signing", \
             "to": "proposal_quotation", "reason": "…"}, {"add_member": {"role": "legal", "person": \
-            "lee"}}, {"join_chat": {"person": "olga"}}, {"lose": "price"}, {"win": true}, {"claim": true}, {"release": true}, \
-            {"assign": "bob"}, {"tick": true}, {"add_note": {"node": "initial_talks", "text": \
+            "lee"}}, {"join_chat": {"person": "olga"}}, {"lose": "price"}, {"win": true}, \
+            {"claim": true}, {"release": true}, {"assign": "bob"}, {"tick": true}, {"add_note": {"node": "initial_talks", "text": \
             "…"}}, {"add_link": {"node": "proposal_quotation", "url": "https://…", "title": "…"}}; \
             it may carry `by` (a note's or link's author), `at` and `id` too. --set, --complete, \
             --note and --link are shorthands (--note and --link take the node from --node).

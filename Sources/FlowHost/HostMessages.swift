@@ -133,8 +133,8 @@ public enum HostMessages {
         (examples/README.md): a deal record has `id` and may have `at`, `owner`, `by`, \
         `fields`, `roles` and `events`; an event has exactly one action (`set`, `deliverables`, \
         `complete`, `rework`, `add_member`, `remove_member`, `join_chat`, `lose`, `win`, `claim`, \
-        `release`, `assign`, `tick`, `add_note`, `add_link`). The message names the key at fault. The record is written to the \
-        rejects file; fix it there and run that file again.
+        `release`, `assign`, `tick`, `add_note`, `add_link`). The message names the key at \
+        fault. The record is written to the rejects file; fix it there and run that file again.
         """)
     public static let unreadableValue = HostMessageSpec(1221, "unreadable-value", "field `{0}`: {1}", """
         A field value is read by its field's type: `"80000 CNY"` or `80000` for money, \

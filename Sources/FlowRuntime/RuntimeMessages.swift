@@ -312,6 +312,11 @@ public enum RuntimeMessages {
         The person is already a member of the chat (through a role, or an earlier `join_chat`), \
         so joining again would only repeat the invitation.
         """)
+    public static let unknownChat = RuntimeMessageSpec(1176, "unknown-chat", "the deal has no group chat `{0}`; its chats: {1}", """
+        `join_chat` names a chat by the id its `group_chat_create` effect carried \
+        (`flowc deal show` lists them). Leave `chat` out to join every chat of the deal.
+        """)
+
     public static let unknownRules = RuntimeMessageSpec(1177, "unknown-rules", "the event was stepped under runner rules {0}; this flowc knows rules 1 to {1}", """
         Each logged event carries the version of the runner's rules it was stepped under \
         (`StepContext.rules`), and a replay steps it under the same rules. A version this flowc \
@@ -319,11 +324,6 @@ public enum RuntimeMessages {
         could give another snapshot than the one stored, so it is refused. Use the flowc that \
         wrote the store, or a newer one.
         """)
-    public static let unknownChat = RuntimeMessageSpec(1176, "unknown-chat", "the deal has no group chat `{0}`; its chats: {1}", """
-        `join_chat` names a chat by the id its `group_chat_create` effect carried \
-        (`flowc deal show` lists them). Leave `chat` out to join every chat of the deal.
-        """)
-
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
         noDeal, dealExists, machineMismatch, snapshotUnusable, dealClosed, eventOutOfOrder, eventFromFuture, invalidID, duplicateEvent,

@@ -128,17 +128,23 @@ extension Stepper {
     /// S10: a person who joins a role joins every chat that follows that role.
     mutating func joinChats(role r: Int, person: String) {
         for c in s.groupChats.indices where s.groupChats[c].roles.contains(r) && !s.groupChats[c].members.contains(person) {
-            s.groupChats[c].members.append(person)
-            var e = Effect(kind: .groupChatAddMember, trigger: "role_added")
-            e.at = now
-            e.definition = s.groupChats[c].effect
-            e.chatID = s.groupChats[c].chatID
-            e.person = person
-            e.to = [EffectRecipient(recipient: m.roles.indices.contains(r) ? m.roles[r].id : "#\(r)", role: r, people: [person])]
-            e.people = [person]
-            e.text = render(s.groupChats[c].effect)
-            effects.append(e)
+            addToChat(c, person, trigger: "role_added",
+                      as: EffectRecipient(recipient: m.roles.indices.contains(r) ? m.roles[r].id : "#\(r)", role: r, people: [person]))
         }
+    }
+
+    /// Adds `person` to chat `c` and emits the `group_chat_add_member` effect that says so.
+    mutating func addToChat(_ c: Int, _ person: String, trigger: String, as recipient: EffectRecipient) {
+        s.groupChats[c].members.append(person)
+        var e = Effect(kind: .groupChatAddMember, trigger: trigger)
+        e.at = now
+        e.definition = s.groupChats[c].effect
+        e.chatID = s.groupChats[c].chatID
+        e.person = person
+        e.to = [recipient]
+        e.people = [person]
+        e.text = render(s.groupChats[c].effect)
+        effects.append(e)
     }
 
     /// S10: anyone may join the deal's group chat and read its history, role or not: `person`
@@ -161,16 +167,7 @@ extension Stepper {
             throw Refusal(RuntimeMessages.limitExceeded, "the members of chat `\(s.groupChats[c].chatID)`", "\(limits.maxMembersPerChat) people")
         }
         for c in chats {
-            s.groupChats[c].members.append(person)
-            var e = Effect(kind: .groupChatAddMember, trigger: "join_chat")
-            e.at = now
-            e.definition = s.groupChats[c].effect
-            e.chatID = s.groupChats[c].chatID
-            e.person = person
-            e.to = [EffectRecipient(recipient: "person", role: nil, people: [person])]
-            e.people = [person]
-            e.text = render(s.groupChats[c].effect)
-            effects.append(e)
+            addToChat(c, person, trigger: "join_chat", as: EffectRecipient(recipient: "person", role: nil, people: [person]))
         }
     }
 

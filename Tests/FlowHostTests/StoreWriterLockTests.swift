@@ -16,6 +16,13 @@ import Testing
         var first: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
         defer { withExtendedLifetime(first) {} }
         #expect(FileManager.default.fileExists(atPath: db + ".machines/writer.lock"))
+        #expect(secondWriter(on: db) { first = nil } == ["waiting", "released", "acquired"])
+    }
+
+    /// What a second writer on `db` does while the first holds the lock until `release`: the
+    /// order of its waiting, the release and its acquiring. Bounded: a second writer let in at
+    /// once never waits, and the order then shows it.
+    func secondWriter(on db: String, release: () -> Void) -> [String] {
         let waited = DispatchSemaphore(value: 0)
         let acquired = DispatchSemaphore(value: 0)
         let order = OrderLog()
@@ -24,11 +31,11 @@ import Testing
             order.add(second == nil ? "failed" : "acquired")
             acquired.signal()
         }.start()
-        waited.wait()
+        _ = waited.wait(timeout: .now() + 10)
         order.add("released")
-        first = nil
+        release()
         acquired.wait()
-        #expect(order.entries == ["waiting", "released", "acquired"])
+        return order.entries
     }
 
     /// The lock file deleted by hand while a writer holds the lock lets no second writer in: the
@@ -38,20 +45,7 @@ import Testing
         var first: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
         defer { withExtendedLifetime(first) {} }
         try FileManager.default.removeItem(atPath: StoreWriterLock.path(besideDatabase: db))
-        let waited = DispatchSemaphore(value: 0)
-        let acquired = DispatchSemaphore(value: 0)
-        let order = OrderLog()
-        Thread {
-            let second = try? StoreWriterLock.acquire(besideDatabase: db) { order.add("waiting"); waited.signal() }
-            order.add(second == nil ? "failed" : "acquired")
-            acquired.signal()
-        }.start()
-        // Bounded: were the second writer let in, it would never wait.
-        _ = waited.wait(timeout: .now() + 10)
-        order.add("released")
-        first = nil
-        acquired.wait()
-        #expect(order.entries == ["waiting", "released", "acquired"])
+        #expect(secondWriter(on: db) { first = nil } == ["waiting", "released", "acquired"])
     }
 
     @Test func aFreeLockIsTakenWithoutWaiting() throws {
