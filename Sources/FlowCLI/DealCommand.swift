@@ -352,6 +352,12 @@ struct DealHistoryCommand: FlowcCommand {
             if !e.moves.isEmpty { context.write("    " + e.moves.joined(separator: "; ") + "\n") }
             if !e.effects.isEmpty { context.write("    effects: " + e.effects.map(\.kind.rawValue).joined(separator: ", ") + "\n") }
         }
+        // A log that stops replaying: what could be shown is, then why the rest cannot be.
+        do {
+            if let shortfall = try service.historyShortfall(deal, entries) { return HostOutput.fail(shortfall, context) }
+        } catch {
+            return HostOutput.fail(error, context)
+        }
         return ExitCode.clean
     }
 }
@@ -376,6 +382,8 @@ struct DealWhyCommand: FlowcCommand {
         guard let service = store.open(context) else { return ExitCode.usage }
         do {
             context.write(try service.why(deal).joined(separator: "\n") + "\n")
+            // `why` names the problem of a log that stops replaying in its last line; it fails too.
+            if let shortfall = try service.historyShortfall(deal, try service.history(deal)) { return HostOutput.fail(shortfall, context) }
             return ExitCode.clean
         } catch {
             return HostOutput.fail(error, context)

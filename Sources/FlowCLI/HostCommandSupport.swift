@@ -312,11 +312,15 @@ enum HostOutput {
             var line = "effect \(e.kind.rawValue) (\(e.trigger)"
             if let node = e.node { line += ", `\(node)`" }
             line += ")"
-            if !e.people.isEmpty { line += " → " + e.people.joined(separator: ", ") }
-            if let person = e.person, e.people.isEmpty { line += " → " + person }
-            // Addressed to groups that have nobody in them: said, rather than shown as sent.
-            if e.people.isEmpty, e.person == nil, !e.to.isEmpty {
+            if !e.people.isEmpty {
+                line += " → " + e.people.joined(separator: ", ")
+            } else if !e.to.isEmpty {
+                // Addressed to groups that have nobody in them: said, rather than shown as sent
+                // (also when the effect is about a person, such as a customer's contact who is
+                // `added` but gets no internal card).
                 line += " → nobody (no one in " + e.to.map { "`\($0.recipient)`" }.joined(separator: ", ") + ")"
+            } else if let person = e.person {
+                line += " → " + person
             }
             return line
         }

@@ -479,7 +479,7 @@ public enum CheckMessages {
         public static let replaceReferrer = "replace `{0}` in this template as well, or keep `{1}`"
         public static let didYouMean = "did you mean `{0}`?"
         // FC0712
-        public static let addedPlaceholder = "`{0}` names the person added to a role: only `on_role_added` effects have one"
+        public static let addedPlaceholder = "`{0}` is about someone just added to a role: only `on_role_added` effects have one"
         public static let addedInEffect = "nobody is added to a role here: name the role to reach, or move the effect under `effects.on_role_added`"
         public static let addedInIdleNotify = "the idle warning is not about a new member: name a role or `owner`"
         // FC0301, FC0711

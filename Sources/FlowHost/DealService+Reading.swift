@@ -89,8 +89,20 @@ extension DealService {
         }
     }
 
+    /// When `history` (of `dealID`) stops short of the deal's log, the error that says why
+    /// (FC1213, with ``replay(_:)``'s reason); nil for a whole history. A command that shows a
+    /// history prints what it has, then this, and fails: a shortened history is never shown as
+    /// the whole.
+    public func historyShortfall(_ dealID: String, _ history: [HistoryEntry]) throws(HostError) -> HostError? {
+        let view = try self.view(dealID)
+        guard Int64(history.count) < view.sequence else { return nil }
+        let reason = try replay(dealID).problem
+            ?? HostMessages.fill(HostMessages.Why.replayLength, [String(history.count), String(view.sequence)])
+        return HostError(HostMessages.storedDealUnreadable, dealID, reason)
+    }
+
     /// The deal's history: each logged event replayed, with its node moves, decisions and effects.
-    /// A log that stops replaying ends the history there (``replay(_:)`` says why).
+    /// A log that stops replaying ends the history there (``historyShortfall(_:_:)`` says why).
     public func history(_ dealID: String) throws(HostError) -> [HistoryEntry] {
         let view = try self.view(dealID)
         let entries = try log(of: dealID)

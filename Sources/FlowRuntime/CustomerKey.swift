@@ -45,7 +45,8 @@ public enum CustomerKey {
     /// prefix.
     public static func keys(_ machine: Machine, fields: [ExprValue?]) -> [String] {
         var out: [String] = []
-        let prefix = machine.customer.group.map { $0 + groupSeparator } ?? ""
+        // `default` is the default group, also in an IR written by hand (the compiler drops it).
+        let prefix = machine.customer.group.flatMap { $0 == "default" ? nil : $0 + groupSeparator } ?? ""
         for slot in machine.customer.identity {
             guard fields.indices.contains(slot), let value = fields[slot], machine.fields.indices.contains(slot) else { continue }
             let text = normalize(value.displayText, machine.customer.normalize)

@@ -234,7 +234,8 @@ public enum RuntimeMessages {
         """)
     public static let limitExceeded = RuntimeMessageSpec(1161, "limit-exceeded", "{0} exceeds the limit of {1}", """
         Everything an event controls has a bound (`RunnerLimits`): the length of a text value \
-        and of an id, the elements of a list value, the fields of one event, the members of one role.
+        and of an id, the elements of a list value, the fields of one event, the members of one \
+        role, the people `join_chat` may bring into one group chat.
         """)
 
     // MARK: Migrations (FC1162–FC1170)

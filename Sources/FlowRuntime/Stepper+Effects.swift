@@ -164,7 +164,8 @@ extension Stepper {
             throw Refusal(RuntimeMessages.alreadyInChat, Names.shown(person), chat.map { "`\(Names.shown($0))`" } ?? RuntimeMessages.Phrase.everyChat)
         }
         for c in chats where s.groupChats[c].members.count >= limits.maxMembersPerChat {
-            throw Refusal(RuntimeMessages.limitExceeded, "the members of chat `\(s.groupChats[c].chatID)`", "\(limits.maxMembersPerChat) people")
+            throw Refusal(RuntimeMessages.limitExceeded, "joining chat `\(s.groupChats[c].chatID)`, which has \(s.groupChats[c].members.count) members,",
+                          "\(limits.maxMembersPerChat) members")
         }
         for c in chats {
             addToChat(c, person, trigger: "join_chat", as: EffectRecipient(recipient: "person", role: nil, people: [person]))

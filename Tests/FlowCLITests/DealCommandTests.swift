@@ -96,6 +96,20 @@ import Testing
         #expect(flowc("deal", "show", "D-1003", "--db", db).out.contains("  `finance_review` (active): 1 of 2 done: `credit_check` to do, `invoice_details` done\n"))
     }
 
+    /// S7: a customer's contact added to the deal gets no internal card, and the output says the
+    /// card reaches nobody (not the contact it is about); a colleague gets it.
+    @Test func theCatchUpCardReachesColleaguesNotCustomerContacts() throws {
+        let db = try Examples.loaded()
+        let contact = flowc("deal", "event", "D-1003", #"{"add_member": {"role": "customer_contact", "person": "client.zhao"}}"#,
+                            "--at", "2024-05-10T00:00:00Z", "--db", db)
+        #expect(contact.code == 0, "\(contact.err)")
+        #expect(contact.out.contains("effect bot_card (on_role_added) → nobody (no one in `added`)\n"), "\(contact.out)")
+        #expect(!contact.out.contains("→ client.zhao"), "\(contact.out)")
+        let colleague = flowc("deal", "event", "D-1003", #"{"add_member": {"role": "technical", "person": "tom"}}"#,
+                              "--at", "2024-05-10T00:00:00Z", "--db", db)
+        #expect(colleague.out.contains("effect bot_card (on_role_added) → tom\n"), "\(colleague.out)")
+    }
+
     /// S10: anyone joins the deal's chat with `join_chat`; `deal show` lists the chats and members.
     @Test func anyoneJoinsTheChatAndShowListsItsMembers() throws {
         let db = try Examples.loaded()

@@ -17,6 +17,30 @@ import Testing
         #expect(missing.out == "D-9: error[FC1203]: there is no deal `D-9` in the store\nverified 1 deal: each snapshot is the fold of its log; 1 not in the store\n")
     }
 
+    /// A log that stops replaying (here an event logged under runner rules this flowc does not
+    /// know, FC1177): `verify` names the deal, and `history` and `why` show what replays, then
+    /// fail with the reason, rather than pass a shortened history off as the whole.
+    @Test func aLogThatStopsReplayingIsNamedByVerifyHistoryAndWhy() throws {
+        let db = try Examples.loaded()
+        let store = try SQLiteStore(path: db)
+        try store.execute(sql: """
+            DROP TRIGGER events_no_update;
+            UPDATE events SET payload = replace(payload, '"rules":2', '"rules":99')
+            WHERE deal = (SELECT id FROM deals WHERE deal_id = 'D-1005') AND seq = 2
+            """)
+        try store.close()
+        let verify = flowc("deal", "verify", "D-1005", "--db", db)
+        #expect(verify.code == 1)
+        #expect(verify.out.contains("FC1177"), "\(verify.out)")
+        let history = flowc("deal", "history", "D-1005", "--db", db)
+        #expect(history.code != 0)
+        #expect(history.out.hasPrefix("#1 ") && !history.out.contains("\n#2 "), "\(history.out)")
+        #expect(history.err.contains("error[FC1213]") && history.err.contains("FC1177"), "\(history.err)")
+        let why = flowc("deal", "why", "D-1005", "--db", db)
+        #expect(why.code != 0)
+        #expect(why.err.contains("error[FC1213]"), "\(why.err)")
+    }
+
     @Test func aSnapshotEditedInTheStoreIsNamed() throws {
         let db = try Examples.loaded()
         let store = try SQLiteStore(path: db)
