@@ -126,9 +126,11 @@ public struct ReplayOutcome: Sendable, Hashable {
 
 /// A log that does not replay: event `index` was refused.
 public struct ReplayFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The entry's position in the log, from 0.
     public var index: Int
     public var eventID: String
     public var refusal: Refusal
 
-    public var description: String { "event \(index) (`\(eventID)`): \(refusal)" }
+    /// Numbers the entry as the log's sequence does (from 1), as `deal history` shows it.
+    public var description: String { "event #\(index + 1) (`\(eventID)`): \(refusal)" }
 }

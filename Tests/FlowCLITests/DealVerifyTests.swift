@@ -32,6 +32,8 @@ import Testing
         let verify = flowc("deal", "verify", "D-1005", "--db", db)
         #expect(verify.code == 1)
         #expect(verify.out.contains("FC1177"), "\(verify.out)")
+        // Numbered as the log is, from 1: the second entry is #2.
+        #expect(verify.out.contains("the log does not replay: event #2 ("), "\(verify.out)")
         let history = flowc("deal", "history", "D-1005", "--db", db)
         #expect(history.code != 0)
         #expect(history.out.hasPrefix("#1 ") && !history.out.contains("\n#2 "), "\(history.out)")
