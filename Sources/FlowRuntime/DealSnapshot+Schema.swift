@@ -18,6 +18,8 @@ extension DealSnapshot {
     ///   knows only its `previousOwner` and `releasedAt`, and not the template's cooldown: it gets
     ///   an empty list, and the claim check still applies the cooldown to `previousOwner` from
     ///   `releasedAt` (the rule of version 2), so an upgraded deal keeps its last owner's cooldown.
+    /// - 3 → 4: the `due_restarted` decision kind arrives; a version-3 snapshot cannot hold one,
+    ///   so nothing changes but the version.
     static let upgrades: [Int: @Sendable ([String: Any]) -> [String: Any]] = [
         1: { object in
             var o = object
@@ -30,6 +32,7 @@ extension DealSnapshot {
             if o["withheld"] == nil { o["withheld"] = [Any]() }
             return o
         },
+        3: { object in object },
     ]
 
     /// The snapshot as canonical JSON (sorted keys), as the store keeps it.

@@ -9,7 +9,7 @@ public import FlowExpr
 public struct DealSnapshot: Codable, Sendable, Hashable {
     /// The schema version this runner writes and reads (3: `withheld`; 2: node records and the
     /// `migration` decision; see `DealSnapshot+Schema.swift` for the upgrades).
-    public static let currentSchemaVersion = 3
+    public static let currentSchemaVersion = 4
 
     public var schemaVersion: Int
     public var dealID: String
@@ -282,6 +282,10 @@ public struct Decision: Codable, Sendable, Hashable {
         case evaluationFailed = "evaluation_failed"
         /// The deal moved to another version of its template (`detail`: `old hash → new hash`).
         case migration
+        /// The deal left the public pool (a claim, or an assignment from there) and `node`'s due
+        /// clock started again (`detail`: its new due time in seconds, or none); a node blocked in
+        /// the pool became active again. New in schema version 4.
+        case dueRestarted = "due_restarted"
     }
 
     /// The event (sequence number) during which the decision was taken.

@@ -69,6 +69,9 @@ extension Runner {
             case .idleReturn: lines.append(fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at)))
             case .evaluationFailed: lines.append(fill(X.evaluationFailed, source(d.expression), d.detail ?? ""))
             case .migration: lines.append(fill(X.migration, time(d.at), d.detail ?? "?"))
+            case .dueRestarted:
+                let due = d.detail.flatMap { Int64($0) }
+                lines.append(due.map { fill(X.dueRestarted, node(d.node), time($0), time(d.at)) } ?? fill(X.dueRestartedNoDue, node(d.node), time(d.at)))
             }
         }
         return lines

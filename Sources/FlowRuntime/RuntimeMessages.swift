@@ -389,6 +389,8 @@ public enum RuntimeMessages {
         public static let lose = "the deal was lost ({0}) at {1}: it goes through `{2}`"
         public static let blocked = "`{0}` passed its due date at {1} and was blocked"
         public static let escalated = "`{0}` was escalated to `{1}` at {2}"
+        public static let dueRestarted = "`{0}` is due again at {1}: the deal left the public pool at {2}, and its due clock started again"
+        public static let dueRestartedNoDue = "`{0}` is active again: the deal left the public pool at {1}"
         public static let idleWarning = "no status change since {0}: idle warning at {1}"
         public static let idleReturn = "no status change since {0}: returned to the public pool at {1}"
         public static let evaluationFailed = "evaluating `{0}` failed ({1}); it counts as false"

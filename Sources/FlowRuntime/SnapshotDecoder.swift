@@ -689,8 +689,9 @@ enum SnapshotDecoder {
                 case 22:  // schemaVersion
                     schemaVersion = try smallInt()
                     // Version 2 differs only by having no `withheld` (its upgrade adds an empty
-                    // list): read here too, so that a store written before reads as fast.
-                    guard schemaVersion == DealSnapshot.currentSchemaVersion || schemaVersion == 2 else { throw GiveUp() }
+                    // list), version 3 only by not knowing the `due_restarted` decision: both
+                    // are read here too, so that a store written before reads as fast.
+                    guard schemaVersion == DealSnapshot.currentSchemaVersion || schemaVersion == 3 || schemaVersion == 2 else { throw GiveUp() }
                 case 23: sequence = try int()  // sequence
                 case 24: status = try raw(Reader.dealStatuses)  // status
                 case 25: templateID = try string()  // templateID

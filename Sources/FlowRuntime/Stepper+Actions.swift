@@ -601,10 +601,13 @@ extension Stepper {
     /// activation time and the node's history are kept.
     mutating func restartDueDates() {
         for n in s.nodes.indices where s.nodes[n].status.isOpen {
+            let before = s.nodes[n]
             s.nodes[n].dueAt = m.nodes[n].due.map { Stepper.add(now, $0) }
             s.nodes[n].status = .active
             s.nodes[n].blockedAt = nil
             s.nodes[n].escalatedAt = nil
+            // Said in `why` and `history`: a manager sees why a blocked stage is active again.
+            if before != s.nodes[n] { record(.dueRestarted, node: n, detail: s.nodes[n].dueAt.map(String.init)) }
         }
     }
 

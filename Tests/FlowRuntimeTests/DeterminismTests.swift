@@ -111,7 +111,7 @@ import Testing
             _ = try DealSnapshot.decode(Array(newer))
         } catch {
             #expect(error.code == "FC1104")
-            #expect(error.message == "the snapshot cannot be used: schema version 4; this runner reads version 3")
+            #expect(error.message == "the snapshot cannot be used: schema version 5; this runner reads version 4")
         }
         for garbage in ["", "[]", "{}", #"{"schemaVersion": 1}"#, "{\"schemaVersion\": 1, \"dealID\": 3}"] {
             #expect(throws: Refusal.self) { try DealSnapshot.decode(Array(garbage.utf8)) }
@@ -129,10 +129,10 @@ import Testing
         object.removeValue(forKey: "withheld")
         let bytes = Array(try JSONSerialization.data(withJSONObject: object))
         let old = try DealSnapshot.decode(bytes)
-        #expect(old.schemaVersion == 3 && old.withheld.isEmpty && old.previousOwner == "alice")
+        #expect(old.schemaVersion == DealSnapshot.currentSchemaVersion && old.withheld.isEmpty && old.previousOwner == "alice")
         // The same as the upgrade by Foundation (the fast reader takes version 2 as well).
         var upgraded = object
-        upgraded["schemaVersion"] = 3
+        upgraded["schemaVersion"] = DealSnapshot.currentSchemaVersion
         upgraded["withheld"] = [Any]()
         let slow = try JSONDecoder().decode(DealSnapshot.self, from: JSONSerialization.data(withJSONObject: upgraded))
         #expect(old == slow)

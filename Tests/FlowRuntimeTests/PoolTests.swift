@@ -92,6 +92,13 @@ import Testing
         #expect(talks.status == .active && talks.dueAt == claimedAt + 5 * day)
         #expect(talks.blockedAt == nil && talks.escalatedAt == nil)
         #expect(talks.activatedAt == t0, "the node's own history is kept")
+        // The restart is a decision of its own, which `why` and `history` show.
+        let restart = try #require(d.snapshot?.decisions.last)
+        #expect(restart.kind == .dueRestarted && restart.at == claimedAt && restart.detail == String(claimedAt + 5 * day))
+        #expect(restart.node == d.m.nodes.firstIndex { $0.id == "talks" })
+        let explained = Runner.explain(d.m, try #require(d.snapshot))
+        #expect(explained.contains("`talks` is due again at 2024-05-24T01:00:00Z: the deal left the public pool at 2024-05-19T01:00:00Z, and its due clock started again"),
+                "\(explained)")
         #expect(Runner.nextTimer(d.pm, try #require(d.snapshot)) == claimedAt + 5 * day)
         // Overdue again five days later: blocked, and bob (the owner role) is told.
         try d.apply(.tick, after: 5 * day)
