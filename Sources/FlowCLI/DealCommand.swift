@@ -266,11 +266,13 @@ struct DealShowCommand: FlowcCommand {
         for (r, people) in s.roleMembers.enumerated() where !people.isEmpty && m.roles.indices.contains(r) {
             lines.append("  \(m.roles[r].id): \(people.joined(separator: ", "))")
         }
-        // S10: the chats and who is in them (by role or by `join_chat`), with the id `join_chat` takes.
+        // S10: the chats and who is in them (by role or by `join_chat`), with the id `join_chat` takes
+        // and where the template creates each, so that two chats can be told apart.
         if !s.groupChats.isEmpty {
             lines.append("group chats:")
             for chat in s.groupChats {
-                lines.append("  \(chat.chatID): " + (chat.members.isEmpty ? "nobody" : chat.members.joined(separator: ", ")))
+                let origin = DealShowCommand.chatOrigin(m, effect: chat.effect).map { " (\($0))" } ?? ""
+                lines.append("  \(chat.chatID)\(origin): " + (chat.members.isEmpty ? "nobody" : chat.members.joined(separator: ", ")))
             }
         }
         lines += DealShowCommand.deliverables(m, s)
@@ -281,6 +283,16 @@ struct DealShowCommand: FlowcCommand {
 }
 
 extension DealShowCommand {
+    /// Where the template creates the chat of `group_chat` effect `effect`: ``on_enter` of
+    /// `requirement_negotiation`` (or a template-wide trigger); nil when no trigger names it.
+    static func chatOrigin(_ m: Machine, effect: Int) -> String? {
+        for node in m.nodes {
+            if node.onEnter.contains(effect) { return "on_enter of `\(node.id)`" }
+            if node.onComplete.contains(effect) { return "on_complete of `\(node.id)`" }
+        }
+        return m.triggers.keys.sorted().first { m.triggers[$0]?.contains(effect) == true }
+    }
+
     /// The checklists of the open nodes (S8: tasks down to each deliverable):
     /// `  `solution_review` (active): 1 of 2 done: `solution_doc` done, `demo_record` to do`.
     static func deliverables(_ m: Machine, _ s: DealSnapshot) -> [String] {

@@ -116,6 +116,8 @@ import Testing
         let before = flowc("deal", "show", "D-1003", "--db", db)
         let chatLine = try #require(before.out.split(separator: "\n").first { $0.hasPrefix("  chat-") })
         #expect(before.out.contains("group chats:\n" + chatLine + "\n"))
+        // Each chat says where the template creates it, so that two chats can be told apart.
+        #expect(chatLine.contains(" (on_enter of `requirement_negotiation`): "), "\(chatLine)")
         #expect(!chatLine.contains("olga"))
         let join = flowc("deal", "event", "D-1003", #"{"join_chat": {"person": "olga"}}"#, "--by", "olga", "--at", "2024-05-10T00:00:00Z", "--db", db)
         #expect(join.code == 0, "\(join.err)")
