@@ -173,6 +173,23 @@ public enum CheckMessages {
               loss_type: {type: enum, values: [price, competitor]}
         """)
 
+    public static let fieldHiddenInViews = MessageSpec(322, .warning, "field-hidden-in-views", "field `{0}` cannot be named in deal views: `{0}` is a built-in key ({1})", explanation: """
+        `flowc deals`, saved views and `flowc report` name deals' fields by their ids, beside \
+        built-in keys: `deal`, `template`, `status`, `pool`, `owner`, `node`, `blocked`, \
+        `probability`, `created`, `closed`, `age`, `idle`, `returns` and `due`. A built-in takes \
+        precedence, so a field with one of those ids can be set and used in conditions, but no \
+        view can filter, group, sort or show it: `--columns due` shows the built-in. Name the \
+        field differently.
+
+        Wrong:
+
+            due: {type: date}
+
+        Right:
+
+            due_date: {type: date}
+        """)
+
     // MARK: flow graph (FC05xx)
 
     public static let unreachable = MessageSpec(501, .warning, "unreachable-node", "node `{0}` cannot be reached from the start node `{1}`", explanation: """
@@ -478,6 +495,8 @@ public enum CheckMessages {
         public static let stillLeadsHere = "`{0}` leads here"
         public static let replaceReferrer = "replace `{0}` in this template as well, or keep `{1}`"
         public static let didYouMean = "did you mean `{0}`?"
+        // FC0322
+        public static let renameField = "rename the field, for example to `{0}`, to filter, group or sort deals by it"
         // FC0712
         public static let addedPlaceholder = "`{0}` is about someone just added to a role: only `on_role_added` effects have one"
         public static let addedInEffect = "nobody is added to a role here: name the role to reach, or move the effect under `effects.on_role_added`"
@@ -575,7 +594,7 @@ public enum CheckMessages {
     public static let all: [MessageSpec] = [
         duplicateID, unknownNode, unknownRole, unknownField, cannotLoad, reuseCycle, reuseTooDeep, removeUnknown,
         noNodes, ownerRole, fieldKeyNotAllowed, fieldKeyMissing, computedCycle, badDefault, computedConflict, badRange,
-        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, loseReasonField,
+        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, loseReasonField, fieldHiddenInViews,
         unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
         shadowedByCondition, reworkTarget, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
         forkBranchesOverlap, forkEnteredFromOutside,

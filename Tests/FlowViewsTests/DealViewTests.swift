@@ -6,6 +6,7 @@ import FlowRuntime
 import Foundation
 import Testing
 @testable import FlowViews
+@testable import FlowCheck
 
 /// `flowc deals` below the command line: filters translated to the store and evaluated in Swift
 /// give the same deals; grouping, sorting, columns; located diagnostics.
@@ -293,5 +294,13 @@ struct DealViewTests {
         #expect(f["customer_name"] == .text("远山物流股份有限公司"))
         #expect(f["quote"] == .integer(90000))
         #expect(f["expected_close_date"] == .text("2024-07-01"))
+    }
+}
+
+/// `flowc check` warns of a field a view cannot reach (FC0322): its list of built-in keys is the
+/// views' own.
+@Suite struct ViewBuiltinsKnownToTheCheckerTests {
+    @Test func theCheckerKnowsEveryBuiltInKeyOfTheViews() {
+        #expect(Set(FieldDefinitionsRule.viewBuiltins.keys) == Set(DealViewSchema.Builtin.allCases.map(\.rawValue)))
     }
 }

@@ -17,12 +17,25 @@ enum FieldDefinitionsRule: TemplateRule {
     static let name = "FieldDefinitionsRule"
     static let summary = "each field's keys, default and range fit its type"
     static let codes = [CheckMessages.fieldKeyNotAllowed, CheckMessages.fieldKeyMissing, CheckMessages.badDefault,
-                        CheckMessages.computedConflict, CheckMessages.badRange]
+                        CheckMessages.computedConflict, CheckMessages.badRange, CheckMessages.fieldHiddenInViews]
+
+    /// The built-in keys of deal views (FlowViews' `DealViewSchema.Builtin`, which a test keeps
+    /// equal to this list) with what each is: a field of one of these ids is hidden in views.
+    public static let viewBuiltins: [String: String] = [
+        "deal": "the deal id", "template": "the template id", "status": "open, won or lost", "pool": "the pool",
+        "owner": "the owner", "node": "the open nodes", "blocked": "the blocked nodes", "probability": "the stage probability",
+        "created": "when the deal was created", "closed": "when it was won or lost", "age": "time since it was created",
+        "idle": "time since its last status change", "returns": "when the idle timer returns it", "due": "the earliest due time of its open nodes",
+    ]
 
     static let numeric: Set<FieldTypeName> = [.integer, .decimal, .money]
 
     static func check(_ ctx: inout RuleContext) {
         for f in ctx.template.fields {
+            if let what = viewBuiltins[f.id.value] {
+                ctx.report(CheckMessages.fieldHiddenInViews.at(f.id.span, f.id.value, what)
+                    .help(CheckMessages.Formats.renameField, f.id.value + "_value"))
+            }
             guard let type = f.type?.value else { continue }
             let typeName = type.rawValue
             let element = type == .list ? f.of?.value : nil
