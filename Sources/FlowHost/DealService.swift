@@ -695,20 +695,9 @@ public final class DealSession {
     func checkCustomer(_ dealID: String, _ index: DealIndex, before: DealIndex?, machine: PreparedMachine, snapshot: DealSnapshot)
         throws(HostError)
     {
-        guard index.isOpen, index.customerKey != nil else { return }
-        // Only keys new to a live deal are checked: the others were when they came.
-        var keys = index.customerKeys
-        if let before, before.isOpen {
-            let held = Set(before.customerKeys)
-            keys.removeAll { held.contains($0) }
+        try DealService.checkCustomer(dealID, index, before: before, machine: machine, snapshot: snapshot) { (keys) throws(HostError) in
+            try liveDeals(customerKeys: keys, except: dealID)
         }
-        if keys.isEmpty { return }
-        guard let other = try liveDeals(customerKeys: keys, except: dealID).first else { return }
-        let customer = DealService.customerLabel(machine.machine, snapshot)
-        if other.pool == PoolPlacement.private.rawValue, let owner = other.owner {
-            throw HostError(HostMessages.customerHasOwner, customer, other.id, owner)
-        }
-        throw HostError(HostMessages.customerInPublicPool, customer, other.id)
     }
 
     /// The runner's actions for one written action (a deliverables action gives one per item).
@@ -796,5 +785,30 @@ public final class DealSession {
             }
         }
         return failures
+    }
+}
+
+extension DealService {
+    /// S4's check (``DealSession/checkCustomer(_:_:before:machine:snapshot:)``) against the live
+    /// deals `others` finds for a set of keys: the session's own view, or the store's (a
+    /// migration, which writes one deal at a time).
+    static func checkCustomer(
+        _ dealID: String, _ index: DealIndex, before: DealIndex?, machine: PreparedMachine, snapshot: DealSnapshot,
+        others: ([String]) throws(HostError) -> [(id: String, pool: String?, owner: String?)]
+    ) throws(HostError) {
+        guard index.isOpen, index.customerKey != nil else { return }
+        // Only keys new to a live deal are checked: the others were when they came.
+        var keys = index.customerKeys
+        if let before, before.isOpen {
+            let held = Set(before.customerKeys)
+            keys.removeAll { held.contains($0) }
+        }
+        if keys.isEmpty { return }
+        guard let other = try others(keys).first else { return }
+        let customer = DealService.customerLabel(machine.machine, snapshot)
+        if other.pool == PoolPlacement.private.rawValue, let owner = other.owner {
+            throw HostError(HostMessages.customerHasOwner, customer, other.id, owner)
+        }
+        throw HostError(HostMessages.customerInPublicPool, customer, other.id)
     }
 }

@@ -100,6 +100,9 @@ extension DealService {
         // The node ids of every version a considered deal runs on, by machine hash.
         var nodesOfVersion: [String: Set<String>] = [:]
         var records: [(index: Int, record: AppendRecord)] = []
+        // The customer keys of the deals this run moves, by key: two deals that become the same
+        // customer on the new version (a new normalisation) are not both moved.
+        var movedKeys: [String: (id: String, pool: String?, owner: String?)] = [:]
         for id in ids {
             var entry = DealMigration(deal: id, fromHash: nil, fromVersion: nil, toHash: hash, toVersion: tm.template.version, outcome: .ok,
                                       code: nil, reason: nil, moves: [], notes: [], applied: false, event: nil)
@@ -148,6 +151,26 @@ extension DealService {
             case .failure(let refusal):
                 refuse(HostError(refusal))
             case .success(let outcome):
+                // S4 holds across versions: a new `customer.identity`, `normalize` or `group` can
+                // give the deal keys another open deal holds. Refused as creating it would be.
+                let index = DealService.index(target, outcome.snapshot)
+                let store = self.store
+                do {
+                    try DealService.checkCustomer(id, index, before: view.index, machine: target, snapshot: outcome.snapshot) {
+                        (keys) throws(HostError) in
+                        let open: [StoredDeal]
+                        do { open = try store.openDeals(customerKeys: keys) } catch { throw HostError(error) }
+                        let stored = open.filter { $0.dealID != id }.sorted { $0.dealID < $1.dealID }.map { ($0.dealID, $0.index.pool, $0.index.owner) }
+                        return stored + keys.compactMap { movedKeys[$0] }.filter { $0.id != id }
+                    }
+                } catch {
+                    if error.is(HostMessages.storeFailed) { throw error }
+                    refuse(error)
+                    continue
+                }
+                if index.isOpen {
+                    for key in index.customerKeys { movedKeys[key] = (id, index.pool, index.owner) }
+                }
                 entry.moves = outcome.moves
                 entry.notes = outcome.notes
                 if request.apply {
@@ -155,7 +178,7 @@ extension DealService {
                     records.append((out.count, AppendRecord(
                         dealID: id, eventID: eventID, afterSequence: view.sequence,
                         event: LoggedEvent(event: event, context: context).encoded(), snapshot: Data(SnapshotJSON.encode(outcome.snapshot)),
-                        index: DealService.index(target, outcome.snapshot), effects: [])))
+                        index: index, effects: [])))
                 }
                 out.append(entry)
             }

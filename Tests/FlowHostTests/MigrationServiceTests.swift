@@ -20,6 +20,71 @@ let standardRenamed: VerifiedMachine = {
 }()
 
 @Suite struct MigrationServiceTests {
+    /// A migration that would make a deal a duplicate customer (here a renewal moved out of its
+    /// `customer.group` while a new-business deal of the customer is open) is refused for that
+    /// deal, FC1201 naming the other deal's owner, as creating it would be.
+    @Test(arguments: StoreKind.allCases)
+    func aMigrationThatWouldDuplicateACustomerIsRefused(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        let standardMachine = try s.machines.register(standard)
+        let renewal = try s.machines.register(try machine("templates/renewal-upsell.flow.yaml"))
+        let at = EventTime.absolute(at("2024-05-06T09:00:00Z"))
+        let created = s.create(NewDealInput(dealID: "S-1", at: at, owner: "alice", fields: [WrittenValue("customer_name", .string("北极星软件"))],
+                                            members: [RoleAssignment("sales_manager", "mia")]), machine: standardMachine)
+        #expect(created.error == nil, "\(String(describing: created.error))")
+        let renewed = s.create(NewDealInput(dealID: "R-1", at: at, owner: "cora",
+                                            fields: [WrittenValue("customer_name", .string("北极星软件")), WrittenValue("contract_no", .string("HT-9")),
+                                                     WrittenValue("contract_end_date", .string("2024-12-31"))],
+                                            members: [RoleAssignment("customer_success", "cs"), RoleAssignment("sales_manager", "mia")]), machine: renewal)
+        #expect(renewed.error == nil, "\(String(describing: renewed.error))")
+        var text = String(decoding: try bytes("templates/renewal-upsell.flow.yaml"), as: UTF8.self)
+        #expect(text.contains("  group: renewals\n") && text.contains("  version: 1.0.0\n"))
+        text = text.replacingOccurrences(of: "  group: renewals\n", with: "").replacingOccurrences(of: "  version: 1.0.0\n", with: "  version: 1.1.0\n")
+        let ungrouped = try machine(yaml: text, path: "renewal-upsell.flow.yaml")
+        for apply in [false, true] {
+            let report = try s.migrate(MigrationRequest(target: ungrouped, apply: apply))
+            let r1 = try #require(report.deals.first { $0.deal == "R-1" })
+            #expect(r1.outcome == .refused && r1.code == "FC1201", "\(r1)")
+            #expect(r1.reason?.hasSuffix("already has open deal `S-1` in `alice`'s private pool") == true, "\(String(describing: r1.reason))")
+        }
+        #expect(try s.view("R-1").machine.machine.template.version == "1.0.0")
+    }
+
+    /// Two deals that only a new version's normalisation makes the same customer: the first is
+    /// moved, the second refused, in one run.
+    @Test(arguments: StoreKind.allCases)
+    func twoDealsThatBecomeOneCustomerAreNotBothMoved(_ kind: StoreKind) throws {
+        func version(_ v: String, normalize: String) -> String {
+            """
+            flowc: 1
+            template: {id: norm, version: \(v), name: Norm}
+            fields:
+              customer_name: {type: text, required: true}
+            customer:
+              identity: [customer_name]
+              normalize: \(normalize)
+            roles:
+              sales_owner: {name: Owner, owner: true}
+            nodes:
+              - {id: a, name: A, owner: sales_owner, next: won}
+              - {id: won, name: Won, kind: won}
+            """
+        }
+        let s = try service(kind)
+        let v1 = try s.machines.register(try machine(yaml: version("1.0.0", normalize: "[]")))
+        for (id, owner, name) in [("N-1", "amy", "Acme Inc."), ("N-2", "ben", "ACME")] {
+            let r = s.create(NewDealInput(dealID: id, at: .absolute(at("2024-05-06T09:00:00Z")), owner: owner,
+                                          fields: [WrittenValue("customer_name", .string(name))], members: []), machine: v1)
+            #expect(r.error == nil, "\(String(describing: r.error))")
+        }
+        let v2 = try machine(yaml: version("1.1.0", normalize: "[lowercase, strip_legal_suffix]"))
+        let report = try s.migrate(MigrationRequest(target: v2, apply: true))
+        #expect(report.deals.map(\.deal) == ["N-1", "N-2"])
+        #expect(report.deals[0].outcome == .ok && report.deals[0].applied)
+        #expect(report.deals[1].code == "FC1201", "\(report.deals[1])")
+        #expect(report.deals[1].reason?.hasSuffix("already has open deal `N-1` in `amy`'s private pool") == true)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func aDryRunWritesNothingAndReportsEveryDeal(_ kind: StoreKind) throws {
         let s = try service(kind)
