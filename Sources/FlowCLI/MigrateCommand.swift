@@ -30,8 +30,9 @@ struct MigrateCommand: FlowcCommand {
             done node onto an end, or onto a join unless it was one); \
             FC1170 a field value the new version refuses; FC1228 a mapping from a node the deal's \
             version does not have; FC1201 or FC1202 a deal that the new version's customer \
-            identity, normalisation or group makes a duplicate of another open deal. Skipped: closed deals (FC1165) and deals \
-            already on the target (FC1164) — so running a migration again writes nothing.
+            identity, normalisation or group makes a duplicate of another open deal. Skipped: \
+            closed deals (FC1165) and deals already on the target (FC1164) — so running a \
+            migration again writes nothing.
 
             The report lists, per deal, the versions, every reached node's move, notes, and ok / \
             refused / skipped with the code and the reason, then a summary. --apply appends one \
