@@ -70,20 +70,7 @@ struct ExplainCommand: FlowcCommand {
     /// format is nothing but placeholders (`{0}`: libyaml's text, a loader's detail), the first
     /// sentence of the explanation, cut to about a line.
     static func meaning(_ format: String, _ explanation: String) -> String {
-        var shown = ""
-        var rest = format[...]
-        while let open = rest.firstIndex(of: "{") {
-            shown += rest[..<open]
-            let after = rest[rest.index(after: open)...]
-            if let close = after.firstIndex(of: "}"), Int(after[..<close]) != nil {
-                shown += "…"
-                rest = after[after.index(after: close)...]
-            } else {
-                shown += "{"
-                rest = after
-            }
-        }
-        shown += rest
+        let shown = Message.replacingPlaceholders(in: format) { _ in "…" }
         if shown.contains(where: \.isLetter) { return shown }
         let flat = explanation.replacingOccurrences(of: "\n", with: " ")
         var sentence = flat.range(of: ". ").map { String(flat[..<$0.lowerBound]) } ?? flat

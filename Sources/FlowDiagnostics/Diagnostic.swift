@@ -103,13 +103,21 @@ public struct Message: Sendable, Hashable {
     /// The text with `{n}` replaced by argument n.
     public var text: String {
         if arguments.isEmpty { return format }
+        let arguments = self.arguments
+        return Message.replacingPlaceholders(in: format) { n in n >= 0 && n < arguments.count ? arguments[n] : nil }
+    }
+
+    /// `format` with each `{n}` (n an integer) replaced by `replacement(n)`; where that is nil,
+    /// and for every other brace, the text is kept as written. The one reader of placeholders,
+    /// for filling a message, showing its shape and renumbering its arguments.
+    public static func replacingPlaceholders(in format: String, _ replacement: (Int) -> String?) -> String {
         var out = ""
         var chars = format[...]
         while let open = chars.firstIndex(of: "{") {
             out += chars[..<open]
             let rest = chars[chars.index(after: open)...]
-            if let close = rest.firstIndex(of: "}"), let n = Int(rest[..<close]), n >= 0, n < arguments.count {
-                out += arguments[n]
+            if let close = rest.firstIndex(of: "}"), let n = Int(rest[..<close]), let value = replacement(n) {
+                out += value
                 chars = rest[rest.index(after: close)...]
             } else {
                 out += "{"

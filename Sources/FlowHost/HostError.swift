@@ -1,5 +1,6 @@
 import Foundation
 public import FlowRuntime
+import FlowDiagnostics
 import FlowStore
 
 /// Why the host did not apply something: a host problem (FC12xx, ``HostMessages``) or the
@@ -60,20 +61,7 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     func within(_ phrase: String, _ arguments: String...) -> HostError {
         let count = arguments.count
         // Shift this error's placeholders past the phrase's own arguments.
-        var shifted = ""
-        var rest = format[...]
-        while let open = rest.firstIndex(of: "{") {
-            shifted += rest[..<open]
-            let after = rest[rest.index(after: open)...]
-            if let close = after.firstIndex(of: "}"), let n = Int(after[..<close]), n >= 0 {
-                shifted += "{\(n + count)}"
-                rest = after[after.index(after: close)...]
-            } else {
-                shifted += "{"
-                rest = after
-            }
-        }
-        shifted += rest
+        let shifted = Message.replacingPlaceholders(in: format) { n in n >= 0 ? "{\(n + count)}" : nil }
         // The phrase keeps its own placeholders; its last one becomes the shifted format.
         let combined = HostMessages.fill(phrase, (0..<count).map { "{\($0)}" } + [shifted])
         return HostError(code: code, format: combined, arguments: arguments + self.arguments)
