@@ -393,9 +393,10 @@ struct DealWhyCommand: FlowcCommand {
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context) else { return ExitCode.usage }
         do {
-            context.write(try service.why(deal).joined(separator: "\n") + "\n")
+            let (lines, shortfall) = try service.explanation(deal)
+            context.write(lines.joined(separator: "\n") + "\n")
             // `why` names the problem of a log that stops replaying in its last line; it fails too.
-            if let shortfall = try service.historyShortfall(deal, try service.history(deal)) { return HostOutput.fail(shortfall, context) }
+            if let shortfall { return HostOutput.fail(shortfall, context) }
             return ExitCode.clean
         } catch {
             return HostOutput.fail(error, context)

@@ -96,9 +96,13 @@ extension DealService {
     public func historyShortfall(_ dealID: String, _ history: [HistoryEntry]) throws(HostError) -> HostError? {
         let view = try self.view(dealID)
         guard Int64(history.count) < view.sequence else { return nil }
-        let reason = try replay(dealID).problem
-            ?? HostMessages.fill(HostMessages.Why.replayLength, [String(history.count), String(view.sequence)])
-        return HostError(HostMessages.storedDealUnreadable, dealID, reason)
+        return shortfall(dealID, replayed: history.count, of: view.sequence, problem: try replay(dealID).problem)
+    }
+
+    /// FC1213 for a history of `replayed` of `sequence` events, with the replay's `problem`.
+    func shortfall(_ dealID: String, replayed: Int, of sequence: Int64, problem: String?) -> HostError {
+        HostError(HostMessages.storedDealUnreadable, dealID,
+                  problem ?? HostMessages.fill(HostMessages.Why.replayLength, [String(replayed), String(sequence)]))
     }
 
     /// The deal's history: each logged event replayed, with its node moves, decisions and effects.
@@ -144,6 +148,12 @@ extension DealService {
     /// branch and tailoring decision taken during the event: the condition and the field values
     /// that decided it.
     public func why(_ dealID: String) throws(HostError) -> [String] {
+        try explanation(dealID).lines
+    }
+
+    /// ``why(_:)``'s lines, and when the log stops replaying, the error that says so
+    /// (``historyShortfall(_:_:)``), found by the same replay.
+    public func explanation(_ dealID: String) throws(HostError) -> (lines: [String], shortfall: HostError?) {
         typealias W = HostMessages.Why
         let view = try self.view(dealID)
         let m = view.machine.machine
@@ -157,12 +167,14 @@ extension DealService {
             lines.append("      " + (entry.moves.isEmpty ? W.nothingMoved : entry.moves.joined(separator: "; ")))
             for d in entry.decisions { lines.append("      " + d) }
         }
+        var shortfall: HostError?
         if Int64(entries.count) < view.sequence {
-            let check = try replay(dealID)
-            if let problem = check.problem { lines.append(problem) }
+            let problem = try replay(dealID).problem
+            if let problem { lines.append(problem) }
+            shortfall = self.shortfall(dealID, replayed: entries.count, of: view.sequence, problem: problem)
         }
         if s.decisionsDropped > 0 { lines.append(HostMessages.fill(W.decisionsDropped, [String(s.decisionsDropped)])) }
-        return lines
+        return (lines, shortfall)
     }
 
     /// `#3 2024-05-06T03:00:00Z complete `initial_talks` by `alice``.
