@@ -1,4 +1,5 @@
 public import FlowExpr
+import FlowSyntax
 import Foundation
 
 /// Why a machine file was refused. Codes are FC10xx (IR loading), distinct from template
@@ -124,14 +125,14 @@ public enum IRLoader {
             if let c = f.compute { try check(c, nx, "fields[\(i)].compute expression") }
         }
         // The special recipients cannot be roles (the compiler never makes one).
-        if let r = m.roles.first(where: { ["owner", "contacts", "added"].contains($0.id) }) {
+        if let r = m.roles.first(where: { TemplateParser.reservedRoleIDs.contains($0.id) }) {
             throw bad("role `\(r.id)` has the name of a special recipient")
         }
         // The group begins every customer key: an identifier, never a key's separators.
-        if let g = m.customer.group {
-            let ok = g.unicodeScalars.first.map { ("a"..."z").contains($0) } == true
-                && g.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-            if !ok { throw bad("customer.group `\(g.unicodeScalars.map { $0.properties.generalCategory == .control ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())` is not an identifier") }
+        if let g = m.customer.group, !TemplateParser.isIdentifier(g) {
+            // Control characters shown by code point (the group may hold the keys' separators).
+            let shown = g.unicodeScalars.map { $0.properties.generalCategory == .control ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+            throw bad("customer.group `\(shown)` is not an identifier")
         }
         for s in m.customer.identity + m.customer.profile { try check(s, nf, "customer field") }
         for (i, n) in m.nodes.enumerated() {

@@ -182,7 +182,11 @@ public enum TemplateParser {
     }
 
     /// Special recipients of effects, which therefore cannot be role ids.
-    static let reservedRoleIDs = ["owner", "contacts", "added"]
+    public static let reservedRoleIDs = ["owner", "contacts", "added"]
+
+    /// Whether `s` is an id as templates write them: lowercase snake_case, at most 64 characters
+    /// (the reader's own rule, for checks of compiled templates).
+    public static func isIdentifier(_ s: String) -> Bool { SyntaxReader.isIdentifier(s) }
 
     static func roles(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> [RoleSyntax] {
         mapEntries(&r, id, context: "`roles`").compactMap { key, value in

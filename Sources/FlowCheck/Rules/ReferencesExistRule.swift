@@ -17,7 +17,7 @@ enum ReferencesExistRule: TemplateRule {
     static let summary = "references to nodes, roles and fields resolve"
     static let codes = [CheckMessages.unknownNode, CheckMessages.unknownRole, CheckMessages.unknownField]
     /// Effect recipients that are not roles.
-    static let specialRecipients = ["owner", "contacts", "added"]
+    static let specialRecipients = TemplateParser.reservedRoleIDs
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
