@@ -26,6 +26,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // SQLite's variadic `sqlite3_config`, wrapped for Swift (the system SQLite GRDB uses).
+        .systemLibrary(name: "CSQLiteTuning"),
         // Source files, spans, line tables, diagnostics and their rendering.
         .target(name: "FlowDiagnostics", swiftSettings: strict),
         // bytes -> flat YAML node arena with byte spans (libyaml hidden inside).
@@ -64,7 +66,9 @@ let package = Package(
         // the same system SQLite GRDB uses), without GRDB's per-row and per-argument machinery.
         .target(
             name: "FlowStore",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"), "CSQLiteTuning",
+            ],
             swiftSettings: strict),
         .executableTarget(name: "flowc", dependencies: ["FlowCLI"], swiftSettings: strict),
         // A bench helper: libyaml's raw event loop, the floor `flowc check` is compared with.

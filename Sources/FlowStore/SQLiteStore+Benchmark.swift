@@ -16,6 +16,7 @@ extension SQLiteStore {
         path: String, rows: Int, batchSize: Int = 1000, payloadBytes: Int = 200, durability: Durability = .powerLoss,
         throughCAPI: Bool = false
     ) throws -> Double {
+        _ = processTuned
         var configuration = Configuration()
         let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
@@ -91,6 +92,7 @@ extension SQLiteStore {
     /// own (closed again), so that the store's connections start the sweep with the caches they
     /// would have had.
     public func benchmarkMirrorPlan(for dealIDs: [String]) throws -> SweepMirrorPlan {
+        _ = Self.processTuned
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)

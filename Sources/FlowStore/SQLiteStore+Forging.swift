@@ -5,6 +5,7 @@ extension SQLiteStore {
     /// it to get a file as an older flowc left it (with data), which ``init(path:durability:)``
     /// must then upgrade.
     static func forgeFile(path: String, schemaVersion: Int, sql: String) throws {
+        _ = processTuned
         let pool = try DatabasePool(path: path)
         let migrations = SQLiteSchema.migrations.prefix(schemaVersion)
         var migrator = DatabaseMigrator()

@@ -37,6 +37,17 @@ struct SQLiteStoreTests {
         #expect(try store.append(host.next("d1", event: "e3")) == .appended(sequence: 3))
     }
 
+    /// SQLite's memory statistics take a global mutex on every allocation; the store turns them
+    /// off before the process's first connection (every opener in FlowStore goes through it).
+    @Test func sqliteMemoryStatisticsAreOffOnceAStoreIsOpen() throws {
+        let directory = try Directory()
+        let store = try SQLiteStore(path: directory.path("deals.sqlite"))
+        var host = ToyHost()
+        _ = try store.append([host.next("d1", event: "e1", effects: ["x"])])
+        #expect(SQLiteStore.processTuned)
+        #expect(SQLiteStore.countedSQLiteMemory == 0)
+    }
+
     /// A store left at schema version 2 (the log clustered by deal) is upgraded to version 3 (the
     /// log in append order) when a newer flowc opens it: every event keeps its deal, position in
     /// the deal's log, id and payload; re-delivered ids are still recognised; appends go on.
