@@ -40,7 +40,7 @@ extension Runner {
     ///
     /// - Returns: the outcome, or a refusal (nothing changes): FC1165 the deal is closed, FC1164
     ///   it already runs on `new`, FC1163 the event names another target, FC1103 `old` is not the
-    ///   deal's machine, FC1166–FC1170 an unsafe move; and the usual event checks (FC1106–FC1109).
+    ///   deal's machine, FC1166–FC1170 and FC1178 an unsafe move; and the usual event checks (FC1106–FC1109).
     public static func migrate(from old: PreparedMachine, to new: PreparedMachine, _ snapshot: DealSnapshot, _ event: DealEvent,
                                context: StepContext, limits: RunnerLimits = .default) -> Result<MigrationOutcome, Refusal> {
         do {
@@ -133,6 +133,7 @@ struct MigrationTranslator {
         fresh.templateVersion = new.machine.template.version
         fresh.machineHash = newHash
         let moves = try t.translateNodes(targets, into: &fresh, at: event.at)
+        if context.rules >= 3 { try t.checkForkBranches(fresh) }
         fresh.fields = try t.translateFields(limits)
         fresh.roleMembers = t.translateRoles()
         fresh.groupChats = t.translateChats()
@@ -238,6 +239,32 @@ struct MigrationTranslator {
             source[t] = i
         }
         return moves
+    }
+
+    /// A fork the deal is inside (the fork done, its join not yet released) must have each
+    /// branch of the new version under way or behind it: a branch none of whose nodes the deal
+    /// has reached would never start, and its join would wait for ever (FC1178).
+    func checkForkBranches(_ fresh: DealSnapshot) throws(Refusal) {
+        let nm = new.machine
+        for f in nm.nodes.indices where fresh.nodes[f].status == .done {
+            guard case .fork(let branches, let j) = nm.nodes[f].transition, nm.nodes.indices.contains(j),
+                  fresh.nodes[j].status == .pending || fresh.nodes[j].status == .waiting else { continue }
+            var inRegion = Array(repeating: false, count: nm.nodes.count)
+            for r in new.forkRegion[f] { inRegion[r] = true }
+            for b in branches where b != j && nm.nodes.indices.contains(b) && inRegion[b] {
+                // The branch's nodes: those reached from its first within the fork's region.
+                var lane = Array(repeating: false, count: nm.nodes.count)
+                var stack = [b]
+                var entered = false
+                while let x = stack.popLast(), !entered {
+                    if lane[x] || x == j { continue }
+                    lane[x] = true
+                    entered = fresh.nodes[x].status != .pending
+                    stack.append(contentsOf: new.successors[x].filter { inRegion[$0] && !lane[$0] })
+                }
+                if !entered { throw Refusal(RuntimeMessages.forkBranchNotEntered, nm.nodes[f].id, nm.nodes[b].id, nm.nodes[j].id) }
+            }
+        }
     }
 
     /// One node's state on the new machine: deliverables and outcome by name, due date recomputed.

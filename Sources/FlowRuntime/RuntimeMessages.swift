@@ -30,12 +30,13 @@ public struct RuntimeMessageSpec: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(code) \(name)" }
 }
 
-/// Every message the runner can produce: the refusal codes FC1101–FC1173 and the texts used by
+/// Every message the runner can produce: the refusal codes FC1101–FC1178 and the texts used by
 /// explanations and the scenario runner. Code outside this file never builds message text.
 ///
 /// Numbering: FC110x the deal and its log; FC111x field values; FC112x nodes, completion and
 /// winning; FC113x rework and losing; FC114x roles; FC115x pools; FC1160–FC1161 limits;
-/// FC1162–FC1170 migrations; FC1171–FC1173 node records.
+/// FC1162–FC1170 migrations; FC1171–FC1173 node records; FC1174–FC1176 group chats; FC1177 the
+/// rules of a logged event; FC1178 migrations again.
 public enum RuntimeMessages {
     // MARK: The deal and its log (FC110x)
 
@@ -325,6 +326,12 @@ public enum RuntimeMessages {
         could give another snapshot than the one stored, so it is refused. Use the flowc that \
         wrote the store, or a newer one.
         """)
+    public static let forkBranchNotEntered = RuntimeMessageSpec(1178, "fork-branch-not-entered", "the deal is inside fork `{0}`, and the new version gives it a branch starting at `{1}` that the deal never entered: join `{2}` would wait for it for ever", """
+        A fork starts its branches when the deal enters it, and its join waits for every one. A \
+        deal already past the fork cannot start a branch the new version adds, so the join would \
+        never be released and the deal could only be lost. Migrate the deal once it has passed \
+        the join, or map one of the nodes it is working on (`--map`) onto the new branch.
+        """)
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
         noDeal, dealExists, machineMismatch, snapshotUnusable, dealClosed, eventOutOfOrder, eventFromFuture, invalidID, duplicateEvent,
@@ -336,7 +343,7 @@ public enum RuntimeMessages {
         stepLimit, limitExceeded,
         migrateNeedsMachines, migrateTargetMismatch, alreadyOnTarget, migrateClosed, nodeRemoved, mappingUnknownNode, mappingDuplicate,
         nodeKindIncompatible, fieldIncompatible, recordNodeNotReached, recordEmpty, recordURLInvalid,
-        noGroupChat, alreadyInChat, unknownChat, unknownRules,
+        noGroupChat, alreadyInChat, unknownChat, unknownRules, forkBranchNotEntered,
     ]
 
     /// The refusal entry with this code, if any (`flowc explain FC1121`).

@@ -25,7 +25,9 @@ public struct StepContext: Codable, Sendable, Hashable {
     /// - 2: a deal taken out of the public pool (claim, or assignment from there) gets fresh due
     ///   dates for its open nodes (under 1 they kept the dates they had when the deal left its
     ///   owner, long passed).
-    public static let currentRules = 2
+    /// - 3: a migration refuses a deal inside a fork whose new version gives the fork a branch
+    ///   the deal never entered (FC1178); under 2 the deal moved and its join waited for ever.
+    public static let currentRules = 3
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

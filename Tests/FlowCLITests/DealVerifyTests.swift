@@ -25,7 +25,7 @@ import Testing
         let store = try SQLiteStore(path: db)
         try store.execute(sql: """
             DROP TRIGGER events_no_update;
-            UPDATE events SET payload = replace(payload, '"rules":2', '"rules":99')
+            UPDATE events SET payload = replace(payload, '"rules":3', '"rules":99')
             WHERE deal = (SELECT id FROM deals WHERE deal_id = 'D-1005') AND seq = 2
             """)
         try store.close()

@@ -151,6 +151,55 @@ extension Deal {
         #expect(kept.node("talks")?.dueAt == kept.node("talks")!.activatedAt! + 2 * day)
     }
 
+    /// The version a deal inside the contract fork moves to gives the fork a third branch:
+    /// nothing could start it, so the join would wait for ever. Refused (FC1178), under rules 3;
+    /// a log written under rules 2 still replays as it was. Once past the join, the deal moves.
+    static let thirdBranch: [(String, String)] = [
+        ("branches: [legal_review, finance_review]", "branches: [legal_review, finance_review, compliance_review]"),
+        ("  - id: review_done\n", "  - id: compliance_review\n    name: Compliance review\n    owner: legal\n    next: review_done\n  - id: review_done\n"),
+    ]
+
+    @Test func aDealInsideAForkIsRefusedWhenTheForkGainsABranch() throws {
+        var d = try Mini.atFork()
+        try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
+        #expect(d.node("review_done")?.status == .waiting)
+        let v2 = try MiniVersion.make("2.0.0", Self.thirdBranch)
+        let refusal = try d.migrate(to: v2).failure
+        #expect(refusal?.code == "FC1178")
+        #expect(refusal?.message == "the deal is inside fork `contract_review`, and the new version gives it a branch starting at `compliance_review` that the deal never entered: join `review_done` would wait for it for ever")
+
+        // The same before any branch arrived (the join still pending).
+        var fresh = try Mini.atFork()
+        #expect(try fresh.migrate(to: v2).failure?.code == "FC1178")
+
+        // Mapping the active branch onto the new one leaves no branch unentered... but `finance_review`
+        // would then be the unentered one: still refused, naming it.
+        let mapped = try d.migrate(to: v2, map: [NodeMapping("finance_review", "compliance_review")]).failure
+        #expect(mapped?.message.contains("branch starting at `finance_review`") == true)
+
+        // Past the join, the new branch is ahead of nothing: the deal moves.
+        try d.apply(.complete(node: "finance_review", outcome: nil), by: "fay", after: hour)
+        #expect(d.node("review_done")?.status == .done)
+        #expect(try d.migrate(to: v2).failure == nil)
+    }
+
+    /// A migration logged under rules 2 (before FC1178) replays as it was: the stuck deal folds
+    /// to its stored snapshot.
+    @Test func aForkMigrationLoggedUnderRules2StillReplays() throws {
+        let d = try Mini.atFork()
+        let v2 = try MiniVersion.make("2.0.0", Self.thirdBranch)
+        let s = try #require(d.snapshot)
+        let e = DealEvent(id: "m1", at: d.time + hour, .migrate(from: s.machineHash, to: v2.machine.template.hash, map: []))
+        let old = StepContext(now: e.at, rules: 2)
+        let outcome = try Runner.migrate(from: d.pm, to: v2, s, e, context: old).get()
+        #expect(outcome.snapshot.nodes.count == v2.machine.nodes.count)
+        let replayed = Runner.replay(d.pm, events: d.log.map(\.0) + [e], contexts: d.log.map(\.1) + [old]) {
+            $0 == v2.machine.template.hash ? v2 : nil
+        }
+        #expect(try replayed.get().snapshot == outcome.snapshot)
+        #expect(Runner.migrate(from: d.pm, to: v2, s, e, context: StepContext(now: e.at)).failure?.code == "FC1178")
+    }
+
     @Test func mappingsAreChecked() throws {
         var d = try Mini.deal()
         let v2 = try MiniVersion.make("2.0.0", renameTalks: true)
@@ -192,22 +241,27 @@ extension Deal {
     }
 
     @Test func mergedNodesKeepTheOpenState() throws {
+        var d = try Mini.pastTalks()
+        #expect(d.active == ["review"])
+        // talks (done) and review (active) become one node.
+        let v11 = try MiniVersion.make("1.1.0")
+        let (moved, outcome) = try d.migrate(to: v11, map: [NodeMapping("talks", "review")]).get()
+        #expect(moved.node("review")?.status == .active)
+        #expect(moved.node("review")?.entries == 2)
+        #expect(moved.node("talks")?.status == .pending)
+        #expect(outcome.notes.contains("nodes `talks` (done) and `review` (active) merge into `review`, which keeps the state of `review`"))
+    }
+
+    /// Inside a fork, merging one branch into another leaves the merged branch unentered on the
+    /// new version (its join would wait for it): refused, FC1178, naming that branch.
+    @Test func mergingBranchesOfAForkTheDealIsInsideIsRefused() throws {
         var d = try Mini.atFork()
         try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
         #expect(d.node("review_done")?.status == .waiting)
-        // legal_review (done) and finance_review (active) become one review node.
-        let v2 = try MiniVersion.make("2.0.0", [
-            ("    branches: [legal_review, finance_review]", "    branches: [legal_review, finance_review, tax_review]"),
-            ("  - id: review_done\n", "  - id: tax_review\n    name: Tax\n    owner: finance\n    next: review_done\n  - id: review_done\n"),
-        ])
-        let (moved, outcome) = try d.migrate(to: v2, map: [NodeMapping("legal_review", "finance_review")]).get()
-        #expect(moved.node("finance_review")?.status == .active)
-        #expect(moved.node("finance_review")?.entries == 2)
-        #expect(moved.node("legal_review")?.status == .pending)
-        #expect(outcome.notes.contains("nodes `legal_review` (done) and `finance_review` (active) merge into `finance_review`, which keeps the state of `finance_review`"))
-        // The waiting join keeps its arrivals (at most one short of its new branch count).
-        #expect(moved.node("review_done")?.status == .waiting)
-        #expect(moved.node("review_done")?.arrivals == 1)
+        let v11 = try MiniVersion.make("1.1.0")
+        let refusal = try d.migrate(to: v11, map: [NodeMapping("legal_review", "finance_review")]).failure
+        #expect(refusal?.code == "FC1178")
+        #expect(refusal?.message.contains("a branch starting at `legal_review` that the deal never entered") == true)
     }
 
     @Test func fieldsAreMatchedByIDAndAnIncompatibleValueRefusesTheDeal() throws {
@@ -297,6 +351,9 @@ extension MigrationTests {
             try d.apply(.setFields([FieldAssignment("headcount", .integer(7))]))
             let text = try MiniVersion.make("2.0.0", [("headcount: {type: integer, min: 0, max: 100000}", "headcount: {type: boolean}")])
             return try d.migrate(to: text).failure
+        case "FC1178":
+            var inside = try Mini.atFork()
+            return try inside.migrate(to: MiniVersion.make("2.0.0", thirdBranch)).failure
         case "FC1171": return d.refuse(.note(node: "signing", text: "too early"), by: "alice")
         case "FC1172": return d.refuse(.note(node: "talks", text: "  \n "), by: "alice")
         case "FC1173": return d.refuse(.link(node: "talks", url: "javascript:alert(1)", title: nil), by: "alice")
