@@ -22,26 +22,41 @@ public protocol MachineArchive: Sendable {
 /// name is the content's hash, and the loader verifies it.
 public struct DirectoryMachineArchive: MachineArchive {
     public let directory: String
+    /// Another directory machines are read from when ``directory`` lacks them (never written).
+    let readAlso: String?
 
     public init(directory: String) {
         self.directory = directory
+        readAlso = nil
     }
 
-    /// The archive that goes with an SQLite store at `databasePath`: `<databasePath>.machines`.
+    /// The archive that goes with an SQLite store at `databasePath`: `<databasePath>.machines`,
+    /// beside the store's real path (``StorePath/canonical(_:)``), so that a store named through
+    /// a symbolic link has the same machines. Machines an older flowc archived beside the link
+    /// are still read from there.
     public init(besideDatabase databasePath: String) {
-        self.directory = databasePath + ".machines"
+        let real = StorePath.canonical(databasePath)
+        directory = real + ".machines"
+        readAlso = real == databasePath ? nil : databasePath + ".machines"
     }
 
     /// The file of a hash, or nil for a hash that is not `sha256:` and 64 hex digits (a hash read
     /// from a snapshot never names a path outside the directory).
     public func path(for hash: String) -> String? {
+        path(for: hash, in: directory)
+    }
+
+    private func path(for hash: String, in directory: String) -> String? {
         guard MachineRegistry.isHash(hash) else { return nil }
         return directory + "/" + hash.dropFirst("sha256:".count) + ".ir.json"
     }
 
     public func load(hash: String) throws -> [UInt8]? {
-        guard let path = path(for: hash), FileManager.default.fileExists(atPath: path) else { return nil }
-        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        for directory in [directory, readAlso].compactMap(\.self) {
+            guard let path = path(for: hash, in: directory), FileManager.default.fileExists(atPath: path) else { continue }
+            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        return nil
     }
 
     /// Writes the file unless it holds these bytes already: a file that was damaged (edited,

@@ -24,9 +24,11 @@ public final class StoreWriterLock {
 
     deinit { for d in descriptors.reversed() { close(d) } }
 
-    /// The lock file of the store at `databasePath`.
+    /// The lock file of the store at `databasePath`: beside its real path
+    /// (``StorePath/canonical(_:)``), so that commands naming one store through a symbolic link
+    /// and through its file exclude each other.
     public static func path(besideDatabase databasePath: String) -> String {
-        databasePath + ".machines/writer.lock"
+        StorePath.canonical(databasePath) + ".machines/writer.lock"
     }
 
     /// Takes the lock of the store at `databasePath`, waiting while another command holds it.

@@ -48,6 +48,42 @@ import Testing
         #expect(secondWriter(on: db) { first = nil } == ["waiting", "released", "acquired"])
     }
 
+    /// One store named by two paths (a symbolic link to it, a path through `..`): SQLite writes
+    /// the same file, so the second writer waits for the first as on one path.
+    @Test func aWriterThroughASymbolicLinkWaitsForTheOneOnTheFile() throws {
+        let db = try temporaryDatabase()
+        let directory = (db as NSString).deletingLastPathComponent
+        let link = directory + "/link.sqlite"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "deals.sqlite")
+        _ = FileManager.default.createFile(atPath: db, contents: nil)
+        var first: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
+        defer { withExtendedLifetime(first) {} }
+        #expect(secondWriter(on: link) { first = nil } == ["waiting", "released", "acquired"])
+        let dotted = directory + "/sub/../deals.sqlite"
+        try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: true)
+        var again: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: link)
+        defer { withExtendedLifetime(again) {} }
+        #expect(secondWriter(on: dotted) { again = nil } == ["waiting", "released", "acquired"])
+        #expect(StoreWriterLock.path(besideDatabase: link) == StoreWriterLock.path(besideDatabase: db))
+    }
+
+    /// The machines of a store named through a link are archived beside the real file, and
+    /// machines an older flowc archived beside the link are still found.
+    @Test func theMachineArchiveIsBesideTheRealFileAndStillReadsBesideTheLink() throws {
+        let db = try temporaryDatabase()
+        let directory = (db as NSString).deletingLastPathComponent
+        let link = directory + "/link.sqlite"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "deals.sqlite")
+        _ = FileManager.default.createFile(atPath: db, contents: nil)
+        let throughLink = DirectoryMachineArchive(besideDatabase: link)
+        #expect(throughLink.directory == DirectoryMachineArchive(besideDatabase: db).directory)
+        let hash = "sha256:" + String(repeating: "a", count: 64)
+        try FileManager.default.createDirectory(atPath: link + ".machines", withIntermediateDirectories: true)
+        try Data("old".utf8).write(to: URL(fileURLWithPath: link + ".machines/" + String(repeating: "a", count: 64) + ".ir.json"))
+        #expect(try throughLink.load(hash: hash) == Array("old".utf8))
+        #expect(try DirectoryMachineArchive(besideDatabase: db).load(hash: hash) == nil)
+    }
+
     @Test func aFreeLockIsTakenWithoutWaiting() throws {
         let db = try temporaryDatabase()
         var waited = false
