@@ -236,6 +236,7 @@ public final class BulkRun {
                     if let stop = run(unit, line: row.line, text: row.text) { return .failure(stop) }
                 case .failure(let e):
                     reject(row.line, e, row.text)
+                    holdBack(columns.dealID(row), line: row.line)
                 }
             }
             done += 1
@@ -251,7 +252,7 @@ public final class BulkRun {
     public func runDeals(lines: inout RecordLines) -> Result<[RejectedRecord], RecordFileProblem> {
         rejects = []
         heldBack = [:]
-        return runLines(&lines) { value in
+        return runLines(&lines, dealKey: "id") { value in
             switch RecordReader.dealRecord(value, limits: self.limits) {
             case .success(let r):
                 return .success(DealUnit(dealID: r.create.dealID, create: r.create, machine: self.machine, events: r.events, repeated: .skip))
@@ -276,7 +277,7 @@ public final class BulkRun {
         for (deal, place) in heldBack where !place.hasSuffix(HostMessages.Phrase.ofTheDealsFile) {
             heldBack[deal] = place + HostMessages.Phrase.ofTheDealsFile
         }
-        return runLines(&lines) { value in
+        return runLines(&lines, dealKey: "deal") { value in
             switch RecordReader.eventRecord(value) {
             case .success(var r):
                 if r.event.id == nil { r.event.id = self.nextEventID(deal: r.dealID, line: value) }
@@ -318,7 +319,11 @@ public final class BulkRun {
 
     // MARK: Pieces
 
-    private func runLines(_ lines: inout RecordLines, _ unit: (JSONValue) -> Result<DealUnit, HostError>) -> Result<[RejectedRecord], RecordFileProblem> {
+    /// - Parameter dealKey: the key that names a record's deal (`id` in a deals file, `deal` in an
+    ///   events file): a record rejected before it is run holds its deal back when it names one.
+    private func runLines(_ lines: inout RecordLines, dealKey: String, _ unit: (JSONValue) -> Result<DealUnit, HostError>)
+        -> Result<[RejectedRecord], RecordFileProblem>
+    {
         var done = 0
         var lastLine = 0
         while true {
@@ -336,14 +341,20 @@ public final class BulkRun {
             let text = valid ?? String(decoding: slice, as: UTF8.self)
             if line.length > limits.maxLineBytes {
                 reject(line.number, tooLarge(line.length), text, isWhole: false)
+                holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
             } else {
                 switch JSONValue.parse(Array(slice)) {
                 case .failure(let e):
                     reject(line.number, RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description), text,
                            bytes: valid == nil ? Array(slice) : nil)
+                    holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
                 case .success(let value):
                     switch unit(value) {
-                    case .failure(let e): reject(line.number, e, text)
+                    case .failure(let e):
+                        reject(line.number, e, text)
+                        if case .object(let entries) = value, case .string(let id)? = entries.first(where: { $0.key == dealKey })?.value {
+                            holdBack(id, line: line.number)
+                        }
                     case .success(let u):
                         if let problem = run(u, line: line.number, text: text) { return .failure(problem) }
                     }
@@ -396,6 +407,44 @@ public final class BulkRun {
     private func settleIfHoldingTooMany() -> RecordFileProblem? {
         guard onRejects != nil, rejects.count >= maxHeldRejects, !provisional.isEmpty else { return nil }
         return settle()
+    }
+
+    /// Holds back the later records of a deal whose record was rejected before it could run (the
+    /// first rejection is the one named).
+    private func holdBack(_ dealID: String?, line: Int) {
+        guard let dealID, !dealID.isEmpty, heldBack[dealID] == nil else { return }
+        heldBack[dealID] = HostMessages.fill(HostMessages.Phrase.atLine, [String(line)])
+    }
+
+    /// The deal a line that is not JSON (or too long to read) names, found as written:
+    /// `"KEY"`, optional blanks, `:`, optional blanks, then a string without escapes. Nil when the
+    /// line has no such text: such a line holds back nothing.
+    static func dealID(written line: ArraySlice<UInt8>, key: String) -> String? {
+        let quote: UInt8 = 0x22, colon: UInt8 = 0x3A, backslash: UInt8 = 0x5C
+        let needle = [quote] + Array(key.utf8) + [quote]
+        let bytes = Array(line)
+        var i = 0
+        func blanks() { while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 } }
+        while i + needle.count <= bytes.count {
+            guard bytes[i..<(i + needle.count)].elementsEqual(needle) else {
+                i += 1
+                continue
+            }
+            let after = i + needle.count
+            i = after
+            blanks()
+            guard i < bytes.count, bytes[i] == colon else {
+                i = after
+                continue
+            }
+            i += 1
+            blanks()
+            guard i < bytes.count, bytes[i] == quote else { return nil }
+            let start = i + 1
+            guard let end = bytes[start...].firstIndex(where: { $0 == quote || $0 == backslash }), bytes[end] == quote else { return nil }
+            return String(validating: bytes[start..<end], as: UTF8.self)
+        }
+        return nil
     }
 
     /// Runs one unit; flushes when the batch is full. Returns a problem that stops the run.

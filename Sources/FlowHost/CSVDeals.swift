@@ -179,6 +179,17 @@ public struct CSVDeals: Sendable {
     }
 
     /// The deal record of a row.
+    /// The deal id a row names, when its cells line up with the header (a rejected row's deal
+    /// is held back by it).
+    public func dealID(_ row: CSVRow) -> String? {
+        var cells = row.cells
+        if rejectsColumns, cells.count == columns.count - 3 { cells = ["", "", ""] + cells }
+        guard cells.count == columns.count, let slot = columns.firstIndex(where: { if case .id = $0 { true } else { false } }) else {
+            return nil
+        }
+        return cells[slot].isEmpty ? nil : cells[slot]
+    }
+
     public func record(_ row: CSVRow) -> Result<DealRecord, HostError> {
         if let error = row.problemError { return .failure(error) }
         var cells = row.cells

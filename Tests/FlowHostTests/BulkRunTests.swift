@@ -1,4 +1,4 @@
-import FlowHost
+@testable import FlowHost
 import FlowRuntime
 import FlowStore
 import Foundation
@@ -198,6 +198,52 @@ import Testing
         let again = BulkRun(service: service, machine: try service.machines.register(standard))
         #expect(again.runEvents(Array(fixed.utf8)).value?.isEmpty == true)
         #expect(try service.store.deal("X-1")?.lastSequence == 4)
+    }
+
+    /// A record the reader rejects (FC1220: a date without a time, an unknown key, a line that
+    /// is not JSON) holds its deal's later records back too, when it names the deal; so the
+    /// fixed rejects file runs. (Before, the later records went ahead, and the fixed one was
+    /// refused for ever, FC1106.)
+    @Test func aRecordTheReaderRejectsHoldsItsDealBack() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        _ = run.runDeals(Array("""
+            {"id": "R-1", "at": "2024-05-06T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "甲"}}
+            {"id": "R-2", "at": "2024-05-06T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "乙"}}
+
+            """.utf8), format: .jsonLines)
+        let events = """
+            {"deal": "R-1", "at": "2024-06-10", "set": {"intent": "low"}}
+            {"deal": "R-1", "at": "2024-06-11T09:00:00+08:00", "set": {"intent": "high"}}
+            {"deal": "R-2", "at": "2024-06-10T09:00:00+08:00", "set": {"intent": "low"}, "comment": "x"
+            {"deal": "R-2", "at": "2024-06-11T09:00:00+08:00", "set": {"intent": "high"}}
+
+            """
+        let rejects = try #require(run.runEvents(Array(events.utf8)).value)
+        #expect(rejects.map(\.line) == [1, 2, 3, 4])
+        #expect(rejects.map(\.error.code) == ["FC1220", "FC1206", "FC1220", "FC1206"])
+        #expect(rejects[3].error.message == "held back: an earlier record of deal `R-2` was rejected (line 3); fix it and run the rejects file again")
+        #expect(try service.store.deal("R-1")?.lastSequence == 1)
+        #expect(try service.store.deal("R-2")?.lastSequence == 1)
+        let fixed = rejects.map(\.text).joined(separator: "\n")
+            .replacingOccurrences(of: #""2024-06-10""#, with: #""2024-06-10T09:00:00+08:00""#)
+            .replacingOccurrences(of: #", "comment": "x""#, with: "}")
+        let again = BulkRun(service: service, machine: try service.machines.register(standard))
+        #expect(again.runEvents(Array(fixed.utf8)).value?.isEmpty == true)
+        #expect(try service.store.deal("R-1")?.lastSequence == 3)
+        #expect(try service.store.deal("R-2")?.lastSequence == 3)
+    }
+
+    @Test func theDealOfALineThatIsNotJSONIsFoundAsWritten() {
+        func id(_ line: String, _ key: String = "deal") -> String? { BulkRun.dealID(written: ArraySlice(line.utf8), key: key) }
+        #expect(id(#"{"deal": "D-1", "at": "#) == "D-1")
+        #expect(id(#"{"at": 1, "deal"  :  "甲-1"}}"#) == "甲-1")
+        #expect(id(#"{"ideal": 1, "deal":"D-2""#) == "D-2")
+        #expect(id(#"{"deal": 7}"#) == nil)
+        #expect(id(#"{"deal": "D\"3"}"#) == nil)
+        #expect(id(#"{"deal": "D-4"#) == nil)
+        #expect(id(#"{"id": "X-1", "owner"#, "id") == "X-1")
+        #expect(id("not json at all") == nil)
     }
 
     /// An interrupt stops the run at a record boundary: the records read before it are run and
