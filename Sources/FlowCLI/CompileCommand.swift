@@ -34,6 +34,10 @@ struct CompileCommand: FlowcCommand {
     var quiet = false
 
     func execute(_ context: CLIContext) -> Int32 {
+        if OutputFile.replaces(output, template) {
+            context.writeError("error: `\(output)` is the template being compiled: the IR would replace it; name another file with -o\n")
+            return ExitCode.usage
+        }
         let result = TemplateChecker.check(path: template)
         let unreadable = result.diagnostics.contains { $0.code == DriverMessages.cannotRead.code }
         HostTemplates.printDiagnostics(result, quiet: quiet || unreadable, context)

@@ -77,6 +77,10 @@ struct GraphCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
+        if OutputFile.replaces(output, template) {
+            context.writeError("error: `\(output)` is the template being drawn: the picture would replace it; name another file with -o\n")
+            return ExitCode.usage
+        }
         let verified: VerifiedMachine
         switch HostTemplates.load(template, context, warnings: !quiet) {
         case .success(let m): verified = m

@@ -180,6 +180,13 @@ enum OutputFile {
         try handle.write(contentsOf: data)
     }
 
+    /// Whether writing `output` would replace `input`: the same file, whatever the paths say
+    /// (symbolic links, `..`). An author's `flowc compile t.flow.yaml -o t.flow.yaml` replaced the
+    /// template with its IR.
+    static func replaces(_ output: String, _ input: String) -> Bool {
+        output != "-" && StorePath.canonical(output) == StorePath.canonical(input)
+    }
+
     /// Whether `path` names something other than a regular file or a directory (a device such as
     /// `/dev/null`, a FIFO, a socket).
     static func isSpecial(_ path: String) -> Bool {

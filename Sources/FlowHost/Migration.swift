@@ -91,7 +91,9 @@ extension DealService {
         let explicit = !request.deals.isEmpty
         let ids: [String]
         if explicit {
-            ids = request.deals
+            // A deal named twice (a list built from a query) is considered once.
+            var seen = Set<String>()
+            ids = request.deals.filter { seen.insert($0).inserted }
         } else {
             do { ids = try store.allDealIDs() } catch { throw HostError(error) }
         }

@@ -211,6 +211,22 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(json["formatVersion"] as? Int == 1)
     }
 
+    /// `-o` naming the template itself (by its path, or through a link) would replace an
+    /// author's template with its IR, or its picture: a usage error, and the template stays.
+    @Test func anOutputThatIsTheInputIsRefused() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link.yaml", withDestinationPath: "a.flow.yaml")
+        for output in [dir + "/a.flow.yaml", dir + "/./a.flow.yaml", dir + "/link.yaml"] {
+            let r = flowc("compile", dir + "/a.flow.yaml", "-o", output)
+            #expect(r.code == 2)
+            #expect(r.err == "error: `\(output)` is the template being compiled: the IR would replace it; name another file with -o\n")
+            let g = flowc("graph", dir + "/a.flow.yaml", "-o", output)
+            #expect(g.code == 2)
+            #expect(g.err.hasPrefix("error: `\(output)` is the template being drawn"))
+        }
+        #expect(try String(contentsOfFile: dir + "/a.flow.yaml", encoding: .utf8) == cleanTemplate)
+    }
+
     @Test func compileRefusesATemplateWithErrors() throws {
         let dir = try tempDir(["a.flow.yaml": brokenTemplate])
         let r = flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/a.ir.json")
@@ -312,6 +328,10 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         let report = flowc("report", "--db", db, "--html", dir, "--format", "json")
         #expect(report.code == 2)
         #expect(report.err == "error: cannot write `\(dir)`: is a directory\n")
+        let onStore = flowc("report", "--db", db, "--html", db, "--format", "json")
+        #expect(onStore.code == 2)
+        #expect(onStore.err == "error: `\(db)` is the store being reported on: the page would replace it; name another file with --html\n")
+        #expect(flowc("deal", "verify", "--db", db).code == 0)
         let run = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db, "--rejects", dir)
         #expect(run.code == 2)
         #expect(run.err.hasSuffix("error: cannot write the rejects file `\(dir)`: it is a directory\n"), "\(run.err)")

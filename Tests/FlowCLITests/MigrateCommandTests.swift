@@ -129,6 +129,17 @@ enum Versions {
         #expect(flowc("deal", "show", "D-1004", "--db", db).out.contains("template `standard_sale` 1.0.0"))
     }
 
+    /// A deal named twice with --deal (a list built from a query) is migrated once and reported
+    /// once: the repeat was refused as a duplicate event, and the run exited 1.
+    @Test func aDealNamedTwiceIsMigratedOnce() throws {
+        let db = try Examples.loaded()
+        let v12 = try Versions.write("standard-v12b", [("  version: 1.0.0", "  version: 1.2.0")])
+        let r = flowc("migrate", "--db", db, "--to", v12, "--deal", "D-1003", "--deal", "D-1003", "--apply")
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        #expect(r.out.components(separatedBy: "deal `D-1003`").count == 2, "\(r.out)")
+        #expect(r.out.contains("applied: 1 migrated, 0 refused, 0 skipped"), "\(r.out)")
+    }
+
     /// Mapping a done node onto an end would leave an open deal with `won` done: refused per
     /// deal (FC1169), as an active node mapped onto an end is.
     @Test func aDoneNodeMappedOntoAnEndIsRefused() throws {
