@@ -91,6 +91,17 @@ public final class SQLiteStore: DealStore {
         }
     }
 
+    /// The store at `path` read as an immutable file, as ``init(path:durability:readOnly:onUpgrade:)``
+    /// reads one in a directory it cannot write (tests, which run as root, cannot make one).
+    init(immutableAt path: String) throws {
+        self.path = path
+        durability = .powerLoss
+        guard let reader = try Self.currentReader(opening: Self.immutableURI(path)) else {
+            throw StoreError(.database, "cannot read \(path) as an immutable file")
+        }
+        pool = reader
+    }
+
     private static func configuration() -> Configuration {
         _ = processTuned
         var configuration = Configuration()
@@ -104,6 +115,26 @@ public final class SQLiteStore: DealStore {
     /// - Throws: ``StoreError`` `.notAStore` or `.newerSchema`, as a writable open would.
     private static func currentReader(_ path: String) throws -> DatabasePool? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
+        if let reader = try currentReader(opening: path) { return reader }
+        // A store whose directory cannot be written (a read-only mount, another user's store, a
+        // backup): SQLite cannot make the shared-memory file a WAL reader needs. With no
+        // write-ahead log left (a writer that closes copies it into the file and removes it) the
+        // file is the whole store, and it is read as immutable: no locks, no shared memory.
+        let directory = (path as NSString).deletingLastPathComponent
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? nil
+        guard !FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory), log == nil || log == 0 else { return nil }
+        return try currentReader(opening: immutableURI(path))
+    }
+
+    /// An SQLite URI of `path` (absolute) opened as immutable (the system SQLite reads URIs).
+    static func immutableURI(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
+    }
+
+    static func currentReader(opening path: String) throws -> DatabasePool? {
         var configuration = configuration()
         configuration.readonly = true
         configuration.prepareDatabase { db in

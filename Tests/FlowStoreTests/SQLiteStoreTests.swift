@@ -37,6 +37,29 @@ struct SQLiteStoreTests {
         #expect(try store.append(host.next("d1", event: "e3")) == .appended(sequence: 3))
     }
 
+    /// A store in a directory the reader cannot write (a read-only mount, another user's store)
+    /// is read as an immutable file once its writer has closed it: SQLite could not make the
+    /// shared-memory file of a WAL reader, and read-only commands failed with "attempt to write
+    /// a readonly database". (Run as root, the tests cannot take the directory's write
+    /// permission away; this opens the file the way the store then does.)
+    @Test func aClosedStoreReadsAsAnImmutableFile() throws {
+        let directory = try Directory()
+        let path = directory.path("odd dir #1?/deals.sqlite")
+        do {
+            let store = try SQLiteStore(path: path)
+            var host = ToyHost()
+            _ = try store.append([host.next("d1", event: "e1", effects: ["x"]), host.next("d1", event: "e2")])
+            try store.close()
+        }
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        let uri = SQLiteStore.immutableURI(path)
+        #expect(uri.hasPrefix("file:/") && uri.hasSuffix("/odd%20dir%20%231%3F/deals.sqlite?immutable=1"))
+        let reader = try SQLiteStore(immutableAt: path)
+        #expect(try reader.allEvents(of: "d1").map(\.eventID) == ["e1", "e2"])
+        try reader.close()
+        #expect(!FileManager.default.fileExists(atPath: path + "-shm"))
+    }
+
     /// SQLite's memory statistics take a global mutex on every allocation; the store turns them
     /// off before the process's first connection (every opener in FlowStore goes through it).
     @Test func sqliteMemoryStatisticsAreOffOnceAStoreIsOpen() throws {
