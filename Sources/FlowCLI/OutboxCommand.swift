@@ -15,7 +15,8 @@ struct OutboxCommand: ParsableCommand {
             requirements, webhooks) waits in the store's outbox, oldest first, under a position \
             and a stable id, until it is acknowledged. A deliverer lists them, performs each \
             (using the effect id to stay idempotent on its side) and acknowledges the positions. \
-            Exit codes: 0 done; 2 usage error, or a store that cannot be opened or written.
+            Exit codes: 0 done; 2 usage error (a position the outbox never gave out: nothing is \
+            acknowledged), or a store that cannot be opened or written.
             """,
         subcommands: [OutboxListCommand.self, OutboxAckCommand.self]
     )
@@ -96,10 +97,25 @@ struct OutboxAckCommand: FlowcCommand {
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
         let now = StoreTime(millisecondsSinceEpoch: service.clock() * 1000)
         let changed: Int
-        do { changed = try service.store.markDelivered(positions, at: now) } catch { return HostOutput.fail(HostError.store(error), context) }
+        do {
+            // A position the outbox never gave out is a typo or another store: nothing is
+            // acknowledged, so that the list can be corrected and given again.
+            let last = try service.store.lastOutboxPosition()
+            var seen = Set<Int64>()
+            let unknown = positions.filter { ($0 < 1 || $0 > last) && seen.insert($0).inserted }
+            if !unknown.isEmpty {
+                let range = last == 0 ? "the outbox is empty" : "its positions run from 1 to \(last)"
+                let list = unknown.map(String.init).joined(separator: ", ")
+                context.writeError("error: position\(unknown.count == 1 ? "" : "s") \(list) \(unknown.count == 1 ? "is" : "are") not in the outbox (\(range)); nothing acknowledged\n")
+                return ExitCode.usage
+            }
+            changed = try service.store.markDelivered(positions, at: now)
+        } catch {
+            return HostOutput.fail(HostError.store(error), context)
+        }
         let asked = Set(positions).count
         var line = "acknowledged \(changed) effect\(changed == 1 ? "" : "s")"
-        if changed < asked { line += "; \(asked - changed) of the positions given were acknowledged before or are not in the outbox" }
+        if changed < asked { line += "; \(asked - changed) \(asked - changed == 1 ? "was" : "were") acknowledged before" }
         context.write(line + "\n")
         return ExitCode.clean
     }

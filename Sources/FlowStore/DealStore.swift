@@ -92,6 +92,9 @@ public protocol DealStore: Sendable {
     /// Outbox entries not yet delivered, in enqueue order.
     func undeliveredEffects(limit: Int) throws -> [OutboxEntry]
 
+    /// The highest position the outbox has given out (0 when empty): positions run from 1 to it.
+    func lastOutboxPosition() throws -> Int64
+
     /// Marks outbox entries delivered. Positions already delivered or unknown are ignored.
     /// - Returns: How many entries changed from pending to delivered.
     @discardableResult

@@ -30,6 +30,7 @@ extension ForwardingDealStore {
     public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws { try base.setCustomerKeys(keys) }
     public func openDealCount(ownedBy owner: String) throws -> Int { try base.openDealCount(ownedBy: owner) }
     public func undeliveredEffects(limit: Int) throws -> [OutboxEntry] { try base.undeliveredEffects(limit: limit) }
+    public func lastOutboxPosition() throws -> Int64 { try base.lastOutboxPosition() }
     @discardableResult
     public func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int {
         try base.markDelivered(positions, at: time)

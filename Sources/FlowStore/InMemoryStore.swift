@@ -156,6 +156,10 @@ public final class InMemoryStore: DealStore {
         }
     }
 
+    public func lastOutboxPosition() throws -> Int64 {
+        state.withLock { Int64($0.outbox.count) }
+    }
+
     @discardableResult
     public func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int {
         state.withLock { state in

@@ -512,6 +512,10 @@ public final class SQLiteStore: DealStore {
     }
 
     @discardableResult
+    public func lastOutboxPosition() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM outbox") ?? 0 }
+    }
+
     public func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int {
         if positions.isEmpty { return 0 }
         return try write { db in

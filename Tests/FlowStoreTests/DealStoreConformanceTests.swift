@@ -295,6 +295,7 @@ struct DealStoreConformanceTests {
     @Test(arguments: StoreFactory.all)
     func outboxHoldsEffectsInOrderUntilDeliveredAndEnqueuesAnEffectIdOnce(_ factory: StoreFactory) throws {
         let store = try factory.make()
+        #expect(try store.lastOutboxPosition() == 0)
         var host = ToyHost()
         _ = try store.append([
             host.next("d1", event: "e1", effects: ["notify-1", "card-1"]),
@@ -306,6 +307,8 @@ struct DealStoreConformanceTests {
             == ["d1/notify-1@1", "d1/card-1@1", "d2/notify-1@1", "d1/hook-2@2"])
         #expect(pending.map(\.position) == pending.map(\.position).sorted())
         #expect(Set(pending.map(\.position)).count == 4)
+        #expect(try store.lastOutboxPosition() == 4)
+        #expect(pending.map(\.position) == [1, 2, 3, 4])
         #expect(pending[1].payload == Data(#"{"effect":"card-1"}"#.utf8))
         #expect(try store.undeliveredEffects(limit: 2) == Array(pending.prefix(2)))
         #expect(try store.markDelivered([pending[0].position, pending[2].position, 999_999], at: at(5)) == 2)
