@@ -215,11 +215,13 @@ public enum RuntimeMessages {
     public static let alreadyOwner = RuntimeMessageSpec(1157, "already-owner", "`{0}` already owns this deal", """
         The deal is already in this person's private pool.
         """)
-    public static let unclaimedDeal = RuntimeMessageSpec(1159, "unclaimed-deal", "the deal is in the public pool: claim it (or have a manager assign it) before `{0}`", """
+    public static let unclaimedDeal = RuntimeMessageSpec(1159, "unclaimed-deal", "the deal is in the public pool{1}: claim it (or have a manager assign it) before `{0}`", """
         A deal in the public pool (公海) belongs to nobody, so nobody works its flow: completing a \
         node, ticking a deliverable, sending it back, winning or losing it waits until someone \
         claims the deal or a manager assigns it. Fields, role members and notes can still be kept \
-        up, and its timers still run.
+        up, and its timers still run. A deal whose idle time ran out before the event (with no \
+        `flowc tick` since) went back to the public pool at that time, which the message says: \
+        the store still shows it with its owner until a tick or another event is written.
         """)
     public static let actorRequired = RuntimeMessageSpec(1158, "actor-required", "`{0}` needs the acting person (`actor`)", """
         Claiming, assigning and releasing are decisions of a person; the event must name them.
@@ -356,6 +358,8 @@ public enum RuntimeMessages {
     /// Phrases used as arguments of the formats above.
     public enum Phrase {
         public static let everyChat = "every group chat of the deal"
+        /// FC1159's `{1}` for a deal the idle timer returned to the public pool within the step.
+        public static let returnedBeforeEvent = " (its idle time ran out: it went back there at {0}, before this event, from `{1}`)"
         public static let creatingTheDeal = "creating the deal"
         public static let completingNode = "completing node `{0}`"
         public static let rework = "a rework of `{0}`"

@@ -276,7 +276,14 @@ extension Stepper {
     /// claimed or assigned (S4). Fields, role members and node records may still be kept up.
     @inline(__always)
     func requireOwned() throws(Refusal) {
-        if s.pool == .public { throw Refusal(RuntimeMessages.unclaimedDeal, event.action.name) }
+        guard s.pool == .public else { return }
+        // Returned there by the idle timer this very step, after the last event: the refused
+        // event leaves the store showing the deal with its owner, so the message says when.
+        if let released = s.releasedAt, released > s.lastEventAt, let owner = s.previousOwner {
+            throw Refusal(RuntimeMessages.unclaimedDeal, event.action.name,
+                          RuntimeMessages.fill(RuntimeMessages.Phrase.returnedBeforeEvent, [Stepper.time(released), Names.shown(owner)]))
+        }
+        throw Refusal(RuntimeMessages.unclaimedDeal, event.action.name, "")
     }
 
     func node(_ id: String) throws(Refusal) -> Int {

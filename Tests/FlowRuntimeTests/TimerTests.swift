@@ -84,6 +84,20 @@ import Testing
         #expect(e.snapshot?.pool == .private)
     }
 
+    /// An event the idle return (fired in the same step) leaves with nothing to work on says
+    /// why: the store still shows the deal with its owner, since a refused event writes nothing.
+    @Test func aRefusalAfterTheIdleReturnSaysWhenTheDealWentBack() throws {
+        var d = try Mini.deal()
+        let refusal = d.refuse(.complete(node: "talks", outcome: nil), by: "alice", after: 11 * day)
+        #expect(refusal?.code == "FC1159")
+        #expect(refusal?.message == "the deal is in the public pool (its idle time ran out: it went back there at 2024-05-16T01:00:00Z, before this event, from `alice`): claim it (or have a manager assign it) before `complete`")
+        // A deal released before the event gets the plain message.
+        var released = try Mini.deal()
+        try released.apply(.release, by: "alice", after: hour)
+        #expect(released.refuse(.complete(node: "talks", outcome: nil), by: "alice", after: hour)?.message
+            == "the deal is in the public pool: claim it (or have a manager assign it) before `complete`")
+    }
+
     @Test func dueDateBlocksNodeThenEscalates() throws {
         var d = try Mini.deal()
         try d.apply(.tick, after: 5 * day)
