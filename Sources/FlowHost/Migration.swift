@@ -1,4 +1,5 @@
 import FlowDiagnostics
+import FlowExpr
 import Foundation
 public import FlowIR
 public import FlowRuntime
@@ -131,13 +132,42 @@ extension DealService {
                 if explicit { refuse(HostError(MigrationMessages.otherTemplate, id, s.templateID, tm.template.id)) }
                 continue
             }
-            let eventID = "migrate-" + String(hash.dropFirst("sha256:".count).prefix(16)) + "-" + String(view.sequence + 1)
+            // Timers that came due by the migration's time fire first, on the version the deal is
+            // on, as `flowc tick` would fire them (each at its own time, with its effects): the
+            // migration itself fires none, and a timer left for later would fire at the
+            // migration's time at the earliest (an overdue node blocked late, its escalation late).
+            var current = s
+            var currentIndex = view.index
+            var sequence = view.sequence
+            var tickRecord: AppendRecord?
+            if s.status == .open, s.machineHash != hash, let due = Runner.nextTimer(view.machine, s), due <= now {
+                let tick = DealEvent(id: "tick-\(now)", at: now, actor: nil, .tick)
+                let tickContext = StepContext(now: now, utcOffset: utcOffset, ownedOpenDeals: 0, actorCanAssign: false)
+                switch Runner.step(view.machine, s, tick, context: tickContext, limits: limits) {
+                case .failure(let refusal):
+                    refuse(HostError(refusal))
+                    continue
+                case .success(let stepped):
+                    current = stepped.snapshot
+                    currentIndex = DealService.index(view.machine, current, previous: (s, view.index))
+                    tickRecord = AppendRecord(
+                        dealID: id, eventID: tick.id, afterSequence: sequence,
+                        event: LoggedEvent(event: tick, context: tickContext).encoded(), snapshot: Data(SnapshotJSON.encode(current)),
+                        index: currentIndex, effects: stepped.effects.map { EffectRecord(effectID: $0.id, payload: Data(SnapshotJSON.encode($0))) })
+                    sequence += 1
+                    let kinds = stepped.effects.map(\.kind.rawValue)
+                    entry.notes.append(HostMessages.fill(MigrationMessages.Phrase.timersFirst, [
+                        ExprValue.datetime(seconds: now).description, kinds.isEmpty ? MigrationMessages.Phrase.noEffects : kinds.joined(separator: ", "),
+                    ]))
+                }
+            }
+            let eventID = "migrate-" + String(hash.dropFirst("sha256:".count).prefix(16)) + "-" + String(sequence + 1)
             let event = DealEvent(id: eventID, at: now, .migrate(from: s.machineHash, to: hash, map: request.map))
             let context = StepContext(now: now, utcOffset: utcOffset)
             let oldNodes = view.machine.machine.nodes.map(\.id)
             // A deal already on the target is skipped: its nodes say nothing of the mapping's sources.
             if s.machineHash != hash, nodesOfVersion[s.machineHash] == nil { nodesOfVersion[s.machineHash] = Set(oldNodes) }
-            let result = Runner.migrate(from: view.machine, to: target, s, event, context: context, limits: limits)
+            let result = Runner.migrate(from: view.machine, to: target, current, event, context: context, limits: limits)
             if case .failure(let refusal) = result, refusal.is(RuntimeMessages.migrateClosed) || refusal.is(RuntimeMessages.alreadyOnTarget) {
                 refuse(HostError(refusal), skipped: true)
                 continue
@@ -158,7 +188,7 @@ extension DealService {
                 let index = DealService.index(target, outcome.snapshot)
                 let store = self.store
                 do {
-                    try DealService.checkCustomer(id, index, before: view.index, machine: target, snapshot: outcome.snapshot) {
+                    try DealService.checkCustomer(id, index, before: currentIndex, machine: target, snapshot: outcome.snapshot) {
                         (keys) throws(HostError) in
                         let open: [StoredDeal]
                         do { open = try store.openDeals(customerKeys: keys) } catch { throw HostError(error) }
@@ -174,11 +204,12 @@ extension DealService {
                     for key in index.customerKeys { movedKeys[key] = (id, index.pool, index.owner) }
                 }
                 entry.moves = outcome.moves
-                entry.notes = outcome.notes
+                entry.notes += outcome.notes
                 if request.apply {
                     entry.event = eventID
+                    if let tickRecord { records.append((out.count, tickRecord)) }
                     records.append((out.count, AppendRecord(
-                        dealID: id, eventID: eventID, afterSequence: view.sequence,
+                        dealID: id, eventID: eventID, afterSequence: sequence,
                         event: LoggedEvent(event: event, context: context).encoded(), snapshot: Data(SnapshotJSON.encode(outcome.snapshot)),
                         index: index, effects: [])))
                 }
@@ -191,7 +222,8 @@ extension DealService {
             for (pending, result) in zip(records, results) {
                 switch result {
                 case .appended:
-                    out[pending.index].applied = true
+                    // A deal's tick (if any) comes before its migration: applied is the migration's.
+                    if pending.record.eventID == out[pending.index].event { out[pending.index].applied = true }
                 case .duplicate:
                     let e = HostError(HostMessages.eventLogged, pending.record.eventID, pending.record.dealID)
                     out[pending.index].outcome = .refused

@@ -40,6 +40,9 @@ public enum MigrationMessages {
         public static let noTarget = "`{0}` is mapped to no node id"
         public static let notYAML = "not valid YAML: {0}"
         public static let cannotRead = "cannot read the file: {0}"
+        /// A note: the timers due by the migration fired first, on the old version (a tick event).
+        public static let timersFirst = "timers due by {0} fire first, on the version the deal is on (a `tick` event before the migration): {1}"
+        public static let noEffects = "no effects"
     }
 
     /// `flowc migrate`'s report.

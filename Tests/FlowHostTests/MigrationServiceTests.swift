@@ -102,6 +102,36 @@ let standardRenamed: VerifiedMachine = {
         #expect(try ids.map { try s.store.snapshot(of: $0)?.payload } == before)
     }
 
+    /// A node overdue at the migration's time is blocked at its due date, as `flowc tick` would
+    /// have blocked it, by a `tick` logged before the migration, with its effects: the migration
+    /// fires no timer, and the next event blocked it at the migration's time at the earliest
+    /// (`why` said it passed its due date then; its escalation came as much later).
+    @Test(arguments: StoreKind.allCases)
+    func timersDueByTheMigrationFireFirstAtTheirOwnTime(_ kind: StoreKind) throws {
+        let s = try service(kind, now: at("2024-06-30T00:00:00Z"))
+        let standardMachine = try s.machines.register(standard)
+        let created = s.create(NewDealInput(dealID: "T-1", at: .absolute(at("2024-06-01T00:00:00Z")), owner: "alice",
+                                            fields: [WrittenValue("customer_name", .string("远山物流"))],
+                                            members: [RoleAssignment("sales_manager", "mia")]), machine: standardMachine)
+        #expect(created.error == nil, "\(String(describing: created.error))")
+        let request = MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact")], apply: true)
+        let dry = try s.migrate(MigrationRequest(target: standardRenamed, map: request.map))
+        let note = try #require(dry.deals.first?.notes.first)
+        #expect(note.hasPrefix("timers due by 2024-06-30T00:00:00Z fire first, on the version the deal is on (a `tick` event before the migration): node_blocked"), "\(note)")
+        #expect(try s.view("T-1").sequence == 1)
+        let report = try s.migrate(request)
+        #expect(report.deals.first?.outcome == .ok && report.deals.first?.applied == true, "\(report.deals)")
+        let history = try s.history("T-1")
+        #expect(history.map { DealService.describe($0.event.action) }.suffix(2) == ["time passes", "migrate to \(standardRenamed.machine.template.hash)"])
+        let view = try s.view("T-1")
+        let n = try #require(view.machine.machine.nodes.firstIndex { $0.id == "first_contact" })
+        // Blocked at the old due date (14 days after creation), not at the migration's time.
+        #expect(view.snapshot.nodes[n].status == .blocked)
+        #expect(view.snapshot.nodes[n].blockedAt == at("2024-06-15T00:00:00Z"))
+        #expect(try s.replay("T-1").matches)
+        #expect(try s.store.undeliveredEffects(limit: 100).contains { String(decoding: $0.payload, as: UTF8.self).contains("node_blocked") })
+    }
+
     @Test(arguments: StoreKind.allCases)
     func applyMovesSafeDealsAndEveryLogStillReplaysToItsSnapshot(_ kind: StoreKind) throws {
         let s = try service(kind)
@@ -132,7 +162,10 @@ let standardRenamed: VerifiedMachine = {
         // A deal at `initial_talks` is at `first_contact`, with the new due date: 20 days from when
         // the node's due clock started, its activation or the claim that took the deal out of the
         // public pool (D-1006 is created there and claimed a day later).
-        let atTalks = try #require(report.deals.first { d in d.outcome == .ok && d.moves.contains { $0.from == "initial_talks" && $0.status == .active } })
+        // (Overdue by the migration's time, it was blocked first, by the tick before the migration.)
+        let atTalks = try #require(report.deals.first { d in
+            d.outcome == .ok && d.moves.contains { $0.from == "initial_talks" && ($0.status == .active || $0.status == .blocked) }
+        })
         let view = try s.view(atTalks.deal)
         let n = try #require(view.machine.machine.nodes.firstIndex { $0.id == "first_contact" })
         let st = view.snapshot.nodes[n]
