@@ -85,6 +85,22 @@ struct StoreOptions: ParsableArguments {
     ///   it), so that its reads, steps and appends are not interleaved with another process's.
     func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false) -> DealService? {
         let path = path(context)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            // Said before the writer lock, which would make `PATH.machines` beside it.
+            context.writeError("\(path): \(HostError.storeIsDirectory(path))\n")
+            return nil
+        }
+        if let handle = FileHandle(forReadingAtPath: path) {
+            // Not an SQLite file at all (a template or a deals file named by mistake): said before
+            // the writer lock, which would make `PATH.machines` beside it.
+            let head = (try? handle.read(upToCount: 16)) ?? Data()
+            try? handle.close()
+            if !head.isEmpty, head != Data("SQLite format 3\u{0}".utf8) {
+                context.writeError("\(path): \(HostError.store(StoreError(.notAStore, StoreError.notSQLite)))\n")
+                return nil
+            }
+        }
         // An empty file (a copy that failed, a crash while it was made) is no store either: SQLite
         // would take it for an empty database, and a command on existing deals would report none.
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil

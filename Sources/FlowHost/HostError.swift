@@ -42,6 +42,11 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The store's (or the file system's) failure as FC1212.
     public static func store(_ error: any Error) -> HostError { HostError(error) }
 
+    /// FC1212: `--db` names a directory.
+    public static func storeIsDirectory(_ path: String) -> HostError {
+        HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeIsDirectory, [path]))
+    }
+
     /// FC1215: no store at `path`, for a command that does not create one.
     public static func noStore(_ path: String) -> HostError { HostError(HostMessages.noStore, path) }
 

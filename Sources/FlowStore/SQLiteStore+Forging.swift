@@ -18,4 +18,13 @@ extension SQLiteStore {
         try pool.write { db in try db.execute(sql: sql) }
         try pool.close()
     }
+
+    /// Writes an SQLite database without tables at `path` (a table made and dropped): a file
+    /// someone else made, which only a command that writes deals may turn into a store.
+    static func forgeEmptyDatabase(path: String) throws {
+        _ = processTuned
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE t (x); DROP TABLE t") }
+        try queue.close()
+    }
 }

@@ -68,6 +68,11 @@ public final class SQLiteStore: DealStore {
                 pool = reader
                 return
             }
+            // A command that only reads does not make a store of an SQLite database without
+            // tables (it would write flowc's schema into someone's file); a writing one does.
+            if readOnly, FileManager.default.fileExists(atPath: path), (try? Self.inspect(path, "SELECT count(*) FROM sqlite_master")) == "0" {
+                throw StoreError(.notAStore, "the file is an SQLite database without tables, not a flowc store (a command that writes deals makes it one)")
+            }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             var configuration = Self.configuration()
@@ -569,6 +574,8 @@ public final class SQLiteStore: DealStore {
     private static func storeError(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
         if let error = error as? DatabaseError {
+            // A file that is not a database at all (a text file, a template named by mistake).
+            if error.resultCode == .SQLITE_NOTADB { return StoreError(.notAStore, StoreError.notSQLite) }
             return StoreError(.database, "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error)")")
         }
         return StoreError(.database, "\(error)")

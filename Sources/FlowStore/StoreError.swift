@@ -31,4 +31,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(code): \(message)" }
+
+    /// The message of `.notAStore` for a file that is not an SQLite database at all.
+    public static let notSQLite = "the file is not an SQLite database, so not a flowc store"
+
 }

@@ -1,6 +1,7 @@
 import FlowCLI
 import Foundation
 import Testing
+@testable import FlowStore
 
 /// Which commands create a store: `run` and `deal create` do (in a directory that exists); every
 /// command that reads or changes deals that exist refuses a store that is not there, and creates
@@ -23,6 +24,46 @@ import Testing
             #expect(r.out.isEmpty)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "\(args)")
+    }
+
+    /// `--db` naming a directory, or a file that is not SQLite (a template named by mistake):
+    /// said in plain words, before anything is made beside it (a `PATH.machines` directory was
+    /// left behind, and the reason was "SQLite error 14" or "26").
+    @Test func aDirectoryOrAFileThatIsNotSQLiteIsSaidPlainly() throws {
+        let dir = try tempDir(["text.sqlite": "hello\n"])
+        try FileManager.default.createDirectory(atPath: dir + "/dir.sqlite", withIntermediateDirectories: true)
+        func flowc(_ args: [String]) -> (code: Int32, err: String) {
+            let ctx = CLIContext(capture: true)
+            let code = Flowc.run(args, context: ctx)
+            return (code, ctx.err)
+        }
+        for args in [["run", Examples.template, "--deals", Examples.deals], ["deal", "show", "D-1"], ["deals"]] {
+            let onDirectory = flowc(args + ["--db", dir + "/dir.sqlite"])
+            #expect(onDirectory.code == 2, "\(args)")
+            #expect(onDirectory.err.contains("error[FC1212]: the store failed: `\(dir)/dir.sqlite` is a directory, not a store file"), "\(args): \(onDirectory.err)")
+            let onText = flowc(args + ["--db", dir + "/text.sqlite"])
+            #expect(onText.code == 2, "\(args)")
+            #expect(onText.err.contains("the file is not an SQLite database, so not a flowc store"), "\(args): \(onText.err)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["dir.sqlite", "text.sqlite"])
+        #expect(try String(contentsOfFile: dir + "/text.sqlite", encoding: .utf8) == "hello\n")
+    }
+
+    /// An SQLite database without tables is made a store only by a command that writes: a read
+    /// command wrote flowc's schema into it.
+    @Test func aReadCommandDoesNotMakeAStoreOfAnEmptyDatabase() throws {
+        let dir = try tempDir([:])
+        let db = dir + "/empty.sqlite"
+        try SQLiteStore.forgeEmptyDatabase(path: db)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        #expect(!before.isEmpty)
+        let show = flowc("deal", "show", "D-1", "--db", db)
+        #expect(show.code == 2)
+        #expect(show.err.contains("the file is an SQLite database without tables, not a flowc store"), "\(show.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        // A writing command makes it one.
+        #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--db", db).code == 0)
+        #expect(flowc("deal", "show", "D-1001", "--db", db).code == 0)
     }
 
     /// An empty file is no store: SQLite would take it for an empty database, so a read would

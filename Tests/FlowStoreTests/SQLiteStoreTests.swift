@@ -268,11 +268,15 @@ struct SQLiteStoreTests {
         #expect { try SQLiteStore(path: path) } throws: { ($0 as? StoreError)?.code == .notAStore }
     }
 
-    @Test func aFileThatIsNotSQLiteIsADatabaseError() throws {
+    /// A file that is not SQLite at all is not a store (it was "SQLite error 26", a database
+    /// failure, which reads as if a store were damaged).
+    @Test func aFileThatIsNotSQLiteIsNotAStore() throws {
         let directory = try Directory()
         let path = directory.path("garbage.sqlite")
         try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: path))
-        #expect { try SQLiteStore(path: path) } throws: { ($0 as? StoreError)?.code == .database }
+        #expect { try SQLiteStore(path: path) } throws: {
+            ($0 as? StoreError) == StoreError(.notAStore, "the file is not an SQLite database, so not a flowc store")
+        }
     }
 
     @Test func theEventLogRefusesUpdatesAndDeletes() throws {
