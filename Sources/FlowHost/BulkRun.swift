@@ -450,6 +450,11 @@ public final class BulkRun {
     /// Runs one unit; flushes when the batch is full. Returns a problem that stops the run.
     private func run(_ unit: DealUnit, line: Int, text: String) -> RecordFileProblem? {
         if let first = heldBack[unit.dealID] {
+            // Applied by an earlier run of the file: nothing to hold back.
+            if (try? session.isAlreadyLogged(unit)) == true {
+                report.unchanged += 1
+                return nil
+            }
             reject(line, HostError(HostMessages.heldBack, unit.dealID, first), text)
             return nil
         }

@@ -497,6 +497,24 @@ public final class DealSession {
 
     /// Steps a unit against the session's view of the store and stages its records; nothing is
     /// staged when any of its events is refused.
+    /// Whether every event of `unit` (events of a stored deal, each with an id) is in the deal's
+    /// log already, stored or staged in this session: running it would change nothing. A bulk
+    /// run asks before holding a record back (FC1206), so that a file run again reports the
+    /// records applied before as unchanged rather than rejected.
+    func isAlreadyLogged(_ unit: DealUnit) throws(HostError) -> Bool {
+        guard unit.create == nil, !unit.events.isEmpty, let live = try load(unit.dealID) else { return false }
+        var ids: [String] = []
+        for event in unit.events {
+            guard let id = event.id else { return false }
+            ids.append(id)
+        }
+        var logged = live.loggedIDs ?? []
+        if live.loggedIDs == nil, live.inStore { logged = Set(try storedLog(unit.dealID).map(\.eventID)) }
+        for r in pending where r.record.dealID == unit.dealID { logged.insert(r.record.eventID) }
+        // A deliverables action with several items is logged as `ID.1`, `ID.2`, ….
+        return ids.allSatisfy { logged.contains($0) || logged.contains($0 + ".1") }
+    }
+
     public func run(_ unit: DealUnit) -> Result<UnitOutcome, UnitFailure> {
         let number = units
         units += 1

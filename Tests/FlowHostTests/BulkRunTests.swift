@@ -232,6 +232,13 @@ import Testing
         #expect(again.runEvents(Array(fixed.utf8)).value?.isEmpty == true)
         #expect(try service.store.deal("R-1")?.lastSequence == 3)
         #expect(try service.store.deal("R-2")?.lastSequence == 3)
+        // The original file run again: its bad lines are rejected again, and the lines the fixed
+        // rejects applied are unchanged, not held back (they were counted as rejected).
+        let rerun = BulkRun(service: service, machine: try service.machines.register(standard))
+        let again2 = try #require(rerun.runEvents(Array(events.utf8)).value)
+        #expect(again2.map(\.line) == [1, 3])
+        #expect(rerun.report.unchanged == 2 && rerun.report.rejected == 2)
+        #expect(try service.store.deal("R-1")?.lastSequence == 3)
     }
 
     @Test func theDealOfALineThatIsNotJSONIsFoundAsWritten() {
