@@ -182,6 +182,8 @@ public enum HostMessages {
 
     /// Phrases used inside messages.
     public enum Phrase {
+        /// Appended to FC1210's reason: the machine's file in the archive.
+        public static let archiveFile = " (file `{0}`)"
         /// FC1212's reason for a `--db` that names a directory.
         public static let storeIsDirectory = "`{0}` is a directory, not a store file (name the store's file, e.g. `{0}/deals.sqlite`)"
         /// Where a held-back deal's rejected record is (FC1206).

@@ -14,6 +14,13 @@ public protocol MachineArchive: Sendable {
     func load(hash: String) throws -> [UInt8]?
     /// Stores the IR bytes of a machine under its hash (a no-op when they are there already).
     func save(hash: String, bytes: [UInt8]) throws
+    /// Where the machine of `hash` is kept, for messages (a file's path); nil when there is
+    /// nothing to name.
+    func location(of hash: String) -> String?
+}
+
+extension MachineArchive {
+    public func location(of hash: String) -> String? { nil }
 }
 
 /// Machines as files `<directory>/<hex digest>.ir.json`, each the machine's canonical JSON.
@@ -49,6 +56,12 @@ public struct DirectoryMachineArchive: MachineArchive {
     private func path(for hash: String, in directory: String) -> String? {
         guard MachineRegistry.isHash(hash) else { return nil }
         return directory + "/" + hash.dropFirst("sha256:".count) + ".ir.json"
+    }
+
+    /// The file the machine is read from: the first that exists, else the one it would be saved to.
+    public func location(of hash: String) -> String? {
+        let candidates = [directory, readAlso].compactMap { $0.flatMap { path(for: hash, in: $0) } }
+        return candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates.first
     }
 
     public func load(hash: String) throws -> [UInt8]? {
@@ -139,19 +152,22 @@ public final class MachineRegistry {
     /// - Throws: ``HostError`` FC1210 when the archive has no such machine or it does not verify.
     public func machine(hash: String, for dealID: String) throws(HostError) -> PreparedMachine {
         if let known = prepared[hash] { return known }
+        // The reason, with the file it concerns (a damaged file must be found to be restored).
+        func unavailable(_ reason: String) -> HostError {
+            let place = archive.location(of: hash).map { HostMessages.fill(HostMessages.Phrase.archiveFile, [$0]) } ?? ""
+            return HostError(HostMessages.machineUnavailable, dealID, hash, reason + place)
+        }
         let bytes: [UInt8]?
         do { bytes = try archive.load(hash: hash) } catch {
-            throw HostError(HostMessages.machineUnavailable, dealID, hash, String(describing: error))
+            throw unavailable(String(describing: error))
         }
-        guard let bytes else {
-            throw HostError(HostMessages.machineUnavailable, dealID, hash, HostMessages.Phrase.notArchived)
-        }
+        guard let bytes else { throw unavailable(HostMessages.Phrase.notArchived) }
         let verified: VerifiedMachine
         do { verified = try IRLoader.load(bytes) } catch {
-            throw HostError(HostMessages.machineUnavailable, dealID, hash, error.description)
+            throw unavailable(error.description)
         }
         guard verified.machine.template.hash == hash else {
-            throw HostError(HostMessages.machineUnavailable, dealID, hash, HostMessages.fill(HostMessages.Phrase.otherHash, [verified.machine.template.hash]))
+            throw unavailable(HostMessages.fill(HostMessages.Phrase.otherHash, [verified.machine.template.hash]))
         }
         let p = PreparedMachine(verified)
         prepared[hash] = p

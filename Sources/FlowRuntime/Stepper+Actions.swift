@@ -558,8 +558,9 @@ extension Stepper {
 
     mutating func claim() throws(Refusal) {
         let person = try actor()
-        guard s.pool == .public else { throw Refusal(RuntimeMessages.notInPublicPool, s.owner ?? RuntimeMessages.Phrase.noOwner) }
+        // A won deal first: "won" says more than "not in the public pool (owner: …)".
         if s.status == .won { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, "claim") }
+        guard s.pool == .public else { throw Refusal(RuntimeMessages.notInPublicPool, s.owner ?? RuntimeMessages.Phrase.noOwner) }
         if let cooldown = m.pool.cooldown, cooldown > 0 {
             // Every former owner whose cooldown runs; and the last one from `releasedAt` (a
             // snapshot upgraded from version 2 knows only that one).

@@ -197,11 +197,22 @@ import Testing
         // The old machine gone from the archive: the store cannot serve the deal, exit 2 (as a
         // store that cannot be read), not 1 (a refused event).
         let archive = db + ".machines"
-        for file in try FileManager.default.contentsOfDirectory(atPath: archive) where file.hasSuffix(".ir.json") {
-            try FileManager.default.removeItem(atPath: archive + "/" + file)
+        let files = try FileManager.default.contentsOfDirectory(atPath: archive).filter { $0.hasSuffix(".ir.json") }
+        // A damaged file first: the message names it, so that it can be restored.
+        for file in files {
+            let path = archive + "/" + file
+            var text = try String(contentsOfFile: path, encoding: .utf8)
+            text = text.replacingOccurrences(of: "\"probability\"", with: "\"probabilitx\"")
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
+        let damaged = flowc("deal", "show", "OLD", "--db", db)
+        #expect(damaged.code == 2)
+        #expect(damaged.err.contains("error[FC1210]"), "\(damaged.err)")
+        #expect(files.contains { damaged.err.contains("(file `\(archive)/\($0)`)") }, "\(damaged.err)")
+        for file in files { try FileManager.default.removeItem(atPath: archive + "/" + file) }
         let gone = flowc("deal", "show", "OLD", "--db", db)
         #expect(gone.code == 2)
         #expect(gone.err.contains("error[FC1210]"), "\(gone.err)")
+        #expect(gone.err.contains("it is not in the machine archive (file `\(archive)/"), "\(gone.err)")
     }
 }

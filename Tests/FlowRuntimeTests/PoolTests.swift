@@ -250,12 +250,14 @@ import Testing
         #expect(d.snapshot?.owner == "o")
     }
 
-    @Test func wonDealsCannotBeReleasedOrAssigned() throws {
+    @Test func wonDealsCannotBeReleasedAssignedOrClaimed() throws {
         var d = try Mini.atFork()
         try d.apply(.complete(node: "legal_review", outcome: nil))
         try d.apply(.complete(node: "finance_review", outcome: nil))
         try d.apply(.win(node: nil))
         #expect(code(d.refuse(.release, by: "alice")) == "FC1105")
         #expect(code(d.refuse(.assign(to: "bob"), by: "mia")) == "FC1105")
+        // The deal being won says more than its not being in the public pool (FC1150).
+        #expect(d.refuse(.claim, by: "bob")?.message == "the deal is won; `claim` is not possible any more")
     }
 }
