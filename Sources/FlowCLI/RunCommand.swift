@@ -144,7 +144,7 @@ struct RunCommand: FlowcCommand {
             // The copy of a CSV pipe goes to `TMPDIR` as the command sees it.
             let temporary = context.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory()
             guard let source = RecordSource(path: path, spooled: csv, temporaryDirectory: temporary) else {
-                context.writeError("error: cannot read `\(path)`\n")
+                context.writeError("error: cannot read `\(path)`: \(RecordSource.whyUnreadable(path, temporaryDirectory: temporary))\n")
                 return ExitCode.usage
             }
             inputs.append((path, source, isEvents))
@@ -474,6 +474,15 @@ struct RecordSource {
             unlink(path)
             return nil
         }
+    }
+
+    /// Why ``init(path:spooled:temporaryDirectory:)`` could not open `path`, in plain words.
+    static func whyUnreadable(_ path: String, temporaryDirectory: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file or directory" }
+        if isDirectory.boolValue { return "it is a directory" }
+        if access(path, R_OK) != 0 { return String(cString: strerror(errno)).lowercased() }
+        return "it could not be copied into `\(temporaryDirectory)` (a CSV pipe is read twice)"
     }
 
     static func isRegular(_ path: String) -> Bool {

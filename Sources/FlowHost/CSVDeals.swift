@@ -146,12 +146,18 @@ public struct CSVDeals: Sendable {
         let fields = Dictionary(machine.fields.map { ($0.id, $0.type == "list") }, uniquingKeysWith: { a, _ in a })
         let roles = Set(machine.roles.map(\.id))
         var columns: [Column] = []
-        var seen = Set<String>()
-        for raw in header {
+        var seen: [String: Int] = [:]
+        for (offset, raw) in header.enumerated() {
             let name = raw.trimmingCharacters(in: .whitespaces)
-            guard seen.insert(name).inserted else {
-                throw HostError(HostMessages.malformedRecord, HostMessages.fill(HostMessages.Record.unknownKey, ["the header", name, " (twice)"]))
+            if name.isEmpty {
+                // A trailing comma, or two in a row.
+                throw HostError(HostMessages.malformedRecord, HostMessages.fill(HostMessages.Record.columnUnnamed, [String(offset + 1)]))
             }
+            if let first = seen[name] {
+                throw HostError(HostMessages.malformedRecord,
+                                HostMessages.fill(HostMessages.Record.columnTwice, [name, String(first + 1), String(offset + 1)]))
+            }
+            seen[name] = offset
             switch name {
             case "id": columns.append(.id)
             case "owner": columns.append(.owner)
@@ -173,7 +179,7 @@ public struct CSVDeals: Sendable {
                 }
             }
         }
-        guard seen.contains("id") else { throw RecordReader.fail(HostMessages.Record.missing, "the header", "id") }
+        guard seen["id"] != nil else { throw RecordReader.fail(HostMessages.Record.missing, "the header", "id") }
         self.columns = columns
         rejectsColumns = header.prefix(3).map { $0.trimmingCharacters(in: .whitespaces) } == ["_line", "_code", "_error"]
     }

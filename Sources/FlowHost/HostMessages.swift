@@ -209,6 +209,10 @@ public enum HostMessages {
 
     /// What is wrong with a record (the argument of FC1220); `{0}` is where (`events[2].at`).
     public enum Record {
+        /// A CSV header cell that is empty (column numbers count from 1).
+        public static let columnUnnamed = "the header: column {0} has no name (a trailing comma, or two commas in a row?)"
+        /// A CSV header naming a column twice.
+        public static let columnTwice = "the header: column `{0}` appears twice (columns {1} and {2})"
         public static let top = "the record"
         public static let notJSON = "{0} is not JSON: {1}"
         public static let expectedObject = "{0}: expected an object"

@@ -47,6 +47,11 @@ package enum Names {
     package static func didYouMean(_ name: String, among candidates: [String]) -> String {
         let limit = name.count <= 3 ? 1 : max(2, min(name.count, 40) / 3)
         guard name.count <= 128 else { return "" }
+        // The same name in other letter case (`ID` for `id`) first, however long it is.
+        let lowered = name.lowercased()
+        if let same = candidates.first(where: { $0 != name && $0.count <= 128 && $0.lowercased() == lowered }) {
+            return RuntimeMessages.fill(RuntimeMessages.Phrase.didYouMean, [same])
+        }
         var best: (String, Int)?
         for c in candidates where c.count <= 128 {
             let d = distance(name, c)

@@ -177,7 +177,10 @@ enum Examples {
 
         let directory = flowc("run", Examples.template, "--deals", dir, "--db", dir + "/deals.sqlite")
         #expect(directory.code == 2)
-        #expect(directory.err == "error: cannot read `\(dir)`\n")
+        #expect(directory.err == "error: cannot read `\(dir)`: it is a directory\n")
+        let missing = flowc("run", Examples.template, "--deals", dir + "/nope.jsonl", "--db", dir + "/deals.sqlite")
+        #expect(missing.code == 2)
+        #expect(missing.err == "error: cannot read `\(dir)/nope.jsonl`: no such file or directory\n")
     }
 
     /// Rejected records are written as the run goes: a file of 3,000 bad records among good ones

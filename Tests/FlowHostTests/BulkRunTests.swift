@@ -286,6 +286,23 @@ import Testing
         #expect(try service.store.allDealIDs().isEmpty)
     }
 
+    /// Header mistakes said as what they are: a column named twice ("unknown key (twice)"
+    /// before), a column without a name (a trailing comma: "unknown column ``"), a name in
+    /// other letter case (no suggestion before).
+    @Test(arguments: [
+        ("id,owner,owner,customer_name", "FC1220", "the header: column `owner` appears twice (columns 2 and 3)"),
+        ("id,owner,customer_name,", "FC1220", "the header: column 4 has no name (a trailing comma, or two commas in a row?)"),
+        ("ID,owner,customer_name", "FC1222", "unknown column `ID` (did you mean `id`?)"),
+    ])
+    func csvHeaderMistakesAreSaidPlainly(_ header: String, _ code: String, _ message: String) throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let problem = try #require(run.runDeals(Array((header + "\nX-1,amy,甲\n").utf8), format: .csv).error)
+        #expect(problem.line == 1)
+        #expect(problem.error.code == code)
+        #expect(problem.error.message.hasSuffix(message), "\(problem.error.message)")
+    }
+
     @Test func csvRowsKeepTheirLineNumbersAcrossQuotedLineBreaks() throws {
         let service = try service(.memory)
         let run = BulkRun(service: service, machine: try service.machines.register(standard))
