@@ -17,7 +17,8 @@ struct CompileCommand: FlowcCommand {
             holds every node, transition, guard, timer and effect with dense indices.
 
             Exit codes: 0 written; 1 the template has errors; 2 usage error, an unreadable or \
-            unwritable file, or a fragment (FC1305: it has no flow to compile).
+            unwritable file, a fragment (FC1305: it has no flow to compile), or a compiled \
+            machine (FC1307: a `.json` file; give the template it was compiled from).
             """
     )
 
@@ -36,6 +37,11 @@ struct CompileCommand: FlowcCommand {
     func execute(_ context: CLIContext) -> Int32 {
         if OutputFile.replaces(output, template) {
             context.writeError("error: `\(output)` is the template being compiled: the IR would replace it; name another file with -o\n")
+            return ExitCode.usage
+        }
+        if HostTemplates.isCompiledFile(template) {
+            let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+            context.writeError(HumanRenderer(color: color).render(ScenarioMessages.alreadyCompiled.inFile(template, template)))
             return ExitCode.usage
         }
         let result = TemplateChecker.check(path: template)

@@ -250,6 +250,14 @@ enum HostTemplates {
         path.lowercased().hasSuffix(".json")
     }
 
+    /// Whether `path` is an existing file (not a directory) that `isCompiled` names a machine:
+    /// what `flowc test` (FC1306) and `flowc compile` (FC1307) refuse to read as a template. A
+    /// missing `.json` file is left to the reader, which says it cannot be read.
+    static func isCompiledFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return isCompiled(path) && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
     /// Prints a template's diagnostics on standard error as `flowc check` prints them, with the
     /// summary line: every error, and the warnings unless `quiet`. Nothing when there is none.
     static func printDiagnostics(_ result: CheckResult, quiet: Bool, _ context: CLIContext) {

@@ -79,5 +79,24 @@ enum ScenarioMessages {
             flowc test standard-sale.flow.yaml won.scenario.yaml
         """)
 
-    static let all: [MessageSpec] = [format, value, wrongTemplate, noScenarios, fragment, compiledMachine]
+    /// `flowc compile` given what it writes: read as a template, a machine is some two hundred
+    /// errors about missing keys.
+    static let alreadyCompiled = MessageSpec(1307, .error, "compile-compiled-machine",
+                                             "`{0}` is already a compiled machine (flowc IR): `flowc compile` takes the template it was compiled from (`.flow.yaml`)",
+                                             explanation: """
+        `flowc compile` checks a template and writes its machine (flowc IR), the `.json` file that \
+        `flowc graph`, `flowc run`, `flowc deal` and `flowc migrate` take as it is. Given a `.json` \
+        file, it stops rather than read the machine as a template. To compile again, give the \
+        template the machine was compiled from.
+
+        Wrong:
+
+            flowc compile standard-sale.json -o standard-sale-2.json
+
+        Right:
+
+            flowc compile standard-sale.flow.yaml -o standard-sale.json
+        """)
+
+    static let all: [MessageSpec] = [format, value, wrongTemplate, noScenarios, fragment, compiledMachine, alreadyCompiled]
 }

@@ -1,4 +1,5 @@
 public import FlowExpr
+import FlowDiagnostics
 import FlowSyntax
 import Foundation
 
@@ -60,50 +61,163 @@ public enum IRLoader {
         }
         let machine: Machine
         do { machine = try JSONDecoder().decode(Machine.self, from: Data(bytes)) } catch {
-            throw IRLoadError(kind: .malformed, message: "not a valid machine: \(describe(error))")
+            throw IRLoadError(kind: .malformed, message: Message(IRMessages.Formats.notAMachine, [describe(error, in: obj)]).text)
         }
         return try verify(machine)
     }
 
-    /// The values the runner takes as given: a probability is a percentage, durations and the
-    /// quota are not negative.
+    /// The values the runner takes as given, within the bounds `flowc check` puts on the template
+    /// values they come from: a probability is a percentage; a duration is positive (a cooldown
+    /// may be zero) and at most `Duration.maxSeconds`, the longest a template can write; a quota
+    /// is at least 1. A larger duration would put due times past any date a deal can show.
     static func checkRanges(_ m: Machine) throws(IRLoadError) {
+        typealias F = IRMessages.Formats
         func out(_ path: String, node: String? = nil, _ value: some BinaryInteger, _ rule: String) -> IRLoadError {
-            IRLoadError(kind: .valueOutOfRange, message: "`\(path)`\(node.map { " (`\($0)`)" } ?? "") is \(value): \(rule)")
+            let at = node.map { Message(F.ofNode, [$0]).text } ?? ""
+            return IRLoadError(kind: .valueOutOfRange, message: Message(F.outOfRange, [path, at, String(value), rule]).text)
         }
-        let negativeDuration = "a duration cannot be negative"
+        /// Why a duration is out of its bounds, or nil when it is within them.
+        func durationProblem(_ seconds: Int64, zeroAllowed: Bool = false) -> String? {
+            if seconds < 0 { return F.negativeDuration }
+            if seconds == 0, !zeroAllowed { return F.zeroDuration }
+            if seconds > Duration.maxSeconds {
+                return Message(F.longDuration, [String(Duration.maxSeconds), Duration.longestText]).text
+            }
+            return nil
+        }
         for (i, n) in m.nodes.enumerated() {
             if let p = n.probability, !(0...100).contains(p) {
-                throw out("nodes[\(i)].probability", node: n.id, p, "a probability is from 0 to 100")
+                throw out("nodes[\(i)].probability", node: n.id, p, F.probabilityRange)
             }
             for (key, value) in [("due", n.due), ("estimate", n.estimate), ("escalate.after", n.escalate?.after)] {
-                if let value, value < 0 { throw out("nodes[\(i)].\(key)", node: n.id, value, negativeDuration) }
+                if let value, let problem = durationProblem(value) { throw out("nodes[\(i)].\(key)", node: n.id, value, problem) }
             }
         }
-        for (key, value) in [("cooldown", m.pool.cooldown), ("idleAfter", m.pool.idleAfter), ("idleWarn", m.pool.idleWarn)] {
-            if let value, value < 0 { throw out("pool.\(key)", value, negativeDuration) }
+        for (key, value, zeroAllowed) in [("cooldown", m.pool.cooldown, true), ("idleAfter", m.pool.idleAfter, false), ("idleWarn", m.pool.idleWarn, false)] {
+            if let value, let problem = durationProblem(value, zeroAllowed: zeroAllowed) { throw out("pool.\(key)", value, problem) }
         }
-        if let q = m.pool.quota, q < 0 { throw out("pool.quota", q, "a quota cannot be negative") }
+        if let q = m.pool.quota, q < 1 { throw out("pool.quota", q, F.quotaRange) }
     }
 
-    static func describe(_ error: any Error) -> String {
+    /// A decoding error in flowc's words, with the place of the value in the file: never the
+    /// decoder's own text, which names Swift types.
+    /// - Parameter json: the file as `JSONSerialization` read it, to show the value found.
+    static func describe(_ error: any Error, in json: Any) -> String {
+        typealias F = IRMessages.Formats
+        if let choice = error as? UnknownChoice {
+            return Message(F.notOneOf, [choice.path, choice.value, choice.what, choice.choices.joined(separator: ", ")]).text
+        }
         switch error as? DecodingError {
-        case .keyNotFound(let key, let ctx)?: return "missing `\(path(ctx.codingPath + [key]))`"
-        case .typeMismatch(_, let ctx)?, .valueNotFound(_, let ctx)?: return "wrong value at `\(path(ctx.codingPath))`"
-        case .dataCorrupted(let ctx)?: return "\(ctx.debugDescription) at `\(path(ctx.codingPath))`"
-        default: return "\(error)"
+        case .keyNotFound(let key, let ctx)?:
+            return Message(F.missingKey, [path(ctx.codingPath + [key])]).text
+        case .typeMismatch(let type, let ctx)?, .valueNotFound(let type, let ctx)?:
+            let found = value(at: ctx.codingPath, in: json).map(kind(of:)) ?? F.kindOther
+            return Message(F.wrongKind, [path(ctx.codingPath), kind(of: type), found]).text
+        case .dataCorrupted(let ctx)?:
+            // A number the decoder cannot hold is reported without its place: find it.
+            if ctx.codingPath.isEmpty, case let (at, number)? = firstNonInteger(in: json, at: [], fractionsAt: ["min", "max"]) {
+                return describe(number: number, at: at)
+            }
+            if let number = value(at: ctx.codingPath, in: json) as? NSNumber, !isBoolean(number) {
+                return describe(number: number, at: path(ctx.codingPath))
+            }
+            return ctx.codingPath.isEmpty ? F.unreadableSomewhere : Message(F.unreadable, [path(ctx.codingPath)]).text
+        default:
+            return F.unreadableSomewhere
         }
     }
 
+    /// A coding path as the messages write it: `nodes[0].transition.kind`.
     static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
+    /// A number that is not a whole number of 64 bits, where one is needed.
+    static func describe(number: NSNumber, at path: String) -> String {
+        typealias F = IRMessages.Formats
+        let d = number.doubleValue
+        // A number too large for 64 bits is read as a decimal, which shows all its digits.
+        guard d.isFinite, d == d.rounded() else { return Message(F.notWhole, [path, "\(number)"]).text }
+        return Message(F.numberOutOfRange, [path, "\(number)", String(Int64.min), String(Int64.max)]).text
+    }
+
+    /// The first number (arrays in order, keys sorted) that is not a whole number of 64 bits,
+    /// except under the keys that hold fractions (a field's `min` and `max`).
+    static func firstNonInteger(in json: Any, at keys: [String], fractionsAt: Set<String>) -> (String, NSNumber)? {
+        if let list = json as? [Any] {
+            for (i, item) in list.enumerated() {
+                if let found = firstNonInteger(in: item, at: keys + ["[\(i)]"], fractionsAt: fractionsAt) { return found }
+            }
+        } else if let object = json as? [String: Any] {
+            for key in object.keys.sorted() where !fractionsAt.contains(key) {
+                if let item = object[key], let found = firstNonInteger(in: item, at: keys + [".\(key)"], fractionsAt: fractionsAt) { return found }
+            }
+        } else if let number = json as? NSNumber, !isBoolean(number), number as? Int64 == nil {
+            return (keys.joined().trimmingCharacters(in: CharacterSet(charactersIn: ".")), number)
+        }
+        return nil
+    }
+
+    /// The value at a decoder's coding path in the file as read, if it is there.
+    static func value(at keys: [any CodingKey], in json: Any) -> Any? {
+        var current: Any = json
+        for key in keys {
+            if let index = key.intValue, let list = current as? [Any] {
+                guard list.indices.contains(index) else { return nil }
+                current = list[index]
+            } else if let object = current as? [String: Any], let next = object[key.stringValue] {
+                current = next
+            } else {
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// What a value of the file is, as a message names it (`text `3d``, `a list`).
+    static func kind(of value: Any) -> String {
+        typealias F = IRMessages.Formats
+        switch value {
+        case is NSNull: return F.kindNull
+        case let text as String:
+            let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+            return Message(F.foundText, [shown]).text
+        case is [Any]: return F.kindList
+        case is [String: Any]: return F.kindObject
+        case let number as NSNumber:
+            if isBoolean(number) { return Message(F.foundValue, [number.boolValue ? "true" : "false"]).text }
+            return number as? Int64 != nil ? F.kindWholeNumber : F.kindNumber
+        default: return F.kindOther
+        }
+    }
+
+    /// Whether `JSONSerialization` read this number as `true` or `false`. (A cast to `Bool`
+    /// cannot tell: it succeeds for the numbers 0 and 1 as well.)
+    static func isBoolean(_ number: NSNumber) -> Bool {
+        String(cString: number.objCType) == "c"
+    }
+
+    /// What a decoded type is, as a message names it.
+    static func kind(of type: Any.Type) -> String {
+        typealias F = IRMessages.Formats
+        switch type {
+        case is any BinaryInteger.Type: return F.kindWholeNumber
+        case is any BinaryFloatingPoint.Type: return F.kindNumber
+        case is String.Type: return F.kindText
+        case is Bool.Type: return F.kindBoolean
+        default:
+            if ObjectIdentifier(type) == ObjectIdentifier([Any].self) { return F.kindList }
+            if ObjectIdentifier(type) == ObjectIdentifier([String: Any].self) { return F.kindObject }
+            return F.kindOther
+        }
     }
 
     /// Checks the hash, then every index, every id and every value's range, and type-checks every
     /// expression.
     ///
-    /// The hash comes first: a file edited by hand is reported as edited, whatever the edit broke.
-    /// The other checks are for a machine whose hash matches, written by another tool or a bug.
+    /// The hash comes first (`load` has already checked the format and decoded the file): a file
+    /// edited by hand that still decodes is reported as edited, whatever the edit broke. The other
+    /// checks are for a machine whose hash matches, written by another tool or a bug.
     public static func verify(_ m: Machine) throws(IRLoadError) -> VerifiedMachine {
         guard IRCompiler.contentHash(m) == m.template.hash else {
             throw IRLoadError(kind: .hashMismatch, message: "the content does not match its hash \(m.template.hash); the file was edited or corrupted")
@@ -181,13 +295,47 @@ public enum IRLoader {
         var checked: [CheckedExpr] = []
         for (i, x) in m.expressions.enumerated() {
             let c = ExprChecker.check(ExprParser.parse(x.source), in: env, expecting: x.type == "boolean" ? .boolean : nil)
+            if let problem = firstError(of: c) {
+                throw IRLoadError(kind: .badExpression, message: Message(IRMessages.Formats.expressionFails, [String(i), shown(x.source), problem]).text)
+            }
             let reads = c.referencedFields.compactMap { id in m.fields.firstIndex { $0.id == id } }
-            guard !c.hasErrors, reads == x.reads else {
-                throw IRLoadError(kind: .badExpression, message: "expressions[\(i)] `\(x.source)` does not check against the fields")
+            guard reads == x.reads else {
+                func names(_ slots: [Int]) -> String {
+                    slots.isEmpty ? IRMessages.Formats.noFields
+                        : slots.map { m.fields.indices.contains($0) ? "`\(m.fields[$0].id)`" : "field \($0)" }.joined(separator: ", ")
+                }
+                throw IRLoadError(kind: .badExpression, message: Message(IRMessages.Formats.expressionReads, [String(i), shown(x.source), names(reads), names(x.reads)]).text)
             }
             checked.append(c)
         }
         return VerifiedMachine(machine: m, expressions: checked, fieldTypes: types)
+    }
+}
+
+extension IRLoader {
+    /// The most characters of an expression a message shows: a machine's expression can be
+    /// hundreds of kilobytes long, which no one reads on a terminal.
+    static let shownExpressionLength = 80
+
+    /// An expression as a message shows it: in backticks, cut after `shownExpressionLength`
+    /// characters with its length said.
+    static func shown(_ source: String) -> String {
+        let count = source.count
+        guard count > shownExpressionLength else { return "`\(source)`" }
+        return Message(IRMessages.Formats.truncatedExpression, [String(source.prefix(shownExpressionLength)), String(count)]).text
+    }
+
+    /// The checker's first error in an expression, as `flowc check` words it (code, column,
+    /// message), with how many more there are; nil when it has none.
+    static func firstError(of c: CheckedExpr) -> String? {
+        let errors = c.diagnostics.filter { $0.severity == .error }
+        guard let first = errors.min(by: { $0.range.lowerBound < $1.range.lowerBound }) else { return nil }
+        // Columns count characters, as an editor does; the range is in UTF-8 bytes.
+        let utf8 = c.parsed.text.utf8
+        let offset = min(max(first.range.lowerBound, 0), utf8.count)
+        let column = String(decoding: utf8.prefix(offset), as: UTF8.self).count + 1
+        let text = Message(IRMessages.Formats.expressionError, [first.code.description, String(column), first.message.text]).text
+        return errors.count > 1 ? Message(IRMessages.Formats.moreErrors, [text, String(errors.count - 1)]).text : text
     }
 }
 

@@ -33,7 +33,7 @@ public enum IRMessages {
         The machine's content matches its hash but does not hold together: an index points \
         outside its array (a transition to node 999 of 12), an id repeats, the start is an end \
         node, or a `won`/`lost` node has a transition. (An edited file is FC1004: the hash is \
-        checked first.) `flowc compile` never writes such a \
+        checked before the structure.) `flowc compile` never writes such a \
         machine; it comes from another tool or a flowc bug.
 
         Example:
@@ -61,23 +61,28 @@ public enum IRMessages {
         An expression of the machine (a branch condition, a `when`, a computed field) does not \
         check against the machine's fields, or reads other fields than the compiler recorded, or \
         a field has a type this flowc does not know. The loader checks every expression again \
-        so that a deal never evaluates one that does not type.
+        so that a deal never evaluates one that does not type. The message gives the checker's \
+        first error as `flowc check` words it, with its column in the expression; an expression \
+        longer than 80 characters is shown cut, with its length.
 
         Example:
 
             $ flowc run machine.json --deals deals.jsonl
-            machine.json: error[FC1005]: expressions[0] `quote < nothing_here` does not check against the fields
+            machine.json: error[FC1005]: expressions[0] `quote < nothing_here` does not check against the fields: error[FC0415] at column 9: unknown field `nothing_here`
 
         Compile the template again with `flowc compile`; `flowc check` shows the expression's own \
         errors.
         """)
 
     public static let valueOutOfRange = MessageSpec(1006, .error, "ir-value-out-of-range", "{0}", explanation: """
-        The machine's content matches its hash, but a value is outside what the runner can take: \
-        a node's probability outside 0 to 100, a negative duration (a node's `due`, `estimate` or \
-        `escalate.after`, the pool's `cooldown`, `idleAfter` or `idleWarn`), or a negative claim \
-        quota. `flowc check` refuses such values in a template, so the machine was written by \
-        another tool or a flowc bug. The message names the value by its place in the file.
+        The machine's content matches its hash, but a value is outside the bounds `flowc check` \
+        puts on the template value it comes from: a node's probability outside 0 to 100; a \
+        duration (a node's `due`, `estimate` or `escalate.after`, the pool's `idleAfter` or \
+        `idleWarn`) that is negative, zero, or longer than a template can write \
+        (694859999305140 seconds, `999999999w999999999d999999999h999999999m`); a negative or \
+        too long `cooldown` (zero is allowed); or a claim quota below 1. `flowc check` refuses \
+        such values in a template, so the machine was written by another tool or a flowc bug. \
+        The message names the value by its place in the file.
 
         Example:
 
@@ -86,6 +91,66 @@ public enum IRMessages {
 
         Compile the template again with `flowc compile`.
         """)
+
+    /// The phrases the loader builds its messages from (each message is whole: `{0}` of its code).
+    public enum Formats {
+        /// FC1001: the file does not decode as a machine.
+        public static let notAMachine = "not a valid machine: {0}"
+        public static let missingKey = "missing `{0}`"
+        /// A value of another kind than the key holds: path, expected, found.
+        public static let wrongKind = "`{0}`: expected {1}, found {2}"
+        /// A text outside an enumeration: path, value, what it should be, the choices.
+        public static let notOneOf = "`{0}`: `{1}` is not {2} ({3})"
+        /// A number no whole number of a machine can hold: path, value.
+        public static let numberOutOfRange = "`{0}` is {1}: out of range (a whole number is from {2} to {3})"
+        /// A number that is not whole where a whole number is needed: path, value.
+        public static let notWhole = "`{0}` is {1}: expected a whole number"
+        /// Nothing more precise is known about the value at the path.
+        public static let unreadable = "`{0}` cannot be read"
+        public static let unreadableSomewhere = "a value cannot be read"
+
+        /// The kinds of JSON value, as `wrongKind` names them.
+        public static let kindWholeNumber = "a whole number"
+        public static let kindNumber = "a number"
+        public static let kindText = "text"
+        public static let kindBoolean = "true or false"
+        public static let kindList = "a list"
+        public static let kindObject = "an object"
+        public static let kindNull = "null"
+        public static let kindOther = "another kind of value"
+        /// A value found, as written (`true`).
+        public static let foundValue = "`{0}`"
+        /// A text value found, shown with its first characters.
+        public static let foundText = "text `{0}`"
+
+        /// What the enumerations of a machine are, for `notOneOf`.
+        public static let nodeKind = "a node kind"
+        public static let effectKind = "an effect kind"
+        public static let transitionKind = "a transition kind"
+        public static let recipient = "a recipient"
+        public static let roleIndex = "a role index"
+
+        /// FC1005: expression index, the expression shown, the reason.
+        public static let expressionFails = "expressions[{0}] {1} does not check against the fields: {2}"
+        /// The checker's first error, as `flowc check` words it: code, column, message.
+        public static let expressionError = "error[{0}] at column {1}: {2}"
+        public static let moreErrors = "{0} (and {1} more errors)"
+        /// An expression that checks but reads other fields: index, shown, what it reads, recorded.
+        public static let expressionReads = "expressions[{0}] {1} reads {2}, but the machine records that it reads {3}"
+        public static let noFields = "no field"
+        /// An expression too long to echo: its start, its length in characters.
+        public static let truncatedExpression = "`{0}…` ({1} characters)"
+
+        /// FC1006: path, ` (`node`)` or nothing, the value, the rule.
+        public static let outOfRange = "`{0}`{1} is {2}: {3}"
+        public static let ofNode = " (`{0}`)"
+        public static let probabilityRange = "a probability is from 0 to 100"
+        public static let negativeDuration = "a duration cannot be negative"
+        public static let zeroDuration = "a duration cannot be zero"
+        /// The longest duration, in seconds, and as a template writes it.
+        public static let longDuration = "a duration is at most {0} seconds (`{1}`, the longest a template can write)"
+        public static let quotaRange = "a quota is at least 1"
+    }
 
     public static let all: [MessageSpec] = [malformed, unknownFormat, badReference, hashMismatch, badExpression, valueOutOfRange]
 

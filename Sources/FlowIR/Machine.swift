@@ -80,8 +80,34 @@ public struct RoleDef: Codable, Sendable, Hashable {
     public var external: Bool
 }
 
-public enum NodeKindIR: String, Codable, Sendable, Hashable {
+public enum NodeKindIR: String, Codable, Sendable, Hashable, CaseIterable {
     case task, approval, fork, join, won, lost
+
+    public init(from decoder: any Decoder) throws {
+        self = try UnknownChoice.decode(decoder, IRMessages.Formats.nodeKind)
+    }
+}
+
+/// A text of a machine that is not one of the values its key allows (a node kind `teleport`).
+///
+/// Thrown while decoding instead of the decoder's own error, whose text names Swift types, so
+/// that FC1001 can say the value, its place and the choices in flowc's words.
+struct UnknownChoice: Error {
+    /// Where the value is (`nodes[0].kind`).
+    var path: String
+    var value: String
+    /// What the value should be (`a node kind`), from `IRMessages.Formats`.
+    var what: String
+    var choices: [String]
+
+    /// Decodes a string enumeration, or throws this error naming its cases.
+    static func decode<T: RawRepresentable<String> & CaseIterable>(_ decoder: any Decoder, _ what: String) throws -> T {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = T(rawValue: text) else {
+            throw UnknownChoice(path: IRLoader.path(decoder.codingPath), value: text, what: what, choices: T.allCases.map(\.rawValue))
+        }
+        return value
+    }
 }
 
 /// How a node goes on once it completes.
@@ -107,7 +133,8 @@ public enum Transition: Codable, Sendable, Hashable {
         case "outcomes": self = .outcomes(try c.decode([OutcomeTarget].self, forKey: .outcomes))
         case "fork": self = .fork(branches: try c.decode([Int].self, forKey: .branches), join: try c.decode(Int.self, forKey: .join))
         case let other:
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown transition kind `\(other)`")
+            throw UnknownChoice(path: IRLoader.path(c.codingPath + [CodingKeys.kind]), value: other, what: IRMessages.Formats.transitionKind,
+                                choices: ["end", "goto", "branch", "outcomes", "fork"])
         }
     }
 
@@ -221,7 +248,9 @@ public enum Recipient: Codable, Sendable, Hashable {
         case "owner": self = .owner
         case "contacts": self = .contacts
         case "added": self = .added
-        case let other: throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown recipient `\(other)`")
+        case let other:
+            throw UnknownChoice(path: IRLoader.path(decoder.codingPath), value: other, what: IRMessages.Formats.recipient,
+                                choices: [IRMessages.Formats.roleIndex, "owner", "contacts", "added"])
         }
     }
 
@@ -236,8 +265,12 @@ public enum Recipient: Codable, Sendable, Hashable {
     }
 }
 
-public enum EffectKindIR: String, Codable, Sendable, Hashable {
+public enum EffectKindIR: String, Codable, Sendable, Hashable, CaseIterable {
     case notify, botCard = "bot_card", groupChat = "group_chat", requirement, webhook
+
+    public init(from decoder: any Decoder) throws {
+        self = try UnknownChoice.decode(decoder, IRMessages.Formats.effectKind)
+    }
 }
 
 public struct EffectDef: Codable, Sendable, Hashable {

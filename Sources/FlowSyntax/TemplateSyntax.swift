@@ -43,6 +43,20 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The most digits one number of a duration may have (so that no sum of them overflows).
     public static let maxDigits = 9
 
+    /// Each unit and its seconds, largest first.
+    static let units: [(letter: String, seconds: Int64)] = [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)]
+
+    /// The longest duration a template can write, as written: the largest number of `maxDigits`
+    /// digits in every unit.
+    public static let longestText = units.map { String(repeating: "9", count: maxDigits) + $0.letter }.joined()
+
+    /// The seconds of `longestText`, about 22 million years. A compiled machine holding a longer
+    /// duration was not written from a template (FC1006).
+    public static let maxSeconds: Int64 = {
+        let largest = (0..<maxDigits).reduce(Int64(0)) { n, _ in n * 10 + 9 }
+        return units.reduce(0) { $0 + largest * $1.seconds }
+    }()
+
     /// Whether `u` has the form of a duration, whatever the length of its numbers: when `parse`
     /// refuses such a text, a number is longer than `maxDigits`.
     static func isWellFormed(utf8 u: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -227,6 +227,29 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(try String(contentsOfFile: dir + "/a.flow.yaml", encoding: .utf8) == cleanTemplate)
     }
 
+    /// A compiled machine given to `compile` is said to be one (FC1307, exit 2), not read as a
+    /// template (some two hundred errors about missing keys); nothing is written.
+    @Test func compilingACompiledMachineIsRefused() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate])
+        #expect(flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/a.json").code == 0)
+        let r = flowc("compile", dir + "/a.json", "-o", dir + "/z.json")
+        #expect(r.code == 2)
+        #expect(r.err == "\(dir)/a.json: error[FC1307]: `\(dir)/a.json` is already a compiled machine (flowc IR): "
+            + "`flowc compile` takes the template it was compiled from (`.flow.yaml`)\n", "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/z.json"))
+        // The output-is-the-input check still comes first.
+        let same = flowc("compile", dir + "/a.json", "-o", dir + "/a.json")
+        #expect(same.code == 2)
+        #expect(same.err.hasPrefix("error: `\(dir)/a.json` is the template being compiled"), "\(same.err)")
+        // A `.json` that does not exist is unreadable, as any missing file.
+        let missing = flowc("compile", dir + "/missing.json")
+        #expect(missing.code == 2)
+        #expect(!missing.err.contains("FC1307"), "\(missing.err)")
+        let explained = flowc("explain", "FC1307")
+        #expect(explained.code == 0, "\(explained.err)")
+        #expect(explained.out.hasPrefix("FC1307: compile-compiled-machine (error)\n"), "\(explained.out)")
+    }
+
     @Test func compileRefusesATemplateWithErrors() throws {
         let dir = try tempDir(["a.flow.yaml": brokenTemplate])
         let r = flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/a.ir.json")

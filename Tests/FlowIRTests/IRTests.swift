@@ -1,5 +1,6 @@
 import FlowCheck
 import FlowIR
+import FlowSyntax
 import Foundation
 import Testing
 
@@ -162,7 +163,16 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         ("cooldown -1", "`pool.cooldown` is -1: a duration cannot be negative"),
         ("idleAfter -1", "`pool.idleAfter` is -1: a duration cannot be negative"),
         ("idleWarn -1", "`pool.idleWarn` is -1: a duration cannot be negative"),
-        ("quota -1", "`pool.quota` is -1: a quota cannot be negative"),
+        ("quota -1", "`pool.quota` is -1: a quota is at least 1"),
+        ("quota 0", "`pool.quota` is 0: a quota is at least 1"),
+        ("due 0", "`nodes[0].due` (`proposal`) is 0: a duration cannot be zero"),
+        ("idleWarn 0", "`pool.idleWarn` is 0: a duration cannot be zero"),
+        ("due max", "`nodes[0].due` (`proposal`) is 9223372036854775807: \(longest)"),
+        ("due max+1", "`nodes[0].due` (`proposal`) is 694859999305141: \(longest)"),
+        ("estimate max", "`nodes[0].estimate` (`proposal`) is 9223372036854775807: \(longest)"),
+        ("escalate.after max", "`nodes[0].escalate.after` (`proposal`) is 9223372036854775807: \(longest)"),
+        ("cooldown max", "`pool.cooldown` is 9223372036854775807: \(longest)"),
+        ("idleAfter max", "`pool.idleAfter` is 9223372036854775807: \(longest)"),
     ])
     func aValueOutOfItsRangeIsRefusedEvenWithAMatchingHash(_ edit: String, _ message: String) throws {
         let bytes = try rehashed { m in
@@ -175,6 +185,15 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
             case "cooldown -1": m.pool.cooldown = -1
             case "idleAfter -1": m.pool.idleAfter = -1
             case "idleWarn -1": m.pool.idleWarn = -1
+            case "quota 0": m.pool.quota = 0
+            case "due 0": m.nodes[0].due = 0
+            case "idleWarn 0": m.pool.idleWarn = 0
+            case "due max": m.nodes[0].due = .max
+            case "due max+1": m.nodes[0].due = 694_859_999_305_141
+            case "estimate max": m.nodes[0].estimate = .max
+            case "escalate.after max": m.nodes[0].escalate?.after = .max
+            case "cooldown max": m.pool.cooldown = .max
+            case "idleAfter max": m.pool.idleAfter = .max
             default: m.pool.quota = -1
             }
         }
@@ -184,15 +203,91 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(e?.message == message)
     }
 
+    /// The longest duration a template can write (FC1006's bound, as `flowc check` has it).
+    static let longest = "a duration is at most 694859999305140 seconds (`999999999w999999999d999999999h999999999m`, the longest a template can write)"
+    var longest: String { Self.longest }
+
+    /// The edges are those `flowc check` allows: a duration is positive (a cooldown may be zero)
+    /// and at most the longest a template can write; a quota is at least 1.
     @Test func valuesAtTheEdgesOfTheirRangesLoad() throws {
         let bytes = try rehashed { m in
             m.nodes[0].probability = 100
             m.nodes[1].probability = 0
-            m.nodes[0].due = 0
-            m.pool.quota = 0
+            m.nodes[0].due = 694_859_999_305_140
+            m.nodes[0].estimate = 60
+            m.nodes[0].escalate?.after = 694_859_999_305_140
+            m.pool.idleAfter = 694_859_999_305_140
+            m.pool.quota = 1
             m.pool.cooldown = 0
         }
         #expect(loadError(bytes) == nil)
+        #expect(loadError(try rehashed { $0.pool.quota = .max }) == nil, "flowc check allows any 64-bit quota")
+    }
+
+    /// The longest duration is the one `flowc check` takes: a longer one does not parse.
+    @Test func theLongestDurationIsTheLongestATemplateCanWrite() {
+        #expect(Duration.parse(Duration.longestText)?.seconds == Duration.maxSeconds)
+        #expect(Duration.maxSeconds == 694_859_999_305_140)
+        #expect(Duration.parse("1" + Duration.longestText) == nil)
+    }
+
+    /// The compiled JSON of the test machine with the value at `path` replaced by `json` (raw
+    /// JSON text), not re-hashed: decoding comes before the hash.
+    func withValue(_ json: String, at path: [Any]) throws -> [UInt8] {
+        func set(_ node: Any, _ path: ArraySlice<Any>) -> Any {
+            guard let key = path.first else { return "@@value@@" }
+            if let i = key as? Int, var list = node as? [Any] {
+                list[i] = set(list[i], path.dropFirst())
+                return list
+            }
+            if let k = key as? String, var object = node as? [String: Any] {
+                object[k] = set(object[k] ?? NSNull(), path.dropFirst())
+                return object
+            }
+            return node
+        }
+        let bytes = IRCompiler.canonicalJSON(try compile("testdata/ir/approval-and-fork.flow.yaml"))
+        let edited = set(try JSONSerialization.jsonObject(with: Data(bytes)), path[...])
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: edited), as: UTF8.self)
+        #expect(text.contains("\"@@value@@\""))
+        return Array(text.replacingOccurrences(of: "\"@@value@@\"", with: json).utf8)
+    }
+
+    /// FC1001 says what is wrong in flowc's words, at the value's place: never the decoder's own
+    /// text (Swift type names, "not valid JSON" for valid JSON, an empty place).
+    @Test(arguments: [
+        (#""teleport""#, "nodes/0/kind", "`nodes[0].kind`: `teleport` is not a node kind (task, approval, fork, join, won, lost)"),
+        (#""fax""#, "effects/0/kind", "`effects[0].kind`: `fax` is not an effect kind (notify, bot_card, group_chat, requirement, webhook)"),
+        (#""jump""#, "nodes/0/transition/kind", "`nodes[0].transition.kind`: `jump` is not a transition kind (end, goto, branch, outcomes, fork)"),
+        (#""everyone""#, "effects/0/recipients/0", "`effects[0].recipients[0]`: `everyone` is not a recipient (a role index, owner, contacts, added)"),
+        ("1180591620717411303424", "nodes/0/due",
+         "`nodes[0].due` is 1180591620717411303424: out of range (a whole number is from -9223372036854775808 to 9223372036854775807)"),
+        ("-1180591620717411303424", "pool/quota",
+         "`pool.quota` is -1180591620717411303424: out of range (a whole number is from -9223372036854775808 to 9223372036854775807)"),
+        ("1.5", "nodes/0/due", "`nodes[0].due` is 1.5: expected a whole number"),
+        (#""3d""#, "nodes/0/due", "`nodes[0].due`: expected a whole number, found text `3d`"),
+        ("true", "nodes/0/due", "`nodes[0].due`: expected a whole number, found `true`"),
+        ("[1]", "pool/cooldown", "`pool.cooldown`: expected a whole number, found a list"),
+        ("7", "nodes/0/id", "`nodes[0].id`: expected text, found a whole number"),
+        ("null", "nodes/0/kind", "`nodes[0].kind`: expected text, found null"),
+        ("{}", "nodes", "`nodes`: expected a list, found an object"),
+    ])
+    func aValueThatDoesNotDecodeIsSaidInFlowcsWords(_ json: String, _ path: String, _ message: String) throws {
+        let keys: [Any] = path.split(separator: "/").map { Int($0).map { $0 as Any } ?? String($0) }
+        let e = loadError(try withValue(json, at: keys))
+        #expect(e?.kind == .malformed)
+        #expect(e?.message == "not a valid machine: " + message, "\(String(describing: e))")
+    }
+
+    /// A field's `min` and `max` may hold any number: the search for an out-of-range whole
+    /// number passes over them (this file decodes, and fails only its hash).
+    @Test func aLargeFieldBoundIsNotTakenForAnOutOfRangeNumber() throws {
+        let bytes = try withValue("1180591620717411303424", at: ["fields", 0, "max"])
+        #expect(loadError(bytes)?.kind == .hashMismatch)
+        let both = try withValue("1180591620717411303424", at: ["fields", 0, "max"])
+        let text = String(decoding: both, as: UTF8.self).replacingOccurrences(of: "\"due\":604800", with: "\"due\":0.5")
+        #expect(text.contains("\"due\":0.5"))
+        #expect(loadError(Array(text.utf8))?.message == "not a valid machine: `nodes[0].due` is 0.5: expected a whole number")
     }
 
     @Test func truncatedOrEmptyFileIsMalformed() throws {
@@ -227,7 +322,36 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         var m = try compile("testdata/ir/approval-and-fork.flow.yaml")
         m.expressions[0].source = "quote < nothing_here"
         m.template.hash = IRCompiler.contentHash(m)
-        #expect(loadError(IRCompiler.canonicalJSON(m))?.kind == .badExpression)
+        let e = loadError(IRCompiler.canonicalJSON(m))
+        #expect(e?.kind == .badExpression)
+        #expect(e?.message == "expressions[0] `quote < nothing_here` does not check against the fields: error[FC0415] at column 9: unknown field `nothing_here`")
+    }
+
+    /// FC1005 gives the checker's reason as `flowc check` words it, with its column.
+    @Test func anExpressionsErrorIsSaid() throws {
+        let syntax = loadError(try rehashed { $0.expressions[1].source = "quote <" })
+        #expect(syntax?.kind == .badExpression)
+        #expect(syntax?.message == "expressions[1] `quote <` does not check against the fields: error[FC0401] at column 8: expected an expression, found end of expression")
+        // Columns count characters, not bytes.
+        let wide = loadError(try rehashed { $0.expressions[1].source = "\"报价\" < " })
+        #expect(wide?.message.contains("at column 8:") == true, "\(String(describing: wide))")
+        let reads = loadError(try rehashed { $0.expressions[1].source = "cost < quote" })
+        #expect(reads?.kind == .badExpression)
+        #expect(reads?.message == "expressions[1] `cost < quote` reads `cost`, `quote`, but the machine records that it reads `quote`, `cost`")
+    }
+
+    /// A long expression is shown cut, with its length: never hundreds of kilobytes.
+    @Test func aLongExpressionIsShownCut() throws {
+        let source = "quote < cost" + String(repeating: " and quote < cost", count: 20_000)
+        let e = loadError(try rehashed { $0.expressions[1].source = source })
+        #expect(e?.kind == .badExpression)
+        let start = String(source.prefix(80))
+        #expect(e?.message == "expressions[1] `\(start)…` (\(source.count) characters) does not check against the fields: "
+            + "error[FC0410] at column 4097: expression is \(source.utf8.count) bytes long, the limit is 4096", "\(String(describing: e).prefix(500))")
+        // 80 characters are shown whole.
+        let eighty = "quote < cost" + String(repeating: " ", count: 67) + "<"
+        #expect(eighty.count == 80)
+        #expect(loadError(try rehashed { $0.expressions[1].source = eighty })?.message.hasPrefix("expressions[1] `\(eighty)` does") == true)
     }
 
     /// Every code the loader can throw has an entry in the catalogue `flowc explain` reads.
