@@ -7,9 +7,12 @@ enum ScenarioMessages {
     static let format = MessageSpec(1301, .error, "scenario-format", "{0}", explanation: """
         A scenario file does not follow the scenario format (docs/testing.md, "Writing a \
         scenario"): an unknown key, a missing key, a value of the wrong kind or out of its range \
-        (`utc_offset` within ±14h, `owned` 0 or more), a step with no action or with two. The \
-        message names the place as a path (`steps[3].expect.active`) and the diagnostic points at \
-        it.
+        (`utc_offset` within ±14h, `owned` 0 or more, times within the years 1 to 9999, at most 9 \
+        digits to a number of a duration), a step with no action or with two. Also found before \
+        any step runs: an expectation naming a node, field or role the template does not have, or \
+        a refusal code a step cannot be refused with; an event id used twice; steps after a deal \
+        whose creation is expected to be refused. The message names the place as a path \
+        (`steps[3].expect.active`) and the diagnostic points at it.
 
         Wrong:
 
@@ -99,4 +102,19 @@ enum ScenarioMessages {
         """)
 
     static let all: [MessageSpec] = [format, value, wrongTemplate, noScenarios, fragment, compiledMachine, alreadyCompiled]
+
+    /// Texts of the diagnostics above (FC1301's `{0}`) and of the reader's, in a scenario's words.
+    enum Text {
+        /// FC0109 for a scenario file (templates keep the YAML reader's own wording).
+        static let multipleDocuments = "a scenario file holds one YAML document; this is a second one"
+        /// `{0}` the place, `{1}` node, field or role, `{2}` the name, `{3}` a did-you-mean.
+        static let unknownName = "{0}: unknown {1} `{2}`{3}"
+        static let node = "node"
+        static let field = "field"
+        static let role = "role"
+        /// `{0}` the place, `{1}` the id, `{2}` the step that has it first, `{3}` that step's line.
+        static let repeatedID = "{0}: event id `{1}` is already the id of step {2} (line {3}): event ids are unique within a deal, and the store refuses a repeated one (FC1214)"
+        static let creationID = "{0}: event id `{1}` is the id of the deal's creation: event ids are unique within a deal, and the store refuses a repeated one (FC1214)"
+        static let firstUsedHere = "first used here"
+    }
 }

@@ -22,7 +22,7 @@ struct ScenarioSource {
     ///   FC01xx, values with no JSON meaning as FC1302).
     static func read(_ file: SourceFile, limits: YAMLLimits = .default) -> Result<ScenarioSource, ScenarioFileErrors> {
         let read = YAMLReader.read(file, limits: limits)
-        let errors = read.diagnostics.filter { $0.severity == .error }
+        let errors = read.diagnostics.filter { $0.severity == .error }.map(reworded)
         guard errors.isEmpty, let document = read.document else {
             return .failure(ScenarioFileErrors(diagnostics: errors.isEmpty ? [YAMLMessages.empty.at(SourceSpan(file: file, start: 0, end: 0))] : errors))
         }
@@ -32,7 +32,26 @@ struct ScenarioSource {
         return .success(ScenarioSource(document: document, tree: tree))
     }
 
+    /// A reader's diagnostic in the words of a scenario file: the YAML reader speaks of template
+    /// files, its main readers' (FC0109, a second document).
+    static func reworded(_ diagnostic: Diagnostic) -> Diagnostic {
+        guard diagnostic.code == YAMLMessages.multipleDocuments.code else { return diagnostic }
+        var d = diagnostic
+        d.message = Message(ScenarioMessages.Text.multipleDocuments)
+        return d
+    }
+
     // MARK: Locating problems
+
+    /// The key `name` of the mapping at `path` (a name the expectation gives as a key, such as a
+    /// role of `members`); the mapping itself when it has no such key.
+    func span(ofKey name: String, in path: String) -> SourceSpan {
+        let (node, _) = locate(path)
+        if document.kind(node) == .mapping, let pair = document.pairs(node).first(where: { document.text($0.key) == name }) {
+            return document.span(pair.key)
+        }
+        return span(at: path)
+    }
 
     /// The primary span for a problem at a scenario path such as `steps[3].expect.active` (the
     /// form `ScenarioFormatError.path` uses; empty for the whole file).

@@ -261,6 +261,12 @@ private struct TestRun {
         case .success(let s): scenario = s
         }
         guard matches(name: scenario.name, path: path) else { return }
+        // Mistakes in the file that its format alone does not show, before any step runs.
+        let problems = ScenarioChecks.problems(scenario, source: source, machine: machine)
+        if !problems.isEmpty {
+            fail(scenario.name, "the scenario file has errors", diagnostics: problems)
+            return
+        }
         guard let machine else {
             failed += 1
             context.write(paint("FAIL", red: true) + " \(scenario.name) (\(notRun))\n")

@@ -126,8 +126,9 @@ public enum RecordReader {
             canAssign: try v["can_assign"].map { (x) throws(HostError) in try bool(x, join(path, "can_assign")) } ?? false)
     }
 
-    /// The instants a record may name: the years 1 to 9999, those the ISO form can write.
-    public static let instants: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+    /// The instants a record may name: the years 1 to 9999, those the ISO form can write (the
+    /// same range as a scenario's times).
+    public static let instants: ClosedRange<Int64> = Scenario.instants
 
     /// Reads a time: `+3d` (after the previous event; units `w d h m s`), an ISO-8601 datetime
     /// with zone, or epoch seconds (a number, or digits as text); an instant outside

@@ -437,6 +437,20 @@ public enum RuntimeMessages {
         public static let badValue = "{0}: {1}"
         public static let replayDiffers = "replaying the scenario's accepted events gives a different snapshot"
         public static let decisions = "decisions in this step:"
+
+        // Format errors of a scenario file (FC1301 in `flowc test`), found before any step runs.
+
+        /// `expect.refused` naming no code at all; `{1}` is a did-you-mean.
+        public static let notARefusal = "`{0}` is not a refusal code{1}: `refused` takes the code the step is refused with, one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"
+        /// `expect.refused` naming a host or store code (FC12xx).
+        public static let hostRefusal = "`{0}` is a code of the host and its store, which a scenario does not run: its events are refused by the runner alone, with its codes (FC11xx)"
+        /// `expect.refused` naming a runner refusal that a scenario's deal never meets.
+        public static let refusalNeverMet = "`{0}` ({1}) cannot happen in a scenario, which creates its deal first, names and dates its events itself, and has no stored deal and no migration"
+        /// Steps after a deal whose creation is expected to be refused.
+        public static let stepsAfterRefusedCreation = "the deal is not created: its creation is expected to be refused (`deal.expect.refused: {0}`), so no step can run after it; leave `steps` out, or expect the creation to succeed"
+        public static let instantOutOfRange = "`{0}` is outside the years 1 to 9999 (the range of `--now`)"
+        public static let timeAfterOutOfRange = "`{0}` after {1} is past the year 9999 (the range of `--now`)"
+        public static let durationDigits = "`{0}`: each number in a duration has at most {1} digits (`999999999m`; write a longer time in a larger unit)"
     }
 
     /// `{n}` replaced by argument n; other braces are kept (the diagnostics' own filling).

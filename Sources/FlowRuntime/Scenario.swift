@@ -189,6 +189,75 @@ extension Scenario {
     }
 }
 
+// MARK: Limits of a scenario's values
+
+extension Scenario {
+    /// The instants a scenario may name: the years 1 to 9999, those the ISO form can write. The
+    /// same range as `--now` and the host's event records (`RecordReader.instants`), so that a
+    /// scenario's clock never runs where the commands' cannot.
+    public static let instants: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
+
+    /// The most digits one number of a duration may have: the language's limit (docs/language.md,
+    /// `999999999m`), so that `+3d` means the same in a scenario as in a template.
+    public static let maxDurationDigits = 9
+
+    /// Whether a run of digits in `text` is longer than ``maxDurationDigits``.
+    static func hasLongNumber(_ text: String) -> Bool {
+        var run = 0
+        for c in text {
+            run = c.isASCII && c.isNumber ? run + 1 : 0
+            if run > maxDurationDigits { return true }
+        }
+        return false
+    }
+
+    /// The codes that `expect.refused` may name: the runner's refusals, but those a scenario's deal
+    /// never meets. An expectation naming any other code could never pass.
+    public static let refusalCodes: [String] = RuntimeMessages.refusals.map(\.code).filter { !refusalsNeverMet.contains($0) }
+
+    /// Refusals that cannot happen in a scenario, whose runner creates the deal first (no step
+    /// follows a refused creation), dates each event at its own clock, gives a step without an id
+    /// a fresh one (`flowc test` refuses a repeated written id before the run, so FC1109 needs a
+    /// repeat it never sees) and has neither a stored snapshot nor a migration (not a step).
+    static let refusalsNeverMet: Set<String> = {
+        typealias R = RuntimeMessages
+        let specs = [
+            R.noDeal, R.dealExists, R.machineMismatch, R.snapshotUnusable, R.eventFromFuture, R.duplicateEvent,
+            R.migrateNeedsMachines, R.migrateTargetMismatch, R.alreadyOnTarget, R.migrateClosed, R.nodeRemoved, R.mappingUnknownNode,
+            R.mappingDuplicate, R.nodeKindIncompatible, R.fieldIncompatible, R.unknownRules, R.forkBranchNotEntered,
+        ]
+        return Set(specs.map(\.code))
+    }()
+
+    /// The code an author most likely meant by `written`, an `expect.refused` that is not in
+    /// ``refusalCodes``; nil when no single code stands out.
+    ///
+    /// The rule (docs/testing.md §8), in order: the same code written another way (`fc1115`,
+    /// `1115`, `FC 1115`); else the one code reached by swapping two neighbouring digits (`FC1511`
+    /// → FC1151); else the one code that differs in a single digit (`FC1179` → none: FC1170 to
+    /// FC1176 all do). Codes are dense, so a one-digit change that fits several is not guessed at.
+    static func suggestedRefusal(for written: String) -> String? {
+        let known = Set(refusalCodes)
+        var compact = written.uppercased().filter { !$0.isWhitespace && $0 != "-" && $0 != "_" }
+        if !compact.hasPrefix("FC") { compact = "FC" + compact }
+        if known.contains(compact) { return compact }
+        let digits = Array(compact.dropFirst(2))
+        guard digits.count == 4, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        func code(_ d: [Character]) -> String { "FC" + String(d) }
+        var swapped: Set<String> = []
+        for i in 0..<3 where digits[i] != digits[i + 1] {
+            var d = digits
+            d.swapAt(i, i + 1)
+            if known.contains(code(d)) { swapped.insert(code(d)) }
+        }
+        if swapped.count == 1 { return swapped.first }
+        let oneDigit = known.filter { candidate in
+            zip(Array(candidate.dropFirst(2)), digits).filter { $0 != $1 }.count == 1
+        }
+        return oneDigit.count == 1 ? oneDigit.first : nil
+    }
+}
+
 enum CivilTime {
     static func datetime(_ text: String) -> Int64? {
         if case .datetime(let seconds)? = ExprValue.datetime(parsing: text) { return seconds }
@@ -200,7 +269,73 @@ enum CivilTime {
 private struct Reader {
     typealias Entries = [(key: String, value: JSONValue)]
 
+    typealias S = RuntimeMessages.Scenario
+
     func fail(_ path: String, _ message: String) -> ScenarioFormatError { ScenarioFormatError(path: path, message: message) }
+
+    func fill(_ format: String, _ arguments: String...) -> String { RuntimeMessages.fill(format, arguments) }
+
+    /// An instant within ``Scenario/instants`` (the range `--now` accepts).
+    func inRange(_ t: Int64, _ written: JSONValue, _ path: String) throws(ScenarioFormatError) {
+        guard Scenario.instants.contains(t) else { throw fail(path, fill(S.instantOutOfRange, Self.shown(written))) }
+    }
+
+    /// `+duration` whose numbers have at most ``Scenario/maxDurationDigits`` digits, as in a
+    /// template; checked before the duration is read, so that the message says what is wrong.
+    func durationDigits(_ written: String, _ path: String) throws(ScenarioFormatError) {
+        guard !Scenario.hasLongNumber(written) else {
+            throw fail(path, fill(S.durationDigits, written, String(Scenario.maxDurationDigits)))
+        }
+    }
+
+    /// A value as written, for messages.
+    static func shown(_ v: JSONValue) -> String {
+        switch v {
+        case .string(let s), .number(let s): s
+        default: "\(v)"
+        }
+    }
+
+    /// `expect.refused` names a code a scenario's deal can be refused with (an expectation that
+    /// can never pass is a typo to point at, not a failure to report at every run).
+    func refusal(_ code: String, _ path: String) throws(ScenarioFormatError) {
+        guard !Scenario.refusalCodes.contains(code) else { return }
+        if let spec = RuntimeMessages.refusal(code: code) {
+            throw fail(path, fill(S.refusalNeverMet, code, spec.name))
+        }
+        if code.count == 6, code.hasPrefix("FC12"), code.dropFirst(2).allSatisfy({ $0.isASCII && $0.isNumber }) {
+            throw fail(path, fill(S.hostRefusal, code))
+        }
+        let guess = Scenario.suggestedRefusal(for: code).map { fill(RuntimeMessages.Phrase.didYouMean, $0) } ?? ""
+        throw fail(path, fill(S.notARefusal, code, guess))
+    }
+
+    /// The scenario's clock stays within ``Scenario/instants``: every step's time (a `+duration`
+    /// adds to the previous one) and every `next_timer: +duration` counted from its step.
+    /// `written` is each step's `at` as written, for messages.
+    func checkClock(start: Int64, deal: Scenario.Deal, steps: [Scenario.Step], written: [String]) throws(ScenarioFormatError) {
+        func nextTimer(_ e: Scenario.Expectation?, at time: Int64, _ path: String) throws(ScenarioFormatError) {
+            guard case .string(let s)? = e?.nextTimer, s.hasPrefix("+"), let d = Scenario.duration(String(s.dropFirst())) else { return }
+            let (t, overflow) = time.addingReportingOverflow(d)
+            guard !overflow, Scenario.instants.contains(t) else { throw fail(path, fill(S.timeAfterOutOfRange, s, Stepper.time(time))) }
+        }
+        try nextTimer(deal.expect, at: start, "deal.expect.next_timer")
+        var time = start
+        for step in steps {
+            let path = "steps[\(step.number - 1)]"
+            switch step.at {
+            case .same: break
+            case .absolute(let t): time = t
+            case .after(let d):
+                let (t, overflow) = time.addingReportingOverflow(d)
+                guard !overflow, Scenario.instants.contains(t) else {
+                    throw fail("\(path).at", fill(S.timeAfterOutOfRange, written[step.number - 1], Stepper.time(time)))
+                }
+                time = t
+            }
+            try nextTimer(step.expect, at: time, "\(path).expect.next_timer")
+        }
+    }
 
     func object(_ v: JSONValue, _ path: String, allowed: [String]) throws(ScenarioFormatError) -> Entries {
         guard case .object(let entries) = v else { throw fail(path, "expected an object") }
@@ -252,6 +387,7 @@ private struct Reader {
         guard let template = root["template"] else { throw fail("", "missing `template` (a path relative to this file)") }
         guard let startValue = root["start"] else { throw fail("", "missing `start` (an ISO-8601 datetime with zone)") }
         guard let start = Scenario.instant(startValue) else { throw fail("start", "expected an ISO-8601 datetime with zone, or epoch seconds") }
+        try inRange(start, startValue, "start")
         var offset: Int64 = 0
         if let o = root["utc_offset"] {
             let written: String
@@ -272,10 +408,18 @@ private struct Reader {
         guard let dealValue = root["deal"] else { throw fail("", "missing `deal`") }
         let deal = try self.deal(dealValue)
         var steps: [Scenario.Step] = []
+        var written: [String] = []
         if let s = root["steps"] {
             guard case .array(let items) = s else { throw fail("steps", "expected a list of steps") }
-            for (i, item) in items.enumerated() { steps.append(try step(item, i)) }
+            for (i, item) in items.enumerated() {
+                steps.append(try step(item, i))
+                written.append(item["at"].map(Self.shown) ?? "")
+            }
         }
+        if let code = deal.expect?.refused, !steps.isEmpty {
+            throw fail("steps[0]", fill(S.stepsAfterRefusedCreation, code))
+        }
+        try checkClock(start: start, deal: deal, steps: steps, written: written)
         return Scenario(name: try string(name, "scenario"), template: try string(template, "template"), start: start, utcOffset: offset,
                         deal: deal, steps: steps)
     }
@@ -309,10 +453,12 @@ private struct Reader {
         switch v["at"] {
         case nil: at = .same
         case .string(let s)? where s.hasPrefix("+"):
+            try durationDigits(s, "\(path).at")
             guard let d = Scenario.duration(String(s.dropFirst())) else { throw fail("\(path).at", "expected `+` and a duration such as `+3d`") }
             at = .after(d)
         case let x?:
             guard let t = Scenario.instant(x) else { throw fail("\(path).at", "expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds") }
+            try inRange(t, x, "\(path).at")
             at = .absolute(t)
         }
         return Scenario.Step(
@@ -328,7 +474,10 @@ private struct Reader {
                     "effects_include", "fields", "next_timer", "probability", "members"]
         _ = try object(v, path, allowed: keys)
         var e = Scenario.Expectation()
+        // A bare number (`1115`) is a code without its `FC`: the refusal check suggests the code.
+        if case .number(let n)? = v["refused"] { try refusal(n, "\(path).refused") }
         e.refused = try optionalString(v["refused"], "\(path).refused")
+        if let code = e.refused { try refusal(code, "\(path).refused") }
         if let x = v["active"] { e.active = try strings(x, "\(path).active") }
         if let x = v["blocked"] { e.blocked = try strings(x, "\(path).blocked") }
         if let x = v["nodes"] {
@@ -392,6 +541,14 @@ private struct Reader {
         if let x = v["next_timer"] {
             guard x == .null || Scenario.instant(x) != nil || { if case .string(let s) = x { return s.hasPrefix("+") } else { return false } }() else {
                 throw fail("\(path).next_timer", "expected a datetime, `+duration` from this step, or null")
+            }
+            if case .string(let s) = x, s.hasPrefix("+") {
+                try durationDigits(s, "\(path).next_timer")
+                guard Scenario.duration(String(s.dropFirst())) != nil else {
+                    throw fail("\(path).next_timer", "expected a datetime, `+duration` from this step, or null")
+                }
+            } else if let t = Scenario.instant(x) {
+                try inRange(t, x, "\(path).next_timer")
             }
             e.nextTimer = x
         }

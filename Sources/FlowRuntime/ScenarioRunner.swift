@@ -84,6 +84,8 @@ private struct ScenarioRun {
     /// Accepted events and their contexts, for the replay check.
     var log: [(DealEvent, StepContext)] = []
     var counter = 0
+    /// The ids the steps give themselves, which a default id avoids.
+    let writtenIDs: Set<String>
 
     typealias S = RuntimeMessages.Scenario
 
@@ -92,11 +94,26 @@ private struct ScenarioRun {
         self.pm = pm
         self.limits = limits
         self.time = scenario.start
+        self.writtenIDs = Set(scenario.steps.compactMap(\.id))
     }
 
     var m: Machine { pm.machine }
 
     func fill(_ format: String, _ args: String...) -> String { RuntimeMessages.fill(format, args) }
+
+    /// The id of an event of step `number` that has no `id`: `sN`, or `sN-2`, `sN-3`… when a
+    /// step's own id is already `sN`. As the host choosing an id for an event without one, it never
+    /// takes an id the deal's log holds (the store would refuse it, FC1214).
+    func defaultID(_ number: Int) -> String {
+        let base = "s\(number)"
+        var id = base
+        var n = 1
+        while writtenIDs.contains(id) {
+            n += 1
+            id = base + "-\(n)"
+        }
+        return id
+    }
 
     mutating func go() {
         // Step 0: the deal.
@@ -131,7 +148,7 @@ private struct ScenarioRun {
             case .success(let actions):
                 for action in actions {
                     counter += 1
-                    let id = (step.id ?? "s\(step.number)") + (actions.count > 1 ? ".\(counter)" : "")
+                    let id = (step.id ?? defaultID(step.number)) + (actions.count > 1 ? ".\(counter)" : "")
                     events.append(DealEvent(id: id, at: time, actor: step.by, action))
                 }
             case .failure(let error):

@@ -343,6 +343,141 @@ private let failingScenario = """
         #expect(wrong.out.contains("    - expected active nodes [loss_review], got [initial_talks]\n"), "\(wrong.out)")
     }
 
+    // MARK: Mistakes found before any step runs
+
+    /// QA m1: a refusal code that no step can be refused with is an error in the file, at the
+    /// value, with a did-you-mean when one code stands out (docs/testing.md §8).
+    static let badRefusalCodes: [(String, String)] = [
+        ("FC9999", "`FC9999` is not a refusal code: `refused` takes the code the step is refused with, one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"),
+        ("yes", "`yes` is not a refusal code: `refused` takes the code the step is refused with, one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"),
+        ("FC1211", "`FC1211` is a code of the host and its store, which a scenario does not run: its events are refused by the runner alone, with its codes (FC11xx)"),
+        ("FC1511", "`FC1511` is not a refusal code (did you mean `FC1151`?): `refused` takes the code the step is refused with, one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"),
+        ("fc1121", "`fc1121` is not a refusal code (did you mean `FC1121`?): `refused` takes the code the step is refused with, one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"),
+        ("1121", "`1121` is not a refusal code (did you mean `FC1121`?): `refused` takes the code the step is refused with, one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"),
+        ("FC1214", "`FC1214` is a code of the host and its store, which a scenario does not run: its events are refused by the runner alone, with its codes (FC11xx)"),
+        ("FC1166", "`FC1166` (node-removed) cannot happen in a scenario, which creates its deal first, names and dates its events itself, and has no stored deal and no migration"),
+    ]
+
+    @Test(arguments: badRefusalCodes)
+    func aRefusalCodeThatCannotHappenIsAnErrorAtTheValue(_ code: String, _ message: String) throws {
+        let r = try Self.run(Self.oneStep("    complete: loss_review\n    expect: {refused: \(code)}"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("FAIL one step (the scenario file has errors)\n\(r.path):9:23: error[FC1301]: steps[0].expect.refused: \(message)\n"), "\(r.out)")
+        #expect(!r.out.contains("step 1 ("), "\(r.out)")
+        let right = try Self.run(Self.oneStep("    complete: loss_review\n    expect: {refused: FC1121}"))
+        #expect(right.code == 0, "\(right.out)")
+    }
+
+    /// QA m2: nodes, fields and roles named in an expectation are checked against the template
+    /// before any step runs, each at its own line and column, with a did-you-mean.
+    @Test func unknownNamesInExpectationsAreErrorsAtTheName() throws {
+        let step = """
+                set: {quote: 1300}
+                expect:
+                  active: [intial_talks]
+                  members: {sales_ownr: [alice]}
+                  fields: {quot: 1300}
+                  nodes: {loss_reveiw: pending}
+                  effects_include: [{node: initial_talk}]
+            """
+        let r = try Self.run(Self.oneStep(step, deal: "  expect: {in_plan: [loss_reviw]}\n"))
+        #expect(r.code == 1)
+        let lines = r.out.split(separator: "\n").map(String.init)
+        let errors = lines.filter { $0.contains("error[") }
+        #expect(errors == [
+            "\(r.path):6:22: error[FC1301]: deal.expect.in_plan[0]: unknown node `loss_reviw` (did you mean `loss_review`?)",
+            "\(r.path):11:16: error[FC1301]: steps[0].expect.active[0]: unknown node `intial_talks` (did you mean `initial_talks`?)",
+            "\(r.path):12:17: error[FC1301]: steps[0].expect.members.sales_ownr: unknown role `sales_ownr` (did you mean `sales_owner`?)",
+            "\(r.path):13:16: error[FC1301]: steps[0].expect.fields.quot: unknown field `quot` (did you mean `quote`?)",
+            "\(r.path):14:15: error[FC1301]: steps[0].expect.nodes.loss_reveiw: unknown node `loss_reveiw` (did you mean `loss_review`?)",
+            "\(r.path):15:32: error[FC1301]: steps[0].expect.effects_include[0].node: unknown node `initial_talk` (did you mean `initial_talks`?)",
+        ], "\(r.out)")
+        #expect(lines.contains("FAIL one step (the scenario file has errors)"), "\(r.out)")
+        #expect(!r.out.contains("step 1 ("), "\(r.out)")
+    }
+
+    /// QA m3: an event id used twice is refused by the store (FC1214); the scenario file is
+    /// refused at the second one, naming the first one's line.
+    @Test func aRepeatedEventIDIsAnErrorAtTheSecondOne() throws {
+        let r = try Self.run(Self.oneStep("    id: ev\n    set: {quote: 1300}\n  - set: {quote: 1400}\n  - id: ev\n    set: {quote: 1500}"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("FAIL one step (the scenario file has errors)\n\(r.path):11:9: error[FC1301]: steps[2].id: event id `ev` is already the id of "
+            + "step 1 (line 8): event ids are unique within a deal, and the store refuses a repeated one (FC1214)\n"), "\(r.out)")
+        #expect(r.out.contains(" 8 |     id: ev\n   |         -- first used here\n"), "\(r.out)")
+        let creation = try Self.run(Self.oneStep("    id: create\n    set: {quote: 1300}"))
+        #expect(creation.out.contains("\(creation.path):8:9: error[FC1301]: steps[0].id: event id `create` is the id of the deal's creation: "
+            + "event ids are unique within a deal, and the store refuses a repeated one (FC1214)\n"), "\(creation.out)")
+    }
+
+    /// A step without an id never takes one that a step gives itself, as the host chooses a
+    /// fresh id (before, step 2's default `s2` repeated step 1's and was refused, FC1109).
+    @Test func aDefaultEventIDAvoidsTheIdsStepsGiveThemselves() throws {
+        let r = try Self.run(Self.oneStep("    id: s2\n    set: {quote: 1300}\n  - set: {quote: 1400}\n    expect: {fields: {quote: 1400}}"))
+        #expect(r.code == 0, "\(r.out)")
+    }
+
+    /// QA m5: a second document is reported in the words of a scenario file; a template keeps
+    /// its own.
+    @Test func aSecondDocumentIsNamedAsAScenarioFile() throws {
+        let r = try Self.run("scenario: x\n---\nscenario: y\n")
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):2:1: error[FC0109]: a scenario file holds one YAML document; this is a second one\n"), "\(r.out)")
+        let dir = try tempDir(["two.flow.yaml": cleanTemplate + "---\nflowc: 1\n"])
+        let check = flowc("check", dir + "/two.flow.yaml")
+        #expect((check.out + check.err).contains("error[FC0109]: a template file holds one YAML document; this is a second one"), "\(check.out)")
+    }
+
+    /// QA m6: steps after a creation expected to be refused cannot run; the file says so at the
+    /// first step instead of failing it with FC1101.
+    @Test func stepsAfterARefusedCreationAreAnErrorAtTheFirstStep() throws {
+        let creation = """
+            scenario: refused creation
+            start: 2024-05-06T09:00:00+08:00
+            deal:
+              owner: alice
+              fields: {nope: 1}
+              expect: {refused: FC1110}
+
+            """
+        let r = try Self.run(creation + "steps:\n  - at: +1h\n    win: true\n")
+        #expect(r.code == 1)
+        #expect(r.out.contains("FAIL refused creation (the scenario file has errors)\n\(r.path):8:5: error[FC1301]: steps[0]: the deal is not created: its "
+            + "creation is expected to be refused (`deal.expect.refused: FC1110`), so no step can run after it; leave `steps` out, or expect the creation "
+            + "to succeed\n"), "\(r.out)")
+        #expect(!r.out.contains("FC1101"), "\(r.out)")
+        let alone = try Self.run(creation)
+        #expect(alone.code == 0, "\(alone.out)")
+    }
+
+    /// QA m4: a scenario's times stay within the range of `--now` (the years 1 to 9999), and a
+    /// number of a duration has at most 9 digits, as in a template.
+    static let timesOutOfRange: [(String, String, String)] = [
+        ("at: +1h", "at: +99999999999w", "8:9: error[FC1301]: steps[0].at: `+99999999999w`: each number in a duration has at most 9 digits "
+            + "(`999999999m`; write a longer time in a larger unit)"),
+        ("at: +1h", "at: +9223372036854775807s", "8:9: error[FC1301]: steps[0].at: `+9223372036854775807s`: each number in a duration has at most 9 digits "
+            + "(`999999999m`; write a longer time in a larger unit)"),
+        ("at: +1h", "at: 9223372036854775807", "8:9: error[FC1301]: steps[0].at: `9223372036854775807` is outside the years 1 to 9999 (the range of `--now`)"),
+        ("at: +1h", "at: +999999999w", "8:9: error[FC1301]: steps[0].at: `+999999999w` after 2024-05-06T01:00:00Z is past the year 9999 (the range of `--now`)"),
+        ("start: 2024-05-06T09:00:00+08:00", "start: -62135596801", "2:8: error[FC1301]: start: `-62135596801` is outside the years 1 to 9999 (the range of `--now`)"),
+        ("expect: {status: won}", "expect: {next_timer: +1000000000d}", "10:26: error[FC1301]: steps[0].expect.next_timer: `+1000000000d`: each number in a "
+            + "duration has at most 9 digits (`999999999m`; write a longer time in a larger unit)"),
+        ("expect: {status: won}", "expect: {next_timer: 9223372036854775807}", "10:26: error[FC1301]: steps[0].expect.next_timer: `9223372036854775807` is outside "
+            + "the years 1 to 9999 (the range of `--now`)"),
+    ]
+
+    @Test(arguments: timesOutOfRange)
+    func aTimeOutOfRangeIsAnErrorAtTheTime(_ written: String, _ wrong: String, _ diagnostic: String) throws {
+        let r = try Self.run(passingScenario.replacingOccurrences(of: written, with: wrong))
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):\(diagnostic)\n"), "\(r.out)")
+    }
+
+    @Test(arguments: ["at: +999999999m", "at: 253402300799", "at: \"9999-12-31T23:59:59Z\""])
+    func aTimeAtTheEdgeOfTheRangeIsAccepted(_ at: String) throws {
+        let r = try Self.run(passingScenario.replacingOccurrences(of: "at: +1h", with: at))
+        #expect(r.code == 0, "\(r.out)")
+    }
+
     static let hostileScenarios: [(String, String)] = [
         ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
             + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n",

@@ -96,6 +96,31 @@ import Testing
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"nodes": {"a": "finished"}}}]}"#,
          "steps[0].expect.nodes.a: unknown status `finished` (pending, active, blocked, waiting, done, skipped, closed)"),
         ("[1,", "not JSON: byte 3: unexpected end of the document"),
+        // QA m1: a code no step can be refused with; one that stands out is suggested.
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"refused": "FC1511"}}]}"#,
+         "steps[0].expect.refused: `FC1511` is not a refusal code (did you mean `FC1151`?): `refused` takes the code the step is refused with, "
+            + "one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {"expect": {"refused": "FC1179"}}}"#,
+         "deal.expect.refused: `FC1179` is not a refusal code: `refused` takes the code the step is refused with, "
+            + "one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"refused": "FC1109"}}]}"#,
+         "steps[0].expect.refused: `FC1109` (duplicate-event) cannot happen in a scenario, which creates its deal first, names and dates its "
+            + "events itself, and has no stored deal and no migration"),
+        // QA m6: no step runs after a creation that is expected to be refused.
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {"expect": {"refused": "FC1110"}}, "steps": [{"tick": true}]}"#,
+         "steps[0]: the deal is not created: its creation is expected to be refused (`deal.expect.refused: FC1110`), so no step can run after "
+            + "it; leave `steps` out, or expect the creation to succeed"),
+        // QA m4: times within the range of `--now`, durations of at most 9 digits a number.
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+1000000000s"}]}"#,
+         "steps[0].at: `+1000000000s`: each number in a duration has at most 9 digits (`999999999m`; write a longer time in a larger unit)"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+999999999w"}, {"tick": true}]}"#,
+         "steps[0].at: `+999999999w` after 1970-01-01T00:00:00Z is past the year 9999 (the range of `--now`)"),
+        (#"{"scenario": "x", "template": "t", "start": 253402300800, "deal": {}}"#,
+         "start: `253402300800` is outside the years 1 to 9999 (the range of `--now`)"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"next_timer": "+3x"}}]}"#,
+         "steps[0].expect.next_timer: expected a datetime, `+duration` from this step, or null"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {"expect": {"next_timer": "+999999999w"}}}"#,
+         "deal.expect.next_timer: `+999999999w` after 1970-01-01T00:00:00Z is past the year 9999 (the range of `--now`)"),
     ])
     func formatErrorsNameThePlace(_ json: String, _ message: String) {
         switch Scenario.parse(json: Array(json.utf8)) {

@@ -1,0 +1,98 @@
+import FlowDiagnostics
+import FlowIR
+import FlowRuntime
+
+/// Checks of a parsed scenario that its format alone cannot make: the names its expectations give,
+/// against the template under test, and its event ids, against each other.
+///
+/// A typo in an expectation (`active: [intial_talks]`) or a repeated event id is a mistake in the
+/// scenario file, never the template's behaviour, so it is reported as the file's unknown keys are:
+/// FC1301 at the name's own line and column, with a did-you-mean, before any step runs. Names in
+/// actions are left to the runner: refusing them (FC1110, FC1120, FC1140) is behaviour a scenario
+/// may test.
+enum ScenarioChecks {
+    typealias T = ScenarioMessages.Text
+
+    /// Every problem found, in no particular order (the caller sorts them).
+    ///
+    /// - Parameter machine: the template's machine; nil when the template has errors, and then
+    ///   only the event ids are checked.
+    static func problems(_ scenario: Scenario, source: ScenarioSource, machine: VerifiedMachine?) -> [Diagnostic] {
+        var out = repeatedIDs(scenario, source: source)
+        if let machine { out += unknownNames(scenario, source: source, machine: machine.machine) }
+        return out
+    }
+
+    // MARK: Names in expectations
+
+    static func unknownNames(_ scenario: Scenario, source: ScenarioSource, machine: Machine) -> [Diagnostic] {
+        let nodes = machine.nodes.map(\.id)
+        let fields = machine.fields.map(\.id)
+        let roles = machine.roles.map(\.id)
+        var out: [Diagnostic] = []
+        func unknown(_ kind: String, _ name: String, among names: [String], at span: SourceSpan, _ path: String) {
+            guard !names.contains(name) else { return }
+            let text = Message(T.unknownName, [path, kind, name, Names.didYouMean(name, among: names)]).text
+            out.append(ScenarioMessages.format.at(span, text))
+        }
+        var expectations: [(path: String, expect: Scenario.Expectation)] = []
+        if let e = scenario.deal.expect { expectations.append(("deal.expect", e)) }
+        for step in scenario.steps {
+            if let e = step.expect { expectations.append(("steps[\(step.number - 1)].expect", e)) }
+        }
+        for (path, e) in expectations {
+            let lists: [(String, [String]?)] = [("active", e.active), ("blocked", e.blocked), ("tailored_out", e.tailoredOut), ("in_plan", e.inPlan)]
+            for (key, names) in lists {
+                for (i, name) in (names ?? []).enumerated() {
+                    let at = "\(path).\(key)[\(i)]"
+                    unknown(T.node, name, among: nodes, at: source.span(at: at), at)
+                }
+            }
+            for (i, pattern) in (e.effectsInclude ?? []).enumerated() {
+                guard let name = pattern.node else { continue }
+                let at = "\(path).effects_include[\(i)].node"
+                unknown(T.node, name, among: nodes, at: source.span(at: at), at)
+            }
+            // Names given as keys: pointed at the key, not at its value.
+            let keyed: [(String, String, [String], [String])] = [
+                ("nodes", T.node, e.nodes.map { Array($0.keys) } ?? [], nodes),
+                ("fields", T.field, e.fields.map { Array($0.keys) } ?? [], fields),
+                ("members", T.role, e.members.map { Array($0.keys) } ?? [], roles),
+            ]
+            for (key, kind, names, known) in keyed {
+                for name in names.sorted() {
+                    unknown(kind, name, among: known, at: source.span(ofKey: name, in: "\(path).\(key)"), "\(path).\(key).\(name)")
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: Event ids
+
+    /// A step whose `id` an earlier step already has, or that is the creation's (`create`): the
+    /// store refuses such an event (FC1214), so the scenario is refused before it runs.
+    static func repeatedIDs(_ scenario: Scenario, source: ScenarioSource) -> [Diagnostic] {
+        var first: [String: Int] = [:]
+        var out: [Diagnostic] = []
+        for step in scenario.steps {
+            guard let id = step.id else { continue }
+            let path = "steps[\(step.number - 1)].id"
+            let here = source.span(at: path)
+            if id == creationID {
+                out.append(ScenarioMessages.format.at(here, Message(T.creationID, [path, id]).text))
+            } else if let earlier = first[id] {
+                let there = source.span(at: "steps[\(earlier - 1)].id")
+                let line = there.file.location(of: there.start).line
+                out.append(ScenarioMessages.format.at(here, Message(T.repeatedID, [path, id, String(earlier), String(line)]).text)
+                    .label(there, T.firstUsedHere))
+            } else {
+                first[id] = step.number
+            }
+        }
+        return out
+    }
+
+    /// The id of the event that creates a scenario's deal (``ScenarioRunner``), as the host's.
+    static let creationID = "create"
+}
