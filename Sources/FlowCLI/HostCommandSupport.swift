@@ -83,7 +83,9 @@ struct StoreOptions: ParsableArguments {
     /// - Parameter writing: whether the command changes deals; it then holds the store's
     ///   ``StoreWriterLock`` until it ends (waiting, and saying so, while another command holds
     ///   it), so that its reads, steps and appends are not interleaved with another process's.
-    func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false) -> DealService? {
+    /// - Parameter lockWait: told how long the command waited for another command's writer
+    ///   lock (a run's rate leaves that time out).
+    func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false, lockWait: LockWait? = nil) -> DealService? {
         let path = path(context)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -123,9 +125,13 @@ struct StoreOptions: ParsableArguments {
             let directory = (path as NSString).deletingLastPathComponent
             if creating, !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             do {
+                let asked = Date()
+                var waited = false
                 lock = try StoreWriterLock.acquire(besideDatabase: path) {
+                    waited = true
                     context.writeError("note: another flowc command is writing to \(path); waiting for it to finish\n")
                 }
+                if waited { lockWait?.seconds = Date().timeIntervalSince(asked) }
             } catch {
                 context.writeError("\(path): \(error.description)\n")
                 return nil
@@ -422,6 +428,11 @@ struct TimeArgument: ExpressibleByArgument {
         guard let t = RecordReader.time(text: argument) else { return nil }
         value = t
     }
+}
+
+/// How long a command waited for another command's writer lock.
+final class LockWait {
+    var seconds: TimeInterval = 0
 }
 
 /// Opens the SQLite store at `path`, saying first when the file is from an older flowc and is

@@ -149,7 +149,8 @@ struct RunCommand: FlowcCommand {
             }
             inputs.append((path, source, isEvents))
         }
-        guard let service = store.open(context, creating: true, writing: true) else { return ExitCode.usage }
+        let lockWait = LockWait()
+        guard let service = store.open(context, creating: true, writing: true, lockWait: lockWait) else { return ExitCode.usage }
         service.batchSize = batchSize
         let machine: PreparedMachine
         do { machine = try service.machines.register(verified) } catch {
@@ -235,9 +236,11 @@ struct RunCommand: FlowcCommand {
             }
             if stopped { break }
         }
-        let elapsed = Date().timeIntervalSince(started)
+        // The run's own time: waiting for another command's lock is not the run's rate.
+        let elapsed = Date().timeIntervalSince(started) - lockWait.seconds
         var summary = RunSummary(template: machine.machine.template, inputs: inputs.map(\.path), store: store.path(context),
                               report: run.report, rejectFiles: rejectFiles, elapsed: elapsed)
+        summary.waitedSeconds = (lockWait.seconds * 1000).rounded() / 1000
         summary.notRun = notRun
         summary.stopped = stoppedFiles
         context.write(json ? HostOutput.encode(summary) + "\n" : summary.text)
@@ -541,7 +544,10 @@ struct RunSummary: Encodable {
     var notRun: [FileProblem] = []
     /// Files whose run stopped (the store failed, the file could not be read to its end).
     var stopped: [FileProblem] = []
+    /// The run's own time, without ``waitedSeconds``.
     var elapsedSeconds: Double
+    /// How long the run waited for another command's writer lock before it started.
+    var waitedSeconds: Double = 0
 
     /// A file's problem, where it is and why.
     struct FileProblem: Encodable {
@@ -577,7 +583,7 @@ struct RunSummary: Encodable {
     enum CodingKeys: String, CodingKey {
         case template, version, hash, inputs, store, records, created, advanced, unchanged, rejected, events, effects
         case effectsByKind = "effects_by_kind", status, pool, nodes, rejectFiles = "reject_files", notRun = "not_run", stopped
-        case elapsedSeconds = "elapsed_seconds"
+        case elapsedSeconds = "elapsed_seconds", waitedSeconds = "waited_seconds"
     }
 
     static func counts(_ map: [String: Int], order: [String] = []) -> String {
@@ -599,7 +605,8 @@ struct RunSummary: Encodable {
         ]
         if !rejectFiles.isEmpty { lines.append("rejects: \(rejectFiles.joined(separator: ", "))") }
         lines += notRun.map { "not run: " + $0.text } + stopped.map { "stopped: " + $0.text }
-        lines.append("elapsed: \(String(format: "%.2f", elapsedSeconds))s (\(rate) records/s)")
+        lines.append("elapsed: \(String(format: "%.2f", elapsedSeconds))s (\(rate) records/s)"
+            + (waitedSeconds > 0 ? "; before that, \(String(format: "%.2f", waitedSeconds))s waiting for another flowc command's lock" : ""))
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -1,4 +1,5 @@
 import FlowCLI
+import FlowHost
 import Foundation
 import Testing
 
@@ -45,6 +46,31 @@ import Testing
         let all = results.all
         #expect(all.filter { $0.code == 0 }.count == 1, "\(all.map(\.err))")
         #expect(all.filter { $0.code == 1 && $0.err.contains("FC1201") }.count == 3, "\(all.map(\.err))")
+    }
+
+    /// A run that waits for another command's lock says how long, and leaves the wait out of
+    /// its elapsed time and rate (they counted it).
+    @Test func aRunLeavesTheLockWaitOutOfItsRate() throws {
+        let db = try Examples.db()
+        var held: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
+        let results = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            results.add(flowc("run", Examples.template, "--deals", Examples.deals, "--db", db, "--json"))
+            done.signal()
+        }.start()
+        Thread.sleep(forTimeInterval: 1)
+        held = nil
+        done.wait()
+        withExtendedLifetime(held) {}
+        let r = try #require(results.all.first)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("waiting for it to finish"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let waited = try #require(json["waited_seconds"] as? Double)
+        let elapsed = try #require(json["elapsed_seconds"] as? Double)
+        #expect(waited > 0.2, "\(r.out)")
+        #expect(elapsed >= 0)
     }
 
     /// Two runs of the same file at once: one creates, the other finds every record done.
