@@ -25,10 +25,10 @@ struct MigrateCommand: FlowcCommand {
             (another type, range or enum) refuses the deal.
 
             Refused deals (nothing written for them): FC1166 an active, blocked, waiting or done \
-            node with no counterpart; FC1167 a mapping to a node that does not exist; FC1168 a node \
-            mapped twice; FC1169 a node moved to a node of a kind that cannot hold its state (a \
-            done node onto an end, or onto a join unless it was one); \
-            FC1170 a field value the new version refuses; FC1228 a mapping from a node the deal's \
+            node with no counterpart; FC1167 a mapping to a node that does not exist; FC1169 a node \
+            moved to a node of a kind that cannot hold its state (a done node onto an end, or onto \
+            a join unless it was one); FC1170 a field value the new version refuses; FC1178 a deal \
+            inside a fork that the new version gives a branch it never entered; FC1228 a mapping from a node the deal's \
             version does not have; FC1201 or FC1202 a deal that the new version's customer \
             identity, normalisation or group makes a duplicate of another open deal. Skipped: \
             closed deals (FC1165) and deals already on the target (FC1164) — so running a \
@@ -39,8 +39,12 @@ struct MigrateCommand: FlowcCommand {
             `migrate` event to each safe deal's log (id `migrate-<target hash>-<n>`), so its \
             snapshot stays the fold of its log; `flowc deal history` and `why` show it.
 
+            Timers already due by the migration's time fire first, on the version the deal is on \
+            (a `tick` event before the `migrate` event, with its effects), as `flowc tick` would.
+
             Exit codes: 0 no deal refused; 1 a deal was refused, or the template has errors; 2 \
-            usage error, an unreadable file, or a store that cannot be opened or written.
+            usage error (a malformed --map, or a node mapped twice, FC1224; an unreadable map \
+            file, FC1225), an unreadable file, or a store that cannot be opened or written.
             """
     )
 
@@ -74,6 +78,13 @@ struct MigrateCommand: FlowcCommand {
         }
     }
 
+    /// A map file's problem (FC1225) as every located diagnostic is written: the place first,
+    /// `file:line:column: error[FC1225]: reason`.
+    static func located(_ error: HostError) -> String {
+        guard error.arguments.count == 2 else { return error.description + "\n" }
+        return "\(error.arguments[0]): error[\(error.code)]: \(error.arguments[1])\n"
+    }
+
     func execute(_ context: CLIContext) -> Int32 {
         // The mapping first: a usage problem should not wait for a compile.
         var entries: [NodeMapping] = []
@@ -82,13 +93,13 @@ struct MigrateCommand: FlowcCommand {
             switch InputFile.read(mapFile) {
             case .success(let bytes): data = bytes
             case .failure(let problem):
-                context.writeError(NodeMappingInput.unreadable(mapFile, reason: problem.reason).description + "\n")
+                context.writeError(Self.located(NodeMappingInput.unreadable(mapFile, reason: problem.reason)))
                 return ExitCode.usage
             }
             switch NodeMappingInput.file(data, path: mapFile) {
             case .success(let e): entries += e
             case .failure(let error):
-                context.writeError(error.description + "\n")
+                context.writeError(Self.located(error))
                 return ExitCode.usage
             }
         }

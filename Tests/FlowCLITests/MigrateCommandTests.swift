@@ -195,18 +195,18 @@ enum Versions {
         let file = try tempDir(["map.yaml": "initial_talks: first_contact\n- oops\n"]) + "/map.yaml"
         let badFile = flowc("migrate", "--db", db, "--to", v11, "--map-file", file)
         #expect(badFile.code == 2)
-        #expect(badFile.err == "error[FC1225]: \(file):2:1: not valid YAML: did not find expected key\n")
+        #expect(badFile.err == "\(file):2:1: error[FC1225]: not valid YAML: did not find expected key\n")
         // An unclosed flow sequence and a duplicate key are YAML errors located in the file.
         let dir = try tempDir(["open.yaml": "initial_talks: [first_contact\n", "twice.yaml": "initial_talks: first_contact\ninitial_talks: other\n"])
         let open = flowc("migrate", "--db", db, "--to", v11, "--map-file", dir + "/open.yaml")
         #expect(open.code == 2)
-        #expect(open.err == "error[FC1225]: \(dir)/open.yaml:2:1: not valid YAML: did not find expected ',' or ']'\n")
+        #expect(open.err == "\(dir)/open.yaml:2:1: error[FC1225]: not valid YAML: did not find expected ',' or ']'\n")
         let twice = flowc("migrate", "--db", db, "--to", v11, "--map-file", dir + "/twice.yaml")
         #expect(twice.code == 2)
-        #expect(twice.err == "error[FC1225]: \(dir)/twice.yaml:2:1: not valid YAML: duplicate key `initial_talks`\n")
+        #expect(twice.err == "\(dir)/twice.yaml:2:1: error[FC1225]: not valid YAML: duplicate key `initial_talks`\n")
         let missing = flowc("migrate", "--db", db, "--to", v11, "--map-file", "/nonexistent/map.yaml")
         #expect(missing.code == 2)
-        #expect(missing.err == "error[FC1225]: /nonexistent/map.yaml: cannot read the file: no such file\n")
+        #expect(missing.err == "/nonexistent/map.yaml: error[FC1225]: cannot read the file: no such file\n")
         #expect(flowc("migrate", "--db", db, "--to", v11, "--format", "xml").code == 2)
         // A --from that is neither a template nor a well-formed machine hash is a usage error; a
         // well-formed hash no deal runs on is said to be one.
