@@ -345,8 +345,13 @@ public final class BulkRun {
             } else {
                 switch JSONValue.parse(Array(slice)) {
                 case .failure(let e):
-                    reject(line.number, RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description), text,
-                           bytes: valid == nil ? Array(slice) : nil)
+                    // A line that does not start as an object is no record at all: the parser's
+                    // "expected `null`" (for a line starting with `n`) would say nothing useful.
+                    let first = slice.first { $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
+                    let error = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+                        ? RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description)
+                        : RecordReader.fail(HostMessages.Record.notARecord, "the line")
+                    reject(line.number, error, text, bytes: valid == nil ? Array(slice) : nil)
                     holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
                 case .success(let value):
                     switch unit(value) {

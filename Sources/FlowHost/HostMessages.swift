@@ -215,6 +215,8 @@ public enum HostMessages {
         public static let columnTwice = "the header: column `{0}` appears twice (columns {1} and {2})"
         public static let top = "the record"
         public static let notJSON = "{0} is not JSON: {1}"
+        /// A line that does not even start as a JSON object (prose, a CSV row in a JSON Lines file).
+        public static let notARecord = "{0} is not a JSON record: each line is one JSON object, `{\"id\": …}` in a deals file, `{\"deal\": …}` in an events file"
         public static let expectedObject = "{0}: expected an object"
         public static let expectedRoles = "{0}: expected an object: role id → a person or a list of people"
         public static let expectedList = "{0}: expected a list of events"

@@ -131,6 +131,7 @@ public enum StepFormat {
         public static let nothingToDo = "is empty: name at least {0}"
         public static let aField = "a field"
         public static let aDeliverable = "a deliverable"
+        public static let undoDisagrees = "`undo` is given beside `deliverables` and inside it, with different values"
     }
 
     /// Reads the action of `step`, whose keys the caller has checked against its own list.
@@ -154,11 +155,18 @@ public enum StepFormat {
             if fields.isEmpty { throw StepFormatError(path: p, message: fill(Messages.nothingToDo, [Messages.aField])) }
             return .set(fields.map { WrittenValue($0.key, $0.value) })
         case "deliverables":
-            try keys(value, p, allowed: ["node", "done"])
+            try keys(value, p, allowed: ["node", "done", "undo"])
             let node = try string(try required(value, p, "node"), join(p, "node"))
             let done = try strings(try required(value, p, "done"), join(p, "done"))
             if done.isEmpty { throw StepFormatError(path: join(p, "done"), message: fill(Messages.nothingToDo, [Messages.aDeliverable])) }
-            return .deliverables(node: node, done: done, undo: try step["undo"].map { (x) throws(StepFormatError) in try bool(x, join(path, "undo")) } ?? false)
+            // `undo` beside `deliverables` (the event's key) or inside it, where the docs' table
+            // shows it; given in both places, they must agree.
+            let outer = try step["undo"].map { (x) throws(StepFormatError) in try bool(x, join(path, "undo")) }
+            let inner = try value["undo"].map { (x) throws(StepFormatError) in try bool(x, join(p, "undo")) }
+            if let outer, let inner, outer != inner {
+                throw StepFormatError(path: join(p, "undo"), message: Messages.undoDisagrees)
+            }
+            return .deliverables(node: node, done: done, undo: inner ?? outer ?? false)
         case "complete":
             return .complete(node: try string(value, p), outcome: try optionalString(step["outcome"], join(path, "outcome")))
         case "rework":

@@ -331,7 +331,10 @@ enum Examples {
         let lines = rejects.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
         #expect(lines.count == 3 && lines[2].isEmpty)
         #expect(lines[0] == Array(#"{"_error":{"line":1,"code":"FC1220","message":"not a valid record: the line is not JSON: byte 64: invalid UTF-8"},"#.utf8) + line.dropFirst())
-        #expect(lines[1] == Array(#"{"_error":{"line":2,"code":"FC1220","message":"not a valid record: the line is not JSON: byte 0: expected a value"},"_text":""#.utf8)
+        // A line that does not start as an object is said to be no record (it was the parser's
+        // "byte 0: expected a value", or "expected `null`" for a line of prose starting with `n`).
+        #expect(r.err.contains("deals.jsonl:2: error[FC1220]: not a valid record: the line is not a JSON record: each line is one JSON object"))
+        #expect(lines[1] == Array(#"{"_error":{"line":2,"code":"FC1220","message":"not a valid record: the line is not a JSON record: each line is one JSON object, `{\"id\": …}` in a deals file, `{\"deal\": …}` in an events file"},"_text":""#.utf8)
             + [0xFF] + Array(#" oops \"\\"}"#.utf8))
 
         // Run as it is, it is rejected again (and keeps one `_error`); with the byte fixed, it runs.

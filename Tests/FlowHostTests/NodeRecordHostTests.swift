@@ -55,6 +55,9 @@ import Testing
         // An event that changes nothing is refused rather than logged.
         (#"{"set": {}}"#, "events[0].set: is empty: name at least a field"),
         (#"{"deliverables": {"node": "a", "done": []}}"#, "events[0].deliverables.done: is empty: name at least a deliverable"),
+        (#"{"deliverables": {"node": "a", "done": ["x"], "undo": true}, "undo": false}"#,
+         "events[0].deliverables.undo: `undo` is given beside `deliverables` and inside it, with different values"),
+        (#"{"deliverables": {"node": "a", "done": ["x"], "undo": 1}}"#, "events[0].deliverables.undo: expected"),
     ])
     func malformedRecordEventsAreLocated(_ json: String, _ fragment: String) throws {
         let value = try JSONValue.parse(Array(json.utf8)).get()
@@ -65,6 +68,19 @@ import Testing
             #expect(error.code == "FC1220")
             #expect(error.message.contains(fragment), "\(error.message)")
         }
+    }
+
+    /// `undo` unticks deliverables written beside `deliverables` or inside it (where the docs'
+    /// table shows it; it was "unknown key `undo`" there).
+    @Test(arguments: [
+        #"{"deliverables": {"node": "a", "done": ["x"]}, "undo": true}"#,
+        #"{"deliverables": {"node": "a", "done": ["x"], "undo": true}}"#,
+        #"{"deliverables": {"node": "a", "done": ["x"], "undo": true}, "undo": true}"#,
+    ])
+    func undoIsReadBesideOrInsideDeliverables(_ json: String) throws {
+        let value = try JSONValue.parse(Array(json.utf8)).get()
+        let event = try RecordReader.event(value, path: "events[0]", defaultTime: .now)
+        #expect(event.action == .deliverables(node: "a", done: ["x"], undo: true))
     }
 
     /// Scenario steps and event records are one format read by one reader (`StepFormat`): the
