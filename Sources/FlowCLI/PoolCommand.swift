@@ -64,6 +64,19 @@ struct PoolListCommand: FlowcCommand {
         struct Row: Encodable {
             var deal: String, pool: String?, owner: String?, status: String, nodes: [String], nextTimer: Int64?, template: String
             enum CodingKeys: String, CodingKey { case deal, pool, owner, status, nodes, nextTimer = "next_timer", template }
+
+            /// Every key on every line, `null` when there is no value (a missing key read as a
+            /// deal without the field, not as one with no timer).
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(deal, forKey: .deal)
+                try c.encode(pool, forKey: .pool)
+                try c.encode(owner, forKey: .owner)
+                try c.encode(status, forKey: .status)
+                try c.encode(nodes, forKey: .nodes)
+                try c.encode(nextTimer, forKey: .nextTimer)
+                try c.encode(template, forKey: .template)
+            }
         }
         for d in deals {
             let i = d.index

@@ -11,6 +11,12 @@ import Testing
         let mine = flowc("pool", "list", "private", "--owner", "li.si", "--db", db)
         #expect(mine.out.hasPrefix("D-1003  li.si  open  legal_review,finance_review  next timer "))
         #expect(mine.out.hasSuffix("2 deals in the private pool of `li.si`\n"))
+        // JSON lines carry every key, the next timer as `null` when there is none.
+        let publicJSON = flowc("pool", "list", "--json", "--db", db).out.split(separator: "\n")
+        #expect(publicJSON.first?.hasPrefix(#"{"deal":"D-1002","next_timer":null,"nodes":[],"owner":null,"pool":"public","status":"lost","template":"sha256:"#) == true,
+                "\(publicJSON)")
+        let mineJSON = flowc("pool", "list", "private", "--owner", "li.si", "--json", "--db", db).out
+        #expect(mineJSON.contains(#""deal":"D-1003","next_timer":17"#), "\(mineJSON)")
 
         let claim = flowc("pool", "claim", "D-1004", "--by", "wang.wu", "--at", "2024-07-01T09:00:00Z", "--db", db)
         #expect(claim.code == 0, "\(claim.err)")
