@@ -167,7 +167,9 @@ struct MigrateCommand: FlowcCommand {
                 }
                 for note in d.notes { lines.append(fill(R.note, note)) }
                 lines.append(d.applied ? fill(R.migrated, d.event ?? "") : R.wouldMigrate)
-            case .refused: lines.append(fill(R.refused, d.code ?? "?", d.reason ?? ""))
+            case .refused:
+                lines.append(fill(R.refused, d.code ?? "?", d.reason ?? ""))
+                for other in d.alsoRefused { lines.append(fill(R.alsoRefused, other)) }
             case .skipped: lines.append(fill(R.skipped, d.code ?? "?", d.reason ?? ""))
             }
         }

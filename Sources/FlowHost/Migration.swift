@@ -55,6 +55,9 @@ public struct DealMigration: Codable, Sendable, Hashable {
     /// Whether the migrate event was written (its id in `event`).
     public var applied: Bool
     public var event: String?
+    /// The deal's other problems besides `code` and `reason`, each `CODE: reason`: a refused
+    /// deal's every node and field that does not move, so that one run shows them all.
+    public var alsoRefused: [String] = []
 }
 
 /// A migration's per-deal report.
@@ -181,6 +184,9 @@ extension DealService {
             }
             switch result {
             case .failure(let refusal):
+                // The first problem is the refusal; the report lists the deal's others too.
+                let all = Runner.migrationProblems(from: view.machine, to: target, current, map: request.map, limits: limits)
+                entry.alsoRefused = all.filter { $0 != refusal }.map { "\($0.code): \($0.message)" }
                 refuse(HostError(refusal))
             case .success(let outcome):
                 // S4 holds across versions: a new `customer.identity`, `normalize` or `group` can

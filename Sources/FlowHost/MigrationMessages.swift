@@ -51,6 +51,8 @@ public enum MigrationMessages {
         public static let wouldMigrate = "  ok: would migrate"
         public static let migrated = "  ok: migrated (event `{0}`)"
         public static let refused = "  refused[{0}]: {1}"
+        /// One more problem of a refused deal (`CODE: reason`).
+        public static let alsoRefused = "  also: {0}"
         public static let skipped = "  skipped[{0}]: {1}"
         public static let move = "  node `{0}` → `{1}` ({2})"
         public static let drop = "  node `{0}` dropped ({1})"

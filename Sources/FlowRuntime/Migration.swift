@@ -50,6 +50,24 @@ extension Runner {
         }
     }
 
+    /// Every reason a migration refuses the deal, not only the first (which ``migrate(from:to:_:_:context:limits:)``
+    /// returns): each reached node without a counterpart or of the wrong kind, each field value
+    /// the new version refuses. So a migration report can list them all, and an author fixes
+    /// the mapping in one go instead of one node per run. Empty when the nodes and fields move;
+    /// a refusal of the mapping itself (FC1167, FC1168) is given alone.
+    public static func migrationProblems(from old: PreparedMachine, to new: PreparedMachine, _ snapshot: DealSnapshot,
+                                         map: [NodeMapping], limits: RunnerLimits = .default) -> [Refusal] {
+        let t = MigrationTranslator(old: old, new: new, s: snapshot)
+        let targets: [Int?]
+        do { targets = try t.nodeTargets(map) } catch { return [error] }
+        var out: [Refusal] = []
+        for i in snapshot.nodes.indices where old.machine.nodes.indices.contains(i) && i < targets.count {
+            if let problem = t.nodeProblem(i, targets) { out.append(problem) }
+        }
+        out += t.fieldProblems(limits)
+        return out
+    }
+
     /// The hash of the machine a deal's log starts on: the `from` of its first migration, or
     /// `current` (the hash its snapshot names) when it was never migrated.
     public static func initialMachineHash(events: [DealEvent], current: String) -> String {
@@ -186,6 +204,37 @@ struct MigrationTranslator {
         }
     }
 
+    /// Why the node `i` the deal has reached cannot move to its target: no counterpart for an
+    /// open or done node (FC1166), or a counterpart of a kind that cannot hold its state
+    /// (FC1169); nil when it can (or is dropped with a note: skipped and closed nodes).
+    func nodeProblem(_ i: Int, _ targets: [Int?]) -> Refusal? {
+        let om = old.machine, nm = new.machine
+        let state = s.nodes[i], id = om.nodes[i].id
+        guard let t = targets[i] else {
+            switch state.status {
+            case .skipped, .closed, .pending: return nil
+            default: return Refusal(RuntimeMessages.nodeRemoved, id, state.status.rawValue)
+            }
+        }
+        let kind = nm.nodes[t].kind, oldKind = om.nodes[i].kind
+        var fits = true
+        var why = ""
+        switch state.status {
+        case .active, .blocked: fits = kind == .task || kind == .approval
+        case .waiting: fits = kind == .join
+        case .done where kind == .won || kind == .lost:
+            // The deal is open (closed deals are not migrated): a done end would close it.
+            fits = false
+            why = RuntimeMessages.fill(RuntimeMessages.Phrase.endNotDone, [kind.rawValue])
+        case .done where kind == .join && oldKind != .join:
+            // A done join means every branch arrived; a done task does not say so.
+            fits = false
+            why = RuntimeMessages.fill(RuntimeMessages.Phrase.joinNotDone, [oldKind.rawValue])
+        default: break
+        }
+        return fits ? nil : Refusal(RuntimeMessages.nodeKindIncompatible, id, state.status.rawValue, nm.nodes[t].id, kind.rawValue, why)
+    }
+
     mutating func translateNodes(_ targets: [Int?], into fresh: inout DealSnapshot, at now: Int64) throws(Refusal) -> [NodeMove] {
         let om = old.machine, nm = new.machine
         fresh.nodes = nm.nodes.map { NodeState(deliverables: $0.deliverables.count) }
@@ -193,33 +242,13 @@ struct MigrationTranslator {
         var moves: [NodeMove] = []
         for (i, state) in s.nodes.enumerated() where state.status != .pending && om.nodes.indices.contains(i) {
             let id = om.nodes[i].id
+            if let problem = nodeProblem(i, targets) { throw problem }
             guard let t = targets[i] else {
-                switch state.status {
-                case .skipped, .closed:
-                    notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.nodeDropped, [id, state.status.rawValue]))
-                    moves.append(NodeMove(from: id, to: nil, status: state.status))
-                    continue
-                default:
-                    throw Refusal(RuntimeMessages.nodeRemoved, id, state.status.rawValue)
-                }
+                // Skipped or closed (anything else is a problem): dropped with a note.
+                notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.nodeDropped, [id, state.status.rawValue]))
+                moves.append(NodeMove(from: id, to: nil, status: state.status))
+                continue
             }
-            let kind = nm.nodes[t].kind, oldKind = om.nodes[i].kind
-            var fits = true
-            var why = ""
-            switch state.status {
-            case .active, .blocked: fits = kind == .task || kind == .approval
-            case .waiting: fits = kind == .join
-            case .done where kind == .won || kind == .lost:
-                // The deal is open (closed deals are not migrated): a done end would close it.
-                fits = false
-                why = RuntimeMessages.fill(RuntimeMessages.Phrase.endNotDone, [kind.rawValue])
-            case .done where kind == .join && oldKind != .join:
-                // A done join means every branch arrived; a done task does not say so.
-                fits = false
-                why = RuntimeMessages.fill(RuntimeMessages.Phrase.joinNotDone, [oldKind.rawValue])
-            default: break
-            }
-            if !fits { throw Refusal(RuntimeMessages.nodeKindIncompatible, id, state.status.rawValue, nm.nodes[t].id, kind.rawValue, why) }
             moves.append(NodeMove(from: id, to: nm.nodes[t].id, status: state.status))
             if let other = source[t] {
                 // A merge: the state with more of the deal's position wins; entries add up.
@@ -312,6 +341,18 @@ struct MigrationTranslator {
     }
 
     // MARK: Fields, roles, chats, decisions
+
+    /// Every field value the new version refuses (FC1170), in the new version's field order.
+    func fieldProblems(_ limits: RunnerLimits) -> [Refusal] {
+        var out: [Refusal] = []
+        for (slot, f) in new.machine.fields.enumerated() where f.compute == nil {
+            guard let o = old.fieldSlot[f.id], s.fields.indices.contains(o), let value = s.fields[o] else { continue }
+            if case .failure(let refusal) = FieldValues.validate(value, slot: slot, in: new.verified, limits: limits) {
+                out.append(Refusal(RuntimeMessages.fieldIncompatible, f.id, value.description, refusal.message))
+            }
+        }
+        return out
+    }
 
     /// Field values by id; a value the new field refuses is a refusal, a removed field a note.
     mutating func translateFields(_ limits: RunnerLimits) throws(Refusal) -> [ExprValue?] {

@@ -129,6 +129,29 @@ enum Versions {
         #expect(flowc("deal", "show", "D-1004", "--db", db).out.contains("template `standard_sale` 1.0.0"))
     }
 
+    /// A refused deal's report lists every node and field that does not move, not only the
+    /// first: an author fixes the mapping in one go (it took one run per node).
+    @Test func aRefusedDealListsEveryProblem() throws {
+        let db = try Examples.loaded()
+        var text = try String(contentsOfFile: Examples.template, encoding: .utf8)
+        text = text.replacingOccurrences(of: "  version: 1.0.0", with: "  version: 1.3.0")
+            .replacingOccurrences(of: "  - id: initial_talks", with: "  - id: first_contact")
+            .replacingOccurrences(of: "requirement_negotiation", with: "needs_analysis")
+        let v13 = try Versions.write("standard-v13", [("  version: 1.0.0", "  version: 1.3.0"), ("  - id: initial_talks", "  - id: first_contact")])
+        try text.write(toFile: v13, atomically: true, encoding: .utf8)
+        let r = flowc("migrate", "--db", db, "--to", v13, "--deal", "D-1005")
+        #expect(r.code == 1, "\(r.err)")
+        #expect(r.out.contains("""
+              refused[FC1166]: node `initial_talks` is done and does not exist in the new version: map it to a node of the new version (`--map initial_talks=NODE`)
+              also: FC1166: node `requirement_negotiation` is done and does not exist in the new version: map it to a node of the new version (`--map requirement_negotiation=NODE`)
+
+            """), "\(r.out)")
+        // Mapped, the deal moves.
+        let mapped = flowc("migrate", "--db", db, "--to", v13, "--deal", "D-1005",
+                           "--map", "initial_talks=first_contact", "--map", "requirement_negotiation=needs_analysis")
+        #expect(mapped.code == 0, "\(mapped.out)")
+    }
+
     /// A deal named twice with --deal (a list built from a query) is migrated once and reported
     /// once: the repeat was refused as a duplicate event, and the run exited 1.
     @Test func aDealNamedTwiceIsMigratedOnce() throws {

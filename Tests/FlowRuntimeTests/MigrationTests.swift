@@ -200,6 +200,21 @@ extension Deal {
         #expect(Runner.migrate(from: d.pm, to: v2, s, e, context: StepContext(now: e.at)).failure?.code == "FC1178")
     }
 
+    /// Every reason a migration refuses a deal, for a report that lists them all: each node
+    /// without a counterpart, each field value refused; the mapping's own problem alone.
+    @Test func everyProblemOfARefusedMigrationIsListed() throws {
+        var d = try Mini.deal()
+        try d.apply(.setFields([FieldAssignment("headcount", .integer(7))]))
+        let v2 = try MiniVersion.make("2.0.0", [("headcount: {type: integer, min: 0, max: 100000}", "headcount: {type: boolean}")], renameTalks: true)
+        let s = try #require(d.snapshot)
+        let problems = Runner.migrationProblems(from: d.pm, to: v2, s, map: [])
+        #expect(problems.map(\.code) == ["FC1166", "FC1170"])
+        #expect(try d.migrate(to: v2).failure == problems.first)
+        #expect(Runner.migrationProblems(from: d.pm, to: v2, s, map: [NodeMapping("talks", "nowhere")]).map(\.code) == ["FC1167"])
+        let v11 = try MiniVersion.make("1.1.0")
+        #expect(Runner.migrationProblems(from: d.pm, to: v11, s, map: []).isEmpty)
+    }
+
     @Test func mappingsAreChecked() throws {
         var d = try Mini.deal()
         let v2 = try MiniVersion.make("2.0.0", renameTalks: true)
