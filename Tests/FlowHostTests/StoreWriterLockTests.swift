@@ -9,6 +9,15 @@ import Testing
         return dir + "/deals.sqlite"
     }
 
+    /// A store file and a symbolic link to it, `link.sqlite`, beside it.
+    func linkedDatabase() throws -> (db: String, link: String) {
+        let db = try temporaryDatabase()
+        let link = (db as NSString).deletingLastPathComponent + "/link.sqlite"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "deals.sqlite")
+        _ = FileManager.default.createFile(atPath: db, contents: nil)
+        return (db, link)
+    }
+
     /// A second writer waits, says so once, and goes on as soon as the first lets go; the lock
     /// lives in the machines directory, which it makes.
     @Test func aSecondWriterWaitsForTheFirst() throws {
@@ -51,11 +60,8 @@ import Testing
     /// One store named by two paths (a symbolic link to it, a path through `..`): SQLite writes
     /// the same file, so the second writer waits for the first as on one path.
     @Test func aWriterThroughASymbolicLinkWaitsForTheOneOnTheFile() throws {
-        let db = try temporaryDatabase()
+        let (db, link) = try linkedDatabase()
         let directory = (db as NSString).deletingLastPathComponent
-        let link = directory + "/link.sqlite"
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "deals.sqlite")
-        _ = FileManager.default.createFile(atPath: db, contents: nil)
         var first: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
         defer { withExtendedLifetime(first) {} }
         #expect(secondWriter(on: link) { first = nil } == ["waiting", "released", "acquired"])
@@ -70,11 +76,7 @@ import Testing
     /// The machines of a store named through a link are archived beside the real file, and
     /// machines an older flowc archived beside the link are still found.
     @Test func theMachineArchiveIsBesideTheRealFileAndStillReadsBesideTheLink() throws {
-        let db = try temporaryDatabase()
-        let directory = (db as NSString).deletingLastPathComponent
-        let link = directory + "/link.sqlite"
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "deals.sqlite")
-        _ = FileManager.default.createFile(atPath: db, contents: nil)
+        let (db, link) = try linkedDatabase()
         let throughLink = DirectoryMachineArchive(besideDatabase: link)
         #expect(throughLink.directory == DirectoryMachineArchive(besideDatabase: db).directory)
         let hash = "sha256:" + String(repeating: "a", count: 64)
