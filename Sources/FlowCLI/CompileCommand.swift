@@ -51,6 +51,10 @@ struct CompileCommand: FlowcCommand {
             return unreadable ? ExitCode.usage : ExitCode.problems
         }
         if HostTemplates.refuseFragment(result, path: template, context) { return ExitCode.usage }
+        if let included = result.files.first(where: { OutputFile.replaces(output, $0.path) }) {
+            context.writeError("error: `\(output)` is `\(included.path)`, a file the template includes: the IR would replace it; name another file with -o\n")
+            return ExitCode.usage
+        }
         let machine: Machine
         do { machine = try IRCompiler.compile(result) } catch {
             context.writeError(HostTemplates.render(error, context))

@@ -86,6 +86,13 @@ struct GraphCommand: FlowcCommand {
         case .success(let m): verified = m
         case .failure(let status): return status.code
         }
+        // A file the template includes (a fragment shared by other templates).
+        let directory = (template as NSString).deletingLastPathComponent
+        let included = verified.machine.sources.files.map { directory.isEmpty ? $0 : directory + "/" + $0 }
+        if !HostTemplates.isCompiled(template), let file = included.first(where: { OutputFile.replaces(output, $0) }) {
+            context.writeError("error: `\(output)` is `\(file)`, a file the template includes: the picture would replace it; name another file with -o\n")
+            return ExitCode.usage
+        }
         var machine = verified.machine
         var snapshot: DealSnapshot?
         if let deal {

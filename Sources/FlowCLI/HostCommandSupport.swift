@@ -196,17 +196,39 @@ enum OutputFile {
     /// it is a regular file or a new one; into it when it is a device or a FIFO (`-o /dev/null`),
     /// which a rename would replace with a plain file.
     static func write(_ data: Data, to path: String) throws {
+        if let reason = protected(path) { throw OutputRefused(reason: reason) }
         guard isSpecial(path) else { return try data.write(to: URL(fileURLWithPath: path), options: .atomic) }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EACCES) }
         defer { try? handle.close() }
         try handle.write(contentsOf: data)
     }
 
+    /// A file an output must never replace, and why: an SQLite database (a deal store: a
+    /// mistyped `-o store.sqlite` lost every deal), or a file in a store's machine archive
+    /// (`DB.machines/`, beside its writer lock: the deals on that machine could not be read).
+    static func protected(_ path: String) -> String? {
+        let parent = (StorePath.canonical(path) as NSString).deletingLastPathComponent
+        if parent.hasSuffix(".machines"), FileManager.default.fileExists(atPath: parent + "/writer.lock") {
+            return "it is in a deal store's machine archive (`\(parent)`)"
+        }
+        guard !isSpecial(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        if (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8) {
+            return "it is an SQLite database (a deal store?), which an output never replaces"
+        }
+        return nil
+    }
+
+    /// The refusal of ``write(_:to:)`` to replace a ``protected(_:)`` file.
+    struct OutputRefused: Error {
+        var reason: String
+    }
+
     /// Whether writing `output` would replace `input`: the same file, whatever the paths say
-    /// (symbolic links, `..`). An author's `flowc compile t.flow.yaml -o t.flow.yaml` replaced the
-    /// template with its IR.
+    /// (symbolic links, `..`, a hard link: ``FileIdentity``). An author's `flowc compile
+    /// t.flow.yaml -o t.flow.yaml` replaced the template with its IR.
     static func replaces(_ output: String, _ input: String) -> Bool {
-        output != "-" && StorePath.canonical(output) == StorePath.canonical(input)
+        output != "-" && FileIdentity(output) == FileIdentity(input)
     }
 
     /// Whether `path` names something other than a regular file or a directory (a device such as
@@ -219,6 +241,7 @@ enum OutputFile {
     }
 
     static func reason(_ error: any Error, path: String) -> String {
+        if let refused = error as? OutputRefused { return refused.reason }
         if SystemError.code(error) != nil {
             let text = SystemError.reason(error)
             return text.prefix(1).lowercased() + text.dropFirst()

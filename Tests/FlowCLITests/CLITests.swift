@@ -250,6 +250,39 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(explained.out.hasPrefix("FC1307: compile-compiled-machine (error)\n"), "\(explained.out)")
     }
 
+    /// An output never replaces a deal store (any SQLite database), a file of a store's machine
+    /// archive, or a file the template includes: `graph --deal D --db S -o S` and `compile -o S`
+    /// wrote over every deal, exit 0; a fragment shared by four templates was replaced by an IR.
+    @Test func anOutputNeverReplacesAStoreAnArchiveFileOrAnIncludedFile() throws {
+        let db = try Examples.loaded()
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let graph = flowc("graph", Examples.template, "--deal", "D-1001", "--db", db, "-o", db)
+        #expect(graph.code == 2)
+        #expect(graph.err == "error[FC1402]: cannot write `\(db)`: it is an SQLite database (a deal store?), which an output never replaces\n", "\(graph.err)")
+        let compile = flowc("compile", Examples.template, "-o", db)
+        #expect(compile.code == 2)
+        #expect(compile.err.hasSuffix("error: cannot write `\(db)`: it is an SQLite database (a deal store?), which an output never replaces\n"), "\(compile.err)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        let archive = db + ".machines"
+        let machine = try #require(try FileManager.default.contentsOfDirectory(atPath: archive).first { $0.hasSuffix(".ir.json") })
+        let report = flowc("report", "--db", db, "--html", archive + "/" + machine)
+        #expect(report.code == 2)
+        #expect(report.err.contains("it is in a deal store's machine archive"), "\(report.err)")
+        #expect(flowc("deal", "show", "D-1001", "--db", db).code == 0)
+
+        let dir = try tempDir([:])
+        try FileManager.default.copyItem(atPath: repoRoot + "/templates", toPath: dir + "/t")
+        let fragment = dir + "/t/fragments/common-roles.flow.yaml"
+        let text = try String(contentsOfFile: fragment, encoding: .utf8)
+        let c = flowc("compile", dir + "/t/standard-sale.flow.yaml", "-o", fragment)
+        #expect(c.code == 2)
+        #expect(c.err.hasSuffix("a file the template includes: the IR would replace it; name another file with -o\n"), "\(c.err)")
+        let g = flowc("graph", dir + "/t/standard-sale.flow.yaml", "-o", dir + "/t/./fragments/common-roles.flow.yaml")
+        #expect(g.code == 2)
+        #expect(g.err.contains("a file the template includes: the picture would replace it"), "\(g.err)")
+        #expect(try String(contentsOfFile: fragment, encoding: .utf8) == text)
+    }
+
     @Test func compileRefusesATemplateWithErrors() throws {
         let dir = try tempDir(["a.flow.yaml": brokenTemplate])
         let r = flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/a.ir.json")
