@@ -93,6 +93,20 @@ struct StoreOptions: ParsableArguments {
             context.writeError("\(path): \(HostError.storeIsDirectory(path))\n")
             return nil
         }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            // A pipe would hang the open; a device is no file to keep deals in.
+            if info.st_mode & S_IFMT != S_IFREG {
+                context.writeError("\(path): \(HostError.store(StoreError(.notAStore, HostMessages.fill(HostMessages.Phrase.storeNotRegular, [path]))))\n")
+                return nil
+            }
+            // SQLite keeps a store's write-ahead log beside the name it is opened by: two names
+            // of one file give two logs, and the store is corrupted (QA: both runs said done).
+            if info.st_nlink > 1 {
+                context.writeError("\(path): \(HostError.store(StoreError(.database, HostMessages.fill(HostMessages.Phrase.storeHardLinked, [path, String(info.st_nlink)]))))\n")
+                return nil
+            }
+        }
         if let handle = FileHandle(forReadingAtPath: path) {
             // Not an SQLite file at all (a template or a deals file named by mistake): said before
             // the writer lock, which would make `PATH.machines` beside it.

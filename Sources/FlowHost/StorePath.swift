@@ -9,6 +9,34 @@ public enum StorePath {
     /// for both. A path whose directory does not exist is returned as it is.
     public static func canonical(_ path: String) -> String {
         if let real = realPath(path) { return real }
+        // A symbolic link to a file not made yet (a store created through a link made first):
+        // where the link points, so that the writer naming the target directly shares the lock.
+        if let target = linkTarget(path) { return canonical(target, links: 1) }
+        return byDirectory(path)
+    }
+
+    /// ``canonical(_:)`` for a link's target, `links` links deep (a loop stops at 40, as the
+    /// system's own resolution does).
+    private static func canonical(_ path: String, links: Int) -> String {
+        if let real = realPath(path) { return real }
+        if links < 40, let target = linkTarget(path) { return canonical(target, links: links + 1) }
+        return byDirectory(path)
+    }
+
+    /// The target of the symbolic link at `path`, relative targets taken from the link's
+    /// directory; nil when `path` is not a link.
+    private static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        let target = String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if target.hasPrefix("/") { return target }
+        let directory = (path as NSString).deletingLastPathComponent
+        return directory.isEmpty ? target : directory + "/" + target
+    }
+
+    /// The real path of `path`'s directory and its name.
+    private static func byDirectory(_ path: String) -> String {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         guard let realDirectory = realPath(directory.isEmpty ? "." : directory) else { return path }

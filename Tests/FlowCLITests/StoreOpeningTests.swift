@@ -49,6 +49,24 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/text.sqlite", encoding: .utf8) == "hello\n")
     }
 
+    /// A pipe as the store hung the command; a store file with two names (a hard link) let two
+    /// writers in and got corrupted, SQLite keeping a write-ahead log beside each name.
+    @Test func aPipeOrAHardLinkedStoreIsRefused() throws {
+        let db = try Examples.db()
+        let dir = (db as NSString).deletingLastPathComponent
+        #expect(mkfifo(dir + "/pipe.sqlite", 0o644) == 0)
+        let pipe = flowc("deals", "--db", dir + "/pipe.sqlite")
+        #expect(pipe.code == 2)
+        #expect(pipe.err.contains("is not a regular file (a pipe, a device or a socket), so not a store file"), "\(pipe.err)")
+        #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--db", db).code == 0)
+        try FileManager.default.linkItem(atPath: db, toPath: dir + "/second.sqlite")
+        for path in [db, dir + "/second.sqlite"] {
+            let r = flowc("deal", "show", "D-1001", "--db", path)
+            #expect(r.code == 2)
+            #expect(r.err.contains("has 2 names (hard links)"), "\(r.err)")
+        }
+    }
+
     /// An SQLite database without tables is made a store only by a command that writes: a read
     /// command wrote flowc's schema into it.
     @Test func aReadCommandDoesNotMakeAStoreOfAnEmptyDatabase() throws {

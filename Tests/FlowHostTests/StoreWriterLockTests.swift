@@ -73,6 +73,23 @@ import Testing
         #expect(StoreWriterLock.path(besideDatabase: link) == StoreWriterLock.path(besideDatabase: db))
     }
 
+    /// A store created through a symbolic link made in advance (its target not there yet): the
+    /// lock is where the link points, shared with a writer naming the target (two such writers
+    /// got in at once and made duplicate open deals).
+    @Test func aLinkToAStoreNotMadeYetLocksWhereItPoints() throws {
+        let db = try temporaryDatabase()
+        let directory = (db as NSString).deletingLastPathComponent
+        let link = directory + "/link.sqlite"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "deals.sqlite")
+        #expect(!FileManager.default.fileExists(atPath: db))
+        #expect(StoreWriterLock.path(besideDatabase: link) == StoreWriterLock.path(besideDatabase: db))
+        // Through a chain of links, and a loop stops.
+        try FileManager.default.createSymbolicLink(atPath: directory + "/chain.sqlite", withDestinationPath: "link.sqlite")
+        #expect(StorePath.canonical(directory + "/chain.sqlite") == StorePath.canonical(db))
+        try FileManager.default.createSymbolicLink(atPath: directory + "/loop.sqlite", withDestinationPath: "loop.sqlite")
+        #expect(StorePath.canonical(directory + "/loop.sqlite").hasSuffix("/loop.sqlite"))
+    }
+
     /// The machines of a store named through a link are archived beside the real file, and
     /// machines an older flowc archived beside the link are still found.
     @Test func theMachineArchiveIsBesideTheRealFileAndStillReadsBesideTheLink() throws {
