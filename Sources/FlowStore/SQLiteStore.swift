@@ -120,15 +120,21 @@ public final class SQLiteStore: DealStore {
     /// - Throws: ``StoreError`` `.notAStore` or `.newerSchema`, as a writable open would.
     private static func currentReader(_ path: String) throws -> DatabasePool? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        if let reader = try currentReader(opening: path) { return reader }
-        // A store whose directory cannot be written (a read-only mount, another user's store, a
-        // backup): SQLite cannot make the shared-memory file a WAL reader needs. With no
-        // write-ahead log left (a writer that closes copies it into the file and removes it) the
-        // file is the whole store, and it is read as immutable: no locks, no shared memory.
+        // A store this process may not write (a read-only mount, another user's store, a
+        // backup): SQLite cannot make the shared-memory file a WAL reader needs, or would make
+        // it (and the log) as this user, which locked the store's owner out of their own store.
+        // With no write-ahead log left (a writer that closes copies it into the file and removes
+        // it) the file is the whole store, and it is read as immutable: no locks, no other file.
         let directory = (path as NSString).deletingLastPathComponent
+        let mayWrite = FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory)
+            && FileManager.default.isWritableFile(atPath: path)
+        if mayWrite { return try currentReader(opening: path) }
         let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? nil
-        guard !FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory), log == nil || log == 0 else { return nil }
-        return try currentReader(opening: immutableURI(path))
+        if log == nil || log == 0 { return try currentReader(opening: immutableURI(path)) }
+        // A log left by a writer: readable only through its shared memory, if that is there.
+        if let reader = try currentReader(opening: path) { return reader }
+        throw StoreError(.database, "the store's write-ahead log `\(path)-wal` holds writes not yet in the file, and this user cannot write "
+            + "beside the store to read it; a command that writes, run by the store's owner, folds the log into the file")
     }
 
     /// An SQLite URI of `path` (absolute) opened as immutable (the system SQLite reads URIs).
