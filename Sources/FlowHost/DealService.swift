@@ -651,7 +651,19 @@ public final class DealSession {
                 let machine = current.machine
                 let at = resolve(input.at)
                 previous = at
-                let baseID = input.id ?? "auto-\(current.logSequence + 1)"
+                var baseID = input.id ?? "auto-\(current.logSequence + 1)"
+                if input.id == nil {
+                    // An id the host chooses is never one given by hand to an earlier event (an
+                    // event sent without an id was refused as already logged, FC1214).
+                    var n = 2
+                    while true {
+                        let taken = try logged(baseID)
+                        let takenAsItem = try logged(baseID + ".1")
+                        if !taken && !takenAsItem { break }
+                        baseID = "auto-\(current.logSequence + 1)-\(n)"
+                        n += 1
+                    }
+                }
                 for (id, action) in try actions(input.action, id: baseID, machine: machine) {
                     if try logged(id) {
                         guard unit.repeated == .skip else { throw HostError(HostMessages.eventLogged, id, dealID) }

@@ -48,6 +48,15 @@ import Testing
         #expect(history.out.contains("completed `initial_talks`; entered `requirement_negotiation`"))
         let log = flowc("deal", "history", "X-1", "--db", db, "--json")
         #expect(log.out.split(separator: "\n").count == 5)
+        // An id given by hand that the host would choose next: an event without an id gets
+        // another (it was refused as already logged, FC1214).
+        let named = flowc("deal", "event", "X-1", "--set", "follow_up_notes=a", "--id", "auto-7", "--at", "+1m", "--db", db)
+        #expect(named.code == 0, "\(named.err)")
+        let unnamed = flowc("deal", "event", "X-1", "--set", "follow_up_notes=b", "--at", "+1m", "--db", db)
+        #expect(unnamed.code == 0, "\(unnamed.err)")
+        let unnamed2 = flowc("deal", "event", "X-1", "--set", "follow_up_notes=c", "--at", "+1m", "--db", db)
+        #expect(unnamed2.code == 0, "\(unnamed2.err)")
+        #expect(flowc("deal", "history", "X-1", "--db", db).out.contains("[`auto-7-2`]"))
         #expect(log.out.hasPrefix("{\"context\":{\"actorCanAssign\":false,"))
 
         let why = flowc("deal", "why", "X-1", "--db", db)
