@@ -93,6 +93,21 @@ struct OutboxAckCommand: FlowcCommand {
         if positions.isEmpty { throw ValidationError("give the positions of the effects performed") }
     }
 
+    /// Positions as a reader takes them in: runs of consecutive ones as `37–200`, in the order
+    /// given, at most ten parts and then how many more.
+    static func ranges(_ positions: [Int64]) -> String {
+        var parts: [String] = []
+        var i = 0
+        while i < positions.count {
+            var j = i
+            while j + 1 < positions.count, positions[j + 1] == positions[j] + 1 { j += 1 }
+            parts.append(j > i ? "\(positions[i])–\(positions[j])" : "\(positions[i])")
+            i = j + 1
+        }
+        guard parts.count > 10 else { return parts.joined(separator: ", ") }
+        return parts.prefix(10).joined(separator: ", ") + " and \(parts.count - 10) more"
+    }
+
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
         let now = StoreTime(millisecondsSinceEpoch: service.clock() * 1000)
@@ -105,7 +120,7 @@ struct OutboxAckCommand: FlowcCommand {
             let unknown = positions.filter { ($0 < 1 || $0 > last) && seen.insert($0).inserted }
             if !unknown.isEmpty {
                 let range = last == 0 ? "the outbox is empty" : "its positions run from 1 to \(last)"
-                let list = unknown.map(String.init).joined(separator: ", ")
+                let list = Self.ranges(unknown)
                 context.writeError("error: position\(unknown.count == 1 ? "" : "s") \(list) \(unknown.count == 1 ? "is" : "are") not in the outbox (\(range)); nothing acknowledged\n")
                 return ExitCode.usage
             }

@@ -353,6 +353,9 @@ public final class BulkRun {
                         : RecordReader.fail(HostMessages.Record.notARecord, "the line")
                     reject(line.number, error, text, bytes: valid == nil ? Array(slice) : nil)
                     holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
+                case .success(let value) where { if case .object = value { false } else { true } }():
+                    // JSON, but not an object (`[1,2]`, `42`, `"text"`): no record either.
+                    reject(line.number, RecordReader.fail(HostMessages.Record.notARecord, "the line"), text)
                 case .success(let value):
                     switch unit(value) {
                     case .failure(let e):

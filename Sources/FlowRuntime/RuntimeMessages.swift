@@ -328,7 +328,7 @@ public enum RuntimeMessages {
         could give another snapshot than the one stored, so it is refused. Use the flowc that \
         wrote the store, or a newer one.
         """)
-    public static let forkBranchNotEntered = RuntimeMessageSpec(1178, "fork-branch-not-entered", "the deal is inside fork `{0}`, and the new version gives it a branch starting at `{1}` that the deal never entered: join `{2}` would wait for it for ever", """
+    public static let forkBranchNotEntered = RuntimeMessageSpec(1178, "fork-branch-not-entered", "the deal is inside fork `{0}`; on the new version its branch `{1}` has no node the deal reached (new, or mapped elsewhere): join `{2}` would wait for ever", """
         A fork starts its branches when the deal enters it, and its join waits for every one. A \
         deal already past the fork cannot start a branch the new version adds, so the join would \
         never be released and the deal could only be lost. Migrate the deal once it has passed \

@@ -1,4 +1,4 @@
-import FlowCLI
+@testable import FlowCLI
 import Foundation
 import Testing
 
@@ -27,6 +27,12 @@ import Testing
         #expect(typo.code == 2)
         #expect(typo.err == "error: positions 999999, 0 are not in the outbox (its positions run from 1 to 36); nothing acknowledged\n")
         #expect(flowc("outbox", "list", "--limit", "1000", "--db", db).out.hasSuffix("36 effects waiting\n"))
+        let ctx = CLIContext(capture: true)
+        let code = Flowc.run(["outbox", "ack"] + (30...200).map(String.init) + ["--db", db], context: ctx)
+        #expect(code == 2)
+        #expect(ctx.err == "error: positions 37–200 are not in the outbox (its positions run from 1 to 36); nothing acknowledged\n")
+        #expect(OutboxAckCommand.ranges([5, 1, 2, 3, 9]) == "5, 1–3, 9")
+        #expect(OutboxAckCommand.ranges(stride(from: 100, to: 124, by: 2).map(Int64.init)).hasSuffix(" and 2 more"))
 
         let ack = flowc("outbox", "ack", "1", "2", "2", "--db", db)
         #expect(ack.code == 0, "\(ack.err)")

@@ -241,6 +241,18 @@ import Testing
         #expect(try service.store.deal("R-1")?.lastSequence == 3)
     }
 
+    /// A line that is JSON but not an object is no record: said so (it was "the record:
+    /// expected an object").
+    @Test(arguments: ["[1,2]", "42", "\"text\"", "null", "true", "not json"])
+    func aLineThatIsNoObjectIsNoRecord(_ line: String) throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let rejects = try #require(run.runDeals(Array((line + "\n").utf8), format: .jsonLines).value)
+        #expect(rejects.map(\.error.message) == [
+            "not a valid record: the line is not a JSON record: each line is one JSON object, `{\"id\": …}` in a deals file, `{\"deal\": …}` in an events file",
+        ])
+    }
+
     @Test func theDealOfALineThatIsNotJSONIsFoundAsWritten() {
         func id(_ line: String, _ key: String = "deal") -> String? { BulkRun.dealID(written: ArraySlice(line.utf8), key: key) }
         #expect(id(#"{"deal": "D-1", "at": "#) == "D-1")

@@ -166,7 +166,7 @@ extension Deal {
         let v2 = try MiniVersion.make("2.0.0", Self.thirdBranch)
         let refusal = try d.migrate(to: v2).failure
         #expect(refusal?.code == "FC1178")
-        #expect(refusal?.message == "the deal is inside fork `contract_review`, and the new version gives it a branch starting at `compliance_review` that the deal never entered: join `review_done` would wait for it for ever")
+        #expect(refusal?.message == "the deal is inside fork `contract_review`; on the new version its branch `compliance_review` has no node the deal reached (new, or mapped elsewhere): join `review_done` would wait for ever")
 
         // The same before any branch arrived (the join still pending).
         var fresh = try Mini.atFork()
@@ -175,7 +175,7 @@ extension Deal {
         // Mapping the active branch onto the new one leaves no branch unentered... but `finance_review`
         // would then be the unentered one: still refused, naming it.
         let mapped = try d.migrate(to: v2, map: [NodeMapping("finance_review", "compliance_review")]).failure
-        #expect(mapped?.message.contains("branch starting at `finance_review`") == true)
+        #expect(mapped?.message.contains("its branch `finance_review` has no node the deal reached") == true)
 
         // Past the join, the new branch is ahead of nothing: the deal moves.
         try d.apply(.complete(node: "finance_review", outcome: nil), by: "fay", after: hour)
@@ -276,7 +276,7 @@ extension Deal {
         let v11 = try MiniVersion.make("1.1.0")
         let refusal = try d.migrate(to: v11, map: [NodeMapping("legal_review", "finance_review")]).failure
         #expect(refusal?.code == "FC1178")
-        #expect(refusal?.message.contains("a branch starting at `legal_review` that the deal never entered") == true)
+        #expect(refusal?.message.contains("its branch `legal_review` has no node the deal reached (new, or mapped elsewhere)") == true)
     }
 
     @Test func fieldsAreMatchedByIDAndAnIncompatibleValueRefusesTheDeal() throws {
