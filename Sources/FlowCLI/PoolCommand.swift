@@ -201,7 +201,7 @@ struct PoolSweepCommand: FlowcCommand {
         guard let service = store.open(context, writing: true), let time = TickCommand.time(at, service, context) else { return ExitCode.usage }
         let report = service.tick(at: time)
         for id in report.returnedToPool { context.write("\(id) returned to the public pool\n") }
-        context.write("swept at \(HostOutput.time(time)): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked)\n")
+        context.write("swept at \(HostOutput.time(time)): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked\(report.refused.isEmpty ? "" : ", \(report.refused.count) not ticked: errors below"))\n")
         return TickCommand.finish(report, context)
     }
 }

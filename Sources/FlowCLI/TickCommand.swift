@@ -76,6 +76,8 @@ struct TickCommand: FlowcCommand {
             }
             var line = "ticked \(report.ticked.count) deal\(report.ticked.count == 1 ? "" : "s") at \(HostOutput.time(time))"
             line += report.effects == 0 ? ": nothing fired" : ": \(RunSummary.counts(report.effectsByKind))"
+            // Deals whose timers were due but could not be ticked (said one by one on standard error).
+            if !report.refused.isEmpty { line += "; \(report.refused.count) due deal\(report.refused.count == 1 ? "" : "s") not ticked (errors below)" }
             context.write(line + "\n")
             if !report.returnedToPool.isEmpty { context.write("returned to the public pool: \(report.returnedToPool.joined(separator: ", "))\n") }
         }

@@ -218,6 +218,11 @@ import Testing
         #expect(damaged.code == 2)
         #expect(damaged.err.contains("error[FC1210]"), "\(damaged.err)")
         #expect(files.contains { damaged.err.contains("(file `\(archive)/\($0)`)") }, "\(damaged.err)")
+        // A tick counts the due deals it could not tick in its summary (it said "nothing fired").
+        let tick = flowc("tick", "--db", db)
+        #expect(tick.code == 1)
+        #expect(tick.out.contains("due deals not ticked (errors below)") || tick.out.contains("due deal not ticked (errors below)"), "\(tick.out)")
+        #expect(tick.err.contains("error[FC1210]"), "\(tick.err)")
         for file in files { try FileManager.default.removeItem(atPath: archive + "/" + file) }
         let gone = flowc("deal", "show", "OLD", "--db", db)
         #expect(gone.code == 2)
