@@ -185,15 +185,14 @@ public struct CSVDeals: Sendable {
     }
 
     /// The deal record of a row.
-    /// The deal id a row names, when its cells line up with the header (a rejected row's deal
-    /// is held back by it).
+    /// The deal id a row names (a rejected row's deal is held back by it): the cell under `id`,
+    /// also in a row with too few or too many cells, where the cells before it still line up.
     public func dealID(_ row: CSVRow) -> String? {
         var cells = row.cells
         if rejectsColumns, cells.count == columns.count - 3 { cells = ["", "", ""] + cells }
-        guard cells.count == columns.count, let slot = columns.firstIndex(where: { if case .id = $0 { true } else { false } }) else {
-            return nil
-        }
-        return cells[slot].isEmpty ? nil : cells[slot]
+        guard let slot = columns.firstIndex(where: { if case .id = $0 { true } else { false } }), slot < cells.count else { return nil }
+        let id = cells[slot].trimmingCharacters(in: .whitespaces)
+        return id.isEmpty ? nil : id
     }
 
     public func record(_ row: CSVRow) -> Result<DealRecord, HostError> {

@@ -253,6 +253,17 @@ import Testing
         ])
     }
 
+    /// A CSV row with the wrong number of cells holds its deal back too: its events get FC1206,
+    /// not "there is no deal" (FC1203).
+    @Test func aCSVRowWithTheWrongCellCountHoldsItsDealBack() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let rejects = try #require(run.runDeals(Array("id,owner,customer_name\nC-1,amy,甲,extra\n".utf8), format: .csv).value)
+        #expect(rejects.map(\.error.code) == ["FC1220"])
+        let events = try #require(run.runEvents(Array(#"{"deal": "C-1", "set": {"intent": "high"}}"#.utf8)).value)
+        #expect(events.map(\.error.code) == ["FC1206"])
+    }
+
     @Test func theDealOfALineThatIsNotJSONIsFoundAsWritten() {
         func id(_ line: String, _ key: String = "deal") -> String? { BulkRun.dealID(written: ArraySlice(line.utf8), key: key) }
         #expect(id(#"{"deal": "D-1", "at": "#) == "D-1")
