@@ -67,7 +67,11 @@ public struct DirectoryMachineArchive: MachineArchive {
     public func load(hash: String) throws -> [UInt8]? {
         for directory in [directory, readAlso].compactMap(\.self) {
             guard let path = path(for: hash, in: directory), FileManager.default.fileExists(atPath: path) else { continue }
-            return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            // Found beside a link only: kept beside the real file too (best effort), so that a
+            // command naming the store by its real path finds it from now on.
+            if directory != self.directory { try? save(hash: hash, bytes: bytes) }
+            return bytes
         }
         return nil
     }
