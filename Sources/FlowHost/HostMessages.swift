@@ -83,7 +83,7 @@ public enum HostMessages {
         earlier than the deal's last). They go to the rejects file after it, in order; fix the \
         first and run the rejects file.
         """)
-    public static let machineUnavailable = HostMessageSpec(1210, "machine-unavailable", "deal `{0}` runs on the machine {1}, which cannot be loaded: {2}", """
+    public static let machineUnavailable = HostMessageSpec(1210, "machine-unavailable", "the machine {1} of {0} cannot be loaded: {2}", """
         A deal stays pinned to the compiled template (IR hash) it was created with. The host \
         keeps each machine beside the store (`DB.machines/HASH.ir.json`); that file is missing, \
         unreadable, or fails verification. Restore the directory, or recompile the exact \
@@ -182,6 +182,9 @@ public enum HostMessages {
 
     /// Phrases used inside messages.
     public enum Phrase {
+        /// FC1210's `{0}`: who runs on the machine.
+        public static let machineUser = "deal `{0}`"
+        public static let machineUsers = "template `{0}` ({1} deal{2})"
         /// Appended to FC1210's reason: the machine's file in the archive.
         public static let archiveFile = " (file `{0}`)"
         /// FC1212's reason for a `--db` that names a pipe, a device or a socket.

@@ -80,7 +80,7 @@ public struct DirectoryMachineArchive: MachineArchive {
     /// truncated) is written again, since every deal on the machine needs it.
     public func save(hash: String, bytes: [UInt8]) throws {
         guard let path = path(for: hash) else {
-            throw HostError(HostMessages.machineUnavailable, "-", hash, HostMessages.Phrase.notAHash)
+            throw HostError(HostMessages.machineUnavailable, HostMessages.fill(HostMessages.Phrase.machineUser, ["-"]), hash, HostMessages.Phrase.notAHash)
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
@@ -155,11 +155,21 @@ public final class MachineRegistry {
     /// The machine with this hash, for deal `dealID` (named in the error).
     /// - Throws: ``HostError`` FC1210 when the archive has no such machine or it does not verify.
     public func machine(hash: String, for dealID: String) throws(HostError) -> PreparedMachine {
+        try machine(hash: hash, user: HostMessages.fill(HostMessages.Phrase.machineUser, [dealID]))
+    }
+
+    /// The machine with this hash, for the `deals` deals of template `templateID` (a view or a
+    /// report, which reads no one deal).
+    public func machine(hash: String, forTemplate templateID: String, deals: Int) throws(HostError) -> PreparedMachine {
+        try machine(hash: hash, user: HostMessages.fill(HostMessages.Phrase.machineUsers, [templateID, String(deals), deals == 1 ? "" : "s"]))
+    }
+
+    private func machine(hash: String, user: String) throws(HostError) -> PreparedMachine {
         if let known = prepared[hash] { return known }
         // The reason, with the file it concerns (a damaged file must be found to be restored).
         func unavailable(_ reason: String) -> HostError {
             let place = archive.location(of: hash).map { HostMessages.fill(HostMessages.Phrase.archiveFile, [$0]) } ?? ""
-            return HostError(HostMessages.machineUnavailable, dealID, hash, reason + place)
+            return HostError(HostMessages.machineUnavailable, user, hash, reason + place)
         }
         let bytes: [UInt8]?
         do { bytes = try archive.load(hash: hash) } catch {

@@ -34,7 +34,7 @@ public struct StoreTemplate: Sendable {
         for (id, hashes) in byID.sorted(by: { $0.key < $1.key }) {
             let sorted = hashes.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
             var loaded: [String: PreparedMachine] = [:]
-            for (hash, _) in sorted { loaded[hash] = try machines.machine(hash: hash, for: "(template \(id))") }
+            for (hash, count) in sorted { loaded[hash] = try machines.machine(hash: hash, forTemplate: id, deals: count) }
             guard let first = sorted.first, let machine = loaded[first.0] else { continue }
             out.append(StoreTemplate(id: id, hashes: sorted.map { (hash: $0.0, deals: $0.1) }, machine: machine, machines: loaded))
         }

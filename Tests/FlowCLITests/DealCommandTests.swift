@@ -218,6 +218,11 @@ import Testing
         #expect(damaged.code == 2)
         #expect(damaged.err.contains("error[FC1210]"), "\(damaged.err)")
         #expect(files.contains { damaged.err.contains("(file `\(archive)/\($0)`)") }, "\(damaged.err)")
+        #expect(damaged.err.contains("the machine sha256:") && damaged.err.contains(" of deal `OLD` cannot be loaded: "), "\(damaged.err)")
+        // A view reads no one deal: the message names the template and its deals.
+        let view = flowc("deals", "--db", db)
+        #expect(view.code == 2)
+        #expect(view.err.contains(" of template `mini` (1 deal) cannot be loaded: "), "\(view.err)")
         // A tick counts the due deals it could not tick in its summary (it said "nothing fired").
         let tick = flowc("tick", "--db", db)
         #expect(tick.code == 1)
