@@ -20,6 +20,10 @@ import Testing
         #expect(zoned.out.contains("2024-07-01 09:00 (UTC+08:00)"), "\(zoned.out.prefix(300))")
         let utc = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--utc-offset", "0", "--color", "never")
         #expect(utc.out.contains("2024-07-01 01:00 (UTC)"), "\(utc.out.prefix(300))")
+        // A zone west of UTC, as the help writes it (`-5h` was taken for an option: "Missing value").
+        let west = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--utc-offset", "-5h", "--color", "never")
+        #expect(west.code == 0, "\(west.err)")
+        #expect(west.out.contains("2024-06-30 20:00 (UTC-05:00)") || west.out.contains("2024-06-30 20:00 (UTC−05:00)"), "\(west.out.prefix(300))")
     }
 
     /// Zones on Earth run from UTC−12 to UTC+14 (the bound is ±14h, as a scenario's

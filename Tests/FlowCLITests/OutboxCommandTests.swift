@@ -51,6 +51,10 @@ import Testing
         #expect(flowc("outbox", "ack", "--db", db).code == 2)
         #expect(flowc("outbox", "ack", "one", "--db", db).code == 2)
         #expect(flowc("outbox", "list", "--limit", "0", "--db", db).code == 2)
+        // A negative number is a value of the option, not another option ("Missing value").
+        let negative = flowc("outbox", "list", "--limit", "-1", "--db", db)
+        #expect(negative.code == 2)
+        #expect(negative.err.hasPrefix("Error: --limit must be at least 1"), "\(negative.err)")
         let missing = flowc("outbox", "list", "--db", try tempDir([:]) + "/none.sqlite")
         #expect(missing.code == 2)
         #expect(missing.err.contains("FC1215"))
