@@ -425,8 +425,8 @@ public final class BulkRun {
     }
 
     /// The deal a line that is not JSON (or too long to read) names, found as written:
-    /// `"KEY"`, optional blanks, `:`, optional blanks, then a string without escapes. Nil when the
-    /// line has no such text: such a line holds back nothing.
+    /// `"KEY"`, optional blanks, `:`, optional blanks, then a JSON string (escapes read as JSON
+    /// reads them). Nil when the line has no such text: such a line holds back nothing.
     static func dealID(written line: ArraySlice<UInt8>, key: String) -> String? {
         let quote: UInt8 = 0x22, colon: UInt8 = 0x3A, backslash: UInt8 = 0x5C
         let needle = [quote] + Array(key.utf8) + [quote]
@@ -448,9 +448,13 @@ public final class BulkRun {
             i += 1
             blanks()
             guard i < bytes.count, bytes[i] == quote else { return nil }
-            let start = i + 1
-            guard let end = bytes[start...].firstIndex(where: { $0 == quote || $0 == backslash }), bytes[end] == quote else { return nil }
-            return String(validating: bytes[start..<end], as: UTF8.self)
+            // The string's end: the next quote not escaped by a backslash.
+            var end = i + 1
+            while end < bytes.count, bytes[end] != quote {
+                end += bytes[end] == backslash ? 2 : 1
+            }
+            guard end < bytes.count, case .success(.string(let id))? = Optional(JSONValue.parse(Array(bytes[i...end]))) else { return nil }
+            return id
         }
         return nil
     }

@@ -270,7 +270,10 @@ import Testing
         #expect(id(#"{"at": 1, "deal"  :  "甲-1"}}"#) == "甲-1")
         #expect(id(#"{"ideal": 1, "deal":"D-2""#) == "D-2")
         #expect(id(#"{"deal": 7}"#) == nil)
-        #expect(id(#"{"deal": "D\"3"}"#) == nil)
+        // Escapes are read as JSON reads them (a JSON-escaped id held back nothing before).
+        #expect(id(#"{"deal": "D\"3"}"#) == #"D"3"#)
+        #expect(id(#"{"deal": "H\u002d6", "at": 2024-06-10}"#) == "H-6")
+        #expect(id(#"{"deal": "D-5\"#) == nil)
         #expect(id(#"{"deal": "D-4"#) == nil)
         #expect(id(#"{"id": "X-1", "owner"#, "id") == "X-1")
         #expect(id("not json at all") == nil)
