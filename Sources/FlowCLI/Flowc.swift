@@ -27,7 +27,7 @@ public struct Flowc: ParsableCommand {
     /// Never calls `exit`; all output goes through `context`.
     public static func run(_ arguments: [String], context: CLIContext) -> Int32 {
         do {
-            let command = try Flowc.parseAsRoot(arguments)
+            let command = try Flowc.parseAsRoot(joiningNegativeValues(arguments))
             if let c = command as? any FlowcCommand { return c.execute(context) }
             var other = command
             try other.run()
@@ -42,6 +42,35 @@ public struct Flowc: ParsableCommand {
             context.writeError(message + "\n")
             return ExitCode.usage
         }
+    }
+}
+
+extension Flowc {
+    /// The options whose value may start with `-` (a zone west of UTC, `-5h`; a negative count
+    /// that deserves its own error; a time such as `-5`).
+    static let valueOptions: Set<String> = ["--now", "--at", "--utc-offset", "--limit", "--batch-size"]
+
+    /// `--now -1h` written as `--now=-1h`: the argument parser looks for `-h` and `--help` among
+    /// all the arguments before it reads option values, so a value like `-1h` or `-15h` printed
+    /// the command's help and exited 0 (the command did nothing and said it succeeded).
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "--" {
+                out += arguments[i...]
+                break
+            }
+            if valueOptions.contains(a), i + 1 < arguments.count, arguments[i + 1].hasPrefix("-"), arguments[i + 1] != "--" {
+                out.append(a + "=" + arguments[i + 1])
+                i += 2
+                continue
+            }
+            out.append(a)
+            i += 1
+        }
+        return out
     }
 }
 

@@ -225,12 +225,19 @@ enum OutputFile {
         if parent.hasSuffix(".machines"), FileManager.default.fileExists(atPath: parent + "/writer.lock") {
             return "it is in a deal store's machine archive (`\(parent)`)"
         }
-        guard !isSpecial(path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        if (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8) {
-            return "it is an SQLite database (a deal store?), which an output never replaces"
+        if isSQLite(path) { return "it is an SQLite database (a deal store?), which an output never replaces" }
+        // A store's write-ahead log or shared memory: its last committed writes may be only there.
+        for suffix in ["-wal", "-shm", "-journal"] where path.hasSuffix(suffix) && FileManager.default.fileExists(atPath: path) {
+            if isSQLite(String(path.dropLast(suffix.count))) { return "it belongs to an SQLite database (a deal store?), which an output never replaces" }
         }
         return nil
+    }
+
+    /// Whether `path` is a regular file that starts as an SQLite database does.
+    static func isSQLite(_ path: String) -> Bool {
+        guard !isSpecial(path), let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8)
     }
 
     /// The refusal of ``write(_:to:)`` to replace a ``protected(_:)`` file.

@@ -131,8 +131,9 @@ public final class SQLiteStore: DealStore {
         if mayWrite { return try currentReader(opening: path) }
         let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? nil
         if log == nil || log == 0 { return try currentReader(opening: immutableURI(path)) }
-        // A log left by a writer: readable only through its shared memory, if that is there.
-        if let reader = try currentReader(opening: path) { return reader }
+        // A log left by a writer: readable only through its shared memory, if that is there (a
+        // reader must not make it: as another user, it locked the owner out of the store).
+        if FileManager.default.fileExists(atPath: path + "-shm"), let reader = try currentReader(opening: path) { return reader }
         throw StoreError(.database, "the store's write-ahead log `\(path)-wal` holds writes not yet in the file, and this user cannot write "
             + "beside the store to read it; a command that writes, run by the store's owner, folds the log into the file")
     }

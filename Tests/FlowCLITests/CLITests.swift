@@ -263,6 +263,13 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(compile.code == 2)
         #expect(compile.err.hasSuffix("error: cannot write `\(db)`: it is an SQLite database (a deal store?), which an output never replaces\n"), "\(compile.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        // Nor its write-ahead log, where a writer that died may have left committed writes.
+        try Data("log".utf8).write(to: URL(fileURLWithPath: db + "-wal"))
+        let wal = flowc("compile", Examples.template, "-o", db + "-wal")
+        #expect(wal.code == 2)
+        #expect(wal.err.hasSuffix("it belongs to an SQLite database (a deal store?), which an output never replaces\n"), "\(wal.err)")
+        #expect(try String(contentsOfFile: db + "-wal", encoding: .utf8) == "log")
+        try FileManager.default.removeItem(atPath: db + "-wal")
         let archive = db + ".machines"
         let machine = try #require(try FileManager.default.contentsOfDirectory(atPath: archive).first { $0.hasSuffix(".ir.json") })
         let report = flowc("report", "--db", db, "--html", archive + "/" + machine)

@@ -24,6 +24,13 @@ import Testing
         let west = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--utc-offset", "-5h", "--color", "never")
         #expect(west.code == 0, "\(west.err)")
         #expect(west.out.contains("2024-06-30 20:00 (UTC-05:00)") || west.out.contains("2024-06-30 20:00 (UTC−05:00)"), "\(west.out.prefix(300))")
+        // A bad value starting with `-` and holding an `h` was taken for `-h`: the help, exit 0.
+        let badNow = flowc("report", "--db", db, "--now", "-1h")
+        #expect(badNow.code == 2)
+        #expect(badNow.out.isEmpty && badNow.err.hasPrefix("Error: --now: expected an ISO-8601 datetime"), "\(badNow.out.prefix(200))\(badNow.err)")
+        let badZone = flowc("deals", "--db", db, "--utc-offset", "-15h")
+        #expect(badZone.code == 2)
+        #expect(badZone.err.hasPrefix("Error: --utc-offset: `-15h` is out of range"), "\(badZone.err)")
     }
 
     /// Zones on Earth run from UTC−12 to UTC+14 (the bound is ±14h, as a scenario's
