@@ -14,6 +14,13 @@ public struct PreparedMachine: Sendable {
     let tables: PreparedTables
 
     public var verified: VerifiedMachine { tables.verified }
+
+    /// The ids of the nodes on the lose path: `lose.via` and every node after it (the loss review
+    /// and the `lost` end). An open deal whose open nodes are all here was lost by its owner and
+    /// is only finishing its follow-up: not pipeline.
+    public var losePathNodeIDs: Set<String> {
+        Set(zip(tables.machine.nodes, tables.onLosePath).compactMap { $1 ? $0.id : nil })
+    }
     public var machine: Machine { tables.verified.machine }
     /// The machine's field types, read without copying the whole machine (as
     /// `verified.fieldTypes` does: a retain of every table in it).

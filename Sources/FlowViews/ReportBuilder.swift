@@ -62,6 +62,7 @@ public struct ReportBuilder {
             let m = t.machine.machine
             // Each version's amount field has its currency (versions may differ).
             let currencyOf = t.machines.mapValues { Self.currency($0.machine) }
+            let losePathOf = t.machines.mapValues(\.losePathNodeIDs)
             let currencies = Set(currencyOf.values.compactMap { $0 }).sorted()
             for c in currencies where amounts[c] == nil { amounts[c] = (0, 0) }
             let mine = ViewPredicate.compare(.column(.templateID), .equal, .value(.text(t.id)))
@@ -76,8 +77,14 @@ public struct ReportBuilder {
             for row in groups where row.count > 0 {
                 let currency: String? = if case .text(let hash) = row.keys[0] { currencyOf[hash] ?? Self.currency(m) } else { Self.currency(m) }
                 let money = row.sums[0]
-                let isOpenDeal = row.keys[1] == .text("open")
+                // Lost by the owner, going through the loss review: not pipeline.
+                let losePath: Set<String> = if case .text(let hash) = row.keys[0] { losePathOf[hash] ?? [] } else { [] }
+                let openNodes: [String] = if case .text(let nodes) = row.keys[3] { nodes.split(separator: ",").map(String.init) } else { [] }
+                let inLossReview = row.keys[1] == .text("open") && !openNodes.isEmpty && openNodes.allSatisfy(losePath.contains)
+                let isOpenDeal = row.keys[1] == .text("open") && !inLossReview
                 switch row.keys[1] {
+                case .text("open") where inLossReview:
+                    totals.inLossReview += row.count
                 case .text("open"):
                     totals.open += row.count
                     if let currency { amounts[currency, default: (0, 0)].open += money }
@@ -111,7 +118,9 @@ public struct ReportBuilder {
             }
             // A node's row per currency of the template's versions (one, nearly always).
             let rowCurrencies = Set(currencyOf.values).sorted { ReportModel.order($0) < ReportModel.order($1) }
-            for node in order {
+            // The lose path (the loss review) is no stage of the pipeline: not in the funnel.
+            let losePathNodes = losePathOf.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+            for node in order where !losePathNodes.contains(node.id) {
                 guard seen.insert(node.id).inserted else { continue }
                 for currency in rowCurrencies {
                     let found = counted[FunnelKey(node: node.id, currency: currency)]

@@ -56,9 +56,13 @@ public struct ReportModel: Sendable, Hashable, Codable {
     }
 
     public struct Totals: Sendable, Hashable, Codable {
+        /// Open deals, but those in loss review.
         public var open: Int
         public var won: Int
         public var lost: Int
+        /// Open deals whose owner lost them and that are going through the follow-up nodes (the
+        /// loss review): counted apart from `open`, in no open amount, funnel or forecast.
+        public var inLossReview: Int = 0
         public var inPublicPool: Int
         /// The open and won amounts, one entry per currency of the templates counted, in currency
         /// order (empty when no template has an amount field).

@@ -74,6 +74,7 @@ public enum ReportText {
             t.add("进行中 open", F.count(s.open), F.amounts(s.amounts, won: false))
             t.add("已赢单 won", F.count(s.won), F.amounts(s.amounts, won: true))
             t.add("已输单 lost", F.count(s.lost), "")
+            t.add("输单复盘中 in loss review", F.count(s.inLossReview), "")
             t.add("公海 public pool", F.count(s.inPublicPool), "")
             table(t)
         }

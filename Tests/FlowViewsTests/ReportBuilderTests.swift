@@ -39,6 +39,27 @@ struct ReportBuilderTests {
         ])
     }
 
+    /// A deal its owner lost, still in its loss review (open until the review ends), is no
+    /// pipeline: counted apart, in no open amount, funnel row or forecast line. (A report of
+    /// 350 deals counted 59 of them, a fifth of the open amount, as open.)
+    @Test func aDealInLossReviewIsNotOpenPipeline() throws {
+        let store = try DealViewFixtures.sqlite()
+        let service = try DealViewFixtures.service(store, copies: 1)
+        let lose = BulkRun(service: service, machine: try service.machines.register(try DealViewFixtures.machine()))
+        let rejected = try lose.runEvents(Array(#"{"deal": "D-1005", "at": "+1h", "by": "wang.wu", "lose": "competitor"}"#.utf8)).get()
+        #expect(rejected.isEmpty, "\(rejected.map { $0.error })")
+        let model = try ReportBuilder(store: store, machines: service.machines).build(
+            templateID: nil, returningWithinDays: 7, now: DealViewFixtures.now, utcOffset: 8 * 3600)
+        // D-1005 (1,500,000, at solution_review) is now in loss review.
+        var expected = ReportModel.Totals(open: 3, won: 1, lost: 1, inPublicPool: 2, amounts: [.init(currency: "CNY", open: 90_000, won: 300_000)])
+        expected.inLossReview = 1
+        #expect(model.totals == expected)
+        #expect(!model.funnel.contains { $0.node == "loss_review" })
+        #expect(model.funnel.first { $0.node == "solution_review" }?.deals == 0)
+        #expect(!model.forecast.contains { $0.month == "2024-09" })
+        #expect(ReportText.render(model, color: false).contains("输单复盘中 in loss review"))
+    }
+
     @Test func attentionPoolAndReturningDeals() throws {
         let model = try Self.model(InMemoryStore(), days: 7)
         let owners = model.attention.map { $0.owner ?? "-" }
