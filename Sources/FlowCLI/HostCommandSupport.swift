@@ -101,8 +101,9 @@ struct StoreOptions: ParsableArguments {
                 return nil
             }
             // SQLite keeps a store's write-ahead log beside the name it is opened by: two names
-            // of one file give two logs, and the store is corrupted (QA: both runs said done).
-            if info.st_nlink > 1 {
+            // of one file give two logs, and writing corrupts the store (QA: both runs said
+            // done). Reading is harmless (backup snapshots are often hard links).
+            if info.st_nlink > 1, writing || creating {
                 context.writeError("\(path): \(HostError.store(StoreError(.database, HostMessages.fill(HostMessages.Phrase.storeHardLinked, [path, String(info.st_nlink)]))))\n")
                 return nil
             }
