@@ -227,6 +227,11 @@ enum OutputFile {
             return "it is in a deal store's machine archive (`\(parent)`)"
         }
         if isSQLite(path) { return "it is an SQLite database (a deal store?), which an output never replaces" }
+        // An author's template (`compile other.flow.yaml -o t.flow.yaml`): flowc writes IR,
+        // pictures and pages, never templates.
+        if path.hasSuffix(".flow.yaml") || path.hasSuffix(".flow.yml"), FileManager.default.fileExists(atPath: path) {
+            return "it is a template (`.flow.yaml`), which an output never replaces"
+        }
         // A store's write-ahead log or shared memory: its last committed writes may be only there.
         for suffix in ["-wal", "-shm", "-journal"] where path.hasSuffix(suffix) && FileManager.default.fileExists(atPath: path) {
             if isSQLite(String(path.dropLast(suffix.count))) { return "it belongs to an SQLite database (a deal store?), which an output never replaces" }

@@ -288,6 +288,12 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(g.code == 2)
         #expect(g.err.contains("a file the template includes: the picture would replace it"), "\(g.err)")
         #expect(try String(contentsOfFile: fragment, encoding: .utf8) == text)
+        // Nor another template.
+        let renewal = dir + "/t/renewal-upsell.flow.yaml"
+        let other = flowc("compile", dir + "/t/standard-sale.flow.yaml", "-o", renewal)
+        #expect(other.code == 2)
+        #expect(other.err.hasSuffix("it is a template (`.flow.yaml`), which an output never replaces\n"), "\(other.err)")
+        #expect(flowc("check", renewal).code == 0)
     }
 
     @Test func compileRefusesATemplateWithErrors() throws {
