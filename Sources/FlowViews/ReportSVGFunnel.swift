@@ -15,7 +15,11 @@ enum ReportSVGFunnel {
         let dealsWidth = (S.width - dealsX) * 0.36
         let amountX = dealsX + dealsWidth + 30
         let amountWidth = S.width - amountX - 4
-        let dealsRoom = dealsWidth - 44, amountRoom = amountWidth - 110
+        // The amount labels stand after their bars: the longest bar leaves room for the widest
+        // label (a large amount was cut at the chart's edge). Values are 12 px, bold (a little
+        // wider than the estimate).
+        let widestAmount = rows.map { S.textWidth(ReportTextFormat.amount($0.amount, $0.currency), size: 12) * 1.1 }.max() ?? 0
+        let dealsRoom = dealsWidth - 44, amountRoom = max(amountWidth - max(110, widestAmount + 12), amountWidth * 0.3)
         let maxDeals = Double(rows.map(\.deals).max() ?? 0)
         let maxAmount = rows.filter { $0.currency == currency }.map(\.amount).filter(\.isFinite).max() ?? 0
 

@@ -94,6 +94,24 @@ private final class PageOutline: NSObject, XMLParserDelegate {
         #expect(amounts[1] > amounts[3] && amounts[3] > amounts[2])
     }
 
+    /// The longest amount bar leaves room for its label: `3,957,685,183.50 CNY` ran off the chart.
+    @Test func theWidestAmountLabelFitsBesideTheLongestBar() throws {
+        let rows = [
+            ReportModel.FunnelRow(templateID: "t", node: "a", nameZh: "方案评审", nameEn: "Solution review", deals: 40,
+                                  amount: 3_957_685_183.5, currency: "CNY", probability: 30),
+            ReportModel.FunnelRow(templateID: "t", node: "b", nameZh: "需求谈判", nameEn: "Needs", deals: 10,
+                                  amount: 186_685_183_541.25, currency: "CNY", probability: 20),
+        ]
+        let svg = ReportSVGFunnel.render(rows, manyTemplates: false, currency: "CNY")
+        for row in rows {
+            let label = ReportTextFormat.amount(row.amount, row.currency)
+            let pattern = #"<text x="([0-9.]+)"[^>]*>"# + NSRegularExpression.escapedPattern(for: label) + "</text>"
+            let match = try #require(svg.range(of: pattern, options: .regularExpression), "\(label) not drawn")
+            let x = try #require(Double(svg[match].split(separator: "\"")[1]))
+            #expect(x + ReportSVG.textWidth(label, size: 12) * 1.1 <= ReportSVG.width, "\(label) at \(x)")
+        }
+    }
+
     @Test func userTextIsEscapedInTextAndAttributes() {
         #expect(!html.contains("<script"))
         #expect(!html.contains("<b>"))
