@@ -87,16 +87,18 @@ struct StoreOptions: ParsableArguments {
     ///   lock (a run's rate leaves that time out).
     func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false, lockWait: LockWait? = nil) -> DealService? {
         let path = path(context)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            // Said before the writer lock, which would make `PATH.machines` beside it.
-            context.writeError("\(path): \(HostError.storeIsDirectory(path))\n")
-            return nil
-        }
+        // What is at the path, read once. Its problems are said before the writer lock, which
+        // would make `PATH.machines` beside a path that is no store.
         var info = stat()
-        if stat(path, &info) == 0 {
-            // A pipe would hang the open; a device is no file to keep deals in.
-            if info.st_mode & S_IFMT != S_IFREG {
+        let exists = stat(path, &info) == 0
+        if exists {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR:
+                context.writeError("\(path): \(HostError.storeIsDirectory(path))\n")
+                return nil
+            default:
+                // A pipe would hang the open; a device is no file to keep deals in.
                 context.writeError("\(path): \(HostError.store(StoreError(.notAStore, HostMessages.fill(HostMessages.Phrase.storeNotRegular, [path]))))\n")
                 return nil
             }
@@ -107,21 +109,15 @@ struct StoreOptions: ParsableArguments {
                 context.writeError("\(path): \(HostError.store(StoreError(.database, HostMessages.fill(HostMessages.Phrase.storeHardLinked, [path, String(info.st_nlink)]))))\n")
                 return nil
             }
-        }
-        if let handle = FileHandle(forReadingAtPath: path) {
-            // Not an SQLite file at all (a template or a deals file named by mistake): said before
-            // the writer lock, which would make `PATH.machines` beside it.
-            let head = (try? handle.read(upToCount: 16)) ?? Data()
-            try? handle.close()
-            if !head.isEmpty, head != Data("SQLite format 3\u{0}".utf8) {
+            // Not an SQLite file at all (a template or a deals file named by mistake).
+            if info.st_size > 0, OutputFile.startsAsSQLite(path) == false {
                 context.writeError("\(path): \(HostError.store(StoreError(.notAStore, StoreError.notSQLite)))\n")
                 return nil
             }
         }
         // An empty file (a copy that failed, a crash while it was made) is no store either: SQLite
         // would take it for an empty database, and a command on existing deals would report none.
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        if !FileManager.default.fileExists(atPath: path) || (size == 0 && !creating) {
+        if !exists || (info.st_size == 0 && !creating) {
             guard creating else {
                 context.writeError(HostError.noStore(path).description + "\n")
                 return nil
@@ -241,7 +237,12 @@ enum OutputFile {
 
     /// Whether `path` is a regular file that starts as an SQLite database does.
     static func isSQLite(_ path: String) -> Bool {
-        guard !isSpecial(path), let handle = FileHandle(forReadingAtPath: path) else { return false }
+        !isSpecial(path) && startsAsSQLite(path) == true
+    }
+
+    /// Whether the file at `path` starts with SQLite's 16-byte header; nil when it cannot be read.
+    static func startsAsSQLite(_ path: String) -> Bool? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         return (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8)
     }
