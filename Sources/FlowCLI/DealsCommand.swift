@@ -73,7 +73,7 @@ struct DealsCommand: FlowcCommand {
     @Option(name: .long, help: "table, csv or json.")
     var format: Format = .table
 
-    @Option(name: .long, parsing: .unconditional, help: "At most this many rows (default \(DealViewEngine.defaultLimit); 0 for all, up to \(DealViewEngine.maxLimit)).")
+    @Option(name: .long, help: "At most this many rows (default \(DealViewEngine.defaultLimit); 0 for all, up to \(DealViewEngine.maxLimit)).")
     var limit: Int?
 
     @Option(name: .long, help: "A saved view file (*.view.yaml).")

@@ -50,8 +50,9 @@ extension Flowc {
     /// that deserves its own error; a time such as `-5`).
     static let valueOptions: Set<String> = ["--now", "--at", "--utc-offset", "--limit", "--batch-size"]
 
-    /// `--now -1h` written as `--now=-1h`: the argument parser looks for `-h` and `--help` among
-    /// all the arguments before it reads option values, so a value like `-1h` or `-15h` printed
+    /// `--now -1h` written as `--now=-1h`, the one place options take a value starting with `-`:
+    /// the argument parser reads such a value as another option ("Missing value"), and looks for
+    /// `-h` and `--help` among all the arguments first, so a value like `-1h` or `-15h` printed
     /// the command's help and exited 0 (the command did nothing and said it succeeded).
     static func joiningNegativeValues(_ arguments: [String]) -> [String] {
         var out: [String] = []

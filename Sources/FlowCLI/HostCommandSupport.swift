@@ -17,10 +17,10 @@ struct StoreOptions: ParsableArguments {
         valueName: "path"))
     var db: String?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
     var now: String?
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, or seconds east of UTC (default: the zone written in --now, else UTC).", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, or seconds east of UTC (default: the zone written in --now, else UTC).", valueName: "offset"))
     var utcOffset: String?
 
     /// The zone offset in effect: `--utc-offset`, else the one written at the end of `--now`

@@ -28,7 +28,7 @@ struct OutboxListCommand: FlowcCommand {
         abstract: "List the effects not yet acknowledged, oldest first: position, deal, effect id, kind, people."
     )
 
-    @Option(name: .long, parsing: .unconditional, help: "At most this many effects.")
+    @Option(name: .long, help: "At most this many effects.")
     var limit = 100
 
     @Flag(name: .long, help: "One JSON object per effect, with the effect as the runner emitted it.")

@@ -35,7 +35,7 @@ struct PoolListCommand: FlowcCommand {
     @Option(name: .long, help: "Only this person's deals (private pool).")
     var owner: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "At most this many deals.")
+    @Option(name: .long, help: "At most this many deals.")
     var limit = 100
 
     @Option(name: .long, help: ArgumentHelp("Start after this deal id (paging).", valueName: "id"))
@@ -110,7 +110,7 @@ struct PoolClaimCommand: FlowcCommand {
     @Option(name: .long, help: "Who claims it.")
     var by: String
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("When (default: now).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
     var at: TimeArgument?
 
     @Flag(name: .long, help: "Print the result as JSON.")
@@ -133,7 +133,7 @@ struct PoolReleaseCommand: FlowcCommand {
     @Option(name: .long, help: "Who releases it (the owner, or a manager).")
     var by: String
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("When (default: now).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
     var at: TimeArgument?
 
     @Flag(name: .long, help: "The host vouches that the actor is a manager (the template's pool.assign_by role).")
@@ -163,7 +163,7 @@ struct PoolAssignCommand: FlowcCommand {
     @Option(name: .long, help: "The manager assigning it.")
     var by: String
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("When (default: now).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
     var at: TimeArgument?
 
     @Flag(name: .long, help: "The host vouches that --by is in the template's pool.assign_by role (otherwise they must hold it on the deal).")
@@ -188,7 +188,7 @@ struct PoolSweepCommand: FlowcCommand {
         discussion: "Prints the deals that went to the public pool; `flowc tick` prints every timer fired."
     )
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Sweep as of this time (default: now).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Sweep as of this time (default: now).", valueName: "time"))
     var at: String?
 
     @OptionGroup var store: StoreOptions

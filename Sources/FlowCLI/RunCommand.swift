@@ -52,7 +52,7 @@ struct RunCommand: FlowcCommand {
     @Option(name: .long, help: ArgumentHelp("Where to write the rejected events (default: beside the events file).", valueName: "path"))
     var eventsRejects: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Records per store transaction.")
+    @Option(name: .long, help: "Records per store transaction.")
     var batchSize = 500
 
     @Flag(name: .long, help: "Print the summary as one JSON object.")

@@ -19,7 +19,7 @@ struct TickCommand: FlowcCommand {
             """
     )
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Fire what is due at this time: ISO-8601 with zone, or epoch seconds (default: now).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Fire what is due at this time: ISO-8601 with zone, or epoch seconds (default: now).", valueName: "time"))
     var at: String?
 
     @Flag(name: .long, help: "List every deal ticked, with its effects.")
