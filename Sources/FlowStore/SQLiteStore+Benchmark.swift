@@ -16,8 +16,7 @@ extension SQLiteStore {
         path: String, rows: Int, batchSize: Int = 1000, payloadBytes: Int = 200, durability: Durability = .powerLoss,
         throughCAPI: Bool = false
     ) throws -> Double {
-        _ = processTuned
-        var configuration = Configuration()
+        var configuration = tunedConfiguration()
         let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(synchronous)") }
         let pool = try DatabasePool(path: path, configuration: configuration)
@@ -92,8 +91,7 @@ extension SQLiteStore {
     /// own (closed again), so that the store's connections start the sweep with the caches they
     /// would have had.
     public func benchmarkMirrorPlan(for dealIDs: [String]) throws -> SweepMirrorPlan {
-        _ = Self.processTuned
-        var configuration = Configuration()
+        var configuration = Self.tunedConfiguration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         let list = Self.mirroredColumns.joined(separator: ", ")

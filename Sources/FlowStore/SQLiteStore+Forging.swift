@@ -5,8 +5,7 @@ extension SQLiteStore {
     /// it to get a file as an older flowc left it (with data), which ``init(path:durability:)``
     /// must then upgrade.
     static func forgeFile(path: String, schemaVersion: Int, sql: String) throws {
-        _ = processTuned
-        let pool = try DatabasePool(path: path)
+        let pool = try DatabasePool(path: path, configuration: tunedConfiguration())
         let migrations = SQLiteSchema.migrations.prefix(schemaVersion)
         var migrator = DatabaseMigrator()
         for migration in migrations { migrator.registerMigration(migration.identifier, migrate: migration.migrate) }
@@ -22,8 +21,7 @@ extension SQLiteStore {
     /// Writes an SQLite database without tables at `path` (a table made and dropped): a file
     /// someone else made, which only a command that writes deals may turn into a store.
     static func forgeEmptyDatabase(path: String) throws {
-        _ = processTuned
-        let queue = try DatabaseQueue(path: path)
+        let queue = try DatabaseQueue(path: path, configuration: tunedConfiguration())
         try queue.write { db in try db.execute(sql: "CREATE TABLE t (x); DROP TABLE t") }
         try queue.close()
     }

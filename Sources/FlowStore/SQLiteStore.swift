@@ -108,8 +108,7 @@ public final class SQLiteStore: DealStore {
     }
 
     private static func configuration() -> Configuration {
-        _ = processTuned
-        var configuration = Configuration()
+        var configuration = tunedConfiguration()
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.label = "flowc-store"
         return configuration
@@ -173,8 +172,7 @@ public final class SQLiteStore: DealStore {
     /// The first column of `sql`'s first row on the raw file, read-only, without the store's
     /// checks (tests look at files the store refuses).
     static func inspect(_ path: String, _ sql: String) throws -> String? {
-        _ = processTuned
-        var configuration = Configuration()
+        var configuration = tunedConfiguration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? queue.close() }
