@@ -260,7 +260,7 @@ final class StagedRecord: Sendable {
     /// view columns made now (the store writes them); the others' are made only if the store
     /// asks for them, which it does when a later record of the deal is refused.
     func encoded(lastOfDeal: Bool) -> AppendRecord {
-        let effects = effects.map { EffectRecord(effectID: $0.id, payload: Data(SnapshotJSON.encode($0))) }
+        let effects = effects.map(SnapshotJSON.record)
         let (snapshot, machine, base) = (self.snapshot, self.machine, self.base)
         @Sendable func row() -> (snapshot: Data, projection: DealProjection?) {
             let unchanged = base.flatMap { $0.machineHash == snapshot.machineHash && $0.fields == snapshot.fields ? $0.projection : nil }

@@ -156,7 +156,7 @@ extension DealService {
                     tickRecord = AppendRecord(
                         dealID: id, eventID: tick.id, afterSequence: sequence,
                         event: LoggedEvent(event: tick, context: tickContext).encoded(), snapshot: Data(SnapshotJSON.encode(current)),
-                        index: currentIndex, effects: stepped.effects.map { EffectRecord(effectID: $0.id, payload: Data(SnapshotJSON.encode($0))) })
+                        index: currentIndex, effects: stepped.effects.map(SnapshotJSON.record))
                     sequence += 1
                     let kinds = stepped.effects.map(\.kind.rawValue)
                     entry.notes.append(HostMessages.fill(MigrationMessages.Phrase.timersFirst, [

@@ -1,5 +1,7 @@
 import FlowExpr
 import FlowRuntime
+import FlowStore
+import Foundation
 
 /// A direct JSON writer for what the host stores with every event — the snapshot, the logged
 /// event and the effects — producing the same bytes as the runtime's `encoded()` (Foundation's
@@ -31,6 +33,11 @@ enum SnapshotJSON {
         w.key("schemaVersion"); w.int(e.schemaVersion)
         w.close()
         return w.bytes
+    }
+
+    /// An effect as the outbox keeps it: its id and its canonical JSON.
+    static func record(_ e: Effect) -> EffectRecord {
+        EffectRecord(effectID: e.id, payload: Data(encode(e)))
     }
 
     static func encode(_ e: Effect) -> [UInt8] {
