@@ -185,11 +185,16 @@ public struct CSVDeals: Sendable {
     }
 
     /// The deal record of a row.
+    /// A row's cells under the header's columns: a rejects file's row may leave out its three
+    /// `_line,_code,_error` cells.
+    private func cells(of row: CSVRow) -> [String] {
+        rejectsColumns && row.cells.count == columns.count - 3 ? ["", "", ""] + row.cells : row.cells
+    }
+
     /// The deal id a row names (a rejected row's deal is held back by it): the cell under `id`,
     /// also in a row with too few or too many cells, where the cells before it still line up.
     public func dealID(_ row: CSVRow) -> String? {
-        var cells = row.cells
-        if rejectsColumns, cells.count == columns.count - 3 { cells = ["", "", ""] + cells }
+        let cells = cells(of: row)
         guard let slot = columns.firstIndex(where: { if case .id = $0 { true } else { false } }), slot < cells.count else { return nil }
         let id = cells[slot].trimmingCharacters(in: .whitespaces)
         return id.isEmpty ? nil : id
@@ -197,8 +202,7 @@ public struct CSVDeals: Sendable {
 
     public func record(_ row: CSVRow) -> Result<DealRecord, HostError> {
         if let error = row.problemError { return .failure(error) }
-        var cells = row.cells
-        if rejectsColumns, cells.count == columns.count - 3 { cells = ["", "", ""] + cells }
+        let cells = cells(of: row)
         guard cells.count == columns.count else {
             return .failure(RecordReader.fail(HostMessages.Record.csvCells, "the row", String(row.cells.count), String(columns.count)))
         }

@@ -8,15 +8,13 @@ public enum StorePath {
     /// `..`) must wait for each other and find the same machines, as SQLite writes the same file
     /// for both. A path whose directory does not exist is returned as it is.
     public static func canonical(_ path: String) -> String {
-        if let real = realPath(path) { return real }
-        // A symbolic link to a file not made yet (a store created through a link made first):
-        // where the link points, so that the writer naming the target directly shares the lock.
-        if let target = linkTarget(path) { return canonical(target, links: 1) }
-        return byDirectory(path)
+        canonical(path, links: 0)
     }
 
-    /// ``canonical(_:)`` for a link's target, `links` links deep (a loop stops at 40, as the
-    /// system's own resolution does).
+    /// ``canonical(_:)`` `links` symbolic links deep. A symbolic link to a file not made yet (a
+    /// store created through a link made first) resolves to where it points, so that the writer
+    /// naming the target directly shares the lock; a loop stops at 40 links, as the system's own
+    /// resolution does.
     private static func canonical(_ path: String, links: Int) -> String {
         if let real = realPath(path) { return real }
         if links < 40, let target = linkTarget(path) { return canonical(target, links: links + 1) }
