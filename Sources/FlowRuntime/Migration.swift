@@ -278,19 +278,9 @@ struct MigrationTranslator {
         for f in nm.nodes.indices where fresh.nodes[f].status == .done {
             guard case .fork(let branches, let j) = nm.nodes[f].transition, nm.nodes.indices.contains(j),
                   fresh.nodes[j].status == .pending || fresh.nodes[j].status == .waiting else { continue }
-            var inRegion = Array(repeating: false, count: nm.nodes.count)
-            for r in new.forkRegion[f] { inRegion[r] = true }
-            for b in branches where b != j && nm.nodes.indices.contains(b) && inRegion[b] {
-                // The branch's nodes: those reached from its first within the fork's region.
-                var lane = Array(repeating: false, count: nm.nodes.count)
-                var stack = [b]
-                var entered = false
-                while let x = stack.popLast(), !entered {
-                    if lane[x] || x == j { continue }
-                    lane[x] = true
-                    entered = fresh.nodes[x].status != .pending
-                    stack.append(contentsOf: new.successors[x].filter { inRegion[$0] && !lane[$0] })
-                }
+            // A branch straight to the join has no node to enter (its lane is empty).
+            for (b, lane) in new.tables.branchLanes(fork: f, branches: branches, join: j) where lane.contains(true) {
+                let entered = lane.indices.contains { lane[$0] && fresh.nodes[$0].status != .pending }
                 if !entered { throw Refusal(RuntimeMessages.forkBranchNotEntered, nm.nodes[f].id, nm.nodes[b].id, nm.nodes[j].id) }
             }
         }

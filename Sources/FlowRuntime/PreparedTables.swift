@@ -243,6 +243,26 @@ final class PreparedTables: Sendable {
             e.text.keys.sorted().map { language in (language, TextPiece.parse(e.text[language] ?? "", fieldSlot: fieldSlot)) }
         }
     }
+
+    /// The nodes of each branch of fork `f` (its `branches` in range, in order), as a mask: those
+    /// reached from the branch's first node within the fork's region. A loop back through the
+    /// join, or an approval's outcome, does not make another branch's; a branch that goes
+    /// straight to the join has none.
+    func branchLanes(fork f: Int, branches: [Int], join j: Int) -> [(branch: Int, lane: [Bool])] {
+        let n = machine.nodes.count
+        var inRegion = Array(repeating: false, count: n)
+        for r in forkRegion[f] { inRegion[r] = true }
+        return branches.filter { (0..<n).contains($0) }.map { b in
+            var lane = Array(repeating: false, count: n)
+            var stack = b != j && inRegion[b] ? [b] : []
+            while let x = stack.popLast() {
+                if lane[x] { continue }
+                lane[x] = true
+                stack.append(contentsOf: successors[x].filter { inRegion[$0] && !lane[$0] })
+            }
+            return (b, lane)
+        }
+    }
 }
 
 // The checks of field assignments, which need only the machine (and the limits): kept off the

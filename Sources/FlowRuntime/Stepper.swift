@@ -370,19 +370,8 @@ struct Stepper {
         for f in m.nodes.indices where !resetSet[f] {
             guard case .fork(let branches, let j) = m.nodes[f].transition, m.nodes.indices.contains(j), resetSet[j],
                   pt.forkRegion[f].contains(t) else { continue }
-            var inRegion = Array(repeating: false, count: m.nodes.count)
-            for r in pt.forkRegion[f] { inRegion[r] = true }
             var count = 0
-            for b in branches where m.nodes.indices.contains(b) {
-                // The branch's nodes: those reached from its first within the region (a loop back
-                // through the join, an approval's outcome, does not make another branch's).
-                var lane = Array(repeating: false, count: m.nodes.count)
-                var stack = b != j && inRegion[b] ? [b] : []
-                while let x = stack.popLast() {
-                    if lane[x] { continue }
-                    lane[x] = true
-                    stack.append(contentsOf: pt.successors[x].filter { inRegion[$0] && !lane[$0] })
-                }
+            for (_, lane) in pt.branchLanes(fork: f, branches: branches, join: j) {
                 if lane[t] { continue }
                 count += 1
                 for r in m.nodes.indices where lane[r] { resetSet[r] = false }
