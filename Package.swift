@@ -41,7 +41,7 @@ let package = Package(
         // Checked template -> versioned IR (JSON), and the loader that verifies it.
         .target(name: "FlowIR", dependencies: ["FlowCheck", "FlowSyntax", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
         // The pure runner core: step(machine, snapshot, event) -> (snapshot, effects) | refusal.
-        .target(name: "FlowRuntime", dependencies: ["FlowIR", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
+        .target(name: "FlowRuntime", dependencies: ["FlowIR", "FlowExpr", "FlowDiagnostics", "FlowSyntax"], swiftSettings: strict),
         // The host: runs deals through the runner against a store (bulk import, timers, pools).
         // (FlowYAML for the node-mapping files of `flowc migrate`.)
         .target(name: "FlowHost", dependencies: ["FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowExpr", "FlowYAML", "FlowDiagnostics"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import FlowExpr
+import FlowSyntax
 
 /// A runtime scenario: a template, an initial deal, and events each with what should hold after
 /// it. Written as JSON under `testdata/run/` (format in docs/runtime.md, "Scenario files") and run
@@ -197,9 +198,10 @@ extension Scenario {
     /// scenario's clock never runs where the commands' cannot.
     public static let instants: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
 
-    /// The most digits one number of a duration may have: the language's limit (docs/language.md,
-    /// `999999999m`), so that `+3d` means the same in a scenario as in a template.
-    public static let maxDurationDigits = 9
+    /// The most digits one number of a duration may have: the language's limit
+    /// (`FlowSyntax.Duration.maxDigits`, docs/language.md), so that `+3d` means the same in a
+    /// scenario as in a template.
+    public static let maxDurationDigits = FlowSyntax.Duration.maxDigits
 
     /// Whether a run of digits in `text` is longer than ``maxDurationDigits``.
     static func hasLongNumber(_ text: String) -> Bool {
