@@ -43,12 +43,21 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The most digits one number of a duration may have (so that no sum of them overflows).
     public static let maxDigits = 9
 
-    /// Each unit and its seconds, largest first.
-    static let units: [(letter: String, seconds: Int64)] = [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)]
+    /// Each unit and its seconds, largest first: the one table `parse`, `isWellFormed` and the
+    /// bounds below read.
+    static let units: [(letter: UInt8, seconds: Int64)] = [
+        (UInt8(ascii: "w"), 604_800), (UInt8(ascii: "d"), 86_400), (UInt8(ascii: "h"), 3_600), (UInt8(ascii: "m"), 60),
+    ]
+
+    /// The seconds of the unit written `letter`, if it is one.
+    @inline(__always)
+    static func seconds(ofUnit letter: UInt8) -> Int64? {
+        units.first { $0.letter == letter }?.seconds
+    }
 
     /// The longest duration a template can write, as written: the largest number of `maxDigits`
     /// digits in every unit.
-    public static let longestText = units.map { String(repeating: "9", count: maxDigits) + $0.letter }.joined()
+    public static let longestText = units.map { String(repeating: "9", count: maxDigits) + String(UnicodeScalar($0.letter)) }.joined()
 
     /// The seconds of `longestText`, about 22 million years. A compiled machine holding a longer
     /// duration was not written from a template (FC1006).
@@ -62,19 +71,11 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
     static func isWellFormed(utf8 u: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = u.first == UInt8(ascii: "-") ? 1 : 0
         guard i < u.count else { return false }
-        var lastSize = Int.max
+        var lastSize = Int64.max
         while i < u.count {
             let digitsStart = i
             while i < u.count, u[i] >= UInt8(ascii: "0"), u[i] <= UInt8(ascii: "9") { i += 1 }
-            guard i > digitsStart, i < u.count else { return false }
-            let size: Int
-            switch u[i] {
-            case UInt8(ascii: "w"): size = 4
-            case UInt8(ascii: "d"): size = 3
-            case UInt8(ascii: "h"): size = 2
-            case UInt8(ascii: "m"): size = 1
-            default: return false
-            }
+            guard i > digitsStart, i < u.count, let size = seconds(ofUnit: u[i]) else { return false }
             guard size < lastSize else { return false }
             lastSize = size
             i += 1
@@ -106,15 +107,7 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
                 value = value * 10 + Int64(u[i] - UInt8(ascii: "0"))
                 i += 1
             }
-            guard i > digitsStart, i < n else { return nil }
-            let size: Int64
-            switch u[i] {
-            case UInt8(ascii: "w"): size = 604_800
-            case UInt8(ascii: "d"): size = 86_400
-            case UInt8(ascii: "h"): size = 3_600
-            case UInt8(ascii: "m"): size = 60
-            default: return nil
-            }
+            guard i > digitsStart, i < n, let size = seconds(ofUnit: u[i]) else { return nil }
             // Units must decrease (`1d12h`, not `12h1d`) and not repeat.
             guard size < lastSize else { return nil }
             lastSize = size
