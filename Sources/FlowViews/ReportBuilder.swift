@@ -96,12 +96,10 @@ public struct ReportBuilder {
                 }
                 if row.keys[2] == .text("public") { totals.inPublicPool += row.count }
                 guard isOpenDeal else { continue }
-                if case .text(let nodes) = row.keys[3] {
-                    for node in Set(nodes.split(separator: ",").map(String.init)) {
-                        let key = FunnelKey(node: node, currency: currency)
-                        let (deals, amount) = counted[key] ?? (0, 0)
-                        counted[key] = (deals + row.count, amount + money)
-                    }
+                for node in Set(openNodes) {
+                    let key = FunnelKey(node: node, currency: currency)
+                    let (deals, amount) = counted[key] ?? (0, 0)
+                    counted[key] = (deals + row.count, amount + money)
                 }
                 let month: String? = if case .text(let text) = row.keys[4] { text } else { nil }
                 let key = ForecastKey(month: month, currency: currency)
