@@ -187,6 +187,10 @@ enum ViewStore {
 
     static func open(_ options: StoreOptions, _ context: CLIContext) -> Opened? {
         let path = options.path(context)
+        if let problem = StoreOptions.unreachable(path) {
+            _ = fail(problem, path, context)
+            return nil
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             context.writeError(HumanRenderer(color: false).render(ViewMessages.noStore.inFile(path, path)))
             return nil

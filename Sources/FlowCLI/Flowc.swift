@@ -56,12 +56,23 @@ extension Flowc {
     /// the command's help and exited 0 (the command did nothing and said it succeeded).
     static func joiningNegativeValues(_ arguments: [String]) -> [String] {
         var out: [String] = []
+        // `outbox ack -1`: a negative position is no option either; it is moved behind `--`
+        // (after the options), so that the command can say that it is not in the outbox.
+        var negativePositions: [String] = []
+        let takesPositions = arguments.starts(with: ["outbox", "ack"])
         var i = 0
         while i < arguments.count {
             let a = arguments[i]
             if a == "--" {
                 out += arguments[i...]
+                out += negativePositions
+                negativePositions = []
                 break
+            }
+            if takesPositions, i >= 2, a.count > 1, a.hasPrefix("-"), a.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) {
+                negativePositions.append(a)
+                i += 1
+                continue
             }
             if valueOptions.contains(a), i + 1 < arguments.count, arguments[i + 1].hasPrefix("-"), arguments[i + 1] != "--" {
                 out.append(a + "=" + arguments[i + 1])
@@ -71,6 +82,7 @@ extension Flowc {
             out.append(a)
             i += 1
         }
+        if !negativePositions.isEmpty { out += ["--"] + negativePositions }
         return out
     }
 }

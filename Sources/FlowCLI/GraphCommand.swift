@@ -140,6 +140,9 @@ struct GraphCommand: FlowcCommand {
     /// written to the store or the archive.
     func loadDeal(_ id: String, template: VerifiedMachine, _ context: CLIContext) -> Result<(snapshot: DealSnapshot, machine: Machine), ExitStatus> {
         let path = db ?? context.environment["FLOWC_DB"] ?? ".flowc/deals.sqlite"
+        if let problem = StoreOptions.unreachable(path) {
+            return .failure(ExitStatus(ViewStore.fail(problem, path, context)))
+        }
         guard FileManager.default.fileExists(atPath: path) else {
             context.writeError(GraphCommand.render(GraphMessages.noStore, path))
             return .failure(ExitStatus(ExitCode.usage))

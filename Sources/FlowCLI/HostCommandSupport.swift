@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
     var now: String?
 
-    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, or seconds east of UTC (default: the zone written in --now, else UTC).", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, or seconds east of UTC (default: the zone written in --now, else UTC).", valueName: "offset"))
     var utcOffset: String?
 
     /// The zone offset in effect: `--utc-offset`, else the one written at the end of `--now`
@@ -50,7 +50,11 @@ struct StoreOptions: ParsableArguments {
             throw ValidationError("--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds")
         }
         if let utcOffset {
-            guard let seconds = Self.offset(utcOffset) else { throw ValidationError("--utc-offset: expected 8h, -5h or seconds") }
+            if Self.looksLikeBasicZone(utcOffset) {
+                // `-0500` as seconds would be 500 seconds west: an ISO zone written without its colon.
+                throw ValidationError("--utc-offset: `\(utcOffset)` reads as seconds; write hours and minutes with a colon (\(utcOffset.dropLast(2)):\(utcOffset.suffix(2))) or as \(Self.hoursForm(utcOffset))")
+            }
+            guard let seconds = Self.offset(utcOffset) else { throw ValidationError("--utc-offset: expected 8h, -5h, -05:00 or seconds") }
             // As a scenario's `utc_offset`.
             if !(-14 * 3600...14 * 3600).contains(seconds) {
                 throw ValidationError("--utc-offset: `\(utcOffset)` is out of range: a UTC offset is from -14h to +14h")
@@ -63,11 +67,43 @@ struct StoreOptions: ParsableArguments {
         return nil
     }
 
+    /// An offset in seconds east of UTC, from seconds (`-18000`), a duration (`8h`, `-5h30m`) or
+    /// hours and minutes as the end of an ISO-8601 time writes them (`+08:00`, `-05:00`).
     static func offset(_ text: String) -> Int64? {
         if let seconds = Int64(text) { return seconds }
         let negative = text.hasPrefix("-")
         let body = negative || text.hasPrefix("+") ? String(text.dropFirst()) : text
+        if let zone = Self.zone(of: "T" + (negative ? "-" : "+") + body), body.contains(":") { return zone }
         return Scenario.duration(body).map { negative ? -$0 : $0 }
+    }
+
+    /// A signed number of four digits with a leading zero (`-0500`, `+0800`): the end of an ISO
+    /// time without its colon, which as seconds would be minutes off the zone meant.
+    static func looksLikeBasicZone(_ text: String) -> Bool {
+        guard let sign = text.first, sign == "+" || sign == "-" else { return false }
+        let digits = text.dropFirst()
+        return digits.count == 4 && digits.first == "0" && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// `-0530` as a duration, `-5h30m`.
+    private static func hoursForm(_ text: String) -> String {
+        let digits = text.dropFirst()
+        let hours = Int(digits.prefix(2)) ?? 0, minutes = Int(digits.suffix(2)) ?? 0
+        return "\(text.first == "-" ? "-" : "")\(hours)h" + (minutes == 0 ? "" : "\(minutes)m")
+    }
+
+    /// FC1212 for a store path the system cannot follow (a loop of symbolic links, a file used
+    /// as a directory), in the system's words; nil when `stat` failed because nothing is there.
+    /// SQLite would say "error 14", and a view would say there is no store.
+    static func unreachable(_ path: String, errno code: Int32) -> HostError? {
+        guard code != ENOENT else { return nil }
+        return HostError.storeUnreachable(path, reason: String(cString: strerror(code)))
+    }
+
+    /// ``unreachable(_:errno:)`` of `path`, read with `stat`.
+    static func unreachable(_ path: String) -> HostError? {
+        var info = stat()
+        return stat(path, &info) == 0 ? nil : unreachable(path, errno: errno)
     }
 
     /// The store path: `--db`, else `$FLOWC_DB`, else `.flowc/deals.sqlite`.
@@ -91,6 +127,10 @@ struct StoreOptions: ParsableArguments {
         // would make `PATH.machines` beside a path that is no store.
         var info = stat()
         let exists = stat(path, &info) == 0
+        if !exists, let problem = Self.unreachable(path, errno: errno) {
+            context.writeError("\(path): \(problem)\n")
+            return nil
+        }
         if exists {
             switch info.st_mode & S_IFMT {
             case S_IFREG: break

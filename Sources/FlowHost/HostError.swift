@@ -47,6 +47,11 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
         HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeIsDirectory, [path]))
     }
 
+    /// FC1212: the system cannot follow `path` (a loop of symbolic links, …), in its words.
+    public static func storeUnreachable(_ path: String, reason: String) -> HostError {
+        HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeUnreachable, [path, reason]))
+    }
+
     /// FC1215: no store at `path`, for a command that does not create one.
     public static func noStore(_ path: String) -> HostError { HostError(HostMessages.noStore, path) }
 

@@ -191,6 +191,8 @@ public enum HostMessages {
         public static let storeNotRegular = "`{0}` is not a regular file (a pipe, a device or a socket), so not a store file"
         /// FC1212's reason for a store file with several names.
         public static let storeHardLinked = "`{0}` has {1} names (hard links): SQLite keeps a store's write-ahead log beside the name it is opened by, so two names would write two logs and corrupt the store; keep one name (a symbolic link is fine)"
+        /// FC1212's reason for a `--db` the system cannot follow (a loop of links), in its words.
+        public static let storeUnreachable = "cannot reach `{0}`: {1}"
         /// FC1212's reason for a `--db` that names a directory.
         public static let storeIsDirectory = "`{0}` is a directory, not a store file (name the store's file, e.g. `{0}/deals.sqlite`)"
         /// Where a held-back deal's rejected record is (FC1206).

@@ -42,6 +42,32 @@ import Testing
             #expect(r.code == 2, "\(offset)")
             #expect(r.err.contains("--utc-offset: `\(offset)` is out of range: a UTC offset is from -14h to +14h"), "\(offset): \(r.err)")
         }
-        for offset in ["14h", "-14h", "5h30m", "0"] { #expect(flowc("pool", "list", "--db", db, "--utc-offset=\(offset)").code == 0, "\(offset)") }
+        for offset in ["14h", "-14h", "5h30m", "0", "+14:00", "-12:00"] {
+            #expect(flowc("pool", "list", "--db", db, "--utc-offset=\(offset)").code == 0, "\(offset)")
+        }
+        let far = flowc("pool", "list", "--db", db, "--utc-offset=+15:00")
+        #expect(far.code == 2 && far.err.contains("`+15:00` is out of range"), "\(far.err)")
+    }
+
+    /// The zone as an ISO time ends (`-05:00`) is an offset too; the same without its colon
+    /// (`-0500`) would be read as 500 seconds, so it is refused with the two ways to write it.
+    @Test(arguments: [
+        ("-05:00", Int64?.some(-18_000)), ("+05:30", 19_800), ("08:00", 28_800), ("-5h", -18_000), ("3600", 3_600),
+        ("-3600", -3_600), ("+08:60", nil), ("5:30", nil),
+    ])
+    func anOffsetIsSecondsADurationOrHoursAndMinutes(_ text: String, _ seconds: Int64?) {
+        #expect(StoreOptions.offset(text) == seconds)
+    }
+
+    @Test func anOffsetWrittenAsTheEndOfAnISOTimeWorks() throws {
+        let db = try Examples.loaded()
+        let west = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--utc-offset", "-05:00", "--color", "never")
+        #expect(west.code == 0, "\(west.err)")
+        #expect(west.out.contains("2024-06-30 20:00 (UTC-05:00)") || west.out.contains("2024-06-30 20:00 (UTC−05:00)"), "\(west.out.prefix(300))")
+        for (text, hint) in [("-0500", "(-05:00) or as -5h"), ("+0530", "(+05:30) or as 5h30m")] {
+            let basic = flowc("report", "--db", db, "--utc-offset", text)
+            #expect(basic.code == 2, "\(text)")
+            #expect(basic.err.hasPrefix("Error: --utc-offset: `\(text)` reads as seconds; write hours and minutes with a colon \(hint)"), "\(basic.err)")
+        }
     }
 }

@@ -27,6 +27,13 @@ import Testing
         #expect(typo.code == 2)
         #expect(typo.err == "error: positions 999999, 0 are not in the outbox (its positions run from 1 to 36); nothing acknowledged\n")
         #expect(flowc("outbox", "list", "--limit", "1000", "--db", db).out.hasSuffix("36 effects waiting\n"))
+        // A negative position is said as such (the argument parser took `-1` for an option:
+        // "Missing expected argument"), before or after the options, with `--` too.
+        for arguments in [["-1", "--db", db], ["2", "--db", db, "-7"], ["--db", db, "--", "-3"]] {
+            let negative = CLIContext(capture: true)
+            #expect(Flowc.run(["outbox", "ack"] + arguments, context: negative) == 2, "\(arguments)")
+            #expect(negative.err.hasPrefix("error: position -") && negative.err.hasSuffix("is not in the outbox (its positions run from 1 to 36); nothing acknowledged\n"), "\(arguments): \(negative.err)")
+        }
         let ctx = CLIContext(capture: true)
         let code = Flowc.run(["outbox", "ack"] + (30...200).map(String.init) + ["--db", db], context: ctx)
         #expect(code == 2)

@@ -49,6 +49,28 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/text.sqlite", encoding: .utf8) == "hello\n")
     }
 
+    /// A path the system cannot follow (a loop of symbolic links, a file used as a directory):
+    /// said in the system's words, before anything is made beside it (SQLite's "error 14" was
+    /// printed, and `PATH.machines` was left behind).
+    @Test func aPathThatCannotBeFollowedIsSaidPlainly() throws {
+        let dir = try tempDir(["file": "x\n"])
+        try FileManager.default.createSymbolicLink(atPath: dir + "/loop1.sqlite", withDestinationPath: dir + "/loop2.sqlite")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/loop2.sqlite", withDestinationPath: dir + "/loop1.sqlite")
+        let cases = [(dir + "/loop1.sqlite", "Too many levels of symbolic links"), (dir + "/file/deals.sqlite", "Not a directory")]
+        for (path, reason) in cases {
+            let commands = [
+                ["run", Examples.template, "--deals", Examples.deals], ["deal", "show", "D-1"], ["deals"], ["report"],
+                ["graph", Examples.template, "--deal", "D-1"],
+            ]
+            for args in commands {
+                let ctx = CLIContext(capture: true)
+                #expect(Flowc.run(args + ["--db", path], context: ctx) == 2, "\(args)")
+                #expect(ctx.err == "\(path): error[FC1212]: the store failed: cannot reach `\(path)`: \(reason)\n", "\(args): \(ctx.err)")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["file", "loop1.sqlite", "loop2.sqlite"])
+    }
+
     /// A pipe as the store hung the command; a store file with two names (a hard link) let two
     /// writers in and got corrupted, SQLite keeping a write-ahead log beside each name.
     @Test func aPipeOrAHardLinkedStoreIsRefused() throws {
