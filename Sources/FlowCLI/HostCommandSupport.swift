@@ -71,10 +71,7 @@ struct StoreOptions: ParsableArguments {
     /// hours and minutes as the end of an ISO-8601 time writes them (`+08:00`, `-05:00`).
     static func offset(_ text: String) -> Int64? {
         if let seconds = Int64(text) { return seconds }
-        let negative = text.hasPrefix("-")
-        let body = negative || text.hasPrefix("+") ? String(text.dropFirst()) : text
-        if let zone = Self.zone(of: "T" + (negative ? "-" : "+") + body), body.contains(":") { return zone }
-        return Scenario.duration(body).map { negative ? -$0 : $0 }
+        return Scenario.utcOffset(text)
     }
 
     /// A signed number of four digits with a leading zero (`-0500`, `+0800`): the end of an ISO

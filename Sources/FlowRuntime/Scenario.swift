@@ -158,6 +158,24 @@ extension Scenario {
     /// from UTC-12 to UTC+14).
     public static let maxUTCOffset: Int64 = 14 * 3_600
 
+    /// Reads a UTC offset as text, in seconds east of UTC: a signed duration (`8h`, `-5h30m`) or
+    /// hours and minutes as an ISO-8601 time ends (`+08:00`, `-05:00`); nil for anything else.
+    /// The bound (``maxUTCOffset``) is the caller's, which names the value as written.
+    public static func utcOffset(_ text: String) -> Int64? {
+        let negative = text.hasPrefix("-")
+        let body = negative || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        let parts = body.split(separator: ":", omittingEmptySubsequences: false)
+        let seconds: Int64?
+        if parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let hours = Int64(parts[0]), let minutes = Int64(parts[1]), minutes < 60
+        {
+            seconds = hours * 3_600 + minutes * 60
+        } else {
+            seconds = duration(String(body))
+        }
+        return seconds.map { negative ? -$0 : $0 }
+    }
+
     /// Reads a duration `1d12h` (units `w d h m s`); nil for anything else.
     public static func duration(_ text: String) -> Int64? {
         var total: Int64 = 0
@@ -394,9 +412,8 @@ private struct Reader {
         if let o = root["utc_offset"] {
             let written: String
             if case .string(let s) = o {
-                let negative = s.hasPrefix("-")
-                guard let d = Scenario.duration(negative || s.hasPrefix("+") ? String(s.dropFirst()) : s) else { throw fail("utc_offset", "expected a duration such as `8h`") }
-                offset = negative ? -d : d
+                guard let d = Scenario.utcOffset(s) else { throw fail("utc_offset", "expected a duration such as `8h`, or `+08:00`") }
+                offset = d
                 written = s
             } else {
                 offset = Int64(try integer(o, "utc_offset"))

@@ -308,6 +308,8 @@ private let failingScenario = """
         ("25h", "3:13: error[FC1301]: utc_offset: `25h` is out of range: a UTC offset is from -14h to +14h (-50400 to 50400 seconds)"),
         ("-15h", "3:13: error[FC1301]: utc_offset: `-15h` is out of range: a UTC offset is from -14h to +14h (-50400 to 50400 seconds)"),
         ("50401", "3:13: error[FC1301]: utc_offset: `50401` is out of range: a UTC offset is from -14h to +14h (-50400 to 50400 seconds)"),
+        ("+15:00", "3:13: error[FC1301]: utc_offset: `+15:00` is out of range: a UTC offset is from -14h to +14h (-50400 to 50400 seconds)"),
+        ("5:30", "3:13: error[FC1301]: utc_offset: expected a duration such as `8h`, or `+08:00`"),
     ])
     func aUTCOffsetOutOfRangeIsRefused(_ offset: String, _ diagnostic: String) throws {
         let scenario = passingScenario.replacingOccurrences(of: "+08:00\n", with: "+08:00\nutc_offset: \(offset)\n")
@@ -316,7 +318,7 @@ private let failingScenario = """
         #expect(r.out.contains("\(r.path):\(diagnostic)\n"), "\(r.out)")
     }
 
-    @Test(arguments: ["14h", "-14h", "50400", "0", "5h30m"])
+    @Test(arguments: ["14h", "-14h", "50400", "0", "5h30m", "-05:00", "\"+05:30\""])
     func aUTCOffsetInRangeIsAccepted(_ offset: String) throws {
         let scenario = passingScenario.replacingOccurrences(of: "+08:00\n", with: "+08:00\nutc_offset: \(offset)\n")
         let r = try Self.run(scenario)
