@@ -89,8 +89,11 @@ public enum IRLoader {
             if let p = n.probability, !(0...100).contains(p) {
                 throw out("nodes[\(i)].probability", node: n.id, p, F.probabilityRange)
             }
-            for (key, value) in [("due", n.due), ("estimate", n.estimate), ("escalate.after", n.escalate?.after)] {
-                if let value, let problem = durationProblem(value) { throw out("nodes[\(i)].\(key)", node: n.id, value, problem) }
+            // An escalation's `after` may be 0: the template left it out, "at the breach".
+            for (key, value, zeroAllowed) in [("due", n.due, false), ("estimate", n.estimate, false), ("escalate.after", n.escalate?.after, true)] {
+                if let value, let problem = durationProblem(value, zeroAllowed: zeroAllowed) {
+                    throw out("nodes[\(i)].\(key)", node: n.id, value, problem)
+                }
             }
         }
         for (key, value, zeroAllowed) in [("cooldown", m.pool.cooldown, true), ("idleAfter", m.pool.idleAfter, false), ("idleWarn", m.pool.idleWarn, false)] {

@@ -222,6 +222,8 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         }
         #expect(loadError(bytes) == nil)
         #expect(loadError(try rehashed { $0.pool.quota = .max }) == nil, "flowc check allows any 64-bit quota")
+        // An escalation without `after` is compiled as 0: at the breach.
+        #expect(loadError(try rehashed { $0.nodes[0].escalate?.after = 0 }) == nil)
     }
 
     /// The longest duration is the one `flowc check` takes: a longer one does not parse.

@@ -121,6 +121,20 @@ import Testing
         #expect(d.node("talks")?.status == .done)
     }
 
+    /// `escalate` without `after` escalates at the breach (language.md §9): the compiler writes
+    /// `after` as 0, and the IR loader refused its own output (FC1006 "a duration cannot be
+    /// zero"), so no deal could be created on such a template.
+    @Test func anEscalationWithoutAfterFiresAtTheBreach() throws {
+        var d = Deal(try machine(path: "testdata/check/ok/escalate-at-the-breach.flow.yaml"))
+        try d.apply(.create(dealID: "deal-1", owner: "alice", fields: [FieldAssignment("customer_name", .text("星辰科技"))],
+                            members: [RoleAssignment("sales_manager", "mia")]), by: "alice")
+        #expect(Runner.nextTimer(d.pm, try #require(d.snapshot)) == t0 + 2 * day)
+        try d.apply(.tick, after: 2 * day)
+        #expect(d.kinds == [.nodeBlocked, .escalation])
+        #expect(d.effects[1].people == ["mia"])
+        #expect(d.node("talks")?.blockedAt == t0 + 2 * day && d.node("talks")?.escalatedAt == t0 + 2 * day)
+    }
+
     @Test func reworkGivesAFreshDueDate() throws {
         var d = try Mini.atFork()
         // Within the 10-day idle timer (an idle deal is in the public pool, where nobody works it).
