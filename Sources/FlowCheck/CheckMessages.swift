@@ -270,6 +270,24 @@ public enum CheckMessages {
         a node from which this node can be reached.
         """)
 
+    public static let reworkToJoin = MessageSpec(517, .error, "rework-to-join", "`rework` cannot go back to the join `{0}`: a deal cannot rest on a join; name the fork `{1}` to do every branch again, or a node in the branch to do again", explanation: """
+        A join is no step of work: it waits for the fork's branches and lets the deal go on once \
+        they have all arrived. Rework makes its target active, and a join cannot be active: \
+        the deal would rest on no node, with every branch done, and nothing could be completed \
+        or won. Rework to the fork does every branch again; rework to a node inside a branch \
+        does that branch again, and the others count as arrived.
+
+        Wrong:
+
+            - id: signing
+              rework: [contract_review_done]
+
+        Right:
+
+            - id: signing
+              rework: [contract_review, legal_review]
+        """)
+
     public static let badStart = MessageSpec(510, .error, "bad-start", "the start node `{0}` is a `{1}` node", explanation: """
         A deal starts in the start node (the first node, or `start:`); it must be a task or an approval.
         """)
@@ -596,7 +614,7 @@ public enum CheckMessages {
         noNodes, ownerRole, fieldKeyNotAllowed, fieldKeyMissing, computedCycle, badDefault, computedConflict, badRange,
         identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, loseReasonField, fieldHiddenInViews,
         unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
-        shadowedByCondition, reworkTarget, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
+        shadowedByCondition, reworkTarget, reworkToJoin, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
         forkBranchesOverlap, forkEnteredFromOutside,
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,

@@ -86,6 +86,7 @@ import Testing
         434: "evaluation: a host passes a wrong value",
         435: "evaluation: an API call on an unchecked expression",
         516: "a part of a flow: the branches the quotation jumps into belong to a fork drawn elsewhere in it",
+        517: "a part of a flow: the join and the fork belong to a contract review drawn elsewhere in it",
     ]
 
     static let base = """

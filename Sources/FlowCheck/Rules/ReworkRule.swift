@@ -4,15 +4,16 @@ import FlowSyntax
 /// Rework only goes back.
 ///
 /// Rejects a `rework` target from which the node itself cannot be reached: rework returns a
-/// deal to a node it has passed. Language reference: "rework".
+/// deal to a node it has passed. Rejects a join as a target too: rework makes its target active,
+/// and a join cannot be (the deal rested on no node). Language reference: "rework".
 ///
 /// Each node's ancestors are searched backwards from the node, stopping as soon as all of its
 /// rework targets are found, so templates with thousands of rework edges stay linear in
 /// practice (targets are usually a few steps back).
 enum ReworkRule: TemplateRule {
     static let name = "ReworkRule"
-    static let summary = "rework targets are earlier nodes"
-    static let codes = [CheckMessages.reworkTarget]
+    static let summary = "rework targets are earlier nodes, and not joins"
+    static let codes = [CheckMessages.reworkTarget, CheckMessages.reworkToJoin]
 
     static func check(_ ctx: inout RuleContext) {
         let g = ctx.graph
@@ -38,6 +39,11 @@ enum ReworkRule: TemplateRule {
             }
             for r in n.rework {
                 guard let target = ctx.nodeIndex[r.value] else { continue }
+                if ctx.template.nodes[target].effectiveKind == .join {
+                    let fork = ctx.template.nodes.first { $0.effectiveKind == .fork && $0.join?.value == r.value }
+                    ctx.report(CheckMessages.reworkToJoin.at(r.span, r.value, fork?.id.value ?? "…"))
+                    continue
+                }
                 if found.contains(target) { continue }
                 // A node on the way that leads somewhere unknown might have led back here.
                 if target != i, sawUnknown || ctx.hasUnknownTransitions[target] { continue }
