@@ -27,7 +27,13 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   owner, long passed).
     /// - 3: a migration refuses a deal inside a fork whose new version gives the fork a branch
     ///   the deal never entered (FC1178); under 2 the deal moved and its join waited for ever.
-    public static let currentRules = 3
+    /// - 4: rework by decision (an approval outcome back to a node passed) makes its target
+    ///   active as chosen, as a rework event does, its `when` not evaluated (under 3 a
+    ///   tailored-out target was skipped); a node a rework sets back to pending starts from what the
+    ///   decisions last said of its place in the flow ahead, so that a change is recorded as a
+    ///   projection decision; claiming
+    ///   or assigning a lost deal clears the field `lose.reason_field` names.
+    public static let currentRules = 4
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

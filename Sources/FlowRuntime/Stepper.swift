@@ -44,6 +44,9 @@ struct Stepper {
     /// Nodes the deal arrives at, in order (a worklist, so no recursion depth depends on the template).
     var queue: [Int] = []
     var queueHead = 0
+    /// Nodes queued as the target of rework by decision (runner rules 4 and later): they become
+    /// active as chosen, their `when` not evaluated, as the target of a rework event does.
+    var chosenTargets: [Int] = []
     /// Whether this step may re-evaluate only what reads a changed field: true for events that
     /// never change which nodes are pending (field edits, checklist ticks, role members, ticks —
     /// timers block, escalate and return deals to the pool, but never make a node pending).
@@ -201,7 +204,9 @@ struct Stepper {
             arriveAtJoin(n)
         case .fork, .task, .approval:
             // Tailoring applies to tasks and forks; an approval has no `next` to pass the deal to.
-            if def.kind != .approval, let w = def.when, !tailoring(n, w) {
+            let chosen = chosenTargets.contains(n)
+            if chosen { chosenTargets.removeAll { $0 == n } }
+            if def.kind != .approval, !chosen, let w = def.when, !tailoring(n, w) {
                 if case .fork = def.transition { skipFork(n) } else { skip(n) }
                 return
             }
@@ -343,6 +348,9 @@ struct Stepper {
         guard m.nodes.indices.contains(t) else { return }
         if s.nodes[t].status != .pending, m.nodes[t].kind != .join, pm.reachable(from: t)[n] {
             resetBetween(t, n)
+            // Rework by decision means what a rework event means: the target is chosen, so its
+            // `when` is not evaluated (under rules 3 it was, and a tailored-out target was skipped).
+            if context.rules >= 4 { chosenTargets.append(t) }
         }
         queue.append(t)
     }
@@ -448,7 +456,20 @@ struct Stepper {
     mutating func reset(_ n: Int) {
         var st = NodeState(deliverables: m.nodes[n].deliverables.count)
         st.entries = s.nodes[n].entries
+        // Under rules 4 the node starts from what the decisions last said of its place in the
+        // flow ahead, so that the projection after the rework records a change from it (under 3
+        // a node tailored out came back in with no decision: `why` still said it was out).
+        if context.rules >= 4 { st.inPlan = lastPlanVerdict(n) }
         s.nodes[n] = st
+    }
+
+    /// Whether the last tailoring or projection decision about `n` had it in the flow (true
+    /// when there is none). `inPlan` itself cannot tell: a node that is not pending is in the plan.
+    func lastPlanVerdict(_ n: Int) -> Bool {
+        for d in s.decisions.reversed() where d.node == n && (d.kind == .tailoring || d.kind == .projection) {
+            return d.result == .boolean(true)
+        }
+        return true
     }
 
     // MARK: Pools
@@ -496,6 +517,13 @@ struct Stepper {
         s.status = .open
         s.closedAt = nil
         s.loseReason = nil
+        // The field the lose event wrote its reason into is the lose reason as the flow sees
+        // it: cleared with it (rules 4), so that a later loss review does not branch on the
+        // last life's reason.
+        if context.rules >= 4, let slot = m.lose?.reasonField, s.fields.indices.contains(slot), s.fields[slot] != nil {
+            store(nil, at: slot)
+            recomputeFields()
+        }
         for n in s.nodes.indices { reset(n) }
         queue.append(m.start)
         try drain()

@@ -2,6 +2,7 @@ import FlowCLI
 import Foundation
 import Testing
 @testable import FlowStore
+import FlowRuntime
 
 /// `flowc deal verify`: each deal's stored snapshot is the fold of its log, checked on demand.
 @Suite struct DealVerifyTests {
@@ -25,7 +26,7 @@ import Testing
         let store = try SQLiteStore(path: db)
         try store.execute(sql: """
             DROP TRIGGER events_no_update;
-            UPDATE events SET payload = replace(payload, '"rules":3', '"rules":99')
+            UPDATE events SET payload = replace(payload, '"rules":\(StepContext.currentRules)', '"rules":99')
             WHERE deal = (SELECT id FROM deals WHERE deal_id = 'D-1005') AND seq = 2
             """)
         try store.close()

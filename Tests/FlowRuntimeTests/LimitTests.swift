@@ -5,7 +5,36 @@ import Testing
 
 /// Every bound the runner puts on what input controls (STYLE: "each limit has a test").
 @Suite struct LimitTests {
+    /// A loop that rests on no node: a fork whose branches are tailored out, and a join that
+    /// goes back to the fork until `n > 5` (runner rules 4: the fork, gone back to, is entered
+    /// again as chosen; its branches are tailored again).
     static let skipLoop = """
+    flowc: 1
+    template: {id: skip_loop, version: 1.0.0, name: Skip loop}
+    fields:
+      flag: {type: boolean, default: false}
+      n: {type: integer}
+    roles:
+      sales_owner: {name: Owner, owner: true}
+    nodes:
+      - {id: start, name: Start, owner: sales_owner, next: f}
+      - {id: f, name: F, kind: fork, branches: [x, y], join: j}
+      - {id: x, name: X, owner: sales_owner, when: "flag", next: j}
+      - {id: y, name: Y, owner: sales_owner, when: "flag", next: j}
+      - id: j
+        name: J
+        kind: join
+        next:
+          - {if: "n > 5", to: won}
+          - {default: f}
+      - {id: won, name: Won, kind: won}
+      - {id: lost, name: Lost, kind: lost}
+    lose: {via: lost}
+    """
+
+    /// The loop of skipped tasks the budget stopped under runner rules 3: there, going back to
+    /// the tailored-out `x` evaluated its `when` again and skipped it.
+    static let skipLoopRules3 = """
     flowc: 1
     template: {id: skip_loop, version: 1.0.0, name: Skip loop}
     fields:
@@ -39,6 +68,19 @@ import Testing
         try d.apply(.setFields([FieldAssignment("n", .integer(6))]))
         try d.apply(.complete(node: "start", outcome: nil))
         #expect(d.snapshot?.status == .won)
+    }
+
+    /// Under rules 3 the loop of skipped tasks is stopped by the budget (a log written then
+    /// replays so); under rules 4 going back to `x` makes it active as chosen, and the deal rests there.
+    @Test func goingBackToATailoredOutTaskLoopedUnderRules3AndRestsOnItUnder4() throws {
+        let pm = try machine(yaml: Self.skipLoopRules3)
+        var d = Deal(pm)
+        try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []))
+        let complete = DealEvent(id: "c", at: t0, .complete(node: "start", outcome: nil))
+        let old = Runner.step(pm, d.snapshot, complete, context: StepContext(now: t0, rules: 3))
+        #expect(old.failure?.code == "FC1160")
+        try d.apply(.complete(node: "start", outcome: nil))
+        #expect(d.active == ["x"])
     }
 
     @Test func eventlessStepBudgetIsConfigurable() throws {

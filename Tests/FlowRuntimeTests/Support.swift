@@ -68,10 +68,11 @@ struct Deal {
 
     /// Applies an event that must be accepted; returns its effects.
     @discardableResult
+    /// - Parameter rules: the runner rules to step under (a log written by an older flowc).
     mutating func apply(_ action: DealAction, by actor: String? = nil, after: Int64 = 0, owned: Int = 0, canAssign: Bool = false,
-                        sourceLocation: SourceLocation = #_sourceLocation) throws -> [Effect] {
+                        rules: Int = StepContext.currentRules, sourceLocation: SourceLocation = #_sourceLocation) throws -> [Effect] {
         let e = event(action, by: actor, after: after)
-        let context = StepContext(now: e.at, ownedOpenDeals: owned, actorCanAssign: canAssign)
+        let context = StepContext(now: e.at, ownedOpenDeals: owned, actorCanAssign: canAssign, rules: rules)
         switch Runner.step(pm, snapshot, e, context: context, limits: limits) {
         case .success(let outcome):
             snapshot = outcome.snapshot
