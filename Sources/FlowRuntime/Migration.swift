@@ -150,11 +150,11 @@ struct MigrationTranslator {
         fresh.templateID = new.machine.template.id
         fresh.templateVersion = new.machine.template.version
         fresh.machineHash = newHash
-        let moves = try t.translateNodes(targets, into: &fresh, at: event.at)
+        let moves = try t.translateNodes(targets, into: &fresh, at: event.at, keepingPlan: context.rules >= 4)
         if context.rules >= 3 { try t.checkForkBranches(fresh) }
         fresh.fields = try t.translateFields(limits)
         fresh.roleMembers = t.translateRoles()
-        fresh.groupChats = t.translateChats()
+        fresh.groupChats = t.translateChats(targets, byPlace: context.rules >= 4)
         fresh.decisions = t.translateDecisions(targets)
         fresh.records = s.records.compactMap { r in
             guard let n = targets[r.node] else { return nil }
@@ -235,9 +235,19 @@ struct MigrationTranslator {
         return fits ? nil : Refusal(RuntimeMessages.nodeKindIncompatible, id, state.status.rawValue, nm.nodes[t].id, kind.rawValue, why)
     }
 
-    mutating func translateNodes(_ targets: [Int?], into fresh: inout DealSnapshot, at now: Int64) throws(Refusal) -> [NodeMove] {
+    /// - Parameter keepingPlan: whether a pending node keeps its place in the flow ahead
+    ///   (`inPlan`) from its old counterpart (runner rules 4), so that the projection on the new
+    ///   machine records only what changed; under 3 every pending node started in the plan, and a
+    ///   node that was never in it was said to leave it.
+    mutating func translateNodes(_ targets: [Int?], into fresh: inout DealSnapshot, at now: Int64,
+                                 keepingPlan: Bool) throws(Refusal) -> [NodeMove] {
         let om = old.machine, nm = new.machine
         fresh.nodes = nm.nodes.map { NodeState(deliverables: $0.deliverables.count) }
+        if keepingPlan {
+            for (i, state) in s.nodes.enumerated() where state.status == .pending && !state.inPlan {
+                if targets.indices.contains(i), let t = targets[i] { fresh.nodes[t].inPlan = false }
+            }
+        }
         var source: [Int?] = Array(repeating: nil, count: nm.nodes.count)
         var moves: [NodeMove] = []
         for (i, state) in s.nodes.enumerated() where state.status != .pending && om.nodes.indices.contains(i) {
@@ -388,14 +398,55 @@ struct MigrationTranslator {
         return out
     }
 
-    /// Group chats whose `group_chat` effect has a counterpart at the same index with the same roles.
-    mutating func translateChats() -> [GroupChatState] {
+    /// Where a `group_chat` effect sits in its machine: its node (nil for the template's own
+    /// triggers), its list (`on_enter`, `on_complete`, a trigger's name) and its rank among the
+    /// group chats of that list. A chat follows its effect by place, not by index in
+    /// `Machine.effects`: an effect added anywhere before it shifts every index after it.
+    struct ChatPlace: Hashable {
+        var node: Int?
+        var list: String
+        var rank: Int
+    }
+
+    static func chatPlaces(_ m: Machine) -> [Int: ChatPlace] {
+        var out: [Int: ChatPlace] = [:]
+        func add(_ list: [Int], node: Int?, _ name: String) {
+            var rank = 0
+            for e in list where m.effects.indices.contains(e) && m.effects[e].kind == .groupChat && out[e] == nil {
+                out[e] = ChatPlace(node: node, list: name, rank: rank)
+                rank += 1
+            }
+        }
+        for (i, n) in m.nodes.enumerated() {
+            add(n.onEnter, node: i, "on_enter")
+            add(n.onComplete, node: i, "on_complete")
+        }
+        for name in m.triggers.keys.sorted() { add(m.triggers[name] ?? [], node: nil, name) }
+        return out
+    }
+
+    /// Group chats whose `group_chat` effect has a counterpart in the same place (its node mapped
+    /// as the deal's nodes are, `targets`) in the new version, following roles that still exist.
+    /// - Parameter byPlace: false for a migration logged under runner rules 3 or earlier, which
+    ///   matched a chat's effect by its index alone (and replays so).
+    mutating func translateChats(_ targets: [Int?], byPlace: Bool) -> [GroupChatState] {
         let om = old.machine, nm = new.machine
+        var newIndex: [ChatPlace: Int] = [:]
+        for (e, place) in Self.chatPlaces(new.machine) { newIndex[place] = e }
+        let oldPlaces = Self.chatPlaces(om)
         var out: [GroupChatState] = []
         for chat in s.groupChats {
             let roles = chat.roles.compactMap { om.roles.indices.contains($0) ? new.roleIndex[om.roles[$0].id] : nil }
-            if nm.effects.indices.contains(chat.effect), nm.effects[chat.effect].kind == .groupChat, roles.count == chat.roles.count {
+            var effect: Int?
+            if !byPlace {
+                if nm.effects.indices.contains(chat.effect), nm.effects[chat.effect].kind == .groupChat { effect = chat.effect }
+            } else if var place = oldPlaces[chat.effect] {
+                if let n = place.node { place.node = targets.indices.contains(n) ? targets[n] : nil }
+                if place.node != nil || oldPlaces[chat.effect]?.node == nil { effect = newIndex[place] }
+            }
+            if let effect, roles.count == chat.roles.count {
                 var moved = chat
+                moved.effect = effect
                 moved.roles = roles
                 out.append(moved)
             } else {

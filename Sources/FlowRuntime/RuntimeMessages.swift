@@ -416,7 +416,7 @@ public enum RuntimeMessages {
         public static let fieldDropped = "field `{0}` is not in the new version: its value {1} is dropped (it stays in the log)"
         public static let fieldComputed = "field `{0}` is computed in the new version: its value {1} is replaced by the computation"
         public static let roleDropped = "role `{0}` is not in the new version: {1} dropped"
-        public static let chatDropped = "group chat `{0}` has no matching `group_chat` effect in the new version: it is no longer kept in step"
+        public static let chatDropped = "group chat `{0}` has no matching `group_chat` effect in the new version (on the same node, or the node it is mapped to, and trigger): the deal no longer follows it, so new role members are not added to it, and entering its node again creates a new chat"
         public static let detail = "{0} {1} → {2} {3}"
         public static let note = "note"
         public static let url = "URL"

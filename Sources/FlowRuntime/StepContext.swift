@@ -32,7 +32,10 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   tailored-out target was skipped); a node a rework sets back to pending starts from what the
     ///   decisions last said of its place in the flow ahead, so that a change is recorded as a
     ///   projection decision; claiming
-    ///   or assigning a lost deal clears the field `lose.reason_field` names.
+    ///   or assigning a lost deal clears the field `lose.reason_field` names; a migration keeps a
+    ///   group chat whose `group_chat` effect is in the same place (node, trigger, rank), not
+    ///   only at the same index of the machine's effects, and its pending nodes keep their place
+    ///   in the flow ahead, so that only a change is recorded as a projection decision.
     public static let currentRules = 4
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,

@@ -103,6 +103,46 @@ extension Deal {
         #expect(Runner.explain(v2.machine, s).contains { $0.hasPrefix("the deal moved to another version of its template at") })
     }
 
+    /// A chat follows its `group_chat` effect by place (node, trigger, rank), not by index in the
+    /// machine's effect list: a notify added before it kept the chat out of step (QA: the chat
+    /// was dropped, new role members were not added, and a rework created a second chat).
+    @Test func aGroupChatFollowsItsEffectWhenAnEffectIsAddedBeforeIt() throws {
+        var d = try Mini.deal()
+        #expect(d.snapshot?.groupChats.count == 1)
+        let chatID = try #require(d.snapshot?.groupChats.first?.chatID)
+        let v2 = try MiniVersion.make("1.1.0", [("    on_enter:\n      - group_chat:", "    on_enter:\n      - notify: {to: [owner], message: \"hello\"}\n      - group_chat:")])
+        var (moved, outcome) = try d.migrate(to: v2).get()
+        #expect(!outcome.notes.contains { $0.contains("group chat") }, "\(outcome.notes)")
+        let chat = try #require(moved.snapshot?.groupChats.first)
+        #expect(chat.chatID == chatID && v2.machine.effects[chat.effect].kind == .groupChat)
+        try moved.apply(.addRoleMember(role: "presales", person: "paula"), by: "alice", after: hour)
+        #expect(moved.effects.contains { $0.kind == .groupChatAddMember && $0.people == ["paula"] }, "\(moved.kinds)")
+        // Under rules 3 (a migration logged then replays so) the chat was matched by index: dropped.
+        let e = DealEvent(id: "m", at: d.time + hour, .migrate(from: try #require(d.snapshot?.machineHash), to: v2.machine.template.hash, map: []))
+        let old = try Runner.migrate(from: d.pm, to: v2, try #require(d.snapshot), e, context: StepContext(now: e.at, rules: 3)).get()
+        #expect(old.snapshot.groupChats.isEmpty)
+        // A chat whose effect is gone is dropped with a note that says what follows.
+        let v3 = try MiniVersion.make("1.2.0", [("      - group_chat: {name: \"{customer_name} 群\", roles: [sales_owner, presales, legal]}\n", "      - notify: {to: [owner], message: \"hello\"}\n")])
+        let (_, dropped) = try d.migrate(to: v3).get()
+        #expect(dropped.notes.contains { $0.contains("group chat `\(chatID)` has no matching `group_chat` effect in the new version") && $0.contains("entering its node again creates a new chat") },
+                "\(dropped.notes)")
+    }
+
+    /// A plain version bump records no projection decision for a pending node that was out of
+    /// the flow ahead and stays out (QA: `why` said it "left the flow ahead"); under rules 3 it did.
+    @Test(arguments: [3, 4])
+    func aMigrationRecordsOnlyTheProjectionsThatChange(_ rules: Int) throws {
+        let d = try Mini.deal(fields: [FieldAssignment("strategic", .boolean(true))])
+        let audit = try #require(d.m.nodes.firstIndex { $0.id == "audit_check" })
+        #expect(d.snapshot?.nodes[audit].inPlan == false)
+        let v2 = try MiniVersion.make("1.0.1")
+        let e = DealEvent(id: "m", at: d.time + hour, .migrate(from: try #require(d.snapshot?.machineHash), to: v2.machine.template.hash, map: []))
+        let moved = try Runner.migrate(from: d.pm, to: v2, try #require(d.snapshot), e, context: StepContext(now: e.at, rules: rules)).get()
+        let projections = moved.snapshot.decisions.filter { $0.kind == .projection && $0.sequence == moved.snapshot.sequence }
+        #expect(projections.count == (rules >= 4 ? 0 : 1), "\(projections)")
+        #expect(moved.snapshot.nodes[audit].inPlan == false)
+    }
+
     @Test func theDealGoesOnOnTheNewMachineAndStillReplays() throws {
         var d = try Mini.atFork()
         let old = d.pm
