@@ -435,6 +435,10 @@ public enum RuntimeMessages {
         public static let unknownNodeInExpectation = "the expectation names unknown node `{0}`"
         public static let unknownFieldInExpectation = "the expectation names unknown field `{0}`"
         public static let badValue = "{0}: {1}"
+        /// FC1112's "holds …" for a YAML number written for a text field.
+        public static let numberForText = "the number `{0}` (YAML reads unquoted digits as a number, dropping leading zeros: quote the text)"
+        public static let aList = "a list"
+        public static let aMapping = "a mapping"
         public static let replayDiffers = "replaying the scenario's accepted events gives a different snapshot"
         public static let decisions = "decisions in this step:"
 

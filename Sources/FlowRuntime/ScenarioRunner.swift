@@ -120,15 +120,22 @@ private struct ScenarioRun {
         let d = scenario.deal
         var fields: [FieldAssignment] = []
         var problems: [String] = []
+        var refusal: Refusal?
         for (field, raw) in d.fields {
             switch value(raw, field: field) {
             case .success(let v): fields.append(FieldAssignment(field, v))
-            case .failure(let error): problems.append(fill(S.badValue, "deal.fields.\(field)", error.message))
+            case .failure(let error):
+                if refusal == nil { refusal = error.refusal }
+                problems.append(fill(S.badValue, "deal.fields.\(field)", error.message))
             }
         }
         let create = DealEvent(id: "create", at: scenario.start, actor: d.by ?? d.owner,
                                .create(dealID: d.id, owner: d.owner, fields: fields, members: d.members))
         let heading0 = fill(S.stepHeading, "0", "create", Stepper.time(scenario.start))
+        if let refusal {
+            _ = refused(refusal, expecting: d.expect?.refused, expect: d.expect, step: 0, heading: heading0, changed: false, decisionsBefore: 0)
+            return
+        }
         if !problems.isEmpty {
             failure = ScenarioFailure(step: 0, heading: heading0, problems: problems)
             return
@@ -152,6 +159,13 @@ private struct ScenarioRun {
                     events.append(DealEvent(id: id, at: time, actor: step.by, action))
                 }
             case .failure(let error):
+                if let refusal = error.refusal {
+                    // Refused as the runner refuses a value that does not fit: nothing changes.
+                    let decisions = snapshot?.decisions.count ?? 0
+                    guard refused(refusal, expecting: step.expect?.refused, expect: step.expect, step: step.number, heading: heading,
+                                  changed: false, decisionsBefore: decisions) else { return }
+                    continue
+                }
                 failure = ScenarioFailure(step: step.number, heading: heading, problems: [error.message])
                 return
             }
@@ -199,7 +213,8 @@ private struct ScenarioRun {
                 for fv in values {
                     switch value(fv.value, field: fv.field) {
                     case .success(let v): fields.append(FieldAssignment(fv.field, v))
-                    case .failure(let error): throw ScenarioValueError(message: fill(S.badValue, "set.\(fv.field)", error.message))
+                    case .failure(let error):
+                        throw ScenarioValueError(message: fill(S.badValue, "set.\(fv.field)", error.message), refusal: error.refusal)
                     }
                 }
                 return fields
@@ -211,12 +226,45 @@ private struct ScenarioRun {
 
     /// A field value as written, typed by the field (an unknown field passes as text, so that the
     /// runner's own refusal is what the scenario sees).
+    /// A value that does not fit its field is the runner's refusal of the step, FC1112 (FC1114
+    /// for text that is no value of an enum), so that a scenario can expect it; a number for a
+    /// text field is one of them (YAML reads `013800000000` as the number 13800000000).
     func value(_ raw: JSONValue, field: String) -> Result<ExprValue, ScenarioValueError> {
         guard let slot = pm.fieldSlot[field] else {
             if case .string(let s) = raw { return .success(.text(s)) }
             return .success(.null)
         }
-        return ScenarioValues.value(raw, type: pm.fieldTypes[slot])
+        let type = pm.fieldTypes[slot]
+        switch ScenarioValues.value(raw, type: type, numbersAsText: false) {
+        case .success(let v): return .success(v)
+        case .failure(var error):
+            error.refusal = Self.refusal(raw, field: field, type: type)
+            return .failure(error)
+        }
+    }
+
+    /// The runner's refusal of a value written for a field of `type` that does not fit it.
+    static func refusal(_ raw: JSONValue, field: String, type: ExprType) -> Refusal {
+        var element = type
+        if case .list(let e) = type { element = e }
+        if case .enumeration(let values) = element {
+            var written: [String] = []
+            if case .string(let s) = raw { written = [s] }
+            if case .array(let items) = raw { written = items.compactMap { if case .string(let s) = $0 { s } else { nil } } }
+            if let bad = written.first(where: { !values.contains($0) }) {
+                return Refusal(RuntimeMessages.unknownEnumValue, field, bad, values.joined(separator: ", "))
+            }
+        }
+        let held: String
+        switch raw {
+        case .number(let n) where type == .text:
+            held = RuntimeMessages.fill(RuntimeMessages.Scenario.numberForText, [n])
+        case .number(let n), .string(let n): held = "`\(n)`"
+        case .bool(let b): held = "`\(b)`"
+        case .array: held = RuntimeMessages.Scenario.aList
+        default: held = RuntimeMessages.Scenario.aMapping
+        }
+        return Refusal(RuntimeMessages.wrongType, field, held, type.description)
     }
 
     /// Applies a step's events; checks the expectation after the last. Returns false on failure.
@@ -234,22 +282,10 @@ private struct ScenarioRun {
                 allEffects.append(contentsOf: outcome.effects)
                 log.append((event, ctx))
             case .failure(let refusal):
+                // Only the step's last event may be the refused one.
                 let last = i == events.count - 1
-                if let code = expect?.refused, last {
-                    stepsRun += 1
-                    if refusal.code != code {
-                        failure = ScenarioFailure(step: step, heading: heading, problems: [fill(S.wrongRefusal, code, refusal.description)])
-                        return false
-                    }
-                    if snapshot != before && events.count == 1 {
-                        failure = ScenarioFailure(step: step, heading: heading, problems: [S.refusedChanged])
-                        return false
-                    }
-                    return checkState(expect, effects: [], step: step, heading: heading, decisionsBefore: decisionsBefore)
-                }
-                failure = ScenarioFailure(step: step, heading: heading, problems: [fill(S.unexpectedRefusal, refusal.description)],
-                                          context: stateLines())
-                return false
+                return refused(refusal, expecting: last ? expect?.refused : nil, expect: expect, step: step, heading: heading,
+                               changed: snapshot != before && events.count == 1, decisionsBefore: decisionsBefore)
             }
         }
         stepsRun += 1
@@ -259,6 +295,27 @@ private struct ScenarioRun {
             return false
         }
         return checkState(expect, effects: stepEffects, step: step, heading: heading, decisionsBefore: decisionsBefore)
+    }
+
+    /// A step refused with `refusal`: as expected when its code is `expecting` (then the rest
+    /// of the expectation is checked), a failure otherwise.
+    mutating func refused(_ refusal: Refusal, expecting code: String?, expect: Scenario.Expectation?, step: Int, heading: String,
+                          changed: Bool, decisionsBefore: Int) -> Bool {
+        guard let code else {
+            failure = ScenarioFailure(step: step, heading: heading, problems: [fill(S.unexpectedRefusal, refusal.description)],
+                                      context: stateLines())
+            return false
+        }
+        stepsRun += 1
+        if refusal.code != code {
+            failure = ScenarioFailure(step: step, heading: heading, problems: [fill(S.wrongRefusal, code, refusal.description)])
+            return false
+        }
+        if changed {
+            failure = ScenarioFailure(step: step, heading: heading, problems: [S.refusedChanged])
+            return false
+        }
+        return checkState(expect, effects: [], step: step, heading: heading, decisionsBefore: decisionsBefore)
     }
 
     func ids(_ nodes: [Int]) -> String { "[" + nodes.map { m.nodes[$0].id }.joined(separator: ", ") + "]" }
@@ -412,9 +469,13 @@ public enum ScenarioValues {
     /// Reads a value as written in a scenario for a field of `type`: a JSON string read by the
     /// type (`"80000 CNY"`, `"2024-05-01"`, an enum value, any text), a number (for integer,
     /// decimal and money fields; exact, as written), a boolean, a list, or null.
-    public static func value(_ raw: JSONValue, type: ExprType) -> Result<ExprValue, ScenarioValueError> {
+    /// - Parameter numbersAsText: whether a number is read as text for a text field (a deals
+    ///   file's JSON `5`); a scenario's YAML number is not, since YAML has changed its digits.
+    public static func value(_ raw: JSONValue, type: ExprType, numbersAsText: Bool = true) -> Result<ExprValue, ScenarioValueError> {
         switch (raw, type) {
         case (.null, _): return .success(.null)
+        case (.number(let s), .text) where !numbersAsText:
+            return .failure(ScenarioValueError(message: "`\(s)` is a number, not text"))
         case (.bool(let b), .boolean): return .success(.boolean(b))
         case (.string(let s), .text): return .success(.text(s))
         case (.string(let s), _), (.number(let s), _):
@@ -423,7 +484,7 @@ public enum ScenarioValues {
         case (.array(let items), .list(let element)):
             var out: [ExprValue] = []
             for item in items {
-                switch value(item, type: element) {
+                switch value(item, type: element, numbersAsText: numbersAsText) {
                 case .success(let v): out.append(v)
                 case .failure(let error): return .failure(error)
                 }
@@ -438,6 +499,11 @@ public enum ScenarioValues {
 /// A scenario value that does not fit its field.
 public struct ScenarioValueError: Error, Sendable, Hashable {
     public var message: String
+    /// The runner's refusal of the value (FC1112, FC1114), when the value is for a known field.
+    public var refusal: Refusal?
 
-    public init(message: String) { self.message = message }
+    public init(message: String, refusal: Refusal? = nil) {
+        self.message = message
+        self.refusal = refusal
+    }
 }

@@ -197,6 +197,40 @@ private let failingScenario = """
         return (r.code, r.out, r.err, dir + "/scenarios/a/s.scenario.yaml")
     }
 
+    /// A value that does not fit its field is the runner's refusal, FC1112 (FC1114 for an enum),
+    /// which a scenario can expect (QA: the expectation was accepted but could never be met);
+    /// a YAML number for a text field is one, with the reason (its leading zero was dropped).
+    @Test func aValueThatDoesNotFitItsFieldIsRefusedWithItsCode() throws {
+        let template = cleanTemplate.replacingOccurrences(
+            of: "  cost: {type: money, currency: CNY}\n",
+            with: "  cost: {type: money, currency: CNY}\n  phone: {type: text}\n  tier: {type: enum, values: [gold, silver]}\n")
+        let expected = try Self.run(Self.oneStep("    set: {quote: 5 USD}\n    expect: {refused: FC1112}"), template: template)
+        #expect(expected.code == 0, "\(expected.out)")
+        let unexpected = try Self.run(Self.oneStep("    set: {quote: 5 USD}"), template: template)
+        #expect(unexpected.code == 1)
+        #expect(unexpected.out.contains("expected the event to be accepted, but it was refused: refused[FC1112]: field `quote` holds `5 USD`, not money(CNY)"), "\(unexpected.out)")
+        let digits = try Self.run(Self.oneStep("    set: {phone: 013800000000}"), template: template)
+        #expect(digits.code == 1)
+        #expect(digits.out.contains("refused[FC1112]: field `phone` holds the number `13800000000` (YAML reads unquoted digits as a number, dropping leading zeros: quote the text), not text"), "\(digits.out)")
+        let quoted = try Self.run(Self.oneStep("    set: {phone: \"013800000000\"}\n    expect: {fields: {phone: \"013800000000\"}}"), template: template)
+        #expect(quoted.code == 0, "\(quoted.out)")
+        let tier = try Self.run(Self.oneStep("    set: {tier: bronze}\n    expect: {refused: FC1114, fields: {tier: null}}"), template: template)
+        #expect(tier.code == 0, "\(tier.out)")
+        let wrongCode = try Self.run(Self.oneStep("    set: {tier: bronze}\n    expect: {refused: FC1112}"), template: template)
+        #expect(wrongCode.out.contains("expected refusal FC1112, got refused[FC1114]: `bronze` is not a value of field `tier` (values: gold, silver)"), "\(wrongCode.out)")
+        // The creation too.
+        let create = """
+            scenario: one step
+            start: 2024-05-06T09:00:00+08:00
+            deal:
+              owner: alice
+              fields: {quote: true}
+              expect: {refused: FC1112}
+
+            """
+        #expect(try Self.run(create, template: template).code == 0)
+    }
+
     @Test func inPlanPassesForAPendingNodeInTheFlowAhead() throws {
         let r = try Self.run(Self.oneStep("    set: {quote: 1300}\n    expect: {in_plan: [loss_review]}"))
         #expect(r.code == 0, "\(r.out)")
