@@ -67,7 +67,13 @@ extension Runner {
             case .escalated: lines.append(fill(X.escalated, node(d.node), d.detail ?? "?", time(d.at)))
             case .idleWarning: lines.append(fill(X.idleWarning, time(d.detail.flatMap { Int64($0) }), time(d.at)))
             case .idleReturn: lines.append(fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at)))
-            case .evaluationFailed: lines.append(fill(X.evaluationFailed, source(d.expression), d.detail ?? ""))
+            case .evaluationFailed:
+                // A computed field's expression (rules 4 record its failures): the field is unset.
+                if let x = d.expression, let field = machine.fields.first(where: { $0.compute == x }) {
+                    lines.append(fill(X.computeFailed, field.id, source(d.expression), d.detail ?? "", reads(d.reads)))
+                } else {
+                    lines.append(fill(X.evaluationFailed, source(d.expression), d.detail ?? "", reads(d.reads)))
+                }
             case .migration: lines.append(fill(X.migration, time(d.at), d.detail ?? "?"))
             case .dueRestarted:
                 let due = d.detail.flatMap { Int64($0) }

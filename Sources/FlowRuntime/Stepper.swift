@@ -173,6 +173,10 @@ struct Stepper {
             if incremental, !pt.computeAlways[slot], pt.computeReadMask[slot] & changedMask == 0 { continue }
             let e = evaluate(x)
             let value = (e.failure != nil || e.value == .null) ? nil : e.value
+            // A failure is recorded (rules 4) when it is news: the inputs changed, or it unsets a value.
+            if let failure = e.failure, context.rules >= 4, pt.computeReadMask[slot] & changedMask != 0 || s.fields[slot] != nil {
+                record(.evaluationFailed, expression: x, reads: reads(x), detail: failure)
+            }
             s.fields[slot] = value
             changedMask |= PreparedTables.bit(slot)
         }

@@ -82,6 +82,52 @@ import Testing
         }
     }
 
+    static let ratio = """
+    flowc: 1
+    template: {id: ratio, version: 1.0.0, name: Ratio}
+    fields:
+      customer_name: {type: text, required: true}
+      amount: {type: money, currency: CNY}
+      qty: {type: integer}
+      ratio: {type: decimal, compute: "1 / qty"}
+    roles:
+      sales_owner: {name: Owner, owner: true}
+    nodes:
+      - id: start
+        name: Start
+        owner: sales_owner
+        next:
+          - {if: "amount / qty > 100 CNY", to: big}
+          - {default: small}
+      - {id: big, name: Big, owner: sales_owner, next: won}
+      - {id: small, name: Small, owner: sales_owner, next: won}
+      - {id: won, name: Won, kind: won}
+      - {id: lost, name: Lost, kind: lost}
+    lose: {via: lost}
+    """
+
+    /// runtime.md §11: a computed field that fails "becomes unset, and an `evaluation_failed`
+    /// decision is recorded" (under rules 3 none was); a failed evaluation says what it read.
+    @Test(arguments: [3, 4])
+    func aComputedFieldThatFailsIsExplained(_ rules: Int) throws {
+        var d = Deal(try machine(yaml: Self.ratio))
+        try d.apply(.create(dealID: "d", owner: "alice", fields: [
+            FieldAssignment("customer_name", .text("ACME")), FieldAssignment("amount", money(1000)), FieldAssignment("qty", .integer(0)),
+        ], members: []), by: "alice", rules: rules)
+        #expect(d.field("ratio") == nil)
+        try d.apply(.complete(node: "start", outcome: nil), by: "alice", rules: rules)
+        #expect(d.active == ["small"])
+        let why = Runner.explain(d.m, try #require(d.snapshot))
+        let computed = "computing field `ratio` as `1 / qty` failed (FC0430: division by zero; reads qty = 0); the field is unset"
+        #expect(why.contains(computed) == (rules >= 4), "\(why)")
+        #expect(why.contains("evaluating `amount / qty > 100 CNY` failed (FC0430: division by zero; reads amount = 1000 CNY, qty = 0); it counts as false"),
+                "\(why)")
+        // Told once, not at every event that computes the field again with the same inputs.
+        try d.apply(.setFields([FieldAssignment("customer_name", .text("ACME Ltd"))]), by: "alice", rules: rules)
+        let failures = d.snapshot?.decisions.filter { $0.kind == .evaluationFailed && $0.node == nil }.count
+        #expect(failures == (rules >= 4 ? 1 : 0))
+    }
+
     /// A loss review that branches on the reason the lose event wrote into a field.
     static let reasons = """
     flowc: 1
