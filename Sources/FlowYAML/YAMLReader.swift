@@ -359,6 +359,8 @@ private struct Builder {
         }
         if tabIndents(at) {
             d = d.help(YAMLMessages.Help.tabIndentation)
+        } else if colonInPlainValue(at) {
+            d = d.help(YAMLMessages.Help.colonInPlainValue, String(file.line(of: at)))
         } else if let (start, scalar) = lookAlikeSeparator(in: min(from, at)..<at) {
             let length = SourceFile.scalarLength(leadByte: file.bytes[start])
             let format = scalar == "\u{FF1A}" ? YAMLMessages.Help.notAColon : YAMLMessages.Help.notASpace
@@ -377,6 +379,23 @@ private struct Builder {
         let before = bytes[lineStart..<at]
         guard before.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { return false }
         return bytes[at] == 0x09 || before.contains(0x09)
+    }
+
+    /// Whether the problem is an ASCII `: ` (or `:` at the end of the line) after a key's own
+    /// `: ` on the same line: a value without quotes that holds a colon and a space, which libyaml
+    /// reads as a second key ("mapping values are not allowed in this context").
+    func colonInPlainValue(_ at: Int) -> Bool {
+        let bytes = file.bytes
+        guard at < bytes.count, bytes[at] == 0x3A else { return false }
+        let next = at + 1 < bytes.count ? bytes[at + 1] : 0x0A
+        guard next == 0x20 || next == 0x0A || next == 0x0D else { return false }
+        let lineStart = file.lineStarts[file.line(of: at) - 1]
+        var i = lineStart
+        while i + 1 < at {
+            if bytes[i] == 0x3A, bytes[i + 1] == 0x20 { return true }
+            i += 1
+        }
+        return false
     }
 
     /// The first full-width colon (U+FF1A), no-break space (U+00A0) or ideographic space

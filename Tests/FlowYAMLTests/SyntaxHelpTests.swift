@@ -40,6 +40,23 @@ import Testing
         #expect(label.message.text == "not a YAML separator")
     }
 
+    /// `: ` inside a value written without quotes reads as a second key: the help says to quote
+    /// the value, and does not blame a full-width colon elsewhere in the text (it did).
+    @Test(arguments: [
+        "    description: The amount: the quoted one.\n",
+        "    description: 报表金额：已报价。 The amount: the quoted one.\n",
+        "  - {id: a, name: The amount: quoted}\n",
+    ])
+    func aColonAndSpaceInsideAPlainValueSaysToQuoteIt(_ line: String) throws {
+        let text = "fields:\n  x:\n" + line
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.location?.line == 3)
+        #expect(d.help?.text == "line 3 has `: ` inside a value written without quotes, where YAML takes it for a second key; put the whole value in quotes (`\"…\"`)",
+                "\(d.message.text) / \(String(describing: d.help?.text))")
+        #expect(!d.labels.contains { $0.message.text == "not a YAML separator" })
+    }
+
     @Test func anOrdinaryErrorGetsNoSuchHelp() throws {
         let d = try #require(read("a: [1, 2\n").diagnostics.first)
         #expect(d.help == nil)
