@@ -16,8 +16,9 @@ let package = Package(
         .package(name: "flowc", path: ".."),
     ],
     targets: [
-        // The main package exports only `FlowCLI` as a library; its dependencies FlowYAML,
-        // FlowExpr and FlowDiagnostics come with it and are imported directly.
+        // Each fuzzer depends on the `FlowCLI` product; the modules it is built from (FlowYAML,
+        // FlowExpr, FlowDiagnostics, FlowCheck, FlowIR, FlowRuntime, FlowStore, FlowHost, …)
+        // come with it and are imported directly.
         .executableTarget(
             name: "FuzzYAML",
             dependencies: [.product(name: "FlowCLI", package: "flowc")],
@@ -25,6 +26,24 @@ let package = Package(
         ),
         .executableTarget(
             name: "FuzzExpr",
+            dependencies: [.product(name: "FlowCLI", package: "flowc")],
+            swiftSettings: fuzzer
+        ),
+        // The deals-file readers of FlowHost (JSON Lines and CSV) and the bulk run over them.
+        .executableTarget(
+            name: "FuzzRecords",
+            dependencies: [.product(name: "FlowCLI", package: "flowc")],
+            swiftSettings: fuzzer
+        ),
+        // The machine-file loader, and the runner on the machines it verifies.
+        .executableTarget(
+            name: "FuzzIR",
+            dependencies: [.product(name: "FlowCLI", package: "flowc")],
+            swiftSettings: fuzzer
+        ),
+        // A whole template through the checker, then the compiler and the loader.
+        .executableTarget(
+            name: "FuzzTemplate",
             dependencies: [.product(name: "FlowCLI", package: "flowc")],
             swiftSettings: fuzzer
         ),
