@@ -428,7 +428,8 @@ public enum CheckMessages {
         deal's field values. The name between the braces must be a declared field, written \
         without spaces. Every other brace must be doubled: `{{` and `}}` are literal braces. An \
         unclosed `{`, a lone `}` or an empty `{}` is an error, because the runner would send it \
-        to the customer as written.
+        to the customer as written; so is a placeholder typed with full-width braces, \
+        `｛customer_name｝`, as a Chinese input method in full-width mode types them.
 
         Wrong:
 
@@ -600,6 +601,7 @@ public enum CheckMessages {
         public static let literalBraces = "write `{{` and `}}` for literal braces; a placeholder is `{field_id}`"
         public static let spacedPlaceholder = "placeholder `{0}` names no field: the spaces are part of the name"
         public static let writeInstead = "write `{0}`"
+        public static let fullWidthPlaceholder = "placeholder `{0}` is written with full-width braces (U+FF5B, U+FF5D, as a Chinese input method types them): the runner sends it as written"
         // FC0321
         public static let reasonFieldType = "its type is `{0}`; use a text field or an enum field"
         public static let reasonFieldComputed = "it is computed"

@@ -41,6 +41,17 @@ enum EffectsRule: TemplateRule {
         }
         func checkPlaceholders(_ text: ScalarText, mayNameAdded: Bool) {
             let f = CheckMessages.Formats.self
+            // `｛customer_name｝`: a placeholder typed in full-width mode, which no `{` check sees.
+            for (range, name) in fullWidthPlaceholders(text.text) {
+                let at = text.span(of: range)
+                var d = CheckMessages.badPlaceholder.at(at, format: f.fullWidthPlaceholder, "\u{FF5B}" + name + "\u{FF5D}")
+                if ctx.fieldIndex[name] != nil || name == "added.person" || name == "added.role" {
+                    d = d.help(f.writeInstead, "{" + name + "}").fix(at, "{" + name + "}")
+                } else if let g = Suggestions.closest(to: name, in: fieldNames) {
+                    d = d.help(f.writeInstead, "{" + g + "}").fix(at, "{" + g + "}")
+                }
+                ctx.report(d)
+            }
             for p in placeholders(text.text) {
                 let at = text.span(of: p.range)
                 switch p.kind {
@@ -97,6 +108,31 @@ enum EffectsRule: TemplateRule {
         /// The UTF-8 bytes of the text it covers: `{name}`, or the lone brace.
         var range: Range<Int>
         var description: String { "\(kind)@\(range)" }
+    }
+
+    /// `｛name｝` in a text: full-width braces (U+FF5B, U+FF5D) around a name written as ids are
+    /// (ASCII letters, digits, `_` and `.`), with the UTF-8 range of the whole. Full-width braces
+    /// around anything else are taken as the author's own punctuation.
+    static func fullWidthPlaceholders(_ s: String) -> [(Range<Int>, String)] {
+        let b = Array(s.utf8)
+        let open: [UInt8] = [0xEF, 0xBD, 0x9B], close: [UInt8] = [0xEF, 0xBD, 0x9D]
+        func at(_ i: Int, _ bytes: [UInt8]) -> Bool { i + 3 <= b.count && b[i] == bytes[0] && b[i + 1] == bytes[1] && b[i + 2] == bytes[2] }
+        var out: [(Range<Int>, String)] = []
+        var i = 0
+        while i < b.count {
+            guard at(i, open) else { i += 1; continue }
+            var end = i + 3
+            while end < b.count, b[end] < 0x80, b[end] == UInt8(ascii: "_") || b[end] == UInt8(ascii: ".")
+                || (b[end] >= UInt8(ascii: "a") && b[end] <= UInt8(ascii: "z")) || (b[end] >= UInt8(ascii: "A") && b[end] <= UInt8(ascii: "Z"))
+                || (b[end] >= UInt8(ascii: "0") && b[end] <= UInt8(ascii: "9")) { end += 1 }
+            if end > i + 3, at(end, close) {
+                out.append((i..<(end + 3), String(decoding: b[(i + 3)..<end], as: UTF8.self)))
+                i = end + 3
+            } else {
+                i += 3
+            }
+        }
+        return out
     }
 
     /// The placeholders and lone braces of a text, read as the runner reads them (`TextPiece` in
