@@ -354,7 +354,9 @@ struct Stepper {
             resetBetween(t, n)
             // Rework by decision means what a rework event means: the target is chosen, so its
             // `when` is not evaluated (under rules 3 it was, and a tailored-out target was skipped).
-            if context.rules >= 4 { chosenTargets.append(t) }
+            // Only a node the deal has been through is gone back to: one it was only taken past
+            // (tailored out, never entered) is arrived at afresh, its `when` evaluated.
+            if context.rules >= 4, s.nodes[t].entries > 0 { chosenTargets.append(t) }
         }
         queue.append(t)
     }

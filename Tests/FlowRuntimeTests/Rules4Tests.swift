@@ -59,6 +59,50 @@ import Testing
         #expect(e.active == ["audit"])
     }
 
+    /// A node the deal was only taken past (tailored out, never entered) is no rework target
+    /// when a transition leads to it again: its `when` is evaluated (QA: a loop back through a
+    /// skipped node made the node after it active against its `when`, with no decision saying why).
+    @Test func aTransitionToANodeOnlyPassedByEvaluatesItsWhen() throws {
+        let yaml = """
+        flowc: 1
+        template: {id: sk, version: 1.0.0, name: Skip chain}
+        fields:
+          customer_name: {type: text, required: true}
+          flag: {type: boolean, default: false}
+        roles:
+          sales_owner: {name: Owner, owner: true}
+        nodes:
+          - id: gate
+            name: Gate
+            kind: approval
+            owner: sales_owner
+            outcomes: {a: check, b: extra}
+          - {id: extra, name: Extra, when: "flag", owner: sales_owner, next: check}
+          - {id: check, name: Check, when: "flag", owner: sales_owner, next: signing}
+          - id: signing
+            name: Signing
+            kind: approval
+            owner: sales_owner
+            rework: [extra]
+            outcomes: {ok: won, ex: extra}
+          - {id: won, name: Won, kind: won}
+          - {id: lost, name: Lost, kind: lost}
+        lose: {via: lost}
+        """
+        var d = Deal(try machine(yaml: yaml))
+        try d.apply(.create(dealID: "d", owner: "alice", fields: [FieldAssignment("customer_name", .text("ACME"))], members: []), by: "alice")
+        try d.apply(.complete(node: "gate", outcome: "a"), by: "alice")
+        #expect(d.active == ["signing"] && d.node("check")?.status == .skipped)
+        try d.apply(.complete(node: "signing", outcome: "ex"), by: "alice")
+        #expect(d.active == ["signing"])
+        #expect(d.node("check")?.status == .skipped)
+        let why = Runner.explain(d.m, try #require(d.snapshot))
+        #expect(why.contains("`check` was skipped: `flag` was false (reads flag = false)"), "\(why)")
+        // A rework event chooses its target: `extra` becomes active whatever its `when`.
+        try d.apply(.rework(node: "signing", target: "extra", reason: "r"), by: "alice")
+        #expect(d.active == ["extra"])
+    }
+
     /// runtime.md §6: a change of the flow ahead is recorded as a projection decision. A rework
     /// that set the tailored-out audit back to pending, its condition now true, recorded none
     /// under rules 3: `why` still said the audit was out of the flow ahead.
