@@ -274,8 +274,10 @@ public enum CheckMessages {
         A join is no step of work: it waits for the fork's branches and lets the deal go on once \
         they have all arrived. Rework makes its target active, and a join cannot be active: \
         the deal would rest on no node, with every branch done, and nothing could be completed \
-        or won. Rework to the fork does every branch again; rework to a node inside a branch \
-        does that branch again, and the others count as arrived.
+        or won. A transition back to the join from after it (an approval's outcome) is the same \
+        mistake: the join is passed at once and no branch is done again. Going back to the fork \
+        does every branch again; going back to a node inside a branch does that branch again, \
+        and the others count as arrived.
 
         Wrong:
 
@@ -601,6 +603,8 @@ public enum CheckMessages {
         public static let literalBraces = "write `{{` and `}}` for literal braces; a placeholder is `{field_id}`"
         public static let spacedPlaceholder = "placeholder `{0}` names no field: the spaces are part of the name"
         public static let writeInstead = "write `{0}`"
+        // FC0517
+        public static let backToJoin = "`{0}` goes back to the join `{1}`: a deal cannot rest on a join; go back to the fork `{2}` to do every branch again, or to a node in the branch to do again"
         public static let fullWidthPlaceholder = "placeholder `{0}` is written with full-width braces (U+FF5B, U+FF5D, as a Chinese input method types them): the runner sends it as written"
         // FC0321
         public static let reasonFieldType = "its type is `{0}`; use a text field or an enum field"

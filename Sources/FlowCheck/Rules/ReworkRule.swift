@@ -12,11 +12,22 @@ import FlowSyntax
 /// practice (targets are usually a few steps back).
 enum ReworkRule: TemplateRule {
     static let name = "ReworkRule"
-    static let summary = "rework targets are earlier nodes, and not joins"
+    static let summary = "rework targets are earlier nodes; nothing goes back to a join"
     static let codes = [CheckMessages.reworkTarget, CheckMessages.reworkToJoin]
 
     static func check(_ ctx: inout RuleContext) {
         let g = ctx.graph
+        // Going back to a join by a transition (an approval's outcome after the join) is the same
+        // mistake: the join is passed at once and left behind, and the branches are not done again.
+        let layout = ctx.forkLayout()
+        for fork in layout.forks where fork.isReachable {
+            for u in 0..<g.nodeCount where u != fork.node && !fork.region.contains(u) && layout.dominators.isReachable(u) {
+                for e in g.edges[u] where e.kind != .rework && e.kind != .lose && e.to == fork.join && layout.dominators.dominates(fork.join, u) {
+                    let from = ctx.template.nodes[u].id.value, join = ctx.template.nodes[fork.join].id.value
+                    ctx.report(CheckMessages.reworkToJoin.at(ctx.span(of: e), format: CheckMessages.Formats.backToJoin, from, join, fork.syntax.id.value))
+                }
+            }
+        }
         var predecessors = [[Int]](repeating: [], count: g.nodeCount)
         for list in g.edges { for e in list where e.isForward { predecessors[e.to].append(e.from) } }
         // One visit-stamp array for every search, so no search allocates.
