@@ -135,7 +135,11 @@ struct ExprLexer {
             let length = min(SourceFile.scalarLength(leadByte: b), bytes.count - start)
             let range = start..<(start + length)
             i = range.upperBound
-            return error(ExprMessages.unexpectedCharacter, range, [Self.visible(text(range))])
+            let character = text(range)
+            // Curly quotes, as a Chinese input method types them (and `"` would end the YAML string).
+            let help: Message? = ["\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}", "\u{300C}", "\u{300D}"].contains(character)
+                ? Message(ExprMessages.Help.curlyQuote, [character]) : nil
+            return error(ExprMessages.unexpectedCharacter, range, [Self.visible(character)], help: help)
         }
     }
 

@@ -163,11 +163,17 @@ public enum SyntaxMessages {
         /// FC0202 when neither `template:` nor `fragment:` is given.
         public static let fragmentHeader = "a file that templates include starts with `fragment:` instead"
         public static let didYouMean = "did you mean `{0}`?"
+        /// FC0201 for `type： boolean` (U+FF1A, as a Chinese input method types `:`).
+        public static let fullWidthColonInKey = "`：` (U+FF1A FULLWIDTH COLON) is not YAML's `:`, so the key and its value are read as one key; write `{0}`"
+        /// FC0203 when a key has no value where a mapping or a list is expected.
+        public static let entriesBelow = "write its entries on the lines below it, indented further than the key: YAML reads lines at the key's own indentation as keys beside it"
         /// FC0211 for a template-only key in a fragment.
         public static let notInFragment = "a fragment cannot use `{0}`; only templates can"
         public static let templateIsHere = "`template:` is here"
         public static let expectedOneOf = "expected one of {0}"
         public static let identifierLike = "ids are lowercase snake_case, such as `{0}`; display names go in `name:`"
+        /// FC0206 for `quote，cost`: entries of a list joined by a full-width comma.
+        public static let fullWidthComma = "separate the entries of a list with `,` (a full-width `，` or `、` is part of the name): `[{0}]`"
         public static let identifierRule = "ids are lowercase snake_case; display names go in `name:`"
         /// FC0206 for an id that looks right: `{1}` names the character (`CharacterNames.describe`).
         public static let deceptiveCharacter = "`{0}` is not a valid identifier: it contains {1}"

@@ -68,13 +68,26 @@ struct SyntaxReader {
             }
             let names = allowed?.map(\.rawValue) ?? table.names
             var d = SyntaxMessages.unknownKey.at(span(k), name, context())
+            // `{type： boolean}`: a full-width colon joins the key and its value into one key.
+            func trimmed(_ t: Substring) -> String {
+                String(t.drop { $0 == " " || $0 == "\u{3000}" }.reversed().drop { $0 == " " || $0 == "\u{3000}" }.reversed())
+            }
+            if let colon = name.firstIndex(of: "\u{FF1A}"), names.contains(trimmed(name[..<colon])) {
+                let key = trimmed(name[..<colon])
+                let value = trimmed(name[name.index(after: colon)...])
+                d = d.help(SyntaxMessages.Formats.fullWidthColonInKey, key + ": " + value).fix(span(k), key + ": " + value)
+                out.guesses.append(key)
+                diagnostics.append(d)
+                continue
+            }
             if let guess = Suggestions.closest(to: name, in: names) {
                 d = d.help(SyntaxMessages.Formats.didYouMean, guess).fix(span(k), guess)
                 out.guesses.append(guess)
             }
             diagnostics.append(d)
         }
-        for r in required where out[r] == nil {
+        // A required key that a full-width colon hid inside an unknown key is said there, once.
+        for r in required where out[r] == nil && !out.guesses.contains(r.rawValue) {
             diagnostics.append(SyntaxMessages.missingKey.at(missingAt ?? anchor(id), r.rawValue, context()))
         }
         return out
@@ -85,6 +98,7 @@ struct SyntaxReader {
     func wrongShape(_ id: YAMLNodeID, _ expected: String, context: String) -> Diagnostic {
         var d = SyntaxMessages.wrongShape.at(span(id), expected, context, describe(id))
         d.message = Message(SyntaxMessages.Formats.wrongShapeOf, [expected, context, describe(id)])
+        if doc.kind(id) == .scalar, case .null? = doc.value(id) { d = d.help(SyntaxMessages.Formats.entriesBelow) }
         return d
     }
 
@@ -135,7 +149,11 @@ struct SyntaxReader {
                 d.message = Message(SyntaxMessages.Formats.deceptiveCharacter, [CharacterNames.showingInvisibles(s.value), CharacterNames.describe(c)])
                 if !definition, let fixed { lookAlikeReferences.append(Located(fixed, s.span)) }
             }
-            if let fixed, fixed != s.value {
+            let parts = s.value.split { $0 == "\u{FF0C}" || $0 == "\u{3001}" }.map { String($0.filter { $0 != " " }) }
+            if parts.count > 1, parts.allSatisfy(SyntaxReader.isIdentifier) {
+                // `quote，cost` in a list: a full-width comma (or 、) joined two entries into one.
+                d = d.help(SyntaxMessages.Formats.fullWidthComma, parts.joined(separator: ", "))
+            } else if let fixed, fixed != s.value {
                 d = d.help(SyntaxMessages.Formats.identifierLike, fixed)
             } else {
                 d = d.help(SyntaxMessages.Formats.identifierRule)
@@ -271,6 +289,8 @@ struct SyntaxReader {
             var d = SyntaxMessages.wrongShape.at(span(id), "a list", key, describe(id))
             if doc.kind(id) == .scalar, let t = doc.text(id), !t.isEmpty {
                 d = d.help(SyntaxMessages.Formats.writeList, t).fix(span(id), "[\(t)]")
+            } else if doc.kind(id) == .scalar, case .null? = doc.value(id) {
+                d = d.help(SyntaxMessages.Formats.entriesBelow)
             }
             diagnostics.append(d)
             return nil

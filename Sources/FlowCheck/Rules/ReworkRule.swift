@@ -34,6 +34,9 @@ enum ReworkRule: TemplateRule {
         var stamp = [Int](repeating: -1, count: g.nodeCount)
         var stack: [Int] = []
         for (i, n) in ctx.template.nodes.enumerated() where ctx.isFirstDefinition[i] && !n.rework.isEmpty {
+            // A node deals cannot reach has no way back to judge (ReachabilityRule says so; a
+            // mistake elsewhere, such as outcomes indented wrongly, often cuts it off).
+            if g.start != nil, !layout.dominators.isReachable(i) { continue }
             var wanted = Set(n.rework.compactMap { ctx.nodeIndex[$0.value] }.filter { $0 != i })
             var found = Set<Int>()
             var sawUnknown = false

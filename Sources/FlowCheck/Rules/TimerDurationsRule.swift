@@ -12,6 +12,22 @@ enum TimerDurationsRule: TemplateRule {
     static let codes = [CheckMessages.negativeDuration, CheckMessages.zeroDuration, CheckMessages.warnAfterDeadline,
                         CheckMessages.estimateOverDue, CheckMessages.escalateWithoutDue]
 
+    /// A warning some time before `after`, in the units an author writes: whole days (a sixth
+    /// of the time before, at least a day: 30d → 25d, 14d → 12d) when `after` is two days or
+    /// more, else whole hours (whole minutes under two hours).
+    static func warning(before after: Duration) -> Duration {
+        let day: Int64 = 86_400, hour: Int64 = 3_600
+        let t = after.seconds
+        if t >= 2 * day {
+            let days = t / day
+            let early = max(1, (days + 3) / 6)
+            return Duration(seconds: (days - early) * day)
+        }
+        let unit = t >= 2 * hour ? hour : 60
+        let n = t / unit
+        return Duration(seconds: max(1, n - max(1, (n + 3) / 6)) * unit)
+    }
+
     static func check(_ ctx: inout RuleContext) {
         func positive(_ d: Located<Duration>?, _ key: String) -> Bool {
             guard let d else { return false }
@@ -41,7 +57,7 @@ enum TimerDurationsRule: TemplateRule {
                 if a, w, let after = idle.after, let warn = idle.warn, warn.value >= after.value {
                     ctx.report(CheckMessages.warnAfterDeadline.at(warn.span, warn.value.description, after.value.description)
                         .label(after.span, CheckMessages.Formats.returnsToPoolHere)
-                        .help(CheckMessages.Formats.warnEarlier, Duration(seconds: max(3600, after.value.seconds - after.value.seconds / 6)).description))
+                        .help(CheckMessages.Formats.warnEarlier, Self.warning(before: after.value).description))
                 }
             }
             // A zero cooldown is allowed: it means "no cooldown".

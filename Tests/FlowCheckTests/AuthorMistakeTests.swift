@@ -1,0 +1,82 @@
+import FlowCheck
+import FlowDiagnostics
+import Testing
+
+/// Mistakes a sales-operations author makes with a Chinese input method or YAML's indentation
+/// (QA round 6): each is said where it is, with the fix.
+@Suite struct AuthorMistakeTests {
+    /// A small template with `line` put in place of the `@LINE@` marker.
+    static func check(field: String = "vip: {type: boolean, default: false}", node: String = "requires: [quote, cost]",
+                      when: String = "\"quote < cost\"", pool: String = "") -> [Diagnostic] {
+        let yaml = """
+            flowc: 1
+            template: {id: mini, version: 1.0.0, name: 迷你流程}
+            fields:
+              customer_name: {type: text, required: true}
+              quote: {type: money, currency: CNY}
+              cost: {type: money, currency: CNY}
+              \(field)
+            roles:
+              sales_owner: {name: 销售负责人, owner: true}
+              sales_manager: {name: 销售经理, manager: true}
+            nodes:
+              - id: quotation
+                name: 方案报价
+                owner: sales_owner
+                \(node)
+                next:
+                  - if: \(when)
+                    to: audit
+                  - default: won
+              - {id: audit, name: 内审, owner: sales_manager, next: won}
+              - {id: won, name: 赢单, kind: won}
+              - {id: lost, name: 输单, kind: lost}
+            lose: {via: lost}
+            \(pool)
+
+            """
+        return TemplateChecker.check(path: "mini.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+    }
+
+    /// `{type： boolean}`: the full-width colon made one key of `type： boolean`, and `type` was
+    /// then said to be missing, with no word about the `：`.
+    @Test func aFullWidthColonInsideBracesIsNamedOnce() throws {
+        let ds = Self.check(field: "vip: {type： boolean, default: false}")
+        #expect(ds.count == 1, "\(ds.map(\.message.text))")
+        let d = try #require(ds.first)
+        #expect(d.code == DiagnosticCode(201))
+        #expect(d.help?.text == "`：` (U+FF1A FULLWIDTH COLON) is not YAML's `:`, so the key and its value are read as one key; write `type: boolean`")
+        #expect(d.fixIts.map(\.replacement) == ["type: boolean"])
+    }
+
+    /// `requires: [quote，cost]`: the suggestion was the id `quotecost`.
+    @Test func aFullWidthCommaInAListSuggestsTwoEntries() throws {
+        let ds = Self.check(node: "requires: [quote，cost]")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(206) })
+        #expect(d.help?.text == "separate the entries of a list with `,` (a full-width `，` or `、` is part of the name): `[quote, cost]`")
+    }
+
+    /// `“VIP”` in an expression: unexpected character, now with the quote to use.
+    @Test func curlyQuotesInAnExpressionAreNamed() throws {
+        let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(407) })
+        #expect(d.message.text == "unexpected character `“`")
+        #expect(d.help?.text == "`“` is not a string quote: write text in single quotes, `'VIP'` (double quotes end the YAML string around the expression)")
+    }
+
+    /// A key left without its entries (they were not indented under it) says how to write them.
+    @Test func aKeyWithNothingUnderItSaysToIndentTheEntries() throws {
+        let ds = Self.check(node: "requires:")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(203) })
+        #expect(d.message.text == "expected a list for `requires`, found nothing")
+        #expect(d.help?.text == "write its entries on the lines below it, indented further than the key: YAML reads lines at the key's own indentation as keys beside it")
+    }
+
+    /// FC0601's example is in the author's units: `warn: 12d` before `after: 14d` (it said `280h`).
+    @Test(arguments: [("14d", "21d", "12d"), ("21d", "21d", "17d"), ("30d", "30d", "25d"), ("36h", "40h", "30h"), ("1h", "2h", "50m")])
+    func theWarningSuggestedIsInWholeDays(_ after: String, _ warn: String, _ suggested: String) throws {
+        let ds = Self.check(pool: "pool: {idle: {after: \(after), warn: \(warn), notify: [sales_owner]}}")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(601) })
+        #expect(d.help?.text == "warn some days before, e.g. `warn: \(suggested)`")
+    }
+}
