@@ -26,6 +26,10 @@ enum EndReachableRule: TemplateRule {
         for comp in g.stronglyConnectedComponents(follow: forward) {
             let cyclic = comp.count > 1 || comp.first.map { v in g.edges[v].contains { $0.to == v && $0.isForward } } ?? false
             guard cyclic, let first = comp.first, !ok[first] else { continue }
+            // A loop with a way out has an exit: if no end lies beyond it, the mistake is further
+            // on (a dead loop there), reported where the flow enters it, not here.
+            let members = Set(comp)
+            if comp.contains(where: { v in g.edges[v].contains { $0.isForward && !members.contains($0.to) } }) { continue }
             let ordered = comp.sorted()
             let head = ordered[0]
             for v in comp { loopHead[v] = head }
