@@ -44,6 +44,21 @@ import Testing
         #expect(back == ["review>talks", "signing>talks"])
     }
 
+    /// A fork with `when` runs only when its condition holds: SVG and DOT said nothing of it
+    /// (QA: a manager read every deal as going through the review); Mermaid did.
+    @Test func aTailoredForkShowsItsConditionInEveryFormat() throws {
+        let m = try GraphFixtures.machine("testdata/graph/tailored-fork.flow.yaml").machine
+        let model = GraphModel.build(m)
+        let svg = try GraphSVG.render(model)
+        let (parsed, error) = SVGReader.parse(svg)
+        #expect(error == nil, "\(error ?? "")")
+        graphCheckGeometry(parsed, model)
+        #expect(parsed.boxes.first { $0.key == "contract_review" }?.classes.isSuperset(of: ["fork", "tailored"]) == true)
+        #expect(parsed.texts.contains("仅当 vip"))
+        #expect(GraphDOT.render(model).contains("\"contract_review\" [label=\"合同会审\", shape=\"box\", fillcolor=\"#334e68\", fontcolor=\"#ffffff\", height=\"0.3\", xlabel=\"仅当 vip\", style=\"filled,dashed\""))
+        #expect(GraphMermaid.render(model).contains("合同会审<br/>仅当 vip"))
+    }
+
     @Test(arguments: GraphFixtures.templates)
     func bundledTemplateRendersInEveryFormat(_ path: String) throws {
         let m = try GraphFixtures.machine(path).machine
