@@ -69,12 +69,10 @@ public enum GraphDOT {
             else if node.tailored { a += [("style", "rounded,filled,dashed"), ("color", "#b7791f")] }
         case .approval: a = [("label", label), ("shape", "hexagon"), ("fillcolor", "#fffaeb"), ("color", "#b7791f")]
         case .fork, .join:
-            a = [("label", node.label), ("shape", "box"), ("style", "filled"), ("fillcolor", "#334e68"), ("fontcolor", "#ffffff"), ("height", "0.3")]
-            // A tailored fork: its condition under the bar, and the amber dashed edge of tailored tasks.
-            if node.tailored, let condition = node.details.last {
-                a.removeAll { $0.0 == "style" }
-                a += [("xlabel", condition), ("style", "filled,dashed"), ("color", "#b7791f"), ("penwidth", "2")]
-            }
+            // A tailored fork: its condition on the bar, and the amber dashed edge of tailored tasks.
+            a = [("label", node.barLabel), ("shape", "box"), ("style", node.tailored ? "filled,dashed" : "filled"), ("fillcolor", "#334e68"),
+                 ("fontcolor", "#ffffff"), ("height", "0.3")]
+            if node.tailored { a += [("color", "#b7791f"), ("penwidth", "2")] }
         case .won: a = [("label", node.label), ("style", "rounded,filled,bold"), ("fillcolor", "#e3f9e5"), ("color", "#2f8132")]
         case .lost: a = [("label", node.label), ("style", "rounded,filled,bold"), ("fillcolor", "#ffe3e3"), ("color", "#a61b1b")]
         case .loseEntry: a = [("label", node.label), ("style", "rounded,filled,dashed"), ("fillcolor", "#fff5f5"), ("color", "#c53030"), ("fontcolor", "#a61b1b")]

@@ -72,7 +72,7 @@ enum GraphSizing {
         switch node.kind {
         case .start: return (24, 24)
         case .decision: return (36, 36)
-        case .fork, .join: return (max(110, label * barColumn + 28), 26)
+        case .fork, .join: return (max(110, Double(GraphText.columns(node.barLabel)) * barColumn + 28), 26)
         case .won, .lost, .loseEntry: return (max(80, label * labelColumn + 36), 36)
         case .task, .approval:
             let inner = max(label * labelColumn, details * detailColumn) + 28

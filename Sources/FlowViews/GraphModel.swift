@@ -60,6 +60,12 @@ public struct GraphNode: Sendable, Hashable {
     public var losePath: Bool
     /// The node has a `when` (tailoring): it takes part only while the condition holds.
     public var tailored: Bool
+    /// What a fork or join bar says: its name, and for a tailored fork its condition (a bar has
+    /// no room below its name, and the condition decides whether the branches run at all).
+    public var barLabel: String {
+        guard tailored, kind == .fork, let condition = details.last else { return label }
+        return label + " · " + condition
+    }
     /// The deal's state of the node (nil when no deal is drawn).
     public var state: NodeStatus?
     /// How many notes and links the deal has on this node.

@@ -121,12 +121,7 @@ public enum GraphSVG {
             s += "<polygon class=\"box\" points=\"\(points([(b.x, b.midY), (b.x + i, b.y), (b.maxX - i, b.y), (b.maxX, b.midY), (b.maxX - i, b.maxY), (b.x + i, b.maxY)]))\"/>"
         case .fork, .join:
             s += "<rect class=\"box\" \(rect) rx=\"4\"/>"
-            s += text("label", b.midX, b.midY + 4.5, node.label, anchor: "middle")
-            // A tailored fork runs only when its condition holds: said beside the bar (the
-            // branches' arrows leave from under it), as a tailored task says it in its box.
-            if node.tailored, let condition = node.details.last {
-                s += text("detail when fork-when", b.maxX + 6, b.midY + 4, condition, anchor: "start")
-            }
+            s += text("label", b.midX, b.midY + 4.5, node.barLabel, anchor: "middle")
         case .won, .lost, .loseEntry:
             s += "<rect class=\"box\" \(rect) rx=\"\(n(b.height / 2))\"/>"
             s += text("label", b.midX, b.midY + 5, node.label, anchor: "middle")

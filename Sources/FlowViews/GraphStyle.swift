@@ -28,7 +28,6 @@ enum GraphStyle {
         .node.task.lose-path .box{fill:#fff5f5;stroke:#c53030;stroke-dasharray:5 3}
         .node.task.tailored .box{stroke:#b7791f;stroke-dasharray:7 3}
         .node.fork.tailored .box{stroke:#b7791f;stroke-width:2;stroke-dasharray:7 3}
-        .fork-when{paint-order:stroke;stroke:#ffffff;stroke-width:4px;stroke-linejoin:round}
         .lane rect{fill:#fffafa;stroke:#f4b4b4;stroke-width:1.2;stroke-dasharray:6 4}
         .lane-title{font-size:12px;font-weight:600;fill:#c53030}
         .edge path{fill:none;stroke:#7b8794;stroke-width:1.5}

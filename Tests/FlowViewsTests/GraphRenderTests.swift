@@ -54,8 +54,8 @@ import Testing
         #expect(error == nil, "\(error ?? "")")
         graphCheckGeometry(parsed, model)
         #expect(parsed.boxes.first { $0.key == "contract_review" }?.classes.isSuperset(of: ["fork", "tailored"]) == true)
-        #expect(parsed.texts.contains("仅当 vip"))
-        #expect(GraphDOT.render(model).contains("\"contract_review\" [label=\"合同会审\", shape=\"box\", fillcolor=\"#334e68\", fontcolor=\"#ffffff\", height=\"0.3\", xlabel=\"仅当 vip\", style=\"filled,dashed\""))
+        #expect(parsed.texts.contains("合同会审 · 仅当 vip"))
+        #expect(GraphDOT.render(model).contains("\"contract_review\" [label=\"合同会审 · 仅当 vip\", shape=\"box\", style=\"filled,dashed\""))
         #expect(GraphMermaid.render(model).contains("合同会审<br/>仅当 vip"))
     }
 
