@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
     var now: String?
 
-    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, or seconds east of UTC (default: the zone written in --now, else UTC).", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC (default: the zone written in --now, else UTC).", valueName: "offset"))
     var utcOffset: String?
 
     /// The zone offset in effect: `--utc-offset`, else the one written at the end of `--now`
@@ -54,10 +54,16 @@ struct StoreOptions: ParsableArguments {
                 // `-0500` as seconds would be 500 seconds west: an ISO zone written without its colon.
                 throw ValidationError("--utc-offset: `\(utcOffset)` reads as seconds; write hours and minutes with a colon (\(utcOffset.dropLast(2)):\(utcOffset.suffix(2))) or as \(Self.hoursForm(utcOffset))")
             }
-            guard let seconds = Self.offset(utcOffset) else { throw ValidationError("--utc-offset: expected 8h, -5h, -05:00 or seconds") }
+            guard let seconds = Self.offset(utcOffset) else { throw ValidationError("--utc-offset: expected 8h, -5h, -05:00, Z or seconds") }
             // As a scenario's `utc_offset`.
             if !(-14 * 3600...14 * 3600).contains(seconds) {
                 throw ValidationError("--utc-offset: `\(utcOffset)` is out of range: a UTC offset is from -14h to +14h")
+            }
+            if Int64(utcOffset) != nil, seconds % 60 != 0 {
+                // Zones are whole minutes (in fact quarter hours) from UTC: `-5` was meant as hours.
+                let n = seconds.magnitude, sign = seconds < 0 ? "-" : ""
+                let hint = n <= 14 ? "write hours as `\(sign)\(n)h` or `\(seconds < 0 ? "-" : "+")\(n < 10 ? "0" : "")\(n):00`" : "write `8h`, `-5h30m` or `-05:00`"
+                throw ValidationError("--utc-offset: `\(utcOffset)` reads as \(n) seconds, not a whole number of minutes; \(hint)")
             }
         }
     }
@@ -71,6 +77,7 @@ struct StoreOptions: ParsableArguments {
     /// hours and minutes as the end of an ISO-8601 time writes them (`+08:00`, `-05:00`).
     static func offset(_ text: String) -> Int64? {
         if let seconds = Int64(text) { return seconds }
+        if text == "Z" || text == "z" { return 0 }
         return Scenario.utcOffset(text)
     }
 

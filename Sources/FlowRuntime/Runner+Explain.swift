@@ -57,8 +57,10 @@ extension Runner {
                     if d.sequence == 1, let n = d.node { neverIn.insert(n) }
                     guard shown else { continue }
                     // The creating event is the first: a node decided out then was never in.
+                    // A condition that could not be evaluated counts as false: say why, not "null".
+                    let verdict = d.detail.map { fill(X.failedVerdict, $0) } ?? value(d.result)
                     lines.append(fill(d.sequence == 1 ? X.projectionOutAtStart : X.projectionOut, node(d.node), source(d.expression),
-                                      value(d.result), reads(d.reads)))
+                                      verdict, reads(d.reads)))
                 }
             case .outcome: lines.append(fill(X.outcome, node(d.node), d.detail ?? "?", node(d.target)))
             case .rework: lines.append(fill(X.rework, node(d.node), node(d.target), Names.inline(d.detail ?? "")))

@@ -395,6 +395,8 @@ public enum RuntimeMessages {
         public static let projectionInFirst = "`{0}` comes into the flow ahead: `{1}` is now true (reads {2})"
         public static let projectionOut = "`{0}` left the flow ahead: `{1}` is now {2} (reads {3})"
         public static let projectionOutAtStart = "`{0}` is not in the flow ahead from the start: `{1}` is {2} (reads {3})"
+        /// The `{2}` of the projection lines for a condition whose evaluation failed.
+        public static let failedVerdict = "not known, as evaluating it failed ({0}), which counts as false"
         public static let outcome = "`{0}` was completed with outcome `{1}`: went to `{2}`"
         public static let rework = "`{0}` sent the deal back to `{1}`: {2}"
         public static let lose = "the deal was lost ({0}) at {1}: it goes through `{2}`"
@@ -437,7 +439,9 @@ public enum RuntimeMessages {
         public static let unknownFieldInExpectation = "the expectation names unknown field `{0}`"
         public static let badValue = "{0}: {1}"
         /// FC1112's "holds …" for a YAML number written for a text field.
-        public static let numberForText = "the number `{0}` (YAML reads unquoted digits as a number, dropping leading zeros: quote the text)"
+        public static let numberForText = "the number `{0}` (YAML reads an unquoted number as a number, which can change it, as `013800000000` becomes 13800000000: quote the text)"
+        /// FC1112's "holds …" for one element of a list.
+        public static let inList = "{0} in its list"
         public static let aList = "a list"
         public static let aMapping = "a mapping"
         public static let replayDiffers = "replaying the scenario's accepted events gives a different snapshot"

@@ -255,6 +255,12 @@ private struct ScenarioRun {
                 return Refusal(RuntimeMessages.unknownEnumValue, field, bad, values.joined(separator: ", "))
             }
         }
+        // A list: the first element that does not fit is the one to name.
+        if case .list(let element) = type, case .array(let items) = raw,
+           let bad = items.first(where: { if case .failure = ScenarioValues.value($0, type: element, numbersAsText: false) { true } else { false } }) {
+            let inner = refusal(bad, field: field, type: element)
+            return Refusal(RuntimeMessages.wrongType, field, RuntimeMessages.fill(RuntimeMessages.Scenario.inList, [inner.arguments[1]]), element.description)
+        }
         let held: String
         switch raw {
         case .number(let n) where type == .text:

@@ -64,6 +64,14 @@ import Testing
         let west = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--utc-offset", "-05:00", "--color", "never")
         #expect(west.code == 0, "\(west.err)")
         #expect(west.out.contains("2024-06-30 20:00 (UTC-05:00)") || west.out.contains("2024-06-30 20:00 (UTC−05:00)"), "\(west.out.prefix(300))")
+        // A number of seconds that is no whole number of minutes was meant as hours.
+        for (text, hint) in [("-5", "reads as 5 seconds, not a whole number of minutes; write hours as `-5h` or `-05:00`"),
+                             ("+1", "reads as 1 seconds, not a whole number of minutes; write hours as `1h` or `+01:00`")] {
+            let seconds = flowc("report", "--db", db, "--utc-offset", text)
+            #expect(seconds.code == 2, "\(text)")
+            #expect(seconds.err.hasPrefix("Error: --utc-offset: `\(text)` \(hint)"), "\(seconds.err)")
+        }
+        #expect(flowc("report", "--db", db, "--utc-offset", "Z", "--now", "2024-07-01T09:00:00+08:00", "--color", "never").out.contains("2024-07-01 01:00 (UTC)"))
         for (text, hint) in [("-0500", "(-05:00) or as -5h"), ("+0530", "(+05:30) or as 5h30m")] {
             let basic = flowc("report", "--db", db, "--utc-offset", text)
             #expect(basic.code == 2, "\(text)")

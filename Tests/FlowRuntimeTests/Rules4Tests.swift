@@ -172,6 +172,18 @@ import Testing
         #expect(failures == (rules >= 4 ? 1 : 0))
     }
 
+    /// A `when` that cannot be evaluated counts as false; `why` says so rather than "is null".
+    @Test func aProjectionWhoseConditionFailedSaysWhy() throws {
+        let yaml = Self.ratio.replacingOccurrences(of: "  - {id: big, name: Big, owner: sales_owner, next: won}",
+                                                   with: "  - {id: big, name: Big, owner: sales_owner, when: \"amount / qty > 100 CNY\", next: won}")
+        var d = Deal(try machine(yaml: yaml))
+        try d.apply(.create(dealID: "d", owner: "alice", fields: [
+            FieldAssignment("customer_name", .text("ACME")), FieldAssignment("amount", money(1000)), FieldAssignment("qty", .integer(0)),
+        ], members: []), by: "alice")
+        let why = Runner.explain(d.m, try #require(d.snapshot))
+        #expect(why.contains("`big` is not in the flow ahead from the start: `amount / qty > 100 CNY` is not known, as evaluating it failed (FC0430: division by zero), which counts as false (reads amount = 1000 CNY, qty = 0)"), "\(why)")
+    }
+
     /// A loss review that branches on the reason the lose event wrote into a field.
     static let reasons = """
     flowc: 1
