@@ -267,7 +267,14 @@ public enum CheckMessages {
 
     public static let reworkTarget = MessageSpec(509, .error, "rework-target", "`rework` can only go back to an earlier node; `{0}` does not come before `{1}`", explanation: """
         Rework sends a deal back to a node it has already passed, with a reason. The target must be \
-        a node from which this node can be reached.
+        a node from which this node can be reached. (A node that deals cannot reach at all is \
+        reported as such, FC0501, and its rework is not judged.)
+
+        Wrong (the first node cannot go back to a later one):
+
+            rework: [proposal]
+
+        Right: name a node the deal has passed, such as `rework: [proposal]` on `negotiation_review`.
         """)
 
     public static let reworkToJoin = MessageSpec(517, .error, "rework-to-join", "`rework` cannot go back to the join `{0}`: a deal cannot rest on a join; name the fork `{1}` to do every branch again, or a node in the branch to do again", explanation: """
