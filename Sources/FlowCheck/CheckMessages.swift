@@ -173,6 +173,13 @@ public enum CheckMessages {
               loss_type: {type: enum, values: [price, competitor]}
         """)
 
+    public static let ownerExternal = MessageSpec(323, .warning, "owner-external", "the owner role `{0}` is also marked `external`", explanation: """
+        The owner role holds the deal's owner, the salesperson whose private pool keeps the deal. \
+        `external: true` marks the customer's own people: with both, the owner counts among the \
+        deal's `contacts`, and the cards sent to a newcomer in an external role withhold the \
+        internal figures from them. Give the customer's contacts a role of their own.
+        """)
+
     public static let fieldHiddenInViews = MessageSpec(322, .warning, "field-hidden-in-views", "field `{0}` cannot be named in deal views: `{0}` is a built-in key ({1})", explanation: """
         `flowc deals`, saved views and `flowc report` name deals' fields by their ids, beside \
         built-in keys: `deal`, `template`, `status`, `pool`, `owner`, `node`, `blocked`, \
@@ -599,6 +606,8 @@ public enum CheckMessages {
         public static let dueHere = "due here"
         public static let returnsToPoolHere = "the deal returns to the public pool here"
         public static let warnEarlier = "warn some days before, e.g. `warn: {0}`"
+        // FC0323
+        public static let contactsOwnRole = "give the customer's contacts a role of their own, such as `customer_contact: {name: 客户联系人, external: true}`"
         // FC0702
         public static let roleDefinedHere = "role defined here"
         // FC0706
@@ -625,7 +634,7 @@ public enum CheckMessages {
     public static let all: [MessageSpec] = [
         duplicateID, unknownNode, unknownRole, unknownField, cannotLoad, reuseCycle, reuseTooDeep, removeUnknown,
         noNodes, ownerRole, fieldKeyNotAllowed, fieldKeyMissing, computedCycle, badDefault, computedConflict, badRange,
-        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, loseReasonField, fieldHiddenInViews,
+        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, loseReasonField, fieldHiddenInViews, ownerExternal,
         unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
         shadowedByCondition, reworkTarget, reworkToJoin, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
         forkBranchesOverlap, forkEnteredFromOutside,

@@ -3,12 +3,13 @@ import FlowSyntax
 
 /// Exactly one role is the deal owner.
 ///
-/// Rejects templates where no role, or more than one role, says `owner: true`. A role defined
+/// Rejects templates where no role, or more than one role, says `owner: true`; warns when the
+/// owner role is also `external` (the customer's own people). A role defined
 /// twice counts once (the duplicate is reported by `UniqueIDsRule`). Language reference: "roles".
 enum OwnerRoleRule: TemplateRule {
     static let name = "OwnerRoleRule"
     static let summary = "exactly one role is marked `owner: true`"
-    static let codes = [CheckMessages.ownerRole]
+    static let codes = [CheckMessages.ownerRole, CheckMessages.ownerExternal]
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
@@ -18,6 +19,9 @@ enum OwnerRoleRule: TemplateRule {
         if owners.isEmpty, t.unnamedRoles.isEmpty {
             let at = t.roles.first?.id.span ?? t.main.header?.id?.span ?? t.main.header?.span ?? t.main.span
             ctx.report(CheckMessages.ownerRole.at(at).help(CheckMessages.Formats.addOwner))
+        }
+        for owner in owners where owner.external {
+            ctx.report(CheckMessages.ownerExternal.at(owner.ownerSpan ?? owner.id.span, owner.id.value).help(CheckMessages.Formats.contactsOwnRole))
         }
         for extra in owners.dropFirst() {
             var d = CheckMessages.ownerRole.at(extra.ownerSpan ?? extra.id.span, format: CheckMessages.Formats.severalOwners)
