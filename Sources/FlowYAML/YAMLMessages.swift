@@ -111,6 +111,8 @@ public enum YAMLMessages {
         public static let notAColon = "line {0} has {1} where YAML needs `:` followed by a space"
         public static let notASpace = "line {0} has {1} where YAML needs an ordinary space"
         public static let notASeparator = "not a YAML separator"
+        public static let quoteInsideQuotes = "a `\"` inside a value in double quotes ends it early; write the text inside in single quotes: `\"customer_name == 'VIP'\"`"
+        public static let quotePlaceholderText = "text with a `{placeholder}` must be in quotes, or YAML reads the braces as a mapping: `message: \"合同 {customer_name} 已签署\"`"
         /// `{0}` the line.
         public static let colonInPlainValue = "line {0} has `: ` inside a value written without quotes, where YAML takes it for a second key; put the whole value in quotes (`\"…\"`)"
     }

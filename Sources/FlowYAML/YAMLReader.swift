@@ -361,6 +361,9 @@ private struct Builder {
             d = d.help(YAMLMessages.Help.tabIndentation)
         } else if colonInPlainValue(at) {
             d = d.help(YAMLMessages.Help.colonInPlainValue, String(file.line(of: at)))
+        } else if let hint = quotingHint(line: file.line(of: at)) {
+            // As an argument: the hint's own braces are no placeholders of the format.
+            d = d.help("{0}", hint)
         } else if let (start, scalar) = lookAlikeSeparator(in: min(from, at)..<at) {
             let length = SourceFile.scalarLength(leadByte: file.bytes[start])
             let format = scalar == "\u{FF1A}" ? YAMLMessages.Help.notAColon : YAMLMessages.Help.notASpace
@@ -396,6 +399,31 @@ private struct Builder {
             i += 1
         }
         return false
+    }
+
+    /// The quoting mistake on `line`, if it has one of the two the docs warn about: a double
+    /// quote inside a double-quoted value (`"customer_name == "VIP""`), or text with a
+    /// `{placeholder}` left without quotes (`message: 合同 {customer_name} 已签署`).
+    func quotingHint(line: Int) -> String? {
+        let range = file.lineRange(line)
+        let bytes = file.bytes
+        guard let sep = range.dropLast().first(where: { bytes[$0] == 0x3A && bytes[$0 + 1] == 0x20 }) else { return nil }
+        var value = Substring(String(decoding: bytes[(sep + 2)..<range.upperBound], as: UTF8.self))
+        while value.last == "\n" || value.last == "\r" || value.last == " " || value.last == "}" || value.last == "," { value.removeLast() }
+        while value.first == " " { value.removeFirst() }
+        if value.first == "\"", value.dropFirst().dropLast().contains("\"") {
+            return YAMLMessages.Help.quoteInsideQuotes
+        }
+        // A `{name}` (a field id in braces) in text that is not quoted.
+        let placeholder = value.indices.contains { i in
+            guard value[i] == "{" else { return false }
+            let name = value[value.index(after: i)...].prefix { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == ".") }
+            return !name.isEmpty && value[value.index(after: i)...].dropFirst(name.count).first == "}"
+        }
+        if value.first != "\"", value.first != "'", placeholder, value.contains(" ") {
+            return YAMLMessages.Help.quotePlaceholderText
+        }
+        return nil
     }
 
     /// The first full-width colon (U+FF1A), no-break space (U+00A0) or ideographic space

@@ -57,6 +57,20 @@ import Testing
         #expect(!d.labels.contains { $0.message.text == "not a YAML separator" })
     }
 
+    /// The two quoting mistakes the docs warn about: text with a placeholder left without
+    /// quotes, and a double quote inside a value in double quotes.
+    @Test(arguments: [
+        ("nodes:\n  - id: a\n    on_enter:\n      - notify: {to: [owner], message: 合同 {customer_name} 已签署}\n",
+         "text with a `{placeholder}` must be in quotes, or YAML reads the braces as a mapping: `message: \"合同 {customer_name} 已签署\"`"),
+        ("nodes:\n  - id: a\n    next:\n      - if: \"quote < cost or customer_name == \"VIP\"\"\n        to: b\n",
+         "a `\"` inside a value in double quotes ends it early; write the text inside in single quotes: `\"customer_name == 'VIP'\"`"),
+    ])
+    func aQuotingMistakeSaysHowToQuote(_ text: String, _ help: String) throws {
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.help?.text == help, "\(d.message.text) / \(String(describing: d.help?.text))")
+    }
+
     @Test func anOrdinaryErrorGetsNoSuchHelp() throws {
         let d = try #require(read("a: [1, 2\n").diagnostics.first)
         #expect(d.help == nil)
