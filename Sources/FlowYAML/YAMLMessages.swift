@@ -113,6 +113,8 @@ public enum YAMLMessages {
         public static let notASeparator = "not a YAML separator"
         public static let quoteInsideQuotes = "a `\"` inside a value in double quotes ends it early; write the text inside in single quotes: `\"customer_name == 'VIP'\"`"
         public static let quotePlaceholderText = "text with a `{placeholder}` must be in quotes, or YAML reads the braces as a mapping: `message: \"合同 {customer_name} 已签署\"`"
+        /// `{0}` this line, `{1}` the line before, `{2}` its key, `{3}` that key's column.
+        public static let keyIndentation = "line {0} is not indented as `{2}` on line {1}: keys of one mapping start in the same column (column {3})"
         /// `{0}` the line.
         public static let colonInPlainValue = "line {0} has `: ` inside a value written without quotes, where YAML takes it for a second key; put the whole value in quotes (`\"…\"`)"
     }

@@ -361,6 +361,8 @@ private struct Builder {
             d = d.help(YAMLMessages.Help.tabIndentation)
         } else if colonInPlainValue(at) {
             d = d.help(YAMLMessages.Help.colonInPlainValue, String(file.line(of: at)))
+        } else if let (format, arguments) = indentationHint(at, problem: problem) {
+            d = d.help(format, arguments[0], arguments[1], arguments[2], arguments[3])
         } else if let hint = quotingHint(line: file.line(of: at)) {
             // As an argument: the hint's own braces are no placeholders of the format.
             d = d.help("{0}", hint)
@@ -399,6 +401,37 @@ private struct Builder {
             i += 1
         }
         return false
+    }
+
+    /// A key indented differently from the keys of its mapping: further than the key on the line
+    /// before (libyaml: "mapping values are not allowed"), or back at the column of a list's
+    /// `-` (libyaml: "did not find expected '-' indicator"). The format and its arguments: this
+    /// line, the line before, that line's key, and the column the key should start at.
+    func indentationHint(_ at: Int, problem: String) -> (String, [String])? {
+        let bytes = file.bytes
+        let line = file.line(of: at)
+        guard line > 1 else { return nil }
+        func indent(_ r: Range<Int>) -> Int { r.prefix { bytes[$0] == 0x20 }.count }
+        func isBlank(_ r: Range<Int>) -> Bool {
+            let rest = r.drop { bytes[$0] == 0x20 }
+            return rest.first.map { bytes[$0] == 0x0A || bytes[$0] == 0x0D || bytes[$0] == 0x23 } ?? true
+        }
+        var previous = line - 1
+        while previous > 1, isBlank(file.lineRange(previous)) { previous -= 1 }
+        let here = file.lineRange(line), before = file.lineRange(previous)
+        // The column where the keys of the line before start: after its indentation and any `- `.
+        var keyStart = before.lowerBound + indent(before)
+        while keyStart + 1 < before.upperBound, bytes[keyStart] == 0x2D, bytes[keyStart + 1] == 0x20 { keyStart += 2 }
+        let keyColumn = keyStart - before.lowerBound
+        let keyEnd = (keyStart..<before.upperBound).first { bytes[$0] == 0x3A } ?? keyStart
+        guard keyEnd > keyStart else { return nil }
+        let key = String(decoding: bytes[keyStart..<keyEnd], as: UTF8.self)
+        let column = indent(here)
+        let misplaced = problem == "mapping values are not allowed in this context" ? column > keyColumn
+            : problem == "did not find expected '-' indicator" ? column < keyColumn
+            : false
+        guard misplaced, column != keyColumn else { return nil }
+        return (YAMLMessages.Help.keyIndentation, [String(line), String(previous), key, String(keyColumn + 1)])
     }
 
     /// The quoting mistake on `line`, if it has one of the two the docs warn about: a double

@@ -71,6 +71,23 @@ import Testing
         #expect(d.help?.text == help, "\(d.message.text) / \(String(describing: d.help?.text))")
     }
 
+    /// A key indented differently from the keys of its node gets libyaml's words and where
+    /// the key should start.
+    @Test(arguments: [
+        ("nodes:\n  - id: quotation\n    name: 方案报价\n  - id: payment\n     name: 订单回款\n     owner: finance\n",
+         5, "line 5 is not indented as `id` on line 4: keys of one mapping start in the same column (column 5)"),
+        ("nodes:\n  - id: quotation\n    name: 方案报价\n  - id: payment\n  name: 订单回款\n",
+         5, "line 5 is not indented as `id` on line 4: keys of one mapping start in the same column (column 5)"),
+        ("nodes:\n  - id: quotation\n    name: 方案报价\n   owner: sales_owner\n    next: won\n",
+         4, "line 4 is not indented as `name` on line 3: keys of one mapping start in the same column (column 5)"),
+    ])
+    func aKeyOutOfLineWithItsMappingIsNamed(_ text: String, _ line: Int, _ help: String) throws {
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.location?.line == line, "\(d.message.text)")
+        #expect(d.help?.text == help, "\(d.message.text) / \(String(describing: d.help?.text))")
+    }
+
     @Test func anOrdinaryErrorGetsNoSuchHelp() throws {
         let d = try #require(read("a: [1, 2\n").diagnostics.first)
         #expect(d.help == nil)
