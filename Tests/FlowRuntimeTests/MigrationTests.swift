@@ -143,6 +143,19 @@ extension Deal {
         #expect(moved.snapshot.nodes[audit].inPlan == false)
     }
 
+    /// A node new in the version, tailored out, is said to be out of the flow ahead of the new
+    /// version, not to have "left" a flow it was never in (QA).
+    @Test func aNewTailoredOutNodeIsNotSaidToLeaveTheFlow() throws {
+        var d = try Mini.deal()
+        let v2 = try MiniVersion.make("1.1.0", [
+            ("    kind: join\n    next: signing\n", "    kind: join\n    next: extra_check\n  - {id: extra_check, name: Extra check, owner: sales_owner, when: \"strategic\", next: signing}\n"),
+        ])
+        let (moved, _) = try d.migrate(to: v2).get()
+        let why = Runner.explain(v2.machine, try #require(moved.snapshot))
+        #expect(why.contains("`extra_check`, new in this version, is not in the flow ahead: `strategic` is false (reads strategic = false)"), "\(why)")
+        #expect(!why.contains { $0.contains("`extra_check` left the flow ahead") })
+    }
+
     @Test func theDealGoesOnOnTheNewMachineAndStillReplays() throws {
         var d = try Mini.atFork()
         let old = d.pm
