@@ -60,7 +60,18 @@ struct Composer {
             case .tooLarge(let n): Message(CheckMessages.Formats.fileTooLarge, [String(n), String(limits.maxFileBytes)]).text
             case .unreadable: p.detail
             }
-            diagnostics.append(CheckMessages.cannotLoad.at(ref.span, ref.value, why))
+            var d = CheckMessages.cannotLoad.at(ref.span, ref.value, why)
+            // `renewal.flow.yml` beside `renewal.flow.yaml`: the file meant, as written relative.
+            if case .notFound = p.kind {
+                let slash = ref.value.lastIndex(of: "/")
+                let name = slash.map { String(ref.value[ref.value.index(after: $0)...]) } ?? ref.value
+                let yamlFiles = fs.neighbours(of: path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                if let guess = Suggestions.closest(to: name, in: yamlFiles) {
+                    let meant = slash.map { String(ref.value[...$0]) + guess } ?? guess
+                    d = d.help(CheckMessages.Formats.didYouMean, meant).fix(ref.span, meant)
+                }
+            }
+            diagnostics.append(d)
             incomplete = true
             return nil
         case .success(let bytes):

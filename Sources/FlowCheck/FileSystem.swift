@@ -9,6 +9,9 @@ public protocol TemplateFileSystem: Sendable {
     func read(_ path: String, limits: YAMLLimits) -> Result<[UInt8], FileProblem>
     /// A canonical form of `path`, used to detect cycles and load each file once.
     func canonical(_ path: String) -> String
+    /// The names of the files in the directory of `path` (for a did-you-mean when it is not
+    /// found); none when the directory cannot be listed.
+    func neighbours(of path: String) -> [String]
 }
 
 /// Why a file could not be read.
@@ -23,6 +26,8 @@ public struct FileProblem: Error, Sendable, Hashable {
 }
 
 extension TemplateFileSystem {
+    public func neighbours(of path: String) -> [String] { [] }
+
     /// `relative` resolved against the directory of `base`.
     public func resolve(_ relative: String, from base: String) -> String {
         if relative.hasPrefix("/") { return relative }
@@ -41,6 +46,11 @@ public struct DiskFileSystem: TemplateFileSystem {
     func onDisk(_ path: String) -> String {
         guard let base, !path.hasPrefix("/") else { return path }
         return (base as NSString).appendingPathComponent(path)
+    }
+
+    public func neighbours(of path: String) -> [String] {
+        let dir = (onDisk(path) as NSString).deletingLastPathComponent
+        return (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
     }
 
     public func read(_ displayPath: String, limits: YAMLLimits) -> Result<[UInt8], FileProblem> {
@@ -136,4 +146,9 @@ public struct MemoryFileSystem: TemplateFileSystem {
     }
 
     public func canonical(_ path: String) -> String { (path as NSString).standardizingPath }
+
+    public func neighbours(of path: String) -> [String] {
+        let dir = (canonical(path) as NSString).deletingLastPathComponent
+        return files.keys.filter { ($0 as NSString).deletingLastPathComponent == dir }.map { ($0 as NSString).lastPathComponent }
+    }
 }

@@ -72,6 +72,21 @@ import Testing
         #expect(d.help?.text == "write its entries on the lines below it, indented further than the key: YAML reads lines at the key's own indentation as keys beside it")
     }
 
+    /// A misspelt `extends` or `include` path suggests the file beside it (QA: no did-you-mean).
+    @Test(arguments: [("extends: base.flow.yml", "base.flow.yaml"), ("include: [fragments/role.flow.yml]", "fragments/roles.flow.yaml")])
+    func aMisspeltPathSuggestsTheFileBesideIt(_ line: String, _ meant: String) throws {
+        let fs = MemoryFileSystem([
+            "/t/base.flow.yaml": "flowc: 1\ntemplate: {id: base, version: 1.0.0, name: Base}\n",
+            "/t/fragments/roles.flow.yaml": "flowc: 1\nfragment: {id: roles}\n",
+            "/t/fragments/other.txt": "",
+        ])
+        let text = "flowc: 1\n\(line)\ntemplate: {id: child, version: 1.0.0, name: Child}\n"
+        let ds = TemplateChecker.check(path: "/t/child.flow.yaml", bytes: Array(text.utf8), fs: fs).diagnostics
+        let d = try #require(ds.first { $0.code == DiagnosticCode(305) })
+        #expect(d.help?.text == "did you mean `\(meant)`?", "\(ds.map(\.message.text))")
+        #expect(d.fixIts.map(\.replacement) == [meant])
+    }
+
     /// FC0601's example is in the author's units: `warn: 12d` before `after: 14d` (it said `280h`).
     @Test(arguments: [("14d", "21d", "12d"), ("21d", "21d", "17d"), ("30d", "30d", "25d"), ("36h", "40h", "30h"), ("1h", "2h", "50m")])
     func theWarningSuggestedIsInWholeDays(_ after: String, _ warn: String, _ suggested: String) throws {
