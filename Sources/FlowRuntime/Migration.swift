@@ -170,6 +170,14 @@ struct MigrationTranslator {
             stepper.record(.migration, detail: detail)
             return stepper.finishStep()
         }
+        if context.rules >= 4 {
+            // A node new in this version was never in the flow ahead, so it did not leave it: its
+            // projection is recorded only once it changes (as for a new node in the plan).
+            let mapped = Set(targets.compactMap { $0 })
+            fresh.decisions.removeAll { d in
+                d.sequence == fresh.sequence && d.kind == .projection && d.node.map { !mapped.contains($0) } == true
+            }
+        }
         return MigrationOutcome(snapshot: fresh, moves: moves, notes: t.notes)
     }
 

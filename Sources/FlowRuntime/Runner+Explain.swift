@@ -25,10 +25,6 @@ extension Runner {
         // Nodes whose last projection decision put them out of the flow ahead and that were
         // never in it (decided out at the creation, and not in since): "comes into", not "back in".
         var neverIn: Set<Int> = []
-        // A node first decided on at a migration is new in that version: "not in the flow ahead
-        // of the new version", not "left" a flow it was never in.
-        let migrations = Set(s.decisions.lazy.filter { $0.kind == .migration }.map(\.sequence))
-        var decided: Set<Int> = []
         var lines = [fill(X.status, s.dealID, s.status.rawValue, s.pool.rawValue, s.owner.map { "`\($0)`" } ?? RuntimeMessages.Phrase.noOwner)]
         for n in s.openNodes {
             let st = s.nodes[n]
@@ -47,7 +43,6 @@ extension Runner {
             case .branch: lines.append(fill(X.branch, node(d.node), source(d.expression), value(d.result), reads(d.reads), node(d.target)))
             case .branchDefault: lines.append(fill(X.branchDefault, node(d.node), node(d.target)))
             case .tailoring:
-                if let n = d.node { decided.insert(n) }
                 if d.result == .boolean(true) {
                     lines.append(fill(X.tailoringEntered, node(d.node), source(d.expression), reads(d.reads)))
                 } else {
@@ -55,20 +50,12 @@ extension Runner {
                 }
             case .projection:
                 if d.result == .boolean(true) {
-                    if let n = d.node { decided.insert(n) }
                     let first = d.node.map { neverIn.contains($0) } ?? false
                     if let n = d.node { neverIn.remove(n) }
                     if shown { lines.append(fill(first ? X.projectionInFirst : X.projectionIn, node(d.node), source(d.expression), reads(d.reads))) }
                 } else {
                     if d.sequence == 1, let n = d.node { neverIn.insert(n) }
-                    let isNew = migrations.contains(d.sequence) && !(d.node.map(decided.contains) ?? true)
-                    if let n = d.node { decided.insert(n) }
                     guard shown else { continue }
-                    if isNew {
-                        let verdict = d.detail.map { fill(X.failedVerdict, $0) } ?? value(d.result)
-                        lines.append(fill(X.projectionOutOfNewVersion, node(d.node), source(d.expression), verdict, reads(d.reads)))
-                        continue
-                    }
                     // The creating event is the first: a node decided out then was never in.
                     // A condition that could not be evaluated counts as false: say why, not "null".
                     let verdict = d.detail.map { fill(X.failedVerdict, $0) } ?? value(d.result)

@@ -35,7 +35,8 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   or assigning a lost deal clears the field `lose.reason_field` names; a migration keeps a
     ///   group chat whose `group_chat` effect is in the same place (node, trigger, rank), not
     ///   only at the same index of the machine's effects, and its pending nodes keep their place
-    ///   in the flow ahead, so that only a change is recorded as a projection decision.
+    ///   in the flow ahead, so that only a change is recorded as a projection decision (a node
+    ///   new in the version has none at the migration).
     public static let currentRules = 4
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,

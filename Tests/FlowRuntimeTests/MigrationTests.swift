@@ -143,17 +143,23 @@ extension Deal {
         #expect(moved.snapshot.nodes[audit].inPlan == false)
     }
 
-    /// A node new in the version, tailored out, is said to be out of the flow ahead of the new
-    /// version, not to have "left" a flow it was never in (QA).
+    /// A node new in the version, tailored out, is not said to have "left" a flow it was never in
+    /// (QA); a node the old version had, tailored out by the new one, is.
     @Test func aNewTailoredOutNodeIsNotSaidToLeaveTheFlow() throws {
         var d = try Mini.deal()
         let v2 = try MiniVersion.make("1.1.0", [
             ("    kind: join\n    next: signing\n", "    kind: join\n    next: extra_check\n  - {id: extra_check, name: Extra check, owner: sales_owner, when: \"strategic\", next: signing}\n"),
         ])
         let (moved, _) = try d.migrate(to: v2).get()
-        let why = Runner.explain(v2.machine, try #require(moved.snapshot))
-        #expect(why.contains("`extra_check`, new in this version, is not in the flow ahead: `strategic` is false (reads strategic = false)"), "\(why)")
-        #expect(!why.contains { $0.contains("`extra_check` left the flow ahead") })
+        let snapshot = try #require(moved.snapshot)
+        let extra = try #require(v2.machine.nodes.firstIndex { $0.id == "extra_check" })
+        #expect(snapshot.nodes[extra].status == .pending && !snapshot.nodes[extra].inPlan)
+        #expect(!snapshot.decisions.contains { $0.node == extra }, "\(snapshot.decisions.filter { $0.node == extra })")
+        // A node the old version had, whose condition the new one makes false, did leave it.
+        let v3 = try MiniVersion.make("1.2.0", [("    when: \"not strategic\"", "    when: \"strategic\"")])
+        let (narrowed, _) = try d.migrate(to: v3).get()
+        let why = Runner.explain(v3.machine, try #require(narrowed.snapshot))
+        #expect(why.contains("`audit_check` left the flow ahead: `strategic` is now false (reads strategic = false)"), "\(why)")
     }
 
     @Test func theDealGoesOnOnTheNewMachineAndStillReplays() throws {
