@@ -59,11 +59,12 @@ struct StoreOptions: ParsableArguments {
             if !(-14 * 3600...14 * 3600).contains(seconds) {
                 throw ValidationError("--utc-offset: `\(utcOffset)` is out of range: a UTC offset is from -14h to +14h")
             }
-            if Int64(utcOffset) != nil, seconds % 60 != 0 {
-                // Zones are whole minutes (in fact quarter hours) from UTC: `-5` was meant as hours.
+            if Int64(utcOffset) != nil, seconds % 900 != 0 {
+                // Every zone in use is a whole number of quarter hours from UTC: `-5` was meant as
+                // hours, `-300` as something other than five minutes.
                 let n = seconds.magnitude, sign = seconds < 0 ? "-" : ""
                 let hint = n <= 14 ? "write hours as `\(sign)\(n)h` or `\(seconds < 0 ? "-" : "+")\(n < 10 ? "0" : "")\(n):00`" : "write `8h`, `-5h30m` or `-05:00`"
-                throw ValidationError("--utc-offset: `\(utcOffset)` reads as \(n) seconds, not a whole number of minutes; \(hint)")
+                throw ValidationError("--utc-offset: `\(utcOffset)` reads as \(n) second\(n == 1 ? "" : "s"), and no zone is off UTC by other than whole quarter hours; \(hint)")
             }
         }
     }

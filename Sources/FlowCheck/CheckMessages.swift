@@ -281,7 +281,8 @@ public enum CheckMessages {
 
             rework: [proposal]
 
-        Right: name a node the deal has passed, such as `rework: [proposal]` on `negotiation_review`.
+        Right: the same list on a node after `proposal`, such as `negotiation_review`, which the \
+        deal reaches only through `proposal`.
         """)
 
     public static let reworkToJoin = MessageSpec(517, .error, "rework-to-join", "`rework` cannot go back to the join `{0}`: a deal cannot rest on a join; name the fork `{1}` to do every branch again, or a node in the branch to do again", explanation: """

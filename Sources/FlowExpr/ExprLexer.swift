@@ -137,8 +137,13 @@ struct ExprLexer {
             i = range.upperBound
             let character = text(range)
             // Curly quotes, as a Chinese input method types them (and `"` would end the YAML string).
-            let help: Message? = ["\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}", "\u{300C}", "\u{300D}"].contains(character)
-                ? Message(ExprMessages.Help.curlyQuote, [character]) : nil
+            let curly: Set<Character> = ["\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}", "\u{300C}", "\u{300D}"]
+            var help: Message?
+            if let c = character.first, curly.contains(c) {
+                // The author's expression with its quotes made straight.
+                let fixed = String(String(decoding: bytes, as: UTF8.self).map { curly.contains($0) ? "'" : $0 })
+                help = Message(ExprMessages.Help.curlyQuote, [character, fixed])
+            }
             return error(ExprMessages.unexpectedCharacter, range, [Self.visible(character)], help: help)
         }
     }

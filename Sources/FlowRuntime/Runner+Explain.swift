@@ -25,6 +25,9 @@ extension Runner {
         // Nodes whose last projection decision put them out of the flow ahead and that were
         // never in it (decided out at the creation, and not in since): "comes into", not "back in".
         var neverIn: Set<Int> = []
+        // The last failed evaluation: a tailoring decision on the same condition in the same
+        // event says it counted as false, not that it "was null".
+        var lastFailure: (sequence: Int64, expression: Int?, detail: String)?
         var lines = [fill(X.status, s.dealID, s.status.rawValue, s.pool.rawValue, s.owner.map { "`\($0)`" } ?? RuntimeMessages.Phrase.noOwner)]
         for n in s.openNodes {
             let st = s.nodes[n]
@@ -46,7 +49,11 @@ extension Runner {
                 if d.result == .boolean(true) {
                     lines.append(fill(X.tailoringEntered, node(d.node), source(d.expression), reads(d.reads)))
                 } else {
-                    lines.append(fill(X.tailoringSkipped, node(d.node), source(d.expression), value(d.result), reads(d.reads)))
+                    var verdict = value(d.result)
+                    if let f = lastFailure, f.sequence == d.sequence, f.expression == d.expression, d.result == nil || d.result == .null {
+                        verdict = fill(X.failedVerdict, f.detail)
+                    }
+                    lines.append(fill(X.tailoringSkipped, node(d.node), source(d.expression), verdict, reads(d.reads)))
                 }
             case .projection:
                 if d.result == .boolean(true) {
@@ -70,6 +77,7 @@ extension Runner {
             case .idleWarning: lines.append(fill(X.idleWarning, time(d.detail.flatMap { Int64($0) }), time(d.at)))
             case .idleReturn: lines.append(fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at)))
             case .evaluationFailed:
+                lastFailure = (d.sequence, d.expression, d.detail ?? "")
                 // A computed field's expression (rules 4 record its failures): the field is unset.
                 if let x = d.expression, let field = machine.fields.first(where: { $0.compute == x }) {
                     lines.append(fill(X.computeFailed, field.id, source(d.expression), d.detail ?? "", reads(d.reads)))

@@ -111,8 +111,10 @@ public enum YAMLMessages {
         public static let notAColon = "line {0} has {1} where YAML needs `:` followed by a space"
         public static let notASpace = "line {0} has {1} where YAML needs an ordinary space"
         public static let notASeparator = "not a YAML separator"
-        public static let quoteInsideQuotes = "a `\"` inside a value in double quotes ends it early; write the text inside in single quotes: `\"customer_name == 'VIP'\"`"
-        public static let quotePlaceholderText = "text with a `{placeholder}` must be in quotes, or YAML reads the braces as a mapping: `message: \"合同 {customer_name} 已签署\"`"
+        /// `{0}` the value with its inner double quotes made single.
+        public static let quoteInsideQuotes = "a `\"` inside a value in double quotes ends it early; make the quotes inside single: `{0}`"
+        /// `{0}` the key and its text, quoted.
+        public static let quotePlaceholderText = "text with a placeholder must be in quotes, or YAML reads the braces as a mapping: `{0}`"
         /// `{0}` this line, `{1}` the line before, `{2}` its key, `{3}` that key's column.
         public static let keyIndentation = "line {0} is not indented as `{2}` on line {1}: keys of one mapping start in the same column (column {3})"
         /// `{0}` the line.

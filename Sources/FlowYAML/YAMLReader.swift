@@ -364,7 +364,7 @@ private struct Builder {
         } else if let (format, arguments) = indentationHint(at, problem: problem) {
             d = d.help(format, arguments[0], arguments[1], arguments[2], arguments[3])
         } else if let hint = quotingHint(line: file.line(of: at)) {
-            // As an argument: the hint's own braces are no placeholders of the format.
+            // As an argument: the author's own braces are no placeholders of the format.
             d = d.help("{0}", hint)
         } else if let (start, scalar) = lookAlikeSeparator(in: min(from, at)..<at) {
             let length = SourceFile.scalarLength(leadByte: file.bytes[start])
@@ -427,6 +427,8 @@ private struct Builder {
         guard keyEnd > keyStart else { return nil }
         let key = String(decoding: bytes[keyStart..<keyEnd], as: UTF8.self)
         let column = indent(here)
+        // A list item (or `-id:` with its space missing) follows the list's own rules.
+        if here.lowerBound + column < here.upperBound, bytes[here.lowerBound + column] == 0x2D { return nil }
         let misplaced = problem == "mapping values are not allowed in this context" ? column > keyColumn
             : problem == "did not find expected '-' indicator" ? column < keyColumn
             : false
@@ -439,24 +441,33 @@ private struct Builder {
     /// `{placeholder}` left without quotes (`message: 合同 {customer_name} 已签署`).
     func quotingHint(line: Int) -> String? {
         let range = file.lineRange(line)
-        let bytes = file.bytes
-        guard let sep = range.dropLast().first(where: { bytes[$0] == 0x3A && bytes[$0 + 1] == 0x20 }) else { return nil }
-        var value = Substring(String(decoding: bytes[(sep + 2)..<range.upperBound], as: UTF8.self))
-        while value.last == "\n" || value.last == "\r" || value.last == " " || value.last == "}" || value.last == "," { value.removeLast() }
+        let text = String(decoding: file.bytes[range], as: UTF8.self).trimmingTrailing("\r\n")
+        let chars = Array(text)
+        // The value after the first `: `, without the flow mapping's closing `}` or `,`.
+        guard let sep = (0..<max(0, chars.count - 1)).first(where: { chars[$0] == ":" && chars[$0 + 1] == " " }) else { return nil }
+        var value = Array(chars[(sep + 2)...])
+        while let last = value.last, last == " " || last == "}" || last == "," { value.removeLast() }
         while value.first == " " { value.removeFirst() }
-        if value.first == "\"", value.dropFirst().dropLast().contains("\"") {
-            return YAMLMessages.Help.quoteInsideQuotes
+        if value.first == "\"", value.count > 2, value.dropFirst().dropLast().contains("\"") {
+            let inner = String(value.dropFirst().dropLast()).map { $0 == "\"" ? "'" : String($0) }.joined()
+            return Message(YAMLMessages.Help.quoteInsideQuotes, ["\"" + inner + "\""]).text
         }
-        // A `{name}` (a field id in braces) in text that is not quoted.
-        let placeholder = value.indices.contains { i in
-            guard value[i] == "{" else { return false }
-            let name = value[value.index(after: i)...].prefix { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == ".") }
-            return !name.isEmpty && value[value.index(after: i)...].dropFirst(name.count).first == "}"
-        }
-        if value.first != "\"", value.first != "'", placeholder, value.contains(" ") {
-            return YAMLMessages.Help.quotePlaceholderText
-        }
-        return nil
+        // A `{name}` (a field id in braces) in text that is not quoted: the key it belongs to and
+        // its text up to the next `,` (in a flow mapping) or the end of the line.
+        guard let open = chars.indices.first(where: { i in
+            guard chars[i] == "{" else { return false }
+            let name = chars[(i + 1)...].prefix { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == ".") }
+            return !name.isEmpty && i + 1 + name.count < chars.count && chars[i + 1 + name.count] == "}"
+        }) else { return nil }
+        guard let keySep = (0..<open).last(where: { chars[$0] == ":" && $0 + 1 < chars.count && chars[$0 + 1] == " " }) else { return nil }
+        let keyStart = (0..<keySep).last { !(chars[$0].isLetter || chars[$0].isNumber || chars[$0] == "_") }.map { $0 + 1 } ?? 0
+        let key = String(chars[keyStart..<keySep])
+        var body = Array(chars[(keySep + 2)...])
+        if let comma = body.firstIndex(of: ",") { body = Array(body[..<comma]) }
+        while let last = body.last, last == " " || last == "}" { body.removeLast() }
+        while body.first == " " { body.removeFirst() }
+        guard !key.isEmpty, body.first != "\"", body.first != "'", body.contains(" ") else { return nil }
+        return Message(YAMLMessages.Help.quotePlaceholderText, [key + ": \"" + String(body) + "\""]).text
     }
 
     /// The first full-width colon (U+FF1A), no-break space (U+00A0) or ideographic space
@@ -803,5 +814,14 @@ private struct Builder {
         if let at = aliasKeySpans[position] { return at }
         let r = records[Int(pending[position].index)]
         return (Int(r.start), Int(r.end))
+    }
+}
+
+extension String {
+    /// Without the given characters at the end.
+    func trimmingTrailing(_ characters: String) -> String {
+        var out = Substring(self)
+        while let last = out.last, characters.contains(last) { out = out.dropLast() }
+        return String(out)
     }
 }

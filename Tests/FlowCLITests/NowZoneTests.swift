@@ -65,8 +65,9 @@ import Testing
         #expect(west.code == 0, "\(west.err)")
         #expect(west.out.contains("2024-06-30 20:00 (UTC-05:00)") || west.out.contains("2024-06-30 20:00 (UTC−05:00)"), "\(west.out.prefix(300))")
         // A number of seconds that is no whole number of minutes was meant as hours.
-        for (text, hint) in [("-5", "reads as 5 seconds, not a whole number of minutes; write hours as `-5h` or `-05:00`"),
-                             ("+1", "reads as 1 seconds, not a whole number of minutes; write hours as `1h` or `+01:00`")] {
+        for (text, hint) in [("-5", "reads as 5 seconds, and no zone is off UTC by other than whole quarter hours; write hours as `-5h` or `-05:00`"),
+                             ("+1", "reads as 1 second, and no zone is off UTC by other than whole quarter hours; write hours as `1h` or `+01:00`"),
+                             ("-300", "reads as 300 seconds, and no zone is off UTC by other than whole quarter hours; write `8h`, `-5h30m` or `-05:00`")] {
             let seconds = flowc("report", "--db", db, "--utc-offset", text)
             #expect(seconds.code == 2, "\(text)")
             #expect(seconds.err.hasPrefix("Error: --utc-offset: `\(text)` \(hint)"), "\(seconds.err)")

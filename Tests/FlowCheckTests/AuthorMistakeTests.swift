@@ -61,7 +61,7 @@ import Testing
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")
         let d = try #require(ds.first { $0.code == DiagnosticCode(407) })
         #expect(d.message.text == "unexpected character `“`")
-        #expect(d.help?.text == "`“` is not a string quote: write text in single quotes, `'VIP'` (double quotes end the YAML string around the expression)")
+        #expect(d.help?.text == "`“` is not a string quote: write text in single quotes, `quote < cost or customer_name == 'VIP'` (double quotes would end the YAML string around the expression)")
     }
 
     /// A key left without its entries (they were not indented under it) says how to write them.

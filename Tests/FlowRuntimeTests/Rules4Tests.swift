@@ -184,6 +184,35 @@ import Testing
         #expect(why.contains("`big` is not in the flow ahead from the start: `amount / qty > 100 CNY` is not known, as evaluating it failed (FC0430: division by zero), which counts as false (reads amount = 1000 CNY, qty = 0)"), "\(why)")
     }
 
+    /// A node skipped because its `when` could not be evaluated says so (QA: "was null").
+    @Test func aSkipOnAFailedConditionSaysWhy() throws {
+        let yaml = """
+        flowc: 1
+        template: {id: skip, version: 1.0.0, name: Skip}
+        fields:
+          customer_name: {type: text, required: true}
+          amount: {type: money, currency: CNY}
+          qty: {type: integer}
+        roles:
+          sales_owner: {name: Owner, owner: true}
+        nodes:
+          - {id: start, name: Start, owner: sales_owner, next: big}
+          - {id: big, name: Big, owner: sales_owner, when: "amount / qty > 100 CNY", next: small}
+          - {id: small, name: Small, owner: sales_owner, next: won}
+          - {id: won, name: Won, kind: won}
+          - {id: lost, name: Lost, kind: lost}
+        lose: {via: lost}
+        """
+        var d = Deal(try machine(yaml: yaml))
+        try d.apply(.create(dealID: "d", owner: "alice", fields: [
+            FieldAssignment("customer_name", .text("ACME")), FieldAssignment("amount", money(1000)), FieldAssignment("qty", .integer(0)),
+        ], members: []), by: "alice")
+        try d.apply(.complete(node: "start", outcome: nil), by: "alice")
+        #expect(d.active == ["small"])
+        let why = Runner.explain(d.m, try #require(d.snapshot))
+        #expect(why.contains("`big` was skipped: `amount / qty > 100 CNY` was not known, as evaluating it failed (FC0430: division by zero), which counts as false (reads amount = 1000 CNY, qty = 0)"), "\(why)")
+    }
+
     /// A loss review that branches on the reason the lose event wrote into a field.
     static let reasons = """
     flowc: 1

@@ -58,17 +58,34 @@ import Testing
     }
 
     /// The two quoting mistakes the docs warn about: text with a placeholder left without
-    /// quotes, and a double quote inside a value in double quotes.
+    /// quotes, and a double quote inside a value in double quotes. The fix is the author's own
+    /// text, quoted right.
     @Test(arguments: [
         ("nodes:\n  - id: a\n    on_enter:\n      - notify: {to: [owner], message: 合同 {customer_name} 已签署}\n",
-         "text with a `{placeholder}` must be in quotes, or YAML reads the braces as a mapping: `message: \"合同 {customer_name} 已签署\"`"),
-        ("nodes:\n  - id: a\n    next:\n      - if: \"quote < cost or customer_name == \"VIP\"\"\n        to: b\n",
-         "a `\"` inside a value in double quotes ends it early; write the text inside in single quotes: `\"customer_name == 'VIP'\"`"),
+         "text with a placeholder must be in quotes, or YAML reads the braces as a mapping: `message: \"合同 {customer_name} 已签署\"`"),
+        ("nodes:\n  - id: a\n    on_enter:\n      - group_chat: {name: {customer_name} 项目群, roles: [sales_owner, legal]}\n",
+         "text with a placeholder must be in quotes, or YAML reads the braces as a mapping: `name: \"{customer_name} 项目群\"`"),
+        ("nodes:\n  - id: a\n    next:\n      - if: \"customer_name != \"Acme\"\"\n        to: b\n",
+         "a `\"` inside a value in double quotes ends it early; make the quotes inside single: `\"customer_name != 'Acme'\"`"),
+        ("nodes:\n  - id: a\n    name: \"签约\"合同\"\n    next: b\n",
+         "a `\"` inside a value in double quotes ends it early; make the quotes inside single: `\"签约'合同\"`"),
     ])
     func aQuotingMistakeSaysHowToQuote(_ text: String, _ help: String) throws {
         let d = try #require(read(text).diagnostics.first)
         #expect(d.code.description == "FC0101")
         #expect(d.help?.text == help, "\(d.message.text) / \(String(describing: d.help?.text))")
+    }
+
+    /// A list item out of line, or `-id:` with its space missing, gets no key-indentation help:
+    /// a list's dashes line up by their own rule (the help sent the author the wrong way).
+    @Test(arguments: [
+        "nodes:\n  - id: a\n    on_complete:\n      - notify: {to: [owner], message: \"a\"}\n       - notify: {to: [owner], message: \"b\"}\n",
+        "nodes:\n  - id: a\n    next: b\n  -id: payment\n    next: won\n",
+    ])
+    func aListItemOutOfLineGetsNoKeyIndentationHelp(_ text: String) throws {
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(!(d.help?.text.contains("keys of one mapping start in the same column") ?? false), "\(String(describing: d.help?.text))")
     }
 
     /// A key indented differently from the keys of its node gets libyaml's words and where

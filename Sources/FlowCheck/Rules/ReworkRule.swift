@@ -21,8 +21,15 @@ enum ReworkRule: TemplateRule {
         // mistake: the join is passed at once and left behind, and the branches are not done again.
         let layout = ctx.forkLayout()
         for fork in layout.forks where fork.isReachable {
-            for u in 0..<g.nodeCount where u != fork.node && !fork.region.contains(u) && layout.dominators.isReachable(u) {
-                for e in g.edges[u] where e.kind != .rework && e.kind != .lose && e.to == fork.join && layout.dominators.dominates(fork.join, u) {
+            // After the join: reached from it (an outer fork's later node is after an inner join
+            // too, though a path through the outer fork's other branch does not pass it).
+            let comesIn = (0..<g.nodeCount).contains { u in
+                u != fork.node && !fork.region.contains(u) && g.edges[u].contains { $0.to == fork.join && $0.kind != .rework && $0.kind != .lose }
+            }
+            guard comesIn else { continue }
+            let afterJoin = g.reachable(from: [fork.join]) { $0.isForward }
+            for u in 0..<g.nodeCount where u != fork.node && !fork.region.contains(u) && layout.dominators.isReachable(u) && afterJoin[u] {
+                for e in g.edges[u] where e.kind != .rework && e.kind != .lose && e.to == fork.join {
                     let from = ctx.template.nodes[u].id.value, join = ctx.template.nodes[fork.join].id.value
                     ctx.report(CheckMessages.reworkToJoin.at(ctx.span(of: e), format: CheckMessages.Formats.backToJoin, from, join, fork.syntax.id.value))
                 }
