@@ -344,7 +344,12 @@ struct SyntaxReader {
                     continue
                 }
                 // Its bytes are the key's, which are not a language tag.
-                diagnostics.append(SyntaxMessages.badLanguage.at(span(k), text))
+                var d = SyntaxMessages.badLanguage.at(span(k), text)
+                // `message: {customer_name}`: a placeholder YAML read as a mapping.
+                if doc.count(id) == 1, doc.kind(v) == .scalar, case .null? = doc.value(v), SyntaxReader.isIdentifier(text) {
+                    d = d.help(SyntaxMessages.Formats.placeholderAsMapping, key + ": \"{" + text + "}\"")
+                }
+                diagnostics.append(d)
                 continue
             }
             if let s = string(v, key: "\(key).\(lang)", lenient: true) { entries.append((lang, s.value)) }

@@ -72,6 +72,14 @@ import Testing
         #expect(d.help?.text == "write its entries on the lines below it, indented further than the key: YAML reads lines at the key's own indentation as keys beside it")
     }
 
+    /// `message: {customer_name}`: YAML reads the placeholder as a mapping, and FC0213 said only
+    /// that `customer_name` is not a language tag.
+    @Test func aPlaceholderAloneWithoutQuotesSaysToQuoteIt() throws {
+        let ds = Self.check(node: "on_enter:\n      - notify:\n          to: [sales_owner]\n          message: {customer_name}")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(213) }, "\(ds.map(\.message.text))")
+        #expect(d.help?.text == "YAML reads `{…}` without quotes as a mapping; to write a placeholder, quote the text: `message: \"{customer_name}\"`")
+    }
+
     /// A misspelt `extends` or `include` path suggests the file beside it (QA: no did-you-mean).
     @Test(arguments: [("extends: base.flow.yml", "base.flow.yaml"), ("include: [fragments/role.flow.yml]", "fragments/roles.flow.yaml")])
     func aMisspeltPathSuggestsTheFileBesideIt(_ line: String, _ meant: String) throws {
