@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
     var now: String?
 
-    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC (default: the zone written in --now, else UTC).", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC).", valueName: "offset"))
     var utcOffset: String?
 
     /// The zone offset in effect: `--utc-offset`, else the one written at the end of `--now`
@@ -59,12 +59,13 @@ struct StoreOptions: ParsableArguments {
             if !(-14 * 3600...14 * 3600).contains(seconds) {
                 throw ValidationError("--utc-offset: `\(utcOffset)` is out of range: a UTC offset is from -14h to +14h")
             }
-            if Int64(utcOffset) != nil, seconds % 900 != 0 {
+            if seconds % Scenario.utcOffsetStep != 0 {
                 // Every zone in use is a whole number of quarter hours from UTC: `-5` was meant as
-                // hours, `-300` as something other than five minutes.
+                // hours, `-300` or `+05:46` as something else.
                 let n = seconds.magnitude, sign = seconds < 0 ? "-" : ""
-                let hint = n <= 14 ? "write hours as `\(sign)\(n)h` or `\(seconds < 0 ? "-" : "+")\(n < 10 ? "0" : "")\(n):00`" : "write `8h`, `-5h30m` or `-05:00`"
-                throw ValidationError("--utc-offset: `\(utcOffset)` reads as \(n) second\(n == 1 ? "" : "s"), and no zone is off UTC by other than whole quarter hours; \(hint)")
+                let read = Int64(utcOffset) != nil ? "reads as \(n) second\(n == 1 ? "" : "s")" : "is \(n / 3600)h\(n % 3600 / 60)m\(n % 60 == 0 ? "" : "\(n % 60)s") \(seconds < 0 ? "west" : "east") of UTC"
+                let hint = Int64(utcOffset) != nil && n <= 14 ? "write hours as `\(sign)\(n)h` or `\(seconds < 0 ? "-" : "+")\(n < 10 ? "0" : "")\(n):00`" : "write `8h`, `-5h30m` or `-05:00`"
+                throw ValidationError("--utc-offset: `\(utcOffset)` \(read), and no zone is off UTC by other than whole quarter hours; \(hint)")
             }
         }
     }

@@ -140,9 +140,14 @@ struct ExprLexer {
             let curly: Set<Character> = ["\u{201C}", "\u{201D}", "\u{2018}", "\u{2019}", "\u{300C}", "\u{300D}"]
             var help: Message?
             if let c = character.first, curly.contains(c) {
-                // The author's expression with its quotes made straight.
-                let fixed = String(String(decoding: bytes, as: UTF8.self).map { curly.contains($0) ? "'" : $0 })
-                help = Message(ExprMessages.Help.curlyQuote, [character, fixed])
+                // The author's expression with its quotes made straight (but for an apostrophe
+                // in it, which the example would turn into the end of the text).
+                let source = String(decoding: bytes, as: UTF8.self)
+                if source.contains("'") {
+                    help = Message(ExprMessages.Help.curlyQuotePlain, [character])
+                } else {
+                    help = Message(ExprMessages.Help.curlyQuote, [character, String(source.map { curly.contains($0) ? "'" : $0 })])
+                }
             }
             return error(ExprMessages.unexpectedCharacter, range, [Self.visible(character)], help: help)
         }

@@ -482,6 +482,7 @@ public enum ExprMessages {
     /// The formats of help lines, labels and notes attached to the diagnostics above.
     public enum Help {
         /// FC0407 for `“` and its kin: text in an expression is quoted with `'`.
+        public static let curlyQuotePlain = "`{0}` is not a string quote: write text in single quotes, `'…'` (double quotes would end the YAML string around the expression)"
         public static let curlyQuote = "`{0}` is not a string quote: write text in single quotes, `{1}` (double quotes would end the YAML string around the expression)"
         public static let didYouMean = "did you mean `{0}`?"
         public static let writeMoney = "write the currency after the number: `{0} {1}`"

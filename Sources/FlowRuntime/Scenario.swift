@@ -158,6 +158,10 @@ extension Scenario {
     /// from UTC-12 to UTC+14).
     public static let maxUTCOffset: Int64 = 14 * 3_600
 
+    /// Every zone in use is a whole number of quarter hours from UTC (UTC+05:45, UTC-09:30): an
+    /// offset that is not was meant otherwise (`-5` seconds for hours).
+    public static let utcOffsetStep: Int64 = 900
+
     /// Reads a UTC offset as text, in seconds east of UTC: a signed duration (`8h`, `-5h30m`) or
     /// hours and minutes as an ISO-8601 time ends (`+08:00`, `-05:00`); nil for anything else.
     /// The bound (``maxUTCOffset``) is the caller's, which names the value as written.
@@ -422,6 +426,9 @@ private struct Reader {
             // The zones in use run from UTC-12 to UTC+14; anything beyond is a typo, not a zone.
             guard abs(offset) <= Scenario.maxUTCOffset else {
                 throw fail("utc_offset", "`\(written)` is out of range: a UTC offset is from -14h to +14h (-\(Scenario.maxUTCOffset) to \(Scenario.maxUTCOffset) seconds)")
+            }
+            guard offset % Scenario.utcOffsetStep == 0 else {
+                throw fail("utc_offset", "`\(written)` is no whole number of quarter hours from UTC, as every zone is: write `8h`, `-5h30m` or `\"-05:00\"`")
             }
         }
         guard let dealValue = root["deal"] else { throw fail("", "missing `deal`") }

@@ -172,6 +172,8 @@ public enum SyntaxMessages {
         public static let templateIsHere = "`template:` is here"
         public static let expectedOneOf = "expected one of {0}"
         public static let identifierLike = "ids are lowercase snake_case, such as `{0}`; display names go in `name:`"
+        /// FC0203 for a list written `-quote` (no space after the dash).
+        public static let dashNeedsSpace = "a list item starts with `- `, a dash and a space: `- quote`; without the space YAML reads one text"
         /// FC0213 for `message: {customer_name}`: `{0}` the key with the placeholder quoted.
         public static let placeholderAsMapping = "YAML reads `{…}` without quotes as a mapping; to write a placeholder, quote the text: `{0}`"
         /// FC0206 for `quote，cost`: entries of a list joined by a full-width comma.

@@ -287,7 +287,10 @@ struct SyntaxReader {
     mutating func list(_ id: YAMLNodeID, key: String) -> ArraySlice<YAMLNodeID>? {
         guard doc.kind(id) == .sequence else {
             var d = SyntaxMessages.wrongShape.at(span(id), "a list", key, describe(id))
-            if doc.kind(id) == .scalar, let t = doc.text(id), !t.isEmpty {
+            if doc.kind(id) == .scalar, let t = doc.text(id), t.hasPrefix("-"), t.count > 1 {
+                // `-quote` under the key: list items written without the space after the dash.
+                d = d.help(SyntaxMessages.Formats.dashNeedsSpace)
+            } else if doc.kind(id) == .scalar, let t = doc.text(id), !t.isEmpty {
                 d = d.help(SyntaxMessages.Formats.writeList, t).fix(span(id), "[\(t)]")
             } else if doc.kind(id) == .scalar, case .null? = doc.value(id) {
                 d = d.help(SyntaxMessages.Formats.entriesBelow)

@@ -113,6 +113,8 @@ public enum YAMLMessages {
         public static let notASeparator = "not a YAML separator"
         /// `{0}` the value with its inner double quotes made single.
         public static let quoteInsideQuotes = "a `\"` inside a value in double quotes ends it early; make the quotes inside single: `{0}`"
+        /// The same, when the text already holds a `'` (an apostrophe the example would break).
+        public static let quoteInsideQuotesPlain = "a `\"` inside a value in double quotes ends it early; write the quotes inside as single quotes"
         /// `{0}` the key and its text, quoted.
         public static let quotePlaceholderText = "text with a placeholder must be in quotes, or YAML reads the braces as a mapping: `{0}`"
         /// `{0}` this line, `{1}` the line before, `{2}` its key, `{3}` that key's column.

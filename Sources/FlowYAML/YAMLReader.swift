@@ -448,9 +448,12 @@ private struct Builder {
         var value = Array(chars[(sep + 2)...])
         while let last = value.last, last == " " || last == "}" || last == "," { value.removeLast() }
         while value.first == " " { value.removeFirst() }
-        if value.first == "\"", value.count > 2, value.dropFirst().dropLast().contains("\"") {
-            let inner = String(value.dropFirst().dropLast()).map { $0 == "\"" ? "'" : String($0) }.joined()
-            return Message(YAMLMessages.Help.quoteInsideQuotes, ["\"" + inner + "\""]).text
+        if value.first == "\"", let last = value.lastIndex(of: "\""), last > 1, value[1..<last].contains("\"") {
+            // The value runs from its opening quote to the last one on the line (in a flow
+            // mapping, other keys follow it).
+            let inner = value[1..<last]
+            guard !inner.contains("'") else { return YAMLMessages.Help.quoteInsideQuotesPlain }
+            return Message(YAMLMessages.Help.quoteInsideQuotes, ["\"" + inner.map { $0 == "\"" ? "'" : String($0) }.joined() + "\""]).text
         }
         // A `{name}` (a field id in braces) in text that is not quoted: the key it belongs to and
         // its text up to the next `,` (in a flow mapping) or the end of the line.

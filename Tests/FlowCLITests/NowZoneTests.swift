@@ -73,6 +73,11 @@ import Testing
             #expect(seconds.err.hasPrefix("Error: --utc-offset: `\(text)` \(hint)"), "\(seconds.err)")
         }
         #expect(flowc("report", "--db", db, "--utc-offset", "Z", "--now", "2024-07-01T09:00:00+08:00", "--color", "never").out.contains("2024-07-01 01:00 (UTC)"))
+        // The quarter-hour rule holds for every way to write an offset (Nepal is +05:45).
+        let odd = flowc("report", "--db", db, "--utc-offset", "+05:46")
+        #expect(odd.code == 2)
+        #expect(odd.err.hasPrefix("Error: --utc-offset: `+05:46` is 5h46m east of UTC, and no zone is off UTC by other than whole quarter hours; write `8h`, `-5h30m` or `-05:00`"), "\(odd.err)")
+        #expect(flowc("report", "--db", db, "--utc-offset", "+05:45").code == 0)
         for (text, hint) in [("-0500", "(-05:00) or as -5h"), ("+0530", "(+05:30) or as 5h30m")] {
             let basic = flowc("report", "--db", db, "--utc-offset", text)
             #expect(basic.code == 2, "\(text)")

@@ -348,6 +348,8 @@ private let failingScenario = """
         ("50401", "3:13: error[FC1301]: utc_offset: `50401` is out of range: a UTC offset is from -14h to +14h (-50400 to 50400 seconds)"),
         ("+15:00", "3:13: error[FC1301]: utc_offset: `+15:00` is out of range: a UTC offset is from -14h to +14h (-50400 to 50400 seconds)"),
         ("5:30", "3:13: error[FC1301]: utc_offset: expected a duration such as `8h`, or `+08:00`"),
+        ("\"+05:46\"", "3:13: error[FC1301]: utc_offset: `+05:46` is no whole number of quarter hours from UTC, as every zone is: write `8h`, `-5h30m` or `\"-05:00\"`"),
+        ("-300", "3:13: error[FC1301]: utc_offset: `-300` is no whole number of quarter hours from UTC, as every zone is: write `8h`, `-5h30m` or `\"-05:00\"`"),
     ])
     func aUTCOffsetOutOfRangeIsRefused(_ offset: String, _ diagnostic: String) throws {
         let scenario = passingScenario.replacingOccurrences(of: "+08:00\n", with: "+08:00\nutc_offset: \(offset)\n")

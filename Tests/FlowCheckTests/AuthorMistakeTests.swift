@@ -80,6 +80,23 @@ import Testing
         #expect(d.help?.text == "YAML reads `{…}` without quotes as a mapping; to write a placeholder, quote the text: `message: \"{customer_name}\"`")
     }
 
+    /// An unclosed `{` before another placeholder is said as unclosed, and the placeholder after
+    /// it is judged on its own (the unclosed one swallowed it into one long "unknown field").
+    @Test func anUnclosedBraceDoesNotSwallowTheNextPlaceholder() throws {
+        let ds = Self.check(node: "on_enter:\n      - notify: {to: [sales_owner], message: \"{customer_name 已签署, 金额 { quote }\"}")
+        let messages = ds.filter { $0.code == DiagnosticCode(708) }.map(\.message.text)
+        #expect(messages == ["this `{` opens a placeholder that is never closed", "placeholder `{ quote }` names no field: the spaces are part of the name"],
+                "\(ds.map(\.message.text))")
+    }
+
+    /// `-quote` under `requires:`: the dash needs its space (the help said to write `[-quote -cost]`).
+    @Test func aListItemWithoutItsSpaceSaysSo() throws {
+        let ds = Self.check(node: "requires:\n      -quote\n      -cost")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(203) }, "\(ds.map(\.message.text))")
+        #expect(d.help?.text == "a list item starts with `- `, a dash and a space: `- quote`; without the space YAML reads one text")
+        #expect(d.fixIts.isEmpty)
+    }
+
     /// A misspelt `extends` or `include` path suggests the file beside it (QA: no did-you-mean).
     @Test(arguments: [("extends: base.flow.yml", "base.flow.yaml"), ("include: [fragments/role.flow.yml]", "fragments/roles.flow.yaml")])
     func aMisspeltPathSuggestsTheFileBesideIt(_ line: String, _ meant: String) throws {

@@ -69,6 +69,12 @@ import Testing
          "a `\"` inside a value in double quotes ends it early; make the quotes inside single: `\"customer_name != 'Acme'\"`"),
         ("nodes:\n  - id: a\n    name: \"签约\"合同\"\n    next: b\n",
          "a `\"` inside a value in double quotes ends it early; make the quotes inside single: `\"签约'合同\"`"),
+        // In a flow mapping, the value ends at its last quote (other keys follow it).
+        ("nodes:\n  - id: a\n    next:\n      - {if: \"customer_name == \"Acme\"\", to: review}\n",
+         "a `\"` inside a value in double quotes ends it early; make the quotes inside single: `\"customer_name == 'Acme'\"`"),
+        // An apostrophe in the text: no example that would break it.
+        ("nodes:\n  - id: a\n    next:\n      - if: \"customer_name == \"O'Brien\"\"\n        to: b\n",
+         "a `\"` inside a value in double quotes ends it early; write the quotes inside as single quotes"),
     ])
     func aQuotingMistakeSaysHowToQuote(_ text: String, _ help: String) throws {
         let d = try #require(read(text).diagnostics.first)

@@ -157,8 +157,12 @@ enum EffectsRule: TemplateRule {
                     i += 2
                 } else if c == open {
                     var end = i + 1
-                    while end < n, b[end] != close { end += 1 }
-                    if end < n {
+                    while end < n, b[end] != close, b[end] != open { end += 1 }
+                    if end < n, b[end] == open {
+                        // Another `{` before any `}`: this one is never closed (`{name … {amount}`).
+                        out.append(Placeholder(kind: .unclosed, range: i..<(i + 1)))
+                        i = end
+                    } else if end < n {
                         out.append(Placeholder(kind: .field(String(decoding: UnsafeBufferPointer(rebasing: b[(i + 1)..<end]), as: UTF8.self)), range: i..<(end + 1)))
                         i = end + 1
                     } else {
@@ -217,7 +221,10 @@ enum EffectsRule: TemplateRule {
             if (c == "{" || c == "}"), i + 1 < chars.count, chars[i + 1] == c {
                 i += 2
             } else if c == "{" {
-                if let end = chars[(i + 1)...].firstIndex(of: "}") {
+                if let next = chars[(i + 1)...].firstIndex(where: { $0 == "{" || $0 == "}" }), chars[next] == "{" {
+                    out.append(Placeholder(kind: .unclosed, range: offsets[i]..<offsets[i + 1]))
+                    i = next
+                } else if let end = chars[(i + 1)...].firstIndex(of: "}") {
                     out.append(Placeholder(kind: .field(String(chars[(i + 1)..<end])), range: offsets[i]..<offsets[end + 1]))
                     i = end + 1
                 } else {
