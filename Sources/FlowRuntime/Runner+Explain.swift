@@ -25,6 +25,7 @@ extension Runner {
         // Nodes whose last projection decision put them out of the flow ahead and that were
         // never in it (decided out at the creation, and not in since): "comes into", not "back in".
         var neverIn: Set<Int> = []
+        var planDecided: Set<Int> = []
         // The last failed evaluation: a tailoring decision on the same condition in the same
         // event says it counted as false, not that it "was null".
         var lastFailure: (sequence: Int64, expression: Int?, detail: String)?
@@ -41,6 +42,10 @@ extension Runner {
         }
         for d in s.decisions {
             let shown = sequence.map { d.sequence == $0 } ?? true
+            // A node with no decision about its place in the flow before this one was never out
+            // of it by a decision: one new in a migrated version, now coming in, "comes into" it.
+            let decidedBefore = d.node.map(planDecided.contains) ?? true
+            if d.kind == .tailoring || d.kind == .projection, let n = d.node { planDecided.insert(n) }
             if !shown && d.kind != .projection { continue }
             switch d.kind {
             case .branch: lines.append(fill(X.branch, node(d.node), source(d.expression), value(d.result), reads(d.reads), node(d.target)))
@@ -57,7 +62,7 @@ extension Runner {
                 }
             case .projection:
                 if d.result == .boolean(true) {
-                    let first = d.node.map { neverIn.contains($0) } ?? false
+                    let first = !decidedBefore || (d.node.map { neverIn.contains($0) } ?? false)
                     if let n = d.node { neverIn.remove(n) }
                     if shown { lines.append(fill(first ? X.projectionInFirst : X.projectionIn, node(d.node), source(d.expression), reads(d.reads))) }
                 } else {

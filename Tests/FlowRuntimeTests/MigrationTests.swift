@@ -155,6 +155,11 @@ extension Deal {
         let extra = try #require(v2.machine.nodes.firstIndex { $0.id == "extra_check" })
         #expect(snapshot.nodes[extra].status == .pending && !snapshot.nodes[extra].inPlan)
         #expect(!snapshot.decisions.contains { $0.node == extra }, "\(snapshot.decisions.filter { $0.node == extra })")
+        // When its condition holds later, it comes into the flow ahead (it was never in it).
+        var later = moved
+        try later.apply(.setFields([FieldAssignment("strategic", .boolean(true))]), after: hour)
+        let laterWhy = Runner.explain(v2.machine, try #require(later.snapshot))
+        #expect(laterWhy.contains("`extra_check` comes into the flow ahead: `strategic` is now true (reads strategic = true)"), "\(laterWhy)")
         // A node the old version had, whose condition the new one makes false, did leave it.
         let v3 = try MiniVersion.make("1.2.0", [("    when: \"not strategic\"", "    when: \"strategic\"")])
         let (narrowed, _) = try d.migrate(to: v3).get()
