@@ -354,8 +354,10 @@ public final class BulkRun {
                     reject(line.number, error, text, bytes: valid == nil ? Array(slice) : nil)
                     holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
                 case .success(let value) where { if case .object = value { false } else { true } }():
-                    // JSON, but not an object (`[1,2]`, `42`, `"text"`): no record either.
+                    // JSON, but not an object (`[1,2]`, `42`, `"text"`): no record either; a
+                    // record wrapped in a list still names its deal, which is held back.
                     reject(line.number, RecordReader.fail(HostMessages.Record.notARecord, "the line"), text)
+                    holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
                 case .success(let value):
                     switch unit(value) {
                     case .failure(let e):

@@ -253,6 +253,25 @@ import Testing
         ])
     }
 
+    /// A record wrapped in a JSON array is no record, and holds its deal back like any other
+    /// line that names one (its later records went ahead).
+    @Test func aRecordWrappedInAnArrayHoldsItsDealBack() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        _ = run.runDeals(Array("""
+            {"id": "W-1", "at": "2024-05-06T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "甲"}}
+
+            """.utf8), format: .jsonLines)
+        let events = """
+            [{"deal": "W-1", "at": "2024-06-10T09:00:00+08:00", "set": {"intent": "low"}}]
+            {"deal": "W-1", "at": "2024-06-11T09:00:00+08:00", "set": {"intent": "high"}}
+
+            """
+        let rejects = try #require(run.runEvents(Array(events.utf8)).value)
+        #expect(rejects.map(\.error.code) == ["FC1220", "FC1206"])
+        #expect(try service.store.deal("W-1")?.lastSequence == 1)
+    }
+
     /// A CSV row with the wrong number of cells holds its deal back too: its events get FC1206,
     /// not "there is no deal" (FC1203).
     @Test func aCSVRowWithTheWrongCellCountHoldsItsDealBack() throws {
