@@ -56,7 +56,7 @@ struct StoreOptions: ParsableArguments {
             }
             guard let seconds = Self.offset(utcOffset) else { throw ValidationError("--utc-offset: expected 8h, -5h, -05:00, Z or seconds") }
             // As a scenario's `utc_offset`.
-            if !(-14 * 3600...14 * 3600).contains(seconds) {
+            if seconds.magnitude > Scenario.maxUTCOffset.magnitude {
                 throw ValidationError("--utc-offset: `\(utcOffset)` is out of range: a UTC offset is from -14h to +14h")
             }
             if seconds % Scenario.utcOffsetStep != 0 {
