@@ -29,7 +29,7 @@ struct MigrateCommand: FlowcCommand {
             moved to a node of a kind that cannot hold its state (a done node onto an end, or onto \
             a join unless it was one); FC1170 a field value the new version refuses; FC1178 a deal \
             inside a fork that the new version gives a branch it never entered; FC1228 a mapping from a node the deal's \
-            version does not have; FC1201 or FC1202 a deal that the new version's customer \
+            version does not have; FC1229 a node moved between the flow and the lose path; FC1201 or FC1202 a deal that the new version's customer \
             identity, normalisation or group makes a duplicate of another open deal. Skipped: \
             closed deals (FC1165) and deals already on the target (FC1164) — so running a \
             migration again writes nothing.
@@ -43,8 +43,11 @@ struct MigrateCommand: FlowcCommand {
             (a `tick` event before the `migrate` event, with its effects), as `flowc tick` would.
 
             Exit codes: 0 no deal refused; 1 a deal was refused, or the template has errors; 2 \
-            usage error (a malformed --map, or a node mapped twice, FC1224; an unreadable map \
-            file, FC1225), an unreadable file, or a store that cannot be opened or written.
+            usage error (a malformed --map, or a node mapped twice, FC1224; a mapping to a node \
+            the new version does not have, FC1167, all of them before any deal is read; an \
+            unreadable map file, FC1225), an unreadable file, or a store that cannot be opened or \
+            written. Also 1 when the store has no deal of the new version's template id but open \
+            deals of others (a new version keeps its template's id): the report names them.
             """
     )
 
@@ -103,14 +106,17 @@ struct MigrateCommand: FlowcCommand {
                 return ExitCode.usage
             }
         }
+        // Every malformed pair at once, as every other problem of the mapping.
+        var malformed = false
         for text in map {
             switch NodeMappingInput.pair(text) {
             case .success(let e): entries.append(e)
             case .failure(let error):
                 context.writeError(error.description + "\n")
-                return ExitCode.usage
+                malformed = true
             }
         }
+        if malformed { return ExitCode.usage }
         switch NodeMappingInput.checked(entries) {
         case .success(let e): entries = e
         case .failure(let error):
@@ -122,6 +128,11 @@ struct MigrateCommand: FlowcCommand {
         case .success(let m): target = m
         case .failure(let status): return status.code
         }
+        // A target that is not a node of the new version refuses every deal with the node: said
+        // once, each of them, before any deal is read.
+        let unknownTargets = Runner.mappingTargetProblems(entries, toNodes: target.machine.nodes.map(\.id))
+        for problem in unknownTargets { context.writeError("error[\(problem.code)]: \(problem.message)\n") }
+        if !unknownTargets.isEmpty { return ExitCode.usage }
         var fromHash: String?
         if let from {
             if from.hasPrefix("sha256:") {
@@ -145,7 +156,8 @@ struct MigrateCommand: FlowcCommand {
         } else {
             context.write(MigrateCommand.render(report).joined(separator: "\n") + "\n")
         }
-        return report.refused > 0 ? ExitCode.problems : ExitCode.clean
+        // Nothing found because the new version has another template id is not a clean run.
+        return report.refused > 0 || !report.otherTemplates.isEmpty ? ExitCode.problems : ExitCode.clean
     }
 
     /// The human report: per deal, its versions, node moves, notes and outcome; then the summary.
@@ -153,7 +165,11 @@ struct MigrateCommand: FlowcCommand {
         typealias R = MigrationMessages.Report
         func fill(_ format: String, _ args: String...) -> String { HostMessages.fill(format, args) }
         var lines = [fill(R.registered, report.templateID, report.toVersion, report.toHash)]
-        if report.deals.isEmpty {
+        if !report.otherTemplates.isEmpty {
+            lines.append(fill(R.noDealsOfTemplate, report.templateID))
+            let others = report.otherTemplates.map { "`\($0.templateID)` (\($0.openDeals))" }
+            lines.append(fill(R.note, fill(R.otherTemplates, others.joined(separator: ", "))))
+        } else if report.deals.isEmpty {
             lines.append(report.fromHash.map { fill(R.noDealsOnSource, report.templateID, $0) } ?? fill(R.noDeals, report.templateID))
         }
         for d in report.deals {

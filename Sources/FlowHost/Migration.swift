@@ -72,6 +72,16 @@ public struct MigrationReport: Codable, Sendable, Hashable {
     /// The old sides of the mapping that no deal considered has on its version (each such deal
     /// is refused with FC1228; these are said once more for the whole run).
     public var unknownSources: [String] = []
+    /// When no deal of the target's template is in the store at all (and neither `--deal` nor
+    /// `--from` narrowed the run): the templates the store's open deals run, with how many each,
+    /// by template id. A new version given another `template.id` finds none of its deals.
+    public var otherTemplates: [TemplateDeals] = []
+
+    /// A template id and how many open deals run it.
+    public struct TemplateDeals: Codable, Sendable, Hashable {
+        public var templateID: String
+        public var openDeals: Int
+    }
 
     public var ok: Int { deals.count { $0.outcome == .ok } }
     public var refused: Int { deals.count { $0.outcome == .refused } }
@@ -109,6 +119,11 @@ extension DealService {
         // The customer keys of the deals this run moves, by key: two deals that become the same
         // customer on the new version (a new normalisation) are not both moved.
         var movedKeys: [String: (id: String, pool: String?, owner: String?)] = [:]
+        // Open deals of other templates, and whether any deal runs the target's (see `otherTemplates`).
+        var otherOpen: [String: Int] = [:]
+        var templateSeen = false
+        // Deals refused with FC1228, by their place in `out`: the old node, and the deal's version.
+        var unknownAt: [Int: String] = [:]
         for id in ids {
             var entry = DealMigration(deal: id, fromHash: nil, fromVersion: nil, toHash: hash, toVersion: tm.template.version, outcome: .ok,
                                       code: nil, reason: nil, moves: [], notes: [], applied: false, event: nil)
@@ -131,8 +146,10 @@ extension DealService {
                 if explicit { refuse(HostError(MigrationMessages.notOnSource, id, s.machineHash, from)) }
                 continue
             }
+            if s.templateID == tm.template.id { templateSeen = true }
             if request.fromHash == nil, s.templateID != tm.template.id {
                 if explicit { refuse(HostError(MigrationMessages.otherTemplate, id, s.templateID, tm.template.id)) }
+                if s.status == .open { otherOpen[s.templateID, default: 0] += 1 }
                 continue
             }
             // Timers that came due by the migration's time fire first, on the version the deal is
@@ -177,9 +194,17 @@ extension DealService {
             }
             // The runner ignores a mapping from a node the old version lacks; the host refuses
             // it, since it is most likely a misspelt id.
-            if let unknown = request.map.first(where: { !nodesOfVersion[s.machineHash, default: []].contains($0.old) }) {
-                refuse(HostError(MigrationMessages.unknownSource, unknown.old, unknown.new, s.templateVersion,
-                                 HostMessages.didYouMean(unknown.old, among: oldNodes)))
+            let unknowns = request.map.filter { !nodesOfVersion[s.machineHash, default: []].contains($0.old) }
+            if let unknown = unknowns.first {
+                func unknownSource(_ m: NodeMapping) -> HostError {
+                    HostError(MigrationMessages.unknownSource, m.old, m.new, s.templateVersion, HostMessages.didYouMean(m.old, among: oldNodes))
+                }
+                // The deal's other problems too, under the rest of the mapping: one run shows them all.
+                let known = request.map.filter { nodesOfVersion[s.machineHash, default: []].contains($0.old) }
+                entry.alsoRefused = unknowns.dropFirst().map { "\(unknownSource($0).code): \(unknownSource($0).message)" }
+                    + Runner.migrationProblems(from: view.machine, to: target, current, map: known, limits: limits).map { "\($0.code): \($0.message)" }
+                unknownAt[out.count] = unknown.old
+                refuse(unknownSource(unknown))
                 continue
             }
             switch result {
@@ -189,6 +214,10 @@ extension DealService {
                 entry.alsoRefused = all.filter { $0 != refusal }.map { "\($0.code): \($0.message)" }
                 refuse(HostError(refusal))
             case .success(let outcome):
+                if let crossing = DealService.losePathCrossing(outcome.moves, from: view.machine, to: target) {
+                    refuse(crossing)
+                    continue
+                }
                 // S4 holds across versions: a new `customer.identity`, `normalize` or `group` can
                 // give the deal keys another open deal holds. Refused as creating it would be.
                 let index = DealService.index(target, outcome.snapshot)
@@ -248,7 +277,36 @@ extension DealService {
             let known = nodesOfVersion.values.reduce(into: Set<String>()) { $0.formUnion($1) }
             report.unknownSources = request.map.map(\.old).filter { !known.contains($0) }
         }
+        // A node another version considered has: the mapping was written for that version.
+        for (i, old) in unknownAt {
+            let versions = out.compactMap { d -> (version: String, hash: String)? in
+                guard let h = d.fromHash, let v = d.fromVersion, nodesOfVersion[h]?.contains(old) == true else { return nil }
+                return (v, h)
+            }
+            if let other = versions.min(by: { ($0.version, $0.hash) < ($1.version, $1.hash) }) {
+                report.deals[i].reason = (report.deals[i].reason ?? "")
+                    + HostMessages.fill(MigrationMessages.Phrase.otherVersionHasIt, [old, other.version, other.hash])
+            }
+        }
+        if !explicit, request.fromHash == nil, !templateSeen {
+            report.otherTemplates = otherOpen.sorted { $0.key < $1.key }.map { MigrationReport.TemplateDeals(templateID: $0.key, openDeals: $0.value) }
+        }
         return report
+    }
+
+    /// FC1229 when a node the deal has reached would change sides: from the flow onto the lose
+    /// path, or back (pending nodes move nowhere; skipped and closed ones are dropped or kept as
+    /// history, and count too, since a closed lose-path node records a loss).
+    static func losePathCrossing(_ moves: [NodeMove], from old: PreparedMachine, to new: PreparedMachine) -> HostError? {
+        let oldPath = old.losePathNodeIDs, newPath = new.losePathNodeIDs
+        for move in moves {
+            guard let to = move.to, move.status != .skipped else { continue }
+            let was = oldPath.contains(move.from), will = newPath.contains(to)
+            if was == will { continue }
+            let end = will ? MigrationMessages.Phrase.ontoLosePath : MigrationMessages.Phrase.offLosePath
+            return HostError(MigrationMessages.losePathCrossed, move.from, move.status.rawValue, to, end)
+        }
+        return nil
     }
 
     /// The machine each logged event of a deal ran on resolves by hash through the registry; the

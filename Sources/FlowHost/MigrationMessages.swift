@@ -28,8 +28,17 @@ public enum MigrationMessages {
         silently ignored. Correct the id, or migrate the deals of each version apart (`--from`).
         """)
 
+    public static let losePathCrossed = HostMessageSpec(1229, "migrate-lose-path", "node `{0}` ({1}) would move to `{2}`, {3}", """
+        A migration keeps each node the deal has reached on its side of the template: in the \
+        flow, or on the lose path (the nodes a `lose` event leads through). A mapping that sends \
+        a node of the flow onto the lose path would put a live deal on its way to `lost` with no \
+        lose event and no reason; one that sends a lose-path node into the flow would revive a \
+        deal that is being lost. Both are refused: correct the mapping (most often a slip), and \
+        lose a deal with a `lose` event (`flowc deal event ID --lose REASON`).
+        """)
+
     /// Every code, in order.
-    public static let all: [HostMessageSpec] = [mapInvalid, mapFileUnreadable, otherTemplate, notOnSource, unknownSource]
+    public static let all: [HostMessageSpec] = [mapInvalid, mapFileUnreadable, otherTemplate, notOnSource, unknownSource, losePathCrossed]
 
     /// Phrases of the mapping checks.
     public enum Phrase {
@@ -43,6 +52,12 @@ public enum MigrationMessages {
         /// A note: the timers due by the migration fired first, on the old version (a tick event).
         public static let timersFirst = "timers due by {0} fire first, on the version the deal is on (a `tick` event before the migration): {1}"
         public static let noEffects = "no effects"
+        /// FC1229's end: a node of the flow mapped onto the lose path.
+        public static let ontoLosePath = "a node of the lose path: the deal would be on its way to `lost` with no `lose` event and no reason"
+        /// FC1229's end: a lose-path node mapped into the flow.
+        public static let offLosePath = "a node of the flow: the deal is being lost, and would be back in the flow with its loss half done"
+        /// FC1228's end when the node is one of another version the run considers.
+        public static let otherVersionHasIt = "; `{0}` is a node of version {1}: a mapping applies to every deal considered, so migrate each version's deals apart (`--from {2}`)"
     }
 
     /// `flowc migrate`'s report.
@@ -62,6 +77,9 @@ public enum MigrationMessages {
         public static let unknownSource = "mapping from `{0}`: `{0}` is not a node of any version the deals considered run on"
         public static let noDealsOnSource = "no deal of template `{0}` to consider: no deal of the store runs on {1} (`--from`)"
         public static let noDeals = "no deal of template `{0}` to consider (on the `--from` version, or named with `--deal`)"
+        public static let noDealsOfTemplate = "no deal of template `{0}` is in the store"
+        /// After ``noDealsOfTemplate``: the templates the store's open deals run.
+        public static let otherTemplates = "the store's open deals run {0}; a new version of a template keeps its `template.id` and changes its `version`"
         public static let registered = "target: template `{0}` {1} ({2})"
     }
 

@@ -68,6 +68,19 @@ extension Runner {
         return out
     }
 
+    /// The problems of a mapping itself against the version deals move to, all of them: each
+    /// target that is not one of its node ids (FC1167, with a did-you-mean). A host checks them once,
+    /// before any deal, since they refuse every deal whose node the mapping names.
+    public static func mappingTargetProblems(_ map: [NodeMapping], toNodes ids: [String]) -> [Refusal] {
+        let known = Set(ids)
+        var seen = Set<String>()
+        return map.compactMap { entry in
+            guard !known.contains(entry.new), seen.insert(entry.old + "\u{1F}" + entry.new).inserted else { return nil }
+            return Refusal(RuntimeMessages.mappingUnknownNode, Names.shown(entry.old), Names.shown(entry.new),
+                           Names.didYouMean(entry.new, among: ids))
+        }
+    }
+
     /// The hash of the machine a deal's log starts on: the `from` of its first migration, or
     /// `current` (the hash its snapshot names) when it was never migrated.
     public static func initialMachineHash(events: [DealEvent], current: String) -> String {
@@ -386,6 +399,12 @@ struct MigrationTranslator {
             } else {
                 notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.fieldDropped, [f.id, value.displayText]))
             }
+        }
+        // A field the new version requires (a deal is created with it) that this deal does not
+        // hold: it moves, but nothing will ask for the value.
+        for (slot, f) in nm.fields.enumerated() where f.required && f.compute == nil && out[slot] == nil {
+            if let o = old.fieldSlot[f.id], om.fields[o].required { continue }
+            notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.requiredUnset, [f.id]))
         }
         return out
     }

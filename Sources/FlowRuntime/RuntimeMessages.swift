@@ -287,7 +287,9 @@ public enum RuntimeMessages {
         Fields are matched by id. A field whose type, range or enum values changed must still \
         accept the value the deal holds, or the migration would lose it silently; the deal is \
         refused instead. Change the value first (`flowc deal event ID --set FIELD=…`), or keep \
-        the field compatible. (A field removed from the new version is dropped with a note: its \
+        the field compatible. When the type itself changed (text to integer, say), the old \
+        version cannot hold a value of the new type: unset the field on the old version \
+        (`--set FIELD=null`), migrate, and set it again on the new one. (A field removed from the new version is dropped with a note: its \
         value stays in the deal's log.)
         """)
 
@@ -418,6 +420,7 @@ public enum RuntimeMessages {
         public static let outcomeForgotten = "outcome `{1}` of node `{0}` is not in the new version: forgotten"
         public static let fieldDropped = "field `{0}` is not in the new version: its value {1} is dropped (it stays in the log)"
         public static let fieldComputed = "field `{0}` is computed in the new version: its value {1} is replaced by the computation"
+        public static let requiredUnset = "field `{0}` is required in the new version and the deal has no value for it (no default): set it with an event (`--set {0}=…`)"
         public static let roleDropped = "role `{0}` is not in the new version: {1} dropped"
         public static let chatDropped = "group chat `{0}` has no matching `group_chat` effect in the new version (on the same node, or the node it is mapped to, and trigger): the deal no longer follows it, so new role members are not added to it, and entering its node again creates a new chat"
         public static let detail = "{0} {1} → {2} {3}"

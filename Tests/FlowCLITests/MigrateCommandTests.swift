@@ -67,10 +67,18 @@ enum Versions {
         let v11 = try Versions.renamed()
         // One deal named with a mapping file; a mapping target that does not exist for another.
         let mapFile = try tempDir(["map.yaml": "# 1.0.0 → 1.1.0\ninitial_talks: first_contact\n"]) + "/map.yaml"
-        let bad = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contct", "--deal", "D-1004", "--apply")
-        #expect(bad.code == 1)
-        #expect(bad.out.contains("refused[FC1167]: the mapping sends `initial_talks` to `first_contct`, which is not a node of the new version (did you mean `first_contact`?)"))
-        #expect(bad.out.contains("applied: 0 migrated, 1 refused, 0 skipped"))
+        // A target that is not a node of the new version is the mapping's own problem: said once,
+        // before any deal, with every other such target, and nothing is written.
+        let bad = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contct", "--map", "proposal_quotation=proposal",
+                        "--deal", "D-1004", "--apply")
+        #expect(bad.code == 2)
+        #expect(bad.err == """
+            error[FC1167]: the mapping sends `initial_talks` to `first_contct`, which is not a node of the new version (did you mean `first_contact`?)
+            error[FC1167]: the mapping sends `proposal_quotation` to `proposal`, which is not a node of the new version
+
+            """)
+        #expect(bad.out.isEmpty)
+        #expect(flowc("deal", "show", "D-1004", "--db", db).out.contains("template `standard_sale` 1.0.0"))
 
         // A mapping file from a pipe (`--map-file <(…)`) is read as a file is.
         let piped = (mapFile as NSString).deletingLastPathComponent + "/piped-map.yaml"
@@ -198,9 +206,93 @@ enum Versions {
         let v12 = try Versions.write("standard-v12", [("  version: 1.0.0", "  version: 1.2.0"), ("  - id: initial_talks", "  - id: first_contact")])
         let mixed = flowc("migrate", "--db", db, "--to", v12, "--map", "initial_talks=first_contact")
         #expect(mixed.code == 1)
-        #expect(mixed.out.contains("  refused[FC1228]: the mapping sends `initial_talks` to `first_contact`, but `initial_talks` is not a node of the deal's version 1.1.0\n"))
+        let v10 = try #require(mixed.out.split(separator: "\n").first { $0.hasPrefix("deal `D-1004`") }?.split(separator: " ")[3])
+        #expect(mixed.out.contains("  refused[FC1228]: the mapping sends `initial_talks` to `first_contact`, but `initial_talks` is not a node of the deal's version 1.1.0; `initial_talks` is a node of version 1.0.0: a mapping applies to every deal considered, so migrate each version's deals apart (`--from \(v10)`)\n"), "\(mixed.out)")
         #expect(mixed.out.contains("dry run: 3 would migrate, 1 refused, 2 skipped"))
         #expect(!mixed.out.contains("is not a node of any version"))
+    }
+
+    /// A mapping slip that would put a live deal on the lose path (or take a losing deal off it)
+    /// is refused, FC1229, in a dry run and with --apply; nothing is written.
+    @Test func aMappingBetweenTheFlowAndTheLosePathIsRefused() throws {
+        let db = try Examples.loaded()
+        let v11 = try Versions.renamed()
+        let onto = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=loss_review", "--deal", "D-1006", "--apply")
+        #expect(onto.code == 1)
+        #expect(onto.out.contains("  refused[FC1229]: node `initial_talks` (blocked) would move to `loss_review`, a node of the lose path: the deal would be on its way to `lost` with no `lose` event and no reason\n"), "\(onto.out)")
+        #expect(onto.out.contains("applied: 0 migrated, 1 refused, 0 skipped"))
+        #expect(flowc("deal", "show", "D-1006", "--db", db).out.contains("template `standard_sale` 1.0.0"))
+
+        #expect(flowc("deal", "event", "D-1006", #"{"lose": "price"}"#, "--db", db, "--now", "2024-06-01T00:00:00Z").code == 0)
+        let v12 = try Versions.write("standard-v12", [("  version: 1.0.0", "  version: 1.2.0")])
+        let back = flowc("migrate", "--db", db, "--to", v12, "--map", "loss_review=initial_talks", "--deal", "D-1006",
+                         "--now", "2024-06-01T01:00:00Z")
+        #expect(back.code == 1)
+        #expect(back.out.contains("  refused[FC1229]: node `loss_review` (active) would move to `initial_talks`, a node of the flow: the deal is being lost, and would be back in the flow with its loss half done\n"), "\(back.out)")
+        // Without the slip the losing deal moves, still on its lose path.
+        let plain = flowc("migrate", "--db", db, "--to", v12, "--deal", "D-1006", "--now", "2024-06-01T01:00:00Z")
+        #expect(plain.code == 0, "\(plain.out)")
+        #expect(plain.out.contains("  node `loss_review` → `loss_review` (active)\n"))
+    }
+
+    /// A version given a new template id finds none of the store's deals: the report says which
+    /// templates the open deals run, and the run is not clean.
+    @Test func aNewVersionWithAnotherTemplateIDNamesTheStoresTemplates() throws {
+        let db = try Examples.loaded()
+        let renamedID = try Versions.write("standard-v2-id", [("  id: standard_sale", "  id: standard_sale_v2"), ("  version: 1.0.0", "  version: 2.0.0")])
+        let r = flowc("migrate", "--db", db, "--to", renamedID)
+        #expect(r.code == 1)
+        #expect(r.out.contains("""
+            no deal of template `standard_sale_v2` is in the store
+              note: the store's open deals run `standard_sale` (4); a new version of a template keeps its `template.id` and changes its `version`
+            dry run: 0 would migrate, 0 refused, 0 skipped
+            """), "\(r.out)")
+        let json = flowc("migrate", "--db", db, "--to", renamedID, "--format", "json")
+        #expect(json.code == 1)
+        #expect(json.out.contains(#""otherTemplates":[{"openDeals":4,"templateID":"standard_sale"}]"#), "\(json.out)")
+    }
+
+    /// A mapping written for one version, over deals of two: the deals of the other version are
+    /// refused with FC1228 and told to migrate each version apart.
+    @Test func aMappingForAnotherVersionSaysToMigrateEachVersionApart() throws {
+        let db = try Examples.loaded()
+        let v11 = try Versions.renamed()
+        #expect(flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contact", "--deal", "D-1003", "--apply").code == 0)
+        let v12 = try Versions.write("standard-v12", [("  version: 1.0.0", "  version: 1.2.0"), ("  - id: initial_talks", "  - id: first_contact")])
+        let mixed = flowc("migrate", "--db", db, "--to", v12, "--map", "initial_talks=first_contact")
+        #expect(mixed.code == 1)
+        let hash = try #require(mixed.out.split(separator: "\n").first { $0.hasPrefix("deal `D-1004`") }?.split(separator: " ")[3])
+        #expect(mixed.out.contains("  refused[FC1228]: the mapping sends `initial_talks` to `first_contact`, but `initial_talks` is not a node of the deal's version 1.1.0; `initial_talks` is a node of version 1.0.0: a mapping applies to every deal considered, so migrate each version's deals apart (`--from \(hash)`)\n"), "\(mixed.out)")
+        // Doing so moves them.
+        let apart = flowc("migrate", "--db", db, "--to", v12, "--map", "initial_talks=first_contact", "--from", String(hash))
+        #expect(apart.code == 0, "\(apart.out)")
+        #expect(apart.out.contains("dry run: 3 would migrate, 0 refused, 2 skipped"), "\(apart.out)")
+    }
+
+    /// A refusal for a mapping's unknown source still lists the deal's other problems: every
+    /// other unknown source, and what the rest of the mapping would refuse.
+    @Test func anUnknownSourceDoesNotHideTheDealsOtherProblems() throws {
+        let db = try Examples.loaded()
+        let v11 = try Versions.write("standard-v11-two", [("  version: 1.0.0", "  version: 1.1.0"), ("  - id: initial_talks", "  - id: first_contact"),
+                                                          ("legal_review", "legal_check")])
+        let r = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talk=first_contact", "--map", "legal_reveiw=legal_check", "--deal", "D-1003")
+        #expect(r.code == 1)
+        #expect(r.out.contains("""
+              refused[FC1228]: the mapping sends `initial_talk` to `first_contact`, but `initial_talk` is not a node of the deal's version 1.0.0 (did you mean `initial_talks`?)
+              also: FC1228: the mapping sends `legal_reveiw` to `legal_check`, but `legal_reveiw` is not a node of the deal's version 1.0.0 (did you mean `legal_review`?)
+              also: FC1166: node `initial_talks` is done
+            """), "\(r.out)")
+        #expect(r.out.contains("  also: FC1166: node `legal_review` is blocked and does not exist in the new version"), "\(r.out)")
+    }
+
+    /// A field the new version requires, which the deal does not hold, gets a note per deal.
+    @Test func aNewRequiredFieldWithoutAValueIsNoted() throws {
+        let db = try Examples.loaded()
+        let v12 = try Versions.write("standard-v12-region", [("  version: 1.0.0", "  version: 1.2.0"),
+                                                             ("fields:\n", "fields:\n  buyer_region: {type: text, required: true}\n")])
+        let r = flowc("migrate", "--db", db, "--to", v12, "--deal", "D-1006")
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.contains("  note: field `buyer_region` is required in the new version and the deal has no value for it (no default): set it with an event (`--set buyer_region=…`)\n"), "\(r.out)")
     }
 
     @Test func badInputIsReportedWithItsCode() throws {
@@ -209,6 +301,10 @@ enum Versions {
         let pair = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks")
         #expect(pair.code == 2)
         #expect(pair.err == "error[FC1224]: node mapping `initial_talks`: expected OLD=NEW (two node ids)\n")
+        // Every malformed pair is said, not only the first.
+        let two = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks", "--map", "a=b=c")
+        #expect(two.code == 2)
+        #expect(two.err == "error[FC1224]: node mapping `initial_talks`: expected OLD=NEW (two node ids)\nerror[FC1224]: node mapping `a=b=c`: expected OLD=NEW (two node ids)\n")
         for text in ["a=b=c", "=x", "x="] {
             let malformed = flowc("migrate", "--db", db, "--to", v11, "--map", text)
             #expect(malformed.code == 2)
