@@ -46,6 +46,14 @@ enum ScenarioChecks {
                 for (i, name) in (names ?? []).enumerated() {
                     let at = "\(path).\(key)[\(i)]"
                     unknown(T.node, name, among: nodes, at: source.span(at: at), at)
+                    // The flow ahead is what `when`s decide: a node without one (or an approval,
+                    // whose `when` is not projected) is in it whenever it is pending, so the
+                    // expectation could never fail (or never pass).
+                    guard key == "in_plan" || key == "tailored_out", let n = nodes.firstIndex(of: name) else { continue }
+                    let node = machine.nodes[n]
+                    if node.when == nil || node.kind == .approval {
+                        out.append(ScenarioMessages.format.at(source.span(at: at), Message(T.notTailored, [at, name, key]).text))
+                    }
                 }
             }
             for (i, pattern) in (e.effectsInclude ?? []).enumerated() {

@@ -438,6 +438,7 @@ public enum RuntimeMessages {
         public static let mismatch = "expected {0} {1}, got {2}"
         public static let effectMissing = "expected an effect {0}, none of this step's effects matches (got {1})"
         public static let effectTaken = "expected an effect {0} of its own: the effects that match it are taken by the patterns before it (got {1})"
+        public static let unknownEffectKind = "unknown effect kind `{0}`{1}; the runner emits {2}"
         public static let unknownNodeInExpectation = "the expectation names unknown node `{0}`"
         public static let unknownFieldInExpectation = "the expectation names unknown field `{0}`"
         public static let badValue = "{0}: {1}"

@@ -297,6 +297,15 @@ private struct Reader {
 
     func fail(_ path: String, _ message: String) -> ScenarioFormatError { ScenarioFormatError(path: path, message: message) }
 
+    /// An effect kind the runner does not emit, with the nearest kind (the template's word
+    /// `group_chat` is the start of two) and every kind there is.
+    static func unknownKind(_ k: String) -> String {
+        let kinds = EffectKind.allCases.map(\.rawValue)
+        var near = Names.didYouMean(k, among: kinds)
+        if near.isEmpty, let first = kinds.first(where: { $0.hasPrefix(k + "_") }) { near = " (did you mean `\(first)`?)" }
+        return RuntimeMessages.fill(S.unknownEffectKind, [k, near, kinds.joined(separator: ", ")])
+    }
+
     func fill(_ format: String, _ arguments: String...) -> String { RuntimeMessages.fill(format, arguments) }
 
     /// An instant within ``Scenario/instants`` (the range `--now` accepts).
@@ -531,7 +540,7 @@ private struct Reader {
         if let x = v["effects"] {
             let kinds = try strings(x, "\(path).effects")
             for (i, k) in kinds.enumerated() where EffectKind(rawValue: k) == nil {
-                throw fail("\(path).effects[\(i)]", "unknown effect kind `\(k)`" + Names.didYouMean(k, among: EffectKind.allCases.map(\.rawValue)))
+                throw fail("\(path).effects[\(i)]", Reader.unknownKind(k))
             }
             e.effects = kinds
         }
@@ -541,14 +550,14 @@ private struct Reader {
             for (i, item) in items.enumerated() {
                 let p = "\(path).effects_include[\(i)]"
                 if case .string(let kind) = item {
-                    guard EffectKind(rawValue: kind) != nil else { throw fail(p, "unknown effect kind `\(kind)`") }
+                    guard EffectKind(rawValue: kind) != nil else { throw fail(p, Reader.unknownKind(kind)) }
                     matches.append(Scenario.EffectMatch(kind: kind))
                     continue
                 }
                 _ = try object(item, p, allowed: ["kind", "people", "text", "node", "person", "trigger"])
                 var m = Scenario.EffectMatch()
                 m.kind = try optionalString(item["kind"], "\(p).kind")
-                if let k = m.kind, EffectKind(rawValue: k) == nil { throw fail("\(p).kind", "unknown effect kind `\(k)`") }
+                if let k = m.kind, EffectKind(rawValue: k) == nil { throw fail("\(p).kind", Reader.unknownKind(k)) }
                 if let people = item["people"] { m.people = try strings(people, "\(p).people") }
                 m.text = try optionalString(item["text"], "\(p).text")
                 m.node = try optionalString(item["node"], "\(p).node")

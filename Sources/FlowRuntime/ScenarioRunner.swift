@@ -365,13 +365,16 @@ private struct ScenarioRun {
         for node in e.tailoredOut ?? [] {
             guard let n = pm.nodeIndex[node] else { problems.append(fill(S.unknownNodeInExpectation, node)); continue }
             if s.nodes[n].status != .pending || s.nodes[n].inPlan {
-                mismatch("node `\(node)` to be", "pending and tailored out", "\(s.nodes[n].status.rawValue)\(s.nodes[n].inPlan ? " and in the flow ahead" : "")")
+                // Only a pending node is in or out of the flow ahead.
+                let plan = s.nodes[n].status == .pending && s.nodes[n].inPlan ? " and in the flow ahead" : ""
+                mismatch("node `\(node)` to be", "pending and tailored out", "\(s.nodes[n].status.rawValue)\(plan)")
             }
         }
         for node in e.inPlan ?? [] {
             guard let n = pm.nodeIndex[node] else { problems.append(fill(S.unknownNodeInExpectation, node)); continue }
             if s.nodes[n].status != .pending || !s.nodes[n].inPlan {
-                mismatch("node `\(node)` to be", "pending and in the flow ahead", "\(s.nodes[n].status.rawValue)\(s.nodes[n].inPlan ? "" : " and tailored out")")
+                let plan = s.nodes[n].status == .pending && !s.nodes[n].inPlan ? " and tailored out" : ""
+                mismatch("node `\(node)` to be", "pending and in the flow ahead", "\(s.nodes[n].status.rawValue)\(plan)")
             }
         }
         if let want = e.status, want != s.status.rawValue { mismatch("status", want, s.status.rawValue) }

@@ -235,24 +235,51 @@ private let failingScenario = """
         #expect(try Self.run(create, template: template).code == 0)
     }
 
+    /// `cleanTemplate` with a tailored node: an audit, in the flow while the quote is over 1000.
+    static let tailoredTemplate = cleanTemplate.replacingOccurrences(
+        of: "      - default: won\n",
+        with: "      - default: audit\n  - {id: audit, name: 审计, owner: sales_owner, when: \"quote > 1000 CNY\", next: won}\n")
+
     @Test func inPlanPassesForAPendingNodeInTheFlowAhead() throws {
-        let r = try Self.run(Self.oneStep("    set: {quote: 1300}\n    expect: {in_plan: [loss_review]}"))
+        let r = try Self.run(Self.oneStep("    set: {quote: 1300}\n    expect: {in_plan: [audit]}"), template: Self.tailoredTemplate)
         #expect(r.code == 0, "\(r.out)")
         #expect(r.out.contains("PASS one step\n"))
+        let out = try Self.run(Self.oneStep("    set: {quote: 900}\n    expect: {tailored_out: [audit]}"), template: Self.tailoredTemplate)
+        #expect(out.code == 0, "\(out.out)")
+        let wrong = try Self.run(Self.oneStep("    set: {quote: 900}\n    expect: {in_plan: [audit]}"), template: Self.tailoredTemplate)
+        #expect(wrong.code == 1)
+        #expect(wrong.out.contains("    - expected node `audit` to be pending and in the flow ahead, got pending and tailored out\n"), "\(wrong.out)")
     }
 
+    /// A node that is not pending is neither in nor out of the flow ahead: the failure gives its
+    /// status alone.
     @Test(arguments: [
-        ("    set: {quote: 1300}\n    expect: {in_plan: [initial_talks]}", "set quote", "active"),
-        ("    win: true\n    expect: {in_plan: [initial_talks]}", "win", "done"),
+        ("    complete: initial_talks\n    expect: {in_plan: [audit]}", "complete initial_talks", "in_plan", "pending and in the flow ahead", "active"),
+        ("    complete: initial_talks\n    expect: {tailored_out: [audit]}", "complete initial_talks", "tailored_out", "pending and tailored out", "active"),
     ])
-    func inPlanFailsForANodeThatIsNotPending(_ step: String, _ heading: String, _ status: String) throws {
-        let r = try Self.run(Self.oneStep(step))
+    func inPlanFailsForANodeThatIsNotPending(_ step: String, _ heading: String, _ key: String, _ expected: String, _ status: String) throws {
+        let r = try Self.run(Self.oneStep(step), template: Self.tailoredTemplate)
         #expect(r.code == 1)
         let lines = r.out.split(separator: "\n").map(String.init)
         let fail = try #require(lines.firstIndex(of: "FAIL one step"), "\(r.out)")
         #expect(lines[fail + 1] == "  --> \(r.path):7:5")
         #expect(lines[fail + 2] == "  step 1 (\(heading) at 2024-05-06T02:00:00Z):")
-        #expect(lines[fail + 3] == "    - expected node `initial_talks` to be pending and in the flow ahead, got \(status)")
+        #expect(lines[fail + 3] == "    - expected node `audit` to be \(expected), got \(status)")
+    }
+
+    /// `in_plan` or `tailored_out` of a node without a `when` could never fail (or never pass):
+    /// the scenario file is refused at the name, with what to expect instead (QA: a bypassed
+    /// branch's node passed `in_plan` for ever).
+    @Test func inPlanOfANodeWithoutAWhenIsAnError() throws {
+        let r = try Self.run(Self.oneStep("    set: {quote: 1300}\n    expect: {in_plan: [loss_review], tailored_out: [audit, initial_talks]}"),
+                             template: Self.tailoredTemplate)
+        #expect(r.code == 1)
+        let errors = r.out.split(separator: "\n").filter { $0.contains("error[") }
+        #expect(errors == [
+            "\(r.path):9:24: error[FC1301]: steps[0].expect.in_plan[0]: node `loss_review` has no `when` to tailor it, so it is in the flow ahead whenever it is pending and `in_plan` says nothing of the way the deal goes; expect its status instead (`active`, or `loss_review: pending` under `nodes`: a node the deal went past without entering stays pending)",
+            "\(r.path):9:60: error[FC1301]: steps[0].expect.tailored_out[1]: node `initial_talks` has no `when` to tailor it, so it is in the flow ahead whenever it is pending and `tailored_out` says nothing of the way the deal goes; expect its status instead (`active`, or `initial_talks: pending` under `nodes`: a node the deal went past without entering stays pending)",
+        ], "\(r.out)")
+        #expect(r.out.contains("FAIL one step (the scenario file has errors)"), "\(r.out)")
     }
 
     /// `cleanTemplate` telling the owner twice when the deal is won.
@@ -422,7 +449,7 @@ private let failingScenario = """
                   nodes: {loss_reveiw: pending}
                   effects_include: [{node: initial_talk}]
             """
-        let r = try Self.run(Self.oneStep(step, deal: "  expect: {in_plan: [loss_reviw]}\n"))
+        let r = try Self.run(Self.oneStep(step, deal: "  expect: {in_plan: [loss_reviw]}\n"), template: Self.tailoredTemplate)
         #expect(r.code == 1)
         let lines = r.out.split(separator: "\n").map(String.init)
         let errors = lines.filter { $0.contains("error[") }
