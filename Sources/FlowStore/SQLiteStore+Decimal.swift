@@ -18,6 +18,9 @@ extension SQLiteStore {
     /// values and non-numbers count 0), or the float sum when the exact one would overflow (or a
     /// number is beyond the decimals).
     static let decimalSumFunction = "flowc_decimal_sum"
+    /// `flowc_decimal_weighted_sum(x, probability)`: Σ x × probability / 100, exactly, as
+    /// ``decimalSumFunction`` sums (x a JSON number's text or a REAL column, probability an integer).
+    static let decimalWeightedSumFunction = "flowc_decimal_weighted_sum"
 
     /// What a sum keeps between rows, in memory SQLite gives the aggregate (zeroed at first):
     /// the exact sum, until it is lost; from then on, the float sum.
@@ -45,37 +48,63 @@ extension SQLiteStore {
         rc = sqlite3_create_function_v2(connection, decimalSumFunction, 1, flags, nil, nil, { context, _, arguments in
             guard let context, let value = arguments?[0],
                   let raw = sqlite3_aggregate_context(context, Int32(MemoryLayout<DecimalSumState>.stride)) else { return }
-            let state = raw.bindMemory(to: DecimalSumState.self, capacity: 1)
-            guard sqlite3_value_type(value) == SQLITE_TEXT else { return }
-            if state.pointee.inexact {
-                // SQLite's own reading of the text: a number's float, 0 for anything else.
-                state.pointee.float += sqlite3_value_double(value)
-            } else if let decimal = SQLiteStore.decimal(value) {
-                let (sum, overflow) = state.pointee.exact.addingReportingOverflow(decimal.scaled)
-                if !overflow {
-                    state.pointee.exact = sum
-                    return
-                }
-                state.pointee.inexact = true
-                state.pointee.float = ViewDecimal(scaled: state.pointee.exact).double + decimal.double
-            } else if let number = SQLiteStore.float(value) {
-                // A number beyond the decimals: only a float sum from here on.
-                state.pointee.inexact = true
-                state.pointee.float = ViewDecimal(scaled: state.pointee.exact).double + number
-            }
+            SQLiteStore.add(value, times: 1, to: raw.bindMemory(to: DecimalSumState.self, capacity: 1))
         }, { context in
-            guard let context else { return }
-            // Zero bytes: no row was summed (SQLite gives no memory then), the sum is 0.
-            let raw = sqlite3_aggregate_context(context, 0)
-            let state = raw?.bindMemory(to: DecimalSumState.self, capacity: 1).pointee
-            if let state, state.inexact {
-                sqlite3_result_double(context, state.float)
-            } else {
-                let text = ViewDecimal(scaled: state?.exact ?? 0).description
-                sqlite3_result_text(context, text, -1, SQLiteStore.transient)
-            }
+            SQLiteStore.finish(context, dividedBy: 1)
         }, nil)
         guard rc == SQLITE_OK else { throw StoreError(.database, "cannot register \(decimalSumFunction): SQLite error \(rc)") }
+        rc = sqlite3_create_function_v2(connection, decimalWeightedSumFunction, 2, flags, nil, nil, { context, _, arguments in
+            guard let context, let value = arguments?[0], let probability = arguments?[1],
+                  let raw = sqlite3_aggregate_context(context, Int32(MemoryLayout<DecimalSumState>.stride)) else { return }
+            // A deal without a probability weighs nothing, as SQLite's `x * NULL` adds nothing.
+            guard sqlite3_value_type(probability) == SQLITE_INTEGER else { return }
+            SQLiteStore.add(value, times: sqlite3_value_int64(probability), to: raw.bindMemory(to: DecimalSumState.self, capacity: 1))
+        }, { context in
+            SQLiteStore.finish(context, dividedBy: 100)
+        }, nil)
+        guard rc == SQLITE_OK else { throw StoreError(.database, "cannot register \(decimalWeightedSumFunction): SQLite error \(rc)") }
+    }
+
+    /// One row of a sum: `value × times` added to the state, exactly while it can be. A text is a
+    /// JSON number's; a REAL (a column such as `amount`) is read as its shortest decimal, the
+    /// number a host wrote when it has at most 15 significant digits.
+    static func add(_ value: OpaquePointer, times: Int64, to state: UnsafeMutablePointer<DecimalSumState>) {
+        let type = sqlite3_value_type(value)
+        guard type == SQLITE_TEXT || type == SQLITE_FLOAT || type == SQLITE_INTEGER else { return }
+        if state.pointee.inexact {
+            // SQLite's own reading of the value: a number's float, 0 for anything else.
+            state.pointee.float += sqlite3_value_double(value) * Double(times)
+            return
+        }
+        let decimal = type == SQLITE_TEXT ? SQLiteStore.decimal(value) : ViewDecimal(shortest: sqlite3_value_double(value))
+        if let decimal {
+            let (product, o1) = decimal.scaled.multipliedReportingOverflow(by: Int128(times))
+            let (sum, o2) = state.pointee.exact.addingReportingOverflow(product)
+            if !o1, !o2 {
+                state.pointee.exact = sum
+                return
+            }
+            state.pointee.inexact = true
+            state.pointee.float = ViewDecimal(scaled: state.pointee.exact).double + decimal.double * Double(times)
+        } else if let number = type == SQLITE_TEXT ? SQLiteStore.float(value) : sqlite3_value_double(value), number.isFinite {
+            // A number beyond the decimals: only a float sum from here on.
+            state.pointee.inexact = true
+            state.pointee.float = ViewDecimal(scaled: state.pointee.exact).double + number * Double(times)
+        }
+    }
+
+    /// A sum's result: the exact sum ÷ `divisor` as text, or the float sum when it was lost.
+    static func finish(_ context: OpaquePointer?, dividedBy divisor: Int128) {
+        guard let context else { return }
+        // Zero bytes: no row was summed (SQLite gives no memory then), the sum is 0.
+        let raw = sqlite3_aggregate_context(context, 0)
+        let state = raw?.bindMemory(to: DecimalSumState.self, capacity: 1).pointee
+        if let state, state.inexact {
+            sqlite3_result_double(context, state.float / Double(divisor))
+        } else {
+            let text = ViewDecimal(scaled: (state?.exact ?? 0) / divisor).description
+            sqlite3_result_text(context, text, -1, SQLiteStore.transient)
+        }
     }
 
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

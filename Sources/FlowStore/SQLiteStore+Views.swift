@@ -193,8 +193,8 @@ extension SQLiteStore: DealViewStore {
             switch m {
             case .sum(let name): return "total(\(try field(name)))"
             case .weightedSum(let name): return "total(\(try field(name)) * probability / 100.0)"
-            case .sumOf(let c): return "total(\(SQLiteStore.columnName(c)))"
-            case .weightedSumOf(let c): return "total(\(SQLiteStore.columnName(c)) * probability / 100.0)"
+            case .sumOf(let c): return "\(SQLiteStore.decimalSumFunction)(\(SQLiteStore.columnName(c)))"
+            case .weightedSumOf(let c): return "\(SQLiteStore.decimalWeightedSumFunction)(\(SQLiteStore.columnName(c)), probability)"
             case .decimalSum(let name):
                 guard ViewOperand.isPlainFieldName(name) else {
                     throw StoreError(.database, "`\(name)` cannot be read as a field of a view")
@@ -305,7 +305,7 @@ extension SQLiteStore: DealViewStore {
             return out
         }
         if query.groupBy.isEmpty, rows.isEmpty {
-            let zero = query.measures.map { m -> ViewDecimal? in if case .decimalSum = m { ViewDecimal(0) } else { nil } }
+            let zero = query.measures.map { $0.isExact ? ViewDecimal(0) : nil }
             return [DealGroupRow(keys: [], count: 0, sums: Array(repeating: 0, count: measures), exactSums: zero)]
         }
         return Self.explodeNodes(rows, query)

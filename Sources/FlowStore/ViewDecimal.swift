@@ -96,6 +96,17 @@ public struct ViewDecimal: Hashable, Sendable, Comparable, CustomStringConvertib
         scaled = negative ? -value : value
     }
 
+    /// The shortest decimal that reads back as `x` (`1.005` for the float nearest 1.005): the
+    /// number a host wrote, when it had at most 15 significant digits. Nil for infinities, NaN
+    /// and numbers beyond the decimals.
+    public init?(shortest x: Double) {
+        guard x.isFinite else { return nil }
+        // Up to 15 bytes, Swift keeps the text inline: no allocation per row summed.
+        var text = x.description
+        guard let value = text.withUTF8({ ViewDecimal(utf8: $0) }) else { return nil }
+        self = value
+    }
+
     /// 10^0 … 10^38, the powers of ten an `Int128` holds.
     static let powersOfTen: [Int128] = {
         var table: [Int128] = [1]

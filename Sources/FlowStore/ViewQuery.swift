@@ -193,13 +193,24 @@ public enum ViewMeasure: Hashable, Sendable {
     case sum(String)
     /// Σ field × probability / 100.
     case weightedSum(String)
-    /// Σ column, Σ column × probability / 100 (``ViewColumn/amount``).
+    /// Σ column, Σ column × probability / 100 (``ViewColumn/amount``, a REAL column), exactly:
+    /// each value read as its shortest decimal (the amount a host wrote, when it has at most 15
+    /// significant digits), so sums have the cents `flowc deals` gives. The exact sum is the
+    /// group's ``DealGroupRow/exactSums`` entry (nil when it overflows), its float in ``DealGroupRow/sums``.
     case sumOf(ViewColumn)
     case weightedSumOf(ViewColumn)
     /// Σ field, exactly (``ViewDecimal``): the group's ``DealGroupRow/exactSums`` entry, and its
     /// nearest float in ``DealGroupRow/sums``. Unset fields and non-numbers count 0; a sum too
     /// large to hold exactly (over about 1.7 × 10^20) has no exact entry, only the float.
     case decimalSum(String)
+
+    /// Whether the measure is summed exactly (it has an ``DealGroupRow/exactSums`` entry).
+    public var isExact: Bool {
+        switch self {
+        case .sum, .weightedSum: false
+        case .sumOf, .weightedSumOf, .decimalSum: true
+        }
+    }
 }
 
 /// Counts and sums of the deals matching `filter`, per distinct value of the keys.

@@ -167,7 +167,7 @@ enum ViewScan {
         var groups: [[ViewValue]: DealGroupRow] = [:]
         var order: [[ViewValue]] = []
         // An exact sum starts at 0 and is lost (nil) once it overflows, as SQLite's is.
-        let zero = query.measures.map { m -> ViewDecimal? in if case .decimalSum = m { ViewDecimal(0) } else { nil } }
+        let zero = query.measures.map { $0.isExact ? ViewDecimal(0) : nil }
         for deal in deals {
             let row = Row(deal)
             guard try row.matches(query.filter) else { continue }
@@ -179,10 +179,27 @@ enum ViewScan {
             entry.count += 1
             for (i, m) in query.measures.enumerated() {
                 entry.sums[i] += try row.measure(m) ?? 0
-                guard case .decimalSum(let name) = m else { continue }
-                // A number beyond the decimals leaves only the float sum, as in SQLite.
-                if case .real? = row.fields[name] { entry.exactSums[i] = nil }
-                if let value = try row.exact(name) { entry.exactSums[i] = entry.exactSums[i]?.adding(value) }
+                switch m {
+                case .decimalSum(let name):
+                    // A number beyond the decimals leaves only the float sum, as in SQLite.
+                    if case .real? = row.fields[name] { entry.exactSums[i] = nil }
+                    if let value = try row.exact(name) { entry.exactSums[i] = entry.exactSums[i]?.adding(value) }
+                case .sumOf(let c), .weightedSumOf(let c):
+                    // A column's float read as its shortest decimal, as SQLite's sum reads it.
+                    guard let x = row.column(c).number else { continue }
+                    var times: Int128 = 1
+                    if case .weightedSumOf = m {
+                        guard let p = deal.index.projection?.probability else { continue }
+                        times = Int128(p)
+                    }
+                    guard let d = ViewDecimal(shortest: x) else {
+                        entry.exactSums[i] = nil
+                        continue
+                    }
+                    let (product, overflow) = d.scaled.multipliedReportingOverflow(by: times)
+                    entry.exactSums[i] = overflow ? nil : entry.exactSums[i]?.adding(ViewDecimal(scaled: product))
+                case .sum, .weightedSum: break
+                }
             }
             groups[keys] = entry
         }
@@ -191,6 +208,10 @@ enum ViewScan {
         }
         let rows = order.compactMap { keys -> DealGroupRow? in
             guard var row = groups[keys] else { return nil }
+            // Σ x × p is divided by 100 once, as SQLite's weighted sum does.
+            for (i, m) in query.measures.enumerated() {
+                if case .weightedSumOf = m, let e = row.exactSums[i] { row.exactSums[i] = ViewDecimal(scaled: e.scaled / 100) }
+            }
             // The float of an exact sum is the sum's nearest float, as SQLite gives it.
             for (i, exact) in row.exactSums.enumerated() { if let exact { row.sums[i] = exact.double } }
             return row

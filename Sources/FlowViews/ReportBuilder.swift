@@ -55,16 +55,17 @@ public struct ReportBuilder {
         let isOpen = ViewPredicate.compare(.column(.status), .equal, .value(.text("open")))
 
         var totals = ReportModel.Totals(open: 0, won: 0, lost: 0, inPublicPool: 0, amounts: [])
-        var amounts: [String: (open: Double, won: Double)] = [:]
+        var amounts: [String: (open: Sum, won: Sum, weighted: Sum)] = [:]
         var funnel: [ReportModel.FunnelRow] = []
         var forecast: [ForecastKey: ReportModel.ForecastRow] = [:]
+        var forecastSums: [ForecastKey: (amount: Sum, weighted: Sum)] = [:]
         for t in templates {
             let m = t.machine.machine
             // Each version's amount field has its currency (versions may differ).
             let currencyOf = t.machines.mapValues { Self.currency($0.machine) }
             let losePathOf = t.machines.mapValues(\.losePathNodeIDs)
             let currencies = Set(currencyOf.values.compactMap { $0 }).sorted()
-            for c in currencies where amounts[c] == nil { amounts[c] = (0, 0) }
+            for c in currencies where amounts[c] == nil { amounts[c] = (Sum(), Sum(), Sum()) }
             let mine = ViewPredicate.compare(.column(.templateID), .equal, .value(.text(t.id)))
             // One pass over the covering index `deals_report`: deals and amounts by version,
             // status, pool, open nodes and close month; totals, funnel and forecast are summed
@@ -73,10 +74,12 @@ public struct ReportBuilder {
                 filter: mine,
                 groupBy: [.column(.templateHash), .column(.status), .column(.pool), .column(.currentNodes), .columnMonth(.closeDate)],
                 measures: [.sumOf(.amount), .weightedSumOf(.amount)]))
-            var counted: [FunnelKey: (Int, Double)] = [:]
+            var counted: [FunnelKey: (Int, Sum)] = [:]
             for row in groups where row.count > 0 {
                 let currency: String? = if case .text(let hash) = row.keys[0] { currencyOf[hash] ?? Self.currency(m) } else { Self.currency(m) }
-                let money = row.sums[0]
+                // Exact sums (each amount read as the decimal written), so the cents are `flowc deals`'s.
+                let money = Sum(row.exactSums[0], row.sums[0])
+                let weighted = Sum(row.exactSums[1], row.sums[1])
                 // Lost by the owner, going through the loss review: not pipeline.
                 let losePath: Set<String> = if case .text(let hash) = row.keys[0] { losePathOf[hash] ?? [] } else { [] }
                 let openNodes: [String] = if case .text(let nodes) = row.keys[3] { nodes.split(separator: ",").map(String.init) } else { [] }
@@ -87,10 +90,13 @@ public struct ReportBuilder {
                     totals.inLossReview += row.count
                 case .text("open"):
                     totals.open += row.count
-                    if let currency { amounts[currency, default: (0, 0)].open += money }
+                    if let currency {
+                        amounts[currency, default: (Sum(), Sum(), Sum())].open.add(money)
+                        amounts[currency, default: (Sum(), Sum(), Sum())].weighted.add(weighted)
+                    }
                 case .text("won"):
                     totals.won += row.count
-                    if let currency { amounts[currency, default: (0, 0)].won += money }
+                    if let currency { amounts[currency, default: (Sum(), Sum(), Sum())].won.add(money) }
                 case .text("lost"): totals.lost += row.count
                 default: break
                 }
@@ -98,16 +104,17 @@ public struct ReportBuilder {
                 guard isOpenDeal else { continue }
                 for node in Set(openNodes) {
                     let key = FunnelKey(node: node, currency: currency)
-                    let (deals, amount) = counted[key] ?? (0, 0)
-                    counted[key] = (deals + row.count, amount + money)
+                    var (deals, amount) = counted[key] ?? (0, Sum())
+                    amount.add(money)
+                    counted[key] = (deals + row.count, amount)
                 }
                 let month: String? = if case .text(let text) = row.keys[4] { text } else { nil }
                 let key = ForecastKey(month: month, currency: currency)
                 var line = forecast[key] ?? ReportModel.ForecastRow(month: month, deals: 0, amount: 0, weighted: 0, currency: currency)
                 line.deals += row.count
-                line.amount += money
-                line.weighted += row.sums[1]
                 forecast[key] = line
+                forecastSums[key, default: (Sum(), Sum())].amount.add(money)
+                forecastSums[key, default: (Sum(), Sum())].weighted.add(weighted)
             }
             var seen: Set<String> = []
             var order: [NodeDefLite] = m.nodes.map { NodeDefLite($0) }
@@ -123,15 +130,16 @@ public struct ReportBuilder {
                 for currency in rowCurrencies {
                     let found = counted[FunnelKey(node: node.id, currency: currency)]
                     guard node.countsInFunnel || found != nil else { continue }
-                    let (deals, money) = found ?? (0, 0)
+                    let (deals, money) = found ?? (0, Sum())
                     funnel.append(ReportModel.FunnelRow(
                         templateID: t.id, node: node.id, nameZh: node.name["zh"], nameEn: node.name["en"], deals: deals,
-                        amount: ReportModel.cents(money), currency: currency, probability: node.probability))
+                        amount: money.cents, currency: currency, probability: node.probability))
                 }
             }
         }
         totals.amounts = amounts.keys.sorted().map {
-            ReportModel.CurrencyTotals(currency: $0, open: ReportModel.cents(amounts[$0]!.open), won: ReportModel.cents(amounts[$0]!.won))
+            ReportModel.CurrencyTotals(currency: $0, open: amounts[$0]!.open.cents, won: amounts[$0]!.won.cents,
+                                       openWeighted: amounts[$0]!.weighted.cents)
         }
 
         // Open nodes past their due time, through the index on the earliest due time.
@@ -202,11 +210,11 @@ public struct ReportBuilder {
         }
         // By month (no date last), then currency; amounts rounded to the cent.
         let o = ReportModel.order
-        let forecastRows = forecast.values.sorted { (o($0.month), o($0.currency)) < (o($1.month), o($1.currency)) }
-            .map { row in
+        let forecastRows = forecast.sorted { (o($0.key.month), o($0.key.currency)) < (o($1.key.month), o($1.key.currency)) }
+            .map { key, row in
                 var row = row
-                row.amount = ReportModel.cents(row.amount)
-                row.weighted = ReportModel.cents(row.weighted)
+                row.amount = forecastSums[key]?.amount.cents ?? 0
+                row.weighted = forecastSums[key]?.weighted.cents ?? 0
                 return row
             }
         return ReportModel(
@@ -278,4 +286,25 @@ struct NodeDefLite {
         probability = node.probability
         countsInFunnel = node.kind == .task || node.kind == .approval
     }
+}
+
+/// A sum of amounts: exact while every part was (``ViewDecimal``), else the float sum; rounded to
+/// the cent only at the end, so a total is never a sum of rounded parts.
+struct Sum {
+    var exact: ViewDecimal? = ViewDecimal(0)
+    var float: Double = 0
+
+    init() {}
+    init(_ exact: ViewDecimal?, _ float: Double) {
+        self.exact = exact
+        self.float = float
+    }
+
+    mutating func add(_ other: Sum) {
+        float += other.float
+        exact = other.exact.flatMap { x in exact?.adding(x) }
+    }
+
+    /// Rounded to the cent as every amount of the model is.
+    var cents: Double { exact.map(ReportModel.cents) ?? ReportModel.cents(float) }
 }

@@ -1,10 +1,12 @@
+import FlowStore
+
 /// The manager's report (`flowc report`) as data: what the store queries produce and what the
 /// terminal and HTML renderers draw. Everything is already decided here (sorted, rounded to the
 /// cent, dated in the report's time zone), so two renderers of one model cannot disagree.
 ///
-/// Money is `Double` in the model: the report sums many amounts for display and charts, and SQLite
-/// sums them as REAL too (the scale benchmark compares the two). Every amount is rounded to the
-/// cent here and carries its currency: amounts of different currencies are never added together
+/// Money is `Double` in the model, each amount already rounded to the cent: the store sums the
+/// amounts exactly (each read as the decimal the host wrote), and the sums are rounded once, here.
+/// Every amount carries its currency: amounts of different currencies are never added together
 /// (each template's amount field has one currency; a store may hold several).
 public struct ReportModel: Sendable, Hashable, Codable {
     /// When the report was made (milliseconds since 1970, UTC) and the offset its dates use.
@@ -77,8 +79,10 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var currency: String
         public var open: Double
         public var won: Double
-        public init(currency: String, open: Double, won: Double) {
-            self.currency = currency; self.open = open; self.won = won
+        /// Σ open amount × probability / 100: the forecast's weighted total.
+        public var openWeighted: Double
+        public init(currency: String, open: Double, won: Double, openWeighted: Double = 0) {
+            self.currency = currency; self.open = open; self.won = won; self.openWeighted = openWeighted
         }
     }
 
@@ -206,7 +210,9 @@ public struct ReportModel: Sendable, Hashable, Codable {
         return deals.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.first?.key
     }
 
-    /// The forecast's total line per currency, in the rows' currency order.
+    /// The forecast's total line per currency, in the rows' currency order: its deals add the
+    /// rows', its amounts are the open totals (``Totals/amounts``: the same deals, summed before
+    /// rounding), so the line and the headline never differ by a cent of rounding.
     public var forecastTotals: [ForecastRow] {
         var order: [String?] = []
         var totals: [String?: ForecastRow] = [:]
@@ -214,8 +220,13 @@ public struct ReportModel: Sendable, Hashable, Codable {
             if totals[row.currency] == nil { order.append(row.currency) }
             var t = totals[row.currency] ?? ForecastRow(month: nil, deals: 0, amount: 0, weighted: 0, currency: row.currency)
             t.deals += row.deals
-            t.amount = Self.cents(t.amount + row.amount)
-            t.weighted = Self.cents(t.weighted + row.weighted)
+            if let c = row.currency, let sums = self.totals.amounts.first(where: { $0.currency == c }) {
+                t.amount = sums.open
+                t.weighted = sums.openWeighted
+            } else {
+                t.amount = Self.cents(t.amount + row.amount)
+                t.weighted = Self.cents(t.weighted + row.weighted)
+            }
             totals[row.currency] = t
         }
         return order.sorted { Self.order($0) < Self.order($1) }.compactMap { totals[$0] }
@@ -223,6 +234,11 @@ public struct ReportModel: Sendable, Hashable, Codable {
 
     /// How currencies (and months) are ordered in the model: by their text, none last.
     static func order(_ text: String?) -> String { text ?? "\u{10FFFF}" }
+
+    /// An exact sum rounded to the cent as `flowc deals` rounds it (halves away from zero).
+    static func cents(_ x: ViewDecimal) -> Double {
+        Double(ValueFormat.cents(x.description, grouping: false)) ?? x.double
+    }
 
     /// `x` rounded to the cent as `flowc deals` rounds it (halves away from zero, on the shortest
     /// decimal that reads back as `x`: `2.675` → `2.68`), as every amount of the model is.

@@ -56,4 +56,37 @@ import Testing
         #expect(page.contains("The chart shows CNY only; USD amounts are in the table"))
         #expect(page.contains("3.03 USD"))
     }
+
+    /// The report sums amounts exactly, as `flowc deals` does, and its forecast total is the
+    /// headline open amount: 0.2 + 1.005 is 1.21 in both (the float sum, 1.2049999…, gave 1.20),
+    /// and 10.004 + 20.004 is 30.01 in the headline, the funnel and the forecast total (the total of
+    /// the rounded months gave 30.00). QA round 9.
+    @Test func reportSumsHaveTheCentsOfFlowcDeals() throws {
+        let dir = try tempDir([
+            "a.jsonl": #"""
+            {"id": "A-1", "at": "2024-06-01T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "甲", "amount": "0.2 CNY", "expected_close_date": "2024-07-15"}}
+            {"id": "A-2", "at": "2024-06-01T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "乙", "amount": "1.005 CNY", "expected_close_date": "2024-07-20"}}
+            """#,
+            "b.jsonl": #"""
+            {"id": "B-1", "at": "2024-06-01T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "丙", "amount": "10.004 CNY", "expected_close_date": "2024-07-15"}}
+            {"id": "B-2", "at": "2024-06-01T09:00:00+08:00", "owner": "amy", "fields": {"customer_name": "丁", "amount": "20.004 CNY", "expected_close_date": "2024-08-15"}}
+            """#])
+        for name in ["a", "b"] {
+            let db = dir + "/\(name).sqlite"
+            let run = flowc("run", Examples.template, "--deals", dir + "/\(name).jsonl", "--db", db)
+            #expect(run.code == 0, "\(run.err)")
+            let report = flowc("report", "--db", db, "--now", "2024-06-02T09:00:00+08:00", "--color", "never")
+            #expect(report.code == 0, "\(report.err)")
+            let deals = flowc("deals", "--db", db, "--group-by", "status")
+            let expected = name == "a" ? "1.21 CNY" : "30.01 CNY"
+            #expect(deals.out.contains("open    2      \(expected)"), "\(deals.out)")
+            let lines = report.out.split(separator: "\n").map(String.init)
+            let open = try #require(lines.first { $0.contains("进行中 open") }, "\(report.out)")
+            let total = try #require(lines.first { $0.contains("合计 Total") }, "\(report.out)")
+            let talks = try #require(lines.first { $0.contains("initial_talks") }, "\(report.out)")
+            for line in [open, total, talks] { #expect(line.contains(expected), "\(line)") }
+            // The weighted total is Σ amount × 10 / 100 of the same deals, rounded once.
+            #expect(total.contains(name == "a" ? "0.12 CNY" : "3.00 CNY"), "\(total)")
+        }
+    }
 }

@@ -20,7 +20,7 @@ struct ReportBuilderTests {
         #expect(model.templates.map(\.id) == ["standard_sale"])
         #expect(model.templates.first?.nameZh == "标准销售流程")
         // D-1001 won (300000), D-1002 lost, four open: D-1003 (90000), D-1004, D-1005 (1500000), D-1006.
-        #expect(model.totals == ReportModel.Totals(open: 4, won: 1, lost: 1, inPublicPool: 2, amounts: [.init(currency: "CNY", open: 1_590_000, won: 300_000)]))
+        #expect(model.totals == ReportModel.Totals(open: 4, won: 1, lost: 1, inPublicPool: 2, amounts: [.init(currency: "CNY", open: 1_590_000, won: 300_000, openWeighted: 513_000)]))
         let funnel = Dictionary(uniqueKeysWithValues: model.funnel.map { ($0.node, $0) })
         #expect(funnel["initial_talks"]?.deals == 2)
         #expect(funnel["solution_review"]?.amount == 1_500_000)
@@ -51,7 +51,7 @@ struct ReportBuilderTests {
         let model = try ReportBuilder(store: store, machines: service.machines).build(
             templateID: nil, returningWithinDays: 7, now: DealViewFixtures.now, utcOffset: 8 * 3600)
         // D-1005 (1,500,000, at solution_review) is now in loss review.
-        var expected = ReportModel.Totals(open: 3, won: 1, lost: 1, inPublicPool: 2, amounts: [.init(currency: "CNY", open: 90_000, won: 300_000)])
+        var expected = ReportModel.Totals(open: 3, won: 1, lost: 1, inPublicPool: 2, amounts: [.init(currency: "CNY", open: 90_000, won: 300_000, openWeighted: 63_000)])
         expected.inLossReview = 1
         #expect(model.totals == expected)
         #expect(!model.funnel.contains { $0.node == "loss_review" })

@@ -12,7 +12,7 @@ enum ReportFixtures {
         ReportModel(
             generatedAt: now, utcOffsetSeconds: 28_800,
             templates: [.init(id: "standard_sale", version: "1.2.0", nameZh: "标准销售流程", nameEn: "Standard B2B sale")],
-            totals: .init(open: 7, won: 3, lost: 2, inPublicPool: 3, amounts: [.init(currency: "CNY", open: 2_340_000.5, won: 1_234_567.891)]),
+            totals: .init(open: 7, won: 3, lost: 2, inPublicPool: 3, amounts: [.init(currency: "CNY", open: 2_340_000.5, won: 1_234_567.891, openWeighted: 402_000.05)]),
             funnel: [
                 .init(templateID: "standard_sale", node: "initial_talks", nameZh: "初步洽谈", nameEn: "Initial talks", deals: 3, amount: 0, currency: "CNY", probability: 10),
                 .init(templateID: "standard_sale", node: "requirement_negotiation", nameZh: "需求沟通", nameEn: "Requirements", deals: 2,
