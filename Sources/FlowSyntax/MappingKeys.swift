@@ -8,6 +8,13 @@ import FlowYAML
 protocol MappingKey: RawRepresentable, CaseIterable, Equatable, Sendable where RawValue == String {
     /// The keys prepared for matching; every conforming type stores one (`KeyTable()`).
     static var table: KeyTable<Self> { get }
+    /// Words authors write for a key that no edit distance brings close to it (`else` for
+    /// `default`, `then` for `to`), so that an unknown key still gets its did-you-mean.
+    static var synonyms: [String: Self] { get }
+}
+
+extension MappingKey {
+    static var synonyms: [String: Self] { [:] }
 }
 
 /// A `MappingKey` type's keys in declaration order, with their names packed into words and
@@ -148,6 +155,12 @@ enum BranchKey: String, MappingKey {
     case `if`, to
     case `default`
     static let table = KeyTable<Self>()
+    /// The words of other workflow languages and of programming languages for a branch's parts.
+    static let synonyms: [String: Self] = [
+        "else": .default, "otherwise": .default,
+        "then": .to, "goto": .to, "target": .to,
+        "when": .if, "condition": .if,
+    ]
 }
 
 /// The keys of every effect kind; each kind allows some of them (`TemplateParser.effectKeys`).

@@ -80,7 +80,10 @@ struct SyntaxReader {
                 diagnostics.append(d)
                 continue
             }
-            if let guess = Suggestions.closest(to: name, in: names) {
+            if let meant = Key.synonyms[name], names.contains(meant.rawValue) {
+                d = d.help(SyntaxMessages.Formats.didYouMean, meant.rawValue).fix(span(k), meant.rawValue)
+                out.guesses.append(meant.rawValue)
+            } else if let guess = Suggestions.closest(to: name, in: names) {
                 d = d.help(SyntaxMessages.Formats.didYouMean, guess).fix(span(k), guess)
                 out.guesses.append(guess)
             }

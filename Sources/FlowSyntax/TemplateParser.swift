@@ -314,9 +314,15 @@ public enum TemplateParser {
                 continue
             }
             // `default` compared on bytes: no other spelling of it is canonically equivalent.
-            let isDefault = r.doc.mappingPairs(item).contains { r.doc.scalarBytesEqual($0.key, "default") }
-            if isDefault {
-                guard let m = r.mapping(item, as: BranchKey.self, context: "the `default` branch", allowed: [.default]),
+            let pairs = r.doc.mappingPairs(item)
+            let isDefault = pairs.contains { r.doc.scalarBytesEqual($0.key, "default") }
+            // `- else: contract`: a default branch under another language's word for it, said
+            // once with its did-you-mean rather than as a branch missing `if` and `to` too.
+            let isDefaultByAnotherName = !isDefault && pairs.count == 1 && pairs.allSatisfy {
+                r.doc.kind($0.key) == .scalar && r.doc.text($0.key).flatMap { BranchKey.synonyms[$0] } == .default
+            }
+            if isDefault || isDefaultByAnotherName {
+                guard let m = r.mapping(item, as: BranchKey.self, context: isDefault ? "the `default` branch" : "a branch", allowed: [.default]),
                       let t = m[.default].flatMap({ r.identifier($0.value, key: "default") }) else { continue }
                 branches.append(BranchSyntax(condition: nil, target: t, span: r.span(item)))
             } else {

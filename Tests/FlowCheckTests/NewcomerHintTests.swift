@@ -1,0 +1,84 @@
+import FlowCheck
+import FlowDiagnostics
+import Testing
+
+/// Slips a sales-operations newcomer makes (QA finding F15): each error was right and in the
+/// right place, but said nothing about the fix. Every case is the template below with one change,
+/// and asserts what `flowc check` shows: the code, the message, the help and the line:column.
+@Suite struct NewcomerHintTests {
+    static let template = """
+        flowc: 1
+        template: {id: mini, version: 1.0.0, name: 迷你流程}
+        fields:
+          customer_name: {type: text, required: true}
+          quote: {type: money, currency: CNY}
+          cost: {type: money, currency: CNY}
+          margin: {type: money, currency: CNY, compute: "quote - cost"}
+          vip: {type: boolean, default: false}
+        roles:
+          sales_owner: {name: 销售负责人, owner: true}
+          sales_manager: {name: 销售经理, manager: true}
+        nodes:
+          - id: quotation
+            name: 方案报价
+            owner: sales_owner
+            probability: 10
+            next:
+              - if: "margin < quote * 0.15"
+                to: discount_approval
+              - default: contract
+          - id: discount_approval
+            name: 折扣审批
+            kind: approval
+            owner: sales_manager
+            outcomes:
+              approve: contract
+              reject: quotation
+          - {id: contract, name: 合同, owner: sales_owner, next: delivery}
+          - {id: delivery, name: 交付, owner: sales_owner, next: won}
+          - {id: won, name: 赢单, kind: won}
+          - {id: lost, name: 输单, kind: lost}
+        lose: {via: lost}
+
+        """
+
+    /// The template with `old` replaced by `new` (which must occur), checked.
+    static func check(replacing old: String, with new: String) -> [Diagnostic] {
+        #expect(template.contains(old), "the template has no `\(old)`")
+        let yaml = template.replacingOccurrences(of: old, with: new)
+        return TemplateChecker.check(path: "mini.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+    }
+
+    struct Case: Sendable, CustomStringConvertible {
+        var old: String
+        var new: String
+        var code: Int
+        var line: Int
+        var column: Int
+        var message: String
+        var help: String
+        var fix: String? = nil
+        var description: String { new }
+    }
+
+    static let cases: [Case] = [
+        // Another language's word for a branch's part: one error, not "missing `if`" and "missing `to`" besides.
+        Case(old: "- default: contract", new: "- else: contract", code: 201, line: 20, column: 9,
+             message: "unknown key `else` in a branch", help: "did you mean `default`?", fix: "default"),
+        Case(old: "    to: discount_approval", new: "    then: discount_approval", code: 201, line: 19, column: 9,
+             message: "unknown key `then` in a branch", help: "did you mean `to`?", fix: "to"),
+    ]
+
+    @Test(arguments: cases)
+    func aNewcomersSlipIsSaidOnceWithItsFix(_ c: Case) throws {
+        let ds = Self.check(replacing: c.old, with: c.new)
+        #expect(ds.count == 1, "\(ds.map(\.message.text))")
+        let d = try #require(ds.first)
+        #expect(d.code == DiagnosticCode(c.code))
+        #expect(d.message.text == c.message)
+        #expect(d.help?.text == c.help)
+        #expect(d.location?.line == c.line)
+        #expect(d.location?.column == c.column)
+        if let fix = c.fix { #expect(d.fixIts.map(\.replacement) == [fix]) }
+    }
+}
