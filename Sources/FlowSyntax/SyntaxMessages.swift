@@ -188,6 +188,14 @@ public enum SyntaxMessages {
         /// FC0206 for `owner` or `contacts` used as a role id.
         public static let reservedRoleID = "`{0}` cannot be a role id: it is a special recipient of effects"
         public static let reservedRoleHelp = "`owner` is the deal owner, `contacts` the members of `external` roles and `added` the person just added to a role; name the role differently, such as `customer_contact`"
+        /// FC0203 for `next: [delivery]`.
+        public static let singleNext = "one next node is written without brackets: `next: {0}`"
+        /// FC0203 for entries of a mapping written as list items (`- approve: contract`).
+        public static let removeDash = "remove the `- ` before each entry: the entries are keys of a mapping, such as `{0}`"
+        /// FC0204 for `probability: 10%`.
+        public static let percentWithoutSign = "the value is a percentage already: write `{0}`, without `%`"
+        /// FC0202 for a file without `flowc:`.
+        public static let addVersion = "add `flowc: 1` as the first line: it names the version of the template language"
         public static let writeDefault = "write `- default: {0}` for the branch taken when no condition holds"
         public static let durationForms = "durations look like `30d`, `12h`, `2w` or `1d12h`"
         /// FC0212 reasons.

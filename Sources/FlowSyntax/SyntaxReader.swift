@@ -229,6 +229,20 @@ struct SyntaxReader {
         return nil
     }
 
+    /// Reads an integer percentage: as `int`, and `10%` (which YAML reads as text) is said to be
+    /// written `10`.
+    mutating func percentage(_ id: YAMLNodeID, key: String) -> Located<Int>? {
+        if doc.kind(id) == .scalar, case .string(let t)? = doc.value(id), t.hasSuffix("%") || t.hasSuffix("\u{FF05}") {
+            let number = String(t.dropLast().trimmingSpaces)
+            if !number.isEmpty, number.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                diagnostics.append(SyntaxMessages.wrongType.at(span(id), "an integer", key, typeName(id), t)
+                    .help(SyntaxMessages.Formats.percentWithoutSign, number).fix(span(id), number))
+                return nil
+            }
+        }
+        return int(id, key: key)
+    }
+
     mutating func number(_ id: YAMLNodeID, key: String) -> Located<Double>? {
         if doc.kind(id) == .scalar {
             switch doc.value(id) {

@@ -17,8 +17,12 @@ public enum TemplateParser {
                                fields: [], customer: nil, roles: [], nodes: [], removeNodes: [], start: nil, lose: nil,
                                pool: nil, effects: [], span: rootSpan)
         let firstLine = SourceSpan(file: doc.file, start: rootSpan.start, end: min(rootSpan.end, doc.file.lineRange(doc.file.line(of: rootSpan.start)).upperBound))
-        guard let top = r.mapping(doc.root, as: TopKey.self, context: "the template", required: [.flowc], missingAt: firstLine) else {
+        guard let top = r.mapping(doc.root, as: TopKey.self, context: "the template") else {
             return (t, r.diagnostics)
+        }
+        if top[.flowc] == nil, !top.guesses.contains(TopKey.flowc.rawValue) {
+            r.diagnostics.append(SyntaxMessages.missingKey.at(firstLine, TopKey.flowc.rawValue, "the template")
+                .help(SyntaxMessages.Formats.addVersion))
         }
         if let v = top[.flowc]?.value, let n = r.int(v, key: "flowc") {
             if n.value != 1 {
@@ -113,10 +117,29 @@ public enum TemplateParser {
     /// The (key, value) pairs of a mapping whose keys are ids chosen by the author.
     static func mapEntries(_ r: inout SyntaxReader, _ id: YAMLNodeID, context: String) -> YAMLPairs {
         if r.doc.kind(id) != .mapping {
-            r.diagnostics.append(r.wrongShape(id, "a mapping", context: context))
+            var d = r.wrongShape(id, "a mapping", context: context)
+            if let entry = oneKeyItems(r, id) {
+                // `- approve: contract`: entries written as list items.
+                d = d.help(SyntaxMessages.Formats.removeDash, entry)
+            }
+            r.diagnostics.append(d)
         }
         // Empty for anything but a mapping.
         return r.doc.mappingPairs(id)
+    }
+
+    /// When `id` is a list whose items are each a mapping of one key, the first item as it
+    /// would be written as an entry of a mapping (`approve: contract`, or `amount:` when its
+    /// value is not a plain scalar).
+    static func oneKeyItems(_ r: SyntaxReader, _ id: YAMLNodeID) -> String? {
+        guard r.doc.kind(id) == .sequence else { return nil }
+        let items = r.doc.items(id)
+        guard let first = items.first, items.allSatisfy({ r.doc.kind($0) == .mapping && r.doc.count($0) == 1 }),
+              let pair = r.doc.mappingPairs(first).first, let key = r.doc.text(pair.key) else { return nil }
+        if r.doc.kind(pair.value) == .scalar, let value = r.doc.text(pair.value), !value.isEmpty {
+            return key + ": " + value
+        }
+        return key + ":"
     }
 
     static func field(_ r: inout SyntaxReader, _ key: YAMLNodeID, _ value: YAMLNodeID) -> FieldSyntax? {
@@ -242,7 +265,7 @@ public enum TemplateParser {
             if let a = em[.to]?.value { e.to = r.identifier(a, key: "to") }
             n.escalate = e
         }
-        if let v = m[.probability]?.value, let p = r.int(v, key: "probability") {
+        if let v = m[.probability]?.value, let p = r.percentage(v, key: "probability") {
             if (0...100).contains(p.value) { n.probability = p } else {
                 r.diagnostics.append(SyntaxMessages.outOfRange.at(p.span, String(p.value), "probability", "a percentage from 0 to 100"))
             }
@@ -308,7 +331,12 @@ public enum TemplateParser {
             guard r.doc.kind(item) == .mapping else {
                 var d = SyntaxMessages.wrongShape.at(r.span(item), "a mapping with `if` and `to`, or `default`", "next", r.describe(item))
                 if r.doc.kind(item) == .scalar, case .string(let target)? = r.doc.value(item) {
-                    d = d.help(SyntaxMessages.Formats.writeDefault, target)
+                    if items.count == 1, SyntaxReader.isIdentifier(target) {
+                        // `next: [delivery]`: one next node, which needs no list.
+                        d = d.help(SyntaxMessages.Formats.singleNext, target).fix(r.span(id), target)
+                    } else {
+                        d = d.help(SyntaxMessages.Formats.writeDefault, target)
+                    }
                 }
                 r.diagnostics.append(d)
                 continue

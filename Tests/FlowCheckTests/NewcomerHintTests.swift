@@ -67,6 +67,21 @@ import Testing
              message: "unknown key `else` in a branch", help: "did you mean `default`?", fix: "default"),
         Case(old: "    to: discount_approval", new: "    then: discount_approval", code: 201, line: 19, column: 9,
              message: "unknown key `then` in a branch", help: "did you mean `to`?", fix: "to"),
+        // A percentage where the language wants the number.
+        Case(old: "probability: 10", new: "probability: 10%", code: 204, line: 16, column: 18,
+             message: "expected an integer for `probability`, found string `10%`", help: "the value is a percentage already: write `10`, without `%`", fix: "10"),
+        // Entries of a mapping written as list items.
+        Case(old: "  approve: contract\n      reject: quotation", new: "  - approve: contract\n      - reject: quotation", code: 203, line: 26, column: 7,
+             message: "expected a mapping for `outcomes`, found a list",
+             help: "remove the `- ` before each entry: the entries are keys of a mapping, such as `approve: contract`"),
+        // One next node in a list.
+        Case(old: "next: delivery}", new: "next: [delivery]}", code: 203, line: 28, column: 57,
+             message: "expected a mapping with `if` and `to`, or `default` for `next`, found the string `delivery`",
+             help: "one next node is written without brackets: `next: delivery`", fix: "delivery"),
+        // The version line left out.
+        Case(old: "flowc: 1\n", new: "", code: 202, line: 1, column: 1,
+             message: "missing required key `flowc` in the template",
+             help: "add `flowc: 1` as the first line: it names the version of the template language"),
     ]
 
     @Test(arguments: cases)
@@ -80,5 +95,13 @@ import Testing
         #expect(d.location?.line == c.line)
         #expect(d.location?.column == c.column)
         if let fix = c.fix { #expect(d.fixIts.map(\.replacement) == [fix]) }
+    }
+
+    /// `next:` with several plain ids is not one next node: each still gets the `default` help.
+    @Test func severalPlainIdsInNextKeepTheDefaultHelp() throws {
+        let ds = Self.check(replacing: "next: delivery}", with: "next: [delivery, won]}")
+        let helps = ds.filter { $0.code == DiagnosticCode(203) }.map { $0.help?.text }
+        #expect(helps == ["write `- default: delivery` for the branch taken when no condition holds",
+                          "write `- default: won` for the branch taken when no condition holds"], "\(ds.map(\.message.text))")
     }
 }
