@@ -552,6 +552,10 @@ public enum CheckMessages {
         public static let severalOwners = "more than one role is marked `owner: true`"
         public static let ownerRoleIs = "`{0}` is the owner role"
         public static let addOwner = "add `owner: true` to the sales owner's role"
+        // FC0415 in a template when no declared field is close.
+        public static let declareField = "declare `{0}` under `fields:`, with its type"
+        // FC0319 for `when` on an approval.
+        public static let conditionOnTransition = "a skipped approval would have no outcome to follow: put the condition on the transition that leads to it, `- if: …` with `to: {0}`"
         // FC0320
         public static let needsAtLeastTwo = "a node of kind `{0}` needs at least two `{1}`"
         // FC0502, FC0503

@@ -67,6 +67,11 @@ import Testing
              message: "unknown key `else` in a branch", help: "did you mean `default`?", fix: "default"),
         Case(old: "    to: discount_approval", new: "    then: discount_approval", code: 201, line: 19, column: 9,
              message: "unknown key `then` in a branch", help: "did you mean `to`?", fix: "to"),
+        // YAML 1.2 reads `no` as text.
+        Case(old: "default: false", new: "default: no", code: 314, line: 8, column: 33,
+             message: "default `no` is not a valid `boolean`", help: "YAML 1.2 reads `no` as a string; write `false`", fix: "false"),
+        Case(old: "default: false", new: "default: On", code: 314, line: 8, column: 33,
+             message: "default `On` is not a valid `boolean`", help: "YAML 1.2 reads `On` as a string; write `true`", fix: "true"),
         // A percentage where the language wants the number.
         Case(old: "probability: 10", new: "probability: 10%", code: 204, line: 16, column: 18,
              message: "expected an integer for `probability`, found string `10%`", help: "the value is a percentage already: write `10`, without `%`", fix: "10"),
@@ -78,6 +83,13 @@ import Testing
         Case(old: "next: delivery}", new: "next: [delivery]}", code: 203, line: 28, column: 57,
              message: "expected a mapping with `if` and `to`, or `default` for `next`, found the string `delivery`",
              help: "one next node is written without brackets: `next: delivery`", fix: "delivery"),
+        // A condition on an approval belongs on the transition into it (language reference §9).
+        Case(old: "kind: approval\n", new: "kind: approval\n    when: \"quote < cost\"\n", code: 319, line: 24, column: 11,
+             message: "`when` does not apply to a node of kind `approval`",
+             help: "a skipped approval would have no outcome to follow: put the condition on the transition that leads to it, `- if: …` with `to: discount_approval`"),
+        // A field that nothing declared is close to.
+        Case(old: "margin < quote * 0.15", new: "margin_rate < 0.15", code: 415, line: 18, column: 14,
+             message: "unknown field `margin_rate`", help: "declare `margin_rate` under `fields:`, with its type"),
         // The version line left out.
         Case(old: "flowc: 1\n", new: "", code: 202, line: 1, column: 1,
              message: "missing required key `flowc` in the template",
@@ -103,5 +115,12 @@ import Testing
         let helps = ds.filter { $0.code == DiagnosticCode(203) }.map { $0.help?.text }
         #expect(helps == ["write `- default: delivery` for the branch taken when no condition holds",
                           "write `- default: won` for the branch taken when no condition holds"], "\(ds.map(\.message.text))")
+    }
+
+    /// A field whose name is close to a declared one keeps its did-you-mean.
+    @Test func anUnknownFieldCloseToADeclaredOneKeepsItsDidYouMean() throws {
+        let ds = Self.check(replacing: "margin < quote * 0.15", with: "margn < quote * 0.15")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(415) })
+        #expect(d.help?.text == "did you mean `margin`?")
     }
 }

@@ -52,7 +52,12 @@ enum ExpressionsRule: TemplateRule {
             if d.code == ExprMessages.unknownField.code, let name = d.arguments.first,
                ctx.template.isIncomplete || ctx.fieldIndex[name] != nil
                 || ctx.mayBeUnnamed(name, ctx.template.unnamedFields, known: env.knownNames) { continue }
-            ctx.report(d.diagnostic(mapping: map))
+            var diag = d.diagnostic(mapping: map)
+            if d.code == ExprMessages.unknownField.code, diag.help == nil, let name = d.arguments.first, !name.contains(".") {
+                // No declared field is close: most likely one the template has yet to declare.
+                diag.help = Message(CheckMessages.Formats.declareField, [name])
+            }
+            ctx.report(diag)
         }
         let fields = checked.referencedFields
         var constant: Bool?

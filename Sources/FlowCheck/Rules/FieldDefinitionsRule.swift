@@ -102,6 +102,12 @@ enum FieldDefinitionsRule: TemplateRule {
         guard takes(type, d.value) else {
             switch (type, d.value) {
             case (.list, _): invalid(Message(CheckMessages.Formats.listHasNoDefault))
+            // `default: no`: YAML 1.1's booleans are strings in YAML 1.2 (language reference §2).
+            case (.boolean, .string(let s)) where ["yes", "on", "y", "no", "off", "n"].contains(s.lowercased()):
+                let yes = ["yes", "on", "y"].contains(s.lowercased())
+                ctx.report(CheckMessages.badDefault.at(d.span, written, type.rawValue)
+                    .help(yes ? SyntaxMessages.Formats.yesIsString : SyntaxMessages.Formats.noIsString, written)
+                    .fix(d.span, yes ? "true" : "false"))
             // YAML reads an integer past 64 bits (or a hexadecimal or octal one) as a float.
             case (.integer, .float) where ScalarValue.isIntegerSyntax(written): invalid(FieldText.Problem.integerRange.note)
             case (.integer, .float(let x)) where x.isFinite: invalid(FieldText.Problem.notAnInteger.note)

@@ -56,7 +56,9 @@ enum NodeKindKeysRule: TemplateRule {
                 if kind == .task { needs("owner", n.owner != nil) }
             case .approval:
                 // A skipped approval would have no outcome to follow.
-                notFor("when", n.when?.span)
+                if let w = n.when {
+                    ctx.report(CheckMessages.keyNotForKind.at(w.span, "when", k).help(CheckMessages.Formats.conditionOnTransition, n.id.value))
+                }
                 notFor("next", nextSpan)
                 notFor("branches", n.branchesSpan)
                 notFor("join", n.join?.span)
