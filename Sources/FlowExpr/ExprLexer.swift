@@ -148,16 +148,45 @@ struct ExprLexer {
                 } else {
                     help = Message(ExprMessages.Help.curlyQuote, [character, String(source.map { curly.contains($0) ? "'" : $0 })])
                 }
+            } else if let scalar = character.unicodeScalars.first {
+                help = Self.characterHelp(scalar)
             }
             return error(ExprMessages.unexpectedCharacter, range, [Self.visible(character)], help: help)
         }
     }
 
-    /// Control characters are shown escaped, so the message stays on one line.
+    /// Punctuation a Chinese input method types in place of ASCII, beyond the full-width forms
+    /// (U+FF01–U+FF5E) that `CharacterNames.asciiLookAlike` knows.
+    private static let cjkPunctuation: [Unicode.Scalar: Character] = [
+        "\u{3010}": "[", "\u{3011}": "]", "\u{3001}": ",", "\u{3002}": ".",
+    ]
+
+    /// What an unexpected character is, for the help line: the look-alike of an ASCII
+    /// character (`（` for `(`), or an invisible one named by its code point, since the message
+    /// can only show it escaped.
+    private static func characterHelp(_ scalar: Unicode.Scalar) -> Message? {
+        if let ascii = CharacterNames.asciiLookAlike(scalar) ?? cjkPunctuation[scalar] {
+            let named = CharacterNames.describe(scalar)
+            // `＆` and `｜` stand for `&` and `|`, which are not operators here either.
+            switch ascii {
+            case "&": return Message(ExprMessages.Help.lookAlikeOperator, [named, "and"])
+            case "|": return Message(ExprMessages.Help.lookAlikeOperator, [named, "or"])
+            default: return Message(ExprMessages.Help.lookAlike, [named, String(ascii)])
+            }
+        }
+        guard CharacterNames.isInvisible(scalar), !scalar.isASCII else { return nil }
+        let named = CharacterNames.codePoint(scalar)
+        return scalar.properties.generalCategory == .spaceSeparator
+            ? Message(ExprMessages.Help.invisibleSpace, [named])
+            : Message(ExprMessages.Help.invisibleCharacter, [named])
+    }
+
+    /// Control and invisible characters are shown escaped, so that the message shows them and
+    /// stays on one line.
     private static func visible(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
+            if scalar.value < 0x20 || scalar.value == 0x7F || CharacterNames.isInvisible(scalar) {
                 out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             } else {
                 out.unicodeScalars.append(scalar)

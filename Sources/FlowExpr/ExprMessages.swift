@@ -96,7 +96,10 @@ public enum ExprMessages {
 
     public static let unexpectedCharacter = MessageSpec(407, .error, "unexpected-character", "unexpected character `{0}`", explanation: """
         The character cannot start any token of the expression language. Text in other scripts \
-        (for example Chinese) is fine inside string literals, but not outside them.
+        (for example Chinese) is fine inside string literals, but not outside them. A full-width \
+        character typed by a Chinese input method (`（`, `＜`, `，`) is named with its code point \
+        and the ASCII character to write; an invisible one (U+3000 IDEOGRAPHIC SPACE, a \
+        zero-width space) is shown escaped, `\\u{3000}`, and named.
 
         Wrong:
 
@@ -484,7 +487,20 @@ public enum ExprMessages {
         /// FC0407 for `“` and its kin: text in an expression is quoted with `'`.
         public static let curlyQuotePlain = "`{0}` is not a string quote: write text in single quotes, `'…'` (double quotes would end the YAML string around the expression)"
         public static let curlyQuote = "`{0}` is not a string quote: write text in single quotes, `{1}` (double quotes would end the YAML string around the expression)"
+        /// FC0407 for a look-alike of an ASCII character: `{0}` the character named
+        /// (`CharacterNames.describe`), `{1}` the ASCII character.
+        public static let lookAlike = "{0} is not `{1}`: write `{1}`"
+        /// FC0407 for `＆` and `｜`: `{1}` the keyword.
+        public static let lookAlikeOperator = "{0} is not an operator: write `{1}`"
+        /// FC0407 for a space other than U+0020: `{0}` its code point and name.
+        public static let invisibleSpace = "this is {0}, not an ordinary space: type the space again"
+        /// FC0407 for a zero-width or other invisible character: `{0}` its code point and name.
+        public static let invisibleCharacter = "this is an invisible {0}, usually pasted in with the text: delete it"
+        /// FC0401 after `15%`: `{0}` the number as a fraction.
+        public static let percentIsRemainder = "`%` is the remainder operator, not a percentage: write `{0}`"
         public static let didYouMean = "did you mean `{0}`?"
+        /// FC0415 when no declared field is close.
+        public static let declareField = "declare `{0}` under `fields:` with its type, or name a field that is declared"
         public static let writeMoney = "write the currency after the number: `{0} {1}`"
         public static let spaceBeforeCurrency = "put a space between the amount and the currency: `{0} {1}`"
         public static let currencyIsUppercase = "a currency code is three uppercase letters, like `{0}`"

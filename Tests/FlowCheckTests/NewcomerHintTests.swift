@@ -72,6 +72,20 @@ import Testing
              message: "default `no` is not a valid `boolean`", help: "YAML 1.2 reads `no` as a string; write `false`", fix: "false"),
         Case(old: "default: false", new: "default: On", code: 314, line: 8, column: 33,
              message: "default `On` is not a valid `boolean`", help: "YAML 1.2 reads `On` as a string; write `true`", fix: "true"),
+        // Characters a Chinese input method types, named with their code point.
+        Case(old: "quote * 0.15\"", new: "（quote * 0.15）\"", code: 407, line: 18, column: 23,
+             message: "unexpected character `（`", help: "`（` (U+FF08 FULLWIDTH LEFT PARENTHESIS) is not `(`: write `(`"),
+        Case(old: "margin < quote", new: "margin\u{3000}< quote", code: 407, line: 18, column: 20,
+             message: "unexpected character `\\u{3000}`", help: "this is U+3000 IDEOGRAPHIC SPACE, not an ordinary space: type the space again"),
+        Case(old: "margin < quote", new: "margin\u{200B} < quote", code: 407, line: 18, column: 20,
+             message: "unexpected character `\\u{200B}`", help: "this is an invisible U+200B ZERO WIDTH SPACE, usually pasted in with the text: delete it"),
+        Case(old: "margin < quote", new: "margin ＜ quote", code: 407, line: 18, column: 21,
+             message: "unexpected character `＜`", help: "`＜` (U+FF1C FULLWIDTH LESS-THAN SIGN) is not `<`: write `<`"),
+        Case(old: "margin < quote", new: "margin < quote ＆ vip", code: 407, line: 18, column: 29,
+             message: "unexpected character `＆`", help: "`＆` (U+FF06 FULLWIDTH AMPERSAND) is not an operator: write `and`"),
+        // A percentage in an expression: `%` is the remainder operator.
+        Case(old: "quote * 0.15", new: "quote * 15%", code: 401, line: 18, column: 34,
+             message: "expected an expression, found end of expression", help: "`%` is the remainder operator, not a percentage: write `0.15`"),
         // A percentage where the language wants the number.
         Case(old: "probability: 10", new: "probability: 10%", code: 204, line: 16, column: 18,
              message: "expected an integer for `probability`, found string `10%`", help: "the value is a percentage already: write `10`, without `%`", fix: "10"),

@@ -34,3 +34,21 @@ import Testing
         #expect(d.description == "[0..<1] FC0419: operator `+` cannot be applied to `boolean` and `integer`")
     }
 }
+
+/// `15%` in an expression is a remainder without its right operand; the help writes the
+/// percentage as the fraction meant (QA finding F15).
+@Suite struct PercentHelpTests {
+    @Test(arguments: [("quote * 15%", "0.15"), ("quote * 12.5%", "0.125"), ("quote * 150%", "1.5"), ("quote * 5%", "0.05"),
+                      ("quote * 100%", "1"), ("(quote * 0.5%)", "0.005"), ("rate > 20% and vip", "0.2")])
+    func aPercentageIsWrittenAsAFraction(_ text: String, _ fraction: String) throws {
+        let d = try #require(ExprParser.parse(text).diagnostics.first)
+        #expect(d.code == ExprMessages.syntax.code)
+        #expect(d.help?.text == "`%` is the remainder operator, not a percentage: write `\(fraction)`")
+    }
+
+    /// A remainder of a field by nothing says nothing about percentages: no number was written.
+    @Test func aRemainderOfAFieldGetsNoPercentHelp() throws {
+        let d = try #require(ExprParser.parse("headcount %").diagnostics.first)
+        #expect(d.help == nil)
+    }
+}
