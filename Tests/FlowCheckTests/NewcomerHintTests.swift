@@ -131,6 +131,16 @@ import Testing
                           "write `- default: won` for the branch taken when no condition holds"], "\(ds.map(\.message.text))")
     }
 
+    /// language.md §15: money `/` money of the same currency is a decimal ratio, the margin rate
+    /// a sales-ops author computes first (QA F17); of two currencies it is FC0421.
+    @Test func aMarginRateIsMoneyDividedByMoneyOfOneCurrency() throws {
+        let clean = Self.check(replacing: "vip: {type: boolean, default: false}", with: "margin_rate: {type: decimal, compute: \"margin / quote\"}")
+        #expect(clean.isEmpty, "\(clean.map(\.message.text))")
+        let mixed = Self.check(replacing: "vip: {type: boolean, default: false}",
+                               with: "quote_usd: {type: money, currency: USD}\n  margin_rate: {type: decimal, compute: \"margin / quote_usd\"}")
+        #expect(mixed.map(\.code) == [DiagnosticCode(421)], "\(mixed.map(\.message.text))")
+    }
+
     /// A field whose name is close to a declared one keeps its did-you-mean.
     @Test func anUnknownFieldCloseToADeclaredOneKeepsItsDidYouMean() throws {
         let ds = Self.check(replacing: "margin < quote * 0.15", with: "margn < quote * 0.15")
