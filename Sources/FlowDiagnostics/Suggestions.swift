@@ -42,6 +42,19 @@ public enum Suggestions {
         return best?.name
     }
 
+    /// The one candidate that holds `name` as one of its `_`-separated words (`customer_name`
+    /// for `customer`), for a "did you mean" where the edit distance is too large; nil when no
+    /// candidate or more than one does.
+    public static func onlyContainingWord(_ name: String, in candidates: some Sequence<String>) -> String? {
+        guard !name.isEmpty, !name.contains("_") else { return nil }
+        var found: String?
+        for candidate in candidates where candidate != name && candidate.split(separator: "_").contains(where: { $0 == name }) {
+            if found != nil { return nil }
+            found = candidate
+        }
+        return found
+    }
+
     /// Optimal-string-alignment distance, stopping early once every entry of a row reaches `cap`.
     static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], cap: Int) -> Int {
         if a.isEmpty { return min(b.count, cap) }

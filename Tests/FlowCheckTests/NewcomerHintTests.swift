@@ -104,6 +104,11 @@ import Testing
         // A field that nothing declared is close to.
         Case(old: "margin < quote * 0.15", new: "margin_rate < 0.15", code: 415, line: 18, column: 14,
              message: "unknown field `margin_rate`", help: "declare `margin_rate` under `fields:`, with its type"),
+        // A name that is one word of exactly one declared field, too far from it for the edit distance.
+        Case(old: "probability: 10\n", new: "probability: 10\n    on_enter: [{notify: {to: [sales_owner], message: \"请跟进 {customer}\"}}]\n",
+             code: 708, line: 17, column: 59, message: "unknown field `customer` in placeholder", help: "did you mean `customer_name`?"),
+        Case(old: "margin < quote * 0.15", new: "customer == 'ACME'", code: 415, line: 18, column: 14,
+             message: "unknown field `customer`", help: "did you mean `customer_name`?"),
         // The version line left out.
         Case(old: "flowc: 1\n", new: "", code: 202, line: 1, column: 1,
              message: "missing required key `flowc` in the template",

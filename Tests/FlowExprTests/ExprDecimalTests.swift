@@ -69,6 +69,17 @@ import Testing
         #expect(Suggestions.closest(to: "x", in: []) == nil)
     }
 
+    /// `customer` for `customer_name`: too far for the edit distance, but one of its words.
+    @Test func aWordOfExactlyOneNameSuggestsIt() {
+        #expect(Suggestions.onlyContainingWord("customer", in: ["customer_name", "quote"]) == "customer_name")
+        #expect(Suggestions.onlyContainingWord("rate", in: ["discount_rate", "quote"]) == "discount_rate")
+        // Two names hold the word: neither is suggested.
+        #expect(Suggestions.onlyContainingWord("customer", in: ["customer_name", "customer_tier"]) == nil)
+        // A part of a word is not a word.
+        #expect(Suggestions.onlyContainingWord("cust", in: ["customer_name"]) == nil)
+        #expect(Suggestions.onlyContainingWord("customer", in: ["customer"]) == nil)
+    }
+
     @Test func tiesAreBrokenByName() {
         #expect(Suggestions.closest(to: "cat", in: ["cbt", "cas"]) == "cas")
         #expect(Suggestions.closest(to: "cat", in: ["cas", "cbt"]) == "cas")

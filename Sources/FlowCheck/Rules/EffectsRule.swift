@@ -77,7 +77,9 @@ enum EffectsRule: TemplateRule {
                     }
                     if ctx.mayBeUnnamed(name, t.unnamedFields, known: fieldNames) { continue }
                     var d = CheckMessages.badPlaceholder.at(at, name)
-                    if let g = Suggestions.closest(to: bare, in: fieldNames) { d = d.help(CheckMessages.Formats.didYouMean, g) }
+                    if let g = Suggestions.closest(to: bare, in: fieldNames) ?? Suggestions.onlyContainingWord(bare, in: fieldNames) {
+                        d = d.help(CheckMessages.Formats.didYouMean, g)
+                    }
                     ctx.report(d)
                 }
             }

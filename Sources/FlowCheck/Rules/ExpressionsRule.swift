@@ -54,8 +54,12 @@ enum ExpressionsRule: TemplateRule {
                 || ctx.mayBeUnnamed(name, ctx.template.unnamedFields, known: env.knownNames) { continue }
             var diag = d.diagnostic(mapping: map)
             if d.code == ExprMessages.unknownField.code, diag.help == nil, let name = d.arguments.first, !name.contains(".") {
-                // No declared field is close: most likely one the template has yet to declare.
-                diag.help = Message(CheckMessages.Formats.declareField, [name])
+                if let g = Suggestions.onlyContainingWord(name, in: env.knownNames) {
+                    diag.help = Message(CheckMessages.Formats.didYouMean, [g])
+                } else {
+                    // No declared field is close: most likely one the template has yet to declare.
+                    diag.help = Message(CheckMessages.Formats.declareField, [name])
+                }
             }
             ctx.report(diag)
         }
