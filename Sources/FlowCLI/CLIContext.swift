@@ -10,10 +10,18 @@ public final class CLIContext: @unchecked Sendable {
     public let environment: [String: String]
     public let currentDirectory: String
 
+    /// The descriptors written when not capturing: the process's standard output and error.
+    let outputDescriptor: Int32
+    let errorDescriptor: Int32
+
     /// - Parameters:
     ///   - capture: keep output in `out`/`err` instead of writing to the process's streams.
-    public init(capture: Bool, isTerminal: Bool = false, environment: [String: String] = [:], currentDirectory: String? = nil) {
+    ///   - descriptors: what to write instead of the process's standard output and error (tests).
+    public init(capture: Bool, isTerminal: Bool = false, environment: [String: String] = [:], currentDirectory: String? = nil,
+                descriptors: (output: Int32, error: Int32) = (1, 2)) {
         self.capture = capture
+        self.outputDescriptor = descriptors.output
+        self.errorDescriptor = descriptors.error
         self.isTerminal = isTerminal
         self.environment = environment
         self.currentDirectory = currentDirectory ?? FileManager.default.currentDirectoryPath
@@ -24,12 +32,52 @@ public final class CLIContext: @unchecked Sendable {
         CLIContext(capture: false, isTerminal: isatty(1) == 1, environment: ProcessInfo.processInfo.environment)
     }
 
+    /// The first stream that could not be written and why (`standard output: No space left on
+    /// device`): a full disk, a pipe closed while SIGPIPE is ignored, a closed descriptor. The
+    /// command goes on (a run's records are still applied, its rejects still written) and
+    /// nothing more is written to that stream; ``finish(_:)`` turns it into the exit status.
+    public private(set) var outputFailure: String?
+    private var failed: Set<Int32> = []
+
     public func write(_ s: String) {
-        if capture { out += s } else { FileHandle.standardOutput.write(Data(s.utf8)) }
+        if capture { out += s } else { put(s, to: outputDescriptor) }
     }
 
     public func writeError(_ s: String) {
-        if capture { err += s } else { FileHandle.standardError.write(Data(s.utf8)) }
+        if capture { err += s } else { put(s, to: errorDescriptor) }
+    }
+
+    /// Writes all of `s` to the descriptor, or records why it could not.
+    private func put(_ s: String, to fd: Int32) {
+        guard !failed.contains(fd) else { return }
+        var text = s
+        let problem: Int32? = text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += n
+            }
+            return nil
+        }
+        guard let problem else { return }
+        failed.insert(fd)
+        if outputFailure == nil {
+            outputFailure = "\(fd == outputDescriptor ? "standard output" : "standard error"): \(String(cString: strerror(problem)))"
+        }
+    }
+
+    /// The exit status of a command that returned `code`: ``ExitCode/outputFailed`` when its
+    /// output could not all be written and it had otherwise finished (0 or 1), said on the other
+    /// stream if that one works; any other status as it is.
+    public func finish(_ code: Int32) -> Int32 {
+        guard let outputFailure, code == ExitCode.clean || code == ExitCode.problems else { return code }
+        let message = "flowc: cannot write to \(outputFailure); the command's work is done, but what it printed is incomplete\n"
+        if !failed.contains(errorDescriptor) { writeError(message) } else if !failed.contains(outputDescriptor) { write(message) }
+        return ExitCode.outputFailed
     }
 }
 
@@ -44,4 +92,7 @@ public enum ExitCode {
     /// Stopped by an interrupt (Ctrl-C or TERM) after writing what it had: 128 + SIGINT, as a
     /// shell reports a command ended by Ctrl-C.
     public static let interrupted: Int32 = 130
+    /// The command did its work, but what it printed could not all be written (a full disk, a
+    /// closed pipe): 74, `EX_IOERR` of sysexits(3).
+    public static let outputFailed: Int32 = 74
 }

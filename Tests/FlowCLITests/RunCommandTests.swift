@@ -548,3 +548,46 @@ enum Examples {
         #expect(ctx.out.contains("USAGE"))
     }
 }
+
+/// A stream flowc cannot write (a full disk, a pipe closed while SIGPIPE is ignored) neither
+/// crashes it nor stops its work: every record is still applied and its rejects written, and the
+/// exit status, 74, says that the output is incomplete (QA round 9: `try!` in the write crashed
+/// flowc at the first rejected record, and after a committed `deal event`).
+@Suite struct UnwritableOutputTests {
+    /// Runs flowc in-process with standard output or error (or both) on /dev/full.
+    static func run(_ arguments: [String], fullOutput: Bool, fullError: Bool) throws -> (code: Int32, err: String) {
+        let full = open("/dev/full", O_WRONLY)
+        #expect(full >= 0)
+        defer { close(full) }
+        let errPath = try tempDir([:]) + "/err.txt"
+        let errFile = open(errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        defer { close(errFile) }
+        let context = CLIContext(capture: false, descriptors: (output: fullOutput ? full : errFile, error: fullError ? full : errFile))
+        let code = context.finish(Flowc.run(arguments, context: context))
+        return (code, try String(contentsOfFile: errPath, encoding: .utf8))
+    }
+
+    @Test func aRunWhoseErrorsCannotBeWrittenAppliesEveryRecord() throws {
+        let dir = try tempDir(["f.jsonl": "[1]\n{\"id\":\"OK-1\",\"owner\":\"a\",\"fields\":{\"customer_name\":\"ok one\"}}\n"])
+        let db = dir + "/s.sqlite"
+        let r = try Self.run(["run", Examples.template, "--deals", dir + "/f.jsonl", "--db", db], fullOutput: false, fullError: true)
+        #expect(r.code == ExitCode.outputFailed)
+        // The summary (on the working stream) and the store: the good record after the bad one is in.
+        #expect(r.err.contains("records: 2 read: 1 created, 0 advanced, 0 unchanged, 1 rejected"), "\(r.err)")
+        #expect(r.err.contains("flowc: cannot write to standard error: No space left on device; the command's work is done, but what it printed is incomplete\n"), "\(r.err)")
+        #expect(flowc("deal", "show", "OK-1", "--db", db).code == 0)
+        #expect(FileManager.default.fileExists(atPath: dir + "/f.rejects.jsonl"))
+    }
+
+    @Test func aCommittedEventWhoseReportCannotBeWrittenSaysSo() throws {
+        let db = try Examples.loaded()
+        let r = try Self.run(["deal", "event", "D-1006", "--set", "follow_up_notes=hello", "--db", db], fullOutput: true, fullError: false)
+        #expect(r.code == ExitCode.outputFailed)
+        #expect(r.err == "flowc: cannot write to standard output: No space left on device; the command's work is done, but what it printed is incomplete\n")
+        #expect(flowc("deal", "history", "D-1006", "--db", db).out.contains("set follow_up_notes"))
+        // Both streams full: nothing can be said, the status still tells.
+        #expect(try Self.run(["deal", "show", "D-1006", "--db", db], fullOutput: true, fullError: true).code == ExitCode.outputFailed)
+        // A command that could not do its work keeps its own status.
+        #expect(try Self.run(["deal", "show", "D-1006", "--db", "/nonexistent/s.sqlite"], fullOutput: true, fullError: true).code == ExitCode.usage)
+    }
+}
