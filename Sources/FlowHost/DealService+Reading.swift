@@ -54,10 +54,11 @@ extension DealService {
         return DealView(snapshot: snapshot, machine: machine, index: DealService.index(machine, snapshot), sequence: stored.sequence)
     }
 
-    /// The deal's log, decoded.
-    public func log(of dealID: String) throws(HostError) -> [LoggedEvent] {
+    /// The deal's log, decoded; with `through`, its first `through` events (the log of a
+    /// snapshot read before: a writer may have appended since, and readers take no lock).
+    public func log(of dealID: String, through: Int64? = nil) throws(HostError) -> [LoggedEvent] {
         let stored: [StoredEvent]
-        do { stored = try store.allEvents(of: dealID) } catch { throw HostError(error) }
+        do { stored = try store.allEvents(of: dealID, through: through) } catch { throw HostError(error) }
         var out: [LoggedEvent] = []
         out.reserveCapacity(stored.count)
         for e in stored { out.append(try LoggedEvent.decode(e.payload, dealID: dealID)) }
@@ -69,7 +70,8 @@ extension DealService {
     /// its log").
     public func replay(_ dealID: String) throws(HostError) -> ReplayCheck {
         let view = try self.view(dealID)
-        let entries = try log(of: dealID)
+        // The log as far as the snapshot read: a writer's later events are not its fold.
+        let entries = try log(of: dealID, through: view.sequence)
         let initial = try initialMachine(dealID, entries: entries, current: view.machine)
         let registry = machines
         let replayed = Runner.replay(initial, events: entries.map(\.event), contexts: entries.map(\.context), limits: limits) { hash in
@@ -96,7 +98,11 @@ extension DealService {
     public func historyShortfall(_ dealID: String, _ history: [HistoryEntry]) throws(HostError) -> HostError? {
         let view = try self.view(dealID)
         guard Int64(history.count) < view.sequence else { return nil }
-        return shortfall(dealID, replayed: history.count, of: view.sequence, problem: try replay(dealID).problem)
+        // The deal may have grown since the history read it (a writer appended): if its log
+        // folds, the history was whole for the snapshot it read.
+        let problem = try replay(dealID).problem
+        if problem == nil { return nil }
+        return shortfall(dealID, replayed: history.count, of: view.sequence, problem: problem)
     }
 
     /// FC1213 for a history of `replayed` of `sequence` events, with the replay's `problem`.
@@ -109,7 +115,7 @@ extension DealService {
     /// A log that stops replaying ends the history there (``historyShortfall(_:_:)`` says why).
     public func history(_ dealID: String) throws(HostError) -> [HistoryEntry] {
         let view = try self.view(dealID)
-        let entries = try log(of: dealID)
+        let entries = try log(of: dealID, through: view.sequence)
         // The machine changes at each migration (the log starts on the first one's `from`).
         var machine = try initialMachine(dealID, entries: entries, current: view.machine)
         var out: [HistoryEntry] = []

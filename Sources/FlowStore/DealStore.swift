@@ -111,14 +111,18 @@ extension DealStore {
         return result
     }
 
-    /// The deal's whole log, in order (read in pages).
-    public func allEvents(of dealID: String, pageSize: Int = 1000) throws -> [StoredEvent] {
+    /// The deal's whole log, in order (read in pages); with `through`, its first `through`
+    /// events only: the log of a snapshot read before, which a writer may have extended since
+    /// (readers take no lock, and an event and its snapshot are committed together).
+    public func allEvents(of dealID: String, through: Int64? = nil, pageSize: Int = 1000) throws -> [StoredEvent] {
         var all: [StoredEvent] = []
         var after: Int64 = 0
         while true {
-            let page = try events(of: dealID, after: after, limit: pageSize)
+            let want = through.map { Int(min(Int64(pageSize), max(0, $0 - after))) } ?? pageSize
+            if want == 0 { return all }
+            let page = try events(of: dealID, after: after, limit: want)
             all.append(contentsOf: page)
-            guard page.count == pageSize, let last = page.last else { return all }
+            guard page.count == want, let last = page.last else { return all }
             after = last.sequence
         }
     }

@@ -620,3 +620,43 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
         #expect(HostMessages.spec(code: "fc1201")?.name == "customer-has-owner")
     }
 }
+
+/// A writer that commits between a reader's two reads (readers take no lock): the snapshot read
+/// first, the log read after the writer appended. `deal verify` said the fold "differs" and
+/// `deal history` called the deal unreadable (FC1213) while a run wrote to it (QA round 9).
+@Suite struct ReadsDuringAWriteTests {
+    final class WriterBetweenReads: ForwardingDealStore, @unchecked Sendable {
+        let base: any DealStore = InMemoryStore()
+        private let lock = NSLock()
+        /// Runs once, right after the next snapshot is read.
+        var afterSnapshot: (() -> Void)?
+
+        func snapshot(of dealID: String) throws -> StoredSnapshot? {
+            let stored = try base.snapshot(of: dealID)
+            let hook = lock.withLock { () -> (() -> Void)? in
+                defer { afterSnapshot = nil }
+                return afterSnapshot
+            }
+            hook?()
+            return stored
+        }
+    }
+
+    @Test func verifyAndHistoryReadTheLogOfTheSnapshotTheyRead() throws {
+        let store = WriterBetweenReads()
+        let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { at("2024-12-31T00:00:00Z") })
+        try runExamples(s)
+        func write(_ text: String) -> () -> Void {
+            { #expect(s.apply([EventInput(actor: "li.si", .set([WrittenValue("follow_up_notes", .string(text))]))], to: "D-1003").error == nil) }
+        }
+        store.afterSnapshot = write("first")
+        let check = try s.replay("D-1003")
+        #expect(check.matches, "\(check)")
+        store.afterSnapshot = write("second")
+        let history = try s.history("D-1003")
+        #expect(try s.historyShortfall("D-1003", history) == nil)
+        // The history is the log of the snapshot it read: the second write is not in it.
+        #expect(Int64(history.count) == (try s.view("D-1003").sequence) - 1)
+        #expect(try s.replay("D-1003").matches)
+    }
+}
