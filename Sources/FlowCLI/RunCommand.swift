@@ -72,16 +72,27 @@ struct RunCommand: FlowcCommand {
     }
 
     /// Why the rejects files cannot be written where they would go, if they cannot: a rejects
-    /// file that is an input, the template or the store (compared as files: device and inode,
-    /// or for a file not there yet its absolute standardized path), or the other input's.
+    /// file that is an input, the template, the store or one of its own files (compared as
+    /// files: device and inode, or for a file not there yet its absolute standardized path), or
+    /// the other input's.
     func rejectsProblem(_ paths: (deals: String?, events: String?), _ context: CLIContext) -> String? {
-        var others: [(what: String, path: String)] = [("template", template), ("store", store.path(context))]
+        let storePath = store.path(context)
+        // The store's own files too: SQLite's companions (removing or replacing one loses
+        // committed events) and the machine archive (a replaced machine leaves its deals unreadable).
+        var others: [(what: String, path: String)] = [
+            ("template", template), ("store", storePath), ("store's write-ahead log", storePath + "-wal"),
+            ("store's shared-memory file", storePath + "-shm"), ("store's rollback journal", storePath + "-journal"),
+        ]
         if let deals { others.insert(("deals file", deals), at: 0) }
         if let events { others.insert(("events file", events), at: deals == nil ? 0 : 1) }
+        let archive = Self.resolved(storePath + ".machines")
         for output in [paths.deals, paths.events].compactMap({ $0 }) {
             let id = FileIdentity(output)
             if let other = others.first(where: { FileIdentity($0.path) == id }) {
                 return "the rejects file `\(output)` is the \(other.what) `\(other.path)`: give --rejects or --events-rejects another path"
+            }
+            if Self.resolved(output).hasPrefix(archive + "/") {
+                return "the rejects file `\(output)` is in the store's machine archive `\(storePath).machines`: give --rejects or --events-rejects another path"
             }
         }
         // Two runs' rejects may both go to `/dev/null`: a device is written into, not replaced.
@@ -89,6 +100,11 @@ struct RunCommand: FlowcCommand {
             return "the rejects files of the deals and of the events are the same file `\(e)`: give --events-rejects another path"
         }
         return nil
+    }
+
+    /// A path made absolute, with `.`, `..` and links resolved as far as it exists.
+    static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// Whether a deals file is read as CSV (`--format`, or its name).

@@ -437,6 +437,13 @@ enum Examples {
              "the rejects file `\(dir)/events.jsonl` is the events file `\(dir)/events.jsonl`"),
             (["--events", dir + "/events.jsonl", "--events-rejects", Examples.template], "the rejects file `\(Examples.template)` is the template `\(Examples.template)`"),
             (["--deals", dir + "/deals.jsonl", "--rejects", db], "the rejects file `\(db)` is the store `\(db)`"),
+            // The store's own files (QA round 9: the archive's machine or the WAL were replaced).
+            (["--deals", dir + "/deals.jsonl", "--rejects", db + "-wal"], "the rejects file `\(db)-wal` is the store's write-ahead log `\(db)-wal`"),
+            (["--deals", dir + "/deals.jsonl", "--rejects", db + "-shm"], "the rejects file `\(db)-shm` is the store's shared-memory file `\(db)-shm`"),
+            (["--deals", dir + "/deals.jsonl", "--rejects", db + ".machines/x.ir.json"],
+             "the rejects file `\(db).machines/x.ir.json` is in the store's machine archive `\(db).machines`"),
+            (["--deals", dir + "/deals.jsonl", "--rejects", dir + "/sub/../deals.sqlite.machines/writer.lock"],
+             "the rejects file `\(dir)/sub/../deals.sqlite.machines/writer.lock` is in the store's machine archive `\(db).machines`"),
             (["--deals", dir + "/deals.jsonl", "--events", dir + "/events.jsonl", "--rejects", dir + "/r.jsonl", "--events-rejects", dir + "/sub/../r.jsonl"],
              "the rejects files of the deals and of the events are the same file `\(dir)/sub/../r.jsonl`"),
             (["--deals", dir + "/deals.jsonl", "--events", dir + "/deals.jsonl"],
