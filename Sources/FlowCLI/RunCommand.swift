@@ -25,6 +25,11 @@ struct RunCommand: FlowcCommand {
             log (same ids) are skipped, so a file can be run again. \
             A summary follows on stdout; on a terminal a progress line is shown on stderr.
 
+            A store that fails partway (a full disk, a lock held too long) stops the run at the \
+            batch it could not write: the records before it are applied, those rejected before \
+            it are in the rejects file, and the rest are not run (the summary's `stopped:` line \
+            names the first); run the file again once the store works.
+
             Exit codes: 0 every record applied (or already applied); 1 some records were \
             rejected, or the template has errors; 2 usage error, an unreadable file, a store \
             that cannot be opened or written, or a rejects file that cannot be written (its \
@@ -218,17 +223,16 @@ struct RunCommand: FlowcCommand {
             run.onRejects = nil
             input.source.close()
             progress.finish()
-            var storeFailed = false
             if case .failure(let problem) = result {
                 context.writeError("\(input.path):\(problem.line): \(problem.error.description)\n")
                 let told = RunSummary.FileProblem(input: input.path, line: problem.line, code: problem.error.code, message: problem.error.message)
                 if problem.isStoreFailure || problem.isReadFailure {
                     stoppedFiles.append(told)
                     stopped = true
-                    // After a store failure nothing of the batch was written, and no rejects
-                    // file is left (as before streaming); a file that could not be read to its
-                    // end keeps the rejects of the records before.
-                    storeFailed = problem.isStoreFailure
+                    // A file the store failed on, or that could not be read to its end, keeps
+                    // the rejects of the records before: "rejected" counts the records in the
+                    // rejects file, and the records of the batch the store did not write are
+                    // not run (the rerun applies them).
                 } else {
                     // The file could not be run at all (a CSV header naming an unknown column).
                     notRun.append(told)
@@ -237,8 +241,8 @@ struct RunCommand: FlowcCommand {
                     continue
                 }
             }
-            if !storeFailed { rejected += run.report.rejected - rejectedBefore }
-            if storeFailed || (writer.isEmpty && !writer.hasFailed) {
+            rejected += run.report.rejected - rejectedBefore
+            if writer.isEmpty && !writer.hasFailed {
                 writer.discard()
                 if explicit == nil { Self.removeStaleRejects(path) }
             } else {

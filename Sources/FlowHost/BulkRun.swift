@@ -488,9 +488,11 @@ public final class BulkRun {
         do {
             failures = try session.flush()
         } catch {
+            // Nothing of the batch was written: its records were not run (as after an
+            // interrupt), not rejected; the problem names the first, and a rerun applies them.
             let first = provisional.values.map(\.line).min() ?? 0
-            for (_, p) in provisional.sorted(by: { $0.key < $1.key }) { reject(p.line, error, p.text) }
             provisional = [:]
+            releaseRejects()
             return RecordFileProblem(line: first, error: error, isStoreFailure: true)
         }
         for (unit, error) in failures {

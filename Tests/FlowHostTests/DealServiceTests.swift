@@ -660,3 +660,31 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
         #expect(try s.replay("D-1003").matches)
     }
 }
+
+/// A store that fails partway through a run: the batch it did not write was not run (the rerun
+/// applies it), so its records are neither counted as rejected nor handed to the rejects; the
+/// records rejected before are (QA round 9: the failed batch counted as "rejected", with no
+/// rejects file holding it).
+@Suite struct StoreFailureDuringARunTests {
+    @Test func theBatchTheStoreDidNotWriteIsNotRejected() throws {
+        let store = FailingReadsStore(failAppendsFrom: 2)
+        let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { at("2024-12-31T00:00:00Z") },
+                            batchSize: 2)
+        store.arm()
+        let run = BulkRun(service: s, machine: try s.machines.register(standard))
+        var handed: [Int] = []
+        run.onRejects = { handed += $0.map(\.line) }
+        func deal(_ n: Int) -> String { #"{"id": "F-\#(n)", "owner": "amy", "fields": {"customer_name": "客户\#(n)"}}"# }
+        let lines = [deal(1), #"{"id": "F-2", "owner": "amy", "fields": {"nosuch": 1}}"#, deal(3), deal(4), deal(5)]
+        let result = run.runDeals(Array((lines.joined(separator: "\n") + "\n").utf8), format: .jsonLines)
+        guard case .failure(let problem) = result else {
+            Issue.record("expected the store failure to stop the file")
+            return
+        }
+        #expect(problem.isStoreFailure && problem.line == 4)
+        #expect(run.report.created == 2)
+        #expect(run.report.rejected == 1)
+        #expect(handed == [2])
+        #expect(try store.deal("F-4") == nil && store.deal("F-5") == nil)
+    }
+}
