@@ -32,6 +32,15 @@ public final class CLIContext: @unchecked Sendable {
         CLIContext(capture: false, isTerminal: isatty(1) == 1, environment: ProcessInfo.processInfo.environment)
     }
 
+    /// What standard input holds, for a test (nil: the process's standard input is read).
+    public var standardInput: [UInt8]?
+
+    /// All of standard input.
+    func readStandardInput() -> [UInt8] {
+        if let standardInput { return standardInput }
+        return Array(FileHandle.standardInput.readDataToEndOfFile())
+    }
+
     /// The first stream that could not be written and why (`standard output: No space left on
     /// device`): a full disk, a pipe closed while SIGPIPE is ignored, a closed descriptor. The
     /// command goes on (a run's records are still applied, its rejects still written) and

@@ -15,6 +15,8 @@ struct OutboxCommand: ParsableCommand {
             requirements, webhooks) waits in the store's outbox, oldest first, under a position \
             and a stable id, until it is acknowledged. A deliverer lists them, performs each \
             (using the effect id to stay idempotent on its side) and acknowledges the positions. \
+            Thousands of positions are best given on standard input (`flowc outbox ack --stdin \
+            < done.txt`): as arguments, their parsing takes time that grows with their square. \
             Exit codes: 0 done; 2 usage error (a position the outbox never gave out: nothing is \
             acknowledged), or a store that cannot be opened or written.
             """,
@@ -85,12 +87,41 @@ struct OutboxAckCommand: FlowcCommand {
     )
 
     @Argument(help: "The positions of the effects performed.")
-    var positions: [Int64]
+    var positions: [Int64] = []
+
+    @Flag(name: .long, help: "Read the positions from standard input as well (separated by spaces or lines): for thousands of them.")
+    var stdin = false
 
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        if positions.isEmpty { throw ValidationError("give the positions of the effects performed") }
+        if positions.isEmpty && !stdin { throw ValidationError("give the positions of the effects performed (or --stdin)") }
+    }
+
+    /// The positions in a text (spaces, tabs and line ends between them); the first word that
+    /// is not one, with its line, as an error.
+    static func readPositions(_ bytes: [UInt8]) -> (positions: [Int64], problem: String?) {
+        var out: [Int64] = []
+        var line = 1
+        var word: [UInt8] = []
+        func flush() -> String? {
+            defer { word = [] }
+            guard !word.isEmpty else { return nil }
+            let text = String(decoding: word, as: UTF8.self)
+            guard let n = Int64(text) else { return "standard input, line \(line): `\(text.prefix(40))` is not a position (a whole number)" }
+            out.append(n)
+            return nil
+        }
+        for b in bytes {
+            if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
+                if let problem = flush() { return (out, problem) }
+                if b == 0x0A { line += 1 }
+            } else {
+                word.append(b)
+            }
+        }
+        if let problem = flush() { return (out, problem) }
+        return (out, nil)
     }
 
     /// Positions as a reader takes them in: runs of consecutive ones as `37–200`, in the order
@@ -109,6 +140,19 @@ struct OutboxAckCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
+        var positions = self.positions
+        if stdin {
+            let read = Self.readPositions(context.readStandardInput())
+            if let problem = read.problem {
+                context.writeError("error: \(problem); nothing acknowledged\n")
+                return ExitCode.usage
+            }
+            positions += read.positions
+            if positions.isEmpty {
+                context.writeError("error: standard input holds no position; nothing acknowledged\n")
+                return ExitCode.usage
+            }
+        }
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
         let now = StoreTime(millisecondsSinceEpoch: service.clock() * 1000)
         let changed: Int

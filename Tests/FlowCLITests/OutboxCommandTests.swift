@@ -66,4 +66,27 @@ import Testing
         #expect(missing.code == 2)
         #expect(missing.err.contains("FC1215"))
     }
+
+    /// Positions on standard input (`--stdin`), for a backlog of thousands: parsed in linear
+    /// time, where as arguments the parser's time grew with their square (QA round 9: 100,000
+    /// positions took five minutes). A word that is no position is an error at its line, and
+    /// nothing is acknowledged.
+    @Test func positionsAreReadFromStandardInput() throws {
+        let db = try Examples.loaded()
+        func ack(_ input: String, _ args: String...) -> (code: Int32, out: String, err: String) {
+            let ctx = CLIContext(capture: true)
+            ctx.standardInput = Array(input.utf8)
+            let code = Flowc.run(["outbox", "ack", "--stdin"] + args + ["--db", db], context: ctx)
+            return (code, ctx.out, ctx.err)
+        }
+        let bad = ack("1 2\n3 x4\n")
+        #expect(bad.code == 2)
+        #expect(bad.err == "error: standard input, line 2: `x4` is not a position (a whole number); nothing acknowledged\n")
+        #expect(ack("\n \n").err == "error: standard input holds no position; nothing acknowledged\n")
+        let r = ack("1\n2 3\r\n", "4")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out == "acknowledged 4 effects\n")
+        #expect(!flowc("outbox", "list", "--limit", "1000", "--db", db).out.contains("\n1 "))
+        #expect(OutboxAckCommand.readPositions(Array((1...100_000).map(String.init).joined(separator: "\n").utf8)).positions.count == 100_000)
+    }
 }
