@@ -78,7 +78,7 @@ public enum GraphDOT {
         case .loseEntry: a = [("label", node.label), ("style", "rounded,filled,dashed"), ("fillcolor", "#fff5f5"), ("color", "#c53030"), ("fontcolor", "#a61b1b")]
         }
         if let state = node.state {
-            let (fill, stroke, width) = colours(state)
+            let (fill, stroke, width) = state == .done && node.losing ? losingDone(node.kind) : colours(state)
             let filled = node.kind == .fork || node.kind == .join || node.kind == .start
             a.removeAll { $0.0 == "fillcolor" || $0.0 == "color" }
             a += [("fillcolor", filled ? stroke : fill), ("color", stroke), ("penwidth", width)]
@@ -90,6 +90,11 @@ public enum GraphDOT {
         a.append(("tooltip", tip.joined(separator: "\n")))
         if node.recordCount > 0, let i = a.firstIndex(where: { $0.0 == "label" }) { a[i].1 += " [\(node.recordCount)]" }
         return q(node.key) + " " + attributes(a) + ";"
+    }
+
+    /// A done box on the way to `lost`: red, not the green of progress (the lost end bolder).
+    static func losingDone(_ kind: GraphNode.Kind) -> (fill: String, stroke: String, width: String) {
+        kind == .lost ? ("#ffc9c9", "#a61b1b", "3") : ("#fff0f0", "#a61b1b", "1.8")
     }
 
     static func colours(_ state: NodeStatus) -> (fill: String, stroke: String, width: String) {

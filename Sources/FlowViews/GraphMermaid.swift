@@ -45,7 +45,15 @@ public enum GraphMermaid {
                 let (fill, stroke, width) = NodeStatusName.colours(state)
                 out += "  classDef state_\(state) fill:\(fill),stroke:\(stroke),stroke-width:\(width)px\n"
             }
-            for (k, node) in model.nodes.enumerated() { if let s = node.state { add("state_" + s.rawValue, k) } }
+            // A done box on the way to `lost` in red, as in DOT and SVG.
+            if model.nodes.contains(where: { $0.state == .done && $0.losing }) {
+                let (fill, stroke, width) = GraphDOT.losingDone(.task)
+                out += "  classDef state_done_losing fill:\(fill),stroke:\(stroke),stroke-width:\(width)px\n"
+            }
+            for (k, node) in model.nodes.enumerated() {
+                guard let s = node.state else { continue }
+                add(s == .done && node.losing ? "state_done_losing" : "state_" + s.rawValue, k)
+            }
         } else {
             for (k, node) in model.nodes.enumerated() {
                 switch node.kind {

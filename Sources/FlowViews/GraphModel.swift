@@ -36,6 +36,10 @@ public struct GraphModel: Sendable, Hashable {
 
 /// One box of the picture.
 public struct GraphNode: Sendable, Hashable {
+    /// Whether the box is on the way to `lost` (the lose entry, the lose path, the lost end):
+    /// over a deal, such a box done is drawn in red, not in the green of progress.
+    public var losing: Bool { kind == .lost || kind == .loseEntry || losePath }
+
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case start, task, approval, fork, join, won, lost
         /// The diamond in front of a conditional `next`.

@@ -52,6 +52,8 @@ enum GraphStyle {
         .overlay .node.skipped .box{fill:#f5f7fa;stroke:#9aa5b1;stroke-dasharray:3 3}
         .overlay .node.skipped .label{fill:#9aa5b1;text-decoration:line-through}
         .overlay .node.closed .box{fill:#e4e7eb;stroke:#7b8794;stroke-dasharray:none}
+        .overlay .node.lose-entry.done .box,.overlay .node.lose-path.done .box{fill:#fff0f0;stroke:#a61b1b;stroke-width:1.8;stroke-dasharray:none}
+        .overlay .node.lost.done .box{fill:#ffc9c9;stroke:#a61b1b;stroke-width:3;stroke-dasharray:none}
         .overlay .node.pending .box{fill:#ffffff;stroke:#cbd2d9}
         .overlay .node.pending .label,.overlay .node.pending .detail,.overlay .node.skipped .detail{fill:#9aa5b1}
         .overlay .node.fork.done .box,.overlay .node.join.done .box,.overlay .node.start.done .box{fill:#2f8132;stroke:#2f8132}

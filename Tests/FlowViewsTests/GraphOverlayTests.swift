@@ -102,6 +102,35 @@ import Testing
         let notTaken = model.edges.indices.filter { model.edges[$0].kind == .lose && $0 != lose }
         if !notTaken.isEmpty { #expect(!mermaid.contains("  linkStyle \(notTaken.map(String.init).joined(separator: ",")) stroke:#c53030\n")) }
         #expect(GraphDOT.render(model).contains("penwidth=\"2.6\", class=\"taken\""))
+
+        // The lose entry done is red in every form, not the green of progress (QA round 9: a
+        // lost deal's end and loss review were drawn green, like a won deal's).
+        let entry = try #require(model.nodes.firstIndex { $0.key == ":lose" })
+        #expect(mermaid.contains("  class n\(entry) state_done_losing\n") || mermaid.contains(",n\(entry) state_done_losing\n")
+                    || mermaid.contains(" n\(entry),") && mermaid.contains("state_done_losing"), "\(mermaid)")
+        #expect(GraphDOT.render(model).contains("fillcolor=\"#fff0f0\", color=\"#a61b1b\""))
+        let svg = try GraphSVG.render(model)
+        #expect(svg.contains(".overlay .node.lose-entry.done .box,.overlay .node.lose-path.done .box{fill:#fff0f0;stroke:#a61b1b"))
+        #expect(svg.contains("class=\"node lose-entry done"), "\(svg)")
+    }
+
+    /// A lost deal: its lost end and its loss review, done, are red (the end bolder).
+    @Test func aLostDealsEndIsRedNotGreen() throws {
+        let service = try GraphFixtures.service()
+        let machine = try service.machines.register(try GraphFixtures.machine(GraphFixtures.demoPath))
+        let create = NewDealInput(dealID: "G-3", at: GraphFixtures.at(0), owner: "amy", fields: [WrittenValue("customer_name", .string("远山物流"))])
+        let events = [EventInput(at: GraphFixtures.at(60), actor: "amy", .lose(reason: "price")),
+                      EventInput(at: GraphFixtures.at(120), actor: "amy", .complete(node: "loss_review", outcome: nil))]
+        if case .failure(let e) = service.create(create, machine: machine, events: events) { throw GraphFixtures.SetupError(description: "\(e)") }
+        let view = try service.view("G-3")
+        let model = GraphModel.build(view.machine.machine, snapshot: view.snapshot)
+        let lost = try #require(model.nodes.first { $0.kind == .lost })
+        #expect(lost.state == .done && lost.losing)
+        let dot = GraphDOT.render(model)
+        let lostLine = try #require(dot.split(separator: "\n").first { $0.drop(while: { $0 == " " }).hasPrefix("\"\(lost.key)\" [") })
+        #expect(lostLine.contains("fillcolor=\"#ffc9c9\", color=\"#a61b1b\", penwidth=\"3\""), "\(lostLine)")
+        let review = try #require(dot.split(separator: "\n").first { $0.drop(while: { $0 == " " }).hasPrefix("\"loss_review\" [") })
+        #expect(review.contains("fillcolor=\"#fff0f0\""), "\(review)")
     }
 
     @Test func reworkArrowIsTakenOnlyAfterARework() throws {
