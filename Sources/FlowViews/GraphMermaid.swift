@@ -50,9 +50,13 @@ public enum GraphMermaid {
                 let (fill, stroke, width) = GraphDOT.losingDone(.task)
                 out += "  classDef state_done_losing fill:\(fill),stroke:\(stroke),stroke-width:\(width)px\n"
             }
+            if model.nodes.contains(where: \.passedEarlier) {
+                let e = GraphDOT.earlier
+                out += "  classDef state_earlier fill:\(e.fill),stroke:\(e.stroke),stroke-width:\(e.width)px,stroke-dasharray:4 3\n"
+            }
             for (k, node) in model.nodes.enumerated() {
                 guard let s = node.state else { continue }
-                add(s == .done && node.losing ? "state_done_losing" : "state_" + s.rawValue, k)
+                add(node.passedEarlier ? "state_earlier" : s == .done && node.losing ? "state_done_losing" : "state_" + s.rawValue, k)
             }
         } else {
             for (k, node) in model.nodes.enumerated() {

@@ -74,6 +74,10 @@ public struct GraphNode: Sendable, Hashable {
     public var state: NodeStatus?
     /// How many notes and links the deal has on this node.
     public var recordCount: Int
+    /// Over a deal: a node the deal went through before being sent back (a rework, an outcome
+    /// back to an earlier node), not reached again yet. Its state is pending; it is drawn as
+    /// passed earlier, with the arrows of that pass, so the path stays whole.
+    public var passedEarlier = false
 }
 
 /// One arrow of the picture.

@@ -11,6 +11,9 @@ import FlowRuntime
 /// - a plain `next` or a fork branch whose source is finished (done or skipped) and whose target
 ///   the deal has reached (any state but pending);
 /// - the arrow into a decision point, once its node has decided;
+/// - after the deal was sent back to an earlier node (a rework, an outcome back), the nodes it
+///   went through since are drawn as passed earlier, and the arrows between them as taken, so
+///   that the path stays whole;
 /// - when older decisions were dropped (the snapshot keeps the newest), a branch with no recorded
 ///   decision falls back to "source finished, target reached".
 struct GraphOverlay {
@@ -32,6 +35,12 @@ struct GraphOverlay {
     func finished(_ s: NodeStatus?) -> Bool { s == .done || s == .skipped }
     func reached(_ s: NodeStatus?) -> Bool { s != nil && s != .pending }
 
+    /// A node the deal entered and was later sent back before (pending again).
+    func passedEarlier(_ machineIndex: Int?) -> Bool {
+        guard let i = machineIndex, snapshot.nodes.indices.contains(i) else { return false }
+        return snapshot.nodes[i].status == .pending && snapshot.nodes[i].entries > 0
+    }
+
     func apply(to model: inout GraphModel) {
         let decisions = snapshot.decisions
         let lost = decisions.contains { $0.kind == .lose } || snapshot.loseReason != nil
@@ -45,12 +54,21 @@ struct GraphOverlay {
             case .decision:
                 let source = model.edges.first { $0.to == k }.map { model.nodes[$0.from].machineIndex } ?? nil
                 let decided = decisions.contains { ($0.kind == .branch || $0.kind == .branchDefault) && $0.node == source }
-                state = decided || finished(status(source)) ? .done : .pending
+                // Decided on a pass the deal was sent back from: as its node, passed earlier.
+                if passedEarlier(source) {
+                    state = .pending
+                    model.nodes[k].passedEarlier = decided
+                } else {
+                    state = decided || finished(status(source)) ? .done : .pending
+                }
             case .loseEntry: state = lost ? .done : .pending
-            default: state = status(node.machineIndex) ?? .pending
+            default:
+                state = status(node.machineIndex) ?? .pending
+                model.nodes[k].passedEarlier = passedEarlier(node.machineIndex)
             }
             model.nodes[k].state = state
-            model.nodes[k].tooltip.append(words.status[state.rawValue] ?? state.rawValue)
+            let shown = model.nodes[k].passedEarlier ? "earlier" : state.rawValue
+            model.nodes[k].tooltip.append(words.status[shown] ?? shown)
         }
         for record in snapshot.records {
             guard let k = model.node(machineIndex: record.node) else { continue }
@@ -62,7 +80,46 @@ struct GraphOverlay {
             model.nodes[k].tooltip.append(line)
         }
 
-        // Arrows.
+        // Arrows; then a node an arrow taken on the earlier pass leads to (a branch to a node
+        // tailored out then, skipped without being entered) is passed earlier too, and the arrows
+        // from it are read again, until nothing changes.
+        markTaken(&model)
+        // So is a tailored node between two boxes of that pass (tailored out then: skipped).
+        var changed = true
+        while changed {
+            changed = false
+            func mark(_ k: Int) {
+                model.nodes[k].passedEarlier = true
+                if let i = model.nodes[k].tooltip.lastIndex(of: words.status["pending"] ?? "pending") {
+                    model.nodes[k].tooltip[i] = words.status["earlier"] ?? "earlier"
+                }
+                changed = true
+            }
+            func open(_ k: Int) -> Bool {
+                let n = model.nodes[k]
+                return n.state == .pending && !n.passedEarlier && (n.kind == .task || n.kind == .approval)
+            }
+            for e in model.edges where e.taken && open(e.to) {
+                if model.nodes[e.from].passedEarlier || e.kind == .branch || e.kind == .otherwise || e.kind == .outcome { mark(e.to) }
+            }
+            for k in model.nodes.indices where open(k) && model.nodes[k].tailored {
+                let before = model.edges.contains { $0.to == k && $0.kind == .next && (reached(model.nodes[$0.from].state) || model.nodes[$0.from].passedEarlier) }
+                let after = model.edges.contains { $0.from == k && $0.kind == .next && model.nodes[$0.to].passedEarlier }
+                if before && after { mark(k) }
+            }
+            if changed { markTaken(&model) }
+        }
+
+        let owner = snapshot.owner ?? words.noOwner
+        model.deal = GraphDeal(dealID: snapshot.dealID, status: snapshot.status,
+                               heading: words.fill(words.dealHeading, snapshot.dealID, words.dealStatus[snapshot.status.rawValue] ?? snapshot.status.rawValue,
+                                                   words.pool[snapshot.pool.rawValue] ?? snapshot.pool.rawValue, owner, String(snapshot.sequence)))
+    }
+
+    /// Marks each arrow taken or not (see the type's comment).
+    func markTaken(_ model: inout GraphModel) {
+        let decisions = snapshot.decisions
+        let lost = decisions.contains { $0.kind == .lose } || snapshot.loseReason != nil
         for e in model.edges.indices {
             let edge = model.edges[e]
             let from = model.nodes[edge.from], to = model.nodes[edge.to]
@@ -71,10 +128,12 @@ struct GraphOverlay {
             switch edge.kind {
             case .start: taken = true
             case .next where to.kind == .decision:
-                taken = to.state == .done
+                taken = to.state == .done || to.passedEarlier
             case .next, .fork:
-                let sourceDone = from.kind == .start || finished(from.state) || (from.kind == .decision && from.state == .done)
-                taken = sourceDone && reached(to.state)
+                // Along the current pass, or along the pass the deal was sent back from.
+                let sourceDone = from.kind == .start || finished(from.state) || (from.kind == .decision && from.state == .done) || from.passedEarlier
+                    || (to.passedEarlier && reached(from.state))
+                taken = sourceDone && (reached(to.state) || to.passedEarlier)
             case .branch, .otherwise:
                 let source = model.edges.first { $0.to == edge.from }.map { model.nodes[$0.from].machineIndex } ?? nil
                 let branchDecisions = decisions.filter { ($0.kind == .branch || $0.kind == .branchDefault) && $0.node == source }
@@ -100,11 +159,6 @@ struct GraphOverlay {
             }
             model.edges[e].taken = taken
         }
-
-        let owner = snapshot.owner ?? words.noOwner
-        model.deal = GraphDeal(dealID: snapshot.dealID, status: snapshot.status,
-                               heading: words.fill(words.dealHeading, snapshot.dealID, words.dealStatus[snapshot.status.rawValue] ?? snapshot.status.rawValue,
-                                                   words.pool[snapshot.pool.rawValue] ?? snapshot.pool.rawValue, owner, String(snapshot.sequence)))
     }
 
     func expression(_ i: Int) -> String { machine.expressions.indices.contains(i) ? machine.expressions[i].source : "?" }

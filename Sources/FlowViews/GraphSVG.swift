@@ -20,7 +20,8 @@ public enum GraphSVG {
         if let deal = model.deal {
             y += 24
             header.append(text("deal", 20, y, deal.heading))
-            let legend = GraphLegend.render(words: words, top: y + 14, maxWidth: max(base.width - 40, 560))
+            let legend = GraphLegend.render(words: words, top: y + 14, maxWidth: max(base.width - 40, 560),
+                                            earlier: model.nodes.contains(where: \.passedEarlier))
             header.append(legend.svg)
             y = legend.bottom
             legendWidth = legend.width + 40
@@ -102,6 +103,7 @@ public enum GraphSVG {
         var classes = ["node", node.kind.rawValue]
         if let state = node.state { classes.append(state.rawValue) }
         if node.losePath { classes.append("lose-path") }
+        if node.passedEarlier { classes.append("earlier") }
         if node.tailored { classes.append("tailored") }
         if node.recordCount > 0 { classes.append("has-records") }
         var tip = node.tooltip
@@ -164,16 +166,18 @@ public enum GraphSVG {
 
 /// The legend drawn over a deal: the node states and the kinds of arrows.
 enum GraphLegend {
-    static func render(words: GraphWords, top: Double, maxWidth: Double) -> (svg: String, bottom: Double, width: Double) {
+    /// - Parameter earlier: whether a node is drawn as passed earlier (its legend item is shown then only).
+    static func render(words: GraphWords, top: Double, maxWidth: Double, earlier: Bool = false) -> (svg: String, bottom: Double, width: Double) {
+        let states = ["done", "active", "blocked", "waiting", "skipped", "closed", "pending"] + (earlier ? ["pending earlier"] : [])
         var items: [(swatch: String, label: String)] = []
-        for state in ["done", "active", "blocked", "waiting", "skipped", "closed", "pending"] {
-            items.append(("<rect class=\"box\" x=\"0\" y=\"-11\" width=\"22\" height=\"14\" rx=\"3\"/>", words.status[state] ?? state))
+        for state in states {
+            let word = state == "pending earlier" ? "earlier" : state
+            items.append(("<rect class=\"box\" x=\"0\" y=\"-11\" width=\"22\" height=\"14\" rx=\"3\"/>", words.status[word] ?? word))
         }
         let line = { (cls: String) in "<path d=\"M0 -4 L26 -4\" class=\"\(cls)\"/>" }
         items.append((line("legend-taken"), words.takenPath))
         items.append((line("legend-rework"), words.rework))
         items.append((line("legend-lose"), words.lose))
-        let states = ["done", "active", "blocked", "waiting", "skipped", "closed", "pending"]
         var out = "<g class=\"legend\">"
         var x = 20.0, y = top + 12, widest = 0.0
         for (i, item) in items.enumerated() {

@@ -56,6 +56,8 @@ enum GraphStyle {
         .overlay .node.lost.done .box{fill:#ffc9c9;stroke:#a61b1b;stroke-width:3;stroke-dasharray:none}
         .overlay .node.pending .box{fill:#ffffff;stroke:#cbd2d9}
         .overlay .node.pending .label,.overlay .node.pending .detail,.overlay .node.skipped .detail{fill:#9aa5b1}
+        .overlay .node.pending.earlier .box{fill:#f1f8f2;stroke:#8fbf94;stroke-width:1.4;stroke-dasharray:4 3}
+        .overlay .node.pending.earlier .label{fill:#52606d}
         .overlay .node.fork.done .box,.overlay .node.join.done .box,.overlay .node.start.done .box{fill:#2f8132;stroke:#2f8132}
         .overlay .node.join.waiting .box{fill:#cb6e17;stroke:#cb6e17}
         .overlay .node.fork.pending .box,.overlay .node.join.pending .box,.overlay .node.fork.skipped .box,.overlay .node.join.skipped .box{fill:#bcccdc;stroke:#bcccdc}

@@ -60,7 +60,8 @@ import Testing
         #expect(classes("review_done").contains("waiting"))
         #expect(classes("signing").contains("pending"))
         #expect(parsed.arrows.filter { $0.classes.contains("taken") }.map { $0.from + ">" + $0.to } == taken)
-        for word in ["已完成", "进行中", "已逾期", "等待汇合", "已跳过", "已关闭", "未到达", "已走路径"] {
+        // Blocked is 阻塞, as the report says it (QA round 9: the legend said 已逾期, the report's overdue).
+        for word in ["已完成", "进行中", "阻塞", "等待汇合", "已跳过", "已关闭", "未到达", "已走路径"] {
             #expect(parsed.texts.contains(word), "legend lacks \(word)")
         }
         #expect(svg.contains("class=\"flowc-graph overlay\""))
@@ -150,6 +151,51 @@ import Testing
         #expect(GraphMermaid.render(model).contains("  linkStyle \(index) stroke:#dd6b20,stroke-width:3px\n"))
         #expect(model.nodes.first { $0.key == "talks" }?.state == .active)
         #expect(model.nodes.first { $0.key == "signing" }?.state == .pending)
+    }
+
+    /// After a rework back to the first node, the nodes the deal went through since are drawn as
+    /// passed earlier, and the arrows between them as taken: the path stays whole (QA round 9:
+    /// bold arrows ran between boxes drawn "not reached", the plain arrows of that pass faint).
+    @Test func thePassBeforeAReworkIsDrawnWhole() throws {
+        let (_, service) = try Self.drivenDeal()
+        let events: [EventInput] = [
+            EventInput(at: GraphFixtures.at(300), actor: "fay", .complete(node: "finance_review", outcome: nil)),
+            EventInput(at: GraphFixtures.at(360), actor: "amy", .rework(node: "signing", target: "talks", reason: "客户要求改价")),
+        ]
+        if case .failure(let e) = service.apply(events, to: "G-1") { throw GraphFixtures.SetupError(description: "\(e)") }
+        let after = try service.view("G-1")
+        let model = GraphModel.build(after.machine.machine, snapshot: after.snapshot)
+        func node(_ key: String) -> GraphNode? { model.nodes.first { $0.key == key } }
+        #expect(node("talks")?.state == .active && node("talks")?.passedEarlier == false)
+        for key in ["review", "legal_review", "finance_review", "signing"] {
+            #expect(node(key)?.state == .pending && node(key)?.passedEarlier == true, "\(key)")
+        }
+        // The audit, tailored out on that pass (skipped, never entered), is on its path: the
+        // branch to it was taken, so it is drawn passed earlier too.
+        #expect(node("audit")?.passedEarlier == true)
+        #expect(node("won")?.passedEarlier == false)
+        let taken = Set(model.edges.filter(\.taken).map { model.nodes[$0.from].key + ">" + model.nodes[$0.to].key })
+        for arrow in ["audit>review", "legal_review>review_done", "finance_review>review_done", "review_done>signing", "signing>talks"] {
+            #expect(taken.contains(arrow), "\(arrow) in \(taken.sorted())")
+        }
+        #expect(!taken.contains { $0.hasSuffix(">won") })
+        // Every arrow taken joins two boxes the deal was at: none starts or ends at a box not reached.
+        for e in model.edges where e.taken {
+            for end in [model.nodes[e.from], model.nodes[e.to]] where end.kind == .task || end.kind == .approval {
+                #expect(end.state != .pending || end.passedEarlier, "\(end.key)")
+            }
+        }
+        let svg = try GraphSVG.render(model)
+        #expect(svg.contains("曾走过（已退回）"))
+        #expect(svg.contains("class=\"node task pending earlier\""), "\(svg)")
+        #expect(GraphDOT.render(model).contains("class=\"pending earlier\""))
+        #expect(GraphMermaid.render(model).contains("state_earlier"))
+        // Without a rework, no box is passed earlier and the legend has no such item.
+        let (plain, _) = try Self.drivenDeal()
+        let plainModel = GraphModel.build(plain.machine.machine, snapshot: plain.snapshot)
+        #expect(!plainModel.nodes.contains { $0.passedEarlier })
+        let plainSVG = try GraphSVG.render(plainModel)
+        #expect(!plainSVG.contains("曾走过"))
     }
 
     @Test func nodeRecordsGiveABadgeAndTooltipLines() throws {
