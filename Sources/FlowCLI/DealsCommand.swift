@@ -150,8 +150,13 @@ struct DealsCommand: FlowcCommand {
         let compiled: CompiledDealView
         switch CompiledDealView.compile(spec, schema: schema, defaultColumns: defaults, clock: clock, locator: locator ?? .options(spec)) {
         case .failure(let problems):
+            var diagnostics = problems.diagnostics
+            // An unknown field of an empty store is no typo: nothing is known yet.
+            if templates.isEmpty {
+                diagnostics = diagnostics.map { $0.code.number == 415 && $0.help == nil ? $0.help(ViewMessages.Help.storeHasNoDeals) : $0 }
+            }
             context.writeError(HumanRenderer(color: color).render(
-                CappedDiagnostics(problems.diagnostics, limit: 100), summary: DiagnosticCounts(counting: problems.diagnostics)))
+                CappedDiagnostics(diagnostics, limit: 100), summary: DiagnosticCounts(counting: diagnostics)))
             return ExitCode.problems
         case .success(let c): compiled = c
         }

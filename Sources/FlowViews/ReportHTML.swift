@@ -125,7 +125,7 @@ public enum ReportHTML {
         mutating func funnel() {
             section("funnel", "漏斗", "Funnel", note: "各节点的进行中商机（按流程顺序；并行分支中的商机在每个节点各计一次） · open deals per node, in flow order")
             defer { out += "</section>\n" }
-            guard !model.funnel.isEmpty else { return empty(F.Empty.funnel) }
+            guard model.funnel.contains(where: { $0.deals > 0 }) else { return empty(F.Empty.funnel) }
             let many = model.templates.count > 1
             out += ReportSVGFunnel.render(model.funnel, manyTemplates: many, currency: model.chartCurrency)
             // The chart already writes every number; its table is there for screen readers and

@@ -81,7 +81,7 @@ public enum ReportText {
 
         mutating func funnel() {
             section("漏斗", "Funnel", "open deals per node, in flow order")
-            guard !model.funnel.isEmpty else { return empty(F.Empty.funnel) }
+            guard model.funnel.contains(where: { $0.deals > 0 }) else { return empty(F.Empty.funnel) }
             var columns: [ReportTextTable.Column] = [.init("节点 Node"), .init("ID")]
             if manyTemplates { columns.insert(.init("模板 Template"), at: 0) }
             columns += [.init("概率 Prob.", .right), .init("商机 Deals", .right), .init("金额 Amount", .right), .init("")]

@@ -39,6 +39,18 @@ import Testing
         #expect(r.err.contains("= help: did you mean `status`?"))
     }
 
+    /// A store with no deal knows no template's fields: an unknown field says why, not only that
+    /// it is unknown (QA round 9).
+    @Test func aFieldOfAnEmptyStoreSaysTheStoreHasNoDeals() throws {
+        let dir = try tempDir(["none.jsonl": ""])
+        let db = dir + "/empty.sqlite"
+        #expect(flowc("run", Examples.template, "--deals", dir + "/none.jsonl", "--db", db).code == 0)
+        let r = flowc("deals", "--db", db, "--where", "amount > 1 CNY")
+        #expect(r.code == 1)
+        #expect(r.err.contains("error[FC0415]: unknown field `amount`"), "\(r.err)")
+        #expect(r.err.contains("help: the store has no deals yet, so no template's fields are known"), "\(r.err)")
+    }
+
     @Test func theLimitCutsTheListAndSaysSo() throws {
         let db = try Examples.loaded()
         let r = flowc("deals", "--db", db, "--limit", "2", "--columns", "deal", "--format", "csv")

@@ -146,6 +146,22 @@ import Testing
         #expect(!e.contains("█"))
     }
 
+    /// A store whose deals are all closed: the funnel's rows are all 0, and it says there are no
+    /// open deals, as for an empty store (QA round 9: a table of zeros and zero bars).
+    @Test func aFunnelOfZerosSaysThereAreNoOpenDeals() {
+        var model = ReportFixtures.empty
+        model.templates = [.init(id: "standard_sale", version: "1.0.0", nameZh: "标准销售流程", nameEn: nil)]
+        model.totals = .init(open: 0, won: 0, lost: 3, inPublicPool: 3, amounts: [.init(currency: "CNY", open: 0, won: 0)])
+        model.funnel = [.init(templateID: "standard_sale", node: "initial_talks", nameZh: "初步洽谈", nameEn: nil, deals: 0, amount: 0,
+                              currency: "CNY", probability: 10)]
+        let text = ReportText.render(model, color: false)
+        #expect(text.contains("no open deals\n") || text.contains("no open deals "), "\(text)")
+        #expect(!text.contains("initial_talks"), "\(text)")
+        let html = ReportHTML.render(model)
+        #expect(html.contains("no open deals"))
+        #expect(!html.contains("初步洽谈"))
+    }
+
     @Test func longTextIsClippedToItsColumn() {
         let long = String(repeating: "长", count: 50)
         let clipped = ReportTextFormat.clip(long, width: 30)
