@@ -192,8 +192,8 @@ enum ViewStore {
 
     static func open(_ options: StoreOptions, _ context: CLIContext) -> Opened? {
         let path = options.path(context)
-        if let problem = StoreOptions.unreachable(path) {
-            _ = fail(problem, path, context)
+        if let problem = StoreOptions.namesNoFile(path) ?? StoreOptions.unreachable(path) {
+            _ = fail(problem, path.isEmpty ? "--db" : path, context)
             return nil
         }
         guard FileManager.default.fileExists(atPath: path) else {

@@ -112,9 +112,19 @@ struct StoreOptions: ParsableArguments {
         return stat(path, &info) == 0 ? nil : unreachable(path, errno: errno)
     }
 
-    /// The store path: `--db`, else `$FLOWC_DB`, else `.flowc/deals.sqlite`.
+    /// The store path: `--db`, else `$FLOWC_DB` (an empty one counts as unset, as a shell's
+    /// `FLOWC_DB=` means), else `.flowc/deals.sqlite`.
     func path(_ context: CLIContext) -> String {
-        db ?? context.environment["FLOWC_DB"] ?? ".flowc/deals.sqlite"
+        db ?? context.environment["FLOWC_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? ".flowc/deals.sqlite"
+    }
+
+    /// A store path that names no file: empty (`--db ''`), or ending in `/` (a directory,
+    /// existing or not). SQLite took the first for a nameless database and left `.machines/` in
+    /// the current directory; the second made a file named as the directory.
+    static func namesNoFile(_ path: String) -> HostError? {
+        if path.isEmpty { return HostError.storePathEmpty() }
+        if path.hasSuffix("/") { return HostError.storePathNamesDirectory(path) }
+        return nil
     }
 
     /// Opens the store and its machine archive; prints the problem and returns nil when it cannot.
@@ -129,6 +139,10 @@ struct StoreOptions: ParsableArguments {
     ///   lock (a run's rate leaves that time out).
     func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false, lockWait: LockWait? = nil) -> DealService? {
         let path = path(context)
+        if let problem = Self.namesNoFile(path) {
+            context.writeError("\(path.isEmpty ? "--db" : path): \(problem)\n")
+            return nil
+        }
         // What is at the path, read once. Its problems are said before the writer lock, which
         // would make `PATH.machines` beside a path that is no store.
         var info = stat()

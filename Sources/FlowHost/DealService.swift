@@ -528,6 +528,8 @@ public final class DealSession {
     private func runUnit(_ unit: DealUnit, number: Int) throws(UnitFailure) -> UnitOutcome {
         let dealID = unit.dealID
         func wrap(_ error: HostError, event: Int, label: String) -> UnitFailure {
+            // The id as the input wrote it, but safe on a terminal (no escape sequence from a file).
+            let dealID = Names.inline(dealID)
             if event == 0 { return UnitFailure(event: 0, error: error.within(HostMessages.Phrase.inCreate, dealID)) }
             // The event's number counts only among several ("event 1" of a single command read
             // as the deal's first event).

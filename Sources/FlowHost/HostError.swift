@@ -43,6 +43,16 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func store(_ error: any Error) -> HostError { HostError(error) }
 
     /// FC1212: `--db` names a directory.
+    /// FC1212: the store path is empty (`--db ''`).
+    public static func storePathEmpty() -> HostError {
+        HostError(HostMessages.storeFailed, HostMessages.Phrase.storePathEmpty)
+    }
+
+    /// FC1212: the store path ends with `/` (`--db newdir/`).
+    public static func storePathNamesDirectory(_ path: String) -> HostError {
+        HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storePathIsDirectoryName, [path]))
+    }
+
     public static func storeIsDirectory(_ path: String) -> HostError {
         HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeIsDirectory, [path]))
     }

@@ -194,6 +194,8 @@ public enum HostMessages {
         /// FC1212's reason for a `--db` the system cannot follow (a loop of links), in its words.
         public static let storeUnreachable = "cannot reach `{0}`: {1}"
         /// FC1212's reason for a `--db` that names a directory.
+        public static let storePathEmpty = "the store path is empty: name the store's file (`--db deals.sqlite`), or leave `--db` out for `$FLOWC_DB` or `.flowc/deals.sqlite`"
+        public static let storePathIsDirectoryName = "`{0}` ends with `/`: it names a directory, not a store file (name the store's file, e.g. `{0}deals.sqlite`)"
         public static let storeIsDirectory = "`{0}` is a directory, not a store file (name the store's file, e.g. `{0}/deals.sqlite`)"
         /// Where a held-back deal's rejected record is (FC1206).
         public static let atLine = "line {0}"

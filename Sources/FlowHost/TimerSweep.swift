@@ -171,7 +171,7 @@ extension DealSession {
         -> [(unit: Int, dealID: String, result: Result<UnitOutcome, UnitFailure>)]
     {
         func failure(_ dealID: String, _ error: HostError) -> UnitFailure {
-            UnitFailure(event: 1, error: error.within(HostMessages.Phrase.inEvent, dealID, "1", HostAction.tick.name))
+            UnitFailure(event: 1, error: error.within(HostMessages.Phrase.inEvent, Names.inline(dealID), "1", HostAction.tick.name))
         }
         var results: [(unit: Int, dealID: String, result: Result<UnitOutcome, UnitFailure>)] = []
         var jobs: [(slot: Int, dealID: String, live: Live)] = []

@@ -52,6 +52,34 @@ import Testing
     /// A path the system cannot follow (a loop of symbolic links, a file used as a directory):
     /// said in the system's words, before anything is made beside it (SQLite's "error 14" was
     /// printed, and `PATH.machines` was left behind).
+    /// A store path that names no file (QA round 9): `--db ''` made SQLite open a nameless
+    /// database and left `.machines/` in the current directory; `--db newdir/` made a file named
+    /// `newdir`; an empty `FLOWC_DB` was taken for a path.
+    @Test func aStorePathThatNamesNoFileIsRefused() throws {
+        let dir = try tempDir([:])
+        let empty = flowc("run", Examples.template, "--deals", Examples.deals, "--db", "", "--rejects", "/dev/null", directory: dir)
+        #expect(empty.code == 2)
+        #expect(empty.err.hasPrefix("--db: error[FC1212]: the store failed: the store path is empty"), "\(empty.err)")
+        #expect(flowc("deals", "--db", "", directory: dir).err.hasPrefix("--db: error[FC1212]"))
+        let slash = flowc("run", Examples.template, "--deals", Examples.deals, "--db", dir + "/newdir/", "--rejects", "/dev/null")
+        #expect(slash.code == 2)
+        #expect(slash.err.contains("`\(dir)/newdir/` ends with `/`: it names a directory, not a store file (name the store's file, e.g. `\(dir)/newdir/deals.sqlite`)"), "\(slash.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        // An empty FLOWC_DB is unset: the default store, which is not there.
+        let unset = flowc("deal", "show", "D-1", env: ["FLOWC_DB": ""], directory: dir)
+        #expect(unset.err.contains("there is no deal store at `.flowc/deals.sqlite`"), "\(unset.err)")
+    }
+
+    /// A deal id from a file is printed safely: its control characters escaped, so a deals file
+    /// cannot send escape sequences to the terminal (QA round 9: the `deal `…`` prefix was raw).
+    @Test func aHostileDealIDIsEscapedInMessages() throws {
+        let dir = try tempDir(["f.jsonl": #"{"id":"E\u001b]0;pwned\u0007\u001b[31mRED","owner":"a","fields":{"customer_name":"x"}}"# + "\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/f.jsonl", "--db", dir + "/s.sqlite", "--rejects", "/dev/null")
+        #expect(r.code == 1)
+        #expect(!r.err.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(r.err)")
+        #expect(r.err.contains("deal `E\\u{1B}]0;pwned\\u{7}\\u{1B}[31mRED`, create:"), "\(r.err)")
+    }
+
     @Test func aPathThatCannotBeFollowedIsSaidPlainly() throws {
         let dir = try tempDir(["file": "x\n"])
         try FileManager.default.createSymbolicLink(atPath: dir + "/loop1.sqlite", withDestinationPath: dir + "/loop2.sqlite")
