@@ -282,7 +282,8 @@ enum SQLiteSchema {
         let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         let migrated = try db.tableExists("grdb_migrations")
         if applicationID != 0 && applicationID != Self.applicationID {
-            throw StoreError(.notAStore, "\(db.description) is an SQLite database of another application")
+            // The file is named by the message's place (the store path); the connection's name is no help.
+            throw StoreError(.notAStore, "the file is an SQLite database of another application (application_id \(applicationID))")
         }
         if !migrated {
             let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0

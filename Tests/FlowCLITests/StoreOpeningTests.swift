@@ -80,6 +80,21 @@ import Testing
         #expect(r.err.contains("deal `E\\u{1B}]0;pwned\\u{7}\\u{1B}[31mRED`, create:"), "\(r.err)")
     }
 
+    /// A store file of another application is named as such, with its application id, not by
+    /// the store's connection (QA round 9: "flowc-store.reader.1 is an SQLite database of …").
+    @Test func aDatabaseOfAnotherApplicationIsSaidPlainly() throws {
+        let db = try Examples.loaded()
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('pragma application_id = 42'); c.commit(); c.close()", db]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let r = flowc("deal", "show", "D-1001", "--db", db)
+        #expect(r.code == 2)
+        #expect(r.err == "\(db): error[FC1212]: the store failed: not-a-store: the file is an SQLite database of another application (application_id 42)\n", "\(r.err)")
+    }
+
     @Test func aPathThatCannotBeFollowedIsSaidPlainly() throws {
         let dir = try tempDir(["file": "x\n"])
         try FileManager.default.createSymbolicLink(atPath: dir + "/loop1.sqlite", withDestinationPath: dir + "/loop2.sqlite")
