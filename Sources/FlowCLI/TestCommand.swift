@@ -106,6 +106,35 @@ enum ScenarioFiles {
         }
         return found.sorted()
     }
+
+    /// Where the scenarios of a template with none might have been put by mistake: files in its
+    /// directory with another ending (`won.scenarios.yaml`), or scenario files in a sibling
+    /// directory named after the template's id (`scenarios/cnc_sale/` for `cnc-sale.flow.yaml`).
+    /// The help to give, or nil.
+    static func nearMiss(for directory: String, templateID: String?) -> String? {
+        let fm = FileManager.default
+        if let walker = fm.enumerator(atPath: directory) {
+            var misnamed: [String] = []
+            while let rel = walker.nextObject() as? String {
+                let lower = rel.lowercased()
+                if [".yaml", ".yml", ".json"].contains(where: lower.hasSuffix), !isScenario(rel) { misnamed.append(rel) }
+            }
+            if let first = misnamed.sorted().first {
+                return "`\(directory)/\(first)` is there, but a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`)"
+                    + (misnamed.count > 1 ? " (and \(misnamed.count - 1) more file\(misnamed.count == 2 ? "" : "s") so named)" : "")
+            }
+        }
+        let parent = (directory as NSString).deletingLastPathComponent
+        let name = (directory as NSString).lastPathComponent
+        var candidates: [String] = []
+        if let templateID, templateID != name { candidates.append(templateID) }
+        let siblings = ((try? fm.contentsOfDirectory(atPath: parent)) ?? []).sorted()
+        candidates += siblings.filter { $0 != name && !candidates.contains($0) && Suggestions.closest(to: name, in: [$0]) != nil }
+        for candidate in candidates where !discover(in: parent + "/" + candidate).isEmpty {
+            return "`\(parent)/\(candidate)/` holds scenario files: the scenarios of a template live in a directory named after its file, `\(directory)/`"
+        }
+        return nil
+    }
 }
 
 /// One `flowc test` invocation: what it printed and counted so far.
@@ -179,7 +208,9 @@ private struct TestRun {
                 if inDirectory {
                     context.write("no scenarios for \(path) (add them under \(dir)/)\n")
                 } else {
-                    context.writeError(renderer.render(ScenarioMessages.noScenarios.inFile(path, path, dir + "/")))
+                    var d = ScenarioMessages.noScenarios.inFile(path, path, dir + "/")
+                    if let help = ScenarioFiles.nearMiss(for: dir, templateID: checked.template?.main.header?.id?.value) { d = d.help(help) }
+                    context.writeError(renderer.render(d))
                     unusable = true
                 }
                 return

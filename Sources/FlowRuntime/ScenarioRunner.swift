@@ -389,8 +389,9 @@ private struct ScenarioRun {
         }
         if let patterns = e.effectsInclude {
             let fits = patterns.map { p in effects.indices.filter { matches(p, effects[$0]) } }
-            let got = "[" + effects.map(describe).joined(separator: "; ") + "]"
             for (i, own) in Self.distinctEffects(fits, effects: effects.count).enumerated() where own == nil {
+                // With a text to find, the effects' texts are shown: what the message said.
+                let got = "[" + effects.map { describe($0, text: patterns[i].text != nil) }.joined(separator: "; ") + "]"
                 problems.append(fill(fits[i].isEmpty ? S.effectMissing : S.effectTaken, patterns[i].description, got))
             }
         }
@@ -413,7 +414,10 @@ private struct ScenarioRun {
         if let want = e.probability, want != s.probability { mismatch("probability", String(want), s.probability.map(String.init) ?? "none") }
         for (role, people) in (e.members ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let r = pm.roleIndex[role] else { problems.append("unknown role `\(role)`"); continue }
-            if people != s.roleMembers[r] { mismatch("members of `\(role)`", people.joined(separator: ", "), s.roleMembers[r].joined(separator: ", ")) }
+            if people != s.roleMembers[r] {
+                func list(_ p: [String]) -> String { "[" + p.joined(separator: ", ") + "]" }
+                mismatch("members of `\(role)`", list(people), list(s.roleMembers[r]))
+            }
         }
         guard problems.isEmpty else {
             failure = ScenarioFailure(step: step, heading: heading, problems: problems, context: stepDecisions(from: decisionsBefore) + stateLines())
@@ -457,11 +461,16 @@ private struct ScenarioRun {
         return true
     }
 
-    func describe(_ e: Effect) -> String {
+    func describe(_ e: Effect, text: Bool = false) -> String {
         var parts = [e.kind.rawValue, e.trigger]
         if let node = e.node { parts.append("node \(node)") }
         if !e.people.isEmpty { parts.append("people [\(e.people.joined(separator: ", "))]") }
         if let person = e.person { parts.append("person \(person)") }
+        if text {
+            for (language, t) in e.text.sorted(by: { $0.key < $1.key }) where !t.isEmpty {
+                parts.append("text\(e.text.count > 1 ? "(\(language))" : "") \"\(Names.inline(t))\"")
+            }
+        }
         return parts.joined(separator: " ")
     }
 }

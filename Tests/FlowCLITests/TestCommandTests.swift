@@ -319,6 +319,22 @@ private let failingScenario = """
                 "\(three.out)")
     }
 
+    /// A pattern with a text that no effect has: the failure shows what the effects said
+    /// (QA round 9: only their kinds and people were shown, not the message the author missed).
+    @Test func aTextNoEffectHasShowsTheEffectsTexts() throws {
+        let r = try Self.run(Self.oneStep("    win: true\n    expect: {effects_include: [{kind: notify, text: lost}]}"), template: Self.twoNotifies)
+        #expect(r.code == 1)
+        #expect(r.out.contains("    - expected an effect {kind notify, text containing \"lost\"}, none of this step's effects matches "
+            + "(got [notify on_won people [alice] text \"won\"; notify on_won people [alice] text \"closed\"])"), "\(r.out)")
+    }
+
+    /// Role members are shown as lists, an empty one as `[]` (QA round 9: it printed nothing).
+    @Test func membersAreShownAsLists() throws {
+        let r = try Self.run(Self.oneStep("    win: true\n    expect: {members: {sales_owner: []}}"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("    - expected members of `sales_owner` [], got [alice]"), "\(r.out)")
+    }
+
     // MARK: Format errors
 
     /// A step's line as written after `  - at: +1h`, and the diagnostic expected for it (its
@@ -632,6 +648,19 @@ private let failingScenario = """
         let r = flowc("test", dir + "/a.flow.yaml")
         #expect(r.code == 2)
         #expect(r.err.contains("error[FC1304]: no scenario files for `\(dir)/a.flow.yaml` (looked in `\(dir)/scenarios/a/`)"), "\(r.err)")
+    }
+
+    /// Scenarios put where a newcomer guesses: a directory named after the template's id, or a
+    /// file with another ending. FC1304 points at them (QA round 9: it only said where it looked).
+    @Test func scenariosInTheWrongPlaceArePointedAt() throws {
+        let byID = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/mini/won.scenario.yaml": "scenario: x\n"])
+        let r = flowc("test", byID + "/a.flow.yaml")
+        #expect(r.code == 2)
+        #expect(r.err.contains("help: `\(byID)/scenarios/mini/` holds scenario files: the scenarios of a template live in a directory named after its file, `\(byID)/scenarios/a/`"), "\(r.err)")
+        let plural = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/won.scenarios.yaml": "scenario: x\n"])
+        let p = flowc("test", plural + "/a.flow.yaml")
+        #expect(p.code == 2)
+        #expect(p.err.contains("help: `\(plural)/scenarios/a/won.scenarios.yaml` is there, but a scenario file's name ends in `.scenario.yaml`"), "\(p.err)")
     }
 
     @Test func missingFilesExitTwo() throws {
