@@ -173,7 +173,12 @@ struct MigrateCommand: FlowcCommand {
             lines.append(report.fromHash.map { fill(R.noDealsOnSource, report.templateID, $0) } ?? fill(R.noDeals, report.templateID))
         }
         for d in report.deals {
-            lines.append(fill(R.deal, d.deal, d.fromVersion ?? "?", d.fromHash ?? "?", d.toVersion, d.toHash))
+            // A deal that could not be read (not in the store) has no version to move from.
+            if let version = d.fromVersion, let hash = d.fromHash {
+                lines.append(fill(R.deal, d.deal, version, hash, d.toVersion, d.toHash))
+            } else {
+                lines.append(fill(R.dealUnread, d.deal))
+            }
             switch d.outcome {
             case .ok:
                 for move in d.moves {

@@ -347,11 +347,29 @@ public enum NodeMappingInput {
         // A file of nothing but comments maps nothing.
         let errors = read.diagnostics.filter { $0.severity == .error && $0.code != YAMLMessages.empty.code }
         if let error = errors.min(by: { ($0.span?.start ?? 0) < ($1.span?.start ?? 0) }) {
-            return fail(at: error.span?.start ?? 0, HostMessages.fill(MigrationMessages.Phrase.notYAML, [error.message.text]))
+            // The reader's help (a full-width colon, a tab) says what the error is about.
+            var reason = HostMessages.fill(MigrationMessages.Phrase.notYAML, [error.message.text])
+            if let help = error.help {
+                reason += HostMessages.fill(MigrationMessages.Phrase.withHelp, [help.text])
+            } else if let line = NodeMappingInput.fullWidthColonLine(source, through: source.location(of: error.span?.start ?? 0).line) {
+                // A full-width colon leaves its line a plain string; the error comes on a later one.
+                reason += HostMessages.fill(MigrationMessages.Phrase.withHelp, [HostMessages.fill(MigrationMessages.Phrase.fullWidthColonLine, [String(line)])])
+            }
+            return fail(at: error.span?.start ?? 0, reason)
         }
         guard let document = read.document else { return .success([]) }
         let root = document.root
-        guard document.kind(root) == .mapping else { return fail(at: document.span(root).start, MigrationMessages.Phrase.notAMapping) }
+        guard document.kind(root) == .mapping else {
+            var reason = MigrationMessages.Phrase.notAMapping
+            // `old：new` typed with a Chinese input method reads as one plain string.
+            if document.kind(root) == .scalar, let text = document.text(root), let colon = text.firstIndex(of: "\u{FF1A}") {
+                let line = source.location(of: document.span(root).start).line
+                reason += HostMessages.fill(MigrationMessages.Phrase.withHelp, [
+                    HostMessages.fill(MigrationMessages.Phrase.fullWidthColon, [String(line), String(text[..<colon]), String(text[text.index(after: colon)...])]),
+                ])
+            }
+            return fail(at: document.span(root).start, reason)
+        }
         var out: [NodeMapping] = []
         for (key, value) in document.pairs(root) {
             guard document.kind(key) == .scalar, let old = document.text(key), !old.isEmpty else {
@@ -367,6 +385,15 @@ public enum NodeMappingInput {
             out.append(NodeMapping(old, new))
         }
         return .success(out)
+    }
+
+    /// The first line, up to `last`, that has a full-width colon (U+FF1A) and no `:`.
+    static func fullWidthColonLine(_ source: SourceFile, through last: Int) -> Int? {
+        let text = String(decoding: source.bytes, as: UTF8.self)
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i < last {
+            if line.contains("\u{FF1A}"), !line.contains(":"), !line.trimmingCharacters(in: .whitespaces).hasPrefix("#") { return i + 1 }
+        }
+        return nil
     }
 
     /// ``file(_:path:)`` of a text in memory.

@@ -49,6 +49,10 @@ public enum MigrationMessages {
         public static let noTarget = "`{0}` is mapped to no node id"
         public static let notYAML = "not valid YAML: {0}"
         public static let cannotRead = "cannot read the file: {0}"
+        /// After a map file's problem: what to do about it.
+        public static let withHelp = " (help: {0})"
+        public static let fullWidthColonLine = "line {0} has `：` (U+FF1A FULLWIDTH COLON) where YAML needs `:` followed by a space"
+        public static let fullWidthColon = "line {0} has `：` (U+FF1A FULLWIDTH COLON) where YAML needs `:` followed by a space: `{1}: {2}`"
         /// A note: the timers due by the migration fired first, on the old version (a tick event).
         public static let timersFirst = "timers due by {0} fire first, on the version the deal is on (a `tick` event before the migration): {1}"
         public static let noEffects = "no effects"
@@ -63,6 +67,7 @@ public enum MigrationMessages {
     /// `flowc migrate`'s report.
     public enum Report {
         public static let deal = "deal `{0}`: {1} {2} → {3} {4}"
+        public static let dealUnread = "deal `{0}`:"
         public static let wouldMigrate = "  ok: would migrate"
         public static let migrated = "  ok: migrated (event `{0}`)"
         public static let refused = "  refused[{0}]: {1}"

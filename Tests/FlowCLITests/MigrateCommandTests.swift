@@ -295,6 +295,15 @@ enum Versions {
         #expect(r.out.contains("  note: field `buyer_region` is required in the new version and the deal has no value for it (no default): set it with an event (`--set buyer_region=…`)\n"), "\(r.out)")
     }
 
+    /// A deal named with --deal that the store does not have is refused without versions it
+    /// does not have (QA round 9: `deal `D-99`: ? ? → 1.1.0 …`).
+    @Test func anUnknownDealIsRefusedPlainly() throws {
+        let db = try Examples.loaded()
+        let r = flowc("migrate", "--db", db, "--to", try Versions.renamed(), "--map", "initial_talks=first_contact", "--deal", "D-99")
+        #expect(r.code == 1)
+        #expect(r.out.contains("\ndeal `D-99`:\n  refused[FC1203]: there is no deal `D-99` in the store\n"), "\(r.out)")
+    }
+
     @Test func badInputIsReportedWithItsCode() throws {
         let db = try Examples.loaded()
         let v11 = try Versions.renamed()
@@ -323,6 +332,18 @@ enum Versions {
         let twice = flowc("migrate", "--db", db, "--to", v11, "--map-file", dir + "/twice.yaml")
         #expect(twice.code == 2)
         #expect(twice.err == "\(dir)/twice.yaml:2:1: error[FC1225]: not valid YAML: duplicate key `initial_talks`\n")
+        // A full-width colon (a Chinese input method) and a tab are named, as `flowc check` names them.
+        let typed = try tempDir(["one.yaml": "initial_talks\u{FF1A}first_contact\n", "two.yaml": "initial_talks\u{FF1A}first_contact\nproposal_quotation: proposal_quotation\n",
+                                 "tab.yaml": "initial_talks: first_contact\n\tproposal_quotation: proposal_quotation\n"])
+        let one = flowc("migrate", "--db", db, "--to", v11, "--map-file", typed + "/one.yaml")
+        #expect(one.code == 2)
+        #expect(one.err == "\(typed)/one.yaml:1:1: error[FC1225]: expected a YAML mapping `old_node: new_node` (help: line 1 has `：` (U+FF1A FULLWIDTH COLON) where YAML needs `:` followed by a space: `initial_talks: first_contact`)\n", "\(one.err)")
+        let twoLines = flowc("migrate", "--db", db, "--to", v11, "--map-file", typed + "/two.yaml")
+        #expect(twoLines.code == 2)
+        #expect(twoLines.err.contains("(help: line 1 has `：` (U+FF1A FULLWIDTH COLON) where YAML needs `:` followed by a space)"), "\(twoLines.err)")
+        let tab = flowc("migrate", "--db", db, "--to", v11, "--map-file", typed + "/tab.yaml")
+        #expect(tab.code == 2)
+        #expect(tab.err.contains("(help: "), "\(tab.err)")
         let missing = flowc("migrate", "--db", db, "--to", v11, "--map-file", "/nonexistent/map.yaml")
         #expect(missing.code == 2)
         #expect(missing.err == "/nonexistent/map.yaml: error[FC1225]: cannot read the file: no such file\n")
