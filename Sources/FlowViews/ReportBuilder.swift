@@ -32,6 +32,16 @@ public struct ReportBuilder {
 
     static let day: Int64 = 86_400_000
 
+    /// Versions in order: numbers compared as numbers (`1.10.0` after `1.9.0`), the rest as text.
+    static func versionOrder(_ a: String, _ b: String) -> Bool {
+        let x = a.split(separator: "."), y = b.split(separator: ".")
+        for (p, q) in zip(x, y) where p != q {
+            if let i = Int(p), let j = Int(q) { return i < j }
+            return p < q
+        }
+        return x.count < y.count
+    }
+
     /// - Parameters:
     ///   - templateID: only this template's deals (nil: all).
     ///   - now: the report's time, seconds since 1970.
@@ -117,9 +127,24 @@ public struct ReportBuilder {
                 forecastSums[key, default: (Sum(), Sum())].weighted.add(weighted)
             }
             var seen: Set<String> = []
+            // The funnel's rows: the nodes of the version with most deals, in its flow order; a
+            // node only another version has goes after the node before it there (a stage added
+            // in a new version sits where it runs, not after the last stage). A node whose
+            // versions give it different probabilities shows none: no one number is right.
             var order: [NodeDefLite] = m.nodes.map { NodeDefLite($0) }
-            for other in t.machines.values where other.machine.template.hash != m.template.hash {
-                for node in other.machine.nodes where !order.contains(where: { $0.id == node.id }) { order.append(NodeDefLite(node)) }
+            let others = t.machines.values.filter { $0.machine.template.hash != m.template.hash }
+                .sorted { ($0.machine.template.version, $0.machine.template.hash) < ($1.machine.template.version, $1.machine.template.hash) }
+            for other in others {
+                let nodes = other.machine.nodes
+                for (i, node) in nodes.enumerated() {
+                    if let k = order.firstIndex(where: { $0.id == node.id }) {
+                        if order[k].probability != node.probability { order[k].mixedProbability = true }
+                        continue
+                    }
+                    let before = nodes[..<i].reversed().first { p in order.contains { $0.id == p.id } }
+                    let at = before.flatMap { p in order.firstIndex { $0.id == p.id } }.map { $0 + 1 } ?? order.count
+                    order.insert(NodeDefLite(node), at: at)
+                }
             }
             // A node's row per currency of the template's versions (one, nearly always).
             let rowCurrencies = Set(currencyOf.values).sorted { ReportModel.order($0) < ReportModel.order($1) }
@@ -133,7 +158,7 @@ public struct ReportBuilder {
                     let (deals, money) = found ?? (0, Sum())
                     funnel.append(ReportModel.FunnelRow(
                         templateID: t.id, node: node.id, nameZh: node.name["zh"], nameEn: node.name["en"], deals: deals,
-                        amount: money.cents, currency: currency, probability: node.probability))
+                        amount: money.cents, currency: currency, probability: node.mixedProbability ? nil : node.probability))
                 }
             }
         }
@@ -205,8 +230,10 @@ public struct ReportBuilder {
 
         let recent = try recentRecords(scope, templates)
         let lines = templates.map { t in
-            ReportModel.TemplateLine(id: t.id, version: t.machine.machine.template.version, nameZh: t.machine.machine.template.name["zh"],
-                                     nameEn: t.machine.machine.template.name["en"])
+            // Every version whose deals are counted, not only the one with most deals.
+            let versions = Set(t.machines.values.map(\.machine.template.version)).sorted { ReportBuilder.versionOrder($0, $1) }
+            return ReportModel.TemplateLine(id: t.id, version: t.machine.machine.template.version, nameZh: t.machine.machine.template.name["zh"],
+                                            nameEn: t.machine.machine.template.name["en"], versions: versions)
         }
         // By month (no date last), then currency; amounts rounded to the cent.
         let o = ReportModel.order
@@ -279,6 +306,8 @@ struct NodeDefLite {
     let name: [String: String]
     let probability: Int?
     let countsInFunnel: Bool
+    /// Versions of the template give the node different probabilities.
+    var mixedProbability = false
 
     init(_ node: NodeDef) {
         id = node.id

@@ -100,7 +100,7 @@ public enum ReportHTML {
                 out += "<li>"
                 if let first = name.first { out += "<strong>\(e(first))</strong>" }
                 if name.count > 1 { out += #"<span class="en" lang="en">\#(e(name[1]))</span>"# }
-                out += " <code>\(e(t.id)) \(e(t.version))</code></li>"
+                out += " <code>\(e(t.id)) \(e(t.shownVersions))</code></li>"
             }
             out += "</ul></header>\n"
         }

@@ -48,13 +48,20 @@ public struct ReportModel: Sendable, Hashable, Codable {
 
     public struct TemplateLine: Sendable, Hashable, Codable {
         public var id: String
+        /// The version with most deals (its names and flow order are the funnel's).
         public var version: String
+        /// Every version whose deals are counted, oldest first.
+        public var versions: [String]
         /// Display name in Chinese and English (either may be missing).
         public var nameZh: String?
         public var nameEn: String?
-        public init(id: String, version: String, nameZh: String?, nameEn: String?) {
+        public init(id: String, version: String, nameZh: String?, nameEn: String?, versions: [String]? = nil) {
             self.id = id; self.version = version; self.nameZh = nameZh; self.nameEn = nameEn
+            self.versions = versions ?? [version]
         }
+
+        /// The versions as the header shows them: `1.0.0, 1.2.0`.
+        public var shownVersions: String { versions.joined(separator: ", ") }
     }
 
     public struct Totals: Sendable, Hashable, Codable {

@@ -60,7 +60,7 @@ public enum ReportText {
             for (i, tpl) in model.templates.enumerated() {
                 var names = [tpl.nameZh, tpl.nameEn].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
                 if !names.isEmpty { names = "  " + names }
-                t.add(i == 0 ? "模板 Templates" : "", "\(tpl.id) \(tpl.version)\(names)")
+                t.add(i == 0 ? "模板 Templates" : "", "\(tpl.id) \(tpl.shownVersions)\(names)")
             }
             if model.templates.isEmpty { t.add("模板 Templates", "—") }
             // A two-column key/value block: no header line, no rule.

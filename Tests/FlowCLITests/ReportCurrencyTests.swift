@@ -89,4 +89,31 @@ import Testing
             #expect(total.contains(name == "a" ? "0.12 CNY" : "3.00 CNY"), "\(total)")
         }
     }
+
+    /// Deals of two versions of one template: the header names both, a stage only the newer has
+    /// sits where it runs in the funnel (after `initial_talks`, not after the last stage), and a
+    /// stage whose versions give different probabilities shows none (QA round 9).
+    @Test func aStoreWithTwoVersionsOfATemplate() throws {
+        let db = try Examples.loaded()
+        let v12 = try Versions.write("standard-v12-qual", [
+            ("  version: 1.0.0", "  version: 1.2.0"),
+            ("    probability: 10\n", "    probability: 12\n"),
+            ("    next: requirement_negotiation\n\n  - id: requirement_negotiation",
+             "    next: qualification\n\n  - id: qualification\n    name: {zh: 商机资格确认, en: Qualification}\n    owner: sales_owner\n    probability: 15\n    next: requirement_negotiation\n\n  - id: requirement_negotiation"),
+        ])
+        let deals = try tempDir(["q.jsonl": #"{"id": "Q-1", "at": "2024-06-01T09:00:00+08:00", "owner": "wang.wu", "fields": {"customer_name": "版本三客户", "amount": "777777 CNY"}}"# + "\n"])
+        let run = flowc("run", v12, "--deals", deals + "/q.jsonl", "--db", db)
+        #expect(run.code == 0, "\(run.err)")
+        let r = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--color", "never")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("standard_sale 1.0.0, 1.2.0"), "\(r.out)")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        let talks = try #require(lines.firstIndex { $0.contains("initial_talks") }, "\(r.out)")
+        #expect(lines[talks + 1].contains("qualification") && lines[talks + 1].contains("15%"), "\(r.out)")
+        #expect(!lines[talks].contains("10%") && !lines[talks].contains("12%"), "\(lines[talks])")
+        let json = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00+08:00", "--format", "json")
+        let model = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let templates = try #require(model["templates"] as? [[String: Any]])
+        #expect(templates.first?["versions"] as? [String] == ["1.0.0", "1.2.0"])
+    }
 }
