@@ -80,13 +80,15 @@ public final class CLIContext: @unchecked Sendable {
     }
 
     /// The exit status of a command that returned `code`: ``ExitCode/outputFailed`` when its
-    /// output could not all be written and it had otherwise finished (0 or 1), said on the other
-    /// stream if that one works; any other status as it is.
+    /// output could not all be written and it had otherwise succeeded (0); any other status as it
+    /// is (a refused event, a template with errors: the failure is what a caller must see). The
+    /// lost output is said on the other stream if that one works.
     public func finish(_ code: Int32) -> Int32 {
-        guard let outputFailure, code == ExitCode.clean || code == ExitCode.problems else { return code }
-        let message = "flowc: cannot write to \(outputFailure); the command's work is done, but what it printed is incomplete\n"
+        guard let outputFailure else { return code }
+        let done = code == ExitCode.clean ? "the command's work is done, but " : ""
+        let message = "flowc: cannot write to \(outputFailure); \(done)what it printed is incomplete\n"
         if !failed.contains(errorDescriptor) { writeError(message) } else if !failed.contains(outputDescriptor) { write(message) }
-        return ExitCode.outputFailed
+        return code == ExitCode.clean ? ExitCode.outputFailed : code
     }
 }
 

@@ -14,7 +14,7 @@ public struct Flowc: ParsableCommand {
         discussion: """
             Exit codes: 0 no problems; 1 problems found (errors, or warnings with \
             --warnings-as-errors); 2 usage error or a file that cannot be read; 74 the command \
-            did its work but could not write all it printed (a full disk, a closed pipe).
+            succeeded but could not write all it printed (a full disk, a closed pipe).
             """,
         version: FlowcVersion.current,
         subcommands: [CheckCommand.self, CompileCommand.self, ExplainCommand.self, RulesCommand.self, TestCommand.self,

@@ -90,13 +90,21 @@ struct RunCommand: FlowcCommand {
         ]
         if let deals { others.insert(("deals file", deals), at: 0) }
         if let events { others.insert(("events file", events), at: deals == nil ? 0 : 1) }
-        let archive = Self.resolved(storePath + ".machines")
+        // A store reached through a symbolic link keeps its log beside the file the link names
+        // (SQLite follows it): those names are the store's too.
+        let realStore = StorePath.canonical(storePath)
+        if realStore != storePath {
+            others += [("store's write-ahead log", realStore + "-wal"), ("store's shared-memory file", realStore + "-shm"),
+                       ("store's rollback journal", realStore + "-journal")]
+        }
+        let archives = Set([Self.resolved(storePath + ".machines"), Self.resolved(realStore + ".machines")])
         for output in [paths.deals, paths.events].compactMap({ $0 }) {
             let id = FileIdentity(output)
             if let other = others.first(where: { FileIdentity($0.path) == id }) {
                 return "the rejects file `\(output)` is the \(other.what) `\(other.path)`: give --rejects or --events-rejects another path"
             }
-            if Self.resolved(output).hasPrefix(archive + "/") {
+            let resolved = Self.resolved(output)
+            if archives.contains(where: { resolved.hasPrefix($0 + "/") }) {
                 return "the rejects file `\(output)` is in the store's machine archive `\(storePath).machines`: give --rejects or --events-rejects another path"
             }
         }

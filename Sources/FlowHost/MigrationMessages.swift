@@ -77,7 +77,7 @@ public enum MigrationMessages {
         public static let move = "  node `{0}` → `{1}` ({2})"
         public static let drop = "  node `{0}` dropped ({1})"
         public static let note = "  note: {0}"
-        public static let summaryDryRun = "dry run: {0} would migrate, {1} refused, {2} skipped (nothing written; --apply writes)"
+        public static let summaryDryRun = "dry run: {0} would migrate, {1} refused, {2} skipped (no deal changed; --apply writes)"
         public static let summaryApplied = "applied: {0} migrated, {1} refused, {2} skipped"
         public static let unknownSource = "mapping from `{0}`: `{0}` is not a node of any version the deals considered run on"
         public static let noDealsOnSource = "no deal of template `{0}` to consider: no deal of the store runs on {1} (`--from`)"

@@ -114,6 +114,8 @@ public enum StepFormat {
     /// The messages, as formats with `{n}` placeholders.
     public enum Messages {
         public static let oneAction = "{0} has exactly one action ({1}); found {2}"
+        /// After ``oneAction`` for a step holding only an `expect`.
+        public static let expectAlone = " (an `expect` written as a list item of its own is a step with no action: indent it under the step it checks, without its `-`)"
         public static let none = "none"
         public static let keyOfAnotherAction = "`{0}` goes with `{1}`, not with `{2}`"
         public static let expectedObject = "expected an object"
@@ -142,8 +144,11 @@ public enum StepFormat {
         guard case .object(let entries) = step else { throw StepFormatError(path: path, message: Messages.expectedObject) }
         let present = entries.map(\.key).filter { StepAction.names.contains($0) }
         guard present.count == 1, let key = present.first, let value = step[key] else {
-            throw StepFormatError(path: path, message: fill(Messages.oneAction, [noun, StepAction.names.joined(separator: ", "),
-                                                                                  present.isEmpty ? Messages.none : present.joined(separator: ", ")]))
+            var message = fill(Messages.oneAction, [noun, StepAction.names.joined(separator: ", "),
+                                                    present.isEmpty ? Messages.none : present.joined(separator: ", ")])
+            // `- expect: …` written as a list item of its own: a step with nothing to do.
+            if present.isEmpty, entries.contains(where: { $0.key == "expect" }) { message += Messages.expectAlone }
+            throw StepFormatError(path: path, message: message)
         }
         if let (extra, owner) = misplacedKey(in: step, action: key) {
             throw StepFormatError(path: join(path, extra), message: fill(Messages.keyOfAnotherAction, [extra, owner, key]))

@@ -44,7 +44,7 @@ enum Versions {
         #expect(dry.out.contains("deal `D-1003`: 1.0.0 sha256:"))
         #expect(dry.out.contains("  refused[FC1166]: node `initial_talks` is done and does not exist in the new version: map it to a node of the new version (`--map initial_talks=NODE`)"))
         #expect(dry.out.contains("  skipped[FC1165]: the deal is won; closed deals are not migrated"))
-        #expect(dry.out.contains("dry run: 0 would migrate, 4 refused, 2 skipped (nothing written; --apply writes)"))
+        #expect(dry.out.contains("dry run: 0 would migrate, 4 refused, 2 skipped (no deal changed; --apply writes)"))
         // With the mapping, the dry run is clean — and still writes nothing.
         let mapped = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talks=first_contact")
         #expect(mapped.code == 0, "\(mapped.err)")

@@ -663,6 +663,14 @@ private let failingScenario = """
         #expect(p.err.contains("help: `\(plural)/scenarios/a/won.scenarios.yaml` is there, but a scenario file's name ends in `.scenario.yaml`"), "\(p.err)")
     }
 
+    /// `- expect:` as a list item of its own (a newcomer's classic): the error says to indent it
+    /// under the step it checks (QA round 9).
+    @Test func anExpectWrittenAsAStepOfItsOwnSaysWhatToDo() throws {
+        let r = try Self.run(Self.oneStep("    set: {quote: 1300}\n  - expect: {active: [initial_talks]}"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("steps[1]: a step has exactly one action (") && r.out.contains("; found none (an `expect` written as a list item of its own is a step with no action: indent it under the step it checks, without its `-`)"), "\(r.out)")
+    }
+
     @Test func missingFilesExitTwo() throws {
         #expect(flowc("test", "/nonexistent/x.flow.yaml").code == 2)
         let dir = try tempDir(["a.flow.yaml": cleanTemplate])
