@@ -554,6 +554,8 @@ public enum CheckMessages {
         public static let addOwner = "add `owner: true` to the sales owner's role"
         // FC0415 in a template when no declared field is close.
         public static let declareField = "declare `{0}` under `fields:`, with its type"
+        public static let literalWord = "`{0}` is no word of the expression language: write `{1}`"
+        public static let unquotedEnumValue = "`{0}` is a value of the enum field `{1}`: write it in quotes, `'{0}'`"
         // FC0319 for `when` on an approval.
         public static let conditionOnTransition = "a skipped approval would have no outcome to follow: put the condition on the transition that leads to it, `- if: …` with `to: {0}`"
         // FC0320

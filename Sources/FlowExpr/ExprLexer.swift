@@ -169,6 +169,8 @@ struct ExprLexer {
             let named = CharacterNames.describe(scalar)
             // `＆` and `｜` stand for `&` and `|`, which are not operators here either.
             switch ascii {
+            // `15％`: writing `%` instead would be the remainder operator, no percentage either.
+            case "%": return Message(ExprMessages.Help.fullWidthPercent, [named])
             case "&": return Message(ExprMessages.Help.lookAlikeOperator, [named, "and"])
             case "|": return Message(ExprMessages.Help.lookAlikeOperator, [named, "or"])
             default: return Message(ExprMessages.Help.lookAlike, [named, String(ascii)])
@@ -207,9 +209,20 @@ struct ExprLexer {
         let word = text(range)
         if bytes[range].contains(where: Self.isUpper) {
             let lowered = word.lowercased()
-            let help = Keyword(rawValue: lowered) != nil
-                ? Message(ExprMessages.Help.useKeyword, [lowered])
-                : Message(ExprMessages.Help.nameIsLowercase, [lowered])
+            // Another language's literal (`None`, `NULL`, `True`, `YES`): the literal meant.
+            let literal: String? = switch lowered {
+            case "none", "nil", "null": "null"
+            case "true", "yes": "true"
+            case "false", "no": "false"
+            default: nil
+            }
+            let help = if let literal {
+                Message(ExprMessages.Help.useKeyword, [literal])
+            } else if Keyword(rawValue: lowered) != nil {
+                Message(ExprMessages.Help.useKeyword, [lowered])
+            } else {
+                Message(ExprMessages.Help.nameIsLowercase, [lowered])
+            }
             return error(ExprMessages.invalidName, range, [word], help: help)
         }
         if let keyword = Keyword(rawValue: word) { return Token(kind: .keyword(keyword), range: range) }

@@ -496,8 +496,10 @@ public enum ExprMessages {
         public static let invisibleSpace = "this is {0}, not an ordinary space: type the space again"
         /// FC0407 for a zero-width or other invisible character: `{0}` its code point and name.
         public static let invisibleCharacter = "this is an invisible {0}, usually pasted in with the text: delete it"
-        /// FC0401 after `15%`: `{0}` the number as a fraction.
-        public static let percentIsRemainder = "`%` is the remainder operator, not a percentage: write `{0}`"
+        /// FC0401 after `15%`: `{0}` the number as a fraction, `{1}` the number.
+        public static let percentIsRemainder = "`%` is the remainder operator, not a percentage: write the fraction `{0}`, or `{1}` where the other side is already in percent (`margin * 100 / quote < {1}`)"
+        /// FC0407 for a full-width `％`.
+        public static let fullWidthPercent = "{0} is no operator: a percentage is written as a fraction (`0.15` for 15%)"
         public static let didYouMean = "did you mean `{0}`?"
         /// FC0415 when no declared field is close.
         public static let declareField = "declare `{0}` under `fields:` with its type, or name a field that is declared"

@@ -107,8 +107,9 @@ private struct Parser {
         if position > 1, isSymbol(.percent, tokens[position - 1]) {
             switch tokens[position - 2].kind {
             case .integer, .decimal:
-                if let fraction = Self.percentAsFraction(text(tokens[position - 2].range)) {
-                    return Message(ExprMessages.Help.percentIsRemainder, [fraction])
+                let number = text(tokens[position - 2].range)
+                if let fraction = Self.percentAsFraction(number) {
+                    return Message(ExprMessages.Help.percentIsRemainder, [fraction, number])
                 }
             default:
                 break

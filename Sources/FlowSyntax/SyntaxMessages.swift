@@ -163,6 +163,8 @@ public enum SyntaxMessages {
         /// FC0202 when neither `template:` nor `fragment:` is given.
         public static let fragmentHeader = "a file that templates include starts with `fragment:` instead"
         public static let didYouMean = "did you mean `{0}`?"
+        /// `else:` written inside a conditional branch: the other way is an entry of its own.
+        public static let defaultOfItsOwn = "`{0}` is no part of a conditional branch: the other way is a branch of its own, after this one: `- default: {1}`"
         /// FC0201 for `type： boolean` (U+FF1A, as a Chinese input method types `:`).
         public static let fullWidthColonInKey = "`：` (U+FF1A FULLWIDTH COLON) is not YAML's `:`, so the key and its value are read as one key; write `{0}`"
         /// FC0203 when a key has no value where a mapping or a list is expected.

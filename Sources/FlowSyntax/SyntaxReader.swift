@@ -80,7 +80,11 @@ struct SyntaxReader {
                 diagnostics.append(d)
                 continue
             }
-            if let meant = Key.synonyms[name], names.contains(meant.rawValue) {
+            if let meant = Key.synonyms[name], meant.rawValue == "default", doc.mappingPairs(id).count > 1 {
+                // `else:` beside `if:` and `to:`: the other way is a branch of its own.
+                let target = doc.text(v) ?? "NODE"
+                d = d.help(SyntaxMessages.Formats.defaultOfItsOwn, name, target)
+            } else if let meant = Key.synonyms[name], names.contains(meant.rawValue) {
                 d = d.help(SyntaxMessages.Formats.didYouMean, meant.rawValue).fix(span(k), meant.rawValue)
                 out.guesses.append(meant.rawValue)
             } else if let guess = Suggestions.closest(to: name, in: names) {

@@ -42,6 +42,44 @@ import Testing
 
         """
 
+    /// Names that are no field, and not a field yet to declare either (QA round 10: each was told
+    /// to declare itself under `fields:`, or pointed at a field that only has it as a short word).
+    @Test(arguments: [
+        ("tier == gold", "`gold` is a value of the enum field `tier`: write it in quotes, `'gold'`"),
+        ("vip == yes", "`yes` is no word of the expression language: write `true`"),
+        ("vip == no", "`no` is no word of the expression language: write `false`"),
+        ("margin == nil", "`nil` is no word of the expression language: write `null`"),
+        ("no == 1", "`no` is no word of the expression language: write `false`"),
+        ("id == 'x'", "declare `id` under `fields:`, with its type"),
+    ])
+    func aNameThatIsNoFieldGetsTheRightHelp(_ condition: String, _ help: String) throws {
+        let yaml = Self.template
+            .replacingOccurrences(of: "  vip: {type: boolean, default: false}\n", with: "  vip: {type: boolean, default: false}\n  tier: {type: enum, values: [gold, silver]}\n  contract_no: {type: text}\n  tax_id: {type: text}\n")
+            .replacingOccurrences(of: "margin < quote * 0.15", with: condition)
+        let diagnostics = TemplateChecker.check(path: "mini.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let d = try #require(diagnostics.first { $0.code.number == 415 }, "\(diagnostics.map(\.message.text))")
+        #expect(d.help?.text == help)
+    }
+
+    /// `None`, `NULL`, `True` (another language's literals, capitalised) say the literal meant,
+    /// not the name lowercased, which led on to "declare it" (QA round 10).
+    @Test(arguments: [("None", "null"), ("NULL", "null"), ("True", "true"), ("YES", "true"), ("False", "false")])
+    func aCapitalisedLiteralSaysTheLiteral(_ word: String, _ literal: String) throws {
+        let d = try #require(Self.check(replacing: "margin < quote * 0.15", with: "margin == \(word)").first { $0.code.number == 408 })
+        #expect(d.help?.text == "write `\(literal)`")
+    }
+
+    /// `else:` inside a conditional branch (beside `if:` and `to:`) says to write the other way
+    /// as a `default` branch of its own; renaming it `default` in place would be another error
+    /// (QA round 10).
+    @Test func elseBesideIfSaysToWriteADefaultBranch() throws {
+        let d = try #require(Self.check(replacing: "        to: discount_approval\n", with: "        to: discount_approval\n        else: contract\n").first)
+        #expect(d.code.number == 201)
+        #expect(d.message.text.contains("unknown key `else`"), "\(d.message.text)")
+        #expect(d.help?.text == "`else` is no part of a conditional branch: the other way is a branch of its own, after this one: `- default: contract`")
+        #expect(d.fixIts.isEmpty)
+    }
+
     /// The template with `old` replaced by `new` (which must occur), checked.
     static func check(replacing old: String, with new: String) -> [Diagnostic] {
         #expect(template.contains(old), "the template has no `\(old)`")
@@ -85,7 +123,7 @@ import Testing
              message: "unexpected character `＆`", help: "`＆` (U+FF06 FULLWIDTH AMPERSAND) is not an operator: write `and`"),
         // A percentage in an expression: `%` is the remainder operator.
         Case(old: "quote * 0.15", new: "quote * 15%", code: 401, line: 18, column: 34,
-             message: "expected an expression, found end of expression", help: "`%` is the remainder operator, not a percentage: write `0.15`"),
+             message: "expected an expression, found end of expression", help: "`%` is the remainder operator, not a percentage: write the fraction `0.15`, or `15` where the other side is already in percent (`margin * 100 / quote < 15`)"),
         // A percentage where the language wants the number.
         Case(old: "probability: 10", new: "probability: 10%", code: 204, line: 16, column: 18,
              message: "expected an integer for `probability`, found string `10%`", help: "the value is a percentage already: write `10`, without `%`", fix: "10"),

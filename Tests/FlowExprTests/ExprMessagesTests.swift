@@ -38,12 +38,21 @@ import Testing
 /// `15%` in an expression is a remainder without its right operand; the help writes the
 /// percentage as the fraction meant (QA finding F15).
 @Suite struct PercentHelpTests {
-    @Test(arguments: [("quote * 15%", "0.15"), ("quote * 12.5%", "0.125"), ("quote * 150%", "1.5"), ("quote * 5%", "0.05"),
-                      ("quote * 100%", "1"), ("(quote * 0.5%)", "0.005"), ("rate > 20% and vip", "0.2")])
-    func aPercentageIsWrittenAsAFraction(_ text: String, _ fraction: String) throws {
+    /// The number itself is offered too: `margin * 100 / quote < 15%` compares with a side
+    /// already in percent, where `15` is right (QA round 10: `0.15` was the only advice).
+    @Test(arguments: [("quote * 15%", "0.15", "15"), ("quote * 12.5%", "0.125", "12.5"), ("quote * 150%", "1.5", "150"),
+                      ("quote * 5%", "0.05", "5"), ("quote * 100%", "1", "100"), ("(quote * 0.5%)", "0.005", "0.5"),
+                      ("rate > 20% and vip", "0.2", "20")])
+    func aPercentageIsWrittenAsAFraction(_ text: String, _ fraction: String, _ number: String) throws {
         let d = try #require(ExprParser.parse(text).diagnostics.first)
         #expect(d.code == ExprMessages.syntax.code)
-        #expect(d.help?.text == "`%` is the remainder operator, not a percentage: write `\(fraction)`")
+        #expect(d.help?.text == "`%` is the remainder operator, not a percentage: write the fraction `\(fraction)`, or `\(number)` where the other side is already in percent (`margin * 100 / quote < \(number)`)")
+    }
+
+    /// A full-width `％` is not sent to `%`, the remainder operator (QA round 10).
+    @Test func aFullWidthPercentSignSaysToWriteAFraction() throws {
+        let d = try #require(ExprParser.parse("quote * 15％").diagnostics.first)
+        #expect(d.help?.text == "`％` (U+FF05 FULLWIDTH PERCENT SIGN) is no operator: a percentage is written as a fraction (`0.15` for 15%)")
     }
 
     /// A remainder of a field by nothing says nothing about percentages: no number was written.

@@ -77,7 +77,8 @@ enum EffectsRule: TemplateRule {
                     }
                     if ctx.mayBeUnnamed(name, t.unnamedFields, known: fieldNames) { continue }
                     var d = CheckMessages.badPlaceholder.at(at, name)
-                    if let g = Suggestions.closest(to: bare, in: fieldNames) ?? Suggestions.onlyContainingWord(bare, in: fieldNames) {
+                    // A short word (`{id}`) is a word of too many ids to mean one of them.
+                    if let g = Suggestions.closest(to: bare, in: fieldNames) ?? (bare.count >= 3 ? Suggestions.onlyContainingWord(bare, in: fieldNames) : nil) {
                         d = d.help(CheckMessages.Formats.didYouMean, g)
                     }
                     ctx.report(d)

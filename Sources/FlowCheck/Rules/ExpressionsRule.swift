@@ -54,12 +54,7 @@ enum ExpressionsRule: TemplateRule {
                 || ctx.mayBeUnnamed(name, ctx.template.unnamedFields, known: env.knownNames) { continue }
             var diag = d.diagnostic(mapping: map)
             if d.code == ExprMessages.unknownField.code, diag.help == nil, let name = d.arguments.first, !name.contains(".") {
-                if let g = Suggestions.onlyContainingWord(name, in: env.knownNames) {
-                    diag.help = Message(CheckMessages.Formats.didYouMean, [g])
-                } else {
-                    // No declared field is close: most likely one the template has yet to declare.
-                    diag.help = Message(CheckMessages.Formats.declareField, [name])
-                }
+                diag.help = ExpressionHints.unknownNameHelp(name, env)
             }
             ctx.report(diag)
         }
@@ -145,5 +140,35 @@ public struct FieldEnvironment: ExprEnvironment {
             guard let of = f.of?.value, of != .list, let element = Self.type(of: f, of) else { return nil }
             return .list(element)
         }
+    }
+}
+
+/// Helps for names an expression uses that no field has.
+enum ExpressionHints {
+    /// The help for a name that is no declared field, with nothing close by spelling: the word
+    /// another language uses for a literal (`yes`, `None`), an enum value written without its
+    /// quotes (`industry == automotive`), the one field that has the name as a word of its id
+    /// (`customer` → `customer_name`), or else a field the template has yet to declare.
+    static func unknownNameHelp(_ name: String, _ env: some ExprEnvironment) -> Message {
+        switch name.lowercased() {
+        case "yes", "on", "y": return Message(CheckMessages.Formats.literalWord, [name, "true"])
+        case "no", "off", "n": return Message(CheckMessages.Formats.literalWord, [name, "false"])
+        case "nil", "none", "undefined", "empty": return Message(CheckMessages.Formats.literalWord, [name, "null"])
+        case "true", "false", "null": return Message(CheckMessages.Formats.literalWord, [name, name.lowercased()])
+        default: break
+        }
+        let enums = env.knownNames.filter { field in
+            if case .enumeration(let values)? = env.lookup(field) { return values.contains(name) }
+            return false
+        }
+        if let field = enums.first {
+            return Message(CheckMessages.Formats.unquotedEnumValue, [name, enums.count == 1 ? field : enums.joined(separator: "`, `")])
+        }
+        // A short word (`id`, `no`) is a word of too many ids to mean one of them.
+        if name.count >= 3, let g = Suggestions.onlyContainingWord(name, in: env.knownNames) {
+            return Message(CheckMessages.Formats.didYouMean, [g])
+        }
+        // No declared field is close: most likely one the template has yet to declare.
+        return Message(CheckMessages.Formats.declareField, [name])
     }
 }
