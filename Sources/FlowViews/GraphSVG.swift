@@ -21,7 +21,8 @@ public enum GraphSVG {
             y += 24
             header.append(text("deal", 20, y, deal.heading))
             let legend = GraphLegend.render(words: words, top: y + 14, maxWidth: max(base.width - 40, 560),
-                                            earlier: model.nodes.contains(where: \.passedEarlier))
+                                            earlier: model.nodes.contains(where: \.passedEarlier),
+                                            losing: model.nodes.contains { $0.state == .done && $0.losing })
             header.append(legend.svg)
             y = legend.bottom
             legendWidth = legend.width + 40
@@ -166,13 +167,20 @@ public enum GraphSVG {
 
 /// The legend drawn over a deal: the node states and the kinds of arrows.
 enum GraphLegend {
-    /// - Parameter earlier: whether a node is drawn as passed earlier (its legend item is shown then only).
-    static func render(words: GraphWords, top: Double, maxWidth: Double, earlier: Bool = false) -> (svg: String, bottom: Double, width: Double) {
-        let states = ["done", "active", "blocked", "waiting", "skipped", "closed", "pending"] + (earlier ? ["pending earlier"] : [])
+    /// - Parameters:
+    ///   - earlier: whether a node is drawn as on an earlier pass (its legend item is shown then only).
+    ///   - losing: whether a node on the way to `lost` is drawn done, in red (its item: red is
+    ///     otherwise the legend's blocked).
+    static func render(words: GraphWords, top: Double, maxWidth: Double, earlier: Bool = false,
+                       losing: Bool = false) -> (svg: String, bottom: Double, width: Double) {
+        // Each state's legend item: its classes (the boxes' own, so the style sheet draws them
+        // alike) and its word.
+        var states = ["done", "active", "blocked", "waiting", "skipped", "closed", "pending"].map { (classes: "task " + $0, word: $0) }
+        if earlier { states.append((classes: "task pending earlier", word: "earlier")) }
+        if losing { states.append((classes: "lost done", word: "losing")) }
         var items: [(swatch: String, label: String)] = []
         for state in states {
-            let word = state == "pending earlier" ? "earlier" : state
-            items.append(("<rect class=\"box\" x=\"0\" y=\"-11\" width=\"22\" height=\"14\" rx=\"3\"/>", words.status[word] ?? word))
+            items.append(("<rect class=\"box\" x=\"0\" y=\"-11\" width=\"22\" height=\"14\" rx=\"3\"/>", words.status[state.word] ?? state.word))
         }
         let line = { (cls: String) in "<path d=\"M0 -4 L26 -4\" class=\"\(cls)\"/>" }
         items.append((line("legend-taken"), words.takenPath))
@@ -183,7 +191,7 @@ enum GraphLegend {
         for (i, item) in items.enumerated() {
             let w = 34 + Double(GraphText.columns(item.label)) * 6.6 + 18
             if x + w > maxWidth + 20 && x > 20 { x = 20; y += 22 }
-            let cls = i < states.count ? "legend-item node task " + states[i] : "legend-item"
+            let cls = i < states.count ? "legend-item node " + states[i].classes : "legend-item"
             out += "<g class=\"\(cls)\" transform=\"translate(\(GraphSVG.n(x)) \(GraphSVG.n(y)))\">" + item.swatch
             out += GraphSVG.text("legend-label", 32, 0, item.label) + "</g>"
             x += w

@@ -276,8 +276,8 @@ private let failingScenario = """
         #expect(r.code == 1)
         let errors = r.out.split(separator: "\n").filter { $0.contains("error[") }
         #expect(errors == [
-            "\(r.path):9:24: error[FC1301]: steps[0].expect.in_plan[0]: node `loss_review` has no `when` to tailor it, so it is in the flow ahead whenever it is pending and `in_plan` says nothing of the way the deal goes; expect its status instead (`active`, or `loss_review: pending` under `nodes`: a node the deal went past without entering stays pending)",
-            "\(r.path):9:60: error[FC1301]: steps[0].expect.tailored_out[1]: node `initial_talks` has no `when` to tailor it, so it is in the flow ahead whenever it is pending and `tailored_out` says nothing of the way the deal goes; expect its status instead (`active`, or `initial_talks: pending` under `nodes`: a node the deal went past without entering stays pending)",
+            "\(r.path):9:24: error[FC1301]: steps[0].expect.in_plan[0]: node `loss_review` has no `when` to tailor it, so it is in the flow ahead whenever it is pending and `in_plan` says nothing of the way the deal goes; expect its status instead under `nodes` (`loss_review: done`, `loss_review: active`; a node the deal went past without entering stays `pending`)",
+            "\(r.path):9:60: error[FC1301]: steps[0].expect.tailored_out[1]: node `initial_talks` has no `when` to tailor it, so it is in the flow ahead whenever it is pending and `tailored_out` says nothing of the way the deal goes; expect its status instead under `nodes` (`initial_talks: done`, `initial_talks: active`; a node the deal went past without entering stays `pending`)",
         ], "\(r.out)")
         #expect(r.out.contains("FAIL one step (the scenario file has errors)"), "\(r.out)")
     }

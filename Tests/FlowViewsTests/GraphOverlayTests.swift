@@ -132,6 +132,10 @@ import Testing
         #expect(lostLine.contains("fillcolor=\"#ffc9c9\", color=\"#a61b1b\", penwidth=\"3\""), "\(lostLine)")
         let review = try #require(dot.split(separator: "\n").first { $0.drop(while: { $0 == " " }).hasPrefix("\"loss_review\" [") })
         #expect(review.contains("fillcolor=\"#fff0f0\""), "\(review)")
+        // The legend has the red of the way to lost, apart from blocked's (QA round 10).
+        let svg = try GraphSVG.render(model)
+        #expect(svg.contains("class=\"legend-item node lost done\""), "\(svg)")
+        #expect(svg.contains("输单路径（已走过）"))
     }
 
     @Test func reworkArrowIsTakenOnlyAfterARework() throws {
@@ -186,7 +190,7 @@ import Testing
             }
         }
         let svg = try GraphSVG.render(model)
-        #expect(svg.contains("曾走过（已退回）"))
+        #expect(svg.contains("上一轮路径（已退回）"))
         #expect(svg.contains("class=\"node task pending earlier\""), "\(svg)")
         #expect(GraphDOT.render(model).contains("class=\"pending earlier\""))
         #expect(GraphMermaid.render(model).contains("state_earlier"))
@@ -195,7 +199,7 @@ import Testing
         let plainModel = GraphModel.build(plain.machine.machine, snapshot: plain.snapshot)
         #expect(!plainModel.nodes.contains { $0.passedEarlier })
         let plainSVG = try GraphSVG.render(plainModel)
-        #expect(!plainSVG.contains("曾走过"))
+        #expect(!plainSVG.contains("上一轮路径"))
     }
 
     @Test func nodeRecordsGiveABadgeAndTooltipLines() throws {
