@@ -61,6 +61,7 @@ import Testing
         #expect(empty.code == 2)
         #expect(empty.err.hasPrefix("--db: error[FC1212]: the store failed: the store path is empty"), "\(empty.err)")
         #expect(flowc("deals", "--db", "", directory: dir).err.hasPrefix("--db: error[FC1212]"))
+        #expect(flowc("graph", Examples.template, "--deal", "D-1", "--db", "", directory: dir).err.hasPrefix("--db: error[FC1212]"))
         let slash = flowc("run", Examples.template, "--deals", Examples.deals, "--db", dir + "/newdir/", "--rejects", "/dev/null")
         #expect(slash.code == 2)
         #expect(slash.err.contains("`\(dir)/newdir/` ends with `/`: it names a directory, not a store file (name the store's file, e.g. `\(dir)/newdir/deals.sqlite`)"), "\(slash.err)")
