@@ -286,8 +286,9 @@ private struct TestRun {
         switch Scenario.parse(tree) {
         case .failure(let error):
             guard matches(name: tree["scenario"].flatMap(Self.text), path: path) else { return }
-            let d = ScenarioMessages.format.at(source.span(at: error.path, message: error.message), error.description)
-            fail(tree["scenario"].flatMap(Self.text) ?? path, "the scenario file has errors", diagnostics: [d])
+            // Every problem of the file, each at its place (sorted there by line).
+            let ds = error.all.map { ScenarioMessages.format.at(source.span(at: $0.path, message: $0.message), $0.description) }
+            fail(tree["scenario"].flatMap(Self.text) ?? path, "the scenario file has errors", diagnostics: ds)
             return
         case .success(let s): scenario = s
         }

@@ -124,7 +124,22 @@ public struct Scenario: Sendable, Hashable {
 public struct ScenarioFormatError: Error, Sendable, Hashable, CustomStringConvertible {
     public var path: String
     public var message: String
+    /// The file's other problems, each in another step or expectation key, so that one run
+    /// shows them all (the first is this one).
+    public var others: [ScenarioFormatError] = []
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    /// This problem and the others, in the file's order of reading.
+    public var all: [ScenarioFormatError] {
+        var first = self
+        first.others = []
+        return [first] + others
+    }
 }
 
 extension Scenario {
@@ -138,10 +153,18 @@ extension Scenario {
 
     /// Reads a scenario from a JSON-shaped tree.
     public static func parse(_ root: JSONValue) -> Result<Scenario, ScenarioFormatError> {
+        let reader = Reader()
         do {
-            return .success(try Reader().scenario(root))
+            let scenario = try reader.scenario(root)
+            if var first = reader.collected.first {
+                first.others = Array(reader.collected.dropFirst())
+                return .failure(first)
+            }
+            return .success(scenario)
         } catch {
-            return .failure(error)
+            var first = error
+            first.others = reader.collected.filter { $0 != error }
+            return .failure(first)
         }
     }
 
@@ -289,8 +312,18 @@ enum CivilTime {
     }
 }
 
-/// Reads the JSON tree, keeping the path for messages.
-private struct Reader {
+/// Reads the JSON tree, keeping the path for messages. A problem in one step, or in one key
+/// of an expectation, is kept and the reading goes on with the next, so that a file with
+/// several mistakes shows them all in one run.
+private final class Reader {
+    /// The problems kept so far, in the order they were found.
+    var collected: [ScenarioFormatError] = []
+
+    /// Runs `body`, keeping its problem instead of stopping at it.
+    func attempt(_ body: () throws(ScenarioFormatError) -> Void) {
+        do { try body() } catch { collected.append(error) }
+    }
+
     typealias Entries = [(key: String, value: JSONValue)]
 
     typealias S = RuntimeMessages.Scenario
@@ -447,10 +480,14 @@ private struct Reader {
         if let s = root["steps"] {
             guard case .array(let items) = s else { throw fail("steps", "expected a list of steps") }
             for (i, item) in items.enumerated() {
-                steps.append(try step(item, i))
-                written.append(item["at"].map(Self.shown) ?? "")
+                attempt { () throws(ScenarioFormatError) in
+                    steps.append(try step(item, i))
+                    written.append(item["at"].map(Self.shown) ?? "")
+                }
             }
         }
+        // The clock is checked on whole steps only: with a step missing, its times mean little.
+        if let first = collected.first { throw first }
         if let code = deal.expect?.refused, !steps.isEmpty {
             throw fail("steps[0]", fill(S.stepsAfterRefusedCreation, code))
         }
@@ -509,41 +546,59 @@ private struct Reader {
                     "effects_include", "fields", "next_timer", "probability", "members"]
         _ = try object(v, path, allowed: keys)
         var e = Scenario.Expectation()
-        // A bare number (`1115`) is a code without its `FC`: the refusal check suggests the code.
-        if case .number(let n)? = v["refused"] { try refusal(n, "\(path).refused") }
-        e.refused = try optionalString(v["refused"], "\(path).refused")
-        if let code = e.refused { try refusal(code, "\(path).refused") }
-        if let x = v["active"] { e.active = try strings(x, "\(path).active") }
-        if let x = v["blocked"] { e.blocked = try strings(x, "\(path).blocked") }
-        if let x = v["nodes"] {
+        // Each key on its own: a mistake in one does not hide a mistake in the next.
+        attempt { () throws(ScenarioFormatError) in
+            // A bare number (`1115`) is a code without its `FC`: the refusal check suggests the code.
+            if case .number(let n)? = v["refused"] { try refusal(n, "\(path).refused") }
+            e.refused = try optionalString(v["refused"], "\(path).refused")
+            if let code = e.refused { try refusal(code, "\(path).refused") }
+        }
+        attempt { () throws(ScenarioFormatError) in if let x = v["active"] { e.active = try strings(x, "\(path).active") } }
+        attempt { () throws(ScenarioFormatError) in if let x = v["blocked"] { e.blocked = try strings(x, "\(path).blocked") } }
+        attempt { () throws(ScenarioFormatError) in
+            guard let x = v["nodes"] else { return }
             guard case .object(let entries) = x else { throw fail("\(path).nodes", "expected an object: node id → status") }
             var map: [String: String] = [:]
             for (node, status) in entries {
-                let s = try string(status, "\(path).nodes.\(node)")
-                guard NodeStatus(rawValue: s) != nil else {
-                    throw fail("\(path).nodes.\(node)", "unknown status `\(s)` (\(NodeStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+                attempt { () throws(ScenarioFormatError) in
+                    let s = try string(status, "\(path).nodes.\(node)")
+                    guard NodeStatus(rawValue: s) != nil else {
+                        throw fail("\(path).nodes.\(node)", "unknown status `\(s)` (\(NodeStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    map[node] = s
                 }
-                map[node] = s
             }
             e.nodes = map
         }
-        if let x = v["tailored_out"] { e.tailoredOut = try strings(x, "\(path).tailored_out") }
-        if let x = v["in_plan"] { e.inPlan = try strings(x, "\(path).in_plan") }
-        e.status = try optionalString(v["status"], "\(path).status")
-        if let s = e.status, DealStatus(rawValue: s) == nil { throw fail("\(path).status", "expected open, won or lost") }
-        e.pool = try optionalString(v["pool"], "\(path).pool")
-        if let s = e.pool, PoolPlacement(rawValue: s) == nil { throw fail("\(path).pool", "expected private or public") }
-        if let x = v["owner"] {
+        attempt { () throws(ScenarioFormatError) in if let x = v["tailored_out"] { e.tailoredOut = try strings(x, "\(path).tailored_out") } }
+        attempt { () throws(ScenarioFormatError) in if let x = v["in_plan"] { e.inPlan = try strings(x, "\(path).in_plan") } }
+        attempt { () throws(ScenarioFormatError) in
+            e.status = try optionalString(v["status"], "\(path).status")
+            if let s = e.status, DealStatus(rawValue: s) == nil { throw fail("\(path).status", "expected open, won or lost") }
+        }
+        attempt { () throws(ScenarioFormatError) in
+            e.pool = try optionalString(v["pool"], "\(path).pool")
+            if let s = e.pool, PoolPlacement(rawValue: s) == nil { throw fail("\(path).pool", "expected private or public") }
+        }
+        attempt { () throws(ScenarioFormatError) in
+            guard let x = v["owner"] else { return }
             guard x == .null || { if case .string = x { return true } else { return false } }() else { throw fail("\(path).owner", "expected a person or null") }
             e.owner = x
         }
-        if let x = v["effects"] {
+        attempt { () throws(ScenarioFormatError) in
+            guard let x = v["effects"] else { return }
             let kinds = try strings(x, "\(path).effects")
             for (i, k) in kinds.enumerated() where EffectKind(rawValue: k) == nil {
-                throw fail("\(path).effects[\(i)]", Reader.unknownKind(k))
+                collected.append(fail("\(path).effects[\(i)]", Reader.unknownKind(k)))
             }
             e.effects = kinds
         }
+        attempt { () throws(ScenarioFormatError) in try effectPatterns(v, path, into: &e) }
+        attempt { () throws(ScenarioFormatError) in try restOfExpectation(v, path, into: &e) }
+        return e
+    }
+
+    func effectPatterns(_ v: JSONValue, _ path: String, into e: inout Scenario.Expectation) throws(ScenarioFormatError) {
         if let x = v["effects_include"] {
             guard case .array(let items) = x else { throw fail("\(path).effects_include", "expected a list of effect patterns") }
             var matches: [Scenario.EffectMatch] = []
@@ -567,6 +622,9 @@ private struct Reader {
             }
             e.effectsInclude = matches
         }
+    }
+
+    func restOfExpectation(_ v: JSONValue, _ path: String, into e: inout Scenario.Expectation) throws(ScenarioFormatError) {
         if let x = v["fields"] {
             guard case .object(let entries) = x else { throw fail("\(path).fields", "expected an object of field values") }
             var map: [String: JSONValue] = [:]
@@ -594,6 +652,5 @@ private struct Reader {
             for (role, people) in entries { map[role] = try strings(people, "\(path).members.\(role)") }
             e.members = map
         }
-        return e
     }
 }

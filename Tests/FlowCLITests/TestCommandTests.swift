@@ -671,6 +671,32 @@ private let failingScenario = """
         #expect(r.out.contains("steps[1]: a step has exactly one action (") && r.out.contains("; found none (an `expect` written as a list item of its own is a step with no action: indent it under the step it checks, without its `-`)"), "\(r.out)")
     }
 
+    /// A scenario file with several format mistakes shows them all in one run, each at its
+    /// place (QA round 9: one per run, three runs for three typos on one line).
+    @Test func everyFormatMistakeIsShownInOneRun() throws {
+        let scenario = """
+            scenario: three mistakes
+            start: 2024-05-06T09:00:00+08:00
+            deal:
+              owner: alice
+              fields: {quote: 1200, cost: 1000}
+            steps:
+              - complete: initial_talks
+                expect: {nodes: {initial_talks: completed}, effects: [group_chat], status: finished}
+              - at: +1 day
+                tick: true
+
+            """
+        let r = try Self.run(scenario)
+        #expect(r.code == 1)
+        let errors = r.out.split(separator: "\n").filter { $0.contains("error[FC1301]") }.map(String.init)
+        #expect(errors.count == 4, "\(r.out)")
+        #expect(errors.contains { $0.contains("steps[0].expect.nodes.initial_talks: unknown status `completed`") }, "\(errors)")
+        #expect(errors.contains { $0.contains("steps[0].expect.effects[0]: unknown effect kind `group_chat` (did you mean `group_chat_create`?)") }, "\(errors)")
+        #expect(errors.contains { $0.contains("steps[0].expect.status: expected open, won or lost") }, "\(errors)")
+        #expect(errors.contains { $0.contains("steps[1].at: expected `+` and a duration such as `+3d`") }, "\(errors)")
+    }
+
     @Test func missingFilesExitTwo() throws {
         #expect(flowc("test", "/nonexistent/x.flow.yaml").code == 2)
         let dir = try tempDir(["a.flow.yaml": cleanTemplate])
