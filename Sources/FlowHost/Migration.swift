@@ -212,6 +212,11 @@ extension DealService {
                 // The first problem is the refusal; the report lists the deal's others too.
                 let all = Runner.migrationProblems(from: view.machine, to: target, current, map: request.map, limits: limits)
                 entry.alsoRefused = all.filter { $0 != refusal }.map { "\($0.code): \($0.message)" }
+                // The host's own check too, on the moves the mapping asks for.
+                if let crossing = DealService.losePathCrossing(DealService.askedMoves(current, from: view.machine, to: target, map: request.map),
+                                                               from: view.machine, to: target) {
+                    entry.alsoRefused.append("\(crossing.code): \(crossing.message)")
+                }
                 refuse(HostError(refusal))
             case .success(let outcome):
                 if let crossing = DealService.losePathCrossing(outcome.moves, from: view.machine, to: target) {
@@ -292,6 +297,20 @@ extension DealService {
             report.otherTemplates = otherOpen.sorted { $0.key < $1.key }.map { MigrationReport.TemplateDeals(templateID: $0.key, openDeals: $0.value) }
         }
         return report
+    }
+
+    /// Where the mapping sends each node the deal has reached (by id when it names none), as
+    /// ``NodeMove``s: the moves of a migration the runner refused, for the host's own checks.
+    static func askedMoves(_ s: DealSnapshot, from old: PreparedMachine, to new: PreparedMachine, map: [NodeMapping]) -> [NodeMove] {
+        let explicit = Dictionary(map.map { ($0.old, $0.new) }, uniquingKeysWith: { first, _ in first })
+        let newIDs = Set(new.machine.nodes.map(\.id))
+        var moves: [NodeMove] = []
+        for (i, state) in s.nodes.enumerated() where state.status != .pending && old.machine.nodes.indices.contains(i) {
+            let id = old.machine.nodes[i].id
+            let to = explicit[id] ?? id
+            moves.append(NodeMove(from: id, to: newIDs.contains(to) ? to : nil, status: state.status))
+        }
+        return moves
     }
 
     /// FC1229 when a node the deal has reached would change sides: from the flow onto the lose

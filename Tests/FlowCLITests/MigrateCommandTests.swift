@@ -229,6 +229,11 @@ enum Versions {
                          "--now", "2024-06-01T01:00:00Z")
         #expect(back.code == 1)
         #expect(back.out.contains("  refused[FC1229]: node `loss_review` (active) would move to `initial_talks`, a node of the flow: the deal is being lost, and would be back in the flow with its loss half done\n"), "\(back.out)")
+        // Beside another refusal, the move onto or off the lose path is listed too (QA round 10).
+        let both = flowc("migrate", "--db", db, "--to", v12, "--map", "loss_review=won", "--deal", "D-1006", "--now", "2024-06-01T01:00:00Z")
+        #expect(both.code == 1)
+        #expect(both.out.contains("  refused[FC1169]: node `loss_review` is active, but would move to `won`"), "\(both.out)")
+        #expect(both.out.contains("  also: FC1229: node `loss_review` (active) would move to `won`, a node of the flow"), "\(both.out)")
         // Without the slip the losing deal moves, still on its lose path.
         let plain = flowc("migrate", "--db", db, "--to", v12, "--deal", "D-1006", "--now", "2024-06-01T01:00:00Z")
         #expect(plain.code == 0, "\(plain.out)")
