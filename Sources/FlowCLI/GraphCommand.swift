@@ -57,6 +57,9 @@ struct GraphCommand: FlowcCommand {
     @Option(name: .long, help: ArgumentHelp("The deal store (with --deal). Default: $FLOWC_DB, else .flowc/deals.sqlite.", valueName: "path"))
     var db: String?
 
+    @Option(name: .long, help: ArgumentHelp("With --deal: the clock an active node past its due time is drawn overdue against, as the report does (an ISO-8601 datetime with zone, or epoch seconds; default: the system clock).", valueName: "time"))
+    var now: String?
+
     @Option(name: .long, help: "The language of names and words: zh or en (a missing name falls back to the other).")
     var lang: Language = .zh
 
@@ -65,6 +68,10 @@ struct GraphCommand: FlowcCommand {
 
     func validate() throws {
         if db != nil && deal == nil { throw ValidationError("--db goes with --deal") }
+        if now != nil && deal == nil { throw ValidationError("--now goes with --deal") }
+        if let now, RecordReader.time(text: now).flatMap(StoreOptions.absolute) == nil {
+            throw ValidationError("--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds")
+        }
     }
 
     /// The format: explicit, else by the output file's extension.
@@ -104,7 +111,8 @@ struct GraphCommand: FlowcCommand {
             }
         }
         let language: GraphLanguage = lang == .en ? .en : .zh
-        let model = GraphModel.build(machine, language: language, snapshot: snapshot)
+        let clock = now.flatMap { RecordReader.time(text: $0).flatMap(StoreOptions.absolute) } ?? Int64(Date().timeIntervalSince1970)
+        let model = GraphModel.build(machine, language: language, snapshot: snapshot, now: snapshot == nil ? nil : clock)
         let text: String
         switch resolvedFormat {
         case .dot: text = GraphDOT.render(model)

@@ -78,13 +78,15 @@ public enum GraphDOT {
         case .loseEntry: a = [("label", node.label), ("style", "rounded,filled,dashed"), ("fillcolor", "#fff5f5"), ("color", "#c53030"), ("fontcolor", "#a61b1b")]
         }
         if let state = node.state {
-            let (fill, stroke, width) = node.passedEarlier ? earlier : state == .done && node.losing ? losingDone(node.kind) : colours(state)
+            let (fill, stroke, width) = node.passedEarlier ? earlier : node.overdue ? overdueColours
+                : state == .done && node.losing ? losingDone(node.kind) : colours(state)
             let filled = node.kind == .fork || node.kind == .join || node.kind == .start
             a.removeAll { $0.0 == "fillcolor" || $0.0 == "color" }
             a += [("fillcolor", filled ? stroke : fill), ("color", stroke), ("penwidth", width)]
             if state == .skipped { a.removeAll { $0.0 == "style" }; a.append(("style", node.kind == .task ? "rounded,filled,dashed" : "filled,dashed")) }
             if node.passedEarlier { a.removeAll { $0.0 == "style" }; a.append(("style", node.kind == .task ? "rounded,filled,dashed" : "filled,dashed")) }
-            a.append(("class", node.passedEarlier ? "pending earlier" : state.rawValue))
+            if node.overdue { a.removeAll { $0.0 == "style" }; a.append(("style", "rounded,filled,dashed")) }
+            a.append(("class", node.passedEarlier ? "pending earlier" : node.overdue ? "active overdue" : state.rawValue))
         }
         var tip = node.tooltip
         if node.recordCount > 0 { tip.insert("records: \(node.recordCount)", at: min(2, tip.count)) }
@@ -92,6 +94,9 @@ public enum GraphDOT {
         if node.recordCount > 0, let i = a.firstIndex(where: { $0.0 == "label" }) { a[i].1 += " [\(node.recordCount)]" }
         return q(node.key) + " " + attributes(a) + ";"
     }
+
+    /// An active box past its due time, not yet blocked: blocked's red, lighter, dashed.
+    static let overdueColours = (fill: "#fff4e6", stroke: "#d64545", width: "3")
 
     /// A box the deal passed before it was sent back (pending again): a pale, dashed green.
     static let earlier = (fill: "#f1f8f2", stroke: "#8fbf94", width: "1.4")

@@ -54,9 +54,14 @@ public enum GraphMermaid {
                 let e = GraphDOT.earlier
                 out += "  classDef state_earlier fill:\(e.fill),stroke:\(e.stroke),stroke-width:\(e.width)px,stroke-dasharray:4 3\n"
             }
+            if model.nodes.contains(where: \.overdue) {
+                let o = GraphDOT.overdueColours
+                out += "  classDef state_overdue fill:\(o.fill),stroke:\(o.stroke),stroke-width:\(o.width)px,stroke-dasharray:6 3\n"
+            }
             for (k, node) in model.nodes.enumerated() {
                 guard let s = node.state else { continue }
-                add(node.passedEarlier ? "state_earlier" : s == .done && node.losing ? "state_done_losing" : "state_" + s.rawValue, k)
+                add(node.passedEarlier ? "state_earlier" : node.overdue ? "state_overdue"
+                    : s == .done && node.losing ? "state_done_losing" : "state_" + s.rawValue, k)
             }
         } else {
             for (k, node) in model.nodes.enumerated() {

@@ -78,6 +78,9 @@ public struct GraphNode: Sendable, Hashable {
     /// back to an earlier node), not reached again yet. Its state is pending; it is drawn as
     /// passed earlier, with the arrows of that pass, so the path stays whole.
     public var passedEarlier = false
+    /// Over a deal: an active node past its due time that no timer sweep has blocked yet (the
+    /// report's "overdue"); drawn in the red of blocked, dashed.
+    public var overdue = false
 }
 
 /// One arrow of the picture.
@@ -128,8 +131,10 @@ extension GraphModel {
     /// - Parameters:
     ///   - machine: a verified machine (indices in range); out-of-range indices are skipped, not trusted.
     ///   - snapshot: a deal on this machine; its node states and decisions mark the boxes and arrows.
-    public static func build(_ machine: Machine, language: GraphLanguage = .zh, snapshot: DealSnapshot? = nil) -> GraphModel {
-        GraphModelBuilder(machine: machine, language: language, snapshot: snapshot).build()
+    /// - Parameter now: the clock (seconds) against which an active node past its due time is
+    ///   marked overdue, as the report marks it before a timer sweep blocks it; nil marks none.
+    public static func build(_ machine: Machine, language: GraphLanguage = .zh, snapshot: DealSnapshot? = nil, now: Int64? = nil) -> GraphModel {
+        GraphModelBuilder(machine: machine, language: language, snapshot: snapshot, now: now).build()
     }
 }
 
@@ -139,12 +144,14 @@ struct GraphModelBuilder {
     let words: GraphWords
     let language: GraphLanguage
     let snapshot: DealSnapshot?
+    let now: Int64?
 
-    init(machine: Machine, language: GraphLanguage, snapshot: DealSnapshot?) {
+    init(machine: Machine, language: GraphLanguage, snapshot: DealSnapshot?, now: Int64? = nil) {
         self.m = machine
         self.language = language
         self.words = GraphWords.of(language)
         self.snapshot = snapshot
+        self.now = now
     }
 
     func build() -> GraphModel {
@@ -214,7 +221,7 @@ struct GraphModelBuilder {
         var model = GraphModel(templateID: m.template.id, version: m.template.version, hash: m.template.hash,
                                title: language.pick(m.template.name, fallback: m.template.id), language: language,
                                nodes: nodes, edges: edges, deal: nil)
-        if let snapshot { GraphOverlay(machine: m, snapshot: snapshot, words: words).apply(to: &model) }
+        if let snapshot { GraphOverlay(machine: m, snapshot: snapshot, words: words, now: now).apply(to: &model) }
         return model
     }
 

@@ -21,10 +21,13 @@ struct GraphOverlay {
     let snapshot: DealSnapshot
     let words: GraphWords
 
-    init(machine: Machine, snapshot: DealSnapshot, words: GraphWords) {
+    let now: Int64?
+
+    init(machine: Machine, snapshot: DealSnapshot, words: GraphWords, now: Int64? = nil) {
         self.machine = machine
         self.snapshot = snapshot
         self.words = words
+        self.now = now
     }
 
     func status(_ machineIndex: Int?) -> NodeStatus? {
@@ -65,9 +68,12 @@ struct GraphOverlay {
             default:
                 state = status(node.machineIndex) ?? .pending
                 model.nodes[k].passedEarlier = passedEarlier(node.machineIndex)
+                if state == .active, let now, let i = node.machineIndex, let due = snapshot.nodes[i].dueAt, due <= now {
+                    model.nodes[k].overdue = true
+                }
             }
             model.nodes[k].state = state
-            let shown = model.nodes[k].passedEarlier ? "earlier" : state.rawValue
+            let shown = model.nodes[k].passedEarlier ? "earlier" : model.nodes[k].overdue ? "overdue" : state.rawValue
             model.nodes[k].tooltip.append(words.status[shown] ?? shown)
         }
         for record in snapshot.records {

@@ -22,7 +22,8 @@ public enum GraphSVG {
             header.append(text("deal", 20, y, deal.heading))
             let legend = GraphLegend.render(words: words, top: y + 14, maxWidth: max(base.width - 40, 560),
                                             earlier: model.nodes.contains(where: \.passedEarlier),
-                                            losing: model.nodes.contains { $0.state == .done && $0.losing })
+                                            losing: model.nodes.contains { $0.state == .done && $0.losing },
+                                            overdue: model.nodes.contains(where: \.overdue))
             header.append(legend.svg)
             y = legend.bottom
             legendWidth = legend.width + 40
@@ -105,6 +106,7 @@ public enum GraphSVG {
         if let state = node.state { classes.append(state.rawValue) }
         if node.losePath { classes.append("lose-path") }
         if node.passedEarlier { classes.append("earlier") }
+        if node.overdue { classes.append("overdue") }
         if node.tailored { classes.append("tailored") }
         if node.recordCount > 0 { classes.append("has-records") }
         var tip = node.tooltip
@@ -172,10 +174,11 @@ enum GraphLegend {
     ///   - losing: whether a node on the way to `lost` is drawn done, in red (its item: red is
     ///     otherwise the legend's blocked).
     static func render(words: GraphWords, top: Double, maxWidth: Double, earlier: Bool = false,
-                       losing: Bool = false) -> (svg: String, bottom: Double, width: Double) {
+                       losing: Bool = false, overdue: Bool = false) -> (svg: String, bottom: Double, width: Double) {
         // Each state's legend item: its classes (the boxes' own, so the style sheet draws them
         // alike) and its word.
         var states = ["done", "active", "blocked", "waiting", "skipped", "closed", "pending"].map { (classes: "task " + $0, word: $0) }
+        if overdue { states.insert((classes: "task active overdue", word: "overdue"), at: 3) }
         if earlier { states.append((classes: "task pending earlier", word: "earlier")) }
         if losing { states.append((classes: "lost done", word: "losing")) }
         var items: [(swatch: String, label: String)] = []

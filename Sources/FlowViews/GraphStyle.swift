@@ -48,6 +48,7 @@ enum GraphStyle {
         .overlay .node.done .box{fill:#e3f9e5;stroke:#2f8132;stroke-width:1.8;stroke-dasharray:none}
         .overlay .node.active .box{fill:#dbeefe;stroke:#1c7ed6;stroke-width:3;stroke-dasharray:none}
         .overlay .node.blocked .box{fill:#ffe3e3;stroke:#d64545;stroke-width:3;stroke-dasharray:none}
+        .overlay .node.active.overdue .box{fill:#fff4e6;stroke:#d64545;stroke-width:3;stroke-dasharray:6 3}
         .overlay .node.waiting .box{fill:#fff3c4;stroke:#cb6e17;stroke-width:2;stroke-dasharray:none}
         .overlay .node.skipped .box{fill:#f5f7fa;stroke:#9aa5b1;stroke-dasharray:3 3}
         .overlay .node.skipped .label{fill:#9aa5b1;text-decoration:line-through}

@@ -35,6 +35,26 @@ import Testing
         #expect(svgOut.out.hasPrefix("<?xml"))
     }
 
+    /// An active node past its due time that no sweep has blocked yet is drawn overdue, as the
+    /// report lists it (QA round 9: the report said overdue, the picture active), against
+    /// `--now` (else the clock); before its due time it is plain active.
+    @Test func anOverdueNodeIsDrawnAsTheReportSaysIt() throws {
+        let db = try Examples.loaded()
+        let before = flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "2024-05-20T00:00:00Z", "--format", "svg")
+        #expect(before.code == 0, "\(before.err)")
+        #expect(before.out.contains("class=\"node task active\" data-node=\"initial_talks\""))
+        #expect(!before.out.contains("逾期（待标记阻塞）"))
+        let after = flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "2024-07-20T00:00:00Z", "--format", "svg")
+        #expect(after.out.contains("class=\"node task active overdue\" data-node=\"initial_talks\""), "\(after.out)")
+        #expect(after.out.contains("逾期（待标记阻塞）"))
+        let dot = flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "2024-07-20T00:00:00Z", "--format", "dot")
+        #expect(dot.out.contains("class=\"active overdue\""), "\(dot.out)")
+        let mermaid = flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "2024-07-20T00:00:00Z", "--format", "mermaid")
+        #expect(mermaid.out.contains("state_overdue"))
+        #expect(flowc("graph", Examples.template, "--now", "2024-07-20T00:00:00Z").code == 2)
+        #expect(flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "tomorrow").code == 2)
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let bad = flowc("graph", Self.demo, "--format", "png")
         #expect(bad.code == 2)
