@@ -24,6 +24,17 @@ import Testing
         return (try service.view("G-1"), service)
     }
 
+    /// The driven deal after its last review and a rework from signing back to talks: its model.
+    static func reworked(_ service: DealService) throws -> GraphModel {
+        let events: [EventInput] = [
+            EventInput(at: GraphFixtures.at(300), actor: "fay", .complete(node: "finance_review", outcome: nil)),
+            EventInput(at: GraphFixtures.at(360), actor: "amy", .rework(node: "signing", target: "talks", reason: "客户要求改价")),
+        ]
+        if case .failure(let e) = service.apply(events, to: "G-1") { throw GraphFixtures.SetupError(description: "\(e)") }
+        let after = try service.view("G-1")
+        return GraphModel.build(after.machine.machine, snapshot: after.snapshot)
+    }
+
     @Test func overlayMarksNodeStatesAndExactlyTheTakenBranch() throws {
         let (view, _) = try Self.drivenDeal()
         let model = GraphModel.build(view.machine.machine, snapshot: view.snapshot)
@@ -142,13 +153,7 @@ import Testing
         let (view, service) = try Self.drivenDeal()
         let before = GraphModel.build(view.machine.machine, snapshot: view.snapshot)
         #expect(before.edges.filter { $0.kind == .rework }.allSatisfy { !$0.taken })
-        let events: [EventInput] = [
-            EventInput(at: GraphFixtures.at(300), actor: "fay", .complete(node: "finance_review", outcome: nil)),
-            EventInput(at: GraphFixtures.at(360), actor: "amy", .rework(node: "signing", target: "talks", reason: "客户要求改价")),
-        ]
-        if case .failure(let e) = service.apply(events, to: "G-1") { throw GraphFixtures.SetupError(description: "\(e)") }
-        let after = try service.view("G-1")
-        let model = GraphModel.build(after.machine.machine, snapshot: after.snapshot)
+        let model = try Self.reworked(service)
         let rework = try #require(model.edges.first { $0.kind == .rework })
         #expect(rework.taken)
         let index = try #require(model.edges.firstIndex { $0.kind == .rework })
@@ -161,14 +166,7 @@ import Testing
     /// passed earlier, and the arrows between them as taken: the path stays whole (QA round 9:
     /// bold arrows ran between boxes drawn "not reached", the plain arrows of that pass faint).
     @Test func thePassBeforeAReworkIsDrawnWhole() throws {
-        let (_, service) = try Self.drivenDeal()
-        let events: [EventInput] = [
-            EventInput(at: GraphFixtures.at(300), actor: "fay", .complete(node: "finance_review", outcome: nil)),
-            EventInput(at: GraphFixtures.at(360), actor: "amy", .rework(node: "signing", target: "talks", reason: "客户要求改价")),
-        ]
-        if case .failure(let e) = service.apply(events, to: "G-1") { throw GraphFixtures.SetupError(description: "\(e)") }
-        let after = try service.view("G-1")
-        let model = GraphModel.build(after.machine.machine, snapshot: after.snapshot)
+        let model = try Self.reworked(try Self.drivenDeal().1)
         func node(_ key: String) -> GraphNode? { model.nodes.first { $0.key == key } }
         #expect(node("talks")?.state == .active && node("talks")?.passedEarlier == false)
         for key in ["review", "legal_review", "finance_review", "signing"] {
