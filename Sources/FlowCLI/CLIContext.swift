@@ -103,7 +103,7 @@ public enum ExitCode {
     /// Stopped by an interrupt (Ctrl-C or TERM) after writing what it had: 128 + SIGINT, as a
     /// shell reports a command ended by Ctrl-C.
     public static let interrupted: Int32 = 130
-    /// The command did its work, but what it printed could not all be written (a full disk, a
-    /// closed pipe): 74, `EX_IOERR` of sysexits(3).
+    /// The command succeeded, but what it printed could not all be written (a full disk, a
+    /// closed pipe): 74, `EX_IOERR` of sysexits(3). A command that failed keeps its own status.
     public static let outputFailed: Int32 = 74
 }
