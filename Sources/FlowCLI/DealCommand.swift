@@ -351,7 +351,10 @@ struct DealHistoryCommand: FlowcCommand {
         guard let service = store.open(context) else { return ExitCode.usage }
         if json {
             do {
-                for entry in try service.log(of: deal) { context.write(String(decoding: entry.encoded(), as: UTF8.self) + "\n") }
+                // A deal the store does not have is FC1203, as in the human form: an empty log
+                // would read as a deal with no events (QA round 11).
+                let view = try service.view(deal)
+                for entry in try service.log(of: deal, through: view.sequence) { context.write(String(decoding: entry.encoded(), as: UTF8.self) + "\n") }
                 return ExitCode.clean
             } catch {
                 return HostOutput.fail(error, context)

@@ -48,6 +48,12 @@ import Testing
         #expect(history.out.contains("completed `initial_talks`; entered `requirement_negotiation`"))
         let log = flowc("deal", "history", "X-1", "--db", db, "--json")
         #expect(log.out.split(separator: "\n").count == 5)
+        // A deal the store does not have is FC1203, exit 1, in JSON too (QA round 11: exit 0,
+        // nothing printed, which reads as a deal with no events).
+        let none = flowc("deal", "history", "NOPE", "--db", db, "--json")
+        #expect(none.code == 1)
+        #expect(none.out.isEmpty)
+        #expect(none.err.contains("error[FC1203]"), "\(none.err)")
         // An id given by hand that the host would choose next: an event without an id gets
         // another (it was refused as already logged, FC1214).
         let named = flowc("deal", "event", "X-1", "--set", "follow_up_notes=a", "--id", "auto-7", "--at", "+1m", "--db", db)
