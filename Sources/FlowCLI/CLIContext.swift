@@ -81,13 +81,15 @@ public final class CLIContext: @unchecked Sendable {
 
     /// The exit status of a command that returned `code`: ``ExitCode/outputFailed`` when its
     /// output could not all be written and it had otherwise succeeded (0); any other status as it
-    /// is (a refused event, a template with errors: the failure is what a caller must see). The
-    /// lost output is said on the other stream if that one works.
+    /// is (a refused event, a template with errors: the failure is what a caller must see). Lost
+    /// standard output is said on standard error when that works; lost standard error is said by
+    /// the status alone, since standard output may be data (JSON) that a line would break.
     public func finish(_ code: Int32) -> Int32 {
         guard let outputFailure else { return code }
         let done = code == ExitCode.clean ? "the command's work is done, but " : ""
-        let message = "flowc: cannot write to \(outputFailure); \(done)what it printed is incomplete\n"
-        if !failed.contains(errorDescriptor) { writeError(message) } else if !failed.contains(outputDescriptor) { write(message) }
+        if !failed.contains(errorDescriptor) {
+            writeError("flowc: cannot write to \(outputFailure); \(done)what it printed is incomplete\n")
+        }
         return code == ExitCode.clean ? ExitCode.outputFailed : code
     }
 }

@@ -49,6 +49,12 @@ struct StoreOptions: ParsableArguments {
         if let now, RecordReader.time(text: now).flatMap(Self.absolute) == nil {
             throw ValidationError("--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds")
         }
+        // The zone of `--now` is the default offset: held to what `--utc-offset` takes (QA round
+        // 11: `+23:59` and `+05:17` became the report's zone).
+        if utcOffset == nil, let now, let zone = Self.zone(of: now),
+           zone.magnitude > Scenario.maxUTCOffset.magnitude || zone % Scenario.utcOffsetStep != 0 {
+            throw ValidationError("--now: the zone of `\(now)` is no zone in use (they run from -14:00 to +14:00, in whole quarter hours); fix it, or give the zone with --utc-offset")
+        }
         if let utcOffset {
             if Self.looksLikeBasicZone(utcOffset) {
                 // `-0500` as seconds would be 500 seconds west: an ISO zone written without its colon.

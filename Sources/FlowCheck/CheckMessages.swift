@@ -554,6 +554,7 @@ public enum CheckMessages {
         public static let addOwner = "add `owner: true` to the sales owner's role"
         // FC0415 in a template when no declared field is close.
         public static let declareField = "declare `{0}` under `fields:`, with its type"
+        public static let dealProperty = "`{0}` is the deal's own, not a field, and expressions read only the template's fields: declare a field for it under `fields:` if a condition needs it"
         public static let literalWord = "`{0}` is no word of the expression language: write `{1}`"
         public static let unquotedEnumValue = "`{0}` is a value of the enum field `{1}`: write it in quotes, `'{0}'`"
         // FC0319 for `when` on an approval.

@@ -42,13 +42,14 @@ public enum Suggestions {
         return best?.name
     }
 
-    /// The one candidate that holds `name` as one of its `_`-separated words (`customer_name`
-    /// for `customer`), for a "did you mean" where the edit distance is too large; nil when no
-    /// candidate or more than one does.
+    /// The one candidate whose first `_`-separated word is `name` (`customer_name` for
+    /// `customer`), for a "did you mean" where the edit distance is too large; nil when no
+    /// candidate or more than one does. Only the first word: `type` is no short form of
+    /// `loss_type`, nor `date` of `delivery_date`.
     public static func onlyContainingWord(_ name: String, in candidates: some Sequence<String>) -> String? {
         guard !name.isEmpty, !name.contains("_") else { return nil }
         var found: String?
-        for candidate in candidates where candidate != name && candidate.split(separator: "_").contains(where: { $0 == name }) {
+        for candidate in candidates where candidate != name && candidate.split(separator: "_").first.map({ $0 == name }) == true {
             if found != nil { return nil }
             found = candidate
         }

@@ -193,12 +193,16 @@ extension DealSession {
             results.append((unit, dealID, result))
         }
         let event = DealEvent(id: "tick-\(time)", at: time, actor: nil, .tick)
+        // A deal whose last event a host named as this tick would be (`tick-<time>`) gets the
+        // tick under `-2`, as the host's own ids step aside from ids given by hand.
+        let renamed = DealEvent(id: "tick-\(time)-2", at: time, actor: nil, .tick)
         // A tick names no owner, so the quota count does not enter its context.
         let context = StepContext(now: time, utcOffset: service.utcOffset, ownedOpenDeals: 0, actorCanAssign: false)
         let limits = service.limits
         let steps = ParallelWork.map(jobs.map { ($0.dealID, $0.live) }, workers: workers) { dealID, live in
             Result { () throws(HostError) in
-                try DealSession.stepped(event, dealID: dealID, machine: live.machine, before: live, context: context, limits: limits)
+                try DealSession.stepped(live.snapshot.lastEventID == event.id ? renamed : event, dealID: dealID, machine: live.machine,
+                                        before: live, context: context, limits: limits)
             }
         }
         for (job, step) in zip(jobs, steps) {

@@ -474,7 +474,9 @@ private final class Reader {
             }
         }
         guard let dealValue = root["deal"] else { throw fail("", "missing `deal`") }
-        let deal = try self.deal(dealValue)
+        // A mistake in the deal does not hide the steps': it is kept, and they are read still.
+        var deal = Scenario.Deal(id: "deal-1", owner: nil, by: nil, fields: [], members: [], owned: 0, expect: nil)
+        attempt { () throws(ScenarioFormatError) in deal = try self.deal(dealValue) }
         var steps: [Scenario.Step] = []
         var written: [String] = []
         if let s = root["steps"] {
@@ -544,7 +546,11 @@ private final class Reader {
     func expectation(_ v: JSONValue, _ path: String) throws(ScenarioFormatError) -> Scenario.Expectation {
         let keys = ["refused", "active", "blocked", "nodes", "tailored_out", "in_plan", "status", "pool", "owner", "effects",
                     "effects_include", "fields", "next_timer", "probability", "members"]
-        _ = try object(v, path, allowed: keys)
+        guard case .object(let entries) = v else { throw fail(path, "expected an object") }
+        // An unknown key is kept as a problem, and the known keys are read still.
+        for (key, _) in entries where !keys.contains(key) {
+            collected.append(fail(path, "unknown key `\(key)`" + Names.didYouMean(key, among: keys) + " (keys: \(keys.joined(separator: ", ")))"))
+        }
         var e = Scenario.Expectation()
         // Each key on its own: a mistake in one does not hide a mistake in the next.
         attempt { () throws(ScenarioFormatError) in

@@ -84,4 +84,18 @@ import Testing
             #expect(basic.err.hasPrefix("Error: --utc-offset: `\(text)` reads as seconds; write hours and minutes with a colon \(hint)"), "\(basic.err)")
         }
     }
+
+    /// The zone of `--now` is the default offset, so it is held to what `--utc-offset` takes
+    /// (QA round 11: `+23:59` became the report's zone).
+    @Test func aZoneOfNowThatNoZoneUsesIsRefused() throws {
+        let db = try Examples.loaded()
+        for now in ["2024-08-01T00:00:00+23:59", "2024-08-01T00:00:00+05:17"] {
+            let r = flowc("report", "--db", db, "--now", now)
+            #expect(r.code == 2, "\(now)")
+            #expect(r.err.contains("--now: the zone of `\(now)` is no zone in use"), "\(r.err)")
+            // With the zone given apart, the instant alone counts.
+            #expect(flowc("report", "--db", db, "--now", now, "--utc-offset", "8h").code == 0)
+        }
+        #expect(flowc("report", "--db", db, "--now", "2024-08-01T00:00:00+05:45").code == 0)
+    }
 }

@@ -588,7 +588,8 @@ enum Examples {
         #expect(r.code == ExitCode.problems)
         // The summary (on the working stream) and the store: the good record after the bad one is in.
         #expect(r.err.contains("records: 2 read: 1 created, 0 advanced, 0 unchanged, 1 rejected"), "\(r.err)")
-        #expect(r.err.contains("flowc: cannot write to standard error: No space left on device; what it printed is incomplete\n"), "\(r.err)")
+        // Standard output may be data (JSON): the lost standard error is said by the status alone.
+        #expect(!r.err.contains("flowc: cannot write"), "\(r.err)")
         #expect(flowc("deal", "show", "OK-1", "--db", db).code == 0)
         #expect(FileManager.default.fileExists(atPath: dir + "/f.rejects.jsonl"))
     }

@@ -697,6 +697,29 @@ private let failingScenario = """
         #expect(errors.contains { $0.contains("steps[1].at: expected `+` and a duration such as `+3d`") }, "\(errors)")
     }
 
+    /// A mistake in the deal or an unknown key in an expectation does not hide the others
+    /// (QA round 11: a `deal.expect` typo hid every step's mistake).
+    @Test func aDealMistakeDoesNotHideTheSteps() throws {
+        let scenario = """
+            scenario: deal and steps
+            start: 2024-05-06T09:00:00+08:00
+            deal:
+              owner: alice
+              fields: {quote: 1200, cost: 1000}
+              expect: {actve: [initial_talks]}
+            steps:
+              - complete: initial_talks
+                expect: {stauts: won, pool: nowhere}
+
+            """
+        let r = try Self.run(scenario)
+        #expect(r.code == 1)
+        let errors = r.out.split(separator: "\n").filter { $0.contains("error[FC1301]") }.map(String.init)
+        #expect(errors.contains { $0.contains("deal.expect: unknown key `actve` (did you mean `active`?)") }, "\(errors)")
+        #expect(errors.contains { $0.contains("steps[0].expect: unknown key `stauts` (did you mean `status`?)") }, "\(errors)")
+        #expect(errors.contains { $0.contains("steps[0].expect.pool: expected private or public") }, "\(errors)")
+    }
+
     @Test func missingFilesExitTwo() throws {
         #expect(flowc("test", "/nonexistent/x.flow.yaml").code == 2)
         let dir = try tempDir(["a.flow.yaml": cleanTemplate])

@@ -50,7 +50,11 @@ import Testing
         ("vip == no", "`no` is no word of the expression language: write `false`"),
         ("margin == nil", "`nil` is no word of the expression language: write `null`"),
         ("no == 1", "`no` is no word of the expression language: write `false`"),
-        ("id == 'x'", "declare `id` under `fields:`, with its type"),
+        ("id == 'x'", "`id` is the deal's own, not a field, and expressions read only the template's fields: declare a field for it under `fields:` if a condition needs it"),
+        ("owner == 'alice'", "`owner` is the deal's own, not a field, and expressions read only the template's fields: declare a field for it under `fields:` if a condition needs it"),
+        // A last word is no short form of a field (QA round 11: `type` suggested `loss_type`).
+        ("type == 'x'", "declare `type` under `fields:`, with its type"),
+        ("tax == 'x'", "did you mean `tax_id`?"),
     ])
     func aNameThatIsNoFieldGetsTheRightHelp(_ condition: String, _ help: String) throws {
         let yaml = Self.template

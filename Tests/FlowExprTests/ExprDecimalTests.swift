@@ -69,10 +69,13 @@ import Testing
         #expect(Suggestions.closest(to: "x", in: []) == nil)
     }
 
-    /// `customer` for `customer_name`: too far for the edit distance, but one of its words.
+    /// `customer` for `customer_name`: too far for the edit distance, but its first word. A last
+    /// word names what kind of thing the field is, not which (QA round 11: `type` suggested
+    /// `loss_type`, `date` `delivery_date`): no suggestion from it.
     @Test func aWordOfExactlyOneNameSuggestsIt() {
         #expect(Suggestions.onlyContainingWord("customer", in: ["customer_name", "quote"]) == "customer_name")
-        #expect(Suggestions.onlyContainingWord("rate", in: ["discount_rate", "quote"]) == "discount_rate")
+        #expect(Suggestions.onlyContainingWord("discount", in: ["discount_rate", "quote"]) == "discount_rate")
+        #expect(Suggestions.onlyContainingWord("rate", in: ["discount_rate", "quote"]) == nil)
         // Two names hold the word: neither is suggested.
         #expect(Suggestions.onlyContainingWord("customer", in: ["customer_name", "customer_tier"]) == nil)
         // A part of a word is not a word.

@@ -277,6 +277,24 @@ import Testing
         #expect(s.tick(at: start + 31 * day).ticked.isEmpty)
         #expect(try s.replay("D-1").matches)
     }
+
+    /// A deal whose last event a host named as the tick would be named (`tick-<time>`) still
+    /// gets its timer fired at that time, under `-2` (QA round 11: FC1109, and the timer waited).
+    @Test func aTickWhoseIDTheDealsLastEventHasStillFires() throws {
+        let s = try service(.memory)
+        let m = try s.machines.register(standard)
+        let start = at("2024-05-06T09:00:00Z")
+        #expect(s.create(NewDealInput(dealID: "C-1", at: .absolute(start), owner: "amy", fields: [WrittenValue("customer_name", .string("碰撞"))]),
+                         machine: m).value != nil)
+        let due = start + 14 * day
+        #expect(s.apply([EventInput(id: "tick-\(due)", at: .absolute(due - 60), actor: "amy", .set([WrittenValue("intent", .string("low"))]))],
+                        to: "C-1").error == nil)
+        let report = s.tick(at: due)
+        #expect(report.refused.isEmpty, "\(report.refused)")
+        #expect(report.ticked == ["C-1"])
+        #expect(try s.log(of: "C-1").last?.event.id == "tick-\(due)-2")
+        #expect(try s.replay("C-1").matches)
+    }
 }
 
 /// A sweep reads its page of due deals in one store call and decodes them in parallel: every

@@ -164,6 +164,10 @@ enum ExpressionHints {
         if let field = enums.first {
             return Message(CheckMessages.Formats.unquotedEnumValue, [name, enums.count == 1 ? field : enums.joined(separator: "`, `")])
         }
+        // What a deal has besides its fields, which expressions do not read.
+        if ["owner", "status", "pool", "stage", "node", "id", "deal", "probability"].contains(name) {
+            return Message(CheckMessages.Formats.dealProperty, [name])
+        }
         // A short word (`id`, `no`) is a word of too many ids to mean one of them.
         if name.count >= 3, let g = Suggestions.onlyContainingWord(name, in: env.knownNames) {
             return Message(CheckMessages.Formats.didYouMean, [g])
