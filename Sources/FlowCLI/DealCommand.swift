@@ -160,12 +160,16 @@ struct DealEventCommand: FlowcCommand {
     @Flag(name: .long, help: "The host vouches that the actor may assign deals (the template's pool.assign_by role).")
     var canAssign = false
 
+    @Flag(name: .long, help: "A retry: an event already in the deal's log under this id (--id, or `id` in the step) with the same action is the same event sent again, skipped with exit 0; with another action it is refused (FC1205).")
+    var retry = false
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
+        if retry && id == nil && step == nil { throw ValidationError("--retry needs the event's id (--id): without one, each call is a new event") }
         let given = [step != nil, !set.isEmpty, complete != nil, note != nil, link != nil].filter { $0 }.count
         if given != 1 { throw ValidationError("give exactly one action: a JSON step, --set, --complete, --note or --link") }
         if outcome != nil && complete == nil { throw ValidationError("--outcome goes with --complete") }
@@ -202,16 +206,24 @@ struct DealEventCommand: FlowcCommand {
         if let at { event.at = at.value }
         if let id { event.id = id }
         if canAssign { event.canAssign = true }
+        if retry && event.id == nil {
+            context.writeError("error: --retry needs the event's id (--id, or `id` in the step): without one, each call is a new event\n")
+            return ExitCode.usage
+        }
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
-        return DealEventCommand.apply(event, to: deal, service: service, json: json, context)
+        return DealEventCommand.apply(event, to: deal, service: service, json: json, repeated: retry ? .skip : .refuse, context)
     }
 
     /// Applies one event and prints the result (shared with the pool commands).
-    static func apply(_ event: EventInput, to deal: String, service: DealService, json: Bool, _ context: CLIContext) -> Int32 {
-        switch service.apply([event], to: deal) {
+    static func apply(_ event: EventInput, to deal: String, service: DealService, json: Bool, repeated: RepeatedEvents = .refuse,
+                      _ context: CLIContext) -> Int32 {
+        switch service.apply([event], to: deal, repeated: repeated) {
         case .failure(let error): return HostOutput.fail(error, context)
         case .success(let outcome):
-            HostOutput.report("applied `\(event.action.name)` to deal `\(deal)`", outcome, json: json, context)
+            let title = outcome.applied == 0 && outcome.skipped > 0
+                ? "already applied: `\(event.action.name)` to deal `\(deal)` (event `\(event.id ?? "")`); nothing changed"
+                : "applied `\(event.action.name)` to deal `\(deal)`"
+            HostOutput.report(title, outcome, json: json, context)
             return ExitCode.clean
         }
     }

@@ -75,9 +75,12 @@ public final class DealService {
     }
 
     /// Applies events to an existing deal, in one store transaction.
-    public func apply(_ events: [EventInput], to dealID: String) -> Result<UnitOutcome, HostError> {
+    /// - Parameter repeated: an event whose id is in the deal's log: refused (FC1214, the
+    ///   default: a single command means a new event), or skipped as delivered before when its
+    ///   action is the same (a caller's retry; another action is FC1205).
+    public func apply(_ events: [EventInput], to dealID: String, repeated: RepeatedEvents = .refuse) -> Result<UnitOutcome, HostError> {
         let session = DealSession(self)
-        return finish(session, session.run(DealUnit(dealID: dealID, events: events, repeated: .refuse)))
+        return finish(session, session.run(DealUnit(dealID: dealID, events: events, repeated: repeated)))
     }
 
     private func finish(_ session: DealSession, _ result: Result<UnitOutcome, UnitFailure>) -> Result<UnitOutcome, HostError> {

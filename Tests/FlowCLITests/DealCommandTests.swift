@@ -63,6 +63,22 @@ import Testing
         let unnamed2 = flowc("deal", "event", "X-1", "--set", "follow_up_notes=c", "--at", "+1m", "--db", db)
         #expect(unnamed2.code == 0, "\(unnamed2.err)")
         #expect(flowc("deal", "history", "X-1", "--db", db).out.contains("[`auto-7-2`]"))
+        // A retry (--retry) of an event with its id: the same event again is skipped, exit 0;
+        // another action under the id is FC1205 (QA round 11: a CRM's retry after a timeout
+        // could not be told from a refusal).
+        let first = flowc("deal", "event", "X-1", "--set", "follow_up_notes=r", "--id", "crm-1", "--at", "+1m", "--retry", "--db", db, "--json")
+        #expect(first.code == 0, "\(first.err)")
+        #expect(first.out.contains(#""applied":1"#))
+        let again = flowc("deal", "event", "X-1", "--set", "follow_up_notes=r", "--id", "crm-1", "--at", "+1m", "--retry", "--db", db, "--json")
+        #expect(again.code == 0, "\(again.err)")
+        #expect(again.out.contains(#""applied":0"#) && again.out.contains(#""skipped":1"#), "\(again.out)")
+        let human = flowc("deal", "event", "X-1", "--set", "follow_up_notes=r", "--id", "crm-1", "--retry", "--db", db)
+        #expect(human.out.hasPrefix("already applied: `set` to deal `X-1` (event `crm-1`); nothing changed"), "\(human.out)")
+        let other = flowc("deal", "event", "X-1", "--set", "follow_up_notes=s", "--id", "crm-1", "--retry", "--db", db)
+        #expect(other.code == 1)
+        #expect(other.err.contains("error[FC1205]"), "\(other.err)")
+        #expect(flowc("deal", "event", "X-1", "--set", "follow_up_notes=r", "--id", "crm-1", "--db", db).err.contains("error[FC1214]"))
+        #expect(flowc("deal", "event", "X-1", "--set", "follow_up_notes=r", "--retry", "--db", db).code == 2)
         #expect(log.out.hasPrefix("{\"context\":{\"actorCanAssign\":false,"))
 
         let why = flowc("deal", "why", "X-1", "--db", db)
