@@ -1,0 +1,91 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// docs/json.md lists the keys of every JSON output (QA round 11: none was documented). Each row
+/// is checked against the command's real output on the example deals: every key the output has
+/// is listed, and every key listed without `?` is in every object.
+@Suite struct JSONOutputDocsTests {
+    /// The rows of the page's table: output → (always, optional) keys.
+    static func documented() throws -> [String: (always: Set<String>, optional: Set<String>)] {
+        let page = try String(contentsOfFile: repoRoot + "/docs/json.md", encoding: .utf8)
+        var rows: [String: (Set<String>, Set<String>)] = [:]
+        for line in page.split(separator: "\n") where line.hasPrefix("| `flowc") || line.hasPrefix("| its ") || line.hasPrefix("| each of its ") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 3 else { continue }
+            var always = Set<String>(), optional = Set<String>()
+            for key in cells[2].split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "`")) }) {
+                if key.hasSuffix("?") { optional.insert(String(key.dropLast())) } else { always.insert(key) }
+            }
+            rows[cells[0]] = (always, optional)
+        }
+        return rows
+    }
+
+    static func objects(_ text: String) throws -> [[String: Any]] {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("[") { return try #require(try JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [[String: Any]]) }
+        // One object (pretty-printed over lines, as the report's), or JSON Lines.
+        if let one = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] { return [one] }
+        return try trimmed.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    @Test func everyOutputHasTheKeysTheDocsList() throws {
+        let rows = try Self.documented()
+        let dir = try tempDir([:])
+        let db = dir + "/deals.sqlite"
+        let now = "2024-06-20T00:00:00Z"
+        func json(_ args: String...) throws -> [[String: Any]] {
+            let ctx = CLIContext(capture: true)
+            let code = Flowc.run(args + ["--db", db], context: ctx)
+            #expect(code == 0, "\(args): \(ctx.err)")
+            return try Self.objects(ctx.out)
+        }
+        let run = try json("run", Examples.template, "--deals", Examples.deals, "--json", "--now", now)
+        var results = try json("deal", "event", "D-1006", "--set", "intent=low", "--json", "--now", now)
+        results += try json("deal", "event", "D-1005", "--set", "intent=high", "--json", "--now", now)
+        results += try json("pool", "claim", "D-1002", "--by", "zoe", "--json", "--now", now)
+        let ids = ["D-1001", "D-1002", "D-1003", "D-1004", "D-1005", "D-1006"]
+        let shows = try ids.flatMap { try json("deal", "show", $0, "--json") }
+        let history = try ids.flatMap { try json("deal", "history", $0, "--json") }
+        let pool = try json("pool", "list", "public", "--json") + (try json("pool", "list", "private", "--json"))
+        let tick = try json("tick", "--json", "--now", "2024-09-01T00:00:00Z")
+        let outbox = try json("outbox", "list", "--json", "--limit", "1000")
+        let deals = try json("deals", "--format", "json")
+        let report = try json("report", "--format", "json", "--now", now)
+        let migrate = try json("migrate", "--to", Examples.template, "--format", "json")
+
+        let observed: [String: [[String: Any]]] = [
+            "`flowc run --json`": run,
+            "`flowc deal create/event --json`, `flowc pool claim/release/assign --json`": results,
+            "its `deal`": results.compactMap { $0["deal"] as? [String: Any] },
+            "each of its `effects`, and an outbox line's `effect`":
+                results.flatMap { $0["effects"] as? [[String: Any]] ?? [] } + outbox.compactMap { $0["effect"] as? [String: Any] },
+            "`flowc deal show --json`": shows,
+            "`flowc deal history --json`": history,
+            "its `event`": history.compactMap { $0["event"] as? [String: Any] },
+            "its `context`": history.compactMap { $0["context"] as? [String: Any] },
+            "`flowc pool list --json`": pool,
+            "`flowc tick --json`": tick,
+            "`flowc outbox list --json`": outbox,
+            "`flowc deals --format json` (the default columns, one template in the store)": deals,
+            "`flowc report --format json`": report,
+            "`flowc migrate --format json`": migrate,
+            "each of its `deals`": migrate.flatMap { $0["deals"] as? [[String: Any]] ?? [] },
+        ]
+        #expect(Set(rows.keys) == Set(observed.keys), "rows of docs/json.md: \(rows.keys.sorted())")
+        for (row, objects) in observed {
+            let doc = try #require(rows[row], "docs/json.md has no row `\(row)`")
+            #expect(!objects.isEmpty, "\(row): no output to check")
+            for object in objects {
+                let keys = Set(object.keys)
+                #expect(keys.subtracting(doc.always.union(doc.optional)).isEmpty, "\(row): undocumented keys \(keys.subtracting(doc.always.union(doc.optional)).sorted())")
+                #expect(doc.always.subtracting(keys).isEmpty, "\(row): missing keys \(doc.always.subtracting(keys).sorted())")
+            }
+        }
+        // Times: seconds, but for the report (milliseconds).
+        let at = try #require(history.first?["event"] as? [String: Any])["at"] as? Int
+        #expect(at.map { $0 < 10_000_000_000 } == true)
+        #expect((report.first?["generatedAt"] as? Int).map { $0 > 10_000_000_000 } == true)
+    }
+}
