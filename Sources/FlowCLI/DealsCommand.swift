@@ -67,7 +67,7 @@ struct DealsCommand: FlowcCommand {
     @Option(name: .long, help: "Sort by KEY or KEY:desc (repeatable; ties by deal id).")
     var sort: [String] = []
 
-    @Option(name: .long, help: "Columns, comma-separated (default: deal, template, status, pool, owner, node, the amount field, created).")
+    @Option(name: .long, help: "Columns, comma-separated (default: deal, status, pool, owner, node, the template's amount field, created; over several templates, template instead of the amount, which needs --template).")
     var columns: String?
 
     @Option(name: .long, help: "table, csv or json.")
