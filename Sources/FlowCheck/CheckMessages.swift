@@ -519,11 +519,35 @@ public enum CheckMessages {
               on_role_added:
                 - bot_card: {to: [added], title: "{added.person}，你已作为{added.role}加入商机 {customer_name}", fields: [customer_name, amount]}
         """)
+    public static let placeholderOfAnotherLanguage = MessageSpec(713, .warning, "foreign-placeholder", "`{0}` is another template language's placeholder: here the text reads {1}", explanation: """
+        A placeholder is a field's id in single braces, `{customer_name}`. Other template \
+        languages write theirs as `{{customer_name}}` or `${customer_name}`, and both are valid \
+        text here with another meaning: `{{` and `}}` are literal braces, so \
+        `{{customer_name}}` sends the words `{customer_name}` to the customer, and a `$` before a \
+        placeholder is sent as it is, before the value. When the braces or the `$` are meant \
+        (a literal `{customer_name}`, a price written `${amount}`), the warning can be silenced \
+        on its line with `# flowc-ignore FC0713`.
+
+        Wrong:
+
+            on_enter:
+              - notify: {to: [owner], message: "{{customer_name}} 的方案已提交, 报价 ${quote}"}
+
+        Right:
+
+            on_enter:
+              - notify: {to: [owner], message: "{customer_name} 的方案已提交, 报价 {quote}"}
+        """)
 
     /// Other wordings of the messages above, labels and help lines. A rule that needs one builds
     /// the diagnostic from its code's entry with `at(_:format:_:)`, so that the code, severity
     /// and rule name stay the entry's and every text of the phase is translated from this file.
     public enum Formats {
+        // FC0713
+        public static let literalText = "the literal text `{0}`"
+        public static let dollarAndValue = "`$` and then the value of `{0}`"
+        public static let singleBraces = "a placeholder has single braces: `{0}`"
+        public static let noDollar = "leave out the `$`, unless the text means it: `{0}`"
         // FC0302
         public static let removedNode = "unknown node `{0}`: `remove_nodes` removes it"
         public static let removedButReferenced = "`remove_nodes` removes `{0}`, but `{1}` still leads to it"
@@ -648,7 +672,7 @@ public enum CheckMessages {
         forkBranchesOverlap, forkEnteredFromOutside,
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
-        badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn, repeatedEntry, addedOutsideRoleAdded,
+        badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn, repeatedEntry, addedOutsideRoleAdded, placeholderOfAnotherLanguage,
     ]
 }
 

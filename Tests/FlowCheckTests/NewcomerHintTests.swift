@@ -151,6 +151,13 @@ import Testing
              code: 708, line: 17, column: 59, message: "unknown field `customer` in placeholder", help: "did you mean `customer_name`?"),
         Case(old: "margin < quote * 0.15", new: "customer == 'ACME'", code: 415, line: 18, column: 14,
              message: "unknown field `customer`", help: "did you mean `customer_name`?"),
+        // Another template language's placeholders (QA round 11: they passed and reached the customer as written).
+        Case(old: "probability: 10\n", new: "probability: 10\n    on_enter: [{notify: {to: [sales_owner], message: \"请跟进 {{customer_name}}\"}}]\n",
+             code: 713, line: 17, column: 59, message: "`{{customer_name}}` is another template language's placeholder: here the text reads the literal text `{customer_name}`",
+             help: "a placeholder has single braces: `{customer_name}`", fix: "{customer_name}"),
+        Case(old: "probability: 10\n", new: "probability: 10\n    on_enter: [{notify: {to: [sales_owner], message: \"报价 ${quote}\"}}]\n",
+             code: 713, line: 17, column: 58, message: "`${quote}` is another template language's placeholder: here the text reads `$` and then the value of `quote`",
+             help: "leave out the `$`, unless the text means it: `{quote}`", fix: "{quote}"),
         // The version line left out.
         Case(old: "flowc: 1\n", new: "", code: 202, line: 1, column: 1,
              message: "missing required key `flowc` in the template",

@@ -41,6 +41,15 @@ enum EffectsRule: TemplateRule {
         }
         func checkPlaceholders(_ text: ScalarText, mayNameAdded: Bool) {
             let f = CheckMessages.Formats.self
+            // `{{customer_name}}` and `${customer_name}`: another template language's placeholder,
+            // valid text here that does not mean one.
+            for (range, name, dollar) in Self.otherLanguagePlaceholders(text.text) where ctx.fieldIndex[name] != nil {
+                let at = text.span(of: range)
+                let written = dollar ? "${" + name + "}" : "{{" + name + "}}"
+                let reads = dollar ? Message(f.dollarAndValue, [name]).text : Message(f.literalText, ["{" + name + "}"]).text
+                ctx.report(CheckMessages.placeholderOfAnotherLanguage.at(at, written, reads)
+                    .help(dollar ? f.noDollar : f.singleBraces, "{" + name + "}").fix(at, "{" + name + "}"))
+            }
             // `｛customer_name｝`: a placeholder typed in full-width mode, which no `{` check sees.
             for (range, name) in fullWidthPlaceholders(text.text) {
                 let at = text.span(of: range)
@@ -111,6 +120,46 @@ enum EffectsRule: TemplateRule {
         /// The UTF-8 bytes of the text it covers: `{name}`, or the lone brace.
         var range: Range<Int>
         var description: String { "\(kind)@\(range)" }
+    }
+
+    /// `{{name}}` and `${name}` in a text, `name` written as ids are (ASCII letters, digits, `_`
+    /// and `.`), with the UTF-8 range of the whole and whether it is the `$` form.
+    static func otherLanguagePlaceholders(_ s: String) -> [(Range<Int>, String, Bool)] {
+        let b = Array(s.utf8)
+        func isName(_ c: UInt8) -> Bool {
+            c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+                || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+        }
+        func name(from start: Int) -> Int {
+            var end = start
+            while end < b.count, isName(b[end]) { end += 1 }
+            return end
+        }
+        let open = UInt8(ascii: "{"), close = UInt8(ascii: "}"), dollar = UInt8(ascii: "$")
+        var out: [(Range<Int>, String, Bool)] = []
+        var i = 0
+        while i + 1 < b.count {
+            if b[i] == open, b[i + 1] == open {
+                let end = name(from: i + 2)
+                if end > i + 2, end + 1 < b.count, b[end] == close, b[end + 1] == close {
+                    out.append((i..<(end + 2), String(decoding: b[(i + 2)..<end], as: UTF8.self), false))
+                    i = end + 2
+                    continue
+                }
+                i += 2
+                continue
+            }
+            if b[i] == dollar, b[i + 1] == open, i + 2 < b.count, b[i + 2] != open {
+                let end = name(from: i + 2)
+                if end > i + 2, end < b.count, b[end] == close {
+                    out.append((i..<(end + 1), String(decoding: b[(i + 2)..<end], as: UTF8.self), true))
+                    i = end + 1
+                    continue
+                }
+            }
+            i += 1
+        }
+        return out
     }
 
     /// `｛name｝` in a text: full-width braces (U+FF5B, U+FF5D) around a name written as ids are
