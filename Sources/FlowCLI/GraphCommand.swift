@@ -147,8 +147,7 @@ struct GraphCommand: FlowcCommand {
     /// the registry first, so a deal on this template needs nothing from the archive; nothing is
     /// written to the store or the archive.
     func loadDeal(_ id: String, template: VerifiedMachine, _ context: CLIContext) -> Result<(snapshot: DealSnapshot, machine: Machine), ExitStatus> {
-        // As every store command reads `--db` and `$FLOWC_DB` (StoreOptions).
-        let path = db ?? context.environment["FLOWC_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? ".flowc/deals.sqlite"
+        let path = StoreOptions.path(db: db, context)
         if let problem = StoreOptions.namesNoFile(path) ?? StoreOptions.unreachable(path) {
             return .failure(ExitStatus(ViewStore.fail(problem, path.isEmpty ? "--db" : path, context)))
         }

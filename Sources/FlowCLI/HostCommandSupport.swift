@@ -120,8 +120,16 @@ struct StoreOptions: ParsableArguments {
 
     /// The store path: `--db`, else `$FLOWC_DB` (an empty one counts as unset, as a shell's
     /// `FLOWC_DB=` means), else `.flowc/deals.sqlite`.
-    func path(_ context: CLIContext) -> String {
-        db ?? context.environment["FLOWC_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? ".flowc/deals.sqlite"
+    func path(_ context: CLIContext) -> String { Self.path(db: db, context) }
+
+    /// ``path(_:)`` for a command with a `--db` of its own (`graph --deal`).
+    static func path(db: String?, _ context: CLIContext) -> String { db ?? environmentPath(context) ?? defaultPath }
+
+    static let defaultPath = ".flowc/deals.sqlite"
+
+    /// `$FLOWC_DB`, nil when it is unset or empty.
+    static func environmentPath(_ context: CLIContext) -> String? {
+        context.environment["FLOWC_DB"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// A store path that names no file: empty (`--db ''`), or ending in `/` (a directory,
@@ -190,7 +198,7 @@ struct StoreOptions: ParsableArguments {
             }
             let directory = (path as NSString).deletingLastPathComponent
             var isDirectory: ObjCBool = false
-            let isDefault = db == nil && context.environment["FLOWC_DB"] == nil
+            let isDefault = db == nil && Self.environmentPath(context) == nil
             if !isDefault, !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
                 context.writeError(HostError.storeDirectoryMissing(path).description + "\n")
                 return nil

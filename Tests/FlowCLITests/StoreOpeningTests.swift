@@ -69,6 +69,30 @@ import Testing
         // An empty FLOWC_DB is unset: the default store, which is not there.
         let unset = flowc("deal", "show", "D-1", env: ["FLOWC_DB": ""], directory: dir)
         #expect(unset.err.contains("there is no deal store at `.flowc/deals.sqlite`"), "\(unset.err)")
+        // ... so `run` creates the default store, `.flowc/` included, as with no FLOWC_DB at all
+        // (it said FC1216, `.flowc` does not exist). SQLite resolves the relative path against
+        // the process's directory: the run is a child process started in `dir`.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        child.arguments = ["--testing-library", "swift-testing", "--filter", "StoreOpeningTests/emptyFlowcDBChild"]
+        child.currentDirectoryURL = URL(fileURLWithPath: dir)
+        child.environment = ProcessInfo.processInfo.environment.merging([Self.childVariable: "1"]) { $1 }
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        child.waitUntilExit()
+        #expect(child.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: dir + "/.flowc/deals.sqlite"))
+    }
+
+    static let childVariable = "FLOWC_TEST_EMPTY_FLOWC_DB_CHILD"
+
+    /// The child of ``aStorePathThatNamesNoFileIsRefused()``: `flowc run` with an empty
+    /// `FLOWC_DB` and no `--db`, in the directory it was started in; exits with the run's status.
+    @Test func emptyFlowcDBChild() {
+        guard ProcessInfo.processInfo.environment[Self.childVariable] != nil else { return }
+        let r = flowc("run", Examples.template, "--deals", Examples.deals, "--rejects", "/dev/null", env: ["FLOWC_DB": ""])
+        exit(r.code)
     }
 
     /// A deal id from a file is printed safely: its control characters escaped, so a deals file
