@@ -302,7 +302,7 @@ struct FileIdentity: Equatable {
             self.path = ""
         } else {
             node = nil
-            self.path = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+            self.path = RunCommand.resolved(path)
         }
     }
 

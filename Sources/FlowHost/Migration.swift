@@ -194,17 +194,18 @@ extension DealService {
             }
             // The runner ignores a mapping from a node the old version lacks; the host refuses
             // it, since it is most likely a misspelt id.
-            let unknowns = request.map.filter { !nodesOfVersion[s.machineHash, default: []].contains($0.old) }
+            let versionNodes = nodesOfVersion[s.machineHash, default: []]
+            let known = request.map.filter { versionNodes.contains($0.old) }
+            let unknowns = request.map.filter { !versionNodes.contains($0.old) }.map { m in
+                (old: m.old, error: HostError(MigrationMessages.unknownSource, m.old, m.new, s.templateVersion,
+                                              HostMessages.didYouMean(m.old, among: oldNodes)))
+            }
             if let unknown = unknowns.first {
-                func unknownSource(_ m: NodeMapping) -> HostError {
-                    HostError(MigrationMessages.unknownSource, m.old, m.new, s.templateVersion, HostMessages.didYouMean(m.old, among: oldNodes))
-                }
                 // The deal's other problems too, under the rest of the mapping: one run shows them all.
-                let known = request.map.filter { nodesOfVersion[s.machineHash, default: []].contains($0.old) }
-                entry.alsoRefused = unknowns.dropFirst().map { "\(unknownSource($0).code): \(unknownSource($0).message)" }
+                entry.alsoRefused = unknowns.dropFirst().map { "\($0.error.code): \($0.error.message)" }
                     + Runner.migrationProblems(from: view.machine, to: target, current, map: known, limits: limits).map { "\($0.code): \($0.message)" }
                 unknownAt[out.count] = unknown.old
-                refuse(unknownSource(unknown))
+                refuse(unknown.error)
                 continue
             }
             switch result {

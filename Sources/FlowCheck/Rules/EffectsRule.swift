@@ -122,17 +122,19 @@ enum EffectsRule: TemplateRule {
         var description: String { "\(kind)@\(range)" }
     }
 
+    /// A byte of a name written as ids are in a placeholder: an ASCII letter, digit, `_` or `.`.
+    static func isIDByte(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+            || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+    }
+
     /// `{{name}}` and `${name}` in a text, `name` written as ids are (ASCII letters, digits, `_`
     /// and `.`), with the UTF-8 range of the whole and whether it is the `$` form.
     static func otherLanguagePlaceholders(_ s: String) -> [(Range<Int>, String, Bool)] {
         let b = Array(s.utf8)
-        func isName(_ c: UInt8) -> Bool {
-            c == UInt8(ascii: "_") || c == UInt8(ascii: ".") || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
-                || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
-        }
         func name(from start: Int) -> Int {
             var end = start
-            while end < b.count, isName(b[end]) { end += 1 }
+            while end < b.count, isIDByte(b[end]) { end += 1 }
             return end
         }
         let open = UInt8(ascii: "{"), close = UInt8(ascii: "}"), dollar = UInt8(ascii: "$")
@@ -174,9 +176,7 @@ enum EffectsRule: TemplateRule {
         while i < b.count {
             guard at(i, open) else { i += 1; continue }
             var end = i + 3
-            while end < b.count, b[end] < 0x80, b[end] == UInt8(ascii: "_") || b[end] == UInt8(ascii: ".")
-                || (b[end] >= UInt8(ascii: "a") && b[end] <= UInt8(ascii: "z")) || (b[end] >= UInt8(ascii: "A") && b[end] <= UInt8(ascii: "Z"))
-                || (b[end] >= UInt8(ascii: "0") && b[end] <= UInt8(ascii: "9")) { end += 1 }
+            while end < b.count, isIDByte(b[end]) { end += 1 }
             if end > i + 3, at(end, close) {
                 out.append((i..<(end + 3), String(decoding: b[(i + 3)..<end], as: UTF8.self)))
                 i = end + 3
