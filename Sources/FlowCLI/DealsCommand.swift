@@ -193,7 +193,7 @@ enum ViewStore {
     static func open(_ options: StoreOptions, _ context: CLIContext) -> Opened? {
         let path = options.path(context)
         if let problem = StoreOptions.namesNoFile(path) ?? StoreOptions.unreachable(path) {
-            _ = fail(problem, path.isEmpty ? "--db" : path, context)
+            _ = fail(problem, StoreOptions.place(path), context)
             return nil
         }
         guard FileManager.default.fileExists(atPath: path) else {

@@ -149,7 +149,7 @@ struct GraphCommand: FlowcCommand {
     func loadDeal(_ id: String, template: VerifiedMachine, _ context: CLIContext) -> Result<(snapshot: DealSnapshot, machine: Machine), ExitStatus> {
         let path = StoreOptions.path(db: db, context)
         if let problem = StoreOptions.namesNoFile(path) ?? StoreOptions.unreachable(path) {
-            return .failure(ExitStatus(ViewStore.fail(problem, path.isEmpty ? "--db" : path, context)))
+            return .failure(ExitStatus(ViewStore.fail(problem, StoreOptions.place(path), context)))
         }
         guard FileManager.default.fileExists(atPath: path) else {
             context.writeError(GraphCommand.render(GraphMessages.noStore, path))

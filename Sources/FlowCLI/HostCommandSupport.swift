@@ -132,6 +132,9 @@ struct StoreOptions: ParsableArguments {
         context.environment["FLOWC_DB"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// Where a store problem is said: the path, or `--db` for an empty one.
+    static func place(_ path: String) -> String { path.isEmpty ? "--db" : path }
+
     /// A store path that names no file: empty (`--db ''`), or ending in `/` (a directory,
     /// existing or not). SQLite took the first for a nameless database and left `.machines/` in
     /// the current directory; the second made a file named as the directory.
@@ -154,7 +157,7 @@ struct StoreOptions: ParsableArguments {
     func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false, lockWait: LockWait? = nil) -> DealService? {
         let path = path(context)
         if let problem = Self.namesNoFile(path) {
-            context.writeError("\(path.isEmpty ? "--db" : path): \(problem)\n")
+            context.writeError("\(Self.place(path)): \(problem)\n")
             return nil
         }
         // What is at the path, read once. Its problems are said before the writer lock, which
