@@ -84,18 +84,15 @@ struct RunCommand: FlowcCommand {
         let storePath = store.path(context)
         // The store's own files too: SQLite's companions (removing or replacing one loses
         // committed events) and the machine archive (a replaced machine leaves its deals unreadable).
-        var others: [(what: String, path: String)] = [
-            ("template", template), ("store", storePath), ("store's write-ahead log", storePath + "-wal"),
-            ("store's shared-memory file", storePath + "-shm"), ("store's rollback journal", storePath + "-journal"),
-        ]
+        var others: [(what: String, path: String)] = [("template", template), ("store", storePath)]
         if let deals { others.insert(("deals file", deals), at: 0) }
         if let events { others.insert(("events file", events), at: deals == nil ? 0 : 1) }
         // A store reached through a symbolic link keeps its log beside the file the link names
         // (SQLite follows it): those names are the store's too.
         let realStore = StorePath.canonical(storePath)
-        if realStore != storePath {
-            others += [("store's write-ahead log", realStore + "-wal"), ("store's shared-memory file", realStore + "-shm"),
-                       ("store's rollback journal", realStore + "-journal")]
+        for base in realStore == storePath ? [storePath] : [storePath, realStore] {
+            others += [("store's write-ahead log", base + "-wal"), ("store's shared-memory file", base + "-shm"),
+                       ("store's rollback journal", base + "-journal")]
         }
         let archives = Set([Self.resolved(storePath + ".machines"), Self.resolved(realStore + ".machines")])
         for output in [paths.deals, paths.events].compactMap({ $0 }) {
