@@ -49,12 +49,20 @@ public final class CLIContext: @unchecked Sendable {
     private var failed: Set<Int32> = []
 
     public func write(_ s: String) {
+        if !s.isEmpty { wroteOutput = true }
         if capture { out += s } else { put(s, to: outputDescriptor) }
     }
 
     public func writeError(_ s: String) {
+        if firstError == nil, let line = FailureJSON.errorLine(in: s) { firstError = line }
         if capture { err += s } else { put(s, to: errorDescriptor) }
     }
+
+    /// Whether anything was written to standard output (or tried: a lost stream counts).
+    private(set) var wroteOutput = false
+    /// The first error line written to standard error (`error[FC1204]: …`, `PATH: error[…]: …`,
+    /// `Error: …`), for the JSON form of a failure (``FailureJSON``).
+    private(set) var firstError: String?
 
     /// Writes all of `s` to the descriptor, or records why it could not.
     private func put(_ s: String, to fd: Int32) {

@@ -56,6 +56,9 @@ struct DealCreateCommand: FlowcCommand {
     @Option(name: .long, help: ArgumentHelp("A whole deal record as JSON (instead of --id, --owner, --set, --role).", valueName: "json"))
     var record: String?
 
+    @Flag(name: .long, help: "A retry: a deal already in the store, created by the same values (owner, fields, role members; the time may differ), is this creation sent again: exit 0, nothing changed (a --record's events not yet logged are applied); created by other values it is refused (FC1204).")
+    var retry = false
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -94,11 +97,19 @@ struct DealCreateCommand: FlowcCommand {
         guard let service = store.open(context, creating: true, writing: true) else { return ExitCode.usage }
         let machine: PreparedMachine
         do { machine = try service.machines.register(verified) } catch { return HostOutput.fail(error, context) }
-        switch service.create(deal.create, machine: machine, events: deal.events) {
+        switch service.create(deal.create, machine: machine, events: deal.events, repeated: retry ? .skip : .refuse) {
         case .failure(let error): return HostOutput.fail(error, context)
         case .success(let outcome):
             let t = machine.machine.template
-            HostOutput.report("created deal `\(outcome.dealID)` on `\(t.id)` \(t.version) (\(outcome.applied) events)", outcome, json: json, context)
+            let heading: String
+            if outcome.created {
+                heading = "created deal `\(outcome.dealID)` on `\(t.id)` \(t.version) (\(outcome.applied) events)"
+            } else if outcome.applied == 0 {
+                heading = "already created: deal `\(outcome.dealID)`, by the same values; nothing changed"
+            } else {
+                heading = "already created: deal `\(outcome.dealID)`, by the same values; applied \(outcome.applied) of its events not yet logged"
+            }
+            HostOutput.report(heading, outcome, json: json, context)
             return ExitCode.clean
         }
     }

@@ -27,6 +27,15 @@ public struct Flowc: ParsableCommand {
     /// Runs flowc with `arguments` (without the program name) and returns the exit code.
     /// Never calls `exit`; all output goes through `context`.
     public static func run(_ arguments: [String], context: CLIContext) -> Int32 {
+        let code = runCommand(arguments, context: context)
+        // Asked for JSON and failed before writing any: the failure as JSON (`FailureJSON`).
+        if code != ExitCode.clean, !context.wroteOutput, FailureJSON.requested(arguments) {
+            context.write(FailureJSON.object(errorLine: context.firstError, exit: code) + "\n")
+        }
+        return code
+    }
+
+    private static func runCommand(_ arguments: [String], context: CLIContext) -> Int32 {
         do {
             let command = try Flowc.parseAsRoot(joiningNegativeValues(arguments))
             if let c = command as? any FlowcCommand { return c.execute(context) }

@@ -69,9 +69,14 @@ public final class DealService {
     // MARK: - One operation at a time
 
     /// Creates one deal (and applies `events` after it), in one store transaction.
-    public func create(_ deal: NewDealInput, machine: PreparedMachine, events: [EventInput] = []) -> Result<UnitOutcome, HostError> {
+    /// - Parameter repeated: a deal whose creation is in the store already: refused (FC1102, the
+    ///   default: a single command means a new deal), or, when the creation logged is the same,
+    ///   a caller's retry: its events already logged are skipped and the others applied (another
+    ///   creation under the id is FC1204).
+    public func create(_ deal: NewDealInput, machine: PreparedMachine, events: [EventInput] = [],
+                       repeated: RepeatedEvents = .refuse) -> Result<UnitOutcome, HostError> {
         let session = DealSession(self)
-        return finish(session, session.run(DealUnit(dealID: deal.dealID, create: deal, machine: machine, events: events, repeated: .refuse)))
+        return finish(session, session.run(DealUnit(dealID: deal.dealID, create: deal, machine: machine, events: events, repeated: repeated)))
     }
 
     /// Applies events to an existing deal, in one store transaction.

@@ -1,4 +1,4 @@
-import FlowCLI
+@testable import FlowCLI
 import Foundation
 import Testing
 
@@ -52,7 +52,7 @@ import Testing
         // nothing printed, which reads as a deal with no events).
         let none = flowc("deal", "history", "NOPE", "--db", db, "--json")
         #expect(none.code == 1)
-        #expect(none.out.isEmpty)
+        #expect(none.out == #"{"error":{"code":"FC1203","exit":1,"message":"there is no deal `NOPE` in the store"}}"# + "\n", "\(none.out)")
         #expect(none.err.contains("error[FC1203]"), "\(none.err)")
         // An id given by hand that the host would choose next: an event without an id gets
         // another (it was refused as already logged, FC1214).
@@ -105,6 +105,89 @@ import Testing
 
     /// An effect addressed to groups with nobody in them (a public-pool deal's owner) is shown
     /// as reaching nobody, not as if it were sent.
+    /// A creation sent again (`--retry`) is skipped when it is the same creation: a CRM whose
+    /// call timed out can retry it (QA round 11: the retry was FC1102, exit 1, like a genuine
+    /// refusal). Other values under the id are FC1204; without --retry the second call is FC1102.
+    @Test func aCreationRetriedIsSkipped() throws {
+        let db = try Examples.db()
+        func create(_ extra: String...) -> (code: Int32, out: String, err: String) {
+            let args = ["deal", "create", Examples.template, "--id", "R-1", "--set", "customer_name=重试客户", "--db", db] + extra
+            let ctx = CLIContext(capture: true)
+            let code = Flowc.run(args, context: ctx)
+            return (code, ctx.out, ctx.err)
+        }
+        let first = create("--owner", "amy", "--at", "2024-07-01T09:00:00+08:00", "--retry")
+        #expect(first.code == 0, "\(first.err)")
+        #expect(first.out.hasPrefix("created deal `R-1` on `standard_sale` 1.0.0 (1 events)\n"))
+        // The time may differ (a retry without --at takes the time of the call).
+        let again = create("--owner", "amy", "--retry", "--json")
+        #expect(again.code == 0, "\(again.err)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(again.out.utf8)) as? [String: Any])
+        #expect(json["applied"] as? Int == 0 && json["skipped"] as? Int == 1 && (json["effects"] as? [Any])?.isEmpty == true, "\(again.out)")
+        let human = create("--owner", "amy", "--retry")
+        #expect(human.out.hasPrefix("already created: deal `R-1`, by the same values; nothing changed\n"), "\(human.out)")
+        let other = create("--owner", "bob", "--retry")
+        #expect(other.code == 1)
+        #expect(other.err.hasPrefix("error[FC1204]: deal `R-1`, create: deal `R-1` already exists and was created differently"), "\(other.err)")
+        let plain = create("--owner", "amy")
+        #expect(plain.code == 1)
+        #expect(plain.err.hasPrefix("error[FC1102]"), "\(plain.err)")
+        #expect(flowc("deal", "history", "R-1", "--db", db).out.split(separator: "\n").filter { $0.hasPrefix("#") }.count == 1)
+        // A record's events not yet logged are applied on the retry; those logged are skipped.
+        let record = #"{"id": "R-2", "owner": "amy", "at": "2024-07-01T09:00:00+08:00", "fields": {"customer_name": "重试客户二"}, "events": [{"set": {"intent": "high"}, "at": "+1h"}]}"#
+        let longer = #"{"id": "R-2", "owner": "amy", "at": "2024-07-01T09:00:00+08:00", "fields": {"customer_name": "重试客户二"}, "events": [{"set": {"intent": "high"}, "at": "+1h"}, {"set": {"follow_up_notes": "ok"}, "at": "+1h"}]}"#
+        #expect(flowc("deal", "create", Examples.template, "--record", record, "--retry", "--db", db).code == 0)
+        let more = flowc("deal", "create", Examples.template, "--record", longer, "--retry", "--db", db)
+        #expect(more.code == 0, "\(more.err)")
+        #expect(more.out.hasPrefix("already created: deal `R-2`, by the same values; applied 1 of its events not yet logged\n"), "\(more.out)")
+        #expect(flowc("deal", "history", "R-2", "--db", db).out.split(separator: "\n").filter { $0.hasPrefix("#") }.count == 3)
+    }
+
+    /// In JSON mode a failure is a JSON object on standard output too, with the code, the exit
+    /// status and the place (QA round 11: refusals were text on standard error only). The text
+    /// on standard error is unchanged.
+    @Test func aFailureInJSONModeIsAnObject() throws {
+        let db = try Examples.db()
+        func run(_ args: String...) -> (code: Int32, out: String, err: String) {
+            let ctx = CLIContext(capture: true)
+            let code = Flowc.run(args, context: ctx)
+            return (code, ctx.out, ctx.err)
+        }
+        func error(_ out: String) throws -> [String: Any] {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any], "\(out)")
+            return try #require(object["error"] as? [String: Any], "\(out)")
+        }
+        #expect(run("deal", "create", Examples.template, "--id", "J-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db).code == 0)
+        let twice = run("deal", "create", Examples.template, "--id", "J-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db, "--json")
+        #expect(twice.code == 1)
+        #expect(twice.err.hasPrefix("error[FC1102]"))
+        let e1 = try error(twice.out)
+        #expect(e1["code"] as? String == "FC1102" && e1["exit"] as? Int == 1 && e1["location"] == nil)
+        #expect(e1["message"] as? String == "deal `J-1`, create: deal `J-1` already exists")
+        let missing = run("deals", "--db", db + ".none", "--format", "json")
+        #expect(missing.code == 2)
+        let e2 = try error(missing.out)
+        #expect(e2["code"] as? String == "FC1415" && e2["exit"] as? Int == 2 && e2["location"] as? String == db + ".none")
+        let column = run("deals", "--db", db, "--format=json", "--columns", "deal,nope")
+        let e3 = try error(column.out)
+        #expect(e3["code"] as? String == "FC1410" && e3["location"] as? String == "--columns:1:6", "\(column.out)")
+        // A usage error: no code, the argument parser's message.
+        let usage = run("deal", "event", "J-1", "--set", "intent=low", "--retry", "--json", "--db", db)
+        #expect(usage.code == 2)
+        let e4 = try error(usage.out)
+        #expect(e4["code"] is NSNull && e4["exit"] as? Int == 2)
+        #expect((e4["message"] as? String)?.hasPrefix("--retry needs the event's id") == true, "\(usage.out)")
+        // Without JSON asked for, standard output stays empty; a success prints no error object.
+        #expect(run("deal", "create", Examples.template, "--id", "J-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db).out.isEmpty)
+        #expect(!run("deal", "show", "J-1", "--db", db, "--json").out.contains("\"error\""))
+        // Coloured error lines (a terminal) are read without their colour sequences.
+        #expect(FailureJSON.parts("\u{1B}[1;31merror[FC1203]\u{1B}[0m: deal `X` is not in the store")
+                == FailureJSON.Parts(code: "FC1203", location: nil, message: "deal `X` is not in the store"))
+        #expect(FailureJSON.parts("x.sqlite: error[FC1203]: no") == FailureJSON.Parts(code: "FC1203", location: "x.sqlite", message: "no"))
+        #expect(FailureJSON.parts("warning[FC0713]: not an error") == nil)
+        #expect(FailureJSON.requested(["deals", "--", "--json"]) == false)
+    }
+
     @Test func anEffectForNobodySaysSo() throws {
         let db = try Examples.db()
         let r = flowc("deal", "create", Examples.template, "--id", "P-1", "--set", "customer_name=无主客户", "--db", db)

@@ -10,7 +10,7 @@ import Testing
     static func documented() throws -> [String: (always: Set<String>, optional: Set<String>)] {
         let page = try String(contentsOfFile: repoRoot + "/docs/json.md", encoding: .utf8)
         var rows: [String: (Set<String>, Set<String>)] = [:]
-        for line in page.split(separator: "\n") where line.hasPrefix("| `flowc") || line.hasPrefix("| its ") || line.hasPrefix("| each of its ") {
+        for line in page.split(separator: "\n") where line.hasPrefix("| `flowc") || line.hasPrefix("| its ") || line.hasPrefix("| each of its ") || line.hasPrefix("| a failure ") {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count >= 3 else { continue }
             var always = Set<String>(), optional = Set<String>()
@@ -54,6 +54,12 @@ import Testing
         let deals = try json("deals", "--format", "json")
         let report = try json("report", "--format", "json", "--now", now)
         let migrate = try json("migrate", "--to", Examples.template, "--format", "json")
+        let failures = try [["deal", "create", Examples.template, "--id", "D-1001", "--owner", "amy", "--json"],
+                            ["deals", "--format", "json", "--columns", "nope"], ["deal", "event", "D-1001", "--retry", "--json"]].flatMap {
+            let ctx = CLIContext(capture: true)
+            #expect(Flowc.run($0 + ["--db", db], context: ctx) != 0)
+            return try Self.objects(ctx.out)
+        }
 
         let observed: [String: [[String: Any]]] = [
             "`flowc run --json`": run,
@@ -72,6 +78,8 @@ import Testing
             "`flowc report --format json`": report,
             "`flowc migrate --format json`": migrate,
             "each of its `deals`": migrate.flatMap { $0["deals"] as? [[String: Any]] ?? [] },
+            "a failure in JSON mode": failures,
+            "its `error`": failures.compactMap { $0["error"] as? [String: Any] },
         ]
         #expect(Set(rows.keys) == Set(observed.keys), "rows of docs/json.md: \(rows.keys.sorted())")
         for (row, objects) in observed {
