@@ -56,6 +56,9 @@ struct DealCreateCommand: FlowcCommand {
     @Option(name: .long, help: ArgumentHelp("A whole deal record as JSON (instead of --id, --owner, --set, --role).", valueName: "json"))
     var record: String?
 
+    @Flag(name: .long, help: "The deal is one its owner already holds (an import from another system): the claim quota (FC1151) does not refuse it. Logged with the creation.")
+    var waiveQuota = false
+
     @Flag(name: .long, help: "A retry: a deal already in the store, created by the same values (owner, fields, role members; the time may differ), is this creation sent again: exit 0, nothing changed (a --record's events not yet logged are applied); created by other values it is refused (FC1204).")
     var retry = false
 
@@ -97,6 +100,7 @@ struct DealCreateCommand: FlowcCommand {
         guard let service = store.open(context, creating: true, writing: true) else { return ExitCode.usage }
         let machine: PreparedMachine
         do { machine = try service.machines.register(verified) } catch { return HostOutput.fail(error, context) }
+        service.quotaWaived = waiveQuota
         switch service.create(deal.create, machine: machine, events: deal.events, repeated: retry ? .skip : .refuse) {
         case .failure(let error): return HostOutput.fail(error, context)
         case .success(let outcome):
@@ -365,7 +369,7 @@ struct DealHistoryCommand: FlowcCommand {
     @Argument(help: "The deal's id.")
     var deal: String
 
-    @Flag(name: .long, help: "Print the log entries as JSON Lines (event and context).")
+    @Flag(name: .long, help: "Print the log entries as JSON Lines: each logged event and its context as stored, with its sequence, the effects it emitted and the nodes it moved.")
     var json = false
 
     @OptionGroup var store: StoreOptions
@@ -377,7 +381,14 @@ struct DealHistoryCommand: FlowcCommand {
                 // A deal the store does not have is FC1203, as in the human form: an empty log
                 // would read as a deal with no events (QA round 11).
                 let view = try service.view(deal)
-                for entry in try service.log(of: deal, through: view.sequence) { context.write(String(decoding: entry.encoded(), as: UTF8.self) + "\n") }
+                let entries = try service.log(of: deal, through: view.sequence)
+                // Replayed for what each event did (QA round 11: the outbox's `event_seq` could
+                // be matched to a line only by counting lines, and the effects were missing).
+                let replayed = try service.history(deal)
+                for (i, entry) in entries.enumerated() {
+                    context.write(Self.line(entry, sequence: Int64(i + 1), replayed: i < replayed.count ? replayed[i] : nil) + "\n")
+                }
+                if let shortfall = try service.historyShortfall(deal, replayed) { return HostOutput.fail(shortfall, context) }
                 return ExitCode.clean
             } catch {
                 return HostOutput.fail(error, context)
@@ -397,6 +408,29 @@ struct DealHistoryCommand: FlowcCommand {
             return HostOutput.fail(error, context)
         }
         return ExitCode.clean
+    }
+}
+
+extension DealHistoryCommand {
+    /// One line of `--json`: the stored entry (`context`, `event`, `schemaVersion`) with
+    /// `sequence`, and, when the event replayed, `effects` (id and kind of each) and `moves`.
+    static func line(_ entry: LoggedEvent, sequence: Int64, replayed: HistoryEntry?) -> String {
+        struct Extra: Encodable {
+            struct EffectRef: Encodable { var id: String; var kind: String }
+            var effects: [EffectRef]?
+            var moves: [String]?
+            var sequence: Int64
+        }
+        var extra = Extra(sequence: sequence)
+        if let replayed, replayed.sequence == sequence {
+            extra.effects = replayed.effects.map { Extra.EffectRef(id: $0.id, kind: $0.kind.rawValue) }
+            extra.moves = replayed.moves
+        }
+        let stored = String(decoding: entry.encoded(), as: UTF8.self)
+        let more = HostOutput.encode(extra)
+        // Both are objects: the stored one's keys, then the others.
+        guard stored.hasSuffix("}"), more.hasPrefix("{"), more.count > 2 else { return stored }
+        return String(stored.dropLast()) + "," + String(more.dropFirst())
     }
 }
 

@@ -60,6 +60,9 @@ struct RunCommand: FlowcCommand {
     @Option(name: .long, help: "Records per store transaction.")
     var batchSize = 500
 
+    @Flag(name: .long, help: "The records are a book their owners already hold (an import from another system): the claim quota (FC1151) refuses none of them. Later claims and assignments count these deals as usual. Logged with each event.")
+    var waiveQuota = false
+
     @Flag(name: .long, help: "Print the summary as one JSON object.")
     var json = false
 
@@ -178,6 +181,7 @@ struct RunCommand: FlowcCommand {
         let lockWait = LockWait()
         guard let service = store.open(context, creating: true, writing: true, lockWait: lockWait) else { return ExitCode.usage }
         service.batchSize = batchSize
+        service.quotaWaived = waiveQuota
         let machine: PreparedMachine
         do { machine = try service.machines.register(verified) } catch {
             return HostOutput.fail(error, context)

@@ -132,7 +132,15 @@ public enum CSVReader {
 /// their elements separated by `;`. An empty cell gives no value. Each row creates one deal.
 public struct CSVDeals: Sendable {
     enum Column: Sendable {
-        case id, owner, by, at, field(String, isList: Bool), role(String), ignored
+        case id, owner, by, at, field(String, isList: Bool, isText: Bool), role(String), ignored
+        /// A column without a name (a spreadsheet's trailing empty columns): its cells must be empty.
+        case unnamed(Int)
+    }
+
+    /// What separates the people of a `role:` cell and the items of a list cell: `;`, and the
+    /// full-width `；` a Chinese input method types (QA round 12: `mia；lee` was one person).
+    static func items(_ cell: String) -> [String] {
+        cell.split(whereSeparator: { $0 == ";" || $0 == "；" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     let columns: [Column]
@@ -147,11 +155,21 @@ public struct CSVDeals: Sendable {
         let roles = Set(machine.roles.map(\.id))
         var columns: [Column] = []
         var seen: [String: Int] = [:]
+        var unknown: [(name: String, help: String)] = []
+        let aliases = Self.displayNames(machine)
         for (offset, raw) in header.enumerated() {
-            let name = raw.trimmingCharacters(in: .whitespaces)
+            var name = raw.trimmingCharacters(in: .whitespaces)
             if name.isEmpty {
-                // A trailing comma, or two in a row.
-                throw HostError(HostMessages.malformedRecord, HostMessages.fill(HostMessages.Record.columnUnnamed, [String(offset + 1)]))
+                // A trailing comma, or two in a row (a spreadsheet's empty columns): read only
+                // if every cell under it is empty.
+                columns.append(.unnamed(offset + 1))
+                continue
+            }
+            // A field's or a role's display name, as an export from another system heads its
+            // columns (`客户名称` for `customer_name`), when it names one thing only.
+            if fields[name] == nil, !["id", "owner", "by", "at"].contains(name), !name.hasPrefix("role:"), !name.hasPrefix("_"),
+               let id = aliases[name] ?? nil {
+                name = id
             }
             if let first = seen[name] {
                 throw HostError(HostMessages.malformedRecord,
@@ -167,21 +185,58 @@ public struct CSVDeals: Sendable {
             default:
                 if name.hasPrefix("role:") {
                     let role = String(name.dropFirst("role:".count))
-                    guard roles.contains(role) else {
-                        throw HostError(HostMessages.unknownColumn, name, HostMessages.didYouMean(role, among: Array(roles).sorted()))
+                    if roles.contains(role) {
+                        columns.append(.role(role))
+                    } else {
+                        unknown.append((name, HostMessages.didYouMean(role, among: Array(roles).sorted())))
+                        columns.append(.ignored)
                     }
-                    columns.append(.role(role))
                 } else if let isList = fields[name] {
-                    columns.append(.field(name, isList: isList))
+                    let isText = machine.fields.first { $0.id == name }?.type == "text"
+                    columns.append(.field(name, isList: isList, isText: isText))
                 } else {
                     let candidates = ["id", "owner", "by", "at"] + machine.fields.map(\.id) + machine.roles.map { "role:" + $0.id }
-                    throw HostError(HostMessages.unknownColumn, name, HostMessages.didYouMean(name, among: candidates))
+                    let standard = Self.standardColumnWords.first { $0.words.contains(name.lowercased()) }?.column
+                    unknown.append((name, standard.map { " (the deal's \(Self.standardColumnMeaning[$0] ?? $0) is the column `\($0)`)" }
+                                         ?? HostMessages.didYouMean(name, among: candidates)))
+                    columns.append(.ignored)
                 }
             }
+        }
+        // Every unknown column at once (QA round 12: one per run, renamed one at a time).
+        if let first = unknown.first {
+            let rest = unknown.dropFirst().map { "`\($0.name)`" + $0.help }
+            throw HostError(HostMessages.unknownColumn, first.name,
+                            first.help + (rest.isEmpty ? "" : HostMessages.fill(HostMessages.Record.otherUnknownColumns, [rest.joined(separator: "; ")])))
         }
         guard seen["id"] != nil else { throw RecordReader.fail(HostMessages.Record.missing, "the header", "id") }
         self.columns = columns
         rejectsColumns = header.prefix(3).map { $0.trimmingCharacters(in: .whitespaces) } == ["_line", "_code", "_error"]
+    }
+
+    /// Headers other systems give the four standard columns, for a hint (not read as them: a
+    /// template may have a field of that name).
+    static let standardColumnWords: [(column: String, words: Set<String>)] = [
+        ("id", ["编号", "商机编号", "商机id", "单号", "deal id", "deal_id", "dealid", "opportunity id", "编码"]),
+        ("owner", ["负责人", "所有人", "归属人", "销售", "销售负责人", "owner name", "sales rep", "salesperson"]),
+        ("by", ["创建人", "录入人", "created by"]),
+        ("at", ["创建时间", "创建日期", "录入时间", "created", "created at", "created_at", "create time"]),
+    ]
+    static let standardColumnMeaning = ["id": "id", "owner": "owner", "by": "creator", "at": "creation time"]
+
+    /// The display names of the machine's fields and roles (every language), each with the
+    /// column it stands for (`customer_name`, `role:sales_manager`), or nil when it names more
+    /// than one.
+    static func displayNames(_ machine: Machine) -> [String: String?] {
+        var out: [String: String?] = [:]
+        func add(_ names: [String: String], _ column: String) {
+            for name in Set(names.values.map { $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                if let known = out[name], known != column { out[name] = .some(nil) } else { out[name] = column }
+            }
+        }
+        for f in machine.fields { add(f.name, f.id) }
+        for r in machine.roles { add(r.name, "role:" + r.id) }
+        return out
     }
 
     /// The deal record of a row.
@@ -202,7 +257,14 @@ public struct CSVDeals: Sendable {
 
     public func record(_ row: CSVRow) -> Result<DealRecord, HostError> {
         if let error = row.problemError { return .failure(error) }
-        let cells = cells(of: row)
+        var cells = cells(of: row)
+        // Cells past the header's columns are allowed when empty (a spreadsheet pads its rows),
+        // and cells left out under the header's trailing unnamed columns are empty ones.
+        if cells.count > columns.count, cells[columns.count...].allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            cells.removeLast(cells.count - columns.count)
+        } else if cells.count < columns.count, columns[cells.count...].allSatisfy({ if case .unnamed = $0 { true } else { false } }) {
+            cells += Array(repeating: "", count: columns.count - cells.count)
+        }
         guard cells.count == columns.count else {
             return .failure(RecordReader.fail(HostMessages.Record.csvCells, "the row", String(row.cells.count), String(columns.count)))
         }
@@ -214,26 +276,32 @@ public struct CSVDeals: Sendable {
         var members: [RoleAssignment] = []
         for (column, cell) in zip(columns, cells) where !cell.isEmpty {
             switch column {
-            case .id: id = cell
-            case .owner: owner = cell
-            case .by: by = cell
+            case .id: id = cell.trimmingCharacters(in: .whitespaces)
+            case .owner: owner = RecordReader.person(cell)
+            case .by: by = RecordReader.person(cell)
             case .at:
-                guard let t = RecordReader.time(text: cell) else { return .failure(RecordReader.fail(HostMessages.Record.badTime, "at")) }
+                guard let t = RecordReader.time(text: cell) else { return .failure(RecordReader.fail(HostMessages.Record.badTime, "at", Names.inline(cell))) }
                 at = t
-            case .field(let name, let isList):
+            case .field(let name, let isList, let isText):
                 if isList {
-                    let items = cell.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                    fields.append(WrittenValue(name, .array(items.map { .string($0) })))
+                    fields.append(WrittenValue(name, .array(Self.items(cell).map { .string($0) })))
                 } else {
-                    fields.append(WrittenValue(name, .string(cell)))
+                    // A typed cell is read without the blanks around it (` 2024-05-06`), as a
+                    // money cell always was; a text cell is kept as written.
+                    let value = isText ? cell : cell.trimmingCharacters(in: .whitespaces)
+                    if !value.isEmpty { fields.append(WrittenValue(name, .string(value))) }
                 }
             case .role(let role):
-                for person in cell.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !person.isEmpty {
-                    members.append(RoleAssignment(role, person))
-                }
+                for person in Self.items(cell) { members.append(RoleAssignment(role, person)) }
             case .ignored: break
+            case .unnamed(let number):
+                if !cell.trimmingCharacters(in: .whitespaces).isEmpty {
+                    return .failure(HostError(HostMessages.malformedRecord, HostMessages.fill(HostMessages.Record.cellUnderUnnamed, [String(number)])))
+                }
             }
         }
+        if owner?.isEmpty == true { owner = nil }
+        if by?.isEmpty == true { by = nil }
         guard !id.isEmpty else { return .failure(RecordReader.fail(HostMessages.Record.emptyID, "id")) }
         return .success(DealRecord(create: NewDealInput(dealID: id, at: at, owner: owner, actor: by ?? owner, fields: fields, members: members)))
     }

@@ -41,6 +41,9 @@ public final class DealService {
     public var limits: RunnerLimits
     /// Records per store transaction in bulk work.
     public var batchSize: Int
+    /// The deals taken in are a book their owners already hold (an import): the claim quota
+    /// refuses none of the events applied (``FlowRuntime/StepContext/quotaWaived``, logged).
+    public var quotaWaived = false
 
     /// Held while the service is: the store's writer lock of a command that changes deals
     /// (``StoreWriterLock``), released with the service.
@@ -604,7 +607,8 @@ public final class DealSession {
                 if let s = start?.index, s.isOpen, s.owner == owner { owned -= 1 }
                 if let c = before?.index, c.isOpen, c.owner == owner { owned += 1 }
             }
-            let context = StepContext(now: now, utcOffset: service.utcOffset, ownedOpenDeals: max(0, owned), actorCanAssign: canAssign)
+            var context = StepContext(now: now, utcOffset: service.utcOffset, ownedOpenDeals: max(0, owned), actorCanAssign: canAssign)
+            context.quotaWaived = service.quotaWaived
             let step = try Self.stepped(event, dealID: dealID, machine: machine, before: before, context: context, limits: service.limits)
             try checkCustomer(dealID, step.live.index, before: before?.index, machine: machine, snapshot: step.live.snapshot)
             staged.append(step.record)

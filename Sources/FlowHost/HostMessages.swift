@@ -221,7 +221,8 @@ public enum HostMessages {
     /// What is wrong with a record (the argument of FC1220); `{0}` is where (`events[2].at`).
     public enum Record {
         /// A CSV header cell that is empty (column numbers count from 1).
-        public static let columnUnnamed = "the header: column {0} has no name (a trailing comma, or two commas in a row?)"
+        public static let cellUnderUnnamed = "column {0} has no name in the header, but this row has a value there: name the column, or move the value"
+        public static let otherUnknownColumns = "; other unknown columns: {0}"
         /// A CSV header naming a column twice.
         public static let columnTwice = "the header: column `{0}` appears twice (columns {1} and {2})"
         public static let top = "the record"
@@ -236,7 +237,7 @@ public enum HostMessages {
         public static let expectedBool = "{0}: expected true or false"
         public static let missing = "{0}: missing `{1}`"
         public static let unknownKey = "{0}: unknown key `{1}`{2}"
-        public static let badTime = "{0}: expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds"
+        public static let badTime = "{0}: `{1}` is not `+3d`, an ISO-8601 datetime with zone (`2024-05-06T09:00:00+08:00`), or epoch seconds"
         public static let timeOutOfRange = "{0}: the time is outside the years 1 to 9999"
         public static let emptyID = "{0}: the deal id is empty"
         public static let csvQuote = "{0}: a quoted cell is not closed"

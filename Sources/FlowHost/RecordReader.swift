@@ -67,9 +67,9 @@ public enum RecordReader {
                 guard case .object(let entries) = r else { throw fail(R.expectedRoles, "roles") }
                 for (role, people) in entries {
                     if case .string(let person) = people {
-                        members.append(RoleAssignment(role, person))
+                        members.append(RoleAssignment(role, Self.person(person)))
                     } else {
-                        for person in try strings(people, "roles.\(role)") { members.append(RoleAssignment(role, person)) }
+                        for person in try strings(people, "roles.\(role)") { members.append(RoleAssignment(role, Self.person(person))) }
                     }
                 }
             }
@@ -86,8 +86,8 @@ public enum RecordReader {
                     events.append(event)
                 }
             }
-            let owner = try optionalString(v["owner"], "owner")
-            let create = NewDealInput(dealID: id, at: at, owner: owner, actor: try optionalString(v["by"], "by") ?? owner,
+            let owner = try optionalString(v["owner"], "owner").map(Self.person).flatMap { $0.isEmpty ? nil : $0 }
+            let create = NewDealInput(dealID: id, at: at, owner: owner, actor: try optionalString(v["by"], "by").map(Self.person) ?? owner,
                                       fields: fields, members: members)
             return .success(DealRecord(create: create, events: events))
         } catch {
@@ -122,9 +122,13 @@ public enum RecordReader {
         return EventInput(
             id: try optionalString(v["id"], join(path, "id")),
             at: try v["at"].map { (x) throws(HostError) in try time(x, join(path, "at")) } ?? defaultTime,
-            actor: try optionalString(v["by"], join(path, "by")), action,
+            actor: try optionalString(v["by"], join(path, "by")).map(Self.person), action,
             canAssign: try v["can_assign"].map { (x) throws(HostError) in try bool(x, join(path, "can_assign")) } ?? false)
     }
+
+    /// A person's id as a record writes it, without the blanks around it (`"zhang "` from a
+    /// spreadsheet cell is `zhang`, not another person: QA round 12).
+    static func person(_ written: String) -> String { written.trimmingCharacters(in: .whitespacesAndNewlines) }
 
     /// The instants a record may name: the years 1 to 9999, those the ISO form can write (the
     /// same range as a scenario's times).
@@ -135,12 +139,12 @@ public enum RecordReader {
     /// ``instants`` is refused.
     public static func time(_ v: JSONValue, _ path: String) throws(HostError) -> EventTime {
         if case .string(let s) = v, s.hasPrefix("+") {
-            guard let d = Scenario.duration(String(s.dropFirst())) else { throw fail(R.badTime, path) }
+            guard let d = Scenario.duration(String(s.dropFirst())) else { throw fail(R.badTime, path, Names.inline(s)) }
             return .after(d)
         }
         var value = v
         if case .string(let s) = v, Int64(s) != nil { value = .number(s) }
-        guard let t = Scenario.instant(value) else { throw fail(R.badTime, path) }
+        guard let t = Scenario.instant(value) else { throw fail(R.badTime, path, Names.inline(Self.written(v))) }
         guard instants.contains(t) else { throw fail(R.timeOutOfRange, path) }
         return .absolute(t)
     }
@@ -155,6 +159,17 @@ public enum RecordReader {
 
     static func fail(_ format: String, _ path: String, _ arguments: String...) -> HostError {
         HostError(HostMessages.malformedRecord, HostMessages.fill(format, [path.isEmpty ? HostMessages.Record.top : path] + arguments))
+    }
+
+    /// A JSON value as the record wrote it, for a message.
+    static func written(_ v: JSONValue) -> String {
+        switch v {
+        case .string(let s), .number(let s): s
+        case .bool(let b): b ? "true" : "false"
+        case .null: "null"
+        case .array: "[…]"
+        case .object: "{…}"
+        }
     }
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }

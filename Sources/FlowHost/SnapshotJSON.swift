@@ -452,6 +452,7 @@ enum SnapshotJSON {
             key("actorCanAssign"); bool(c.actorCanAssign)
             key("now"); int(c.now)
             key("ownedOpenDeals"); int(c.ownedOpenDeals)
+            if c.quotaWaived { key("quotaWaived"); bool(true) }
             if c.rules != 1 { key("rules"); int(c.rules) }
             key("utcOffset"); int(c.utcOffset)
             close()

@@ -192,10 +192,13 @@ public enum RuntimeMessages {
         Only a deal in the public pool can be claimed. A manager can assign a deal from either pool.
         """)
     public static let quotaExceeded = RuntimeMessageSpec(1151, "quota-exceeded", "`{0}` already owns {1} open deals of this template; the quota is {2}", """
-        `pool.claim.quota` limits how many open deals one person may own at once. The host tells \
-        the runner how many the person owns (`StepContext.ownedOpenDeals`).
+        `pool.claim.quota` limits how many open deals one person may own at once: a creation \
+        with an owner, a claim and an assignment count. The host tells the runner how many the \
+        person owns (`StepContext.ownedOpenDeals`). A host that takes in a book its owners \
+        already hold (an import) waives it: `flowc run --waive-quota`, `flowc deal create \
+        --waive-quota`.
         """)
-    public static let cooldownActive = RuntimeMessageSpec(1152, "cooldown-active", "`{0}` lost this deal from their private pool at {1} and can claim it again from {2}", """
+    public static let cooldownActive = RuntimeMessageSpec(1152, "cooldown-active", "`{0}` owned this deal until {1} and can claim it again from {2}", """
         `pool.claim.cooldown` keeps the previous owner from claiming the deal back right after it \
         left their private pool (release, idle return, or loss). A manager can still assign it.
         """)

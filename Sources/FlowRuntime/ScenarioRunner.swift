@@ -498,7 +498,7 @@ public enum ScenarioValues {
         case (.string(let s), .text): return .success(.text(s))
         case (.string(let s), _), (.number(let s), _):
             if let v = FieldValues.parse(s, as: type) { return .success(v) }
-            return .failure(ScenarioValueError(message: "`\(s)` is not \(type)"))
+            return .failure(ScenarioValueError(message: "`\(s)` is not \(type)" + (FieldValueHints.hint(s, type: type).map { "; " + $0 } ?? "")))
         case (.array(let items), .list(let element)):
             var out: [ExprValue] = []
             for item in items {

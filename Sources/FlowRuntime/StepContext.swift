@@ -14,6 +14,9 @@ public struct StepContext: Codable, Sendable, Hashable {
     /// The host vouches that the actor belongs to the `pool.assign_by` role in the organisation
     /// (members of that role on the deal itself may assign without it).
     public var actorCanAssign: Bool
+    /// The host takes in deals its owners already hold (an import of an existing book): the
+    /// claim quota refuses nothing (FC1151 is not checked). Logged, so a replay steps the same.
+    public var quotaWaived: Bool = false
     /// The version of the runner's rules the event is stepped under. A new event gets
     /// ``currentRules``; the log keeps it, and a replay steps each event under its own, so a
     /// deal's history folds to the same snapshot after flowc changes a rule
@@ -48,7 +51,7 @@ public struct StepContext: Codable, Sendable, Hashable {
         self.rules = rules
     }
 
-    private enum CodingKeys: String, CodingKey { case now, utcOffset, ownedOpenDeals, actorCanAssign, rules }
+    private enum CodingKeys: String, CodingKey { case now, utcOffset, ownedOpenDeals, actorCanAssign, quotaWaived, rules }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -56,17 +59,19 @@ public struct StepContext: Codable, Sendable, Hashable {
         utcOffset = try c.decode(Int64.self, forKey: .utcOffset)
         ownedOpenDeals = try c.decode(Int.self, forKey: .ownedOpenDeals)
         actorCanAssign = try c.decode(Bool.self, forKey: .actorCanAssign)
+        quotaWaived = try c.decodeIfPresent(Bool.self, forKey: .quotaWaived) ?? false
         rules = try c.decodeIfPresent(Int.self, forKey: .rules) ?? 1
     }
 
-    /// Writes `rules` only when it is not 1, so that a context logged before rules were
-    /// versioned encodes as it was written.
+    /// Writes `rules` only when it is not 1 and `quotaWaived` only when true, so that a context
+    /// logged before either existed encodes as it was written.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(now, forKey: .now)
         try c.encode(utcOffset, forKey: .utcOffset)
         try c.encode(ownedOpenDeals, forKey: .ownedOpenDeals)
         try c.encode(actorCanAssign, forKey: .actorCanAssign)
+        if quotaWaived { try c.encode(true, forKey: .quotaWaived) }
         if rules != 1 { try c.encode(rules, forKey: .rules) }
     }
 

@@ -157,7 +157,7 @@ public struct ReportBuilder {
                     guard node.countsInFunnel || found != nil else { continue }
                     let (deals, money) = found ?? (0, Sum())
                     funnel.append(ReportModel.FunnelRow(
-                        templateID: t.id, node: node.id, nameZh: node.name["zh"], nameEn: node.name["en"], deals: deals,
+                        templateID: t.id, node: node.id, nameZh: node.name["zh"] ?? node.name[""], nameEn: node.name["en"], deals: deals,
                         amount: money.cents, currency: currency, probability: node.mixedProbability ? nil : node.probability))
                 }
             }
@@ -183,7 +183,7 @@ public struct ReportBuilder {
                 let blocked = node["status"] == .text("blocked")
                 let def = m?.nodes.first { $0.id == id }
                 byOwner[owner, default: []].append(ReportModel.AttentionItem(
-                    dealID: deal.dealID, node: id, nodeNameZh: def?.name["zh"], nodeNameEn: def?.name["en"],
+                    dealID: deal.dealID, node: id, nodeNameZh: def?.name["zh"] ?? def?.name[""], nodeNameEn: def?.name["en"],
                     state: blocked ? .blocked : .overdue, dueAt: dueAt, daysOverdue: Int((nowMS - dueAt) / Self.day)))
                 itemCount += 1
             }
@@ -232,7 +232,7 @@ public struct ReportBuilder {
         let lines = templates.map { t in
             // Every version whose deals are counted, not only the one with most deals.
             let versions = Set(t.machines.values.map(\.machine.template.version)).sorted { ReportBuilder.versionOrder($0, $1) }
-            return ReportModel.TemplateLine(id: t.id, version: t.machine.machine.template.version, nameZh: t.machine.machine.template.name["zh"],
+            return ReportModel.TemplateLine(id: t.id, version: t.machine.machine.template.version, nameZh: t.machine.machine.template.name["zh"] ?? t.machine.machine.template.name[""],
                                             nameEn: t.machine.machine.template.name["en"], versions: versions)
         }
         // By month (no date last), then currency; amounts rounded to the cent.

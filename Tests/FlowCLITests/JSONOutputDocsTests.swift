@@ -71,6 +71,7 @@ import Testing
             "`flowc deal history --json`": history,
             "its `event`": history.compactMap { $0["event"] as? [String: Any] },
             "its `context`": history.compactMap { $0["context"] as? [String: Any] },
+            "each of its `effects` entries": history.flatMap { $0["effects"] as? [[String: Any]] ?? [] },
             "`flowc pool list --json`": pool,
             "`flowc tick --json`": tick,
             "`flowc outbox list --json`": outbox,
@@ -91,6 +92,16 @@ import Testing
                 #expect(doc.always.subtracting(keys).isEmpty, "\(row): missing keys \(doc.always.subtracting(keys).sorted())")
             }
         }
+        // A history line's sequence is the outbox's `event_seq`, and its effects are the
+        // outbox's effects of that event (QA round 11: matched by counting lines).
+        for line in outbox {
+            let deal = try #require(line["deal"] as? String), seq = try #require(line["event_seq"] as? Int)
+            let ctx = CLIContext(capture: true)
+            #expect(Flowc.run(["deal", "history", deal, "--json", "--db", db], context: ctx) == 0)
+            let entry = try #require(try Self.objects(ctx.out).first { $0["sequence"] as? Int == seq }, "\(deal) #\(seq)")
+            #expect(((entry["effects"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == line["effect_id"] as? String })
+        }
+        #expect(history.allSatisfy { $0["sequence"] is Int && $0["moves"] is [String] })
         // Times: seconds, but for the report (milliseconds).
         let at = try #require(history.first?["event"] as? [String: Any])["at"] as? Int
         #expect(at.map { $0 < 10_000_000_000 } == true)

@@ -52,7 +52,7 @@ import Testing
         // The previous owner is cooling down for 3 days.
         let cooling = d.refuse(.claim, by: "alice", after: day)
         #expect(code(cooling) == "FC1152")
-        #expect(cooling?.message == "`alice` lost this deal from their private pool at 2024-05-07T02:00:00Z and can claim it again from 2024-05-10T02:00:00Z")
+        #expect(cooling?.message == "`alice` owned this deal until 2024-05-07T02:00:00Z and can claim it again from 2024-05-10T02:00:00Z")
         // Bob already owns two open deals: the quota is 2.
         let full = d.refuse(.claim, by: "bob", after: day, owned: 2)
         #expect(code(full) == "FC1151")

@@ -1,0 +1,136 @@
+public import FlowExpr
+
+/// The form a value written the way a spreadsheet or another system writes it should take, for
+/// the message that refuses it (QA round 12: `1,200,000`, `￥1,200,000.00`, `120万`, `2024/5/6`,
+/// `2024年5月6日` and `TRUE` were refused with no word on what to write). Never used to read a
+/// value: a hint is shown, the value stays refused, so that nothing is read in a way the author
+/// did not check.
+public enum FieldValueHints {
+    /// What to write instead of `written` for a field of `type` (`write `1200000 CNY``), or nil
+    /// when nothing close reads.
+    public static func hint(_ written: String, type: ExprType) -> String? {
+        guard let s = suggestion(written, type: type) else { return nil }
+        if case .datetime = type { return "write it with its zone, as `\(s)`" }
+        return "write `\(s)`"
+    }
+
+    static func suggestion(_ written: String, type: ExprType) -> String? {
+        let text = written.trimmingBlanks
+        switch type {
+        case .integer, .decimal, .money:
+            guard let n = number(text) else { return nil }
+            if case .money(let currency) = type, FieldValues.parse(n, as: type) != nil { return "\(n) \(currency)" }
+            return FieldValues.parse(n, as: type) != nil ? n : nil
+        case .date:
+            guard let d = date(text)?.day, FieldValues.parse(d, as: type) != nil else { return nil }
+            return d
+        case .datetime:
+            guard let (day, time) = date(text), let time else { return nil }
+            let candidate = "\(day)T\(time)+08:00"
+            return FieldValues.parse(candidate, as: type) != nil ? candidate : nil
+        case .boolean:
+            let lower = text.lowercased()
+            if ["true", "yes", "y", "t", "1", "是", "对", "真"].contains(lower) { return "true" }
+            if ["false", "no", "n", "f", "0", "否", "错", "假"].contains(lower) { return "false" }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// `1,200,000`, `￥1,200,000.00`, `1200000元`, `120万`, `1.2e6`, `１２００`: the plain number.
+    static func number(_ text: String) -> String? {
+        var s = ""
+        for c in text.unicodeScalars {
+            switch c.value {
+            case 0xFF10...0xFF19: s.unicodeScalars.append(Unicode.Scalar(c.value - 0xFF10 + 0x30)!)  // full-width digits
+            case 0xFF0E: s.append(".")
+            case 0xFF0C: s.append(",")
+            case 0xFF0D: s.append("-")
+            case 0x20, 0x3000, 0x09: continue
+            default: s.unicodeScalars.append(c)
+            }
+        }
+        for symbol in ["￥", "¥", "$", "€", "£", "RMB", "CNY"] where s.hasPrefix(symbol) { s.removeFirst(symbol.count) }
+        for unit in ["元", "圆", "RMB"] where s.hasSuffix(unit) { s.removeLast(unit.count) }
+        var shift = 0
+        if s.hasSuffix("亿") { shift = 8; s.removeLast() } else if s.hasSuffix("万") { shift = 4; s.removeLast() }
+        if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(s[s.index(after: e)...]), abs(exponent) <= 30 {
+            shift += exponent
+            s = String(s[..<e])
+        }
+        // Thousands separators: groups of three after the first.
+        if s.contains(",") {
+            let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count <= 2 else { return nil }
+            let groups = parts[0].split(separator: ",", omittingEmptySubsequences: false)
+            let head = groups[0].hasPrefix("-") ? groups[0].dropFirst() : groups[0]
+            guard (1...3).contains(head.count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
+            s = groups.joined() + (parts.count == 2 ? "." + parts[1] : "")
+        }
+        let negative = s.hasPrefix("-")
+        if negative { s.removeFirst() }
+        let pieces = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard !s.isEmpty, pieces.count <= 2, pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              !(pieces.count == 2 && pieces[0].isEmpty && pieces[1].isEmpty) else { return nil }
+        var whole = String(pieces[0])
+        var fraction = pieces.count == 2 ? String(pieces[1]) : ""
+        // Moves the decimal point `shift` places (right when positive).
+        if shift > 0 {
+            let moved = fraction.prefix(shift)
+            whole += moved + String(repeating: "0", count: shift - moved.count)
+            fraction = String(fraction.dropFirst(moved.count))
+        } else if shift < 0 {
+            let moved = -shift
+            let padded = String(repeating: "0", count: max(0, moved - whole.count)) + whole
+            fraction = String(padded.suffix(moved)) + fraction
+            whole = String(padded.dropLast(moved))
+        }
+        whole = String(whole.drop { $0 == "0" })
+        if whole.isEmpty { whole = "0" }
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        let out = (negative ? "-" : "") + whole + (fraction.isEmpty ? "" : "." + fraction)
+        return out == text ? nil : out
+    }
+
+    /// `2024/5/6`, `2024-5-6`, `2024.5.6`, `2024年5月6日`, each perhaps with a time (`14:30`):
+    /// the ISO day, and the time as `HH:MM:SS` when there is one.
+    static func date(_ text: String) -> (day: String, time: String?)? {
+        var numbers: [Int] = []
+        var current = ""
+        var timePart: Substring?
+        var rest = Substring(text)
+        if let space = rest.firstIndex(where: { $0 == " " || $0 == "T" || $0 == "\u{3000}" }) {
+            timePart = rest[rest.index(after: space)...].drop { $0 == " " }
+            rest = rest[..<space]
+        }
+        for c in rest {
+            if c.isASCII && c.isNumber {
+                current.append(c)
+            } else if ["/", "-", ".", "年", "月", "日"].contains(c) {
+                guard !current.isEmpty else { return nil }
+                numbers.append(Int(current)!)
+                current = ""
+            } else {
+                return nil
+            }
+        }
+        if !current.isEmpty { numbers.append(Int(current)!) }
+        guard numbers.count == 3, (1...9999).contains(numbers[0]), (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else { return nil }
+        func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
+        let day = "\(pad(numbers[0], 4))-\(pad(numbers[1], 2))-\(pad(numbers[2], 2))"
+        guard let timePart, !timePart.isEmpty else { return (day, nil) }
+        let hms = timePart.split(separator: ":").map { Int($0) }
+        guard (2...3).contains(hms.count), hms.allSatisfy({ $0 != nil }), (0...23).contains(hms[0]!), (0...59).contains(hms[1]!),
+              hms.count == 2 || (0...59).contains(hms[2]!) else { return (day, nil) }
+        return (day, "\(pad(hms[0]!, 2)):\(pad(hms[1]!, 2)):\(pad(hms.count == 3 ? hms[2]! : 0, 2))")
+    }
+}
+
+extension String {
+    /// Without the blanks around it (spaces, tabs, the ideographic space).
+    fileprivate var trimmingBlanks: String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }
+        return String(drop(while: blank).reversed().drop(while: blank).reversed())
+    }
+}

@@ -1,0 +1,47 @@
+import FlowExpr
+import FlowRuntime
+import Testing
+
+/// The form to write, in the message that refuses a value written as a spreadsheet writes it
+/// (QA round 12). Each hint reads as the field's type; the value itself stays refused.
+@Suite struct FieldValueHintsTests {
+    @Test(arguments: [
+        ("1,200,000", ExprType.money(currency: "CNY"), "write `1200000 CNY`"),
+        ("￥1,200,000.00", .money(currency: "CNY"), "write `1200000 CNY`"),
+        ("¥1200000", .money(currency: "CNY"), "write `1200000 CNY`"),
+        ("120万", .money(currency: "CNY"), "write `1200000 CNY`"),
+        ("1.5亿", .money(currency: "CNY"), "write `150000000 CNY`"),
+        ("1200000元", .money(currency: "CNY"), "write `1200000 CNY`"),
+        ("1.2e6", .money(currency: "CNY"), "write `1200000 CNY`"),
+        ("１２００００", .money(currency: "CNY"), "write `120000 CNY`"),
+        ("12,5", .decimal, nil),
+        ("1,2345", .decimal, nil),
+        ("2.5e-3", .decimal, "write `0.0025`"),
+        ("３", .integer, "write `3`"),
+        ("3台", .integer, nil),
+        ("2024/5/6", .date, "write `2024-05-06`"),
+        ("2024年5月6日", .date, "write `2024-05-06`"),
+        ("2024-05-06 14:30", .date, "write `2024-05-06`"),
+        ("06/05/2024", .date, nil),
+        ("2024/13/6", .date, nil),
+        ("2024-05-06 14:30", .datetime, "write it with its zone, as `2024-05-06T14:30:00+08:00`"),
+        ("2024/5/6 9:00:05", .datetime, "write it with its zone, as `2024-05-06T09:00:05+08:00`"),
+        ("TRUE", .boolean, "write `true`"),
+        ("否", .boolean, "write `false`"),
+        ("maybe", .boolean, nil),
+        ("high", .text, nil),
+    ] as [(String, ExprType, String?)])
+    func aValueWrittenAnotherWayGetsTheFormToWrite(_ written: String, _ type: ExprType, _ hint: String?) {
+        #expect(FieldValueHints.hint(written, type: type) == hint)
+        // The hint is a hint: the value itself is still refused.
+        #expect(FieldValues.parse(written, as: type) == nil || type == .text)
+    }
+
+    @Test func theRefusalCarriesTheHint() {
+        guard case .failure(let error) = ScenarioValues.value(.string("1,200,000"), type: .money(currency: "CNY")) else {
+            Issue.record("read")
+            return
+        }
+        #expect(error.message == "`1,200,000` is not money(CNY); write `1200000 CNY`")
+    }
+}
