@@ -216,6 +216,7 @@ struct RunCommand: FlowcCommand {
                                   : RejectsFile.jsonLinesBytes(list))
             }
             let rejectedBefore = run.report.rejected
+            let recordsBefore = run.report.records
             let result: Result<[RejectedRecord], RecordFileProblem>
             if csv {
                 switch input.source.firstNonUTF8Line() {
@@ -251,6 +252,11 @@ struct RunCommand: FlowcCommand {
                 }
             }
             rejected += run.report.rejected - rejectedBefore
+            if run.report.records == recordsBefore, case .success = result {
+                // Said, so that an export that came out empty is not taken for a run that did
+                // its work (QA round 12: exit 0 and "0 read" only).
+                context.writeError("note: \(input.path) holds no records\(csv ? " (empty, or a header only)" : " (empty, or blank lines only)")\n")
+            }
             if writer.isEmpty && !writer.hasFailed {
                 writer.discard()
                 if explicit == nil { Self.removeStaleRejects(path) }

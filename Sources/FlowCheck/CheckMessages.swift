@@ -627,7 +627,9 @@ public enum CheckMessages {
         public static let extendsFragment = "it is a fragment; use `include:` for fragments"
         public static let includesTemplate = "it is a template, not a fragment; use `extends:` for templates"
         // FC0505, FC0508
-        public static let addDefault = "add `- default: {0}` as the last entry"
+        public static let branchGoesPastJoin = "goes on to `{0}`, past the join"
+        public static let endBranchAtJoin = "end the branch at its join: give `{0}` `next: {1}`"
+        public static let addDefault = "add `- default: NODE` as the last entry, NODE the node a deal goes to when no condition holds (the branches go to {0})"
         public static let alwaysTrueIsNoDefault = "this branch set has no `default` branch: a conditional `next` must end with one"
         public static let writeAlwaysTrueAsDefault = "write the branch whose condition is always true as `- default: {0}`"
         public static let afterAlwaysTrue = "this branch can never be taken: an earlier condition is always true"

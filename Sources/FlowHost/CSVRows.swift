@@ -60,7 +60,18 @@ public struct CSVRows {
                 if rest.last == 0x0A { rest = rest.dropLast() }
                 if rest.last == 0x0D { rest = rest.dropLast() }
                 let text = bytes.count <= maxRowBytes ? String(decoding: rest, as: UTF8.self) : nil
-                return .unclosed(line: firstLine + problem.line - 1, error: problem.error, text: text)
+                // The lines the open quote took in, after its own (QA round 12: the summary
+                // counted one record for a file of three rows, and nothing said why).
+                var lines = 1
+                var seen = 1
+                for b in rest where b == 0x0A {
+                    seen += 1
+                    if seen > problem.line { lines += 1 }
+                }
+                let after = lines - 1
+                let error = after == 0 ? problem.error
+                    : RecordReader.fail(HostMessages.Record.csvQuoteRest, "the row", String(after), after == 1 ? "" : "s")
+                return .unclosed(line: firstLine + problem.line - 1, error: error, text: text)
             }
             guard var row = rows.first else { continue }
             row.line += firstLine - 1

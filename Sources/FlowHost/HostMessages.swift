@@ -241,10 +241,11 @@ public enum HostMessages {
         public static let timeOutOfRange = "{0}: the time is outside the years 1 to 9999"
         public static let emptyID = "{0}: the deal id is empty"
         public static let csvQuote = "{0}: a quoted cell is not closed"
+        public static let csvQuoteRest = "{0}: a quoted cell is not closed: it takes in the rest of the file ({1} more line{2}), which is not run; close the quote (`\"`) and run the file again"
         public static let loneCR = "{0}: a line ends in a carriage return alone (CR); flowc reads lines that end in LF or CRLF, so save the file with those line endings"
         public static let csvStray = "{0}: cell {1} has text after its closing quote; quote the whole cell, writing a quote inside it as `\"\"`"
         public static let csvCells = "{0}: {1} cells, but the header has {2}"
-        public static let notUTF8 = "{0} is not UTF-8 text"
+        public static let notUTF8 = "{0} is not UTF-8 text (saved as GBK or GB18030? save it as UTF-8: Excel's \"CSV UTF-8\", or `iconv -f GB18030 -t UTF-8`)"
     }
 
     /// Lines of `flowc deal why` and `flowc deal history` (the runner's own lines come from

@@ -496,6 +496,12 @@ public enum ScenarioValues {
             return .failure(ScenarioValueError(message: "`\(s)` is a number, not text"))
         case (.bool(let b), .boolean): return .success(.boolean(b))
         case (.string(let s), .text): return .success(.text(s))
+        case (.number(let s), .integer), (.number(let s), .decimal), (.number(let s), .money):
+            guard s.contains(where: { $0 == "e" || $0 == "E" }) else { fallthrough }
+            // A JSON number with an exponent (`1e6`, `1.5E3`): its digits written out, exactly,
+            // as a template's or a scenario's number is read (QA round 12).
+            if let plain = FieldText.plainNumber(yaml: s), let v = FieldValues.parse(plain, as: type) { return .success(v) }
+            return .failure(ScenarioValueError(message: "`\(s)` is not \(type)"))
         case (.string(let s), _), (.number(let s), _):
             if let v = FieldValues.parse(s, as: type) { return .success(v) }
             return .failure(ScenarioValueError(message: "`\(s)` is not \(type)" + (FieldValueHints.hint(s, type: type).map { "; " + $0 } ?? "")))

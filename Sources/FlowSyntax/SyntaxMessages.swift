@@ -144,7 +144,9 @@ public enum SyntaxMessages {
         """)
 
     public static let badCurrency = MessageSpec(214, .error, "invalid-currency", "`{0}` is not a currency code", explanation: """
-        Currencies are ISO 4217 codes: three uppercase letters, such as `CNY`, `USD` or `EUR`.
+        Currencies are ISO 4217 codes: three uppercase letters, such as `CNY`, `USD` or `EUR`, \
+        and one of the codes the standard lists (`RMB`, a common name of the renminbi, is not its \
+        code: `CNY` is).
         """)
 
     public static let badKey = MessageSpec(215, .error, "non-string-key", "keys must be plain strings; found {0}", explanation: """
@@ -186,6 +188,7 @@ public enum SyntaxMessages {
         public static let yesIsString = "YAML 1.2 reads `{0}` as a string; write `true`"
         public static let noIsString = "YAML 1.2 reads `{0}` as a string; write `false`"
         public static let write = "write `{0}`"
+        public static let currencyCommonName = "write `{0}`, the ISO 4217 code (`{1}` is a common name, not a code)"
         public static let writeList = "write `[{0}]`"
         /// FC0206 for `owner` or `contacts` used as a role id.
         public static let reservedRoleID = "`{0}` cannot be a role id: it is a special recipient of effects"

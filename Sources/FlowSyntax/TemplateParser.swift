@@ -162,8 +162,16 @@ public enum TemplateParser {
         }
         if let v = m[.compute]?.value { f.compute = r.expression(v, key: "compute") }
         if let v = m[.currency]?.value, let c = r.string(v, key: "currency") {
-            if c.value.count == 3, c.value.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            if c.value.count == 3, c.value.allSatisfy({ $0.isASCII && $0.isUppercase }), CurrencyCodes.iso4217.contains(c.value) {
                 f.currency = c
+            } else if c.value.count == 3, c.value.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                // Three letters, but no ISO 4217 code (QA round 12: `RMB` and `XQQ` passed).
+                f.unreadKeys.insert("currency")
+                var d = SyntaxMessages.badCurrency.at(c.span, c.value)
+                if let code = CurrencyCodes.commonNames[c.value] {
+                    d = d.help(SyntaxMessages.Formats.currencyCommonName, code, c.value).fix(c.span, code)
+                }
+                r.diagnostics.append(d)
             } else {
                 f.unreadKeys.insert("currency")
                 var d = SyntaxMessages.badCurrency.at(c.span, c.value)

@@ -225,7 +225,7 @@ public struct ReportBuilder {
             guard let at = deal.index.projection?.returnsAt?.millisecondsSinceEpoch else { return nil }
             return ReportModel.ReturningRow(
                 dealID: deal.dealID, owner: deal.index.owner, nodes: deal.index.currentNodes, returnsAt: at,
-                daysLeft: Int(max(0, at - nowMS) / Self.day))
+                daysLeft: Int((max(0, at - nowMS) + Self.day - 1) / Self.day))
         }
 
         let recent = try recentRecords(scope, templates)

@@ -108,6 +108,7 @@ public enum YAMLMessages {
     public enum Help {
         public static let tabIndentation = "YAML does not allow tabs for indentation; indent with spaces"
         /// `{0}` the line, `{1}` the character named (`CharacterNames.describe`).
+        public static let braceInFlowValue = "line {0} has a `{` or `[` inside a value within `{…}` or `[…]`, where YAML opens a new mapping or list; put the whole value in quotes (`\"…\"`)"
         public static let notAColon = "line {0} has {1} where YAML needs `:` followed by a space"
         public static let notASpace = "line {0} has {1} where YAML needs an ordinary space"
         public static let notASeparator = "not a YAML separator"

@@ -363,6 +363,8 @@ private struct Builder {
             d = d.help(YAMLMessages.Help.colonInPlainValue, String(file.line(of: at)))
         } else if let (format, arguments) = indentationHint(at, problem: problem) {
             d = d.help(format, arguments[0], arguments[1], arguments[2], arguments[3])
+        } else if braceInFlowValue(at) {
+            d = d.help(YAMLMessages.Help.braceInFlowValue, String(file.line(of: at)))
         } else if let hint = quotingHint(line: file.line(of: at)) {
             // As an argument: the author's own braces are no placeholders of the format.
             d = d.help("{0}", hint)
@@ -373,6 +375,15 @@ private struct Builder {
                 .help(format, String(file.line(of: start)), CharacterNames.describe(scalar))
         }
         fail(d)
+    }
+
+    /// Whether the problem is a `{` or `[` in the middle of a value inside `{…}` or `[…]`
+    /// (`{title: 现场勘查：{customer_name}}`): there it opens a collection, so the value stops.
+    func braceInFlowValue(_ at: Int) -> Bool {
+        let bytes = file.bytes
+        guard at > 0, at < bytes.count, bytes[at] == 0x7B || bytes[at] == 0x5B else { return false }
+        let before = bytes[at - 1]
+        return before != 0x20 && before != 0x2C && before != 0x7B && before != 0x5B && before != 0x3A && before != 0x09
     }
 
     /// Whether the problem is a tab in the indentation of its line: at the problem, or among

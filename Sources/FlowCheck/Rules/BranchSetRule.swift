@@ -57,7 +57,9 @@ enum BranchSetRule: TemplateRule {
                         .help(CheckMessages.Formats.writeAlwaysTrueAsDefault, always.target.value)
                 } else {
                     d = CheckMessages.noDefault.at(firstLine(span))
-                    if let last = branches.last { d = d.help(CheckMessages.Formats.addDefault, last.target.value) }
+                    var targets: [String] = []
+                    for b in branches where !targets.contains(b.target.value) { targets.append(b.target.value) }
+                    if !targets.isEmpty { d = d.help(CheckMessages.Formats.addDefault, targets.map { "`\($0)`" }.joined(separator: ", ")) }
                 }
                 ctx.report(d)
             }

@@ -84,7 +84,7 @@ enum FieldDefinitionsRule: TemplateRule {
     static func takes(_ type: FieldTypeName, _ v: ScalarValue) -> Bool {
         switch (type, v) {
         case (.text, .string), (.boolean, .bool), (.enum, .string), (.date, .string), (.datetime, .string),
-             (.integer, .int), (.decimal, .int), (.decimal, .float), (.money, .int), (.money, .float): true
+             (.integer, .int), (.decimal, .int), (.decimal, .float), (.money, .int), (.money, .float), (.money, .string): true
         default: false
         }
     }

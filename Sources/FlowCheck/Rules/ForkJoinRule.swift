@@ -33,6 +33,12 @@ enum ForkJoinRule: TemplateRule {
                 continue
             }
             joinOwner[j] = f
+            // The nodes after the join: a branch that goes on to one has passed its join by.
+            var afterJoin = Set<Int>()
+            var pending = [j]
+            while let v = pending.popLast() {
+                for e in ctx.graph.edges[v] where e.isForward && afterJoin.insert(e.to).inserted { pending.append(e.to) }
+            }
             for b in fork.branches {
                 guard let bi = ctx.nodeIndex[b.value] else { continue }
                 // Walk forward from the branch, stopping at the join.
@@ -41,16 +47,24 @@ enum ForkJoinRule: TemplateRule {
                 var reachesJoin = bi == j
                 var unknown = false
                 var escape: Int?
+                var passedBy: (from: Int, to: Int)?
                 while let v = stack.popLast(), v != j {
                     if t.nodes[v].effectiveKind.isTerminal { escape = escape ?? v; continue }
                     if ctx.hasUnknownTransitions[v] { unknown = true }
                     for e in ctx.graph.edges[v] where e.isForward {
                         if e.to == j { reachesJoin = true; continue }
+                        if passedBy == nil, afterJoin.contains(e.to) { passedBy = (v, e.to) }
                         if seen.insert(e.to).inserted { stack.append(e.to) }
                     }
                 }
                 if !reachesJoin {
-                    if !unknown { ctx.report(spec.at(b.span, b.value, fork.id.value, join.id.value)) }
+                    guard !unknown else { continue }
+                    var d = spec.at(b.span, b.value, fork.id.value, join.id.value)
+                    if let (from, to) = passedBy {
+                        d = d.label(t.nodes[from].id.span, text.branchGoesPastJoin, t.nodes[to].id.value)
+                            .help(text.endBranchAtJoin, t.nodes[from].id.value, join.id.value)
+                    }
+                    ctx.report(d)
                 } else if let e = escape {
                     ctx.report(spec.at(b.span, format: text.branchEndsInside, b.value, fork.id.value, t.nodes[e].id.value, join.id.value)
                         .label(t.nodes[e].id.span, text.endInsideBranch))
