@@ -32,6 +32,10 @@ public struct ReportBuilder {
 
     static let day: Int64 = 86_400_000
 
+    /// The model's times are seconds since 1970, as in every other JSON output (QA round 11: the
+    /// report alone gave milliseconds); the store's columns are milliseconds.
+    static func seconds(_ ms: Int64) -> Int64 { ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000) }
+
     /// Versions in order: numbers compared as numbers (`1.10.0` after `1.9.0`), the rest as text.
     static func versionOrder(_ a: String, _ b: String) -> Bool {
         let x = a.split(separator: "."), y = b.split(separator: ".")
@@ -184,7 +188,7 @@ public struct ReportBuilder {
                 let def = m?.nodes.first { $0.id == id }
                 byOwner[owner, default: []].append(ReportModel.AttentionItem(
                     dealID: deal.dealID, node: id, nodeNameZh: def?.name["zh"] ?? def?.name[""], nodeNameEn: def?.name["en"],
-                    state: blocked ? .blocked : .overdue, dueAt: dueAt, daysOverdue: Int((nowMS - dueAt) / Self.day)))
+                    state: blocked ? .blocked : .overdue, dueAt: Self.seconds(dueAt), daysOverdue: Int((nowMS - dueAt) / Self.day)))
                 itemCount += 1
             }
         }
@@ -213,7 +217,7 @@ public struct ReportBuilder {
             return ReportModel.PoolRow(
                 dealID: deal.dealID, customer: customer, amount: amount, currency: machineFor(deal, templates).flatMap(Self.currency),
                 arrival: arrival.flatMap { ReportModel.PoolRow.Arrival(rawValue: $0.how) } ?? .created,
-                reason: arrival?.reason, previousOwner: arrival?.previousOwner, since: since,
+                reason: arrival?.reason, previousOwner: arrival?.previousOwner, since: Self.seconds(since),
                 ageDays: Int(max(0, nowMS - since) / Self.day))
         }
 
@@ -224,7 +228,7 @@ public struct ReportBuilder {
         let returning = returningDeals.compactMap { deal -> ReportModel.ReturningRow? in
             guard let at = deal.index.projection?.returnsAt?.millisecondsSinceEpoch else { return nil }
             return ReportModel.ReturningRow(
-                dealID: deal.dealID, owner: deal.index.owner, nodes: deal.index.currentNodes, returnsAt: at,
+                dealID: deal.dealID, owner: deal.index.owner, nodes: deal.index.currentNodes, returnsAt: Self.seconds(at),
                 daysLeft: Int((max(0, at - nowMS) + Self.day - 1) / Self.day))
         }
 
@@ -245,7 +249,7 @@ public struct ReportBuilder {
                 return row
             }
         return ReportModel(
-            generatedAt: nowMS, utcOffsetSeconds: utcOffset, templates: lines, totals: totals, funnel: funnel, forecast: forecastRows,
+            generatedAt: now, utcOffsetSeconds: utcOffset, templates: lines, totals: totals, funnel: funnel, forecast: forecastRows,
             attention: attention, publicPool: publicPool, returningWithinDays: days, returning: returning, recentRecords: recent)
     }
 
@@ -264,7 +268,7 @@ public struct ReportBuilder {
                 let node = m.flatMap { $0.nodes.indices.contains(record.node) ? $0.nodes[record.node].id : nil } ?? String(record.node)
                 rows.append(ReportModel.RecordRow(
                     dealID: deal.dealID, node: node, kind: record.kind == .note ? .note : .link, text: record.text, url: record.url,
-                    author: record.author, at: record.at &* 1000))
+                    author: record.author, at: record.at))
             }
         }
         return Array(rows.sorted { ($0.at, $1.dealID) > ($1.at, $0.dealID) }.prefix(limits.recentRecords))

@@ -9,7 +9,7 @@ import FlowStore
 /// Every amount carries its currency: amounts of different currencies are never added together
 /// (each template's amount field has one currency; a store may hold several).
 public struct ReportModel: Sendable, Hashable, Codable {
-    /// When the report was made (milliseconds since 1970, UTC) and the offset its dates use.
+    /// When the report was made (seconds since 1970, UTC) and the offset its dates use.
     public var generatedAt: Int64
     public var utcOffsetSeconds: Int64
     /// The templates whose deals are counted (id, version, display name), in id order.
@@ -124,6 +124,19 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public init(month: String?, deals: Int, amount: Double, weighted: Double, currency: String?) {
             self.month = month; self.deals = deals; self.amount = amount; self.weighted = weighted; self.currency = currency
         }
+
+        private enum CodingKeys: String, CodingKey { case month, deals, amount, weighted, currency }
+
+        /// `month` and `currency` are always there, `null` when there is none (QA round 11: the
+        /// undated row had no `month` key, where a script reads every row alike).
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(month, forKey: .month)
+            try c.encode(deals, forKey: .deals)
+            try c.encode(amount, forKey: .amount)
+            try c.encode(weighted, forKey: .weighted)
+            try c.encode(currency, forKey: .currency)
+        }
     }
 
     public struct OwnerAttention: Sendable, Hashable, Codable {
@@ -140,7 +153,7 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var nodeNameZh: String?
         public var nodeNameEn: String?
         public var state: State
-        /// When the node was due (ms), and how many whole days past it at `generatedAt`.
+        /// When the node was due (seconds since 1970), and how many whole days past it at `generatedAt`.
         public var dueAt: Int64?
         public var daysOverdue: Int
         public init(dealID: String, node: String, nodeNameZh: String?, nodeNameEn: String?, state: State, dueAt: Int64?, daysOverdue: Int) {
@@ -168,7 +181,7 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var arrival: Arrival
         public var reason: String?
         public var previousOwner: String?
-        /// When it entered the pool (ms) and its age there in whole days at `generatedAt`.
+        /// When it entered the pool (seconds since 1970) and its age there in whole days at `generatedAt`.
         public var since: Int64
         public var ageDays: Int
         public init(dealID: String, customer: String?, amount: Double?, currency: String?, arrival: Arrival, reason: String?,
@@ -184,7 +197,7 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var owner: String?
         /// The open nodes, comma-separated ids.
         public var nodes: String
-        /// When the idle timer returns the deal to the public pool (ms), and whole days left.
+        /// When the idle timer returns the deal to the public pool (seconds since 1970), and whole days left.
         public var returnsAt: Int64
         public var daysLeft: Int
         public init(dealID: String, owner: String?, nodes: String, returnsAt: Int64, daysLeft: Int) {

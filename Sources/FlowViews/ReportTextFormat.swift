@@ -56,16 +56,16 @@ enum ReportTextFormat {
 
     // MARK: Dates
 
-    /// `YYYY-MM-DD` of an instant (ms since 1970, UTC) seen at `offset` seconds east of UTC.
-    static func date(_ ms: Int64, offset: Int64) -> String {
-        let parts = civil(ms, offset: offset)
+    /// `YYYY-MM-DD` of an instant (seconds since 1970, UTC) seen at `offset` seconds east of UTC.
+    static func date(_ seconds: Int64, offset: Int64) -> String {
+        let parts = civil(seconds, offset: offset)
         return "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))"
     }
 
     /// `YYYY-MM-DD HH:MM` at the given offset.
-    static func dateTime(_ ms: Int64, offset: Int64) -> String {
-        let parts = civil(ms, offset: offset)
-        return date(ms, offset: offset) + " \(pad(parts.hour, 2)):\(pad(parts.minute, 2))"
+    static func dateTime(_ seconds: Int64, offset: Int64) -> String {
+        let parts = civil(seconds, offset: offset)
+        return date(seconds, offset: offset) + " \(pad(parts.hour, 2)):\(pad(parts.minute, 2))"
     }
 
     /// `UTC+08:00`, `UTC-03:30`, `UTC`.
@@ -84,10 +84,10 @@ enum ReportTextFormat {
     /// Civil date and time (proleptic Gregorian) of an instant at an offset; days from 1970 to
     /// year/month/day by Howard Hinnant's `civil_from_days`. Inputs are clamped so that any
     /// decoded model (even with absurd instants) renders without overflow.
-    private static func civil(_ ms: Int64, offset: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64) {
+    private static func civil(_ instant: Int64, offset: Int64) -> (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64) {
         let limit: Int64 = 253_402_300_799  // 9999-12-31T23:59:59Z, in seconds
         let off = min(max(offset, -86_400), 86_400)
-        let seconds = min(max(floorDiv(ms, 1000) + off, -limit), limit)
+        let seconds = min(max(min(max(instant, -limit), limit) + off, -limit), limit)
         let days = floorDiv(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
         let z = days + 719_468

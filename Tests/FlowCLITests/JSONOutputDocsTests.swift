@@ -77,6 +77,7 @@ import Testing
             "`flowc outbox list --json`": outbox,
             "`flowc deals --format json` (the default columns, one template in the store)": deals,
             "`flowc report --format json`": report,
+            "each of its `forecast` rows": report.flatMap { $0["forecast"] as? [[String: Any]] ?? [] },
             "`flowc migrate --format json`": migrate,
             "each of its `deals`": migrate.flatMap { $0["deals"] as? [[String: Any]] ?? [] },
             "a failure in JSON mode": failures,
@@ -102,9 +103,11 @@ import Testing
             #expect(((entry["effects"] as? [[String: Any]]) ?? []).contains { $0["id"] as? String == line["effect_id"] as? String })
         }
         #expect(history.allSatisfy { $0["sequence"] is Int && $0["moves"] is [String] })
-        // Times: seconds, but for the report (milliseconds).
+        // Times: seconds everywhere, the report's too (QA round 11: it gave milliseconds).
         let at = try #require(history.first?["event"] as? [String: Any])["at"] as? Int
         #expect(at.map { $0 < 10_000_000_000 } == true)
-        #expect((report.first?["generatedAt"] as? Int).map { $0 > 10_000_000_000 } == true)
+        #expect(report.first?["generatedAt"] as? Int == 1_718_841_600)
+        let since = (report.first?["publicPool"] as? [[String: Any]])?.compactMap { $0["since"] as? Int } ?? []
+        #expect(!since.isEmpty && since.allSatisfy { $0 < 10_000_000_000 })
     }
 }

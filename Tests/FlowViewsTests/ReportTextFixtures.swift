@@ -5,7 +5,7 @@
 /// escape sequence), and one with nothing in it.
 enum ReportFixtures {
     /// 2024-07-01T09:00:00+08:00.
-    static let now: Int64 = 1_719_795_600_000
+    static let now: Int64 = 1_719_795_600
     static let hostile = #"<script>alert("x")</script> & 'q'"#
 
     static var full: ReportModel {
@@ -30,9 +30,9 @@ enum ReportFixtures {
             attention: [
                 .init(owner: "zhang.san", items: [
                     .init(dealID: "D-1004", node: "initial_talks", nodeNameZh: "初步洽谈", nodeNameEn: "Initial talks", state: .blocked,
-                          dueAt: 1_718_850_600_000, daysOverdue: 10),
+                          dueAt: 1_718_850_600, daysOverdue: 10),
                     .init(dealID: "D-1009", node: "proposal_quotation", nodeNameZh: "方案报价", nodeNameEn: nil, state: .overdue,
-                          dueAt: 1_719_568_800_000, daysOverdue: 2),
+                          dueAt: 1_719_568_800, daysOverdue: 2),
                 ]),
                 .init(owner: nil, items: [
                     .init(dealID: "D-1010", node: "legal_review", nodeNameZh: nil, nodeNameEn: "Legal review", state: .overdue, dueAt: nil,
@@ -41,26 +41,26 @@ enum ReportFixtures {
             ],
             publicPool: [
                 .init(dealID: "D-0990", customer: "老客户有限公司", amount: nil, currency: "CNY", arrival: .created, reason: nil, previousOwner: nil,
-                      since: 1_709_254_800_000, ageDays: 122),
+                      since: 1_709_254_800, ageDays: 122),
                 .init(dealID: "D-1002", customer: "海川贸易有限公司", amount: 120_000, currency: "CNY", arrival: .lost, reason: "competitor",
-                      previousOwner: "wang.wu", since: 1_715_302_800_000, ageDays: 52),
+                      previousOwner: "wang.wu", since: 1_715_302_800, ageDays: 52),
                 .init(dealID: "D-1004", customer: hostile, amount: 45_000.25, currency: "CNY", arrival: .idle, reason: nil, previousOwner: "zhang.san",
-                      since: 1_719_277_200_000, ageDays: 6),
+                      since: 1_719_277_200, ageDays: 6),
                 .init(dealID: "D-1011", customer: "Acme & Co", amount: 8_000, currency: "CNY", arrival: .released, reason: "换人跟进",
-                      previousOwner: "li.si", since: 1_719_631_200_000, ageDays: 1),
+                      previousOwner: "li.si", since: 1_719_631_200, ageDays: 1),
             ],
             returningWithinDays: 7,
             returning: [
-                .init(dealID: "D-1003", owner: "li.si", nodes: "negotiation_review", returnsAt: 1_719_968_400_000, daysLeft: 1),
-                .init(dealID: "D-1005", owner: "wang.wu", nodes: "legal_review,finance_review", returnsAt: 1_720_159_200_000, daysLeft: 4),
+                .init(dealID: "D-1003", owner: "li.si", nodes: "negotiation_review", returnsAt: 1_719_968_400, daysLeft: 1),
+                .init(dealID: "D-1005", owner: "wang.wu", nodes: "legal_review,finance_review", returnsAt: 1_720_159_200, daysLeft: 4),
             ],
             recentRecords: [
                 .init(dealID: "D-1003", node: "negotiation_review", kind: .link, text: "报价单 v2", url: "https://docs.example.com/q?id=1&v=2",
-                      author: "li.si", at: 1_719_737_100_000),
+                      author: "li.si", at: 1_719_737_100),
                 .init(dealID: "D-1005", node: "requirement_negotiation", kind: .note, text: "客户希望\n下周演示 \u{1B}[31mred", url: nil,
-                      author: "wang.wu", at: 1_719_631_200_000),
+                      author: "wang.wu", at: 1_719_631_200),
                 .init(dealID: "D-1004", node: "initial_talks", kind: .link, text: hostile, url: "javascript:alert(1)", author: nil,
-                      at: 1_718_154_000_000),
+                      at: 1_718_154_000),
             ])
     }
 
