@@ -253,18 +253,29 @@ struct DealShowCommand: FlowcCommand {
     @Argument(help: "The deal's id.")
     var deal: String
 
-    @Flag(name: .long, help: "Print the stored snapshot (JSON).")
+    @Flag(name: .long, help: "Print the deal as JSON: the snapshot with fields, nodes, roles and deliverables by id, and the next timer (docs/json.md).")
     var json = false
 
+    @Flag(name: .long, help: "Print the snapshot as stored (JSON): fields, nodes and roles in the order of the deal's compiled template.")
+    var snapshot = false
+
     @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if json && snapshot { throw ValidationError("--json and --snapshot are two forms: give one") }
+    }
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context) else { return ExitCode.usage }
         let view: DealView
         do { view = try service.view(deal) } catch { return HostOutput.fail(error, context) }
         let s = view.snapshot
-        if json {
+        if snapshot {
             context.write(String(decoding: s.encoded(), as: UTF8.self) + "\n")
+            return ExitCode.clean
+        }
+        if json {
+            context.write(NamedSnapshot.json(view.machine, s) + "\n")
             return ExitCode.clean
         }
         let m = view.machine.machine

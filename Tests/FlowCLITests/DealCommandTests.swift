@@ -99,8 +99,24 @@ import Testing
         #expect(ahead.contains("`internal_audit` left the flow ahead: `quote < cost` is now false"))
         #expect(ahead.contains("`internal_audit` is back in the flow ahead: `quote < cost` is now true (reads quote = 80000 CNY, cost = 100000 CNY)"))
 
-        let snapshot = flowc("deal", "show", "X-1", "--db", db, "--json")
+        let snapshot = flowc("deal", "show", "X-1", "--db", db, "--snapshot")
         #expect(snapshot.out.hasPrefix("{\"closedAt\"") || snapshot.out.hasPrefix("{\"createdAt\""))
+        #expect(snapshot.out.contains(#""roleMembers":[[],"#), "\(snapshot.out)")
+        // By name (QA round 11: `deal show --json` gave the slots of the compiled template).
+        let byName = try #require(try JSONSerialization.jsonObject(with: Data(flowc("deal", "show", "X-1", "--db", db, "--json").out.utf8)) as? [String: Any])
+        let fields = try #require(byName["fields"] as? [String: Any])
+        #expect((fields["customer_name"] as? [String: Any])?["value"] as? String == "星海航运有限公司")
+        #expect(fields["loss_analysis"] is NSNull)
+        let nodes = try #require(byName["nodes"] as? [String: [String: Any]])
+        #expect(nodes["initial_talks"]?["status"] as? String == "done")
+        #expect((nodes["initial_talks"]?["deliverables"] as? [String: Bool]) == ["first_visit_record": true, "customer_profile_card": true])
+        #expect((byName["roles"] as? [String: [String]])?["sales_manager"] == ["mia"])
+        // In the public pool by now (idle since May): no timer runs.
+        #expect(byName["nextTimerAt"] is NSNull && byName["pool"] as? String == "public")
+        let decisions = try #require(byName["decisions"] as? [[String: Any]])
+        #expect(decisions.contains { $0["condition"] as? String == "quote < cost" && $0["node"] as? String == "internal_audit"
+            && ($0["reads"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["quote", "cost"] })
+        #expect(flowc("deal", "show", "X-1", "--db", db, "--json", "--snapshot").code == 2)
     }
 
     /// An effect addressed to groups with nobody in them (a public-pool deal's owner) is shown

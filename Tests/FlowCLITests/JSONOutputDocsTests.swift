@@ -47,6 +47,7 @@ import Testing
         results += try json("pool", "claim", "D-1002", "--by", "zoe", "--json", "--now", now)
         let ids = ["D-1001", "D-1002", "D-1003", "D-1004", "D-1005", "D-1006"]
         let shows = try ids.flatMap { try json("deal", "show", $0, "--json") }
+        let snapshots = try ids.flatMap { try json("deal", "show", $0, "--snapshot") }
         let history = try ids.flatMap { try json("deal", "history", $0, "--json") }
         let pool = try json("pool", "list", "public", "--json") + (try json("pool", "list", "private", "--json"))
         let tick = try json("tick", "--json", "--now", "2024-09-01T00:00:00Z")
@@ -68,6 +69,8 @@ import Testing
             "each of its `effects`, and an outbox line's `effect`":
                 results.flatMap { $0["effects"] as? [[String: Any]] ?? [] } + outbox.compactMap { $0["effect"] as? [String: Any] },
             "`flowc deal show --json`": shows,
+            "each of its `nodes`": shows.flatMap { ($0["nodes"] as? [String: Any] ?? [:]).values.compactMap { $0 as? [String: Any] } },
+            "`flowc deal show --snapshot`": snapshots,
             "`flowc deal history --json`": history,
             "its `event`": history.compactMap { $0["event"] as? [String: Any] },
             "its `context`": history.compactMap { $0["context"] as? [String: Any] },
