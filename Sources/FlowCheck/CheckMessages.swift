@@ -627,6 +627,7 @@ public enum CheckMessages {
         public static let extendsFragment = "it is a fragment; use `include:` for fragments"
         public static let includesTemplate = "it is a template, not a fragment; use `extends:` for templates"
         // FC0505, FC0508
+        public static let displayNameForID = "`{0}` is the name of the field `{1}`, and fields are named by id here: write `{1}`"
         public static let branchGoesPastJoin = "goes on to `{0}`, past the join"
         public static let endBranchAtJoin = "end the branch at its join: give `{0}` `next: {1}`"
         public static let addDefault = "add `- default: NODE` as the last entry, NODE the node a deal goes to when no condition holds (the branches go to {0})"

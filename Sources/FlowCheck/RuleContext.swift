@@ -37,6 +37,15 @@ public struct RuleContext: Sendable {
 
     /// Whether an unknown `name` may mean a definition left out for lack of a usable id (reported
     /// already): there is such a definition, and `name` is no near miss of a known one.
+    /// The field whose display name (in any language) is `text`, when one field has it: an
+    /// author who writes `成本` for the field `cost` (QA round 12).
+    func field(displayed text: String) -> String? {
+        let wanted = text.trimmingCharacters(in: .whitespaces)
+        guard !wanted.isEmpty else { return nil }
+        let ids = Set(template.fields.filter { f in f.name?.entries.contains { $0.text.trimmingCharacters(in: .whitespaces) == wanted } == true }.map(\.id.value))
+        return ids.count == 1 ? ids.first : nil
+    }
+
     public func mayBeUnnamed(_ name: String, _ unnamed: [SourceSpan], known: some Sequence<String>) -> Bool {
         !unnamed.isEmpty && Suggestions.closest(to: name, in: known) == nil
     }

@@ -48,6 +48,21 @@ import Testing
         if let help { #expect(r.out.contains(help), "\(r.out)") }
     }
 
+    /// A field's display name written where its id belongs, in an expression and in a
+    /// placeholder, is named as the field's (QA round 12: "unexpected character", no help).
+    @Test func aDisplayNameForAnIdNamesTheField() throws {
+        let standard = try String(contentsOfFile: Examples.template, encoding: .utf8)
+        let changed = standard.replacingOccurrences(of: "when: \"quote < cost\"", with: "when: \"quote < 成本\"")
+            .replacingOccurrences(of: "name: \"{customer_name} 商机群\"", with: "name: \"{客户名称} 商机群\"")
+        #expect(changed != standard)
+        let dir = try tempDir(["s.flow.yaml": changed])
+        try FileManager.default.copyItem(atPath: repoRoot + "/templates/fragments", toPath: dir + "/fragments")
+        let r = flowc("check", dir + "/s.flow.yaml", "--color", "never")
+        #expect(r.out.contains("= help: `成本` is the name of the field `cost`, and fields are named by id here: write `cost`"), "\(r.out)")
+        #expect(r.out.contains("error[FC0708]: unknown field `客户名称` in placeholder"))
+        #expect(r.out.contains("= help: `客户名称` is the name of the field `customer_name`, and fields are named by id here: write `customer_name`"))
+    }
+
     @Test func aMoneyDefaultMayNameItsCurrency() throws {
         #expect(try check("cost: {type: money, currency: CNY, min: 0}", "cost: {type: money, currency: CNY, min: 0, default: \"0 CNY\"}").code == 0)
         let other = try check("cost: {type: money, currency: CNY, min: 0}", "cost: {type: money, currency: CNY, min: 0, default: \"0 USD\"}")

@@ -86,6 +86,11 @@ enum EffectsRule: TemplateRule {
                     }
                     if ctx.mayBeUnnamed(name, t.unnamedFields, known: fieldNames) { continue }
                     var d = CheckMessages.badPlaceholder.at(at, name)
+                    if let id = ctx.field(displayed: bare) {
+                        // The field's display name for its id (`{客户名称}`).
+                        ctx.report(d.help(CheckMessages.Formats.displayNameForID, bare, id).fix(at, "{" + id + "}"))
+                        continue
+                    }
                     // A short word (`{id}`) is a word of too many ids to mean one of them.
                     if let g = Suggestions.closest(to: bare, in: fieldNames) ?? (bare.count >= 3 ? Suggestions.onlyContainingWord(bare, in: fieldNames) : nil) {
                         d = d.help(CheckMessages.Formats.didYouMean, g)

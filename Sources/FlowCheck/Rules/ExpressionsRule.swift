@@ -32,12 +32,28 @@ enum ExpressionsRule: TemplateRule {
         reportCycles(&ctx, dependencies)
     }
 
+    /// The run of text from byte `start` that is not ASCII (a name in Chinese, say), with its
+    /// byte range: what an author wrote where an id belongs.
+    static func displayNameRun(_ text: String, from start: Int) -> (String, Range<Int>)? {
+        let bytes = Array(text.utf8)
+        guard start < bytes.count, bytes[start] >= 0x80 else { return nil }
+        var end = start
+        while end < bytes.count, bytes[end] >= 0x80 { end += 1 }
+        return (String(decoding: bytes[start..<end], as: UTF8.self), start..<end)
+    }
+
     static func checkOne(_ ctx: inout RuleContext, _ e: ExpressionText, env: FieldEnvironment, expecting: ExprType?) -> ExpressionInfo? {
         let parsed = ExprParser.parse(e.text)
         let map: (Range<Int>) -> SourceSpan = { e.span(of: $0) }
         if !parsed.diagnostics.isEmpty {
             for d in parsed.diagnostics {
                 var diag = d.diagnostic(mapping: map)
+                // A field's display name written for its id (`quote < 成本`).
+                if d.code == ExprMessages.unexpectedCharacter.code, diag.help == nil,
+                   let (name, range) = displayNameRun(e.text, from: d.range.lowerBound), let id = ctx.field(displayed: name) {
+                    diag.span = map(range)
+                    diag = diag.help(CheckMessages.Formats.displayNameForID, name, id).fix(map(range), id)
+                }
                 // The whole expression is too long, not the byte where the limit falls.
                 if d.code == ExprMessages.expressionTooLong.code { diag.span = e.span(of: 0..<e.text.utf8.count) }
                 ctx.report(diag)
