@@ -89,7 +89,11 @@ struct PoolListCommand: FlowcCommand {
                 context.write("\(d.dealID)  \(i.owner ?? "-")  \(i.status)  \(nodes.isEmpty ? "-" : nodes.joined(separator: ","))  \(timer)\n")
             }
         }
-        if !json {
+        if json {
+            // Standard output is the deals only; that more follow is said beside it (QA round 13:
+            // a listing cut at --limit said nothing).
+            if more, let last = deals.last { context.writeError("note: more deals follow: --after \(last.dealID)\n") }
+        } else {
             let whose = "the \(pool.rawValue) pool\(owner.map { " of `\($0)`" } ?? "")"
             if more, let last = deals.last {
                 context.write("the first \(deals.count) deal\(deals.count == 1 ? "" : "s") of \(whose); more follow (--after \(last.dealID))\n")
@@ -113,6 +117,8 @@ struct PoolClaimCommand: FlowcCommand {
     @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
     var at: TimeArgument?
 
+    @OptionGroup var ids: EventRetryOptions
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -120,7 +126,8 @@ struct PoolClaimCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
-        return DealEventCommand.apply(EventInput(at: at?.value ?? .now, actor: by, .claim), to: deal, service: service, json: json, context)
+        return DealEventCommand.apply(EventInput(id: ids.id, at: at?.value ?? .now, actor: by, .claim), to: deal, service: service, json: json,
+                                      repeated: ids.repeated, context)
     }
 }
 
@@ -139,6 +146,8 @@ struct PoolReleaseCommand: FlowcCommand {
     @Flag(name: .long, help: "The host vouches that the actor is a manager (the template's pool.assign_by role).")
     var canAssign = false
 
+    @OptionGroup var ids: EventRetryOptions
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -146,8 +155,8 @@ struct PoolReleaseCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
-        let event = EventInput(at: at?.value ?? .now, actor: by, .release, canAssign: canAssign)
-        return DealEventCommand.apply(event, to: deal, service: service, json: json, context)
+        let event = EventInput(id: ids.id, at: at?.value ?? .now, actor: by, .release, canAssign: canAssign)
+        return DealEventCommand.apply(event, to: deal, service: service, json: json, repeated: ids.repeated, context)
     }
 }
 
@@ -169,6 +178,8 @@ struct PoolAssignCommand: FlowcCommand {
     @Flag(name: .long, help: "The host vouches that --by is in the template's pool.assign_by role (otherwise they must hold it on the deal).")
     var canAssign = false
 
+    @OptionGroup var ids: EventRetryOptions
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -176,8 +187,8 @@ struct PoolAssignCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
-        let event = EventInput(at: at?.value ?? .now, actor: by, .assign(to: to), canAssign: canAssign)
-        return DealEventCommand.apply(event, to: deal, service: service, json: json, context)
+        let event = EventInput(id: ids.id, at: at?.value ?? .now, actor: by, .assign(to: to), canAssign: canAssign)
+        return DealEventCommand.apply(event, to: deal, service: service, json: json, repeated: ids.repeated, context)
     }
 }
 
@@ -204,4 +215,21 @@ struct PoolSweepCommand: FlowcCommand {
         context.write("swept at \(HostOutput.time(time)): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked\(report.refused.isEmpty ? "" : ", \(report.refused.count) not ticked: errors below"))\n")
         return TickCommand.finish(report, context)
     }
+}
+
+/// `--id` and `--retry` of the pool commands, as `flowc deal event` has them: a caller that
+/// retries a claim after a timeout is told it was applied, not that the deal is no longer in
+/// the public pool (QA round 13: FC1150 either way).
+struct EventRetryOptions: ParsableArguments {
+    @Option(name: .long, help: "The event's id (default: auto-N, N its position in the log).")
+    var id: String?
+
+    @Flag(name: .long, help: "A retry: an event already in the deal's log under this --id, with the same action and the same person acting, is the same event sent again, skipped with exit 0; otherwise it is refused (FC1205).")
+    var retry = false
+
+    func validate() throws {
+        if retry && id == nil { throw ValidationError("--retry needs the event's id (--id): without one, each call is a new event") }
+    }
+
+    var repeated: RepeatedEvents { retry ? .skip : .refuse }
 }

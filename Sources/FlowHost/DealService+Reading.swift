@@ -54,6 +54,15 @@ extension DealService {
         return DealView(snapshot: snapshot, machine: machine, index: DealService.index(machine, snapshot), sequence: stored.sequence)
     }
 
+    /// The deal's log as far as its stored snapshot, decoded, without its machine: what `deal
+    /// history --json` shows even when the compiled template is not in the archive.
+    public func storedLog(_ dealID: String) throws(HostError) -> [LoggedEvent] {
+        let stored: StoredSnapshot?
+        do { stored = try store.snapshot(of: dealID) } catch { throw HostError(error) }
+        guard let stored else { throw HostError(HostMessages.unknownDeal, dealID) }
+        return try log(of: dealID, through: stored.sequence)
+    }
+
     /// The deal's log, decoded; with `through`, its first `through` events (the log of a
     /// snapshot read before: a writer may have appended since, and readers take no lock).
     public func log(of dealID: String, through: Int64? = nil) throws(HostError) -> [LoggedEvent] {

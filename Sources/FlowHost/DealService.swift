@@ -334,6 +334,37 @@ public struct DealUnit: Sendable {
     }
 }
 
+extension DealUnit {
+    /// The unit with no blanks around its deal id and the people it names (owner, creator,
+    /// actors, role members, an assignee, a chat's new member), whatever wrote it: a command
+    /// line, a JSON record or a CSV cell (QA rounds 12 and 13: `' wang '` was another person).
+    func withoutBlanksAroundNames() -> DealUnit {
+        func t(_ s: String) -> String { RecordReader.person(s) }
+        var u = self
+        u.dealID = t(dealID)
+        if var c = u.create {
+            c.dealID = t(c.dealID)
+            c.owner = c.owner.map(t).flatMap { $0.isEmpty ? nil : $0 }
+            c.actor = c.actor.map(t).flatMap { $0.isEmpty ? nil : $0 }
+            c.members = c.members.map { RoleAssignment($0.role, t($0.person)) }
+            u.create = c
+        }
+        u.events = events.map { e in
+            var e = e
+            e.actor = e.actor.map(t).flatMap { $0.isEmpty ? nil : $0 }
+            switch e.action {
+            case .addMember(let role, let person): e.action = .addMember(role: role, person: t(person))
+            case .removeMember(let role, let person): e.action = .removeMember(role: role, person: t(person))
+            case .assign(let person): e.action = .assign(to: t(person))
+            case .joinChat(let person, let chat): e.action = .joinChat(person: t(person), chat: chat)
+            default: break
+            }
+            return e
+        }
+        return u
+    }
+}
+
 /// What a unit did.
 public struct UnitOutcome: Sendable {
     public var dealID: String
@@ -530,7 +561,7 @@ public final class DealSession {
         let number = units
         units += 1
         do {
-            return .success(try runUnit(unit, number: number))
+            return .success(try runUnit(unit.withoutBlanksAroundNames(), number: number))
         } catch {
             return .failure(error)
         }
@@ -643,7 +674,7 @@ public final class DealSession {
                                       .create(dealID: dealID, owner: create.owner, fields: fields, members: create.members))
                 if unit.repeated == .skip, try logged(create.eventID) {
                     // Delivered before — unless the record is another deal under a reused id.
-                    if let earlier = try loggedEvent(create.eventID), earlier.action != event.action {
+                    if let earlier = try loggedEvent(create.eventID), earlier.action != event.action || earlier.actor != event.actor {
                         throw HostError(HostMessages.dealIDReused, dealID, create.eventID)
                     }
                     skipped += 1
@@ -681,8 +712,9 @@ public final class DealSession {
                 for (id, action) in try actions(input.action, id: baseID, machine: machine) {
                     if try logged(id) {
                         guard unit.repeated == .skip else { throw HostError(HostMessages.eventLogged, id, dealID) }
-                        // The same event delivered again, unless its id now names another action.
-                        if let earlier = try loggedEvent(id), earlier.action != action {
+                        // The same event delivered again, unless its id now names another action
+                        // or another person acting (QA round 13: li's retry of wang's claim).
+                        if let earlier = try loggedEvent(id), earlier.action != action || earlier.actor != input.actor {
                             throw HostError(HostMessages.eventIDReused, id, dealID)
                         }
                         skipped += 1

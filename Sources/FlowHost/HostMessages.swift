@@ -69,7 +69,7 @@ public enum HostMessages {
 
     // MARK: The store and machines (FC121x)
 
-    public static let eventIDReused = HostMessageSpec(1205, "event-id-reused", "event `{0}` is already in the log of deal `{1}` with another action: a new event needs a new id", """
+    public static let eventIDReused = HostMessageSpec(1205, "event-id-reused", "event `{0}` is already in the log of deal `{1}` with another action or another person acting: a new event needs a new id", """
         Running a file again skips the events whose id is already in the deal's log: it is the \
         same event delivered twice. This one has the id of a logged event but another action or \
         other values (an edited line of a file already run, or an id used twice), so skipping it \

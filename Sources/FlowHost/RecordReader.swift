@@ -55,7 +55,7 @@ public enum RecordReader {
         do throws(HostError) {
             _ = try object(v, "", allowed: dealKeys)
             guard let idValue = v["id"] else { throw fail(R.missing, "", "id") }
-            let id = try string(idValue, "id")
+            let id = Self.person(try string(idValue, "id"))
             let at = try v["at"].map { (x) throws(HostError) in try time(x, "at") } ?? .now
             var fields: [WrittenValue] = []
             if let f = v["fields"] {
@@ -101,7 +101,7 @@ public enum RecordReader {
         do throws(HostError) {
             guard case .object(let entries) = v else { throw fail(R.expectedObject, "") }
             guard let dealValue = v["deal"] else { throw fail(R.missing, "", "deal") }
-            let deal = try string(dealValue, "deal")
+            let deal = Self.person(try string(dealValue, "deal"))
             let rest = JSONValue.object(entries.filter { $0.key != "deal" && $0.key != "_error" })
             return .success(EventRecord(dealID: deal, event: try event(rest, path: "", defaultTime: .now)))
         } catch {
@@ -126,8 +126,8 @@ public enum RecordReader {
             canAssign: try v["can_assign"].map { (x) throws(HostError) in try bool(x, join(path, "can_assign")) } ?? false)
     }
 
-    /// A person's id as a record writes it, without the blanks around it (`"zhang "` from a
-    /// spreadsheet cell is `zhang`, not another person: QA round 12).
+    /// A person's id (or a deal's) as a record writes it, without the blanks around it
+    /// (`"zhang "` from a spreadsheet cell is `zhang`, not another person: QA round 12).
     static func person(_ written: String) -> String { written.trimmingCharacters(in: .whitespacesAndNewlines) }
 
     /// The instants a record may name: the years 1 to 9999, those the ISO form can write (the

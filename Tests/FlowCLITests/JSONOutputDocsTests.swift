@@ -52,6 +52,7 @@ import Testing
         let pool = try json("pool", "list", "public", "--json") + (try json("pool", "list", "private", "--json"))
         let tick = try json("tick", "--json", "--now", "2024-09-01T00:00:00Z")
         let outbox = try json("outbox", "list", "--json", "--limit", "1000")
+        let acked = try json("outbox", "ack", "1", "--json")
         let deals = try json("deals", "--format", "json")
         let report = try json("report", "--format", "json", "--now", now)
         let migrate = try json("migrate", "--to", Examples.template, "--format", "json")
@@ -78,6 +79,7 @@ import Testing
             "`flowc pool list --json`": pool,
             "`flowc tick --json`": tick,
             "`flowc outbox list --json`": outbox,
+            "`flowc outbox ack --json`": acked,
             "`flowc deals --format json` (the default columns, one template in the store)": deals,
             "`flowc report --format json`": report,
             "each of its `forecast` rows": report.flatMap { $0["forecast"] as? [[String: Any]] ?? [] },

@@ -82,10 +82,15 @@ import Testing
         let bad = ack("1 2\n3 x4\n")
         #expect(bad.code == 2)
         #expect(bad.err == "error: standard input, line 2: `x4` is not a position (a whole number); nothing acknowledged\n")
-        #expect(ack("\n \n").err == "error: standard input holds no position; nothing acknowledged\n")
+        // Nothing to acknowledge is a deliverer's quiet round, not a usage error (QA round 13).
+        let none = ack("\n \n")
+        #expect(none.code == 0 && none.out == "acknowledged 0 effects (standard input held no position)\n", "\(none)")
+        #expect(ack("", "--json").out == #"{"acknowledged":0,"before":0}"# + "\n")
         let r = ack("1\n2 3\r\n", "4")
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out == "acknowledged 4 effects\n")
+        // Twice: in JSON, what was acknowledged before is counted apart.
+        #expect(ack("4 5", "--json").out == #"{"acknowledged":1,"before":1}"# + "\n")
         #expect(!flowc("outbox", "list", "--limit", "1000", "--db", db).out.contains("\n1 "))
         #expect(OutboxAckCommand.readPositions(Array((1...100_000).map(String.init).joined(separator: "\n").utf8)).positions.count == 100_000)
     }
