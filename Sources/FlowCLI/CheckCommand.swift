@@ -34,8 +34,14 @@ struct CheckCommand: FlowcCommand {
     @Argument(help: "Template files or directories to check.")
     var paths: [String]
 
-    @Option(name: .long, help: "Output form: human, json or sarif.")
-    var format: OutputFormat = .human
+    @Option(name: .customLong("format"), help: "Output form: human, json or sarif.")
+    var formatOption: OutputFormat = .human
+
+    @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
+    var json = false
+
+    /// `--format`, or json for `--json`.
+    var format: OutputFormat { json ? OutputFormat.json : formatOption }
 
     @Flag(name: [.short, .long], help: "Print only errors: no warnings, notes or summary.")
     var quiet = false

@@ -70,8 +70,14 @@ struct DealsCommand: FlowcCommand {
     @Option(name: .long, help: "Columns, comma-separated (default: deal, status, pool, owner, node, the template's amount field, created; over several templates, template instead of the amount, which needs --template).")
     var columns: String?
 
-    @Option(name: .long, help: "table, csv or json.")
-    var format: Format = .table
+    @Option(name: .customLong("format"), help: "table, csv or json.")
+    var formatOption: Format = .table
+
+    @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
+    var json = false
+
+    /// `--format`, or json for `--json`.
+    var format: Format { json ? Format.json : formatOption }
 
     @Option(name: .long, help: "At most this many rows (default \(DealViewEngine.defaultLimit); 0 for all, up to \(DealViewEngine.maxLimit)).")
     var limit: Int?

@@ -23,6 +23,9 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC).", valueName: "offset"))
     var utcOffset: String?
 
+    @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store before it gives up, changing nothing (FC1212, exit 2); default: as long as it takes.", valueName: "seconds"))
+    var lockTimeout: Double?
+
     /// The zone offset in effect: `--utc-offset`, else the one written at the end of `--now`
     /// (`…+08:00`, `…-0500`, `…Z`), else none (UTC).
     var effectiveOffset: Int64? {
@@ -46,6 +49,9 @@ struct StoreOptions: ParsableArguments {
     }
 
     func validate() throws {
+        if let lockTimeout, !(lockTimeout >= 0 && lockTimeout <= 86_400 * 365) {
+            throw ValidationError("--lock-timeout: seconds, from 0 (do not wait) to a year")
+        }
         if let now, RecordReader.time(text: now).flatMap(Self.absolute) == nil {
             throw ValidationError("--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds")
         }
@@ -215,7 +221,7 @@ struct StoreOptions: ParsableArguments {
             do {
                 let asked = Date()
                 var waited = false
-                lock = try StoreWriterLock.acquire(besideDatabase: path) {
+                lock = try StoreWriterLock.acquire(besideDatabase: path, timeout: lockTimeout) {
                     waited = true
                     context.writeError("note: another flowc command is writing to \(path); waiting for it to finish\n")
                 }

@@ -69,8 +69,14 @@ struct MigrateCommand: FlowcCommand {
     @Flag(name: .long, help: "Write the migrate events (default: a dry run that writes nothing).")
     var apply = false
 
-    @Option(name: .long, help: ArgumentHelp("The report's format: human or json.", valueName: "format"))
-    var format: String = "human"
+    @Option(name: .customLong("format"), help: ArgumentHelp("The report's format: human or json.", valueName: "format"))
+    var formatOption: String = "human"
+
+    @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
+    var json = false
+
+    /// `--format`, or json for `--json`.
+    var format: String { json ? "json" : formatOption }
 
     @OptionGroup var store: StoreOptions
 

@@ -43,8 +43,14 @@ struct ReportCommand: FlowcCommand {
     @Option(name: .long, help: "Also write the report as a self-contained HTML page to this file.")
     var html: String?
 
-    @Option(name: .long, help: "text or json.")
-    var format: Format = .text
+    @Option(name: .customLong("format"), help: "text or json.")
+    var formatOption: Format = .text
+
+    @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
+    var json = false
+
+    /// `--format`, or json for `--json`.
+    var format: Format { json ? Format.json : formatOption }
 
     @Option(name: .long, help: "Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")
     var color: ColorChoice = .auto

@@ -182,6 +182,8 @@ public enum HostMessages {
 
     /// Phrases used inside messages.
     public enum Phrase {
+        /// FC1212: `--lock-timeout` passed while another command held the writer lock.
+        public static let storeBusy = "the store is busy: another flowc command held its writer lock (`{0}`) past --lock-timeout; nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"
         public static let machineUsers = "template `{0}` ({1} deal{2})"

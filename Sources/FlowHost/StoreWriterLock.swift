@@ -36,7 +36,10 @@ public final class StoreWriterLock {
     ///   command says so rather than pause without a word).
     /// - Throws: ``HostError`` FC1212 when the lock file cannot be made or locked (its directory
     ///   is created if need be, but not the database's directory).
-    public static func acquire(besideDatabase databasePath: String, waiting: () -> Void = {}) throws(HostError) -> StoreWriterLock {
+    /// - Parameter timeout: how long to wait, in seconds, before giving up with FC1212 (the
+    ///   store is busy); nil waits as long as it takes.
+    public static func acquire(besideDatabase databasePath: String, timeout: Double? = nil, waiting: () -> Void = {}) throws(HostError) -> StoreWriterLock {
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
         let lockPath = path(besideDatabase: databasePath)
         let directory = (lockPath as NSString).deletingLastPathComponent
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
@@ -48,26 +51,39 @@ public final class StoreWriterLock {
         var held = [dirFD]
         defer { if !held.isEmpty { for d in held { close(d) } } }
         var announced = false
-        try lock(dirFD, directory) {
+        try lock(dirFD, directory, deadline: deadline) {
             announced = true
             waiting()
         }
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw HostError(HostMessages.storeFailed, "cannot open \(lockPath): \(String(cString: strerror(errno)))") }
         held.append(fd)
-        try lock(fd, lockPath) { if !announced { waiting() } }
+        try lock(fd, lockPath, deadline: deadline) { if !announced { waiting() } }
         let lock = StoreWriterLock(descriptors: held)
         held = []
         return lock
     }
 
-    /// `flock(fd, LOCK_EX)`, calling `waiting` first when another holds it.
-    private static func lock(_ fd: Int32, _ path: String, waiting: () -> Void) throws(HostError) {
+    /// `flock(fd, LOCK_EX)`, calling `waiting` first when another holds it; with a deadline,
+    /// tried every 20 ms until then.
+    private static func lock(_ fd: Int32, _ path: String, deadline: Date?, waiting: () -> Void) throws(HostError) {
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
         guard errno == EWOULDBLOCK else {
             throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
         }
         waiting()
+        if let deadline {
+            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                guard errno == EWOULDBLOCK || errno == EINTR else {
+                    throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
+                }
+                guard Date() < deadline else {
+                    throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeBusy, [path]))
+                }
+                usleep(20_000)
+            }
+            return
+        }
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else {
                 throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")

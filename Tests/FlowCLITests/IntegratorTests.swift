@@ -1,4 +1,5 @@
 import FlowCLI
+import FlowHost
 import Foundation
 import Testing
 
@@ -53,6 +54,41 @@ import Testing
         let release = ["pool", "release", "P-1", "--by", "wang", "--id", "rel-1", "--retry", "--db", db]
         #expect(run(release).code == 0)
         #expect(run(release).out.hasPrefix("already applied: `release` to deal `P-1` (event `rel-1`); nothing changed"))
+    }
+
+    /// `--lock-timeout` bounds the wait for another writer: past it the command changes nothing
+    /// and says the store is busy (QA round 13: a stopped writer made every later command wait
+    /// for ever, which a service's worker cannot afford).
+    @Test func aWriterGivesUpAfterTheLockTimeout() throws {
+        let db = try Examples.loaded()
+        var held: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
+        let started = Date()
+        let r = run(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "0.3", "--json", "--db", db])
+        #expect(r.code == 2)
+        #expect(Date().timeIntervalSince(started) >= 0.3)
+        #expect(r.out.contains(#""code":"FC1212""#), "\(r.out)")
+        #expect(r.err.contains("the store is busy: another flowc command held its writer lock"), "\(r.err)")
+        #expect(held != nil)
+        held = nil
+        // Released, the same command goes through at once.
+        #expect(run(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "0", "--db", db]).code == 0)
+        #expect(run(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "-1", "--db", db]).code == 2)
+    }
+
+    /// `--json` is taken by every command that prints JSON, as the same as `--format json`
+    /// (QA round 13: a service had to know which flag each command took).
+    @Test func everyCommandWithJSONTakesTheJSONFlag() throws {
+        let db = try Examples.loaded()
+        let now = ["--now", "2024-06-20T00:00:00Z"]
+        for args in [["deals"], ["report"], ["migrate", "--to", Examples.template]] {
+            let flag = run(args + ["--json", "--db", db] + now)
+            let format = run(args + ["--format", "json", "--db", db] + now)
+            #expect(flag.code == format.code && flag.out == format.out && !flag.out.isEmpty, "\(args): \(flag.err)")
+        }
+        let broken = try tempDir(["b.flow.yaml": "flowc: 1\ntemplate: {id: b, version: 1.0.0}\nnodes: []\n"]) + "/b.flow.yaml"
+        let check = run(["check", broken, "--json"])
+        #expect(check.code == 1)
+        #expect(check.out == run(["check", broken, "--format", "json"]).out && check.out.hasPrefix("{"), "\(check.out)")
     }
 
     /// A listing cut at its limit says so beside the JSON; the log is shown without its machine.

@@ -53,6 +53,12 @@ import Testing
         let tick = try json("tick", "--json", "--now", "2024-09-01T00:00:00Z")
         let outbox = try json("outbox", "list", "--json", "--limit", "1000")
         let acked = try json("outbox", "ack", "1", "--json")
+        try "id,owner,nope\nX-1,amy,1\n".write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+        let badRun: [[String: Any]] = try {
+            let ctx = CLIContext(capture: true)
+            #expect(Flowc.run(["run", Examples.template, "--deals", dir + "/bad.csv", "--json", "--db", db], context: ctx) == 1)
+            return try Self.objects(ctx.out)
+        }()
         let deals = try json("deals", "--format", "json")
         let report = try json("report", "--format", "json", "--now", now)
         let migrate = try json("migrate", "--to", Examples.template, "--format", "json")
@@ -64,7 +70,8 @@ import Testing
         }
 
         let observed: [String: [[String: Any]]] = [
-            "`flowc run --json`": run,
+            "`flowc run --json`": run + badRun,
+            "each of its `stopped` and `not_run` entries": badRun.flatMap { ($0["not_run"] as? [[String: Any]] ?? []) + ($0["stopped"] as? [[String: Any]] ?? []) },
             "`flowc deal create/event --json`, `flowc pool claim/release/assign --json`": results,
             "its `deal`": results.compactMap { $0["deal"] as? [String: Any] },
             "each of its `effects`, and an outbox line's `effect`":
