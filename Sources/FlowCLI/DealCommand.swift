@@ -81,8 +81,8 @@ struct DealCreateCommand: FlowcCommand {
             switch JSONValue.parse(Array(record.utf8)) {
             case .success(let value): parsed = RecordReader.dealRecord(value)
             case .failure(let e):
-                context.writeError("error: --record is not JSON: \(e)\n")
-                return ExitCode.usage
+                // Data, as a record that is JSON but wrong is (QA round 13: exit 2 here, 1 there).
+                return HostOutput.fail(HostError.malformedRecord("--record is not JSON: \(e)"), context)
             }
             switch parsed {
             case .success(let r): deal = r
@@ -197,8 +197,7 @@ struct DealEventCommand: FlowcCommand {
         if let step {
             switch JSONValue.parse(Array(step.utf8)) {
             case .failure(let e):
-                context.writeError("error: the event is not JSON: \(e)\n")
-                return ExitCode.usage
+                return HostOutput.fail(HostError.malformedRecord("the event is not JSON: \(e)"), context)
             case .success(let value):
                 // Said twice, once in the step and once as an option: which one is meant is unknown.
                 for (key, option) in [("id", id != nil), ("at", at != nil), ("by", by != nil), ("can_assign", canAssign)]

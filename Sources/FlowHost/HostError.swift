@@ -62,6 +62,9 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
         HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeUnreachable, [path, reason]))
     }
 
+    /// FC1220: a record (a command line's step or `--record`) that is not one: `what` says why.
+    public static func malformedRecord(_ what: String) -> HostError { HostError(HostMessages.malformedRecord, what) }
+
     /// FC1215: no store at `path`, for a command that does not create one.
     public static func noStore(_ path: String) -> HostError { HostError(HostMessages.noStore, path) }
 

@@ -227,9 +227,14 @@ public struct ReportBuilder {
             sort: [ViewSort(.column(.returnsAt))], limit: limits.returningRows))
         let returning = returningDeals.compactMap { deal -> ReportModel.ReturningRow? in
             guard let at = deal.index.projection?.returnsAt?.millisecondsSinceEpoch else { return nil }
+            let machine = machineFor(deal, templates)
+            let names = deal.index.currentNodes.split(separator: ",").map { id -> ReportModel.NodeName in
+                let def = machine?.nodes.first { $0.id == id }
+                return ReportModel.NodeName(id: String(id), zh: def?.name["zh"] ?? def?.name[""], en: def?.name["en"])
+            }
             return ReportModel.ReturningRow(
                 dealID: deal.dealID, owner: deal.index.owner, nodes: deal.index.currentNodes, returnsAt: Self.seconds(at),
-                daysLeft: Int((max(0, at - nowMS) + Self.day - 1) / Self.day))
+                daysLeft: Int((max(0, at - nowMS) + Self.day - 1) / Self.day), nodeNames: names)
         }
 
         let recent = try recentRecords(scope, templates)

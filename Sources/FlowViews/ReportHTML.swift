@@ -217,7 +217,9 @@ public enum ReportHTML {
             out += "<table><thead><tr>" + th("商机", "Deal") + th("负责人", "Owner") + th("当前节点", "Open nodes")
                 + th("退回时间", "Returns at") + th("剩余天数", "Days left", num: true) + "</tr></thead><tbody>"
             for row in model.returning {
-                let nodes = row.nodes.split(separator: ",").map { "<code>\(e(String($0)))</code>" }.joined(separator: " ")
+                let nodes = row.nodeNames.isEmpty
+                    ? row.nodes.split(separator: ",").map { "<code>\(e(String($0)))</code>" }.joined(separator: " ")
+                    : row.nodeNames.map { node(id: $0.id, zh: $0.zh, en: $0.en) }.joined(separator: "、")
                 out += "<tr>" + td(row.dealID, "nowrap") + td(row.owner ?? "—") + "<td>\(nodes)</td>"
                 out += td(F.dateTime(row.returnsAt, offset: offset), "nowrap")
                 out += #"<td class="num\#(row.daysLeft <= 1 ? " soon" : "")">\#(e(F.count(row.daysLeft)))</td></tr>"#

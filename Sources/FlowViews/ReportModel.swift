@@ -200,9 +200,20 @@ public struct ReportModel: Sendable, Hashable, Codable {
         /// When the idle timer returns the deal to the public pool (seconds since 1970), and whole days left.
         public var returnsAt: Int64
         public var daysLeft: Int
-        public init(dealID: String, owner: String?, nodes: String, returnsAt: Int64, daysLeft: Int) {
+        /// The open nodes' names, in the order of `nodes` (QA round 12: the table showed ids).
+        public var nodeNames: [NodeName]
+        public init(dealID: String, owner: String?, nodes: String, returnsAt: Int64, daysLeft: Int, nodeNames: [NodeName] = []) {
             self.dealID = dealID; self.owner = owner; self.nodes = nodes; self.returnsAt = returnsAt; self.daysLeft = daysLeft
+            self.nodeNames = nodeNames
         }
+    }
+
+    /// A node's id with its display names.
+    public struct NodeName: Sendable, Hashable, Codable {
+        public var id: String
+        public var zh: String?
+        public var en: String?
+        public init(id: String, zh: String?, en: String?) { self.id = id; self.zh = zh; self.en = en }
     }
 
     public struct RecordRow: Sendable, Hashable, Codable {

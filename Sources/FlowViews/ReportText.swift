@@ -155,7 +155,7 @@ public enum ReportText {
             var t = ReportTextTable([.init("商机 Deal"), .init("负责人 Owner"), .init("节点 Nodes"), .init("退回时间 Returns at"),
                                      .init("剩余天数 Days left", .right)])
             for row in model.returning {
-                t.add([Cell(row.dealID), Cell(row.owner ?? "—"), Cell(F.clip(row.nodes, width: 40)),
+                t.add([Cell(row.dealID), Cell(row.owner ?? "—"), Cell(F.clip(row.nodeNames.isEmpty ? row.nodes : row.nodeNames.map { F.name(zh: $0.zh, en: $0.en, id: $0.id) }.joined(separator: ", "), width: 40)),
                        Cell(F.dateTime(row.returnsAt, offset: offset)), Cell(F.count(row.daysLeft), style: row.daysLeft <= 1 ? "31" : nil)])
             }
             table(t)

@@ -279,7 +279,10 @@ import Testing
         // Usage errors.
         #expect(flowc("deal", "event", "D-1001", "--db", db).code == 2)
         #expect(flowc("deal", "event", "D-1001", #"{"tick": true}"#, "--complete", "x", "--db", db).code == 2)
-        #expect(flowc("deal", "event", "D-1001", "{not json", "--db", db).code == 2)
+        // A step that is not JSON is a malformed record, as one that is JSON but wrong (exit 1).
+        let notJSON = flowc("deal", "event", "D-1001", "{not json", "--db", db)
+        #expect(notJSON.code == 1 && notJSON.err.hasPrefix("error[FC1220]: not a valid record: the event is not JSON: byte "), "\(notJSON.err)")
+        #expect(flowc("deal", "event", "D-1001", #"{"sett": 1}"#, "--db", db).code == 1)
         #expect(flowc("deal", "create", Examples.template, "--db", db).code == 2)
         #expect(flowc("deal", "create", Examples.template, "--id", "X", "--set", "nonsense", "--db", db).code == 2)
         // Said twice (the step and an option): refused rather than one silently winning.

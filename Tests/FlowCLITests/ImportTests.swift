@@ -48,5 +48,9 @@ import Testing
         let html = dir + "/r.html"
         #expect(flowc("report", "--db", db, "--now", "2024-05-07T00:00:00Z", "--html", html).code == 0)
         #expect(try String(contentsOfFile: html, encoding: .utf8).contains(">Talks<"))
+        // The deals returning to the pool, by node name too (QA round 13: ids there).
+        let returning = flowc("report", "--db", db, "--now", "2024-05-15T00:00:00Z", "--color", "never", "--returning-days", "7")
+        let section = try #require(returning.out.components(separatedBy: "Returning").dropFirst().first)
+        #expect(section.contains("P-1") && section.contains("Talks") && !section.contains(" talks "), "\(section)")
     }
 }
