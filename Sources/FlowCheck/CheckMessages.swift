@@ -409,6 +409,16 @@ public enum CheckMessages {
         Escalation happens some time after the node's due date is breached; without `due` it can never happen.
         """)
 
+    public static let dueAfterIdle = MessageSpec(606, .warning, "due-after-idle", "node `{0}` is due after {1}, later than the pool's idle time {2}", explanation: """
+        The idle clock and a node's due clock both start when the node becomes active, and the \
+        idle clock runs on until the deal's status changes again. A node allowed longer than the \
+        pool's idle time therefore loses its owner first: unless something else changes the \
+        deal's status (another branch of a fork completing, say), the deal returns to the public \
+        pool before the node is overdue, and its escalation never reaches the manager while the \
+        owner still has it. Give the node a due time no longer than `pool.idle.after`, or make \
+        the idle time longer. Nodes of the lose path are left out: the idle clock stops there.
+        """)
+
     // MARK: pools and effects (FC07xx)
 
     public static let badQuota = MessageSpec(701, .error, "invalid-quota", "the claim quota must be at least 1, not {0}", explanation: """
@@ -627,6 +637,8 @@ public enum CheckMessages {
         public static let extendsFragment = "it is a fragment; use `include:` for fragments"
         public static let includesTemplate = "it is a template, not a fragment; use `extends:` for templates"
         // FC0505, FC0508
+        public static let idleReturnsFirst = "with no status change, the deal returns to the public pool after {0}"
+        public static let dueWithinIdle = "make `due` at most {0}, or `pool.idle.after` longer"
         public static let displayNameForID = "`{0}` is the name of the field `{1}`, and fields are named by id here: write `{1}`"
         public static let branchGoesPastJoin = "goes on to `{0}`, past the join"
         public static let endBranchAtJoin = "end the branch at its join: give `{0}` `next: {1}`"
@@ -673,7 +685,7 @@ public enum CheckMessages {
         unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
         shadowedByCondition, reworkTarget, reworkToJoin, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
         forkBranchesOverlap, forkEnteredFromOutside,
-        warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue,
+        warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue, dueAfterIdle,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
         badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn, repeatedEntry, addedOutsideRoleAdded, placeholderOfAnotherLanguage,
     ]

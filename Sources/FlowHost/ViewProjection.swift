@@ -49,7 +49,7 @@ extension DealService {
         nodes += "]"
 
         var returnsAt: StoreTime?
-        if s.isOpen, s.pool == .private, let idle = m.pool.idleAfter, !machine.isLosing(s) {
+        if s.isOpen, s.pool == .private, let idle = m.pool.idleAfter, !machine.isLosing(s), !machine.idleStopped(s) {
             returnsAt = storeTime(s.lastStatusChangeAt &+ idle)
         }
         let (since, arrival) = poolArrival(s)

@@ -263,6 +263,7 @@ public enum IRCompiler {
                                cooldown: t.pool?.claim?.cooldown?.value.seconds, assignBy: nil)
             for r in t.pool?.idle?.notify ?? [] { pool.idleNotify.append(try recipient(r)) }
             if let a = t.pool?.assignBy { pool.assignBy = try role(a) }
+            if let u = t.pool?.idle?.until { pool.idleUntil = try node(u) }
             var triggers: [String: [Int]] = [:]
             for (trigger, list) in t.effects { triggers[trigger.value.rawValue, default: []] += try effectList(list) }
             var identity: [Int] = []

@@ -272,6 +272,7 @@ public enum IRLoader {
         }
         for r in m.pool.idleNotify { if case .role(let i) = r { try check(i, nr, "pool.idle.notify role") } }
         if let a = m.pool.assignBy { try check(a, nr, "pool.assign_by role") }
+        if let u = m.pool.idleUntil { try check(u, nn, "pool.idle.until node") }
         for (i, e) in m.effects.enumerated() {
             for r in e.recipients { if case .role(let x) = r { try check(x, nr, "effects[\(i)] recipient role") } }
             for f in e.fields { try check(f, nf, "effects[\(i)] field") }

@@ -231,6 +231,9 @@ public struct PoolDef: Codable, Sendable, Hashable {
     /// Seconds during which the previous owner cannot claim the deal again.
     public var cooldown: Int64?
     public var assignBy: Int?
+    /// The node whose completion (done, or skipped) stops the idle clock; absent from the IR
+    /// when the template has no `pool.idle.until`, so that other machines hash as before.
+    public var idleUntil: Int? = nil
 }
 
 /// Who an effect goes to.

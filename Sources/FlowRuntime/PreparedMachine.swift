@@ -47,6 +47,15 @@ public struct PreparedMachine: Sendable {
 
     /// Whether the deal is on its lose path (an open node of it is reachable from `lose.via`):
     /// its idle timer does not run then (docs/runtime.md §7).
+    /// Whether the deal's idle clock has stopped: the node `pool.idle.until` names is done (or
+    /// was skipped), so the deal stays with its owner through the nodes after it.
+    public func idleStopped(_ s: DealSnapshot) -> Bool { Self.idleStopped(s.nodes, tables.machine.pool.idleUntil) }
+
+    static func idleStopped(_ nodes: [NodeState], _ until: Int?) -> Bool {
+        guard let u = until, nodes.indices.contains(u) else { return false }
+        return nodes[u].status == .done || nodes[u].status == .skipped
+    }
+
     public func isLosing(_ s: DealSnapshot) -> Bool {
         let path = tables.onLosePath
         return s.nodes.indices.contains { $0 < path.count && path[$0] && s.nodes[$0].status.isOpen }

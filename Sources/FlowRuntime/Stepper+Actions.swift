@@ -162,7 +162,8 @@ extension Stepper {
                 try shape("effects", chat.effect + 1, m.effects.count)
             }
         }
-        if open, place.pointee.pool == .private, place.pointee.owner != nil, let after = m.pool.idleAfter {
+        if open, place.pointee.pool == .private, place.pointee.owner != nil, !PreparedMachine.idleStopped(place.pointee.nodes, m.pool.idleUntil),
+           let after = m.pool.idleAfter {
             let lastStatusChangeAt = place.pointee.lastStatusChangeAt
             if let warn = m.pool.idleWarn, warn < after, !place.pointee.idleWarned {
                 scan.firstTimer = PendingTimer.earlier(scan.firstTimer, PendingTimer(at: add(lastStatusChangeAt, warn), kind: .idleWarning, node: nil))

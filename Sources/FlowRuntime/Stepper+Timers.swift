@@ -42,7 +42,8 @@ public struct PendingTimer: Sendable, Hashable, Codable {
         }
         // A deal on its lose path is not idle: its follow-up nodes have their own due dates, and
         // it goes to the public pool when they are done.
-        if s.pool == .private, s.owner != nil, !pm.isLosing(s), let after = m.pool.idleAfter {
+        // Nor is one past the node that stops the idle clock (`pool.idle.until`).
+        if s.pool == .private, s.owner != nil, !pm.isLosing(s), !pm.idleStopped(s), let after = m.pool.idleAfter {
             if let warn = m.pool.idleWarn, warn < after, !s.idleWarned {
                 out.append(PendingTimer(at: Stepper.add(s.lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
             }
@@ -74,7 +75,8 @@ public struct PendingTimer: Sendable, Hashable, Codable {
             }
             return best
         }
-        if s.pool == .private, s.owner != nil, !losing, let after = t.machine.pool.idleAfter {
+        if s.pool == .private, s.owner != nil, !losing, !PreparedMachine.idleStopped(s.nodes, t.machine.pool.idleUntil),
+           let after = t.machine.pool.idleAfter {
             if let warn = t.machine.pool.idleWarn, warn < after, !s.idleWarned {
                 best = earlier(best, PendingTimer(at: Stepper.add(s.lastStatusChangeAt, warn), kind: .idleWarning, node: nil))
             }

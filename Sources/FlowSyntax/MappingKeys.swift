@@ -185,7 +185,7 @@ enum PoolKey: String, MappingKey {
 }
 
 enum IdleKey: String, MappingKey {
-    case after, warn, notify
+    case after, warn, notify, until
     static let table = KeyTable<Self>()
 }
 

@@ -460,6 +460,7 @@ public enum TemplateParser {
                 idle.notify = r.identifierList(x, key: "notify")
                 idle.notifySpan = r.span(x)
             }
+            if let x = im[.until]?.value { idle.until = r.identifier(x, key: "until") }
             p.idle = idle
         }
         if let v = m[.claim]?.value, let cm = r.mapping(v, as: ClaimKey.self, context: "`pool.claim`") {

@@ -460,6 +460,9 @@ public struct IdleSyntax: Sendable {
     public var after: Located<Duration>?
     public var warn: Located<Duration>?
     public var notify: [Located<String>]
+    /// The node whose completion stops the idle clock (`until`): after it, the deal stays with
+    /// its owner however long the next nodes take (delivery, payment).
+    public var until: Located<String>? = nil
     public var span: SourceSpan
     /// Where the `notify` list is written, when it is.
     public var notifySpan: SourceSpan? = nil

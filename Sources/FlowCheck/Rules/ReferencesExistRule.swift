@@ -95,6 +95,7 @@ enum ReferencesExistRule: TemplateRule {
         if let p = t.pool {
             if let a = p.assignBy { role(a) }
             p.idle?.notify.forEach(recipient)
+            if let u = p.idle?.until { node(u, "pool.idle.until") }
         }
         for (_, list) in t.effects { effects(list) }
     }

@@ -4,13 +4,14 @@ import FlowSyntax
 /// Timers make sense.
 ///
 /// Rejects negative and zero durations, an idle warning at or after the idle deadline, an
-/// escalation on a node without a due time; warns when a node's estimate exceeds its due time.
+/// escalation on a node without a due time; warns when a node's estimate exceeds its due time,
+/// and when a node (off the lose path) is due after the pool's idle time.
 /// Language reference: "timers".
 enum TimerDurationsRule: TemplateRule {
     static let name = "TimerDurationsRule"
     static let summary = "durations are positive, warnings come before deadlines, escalations have a due time"
     static let codes = [CheckMessages.negativeDuration, CheckMessages.zeroDuration, CheckMessages.warnAfterDeadline,
-                        CheckMessages.estimateOverDue, CheckMessages.escalateWithoutDue]
+                        CheckMessages.estimateOverDue, CheckMessages.escalateWithoutDue, CheckMessages.dueAfterIdle]
 
     /// A warning some time before `after`, in the units an author writes: whole days (a sixth
     /// of the time before, at least a day: 30d → 25d, 14d → 12d) when `after` is two days or
@@ -58,6 +59,32 @@ enum TimerDurationsRule: TemplateRule {
                     ctx.report(CheckMessages.warnAfterDeadline.at(warn.span, warn.value.description, after.value.description)
                         .label(after.span, CheckMessages.Formats.returnsToPoolHere)
                         .help(CheckMessages.Formats.warnEarlier, Self.warning(before: after.value).description))
+                }
+            }
+            // A node allowed longer than the idle time loses its owner before it is overdue.
+            if let after = p.idle?.after, after.value.seconds > 0 {
+                var losePath = Set<Int>()
+                if let via = ctx.template.lose?.via.flatMap({ ctx.nodeIndex[$0.value] }) {
+                    var stack = [via]
+                    losePath.insert(via)
+                    while let v = stack.popLast() {
+                        for e in ctx.graph.edges[v] where e.isForward && losePath.insert(e.to).inserted { stack.append(e.to) }
+                    }
+                }
+                // After `until` is done the idle clock stops: the nodes that follow it may take longer.
+                var afterUntil = Set<Int>()
+                if let u = p.idle?.until.flatMap({ ctx.nodeIndex[$0.value] }) {
+                    var stack = ctx.graph.edges[u].filter(\.isForward).map(\.to)
+                    while let v = stack.popLast() {
+                        guard afterUntil.insert(v).inserted else { continue }
+                        stack += ctx.graph.edges[v].filter(\.isForward).map(\.to)
+                    }
+                }
+                for (i, n) in ctx.template.nodes.enumerated() where !losePath.contains(i) && !afterUntil.contains(i) && ctx.isFirstDefinition[i] {
+                    guard let due = n.due, due.value.seconds > after.value.seconds else { continue }
+                    ctx.report(CheckMessages.dueAfterIdle.at(due.span, n.id.value, due.value.description, after.value.description)
+                        .label(after.span, CheckMessages.Formats.idleReturnsFirst, after.value.description)
+                        .help(CheckMessages.Formats.dueWithinIdle, after.value.description))
                 }
             }
             // A zero cooldown is allowed: it means "no cooldown".
