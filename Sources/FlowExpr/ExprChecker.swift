@@ -273,7 +273,15 @@ private struct Checker<Env: ExprEnvironment> {
             let moneySide = number == lhs ? rhs : lhs
             report(ExprMessages.moneyWithoutCurrency, tree.range(of: number), [money.description],
                    help: help, labels: [typeLabel(moneySide)])
-        case .mismatch(let help):
+        case .mismatch(var help):
+            // `quote * 15% - cost`: a percentage, read as `(quote * 15) % (-cost)`.
+            if help == nil, op == .remainder {
+                let left = source(lhs)
+                let digits = String(left.reversed().prefix { $0.isASCII && ($0.isNumber || $0 == ".") }.reversed())
+                if !digits.isEmpty, let fraction = ExprParser.percentAsFraction(digits) {
+                    help = Message(ExprMessages.Help.percentIsRemainder, [fraction, digits])
+                }
+            }
             report(ExprMessages.operandTypes, opRange, [op.symbol, lt.description, rt.description],
                    help: help, labels: [typeLabel(lhs), typeLabel(rhs)])
         }

@@ -161,10 +161,20 @@ struct ExprLexer {
         "\u{3010}": "[", "\u{3011}": "]", "\u{3001}": ",", "\u{3002}": ".",
     ]
 
+    /// The comparison signs of mathematics, and the operator an expression writes for each.
+    private static let mathComparisons: [Unicode.Scalar: String] = [
+        "\u{2265}": ">=", "\u{2264}": "<=", "\u{2260}": "!=", "\u{2A7E}": ">=", "\u{2A7D}": "<=",
+        "\u{2266}": "<=", "\u{2267}": ">=",
+    ]
+
     /// What an unexpected character is, for the help line: the look-alike of an ASCII
     /// character (`（` for `(`), or an invisible one named by its code point, since the message
     /// can only show it escaped.
     private static func characterHelp(_ scalar: Unicode.Scalar) -> Message? {
+        // Comparison signs from a maths keyboard or an input method (`≥`, `≤`, `≠`).
+        if let op = mathComparisons[scalar] {
+            return Message(ExprMessages.Help.mathComparison, [CharacterNames.describe(scalar), op])
+        }
         if let ascii = CharacterNames.asciiLookAlike(scalar) ?? cjkPunctuation[scalar] {
             let named = CharacterNames.describe(scalar)
             // `＆` and `｜` stand for `&` and `|`, which are not operators here either.

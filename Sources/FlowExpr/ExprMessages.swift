@@ -490,6 +490,8 @@ public enum ExprMessages {
         /// FC0407 for a look-alike of an ASCII character: `{0}` the character named
         /// (`CharacterNames.describe`), `{1}` the ASCII character.
         public static let lookAlike = "{0} is not `{1}`: write `{1}`"
+        /// FC0407 for `≥`, `≤`, `≠`: `{1}` the operator.
+        public static let mathComparison = "{0} is not an operator here: write `{1}`"
         /// FC0407 for `＆` and `｜`: `{1}` the keyword.
         public static let lookAlikeOperator = "{0} is not an operator: write `{1}`"
         /// FC0407 for a space other than U+0020: `{0}` its code point and name.

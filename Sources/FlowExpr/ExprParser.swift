@@ -108,7 +108,7 @@ private struct Parser {
             switch tokens[position - 2].kind {
             case .integer, .decimal:
                 let number = text(tokens[position - 2].range)
-                if let fraction = Self.percentAsFraction(number) {
+                if let fraction = ExprParser.percentAsFraction(number) {
                     return Message(ExprMessages.Help.percentIsRemainder, [fraction, number])
                 }
             default:
@@ -131,22 +131,6 @@ private struct Parser {
         default:
             return nil
         }
-    }
-
-    /// `15` as `0.15`, `12.5` as `0.125`, `150` as `1.5`: a number literal as written, divided
-    /// by 100 by moving its point (exactly, with no trailing zeros). Nil for anything else.
-    static func percentAsFraction(_ literal: String) -> String? {
-        let parts = literal.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              !parts[0].isEmpty else { return nil }
-        let digits = Array(parts[0] + (parts.count == 2 ? parts[1] : ""))
-        let point = parts[0].count - 2
-        var whole = point > 0 ? String(digits[..<point]) : ""
-        var fraction = point > 0 ? String(digits[point...]) : String(repeating: "0", count: -point) + String(digits)
-        while whole.count > 1, whole.first == "0" { whole.removeFirst() }
-        if whole.isEmpty { whole = "0" }
-        while fraction.last == "0" { fraction.removeLast() }
-        return fraction.isEmpty ? whole : whole + "." + fraction
     }
 
     /// Enters one nesting level; FC0411 at `range` when that is one too many.
@@ -373,5 +357,23 @@ private struct Parser {
             }
         }
         return items
+    }
+}
+
+extension ExprParser {
+    /// `15` as `0.15`, `12.5` as `0.125`, `150` as `1.5`: a number literal as written, divided
+    /// by 100 by moving its point (exactly, with no trailing zeros). Nil for anything else.
+    static func percentAsFraction(_ literal: String) -> String? {
+        let parts = literal.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              !parts[0].isEmpty else { return nil }
+        let digits = Array(parts[0] + (parts.count == 2 ? parts[1] : ""))
+        let point = parts[0].count - 2
+        var whole = point > 0 ? String(digits[..<point]) : ""
+        var fraction = point > 0 ? String(digits[point...]) : String(repeating: "0", count: -point) + String(digits)
+        while whole.count > 1, whole.first == "0" { whole.removeFirst() }
+        if whole.isEmpty { whole = "0" }
+        while fraction.last == "0" { fraction.removeLast() }
+        return fraction.isEmpty ? whole : whole + "." + fraction
     }
 }

@@ -188,6 +188,7 @@ public enum SyntaxMessages {
         public static let yesIsString = "YAML 1.2 reads `{0}` as a string; write `true`"
         public static let noIsString = "YAML 1.2 reads `{0}` as a string; write `false`"
         public static let write = "write `{0}`"
+        public static let fractionForPercent = "a probability is a percent from 0 to 100: `{0}` is written `{1}`"
         public static let currencyCommonName = "write `{0}`, the ISO 4217 code (`{1}` is a common name, not a code)"
         public static let writeList = "write `[{0}]`"
         /// FC0206 for `owner` or `contacts` used as a role id.

@@ -244,6 +244,16 @@ struct SyntaxReader {
                 return nil
             }
         }
+        // `probability: 0.1`: a fraction where a percent is written.
+        if doc.kind(id) == .scalar, case .float(let f)? = doc.value(id), f > 0, f < 1, let t = doc.text(id) {
+            let percent = f * 100
+            if percent == percent.rounded() {
+                let whole = String(Int(percent))
+                diagnostics.append(SyntaxMessages.wrongType.at(span(id), "an integer", key, "number", t)
+                    .help(SyntaxMessages.Formats.fractionForPercent, t, whole).fix(span(id), whole))
+                return nil
+            }
+        }
         return int(id, key: key)
     }
 

@@ -63,6 +63,21 @@ import Testing
         #expect(r.out.contains("= help: `客户名称` is the name of the field `customer_name`, and fields are named by id here: write `customer_name`"))
     }
 
+    /// Signs from maths and habits from spreadsheets, each with the form an expression or a
+    /// template writes (QA rounds 10 and 11).
+    @Test(arguments: [
+        ("      - if: \"quote < cost\"", "      - if: \"quote ≥ cost\"", "= help: `≥` (U+2265 GREATER-THAN OR EQUAL TO) is not an operator here: write `>=`"),
+        ("      - if: \"quote < cost\"", "      - if: \"quote ≠ cost\"", "= help: `≠` (U+2260 NOT EQUAL TO) is not an operator here: write `!=`"),
+        ("      - if: \"quote < cost\"", "      - if: \"quote * 15% - cost > 0 CNY\"",
+         "= help: `%` is the remainder operator, not a percentage: write the fraction `0.15`, or `15` where the other side is already in percent"),
+        ("    probability: 10\n", "    probability: 0.1\n", "= help: a probability is a percent from 0 to 100: `0.1` is written `10`"),
+    ])
+    func habitsFromElsewhereGetTheFormToWrite(_ old: String, _ new: String, _ help: String) throws {
+        let r = try check(old, new)
+        #expect(r.code == 1)
+        #expect(r.out.contains(help), "\(r.out)")
+    }
+
     @Test func aMoneyDefaultMayNameItsCurrency() throws {
         #expect(try check("cost: {type: money, currency: CNY, min: 0}", "cost: {type: money, currency: CNY, min: 0, default: \"0 CNY\"}").code == 0)
         let other = try check("cost: {type: money, currency: CNY, min: 0}", "cost: {type: money, currency: CNY, min: 0, default: \"0 USD\"}")
