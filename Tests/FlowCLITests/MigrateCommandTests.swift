@@ -79,6 +79,16 @@ enum Versions {
             """)
         #expect(bad.out.isEmpty)
         #expect(flowc("deal", "show", "D-1004", "--db", db).out.contains("template `standard_sale` 1.0.0"))
+        // A source no version of the deals has is said in the same run (QA rounds 10 and 11: it
+        // took a second run, after the target was fixed).
+        let both = flowc("migrate", "--db", db, "--to", v11, "--map", "initial_talk=first_contct", "--apply")
+        #expect(both.code == 2)
+        #expect(both.err == """
+            error[FC1167]: the mapping sends `initial_talk` to `first_contct`, which is not a node of the new version (did you mean `first_contact`?)
+            error[FC1228]: mapping from `initial_talk`: `initial_talk` is not a node of any version the deals considered run on
+
+            """, "\(both.err)")
+        #expect(flowc("deal", "verify", "--db", db).code == 0)
 
         // A mapping file from a pipe (`--map-file <(…)`) is read as a file is.
         let piped = (mapFile as NSString).deletingLastPathComponent + "/piped-map.yaml"
