@@ -301,19 +301,19 @@ private struct TestRun {
         }
         guard let machine else {
             failed += 1
-            context.write(paint("FAIL", red: true) + " \(scenario.name) (\(notRun))\n")
+            context.write(paint("FAIL", red: true) + " \(Names.inline(scenario.name)) (\(notRun))\n")
             return
         }
         let report = ScenarioRunner.run(scenario, machine: machine)
         guard let failure = report.failure else {
             passed += 1
-            context.write(paint("PASS", red: false) + " \(scenario.name)\n")
+            context.write(paint("PASS", red: false) + " \(Names.inline(scenario.name))\n")
             return
         }
         failed += 1
         let at = source.span(ofStep: min(failure.step, scenario.steps.count))
         let location = at.file.location(of: at.start)
-        context.write(paint("FAIL", red: true) + " \(scenario.name)\n")
+        context.write(paint("FAIL", red: true) + " \(Names.inline(scenario.name))\n")
         context.write("  --> \(path):\(location.line):\(location.column)\n")
         context.write(failure.description + "\n")
     }
@@ -321,7 +321,7 @@ private struct TestRun {
     /// A scenario that could not be run: its diagnostics, as `flowc check` prints them.
     mutating func fail(_ name: String, _ why: String, diagnostics: [Diagnostic]) {
         failed += 1
-        context.write(paint("FAIL", red: true) + " \(name) (\(why))\n")
+        context.write(paint("FAIL", red: true) + " \(Names.inline(name)) (\(why))\n")
         var bag = DiagnosticBag()
         bag.add(contentsOf: diagnostics)
         let sorted = bag.sorted()

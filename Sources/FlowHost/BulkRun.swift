@@ -324,6 +324,9 @@ public final class BulkRun {
     private func runLines(_ lines: inout RecordLines, dealKey: String, _ unit: (JSONValue) -> Result<DealUnit, HostError>)
         -> Result<[RejectedRecord], RecordFileProblem>
     {
+        // A line that never ends (a stream of bytes with no line break) is read chunk by chunk
+        // without being kept; an interrupt stops that too (QA round 14: it ran on).
+        lines.isInterrupted = isInterrupted
         var done = 0
         var lastLine = 0
         while true {
@@ -388,6 +391,7 @@ public final class BulkRun {
         }
         do { return .success(try read()) } catch {
             if let problem = settle() { return .failure(problem) }
+            if isInterrupted() { return .failure(.interrupted(afterLine: line)) }
             return .failure(.unreadable(afterLine: line, error))
         }
     }

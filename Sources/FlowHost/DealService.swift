@@ -483,6 +483,9 @@ public final class DealSession {
         }
     }
 
+    /// The log positions a deal may have: far more events than any deal gets, and room to count on.
+    static let maxLogSequence: Int64 = 1 << 53
+
     /// Whether the session holds the deal: stepped in it, or prefetched.
     private func held(_ dealID: String) -> Bool { deals[dealID] != nil || prefetched[dealID] != nil }
 
@@ -491,6 +494,12 @@ public final class DealSession {
     /// when it was appended); otherwise (a store from before the view columns) they are computed.
     private func live(_ state: StoredDealState, decoded: DealSnapshot? = nil) throws(HostError) -> Live {
         let dealID = state.deal.dealID
+        // A log position no log reaches (a damaged store): refused, not counted on from (QA
+        // round 14: the next event's position overflowed and the process trapped).
+        guard (0..<Self.maxLogSequence).contains(state.deal.lastSequence) else {
+            throw HostError(HostMessages.storedDealUnreadable, dealID,
+                            HostMessages.fill(HostMessages.Phrase.logPositionOutOfRange, [String(state.deal.lastSequence)]))
+        }
         let snapshot: DealSnapshot
         if let decoded {
             snapshot = decoded

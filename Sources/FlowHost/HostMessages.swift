@@ -182,6 +182,8 @@ public enum HostMessages {
 
     /// Phrases used inside messages.
     public enum Phrase {
+        /// FC1213: the stored log position is out of range.
+        public static let logPositionOutOfRange = "its log position {0} is out of range (a damaged store)"
         /// FC1212: `--lock-timeout` passed while another command held the writer lock.
         public static let storeBusy = "the store is busy: another flowc command held its writer lock (`{0}`) past --lock-timeout; nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.

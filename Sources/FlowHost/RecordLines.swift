@@ -26,6 +26,8 @@ public struct RecordLines {
     private var number = 0
     private var begun = false
     private let maxLineBytes: Int
+    /// Asked between chunks of a line that goes on: true stops the reading (``ReadError``).
+    public var isInterrupted: () -> Bool = { false }
 
     /// The lines of bytes in memory.
     public init(bytes: [UInt8]) {
@@ -73,6 +75,7 @@ public struct RecordLines {
             }
             _ = input.compact()
             scan = input.bytes.count
+            if isInterrupted() { throw ReadError(interrupted: ()) }
             try input.readMore()
         }
     }
@@ -111,6 +114,8 @@ public struct RecordLines {
         init(_ error: any Error) {
             description = SystemError.reason(error)
         }
+
+        init(interrupted: Void) { description = "interrupted" }
     }
 
     /// Counts the lines that are not blank (spaces and tabs only), for a progress indicator.

@@ -149,7 +149,7 @@ private struct ScenarioRun {
             case .absolute(let t): time = t
             case .after(let d): time = Stepper.add(time, d)
             }
-            let heading = fill(S.stepHeading, String(step.number), name(step.action), Stepper.time(time)) + (step.note.map { " — " + $0 } ?? "")
+            let heading = fill(S.stepHeading, String(step.number), name(step.action), Stepper.time(time)) + (step.note.map { " — " + Names.inline($0) } ?? "")
             var events: [DealEvent] = []
             switch build(step) {
             case .success(let actions):

@@ -167,6 +167,10 @@ extension SQLiteStore {
             }
             return .rejected(pointer.pointee.conflict(lastSequence: deal.lastSequence))
         }
+        // A damaged store's position is not counted on from (it would overflow).
+        guard deal.lastSequence >= 0, deal.lastSequence < Int64.max else {
+            throw StoreError(.invalidRecord, "deal `\(pointer.pointee.dealID)`: its log position \(deal.lastSequence) is out of range (a damaged store)")
+        }
         let sequence = deal.lastSequence + 1
         let insertEvent = statements.insertEvent
         insertEvent.reset()

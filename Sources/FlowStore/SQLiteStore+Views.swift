@@ -247,10 +247,10 @@ extension SQLiteStore: DealViewStore {
             let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
             while let row = try rows.next() {
                 var deal = StoredDeal(
-                    dealID: row[0], lastSequence: row[1],
+                    dealID: try row.decode(atIndex: 0), lastSequence: try row.decode(atIndex: 1),
                     index: DealIndex(
-                        templateHash: row[2], status: row[3], isOpen: row[4], pool: row[5], owner: row[6],
-                        customerKey: row[7], nextTimerAt: (row[8] as Int64?).map(StoreTime.init), currentNodes: row[9]))
+                        templateHash: try row.decode(atIndex: 2), status: try row.decode(atIndex: 3), isOpen: try row.decode(atIndex: 4), pool: try row.decode(atIndex: 5), owner: try row.decode(atIndex: 6),
+                        customerKey: try row.decode(atIndex: 7), nextTimerAt: (row[8] as Int64?).map(StoreTime.init), currentNodes: try row.decode(atIndex: 9)))
                 deal.index.projection = Self.projection(row, from: 10)
                 out.append(deal)
             }
@@ -326,7 +326,7 @@ extension SQLiteStore: DealViewStore {
     public func unprojectedSnapshots(limit: Int) throws -> [StoredSnapshot] {
         try read { db in
             try Row.fetchAll(db.cachedStatement(sql: Self.unprojectedSQL), arguments: [max(0, limit)]).map { row in
-                StoredSnapshot(dealID: row[0], sequence: row[1], payload: row[2])
+                StoredSnapshot(dealID: try row.decode(atIndex: 0), sequence: try row.decode(atIndex: 1), payload: try row.decode(atIndex: 2))
             }
         }
     }

@@ -225,11 +225,11 @@ public final class SQLiteStore: DealStore {
     private static let dealColumnCount = 10 + projectionColumns.split(separator: ",").count
 
     /// The indexed columns of a row, read from `template_hash` at column `start` on.
-    private static func dealIndex(_ row: Row, from start: Int) -> DealIndex {
-        DealIndex(
-            templateHash: row[start], status: row[start + 1], isOpen: row[start + 2], pool: row[start + 3],
-            owner: row[start + 4], customerKey: row[start + 5],
-            nextTimerAt: (row[start + 6] as Int64?).map(StoreTime.init), currentNodes: row[start + 7])
+    private static func dealIndex(_ row: Row, from start: Int) throws -> DealIndex {
+        try DealIndex(
+            templateHash: try row.decode(atIndex: start), status: try row.decode(atIndex: start + 1), isOpen: try row.decode(atIndex: start + 2), pool: try row.decode(atIndex: start + 3),
+            owner: try row.decode(atIndex: start + 4), customerKey: try row.decode(atIndex: start + 5),
+            nextTimerAt: (row[start + 6] as Int64?).map(StoreTime.init), currentNodes: try row.decode(atIndex: start + 7))
     }
 
     /// The indexed columns of a row stepped through the C API, read from `template_hash` at
@@ -256,8 +256,8 @@ public final class SQLiteStore: DealStore {
         return StoredDeal(dealID: row.text(0) ?? "", lastSequence: row.int64(1), index: index)
     }
 
-    private static func storedDeal(_ row: Row) -> StoredDeal {
-        var deal = StoredDeal(dealID: row[0], lastSequence: row[1], index: dealIndex(row, from: 2))
+    private static func storedDeal(_ row: Row) throws -> StoredDeal {
+        var deal = StoredDeal(dealID: try row.decode(atIndex: 0), lastSequence: try row.decode(atIndex: 1), index: try dealIndex(row, from: 2))
         deal.index.projection = projection(row, from: 10)
         return deal
     }
@@ -275,7 +275,7 @@ public final class SQLiteStore: DealStore {
         try read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT last_seq, snapshot FROM deals WHERE deal_id = ?"), arguments: [dealID]
-            ).map { row in StoredSnapshot(dealID: dealID, sequence: row[0], payload: row[1]) }
+            ).map { row in StoredSnapshot(dealID: dealID, sequence: try row.decode(atIndex: 0), payload: try row.decode(atIndex: 1)) }
         }
     }
 
@@ -306,7 +306,7 @@ public final class SQLiteStore: DealStore {
     public func events(of dealID: String, after sequence: Int64, limit: Int) throws -> [StoredEvent] {
         try read { db in
             try Row.fetchAll(db.cachedStatement(sql: Self.eventsSQL), arguments: [dealID, sequence, limit]
-            ).map { row in StoredEvent(dealID: dealID, sequence: row[0], eventID: row[1], payload: row[2]) }
+            ).map { row in StoredEvent(dealID: dealID, sequence: try row.decode(atIndex: 0), eventID: try row.decode(atIndex: 1), payload: try row.decode(atIndex: 2)) }
         }
     }
 
@@ -349,7 +349,7 @@ public final class SQLiteStore: DealStore {
             } else {
                 rows = try Row.fetchAll(db.cachedStatement(sql: Self.dueDealsSQL), arguments: [time.millisecondsSinceEpoch, limit])
             }
-            return rows.map { row in DueDeal(dealID: row[0], nextTimerAt: StoreTime(millisecondsSinceEpoch: row[1])) }
+            return try rows.map { row in DueDeal(dealID: try row.decode(atIndex: 0), nextTimerAt: StoreTime(millisecondsSinceEpoch: try row.decode(atIndex: 1))) }
         }
     }
 
@@ -417,7 +417,7 @@ public final class SQLiteStore: DealStore {
                     JOIN deals ON deals.id = customer_key_backfill.deal ORDER BY customer_key_backfill.deal LIMIT ?
                     """),
                 arguments: [max(0, limit)]
-            ).map { row in StoredSnapshot(dealID: row[0], sequence: row[1], payload: row[2]) }
+            ).map { row in StoredSnapshot(dealID: try row.decode(atIndex: 0), sequence: try row.decode(atIndex: 1), payload: try row.decode(atIndex: 2)) }
         }
     }
 
@@ -430,9 +430,9 @@ public final class SQLiteStore: DealStore {
             let keyStatements = CustomerKeyStatements(db)
             for (dealID, key) in keys {
                 guard let row = try Row.fetchOne(find, arguments: [dealID]) else { continue }
-                let id: Int64 = row[0]
-                var old = DealIndex(templateHash: "", status: "", isOpen: row[1], pool: nil)
-                old.customerKey = row[2]
+                let id: Int64 = try row.decode(atIndex: 0)
+                var old = DealIndex(templateHash: "", status: "", isOpen: try row.decode(atIndex: 1), pool: nil)
+                old.customerKey = try row.decode(atIndex: 2)
                 var new = old
                 new.customerKey = key
                 try update.execute(arguments: [key, id])
@@ -515,7 +515,7 @@ public final class SQLiteStore: DealStore {
         try read { db in
             try Row.fetchAll(db.cachedStatement(sql: Self.pendingSQL), arguments: [limit]).map { row in
                 OutboxEntry(
-                    position: row[0], dealID: row[1], effectID: row[2], eventSequence: row[3], payload: row[4],
+                    position: try row.decode(atIndex: 0), dealID: try row.decode(atIndex: 1), effectID: try row.decode(atIndex: 2), eventSequence: try row.decode(atIndex: 3), payload: try row.decode(atIndex: 4),
                     deliveredAt: nil)
             }
         }

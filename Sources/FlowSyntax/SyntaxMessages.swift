@@ -188,6 +188,10 @@ public enum SyntaxMessages {
         public static let yesIsString = "YAML 1.2 reads `{0}` as a string; write `true`"
         public static let noIsString = "YAML 1.2 reads `{0}` as a string; write `false`"
         public static let write = "write `{0}`"
+        /// FC0116 for an escape that writes a control character, named.
+        public static func escapedControl(_ named: String) -> String {
+            "an escape in this string writes \(named), a control character a template may not hold (a terminal would act on it where the text is printed)"
+        }
         public static let fractionForPercent = "a probability is a percent from 0 to 100: `{0}` is written `{1}`"
         public static let currencyCommonName = "write `{0}`, the ISO 4217 code (`{1}` is a common name, not a code)"
         public static let writeList = "write `[{0}]`"

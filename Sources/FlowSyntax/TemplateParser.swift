@@ -10,8 +10,21 @@ public enum TemplateParser {
 
     /// Parses one template or fragment document.
     /// - Returns: the syntax (possibly partial) and the diagnostics found.
+    /// A character no text of a template may hold: a control character other than tab and line
+    /// feed (C0, DEL, C1), or a bidirectional override or isolate.
+    public static func isForbiddenInText(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        return (v < 0x20 && v != 0x09 && v != 0x0A) || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+    }
+
     public static func parse(_ doc: YAMLDocument) -> (TemplateSyntax, [Diagnostic]) {
         var r = SyntaxReader(doc: doc)
+        // An escape may write what a template file itself may not hold (FC0116): a terminal
+        // control sequence, a bidirectional override. Names and versions are printed, so they
+        // are refused here as raw ones are by the reader (QA round 14).
+        for (node, character) in doc.escapedCharacters(where: TemplateParser.isForbiddenInText) {
+            r.diagnostics.append(YAMLMessages.encodingProblem.at(doc.span(node), SyntaxMessages.Formats.escapedControl(CharacterNames.describe(character))))
+        }
         let rootSpan = doc.span(doc.root)
         var t = TemplateSyntax(file: doc.file, version: nil, header: nil, isFragment: false, extends: nil, include: [],
                                fields: [], customer: nil, roles: [], nodes: [], removeNodes: [], start: nil, lose: nil,

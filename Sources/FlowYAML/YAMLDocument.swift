@@ -107,6 +107,17 @@ public struct YAMLDocument: Sendable {
     /// Number of node records (aliases are not counted again).
     public var nodeCount: Int { records.count }
 
+    /// The double-quoted scalars whose decoded text holds a character `matches` takes, each
+    /// with the first such character: what only an escape (`"\e"`, `"\u202E"`) can write, for
+    /// a caller that holds its texts to stricter rules than YAML does.
+    public func escapedCharacters(where matches: (Unicode.Scalar) -> Bool) -> [(node: YAMLNodeID, character: Unicode.Scalar)] {
+        var out: [(node: YAMLNodeID, character: Unicode.Scalar)] = []
+        for (i, r) in records.enumerated() where r.kind == .scalar && r.style == .doubleQuoted {
+            if let c = String(decoding: bytes(of: r), as: UTF8.self).unicodeScalars.first(where: matches) { out.append((YAMLNodeID(i), c)) }
+        }
+        return out
+    }
+
     @inlinable public func kind(_ id: YAMLNodeID) -> YAMLNodeKind { records[Int(id.index)].kind }
 
     /// The node's span in the file: from its first to its last character (a block scalar's span

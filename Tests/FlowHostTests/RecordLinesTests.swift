@@ -18,6 +18,34 @@ import Testing
         return path
     }
 
+    /// A line that never ends (a stream with no line break) is read without being kept, and an
+    /// interrupt stops the reading between chunks; a run over it stops with FC1241 (QA round
+    /// 14: `--deals /dev/zero` ran on after TERM).
+    @Test func anEndlessLineStopsAtAnInterrupt() throws {
+        let path = try write(String(repeating: "x", count: 200_000))
+        let handle = try #require(FileHandle(forReadingAtPath: path))
+        var lines = RecordLines(file: handle, maxLineBytes: 1_000, chunkBytes: 4_096)
+        var asked = 0
+        lines.isInterrupted = {
+            asked += 1
+            return asked > 3
+        }
+        #expect(throws: RecordLines.ReadError.self) { _ = try lines.next() }
+        #expect(asked == 4)
+        // Through a run: the interrupt is the stop, not a read failure.
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(try machine("templates/standard-sale.flow.yaml")))
+        var calls = 0
+        run.isInterrupted = {
+            calls += 1
+            return calls > 3
+        }
+        let again = try #require(FileHandle(forReadingAtPath: path))
+        var stream = RecordLines(file: again, maxLineBytes: 1_000, chunkBytes: 4_096)
+        let problem = try #require(run.runDeals(lines: &stream).error)
+        #expect(problem.error.code == "FC1241", "\(problem.error)")
+    }
+
     func all(_ lines: inout RecordLines) throws -> [(Int, String, Int)] {
         var out: [(Int, String, Int)] = []
         while let line = try lines.next() { out.append((line.number, String(decoding: line.bytes, as: UTF8.self), line.length)) }

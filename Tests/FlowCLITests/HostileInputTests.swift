@@ -1,0 +1,85 @@
+import FlowCLI
+import FlowHost
+import FlowIR
+@testable import FlowStore
+import Foundation
+import Testing
+
+/// Hostile or damaged input (QA round 14): a clear error and a non-zero exit, never a crash, a
+/// hang or a terminal control sequence passed through.
+@Suite struct HostileInputTests {
+    /// An escape in a double-quoted YAML string that writes a terminal control (`"\e[2J"`) is
+    /// refused as a raw one is, in a template and in a scenario file; and an IR whose version
+    /// holds one is refused on load.
+    @Test func escapedControlCharactersAreRefused() throws {
+        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let header = "template: {id: mini, version: 1.0.0, name: Mini}"
+        #expect(mini.contains(header))
+        let dir = try tempDir(["v.flow.yaml": mini.replacingOccurrences(of: header, with: #"template: {id: mini, version: "1\e]0;T\a\e[2J", name: Mini}"#),
+                               "b.flow.yaml": mini.replacingOccurrences(of: header, with: #"template: {id: mini, version: 1.0.0, name: "Mini\u202Eevil"}"#),
+                               "ok.flow.yaml": mini.replacingOccurrences(of: header, with: #"template: {id: mini, version: 1.0.0, name: "Mini\tmulti\nline"}"#)])
+        let v = flowc("check", dir + "/v.flow.yaml", "--color", "never")
+        #expect(v.code == 1)
+        #expect(v.out.contains("error[FC0116]: an escape in this string writes an invisible U+001B"), "\(v.out)")
+        #expect(!v.out.contains("\u{1B}") && !v.err.contains("\u{1B}"))
+        #expect(flowc("check", dir + "/b.flow.yaml", "--color", "never").out.contains("error[FC0116]"))
+        #expect(flowc("check", dir + "/ok.flow.yaml").code == 0)
+        // A scenario's name and a step's note are printed escaped (they may hold anything a
+        // scenario's values may).
+        try """
+            scenario: "pass \\e]0;TITLE\\a\\e[2J"
+            start: "2024-05-06T09:00:00Z"
+            deal: {owner: amy, fields: {customer_name: 甲, quote: 10}}
+            steps:
+              - set: {notes: x}
+                note: "\\e[2J cleared"
+                expect: {active: [review]}
+            """.write(toFile: dir + "/s.scenario.yaml", atomically: true, encoding: .utf8)
+        let test = flowc("test", repoRoot + "/testdata/run/mini.flow.yaml", dir + "/s.scenario.yaml", "--color", "never")
+        #expect(test.code == 1, "\(test.out)\(test.err)")
+        #expect(test.out.contains("FAIL pass \\u{1B}]0;TITLE\\u{7}\\u{1B}[2J"), "\(test.out)")
+        #expect(test.out.contains("\\u{1B}[2J cleared"), "\(test.out)")
+        #expect(!test.out.contains("\u{1B}") && !test.err.contains("\u{1B}"), "\(test.out)\(test.err)")
+        // An IR written by another tool: its version is checked on load.
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: try compiled(dir))))
+        var machine = try IRLoader.load(bytes).machine
+        machine.template.version = "1\u{1B}[2J"
+        #expect(throws: IRLoadError.self) { try IRLoader.verify(machine) }
+    }
+
+    func compiled(_ dir: String) throws -> String {
+        let out = dir + "/mini.ir.json"
+        #expect(flowc("compile", repoRoot + "/testdata/run/mini.flow.yaml", "-o", out).code == 0)
+        return out
+    }
+
+    /// A damaged store: a log entry with no payload, a log position no log reaches. Each command
+    /// says so (FC1212, FC1213); none traps.
+    @Test func aDamagedStoreIsSaidNotCrashedOn() throws {
+        let db = try Examples.loaded()
+        let store = try SQLiteStore(path: db)
+        try store.execute(sql: "UPDATE deals SET last_seq = 9223372036854775807 WHERE deal_id = 'D-1003'")
+        try store.execute(sql: """
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_schema SET sql = replace(sql, 'payload TEXT NOT NULL', 'payload TEXT') WHERE name = 'events';
+            """)
+        try store.close()
+        let reopened = try SQLiteStore(path: db)
+        try reopened.execute(sql: """
+            DROP TRIGGER events_no_update;
+            UPDATE events SET payload = NULL WHERE deal = (SELECT id FROM deals WHERE deal_id = 'D-1002') AND seq = 1;
+            """)
+        try reopened.close()
+        let overflow = flowc("deal", "event", "D-1003", "--set", "competitor=x", "--db", db)
+        #expect(overflow.code == 2)
+        #expect(overflow.err.contains("error[FC1213]") && overflow.err.contains("its log position 9223372036854775807 is out of range"), "\(overflow.err)")
+        #expect(flowc("tick", "--db", db, "--now", "2030-01-01T00:00:00Z").code != 0)
+        for args in [["deal", "verify"], ["deal", "verify", "D-1002"], ["deal", "history", "D-1002"], ["deal", "why", "D-1002"],
+                     ["deal", "event", "D-1002", "--set", "competitor=x"]] {
+            let ctx = CLIContext(capture: true)
+            let code = Flowc.run(args + ["--db", db], context: ctx)
+            #expect(code != 0, "\(args)")
+            #expect((ctx.out + ctx.err).contains("could not decode Data from database value NULL"), "\(args): \(ctx.out)\(ctx.err)")
+        }
+    }
+}
