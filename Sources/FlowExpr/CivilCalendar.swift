@@ -90,6 +90,10 @@ enum CivilCalendar {
     }
 
     /// `parseDatetime`, saying which rule a text that is not a datetime breaks.
+    /// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds since 1970.
+    static let firstInstant: Int64 = -62_135_596_800
+    static let lastInstant: Int64 = 253_402_300_799
+
     static func readDatetime(_ text: String) -> Result<Int64, CalendarProblem> {
         let b = Array(text.utf8)
         guard b.count >= 16, b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"),
@@ -130,7 +134,11 @@ enum CivilCalendar {
             return .failure(.datetimeForm)
         }
         guard i == b.count else { return .failure(.datetimeForm) }
-        return .success(day * 86_400 + hour * 3600 + minute * 60 + second - offset)
+        let instant = day * 86_400 + hour * 3600 + minute * 60 + second - offset
+        // In UTC within the years 1 to 9999, as every instant flowc shows and stores is (QA
+        // round 14: `9999-12-31T23:59:59-14:00` is in the year 10000 and was stored, then shown blank).
+        guard (Self.firstInstant...Self.lastInstant).contains(instant) else { return .failure(.outOfYears) }
+        return .success(instant)
     }
 
     private static func padded(_ value: Int64, _ width: Int) -> String {
@@ -172,4 +180,6 @@ public enum CalendarProblem: Sendable, Hashable, Error {
     case zoneMissing
     /// A zone offset whose hours or minutes are out of range.
     case zone
+    /// An instant that in UTC falls before the year 1 or after 9999.
+    case outOfYears
 }

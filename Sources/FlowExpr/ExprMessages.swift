@@ -553,6 +553,7 @@ public enum ExprMessages {
         public static let hour = "hours run from 00 to 23"
         public static let minute = "minutes run from 00 to 59"
         public static let second = "seconds run from 00 to 59"
+        public static let outOfYears = "an instant is within the years 1 to 9999 in UTC (with its zone, this one is not)"
         public static let zoneMissing = "a datetime needs a zone, `Z` or an offset like `+08:00`, so that it means the same instant on every server"
         public static let zone = "a zone offset runs from `-23:59` to `+23:59`"
     }

@@ -217,6 +217,7 @@ extension CalendarProblem {
         case .second: return Message(R.second)
         case .zoneMissing: return Message(R.zoneMissing)
         case .zone: return Message(R.zone)
+        case .outOfYears: return Message(R.outOfYears)
         }
     }
 }

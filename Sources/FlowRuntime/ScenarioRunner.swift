@@ -504,7 +504,17 @@ public enum ScenarioValues {
             return .failure(ScenarioValueError(message: "`\(s)` is not \(type)"))
         case (.string(let s), _), (.number(let s), _):
             if let v = FieldValues.parse(s, as: type) { return .success(v) }
-            return .failure(ScenarioValueError(message: "`\(s)` is not \(type)" + (FieldValueHints.hint(s, type: type).map { "; " + $0 } ?? "")))
+            // A value of the right form that breaks a rule says which (more than 18 digits, a
+            // day the month lacks, an instant past the year 9999: QA rounds 11 and 14).
+            var why = ""
+            if case .failure(let problem) = FieldText.read(s, as: type) {
+                switch problem {
+                case .decimalPrecision, .integerRange, .currency: why = ": " + problem.note.text
+                case .calendar(let c) where c != .dateForm && c != .datetimeForm: why = ": " + problem.note.text
+                default: break
+                }
+            }
+            return .failure(ScenarioValueError(message: "`\(s)` is not \(type)" + why + (FieldValueHints.hint(s, type: type).map { "; " + $0 } ?? "")))
         case (.array(let items), .list(let element)):
             var out: [ExprValue] = []
             for item in items {

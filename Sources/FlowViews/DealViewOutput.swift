@@ -32,7 +32,7 @@ public enum DealViewOutput {
         switch result {
         case .rows(let columns, let rows, _):
             let display = rows.map { $0.map { displayText($0) } }
-            let plain = rows.map { $0.map { DealViewEngine.text($0) ?? "" } }
+            let plain = rows.map { $0.map(Self.plainCell) }
             return (columns, display, plain)
         case .groups(let key, let sums, let types, let lines, _):
             let header = [key, "count"] + sums
@@ -41,7 +41,7 @@ public enum DealViewOutput {
                     + types.indices.map { sum(line, $0, types[$0], .table) }
             }
             let plain = lines.map { line in
-                [DealViewEngine.text(line.value) ?? "", String(line.count)] + types.indices.map { sum(line, $0, types[$0], .csv) }
+                [Self.plainCell(line.value), String(line.count)] + types.indices.map { sum(line, $0, types[$0], .csv) }
             }
             return (header, display, plain)
         }
@@ -86,6 +86,24 @@ public enum DealViewOutput {
         out += line(widths.map { String(repeating: "-", count: $0) })
         for row in rows { out += line(row) }
         return out
+    }
+
+    /// A value as a CSV cell: as stored, a text made safe for spreadsheets.
+    static func plainCell(_ value: ExprValue) -> String {
+        let text = DealViewEngine.text(value) ?? ""
+        switch value {
+        case .text, .enumValue: return spreadsheetSafe(text)
+        default: return text
+        }
+    }
+
+    /// A text cell that a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`, `+cmd|…`,
+    /// `-2+3`, a leading tab or carriage return) with a `'` before it, which Excel and WPS show
+    /// as text and hide (QA round 14: imported customer names became formulas in a manager's
+    /// export). Numbers, dates and times are not texts and are written as they are.
+    static func spreadsheetSafe(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return text }
+        return "'" + text
     }
 
     static func csvField(_ text: String) -> String {

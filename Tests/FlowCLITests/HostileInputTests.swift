@@ -83,3 +83,20 @@ import Testing
         }
     }
 }
+
+extension HostileInputTests {
+    /// A customer name an importer wrote as a formula is text in the manager's CSV export, and a
+    /// datetime past the year 9999 in UTC is refused with the rule it breaks (QA round 14).
+    @Test func exportsAreSpreadsheetSafeAndInstantsStayInTheCalendar() throws {
+        let db = try tempDir([:]) + "/x.sqlite"
+        for (id, name) in [("F-1", "=HYPERLINK(\"http://evil.example\",\"click\")"), ("F-2", "@SUM(1+1)"), ("F-3", "-2+3"), ("F-4", "普通客户")] {
+            #expect(flowc("deal", "create", Examples.template, "--id", id, "--owner", "amy", "--set", "customer_name=\(name)", "--db", db).code == 0)
+        }
+        let csv = flowc("deals", "--db", db, "--format", "csv", "--columns", "deal,customer_name", "--sort", "deal")
+        #expect(csv.out == "deal,customer_name\r\nF-1,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\"\r\nF-2,'@SUM(1+1)\r\nF-3,'-2+3\r\nF-4,普通客户\r\n", "\(csv.out)")
+        let far = flowc("deal", "create", Examples.template, "--id", "F-9", "--owner", "amy", "--set", "customer_name=远",
+                        "--set", "last_visit_at=9999-12-31T23:59:59-14:00", "--db", db)
+        #expect(far.code == 1)
+        #expect(far.err.contains("is not datetime: an instant is within the years 1 to 9999 in UTC"), "\(far.err)")
+    }
+}

@@ -137,7 +137,7 @@ import Testing
         #expect(ScenarioValues.value(.number("0.10"), type: .decimal) == .success(.decimal(ExprDecimal(significand: 1, scale: 1) ?? .zero)))
         #expect(ScenarioValues.value(.string("2024-05-01"), type: .date) == .success(ExprValue.date(parsing: "2024-05-01") ?? .null))
         #expect(ScenarioValues.value(.array([.string("crm")]), type: .list(.enumeration(values: ["crm"]))) == .success(.list([.enumValue("crm")])))
-        #expect(ScenarioValues.value(.string("80000 USD"), type: .money(currency: "CNY")) == .failure(ScenarioValueError(message: "`80000 USD` is not money(CNY)")))
+        #expect(ScenarioValues.value(.string("80000 USD"), type: .money(currency: "CNY")) == .failure(ScenarioValueError(message: "`80000 USD` is not money(CNY): the field's currency is `CNY`")))
         #expect(Scenario.duration("1d12h") == 129_600 && Scenario.duration("d") == nil && Scenario.duration("") == nil)
     }
 }
