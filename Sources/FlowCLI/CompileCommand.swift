@@ -31,6 +31,10 @@ struct CompileCommand: FlowcCommand {
     @Flag(name: .long, help: "Write compact JSON (one line) instead of indented JSON.")
     var compact = false
 
+    /// The largest IR written: what the commands that read one take (a test lowers it).
+    @Option(name: .long, help: .hidden)
+    var maxIRBytes: Int = YAMLLimits.default.maxFileBytes
+
     @Flag(name: [.short, .long], help: "Print only errors: not the template's warnings.")
     var quiet = false
 
@@ -62,6 +66,18 @@ struct CompileCommand: FlowcCommand {
         }
         var bytes = IRCompiler.canonicalJSON(machine, pretty: !compact)
         bytes.append(0x0A)
+        // An IR no command would read is not written (QA round 14: a 48 MB IR that `run` and
+        // `deal create` then refused).
+        let limit = maxIRBytes
+        if bytes.count > limit {
+            var line = "error: the IR of `\(machine.template.id)` is \(bytes.count) bytes, over the \(limit) the commands that read one take; nothing was written"
+            if !compact {
+                let small = IRCompiler.canonicalJSON(machine, pretty: false).count + 1
+                if small <= limit { line += " (--compact writes it in \(small) bytes)" }
+            }
+            context.writeError(line + "\n")
+            return ExitCode.problems
+        }
         if output == "-" {
             context.write(String(decoding: bytes, as: UTF8.self))
             return ExitCode.clean

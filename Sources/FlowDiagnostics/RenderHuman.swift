@@ -194,9 +194,10 @@ extension HumanRenderer {
         for line in group.lines {
             if let previous, line > previous + 1 { rows.append(paint("...", gutterStyle)) }
             previous = line
-            let display = DisplayLine(file: group.file, line: line, tabWidth: Self.tabWidth)
+            let focus = group.marks.filter { $0.firstLine == line || $0.lastLine == line }.map(\.start).min()
+            let display = DisplayLine(file: group.file, line: line, tabWidth: Self.tabWidth, focus: focus)
             var marks = underlines(on: line, of: group, display: display)
-            if display.width <= Self.maxLineWidth {
+            if display.width <= Self.maxLineWidth, !display.cutBefore, !display.cutAfter {
                 rows.append(numberedRow(line, display.text, w))
             } else {
                 // A very long line (a minified value, a 10,000-character expression) is shown as a
@@ -205,8 +206,8 @@ extension HumanRenderer {
                 let focus = marks.first?.column ?? 0
                 let lo = max(0, min(focus - Self.maxLineWidth / 4, display.width - Self.maxLineWidth))
                 let cut = display.window(lo, lo + Self.maxLineWidth)
-                let before = cut.startCell > 0 ? "…" : ""
-                let after = cut.startCell + DisplayWidth.of(cut.text) < display.width ? "…" : ""
+                let before = cut.startCell > 0 || display.cutBefore ? "…" : ""
+                let after = cut.startCell + DisplayWidth.of(cut.text) < display.width || display.cutAfter ? "…" : ""
                 rows.append(numberedRow(line, before + cut.text + after, w))
                 let shift = cut.startCell - before.count
                 let end = lo + Self.maxLineWidth

@@ -66,14 +66,34 @@ struct DisplayLine {
     /// Where each segment's printable text ends in `text` (in `Character`s), for cutting a window.
     private let textEnds: [Int]
 
-    init(file: SourceFile, line: Int, tabWidth: Int) {
+    /// Whether the line goes on before or after what is held (a line too long to lay out whole).
+    private(set) var cutBefore = false
+    private(set) var cutAfter = false
+
+    /// The bytes of a line laid out at most: a longer one (a 30 MB minified value) is laid out
+    /// only around `focus`, so that showing it costs the same as a short one (QA round 14: 1.25 GB).
+    static let maxLaidOutBytes = 1 << 16
+
+    init(file: SourceFile, line: Int, tabWidth: Int, focus: Int? = nil) {
         var text = ""
         var starts: [Int] = []
         var cells = [0]
         var ends: [Int] = []
         var cell = 0
         var characters = 0
-        file.forEachSegment(in: file.lineRange(line)) { segment in
+        var range = file.lineRange(line)
+        if range.count > Self.maxLaidOutBytes {
+            let at = min(max(focus ?? range.lowerBound, range.lowerBound), range.upperBound)
+            var lo = max(range.lowerBound, at - Self.maxLaidOutBytes / 4)
+            var hi = min(range.upperBound, lo + Self.maxLaidOutBytes)
+            // On character boundaries: not inside a UTF-8 sequence.
+            while lo > range.lowerBound, lo < file.bytes.count, file.bytes[lo] & 0xC0 == 0x80 { lo -= 1 }
+            while hi < range.upperBound, hi < file.bytes.count, file.bytes[hi] & 0xC0 == 0x80 { hi += 1 }
+            cutBefore = lo > range.lowerBound
+            cutAfter = hi < range.upperBound
+            range = lo..<hi
+        }
+        file.forEachSegment(in: range) { segment in
             starts.append(segment.start)
             let shown = DisplayLine.printable(segment.scalar, tabWidth: tabWidth)
             text += shown.text

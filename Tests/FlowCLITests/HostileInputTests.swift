@@ -100,3 +100,32 @@ extension HostileInputTests {
         #expect(far.err.contains("is not datetime: an instant is within the years 1 to 9999 in UTC"), "\(far.err)")
     }
 }
+
+extension HostileInputTests {
+    /// An IR larger than the commands that read one take is not written (QA round 14: a 48 MB
+    /// IR that `run` then refused); the indented form says when the compact one would fit.
+    @Test func anIRNoCommandWouldReadIsNotWritten() throws {
+        let dir = try tempDir([:])
+        let mini = repoRoot + "/testdata/run/mini.flow.yaml"
+        let big = flowc("compile", mini, "-o", dir + "/m.ir.json", "--max-ir-bytes", "9000")
+        #expect(big.code == 1)
+        #expect(big.err.hasPrefix("error: the IR of `mini` is 13909 bytes, over the 9000 the commands that read one take; nothing was written (--compact writes it in "), "\(big.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/m.ir.json"))
+        #expect(flowc("compile", mini, "-o", dir + "/m.ir.json", "--max-ir-bytes", "9000", "--compact").code == 0)
+        #expect(flowc("compile", mini, "-o", dir + "/n.ir.json", "--max-ir-bytes", "1000", "--compact").err.hasSuffix("nothing was written\n"))
+    }
+}
+
+extension HostileInputTests {
+    /// A line far longer than a screen, under a diagnostic, is laid out only around what is
+    /// marked (QA round 14: a 30 MB line cost 1.25 GB to show): the row is cut with `…`.
+    @Test func aVeryLongLineIsShownAroundItsMark() throws {
+        let line = "bad: \"" + String(repeating: "长", count: 400_000) + "\""
+        let dir = try tempDir(["l.flow.yaml": "flowc: 1\n" + line + "\n"])
+        let r = flowc("check", dir + "/l.flow.yaml", "--color", "never")
+        #expect(r.code == 1)
+        #expect(r.out.contains("error[FC0115]"), "\(r.out.prefix(500))")
+        #expect(r.out.count < 5_000, "\(r.out.count) characters")
+        #expect(r.out.contains("2 | bad: \"长长") && r.out.contains("长…\n"), "\(r.out.prefix(800))")
+    }
+}

@@ -1,5 +1,5 @@
 import Testing
-import FlowDiagnostics
+@testable import FlowDiagnostics
 
 /// A source line wider than `HumanRenderer.maxLineWidth` is shown as a window around the error,
 /// cut with `…`, with the carets still under the offending text.
@@ -53,5 +53,22 @@ import FlowDiagnostics
         let f = SourceFile(path: "v.view.yaml", text: line + "\n")
         let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")
         #expect(rows(plain.render(d))[2] == "1 | " + line)
+    }
+}
+
+/// A line too long to lay out whole (a 30 MB minified value under a diagnostic cost 1.25 GB:
+/// QA round 14) is laid out only around its mark, and says that it goes on before and after.
+@Suite struct LongLineWindowTests {
+    @Test func aLineOverTheLimitIsLaidOutAroundItsFocus() {
+        let long = String(repeating: "长", count: 200_000)
+        let file = SourceFile(path: "l.yaml", text: "a: 1\nb: \"" + long + "\"\n")
+        let lineStart = file.lineRange(2).lowerBound
+        let focus = lineStart + 300_000
+        let display = DisplayLine(file: file, line: 2, tabWidth: 4, focus: focus)
+        #expect(display.cutBefore && display.cutAfter)
+        #expect(display.width <= 2 * DisplayLine.maxLaidOutBytes)
+        #expect(display.width > 0)
+        let short = DisplayLine(file: file, line: 1, tabWidth: 4)
+        #expect(!short.cutBefore && !short.cutAfter && short.text == "a: 1")
     }
 }
