@@ -107,11 +107,11 @@ struct DealCreateCommand: FlowcCommand {
             let t = machine.machine.template
             let heading: String
             if outcome.created {
-                heading = "created deal `\(outcome.dealID)` on `\(t.id)` \(t.version) (\(outcome.applied) events)"
+                heading = "created deal `\(Names.inline(outcome.dealID))` on `\(t.id)` \(t.version) (\(outcome.applied) events)"
             } else if outcome.applied == 0 {
-                heading = "already created: deal `\(outcome.dealID)`, by the same values; nothing changed"
+                heading = "already created: deal `\(Names.inline(outcome.dealID))`, by the same values; nothing changed"
             } else {
-                heading = "already created: deal `\(outcome.dealID)`, by the same values; applied \(outcome.applied) of its events not yet logged"
+                heading = "already created: deal `\(Names.inline(outcome.dealID))`, by the same values; applied \(outcome.applied) of its events not yet logged"
             }
             HostOutput.report(heading, outcome, json: json, context)
             return ExitCode.clean
@@ -291,13 +291,13 @@ struct DealShowCommand: FlowcCommand {
             lines.append("customer:")
             for slot in customerSlots where m.fields.indices.contains(slot) {
                 let value = s.fields.indices.contains(slot) ? s.fields[slot] : nil
-                lines.append("  \(m.fields[slot].id) = \(value?.description ?? "—")")
+                lines.append("  \(m.fields[slot].id) = \(value.map { Names.inline($0.description) } ?? "—")")
             }
         }
         lines.append("fields:")
         for (slot, value) in s.fields.enumerated() where !customerSlots.contains(slot) {
             guard let value, m.fields.indices.contains(slot) else { continue }
-            lines.append("  \(m.fields[slot].id) = \(value.description)")
+            lines.append("  \(m.fields[slot].id) = \(Names.inline(value.description))")
         }
         lines.append("roles:")
         for (r, people) in s.roleMembers.enumerated() where !people.isEmpty && m.roles.indices.contains(r) {

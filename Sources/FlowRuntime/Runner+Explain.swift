@@ -29,7 +29,7 @@ extension Runner {
         // The last failed evaluation: a tailoring decision on the same condition in the same
         // event says it counted as false, not that it "was null".
         var lastFailure: (sequence: Int64, expression: Int?, detail: String)?
-        var lines = [fill(X.status, s.dealID, s.status.rawValue, s.pool.rawValue, s.owner.map { "`\($0)`" } ?? RuntimeMessages.Phrase.noOwner)]
+        var lines = [fill(X.status, Names.inline(s.dealID), s.status.rawValue, s.pool.rawValue, s.owner.map { "`\(Names.inline($0))`" } ?? RuntimeMessages.Phrase.noOwner)]
         for n in s.openNodes {
             let st = s.nodes[n]
             if st.status == .blocked, let blocked = st.blockedAt, let due = st.dueAt {

@@ -159,9 +159,17 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
         case (.decimal(let d), .decimal), (.money(let d, _), .decimal): return ViewDecimal(d.description).map(ViewValue.decimal)
         case (.boolean(let b), .number): return .integer(b ? 1 : 0)
         case (.text(let t), .text), (.enumValue(let t), .text): return .text(t)
-        case (.date, .text), (.datetime, .isoText): return .text(value.description)
-        case (.datetime(let s), .millis): return .integer(s &* 1000)
-        case (.duration(let s), .millis): return .integer(s &* 1000)
+        // A date or an instant beyond the calendar (`today() - 142859984w`) has no text that
+        // compares as it should, nor milliseconds that fit: left to the evaluator, which says
+        // what the runner says (QA round 14: it compared as text and matched 2024 dates).
+        case (.date, .text), (.datetime, .isoText):
+            let text = value.description
+            let shape: Int
+            if case .date = value { shape = 10 } else { shape = 20 }
+            return text.first?.isNumber == true && text.count == shape ? .text(text) : nil
+        case (.datetime(let s), .millis), (.duration(let s), .millis):
+            let (ms, overflow) = s.multipliedReportingOverflow(by: 1000)
+            return overflow ? nil : .integer(ms)
         case (.duration(let s), .seconds): return .integer(s)
         default: return nil
         }

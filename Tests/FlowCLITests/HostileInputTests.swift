@@ -129,3 +129,36 @@ extension HostileInputTests {
         #expect(r.out.contains("2 | bad: \"长长") && r.out.contains("长…\n"), "\(r.out.prefix(800))")
     }
 }
+
+extension HostileInputTests {
+    /// A date beyond the calendar in a view's filter answers as the runner does (no match),
+    /// not by comparing its text (QA round 14: `today() - 142859984w` matched 2024 dates).
+    @Test func aDateBeyondTheCalendarMatchesNothing() throws {
+        let db = try Examples.loaded()
+        let now = ["--now", "2024-07-01T00:00:00+08:00", "--db", db, "--columns", "deal"]
+        func deals(_ filter: String) -> (code: Int32, out: String) {
+            let ctx = CLIContext(capture: true)
+            let code = Flowc.run(["deals", "--where", filter] + now, context: ctx)
+            return (code, ctx.out)
+        }
+        let far = deals("expected_close_date < today() - 142859984w")
+        #expect(far.code == 0 && far.out == "deal\n----\n", "\(far.out)")
+        #expect(deals("expected_close_date > today() - 9w").out.contains("D-1001"))
+    }
+}
+
+extension HostileInputTests {
+    /// A bidirectional override or a C1 control in an id or a value is shown by its code on a
+    /// terminal, in every line of `deal create` and `deal show` (QA round 14: raw in these two).
+    @Test func bidiAndC1AreShownByTheirCode() throws {
+        let db = try tempDir([:]) + "/b.sqlite"
+        let created = flowc("deal", "create", Examples.template, "--id", "B-1\u{202E}lave", "--owner", "amy",
+                            "--set", "customer_name=客户\u{9B}31m\u{202E}txet", "--db", db)
+        #expect(created.code == 0, "\(created.err)")
+        #expect(created.out.hasPrefix("created deal `B-1\\u{202E}lave`"), "\(created.out)")
+        let show = flowc("deal", "show", "B-1\u{202E}lave", "--db", db)
+        #expect(show.out.contains("customer_name = \"客户\\u{9B}31m\\u{202E}txet\""), "\(show.out)")
+        #expect(show.out.hasPrefix("deal `B-1\\u{202E}lave` is open"))
+        for raw in ["\u{202E}", "\u{9B}"] { #expect(!created.out.contains(raw) && !show.out.contains(raw)) }
+    }
+}
