@@ -34,14 +34,14 @@ struct CheckCommand: FlowcCommand {
     @Argument(help: "Template files or directories to check.")
     var paths: [String]
 
-    @Option(name: .customLong("format"), help: "Output form: human, json or sarif.")
-    var formatOption: OutputFormat = .human
+    @Option(name: .customLong("format"), help: "Output form: human, json or sarif (default: human).")
+    var formatOption: OutputFormat?
 
     @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
     var json = false
 
     /// `--format`, or json for `--json`.
-    var format: OutputFormat { json ? OutputFormat.json : formatOption }
+    var format: OutputFormat { json ? OutputFormat.json : formatOption ?? .human }
 
     @Flag(name: [.short, .long], help: "Print only errors: no warnings, notes or summary.")
     var quiet = false
@@ -59,6 +59,7 @@ struct CheckCommand: FlowcCommand {
     var maxFileSize = YAMLLimits.default.maxFileBytes
 
     func validate() throws {
+        if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
         if maxDiagnostics < 1 { throw ValidationError("--max-diagnostics must be at least 1") }
         if maxFileSize < 1 { throw ValidationError("--max-file-size must be at least 1") }
     }

@@ -70,14 +70,14 @@ struct DealsCommand: FlowcCommand {
     @Option(name: .long, help: "Columns, comma-separated (default: deal, status, pool, owner, node, the template's amount field, created; over several templates, template instead of the amount, which needs --template).")
     var columns: String?
 
-    @Option(name: .customLong("format"), help: "table, csv or json.")
-    var formatOption: Format = .table
+    @Option(name: .customLong("format"), help: "table, csv or json (default: table).")
+    var formatOption: Format?
 
     @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
     var json = false
 
     /// `--format`, or json for `--json`.
-    var format: Format { json ? Format.json : formatOption }
+    var format: Format { json ? Format.json : formatOption ?? .table }
 
     @Option(name: .long, help: "At most this many rows (default \(DealViewEngine.defaultLimit); 0 for all, up to \(DealViewEngine.maxLimit)).")
     var limit: Int?
@@ -90,6 +90,7 @@ struct DealsCommand: FlowcCommand {
     }
 
     func validate() throws {
+        if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
         if let limit, limit < 0 || limit > DealViewEngine.maxLimit {
             throw ValidationError("--limit must be from 0 to \(DealViewEngine.maxLimit)")
         }

@@ -69,18 +69,19 @@ struct MigrateCommand: FlowcCommand {
     @Flag(name: .long, help: "Write the migrate events (default: a dry run that writes nothing).")
     var apply = false
 
-    @Option(name: .customLong("format"), help: ArgumentHelp("The report's format: human or json.", valueName: "format"))
-    var formatOption: String = "human"
+    @Option(name: .customLong("format"), help: ArgumentHelp("The report's format: human or json (default: human).", valueName: "format"))
+    var formatOption: String?
 
     @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
     var json = false
 
     /// `--format`, or json for `--json`.
-    var format: String { json ? "json" : formatOption }
+    var format: String { json ? "json" : formatOption ?? "human" }
 
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
+        if json, let f = formatOption, f != "json" { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
         if format != "human" && format != "json" { throw ValidationError("--format: expected human or json") }
         if let from, from.hasPrefix("sha256:"), !MachineRegistry.isHash(from) {
             throw ValidationError("--from: `\(from)` is not a machine hash (sha256: and 64 lowercase hex digits)")

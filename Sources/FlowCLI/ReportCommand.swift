@@ -43,19 +43,20 @@ struct ReportCommand: FlowcCommand {
     @Option(name: .long, help: "Also write the report as a self-contained HTML page to this file.")
     var html: String?
 
-    @Option(name: .customLong("format"), help: "text or json.")
-    var formatOption: Format = .text
+    @Option(name: .customLong("format"), help: "text or json (default: text).")
+    var formatOption: Format?
 
     @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
     var json = false
 
     /// `--format`, or json for `--json`.
-    var format: Format { json ? Format.json : formatOption }
+    var format: Format { json ? Format.json : formatOption ?? .text }
 
     @Option(name: .long, help: "Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")
     var color: ColorChoice = .auto
 
     func validate() throws {
+        if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
         if returningDays < 0 || returningDays > ReportBuilder.maxReturningDays {
             throw ValidationError("--returning-days must be from 0 to \(ReportBuilder.maxReturningDays)")
         }

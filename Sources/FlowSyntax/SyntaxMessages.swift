@@ -188,6 +188,10 @@ public enum SyntaxMessages {
         public static let yesIsString = "YAML 1.2 reads `{0}` as a string; write `true`"
         public static let noIsString = "YAML 1.2 reads `{0}` as a string; write `false`"
         public static let write = "write `{0}`"
+        /// FC0116 for a control character written as it is in a text, named.
+        public static func rawControl(_ named: String) -> String {
+            "this text holds \(named), a control character a template may not hold (a terminal would act on it where the text is printed)"
+        }
         /// FC0116 for an escape that writes a control character, named.
         public static func escapedControl(_ named: String) -> String {
             "an escape in this string writes \(named), a control character a template may not hold (a terminal would act on it where the text is printed)"

@@ -19,11 +19,14 @@ public enum TemplateParser {
 
     public static func parse(_ doc: YAMLDocument) -> (TemplateSyntax, [Diagnostic]) {
         var r = SyntaxReader(doc: doc)
-        // An escape may write what a template file itself may not hold (FC0116): a terminal
-        // control sequence, a bidirectional override. Names and versions are printed, so they
-        // are refused here as raw ones are by the reader (QA round 14).
-        for (node, character) in doc.escapedCharacters(where: TemplateParser.isForbiddenInText) {
-            r.diagnostics.append(YAMLMessages.encodingProblem.at(doc.span(node), SyntaxMessages.Formats.escapedControl(CharacterNames.describe(character))))
+        // A text may not hold a terminal control sequence or a bidirectional override (FC0116),
+        // written by an escape (`"\e[2J"`) or as it is (U+202E, which libyaml lets through):
+        // names and versions are printed (QA rounds 14 and 15).
+        for (node, character) in doc.scalarCharacters(where: TemplateParser.isForbiddenInText) {
+            let named = CharacterNames.describe(character)
+            let span = doc.span(node)
+            let escaped = doc.style(node) == .doubleQuoted && doc.file.bytes[span.start..<span.end].contains(UInt8(ascii: "\\"))
+            r.diagnostics.append(YAMLMessages.encodingProblem.at(doc.span(node), escaped ? SyntaxMessages.Formats.escapedControl(named) : SyntaxMessages.Formats.rawControl(named)))
         }
         let rootSpan = doc.span(doc.root)
         var t = TemplateSyntax(file: doc.file, version: nil, header: nil, isFragment: false, extends: nil, include: [],

@@ -92,7 +92,8 @@ public enum DealViewOutput {
     static func plainCell(_ value: ExprValue) -> String {
         let text = DealViewEngine.text(value) ?? ""
         switch value {
-        case .text, .enumValue: return spreadsheetSafe(text)
+        // A list's cell starts with its first element (QA round 15: `["=HYPERLINK(…)"]`).
+        case .text, .enumValue, .list: return spreadsheetSafe(text)
         default: return text
         }
     }

@@ -107,13 +107,17 @@ public struct YAMLDocument: Sendable {
     /// Number of node records (aliases are not counted again).
     public var nodeCount: Int { records.count }
 
-    /// The double-quoted scalars whose decoded text holds a character `matches` takes, each
-    /// with the first such character: what only an escape (`"\e"`, `"\u202E"`) can write, for
-    /// a caller that holds its texts to stricter rules than YAML does.
-    public func escapedCharacters(where matches: (Unicode.Scalar) -> Bool) -> [(node: YAMLNodeID, character: Unicode.Scalar)] {
+    /// The scalars whose decoded text holds a character `matches` takes, each with the first
+    /// such character (written as it is, or by an escape in a double-quoted string), for a
+    /// caller that holds its texts to stricter rules than YAML does.
+    public func scalarCharacters(where matches: (Unicode.Scalar) -> Bool) -> [(node: YAMLNodeID, character: Unicode.Scalar)] {
         var out: [(node: YAMLNodeID, character: Unicode.Scalar)] = []
-        for (i, r) in records.enumerated() where r.kind == .scalar && r.style == .doubleQuoted {
-            if let c = String(decoding: bytes(of: r), as: UTF8.self).unicodeScalars.first(where: matches) { out.append((YAMLNodeID(i), c)) }
+        for (i, r) in records.enumerated() where r.kind == .scalar {
+            let bytes = bytes(of: r)
+            // Only these bytes start a character a caller here looks for: an ASCII control,
+            // 0xC2 (C1 controls), 0xE2 (the bidirectional block).
+            guard bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }) else { continue }
+            if let c = String(decoding: bytes, as: UTF8.self).unicodeScalars.first(where: matches) { out.append((YAMLNodeID(i), c)) }
         }
         return out
     }

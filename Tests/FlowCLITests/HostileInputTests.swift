@@ -23,6 +23,12 @@ import Testing
         #expect(v.out.contains("error[FC0116]: an escape in this string writes an invisible U+001B"), "\(v.out)")
         #expect(!v.out.contains("\u{1B}") && !v.err.contains("\u{1B}"))
         #expect(flowc("check", dir + "/b.flow.yaml", "--color", "never").out.contains("error[FC0116]"))
+        // Written as it is, unquoted or single-quoted, too (QA round 15: libyaml lets U+202E through).
+        try mini.replacingOccurrences(of: header, with: "template: {id: mini, version: '1\u{202E}', name: Mini}")
+            .write(toFile: dir + "/r.flow.yaml", atomically: true, encoding: .utf8)
+        #expect(flowc("check", dir + "/r.flow.yaml", "--color", "never").out.contains("error[FC0116]: this text holds an invisible U+202E RIGHT-TO-LEFT OVERRIDE"))
+        // `--json` and another `--format` are two answers to one question (QA round 15).
+        #expect(flowc("check", dir + "/ok.flow.yaml", "--json", "--format", "sarif").code == 2)
         #expect(flowc("check", dir + "/ok.flow.yaml").code == 0)
         // A scenario's name and a step's note are printed escaped (they may hold anything a
         // scenario's values may).
@@ -94,6 +100,10 @@ extension HostileInputTests {
         }
         let csv = flowc("deals", "--db", db, "--format", "csv", "--columns", "deal,customer_name", "--sort", "deal")
         #expect(csv.out == "deal,customer_name\r\nF-1,\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\"\r\nF-2,'@SUM(1+1)\r\nF-3,'-2+3\r\nF-4,普通客户\r\n", "\(csv.out)")
+        // A list's cell too (QA round 15), and a number is left as it is.
+        #expect(flowc("deal", "event", "F-4", #"{"set": {"products": ["=1+1", "crm"], "amount": "0 CNY"}}"#, "--db", db).code == 0)
+        let more = flowc("deals", "--db", db, "--format", "csv", "--columns", "deal,products,amount", "--where", "deal == 'F-4'")
+        #expect(more.out == "deal,products,amount\r\nF-4,\"'=1+1, crm\",0\r\n", "\(more.out)")
         let far = flowc("deal", "create", Examples.template, "--id", "F-9", "--owner", "amy", "--set", "customer_name=远",
                         "--set", "last_visit_at=9999-12-31T23:59:59-14:00", "--db", db)
         #expect(far.code == 1)
