@@ -65,7 +65,7 @@ struct OutboxListCommand: FlowcCommand {
                     for case .string(let p) in list { people.append(p) }
                 }
                 let to = people.isEmpty ? "" : " → " + people.map { Names.inline($0) }.joined(separator: ", ")
-                context.write("\(entry.position)  \(entry.dealID)  \(entry.effectID)  \(kind)\(to)\n")
+                context.write("\(entry.position)  \(Names.inline(entry.dealID))  \(entry.effectID)  \(kind)\(to)\n")
             }
         }
         if json {

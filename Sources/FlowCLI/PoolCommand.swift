@@ -86,7 +86,7 @@ struct PoolListCommand: FlowcCommand {
                                                     nextTimer: i.nextTimerAt.map { $0.millisecondsSinceEpoch / 1000 }, template: i.templateHash)) + "\n")
             } else {
                 let timer = i.nextTimerAt.map { "next timer " + HostOutput.time($0.millisecondsSinceEpoch / 1000) } ?? "no timer"
-                context.write("\(d.dealID)  \(i.owner ?? "-")  \(i.status)  \(nodes.isEmpty ? "-" : nodes.joined(separator: ","))  \(timer)\n")
+                context.write("\(Names.inline(d.dealID))  \(i.owner.map(Names.inline) ?? "-")  \(i.status)  \(nodes.isEmpty ? "-" : nodes.joined(separator: ","))  \(timer)\n")
             }
         }
         if json {

@@ -170,5 +170,10 @@ extension HostileInputTests {
         #expect(show.out.contains("customer_name = \"客户\\u{9B}31m\\u{202E}txet\""), "\(show.out)")
         #expect(show.out.hasPrefix("deal `B-1\\u{202E}lave` is open"))
         for raw in ["\u{202E}", "\u{9B}"] { #expect(!created.out.contains(raw) && !show.out.contains(raw)) }
+        // The listings too (QA round 15).
+        let pool = flowc("pool", "list", "private", "--db", db)
+        let outbox = flowc("outbox", "list", "--db", db)
+        #expect(pool.out.hasPrefix("B-1\\u{202E}lave  amy") && outbox.out.contains("B-1\\u{202E}lave"), "\(pool.out)\(outbox.out)")
+        #expect(!pool.out.contains("\u{202E}") && !outbox.out.contains("\u{202E}"))
     }
 }
