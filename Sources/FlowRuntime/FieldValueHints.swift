@@ -108,14 +108,18 @@ public enum FieldValueHints {
             if c.isASCII && c.isNumber {
                 current.append(c)
             } else if ["/", "-", ".", "年", "月", "日"].contains(c) {
-                guard !current.isEmpty else { return nil }
-                numbers.append(Int(current)!)
+                // Digits past any year (`99999999999999999999/1/1`) are no date either.
+                guard current.count <= 4, let n = Int(current) else { return nil }
+                numbers.append(n)
                 current = ""
             } else {
                 return nil
             }
         }
-        if !current.isEmpty { numbers.append(Int(current)!) }
+        if !current.isEmpty {
+            guard current.count <= 4, let n = Int(current) else { return nil }
+            numbers.append(n)
+        }
         guard numbers.count == 3, (1...9999).contains(numbers[0]), (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else { return nil }
         func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
         let day = "\(pad(numbers[0], 4))-\(pad(numbers[1], 2))-\(pad(numbers[2], 2))"

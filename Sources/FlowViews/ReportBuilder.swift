@@ -34,6 +34,9 @@ public struct ReportBuilder {
 
     /// The model's times are seconds since 1970, as in every other JSON output (QA round 11: the
     /// report alone gave milliseconds); the store's columns are milliseconds.
+    /// The days begun in `ms` milliseconds (1 for an hour), without overflow.
+    static func daysBegun(_ ms: Int64) -> Int { Int(ms / day + (ms % day == 0 ? 0 : 1)) }
+
     static func seconds(_ ms: Int64) -> Int64 { ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000) }
 
     /// Versions in order: numbers compared as numbers (`1.10.0` after `1.9.0`), the rest as text.
@@ -234,7 +237,7 @@ public struct ReportBuilder {
             }
             return ReportModel.ReturningRow(
                 dealID: deal.dealID, owner: deal.index.owner, nodes: deal.index.currentNodes, returnsAt: Self.seconds(at),
-                daysLeft: Int((max(0, at - nowMS) + Self.day - 1) / Self.day), nodeNames: names)
+                daysLeft: Self.daysBegun(max(0, at - nowMS)), nodeNames: names)
         }
 
         let recent = try recentRecords(scope, templates)
