@@ -226,7 +226,7 @@ public final class SQLiteStore: DealStore {
 
     /// The indexed columns of a row, read from `template_hash` at column `start` on.
     private static func dealIndex(_ row: Row, from start: Int) throws -> DealIndex {
-        try DealIndex(
+        DealIndex(
             templateHash: try row.decode(atIndex: start), status: try row.decode(atIndex: start + 1), isOpen: try row.decode(atIndex: start + 2), pool: try row.decode(atIndex: start + 3),
             owner: try row.decode(atIndex: start + 4), customerKey: try row.decode(atIndex: start + 5),
             nextTimerAt: (row[start + 6] as Int64?).map(StoreTime.init), currentNodes: try row.decode(atIndex: start + 7))
