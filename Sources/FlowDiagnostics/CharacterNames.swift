@@ -15,6 +15,14 @@ public enum CharacterNames {
         return point + " " + name
     }
 
+    /// Whether a terminal, or the bidirectional algorithm, acts on the character rather than show
+    /// it: the C0 controls (tab and line feed included), DEL, the C1 controls, and the
+    /// bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069).
+    public static func isTerminalControl(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        return v < 0x20 || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+    }
+
     /// Whether an editor shows the character as nothing, or as an ordinary blank: format
     /// characters (U+200B, U+FEFF), controls, and spaces other than U+0020.
     public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {

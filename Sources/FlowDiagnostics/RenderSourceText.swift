@@ -150,8 +150,7 @@ struct DisplayLine {
     /// overrides could reorder what the author sees against where the caret points.
     static func isUnsafeToPrint(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
-        return v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x061C || v == 0x200E || v == 0x200F
-            || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+        return CharacterNames.isTerminalControl(s) || v == 0x061C || v == 0x200E || v == 0x200F
     }
 }
 

@@ -75,10 +75,7 @@ public enum IRLoader {
         // The template's id and version are printed by most commands: no terminal control or
         // bidirectional override in them, as a template cannot write one (QA round 14).
         for (path, text) in [("template.id", m.template.id), ("template.version", m.template.version)] {
-            if let bad = text.unicodeScalars.first(where: { s in
-                let v = s.value
-                return v < 0x20 || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
-            }) {
+            if let bad = text.unicodeScalars.first(where: CharacterNames.isTerminalControl) {
                 throw IRLoadError(kind: .valueOutOfRange, message: "\(path) holds the control character U+\(String(bad.value, radix: 16, uppercase: true))")
             }
         }

@@ -1,3 +1,5 @@
+import FlowDiagnostics
+
 /// Small helpers for names in messages and people lists.
 package enum Names {
     /// The elements in order, each once.
@@ -24,8 +26,7 @@ package enum Names {
     /// as it is.
     package static func inline(_ text: String) -> String {
         func isControl(_ s: Unicode.Scalar) -> Bool {
-            s.value < 0x20 || (0x7F...0x9F).contains(s.value) || (0x202A...0x202E).contains(s.value)
-                || (0x2066...0x2069).contains(s.value) || s.value == 0x2028 || s.value == 0x2029
+            CharacterNames.isTerminalControl(s) || s.value == 0x2028 || s.value == 0x2029
         }
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""

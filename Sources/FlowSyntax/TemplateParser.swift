@@ -13,8 +13,7 @@ public enum TemplateParser {
     /// A character no text of a template may hold: a control character other than tab and line
     /// feed (C0, DEL, C1), or a bidirectional override or isolate.
     public static func isForbiddenInText(_ c: Unicode.Scalar) -> Bool {
-        let v = c.value
-        return (v < 0x20 && v != 0x09 && v != 0x0A) || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+        c != "\t" && c != "\n" && CharacterNames.isTerminalControl(c)
     }
 
     public static func parse(_ doc: YAMLDocument) -> (TemplateSyntax, [Diagnostic]) {
