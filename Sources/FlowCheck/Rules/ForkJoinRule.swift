@@ -34,11 +34,7 @@ enum ForkJoinRule: TemplateRule {
             }
             joinOwner[j] = f
             // The nodes after the join: a branch that goes on to one has passed its join by.
-            var afterJoin = Set<Int>()
-            var pending = [j]
-            while let v = pending.popLast() {
-                for e in ctx.graph.edges[v] where e.isForward && afterJoin.insert(e.to).inserted { pending.append(e.to) }
-            }
+            let afterJoin = ctx.graph.reachable(from: ctx.graph.edges[j].filter(\.isForward).map(\.to), follow: \.isForward)
             for b in fork.branches {
                 guard let bi = ctx.nodeIndex[b.value] else { continue }
                 // Walk forward from the branch, stopping at the join.
@@ -53,7 +49,7 @@ enum ForkJoinRule: TemplateRule {
                     if ctx.hasUnknownTransitions[v] { unknown = true }
                     for e in ctx.graph.edges[v] where e.isForward {
                         if e.to == j { reachesJoin = true; continue }
-                        if passedBy == nil, afterJoin.contains(e.to) { passedBy = (v, e.to) }
+                        if passedBy == nil, afterJoin[e.to] { passedBy = (v, e.to) }
                         if seen.insert(e.to).inserted { stack.append(e.to) }
                     }
                 }

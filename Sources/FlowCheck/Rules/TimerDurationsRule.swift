@@ -63,24 +63,13 @@ enum TimerDurationsRule: TemplateRule {
             }
             // A node allowed longer than the idle time loses its owner before it is overdue.
             if let after = p.idle?.after, after.value.seconds > 0 {
-                var losePath = Set<Int>()
-                if let via = ctx.template.lose?.via.flatMap({ ctx.nodeIndex[$0.value] }) {
-                    var stack = [via]
-                    losePath.insert(via)
-                    while let v = stack.popLast() {
-                        for e in ctx.graph.edges[v] where e.isForward && losePath.insert(e.to).inserted { stack.append(e.to) }
-                    }
-                }
+                let graph = ctx.graph
+                let via = ctx.template.lose?.via.flatMap { ctx.nodeIndex[$0.value] }
+                let losePath = graph.reachable(from: via.map { [$0] } ?? [], follow: \.isForward)
                 // After `until` is done the idle clock stops: the nodes that follow it may take longer.
-                var afterUntil = Set<Int>()
-                if let u = p.idle?.until.flatMap({ ctx.nodeIndex[$0.value] }) {
-                    var stack = ctx.graph.edges[u].filter(\.isForward).map(\.to)
-                    while let v = stack.popLast() {
-                        guard afterUntil.insert(v).inserted else { continue }
-                        stack += ctx.graph.edges[v].filter(\.isForward).map(\.to)
-                    }
-                }
-                for (i, n) in ctx.template.nodes.enumerated() where !losePath.contains(i) && !afterUntil.contains(i) && ctx.isFirstDefinition[i] {
+                let until = p.idle?.until.flatMap { ctx.nodeIndex[$0.value] }
+                let afterUntil = graph.reachable(from: until.map { graph.edges[$0].filter(\.isForward).map(\.to) } ?? [], follow: \.isForward)
+                for (i, n) in ctx.template.nodes.enumerated() where !losePath[i] && !afterUntil[i] && ctx.isFirstDefinition[i] {
                     guard let due = n.due, due.value.seconds > after.value.seconds else { continue }
                     ctx.report(CheckMessages.dueAfterIdle.at(due.span, n.id.value, due.value.description, after.value.description)
                         .label(after.span, CheckMessages.Formats.idleReturnsFirst, after.value.description)
