@@ -277,8 +277,8 @@ public struct CSVDeals: Sendable {
         for (column, cell) in zip(columns, cells) where !cell.isEmpty {
             switch column {
             case .id: id = cell.trimmingCharacters(in: .whitespaces)
-            case .owner: owner = RecordReader.person(cell)
-            case .by: by = RecordReader.person(cell)
+            case .owner: owner = cell
+            case .by: by = cell
             case .at:
                 guard let t = RecordReader.time(text: cell) else { return .failure(RecordReader.fail(HostMessages.Record.badTime, "at", Names.inline(cell))) }
                 at = t
@@ -300,8 +300,6 @@ public struct CSVDeals: Sendable {
                 }
             }
         }
-        if owner?.isEmpty == true { owner = nil }
-        if by?.isEmpty == true { by = nil }
         guard !id.isEmpty else { return .failure(RecordReader.fail(HostMessages.Record.emptyID, "id")) }
         return .success(DealRecord(create: NewDealInput(dealID: id, at: at, owner: owner, actor: by ?? owner, fields: fields, members: members)))
     }

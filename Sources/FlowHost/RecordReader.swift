@@ -67,9 +67,9 @@ public enum RecordReader {
                 guard case .object(let entries) = r else { throw fail(R.expectedRoles, "roles") }
                 for (role, people) in entries {
                     if case .string(let person) = people {
-                        members.append(RoleAssignment(role, Self.person(person)))
+                        members.append(RoleAssignment(role, person))
                     } else {
-                        for person in try strings(people, "roles.\(role)") { members.append(RoleAssignment(role, Self.person(person))) }
+                        for person in try strings(people, "roles.\(role)") { members.append(RoleAssignment(role, person)) }
                     }
                 }
             }
@@ -86,8 +86,9 @@ public enum RecordReader {
                     events.append(event)
                 }
             }
-            let owner = try optionalString(v["owner"], "owner").map(Self.person).flatMap { $0.isEmpty ? nil : $0 }
-            let create = NewDealInput(dealID: id, at: at, owner: owner, actor: try optionalString(v["by"], "by").map(Self.person) ?? owner,
+            // People are trimmed where every unit is run (`DealUnit.withoutBlanksAroundNames`).
+            let owner = try optionalString(v["owner"], "owner")
+            let create = NewDealInput(dealID: id, at: at, owner: owner, actor: try optionalString(v["by"], "by") ?? owner,
                                       fields: fields, members: members)
             return .success(DealRecord(create: create, events: events))
         } catch {
@@ -122,13 +123,18 @@ public enum RecordReader {
         return EventInput(
             id: try optionalString(v["id"], join(path, "id")),
             at: try v["at"].map { (x) throws(HostError) in try time(x, join(path, "at")) } ?? defaultTime,
-            actor: try optionalString(v["by"], join(path, "by")).map(Self.person), action,
+            actor: try optionalString(v["by"], join(path, "by")), action,
             canAssign: try v["can_assign"].map { (x) throws(HostError) in try bool(x, join(path, "can_assign")) } ?? false)
     }
 
     /// A person's id (or a deal's) as a record writes it, without the blanks around it
     /// (`"zhang "` from a spreadsheet cell is `zhang`, not another person: QA round 12).
-    static func person(_ written: String) -> String { written.trimmingCharacters(in: .whitespacesAndNewlines) }
+    static func person(_ written: String) -> String {
+        // Most ids have no blank at either end: returned as they are, without a copy.
+        guard let first = written.unicodeScalars.first, let last = written.unicodeScalars.last,
+              first.properties.isWhitespace || last.properties.isWhitespace else { return written }
+        return written.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     /// The instants a record may name: the years 1 to 9999, those the ISO form can write (the
     /// same range as a scenario's times).
