@@ -21,6 +21,14 @@ func flowc(_ args: String..., terminal: Bool = false, env: [String: String] = [:
     return (code, ctx.out, ctx.err)
 }
 
+/// `flowc` with an argument list a test builds, and standard input when given.
+func flowc(_ args: [String], standardInput: String? = nil) -> (code: Int32, out: String, err: String) {
+    let ctx = CLIContext(capture: true)
+    if let standardInput { ctx.standardInput = Array(standardInput.utf8) }
+    let code = Flowc.run(args, context: ctx)
+    return (code, ctx.out, ctx.err)
+}
+
 /// Makes `path` a named pipe that gives `text` once to the first reader (as `<(…)` gives a
 /// command's output). Opening a pipe blocks until the other end opens it: the writer runs on a
 /// thread of its own.

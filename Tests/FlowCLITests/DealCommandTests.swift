@@ -127,10 +127,7 @@ import Testing
     @Test func aCreationRetriedIsSkipped() throws {
         let db = try Examples.db()
         func create(_ extra: String...) -> (code: Int32, out: String, err: String) {
-            let args = ["deal", "create", Examples.template, "--id", "R-1", "--set", "customer_name=重试客户", "--db", db] + extra
-            let ctx = CLIContext(capture: true)
-            let code = Flowc.run(args, context: ctx)
-            return (code, ctx.out, ctx.err)
+            flowc(["deal", "create", Examples.template, "--id", "R-1", "--set", "customer_name=重试客户", "--db", db] + extra)
         }
         let first = create("--owner", "amy", "--at", "2024-07-01T09:00:00+08:00", "--retry")
         #expect(first.code == 0, "\(first.err)")
@@ -164,38 +161,33 @@ import Testing
     /// on standard error is unchanged.
     @Test func aFailureInJSONModeIsAnObject() throws {
         let db = try Examples.db()
-        func run(_ args: String...) -> (code: Int32, out: String, err: String) {
-            let ctx = CLIContext(capture: true)
-            let code = Flowc.run(args, context: ctx)
-            return (code, ctx.out, ctx.err)
-        }
         func error(_ out: String) throws -> [String: Any] {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any], "\(out)")
             return try #require(object["error"] as? [String: Any], "\(out)")
         }
-        #expect(run("deal", "create", Examples.template, "--id", "J-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db).code == 0)
-        let twice = run("deal", "create", Examples.template, "--id", "J-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db, "--json")
+        #expect(flowc("deal", "create", Examples.template, "--id", "J-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db).code == 0)
+        let twice = flowc("deal", "create", Examples.template, "--id", "J-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db, "--json")
         #expect(twice.code == 1)
         #expect(twice.err.hasPrefix("error[FC1102]"))
         let e1 = try error(twice.out)
         #expect(e1["code"] as? String == "FC1102" && e1["exit"] as? Int == 1 && e1["location"] == nil)
         #expect(e1["message"] as? String == "deal `J-1`, create: deal `J-1` already exists")
-        let missing = run("deals", "--db", db + ".none", "--format", "json")
+        let missing = flowc("deals", "--db", db + ".none", "--format", "json")
         #expect(missing.code == 2)
         let e2 = try error(missing.out)
         #expect(e2["code"] as? String == "FC1415" && e2["exit"] as? Int == 2 && e2["location"] as? String == db + ".none")
-        let column = run("deals", "--db", db, "--format=json", "--columns", "deal,nope")
+        let column = flowc("deals", "--db", db, "--format=json", "--columns", "deal,nope")
         let e3 = try error(column.out)
         #expect(e3["code"] as? String == "FC1410" && e3["location"] as? String == "--columns:1:6", "\(column.out)")
         // A usage error: no code, the argument parser's message.
-        let usage = run("deal", "event", "J-1", "--set", "intent=low", "--retry", "--json", "--db", db)
+        let usage = flowc("deal", "event", "J-1", "--set", "intent=low", "--retry", "--json", "--db", db)
         #expect(usage.code == 2)
         let e4 = try error(usage.out)
         #expect(e4["code"] is NSNull && e4["exit"] as? Int == 2)
         #expect((e4["message"] as? String)?.hasPrefix("--retry needs the event's id") == true, "\(usage.out)")
         // Without JSON asked for, standard output stays empty; a success prints no error object.
-        #expect(run("deal", "create", Examples.template, "--id", "J-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db).out.isEmpty)
-        #expect(!run("deal", "show", "J-1", "--db", db, "--json").out.contains("\"error\""))
+        #expect(flowc("deal", "create", Examples.template, "--id", "J-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db).out.isEmpty)
+        #expect(!flowc("deal", "show", "J-1", "--db", db, "--json").out.contains("\"error\""))
         // Coloured error lines (a terminal) are read without their colour sequences.
         #expect(FailureJSON.parts("\u{1B}[1;31merror[FC1203]\u{1B}[0m: deal `X` is not in the store")
                 == FailureJSON.Parts(code: "FC1203", location: nil, message: "deal `X` is not in the store"))

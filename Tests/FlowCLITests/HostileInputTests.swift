@@ -82,10 +82,9 @@ import Testing
         #expect(flowc("tick", "--db", db, "--now", "2030-01-01T00:00:00Z").code != 0)
         for args in [["deal", "verify"], ["deal", "verify", "D-1002"], ["deal", "history", "D-1002"], ["deal", "why", "D-1002"],
                      ["deal", "event", "D-1002", "--set", "competitor=x"]] {
-            let ctx = CLIContext(capture: true)
-            let code = Flowc.run(args + ["--db", db], context: ctx)
-            #expect(code != 0, "\(args)")
-            #expect((ctx.out + ctx.err).contains("could not decode Data from database value NULL"), "\(args): \(ctx.out)\(ctx.err)")
+            let r = flowc(args + ["--db", db])
+            #expect(r.code != 0, "\(args)")
+            #expect((r.out + r.err).contains("could not decode Data from database value NULL"), "\(args): \(r.out)\(r.err)")
         }
     }
 }
@@ -146,11 +145,7 @@ extension HostileInputTests {
     @Test func aDateBeyondTheCalendarMatchesNothing() throws {
         let db = try Examples.loaded()
         let now = ["--now", "2024-07-01T00:00:00+08:00", "--db", db, "--columns", "deal"]
-        func deals(_ filter: String) -> (code: Int32, out: String) {
-            let ctx = CLIContext(capture: true)
-            let code = Flowc.run(["deals", "--where", filter] + now, context: ctx)
-            return (code, ctx.out)
-        }
+        func deals(_ filter: String) -> (code: Int32, out: String, err: String) { flowc(["deals", "--where", filter] + now) }
         let far = deals("expected_close_date < today() - 142859984w")
         #expect(far.code == 0 && far.out == "deal\n----\n", "\(far.out)")
         #expect(deals("expected_close_date > today() - 9w").out.contains("D-1001"))

@@ -5,31 +5,24 @@ import Testing
 
 /// What a service that shells out to flowc relies on (QA round 13).
 @Suite struct IntegratorTests {
-    func run(_ args: [String], stdin: String? = nil) -> (code: Int32, out: String, err: String) {
-        let ctx = CLIContext(capture: true)
-        if let stdin { ctx.standardInput = Array(stdin.utf8) }
-        let code = Flowc.run(args, context: ctx)
-        return (code, ctx.out, ctx.err)
-    }
-
     /// Blanks around a deal id and the people a command names are not part of them, on the
     /// command line as in files: `' wang '` is `wang`, and a retry by `wang` is the same creation.
     @Test func theCommandLineDropsBlanksAroundNames() throws {
         let db = try tempDir([:]) + "/s.sqlite"
-        let created = run(["deal", "create", Examples.template, "--id", " T-1 ", "--owner", " wang ", "--role", "sales_manager= mia ",
+        let created = flowc(["deal", "create", Examples.template, "--id", " T-1 ", "--owner", " wang ", "--role", "sales_manager= mia ",
                            "--set", "customer_name=空格", "--db", db])
         #expect(created.code == 0, "\(created.err)")
         #expect(created.out.hasPrefix("created deal `T-1`"), "\(created.out)")
-        let again = run(["deal", "create", Examples.template, "--id", "T-1", "--owner", "wang", "--role", "sales_manager=mia",
+        let again = flowc(["deal", "create", Examples.template, "--id", "T-1", "--owner", "wang", "--role", "sales_manager=mia",
                          "--set", "customer_name=空格", "--retry", "--db", db])
         #expect(again.code == 0, "\(again.err)")
-        let member = run(["deal", "event", "T-1", #"{"add_member": {"role": "legal", "person": " lee "}}"#, "--by", " wang ", "--db", db])
+        let member = flowc(["deal", "event", "T-1", #"{"add_member": {"role": "legal", "person": " lee "}}"#, "--by", " wang ", "--db", db])
         #expect(member.code == 0, "\(member.err)")
-        let show = try #require(try JSONSerialization.jsonObject(with: Data(run(["deal", "show", "T-1", "--json", "--db", db]).out.utf8)) as? [String: Any])
+        let show = try #require(try JSONSerialization.jsonObject(with: Data(flowc(["deal", "show", "T-1", "--json", "--db", db]).out.utf8)) as? [String: Any])
         #expect(show["owner"] as? String == "wang")
         let roles = try #require(show["roles"] as? [String: [String]])
         #expect(roles["sales_manager"] == ["mia"] && roles["legal"] == ["lee"])
-        #expect(run(["deal", "history", "T-1", "--db", db]).out.contains("by `wang`"))
+        #expect(flowc(["deal", "history", "T-1", "--db", db]).out.contains("by `wang`"))
     }
 
     /// A retry names the same person acting: another person's retry under the id is refused
@@ -37,23 +30,23 @@ import Testing
     /// pool commands take `--id` and `--retry` as `deal event` does.
     @Test func poolCommandsRetryTheSameClaimOnly() throws {
         let db = try tempDir([:]) + "/p.sqlite"
-        #expect(run(["deal", "create", Examples.template, "--id", "P-1", "--set", "customer_name=公海客户", "--db", db]).code == 0)
+        #expect(flowc(["deal", "create", Examples.template, "--id", "P-1", "--set", "customer_name=公海客户", "--db", db]).code == 0)
         let claim = ["pool", "claim", "P-1", "--id", "claim-x", "--retry", "--db", db, "--json"]
-        let first = run(claim + ["--by", "wang"])
+        let first = flowc(claim + ["--by", "wang"])
         #expect(first.code == 0, "\(first.err)")
-        let again = run(claim + ["--by", "wang"])
+        let again = flowc(claim + ["--by", "wang"])
         #expect(again.code == 0, "\(again.err)")
         #expect(again.out.contains(#""applied":0"#) && again.out.contains(#""skipped":1"#), "\(again.out)")
-        let other = run(claim + ["--by", "li"])
+        let other = flowc(claim + ["--by", "li"])
         #expect(other.code == 1)
         #expect(other.out.contains(#""code":"FC1205""#), "\(other.out)")
         #expect(other.err.contains("with another action or another person acting"), "\(other.err)")
         // Without --retry the id already logged is FC1214; --retry without --id is a usage error.
-        #expect(run(["pool", "release", "P-1", "--by", "wang", "--id", "claim-x", "--db", db]).err.contains("FC1214"))
-        #expect(run(["pool", "release", "P-1", "--by", "wang", "--retry", "--db", db]).code == 2)
+        #expect(flowc(["pool", "release", "P-1", "--by", "wang", "--id", "claim-x", "--db", db]).err.contains("FC1214"))
+        #expect(flowc(["pool", "release", "P-1", "--by", "wang", "--retry", "--db", db]).code == 2)
         let release = ["pool", "release", "P-1", "--by", "wang", "--id", "rel-1", "--retry", "--db", db]
-        #expect(run(release).code == 0)
-        #expect(run(release).out.hasPrefix("already applied: `release` to deal `P-1` (event `rel-1`); nothing changed"))
+        #expect(flowc(release).code == 0)
+        #expect(flowc(release).out.hasPrefix("already applied: `release` to deal `P-1` (event `rel-1`); nothing changed"))
     }
 
     /// `--lock-timeout` bounds the wait for another writer: past it the command changes nothing
@@ -63,7 +56,7 @@ import Testing
         let db = try Examples.loaded()
         var held: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
         let started = Date()
-        let r = run(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "0.3", "--json", "--db", db])
+        let r = flowc(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "0.3", "--json", "--db", db])
         #expect(r.code == 2)
         #expect(Date().timeIntervalSince(started) >= 0.3)
         #expect(r.out.contains(#""code":"FC1212""#), "\(r.out)")
@@ -71,8 +64,8 @@ import Testing
         #expect(held != nil)
         held = nil
         // Released, the same command goes through at once.
-        #expect(run(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "0", "--db", db]).code == 0)
-        #expect(run(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "-1", "--db", db]).code == 2)
+        #expect(flowc(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "0", "--db", db]).code == 0)
+        #expect(flowc(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "-1", "--db", db]).code == 2)
     }
 
     /// `--json` is taken by every command that prints JSON, as the same as `--format json`
@@ -81,31 +74,31 @@ import Testing
         let db = try Examples.loaded()
         let now = ["--now", "2024-06-20T00:00:00Z"]
         for args in [["deals"], ["report"], ["migrate", "--to", Examples.template]] {
-            let flag = run(args + ["--json", "--db", db] + now)
-            let format = run(args + ["--format", "json", "--db", db] + now)
+            let flag = flowc(args + ["--json", "--db", db] + now)
+            let format = flowc(args + ["--format", "json", "--db", db] + now)
             #expect(flag.code == format.code && flag.out == format.out && !flag.out.isEmpty, "\(args): \(flag.err)")
         }
         let broken = try tempDir(["b.flow.yaml": "flowc: 1\ntemplate: {id: b, version: 1.0.0}\nnodes: []\n"]) + "/b.flow.yaml"
-        let check = run(["check", broken, "--json"])
+        let check = flowc(["check", broken, "--json"])
         #expect(check.code == 1)
-        #expect(check.out == run(["check", broken, "--format", "json"]).out && check.out.hasPrefix("{"), "\(check.out)")
+        #expect(check.out == flowc(["check", broken, "--format", "json"]).out && check.out.hasPrefix("{"), "\(check.out)")
     }
 
     /// A listing cut at its limit says so beside the JSON; the log is shown without its machine.
     @Test func cutListingsAndLogsWithoutTheirMachineAreSaid() throws {
         let db = try Examples.loaded()
-        let pool = run(["pool", "list", "private", "--limit", "1", "--json", "--db", db])
+        let pool = flowc(["pool", "list", "private", "--limit", "1", "--json", "--db", db])
         #expect(pool.code == 0)
         #expect(pool.out.split(separator: "\n").count == 1)
         #expect(pool.err.hasPrefix("note: more deals follow: --after "), "\(pool.err)")
-        let outbox = run(["outbox", "list", "--limit", "1", "--json", "--db", db])
+        let outbox = flowc(["outbox", "list", "--limit", "1", "--json", "--db", db])
         #expect(outbox.err == "note: more effects wait: acknowledge these, or raise --limit\n")
         // The machine archive gone: history --json still gives the log, with a note.
         let machines = db + ".machines"
         for file in try FileManager.default.contentsOfDirectory(atPath: machines) where file.hasSuffix(".ir.json") {
             try FileManager.default.removeItem(atPath: machines + "/" + file)
         }
-        let history = run(["deal", "history", "D-1001", "--json", "--db", db])
+        let history = flowc(["deal", "history", "D-1001", "--json", "--db", db])
         #expect(history.code == 0, "\(history.err)")
         #expect(history.out.split(separator: "\n").count > 1 && !history.out.contains(#""effects""#))
         #expect(history.out.contains(#""sequence":1}"#) || history.out.contains(#""sequence":1,"#))

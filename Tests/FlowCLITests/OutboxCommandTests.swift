@@ -74,10 +74,7 @@ import Testing
     @Test func positionsAreReadFromStandardInput() throws {
         let db = try Examples.loaded()
         func ack(_ input: String, _ args: String...) -> (code: Int32, out: String, err: String) {
-            let ctx = CLIContext(capture: true)
-            ctx.standardInput = Array(input.utf8)
-            let code = Flowc.run(["outbox", "ack", "--stdin"] + args + ["--db", db], context: ctx)
-            return (code, ctx.out, ctx.err)
+            flowc(["outbox", "ack", "--stdin"] + args + ["--db", db], standardInput: input)
         }
         let bad = ack("1 2\n3 x4\n")
         #expect(bad.code == 2)
