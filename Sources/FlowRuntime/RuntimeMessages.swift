@@ -235,8 +235,10 @@ public enum RuntimeMessages {
     public static let stepLimit = RuntimeMessageSpec(1160, "step-limit", "the event needed more than {0} automatic steps (skipped nodes, joins, branches, timers); the template may loop through nodes that are all tailored out", """
         After an event the runner moves the deal on by itself: it passes through skipped nodes, \
         completes forks and joins, takes branches and fires due timers. These eventless steps run \
-        under a budget (`RunnerLimits.maxEventlessSteps`) so that a template that loops through \
-        tailored-out nodes cannot hang the runner. The event is refused and changes nothing.
+        under a budget so that a template that loops through tailored-out nodes cannot hang the \
+        runner: 1,000 steps, or 4 per node of the flow when that is more \
+        (`RunnerLimits.maxEventlessSteps`, `eventlessStepsPerNode`), which a flow that does not \
+        loop stays well under however wide its forks. The event is refused and changes nothing.
         """)
     public static let limitExceeded = RuntimeMessageSpec(1161, "limit-exceeded", "{0} exceeds the limit of {1}", """
         Everything an event controls has a bound (`RunnerLimits`): the length of a text value \

@@ -82,8 +82,14 @@ public struct StepContext: Codable, Sendable, Hashable {
 /// The bounds on what one event can make the runner do. Each has a test.
 public struct RunnerLimits: Codable, Sendable, Hashable {
     /// Automatic steps after one event: nodes passed through or entered, forks, joins, branches,
-    /// timers fired. Past it the event is refused (FC1160).
+    /// timers fired. Past the budget the event is refused (FC1160). The budget is the larger of
+    /// this and ``eventlessStepsPerNode`` times the machine's nodes (``eventlessStepBudget(nodes:)``).
     public var maxEventlessSteps: Int
+    /// Automatic steps allowed per node of the machine, so that the budget grows with the flow:
+    /// an event that loops through nothing arrives at each node about once (a join once per
+    /// branch) and fires a few timers per node, so a fork of 2,000 branches runs under the
+    /// default, while a loop of tailored-out nodes still meets the budget.
+    public var eventlessStepsPerNode: Int
     /// Fuel of each expression evaluation (see `ExprEvaluator`).
     public var fuel: Int
     /// Longest text value, in UTF-8 bytes.
@@ -106,11 +112,12 @@ public struct RunnerLimits: Codable, Sendable, Hashable {
     /// bounded by the roles' own limit).
     public var maxMembersPerChat: Int
 
-    public init(maxEventlessSteps: Int = 1_000, fuel: Int = ExprEvaluator.defaultFuel, maxTextBytes: Int = 65_536,
+    public init(maxEventlessSteps: Int = 1_000, eventlessStepsPerNode: Int = 4, fuel: Int = ExprEvaluator.defaultFuel, maxTextBytes: Int = 65_536,
                 maxListElements: Int = 1_000, maxIDLength: Int = 256, maxFieldsPerEvent: Int = 1_000,
                 maxMembersPerRole: Int = 1_000, maxDecisions: Int = 1_000, maxRecords: Int = 500, maxRecordCharacters: Int = 4_000,
                 maxMembersPerChat: Int = 5_000) {
         self.maxEventlessSteps = maxEventlessSteps
+        self.eventlessStepsPerNode = eventlessStepsPerNode
         self.fuel = fuel
         self.maxTextBytes = maxTextBytes
         self.maxListElements = maxListElements
@@ -121,6 +128,12 @@ public struct RunnerLimits: Codable, Sendable, Hashable {
         self.maxRecords = maxRecords
         self.maxRecordCharacters = maxRecordCharacters
         self.maxMembersPerChat = maxMembersPerChat
+    }
+
+    /// The eventless steps one event may take on a machine of `nodes` nodes.
+    public func eventlessStepBudget(nodes: Int) -> Int {
+        let (scaled, overflow) = eventlessStepsPerNode.multipliedReportingOverflow(by: nodes)
+        return overflow ? Int.max : max(maxEventlessSteps, scaled)
     }
 
     /// The standard limits.

@@ -94,7 +94,8 @@ struct Stepper {
     mutating func spend() throws(Refusal) {
         steps += 1
         if steps > limits.maxEventlessSteps {
-            throw Refusal(RuntimeMessages.stepLimit, String(limits.maxEventlessSteps))
+            let budget = limits.eventlessStepBudget(nodes: m.nodes.count)
+            if steps > budget { throw Refusal(RuntimeMessages.stepLimit, String(budget)) }
         }
     }
 

@@ -86,7 +86,9 @@ import Testing
         try d.apply(.setFields([FieldAssignment("quote", money(100)), FieldAssignment("cost", money(50))]))
         try d.apply(.tickDeliverable(node: "talks", deliverable: "visit_record", done: true))
         try d.apply(.complete(node: "talks", outcome: nil))
-        // Approving enters the fork and both branches: three automatic steps.
+        // Approving enters the fork and both branches: three automatic steps. (The budget that
+        // grows with the flow is turned off: `theBudgetGrowsWithTheFlow`.)
+        d.limits.eventlessStepsPerNode = 0
         d.limits.maxEventlessSteps = 2
         #expect(code(d.refuse(.complete(node: "review", outcome: "approve"))) == "FC1160")
         d.limits.maxEventlessSteps = 3
@@ -94,8 +96,57 @@ import Testing
         #expect(d.active == ["legal_review", "finance_review"])
     }
 
+    @Test func theBudgetGrowsWithTheFlow() throws {
+        #expect(RunnerLimits.default.eventlessStepBudget(nodes: 10) == 1_000)
+        #expect(RunnerLimits.default.eventlessStepBudget(nodes: 2_001) == 8_004)
+        #expect(RunnerLimits(eventlessStepsPerNode: .max).eventlessStepBudget(nodes: 3) == .max)
+        var d = try Mini.deal()
+        try d.apply(.setFields([FieldAssignment("quote", money(100)), FieldAssignment("cost", money(50))]))
+        try d.apply(.tickDeliverable(node: "talks", deliverable: "visit_record", done: true))
+        try d.apply(.complete(node: "talks", outcome: nil))
+        // Two steps, or one per node: the flow's nodes are more than the three the fork takes.
+        d.limits.maxEventlessSteps = 2
+        d.limits.eventlessStepsPerNode = 1
+        #expect(d.m.nodes.count >= 3)
+        try d.apply(.complete(node: "review", outcome: "approve"))
+        #expect(d.active == ["legal_review", "finance_review"])
+    }
+
+    /// A fork of 1,500 branches: more arrivals than the fixed 1,000 steps, well under 4 per node.
+    static func wideFork(_ branches: Int) -> String {
+        var yaml = """
+        flowc: 1
+        template: {id: wide_fork, version: 1.0.0, name: Wide fork}
+        roles:
+          sales_owner: {name: Owner, owner: true}
+        nodes:
+          - {id: start, name: Start, owner: sales_owner, next: f}
+          - {id: f, name: F, kind: fork, branches: [\((0..<branches).map { "b\($0)" }.joined(separator: ", "))], join: j}
+
+        """
+        for b in 0..<branches { yaml += "  - {id: b\(b), name: B\(b), owner: sales_owner, next: j}\n" }
+        yaml += """
+          - {id: j, name: J, kind: join, next: won}
+          - {id: won, name: Won, kind: won}
+          - {id: lost, name: Lost, kind: lost}
+        lose: {via: lost}
+
+        """
+        return yaml
+    }
+
+    @Test func aForkWiderThanTheFixedBudgetRuns() throws {
+        var d = Deal(try machine(yaml: Self.wideFork(1_500)))
+        try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []))
+        try d.apply(.complete(node: "start", outcome: nil))
+        #expect(d.active.count == 1_500)
+        try d.apply(.complete(node: "b0", outcome: nil))
+        #expect(d.active.count == 1_499)
+    }
+
     @Test func timersCountAgainstTheBudget() throws {
         var d = try Mini.deal()
+        d.limits.eventlessStepsPerNode = 0
         d.limits.maxEventlessSteps = 2
         // Blocked, escalated and returned to the pool: three timers in one tick.
         #expect(code(d.refuse(.tick, after: 30 * day)) == "FC1160")
