@@ -11,7 +11,7 @@ public struct IRLoadError: Error, Sendable, Hashable, CustomStringConvertible {
         case malformed = "FC1001"
         /// FC1002: not a flowc IR, or a format version this flowc does not know.
         case unknownFormat = "FC1002"
-        /// FC1003: an index points outside its array, or an id repeats.
+        /// FC1003: an index points outside its array, an id repeats, or the flow has a shape `flowc check` refuses.
         case badReference = "FC1003"
         /// FC1004: the content does not match its hash (edited or corrupted).
         case hashMismatch = "FC1004"
@@ -222,8 +222,8 @@ public enum IRLoader {
         }
     }
 
-    /// Checks the hash, then every index, every id and every value's range, and type-checks every
-    /// expression.
+    /// Checks the hash, then every index, every id, the flow's shape (``checkFlow(_:)``) and every
+    /// value's range, and type-checks every expression.
     ///
     /// The hash comes first (`load` has already checked the format and decoded the file): a file
     /// edited by hand that still decodes is reported as edited, whatever the edit broke. The other
@@ -293,6 +293,7 @@ public enum IRLoader {
         for i in elsewhere.sorted() where m.effects[i].recipients.contains(.added) {
             throw bad("effects[\(i)] is sent to `added`, but not only from `on_role_added`")
         }
+        try checkFlow(m)
         try checkRanges(m)
         // Expressions: re-check against the fields, and their reads must be what the compiler recorded.
         var types: [ExprType] = []

@@ -32,7 +32,11 @@ public enum IRMessages {
     public static let badReference = MessageSpec(1003, .error, "ir-bad-reference", "{0}", explanation: """
         The machine's content matches its hash but does not hold together: an index points \
         outside its array (a transition to node 999 of 12), an id repeats, the start is an end \
-        node, or a `won`/`lost` node has a transition. (An edited file is FC1004: the hash is \
+        node, a node's transition is not one its kind has (a `won`/`lost` node with a \
+        transition), or the flow has a shape `flowc check` refuses: an approval with fewer than \
+        two outcomes, a fork with fewer than two branches or a join that is not a `join` node or \
+        is another fork's, a join of no fork, a branch that never reaches its join or can end \
+        before it. (An edited file is FC1004: the hash is \
         checked before the structure.) `flowc compile` never writes such a \
         machine; it comes from another tool or a flowc bug.
 

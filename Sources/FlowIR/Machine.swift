@@ -166,11 +166,21 @@ public struct GuardedTarget: Codable, Sendable, Hashable {
     /// Index into `Machine.expressions`.
     public var condition: Int
     public var to: Int
+
+    public init(condition: Int, to: Int) {
+        self.condition = condition
+        self.to = to
+    }
 }
 
 public struct OutcomeTarget: Codable, Sendable, Hashable {
     public var name: String
     public var to: Int
+
+    public init(name: String, to: Int) {
+        self.name = name
+        self.to = to
+    }
 }
 
 public struct EscalationDef: Codable, Sendable, Hashable {

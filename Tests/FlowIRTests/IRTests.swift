@@ -148,6 +148,60 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(loadError(try rehashed { $0.customer.group = "renewals_2" }) == nil)
     }
 
+    /// The flow's shape as `flowc check` enforces it (round 14, M6: hand-made machines with a
+    /// matching hash left a deal open with no open node, or waiting at a join nobody reaches).
+    /// Nodes of the machine: 2 `review` (approval), 3 `contract_review` (fork of 4 and 5, join 6),
+    /// 7 `won`, 8 `loss_review`, 9 `lost`.
+    @Test(arguments: [
+        ("a fork with no branch", "nodes[3] (`contract_review`) is a fork with 0 branches; a fork has at least two"),
+        ("a fork with one branch", "nodes[3] (`contract_review`) is a fork with 1 branch; a fork has at least two"),
+        ("a branch twice", "nodes[3] (`contract_review`) names a branch twice"),
+        ("a task as the join", "nodes[3] (`contract_review`) has nodes[4] (`legal_review`), a `task` node, as its join; a fork's join is a `join` node"),
+        ("the fork as its own join", "nodes[3] (`contract_review`) has nodes[3] (`contract_review`), a `fork` node, as its join; a fork's join is a `join` node"),
+        ("a shared join", "nodes[6] (`reviews_done`) is the join of two forks, nodes[1] (`internal_audit`) and nodes[3] (`contract_review`)"),
+        ("a join of no fork", "nodes[6] (`reviews_done`) is a join, but no fork has it as its join"),
+        ("a branch that never joins", "branch nodes[4] (`legal_review`) of fork nodes[3] (`contract_review`) never reaches its join nodes[6] (`reviews_done`)"),
+        ("a branch that can end", "branch nodes[4] (`legal_review`) of fork nodes[3] (`contract_review`) can end at nodes[7] (`won`) before its join nodes[6] (`reviews_done`)"),
+        ("an approval that goes on", "nodes[2] (`review`) is an `approval` node with a `goto` transition"),
+        ("a task with a fork's transition", "nodes[0] (`proposal`) is a `task` node with a `fork` transition"),
+        ("an approval of one outcome", "nodes[2] (`review`) is an approval with 1 outcome; an approval has at least two"),
+        ("an outcome twice", "nodes[2] (`review`) names an outcome twice"),
+    ])
+    func aFlowThatCheckWouldRefuseIsABadReference(_ mutation: String, _ message: String) throws {
+        let e = loadError(try rehashed { m in
+            switch mutation {
+            case "a fork with no branch": m.nodes[3].transition = .fork(branches: [], join: 6)
+            case "a fork with one branch": m.nodes[3].transition = .fork(branches: [4], join: 6)
+            case "a branch twice": m.nodes[3].transition = .fork(branches: [4, 4], join: 6)
+            case "a task as the join": m.nodes[3].transition = .fork(branches: [4, 5], join: 4)
+            case "the fork as its own join": m.nodes[3].transition = .fork(branches: [4, 5], join: 3)
+            case "a shared join":
+                m.nodes[1].kind = .fork
+                m.nodes[1].transition = .fork(branches: [4, 5], join: 6)
+            case "a join of no fork":
+                m.nodes[3].kind = .task
+                m.nodes[3].transition = .goto(4)
+            case "a branch that never joins": m.nodes[4].transition = .goto(8)
+            case "a branch that can end": m.nodes[4].transition = .branch([GuardedTarget(condition: 0, to: 7)], otherwise: 6)
+            case "an approval that goes on": m.nodes[2].transition = .goto(3)
+            case "a task with a fork's transition": m.nodes[0].transition = .fork(branches: [4, 5], join: 6)
+            case "an approval of one outcome": m.nodes[2].transition = .outcomes([OutcomeTarget(name: "approve", to: 3)])
+            case "an outcome twice":
+                m.nodes[2].transition = .outcomes([OutcomeTarget(name: "approve", to: 3), OutcomeTarget(name: "approve", to: 0)])
+            default: Issue.record("unknown mutation \(mutation)")
+            }
+        })
+        #expect(e?.kind == .badReference)
+        #expect(e?.message == message)
+    }
+
+    /// What `flowc check` lets through loads: a branch that goes back to its own fork (the fork
+    /// is entered again), and a branch that is the join itself.
+    @Test func aFlowThatCheckPassesLoads() throws {
+        #expect(loadError(try rehashed { $0.nodes[4].transition = .goto(3) }) == nil)
+        #expect(loadError(try rehashed { $0.nodes[3].transition = .fork(branches: [4, 6], join: 6) }) == nil)
+    }
+
     @Test func aStartAtAnEndNodeIsABadReference() throws {
         let e = loadError(try rehashed { m in m.start = m.nodes.firstIndex { $0.kind == .won } ?? 0 })
         #expect(e?.kind == .badReference)

@@ -62,14 +62,17 @@ import Testing
         #expect(d.active == ["sign"])
     }
 
-    @Test func aBranchNamedTwiceLeavesTheJoinWaiting() throws {
-        let (pm, codes) = try Self.unchecked(Self.template.replacingOccurrences(of: "[legal, finance]", with: "[legal, legal]"))
-        #expect(codes == ["FC0515"])
-        var d = try Self.start(pm, amount: 20)
-        try d.apply(.complete(node: "a", outcome: nil), by: "alice", after: hour)
-        #expect(d.active == ["legal"])
-        try d.apply(.complete(node: "legal", outcome: nil), by: "alice", after: hour)
-        expectStuck(d)
+    /// A branch named twice would leave the join waiting for a second arrival that never comes;
+    /// the loader refuses such a machine (FC1003), so no deal runs on it.
+    @Test func aBranchNamedTwiceIsRefusedOnLoad() throws {
+        let text = Self.template.replacingOccurrences(of: "[legal, finance]", with: "[legal, legal]")
+        var result = TemplateChecker.check(path: "/t/test.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
+        #expect(result.diagnostics.filter { $0.severity == .error }.map(\.code.description) == ["FC0515"])
+        result.diagnostics = []
+        let machine = try IRCompiler.compile(result)
+        let error = #expect(throws: IRLoadError.self) { _ = try IRLoader.verify(machine) }
+        #expect(error?.code == "FC1003")
+        #expect(error?.message == "nodes[1] (`f`) names a branch twice")
     }
 
     @Test func aBranchLeadingIntoAnotherLeavesTheJoinWaiting() throws {
