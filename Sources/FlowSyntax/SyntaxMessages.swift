@@ -196,6 +196,10 @@ public enum SyntaxMessages {
         public static func escapedControl(_ named: String) -> String {
             "an escape in this string writes \(named), a control character a template may not hold (a terminal would act on it where the text is printed)"
         }
+        /// FC0116 for a tab or a line break in a template's version, named.
+        public static func versionOnOneLine(_ named: String) -> String {
+            "a version is one line of text, and this one holds \(named)"
+        }
         public static let fractionForPercent = "a probability is a percent from 0 to 100: `{0}` is written `{1}`"
         public static let currencyCommonName = "write `{0}`, the ISO 4217 code (`{1}` is a common name, not a code)"
         public static let writeList = "write `[{0}]`"

@@ -95,6 +95,12 @@ public enum TemplateParser {
         var h = HeaderSyntax(id: nil, version: nil, name: nil, description: nil, span: r.span(id))
         if let v = m[.id]?.value { h.id = r.identifier(v, key: "id") }
         if let v = m[.version]?.value { h.version = r.string(v, key: "version", lenient: true) }
+        // A version is printed on one line by most commands and stored in the IR, whose loader
+        // refuses any control character in it: a tab or a line break, which other texts may
+        // hold, is refused here too (the others are refused for every text above).
+        if let v = h.version, let c = v.value.unicodeScalars.first(where: { $0 == "\t" || $0 == "\n" }) {
+            r.diagnostics.append(YAMLMessages.encodingProblem.at(v.span, SyntaxMessages.Formats.versionOnOneLine(CharacterNames.describe(c))))
+        }
         if let v = m[.name]?.value { h.name = r.name(v, key: "name") }
         if let v = m[.description]?.value { h.description = r.string(v, key: "description")?.value }
         return h

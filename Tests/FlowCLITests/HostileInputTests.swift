@@ -27,6 +27,13 @@ import Testing
         try mini.replacingOccurrences(of: header, with: "template: {id: mini, version: '1\u{202E}', name: Mini}")
             .write(toFile: dir + "/r.flow.yaml", atomically: true, encoding: .utf8)
         #expect(flowc("check", dir + "/r.flow.yaml", "--color", "never").out.contains("error[FC0116]: this text holds an invisible U+202E RIGHT-TO-LEFT OVERRIDE"))
+        // A version is one line: the IR loader refuses a tab or a line break in it, so check does
+        // (QA round 14, m14). A name may hold both (`ok.flow.yaml`).
+        try mini.replacingOccurrences(of: header, with: #"template: {id: mini, version: "1.0\n2", name: Mini}"#)
+            .write(toFile: dir + "/nl.flow.yaml", atomically: true, encoding: .utf8)
+        let nl = flowc("check", dir + "/nl.flow.yaml", "--color", "never")
+        #expect(nl.code == 1)
+        #expect(nl.out.contains("error[FC0116]: a version is one line of text, and this one holds "), "\(nl.out)")
         // `--json` and another `--format` are two answers to one question (QA round 15).
         #expect(flowc("check", dir + "/ok.flow.yaml", "--json", "--format", "sarif").code == 2)
         #expect(flowc("check", dir + "/ok.flow.yaml").code == 0)
