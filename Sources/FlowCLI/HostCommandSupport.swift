@@ -290,6 +290,8 @@ enum OutputFile {
     /// it is a regular file or a new one; into it when it is a device or a FIFO (`-o /dev/null`),
     /// which a rename would replace with a plain file.
     static func write(_ data: Data, to path: String) throws {
+        // Foundation's own words for an empty path are "NSCocoaErrorDomain error 512".
+        if path.isEmpty { throw OutputRefused(reason: "the path is empty; name a file") }
         if let reason = protected(path) { throw OutputRefused(reason: reason) }
         guard isSpecial(path) else { return try data.write(to: URL(fileURLWithPath: path), options: .atomic) }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EACCES) }

@@ -99,6 +99,8 @@ struct RunCommand: FlowcCommand {
         }
         let archives = Set([Self.resolved(storePath + ".machines"), Self.resolved(realStore + ".machines")])
         for output in [paths.deals, paths.events].compactMap({ $0 }) {
+            // Found out only at the first reject, after the records before it were stored.
+            if output.isEmpty { return "the rejects file's path is empty: name a file (or /dev/null) with --rejects or --events-rejects" }
             let id = FileIdentity(output)
             if let other = others.first(where: { FileIdentity($0.path) == id }) {
                 return "the rejects file `\(output)` is the \(other.what) `\(other.path)`: give --rejects or --events-rejects another path"
