@@ -204,9 +204,14 @@ public struct CSVDeals: Sendable {
             }
         }
         // Every unknown column at once (QA round 12: one per run, renamed one at a time).
+        // Names cut, and the first `shownUnknownColumns` of them listed (100,000 columns made a
+        // line of 989 KB, QA round 14).
         if let first = unknown.first {
-            let rest = unknown.dropFirst().map { "`\($0.name)`" + $0.help }
-            throw HostError(HostMessages.unknownColumn, first.name,
+            var rest = unknown.dropFirst().prefix(Self.shownUnknownColumns - 1).map { "`\(Names.shown($0.name))`" + $0.help }
+            if unknown.count > Self.shownUnknownColumns {
+                rest.append(HostMessages.fill(HostMessages.Record.moreUnknownColumns, [String(unknown.count - Self.shownUnknownColumns)]))
+            }
+            throw HostError(HostMessages.unknownColumn, Names.shown(first.name),
                             first.help + (rest.isEmpty ? "" : HostMessages.fill(HostMessages.Record.otherUnknownColumns, [rest.joined(separator: "; ")])))
         }
         guard seen["id"] != nil else { throw RecordReader.fail(HostMessages.Record.missing, "the header", "id") }
@@ -216,6 +221,9 @@ public struct CSVDeals: Sendable {
 
     /// Headers other systems give the four standard columns, for a hint (not read as them: a
     /// template may have a field of that name).
+    /// The most unknown columns one error names.
+    static let shownUnknownColumns = 20
+
     static let standardColumnWords: [(column: String, words: Set<String>)] = [
         ("id", ["编号", "商机编号", "商机id", "单号", "deal id", "deal_id", "dealid", "opportunity id", "编码"]),
         ("owner", ["负责人", "所有人", "归属人", "销售", "销售负责人", "owner name", "sales rep", "salesperson"]),

@@ -579,8 +579,9 @@ public final class DealSession {
     private func runUnit(_ unit: DealUnit, number: Int) throws(UnitFailure) -> UnitOutcome {
         let dealID = unit.dealID
         func wrap(_ error: HostError, event: Int, label: String) -> UnitFailure {
-            // The id as the input wrote it, but safe on a terminal (no escape sequence from a file).
-            let dealID = Names.inline(dealID)
+            // The id as the input wrote it, but safe on a terminal (no escape sequence from a file),
+            // and cut when it is longer than any id can be (a 1 MB id was printed whole).
+            let dealID = Names.shown(dealID, max: 256)
             if event == 0 { return UnitFailure(event: 0, error: error.within(HostMessages.Phrase.inCreate, dealID)) }
             // The event's number counts only among several ("event 1" of a single command read
             // as the deal's first event).
@@ -657,12 +658,17 @@ public final class DealSession {
             applied += 1
         }
 
-        func resolve(_ t: EventTime) -> Int64 {
+        func resolve(_ t: EventTime) throws(HostError) -> Int64 {
             switch t {
-            case .now: now
-            case .same: previous
-            case .absolute(let x): x
-            case .after(let d): Self.add(previous, d)
+            case .now: return now
+            case .same: return previous
+            case .absolute(let x): return x
+            case .after(let d):
+                // `+999999999w` after a valid time: out of the calendar, as an absolute time
+                // would be refused when read (it was dated `datetime(604801719187200)`).
+                let at = Self.add(previous, d)
+                guard RecordReader.instants.contains(at) else { throw RecordReader.fail(HostMessages.Record.timeOutOfRange, "at") }
+                return at
             }
         }
 
@@ -671,7 +677,8 @@ public final class DealSession {
             guard let machine = unit.machine else {
                 throw wrap(HostError(HostMessages.unknownDeal, dealID), event: 0, label: "create")
             }
-            let at = resolve(create.at)
+            let at: Int64
+            do throws(HostError) { at = try resolve(create.at) } catch { throw wrap(error, event: 0, label: "create") }
             previous = at
             do throws(HostError) {
                 let fields: [FieldAssignment]
@@ -703,7 +710,7 @@ public final class DealSession {
             do throws(HostError) {
                 guard let current = live else { throw HostError(HostMessages.unknownDeal, dealID) }
                 let machine = current.machine
-                let at = resolve(input.at)
+                let at = try resolve(input.at)
                 previous = at
                 var baseID = input.id ?? "auto-\(current.logSequence + 1)"
                 if input.id == nil {

@@ -16,7 +16,7 @@ package enum Names {
 
     /// A name shortened for a message (ids from events may be long or hostile), on one line and
     /// without control characters (``inline(_:)``).
-    static func shown(_ name: String, max: Int = 64) -> String {
+    package static func shown(_ name: String, max: Int = 64) -> String {
         inline(name.count <= max ? name : String(name.prefix(max)) + "…")
     }
 

@@ -493,7 +493,7 @@ public enum ScenarioValues {
         switch (raw, type) {
         case (.null, _): return .success(.null)
         case (.number(let s), .text) where !numbersAsText:
-            return .failure(ScenarioValueError(message: "`\(s)` is a number, not text"))
+            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is a number, not text"))
         case (.bool(let b), .boolean): return .success(.boolean(b))
         case (.string(let s), .text): return .success(.text(s))
         case (.number(let s), .integer), (.number(let s), .decimal), (.number(let s), .money):
@@ -501,7 +501,7 @@ public enum ScenarioValues {
             // A JSON number with an exponent (`1e6`, `1.5E3`): its digits written out, exactly,
             // as a template's or a scenario's number is read (QA round 12).
             if let plain = FieldText.plainNumber(yaml: s), let v = FieldValues.parse(plain, as: type) { return .success(v) }
-            return .failure(ScenarioValueError(message: "`\(s)` is not \(type)"))
+            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)"))
         case (.string(let s), _), (.number(let s), _):
             if let v = FieldValues.parse(s, as: type) { return .success(v) }
             // A value of the right form that breaks a rule says which (more than 18 digits, a
@@ -514,7 +514,7 @@ public enum ScenarioValues {
                 default: break
                 }
             }
-            return .failure(ScenarioValueError(message: "`\(s)` is not \(type)" + why + (FieldValueHints.hint(s, type: type).map { "; " + $0 } ?? "")))
+            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + why + (FieldValueHints.hint(s, type: type).map { "; " + $0 } ?? "")))
         case (.array(let items), .list(let element)):
             var out: [ExprValue] = []
             for item in items {

@@ -118,6 +118,31 @@ extension HostileInputTests {
 }
 
 extension HostileInputTests {
+    /// What a record wrote is echoed within bounds (QA round 14, m1 and m2): a 300,000-character
+    /// id, a 10,000-digit amount and 25 unknown CSV columns each give a line of a few hundred
+    /// characters; a relative time past the calendar is said to be out of it.
+    @Test func echoesOfAHostileRecordAreBounded() throws {
+        let long = String(repeating: "X", count: 300_000)
+        let dir = try tempDir([
+            "h.jsonl": #"{"id": "\#(long)", "owner": "o", "fields": {"customer_name": "c1"}}"# + "\n"
+                + #"{"id": "Y1", "owner": "o", "fields": {"customer_name": "c2"}, "events": [{"at": "+999999999w", "set": {"notes": "x"}}]}"# + "\n"
+                + #"{"id": "Z1", "owner": "o", "fields": {"customer_name": "c3", "amount": "\#(String(repeating: "9", count: 10_000))"}}"# + "\n",
+            "u.csv": (["id", "owner", "customer_name"] + (0..<25).map { "u\($0)" }).joined(separator: ",") + "\nC1,o,c\n",
+        ])
+        let r = flowc("run", Examples.template, "--deals", dir + "/h.jsonl", "--db", dir + "/s.sqlite", "--rejects", "/dev/null")
+        #expect(r.code == 1)
+        let lines = r.err.split(separator: "\n")
+        #expect(lines.count == 3, "\(r.err.prefix(2_000))")
+        #expect(lines.allSatisfy { $0.count < 700 }, "\(lines.map(\.count))")
+        #expect(lines.first?.hasPrefix("\(dir)/h.jsonl:1: error[FC1108]: deal `\(long.prefix(256))…`, create:") == true)
+        #expect(lines.dropFirst().first == "\(dir)/h.jsonl:2: error[FC1220]: deal `Y1`, event 1 (set): not a valid record: at: the time is outside the years 1 to 9999")
+        #expect(lines.last?.hasPrefix("\(dir)/h.jsonl:3: error[FC1221]: deal `Z1`, create: field `amount`: `\(String(repeating: "9", count: 100))…` is not money(CNY)") == true)
+        let csv = flowc("run", Examples.template, "--deals", dir + "/u.csv", "--db", dir + "/s.sqlite", "--rejects", "/dev/null")
+        #expect(csv.code == 1)
+        let others = (1..<20).map { "`u\($0)`" }.joined(separator: "; ")
+        #expect(csv.err.hasPrefix("\(dir)/u.csv:1: error[FC1222]: unknown column `u0`; other unknown columns: \(others); and 5 more\n"), "\(csv.err)")
+    }
+
     /// An IR larger than the commands that read one take is not written (QA round 14: a 48 MB
     /// IR that `run` then refused); the indented form says when the compact one would fit.
     @Test func anIRNoCommandWouldReadIsNotWritten() throws {
