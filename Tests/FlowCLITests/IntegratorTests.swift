@@ -103,5 +103,12 @@ import Testing
         #expect(history.out.split(separator: "\n").count > 1 && !history.out.contains(#""effects""#))
         #expect(history.out.contains(#""sequence":1}"#) || history.out.contains(#""sequence":1,"#))
         #expect(history.err.hasPrefix("note: the lines carry no effects or moves, since the deal cannot be replayed: error[FC1210]"), "\(history.err)")
+        // And in text, as many lines as events, each with its id (it failed, QA round 15).
+        let text = flowc(["deal", "history", "D-1001", "--db", db])
+        #expect(text.code == 0, "\(text.err)")
+        let lines = text.out.split(separator: "\n")
+        #expect(lines.count == history.out.split(separator: "\n").count)
+        #expect(lines.first == "#1 2024-05-06T01:00:00Z create (owner `zhang.san`) by `zhang.san` [`create`]", "\(text.out)")
+        #expect(text.err.hasPrefix("note: the nodes each event moved and the effects it emitted are not shown, since the deal cannot be replayed: error[FC1210]"), "\(text.err)")
     }
 }
