@@ -372,6 +372,11 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(fraction?.message == "`formatVersion` must be a whole number such as 1")
         let missing = loadError(Array(json.replacingOccurrences(of: "\"formatVersion\":1,", with: "").utf8))
         #expect(missing?.message == "missing `formatVersion`")
+        let boolean = loadError(Array(json.replacingOccurrences(of: "\"formatVersion\":1,", with: "\"formatVersion\":true,").utf8))
+        #expect(boolean?.message == "`formatVersion` must be a whole number such as 1")
+        // JSON that is no object is no machine; what is not JSON is said to be so.
+        #expect(loadError(Array("5".utf8))?.message == "not a flowc IR file (no `\"format\": \"flowc-ir\"`)")
+        #expect(loadError(Array(json.dropLast(9).utf8))?.message == "not JSON (truncated or corrupted)")
     }
 
     @Test func expressionThatNoLongerChecksIsRefusedEvenWithAValidHash() throws {
