@@ -226,8 +226,10 @@ public enum RuntimeMessages {
         `flowc tick` since) went back to the public pool at that time, which the message says: \
         the store still shows it with its owner until a tick or another event is written.
         """)
-    public static let actorRequired = RuntimeMessageSpec(1158, "actor-required", "`{0}` needs the acting person (`actor`)", """
-        Claiming, assigning and releasing are decisions of a person; the event must name them.
+    public static let actorRequired = RuntimeMessageSpec(1158, "actor-required", "`{0}` needs the person acting: `by` in a record, `--by` on the command line", """
+        Claiming, assigning and releasing are decisions of a person; the event must name them: \
+        `by` in a deals or events file, `--by` for `flowc deal event` and `flowc pool`, the \
+        event's `actor` for a program that embeds the runner.
         """)
 
     // MARK: Limits (FC116x)

@@ -153,7 +153,10 @@ import Testing
         let r = d.refuse(.claim, by: "bob")
         #expect(code(r) == "FC1150")
         #expect(r?.message == "the deal is not in the public pool (owner: `alice`)")
-        #expect(code(d.refuse(.claim, by: nil)) == "FC1158")
+        let anonymous = d.refuse(.claim, by: nil)
+        #expect(code(anonymous) == "FC1158")
+        // Named as a user writes it (QA round 16: `actor`, a key no record has).
+        #expect(anonymous?.message == "`claim` needs the person acting: `by` in a record, `--by` on the command line")
     }
 
     @Test func ownerReleasesToThePublicPool() throws {
