@@ -228,6 +228,8 @@ public enum HostMessages {
         public static let cellUnderUnnamed = "column {0} has no name in the header, but this row has a value there: name the column, or move the value"
         public static let otherUnknownColumns = "; other unknown columns: {0}"
         public static let moreUnknownColumns = "and {0} more"
+        /// FC1221's other values that do not fit, after the first.
+        public static let alsoUnreadable = "; also field `{0}`: {1}"
         /// A CSV header naming a column twice.
         public static let columnTwice = "the header: column `{0}` appears twice (columns {1} and {2})"
         public static let top = "the record"

@@ -385,6 +385,18 @@ import Testing
                 + "`创建时间` (the deal's creation time is the column `at`)")
     }
 
+    /// Every value of a row that does not fit is said at once (QA round 16).
+    @Test func everyUnreadableValueOfARowIsSaid() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let csv = "id,owner,customer_name,amount,expected_close_date\nX-1,amy,甲,\"￥1,200,000.00\",2024/7/31\n"
+        let rejects = try #require(run.runDeals(Array(csv.utf8), format: .csv).value)
+        #expect(rejects.map(\.error.code) == ["FC1221"])
+        let message = try #require(rejects.first?.error.message)
+        #expect(message.hasPrefix("deal `X-1`, create: field `amount`: `￥1,200,000.00` is not money(CNY)"), "\(message)")
+        #expect(message.contains("; also field `expected_close_date`: `2024/7/31` is not date"), "\(message)")
+    }
+
     @Test func csvRowsKeepTheirLineNumbersAcrossQuotedLineBreaks() throws {
         let service = try service(.memory)
         let run = BulkRun(service: service, machine: try service.machines.register(standard))
@@ -570,6 +582,24 @@ import Testing
         let rejects = try #require(run.runDeals(Array(lines.joined(separator: "\n").utf8), format: .jsonLines).value)
         #expect(rejects.map(\.error.code) == ["FC1151", "FC1201"])
         #expect(rejects.map(\.line) == [3, 4])
+        #expect(try service.store.openDealCount(ownedBy: "bob") == 2)
+    }
+
+    /// A creation over its owner's quota that is also a duplicate customer is refused as the
+    /// duplicate, which `--waive-quota` would not cure (QA round 16: FC1151, then FC1201 once
+    /// waived); over the quota alone it is still FC1151.
+    @Test func aDuplicateOverTheQuotaIsRefusedAsTheDuplicate() throws {
+        let service = try service(.memory)
+        let mini = try service.machines.register(try machine("testdata/run/mini.flow.yaml"))
+        let lines = [
+            #"{"id": "Q-1", "at": "2024-05-06T09:00:00Z", "owner": "bob", "fields": {"customer_name": "客户1"}}"#,
+            #"{"id": "Q-2", "at": "2024-05-06T09:00:00Z", "owner": "bob", "fields": {"customer_name": "客户2"}}"#,
+            #"{"id": "Q-3", "at": "2024-05-06T09:00:00Z", "owner": "bob", "fields": {"customer_name": "客户1 有限公司"}}"#,
+            #"{"id": "Q-4", "at": "2024-05-06T09:00:00Z", "owner": "bob", "fields": {"customer_name": "客户4"}}"#,
+        ]
+        let refused = try #require(BulkRun(service: service, machine: mini).runDeals(Array(lines.joined(separator: "\n").utf8), format: .jsonLines).value)
+        #expect(refused.map(\.error.code) == ["FC1201", "FC1151"])
+        #expect(refused.map(\.line) == [3, 4])
         #expect(try service.store.openDealCount(ownedBy: "bob") == 2)
     }
 
