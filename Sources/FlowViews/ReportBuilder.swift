@@ -186,7 +186,9 @@ public struct ReportBuilder {
             for case .object(let node) in nodes {
                 guard case .text(let id)? = node["node"], case .integer(let dueAt)? = node["due_at"], dueAt <= nowMS,
                       itemCount < limits.attentionItems else { continue }
-                let owner: String? = if case .text(let o)? = node["owner"] { o } else { nil }
+                // Nobody can work a node of a deal in the public pool until it is claimed or
+                // assigned: the role's holder would be refused (QA round 16).
+                let owner: String? = if case .text(let o)? = node["owner"], deal.index.pool != "public" { o } else { nil }
                 let blocked = node["status"] == .text("blocked")
                 let def = m?.nodes.first { $0.id == id }
                 byOwner[owner, default: []].append(ReportModel.AttentionItem(

@@ -88,6 +88,25 @@ struct ReportBuilderTests {
         #expect(model.returning.first?.nodes == "legal_review,finance_review")
     }
 
+    /// A node of a deal in the public pool is nobody's to work until the deal is claimed: its
+    /// role's holders would be refused (QA round 16), so it is listed under nobody.
+    @Test func theNodesOfAPublicPoolDealAreNobodys() throws {
+        let store = try DealViewFixtures.sqlite()
+        let service = try DealViewFixtures.service(store, copies: 1)
+        let before = try ReportBuilder(store: store, machines: service.machines).build(
+            templateID: nil, returningWithinDays: 7, now: DealViewFixtures.now, utcOffset: 8 * 3600)
+        #expect(before.attention.contains { $0.owner == "fay" && $0.items.contains { $0.dealID == "D-1003" } })
+        let run = BulkRun(service: service, machine: try service.machines.register(try DealViewFixtures.machine()))
+        let rejected = try run.runEvents(Array(#"{"deal": "D-1003", "at": "+1h", "by": "li.si", "release": true}"#.utf8)).get()
+        #expect(rejected.isEmpty, "\(rejected.map { $0.error })")
+        let model = try ReportBuilder(store: store, machines: service.machines).build(
+            templateID: nil, returningWithinDays: 7, now: DealViewFixtures.now, utcOffset: 8 * 3600)
+        #expect(!model.attention.contains { $0.owner != nil && $0.items.contains { $0.dealID == "D-1003" } })
+        let nobody = try #require(model.attention.last)
+        #expect(nobody.owner == nil)
+        #expect(nobody.items.filter { $0.dealID == "D-1003" }.map(\.node).sorted() == ["finance_review", "legal_review"])
+    }
+
     @Test func bothStoresBuildTheSameReport() throws {
         let a = try Self.model(InMemoryStore(), copies: 3)
         let b = try Self.model(try DealViewFixtures.sqlite(), copies: 3)
