@@ -114,6 +114,9 @@ struct DealCreateCommand: FlowcCommand {
                 heading = "already created: deal `\(Names.inline(outcome.dealID))`, by the same values; applied \(outcome.applied) of its events not yet logged"
             }
             HostOutput.report(heading, outcome, json: json, context)
+            if outcome.created {
+                HostOutput.noteNewerVersion(service, machine, subject: "deal `\(Names.inline(outcome.dealID))` runs", context)
+            }
             return ExitCode.clean
         }
     }
@@ -238,6 +241,14 @@ struct DealEventCommand: FlowcCommand {
                 ? "already applied: `\(event.action.name)` to deal `\(deal)` (event `\(event.id ?? "")`); nothing changed"
                 : "applied `\(event.action.name)` to deal `\(deal)`"
             HostOutput.report(title, outcome, json: json, context)
+            // A deal claimed or assigned out of the public pool (a lost one reopens) on an old version.
+            switch event.action {
+            case .claim, .assign:
+                if outcome.applied > 0, let view = try? service.view(deal) {
+                    HostOutput.noteNewerVersion(service, view.machine, subject: "deal `\(Names.inline(deal))` runs", context)
+                }
+            default: break
+            }
             return ExitCode.clean
         }
     }

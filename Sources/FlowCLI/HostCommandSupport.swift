@@ -584,3 +584,37 @@ func openStore(_ path: String, _ context: CLIContext, readOnly: Bool = false) ->
         return nil
     }
 }
+
+extension HostOutput {
+    /// A note when `machine` is an older version of its template than one that other open deals
+    /// run on: a run or a creation from an old template file, or a lost deal claimed back, starts
+    /// deals on the old process, which only `flowc migrate` moves on (QA round 16). `subject`
+    /// says which deals (`deal `D-1` runs`, `the 6 deals created run`).
+    static func noteNewerVersion(_ service: DealService, _ machine: PreparedMachine, subject: String, _ context: CLIContext) {
+        let t = machine.machine.template
+        guard let others = try? service.openDealsOnOtherVersions(of: machine) else { return }
+        let newer = others.filter { $0.version.map { VersionOrder.isNewer($0, than: t.version) } ?? false }
+        guard !newer.isEmpty else { return }
+        let list = newer.map { "\(Names.inline($0.version ?? $0.hash)) (\($0.openDeals) open deal\($0.openDeals == 1 ? "" : "s"))" }
+        context.writeError("note: \(subject) on `\(t.id)` \(Names.inline(t.version)), while open deals of it run on "
+            + list.joined(separator: ", ") + ": `flowc migrate --to TEMPLATE` moves deals to a newer version\n")
+    }
+}
+
+/// The order of template versions written as numbers (`1.10.0` after `1.9.2`).
+enum VersionOrder {
+    /// Whether `a` is a later version than `b`, by their numbers in turn (`v2`, `1.1.0`,
+    /// `2024.06`); false when either has none.
+    static func isNewer(_ a: String, than b: String) -> Bool {
+        func numbers(_ v: String) -> [Int] {
+            v.split(whereSeparator: { !("0"..."9").contains($0) }).compactMap { Int($0) }
+        }
+        let x = numbers(a), y = numbers(b)
+        guard !x.isEmpty, !y.isEmpty else { return false }
+        for i in 0..<max(x.count, y.count) {
+            let p = i < x.count ? x[i] : 0, q = i < y.count ? y[i] : 0
+            if p != q { return p > q }
+        }
+        return false
+    }
+}

@@ -22,7 +22,11 @@ struct RunCommand: FlowcCommand {
             (`--rejects`; by default beside the input, `NAME.rejects.jsonl` or `.csv`, or in the \
             current directory for a pipe such as /dev/stdin), which can be fixed and run again; \
             the other records proceed. Every record is idempotent: events already in a deal's \
-            log (same ids) are skipped, so a file can be run again. \
+            log (same ids) are skipped, so a file can be run again. A record rejected before \
+            is tried again as the store is now, with the times it gives: run again later, a \
+            record refused as a duplicate of a deal since closed creates its deal, dated then. \
+            Deals created on an older version of the template than other open deals run on \
+            are said in a note (`flowc migrate` moves them). \
             A summary follows on stdout; on a terminal a progress line is shown on stderr.
 
             A store that fails partway (a full disk, a lock held too long) stops the run at the \
@@ -281,6 +285,10 @@ struct RunCommand: FlowcCommand {
         summary.notRun = notRun
         summary.stopped = stoppedFiles
         context.write(json ? HostOutput.encode(summary) + "\n" : summary.text)
+        if run.report.created > 0 {
+            let n = run.report.created
+            HostOutput.noteNewerVersion(service, machine, subject: n == 1 ? "the deal created runs" : "the \(n) deals created run", context)
+        }
         if interrupts.isRaised { return ExitCode.interrupted }
         if stopped { return ExitCode.usage }
         return rejected > 0 ? ExitCode.problems : ExitCode.clean

@@ -273,3 +273,36 @@ extension DealService {
         return out
     }
 }
+
+/// Open deals of a template on a version other than the one a command used.
+public struct OtherVersion: Sendable, Hashable {
+    public var hash: String
+    /// The version as its template gives it, when its machine can be read.
+    public var version: String?
+    public var openDeals: Int
+}
+
+extension DealService {
+    /// The versions of `machine`'s template, other than `machine` itself, that open deals run on,
+    /// most deals first: a run or a creation on an old version, once the store's deals were moved
+    /// to a new one, starts deals on the old process (QA round 16). Empty when the store has no
+    /// views (the in-memory store of tests answers them too).
+    public func openDealsOnOtherVersions(of machine: PreparedMachine) throws(HostError) -> [OtherVersion] {
+        guard let views = store as? any DealViewStore else { return [] }
+        let template = machine.machine.template
+        let rows: [DealGroupRow]
+        do {
+            rows = try views.viewGroups(DealGroupQuery(
+                filter: .and([.compare(.column(.templateID), .equal, .value(.text(template.id))),
+                              .compare(.column(.status), .equal, .value(.text("open")))]),
+                groupBy: [.column(.templateHash)]))
+        } catch {
+            throw HostError(error)
+        }
+        return rows.compactMap { row -> OtherVersion? in
+            guard case .text(let hash) = row.keys.first, hash != template.hash, row.count > 0 else { return nil }
+            let version = try? machines.machine(hash: hash, forTemplate: template.id, deals: row.count).machine.template.version
+            return OtherVersion(hash: hash, version: version, openDeals: row.count)
+        }.sorted { ($0.openDeals, $1.hash) > ($1.openDeals, $0.hash) }
+    }
+}

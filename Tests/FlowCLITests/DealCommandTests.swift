@@ -351,3 +351,41 @@ import Testing
         #expect(gone.err.contains("it is not in the machine archive (file `\(archive)/"), "\(gone.err)")
     }
 }
+
+/// Deals started on an older version than other open deals run on are said to be (QA round 16:
+/// a month-old import file run again started six deals on the version the store had left).
+@Suite struct OlderVersionNoteTests {
+    @Test func versionsCompareByTheirNumbers() {
+        #expect(VersionOrder.isNewer("1.10.0", than: "1.9.2"))
+        #expect(VersionOrder.isNewer("v2", than: "1.9"))
+        #expect(VersionOrder.isNewer("1.0.1", than: "1.0"))
+        #expect(!VersionOrder.isNewer("1.0", than: "1.0.0"))
+        #expect(!VersionOrder.isNewer("1.0.0", than: "1.1.0"))
+        #expect(!VersionOrder.isNewer("draft", than: "1.0"))
+    }
+
+    @Test func aCreationOrARunOnAnOlderVersionIsNoted() throws {
+        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let header = "template: {id: mini, version: 1.0.0, name: Mini}"
+        #expect(mini.contains(header))
+        let dir = try tempDir([
+            "v1.flow.yaml": mini,
+            "v2.flow.yaml": mini.replacingOccurrences(of: header, with: "template: {id: mini, version: 1.1.0, name: Mini}"),
+            "d.jsonl": #"{"id": "R-1", "owner": "bob", "fields": {"customer_name": "丙"}}"# + "\n",
+        ])
+        let db = dir + "/s.sqlite"
+        let new = flowc("deal", "create", dir + "/v2.flow.yaml", "--id", "N-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db)
+        #expect(new.code == 0 && new.err.isEmpty, "\(new.err)")
+        let old = flowc("deal", "create", dir + "/v1.flow.yaml", "--id", "O-1", "--owner", "amy", "--set", "customer_name=乙", "--db", db)
+        #expect(old.code == 0)
+        #expect(old.err == "note: deal `O-1` runs on `mini` 1.0.0, while open deals of it run on 1.1.0 (1 open deal): "
+                + "`flowc migrate --to TEMPLATE` moves deals to a newer version\n")
+        let run = flowc("run", dir + "/v1.flow.yaml", "--deals", dir + "/d.jsonl", "--db", db)
+        #expect(run.code == 0)
+        #expect(run.err.hasSuffix("note: the deal created runs on `mini` 1.0.0, while open deals of it run on 1.1.0 (1 open deal): "
+                + "`flowc migrate --to TEMPLATE` moves deals to a newer version\n"), "\(run.err)")
+        // On the newer version, nothing to say (the older one's deals are the user's choice).
+        let newer = flowc("deal", "create", dir + "/v2.flow.yaml", "--id", "N-2", "--owner", "cy", "--set", "customer_name=丁", "--db", db)
+        #expect(newer.code == 0 && newer.err.isEmpty, "\(newer.err)")
+    }
+}
