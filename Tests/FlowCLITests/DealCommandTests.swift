@@ -376,7 +376,8 @@ import Testing
         let db = dir + "/s.sqlite"
         let new = flowc("deal", "create", dir + "/v2.flow.yaml", "--id", "N-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db)
         #expect(new.code == 0 && new.err.isEmpty, "\(new.err)")
-        let old = flowc("deal", "create", dir + "/v1.flow.yaml", "--id", "O-1", "--owner", "amy", "--set", "customer_name=乙", "--db", db)
+        let old = flowc("deal", "create", dir + "/v1.flow.yaml", "--id", "O-1", "--owner", "amy", "--set", "customer_name=乙",
+                      "--at", "2024-05-06T09:00:00Z", "--db", db)
         #expect(old.code == 0)
         #expect(old.err == "note: deal `O-1` runs on `mini` 1.0.0, while open deals of it run on 1.1.0 (1 open deal): "
                 + "`flowc migrate --to TEMPLATE` moves deals to a newer version\n")
@@ -384,6 +385,12 @@ import Testing
         #expect(run.code == 0)
         #expect(run.err.hasSuffix("note: the deal created runs on `mini` 1.0.0, while open deals of it run on 1.1.0 (1 open deal): "
                 + "`flowc migrate --to TEMPLATE` moves deals to a newer version\n"), "\(run.err)")
+        // A deal of the old version claimed out of the public pool (a lost one reopens there).
+        #expect(flowc("pool", "release", "O-1", "--by", "amy", "--at", "+1h", "--db", db).code == 0)
+        let claim = flowc("pool", "claim", "O-1", "--by", "dan", "--at", "+1h", "--db", db)
+        #expect(claim.code == 0, "\(claim.err)")
+        #expect(claim.err == "note: deal `O-1` runs on `mini` 1.0.0, while open deals of it run on 1.1.0 (1 open deal): "
+                + "`flowc migrate --to TEMPLATE` moves deals to a newer version\n")
         // On the newer version, nothing to say (the older one's deals are the user's choice).
         let newer = flowc("deal", "create", dir + "/v2.flow.yaml", "--id", "N-2", "--owner", "cy", "--set", "customer_name=丁", "--db", db)
         #expect(newer.code == 0 && newer.err.isEmpty, "\(newer.err)")
