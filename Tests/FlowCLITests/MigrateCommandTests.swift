@@ -385,3 +385,31 @@ enum Versions {
         #expect(flowc("explain", "FC1224").out.contains("migrate-map-invalid"))
     }
 }
+
+/// After a rename moved every open deal to the new version, the old node is no row of the
+/// funnel: only closed deals have it (QA round 16: an empty row, named as the new one).
+@Suite struct FunnelAfterARenameTests {
+    @Test func aStageOnlyClosedDealsHaveIsNoFunnelRow() throws {
+        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let renamed = mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0")
+            .replacingOccurrences(of: "id: signing", with: "id: contract_signing")
+            .replacingOccurrences(of: "next: signing", with: "next: contract_signing")
+        #expect(renamed.contains("contract_signing") && !renamed.contains(" signing\n"))
+        let dir = try tempDir(["v1.flow.yaml": mini, "v2.flow.yaml": renamed])
+        let db = dir + "/s.sqlite"
+        for args in [
+            ["deal", "create", dir + "/v1.flow.yaml", "--id", "O-1", "--owner", "amy", "--set", "customer_name=乙", "--at", "2024-05-06T09:00:00Z"],
+            ["deal", "event", "O-1", #"{"lose": "price"}"#, "--by", "amy", "--at", "+1h"],
+            ["deal", "event", "O-1", #"{"set": {"notes": "too dear"}}"#, "--by", "amy", "--at", "+1h"],
+            ["deal", "event", "O-1", "--complete", "loss_review", "--by", "amy", "--at", "+1h"],
+            ["deal", "create", dir + "/v2.flow.yaml", "--id", "N-1", "--owner", "amy", "--set", "customer_name=甲", "--at", "2024-05-07T09:00:00Z"],
+        ] {
+            let r = flowc(args + ["--db", db])
+            #expect(r.code == 0, "\(args): \(r.err)")
+        }
+        let report = flowc("report", "--db", db, "--json", "--now", "2024-05-08T00:00:00Z")
+        #expect(report.code == 0, "\(report.err)")
+        #expect(report.out.contains(#""node" : "contract_signing""#), "\(report.out)")
+        #expect(!report.out.contains(#""node" : "signing""#), "\(report.out)")
+    }
+}
