@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowDiagnostics
 import FlowExpr
 import FlowHost
+import FlowRuntime
 import FlowStore
 import FlowViews
 import Foundation
@@ -173,6 +174,17 @@ struct DealsCommand: FlowcCommand {
                 CappedDiagnostics(diagnostics, limit: 100), summary: DiagnosticCounts(counting: diagnostics)))
             return ExitCode.problems
         case .success(let c): compiled = c
+        }
+        // A node id no version in the store has: the view is right to match nothing, but a
+        // misspelt or renamed id reads as "no deal there" (QA round 16).
+        let viewed = chosen.map { [$0] } ?? templates
+        if let filter = compiled.filter, !viewed.isEmpty {
+            let nodes = viewed.flatMap { $0.machines.values.flatMap { $0.machine.nodes.map(\.id) } }
+            let known = Set(nodes)
+            for id in filter.comparedNodeIDs where !known.contains(id) {
+                let near = Suggestions.closest(to: id, in: known.sorted()).map { " (did you mean `\($0)`?)" } ?? ""
+                context.writeError("note: " + Message(ViewMessages.Note.unknownNode, [Names.inline(id), viewed.map { "`\($0.id)`" }.joined(separator: ", "), near]).text + "\n")
+            }
         }
         do {
             let result = try DealViewEngine.run(compiled, store: opened.store, templateID: chosen?.id)

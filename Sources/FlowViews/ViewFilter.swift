@@ -147,3 +147,36 @@ public struct ViewFilter: Sendable {
         }
     }
 }
+
+extension ViewFilter {
+    /// The texts the filter compares `node` or `blocked` with (`node == "x"`, `blocked != "x"`,
+    /// `node in ["x", "y"]`), each once, in the order written; the empty text (no node) is
+    /// left out. A view checks them against the store's nodes: a misspelt or retired node id
+    /// matches no deal, which reads as "no deal there" (QA round 16).
+    public var comparedNodeIDs: [String] {
+        let tree = checked.parsed.tree
+        func isNodeKey(_ id: ExprID) -> Bool {
+            if case .field(let path) = tree[id] { return path == DealViewSchema.Builtin.node.rawValue || path == DealViewSchema.Builtin.blocked.rawValue }
+            return false
+        }
+        func texts(_ id: ExprID) -> [String] {
+            switch tree[id] {
+            case .literal(.text(let t)): return [t]
+            case .list(let items): return items.flatMap(texts)
+            default: return []
+            }
+        }
+        var out: [String] = []
+        for id in tree.ids {
+            guard case .binary(let op, let l, let r, _) = tree[id] else { continue }
+            var found: [String] = []
+            switch op {
+            case .equal, .notEqual: found = isNodeKey(l) ? texts(r) : isNodeKey(r) ? texts(l) : []
+            case .in where isNodeKey(l): found = texts(r)
+            default: break
+            }
+            for t in found where !t.isEmpty && !out.contains(t) { out.append(t) }
+        }
+        return out
+    }
+}

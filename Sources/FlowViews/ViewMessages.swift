@@ -58,6 +58,8 @@ public enum ViewMessages {
     public enum Note {
         public static let moreDeals = "more deals match; raise --limit (0 for all) to see them"
         public static let moreGroups = "{0} more groups; raise --limit (0 for all) to see them"
+        /// A node id in the filter that no version of the viewed templates has.
+        public static let unknownNode = "`{0}` is no node of {1} in the store{2}: the view matches no deal at it"
         public static let notShown = "a grouped view shows its key, the count and the sums of money and number fields; not shown: {0}"
     }
 
