@@ -184,6 +184,19 @@ public final class DealService {
         s.isOpen || (s.status == .lost && s.pool == .public)
     }
 
+    /// FC1120 for a node a migration of the deal renamed, with the new id: scripts and people
+    /// keep using the old one (QA round 16: a bare "unknown node" after the rename).
+    func withRenameHint(_ error: HostError, dealID: String) -> HostError {
+        guard error.is(RuntimeMessages.unknownNode), let old = error.arguments.first,
+              let log = try? storedLog(dealID) else { return error }
+        for entry in log.reversed() {
+            guard case .migrate(_, _, let map) = entry.event.action,
+                  let renamed = map.first(where: { Names.shown($0.old) == old && $0.new != $0.old }) else { continue }
+            return error.with(argument: 1, HostMessages.fill(HostMessages.Phrase.renamedNode, [Names.inline(renamed.new)]))
+        }
+        return error
+    }
+
     /// Seconds → the store's milliseconds (saturating).
     public static func storeTime(_ seconds: Int64) -> StoreTime {
         let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
@@ -764,7 +777,7 @@ public final class DealSession {
                     try step(DealEvent(id: id, at: at, actor: input.actor, action), machine: machine, owner: owner, canAssign: input.canAssign)
                 }
             } catch {
-                throw wrap(error, event: k + 1, label: input.action.name)
+                throw wrap(service.withRenameHint(error, dealID: dealID), event: k + 1, label: input.action.name)
             }
         }
 

@@ -13,12 +13,19 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     public let code: String
     /// The catalogue format (`{0}`-style placeholders).
     public let format: String
-    public let arguments: [String]
+    public private(set) var arguments: [String]
 
     init(_ spec: HostMessageSpec, _ arguments: String...) {
         self.code = spec.code
         self.format = spec.format
         self.arguments = arguments
+    }
+
+    /// The same error with its argument `index` (which must exist) replaced.
+    func with(argument index: Int, _ value: String) -> HostError {
+        var copy = self
+        copy.arguments[index] = value
+        return copy
     }
 
     /// The runner's refusal, unchanged.

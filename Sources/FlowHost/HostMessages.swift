@@ -182,6 +182,8 @@ public enum HostMessages {
 
     /// Phrases used inside messages.
     public enum Phrase {
+        /// FC1120's hint for a node a migration of the deal renamed.
+        public static let renamedNode = " (a migration of the deal renamed it `{0}`)"
         /// FC1213: the stored log position is out of range.
         public static let logPositionOutOfRange = "its log position {0} is out of range (a damaged store)"
         /// FC1212: `--lock-timeout` passed while another command held the writer lock.

@@ -413,3 +413,28 @@ enum Versions {
         #expect(!report.out.contains(#""node" : "signing""#), "\(report.out)")
     }
 }
+
+/// A node a migration renamed is named by its new id when the old one is used (QA round 16: a
+/// bare "unknown node" for every script that still used the old id).
+@Suite struct RenamedNodeHintTests {
+    @Test func theOldIdOfARenamedNodeGetsTheNewOne() throws {
+        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let renamed = mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0")
+            .replacingOccurrences(of: #"\btalks\b"#, with: "first_talks", options: .regularExpression)
+        let dir = try tempDir(["v1.flow.yaml": mini, "v2.flow.yaml": renamed])
+        let db = dir + "/s.sqlite"
+        #expect(flowc("deal", "create", dir + "/v1.flow.yaml", "--id", "T-1", "--owner", "amy", "--set", "customer_name=甲",
+                      "--at", "2024-05-06T09:00:00Z", "--db", db).code == 0)
+        let migrate = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--map", "talks=first_talks", "--apply",
+                            "--now", "2024-05-07T00:00:00Z", "--db", db)
+        #expect(migrate.code == 0, "\(migrate.err)")
+        let old = flowc("deal", "event", "T-1", "--complete", "talks", "--by", "amy", "--at", "+1h",
+                    "--now", "2024-05-08T00:00:00Z", "--db", db)
+        #expect(old.code == 1)
+        #expect(old.err == "error[FC1120]: deal `T-1`, complete: unknown node `talks` (a migration of the deal renamed it `first_talks`)\n", "\(old.err)")
+        // A typo still gets the closest id.
+        let typo = flowc("deal", "event", "T-1", "--complete", "first_talk", "--by", "amy", "--at", "+1h",
+                     "--now", "2024-05-08T00:00:00Z", "--db", db)
+        #expect(typo.err.contains("unknown node `first_talk` (did you mean `first_talks`?)"), "\(typo.err)")
+    }
+}
