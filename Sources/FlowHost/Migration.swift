@@ -246,6 +246,14 @@ extension DealService {
                 }
                 entry.moves = outcome.moves
                 entry.notes += outcome.notes
+                // A shorter `due` can put an active node's due date before the migration: the
+                // node is blocked at once (QA round 16: fifteen deals overdue at once, unsaid).
+                for (n, st) in outcome.snapshot.nodes.enumerated() where st.status == .active && target.machine.nodes.indices.contains(n) {
+                    guard let due = st.dueAt, due <= now else { continue }
+                    entry.notes.append(HostMessages.fill(MigrationMessages.Phrase.overdueOnNewVersion, [
+                        target.machine.nodes[n].id, ExprValue.datetime(seconds: due).description,
+                    ]))
+                }
                 if request.apply {
                     entry.event = eventID
                     if let tickRecord { records.append((out.count, tickRecord)) }

@@ -56,6 +56,8 @@ public enum MigrationMessages {
         /// A note: the timers due by the migration fired first, on the old version (a tick event).
         public static let timersFirst = "timers due by {0} fire first, on the version the deal is on (a `tick` event before the migration): {1}"
         public static let noEffects = "no effects"
+        /// A note: an active node whose new due date is already past.
+        public static let overdueOnNewVersion = "`{0}` is past its new due date ({1}): the next tick or event blocks it, as of that date, and its escalation follows from it"
         /// FC1229's end: a node of the flow mapped onto the lose path.
         public static let ontoLosePath = "a node of the lose path: the deal would be on its way to `lost` with no `lose` event and no reason"
         /// FC1229's end: a lose-path node mapped into the flow.

@@ -77,7 +77,12 @@ extension Runner {
             case .outcome: lines.append(fill(X.outcome, node(d.node), d.detail ?? "?", node(d.target)))
             case .rework: lines.append(fill(X.rework, node(d.node), node(d.target), Names.inline(d.detail ?? "")))
             case .lose: lines.append(fill(X.lose, d.detail.map(Names.inline) ?? RuntimeMessages.Phrase.none, time(d.at), node(d.target)))
-            case .blocked: lines.append(fill(X.blocked, node(d.node), time(d.at)))
+            case .blocked:
+                if let due = d.detail.flatMap({ Int64($0) }) {
+                    lines.append(fill(X.blockedLate, node(d.node), time(due), time(d.at)))
+                } else {
+                    lines.append(fill(X.blocked, node(d.node), time(d.at)))
+                }
             case .escalated: lines.append(fill(X.escalated, node(d.node), d.detail ?? "?", time(d.at)))
             case .idleWarning: lines.append(fill(X.idleWarning, time(d.detail.flatMap { Int64($0) }), time(d.at)))
             case .idleReturn: lines.append(fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at)))

@@ -40,7 +40,11 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   only at the same index of the machine's effects, and its pending nodes keep their place
     ///   in the flow ahead, so that only a change is recorded as a projection decision (a node
     ///   new in the version has none at the migration).
-    public static let currentRules = 4
+    /// - 5: a node whose due date came before the deal's last event (a migration shortened its
+    ///   `due`) is blocked since its due date, so that its escalation comes at the due date plus
+    ///   `escalate.after`; under 4 it was blocked, and escalated from, the time the timer was
+    ///   first run.
+    public static let currentRules = 5
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

@@ -111,8 +111,13 @@ extension Stepper {
         case .due:
             guard let n = timer.node else { return }
             s.nodes[n].status = .blocked
-            s.nodes[n].blockedAt = now
-            record(.blocked, node: n)
+            // A due date before the deal's last event (a migration that shortened `due`) is
+            // marked at that event's time at the earliest; under rules 5 the node is blocked
+            // since its due date, so that its escalation comes when it would have, and the
+            // record says both times (QA round 16: blocked and escalated two days late).
+            let late = context.rules >= 5 && timer.at < now
+            s.nodes[n].blockedAt = late ? timer.at : now
+            record(.blocked, node: n, detail: late ? String(timer.at) : nil)
             let owner = m.nodes[n].owner.map { [resolve(.role($0))] } ?? []
             emitTimerEffect(.nodeBlocked, node: n, to: owner)
         case .escalation:

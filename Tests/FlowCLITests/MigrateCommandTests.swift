@@ -438,3 +438,24 @@ enum Versions {
         #expect(typo.err.contains("unknown node `first_talk` (did you mean `first_talks`?)"), "\(typo.err)")
     }
 }
+
+/// A migration whose shorter `due` puts an active node's due date in the past says so in its dry
+/// run, and the node is blocked as of that date (QA round 16: blocked and escalated late, unsaid).
+@Suite struct ShorterDueMigrationTests {
+    @Test func aNodeOverdueOnTheNewVersionIsNotedAndBlockedFromItsDueDate() throws {
+        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let shorter = mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0").replacingOccurrences(of: "    due: 5d\n", with: "    due: 2d\n")
+        #expect(shorter.contains("    due: 2d\n"))
+        let dir = try tempDir(["v1.flow.yaml": mini, "v2.flow.yaml": shorter])
+        let db = dir + "/s.sqlite"
+        #expect(flowc("deal", "create", dir + "/v1.flow.yaml", "--id", "T-1", "--owner", "amy", "--set", "customer_name=甲",
+                      "--at", "2024-05-06T09:00:00Z", "--db", db).code == 0)
+        let dry = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--now", "2024-05-09T10:00:00Z", "--db", db)
+        #expect(dry.code == 0, "\(dry.err)")
+        #expect(dry.out.contains("`talks` is past its new due date (2024-05-08T09:00:00Z): the next tick or event blocks it, as of that date, and its escalation follows from it"), "\(dry.out)")
+        #expect(flowc("migrate", "--to", dir + "/v2.flow.yaml", "--apply", "--now", "2024-05-09T10:00:00Z", "--db", db).code == 0)
+        #expect(flowc("tick", "--at", "2024-05-09T11:00:00Z", "--db", db).code == 0)
+        let show = flowc("deal", "show", "T-1", "--db", db, "--now", "2024-05-09T12:00:00Z")
+        #expect(show.out.contains("node `talks` is blocked since 2024-05-08T09:00:00Z, due 2024-05-08T09:00:00Z"), "\(show.out)")
+    }
+}

@@ -128,6 +128,36 @@ extension Deal {
                 "\(dropped.notes)")
     }
 
+    /// A migration that shortens `due` puts the node's due date before the migration: under
+    /// rules 5 the node is blocked since that date and escalates a day after it, as `escalate`
+    /// says, and `why` gives both times (QA round 16: under 4 it was blocked at the migration's
+    /// time and escalated a day after that).
+    @Test(arguments: [4, 5])
+    func aDueDateTheMigrationPutInThePastBlocksFromThatDate(_ rules: Int) throws {
+        var d = try Mini.deal()
+        let talks = try #require(d.m.nodes.firstIndex { $0.id == "talks" })
+        let v2 = try MiniVersion.make("1.1.0", [("    due: 5d\n", "    due: 2d\n")])
+        var (moved, _) = try d.migrate(to: v2, after: 3 * day).get()
+        let migratedAt = moved.time
+        let activated = try #require(moved.snapshot?.nodes[talks].activatedAt)
+        #expect(moved.snapshot?.nodes[talks].dueAt == activated + 2 * day)
+        try moved.apply(.tick, after: hour, rules: rules)
+        let node = try #require(moved.snapshot?.nodes[talks])
+        #expect(node.status == .blocked)
+        if rules >= 5 {
+            #expect(node.blockedAt == activated + 2 * day)
+            // Escalated a day after the due date, at the migration's time (no timer fires before it).
+            #expect(node.escalatedAt == migratedAt)
+            let why = Runner.explain(v2.machine, try #require(moved.snapshot))
+            let due = ExprValue.datetime(seconds: activated + 2 * day).description, marked = ExprValue.datetime(seconds: migratedAt).description
+            #expect(why.contains("`talks` passed its due date at \(due) and was blocked then, marked at \(marked): the deal's events before that time were earlier than its new due date"), "\(why)")
+        } else {
+            #expect(node.blockedAt == migratedAt)
+            #expect(node.escalatedAt == nil)
+        }
+        #expect(replayMatches(moved, initial: d.pm, machines: [d.pm, v2]))
+    }
+
     /// A plain version bump records no projection decision for a pending node that was out of
     /// the flow ahead and stays out (QA: `why` said it "left the flow ahead"); under rules 3 it did.
     @Test(arguments: [3, 4])
