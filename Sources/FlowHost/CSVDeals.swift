@@ -282,13 +282,18 @@ public struct CSVDeals: Sendable {
         var at = EventTime.now
         var fields: [WrittenValue] = []
         var members: [RoleAssignment] = []
+        // A cell that cannot be read is said with the row's deal, wherever its id column is.
+        var problem: HostError?
         for (column, cell) in zip(columns, cells) where !cell.isEmpty {
             switch column {
             case .id: id = cell.trimmingCharacters(in: .whitespaces)
             case .owner: owner = cell
             case .by: by = cell
             case .at:
-                guard let t = RecordReader.time(text: cell) else { return .failure(RecordReader.fail(HostMessages.Record.badTime, "at", Names.inline(cell))) }
+                guard let t = RecordReader.time(text: cell) else {
+                    problem = problem ?? RecordReader.fail(HostMessages.Record.badTime, "at", Names.inline(cell))
+                    continue
+                }
                 at = t
             case .field(let name, let isList, let isText):
                 if isList {
@@ -304,10 +309,11 @@ public struct CSVDeals: Sendable {
             case .ignored: break
             case .unnamed(let number):
                 if !cell.trimmingCharacters(in: .whitespaces).isEmpty {
-                    return .failure(HostError(HostMessages.malformedRecord, HostMessages.fill(HostMessages.Record.cellUnderUnnamed, [String(number)])))
+                    problem = problem ?? HostError(HostMessages.malformedRecord, HostMessages.fill(HostMessages.Record.cellUnderUnnamed, [String(number)]))
                 }
             }
         }
+        if let problem { return .failure(id.isEmpty ? problem : problem.within(HostMessages.Phrase.inRecord, Names.shown(id, max: 256))) }
         guard !id.isEmpty else { return .failure(RecordReader.fail(HostMessages.Record.emptyID, "id")) }
         return .success(DealRecord(create: NewDealInput(dealID: id, at: at, owner: owner, actor: by ?? owner, fields: fields, members: members)))
     }

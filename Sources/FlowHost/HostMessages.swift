@@ -208,6 +208,8 @@ public enum HostMessages {
         public static let ofTheDealsFile = " of the deals file"
         /// Where in a record a problem lies: the deal and the event.
         public static let inCreate = "deal `{0}`, create: {1}"
+        /// A record that could not be read, once its deal id is known.
+        public static let inRecord = "deal `{0}`: {1}"
         public static let inEvent = "deal `{0}`, event {1} ({2}): {3}"
         /// A unit of one event (a `deal event`, a line of an events file): no number to count.
         public static let inOnlyEvent = "deal `{0}`, {1}: {2}"

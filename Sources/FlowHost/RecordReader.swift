@@ -56,44 +56,54 @@ public enum RecordReader {
             _ = try object(v, "", allowed: dealKeys)
             guard let idValue = v["id"] else { throw fail(R.missing, "", "id") }
             let id = Self.person(try string(idValue, "id"))
-            let at = try v["at"].map { (x) throws(HostError) in try time(x, "at") } ?? .now
-            var fields: [WrittenValue] = []
-            if let f = v["fields"] {
-                guard case .object(let entries) = f else { throw fail(R.expectedObject, "fields") }
-                fields = entries.map { WrittenValue($0.key, $0.value) }
+            do throws(HostError) {
+                return .success(try dealRecord(v, id: id, limits: limits))
+            } catch {
+                // Said with its deal, once the id is read (QA round 12: a bad `at` named only the line).
+                throw error.within(HostMessages.Phrase.inRecord, Names.shown(id, max: 256))
             }
-            var members: [RoleAssignment] = []
-            if let r = v["roles"] {
-                guard case .object(let entries) = r else { throw fail(R.expectedRoles, "roles") }
-                for (role, people) in entries {
-                    if case .string(let person) = people {
-                        members.append(RoleAssignment(role, person))
-                    } else {
-                        for person in try strings(people, "roles.\(role)") { members.append(RoleAssignment(role, person)) }
-                    }
-                }
-            }
-            var events: [EventInput] = []
-            if let e = v["events"] {
-                guard case .array(let items) = e else { throw fail(R.expectedList, "events") }
-                guard items.count <= limits.maxEventsPerRecord else {
-                    throw HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.events, [String(items.count)]),
-                                    String(limits.maxEventsPerRecord))
-                }
-                for (i, item) in items.enumerated() {
-                    var event = try self.event(item, path: "events[\(i)]", defaultTime: .same)
-                    if event.id == nil { event.id = "e\(i + 1)" }
-                    events.append(event)
-                }
-            }
-            // People are trimmed where every unit is run (`DealUnit.withoutBlanksAroundNames`).
-            let owner = try optionalString(v["owner"], "owner")
-            let create = NewDealInput(dealID: id, at: at, owner: owner, actor: try optionalString(v["by"], "by") ?? owner,
-                                      fields: fields, members: members)
-            return .success(DealRecord(create: create, events: events))
         } catch {
             return .failure(error)
         }
+    }
+
+    /// The rest of a deal record once its id is read.
+    static func dealRecord(_ v: JSONValue, id: String, limits: RecordLimits) throws(HostError) -> DealRecord {
+        let at = try v["at"].map { (x) throws(HostError) in try time(x, "at") } ?? .now
+        var fields: [WrittenValue] = []
+        if let f = v["fields"] {
+            guard case .object(let entries) = f else { throw fail(R.expectedObject, "fields") }
+            fields = entries.map { WrittenValue($0.key, $0.value) }
+        }
+        var members: [RoleAssignment] = []
+        if let r = v["roles"] {
+            guard case .object(let entries) = r else { throw fail(R.expectedRoles, "roles") }
+            for (role, people) in entries {
+                if case .string(let person) = people {
+                    members.append(RoleAssignment(role, person))
+                } else {
+                    for person in try strings(people, "roles.\(role)") { members.append(RoleAssignment(role, person)) }
+                }
+            }
+        }
+        var events: [EventInput] = []
+        if let e = v["events"] {
+            guard case .array(let items) = e else { throw fail(R.expectedList, "events") }
+            guard items.count <= limits.maxEventsPerRecord else {
+                throw HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.events, [String(items.count)]),
+                                String(limits.maxEventsPerRecord))
+            }
+            for (i, item) in items.enumerated() {
+                var event = try self.event(item, path: "events[\(i)]", defaultTime: .same)
+                if event.id == nil { event.id = "e\(i + 1)" }
+                events.append(event)
+            }
+        }
+        // People are trimmed where every unit is run (`DealUnit.withoutBlanksAroundNames`).
+        let owner = try optionalString(v["owner"], "owner")
+        let create = NewDealInput(dealID: id, at: at, owner: owner, actor: try optionalString(v["by"], "by") ?? owner,
+                                  fields: fields, members: members)
+        return DealRecord(create: create, events: events)
     }
 
     /// Reads a line of an events file: an event with a `deal` key. Without `at` the event happens
@@ -104,7 +114,11 @@ public enum RecordReader {
             guard let dealValue = v["deal"] else { throw fail(R.missing, "", "deal") }
             let deal = Self.person(try string(dealValue, "deal"))
             let rest = JSONValue.object(entries.filter { $0.key != "deal" && $0.key != "_error" })
-            return .success(EventRecord(dealID: deal, event: try event(rest, path: "", defaultTime: .now)))
+            do throws(HostError) {
+                return .success(EventRecord(dealID: deal, event: try event(rest, path: "", defaultTime: .now)))
+            } catch {
+                throw error.within(HostMessages.Phrase.inRecord, Names.shown(deal, max: 256))
+            }
         } catch {
             return .failure(error)
         }

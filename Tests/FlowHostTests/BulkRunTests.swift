@@ -360,7 +360,7 @@ import Testing
             + "S-4,zhang,丁,,mia,x,\r\n"
         let rejects = try #require(run.runDeals(Array(csv.utf8), format: .csv).value)
         #expect(rejects.map(\.line) == [5])
-        #expect(rejects.first?.error.message == "not a valid record: column 6 has no name in the header, but this row has a value there: name the column, or move the value")
+        #expect(rejects.first?.error.message == "deal `S-4`: not a valid record: column 6 has no name in the header, but this row has a value there: name the column, or move the value")
         #expect(try service.store.allDealIDs().sorted() == ["S-1", "S-2", "S-3"])
         let s1 = try service.view("S-1")
         #expect(s1.snapshot.owner == "zhang")
@@ -383,6 +383,19 @@ import Testing
         #expect(problem.error.message == "unknown column `商机编号` (the deal's id is the column `id`); other unknown columns: "
                 + "`负责人` (the deal's owner is the column `owner`); `custmer_name` (did you mean `customer_name`?); "
                 + "`创建时间` (the deal's creation time is the column `at`)")
+    }
+
+    /// A cell or a key that cannot be read is said with its record's deal, in a CSV row wherever
+    /// the id column is, and in JSON Lines once the id is read (it named only the line).
+    @Test func anUnreadableRecordIsSaidWithItsDeal() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let csv = try #require(run.runDeals(Array("at,owner,customer_name,id\nyesterday,amy,甲,C-9\n".utf8), format: .csv).value)
+        #expect(csv.first?.error.message.hasPrefix("deal `C-9`: not a valid record: at: `yesterday` is not `+3d`") == true, "\(csv)")
+        let json = try #require(run.runDeals(Array(#"{"id": "J-9", "owner": "amy", "fields": {"customer_name": "乙"}, "events": [{"at": "soon", "set": {"notes": "x"}}]}"#.utf8), format: .jsonLines).value)
+        #expect(json.first?.error.message.hasPrefix("deal `J-9`: not a valid record: events[0].at: `soon` is not") == true, "\(json)")
+        let event = try #require(run.runEvents(Array(#"{"deal": "J-8", "at": "soon", "set": {"notes": "x"}}"#.utf8)).value)
+        #expect(event.first?.error.message.hasPrefix("deal `J-8`: not a valid record: at: `soon` is not") == true, "\(event)")
     }
 
     /// Every value of a row that does not fit is said at once (QA round 16).
