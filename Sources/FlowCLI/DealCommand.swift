@@ -237,15 +237,17 @@ struct DealEventCommand: FlowcCommand {
         switch service.apply([event], to: deal, repeated: repeated) {
         case .failure(let error): return HostOutput.fail(error, context)
         case .success(let outcome):
+            // The deal as stored: its id without the blanks a command line may have around it.
+            let shown = Names.inline(outcome.dealID)
             let title = outcome.applied == 0 && outcome.skipped > 0
-                ? "already applied: `\(event.action.name)` to deal `\(deal)` (event `\(event.id ?? "")`); nothing changed"
-                : "applied `\(event.action.name)` to deal `\(deal)`"
+                ? "already applied: `\(event.action.name)` to deal `\(shown)` (event `\(Names.inline(event.id ?? ""))`); nothing changed"
+                : "applied `\(event.action.name)` to deal `\(shown)`"
             HostOutput.report(title, outcome, json: json, context)
             // A deal claimed or assigned out of the public pool (a lost one reopens) on an old version.
             switch event.action {
             case .claim, .assign:
-                if outcome.applied > 0, let view = try? service.view(deal) {
-                    HostOutput.noteNewerVersion(service, view.machine, subject: "deal `\(Names.inline(deal))` runs", context)
+                if outcome.applied > 0, let view = try? service.view(outcome.dealID) {
+                    HostOutput.noteNewerVersion(service, view.machine, subject: "deal `\(shown)` runs", context)
                 }
             default: break
             }

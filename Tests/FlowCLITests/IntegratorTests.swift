@@ -16,8 +16,10 @@ import Testing
         let again = flowc(["deal", "create", Examples.template, "--id", "T-1", "--owner", "wang", "--role", "sales_manager=mia",
                          "--set", "customer_name=空格", "--retry", "--db", db])
         #expect(again.code == 0, "\(again.err)")
-        let member = flowc(["deal", "event", "T-1", #"{"add_member": {"role": "legal", "person": " lee "}}"#, "--by", " wang ", "--db", db])
+        let member = flowc(["deal", "event", " T-1 ", #"{"add_member": {"role": "legal", "person": " lee "}}"#, "--by", " wang ", "--db", db])
         #expect(member.code == 0, "\(member.err)")
+        // The reply names the deal as stored.
+        #expect(member.out.hasPrefix("applied `add_member` to deal `T-1`\n"), "\(member.out)")
         let show = try #require(try JSONSerialization.jsonObject(with: Data(flowc(["deal", "show", "T-1", "--json", "--db", db]).out.utf8)) as? [String: Any])
         #expect(show["owner"] as? String == "wang")
         let roles = try #require(show["roles"] as? [String: [String]])
