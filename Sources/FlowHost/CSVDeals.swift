@@ -219,11 +219,11 @@ public struct CSVDeals: Sendable {
         rejectsColumns = header.prefix(3).map { $0.trimmingCharacters(in: .whitespaces) } == ["_line", "_code", "_error"]
     }
 
-    /// Headers other systems give the four standard columns, for a hint (not read as them: a
-    /// template may have a field of that name).
     /// The most unknown columns one error names.
     static let shownUnknownColumns = 20
 
+    /// Headers other systems give the four standard columns, for a hint (not read as them: a
+    /// template may have a field of that name).
     static let standardColumnWords: [(column: String, words: Set<String>)] = [
         ("id", ["编号", "商机编号", "商机id", "单号", "deal id", "deal_id", "dealid", "opportunity id", "编码"]),
         ("owner", ["负责人", "所有人", "归属人", "销售", "销售负责人", "owner name", "sales rep", "salesperson"]),

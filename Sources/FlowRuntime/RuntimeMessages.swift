@@ -411,7 +411,7 @@ public enum RuntimeMessages {
         public static let lose = "the deal was lost ({0}) at {1}: it goes through `{2}`"
         public static let blocked = "`{0}` passed its due date at {1} and was blocked"
         /// A due date before the deal's previous event (after a migration that shortened `due`).
-        public static let blockedLate = "`{0}` passed its due date at {1} and was blocked then, marked at {2}: the deal's events before that time were earlier than its new due date"
+        public static let blockedLate = "`{0}` passed its due date at {1}, before the deal's last event (a migration that shortened its `due`), and was marked blocked at {2}, as of its due date"
         public static let escalated = "`{0}` was escalated to `{1}` at {2}"
         public static let dueRestarted = "`{0}` is due again at {1}: the deal left the public pool at {2}, and its due clock started again"
         public static let dueRestartedNoDue = "`{0}` is active again: the deal left the public pool at {1}"

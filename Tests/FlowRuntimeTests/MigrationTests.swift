@@ -150,7 +150,7 @@ extension Deal {
             #expect(node.escalatedAt == migratedAt)
             let why = Runner.explain(v2.machine, try #require(moved.snapshot))
             let due = ExprValue.datetime(seconds: activated + 2 * day).description, marked = ExprValue.datetime(seconds: migratedAt).description
-            #expect(why.contains("`talks` passed its due date at \(due) and was blocked then, marked at \(marked): the deal's events before that time were earlier than its new due date"), "\(why)")
+            #expect(why.contains("`talks` passed its due date at \(due), before the deal's last event (a migration that shortened its `due`), and was marked blocked at \(marked), as of its due date"), "\(why)")
         } else {
             #expect(node.blockedAt == migratedAt)
             #expect(node.escalatedAt == nil)
