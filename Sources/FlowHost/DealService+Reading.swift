@@ -43,9 +43,12 @@ extension DealService {
     /// The deal as stored.
     /// - Throws: FC1203 for an unknown deal; FC1210, FC1212, FC1213 when it cannot be read.
     public func view(_ dealID: String) throws(HostError) -> DealView {
+        // As the writing commands read an id: without blanks or a line end around it (QA round
+        // 17: `D-0014\r` from a CSV line, said raw as "no deal `D-0014`").
+        let dealID = RecordReader.person(dealID)
         let stored: StoredSnapshot?
         do { stored = try store.snapshot(of: dealID) } catch { throw HostError(error) }
-        guard let stored else { throw HostError(HostMessages.unknownDeal, dealID) }
+        guard let stored else { throw HostError(HostMessages.unknownDeal, Names.shown(dealID, max: 256)) }
         let snapshot: DealSnapshot
         do { snapshot = try DealSnapshot.decode(Array(stored.payload)) } catch {
             throw HostError(HostMessages.storedDealUnreadable, dealID, error.message)
@@ -57,15 +60,17 @@ extension DealService {
     /// The deal's log as far as its stored snapshot, decoded, without its machine: what `deal
     /// history --json` shows even when the compiled template is not in the archive.
     public func storedLog(_ dealID: String) throws(HostError) -> [LoggedEvent] {
+        let dealID = RecordReader.person(dealID)
         let stored: StoredSnapshot?
         do { stored = try store.snapshot(of: dealID) } catch { throw HostError(error) }
-        guard let stored else { throw HostError(HostMessages.unknownDeal, dealID) }
+        guard let stored else { throw HostError(HostMessages.unknownDeal, Names.shown(dealID, max: 256)) }
         return try log(of: dealID, through: stored.sequence)
     }
 
     /// The deal's log, decoded; with `through`, its first `through` events (the log of a
     /// snapshot read before: a writer may have appended since, and readers take no lock).
     public func log(of dealID: String, through: Int64? = nil) throws(HostError) -> [LoggedEvent] {
+        let dealID = RecordReader.person(dealID)
         let stored: [StoredEvent]
         do { stored = try store.allEvents(of: dealID, through: through) } catch { throw HostError(error) }
         var out: [LoggedEvent] = []

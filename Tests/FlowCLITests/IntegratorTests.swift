@@ -25,6 +25,12 @@ import Testing
         let roles = try #require(show["roles"] as? [String: [String]])
         #expect(roles["sales_manager"] == ["mia"] && roles["legal"] == ["lee"])
         #expect(flowc(["deal", "history", "T-1", "--db", db]).out.contains("by `wang`"))
+        // The reading commands too, and a line end (a CSV row's CR in a shell loop; QA round 17).
+        #expect(flowc(["deal", "show", " T-1 ", "--db", db]).code == 0)
+        #expect(flowc(["deal", "why", "T-1\r", "--db", db]).code == 0)
+        #expect(flowc(["deal", "history", "T-1\r\n", "--db", db]).code == 0)
+        let unknown = flowc(["deal", "show", "T-\r2", "--db", db])
+        #expect(unknown.err == "error[FC1203]: there is no deal `T- ↵ 2` in the store\n", "\(unknown.err)")
     }
 
     /// A retry names the same person acting: another person's retry under the id is refused
