@@ -216,6 +216,10 @@ public enum SyntaxMessages {
         public static let addVersion = "add `flowc: 1` as the first line: it names the version of the template language"
         public static let writeDefault = "write `- default: {0}` for the branch taken when no condition holds"
         public static let durationForms = "durations look like `30d`, `12h`, `2w` or `1d12h`"
+        /// A duration in months: there is no month unit.
+        public static let noMonthUnit = "there is no month unit, as months differ in length (`m` is minutes): write days, such as `{0}`"
+        /// A duration whose units are out of order or repeated.
+        public static let unitsInOrder = "write the largest unit first, each once: `{0}`"
         /// FC0212 reasons.
         public static let integerRange = "integers range from -9223372036854775808 to 9223372036854775807"
         public static let numberRange = "it is too large to be held as a number"

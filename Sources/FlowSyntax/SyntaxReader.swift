@@ -305,13 +305,42 @@ struct SyntaxReader {
         case "": "d"
         default: nil
         }
+        let isMonth = ["M", "mo", "month", "months", "月", "个月"].contains(String(text.dropFirst(digits.count).trimmingSpaces))
         if !digits.isEmpty, let unit {
             diag = diag.help(SyntaxMessages.Formats.write, String(digits) + unit).fix(span(id), String(digits) + unit)
+        } else if isMonth, let n = Int(digits), n > 0, n <= 1_000 {
+            // Months differ in length: a template writes days (QA round 17: `1M` got the forms only).
+            diag = diag.help(SyntaxMessages.Formats.noMonthUnit, String(n * 30) + "d").fix(span(id), String(n * 30) + "d")
+        } else if let ordered = Self.inUnitOrder(text) {
+            diag = diag.help(SyntaxMessages.Formats.unitsInOrder, ordered).fix(span(id), ordered)
         } else {
             diag = diag.help(SyntaxMessages.Formats.durationForms)
         }
         diagnostics.append(diag)
         return nil
+    }
+
+    /// A duration written with known units out of order or repeated (`1h2d`, `1d1d`), written
+    /// largest unit first, each once (`2d1h`, `2d`); nil for anything else.
+    static func inUnitOrder(_ text: String) -> String? {
+        var totals: [UInt8: Int] = [:]
+        var digits = ""
+        var pairs = 0
+        for b in text.utf8 {
+            if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) {
+                digits.append(Character(UnicodeScalar(b)))
+                guard digits.count <= Duration.maxDigits else { return nil }
+            } else if Duration.seconds(ofUnit: b) != nil, let n = Int(digits) {
+                totals[b, default: 0] += n
+                digits = ""
+                pairs += 1
+            } else {
+                return nil
+            }
+        }
+        guard digits.isEmpty, pairs > 1 else { return nil }
+        let written = Duration.units.compactMap { u in totals[u.letter].map { "\($0)\(Character(UnicodeScalar(u.letter)))" } }.joined()
+        return written == text ? nil : written
     }
 
     /// Reads a list; nil (after a diagnostic) when the node is not a sequence.

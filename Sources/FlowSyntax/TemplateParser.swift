@@ -287,7 +287,11 @@ public enum TemplateParser {
         }
         if let v = m[.participants]?.value { n.participants = r.identifierList(v, key: "participants") }
         if let v = m[.estimate]?.value { n.estimate = r.duration(v, key: "estimate") }
-        if let v = m[.due]?.value { n.due = r.duration(v, key: "due") }
+        if let v = m[.due]?.value {
+            n.due = r.duration(v, key: "due")
+            // Written but unreadable (reported): no rule says the node has none.
+            if n.due == nil { n.unreadKeys.insert("due") }
+        }
         if let v = m[.escalate]?.value, let em = r.mapping(v, as: EscalationKey.self, context: "`escalate`", required: [.to]) {
             var e = EscalationSyntax(after: nil, to: nil, span: r.span(v))
             if let a = em[.after]?.value { e.after = r.duration(a, key: "after") }

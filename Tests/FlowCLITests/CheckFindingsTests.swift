@@ -173,6 +173,27 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(r.out.contains("help: add `warn: 25d` (less than `after`) to warn these recipients before the deal returns to the public pool, or remove `notify`"))
     }
 
+    /// A `due` that cannot be read is reported as such, not as missing for `escalate` (QA round
+    /// 17), and a duration in months or with its units out of order gets the form to write.
+    @Test(arguments: [
+        ("7days", "help: write `7d`"),
+        ("1M", "help: there is no month unit, as months differ in length (`m` is minutes): write days, such as `30d`"),
+        ("2个月", "help: there is no month unit, as months differ in length (`m` is minutes): write days, such as `60d`"),
+        ("1h2d", "help: write the largest unit first, each once: `2d1h`"),
+        ("1d1d", "help: write the largest unit first, each once: `2d`"),
+        ("soon", "help: durations look like `30d`, `12h`, `2w` or `1d12h`"),
+    ])
+    func anUnreadableDueIsNotReportedAsMissing(_ due: String, _ help: String) throws {
+        let text = forkTemplate.replacingOccurrences(of: "    owner: legal\n    next: review_done\n  - id: finance_review",
+                                                     with: "    owner: legal\n    due: \(due)\n    escalate: {after: 1d, to: sales_owner}\n    next: review_done\n  - id: finance_review")
+        #expect(text.contains("due: \(due)"))
+        let r = try checkText(text)
+        #expect(r.code == 1)
+        #expect(r.out.contains("error[FC0205]: `\(due)` is not a duration"), "\(r.out)")
+        #expect(r.out.contains(help), "\(r.out)")
+        #expect(!r.out.contains("FC0605"), "\(r.out)")
+    }
+
     /// A `warn` that cannot be read is reported as such, not as missing.
     @Test func anUnreadableWarnIsNotReportedAsMissing() throws {
         let r = try checkText(forkTemplate + "pool: {idle: {after: 30d, warn: soon, notify: [sales_owner]}}\n")

@@ -45,7 +45,9 @@ enum TimerDurationsRule: TemplateRule {
             let d = positive(n.due, "due")
             if let esc = n.escalate {
                 _ = positive(esc.after, "escalate.after")
-                if n.due == nil { ctx.report(CheckMessages.escalateWithoutDue.at(esc.span)) }
+                // A `due` that could not be read is reported as such (QA round 17: `7days` also
+                // said that `escalate` needs a `due`).
+                if n.due == nil, !n.unreadKeys.contains("due") { ctx.report(CheckMessages.escalateWithoutDue.at(esc.span)) }
             }
             if e, d, let est = n.estimate, let due = n.due, est.value > due.value {
                 ctx.report(CheckMessages.estimateOverDue.at(est.span, est.value.description, due.value.description).label(due.span, CheckMessages.Formats.dueHere))
