@@ -320,6 +320,18 @@ struct SyntaxReader {
         return nil
     }
 
+    /// The entries of a list written as one text, for `[…]`: without the full-width brackets an
+    /// input method types for `[` and `]` (`【po_number】`, QA round 17: the fix kept them), and
+    /// with `, ` for its full-width commas.
+    static func listEntries(_ text: String) -> String {
+        var t = Substring(text)
+        if let first = t.first, let last = t.last, t.count > 1, "【［「〔".contains(first), "】］」〕".contains(last) {
+            t = t.dropFirst().dropLast()
+        }
+        guard t.contains(where: { $0 == "，" || $0 == "、" }) else { return String(t) }
+        return t.split(whereSeparator: { $0 == "，" || $0 == "、" }).map { String($0.trimmingSpaces) }.joined(separator: ", ")
+    }
+
     /// A duration written with known units out of order or repeated (`1h2d`, `1d1d`), written
     /// largest unit first, each once (`2d1h`, `2d`); nil for anything else.
     static func inUnitOrder(_ text: String) -> String? {
@@ -351,7 +363,8 @@ struct SyntaxReader {
                 // `-quote` under the key: list items written without the space after the dash.
                 d = d.help(SyntaxMessages.Formats.dashNeedsSpace)
             } else if doc.kind(id) == .scalar, let t = doc.text(id), !t.isEmpty {
-                d = d.help(SyntaxMessages.Formats.writeList, t).fix(span(id), "[\(t)]")
+                let entries = Self.listEntries(t)
+                d = d.help(SyntaxMessages.Formats.writeList, entries).fix(span(id), "[\(entries)]")
             } else if doc.kind(id) == .scalar, case .null? = doc.value(id) {
                 d = d.help(SyntaxMessages.Formats.entriesBelow)
             }

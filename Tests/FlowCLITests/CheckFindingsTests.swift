@@ -194,6 +194,24 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(!r.out.contains("FC0605"), "\(r.out)")
     }
 
+    /// A list written as one text gets the `[…]` to write, without the full-width brackets and
+    /// commas an input method types for `[`, `]` and `,` (QA round 17: the fix kept `【】`).
+    @Test(arguments: [
+        ("【legal_review】", "[legal_review]"),
+        ("［legal_review，finance_review］", "[legal_review, finance_review]"),
+        ("legal_review、finance_review", "[legal_review, finance_review]"),
+        ("legal_review", "[legal_review]"),
+    ])
+    func aListWrittenAsOneTextGetsItsBrackets(_ written: String, _ fix: String) throws {
+        let text = forkTemplate.replacingOccurrences(of: "branches: [legal_review, finance_review]", with: "branches: \(written)")
+        #expect(text.contains("branches: \(written)"))
+        let r = try checkText(text)
+        #expect(r.code == 1)
+        #expect(r.out.contains("help: write `\(fix)`"), "\(r.out)")
+        let json = try checkText(text, "--format", "json")
+        #expect(json.out.contains(#""replacement":"\#(fix)""#), "\(json.out)")
+    }
+
     /// A `warn` that cannot be read is reported as such, not as missing.
     @Test func anUnreadableWarnIsNotReportedAsMissing() throws {
         let r = try checkText(forkTemplate + "pool: {idle: {after: 30d, warn: soon, notify: [sales_owner]}}\n")
