@@ -565,6 +565,10 @@ public enum CheckMessages {
         public static let stillLeadsHere = "`{0}` leads here"
         public static let replaceReferrer = "replace `{0}` in this template as well, or keep `{1}`"
         public static let didYouMean = "did you mean `{0}`?"
+        /// FC0320 for a fork without `join`, when one join node belongs to no fork.
+        public static let joinOfFork = "add `join: {0}`, the join node no fork names"
+        /// FC0302 for a fork's `join` that names no node, with no join node near it.
+        public static let addJoinNode = "add the node where the branches meet: `- {id: {0}, name: …, kind: join, next: …}`"
         // FC0322
         public static let renameField = "rename the field, for example to `{0}`, to filter, group or sort deals by it"
         // FC0712

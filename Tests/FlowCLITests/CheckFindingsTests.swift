@@ -212,6 +212,22 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(json.out.contains(#""replacement":"\#(fix)""#), "\(json.out)")
     }
 
+    /// A fork's missing join is said to be missing, at `join:` and at the branches that lead to
+    /// it, not guessed to be the fork itself; a fork without `join:` is offered the one join node
+    /// no fork names (QA round 17).
+    @Test func aMissingJoinIsSaidToBeMissing() throws {
+        let missing = forkTemplate.replacingOccurrences(of: "review_done", with: "reviews")
+            .replacingOccurrences(of: "  - id: reviews\n    name: 完成\n    kind: join\n    next: won\n", with: "")
+        #expect(!missing.contains("kind: join"))
+        let r = try checkText(missing)
+        #expect(r.code == 1)
+        #expect(r.out.components(separatedBy: "help: add the node where the branches meet: `- {id: reviews, name: …, kind: join, next: …}`").count == 4, "\(r.out)")
+        #expect(!r.out.contains("did you mean `review`?"), "\(r.out)")
+        let noKey = try checkText(forkTemplate.replacingOccurrences(of: "    join: review_done\n", with: ""))
+        #expect(noKey.out.contains("error[FC0320]: a node of kind `fork` needs `join`"), "\(noKey.out)")
+        #expect(noKey.out.contains("help: add `join: review_done`, the join node no fork names"), "\(noKey.out)")
+    }
+
     /// A `warn` that cannot be read is reported as such, not as missing.
     @Test func anUnreadableWarnIsNotReportedAsMissing() throws {
         let r = try checkText(forkTemplate + "pool: {idle: {after: 30d, warn: soon, notify: [sales_owner]}}\n")

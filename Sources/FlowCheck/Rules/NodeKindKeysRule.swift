@@ -68,7 +68,16 @@ enum NodeKindKeysRule: TemplateRule {
                 notFor("next", nextSpan)
                 notFor("outcomes", n.outcomesSpan)
                 needsTwo("branches", n.branches.count, n.branchesSpan)
-                needs("join", n.join != nil)
+                if n.join == nil, !written("join") {
+                    // The join its branches lead to, when one join node belongs to no fork (QA round 17).
+                    var d = CheckMessages.keyNeededForKind.at(at, k, "join")
+                    let named = Set(ctx.template.nodes.compactMap { $0.join?.value })
+                    let orphans = ctx.template.nodes.filter { $0.effectiveKind == .join && !named.contains($0.id.value) }
+                    if orphans.count == 1, let j = orphans.first {
+                        d = d.help(CheckMessages.Formats.joinOfFork, j.id.value)
+                    }
+                    ctx.report(d)
+                }
             case .won, .lost:
                 notFor("when", n.when?.span)
                 notFor("next", nextSpan)

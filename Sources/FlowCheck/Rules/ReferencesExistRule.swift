@@ -25,6 +25,11 @@ enum ReferencesExistRule: TemplateRule {
         lazy var nodeNames = t.nodes.map(\.id.value)
         lazy var roleNames = t.roles.map(\.id.value)
         lazy var fieldNames = t.fields.map(\.id.value)
+        // The joins forks name that no node defines, and that no join node is a near miss of.
+        lazy var missingJoins: Set<String> = {
+            let joins = t.nodes.filter { $0.effectiveKind == .join }.map(\.id.value)
+            return Set(t.nodes.compactMap { n in n.join.map(\.value) }.filter { ctx.nodeIndex[$0] == nil && Suggestions.closest(to: $0, in: joins) == nil })
+        }()
         /// - Parameter referrer: the node or key that names `ref`, for messages.
         func node(_ ref: Located<String>, _ referrer: String) {
             guard ctx.nodeIndex[ref.value] == nil else { return }
@@ -32,6 +37,11 @@ enum ReferencesExistRule: TemplateRule {
                 // A node without a usable id (reported already) may be the one meant, unless
                 // the name is a near miss of a defined node.
                 if ctx.mayBeUnnamed(ref.value, t.unnamedNodes, known: nodeNames) { return }
+                // The missing join of a fork, named by its branches too: the same help as at `join:`.
+                if missingJoins.contains(ref.value) {
+                    ctx.report(CheckMessages.unknownNode.at(ref.span, ref.value).help(CheckMessages.Formats.addJoinNode, ref.value))
+                    return
+                }
                 ctx.reportUnknown(CheckMessages.unknownNode, ref, known: nodeNames)
                 return
             }
@@ -45,6 +55,21 @@ enum ReferencesExistRule: TemplateRule {
                     .label(ref.span, text.stillLeadsHere, referrer)
                     .help(text.replaceReferrer, referrer, ref.value))
             }
+        }
+        /// A fork's `join`: the guess is a join node, never the fork itself (QA round 17: the
+        /// fork `contract_check` was offered for a missing `contract_checked`), and with no near
+        /// join the help says to add one.
+        func join(_ ref: Located<String>, _ referrer: String) {
+            guard ctx.nodeIndex[ref.value] == nil, !t.removedNodes.contains(where: { $0.value == ref.value }) else { return node(ref, referrer) }
+            let joins = t.nodes.filter { $0.effectiveKind == .join }.map(\.id.value)
+            if ctx.mayBeUnnamed(ref.value, t.unnamedNodes, known: joins) { return }
+            var d = CheckMessages.unknownNode.at(ref.span, ref.value)
+            if let guess = Suggestions.closest(to: ref.value, in: joins) {
+                d = d.help(CheckMessages.Formats.didYouMean, guess).fix(ref.span, guess)
+            } else {
+                d = d.help(CheckMessages.Formats.addJoinNode, ref.value)
+            }
+            ctx.report(d)
         }
         func role(_ ref: Located<String>) {
             if ctx.roleIndex[ref.value] == nil, !ctx.mayBeUnnamed(ref.value, t.unnamedRoles, known: roleNames) {
@@ -83,7 +108,7 @@ enum ReferencesExistRule: TemplateRule {
             }
             n.outcomes.forEach { node($0.target, from) }
             n.branches.forEach { node($0, from) }
-            if let j = n.join { node(j, from) }
+            if let j = n.join { join(j, from) }
             n.rework.forEach { node($0, from) }
             effects(n.onEnter)
             effects(n.onComplete)
