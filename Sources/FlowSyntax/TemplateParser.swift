@@ -65,7 +65,15 @@ public enum TemplateParser {
                 .help(SyntaxMessages.Formats.fragmentHeader))
         }
         if let e = top[.extends]?.value { t.extends = r.string(e, key: "extends") }
-        if let e = top[.include]?.value { t.include = r.stringList(e, key: "include") }
+        if let e = top[.include]?.value {
+            t.include = r.stringList(e, key: "include")
+            // One path written without the brackets: reported (FC0203, with the fix) and read as
+            // meant, so that what the fragment defines is known (QA round 17: 43 follow-on errors
+            // about its roles and fields came first).
+            if t.include.isEmpty, r.doc.kind(e) == .scalar, let path = r.doc.text(e), !path.isEmpty, !path.hasPrefix("-") {
+                t.include = [Located(path, r.span(e))]
+            }
+        }
         if let e = top[.fields]?.value {
             t.fields = fields(&r, e)
             t.unnamedFields = unnamedKeys(r, e) + unreadableSection(r, e)

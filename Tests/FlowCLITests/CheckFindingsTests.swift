@@ -228,6 +228,22 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(noKey.out.contains("help: add `join: review_done`, the join node no fork names"), "\(noKey.out)")
     }
 
+    /// `include:` written as one path without its brackets is one error, with the fix; the
+    /// fragment is read as meant, so its roles and fields are known (QA round 17: 43 follow-on
+    /// errors came with it, one of them first, with a wrong fix).
+    @Test func anIncludeWithoutBracketsIsOneError() throws {
+        let standard = try String(contentsOfFile: repoRoot + "/templates/standard-sale.flow.yaml", encoding: .utf8)
+        let fragment = try String(contentsOfFile: repoRoot + "/templates/fragments/common-roles.flow.yaml", encoding: .utf8)
+        let text = standard.replacingOccurrences(of: "include: [fragments/common-roles.flow.yaml]", with: "include: fragments/common-roles.flow.yaml")
+        #expect(text.contains("include: fragments/common-roles.flow.yaml\n"))
+        let dir = try tempDir(["t.flow.yaml": text, "fragments/common-roles.flow.yaml": fragment])
+        let r = flowc("check", dir + "/t.flow.yaml", "--color", "never")
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(dir)/t.flow.yaml:26:10: error[FC0203]: expected a list for `include`, found the string `fragments/common-roles.flow.yaml`"), "\(r.out)")
+        #expect(r.out.contains("help: write `[fragments/common-roles.flow.yaml]`"))
+        #expect(r.out.hasSuffix("1 error\n"), "\(r.out)")
+    }
+
     /// A `warn` that cannot be read is reported as such, not as missing.
     @Test func anUnreadableWarnIsNotReportedAsMissing() throws {
         let r = try checkText(forkTemplate + "pool: {idle: {after: 30d, warn: soon, notify: [sales_owner]}}\n")
