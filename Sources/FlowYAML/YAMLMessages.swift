@@ -120,6 +120,14 @@ public enum YAMLMessages {
         public static let quotePlaceholderText = "text with a placeholder must be in quotes, or YAML reads the braces as a mapping: `{0}`"
         /// `{0}` this line, `{1}` the line before, `{2}` its key, `{3}` that key's column.
         public static let keyIndentation = "line {0} is not indented as `{2}` on line {1}: keys of one mapping start in the same column (column {3})"
+        /// `{0}` the line: a `- ` item where a block mapping needs a key.
+        public static let listItemInMapping = "line {0} starts a list item (`- `) where the mapping around it needs `key: value`; a list item goes under a key whose value is a list, in the column of that list's other items"
+        /// FC0111: `{0}` an anchor defined earlier with a near name.
+        public static let aliasDidYouMean = "did you mean `*{0}`? (`&{0}` is defined above)"
+        /// FC0111 with no near anchor.
+        public static let defineAnchor = "mark the node to repeat with `&{0}` before this alias"
+        /// FC0112.
+        public static let noMergeKey = "write the keys out here, or share parts of templates with `extends:` or `include:`"
         /// `{0}` the line.
         public static let colonInPlainValue = "line {0} has `: ` inside a value written without quotes, where YAML takes it for a second key; put the whole value in quotes (`\"…\"`)"
     }

@@ -363,6 +363,8 @@ private struct Builder {
             d = d.help(YAMLMessages.Help.colonInPlainValue, String(file.line(of: at)))
         } else if let (format, arguments) = indentationHint(at, problem: problem) {
             d = d.help(format, arguments[0], arguments[1], arguments[2], arguments[3])
+        } else if listItemInMapping(at, problem: problem) {
+            d = d.help(YAMLMessages.Help.listItemInMapping, String(file.line(of: at)))
         } else if braceInFlowValue(at) {
             d = d.help(YAMLMessages.Help.braceInFlowValue, String(file.line(of: at)))
         } else if let hint = quotingHint(line: file.line(of: at)) {
@@ -375,6 +377,16 @@ private struct Builder {
                 .help(format, String(file.line(of: start)), CharacterNames.describe(scalar))
         }
         fail(d)
+    }
+
+    /// Whether the problem is a `- ` list item where a block mapping needs a key (a node pasted
+    /// after `pool:` at the end of the file, QA round 17): the line is blanks, then `- `.
+    func listItemInMapping(_ at: Int, problem: String) -> Bool {
+        let bytes = file.bytes
+        guard problem == "did not find expected key", at + 1 < bytes.count, bytes[at] == 0x2D,
+              bytes[at + 1] == 0x20 || bytes[at + 1] == 0x0A || bytes[at + 1] == 0x0D else { return false }
+        let lineStart = file.lineStarts[file.line(of: at) - 1]
+        return bytes[lineStart..<at].allSatisfy { $0 == 0x20 }
     }
 
     /// Whether the problem is a `{` or `[` in the middle of a value inside `{…}` or `[…]`
@@ -571,7 +583,7 @@ private struct Builder {
                                  payload: payload, count: Int32(length)))
             if style == .plain, !forced, length == 2, bytes().elementsEqual("<<".utf8),
                let top = innermost, top.isMapping, (pending.count - top.childStart) % 2 == 0 {
-                fail(YAMLMessages.mergeKey.at(span(start, end)))
+                fail(YAMLMessages.mergeKey.at(span(start, end)).help(YAMLMessages.Help.noMergeKey))
                 return
             }
             if let a = s.anchor { anchors[String(cString: a)] = (id, 1, false) }
@@ -580,7 +592,13 @@ private struct Builder {
             let start = start(), end = end()
             let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
             guard let target = anchors[name] else {
-                fail(YAMLMessages.undefinedAlias.at(span(start, end), name))
+                // A near anchor defined above (`*esc3` for `&esc2`, QA round 17), else how to define one.
+                let d = YAMLMessages.undefinedAlias.at(span(start, end), name)
+                if let near = Suggestions.closest(to: name, in: anchors.keys.sorted()) {
+                    fail(d.help(YAMLMessages.Help.aliasDidYouMean, near))
+                } else {
+                    fail(d.help(YAMLMessages.Help.defineAnchor, name))
+                }
                 return
             }
             if target.open {

@@ -338,7 +338,7 @@ enum Versions {
         let file = try tempDir(["map.yaml": "initial_talks: first_contact\n- oops\n"]) + "/map.yaml"
         let badFile = flowc("migrate", "--db", db, "--to", v11, "--map-file", file)
         #expect(badFile.code == 2)
-        #expect(badFile.err == "\(file):2:1: error[FC1225]: not valid YAML: did not find expected key\n")
+        #expect(badFile.err == "\(file):2:1: error[FC1225]: not valid YAML: did not find expected key (help: line 2 starts a list item (`- `) where the mapping around it needs `key: value`; a list item goes under a key whose value is a list, in the column of that list's other items)\n")
         // An unclosed flow sequence and a duplicate key are YAML errors located in the file.
         let dir = try tempDir(["open.yaml": "initial_talks: [first_contact\n", "twice.yaml": "initial_talks: first_contact\ninitial_talks: other\n"])
         let open = flowc("migrate", "--db", db, "--to", v11, "--map-file", dir + "/open.yaml")

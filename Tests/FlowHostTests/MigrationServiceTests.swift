@@ -245,7 +245,7 @@ let standardRenamed: VerifiedMachine = {
         #expect(NodeMappingInput.file(file, path: "m.yaml").value == [NodeMapping("initial_talks", "first_contact"), NodeMapping("solution_review", "方案评审")])
         let bad = NodeMappingInput.file("a: b\n- c\n", path: "m.yaml").error
         #expect(bad?.code == "FC1225")
-        #expect(bad?.message == "m.yaml:2:1: not valid YAML: did not find expected key")
+        #expect(bad?.message == "m.yaml:2:1: not valid YAML: did not find expected key (help: line 2 starts a list item (`- `) where the mapping around it needs `key: value`; a list item goes under a key whose value is a list, in the column of that list's other items)")
         #expect(NodeMappingInput.file("a: [b, c]\n", path: "m.yaml").error?.code == "FC1225")
         #expect(NodeMappingInput.file("a: [b, c]\n", path: "m.yaml").error?.message == "m.yaml:1:4: `[b, c]` is not a node id (expected a plain string)")
         // Problems the YAML reader finds are located in the file, with line and column.

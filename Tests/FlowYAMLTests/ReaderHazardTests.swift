@@ -344,8 +344,16 @@ import FlowDiagnostics
         #expect(at(d).map { $0 == (2, 4) } == true)
     }
 
-    @Test func aliasBeforeItsAnchorIsUndefined() {
+    @Test func aliasBeforeItsAnchorIsUndefined() throws {
         #expect(read("a: *x\nb: &x 1\n").codes == ["FC0111"])
+        let d = try #require(read("a: *x\nb: &x 1\n").diagnostics.first)
+        #expect(d.help?.text == "mark the node to repeat with `&x` before this alias")
+    }
+
+    /// An alias one letter from an anchor defined above gets it (QA round 17).
+    @Test func anAliasNearAnAnchorGetsADidYouMean() throws {
+        let d = try #require(single(read("a: &esc2 {after: 1d}\nb: *esc3\n"), "FC0111"))
+        #expect(d.help?.text == "did you mean `*esc2`? (`&esc2` is defined above)")
     }
 
     // MARK: FC0112
@@ -355,6 +363,7 @@ import FlowDiagnostics
         let d = try #require(single(read(text), "FC0112"))
         let at = byteOffset(of: "<<", in: text)
         #expect(d.span?.range == at..<at + 2)
+        #expect(d.help?.text == "write the keys out here, or share parts of templates with `extends:` or `include:`")
     }
 
     @Test func mergeKeyInFlowMappingAndQuotedLookalikes() {

@@ -15,6 +15,15 @@ import Testing
         #expect(d.help?.text == "YAML does not allow tabs for indentation; indent with spaces")
     }
 
+    /// A list item pasted where a mapping needs a key (a node after `pool:`, QA round 17).
+    @Test func aListItemInAMappingIsNamed() throws {
+        let text = "nodes:\n  - {id: a}\npool:\n  idle: {after: 30d}\n  - {id: extra}\n"
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.location?.line == 5)
+        #expect(d.help?.text == "line 5 starts a list item (`- `) where the mapping around it needs `key: value`; a list item goes under a key whose value is a list, in the column of that list's other items")
+    }
+
     @Test(arguments: ["a:\n  b: 1\n  \tc: 2\n", "nodes:\n  - id: a\n\towner: x\n"])
     func aTabAfterIndentingSpacesOrWhereLibyamlSaysSoIsNamedToo(_ text: String) throws {
         let d = try #require(read(text).diagnostics.first)
