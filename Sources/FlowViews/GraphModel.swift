@@ -242,13 +242,22 @@ struct GraphModelBuilder {
         case .lost: .lost
         }
         let full = name(def)
-        var meta: [String] = []
-        if let owner = def.owner, m.roles.indices.contains(owner) {
-            meta.append(words.fill(words.owner, language.pick(m.roles[owner].name, fallback: m.roles[owner].id)))
+        let ownerText = def.owner.flatMap { o in
+            m.roles.indices.contains(o) ? words.fill(words.owner, language.pick(m.roles[o].name, fallback: m.roles[o].id)) : nil
         }
-        if let p = def.probability, kind == .task || kind == .approval { meta.append(words.fill(words.probability, String(p))) }
+        let probabilityText = kind == .task || kind == .approval ? def.probability.map { words.fill(words.probability, String($0)) } : nil
+        let meta = [ownerText, probabilityText].compactMap { $0 }
         var details: [String] = []
-        if !meta.isEmpty, kind == .task || kind == .approval { details.append(meta.joined(separator: " · ")) }
+        if !meta.isEmpty, kind == .task || kind == .approval {
+            // A long owner role is cut, not the probability after it (QA round 18: `owner:
+            // Regional Vice President of Sales…` lost its `35% win`).
+            if let o = ownerText, let p = probabilityText,
+               GraphText.columns(o) + GraphText.columns(" · " + p) > GraphModel.maxDetailColumns {
+                details.append(GraphText.cut(o, max(4, GraphModel.maxDetailColumns - GraphText.columns(" · " + p))) + " · " + p)
+            } else {
+                details.append(meta.joined(separator: " · "))
+            }
+        }
         var condition: String?
         if let w = def.when { condition = words.fill(words.when, expression(w)) }
         if let condition, kind != .approval { details.append(condition) }

@@ -1,3 +1,4 @@
+import FlowCheck
 import FlowIR
 import FlowRuntime
 import Foundation
@@ -46,6 +47,23 @@ import Testing
 
     /// A fork with `when` runs only when its condition holds: SVG and DOT said nothing of it
     /// (QA: a manager read every deal as going through the review); Mermaid did.
+    /// A long owner role is cut in a box's detail line, not the probability after it (QA round
+    /// 18: `owner: Regional Vice President of Sales…` without its `70% win`).
+    @Test func aLongOwnerRoleKeepsTheProbability() throws {
+        let text = try String(contentsOfFile: GraphFixtures.root + "/" + GraphFixtures.demoPath, encoding: .utf8)
+            .replacingOccurrences(of: "legal: {name: {zh: 法务, en: Legal}}", with: "legal: {name: {zh: 法务, en: Regional Vice President of Legal Affairs}}")
+        #expect(text.contains("Regional Vice President of Legal Affairs"))
+        var result = TemplateChecker.check(path: "/t/demo.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
+        #expect(!result.hasErrors)
+        result.diagnostics = []
+        let model = GraphModel.build(try IRLoader.verify(try IRCompiler.compile(result)).machine, language: .en)
+        let details = try #require(model.nodes.first { $0.key == "legal_review" }?.details.first)
+        #expect(details.hasPrefix("owner: Regional Vice") && details.hasSuffix("… · 70% win"), "\(details)")
+        #expect(GraphText.columns(details) <= GraphModel.maxDetailColumns)
+        // A short one is left whole.
+        #expect(model.nodes.first { $0.key == "finance_review" }?.details.first?.hasPrefix("owner: Finance · ") == true)
+    }
+
     @Test func aTailoredForkShowsItsConditionInEveryFormat() throws {
         let m = try GraphFixtures.machine("testdata/graph/tailored-fork.flow.yaml").machine
         let model = GraphModel.build(m)
