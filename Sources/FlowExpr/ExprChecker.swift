@@ -274,6 +274,10 @@ private struct Checker<Env: ExprEnvironment> {
             report(ExprMessages.moneyWithoutCurrency, tree.range(of: number), [money.description],
                    help: help, labels: [typeLabel(moneySide)])
         case .mismatch(var help):
+            // `closed >= today()`: an instant against a day (QA round 18: no help).
+            if help == nil, op.isComparison, Set([lt, rt]) == [.date, .datetime] {
+                help = Message(ExprMessages.Help.datetimeAgainstDate)
+            }
             // `quote * 15% - cost`: a percentage, read as `(quote * 15) % (-cost)`.
             if help == nil, op == .remainder {
                 let left = source(lhs)

@@ -484,6 +484,8 @@ public enum ExprMessages {
 
     /// The formats of help lines, labels and notes attached to the diagnostics above.
     public enum Help {
+        /// FC0419 for a datetime compared with a date.
+        public static let datetimeAgainstDate = "an instant (`datetime`) compares with an instant: write one with its zone, `datetime('2024-06-30T00:00:00+08:00')`, or `now() - 24h`; a date compares with a date"
         /// FC0407 for `“` and its kin: text in an expression is quoted with `'`.
         public static let curlyQuotePlain = "`{0}` is not a string quote: write text in single quotes, `'…'` (double quotes would end the YAML string around the expression)"
         public static let curlyQuote = "`{0}` is not a string quote: write text in single quotes, `{1}` (double quotes would end the YAML string around the expression)"

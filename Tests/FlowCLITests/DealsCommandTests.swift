@@ -43,6 +43,17 @@ import Testing
         #expect(known.code == 0 && known.err.isEmpty, "\(known.err)")
     }
 
+    /// An instant compared with a day gets the forms that work (QA round 18: no help).
+    @Test func aDatetimeComparedWithADateGetsHelp() throws {
+        let db = try Examples.loaded()
+        let r = flowc("deals", "--db", db, "--now", Self.now, "--where", "created >= today()")
+        #expect(r.code == 1)
+        #expect(r.err.contains("error[FC0419]"), "\(r.err)")
+        #expect(r.err.contains("help: an instant (`datetime`) compares with an instant: write one with its zone, `datetime('2024-06-30T00:00:00+08:00')`, or `now() - 24h`; a date compares with a date"), "\(r.err)")
+        let fixed = flowc("deals", "--db", db, "--now", Self.now, "--where", "created >= datetime('2024-05-10T00:00:00+08:00')")
+        #expect(fixed.code == 0, "\(fixed.err)")
+    }
+
     @Test func aBadFilterIsADiagnosticWithACaretAndExitCode1() throws {
         let db = try Examples.loaded()
         let r = flowc("deals", "--db", db, "--where", #"amount > 100000 CNY and statuss == "open""#)
