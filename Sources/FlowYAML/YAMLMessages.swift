@@ -122,6 +122,8 @@ public enum YAMLMessages {
         public static let keyIndentation = "line {0} is not indented as `{2}` on line {1}: keys of one mapping start in the same column (column {3})"
         /// `{0}` the line: a `- ` item where a block mapping needs a key.
         public static let listItemInMapping = "line {0} starts a list item (`- `) where the mapping around it needs `key: value`; a list item goes under a key whose value is a list, in the column of that list's other items"
+        /// `{0}` the line, `{1}` `}` or `]`: text after a value written in braces or brackets.
+        public static let textAfterFlowValue = "line {0} has text after the `{1}` that ends its value; put the whole value in quotes (`\"…\"`), or move the text inside"
         /// FC0111: `{0}` an anchor defined earlier with a near name.
         public static let aliasDidYouMean = "did you mean `*{0}`? (`&{0}` is defined above)"
         /// FC0111 with no near anchor.

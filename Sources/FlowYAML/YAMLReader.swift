@@ -365,6 +365,8 @@ private struct Builder {
             d = d.help(format, arguments[0], arguments[1], arguments[2], arguments[3])
         } else if listItemInMapping(at, problem: problem) {
             d = d.help(YAMLMessages.Help.listItemInMapping, String(file.line(of: at)))
+        } else if let closer = textAfterFlowValue(at, problem: problem) {
+            d = d.help(YAMLMessages.Help.textAfterFlowValue, String(file.line(of: at)), closer)
         } else if braceInFlowValue(at) {
             d = d.help(YAMLMessages.Help.braceInFlowValue, String(file.line(of: at)))
         } else if let hint = quotingHint(line: file.line(of: at)) {
@@ -377,6 +379,18 @@ private struct Builder {
                 .help(format, String(file.line(of: start)), CharacterNames.describe(scalar))
         }
         fail(d)
+    }
+
+    /// The `}` or `]` that ends a value written in braces or brackets, when the problem is text
+    /// after it on the same line (`name: {en: "…"}, USD)`, QA round 18); nil otherwise.
+    func textAfterFlowValue(_ at: Int, problem: String) -> String? {
+        let bytes = file.bytes
+        guard problem == "did not find expected key", at < bytes.count, bytes[at] != 0x0A, bytes[at] != 0x0D else { return nil }
+        let lineStart = file.lineStarts[file.line(of: at) - 1]
+        var i = at
+        while i > lineStart, bytes[i - 1] == 0x20 { i -= 1 }
+        guard i > lineStart, bytes[i - 1] == 0x7D || bytes[i - 1] == 0x5D else { return nil }
+        return bytes[i - 1] == 0x7D ? "}" : "]"
     }
 
     /// Whether the problem is a `- ` list item where a block mapping needs a key (a node pasted

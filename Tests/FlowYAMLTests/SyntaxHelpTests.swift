@@ -15,6 +15,15 @@ import Testing
         #expect(d.help?.text == "YAML does not allow tabs for indentation; indent with spaces")
     }
 
+    /// Text after a value in braces on its line (QA round 18: a name wrapped around a comma).
+    @Test func textAfterAFlowValueIsNamed() throws {
+        let d = try #require(read("template:\n  id: t\n  name: {en: \"North America (US subsidiary\"}, USD)\n").diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.help?.text == "line 3 has text after the `}` that ends its value; put the whole value in quotes (`\"…\"`), or move the text inside")
+        let list = try #require(read("a:\n  b: [x, y] z\n  c: 1\n").diagnostics.first)
+        #expect(list.help?.text.hasPrefix("line 2 has text after the `]` that ends its value") == true, "\(list.message.text) \(list.help?.text ?? "")")
+    }
+
     /// A list item pasted where a mapping needs a key (a node after `pool:`, QA round 17).
     @Test func aListItemInAMappingIsNamed() throws {
         let text = "nodes:\n  - {id: a}\npool:\n  idle: {after: 30d}\n  - {id: extra}\n"
