@@ -291,7 +291,9 @@ public struct CSVDeals: Sendable {
             case .by: by = cell
             case .at:
                 guard let t = RecordReader.time(text: cell) else {
-                    problem = problem ?? RecordReader.fail(HostMessages.Record.badTime, "at", Names.inline(cell))
+                    let hint = FieldValueHints.hint(cell, type: .datetime)
+                    problem = problem ?? (hint.map { RecordReader.fail(HostMessages.Record.badTimeHint, "at", Names.inline(cell), $0) }
+                        ?? RecordReader.fail(HostMessages.Record.badTime, "at", Names.inline(cell)))
                     continue
                 }
                 at = t

@@ -249,6 +249,8 @@ public enum HostMessages {
         public static let missing = "{0}: missing `{1}`"
         public static let unknownKey = "{0}: unknown key `{1}`{2}"
         public static let badTime = "{0}: `{1}` is not `+3d`, an ISO-8601 datetime with zone (`2024-05-06T09:00:00+08:00`), or epoch seconds"
+        /// The same with the form to write (`FieldValueHints`).
+        public static let badTimeHint = "{0}: `{1}` is not `+3d`, an ISO-8601 datetime with zone, or epoch seconds; {2}"
         public static let timeOutOfRange = "{0}: the time is outside the years 1 to 9999"
         public static let emptyID = "{0}: the deal id is empty"
         public static let csvQuote = "{0}: a quoted cell is not closed"

@@ -164,7 +164,13 @@ public enum RecordReader {
         }
         var value = v
         if case .string(let s) = v, Int64(s) != nil { value = .number(s) }
-        guard let t = Scenario.instant(value) else { throw fail(R.badTime, path, Names.inline(Self.written(v))) }
+        guard let t = Scenario.instant(value) else {
+            // The form to write, for a time another system wrote (`06/28/2024 10:30 PM`, QA round 18).
+            if case .string(let s) = v, let hint = FieldValueHints.hint(s, type: .datetime) {
+                throw fail(R.badTimeHint, path, Names.inline(s), hint)
+            }
+            throw fail(R.badTime, path, Names.inline(Self.written(v)))
+        }
         guard instants.contains(t) else { throw fail(R.timeOutOfRange, path) }
         return .absolute(t)
     }

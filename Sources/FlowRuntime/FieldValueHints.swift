@@ -18,7 +18,18 @@ public enum FieldValueHints {
         let text = written.trimmingBlanks
         switch type {
         case .integer, .decimal, .money:
-            guard let n = number(text) else { return nil }
+            // An amount with a currency code before or after it, in any case (`USD 1234.56`,
+            // `1,234.56 usd`, QA round 18): the field's own currency only; another one is said
+            // by the reading's own message.
+            var amount = text
+            var coded = false
+            if case .money(let currency) = type, let (rest, code) = withoutCode(text) {
+                guard code == currency else { return nil }
+                amount = rest
+                coded = true
+            }
+            // `number` gives nil for a number already plain: with the code moved, it is the hint.
+            guard let n = number(amount) ?? (coded ? amount : nil) else { return nil }
             if case .money(let currency) = type, FieldValues.parse(n, as: type) != nil { return "\(n) \(currency)" }
             return FieldValues.parse(n, as: type) != nil ? n : nil
         case .date:
@@ -36,6 +47,17 @@ public enum FieldValueHints {
         default:
             return nil
         }
+    }
+
+    /// The text without a three-letter currency code written before or after it (separated by
+    /// blanks), and the code in capitals; nil without one.
+    static func withoutCode(_ text: String) -> (String, String)? {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\u{3000}" || $0 == "\t" })
+        guard words.count == 2 else { return nil }
+        func isCode(_ w: Substring) -> Bool { w.count == 3 && w.allSatisfy { $0.isASCII && $0.isLetter } }
+        if isCode(words[1]), !isCode(words[0]) { return (String(words[0]), words[1].uppercased()) }
+        if isCode(words[0]), !isCode(words[1]) { return (String(words[1]), words[0].uppercased()) }
+        return nil
     }
 
     /// `1,200,000`, `￥1,200,000.00`, `1200000元`, `120万`, `1.2e6`, `１２００`: the plain number.
@@ -104,6 +126,18 @@ public enum FieldValueHints {
             timePart = rest[rest.index(after: space)...].drop { $0 == " " }
             rest = rest[..<space]
         }
+        // A 12-hour clock (`10:30 PM`): the hour on the 24-hour one.
+        var afternoon: Bool?
+        if let t = timePart {
+            let upper = t.uppercased()
+            for (suffix, pm) in [("AM", false), ("PM", true), ("A.M.", false), ("P.M.", true)] where upper.hasSuffix(suffix) {
+                afternoon = pm
+                var clock = t.dropLast(suffix.count)
+                while clock.last == " " { clock = clock.dropLast() }
+                timePart = clock
+                break
+            }
+        }
         for c in rest {
             if c.isASCII && c.isNumber {
                 current.append(c)
@@ -120,14 +154,28 @@ public enum FieldValueHints {
             guard current.count <= 4, let n = Int(current) else { return nil }
             numbers.append(n)
         }
+        // The year last (`06/30/2024`, `30/06/2024`), when the day cannot be taken for a month.
+        if numbers.count == 3, numbers[2] >= 1000, numbers[0] <= 31, numbers[1] <= 31 {
+            switch (numbers[0], numbers[1]) {
+            case (1...12, 13...31): numbers = [numbers[2], numbers[0], numbers[1]]
+            case (13...31, 1...12): numbers = [numbers[2], numbers[1], numbers[0]]
+            default: return nil
+            }
+        }
         guard numbers.count == 3, (1...9999).contains(numbers[0]), (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) else { return nil }
         func pad(_ n: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(n).count)) + String(n) }
         let day = "\(pad(numbers[0], 4))-\(pad(numbers[1], 2))-\(pad(numbers[2], 2))"
         guard let timePart, !timePart.isEmpty else { return (day, nil) }
-        let hms = timePart.split(separator: ":").map { Int($0) }
-        guard (2...3).contains(hms.count), hms.allSatisfy({ $0 != nil }), (0...23).contains(hms[0]!), (0...59).contains(hms[1]!),
-              hms.count == 2 || (0...59).contains(hms[2]!) else { return (day, nil) }
-        return (day, "\(pad(hms[0]!, 2)):\(pad(hms[1]!, 2)):\(pad(hms.count == 3 ? hms[2]! : 0, 2))")
+        let hms = timePart.split(separator: ":").compactMap { Int($0) }
+        guard (2...3).contains(hms.count), hms.count == timePart.split(separator: ":").count, (0...59).contains(hms[1]),
+              hms.count == 2 || (0...59).contains(hms[2]) else { return (day, nil) }
+        var hour = hms[0]
+        if let afternoon {
+            guard (1...12).contains(hour) else { return (day, nil) }
+            hour = hour % 12 + (afternoon ? 12 : 0)
+        }
+        guard (0...23).contains(hour) else { return (day, nil) }
+        return (day, "\(pad(hour, 2)):\(pad(hms[1], 2)):\(pad(hms.count == 3 ? hms[2] : 0, 2))")
     }
 }
 

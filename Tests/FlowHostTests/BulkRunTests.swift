@@ -394,6 +394,9 @@ import Testing
         #expect(csv.first?.error.message.hasPrefix("deal `C-9`: not a valid record: at: `yesterday` is not `+3d`") == true, "\(csv)")
         let json = try #require(run.runDeals(Array(#"{"id": "J-9", "owner": "amy", "fields": {"customer_name": "乙"}, "events": [{"at": "soon", "set": {"notes": "x"}}]}"#.utf8), format: .jsonLines).value)
         #expect(json.first?.error.message.hasPrefix("deal `J-9`: not a valid record: events[0].at: `soon` is not") == true, "\(json)")
+        // A time another system wrote gets the form to write (QA round 18).
+        let us = try #require(run.runDeals(Array("id,owner,customer_name,at\nC-8,amy,丙,06/28/2024 10:30 PM\n".utf8), format: .csv).value)
+        #expect(us.first?.error.message == "deal `C-8`: not a valid record: at: `06/28/2024 10:30 PM` is not `+3d`, an ISO-8601 datetime with zone, or epoch seconds; write it with its zone, as `2024-06-28T22:30:00+08:00`", "\(us)")
         let event = try #require(run.runEvents(Array(#"{"deal": "J-8", "at": "soon", "set": {"notes": "x"}}"#.utf8)).value)
         #expect(event.first?.error.message.hasPrefix("deal `J-8`: not a valid record: at: `soon` is not") == true, "\(event)")
     }
