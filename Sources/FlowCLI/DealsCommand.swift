@@ -143,11 +143,16 @@ struct DealsCommand: FlowcCommand {
         let schema = DealViewSchema(machine: chosen?.machine.verified)
         if chosen == nil, templates.count > 1, let (field, span) = spec.firstField(locator ?? .options(spec)) {
             // Located where the field is named (the user gave no --template to point at).
-            let having = templates.filter { DealViewSchema(machine: $0.machine.verified).fields[field] != nil }.map(\.id)
+            let having = templates.filter { DealViewSchema(machine: $0.machine.verified).fields[field] != nil }
+            // The template to add is one whose fields the filter checks against (QA round 18: the
+            // EUR template was offered for `amount > 100000 USD`, and FC0421 followed).
+            let fitting = having.first { t in
+                spec.filter.map { !ExprChecker.check($0, in: DealViewSchema(machine: t.machine.verified), expecting: .boolean).hasErrors } ?? true
+            } ?? having.first
             var d = ViewMessages.severalTemplates.at(span, templates.map(\.id).joined(separator: ", "))
-            d = having.isEmpty
+            d = having.isEmpty || fitting == nil
                 ? d.help(ViewMessages.Help.fieldOfNone, field)
-                : d.help(ViewMessages.Help.fieldOf, field, having.joined(separator: ", "), having[0])
+                : d.help(ViewMessages.Help.fieldOf, field, having.map(\.id).joined(separator: ", "), fitting?.id ?? "")
             context.writeError(HumanRenderer(color: color).render(d))
             return ExitCode.problems
         }

@@ -43,6 +43,24 @@ import Testing
         #expect(known.code == 0 && known.err.isEmpty, "\(known.err)")
     }
 
+    /// Over several templates, the one to add is one the filter checks against: its `amount`
+    /// has the literal's currency (QA round 18: the first template with the field was offered,
+    /// and FC0421 followed).
+    @Test func theTemplateOfferedIsOneTheFilterFits() throws {
+        let standard = try String(contentsOfFile: Examples.template, encoding: .utf8)
+        let usd = standard.replacingOccurrences(of: "CNY", with: "USD").replacingOccurrences(of: "id: standard_sale", with: "id: us_sale")
+        let dir = try tempDir(["us.flow.yaml": usd, "fragments/common-roles.flow.yaml": try String(contentsOfFile: repoRoot + "/templates/fragments/common-roles.flow.yaml", encoding: .utf8)])
+        let db = dir + "/s.sqlite"
+        #expect(flowc("deal", "create", Examples.template, "--id", "C-1", "--owner", "amy", "--set", "customer_name=甲", "--db", db).code == 0)
+        let us = flowc("deal", "create", dir + "/us.flow.yaml", "--id", "U-1", "--owner", "bob", "--set", "customer_name=Acme", "--db", db)
+        #expect(us.code == 0, "\(us.err)")
+        let r = flowc("deals", "--db", db, "--where", "amount > 100000 USD")
+        #expect(r.code == 1)
+        #expect(r.err.contains("add `--template us_sale`"), "\(r.err)")
+        let cny = flowc("deals", "--db", db, "--where", "amount > 100000 CNY")
+        #expect(cny.err.contains("add `--template standard_sale`"), "\(cny.err)")
+    }
+
     /// An instant compared with a day gets the forms that work (QA round 18: no help).
     @Test func aDatetimeComparedWithADateGetsHelp() throws {
         let db = try Examples.loaded()
