@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
     var now: String?
 
-    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC).", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC). Other outputs print times in UTC, as ISO-8601 with Z.", valueName: "offset"))
     var utcOffset: String?
 
     @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store before it gives up, changing nothing (FC1212, exit 2); default: as long as it takes.", valueName: "seconds"))

@@ -176,7 +176,7 @@ public enum ReportHTML {
             out += "<table><thead><tr>" + th("商机", "Deal") + th("节点", "Node") + th("状态", "State") + th("到期", "Due")
                 + th("逾期天数", "Days overdue", num: true) + "</tr></thead>"
             for group in model.attention where !group.items.isEmpty {
-                let owner = group.owner.map { e($0) } ?? bi("无人负责", "nobody holds the role")
+                let owner = group.owner.map { e($0) } ?? bi("无人负责", "nobody: no one holds the role, or the deal is in the public pool")
                 out += #"<tbody class="owner"><tr><th scope="rowgroup" colspan="5">\#(owner) "#
                 out += #"<span class="en" lang="en">(\#(group.items.count))</span></th></tr>"#
                 for item in group.items {

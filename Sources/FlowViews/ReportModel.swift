@@ -140,7 +140,7 @@ public struct ReportModel: Sendable, Hashable, Codable {
     }
 
     public struct OwnerAttention: Sendable, Hashable, Codable {
-        /// The person (nil: nobody holds the node's owner role).
+        /// The person (nil: nobody holds the node's owner role, or the deal is in the public pool).
         public var owner: String?
         public var items: [AttentionItem]
         public init(owner: String?, items: [AttentionItem]) { self.owner = owner; self.items = items }
