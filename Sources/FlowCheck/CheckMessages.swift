@@ -197,6 +197,22 @@ public enum CheckMessages {
             due_date: {type: date}
         """)
 
+    public static let closeDateNotADate = MessageSpec(324, .warning, "close-date-not-a-date", "field `{0}` is a `{1}`: the forecast reads the expected close date from a `date` field, so no deal of this template gets a close month", explanation: """
+        The report's forecast, and views' close month, read a deal's expected close date from \
+        the field `expected_close_date`, else from the first `date` field whose id starts with \
+        `expected_close` (docs/views.md). A field of that name of another type is not read: \
+        every deal of the template lands in "未定 no date". A close date is a day: make the field \
+        a `date`, or give it another name if it is something else.
+
+        Wrong:
+
+            expected_close_date: {type: datetime}
+
+        Right:
+
+            expected_close_date: {type: date}
+        """)
+
     // MARK: flow graph (FC05xx)
 
     public static let unreachable = MessageSpec(501, .warning, "unreachable-node", "node `{0}` cannot be reached from the start node `{1}`", explanation: """
@@ -685,7 +701,7 @@ public enum CheckMessages {
     public static let all: [MessageSpec] = [
         duplicateID, unknownNode, unknownRole, unknownField, cannotLoad, reuseCycle, reuseTooDeep, removeUnknown,
         noNodes, ownerRole, fieldKeyNotAllowed, fieldKeyMissing, computedCycle, badDefault, computedConflict, badRange,
-        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, loseReasonField, fieldHiddenInViews, ownerExternal,
+        identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, loseReasonField, fieldHiddenInViews, closeDateNotADate, ownerExternal,
         unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
         shadowedByCondition, reworkTarget, reworkToJoin, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
         forkBranchesOverlap, forkEnteredFromOutside,

@@ -71,7 +71,7 @@ import Testing
         418: .expression, 419: .expression, 420: .expression, 421: .expression, 422: .expression, 423: .nodeKeys,
         424: .fieldEntry, 425: .expression, 426: .expression, 427: .expression, 428: .expression, 429: .expression,
         431: .expression, 501: .node, 505: .nodeKeys, 507: .nodeKeys, 509: .nodeKeys, 601: .poolKeys,
-        209: .nodeKeys, 321: .topLevel, 322: .fieldEntry, 515: .node, 708: .effectKeys, 710: .topLevel, 711: .nodeKeys, 712: .topLevel,
+        209: .nodeKeys, 321: .topLevel, 322: .fieldEntry, 324: .fieldEntry, 515: .node, 708: .effectKeys, 710: .topLevel, 711: .nodeKeys, 712: .topLevel,
         713: .nodeKeys,
     ]
 
