@@ -55,6 +55,9 @@ struct ReportCommand: FlowcCommand {
     @Option(name: .long, help: "Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")
     var color: ColorChoice = .auto
 
+    @Option(name: .long, help: "The language of the text and HTML report's words and names: both (Chinese, then English), zh or en (a missing name falls back to the other).")
+    var lang: ReportLanguageArgument = .both
+
     func validate() throws {
         if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
         if returningDays < 0 || returningDays > ReportBuilder.maxReturningDays {
@@ -86,7 +89,7 @@ struct ReportCommand: FlowcCommand {
         }
         if let html {
             do {
-                try OutputFile.write(Data(ReportHTML.render(model).utf8), to: html)
+                try OutputFile.write(Data(ReportHTML.render(model, language: lang.language).utf8), to: html)
             } catch {
                 context.writeError("error: cannot write `\(html)`: \(OutputFile.reason(error, path: html))\n")
                 return ExitCode.usage
@@ -104,8 +107,21 @@ struct ReportCommand: FlowcCommand {
             case .never: false
             case .auto: HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
             }
-            context.write(ReportText.render(model, color: useColor))
+            context.write(ReportText.render(model, color: useColor, language: lang.language))
         }
         return ExitCode.clean
+    }
+}
+
+/// `--lang both|zh|en`.
+enum ReportLanguageArgument: String, ExpressibleByArgument, CaseIterable {
+    case both, zh, en
+
+    var language: ReportLanguage {
+        switch self {
+        case .both: .both
+        case .zh: .zh
+        case .en: .en
+        }
     }
 }

@@ -1,15 +1,16 @@
 /// The manager's report as one static HTML page (`flowc report --html FILE`): inline CSS, inline
 /// hand-written SVG charts, no script, no font, image or stylesheet from anywhere else, so the file
 /// opens offline, can be mailed, and prints. Chinese labels come first with the English in smaller
-/// text beside them (the page is `lang="zh-CN"`, the English parts `lang="en"`).
+/// text beside them (the page is `lang="zh-CN"`, the English parts `lang="en"`), or one language
+/// alone (`ReportLanguage`).
 ///
 /// The page is also well-formed XML (void elements self-closed, only XML's predefined entities),
 /// which keeps it easy to check structurally.
 public enum ReportHTML {
     /// Renders the whole page. Every string taken from the model is escaped for its context; a
     /// record's link becomes an `<a href>` only for `http`, `https` and `mailto` URLs.
-    public static func render(_ model: ReportModel) -> String {
-        var p = Page(model: model)
+    public static func render(_ model: ReportModel, language: ReportLanguage = .both) -> String {
+        var p = Page(model: model, language: language)
         p.head()
         p.header()
         p.totals()
@@ -25,18 +26,32 @@ public enum ReportHTML {
 
     private struct Page {
         let model: ReportModel
+        let language: ReportLanguage
         var out = ""
         typealias F = ReportTextFormat
 
-        init(model: ReportModel) { self.model = model }
+        init(model: ReportModel, language: ReportLanguage) {
+            self.model = model
+            self.language = language
+        }
+
+        /// A note written `中文 · English`: the part of the page's language.
+        private func note(_ text: String) -> String {
+            guard language != .both, let dot = text.range(of: " · ") else { return text }
+            return language.pick(String(text[..<dot.lowerBound]), String(text[dot.upperBound...]))
+        }
 
         private var offset: Int64 { model.utcOffsetSeconds }
 
         private func e(_ s: String) -> String { ReportHTMLEscape.text(s) }
 
-        /// Chinese text followed by its English in smaller type.
+        /// Chinese text followed by its English in smaller type; in one language, that one.
         private func bi(_ zh: String, _ en: String) -> String {
-            zh.isEmpty ? #"<span lang="en">\#(e(en))</span>"# : #"\#(e(zh))<span class="en" lang="en">\#(e(en))</span>"#
+            switch language {
+            case .both: zh.isEmpty ? #"<span lang="en">\#(e(en))</span>"# : #"\#(e(zh))<span class="en" lang="en">\#(e(en))</span>"#
+            case .zh: zh.isEmpty ? #"<span lang="en">\#(e(en))</span>"# : e(zh)
+            case .en: en.isEmpty ? #"<span lang="zh-CN">\#(e(zh))</span>"# : e(en)
+            }
         }
 
         private func th(_ zh: String, _ en: String, num: Bool = false) -> String {
@@ -53,6 +68,9 @@ public enum ReportHTML {
         private func node(id: String, zh: String?, en: String?) -> String {
             let hasZh = zh?.isEmpty == false, hasEn = en?.isEmpty == false
             let title = #" title="\#(e(id))""#
+            if language == .en, hasEn, let en { return #"<span\#(title)>\#(e(en))</span>"# }
+            if language == .en, hasZh, let zh { return #"<span lang="zh-CN"\#(title)>\#(e(zh))</span>"# }
+            if language == .zh, hasZh, let zh { return #"<span\#(title)>\#(e(zh))</span>"# }
             if hasZh, let zh {
                 return #"<span\#(title)>\#(e(zh))</span>"# + (hasEn ? #"<span class="en" lang="en">\#(e(en ?? ""))</span>"# : "")
             }
@@ -62,7 +80,7 @@ public enum ReportHTML {
 
         private mutating func section(_ id: String, _ zh: String, _ en: String, note: String? = nil) {
             out += #"<section id="\#(id)" aria-labelledby="\#(id)-title"><h2 id="\#(id)-title">\#(bi(zh, en))</h2>"#
-            if let note { out += #"<p class="note">\#(note)</p>"# }
+            if let note { out += #"<p class="note">\#(self.note(note))</p>"# }
         }
 
         private mutating func empty(_ message: (String, String)) {
@@ -73,12 +91,12 @@ public enum ReportHTML {
             let date = F.date(model.generatedAt, offset: offset)
             out += """
             <!DOCTYPE html>
-            <html lang="zh-CN">
+            <html lang="\(language.htmlLang)">
             <head>
             <meta charset="utf-8"/>
             <meta name="viewport" content="width=device-width, initial-scale=1"/>
             <meta name="generator" content="flowc report"/>
-            <title>经营报表 Manager&#39;s report · \(e(date))</title>
+            <title>\(language.pick("经营报表", "Manager&#39;s report")) · \(e(date))</title>
             <style>
             \(ReportHTMLStyle.css)
             </style>
@@ -92,11 +110,17 @@ public enum ReportHTML {
         mutating func header() {
             let when = F.dateTime(model.generatedAt, offset: offset) + " (" + F.offsetLabel(offset) + ")"
             out += "<header>"
-            out += #"<h1>经营报表<span class="en" lang="en">Manager&#39;s report</span></h1>"#
-            out += #"<p class="meta">生成时间 <span lang="en">Generated</span> <time>\#(e(when))</time></p>"#
-            out += #"<ul class="templates" aria-label="模板 Templates">"#
+            if language == .both {
+                out += #"<h1>经营报表<span class="en" lang="en">Manager&#39;s report</span></h1>"#
+                out += #"<p class="meta">生成时间 <span lang="en">Generated</span> <time>\#(e(when))</time></p>"#
+            } else {
+                out += #"<h1>\#(bi("经营报表", "Manager's report"))</h1>"#
+                out += #"<p class="meta">\#(bi("生成时间", "Generated")) <time>\#(e(when))</time></p>"#
+            }
+            out += #"<ul class="templates" aria-label="\#(language.label("模板 Templates"))">"#
             for t in model.templates {
-                let name = [t.nameZh, t.nameEn].compactMap { $0 }.filter { !$0.isEmpty }
+                let name = language == .both ? [t.nameZh, t.nameEn].compactMap { $0 }.filter { !$0.isEmpty }
+                    : [language.name(zh: t.nameZh, en: t.nameEn, id: "")].filter { !$0.isEmpty }
                 out += "<li>"
                 if let first = name.first { out += "<strong>\(e(first))</strong>" }
                 if name.count > 1 { out += #"<span class="en" lang="en">\#(e(name[1]))</span>"# }
@@ -107,7 +131,7 @@ public enum ReportHTML {
 
         mutating func totals() {
             let t = model.totals
-            out += #"<div class="cards" id="totals" role="group" aria-label="总览 Totals">"#
+            out += #"<div class="cards" id="totals" role="group" aria-label="\#(language.label("总览 Totals"))">"#
             // One amount line per currency.
             func card(_ zh: String, _ en: String, _ count: Int, _ amounts: [String]) -> String {
                 var c = #"<div class="card"><div class="label">\#(bi(zh, en))</div><div class="value">\#(e(F.count(count)))</div>"#
@@ -127,7 +151,7 @@ public enum ReportHTML {
             defer { out += "</section>\n" }
             guard model.funnel.contains(where: { $0.deals > 0 }) else { return empty(F.Empty.funnel) }
             let many = model.templates.count > 1
-            out += ReportSVGFunnel.render(model.funnel, manyTemplates: many, currency: model.chartCurrency)
+            out += ReportSVGFunnel.render(model.funnel, manyTemplates: many, currency: model.chartCurrency, language: language)
             // The chart already writes every number; its table is there for screen readers and
             // for copying, folded away (no script needed for <details>).
             out += #"<details class="data"><summary>\#(bi("数据表", "Table"))</summary>"#
@@ -143,11 +167,12 @@ public enum ReportHTML {
 
         mutating func forecast() {
             section("forecast", "预测", "Forecast",
-                    note: "按预计成交月份 · by expected close month; 加权 weighted = Σ amount × probability / 100")
+                    note: language == .both ? "按预计成交月份 · by expected close month; 加权 weighted = Σ amount × probability / 100"
+                        : "按预计成交月份；加权 = Σ 金额 × 概率 / 100 · by expected close month; weighted = Σ amount × probability / 100")
             defer { out += "</section>\n" }
             guard !model.forecast.isEmpty else { return empty(F.Empty.forecast) }
             let currency = model.chartCurrency
-            out += ReportSVGForecast.render(model.forecast.filter { $0.currency == currency }, currency: currency)
+            out += ReportSVGForecast.render(model.forecast.filter { $0.currency == currency }, currency: currency, language: language)
             let others = Set(model.forecast.compactMap(\.currency)).subtracting(currency.map { [$0] } ?? []).sorted()
             if !others.isEmpty {
                 out += #"<p class="note">\#(bi("图中只含 \(currency ?? "")；其他币种见下表", "The chart shows \(currency ?? "") only; \(others.joined(separator: ", ")) amounts are in the table"))</p>"#
@@ -194,7 +219,7 @@ public enum ReportHTML {
             section("public-pool", "公海", "Public pool", note: "停留最久的在前；天数按报表时间计 · oldest first; age in whole days")
             defer { out += "</section>\n" }
             guard !model.publicPool.isEmpty else { return empty(F.Empty.publicPool) }
-            out += ReportSVGPoolAge.render(model.publicPool)
+            out += ReportSVGPoolAge.render(model.publicPool, language: language)
             out += "<table><thead><tr>" + th("商机", "Deal") + th("客户", "Customer") + th("金额", "Amount", num: true)
                 + th("来源", "How it got there") + th("原负责人", "Previous owner") + th("原因", "Reason") + th("进入公海", "Since")
                 + th("天数", "Age (days)", num: true) + "</tr></thead><tbody>"
@@ -254,9 +279,17 @@ public enum ReportHTML {
         }
 
         mutating func footer() {
-            out += #"<footer><p>flowc report · 金额保留两位小数 amounts to the cent · "#
-            out += #"时间为 \#(e(F.offsetLabel(offset))) · times in \#(e(F.offsetLabel(offset))) · "#
-            out += #"加权 weighted = Σ amount × probability / 100</p></footer>"#
+            let zone = e(F.offsetLabel(offset))
+            switch language {
+            case .both:
+                out += #"<footer><p>flowc report · 金额保留两位小数 amounts to the cent · "#
+                out += #"时间为 \#(zone) · times in \#(zone) · "#
+                out += #"加权 weighted = Σ amount × probability / 100</p></footer>"#
+            case .zh:
+                out += #"<footer><p>flowc report · 金额保留两位小数 · 时间为 \#(zone) · 加权 = Σ 金额 × 概率 / 100</p></footer>"#
+            case .en:
+                out += #"<footer><p>flowc report · amounts to the cent · times in \#(zone) · weighted = Σ amount × probability / 100</p></footer>"#
+            }
             out += "\n</main>\n</body>\n</html>\n"
         }
     }

@@ -3,12 +3,12 @@
 /// rows in `currency` only (one scale cannot hold two currencies); other rows show their amount as
 /// text.
 enum ReportSVGFunnel {
-    static func render(_ rows: [ReportModel.FunnelRow], manyTemplates: Bool, currency: String?) -> String {
+    static func render(_ rows: [ReportModel.FunnelRow], manyTemplates: Bool, currency: String?, language: ReportLanguage = .both) -> String {
         typealias S = ReportSVG
         let rowHeight = 40.0, top = 36.0
         let height = top + Double(rows.count) * rowHeight + 8
-        let names = rows.map { ReportTextFormat.name(zh: $0.nameZh, en: $0.nameEn, id: $0.node) }
-        let subs = rows.map { sub($0, manyTemplates: manyTemplates) }
+        let names = rows.map { language.name(zh: $0.nameZh, en: $0.nameEn, id: $0.node) }
+        let subs = rows.map { sub($0, manyTemplates: manyTemplates, language: language) }
         let widest = zip(names, subs).map { max(S.textWidth($0, size: 14), S.textWidth($1, size: 11)) }.max() ?? 0
         let labelWidth = min(max(widest + 16, 150), 320)
         let dealsX = labelWidth + 10
@@ -23,9 +23,9 @@ enum ReportSVGFunnel {
         let maxDeals = Double(rows.map(\.deals).max() ?? 0)
         let maxAmount = rows.filter { $0.currency == currency }.map(\.amount).filter(\.isFinite).max() ?? 0
 
-        var out = S.open(height: height, label: "漏斗：各节点的进行中商机数与金额 Funnel: open deals and amount per node", id: "chart-funnel")
-        out += S.text("商机数 Deals", x: dealsX, y: 18, cls: "head")
-        out += S.text("金额 Amount" + (currency.map { " (\($0))" } ?? ""), x: amountX, y: 18, cls: "head")
+        var out = S.open(height: height, label: language.pick("漏斗：各节点的进行中商机数与金额", "Funnel: open deals and amount per node"), id: "chart-funnel")
+        out += S.text(language.label("商机数 Deals"), x: dealsX, y: 18, cls: "head")
+        out += S.text(language.label("金额 Amount") + (currency.map { " (\($0))" } ?? ""), x: amountX, y: 18, cls: "head")
         for (i, row) in rows.enumerated() {
             let y = top + Double(i) * rowHeight
             if i % 2 == 0 {
@@ -54,11 +54,14 @@ enum ReportSVGFunnel {
 
     /// The second line of a node's label: its English name (when the first line is Chinese), its
     /// probability, and the template when several are shown.
-    private static func sub(_ row: ReportModel.FunnelRow, manyTemplates: Bool) -> String {
+    private static func sub(_ row: ReportModel.FunnelRow, manyTemplates: Bool, language: ReportLanguage) -> String {
         var parts: [String] = []
         if manyTemplates { parts.append(row.templateID) }
         let hasZh = row.nameZh?.isEmpty == false
-        if hasZh, let en = row.nameEn, !en.isEmpty {
+        if language != .both {
+            // The first line is the name in the page's language: the id it stands for.
+            if hasZh || row.nameEn?.isEmpty == false { parts.append(row.node) }
+        } else if hasZh, let en = row.nameEn, !en.isEmpty {
             parts.append(en)
         } else if hasZh || row.nameEn?.isEmpty == false {
             parts.append(row.node)  // the first line is a name: show the id it stands for

@@ -8,12 +8,17 @@ enum ReportSVGPoolAge {
     ]
     static let arrivals: [ReportModel.PoolRow.Arrival] = [.lost, .idle, .released, .created]
 
+    /// A bucket in English alone: `0–7 days`, `over 180 days`.
+    static func english(_ b: (low: Int, high: Int?, zh: String, en: String)) -> String {
+        b.high.map { "\(b.low)–\($0) days" } ?? b.en
+    }
+
     /// The index of the bucket an age falls in (negative ages count as 0).
     static func bucket(_ age: Int) -> Int {
         buckets.firstIndex { b in age <= (b.high ?? Int.max) } ?? buckets.count - 1
     }
 
-    static func render(_ rows: [ReportModel.PoolRow]) -> String {
+    static func render(_ rows: [ReportModel.PoolRow], language: ReportLanguage = .both) -> String {
         typealias S = ReportSVG
         var counts = Array(repeating: Array(repeating: 0, count: arrivals.count), count: buckets.count)
         for row in rows {
@@ -27,11 +32,11 @@ enum ReportSVGPoolAge {
         let left = 60.0, right = S.width - 8
         let scale = (bottom - top) / axisMax
 
-        var out = S.open(height: height, label: "公海商机的停留天数分布 Public pool: deals by days in the pool", id: "chart-pool-age")
+        var out = S.open(height: height, label: language.pick("公海商机的停留天数分布", "Public pool: deals by days in the pool"), id: "chart-pool-age")
         var x = left
         for a in arrivals {
             let label = ReportTextFormat.arrival(a)
-            let (key, next) = S.legend("\(label.zh) \(label.en)", cls: "arr-\(a.rawValue)", x: x, y: 18)
+            let (key, next) = S.legend(language.pick(label.zh, label.en), cls: "arr-\(a.rawValue)", x: x, y: 18)
             out += key
             x = next
         }
@@ -45,13 +50,20 @@ enum ReportSVGPoolAge {
                 let h = Double(counts[i][a]) * scale
                 let label = ReportTextFormat.arrival(arrival)
                 out += S.rect(x: center - barWidth / 2, y: y - h, w: barWidth, h: h, cls: "arr-\(arrival.rawValue)",
-                              tip: "\(b.zh) \(label.zh) \(label.en): \(counts[i][a])")
+                              tip: language == .en ? "\(english(b)) \(label.en): \(counts[i][a])" : "\(b.zh) \(language.pick(label.zh, label.en)): \(counts[i][a])")
                 y -= h
             }
             let total = counts[i].reduce(0, +)
             if total > 0 { out += S.text(String(total), x: center, y: y - 6, anchor: "middle", cls: "value") }
-            out += S.text(b.zh, x: center, y: bottom + 18, anchor: "middle", cls: "tick")
-            out += S.text(b.en, x: center, y: bottom + 33, anchor: "middle", cls: "sub")
+            switch language {
+            case .both:
+                out += S.text(b.zh, x: center, y: bottom + 18, anchor: "middle", cls: "tick")
+                out += S.text(b.en, x: center, y: bottom + 33, anchor: "middle", cls: "sub")
+            case .zh:
+                out += S.text(b.zh, x: center, y: bottom + 18, anchor: "middle", cls: "tick")
+            case .en:
+                out += S.text(english(b), x: center, y: bottom + 18, anchor: "middle", cls: "tick")
+            }
         }
         return out + "</svg>"
     }

@@ -6,8 +6,8 @@ import FlowDiagnostics
 public enum ReportText {
     /// Renders the report as plain text, with ANSI colour only when `color` is true (the caller
     /// decides from the terminal, `NO_COLOR` and `--color`). The text ends with a newline.
-    public static func render(_ model: ReportModel, color: Bool) -> String {
-        var r = Renderer(model: model, color: color)
+    public static func render(_ model: ReportModel, color: Bool, language: ReportLanguage = .both) -> String {
+        var r = Renderer(model: model, color: color, language: language)
         r.header()
         r.totals()
         r.funnel()
@@ -25,24 +25,32 @@ public enum ReportText {
     private struct Renderer {
         let model: ReportModel
         let color: Bool
+        let language: ReportLanguage
         var lines: [String] = []
         let indent = "  "
         typealias F = ReportTextFormat
         typealias Cell = ReportTextTable.Cell
 
-        init(model: ReportModel, color: Bool) { self.model = model; self.color = color }
+        init(model: ReportModel, color: Bool, language: ReportLanguage) {
+            self.model = model
+            self.color = color
+            self.language = language
+        }
+
+        /// A `中文 English` label in the report's language.
+        private func L(_ text: String) -> String { language.label(text) }
 
         private func paint(_ text: String, _ style: String?) -> String { ReportTextTable.paint(text, style, color) }
 
         private mutating func section(_ zh: String, _ en: String, _ note: String? = nil) {
             if !lines.isEmpty { lines.append("") }
-            var title = paint("\(zh) \(en)", "1;36")
+            var title = paint(language.pick(zh, en), "1;36")
             if let note { title += paint(" — \(note)", "2") }
             lines.append(title)
         }
 
         private mutating func empty(_ message: (String, String)) {
-            lines.append(indent + paint("\(message.0) \(message.1)", "2"))
+            lines.append(indent + paint(language.pick(message.0, message.1), "2"))
         }
 
         private mutating func table(_ t: ReportTextTable) {
@@ -53,16 +61,17 @@ public enum ReportText {
         private var manyTemplates: Bool { model.templates.count > 1 }
 
         mutating func header() {
-            lines.append(paint("经营报表 Manager's report", "1"))
+            lines.append(paint(L("经营报表 Manager's report"), "1"))
             let when = F.dateTime(model.generatedAt, offset: offset) + " (" + F.offsetLabel(offset) + ")"
             var t = ReportTextTable([.init(""), .init("")])
-            t.add("生成时间 Generated", when)
+            t.add(L("生成时间 Generated"), when)
             for (i, tpl) in model.templates.enumerated() {
-                var names = [tpl.nameZh, tpl.nameEn].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
+                var names = (language == .both ? [tpl.nameZh, tpl.nameEn] : [language.name(zh: tpl.nameZh, en: tpl.nameEn, id: "")])
+                    .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · ")
                 if !names.isEmpty { names = "  " + names }
-                t.add(i == 0 ? "模板 Templates" : "", "\(tpl.id) \(tpl.shownVersions)\(names)")
+                t.add(i == 0 ? L("模板 Templates") : "", "\(tpl.id) \(tpl.shownVersions)\(names)")
             }
-            if model.templates.isEmpty { t.add("模板 Templates", "—") }
+            if model.templates.isEmpty { t.add(L("模板 Templates"), "—") }
             // A two-column key/value block: no header line, no rule.
             lines += t.render(indent: indent, color: color).dropFirst(2)
         }
@@ -70,25 +79,25 @@ public enum ReportText {
         mutating func totals() {
             section("总览", "Totals")
             let s = model.totals
-            var t = ReportTextTable([.init(""), .init("商机 Deals", .right), .init("金额 Amount", .right)])
-            t.add("进行中 open", F.count(s.open), F.amounts(s.amounts, won: false))
-            t.add("已赢单 won", F.count(s.won), F.amounts(s.amounts, won: true))
-            t.add("已输单 lost", F.count(s.lost), "")
-            t.add("输单复盘中 in loss review", F.count(s.inLossReview), "")
-            t.add("公海 public pool", F.count(s.inPublicPool), "")
+            var t = ReportTextTable([.init(""), .init(L("商机 Deals"), .right), .init(L("金额 Amount"), .right)])
+            t.add(L("进行中 open"), F.count(s.open), F.amounts(s.amounts, won: false))
+            t.add(L("已赢单 won"), F.count(s.won), F.amounts(s.amounts, won: true))
+            t.add(L("已输单 lost"), F.count(s.lost), "")
+            t.add(L("输单复盘中 in loss review"), F.count(s.inLossReview), "")
+            t.add(L("公海 public pool"), F.count(s.inPublicPool), "")
             table(t)
         }
 
         mutating func funnel() {
             section("漏斗", "Funnel", "open deals per node, in flow order")
             guard model.funnel.contains(where: { $0.deals > 0 }) else { return empty(F.Empty.funnel) }
-            var columns: [ReportTextTable.Column] = [.init("节点 Node"), .init("ID")]
-            if manyTemplates { columns.insert(.init("模板 Template"), at: 0) }
-            columns += [.init("概率 Prob.", .right), .init("商机 Deals", .right), .init("金额 Amount", .right), .init("")]
+            var columns: [ReportTextTable.Column] = [.init(L("节点 Node")), .init("ID")]
+            if manyTemplates { columns.insert(.init(L("模板 Template")), at: 0) }
+            columns += [.init(L("概率 Prob."), .right), .init(L("商机 Deals"), .right), .init(L("金额 Amount"), .right), .init("")]
             var t = ReportTextTable(columns)
             let maxDeals = model.funnel.map(\.deals).max() ?? 0
             for row in model.funnel {
-                var cells = [Cell(F.clip(F.name(zh: row.nameZh, en: row.nameEn, id: row.node), width: 30)), Cell(row.node)]
+                var cells = [Cell(F.clip(language.name(zh: row.nameZh, en: row.nameEn, id: row.node), width: 30)), Cell(row.node)]
                 if manyTemplates { cells.insert(Cell(row.templateID), at: 0) }
                 cells += [Cell(F.percent(row.probability)), Cell(F.count(row.deals)), Cell(F.amount(row.amount, row.currency)),
                           Cell(ReportText.bar(row.deals, of: maxDeals), style: "32")]
@@ -100,17 +109,17 @@ public enum ReportText {
         mutating func forecast() {
             section("预测", "Forecast", "by expected close month; weighted = Σ amount × probability / 100")
             guard !model.forecast.isEmpty else { return empty(F.Empty.forecast) }
-            var t = ReportTextTable([.init("月份 Month"), .init("商机 Deals", .right), .init("金额 Amount", .right),
-                                     .init("加权 Weighted", .right)])
+            var t = ReportTextTable([.init(L("月份 Month")), .init(L("商机 Deals"), .right), .init(L("金额 Amount"), .right),
+                                     .init(L("加权 Weighted"), .right)])
             for row in model.forecast {
                 let m = F.month(row.month)
-                t.add(row.month == nil ? "\(m.zh) \(m.en)" : m.zh, F.count(row.deals), F.amount(row.amount, row.currency),
+                t.add(row.month == nil ? language.pick(m.zh, m.en) : m.zh, F.count(row.deals), F.amount(row.amount, row.currency),
                       F.amount(row.weighted, row.currency))
             }
             t.rulesBefore = [t.rows.count]
             // A total line per currency: amounts of two currencies are never added.
             for (i, total) in model.forecastTotals.enumerated() {
-                t.add([Cell(i == 0 ? "合计 Total" : "", style: "1"), Cell(F.count(total.deals), style: "1"),
+                t.add([Cell(i == 0 ? L("合计 Total") : "", style: "1"), Cell(F.count(total.deals), style: "1"),
                        Cell(F.amount(total.amount, total.currency), style: "1"), Cell(F.amount(total.weighted, total.currency), style: "1")])
             }
             table(t)
@@ -119,15 +128,15 @@ public enum ReportText {
         mutating func attention() {
             section("需关注", "Needs attention", "blocked and overdue nodes by owner")
             guard model.attention.contains(where: { !$0.items.isEmpty }) else { return empty(F.Empty.attention) }
-            var t = ReportTextTable([.init("负责人 Owner"), .init("商机 Deal"), .init("节点 Node"), .init("状态 State"),
-                                     .init("到期 Due"), .init("逾期天数 Days", .right)])
+            var t = ReportTextTable([.init(L("负责人 Owner")), .init(L("商机 Deal")), .init(L("节点 Node")), .init(L("状态 State")),
+                                     .init(L("到期 Due")), .init(L("逾期天数 Days"), .right)])
             for group in model.attention {
                 for (i, item) in group.items.enumerated() {
-                    let owner = i > 0 ? "" : (group.owner ?? "无人负责 nobody")
+                    let owner = i > 0 ? "" : (group.owner ?? L("无人负责 nobody"))
                     let state = F.state(item.state)
-                    let node = F.clip(F.name(zh: item.nodeNameZh, en: item.nodeNameEn, id: item.node), width: 30)
+                    let node = F.clip(language.name(zh: item.nodeNameZh, en: item.nodeNameEn, id: item.node), width: 30)
                     t.add([Cell(owner, style: "1"), Cell(item.dealID), Cell(node),
-                           Cell("\(state.zh) \(state.en)", style: item.state == .blocked ? "31" : "33"),
+                           Cell(language.pick(state.zh, state.en), style: item.state == .blocked ? "31" : "33"),
                            Cell(item.dueAt.map { F.dateTime($0, offset: offset) } ?? "—"), Cell(F.count(item.daysOverdue))])
                 }
             }
@@ -137,11 +146,11 @@ public enum ReportText {
         mutating func publicPool() {
             section("公海", "Public pool", "oldest first")
             guard !model.publicPool.isEmpty else { return empty(F.Empty.publicPool) }
-            var t = ReportTextTable([.init("商机 Deal"), .init("客户 Customer"), .init("金额 Amount", .right), .init("来源 How"),
-                                     .init("原负责人 From"), .init("原因 Reason"), .init("进入 Since"), .init("天数 Age", .right)])
+            var t = ReportTextTable([.init(L("商机 Deal")), .init(L("客户 Customer")), .init(L("金额 Amount"), .right), .init(L("来源 How")),
+                                     .init(L("原负责人 From")), .init(L("原因 Reason")), .init(L("进入 Since")), .init(L("天数 Age"), .right)])
             for row in model.publicPool {
                 let how = F.arrival(row.arrival)
-                t.add(row.dealID, F.clip(row.customer ?? "—", width: 30), row.amount.map { F.amount($0, row.currency) } ?? "—", "\(how.zh) \(how.en)",
+                t.add(row.dealID, F.clip(row.customer ?? "—", width: 30), row.amount.map { F.amount($0, row.currency) } ?? "—", language.pick(how.zh, how.en),
                       row.previousOwner ?? "—", F.clip(row.reason ?? "—", width: 30), F.date(row.since, offset: offset),
                       F.count(row.ageDays))
             }
@@ -152,10 +161,10 @@ public enum ReportText {
             let days = model.returningWithinDays
             section("即将退回公海", "Returning to the pool", "within \(days) days, soonest first")
             guard !model.returning.isEmpty else { return empty(F.Empty.returning(days)) }
-            var t = ReportTextTable([.init("商机 Deal"), .init("负责人 Owner"), .init("节点 Nodes"), .init("退回时间 Returns at"),
-                                     .init("剩余天数 Days left", .right)])
+            var t = ReportTextTable([.init(L("商机 Deal")), .init(L("负责人 Owner")), .init(L("节点 Nodes")), .init(L("退回时间 Returns at")),
+                                     .init(L("剩余天数 Days left"), .right)])
             for row in model.returning {
-                t.add([Cell(row.dealID), Cell(row.owner ?? "—"), Cell(F.clip(row.nodeNames.isEmpty ? row.nodes : row.nodeNames.map { F.name(zh: $0.zh, en: $0.en, id: $0.id) }.joined(separator: ", "), width: 40)),
+                t.add([Cell(row.dealID), Cell(row.owner ?? "—"), Cell(F.clip(row.nodeNames.isEmpty ? row.nodes : row.nodeNames.map { language.name(zh: $0.zh, en: $0.en, id: $0.id) }.joined(separator: ", "), width: 40)),
                        Cell(F.dateTime(row.returnsAt, offset: offset)), Cell(F.count(row.daysLeft), style: row.daysLeft <= 1 ? "31" : nil)])
             }
             table(t)
@@ -164,11 +173,11 @@ public enum ReportText {
         mutating func records() {
             section("节点记录", "Node records", "newest first")
             guard !model.recentRecords.isEmpty else { return empty(F.Empty.records) }
-            var t = ReportTextTable([.init("时间 At"), .init("商机 Deal"), .init("节点 Node"), .init("类型 Kind"), .init("作者 By"),
-                                     .init("内容 Text"), .init("链接 URL")])
+            var t = ReportTextTable([.init(L("时间 At")), .init(L("商机 Deal")), .init(L("节点 Node")), .init(L("类型 Kind")), .init(L("作者 By")),
+                                     .init(L("内容 Text")), .init(L("链接 URL"))])
             for row in model.recentRecords {
                 let kind = F.recordKind(row.kind)
-                t.add(F.dateTime(row.at, offset: offset), row.dealID, row.node, "\(kind.zh) \(kind.en)", row.author ?? "—",
+                t.add(F.dateTime(row.at, offset: offset), row.dealID, row.node, language.pick(kind.zh, kind.en), row.author ?? "—",
                       F.clip(row.text, width: 40), row.url ?? "")
             }
             table(t)

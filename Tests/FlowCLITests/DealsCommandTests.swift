@@ -61,6 +61,36 @@ import Testing
         #expect(cny.err.contains("add `--template standard_sale`"), "\(cny.err)")
     }
 
+    /// `report --lang en` and `--lang zh` give the words and names of one language, in the text
+    /// and the HTML page (QA round 18: an English-only team had every label Chinese first);
+    /// `both`, the default, is the report as it was.
+    @Test func theReportSpeaksOneLanguageWhenAsked() throws {
+        let db = try Examples.loaded()
+        let dir = try tempDir([:])
+        let en = flowc("report", "--db", db, "--now", Self.now, "--color", "never", "--lang", "en", "--html", dir + "/en.html")
+        #expect(en.code == 0, "\(en.err)")
+        for word in ["Manager's report", "Totals", "Funnel", "Needs attention", "Public pool", "Initial talks", "blocked", "nobody"] {
+            #expect(en.out.contains(word), "\(word)")
+        }
+        for word in ["经营报表", "总览", "漏斗", "需关注", "初步洽谈", "阻塞", "无人负责", "公海 "] {
+            #expect(!en.out.contains(word), "\(word)")
+        }
+        let page = try String(contentsOfFile: dir + "/en.html", encoding: .utf8)
+        #expect(page.contains(#"<html lang="en">"#) && page.contains("Manager&#39;s report") && !page.contains("经营报表") && !page.contains("初步洽谈"))
+        // The only Chinese left on the English page is the data: the public pool's customers.
+        let han = try NSRegularExpression(pattern: "[\\x{4e00}-\\x{9fff}]+")
+        let runs = Set(han.matches(in: page, range: NSRange(page.startIndex..., in: page)).compactMap { Range($0.range, in: page).map { String(page[$0]) } })
+        #expect(!runs.isEmpty && runs.isSubset(of: ["青禾教育科技有限公司", "海川贸易有限公司"]), "\(runs)")
+        let zh = flowc("report", "--db", db, "--now", Self.now, "--color", "never", "--lang", "zh", "--html", dir + "/zh.html")
+        #expect(zh.code == 0)
+        #expect(zh.out.hasPrefix("经营报表\n") && zh.out.contains("初步洽谈") && !zh.out.contains("Manager's report") && !zh.out.contains("Initial talks"), "\(zh.out)")
+        let zhPage = try String(contentsOfFile: dir + "/zh.html", encoding: .utf8)
+        #expect(zhPage.contains(#"<html lang="zh-CN">"#) && !zhPage.contains("Manager&#39;s report"))
+        let both = flowc("report", "--db", db, "--now", Self.now, "--color", "never")
+        #expect(both.out.hasPrefix("经营报表 Manager's report\n"))
+        #expect(flowc("report", "--db", db, "--now", Self.now, "--color", "never", "--lang", "both").out == both.out)
+    }
+
     /// An instant compared with a day gets the forms that work (QA round 18: no help).
     @Test func aDatetimeComparedWithADateGetsHelp() throws {
         let db = try Examples.loaded()
