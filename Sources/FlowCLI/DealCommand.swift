@@ -107,7 +107,7 @@ struct DealCreateCommand: FlowcCommand {
             let t = machine.machine.template
             let heading: String
             if outcome.created {
-                heading = "created deal `\(Names.inline(outcome.dealID))` on `\(t.id)` \(t.version) (\(outcome.applied) events)"
+                heading = "created deal `\(Names.inline(outcome.dealID))` on `\(t.id)` \(t.version) (\(outcome.applied) event\(outcome.applied == 1 ? "" : "s"))"
             } else if outcome.applied == 0 {
                 heading = "already created: deal `\(Names.inline(outcome.dealID))`, by the same values; nothing changed"
             } else {
@@ -293,7 +293,7 @@ struct DealShowCommand: FlowcCommand {
         let m = view.machine.machine
         var lines = Array(Runner.explain(m, s).prefix(1 + s.openNodes.count))
         lines.append("template `\(m.template.id)` \(m.template.version) (\(m.template.hash))")
-        lines.append("created \(HostOutput.time(s.createdAt)); \(s.sequence) events, the last `\(s.lastEventID)` at \(HostOutput.time(s.lastEventAt))")
+        lines.append("created \(HostOutput.time(s.createdAt)); \(s.sequence) event\(s.sequence == 1 ? "" : "s"), the last `\(s.lastEventID)` at \(HostOutput.time(s.lastEventAt))")
         if let p = s.probability { lines.append("probability: \(p)%") }
         lines.append("next timer: " + (Runner.nextTimer(view.machine, s).map(HostOutput.time) ?? "none"))
         if let reason = s.loseReason { lines.append("lose reason: \(reason)") }

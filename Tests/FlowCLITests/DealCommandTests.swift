@@ -9,7 +9,7 @@ import Testing
                             "--set", "customer_name=星海航运有限公司", "--set", "amount=500000 CNY", "--set", "products=[\"crm\"]",
                             "--role", "sales_manager=mia", "--db", db)
         #expect(created.code == 0, "\(created.err)")
-        #expect(created.out.hasPrefix("created deal `X-1` on `standard_sale` 1.0.0 (1 events)\n"))
+        #expect(created.out.hasPrefix("created deal `X-1` on `standard_sale` 1.0.0 (1 event)\n"))
         #expect(created.out.contains("deal `X-1` is open, in the private pool, owner `amy`"))
         #expect(created.out.contains("effect notify (on_create) → amy"))
 
@@ -17,6 +17,7 @@ import Testing
         #expect(show.code == 0)
         #expect(show.out.contains("node `initial_talks` is active since 2024-05-06T01:00:00Z, due 2024-05-20T01:00:00Z"))
         #expect(show.out.contains("  amount = 500000 CNY"))
+        #expect(show.out.contains("created 2024-05-06T01:00:00Z; 1 event, the last `create` at"), "\(show.out)")
         #expect(show.out.contains("  products = [\"crm\"]"))
         #expect(show.out.contains("  sales_manager: mia"))
         // The open node's checklist, each deliverable by id (S8).
@@ -131,7 +132,7 @@ import Testing
         }
         let first = create("--owner", "amy", "--at", "2024-07-01T09:00:00+08:00", "--retry")
         #expect(first.code == 0, "\(first.err)")
-        #expect(first.out.hasPrefix("created deal `R-1` on `standard_sale` 1.0.0 (1 events)\n"))
+        #expect(first.out.hasPrefix("created deal `R-1` on `standard_sale` 1.0.0 (1 event)\n"))
         // The time may differ (a retry without --at takes the time of the call).
         let again = create("--owner", "amy", "--retry", "--json")
         #expect(again.code == 0, "\(again.err)")
