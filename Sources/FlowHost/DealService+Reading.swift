@@ -295,12 +295,18 @@ extension DealService {
     public func openDealsOnOtherVersions(of machine: PreparedMachine) throws(HostError) -> [OtherVersion] {
         guard let views = store as? any DealViewStore else { return [] }
         let template = machine.machine.template
-        let rows: [DealGroupRow]
+        // The hashes before and after this one, as two ranges of the report's index: most deals
+        // run on this version, and one query over `!=` read all of their entries (18 ms at
+        // 100,000 deals, on every creation; 2 ms as ranges).
+        var rows: [DealGroupRow] = []
         do {
-            rows = try views.viewGroups(DealGroupQuery(
-                filter: .and([.compare(.column(.templateID), .equal, .value(.text(template.id))),
-                              .compare(.column(.status), .equal, .value(.text("open")))]),
-                groupBy: [.column(.templateHash)]))
+            for side in [ViewComparison.less, .greater] {
+                rows += try views.viewGroups(DealGroupQuery(
+                    filter: .and([.compare(.column(.templateID), .equal, .value(.text(template.id))),
+                                  .compare(.column(.templateHash), side, .value(.text(template.hash))),
+                                  .compare(.column(.status), .equal, .value(.text("open")))]),
+                    groupBy: [.column(.templateHash)]))
+            }
         } catch {
             throw HostError(error)
         }

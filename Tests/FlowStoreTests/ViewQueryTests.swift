@@ -471,6 +471,15 @@ struct ViewQueryTests {
         #expect(!rowsPlan.contains { $0.contains("deals_report") } && !rowsPlan.contains { $0.contains("TEMP B-TREE") }, "\(rowsPlan)")
         let reportPlan = try store.queryPlan(report, arguments: ["t"])
         #expect(reportPlan.contains { $0.contains("COVERING INDEX deals_report") }, "\(reportPlan)")
+        // The open deals of a template's other versions (`openDealsOnOtherVersions`): a range of
+        // the covering index on each side of the version's hash, not every entry of the template.
+        let (others, _) = try SQLiteStore.groupSQL(DealGroupQuery(
+            filter: .and([.compare(.column(.templateID), .equal, .value(.text("t"))),
+                          .compare(.column(.templateHash), .greater, .value(.text("sha256:a"))),
+                          .compare(.column(.status), .equal, .value(.text("open")))]),
+            groupBy: [.column(.templateHash)]))
+        let othersPlan = try store.queryPlan(others, arguments: ["t", "sha256:a", "open"])
+        #expect(othersPlan.contains { $0.contains("COVERING INDEX deals_report (template_id=? AND template_hash>?)") }, "\(othersPlan)")
         let (pool, _) = try SQLiteStore.rowSQL(DealRowQuery(
             filter: .compare(.column(.poolSince), .notEqual, .value(.null)),
             sort: [ViewSort(.column(.poolSince)), ViewSort(.column(.dealID))], limit: 10))
