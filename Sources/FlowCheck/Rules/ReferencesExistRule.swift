@@ -25,11 +25,10 @@ enum ReferencesExistRule: TemplateRule {
         lazy var nodeNames = t.nodes.map(\.id.value)
         lazy var roleNames = t.roles.map(\.id.value)
         lazy var fieldNames = t.fields.map(\.id.value)
+        lazy var joinNames = t.nodes.filter { $0.effectiveKind == .join }.map(\.id.value)
         // The joins forks name that no node defines, and that no join node is a near miss of.
-        lazy var missingJoins: Set<String> = {
-            let joins = t.nodes.filter { $0.effectiveKind == .join }.map(\.id.value)
-            return Set(t.nodes.compactMap { n in n.join.map(\.value) }.filter { ctx.nodeIndex[$0] == nil && Suggestions.closest(to: $0, in: joins) == nil })
-        }()
+        lazy var missingJoins = Set(t.nodes.compactMap { n in n.join.map(\.value) }
+            .filter { ctx.nodeIndex[$0] == nil && Suggestions.closest(to: $0, in: joinNames) == nil })
         /// - Parameter referrer: the node or key that names `ref`, for messages.
         func node(_ ref: Located<String>, _ referrer: String) {
             guard ctx.nodeIndex[ref.value] == nil else { return }
@@ -61,10 +60,9 @@ enum ReferencesExistRule: TemplateRule {
         /// join the help says to add one.
         func join(_ ref: Located<String>, _ referrer: String) {
             guard ctx.nodeIndex[ref.value] == nil, !t.removedNodes.contains(where: { $0.value == ref.value }) else { return node(ref, referrer) }
-            let joins = t.nodes.filter { $0.effectiveKind == .join }.map(\.id.value)
-            if ctx.mayBeUnnamed(ref.value, t.unnamedNodes, known: joins) { return }
+            if ctx.mayBeUnnamed(ref.value, t.unnamedNodes, known: joinNames) { return }
             var d = CheckMessages.unknownNode.at(ref.span, ref.value)
-            if let guess = Suggestions.closest(to: ref.value, in: joins) {
+            if let guess = Suggestions.closest(to: ref.value, in: joinNames) {
                 d = d.help(CheckMessages.Formats.didYouMean, guess).fix(ref.span, guess)
             } else {
                 d = d.help(CheckMessages.Formats.addJoinNode, ref.value)
