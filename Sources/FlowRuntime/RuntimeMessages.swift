@@ -74,7 +74,9 @@ public enum RuntimeMessages {
     public static let invalidID = RuntimeMessageSpec(1108, "invalid-id", "{0} `{1}` is not a valid id: {2}", """
         Ids supplied by the host (event ids, deal ids, person ids, reasons) must be non-empty, at \
         most 256 characters, and free of control characters: they become parts of effect ids and \
-        of the outbox.
+        of the outbox. Under runner rules 6 they are also free of invisible characters (a \
+        zero-width space, a byte-order mark, a no-break or full-width space), which would make an \
+        id that looks like another.
         """)
     public static let duplicateEvent = RuntimeMessageSpec(1109, "duplicate-event", "event `{0}` was already applied to this deal", """
         The event has the same id as the last event applied. Event ids are unique within a deal, \
@@ -383,6 +385,8 @@ public enum RuntimeMessages {
         public static let empty = "it is empty"
         public static let tooLong = "it is longer than {0} characters"
         public static let controlCharacter = "it contains a control character"
+        /// `{0}`: the character, as `CharacterNames.describe` names it.
+        public static let invisibleCharacter = "it contains {0}"
         public static let schemaVersion = "schema version {0}; this runner reads version {1}"
         public static let shapeMismatch = "it has {0} {1} but the machine has {2}"
         public static let none = "none"

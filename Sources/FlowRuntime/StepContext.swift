@@ -44,7 +44,10 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   `due`) is blocked since its due date, so that its escalation comes at the due date plus
     ///   `escalate.after`; under 4 it was blocked, and escalated from, the time the timer was
     ///   first run.
-    public static let currentRules = 5
+    /// - 6: an id (deal, event, actor, owner, person) with an invisible character (a format
+    ///   character such as U+200B, or a space other than U+0020) is refused, FC1108: it looks like
+    ///   another id. Under 5 it was taken.
+    public static let currentRules = 6
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

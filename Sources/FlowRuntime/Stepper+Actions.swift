@@ -1,3 +1,4 @@
+import FlowDiagnostics
 import FlowExpr
 import FlowIR
 
@@ -12,7 +13,7 @@ extension Stepper {
         try checkEvent(event, context, limits)
         if case .create(let dealID, let owner, let fields, let members) = event.action {
             if let existing = snapshot { throw Refusal(RuntimeMessages.dealExists, Names.shown(existing.dealID)) }
-            try Stepper.checkID("deal id", dealID, limits)
+            try Stepper.checkID("deal id", dealID, limits, rules: context.rules)
             var fresh = emptySnapshot(pm, dealID: dealID, event: event)
             let effects = try Stepper.with(pm, &fresh, event: event, context: context, limits: limits) { (stepper) throws(Refusal) in
                 try stepper.create(owner: owner, fields: fields, members: members)
@@ -73,8 +74,8 @@ extension Stepper {
         guard (1...StepContext.currentRules).contains(context.rules) else {
             throw Refusal(RuntimeMessages.unknownRules, String(context.rules), String(StepContext.currentRules))
         }
-        try Stepper.checkID("event id", event.id, limits)
-        if let actor = event.actor { try checkID("actor", actor, limits) }
+        try Stepper.checkID("event id", event.id, limits, rules: context.rules)
+        if let actor = event.actor { try checkID("actor", actor, limits, rules: context.rules) }
         if event.at > context.now {
             throw Refusal(RuntimeMessages.eventFromFuture, Names.shown(event.id), time(event.at), time(context.now))
         }
@@ -185,7 +186,9 @@ extension Stepper {
             records: [], recordsDropped: 0, withheld: [])
     }
 
-    static func checkID(_ what: String, _ id: String, _ limits: RunnerLimits) throws(Refusal) {
+    /// - Parameter rules: the rules the event is stepped under; from 6 an invisible character is
+    ///   refused too.
+    static func checkID(_ what: String, _ id: String, _ limits: RunnerLimits, rules: Int) throws(Refusal) {
         // The common case, decided on the UTF-8 bytes: short printable ASCII (one scalar per byte).
         let plain = id.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard !bytes.isEmpty, bytes.count <= limits.maxIDLength else { return false }
@@ -201,6 +204,10 @@ extension Stepper {
         }
         if id.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
             throw Refusal(RuntimeMessages.invalidID, what, Names.shown(id.filter { !$0.isNewline }), RuntimeMessages.Phrase.controlCharacter)
+        }
+        if rules >= 6, let invisible = id.unicodeScalars.first(where: CharacterNames.isInvisible) {
+            let phrase = RuntimeMessages.fill(RuntimeMessages.Phrase.invisibleCharacter, [CharacterNames.describe(invisible)])
+            throw Refusal(RuntimeMessages.invalidID, what, Names.shown(id), phrase)
         }
     }
 
@@ -321,7 +328,7 @@ extension Stepper {
         }
         for member in members {
             let r = try role(member.role)
-            try Stepper.checkID("person", member.person, limits)
+            try Stepper.checkID("person", member.person, limits, rules: context.rules)
             if r == pt.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
             if s.roleMembers[r].contains(member.person) { throw Refusal(RuntimeMessages.alreadyMember, m.roles[r].id, Names.shown(member.person)) }
             if s.roleMembers[r].count >= limits.maxMembersPerRole {
@@ -330,7 +337,7 @@ extension Stepper {
             s.roleMembers[r].append(member.person)
         }
         if let owner {
-            try Stepper.checkID("owner", owner, limits)
+            try Stepper.checkID("owner", owner, limits, rules: context.rules)
             try checkQuota(owner)
             s.owner = owner
             s.pool = .private
@@ -414,7 +421,7 @@ extension Stepper {
 
     mutating func addMember(role id: String, person: String) throws(Refusal) {
         let r = try role(id)
-        try Stepper.checkID("person", person, limits)
+        try Stepper.checkID("person", person, limits, rules: context.rules)
         if r == pt.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
         if s.roleMembers[r].contains(person) { throw Refusal(RuntimeMessages.alreadyMember, m.roles[r].id, Names.shown(person)) }
         if s.roleMembers[r].count >= limits.maxMembersPerRole {
@@ -577,7 +584,7 @@ extension Stepper {
 
     mutating func assign(to person: String) throws(Refusal) {
         let manager = try actor()
-        try Stepper.checkID("person", person, limits)
+        try Stepper.checkID("person", person, limits, rules: context.rules)
         guard let r = m.pool.assignBy else { throw Refusal(RuntimeMessages.assignNotConfigured) }
         guard canAssign(manager) else { throw Refusal(RuntimeMessages.notAManager, Names.shown(manager), m.roles[r].id) }
         if s.status == .won { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, "assign") }

@@ -150,7 +150,7 @@ extension Stepper {
     /// S10: anyone may join the deal's group chat and read its history, role or not: `person`
     /// joins chat `chat` (an id), or every chat of the deal they are not in yet.
     mutating func joinChat(person: String, chat: String?) throws(Refusal) {
-        try Stepper.checkID("person", person, limits)
+        try Stepper.checkID("person", person, limits, rules: context.rules)
         guard !s.groupChats.isEmpty else { throw Refusal(RuntimeMessages.noGroupChat) }
         var chats = Array(s.groupChats.indices)
         if let chat {

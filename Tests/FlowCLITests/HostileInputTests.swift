@@ -1,6 +1,7 @@
 import FlowCLI
 import FlowHost
 import FlowIR
+import FlowRuntime
 @testable import FlowStore
 import Foundation
 import Testing
@@ -187,15 +188,32 @@ extension HostileInputTests {
 extension HostileInputTests {
     /// A bidirectional override or a C1 control in an id or a value is shown by its code on a
     /// terminal, in every line of `deal create` and `deal show` (QA round 14: raw in these two).
+    /// Runner rules 6 refuses the override in a new id (FC1108, the id shown by its code); a store
+    /// written under rules 5 can hold one, so the test makes that store by rewriting a deal's id
+    /// in its rows and log, as the older flowc would have written them.
     @Test func bidiAndC1AreShownByTheirCode() throws {
         let db = try tempDir([:]) + "/b.sqlite"
-        let created = flowc("deal", "create", Examples.template, "--id", "B-1\u{202E}lave", "--owner", "amy",
+        let refused = flowc("deal", "create", Examples.template, "--id", "B-1\u{202E}lave", "--owner", "amy",
+                            "--set", "customer_name=x", "--db", db)
+        #expect(refused.code == 1)
+        #expect(refused.err.hasPrefix("error[FC1108]: deal `B-1\\u{202E}lave`, create: "), "\(refused.err)")
+        #expect(refused.err.contains("deal id `B-1\\u{202E}lave` is not a valid id: it contains an invisible U+202E RIGHT-TO-LEFT OVERRIDE"), "\(refused.err)")
+        #expect(!refused.err.contains("\u{202E}"))
+        let created = flowc("deal", "create", Examples.template, "--id", "B-1xlave", "--owner", "amy",
                             "--set", "customer_name=客户\u{9B}31m\u{202E}txet", "--db", db)
         #expect(created.code == 0, "\(created.err)")
-        #expect(created.out.hasPrefix("created deal `B-1\\u{202E}lave`"), "\(created.out)")
+        let store = try SQLiteStore(path: db)
+        try store.execute(sql: """
+            DROP TRIGGER events_no_update;
+            UPDATE events SET payload = replace(replace(payload, 'B-1xlave', 'B-1\u{202E}lave'), '"rules":\(StepContext.currentRules)', '"rules":5');
+            UPDATE deals SET deal_id = 'B-1\u{202E}lave', snapshot = replace(snapshot, 'B-1xlave', 'B-1\u{202E}lave');
+            UPDATE outbox SET payload = replace(payload, 'B-1xlave', 'B-1\u{202E}lave');
+            """)
+        try store.close()
+        #expect(flowc("deal", "verify", "--db", db).code == 0)
         let show = flowc("deal", "show", "B-1\u{202E}lave", "--db", db)
         #expect(show.out.contains("customer_name = \"客户\\u{9B}31m\\u{202E}txet\""), "\(show.out)")
-        #expect(show.out.hasPrefix("deal `B-1\\u{202E}lave` is open"))
+        #expect(show.out.hasPrefix("deal `B-1\\u{202E}lave` is open"), "\(show.out)")
         for raw in ["\u{202E}", "\u{9B}"] { #expect(!created.out.contains(raw) && !show.out.contains(raw)) }
         // The listings too (QA round 15).
         let pool = flowc("pool", "list", "private", "--db", db)

@@ -74,6 +74,31 @@ import Testing
         #expect(code(d.refuse(.create(dealID: "d", owner: "alice", fields: name, members: []), owned: 2)) == "FC1151")
     }
 
+    /// An id with a character nobody sees (a zero-width space or a no-break space pasted from a
+    /// spreadsheet) looks like another id, and would make a second deal or person that nobody can
+    /// tell from the first: rules 6 refuses it, naming the character. Ids of other scripts and
+    /// plain spaces stay valid.
+    @Test func idsWithInvisibleCharactersAreRefused() throws {
+        var fresh = Deal(try machine(path: Mini.path))
+        let name = [FieldAssignment("customer_name", .text("x"))]
+        let zeroWidth = fresh.refuse(.create(dealID: "D-1001\u{200B}", owner: "alice", fields: name, members: []))
+        #expect(code(zeroWidth) == "FC1108")
+        #expect(zeroWidth?.message == "deal id `D-1001\u{200B}` is not a valid id: it contains an invisible U+200B ZERO WIDTH SPACE")
+        let owner = fresh.refuse(.create(dealID: "D-1", owner: "alice\u{00A0}", fields: name, members: []))
+        #expect(owner?.message == "owner `alice\u{00A0}` is not a valid id: it contains an invisible U+00A0 NO-BREAK SPACE")
+        #expect(code(fresh.refuse(.create(dealID: "D-1", owner: "\u{FEFF}alice", fields: name, members: []))) == "FC1108")
+        try fresh.apply(.create(dealID: "商机 1", owner: "王 经理", fields: name, members: []), by: "王 经理")
+
+        var d = try Mini.deal()
+        #expect(code(d.refuse(.addRoleMember(role: "legal", person: "lou\u{200D}"))) == "FC1108")
+        #expect(code(d.refuse(.joinChat(person: "\u{3000}zoe", chat: nil))) == "FC1108")
+        #expect(code(d.refuse(.addRoleMember(role: "legal", person: "lou"), by: "ali\u{2060}ce")) == "FC1108")
+        // A log written under rules 5 took such ids; it still replays to the same deal.
+        try d.apply(.addRoleMember(role: "legal", person: "lou\u{200B}"), rules: 5)
+        #expect(d.members("legal").contains("lou\u{200B}"))
+        #expect(d.replayed().map(\.snapshot) == .success(d.snapshot))
+    }
+
     // MARK: set fields
 
     @Test func setFieldsStoresValuesAndRecomputes() throws {
