@@ -435,7 +435,9 @@ public final class DealSession {
     private var deals: [String: Live] = [:]
     /// Deals read ahead by ``prefetch(_:)``, not yet run.
     private var prefetched: [String: Live] = [:]
-    private var ownedDelta: [String: Int] = [:]
+    /// Staged changes to owners' open-deal counts, per owner and template id (nil: a deal
+    /// without view columns, which counts for every template, as in the store).
+    private var ownedDelta: [OwnedDeals: Int] = [:]
     private var liveKeys: [String: Set<String>] = [:]
     private var pending: [(record: StagedRecord, unit: Int)] = []
     var units = 0
@@ -473,6 +475,12 @@ public final class DealSession {
     }
 
     /// Deals read from the store and decoded, not yet held by a session.
+    /// A key of ``ownedDelta``.
+    struct OwnedDeals: Hashable {
+        var owner: String
+        var templateID: String?
+    }
+
     struct ReadDeals: Sendable {
         var states: [StoredDealState] = []
         /// The decoded snapshots, in the order of `states`; nil where one cannot be decoded.
@@ -542,9 +550,10 @@ public final class DealSession {
         do { return try service.store.allEvents(of: dealID) } catch { throw HostError(error) }
     }
 
-    /// Open deals `person` owns, counting staged changes.
-    func ownedOpenDeals(_ person: String) throws(HostError) -> Int {
-        do { return try service.store.openDealCount(ownedBy: person) + (ownedDelta[person] ?? 0) } catch { throw HostError(error) }
+    /// Open deals of template `templateID` that `person` owns, counting staged changes.
+    func ownedOpenDeals(_ person: String, template templateID: String) throws(HostError) -> Int {
+        let staged = (ownedDelta[OwnedDeals(owner: person, templateID: templateID)] ?? 0) + (ownedDelta[OwnedDeals(owner: person, templateID: nil)] ?? 0)
+        do { return try service.store.openDealCount(ownedBy: person, template: templateID) + staged } catch { throw HostError(error) }
     }
 
     /// Live deals holding any of these customer keys, other than `dealID`: (id, pool, owner).
@@ -663,7 +672,7 @@ public final class DealSession {
             let before = live
             var owned = 0
             if let owner {
-                owned = try ownedOpenDeals(owner)
+                owned = try ownedOpenDeals(owner, template: machine.machine.template.id)
                 // This unit's own staged changes to the deal.
                 if let s = start?.index, s.isOpen, s.owner == owner { owned -= 1 }
                 if let c = before?.index, c.isOpen, c.owner == owner { owned += 1 }
@@ -834,8 +843,12 @@ public final class DealSession {
     }
 
     func commit(_ dealID: String, from start: Live?, to final: Live, staged: [StagedRecord], unit: Int) {
-        if let s = start?.index, s.isOpen, let owner = s.owner { ownedDelta[owner, default: 0] -= 1 }
-        if final.index.isOpen, let owner = final.index.owner { ownedDelta[owner, default: 0] += 1 }
+        if let s = start?.index, s.isOpen, let owner = s.owner {
+            ownedDelta[OwnedDeals(owner: owner, templateID: s.projection?.templateID), default: 0] -= 1
+        }
+        if final.index.isOpen, let owner = final.index.owner {
+            ownedDelta[OwnedDeals(owner: owner, templateID: final.index.projection?.templateID), default: 0] += 1
+        }
         for key in start?.index.customerKeys ?? [] { liveKeys[key]?.remove(dealID) }
         if final.index.isOpen { for key in final.index.customerKeys { liveKeys[key, default: []].insert(dealID) } }
         deals[dealID] = final

@@ -86,8 +86,10 @@ public protocol DealStore: Sendable {
     /// and indexed while the deal is open; unknown ids are ignored.
     func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws
 
-    /// How many open deals `owner` owns (for the claim quota).
-    func openDealCount(ownedBy owner: String) throws -> Int
+    /// How many open deals of template `templateID` (every version) `owner` owns, for the claim
+    /// quota. A deal stored without view columns (``DealIndex/projection`` nil, a store from
+    /// before them not yet backfilled) has no template id, and counts for every template.
+    func openDealCount(ownedBy owner: String, template templateID: String) throws -> Int
 
     /// Outbox entries not yet delivered, in enqueue order.
     func undeliveredEffects(limit: Int) throws -> [OutboxEntry]

@@ -28,7 +28,9 @@ extension ForwardingDealStore {
     public func openDeals(customerKeys: [String]) throws -> [StoredDeal] { try base.openDeals(customerKeys: customerKeys) }
     public func customerKeyBackfill(limit: Int) throws -> [StoredSnapshot] { try base.customerKeyBackfill(limit: limit) }
     public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws { try base.setCustomerKeys(keys) }
-    public func openDealCount(ownedBy owner: String) throws -> Int { try base.openDealCount(ownedBy: owner) }
+    public func openDealCount(ownedBy owner: String, template templateID: String) throws -> Int {
+        try base.openDealCount(ownedBy: owner, template: templateID)
+    }
     public func undeliveredEffects(limit: Int) throws -> [OutboxEntry] { try base.undeliveredEffects(limit: limit) }
     public func lastOutboxPosition() throws -> Int64 { try base.lastOutboxPosition() }
     @discardableResult

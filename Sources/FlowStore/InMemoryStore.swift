@@ -138,8 +138,10 @@ public final class InMemoryStore: DealStore {
         }
     }
 
-    public func openDealCount(ownedBy owner: String) throws -> Int {
-        rows { _, deal in deal.index.isOpen && deal.index.owner == owner }.count
+    public func openDealCount(ownedBy owner: String, template templateID: String) throws -> Int {
+        rows { _, deal in
+            deal.index.isOpen && deal.index.owner == owner && (deal.index.projection.map { $0.templateID == templateID } ?? true)
+        }.count
     }
 
     private func rows(where predicate: (String, Deal) -> Bool) -> [StoredDeal] {

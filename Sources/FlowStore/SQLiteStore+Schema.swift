@@ -96,6 +96,13 @@ internal import GRDB
 ///   read: the upgrade clears them and lists their deals in `customer_key_backfill`, and the host
 ///   computes their keys from their snapshots before it next writes
 ///   (`DealService.backfillCustomerKeys`). `deals_customer` is dropped.
+///
+/// Version 5 (`v5-owner-template`): `deals_owner_open(owner, template_id, is_open) WHERE is_open =
+/// 1 AND owner IS NOT NULL`, in place of `deals_owner_open(owner)`. The claim quota is per
+/// template (every version of it); up to version 4 the store counted an owner's open deals of
+/// every template, so an owner busy with another template's deals was refused. `is_open` is in
+/// the index only so that the count reads nothing else (SQLite checks a partial index's condition
+/// against the columns it holds).
 enum SQLiteSchema {
     /// `PRAGMA application_id` of a flowc store ("FLOW" in ASCII).
     static let applicationID: Int32 = 0x464C_4F57
@@ -106,6 +113,7 @@ enum SQLiteSchema {
         ("v2-view-columns", v2_viewColumns),
         ("v3-append-ordered-log", v3_appendOrderedLog),
         ("v4-customer-keys", v4_customerKeys),
+        ("v5-owner-template", v5_ownerTemplate),
     ]
 
     static var currentVersion: Int { migrations.count }
@@ -261,6 +269,17 @@ enum SQLiteSchema {
                 INSERT INTO customer_key_backfill (deal) SELECT id FROM deals WHERE customer_key IS NOT NULL;
                 UPDATE deals SET customer_key = NULL WHERE customer_key IS NOT NULL;
                 DROP INDEX deals_customer;
+                """)
+    }
+
+    /// Version 5: `deals_owner_open` gains the template id, `(owner, template_id, is_open)`, so that the
+    /// claim quota counts an owner's open deals of one template from the index alone (it counted
+    /// every template's).
+    static func v5_ownerTemplate(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX deals_owner_open;
+                CREATE INDEX deals_owner_open ON deals(owner, template_id, is_open) WHERE is_open = 1 AND owner IS NOT NULL;
                 """)
     }
 

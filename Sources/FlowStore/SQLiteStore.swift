@@ -491,14 +491,19 @@ public final class SQLiteStore: DealStore {
         }
     }
 
-    static let ownerCountSQL = "SELECT count(*) FROM deals WHERE owner = ? AND owner IS NOT NULL AND is_open = 1"
+    /// Answered from `deals_owner_open` alone (schema version 5 added the template id to it).
+    static let ownerCountSQL = """
+        SELECT count(*) FROM deals
+        WHERE owner = ?1 AND owner IS NOT NULL AND is_open = 1 AND (template_id = ?2 OR template_id IS NULL)
+        """
 
-    public func openDealCount(ownedBy owner: String) throws -> Int {
+    public func openDealCount(ownedBy owner: String, template templateID: String) throws -> Int {
         // Asked at every creation, claim and assignment: one statement, as ``openDeals(customerKey:)``.
         try readStatement { db in
             let statement = try RawStatement(cached: db.cachedStatement(sql: Self.ownerCountSQL), db)
             statement.reset()
             statement.bind(1, owner)
+            statement.bind(2, templateID)
             let count = try statement.step() ? Int(statement.int64(0)) : 0
             statement.reset()
             return count

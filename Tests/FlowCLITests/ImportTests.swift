@@ -28,6 +28,31 @@ import Testing
         #expect(history.contains(#""quotaWaived":true"#))
     }
 
+    /// The quota counts the owner's open deals of the template at hand, every version of it, not
+    /// those of other templates in the same store (the docs and FC1151 say "of this template"; it
+    /// counted every template's).
+    @Test func theQuotaCountsOpenDealsOfThisTemplateOnly() throws {
+        let mini = try String(contentsOfFile: Self.mini, encoding: .utf8)
+        let dir = try tempDir([
+            "renewal.flow.yaml": mini.replacingOccurrences(of: "{id: mini, version: 1.0.0, name: Mini}", with: "{id: renewal, version: 1.0.0, name: Renewal}"),
+            "mini-2.flow.yaml": mini.replacingOccurrences(of: "{id: mini, version: 1.0.0, name: Mini}", with: "{id: mini, version: 2.0.0, name: Mini}"),
+        ])
+        let db = dir + "/q.sqlite"
+        func create(_ template: String, _ id: String) -> (code: Int32, out: String, err: String) {
+            flowc("deal", "create", template, "--id", id, "--owner", "bob", "--set", "customer_name=客户\(id)", "--db", db)
+        }
+        for id in ["R-1", "R-2"] { #expect(create(dir + "/renewal.flow.yaml", id).code == 0) }
+        // bob holds two renewals (that template's quota of 2): he may still take two deals of `mini`.
+        #expect(create(Self.mini, "M-1").code == 0, "\(create(Self.mini, "M-1").err)")
+        #expect(create(dir + "/mini-2.flow.yaml", "M-2").code == 0)
+        // A third of `mini`, on either version, is over its quota: versions count together.
+        let third = create(Self.mini, "M-3")
+        #expect(third.code == 1)
+        #expect(third.err.contains("error[FC1151]: deal `M-3`, create: `bob` already owns 2 open deals of this template; the quota is 2"), "\(third.err)")
+        let renewal = create(dir + "/renewal.flow.yaml", "R-3")
+        #expect(renewal.err.contains("error[FC1151]: deal `R-3`, create: `bob` already owns 2 open deals of this template; the quota is 2"), "\(renewal.err)")
+    }
+
     /// A node or template named by a plain string (`name: Talks`, for every language) is named
     /// so in the report, as in the graph (QA round 12: the report showed the id).
     @Test func theReportNamesNodesNamedByAPlainString() throws {

@@ -370,7 +370,7 @@ import Testing
         let close = try #require(m.fields.firstIndex { $0.id == "expected_close_date" })
         #expect(s1.snapshot.fields[close] != nil)
         // Owned by the same `zhang`: one person's three deals.
-        #expect(try service.store.openDealCount(ownedBy: "zhang") == 3)
+        #expect(try service.store.openDealCount(ownedBy: "zhang", template: "standard_sale") == 3)
     }
 
     /// Every unknown column is said at once, with a hint for the headers other systems give the
@@ -598,7 +598,7 @@ import Testing
         let rejects = try #require(run.runDeals(Array(lines.joined(separator: "\n").utf8), format: .jsonLines).value)
         #expect(rejects.map(\.error.code) == ["FC1151", "FC1201"])
         #expect(rejects.map(\.line) == [3, 4])
-        #expect(try service.store.openDealCount(ownedBy: "bob") == 2)
+        #expect(try service.store.openDealCount(ownedBy: "bob", template: "mini") == 2)
     }
 
     /// A creation over its owner's quota that is also a duplicate customer is refused as the
@@ -616,7 +616,7 @@ import Testing
         let refused = try #require(BulkRun(service: service, machine: mini).runDeals(Array(lines.joined(separator: "\n").utf8), format: .jsonLines).value)
         #expect(refused.map(\.error.code) == ["FC1201", "FC1151"])
         #expect(refused.map(\.line) == [3, 4])
-        #expect(try service.store.openDealCount(ownedBy: "bob") == 2)
+        #expect(try service.store.openDealCount(ownedBy: "bob", template: "mini") == 2)
     }
 
     /// An import of a book its owners already hold waives the quota (QA round 12: an import
@@ -631,7 +631,7 @@ import Testing
         service.quotaWaived = true
         let waived = try #require(BulkRun(service: service, machine: mini).runDeals(Array(lines.joined(separator: "\n").utf8), format: .jsonLines).value)
         #expect(waived.isEmpty)
-        #expect(try service.store.openDealCount(ownedBy: "bob") == 4)
+        #expect(try service.store.openDealCount(ownedBy: "bob", template: "mini") == 4)
         let logged = try service.store.allEvents(of: "Q-4").map { try LoggedEvent.decode($0.payload, dealID: "Q-4") }
         let entry = try #require(logged.first)
         #expect(entry.context.quotaWaived == true)
@@ -644,6 +644,6 @@ import Testing
         let first = try #require(try service.store.allEvents(of: "Q-1").first)
         #expect(!String(decoding: first.payload, as: UTF8.self).contains("quotaWaived"))
         service.quotaWaived = false
-        #expect(try service.store.openDealCount(ownedBy: "bob") == 4)
+        #expect(try service.store.openDealCount(ownedBy: "bob", template: "mini") == 4)
     }
 }

@@ -267,12 +267,26 @@ struct DealStoreConformanceTests {
         #expect(try store.openDeals(customerKeys: ["acme"]).map(\.dealID) == ["d1"])
         #expect(try store.openDeals(customerKeys: ["initech"]).isEmpty)
         #expect(try store.openDeals(customerKeys: []).isEmpty)
-        #expect(try store.openDealCount(ownedBy: "li") == 2)
-        #expect(try store.openDealCount(ownedBy: "wang") == 1)
-        #expect(try store.openDealCount(ownedBy: "zhao") == 0)
+        // Deals without view columns (a store from before them) count for every template.
+        #expect(try store.openDealCount(ownedBy: "li", template: "t") == 2)
+        #expect(try store.openDealCount(ownedBy: "wang", template: "t") == 1)
+        #expect(try store.openDealCount(ownedBy: "zhao", template: "t") == 0)
         _ = try store.append(host.next("d1", event: "2", index: deal("acme", "li", open: false)))
         #expect(try store.openDeals(customerKeys: ["acme"]).isEmpty)
-        #expect(try store.openDealCount(ownedBy: "li") == 1)
+        #expect(try store.openDealCount(ownedBy: "li", template: "t") == 1)
+        // The quota counts the deals of one template (by id, every version).
+        func of(_ template: String, _ owner: String) -> DealIndex {
+            DealIndex(templateHash: "h-" + template, status: "open", isOpen: true, pool: "private", owner: owner,
+                      projection: DealProjection(templateID: template))
+        }
+        _ = try store.append([
+            host.next("p1", event: "1", index: of("renewal", "qin")),
+            host.next("p2", event: "1", index: of("renewal", "qin")),
+            host.next("p3", event: "1", index: of("sale", "qin")),
+        ])
+        #expect(try store.openDealCount(ownedBy: "qin", template: "renewal") == 2)
+        #expect(try store.openDealCount(ownedBy: "qin", template: "sale") == 1)
+        #expect(try store.openDealCount(ownedBy: "qin", template: "other") == 0)
 
         // A deal holds several keys (separated by U+001E): any one finds it, once; a deal found by
         // two keys is listed once. Keys that change or a deal that closes are found no more.

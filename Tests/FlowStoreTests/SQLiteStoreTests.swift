@@ -18,7 +18,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: path)
         #expect(FileManager.default.fileExists(atPath: path))
         #expect(try store.schemaVersion() == SQLiteStore.currentSchemaVersion)
-        #expect(SQLiteStore.currentSchemaVersion == 4)
+        #expect(SQLiteStore.currentSchemaVersion == 5)
     }
 
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
@@ -33,7 +33,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: path)
         #expect(try store.allEvents(of: "d1").map(\.eventID) == ["e1", "e2"])
         #expect(try store.undeliveredEffects(limit: 5).map(\.effectID) == ["x"])
-        #expect(try store.schemaVersion() == 4)
+        #expect(try store.schemaVersion() == 5)
         #expect(try store.append(host.next("d1", event: "e3")) == .appended(sequence: 3))
     }
 
@@ -105,7 +105,7 @@ struct SQLiteStoreTests {
         }
         try SQLiteStore.forgeFile(path: path, schemaVersion: 2, sql: sql)
         let store = try SQLiteStore(path: path)
-        #expect(try store.schemaVersion() == 4)
+        #expect(try store.schemaVersion() == 5)
         #expect(try store.scalar("SELECT count(*) FROM pragma_table_info('events') WHERE name = 'position'") == "1")
         for deal in 0..<5 {
             let log = try store.allEvents(of: "d\(deal)", pageSize: 2)
@@ -123,6 +123,29 @@ struct SQLiteStoreTests {
         #expect(throws: (any Error).self) { try store.execute(sql: "UPDATE events SET payload = '{}'") }
     }
 
+    /// Version 5 indexes an owner's open deals by template: a version-4 file's deals are counted
+    /// per template once upgraded, from the index alone.
+    @Test func upgradingFromVersion4CountsAnOwnersDealsPerTemplate() throws {
+        let directory = try Directory()
+        let path = directory.path("v4.sqlite")
+        var sql = ""
+        for (n, template, open) in [(1, "sale", 1), (2, "sale", 1), (3, "renewal", 1), (4, "sale", 0)] {
+            sql += """
+                INSERT INTO deals (id, deal_id, last_seq, template_hash, status, is_open, owner, pool, current_nodes, template_id, snapshot)
+                VALUES (\(n), 'd\(n)', 1, 'h', 'open', \(open), 'li', 'private', '', '\(template)', '{}');
+
+                """
+        }
+        sql += "INSERT INTO deals (id, deal_id, last_seq, template_hash, status, is_open, owner, current_nodes, snapshot) VALUES (5, 'd5', 1, 'h', 'open', 1, 'li', '', '{}');\n"
+        try SQLiteStore.forgeFile(path: path, schemaVersion: 4, sql: sql)
+        let store = try SQLiteStore(path: path)
+        #expect(try store.schemaVersion() == 5)
+        // d5 has no view columns yet: it counts for both.
+        #expect(try store.openDealCount(ownedBy: "li", template: "sale") == 3)
+        #expect(try store.openDealCount(ownedBy: "li", template: "renewal") == 2)
+        #expect(try store.scalar("SELECT sql FROM sqlite_master WHERE name = 'deals_owner_open'")?.contains("deals(owner, template_id, is_open)") == true)
+    }
+
     /// Opening tells the caller before it upgrades a store from an older flowc (from, to), and
     /// says nothing for a new file or a current one.
     @Test func openingSaysWhenItUpgradesAnOlderStore() throws {
@@ -137,7 +160,7 @@ struct SQLiteStoreTests {
             try store.close()
         }
         // The second opening of v2.sqlite finds it current.
-        #expect(told == ["v1.sqlite": [[1, 4]], "v2.sqlite": [[2, 4]]])
+        #expect(told == ["v1.sqlite": [[1, 5]], "v2.sqlite": [[2, 5]]])
     }
 
     /// GRDB's WAL set-up sets `synchronous = NORMAL` on the writer after the store's own set-up;
@@ -313,7 +336,7 @@ struct SQLiteStoreTests {
         (SQLiteStore.poolSQL(.person("li")), ["private", "li", "", "10"], "INDEX deals_pool_owner (pool=? AND owner=? AND deal_id>?)"),
         (SQLiteStore.poolSQL(.nobody), ["public", "", "10"], "INDEX deals_pool_owner (pool=? AND owner=? AND deal_id>?)"),
         (SQLiteStore.customerSQL, ["acme"], "PRIMARY KEY (key=?)"),
-        (SQLiteStore.ownerCountSQL, ["li"], "INDEX deals_owner_open (owner=?)"),
+        (SQLiteStore.ownerCountSQL, ["li", "t"], "COVERING INDEX deals_owner_open (owner=?)"),
         (SQLiteStore.pendingSQL, ["10"], "INDEX outbox_pending"),
         (SQLiteStore.eventsSQL, ["d1", "0", "10"], "INDEX events_deal_seq (deal=? AND seq>?)"),
     ] as [(String, [String?], String)])

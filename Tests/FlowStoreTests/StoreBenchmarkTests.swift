@@ -70,7 +70,7 @@ struct StoreBenchmarkTests {
         let due = try store.dueDeals(asOf: StoreTime(millisecondsSinceEpoch: 1000), limit: deals)
         let seconds = Date().timeIntervalSince(start)
         let quotaStart = Date()
-        let quota = try store.openDealCount(ownedBy: "owner-7")
+        let quota = try store.openDealCount(ownedBy: "owner-7", template: "t")
         let quotaSeconds = Date().timeIntervalSince(quotaStart)
         print(
             "flowstore-bench sweep deals=\(deals) due=\(due.count) sweep=\(String(format: "%.3f", seconds))s "

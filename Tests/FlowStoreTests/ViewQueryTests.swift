@@ -415,7 +415,7 @@ struct ViewQueryTests {
             INSERT INTO outbox (deal, effect_id, event_seq, payload) VALUES (7, 'fx', 1, '{}');
             """)
         let store = try SQLiteStore(path: path)
-        #expect(try store.schemaVersion() == 4)
+        #expect(try store.schemaVersion() == 5)
         // The old key joined the identity fields: cleared, and the deal listed for the host to
         // compute its keys again (schema version 4).
         #expect(try store.deal("D-1") == StoredDeal(dealID: "D-1", lastSequence: 2, index: DealIndex(
@@ -444,7 +444,7 @@ struct ViewQueryTests {
         _ = host.next("D-1", event: "e")
         #expect(try store.append(host.next("D-1", event: "f")) == .appended(sequence: 3))
         try store.close()
-        #expect(try SQLiteStore(path: path).schemaVersion() == 4)
+        #expect(try SQLiteStore(path: path).schemaVersion() == 5)
     }
 
     @Test func theReportsRangeQueriesUseTheirIndexes() throws {
