@@ -40,7 +40,7 @@ extension Runner {
     ///
     /// - Returns: the outcome, or a refusal (nothing changes): FC1165 the deal is closed, FC1164
     ///   it already runs on `new`, FC1163 the event names another target, FC1103 `old` is not the
-    ///   deal's machine, FC1166–FC1170 and FC1178 an unsafe move; and the usual event checks (FC1106–FC1109).
+    ///   deal's machine, FC1166–FC1170, FC1178 and FC1179 an unsafe move; and the usual event checks (FC1106–FC1109).
     public static func migrate(from old: PreparedMachine, to new: PreparedMachine, _ snapshot: DealSnapshot, _ event: DealEvent,
                                context: StepContext, limits: RunnerLimits = .default) -> Result<MigrationOutcome, Refusal> {
         do {
@@ -165,6 +165,7 @@ struct MigrationTranslator {
         fresh.machineHash = newHash
         let moves = try t.translateNodes(targets, into: &fresh, at: event.at, keepingPlan: context.rules >= 4)
         if context.rules >= 3 { try t.checkForkBranches(fresh) }
+        if context.rules >= 6 { try t.checkForksNotEntered(fresh, targets) }
         fresh.fields = try t.translateFields(limits)
         fresh.roleMembers = t.translateRoles()
         fresh.groupChats = t.translateChats(targets, byPlace: context.rules >= 4)
@@ -313,6 +314,24 @@ struct MigrationTranslator {
             for (b, lane) in new.tables.branchLanes(fork: f, branches: branches, join: j) where lane.contains(true) {
                 let entered = lane.indices.contains { lane[$0] && fresh.nodes[$0].status != .pending }
                 if !entered { throw Refusal(RuntimeMessages.forkBranchNotEntered, nm.nodes[f].id, nm.nodes[b].id, nm.nodes[j].id) }
+            }
+        }
+    }
+
+    /// A fork the deal has not entered (not done on the new version) must have no open node of
+    /// the deal in its branches or at its join: the fork would never start its other branches,
+    /// and the join would wait for ever (FC1179).
+    func checkForksNotEntered(_ fresh: DealSnapshot, _ targets: [Int?]) throws(Refusal) {
+        let nm = new.machine
+        for f in nm.nodes.indices where fresh.nodes[f].status != .done {
+            guard case .fork(let branches, let j) = nm.nodes[f].transition, nm.nodes.indices.contains(j) else { continue }
+            var inside = [j]
+            for (_, lane) in new.tables.branchLanes(fork: f, branches: branches, join: j) {
+                inside += lane.indices.filter { lane[$0] }
+            }
+            for t in inside.sorted() where [.active, .blocked, .waiting].contains(fresh.nodes[t].status) {
+                let from = targets.firstIndex { $0 == t }.map { old.machine.nodes[$0].id } ?? nm.nodes[t].id
+                throw Refusal(RuntimeMessages.forkNotEntered, from, fresh.nodes[t].status.rawValue, nm.nodes[t].id, nm.nodes[f].id, nm.nodes[j].id)
             }
         }
     }

@@ -30,13 +30,13 @@ public struct RuntimeMessageSpec: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(code) \(name)" }
 }
 
-/// Every message the runner can produce: the refusal codes FC1101–FC1178 and the texts used by
+/// Every message the runner can produce: the refusal codes FC1101–FC1179 and the texts used by
 /// explanations and the scenario runner. Code outside this file never builds message text.
 ///
 /// Numbering: FC110x the deal and its log; FC111x field values; FC112x nodes, completion and
 /// winning; FC113x rework and losing; FC114x roles; FC115x pools; FC1160–FC1161 limits;
 /// FC1162–FC1170 migrations; FC1171–FC1173 node records; FC1174–FC1176 group chats; FC1177 the
-/// rules of a logged event; FC1178 migrations again.
+/// rules of a logged event; FC1178–FC1179 migrations again.
 public enum RuntimeMessages {
     // MARK: The deal and its log (FC110x)
 
@@ -345,6 +345,14 @@ public enum RuntimeMessages {
         never be released and the deal could only be lost. Migrate the deal once it has passed \
         the join, or map one of the nodes it is working on (`--map`) onto the new branch.
         """)
+    public static let forkNotEntered = RuntimeMessageSpec(1179, "fork-not-entered", "node `{0}` is {1} and would be `{2}`, inside fork `{3}`, which the deal has not entered: its join `{4}` would wait for ever", """
+        A fork starts its branches when the deal enters it, and its join waits for every one. The \
+        new version puts a node the deal is working on inside a branch (or at the join) of a fork \
+        the deal has not passed, so nothing would start the fork's other branches and the deal \
+        could only be lost. Map the node (`--map NODE=…`) onto a node before the fork, or migrate \
+        the deal once it has passed the fork's join on its own version. Runner rules 6; under \
+        rules 5 such a deal moved and was stuck.
+        """)
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
         noDeal, dealExists, machineMismatch, snapshotUnusable, dealClosed, eventOutOfOrder, eventFromFuture, invalidID, duplicateEvent,
@@ -356,7 +364,7 @@ public enum RuntimeMessages {
         stepLimit, limitExceeded,
         migrateNeedsMachines, migrateTargetMismatch, alreadyOnTarget, migrateClosed, nodeRemoved, mappingUnknownNode, mappingDuplicate,
         nodeKindIncompatible, fieldIncompatible, recordNodeNotReached, recordEmpty, recordURLInvalid,
-        noGroupChat, alreadyInChat, unknownChat, unknownRules, forkBranchNotEntered,
+        noGroupChat, alreadyInChat, unknownChat, unknownRules, forkBranchNotEntered, forkNotEntered,
     ]
 
     /// The refusal entry with this code, if any (`flowc explain FC1121`).

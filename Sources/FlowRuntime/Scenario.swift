@@ -271,7 +271,7 @@ extension Scenario {
         let specs = [
             R.noDeal, R.dealExists, R.machineMismatch, R.snapshotUnusable, R.eventFromFuture, R.duplicateEvent,
             R.migrateNeedsMachines, R.migrateTargetMismatch, R.alreadyOnTarget, R.migrateClosed, R.nodeRemoved, R.mappingUnknownNode,
-            R.mappingDuplicate, R.nodeKindIncompatible, R.fieldIncompatible, R.unknownRules, R.forkBranchNotEntered,
+            R.mappingDuplicate, R.nodeKindIncompatible, R.fieldIncompatible, R.unknownRules, R.forkBranchNotEntered, R.forkNotEntered,
         ]
         return Set(specs.map(\.code))
     }()
@@ -281,8 +281,8 @@ extension Scenario {
     ///
     /// The rule (docs/testing.md §8), in order: the same code written another way (`fc1115`,
     /// `1115`, `FC 1115`); else the one code reached by swapping two neighbouring digits (`FC1511`
-    /// → FC1151); else the one code that differs in a single digit (`FC1179` → none: FC1170 to
-    /// FC1176 all do). Codes are dense, so a one-digit change that fits several is not guessed at.
+    /// → FC1151); else the one code that differs in a single digit (`FC1193` → none: FC1113 to
+    /// FC1173 all do). Codes are dense, so a one-digit change that fits several is not guessed at.
     static func suggestedRefusal(for written: String) -> String? {
         let known = Set(refusalCodes)
         var compact = written.uppercased().filter { !$0.isWhitespace && $0 != "-" && $0 != "_" }

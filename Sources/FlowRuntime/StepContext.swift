@@ -46,7 +46,9 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   first run.
     /// - 6: an id (deal, event, actor, owner, person) with an invisible character (a format
     ///   character such as U+200B, or a space other than U+0020) is refused, FC1108: it looks like
-    ///   another id. Under 5 it was taken.
+    ///   another id. Under 5 it was taken. A migration refuses a deal whose open node the new
+    ///   version puts inside a branch (or at the join) of a fork the deal has not entered
+    ///   (FC1179); under 5 the deal moved and the join waited for ever.
     public static let currentRules = 6
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,

@@ -277,6 +277,70 @@ extension Deal {
         #expect(try d.migrate(to: v2).failure == nil)
     }
 
+    /// The version puts the node the deal works on inside a branch of a fork the deal has not
+    /// entered (a review step made one of two parallel ones): nothing would start the other
+    /// branch, and the join would wait for ever. Refused (FC1179) under rules 6; a log written
+    /// under rules 5 still replays as it was. A deal past the new fork moves.
+    static let newForkAroundTalks: [(String, String)] = [
+        ("  - id: talks\n", """
+          - id: lead
+            name: Lead
+            owner: sales_owner
+            next: intro
+          - id: intro
+            name: Intro
+            kind: fork
+            branches: [talks, intro_call]
+            join: intro_done
+          - id: talks
+
+        """),
+        ("""
+            next:
+              - if: "quote < cost"
+                to: audit_check
+              - default: review
+
+        """, """
+            next: intro_done
+          - id: intro_call
+            name: Intro call
+            owner: presales
+            next: intro_done
+          - id: intro_done
+            name: Intro done
+            kind: join
+            next:
+              - if: "quote < cost"
+                to: audit_check
+              - default: review
+
+        """),
+    ]
+
+    @Test func aDealIsRefusedWhenItsNodeWouldBeInsideAForkItHasNotEntered() throws {
+        var d = try Mini.deal()
+        let v2 = try MiniVersion.make("2.0.0", Self.newForkAroundTalks)
+        let refusal = try d.migrate(to: v2).failure
+        #expect(refusal?.code == "FC1179")
+        #expect(refusal?.message == "node `talks` is active and would be `talks`, inside fork `intro`, which the deal has not entered: its join `intro_done` would wait for ever")
+        // Under rules 5 it moved, and its log replays so.
+        let s = try #require(d.snapshot)
+        let e = DealEvent(id: "m1", at: d.time + hour, .migrate(from: s.machineHash, to: v2.machine.template.hash, map: []))
+        let old = StepContext(now: e.at, rules: 5)
+        let outcome = try Runner.migrate(from: d.pm, to: v2, s, e, context: old).get()
+        let replayed = Runner.replay(d.pm, events: d.log.map(\.0) + [e], contexts: d.log.map(\.1) + [old]) {
+            $0 == v2.machine.template.hash ? v2 : nil
+        }
+        #expect(try replayed.get().snapshot == outcome.snapshot)
+        // Past the new fork's join (at the review), the deal moves; `talks` is done there.
+        try d.apply(.setFields([FieldAssignment("quote", money(100)), FieldAssignment("cost", money(50))]), by: "alice")
+        try d.finish("talks", by: "alice", after: hour)
+        #expect(d.active == ["review"])
+        let (moved, _) = try d.migrate(to: v2).get()
+        #expect(moved.active == ["review"])
+    }
+
     /// A migration logged under rules 2 (before FC1178) replays as it was: the stuck deal folds
     /// to its stored snapshot.
     @Test func aForkMigrationLoggedUnderRules2StillReplays() throws {
@@ -463,6 +527,7 @@ extension MigrationTests {
         case "FC1178":
             var inside = try Mini.atFork()
             return try inside.migrate(to: MiniVersion.make("2.0.0", thirdBranch)).failure
+        case "FC1179": return try d.migrate(to: MiniVersion.make("2.0.0", newForkAroundTalks)).failure
         case "FC1171": return d.refuse(.note(node: "signing", text: "too early"), by: "alice")
         case "FC1172": return d.refuse(.note(node: "talks", text: "  \n "), by: "alice")
         case "FC1173": return d.refuse(.link(node: "talks", url: "javascript:alert(1)", title: nil), by: "alice")

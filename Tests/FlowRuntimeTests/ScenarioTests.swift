@@ -103,8 +103,8 @@ import Testing
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"refused": "FC1511"}}]}"#,
          "steps[0].expect.refused: `FC1511` is not a refusal code (did you mean `FC1151`?): `refused` takes the code the step is refused with, "
             + "one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"),
-        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {"expect": {"refused": "FC1179"}}}"#,
-         "deal.expect.refused: `FC1179` is not a refusal code: `refused` takes the code the step is refused with, "
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {"expect": {"refused": "FC1193"}}}"#,
+         "deal.expect.refused: `FC1193` is not a refusal code: `refused` takes the code the step is refused with, "
             + "one of the runner's (FC11xx; `flowc explain CODE` tells what each means)"),
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"refused": "FC1109"}}]}"#,
          "steps[0].expect.refused: `FC1109` (duplicate-event) cannot happen in a scenario, which creates its deal first, names and dates its "
