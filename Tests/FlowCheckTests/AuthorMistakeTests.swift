@@ -120,3 +120,59 @@ import Testing
         #expect(d.help?.text == "warn some days before, e.g. `warn: \(suggested)`")
     }
 }
+
+extension AuthorMistakeTests {
+    /// A rework from one branch of a fork into another (review of the runner: the checker took
+    /// it whenever a loop after the join led back before the fork, and the runner then left the
+    /// deal with no open node and the join waiting for ever). Refused at the target with the
+    /// two ways that work; a rework from after the join into one branch stays allowed.
+    @Test func aReworkIntoASiblingBranchIsRefused() throws {
+        let path = repoRoot + "/testdata/check/err/rework-into-sibling-branch.flow.yaml"
+        let bytes = Array(try String(contentsOfFile: path, encoding: .utf8).utf8)
+        let ds = TemplateChecker.check(path: "cross.flow.yaml", bytes: bytes, fs: MemoryFileSystem([:])).diagnostics
+        #expect(ds.count == 1, "\(ds.map(\.message.text))")
+        let d = try #require(ds.first)
+        #expect(d.code == DiagnosticCode(509))
+        #expect(d.message.text == "`rework` cannot go from `legal` to `finance`, in another branch of fork `review_fork`: the branches run side by side, so `finance` does not come before `legal`")
+        #expect(d.help?.text == "to do both branches again, rework to a node before the fork `review_fork`; to redo `finance` alone, rework from a node after the join `reviews_done`")
+        // Within one branch of an outer fork, a rework between the branches of an inner fork is
+        // refused for the inner one; one from the inner fork's branch back before it is not.
+        let nested = String(decoding: bytes, as: UTF8.self)
+            .replacingOccurrences(of: "    rework: [prep, finance]\n", with: "    rework: [prep]\n")
+            .replacingOccurrences(of: """
+              - id: finance
+                name: Finance
+                owner: sales_owner
+                next: reviews_done
+
+            """, with: """
+              - id: finance
+                name: Finance
+                owner: sales_owner
+                next: finance_fork
+              - id: finance_fork
+                name: Finance checks
+                kind: fork
+                branches: [credit, tax]
+                join: finance_done
+              - id: credit
+                name: Credit
+                owner: sales_owner
+                rework: [tax, finance]
+                next: finance_done
+              - id: tax
+                name: Tax
+                owner: sales_owner
+                next: finance_done
+              - id: finance_done
+                name: Finance done
+                kind: join
+                next: reviews_done
+
+            """)
+        let inner = TemplateChecker.check(path: "nested.flow.yaml", bytes: Array(nested.utf8), fs: MemoryFileSystem([:])).diagnostics
+        #expect(inner.map(\.message.text) == [
+            "`rework` cannot go from `credit` to `tax`, in another branch of fork `finance_fork`: the branches run side by side, so `tax` does not come before `credit`",
+        ])
+    }
+}

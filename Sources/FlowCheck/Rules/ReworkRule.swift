@@ -5,7 +5,11 @@ import FlowSyntax
 ///
 /// Rejects a `rework` target from which the node itself cannot be reached: rework returns a
 /// deal to a node it has passed. Rejects a join as a target too: rework makes its target active,
-/// and a join cannot be (the deal rested on no node). Language reference: "rework".
+/// and a join cannot be (the deal rested on no node). Rejects a target in another branch of a
+/// fork the node is in: the branches run side by side, so the target is not behind the node even
+/// when a loop after the join leads back to it, and the runner, going back the long way round
+/// the loop, would set the fork and the node's own branch back to pending and leave the join
+/// waiting for ever. Language reference: "rework".
 ///
 /// Each node's ancestors are searched backwards from the node, stopping as soon as all of its
 /// rework targets are found, so templates with thousands of rework edges stay linear in
@@ -35,6 +39,20 @@ enum ReworkRule: TemplateRule {
                 }
             }
         }
+        // Each node's branches: (fork, lane) pairs, one per fork it is inside.
+        var lanesOf = [[(fork: Int, lane: Int)]](repeating: [], count: g.nodeCount)
+        for (k, fork) in layout.forks.enumerated() where fork.isReachable {
+            for (l, lane) in fork.lanes.enumerated() { for v in lane { lanesOf[v].append((k, l)) } }
+        }
+        /// The fork that has `a` and `b` in different branches, if any.
+        func forkApart(_ a: Int, _ b: Int) -> Int? {
+            for k in Set(lanesOf[a].map(\.fork)).sorted() {
+                let mine = Set(lanesOf[a].filter { $0.fork == k }.map(\.lane))
+                let theirs = Set(lanesOf[b].filter { $0.fork == k }.map(\.lane))
+                if !theirs.isEmpty && mine.isDisjoint(with: theirs) { return k }
+            }
+            return nil
+        }
         var predecessors = [[Int]](repeating: [], count: g.nodeCount)
         for list in g.edges { for e in list where e.isForward { predecessors[e.to].append(e.from) } }
         // One visit-stamp array for every search, so no search allocates.
@@ -63,6 +81,13 @@ enum ReworkRule: TemplateRule {
                 if ctx.template.nodes[target].effectiveKind == .join {
                     let fork = ctx.template.nodes.first { $0.effectiveKind == .fork && $0.join?.value == r.value }
                     ctx.report(CheckMessages.reworkToJoin.at(r.span, r.value, fork?.id.value ?? "…"))
+                    continue
+                }
+                if let k = forkApart(i, target) {
+                    let fork = layout.forks[k]
+                    ctx.report(CheckMessages.reworkTarget.at(r.span, format: CheckMessages.Formats.reworkIntoSiblingBranch, r.value, n.id.value, fork.syntax.id.value)
+                        .label(fork.syntax.id.span, CheckMessages.Formats.theFork, fork.syntax.id.value)
+                        .help(CheckMessages.Formats.reworkAcrossFork, fork.syntax.id.value, ctx.template.nodes[fork.join].id.value, r.value))
                     continue
                 }
                 if found.contains(target) { continue }
