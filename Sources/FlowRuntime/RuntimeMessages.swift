@@ -30,13 +30,13 @@ public struct RuntimeMessageSpec: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(code) \(name)" }
 }
 
-/// Every message the runner can produce: the refusal codes FC1101–FC1179 and the texts used by
+/// Every message the runner can produce: the refusal codes FC1101–FC1180 and the texts used by
 /// explanations and the scenario runner. Code outside this file never builds message text.
 ///
 /// Numbering: FC110x the deal and its log; FC111x field values; FC112x nodes, completion and
 /// winning; FC113x rework and losing; FC114x roles; FC115x pools; FC1160–FC1161 limits;
 /// FC1162–FC1170 migrations; FC1171–FC1173 node records; FC1174–FC1176 group chats; FC1177 the
-/// rules of a logged event; FC1178–FC1179 migrations again.
+/// rules of a logged event; FC1178–FC1179 migrations again; FC1180 pools again.
 public enum RuntimeMessages {
     // MARK: The deal and its log (FC110x)
 
@@ -353,6 +353,14 @@ public enum RuntimeMessages {
         the deal once it has passed the fork's join on its own version. Runner rules 6; under \
         rules 5 such a deal moved and was stuck.
         """)
+    public static let releaseWhileLosing = RuntimeMessageSpec(1180, "release-while-losing", "the deal is on its lose path, at `{0}`: it goes to the public pool by itself once lost; complete `{0}` first, or have a manager assign it", """
+        A lost deal goes through its follow-up nodes (a loss review) and then to the public pool. \
+        Released before that, it would sit in the public pool open, at its loss review, and \
+        whoever claimed it would have to write someone else's loss analysis; the idle timer \
+        holds off on the lose path for the same reason. Complete the follow-up nodes, and the \
+        deal goes to the public pool by itself; a manager may assign it to someone else to \
+        complete them. Runner rules 6; under rules 5 the release was taken.
+        """)
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
         noDeal, dealExists, machineMismatch, snapshotUnusable, dealClosed, eventOutOfOrder, eventFromFuture, invalidID, duplicateEvent,
@@ -364,7 +372,7 @@ public enum RuntimeMessages {
         stepLimit, limitExceeded,
         migrateNeedsMachines, migrateTargetMismatch, alreadyOnTarget, migrateClosed, nodeRemoved, mappingUnknownNode, mappingDuplicate,
         nodeKindIncompatible, fieldIncompatible, recordNodeNotReached, recordEmpty, recordURLInvalid,
-        noGroupChat, alreadyInChat, unknownChat, unknownRules, forkBranchNotEntered, forkNotEntered,
+        noGroupChat, alreadyInChat, unknownChat, unknownRules, forkBranchNotEntered, forkNotEntered, releaseWhileLosing,
     ]
 
     /// The refusal entry with this code, if any (`flowc explain FC1121`).

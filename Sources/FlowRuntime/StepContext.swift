@@ -48,7 +48,8 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   character such as U+200B, or a space other than U+0020) is refused, FC1108: it looks like
     ///   another id. Under 5 it was taken. A migration refuses a deal whose open node the new
     ///   version puts inside a branch (or at the join) of a fork the deal has not entered
-    ///   (FC1179); under 5 the deal moved and the join waited for ever.
+    ///   (FC1179); under 5 the deal moved and the join waited for ever. A deal on its lose path
+    ///   is not released (FC1180); under 5 it went to the public pool open, at its loss review.
     public static let currentRules = 6
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,

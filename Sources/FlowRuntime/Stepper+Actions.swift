@@ -632,6 +632,9 @@ extension Stepper {
         guard s.pool == .private, let owner = s.owner else { throw Refusal(RuntimeMessages.notInPrivatePool) }
         guard person == owner || canAssign(person) else { throw Refusal(RuntimeMessages.notTheOwner, Names.shown(person), owner) }
         if s.status == .won { throw Refusal(RuntimeMessages.dealClosed, s.status.rawValue, "release") }
+        if context.rules >= 6, let onPath = s.openNodes.first(where: { pt.onLosePath[$0] }) {
+            throw Refusal(RuntimeMessages.releaseWhileLosing, nodeID(onPath))
+        }
         returnToPool(why: "release")
     }
 

@@ -180,6 +180,30 @@ import Testing
         #expect(d.snapshot?.pool == .public)
     }
 
+    /// On its lose path the deal is not released (rules 6): it would go to the public pool open,
+    /// and whoever claimed it would write someone else's loss review (the idle timer holds off
+    /// for the same reason). Once lost it goes there by itself; a manager may still assign it.
+    /// Under rules 5 the release was taken, and such a log still replays.
+    @Test func aDealOnItsLosePathIsNotReleased() throws {
+        var d = try Mini.deal()
+        try d.apply(.lose(reason: "price"), by: "alice", after: day)
+        #expect(d.active == ["loss_review"])
+        for person in ["alice", "mia"] {
+            let refused = d.refuse(.release, by: person, after: hour)
+            #expect(code(refused) == "FC1180")
+            #expect(refused?.message == "the deal is on its lose path, at `loss_review`: it goes to the public pool by itself once lost; complete `loss_review` first, or have a manager assign it")
+        }
+        var old = d
+        try old.apply(.release, by: "alice", after: hour, rules: 5)
+        #expect(old.snapshot?.pool == .public && old.snapshot?.status == .open)
+        #expect(old.replayed().map(\.snapshot) == .success(old.snapshot))
+        try d.apply(.assign(to: "bob"), by: "mia", after: hour)
+        #expect(d.snapshot?.owner == "bob" && d.active == ["loss_review"])
+        try d.apply(.setFields([FieldAssignment("notes", .text("too expensive"))]))
+        try d.apply(.complete(node: "loss_review", outcome: nil), by: "bob", after: hour)
+        #expect(d.snapshot?.pool == .public && d.snapshot?.status == .lost)
+    }
+
     /// A deal passed through a second person does not free the first: each former owner's
     /// cooldown runs to its end. (Only the last owner was remembered, so Alice could claim the
     /// deal back minutes after releasing it, once Bob had claimed and released it.)

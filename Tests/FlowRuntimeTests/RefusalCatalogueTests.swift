@@ -132,6 +132,10 @@ import Testing
             var d = Deal(try machine(yaml: RunnerEventTests.noChat))
             try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []))
             return d.refuse(.joinChat(person: "zoe", chat: nil))
+        case "FC1180":
+            var d = try Mini.deal()
+            try d.apply(.lose(reason: "price"), by: "alice", after: day)
+            return d.refuse(.release, by: "alice")
         case "FC1175": var d = try Mini.deal(); return d.refuse(.joinChat(person: "pete", chat: nil))
         case "FC1176": var d = try Mini.deal(); return d.refuse(.joinChat(person: "zoe", chat: "chat-nope"))
         case "FC1177":
