@@ -30,13 +30,13 @@ public struct RuntimeMessageSpec: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(code) \(name)" }
 }
 
-/// Every message the runner can produce: the refusal codes FC1101–FC1180 and the texts used by
+/// Every message the runner can produce: the refusal codes FC1101–FC1181 and the texts used by
 /// explanations and the scenario runner. Code outside this file never builds message text.
 ///
 /// Numbering: FC110x the deal and its log; FC111x field values; FC112x nodes, completion and
 /// winning; FC113x rework and losing; FC114x roles; FC115x pools; FC1160–FC1161 limits;
 /// FC1162–FC1170 migrations; FC1171–FC1173 node records; FC1174–FC1176 group chats; FC1177 the
-/// rules of a logged event; FC1178–FC1179 migrations again; FC1180 pools again.
+/// rules of a logged event; FC1178–FC1179 migrations again; FC1180–FC1181 pools and roles again.
 public enum RuntimeMessages {
     // MARK: The deal and its log (FC110x)
 
@@ -361,6 +361,14 @@ public enum RuntimeMessages {
         deal goes to the public pool by itself; a manager may assign it to someone else to \
         complete them. Runner rules 6; under rules 5 the release was taken.
         """)
+    public static let notAnAssigner = RuntimeMessageSpec(1181, "not-an-assigner", "`{0}` may not change who is in `{1}`: its members assign and release deals; only they, the owner or an actor the host vouches for may", """
+        The members of the `pool.assign_by` role on a deal may assign it to anyone and release it \
+        for its owner. If anyone could add themselves to that role, the check on assigning \
+        (FC1153) would stop nobody. So under runner rules 6 only a member of the role, the deal's \
+        owner (who may release it anyway), or an actor the host vouches for (`--can-assign`, \
+        `"can_assign": true`) adds or removes one; the deal's creation may name them. Other roles \
+        are open to anyone, as before.
+        """)
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
         noDeal, dealExists, machineMismatch, snapshotUnusable, dealClosed, eventOutOfOrder, eventFromFuture, invalidID, duplicateEvent,
@@ -372,7 +380,7 @@ public enum RuntimeMessages {
         stepLimit, limitExceeded,
         migrateNeedsMachines, migrateTargetMismatch, alreadyOnTarget, migrateClosed, nodeRemoved, mappingUnknownNode, mappingDuplicate,
         nodeKindIncompatible, fieldIncompatible, recordNodeNotReached, recordEmpty, recordURLInvalid,
-        noGroupChat, alreadyInChat, unknownChat, unknownRules, forkBranchNotEntered, forkNotEntered, releaseWhileLosing,
+        noGroupChat, alreadyInChat, unknownChat, unknownRules, forkBranchNotEntered, forkNotEntered, releaseWhileLosing, notAnAssigner,
     ]
 
     /// The refusal entry with this code, if any (`flowc explain FC1121`).

@@ -423,6 +423,7 @@ extension Stepper {
         let r = try role(id)
         try Stepper.checkID("person", person, limits, rules: context.rules)
         if r == pt.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
+        try checkChangesAssigners(r)
         if s.roleMembers[r].contains(person) { throw Refusal(RuntimeMessages.alreadyMember, m.roles[r].id, Names.shown(person)) }
         if s.roleMembers[r].count >= limits.maxMembersPerRole {
             throw Refusal(RuntimeMessages.limitExceeded, "the members of role `\(m.roles[r].id)`", "\(limits.maxMembersPerRole) people")
@@ -437,11 +438,21 @@ extension Stepper {
     mutating func removeMember(role id: String, person: String) throws(Refusal) {
         let r = try role(id)
         if r == pt.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
+        try checkChangesAssigners(r)
         guard let i = s.roleMembers[r].firstIndex(of: person) else {
             throw Refusal(RuntimeMessages.notAMember, m.roles[r].id, Names.shown(person))
         }
         // Chats keep their members: people are not removed from a chat automatically.
         s.roleMembers[r].remove(at: i)
+    }
+
+    /// Under rules 6, the members of `pool.assign_by` (who may assign and release the deal) are
+    /// changed only by one of them, the deal's owner (who may release it anyway) or an actor the
+    /// host vouches for (FC1181; FC1158 without an actor); any other role's by anyone.
+    func checkChangesAssigners(_ r: Int) throws(Refusal) {
+        guard context.rules >= 6, r == m.pool.assignBy else { return }
+        let person = try actor()
+        if person != s.owner && !canAssign(person) { throw Refusal(RuntimeMessages.notAnAssigner, Names.shown(person), m.roles[r].id) }
     }
 
     // MARK: Rework, lose, win

@@ -204,6 +204,34 @@ import Testing
         #expect(d.snapshot?.pool == .public && d.snapshot?.status == .lost)
     }
 
+    /// Who may assign and release is who is in `pool.assign_by` on the deal, so under rules 6
+    /// only its members (or an actor the host vouches for) change who is in it: Bob could add
+    /// himself as a manager and then assign the deal to himself. Other roles stay open to anyone.
+    @Test func onlyManagersChangeWhoTheManagersAre() throws {
+        var d = try Mini.deal()
+        #expect(code(d.refuse(.assign(to: "bob"), by: "bob")) == "FC1153")
+        let refused = d.refuse(.addRoleMember(role: "sales_manager", person: "bob"), by: "bob")
+        #expect(code(refused) == "FC1181")
+        #expect(refused?.message == "`bob` may not change who is in `sales_manager`: its members assign and release deals; only they, the owner or an actor the host vouches for may")
+        #expect(code(d.refuse(.addRoleMember(role: "sales_manager", person: "bob"))) == "FC1158")
+        #expect(code(d.refuse(.removeRoleMember(role: "sales_manager", person: "mia"), by: "bob")) == "FC1181")
+        // A manager or the owner adds one; the host may vouch for an actor; anyone adds to other
+        // roles.
+        try d.apply(.addRoleMember(role: "sales_manager", person: "max"), by: "mia")
+        try d.apply(.addRoleMember(role: "sales_manager", person: "may"), by: "alice")
+        try d.apply(.removeRoleMember(role: "sales_manager", person: "may"), by: "alice")
+        try d.apply(.addRoleMember(role: "sales_manager", person: "bob"), by: "hr-system", canAssign: true)
+        try d.apply(.addRoleMember(role: "legal", person: "liz"), by: "bob")
+        try d.apply(.removeRoleMember(role: "sales_manager", person: "bob"), by: "max")
+        #expect(d.members("sales_manager") == ["mia", "max"])
+        // Under rules 5 anyone did, and such a log still replays.
+        var old = try Mini.deal()
+        try old.apply(.addRoleMember(role: "sales_manager", person: "bob"), by: "bob", rules: 5)
+        try old.apply(.assign(to: "bob"), by: "bob", rules: 5)
+        #expect(old.snapshot?.owner == "bob")
+        #expect(old.replayed().map(\.snapshot) == .success(old.snapshot))
+    }
+
     /// A deal passed through a second person does not free the first: each former owner's
     /// cooldown runs to its end. (Only the last owner was remembered, so Alice could claim the
     /// deal back minutes after releasing it, once Bob had claimed and released it.)

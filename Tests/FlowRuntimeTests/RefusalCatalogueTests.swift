@@ -136,6 +136,7 @@ import Testing
             var d = try Mini.deal()
             try d.apply(.lose(reason: "price"), by: "alice", after: day)
             return d.refuse(.release, by: "alice")
+        case "FC1181": var d = try Mini.deal(); return d.refuse(.addRoleMember(role: "sales_manager", person: "bob"), by: "bob")
         case "FC1175": var d = try Mini.deal(); return d.refuse(.joinChat(person: "pete", chat: nil))
         case "FC1176": var d = try Mini.deal(); return d.refuse(.joinChat(person: "zoe", chat: "chat-nope"))
         case "FC1177":
