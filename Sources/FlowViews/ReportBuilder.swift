@@ -11,13 +11,20 @@ public struct ReportBuilder {
     public let store: any DealViewStore
     public let machines: MachineRegistry
 
-    /// Longest lists of the report: beyond them the lists are cut (the totals still count all),
-    /// so that a report over a million deals stays a page a manager reads.
+    /// Longest lists of the report: beyond them the lists are cut (the totals still count all,
+    /// and each cut list says how many it left out), so that a report over a million deals stays
+    /// a page a manager reads.
     public struct Limits: Sendable, Hashable {
         public var poolRows = 200
-        public var attentionItems = 500
+        /// Overdue and blocked nodes listed per person (the most overdue first); every person
+        /// with one is listed, so a rep's items are never crowded out by another's.
+        public var attentionPerOwner = 20
+        /// Those listed under nobody (public-pool deals, roles no one holds).
+        public var attentionNobody = 50
         public var returningRows = 500
         public var recentRecords = 20
+        /// Overdue deals read per store query while gathering the attention list.
+        public var attentionPage = 2_000
         public init() {}
     }
 
@@ -182,30 +189,34 @@ public struct ReportBuilder {
                                        openWeighted: amounts[$0]!.weighted.cents)
         }
 
-        // Open nodes past their due time, through the index on the earliest due time.
-        let due = try store.viewRows(DealRowQuery(
-            filter: all(isOpen, .compare(.column(.dueAt), .lessOrEqual, .value(.integer(nowMS)))),
-            sort: [ViewSort(.column(.dueAt))], limit: limits.attentionItems))
-        var byOwner: [String?: [ReportModel.AttentionItem]] = [:]
-        var itemCount = 0
-        for deal in due {
-            guard let p = deal.index.projection, case .array(let nodes)? = StoreJSON.parse(p.openNodes) else { continue }
+        // Open nodes past their due time, through the index on the earliest due time, read in
+        // pages: every person's most overdue items are kept (and the rest counted), so that a
+        // long tail of public-pool leads cannot crowd a rep's blocked deal out (QA round 19).
+        var byOwner: [String?: (items: [ReportModel.AttentionItem], more: Int)] = [:]
+        try forEachOverdueDeal(all(isOpen), upTo: nowMS) { deal in
+            guard let p = deal.index.projection, case .array(let nodes)? = StoreJSON.parse(p.openNodes) else { return }
             let m = machineFor(deal, templates)
             for case .object(let node) in nodes {
-                guard case .text(let id)? = node["node"], case .integer(let dueAt)? = node["due_at"], dueAt <= nowMS,
-                      itemCount < limits.attentionItems else { continue }
+                guard case .text(let id)? = node["node"], case .integer(let dueAt)? = node["due_at"], dueAt <= nowMS else { continue }
                 // Nobody can work a node of a deal in the public pool until it is claimed or
                 // assigned: the role's holder would be refused (QA round 16).
                 let owner: String? = if case .text(let o)? = node["owner"], deal.index.pool != "public" { o } else { nil }
+                let cap = owner == nil ? limits.attentionNobody : limits.attentionPerOwner
+                guard (byOwner[owner]?.items.count ?? 0) < cap else {
+                    byOwner[owner, default: ([], 0)].more += 1
+                    continue
+                }
                 let blocked = node["status"] == .text("blocked")
                 let def = m?.nodes.first { $0.id == id }
-                byOwner[owner, default: []].append(ReportModel.AttentionItem(
+                byOwner[owner, default: ([], 0)].items.append(ReportModel.AttentionItem(
                     dealID: deal.dealID, node: id, nodeNameZh: def?.name["zh"] ?? def?.name[""], nodeNameEn: def?.name["en"],
                     state: blocked ? .blocked : .overdue, dueAt: Self.seconds(dueAt), daysOverdue: Int((nowMS - dueAt) / Self.day)))
-                itemCount += 1
             }
         }
-        let attention = byOwner.map { ReportModel.OwnerAttention(owner: $0.key, items: $0.value.sorted { ($0.dueAt ?? 0, $0.dealID) < ($1.dueAt ?? 0, $1.dealID) }) }
+        let attention = byOwner.map {
+            ReportModel.OwnerAttention(owner: $0.key, items: $0.value.items.sorted { ($0.dueAt ?? 0, $0.dealID) < ($1.dueAt ?? 0, $1.dealID) },
+                                       more: $0.value.more)
+        }
             .sorted { a, b in
                 switch (a.owner, b.owner) {
                 case (nil, nil): return false
@@ -215,11 +226,12 @@ public struct ReportBuilder {
                 }
             }
 
+        // `pool_since` is set exactly while a deal is in the public pool; its index gives the
+        // oldest first without sorting the pool.
+        let inPool = all(.compare(.column(.poolSince), .notEqual, .value(.null)))
         let pool = try store.viewRows(DealRowQuery(
-            // `pool_since` is set exactly while a deal is in the public pool; its index gives the
-            // oldest first without sorting the pool.
-            filter: all(.compare(.column(.poolSince), .notEqual, .value(.null))),
-            sort: [ViewSort(.column(.poolSince)), ViewSort(.column(.dealID))], limit: limits.poolRows))
+            filter: inPool, sort: [ViewSort(.column(.poolSince)), ViewSort(.column(.dealID))], limit: limits.poolRows))
+        let publicPoolMore = pool.count < limits.poolRows ? 0 : try count(inPool) - pool.count
         let publicPool = pool.map { deal -> ReportModel.PoolRow in
             let row = DealViewRow(deal)
             let template = row.templateID ?? ""
@@ -235,9 +247,9 @@ public struct ReportBuilder {
         }
 
         let days = min(max(0, returningWithinDays), Self.maxReturningDays)
-        let returningDeals = try store.viewRows(DealRowQuery(
-            filter: all(isOpen, .compare(.column(.returnsAt), .lessOrEqual, .value(.integer(nowMS &+ Int64(days) * Self.day)))),
-            sort: [ViewSort(.column(.returnsAt))], limit: limits.returningRows))
+        let returnsSoon = all(isOpen, .compare(.column(.returnsAt), .lessOrEqual, .value(.integer(nowMS &+ Int64(days) * Self.day))))
+        let returningDeals = try store.viewRows(DealRowQuery(filter: returnsSoon, sort: [ViewSort(.column(.returnsAt))], limit: limits.returningRows))
+        let returningMore = returningDeals.count < limits.returningRows ? 0 : try count(returnsSoon) - returningDeals.count
         let returning = returningDeals.compactMap { deal -> ReportModel.ReturningRow? in
             guard let at = deal.index.projection?.returnsAt?.millisecondsSinceEpoch else { return nil }
             let machine = machineFor(deal, templates)
@@ -266,9 +278,44 @@ public struct ReportBuilder {
                 row.weighted = forecastSums[key]?.weighted.cents ?? 0
                 return row
             }
-        return ReportModel(
+        var model = ReportModel(
             generatedAt: now, utcOffsetSeconds: utcOffset, templates: lines, totals: totals, funnel: funnel, forecast: forecastRows,
             attention: attention, publicPool: publicPool, returningWithinDays: days, returning: returning, recentRecords: recent)
+        model.publicPoolMore = max(0, publicPoolMore)
+        model.returningMore = max(0, returningMore)
+        return model
+    }
+
+    /// How many deals match.
+    private func count(_ filter: ViewPredicate) throws -> Int {
+        try store.viewGroups(DealGroupQuery(filter: filter, groupBy: [])).first?.count ?? 0
+    }
+
+    /// Calls `body` with every deal matching `filter` whose earliest due time is at or before
+    /// `nowMS`, most overdue first, reading `limits.attentionPage` deals per query through the
+    /// index on the due time. Deals due at the same millisecond as a page's last are read again
+    /// with the next page (all of them at once, so that a page of one due time cannot repeat).
+    private func forEachOverdueDeal(_ filter: ViewPredicate, upTo nowMS: Int64, _ body: (StoredDeal) throws -> Void) throws {
+        let page = max(1, limits.attentionPage)
+        var from: Int64? = nil
+        while true {
+            let lower: [ViewPredicate] = from.map { [.compare(.column(.dueAt), .greaterOrEqual, .value(.integer($0)))] } ?? []
+            let dueBy = ViewPredicate.compare(.column(.dueAt), .lessOrEqual, .value(.integer(nowMS)))
+            let rows = try store.viewRows(DealRowQuery(
+                filter: .and([filter, dueBy] + lower), sort: [ViewSort(.column(.dueAt)), ViewSort(.column(.dealID))], limit: page))
+            guard rows.count == page, let last = rows.last?.index.projection?.dueAt?.millisecondsSinceEpoch else {
+                for deal in rows { try body(deal) }
+                return
+            }
+            // The deals at the last due time, read whole: those of this page, and any beyond it.
+            let before = rows.filter { ($0.index.projection?.dueAt?.millisecondsSinceEpoch ?? last) < last }
+            for deal in before { try body(deal) }
+            let tied = try store.viewRows(DealRowQuery(
+                filter: .and([filter, .compare(.column(.dueAt), .equal, .value(.integer(last)))]), sort: [ViewSort(.column(.dealID))]))
+            for deal in tied { try body(deal) }
+            guard last < nowMS else { return }
+            from = last + 1
+        }
     }
 
     /// The newest node records: the deals with the newest records (through the index on

@@ -87,6 +87,13 @@ public enum ReportHTML {
             out += #"<p class="empty">\#(bi(message.0, message.1))</p>"#
         }
 
+        /// The line under a cut list of deals.
+        private mutating func more(_ n: Int) {
+            guard n > 0 else { return }
+            let text = F.moreDeals(n)
+            out += #"<p class="more">\#(bi(text.0, text.1))</p>"#
+        }
+
         mutating func head() {
             let date = F.date(model.generatedAt, offset: offset)
             out += """
@@ -203,12 +210,16 @@ public enum ReportHTML {
             for group in model.attention where !group.items.isEmpty {
                 let owner = group.owner.map { e($0) } ?? bi("无人负责", "nobody: no one holds the role, or the deal is in the public pool")
                 out += #"<tbody class="owner"><tr><th scope="rowgroup" colspan="5">\#(owner) "#
-                out += #"<span class="en" lang="en">(\#(group.items.count))</span></th></tr>"#
+                out += #"<span class="en" lang="en">(\#(group.items.count + group.more))</span></th></tr>"#
                 for item in group.items {
                     let state = F.state(item.state)
                     out += "<tr>" + td(item.dealID, "nowrap") + "<td>\(node(id: item.node, zh: item.nodeNameZh, en: item.nodeNameEn))</td>"
                     out += #"<td><span class="tag \#(item.state.rawValue)">\#(bi(state.zh, state.en))</span></td>"#
                     out += td(item.dueAt.map { F.dateTime($0, offset: offset) } ?? "—", "nowrap") + num(F.count(item.daysOverdue)) + "</tr>"
+                }
+                if group.more > 0 {
+                    let more = F.moreItems(group.more)
+                    out += #"<tr class="more"><td colspan="5">\#(bi(more.0, more.1))</td></tr>"#
                 }
                 out += "</tbody>"
             }
@@ -231,6 +242,7 @@ public enum ReportHTML {
                 out += num(F.count(row.ageDays)) + "</tr>"
             }
             out += "</tbody></table>"
+            more(model.publicPoolMore)
         }
 
         mutating func returning() {
@@ -250,6 +262,7 @@ public enum ReportHTML {
                 out += #"<td class="num\#(row.daysLeft <= 1 ? " soon" : "")">\#(e(F.count(row.daysLeft)))</td></tr>"#
             }
             out += "</tbody></table>"
+            more(model.returningMore)
         }
 
         mutating func records() {

@@ -47,6 +47,7 @@ enum ReportHTMLStyle {
     .tag.created, .tag.note, .tag.link { background: #eef0f4; color: #475063; }
     .soon { color: var(--red); font-weight: 600; }
     .empty { color: var(--muted); margin: 6px 0 0; }
+    .more, tr.more td { color: var(--muted); font-style: italic; }
     details.data summary { cursor: pointer; color: var(--muted); font-size: 13px; }
     details.data table { margin-top: 8px; }
     svg.chart { display: block; width: 100%; height: auto; margin: 6px 0 14px; }

@@ -29,6 +29,10 @@ public struct ReportModel: Sendable, Hashable, Codable {
     public var returning: [ReturningRow]
     /// The newest node records (notes and links), newest first.
     public var recentRecords: [RecordRow]
+    /// Deals of the public pool and of `returning` left out of those lists, beyond their limits
+    /// (0 when the list is whole).
+    public var publicPoolMore = 0
+    public var returningMore = 0
 
     public init(generatedAt: Int64, utcOffsetSeconds: Int64, templates: [TemplateLine], totals: Totals, funnel: [FunnelRow],
                 forecast: [ForecastRow], attention: [OwnerAttention], publicPool: [PoolRow], returningWithinDays: Int,
@@ -142,8 +146,10 @@ public struct ReportModel: Sendable, Hashable, Codable {
     public struct OwnerAttention: Sendable, Hashable, Codable {
         /// The person (nil: nobody holds the node's owner role, or the deal is in the public pool).
         public var owner: String?
+        /// The person's most overdue items, and how many more were left out beyond the limit.
         public var items: [AttentionItem]
-        public init(owner: String?, items: [AttentionItem]) { self.owner = owner; self.items = items }
+        public var more: Int
+        public init(owner: String?, items: [AttentionItem], more: Int = 0) { self.owner = owner; self.items = items; self.more = more }
     }
 
     public struct AttentionItem: Sendable, Hashable, Codable {

@@ -57,6 +57,13 @@ public enum ReportText {
             lines += t.render(indent: indent, color: color)
         }
 
+        /// The line under a cut list of deals.
+        private mutating func more(_ n: Int) {
+            guard n > 0 else { return }
+            let text = F.moreDeals(n)
+            lines.append(indent + paint(language.pick(text.0, text.1), "2"))
+        }
+
         private var offset: Int64 { model.utcOffsetSeconds }
         private var manyTemplates: Bool { model.templates.count > 1 }
 
@@ -139,6 +146,10 @@ public enum ReportText {
                            Cell(language.pick(state.zh, state.en), style: item.state == .blocked ? "31" : "33"),
                            Cell(item.dueAt.map { F.dateTime($0, offset: offset) } ?? "—"), Cell(F.count(item.daysOverdue))])
                 }
+                if group.more > 0 {
+                    let more = F.moreItems(group.more)
+                    t.add([Cell(""), Cell(language.pick(more.0, more.1), style: "2"), Cell(""), Cell(""), Cell(""), Cell("")])
+                }
             }
             table(t)
         }
@@ -155,6 +166,7 @@ public enum ReportText {
                       F.count(row.ageDays))
             }
             table(t)
+            more(model.publicPoolMore)
         }
 
         mutating func returning() {
@@ -168,6 +180,7 @@ public enum ReportText {
                        Cell(F.dateTime(row.returnsAt, offset: offset)), Cell(F.count(row.daysLeft), style: row.daysLeft <= 1 ? "31" : nil)])
             }
             table(t)
+            more(model.returningMore)
         }
 
         mutating func records() {

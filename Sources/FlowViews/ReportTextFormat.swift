@@ -175,6 +175,10 @@ enum ReportTextFormat {
     }
 
     /// The messages an empty section shows, in both languages (the terminal prints `zh en`).
+    /// What a cut list left out: items of a person (attention), deals (public pool, returning).
+    static func moreItems(_ n: Int) -> (String, String) { ("…另有 \(count(n)) 项", "… and \(count(n)) more") }
+    static func moreDeals(_ n: Int) -> (String, String) { ("…另有 \(count(n)) 个商机未列出", "… and \(count(n)) more deals not listed") }
+
     enum Empty {
         static let funnel = ("没有进行中的商机", "no open deals")
         static let forecast = ("没有可预测的商机", "no open deals to forecast")

@@ -90,6 +90,7 @@ import Testing
             "`flowc deals --format json` (the default columns, one template in the store)": deals,
             "`flowc report --format json`": report,
             "each of its `forecast` rows": report.flatMap { $0["forecast"] as? [[String: Any]] ?? [] },
+            "each of its `attention` entries": report.flatMap { $0["attention"] as? [[String: Any]] ?? [] },
             "`flowc migrate --format json`": migrate,
             "each of its `deals`": migrate.flatMap { $0["deals"] as? [[String: Any]] ?? [] },
             "a failure in JSON mode": failures,

@@ -122,23 +122,47 @@ struct ReportBuilderTests {
         #expect(none.funnel.isEmpty && none.publicPool.isEmpty && none.returning.isEmpty && none.attention.isEmpty)
     }
 
-    @Test func theListsAreCutAtTheirLimitsAndTheTotalsStillCountEverything() throws {
+    /// Each list is cut at its limit and says how many it left out; the totals still count all.
+    /// The attention list keeps every person, each with their most overdue items, however many
+    /// public-pool items there are (QA round 19: 500 items in all, the oldest first, left every
+    /// rep's recent blocked deal out behind a year of public-pool leads, without a word).
+    @Test func theListsAreCutAtTheirLimitsSayHowManyTheyLeftOutAndKeepEveryPerson() throws {
         let store = try DealViewFixtures.sqlite()
         let service = try DealViewFixtures.service(store, copies: 3)
         var builder = ReportBuilder(store: store, machines: service.machines)
         let full = try builder.build(templateID: nil, returningWithinDays: 30, now: DealViewFixtures.now, utcOffset: 0)
-        #expect(full.publicPool.count == 6)
-        #expect(full.returning.count == 9)
-        #expect(full.attention.flatMap(\.items).count > 3)
+        #expect(full.publicPool.count == 6 && full.publicPoolMore == 0)
+        #expect(full.returning.count == 9 && full.returningMore == 0)
+        #expect(full.attention.allSatisfy { $0.more == 0 })
+        let people = full.attention.filter { $0.owner != nil }
+        #expect(people.count >= 2 && people.contains { $0.items.count >= 2 }, "\(full.attention)")
         builder.limits.poolRows = 2
         builder.limits.returningRows = 1
-        builder.limits.attentionItems = 3
+        builder.limits.attentionPerOwner = 1
+        builder.limits.attentionNobody = 1
+        // Pages of one deal: the reading goes on page after page, ties included.
+        builder.limits.attentionPage = 1
         let cut = try builder.build(templateID: nil, returningWithinDays: 30, now: DealViewFixtures.now, utcOffset: 0)
-        #expect(cut.publicPool == Array(full.publicPool.prefix(2)))
-        #expect(cut.returning == Array(full.returning.prefix(1)))
-        #expect(cut.attention.flatMap(\.items).count == 3)
+        #expect(cut.publicPool == Array(full.publicPool.prefix(2)) && cut.publicPoolMore == 4)
+        #expect(cut.returning == Array(full.returning.prefix(1)) && cut.returningMore == 8)
+        #expect(cut.attention.map(\.owner) == full.attention.map(\.owner))
+        for (c, f) in zip(cut.attention, full.attention) {
+            #expect(c.items == Array(f.items.prefix(1)) && c.more == f.items.count - 1, "\(c.owner ?? "nobody")")
+        }
         #expect(cut.totals == full.totals)
         #expect(cut.funnel == full.funnel)
+        // Said in the text and the page.
+        let text = ReportText.render(cut, color: false, language: .en)
+        #expect(text.contains("… and 4 more deals not listed") && text.contains("… and 8 more deals not listed"), "\(text)")
+        let busiest = try #require(cut.attention.max { $0.more < $1.more })
+        #expect(text.contains("… and \(busiest.more) more"))
+        let page = ReportHTML.render(cut, language: .both)
+        #expect(page.contains("… and 4 more deals not listed") && page.contains(#"<tr class="more">"#))
+        // Pages of two (ties at a page's end read whole) give the same list as one query.
+        builder.limits.attentionPage = 2
+        builder.limits.attentionPerOwner = 20
+        builder.limits.attentionNobody = 50
+        #expect(try builder.build(templateID: nil, returningWithinDays: 30, now: DealViewFixtures.now, utcOffset: 0).attention == full.attention)
     }
 
     @Test func theNewestNodeRecordsAreListedNewestFirst() throws {
