@@ -20,7 +20,8 @@ struct ReportCommand: FlowcCommand {
             fields of each template are chosen as docs/views.md describes.
 
             --format text (default) prints it for the terminal; --format json prints the report's \
-            data; --html FILE writes a self-contained HTML page with SVG charts that works offline.
+            data; --html FILE writes a self-contained HTML page with SVG charts that works offline, \
+            and prints nothing else unless --format (or --json) asks for that form too.
 
             Exit codes: 0 done; 1 the store has no deal of --template; 2 usage error, no store \
             (FC1415), the store failed (FC1212, as for every command; FC1210 for a deal's compiled \
@@ -40,7 +41,7 @@ struct ReportCommand: FlowcCommand {
     @Option(name: .long, help: "List deals the idle timer returns to the public pool within this many days (0–\(ReportBuilder.maxReturningDays)).")
     var returningDays: Int = 7
 
-    @Option(name: .long, help: "Also write the report as a self-contained HTML page to this file.")
+    @Option(name: .long, help: "Write the report as a self-contained HTML page to this file (then nothing is printed unless --format or --json is given).")
     var html: String?
 
     @Option(name: .customLong("format"), help: "text or json (default: text).")
@@ -95,6 +96,8 @@ struct ReportCommand: FlowcCommand {
                 return ExitCode.usage
             }
         }
+        // The page alone, unless a printed form was asked for too.
+        if html != nil, formatOption == nil, !json { return ExitCode.clean }
         switch format {
         case .json:
             let encoder = JSONEncoder()

@@ -62,12 +62,25 @@ import Testing
     }
 
     /// `report --lang en` and `--lang zh` give the words and names of one language, in the text
+    /// `--html FILE` alone writes only the page (QA round 19: a cron job that wrote the page
+    /// mailed the whole text report each time); with `--format` it prints that form too.
+    @Test func theHTMLPageAloneIsWrittenQuietly() throws {
+        let db = try Examples.loaded()
+        let dir = try tempDir([:])
+        let quiet = flowc("report", "--db", db, "--now", Self.now, "--html", dir + "/r.html")
+        #expect(quiet.code == 0 && quiet.out.isEmpty && quiet.err.isEmpty, "\(quiet.out)\(quiet.err)")
+        #expect(try String(contentsOfFile: dir + "/r.html", encoding: .utf8).contains("<svg"))
+        let both = flowc("report", "--db", db, "--now", Self.now, "--html", dir + "/r2.html", "--format", "text", "--color", "never")
+        #expect(both.out.hasPrefix("经营报表 Manager's report\n"))
+        #expect(flowc("report", "--db", db, "--now", Self.now, "--html", dir + "/r3.html", "--json").out.hasPrefix("{"))
+    }
+
     /// and the HTML page (QA round 18: an English-only team had every label Chinese first);
     /// `both`, the default, is the report as it was.
     @Test func theReportSpeaksOneLanguageWhenAsked() throws {
         let db = try Examples.loaded()
         let dir = try tempDir([:])
-        let en = flowc("report", "--db", db, "--now", Self.now, "--color", "never", "--lang", "en", "--html", dir + "/en.html")
+        let en = flowc("report", "--db", db, "--now", Self.now, "--color", "never", "--lang", "en", "--html", dir + "/en.html", "--format", "text")
         #expect(en.code == 0, "\(en.err)")
         for word in ["Manager's report", "Totals", "Funnel", "Needs attention", "Public pool", "Initial talks", "blocked", "nobody"] {
             #expect(en.out.contains(word), "\(word)")
@@ -81,7 +94,7 @@ import Testing
         let han = try NSRegularExpression(pattern: "[\\x{4e00}-\\x{9fff}]+")
         let runs = Set(han.matches(in: page, range: NSRange(page.startIndex..., in: page)).compactMap { Range($0.range, in: page).map { String(page[$0]) } })
         #expect(!runs.isEmpty && runs.isSubset(of: ["青禾教育科技有限公司", "海川贸易有限公司"]), "\(runs)")
-        let zh = flowc("report", "--db", db, "--now", Self.now, "--color", "never", "--lang", "zh", "--html", dir + "/zh.html")
+        let zh = flowc("report", "--db", db, "--now", Self.now, "--color", "never", "--lang", "zh", "--html", dir + "/zh.html", "--format", "text")
         #expect(zh.code == 0)
         #expect(zh.out.hasPrefix("经营报表\n") && zh.out.contains("初步洽谈") && !zh.out.contains("Manager's report") && !zh.out.contains("Initial talks"), "\(zh.out)")
         let zhPage = try String(contentsOfFile: dir + "/zh.html", encoding: .utf8)
