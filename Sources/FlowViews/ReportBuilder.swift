@@ -103,8 +103,12 @@ public struct ReportBuilder {
             // funnel (QA round 16: an empty row for a node renamed in the version every open
             // deal was moved to, under the same name as the new one).
             var openVersions: Set<String> = []
+            var openByVersion: [String: Int] = [:]
             for row in groups where row.count > 0 {
-                if case .text(let hash) = row.keys[0], row.keys[1] == .text("open") { openVersions.insert(hash) }
+                if case .text(let hash) = row.keys[0], row.keys[1] == .text("open") {
+                    openVersions.insert(hash)
+                    openByVersion[hash, default: 0] += row.count
+                }
                 let currency: String? = if case .text(let hash) = row.keys[0] { currencyOf[hash] ?? Self.currency(m) } else { Self.currency(m) }
                 // Exact sums (each amount read as the decimal written), so the cents are `flowc deals`'s.
                 let money = Sum(row.exactSums[0], row.sums[0])
@@ -146,12 +150,16 @@ public struct ReportBuilder {
                 forecastSums[key, default: (Sum(), Sum())].weighted.add(weighted)
             }
             var seen: Set<String> = []
-            // The funnel's rows: the nodes of the version with most deals, in its flow order; a
-            // node only another version has goes after the node before it there (a stage added
-            // in a new version sits where it runs, not after the last stage). A node whose
+            // The funnel's rows: the nodes of the version most open deals are on (the funnel counts
+            // open deals; QA round 19: after a rename migration, the closed deals left on the old
+            // version outvoted every open one, and the renamed first stage came last), in its flow
+            // order; a node only another version has goes after the node before it there (a stage
+            // added in a new version sits where it runs, not after the last stage). A node whose
             // versions give it different probabilities shows none: no one number is right.
-            var order: [NodeDefLite] = m.nodes.map { NodeDefLite($0) }
-            let others = t.machines.values.filter { $0.machine.template.hash != m.template.hash }
+            let busiest = openByVersion.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+            let flow = busiest.flatMap { t.machines[$0]?.machine } ?? m
+            var order: [NodeDefLite] = flow.nodes.map { NodeDefLite($0) }
+            let others = t.machines.values.filter { $0.machine.template.hash != flow.template.hash }
                 .sorted { ($0.machine.template.version, $0.machine.template.hash) < ($1.machine.template.version, $1.machine.template.hash) }
             for other in others {
                 let nodes = other.machine.nodes

@@ -52,7 +52,8 @@ public struct ReportModel: Sendable, Hashable, Codable {
 
     public struct TemplateLine: Sendable, Hashable, Codable {
         public var id: String
-        /// The version with most deals (its names and flow order are the funnel's).
+        /// The version with most deals (the funnel follows the flow of the version with most open
+        /// deals, which after a migration is usually the newer one).
         public var version: String
         /// Every version whose deals are counted, oldest first.
         public var versions: [String]

@@ -116,4 +116,32 @@ import Testing
         let templates = try #require(model["templates"] as? [[String: Any]])
         #expect(templates.first?["versions"] as? [String] == ["1.0.0", "1.2.0"])
     }
+
+    /// The funnel follows the flow of the version most open deals are on (QA round 19: after a
+    /// rename migration the lost deals left on 1.0.0 outvoted the open ones, and the renamed first
+    /// stage was listed last, under "in flow order").
+    @Test func theFunnelFollowsTheVersionOfTheOpenDeals() throws {
+        let db = try Examples.db()
+        let v1 = repoRoot + "/templates/standard-sale.flow.yaml"
+        let v2 = try Versions.write("standard-v2-renamed", [
+            ("  version: 1.0.0", "  version: 2.0.0"),
+            ("  - id: initial_talks\n    name: {zh: 初步洽谈, en: Initial talks}", "  - id: first_contact\n    name: {zh: 首次接触, en: First contact}"),
+        ])
+        var lines: [String] = []
+        for i in 0..<5 {
+            lines.append(#"{"id": "L-\#(i)", "at": "2024-06-01T09:00:00+08:00", "owner": "wang", "fields": {"customer_name": "输单客户\#(i)"}, "#
+                + #""events": [{"at": "+1h", "by": "wang", "lose": "price"}, {"by": "wang", "set": {"loss_analysis": "价格"}}, "#
+                + #"{"by": "wang", "deliverables": {"node": "loss_review", "done": ["loss_review_minutes"]}}, {"by": "wang", "complete": "loss_review"}]}"#)
+        }
+        for i in 0..<2 { lines.append(#"{"id": "O-\#(i)", "at": "2024-06-01T09:00:00+08:00", "owner": "li", "fields": {"customer_name": "客户\#(i)"}}"#) }
+        let deals = try tempDir(["d.jsonl": lines.joined(separator: "\n") + "\n"])
+        #expect(flowc("run", v1, "--deals", deals + "/d.jsonl", "--db", db, "--now", "2024-06-21T00:00:00+08:00").code == 0)
+        let migrated = flowc("migrate", "--db", db, "--to", v2, "--map", "initial_talks=first_contact", "--apply", "--now", "2024-06-21T00:00:00+08:00")
+        #expect(migrated.code == 0, "\(migrated.out)\(migrated.err)")
+        let json = flowc("report", "--db", db, "--now", "2024-06-21T00:00:00+08:00", "--format", "json")
+        let model = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let funnel = try #require(model["funnel"] as? [[String: Any]]).compactMap { $0["node"] as? String }
+        #expect(funnel.first == "first_contact", "\(funnel)")
+        #expect(!funnel.contains("initial_talks"), "\(funnel)")
+    }
 }
