@@ -146,6 +146,8 @@ public final class BulkRun {
     private let session: DealSession
     /// Units stepped but not yet written: unit number → (line, text, outcome).
     private var provisional: [Int: (line: Int, text: String, outcome: UnitOutcome)] = [:]
+    /// The most records held unsettled at once (for tests: a batch's worth).
+    private(set) var largestHeld = 0
     private var rejects: [RejectedRecord] = []
     /// Deals with a rejected record in this run, with where it is (`line 2`): their later records
     /// are held back (FC1206). A deals file starts afresh; an events file keeps those of the deals
@@ -478,12 +480,16 @@ public final class BulkRun {
         }
         let number = session.nextUnit
         switch session.run(unit) {
-        case .success(let outcome): provisional[number] = (line, text, outcome)
+        case .success(let outcome):
+            provisional[number] = (line, text, outcome)
+            largestHeld = max(largestHeld, provisional.count)
         case .failure(let failure):
             reject(line, failure.error, text)
             heldBack[unit.dealID] = HostMessages.fill(HostMessages.Phrase.atLine, [String(line)])
         }
-        return session.pendingCount >= service.batchSize ? settle() : nil
+        // A batch of records, whether or not they staged anything: a re-run's records stage
+        // nothing, and held until the end they kept every deal they read (QA round 19).
+        return session.pendingCount >= service.batchSize || provisional.count >= service.batchSize ? settle() : nil
     }
 
     /// Writes the staged units and counts them; units the store refused become rejects.

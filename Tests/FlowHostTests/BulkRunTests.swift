@@ -76,6 +76,19 @@ import Testing
         #expect(before.map(\.1) == after.map(\.1))
     }
 
+    /// A re-run holds a batch of records at a time, as a first run does, though its records
+    /// stage nothing to write (QA round 19: unchanged records were never settled, so a re-run of
+    /// 30,000 records held every one with its deal: 493 MB against 112 MB for the first run).
+    @Test(arguments: StoreKind.allCases)
+    func aRerunHoldsOneBatchAtATime(_ kind: StoreKind) throws {
+        let service = try service(kind, batchSize: 4)
+        let first = try runExamples(service).run
+        #expect(first.largestHeld <= 4, "\(first.largestHeld)")
+        let (again, _) = try runExamples(service)
+        #expect(again.report.unchanged == 6 + 1 + 3 + 7)
+        #expect(again.largestHeld <= 4, "\(again.largestHeld)")
+    }
+
     @Test func smallBatchesGiveTheSameResultAsOneBatch() throws {
         let one = try service(.memory, batchSize: 10_000)
         let many = try service(.memory, batchSize: 1)
