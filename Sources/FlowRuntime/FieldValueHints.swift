@@ -11,6 +11,7 @@ public enum FieldValueHints {
     public static func hint(_ written: String, type: ExprType) -> String? {
         guard let s = suggestion(written, type: type) else { return nil }
         if case .datetime = type { return "write it with its zone, as `\(s)`" }
+        if case .list = type { return "write a list: `\(s)`" }
         return "write `\(s)`"
     }
 
@@ -39,6 +40,21 @@ public enum FieldValueHints {
             guard let (day, time) = date(text), let time else { return nil }
             let candidate = "\(day)T\(time)+08:00"
             return FieldValues.parse(candidate, as: type) != nil ? candidate : nil
+        case .enumeration(let values):
+            // Another case, or blanks and hyphens for `_` (`Real Estate`, QA round 19).
+            func key(_ s: String) -> String { String(s.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 }) }
+            return values.first { key($0) == key(text) }
+        case .list(let element):
+            // One value, or values separated as in a CSV cell (`crm;erp`), for a list field: the
+            // list, as JSON writes it (QA round 19).
+            let items = text.split(whereSeparator: { $0 == ";" || $0 == "；" }).map { String($0).trimmingBlanks }.filter { !$0.isEmpty }
+            guard !items.isEmpty else { return nil }
+            var out: [String] = []
+            for item in items {
+                guard let v = FieldValues.parse(item, as: element) != nil ? item : suggestion(item, type: element) else { return nil }
+                out.append("\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"")
+            }
+            return "[" + out.joined(separator: ", ") + "]"
         case .boolean:
             let lower = text.lowercased()
             if ["true", "yes", "y", "t", "1", "是", "对", "真"].contains(lower) { return "true" }

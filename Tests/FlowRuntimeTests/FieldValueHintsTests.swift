@@ -46,6 +46,16 @@ import Testing
         ("否", .boolean, "write `false`"),
         ("maybe", .boolean, nil),
         ("high", .text, nil),
+        // QA round 19: an enum value in another case or with a blank for `_`; one value, or the
+        // CSV form, for a list field.
+        ("Manufacturing", .enumeration(values: ["manufacturing", "real_estate"]), "write `manufacturing`"),
+        ("Real Estate", .enumeration(values: ["manufacturing", "real_estate"]), "write `real_estate`"),
+        ("mining", .enumeration(values: ["manufacturing", "real_estate"]), nil),
+        ("crm", .list(.text), #"write a list: `["crm"]`"#),
+        ("crm;erp", .list(.text), #"write a list: `["crm", "erp"]`"#),
+        ("CRM；bi", .list(.enumeration(values: ["crm", "bi"])), #"write a list: `["crm", "bi"]`"#),
+        ("crm;oa", .list(.enumeration(values: ["crm", "bi"])), nil),
+        (#"say "hi""#, .list(.text), #"write a list: `["say \"hi\""]`"#),
     ] as [(String, ExprType, String?)])
     func aValueWrittenAnotherWayGetsTheFormToWrite(_ written: String, _ type: ExprType, _ hint: String?) {
         #expect(FieldValueHints.hint(written, type: type) == hint)
