@@ -353,11 +353,14 @@ public final class BulkRun {
                     // A line that does not start as an object is no record at all: the parser's
                     // "expected `null`" (for a line starting with `n`) would say nothing useful.
                     let first = slice.first { $0 != 0x20 && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }
-                    let error = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+                    let named = Self.dealID(written: slice, key: dealKey)
+                    var error = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
                         ? RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description)
                         : RecordReader.fail(HostMessages.Record.notARecord, "the line")
+                    // The deal it names, as written, so the author finds the record (QA round 19).
+                    if let named, !named.isEmpty { error = error.within(HostMessages.Phrase.inRecord, Names.shown(named, max: 256)) }
                     reject(line.number, error, text, bytes: valid == nil ? Array(slice) : nil)
-                    holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
+                    holdBack(named, line: line.number)
                 case .success(let value) where { if case .object = value { false } else { true } }():
                     // JSON, but not an object (`[1,2]`, `42`, `"text"`): no record either; a
                     // record wrapped in a list still names its deal, which is held back.

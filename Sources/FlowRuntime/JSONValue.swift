@@ -106,7 +106,12 @@ private struct JSONParser {
                 elements.append(try value(depth: depth + 1))
                 skipSpace()
                 guard i < bytes.count else { throw error("unterminated array") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: ",") {
+                    i += 1
+                    skipSpace()
+                    if i < bytes.count, bytes[i] == UInt8(ascii: "]") { throw error("a `,` before `]`: JSON allows no comma after the last item; remove it") }
+                    continue
+                }
                 if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(elements) }
                 throw error("expected `,` or `]`")
             }
@@ -117,7 +122,17 @@ private struct JSONParser {
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(entries) }
             while true {
                 skipSpace()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a key") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                    // A comma before the end (the last entry's), or a key in single quotes.
+                    if i < bytes.count, bytes[i] == UInt8(ascii: "}"), !entries.isEmpty {
+                        throw error("a `,` before `}`: JSON allows no comma after the last entry; remove it")
+                    }
+                    if i < bytes.count, bytes[i] == UInt8(ascii: "'"), let end = bytes[(i + 1)...].firstIndex(of: UInt8(ascii: "'")),
+                       end - i <= 65, let key = String(validating: bytes[(i + 1)..<end], as: UTF8.self), !key.contains("\"") {
+                        throw error("expected a key: JSON writes keys and texts in double quotes, `\"\(key)\"`")
+                    }
+                    throw error("expected a key")
+                }
                 let at = i
                 let key = try string()
                 if entries.contains(where: { $0.key == key }) { throw JSONParseError(offset: at, message: "duplicate key `\(key)`") }

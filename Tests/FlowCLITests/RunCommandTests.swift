@@ -56,7 +56,7 @@ enum Examples {
         #expect(lines.count == 6)
         #expect(lines[0] == "\(Examples.bad):1: error[FC1201]: deal `D-2001`, create: customer `远山物流有限公司 / 91310000ma1fxxxx3c` already has open deal `D-1003` in `li.si`'s private pool")
         #expect(lines[1].hasPrefix("\(Examples.bad):2: error[FC1202]: deal `D-2002`, create: customer `青禾教育科技` already has deal `D-1004` in the public pool: claim it"))
-        #expect(lines[2].hasPrefix("\(Examples.bad):3: error[FC1220]: not a valid record: the line is not JSON"))
+        #expect(lines[2].hasPrefix("\(Examples.bad):3: error[FC1220]: deal `D-2003`: not a valid record: the line is not JSON"))
         #expect(lines[3].hasPrefix("\(Examples.bad):4: error[FC1110]: deal `D-2004`, create: unknown field `custmer_tier`"))
         #expect(lines[4].hasPrefix("\(Examples.bad):5: error[FC1121]: deal `D-2005`, event 2 (complete):"))
         #expect(lines[5].hasPrefix("\(Examples.bad):7: error[FC1221]: deal `D-2007`, create: field `amount`"))
@@ -206,7 +206,7 @@ enum Examples {
         }
         let expected = lines.enumerated().filter { $0.element.hasPrefix("{\"id\": \"X-") }.map { $0.offset + 1 }
         #expect(numbers == expected)
-        #expect(errors.first == "\(dir)/deals.jsonl:2: error[FC1220]: not a valid record: the line is not JSON: byte 12: unterminated object")
+        #expect(errors.first == "\(dir)/deals.jsonl:2: error[FC1220]: deal `X-0`: not a valid record: the line is not JSON: byte 12: unterminated object")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".partial") }.isEmpty)
     }
 
@@ -247,7 +247,7 @@ enum Examples {
                                "r.csv": "id,owner,customer_name\nX-1,amy,甲\rX-2,amy,乙\nX-3,amy,\"丙\r\"\n"])
         let json = flowc("run", Examples.template, "--deals", dir + "/d.jsonl", "--db", dir + "/a.sqlite")
         #expect(json.code == 1)
-        #expect(json.err.contains("d.jsonl:1: error[FC1220]: not a valid record: the line is not JSON: byte "), "\(json.err)")
+        #expect(json.err.contains("d.jsonl:1: error[FC1220]: deal `D-1001`: not a valid record: the line is not JSON: byte "), "\(json.err)")
         #expect(json.err.contains(": unexpected content after the document, after a carriage return alone (CR): lines must end in LF or CRLF\n"), "\(json.err)")
         let csv = flowc("run", Examples.template, "--deals", dir + "/l.csv", "--db", dir + "/b.sqlite")
         #expect(csv.code == 1)
@@ -312,7 +312,7 @@ enum Examples {
         let plain = flowc("run", Examples.template, "--deals", dir + "/bad-plain.jsonl", "--db", dir + "/deals.sqlite")
         #expect(bad.code == 1)
         #expect(bad.err == plain.err.replacingOccurrences(of: "bad-plain.jsonl", with: "bad.jsonl"))
-        #expect(bad.err.hasSuffix(":1: error[FC1220]: not a valid record: the line is not JSON: byte 12: unterminated object\n"), "\(bad.err)")
+        #expect(bad.err.hasSuffix(":1: error[FC1220]: deal `X-1`: not a valid record: the line is not JSON: byte 12: unterminated object\n"), "\(bad.err)")
         let rejects = try String(contentsOfFile: dir + "/bad.rejects.jsonl", encoding: .utf8)
         #expect(rejects.hasPrefix(#"{"_error":{"line":1,"#))
     }
@@ -327,11 +327,11 @@ enum Examples {
         try Data(line + [0x0A] + other + [0x0A]).write(to: URL(fileURLWithPath: dir + "/deals.jsonl"))
         let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/deals.sqlite")
         #expect(r.code == 1)
-        #expect(r.err.contains("deals.jsonl:1: error[FC1220]: not a valid record: the line is not JSON: byte 64: invalid UTF-8"))
+        #expect(r.err.contains("deals.jsonl:1: error[FC1220]: deal `X-1`: not a valid record: the line is not JSON: byte 64: invalid UTF-8"))
         let rejects = Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/deals.rejects.jsonl")))
         let lines = rejects.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
         #expect(lines.count == 3 && lines[2].isEmpty)
-        #expect(lines[0] == Array(#"{"_error":{"line":1,"code":"FC1220","message":"not a valid record: the line is not JSON: byte 64: invalid UTF-8"},"#.utf8) + line.dropFirst())
+        #expect(lines[0] == Array(#"{"_error":{"line":1,"code":"FC1220","message":"deal `X-1`: not a valid record: the line is not JSON: byte 64: invalid UTF-8"},"#.utf8) + line.dropFirst())
         // A line that does not start as an object is said to be no record (it was the parser's
         // "byte 0: expected a value", or "expected `null`" for a line of prose starting with `n`).
         #expect(r.err.contains("deals.jsonl:2: error[FC1220]: not a valid record: the line is not a JSON record: each line is one JSON object"))

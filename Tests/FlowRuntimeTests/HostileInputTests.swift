@@ -127,6 +127,12 @@ import Testing
         #expect(parse(Array("\"ab\u{1}c\"".utf8)).failure?.message == "control character in a string")
         #expect(parse(Array("\"abc".utf8)).failure?.message == "unterminated string")
         #expect(parse(Array("\"ab\\".utf8)).failure?.message == "unterminated escape")
+        // What a spreadsheet or a hand-written line does (QA round 19): a comma before the end,
+        // a key in single quotes; said at the byte, with what JSON wants.
+        #expect(parse(Array(#"{"a": 1,}"#.utf8)).failure?.message == "a `,` before `}`: JSON allows no comma after the last entry; remove it")
+        #expect(parse(Array(#"{"a": 1,}"#.utf8)).failure?.offset == 8)
+        #expect(parse(Array(#"[1, 2, ]"#.utf8)).failure?.message == "a `,` before `]`: JSON allows no comma after the last item; remove it")
+        #expect(parse(Array(#"{'a': 1}"#.utf8)).failure?.message == "expected a key: JSON writes keys and texts in double quotes, `\"a\"`")
     }
 }
 
