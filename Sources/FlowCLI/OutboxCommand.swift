@@ -30,8 +30,11 @@ struct OutboxListCommand: FlowcCommand {
         abstract: "List the effects not yet acknowledged, oldest first: position, deal, effect id, kind, people."
     )
 
-    @Option(name: .long, help: "At most this many effects.")
+    @Option(name: .long, help: "At most this many effects (0: every one waiting).")
     var limit = 100
+
+    @Option(name: .long, help: ArgumentHelp("Start after this outbox position (paging without acknowledging).", valueName: "position"))
+    var after: Int64 = 0
 
     @Flag(name: .long, help: "One JSON object per effect, with the effect as the runner emitted it.")
     var json = false
@@ -39,46 +42,66 @@ struct OutboxListCommand: FlowcCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if limit < 0 { throw ValidationError("--limit must be 0 (every effect) or more") }
+        if after < 0 { throw ValidationError("--after must be a position, 0 or more") }
     }
+
+    /// Effects read per store query: a long outbox is written as it is read, not held.
+    static let page = 1_000
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context) else { return ExitCode.usage }
-        var pending: [OutboxEntry]
-        // One more than asked: whether more wait.
-        do { pending = try service.store.undeliveredEffects(limit: limit + 1) } catch { return HostOutput.fail(HostError.store(error), context) }
-        let more = pending.count > limit
-        if more { pending.removeLast() }
-        for entry in pending {
-            let effect = try? JSONValue.parse(Array(entry.payload)).get()
-            if json {
-                var fields: [(key: String, value: JSONValue)] = [
-                    ("position", .number(String(entry.position))), ("deal", .string(entry.dealID)),
-                    ("effect_id", .string(entry.effectID)), ("event_seq", .number(String(entry.eventSequence))),
-                ]
-                fields.append(("effect", effect ?? .string(String(decoding: entry.payload, as: UTF8.self))))
-                context.write(JSONValue.object(fields).serialized + "\n")
-            } else {
-                let kind = effect?["kind"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "?"
-                var people: [String] = []
-                if case .array(let list)? = effect?["people"] {
-                    for case .string(let p) in list { people.append(p) }
-                }
-                let to = people.isEmpty ? "" : " → " + people.map { Names.inline($0) }.joined(separator: ", ")
-                context.write("\(entry.position)  \(Names.inline(entry.dealID))  \(entry.effectID)  \(kind)\(to)\n")
+        var listed = 0
+        var last = after
+        var more = false
+        while limit == 0 || listed < limit {
+            let want = limit == 0 ? Self.page : min(Self.page, limit - listed)
+            var pending: [OutboxEntry]
+            // One more than asked: whether more wait.
+            do { pending = try service.store.undeliveredEffects(after: last, limit: want + 1) } catch {
+                return HostOutput.fail(HostError.store(error), context)
             }
+            let beyond = pending.count > want
+            if beyond { pending.removeLast() }
+            for entry in pending { write(entry, context) }
+            listed += pending.count
+            last = pending.last?.position ?? last
+            if !beyond { break }
+            more = limit != 0 && listed >= limit
         }
         if json {
-            if more { context.writeError("note: more effects wait: acknowledge these, or raise --limit\n") }
+            if more { context.writeError("note: more effects wait: --after \(last)\n") }
         } else {
-            let count = "\(pending.count) effect\(pending.count == 1 ? "" : "s")"
+            let count = "\(listed) effect\(listed == 1 ? "" : "s")"
+            let from = after == 0 ? "" : " after position \(after)"
             if more {
-                context.write("the first \(count) waiting; more follow once these are acknowledged (flowc outbox ack)\n")
+                context.write("the first \(count) waiting\(from); more follow (--after \(last))\n")
             } else {
-                context.write("\(count) waiting\n")
+                context.write("\(count) waiting\(from)\n")
             }
         }
         return ExitCode.clean
+    }
+
+    /// One effect: a JSON line, or `POSITION  DEAL  fx-…  KIND → people`.
+    func write(_ entry: OutboxEntry, _ context: CLIContext) {
+        let effect = try? JSONValue.parse(Array(entry.payload)).get()
+        if json {
+            var fields: [(key: String, value: JSONValue)] = [
+                ("position", .number(String(entry.position))), ("deal", .string(entry.dealID)),
+                ("effect_id", .string(entry.effectID)), ("event_seq", .number(String(entry.eventSequence))),
+            ]
+            fields.append(("effect", effect ?? .string(String(decoding: entry.payload, as: UTF8.self))))
+            context.write(JSONValue.object(fields).serialized + "\n")
+        } else {
+            let kind = effect?["kind"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "?"
+            var people: [String] = []
+            if case .array(let list)? = effect?["people"] {
+                for case .string(let p) in list { people.append(p) }
+            }
+            let to = people.isEmpty ? "" : " → " + people.map { Names.inline($0) }.joined(separator: ", ")
+            context.write("\(entry.position)  \(Names.inline(entry.dealID))  \(entry.effectID)  \(kind)\(to)\n")
+        }
     }
 }
 

@@ -35,7 +35,7 @@ struct PoolListCommand: FlowcCommand {
     @Option(name: .long, help: "Only this person's deals (private pool).")
     var owner: String?
 
-    @Option(name: .long, help: "At most this many deals.")
+    @Option(name: .long, help: "At most this many deals (0: the whole pool).")
     var limit = 100
 
     @Option(name: .long, help: ArgumentHelp("Start after this deal id (paging).", valueName: "id"))
@@ -47,20 +47,53 @@ struct PoolListCommand: FlowcCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if limit < 0 { throw ValidationError("--limit must be 0 (the whole pool) or more") }
         if owner != nil && pool == .public { throw ValidationError("--owner goes with the private pool: deals in the public pool have no owner") }
     }
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context) else { return ExitCode.usage }
         let filter: OwnerFilter = owner.map { .person($0) } ?? (pool == .public ? .nobody : .anyone)
-        var deals: [StoredDeal]
-        // One more than asked: whether another page follows.
-        do { deals = try service.store.deals(inPool: pool.rawValue, owner: filter, after: after, limit: limit + 1) } catch {
-            return HostOutput.fail(HostError.store(error), context)
+        // Read a page at a time and written as read, so that the whole pool (`--limit 0`) is
+        // never held at once.
+        var listed = 0
+        var last = after
+        var more = false
+        while limit == 0 || listed < limit {
+            let want = limit == 0 ? Self.page : min(Self.page, limit - listed)
+            var deals: [StoredDeal]
+            // One more than asked: whether another page follows.
+            do { deals = try service.store.deals(inPool: pool.rawValue, owner: filter, after: last, limit: want + 1) } catch {
+                return HostOutput.fail(HostError.store(error), context)
+            }
+            let beyond = deals.count > want
+            if beyond { deals.removeLast() }
+            for d in deals { write(d, context) }
+            listed += deals.count
+            last = deals.last?.dealID ?? last
+            if !beyond { break }
+            more = limit != 0 && listed >= limit
         }
-        let more = deals.count > limit
-        if more { deals.removeLast() }
+        if json {
+            // Standard output is the deals only; that more follow is said beside it (QA round 13:
+            // a listing cut at --limit said nothing).
+            if more, let last { context.writeError("note: more deals follow: --after \(last)\n") }
+        } else {
+            let whose = "the \(pool.rawValue) pool\(owner.map { " of `\($0)`" } ?? "")"
+            if more, let last {
+                context.write("the first \(listed) deal\(listed == 1 ? "" : "s") of \(whose); more follow (--after \(last))\n")
+            } else {
+                context.write("\(listed) deal\(listed == 1 ? "" : "s") in \(whose)\(after == nil ? "" : " after `\(after ?? "")`")\n")
+            }
+        }
+        return ExitCode.clean
+    }
+
+    /// Deals read per store query.
+    static let page = 1_000
+
+    /// One deal: a JSON line, or `DEAL  OWNER  STATUS  NODES  next timer …`.
+    func write(_ d: StoredDeal, _ context: CLIContext) {
         struct Row: Encodable {
             var deal: String, pool: String?, owner: String?, status: String, nodes: [String], nextTimer: Int64?, template: String
             enum CodingKeys: String, CodingKey { case deal, pool, owner, status, nodes, nextTimer = "next_timer", template }
@@ -78,30 +111,15 @@ struct PoolListCommand: FlowcCommand {
                 try c.encode(template, forKey: .template)
             }
         }
-        for d in deals {
-            let i = d.index
-            let nodes = i.currentNodes.split(separator: ",").map(String.init)
-            if json {
-                context.write(HostOutput.encode(Row(deal: d.dealID, pool: i.pool, owner: i.owner, status: i.status, nodes: nodes,
-                                                    nextTimer: i.nextTimerAt.map { $0.millisecondsSinceEpoch / 1000 }, template: i.templateHash)) + "\n")
-            } else {
-                let timer = i.nextTimerAt.map { "next timer " + HostOutput.time($0.millisecondsSinceEpoch / 1000) } ?? "no timer"
-                context.write("\(Names.inline(d.dealID))  \(i.owner.map(Names.inline) ?? "-")  \(i.status)  \(nodes.isEmpty ? "-" : nodes.joined(separator: ","))  \(timer)\n")
-            }
-        }
+        let i = d.index
+        let nodes = i.currentNodes.split(separator: ",").map(String.init)
         if json {
-            // Standard output is the deals only; that more follow is said beside it (QA round 13:
-            // a listing cut at --limit said nothing).
-            if more, let last = deals.last { context.writeError("note: more deals follow: --after \(last.dealID)\n") }
+            context.write(HostOutput.encode(Row(deal: d.dealID, pool: i.pool, owner: i.owner, status: i.status, nodes: nodes,
+                                                nextTimer: i.nextTimerAt.map { $0.millisecondsSinceEpoch / 1000 }, template: i.templateHash)) + "\n")
         } else {
-            let whose = "the \(pool.rawValue) pool\(owner.map { " of `\($0)`" } ?? "")"
-            if more, let last = deals.last {
-                context.write("the first \(deals.count) deal\(deals.count == 1 ? "" : "s") of \(whose); more follow (--after \(last.dealID))\n")
-            } else {
-                context.write("\(deals.count) deal\(deals.count == 1 ? "" : "s") in \(whose)\(after == nil ? "" : " after `\(after ?? "")`")\n")
-            }
+            let timer = i.nextTimerAt.map { "next timer " + HostOutput.time($0.millisecondsSinceEpoch / 1000) } ?? "no timer"
+            context.write("\(Names.inline(d.dealID))  \(i.owner.map(Names.inline) ?? "-")  \(i.status)  \(nodes.isEmpty ? "-" : nodes.joined(separator: ","))  \(timer)\n")
         }
-        return ExitCode.clean
     }
 }
 

@@ -197,7 +197,12 @@ public struct CSVDeals: Sendable {
                 } else {
                     let candidates = ["id", "owner", "by", "at"] + machine.fields.map(\.id) + machine.roles.map { "role:" + $0.id }
                     let standard = Self.standardColumnWords.first { $0.words.contains(name.lowercased()) }?.column
-                    unknown.append((name, standard.map { " (the deal's \(Self.standardColumnMeaning[$0] ?? $0) is the column `\($0)`)" }
+                    // A header of one cell that is the columns joined by another separator.
+                    let separator = [";", "\t", "|"].first { sep in
+                        header.count == 1 && name.components(separatedBy: sep).contains { $0.trimmingCharacters(in: .whitespaces) == "id" }
+                    }
+                    unknown.append((name, separator.map { " " + HostMessages.fill(HostMessages.Record.otherSeparator, [$0 == "\t" ? "a tab" : "`\($0)`"]) }
+                                         ?? standard.map { " (the deal's \(Self.standardColumnMeaning[$0] ?? $0) is the column `\($0)`)" }
                                          ?? HostMessages.didYouMean(name, among: candidates)))
                     columns.append(.ignored)
                 }

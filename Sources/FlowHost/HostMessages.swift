@@ -231,6 +231,8 @@ public enum HostMessages {
         /// A CSV header cell that is empty (column numbers count from 1).
         public static let cellUnderUnnamed = "column {0} has no name in the header, but this row has a value there: name the column, or move the value"
         public static let otherUnknownColumns = "; other unknown columns: {0}"
+        /// `{0}`: the separator the header's one cell holds (`;`, a tab).
+        public static let otherSeparator = "(the cells are separated by {0}: flowc reads CSV separated by `,`; save the file as comma-separated CSV)"
         public static let moreUnknownColumns = "and {0} more"
         /// FC1221's other values that do not fit, after the first.
         public static let alsoUnreadable = "; also field `{0}`: {1}"

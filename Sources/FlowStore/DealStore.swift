@@ -91,8 +91,9 @@ public protocol DealStore: Sendable {
     /// before them not yet backfilled) has no template id, and counts for every template.
     func openDealCount(ownedBy owner: String, template templateID: String) throws -> Int
 
-    /// Outbox entries not yet delivered, in enqueue order.
-    func undeliveredEffects(limit: Int) throws -> [OutboxEntry]
+    /// Outbox entries not yet delivered, in enqueue order, from the one after `position` (0: from
+    /// the first), at most `limit`.
+    func undeliveredEffects(after position: Int64, limit: Int) throws -> [OutboxEntry]
 
     /// The highest position the outbox has given out (0 when empty): positions run from 1 to it.
     func lastOutboxPosition() throws -> Int64
@@ -104,6 +105,11 @@ public protocol DealStore: Sendable {
 }
 
 extension DealStore {
+    /// The first `limit` outbox entries not yet delivered, in enqueue order.
+    public func undeliveredEffects(limit: Int) throws -> [OutboxEntry] {
+        try undeliveredEffects(after: 0, limit: limit)
+    }
+
     /// Appends one record (a batch of one).
     public func append(_ record: AppendRecord) throws -> AppendResult {
         let results = try append([record])

@@ -31,7 +31,9 @@ extension ForwardingDealStore {
     public func openDealCount(ownedBy owner: String, template templateID: String) throws -> Int {
         try base.openDealCount(ownedBy: owner, template: templateID)
     }
-    public func undeliveredEffects(limit: Int) throws -> [OutboxEntry] { try base.undeliveredEffects(limit: limit) }
+    public func undeliveredEffects(after position: Int64, limit: Int) throws -> [OutboxEntry] {
+        try base.undeliveredEffects(after: position, limit: limit)
+    }
     public func lastOutboxPosition() throws -> Int64 { try base.lastOutboxPosition() }
     @discardableResult
     public func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int {

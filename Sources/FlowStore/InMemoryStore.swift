@@ -152,9 +152,9 @@ public final class InMemoryStore: DealStore {
         }
     }
 
-    public func undeliveredEffects(limit: Int) throws -> [OutboxEntry] {
+    public func undeliveredEffects(after position: Int64, limit: Int) throws -> [OutboxEntry] {
         state.withLock { state in
-            Array(state.outbox.lazy.filter { $0.deliveredAt == nil }.prefix(max(0, limit)))
+            Array(state.outbox.lazy.filter { $0.deliveredAt == nil && $0.position > position }.prefix(max(0, limit)))
         }
     }
 

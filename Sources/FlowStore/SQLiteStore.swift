@@ -513,12 +513,12 @@ public final class SQLiteStore: DealStore {
     static let pendingSQL = """
         SELECT outbox.position, deals.deal_id, outbox.effect_id, outbox.event_seq, outbox.payload
         FROM outbox JOIN deals ON deals.id = outbox.deal
-        WHERE outbox.delivered_at IS NULL ORDER BY outbox.position LIMIT ?
+        WHERE outbox.delivered_at IS NULL AND outbox.position > ? ORDER BY outbox.position LIMIT ?
         """
 
-    public func undeliveredEffects(limit: Int) throws -> [OutboxEntry] {
+    public func undeliveredEffects(after position: Int64, limit: Int) throws -> [OutboxEntry] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: Self.pendingSQL), arguments: [limit]).map { row in
+            try Row.fetchAll(db.cachedStatement(sql: Self.pendingSQL), arguments: [position, limit]).map { row in
                 OutboxEntry(
                     position: try row.decode(atIndex: 0), dealID: try row.decode(atIndex: 1), effectID: try row.decode(atIndex: 2), eventSequence: try row.decode(atIndex: 3), payload: try row.decode(atIndex: 4),
                     deliveredAt: nil)

@@ -100,7 +100,7 @@ import Testing
         #expect(pool.out.split(separator: "\n").count == 1)
         #expect(pool.err.hasPrefix("note: more deals follow: --after "), "\(pool.err)")
         let outbox = flowc(["outbox", "list", "--limit", "1", "--json", "--db", db])
-        #expect(outbox.err == "note: more effects wait: acknowledge these, or raise --limit\n")
+        #expect(outbox.err == "note: more effects wait: --after 1\n")
         // The machine archive gone: history --json still gives the log, with a note.
         let machines = db + ".machines"
         for file in try FileManager.default.contentsOfDirectory(atPath: machines) where file.hasSuffix(".ir.json") {

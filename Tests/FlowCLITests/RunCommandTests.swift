@@ -105,6 +105,16 @@ enum Examples {
         #expect((summary["nodes"] as? [String: Int])?["contract_signing"] == 1)
     }
 
+    /// A file saved with `;` between its cells (a spreadsheet's setting in much of Europe) has
+    /// one column named by the whole header: said so, with what to do (QA round 19).
+    @Test func aSemicolonSeparatedCSVIsNamedAsSuch() throws {
+        let dir = try tempDir(["semi.csv": "id;owner;at;customer_name\nX-1;amy;2024-06-01T09:00:00+08:00;甲\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/semi.csv", "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        #expect(r.err.hasPrefix("\(dir)/semi.csv:1: error[FC1222]: unknown column `id;owner;at;customer_name` (the cells are separated by `;`: "
+            + "flowc reads CSV separated by `,`; save the file as comma-separated CSV)"), "\(r.err)")
+    }
+
     @Test func aCSVHeaderWithAnUnknownColumnRunsNothing() throws {
         let dir = try tempDir(["leads.csv": "id,owner,custmer_name\nX-1,amy,甲\n"])
         let r = flowc("run", Examples.template, "--deals", dir + "/leads.csv", "--db", dir + "/deals.sqlite")

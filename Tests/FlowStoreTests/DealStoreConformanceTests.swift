@@ -325,6 +325,9 @@ struct DealStoreConformanceTests {
         #expect(pending.map(\.position) == [1, 2, 3, 4])
         #expect(pending[1].payload == Data(#"{"effect":"card-1"}"#.utf8))
         #expect(try store.undeliveredEffects(limit: 2) == Array(pending.prefix(2)))
+        // Paged by position, without acknowledging (QA round 19).
+        #expect(try store.undeliveredEffects(after: 2, limit: 10) == Array(pending.suffix(2)))
+        #expect(try store.undeliveredEffects(after: 4, limit: 10).isEmpty)
         #expect(try store.markDelivered([pending[0].position, pending[2].position, 999_999], at: at(5)) == 2)
         #expect(try store.markDelivered([pending[0].position], at: at(6)) == 0)
         #expect(try store.undeliveredEffects(limit: 10).map(\.effectID) == ["card-1", "hook-2"])

@@ -337,7 +337,7 @@ struct SQLiteStoreTests {
         (SQLiteStore.poolSQL(.nobody), ["public", "", "10"], "INDEX deals_pool_owner (pool=? AND owner=? AND deal_id>?)"),
         (SQLiteStore.customerSQL, ["acme"], "PRIMARY KEY (key=?)"),
         (SQLiteStore.ownerCountSQL, ["li", "t"], "COVERING INDEX deals_owner_open (owner=?)"),
-        (SQLiteStore.pendingSQL, ["10"], "INDEX outbox_pending"),
+        (SQLiteStore.pendingSQL, ["0", "10"], "INDEX outbox_pending (position>?)"),
         (SQLiteStore.eventsSQL, ["d1", "0", "10"], "INDEX events_deal_seq (deal=? AND seq>?)"),
     ] as [(String, [String?], String)])
     func hotQueriesUseTheirIndex(sql: String, arguments: [String?], index: String) throws {
