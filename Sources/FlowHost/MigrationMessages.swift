@@ -79,8 +79,18 @@ public enum MigrationMessages {
         public static let move = "  node `{0}` → `{1}` ({2})"
         public static let drop = "  node `{0}` dropped ({1})"
         public static let note = "  note: {0}"
-        public static let summaryDryRun = "dry run: {0} would migrate, {1} refused, {2} skipped (no deal changed; --apply writes)"
-        public static let summaryApplied = "applied: {0} migrated, {1} refused, {2} skipped"
+        public static let summaryDryRun = "dry run: {0} would migrate, {1} refused{3}, {2} skipped (no deal changed; --apply writes)"
+        public static let summaryApplied = "applied: {0} migrated, {1} refused{3}, {2} skipped"
+        /// The skipped deals of one code, counted (`{0}` code, `{1}` count and what they are, `{2}` ids).
+        public static let skippedGroup = "skipped[{0}]: {1} ({2})"
+        public static let closedDeals = "{0} closed deal{1}"
+        public static let closedDealsWhy = ": closed deals stay on the version they closed on"
+        public static let onTarget = "{0} deal{1} already on the target"
+        public static let otherSkipped = "{0} deal{1}"
+        /// After the first ids of a group.
+        public static let andMore = ", and {0} more"
+        /// A target whose version number is the deals' own, with other content.
+        public static let sameVersion = "note: the new version keeps the number {0} of {1} deal{2}' version, with other content: give it a `version:` of its own, so that reports and `deal show` tell the two apart"
         public static let unknownSource = "mapping from `{0}`: `{0}` is not a node of any version the deals considered run on"
         public static let noDealsOnSource = "no deal of template `{0}` to consider: no deal of the store runs on {1} (`--from`)"
         public static let noDeals = "no deal of template `{0}` to consider (on the `--from` version, or named with `--deal`)"

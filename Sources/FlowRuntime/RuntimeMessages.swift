@@ -292,7 +292,7 @@ public enum RuntimeMessages {
         deal closes on it), nor a join unless it was a join (a join is done only once all its \
         branches have arrived). Map the node to a node of a kind that can hold its state.
         """)
-    public static let fieldIncompatible = RuntimeMessageSpec(1170, "field-incompatible", "field `{0}` holds {1}, which the new version refuses: {2}", """
+    public static let fieldIncompatible = RuntimeMessageSpec(1170, "field-incompatible", "field `{0}` holds {1}, which the new version refuses: {2}; set `{0}` to a value the new version takes (or to null) on this deal, then migrate it again", """
         Fields are matched by id. A field whose type, range or enum values changed must still \
         accept the value the deal holds, or the migration would lose it silently; the deal is \
         refused instead. Change the value first (`flowc deal event ID --set FIELD=…`), or keep \

@@ -443,6 +443,8 @@ extension Deal {
         let wrong = try d.migrate(to: textual).failure
         #expect(wrong?.code == "FC1170")
         #expect(wrong?.message.hasPrefix("field `headcount` holds 120, which the new version refuses:") == true)
+        // What to do, in the message (QA round 19: said only by `flowc explain FC1170`).
+        #expect(wrong?.message.hasSuffix("; set `headcount` to a value the new version takes (or to null) on this deal, then migrate it again") == true, "\(wrong?.message ?? "")")
         let narrower = try MiniVersion.make("2.0.1", [("headcount: {type: integer, min: 0, max: 100000}", "headcount: {type: integer, min: 0, max: 100}")])
         #expect(try d.migrate(to: narrower).failure?.code == "FC1170")
         // A removed field is dropped with a note; a new field gets its default.
