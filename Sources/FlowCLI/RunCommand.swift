@@ -578,6 +578,8 @@ struct RunSummary: Encodable {
     var advanced: Int
     var unchanged: Int
     var rejected: Int
+    /// Records run but not written (the store failed on their batch): the file's re-run applies them.
+    var notWritten: Int
     var events: Int
     var effects: Int
     var effectsByKind: [String: Int]
@@ -615,6 +617,7 @@ struct RunSummary: Encodable {
         advanced = report.advanced
         unchanged = report.unchanged
         rejected = report.rejected
+        notWritten = report.notWritten
         events = report.events
         effects = report.effects
         effectsByKind = report.effectsByKind
@@ -626,7 +629,7 @@ struct RunSummary: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case template, version, hash, inputs, store, records, created, advanced, unchanged, rejected, events, effects
+        case template, version, hash, inputs, store, records, created, advanced, unchanged, rejected, notWritten = "not_written", events, effects
         case effectsByKind = "effects_by_kind", status, pool, nodes, rejectFiles = "reject_files", notRun = "not_run", stopped
         case elapsedSeconds = "elapsed_seconds", waitedSeconds = "waited_seconds"
     }
@@ -641,7 +644,8 @@ struct RunSummary: Encodable {
         let rate = elapsedSeconds > 0 ? String(format: "%.0f", Double(records) / elapsedSeconds) : "-"
         var lines = [
             "ran \(inputs.joined(separator: " and ")) through `\(template)` \(version) (\(hash.prefix(19))…)",
-            "records: \(records) read: \(created) created, \(advanced) advanced, \(unchanged) unchanged, \(rejected) rejected",
+            "records: \(records) read: \(created) created, \(advanced) advanced, \(unchanged) unchanged, \(rejected) rejected"
+                + (notWritten > 0 ? ", \(notWritten) not written (the store failed: run the file again)" : ""),
             "events:  \(events) applied; effects: \(effects)" + (effects > 0 ? " (\(Self.counts(effectsByKind)))" : ""),
             "deals:   \(Self.counts(status, order: ["open", "won", "lost"]))",
             "pools:   \(Self.counts(pool, order: ["private", "public"]))",

@@ -63,6 +63,9 @@ public struct BulkReport: Sendable {
     /// Records whose events were all in the log already (a re-run).
     public var unchanged = 0
     public var rejected = 0
+    /// Records run but not written: the store failed on their batch (a full disk), so the run
+    /// stopped; running the file again applies them.
+    public var notWritten = 0
     /// Events stepped and stored (creations included).
     public var events = 0
     public var effects = 0
@@ -504,6 +507,7 @@ public final class BulkRun {
             // Nothing of the batch was written: its records were not run (as after an
             // interrupt), not rejected; the problem names the first, and a rerun applies them.
             let first = provisional.values.map(\.line).min() ?? 0
+            report.notWritten += provisional.count
             provisional = [:]
             releaseRejects()
             return RecordFileProblem(line: first, error: error, isStoreFailure: true)
