@@ -40,7 +40,9 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
         if let host = error as? HostError {
             self = host
         } else if let store = error as? StoreError {
-            self.init(HostMessages.storeFailed, store.description)
+            // SQLite's words for a file this user may not write (the directory writable, the file not).
+            let readonly = store.description.contains("readonly database")
+            self.init(HostMessages.storeFailed, store.description + (readonly ? "; " + HostMessages.Phrase.notWritable : ""))
         } else {
             self.init(HostMessages.storeFailed, String(describing: error))
         }

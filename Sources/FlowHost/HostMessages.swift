@@ -200,6 +200,8 @@ public enum HostMessages {
         /// FC1212's reason for a `--db` the system cannot follow (a loop of links), in its words.
         public static let storeUnreachable = "cannot reach `{0}`: {1}"
         /// FC1212's reason for a `--db` that names a directory.
+        /// After FC1212's reason when the store cannot be written by this user.
+        public static let notWritable = "this user cannot write the store: a command that writes (run, deal create and event, pool, tick, migrate, outbox ack) needs write access to its directory, its files and its `.machines` directory; commands that read (deal show, deals, report, pool list, outbox list) work without"
         public static let storePathEmpty = "the store path is empty: name the store's file (`--db deals.sqlite`), or leave `--db` out for `$FLOWC_DB` or `.flowc/deals.sqlite`"
         public static let storePathIsDirectoryName = "`{0}` ends with `/`: it names a directory, not a store file (name the store's file, e.g. `{0}deals.sqlite`)"
         public static let storeIsDirectory = "`{0}` is a directory, not a store file (name the store's file, e.g. `{0}/deals.sqlite`)"

@@ -38,15 +38,23 @@ public final class StoreWriterLock {
     ///   is created if need be, but not the database's directory).
     /// - Parameter timeout: how long to wait, in seconds, before giving up with FC1212 (the
     ///   store is busy); nil waits as long as it takes.
+    /// FC1212 for a file the lock could not be made or opened, with what writing needs when the
+    /// system refused this user (a read-only directory or file system).
+    public static func cannot(_ verb: String, _ path: String, _ code: Int32) -> HostError {
+        let reason = "cannot \(verb) \(path): \(String(cString: strerror(code)))"
+        let denied = code == EACCES || code == EPERM || code == EROFS
+        return HostError(HostMessages.storeFailed, denied ? reason + "; " + HostMessages.Phrase.notWritable : reason)
+    }
+
     public static func acquire(besideDatabase databasePath: String, timeout: Double? = nil, waiting: () -> Void = {}) throws(HostError) -> StoreWriterLock {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         let lockPath = path(besideDatabase: databasePath)
         let directory = (lockPath as NSString).deletingLastPathComponent
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
-            throw HostError(HostMessages.storeFailed, "cannot make \(directory): \(String(cString: strerror(errno)))")
+            throw cannot("make", directory, errno)
         }
         let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD < 0 { throw HostError(HostMessages.storeFailed, "cannot open \(directory): \(String(cString: strerror(errno)))") }
+        if dirFD < 0 { throw cannot("open", directory, errno) }
         // Owned from here: closed by the lock, or on the error thrown below.
         var held = [dirFD]
         defer { if !held.isEmpty { for d in held { close(d) } } }
@@ -56,7 +64,7 @@ public final class StoreWriterLock {
             waiting()
         }
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0 { throw HostError(HostMessages.storeFailed, "cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw cannot("open", lockPath, errno) }
         held.append(fd)
         try lock(fd, lockPath, deadline: deadline) { if !announced { waiting() } }
         let lock = StoreWriterLock(descriptors: held)

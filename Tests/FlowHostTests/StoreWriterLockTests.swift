@@ -1,4 +1,5 @@
 import FlowHost
+import FlowStore
 import Foundation
 import Testing
 
@@ -16,6 +17,20 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "deals.sqlite")
         _ = FileManager.default.createFile(atPath: db, contents: nil)
         return (db, link)
+    }
+
+    /// A store this user may not write (a read-only directory or file system, another user's
+    /// files) says what writing needs and that reading works (QA round 19: the bare
+    /// "Permission denied" or SQLite's "attempt to write a readonly database"). The tests run as
+    /// root, which the file system lets write anywhere, so the errors are made directly.
+    @Test func anUnwritableStoreSaysWhatWritingNeeds() {
+        let denied = StoreWriterLock.cannot("open", "/srv/s.sqlite.machines/writer.lock", EACCES)
+        #expect(denied.code == "FC1212")
+        #expect(denied.message == "the store failed: cannot open /srv/s.sqlite.machines/writer.lock: Permission denied; "
+            + HostMessages.Phrase.notWritable)
+        #expect(StoreWriterLock.cannot("open", "/x", EIO).message == "the store failed: cannot open /x: Input/output error")
+        let readonly = HostError.store(StoreError(.database, "SQLite error 8: attempt to write a readonly database"))
+        #expect(readonly.message.hasSuffix("; " + HostMessages.Phrase.notWritable))
     }
 
     /// A second writer waits, says so once, and goes on as soon as the first lets go; the lock
