@@ -191,8 +191,9 @@ public enum HostMessages {
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"
         public static let machineUsers = "template `{0}` ({1} deal{2})"
-        /// Appended to FC1210's reason: the machine's file in the archive.
+        /// Appended to FC1210's reason: the machine's file in the archive, and what to do.
         public static let archiveFile = " (file `{0}`)"
+        public static let machineRemedy = "; restore the file, or run the template version the deal started on again (`flowc compile` it and compare the hash) with `flowc run` or `flowc deal create`, which stores its machine again"
         /// FC1212's reason for a `--db` that names a pipe, a device or a socket.
         public static let storeNotRegular = "`{0}` is not a regular file (a pipe, a device or a socket), so not a store file"
         /// FC1212's reason for a store file with several names.

@@ -169,7 +169,7 @@ public final class MachineRegistry {
         // The reason, with the file it concerns (a damaged file must be found to be restored).
         func unavailable(_ reason: String) -> HostError {
             let place = archive.location(of: hash).map { HostMessages.fill(HostMessages.Phrase.archiveFile, [$0]) } ?? ""
-            return HostError(HostMessages.machineUnavailable, user, hash, reason + place)
+            return HostError(HostMessages.machineUnavailable, user, hash, reason + place + HostMessages.Phrase.machineRemedy)
         }
         let bytes: [UInt8]?
         do { bytes = try archive.load(hash: hash) } catch {

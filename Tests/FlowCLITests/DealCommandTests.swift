@@ -336,6 +336,8 @@ import Testing
         #expect(damaged.err.contains("error[FC1210]"), "\(damaged.err)")
         #expect(files.contains { damaged.err.contains("(file `\(archive)/\($0)`)") }, "\(damaged.err)")
         #expect(damaged.err.contains("the machine sha256:") && damaged.err.contains(" of deal `OLD` cannot be loaded: "), "\(damaged.err)")
+        // What to do, in the message (QA round 19: only `flowc explain FC1210` said it).
+        #expect(damaged.err.contains("; restore the file, or run the template version the deal started on again (`flowc compile` it and compare the hash) with `flowc run` or `flowc deal create`, which stores its machine again"), "\(damaged.err)")
         // A view reads no one deal: the message names the template and its deals.
         let view = flowc("deals", "--db", db)
         #expect(view.code == 2)
