@@ -58,7 +58,7 @@ public struct Flowc: ParsableCommand {
 extension Flowc {
     /// The options whose value may start with `-` (a zone west of UTC, `-5h`; a negative count
     /// that deserves its own error; a time such as `-5`).
-    static let valueOptions: Set<String> = ["--now", "--at", "--utc-offset", "--limit", "--batch-size"]
+    static let valueOptions: Set<String> = ["--now", "--at", "--utc-offset", "--limit", "--batch-size", "--returning-days", "--after"]
 
     /// `--now -1h` written as `--now=-1h`, the one place options take a value starting with `-`:
     /// the argument parser reads such a value as another option ("Missing value"), and looks for

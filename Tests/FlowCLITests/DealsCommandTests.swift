@@ -146,6 +146,11 @@ import Testing
         #expect(flowc("deals", "--db", db, "--limit", "-1").code == 2)
         #expect(flowc("deals", "--db", db, "--limit", "1000001").code == 2)
         #expect(flowc("deals", "--db", db, "--limit", "0", "--format", "csv", "--columns", "deal").out.split(separator: "\r\n").count == 7)
+        // A negative value is said as such, not as a missing one (QA round 19).
+        let days = flowc("report", "--db", db, "--returning-days", "-1")
+        #expect(days.code == 2 && days.err.contains("--returning-days must be from 0 to 3650"), "\(days.err)")
+        let after = flowc("outbox", "list", "--db", db, "--after", "-5")
+        #expect(after.code == 2 && after.err.contains("--after must be a position, 0 or more"), "\(after.err)")
     }
 
     @Test func aStoreThatDoesNotExistIsNotCreated() throws {
