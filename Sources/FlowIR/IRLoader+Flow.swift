@@ -10,7 +10,7 @@ extension IRLoader {
     /// a fork two or more distinct branches and a join that is a `join` node of no other fork,
     /// and every join belongs to a fork. Each branch, followed forward from its first node (a
     /// fork to its branches, approvals by each outcome), reaches its own join and reaches no
-    /// `won` or `lost` node before it.
+    /// `won` or `lost` node before it. No rework goes from one branch of a fork into another.
     static func checkFlow(_ m: Machine) throws(IRLoadError) {
         func bad(_ s: String) -> IRLoadError { IRLoadError(kind: .badReference, message: s) }
         func name(_ i: Int) -> String { "nodes[\(i)] (`\(m.nodes[i].id)`)" }
@@ -47,9 +47,12 @@ extension IRLoader {
             if case .fork(let branches, _) = m.nodes[v].transition { return branches }
             return m.nodes[v].transition.targets
         }
+        // Each node's branches, (fork, branch), from the nodes each branch reaches before its
+        // join: for the rework check below.
+        var lanesOf = [[(fork: Int, lane: Int)]](repeating: [], count: m.nodes.count)
         for (j, f) in joinOwner.sorted(by: { $0.key < $1.key }) {
             guard case .fork(let branches, _) = m.nodes[f].transition else { continue }
-            for b in branches {
+            for (lane, b) in branches.enumerated() {
                 var seen: Set<Int> = [b]
                 var stack = [b]
                 var reachesJoin = b == j
@@ -62,6 +65,20 @@ extension IRLoader {
                 }
                 if !reachesJoin { throw bad("branch \(name(b)) of fork \(name(f)) never reaches its join \(name(j))") }
                 if let end { throw bad("branch \(name(b)) of fork \(name(f)) can end at \(name(end)) before its join \(name(j))") }
+                for v in seen where v != j { lanesOf[v].append((f, lane)) }
+            }
+        }
+        // A rework from one branch of a fork into another (FC0509 in `check`): the runner would
+        // set the fork and the node's own branch back to pending and the join would wait for ever.
+        for (i, n) in m.nodes.enumerated() where !lanesOf[i].isEmpty {
+            for t in n.rework {
+                for f in Set(lanesOf[i].map(\.fork)).sorted() {
+                    let mine = Set(lanesOf[i].filter { $0.fork == f }.map(\.lane))
+                    let theirs = Set(lanesOf[t].filter { $0.fork == f }.map(\.lane))
+                    if !theirs.isEmpty && mine.isDisjoint(with: theirs) {
+                        throw bad("\(name(i)) has a rework target, \(name(t)), in another branch of fork \(name(f))")
+                    }
+                }
             }
         }
     }

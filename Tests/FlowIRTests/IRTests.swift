@@ -166,6 +166,7 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         ("a task with a fork's transition", "nodes[0] (`proposal`) is a `task` node with a `fork` transition"),
         ("an approval of one outcome", "nodes[2] (`review`) is an approval with 1 outcome; an approval has at least two"),
         ("an outcome twice", "nodes[2] (`review`) names an outcome twice"),
+        ("a rework into the other branch", "nodes[4] (`legal_review`) has a rework target, nodes[5] (`finance_review`), in another branch of fork nodes[3] (`contract_review`)"),
     ])
     func aFlowThatCheckWouldRefuseIsABadReference(_ mutation: String, _ message: String) throws {
         let e = loadError(try rehashed { m in
@@ -188,6 +189,7 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
             case "an approval of one outcome": m.nodes[2].transition = .outcomes([OutcomeTarget(name: "approve", to: 3)])
             case "an outcome twice":
                 m.nodes[2].transition = .outcomes([OutcomeTarget(name: "approve", to: 3), OutcomeTarget(name: "approve", to: 0)])
+            case "a rework into the other branch": m.nodes[4].rework = [5]
             default: Issue.record("unknown mutation \(mutation)")
             }
         })
