@@ -686,10 +686,10 @@ public enum CheckMessages {
         public static let literalBraces = "write `{{` and `}}` for literal braces; a placeholder is `{field_id}`"
         public static let spacedPlaceholder = "placeholder `{0}` names no field: the spaces are part of the name"
         public static let writeInstead = "write `{0}`"
-        // FC0517
         // FC0509, a rework between the branches of a fork
         public static let reworkIntoSiblingBranch = "`rework` cannot go from `{1}` to `{0}`, in another branch of fork `{2}`: the branches run side by side, so `{0}` does not come before `{1}`"
         public static let reworkAcrossFork = "to do both branches again, rework to a node before the fork `{0}`; to redo `{2}` alone, rework from a node after the join `{1}`"
+        // FC0517
         public static let backToJoin = "`{0}` goes back to the join `{1}`: a deal cannot rest on a join; go back to the fork `{2}` to do every branch again, or to a node in the branch to do again"
         public static let fullWidthPlaceholder = "placeholder `{0}` is written with full-width braces (U+FF5B, U+FF5D, as a Chinese input method types them): the runner sends it as written"
         // FC0321
