@@ -618,3 +618,32 @@ enum VersionOrder {
         return false
     }
 }
+
+/// A listing read a page at a time and written as it is read (`pool list`, `outbox list`), so
+/// that `--limit 0` (everything) never holds the whole list.
+enum PagedListing {
+    /// Rows read per store query.
+    static let page = 1_000
+
+    /// Reads rows after `start` (each page by `fetch(after, count)`, one more than wanted to tell
+    /// whether more follow) and hands each to `write`, up to `limit` rows (0: all).
+    /// - Returns: how many were written, the key of the last, and whether more follow the limit.
+    static func each<Row, Key>(limit: Int, after start: Key, fetch: (Key, Int) throws -> [Row], key: (Row) -> Key,
+                               write: (Row) -> Void) rethrows -> (listed: Int, last: Key, more: Bool) {
+        var listed = 0
+        var last = start
+        var more = false
+        while limit == 0 || listed < limit {
+            let want = limit == 0 ? page : min(page, limit - listed)
+            var rows = try fetch(last, want + 1)
+            let beyond = rows.count > want
+            if beyond { rows.removeLast() }
+            for row in rows { write(row) }
+            listed += rows.count
+            if let final = rows.last { last = key(final) }
+            if !beyond { break }
+            more = limit != 0 && listed >= limit
+        }
+        return (listed, last, more)
+    }
+}

@@ -46,28 +46,16 @@ struct OutboxListCommand: FlowcCommand {
         if after < 0 { throw ValidationError("--after must be a position, 0 or more") }
     }
 
-    /// Effects read per store query: a long outbox is written as it is read, not held.
-    static let page = 1_000
-
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context) else { return ExitCode.usage }
-        var listed = 0
-        var last = after
-        var more = false
-        while limit == 0 || listed < limit {
-            let want = limit == 0 ? Self.page : min(Self.page, limit - listed)
-            var pending: [OutboxEntry]
-            // One more than asked: whether more wait.
-            do { pending = try service.store.undeliveredEffects(after: last, limit: want + 1) } catch {
-                return HostOutput.fail(HostError.store(error), context)
-            }
-            let beyond = pending.count > want
-            if beyond { pending.removeLast() }
-            for entry in pending { write(entry, context) }
-            listed += pending.count
-            last = pending.last?.position ?? last
-            if !beyond { break }
-            more = limit != 0 && listed >= limit
+        // Written as read, a page at a time: a long outbox is never held whole.
+        let listed: Int, last: Int64, more: Bool
+        do {
+            (listed, last, more) = try PagedListing.each(
+                limit: limit, after: after, fetch: { try service.store.undeliveredEffects(after: $0, limit: $1) }, key: \.position,
+                write: { write($0, context) })
+        } catch {
+            return HostOutput.fail(HostError.store(error), context)
         }
         if json {
             if more { context.writeError("note: more effects wait: --after \(last)\n") }

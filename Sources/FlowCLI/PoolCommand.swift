@@ -56,23 +56,13 @@ struct PoolListCommand: FlowcCommand {
         let filter: OwnerFilter = owner.map { .person($0) } ?? (pool == .public ? .nobody : .anyone)
         // Read a page at a time and written as read, so that the whole pool (`--limit 0`) is
         // never held at once.
-        var listed = 0
-        var last = after
-        var more = false
-        while limit == 0 || listed < limit {
-            let want = limit == 0 ? Self.page : min(Self.page, limit - listed)
-            var deals: [StoredDeal]
-            // One more than asked: whether another page follows.
-            do { deals = try service.store.deals(inPool: pool.rawValue, owner: filter, after: last, limit: want + 1) } catch {
-                return HostOutput.fail(HostError.store(error), context)
-            }
-            let beyond = deals.count > want
-            if beyond { deals.removeLast() }
-            for d in deals { write(d, context) }
-            listed += deals.count
-            last = deals.last?.dealID ?? last
-            if !beyond { break }
-            more = limit != 0 && listed >= limit
+        let listed: Int, last: String?, more: Bool
+        do {
+            (listed, last, more) = try PagedListing.each(
+                limit: limit, after: after, fetch: { try service.store.deals(inPool: pool.rawValue, owner: filter, after: $0, limit: $1) },
+                key: { $0.dealID }, write: { write($0, context) })
+        } catch {
+            return HostOutput.fail(HostError.store(error), context)
         }
         if json {
             // Standard output is the deals only; that more follow is said beside it (QA round 13:
@@ -88,9 +78,6 @@ struct PoolListCommand: FlowcCommand {
         }
         return ExitCode.clean
     }
-
-    /// Deals read per store query.
-    static let page = 1_000
 
     /// One deal: a JSON line, or `DEAL  OWNER  STATUS  NODES  next timer …`.
     func write(_ d: StoredDeal, _ context: CLIContext) {
