@@ -94,7 +94,7 @@ struct GraphCommand: FlowcCommand {
         case .failure(let status): return status.code
         }
         // A file the template includes (a fragment shared by other templates).
-        let directory = (template as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: template)
         let included = verified.machine.sources.files.map { directory.isEmpty ? $0 : directory + "/" + $0 }
         if !HostTemplates.isCompiled(template), let file = included.first(where: { OutputFile.replaces(output, $0) }) {
             context.writeError("error: `\(output)` is `\(file)`, a file the template includes: the picture would replace it; name another file with -o\n")

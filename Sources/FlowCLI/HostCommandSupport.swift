@@ -205,7 +205,7 @@ struct StoreOptions: ParsableArguments {
                 context.writeError(HostError.noStore(path).description + "\n")
                 return nil
             }
-            let directory = (path as NSString).deletingLastPathComponent
+            let directory = PathText.directory(of: path)
             var isDirectory: ObjCBool = false
             let isDefault = db == nil && Self.environmentPath(context) == nil
             if !isDefault, !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
@@ -216,7 +216,7 @@ struct StoreOptions: ParsableArguments {
         var lock: StoreWriterLock?
         if writing {
             // Taken before the store is opened, so that two commands creating it do not race.
-            let directory = (path as NSString).deletingLastPathComponent
+            let directory = PathText.directory(of: path)
             if creating, !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             do {
                 let asked = Date()
@@ -303,7 +303,7 @@ enum OutputFile {
     /// mistyped `-o store.sqlite` lost every deal), or a file in a store's machine archive
     /// (`DB.machines/`, beside its writer lock: the deals on that machine could not be read).
     static func protected(_ path: String) -> String? {
-        let parent = (StorePath.canonical(path) as NSString).deletingLastPathComponent
+        let parent = PathText.directory(of: StorePath.canonical(path))
         if parent.hasSuffix(".machines"), FileManager.default.fileExists(atPath: parent + "/writer.lock") {
             return "it is in a deal store's machine archive (`\(parent)`)"
         }
@@ -362,7 +362,7 @@ enum OutputFile {
         // No POSIX error to go by (a file that could not be created): what the path is tells.
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "is a directory" }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathText.directory(of: path)
         if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) { return "no such file or directory" }
         return (error as NSError).localizedDescription
     }

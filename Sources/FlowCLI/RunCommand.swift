@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlowDiagnostics
 import FlowHost
 import FlowIR
 import FlowRuntime
@@ -139,7 +140,7 @@ struct RunCommand: FlowcCommand {
     static func rejectsPath(_ input: String, csv: Bool, in directory: String,
                             isWritable: (String) -> Bool = { access($0, W_OK) == 0 }) -> String {
         var base = input
-        let inputDirectory = (input as NSString).deletingLastPathComponent
+        let inputDirectory = PathText.directory(of: input)
         if (FileManager.default.fileExists(atPath: input) && !RecordSource.isRegular(input))
             || !isWritable(inputDirectory.isEmpty ? "." : inputDirectory)
         {
@@ -426,7 +427,7 @@ final class RejectsWriter {
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a directory" }
         if OutputFile.isSpecial(path) { return access(path, W_OK) == 0 ? nil : "it is not writable" }
-        var directory = (path as NSString).deletingLastPathComponent
+        var directory = PathText.directory(of: path)
         if directory.isEmpty { directory = "." }
         guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else { return "the directory `\(directory)` does not exist" }
         guard isDirectory.boolValue else { return "`\(directory)` is not a directory" }

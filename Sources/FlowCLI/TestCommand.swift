@@ -81,7 +81,7 @@ struct TestCommand: FlowcCommand {
 enum ScenarioFiles {
     /// `DIR/scenarios/NAME` for `DIR/NAME.flow.yaml`.
     static func directory(for template: String) -> String {
-        let dir = (template as NSString).deletingLastPathComponent
+        let dir = PathText.directory(of: template)
         var name = (template as NSString).lastPathComponent
         for suffix in [".flow.yaml", ".flow.yml", ".yaml", ".yml"] where name.hasSuffix(suffix) {
             name = String(name.dropLast(suffix.count))
@@ -124,7 +124,7 @@ enum ScenarioFiles {
                     + (misnamed.count > 1 ? " (and \(misnamed.count - 1) more file\(misnamed.count == 2 ? "" : "s") so named)" : "")
             }
         }
-        let parent = (directory as NSString).deletingLastPathComponent
+        let parent = PathText.directory(of: directory)
         let name = (directory as NSString).lastPathComponent
         var candidates: [String] = []
         if let templateID, templateID != name { candidates.append(templateID) }
@@ -270,7 +270,7 @@ private struct TestRun {
         var tree = source.tree
         if let written = tree["template"] {
             if case .string(let relative) = written {
-                let dir = (path as NSString).deletingLastPathComponent
+                let dir = PathText.directory(of: path)
                 let resolved = relative.hasPrefix("/") || dir.isEmpty ? relative : (dir as NSString).appendingPathComponent(relative)
                 if DiskFileSystem().canonical(resolved) != canonical {
                     guard matches(name: tree["scenario"].flatMap(Self.text), path: path) else { return }

@@ -31,7 +31,7 @@ extension TemplateFileSystem {
     /// `relative` resolved against the directory of `base`.
     public func resolve(_ relative: String, from base: String) -> String {
         if relative.hasPrefix("/") { return relative }
-        let dir = (base as NSString).deletingLastPathComponent
+        let dir = PathText.directory(of: base)
         return dir.isEmpty ? relative : (dir as NSString).appendingPathComponent(relative)
     }
 }
@@ -49,7 +49,7 @@ public struct DiskFileSystem: TemplateFileSystem {
     }
 
     public func neighbours(of path: String) -> [String] {
-        let dir = (onDisk(path) as NSString).deletingLastPathComponent
+        let dir = PathText.directory(of: onDisk(path))
         return (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
     }
 
@@ -148,7 +148,7 @@ public struct MemoryFileSystem: TemplateFileSystem {
     public func canonical(_ path: String) -> String { (path as NSString).standardizingPath }
 
     public func neighbours(of path: String) -> [String] {
-        let dir = (canonical(path) as NSString).deletingLastPathComponent
-        return files.keys.filter { ($0 as NSString).deletingLastPathComponent == dir }.map { ($0 as NSString).lastPathComponent }
+        let dir = PathText.directory(of: canonical(path))
+        return files.keys.filter { PathText.directory(of: $0) == dir }.map { ($0 as NSString).lastPathComponent }
     }
 }

@@ -79,7 +79,7 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// FC1216: the directory of a store to be created at `path` does not exist.
     public static func storeDirectoryMissing(_ path: String) -> HostError {
-        HostError(HostMessages.storeDirectoryMissing, (path as NSString).deletingLastPathComponent, path)
+        HostError(HostMessages.storeDirectoryMissing, PathText.directory(of: path), path)
     }
 
     private init(code: String, format: String, arguments: [String]) {

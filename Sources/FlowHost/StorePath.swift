@@ -1,3 +1,4 @@
+import FlowDiagnostics
 import Foundation
 
 /// Where a store really is, whatever the path it was named by.
@@ -29,13 +30,13 @@ public enum StorePath {
         guard count > 0 else { return nil }
         let target = String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         if target.hasPrefix("/") { return target }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         return directory.isEmpty ? target : directory + "/" + target
     }
 
     /// The real path of `path`'s directory and its name.
     private static func byDirectory(_ path: String) -> String {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         let name = (path as NSString).lastPathComponent
         guard let realDirectory = realPath(directory.isEmpty ? "." : directory) else { return path }
         return realDirectory == "/" ? "/" + name : realDirectory + "/" + name

@@ -1,3 +1,4 @@
+import FlowDiagnostics
 import Foundation
 
 /// One writing command at a time on a store, across processes.
@@ -49,7 +50,7 @@ public final class StoreWriterLock {
     public static func acquire(besideDatabase databasePath: String, timeout: Double? = nil, waiting: () -> Void = {}) throws(HostError) -> StoreWriterLock {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         let lockPath = path(besideDatabase: databasePath)
-        let directory = (lockPath as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: lockPath)
         if mkdir(directory, 0o755) != 0 && errno != EEXIST {
             throw cannot("make", directory, errno)
         }

@@ -124,7 +124,7 @@ public final class SQLiteStore: DealStore {
         // it (and the log) as this user, which locked the store's owner out of their own store.
         // With no write-ahead log left (a writer that closes copies it into the file and removes
         // it) the file is the whole store, and it is read as immutable: no locks, no other file.
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let mayWrite = FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory)
             && FileManager.default.isWritableFile(atPath: path)
         if mayWrite { return try currentReader(opening: path) }

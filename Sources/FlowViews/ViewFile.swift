@@ -201,7 +201,7 @@ public enum ViewFile {
     /// is opened as written): a relative view path has no URL base to standardise against, and
     /// resolving `..` by hand would also be wrong across a symbolic link.
     static func resolveTemplate(_ template: String, besides viewPath: String) -> Result<(String, VerifiedMachine), Reason> {
-        let written = (viewPath as NSString).deletingLastPathComponent
+        let written = PathText.directory(of: viewPath)
         let directory = written.isEmpty ? "." : written
         func inside(_ dir: String, _ name: String) -> String { dir.hasSuffix("/") ? dir + name : dir + "/" + name }
         if template.hasSuffix(".yaml") || template.hasSuffix(".yml") || template.contains("/") {

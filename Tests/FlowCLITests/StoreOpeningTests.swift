@@ -95,6 +95,46 @@ import Testing
         exit(r.code)
     }
 
+    /// Files named by one character, relative to the current directory (`flowc check t`, `--db
+    /// s`): Foundation's `deletingLastPathComponent` stopped the process with an illegal
+    /// instruction on such a name (QA round 20: exit 132 before anything was written). The
+    /// commands run in a child process started in a directory of such files.
+    @Test func oneCharacterFileNamesWork() throws {
+        let dir = try tempDir([:])
+        try FileManager.default.copyItem(atPath: Examples.template, toPath: dir + "/t")
+        try FileManager.default.copyItem(atPath: repoRoot + "/templates/fragments", toPath: dir + "/fragments")
+        try FileManager.default.copyItem(atPath: Examples.deals, toPath: dir + "/d")
+        try FileManager.default.copyItem(atPath: Examples.template, toPath: dir + "/standard-sale.flow.yaml")
+        try "flowc: 1\nview: {id: open, name: Open}\ntemplate: standard-sale.flow.yaml\nwhere: status == \"open\"\n".write(toFile: dir + "/v", atomically: true, encoding: .utf8)
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        child.arguments = ["--testing-library", "swift-testing", "--filter", "StoreOpeningTests/oneCharacterFileNamesChild"]
+        child.currentDirectoryURL = URL(fileURLWithPath: dir)
+        child.environment = ProcessInfo.processInfo.environment.merging([Self.oneCharacterVariable: "1"]) { $1 }
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        child.waitUntilExit()
+        #expect(child.terminationReason == .exit && child.terminationStatus == 0, "\(child.terminationReason) \(child.terminationStatus)")
+        for name in ["c", "s", "h"] { #expect(FileManager.default.fileExists(atPath: dir + "/" + name), "\(name)") }
+    }
+
+    static let oneCharacterVariable = "FLOWC_TEST_ONE_CHARACTER_CHILD"
+
+    /// The child of ``oneCharacterFileNamesWork()``: exits 0 when every command did.
+    @Test func oneCharacterFileNamesChild() {
+        guard ProcessInfo.processInfo.environment[Self.oneCharacterVariable] != nil else { return }
+        let runs = [
+            flowc("check", "t"),
+            flowc("compile", "t", "-o", "c"),
+            flowc("run", "t", "--deals", "d", "--db", "s", "--rejects", "r"),
+            flowc("report", "--db", "s", "--html", "h"),
+            flowc("deals", "--db", "s", "--view", "v"),
+            flowc("deal", "show", "D-1001", "--db", "s"),
+        ]
+        exit(runs.allSatisfy { $0.code == 0 } ? 0 : 1)
+    }
+
     /// A deal id from a file is printed safely: its control characters escaped, so a deals file
     /// cannot send escape sequences to the terminal (QA round 9: the `deal `…`` prefix was raw).
     @Test func aHostileDealIDIsEscapedInMessages() throws {
