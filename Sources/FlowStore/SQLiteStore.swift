@@ -68,6 +68,13 @@ public final class SQLiteStore: DealStore {
                 pool = reader
                 return
             }
+            // An older schema is upgraded before anything is read; a user who may not write the
+            // store cannot, and is told who can (QA round 20: SQLite's "readonly database", and a
+            // note that reading works without write access).
+            if readOnly, FileManager.default.fileExists(atPath: path), !Self.mayWrite(path),
+               let written = Self.headerUserVersion(path), let problem = Self.upgradeNeeded(from: written) {
+                throw problem
+            }
             // A command that only reads does not make a store of an SQLite database without
             // tables (it would write flowc's schema into someone's file); a writing one does.
             if readOnly, FileManager.default.fileExists(atPath: path), (try? Self.inspect(path, "SELECT count(*) FROM sqlite_master")) == "0" {
@@ -124,10 +131,7 @@ public final class SQLiteStore: DealStore {
         // it (and the log) as this user, which locked the store's owner out of their own store.
         // With no write-ahead log left (a writer that closes copies it into the file and removes
         // it) the file is the whole store, and it is read as immutable: no locks, no other file.
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let mayWrite = FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory)
-            && FileManager.default.isWritableFile(atPath: path)
-        if mayWrite { return try currentReader(opening: path) }
+        if mayWrite(path) { return try currentReader(opening: path) }
         let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? nil
         if log == nil || log == 0 { return try currentReader(opening: immutableURI(path)) }
         // A log left by a writer: readable only through its shared memory, if that is there (a
@@ -135,6 +139,33 @@ public final class SQLiteStore: DealStore {
         if FileManager.default.fileExists(atPath: path + "-shm"), let reader = try currentReader(opening: path) { return reader }
         throw StoreError(.database, "the store's write-ahead log `\(path)-wal` holds writes not yet in the file, and this user cannot write "
             + "beside the store to read it; a command that writes, run by the store's owner, folds the log into the file")
+    }
+
+    /// Whether this user may write the store file and the directory beside it (its log, its
+    /// shared memory).
+    static func mayWrite(_ path: String) -> Bool {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return FileManager.default.isWritableFile(atPath: directory.isEmpty ? "." : directory)
+            && FileManager.default.isWritableFile(atPath: path)
+    }
+
+    /// `PRAGMA user_version` as the file's header holds it (4 bytes, big-endian, at offset 60),
+    /// read without SQLite: a reader of a store in WAL mode must make its shared-memory file,
+    /// which a user who may not write beside the store cannot. Nil when the file is too short.
+    static func headerUserVersion(_ path: String) -> Int? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 64), header.count == 64 else { return nil }
+        return header[60..<64].reduce(0) { $0 << 8 | Int($1) }
+    }
+
+    /// The error for a store of schema `written`, older than this flowc's, that this user cannot
+    /// upgrade; nil when the schema is current (or newer, which the opening refuses itself).
+    static func upgradeNeeded(from written: Int) -> StoreError? {
+        guard written > 0, written < currentSchemaVersion else { return nil }
+        return StoreError(.database, "the store is from an older flowc (schema version \(written)) and is upgraded to version "
+            + "\(currentSchemaVersion) before it is read, which this user cannot do: have a user who may write it run any "
+            + "command that writes (such as `flowc tick`) once; then it reads without write access")
     }
 
     /// An SQLite URI of `path` (absolute) opened as immutable (the system SQLite reads URIs).

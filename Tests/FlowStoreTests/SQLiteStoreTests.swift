@@ -123,6 +123,22 @@ struct SQLiteStoreTests {
         #expect(throws: (any Error).self) { try store.execute(sql: "UPDATE events SET payload = '{}'") }
     }
 
+    /// A store of an older schema that this user cannot write is not read half-upgraded: the
+    /// error says who can upgrade it (QA round 20). Tests run as root, which may write any file,
+    /// so the decision is checked on its own, and by hand as another user (docs: the closing note).
+    @Test func anOlderStoreThisUserCannotUpgradeSaysWhoCan() throws {
+        let problem = try #require(SQLiteStore.upgradeNeeded(from: 4))
+        #expect(problem.description.contains("the store is from an older flowc (schema version 4) and is upgraded to version 5 before it is read, which this user cannot do"), "\(problem)")
+        #expect(SQLiteStore.upgradeNeeded(from: SQLiteStore.currentSchemaVersion) == nil)
+        #expect(SQLiteStore.upgradeNeeded(from: 0) == nil)
+        #expect(SQLiteStore.upgradeNeeded(from: 99) == nil)
+        // The version is read from the file's header, as SQLite keeps it.
+        let directory = try Directory()
+        try SQLiteStore.forgeFile(path: directory.path("v4.sqlite"), schemaVersion: 4, sql: "")
+        #expect(SQLiteStore.headerUserVersion(directory.path("v4.sqlite")) == 4)
+        #expect(SQLiteStore.headerUserVersion(directory.path("none.sqlite")) == nil)
+    }
+
     /// Version 5 indexes an owner's open deals by template: a version-4 file's deals are counted
     /// per template once upgraded, from the index alone.
     @Test func upgradingFromVersion4CountsAnOwnersDealsPerTemplate() throws {
