@@ -33,6 +33,33 @@ struct ForkLayout: Sendable {
     var forks: [Fork] = []
     /// Dominators of the flow from the start node, over every transition but rework.
     let dominators: Dominators
+    /// Per node, the branches it is on: (index into `forks`, index into its lanes), one per
+    /// reachable fork it is inside of.
+    var lanesOf: [[(fork: Int, lane: Int)]] = []
+
+    /// The reachable fork (index into `forks`) that has `a` and `b` on different branches, if
+    /// any: neither comes before the other, since the branches run side by side.
+    func forkApart(_ a: Int, _ b: Int) -> Int? {
+        guard lanesOf.indices.contains(a), lanesOf.indices.contains(b) else { return nil }
+        for k in Set(lanesOf[a].map(\.fork)).sorted() {
+            let mine = Set(lanesOf[a].filter { $0.fork == k }.map(\.lane))
+            let theirs = Set(lanesOf[b].filter { $0.fork == k }.map(\.lane))
+            if !theirs.isEmpty && mine.isDisjoint(with: theirs) { return k }
+        }
+        return nil
+    }
+
+    /// Whether `b` is on no branch that `a` is not on, in every fork that has both: a rework
+    /// from `a` to `b` stays on `a`'s branches (`forkApart` refuses the others).
+    func staysOnBranch(from a: Int, to b: Int) -> Bool {
+        guard lanesOf.indices.contains(a), lanesOf.indices.contains(b) else { return true }
+        for k in Set(lanesOf[a].map(\.fork)) {
+            let mine = Set(lanesOf[a].filter { $0.fork == k }.map(\.lane))
+            let theirs = Set(lanesOf[b].filter { $0.fork == k }.map(\.lane))
+            if !theirs.isEmpty && !theirs.isSubset(of: mine) { return false }
+        }
+        return true
+    }
 
     init(_ ctx: RuleContext) {
         let g = ctx.graph
@@ -62,6 +89,10 @@ struct ForkLayout: Sendable {
                 region.formUnion(lane)
             }
             forks.append(Fork(node: f, join: j, syntax: fork, isReachable: reachable, branches: branches, lanes: lanes, region: region))
+        }
+        lanesOf = Array(repeating: [], count: g.nodeCount)
+        for (k, fork) in forks.enumerated() where fork.isReachable {
+            for (l, lane) in fork.lanes.enumerated() { for v in lane { lanesOf[v].append((k, l)) } }
         }
     }
 }

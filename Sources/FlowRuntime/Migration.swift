@@ -331,7 +331,8 @@ struct MigrationTranslator {
             }
             for t in inside.sorted() where [.active, .blocked, .waiting].contains(fresh.nodes[t].status) {
                 let from = targets.firstIndex { $0 == t }.map { old.machine.nodes[$0].id } ?? nm.nodes[t].id
-                throw Refusal(RuntimeMessages.forkNotEntered, from, fresh.nodes[t].status.rawValue, nm.nodes[t].id, nm.nodes[f].id, nm.nodes[j].id)
+                let remedy = RuntimeMessages.fill(RuntimeMessages.Phrase.mapBeforeFork, [from, nm.nodes[f].id])
+                throw Refusal(RuntimeMessages.forkNotEntered, from, fresh.nodes[t].status.rawValue, nm.nodes[t].id, nm.nodes[f].id, nm.nodes[j].id, remedy)
             }
         }
     }

@@ -345,7 +345,7 @@ public enum RuntimeMessages {
         never be released and the deal could only be lost. Migrate the deal once it has passed \
         the join, or map one of the nodes it is working on (`--map`) onto the new branch.
         """)
-    public static let forkNotEntered = RuntimeMessageSpec(1179, "fork-not-entered", "node `{0}` is {1} and would be `{2}`, inside fork `{3}`, which the deal has not entered: its join `{4}` would wait for ever", """
+    public static let forkNotEntered = RuntimeMessageSpec(1179, "fork-not-entered", "node `{0}` is {1} and would be `{2}`, inside fork `{3}`, which the deal has not entered: its join `{4}` would wait for ever{5}", """
         A fork starts its branches when the deal enters it, and its join waits for every one. The \
         new version puts a node the deal is working on inside a branch (or at the join) of a fork \
         the deal has not passed, so nothing would start the fork's other branches and the deal \
@@ -361,13 +361,14 @@ public enum RuntimeMessages {
         deal goes to the public pool by itself; a manager may assign it to someone else to \
         complete them. Runner rules 6; under rules 5 the release was taken.
         """)
-    public static let notAnAssigner = RuntimeMessageSpec(1181, "not-an-assigner", "`{0}` may not change who is in `{1}`: its members assign and release deals; only they, the owner or an actor the host vouches for may", """
+    public static let notAnAssigner = RuntimeMessageSpec(1181, "not-an-assigner", "`{0}` may not {2} `{1}`: its members assign and release deals; only they{3} or an actor the host vouches for may; ask one of them to {4}", """
         The members of the `pool.assign_by` role on a deal may assign it to anyone and release it \
         for its owner. If anyone could add themselves to that role, the check on assigning \
-        (FC1153) would stop nobody. So under runner rules 6 only a member of the role, the deal's \
-        owner (who may release it anyway), or an actor the host vouches for (`--can-assign`, \
-        `"can_assign": true`) adds or removes one; the deal's creation may name them. Other roles \
-        are open to anyone, as before.
+        (FC1153) would stop nobody. So under runner rules 6 only a member of the role or an actor \
+        the host vouches for (`--can-assign`, `"can_assign": true`) adds or removes one; the \
+        deal's owner (who may release it anyway) may add one but not remove one, which would take \
+        the deal out of the managers' reach. The deal's creation may name them. Other roles are \
+        open to anyone, as before.
         """)
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
@@ -410,7 +411,16 @@ public enum RuntimeMessages {
         public static let tooLong = "it is longer than {0} characters"
         public static let controlCharacter = "it contains a control character"
         /// `{0}`: the character, as `CharacterNames.describe` names it.
-        public static let invisibleCharacter = "it contains {0}"
+        public static let invisibleCharacter = "it contains {0}; write the id without it"
+        /// FC1181's `{2}` (what was done) and `{4}` (what to ask for), by adding and by removing.
+        public static let addTo = "add someone to"
+        public static let removeFrom = "remove someone from"
+        public static let askToAdd = "add `{0}`"
+        public static let askToRemove = "remove `{0}`"
+        /// FC1181's `{3}`: who else may, when adding (the owner may add, not remove).
+        public static let orTheOwner = ", the deal's owner"
+        /// FC1179's `{5}`: what to do (`{0}` the old node, `{1}` the fork).
+        public static let mapBeforeFork = "; map `{0}` onto a node before the fork (`--map {0}=NODE`), or migrate the deal once it has passed `{1}`"
         public static let schemaVersion = "schema version {0}; this runner reads version {1}"
         public static let shapeMismatch = "it has {0} {1} but the machine has {2}"
         public static let none = "none"

@@ -50,8 +50,8 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   version puts inside a branch (or at the join) of a fork the deal has not entered
     ///   (FC1179); under 5 the deal moved and the join waited for ever. A deal on its lose path
     ///   is not released (FC1180); under 5 it went to the public pool open, at its loss review.
-    ///   Only a member of `pool.assign_by`, the owner or a vouched actor changes who is in that
-    ///   role (FC1181); under 5 anyone could add themselves and then assign the deal.
+    ///   Only a member of `pool.assign_by` or a vouched actor changes who is in that role, the
+    ///   owner adding one too (FC1181); under 5 anyone could add themselves and then assign the deal.
     public static let currentRules = 6
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,

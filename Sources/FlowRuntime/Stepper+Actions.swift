@@ -423,7 +423,7 @@ extension Stepper {
         let r = try role(id)
         try Stepper.checkID("person", person, limits, rules: context.rules)
         if r == pt.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
-        try checkChangesAssigners(r)
+        try checkChangesAssigners(r, person, adding: true)
         if s.roleMembers[r].contains(person) { throw Refusal(RuntimeMessages.alreadyMember, m.roles[r].id, Names.shown(person)) }
         if s.roleMembers[r].count >= limits.maxMembersPerRole {
             throw Refusal(RuntimeMessages.limitExceeded, "the members of role `\(m.roles[r].id)`", "\(limits.maxMembersPerRole) people")
@@ -438,7 +438,7 @@ extension Stepper {
     mutating func removeMember(role id: String, person: String) throws(Refusal) {
         let r = try role(id)
         if r == pt.ownerRole { throw Refusal(RuntimeMessages.ownerRoleFollowsPool, m.roles[r].id) }
-        try checkChangesAssigners(r)
+        try checkChangesAssigners(r, person, adding: false)
         guard let i = s.roleMembers[r].firstIndex(of: person) else {
             throw Refusal(RuntimeMessages.notAMember, m.roles[r].id, Names.shown(person))
         }
@@ -447,12 +447,16 @@ extension Stepper {
     }
 
     /// Under rules 6, the members of `pool.assign_by` (who may assign and release the deal) are
-    /// changed only by one of them, the deal's owner (who may release it anyway) or an actor the
-    /// host vouches for (FC1181; FC1158 without an actor); any other role's by anyone.
-    func checkChangesAssigners(_ r: Int) throws(Refusal) {
+    /// changed only by one of them or an actor the host vouches for, and added to by the deal's
+    /// owner too (who may release it anyway; removing one would take the deal out of the
+    /// managers' reach): FC1181, FC1158 without an actor. Any other role's by anyone.
+    func checkChangesAssigners(_ r: Int, _ member: String, adding: Bool) throws(Refusal) {
         guard context.rules >= 6, r == m.pool.assignBy else { return }
         let person = try actor()
-        if person != s.owner && !canAssign(person) { throw Refusal(RuntimeMessages.notAnAssigner, Names.shown(person), m.roles[r].id) }
+        if canAssign(person) || (adding && person == s.owner) { return }
+        typealias P = RuntimeMessages.Phrase
+        throw Refusal(RuntimeMessages.notAnAssigner, Names.shown(person), m.roles[r].id, adding ? P.addTo : P.removeFrom,
+                      adding ? P.orTheOwner : "", RuntimeMessages.fill(adding ? P.askToAdd : P.askToRemove, [Names.shown(member)]))
     }
 
     // MARK: Rework, lose, win

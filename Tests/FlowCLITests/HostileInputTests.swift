@@ -197,7 +197,7 @@ extension HostileInputTests {
                             "--set", "customer_name=x", "--db", db)
         #expect(refused.code == 1)
         #expect(refused.err.hasPrefix("error[FC1108]: deal `B-1\\u{202E}lave`, create: "), "\(refused.err)")
-        #expect(refused.err.contains("deal id `B-1\\u{202E}lave` is not a valid id: it contains an invisible U+202E RIGHT-TO-LEFT OVERRIDE"), "\(refused.err)")
+        #expect(refused.err.contains("deal id `B-1\\u{202E}lave` is not a valid id: it contains an invisible U+202E RIGHT-TO-LEFT OVERRIDE; write the id without it"), "\(refused.err)")
         #expect(!refused.err.contains("\u{202E}"))
         let created = flowc("deal", "create", Examples.template, "--id", "B-1xlave", "--owner", "amy",
                             "--set", "customer_name=客户\u{9B}31m\u{202E}txet", "--db", db)

@@ -174,5 +174,11 @@ extension AuthorMistakeTests {
         #expect(inner.map(\.message.text) == [
             "`rework` cannot go from `credit` to `tax`, in another branch of fork `finance_fork`: the branches run side by side, so `tax` does not come before `credit`",
         ])
+        // A transition from the outer fork's other branch into the inner fork is not told to be
+        // a rework, which this rule refuses (QA round 20, N4).
+        let across = nested.replacingOccurrences(of: "    rework: [prep]\n    next: reviews_done\n", with: "    next: legal_ok\n  - id: legal_ok\n    name: Legal OK\n    kind: approval\n    owner: sales_manager\n    outcomes: {approve: reviews_done, reject: tax}\n")
+        let entered = TemplateChecker.check(path: "across.flow.yaml", bytes: Array(across.utf8), fs: MemoryFileSystem([:])).diagnostics
+        #expect(entered.contains { $0.code == DiagnosticCode(516) }, "\(entered.map(\.message.text))")
+        #expect(!entered.contains { $0.help?.text.contains("rework: [tax]") == true }, "\(entered.map { $0.help?.text ?? "" })")
     }
 }

@@ -212,14 +212,19 @@ import Testing
         #expect(code(d.refuse(.assign(to: "bob"), by: "bob")) == "FC1153")
         let refused = d.refuse(.addRoleMember(role: "sales_manager", person: "bob"), by: "bob")
         #expect(code(refused) == "FC1181")
-        #expect(refused?.message == "`bob` may not change who is in `sales_manager`: its members assign and release deals; only they, the owner or an actor the host vouches for may")
+        #expect(refused?.message == "`bob` may not add someone to `sales_manager`: its members assign and release deals; only they, the deal's owner or an actor the host vouches for may; ask one of them to add `bob`")
         #expect(code(d.refuse(.addRoleMember(role: "sales_manager", person: "bob"))) == "FC1158")
         #expect(code(d.refuse(.removeRoleMember(role: "sales_manager", person: "mia"), by: "bob")) == "FC1181")
         // A manager or the owner adds one; the host may vouch for an actor; anyone adds to other
         // roles.
         try d.apply(.addRoleMember(role: "sales_manager", person: "max"), by: "mia")
         try d.apply(.addRoleMember(role: "sales_manager", person: "may"), by: "alice")
-        try d.apply(.removeRoleMember(role: "sales_manager", person: "may"), by: "alice")
+        // The owner adds a manager but removes none (QA round 20: a rep removed their manager
+        // from their own deal, who could then not assign it).
+        let removing = d.refuse(.removeRoleMember(role: "sales_manager", person: "mia"), by: "alice")
+        #expect(code(removing) == "FC1181")
+        #expect(removing?.message.hasSuffix("; ask one of them to remove `mia`") == true, "\(removing?.message ?? "")")
+        try d.apply(.removeRoleMember(role: "sales_manager", person: "may"), by: "mia")
         try d.apply(.addRoleMember(role: "sales_manager", person: "bob"), by: "hr-system", canAssign: true)
         try d.apply(.addRoleMember(role: "legal", person: "liz"), by: "bob")
         try d.apply(.removeRoleMember(role: "sales_manager", person: "bob"), by: "max")

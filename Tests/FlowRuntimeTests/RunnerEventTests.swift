@@ -83,9 +83,9 @@ import Testing
         let name = [FieldAssignment("customer_name", .text("x"))]
         let zeroWidth = fresh.refuse(.create(dealID: "D-1001\u{200B}", owner: "alice", fields: name, members: []))
         #expect(code(zeroWidth) == "FC1108")
-        #expect(zeroWidth?.message == "deal id `D-1001\u{200B}` is not a valid id: it contains an invisible U+200B ZERO WIDTH SPACE")
+        #expect(zeroWidth?.message == "deal id `D-1001\u{200B}` is not a valid id: it contains an invisible U+200B ZERO WIDTH SPACE; write the id without it")
         let owner = fresh.refuse(.create(dealID: "D-1", owner: "alice\u{00A0}", fields: name, members: []))
-        #expect(owner?.message == "owner `alice\u{00A0}` is not a valid id: it contains an invisible U+00A0 NO-BREAK SPACE")
+        #expect(owner?.message == "owner `alice\u{00A0}` is not a valid id: it contains an invisible U+00A0 NO-BREAK SPACE; write the id without it")
         #expect(code(fresh.refuse(.create(dealID: "D-1", owner: "\u{FEFF}alice", fields: name, members: []))) == "FC1108")
         try fresh.apply(.create(dealID: "商机 1", owner: "王 经理", fields: name, members: []), by: "王 经理")
 

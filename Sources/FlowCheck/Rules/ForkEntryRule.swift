@@ -74,8 +74,9 @@ enum ForkEntryRule: TemplateRule {
                     ? spec.at(ctx.span(of: e), format: text.leadsToJoinFromOutside, from, target, name)
                     : spec.at(ctx.span(of: e), from, target, name)
                 d = d.label(fork.syntax.id.span, text.theFork, name)
-                // After the join, the author may mean going back into the branch.
-                if e.to != fork.join, afterJoin[e.from] {
+                // After the join, the author may mean going back into the branch: a rework, if
+                // it would stay on the node's own branches of any fork around both (FC0509).
+                if e.to != fork.join, afterJoin[e.from], layout.staysOnBranch(from: e.from, to: e.to) {
                     d = d.help(text.goBackWithRework, from, target)
                 } else {
                     d = d.help(text.branchesNeverStarted, joinName, from, name)

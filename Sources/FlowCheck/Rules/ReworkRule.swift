@@ -39,20 +39,6 @@ enum ReworkRule: TemplateRule {
                 }
             }
         }
-        // Each node's branches: (fork, lane) pairs, one per fork it is inside.
-        var lanesOf = [[(fork: Int, lane: Int)]](repeating: [], count: g.nodeCount)
-        for (k, fork) in layout.forks.enumerated() where fork.isReachable {
-            for (l, lane) in fork.lanes.enumerated() { for v in lane { lanesOf[v].append((k, l)) } }
-        }
-        /// The fork that has `a` and `b` in different branches, if any.
-        func forkApart(_ a: Int, _ b: Int) -> Int? {
-            for k in Set(lanesOf[a].map(\.fork)).sorted() {
-                let mine = Set(lanesOf[a].filter { $0.fork == k }.map(\.lane))
-                let theirs = Set(lanesOf[b].filter { $0.fork == k }.map(\.lane))
-                if !theirs.isEmpty && mine.isDisjoint(with: theirs) { return k }
-            }
-            return nil
-        }
         var predecessors = [[Int]](repeating: [], count: g.nodeCount)
         for list in g.edges { for e in list where e.isForward { predecessors[e.to].append(e.from) } }
         // One visit-stamp array for every search, so no search allocates.
@@ -83,7 +69,7 @@ enum ReworkRule: TemplateRule {
                     ctx.report(CheckMessages.reworkToJoin.at(r.span, r.value, fork?.id.value ?? "…"))
                     continue
                 }
-                if let k = forkApart(i, target) {
+                if let k = layout.forkApart(i, target) {
                     let fork = layout.forks[k]
                     ctx.report(CheckMessages.reworkTarget.at(r.span, format: CheckMessages.Formats.reworkIntoSiblingBranch, r.value, n.id.value, fork.syntax.id.value)
                         .label(fork.syntax.id.span, CheckMessages.Formats.theFork, fork.syntax.id.value)
