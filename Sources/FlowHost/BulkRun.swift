@@ -332,6 +332,7 @@ public final class BulkRun {
         // A line that never ends (a stream of bytes with no line break) is read chunk by chunk
         // without being kept; an interrupt stops that too (QA round 14: it ran on).
         lines.isInterrupted = isInterrupted
+        let recordsAtStart = report.records
         var done = 0
         var lastLine = 0
         while true {
@@ -352,6 +353,10 @@ public final class BulkRun {
                 holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
             } else {
                 switch JSONValue.parse(Array(slice)) {
+                case .failure where report.records == recordsAtStart + 1 && Self.isCSVHeader(slice, naming: dealKey):
+                    // The file is CSV (named otherwise): none of it is JSON Lines.
+                    return .failure(RecordFileProblem(
+                        line: line.number, error: RecordReader.fail(HostMessages.Record.looksLikeCSV, "the file", dealKey), isStoreFailure: false))
                 case .failure(let e):
                     // A line that does not start as an object is no record at all: the parser's
                     // "expected `null`" (for a line starting with `n`) would say nothing useful.
@@ -436,6 +441,14 @@ public final class BulkRun {
     private func holdBack(_ dealID: String?, line: Int) {
         guard let dealID, !dealID.isEmpty, heldBack[dealID] == nil else { return }
         heldBack[dealID] = HostMessages.fill(HostMessages.Phrase.atLine, [String(line)])
+    }
+
+    /// Whether a line is a CSV header with a column `key` (cells separated by `,`, `;` or a tab,
+    /// maybe quoted), and no JSON.
+    static func isCSVHeader(_ line: ArraySlice<UInt8>, naming key: String) -> Bool {
+        guard let text = String(validating: line, as: UTF8.self), !text.contains("{"), !text.contains("[") else { return false }
+        let cells = text.split(whereSeparator: { $0 == "," || $0 == ";" || $0 == "\t" })
+        return cells.count > 1 && cells.contains { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\u{FEFF}\r")) == key }
     }
 
     /// The deal a line that is not JSON (or too long to read) names, found as written:

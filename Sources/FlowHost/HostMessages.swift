@@ -243,6 +243,8 @@ public enum HostMessages {
         public static let columnTwice = "the header: column `{0}` appears twice (columns {1} and {2})"
         public static let top = "the record"
         public static let notJSON = "{0} is not JSON: {1}"
+        /// A JSON Lines file whose first line is a CSV header (`{1}`: the key the header names).
+        public static let looksLikeCSV = "{0} reads as CSV (its first line is a header naming `{1}`), but is read as JSON Lines: name it `.csv`, or add `--format csv`"
         /// A line that does not even start as a JSON object (prose, a CSV row in a JSON Lines file).
         public static let notARecord = "{0} is not a JSON record: each line is one JSON object, `{\"id\": …}` in a deals file, `{\"deal\": …}` in an events file"
         public static let expectedObject = "{0}: expected an object"

@@ -47,7 +47,9 @@ public enum FieldValueHints {
         case .list(let element):
             // One value, or values separated as in a CSV cell (`crm;erp`), for a list field: the
             // list, as JSON writes it (QA round 19).
-            let items = text.split(whereSeparator: { $0 == ";" || $0 == "；" }).map { String($0).trimmingBlanks }.filter { !$0.isEmpty }
+            // Commas too when there is no `;` (`--set products=crm,erp`, QA round 20).
+            let separators: Set<Character> = text.contains(where: { $0 == ";" || $0 == "；" }) ? [";", "；"] : [",", "，"]
+            let items = text.split(whereSeparator: { separators.contains($0) }).map { String($0).trimmingBlanks }.filter { !$0.isEmpty }
             guard !items.isEmpty else { return nil }
             var out: [String] = []
             for item in items {

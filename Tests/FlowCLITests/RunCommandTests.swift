@@ -115,6 +115,18 @@ enum Examples {
             + "flowc reads CSV separated by `,`; save the file as comma-separated CSV)"), "\(r.err)")
     }
 
+    /// A CSV file whose name does not end in `.csv` is read as JSON Lines: its header line says
+    /// so and nothing of it is run, rather than every row rejected as not JSON (QA round 20).
+    @Test func aCSVFileNamedOtherwiseIsNamedAsCSV() throws {
+        let dir = try tempDir(["leads.txt": "id,owner,customer_name\nX-1,amy,甲\nX-2,amy,乙\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/leads.txt", "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        #expect(r.err == "\(dir)/leads.txt:1: error[FC1220]: not a valid record: the file reads as CSV (its first line is a header naming `id`), "
+            + "but is read as JSON Lines: name it `.csv`, or add `--format csv`\n", "\(r.err)")
+        #expect(r.out.contains("not run: \(dir)/leads.txt:1: error[FC1220]"), "\(r.out)")
+        #expect(flowc("run", Examples.template, "--deals", dir + "/leads.txt", "--format", "csv", "--db", dir + "/deals.sqlite").code == 0)
+    }
+
     @Test func aCSVHeaderWithAnUnknownColumnRunsNothing() throws {
         let dir = try tempDir(["leads.csv": "id,owner,custmer_name\nX-1,amy,甲\n"])
         let r = flowc("run", Examples.template, "--deals", dir + "/leads.csv", "--db", dir + "/deals.sqlite")

@@ -53,6 +53,8 @@ import Testing
         ("mining", .enumeration(values: ["manufacturing", "real_estate"]), nil),
         ("crm", .list(.text), #"write a list: `["crm"]`"#),
         ("crm;erp", .list(.text), #"write a list: `["crm", "erp"]`"#),
+        ("crm,erp", .list(.text), #"write a list: `["crm", "erp"]`"#),
+        ("crm，erp", .list(.text), #"write a list: `["crm", "erp"]`"#),
         ("CRM；bi", .list(.enumeration(values: ["crm", "bi"])), #"write a list: `["crm", "bi"]`"#),
         ("crm;oa", .list(.enumeration(values: ["crm", "bi"])), nil),
         (#"say "hi""#, .list(.text), #"write a list: `["say \"hi\""]`"#),
