@@ -25,6 +25,9 @@ public struct ReportBuilder {
         public var recentRecords = 20
         /// Overdue deals read per store query while gathering the attention list.
         public var attentionPage = 2_000
+        /// The most overdue deals read for the attention list, the most overdue first: beyond,
+        /// they are counted, not read (a store of a million deals would take seconds to read).
+        public var attentionDeals = 20_000
         public init() {}
     }
 
@@ -201,7 +204,9 @@ public struct ReportBuilder {
         // pages: every person's most overdue items are kept (and the rest counted), so that a
         // long tail of public-pool leads cannot crowd a rep's blocked deal out (QA round 19).
         var byOwner: [String?: (items: [ReportModel.AttentionItem], more: Int)] = [:]
-        try forEachOverdueDeal(all(isOpen), upTo: nowMS) { deal in
+        // Counted from the index alone: a deal with a due time has an open node, so it is open.
+        let overdue = all(.compare(.column(.dueAt), .lessOrEqual, .value(.integer(nowMS))))
+        let read = try forEachOverdueDeal(all(isOpen), upTo: nowMS, atMost: limits.attentionDeals) { deal in
             guard let p = deal.index.projection, case .array(let nodes)? = StoreJSON.parse(p.openNodes) else { return }
             let m = machineFor(deal, templates)
             for case .object(let node) in nodes {
@@ -291,6 +296,7 @@ public struct ReportBuilder {
             attention: attention, publicPool: publicPool, returningWithinDays: days, returning: returning, recentRecords: recent)
         model.publicPoolMore = max(0, publicPoolMore)
         model.returningMore = max(0, returningMore)
+        model.attentionUnread = read.complete ? 0 : max(0, try count(overdue) - read.deals)
         return model
     }
 
@@ -301,27 +307,40 @@ public struct ReportBuilder {
 
     /// Calls `body` with every deal matching `filter` whose earliest due time is at or before
     /// `nowMS`, most overdue first, reading `limits.attentionPage` deals per query through the
-    /// index on the due time. Deals due at the same millisecond as a page's last are read again
-    /// with the next page (all of them at once, so that a page of one due time cannot repeat).
-    private func forEachOverdueDeal(_ filter: ViewPredicate, upTo nowMS: Int64, _ body: (StoredDeal) throws -> Void) throws {
+    /// index on the due time, until `atMost` deals are read. The deals due at the millisecond of
+    /// a full page's last are read whole by a query of their own, and the next page starts after
+    /// it: a page can never hold only deals of one due time and repeat.
+    /// - Returns: how many deals were read, and whether that is all of them (else it stopped at
+    ///   `atMost`, past a page of due times).
+    private func forEachOverdueDeal(_ filter: ViewPredicate, upTo nowMS: Int64, atMost: Int,
+                                    _ body: (StoredDeal) throws -> Void) throws -> (deals: Int, complete: Bool) {
         let page = max(1, limits.attentionPage)
         var from: Int64? = nil
+        var deals = 0
+        func each(_ rows: [StoredDeal]) throws {
+            for deal in rows { try body(deal) }
+            deals += rows.count
+        }
         while true {
+            if deals >= atMost { return (deals, false) }
             let lower: [ViewPredicate] = from.map { [.compare(.column(.dueAt), .greaterOrEqual, .value(.integer($0)))] } ?? []
             let dueBy = ViewPredicate.compare(.column(.dueAt), .lessOrEqual, .value(.integer(nowMS)))
             let rows = try store.viewRows(DealRowQuery(
                 filter: .and([filter, dueBy] + lower), sort: [ViewSort(.column(.dueAt)), ViewSort(.column(.dealID))], limit: page))
             guard rows.count == page, let last = rows.last?.index.projection?.dueAt?.millisecondsSinceEpoch else {
-                for deal in rows { try body(deal) }
-                return
+                try each(rows)
+                return (deals, true)
             }
-            // The deals at the last due time, read whole: those of this page, and any beyond it.
-            let before = rows.filter { ($0.index.projection?.dueAt?.millisecondsSinceEpoch ?? last) < last }
-            for deal in before { try body(deal) }
+            // The deals at the last due time, read whole: those of this page, and any beyond it
+            // (up to the limit: an import of many deals at one time gives them one due time).
+            try each(rows.filter { ($0.index.projection?.dueAt?.millisecondsSinceEpoch ?? last) < last })
+            let budget = max(0, atMost - deals)
             let tied = try store.viewRows(DealRowQuery(
-                filter: .and([filter, .compare(.column(.dueAt), .equal, .value(.integer(last)))]), sort: [ViewSort(.column(.dealID))]))
-            for deal in tied { try body(deal) }
-            guard last < nowMS else { return }
+                filter: .and([filter, .compare(.column(.dueAt), .equal, .value(.integer(last)))]), sort: [ViewSort(.column(.dealID))],
+                limit: budget + 1))
+            try each(Array(tied.prefix(budget)))
+            if tied.count > budget { return (deals, false) }
+            guard last < nowMS else { return (deals, true) }
             from = last + 1
         }
     }

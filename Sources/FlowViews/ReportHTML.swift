@@ -224,6 +224,10 @@ public enum ReportHTML {
                 out += "</tbody>"
             }
             out += "</table>"
+            if model.attentionUnread > 0 {
+                let unread = F.unreadOverdue(model.attentionUnread)
+                out += #"<p class="more">\#(bi(unread.0, unread.1))</p>"#
+            }
         }
 
         mutating func publicPool() {

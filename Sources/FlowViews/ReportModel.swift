@@ -33,6 +33,9 @@ public struct ReportModel: Sendable, Hashable, Codable {
     /// (0 when the list is whole).
     public var publicPoolMore = 0
     public var returningMore = 0
+    /// Overdue deals not read for `attention` (it reads the most overdue, up to a limit): none of
+    /// their nodes is listed or counted there.
+    public var attentionUnread = 0
 
     public init(generatedAt: Int64, utcOffsetSeconds: Int64, templates: [TemplateLine], totals: Totals, funnel: [FunnelRow],
                 forecast: [ForecastRow], attention: [OwnerAttention], publicPool: [PoolRow], returningWithinDays: Int,

@@ -152,6 +152,10 @@ public enum ReportText {
                 }
             }
             table(t)
+            if model.attentionUnread > 0 {
+                let unread = F.unreadOverdue(model.attentionUnread)
+                lines.append(indent + paint(language.pick(unread.0, unread.1), "2"))
+            }
         }
 
         mutating func publicPool() {

@@ -178,6 +178,11 @@ enum ReportTextFormat {
     /// What a cut list left out: items of a person (attention), deals (public pool, returning).
     static func moreItems(_ n: Int) -> (String, String) { ("…另有 \(count(n)) 项", "… and \(count(n)) more") }
     static func moreDeals(_ n: Int) -> (String, String) { ("…另有 \(count(n)) 个商机未列出", "… and \(count(n)) more deals not listed") }
+    /// Overdue deals beyond those the attention list reads.
+    static func unreadOverdue(_ n: Int) -> (String, String) {
+        ("…另有 \(count(n)) 个逾期商机未读取（`flowc deals --where 'due <= now()'` 列出全部）",
+         "… and \(count(n)) more overdue deals, not read for this list (`flowc deals --where 'due <= now()'` lists them all)")
+    }
 
     enum Empty {
         static let funnel = ("没有进行中的商机", "no open deals")

@@ -163,6 +163,17 @@ struct ReportBuilderTests {
         builder.limits.attentionPerOwner = 20
         builder.limits.attentionNobody = 50
         #expect(try builder.build(templateID: nil, returningWithinDays: 30, now: DealViewFixtures.now, utcOffset: 0).attention == full.attention)
+        #expect(full.attentionUnread == 0)
+        // The most overdue deals are read up to a limit (a million would take seconds); the
+        // others are counted, and the report says how many and what lists them.
+        let overdue = Set(full.attention.flatMap { $0.items.map(\.dealID) }).count
+        builder.limits.attentionDeals = 2
+        let bounded = try builder.build(templateID: nil, returningWithinDays: 30, now: DealViewFixtures.now, utcOffset: 0)
+        let read = Set(bounded.attention.flatMap { $0.items.map(\.dealID) }).count
+        #expect(read >= 2 && read < overdue, "\(read) of \(overdue)")
+        #expect(bounded.attentionUnread == overdue - read, "\(bounded.attentionUnread)")
+        #expect(ReportText.render(bounded, color: false, language: .en).contains(
+            "… and \(bounded.attentionUnread) more overdue deals, not read for this list (`flowc deals --where 'due <= now()'` lists them all)"))
     }
 
     @Test func theNewestNodeRecordsAreListedNewestFirst() throws {
