@@ -72,20 +72,27 @@ import Testing
         // ... so `run` creates the default store, `.flowc/` included, as with no FLOWC_DB at all
         // (it said FC1216, `.flowc` does not exist). SQLite resolves the relative path against
         // the process's directory: the run is a child process started in `dir`.
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "StoreOpeningTests/emptyFlowcDBChild"]
-        child.currentDirectoryURL = URL(fileURLWithPath: dir)
-        child.environment = ProcessInfo.processInfo.environment.merging([Self.childVariable: "1"]) { $1 }
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
-        child.waitUntilExit()
+        let child = try Self.runChild("emptyFlowcDBChild", variable: Self.childVariable, in: dir)
         #expect(child.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: dir + "/.flowc/deals.sqlite"))
     }
 
     static let childVariable = "FLOWC_TEST_EMPTY_FLOWC_DB_CHILD"
+
+    /// Runs the test `name` of this suite in a child process of this test binary, started in
+    /// `directory` with `variable` set (the child test does its work only then), and waits for it.
+    static func runChild(_ name: String, variable: String, in directory: String) throws -> Process {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        child.arguments = ["--testing-library", "swift-testing", "--filter", "StoreOpeningTests/\(name)"]
+        child.currentDirectoryURL = URL(fileURLWithPath: directory)
+        child.environment = ProcessInfo.processInfo.environment.merging([variable: "1"]) { $1 }
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        child.waitUntilExit()
+        return child
+    }
 
     /// The child of ``aStorePathThatNamesNoFileIsRefused()``: `flowc run` with an empty
     /// `FLOWC_DB` and no `--db`, in the directory it was started in; exits with the run's status.
@@ -106,15 +113,7 @@ import Testing
         try FileManager.default.copyItem(atPath: Examples.deals, toPath: dir + "/d")
         try FileManager.default.copyItem(atPath: Examples.template, toPath: dir + "/standard-sale.flow.yaml")
         try "flowc: 1\nview: {id: open, name: Open}\ntemplate: standard-sale.flow.yaml\nwhere: status == \"open\"\n".write(toFile: dir + "/v", atomically: true, encoding: .utf8)
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "StoreOpeningTests/oneCharacterFileNamesChild"]
-        child.currentDirectoryURL = URL(fileURLWithPath: dir)
-        child.environment = ProcessInfo.processInfo.environment.merging([Self.oneCharacterVariable: "1"]) { $1 }
-        child.standardOutput = FileHandle.nullDevice
-        child.standardError = FileHandle.nullDevice
-        try child.run()
-        child.waitUntilExit()
+        let child = try Self.runChild("oneCharacterFileNamesChild", variable: Self.oneCharacterVariable, in: dir)
         #expect(child.terminationReason == .exit && child.terminationStatus == 0, "\(child.terminationReason) \(child.terminationStatus)")
         for name in ["c", "s", "h"] { #expect(FileManager.default.fileExists(atPath: dir + "/" + name), "\(name)") }
     }
