@@ -79,7 +79,7 @@ struct DealCreateCommand: FlowcCommand {
         if let record {
             let parsed: Result<DealRecord, HostError>
             switch JSONValue.parse(Array(record.utf8)) {
-            case .success(let value): parsed = RecordReader.dealRecord(value)
+            case .success(let value): parsed = RecordReader.dealRecord(value, zone: store.effectiveOffset)
             case .failure(let e):
                 // Data, as a record that is JSON but wrong is (QA round 13: exit 2 here, 1 there).
                 return HostOutput.fail(HostError.malformedRecord("--record is not JSON: \(e)"), context)
@@ -208,7 +208,7 @@ struct DealEventCommand: FlowcCommand {
                     context.writeError("error: the step gives `\(key)` and so does --\(key.replacingOccurrences(of: "_", with: "-")): give it once\n")
                     return ExitCode.usage
                 }
-                do { event = try RecordReader.event(value, path: "", defaultTime: .now) } catch { return HostOutput.fail(error, context) }
+                do { event = try RecordReader.event(value, path: "", defaultTime: .now, zone: store.effectiveOffset) } catch { return HostOutput.fail(error, context) }
             }
         } else if let complete {
             event = EventInput(.complete(node: complete, outcome: outcome))

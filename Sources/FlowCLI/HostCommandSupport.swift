@@ -237,6 +237,7 @@ struct StoreOptions: ParsableArguments {
         var clock = DealService.wallClock
         if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
         let service = DealService(store: store, machines: machines, clock: clock, utcOffset: effectiveOffset ?? 0)
+        service.hintZone = effectiveOffset
         service.writerLock = lock
         if writing {
             // A store upgraded to schema 4 gets its deals' customer keys before any write checks them.

@@ -211,10 +211,11 @@ public final class BulkRun {
         if let error = header.problemError {
             return .failure(RecordFileProblem(line: header.line, error: error, isStoreFailure: false))
         }
-        let columns: CSVDeals
+        var columns: CSVDeals
         do { columns = try CSVDeals(header: header.cells, machine: machine.machine) } catch {
             return .failure(RecordFileProblem(line: header.line, error: error, isStoreFailure: false))
         }
+        columns.zone = service.hintZone
         var done = 0
         while true {
             let next: CSVRows.Row?
@@ -258,7 +259,7 @@ public final class BulkRun {
         rejects = []
         heldBack = [:]
         return runLines(&lines, dealKey: "id") { value in
-            switch RecordReader.dealRecord(value, limits: self.limits) {
+            switch RecordReader.dealRecord(value, limits: self.limits, zone: service.hintZone) {
             case .success(let r):
                 return .success(DealUnit(dealID: r.create.dealID, create: r.create, machine: self.machine, events: r.events, repeated: .skip))
             case .failure(let e): return .failure(e)
@@ -283,7 +284,7 @@ public final class BulkRun {
             heldBack[deal] = place + HostMessages.Phrase.ofTheDealsFile
         }
         return runLines(&lines, dealKey: "deal") { value in
-            switch RecordReader.eventRecord(value) {
+            switch RecordReader.eventRecord(value, zone: service.hintZone) {
             case .success(var r):
                 if r.event.id == nil { r.event.id = self.nextEventID(deal: r.dealID, line: value) }
                 return .success(DealUnit(dealID: r.dealID, events: [r.event], repeated: .skip))

@@ -143,6 +143,8 @@ public struct CSVDeals: Sendable {
         cell.split(whereSeparator: { $0 == ";" || $0 == "；" }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
+    /// The host's zone, for the example of an `at` written without one (nil: unknown).
+    public var zone: Int64?
     let columns: [Column]
     /// The header starts with a rejects file's `_line,_code,_error`: a row may also leave those
     /// three cells out (the rows an unclosed quote swallowed are written as they were).
@@ -296,7 +298,7 @@ public struct CSVDeals: Sendable {
             case .by: by = cell
             case .at:
                 guard let t = RecordReader.time(text: cell) else {
-                    let hint = FieldValueHints.hint(cell, type: .datetime)
+                    let hint = FieldValueHints.hint(cell, type: .datetime, zone: zone)
                     problem = problem ?? (hint.map { RecordReader.fail(HostMessages.Record.badTimeHint, "at", Names.inline(cell), $0) }
                         ?? RecordReader.fail(HostMessages.Record.badTime, "at", Names.inline(cell)))
                     continue

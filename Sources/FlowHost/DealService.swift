@@ -38,6 +38,9 @@ public final class DealService {
     public var clock: @Sendable () -> Int64
     /// Zone offset for `today()` in expressions, seconds east of UTC.
     public var utcOffset: Int64
+    /// The zone the host's user writes times in, when the host knows it (`--utc-offset`, or the
+    /// zone of `--now`): the example of a time refused for having none is written in it.
+    public var hintZone: Int64?
     public var limits: RunnerLimits
     /// Records per store transaction in bulk work.
     public var batchSize: Int
@@ -231,7 +234,7 @@ public final class DealService {
                 }
                 continue
             }
-            switch ScenarioValues.value(written.value, type: fieldTypes[slot]) {
+            switch ScenarioValues.value(written.value, type: fieldTypes[slot], zone: hintZone) {
             case .success(let v): out.append(FieldAssignment(written.field, v))
             case .failure(let error): unfit.append((written.field, error.message))
             }

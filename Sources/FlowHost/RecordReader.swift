@@ -51,13 +51,14 @@ public enum RecordReader {
 
     /// Reads a deal record. Events without `at` happen at the time of the event before them
     /// (the creation for the first); events without `id` get `e1`, `e2`, … by position.
-    public static func dealRecord(_ v: JSONValue, limits: RecordLimits = .default) -> Result<DealRecord, HostError> {
+    /// - Parameter zone: the host's zone, for the example of a time refused for having none.
+    public static func dealRecord(_ v: JSONValue, limits: RecordLimits = .default, zone: Int64? = nil) -> Result<DealRecord, HostError> {
         do throws(HostError) {
             _ = try object(v, "", allowed: dealKeys)
             guard let idValue = v["id"] else { throw fail(R.missing, "", "id") }
             let id = Self.person(try string(idValue, "id"))
             do throws(HostError) {
-                return .success(try dealRecord(v, id: id, limits: limits))
+                return .success(try dealRecord(v, id: id, limits: limits, zone: zone))
             } catch {
                 // Said with its deal, once the id is read (QA round 12: a bad `at` named only the line).
                 throw error.within(HostMessages.Phrase.inRecord, Names.shown(id, max: 256))
@@ -68,8 +69,8 @@ public enum RecordReader {
     }
 
     /// The rest of a deal record once its id is read.
-    static func dealRecord(_ v: JSONValue, id: String, limits: RecordLimits) throws(HostError) -> DealRecord {
-        let at = try v["at"].map { (x) throws(HostError) in try time(x, "at") } ?? .now
+    static func dealRecord(_ v: JSONValue, id: String, limits: RecordLimits, zone: Int64?) throws(HostError) -> DealRecord {
+        let at = try v["at"].map { (x) throws(HostError) in try time(x, "at", zone: zone) } ?? .now
         var fields: [WrittenValue] = []
         if let f = v["fields"] {
             guard case .object(let entries) = f else { throw fail(R.expectedObject, "fields") }
@@ -94,7 +95,7 @@ public enum RecordReader {
                                 String(limits.maxEventsPerRecord))
             }
             for (i, item) in items.enumerated() {
-                var event = try self.event(item, path: "events[\(i)]", defaultTime: .same)
+                var event = try self.event(item, path: "events[\(i)]", defaultTime: .same, zone: zone)
                 if event.id == nil { event.id = "e\(i + 1)" }
                 events.append(event)
             }
@@ -108,14 +109,14 @@ public enum RecordReader {
 
     /// Reads a line of an events file: an event with a `deal` key. Without `at` the event happens
     /// at the host's clock; `+3d` is after the deal's last event.
-    public static func eventRecord(_ v: JSONValue) -> Result<EventRecord, HostError> {
+    public static func eventRecord(_ v: JSONValue, zone: Int64? = nil) -> Result<EventRecord, HostError> {
         do throws(HostError) {
             guard case .object(let entries) = v else { throw fail(R.expectedObject, "") }
             guard let dealValue = v["deal"] else { throw fail(R.missing, "", "deal") }
             let deal = Self.person(try string(dealValue, "deal"))
             let rest = JSONValue.object(entries.filter { $0.key != "deal" && $0.key != "_error" })
             do throws(HostError) {
-                return .success(EventRecord(dealID: deal, event: try event(rest, path: "", defaultTime: .now)))
+                return .success(EventRecord(dealID: deal, event: try event(rest, path: "", defaultTime: .now, zone: zone)))
             } catch {
                 throw error.within(HostMessages.Phrase.inRecord, Names.shown(deal, max: 256))
             }
@@ -128,7 +129,7 @@ public enum RecordReader {
     /// - Parameters:
     ///   - path: where the event is, for messages (`events[2]`).
     ///   - defaultTime: the time of an event without `at`.
-    public static func event(_ v: JSONValue, path: String, defaultTime: EventTime) throws(HostError) -> EventInput {
+    public static func event(_ v: JSONValue, path: String, defaultTime: EventTime, zone: Int64? = nil) throws(HostError) -> EventInput {
         _ = try object(v, path, allowed: HostAction.names + eventKeys)
         let action: HostAction
         do { action = try StepFormat.action(of: v, path: path, noun: "an event") } catch {
@@ -136,7 +137,7 @@ public enum RecordReader {
         }
         return EventInput(
             id: try optionalString(v["id"], join(path, "id")),
-            at: try v["at"].map { (x) throws(HostError) in try time(x, join(path, "at")) } ?? defaultTime,
+            at: try v["at"].map { (x) throws(HostError) in try time(x, join(path, "at"), zone: zone) } ?? defaultTime,
             actor: try optionalString(v["by"], join(path, "by")), action,
             canAssign: try v["can_assign"].map { (x) throws(HostError) in try bool(x, join(path, "can_assign")) } ?? false)
     }
@@ -157,7 +158,8 @@ public enum RecordReader {
     /// Reads a time: `+3d` (after the previous event; units `w d h m s`), an ISO-8601 datetime
     /// with zone, or epoch seconds (a number, or digits as text); an instant outside
     /// ``instants`` is refused.
-    public static func time(_ v: JSONValue, _ path: String) throws(HostError) -> EventTime {
+    /// - Parameter zone: the host's zone, for the example of a time written without one.
+    public static func time(_ v: JSONValue, _ path: String, zone: Int64? = nil) throws(HostError) -> EventTime {
         if case .string(let s) = v, s.hasPrefix("+") {
             guard let d = Scenario.duration(String(s.dropFirst())) else { throw fail(R.badTime, path, Names.inline(s)) }
             return .after(d)
@@ -166,7 +168,7 @@ public enum RecordReader {
         if case .string(let s) = v, Int64(s) != nil { value = .number(s) }
         guard let t = Scenario.instant(value) else {
             // The form to write, for a time another system wrote (`06/28/2024 10:30 PM`, QA round 18).
-            if case .string(let s) = v, let hint = FieldValueHints.hint(s, type: .datetime) {
+            if case .string(let s) = v, let hint = FieldValueHints.hint(s, type: .datetime, zone: zone) {
                 throw fail(R.badTimeHint, path, Names.inline(s), hint)
             }
             throw fail(R.badTime, path, Names.inline(Self.written(v)))

@@ -8,14 +8,16 @@ public import FlowExpr
 public enum FieldValueHints {
     /// What to write instead of `written` for a field of `type` (`write `1200000 CNY``), or nil
     /// when nothing close reads.
-    public static func hint(_ written: String, type: ExprType) -> String? {
-        guard let s = suggestion(written, type: type) else { return nil }
+    /// - Parameter zone: the host's zone, seconds east of UTC, for a datetime's example (nil:
+    ///   unknown, `+08:00`).
+    public static func hint(_ written: String, type: ExprType, zone: Int64? = nil) -> String? {
+        guard let s = suggestion(written, type: type, zone: zone) else { return nil }
         if case .datetime = type { return "write it with its zone, as `\(s)`" }
         if case .list = type { return "write a list: `\(s)`" }
         return "write `\(s)`"
     }
 
-    static func suggestion(_ written: String, type: ExprType) -> String? {
+    static func suggestion(_ written: String, type: ExprType, zone: Int64? = nil) -> String? {
         let text = written.trimmingBlanks
         switch type {
         case .integer, .decimal, .money:
@@ -38,7 +40,7 @@ public enum FieldValueHints {
             return d
         case .datetime:
             guard let (day, time) = date(text), let time else { return nil }
-            let candidate = "\(day)T\(time)+08:00"
+            let candidate = "\(day)T\(time)" + zoneText(zone ?? 8 * 3600)
             return FieldValues.parse(candidate, as: type) != nil ? candidate : nil
         case .enumeration(let values):
             // Another case, or blanks and hyphens for `_` (`Real Estate`, QA round 19).
@@ -53,7 +55,7 @@ public enum FieldValueHints {
             guard !items.isEmpty else { return nil }
             var out: [String] = []
             for item in items {
-                guard let v = FieldValues.parse(item, as: element) != nil ? item : suggestion(item, type: element) else { return nil }
+                guard let v = FieldValues.parse(item, as: element) != nil ? item : suggestion(item, type: element, zone: zone) else { return nil }
                 out.append("\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"")
             }
             return "[" + out.joined(separator: ", ") + "]"
@@ -65,6 +67,13 @@ public enum FieldValueHints {
         default:
             return nil
         }
+    }
+
+    /// `+08:00`, `-05:00`, `+00:00` for an offset in seconds east of UTC (whole minutes).
+    static func zoneText(_ seconds: Int64) -> String {
+        let minutes = seconds.magnitude / 60
+        func two(_ n: UInt64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return (seconds < 0 ? "-" : "+") + two(minutes / 60) + ":" + two(minutes % 60)
     }
 
     /// The text without a three-letter currency code written before or after it (separated by

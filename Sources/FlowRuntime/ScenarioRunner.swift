@@ -489,7 +489,8 @@ public enum ScenarioValues {
     /// decimal and money fields; exact, as written), a boolean, a list, or null.
     /// - Parameter numbersAsText: whether a number is read as text for a text field (a deals
     ///   file's JSON `5`); a scenario's YAML number is not, since YAML has changed its digits.
-    public static func value(_ raw: JSONValue, type: ExprType, numbersAsText: Bool = true) -> Result<ExprValue, ScenarioValueError> {
+    /// - Parameter zone: the host's zone, for the example of a datetime's hint (nil: unknown).
+    public static func value(_ raw: JSONValue, type: ExprType, numbersAsText: Bool = true, zone: Int64? = nil) -> Result<ExprValue, ScenarioValueError> {
         switch (raw, type) {
         case (.null, _): return .success(.null)
         case (.number(let s), .text) where !numbersAsText:
@@ -514,11 +515,11 @@ public enum ScenarioValues {
                 default: break
                 }
             }
-            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + why + (FieldValueHints.hint(s, type: type).map { "; " + $0 } ?? "")))
+            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + why + (FieldValueHints.hint(s, type: type, zone: zone).map { "; " + $0 } ?? "")))
         case (.array(let items), .list(let element)):
             var out: [ExprValue] = []
             for item in items {
-                switch value(item, type: element, numbersAsText: numbersAsText) {
+                switch value(item, type: element, numbersAsText: numbersAsText, zone: zone) {
                 case .success(let v): out.append(v)
                 case .failure(let error): return .failure(error)
                 }

@@ -412,6 +412,15 @@ import Testing
         #expect(us.first?.error.message == "deal `C-8`: not a valid record: at: `06/28/2024 10:30 PM` is not `+3d`, an ISO-8601 datetime with zone, or epoch seconds; write it with its zone, as `2024-06-28T22:30:00+08:00`", "\(us)")
         let event = try #require(run.runEvents(Array(#"{"deal": "J-8", "at": "soon", "set": {"notes": "x"}}"#.utf8)).value)
         #expect(event.first?.error.message.hasPrefix("deal `J-8`: not a valid record: at: `soon` is not") == true, "\(event)")
+        // In the run's zone when the host knows it (QA round 19, m9: +08:00 for a team at UTC−5),
+        // in a CSV cell, a JSON record's `at`, and a datetime field's value.
+        service.hintZone = -5 * 3600
+        let west = try #require(run.runDeals(Array("id,owner,customer_name,at\nC-7,amy,丁,06/28/2024 10:30 PM\n".utf8), format: .csv).value)
+        #expect(west.first?.error.message.hasSuffix("write it with its zone, as `2024-06-28T22:30:00-05:00`") == true, "\(west)")
+        let record = try #require(run.runDeals(Array(#"{"id": "J-7", "at": "06/28/2024 10:30 PM", "owner": "amy", "fields": {"customer_name": "戊"}}"#.utf8), format: .jsonLines).value)
+        #expect(record.first?.error.message.hasSuffix("write it with its zone, as `2024-06-28T22:30:00-05:00`") == true, "\(record)")
+        let field = try #require(run.runDeals(Array(#"{"id": "J-6", "owner": "amy", "fields": {"customer_name": "己", "last_visit_at": "2024-06-28 22:30"}}"#.utf8), format: .jsonLines).value)
+        #expect(field.first?.error.message.hasSuffix("write it with its zone, as `2024-06-28T22:30:00-05:00`") == true, "\(field)")
     }
 
     /// Every value of a row that does not fit is said at once (QA round 16).
