@@ -70,8 +70,11 @@ public enum CustomerKey {
 
     /// Applies the normalisations, in order: `fullwidth_to_halfwidth`, `trim`, `collapse_spaces`,
     /// `lowercase`, `strip_legal_suffix` (unknown names are ignored).
+    /// Format characters (U+200B, U+FEFF, bidi marks) are removed first, whatever the steps: a
+    /// name pasted with one looks like the name without it and must match it (QA round 21: a
+    /// zero-width space made a second open deal for one customer).
     public static func normalize(_ text: String, _ steps: [String]) -> String {
-        var out = text.replacingControlCharacters
+        var out = withoutFormatCharacters(text.replacingControlCharacters)
         for step in steps {
             switch step {
             case "fullwidth_to_halfwidth": out = halfwidth(out)
@@ -83,6 +86,12 @@ public enum CustomerKey {
             }
         }
         return out
+    }
+
+    /// The text without Unicode format characters (general category Cf).
+    static func withoutFormatCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.properties.generalCategory != .format }))
     }
 
     /// Full-width ASCII variants (U+FF01–U+FF5E) to ASCII, the ideographic space to a space.

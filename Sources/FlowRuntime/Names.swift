@@ -48,6 +48,14 @@ package enum Names {
     package static func didYouMean(_ name: String, among candidates: [String]) -> String {
         let limit = name.count <= 3 ? 1 : max(2, min(name.count, 40) / 3)
         guard name.count <= 128 else { return "" }
+        // The same name but for an invisible character (pasted from a web page or a chat): said,
+        // since the two look alike (QA round 21).
+        if let invisible = name.unicodeScalars.first(where: CharacterNames.isInvisible) {
+            let visible = String(String.UnicodeScalarView(name.unicodeScalars.filter { !CharacterNames.isInvisible($0) }))
+            if candidates.contains(visible) {
+                return RuntimeMessages.fill(RuntimeMessages.Phrase.didYouMeanWithout, [visible, CharacterNames.describe(invisible)])
+            }
+        }
         // The same name in other letter case (`ID` for `id`) first, however long it is.
         let lowered = name.lowercased()
         if let same = candidates.first(where: { $0 != name && $0.count <= 128 && $0.lowercased() == lowered }) {

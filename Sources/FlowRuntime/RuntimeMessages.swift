@@ -366,8 +366,8 @@ public enum RuntimeMessages {
         for its owner. If anyone could add themselves to that role, the check on assigning \
         (FC1153) would stop nobody. So under runner rules 6 only a member of the role or an actor \
         the host vouches for (`--can-assign`, `"can_assign": true`) adds or removes one; the \
-        deal's owner (who may release it anyway) may add one but not remove one, which would take \
-        the deal out of the managers' reach. The deal's creation may name them. Other roles are \
+        deal's owner (who may release it anyway) may add someone else, but not themselves and \
+        not remove one, which would take the deal out of the managers' reach. The deal's creation may name them. Other roles are \
         open to anyone, as before.
         """)
     /// Every refusal entry, in code order.
@@ -404,6 +404,8 @@ public enum RuntimeMessages {
         public static let noActiveNode = "no active node leads to a `won` end"
         public static let nodeDoesNotLeadToWon = "node `{0}` does not lead to a `won` end now"
         public static let didYouMean = " (did you mean `{0}`?)"
+        /// A name that is a known one with an invisible character in it (`{1}`: the character named).
+        public static let didYouMeanWithout = " (did you mean `{0}`? this one contains {1})"
         /// Why a done node cannot move onto an end or a join (FC1169).
         public static let endNotDone = " while the deal is open: a {0} node is done only once the deal is {0}"
         public static let joinNotDone = " coming from a {0} node: a join is done only once all its branches have arrived"

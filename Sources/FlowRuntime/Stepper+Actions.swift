@@ -448,12 +448,15 @@ extension Stepper {
 
     /// Under rules 6, the members of `pool.assign_by` (who may assign and release the deal) are
     /// changed only by one of them or an actor the host vouches for, and added to by the deal's
-    /// owner too (who may release it anyway; removing one would take the deal out of the
-    /// managers' reach): FC1181, FC1158 without an actor. Any other role's by anyone.
+    /// owner too, with someone else (the owner may release the deal anyway; removing a manager, or
+    /// becoming one and then removing the others, would take the deal out of the managers'
+    /// reach): FC1181, FC1158 without an actor. Any other role's by anyone.
     func checkChangesAssigners(_ r: Int, _ member: String, adding: Bool) throws(Refusal) {
         guard context.rules >= 6, r == m.pool.assignBy else { return }
         let person = try actor()
-        if canAssign(person) || (adding && person == s.owner) { return }
+        // The owner adds others, not themselves: a member may remove the other managers (QA
+        // round 21).
+        if canAssign(person) || (adding && person == s.owner && member != person) { return }
         typealias P = RuntimeMessages.Phrase
         throw Refusal(RuntimeMessages.notAnAssigner, Names.shown(person), m.roles[r].id, adding ? P.addTo : P.removeFrom,
                       adding ? P.orTheOwner : "", RuntimeMessages.fill(adding ? P.askToAdd : P.askToRemove, [Names.shown(member)]))

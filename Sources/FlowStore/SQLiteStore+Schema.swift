@@ -102,7 +102,9 @@ internal import GRDB
 /// template (every version of it); up to version 4 the store counted an owner's open deals of
 /// every template, so an owner busy with another template's deals was refused. `is_open` is in
 /// the index only so that the count reads nothing else (SQLite checks a partial index's condition
-/// against the columns it holds).
+/// against the columns it holds). Customer keys no longer keep format characters (a zero-width
+/// space in a pasted name): the deals whose key holds one are listed in `customer_key_backfill`,
+/// so the host computes their keys again before it next writes.
 enum SQLiteSchema {
     /// `PRAGMA application_id` of a flowc store ("FLOW" in ASCII).
     static let applicationID: Int32 = 0x464C_4F57
@@ -275,11 +277,20 @@ enum SQLiteSchema {
     /// Version 5: `deals_owner_open` gains the template id, `(owner, template_id, is_open)`, so that the
     /// claim quota counts an owner's open deals of one template from the index alone (it counted
     /// every template's).
+    /// Whether `customer_key` holds a format character that keys no longer keep (the common
+    /// ones: soft hyphen, zero-width and bidi marks, word joiner, BOM).
+    static let formatCharacterTest: String = {
+        let points = [0xAD] + Array(0x200B...0x200F) + Array(0x202A...0x202E) + Array(0x2060...0x2064) + Array(0x2066...0x2069) + [0xFEFF]
+        return points.map { "instr(customer_key, char(\($0))) > 0" }.joined(separator: " OR ")
+    }()
+
     static func v5_ownerTemplate(_ db: Database) throws {
         try db.execute(
             sql: """
                 DROP INDEX deals_owner_open;
                 CREATE INDEX deals_owner_open ON deals(owner, template_id, is_open) WHERE is_open = 1 AND owner IS NOT NULL;
+                INSERT OR IGNORE INTO customer_key_backfill (deal)
+                SELECT id FROM deals WHERE customer_key IS NOT NULL AND (\(formatCharacterTest));
                 """)
     }
 

@@ -37,6 +37,16 @@ import Testing
 
     /// A store from before schema version 4 kept one key joining the fields; the upgrade clears it
     /// and the next writing command computes the deals' keys from their snapshots, saying so.
+    /// A zero-width space pasted into the name is still the same customer (QA round 21: it made
+    /// a second open deal for one customer).
+    @Test func anInvisibleCharacterInTheNameIsTheSameCustomer() throws {
+        let db = try Examples.db()
+        #expect(Self.create(db, "Z-1", "amy", "customer_name=远山物流").code == 0)
+        let twin = Self.create(db, "Z-2", "bob", "customer_name=远山\u{200B}物流")
+        #expect(twin.code == 1)
+        #expect(twin.err.contains("error[FC1201]"), "\(twin.err)")
+    }
+
     @Test func anUpgradedStoresKeysAreComputedBeforeTheNextWrite() throws {
         let db = try Examples.loaded()
         // What the upgrade leaves: the keys cleared, the deals listed for the host.

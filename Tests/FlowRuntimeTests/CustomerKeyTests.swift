@@ -7,6 +7,17 @@ import Testing
 @Suite struct CustomerKeyTests {
     static let all = ["fullwidth_to_halfwidth", "trim", "collapse_spaces", "lowercase", "strip_legal_suffix"]
 
+    /// A format character (a zero-width space or joiner, a BOM, a bidi mark) pasted into a name is
+    /// no part of its key, whatever the template's steps: the name looks the same and is the same
+    /// customer (QA round 21: a second open deal slipped past FC1201).
+    @Test(arguments: ["星辰\u{200B}科技", "\u{FEFF}星辰科技", "星辰\u{200D}科技\u{200E}", "星辰\u{2060}科技"])
+    func formatCharactersAreNoPartOfAKey(_ written: String) {
+        #expect(CustomerKey.normalize(written, Self.all) == CustomerKey.normalize("星辰科技", Self.all))
+        #expect(CustomerKey.normalize(written, []) == "星辰科技")
+        // A visible difference still makes another customer.
+        #expect(CustomerKey.normalize("星辰科技二", []) != "星辰科技")
+    }
+
     /// `customer.group` begins each key; `group: default` is the default group, whose keys have
     /// no prefix (so an author who writes it shares keys with templates that write none).
     @Test func aGroupBeginsEachKeyAndDefaultIsTheDefaultGroup() throws {

@@ -224,6 +224,8 @@ import Testing
         let removing = d.refuse(.removeRoleMember(role: "sales_manager", person: "mia"), by: "alice")
         #expect(code(removing) == "FC1181")
         #expect(removing?.message.hasSuffix("; ask one of them to remove `mia`") == true, "\(removing?.message ?? "")")
+        // ... nor adds themselves, then to remove the others as a member (QA round 21).
+        #expect(code(d.refuse(.addRoleMember(role: "sales_manager", person: "alice"), by: "alice")) == "FC1181")
         try d.apply(.removeRoleMember(role: "sales_manager", person: "may"), by: "mia")
         try d.apply(.addRoleMember(role: "sales_manager", person: "bob"), by: "hr-system", canAssign: true)
         try d.apply(.addRoleMember(role: "legal", person: "liz"), by: "bob")

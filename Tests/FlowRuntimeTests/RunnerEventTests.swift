@@ -93,6 +93,10 @@ import Testing
         #expect(code(d.refuse(.addRoleMember(role: "legal", person: "lou\u{200D}"))) == "FC1108")
         #expect(code(d.refuse(.joinChat(person: "\u{3000}zoe", chat: nil))) == "FC1108")
         #expect(code(d.refuse(.addRoleMember(role: "legal", person: "lou"), by: "ali\u{2060}ce")) == "FC1108")
+        // A name that is a known one with an invisible character says so (QA round 21: the
+        // did-you-mean showed two names that look the same).
+        #expect(d.refuse(.addRoleMember(role: "le\u{200B}gal", person: "lou"))?.message
+            == "unknown role `le\u{200B}gal` (did you mean `legal`? this one contains an invisible U+200B ZERO WIDTH SPACE)")
         // A log written under rules 5 took such ids; it still replays to the same deal.
         try d.apply(.addRoleMember(role: "legal", person: "lou\u{200B}"), rules: 5)
         #expect(d.members("legal").contains("lou\u{200B}"))

@@ -153,6 +153,9 @@ struct SQLiteStoreTests {
                 """
         }
         sql += "INSERT INTO deals (id, deal_id, last_seq, template_hash, status, is_open, owner, current_nodes, snapshot) VALUES (5, 'd5', 1, 'h', 'open', 1, 'li', '', '{}');\n"
+        // Keys are computed again where they hold a format character (keys no longer keep one).
+        sql += "UPDATE deals SET customer_key = 'customer_name' || char(31) || '星辰' || char(8203) || '科技' WHERE id = 1;\n"
+        sql += "UPDATE deals SET customer_key = 'customer_name' || char(31) || '星辰科技' WHERE id = 2;\n"
         try SQLiteStore.forgeFile(path: path, schemaVersion: 4, sql: sql)
         let store = try SQLiteStore(path: path)
         #expect(try store.schemaVersion() == 5)
@@ -160,6 +163,7 @@ struct SQLiteStoreTests {
         #expect(try store.openDealCount(ownedBy: "li", template: "sale") == 3)
         #expect(try store.openDealCount(ownedBy: "li", template: "renewal") == 2)
         #expect(try store.scalar("SELECT sql FROM sqlite_master WHERE name = 'deals_owner_open'")?.contains("deals(owner, template_id, is_open)") == true)
+        #expect(try store.scalar("SELECT group_concat(deal) FROM customer_key_backfill") == "1")
     }
 
     /// Opening tells the caller before it upgrades a store from an older flowc (from, to), and
