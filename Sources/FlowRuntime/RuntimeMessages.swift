@@ -361,7 +361,7 @@ public enum RuntimeMessages {
         deal goes to the public pool by itself; a manager may assign it to someone else to \
         complete them. Runner rules 6; under rules 5 the release was taken.
         """)
-    public static let notAnAssigner = RuntimeMessageSpec(1181, "not-an-assigner", "`{0}` may not {2} `{1}`: its members assign and release deals; only they{3} or an actor the host vouches for may; ask one of them to {4}", """
+    public static let notAnAssigner = RuntimeMessageSpec(1181, "not-an-assigner", "`{0}` may not {2} `{1}`: its members assign and release deals; only they{3} or an actor the host vouches for (`--can-assign`) may; ask one of them to {4}", """
         The members of the `pool.assign_by` role on a deal may assign it to anyone and release it \
         for its owner. If anyone could add themselves to that role, the check on assigning \
         (FC1153) would stop nobody. So under runner rules 6 only a member of the role or an actor \
@@ -422,7 +422,7 @@ public enum RuntimeMessages {
         /// FC1181's `{3}`: who else may, when adding (the owner may add, not remove).
         public static let orTheOwner = ", the deal's owner"
         /// FC1179's `{5}`: what to do (`{0}` the old node, `{1}` the fork).
-        public static let mapBeforeFork = "; map `{0}` onto a node before the fork (`--map {0}=NODE`), or migrate the deal once it has passed `{1}`"
+        public static let mapBeforeFork = "; map `{0}` onto a node before fork `{1}` (`--map {0}=NODE`), or migrate the deal once it has moved past `{0}`"
         public static let schemaVersion = "schema version {0}; this runner reads version {1}"
         public static let shapeMismatch = "it has {0} {1} but the machine has {2}"
         public static let none = "none"

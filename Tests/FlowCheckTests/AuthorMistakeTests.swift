@@ -180,5 +180,7 @@ extension AuthorMistakeTests {
         let entered = TemplateChecker.check(path: "across.flow.yaml", bytes: Array(across.utf8), fs: MemoryFileSystem([:])).diagnostics
         #expect(entered.contains { $0.code == DiagnosticCode(516) }, "\(entered.map(\.message.text))")
         #expect(!entered.contains { $0.help?.text.contains("rework: [tax]") == true }, "\(entered.map { $0.help?.text ?? "" })")
+        // ... nor to lead into the inner fork, which FC0515 refuses as well (QA round 21).
+        #expect(entered.first { $0.code == DiagnosticCode(516) }?.help == nil, "\(entered.map { $0.help?.text ?? "" })")
     }
 }

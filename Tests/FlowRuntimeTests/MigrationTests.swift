@@ -323,7 +323,7 @@ extension Deal {
         let v2 = try MiniVersion.make("2.0.0", Self.newForkAroundTalks)
         let refusal = try d.migrate(to: v2).failure
         #expect(refusal?.code == "FC1179")
-        #expect(refusal?.message == "node `talks` is active and would be `talks`, inside fork `intro`, which the deal has not entered: its join `intro_done` would wait for ever; map `talks` onto a node before the fork (`--map talks=NODE`), or migrate the deal once it has passed `intro`")
+        #expect(refusal?.message == "node `talks` is active and would be `talks`, inside fork `intro`, which the deal has not entered: its join `intro_done` would wait for ever; map `talks` onto a node before fork `intro` (`--map talks=NODE`), or migrate the deal once it has moved past `talks`")
         // Under rules 5 it moved, and its log replays so.
         let s = try #require(d.snapshot)
         let e = DealEvent(id: "m1", at: d.time + hour, .migrate(from: s.machineHash, to: v2.machine.template.hash, map: []))

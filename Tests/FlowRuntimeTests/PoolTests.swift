@@ -212,7 +212,7 @@ import Testing
         #expect(code(d.refuse(.assign(to: "bob"), by: "bob")) == "FC1153")
         let refused = d.refuse(.addRoleMember(role: "sales_manager", person: "bob"), by: "bob")
         #expect(code(refused) == "FC1181")
-        #expect(refused?.message == "`bob` may not add someone to `sales_manager`: its members assign and release deals; only they, the deal's owner or an actor the host vouches for may; ask one of them to add `bob`")
+        #expect(refused?.message == "`bob` may not add someone to `sales_manager`: its members assign and release deals; only they, the deal's owner or an actor the host vouches for (`--can-assign`) may; ask one of them to add `bob`")
         #expect(code(d.refuse(.addRoleMember(role: "sales_manager", person: "bob"))) == "FC1158")
         #expect(code(d.refuse(.removeRoleMember(role: "sales_manager", person: "mia"), by: "bob")) == "FC1181")
         // A manager or the owner adds one; the host may vouch for an actor; anyone adds to other

@@ -76,9 +76,12 @@ enum ForkEntryRule: TemplateRule {
                 d = d.label(fork.syntax.id.span, text.theFork, name)
                 // After the join, the author may mean going back into the branch: a rework, if
                 // it would stay on the node's own branches of any fork around both (FC0509).
-                if e.to != fork.join, afterJoin[e.from], layout.staysOnBranch(from: e.from, to: e.to) {
+                // From another branch of a fork around both, neither way is open (FC0515 says
+                // why), so no help is given.
+                let staysOnBranch = layout.staysOnBranch(from: e.from, to: e.to)
+                if e.to != fork.join, afterJoin[e.from], staysOnBranch {
                     d = d.help(text.goBackWithRework, from, target)
-                } else {
+                } else if staysOnBranch {
                     d = d.help(text.branchesNeverStarted, joinName, from, name)
                 }
                 ctx.report(d)
