@@ -164,8 +164,9 @@ public final class SQLiteStore: DealStore {
     static func upgradeNeeded(from written: Int) -> StoreError? {
         guard written > 0, written < currentSchemaVersion else { return nil }
         return StoreError(.database, "the store is from an older flowc (schema version \(written)) and is upgraded to version "
-            + "\(currentSchemaVersion) before it is read, which this user cannot do: have a user who may write it run any "
-            + "command that writes (such as `flowc tick`) once; then it reads without write access")
+            + "\(currentSchemaVersion) before it is read, which this user cannot do: have a user who may write it run a "
+            + "command that writes once (`flowc outbox ack --stdin --db … < /dev/null` upgrades it and changes nothing else); "
+            + "then it reads without write access")
     }
 
     /// An SQLite URI of `path` (absolute) opened as immutable (the system SQLite reads URIs).
