@@ -41,12 +41,7 @@ struct ForkLayout: Sendable {
     /// any: neither comes before the other, since the branches run side by side.
     func forkApart(_ a: Int, _ b: Int) -> Int? {
         guard lanesOf.indices.contains(a), lanesOf.indices.contains(b) else { return nil }
-        for k in Set(lanesOf[a].map(\.fork)).sorted() {
-            let mine = Set(lanesOf[a].filter { $0.fork == k }.map(\.lane))
-            let theirs = Set(lanesOf[b].filter { $0.fork == k }.map(\.lane))
-            if !theirs.isEmpty && mine.isDisjoint(with: theirs) { return k }
-        }
-        return nil
+        return ForkBranches.forkApart(lanesOf[a], lanesOf[b])
     }
 
     /// Whether `b` is on no branch that `a` is not on, in every fork that has both: a rework
@@ -94,6 +89,21 @@ struct ForkLayout: Sendable {
         for (k, fork) in forks.enumerated() where fork.isReachable {
             for (l, lane) in fork.lanes.enumerated() { for v in lane { lanesOf[v].append((k, l)) } }
         }
+    }
+}
+
+/// Which branches of which forks two nodes are on: `check` (`ForkLayout`) and the IR loader
+/// decide with the same rule whether a rework goes from one branch of a fork into another.
+public enum ForkBranches {
+    /// The fork (smallest) that has nodes of branch sets `a` and `b` on different branches: `b`
+    /// is on some branch of it and on none of `a`'s. Each set is (fork, branch) pairs.
+    public static func forkApart(_ a: [(fork: Int, lane: Int)], _ b: [(fork: Int, lane: Int)]) -> Int? {
+        for k in Set(a.map(\.fork)).sorted() {
+            let mine = Set(a.filter { $0.fork == k }.map(\.lane))
+            let theirs = Set(b.filter { $0.fork == k }.map(\.lane))
+            if !theirs.isEmpty && mine.isDisjoint(with: theirs) { return k }
+        }
+        return nil
     }
 }
 

@@ -1,3 +1,5 @@
+import FlowCheck
+
 extension IRLoader {
     /// The shape of the flow, as `flowc check` makes every template it passes (the node kinds'
     /// keys, and forks and joins: `NodeKindKeysRule`, `ForkJoinRule`), so that a machine from
@@ -72,12 +74,8 @@ extension IRLoader {
         // set the fork and the node's own branch back to pending and the join would wait for ever.
         for (i, n) in m.nodes.enumerated() where !lanesOf[i].isEmpty {
             for t in n.rework {
-                for f in Set(lanesOf[i].map(\.fork)).sorted() {
-                    let mine = Set(lanesOf[i].filter { $0.fork == f }.map(\.lane))
-                    let theirs = Set(lanesOf[t].filter { $0.fork == f }.map(\.lane))
-                    if !theirs.isEmpty && mine.isDisjoint(with: theirs) {
-                        throw bad("\(name(i)) has a rework target, \(name(t)), in another branch of fork \(name(f))")
-                    }
+                if let f = ForkBranches.forkApart(lanesOf[i], lanesOf[t]) {
+                    throw bad("\(name(i)) has a rework target, \(name(t)), in another branch of fork \(name(f))")
                 }
             }
         }
