@@ -27,7 +27,9 @@ struct RunCommand: FlowcCommand {
             is tried again as the store is now, with the times it gives: run again later, a \
             record refused as a duplicate of a deal since closed creates its deal, dated then. \
             Deals created on an older version of the template than other open deals run on \
-            are said in a note (`flowc migrate` moves them). \
+            are said in a note (`flowc migrate` moves them), and so are deals written with a \
+            timer already due by the clock (dated earlier: the next `flowc tick` fires them; \
+            `timers_due` in the JSON summary). \
             A summary follows on stdout; on a terminal a progress line is shown on stderr.
 
             A store that fails partway (a full disk, a lock held too long) stops the run at the \
@@ -286,6 +288,12 @@ struct RunCommand: FlowcCommand {
         summary.notRun = notRun
         summary.stopped = stoppedFiles
         context.write(json ? HostOutput.encode(summary) + "\n" : summary.text)
+        if summary.timersDue > 0 {
+            let n = summary.timersDue
+            context.writeError("note: \(n) deal\(n == 1 ? " the run wrote has a timer" : "s the run wrote have timers") already due by the "
+                + "clock (\(HostOutput.time(service.clock()))), \(n == 1 ? "its" : "their") records being dated earlier: the next "
+                + "`flowc tick` fires \(n == 1 ? "it" : "them") at once (due dates, escalations, idle warnings, returns to the public pool)\n")
+        }
         if run.report.created > 0 {
             let n = run.report.created
             HostOutput.noteNewerVersion(service, machine, subject: n == 1 ? "the deal created runs" : "the \(n) deals created run", context)
@@ -584,6 +592,8 @@ struct RunSummary: Encodable {
     var events: Int
     var effects: Int
     var effectsByKind: [String: Int]
+    /// Deals the run wrote whose next timer was already due by the clock.
+    var timersDue: Int
     var status: [String: Int]
     var pool: [String: Int]
     var nodes: [String: Int]
@@ -622,6 +632,7 @@ struct RunSummary: Encodable {
         events = report.events
         effects = report.effects
         effectsByKind = report.effectsByKind
+        timersDue = report.timersDue
         status = report.byStatus
         pool = report.byPool
         nodes = report.byNode
@@ -631,7 +642,7 @@ struct RunSummary: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case template, version, hash, inputs, store, records, created, advanced, unchanged, rejected, notWritten = "not_written", events, effects
-        case effectsByKind = "effects_by_kind", status, pool, nodes, rejectFiles = "reject_files", notRun = "not_run", stopped
+        case effectsByKind = "effects_by_kind", timersDue = "timers_due", status, pool, nodes, rejectFiles = "reject_files", notRun = "not_run", stopped
         case elapsedSeconds = "elapsed_seconds", waitedSeconds = "waited_seconds"
     }
 

@@ -82,11 +82,20 @@ public struct BulkReport: Sendable {
         var status: String
         var pool: String?
         var nodes: String
+        /// The run wrote the deal, and its next timer was due by the clock when it did.
+        var timerDue = false
     }
 
-    /// Notes where a deal stands after a record.
-    mutating func note(_ dealID: String, _ index: DealIndex) {
-        let state = DealState(status: index.status, pool: index.pool, nodes: index.currentNodes)
+    /// Notes where a deal stands after a record. `clock` is the host's clock when the record
+    /// wrote the deal; nil when it wrote nothing (the deal keeps what an earlier record of the
+    /// run noted).
+    mutating func note(_ dealID: String, _ index: DealIndex, writtenAt clock: StoreTime?) {
+        var state = DealState(status: index.status, pool: index.pool, nodes: index.currentNodes)
+        if let clock {
+            state.timerDue = index.nextTimerAt.map { $0 <= clock } ?? false
+        } else if let known = stateOfDeal[dealID] {
+            state.timerDue = states[Int(known)].timerDue
+        }
         let number: Int32
         if let known = stateNumbers[state] {
             number = known
@@ -105,6 +114,9 @@ public struct BulkReport: Sendable {
     public var byStatus: [String: Int] { count { [$0.status] } }
     public var byPool: [String: Int] { count { [$0.pool ?? "none"] } }
     public var byNode: [String: Int] { count { $0.nodes.split(separator: ",").map(String.init) } }
+    /// Deals the run wrote whose next timer was already due by the clock: their records are
+    /// dated before it (an old import, or one run again), and the next `flowc tick` fires them.
+    public var timersDue: Int { count { $0.timerDue ? [""] : [] }[""] ?? 0 }
 
     private func count(_ keys: (DealState) -> [String]) -> [String: Int] {
         var deals = [Int](repeating: 0, count: states.count)
@@ -531,13 +543,14 @@ public final class BulkRun {
             reject(p.line, error, p.text)
             if heldBack[p.outcome.dealID] == nil { heldBack[p.outcome.dealID] = HostMessages.fill(HostMessages.Phrase.atLine, [String(p.line)]) }
         }
+        let clock = StoreTime(millisecondsSinceEpoch: service.clock() * 1000)
         for unit in provisional.keys.sorted() {
             guard let o = provisional[unit]?.outcome else { continue }
             if o.created { report.created += 1 } else if o.applied > 0 { report.advanced += 1 } else { report.unchanged += 1 }
             report.events += o.applied
             report.effects += o.effects.count
             for e in o.effects { report.effectsByKind[e.kind.rawValue, default: 0] += 1 }
-            report.note(o.dealID, o.index)
+            report.note(o.dealID, o.index, writtenAt: o.applied > 0 ? clock : nil)
         }
         provisional = [:]
         releaseRejects()

@@ -399,3 +399,46 @@ import Testing
         #expect(newer.code == 0 && newer.err.isEmpty, "\(newer.err)")
     }
 }
+
+/// A run that writes deals whose timers are already due by the clock says so (QA round 16: a
+/// month-old import run again created six deals it had refused, dated as their records, and the
+/// next tick blocked, escalated and idle-warned them in one burst).
+@Suite struct TimersDueNoteTests {
+    @Test func dealsWrittenWithTimersAlreadyDueAreCounted() throws {
+        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let old = #"{"id": "R-1", "owner": "bob", "at": "2024-05-06T09:00:00Z", "fields": {"customer_name": "甲"}}"#
+        let older = #"{"id": "R-2", "owner": "amy", "at": "2024-05-01T09:00:00Z", "fields": {"customer_name": "乙"}}"#
+        let recent = #"{"id": "R-3", "owner": "cy", "at": "2024-05-31T09:00:00Z", "fields": {"customer_name": "丙"}}"#
+        let dir = try tempDir([
+            "t.flow.yaml": mini,
+            "one.jsonl": [old, recent].joined(separator: "\n") + "\n",
+            "two.jsonl": older + "\n",
+            "recent.jsonl": recent + "\n",
+            "three.jsonl": [old, older, recent].joined(separator: "\n") + "\n",
+        ])
+        let db = dir + "/s.sqlite"
+        let clock = "2024-06-01T08:00:00+08:00"
+        let run = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/one.jsonl", "--db", db, "--now", clock)
+        #expect(run.code == 0)
+        #expect(run.err == "note: 1 deal the run wrote has a timer already due by the clock (2024-06-01T00:00:00Z), its records "
+                + "being dated earlier: the next `flowc tick` fires it at once (due dates, escalations, idle warnings, "
+                + "returns to the public pool)\n", "\(run.err)")
+        // Run again: nothing written, nothing to say, though R-1's timer is still due.
+        let again = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/one.jsonl", "--db", db, "--now", clock)
+        #expect(again.code == 0 && again.err.isEmpty, "\(again.err)")
+        // The count is of deals written by this run, in the JSON summary as well.
+        let json = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/two.jsonl", "--db", db, "--now", clock, "--json")
+        #expect(json.code == 0)
+        #expect(json.out.contains(#""timers_due":1"#), "\(json.out)")
+        #expect(json.err.hasPrefix("note: 1 deal the run wrote has a timer already due"), "\(json.err)")
+        let fresh = dir + "/fresh.sqlite"
+        let none = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/recent.jsonl", "--db", fresh, "--now", clock, "--json")
+        #expect(none.code == 0 && none.err.isEmpty, "\(none.err)")
+        #expect(none.out.contains(#""timers_due":0"#), "\(none.out)")
+        // Two deals: the plural.
+        let both = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/three.jsonl", "--db", dir + "/both.sqlite", "--now", clock)
+        #expect(both.code == 0)
+        #expect(both.err.hasPrefix("note: 2 deals the run wrote have timers already due by the clock (2024-06-01T00:00:00Z), "
+                + "their records being dated earlier: the next `flowc tick` fires them at once"), "\(both.err)")
+    }
+}

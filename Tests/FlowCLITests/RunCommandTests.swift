@@ -28,7 +28,11 @@ enum Examples {
         let db = try Examples.db()
         let r = flowc("run", Examples.template, "--deals", Examples.deals, "--db", db)
         #expect(r.code == 0)
-        #expect(r.err.isEmpty, "\(r.err)")
+        // The examples are dated 2024: by today's clock, the open deals' timers are due.
+        #expect(r.err.hasPrefix("note: 3 deals the run wrote have timers already due by the clock (20")
+                && r.err.hasSuffix("), their records being dated earlier: the next `flowc tick` fires them at once (due dates, "
+                                   + "escalations, idle warnings, returns to the public pool)\n")
+                && r.err.split(separator: "\n").count == 1, "\(r.err)")
         #expect(r.out.contains("through `standard_sale` 1.0.0"))
         #expect(r.out.contains("records: 6 read: 6 created, 0 advanced, 0 unchanged, 0 rejected"))
         #expect(r.out.contains("deals:   open 4, won 1, lost 1"))
@@ -43,6 +47,7 @@ enum Examples {
         // Running it again on the same store changes nothing and still exits 0.
         let again = flowc("run", Examples.template, "--deals", Examples.deals, "--db", db)
         #expect(again.code == 0)
+        #expect(again.err.isEmpty, "\(again.err)")
         #expect(again.out.contains("records: 6 read: 0 created, 0 advanced, 6 unchanged, 0 rejected"))
         #expect(again.out.contains("deals:   open 4, won 1, lost 1"))
     }
@@ -53,13 +58,14 @@ enum Examples {
         let r = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db, "--rejects", rejects)
         #expect(r.code == 1)
         let lines = r.err.split(separator: "\n").map(String.init)
-        #expect(lines.count == 6)
+        #expect(lines.count == 7)
         #expect(lines[0] == "\(Examples.bad):1: error[FC1201]: deal `D-2001`, create: customer `远山物流有限公司 / 91310000ma1fxxxx3c` already has open deal `D-1003` in `li.si`'s private pool")
         #expect(lines[1].hasPrefix("\(Examples.bad):2: error[FC1202]: deal `D-2002`, create: customer `青禾教育科技` already has deal `D-1004` in the public pool: claim it"))
         #expect(lines[2].hasPrefix("\(Examples.bad):3: error[FC1220]: deal `D-2003`: not a valid record: the line is not JSON"))
         #expect(lines[3].hasPrefix("\(Examples.bad):4: error[FC1110]: deal `D-2004`, create: unknown field `custmer_tier`"))
         #expect(lines[4].hasPrefix("\(Examples.bad):5: error[FC1121]: deal `D-2005`, event 2 (complete):"))
         #expect(lines[5].hasPrefix("\(Examples.bad):7: error[FC1221]: deal `D-2007`, create: field `amount`"))
+        #expect(lines[6].hasPrefix("note: 1 deal the run wrote has a timer already due by the clock"))
         #expect(r.out.contains("records: 7 read: 1 created, 0 advanced, 0 unchanged, 6 rejected"))
         #expect(r.out.contains("rejects: \(rejects)"))
         let file = try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n")
@@ -152,11 +158,12 @@ enum Examples {
 
     @Test func aProgressLineIsShownOnATerminalOnly() throws {
         let quiet = flowc("run", Examples.template, "--deals", Examples.deals, "--db", try Examples.db())
-        #expect(quiet.err.isEmpty)
+        #expect(quiet.err.hasPrefix("note: 3 deals the run wrote") && quiet.err.split(separator: "\n").count == 1, "\(quiet.err)")
         let shown = flowc("run", Examples.template, "--deals", Examples.deals, "--db", try Examples.db(), terminal: true)
         #expect(shown.code == 0)
         #expect(shown.err.contains("standard-sale.deals.jsonl: 6/6 records (100%)"))
-        #expect(shown.err.hasSuffix("\r\u{1B}[2K"))
+        // The progress line is erased before the note.
+        #expect(shown.err.contains("\r\u{1B}[2Knote: 3 deals the run wrote"))
 
         // A CSV file's records are its rows after the header, a quoted line break included.
         let dir = try tempDir(["leads.csv": "id,owner,customer_name\nX-1,amy,\"甲\n（分部）\"\n\nX-2,amy,乙\n"])
@@ -189,9 +196,12 @@ enum Examples {
         let deals = try String(contentsOfFile: Examples.deals, encoding: .utf8).split(separator: "\n")
         let huge = #"{"id": "X-1", "fields": {"customer_name": ""# + String(repeating: "长", count: 400_000) + #""}}"#
         let dir = try tempDir(["deals.jsonl": ([String(deals[0]), huge] + deals.dropFirst().map(String.init)).joined(separator: "\n") + "\n"])
-        let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/deals.sqlite", "--json")
+        let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/deals.sqlite", "--json",
+                      "--now", "2024-07-01T00:00:00Z")
         #expect(r.code == 1)
-        #expect(r.err == "\(dir)/deals.jsonl:2: error[FC1223]: the record has 1200046 bytes, over the limit of 1048576 bytes\n")
+        #expect(r.err == "\(dir)/deals.jsonl:2: error[FC1223]: the record has 1200046 bytes, over the limit of 1048576 bytes\n"
+                + "note: 3 deals the run wrote have timers already due by the clock (2024-07-01T00:00:00Z), their records being "
+                + "dated earlier: the next `flowc tick` fires them at once (due dates, escalations, idle warnings, returns to the public pool)\n")
         #expect(r.out.contains(#""created":6"#) && r.out.contains(#""rejected":1"#))
         let rejects = try String(contentsOfFile: dir + "/deals.rejects.jsonl", encoding: .utf8)
         #expect(rejects.hasPrefix(#"{"_error":{"line":2,"code":"FC1223","#))
@@ -218,8 +228,9 @@ enum Examples {
         let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/deals.sqlite", "--batch-size", "7")
         #expect(r.code == 1)
         #expect(r.out.contains("6 created") && r.out.contains("3000 rejected"))
-        let errors = r.err.split(separator: "\n")
-        #expect(errors.count == 3000)
+        var errors = r.err.split(separator: "\n")
+        #expect(errors.count == 3001)
+        #expect(errors.removeLast().hasPrefix("note: 3 deals the run wrote have timers already due"))
         let rejects = try String(contentsOfFile: dir + "/deals.rejects.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(rejects.count == 3000)
         let numbers = rejects.compactMap { line -> Int? in
