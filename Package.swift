@@ -35,7 +35,7 @@ let package = Package(
         // The expression language: lexer, parser, type checker, evaluator.
         .target(name: "FlowExpr", dependencies: ["FlowDiagnostics"], swiftSettings: strict),
         // YAML node tree -> typed template syntax (spans kept).
-        .target(name: "FlowSyntax", dependencies: ["FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
+        .target(name: "FlowSyntax", dependencies: ["FlowYAML", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
         // Template syntax -> checked template: names, types, graph, timers, pools, effects.
         .target(name: "FlowCheck", dependencies: ["FlowSyntax", "FlowExpr", "FlowYAML", "FlowDiagnostics"], swiftSettings: strict),
         // Checked template -> versioned IR (JSON), and the loader that verifies it.

@@ -3,7 +3,7 @@
 
 /// One step of a walk over source bytes: the bytes `start..<end` form one column.
 ///
-/// The walk splits bytes with `SourceFile.scalarLength(leadByte:)`, the same rule that
+/// The walk splits bytes with `SourceFile.segmentLength(at:)`, the same rule that
 /// `SourceFile.location(of:)` uses, so column n of a location is segment n of the walk even in a
 /// file with invalid UTF-8. A segment that is not one valid scalar decodes as U+FFFD.
 struct SourceSegment {
@@ -20,7 +20,7 @@ extension SourceFile {
         var i = lo
         while i < hi {
             let length = SourceFile.scalarLength(leadByte: bytes[i])
-            let end = min(i + length, hi)
+            let end = min(i + segmentLength(at: i), hi)
             body(SourceSegment(start: i, end: end, scalar: decodeSegment(i, end, expected: length)))
             i = end
         }

@@ -61,7 +61,7 @@ public final class SourceFile: Sendable {
         var column = 1
         var i = columnStart(ofLine: line)
         while i < o {
-            i += SourceFile.scalarLength(leadByte: bytes[i])
+            i += segmentLength(at: i)
             column += 1
         }
         return SourceLocation(line: line, column: column, offset: o)
@@ -102,6 +102,17 @@ public final class SourceFile: Sendable {
 
     /// Byte length of the UTF-8 sequence a lead byte starts (1 for invalid lead bytes).
     @inlinable
+    /// The bytes of the column that starts at `i`: the scalar's length from its lead byte, cut
+    /// short at the first byte that does not continue it. In valid UTF-8 that is the scalar; in
+    /// a file that is not, a lead byte without its continuation is a column of its own and the
+    /// ASCII byte after it (a `,` after a GBK lead byte) is the next, as an editor shows them.
+    public func segmentLength(at i: Int) -> Int {
+        let length = SourceFile.scalarLength(leadByte: bytes[i])
+        var k = 1
+        while k < length, i + k < bytes.count, bytes[i + k] & 0xC0 == 0x80 { k += 1 }
+        return k
+    }
+
     public static func scalarLength(leadByte b: UInt8) -> Int {
         if b < 0x80 { return 1 }
         if b >= 0xF0 && b < 0xF8 { return 4 }

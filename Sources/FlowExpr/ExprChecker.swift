@@ -99,6 +99,17 @@ private struct Checker<Env: ExprEnvironment> {
 
     func type(_ id: ExprID) -> ExprType? { types[id.index] }
 
+    /// The day an operand spells, quoted or not (`'2024-12-31'`, `2024-12-31`, `2024-6-1`), as
+    /// `date()` wants it; nil for anything else.
+    func writtenDay(_ id: ExprID) -> String? {
+        let text = tree.textLiteral(id) ?? source(id)
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, (1...2).contains(parts[1].count), (1...2).contains(parts[2].count),
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        func two(_ s: Substring) -> String { s.count == 1 ? "0" + s : String(s) }
+        return "\(parts[0])-\(two(parts[1]))-\(two(parts[2]))"
+    }
+
     func source(_ id: ExprID) -> String {
         let range = tree.range(of: id)
         return String(decoding: bytes[max(0, range.lowerBound)..<min(range.upperBound, bytes.count)], as: UTF8.self)
@@ -277,6 +288,11 @@ private struct Checker<Env: ExprEnvironment> {
             // `closed >= today()`: an instant against a day (QA round 18: no help).
             if help == nil, op.isComparison, Set([lt, rt]) == [.date, .datetime] {
                 help = Message(ExprMessages.Help.datetimeAgainstDate)
+            }
+            // `delivery_date < '2024-12-31'` or `< 2024-12-31` (read as 2024 − 12 − 31): a day
+            // written as text or as a subtraction (QA round 22: no help).
+            if help == nil, op.isComparison, lt == .date || rt == .date, let day = writtenDay(lt == .date ? rhs : lhs) {
+                help = Message(ExprMessages.Help.dateLiteral, [day])
             }
             // `quote * 15% - cost`: a percentage, read as `(quote * 15) % (-cost)`.
             if help == nil, op == .remainder {

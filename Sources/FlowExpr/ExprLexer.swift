@@ -315,6 +315,14 @@ struct ExprLexer {
         guard word.utf8.count == 3, word.utf8.allSatisfy(Self.isUpper) else {
             return error(ExprMessages.invalidCurrency, j..<end, [word], help: Message(ExprMessages.Help.currencyIsUppercase, ["CNY"]))
         }
+        // Three letters, but no ISO 4217 code: `RMB` passed here and failed later as another
+        // currency than the field's (QA round 22), where a field's `currency: RMB` is refused.
+        guard CurrencyCodes.iso4217.contains(word) else {
+            let help = CurrencyCodes.commonNames[word].map {
+                Message(ExprMessages.Help.currencyCommonName, [word, text(number.range) + " " + $0])
+            } ?? Message(ExprMessages.Help.currencyNotISO, [])
+            return error(ExprMessages.invalidCurrency, j..<end, [word], help: help)
+        }
         let amount: ExprDecimal
         switch number.kind {
         case .integer(let value): amount = ExprDecimal(value)

@@ -83,7 +83,8 @@ public enum ExprMessages {
         """)
 
     public static let invalidCurrency = MessageSpec(406, .error, "invalid-currency", "invalid currency code `{0}`", explanation: """
-        A money literal is a number, a space, and a three-letter uppercase ISO 4217 currency code.
+        A money literal is a number, a space, and a three-letter uppercase ISO 4217 currency code \
+        (`RMB`, a common name of the renminbi, is not its code: `CNY` is).
 
         Wrong:
 
@@ -247,7 +248,9 @@ public enum ExprMessages {
     public static let operandTypes = MessageSpec(419, .error, "operand-types", "operator `{0}` cannot be applied to `{1}` and `{2}`", explanation: """
         The operator is not defined for these operand types. Arithmetic works on numbers, money \
         (same currency), durations, dates and datetimes; `+` also joins text; `and` and `or` need \
-        booleans; `<` and friends compare values of one kind; `in` needs a list on its right.
+        booleans; `<` and friends compare values of one kind; `in` needs a list on its right. A \
+        day is written `date('2024-12-31')`: `'2024-12-31'` is text, and `2024-12-31` without \
+        quotes is a subtraction, an integer.
 
         Wrong:
 
@@ -389,7 +392,11 @@ public enum ExprMessages {
 
     public static let divisionByZero = MessageSpec(430, .error, "division-by-zero", "division by zero", explanation: """
         `/` and `%` by zero have no value. A literal zero divisor is reported when the template is \
-        compiled; a divisor that becomes zero at run time stops the evaluation with this code.
+        compiled. A divisor that becomes zero at run time fails that evaluation with this code, \
+        and the deal goes on: a condition counts as false, a computed field becomes unset, and \
+        `flowc deal why` shows the failure. So `margin_rate < 0.15`, with `margin_rate` computed as \
+        `margin / quote`, is false for a quote of zero: guard the divisor, or test for the unset \
+        value (`not has(margin_rate) or margin_rate < 0.15`).
 
         Wrong:
 
@@ -485,6 +492,7 @@ public enum ExprMessages {
     /// The formats of help lines, labels and notes attached to the diagnostics above.
     public enum Help {
         /// FC0419 for a datetime compared with a date.
+        public static let dateLiteral = "a day is written `date('{0}')`"
         public static let datetimeAgainstDate = "an instant (`datetime`) compares with an instant: write one with its zone, `datetime('2024-06-30T00:00:00+08:00')`, or `now() - 24h`; a date compares with a date"
         /// FC0407 for `“` and its kin: text in an expression is quoted with `'`.
         public static let curlyQuotePlain = "`{0}` is not a string quote: write text in single quotes, `'…'` (double quotes would end the YAML string around the expression)"
@@ -510,6 +518,8 @@ public enum ExprMessages {
         public static let writeMoney = "write the currency after the number: `{0} {1}`"
         public static let spaceBeforeCurrency = "put a space between the amount and the currency: `{0} {1}`"
         public static let currencyIsUppercase = "a currency code is three uppercase letters, like `{0}`"
+        public static let currencyCommonName = "`{0}` is a common name, not the ISO 4217 code: write `{1}`"
+        public static let currencyNotISO = "a currency is an ISO 4217 code, such as `CNY`, `USD` or `EUR`"
         public static let useKeyword = "write `{0}`"
         public static let useDoubleEquals = "write `==` to compare"
         public static let notIn = "write `not ({0} in ...)`"

@@ -1,5 +1,6 @@
 public import FlowDiagnostics
 public import FlowYAML
+import FlowExpr
 
 /// Turns a YAML document into `TemplateSyntax`: every key known, every scalar typed, every span kept.
 ///

@@ -52,8 +52,8 @@ public enum YAMLMessages {
         """)
 
     public static let invalidUTF8 = MessageSpec(106, .error, "invalid-utf8", "invalid UTF-8 byte 0x{0}", explanation: """
-        Templates must be UTF-8. The byte shown cannot start or continue a UTF-8 sequence at that \
-        place. Re-save the file as UTF-8 (files saved as GBK or GB18030 are a common cause).
+        Templates must be UTF-8. The byte shown cannot start a UTF-8 character there, or it starts \
+        one that the bytes after it do not complete. Re-save the file as UTF-8 (files saved as GBK or GB18030 are a common cause).
         """)
 
     public static let nulByte = MessageSpec(107, .error, "nul-byte", "NUL byte in the file", explanation: """
@@ -106,6 +106,7 @@ public enum YAMLMessages {
 
     /// Help lines and labels for FC0101, naming the likely cause that libyaml's message does not.
     public enum Help {
+        public static let notUTF8 = "the file is not UTF-8: save it again as UTF-8 (files saved as GBK or GB18030, as Excel and Notepad do on Chinese Windows, have such bytes)"
         public static let tabIndentation = "YAML does not allow tabs for indentation; indent with spaces"
         /// `{0}` the line, `{1}` the character named (`CharacterNames.describe`).
         public static let braceInFlowValue = "line {0} has a `{` or `[` inside a value within `{…}` or `[…]`, where YAML opens a new mapping or list; put the whole value in quotes (`\"…\"`)"

@@ -116,7 +116,9 @@ public enum YAMLReader {
                 if i + need >= n { return (i, false) }
                 for k in 1...need {
                     let cc = b[i + k]
-                    guard cc & 0xC0 == 0x80 else { return (i + k, false) }
+                    // The lead byte is the one named: the byte after it is often fine on its own
+                    // (a `,` after a GBK lead byte; QA round 22).
+                    guard cc & 0xC0 == 0x80 else { return (i, false) }
                     value = (value << 6) | UInt32(cc & 0x3F)
                 }
                 if value < minValue || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return (i, false) }
@@ -133,6 +135,7 @@ public enum YAMLReader {
         let byte = i < file.bytes.count ? file.bytes[i] : 0
         let hex = String(byte, radix: 16, uppercase: true)
         return YAMLMessages.invalidUTF8.at(SourceSpan(file: file, start: i, end: i + 1), hex.count == 1 ? "0" + hex : hex)
+            .help(YAMLMessages.Help.notUTF8)
     }
 }
 

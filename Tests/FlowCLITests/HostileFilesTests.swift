@@ -81,4 +81,29 @@ func randomBytes(seed: UInt64, count: Int) -> [UInt8] {
         // Bounded memory: nothing here may grow the process by more than 300 MiB.
         #expect(peakMemoryMiB() - before < 300, "\(c.name) used too much memory")
     }
+
+    /// A GBK lead byte before an ASCII one: the lead byte is named, at its column, the quoted
+    /// line keeps the ASCII byte, and the help says what to do (QA round 22, M2: `0x2C`, the
+    /// comma, was named, a column late, and the comma left out of the quoted line).
+    @Test func aLeadByteWithoutItsContinuationIsNamedWhereItIs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-utf8-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("t.flow.yaml").path
+        try Data(Array("flowc: 1\nx: \"".utf8) + [0xCC] + Array(",b\"\n".utf8)).write(to: URL(fileURLWithPath: path))
+        let r = flowc("check", "--color", "never", path)
+        #expect(r.code == 1)
+        #expect(r.out == """
+            \(path):2:5: error[FC0106]: invalid UTF-8 byte 0xCC
+              |
+            2 | x: "\u{FFFD},b"
+              |     ^
+              |
+              = help: the file is not UTF-8: save it again as UTF-8 (files saved as GBK or GB18030, as Excel and \
+            Notepad do on Chinese Windows, have such bytes)
+
+            1 error
+
+            """, "\(r.out)")
+    }
 }

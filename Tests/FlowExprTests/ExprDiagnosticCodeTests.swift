@@ -121,6 +121,28 @@ let compileTimeCases: [CodeCase] = [
         #expect(Array(text.utf8)[d.range].elementsEqual("qoute".utf8))
     }
 
+    /// Three capital letters that are no ISO 4217 code are refused where they are written, as a
+    /// field's `currency` is (QA round 22: `2000000 RMB` passed, then failed as another currency).
+    @Test func aMoneyLiteralNeedsAnISOCurrencyCode() throws {
+        let rmb = try #require(parse("amount >= 2000000 RMB or custom_build").diagnostics.first)
+        #expect(rmb.code.number == 406)
+        #expect(rmb.range == byteRange(of: "RMB", in: "amount >= 2000000 RMB or custom_build"))
+        #expect(rmb.help?.text == "`RMB` is a common name, not the ISO 4217 code: write `2000000 CNY`")
+        let xqq = try #require(parse("amount >= 1.5 XQQ").diagnostics.first)
+        #expect(xqq.code.number == 406)
+        #expect(xqq.help?.text == "a currency is an ISO 4217 code, such as `CNY`, `USD` or `EUR`")
+        #expect(parse("amount >= 2000000 USD").diagnostics.isEmpty)
+    }
+
+    /// A day compared as text or as `2024-12-31` (a subtraction) gets the `date()` form (QA round 22).
+    @Test(arguments: ["close_date < '2024-12-31'", "close_date < \"2024-12-31\"", "close_date < 2024-12-31",
+                      "'2024-12-31' >= close_date", "close_date == '2024-12-31'", "close_date < 2024-12-1"])
+    func aDayWrittenAsTextOrASubtractionGetsTheDateForm(_ text: String) throws {
+        let d = try #require(check(text).diagnostics.first)
+        #expect(d.code.number == 419)
+        #expect(d.help?.text == "a day is written `date('2024-12-\(text.hasSuffix("-1") ? "01" : "31")')`")
+    }
+
     @Test func cjkBeforeALexicalError() throws {
         let text = "contains(customer_name, '客户') and 1.5d > follow_up"
         let d = try #require(parse(text).diagnostics.first)

@@ -43,7 +43,8 @@ import Testing
         }
     }
 
-    /// The first NUL or invalid UTF-8 byte, one byte at a time.
+    /// The first NUL or invalid UTF-8 byte, one byte at a time (a sequence that breaks off is
+    /// found at its lead byte).
     static func firstProblem(_ b: [UInt8]) -> Int? {
         let n = b.count
         var i = 0
@@ -64,7 +65,7 @@ import Testing
             if i + need >= n { return i }
             for k in 1...need {
                 let cc = b[i + k]
-                guard cc & 0xC0 == 0x80 else { return i + k }
+                guard cc & 0xC0 == 0x80 else { return i }  // the lead byte whose sequence breaks
                 value = (value << 6) | UInt32(cc & 0x3F)
             }
             if value < minValue || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return i }

@@ -246,7 +246,7 @@ import FlowDiagnostics
     }
 
     @Test(arguments: [
-        ([0x61, 0x3A, 0x20, 0xC3, 0x28], 4, "28"),               // bad continuation byte
+        ([0x61, 0x3A, 0x20, 0xC3, 0x28], 3, "C3"),               // a lead byte without its continuation
         ([0x61, 0x3A, 0x20, 0xE4, 0xB8], 3, "E4"),               // truncated at end of file
         ([0x61, 0x3A, 0x20, 0xC0, 0xAF], 3, "C0"),               // overlong `/`
         ([0x61, 0x3A, 0x20, 0xED, 0xA0, 0x80], 3, "ED"),         // UTF-16 surrogate

@@ -1,5 +1,5 @@
 /// The currency codes of ISO 4217 (the list in force in 2026, funds and precious metals
-/// included), which a money field's `currency` must be one of.
+/// included), which a money field's `currency` and a money literal's must be one of.
 package enum CurrencyCodes {
     package static let iso4217: Set<String> = Set("""
         AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN \
