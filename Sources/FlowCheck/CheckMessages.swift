@@ -581,6 +581,10 @@ public enum CheckMessages {
         public static let stillLeadsHere = "`{0}` leads here"
         public static let replaceReferrer = "replace `{0}` in this template as well, or keep `{1}`"
         public static let didYouMean = "did you mean `{0}`?"
+        public static let didYouMeanOrRename = "did you mean `{0}`? If `{1}` is the name meant, rename the declaration of `{0}`"
+        public static let alsoUsedHere = "also used here"
+        public static let usedTimes = "used {0} times; no definition has this name"
+        public static let declaredHere = "`{0}` is declared here"
         /// FC0320 for a fork without `join`, when one join node belongs to no fork.
         public static let joinOfFork = "add `join: {0}`, the join node no fork names"
         /// FC0302 for a fork's `join` that names no node, with no join node near it.

@@ -58,7 +58,10 @@ struct SyntaxReader {
         for (k, v) in doc.mappingPairs(id) {
             // The common case, decided on the key's bytes without building a `String`.
             if let i = doc.withUTF8(k, { table.match($0) }) ?? nil, allowed?.contains(table.keys[i]) ?? true {
-                out[ordinal: i] = (k, v)
+                // A key given twice is FC0102, "first defined here": the first is read. The last
+                // was, and a second `fields:` at the end made every field of the first unknown,
+                // 27 errors before the one that says why (QA round 22).
+                if out[ordinal: i] == nil { out[ordinal: i] = (k, v) }
                 continue
             }
             guard doc.kind(k) == .scalar, case .string(let name)? = doc.value(k) else {

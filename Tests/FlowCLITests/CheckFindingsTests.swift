@@ -363,3 +363,82 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(r.out.contains("Right"), "\(code): \(r.out)")
     }
 }
+
+/// A section given twice is one error, FC0102, and the first one is read (QA round 22, M1: a
+/// second `fields:` at the end made every field of the first unknown, 27 errors before FC0102,
+/// which `--max-diagnostics 3` then hid).
+@Suite struct DuplicateSectionFindingsTests {
+    @Test func aSecondSectionIsOneErrorAndTheFirstIsRead() throws {
+        let template = try String(contentsOfFile: repoRoot + "/templates/standard-sale.flow.yaml", encoding: .utf8)
+        let fragment = try String(contentsOfFile: repoRoot + "/templates/fragments/common-roles.flow.yaml", encoding: .utf8)
+        let dir = try tempDir(["t.flow.yaml": template + "fields:\n  region: {type: text, name: 区域}\n",
+                               "fragments/common-roles.flow.yaml": fragment])
+        let r = flowc("check", dir + "/t.flow.yaml", "--format", "json", "--max-diagnostics", "3")
+        #expect(r.code == 1)
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.count == 1, "\(r.out)")
+        #expect(lines.first?.contains(#""code":"FC0102""#) == true, "\(r.out)")
+        #expect(lines.first?.contains("duplicate key `fields`") == true)
+    }
+}
+
+/// An unknown name used several times is one error at its first use, the other uses labelled;
+/// when a near miss is declared, the declaration is labelled and the fix-it renames it (QA round
+/// 22, M5: a role misspelt in a fragment gave ten errors, each offering to copy the typo).
+@Suite struct RepeatedUnknownNameFindingsTests {
+    @Test func aMisspeltDeclarationIsOneErrorThatPointsAtIt() throws {
+        let dir = try tempDir([
+            "fragments/roles.flow.yaml": """
+                flowc: 1
+                fragment: {id: roles, name: Roles}
+                roles:
+                  sales_ownr: {name: 销售, owner: true}
+                """,
+            "t.flow.yaml": """
+                flowc: 1
+                template: {id: t, version: 1.0.0, name: T}
+                include: [fragments/roles.flow.yaml]
+                nodes:
+                  - {id: a, name: A, owner: sales_owner, next: b}
+                  - {id: b, name: B, owner: sales_owner, participants: [sales_owner], next: c}
+                  - {id: c, name: C, owner: sales_owner, next: d}
+                  - {id: d, name: D, owner: sales_owner, next: won}
+                  - {id: won, name: Won, kind: won}
+                  - {id: lost, name: Lost, kind: lost}
+                """,
+        ])
+        let r = flowc("check", dir + "/t.flow.yaml", "--format", "json")
+        #expect(r.code == 1)
+        // The template has no `lose`: warnings, not errors.
+        let lines = r.out.split(separator: "\n").filter { $0.contains(#""severity":"error""#) }
+        #expect(lines.count == 1, "\(r.out)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(d["code"] as? String == "FC0303")
+        #expect(d["line"] as? Int == 5)
+        #expect((d["help"] as? [String: Any])?["message"] as? String
+                == "did you mean `sales_ownr`? If `sales_owner` is the name meant, rename the declaration of `sales_ownr`")
+        #expect((d["notes"] as? [[String: Any]])?.map { $0["message"] as? String } == ["used 5 times; no definition has this name"])
+        let labels = try #require(d["labels"] as? [[String: Any]])
+        #expect(labels.map { $0["message"] as? String } == ["also used here", "also used here", "also used here", "`sales_ownr` is declared here"])
+        #expect((labels.last?["path"] as? String)?.hasSuffix("fragments/roles.flow.yaml") == true)
+        let fixits = try #require(d["fixits"] as? [[String: Any]])
+        #expect(fixits.count == 1)
+        #expect(fixits.first?["replacement"] as? String == "sales_owner")
+        #expect(fixits.first?["line"] as? Int == 4)
+
+        // Used once: the use is what to fix, as before.
+        let once = try tempDir(["t.flow.yaml": """
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            roles:
+              sales_ownr: {name: 销售, owner: true}
+            nodes:
+              - {id: a, name: A, owner: sales_owner, next: won}
+              - {id: won, name: Won, kind: won}
+              - {id: lost, name: Lost, kind: lost}
+            """])
+        let one = flowc("check", once + "/t.flow.yaml", "--format", "json")
+        #expect(one.out.contains(#""message":"did you mean `sales_ownr`?""#), "\(one.out)")
+        #expect(one.out.contains(#""replacement":"sales_ownr""#), "\(one.out)")
+    }
+}

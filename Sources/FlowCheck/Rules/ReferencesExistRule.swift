@@ -29,6 +29,8 @@ enum ReferencesExistRule: TemplateRule {
         // The joins forks name that no node defines, and that no join node is a near miss of.
         lazy var missingJoins = Set(t.nodes.compactMap { n in n.join.map(\.value) }
             .filter { ctx.nodeIndex[$0] == nil && Suggestions.closest(to: $0, in: joinNames) == nil })
+        // Unknown names, reported once each when all are known (see `reportUnknowns`).
+        var unknowns: [Unknown] = []
         /// - Parameter referrer: the node or key that names `ref`, for messages.
         func node(_ ref: Located<String>, _ referrer: String) {
             guard ctx.nodeIndex[ref.value] == nil else { return }
@@ -41,7 +43,7 @@ enum ReferencesExistRule: TemplateRule {
                     ctx.report(CheckMessages.unknownNode.at(ref.span, ref.value).help(CheckMessages.Formats.addJoinNode, ref.value))
                     return
                 }
-                ctx.reportUnknown(CheckMessages.unknownNode, ref, known: nodeNames)
+                unknowns.append(Unknown(spec: CheckMessages.unknownNode, ref: ref, known: nodeNames, kind: .node))
                 return
             }
             let text = CheckMessages.Formats.self
@@ -71,18 +73,18 @@ enum ReferencesExistRule: TemplateRule {
         }
         func role(_ ref: Located<String>) {
             if ctx.roleIndex[ref.value] == nil, !ctx.mayBeUnnamed(ref.value, t.unnamedRoles, known: roleNames) {
-                ctx.reportUnknown(CheckMessages.unknownRole, ref, known: roleNames)
+                unknowns.append(Unknown(spec: CheckMessages.unknownRole, ref: ref, known: roleNames, kind: .role))
             }
         }
         func recipient(_ ref: Located<String>) {
             if ctx.roleIndex[ref.value] == nil, !specialRecipients.contains(ref.value),
                !ctx.mayBeUnnamed(ref.value, t.unnamedRoles, known: roleNames + specialRecipients) {
-                ctx.reportUnknown(CheckMessages.unknownRole, ref, known: roleNames + specialRecipients)
+                unknowns.append(Unknown(spec: CheckMessages.unknownRole, ref: ref, known: roleNames + specialRecipients, kind: .role))
             }
         }
         func field(_ ref: Located<String>) {
             if ctx.fieldIndex[ref.value] == nil, !ctx.mayBeUnnamed(ref.value, t.unnamedFields, known: fieldNames) {
-                ctx.reportUnknown(CheckMessages.unknownField, ref, known: fieldNames)
+                unknowns.append(Unknown(spec: CheckMessages.unknownField, ref: ref, known: fieldNames, kind: .field))
             }
         }
         func effects(_ list: [EffectSyntax]) {
@@ -121,5 +123,59 @@ enum ReferencesExistRule: TemplateRule {
             if let u = p.idle?.until { node(u, "pool.idle.until") }
         }
         for (_, list) in t.effects { effects(list) }
+        reportUnknowns(unknowns, &ctx)
+    }
+
+    /// A name no definition has, where it is used.
+    struct Unknown {
+        enum Kind { case node, role, field }
+        var spec: MessageSpec
+        var ref: Located<String>
+        var known: [String]
+        var kind: Kind
+    }
+
+    /// Each unknown name once, at its first use, with its other uses labelled. A name used more
+    /// than once whose near miss is declared is likely that declaration's typo: the declaration is
+    /// labelled, and the help offers renaming it (QA round 22: a role misspelt in a fragment gave
+    /// ten errors, each offering to copy the typo into a correct use, none at the declaration).
+    static func reportUnknowns(_ unknowns: [Unknown], _ ctx: inout RuleContext) {
+        var groups: [String: [Unknown]] = [:]
+        var order: [String] = []
+        for u in unknowns {
+            let key = "\(u.spec.code.number) \(u.ref.value)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(u)
+        }
+        let text = CheckMessages.Formats.self
+        for key in order {
+            guard let uses = groups[key], let first = uses.first else { continue }
+            var d = first.spec.at(first.ref.span, first.ref.value)
+            for other in uses.dropFirst().prefix(maxLabelledUses) { d = d.label(other.ref.span, text.alsoUsedHere) }
+            if uses.count > 1 { d = d.note(text.usedTimes, String(uses.count)) }
+            if let guess = Suggestions.closest(to: first.ref.value, in: first.known) {
+                if uses.count > 1, let declared = declaration(of: guess, first.kind, ctx) {
+                    // One edit fixes every use: the fix-it renames the declaration.
+                    d = d.label(declared, text.declaredHere, guess)
+                        .help(text.didYouMeanOrRename, guess, first.ref.value)
+                        .fix(declared, first.ref.value)
+                } else {
+                    d = d.help(text.didYouMean, guess).fix(first.ref.span, guess)
+                }
+            }
+            ctx.report(d)
+        }
+    }
+
+    /// The other uses of an unknown name labelled at most; the note counts them all.
+    static let maxLabelledUses = 3
+
+    static func declaration(of name: String, _ kind: Unknown.Kind, _ ctx: RuleContext) -> SourceSpan? {
+        let t = ctx.template
+        switch kind {
+        case .node: return ctx.nodeIndex[name].map { t.nodes[$0].id.span }
+        case .role: return ctx.roleIndex[name].map { t.roles[$0].id.span }
+        case .field: return ctx.fieldIndex[name].map { t.fields[$0].id.span }
+        }
     }
 }
