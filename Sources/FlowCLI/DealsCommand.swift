@@ -232,8 +232,22 @@ enum ViewStore {
             return nil
         }
         guard let service = options.open(context), let store = service.store as? any DealViewStore else { return nil }
-        do { try service.backfillProjections() } catch {
+        do {
+            if (service.store as? SQLiteStore)?.isReadOnly == true {
+                // Deals without their view columns (a store upgraded by an older flowc): they
+                // are computed as a writing command would, under the writer lock.
+                if try !store.unprojectedSnapshots(limit: 1).isEmpty {
+                    // The writing open computes them, and its lock goes with it.
+                    guard options.open(context, writing: true) != nil else { return nil }
+                }
+            } else {
+                try service.backfillProjections()
+            }
+        } catch let error as HostError {
             _ = fail(error, path, context)
+            return nil
+        } catch {
+            _ = fail(HostError.store(error), path, context)
             return nil
         }
         return Opened(service: service, store: store, path: path)

@@ -247,6 +247,10 @@ struct StoreOptions: ParsableArguments {
                     context.writeError("note: \(path): computed the customer keys of \(written) deal\(written == 1 ? "" : "s")"
                         + (skipped > 0 ? "; \(skipped) could not be read and have none" : "") + "\n")
                 }
+                // And a store upgraded from before schema 2, its view columns: the quota counts
+                // by their template id, and the view commands open the store read-only (store
+                // review: a `flowc tick` that upgraded the store left them empty for good).
+                _ = try service.backfillProjections()
             } catch {
                 context.writeError(error.description + "\n")
                 return nil

@@ -481,7 +481,7 @@ public final class DealSession {
     /// A key of ``ownedDelta``.
     struct OwnedDeals: Hashable {
         var owner: String
-        var templateID: String?
+        var templateID: String
     }
 
     struct ReadDeals: Sendable {
@@ -555,7 +555,7 @@ public final class DealSession {
 
     /// Open deals of template `templateID` that `person` owns, counting staged changes.
     func ownedOpenDeals(_ person: String, template templateID: String) throws(HostError) -> Int {
-        let staged = (ownedDelta[OwnedDeals(owner: person, templateID: templateID)] ?? 0) + (ownedDelta[OwnedDeals(owner: person, templateID: nil)] ?? 0)
+        let staged = ownedDelta[OwnedDeals(owner: person, templateID: templateID)] ?? 0
         do { return try service.store.openDealCount(ownedBy: person, template: templateID) + staged } catch { throw HostError(error) }
     }
 
@@ -846,11 +846,15 @@ public final class DealSession {
     }
 
     func commit(_ dealID: String, from start: Live?, to final: Live, staged: [StagedRecord], unit: Int) {
-        if let s = start?.index, s.isOpen, let owner = s.owner {
-            ownedDelta[OwnedDeals(owner: owner, templateID: s.projection?.templateID), default: 0] -= 1
+        // Counted under the template of the deal's machine: a stepped deal's index has no view
+        // columns, so its projection's template id was nil, and a nil was counted against every
+        // template (store review: a claim refused by FC1151 for a deal of another template
+        // staged in the same batch).
+        if let s = start, s.index.isOpen, let owner = s.index.owner {
+            ownedDelta[OwnedDeals(owner: owner, templateID: s.machine.machine.template.id), default: 0] -= 1
         }
         if final.index.isOpen, let owner = final.index.owner {
-            ownedDelta[OwnedDeals(owner: owner, templateID: final.index.projection?.templateID), default: 0] += 1
+            ownedDelta[OwnedDeals(owner: owner, templateID: final.machine.machine.template.id), default: 0] += 1
         }
         for key in start?.index.customerKeys ?? [] { liveKeys[key]?.remove(dealID) }
         if final.index.isOpen { for key in final.index.customerKeys { liveKeys[key, default: []].insert(dealID) } }

@@ -46,6 +46,8 @@ public final class SQLiteStore: DealStore {
 
     /// The database file.
     public let path: String
+    /// Opened read-only: the schema was current and the command only reads (appends fail).
+    public let isReadOnly: Bool
     public let durability: Durability
     private let pool: DatabasePool
 
@@ -66,6 +68,7 @@ public final class SQLiteStore: DealStore {
         do {
             if readOnly, let reader = try Self.currentReader(path) {
                 pool = reader
+                isReadOnly = true
                 return
             }
             // An older schema is upgraded before anything is read; a user who may not write the
@@ -92,6 +95,7 @@ public final class SQLiteStore: DealStore {
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKibibytes)")
                 try Self.addViewFunctions(db)
             }
+            isReadOnly = false
             pool = try DatabasePool(path: path, configuration: configuration)
             // GRDB puts the writer in WAL mode *after* `prepareDatabase`, and sets
             // `synchronous = NORMAL` as it does: the durability is set again here, on the writer
@@ -111,6 +115,7 @@ public final class SQLiteStore: DealStore {
         guard let reader = try Self.currentReader(opening: Self.immutableURI(path)) else {
             throw StoreError(.database, "cannot read \(path) as an immutable file")
         }
+        isReadOnly = true
         pool = reader
     }
 

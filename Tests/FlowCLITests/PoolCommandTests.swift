@@ -135,3 +135,41 @@ import Testing
         #expect(flowc("explain", "FC1299").err.contains("did you mean"))
     }
 }
+
+/// A claim in a bulk run counts the owner's deals of its own template only, staged ones
+/// included (store review, finding 1: a deal of another template claimed earlier in the same
+/// batch was counted against every template, and a valid claim was refused with FC1151).
+@Suite struct BulkQuotaPerTemplateTests {
+    @Test func claimsOfTwoTemplatesInOneBatchCountApart() throws {
+        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let header = "template: {id: mini, version: 1.0.0, name: Mini}"
+        #expect(mini.contains(header))
+        let dir = try tempDir([
+            "mini.flow.yaml": mini,
+            "other.flow.yaml": mini.replacingOccurrences(of: header, with: "template: {id: other, version: 1.0.0, name: Other}"),
+            "mini.jsonl": #"{"id": "M-1", "owner": "bob", "at": "2024-06-01T09:00:00Z", "fields": {"customer_name": "甲"}}"# + "\n"
+                + #"{"id": "M-P", "at": "2024-06-01T09:00:00Z", "fields": {"customer_name": "乙"}}"# + "\n",
+            "other.jsonl": #"{"id": "O-P", "at": "2024-06-01T09:00:00Z", "fields": {"customer_name": "丙"}}"# + "\n",
+            "claims.jsonl": #"{"deal": "O-P", "id": "c1", "at": "2024-06-02T09:00:00Z", "by": "bob", "claim": true}"# + "\n"
+                + #"{"deal": "M-P", "id": "c2", "at": "2024-06-02T09:00:00Z", "by": "bob", "claim": true}"# + "\n",
+        ])
+        let db = dir + "/s.sqlite"
+        let now = "2024-06-02T10:00:00Z"
+        #expect(flowc("run", dir + "/mini.flow.yaml", "--deals", dir + "/mini.jsonl", "--db", db, "--now", now).code == 0)
+        #expect(flowc("run", dir + "/other.flow.yaml", "--deals", dir + "/other.jsonl", "--db", db, "--now", now).code == 0)
+        #expect(flowc("pool", "list", "public", "--db", db, "--now", now).out.contains("M-P"))
+        // bob owns one `mini` deal of a quota of 2: both claims are his to make.
+        let r = flowc("run", dir + "/mini.flow.yaml", "--events", dir + "/claims.jsonl", "--db", db, "--now", now)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("records: 2 read: 0 created, 2 advanced, 0 unchanged, 0 rejected"), "\(r.out)")
+        // The quota still holds within the batch: a third `mini` deal is refused.
+        let more = try tempDir([
+            "more.jsonl": #"{"id": "M-Q", "at": "2024-06-01T09:00:00Z", "fields": {"customer_name": "丁"}}"# + "\n",
+            "claim.jsonl": #"{"deal": "M-Q", "id": "c3", "at": "2024-06-02T09:00:00Z", "by": "bob", "claim": true}"# + "\n",
+        ])
+        #expect(flowc("run", dir + "/mini.flow.yaml", "--deals", more + "/more.jsonl", "--db", db, "--now", now).code == 0)
+        let third = flowc("run", dir + "/mini.flow.yaml", "--events", more + "/claim.jsonl", "--db", db, "--now", now)
+        #expect(third.code == 1)
+        #expect(third.err.contains("error[FC1151]"), "\(third.err)")
+    }
+}

@@ -34,4 +34,35 @@ import Testing
         #expect(show.code != 0)
         #expect(!show.err.contains("note: upgrading"))
     }
+
+    /// The view columns of a store upgraded from before schema 2 are computed by the first
+    /// command that opens it, a writing one too; and a view command that finds some still
+    /// missing computes them under the writer lock rather than failing (store review, finding
+    /// 2: after a `flowc tick` upgraded the store, `deals` and `report` failed for good with
+    /// "attempt to write a readonly database").
+    @Test func viewColumnsLeftEmptyByAnUpgradeAreComputed() throws {
+        let unprojected = """
+            UPDATE deals SET template_id = NULL, fields = NULL, probability = NULL, created_at = NULL, closed_at = NULL,
+                status_changed_at = NULL, open_nodes = NULL, due_at = NULL, pool_since = NULL, pool_arrival = NULL,
+                returns_at = NULL, last_record_at = NULL
+            """
+        let now = ["--now", "2024-07-01T00:00:00Z"]
+        // A writing command first.
+        let ticked = try Examples.loaded()
+        try SQLiteStore(path: ticked).execute(sql: unprojected)
+        #expect(try SQLiteStore(path: ticked).unprojectedSnapshots(limit: 10).count == 6)
+        let tick = flowc(["tick", "--db", ticked, "--at", "2024-06-05T00:00:00Z"] + now)
+        #expect(tick.code == 0, "\(tick.err)")
+        #expect(try SQLiteStore(path: ticked).unprojectedSnapshots(limit: 10).isEmpty)
+        let deals = flowc(["deals", "--db", ticked] + now)
+        #expect(deals.code == 0 && deals.err.isEmpty, "\(deals.err)")
+        #expect(deals.out.contains("D-1001"))
+        // A view command first, on a store whose schema is current: it is opened read-only.
+        let viewed = try Examples.loaded()
+        try SQLiteStore(path: viewed).execute(sql: unprojected)
+        let report = flowc(["report", "--db", viewed] + now)
+        #expect(report.code == 0, "\(report.err)")
+        #expect(report.err.isEmpty, "\(report.err)")
+        #expect(try SQLiteStore(path: viewed).unprojectedSnapshots(limit: 10).isEmpty)
+    }
 }
