@@ -126,7 +126,9 @@ public final class DealService {
     /// Computes the customer keys of the deals a store upgrade left without them (schema version
     /// 4: each identity field became a key of its own), from their snapshots, in batches. Run
     /// before a command writes, under the writer lock, so that no duplicate check misses them.
-    /// Deals whose snapshot or machine cannot be read keep no key and are counted.
+    /// Deals whose snapshot or machine cannot be read keep no key and are counted, and so are
+    /// deals the store cannot find again by the id it listed them with (a damaged id): a page of
+    /// only those ends the backfill, which went round them for ever (store review, finding 3).
     /// - Returns: how many deals got their keys and how many could not.
     @discardableResult
     public func backfillCustomerKeys(batch: Int = 500) throws(HostError) -> (written: Int, skipped: Int) {
@@ -137,19 +139,28 @@ public final class DealService {
             do { page = try store.customerKeyBackfill(limit: batch) } catch { throw HostError(error) }
             if page.isEmpty { return (written, skipped) }
             var out: [(dealID: String, key: String?)] = []
+            var unreadable = 0
             for stored in page {
                 guard let snapshot = try? DealSnapshot.decode(Array(stored.payload)),
                       let machine = try? machines.machine(hash: snapshot.machineHash, for: stored.dealID)
                 else {
                     // Listed no more: its key stays unset (it is counted, and `deal verify` names it).
-                    skipped += 1
+                    unreadable += 1
                     out.append((stored.dealID, nil))
                     continue
                 }
                 out.append((stored.dealID, CustomerKey.key(machine.machine, fields: snapshot.fields)))
-                written += 1
             }
-            do { try store.setCustomerKeys(out) } catch { throw HostError(error) }
+            let found: Int
+            do { found = try store.setCustomerKeys(out) } catch { throw HostError(error) }
+            if found == 0 {
+                // Listed, but none found again by its id: nothing can set them, and they would
+                // come back on every page.
+                return (written, skipped + page.count)
+            }
+            // A deal not found comes back on a later page, and is counted there.
+            written += max(0, found - unreadable)
+            skipped += min(found, unreadable)
         }
     }
 
@@ -538,6 +549,13 @@ public final class DealSession {
             do { snapshot = try DealSnapshot.decode(Array(state.snapshot)) } catch {
                 throw HostError(HostMessages.storedDealUnreadable, dealID, error.message)
             }
+        }
+        // The snapshot is the fold of the log: it counts as many events. One that does not (a
+        // damaged store) is refused before a step counts on from it (store review, finding 4:
+        // a sequence of Int64.max overflowed, and a tick stopped for every deal).
+        guard snapshot.sequence == state.deal.lastSequence else {
+            throw HostError(HostMessages.storedDealUnreadable, dealID, HostMessages.fill(
+                HostMessages.Phrase.snapshotOutOfStep, [String(snapshot.sequence), String(state.deal.lastSequence)]))
         }
         let machine = try service.machines.machine(hash: snapshot.machineHash, for: dealID)
         let stored = state.deal.index

@@ -84,7 +84,9 @@ public protocol DealStore: Sendable {
 
     /// Sets the customer keys of deals (the backfill), each written as ``DealIndex/customerKey``
     /// and indexed while the deal is open; unknown ids are ignored.
-    func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws
+    /// - Returns: how many of the deals were found and set.
+    @discardableResult
+    func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws -> Int
 
     /// How many open deals of template `templateID` (every version) `owner` owns, for the claim
     /// quota. A deal stored without view columns (``DealIndex/projection`` nil, a store from

@@ -27,7 +27,8 @@ extension ForwardingDealStore {
     }
     public func openDeals(customerKeys: [String]) throws -> [StoredDeal] { try base.openDeals(customerKeys: customerKeys) }
     public func customerKeyBackfill(limit: Int) throws -> [StoredSnapshot] { try base.customerKeyBackfill(limit: limit) }
-    public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws { try base.setCustomerKeys(keys) }
+    @discardableResult
+    public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws -> Int { try base.setCustomerKeys(keys) }
     public func openDealCount(ownedBy owner: String, template templateID: String) throws -> Int {
         try base.openDealCount(ownedBy: owner, template: templateID)
     }

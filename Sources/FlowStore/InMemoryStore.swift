@@ -132,9 +132,15 @@ public final class InMemoryStore: DealStore {
     /// A memory store is never upgraded: nothing to backfill.
     public func customerKeyBackfill(limit: Int) throws -> [StoredSnapshot] { [] }
 
-    public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws {
+    @discardableResult
+    public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws -> Int {
         state.withLock { state in
-            for (id, key) in keys { state.deals[id]?.index.customerKey = key }
+            var found = 0
+            for (id, key) in keys where state.deals[id] != nil {
+                state.deals[id]?.index.customerKey = key
+                found += 1
+            }
+            return found
         }
     }
 

@@ -458,9 +458,11 @@ public final class SQLiteStore: DealStore {
         }
     }
 
-    public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws {
-        if keys.isEmpty { return }
-        try write { db in
+    @discardableResult
+    public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws -> Int {
+        if keys.isEmpty { return 0 }
+        return try write { db in
+            var found = 0
             let find = try db.cachedStatement(sql: "SELECT id, is_open, customer_key FROM deals WHERE deal_id = ?")
             let update = try db.cachedStatement(sql: "UPDATE deals SET customer_key = ? WHERE id = ?")
             let done = try db.cachedStatement(sql: "DELETE FROM customer_key_backfill WHERE deal = ?")
@@ -475,7 +477,9 @@ public final class SQLiteStore: DealStore {
                 try update.execute(arguments: [key, id])
                 try Self.indexCustomerKeys(keyStatements, deal: id, from: old, to: new)
                 try done.execute(arguments: [id])
+                found += 1
             }
+            return found
         }
     }
 

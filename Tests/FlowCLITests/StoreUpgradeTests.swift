@@ -1,6 +1,7 @@
 import FlowCLI
 @testable import FlowStore
 import Foundation
+import Synchronization
 import Testing
 
 /// A command that opens a store written by an older flowc says, before the pause, that it is
@@ -64,5 +65,49 @@ import Testing
         #expect(report.code == 0, "\(report.err)")
         #expect(report.err.isEmpty, "\(report.err)")
         #expect(try SQLiteStore(path: viewed).unprojectedSnapshots(limit: 10).isEmpty)
+    }
+
+    /// A deal listed for its customer keys that the store cannot find again by its id (a damaged
+    /// id, not UTF-8) is counted as unreadable, and the command goes on (store review, finding 3:
+    /// every writing command went round it for ever, holding the writer lock).
+    @Test func aListedDealWithADamagedIdDoesNotStopTheBackfill() throws {
+        let db = try Examples.loaded()
+        try SQLiteStore(path: db).execute(sql: """
+            UPDATE deals SET deal_id = CAST(x'44ff31' AS TEXT) WHERE deal_id = 'D-1003';
+            INSERT INTO customer_key_backfill SELECT id FROM deals WHERE deal_id IN ('D-1001', CAST(x'44ff31' AS TEXT));
+            """)
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<(code: Int32, out: String, err: String)?>(nil)
+        Thread {
+            let r = flowc("deal", "event", "D-1004", "--set", "intent=low", "--db", db, "--now", "2024-07-01T00:00:00Z")
+            result.withLock { $0 = r }
+            done.signal()
+        }.start()
+        #expect(done.wait(timeout: .now() + 60) == .success, "the command did not finish in 60 s")
+        let r = try #require(result.withLock { $0 })
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.hasPrefix("note: \(db): computed the customer keys of 1 deal; 1 could not be read and have none\n"), "\(r.err)")
+        #expect(try SQLiteStore(path: db).customerKeyBackfill(limit: 10).count == 1)
+    }
+}
+
+/// A stored snapshot that does not count the events its log holds is refused for that deal,
+/// FC1213, and a tick goes on with the other due deals (store review, finding 4: a sequence of
+/// Int64.max overflowed in the step and the process stopped, a tick with it).
+@Suite struct SnapshotOutOfStepTests {
+    @Test func aSnapshotAheadOfItsLogIsRefusedNotStepped() throws {
+        let db = try Examples.loaded()
+        try SQLiteStore(path: db).execute(sql: """
+            UPDATE deals SET snapshot = json_set(snapshot, '$.sequence', 9223372036854775807) WHERE deal_id = 'D-1003'
+            """)
+        let now = ["--now", "2024-07-01T00:00:00Z"]
+        let event = flowc(["deal", "event", "D-1003", "--set", "intent=low", "--db", db] + now)
+        #expect(event.code == 2)
+        #expect(event.err == "error[FC1213]: deal `D-1003`, set: the stored deal `D-1003` cannot be read: its snapshot is after "
+                + "event 9223372036854775807, its log after event 17 (a damaged store; `flowc deal verify` compares them)\n")
+        let tick = flowc(["tick", "--db", db] + now)
+        #expect(tick.code == 1)
+        #expect(tick.out.contains("returned to the public pool: D-1005, D-1006"), "\(tick.out)")
+        #expect(tick.err.contains("D-1003: error[FC1213]"), "\(tick.err)")
     }
 }

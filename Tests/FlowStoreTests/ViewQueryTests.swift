@@ -422,7 +422,7 @@ struct ViewQueryTests {
             templateHash: "h1", status: "open", isOpen: true, pool: "private", owner: "li", customerKey: nil,
             nextTimerAt: StoreTime(millisecondsSinceEpoch: 5000), currentNodes: "talks")))
         #expect(try store.customerKeyBackfill(limit: 10).map(\.dealID) == ["D-1"])
-        try store.setCustomerKeys([("D-1", "name\u{1F}acme\u{1E}tax\u{1F}91")])
+        #expect(try store.setCustomerKeys([("D-1", "name\u{1F}acme\u{1E}tax\u{1F}91"), ("D-9", nil)]) == 1)
         #expect(try store.customerKeyBackfill(limit: 10).isEmpty)
         #expect(try store.deal("D-1")?.index.customerKeys == ["name\u{1F}acme", "tax\u{1F}91"])
         #expect(try store.openDeals(customerKeys: ["tax\u{1F}91"]).map(\.dealID) == ["D-1"])
