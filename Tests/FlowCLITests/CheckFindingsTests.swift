@@ -442,3 +442,40 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(one.out.contains(#""replacement":"sales_ownr""#), "\(one.out)")
     }
 }
+
+/// A branch whose outcome returns before its fork is not blamed for a sibling branch that
+/// leaves the fork: only the sibling is reported, with its fix (QA round 22, M9).
+@Suite struct ForkBranchBlameFindingsTests {
+    @Test func onlyTheBranchThatLeavesItsForkIsReported() throws {
+        let text = forkTemplate
+            .replacingOccurrences(of: """
+                  - id: legal_review
+                    name: 法务
+                    owner: legal
+                    next: review_done
+                """, with: """
+                  - id: legal_review
+                    name: 法务
+                    owner: legal
+                    kind: approval
+                    outcomes: {approve: review_done, reject: start_here}
+                """)
+            .replacingOccurrences(of: """
+                  - id: finance_review
+                    name: 财务
+                    owner: legal
+                    next: review_done
+                """, with: """
+                  - id: finance_review
+                    name: 财务
+                    owner: legal
+                    next: won
+                """)
+        #expect(text.contains("reject: start_here") && text.contains("next: won\n  - id: review_done"))
+        let r = try checkText(text, "--format", "json")
+        #expect(r.code == 1)
+        let errors = r.out.split(separator: "\n").filter { $0.contains(#""code":"FC0504""#) }
+        #expect(errors.count == 1, "\(r.out)")
+        #expect(errors.first?.contains("branch `finance_review` of fork `review`") == true, "\(r.out)")
+    }
+}

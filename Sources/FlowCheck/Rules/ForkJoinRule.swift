@@ -46,6 +46,10 @@ enum ForkJoinRule: TemplateRule {
                 var passedBy: (from: Int, to: Int)?
                 while let v = stack.popLast(), v != j {
                     if t.nodes[v].effectiveKind.isTerminal { escape = escape ?? v; continue }
+                    // Back at its own fork (a `fail` that returns to the quote before it): the
+                    // fork's branches are walked on their own. Walked on, a sibling's leak was
+                    // blamed on this branch too, before the sibling's own error (QA round 22, M9).
+                    if v == f { continue }
                     if ctx.hasUnknownTransitions[v] { unknown = true }
                     for e in ctx.graph.edges[v] where e.isForward {
                         if e.to == j { reachesJoin = true; continue }
