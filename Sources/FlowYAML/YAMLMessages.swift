@@ -106,6 +106,22 @@ public enum YAMLMessages {
 
     /// Help lines and labels for FC0101, naming the likely cause that libyaml's message does not.
     public enum Help {
+        /// libyaml's contexts ("while parsing a block mapping"), said as what starts at the mark:
+        /// under a `- id:` line, the words read like YAML (QA round 22).
+        public static let contexts = [
+            "while parsing a block mapping": "the mapping these keys belong to starts here",
+            "while parsing a block collection": "the list or mapping that starts here",
+            "while parsing a flow mapping": "the `{` opened here",
+            "while parsing a flow sequence": "the `[` opened here",
+            "while parsing a quoted scalar": "the quoted value that starts here",
+            "while scanning a quoted scalar": "the quoted value that starts here",
+            "while scanning a simple key": "the key that starts here",
+            "while scanning a plain scalar": "the value that starts here",
+            "while scanning a block scalar": "the `|` or `>` text that starts here",
+            "while scanning an alias": "the alias that starts here",
+            "while scanning an anchor": "the anchor that starts here",
+            "while scanning a tag": "the tag that starts here",
+        ]
         public static let notUTF8 = "the file is not UTF-8: save it again as UTF-8 (files saved as GBK or GB18030, as Excel and Notepad do on Chinese Windows, have such bytes)"
         public static let tabIndentation = "YAML does not allow tabs for indentation; indent with spaces"
         /// `{0}` the line, `{1}` the character named (`CharacterNames.describe`).

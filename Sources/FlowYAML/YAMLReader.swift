@@ -357,7 +357,8 @@ private struct Builder {
         var from = file.lineStarts[file.line(of: at) - 1]
         if let ctx = parser.context {
             let c = marks.offset(Int(parser.context_mark.index))
-            d = d.label(span(c, min(c + 1, file.bytes.count)), "{0}", String(cString: ctx))
+            let context = String(cString: ctx)
+            d = d.label(span(c, min(c + 1, file.bytes.count)), YAMLMessages.Help.contexts[context] ?? "{0}", context)
             from = min(from, c)
         }
         if tabIndents(at) {
@@ -444,7 +445,8 @@ private struct Builder {
     }
 
     /// A key indented differently from the keys of its mapping: further than the key on the line
-    /// before (libyaml: "mapping values are not allowed"), or back at the column of a list's
+    /// before (libyaml: "mapping values are not allowed", or "did not find expected key" after a
+    /// value in brackets), or back at the column of a list's
     /// `-` (libyaml: "did not find expected '-' indicator"). The format and its arguments: this
     /// line, the line before, that line's key, and the column the key should start at.
     func indentationHint(_ at: Int, problem: String) -> (String, [String])? {
@@ -469,8 +471,11 @@ private struct Builder {
         let column = indent(here)
         // A list item (or `-id:` with its space missing) follows the list's own rules.
         if here.lowerBound + column < here.upperBound, bytes[here.lowerBound + column] == 0x2D { return nil }
+        // After a value in `[…]` or `{…}`, a key indented further is "did not find expected key",
+        // at the key itself (QA round 22: no help, where one space less got this one).
         let misplaced = problem == "mapping values are not allowed in this context" ? column > keyColumn
             : problem == "did not find expected '-' indicator" ? column < keyColumn
+            : problem == "did not find expected key" ? column > keyColumn && at == here.lowerBound + column
             : false
         guard misplaced, column != keyColumn else { return nil }
         return (YAMLMessages.Help.keyIndentation, [String(line), String(previous), key, String(keyColumn + 1)])

@@ -27,7 +27,7 @@ import FlowDiagnostics
         #expect(d.span?.range == 32..<32)
         #expect(at(d).map { $0 == (2, 1) } == true)
         let label = try #require(d.labels.first)
-        #expect(label.message.text == "while parsing a flow sequence")
+        #expect(label.message.text == "the `[` opened here")
         #expect(label.span.range == 7..<8)
     }
 
@@ -44,7 +44,7 @@ import FlowDiagnostics
         let d = try #require(single(read("a: \"x\\qy\"\n"), "FC0101"))
         #expect(d.message.text == "found unknown escape character")
         #expect(d.span?.start == 5)
-        #expect(d.labels.first?.message.text == "while parsing a quoted scalar")
+        #expect(d.labels.first?.message.text == "the quoted value that starts here")
         #expect(d.labels.first?.span.start == 3)
     }
 

@@ -121,6 +121,9 @@ import Testing
          5, "line 5 is not indented as `id` on line 4: keys of one mapping start in the same column (column 5)"),
         ("nodes:\n  - id: quotation\n    name: 方案报价\n   owner: sales_owner\n    next: won\n",
          4, "line 4 is not indented as `name` on line 3: keys of one mapping start in the same column (column 5)"),
+        // Further in after a value in brackets: libyaml's "did not find expected key" (QA round 22).
+        ("nodes:\n  - id: qualification\n    participants: [sales_manager]\n     probability: 15\n    due: 7d\n",
+         4, "line 4 is not indented as `participants` on line 3: keys of one mapping start in the same column (column 5)"),
     ])
     func aKeyOutOfLineWithItsMappingIsNamed(_ text: String, _ line: Int, _ help: String) throws {
         let d = try #require(read(text).diagnostics.first)
