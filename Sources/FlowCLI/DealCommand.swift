@@ -113,7 +113,7 @@ struct DealCreateCommand: FlowcCommand {
             } else {
                 heading = "already created: deal `\(Names.inline(outcome.dealID))`, by the same values; applied \(outcome.applied) of its events not yet logged"
             }
-            HostOutput.report(heading, outcome, json: json, context)
+            HostOutput.report(heading, outcome, json: json, zone: service.hintZone, context)
             if outcome.created {
                 HostOutput.noteNewerVersion(service, machine, subject: "deal `\(Names.inline(outcome.dealID))` runs", context)
             }
@@ -242,7 +242,7 @@ struct DealEventCommand: FlowcCommand {
             let title = outcome.applied == 0 && outcome.skipped > 0
                 ? "already applied: `\(event.action.name)` to deal `\(shown)` (event `\(Names.inline(event.id ?? ""))`); nothing changed"
                 : "applied `\(event.action.name)` to deal `\(shown)`"
-            HostOutput.report(title, outcome, json: json, context)
+            HostOutput.report(title, outcome, json: json, zone: service.hintZone, context)
             // A deal claimed or assigned out of the public pool (a lost one reopens) on an old version.
             switch event.action {
             case .claim, .assign:
@@ -291,11 +291,12 @@ struct DealShowCommand: FlowcCommand {
             return ExitCode.clean
         }
         let m = view.machine.machine
-        var lines = Array(Runner.explain(m, s).prefix(1 + s.openNodes.count))
+        let zone = service.hintZone
+        var lines = Array(Runner.explain(m, s, utcOffset: zone).prefix(1 + s.openNodes.count))
         lines.append("template `\(m.template.id)` \(m.template.version) (\(m.template.hash))")
-        lines.append("created \(HostOutput.time(s.createdAt)); \(s.sequence) event\(s.sequence == 1 ? "" : "s"), the last `\(s.lastEventID)` at \(HostOutput.time(s.lastEventAt))")
+        lines.append("created \(HostOutput.time(s.createdAt, zone)); \(s.sequence) event\(s.sequence == 1 ? "" : "s"), the last `\(s.lastEventID)` at \(HostOutput.time(s.lastEventAt, zone))")
         if let p = s.probability { lines.append("probability: \(p)%") }
-        lines.append("next timer: " + (Runner.nextTimer(view.machine, s).map(HostOutput.time) ?? "none"))
+        lines.append("next timer: " + (Runner.nextTimer(view.machine, s).map { HostOutput.time($0, zone) } ?? "none"))
         if let reason = s.loseReason { lines.append("lose reason: \(reason)") }
         // The customer first (S3, S11): the fields that identify it, then its profile, each with
         // its value or `—`; then the deal's other fields that have a value.
@@ -326,7 +327,7 @@ struct DealShowCommand: FlowcCommand {
             }
         }
         lines += DealShowCommand.deliverables(m, s)
-        lines += DealShowCommand.records(m, s)
+        lines += DealShowCommand.records(m, s, zone: zone)
         context.write(lines.joined(separator: "\n") + "\n")
         return ExitCode.clean
     }
@@ -359,7 +360,7 @@ extension DealShowCommand {
 
     /// Node records (S9) under their node, in node order, oldest first:
     /// `  `initial_talks` (done):` then `    2024-05-06T02:00:00Z note by `amy`: 客户希望下周演示`.
-    static func records(_ m: Machine, _ s: DealSnapshot) -> [String] {
+    static func records(_ m: Machine, _ s: DealSnapshot, zone: Int64?) -> [String] {
         guard !s.records.isEmpty else { return [] }
         var lines = ["records:"]
         for n in m.nodes.indices {
@@ -375,7 +376,7 @@ extension DealShowCommand {
                 case .link: body = r.text == r.url ? "<\(r.url ?? "")>" : "\(r.text) <\(r.url ?? "")>"
                 }
                 // One line per record: line breaks in a note are shown as `↵`, escapes as codes.
-                lines.append("    \(HostOutput.time(r.at)) \(r.kind.rawValue)\(by): \(Names.inline(body))")
+                lines.append("    \(HostOutput.time(r.at, zone)) \(r.kind.rawValue)\(by): \(Names.inline(body))")
             }
         }
         if s.recordsDropped > 0 { lines.append("  (\(s.recordsDropped) older records were dropped from the snapshot; the log keeps them)") }
@@ -432,7 +433,7 @@ struct DealHistoryCommand: FlowcCommand {
             // event, without the nodes it moved and the effects it emitted.
             do {
                 for (i, entry) in try service.storedLog(deal).enumerated() {
-                    context.write(DealService.eventLine(entry.event, sequence: Int64(i + 1)) + " [`\(entry.event.id)`]\n")
+                    context.write(DealService.eventLine(entry.event, sequence: Int64(i + 1), utcOffset: service.hintZone) + " [`\(entry.event.id)`]\n")
                 }
             } catch {
                 return HostOutput.fail(error, context)
@@ -443,7 +444,7 @@ struct DealHistoryCommand: FlowcCommand {
             return HostOutput.fail(error, context)
         }
         for e in entries {
-            context.write(DealService.eventLine(e.event, sequence: e.sequence) + " [`\(e.event.id)`]\n")
+            context.write(DealService.eventLine(e.event, sequence: e.sequence, utcOffset: service.hintZone) + " [`\(e.event.id)`]\n")
             if !e.moves.isEmpty { context.write("    " + e.moves.joined(separator: "; ") + "\n") }
             if !e.effects.isEmpty { context.write("    effects: " + e.effects.map(\.kind.rawValue).joined(separator: ", ") + "\n") }
         }

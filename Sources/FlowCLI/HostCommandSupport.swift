@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
     var now: String?
 
-    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC). Other outputs print times in UTC, as ISO-8601 with Z.", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC). Text outputs print times in it, as ISO-8601 with the offset (2024-06-03T10:00:00+08:00), or in UTC with Z when no zone is given; JSON prints UTC.", valueName: "offset"))
     var utcOffset: String?
 
     @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store before it gives up, changing nothing (FC1212, exit 2); default: as long as it takes.", valueName: "seconds"))
@@ -461,7 +461,9 @@ struct ExitStatus: Error {
 /// Printing what the host did.
 enum HostOutput {
     /// `2024-05-06T01:00:00Z`.
-    static func time(_ seconds: Int64) -> String { ExprValue.datetime(seconds: seconds).description }
+    /// An instant in a text output: in the command's zone when it knows one (`--utc-offset`,
+    /// or the zone written in `--now`), else in UTC with `Z`.
+    static func time(_ seconds: Int64, _ zone: Int64?) -> String { TimeText.iso(seconds, utcOffset: zone) }
 
     /// The exit code for a host error: 2 when the store failed, 1 otherwise.
     /// 2 when the store cannot serve the command (it failed, a deal's machine is missing from
@@ -479,9 +481,9 @@ enum HostOutput {
     }
 
     /// The deal's state: `Runner.explain`'s status and open-node lines.
-    static func state(_ outcome: UnitOutcome) -> [String] {
+    static func state(_ outcome: UnitOutcome, zone: Int64?) -> [String] {
         let s = outcome.snapshot
-        return Array(Runner.explain(outcome.machine.machine, s).prefix(1 + s.openNodes.count))
+        return Array(Runner.explain(outcome.machine.machine, s, utcOffset: zone).prefix(1 + s.openNodes.count))
     }
 
     /// `notify → alice, mia` per effect.
@@ -524,13 +526,13 @@ enum HostOutput {
     }
 
     /// Prints a unit's outcome: a heading, the deal's state, the effects (or JSON).
-    static func report(_ heading: String, _ outcome: UnitOutcome, json: Bool, _ context: CLIContext) {
+    static func report(_ heading: String, _ outcome: UnitOutcome, json: Bool, zone: Int64?, _ context: CLIContext) {
         if json {
             context.write(Self.json(outcome) + "\n")
             return
         }
         context.write(heading + "\n")
-        for line in state(outcome) + effects(outcome.effects) { context.write("  " + line + "\n") }
+        for line in state(outcome, zone: zone) + effects(outcome.effects) { context.write("  " + line + "\n") }
     }
 }
 

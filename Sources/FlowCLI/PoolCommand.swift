@@ -60,7 +60,7 @@ struct PoolListCommand: FlowcCommand {
         do {
             (listed, last, more) = try PagedListing.each(
                 limit: limit, after: after, fetch: { try service.store.deals(inPool: pool.rawValue, owner: filter, after: $0, limit: $1) },
-                key: { $0.dealID }, write: { write($0, context) })
+                key: { $0.dealID }, write: { write($0, zone: service.hintZone, context) })
         } catch {
             return HostOutput.fail(HostError.store(error), context)
         }
@@ -80,7 +80,7 @@ struct PoolListCommand: FlowcCommand {
     }
 
     /// One deal: a JSON line, or `DEAL  OWNER  STATUS  NODES  next timer …`.
-    func write(_ d: StoredDeal, _ context: CLIContext) {
+    func write(_ d: StoredDeal, zone: Int64?, _ context: CLIContext) {
         struct Row: Encodable {
             var deal: String, pool: String?, owner: String?, status: String, nodes: [String], nextTimer: Int64?, template: String
             enum CodingKeys: String, CodingKey { case deal, pool, owner, status, nodes, nextTimer = "next_timer", template }
@@ -104,7 +104,7 @@ struct PoolListCommand: FlowcCommand {
             context.write(HostOutput.encode(Row(deal: d.dealID, pool: i.pool, owner: i.owner, status: i.status, nodes: nodes,
                                                 nextTimer: i.nextTimerAt.map { $0.millisecondsSinceEpoch / 1000 }, template: i.templateHash)) + "\n")
         } else {
-            let timer = i.nextTimerAt.map { "next timer " + HostOutput.time($0.millisecondsSinceEpoch / 1000) } ?? "no timer"
+            let timer = i.nextTimerAt.map { "next timer " + HostOutput.time($0.millisecondsSinceEpoch / 1000, zone) } ?? "no timer"
             context.write("\(Names.inline(d.dealID))  \(i.owner.map(Names.inline) ?? "-")  \(i.status)  \(nodes.isEmpty ? "-" : nodes.joined(separator: ","))  \(timer)\n")
         }
     }
@@ -217,7 +217,7 @@ struct PoolSweepCommand: FlowcCommand {
         guard let service = store.open(context, writing: true), let time = TickCommand.time(at, service, context) else { return ExitCode.usage }
         let report = service.tick(at: time)
         for id in report.returnedToPool { context.write("\(id) returned to the public pool\n") }
-        context.write("swept at \(HostOutput.time(time)): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked\(report.refused.isEmpty ? "" : ", \(report.refused.count) not ticked: errors below"))\n")
+        context.write("swept at \(HostOutput.time(time, service.hintZone)): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked\(report.refused.isEmpty ? "" : ", \(report.refused.count) not ticked: errors below"))\n")
         return TickCommand.finish(report, context)
     }
 }

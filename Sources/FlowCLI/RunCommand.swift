@@ -291,7 +291,7 @@ struct RunCommand: FlowcCommand {
         if summary.timersDue > 0 {
             let n = summary.timersDue
             context.writeError("note: \(n) deal\(n == 1 ? " the run wrote has a timer" : "s the run wrote have timers") already due by the "
-                + "clock (\(HostOutput.time(service.clock()))), \(n == 1 ? "its" : "their") records being dated earlier: the next "
+                + "clock (\(HostOutput.time(service.clock(), service.hintZone))), \(n == 1 ? "its" : "their") records being dated earlier: the next "
                 + "`flowc tick` fires \(n == 1 ? "it" : "them") at once (due dates, escalations, idle warnings, returns to the public pool)\n")
         }
         if run.report.created > 0 {

@@ -48,7 +48,7 @@ struct TickCommand: FlowcCommand {
         guard let at, let time = instant(at) else { return now }
         if time > now {
             context.writeError(
-                "error: --at \(HostOutput.time(time)) is later than now (\(HostOutput.time(now))); a tick fires what is due by now (set the clock with --now to simulate a later time)\n")
+                "error: --at \(HostOutput.time(time, service.hintZone)) is later than now (\(HostOutput.time(now, service.hintZone))); a tick fires what is due by now (set the clock with --now to simulate a later time)\n")
             return nil
         }
         return time
@@ -75,7 +75,7 @@ struct TickCommand: FlowcCommand {
                     context.write("ticked \(id)\(returned.contains(id) ? " → public pool" : "")\(kinds.isEmpty ? "" : ": " + kinds.joined(separator: ", "))\n")
                 }
             }
-            var line = "ticked \(report.ticked.count) deal\(report.ticked.count == 1 ? "" : "s") at \(HostOutput.time(time))"
+            var line = "ticked \(report.ticked.count) deal\(report.ticked.count == 1 ? "" : "s") at \(HostOutput.time(time, service.hintZone))"
             line += report.effects == 0 ? ": nothing fired" : ": \(RunSummary.counts(report.effectsByKind))"
             // Deals whose timers were due but could not be ticked (said one by one on standard error).
             if !report.refused.isEmpty { line += "; \(report.refused.count) due deal\(report.refused.count == 1 ? "" : "s") not ticked (errors below)" }

@@ -153,6 +153,17 @@ enum CivilCalendar {
         return "\(padded(y, 4))-\(padded(m, 2))-\(padded(d, 2))"
     }
 
+    /// `2024-05-01T17:30:00+08:00`: the instant in the zone `utcOffset` seconds east of UTC;
+    /// `…Z` when the zone is nil or UTC (or the instant is outside the calendar).
+    static func formatDatetime(_ seconds: Int64, utcOffset: Int?) -> String {
+        guard let offset = utcOffset, offset != 0, abs(offset) < 86_400 else { return formatDatetime(seconds) }
+        let (local, overflow) = seconds.addingReportingOverflow(Int64(offset))
+        let text = overflow ? "" : formatDatetime(local)
+        guard text.hasSuffix("Z") else { return formatDatetime(seconds) }
+        let minutes = Int64(abs(offset) / 60)
+        return text.dropLast() + (offset < 0 ? "-" : "+") + padded(minutes / 60, 2) + ":" + padded(minutes % 60, 2)
+    }
+
     /// `2024-05-01T09:30:00Z`.
     static func formatDatetime(_ seconds: Int64) -> String {
         let day = floorDiv(seconds, 86_400)
@@ -182,4 +193,13 @@ public enum CalendarProblem: Sendable, Hashable, Error {
     case zone
     /// An instant that in UTC falls before the year 1 or after 9999.
     case outOfYears
+}
+
+/// Instants as people read them in text outputs.
+public enum TimeText {
+    /// ISO-8601 in the zone `utcOffset` seconds east of UTC (`2024-06-03T10:00:00+08:00`), or in
+    /// UTC with `Z` when the zone is not known.
+    public static func iso(_ seconds: Int64, utcOffset: Int64?) -> String {
+        CivilCalendar.formatDatetime(seconds, utcOffset: utcOffset.flatMap { Int(exactly: $0) })
+    }
 }

@@ -142,7 +142,7 @@ extension DealService {
                 else { break }
                 machine = target
                 let decided = migrated.snapshot
-                let decisions = Array(Runner.explain(target.machine, decided, decisionsOf: sequence).dropFirst(1 + decided.openNodes.count))
+                let decisions = Array(Runner.explain(target.machine, decided, decisionsOf: sequence, utcOffset: hintZone).dropFirst(1 + decided.openNodes.count))
                 out.append(HistoryEntry(sequence: sequence, event: entry.event, context: entry.context, effects: [],
                                         moves: [DealService.migrationMoves(target.machine, migrated)], decisions: decisions))
                 snapshot = migrated.snapshot
@@ -155,7 +155,7 @@ extension DealService {
             let moves = DealService.moves(m, from: snapshot, to: outcome.snapshot)
             // The decisions recorded during this event (decisions carry their event's sequence).
             let decided = outcome.snapshot
-            let decisions = Array(Runner.explain(m, decided, decisionsOf: sequence).dropFirst(1 + decided.openNodes.count))
+            let decisions = Array(Runner.explain(m, decided, decisionsOf: sequence, utcOffset: hintZone).dropFirst(1 + decided.openNodes.count))
             out.append(HistoryEntry(sequence: sequence, event: entry.event, context: entry.context, effects: outcome.effects,
                                     moves: moves, decisions: decisions))
             snapshot = outcome.snapshot
@@ -178,12 +178,12 @@ extension DealService {
         let view = try self.view(dealID)
         let m = view.machine.machine
         let s = view.snapshot
-        var lines = Array(Runner.explain(m, s).prefix(1 + s.openNodes.count))
+        var lines = Array(Runner.explain(m, s, utcOffset: hintZone).prefix(1 + s.openNodes.count))
         lines.insert(HostMessages.fill(W.template, [m.template.id, m.template.version, m.template.hash]), at: 1)
         lines.append(W.pathHeading)
         let entries = try history(dealID)
         for entry in entries {
-            lines.append("  " + DealService.eventLine(entry.event, sequence: entry.sequence))
+            lines.append("  " + DealService.eventLine(entry.event, sequence: entry.sequence, utcOffset: hintZone))
             lines.append("      " + (entry.moves.isEmpty ? W.nothingMoved : entry.moves.joined(separator: "; ")))
             for d in entry.decisions { lines.append("      " + d) }
         }
@@ -197,10 +197,11 @@ extension DealService {
         return (lines, shortfall)
     }
 
-    /// `#3 2024-05-06T03:00:00Z complete `initial_talks` by `alice``.
-    public static func eventLine(_ event: DealEvent, sequence: Int64) -> String {
+    /// `#3 2024-05-06T03:00:00Z complete `initial_talks` by `alice``; the time in the zone
+    /// `utcOffset` when it is known (`2024-05-06T11:00:00+08:00`).
+    public static func eventLine(_ event: DealEvent, sequence: Int64, utcOffset: Int64?) -> String {
         HostMessages.fill(HostMessages.Why.event, [
-            String(sequence), ExprValue.datetime(seconds: event.at).description, describe(event.action),
+            String(sequence), TimeText.iso(event.at, utcOffset: utcOffset), describe(event.action),
             event.actor.map { HostMessages.fill(HostMessages.Why.byActor, [$0]) } ?? "",
         ])
     }

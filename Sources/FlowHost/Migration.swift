@@ -177,7 +177,7 @@ extension DealService {
                     sequence += 1
                     let kinds = stepped.effects.map(\.kind.rawValue)
                     entry.notes.append(HostMessages.fill(MigrationMessages.Phrase.timersFirst, [
-                        ExprValue.datetime(seconds: now).description, kinds.isEmpty ? MigrationMessages.Phrase.noEffects : kinds.joined(separator: ", "),
+                        TimeText.iso(now, utcOffset: hintZone), kinds.isEmpty ? MigrationMessages.Phrase.noEffects : kinds.joined(separator: ", "),
                     ]))
                 }
             }
@@ -251,7 +251,7 @@ extension DealService {
                 for (n, st) in outcome.snapshot.nodes.enumerated() where st.status == .active && target.machine.nodes.indices.contains(n) {
                     guard let due = st.dueAt, due <= now else { continue }
                     entry.notes.append(HostMessages.fill(MigrationMessages.Phrase.overdueOnNewVersion, [
-                        target.machine.nodes[n].id, ExprValue.datetime(seconds: due).description,
+                        target.machine.nodes[n].id, TimeText.iso(due, utcOffset: hintZone),
                     ]))
                 }
                 if request.apply {

@@ -8,11 +8,12 @@ extension Runner {
     /// timers). Lines come from ``RuntimeMessages/Explain``.
     /// - Parameter sequence: only the decisions of this event (the others are read all the same:
     ///   whether a node comes into the flow ahead or is back in it depends on the earlier ones).
-    public static func explain(_ machine: Machine, _ s: DealSnapshot, decisionsOf sequence: Int64? = nil) -> [String] {
+    /// - Parameter utcOffset: the zone times are written in (seconds east of UTC); UTC when nil.
+    public static func explain(_ machine: Machine, _ s: DealSnapshot, decisionsOf sequence: Int64? = nil, utcOffset: Int64? = nil) -> [String] {
         typealias X = RuntimeMessages.Explain
         func fill(_ format: String, _ args: String...) -> String { RuntimeMessages.fill(format, args) }
         func node(_ n: Int?) -> String { n.flatMap { machine.nodes.indices.contains($0) ? machine.nodes[$0].id : nil } ?? "?" }
-        func time(_ t: Int64?) -> String { t.map { ExprValue.datetime(seconds: $0).description } ?? "?" }
+        func time(_ t: Int64?) -> String { t.map { TimeText.iso($0, utcOffset: utcOffset) } ?? "?" }
         func source(_ x: Int?) -> String { x.flatMap { machine.expressions.indices.contains($0) ? machine.expressions[$0].source : nil } ?? "?" }
         func reads(_ r: [FieldRead]) -> String {
             r.map { read in

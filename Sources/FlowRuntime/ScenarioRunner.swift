@@ -131,7 +131,7 @@ private struct ScenarioRun {
         }
         let create = DealEvent(id: "create", at: scenario.start, actor: d.by ?? d.owner,
                                .create(dealID: d.id, owner: d.owner, fields: fields, members: d.members))
-        let heading0 = fill(S.stepHeading, "0", "create", Stepper.time(scenario.start))
+        let heading0 = fill(S.stepHeading, "0", "create", TimeText.iso(scenario.start, utcOffset: scenario.utcOffset))
         if let refusal {
             _ = refused(refusal, expecting: d.expect?.refused, expect: d.expect, step: 0, heading: heading0, changed: false, decisionsBefore: 0)
             return
@@ -149,7 +149,7 @@ private struct ScenarioRun {
             case .absolute(let t): time = t
             case .after(let d): time = Stepper.add(time, d)
             }
-            let heading = fill(S.stepHeading, String(step.number), name(step.action), Stepper.time(time)) + (step.note.map { " — " + Names.inline($0) } ?? "")
+            let heading = fill(S.stepHeading, String(step.number), name(step.action), TimeText.iso(time, utcOffset: scenario.utcOffset)) + (step.note.map { " — " + Names.inline($0) } ?? "")
             var events: [DealEvent] = []
             switch build(step) {
             case .success(let actions):

@@ -420,7 +420,7 @@ import Testing
         let clock = "2024-06-01T08:00:00+08:00"
         let run = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/one.jsonl", "--db", db, "--now", clock)
         #expect(run.code == 0)
-        #expect(run.err == "note: 1 deal the run wrote has a timer already due by the clock (2024-06-01T00:00:00Z), its records "
+        #expect(run.err == "note: 1 deal the run wrote has a timer already due by the clock (2024-06-01T08:00:00+08:00), its records "
                 + "being dated earlier: the next `flowc tick` fires it at once (due dates, escalations, idle warnings, "
                 + "returns to the public pool)\n", "\(run.err)")
         // Run again: nothing written, nothing to say, though R-1's timer is still due.
@@ -438,7 +438,7 @@ import Testing
         // Two deals: the plural.
         let both = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/three.jsonl", "--db", dir + "/both.sqlite", "--now", clock)
         #expect(both.code == 0)
-        #expect(both.err.hasPrefix("note: 2 deals the run wrote have timers already due by the clock (2024-06-01T00:00:00Z), "
+        #expect(both.err.hasPrefix("note: 2 deals the run wrote have timers already due by the clock (2024-06-01T08:00:00+08:00), "
                 + "their records being dated earlier: the next `flowc tick` fires them at once"), "\(both.err)")
     }
 }

@@ -99,3 +99,28 @@ import Testing
         #expect(flowc("report", "--db", db, "--now", "2024-08-01T00:00:00+05:45").code == 0)
     }
 }
+
+/// The text outputs for people write times in the command's zone when it knows one (QA round
+/// 22, M8: `deal why` said 01:00Z where the report said 09:00); JSON and a command without a
+/// zone keep UTC with `Z`.
+@Suite struct LocalTimesInTextTests {
+    @Test func dealOutputsWriteTimesInTheCommandsZone() throws {
+        let db = try Examples.loaded()
+        let show = flowc("deal", "show", "D-1002", "--db", db, "--utc-offset", "8h")
+        #expect(show.out.contains("created 2024-05-06T14:00:00+08:00; 6 events, the last `e5` at 2024-05-09T14:00:00+08:00"), "\(show.out)")
+        let why = flowc("deal", "why", "D-1002", "--db", db, "--now", "2024-07-01T09:00:00+08:00")
+        #expect(why.out.contains("  #1 2024-05-06T14:00:00+08:00 create (owner `wang.wu`) by `wang.wu`"), "\(why.out)")
+        #expect(why.out.contains("the deal was lost (competitor) at 2024-05-08T14:00:00+08:00"), "\(why.out)")
+        let west = flowc("deal", "history", "D-1002", "--db", db, "--utc-offset", "-05:30")
+        #expect(west.out.hasPrefix("#1 2024-05-06T00:30:00-05:30 create"), "\(west.out)")
+        // No zone: UTC, as before.
+        let utc = flowc("deal", "history", "D-1002", "--db", db)
+        #expect(utc.out.hasPrefix("#1 2024-05-06T06:00:00Z create"), "\(utc.out)")
+        // JSON stays in UTC (epoch seconds and `Z` forms), whatever the zone.
+        let json = flowc("deal", "show", "D-1002", "--db", db, "--utc-offset", "8h", "--json")
+        #expect(!json.out.contains("+08:00"), "\(json.out.prefix(300))")
+        let pool = flowc("pool", "list", "private", "--db", db, "--utc-offset", "8h")
+        #expect(pool.out.contains("next timer 2024-"), "\(pool.out)")
+        #expect(pool.out.contains("+08:00") && !pool.out.contains(":00Z"), "\(pool.out)")
+    }
+}

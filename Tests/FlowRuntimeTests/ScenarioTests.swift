@@ -59,6 +59,11 @@ import Testing
         let failure = try #require(report.failure)
         #expect(failure.step == 3)
         #expect(failure.heading == "step 3 (complete talks at 2024-05-06T02:00:00Z) — quote below cost")
+        // With the scenario's zone, its times (QA round 22, M8).
+        let zoned = ScenarioRunner.run(json: Array(Self.tiny.replacingOccurrences(of: #""template": "mini.flow.yaml","#,
+                                                                                   with: #""template": "mini.flow.yaml", "utc_offset": "8h","#).utf8),
+                                       machine: machine)
+        #expect(zoned.failure?.heading == "step 3 (complete talks at 2024-05-06T10:00:00+08:00) — quote below cost")
         #expect(failure.problems == [
             "expected active nodes [review], got [audit_check]",
             "expected pool public, got private",
