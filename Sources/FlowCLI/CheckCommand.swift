@@ -92,7 +92,15 @@ struct CheckCommand: FlowcCommand {
                 let result = TemplateChecker.check(path: file, fs: fs, limits: limits)
                 checked += 1
                 if result.diagnostics.contains(where: { $0.code == DriverMessages.cannotRead.code }) { ioFailure = true }
-                all += result.diagnostics
+                var diagnostics = result.diagnostics
+                // A deals or events file checked as a template (QA round 22: its first error was
+                // YAML's, with a help about braces): the first error says what the file is.
+                let records = [".jsonl", ".ndjson", ".csv", ".json"].contains { file.lowercased().hasSuffix($0) }
+                if records, let first = diagnostics.firstIndex(where: { $0.severity == .error }) {
+                    diagnostics[first] = diagnostics[first].note(
+                        "`\(file.split(separator: "/").last.map(String.init) ?? file)` looks like a file of deal records, not a template (`*.flow.yaml`): `flowc run TEMPLATE --deals FILE` runs it")
+                }
+                all += diagnostics
                 for f in result.files where !sources.contains(where: { $0.path == f.path }) { sources.append(f) }
             }
         }

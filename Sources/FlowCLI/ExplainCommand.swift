@@ -26,7 +26,9 @@ struct ExplainCommand: FlowcCommand {
             context.write(ExplainCommand.list())
             return ExitCode.clean
         }
-        guard let parsed = DiagnosticCode(parsing: code) else {
+        // `302` or `0302` for FC0302, as a scenario's `refused: 1115` is read (QA round 22).
+        let digits = code.count <= 4 && !code.isEmpty && code.allSatisfy { $0.isASCII && $0.isNumber }
+        guard let parsed = DiagnosticCode(parsing: digits ? "FC" + String(repeating: "0", count: 4 - code.count) + code : code) else {
             context.writeError("error: `\(code)` is not a diagnostic code; codes look like FC0302\n")
             return ExitCode.usage
         }

@@ -13,5 +13,10 @@ package enum CurrencyCodes {
         """.split(separator: " ").map(String.init))
 
     /// Names people write for a currency in place of its code.
-    package static let commonNames = ["RMB": "CNY", "YEN": "JPY", "NTD": "TWD", "HKG": "HKD", "UKP": "GBP", "STG": "GBP"]
+    package static let commonNames = [
+        "RMB": "CNY", "YEN": "JPY", "NTD": "TWD", "HKG": "HKD", "UKP": "GBP", "STG": "GBP",
+        // In Chinese (QA round 22: `currency: 人民币` got no help).
+        "人民币": "CNY", "美元": "USD", "欧元": "EUR", "港币": "HKD", "港元": "HKD", "日元": "JPY", "英镑": "GBP",
+        "新台币": "TWD", "澳元": "AUD", "加元": "CAD", "新加坡元": "SGD", "韩元": "KRW", "卢布": "RUB",
+    ]
 }

@@ -148,11 +148,26 @@ struct ExprLexer {
                 } else {
                     help = Message(ExprMessages.Help.curlyQuote, [character, String(source.map { curly.contains($0) ? "'" : $0 })])
                 }
+            } else if character == "万" || character == "亿", let number = Self.chineseMultiple(bytes[..<start], by: character == "万" ? 4 : 8) {
+                // `200万`: ten thousands, as a sales team writes amounts (QA round 22).
+                help = Message(ExprMessages.Help.chineseMultiple, [number.written + character, number.value])
             } else if let scalar = character.unicodeScalars.first {
                 help = Self.characterHelp(scalar)
             }
             return error(ExprMessages.unexpectedCharacter, range, [Self.visible(character)], help: help)
         }
+    }
+
+    /// The number written just before `万` or `亿` (`200`, `1.5`) and its value in plain digits
+    /// (`2000000`, `15000`), `zeros` being 4 or 8; nil when no number is there or it is not whole.
+    static func chineseMultiple(_ before: ArraySlice<UInt8>, by zeros: Int) -> (written: String, value: String)? {
+        let written = String(decoding: before.reversed().prefix { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }.reversed(), as: UTF8.self)
+        let parts = written.split(separator: ".", omittingEmptySubsequences: false)
+        guard !written.isEmpty, parts.count <= 2, !parts[0].isEmpty, parts.count == 1 || (!parts[1].isEmpty && parts[1].count <= zeros) else { return nil }
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        var value = String(parts[0]) + fraction + String(repeating: "0", count: zeros - fraction.count)
+        while value.count > 1, value.first == "0" { value.removeFirst() }
+        return (written, value)
     }
 
     /// Punctuation a Chinese input method types in place of ASCII, beyond the full-width forms

@@ -517,6 +517,7 @@ public enum ExprMessages {
         public static let declareField = "declare `{0}` under `fields:` with its type, or name a field that is declared"
         public static let writeMoney = "write the currency after the number: `{0} {1}`"
         public static let spaceBeforeCurrency = "put a space between the amount and the currency: `{0} {1}`"
+        public static let chineseMultiple = "`{0}` is written `{1}` (money with its currency: `{1} CNY`)"
         public static let currencyIsUppercase = "a currency code is three uppercase letters, like `{0}`"
         public static let currencyCommonName = "`{0}` is a common name, not the ISO 4217 code: write `{1}`"
         public static let currencyNotISO = "a currency is an ISO 4217 code, such as `CNY`, `USD` or `EUR`"

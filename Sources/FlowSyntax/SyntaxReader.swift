@@ -299,17 +299,23 @@ struct SyntaxReader {
         }
         var diag = SyntaxMessages.badDuration.at(span(id), text)
         let digits = text.prefix { $0.isNumber || $0 == "-" }
-        let rest = text.dropFirst(digits.count).trimmingSpaces.lowercased()
+        let written = text.dropFirst(digits.count).trimmingSpaces
+        let rest = written.lowercased()
+        // `30 d` and `2D` too (QA round 22); `M` is a month, below.
         let unit: String? = switch rest {
-        case "day", "days", "天": "d"
-        case "hour", "hours", "小时": "h"
-        case "week", "weeks", "周": "w"
+        case "day", "days", "天", "d": "d"
+        case "hour", "hours", "小时", "h": "h"
+        case "week", "weeks", "周", "w": "w"
         case "minute", "minutes", "min", "分钟": "m"
+        case "m" where written == "m": "m"
         case "": "d"
         default: nil
         }
-        let isMonth = ["M", "mo", "month", "months", "月", "个月"].contains(String(text.dropFirst(digits.count).trimmingSpaces))
-        if !digits.isEmpty, let unit {
+        let isMonth = ["M", "mo", "month", "months", "月", "个月"].contains(String(written))
+        if let whole = Self.fractionalDuration(text) {
+            // `1.5d`: the same time in whole units (QA round 22).
+            diag = diag.help(SyntaxMessages.Formats.write, whole).fix(span(id), whole)
+        } else if !digits.isEmpty, let unit {
             diag = diag.help(SyntaxMessages.Formats.write, String(digits) + unit).fix(span(id), String(digits) + unit)
         } else if isMonth, let n = Int(digits), n > 0, n <= 1_000 {
             // Months differ in length: a template writes days (QA round 17: `1M` got the forms only).
@@ -333,6 +339,29 @@ struct SyntaxReader {
         }
         guard t.contains(where: { $0 == "，" || $0 == "、" }) else { return String(t) }
         return t.split(whereSeparator: { $0 == "，" || $0 == "、" }).map { String($0.trimmingSpaces) }.joined(separator: ", ")
+    }
+
+    /// `1.5d`, `0.5h`, `2.5 w`: a number with a fraction and one unit, written in whole units
+    /// largest first (`1d12h`, `30m`, `17d12h`) when it comes to whole minutes; nil otherwise.
+    static func fractionalDuration(_ text: String) -> String? {
+        let t = Substring(text).trimmingSpaces
+        guard let unitChar = t.last, let unit: Int = ["w": 10_080, "d": 1_440, "h": 60, "m": 1][unitChar.lowercased()] else { return nil }
+        let number = t.dropLast().trimmingSpaces
+        let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0].count <= 6, parts[1].count <= 6,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let whole = Int(parts[0]), let fraction = Int(parts[1]) else { return nil }
+        var scale = 1
+        for _ in 0..<parts[1].count { scale *= 10 }
+        let tenths = (whole * scale + fraction) * unit
+        guard tenths % scale == 0 else { return nil }
+        let minutes = tenths / scale
+        guard minutes > 0 else { return nil }
+        var out = ""
+        if minutes / 1_440 > 0 { out += "\(minutes / 1_440)d" }
+        if minutes % 1_440 / 60 > 0 { out += "\(minutes % 1_440 / 60)h" }
+        if minutes % 60 > 0 { out += "\(minutes % 60)m" }
+        return out
     }
 
     /// A duration written with known units out of order or repeated (`1h2d`, `1d1d`), written

@@ -206,7 +206,9 @@ public enum TemplateParser {
                 f.unreadKeys.insert("currency")
                 var d = SyntaxMessages.badCurrency.at(c.span, c.value)
                 let up = c.value.uppercased()
-                if up.count == 3, up.allSatisfy({ $0.isASCII && $0.isUppercase }) { d = d.help(SyntaxMessages.Formats.write, up).fix(c.span, up) }
+                if let code = CurrencyCodes.commonNames[c.value] {
+                    d = d.help(SyntaxMessages.Formats.currencyCommonName, code, c.value).fix(c.span, code)
+                } else if up.count == 3, up.allSatisfy({ $0.isASCII && $0.isUppercase }) { d = d.help(SyntaxMessages.Formats.write, up).fix(c.span, up) }
                 r.diagnostics.append(d)
             }
         }

@@ -434,8 +434,22 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(r.out.contains("propsal"))
     }
 
+    /// A deals file checked as a template says what it is (QA round 22).
+    @Test func aDealsFileCheckedAsATemplateIsNamedAsSuch() {
+        let r = flowc("check", Examples.deals, "--format", "json")
+        #expect(r.code == 1)
+        let first = r.out.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.contains("`standard-sale.deals.jsonl` looks like a file of deal records, not a template (`*.flow.yaml`): "
+                               + "`flowc run TEMPLATE --deals FILE` runs it"), "\(r.out)")
+        #expect(!flowc("check", Examples.template).out.contains("deal records"))
+    }
+
     @Test func explainAcceptsLowercaseAndListsAllWithoutACode() {
         #expect(flowc("explain", "fc0101").code == 0)
+        // The number alone, as a scenario's `refused: 1115` takes it (QA round 22).
+        #expect(flowc("explain", "302").out.hasPrefix("FC0302: unknown-node (error)"))
+        #expect(flowc("explain", "1115").out.hasPrefix("FC1115:"))
+        #expect(flowc("explain", "12345").code == 2)
         let all = flowc("explain")
         #expect(all.code == 0)
         #expect(all.out.contains("FC0505"))

@@ -182,6 +182,12 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         ("1h2d", "help: write the largest unit first, each once: `2d1h`"),
         ("1d1d", "help: write the largest unit first, each once: `2d`"),
         ("soon", "help: durations look like `30d`, `12h`, `2w` or `1d12h`"),
+        // QA round 22: a fraction, an uppercase unit, a space before the unit.
+        ("1.5d", "help: write `1d12h`"),
+        ("0.5h", "help: write `30m`"),
+        ("2D", "help: write `2d`"),
+        ("30 d", "help: write `30d`"),
+        ("1.3m", "help: durations look like `30d`, `12h`, `2w` or `1d12h`"),
     ])
     func anUnreadableDueIsNotReportedAsMissing(_ due: String, _ help: String) throws {
         let text = forkTemplate.replacingOccurrences(of: "    owner: legal\n    next: review_done\n  - id: finance_review",

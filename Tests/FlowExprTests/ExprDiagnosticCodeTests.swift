@@ -143,6 +143,16 @@ let compileTimeCases: [CodeCase] = [
         #expect(d.help?.text == "a day is written `date('2024-12-\(text.hasSuffix("-1") ? "01" : "31")')`")
     }
 
+    /// `200万` and `1.5亿`: the amount in plain digits (QA round 22).
+    @Test(arguments: [("amount >= 200万", "`200万` is written `2000000` (money with its currency: `2000000 CNY`)"),
+                      ("amount >= 1.5亿 CNY", "`1.5亿` is written `150000000` (money with its currency: `150000000 CNY`)"),
+                      ("amount >= 0.5万", "`0.5万` is written `5000` (money with its currency: `5000 CNY`)")])
+    func aChineseMultipleGetsItsDigits(_ text: String, _ help: String) throws {
+        let d = try #require(parse(text).diagnostics.first)
+        #expect(d.code.number == 407)
+        #expect(d.help?.text == help)
+    }
+
     @Test func cjkBeforeALexicalError() throws {
         let text = "contains(customer_name, '客户') and 1.5d > follow_up"
         let d = try #require(parse(text).diagnostics.first)
