@@ -103,6 +103,24 @@ public enum CheckMessages {
         can never be evaluated.
         """)
 
+    public static let divisorMayBeZero = MessageSpec(436, .warning, "divisor-may-be-zero", "`{0}` can be zero, and the condition is then false", explanation: """
+        A division by a field that can hold zero (a number or money field without a `min` above \
+        zero) has no value on a deal where it is zero, and a condition then counts as false \
+        (FC0430 at run time; the deal goes on). A condition meant to catch a low margin lets \
+        through the deal with a quote of zero, the one that most needs it. The same holds for a \
+        computed field whose `compute` divides so: it is unset, and a condition on it is false. \
+        Test the divisor against zero in the condition, or the computed field with `has`, or give \
+        the divisor a `min` above zero.
+
+        Wrong:
+
+            (quote - cost) / quote < 0.15
+
+        Right:
+
+            quote <= 0 CNY or (quote - cost) / quote < 0.15
+        """)
+
     public static let badDefault = MessageSpec(314, .error, "invalid-default", "default `{0}` is not a valid `{1}`", explanation: """
         A field's default must be a value of its type, as a new deal will read it: a whole number \
         for integer (64-bit), a number for decimal and money (exact, at most 18 significant \
@@ -701,6 +719,10 @@ public enum CheckMessages {
         public static let reasonFieldComputed = "it is computed"
         public static let reasonNotAValue = "the reason `{0}` is not one of its values"
         public static let noReasons = "`lose.reasons` is empty, so no lose event carries a reason"
+        // FC0436
+        public static let testDivisorFirst = "say what a zero `{0}` means first: `{0} <= {1} or …` to count it, `{0} > {1} and …` to leave it out; or give `{0}` a `min` above zero"
+        public static let computedDividesByZero = "`{0}` has no value when `{1}` is zero (it is `{2}`), and the condition is then false"
+        public static let testComputedFirst = "say what a zero `{1}` means: `not has({0}) or …` to count it; or give `{1}` a `min` above zero"
         // FC0710
         public static let addWarn = "add `warn: {0}` (less than `after`) to warn these recipients before the deal returns to the public pool, or remove `notify`"
     }
@@ -715,6 +737,7 @@ public enum CheckMessages {
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue, dueAfterIdle,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
         badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn, repeatedEntry, addedOutsideRoleAdded, placeholderOfAnotherLanguage,
+        divisorMayBeZero,
     ]
 }
 

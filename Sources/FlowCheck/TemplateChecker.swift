@@ -13,6 +13,7 @@ public enum TemplateRules {
         RepeatedEntriesRule.self,
         NodeKindKeysRule.self,
         ExpressionsRule.self,
+        DivisorRule.self,
         StartNodeRule.self,
         ReachabilityRule.self,
         EndReachableRule.self,

@@ -396,7 +396,8 @@ public enum ExprMessages {
         and the deal goes on: a condition counts as false, a computed field becomes unset, and \
         `flowc deal why` shows the failure. So `margin_rate < 0.15`, with `margin_rate` computed as \
         `margin / quote`, is false for a quote of zero: guard the divisor, or test for the unset \
-        value (`not has(margin_rate) or margin_rate < 0.15`).
+        value (`not has(margin_rate) or margin_rate < 0.15`). `flowc check` warns of such a \
+        condition (FC0436).
 
         Wrong:
 

@@ -485,3 +485,70 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(errors.first?.contains("branch `finance_review` of fork `review`") == true, "\(r.out)")
     }
 }
+
+/// A condition that a zero divisor turns false is warned of, FC0436, unless it says what a zero
+/// means (QA round 22, M7: a quote of 0 made `margin / quote` unset and the low-margin audit was
+/// skipped without a word).
+@Suite struct DivisorFindingsTests {
+    static func template(compute: String = "margin / quote", quoteMin: String = "0", when: String) -> String {
+        """
+        flowc: 1
+        template: {id: t, version: 1.0.0, name: T}
+        fields:
+          quote: {type: money, currency: CNY, min: \(quoteMin)}
+          cost: {type: money, currency: CNY, min: 0}
+          margin: {type: money, currency: CNY, compute: "quote - cost"}
+          margin_rate: {type: decimal, compute: "\(compute)"}
+        roles:
+          sales_owner: {name: 销售, owner: true}
+          audit: {name: 内审}
+        nodes:
+          - {id: quotation, name: 报价, owner: sales_owner, next: audit_check}
+          - id: audit_check
+            name: 内审
+            owner: audit
+            when: "\(when)"
+            next: won
+          - {id: won, name: 赢单, kind: won}
+          - {id: lost, name: 输单, kind: lost}
+        lose: {via: lost}
+
+        """
+    }
+
+    @Test func aComputedRatioReadInACondition() throws {
+        let r = try checkText(Self.template(when: "margin_rate < 0.15"), "--format", "json")
+        #expect(r.code == 0)
+        let lines = r.out.split(separator: "\n").filter { $0.contains("FC0436") }
+        #expect(lines.count == 1, "\(r.out)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(d["message"] as? String == "`margin_rate` has no value when `quote` is zero (it is `margin / quote`), and the condition is then false")
+        #expect(d["line"] as? Int == 16 && d["column"] as? Int == 12, "\(d)")
+        #expect((d["help"] as? [String: Any])?["message"] as? String
+                == "say what a zero `quote` means: `not has(margin_rate) or …` to count it; or give `quote` a `min` above zero")
+    }
+
+    @Test func aDivisionInTheCondition() throws {
+        let r = try checkText(Self.template(when: "(quote - cost) / quote < 0.15"), "--format", "json")
+        let lines = r.out.split(separator: "\n").filter { $0.contains("FC0436") }
+        #expect(lines.count == 1, "\(r.out)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(d["message"] as? String == "`quote` can be zero, and the condition is then false")
+        #expect(d["column"] as? Int == 29, "\(d)")
+        #expect((d["help"] as? [String: Any])?["message"] as? String
+                == "say what a zero `quote` means first: `quote <= 0 CNY or …` to count it, `quote > 0 CNY and …` to leave it out; or give `quote` a `min` above zero")
+    }
+
+    @Test(arguments: [
+        (DivisorFindingsTests.template(when: "not has(margin_rate) or margin_rate < 0.15"), "tested with has"),
+        (DivisorFindingsTests.template(when: "quote <= 0 CNY or margin_rate < 0.15"), "divisor compared with zero"),
+        (DivisorFindingsTests.template(quoteMin: "1", when: "margin_rate < 0.15"), "divisor at least 1"),
+        (DivisorFindingsTests.template(when: "quote > 0 CNY and (quote - cost) / quote < 0.15"), "guarded division"),
+        (DivisorFindingsTests.template(compute: "margin / (quote + 1 CNY)", when: "margin_rate < 0.15"), "a divisor that is no field"),
+    ])
+    func aConditionThatSaysWhatZeroMeansIsNotWarned(_ text: String, _ why: String) throws {
+        let r = try checkText(text, "--format", "json")
+        #expect(r.code == 0)
+        #expect(!r.out.contains("FC0436"), "\(why): \(r.out)")
+    }
+}

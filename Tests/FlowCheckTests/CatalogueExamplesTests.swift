@@ -72,7 +72,7 @@ import Testing
         424: .fieldEntry, 425: .expression, 426: .expression, 427: .expression, 428: .expression, 429: .expression,
         431: .expression, 501: .node, 505: .nodeKeys, 507: .nodeKeys, 509: .nodeKeys, 601: .poolKeys,
         209: .nodeKeys, 321: .topLevel, 322: .fieldEntry, 324: .fieldEntry, 515: .node, 708: .effectKeys, 710: .topLevel, 711: .nodeKeys, 712: .topLevel,
-        713: .nodeKeys,
+        713: .nodeKeys, 436: .expression,
     ]
 
     /// Examples that stand for something too long to print, or that only the evaluator meets.

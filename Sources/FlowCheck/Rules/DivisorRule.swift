@@ -1,0 +1,115 @@
+import FlowDiagnostics
+import FlowExpr
+import FlowSyntax
+
+/// A condition does not turn false on its own when a divisor is zero.
+///
+/// A division by a field that may hold zero (a number or money without a `min` above zero) has
+/// no value on a deal where it does, and a condition then counts as false (FC0430 at run time):
+/// a low-margin audit written `margin / quote < 0.15` is skipped for a quote of zero, the deal
+/// that most needs it (QA round 22). Warns at such a divisor in a `when` or an `if`, and at a
+/// computed field read there whose `compute` divides so, unless the condition tests the divisor
+/// against zero or the computed field with `has`. Language reference: "expressions".
+enum DivisorRule: TemplateRule {
+    static let name = "DivisorRule"
+    static let summary = "a condition does not silently turn false when a divisor is zero"
+    static let codes = [CheckMessages.divisorMayBeZero]
+
+    static func check(_ ctx: inout RuleContext) {
+        let t = ctx.template
+        let env = FieldEnvironment(t.fields)
+        // Computed fields whose `compute` divides by a field that may be zero: field → (divisor, division as written).
+        var dividing: [String: (divisor: String, division: String)] = [:]
+        for f in t.fields {
+            guard let e = f.compute, let checked = checkedExpression(e, env), let root = checked.root else { continue }
+            if let (divisor, division) = unguardedDivisions(checked, root, ctx).first { dividing[f.id.value] = (divisor.path, division) }
+        }
+        func condition(_ e: ExpressionText) {
+            guard ctx.expressions[ExpressionKey(e.span)]?.isValid == true, let checked = checkedExpression(e, env), let root = checked.root else { return }
+            for (divisor, _) in unguardedDivisions(checked, root, ctx) {
+                ctx.report(CheckMessages.divisorMayBeZero.at(e.span(of: checked.tree.range(of: divisor.node)), divisor.path)
+                    .help(CheckMessages.Formats.testDivisorFirst, divisor.path, zero(divisor.path, ctx)))
+            }
+            let tested = calledHas(checked)
+            for ref in checked.references {
+                guard let (divisor, division) = dividing[ref.path], !tested.contains(ref.path),
+                      !comparesWithZero(checked, divisor, root) else { continue }
+                ctx.report(CheckMessages.divisorMayBeZero.at(e.span(of: ref.range), format: CheckMessages.Formats.computedDividesByZero,
+                                                             ref.path, divisor, division)
+                    .help(CheckMessages.Formats.testComputedFirst, ref.path, divisor))
+            }
+        }
+        for n in t.nodes {
+            if let w = n.when { condition(w) }
+            if case .conditional(let bs, _)? = n.next { for b in bs { if let c = b.condition { condition(c) } } }
+        }
+    }
+
+    static func checkedExpression(_ e: ExpressionText, _ env: FieldEnvironment) -> CheckedExpr? {
+        let parsed = ExprParser.parse(e.text)
+        guard parsed.diagnostics.isEmpty else { return nil }
+        let checked = ExprChecker.check(parsed, in: env, expecting: nil)
+        return checked.hasErrors ? nil : checked
+    }
+
+    /// The divisions of `checked` by a field that may be zero and that the expression does not
+    /// compare with zero: the divisor's reference, and the division as written.
+    static func unguardedDivisions(_ checked: CheckedExpr, _ root: ExprID, _ ctx: RuleContext) -> [(ExprFieldReference, String)] {
+        let tree = checked.tree
+        var out: [(ExprFieldReference, String)] = []
+        for id in tree.ids {
+            guard case .binary(let op, _, let rhs, _) = tree[id], op == .divide || op == .remainder,
+                  case .field(let path) = tree[rhs], mayBeZero(path, ctx), !comparesWithZero(checked, path, root),
+                  let ref = checked.references.first(where: { $0.node == rhs }) else { continue }
+            out.append((ref, text(checked, tree.range(of: id))))
+        }
+        return out
+    }
+
+    /// A number or money field without a `min` above zero; a computed one too.
+    static func mayBeZero(_ path: String, _ ctx: RuleContext) -> Bool {
+        guard let i = ctx.fieldIndex[path] else { return false }
+        let f = ctx.template.fields[i]
+        guard let type = f.type?.value, [.integer, .decimal, .money].contains(type) else { return false }
+        return (f.min?.value ?? 0) <= 0
+    }
+
+    /// Whether the expression compares field `path` with zero anywhere (`quote > 0 CNY`,
+    /// `0 != headcount`, `quote >= 1 CNY`): the author has thought of it.
+    static func comparesWithZero(_ checked: CheckedExpr, _ path: String, _ root: ExprID) -> Bool {
+        let tree = checked.tree
+        for id in tree.ids {
+            guard case .binary(let op, let l, let r, _) = tree[id], op.isComparison else { continue }
+            if case .field(let p) = tree[l], p == path, isNumberLiteral(tree[r]) { return true }
+            if case .field(let p) = tree[r], p == path, isNumberLiteral(tree[l]) { return true }
+        }
+        return false
+    }
+
+    static func isNumberLiteral(_ node: ExprNode) -> Bool {
+        switch node {
+        case .literal(.integer), .literal(.decimal), .literal(.money): true
+        default: false
+        }
+    }
+
+    /// The fields the expression tests with `has(…)`.
+    static func calledHas(_ checked: CheckedExpr) -> Set<String> {
+        var out: Set<String> = []
+        for id in checked.tree.ids {
+            if case .call(let name, let args, _) = checked.tree[id], name == "has", let a = args.first, case .field(let p) = checked.tree[a] { out.insert(p) }
+        }
+        return out
+    }
+
+    /// Zero as field `path` compares with it: `0 CNY` for money, `0` otherwise.
+    static func zero(_ path: String, _ ctx: RuleContext) -> String {
+        guard let i = ctx.fieldIndex[path], ctx.template.fields[i].type?.value == .money else { return "0" }
+        return "0 " + (ctx.template.fields[i].currency?.value ?? "CNY")
+    }
+
+    static func text(_ checked: CheckedExpr, _ range: Range<Int>) -> String {
+        let bytes = Array(checked.parsed.text.utf8)
+        return String(decoding: bytes[max(0, range.lowerBound)..<min(range.upperBound, bytes.count)], as: UTF8.self)
+    }
+}
