@@ -108,6 +108,10 @@ enum TopKey: String, MappingKey {
     case removeNodes = "remove_nodes"
     case start, lose, pool, effects
     static let table = KeyTable<Self>()
+    /// Keys written in Chinese (QA round 22: `名称:` got no did-you-mean).
+    static let synonyms: [String: Self] = [
+        "字段": .fields, "角色": .roles, "节点": .nodes, "客户": .customer, "公海": .pool, "输单": .lose, "开始": .start,
+    ]
 }
 
 enum HeaderKey: String, MappingKey {
@@ -120,6 +124,11 @@ enum FieldKey: String, MappingKey {
     case `default`
     case compute, currency, values, of, min, max, multiline
     static let table = KeyTable<Self>()
+    static let synonyms: [String: Self] = [
+        "类型": .type, "名称": .name, "名字": .name, "描述": .description, "说明": .description, "必填": .required,
+        "默认": .default, "默认值": .default, "计算": .compute, "公式": .compute, "币种": .currency, "货币": .currency,
+        "取值": .values, "选项": .values, "最小": .min, "最小值": .min, "最大": .max, "最大值": .max,
+    ]
 }
 
 enum CustomerKey: String, MappingKey {
@@ -130,6 +139,7 @@ enum CustomerKey: String, MappingKey {
 enum RoleKey: String, MappingKey {
     case name, description, owner, manager, external
     static let table = KeyTable<Self>()
+    static let synonyms: [String: Self] = ["名称": .name, "名字": .name, "描述": .description, "说明": .description]
 }
 
 enum NodeKey: String, MappingKey {
@@ -139,6 +149,13 @@ enum NodeKey: String, MappingKey {
     case onComplete = "on_complete"
     case next, outcomes, branches, join, rework
     static let table = KeyTable<Self>()
+    static let synonyms: [String: Self] = [
+        "名称": .name, "名字": .name, "描述": .description, "说明": .description, "类型": .kind, "负责人": .owner,
+        "参与人": .participants, "参与者": .participants, "预计": .estimate, "预估": .estimate, "工期": .estimate,
+        "截止": .due, "期限": .due, "时限": .due, "升级": .escalate, "概率": .probability, "赢率": .probability,
+        "必填": .requires, "交付物": .deliverables, "条件": .when, "下一步": .next, "结果": .outcomes,
+        "分支": .branches, "汇合": .join, "返工": .rework, "退回": .rework,
+    ]
 }
 
 enum EscalationKey: String, MappingKey {

@@ -84,6 +84,17 @@ import Testing
         #expect(d.fixIts.isEmpty)
     }
 
+    /// A node key written in Chinese gets the key to write, and is the only error: the key it
+    /// stands for is not reported missing besides (QA round 22).
+    @Test(arguments: [("    name: 方案报价\n", "    名称: 方案报价\n", "name"), ("    probability: 10\n", "    概率: 10\n", "probability"),
+                      ("    owner: sales_owner\n    probability", "    负责人: sales_owner\n    probability", "owner")])
+    func aChineseKeyGetsTheKeyToWrite(_ old: String, _ new: String, _ key: String) throws {
+        let errors = Self.check(replacing: old, with: new).filter { $0.severity == .error }
+        #expect(errors.count == 1, "\(errors.map(\.message.text))")
+        #expect(errors.first?.help?.text == "did you mean `\(key)`?")
+        #expect(errors.first?.fixIts.first?.replacement == key)
+    }
+
     /// The template with `old` replaced by `new` (which must occur), checked.
     static func check(replacing old: String, with new: String) -> [Diagnostic] {
         #expect(template.contains(old), "the template has no `\(old)`")
