@@ -3,10 +3,11 @@ public import FlowDiagnostics
 /// Every diagnostic of the YAML reader (FC01xx), with its long explanation.
 public enum YAMLMessages {
     public static let syntax = MessageSpec(101, .error, "yaml-syntax", "{0}", explanation: """
-        The file is not well-formed YAML. The message is libyaml's own description of the problem, \
-        reported where libyaml found it; when libyaml also names what it was parsing (for example \
-        "while parsing a flow sequence"), that place is shown as a second label. Two common causes \
-        get a help line: a tab in the indentation (YAML indents with spaces only), and a \
+        The file is not well-formed YAML. The message is libyaml's own description of the problem \
+        (but for a tab in the indentation, said as such), reported where libyaml found it; when \
+        libyaml also names what it was parsing (a list in `[…]`, a mapping), that place is shown \
+        as a second label. Common causes get a help line: a tab in the indentation (YAML indents \
+        with spaces only), a key indented out of line with its mapping, and a \
         full-width colon `：`, a no-break space or an ideographic space typed where YAML needs \
         `: ` — libyaml notices only further on, often at the next node, so the help names the \
         character and its line, and a label points at it.
@@ -123,6 +124,7 @@ public enum YAMLMessages {
             "while scanning a tag": "the tag that starts here",
         ]
         public static let notUTF8 = "the file is not UTF-8: save it again as UTF-8 (files saved as GBK or GB18030, as Excel and Notepad do on Chinese Windows, have such bytes)"
+        public static let tabInIndentation = "a tab in the indentation"
         public static let tabIndentation = "YAML does not allow tabs for indentation; indent with spaces"
         /// `{0}` the line, `{1}` the character named (`CharacterNames.describe`).
         public static let braceInFlowValue = "line {0} has a `{` or `[` inside a value within `{…}` or `[…]`, where YAML opens a new mapping or list; put the whole value in quotes (`\"…\"`)"

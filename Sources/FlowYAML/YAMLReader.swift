@@ -362,6 +362,9 @@ private struct Builder {
             from = min(from, c)
         }
         if tabIndents(at) {
+            // libyaml's words ("found character that cannot start any token") say nothing to
+            // an author who pressed the tab key (QA round 22).
+            d.message = Message("{0}", [YAMLMessages.Help.tabInIndentation])
             d = d.help(YAMLMessages.Help.tabIndentation)
         } else if colonInPlainValue(at) {
             d = d.help(YAMLMessages.Help.colonInPlainValue, String(file.line(of: at)))

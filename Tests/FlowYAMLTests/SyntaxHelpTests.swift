@@ -9,7 +9,7 @@ import Testing
         let text = "nodes:\n  - id: a\n    name: {zh: 初步洽谈}\n\towner: x\n"
         let d = try #require(read(text).diagnostics.first)
         #expect(d.code.description == "FC0101")
-        #expect(d.message.text == "found character that cannot start any token")
+        #expect(d.message.text == "a tab in the indentation")
         #expect(d.location?.line == 4)
         #expect(d.location?.column == 1)
         #expect(d.help?.text == "YAML does not allow tabs for indentation; indent with spaces")
