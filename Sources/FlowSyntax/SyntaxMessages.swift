@@ -170,6 +170,7 @@ public enum SyntaxMessages {
         /// FC0201 for `type： boolean` (U+FF1A, as a Chinese input method types `:`).
         public static let fullWidthColonInKey = "`：` (U+FF1A FULLWIDTH COLON) is not YAML's `:`, so the key and its value are read as one key; write `{0}`"
         /// FC0203 when a key has no value where a mapping or a list is expected.
+        public static let nothingWritten = "expected {0} for `{1}`, found nothing after `{1}:`"
         public static let entriesBelow = "write its entries on the lines below it, indented further than the key: YAML reads lines at the key's own indentation as keys beside it"
         /// FC0211 for a template-only key in a fragment.
         public static let notInFragment = "a fragment cannot use `{0}`; only templates can"

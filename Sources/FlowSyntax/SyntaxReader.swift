@@ -127,7 +127,7 @@ struct SyntaxReader {
         default:
             break
         }
-        diagnostics.append(SyntaxMessages.wrongType.at(span(id), "a string", key(), typeName(id), doc.text(id) ?? ""))
+        diagnostics.append(wrongType(id, "a string", key()))
         return nil
     }
 
@@ -139,6 +139,17 @@ struct SyntaxReader {
     }
 
     func typeName(_ id: YAMLNodeID) -> String { doc.value(id)?.typeName ?? "value" }
+
+    /// FC0204 for scalar `id`; a key with nothing after it (`fail: `) is said as such, not as
+    /// "found null ``" (QA round 22).
+    func wrongType(_ id: YAMLNodeID, _ expected: String, _ key: String) -> Diagnostic {
+        let text = doc.text(id) ?? ""
+        var d = SyntaxMessages.wrongType.at(span(id), expected, key, typeName(id), text)
+        if text.isEmpty, case .null? = doc.value(id) {
+            d.message = Message(SyntaxMessages.Formats.nothingWritten, [expected, key])
+        }
+        return d
+    }
 
     /// Reads an identifier (`[a-z][a-z0-9_]*`, at most 64 characters).
     /// - Parameter definition: the id defines something (a node, role or field), rather than
@@ -210,7 +221,7 @@ struct SyntaxReader {
     mutating func bool(_ id: YAMLNodeID, key: String) -> Located<Bool>? {
         if doc.kind(id) == .scalar, case .bool(let b)? = doc.value(id) { return Located(b, span(id)) }
         var d = doc.kind(id) == .scalar
-            ? SyntaxMessages.wrongType.at(span(id), "`true` or `false`", key, typeName(id), doc.text(id) ?? "")
+            ? wrongType(id, "`true` or `false`", key)
             : SyntaxMessages.wrongShape.at(span(id), "`true` or `false`", key, describe(id))
         if let t = doc.text(id)?.lowercased(), ["yes", "on", "y"].contains(t) {
             d = d.help(SyntaxMessages.Formats.yesIsString, doc.text(id) ?? "").fix(span(id), "true")
@@ -229,7 +240,7 @@ struct SyntaxReader {
             return nil
         }
         if doc.kind(id) == .scalar {
-            diagnostics.append(SyntaxMessages.wrongType.at(span(id), "an integer", key, typeName(id), doc.text(id) ?? ""))
+            diagnostics.append(wrongType(id, "an integer", key))
         } else {
             diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "an integer", key, describe(id)))
         }
@@ -278,7 +289,7 @@ struct SyntaxReader {
                 return nil
             default: break
             }
-            diagnostics.append(SyntaxMessages.wrongType.at(span(id), "a number", key, typeName(id), doc.text(id) ?? ""))
+            diagnostics.append(wrongType(id, "a number", key))
         } else {
             diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a number", key, describe(id)))
         }

@@ -95,6 +95,12 @@ import Testing
         #expect(errors.first?.fixIts.first?.replacement == key)
     }
 
+    /// A key with nothing after it says so, not "found null ``" (QA round 22).
+    @Test func aKeyWithNothingAfterItSaysSo() throws {
+        let d = try #require(Self.check(replacing: "    owner: sales_owner\n    probability", with: "    owner:\n    probability").first { $0.code.number == 204 })
+        #expect(d.message.text == "expected a string for `owner`, found nothing after `owner:`")
+    }
+
     /// The template with `old` replaced by `new` (which must occur), checked.
     static func check(replacing old: String, with new: String) -> [Diagnostic] {
         #expect(template.contains(old), "the template has no `\(old)`")
