@@ -227,6 +227,9 @@ struct SyntaxReader {
             d = d.help(SyntaxMessages.Formats.yesIsString, doc.text(id) ?? "").fix(span(id), "true")
         } else if let t = doc.text(id)?.lowercased(), ["no", "off", "n"].contains(t) {
             d = d.help(SyntaxMessages.Formats.noIsString, doc.text(id) ?? "").fix(span(id), "false")
+        } else if let t = doc.text(id), doc.kind(id) == .scalar, let meant = Suggestions.closest(to: t.lowercased(), in: ["true", "false"]) {
+            // `ture`, `flase` (QA round 22).
+            d = d.help(SyntaxMessages.Formats.didYouMean, meant).fix(span(id), meant)
         }
         diagnostics.append(d)
         return nil

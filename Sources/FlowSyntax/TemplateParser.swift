@@ -263,7 +263,9 @@ public enum TemplateParser {
             guard let m = r.mapping(value, as: RoleKey.self, context: "role `\(rid.value)`", required: [.name], missingAt: rid.span) else { return role }
             if let v = m[.name]?.value { role.name = r.name(v, key: "name") }
             if let v = m[.description]?.value { r.checkString(v, key: "description") }
-            if let v = m[.owner]?.value, let b = r.bool(v, key: "owner") { role.owner = b.value; role.ownerSpan = r.span(m[.owner]?.key ?? v) }
+            if let v = m[.owner]?.value {
+                if let b = r.bool(v, key: "owner") { role.owner = b.value; role.ownerSpan = r.span(m[.owner]?.key ?? v) } else { role.ownerUnread = true }
+            }
             if let v = m[.manager]?.value, let b = r.bool(v, key: "manager") { role.manager = b.value; role.managerSpan = r.span(m[.manager]?.key ?? v) }
             if let v = m[.external]?.value, let b = r.bool(v, key: "external") { role.external = b.value }
             return role

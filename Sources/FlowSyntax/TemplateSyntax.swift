@@ -265,6 +265,8 @@ public struct RoleSyntax: Sendable {
     public var ownerSpan: SourceSpan?
     public var managerSpan: SourceSpan?
     public var span: SourceSpan
+    /// `owner:` was written but could not be read (`owner: ture`, reported already).
+    public var ownerUnread = false
 }
 
 /// The kinds of node.

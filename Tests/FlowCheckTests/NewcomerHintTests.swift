@@ -101,6 +101,15 @@ import Testing
         #expect(d.message.text == "expected a string for `owner`, found nothing after `owner:`")
     }
 
+    /// `owner: ture` is one error, with the word meant, not besides "no role is marked
+    /// `owner: true`" at a line that has the key (QA round 22).
+    @Test func aMisspeltBooleanIsOneErrorWithTheWordMeant() throws {
+        let errors = Self.check(replacing: "{name: 销售负责人, owner: true}", with: "{name: 销售负责人, owner: ture}").filter { $0.severity == .error }
+        #expect(errors.map(\.code.number) == [204], "\(errors.map(\.message.text))")
+        #expect(errors.first?.help?.text == "did you mean `true`?")
+        #expect(errors.first?.fixIts.first?.replacement == "true")
+    }
+
     /// The template with `old` replaced by `new` (which must occur), checked.
     static func check(replacing old: String, with new: String) -> [Diagnostic] {
         #expect(template.contains(old), "the template has no `\(old)`")

@@ -15,8 +15,9 @@ enum OwnerRoleRule: TemplateRule {
         let t = ctx.template
         guard !t.main.isFragment else { return }
         let owners = t.roles.enumerated().filter { i, r in r.owner && ctx.roleIndex[r.id.value] == i }.map(\.element)
-        // A role without a usable id (reported already) may be the owner role.
-        if owners.isEmpty, t.unnamedRoles.isEmpty {
+        // A role without a usable id, or whose `owner:` could not be read (`owner: ture`; both
+        // reported already), may be the owner role.
+        if owners.isEmpty, t.unnamedRoles.isEmpty, !t.roles.contains(where: \.ownerUnread) {
             let at = t.roles.first?.id.span ?? t.main.header?.id?.span ?? t.main.header?.span ?? t.main.span
             ctx.report(CheckMessages.ownerRole.at(at).help(CheckMessages.Formats.addOwner))
         }
