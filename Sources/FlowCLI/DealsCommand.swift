@@ -193,7 +193,7 @@ struct DealsCommand: FlowcCommand {
         }
         do {
             let result = try DealViewEngine.run(compiled, store: opened.store, templateID: chosen?.id)
-            context.write(DealViewOutput.render(result, DealViewOutput.Format(rawValue: format.rawValue) ?? .table))
+            context.write(DealViewOutput.render(result, DealViewOutput.Format(rawValue: format.rawValue) ?? .table, zone: opened.service.hintZone))
             if !compiled.notShown.isEmpty {
                 let names = compiled.notShown.map { "`\($0)`" }.joined(separator: ", ")
                 context.writeError("note: " + Message(ViewMessages.Note.notShown, [names]).text + "\n")

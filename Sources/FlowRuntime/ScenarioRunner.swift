@@ -409,7 +409,8 @@ private struct ScenarioRun {
             var w: Int64?
             if case .string(let text) = want, text.hasPrefix("+") { w = Scenario.duration(String(text.dropFirst())).map { Stepper.add(time, $0) } }
             else if want != .null { w = Scenario.instant(want) }
-            if w != got { mismatch("next timer", w.map(Stepper.time) ?? "none", got.map(Stepper.time) ?? "none") }
+            let zone = scenario.utcOffset
+            if w != got { mismatch("next timer", w.map { TimeText.iso($0, utcOffset: zone) } ?? "none", got.map { TimeText.iso($0, utcOffset: zone) } ?? "none") }
         }
         if let want = e.probability, want != s.probability { mismatch("probability", String(want), s.probability.map(String.init) ?? "none") }
         for (role, people) in (e.members ?? [:]).sorted(by: { $0.key < $1.key }) {

@@ -41,7 +41,7 @@ extension Stepper {
         let scan = try withUnsafePointer(to: &snapshot) { (place) throws(Refusal) in try usable(place, pm.tables) }
         if event.id == snapshot.lastEventID { throw Refusal(RuntimeMessages.duplicateEvent, Names.shown(event.id)) }
         if event.at < snapshot.lastEventAt {
-            throw Refusal(RuntimeMessages.eventOutOfOrder, Names.shown(event.id), time(event.at), time(snapshot.lastEventAt))
+            throw Refusal(RuntimeMessages.eventOutOfOrder, Names.shown(event.id), time(event.at, in: context), time(snapshot.lastEventAt, in: context))
         }
         let incremental = event.action.keepsPendingNodes
         if incremental, scan.firstTimer.map({ $0.at > event.at }) ?? true {
@@ -77,7 +77,7 @@ extension Stepper {
         try Stepper.checkID("event id", event.id, limits, rules: context.rules)
         if let actor = event.actor { try checkID("actor", actor, limits, rules: context.rules) }
         if event.at > context.now {
-            throw Refusal(RuntimeMessages.eventFromFuture, Names.shown(event.id), time(event.at), time(context.now))
+            throw Refusal(RuntimeMessages.eventFromFuture, Names.shown(event.id), time(event.at, in: context), time(context.now, in: context))
         }
     }
 
@@ -213,6 +213,12 @@ extension Stepper {
 
     static func time(_ t: Int64) -> String { ExprValue.datetime(seconds: t).description }
 
+    /// An instant in a refusal's message, in the step's zone (its `today()`'s: `--utc-offset`
+    /// or the zone of `--now` on the command line, a scenario's `utc_offset`), as the text
+    /// outputs around it write times (QA round 23); UTC with `Z` for a zone of 0.
+    func time(_ t: Int64) -> String { Self.time(t, in: context) }
+    static func time(_ t: Int64, in context: StepContext) -> String { TimeText.iso(t, utcOffset: context.utcOffset) }
+
     // MARK: Dispatch
 
     /// Applies the event's action (read in place from the event).
@@ -289,7 +295,7 @@ extension Stepper {
         // event leaves the store showing the deal with its owner, so the message says when.
         if let released = s.releasedAt, released > s.lastEventAt, let owner = s.previousOwner {
             throw Refusal(RuntimeMessages.unclaimedDeal, event.action.name,
-                          RuntimeMessages.fill(RuntimeMessages.Phrase.returnedBeforeEvent, [Stepper.time(released), Names.shown(owner)]))
+                          RuntimeMessages.fill(RuntimeMessages.Phrase.returnedBeforeEvent, [time(released), Names.shown(owner)]))
         }
         throw Refusal(RuntimeMessages.unclaimedDeal, event.action.name, "")
     }
@@ -593,7 +599,7 @@ extension Stepper {
             var until = s.withheld.last(where: { $0.person == person })?.until
             if s.previousOwner == person, let released = s.releasedAt { until = max(until ?? .min, Stepper.add(released, cooldown)) }
             if let until, now < until {
-                throw Refusal(RuntimeMessages.cooldownActive, Names.shown(person), Stepper.time(until - cooldown), Stepper.time(until))
+                throw Refusal(RuntimeMessages.cooldownActive, Names.shown(person), time(until - cooldown), time(until))
             }
         }
         try checkQuota(person)

@@ -16,8 +16,10 @@ public enum DealViewOutput {
         case table, csv, json
     }
 
-    public static func render(_ result: DealViewResult, _ format: Format) -> String {
-        let (header, rows, plain) = cells(result)
+    /// - Parameter zone: the zone datetimes are written in, in the table and CSV (ISO-8601 with
+    ///   its offset; seconds east of UTC); UTC with `Z` when nil. JSON keeps UTC.
+    public static func render(_ result: DealViewResult, _ format: Format, zone: Int64? = nil) -> String {
+        let (header, rows, plain) = cells(result, zone: zone)
         switch format {
         // Text from the store goes to a terminal: shown on one line, its control characters
         // by their code, as `deal show` and the report show them (CSV and JSON keep it as stored).
@@ -28,20 +30,20 @@ public enum DealViewOutput {
     }
 
     /// Header, display cells and plain cells.
-    static func cells(_ result: DealViewResult) -> ([String], [[String]], [[String]]) {
+    static func cells(_ result: DealViewResult, zone: Int64? = nil) -> ([String], [[String]], [[String]]) {
         switch result {
         case .rows(let columns, let rows, _):
-            let display = rows.map { $0.map { displayText($0) } }
-            let plain = rows.map { $0.map(Self.plainCell) }
+            let display = rows.map { $0.map { displayText($0, zone: zone) } }
+            let plain = rows.map { $0.map { plainCell($0, zone: zone) } }
             return (columns, display, plain)
         case .groups(let key, let sums, let types, let lines, _):
             let header = [key, "count"] + sums
             let display = lines.map { line in
-                [line.value == .null ? "—" : displayText(line.value), String(line.count)]
+                [line.value == .null ? "—" : displayText(line.value, zone: zone), String(line.count)]
                     + types.indices.map { sum(line, $0, types[$0], .table) }
             }
             let plain = lines.map { line in
-                [Self.plainCell(line.value), String(line.count)] + types.indices.map { sum(line, $0, types[$0], .csv) }
+                [Self.plainCell(line.value, zone: zone), String(line.count)] + types.indices.map { sum(line, $0, types[$0], .csv) }
             }
             return (header, display, plain)
         }
@@ -49,10 +51,11 @@ public enum DealViewOutput {
 
     /// A value as the table shows it: money to the cent with its currency and thousands
     /// separators, everything else as CSV has it.
-    static func displayText(_ value: ExprValue) -> String {
+    static func displayText(_ value: ExprValue, zone: Int64? = nil) -> String {
         switch value {
         case .null: ""
         case .money(let a, let c): ValueFormat.cents(a.description, grouping: true) + " " + c
+        case .datetime(let seconds): TimeText.iso(seconds, utcOffset: zone)
         default: DealViewEngine.text(value) ?? ""
         }
     }
@@ -89,7 +92,9 @@ public enum DealViewOutput {
     }
 
     /// A value as a CSV cell: as stored, a text made safe for spreadsheets.
-    static func plainCell(_ value: ExprValue) -> String {
+    static func plainCell(_ value: ExprValue, zone: Int64? = nil) -> String {
+        // In the command's zone (QA round 23: the table said 02:00Z where `deal show` said 10:00+08:00).
+        if case .datetime(let seconds) = value { return TimeText.iso(seconds, utcOffset: zone) }
         let text = DealViewEngine.text(value) ?? ""
         switch value {
         // A list's cell starts with its first element (QA round 15: `["=HYPERLINK(…)"]`).

@@ -22,8 +22,8 @@ import Testing
     /// A store of four deals, before the timers run:
     /// - A-1, at `initial_talks` since 2024-06-01 09:00 +08:00, due 14 days later (06-15 01:00Z);
     /// - A-2, D-1003's history from 2024-06-03: at the contract review's fork, both nodes due
-    ///   2024-06-10T07:00:00Z;
-    /// - A-3, at `initial_talks` since 2024-06-28, due 2024-07-12T01:00:00Z: not yet due;
+    ///   2024-06-10T15:00:00+08:00;
+    /// - A-3, at `initial_talks` since 2024-06-28, due 2024-07-12T09:00:00+08:00: not yet due;
     /// - A-4, D-1002's history: lost, no open node.
     static func store() throws -> String {
         try DealsOutputTests.store([
@@ -71,9 +71,9 @@ import Testing
         #expect(csv.code == 0, "\(csv.err)")
         #expect(csv.out == """
             deal,blocked,due\r
-            A-1,initial_talks,2024-06-15T01:00:00Z\r
-            A-2,"legal_review,finance_review",2024-06-10T07:00:00Z\r
-            A-3,,2024-07-12T01:00:00Z\r
+            A-1,initial_talks,2024-06-15T09:00:00+08:00\r
+            A-2,"legal_review,finance_review",2024-06-10T15:00:00+08:00\r
+            A-3,,2024-07-12T09:00:00+08:00\r
             A-4,,\r
 
             """, "\(csv.out)")
@@ -85,9 +85,9 @@ import Testing
         #expect(table.code == 0, "\(table.err)")
         #expect(table.out == """
             deal  owner  blocked                      due
-            ----  -----  ---------------------------  --------------------
-            A-2   li.si  legal_review,finance_review  2024-06-10T07:00:00Z
-            A-1   li     initial_talks                2024-06-15T01:00:00Z
+            ----  -----  ---------------------------  -------------------------
+            A-2   li.si  legal_review,finance_review  2024-06-10T15:00:00+08:00
+            A-1   li     initial_talks                2024-06-15T09:00:00+08:00
 
             """, "\(table.out)")
     }
@@ -118,7 +118,7 @@ import Testing
         let down = flowc("deals", "--db", db, "--now", Self.now, "--sort", "due:desc", "--columns", "deal", "--format", "csv")
         #expect(down.out == "deal\r\nA-3\r\nA-1\r\nA-2\r\nA-4\r\n", "\(down.out)")
         let groups = flowc("deals", "--db", db, "--now", Self.now, "--group-by", "due", "--columns", "deal", "--format", "csv")
-        #expect(groups.out == "due,count\r\n,1\r\n2024-06-10T07:00:00Z,1\r\n2024-06-15T01:00:00Z,1\r\n2024-07-12T01:00:00Z,1\r\n", "\(groups.out)")
+        #expect(groups.out == "due,count\r\n,1\r\n2024-06-10T15:00:00+08:00,1\r\n2024-06-15T09:00:00+08:00,1\r\n2024-07-12T09:00:00+08:00,1\r\n", "\(groups.out)")
     }
 
     @Test func theBundledBlockedDealsViewListsTheMostOverdueFirst() throws {
@@ -127,8 +127,8 @@ import Testing
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out == """
             deal,customer_name,owner,blocked,due,amount\r
-            A-2,远山物流股份有限公司,li.si,"legal_review,finance_review",2024-06-10T07:00:00Z,90000\r
-            A-1,A-1,li,initial_talks,2024-06-15T01:00:00Z,\r
+            A-2,远山物流股份有限公司,li.si,"legal_review,finance_review",2024-06-10T15:00:00+08:00,90000\r
+            A-1,A-1,li,initial_talks,2024-06-15T09:00:00+08:00,\r
 
             """, "\(r.out)")
     }

@@ -122,5 +122,18 @@ import Testing
         let pool = flowc("pool", "list", "private", "--db", db, "--utc-offset", "8h")
         #expect(pool.out.contains("next timer 2024-"), "\(pool.out)")
         #expect(pool.out.contains("+08:00") && !pool.out.contains(":00Z"), "\(pool.out)")
+        // The deals table and its CSV (QA round 23); its JSON stays UTC.
+        let table = flowc("deals", "--db", db, "--utc-offset", "8h", "--columns", "deal,created", "--where", "deal == 'D-1002'")
+        #expect(table.out.contains("D-1002  2024-05-06T14:00:00+08:00"), "\(table.out)")
+        let csv = flowc("deals", "--db", db, "--utc-offset", "8h", "--columns", "deal,created", "--where", "deal == 'D-1002'", "--format", "csv")
+        #expect(csv.out.contains("D-1002,2024-05-06T14:00:00+08:00"), "\(csv.out)")
+        let rows = flowc("deals", "--db", db, "--utc-offset", "8h", "--columns", "deal,created", "--format", "json")
+        #expect(!rows.out.contains("+08:00"), "\(rows.out.prefix(300))")
+        // A refusal's times, in the same zone as the lines around it.
+        let early = flowc("deal", "event", "D-1003", "--set", "intent=low", "--at", "2024-05-01T09:00:00+08:00", "--db", db,
+                          "--now", "2024-07-01T09:00:00+08:00")
+        #expect(early.code == 1)
+        #expect(early.err.contains("happened at 2024-05-01T09:00:00+08:00, before the last event applied (2024-"), "\(early.err)")
+        #expect(!early.err.contains(":00Z"), "\(early.err)")
     }
 }
