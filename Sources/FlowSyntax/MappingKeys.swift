@@ -80,14 +80,19 @@ struct KeyTable<Key: MappingKey>: Sendable {
     }
 }
 
-/// What `SyntaxReader.mapping` read: the pair written for each allowed key (the last one when a
-/// key is repeated, which the reader has reported), and what the other keys were.
+/// What `SyntaxReader.mapping` read: the pair written for each allowed key (the first one when
+/// a key is repeated, which the reader has reported), and what the other keys were.
 struct Entries<Key: MappingKey> {
     /// Indexed by the key's position in `Key.table`. (An array rather than a fixed-size inline
     /// one: reading an element of an inline array held in a `let` copied all of it first.)
     private var slots: [(key: YAMLNodeID, value: YAMLNodeID)?]
     /// For each key that is not allowed but close to an allowed one: that allowed key's name.
     var guesses: [String] = []
+    /// The later pairs of a key given more than once (FC0102), by the key's position.
+    var repeated: [Int: [(key: YAMLNodeID, value: YAMLNodeID)]] = [:]
+
+    /// The values of `key` given after its first (a section written twice).
+    func repeatedValues(_ key: Key) -> [YAMLNodeID] { repeated[Key.table.ordinal(of: key)]?.map(\.value) ?? [] }
     /// True when some key could not be read as a string (a list or a number used as a key).
     var hasUnreadableKey = false
 

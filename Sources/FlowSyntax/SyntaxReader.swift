@@ -47,8 +47,10 @@ struct SyntaxReader {
     ///   - keys: the keys a mapping of this kind may have.
     ///   - context: what the mapping is, for messages; only evaluated when one is reported.
     ///   - allowed: the keys accepted here, when not every key of `Key`.
+    ///   - readGuesses: a key reported unknown whose did-you-mean is a key not given is read as
+    ///     that key (the template's sections: `feilds:` or `字段:` made every field unknown).
     mutating func mapping<Key: MappingKey>(_ id: YAMLNodeID, as keys: Key.Type, context: @autoclosure () -> String, allowed: [Key]? = nil,
-                                           required: [Key] = [], missingAt: SourceSpan? = nil) -> Entries<Key>? {
+                                           required: [Key] = [], missingAt: SourceSpan? = nil, readGuesses: Bool = false) -> Entries<Key>? {
         guard doc.kind(id) == .mapping else {
             diagnostics.append(wrongShape(id, "a mapping", context: context()))
             return nil
@@ -61,7 +63,7 @@ struct SyntaxReader {
                 // A key given twice is FC0102, "first defined here": the first is read. The last
                 // was, and a second `fields:` at the end made every field of the first unknown,
                 // 27 errors before the one that says why (QA round 22).
-                if out[ordinal: i] == nil { out[ordinal: i] = (k, v) }
+                if out[ordinal: i] == nil { out[ordinal: i] = (k, v) } else { out.repeated[i, default: []].append((k, v)) }
                 continue
             }
             guard doc.kind(k) == .scalar, case .string(let name)? = doc.value(k) else {
@@ -95,6 +97,14 @@ struct SyntaxReader {
                 out.guesses.append(guess)
             }
             diagnostics.append(d)
+        }
+        if readGuesses {
+            // After the keys given: a key written right is read, not its misspelt twin.
+            for (k, v) in doc.mappingPairs(id) {
+                guard doc.kind(k) == .scalar, case .string(let name)? = doc.value(k), Key(rawValue: name) == nil else { continue }
+                let meant = Key.synonyms[name] ?? Suggestions.closest(to: name, in: allowed?.map(\.rawValue) ?? table.names).flatMap(Key.init(rawValue:))
+                if let meant, allowed?.contains(meant) ?? true, out[meant] == nil { out[ordinal: table.ordinal(of: meant)] = (k, v) }
+            }
         }
         // A required key that a full-width colon hid inside an unknown key is said there, once.
         for r in required where out[r] == nil && !out.guesses.contains(r.rawValue) {

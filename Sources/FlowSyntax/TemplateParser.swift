@@ -33,7 +33,7 @@ public enum TemplateParser {
                                fields: [], customer: nil, roles: [], nodes: [], removeNodes: [], start: nil, lose: nil,
                                pool: nil, effects: [], span: rootSpan)
         let firstLine = SourceSpan(file: doc.file, start: rootSpan.start, end: min(rootSpan.end, doc.file.lineRange(doc.file.line(of: rootSpan.start)).upperBound))
-        guard let top = r.mapping(doc.root, as: TopKey.self, context: "the template") else {
+        guard let top = r.mapping(doc.root, as: TopKey.self, context: "the template", readGuesses: true) else {
             return (t, r.diagnostics)
         }
         if top[.flowc] == nil, !top.guesses.contains(TopKey.flowc.rawValue) {
@@ -75,17 +75,20 @@ public enum TemplateParser {
                 t.include = [Located(path, r.span(e))]
             }
         }
-        if let e = top[.fields]?.value {
-            t.fields = fields(&r, e)
-            t.unnamedFields = unnamedKeys(r, e) + unreadableSection(r, e)
+        // A section written twice is FC0102 (reported by the reader); what each defines is read,
+        // so that the names of the other one are not all reported unknown besides (QA round 23).
+        for e in (top[.fields].map { [$0.value] } ?? []) + top.repeatedValues(.fields) {
+            t.fields += fields(&r, e)
+            t.unnamedFields += unnamedKeys(r, e) + unreadableSection(r, e)
         }
         if let e = top[.customer] { t.customer = customer(&r, e.value, key: r.span(e.key)) }
-        if let e = top[.roles]?.value {
-            t.roles = roles(&r, e)
-            t.unnamedRoles = unnamedKeys(r, e) + unreadableSection(r, e)
+        for e in (top[.roles].map { [$0.value] } ?? []) + top.repeatedValues(.roles) {
+            t.roles += roles(&r, e)
+            t.unnamedRoles += unnamedKeys(r, e) + unreadableSection(r, e)
         }
         if let e = top[.nodes]?.value { t.nodesSpan = r.span(e) }
-        if let e = top[.nodes]?.value, let items = r.list(e, key: "nodes") {
+        for e in (top[.nodes].map { [$0.value] } ?? []) + top.repeatedValues(.nodes) {
+            guard let items = r.list(e, key: "nodes") else { continue }
             for item in items {
                 if let n = node(&r, item) { t.nodes.append(n) } else if r.doc.kind(item) == .mapping { t.unnamedNodes.append(r.span(item)) }
             }

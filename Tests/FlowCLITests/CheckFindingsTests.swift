@@ -377,7 +377,7 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
     @Test func aSecondSectionIsOneErrorAndTheFirstIsRead() throws {
         let template = try String(contentsOfFile: repoRoot + "/templates/standard-sale.flow.yaml", encoding: .utf8)
         let fragment = try String(contentsOfFile: repoRoot + "/templates/fragments/common-roles.flow.yaml", encoding: .utf8)
-        let dir = try tempDir(["t.flow.yaml": template + "fields:\n  region: {type: text, name: 区域}\n",
+        let dir = try tempDir(["t.flow.yaml": template + "fields:\n  territory: {type: text, name: 片区}\n",
                                "fragments/common-roles.flow.yaml": fragment])
         let r = flowc("check", dir + "/t.flow.yaml", "--format", "json", "--max-diagnostics", "3")
         #expect(r.code == 1)
@@ -385,6 +385,31 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(lines.count == 1, "\(r.out)")
         #expect(lines.first?.contains(#""code":"FC0102""#) == true, "\(r.out)")
         #expect(lines.first?.contains("duplicate key `fields`") == true)
+    }
+
+    /// The other ways round (QA round 23): a short section first and the real one second, and
+    /// a section whose name is misspelt or written in Chinese, read as the section it means.
+    @Test(arguments: [
+        ("fields:\n  territory: {type: text, name: 片区}\n", "fields:", "FC0102", nil),
+        ("", "fields:", "FC0201", "feilds:"),
+        ("", "fields:", "FC0201", "字段:"),
+    ] as [(String, String, String, String?)])
+    func theSectionMeantIsRead(_ before: String, _ section: String, _ code: String, _ renamed: String? = nil) throws {
+        var template = try String(contentsOfFile: repoRoot + "/templates/standard-sale.flow.yaml", encoding: .utf8)
+        if let renamed {
+            #expect(template.contains("\n" + section + "\n"))
+            template = template.replacingOccurrences(of: "\n" + section + "\n", with: "\n" + renamed + "\n")
+        } else {
+            template = template.replacingOccurrences(of: "\ninclude:", with: "\n" + before + "include:")
+            #expect(template.contains(before))
+        }
+        let fragment = try String(contentsOfFile: repoRoot + "/templates/fragments/common-roles.flow.yaml", encoding: .utf8)
+        let dir = try tempDir(["t.flow.yaml": template, "fragments/common-roles.flow.yaml": fragment])
+        let r = flowc("check", dir + "/t.flow.yaml", "--format", "json")
+        #expect(r.code == 1)
+        let errors = r.out.split(separator: "\n").filter { $0.contains(#""severity":"error""#) }
+        #expect(errors.count == 1, "\(r.out)")
+        #expect(errors.first?.contains(#""code":"\#(code)""#) == true, "\(r.out)")
     }
 }
 
