@@ -721,8 +721,8 @@ public enum CheckMessages {
         public static let noReasons = "`lose.reasons` is empty, so no lose event carries a reason"
         // FC0436
         public static let testDivisorFirst = "say what a zero `{0}` means first: `{0} <= {1} or …` to count it, `{0} > {1} and …` to leave it out; or give `{0}` a `min` above zero"
-        public static let computedDividesByZero = "`{0}` has no value when `{1}` is zero (it is `{2}`), and the condition is then false"
-        public static let testComputedFirst = "say what a zero `{1}` means: `not has({0}) or …` to count it; or give `{1}` a `min` above zero"
+        public static let computedDividesByZero = "`{0}` has no value when `{1}` is zero (through `{2}`), and the condition is then false"
+        public static let testComputedFirst = "say what a zero `{1}` means: `not has({0}) or …` counts such a deal in, `has({0}) and …` leaves it out; or give `{1}` a `min` above zero"
         // FC0710
         public static let addWarn = "add `warn: {0}` (less than `after`) to warn these recipients before the deal returns to the public pool, or remove `notify`"
     }

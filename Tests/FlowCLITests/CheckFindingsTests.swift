@@ -547,10 +547,22 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         let lines = r.out.split(separator: "\n").filter { $0.contains("FC0436") }
         #expect(lines.count == 1, "\(r.out)")
         let d = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
-        #expect(d["message"] as? String == "`margin_rate` has no value when `quote` is zero (it is `margin / quote`), and the condition is then false")
+        #expect(d["message"] as? String == "`margin_rate` has no value when `quote` is zero (through `margin / quote`), and the condition is then false")
         #expect(d["line"] as? Int == 16 && d["column"] as? Int == 12, "\(d)")
         #expect((d["help"] as? [String: Any])?["message"] as? String
-                == "say what a zero `quote` means: `not has(margin_rate) or …` to count it; or give `quote` a `min` above zero")
+                == "say what a zero `quote` means: `not has(margin_rate) or …` counts such a deal in, `has(margin_rate) and …` leaves it out; or give `quote` a `min` above zero")
+    }
+
+    /// Through one more computed field (QA round 23).
+    @Test func aChainOfComputedFields() throws {
+        let text = Self.template(when: "margin_pct < 15")
+            .replacingOccurrences(of: "  margin_rate: {type: decimal, compute: \"margin / quote\"}\n",
+                                  with: "  margin_rate: {type: decimal, compute: \"margin / quote\"}\n  margin_pct: {type: decimal, compute: \"margin_rate * 100\"}\n")
+        #expect(text.contains("margin_pct: {"))
+        let r = try checkText(text, "--format", "json")
+        let lines = r.out.split(separator: "\n").filter { $0.contains("FC0436") }
+        #expect(lines.count == 1, "\(r.out)")
+        #expect(lines.first?.contains("`margin_pct` has no value when `quote` is zero (through `margin / quote`)") == true, "\(r.out)")
     }
 
     @Test func aDivisionInTheCondition() throws {

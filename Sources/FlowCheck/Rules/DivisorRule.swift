@@ -20,9 +20,25 @@ enum DivisorRule: TemplateRule {
         let env = FieldEnvironment(t.fields)
         // Computed fields whose `compute` divides by a field that may be zero: field → (divisor, division as written).
         var dividing: [String: (divisor: String, division: String)] = [:]
+        var computed: [(id: String, checked: CheckedExpr, root: ExprID)] = []
         for f in t.fields {
             guard let e = f.compute, let checked = checkedExpression(e, env), let root = checked.root else { continue }
+            computed.append((f.id.value, checked, root))
             if let (divisor, division) = unguardedDivisions(checked, root, ctx).first { dividing[f.id.value] = (divisor.path, division) }
+        }
+        // A computed field that reads one of those without `has` is unset with it
+        // (`margin_pct = margin_rate * 100`, QA round 23); as far as such chains go.
+        var grew = true
+        while grew {
+            grew = false
+            for c in computed where dividing[c.id] == nil {
+                let tested = calledHas(c.checked)
+                if let read = c.checked.references.first(where: { dividing[$0.path] != nil && !tested.contains($0.path) }),
+                   let source = dividing[read.path] {
+                    dividing[c.id] = source
+                    grew = true
+                }
+            }
         }
         func condition(_ e: ExpressionText) {
             guard ctx.expressions[ExpressionKey(e.span)]?.isValid == true, let checked = checkedExpression(e, env), let root = checked.root else { return }
