@@ -124,6 +124,10 @@ public enum YAMLMessages {
             "while scanning a tag": "the tag that starts here",
         ]
         public static let notUTF8 = "the file is not UTF-8: save it again as UTF-8 (files saved as GBK or GB18030, as Excel and Notepad do on Chinese Windows, have such bytes)"
+        public static let apostropheInSingleQuotes = "the `'` before this ends the value in single quotes: an apostrophe inside one is written `''` (`'it''s'`), or the value put in double quotes"
+        public static let quoteOpenedHere = "this quote is not closed on its line"
+        public static let unclosedQuote = "close the quote on line {0}: a value in double quotes runs on, over the lines below, to the next `\"`"
+        public static let unclosedSingleQuote = "close the quote on line {0}: a value in single quotes runs on to the next `'`; an apostrophe inside one is written `''`, or the value put in double quotes"
         public static let tabInIndentation = "a tab in the indentation"
         public static let tabIndentation = "YAML does not allow tabs for indentation; indent with spaces"
         /// `{0}` the line, `{1}` the character named (`CharacterNames.describe`).

@@ -376,6 +376,13 @@ private struct Builder {
             d = d.help(YAMLMessages.Help.textAfterFlowValue, String(file.line(of: at)), closer)
         } else if braceInFlowValue(at) {
             d = d.help(YAMLMessages.Help.braceInFlowValue, String(file.line(of: at)))
+        } else if at > 0, at < file.bytes.count, file.bytes[at - 1] == 0x27, file.bytes[at] >= 0x41 {
+            // `name: 'it's`: the apostrophe ended the value (QA round 23).
+            d = d.help(YAMLMessages.Help.apostropheInSingleQuotes)
+        } else if let (quote, line, single) = unclosedQuote(before: at) {
+            // libyaml finds out lines later, where the next quote closes the value (QA round 23).
+            d = d.label(span(quote, quote + 1), YAMLMessages.Help.quoteOpenedHere)
+                .help(single ? YAMLMessages.Help.unclosedSingleQuote : YAMLMessages.Help.unclosedQuote, String(line))
         } else if let hint = quotingHint(line: file.line(of: at)) {
             // As an argument: the author's own braces are no placeholders of the format.
             d = d.help("{0}", hint)
@@ -487,6 +494,51 @@ private struct Builder {
     /// The quoting mistake on `line`, if it has one of the two the docs warn about: a double
     /// quote inside a double-quoted value (`"customer_name == "VIP""`), or text with a
     /// `{placeholder}` left without quotes (`message: 合同 {customer_name} 已签署`).
+    /// The nearest line above the problem (at most 200 lines up) whose quoted value is not
+    /// closed on it: the byte of its opening quote, the line, and whether the quote is single.
+    /// A quote opens a value only at its start (after `: `, `- `, `[`, `{`, `,`): the apostrophe
+    /// of `it's` in a plain value is none.
+    func unclosedQuote(before at: Int) -> (Int, Int, Bool)? {
+        let here = file.line(of: at)
+        let bytes = file.bytes
+        for line in stride(from: here - 1, through: max(1, here - 200), by: -1) {
+            let range = file.lineRange(line)
+            var open: (at: Int, single: Bool)?
+            var previous: UInt8 = 0x20
+            var atStart = true
+            var i = range.lowerBound
+            scan: while i < range.upperBound {
+                let b = bytes[i]
+                if let o = open {
+                    if o.single, b == 0x27 {
+                        if i + 1 < range.upperBound, bytes[i + 1] == 0x27 { i += 2; continue }
+                        open = nil
+                    } else if !o.single, b == 0x5C {
+                        i += 2
+                        continue
+                    } else if !o.single, b == 0x22 {
+                        open = nil
+                    }
+                } else {
+                    switch b {
+                    case 0x22 where atStart, 0x27 where atStart: open = (i, b == 0x27)
+                    case 0x23 where previous == 0x20 || previous == 0x09: break scan
+                    case 0x0A, 0x0D: break scan
+                    default: break
+                    }
+                    if b != 0x20 {
+                        // A value starts after `: `, `- `, `[`, `{` or `,` (and at the line's start).
+                        atStart = b == 0x5B || b == 0x7B || b == 0x2C || ((b == 0x3A || b == 0x2D) && i + 1 < range.upperBound && bytes[i + 1] == 0x20)
+                    }
+                }
+                previous = b
+                i += 1
+            }
+            if let o = open { return (o.at, line, o.single) }
+        }
+        return nil
+    }
+
     func quotingHint(line: Int) -> String? {
         let range = file.lineRange(line)
         let text = String(decoding: file.bytes[range], as: UTF8.self).trimmingTrailing("\r\n")

@@ -132,6 +132,23 @@ import Testing
         #expect(d.help?.text == help, "\(d.message.text) / \(String(describing: d.help?.text))")
     }
 
+    /// A quote left open is found where it opened, not only where libyaml stops, lines later
+    /// (QA round 23); an apostrophe that ends a value in single quotes is named.
+    @Test func anUnclosedQuoteIsFoundWhereItOpened() throws {
+        let text = "nodes:\n  - id: a\n    name: \"商机评估\n    owner: x\n    next:\n      - if: \"amount > 1\"\n        to: b\n"
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.location?.line == 6)
+        #expect(d.help?.text == "close the quote on line 3: a value in double quotes runs on, over the lines below, to the next `\"`")
+        let label = try #require(d.labels.first { $0.message.text == "this quote is not closed on its line" })
+        #expect(label.span.range.lowerBound == Array(text.utf8).firstIndex(of: 0x22))
+        // An apostrophe in a plain value opens nothing.
+        let plain = try #require(read("a:\n  b: it's fine\n  c: [1, 2\n").diagnostics.first)
+        #expect(plain.help?.text.contains("close the quote") != true, "\(plain.help?.text ?? "")")
+        let apostrophe = try #require(read("a:\n  name: 'it's\n  c: 1\n").diagnostics.first)
+        #expect(apostrophe.help?.text == "the `'` before this ends the value in single quotes: an apostrophe inside one is written `''` (`'it''s'`), or the value put in double quotes")
+    }
+
     @Test func anOrdinaryErrorGetsNoSuchHelp() throws {
         let d = try #require(read("a: [1, 2\n").diagnostics.first)
         #expect(d.help == nil)
