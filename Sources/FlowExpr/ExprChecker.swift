@@ -103,7 +103,8 @@ private struct Checker<Env: ExprEnvironment> {
     /// `date()` wants it; nil for anything else.
     func writtenDay(_ id: ExprID) -> String? {
         let text = tree.textLiteral(id) ?? source(id)
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        // `2024-12-31`, and `2024/12/31` as Chinese sales teams write it (QA round 23).
+        let parts = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "-" || $0 == "/" })
         guard parts.count == 3, parts[0].count == 4, (1...2).contains(parts[1].count), (1...2).contains(parts[2].count),
               parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
         func two(_ s: Substring) -> String { s.count == 1 ? "0" + s : String(s) }

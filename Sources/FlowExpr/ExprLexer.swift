@@ -151,6 +151,9 @@ struct ExprLexer {
             } else if character == "万" || character == "亿", let number = Self.chineseMultiple(bytes[..<start], by: character == "万" ? 4 : 8) {
                 // `200万`: ten thousands, as a sales team writes amounts (QA round 22).
                 help = Message(ExprMessages.Help.chineseMultiple, [number.written + character, number.value])
+            } else if let keyword = Self.chineseKeywords[character] {
+                // `… 或 custom_build` (QA round 23).
+                help = Message(ExprMessages.Help.useKeyword, [keyword])
             } else if let scalar = character.unicodeScalars.first {
                 help = Self.characterHelp(scalar)
             }
@@ -169,6 +172,10 @@ struct ExprLexer {
         while value.count > 1, value.first == "0" { value.removeFirst() }
         return (written, value)
     }
+
+    /// The logical words written in Chinese, and the keyword for each (the first character of
+    /// `或者`, `并且`, `而且` is the one reported).
+    static let chineseKeywords: [String: String] = ["或": "or", "且": "and", "并": "and", "而": "and", "和": "and", "与": "and", "非": "not"]
 
     /// Punctuation a Chinese input method types in place of ASCII, beyond the full-width forms
     /// (U+FF01–U+FF5E) that `CharacterNames.asciiLookAlike` knows.

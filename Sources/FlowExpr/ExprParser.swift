@@ -115,8 +115,15 @@ private struct Parser {
                 break
             }
         }
+        let next = position + 1 < tokens.count ? tokens[position + 1].kind : nil
+        let before = position > 0 ? tokens[position - 1].kind : nil
         switch token.kind {
+        // `=>` and `=<` (QA round 23: "write `==`").
+        case .symbol(.equal) where next == .symbol(.greater): return Message(ExprMessages.Help.useKeyword, [">="])
+        case .symbol(.equal) where next == .symbol(.less): return Message(ExprMessages.Help.useKeyword, ["<="])
         case .symbol(.equal): return Message(ExprMessages.Help.useDoubleEquals)
+        // `<>` (SQL, Excel).
+        case .symbol(.greater) where before == .symbol(.less): return Message(ExprMessages.Help.useKeyword, ["!="])
         case .symbol(.ampAmp), .symbol(.amp): return Message(ExprMessages.Help.useKeyword, ["and"])
         case .symbol(.pipePipe), .symbol(.pipe): return Message(ExprMessages.Help.useKeyword, ["or"])
         case .symbol(.bang): return Message(ExprMessages.Help.useKeyword, ["not"])
@@ -124,6 +131,10 @@ private struct Parser {
             guard position > 0, name.utf8.count == 3, !name.contains("_") else { return nil }
             switch tokens[position - 1].kind {
             case .integer, .decimal:
+                // `rmb`: not `RMB`, which is no code either (QA round 23).
+                if let code = CurrencyCodes.commonNames[name.uppercased()] {
+                    return Message(ExprMessages.Help.currencyCommonName, [name, text(tokens[position - 1].range) + " " + code])
+                }
                 return Message(ExprMessages.Help.currencyIsUppercase, [name.uppercased()])
             default:
                 return nil

@@ -209,7 +209,8 @@ public enum TemplateParser {
                 f.unreadKeys.insert("currency")
                 var d = SyntaxMessages.badCurrency.at(c.span, c.value)
                 let up = c.value.uppercased()
-                if let code = CurrencyCodes.commonNames[c.value] {
+                // `rmb` too: its capitals are no code either (QA round 23).
+                if let code = CurrencyCodes.commonNames[c.value] ?? CurrencyCodes.commonNames[up] {
                     d = d.help(SyntaxMessages.Formats.currencyCommonName, code, c.value).fix(c.span, code)
                 } else if up.count == 3, up.allSatisfy({ $0.isASCII && $0.isUppercase }) { d = d.help(SyntaxMessages.Formats.write, up).fix(c.span, up) }
                 r.diagnostics.append(d)

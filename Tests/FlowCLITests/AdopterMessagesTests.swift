@@ -37,7 +37,8 @@ import Testing
     }
 
     @Test(arguments: [("RMB", "= help: write `CNY`, the ISO 4217 code (`RMB` is a common name, not a code)"), ("XQQ", nil), ("USD", nil),
-                      ("人民币", "= help: write `CNY`, the ISO 4217 code (`人民币` is a common name, not a code)")] as [(String, String?)])
+                      ("人民币", "= help: write `CNY`, the ISO 4217 code (`人民币` is a common name, not a code)"),
+                      ("rmb", "= help: write `CNY`, the ISO 4217 code (`rmb` is a common name, not a code)")] as [(String, String?)])
     func aCurrencyIsAnISOCode(_ code: String, _ help: String?) throws {
         let r = try check("quote: {type: money, currency: CNY, min: 0}", "quote: {type: money, currency: \(code), min: 0}")
         if code == "USD" {

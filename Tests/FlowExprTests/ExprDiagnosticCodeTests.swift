@@ -153,6 +153,24 @@ let compileTimeCases: [CodeCase] = [
         #expect(d.help?.text == help)
     }
 
+    /// Operators and words from elsewhere get the one to write (QA round 23).
+    @Test(arguments: [("amount => 2000000 CNY", "write `>=`"), ("amount =< 2000000 CNY", "write `<=`"),
+                      ("amount <> 2000000 CNY", "write `!=`"), ("amount = 2000000 CNY", "write `==` to compare"),
+                      ("strategic 或 vip", "write `or`"), ("strategic 且 vip", "write `and`"),
+                      ("amount >= 2000000 rmb", "`rmb` is a common name, not the ISO 4217 code: write `2000000 CNY`"),
+                      ("amount >= 2000000 usd", "a currency code is three uppercase letters, like `USD`")])
+    func aForeignOperatorGetsTheOneToWrite(_ text: String, _ help: String) throws {
+        let d = try #require(parse(text).diagnostics.first)
+        #expect(d.help?.text == help, "\(d.message.text)")
+    }
+
+    @Test func aDayWithSlashesGetsTheDateForm() throws {
+        for text in ["close_date < '2024/12/31'", "close_date < 2024/12/31"] {
+            let d = try #require(check(text).diagnostics.first)
+            #expect(d.help?.text == "a day is written `date('2024-12-31')`", "\(text)")
+        }
+    }
+
     @Test func cjkBeforeALexicalError() throws {
         let text = "contains(customer_name, '客户') and 1.5d > follow_up"
         let d = try #require(parse(text).diagnostics.first)
