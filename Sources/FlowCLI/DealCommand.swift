@@ -116,6 +116,12 @@ struct DealCreateCommand: FlowcCommand {
             HostOutput.report(heading, outcome, json: json, zone: service.hintZone, context)
             if outcome.created {
                 HostOutput.noteNewerVersion(service, machine, subject: "deal `\(Names.inline(outcome.dealID))` runs", context)
+                // Created with an old `--at`, as `flowc run` says of its deals (QA round 23).
+                let clock = service.clock()
+                if let next = outcome.index.nextTimerAt, next.millisecondsSinceEpoch <= clock * 1000 {
+                    context.writeError("note: deal `\(Names.inline(outcome.dealID))` has a timer already due by the clock "
+                        + "(\(HostOutput.time(clock, service.hintZone))): the next `flowc tick` fires it at once\n")
+                }
             }
             return ExitCode.clean
         }

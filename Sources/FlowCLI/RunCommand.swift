@@ -290,9 +290,11 @@ struct RunCommand: FlowcCommand {
         context.write(json ? HostOutput.encode(summary) + "\n" : summary.text)
         if summary.timersDue > 0 {
             let n = summary.timersDue
+            let named = summary.timersDueDeals.prefix(5).map { "`\(Names.inline($0))`" }.joined(separator: ", ")
+                + (n > 5 ? ", and \(n - 5) more (`flowc deals --where 'due < now() or returns < now()'` lists the deals past a due date or a return)" : "")
             context.writeError("note: \(n) deal\(n == 1 ? " the run wrote has a timer" : "s the run wrote have timers") already due by the "
                 + "clock (\(HostOutput.time(service.clock(), service.hintZone))), \(n == 1 ? "its" : "their") records being dated earlier: the next "
-                + "`flowc tick` fires \(n == 1 ? "it" : "them") at once (due dates, escalations, idle warnings, returns to the public pool)\n")
+                + "`flowc tick` fires \(n == 1 ? "it" : "them") at once (due dates, escalations, idle warnings, returns to the public pool): \(named)\n")
         }
         if run.report.created > 0 {
             let n = run.report.created
@@ -594,6 +596,8 @@ struct RunSummary: Encodable {
     var effectsByKind: [String: Int]
     /// Deals the run wrote whose next timer was already due by the clock.
     var timersDue: Int
+    /// The first 20 of them, by id.
+    var timersDueDeals: [String]
     var status: [String: Int]
     var pool: [String: Int]
     var nodes: [String: Int]
@@ -633,6 +637,7 @@ struct RunSummary: Encodable {
         effects = report.effects
         effectsByKind = report.effectsByKind
         timersDue = report.timersDue
+        timersDueDeals = report.timersDueDeals(limit: 20)
         status = report.byStatus
         pool = report.byPool
         nodes = report.byNode
@@ -642,7 +647,7 @@ struct RunSummary: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case template, version, hash, inputs, store, records, created, advanced, unchanged, rejected, notWritten = "not_written", events, effects
-        case effectsByKind = "effects_by_kind", timersDue = "timers_due", status, pool, nodes, rejectFiles = "reject_files", notRun = "not_run", stopped
+        case effectsByKind = "effects_by_kind", timersDue = "timers_due", timersDueDeals = "timers_due_deals", status, pool, nodes, rejectFiles = "reject_files", notRun = "not_run", stopped
         case elapsedSeconds = "elapsed_seconds", waitedSeconds = "waited_seconds"
     }
 

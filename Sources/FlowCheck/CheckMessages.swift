@@ -684,6 +684,7 @@ public enum CheckMessages {
         public static let displayNameForID = "`{0}` is the name of the field `{1}`, and fields are named by id here: write `{1}`"
         public static let branchGoesPastJoin = "goes on to `{0}`, past the join"
         public static let endBranchAtJoin = "end the branch at its join: give `{0}` `next: {1}`"
+        public static let endOutcomeAtJoin = "end the branch at its join: make the outcome `{0}` of `{1}` lead to it, `{0}: {2}`"
         public static let addDefault = "add `- default: NODE` as the last entry, NODE the node a deal goes to when no condition holds (the branches go to {0})"
         public static let alwaysTrueIsNoDefault = "this branch set has no `default` branch: a conditional `next` must end with one"
         public static let writeAlwaysTrueAsDefault = "write the branch whose condition is always true as `- default: {0}`"

@@ -118,6 +118,17 @@ public struct BulkReport: Sendable {
     /// dated before it (an old import, or one run again), and the next `flowc tick` fires them.
     public var timersDue: Int { count { $0.timerDue ? [""] : [] }[""] ?? 0 }
 
+    /// The first `limit` of those deals, by id (QA round 23: the note gave a count only).
+    public func timersDueDeals(limit: Int) -> [String] {
+        var first: [String] = []
+        for (deal, number) in stateOfDeal where states[Int(number)].timerDue {
+            guard first.count < limit || deal < (first.last ?? "") else { continue }
+            first.insert(deal, at: first.firstIndex { $0 > deal } ?? first.count)
+            if first.count > limit { first.removeLast() }
+        }
+        return first
+    }
+
     private func count(_ keys: (DealState) -> [String]) -> [String: Int] {
         var deals = [Int](repeating: 0, count: states.count)
         for number in stateOfDeal.values { deals[Int(number)] += 1 }

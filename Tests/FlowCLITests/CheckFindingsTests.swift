@@ -589,3 +589,27 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(!r.out.contains("FC0436"), "\(why): \(r.out)")
     }
 }
+
+/// An approval branch that goes past its join is told to end an outcome there, not to add the
+/// `next` an approval refuses (QA round 23, N8).
+@Suite struct ApprovalBranchHelpFindingsTests {
+    @Test func theOutcomeThatLeavesTheForkIsNamed() throws {
+        let text = forkTemplate.replacingOccurrences(of: """
+              - id: legal_review
+                name: 法务
+                owner: legal
+                next: review_done
+            """, with: """
+              - id: legal_review
+                name: 法务
+                owner: legal
+                kind: approval
+                outcomes: {approve: won, reject: start_here}
+            """)
+        #expect(text.contains("approve: won"))
+        let r = try checkText(text, "--format", "json")
+        let lines = r.out.split(separator: "\n").filter { $0.contains(#""code":"FC0504""#) }
+        #expect(lines.count == 1, "\(r.out)")
+        #expect(lines.first?.contains("end the branch at its join: make the outcome `approve` of `legal_review` lead to it, `approve: review_done`") == true, "\(r.out)")
+    }
+}

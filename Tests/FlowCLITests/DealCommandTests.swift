@@ -382,8 +382,13 @@ import Testing
         let old = flowc("deal", "create", dir + "/v1.flow.yaml", "--id", "O-1", "--owner", "amy", "--set", "customer_name=乙",
                       "--at", "2024-05-06T09:00:00Z", "--db", db)
         #expect(old.code == 0)
-        #expect(old.err == "note: deal `O-1` runs on `mini` 1.0.0, while open deals of it run on 1.1.0 (1 open deal): "
-                + "`flowc migrate --to TEMPLATE` moves deals to a newer version\n")
+        let notes = old.err.split(separator: "\n").map(String.init)
+        #expect(notes.count == 2, "\(old.err)")
+        #expect(notes.first == "note: deal `O-1` runs on `mini` 1.0.0, while open deals of it run on 1.1.0 (1 open deal): "
+                + "`flowc migrate --to TEMPLATE` moves deals to a newer version")
+        // Created in 2024: its timers are due by today's clock (QA round 23).
+        #expect(notes.last?.hasPrefix("note: deal `O-1` has a timer already due by the clock (") == true
+                && notes.last?.hasSuffix("): the next `flowc tick` fires it at once") == true, "\(old.err)")
         let run = flowc("run", dir + "/v1.flow.yaml", "--deals", dir + "/d.jsonl", "--db", db)
         #expect(run.code == 0)
         #expect(run.err.hasSuffix("note: the deal created runs on `mini` 1.0.0, while open deals of it run on 1.1.0 (1 open deal): "
@@ -422,14 +427,14 @@ import Testing
         #expect(run.code == 0)
         #expect(run.err == "note: 1 deal the run wrote has a timer already due by the clock (2024-06-01T08:00:00+08:00), its records "
                 + "being dated earlier: the next `flowc tick` fires it at once (due dates, escalations, idle warnings, "
-                + "returns to the public pool)\n", "\(run.err)")
+                + "returns to the public pool): `R-1`\n", "\(run.err)")
         // Run again: nothing written, nothing to say, though R-1's timer is still due.
         let again = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/one.jsonl", "--db", db, "--now", clock)
         #expect(again.code == 0 && again.err.isEmpty, "\(again.err)")
         // The count is of deals written by this run, in the JSON summary as well.
         let json = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/two.jsonl", "--db", db, "--now", clock, "--json")
         #expect(json.code == 0)
-        #expect(json.out.contains(#""timers_due":1"#), "\(json.out)")
+        #expect(json.out.contains(#""timers_due":1"#) && json.out.contains(#""timers_due_deals":["R-2"]"#), "\(json.out)")
         #expect(json.err.hasPrefix("note: 1 deal the run wrote has a timer already due"), "\(json.err)")
         let fresh = dir + "/fresh.sqlite"
         let none = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/recent.jsonl", "--db", fresh, "--now", clock, "--json")
@@ -438,6 +443,12 @@ import Testing
         // Two deals: the plural.
         let both = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/three.jsonl", "--db", dir + "/both.sqlite", "--now", clock)
         #expect(both.code == 0)
+        // More than five: the first five by id, and how to list the rest.
+        let seven = (1...7).map { #"{"id": "S-\#($0)", "owner": "o\#($0)", "at": "2024-05-01T09:00:00Z", "fields": {"customer_name": "客户\#($0)"}}"# }
+        try (seven.reversed().joined(separator: "\n") + "\n").write(toFile: dir + "/seven.jsonl", atomically: true, encoding: .utf8)
+        let many = flowc("run", dir + "/t.flow.yaml", "--deals", dir + "/seven.jsonl", "--db", dir + "/seven.sqlite", "--now", clock)
+        #expect(many.err.hasSuffix("returns to the public pool): `S-1`, `S-2`, `S-3`, `S-4`, `S-5`, and 2 more "
+                + "(`flowc deals --where 'due < now() or returns < now()'` lists the deals past a due date or a return)\n"), "\(many.err)")
         #expect(both.err.hasPrefix("note: 2 deals the run wrote have timers already due by the clock (2024-06-01T08:00:00+08:00), "
                 + "their records being dated earlier: the next `flowc tick` fires them at once"), "\(both.err)")
     }

@@ -31,7 +31,7 @@ enum Examples {
         // The examples are dated 2024: by today's clock, the open deals' timers are due.
         #expect(r.err.hasPrefix("note: 3 deals the run wrote have timers already due by the clock (20")
                 && r.err.hasSuffix("), their records being dated earlier: the next `flowc tick` fires them at once (due dates, "
-                                   + "escalations, idle warnings, returns to the public pool)\n")
+                                   + "escalations, idle warnings, returns to the public pool): `D-1003`, `D-1005`, `D-1006`\n")
                 && r.err.split(separator: "\n").count == 1, "\(r.err)")
         #expect(r.out.contains("through `standard_sale` 1.0.0"))
         #expect(r.out.contains("records: 6 read: 6 created, 0 advanced, 0 unchanged, 0 rejected"))
@@ -201,7 +201,7 @@ enum Examples {
         #expect(r.code == 1)
         #expect(r.err == "\(dir)/deals.jsonl:2: error[FC1223]: the record has 1200046 bytes, over the limit of 1048576 bytes\n"
                 + "note: 3 deals the run wrote have timers already due by the clock (2024-07-01T00:00:00Z), their records being "
-                + "dated earlier: the next `flowc tick` fires them at once (due dates, escalations, idle warnings, returns to the public pool)\n")
+                + "dated earlier: the next `flowc tick` fires them at once (due dates, escalations, idle warnings, returns to the public pool): `D-1003`, `D-1005`, `D-1006`\n")
         #expect(r.out.contains(#""created":6"#) && r.out.contains(#""rejected":1"#))
         let rejects = try String(contentsOfFile: dir + "/deals.rejects.jsonl", encoding: .utf8)
         #expect(rejects.hasPrefix(#"{"_error":{"line":2,"code":"FC1223","#))

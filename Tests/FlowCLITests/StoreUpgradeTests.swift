@@ -15,7 +15,7 @@ import Testing
         #expect(run.code == 0, "\(run.err)")
         #expect(run.err == "note: upgrading the store \(db) from schema version 2 to \(SQLiteStore.currentSchemaVersion) (once; a large store takes a while)\n"
                 + "note: 3 deals the run wrote have timers already due by the clock (2024-12-01T00:00:00Z), their records being dated "
-                + "earlier: the next `flowc tick` fires them at once (due dates, escalations, idle warnings, returns to the public pool)\n")
+                + "earlier: the next `flowc tick` fires them at once (due dates, escalations, idle warnings, returns to the public pool): `D-1003`, `D-1005`, `D-1006`\n")
         #expect(try SQLiteStore(path: db).schemaVersion() == SQLiteStore.currentSchemaVersion)
 
         let show = flowc("deal", "show", "D-1001", "--db", db)
@@ -28,7 +28,7 @@ import Testing
         let run = flowc("run", Examples.template, "--deals", Examples.deals, "--db", db, "--now", "2024-12-01T00:00:00Z")
         #expect(run.code == 0)
         #expect(run.err == "note: 3 deals the run wrote have timers already due by the clock (2024-12-01T00:00:00Z), their records being dated "
-                + "earlier: the next `flowc tick` fires them at once (due dates, escalations, idle warnings, returns to the public pool)\n", "\(run.err)")
+                + "earlier: the next `flowc tick` fires them at once (due dates, escalations, idle warnings, returns to the public pool): `D-1003`, `D-1005`, `D-1006`\n", "\(run.err)")
         // A file that is not SQLite is the store's error, as before, with no note.
         let junk = try tempDir(["junk.sqlite": "not a database"]) + "/junk.sqlite"
         let show = flowc("deal", "show", "D-1001", "--db", junk)

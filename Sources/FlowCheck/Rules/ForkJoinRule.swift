@@ -62,7 +62,12 @@ enum ForkJoinRule: TemplateRule {
                     var d = spec.at(b.span, b.value, fork.id.value, join.id.value)
                     if let (from, to) = passedBy {
                         d = d.label(t.nodes[from].id.span, text.branchGoesPastJoin, t.nodes[to].id.value)
-                            .help(text.endBranchAtJoin, t.nodes[from].id.value, join.id.value)
+                        // An approval ends through its outcomes: `next` is no key of its (QA round 23).
+                        if let outcome = t.nodes[from].outcomes.first(where: { $0.target.value == t.nodes[to].id.value }) {
+                            d = d.help(text.endOutcomeAtJoin, outcome.name.value, t.nodes[from].id.value, join.id.value)
+                        } else {
+                            d = d.help(text.endBranchAtJoin, t.nodes[from].id.value, join.id.value)
+                        }
                     }
                     ctx.report(d)
                 } else if let e = escape {
