@@ -131,21 +131,21 @@ public final class DealService {
     /// only those ends the backfill, which went round them for ever (store review, finding 3).
     /// - Returns: how many deals got their keys and how many could not.
     @discardableResult
-    public func backfillCustomerKeys(batch: Int = 500) throws(HostError) -> (written: Int, skipped: Int) {
+    public func backfillCustomerKeys(batch: Int = 500) throws(HostError) -> (written: Int, skipped: [String]) {
         var written = 0
-        var skipped = 0
+        var skipped: [String] = []
         while true {
             let page: [StoredSnapshot]
             do { page = try store.customerKeyBackfill(limit: batch) } catch { throw HostError(error) }
             if page.isEmpty { return (written, skipped) }
             var out: [(dealID: String, key: String?)] = []
-            var unreadable = 0
+            var unreadable: [String] = []
             for stored in page {
                 guard let snapshot = try? DealSnapshot.decode(Array(stored.payload)),
                       let machine = try? machines.machine(hash: snapshot.machineHash, for: stored.dealID)
                 else {
                     // Listed no more: its key stays unset (it is counted, and `deal verify` names it).
-                    unreadable += 1
+                    unreadable.append(stored.dealID)
                     out.append((stored.dealID, nil))
                     continue
                 }
@@ -156,11 +156,11 @@ public final class DealService {
             if found == 0 {
                 // Listed, but none found again by its id: nothing can set them, and they would
                 // come back on every page.
-                return (written, skipped + page.count)
+                return (written, skipped + page.map(\.dealID))
             }
             // A deal not found comes back on a later page, and is counted there.
-            written += max(0, found - unreadable)
-            skipped += min(found, unreadable)
+            written += max(0, found - unreadable.count)
+            skipped += unreadable.prefix(found)
         }
     }
 

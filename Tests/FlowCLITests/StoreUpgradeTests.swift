@@ -86,7 +86,8 @@ import Testing
         #expect(done.wait(timeout: .now() + 60) == .success, "the command did not finish in 60 s")
         let r = try #require(result.withLock { $0 })
         #expect(r.code == 0, "\(r.err)")
-        #expect(r.err.hasPrefix("note: \(db): computed the customer keys of 1 deal; 1 could not be read and have none\n"), "\(r.err)")
+        #expect(r.err.hasPrefix("note: \(db): computed the customer keys of 1 deal\nnote: \(db): 1 deal could not be read to compute its "
+                                + "customer key (`D\u{FFFD}1`), and the duplicate check does not see it; `flowc deal verify` reports it\n"), "\(r.err)")
         #expect(try SQLiteStore(path: db).customerKeyBackfill(limit: 10).count == 1)
     }
 }
