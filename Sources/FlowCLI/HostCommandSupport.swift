@@ -64,9 +64,13 @@ struct StoreOptions: ParsableArguments {
         if let utcOffset {
             if Self.looksLikeBasicZone(utcOffset) {
                 // `-0500` as seconds would be 500 seconds west: an ISO zone written without its colon.
-                throw ValidationError("--utc-offset: `\(utcOffset)` reads as seconds; write hours and minutes with a colon (\(utcOffset.dropLast(2)):\(utcOffset.suffix(2))) or as \(Self.hoursForm(utcOffset))")
+                let signed = utcOffset.first == "+" || utcOffset.first == "-" ? utcOffset : "+" + utcOffset
+                throw ValidationError("--utc-offset: `\(utcOffset)` reads as seconds; write hours and minutes with a colon (\(signed.dropLast(2)):\(signed.suffix(2))) or as \(Self.hoursForm(signed))")
             }
-            guard let seconds = Self.offset(utcOffset) else { throw ValidationError("--utc-offset: expected 8h, -5h, -05:00, Z or seconds") }
+            guard let seconds = Self.offset(utcOffset) else {
+                let fix = Self.offsetFix(utcOffset).map { "; write `\($0)`" } ?? ""
+                throw ValidationError("--utc-offset: expected 8h, -5h, -05:00, Z or seconds\(fix)")
+            }
             // As a scenario's `utc_offset`.
             if seconds.magnitude > Scenario.maxUTCOffset.magnitude {
                 throw ValidationError("--utc-offset: `\(utcOffset)` is out of range: a UTC offset is from -14h to +14h")
@@ -95,12 +99,33 @@ struct StoreOptions: ParsableArguments {
         return Scenario.utcOffset(text)
     }
 
-    /// A signed number of four digits with a leading zero (`-0500`, `+0800`): the end of an ISO
-    /// time without its colon, which as seconds would be minutes off the zone meant.
+    /// A number of four digits with a leading zero, signed or not (`-0500`, `+0800`, `0530`):
+    /// the end of an ISO time without its colon, which as seconds would be minutes off the zone
+    /// meant.
     static func looksLikeBasicZone(_ text: String) -> Bool {
-        guard let sign = text.first, sign == "+" || sign == "-" else { return false }
-        let digits = text.dropFirst()
+        let digits = text.first == "+" || text.first == "-" ? text.dropFirst() : Substring(text)
         return digits.count == 4 && digits.first == "0" && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// The offset meant by a form `offset(_:)` does not read (QA round 23): `8H`, `UTC+8`,
+    /// `GMT-5:30`, `5:30`, and a zone's name (`Asia/Shanghai`: its offset now); nil if none.
+    static func offsetFix(_ text: String) -> String? {
+        var t = text.trimmingCharacters(in: .whitespaces)
+        if t.contains("/"), let zone = TimeZone(identifier: t) {
+            let seconds = zone.secondsFromGMT()
+            let h = abs(seconds) / 3600, m = abs(seconds) % 3600 / 60
+            return (seconds < 0 ? "-" : "") + "\(h)h" + (m == 0 ? "" : "\(m)m")
+        }
+        for prefix in ["UTC", "GMT", "utc", "gmt"] where t.hasPrefix(prefix) { t.removeFirst(prefix.count) }
+        if offset(t.lowercased()) != nil, t.lowercased() != t { return t.lowercased() }
+        let sign = t.first == "-" ? "-" : "+"
+        let body = t.first == "+" || t.first == "-" ? String(t.dropFirst()) : t
+        let parts = body.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.count <= 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let hours = Int(parts[0]), hours <= 14 else { return nil }
+        let minutes = parts.count == 2 ? String(parts[1]) : "00"
+        let form = "\(sign == "-" ? "-" : "")\(hours)h" + (minutes == "00" ? "" : "\(Int(minutes) ?? 0)m")
+        return offset(form) == nil || form == text ? nil : form
     }
 
     /// `-0530` as a duration, `-5h30m`.

@@ -78,7 +78,16 @@ import Testing
         #expect(odd.code == 2)
         #expect(odd.err.hasPrefix("Error: --utc-offset: `+05:46` is 5h46m east of UTC, and no zone is off UTC by other than whole quarter hours; write `8h`, `-5h30m` or `-05:00`"), "\(odd.err)")
         #expect(flowc("report", "--db", db, "--utc-offset", "+05:45").code == 0)
-        for (text, hint) in [("-0500", "(-05:00) or as -5h"), ("+0530", "(+05:30) or as 5h30m")] {
+        // Other ways people write an offset (QA round 23).
+        // A zone's name needs the system's zone data (tzdata), which this machine has.
+        let names = TimeZone(identifier: "Asia/Shanghai") == nil ? [] : [("Asia/Shanghai", "8h")]
+        for (text, fix) in [("8H", "8h"), ("UTC+8", "8h"), ("GMT-5:30", "-5h30m"), ("5:30", "5h30m")] + names {
+            let other = flowc("report", "--db", db, "--utc-offset", text)
+            #expect(other.code == 2, "\(text)")
+            #expect(other.err.hasPrefix("Error: --utc-offset: expected 8h, -5h, -05:00, Z or seconds; write `\(fix)`"), "\(text): \(other.err)")
+        }
+        #expect(flowc("report", "--db", db, "--utc-offset", "soon").err.hasPrefix("Error: --utc-offset: expected 8h, -5h, -05:00, Z or seconds\n"))
+        for (text, hint) in [("-0500", "(-05:00) or as -5h"), ("+0530", "(+05:30) or as 5h30m"), ("0530", "(+05:30) or as 5h30m")] {
             let basic = flowc("report", "--db", db, "--utc-offset", text)
             #expect(basic.code == 2, "\(text)")
             #expect(basic.err.hasPrefix("Error: --utc-offset: `\(text)` reads as seconds; write hours and minutes with a colon \(hint)"), "\(basic.err)")
