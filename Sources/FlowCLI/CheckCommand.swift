@@ -97,6 +97,8 @@ struct CheckCommand: FlowcCommand {
                 // YAML's, with a help about braces): the first error says what the file is.
                 let records = [".jsonl", ".ndjson", ".csv", ".json"].contains { file.lowercased().hasSuffix($0) }
                 if records, let first = diagnostics.firstIndex(where: { $0.severity == .error }) {
+                    // Its help would be about YAML (quotes, braces), which this file is not meant to be.
+                    diagnostics[first].help = nil
                     diagnostics[first] = diagnostics[first].note(
                         "`\(file.split(separator: "/").last.map(String.init) ?? file)` looks like a file of deal records, not a template (`*.flow.yaml`): `flowc run TEMPLATE --deals FILE` runs it")
                 }

@@ -441,6 +441,7 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         let first = r.out.split(separator: "\n").first.map(String.init) ?? ""
         #expect(first.contains("`standard-sale.deals.jsonl` looks like a file of deal records, not a template (`*.flow.yaml`): "
                                + "`flowc run TEMPLATE --deals FILE` runs it"), "\(r.out)")
+        #expect(first.contains(#""help":null"#), "\(first)")
         #expect(!flowc("check", Examples.template).out.contains("deal records"))
     }
 
