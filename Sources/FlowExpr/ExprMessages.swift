@@ -516,6 +516,7 @@ public enum ExprMessages {
         public static let didYouMean = "did you mean `{0}`?"
         /// FC0415 when no declared field is close.
         public static let declareField = "declare `{0}` under `fields:` with its type, or name a field that is declared"
+        public static let rateAgainstMoney = "`{1}` looks like a rate, and `{0}` is an amount: divide it by the amount it is a share of (`{0} / …`), or write an amount, `{1} {2}`"
         public static let writeMoney = "write the currency after the number: `{0} {1}`"
         public static let spaceBeforeCurrency = "put a space between the amount and the currency: `{0} {1}`"
         public static let chineseMultiple = "`{0}` is written `{1}` (money with its currency: `{1} CNY`)"

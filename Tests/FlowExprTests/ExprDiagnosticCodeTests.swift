@@ -164,6 +164,15 @@ let compileTimeCases: [CodeCase] = [
         #expect(d.help?.text == help, "\(d.message.text)")
     }
 
+    /// A fraction against money is a rate meant, not `0.15 CNY` (QA round 22).
+    @Test func aFractionAgainstMoneyIsTakenForARate() throws {
+        let d = try #require(check("quote < 0.15").diagnostics.first)
+        #expect(d.code.number == 422)
+        #expect(d.help?.text == "`0.15` looks like a rate, and `quote` is an amount: divide it by the amount it is a share of (`quote / …`), or write an amount, `0.15 CNY`")
+        let whole = try #require(check("quote < 15").diagnostics.first)
+        #expect(whole.help?.text == "write the currency after the number: `15 CNY`")
+    }
+
     @Test func aDayWithSlashesGetsTheDateForm() throws {
         for text in ["close_date < '2024/12/31'", "close_date < 2024/12/31"] {
             let d = try #require(check(text).diagnostics.first)
