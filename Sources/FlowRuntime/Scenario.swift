@@ -336,6 +336,8 @@ private final class Reader {
         let kinds = EffectKind.allCases.map(\.rawValue)
         var near = Names.didYouMean(k, among: kinds)
         if near.isEmpty, let first = kinds.first(where: { $0.hasPrefix(k + "_") }) { near = " (did you mean `\(first)`?)" }
+        // `notification`, `webhooks`: another word for a kind, sharing its first five letters (QA round 22).
+        if near.isEmpty, k.count >= 5, let first = kinds.first(where: { $0.hasPrefix(k.prefix(5)) }) { near = " (did you mean `\(first)`?)" }
         return RuntimeMessages.fill(S.unknownEffectKind, [k, near, kinds.joined(separator: ", ")])
     }
 
@@ -528,7 +530,18 @@ private final class Reader {
         case nil: at = .same
         case .string(let s)? where s.hasPrefix("+"):
             try durationDigits(s, "\(path).at")
-            guard let d = Scenario.duration(String(s.dropFirst())) else { throw fail("\(path).at", "expected `+` and a duration such as `+3d`") }
+            guard let d = Scenario.duration(String(s.dropFirst())) else {
+                // `+20days`, `+2 h`, `+1D` (QA round 22): the unit's letter, lowercase, right after the number.
+                let body = s.dropFirst().filter { $0 != " " }
+                let digits = body.prefix { $0.isASCII && $0.isNumber }
+                let unit = body.dropFirst(digits.count).lowercased()
+                let letter: String? = ["d", "day", "days", "天"].contains(unit) ? "d" : ["h", "hour", "hours", "小时"].contains(unit) ? "h"
+                    : ["w", "week", "weeks", "周"].contains(unit) ? "w" : ["m", "min", "minute", "minutes", "分钟"].contains(unit) ? "m" : nil
+                if !digits.isEmpty, let letter, Scenario.duration(digits + letter) != nil {
+                    throw fail("\(path).at", "expected `+` and a duration such as `+3d`: write `+\(digits)\(letter)`")
+                }
+                throw fail("\(path).at", "expected `+` and a duration such as `+3d`")
+            }
             at = .after(d)
         case let x?:
             guard let t = Scenario.instant(x) else { throw fail("\(path).at", "expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds") }

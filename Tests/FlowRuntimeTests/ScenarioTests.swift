@@ -96,8 +96,11 @@ import Testing
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "claim": true}]}"#,
          "steps[0]: a step has exactly one action (set, deliverables, complete, rework, add_member, remove_member, join_chat, lose, win, claim, release, assign, tick, add_note, add_link); found tick, claim"),
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+3x"}]}"#, "steps[0].at: expected `+` and a duration such as `+3d`"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+20days"}]}"#, "steps[0].at: expected `+` and a duration such as `+3d`: write `+20d`"),
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"effects": ["notice"]}}]}"#,
          "steps[0].expect.effects[0]: unknown effect kind `notice` (did you mean `notify`?); the runner emits notify, bot_card, group_chat_create, group_chat_add_member, requirement, webhook, idle_warning, returned_to_pool, escalation, node_blocked"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"effects": ["notification"]}}]}"#,
+         "steps[0].expect.effects[0]: unknown effect kind `notification` (did you mean `notify`?); the runner emits notify, bot_card, group_chat_create, group_chat_add_member, requirement, webhook, idle_warning, returned_to_pool, escalation, node_blocked"),
         // QA round 9: the template's word `group_chat` is the start of the runner's kinds.
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "expect": {"effects_include": [{"kind": "group_chat"}]}}]}"#,
          "steps[0].expect.effects_include[0].kind: unknown effect kind `group_chat` (did you mean `group_chat_create`?); the runner emits notify, bot_card, group_chat_create, group_chat_add_member, requirement, webhook, idle_warning, returned_to_pool, escalation, node_blocked"),
