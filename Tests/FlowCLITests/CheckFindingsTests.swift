@@ -613,3 +613,30 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(lines.first?.contains("end the branch at its join: make the outcome `approve` of `legal_review` lead to it, `approve: review_done`") == true, "\(r.out)")
     }
 }
+
+/// A node the flow never reaches is reported as such, and its due date past the idle time is no
+/// second warning (QA round 22, m7).
+@Suite struct UnreachableDueFindingsTests {
+    @Test func anUnreachableNodesDueIsNotWarnedOf() throws {
+        let text = """
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            roles:
+              sales_owner: {name: 销售, owner: true}
+            nodes:
+              - {id: a, name: A, owner: sales_owner, due: 60d, next: won}
+              - {id: stray, name: S, owner: sales_owner, due: 60d, next: won}
+              - {id: won, name: W, kind: won}
+              - {id: lost, name: L, kind: lost}
+            lose: {via: lost}
+            pool:
+              idle: {after: 30d, warn: 25d}
+
+            """
+        let r = try checkText(text, "--format", "json")
+        let codes = r.out.split(separator: "\n").compactMap { line in line.range(of: #""code":"FC\d+""#, options: .regularExpression).map { String(line[$0]) } }
+        #expect(codes.filter { $0.contains("FC0606") }.count == 1, "\(r.out)")
+        #expect(r.out.contains("node `stray` cannot be reached"), "\(r.out)")
+        #expect(!r.out.split(separator: "\n").contains { $0.contains("FC0606") && $0.contains("stray") }, "\(r.out)")
+    }
+}

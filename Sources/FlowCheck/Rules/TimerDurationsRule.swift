@@ -71,7 +71,10 @@ enum TimerDurationsRule: TemplateRule {
                 // After `until` is done the idle clock stops: the nodes that follow it may take longer.
                 let until = p.idle?.until.flatMap { ctx.nodeIndex[$0.value] }
                 let afterUntil = graph.reachable(from: until.map { graph.edges[$0].filter(\.isForward).map(\.to) } ?? [], follow: \.isForward)
-                for (i, n) in ctx.template.nodes.enumerated() where !losePath[i] && !afterUntil[i] && ctx.isFirstDefinition[i] {
+                // A node the flow never reaches is reported as such (FC0501); its due date is no
+                // second problem (QA round 22).
+                let reached = ctx.startIndex.map { s in graph.reachable(from: [s]) { $0.kind != .rework } }
+                for (i, n) in ctx.template.nodes.enumerated() where !losePath[i] && !afterUntil[i] && ctx.isFirstDefinition[i] && reached?[i] != false {
                     guard let due = n.due, due.value.seconds > after.value.seconds else { continue }
                     ctx.report(CheckMessages.dueAfterIdle.at(due.span, n.id.value, due.value.description, after.value.description)
                         .label(after.span, CheckMessages.Formats.idleReturnsFirst, after.value.description)
