@@ -491,9 +491,8 @@ struct ExitStatus: Error {
 
 /// Printing what the host did.
 enum HostOutput {
-    /// `2024-05-06T01:00:00Z`.
     /// An instant in a text output: in the command's zone when it knows one (`--utc-offset`,
-    /// or the zone written in `--now`), else in UTC with `Z`.
+    /// or the zone written in `--now`: `2024-05-06T09:00:00+08:00`), else in UTC with `Z`.
     static func time(_ seconds: Int64, _ zone: Int64?) -> String { TimeText.iso(seconds, utcOffset: zone) }
 
     /// The exit code for a host error: 2 when the store failed, 1 otherwise.

@@ -281,14 +281,13 @@ private struct Checker<Env: ExprEnvironment> {
             report(ExprMessages.currencyMismatch, opRange, [lt.description, rt.description],
                    labels: [typeLabel(lhs), typeLabel(rhs)])
         case .moneyWithoutCurrency(let number, let money):
+            let moneySide = number == lhs ? rhs : lhs
             var help = isNumberLiteral(number) ? Message(ExprMessages.Help.writeMoney, [source(number), money.currency ?? "CNY"]) : nil
             // `margin < 0.15`: a fraction against money is a rate meant (QA round 22: `0.15 CNY`
             // was offered).
             if case .literal(.decimal(let d)) = tree[number], !d.isNegative, !d.isZero, d < ExprDecimal(1) {
-                let moneySide = number == lhs ? rhs : lhs
                 help = Message(ExprMessages.Help.rateAgainstMoney, [source(moneySide), source(number), money.currency ?? "CNY"])
             }
-            let moneySide = number == lhs ? rhs : lhs
             report(ExprMessages.moneyWithoutCurrency, tree.range(of: number), [money.description],
                    help: help, labels: [typeLabel(moneySide)])
         case .mismatch(var help):

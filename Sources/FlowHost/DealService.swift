@@ -129,7 +129,7 @@ public final class DealService {
     /// Deals whose snapshot or machine cannot be read keep no key and are counted, and so are
     /// deals the store cannot find again by the id it listed them with (a damaged id): a page of
     /// only those ends the backfill, which went round them for ever (store review, finding 3).
-    /// - Returns: how many deals got their keys and how many could not.
+    /// - Returns: how many deals got their keys, and the ids of those that could not.
     @discardableResult
     public func backfillCustomerKeys(batch: Int = 500) throws(HostError) -> (written: Int, skipped: [String]) {
         var written = 0

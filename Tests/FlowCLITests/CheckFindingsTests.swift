@@ -43,6 +43,22 @@ let forkTemplate = """
 
     """
 
+/// `forkTemplate` with its branch `legal_review` an approval with these `outcomes`.
+func forkTemplate(legalOutcomes outcomes: String) -> String {
+    forkTemplate.replacingOccurrences(of: """
+          - id: legal_review
+            name: 法务
+            owner: legal
+            next: review_done
+        """, with: """
+          - id: legal_review
+            name: 法务
+            owner: legal
+            kind: approval
+            outcomes: \(outcomes)
+        """)
+}
+
 /// Checks `text` as `t.flow.yaml` in a fresh directory; returns the result and the file's path.
 func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: String, err: String, path: String) {
     let dir = try tempDir(["t.flow.yaml": text])
@@ -478,19 +494,7 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
 /// leaves the fork: only the sibling is reported, with its fix (QA round 22, M9).
 @Suite struct ForkBranchBlameFindingsTests {
     @Test func onlyTheBranchThatLeavesItsForkIsReported() throws {
-        let text = forkTemplate
-            .replacingOccurrences(of: """
-                  - id: legal_review
-                    name: 法务
-                    owner: legal
-                    next: review_done
-                """, with: """
-                  - id: legal_review
-                    name: 法务
-                    owner: legal
-                    kind: approval
-                    outcomes: {approve: review_done, reject: start_here}
-                """)
+        let text = forkTemplate(legalOutcomes: "{approve: review_done, reject: start_here}")
             .replacingOccurrences(of: """
                   - id: finance_review
                     name: 财务
@@ -594,18 +598,7 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
 /// `next` an approval refuses (QA round 23, N8).
 @Suite struct ApprovalBranchHelpFindingsTests {
     @Test func theOutcomeThatLeavesTheForkIsNamed() throws {
-        let text = forkTemplate.replacingOccurrences(of: """
-              - id: legal_review
-                name: 法务
-                owner: legal
-                next: review_done
-            """, with: """
-              - id: legal_review
-                name: 法务
-                owner: legal
-                kind: approval
-                outcomes: {approve: won, reject: start_here}
-            """)
+        let text = forkTemplate(legalOutcomes: "{approve: won, reject: start_here}")
         #expect(text.contains("approve: won"))
         let r = try checkText(text, "--format", "json")
         let lines = r.out.split(separator: "\n").filter { $0.contains(#""code":"FC0504""#) }
