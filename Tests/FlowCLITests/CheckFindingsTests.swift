@@ -488,6 +488,31 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(one.out.contains(#""message":"did you mean `sales_ownr`?""#), "\(one.out)")
         #expect(one.out.contains(#""replacement":"sales_ownr""#), "\(one.out)")
     }
+
+    /// A field misspelt where it is declared and used right in a condition too: the condition's
+    /// error offers the rename as well, not to copy the typo (QA round 23, N3).
+    @Test func aMisspeltFieldUsedInAConditionOffersTheRename() throws {
+        let dir = try tempDir(["t.flow.yaml": """
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            fields:
+              amout: {type: money, currency: CNY}
+            roles:
+              sales_owner: {name: 销售, owner: true}
+            nodes:
+              - {id: a, name: A, owner: sales_owner, requires: [amount], next: b}
+              - {id: b, name: B, owner: sales_owner, when: "amount > 0 CNY", next: won}
+              - {id: won, name: Won, kind: won}
+              - {id: lost, name: Lost, kind: lost}
+            """])
+        let r = flowc("check", dir + "/t.flow.yaml", "--format", "json")
+        let line = try #require(r.out.split(separator: "\n").first { $0.contains(#""code":"FC0415""#) })
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect((d["help"] as? [String: Any])?["message"] as? String
+                == "did you mean `amout`? If `amount` is the name meant, rename the declaration of `amout`")
+        let fixits = try #require(d["fixits"] as? [[String: Any]])
+        #expect(fixits.count == 1 && fixits.first?["replacement"] as? String == "amount" && fixits.first?["line"] as? Int == 4, "\(fixits)")
+    }
 }
 
 /// A branch whose outcome returns before its fork is not blamed for a sibling branch that

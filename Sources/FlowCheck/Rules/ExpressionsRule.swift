@@ -18,18 +18,36 @@ enum ExpressionsRule: TemplateRule {
     static func check(_ ctx: inout RuleContext) {
         let env = FieldEnvironment(ctx.template.fields)
         var dependencies: [String: [String]] = [:]
+        let uses = fieldUses(ctx.template)
         for f in ctx.template.fields {
             guard let e = f.compute else { continue }
             let expected = f.type.flatMap { FieldEnvironment.type(of: f, $0.value) }
-            if let info = checkOne(&ctx, e, env: env, expecting: expected) { dependencies[f.id.value] = info.fields }
+            if let info = checkOne(&ctx, e, env: env, expecting: expected, uses: uses) { dependencies[f.id.value] = info.fields }
         }
         for n in ctx.template.nodes {
-            if let w = n.when { _ = checkOne(&ctx, w, env: env, expecting: .boolean) }
+            if let w = n.when { _ = checkOne(&ctx, w, env: env, expecting: .boolean, uses: uses) }
             if case .conditional(let bs, _)? = n.next {
-                for b in bs { if let c = b.condition { _ = checkOne(&ctx, c, env: env, expecting: .boolean) } }
+                for b in bs { if let c = b.condition { _ = checkOne(&ctx, c, env: env, expecting: .boolean, uses: uses) } }
             }
         }
         reportCycles(&ctx, dependencies)
+    }
+
+    /// How often each field name is used: in expressions, `requires` and bot cards' `fields`.
+    static func fieldUses(_ t: ComposedTemplate) -> [String: Int] {
+        var uses: [String: Int] = [:]
+        func expression(_ e: ExpressionText) {
+            let parsed = ExprParser.parse(e.text)
+            for id in parsed.tree.ids { if case .field(let path) = parsed.tree[id] { uses[path, default: 0] += 1 } }
+        }
+        for f in t.fields { if let e = f.compute { expression(e) } }
+        for n in t.nodes {
+            if let w = n.when { expression(w) }
+            if case .conditional(let bs, _)? = n.next { for b in bs { if let c = b.condition { expression(c) } } }
+            for r in n.requires { uses[r.value, default: 0] += 1 }
+            for e in n.onEnter + n.onComplete { for f in e.fields { uses[f.value, default: 0] += 1 } }
+        }
+        return uses
     }
 
     /// The run of text from byte `start` that is not ASCII (a name in Chinese, say), with its
@@ -42,7 +60,8 @@ enum ExpressionsRule: TemplateRule {
         return (String(decoding: bytes[start..<end], as: UTF8.self), start..<end)
     }
 
-    static func checkOne(_ ctx: inout RuleContext, _ e: ExpressionText, env: FieldEnvironment, expecting: ExprType?) -> ExpressionInfo? {
+    static func checkOne(_ ctx: inout RuleContext, _ e: ExpressionText, env: FieldEnvironment, expecting: ExprType?,
+                         uses: [String: Int] = [:]) -> ExpressionInfo? {
         let parsed = ExprParser.parse(e.text)
         let map: (Range<Int>) -> SourceSpan = { e.span(of: $0) }
         if !parsed.diagnostics.isEmpty {
@@ -71,6 +90,16 @@ enum ExpressionsRule: TemplateRule {
             var diag = d.diagnostic(mapping: map)
             if d.code == ExprMessages.unknownField.code, diag.help == nil, let name = d.arguments.first, !name.contains(".") {
                 diag.help = ExpressionHints.unknownNameHelp(name, env)
+            }
+            // A name used more than once whose near miss is declared: likely the declaration's
+            // typo, so the declaration is labelled and the fix-it renames it (QA round 23, as
+            // FC0304 does for the other uses).
+            if d.code == ExprMessages.unknownField.code, let name = d.arguments.first, (uses[name] ?? 0) > 1,
+               let guess = Suggestions.closest(to: name, in: env.knownNames), let i = ctx.fieldIndex[guess] {
+                let declared = ctx.template.fields[i].id.span
+                diag = diag.label(declared, CheckMessages.Formats.declaredHere, guess)
+                diag.help = Message(CheckMessages.Formats.didYouMeanOrRename, [guess, name])
+                diag.fixIts = [FixIt(span: declared, replacement: name)]
             }
             ctx.report(diag)
         }
