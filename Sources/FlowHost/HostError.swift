@@ -31,7 +31,8 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The runner's refusal, unchanged.
     public init(_ refusal: Refusal) {
         self.code = refusal.code
-        self.format = refusal.format
+        // The step's clock is the host's: say which it is and how a command sets it (QA round 22).
+        self.format = refusal.code == RuntimeMessages.eventFromFuture.code ? HostMessages.Phrase.eventFromFuture : refusal.format
         self.arguments = refusal.arguments
     }
 

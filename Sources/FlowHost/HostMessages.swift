@@ -186,6 +186,8 @@ public enum HostMessages {
         public static let renamedNode = " (a migration of the deal renamed it `{0}`)"
         /// FC1213: the stored log position is out of range.
         public static let logPositionOutOfRange = "its log position {0} is out of range (a damaged store)"
+        /// FC1107 as the host says it.
+        public static let eventFromFuture = "event `{0}` is dated {1}, after the host's clock ({2}; a flowc command sets it with `--now`)"
         public static let snapshotOutOfStep = "its snapshot is after event {0}, its log after event {1} (a damaged store; `flowc deal verify` compares them)"
         /// FC1212: `--lock-timeout` passed while another command held the writer lock.
         public static let storeBusy = "the store is busy: another flowc command held its writer lock (`{0}`) past --lock-timeout; nothing was changed, try again"

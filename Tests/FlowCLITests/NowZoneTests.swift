@@ -144,5 +144,11 @@ import Testing
         #expect(early.code == 1)
         #expect(early.err.contains("happened at 2024-05-01T09:00:00+08:00, before the last event applied (2024-"), "\(early.err)")
         #expect(!early.err.contains(":00Z"), "\(early.err)")
+        // An event after the clock says which clock (QA round 22, m13).
+        let late = flowc("deal", "event", "D-1003", "--set", "intent=low", "--at", "2030-01-01T09:00:00+08:00", "--db", db,
+                         "--now", "2024-07-01T09:00:00+08:00")
+        #expect(late.code == 1)
+        #expect(late.err.contains("is dated 2030-01-01T09:00:00+08:00, after the host's clock (2024-07-01T09:00:00+08:00; "
+                                  + "a flowc command sets it with `--now`)"), "\(late.err)")
     }
 }
