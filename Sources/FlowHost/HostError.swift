@@ -28,7 +28,7 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
         return copy
     }
 
-    /// The runner's refusal, unchanged.
+    /// The runner's refusal, in its words, but for FC1107, which says whose clock it is.
     public init(_ refusal: Refusal) {
         self.code = refusal.code
         // The step's clock is the host's: say which it is and how a command sets it (QA round 22).
