@@ -1,5 +1,6 @@
 public import FlowDiagnostics
 public import FlowSyntax
+public import FlowExpr
 
 /// What every rule sees: the composed template, its symbol tables and flow graph, what earlier
 /// rules found out, and where to report.
@@ -142,9 +143,13 @@ public struct ExpressionInfo: Sendable {
     public var constantBool: Bool?
     /// True when it parsed and type-checked cleanly.
     public var isValid: Bool
-    public init(fields: [String], constantBool: Bool?, isValid: Bool) {
+    /// The expression as checked, when it parsed (later rules read its tree rather than parse and
+    /// check it again).
+    public var checked: CheckedExpr?
+    public init(fields: [String], constantBool: Bool?, isValid: Bool, checked: CheckedExpr? = nil) {
         self.fields = fields
         self.constantBool = constantBool
         self.isValid = isValid
+        self.checked = checked
     }
 }

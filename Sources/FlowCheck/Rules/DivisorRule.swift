@@ -17,12 +17,11 @@ enum DivisorRule: TemplateRule {
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
-        let env = FieldEnvironment(t.fields)
         // Computed fields whose `compute` divides by a field that may be zero: field → (divisor, division as written).
         var dividing: [String: (divisor: String, division: String)] = [:]
         var computed: [(id: String, checked: CheckedExpr, root: ExprID)] = []
         for f in t.fields {
-            guard let e = f.compute, let checked = checkedExpression(e, env), let root = checked.root else { continue }
+            guard let e = f.compute, let checked = checkedExpression(e, ctx), let root = checked.root else { continue }
             computed.append((f.id.value, checked, root))
             if let (divisor, division) = unguardedDivisions(checked, root, ctx).first { dividing[f.id.value] = (divisor.path, division) }
         }
@@ -41,7 +40,7 @@ enum DivisorRule: TemplateRule {
             }
         }
         func condition(_ e: ExpressionText) {
-            guard ctx.expressions[ExpressionKey(e.span)]?.isValid == true, let checked = checkedExpression(e, env), let root = checked.root else { return }
+            guard ctx.expressions[ExpressionKey(e.span)]?.isValid == true, let checked = checkedExpression(e, ctx), let root = checked.root else { return }
             for (divisor, _) in unguardedDivisions(checked, root, ctx) {
                 ctx.report(CheckMessages.divisorMayBeZero.at(e.span(of: checked.tree.range(of: divisor.node)), divisor.path)
                     .help(CheckMessages.Formats.testDivisorFirst, divisor.path, zero(divisor.path, ctx)))
@@ -61,11 +60,12 @@ enum DivisorRule: TemplateRule {
         }
     }
 
-    static func checkedExpression(_ e: ExpressionText, _ env: FieldEnvironment) -> CheckedExpr? {
-        let parsed = ExprParser.parse(e.text)
-        guard parsed.diagnostics.isEmpty else { return nil }
-        let checked = ExprChecker.check(parsed, in: env, expecting: nil)
-        return checked.hasErrors ? nil : checked
+    /// The expression as `ExpressionsRule` checked it, when its only errors, if any, are about the
+    /// type its place wants (a computed field's declared type): its tree is sound.
+    static func checkedExpression(_ e: ExpressionText, _ ctx: RuleContext) -> CheckedExpr? {
+        guard let checked = ctx.expressions[ExpressionKey(e.span)]?.checked else { return nil }
+        let placeCodes = [ExprMessages.resultType.code, ExprMessages.conditionNotBoolean.code]
+        return checked.diagnostics.allSatisfy { $0.severity != .error || placeCodes.contains($0.code) } ? checked : nil
     }
 
     /// The divisions of `checked` by a field that may be zero and that the expression does not

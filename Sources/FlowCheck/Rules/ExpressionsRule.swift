@@ -16,34 +16,37 @@ enum ExpressionsRule: TemplateRule {
     static let codes = ExprMessages.all.filter { $0.code.number < 432 } + [CheckMessages.computedCycle]
 
     static func check(_ ctx: inout RuleContext) {
-        let env = FieldEnvironment(ctx.template.fields)
-        var dependencies: [String: [String]] = [:]
-        let uses = fieldUses(ctx.template)
-        for f in ctx.template.fields {
+        let t = ctx.template
+        let env = FieldEnvironment(t.fields)
+        // Every expression, parsed once: the field names they use are counted (for FC0415's
+        // help) before any is checked. A computed field's carries its id and declared type.
+        var all: [(text: ExpressionText, parsed: ParsedExpr, expecting: ExprType?, field: String?)] = []
+        for f in t.fields {
             guard let e = f.compute else { continue }
-            let expected = f.type.flatMap { FieldEnvironment.type(of: f, $0.value) }
-            if let info = checkOne(&ctx, e, env: env, expecting: expected, uses: uses) { dependencies[f.id.value] = info.fields }
+            all.append((e, ExprParser.parse(e.text), f.type.flatMap { FieldEnvironment.type(of: f, $0.value) }, f.id.value))
         }
-        for n in ctx.template.nodes {
-            if let w = n.when { _ = checkOne(&ctx, w, env: env, expecting: .boolean, uses: uses) }
+        for n in t.nodes {
+            if let w = n.when { all.append((w, ExprParser.parse(w.text), .boolean, nil)) }
             if case .conditional(let bs, _)? = n.next {
-                for b in bs { if let c = b.condition { _ = checkOne(&ctx, c, env: env, expecting: .boolean, uses: uses) } }
+                for b in bs { if let c = b.condition { all.append((c, ExprParser.parse(c.text), .boolean, nil)) } }
             }
+        }
+        let uses = fieldUses(t, all.map(\.parsed))
+        var dependencies: [String: [String]] = [:]
+        for e in all {
+            let info = checkOne(&ctx, e.text, e.parsed, env: env, expecting: e.expecting, uses: uses)
+            if let field = e.field, let info { dependencies[field] = info.fields }
         }
         reportCycles(&ctx, dependencies)
     }
 
-    /// How often each field name is used: in expressions, `requires` and bot cards' `fields`.
-    static func fieldUses(_ t: ComposedTemplate) -> [String: Int] {
+    /// How often each field name is used: in the expressions, `requires` and bot cards' `fields`.
+    static func fieldUses(_ t: ComposedTemplate, _ expressions: [ParsedExpr]) -> [String: Int] {
         var uses: [String: Int] = [:]
-        func expression(_ e: ExpressionText) {
-            let parsed = ExprParser.parse(e.text)
+        for parsed in expressions {
             for id in parsed.tree.ids { if case .field(let path) = parsed.tree[id] { uses[path, default: 0] += 1 } }
         }
-        for f in t.fields { if let e = f.compute { expression(e) } }
         for n in t.nodes {
-            if let w = n.when { expression(w) }
-            if case .conditional(let bs, _)? = n.next { for b in bs { if let c = b.condition { expression(c) } } }
             for r in n.requires { uses[r.value, default: 0] += 1 }
             for e in n.onEnter + n.onComplete { for f in e.fields { uses[f.value, default: 0] += 1 } }
         }
@@ -60,9 +63,8 @@ enum ExpressionsRule: TemplateRule {
         return (String(decoding: bytes[start..<end], as: UTF8.self), start..<end)
     }
 
-    static func checkOne(_ ctx: inout RuleContext, _ e: ExpressionText, env: FieldEnvironment, expecting: ExprType?,
-                         uses: [String: Int] = [:]) -> ExpressionInfo? {
-        let parsed = ExprParser.parse(e.text)
+    static func checkOne(_ ctx: inout RuleContext, _ e: ExpressionText, _ parsed: ParsedExpr, env: FieldEnvironment, expecting: ExprType?,
+                         uses: [String: Int]) -> ExpressionInfo? {
         let map: (Range<Int>) -> SourceSpan = { e.span(of: $0) }
         if !parsed.diagnostics.isEmpty {
             for d in parsed.diagnostics {
@@ -108,7 +110,7 @@ enum ExpressionsRule: TemplateRule {
         if checked.isConstant, case .boolean(let b)? = ExprEvaluator.constantValue(of: checked) {
             constant = b
         }
-        let info = ExpressionInfo(fields: fields, constantBool: constant, isValid: checked.diagnostics.isEmpty)
+        let info = ExpressionInfo(fields: fields, constantBool: constant, isValid: checked.diagnostics.isEmpty, checked: checked)
         ctx.expressions[ExpressionKey(e.span)] = info
         return info
     }
