@@ -42,6 +42,15 @@ func pipe(_ text: String, at path: String) throws {
     writer.start()
 }
 
+/// testdata/run/mini.flow.yaml; with `header`, its `template:` line replaced by that one (another
+/// id, version or name).
+func miniTemplate(header: String? = nil) throws -> String {
+    let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+    let line = "template: {id: mini, version: 1.0.0, name: Mini}"
+    #expect(mini.contains(line))
+    return header.map { mini.replacingOccurrences(of: line, with: $0) } ?? mini
+}
+
 /// A temporary directory holding the given files.
 func tempDir(_ files: [String: String]) throws -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-cli-\(UUID().uuidString)").path

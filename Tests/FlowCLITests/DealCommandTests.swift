@@ -368,12 +368,9 @@ import Testing
     }
 
     @Test func aCreationOrARunOnAnOlderVersionIsNoted() throws {
-        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
-        let header = "template: {id: mini, version: 1.0.0, name: Mini}"
-        #expect(mini.contains(header))
         let dir = try tempDir([
-            "v1.flow.yaml": mini,
-            "v2.flow.yaml": mini.replacingOccurrences(of: header, with: "template: {id: mini, version: 1.1.0, name: Mini}"),
+            "v1.flow.yaml": try miniTemplate(),
+            "v2.flow.yaml": try miniTemplate(header: "template: {id: mini, version: 1.1.0, name: Mini}"),
             "d.jsonl": #"{"id": "R-1", "owner": "bob", "fields": {"customer_name": "丙"}}"# + "\n",
         ])
         let db = dir + "/s.sqlite"
@@ -410,7 +407,7 @@ import Testing
 /// next tick blocked, escalated and idle-warned them in one burst).
 @Suite struct TimersDueNoteTests {
     @Test func dealsWrittenWithTimersAlreadyDueAreCounted() throws {
-        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let mini = try miniTemplate()
         let old = #"{"id": "R-1", "owner": "bob", "at": "2024-05-06T09:00:00Z", "fields": {"customer_name": "甲"}}"#
         let older = #"{"id": "R-2", "owner": "amy", "at": "2024-05-01T09:00:00Z", "fields": {"customer_name": "乙"}}"#
         let recent = #"{"id": "R-3", "owner": "cy", "at": "2024-05-31T09:00:00Z", "fields": {"customer_name": "丙"}}"#

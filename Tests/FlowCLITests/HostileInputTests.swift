@@ -13,24 +13,21 @@ import Testing
     /// refused as a raw one is, in a template and in a scenario file; and an IR whose version
     /// holds one is refused on load.
     @Test func escapedControlCharactersAreRefused() throws {
-        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
-        let header = "template: {id: mini, version: 1.0.0, name: Mini}"
-        #expect(mini.contains(header))
-        let dir = try tempDir(["v.flow.yaml": mini.replacingOccurrences(of: header, with: #"template: {id: mini, version: "1\e]0;T\a\e[2J", name: Mini}"#),
-                               "b.flow.yaml": mini.replacingOccurrences(of: header, with: #"template: {id: mini, version: 1.0.0, name: "Mini\u202Eevil"}"#),
-                               "ok.flow.yaml": mini.replacingOccurrences(of: header, with: #"template: {id: mini, version: 1.0.0, name: "Mini\tmulti\nline"}"#)])
+        let dir = try tempDir(["v.flow.yaml": try miniTemplate(header: #"template: {id: mini, version: "1\e]0;T\a\e[2J", name: Mini}"#),
+                               "b.flow.yaml": try miniTemplate(header: #"template: {id: mini, version: 1.0.0, name: "Mini\u202Eevil"}"#),
+                               "ok.flow.yaml": try miniTemplate(header: #"template: {id: mini, version: 1.0.0, name: "Mini\tmulti\nline"}"#)])
         let v = flowc("check", dir + "/v.flow.yaml", "--color", "never")
         #expect(v.code == 1)
         #expect(v.out.contains("error[FC0116]: an escape in this string writes an invisible U+001B"), "\(v.out)")
         #expect(!v.out.contains("\u{1B}") && !v.err.contains("\u{1B}"))
         #expect(flowc("check", dir + "/b.flow.yaml", "--color", "never").out.contains("error[FC0116]"))
         // Written as it is, unquoted or single-quoted, too (QA round 15: libyaml lets U+202E through).
-        try mini.replacingOccurrences(of: header, with: "template: {id: mini, version: '1\u{202E}', name: Mini}")
+        try miniTemplate(header: "template: {id: mini, version: '1\u{202E}', name: Mini}")
             .write(toFile: dir + "/r.flow.yaml", atomically: true, encoding: .utf8)
         #expect(flowc("check", dir + "/r.flow.yaml", "--color", "never").out.contains("error[FC0116]: this text holds an invisible U+202E RIGHT-TO-LEFT OVERRIDE"))
         // A version is one line: the IR loader refuses a tab or a line break in it, so check does
         // (QA round 14, m14). A name may hold both (`ok.flow.yaml`).
-        try mini.replacingOccurrences(of: header, with: #"template: {id: mini, version: "1.0\n2", name: Mini}"#)
+        try miniTemplate(header: #"template: {id: mini, version: "1.0\n2", name: Mini}"#)
             .write(toFile: dir + "/nl.flow.yaml", atomically: true, encoding: .utf8)
         let nl = flowc("check", dir + "/nl.flow.yaml", "--color", "never")
         #expect(nl.code == 1)

@@ -141,12 +141,9 @@ import Testing
 /// batch was counted against every template, and a valid claim was refused with FC1151).
 @Suite struct BulkQuotaPerTemplateTests {
     @Test func claimsOfTwoTemplatesInOneBatchCountApart() throws {
-        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
-        let header = "template: {id: mini, version: 1.0.0, name: Mini}"
-        #expect(mini.contains(header))
         let dir = try tempDir([
-            "mini.flow.yaml": mini,
-            "other.flow.yaml": mini.replacingOccurrences(of: header, with: "template: {id: other, version: 1.0.0, name: Other}"),
+            "mini.flow.yaml": try miniTemplate(),
+            "other.flow.yaml": try miniTemplate(header: "template: {id: other, version: 1.0.0, name: Other}"),
             "mini.jsonl": #"{"id": "M-1", "owner": "bob", "at": "2024-06-01T09:00:00Z", "fields": {"customer_name": "甲"}}"# + "\n"
                 + #"{"id": "M-P", "at": "2024-06-01T09:00:00Z", "fields": {"customer_name": "乙"}}"# + "\n",
             "other.jsonl": #"{"id": "O-P", "at": "2024-06-01T09:00:00Z", "fields": {"customer_name": "丙"}}"# + "\n",
