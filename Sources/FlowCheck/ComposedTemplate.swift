@@ -25,8 +25,8 @@ public struct ComposedTemplate: Sendable {
     public var unnamedNodes: [SourceSpan] = []
     public var unnamedRoles: [SourceSpan] = []
     public var unnamedFields: [SourceSpan] = []
-    /// References of any file whose id holds a look-alike or invisible character, with the id
-    /// each surely meant (see `TemplateSyntax.lookAlikeReferences`).
+    /// References of any file whose id is not one, with the id form of each (see
+    /// `TemplateSyntax.lookAlikeReferences`).
     public var lookAlikeReferences: [Located<String>] = []
     /// The `remove_nodes` entries that removed an inherited node.
     public var removedNodes: [Located<String>] = []

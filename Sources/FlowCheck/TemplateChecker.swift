@@ -99,14 +99,18 @@ public enum TemplateChecker {
         return finish(out, suggestDeclaredIDs(composer.diagnostics, composed) + ctx.diagnostics, files)
     }
 
-    /// An id reported for a look-alike or invisible character (FC0206) gets the declared node,
-    /// role or field id it was meant to be as its did-you-mean and fix-it, when there is one:
-    /// only the whole template knows what is declared.
+    /// An id reported as none (FC0206) gets the declared node, role or field id it was meant to
+    /// be as its did-you-mean and fix-it, when there is one: its id form when that is declared
+    /// (a look-alike or invisible character taken out, a case slip lowered), else the declared id
+    /// closest to that form (`n400O` → `n4000`, QA round 22). Only the whole template knows what
+    /// is declared.
     static func suggestDeclaredIDs(_ diagnostics: [Diagnostic], _ t: ComposedTemplate) -> [Diagnostic] {
         guard !t.lookAlikeReferences.isEmpty else { return diagnostics }
         let declared = Set(t.nodes.map(\.id.value) + t.roles.map(\.id.value) + t.fields.map(\.id.value))
         var meant: [SourceSpan: String] = [:]
-        for ref in t.lookAlikeReferences where declared.contains(ref.value) { meant[ref.span] = ref.value }
+        for ref in t.lookAlikeReferences {
+            meant[ref.span] = declared.contains(ref.value) ? ref.value : Suggestions.closest(to: ref.value, in: declared)
+        }
         guard !meant.isEmpty else { return diagnostics }
         return diagnostics.map { d in
             guard d.code == SyntaxMessages.badIdentifier.code, let span = d.span, let id = meant[span] else { return d }

@@ -178,8 +178,8 @@ struct SyntaxReader {
             if let c = CharacterNames.firstDeceptive(in: s.value) {
                 // It looks like an id: name the character that makes it none.
                 d.message = Message(SyntaxMessages.Formats.deceptiveCharacter, [CharacterNames.showingInvisibles(s.value), CharacterNames.describe(c)])
-                if !definition, let fixed { lookAlikeReferences.append(Located(fixed, s.span)) }
             }
+            if !definition, let fixed { lookAlikeReferences.append(Located(fixed, s.span)) }
             let parts = s.value.split { $0 == "\u{FF0C}" || $0 == "\u{3001}" }.map { String($0.filter { $0 != " " }) }
             if parts.count > 1, parts.allSatisfy(SyntaxReader.isIdentifier) {
                 // `quote，cost` in a list: a full-width comma (or 、) joined two entries into one.

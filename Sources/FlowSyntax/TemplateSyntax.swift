@@ -558,8 +558,9 @@ public struct TemplateSyntax: Sendable {
     public var unnamedNodes: [SourceSpan] = []
     public var unnamedRoles: [SourceSpan] = []
     public var unnamedFields: [SourceSpan] = []
-    /// References whose id holds a look-alike or invisible character (reported, FC0206), each
-    /// with the id it surely meant (`quotation` for `quotаtion`).
+    /// References whose id is not one (reported, FC0206) but has a form that is, each with that
+    /// form: the id a look-alike or invisible character surely meant (`quotation` for
+    /// `quotаtion`), or the lowercase snake_case of a case slip (`n400o` for `n400O`).
     public var lookAlikeReferences: [Located<String>] = []
 }
 

@@ -74,4 +74,31 @@ import Testing
         #expect(d.help?.text == "ids are lowercase snake_case, such as `review`; display names go in `name:`")
         #expect(d.fixIts.isEmpty)
     }
+
+    @Test func aCaseSlipGetsTheDeclaredIDItMeant() throws {
+        // QA round 22, m17: `n400O` (a capital O for a zero) was offered `n400o`, which is not
+        // declared; the declared `n4000` is the one meant, and the fix-it writes it.
+        let ds = Self.check(next: "n400O", quotationID: "n4000")
+        #expect(ds.count == 1, "\(ds.map(\.message.text))")
+        let d = try #require(ds.first)
+        #expect(d.code == DiagnosticCode(206))
+        #expect(d.location?.line == 9)
+        #expect(d.help?.text == "did you mean `n4000`?")
+        #expect(d.fixIts.map(\.replacement) == ["n4000"])
+        #expect(d.fixIts.first?.span == d.span)
+    }
+
+    @Test func anUppercaseReferenceGetsItsDeclaredIDAsAFixIt() throws {
+        let ds = Self.check(next: "Quotation")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(206) })
+        #expect(d.help?.text == "did you mean `quotation`?")
+        #expect(d.fixIts.map(\.replacement) == ["quotation"])
+    }
+
+    @Test func anUppercaseReferenceNearNothingDeclaredKeepsTheRule() throws {
+        let ds = Self.check(next: "Contract_Signing")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(206) })
+        #expect(d.help?.text == "ids are lowercase snake_case, such as `contract_signing`; display names go in `name:`")
+        #expect(d.fixIts.isEmpty)
+    }
 }
