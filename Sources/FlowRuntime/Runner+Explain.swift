@@ -9,6 +9,23 @@ extension Runner {
     /// - Parameter sequence: only the decisions of this event (the others are read all the same:
     ///   whether a node comes into the flow ahead or is back in it depends on the earlier ones).
     /// - Parameter utcOffset: the zone times are written in (seconds east of UTC); UTC when nil.
+    /// A node's display names for people, Chinese then English (`初步洽谈 Initial talks`), the
+    /// way the report names nodes by default; nil when it has none but its id, or only its id
+    /// spelt for people (`Talks`, `Initial talks` for `initial_talks`). The open-node
+    /// lines of `deal show` and `why` give them beside the id (QA round 22: the report said
+    /// 商机评估 where `why` said `qualification`).
+    static func displayNames(_ machine: Machine, _ n: Int) -> String? {
+        guard machine.nodes.indices.contains(n) else { return nil }
+        let node = machine.nodes[n]
+        var names: [String] = []
+        for name in [node.name["zh"] ?? node.name[""], node.name["en"]] {
+            guard let name, !name.isEmpty, !names.contains(name),
+                  String(name.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 }) != node.id else { continue }
+            names.append(name)
+        }
+        return names.isEmpty ? nil : names.joined(separator: " ")
+    }
+
     public static func explain(_ machine: Machine, _ s: DealSnapshot, decisionsOf sequence: Int64? = nil, utcOffset: Int64? = nil) -> [String] {
         typealias X = RuntimeMessages.Explain
         func fill(_ format: String, _ args: String...) -> String { RuntimeMessages.fill(format, args) }
@@ -33,12 +50,13 @@ extension Runner {
         var lines = [fill(X.status, Names.inline(s.dealID), s.status.rawValue, s.pool.rawValue, s.owner.map { "`\(Names.inline($0))`" } ?? RuntimeMessages.Phrase.noOwner)]
         for n in s.openNodes {
             let st = s.nodes[n]
+            let names = displayNames(machine, n).map { fill(X.nodeNames, $0) } ?? ""
             if st.status == .blocked, let blocked = st.blockedAt, let due = st.dueAt {
-                lines.append(fill(X.blockedNode, node(n), time(blocked), time(due), time(st.activatedAt)))
+                lines.append(fill(X.blockedNode, node(n), names, time(blocked), time(due), time(st.activatedAt)))
             } else if let due = st.dueAt {
-                lines.append(fill(X.activeNodeDue, node(n), st.status.rawValue, time(st.activatedAt), time(due)))
+                lines.append(fill(X.activeNodeDue, node(n), names, st.status.rawValue, time(st.activatedAt), time(due)))
             } else {
-                lines.append(fill(X.activeNode, node(n), st.status.rawValue, time(st.activatedAt)))
+                lines.append(fill(X.activeNode, node(n), names, st.status.rawValue, time(st.activatedAt)))
             }
         }
         for d in s.decisions {

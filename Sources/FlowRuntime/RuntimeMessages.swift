@@ -432,9 +432,12 @@ public enum RuntimeMessages {
     /// Lines of `Runner.explain` (why a deal is where it is).
     public enum Explain {
         public static let status = "deal `{0}` is {1}, in the {2} pool, owner {3}"
-        public static let activeNode = "node `{0}` is {1} since {2}"
-        public static let activeNodeDue = "node `{0}` is {1} since {2}, due {3}"
-        public static let blockedNode = "node `{0}` is blocked since {1}, due {2} (active since {3})"
+        /// The open-node lines: `{0}` the node's id, then its display names (`nodeNames`).
+        public static let activeNode = "node `{0}`{1} is {2} since {3}"
+        public static let activeNodeDue = "node `{0}`{1} is {2} since {3}, due {4}"
+        public static let blockedNode = "node `{0}`{1} is blocked since {2}, due {3} (active since {4})"
+        /// A node's display names after its id (`初步洽谈 Initial talks`: Chinese, then English).
+        public static let nodeNames = " ({0})"
         public static let branch = "at `{0}`, `{1}` was {2} (reads {3}): went to `{4}`"
         public static let branchDefault = "at `{0}`, no condition held: went to the default `{1}`"
         public static let tailoringSkipped = "`{0}` was skipped: `{1}` was {2} (reads {3})"

@@ -15,7 +15,7 @@ import Testing
 
         let show = flowc("deal", "show", "X-1", "--db", db)
         #expect(show.code == 0)
-        #expect(show.out.contains("node `initial_talks` is active since 2024-05-06T01:00:00Z, due 2024-05-20T01:00:00Z"))
+        #expect(show.out.contains("node `initial_talks` (初步洽谈) is active since 2024-05-06T01:00:00Z, due 2024-05-20T01:00:00Z"), "\(show.out)")
         #expect(show.out.contains("  amount = 500000 CNY"))
         #expect(show.out.contains("created 2024-05-06T01:00:00Z; 1 event, the last `create` at"), "\(show.out)")
         #expect(show.out.contains("  products = [\"crm\"]"))

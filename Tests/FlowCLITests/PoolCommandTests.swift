@@ -47,7 +47,7 @@ import Testing
         // The lost deal, claimed back, starts again at the start node.
         let lost = flowc("pool", "claim", "D-1002", "--by", "li.si", "--at", "2024-07-01T09:00:00Z", "--db", db)
         #expect(lost.code == 0, "\(lost.err)")
-        #expect(lost.out.contains("node `initial_talks` is active"))
+        #expect(lost.out.contains("node `initial_talks` (初步洽谈) is active"), "\(lost.out)")
     }
 
     @Test func tickFiresDueTimersAndSweepReturnsIdleDeals() throws {
