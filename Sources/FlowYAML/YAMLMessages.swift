@@ -107,6 +107,9 @@ public enum YAMLMessages {
 
     /// Help lines and labels for FC0101, naming the likely cause that libyaml's message does not.
     public enum Help {
+        /// FC0108's help: `{0}` the hard limit (QA round 22: the option was not named).
+        public static let raiseSizeLimit = "is this the template you meant? `flowc check --max-file-size BYTES` reads a larger one, up to {0}"
+        public static let sizeLimitIsHard = "is this the template you meant? flowc reads no file over {0} bytes"
         /// libyaml's contexts ("while parsing a block mapping"), said as what starts at the mark:
         /// under a `- id:` line, the words read like YAML (QA round 22).
         public static let contexts = [

@@ -56,7 +56,7 @@ public enum YAMLReader {
         var diags: [Diagnostic] = []
         let maxBytes = min(limits.maxFileBytes, hardMaxFileBytes)
         if file.bytes.count > maxBytes {
-            diags.append(YAMLMessages.tooLarge.at(SourceSpan(file: file, start: 0, end: 0), String(file.bytes.count), String(maxBytes)))
+            diags.append(tooLarge(path: file.path, size: file.bytes.count, maxBytes: maxBytes))
             return YAMLReadResult(document: nil, diagnostics: diags)
         }
         if let d = validateEncoding(file) {
@@ -75,8 +75,14 @@ public enum YAMLReader {
     public static func sizeDiagnostic(path: String, size: Int, limits: YAMLLimits = .default) -> Diagnostic? {
         let maxBytes = min(limits.maxFileBytes, hardMaxFileBytes)
         guard size > maxBytes else { return nil }
-        let file = SourceFile(path: path, bytes: [])
-        return YAMLMessages.tooLarge.at(SourceSpan(file: file, start: 0, end: 0), String(size), String(maxBytes))
+        return tooLarge(path: path, size: size, maxBytes: maxBytes)
+    }
+
+    /// FC0108, for the whole file: no line of it is quoted (QA round 22 saw an empty `1 |`), and
+    /// the help names the option that raises the limit, while it can be raised.
+    static func tooLarge(path: String, size: Int, maxBytes: Int) -> Diagnostic {
+        YAMLMessages.tooLarge.inFile(path, String(size), String(maxBytes))
+            .help(maxBytes < hardMaxFileBytes ? YAMLMessages.Help.raiseSizeLimit : YAMLMessages.Help.sizeLimitIsHard, String(hardMaxFileBytes))
     }
 
     /// Finds the first NUL byte or invalid UTF-8 sequence, with its exact byte offset.

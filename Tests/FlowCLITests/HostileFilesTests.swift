@@ -107,3 +107,27 @@ func randomBytes(seed: UInt64, count: Int) -> [UInt8] {
             """, "\(r.out)")
     }
 }
+
+/// A file over the size limit is refused as a whole, without a line of it quoted (QA round 22, m9:
+/// an empty `1 |` was quoted), and the help says how to take a larger one.
+@Suite struct FileTooLargeTests {
+    @Test func theFileIsNamedWithTheLimitToRaise() throws {
+        let text = String(repeating: "a: b\n", count: 20)
+        let r = try checkText(text, "--max-file-size", "10")
+        #expect(r.code == 1)
+        #expect(r.out == """
+            \(r.path): error[FC0108]: file is 100 bytes, more than the limit of 10
+              = help: is this the template you meant? `flowc check --max-file-size BYTES` reads a larger one, up to 1073741824
+
+            1 error
+
+            """, "\(r.out)")
+    }
+
+    @Test func theJSONHasNoPlaceInTheFile() throws {
+        let r = try checkText(String(repeating: "a: b\n", count: 20), "--max-file-size", "10", "--json")
+        #expect(r.code == 1)
+        #expect(r.out.contains("\"code\":\"FC0108\""), "\(r.out)")
+        #expect(r.out.contains("\"line\":null"), "\(r.out)")
+    }
+}

@@ -280,7 +280,9 @@ import FlowDiagnostics
         let r = read("a: 0123456789abc\n", limits: limits)                       // 17 bytes
         let d = try #require(single(r, "FC0108"))
         #expect(d.message.text == "file is 17 bytes, more than the limit of 16")
-        #expect(d.span?.range == 0..<0)
+        // The whole file, with no line of it quoted, and the option that raises the limit.
+        #expect(d.span == nil)
+        #expect(d.help?.text == "is this the template you meant? `flowc check --max-file-size BYTES` reads a larger one, up to 1073741824")
         #expect(r.work.events == 0)
         // Even an invalid file is refused for its size first.
         #expect(read(bytes: [UInt8](repeating: 0, count: 17), limits: limits).codes == ["FC0108"])
@@ -299,6 +301,7 @@ import FlowDiagnostics
         let d = YAMLReader.sizeDiagnostic(path: "huge.yaml", size: (1 << 30) + 1, limits: limits)
         #expect(d?.code == DiagnosticCode(108))
         #expect(d?.message.arguments == [String((1 << 30) + 1), String(1 << 30)])
+        #expect(d?.help?.text == "is this the template you meant? flowc reads no file over 1073741824 bytes")
         #expect(YAMLReader.sizeDiagnostic(path: "ok.yaml", size: 1 << 30, limits: limits) == nil)
     }
 
