@@ -11,6 +11,13 @@ let package = Package(
     products: [
         .executable(name: "flowc", targets: ["flowc"]),
         .library(name: "FlowCLI", targets: ["FlowCLI"]),
+        // For a program that embeds the runner (docs/embedding.md): checking and compiling
+        // templates, the pure core, and the host over the SQLite store.
+        .library(name: "FlowCheck", targets: ["FlowCheck"]),
+        .library(name: "FlowIR", targets: ["FlowIR"]),
+        .library(name: "FlowRuntime", targets: ["FlowRuntime"]),
+        .library(name: "FlowStore", targets: ["FlowStore"]),
+        .library(name: "FlowHost", targets: ["FlowHost"]),
         // The parsers on their own, for the fuzz package (fuzz/).
         .library(name: "FlowYAML", targets: ["FlowYAML"]),
         .library(name: "FlowExpr", targets: ["FlowExpr"]),

@@ -199,29 +199,10 @@ struct StoreOptions: ParsableArguments {
             context.writeError("\(path): \(problem)\n")
             return nil
         }
-        if exists {
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: break
-            case S_IFDIR:
-                context.writeError("\(path): \(HostError.storeIsDirectory(path))\n")
-                return nil
-            default:
-                // A pipe would hang the open; a device is no file to keep deals in.
-                context.writeError("\(path): \(HostError.store(StoreError(.notAStore, HostMessages.fill(HostMessages.Phrase.storeNotRegular, [path]))))\n")
-                return nil
-            }
-            // SQLite keeps a store's write-ahead log beside the name it is opened by: two names
-            // of one file give two logs, and writing corrupts the store (QA: both runs said
-            // done). Reading is harmless (backup snapshots are often hard links).
-            if info.st_nlink > 1, writing || creating {
-                context.writeError("\(path): \(HostError.store(StoreError(.database, HostMessages.fill(HostMessages.Phrase.storeHardLinked, [path, String(info.st_nlink)]))))\n")
-                return nil
-            }
-            // Not an SQLite file at all (a template or a deals file named by mistake).
-            if info.st_size > 0, OutputFile.startsAsSQLite(path) == false {
-                context.writeError("\(path): \(HostError.store(StoreError(.notAStore, StoreError.notSQLite)))\n")
-                return nil
-            }
+        // A directory, a pipe, a file with two names, a file that is not SQLite.
+        if exists, let refusal = StoreFile.refusal(at: path, writing: writing || creating) {
+            context.writeError("\(path): \(refusal)\n")
+            return nil
         }
         // An empty file (a copy that failed, a crash while it was made) is no store either: SQLite
         // would take it for an empty database, and a command on existing deals would report none.
@@ -265,23 +246,11 @@ struct StoreOptions: ParsableArguments {
         service.hintZone = effectiveOffset
         service.writerLock = lock
         if writing {
-            // A store upgraded to schema 4 gets its deals' customer keys before any write checks them.
+            // What an upgrade leaves to the host (customer keys, view columns), before any write
+            // reads them (store review: a `flowc tick` that upgraded the store left the view
+            // columns empty for good, and the view commands open the store read-only).
             do {
-                let (written, skipped) = try service.backfillCustomerKeys()
-                if written > 0 {
-                    context.writeError("note: \(path): computed the customer keys of \(written) deal\(written == 1 ? "" : "s")\n")
-                }
-                if !skipped.isEmpty {
-                    // A damaged deal: said at each command that writes, until it is mended (QA round 23: no name).
-                    let named = skipped.prefix(5).map { "`\(Names.inline($0))`" }.joined(separator: ", ") + (skipped.count > 5 ? ", …" : "")
-                    context.writeError("note: \(path): \(skipped.count) deal\(skipped.count == 1 ? "" : "s") could not be read to compute "
-                        + "\(skipped.count == 1 ? "its customer key" : "their customer keys") (\(named)), and the duplicate check "
-                        + "does not see \(skipped.count == 1 ? "it" : "them"); `flowc deal verify` reports \(skipped.count == 1 ? "it" : "them")\n")
-                }
-                // And a store upgraded from before schema 2, its view columns: the quota counts
-                // by their template id, and the view commands open the store read-only (store
-                // review: a `flowc tick` that upgraded the store left them empty for good).
-                _ = try service.backfillProjections()
+                for note in try service.completeUpgrade() { context.writeError("note: \(path): \(note)\n") }
             } catch {
                 context.writeError(error.description + "\n")
                 return nil
@@ -358,14 +327,7 @@ enum OutputFile {
 
     /// Whether `path` is a regular file that starts as an SQLite database does.
     static func isSQLite(_ path: String) -> Bool {
-        !isSpecial(path) && startsAsSQLite(path) == true
-    }
-
-    /// Whether the file at `path` starts with SQLite's 16-byte header; nil when it cannot be read.
-    static func startsAsSQLite(_ path: String) -> Bool? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        return (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8)
+        !isSpecial(path) && StoreFile.startsAsSQLite(path) == true
     }
 
     /// The refusal of ``write(_:to:)`` to replace a ``protected(_:)`` file.

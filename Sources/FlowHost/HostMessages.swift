@@ -271,6 +271,15 @@ public enum HostMessages {
         public static let notUTF8 = "{0} is not UTF-8 text (saved as GBK or GB18030? save it as UTF-8: Excel's \"CSV UTF-8\", or `iconv -f GB18030 -t UTF-8`)"
     }
 
+    /// Notes of ``DealService/completeUpgrade()``, each a sentence about the store (`{0}` a count,
+    /// `{1}` the first deals named).
+    public enum Upgrade {
+        public static let keyComputed = "computed the customer keys of {0} deal"
+        public static let keysComputed = "computed the customer keys of {0} deals"
+        public static let keyUnreadable = "{0} deal could not be read to compute its customer key ({1}), and the duplicate check does not see it; `flowc deal verify` reports it"
+        public static let keysUnreadable = "{0} deals could not be read to compute their customer keys ({1}), and the duplicate check does not see them; `flowc deal verify` reports them"
+    }
+
     /// Lines of `flowc deal why` and `flowc deal history` (the runner's own lines come from
     /// `RuntimeMessages.Explain`).
     public enum Why {

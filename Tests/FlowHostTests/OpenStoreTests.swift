@@ -1,0 +1,63 @@
+import FlowHost
+import FlowRuntime
+import FlowStore
+import Foundation
+import Testing
+
+/// `DealService.open(writingTo:)`: what every flowc command that changes deals does before its
+/// first step, for a program that embeds the runner (docs/embedding.md).
+@Suite struct OpenStoreTests {
+    let now = at("2024-06-03T02:00:00Z")
+
+    @Test func aStoreIsCreatedAndHeldUntilTheServiceGoes() throws {
+        let db = try temporaryDirectory() + "/deals.sqlite"
+        do {
+            let (service, notes) = try DealService.open(writingTo: db, clock: { [now] in now })
+            #expect(notes == [])
+            let machine = try service.machines.register(standard)
+            let created = service.create(NewDealInput(dealID: "D-1", owner: "li.si", fields: [WrittenValue("customer_name", .string("远山物流"))]),
+                                         machine: machine)
+            #expect((try? created.get())?.created == true)
+            // A second writer finds the lock held: it waits, then gives up at its timeout.
+            var waited = 0
+            #expect(throws: HostError.self) { _ = try DealService.open(writingTo: db, lockTimeout: 0.2, waiting: { waited += 1 }) }
+            #expect(waited == 1)
+        }
+        // Released with the service: the next writer opens the store and finds the deal.
+        let again = try DealService.open(writingTo: db, lockTimeout: 5)
+        #expect(try again.service.view("D-1").snapshot.owner == "li.si")
+        // Or released by hand, the service kept for reading.
+        again.service.writerLock = nil
+        _ = try DealService.open(writingTo: db, lockTimeout: 5)
+    }
+
+    @Test func aFileThatIsNotAStoreIsRefusedBeforeTheLock() throws {
+        let dir = try temporaryDirectory()
+        let path = dir + "/deals.jsonl"
+        try Data("{\"id\": \"D-1\"}\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: HostError.self) { _ = try DealService.open(writingTo: path) }
+        do {
+            _ = try DealService.open(writingTo: path)
+        } catch {
+            #expect(error.code == "FC1212")
+            #expect(error.message.contains(StoreError.notSQLite), "\(error.message)")
+        }
+        // Nothing was made beside it.
+        #expect(!FileManager.default.fileExists(atPath: path + ".machines"))
+    }
+
+    @Test func aStoreWithTwoNamesIsRefusedForWriting() throws {
+        let dir = try temporaryDirectory()
+        let db = dir + "/deals.sqlite"
+        _ = try DealService.open(writingTo: db)
+        try FileManager.default.linkItem(atPath: db, toPath: dir + "/copy.sqlite")
+        do {
+            _ = try DealService.open(writingTo: db)
+            Issue.record("a hard-linked store was opened for writing")
+        } catch {
+            #expect(error.message.contains("has 2 names (hard links)"), "\(error.message)")
+        }
+        #expect(StoreFile.refusal(at: db, writing: false) == nil)
+        #expect(StoreFile.refusal(at: dir, writing: false)?.message.contains("directory") == true)
+    }
+}
