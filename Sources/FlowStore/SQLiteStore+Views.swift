@@ -33,6 +33,7 @@ extension SQLiteStore: DealViewStore {
         case .amount: "amount"
         case .closeDate: "close_date"
         case .blockedNodes: blockedNodesSQL
+        case .poolArrival: "(pool_arrival ->> 'how')"
         }
     }
 

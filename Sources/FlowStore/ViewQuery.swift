@@ -121,6 +121,10 @@ public enum ViewColumn: String, Hashable, Sendable, CaseIterable {
     /// (``DealProjection/blockedNodes``), comma-separated in its order, the empty text when none.
     /// A manager's question ("which deals are stuck, and where") without a column kept in step.
     case blockedNodes
+    /// Not a stored column but read from one: how a deal in the public pool got there (the
+    /// `how` of ``DealProjection/poolArrival``: `lost`, `idle`, `released`, `created`), null
+    /// for a deal not in it. The report counts the pool by it.
+    case poolArrival
 }
 
 /// Something a predicate compares: a column, a field of the `fields` object, a constant, or the

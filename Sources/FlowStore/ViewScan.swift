@@ -41,6 +41,7 @@ enum ViewScan {
             case .amount: return p?.amount.map(ViewValue.real) ?? .null
             case .closeDate: return text(p?.closeDate)
             case .blockedNodes: return .text(p?.blockedNodes ?? "")
+            case .poolArrival: return text(p?.poolArrival?.how)
             }
         }
 

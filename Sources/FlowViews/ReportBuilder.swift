@@ -259,6 +259,22 @@ public struct ReportBuilder {
                 ageDays: Int(max(0, nowMS - since) / Self.day))
         }
 
+        // The chart counts the whole pool, bucket by bucket through the `pool_since` index: a
+        // deal `d` whole days in the pool (`ageDays` above) is in a bucket `from…to` when
+        // `pool_since` > now − (to + 1) days and (from > 0) `pool_since` ≤ now − from days.
+        var poolAges: [ReportModel.PoolAgeBucket] = []
+        for bound in ReportModel.PoolAgeBucket.bounds {
+            var range: [ViewPredicate] = []
+            if let to = bound.to { range.append(.compare(.column(.poolSince), .greater, .value(.integer(nowMS &- Int64(to + 1) * Self.day)))) }
+            if bound.from > 0 { range.append(.compare(.column(.poolSince), .lessOrEqual, .value(.integer(nowMS &- Int64(bound.from) * Self.day)))) }
+            var bucket = ReportModel.PoolAgeBucket(fromDays: bound.from, toDays: bound.to)
+            for group in try store.viewGroups(DealGroupQuery(filter: .and([inPool] + range), groupBy: [.column(.poolArrival)])) {
+                let how: ReportModel.PoolRow.Arrival = if case .text(let t)? = group.keys.first { .init(rawValue: t) ?? .created } else { .created }
+                bucket[how] += group.count
+            }
+            poolAges.append(bucket)
+        }
+
         let days = min(max(0, returningWithinDays), Self.maxReturningDays)
         let returnsSoon = all(isOpen, .compare(.column(.returnsAt), .lessOrEqual, .value(.integer(nowMS &+ Int64(days) * Self.day))))
         let returningDeals = try store.viewRows(DealRowQuery(filter: returnsSoon, sort: [ViewSort(.column(.returnsAt))], limit: limits.returningRows))
@@ -293,7 +309,8 @@ public struct ReportBuilder {
             }
         var model = ReportModel(
             generatedAt: now, utcOffsetSeconds: utcOffset, templates: lines, totals: totals, funnel: funnel, forecast: forecastRows,
-            attention: attention, publicPool: publicPool, returningWithinDays: days, returning: returning, recentRecords: recent)
+            attention: attention, publicPool: publicPool, returningWithinDays: days, returning: returning, recentRecords: recent,
+            publicPoolAges: poolAges)
         model.publicPoolMore = max(0, publicPoolMore)
         model.returningMore = max(0, returningMore)
         model.attentionUnread = read.complete ? 0 : max(0, try count(overdue) - read.deals)

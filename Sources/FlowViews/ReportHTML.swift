@@ -234,7 +234,7 @@ public enum ReportHTML {
             section("public-pool", "公海", "Public pool", note: "停留最久的在前；天数按报表时间计 · oldest first; age in whole days")
             defer { out += "</section>\n" }
             guard !model.publicPool.isEmpty else { return empty(F.Empty.publicPool) }
-            out += ReportSVGPoolAge.render(model.publicPool, language: language)
+            out += ReportSVGPoolAge.render(model.publicPoolAges, language: language)
             out += "<table><thead><tr>" + th("商机", "Deal") + th("客户", "Customer") + th("金额", "Amount", num: true)
                 + th("来源", "How it got there") + th("原负责人", "Previous owner") + th("原因", "Reason") + th("进入公海", "Since")
                 + th("天数", "Age (days)", num: true) + "</tr></thead><tbody>"

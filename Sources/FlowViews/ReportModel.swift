@@ -22,8 +22,13 @@ public struct ReportModel: Sendable, Hashable, Codable {
     public var forecast: [ForecastRow]
     /// Blocked (past due) and overdue-soon nodes, grouped by the person who owns them.
     public var attention: [OwnerAttention]
-    /// Deals in the public pool, oldest in the pool first.
+    /// Deals in the public pool, oldest in the pool first (up to a limit: `publicPoolMore`).
     public var publicPool: [PoolRow]
+    /// Every deal of the public pool by days in the pool, in the buckets of the page's chart
+    /// (0–7, 8–30, 31–90, 91–180, over 180), each counted by how the deals got there: the whole
+    /// pool, where `publicPool` lists its oldest (QA round 24: the chart drew the listed rows,
+    /// and left this week's returns out).
+    public var publicPoolAges: [PoolAgeBucket]
     /// Deals that will return to the public pool within `returningWithinDays` days.
     public var returningWithinDays: Int
     public var returning: [ReturningRow]
@@ -39,7 +44,7 @@ public struct ReportModel: Sendable, Hashable, Codable {
 
     public init(generatedAt: Int64, utcOffsetSeconds: Int64, templates: [TemplateLine], totals: Totals, funnel: [FunnelRow],
                 forecast: [ForecastRow], attention: [OwnerAttention], publicPool: [PoolRow], returningWithinDays: Int,
-                returning: [ReturningRow], recentRecords: [RecordRow]) {
+                returning: [ReturningRow], recentRecords: [RecordRow], publicPoolAges: [PoolAgeBucket]? = nil) {
         self.generatedAt = generatedAt
         self.utcOffsetSeconds = utcOffsetSeconds
         self.templates = templates
@@ -48,6 +53,7 @@ public struct ReportModel: Sendable, Hashable, Codable {
         self.forecast = forecast
         self.attention = attention
         self.publicPool = publicPool
+        self.publicPoolAges = publicPoolAges ?? PoolAgeBucket.count(publicPool)
         self.returningWithinDays = returningWithinDays
         self.returning = returning
         self.recentRecords = recentRecords
@@ -199,6 +205,56 @@ public struct ReportModel: Sendable, Hashable, Codable {
             self.dealID = dealID; self.customer = customer; self.amount = amount; self.currency = currency; self.arrival = arrival
             self.reason = reason
             self.previousOwner = previousOwner; self.since = since; self.ageDays = ageDays
+        }
+    }
+
+    /// Deals of the public pool whose days in the pool are `fromDays` to `toDays` (inclusive;
+    /// nil: no upper bound), by how they got there.
+    public struct PoolAgeBucket: Sendable, Hashable, Codable {
+        public var fromDays: Int
+        public var toDays: Int?
+        public var lost = 0, idle = 0, released = 0, created = 0
+
+        public init(fromDays: Int, toDays: Int?, lost: Int = 0, idle: Int = 0, released: Int = 0, created: Int = 0) {
+            self.fromDays = fromDays; self.toDays = toDays
+            self.lost = lost; self.idle = idle; self.released = released; self.created = created
+        }
+
+        /// The buckets, in days in the pool (a deal dated after the report counts as 0 days).
+        public static let bounds: [(from: Int, to: Int?)] = [(0, 7), (8, 30), (31, 90), (91, 180), (181, nil)]
+
+        /// How many of this bucket's deals got there so.
+        public subscript(arrival: PoolRow.Arrival) -> Int {
+            get {
+                switch arrival {
+                case .lost: lost
+                case .idle: idle
+                case .released: released
+                case .created: created
+                }
+            }
+            set {
+                switch arrival {
+                case .lost: lost = newValue
+                case .idle: idle = newValue
+                case .released: released = newValue
+                case .created: created = newValue
+                }
+            }
+        }
+
+        public var total: Int { lost + idle + released + created }
+
+        /// The index of the bucket an age in whole days falls in (negative ages count as 0).
+        public static func index(ofAge days: Int) -> Int {
+            bounds.firstIndex { days <= ($0.to ?? Int.max) } ?? bounds.count - 1
+        }
+
+        /// The buckets of `rows` (a model whose pool list is whole, as a test writes one).
+        public static func count(_ rows: [PoolRow]) -> [PoolAgeBucket] {
+            var buckets = bounds.map { PoolAgeBucket(fromDays: $0.from, toDays: $0.to) }
+            for row in rows { buckets[index(ofAge: row.ageDays)][row.arrival] += 1 }
+            return buckets
         }
     }
 

@@ -1,30 +1,23 @@
 /// The public pool's age histogram: deals per age bucket (days in the pool), each column stacked
-/// by how the deals got there (lost, idle, released, created).
+/// by how the deals got there (lost, idle, released, created). It draws the model's
+/// ``ReportModel/publicPoolAges``, which count the whole pool.
 enum ReportSVGPoolAge {
-    /// Age buckets in whole days (inclusive bounds; the last is open-ended).
-    static let buckets: [(low: Int, high: Int?, zh: String, en: String)] = [
-        (0, 7, "0–7 天", "days"), (8, 30, "8–30 天", "days"), (31, 90, "31–90 天", "days"),
-        (91, 180, "91–180 天", "days"), (181, nil, "180 天以上", "over 180 days"),
-    ]
     static let arrivals: [ReportModel.PoolRow.Arrival] = [.lost, .idle, .released, .created]
 
+    /// A bucket's label: `0–7 天` and `days` under it, `180 天以上` and `over 180 days`.
+    static func label(_ b: ReportModel.PoolAgeBucket) -> (zh: String, en: String) {
+        guard let to = b.toDays else { return ("\(b.fromDays - 1) 天以上", "over \(b.fromDays - 1) days") }
+        return ("\(b.fromDays)–\(to) 天", "days")
+    }
+
     /// A bucket in English alone: `0–7 days`, `over 180 days`.
-    static func english(_ b: (low: Int, high: Int?, zh: String, en: String)) -> String {
-        b.high.map { "\(b.low)–\($0) days" } ?? b.en
+    static func english(_ b: ReportModel.PoolAgeBucket) -> String {
+        b.toDays.map { "\(b.fromDays)–\($0) days" } ?? label(b).en
     }
 
-    /// The index of the bucket an age falls in (negative ages count as 0).
-    static func bucket(_ age: Int) -> Int {
-        buckets.firstIndex { b in age <= (b.high ?? Int.max) } ?? buckets.count - 1
-    }
-
-    static func render(_ rows: [ReportModel.PoolRow], language: ReportLanguage = .both) -> String {
+    static func render(_ buckets: [ReportModel.PoolAgeBucket], language: ReportLanguage = .both) -> String {
         typealias S = ReportSVG
-        var counts = Array(repeating: Array(repeating: 0, count: arrivals.count), count: buckets.count)
-        for row in rows {
-            let a = arrivals.firstIndex(of: row.arrival) ?? 0
-            counts[bucket(row.ageDays)][a] += 1
-        }
+        let counts = buckets.map { b in arrivals.map { b[$0] } }
         let height = 260.0, top = 40.0, bottom = height - 44
         let maxCount = Double(counts.map { $0.reduce(0, +) }.max() ?? 0)
         let step = max(1, S.niceStep(maxCount, ticks: 4).rounded(.up))
@@ -45,22 +38,23 @@ enum ReportSVGPoolAge {
         let barWidth = min(90, groupWidth * 0.5)
         for (i, b) in buckets.enumerated() {
             let center = left + groupWidth * (Double(i) + 0.5)
+            let names = label(b)
             var y = bottom
             for (a, arrival) in arrivals.enumerated() where counts[i][a] > 0 {
                 let h = Double(counts[i][a]) * scale
                 let label = ReportTextFormat.arrival(arrival)
                 out += S.rect(x: center - barWidth / 2, y: y - h, w: barWidth, h: h, cls: "arr-\(arrival.rawValue)",
-                              tip: language == .en ? "\(english(b)) \(label.en): \(counts[i][a])" : "\(b.zh) \(language.pick(label.zh, label.en)): \(counts[i][a])")
+                              tip: language == .en ? "\(english(b)) \(label.en): \(counts[i][a])" : "\(names.zh) \(language.pick(label.zh, label.en)): \(counts[i][a])")
                 y -= h
             }
             let total = counts[i].reduce(0, +)
             if total > 0 { out += S.text(String(total), x: center, y: y - 6, anchor: "middle", cls: "value") }
             switch language {
             case .both:
-                out += S.text(b.zh, x: center, y: bottom + 18, anchor: "middle", cls: "tick")
-                out += S.text(b.en, x: center, y: bottom + 33, anchor: "middle", cls: "sub")
+                out += S.text(names.zh, x: center, y: bottom + 18, anchor: "middle", cls: "tick")
+                out += S.text(names.en, x: center, y: bottom + 33, anchor: "middle", cls: "sub")
             case .zh:
-                out += S.text(b.zh, x: center, y: bottom + 18, anchor: "middle", cls: "tick")
+                out += S.text(names.zh, x: center, y: bottom + 18, anchor: "middle", cls: "tick")
             case .en:
                 out += S.text(english(b), x: center, y: bottom + 18, anchor: "middle", cls: "tick")
             }

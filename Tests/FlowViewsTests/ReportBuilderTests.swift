@@ -1,4 +1,5 @@
 import FlowHost
+import FlowRuntime
 import FlowStore
 import Foundation
 import Testing
@@ -144,6 +145,11 @@ struct ReportBuilderTests {
         builder.limits.attentionPage = 1
         let cut = try builder.build(templateID: nil, returningWithinDays: 30, now: DealViewFixtures.now, utcOffset: 0)
         #expect(cut.publicPool == Array(full.publicPool.prefix(2)) && cut.publicPoolMore == 4)
+        // The age chart counts the whole pool, not the rows listed (QA round 24, S1: the newest
+        // deals, this week's returns, were left out of it).
+        #expect(full.publicPoolAges == ReportModel.PoolAgeBucket.count(full.publicPool), "\(full.publicPoolAges)")
+        #expect(cut.publicPoolAges == full.publicPoolAges)
+        #expect(cut.publicPoolAges.map(\.total).reduce(0, +) == 6)
         #expect(cut.returning == Array(full.returning.prefix(1)) && cut.returningMore == 8)
         #expect(cut.attention.map(\.owner) == full.attention.map(\.owner))
         for (c, f) in zip(cut.attention, full.attention) {
@@ -207,4 +213,40 @@ struct ReportBuilderTests {
         #expect(ReportQuery.amountField(renewal) == "amount")
         #expect(ReportQuery.closeDateField(renewal) == "expected_close_date")
     }
+}
+
+/// The public pool's age buckets at their edges: a deal whole `d` days in the pool (`ageDays`) is
+/// counted in the bucket whose days hold `d`, in both stores, through the `pool_since` index.
+@Suite struct ReportPoolAgeTests {
+    @Test(arguments: [StoreChoice.memory, .sqlite])
+    func eachDealIsInTheBucketOfItsWholeDays(_ choice: StoreChoice) throws {
+        let store: any DealViewStore = choice == .memory ? InMemoryStore() : try DealViewFixtures.sqlite()
+        let registry = MachineRegistry(archive: InMemoryMachineArchive())
+        let now = DealViewFixtures.now
+        let service = DealService(store: store, machines: registry, clock: { now })
+        let machine = try registry.register(try DealViewFixtures.machine())
+        let day: Int64 = 86_400
+        // Created ownerless, so in the public pool since their creation: (id, seconds before now).
+        let ages: [(String, Int64)] = [
+            ("A-0", 0), ("A-7", 8 * day - 1), ("A-8", 8 * day), ("A-30", 31 * day - 1), ("A-31", 31 * day),
+            ("A-180", 181 * day - 1), ("A-181", 181 * day), ("A-900", 900 * day),
+        ]
+        for (id, before) in ages {
+            let made = service.create(NewDealInput(dealID: id, at: .absolute(now - before), owner: nil,
+                                                   fields: [WrittenValue("customer_name", .string("客户 \(id)"))]), machine: machine)
+            if case .failure(let e) = made { Issue.record("\(id): \(e)") }
+        }
+        var builder = ReportBuilder(store: store, machines: registry)
+        builder.limits.poolRows = 1
+        let model = try builder.build(templateID: nil, returningWithinDays: 7, now: now, utcOffset: 0)
+        #expect(model.publicPool.count == 1 && model.publicPoolMore == ages.count - 1)
+        #expect(model.publicPoolAges.map(\.fromDays) == [0, 8, 31, 91, 181])
+        #expect(model.publicPoolAges.map(\.created) == [2, 2, 1, 1, 2], "\(model.publicPoolAges)")
+        #expect(model.publicPoolAges.map(\.total) == [2, 2, 1, 1, 2])
+    }
+}
+
+enum StoreChoice: String, CustomStringConvertible, Sendable {
+    case memory, sqlite
+    var description: String { rawValue }
 }
