@@ -168,6 +168,8 @@ extension SQLiteStore: DealViewStore {
                 case .greaterOrEqual: return exact("\(x) >= \(y)")
                 }
             case .isTrue(let o): return "(IFNULL(\(try operand(o)), 0) <> 0)"
+            case .hasElement(let o, let element):
+                return "(IFNULL(instr(',' || \(try operand(o)) || ',', \(bind(.text("," + element + ",")))), 0) > 0)"
             case .oneOf(let o, let values):
                 if values.isEmpty { return "0" }
                 let x = try operand(o)

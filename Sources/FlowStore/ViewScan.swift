@@ -107,6 +107,9 @@ enum ViewScan {
                 case .decimal(let d): return d.scaled != 0
                 case .text: return true
                 }
+            case .hasElement(let o, let element):
+                guard case .text(let list) = try operand(o) else { return false }
+                return ("," + list + ",").utf8.contains(("," + element + ",").utf8)
             case .oneOf(let o, let values):
                 let x = try operand(o)
                 if x == .null { return false }

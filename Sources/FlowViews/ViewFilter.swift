@@ -10,17 +10,29 @@ public import FlowStore
 /// different representations) is not translated: the predicate is then a superset (`and` keeps
 /// its translatable parts) and every row the store returns is evaluated in Swift with the
 /// expression language's own evaluator. ``isExact`` tells which.
+///
+/// `node` and `blocked` hold a deal's open (blocked) nodes, comma-separated. Compared with a
+/// text written in the filter, each is read as a list: `node == "legal_review"` is true for a
+/// deal at the two nodes of a fork, one of them `legal_review` (`!=`: none of them is; `in
+/// [...]`: one of them is one of those), as grouping by `node` counts it (QA round 24: the
+/// comparison of the whole text found no deal at the fork). The store reads it so
+/// (``FlowStore/ViewPredicate/hasElement(_:_:)``), and so does the evaluation in Swift
+/// (``evaluated``).
 public struct ViewFilter: Sendable {
     public let checked: CheckedExpr
     /// What the store evaluates.
     public let predicate: ViewPredicate
     /// Whether `predicate` is the whole filter (no evaluation in Swift needed).
     public let isExact: Bool
+    /// The filter as evaluated in Swift: `checked`, its comparisons of `node` and `blocked` with
+    /// written texts made tests of membership (``elementwise(_:schema:)``).
+    let evaluated: CheckedExpr
     let keys: [String]
 
     /// Translates a checked filter (which must have no errors).
     public init(_ checked: CheckedExpr, schema: DealViewSchema, clock: ExprClock) {
         self.checked = checked
+        evaluated = Self.elementwise(checked, schema: schema) ?? checked
         var translator = Translator(checked: checked, schema: schema, clock: clock)
         if let root = checked.root {
             let (p, exact) = translator.condition(root)
@@ -36,7 +48,7 @@ public struct ViewFilter: Sendable {
     /// Whether a row passes the whole filter (null counts as false; an evaluation error as false).
     public func matches(_ row: DealViewRow, schema: DealViewSchema, clock: ExprClock) -> Bool {
         let values = keys.map { name in schema.key(name).map { row.value($0, schema, now: clock.now) } ?? .null }
-        switch ExprEvaluator.evaluate(checked, fieldValues: values, clock: clock) {
+        switch ExprEvaluator.evaluate(evaluated, fieldValues: values, clock: clock) {
         case .success(.boolean(let b)): return b
         default: return false
         }
@@ -74,6 +86,16 @@ public struct ViewFilter: Sendable {
                 let (pb, eb) = condition(b)
                 if pa == .always || pb == .always { return (.always, false) }
                 return (.or([pa, pb]), ea && eb)
+            case .binary(.in, let a, let b, _) where ViewFilter.listKey(a, tree) != nil:
+                // One of the open (blocked) nodes is one of the texts written.
+                guard let (operand, _) = keyOperand(a), let items = ViewFilter.writtenTexts(b, tree) else { return (.always, false) }
+                return (.or(items.map { .hasElement(operand, $0) }), true)
+            case .binary(let op, let a, let b, _) where (op == .equal || op == .notEqual)
+                && (ViewFilter.listKey(a, tree) != nil && ViewFilter.writtenText(b, tree) != nil
+                    || ViewFilter.listKey(b, tree) != nil && ViewFilter.writtenText(a, tree) != nil):
+                let (key, text) = ViewFilter.listKey(a, tree) != nil ? (a, b) : (b, a)
+                guard let (operand, _) = keyOperand(key), let element = ViewFilter.writtenText(text, tree) else { return (.always, false) }
+                return (op == .equal ? .hasElement(operand, element) : .not(.hasElement(operand, element)), true)
             case .binary(.in, let a, let b, _):
                 guard let (operand, representation) = keyOperand(a), let list = constantValue(b), case .list(let items) = list else {
                     return (.always, false)
@@ -149,6 +171,67 @@ public struct ViewFilter: Sendable {
 }
 
 extension ViewFilter {
+    /// `node` or `blocked` (a list of nodes, comma-separated), when `id` reads one of them.
+    static func listKey(_ id: ExprID, _ tree: ExprTree) -> String? {
+        guard case .field(let path) = tree[id],
+              path == DealViewSchema.Builtin.node.rawValue || path == DealViewSchema.Builtin.blocked.rawValue else { return nil }
+        return path
+    }
+
+    /// The text written at `id` (a text literal).
+    static func writtenText(_ id: ExprID, _ tree: ExprTree) -> String? {
+        if case .literal(.text(let t)) = tree[id] { return t }
+        return nil
+    }
+
+    /// The texts of a list written at `id`, each a text literal.
+    static func writtenTexts(_ id: ExprID, _ tree: ExprTree) -> [String]? {
+        guard case .list(let items) = tree[id] else { return nil }
+        let texts = items.compactMap { writtenText($0, tree) }
+        return texts.count == items.count ? texts : nil
+    }
+
+    /// `checked` with each comparison of `node` or `blocked` with written texts made a test of
+    /// membership in the comma-separated list, as the store reads it: `node == "x"` is
+    /// `contains("," + node + ",", "," + "x" + ",")`, `!=` its negation, and `node in ["x",
+    /// "y"]` one such test per text, joined by `or`. Each text is kept as written (its own
+    /// quotes and escapes). Nil when there is none (or, which cannot be, the text written so
+    /// does not check).
+    static func elementwise(_ checked: CheckedExpr, schema: DealViewSchema) -> CheckedExpr? {
+        let tree = checked.parsed.tree
+        let bytes = Array(checked.parsed.text.utf8)
+        func source(_ id: ExprID) -> String {
+            let r = tree.range(of: id)
+            return String(decoding: bytes[max(0, r.lowerBound)..<min(bytes.count, r.upperBound)], as: UTF8.self)
+        }
+        func has(_ key: String, _ text: ExprID) -> String { "contains(\",\" + \(key) + \",\", \",\" + \(source(text)) + \",\")" }
+        var replacements: [(range: Range<Int>, text: String)] = []
+        for id in tree.ids {
+            guard case .binary(let op, let a, let b, _) = tree[id] else { continue }
+            switch op {
+            case .in:
+                guard let key = listKey(a, tree), case .list(let items) = tree[b], !items.isEmpty, writtenTexts(b, tree) != nil else { continue }
+                replacements.append((tree.range(of: id), "(" + items.map { has(key, $0) }.joined(separator: " or ") + ")"))
+            case .equal, .notEqual:
+                let side: (key: String, text: ExprID)? =
+                    if let key = listKey(a, tree), writtenText(b, tree) != nil { (key, b) }
+                    else if let key = listKey(b, tree), writtenText(a, tree) != nil { (key, a) }
+                    else { nil }
+                guard let side else { continue }
+                replacements.append((tree.range(of: id), op == .equal ? has(side.key, side.text) : "(not " + has(side.key, side.text) + ")"))
+            default:
+                continue
+            }
+        }
+        guard !replacements.isEmpty else { return nil }
+        var text = bytes
+        for r in replacements.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+            text.replaceSubrange(r.range, with: Array(r.text.utf8))
+        }
+        let rewritten = ExprChecker.check(String(decoding: text, as: UTF8.self), in: schema, expecting: .boolean, limits: .init(maxLength: Int.max, maxDepth: ExprLimits.default.maxDepth + 4))
+        return rewritten.hasErrors ? nil : rewritten
+    }
+
     /// The texts the filter compares `node` or `blocked` with (`node == "x"`, `blocked != "x"`,
     /// `node in ["x", "y"]`), each once, in the order written; the empty text (no node) is
     /// left out. A view checks them against the store's nodes: a misspelt or retired node id

@@ -46,7 +46,38 @@ struct DealViewTests {
         (#"due < datetime("2024-05-20T00:00:00Z") or due == null"#, true),
         (#"not (due >= datetime("2024-05-20T00:00:00Z"))"#, true),
         (#"contains(blocked, "talks") or due > now() - 27d"#, false),
+        // A deal at the two nodes of a fork is at each (QA round 24).
+        (#"node == "legal_review""#, true),
+        (#""finance_review" == node"#, true),
+        (#"node != "legal_review" and status == "open""#, true),
+        (#"node in ["legal_review", "initial_talks"]"#, true),
+        (#"not (node in ["finance_review"]) and status == "open""#, true),
+        (#"node == """#, true),
+        (#"node == "legal_review" and len(owner) > 0"#, false),
+        (#"node != "legal_review" and len(owner) > 3"#, false),
     ]
+
+    /// `node == "x"` finds a deal at the two nodes of a fork, one of them `x`, as grouping by
+    /// `node` counts it (QA round 24, M3: the comparison of the whole text `legal_review,
+    /// finance_review` found none), through the store and evaluated in Swift alike.
+    @Test func aDealAtAForkIsAtEachOfItsNodes() throws {
+        for store in [InMemoryStore() as any DealViewStore, try DealViewFixtures.sqlite()] {
+            _ = try DealViewFixtures.service(store, copies: 1)
+            func deals(_ filter: String) throws -> [String] {
+                let view = try DealViewFixtures.compile(DealViewSpec(filter: filter, sort: ["deal"], columns: ["deal"], limit: 0)).get()
+                guard case .rows(_, let rows, _) = try DealViewEngine.run(view, store: store, templateID: "standard_sale") else { return [] }
+                return rows.map { DealViewEngine.text($0[0]) ?? "" }
+            }
+            let fork = try deals(#"node == "legal_review,finance_review""#)
+            #expect(!fork.isEmpty)
+            #expect(try deals(#"node == "legal_review""#) == fork)
+            #expect(try deals(#"node == "finance_review" and len(deal) > 0"#) == fork)
+            #expect(try deals(#"node in ["legal_review"]"#) == fork)
+            #expect(try deals(#"node != "legal_review" and status == "open""#).allSatisfy { !fork.contains($0) })
+            // A part of a node id is no node.
+            #expect(try deals(#"node == "legal""#).isEmpty)
+        }
+    }
 
     @Test(arguments: Array(filters.indices))
     func aFilterSelectsTheSameDealsThroughTheStoreAsEvaluatedDealByDeal(_ which: Int) throws {
