@@ -130,6 +130,9 @@ enum TextPiece: Sendable, Hashable {
         var literal = ""
         let chars = Array(text)
         var i = 0
+        // Once a `{` finds no `}` after it, none after it does: no more searching (a text of
+        // many `x{` was a search to the end from each, quadratic; IR review F5).
+        var noCloseAhead = false
         while i < chars.count {
             let c = chars[i]
             if c == "{", i + 1 < chars.count, chars[i + 1] == "{" {
@@ -138,7 +141,7 @@ enum TextPiece: Sendable, Hashable {
             } else if c == "}", i + 1 < chars.count, chars[i + 1] == "}" {
                 literal.append("}")
                 i += 2
-            } else if c == "{", let close = chars[(i + 1)...].firstIndex(of: "}") {
+            } else if c == "{", !noCloseAhead, let close = chars[(i + 1)...].firstIndex(of: "}") {
                 let name = String(chars[(i + 1)..<close])
                 let piece: TextPiece? = switch name {
                 case addedPersonName: .addedPerson
@@ -153,6 +156,7 @@ enum TextPiece: Sendable, Hashable {
                 }
                 i = close + 1
             } else {
+                if c == "{" { noCloseAhead = true }
                 literal.append(c)
                 i += 1
             }

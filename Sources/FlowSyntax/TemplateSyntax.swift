@@ -130,10 +130,14 @@ public struct ScalarText: Sendable {
     public var document: YAMLDocument
     public var span: SourceSpan
 
-    /// The file span of a byte range of `text`.
+    /// The file span of a byte range of `text`. Each call decodes the scalar's source again:
+    /// for many ranges of one text, map them through one ``map``.
     public func span(of range: Range<Int>) -> SourceSpan {
         document.sourceSpan(of: range, inScalar: scalar)
     }
+
+    /// The map from `text`'s bytes to the file, made once for many ranges.
+    public var map: ScalarMap { document.scalarMap(scalar) }
 }
 
 /// The field types of the deal schema.

@@ -289,6 +289,20 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(r.out.contains("help: write `{{` and `}}` for literal braces; a placeholder is `{field_id}`"))
     }
 
+    /// Each of thousands of unclosed braces in one message is an error at its own column, the
+    /// message's map to the file made once (IR review F5: each diagnostic decoded the whole
+    /// quoted scalar again, seconds per thousand braces).
+    @Test func everyUnclosedBraceOfALongMessageIsAtItsColumn() throws {
+        let r = try checkText(Self.withMessage(String(repeating: "x{", count: 3_000)), "--format", "json")
+        #expect(r.code == 1)
+        let columns = r.out.split(separator: "\n").filter { $0.contains("\"FC0708\"") }.compactMap { line -> Int? in
+            guard let c = line.range(of: "\"column\":") else { return nil }
+            return Int(line[c.upperBound...].prefix { $0.isNumber })
+        }
+        #expect(columns.count == 3_000)
+        #expect(columns.first == 54 && columns.last == 54 + 2 * 2_999, "\(columns.prefix(3)) … \(columns.suffix(1))")
+    }
+
     @Test func aLoneClosingBraceIsAnError() throws {
         let r = try checkText(Self.withMessage("a } b"))
         #expect(r.code == 1)

@@ -1,5 +1,6 @@
 import FlowDiagnostics
 import FlowSyntax
+import FlowYAML
 
 /// Effects can be performed.
 ///
@@ -41,10 +42,18 @@ enum EffectsRule: TemplateRule {
         }
         func checkPlaceholders(_ text: ScalarText, mayNameAdded: Bool) {
             let f = CheckMessages.Formats.self
+            // The text's map to the file, made at its first diagnostic and kept: a message of
+            // thousands of `x{` took seconds per thousand, each diagnostic decoding the whole
+            // scalar again (IR review F5).
+            var map: ScalarMap?
+            func spanOf(_ range: Range<Int>) -> SourceSpan {
+                if map == nil { map = text.map }
+                return map?.sourceSpan(of: range) ?? text.span(of: range)
+            }
             // `{{customer_name}}` and `${customer_name}`: another template language's placeholder,
             // valid text here that does not mean one.
             for (range, name, dollar) in Self.otherLanguagePlaceholders(text.text) where ctx.fieldIndex[name] != nil {
-                let at = text.span(of: range)
+                let at = spanOf(range)
                 let written = dollar ? "${" + name + "}" : "{{" + name + "}}"
                 let reads = dollar ? Message(f.dollarAndValue, [name]).text : Message(f.literalText, ["{" + name + "}"]).text
                 ctx.report(CheckMessages.placeholderOfAnotherLanguage.at(at, written, reads)
@@ -52,7 +61,7 @@ enum EffectsRule: TemplateRule {
             }
             // `｛customer_name｝`: a placeholder typed in full-width mode, which no `{` check sees.
             for (range, name) in fullWidthPlaceholders(text.text) {
-                let at = text.span(of: range)
+                let at = spanOf(range)
                 var d = CheckMessages.badPlaceholder.at(at, format: f.fullWidthPlaceholder, "\u{FF5B}" + name + "\u{FF5D}")
                 if ctx.fieldIndex[name] != nil || name == "added.person" || name == "added.role" {
                     d = d.help(f.writeInstead, "{" + name + "}").fix(at, "{" + name + "}")
@@ -62,7 +71,7 @@ enum EffectsRule: TemplateRule {
                 ctx.report(d)
             }
             for p in placeholders(text.text) {
-                let at = text.span(of: p.range)
+                let at = spanOf(p.range)
                 switch p.kind {
                 case .unclosed:
                     ctx.report(CheckMessages.badPlaceholder.at(at, format: f.unclosedPlaceholder).help(f.literalBraces))
