@@ -325,7 +325,7 @@ private struct Machine {
         case (.null, .null): return true
         case (.null, _), (_, .null): return false
         case (.enumValue(let x), .text(let y)), (.text(let x), .enumValue(let y)), (.enumValue(let x), .enumValue(let y)):
-            return x == y
+            return Self.textOrder(x, y) == 0
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
             try charge(x.count)
@@ -334,6 +334,23 @@ private struct Machine {
         default:
             if let order = try compare(a, b) { return order == 0 }
             return a == b
+        }
+    }
+
+    /// -1, 0 or 1: texts in the order of their Unicode code points (their UTF-8 bytes), as
+    /// written. Not Swift's `String` comparison, which takes canonically equivalent texts for
+    /// equal (`é` as one code point and as `e` + a combining accent): a store compares bytes, and
+    /// `len` counts code points, so all three agree (IR review F6); nor can the answer change
+    /// with the Unicode tables of another Swift.
+    static func textOrder(_ x: String, _ y: String) -> Int {
+        var a = x.utf8.makeIterator(), b = y.utf8.makeIterator()
+        while true {
+            switch (a.next(), b.next()) {
+            case (nil, nil): return 0
+            case (nil, _): return -1
+            case (_, nil): return 1
+            case (let p?, let q?): if p != q { return p < q ? -1 : 1 }
+            }
         }
     }
 
@@ -348,7 +365,7 @@ private struct Machine {
         case (.money(let x, let c), .money(let y, let d)):
             guard c == d else { throw OperationFailure(ExprMessages.currencyMismatch, [a.kindName, b.kindName]) }
             return sign(x, y)
-        case (.text(let x), .text(let y)): return sign(x, y)
+        case (.text(let x), .text(let y)): return Self.textOrder(x, y)
         case (.date(let x), .date(let y)), (.datetime(let x), .datetime(let y)), (.duration(let x), .duration(let y)):
             return sign(x, y)
         default: return nil
@@ -602,9 +619,10 @@ private struct Machine {
             guard case .text(let text) = a else { throw wrong(0, "text") }
             guard case .text(let part) = args[1] else { throw wrong(1, "text") }
             switch builtin {
-            case .contains: return .boolean(part.isEmpty || text.contains(part))
-            case .startsWith: return .boolean(text.hasPrefix(part))
-            default: return .boolean(text.hasSuffix(part))
+            // On code points, as `==` compares (a UTF-8 needle can only match whole code points).
+            case .contains: return .boolean(part.isEmpty || text.utf8.firstRange(of: part.utf8) != nil)
+            case .startsWith: return .boolean(text.utf8.starts(with: part.utf8))
+            default: return .boolean(text.utf8.count >= part.utf8.count && text.utf8.suffix(part.utf8.count).elementsEqual(part.utf8))
             }
         case .abs:
             switch a {

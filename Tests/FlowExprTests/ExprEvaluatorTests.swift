@@ -83,6 +83,28 @@ let evaluationCases: [(String, ExprValue)] = [
         #expect(try result.get() == expected)
     }
 
+    /// Texts compare by their code points, as written, everywhere: `==`, `<`, `in`, `contains`,
+    /// `starts_with`, `ends_with` and `len` agree with each other and with a store's byte
+    /// comparison (IR review F6: `==` took `é` and `e` + a combining accent for equal, a
+    /// `flowc deals --where` did not, and `len` counted 2 and 1).
+    @Test func textsCompareByTheirCodePoints() {
+        let decomposed: [String: ExprValue] = ["customer_name": .text("e\u{301}")]
+        #expect(value(#"customer_name == "é""#, decomposed) == .boolean(false))
+        #expect(value(#"customer_name == "e\u{301}""#, decomposed) == .boolean(true))
+        #expect(value(#"customer_name in ["é", "x"]"#, decomposed) == .boolean(false))
+        #expect(value("len(customer_name)", decomposed) == .integer(2))
+        #expect(value(#"contains(customer_name, "e")"#, decomposed) == .boolean(true))
+        #expect(value(#"starts_with(customer_name, "e")"#, decomposed) == .boolean(true))
+        #expect(value(#"ends_with(customer_name, "\u{301}")"#, decomposed) == .boolean(true))
+        #expect(value(#"ends_with(customer_name, "é")"#, decomposed) == .boolean(false))
+        // Order: code point by code point, a prefix first.
+        #expect(value(#""Z" < "a""#) == .boolean(true))
+        #expect(value(#""é" > "z""#) == .boolean(true))
+        #expect(value(#""ab" < "abc""#) == .boolean(true))
+        #expect(value(#""华为" > "ACME""#) == .boolean(true))
+        #expect(value(#"industry == "retail""#, ["industry": .enumValue("retail")]) == .boolean(true))
+    }
+
     @Test func nullSemantics() {
         let empty: [String: ExprValue] = [:]
         // Arithmetic with null is null.
