@@ -27,13 +27,15 @@ public enum ExprEvaluator {
     ///   - clock: the instant `now()` and `today()` return.
     ///   - fuel: the budget (see the type's documentation).
     /// - Returns: the value, or why evaluation stopped.
+    ///   - texts: how texts compare (``TextComparison``): by code points, unless a runner replays
+    ///     an event stepped under older rules.
     public static func evaluate(
-        _ checked: CheckedExpr, fieldValues: [ExprValue], clock: ExprClock, fuel: Int = defaultFuel
+        _ checked: CheckedExpr, fieldValues: [ExprValue], clock: ExprClock, fuel: Int = defaultFuel, texts: TextComparison = .codePoints
     ) -> Result<ExprValue, ExprEvalError> {
         guard !checked.hasErrors, let root = checked.root else {
             return .failure(ExprEvalError(ExprMessages.uncheckedExpression, 0..<checked.parsed.text.utf8.count, []))
         }
-        var machine = Machine(checked: checked, fields: fieldValues, clock: clock, fuel: fuel)
+        var machine = Machine(checked: checked, fields: fieldValues, clock: clock, fuel: fuel, texts: texts)
         do {
             var value = try machine.run(root)
             if checked.expected == .decimal, case .integer(let integer) = value { value = .decimal(ExprDecimal(integer)) }
@@ -95,6 +97,16 @@ extension CheckedExpr {
     public var constantValue: ExprValue? { ExprEvaluator.constantValue(of: self) }
 }
 
+/// How an evaluation compares texts (`==`, `<`, `in`, `contains`, `starts_with`, `ends_with`).
+public enum TextComparison: Sendable, Hashable {
+    /// By Unicode code points, as written (the UTF-8 bytes): what `len` counts and a store
+    /// compares.
+    case codePoints
+    /// By Swift's `String` rules, canonically equivalent texts equal (`é` and `e` + U+0301): how
+    /// the runner compared up to its rules version 6, kept so that older logs replay as they ran.
+    case canonicalEquivalence
+}
+
 /// A failure inside an operation, before the node's range is known.
 private struct OperationFailure: Error {
     let spec: MessageSpec
@@ -116,6 +128,7 @@ private struct Machine {
     let callTargets: [ExprBuiltin?]
     let rawFields: [ExprValue]
     let clock: ExprClock
+    let texts: TextComparison
     let budget: Int
     var fuel: Int
     /// Field values checked against their declared types, on first use.
@@ -124,7 +137,8 @@ private struct Machine {
     /// Pending work: a node and how far its evaluation has got (0 = not started).
     var work: [(id: ExprID, stage: UInt8)] = []
 
-    init(checked: CheckedExpr, fields: [ExprValue], clock: ExprClock, fuel: Int) {
+    init(checked: CheckedExpr, fields: [ExprValue], clock: ExprClock, fuel: Int, texts: TextComparison) {
+        self.texts = texts
         self.tree = checked.tree
         self.types = checked.types
         self.slots = checked.fieldSlots
@@ -325,7 +339,7 @@ private struct Machine {
         case (.null, .null): return true
         case (.null, _), (_, .null): return false
         case (.enumValue(let x), .text(let y)), (.text(let x), .enumValue(let y)), (.enumValue(let x), .enumValue(let y)):
-            return Self.textOrder(x, y) == 0
+            return texts == .codePoints ? Self.textOrder(x, y) == 0 : x == y
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
             try charge(x.count)
@@ -365,7 +379,7 @@ private struct Machine {
         case (.money(let x, let c), .money(let y, let d)):
             guard c == d else { throw OperationFailure(ExprMessages.currencyMismatch, [a.kindName, b.kindName]) }
             return sign(x, y)
-        case (.text(let x), .text(let y)): return Self.textOrder(x, y)
+        case (.text(let x), .text(let y)): return texts == .codePoints ? Self.textOrder(x, y) : sign(x, y)
         case (.date(let x), .date(let y)), (.datetime(let x), .datetime(let y)), (.duration(let x), .duration(let y)):
             return sign(x, y)
         default: return nil
@@ -619,6 +633,12 @@ private struct Machine {
             guard case .text(let text) = a else { throw wrong(0, "text") }
             guard case .text(let part) = args[1] else { throw wrong(1, "text") }
             switch builtin {
+            case _ where texts == .canonicalEquivalence:
+                switch builtin {
+                case .contains: return .boolean(part.isEmpty || text.contains(part))
+                case .startsWith: return .boolean(text.hasPrefix(part))
+                default: return .boolean(text.hasSuffix(part))
+                }
             // On code points, as `==` compares (a UTF-8 needle can only match whole code points).
             case .contains: return .boolean(part.isEmpty || text.utf8.firstRange(of: part.utf8) != nil)
             case .startsWith: return .boolean(text.utf8.starts(with: part.utf8))

@@ -52,7 +52,10 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   is not released (FC1180); under 5 it went to the public pool open, at its loss review.
     ///   Only a member of `pool.assign_by` or a vouched actor changes who is in that role, the
     ///   owner adding one too (FC1181); under 5 anyone could add themselves and then assign the deal.
-    public static let currentRules = 6
+    /// - 7: expressions compare texts by their code points (`==`, `<`, `in`, `contains`,
+    ///   `starts_with`, `ends_with`), as `len` counts and `flowc deals` compares; under 6 they
+    ///   took canonically equivalent texts for equal (``FlowExpr/TextComparison``).
+    public static let currentRules = 7
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

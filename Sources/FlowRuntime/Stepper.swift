@@ -135,7 +135,9 @@ struct Stepper {
         let fields = s.fields
         let values = m.expressions[x].reads.map { slot in (fields.indices.contains(slot) ? fields[slot] : nil) ?? .null }
         let clock = ExprClock(now: now, utcOffset: context.utcOffset)
-        switch ExprEvaluator.evaluate(pt.verified.expressions[x], fieldValues: values, clock: clock, fuel: limits.fuel) {
+        // Rules 7: texts compare by code points (IR review F6); an older event replays as it ran.
+        let texts: TextComparison = context.rules >= 7 ? .codePoints : .canonicalEquivalence
+        switch ExprEvaluator.evaluate(pt.verified.expressions[x], fieldValues: values, clock: clock, fuel: limits.fuel, texts: texts) {
         case .success(let value): return Evaluation(value: value, failure: nil)
         case .failure(let error): return Evaluation(value: .null, failure: "\(error.code): \(error.message.text)")
         }
