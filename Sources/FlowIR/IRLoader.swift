@@ -323,7 +323,9 @@ public enum IRLoader {
         for i in elsewhere.sorted() where m.effects[i].recipients.contains(.added) {
             throw bad("effects[\(i)] is sent to `added`, but not only from `on_role_added`")
         }
+        try checkNames(m)
         try checkFlow(m)
+        try checkLosePath(m)
         try checkRanges(m)
         // Expressions: re-check against the fields, and their reads must be what the compiler recorded.
         var types: [ExprType] = []
@@ -333,10 +335,27 @@ public enum IRLoader {
             types.append(t)
             table[f.id] = t
         }
+        try checkFields(m, types)
+        // What each expression is used for, as the compiler checked it: a condition (`when`, a
+        // branch) is boolean, a computed field's expression has the field's type (IR review F1:
+        // a money field computed as text, a money condition counted false, were taken).
+        var uses: [Int: (type: ExprType, use: String)] = [:]
+        func use(_ x: Int, _ type: ExprType, _ what: String) throws(IRLoadError) {
+            if let other = uses[x], other.type != type {
+                throw IRLoadError(kind: .badExpression, message: Message(IRMessages.Formats.expressionTwoUses, [String(x), other.use, what]).text)
+            }
+            uses[x] = uses[x] ?? (type, what)
+        }
+        for (i, n) in m.nodes.enumerated() {
+            if let w = n.when { try use(w, .boolean, "the `when` of nodes[\(i)] (`\(n.id)`)") }
+            if case .branch(let bs, _) = n.transition { for b in bs { try use(b.condition, .boolean, "a branch condition of nodes[\(i)] (`\(n.id)`)") } }
+        }
+        for (i, f) in m.fields.enumerated() { if let c = f.compute { try use(c, types[i], "the `compute` of field `\(f.id)`") } }
         let env = ExprFieldTable(table)
         var checked: [CheckedExpr] = []
         for (i, x) in m.expressions.enumerated() {
-            let c = ExprChecker.check(ExprParser.parse(x.source), in: env, expecting: x.type == "boolean" ? .boolean : nil)
+            let expected = uses[i]?.type ?? (x.type == "boolean" ? .boolean : nil)
+            let c = ExprChecker.check(ExprParser.parse(x.source), in: env, expecting: expected)
             if let problem = firstError(of: c) {
                 throw IRLoadError(kind: .badExpression, message: Message(IRMessages.Formats.expressionFails, [String(i), shown(x.source), problem]).text)
             }

@@ -36,7 +36,13 @@ public enum IRMessages {
         transition), or the flow has a shape `flowc check` refuses: an approval with fewer than \
         two outcomes, a fork with fewer than two branches or a join that is not a `join` node or \
         is another fork's, a join of no fork, a branch that never reaches its join or can end \
-        before it. (An edited file is FC1004: the hash is \
+        before it, a rework from one branch of a fork into another, a fork naming a branch or an \
+        approval an outcome twice, a lose path (from `lose.via`) that can reach a `won` node or \
+        reaches no `lost` one, computed fields that read each other in a cycle, a node, role or \
+        field id, enum value or lose reason that is not an identifier, a role named like a \
+        special recipient, a `customer.group` that is not an identifier, an `added` recipient \
+        outside `on_role_added`, a lose reason field that cannot hold the reasons, or not \
+        exactly one owner role. (An edited file is FC1004: the hash is \
         checked before the structure.) `flowc compile` never writes such a \
         machine; it comes from another tool or a flowc bug.
 
@@ -64,8 +70,10 @@ public enum IRMessages {
     public static let badExpression = MessageSpec(1005, .error, "ir-bad-expression", "{0}", explanation: """
         An expression of the machine (a branch condition, a `when`, a computed field) does not \
         check against the machine's fields, or reads other fields than the compiler recorded, or \
-        a field has a type this flowc does not know. The loader checks every expression again \
-        so that a deal never evaluates one that does not type. The message gives the checker's \
+        a field has a type this flowc does not know, or its type is not that of its use: a \
+        condition (`when`, a branch) is boolean, a computed field's expression has the field's \
+        type. The loader checks every expression again, against its use, so that a deal never \
+        evaluates one that does not type. The message gives the checker's \
         first error as `flowc check` words it, with its column in the expression; an expression \
         longer than 80 characters is shown cut, with its length.
 
@@ -84,7 +92,10 @@ public enum IRMessages {
         duration (a node's `due`, `estimate` or `escalate.after`, the pool's `idleAfter` or \
         `idleWarn`) that is negative, zero, or longer than a template can write \
         (694859999305140 seconds, `999999999w999999999d999999999h999999999m`); a negative or \
-        too long `cooldown` (zero is allowed); or a claim quota below 1. `flowc check` refuses \
+        too long `cooldown` (zero is allowed); a claim quota below 1; a text (an id, a name, a \
+        message) holding a control character no template may hold (FC0116 in `flowc check`); or \
+        a field whose default is not a value of its type or is outside its bounds, an enum with \
+        no values or one twice, or a currency that is no ISO 4217 code. `flowc check` refuses \
         such values in a template, so the machine was written by another tool or a flowc bug. \
         The message names the value by its place in the file.
 
@@ -142,6 +153,29 @@ public enum IRMessages {
         /// An expression that checks but reads other fields: index, shown, what it reads, recorded.
         public static let expressionReads = "expressions[{0}] {1} reads {2}, but the machine records that it reads {3}"
         public static let noFields = "no field"
+        /// FC1005: an expression used where two types are needed (index, one use, the other).
+        public static let expressionTwoUses = "expressions[{0}] is used as {1} and as {2}, which need values of different types"
+        /// FC1006: a text of the machine holding a character no template text may (its place,
+        /// the character named).
+        public static let forbiddenCharacter = "{0} holds {1}, a control character no template may hold (a terminal would act on it where the text is printed)"
+        /// FC1003: an id that is not one (its place, the text).
+        public static let notAnIdentifier = "{0} `{1}` is not an identifier (lowercase letters, digits and `_`, starting with a letter, at most 64 characters)"
+        /// FC1003: a lose path (the node it starts at) that can reach a `won` node (named).
+        public static let losePathWins = "the lose path from {0} can reach {1}, a `won` node: losing a deal would win it"
+        public static let losePathNeverLost = "the lose path from {0} reaches no `lost` node: a lost deal would stay open"
+        /// FC1003: computed fields that read each other, in the cycle's order.
+        public static let computeCycle = "computed fields read each other in a cycle ({0}): none of them would ever have a value"
+        /// FC1003: the lose reason field that cannot hold the reasons.
+        public static let reasonFieldType = "lose.reason_field is field `{0}`, a `{1}` field; it must be a text field, or an enum whose values include every lose reason"
+        public static let reasonFieldComputed = "lose.reason_field is field `{0}`, a computed field, which a lose event cannot write"
+        /// FC1003: the owner role, missing or several.
+        public static let ownerRoles = "the machine has {0} owner roles; a template has exactly one role marked `owner: true`"
+        /// FC1006: a field's definition that `flowc check` refuses (its place, what is wrong).
+        public static let fieldDefinition = "fields[{0}] (`{1}`) {2}"
+        public static let unreadableDefault = "has a default, `{0}`, that is not a value of its type or is outside its bounds"
+        public static let noEnumValues = "is an enum with no values"
+        public static let repeatedEnumValue = "lists the enum value `{0}` twice"
+        public static let unknownCurrency = "has the currency `{0}`, which is no ISO 4217 code"
         /// An expression too long to echo: its start, its length in characters.
         public static let truncatedExpression = "`{0}…` ({1} characters)"
 

@@ -197,6 +197,53 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(e?.message == message)
     }
 
+    /// What `flowc check` holds every template to, refused in a machine whose hash matches (IR
+    /// review F1–F4, F9: a script that rewrites the hash made a money field hold text, a lose
+    /// win the deal, an id carry an escape sequence to the terminal). Expressions: 0 `quote -
+    /// cost` (computes `margin`, field 2), 1 and 2 `quote < cost` (a branch, a `when`).
+    @Test(arguments: [
+        ("a computed money field from a text", "expressions[0] `customer_name` does not check against the fields: error[FC0424] at column 1: expression has type `text`, expected `money(CNY)`"),
+        ("a condition of money", "expressions[1] `quote` does not check against the fields: error[FC0423] at column 1: condition must be `boolean`, found `money(CNY)`"),
+        ("one expression of two types", "expressions[0] is used as the `when` of nodes[1] (`internal_audit`) and as the `compute` of field `margin`, which need values of different types"),
+        ("an escape in a node id", "nodes[0].id holds an invisible U+001B, a control character no template may hold (a terminal would act on it where the text is printed)"),
+        ("an escape in a display name", "roles[1].name.zh holds an invisible U+001B, a control character no template may hold (a terminal would act on it where the text is printed)"),
+        ("a node id that is none", "nodes[0].id `Proposal` is not an identifier (lowercase letters, digits and `_`, starting with a letter, at most 64 characters)"),
+        ("a lose that wins", "the lose path from nodes[7] (`won`) can reach nodes[7] (`won`), a `won` node: losing a deal would win it"),
+        ("a lose path that never ends", "the lose path from nodes[8] (`loss_review`) reaches no `lost` node: a lost deal would stay open"),
+        ("computed fields in a cycle", "computed fields read each other in a cycle (`cost` → `margin` → `cost`): none of them would ever have a value"),
+        ("a reason field of integers", "lose.reason_field is field `quote`, a `money` field; it must be a text field, or an enum whose values include every lose reason"),
+        ("a default that is none", "fields[3] (`customer_name`) has a default, `maybe`, that is not a value of its type or is outside its bounds"),
+        ("a currency that is none", "fields[0] (`quote`) has the currency `cny`, which is no ISO 4217 code"),
+        ("no owner role", "the machine has 0 owner roles; a template has exactly one role marked `owner: true`"),
+    ])
+    func whatCheckRefusesIsRefusedInAMachine(_ mutation: String, _ message: String) throws {
+        let e = loadError(try rehashed { m in
+            switch mutation {
+            case "a computed money field from a text": m.expressions[0].source = "customer_name"; m.expressions[0].reads = [3]
+            case "a condition of money": m.expressions[1].source = "quote"; m.expressions[1].reads = [0]; m.expressions[1].type = "money"
+            case "one expression of two types": m.nodes[1].when = 0
+            case "an escape in a node id": m.nodes[0].id = "p\u{1B}[2J"
+            case "an escape in a display name": m.roles[1].name["zh"] = "法务\u{1B}[31m"
+            case "a node id that is none": m.nodes[0].id = "Proposal"
+            case "a lose that wins": m.lose?.via = 7
+            case "a lose path that never ends": m.nodes[8].transition = .goto(8)
+            case "computed fields in a cycle":
+                var x = m.expressions[0]
+                x.source = "margin + quote"
+                x.reads = [2, 0]
+                m.expressions.append(x)
+                m.fields[1].compute = m.expressions.count - 1
+                m.sources.expressions.append(m.sources.expressions[0])
+            case "a reason field of integers": m.lose?.reasonField = 0
+            case "a default that is none": m.fields[3].defaultValue = "maybe"; m.fields[3].type = "boolean"
+            case "a currency that is none": m.fields[0].currency = "cny"
+            case "no owner role": m.roles[0].owner = false
+            default: Issue.record("unknown mutation \(mutation)")
+            }
+        })
+        #expect(e?.message == message, "\(String(describing: e))")
+    }
+
     /// What `flowc check` lets through loads: a branch that goes back to its own fork (the fork
     /// is entered again), and a branch that is the join itself.
     @Test func aFlowThatCheckPassesLoads() throws {
