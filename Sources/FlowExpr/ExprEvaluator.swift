@@ -27,15 +27,15 @@ public enum ExprEvaluator {
     ///   - clock: the instant `now()` and `today()` return.
     ///   - fuel: the budget (see the type's documentation).
     /// - Returns: the value, or why evaluation stopped.
-    ///   - texts: how texts compare (``TextComparison``): by code points, unless a runner replays
-    ///     an event stepped under older rules.
+    ///   - revision: the evaluation's rules (``ExprRevision``): the current ones, unless a runner
+    ///     replays an event stepped under older rules.
     public static func evaluate(
-        _ checked: CheckedExpr, fieldValues: [ExprValue], clock: ExprClock, fuel: Int = defaultFuel, texts: TextComparison = .codePoints
+        _ checked: CheckedExpr, fieldValues: [ExprValue], clock: ExprClock, fuel: Int = defaultFuel, revision: ExprRevision = .current
     ) -> Result<ExprValue, ExprEvalError> {
         guard !checked.hasErrors, let root = checked.root else {
             return .failure(ExprEvalError(ExprMessages.uncheckedExpression, 0..<checked.parsed.text.utf8.count, []))
         }
-        var machine = Machine(checked: checked, fields: fieldValues, clock: clock, fuel: fuel, texts: texts)
+        var machine = Machine(checked: checked, fields: fieldValues, clock: clock, fuel: fuel, revision: revision)
         do {
             var value = try machine.run(root)
             if checked.expected == .decimal, case .integer(let integer) = value { value = .decimal(ExprDecimal(integer)) }
@@ -97,14 +97,17 @@ extension CheckedExpr {
     public var constantValue: ExprValue? { ExprEvaluator.constantValue(of: self) }
 }
 
-/// How an evaluation compares texts (`==`, `<`, `in`, `contains`, `starts_with`, `ends_with`).
-public enum TextComparison: Sendable, Hashable {
-    /// By Unicode code points, as written (the UTF-8 bytes): what `len` counts and a store
-    /// compares.
-    case codePoints
-    /// By Swift's `String` rules, canonically equivalent texts equal (`é` and `e` + U+0301): how
-    /// the runner compared up to its rules version 6, kept so that older logs replay as they ran.
-    case canonicalEquivalence
+/// The rules an evaluation follows. A runner evaluates an event's expressions by the rules it
+/// was stepped under (its runner rules, docs/runtime.md §12), so that an older log replays as it
+/// ran.
+public enum ExprRevision: Sendable, Hashable {
+    /// Texts compare by their Unicode code points, as written (the UTF-8 bytes: what `len`
+    /// counts and a store compares), in `==`, `<`, `in`, `contains`, `starts_with` and
+    /// `ends_with`; a date or datetime moved past the years 1 to 9999 overflows (FC0433).
+    case current
+    /// Up to runner rules 6: texts compared by Swift's `String` rules (canonically equivalent
+    /// texts equal: `é` and `e` + U+0301), and moved dates unbounded but by 64-bit seconds.
+    case upToRules6
 }
 
 /// A failure inside an operation, before the node's range is known.
@@ -128,7 +131,7 @@ private struct Machine {
     let callTargets: [ExprBuiltin?]
     let rawFields: [ExprValue]
     let clock: ExprClock
-    let texts: TextComparison
+    let revision: ExprRevision
     let budget: Int
     var fuel: Int
     /// Field values checked against their declared types, on first use.
@@ -137,8 +140,8 @@ private struct Machine {
     /// Pending work: a node and how far its evaluation has got (0 = not started).
     var work: [(id: ExprID, stage: UInt8)] = []
 
-    init(checked: CheckedExpr, fields: [ExprValue], clock: ExprClock, fuel: Int, texts: TextComparison) {
-        self.texts = texts
+    init(checked: CheckedExpr, fields: [ExprValue], clock: ExprClock, fuel: Int, revision: ExprRevision) {
+        self.revision = revision
         self.tree = checked.tree
         self.types = checked.types
         self.slots = checked.fieldSlots
@@ -339,7 +342,7 @@ private struct Machine {
         case (.null, .null): return true
         case (.null, _), (_, .null): return false
         case (.enumValue(let x), .text(let y)), (.text(let x), .enumValue(let y)), (.enumValue(let x), .enumValue(let y)):
-            return texts == .codePoints ? Self.textOrder(x, y) == 0 : x == y
+            return revision == .current ? Self.textOrder(x, y) == 0 : x == y
         case (.list(let x), .list(let y)):
             guard x.count == y.count else { return false }
             try charge(x.count)
@@ -379,7 +382,7 @@ private struct Machine {
         case (.money(let x, let c), .money(let y, let d)):
             guard c == d else { throw OperationFailure(ExprMessages.currencyMismatch, [a.kindName, b.kindName]) }
             return sign(x, y)
-        case (.text(let x), .text(let y)): return texts == .codePoints ? Self.textOrder(x, y) : sign(x, y)
+        case (.text(let x), .text(let y)): return revision == .current ? Self.textOrder(x, y) : sign(x, y)
         case (.date(let x), .date(let y)), (.datetime(let x), .datetime(let y)), (.duration(let x), .duration(let y)):
             return sign(x, y)
         default: return nil
@@ -443,10 +446,19 @@ private struct Machine {
     }
 
     /// A date moved by a duration, truncated to the day (a date is its midnight, UTC).
-    static func shift(days: Int64, by seconds: Int64, _ op: String) throws(OperationFailure) -> ExprValue {
-        let midnight = try checked(days.multipliedReportingOverflow(by: 86_400), op)
-        let moved = try checked(midnight.addingReportingOverflow(seconds), op)
-        return .date(days: CivilCalendar.floorDiv(moved, 86_400))
+    func shift(days: Int64, by seconds: Int64, _ op: String) throws(OperationFailure) -> ExprValue {
+        let midnight = try Self.checked(days.multipliedReportingOverflow(by: 86_400), op)
+        let moved = try Self.checked(midnight.addingReportingOverflow(seconds), op)
+        return .date(days: CivilCalendar.floorDiv(try inYears(moved, op), 86_400))
+    }
+
+    /// An instant a date or datetime was moved to, within the years 1 to 9999 as every date
+    /// flowc reads, stores and shows is; past them the operation overflows (IR review F8: a
+    /// computed date in the year 19 million was stored, then shown as `date(7000019842)` and
+    /// blank in the deal list).
+    func inYears(_ seconds: Int64, _ op: String) throws(OperationFailure) -> Int64 {
+        guard revision == .upToRules6 || (CivilCalendar.firstInstant...CivilCalendar.lastInstant).contains(seconds) else { throw Self.overflow(op) }
+        return seconds
     }
 
     func add(_ a: ExprValue, _ b: ExprValue) throws(OperationFailure) -> ExprValue {
@@ -458,9 +470,9 @@ private struct Machine {
             return .money(amount: try Self.decimal(x.adding(y), "+"), currency: c)
         case (.text(let x), .text(let y)): return .text(x + y)
         case (.duration(let x), .duration(let y)): return .duration(seconds: try Self.checked(x.addingReportingOverflow(y), "+"))
-        case (.date(let d), .duration(let s)), (.duration(let s), .date(let d)): return try Self.shift(days: d, by: s, "+")
+        case (.date(let d), .duration(let s)), (.duration(let s), .date(let d)): return try shift(days: d, by: s, "+")
         case (.datetime(let t), .duration(let s)), (.duration(let s), .datetime(let t)):
-            return .datetime(seconds: try Self.checked(t.addingReportingOverflow(s), "+"))
+            return .datetime(seconds: try inYears(try Self.checked(t.addingReportingOverflow(s), "+"), "+"))
         default:
             guard let (x, y) = Self.decimals(a, b) else { throw Self.mismatch("+", a, b) }
             return .decimal(try Self.decimal(x.adding(y), "+"))
@@ -478,12 +490,12 @@ private struct Machine {
             return .duration(seconds: try Self.checked(x.subtractingReportingOverflow(y), "-"))
         case (.date(let d), .duration(let s)):
             guard s != .min else { throw Self.overflow("-") }
-            return try Self.shift(days: d, by: -s, "-")
+            return try shift(days: d, by: -s, "-")
         case (.date(let x), .date(let y)):
             let days = try Self.checked(x.subtractingReportingOverflow(y), "-")
             return .duration(seconds: try Self.checked(days.multipliedReportingOverflow(by: 86_400), "-"))
         case (.datetime(let t), .duration(let s)):
-            return .datetime(seconds: try Self.checked(t.subtractingReportingOverflow(s), "-"))
+            return .datetime(seconds: try inYears(try Self.checked(t.subtractingReportingOverflow(s), "-"), "-"))
         case (.datetime(let x), .datetime(let y)):
             return .duration(seconds: try Self.checked(x.subtractingReportingOverflow(y), "-"))
         default:
@@ -633,7 +645,7 @@ private struct Machine {
             guard case .text(let text) = a else { throw wrong(0, "text") }
             guard case .text(let part) = args[1] else { throw wrong(1, "text") }
             switch builtin {
-            case _ where texts == .canonicalEquivalence:
+            case _ where revision == .upToRules6:
                 switch builtin {
                 case .contains: return .boolean(part.isEmpty || text.contains(part))
                 case .startsWith: return .boolean(text.hasPrefix(part))

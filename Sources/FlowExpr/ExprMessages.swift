@@ -439,8 +439,9 @@ public enum ExprMessages {
 
     public static let arithmeticOverflow = MessageSpec(433, .error, "arithmetic-overflow", "arithmetic overflow in `{0}`", explanation: """
         The result of the operation does not fit: integers are 64-bit, decimals hold 18 \
-        significant digits, durations and dates are bounded by 64-bit seconds. The evaluation \
-        stops instead of wrapping around.
+        significant digits, durations are bounded by 64-bit seconds, and a date or datetime moved \
+        by a duration must stay within the years 1 to 9999. The evaluation stops instead of \
+        wrapping around.
 
         Wrong:
 

@@ -54,7 +54,8 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   owner adding one too (FC1181); under 5 anyone could add themselves and then assign the deal.
     /// - 7: expressions compare texts by their code points (`==`, `<`, `in`, `contains`,
     ///   `starts_with`, `ends_with`), as `len` counts and `flowc deals` compares; under 6 they
-    ///   took canonically equivalent texts for equal (``FlowExpr/TextComparison``).
+    ///   took canonically equivalent texts for equal. A date or datetime moved past the years 1
+    ///   to 9999 overflows (FC0433); under 6 it was stored (``FlowExpr/ExprRevision``).
     public static let currentRules = 7
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,

@@ -135,9 +135,10 @@ struct Stepper {
         let fields = s.fields
         let values = m.expressions[x].reads.map { slot in (fields.indices.contains(slot) ? fields[slot] : nil) ?? .null }
         let clock = ExprClock(now: now, utcOffset: context.utcOffset)
-        // Rules 7: texts compare by code points (IR review F6); an older event replays as it ran.
-        let texts: TextComparison = context.rules >= 7 ? .codePoints : .canonicalEquivalence
-        switch ExprEvaluator.evaluate(pt.verified.expressions[x], fieldValues: values, clock: clock, fuel: limits.fuel, texts: texts) {
+        // Rules 7: texts compare by code points, moved dates stay within the years 1 to 9999 (IR
+        // review F6, F8); an older event replays as it ran.
+        let revision: ExprRevision = context.rules >= 7 ? .current : .upToRules6
+        switch ExprEvaluator.evaluate(pt.verified.expressions[x], fieldValues: values, clock: clock, fuel: limits.fuel, revision: revision) {
         case .success(let value): return Evaluation(value: value, failure: nil)
         case .failure(let error): return Evaluation(value: .null, failure: "\(error.code): \(error.message.text)")
         }

@@ -105,6 +105,25 @@ let evaluationCases: [(String, ExprValue)] = [
         #expect(value(#"industry == "retail""#, ["industry": .enumValue("retail")]) == .boolean(true))
     }
 
+    /// A date or datetime moved past the years 1 to 9999 overflows (FC0433), as no date outside
+    /// them can be read, stored or shown (IR review F8: one was stored as `date(7000019842)`).
+    @Test func datesStayWithinTheYears1To9999() {
+        func code(_ text: String) -> Int? {
+            if case .failure(let e) = eval(text, deal) { return e.code.number }
+            return nil
+        }
+        #expect(code("close_date + 999999999w") == 433)
+        #expect(code("close_date - 999999999w") == 433)
+        #expect(code("last_visit_at + 999999999w") == 433)
+        #expect(code("last_visit_at - 999999999w") == 433)
+        #expect(code(#"date("9999-12-31") + 1d"#) == 433)
+        #expect(code(#"date("0001-01-01") - 1d"#) == 433)
+        #expect(value(#"date("9999-12-31") + 23h"#) == ExprValue.date(parsing: "9999-12-31"))
+        #expect(value(#"datetime("9999-12-31T23:59:00Z") - 1m"#) == ExprValue.datetime(parsing: "9999-12-31T23:58:00Z"))
+        #expect(code(#"datetime("9999-12-31T23:59:00Z") + 1m"#) == 433)
+        #expect(value("close_date + 365d", deal) == ExprValue.date(parsing: "2025-05-20"))
+    }
+
     @Test func nullSemantics() {
         let empty: [String: ExprValue] = [:]
         // Arithmetic with null is null.

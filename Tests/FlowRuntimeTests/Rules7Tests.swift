@@ -3,9 +3,9 @@ import FlowIR
 import FlowRuntime
 import Testing
 
-/// Rules 7: conditions compare texts by their code points (IR review F6), beside the rules-6
-/// comparison (canonical equivalence) that a log written before still replays to
-/// (docs/runtime.md §12).
+/// Rules 7: conditions compare texts by their code points (IR review F6), and a date moved past
+/// the year 9999 overflows (F8), beside the rules-6 evaluation that a log written before still
+/// replays to (docs/runtime.md §12).
 @Suite struct Rules7Tests {
     /// An audit for one customer written `é` as one code point.
     static let template = """
@@ -13,6 +13,8 @@ import Testing
     template: {id: accents, version: 1.0.0, name: Accents}
     fields:
       customer_name: {type: text, required: true}
+      start: {type: date, default: "2024-05-06"}
+      far: {type: date, compute: "start + 999999999w"}
     roles:
       sales_owner: {name: Owner, owner: true}
     nodes:
@@ -32,15 +34,23 @@ import Testing
         return d
     }
 
-    @Test func textsAreComparedByCodePoints() throws {
+    /// The value of field `far` of the deal.
+    static func far(_ d: Deal) throws -> ExprValue? {
+        let slot = try #require(d.m.fields.firstIndex { $0.id == "far" })
+        return d.snapshot?.fields[slot]
+    }
+
+    @Test func textsAreComparedByCodePointsAndDatesStayInTheYears() throws {
         let d = try Self.pastTalks(7)
         #expect(d.snapshot?.status == .won, "\(d.active)")
         #expect(d.node("audit")?.status == .skipped)
+        #expect(try Self.far(d) == nil)
     }
 
     @Test func aRules6LogStillReplaysAsItRan() throws {
         let d = try Self.pastTalks(6)
         #expect(d.active == ["audit"])
+        #expect(try Self.far(d) != nil)
         #expect(try d.replayed().get().snapshot == d.snapshot)
     }
 }
