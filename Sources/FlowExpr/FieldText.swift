@@ -249,13 +249,30 @@ public enum FieldBounds {
     }
 
     /// -1, 0 or 1: `number` against a bound written in the template (read exactly when it has a
-    /// plain decimal form, else compared as a double).
+    /// plain decimal form or is a whole number of 64 bits, else compared as a double).
     public static func compare(_ number: ExprDecimal, _ bound: Double) -> Int {
-        if let exact = ExprDecimal(format(bound)) {
+        if let exact = exact(bound) {
             return number < exact ? -1 : (exact < number ? 1 : 0)
         }
         let approx = Double(number.description) ?? 0
         return approx < bound ? -1 : (approx > bound ? 1 : 0)
+    }
+
+    /// The decimal a bound stands for in ``compare(_:_:)``: its shortest decimal form, or the
+    /// whole number it is; nil for a bound beyond both (compared as a double).
+    public static func exact(_ bound: Double) -> ExprDecimal? {
+        if bound.isFinite, bound == bound.rounded(), let whole = Int64(exactly: bound) { return ExprDecimal(whole) }
+        return ExprDecimal(format(bound))
+    }
+
+    /// Whether the bound written as `text` is the bound `value` the IR keeps (a double): false
+    /// for a bound of more significant digits than a double holds (`0.10000000000000001` is
+    /// kept as `0.1`, `99999999999999999` as `100000000000000000`: IR review F7), which the
+    /// checker refuses rather than move. True for forms not written as plain decimals (`1e3`).
+    public static func isKeptExactly(_ text: String, as value: Double) -> Bool {
+        guard let written = ExprDecimal(text.hasPrefix("+") ? String(text.dropFirst()) : text) else { return true }
+        guard let kept = exact(value) else { return false }
+        return !(written < kept) && !(kept < written)
     }
 
     /// A bound as messages show it: `10`, `0.5`.

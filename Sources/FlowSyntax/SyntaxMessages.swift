@@ -224,6 +224,8 @@ public enum SyntaxMessages {
         /// FC0212 reasons.
         public static let integerRange = "integers range from -9223372036854775808 to 9223372036854775807"
         public static let numberRange = "it is too large to be held as a number"
+        /// A `min` or `max` with more significant digits than a bound keeps (`{0}`: what it would be).
+        public static let boundDigits = "a bound keeps about 15 significant digits, and this one would be read as `{0}`: write it with fewer digits"
         public static let durationDigits = "each number in a duration has at most {0} digits"
         /// FC0204 for `.inf` or `.nan` where a number is expected.
         public static let notFinite = "expected a finite number for `{0}`, found `{1}`"

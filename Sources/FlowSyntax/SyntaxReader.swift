@@ -1,4 +1,5 @@
 import FlowDiagnostics
+import FlowExpr
 import FlowYAML
 
 /// Typed access to YAML nodes that reports every shape, type and key problem as an FC02xx
@@ -287,8 +288,13 @@ struct SyntaxReader {
     mutating func number(_ id: YAMLNodeID, key: String) -> Located<Double>? {
         if doc.kind(id) == .scalar {
             switch doc.value(id) {
-            case .int(let i)?: return Located(Double(i), span(id))
-            case .float(let f)? where f.isFinite: return Located(f, span(id))
+            case .int(let i)?:
+                // A whole number beyond 2^53 may have no double of its own (IR review F7).
+                if Int64(exactly: Double(i)) != i { return inexactBound(id, key, Double(i)) }
+                return Located(Double(i), span(id))
+            case .float(let f)? where f.isFinite:
+                if !FieldBounds.isKeptExactly(doc.text(id) ?? "", as: f) { return inexactBound(id, key, f) }
+                return Located(f, span(id))
             case .float(let f)?:
                 let t = doc.text(id) ?? ""
                 if f.isNaN || t.lowercased().hasSuffix("inf") {
@@ -306,6 +312,14 @@ struct SyntaxReader {
         } else {
             diagnostics.append(SyntaxMessages.wrongShape.at(span(id), "a number", key, describe(id)))
         }
+        return nil
+    }
+
+    /// FC0212 for a bound with more significant digits than flowc keeps: it would be read as
+    /// `kept`, silently (IR review F7: `min: 0.10000000000000001` took 0.1).
+    mutating func inexactBound(_ id: YAMLNodeID, _ key: String, _ kept: Double) -> Located<Double>? {
+        let shown = FieldBounds.exact(kept)?.description ?? FieldBounds.format(kept)
+        diagnostics.append(SyntaxMessages.outOfRange.at(span(id), doc.text(id) ?? "", key, Message(SyntaxMessages.Formats.boundDigits, [shown]).text))
         return nil
     }
 

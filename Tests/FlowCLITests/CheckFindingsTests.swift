@@ -672,3 +672,44 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(!r.out.split(separator: "\n").contains { $0.contains("FC0606") && $0.contains("stray") }, "\(r.out)")
     }
 }
+
+/// A field's `min` or `max` with more significant digits than a bound keeps is refused where it
+/// is written, rather than moved (IR review F7: `min: 0.10000000000000001` let 0.1 in,
+/// `max: 99999999999999999` let 100000000000000000 in, without a word).
+@Suite struct BoundDigitsTests {
+    static func template(_ field: String) -> String {
+        """
+        flowc: 1
+        template: {id: bounds, version: 1.0.0, name: Bounds}
+        fields:
+          customer_name: {type: text}
+          x: \(field)
+        roles:
+          sales_owner: {name: Owner, owner: true}
+        nodes:
+          - {id: talks, name: Talks, owner: sales_owner, next: won}
+          - {id: won, name: Won, kind: won}
+          - {id: lost, name: Lost, kind: lost}
+        lose: {via: lost}
+
+        """
+    }
+
+    @Test(arguments: [
+        ("{type: decimal, min: 0.10000000000000001}", "5:27: error[FC0212]: `0.10000000000000001` is out of range for `min`: a bound keeps about 15 significant digits, and this one would be read as `0.1`: write it with fewer digits"),
+        ("{type: money, currency: CNY, max: 99999999999999999}", "5:40: error[FC0212]: `99999999999999999` is out of range for `max`: a bound keeps about 15 significant digits, and this one would be read as `100000000000000000`: write it with fewer digits"),
+        ("{type: integer, max: 9007199254740993}", "5:27: error[FC0212]: `9007199254740993` is out of range for `max`: a bound keeps about 15 significant digits, and this one would be read as `9007199254740992`: write it with fewer digits"),
+    ])
+    func aBoundOfTooManyDigitsIsRefused(_ field: String, _ expected: String) throws {
+        let r = try checkText(Self.template(field))
+        #expect(r.code == 1)
+        #expect(r.out.hasPrefix("\(r.path):\(expected)\n"), "\(r.out)")
+    }
+
+    @Test(arguments: ["{type: decimal, min: 0.1, max: 0.999999999999999}", "{type: integer, min: -9007199254740992, max: 9007199254740992}",
+                      "{type: money, currency: CNY, max: 100000000000000000}", "{type: decimal, max: 1e3}", "{type: decimal, min: +0.5}"])
+    func aBoundKeptAsWrittenIsTaken(_ field: String) throws {
+        let r = try checkText(Self.template(field))
+        #expect(r.code == 0, "\(r.out)")
+    }
+}

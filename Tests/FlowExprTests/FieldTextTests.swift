@@ -74,3 +74,18 @@ import Testing
         #expect(FieldBounds.format(0.5) == "0.5")
     }
 }
+
+/// A bound that is a whole number beyond 2^53 is compared exactly (IR review F7: a value one
+/// above `max: 100000000000000000` was taken, compared as a double).
+@Suite struct FieldBoundsExactTests {
+    @Test func wholeBoundsAreComparedExactly() throws {
+        let above = try #require(ExprDecimal("100000000000000001"))
+        #expect(FieldBounds.compare(above, 1e17) == 1)
+        #expect(FieldBounds.violation(above, min: nil, max: 1e17) == .aboveMax(1e17))
+        #expect(FieldBounds.compare(ExprDecimal(100_000_000_000_000_000), 1e17) == 0)
+        #expect(FieldBounds.compare(try #require(ExprDecimal("0.1")), 0.1) == 0)
+        #expect(FieldBounds.isKeptExactly("0.10000000000000001", as: 0.1) == false)
+        #expect(FieldBounds.isKeptExactly("0.1", as: 0.1))
+        #expect(FieldBounds.isKeptExactly("1e3", as: 1000))
+    }
+}
