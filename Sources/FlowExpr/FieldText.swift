@@ -249,20 +249,21 @@ public enum FieldBounds {
     }
 
     /// -1, 0 or 1: `number` against a bound written in the template (read exactly when it has a
-    /// plain decimal form or is a whole number of 64 bits, else compared as a double).
+    /// plain decimal form, else compared as a double). A runner's refusals follow it, so a change
+    /// here would need a new runner rules version (docs/runtime.md §12).
     public static func compare(_ number: ExprDecimal, _ bound: Double) -> Int {
-        if let exact = exact(bound) {
+        if let exact = ExprDecimal(format(bound)) {
             return number < exact ? -1 : (exact < number ? 1 : 0)
         }
         let approx = Double(number.description) ?? 0
         return approx < bound ? -1 : (approx > bound ? 1 : 0)
     }
 
-    /// The decimal a bound stands for in ``compare(_:_:)``: its shortest decimal form, or the
-    /// whole number it is; nil for a bound beyond both (compared as a double).
-    public static func exact(_ bound: Double) -> ExprDecimal? {
-        if bound.isFinite, bound == bound.rounded(), let whole = Int64(exactly: bound) { return ExprDecimal(whole) }
-        return ExprDecimal(format(bound))
+    /// The value a bound the IR keeps as `value` (a double) stands for: its shortest decimal
+    /// form, or the whole number it is.
+    public static func exact(_ value: Double) -> ExprDecimal? {
+        if value.isFinite, value == value.rounded(), let whole = Int64(exactly: value) { return ExprDecimal(whole) }
+        return ExprDecimal(format(value))
     }
 
     /// Whether the bound written as `text` is the bound `value` the IR keeps (a double): false
