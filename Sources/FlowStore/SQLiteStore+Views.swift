@@ -34,6 +34,8 @@ extension SQLiteStore: DealViewStore {
         case .closeDate: "close_date"
         case .blockedNodes: blockedNodesSQL
         case .poolArrival: "(pool_arrival ->> 'how')"
+        case .poolPreviousOwner: "(pool_arrival ->> 'previous_owner')"
+        case .poolReason: "(pool_arrival ->> 'reason')"
         }
     }
 

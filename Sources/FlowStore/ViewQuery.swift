@@ -131,6 +131,9 @@ public enum ViewColumn: String, Hashable, Sendable, CaseIterable {
     /// `how` of ``DealProjection/poolArrival``: `lost`, `idle`, `released`, `created`), null
     /// for a deal not in it. The report counts the pool by it.
     case poolArrival
+    /// Read from the same column: who had a deal in the public pool before (null for one
+    /// created there, or not in it), and a lost deal's lose reason (null for the others).
+    case poolPreviousOwner, poolReason
 }
 
 /// Something a predicate compares: a column, a field of the `fields` object, a constant, or the

@@ -42,6 +42,8 @@ enum ViewScan {
             case .closeDate: return text(p?.closeDate)
             case .blockedNodes: return .text(p?.blockedNodes ?? "")
             case .poolArrival: return text(p?.poolArrival?.how)
+            case .poolPreviousOwner: return text(p?.poolArrival?.previousOwner)
+            case .poolReason: return text(p?.poolArrival?.reason)
             }
         }
 

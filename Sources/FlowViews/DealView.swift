@@ -408,10 +408,11 @@ public enum DealViewEngine {
             return DealViewRow.exprValue(json, type)
         case .builtin(let b):
             switch (b, value) {
-            case (.created, .integer(let ms)), (.closed, .integer(let ms)), (.returns, .integer(let ms)), (.due, .integer(let ms)):
+            case (.created, .integer(let ms)), (.closed, .integer(let ms)), (.returns, .integer(let ms)), (.due, .integer(let ms)),
+                 (.poolSince, .integer(let ms)):
                 return .datetime(seconds: ms / 1000)
             case (.probability, .integer(let p)): return .integer(p)
-            case (.status, .text(let t)), (.pool, .text(let t)): return .enumValue(t)
+            case (.status, .text(let t)), (.pool, .text(let t)), (.poolHow, .text(let t)): return .enumValue(t)
             case (.node, .text("")), (.blocked, .text("")): return .null
             default: return value.text.map(ExprValue.text) ?? .null
             }

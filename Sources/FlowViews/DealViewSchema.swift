@@ -24,17 +24,24 @@ public import FlowStore
 /// | `idle` | duration | time since its last status change (what the idle timer counts) |
 /// | `returns` | datetime | when the idle timer returns it to the public pool |
 /// | `due` | datetime | the earliest due time of its open nodes (none when no open node has one) |
+/// | `pool_since` | datetime | when a deal in the public pool entered it (none for a deal not in it) |
+/// | `pool_how` | enum(lost, idle, released, created) | how it got there |
+/// | `pool_from` | text | who had it before (none for a deal created there) |
+/// | `pool_reason` | text | a lost deal's lose reason (none for the others) |
 public struct DealViewSchema: ExprEnvironment, Sendable {
     public enum Builtin: String, CaseIterable, Sendable {
         case deal, template, status, pool, owner, node, blocked, probability, created, closed, age, idle, returns, due
+        // QA round 24, M1: "what went back to the public pool this week, from whom" had no key.
+        case poolSince = "pool_since", poolHow = "pool_how", poolFrom = "pool_from", poolReason = "pool_reason"
 
         public var type: ExprType {
             switch self {
-            case .deal, .template, .owner, .node, .blocked: .text
+            case .deal, .template, .owner, .node, .blocked, .poolFrom, .poolReason: .text
             case .status: .enumeration(values: ["open", "won", "lost"])
             case .pool: .enumeration(values: ["private", "public"])
+            case .poolHow: .enumeration(values: ["lost", "idle", "released", "created"])
             case .probability: .integer
-            case .created, .closed, .returns, .due: .datetime
+            case .created, .closed, .returns, .due, .poolSince: .datetime
             case .age, .idle: .duration
             }
         }
@@ -112,6 +119,10 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
             case .closed: return (.column(.closedAt), .millis)
             case .returns: return (.column(.returnsAt), .millis)
             case .due: return (.column(.dueAt), .millis)
+            case .poolSince: return (.column(.poolSince), .millis)
+            case .poolHow: return (.column(.poolArrival), .text)
+            case .poolFrom: return (.column(.poolPreviousOwner), .text)
+            case .poolReason: return (.column(.poolReason), .text)
             case .age: return (.elapsed(.createdAt, now: StoreTime(millisecondsSinceEpoch: now &* 1000)), .millis)
             case .idle: return (.elapsed(.statusChangedAt, now: StoreTime(millisecondsSinceEpoch: now &* 1000)), .millis)
             }
@@ -212,6 +223,10 @@ public struct DealViewRow: Sendable {
             case .closed: return seconds(p?.closedAt).map { .datetime(seconds: $0) } ?? .null
             case .returns: return seconds(p?.returnsAt).map { .datetime(seconds: $0) } ?? .null
             case .due: return seconds(p?.dueAt).map { .datetime(seconds: $0) } ?? .null
+            case .poolSince: return seconds(p?.poolSince).map { .datetime(seconds: $0) } ?? .null
+            case .poolHow: return p?.poolArrival.map { .enumValue($0.how) } ?? .null
+            case .poolFrom: return p?.poolArrival?.previousOwner.map(ExprValue.text) ?? .null
+            case .poolReason: return p?.poolArrival?.reason.map(ExprValue.text) ?? .null
             case .age: return seconds(p?.createdAt).map { .duration(seconds: now - $0) } ?? .null
             case .idle: return seconds(p?.statusChangedAt).map { .duration(seconds: now - $0) } ?? .null
             }

@@ -55,6 +55,13 @@ struct DealViewTests {
         (#"node == """#, true),
         (#"node == "legal_review" and len(owner) > 0"#, false),
         (#"node != "legal_review" and len(owner) > 3"#, false),
+        // Where the public pool's deals came from (QA round 24, M1).
+        (#"pool_since >= datetime("2024-05-01T00:00:00Z")"#, true),
+        (#"pool_how == "lost""#, true),
+        (#"pool_how in ["idle", "created"] or pool_from == "wang.wu""#, true),
+        (#"pool_reason == "competitor""#, true),
+        (#"pool_since == null and status == "open""#, true),
+        (#"contains(pool_from, "w")"#, false),
     ]
 
     /// `node == "x"` finds a deal at the two nodes of a fork, one of them `x`, as grouping by

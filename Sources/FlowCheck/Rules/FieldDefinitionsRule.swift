@@ -27,6 +27,8 @@ enum FieldDefinitionsRule: TemplateRule {
         "owner": "the owner", "node": "the open nodes", "blocked": "the blocked nodes", "probability": "the stage probability",
         "created": "when the deal was created", "closed": "when it was won or lost", "age": "time since it was created",
         "idle": "time since its last status change", "returns": "when the idle timer returns it", "due": "the earliest due time of its open nodes",
+        "pool_since": "when it entered the public pool", "pool_how": "how it got to the public pool",
+        "pool_from": "who had it before the public pool", "pool_reason": "a lost deal's lose reason",
     ]
 
     static let numeric: Set<FieldTypeName> = [.integer, .decimal, .money]
