@@ -42,10 +42,16 @@ public enum ReportText {
 
         private func paint(_ text: String, _ style: String?) -> String { ReportTextTable.paint(text, style, color) }
 
-        private mutating func section(_ zh: String, _ en: String, _ note: String? = nil) {
+        /// A section's title and its note (`noteZh`, `note`): the note in the report's language,
+        /// in English when it shows both, as the title already does (QA round 24: `--lang zh`
+        /// printed the notes in English).
+        private mutating func section(_ zh: String, _ en: String, _ noteZh: String? = nil, _ note: String? = nil) {
             if !lines.isEmpty { lines.append("") }
             var title = paint(language.pick(zh, en), "1;36")
-            if let note { title += paint(" — \(note)", "2") }
+            if let note {
+                let shown = language == .zh ? (noteZh ?? note) : note
+                title += paint(" — \(shown)", "2")
+            }
             lines.append(title)
         }
 
@@ -96,7 +102,7 @@ public enum ReportText {
         }
 
         mutating func funnel() {
-            section("漏斗", "Funnel", "open deals per node, in flow order")
+            section("漏斗", "Funnel", "各节点的进行中商机，按流程顺序", "open deals per node, in flow order")
             guard model.funnel.contains(where: { $0.deals > 0 }) else { return empty(F.Empty.funnel) }
             var columns: [ReportTextTable.Column] = [.init(L("节点 Node")), .init("ID")]
             if manyTemplates { columns.insert(.init(L("模板 Template")), at: 0) }
@@ -114,7 +120,7 @@ public enum ReportText {
         }
 
         mutating func forecast() {
-            section("预测", "Forecast", "by expected close month; weighted = Σ amount × probability / 100")
+            section("预测", "Forecast", "按预计成交月份；加权 = Σ 金额 × 概率 / 100", "by expected close month; weighted = Σ amount × probability / 100")
             guard !model.forecast.isEmpty else { return empty(F.Empty.forecast) }
             var t = ReportTextTable([.init(L("月份 Month")), .init(L("商机 Deals"), .right), .init(L("金额 Amount"), .right),
                                      .init(L("加权 Weighted"), .right)])
@@ -133,7 +139,7 @@ public enum ReportText {
         }
 
         mutating func attention() {
-            section("需关注", "Needs attention", "blocked and overdue nodes by owner")
+            section("需关注", "Needs attention", "按负责人列出阻塞与逾期的节点", "blocked and overdue nodes by owner")
             guard model.attention.contains(where: { !$0.items.isEmpty }) else { return empty(F.Empty.attention) }
             var t = ReportTextTable([.init(L("负责人 Owner")), .init(L("商机 Deal")), .init(L("节点 Node")), .init(L("状态 State")),
                                      .init(L("到期 Due")), .init(L("逾期天数 Days"), .right)])
@@ -159,7 +165,7 @@ public enum ReportText {
         }
 
         mutating func publicPool() {
-            section("公海", "Public pool", "oldest first")
+            section("公海", "Public pool", "停留最久的在前", "oldest first")
             guard !model.publicPool.isEmpty else { return empty(F.Empty.publicPool) }
             var t = ReportTextTable([.init(L("商机 Deal")), .init(L("客户 Customer")), .init(L("金额 Amount"), .right), .init(L("来源 How")),
                                      .init(L("原负责人 From")), .init(L("原因 Reason")), .init(L("进入 Since")), .init(L("天数 Age"), .right)])
@@ -175,7 +181,7 @@ public enum ReportText {
 
         mutating func returning() {
             let days = model.returningWithinDays
-            section("即将退回公海", "Returning to the pool", "within \(days) days, soonest first")
+            section("即将退回公海", "Returning to the pool", "\(days) 天内，最早的在前", "within \(days) days, soonest first")
             guard !model.returning.isEmpty else { return empty(F.Empty.returning(days)) }
             var t = ReportTextTable([.init(L("商机 Deal")), .init(L("负责人 Owner")), .init(L("节点 Nodes")), .init(L("退回时间 Returns at")),
                                      .init(L("剩余天数 Days left"), .right)])
@@ -188,7 +194,7 @@ public enum ReportText {
         }
 
         mutating func records() {
-            section("节点记录", "Node records", "newest first")
+            section("节点记录", "Node records", "最新的在前", "newest first")
             guard !model.recentRecords.isEmpty else { return empty(F.Empty.records) }
             var t = ReportTextTable([.init(L("时间 At")), .init(L("商机 Deal")), .init(L("节点 Node")), .init(L("类型 Kind")), .init(L("作者 By")),
                                      .init(L("内容 Text")), .init(L("链接 URL"))])

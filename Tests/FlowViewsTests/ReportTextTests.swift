@@ -170,3 +170,28 @@ import Testing
         #expect(ReportTextFormat.clip("short", width: 30) == "short")
     }
 }
+
+/// `--lang zh` writes the report's notes and tooltips in Chinese too (QA round 24, m1: the
+/// section notes of the text report and the page's bar tooltips stayed English).
+@Suite struct ReportChineseAloneTests {
+    @Test func theTextReportsNotesAreChinese() {
+        let text = ReportText.render(ReportFixtures.full, color: false, language: .zh)
+        for note in ["漏斗 — 各节点的进行中商机，按流程顺序", "预测 — 按预计成交月份；加权 = Σ 金额 × 概率 / 100", "需关注 — 按负责人列出阻塞与逾期的节点",
+                     "公海 — 停留最久的在前", "即将退回公海 — 7 天内，最早的在前", "节点记录 — 最新的在前"] {
+            #expect(text.contains(note), "\(note)")
+        }
+        for english in ["open deals per node", "oldest first", "newest first", "soonest first", "by owner"] {
+            #expect(!text.contains(english), "\(english)")
+        }
+        // Both languages: the notes stay English, after the bilingual titles.
+        #expect(ReportText.render(ReportFixtures.full, color: false, language: .both).contains("— open deals per node, in flow order"))
+    }
+
+    @Test func thePagesTooltipsAreChinese() {
+        let page = ReportHTML.render(ReportFixtures.full, language: .zh)
+        #expect(page.contains("<title>初步洽谈: 3 个商机</title>"), "funnel tooltip")
+        #expect(page.contains(" 个商机)</title>") && page.contains(": 加权 "), "forecast tooltips")
+        #expect(!page.contains(" deals</title>") && !page.contains(": weighted "))
+        #expect(ReportHTML.render(ReportFixtures.full, language: .en).contains("<title>Initial talks: 3 deals</title>"))
+    }
+}
