@@ -141,7 +141,11 @@ struct DealsCommand: FlowcCommand {
             chosen = templates[0]
         }
         let schema = DealViewSchema(machine: chosen?.machine.verified)
-        if chosen == nil, templates.count > 1, let (field, span) = spec.firstField(locator ?? .options(spec)) {
+        if chosen == nil, templates.count > 1, let (field, span) = spec.firstField(locator ?? .options(spec)),
+           // A slip of a built-in key (`ownr`) is said as one, with its did-you-mean, whatever
+           // the templates (QA round 24: `--group-by ownr` was told to add `--template`).
+           templates.contains(where: { DealViewSchema(machine: $0.machine.verified).fields[field] != nil })
+            || Suggestions.closest(to: field, in: DealViewSchema.Builtin.allCases.map(\.rawValue)) == nil {
             // Located where the field is named (the user gave no --template to point at).
             let having = templates.filter { DealViewSchema(machine: $0.machine.verified).fields[field] != nil }
             // The template to add is one whose fields the filter checks against (QA round 18: the
@@ -150,9 +154,18 @@ struct DealsCommand: FlowcCommand {
                 spec.filter.map { !ExprChecker.check($0, in: DealViewSchema(machine: t.machine.verified), expecting: .boolean).hasErrors } ?? true
             } ?? having.first
             var d = ViewMessages.severalTemplates.at(span, templates.map(\.id).joined(separator: ", "))
-            d = having.isEmpty || fitting == nil
-                ? d.help(ViewMessages.Help.fieldOfNone, field)
-                : d.help(ViewMessages.Help.fieldOf, field, having.map(\.id).joined(separator: ", "), fitting?.id ?? "")
+            if having.isEmpty || fitting == nil {
+                // A slip of some template's field: that field, and the template to name.
+                let fields = templates.flatMap { t in DealViewSchema(machine: t.machine.verified).fieldOrder.map { (t.id, $0) } }
+                if let guess = Suggestions.closest(to: field, in: Set(fields.map(\.1))) {
+                    let owners = fields.filter { $0.1 == guess }.map(\.0)
+                    d = d.help(ViewMessages.Help.didYouMeanFieldOf, guess, owners.joined(separator: ", "), owners.first ?? "")
+                } else {
+                    d = d.help(ViewMessages.Help.fieldOfNone, field)
+                }
+            } else {
+                d = d.help(ViewMessages.Help.fieldOf, field, having.map(\.id).joined(separator: ", "), fitting?.id ?? "")
+            }
             context.writeError(HumanRenderer(color: color).render(d))
             return ExitCode.problems
         }

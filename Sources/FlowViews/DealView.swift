@@ -23,7 +23,7 @@ public struct DealViewSpec: Sendable, Hashable {
     /// The first template field the view names, and where: in the filter (at the field), the
     /// grouping, a sort key or a column; nil when it names only built-ins.
     public func firstField(_ locator: DealViewLocator) -> (String, SourceSpan)? {
-        func isField(_ name: String) -> Bool { DealViewSchema.Builtin(rawValue: name) == nil && name != "count" }
+        func isField(_ name: String) -> Bool { !name.isEmpty && DealViewSchema.Builtin(rawValue: name) == nil && name != "count" }
         if let filter {
             let parsed = ExprParser.parse(filter)
             let fields = parsed.tree.ids.compactMap { id -> (String, Range<Int>)? in

@@ -50,6 +50,8 @@ public enum ViewMessages {
         /// FC1411: the templates of the store that have the field, and the option to add.
         public static let fieldOf = "`{0}` is a field of {1}: add `--template {2}`"
         public static let fieldOfNone = "no template of the store has a field `{0}`"
+        /// FC1411 for a name close to a field of some templates: the field, they, one to add.
+        public static let didYouMeanFieldOf = "did you mean `{0}`, a field of {1}? add `--template {2}`"
         /// An unknown field in a view of a store with no deal: no template's fields are known yet.
         public static let storeHasNoDeals = "the store has no deals yet, so no template's fields are known: a view names fields once deals of their template are in the store"
     }

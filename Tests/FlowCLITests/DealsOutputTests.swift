@@ -294,5 +294,17 @@ import Testing
         let nowhere = flowc("deals", "--db", db, "--group-by", "nonesuch")
         #expect(nowhere.err.contains("--group-by:1:1: error[FC1411]"), "\(nowhere.err)")
         #expect(nowhere.err.contains("= help: no template of the store has a field `nonesuch`"), "\(nowhere.err)")
+        // A slip of a built-in key is said as one (QA round 24, m2), and one of a template's
+        // field names that field and its template.
+        let typo = flowc("deals", "--db", db, "--group-by", "ownr")
+        #expect(typo.code == 1)
+        #expect(typo.err.contains("--group-by:1:1: error[FC1410]: unknown key `ownr`"), "\(typo.err)")
+        #expect(typo.err.contains("= help: did you mean `owner`?"), "\(typo.err)")
+        let field = flowc("deals", "--db", db, "--columns", "deal,custmer_name")
+        #expect(field.err.contains("--columns:1:6: error[FC1411]"), "\(field.err)")
+        #expect(field.err.contains("= help: did you mean `customer_name`, a field of renewal_upsell, standard_sale? add `--template renewal_upsell`"), "\(field.err)")
+        let empty = flowc("deals", "--db", db, "--columns", "deal,")
+        #expect(empty.code != 0)
+        #expect(!empty.err.contains("FC1411"), "\(empty.err)")
     }
 }
