@@ -97,8 +97,11 @@ public enum DealViewOutput {
         if case .datetime(let seconds) = value { return TimeText.iso(seconds, utcOffset: zone) }
         let text = DealViewEngine.text(value) ?? ""
         switch value {
-        // A list's cell starts with its first element (QA round 15: `["=HYPERLINK(…)"]`).
-        case .text, .enumValue, .list: return spreadsheetSafe(text)
+        // A list's elements separated by `;`, as `flowc run` reads a CSV list back (QA round
+        // 24, m3: `erp, bi` came back as one element); its cell starts with its first element
+        // (QA round 15: `["=HYPERLINK(…)"]`).
+        case .list(let items): return spreadsheetSafe(items.compactMap(DealViewEngine.text).joined(separator: ";"))
+        case .text, .enumValue: return spreadsheetSafe(text)
         default: return text
         }
     }

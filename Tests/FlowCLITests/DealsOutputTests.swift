@@ -307,4 +307,15 @@ import Testing
         #expect(empty.code != 0)
         #expect(!empty.err.contains("FC1411"), "\(empty.err)")
     }
+
+    /// A list field's CSV cell separates its elements with `;`, as `flowc run` reads a CSV list
+    /// (QA round 24, m3: `crm, bi` was read back as one product); the table keeps `, `.
+    @Test func aListExportsAsRunReadsIt() throws {
+        let db = try Examples.loaded()
+        let csv = flowc("deals", "--db", db, "--where", #"deal == "D-1001""#, "--columns", "deal,products", "--format", "csv")
+        #expect(csv.code == 0, "\(csv.err)")
+        #expect(csv.out == "deal,products\r\nD-1001,crm;bi\r\n", "\(csv.out)")
+        let table = flowc("deals", "--db", db, "--where", #"deal == "D-1001""#, "--columns", "deal,products")
+        #expect(table.out.contains("D-1001  crm, bi"), "\(table.out)")
+    }
 }
