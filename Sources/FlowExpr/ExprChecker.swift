@@ -300,6 +300,10 @@ private struct Checker<Env: ExprEnvironment> {
             if help == nil, op.isComparison, lt == .date || rt == .date, let day = writtenDay(lt == .date ? rhs : lhs) {
                 help = Message(ExprMessages.Help.dateLiteral, [day])
             }
+            // `created > "2026-11-01"`: a day written as text against an instant (QA round 24).
+            if help == nil, op.isComparison, lt == .datetime || rt == .datetime, let day = writtenDay(lt == .datetime ? rhs : lhs) {
+                help = Message(ExprMessages.Help.datetimeLiteral, [day])
+            }
             // `quote * 15% - cost`: a percentage, read as `(quote * 15) % (-cost)`.
             if help == nil, op == .remainder {
                 let left = source(lhs)

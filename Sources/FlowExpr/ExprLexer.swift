@@ -156,6 +156,16 @@ struct ExprLexer {
                 help = Message(ExprMessages.Help.useKeyword, [keyword])
             } else if let scalar = character.unicodeScalars.first {
                 help = Self.characterHelp(scalar)
+                // `owner == 刘芳`: words outside quotes, a text meant (QA round 24).
+                if help == nil, scalar.properties.isAlphabetic {
+                    var end = range.upperBound
+                    while end < bytes.count, bytes[end] >= 0x80,
+                          let next = String(decoding: bytes[end..<min(bytes.count, end + SourceFile.scalarLength(leadByte: bytes[end]))], as: UTF8.self).unicodeScalars.first,
+                          next.properties.isAlphabetic {
+                        end += SourceFile.scalarLength(leadByte: bytes[end])
+                    }
+                    help = Message(ExprMessages.Help.quoteText, [text(start..<min(end, bytes.count))])
+                }
             }
             return error(ExprMessages.unexpectedCharacter, range, [Self.visible(character)], help: help)
         }

@@ -495,6 +495,10 @@ public enum ExprMessages {
     public enum Help {
         /// FC0419 for a datetime compared with a date.
         public static let dateLiteral = "a day is written `date('{0}')`"
+        /// An instant compared with a day written as text (`created > "2026-11-01"`).
+        public static let datetimeLiteral = "an instant is written with its time and zone: `datetime('{0}T00:00:00+08:00')` (`Z` for UTC)"
+        /// Chinese (or other non-ASCII) words outside quotes: a text meant (`owner == 刘芳`).
+        public static let quoteText = "a text is written in quotes: `\"{0}\"`"
         public static let datetimeAgainstDate = "an instant (`datetime`) compares with an instant: write one with its zone, `datetime('2024-06-30T00:00:00+08:00')`, or `now() - 24h`; a date compares with a date"
         /// FC0407 for `“` and its kin: text in an expression is quoted with `'`.
         public static let curlyQuotePlain = "`{0}` is not a string quote: write text in single quotes, `'…'` (double quotes would end the YAML string around the expression)"

@@ -173,6 +173,21 @@ let compileTimeCases: [CodeCase] = [
         #expect(whole.help?.text == "write the currency after the number: `15 CNY`")
     }
 
+    /// A day written as text against an instant gets the `datetime()` form, with a zone, and
+    /// words outside quotes get their quotes (QA round 24, m9: neither had a help).
+    @Test func aDayAgainstAnInstantAndAnUnquotedTextGetTheirForms() throws {
+        for text in ["last_visit_at > '2024-12-31'", "last_visit_at > 2024/12/31", "\"2024-12-31\" <= last_visit_at"] {
+            let d = try #require(check(text).diagnostics.first)
+            #expect(d.code.number == 419)
+            #expect(d.help?.text == "an instant is written with its time and zone: `datetime('2024-12-31T00:00:00+08:00')` (`Z` for UTC)", "\(text)")
+        }
+        let d = try #require(parse("customer_name == 刘芳 and strategic").diagnostics.first)
+        #expect(d.code.number == 407)
+        #expect(d.help?.text == "a text is written in quotes: `\"刘芳\"`")
+        // A full-width letter keeps its own help.
+        #expect(try #require(parse("customer_name == \u{FF41}").diagnostics.first).help?.text.contains("\"") == false)
+    }
+
     @Test func aDayWithSlashesGetsTheDateForm() throws {
         for text in ["close_date < '2024/12/31'", "close_date < 2024/12/31"] {
             let d = try #require(check(text).diagnostics.first)

@@ -69,8 +69,9 @@ enum ExpressionsRule: TemplateRule {
         if !parsed.diagnostics.isEmpty {
             for d in parsed.diagnostics {
                 var diag = d.diagnostic(mapping: map)
-                // A field's display name written for its id (`quote < 成本`).
-                if d.code == ExprMessages.unexpectedCharacter.code, diag.help == nil,
+                // A field's display name written for its id (`quote < 成本`), rather than a
+                // text without its quotes, which the lexer takes such words for.
+                if d.code == ExprMessages.unexpectedCharacter.code, diag.help == nil || diag.help?.format == ExprMessages.Help.quoteText,
                    let (name, range) = displayNameRun(e.text, from: d.range.lowerBound), let id = ctx.field(displayed: name) {
                     diag.span = map(range)
                     diag = diag.help(CheckMessages.Formats.displayNameForID, name, id).fix(map(range), id)
