@@ -57,7 +57,7 @@ public enum IRLoader {
     static func checkHeader(_ data: Data) throws(IRLoadError) {
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
-            throw IRLoadError(kind: .malformed, message: "not JSON (\(data.isEmpty ? "empty file" : "truncated or corrupted"))")
+            throw IRLoadError(kind: .malformed, message: "not JSON (\(data.isEmpty ? "empty file" : jsonProblem(data)))")
         }
         guard header.format == Machine.formatName else {
             throw IRLoadError(kind: .unknownFormat, message: "not a flowc IR file (no `\"format\": \"\(Machine.formatName)\"`)")
@@ -73,6 +73,25 @@ public enum IRLoader {
         guard version <= Machine.currentFormatVersion, version >= 1 else {
             throw IRLoadError(kind: .unknownFormat, message: "format version \(version) is not known to this flowc (it reads 1 to \(Machine.currentFormatVersion))")
         }
+    }
+
+    /// What is wrong with a file that does not parse as JSON, as far as the system's parser says
+    /// (the decoder says only "not valid JSON"; IR review F10: valid JSON nested too deep, and a
+    /// file with more after its end, were both "truncated or corrupted").
+    static func jsonProblem(_ data: Data) -> String {
+        let said: String
+        do {
+            _ = try JSONSerialization.jsonObject(with: data, options: [])
+            return "truncated or corrupted"
+        } catch {
+            said = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? ""
+        }
+        // The parser's offset, "around character N".
+        let offset = said.range(of: "around character ").map { said[$0.upperBound...].prefix { $0.isNumber } }.flatMap { Int($0) }
+        let near = offset.map { " near byte \($0)" } ?? ""
+        if said.contains("nested") { return "nested deeper than a machine can be\(near)" }
+        if said.contains("end of file") { return "it ends in the middle: truncated" }
+        return "corrupted\(near)"
     }
 
     /// The two keys of a machine file read before the rest, as written (any JSON value decodes).

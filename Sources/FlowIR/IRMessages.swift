@@ -11,7 +11,7 @@ public enum IRMessages {
         Example:
 
             $ flowc run standard-sale.json --deals deals.jsonl
-            standard-sale.json: error[FC1001]: not JSON (truncated or corrupted)
+            standard-sale.json: error[FC1001]: not JSON (it ends in the middle: truncated)
 
         Compile the template again: `flowc compile standard-sale.flow.yaml -o standard-sale.json`.
         """)

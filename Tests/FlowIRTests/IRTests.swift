@@ -425,7 +425,12 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(boolean?.message == "`formatVersion` must be a whole number such as 1")
         // JSON that is no object is no machine; what is not JSON is said to be so.
         #expect(loadError(Array("5".utf8))?.message == "not a flowc IR file (no `\"format\": \"flowc-ir\"`)")
-        #expect(loadError(Array(json.dropLast(9).utf8))?.message == "not JSON (truncated or corrupted)")
+        #expect(loadError(Array(json.dropLast(9).utf8))?.message == "not JSON (it ends in the middle: truncated)")
+        // Valid JSON too deep for a machine, and more after its end, are said as such (IR review F10).
+        let deep = "{\"format\":\"flowc-ir\",\"formatVersion\":1,\"x\":" + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "}"
+        #expect(loadError(Array(deep.utf8))?.message.hasPrefix("not JSON (nested deeper than a machine can be near byte ") == true,
+                "\(String(describing: loadError(Array(deep.utf8))))")
+        #expect(loadError(Array((json + " {}").utf8))?.message == "not JSON (corrupted near byte \(json.utf8.count + 1))")
     }
 
     @Test func expressionThatNoLongerChecksIsRefusedEvenWithAValidHash() throws {
