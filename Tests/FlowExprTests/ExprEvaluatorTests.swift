@@ -124,6 +124,18 @@ let evaluationCases: [(String, ExprValue)] = [
         #expect(value("close_date + 365d", deal) == ExprValue.date(parsing: "2025-05-20"))
     }
 
+    /// The examples docs/language.md gives for `/`, `days`, `round` and a date moved by hours.
+    @Test func theDocumentedExamplesHold() {
+        #expect(value("7 / 2") == .decimal(ExprDecimal("3.5")!))
+        #expect(value("days(36h)") == .integer(1))
+        #expect(value("days(-36h)") == .integer(-1))
+        #expect(value("round(2.5)") == .decimal(3))
+        #expect(value("round(-2.5)") == .decimal(-3))
+        #expect(value("round(0.125, 2)") == .decimal(ExprDecimal("0.13")!))
+        #expect(value("close_date - 1h", deal) == ExprValue.date(parsing: "2024-05-19"))
+        #expect(value("close_date + 23h", deal) == ExprValue.date(parsing: "2024-05-20"))
+    }
+
     @Test func nullSemantics() {
         let empty: [String: ExprValue] = [:]
         // Arithmetic with null is null.
