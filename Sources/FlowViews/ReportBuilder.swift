@@ -82,7 +82,7 @@ public struct ReportBuilder {
         let isOpen = ViewPredicate.compare(.column(.status), .equal, .value(.text("open")))
 
         var totals = ReportModel.Totals(open: 0, won: 0, lost: 0, inPublicPool: 0, amounts: [])
-        var amounts: [String: (open: Sum, won: Sum, weighted: Sum)] = [:]
+        var amounts: [String: (open: Sum, won: Sum, weighted: Sum, lost: Sum, losing: Sum)] = [:]
         var funnel: [ReportModel.FunnelRow] = []
         var forecast: [ForecastKey: ReportModel.ForecastRow] = [:]
         var forecastSums: [ForecastKey: (amount: Sum, weighted: Sum)] = [:]
@@ -92,7 +92,7 @@ public struct ReportBuilder {
             let currencyOf = t.machines.mapValues { Self.currency($0.machine) }
             let losePathOf = t.machines.mapValues(\.losePathNodeIDs)
             let currencies = Set(currencyOf.values.compactMap { $0 }).sorted()
-            for c in currencies where amounts[c] == nil { amounts[c] = (Sum(), Sum(), Sum()) }
+            for c in currencies where amounts[c] == nil { amounts[c] = (Sum(), Sum(), Sum(), Sum(), Sum()) }
             let mine = ViewPredicate.compare(.column(.templateID), .equal, .value(.text(t.id)))
             // One pass over the covering index `deals_report`: deals and amounts by version,
             // status, pool, open nodes and close month; totals, funnel and forecast are summed
@@ -124,16 +124,19 @@ public struct ReportBuilder {
                 switch row.keys[1] {
                 case .text("open") where inLossReview:
                     totals.inLossReview += row.count
+                    if let currency { amounts[currency, default: (Sum(), Sum(), Sum(), Sum(), Sum())].losing.add(money) }
                 case .text("open"):
                     totals.open += row.count
                     if let currency {
-                        amounts[currency, default: (Sum(), Sum(), Sum())].open.add(money)
-                        amounts[currency, default: (Sum(), Sum(), Sum())].weighted.add(weighted)
+                        amounts[currency, default: (Sum(), Sum(), Sum(), Sum(), Sum())].open.add(money)
+                        amounts[currency, default: (Sum(), Sum(), Sum(), Sum(), Sum())].weighted.add(weighted)
                     }
                 case .text("won"):
                     totals.won += row.count
-                    if let currency { amounts[currency, default: (Sum(), Sum(), Sum())].won.add(money) }
-                case .text("lost"): totals.lost += row.count
+                    if let currency { amounts[currency, default: (Sum(), Sum(), Sum(), Sum(), Sum())].won.add(money) }
+                case .text("lost"):
+                    totals.lost += row.count
+                    if let currency { amounts[currency, default: (Sum(), Sum(), Sum(), Sum(), Sum())].lost.add(money) }
                 default: break
                 }
                 if row.keys[2] == .text("public") { totals.inPublicPool += row.count }
@@ -197,7 +200,8 @@ public struct ReportBuilder {
         }
         totals.amounts = amounts.keys.sorted().map {
             ReportModel.CurrencyTotals(currency: $0, open: amounts[$0]!.open.cents, won: amounts[$0]!.won.cents,
-                                       openWeighted: amounts[$0]!.weighted.cents)
+                                       openWeighted: amounts[$0]!.weighted.cents, lost: amounts[$0]!.lost.cents,
+                                       inLossReview: amounts[$0]!.losing.cents)
         }
 
         // Open nodes past their due time, through the index on the earliest due time, read in

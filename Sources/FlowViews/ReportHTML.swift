@@ -147,8 +147,8 @@ public enum ReportHTML {
             }
             out += card("进行中", "Open deals", t.open, t.amounts.map { F.amount($0.open, $0.currency) })
             out += card("已赢单", "Won", t.won, t.amounts.map { F.amount($0.won, $0.currency) })
-            out += card("已输单", "Lost", t.lost, [])
-            out += card("输单复盘中", "In loss review", t.inLossReview, [])
+            out += card("已输单", "Lost", t.lost, t.amounts.map { F.amount($0.lost, $0.currency) })
+            out += card("输单复盘中", "In loss review", t.inLossReview, t.amounts.map { F.amount($0.inLossReview, $0.currency) })
             out += card("公海", "In the public pool", t.inPublicPool, [])
             out += "</div>\n"
         }

@@ -102,8 +102,13 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var won: Double
         /// Σ open amount × probability / 100: the forecast's weighted total.
         public var openWeighted: Double
-        public init(currency: String, open: Double, won: Double, openWeighted: Double = 0) {
+        /// The amount of the lost deals, and of those in loss review (QA round 24, m6: the value
+        /// lost was nowhere in the report).
+        public var lost: Double
+        public var inLossReview: Double
+        public init(currency: String, open: Double, won: Double, openWeighted: Double = 0, lost: Double = 0, inLossReview: Double = 0) {
             self.currency = currency; self.open = open; self.won = won; self.openWeighted = openWeighted
+            self.lost = lost; self.inLossReview = inLossReview
         }
     }
 

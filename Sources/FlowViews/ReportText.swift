@@ -93,10 +93,10 @@ public enum ReportText {
             section("总览", "Totals")
             let s = model.totals
             var t = ReportTextTable([.init(""), .init(L("商机 Deals"), .right), .init(L("金额 Amount"), .right)])
-            t.add(L("进行中 open"), F.count(s.open), F.amounts(s.amounts, won: false))
-            t.add(L("已赢单 won"), F.count(s.won), F.amounts(s.amounts, won: true))
-            t.add(L("已输单 lost"), F.count(s.lost), "")
-            t.add(L("输单复盘中 in loss review"), F.count(s.inLossReview), "")
+            t.add(L("进行中 open"), F.count(s.open), F.amounts(s.amounts, \.open))
+            t.add(L("已赢单 won"), F.count(s.won), F.amounts(s.amounts, \.won))
+            t.add(L("已输单 lost"), F.count(s.lost), F.amounts(s.amounts, \.lost))
+            t.add(L("输单复盘中 in loss review"), F.count(s.inLossReview), F.amounts(s.amounts, \.inLossReview))
             t.add(L("公海 public pool"), F.count(s.inPublicPool), "")
             table(t)
         }

@@ -22,8 +22,9 @@ enum ReportTextFormat {
 
     /// The open (or won) amounts of the totals, one per currency: `1,200.00 CNY; 3.03 USD`, or
     /// `—` when no template has an amount field.
-    static func amounts(_ totals: [ReportModel.CurrencyTotals], won: Bool) -> String {
-        totals.isEmpty ? "—" : totals.map { amount(won ? $0.won : $0.open, $0.currency) }.joined(separator: "; ")
+    /// One of the totals' amounts, per currency: `; `-separated, `—` when no template has an amount field.
+    static func amounts(_ totals: [ReportModel.CurrencyTotals], _ which: KeyPath<ReportModel.CurrencyTotals, Double>) -> String {
+        totals.isEmpty ? "—" : totals.map { amount($0[keyPath: which], $0.currency) }.joined(separator: "; ")
     }
 
     /// Whole numbers for chart axes: `1500000` → `1,500,000`.
