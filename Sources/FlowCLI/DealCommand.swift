@@ -304,6 +304,18 @@ struct DealShowCommand: FlowcCommand {
         if let p = s.probability { lines.append("probability: \(p)%") }
         lines.append("next timer: " + (Runner.nextTimer(view.machine, s).map { HostOutput.time($0, zone) } ?? "none"))
         if let reason = s.loseReason { lines.append("lose reason: \(reason)") }
+        // How a deal in the public pool got there, and from whom (QA round 24, m5: only `--json`
+        // said it).
+        if case (let since?, let arrival?) = DealService.poolArrival(s) {
+            let from = arrival.previousOwner.map { "`\(Names.inline($0))`" } ?? "nobody"
+            let how = switch arrival.how {
+            case "lost": "lost by \(from)" + (arrival.reason.map { " (\(Names.inline($0)))" } ?? "")
+            case "idle": "taken back from \(from) by the idle timer"
+            case "released": "released by \(from)"
+            default: "created without an owner"
+            }
+            lines.append("in the public pool since \(HostOutput.time(since, zone)): \(how)")
+        }
         // The customer first (S3, S11): the fields that identify it, then its profile, each with
         // its value or `—`; then the deal's other fields that have a value.
         let customerSlots = m.customer.identity + m.customer.profile.filter { !m.customer.identity.contains($0) }

@@ -85,7 +85,7 @@ extension DealService {
 
     /// When and how a public-pool deal got there: lost (with its reason), idle (the idle timer
     /// took it from its owner), released (its owner let it go) or created without an owner.
-    static func poolArrival(_ s: DealSnapshot) -> (Int64?, PoolArrival?) {
+    public static func poolArrival(_ s: DealSnapshot) -> (Int64?, PoolArrival?) {
         guard s.pool == .public else { return (nil, nil) }
         if s.status == .lost {
             return (s.closedAt ?? s.lastStatusChangeAt, PoolArrival(how: "lost", reason: s.loseReason, previousOwner: s.previousOwner))

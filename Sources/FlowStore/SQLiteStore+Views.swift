@@ -139,12 +139,17 @@ extension SQLiteStore: DealViewStore {
             func exact(_ sql: String) -> String { positive ? sql : "IFNULL(\(sql), 0)" }
             switch p {
             case .always: return "1"
+            // Nested `and`s (`or`s) are written as one flat list: `a or b or c` arrives as
+            // `or(or(a, b), c)`, and a parenthesis per level overflowed SQLite's parser stack at
+            // about a hundred (QA round 25).
             case .and(let ps):
-                if ps.isEmpty { return "1" }
-                return "(" + (try ps.map { try predicate($0, positive: positive) }).joined(separator: " AND ") + ")"
+                let flat = Self.flattened(ps, and: true)
+                if flat.isEmpty { return "1" }
+                return "(" + (try flat.map { try predicate($0, positive: positive) }).joined(separator: " AND ") + ")"
             case .or(let ps):
-                if ps.isEmpty { return "0" }
-                return "(" + (try ps.map { try predicate($0, positive: positive) }).joined(separator: " OR ") + ")"
+                let flat = Self.flattened(ps, and: false)
+                if flat.isEmpty { return "0" }
+                return "(" + (try flat.map { try predicate($0, positive: positive) }).joined(separator: " OR ") + ")"
             case .not(let inner): return "(NOT \(try predicate(inner, positive: !positive)))"
             case .compare(let a, let op, .value(.null)), .compare(.value(.null), let op, let a):
                 // Written out, not bound: the planner then knows the value is null (and can use
@@ -170,8 +175,14 @@ extension SQLiteStore: DealViewStore {
                 case .greaterOrEqual: return exact("\(x) >= \(y)")
                 }
             case .isTrue(let o): return "(IFNULL(\(try operand(o)), 0) <> 0)"
-            case .hasElement(let o, let element):
-                return "(IFNULL(instr(',' || \(try operand(o)) || ',', \(bind(.text("," + element + ",")))), 0) > 0)"
+            case .hasElement(_, let elements) where elements.isEmpty: return "0"
+            case .hasElement(let o, let elements) where elements.count == 1:
+                return "(IFNULL(instr(',' || \(try operand(o)) || ',', \(bind(.text("," + elements[0] + ",")))), 0) > 0)"
+            case .hasElement(let o, let elements):
+                // One expression, however many elements: an `OR` of one test each made a tree
+                // SQLite refuses past 1,000 deep (QA round 25: `node in [995 ids]` failed).
+                let list = "[" + elements.map(StoreJSON.quoted).joined(separator: ",") + "]"
+                return "(EXISTS (SELECT 1 FROM json_each(\(bind(.text(list)))) WHERE instr(',' || \(try operand(o)) || ',', ',' || value || ',') > 0))"
             case .oneOf(let o, let values):
                 if values.isEmpty { return "0" }
                 let x = try operand(o)
@@ -180,6 +191,19 @@ extension SQLiteStore: DealViewStore {
                 }
                 return exact("\(x) IN (\(values.map { bind($0) }.joined(separator: ", ")))")
             }
+        }
+
+        /// The terms of an `and` (`or`) with those of the `and`s (`or`s) among them taken in.
+        static func flattened(_ ps: [ViewPredicate], and: Bool) -> [ViewPredicate] {
+            var out: [ViewPredicate] = []
+            var stack = Array(ps.reversed())
+            while let p = stack.popLast() {
+                switch (p, and) {
+                case (.and(let inner), true), (.or(let inner), false): stack += inner.reversed()
+                default: out.append(p)
+                }
+            }
+            return out
         }
 
         mutating func groupKey(_ key: ViewGroupKey) throws -> String {

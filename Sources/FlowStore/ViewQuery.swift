@@ -22,11 +22,12 @@ public indirect enum ViewPredicate: Hashable, Sendable {
     /// The operand equals one of the values (false when it is null).
     case oneOf(ViewOperand, [ViewValue])
     /// The operand, a comma-separated list (``ViewColumn/currentNodes``,
-    /// ``ViewColumn/blockedNodes``), holds the element: `,operand,` contains `,element,` (an
-    /// element with commas in it matches those elements in a row; the empty element matches the
-    /// empty list). False when the operand is null or not text. A deal at the two nodes of a
-    /// fork is at each (QA round 24: `node == "legal_review"` found no deal at the fork).
-    case hasElement(ViewOperand, String)
+    /// ``ViewColumn/blockedNodes``), holds one of the elements: `,operand,` contains
+    /// `,element,` (an element with commas in it matches those elements in a row; the empty
+    /// element matches the empty list). False when the operand is null or not text, or when
+    /// there is no element. A deal at the two nodes of a fork is at each (QA round 24:
+    /// `node == "legal_review"` found no deal at the fork).
+    case hasElement(ViewOperand, [String])
 }
 
 /// A comparison operator of ``ViewPredicate/compare(_:_:_:)``.

@@ -109,9 +109,10 @@ enum ViewScan {
                 case .decimal(let d): return d.scaled != 0
                 case .text: return true
                 }
-            case .hasElement(let o, let element):
+            case .hasElement(let o, let elements):
                 guard case .text(let list) = try operand(o) else { return false }
-                return ("," + list + ",").utf8.contains(("," + element + ",").utf8)
+                let wrapped = "," + list + ","
+                return elements.contains { wrapped.utf8.firstRange(of: ("," + $0 + ",").utf8) != nil }
             case .oneOf(let o, let values):
                 let x = try operand(o)
                 if x == .null { return false }

@@ -89,13 +89,13 @@ public struct ViewFilter: Sendable {
             case .binary(.in, let a, let b, _) where ViewFilter.listKey(a, tree) != nil:
                 // One of the open (blocked) nodes is one of the texts written.
                 guard let (operand, _) = keyOperand(a), let items = ViewFilter.writtenTexts(b, tree) else { return (.always, false) }
-                return (.or(items.map { .hasElement(operand, $0) }), true)
+                return (.hasElement(operand, items), true)
             case .binary(let op, let a, let b, _) where (op == .equal || op == .notEqual)
                 && (ViewFilter.listKey(a, tree) != nil && ViewFilter.writtenText(b, tree) != nil
                     || ViewFilter.listKey(b, tree) != nil && ViewFilter.writtenText(a, tree) != nil):
                 let (key, text) = ViewFilter.listKey(a, tree) != nil ? (a, b) : (b, a)
                 guard let (operand, _) = keyOperand(key), let element = ViewFilter.writtenText(text, tree) else { return (.always, false) }
-                return (op == .equal ? .hasElement(operand, element) : .not(.hasElement(operand, element)), true)
+                return (op == .equal ? .hasElement(operand, [element]) : .not(.hasElement(operand, [element])), true)
             case .binary(.in, let a, let b, _):
                 guard let (operand, representation) = keyOperand(a), let list = constantValue(b), case .list(let items) = list else {
                     return (.always, false)

@@ -450,3 +450,18 @@ import Testing
                 + "their records being dated earlier: the next `flowc tick` fires them at once"), "\(both.err)")
     }
 }
+
+/// `deal show` says how a deal in the public pool got there, when and from whom (QA round 24, m5:
+/// only `--json` had it).
+@Suite struct DealShowPoolArrivalTests {
+    @Test func aPublicDealSaysHowItCame() throws {
+        let db = try Examples.loaded()
+        let lost = flowc("deal", "show", "D-1002", "--db", db, "--utc-offset", "8h")
+        #expect(lost.code == 0, "\(lost.err)")
+        #expect(lost.out.contains("\nin the public pool since 2024-05-09T14:00:00+08:00: lost by `wang.wu` (competitor)\n"), "\(lost.out)")
+        let idle = flowc("deal", "show", "D-1004", "--db", db)
+        #expect(idle.out.contains("\nin the public pool since 2024-06-09T01:00:00Z: taken back from `zhang.san` by the idle timer\n"), "\(idle.out)")
+        let owned = flowc("deal", "show", "D-1003", "--db", db)
+        #expect(!owned.out.contains("in the public pool since"), "\(owned.out)")
+    }
+}

@@ -62,6 +62,11 @@ struct DealViewTests {
         (#"pool_reason == "competitor""#, true),
         (#"pool_since == null and status == "open""#, true),
         (#"contains(pool_from, "w")"#, false),
+        // Long lists and chains stay one store query (QA round 25: SQLite refused `node in`
+        // of 995 texts, and 81 `node ==` joined by `or`).
+        ("node in [\"legal_review\"" + String(repeating: ",\"x\"", count: 998) + "]", true),
+        ((["node == \"legal_review\""] + Array(repeating: "node == \"x\"", count: 150)).joined(separator: " or "), true),
+        ((["owner != \"x\""] + Array(repeating: "owner != \"y\"", count: 150)).joined(separator: " and "), true),
     ]
 
     /// `node == "x"` finds a deal at the two nodes of a fork, one of them `x`, as grouping by
