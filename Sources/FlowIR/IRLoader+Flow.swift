@@ -79,6 +79,39 @@ extension IRLoader {
                 }
             }
         }
+        // Nodes deals reach (a node `check` finds unreachable is a warning there, FC0501, and
+        // what it leads to is not held to the rules below).
+        func reach(from starts: [Int]) -> [Bool] {
+            var seen = [Bool](repeating: false, count: m.nodes.count)
+            var stack = starts
+            for s in starts { seen[s] = true }
+            while let v = stack.popLast() {
+                for t in forward(v) where !seen[t] { seen[t] = true; stack.append(t) }
+            }
+            return seen
+        }
+        let reached = reach(from: [m.start])
+        // Rework goes back (FC0509, FC0517 in `check`): to a node from which the node itself is
+        // reached, and never to a join (IR review F3: a rework forward skipped an approval and
+        // won the deal in two events).
+        for (i, n) in m.nodes.enumerated() where reached[i] {
+            for t in n.rework {
+                if m.nodes[t].kind == .join { throw bad("\(name(i)) has a rework target, \(name(t)), that is a join") }
+                if !reach(from: [t])[i] { throw bad("\(name(i)) has a rework target, \(name(t)), that does not come before it") }
+            }
+        }
+        // A fork's branches and join are entered through the fork (FC0516 in `check`): a node
+        // that leads into them and that no path from the fork reaches is outside it, and deals
+        // reach it without the fork (IR review F3: a deal entered one branch alone and waited at
+        // the join for ever). A node after the join may lead back into a branch, as in `check`.
+        for (j, f) in joinOwner.sorted(by: { $0.key < $1.key }) where reached[f] {
+            let fromFork = reach(from: [f])
+            for u in m.nodes.indices where reached[u] && !fromFork[u] {
+                for v in forward(u) where v != f && (v == j || lanesOf[v].contains(where: { $0.fork == f })) {
+                    throw bad("\(name(u)) leads into \(v == j ? "the join" : "a branch") of fork \(name(f)), \(name(v)), from outside the fork")
+                }
+            }
+        }
     }
 
     static func transitionKind(_ t: Transition) -> String {

@@ -86,14 +86,17 @@ import Testing
         expectStuck(d)
     }
 
-    @Test func aBranchEnteredFromOutsideLeavesTheJoinWaiting() throws {
-        let (pm, codes) = try Self.unchecked(Self.template.replacingOccurrences(of: "- default: sign", with: "- default: legal"))
-        #expect(codes == ["FC0516"])
-        var d = try Self.start(pm, amount: nil)
-        try d.apply(.complete(node: "a", outcome: nil), by: "alice", after: hour)
-        #expect(d.active == ["legal"])
-        try d.apply(.complete(node: "legal", outcome: nil), by: "alice", after: hour)
-        expectStuck(d)
+    /// A branch entered from a node before its fork would run alone and leave the join waiting;
+    /// the loader refuses such a machine (FC1003, IR review F3), so no deal runs on it.
+    @Test func aBranchEnteredFromOutsideIsRefusedOnLoad() throws {
+        let text = Self.template.replacingOccurrences(of: "- default: sign", with: "- default: legal")
+        var result = TemplateChecker.check(path: "/t/test.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
+        #expect(result.diagnostics.filter { $0.severity == .error }.map(\.code.description) == ["FC0516"])
+        result.diagnostics = []
+        let machine = try IRCompiler.compile(result)
+        let error = #expect(throws: IRLoadError.self) { _ = try IRLoader.verify(machine) }
+        #expect(error?.code == "FC1003")
+        #expect(error?.message == "nodes[0] (`a`) leads into a branch of fork nodes[1] (`f`), nodes[2] (`legal`), from outside the fork")
     }
 
     /// An outcome back into a branch from a node that deals also reach round the fork.
