@@ -1,3 +1,4 @@
+import FlowCheck
 import FlowDiagnostics
 import FlowExpr
 import FlowSyntax
@@ -45,6 +46,11 @@ extension IRLoader {
             for (k, v) in (f.values ?? []).enumerated() { try identifier(v, "fields[\(i)].values[\(k)]") }
         }
         for (i, r) in (m.lose?.reasons ?? []).enumerated() { try identifier(r, "lose.reasons[\(i)]") }
+        for (i, n) in m.nodes.enumerated() {
+            if case .outcomes(let os) = n.transition {
+                for (k, o) in os.enumerated() { try identifier(o.name, "nodes[\(i)].outcomes[\(k)]") }
+            }
+        }
     }
 
     /// The lose path, followed forward from `lose.via` (a fork to its branches), reaches a `lost`
@@ -91,6 +97,11 @@ extension IRLoader {
             if let text = f.defaultValue, i < types.count, case .failure = FieldText.readDefault(text, as: types[i], min: f.min, max: f.max) {
                 throw definition(i, Message(F.unreadableDefault, [text]).text)
             }
+            if let low = f.min, let high = f.max, low > high { throw definition(i, F.minAboveMax) }
+            if f.compute != nil, f.required || f.defaultValue != nil { throw definition(i, F.computedAndWritten) }
+        }
+        for (i, n) in m.customer.normalize.enumerated() where !CustomerKeyNormalizers.all.contains(n) {
+            throw IRLoadError(kind: .valueOutOfRange, message: Message(F.unknownNormalizer, [String(i), n, CustomerKeyNormalizers.all.joined(separator: ", ")]).text)
         }
         let owners = m.roles.filter(\.owner).count
         if owners != 1 { throw IRLoadError(kind: .badReference, message: Message(F.ownerRoles, [String(owners)]).text) }

@@ -38,8 +38,10 @@ public enum IRMessages {
         is another fork's, a join of no fork, a branch that never reaches its join or can end \
         before it, a rework from one branch of a fork into another, a fork naming a branch or an \
         approval an outcome twice, a lose path (from `lose.via`) that can reach a `won` node or \
-        reaches no `lost` one, computed fields that read each other in a cycle, a node, role or \
-        field id, enum value or lose reason that is not an identifier, a role named like a \
+        reaches no `lost` one, computed fields that read each other in a cycle, a rework that \
+        does not go back or goes to a join, a way into a fork's branches or join from a node no \
+        path from the fork reaches, a node, role or field id, enum value, outcome or lose reason \
+        that is not an identifier, a role named like a \
         special recipient, a `customer.group` that is not an identifier, an `added` recipient \
         outside `on_role_added`, a lose reason field that cannot hold the reasons, or not \
         exactly one owner role. (An edited file is FC1004: the hash is \
@@ -95,7 +97,9 @@ public enum IRMessages {
         too long `cooldown` (zero is allowed); a claim quota below 1; a text (an id, a name, a \
         message) holding a control character no template may hold (FC0116 in `flowc check`); or \
         a field whose default is not a value of its type or is outside its bounds, an enum with \
-        no values or one twice, or a currency that is no ISO 4217 code. `flowc check` refuses \
+        no values or one twice, a currency that is no ISO 4217 code, a `min` above the `max`, a \
+        computed field that is also required or has a default, or a customer-key normalisation \
+        flowc does not know. `flowc check` refuses \
         such values in a template, so the machine was written by another tool or a flowc bug. \
         The message names the value by its place in the file.
 
@@ -176,6 +180,10 @@ public enum IRMessages {
         public static let noEnumValues = "is an enum with no values"
         public static let repeatedEnumValue = "lists the enum value `{0}` twice"
         public static let unknownCurrency = "has the currency `{0}`, which is no ISO 4217 code"
+        public static let minAboveMax = "has a `min` above its `max`"
+        public static let computedAndWritten = "is computed, and also required or given a default, which a computed field cannot be"
+        /// FC1006: a customer-key normalisation not known (index, name, the known ones).
+        public static let unknownNormalizer = "customer.normalize[{0}] `{1}` is no normalisation flowc knows ({2})"
         /// An expression too long to echo: its start, its length in characters.
         public static let truncatedExpression = "`{0}…` ({1} characters)"
 

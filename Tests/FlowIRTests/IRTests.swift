@@ -218,6 +218,10 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         ("a rework forward", "nodes[0] (`proposal`) has a rework target, nodes[4] (`legal_review`), that does not come before it"),
         ("a rework to a join", "nodes[2] (`review`) has a rework target, nodes[6] (`reviews_done`), that is a join"),
         ("a branch entered from before the fork", "nodes[1] (`internal_audit`) leads into a branch of fork nodes[3] (`contract_review`), nodes[4] (`legal_review`), from outside the fork"),
+        ("an outcome that is no identifier", "nodes[2].outcomes[0] `Approve` is not an identifier (lowercase letters, digits and `_`, starting with a letter, at most 64 characters)"),
+        ("a min above the max", "fields[0] (`quote`) has a `min` above its `max`"),
+        ("a computed field with a default", "fields[2] (`margin`) is computed, and also required or given a default, which a computed field cannot be"),
+        ("an unknown normalisation", "customer.normalize[1] `upper` is no normalisation flowc knows (trim, lowercase, collapse_spaces, fullwidth_to_halfwidth, strip_legal_suffix)"),
         ("a join entered from before the fork", "nodes[1] (`internal_audit`) leads into the join of fork nodes[3] (`contract_review`), nodes[6] (`reviews_done`), from outside the fork"),
     ])
     func whatCheckRefusesIsRefusedInAMachine(_ mutation: String, _ message: String) throws {
@@ -246,6 +250,11 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
             case "a rework to a join": m.nodes[2].rework = [6]
             case "a branch entered from before the fork": m.nodes[1].transition = .goto(4)
             case "a join entered from before the fork": m.nodes[1].transition = .goto(6)
+            case "an outcome that is no identifier":
+                if case .outcomes(var os) = m.nodes[2].transition { os[0].name = "Approve"; m.nodes[2].transition = .outcomes(os) }
+            case "a min above the max": m.fields[0].min = 10; m.fields[0].max = 5
+            case "a computed field with a default": m.fields[2].defaultValue = "0"
+            case "an unknown normalisation": m.customer.normalize[1] = "upper"
             default: Issue.record("unknown mutation \(mutation)")
             }
         })

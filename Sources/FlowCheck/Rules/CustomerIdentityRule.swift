@@ -9,7 +9,7 @@ enum CustomerIdentityRule: TemplateRule {
     static let name = "CustomerIdentityRule"
     static let summary = "customer identity fields are declared text fields; normalisations are known"
     static let codes = [CheckMessages.unknownField, CheckMessages.identityField, CheckMessages.unknownNormalizer]
-    static let normalizers = ["trim", "lowercase", "collapse_spaces", "fullwidth_to_halfwidth", "strip_legal_suffix"]
+    static let normalizers = CustomerKeyNormalizers.all
 
     static func check(_ ctx: inout RuleContext) {
         guard let c = ctx.template.customer else { return }
@@ -30,4 +30,10 @@ enum CustomerIdentityRule: TemplateRule {
             ctx.reportUnknown(CheckMessages.unknownNormalizer, n, known: normalizers)
         }
     }
+}
+
+/// The normalisations a customer key knows (`customer.normalize`); the IR loader holds a machine
+/// to them too.
+public enum CustomerKeyNormalizers {
+    public static let all = ["trim", "lowercase", "collapse_spaces", "fullwidth_to_halfwidth", "strip_legal_suffix"]
 }
