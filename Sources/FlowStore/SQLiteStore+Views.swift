@@ -176,13 +176,16 @@ extension SQLiteStore: DealViewStore {
                 }
             case .isTrue(let o): return "(IFNULL(\(try operand(o)), 0) <> 0)"
             case .hasElement(_, let elements) where elements.isEmpty: return "0"
-            case .hasElement(let o, let elements) where elements.count == 1:
+            case .hasElement(let o, let elements) where elements.count == 1 && !elements[0].contains(","):
                 return "(IFNULL(instr(',' || \(try operand(o)) || ',', \(bind(.text("," + elements[0] + ",")))), 0) > 0)"
             case .hasElement(let o, let elements):
                 // One expression, however many elements: an `OR` of one test each made a tree
-                // SQLite refuses past 1,000 deep (QA round 25: `node in [995 ids]` failed).
-                let list = "[" + elements.map(StoreJSON.quoted).joined(separator: ",") + "]"
-                return "(EXISTS (SELECT 1 FROM json_each(\(bind(.text(list)))) WHERE instr(',' || \(try operand(o)) || ',', ',' || value || ',') > 0))"
+                // SQLite refuses past 1,000 deep (QA round 25: `node in [995 ids]` failed). Each
+                // element is the array of its parts; it is held when no part is missing.
+                let list = "[" + elements.map { "[" + ViewPredicate.parts(of: $0).map(StoreJSON.quoted).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+                let x = try operand(o)
+                return "(EXISTS (SELECT 1 FROM json_each(\(bind(.text(list)))) AS e WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM json_each(e.value) AS p WHERE IFNULL(instr(',' || \(x) || ',', ',' || p.value || ','), 0) = 0)))"
             case .oneOf(let o, let values):
                 if values.isEmpty { return "0" }
                 let x = try operand(o)

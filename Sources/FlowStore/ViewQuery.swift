@@ -11,6 +11,14 @@
 ///   (`null == null`); the orderings are false when either side is null. Numbers compare
 ///   numerically (integer with real), text by UTF-8 bytes, and a number sorts before text.
 /// - Every predicate is true or false, never null, so `not` is the plain negation.
+extension ViewPredicate {
+    /// The parts of a ``hasElement(_:_:)`` element: its comma-separated nodes (`""` for the
+    /// empty element, held by the empty list alone).
+    public static func parts(of element: String) -> [String] {
+        element.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
+}
+
 public indirect enum ViewPredicate: Hashable, Sendable {
     case always
     case and([ViewPredicate])
@@ -23,10 +31,11 @@ public indirect enum ViewPredicate: Hashable, Sendable {
     case oneOf(ViewOperand, [ViewValue])
     /// The operand, a comma-separated list (``ViewColumn/currentNodes``,
     /// ``ViewColumn/blockedNodes``), holds one of the elements: `,operand,` contains
-    /// `,element,` (an element with commas in it matches those elements in a row; the empty
-    /// element matches the empty list). False when the operand is null or not text, or when
-    /// there is no element. A deal at the two nodes of a fork is at each (QA round 24:
-    /// `node == "legal_review"` found no deal at the fork).
+    /// `,element,`. An element with commas in it is held when each of its parts is, in any
+    /// order (`legal,finance`: a deal at both); the empty element is held by the empty list.
+    /// False when the operand is null or not text, or when there is no element. A deal at the
+    /// two nodes of a fork is at each (QA round 24: `node == "legal_review"` found no deal at
+    /// the fork).
     case hasElement(ViewOperand, [String])
 }
 

@@ -112,7 +112,9 @@ enum ViewScan {
             case .hasElement(let o, let elements):
                 guard case .text(let list) = try operand(o) else { return false }
                 let wrapped = "," + list + ","
-                return elements.contains { wrapped.utf8.firstRange(of: ("," + $0 + ",").utf8) != nil }
+                return elements.contains { element in
+                    ViewPredicate.parts(of: element).allSatisfy { wrapped.utf8.firstRange(of: ("," + $0 + ",").utf8) != nil }
+                }
             case .oneOf(let o, let values):
                 let x = try operand(o)
                 if x == .null { return false }

@@ -204,7 +204,17 @@ extension ViewFilter {
             let r = tree.range(of: id)
             return String(decoding: bytes[max(0, r.lowerBound)..<min(bytes.count, r.upperBound)], as: UTF8.self)
         }
-        func has(_ key: String, _ text: ExprID) -> String { "contains(\",\" + \(key) + \",\", \",\" + \(source(text)) + \",\")" }
+        /// The test that `key` holds the text at `text`: one `contains` for a node, one per
+        /// part, joined by `and`, for a text of several (`legal,finance`: a deal at both).
+        func has(_ key: String, _ text: ExprID) -> String {
+            guard let written = writtenText(text, tree), written.contains(",") else {
+                return "contains(\",\" + \(key) + \",\", \",\" + \(source(text)) + \",\")"
+            }
+            let parts = ViewPredicate.parts(of: written).map { part in
+                "contains(\",\" + \(key) + \",\", \"," + part.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + ",\")"
+            }
+            return "(" + parts.joined(separator: " and ") + ")"
+        }
         var replacements: [(range: Range<Int>, text: String)] = []
         for id in tree.ids {
             guard case .binary(let op, let a, let b, _) = tree[id] else { continue }
@@ -258,7 +268,8 @@ extension ViewFilter {
             case .in where isNodeKey(l): found = texts(r)
             default: break
             }
-            for t in found where !t.isEmpty && !out.contains(t) { out.append(t) }
+            // A text of several nodes (`legal,finance`: a deal at both) names each.
+            for t in found.flatMap(ViewPredicate.parts(of:)) where !t.isEmpty && !out.contains(t) { out.append(t) }
         }
         return out
     }

@@ -65,6 +65,11 @@ struct DealViewTests {
         // Long lists and chains stay one store query (QA round 25: SQLite refused `node in`
         // of 995 texts, and 81 `node ==` joined by `or`).
         ("node in [\"legal_review\"" + String(repeating: ",\"x\"", count: 998) + "]", true),
+        // A text of several nodes: a deal at each of them, in any order (QA round 25, M1).
+        (#"node == "finance_review,legal_review""#, true),
+        (#"node in ["legal_review,finance_review", "initial_talks"]"#, true),
+        (#"node != "finance_review,legal_review" and status == "open""#, true),
+        (#"node == "finance_review,legal_review" and len(deal) > 0"#, false),
         ((["node == \"legal_review\""] + Array(repeating: "node == \"x\"", count: 150)).joined(separator: " or "), true),
         ((["owner != \"x\""] + Array(repeating: "owner != \"y\"", count: 150)).joined(separator: " and "), true),
     ]
@@ -88,6 +93,12 @@ struct DealViewTests {
             #expect(try deals(#"node != "legal_review" and status == "open""#).allSatisfy { !fork.contains($0) })
             // A part of a node id is no node.
             #expect(try deals(#"node == "legal""#).isEmpty)
+            // A text of several nodes finds the deals at all of them, in any order (QA round 25).
+            #expect(try deals(#"node == "finance_review,legal_review""#) == fork)
+            #expect(try deals(#"node == "finance_review,legal_review" and len(deal) > 0"#) == fork)
+            #expect(try deals(#"node == "legal_review,initial_talks""#).isEmpty)
+            let view = try DealViewFixtures.compile(DealViewSpec(filter: #"node in ["finance_review,legal_review", "x"]"#, columns: ["deal"])).get()
+            #expect(view.filter?.comparedNodeIDs == ["finance_review", "legal_review", "x"])
         }
     }
 
