@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlowExpr
 import FlowHost
 import FlowIR
 import FlowRuntime
@@ -316,6 +317,11 @@ struct DealShowCommand: FlowcCommand {
             }
             lines.append("in the public pool since \(HostOutput.time(since, zone)): \(how)")
         }
+        // A datetime field's value in the command's zone, as every other time here (QA round 25).
+        func shown(_ value: ExprValue) -> String {
+            if case .datetime(let seconds) = value { return HostOutput.time(seconds, zone) }
+            return value.description
+        }
         // The customer first (S3, S11): the fields that identify it, then its profile, each with
         // its value or `—`; then the deal's other fields that have a value.
         let customerSlots = m.customer.identity + m.customer.profile.filter { !m.customer.identity.contains($0) }
@@ -323,13 +329,13 @@ struct DealShowCommand: FlowcCommand {
             lines.append("customer:")
             for slot in customerSlots where m.fields.indices.contains(slot) {
                 let value = s.fields.indices.contains(slot) ? s.fields[slot] : nil
-                lines.append("  \(m.fields[slot].id) = \(value.map { Names.inline($0.description) } ?? "—")")
+                lines.append("  \(m.fields[slot].id) = \(value.map { Names.inline(shown($0)) } ?? "—")")
             }
         }
         lines.append("fields:")
         for (slot, value) in s.fields.enumerated() where !customerSlots.contains(slot) {
             guard let value, m.fields.indices.contains(slot) else { continue }
-            lines.append("  \(m.fields[slot].id) = \(Names.inline(value.description))")
+            lines.append("  \(m.fields[slot].id) = \(Names.inline(shown(value)))")
         }
         lines.append("roles:")
         for (r, people) in s.roleMembers.enumerated() where !people.isEmpty && m.roles.indices.contains(r) {

@@ -15,11 +15,14 @@ struct DealsCommand: FlowcCommand {
         discussion: """
             Keys (for --where, --group-by, --sort and --columns): every field of the template (its \
             id), and the built-ins deal, template, status (open|won|lost), pool (private|public), \
-            owner, node (the open nodes, comma-separated), blocked (the blocked nodes, \
-            comma-separated), probability, created, closed (datetimes), age (duration since \
-            created), idle (duration since the last status change), returns (when the idle timer \
-            returns the deal to the public pool) and due (the earliest due time of its open \
-            nodes). A built-in takes precedence over a field of the same name.
+            owner, node (the open nodes, comma-separated; `node == "x"` finds a deal at x among \
+            others, as at a fork), blocked (the blocked nodes, likewise), probability, created, \
+            closed (datetimes), age (duration since created), idle (duration since the last status \
+            change), returns (when the idle timer returns the deal to the public pool), due (the \
+            earliest due time of its open nodes), and for a deal in the public pool pool_since \
+            (when it came), pool_how (lost|idle|released|created), pool_from (who had it) and \
+            pool_reason (a lost deal's lose reason). A built-in takes precedence over a field of \
+            the same name.
 
             --where is an expression of the template language, checked against those keys: \
             `status == "open" and amount >= 500000 CNY`, `industry in ["manufacturing", "retail"]`, \

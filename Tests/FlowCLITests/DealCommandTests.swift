@@ -463,5 +463,9 @@ import Testing
         #expect(idle.out.contains("\nin the public pool since 2024-06-09T01:00:00Z: taken back from `zhang.san` by the idle timer\n"), "\(idle.out)")
         let owned = flowc("deal", "show", "D-1003", "--db", db)
         #expect(!owned.out.contains("in the public pool since"), "\(owned.out)")
+        // A datetime field is in the command's zone, as the other times (QA round 25).
+        let zoned = flowc("deal", "show", "D-1003", "--db", db, "--utc-offset", "8h")
+        #expect(zoned.out.contains("\n  last_visit_at = 2024-05-07T09:00:00+08:00\n"), "\(zoned.out)")
+        #expect(owned.out.contains("\n  last_visit_at = 2024-05-07T01:00:00Z\n"), "\(owned.out)")
     }
 }
