@@ -65,14 +65,21 @@ import Testing
     /// A branch named twice would leave the join waiting for a second arrival that never comes;
     /// the loader refuses such a machine (FC1003), so no deal runs on it.
     @Test func aBranchNamedTwiceIsRefusedOnLoad() throws {
-        let text = Self.template.replacingOccurrences(of: "[legal, finance]", with: "[legal, legal]")
+        try Self.expectRefusedOnLoad(Self.template.replacingOccurrences(of: "[legal, finance]", with: "[legal, legal]"),
+                                     checkedAs: "FC0515", "nodes[1] (`f`) names a branch twice")
+    }
+
+    /// `text`, which check refuses with the one error `code`, compiled as if check had let it
+    /// through: the loader refuses the machine, FC1003, with `message`.
+    static func expectRefusedOnLoad(_ text: String, checkedAs code: String, _ message: String,
+                                    sourceLocation: SourceLocation = #_sourceLocation) throws {
         var result = TemplateChecker.check(path: "/t/test.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
-        #expect(result.diagnostics.filter { $0.severity == .error }.map(\.code.description) == ["FC0515"])
+        #expect(result.diagnostics.filter { $0.severity == .error }.map(\.code.description) == [code], sourceLocation: sourceLocation)
         result.diagnostics = []
         let machine = try IRCompiler.compile(result)
-        let error = #expect(throws: IRLoadError.self) { _ = try IRLoader.verify(machine) }
-        #expect(error?.code == "FC1003")
-        #expect(error?.message == "nodes[1] (`f`) names a branch twice")
+        let error = #expect(throws: IRLoadError.self, sourceLocation: sourceLocation) { _ = try IRLoader.verify(machine) }
+        #expect(error?.code == "FC1003", sourceLocation: sourceLocation)
+        #expect(error?.message == message, sourceLocation: sourceLocation)
     }
 
     @Test func aBranchLeadingIntoAnotherLeavesTheJoinWaiting() throws {
@@ -89,14 +96,8 @@ import Testing
     /// A branch entered from a node before its fork would run alone and leave the join waiting;
     /// the loader refuses such a machine (FC1003, IR review F3), so no deal runs on it.
     @Test func aBranchEnteredFromOutsideIsRefusedOnLoad() throws {
-        let text = Self.template.replacingOccurrences(of: "- default: sign", with: "- default: legal")
-        var result = TemplateChecker.check(path: "/t/test.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
-        #expect(result.diagnostics.filter { $0.severity == .error }.map(\.code.description) == ["FC0516"])
-        result.diagnostics = []
-        let machine = try IRCompiler.compile(result)
-        let error = #expect(throws: IRLoadError.self) { _ = try IRLoader.verify(machine) }
-        #expect(error?.code == "FC1003")
-        #expect(error?.message == "nodes[0] (`a`) leads into a branch of fork nodes[1] (`f`), nodes[2] (`legal`), from outside the fork")
+        try Self.expectRefusedOnLoad(Self.template.replacingOccurrences(of: "- default: sign", with: "- default: legal"), checkedAs: "FC0516",
+                                     "nodes[0] (`a`) leads into a branch of fork nodes[1] (`f`), nodes[2] (`legal`), from outside the fork")
     }
 
     /// An outcome back into a branch from a node that deals also reach round the fork.
