@@ -15,8 +15,15 @@ extension IRLoader {
     /// terminal).
     static func checkNames(_ m: Machine) throws(IRLoadError) {
         typealias F = IRMessages.Formats
-        // Every text, found by walking the machine as JSON: a new key cannot escape the check.
-        let json = (try? JSONSerialization.jsonObject(with: Data(IRCompiler.canonicalJSON(m)), options: [])) ?? [:]
+        // Every text, found in the machine's JSON, so that a new key cannot escape the check;
+        // the source table's file paths aside (a path may hold anything). The JSON is scanned
+        // as bytes first: a tree of a large machine's JSON takes gigabytes (`checkHeader`), so
+        // one is built only to name the place of a character found.
+        var scanned = m
+        scanned.sources.files = []
+        let bytes = IRCompiler.canonicalJSON(scanned)
+        guard holdsForbiddenCharacter(bytes) else { return try checkIdentifiers(m) }
+        let json = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [])) ?? [:]
         func walk(_ value: Any, _ path: String) throws(IRLoadError) {
             if let text = value as? String {
                 if let bad = text.unicodeScalars.first(where: TemplateParser.isForbiddenInText) {
@@ -29,11 +36,51 @@ extension IRLoader {
                     if let bad = key.unicodeScalars.first(where: TemplateParser.isForbiddenInText) {
                         throw IRLoadError(kind: .valueOutOfRange, message: Message(F.forbiddenCharacter, [path.isEmpty ? "a key" : "a key of \(path)", CharacterNames.describe(bad)]).text)
                     }
-                    if let item = object[key] { try walk(item, path.isEmpty ? key : "\(path).\(key)") }
+                    // A name's key for no language (`name: Won`) is `""`: shown so, not as a trailing dot.
+                    if let item = object[key] { try walk(item, path.isEmpty ? key : key.isEmpty ? "\(path)[\"\"]" : "\(path).\(key)") }
                 }
             }
         }
         try walk(json, "")
+        try checkIdentifiers(m)
+    }
+
+    /// Whether canonical JSON holds, in a string, a character ``TemplateParser/isForbiddenInText(_:)``
+    /// refuses: written as an escape (`\u001b`, `\r`, `\b`, `\f`; JSON escapes every C0
+    /// control), or as it is (DEL, a C1 control, a bidirectional override or isolate).
+    static func holdsForbiddenCharacter(_ bytes: [UInt8]) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\\"), i + 1 < n {
+                switch bytes[i + 1] {
+                case UInt8(ascii: "r"), UInt8(ascii: "b"), UInt8(ascii: "f"): return true
+                case UInt8(ascii: "u"):
+                    guard i + 5 < n, let value = UInt32(String(decoding: bytes[(i + 2)...(i + 5)], as: UTF8.self), radix: 16) else { return true }
+                    if let scalar = Unicode.Scalar(value), TemplateParser.isForbiddenInText(scalar) { return true }
+                    i += 6
+                    continue
+                default:
+                    i += 2
+                    continue
+                }
+            }
+            if b == 0x7F { return true }
+            // C1 controls: C2 80…C2 9F; overrides and isolates: E2 80 AA…AE, E2 81 A6…A9.
+            if b == 0xC2, i + 1 < n, (0x80...0x9F).contains(bytes[i + 1]) { return true }
+            if b == 0xE2, i + 2 < n {
+                if bytes[i + 1] == 0x80, (0xAA...0xAE).contains(bytes[i + 2]) { return true }
+                if bytes[i + 1] == 0x81, (0xA6...0xA9).contains(bytes[i + 2]) { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// Node, role and field ids, enum values, lose reasons and outcomes are identifiers (FC1003).
+    static func checkIdentifiers(_ m: Machine) throws(IRLoadError) {
+        typealias F = IRMessages.Formats
         func identifier(_ text: String, _ place: String) throws(IRLoadError) {
             guard TemplateParser.isIdentifier(text) else {
                 throw IRLoadError(kind: .badReference, message: Message(F.notAnIdentifier, [place, text]).text)

@@ -207,6 +207,8 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         ("one expression of two types", "expressions[0] is used as the `when` of nodes[1] (`internal_audit`) and as the `compute` of field `margin`, which need values of different types"),
         ("an escape in a node id", "nodes[0].id holds an invisible U+001B, a control character no template may hold (a terminal would act on it where the text is printed)"),
         ("an escape in a display name", "roles[1].name.zh holds an invisible U+001B, a control character no template may hold (a terminal would act on it where the text is printed)"),
+        ("a C1 control in a name", "roles[0].name.en holds an invisible U+009B, a control character no template may hold (a terminal would act on it where the text is printed)"),
+        ("an override in a message", "effects[0].text[\"\"] holds an invisible U+202E RIGHT-TO-LEFT OVERRIDE, a control character no template may hold (a terminal would act on it where the text is printed)"),
         ("a node id that is none", "nodes[0].id `Proposal` is not an identifier (lowercase letters, digits and `_`, starting with a letter, at most 64 characters)"),
         ("a lose that wins", "the lose path from nodes[7] (`won`) can reach nodes[7] (`won`), a `won` node: losing a deal would win it"),
         ("a lose path that never ends", "the lose path from nodes[8] (`loss_review`) reaches no `lost` node: a lost deal would stay open"),
@@ -233,6 +235,8 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
             case "an escape in a node id": m.nodes[0].id = "p\u{1B}[2J"
             case "an escape in a display name": m.roles[1].name["zh"] = "法务\u{1B}[31m"
             case "a node id that is none": m.nodes[0].id = "Proposal"
+            case "a C1 control in a name": m.roles[0].name["en"] = "Sales\u{9B}2J"
+            case "an override in a message": m.effects[0].text[""] = "\u{202E}赢单"
             case "a lose that wins": m.lose?.via = 7
             case "a lose path that never ends": m.nodes[8].transition = .goto(8)
             case "computed fields in a cycle":
