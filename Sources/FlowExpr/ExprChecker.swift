@@ -304,6 +304,11 @@ private struct Checker<Env: ExprEnvironment> {
             if help == nil, op.isComparison, lt == .datetime || rt == .datetime, let day = writtenDay(lt == .datetime ? rhs : lhs) {
                 help = Message(ExprMessages.Help.datetimeLiteral, [day])
             }
+            // `pool_since > "2026-11-01T00:00:00+08:00"`: a whole instant written as text (QA round 25).
+            if help == nil, op.isComparison, lt == .datetime || rt == .datetime,
+               let text = tree.textLiteral(lt == .datetime ? rhs : lhs), CivilCalendar.parseDatetime(text) != nil {
+                help = Message(ExprMessages.Help.datetimeCall, [text])
+            }
             // `quote * 15% - cost`: a percentage, read as `(quote * 15) % (-cost)`.
             if help == nil, op == .remainder {
                 let left = source(lhs)

@@ -497,6 +497,8 @@ public enum ExprMessages {
         public static let dateLiteral = "a day is written `date('{0}')`"
         /// An instant compared with a day written as text (`created > "2026-11-01"`).
         public static let datetimeLiteral = "an instant is written with its time and zone: `datetime('{0}T00:00:00+08:00')` (`Z` for UTC)"
+        /// An instant compared with one written as text (`pool_since > "2026-11-01T00:00:00+08:00"`).
+        public static let datetimeCall = "an instant is written `datetime('{0}')`"
         /// Chinese (or other non-ASCII) words outside quotes: a text meant (`owner == 刘芳`).
         public static let quoteText = "a text is written in quotes: `\"{0}\"`"
         public static let datetimeAgainstDate = "an instant (`datetime`) compares with an instant: write one with its zone, `datetime('2024-06-30T00:00:00+08:00')`, or `now() - 24h`; a date compares with a date"

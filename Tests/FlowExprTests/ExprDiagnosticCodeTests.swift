@@ -181,6 +181,8 @@ let compileTimeCases: [CodeCase] = [
             #expect(d.code.number == 419)
             #expect(d.help?.text == "an instant is written with its time and zone: `datetime('2024-12-31T00:00:00+08:00')` (`Z` for UTC)", "\(text)")
         }
+        let instant = try #require(check("last_visit_at > '2024-12-31T09:00:00+08:00'").diagnostics.first)
+        #expect(instant.help?.text == "an instant is written `datetime('2024-12-31T09:00:00+08:00')`")
         let d = try #require(parse("customer_name == 刘芳 and strategic").diagnostics.first)
         #expect(d.code.number == 407)
         #expect(d.help?.text == "a text is written in quotes: `\"刘芳\"`")
