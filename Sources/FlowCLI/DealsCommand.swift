@@ -145,12 +145,11 @@ struct DealsCommand: FlowcCommand {
         }
         let schema = DealViewSchema(machine: chosen?.machine.verified)
         if chosen == nil, templates.count > 1, let (field, span) = spec.firstField(locator ?? .options(spec)),
+           case let having = templates.filter({ DealViewSchema(machine: $0.machine.verified).fields[field] != nil }),
            // A slip of a built-in key (`ownr`) is said as one, with its did-you-mean, whatever
            // the templates (QA round 24: `--group-by ownr` was told to add `--template`).
-           templates.contains(where: { DealViewSchema(machine: $0.machine.verified).fields[field] != nil })
-            || Suggestions.closest(to: field, in: DealViewSchema.Builtin.allCases.map(\.rawValue)) == nil {
+           !having.isEmpty || Suggestions.closest(to: field, in: DealViewSchema.Builtin.allCases.map(\.rawValue)) == nil {
             // Located where the field is named (the user gave no --template to point at).
-            let having = templates.filter { DealViewSchema(machine: $0.machine.verified).fields[field] != nil }
             // The template to add is one whose fields the filter checks against (QA round 18: the
             // EUR template was offered for `amount > 100000 USD`, and FC0421 followed).
             let fitting = having.first { t in

@@ -48,10 +48,17 @@ public enum IRCompiler {
 
     /// The content hash: SHA-256 of the canonical JSON with `template.hash` empty.
     public static func contentHash(_ m: Machine) -> String {
+        contentHash(ofHashed: hashedJSON(m))
+    }
+
+    /// The JSON the content hash is taken of: the canonical JSON with `template.hash` empty.
+    static func hashedJSON(_ m: Machine) -> [UInt8] {
         var copy = m
         copy.template.hash = ""
-        return "sha256:" + SHA256.hex(canonicalJSON(copy))
+        return canonicalJSON(copy)
     }
+
+    static func contentHash(ofHashed bytes: [UInt8]) -> String { "sha256:" + SHA256.hex(bytes) }
 
     /// The source table's file names: each relative to the directory of the first (the
     /// template), so that a machine's hash is the same however its path was spelled (`t.yaml`,

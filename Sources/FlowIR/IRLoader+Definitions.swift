@@ -13,15 +13,14 @@ extension IRLoader {
     /// bidirectional override), FC1006; and node, role and field ids, enum values and lose
     /// reasons are identifiers, FC1003 (IR review F4: an id with an escape sequence reached the
     /// terminal).
-    static func checkNames(_ m: Machine) throws(IRLoadError) {
+    /// - Parameter json: the machine's canonical JSON, as its hash was taken of it.
+    static func checkNames(_ m: Machine, json bytes: [UInt8]) throws(IRLoadError) {
         typealias F = IRMessages.Formats
         // Every text, found in the machine's JSON, so that a new key cannot escape the check;
         // the source table's file paths aside (a path may hold anything). The JSON is scanned
         // as bytes first: a tree of a large machine's JSON takes gigabytes (`checkHeader`), so
-        // one is built only to name the place of a character found.
-        var scanned = m
-        scanned.sources.files = []
-        let bytes = IRCompiler.canonicalJSON(scanned)
+        // one is built only to name the place of a character found (one in a path alone finds
+        // no place, and the machine passes).
         guard holdsForbiddenCharacter(bytes) else { return try checkIdentifiers(m) }
         let json = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [])) ?? [:]
         func walk(_ value: Any, _ path: String) throws(IRLoadError) {

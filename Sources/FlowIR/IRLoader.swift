@@ -278,7 +278,8 @@ public enum IRLoader {
     /// edited by hand that still decodes is reported as edited, whatever the edit broke. The other
     /// checks are for a machine whose hash matches, written by another tool or a bug.
     public static func verify(_ m: Machine) throws(IRLoadError) -> VerifiedMachine {
-        guard IRCompiler.contentHash(m) == m.template.hash else {
+        let hashed = IRCompiler.hashedJSON(m)
+        guard IRCompiler.contentHash(ofHashed: hashed) == m.template.hash else {
             throw IRLoadError(kind: .hashMismatch, message: "the content does not match its hash \(m.template.hash); the file was edited or corrupted")
         }
         func bad(_ s: String) -> IRLoadError { IRLoadError(kind: .badReference, message: s) }
@@ -342,7 +343,7 @@ public enum IRLoader {
         for i in elsewhere.sorted() where m.effects[i].recipients.contains(.added) {
             throw bad("effects[\(i)] is sent to `added`, but not only from `on_role_added`")
         }
-        try checkNames(m)
+        try checkNames(m, json: hashed)
         try checkFlow(m)
         try checkLosePath(m)
         try checkRanges(m)

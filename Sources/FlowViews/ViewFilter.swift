@@ -248,10 +248,7 @@ extension ViewFilter {
     /// matches no deal, which reads as "no deal there" (QA round 16).
     public var comparedNodeIDs: [String] {
         let tree = checked.parsed.tree
-        func isNodeKey(_ id: ExprID) -> Bool {
-            if case .field(let path) = tree[id] { return path == DealViewSchema.Builtin.node.rawValue || path == DealViewSchema.Builtin.blocked.rawValue }
-            return false
-        }
+        func isNodeKey(_ id: ExprID) -> Bool { Self.listKey(id, tree) != nil }
         func texts(_ id: ExprID) -> [String] {
             switch tree[id] {
             case .literal(.text(let t)): return [t]

@@ -265,6 +265,12 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         #expect(e?.message == message, "\(String(describing: e))")
     }
 
+    /// A source file's path may hold any character: only the machine's texts are held to what a
+    /// template may hold.
+    @Test func aControlCharacterInASourcePathLoads() throws {
+        #expect(loadError(try rehashed { $0.sources.files[0] = "dir\u{1B}[2J/t.flow.yaml" }) == nil)
+    }
+
     /// What `flowc check` lets through loads: a branch that goes back to its own fork (the fork
     /// is entered again), and a branch that is the join itself.
     @Test func aFlowThatCheckPassesLoads() throws {
