@@ -535,8 +535,7 @@ private final class Reader {
                 let body = s.dropFirst().filter { $0 != " " }
                 let digits = body.prefix { $0.isASCII && $0.isNumber }
                 let unit = body.dropFirst(digits.count).lowercased()
-                let letter: String? = ["d", "day", "days", "天"].contains(unit) ? "d" : ["h", "hour", "hours", "小时"].contains(unit) ? "h"
-                    : ["w", "week", "weeks", "周"].contains(unit) ? "w" : ["m", "min", "minute", "minutes", "分钟"].contains(unit) ? "m" : nil
+                let letter = unit == "m" ? "m" : Duration.unitLetter(forWord: unit)
                 if !digits.isEmpty, let letter, Scenario.duration(digits + letter) != nil {
                     throw fail("\(path).at", "expected `+` and a duration such as `+3d`: write `+\(digits)\(letter)`")
                 }

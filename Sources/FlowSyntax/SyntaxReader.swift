@@ -341,13 +341,9 @@ struct SyntaxReader {
         let rest = written.lowercased()
         // `30 d` and `2D` too (QA round 22); `M` is a month, below.
         let unit: String? = switch rest {
-        case "day", "days", "天", "d": "d"
-        case "hour", "hours", "小时", "h": "h"
-        case "week", "weeks", "周", "w": "w"
-        case "minute", "minutes", "min", "分钟": "m"
         case "m" where written == "m": "m"
         case "": "d"
-        default: nil
+        default: Duration.unitLetter(forWord: rest)
         }
         let isMonth = ["M", "mo", "month", "months", "月", "个月"].contains(String(written))
         if let whole = Self.fractionalDuration(text) {

@@ -28,6 +28,19 @@ public struct Duration: Sendable, Hashable, Comparable, CustomStringConvertible 
     public init(seconds: Int64) { self.seconds = seconds }
     public static func < (a: Self, b: Self) -> Bool { a.seconds < b.seconds }
 
+    /// The unit letter a lowercase word for a unit means (`days`, `天`, `d` → `d`; `min`,
+    /// `分钟` → `m`), for the help on a duration written another way; nil for another word, and
+    /// for `m` alone, which the caller reads (in a template `M` is a month).
+    public static func unitLetter(forWord word: some StringProtocol) -> String? {
+        switch String(word) {
+        case "day", "days", "天", "d": "d"
+        case "hour", "hours", "小时", "h": "h"
+        case "week", "weeks", "周", "w": "w"
+        case "minute", "minutes", "min", "分钟": "m"
+        default: nil
+        }
+    }
+
     /// The duration in the largest single unit that expresses it exactly: `30d`, `36h`, `90m`
     /// (weeks are shown as days, as authors usually write idle times in days).
     public var description: String {
