@@ -67,6 +67,7 @@ struct CheckCommand: FlowcCommand {
     func execute(_ context: CLIContext) -> Int32 {
         var limits = YAMLLimits.default
         limits.maxFileBytes = maxFileSize
+        limits.sizeOption = "flowc check --max-file-size"
         var all: [Diagnostic] = []
         var sources: [SourceFile] = []
         var ioFailure = false

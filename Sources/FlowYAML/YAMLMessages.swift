@@ -63,7 +63,8 @@ public enum YAMLMessages {
         """)
 
     public static let tooLarge = MessageSpec(108, .error, "file-too-large", "file is {0} bytes, more than the limit of {1}", explanation: """
-        The file is larger than the limit (32 MiB by default, `--max-file-size` to change it). The \
+        The file is larger than the limit. The commands that compile and run templates read files \
+        up to 32 MiB; `flowc check --max-file-size BYTES` checks a larger template, up to 1 GiB. The \
         file is refused before it is read, so memory stays bounded.
         """)
 
@@ -107,8 +108,11 @@ public enum YAMLMessages {
 
     /// Help lines and labels for FC0101, naming the likely cause that libyaml's message does not.
     public enum Help {
-        /// FC0108's help: `{0}` the hard limit (QA round 22: the option was not named).
-        public static let raiseSizeLimit = "is this the template you meant? `flowc check --max-file-size BYTES` reads a larger one, up to {0}"
+        /// FC0108's help: `{0}` the option that raises the limit, `{1}` the hard limit (QA round
+        /// 22: the option was not named).
+        public static let raiseSizeLimit = "is this the template you meant? `{0} BYTES` reads a larger one, up to {1}"
+        /// FC0108's help where the command has no such option: `{0}` its limit.
+        public static let sizeLimitOfThisCommand = "is this the file you meant? this command reads no file over {0} bytes"
         public static let sizeLimitIsHard = "is this the template you meant? flowc reads no file over {0} bytes"
         /// libyaml's contexts ("while parsing a block mapping"), said as what starts at the mark:
         /// under a `- id:` line, the words read like YAML (QA round 22).

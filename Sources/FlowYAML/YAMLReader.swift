@@ -13,6 +13,10 @@ public struct YAMLLimits: Sendable, Hashable {
     public var maxExpandedNodes: Int = 100_000
     /// Longest single scalar, in bytes.
     public var maxScalarBytes: Int = 1 << 20
+    /// The command-line option that raises `maxFileBytes` in the command reading the file
+    /// (`flowc check --max-file-size`), named in FC0108's help; nil where the command has none
+    /// (QA round 25: `flowc compile` and `flowc run` named check's option, which they do not take).
+    public var sizeOption: String? = nil
 
     public init() {}
 
@@ -56,7 +60,7 @@ public enum YAMLReader {
         var diags: [Diagnostic] = []
         let maxBytes = min(limits.maxFileBytes, hardMaxFileBytes)
         if file.bytes.count > maxBytes {
-            diags.append(tooLarge(path: file.path, size: file.bytes.count, maxBytes: maxBytes))
+            diags.append(tooLarge(path: file.path, size: file.bytes.count, maxBytes: maxBytes, sizeOption: limits.sizeOption))
             return YAMLReadResult(document: nil, diagnostics: diags)
         }
         if let d = validateEncoding(file) {
@@ -75,14 +79,16 @@ public enum YAMLReader {
     public static func sizeDiagnostic(path: String, size: Int, limits: YAMLLimits = .default) -> Diagnostic? {
         let maxBytes = min(limits.maxFileBytes, hardMaxFileBytes)
         guard size > maxBytes else { return nil }
-        return tooLarge(path: path, size: size, maxBytes: maxBytes)
+        return tooLarge(path: path, size: size, maxBytes: maxBytes, sizeOption: limits.sizeOption)
     }
 
     /// FC0108, for the whole file: no line of it is quoted (QA round 22 saw an empty `1 |`), and
     /// the help names the option that raises the limit, while it can be raised.
-    static func tooLarge(path: String, size: Int, maxBytes: Int) -> Diagnostic {
-        YAMLMessages.tooLarge.inFile(path, String(size), String(maxBytes))
-            .help(maxBytes < hardMaxFileBytes ? YAMLMessages.Help.raiseSizeLimit : YAMLMessages.Help.sizeLimitIsHard, String(hardMaxFileBytes))
+    static func tooLarge(path: String, size: Int, maxBytes: Int, sizeOption: String?) -> Diagnostic {
+        let d = YAMLMessages.tooLarge.inFile(path, String(size), String(maxBytes))
+        if maxBytes >= hardMaxFileBytes { return d.help(YAMLMessages.Help.sizeLimitIsHard, String(hardMaxFileBytes)) }
+        guard let sizeOption else { return d.help(YAMLMessages.Help.sizeLimitOfThisCommand, String(maxBytes)) }
+        return d.help(YAMLMessages.Help.raiseSizeLimit, sizeOption, String(hardMaxFileBytes))
     }
 
     /// Finds the first NUL byte or invalid UTF-8 sequence, with its exact byte offset.

@@ -124,6 +124,26 @@ func randomBytes(seed: UInt64, count: Int) -> [UInt8] {
             """, "\(r.out)")
     }
 
+    /// QA round 25: `compile` and `run` named `flowc check --max-file-size`, an option they do not
+    /// take; they read templates up to 32 MiB, and say so.
+    @Test func theCommandsThatCompileNameNoOptionTheyLack() throws {
+        let dir = try tempDir([:])
+        let path = dir + "/big.flow.yaml"
+        let bytes = [UInt8](String(repeating: "a: b\n", count: (32 << 20) / 5 + 1).utf8)
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        let help = "  = help: is this the file you meant? this command reads no file over 33554432 bytes\n"
+        for args in [["compile", path], ["run", path, "--deals", Examples.deals, "--db", dir + "/s.sqlite"], ["graph", path]] {
+            let r = flowc(args)
+            #expect(r.code != 0, "\(args[0])")
+            #expect(r.err.contains("\(path): error[FC0108]: file is \(bytes.count) bytes, more than the limit of 33554432\n" + help),
+                    "\(args[0]): \(r.err)")
+            #expect(!r.err.contains("--max-file-size"), "\(args[0]): \(r.err)")
+        }
+        // check names its own option.
+        let r = flowc("check", path)
+        #expect(r.out.contains("`flowc check --max-file-size BYTES` reads a larger one, up to 1073741824"), "\(r.out)")
+    }
+
     @Test func theJSONHasNoPlaceInTheFile() throws {
         let r = try checkText(String(repeating: "a: b\n", count: 20), "--max-file-size", "10", "--json")
         #expect(r.code == 1)

@@ -276,6 +276,7 @@ import FlowDiagnostics
     @Test func fileOverTheSizeLimitIsRefusedBeforeParsing() throws {
         var limits = YAMLLimits()
         limits.maxFileBytes = 16
+        limits.sizeOption = "flowc check --max-file-size"
         #expect(read("a: 0123456789ab\n", limits: limits).diagnostics.isEmpty)   // 16 bytes
         let r = read("a: 0123456789abc\n", limits: limits)                       // 17 bytes
         let d = try #require(single(r, "FC0108"))
@@ -286,6 +287,10 @@ import FlowDiagnostics
         #expect(r.work.events == 0)
         // Even an invalid file is refused for its size first.
         #expect(read(bytes: [UInt8](repeating: 0, count: 17), limits: limits).codes == ["FC0108"])
+        // A command with no option to raise the limit names none (QA round 25).
+        limits.sizeOption = nil
+        let fixed = try #require(single(read("a: 0123456789abc\n", limits: limits), "FC0108"))
+        #expect(fixed.help?.text == "is this the file you meant? this command reads no file over 16 bytes")
     }
 
     @Test func sizeDiagnosticForAFileOnDisk() {
