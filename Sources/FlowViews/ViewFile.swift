@@ -183,10 +183,16 @@ public enum ViewFile {
             view.machine = machine
             view.templateID = machine.machine.template.id
             let schema = DealViewSchema(machine: machine)
-            if case .failure(let problems) = CompiledDealView.compile(
-                spec, schema: schema, defaultColumns: [], clock: clock, locator: locator)
-            {
-                diagnostics += problems.diagnostics
+            switch CompiledDealView.compile(spec, schema: schema, defaultColumns: [], clock: clock, locator: locator) {
+            case .failure(let problems): diagnostics += problems.diagnostics
+            case .success(let compiled):
+                // A misspelt node id matches no deal, which reads as "none there" (QA round 25).
+                let known = machine.machine.nodes.map(\.id)
+                for (node, range) in compiled.filter?.comparedNodes ?? [] where !known.contains(node) {
+                    var d = ViewMessages.viewFileUnknownNode.at(locator.filter(range), node, machine.machine.template.id)
+                    if let guess = Suggestions.closest(to: node, in: known) { d = d.help("did you mean `{0}`?", guess) }
+                    diagnostics.append(d)
+                }
             }
         }
         return (view, diagnostics, [file])

@@ -246,27 +246,33 @@ extension ViewFilter {
     /// `node in ["x", "y"]`), each once, in the order written; the empty text (no node) is
     /// left out. A view checks them against the store's nodes: a misspelt or retired node id
     /// matches no deal, which reads as "no deal there" (QA round 16).
-    public var comparedNodeIDs: [String] {
+    public var comparedNodeIDs: [String] { comparedNodes.map(\.id) }
+
+    /// `comparedNodeIDs`, each with the range in the filter's text of the literal that names it
+    /// first (a text of several nodes, `"legal,finance"`, gives each of them its whole range).
+    public var comparedNodes: [(id: String, range: Range<Int>)] {
         let tree = checked.parsed.tree
         func isNodeKey(_ id: ExprID) -> Bool { Self.listKey(id, tree) != nil }
-        func texts(_ id: ExprID) -> [String] {
+        func texts(_ id: ExprID) -> [(String, Range<Int>)] {
             switch tree[id] {
-            case .literal(.text(let t)): return [t]
+            case .literal(.text(let t)): return [(t, tree.range(of: id))]
             case .list(let items): return items.flatMap(texts)
             default: return []
             }
         }
-        var out: [String] = []
+        var out: [(id: String, range: Range<Int>)] = []
         for id in tree.ids {
             guard case .binary(let op, let l, let r, _) = tree[id] else { continue }
-            var found: [String] = []
+            var found: [(String, Range<Int>)] = []
             switch op {
             case .equal, .notEqual: found = isNodeKey(l) ? texts(r) : isNodeKey(r) ? texts(l) : []
             case .in where isNodeKey(l): found = texts(r)
             default: break
             }
             // A text of several nodes (`legal,finance`: a deal at both) names each.
-            for t in found.flatMap(ViewPredicate.parts(of:)) where !t.isEmpty && !out.contains(t) { out.append(t) }
+            for (text, range) in found {
+                for t in ViewPredicate.parts(of: text) where !t.isEmpty && !out.contains(where: { $0.id == t }) { out.append((t, range)) }
+            }
         }
         return out
     }

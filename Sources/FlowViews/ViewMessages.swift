@@ -88,9 +88,17 @@ public enum ViewMessages {
         `template.id` of a template in the same directory tree.
         """)
 
+    public static let viewFileUnknownNode = MessageSpec(1424, .warning, "view-file-unknown-node", "`{0}` is no node of template `{1}`: the view matches no deal at it", explanation: """
+        The view's filter compares `node` or `blocked` with a text that is no node id of its \
+        template, so no deal matches it there: a misspelt id, or a node the template no longer \
+        has. `flowc deals` says the same of a filter on the command line, against every version \
+        of the template in the store, and a deal still at a node of an older version is found by \
+        its id; the warning names the closest id of the template.
+        """)
+
     /// The table `flowc explain` lists.
     public static let all: [MessageSpec] = [
         unknownKey, severalTemplates, unknownTemplate, badSort, notGroupable, noStore, duplicateColumn, viewFileKey, viewFileMissing,
-        viewFileValue, viewFileTemplate,
+        viewFileValue, viewFileTemplate, viewFileUnknownNode,
     ]
 }

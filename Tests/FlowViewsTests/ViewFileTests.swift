@@ -70,6 +70,37 @@ struct ViewFileTests {
         #expect(text.contains("test.view.yaml:6:10: error[FC0419]: operator `>` cannot be applied to `money(CNY)` and `text`"), "\(text)")
     }
 
+    /// QA round 25: `flowc deals` said a misspelt node id matched no deal, `flowc check` of the
+    /// saved view said nothing. Each id is a warning at its text, with the closest node.
+    @Test func aNodeIdTheTemplateLacksIsAWarningAtItsText() throws {
+        let path = try Self.write("""
+            flowc: 1
+            view: {id: v, name: 测试}
+            template: standard_sale
+            where: node == "legal_reveiw" or blocked in ["finance_review", "signing"] or node == "legal_review,finance_reveiw"
+            """)
+        let (_, diagnostics, _) = ViewFile.check(path: path)
+        #expect(diagnostics.map(\.severity) == [.warning, .warning, .warning])
+        let (text, codes) = Self.rendered(path)
+        #expect(codes == ["FC1424", "FC1424", "FC1424"], "\(text)")
+        #expect(text.contains("""
+            test.view.yaml:4:16: warning[FC1424]: `legal_reveiw` is no node of template `standard_sale`: the view matches no deal at it
+            """), "\(text)")
+        #expect(text.contains("did you mean `legal_review`?"), "\(text)")
+        #expect(text.contains("test.view.yaml:4:64: warning[FC1424]: `signing` is no node of template `standard_sale`"), "\(text)")
+        // A text of several nodes: the part that is no node is named, at the whole text.
+        #expect(text.contains("test.view.yaml:4:86: warning[FC1424]: `finance_reveiw` is no node"), "\(text)")
+        #expect(diagnostics.map { $0.help?.text } == ["did you mean `legal_review`?", nil, "did you mean `finance_review`?"])
+        // Known ids, and the empty text (no node), are not flagged.
+        let clean = try Self.write("""
+            flowc: 1
+            view: {id: v, name: 测试}
+            template: standard_sale
+            where: node == "legal_review" or blocked != "" or node in ["won", "lost"]
+            """)
+        #expect(ViewFile.check(path: clean).1.isEmpty)
+    }
+
     @Test func unknownKeysColumnsAndSortsAreReportedWithSuggestions() throws {
         let path = try Self.write("""
             flowc: 1
