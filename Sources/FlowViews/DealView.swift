@@ -347,6 +347,9 @@ public enum DealViewEngine {
                 return line
             }.sorted { order($0.value, $1.value) < 0 }
         }
+        if case .builtin(let b) = group, b == .node || b == .blocked, !schema.nodeOrder.isEmpty {
+            lines = flowOrdered(lines, schema.nodeOrder)
+        }
         for s in view.sort.reversed() {
             lines = lines.enumerated().sorted { a, b in
                 let o = compare(a.element, b.element, s.name, view)
@@ -362,6 +365,23 @@ public enum DealViewEngine {
         }
         let types = view.sums.map { schema.fields[$0] ?? .decimal }
         return .groups(key: group.name, sums: view.sumNames, types: types, rows: lines, more: more)
+    }
+
+    /// Groups by node in the flow's order (QA round 24: a funnel read by id put `contract_review`
+    /// before `initial_talks`): the group without a node first, as it sorts first by key, then the
+    /// template's nodes in its order, then ids it no longer has (a deal still at a node of an
+    /// older version) by id, as they came.
+    static func flowOrdered(_ lines: [DealViewResult.GroupLine], _ nodeOrder: [String]) -> [DealViewResult.GroupLine] {
+        var position: [String: Int] = [:]
+        for (i, id) in nodeOrder.enumerated() where position[id] == nil { position[id] = i }
+        func rank(_ line: DealViewResult.GroupLine) -> Int {
+            guard case .text(let id) = line.value else { return -1 }
+            return position[id] ?? nodeOrder.count
+        }
+        return lines.enumerated().sorted { a, b in
+            let (ra, rb) = (rank(a.element), rank(b.element))
+            return ra != rb ? ra < rb : a.offset < b.offset
+        }.map(\.element)
     }
 
     /// Groups by a sort key: `count`, a sum (exactly when both are exact), or the key.

@@ -68,6 +68,9 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
     /// (``FlowHost/ViewFields``): the store reads those plain columns for them.
     public let amountField: String?
     public let closeDateField: String?
+    /// The machine's node ids in the template's order (empty when views span several templates):
+    /// groups by `node` or `blocked` follow it, as the flow does.
+    public let nodeOrder: [String]
 
     /// The schema of one machine's fields.
     public init(machine: VerifiedMachine?) {
@@ -83,6 +86,7 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
         self.fieldOrder = order
         self.amountField = machine.flatMap { ViewFields.amount($0.machine) }
         self.closeDateField = machine.flatMap { ViewFields.closeDate($0.machine) }
+        self.nodeOrder = machine?.machine.nodes.map(\.id) ?? []
         self.knownNames = (Builtin.allCases.map(\.rawValue) + order.filter { Builtin(rawValue: $0) == nil }).sorted()
     }
 
