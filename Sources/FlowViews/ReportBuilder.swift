@@ -77,6 +77,10 @@ public struct ReportBuilder {
         var templates = try StoreTemplate.all(store: store, machines: machines)
         if let templateID { templates = templates.filter { $0.id == templateID } }
         let customerOf = Dictionary(uniqueKeysWithValues: templates.map { ($0.id, ReportQuery.customerField($0.machine.machine)) })
+        /// A deal's customer, as its template names it.
+        func customer(_ row: DealViewRow) -> String? {
+            (customerOf[row.templateID ?? ""] ?? nil).flatMap { if case .text(let t)? = row.fields[$0] { t } else { nil } }
+        }
         let scope: [ViewPredicate] = templateID.map { [.compare(.column(.templateID), .equal, .value(.text($0)))] } ?? []
         func all(_ more: ViewPredicate...) -> ViewPredicate { .and(scope + more) }
         let isOpen = ViewPredicate.compare(.column(.status), .equal, .value(.text("open")))
@@ -213,6 +217,7 @@ public struct ReportBuilder {
         let read = try forEachOverdueDeal(all(isOpen), upTo: nowMS, atMost: limits.attentionDeals) { deal in
             guard let p = deal.index.projection, case .array(let nodes)? = StoreJSON.parse(p.openNodes) else { return }
             let m = machineFor(deal, templates)
+            let customer = customer(DealViewRow(deal))
             for case .object(let node) in nodes {
                 guard case .text(let id)? = node["node"], case .integer(let dueAt)? = node["due_at"], dueAt <= nowMS else { continue }
                 // Nobody can work a node of a deal in the public pool until it is claimed or
@@ -226,7 +231,7 @@ public struct ReportBuilder {
                 let blocked = node["status"] == .text("blocked")
                 let def = m?.nodes.first { $0.id == id }
                 byOwner[owner, default: ([], 0)].items.append(ReportModel.AttentionItem(
-                    dealID: deal.dealID, node: id, nodeNameZh: def?.name["zh"] ?? def?.name[""], nodeNameEn: def?.name["en"],
+                    dealID: deal.dealID, customer: customer, node: id, nodeNameZh: def?.name["zh"] ?? def?.name[""], nodeNameEn: def?.name["en"],
                     state: blocked ? .blocked : .overdue, dueAt: Self.seconds(dueAt), daysOverdue: Int((nowMS - dueAt) / Self.day)))
             }
         }
@@ -250,10 +255,8 @@ public struct ReportBuilder {
             filter: inPool, sort: [ViewSort(.column(.poolSince)), ViewSort(.column(.dealID))], limit: limits.poolRows))
         let publicPoolMore = pool.count < limits.poolRows ? 0 : try count(inPool) - pool.count
         let publicPool = pool.map { deal -> ReportModel.PoolRow in
-            let row = DealViewRow(deal)
-            let template = row.templateID ?? ""
             let amount = deal.index.projection?.amount.map(ReportModel.cents)
-            let customer: String? = (customerOf[template] ?? nil).flatMap { if case .text(let t)? = row.fields[$0] { t } else { nil } }
+            let customer = customer(DealViewRow(deal))
             let arrival = deal.index.projection?.poolArrival
             let since = deal.index.projection?.poolSince?.millisecondsSinceEpoch ?? nowMS
             return ReportModel.PoolRow(
@@ -291,7 +294,7 @@ public struct ReportBuilder {
                 return ReportModel.NodeName(id: String(id), zh: def?.name["zh"] ?? def?.name[""], en: def?.name["en"])
             }
             return ReportModel.ReturningRow(
-                dealID: deal.dealID, owner: deal.index.owner, nodes: deal.index.currentNodes, returnsAt: Self.seconds(at),
+                dealID: deal.dealID, customer: customer(DealViewRow(deal)), owner: deal.index.owner, nodes: deal.index.currentNodes, returnsAt: Self.seconds(at),
                 daysLeft: Self.daysBegun(max(0, at - nowMS)), nodeNames: names)
         }
 

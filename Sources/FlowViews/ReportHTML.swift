@@ -205,21 +205,21 @@ public enum ReportHTML {
             section("attention", "需关注", "Needs attention", note: "按负责人列出阻塞与逾期的节点 · blocked and overdue nodes by owner")
             defer { out += "</section>\n" }
             guard model.attention.contains(where: { !$0.items.isEmpty }) else { return empty(F.Empty.attention) }
-            out += "<table><thead><tr>" + th("商机", "Deal") + th("节点", "Node") + th("状态", "State") + th("到期", "Due")
+            out += "<table><thead><tr>" + th("商机", "Deal") + th("客户", "Customer") + th("节点", "Node") + th("状态", "State") + th("到期", "Due")
                 + th("逾期天数", "Days overdue", num: true) + "</tr></thead>"
             for group in model.attention where !group.items.isEmpty {
                 let owner = group.owner.map { e($0) } ?? bi("无人负责", "nobody: no one holds the role, or the deal is in the public pool")
-                out += #"<tbody class="owner"><tr><th scope="rowgroup" colspan="5">\#(owner) "#
+                out += #"<tbody class="owner"><tr><th scope="rowgroup" colspan="6">\#(owner) "#
                 out += #"<span class="en" lang="en">(\#(group.items.count + group.more))</span></th></tr>"#
                 for item in group.items {
                     let state = F.state(item.state)
-                    out += "<tr>" + td(item.dealID, "nowrap") + "<td>\(node(id: item.node, zh: item.nodeNameZh, en: item.nodeNameEn))</td>"
+                    out += "<tr>" + td(item.dealID, "nowrap") + td(item.customer ?? "—", "text") + "<td>\(node(id: item.node, zh: item.nodeNameZh, en: item.nodeNameEn))</td>"
                     out += #"<td><span class="tag \#(item.state.rawValue)">\#(bi(state.zh, state.en))</span></td>"#
                     out += td(item.dueAt.map { F.dateTime($0, offset: offset) } ?? "—", "nowrap") + num(F.count(item.daysOverdue)) + "</tr>"
                 }
                 if group.more > 0 {
                     let more = F.moreItems(group.more)
-                    out += #"<tr class="more"><td colspan="5">\#(bi(more.0, more.1))</td></tr>"#
+                    out += #"<tr class="more"><td colspan="6">\#(bi(more.0, more.1))</td></tr>"#
                 }
                 out += "</tbody>"
             }
@@ -255,13 +255,13 @@ public enum ReportHTML {
                     note: "\(days) 天内将被闲置计时器收回的商机 · deals the idle timer returns within \(days) days, soonest first")
             defer { out += "</section>\n" }
             guard !model.returning.isEmpty else { return empty(F.Empty.returning(days)) }
-            out += "<table><thead><tr>" + th("商机", "Deal") + th("负责人", "Owner") + th("当前节点", "Open nodes")
+            out += "<table><thead><tr>" + th("商机", "Deal") + th("客户", "Customer") + th("负责人", "Owner") + th("当前节点", "Open nodes")
                 + th("退回时间", "Returns at") + th("剩余天数", "Days left", num: true) + "</tr></thead><tbody>"
             for row in model.returning {
                 let nodes = row.nodeNames.isEmpty
                     ? row.nodes.split(separator: ",").map { "<code>\(e(String($0)))</code>" }.joined(separator: " ")
                     : row.nodeNames.map { node(id: $0.id, zh: $0.zh, en: $0.en) }.joined(separator: "、")
-                out += "<tr>" + td(row.dealID, "nowrap") + td(row.owner ?? "—") + "<td>\(nodes)</td>"
+                out += "<tr>" + td(row.dealID, "nowrap") + td(row.customer ?? "—", "text") + td(row.owner ?? "—") + "<td>\(nodes)</td>"
                 out += td(F.dateTime(row.returnsAt, offset: offset), "nowrap")
                 out += #"<td class="num\#(row.daysLeft <= 1 ? " soon" : "")">\#(e(F.count(row.daysLeft)))</td></tr>"#
             }

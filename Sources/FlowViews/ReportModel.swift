@@ -170,6 +170,9 @@ public struct ReportModel: Sendable, Hashable, Codable {
     public struct AttentionItem: Sendable, Hashable, Codable {
         public enum State: String, Sendable, Hashable, Codable { case blocked, overdue }
         public var dealID: String
+        /// The deal's customer (`ViewFields.customer`), nil when it has none (QA round 24: a
+        /// manager knows the customer, not the deal id).
+        public var customer: String?
         public var node: String
         public var nodeNameZh: String?
         public var nodeNameEn: String?
@@ -177,8 +180,9 @@ public struct ReportModel: Sendable, Hashable, Codable {
         /// When the node was due (seconds since 1970), and how many whole days past it at `generatedAt`.
         public var dueAt: Int64?
         public var daysOverdue: Int
-        public init(dealID: String, node: String, nodeNameZh: String?, nodeNameEn: String?, state: State, dueAt: Int64?, daysOverdue: Int) {
-            self.dealID = dealID; self.node = node; self.nodeNameZh = nodeNameZh; self.nodeNameEn = nodeNameEn
+        public init(dealID: String, customer: String? = nil, node: String, nodeNameZh: String?, nodeNameEn: String?, state: State,
+                    dueAt: Int64?, daysOverdue: Int) {
+            self.dealID = dealID; self.customer = customer; self.node = node; self.nodeNameZh = nodeNameZh; self.nodeNameEn = nodeNameEn
             self.state = state; self.dueAt = dueAt; self.daysOverdue = daysOverdue
         }
     }
@@ -265,6 +269,8 @@ public struct ReportModel: Sendable, Hashable, Codable {
 
     public struct ReturningRow: Sendable, Hashable, Codable {
         public var dealID: String
+        /// The deal's customer, as in `AttentionItem`.
+        public var customer: String?
         public var owner: String?
         /// The open nodes, comma-separated ids.
         public var nodes: String
@@ -273,9 +279,10 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var daysLeft: Int
         /// The open nodes' names, in the order of `nodes` (QA round 12: the table showed ids).
         public var nodeNames: [NodeName]
-        public init(dealID: String, owner: String?, nodes: String, returnsAt: Int64, daysLeft: Int, nodeNames: [NodeName] = []) {
-            self.dealID = dealID; self.owner = owner; self.nodes = nodes; self.returnsAt = returnsAt; self.daysLeft = daysLeft
-            self.nodeNames = nodeNames
+        public init(dealID: String, customer: String? = nil, owner: String?, nodes: String, returnsAt: Int64, daysLeft: Int,
+                    nodeNames: [NodeName] = []) {
+            self.dealID = dealID; self.customer = customer; self.owner = owner; self.nodes = nodes; self.returnsAt = returnsAt
+            self.daysLeft = daysLeft; self.nodeNames = nodeNames
         }
     }
 

@@ -141,20 +141,20 @@ public enum ReportText {
         mutating func attention() {
             section("需关注", "Needs attention", "按负责人列出阻塞与逾期的节点", "blocked and overdue nodes by owner")
             guard model.attention.contains(where: { !$0.items.isEmpty }) else { return empty(F.Empty.attention) }
-            var t = ReportTextTable([.init(L("负责人 Owner")), .init(L("商机 Deal")), .init(L("节点 Node")), .init(L("状态 State")),
-                                     .init(L("到期 Due")), .init(L("逾期天数 Days"), .right)])
+            var t = ReportTextTable([.init(L("负责人 Owner")), .init(L("商机 Deal")), .init(L("客户 Customer")), .init(L("节点 Node")),
+                                     .init(L("状态 State")), .init(L("到期 Due")), .init(L("逾期天数 Days"), .right)])
             for group in model.attention {
                 for (i, item) in group.items.enumerated() {
                     let owner = i > 0 ? "" : (group.owner ?? L("无人负责 nobody"))
                     let state = F.state(item.state)
                     let node = F.clip(language.name(zh: item.nodeNameZh, en: item.nodeNameEn, id: item.node), width: 30)
-                    t.add([Cell(owner, style: "1"), Cell(item.dealID), Cell(node),
+                    t.add([Cell(owner, style: "1"), Cell(item.dealID), Cell(F.clip(item.customer ?? "—", width: 24)), Cell(node),
                            Cell(language.pick(state.zh, state.en), style: item.state == .blocked ? "31" : "33"),
                            Cell(item.dueAt.map { F.dateTime($0, offset: offset) } ?? "—"), Cell(F.count(item.daysOverdue))])
                 }
                 if group.more > 0 {
                     let more = F.moreItems(group.more)
-                    t.add([Cell(""), Cell(language.pick(more.0, more.1), style: "2"), Cell(""), Cell(""), Cell(""), Cell("")])
+                    t.add([Cell(""), Cell(language.pick(more.0, more.1), style: "2"), Cell(""), Cell(""), Cell(""), Cell(""), Cell("")])
                 }
             }
             table(t)
@@ -183,10 +183,10 @@ public enum ReportText {
             let days = model.returningWithinDays
             section("即将退回公海", "Returning to the pool", "\(days) 天内，最早的在前", "within \(days) days, soonest first")
             guard !model.returning.isEmpty else { return empty(F.Empty.returning(days)) }
-            var t = ReportTextTable([.init(L("商机 Deal")), .init(L("负责人 Owner")), .init(L("节点 Nodes")), .init(L("退回时间 Returns at")),
-                                     .init(L("剩余天数 Days left"), .right)])
+            var t = ReportTextTable([.init(L("商机 Deal")), .init(L("客户 Customer")), .init(L("负责人 Owner")), .init(L("节点 Nodes")),
+                                     .init(L("退回时间 Returns at")), .init(L("剩余天数 Days left"), .right)])
             for row in model.returning {
-                t.add([Cell(row.dealID), Cell(row.owner ?? "—"), Cell(F.clip(row.nodeNames.isEmpty ? row.nodes : row.nodeNames.map { language.name(zh: $0.zh, en: $0.en, id: $0.id) }.joined(separator: ", "), width: 40)),
+                t.add([Cell(row.dealID), Cell(F.clip(row.customer ?? "—", width: 24)), Cell(row.owner ?? "—"), Cell(F.clip(row.nodeNames.isEmpty ? row.nodes : row.nodeNames.map { language.name(zh: $0.zh, en: $0.en, id: $0.id) }.joined(separator: ", "), width: 40)),
                        Cell(F.dateTime(row.returnsAt, offset: offset)), Cell(F.count(row.daysLeft), style: row.daysLeft <= 1 ? "31" : nil)])
             }
             table(t)

@@ -78,6 +78,9 @@ struct ReportBuilderTests {
         let fay = try #require(model.attention.first)
         #expect(fay.items.map(\.node) == ["finance_review"])
         #expect(fay.items.first?.state == .overdue)
+        // Each item names the deal's customer (QA round 24: the manager knows the customer).
+        #expect(nobody.items.first?.customer == "青禾教育科技有限公司")
+        #expect(fay.items.first?.customer == "远山物流股份有限公司")
 
         #expect(model.publicPool.map(\.dealID) == ["D-1002", "D-1004"])
         let lost = model.publicPool[0]
@@ -93,6 +96,7 @@ struct ReportBuilderTests {
         #expect(model.returning.map(\.dealID) == ["D-1003", "D-1006", "D-1005"])
         #expect(!model.returning.isEmpty && model.returning.allSatisfy { $0.returnsAt <= DealViewFixtures.now + 7 * 86_400 })
         #expect(model.returning.first?.nodes == "legal_review,finance_review")
+        #expect(model.returning.map(\.customer) == ["远山物流股份有限公司", "北辰医疗器械有限公司", "蓝鲸制造集团"])
     }
 
     /// A node of a deal in the public pool is nobody's to work until the deal is claimed: its

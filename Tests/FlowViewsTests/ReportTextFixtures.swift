@@ -29,9 +29,9 @@ enum ReportFixtures {
             ],
             attention: [
                 .init(owner: "zhang.san", items: [
-                    .init(dealID: "D-1004", node: "initial_talks", nodeNameZh: "初步洽谈", nodeNameEn: "Initial talks", state: .blocked,
+                    .init(dealID: "D-1004", customer: hostile, node: "initial_talks", nodeNameZh: "初步洽谈", nodeNameEn: "Initial talks", state: .blocked,
                           dueAt: 1_718_850_600, daysOverdue: 10),
-                    .init(dealID: "D-1009", node: "proposal_quotation", nodeNameZh: "方案报价", nodeNameEn: nil, state: .overdue,
+                    .init(dealID: "D-1009", customer: "星辰科技（北京）有限公司", node: "proposal_quotation", nodeNameZh: "方案报价", nodeNameEn: nil, state: .overdue,
                           dueAt: 1_719_568_800, daysOverdue: 2),
                 ]),
                 .init(owner: nil, items: [
@@ -51,7 +51,7 @@ enum ReportFixtures {
             ],
             returningWithinDays: 7,
             returning: [
-                .init(dealID: "D-1003", owner: "li.si", nodes: "negotiation_review", returnsAt: 1_719_968_400, daysLeft: 1),
+                .init(dealID: "D-1003", customer: "远山物流股份有限公司", owner: "li.si", nodes: "negotiation_review", returnsAt: 1_719_968_400, daysLeft: 1),
                 .init(dealID: "D-1005", owner: "wang.wu", nodes: "legal_review,finance_review", returnsAt: 1_720_159_200, daysLeft: 4),
             ],
             recentRecords: [

@@ -126,6 +126,22 @@ import Testing
         #expect(lines[3].contains("zhang.san") && lines[3].contains("D-1004") && lines[3].contains("阻塞 blocked"))
         #expect(!lines[4].contains("zhang.san") && lines[4].contains("逾期 overdue"))
         #expect(lines[5].contains("无人负责 nobody") && lines[5].contains("Legal review"))
+        // The customer beside the deal; none is `—`.
+        #expect(Array(cells(lines[1]).prefix(3)) == ["负责人 Owner", "商机 Deal", "客户 Customer"], "\(lines[1])")
+        #expect(Array(cells(lines[4]).prefix(2)) == ["D-1009", "星辰科技（北京）有限公司"], "\(lines[4])")
+        #expect(Array(cells(lines[5]).prefix(3)) == ["无人负责 nobody", "D-1010", "—"], "\(lines[5])")
+    }
+
+    @Test func returningDealsNameTheirCustomer() {
+        let lines = block("即将退回公海 Returning to the pool", in: text)
+        #expect(Array(cells(lines[1]).prefix(3)) == ["商机 Deal", "客户 Customer", "负责人 Owner"], "\(lines[1])")
+        #expect(lines.contains { Array(cells($0).prefix(3)) == ["D-1003", "远山物流股份有限公司", "li.si"] }, "\(lines)")
+        #expect(lines.contains { Array(cells($0).prefix(3)) == ["D-1005", "—", "wang.wu"] }, "\(lines)")
+    }
+
+    /// A table line's cells: the texts between runs of two or more spaces.
+    func cells(_ line: String) -> [String] {
+        line.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     @Test func poolShowsAgeAndHowEachDealGotThere() {
