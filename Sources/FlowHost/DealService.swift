@@ -752,7 +752,7 @@ public final class DealSession {
                                       .create(dealID: dealID, owner: create.owner, fields: fields, members: create.members))
                 if unit.repeated == .skip, try logged(create.eventID) {
                     // Delivered before — unless the record is another deal under a reused id.
-                    if let earlier = try loggedEvent(create.eventID), earlier.action != event.action || earlier.actor != event.actor {
+                    if let earlier = try loggedEvent(create.eventID), !earlier.action.isRedelivery(of: event.action) || earlier.actor != event.actor {
                         throw HostError(HostMessages.dealIDReused, dealID, create.eventID)
                     }
                     skipped += 1
@@ -792,7 +792,7 @@ public final class DealSession {
                         guard unit.repeated == .skip else { throw HostError(HostMessages.eventLogged, id, dealID) }
                         // The same event delivered again, unless its id now names another action
                         // or another person acting (QA round 13: li's retry of wang's claim).
-                        if let earlier = try loggedEvent(id), earlier.action != action || earlier.actor != input.actor {
+                        if let earlier = try loggedEvent(id), !earlier.action.isRedelivery(of: action) || earlier.actor != input.actor {
                             throw HostError(HostMessages.eventIDReused, id, dealID)
                         }
                         skipped += 1
@@ -972,5 +972,27 @@ extension DealService {
             throw HostError(HostMessages.customerHasOwner, customer, other.id, owner)
         }
         throw HostError(HostMessages.customerInPublicPool, customer, other.id)
+    }
+}
+
+extension DealAction {
+    /// Whether `other`, delivered under this action's event id, is this action delivered again:
+    /// equal, but for the order of the fields it sets and of the role members it names (QA round
+    /// 26: a CRM's dictionary, or a JSON re-encoder, gave them in another order, and the retry was
+    /// refused as another event with advice to give it a new id, which would apply it twice). A
+    /// field is set once per event (FC1117), so its fields are a map; members a set.
+    func isRedelivery(of other: DealAction) -> Bool {
+        self == other || unordered == other.unordered
+    }
+
+    /// The action with its fields sorted by id and its members by role and person.
+    private var unordered: DealAction {
+        func fields(_ f: [FieldAssignment]) -> [FieldAssignment] { f.sorted { $0.field < $1.field } }
+        switch self {
+        case .create(let dealID, let owner, let f, let members):
+            return .create(dealID: dealID, owner: owner, fields: fields(f), members: members.sorted { ($0.role, $0.person) < ($1.role, $1.person) })
+        case .setFields(let f): return .setFields(fields(f))
+        default: return self
+        }
     }
 }

@@ -78,6 +78,12 @@ import Testing
         let other = flowc("deal", "event", "X-1", "--set", "follow_up_notes=s", "--id", "crm-1", "--retry", "--db", db)
         #expect(other.code == 1)
         #expect(other.err.contains("error[FC1205]"), "\(other.err)")
+        // A JSON object's keys in another order are the same event (QA round 26, E1).
+        let keyed = flowc("deal", "event", "X-1", #"{"id": "crm-2", "set": {"follow_up_notes": "k", "competitor": "c"}}"#, "--at", "+1m", "--retry", "--db", db)
+        #expect(keyed.code == 0, "\(keyed.err)")
+        let reordered = flowc("deal", "event", "X-1", #"{"set": {"competitor": "c", "follow_up_notes": "k"}, "id": "crm-2"}"#, "--retry", "--db", db)
+        #expect(reordered.code == 0, "\(reordered.err)")
+        #expect(reordered.out.hasPrefix("already applied: `set` to deal `X-1` (event `crm-2`); nothing changed"), "\(reordered.out)")
         #expect(flowc("deal", "event", "X-1", "--set", "follow_up_notes=r", "--id", "crm-1", "--db", db).err.contains("error[FC1214]"))
         #expect(flowc("deal", "event", "X-1", "--set", "follow_up_notes=r", "--retry", "--db", db).code == 2)
         #expect(log.out.hasPrefix("{\"context\":{\"actorCanAssign\":false,"))

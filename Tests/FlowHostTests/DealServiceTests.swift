@@ -161,6 +161,48 @@ import Testing
     }
 }
 
+/// QA round 26, E1: a redelivered event is the same event whatever the order of its fields and
+/// role members (a dictionary's order changes from one process to the next, a JSON re-encoder
+/// reorders keys); it was refused as another event, with advice to give it a new id, which would
+/// have applied it twice.
+@Suite struct RedeliveryOrderTests {
+    @Test(arguments: StoreKind.allCases)
+    func theOrderOfFieldsAndMembersDoesNotMakeAnotherEvent(_ kind: StoreKind) throws {
+        let s = try service(kind)
+        let m = try s.machines.register(standard)
+        let name = WrittenValue("customer_name", .string("甲")), count = WrittenValue("headcount", .number("5"))
+        let mia = RoleAssignment("sales_manager", "mia"), cora = RoleAssignment("presales", "cora")
+        let when = at("2024-05-06T09:00:00Z")
+        let first = s.create(NewDealInput(dealID: "D-1", at: .absolute(when), owner: "amy", fields: [name, count], members: [mia, cora]), machine: m)
+        #expect(first.value != nil, "\(String(describing: first.error))")
+        let session = s.session()
+        let create = DealUnit(dealID: "D-1", create: NewDealInput(dealID: "D-1", at: .absolute(when), owner: "amy", fields: [count, name], members: [cora, mia]),
+                              machine: m, repeated: .skip)
+        let again = session.run(create)
+        #expect(again.value?.skipped == 1 && again.value?.applied == 0, "\(String(describing: again.error?.error.message))")
+
+        let notes = WrittenValue("competitor", .string("x")), more = WrittenValue("headcount", .number("9"))
+        let set = s.apply([EventInput(id: "s1", at: .after(60), .set([notes, more]))], to: "D-1")
+        #expect(set.error == nil, "\(String(describing: set.error))")
+        _ = try session.flush()
+        let session2 = s.session()
+        let swapped = session2.run(DealUnit(dealID: "D-1", events: [EventInput(id: "s1", at: .after(60), .set([more, notes]))], repeated: .skip))
+        #expect(swapped.value?.skipped == 1 && swapped.value?.applied == 0, "\(String(describing: swapped.error?.error.message))")
+        // Another value under the id is still another event.
+        let other = session2.run(DealUnit(dealID: "D-1", events: [
+            EventInput(id: "s1", at: .after(60), .set([WrittenValue("headcount", .number("10")), notes])),
+        ], repeated: .skip))
+        #expect(other.error?.error.is(HostMessages.eventIDReused) == true)
+        // And another person in a role is another creation.
+        let otherMember = session2.run(DealUnit(dealID: "D-1", create: NewDealInput(dealID: "D-1", at: .absolute(when), owner: "amy", fields: [name, count],
+                                                                    members: [RoleAssignment("presales", "carl"), mia]),
+                                               machine: m, repeated: .skip))
+        #expect(otherMember.error?.error.is(HostMessages.dealIDReused) == true)
+        #expect(try session2.flush().isEmpty)
+        #expect(try s.store.deal("D-1")?.lastSequence == 2)
+    }
+}
+
 /// A deal stays on the machine (IR hash) it started on.
 @Suite struct PinnedMachineTests {
     @Test func aDealKeepsItsMachineWhenTheTemplateChanges() throws {
