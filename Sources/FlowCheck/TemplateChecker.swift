@@ -84,7 +84,7 @@ public enum TemplateChecker {
     public static func check(path: String, bytes: [UInt8], fs: any TemplateFileSystem = DiskFileSystem(), limits: YAMLLimits = .default) -> CheckResult {
         var composer = Composer(fs: fs, limits: limits)
         guard let syntax = composer.parse(path: path, bytes: bytes) else {
-            return finish(nil, composer.diagnostics, composer.files)
+            return finish(nil, composer.diagnostics, composer.files, checked: path, ran: [])
         }
         var composed = composer.compose(syntax, path: path, chain: [])
         composed.isIncomplete = composer.incomplete
@@ -96,7 +96,7 @@ public enum TemplateChecker {
         composed.files.forEach { f in if !files.contains(where: { $0 === f }) { files.append(f) } }
         var out = composed
         out.files = files
-        return finish(out, suggestDeclaredIDs(composer.diagnostics, composed) + ctx.diagnostics, files)
+        return finish(out, suggestDeclaredIDs(composer.diagnostics, composed) + ctx.diagnostics, files, checked: path, ran: rules)
     }
 
     /// An id reported as none (FC0206) gets the declared node, role or field id it was meant to
@@ -121,7 +121,20 @@ public enum TemplateChecker {
         }
     }
 
-    static func finish(_ t: ComposedTemplate?, _ diags: [Diagnostic], _ files: [SourceFile]) -> CheckResult {
+    /// Every code a rule of the full set may report.
+    static let ruleCodes = Set(TemplateRules.all.flatMap { $0.codes.map(\.code) })
+
+    /// Applies each file's suppressions. One that matched nothing is reported unused (FC0005) only
+    /// in the file `checked`, and only when the rules that `ran` could have found its warning
+    /// (review of the checker, C4): a fragment checked alone runs the rules that need no including
+    /// template, and a file read through another is judged by its own check (a child template may
+    /// remove the node its parent's comment is about). Otherwise `flowc check --warnings-as-errors`
+    /// failed over a directory with or without the comment.
+    static func finish(_ t: ComposedTemplate?, _ diags: [Diagnostic], _ files: [SourceFile], checked: String,
+                       ran rules: [any TemplateRule.Type]) -> CheckResult
+    {
+        let unjudged = ruleCodes.subtracting(rules.flatMap { $0.codes.map(\.code) })
+        let judged: (DiagnosticCode) -> Bool = { !unjudged.contains($0) }
         var kept: [Diagnostic] = []
         var byPath: [String: [Diagnostic]] = [:]
         var noSpan: [Diagnostic] = []
@@ -131,11 +144,11 @@ public enum TemplateChecker {
         for f in files {
             guard let ds = byPath.removeValue(forKey: f.path) else {
                 // A file with no diagnostics can still have unused suppressions.
-                let (_, problems) = Suppressions.scan(f).apply(to: [])
+                let (_, problems) = Suppressions.scan(f).apply(to: [], judged: f.path == checked ? judged : { _ in false })
                 kept += problems
                 continue
             }
-            let (k, problems) = Suppressions.scan(f).apply(to: ds)
+            let (k, problems) = Suppressions.scan(f).apply(to: ds, judged: f.path == checked ? judged : { _ in false })
             kept += k + problems
         }
         for (_, ds) in byPath { kept += ds }

@@ -53,7 +53,12 @@ public struct Suppressions: Sendable {
     ///
     /// - Returns: `kept`, the diagnostics that remain, in their order; `problems`, the driver
     ///   diagnostics about the comments (FC0003, FC0004, FC0005, FC0006), in file order.
-    public func apply(to diagnostics: [Diagnostic]) -> (kept: [Diagnostic], problems: [Diagnostic]) {
+    ///
+    /// A suppression that matched nothing is reported (FC0005) only when `judged` says its code
+    /// could have been found by the check that made `diagnostics`.
+    public func apply(to diagnostics: [Diagnostic], judged: (DiagnosticCode) -> Bool = { _ in true })
+        -> (kept: [Diagnostic], problems: [Diagnostic])
+    {
         var byLine: [Int: [Int]] = [:]
         for (i, entry) in entries.enumerated() { byLine[entry.line, default: []].append(i) }
         var used = Array(repeating: false, count: entries.count)
@@ -84,7 +89,7 @@ public struct Suppressions: Sendable {
             }
             for i in matching { used[i] = true }
         }
-        for (i, entry) in entries.enumerated() where !used[i] {
+        for (i, entry) in entries.enumerated() where !used[i] && judged(entry.code) {
             problems.append(DriverMessages.unusedSuppression.at(entry.span, entry.code.description))
         }
         problems.sort { a, b in

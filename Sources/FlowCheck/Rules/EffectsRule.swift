@@ -14,7 +14,8 @@ enum EffectsRule: TemplateRule {
     static let name = "EffectsRule"
     static let summary = "effects have recipients, valid URLs and placeholders naming real fields"
     static let codes = [CheckMessages.noRecipients, CheckMessages.emptyGroup, CheckMessages.badWebhook,
-                        CheckMessages.badPlaceholder, CheckMessages.contactsWithoutExternal, CheckMessages.addedOutsideRoleAdded]
+                        CheckMessages.badPlaceholder, CheckMessages.contactsWithoutExternal, CheckMessages.addedOutsideRoleAdded,
+                        CheckMessages.placeholderOfAnotherLanguage]
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
