@@ -109,12 +109,18 @@ public enum CheckMessages {
         (FC0430 at run time; the deal goes on). A condition meant to catch a low margin lets \
         through the deal with a quote of zero, the one that most needs it. The same holds for a \
         computed field whose `compute` divides so: it is unset, and a condition on it is false. \
-        Test the divisor against zero in the condition, or the computed field with `has`, or give \
-        the divisor a `min` above zero.
+        Test the divisor against zero in the condition before the division (`or` and `and` \
+        read left to right, and a division by zero fails the whole condition, so a test written \
+        after it comes too late), or the computed field with `has`, or give the divisor a `min` \
+        above zero.
 
         Wrong:
 
             (quote - cost) / quote < 0.15
+
+        Wrong: the test comes after the division, too late:
+
+            (quote - cost) / quote < 0.15 or quote <= 0 CNY
 
         Right:
 

@@ -619,11 +619,31 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
                 == "say what a zero `quote` means first: `quote <= 0 CNY or …` to count it, `quote > 0 CNY and …` to leave it out; or give `quote` a `min` above zero")
     }
 
+    /// A test after the division, or one that does not rule zero out, does not guard it: the
+    /// division fails the whole condition first (review of the checker, C7).
+    @Test(arguments: [
+        "(quote - cost) / quote < 0.15 or quote <= 0 CNY",
+        "(quote - cost) / quote < 0.15 and quote > 0 CNY",
+        "quote > 0 CNY or (quote - cost) / quote < 0.15",
+        "quote <= 0 CNY and (quote - cost) / quote < 0.15",
+        "(quote > 0 CNY or has(cost)) and (quote - cost) / quote < 0.15",
+        "quote >= 1 CNY and cost > 0 CNY or (quote - cost) / quote < 0.15",
+    ])
+    func aTestThatDoesNotComeFirstDoesNotGuard(_ when: String) throws {
+        let r = try checkText(Self.template(when: when), "--format", "json")
+        let lines = r.out.split(separator: "\n").filter { $0.contains("FC0436") }
+        #expect(lines.count == 1, "\(when): \(r.out)")
+        #expect(lines.first?.contains("`quote` can be zero, and the condition is then false") == true, "\(when): \(r.out)")
+    }
+
     @Test(arguments: [
         (DivisorFindingsTests.template(when: "not has(margin_rate) or margin_rate < 0.15"), "tested with has"),
         (DivisorFindingsTests.template(when: "quote <= 0 CNY or margin_rate < 0.15"), "divisor compared with zero"),
         (DivisorFindingsTests.template(quoteMin: "1", when: "margin_rate < 0.15"), "divisor at least 1"),
         (DivisorFindingsTests.template(when: "quote > 0 CNY and (quote - cost) / quote < 0.15"), "guarded division"),
+        (DivisorFindingsTests.template(when: "quote <= 0 CNY or (quote - cost) / quote < 0.15"), "a zero quote counted in first"),
+        (DivisorFindingsTests.template(when: "has(cost) and not (quote == 0 CNY) and (quote - cost) / quote < 0.15"), "one conjunct of several, negated"),
+        (DivisorFindingsTests.template(when: "0 CNY >= quote or cost > 5 CNY or (quote - cost) / quote < 0.15"), "the zero on the left"),
         (DivisorFindingsTests.template(compute: "margin / (quote + 1 CNY)", when: "margin_rate < 0.15"), "a divisor that is no field"),
     ])
     func aConditionThatSaysWhatZeroMeansIsNotWarned(_ text: String, _ why: String) throws {

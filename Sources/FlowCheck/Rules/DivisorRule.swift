@@ -75,7 +75,7 @@ enum DivisorRule: TemplateRule {
         var out: [(ExprFieldReference, String)] = []
         for id in tree.ids {
             guard case .binary(let op, _, let rhs, _) = tree[id], op == .divide || op == .remainder,
-                  case .field(let path) = tree[rhs], mayBeZero(path, ctx), !comparesWithZero(checked, path, root),
+                  case .field(let path) = tree[rhs], mayBeZero(path, ctx), !isGuarded(tree, id, by: path, under: root),
                   let ref = checked.references.first(where: { $0.node == rhs }) else { continue }
             out.append((ref, text(checked, tree.range(of: id))))
         }
@@ -100,6 +100,68 @@ enum DivisorRule: TemplateRule {
             if case .field(let p) = tree[r], p == path, isNumberLiteral(tree[l]) { return true }
         }
         return false
+    }
+
+    /// Whether the division `division` is evaluated only when `path` is not zero: it is on the
+    /// right of an `and` whose left side has, as one of its conjuncts, a test of `path` against a
+    /// number that is false at zero (`quote > 0 CNY and …`), or on the right of an `or` whose left
+    /// side has a disjunct that is true at zero (`quote <= 0 CNY or …`). A test written after the
+    /// division does not guard it: the division fails the whole condition first (review of the
+    /// checker, C7: `x / quote < 0.15 or quote <= 0 CNY` skipped the audit of a zero quote).
+    static func isGuarded(_ tree: ExprTree, _ division: ExprID, by path: String, under root: ExprID) -> Bool {
+        func parts(_ id: ExprID, _ op: ExprBinaryOperator) -> [ExprID] {
+            if case .binary(let o, let l, let r, _) = tree[id], o == op { return parts(l, op) + parts(r, op) }
+            return [id]
+        }
+        // Searches for the division below `id`, `guarded` by the sides already passed.
+        func search(_ id: ExprID, _ guarded: Bool) -> Bool? {
+            if id == division { return guarded }
+            switch tree[id] {
+            case .binary(let op, let l, let r, _) where op == .and || op == .or:
+                if let found = search(l, guarded) { return found }
+                let guards = parts(l, op).contains { valueAtZero(tree, $0, path) == (op == .or) }
+                return search(r, guarded || guards)
+            case .binary(_, let l, let r, _): return search(l, guarded) ?? search(r, guarded)
+            case .unary(_, let x): return search(x, guarded)
+            case .list(let items), .call(_, let items, _):
+                for item in items { if let found = search(item, guarded) { return found } }
+                return nil
+            case .literal, .field: return nil
+            }
+        }
+        return search(root, false) ?? false
+    }
+
+    /// What a test of field `path` against a number (`quote > 0 CNY`, `0 != headcount`,
+    /// `not (quote == 0 CNY)`) gives when the field is zero; nil for any other expression.
+    static func valueAtZero(_ tree: ExprTree, _ id: ExprID, _ path: String) -> Bool? {
+        func sign(_ id: ExprID) -> Int? {
+            switch tree[id] {
+            case .literal(.integer(let n)): Int(n.signum())
+            case .literal(.decimal(let d)), .literal(.money(let d, _)): Int(d.significand.signum())
+            case .unary(.negate, let x): sign(x).map { -$0 }
+            default: nil
+            }
+        }
+        func holds(_ op: ExprBinaryOperator, _ a: Int, _ b: Int) -> Bool? {
+            switch op {
+            case .equal: a == b
+            case .notEqual: a != b
+            case .less: a < b
+            case .lessOrEqual: a <= b
+            case .greater: a > b
+            case .greaterOrEqual: a >= b
+            default: nil
+            }
+        }
+        switch tree[id] {
+        case .unary(.not, let x): return valueAtZero(tree, x, path).map { !$0 }
+        case .binary(let op, let l, let r, _) where op.isComparison:
+            if case .field(let p) = tree[l], p == path, let s = sign(r) { return holds(op, 0, s) }
+            if case .field(let p) = tree[r], p == path, let s = sign(l) { return holds(op, s, 0) }
+            return nil
+        default: return nil
+        }
     }
 
     static func isNumberLiteral(_ node: ExprNode) -> Bool {
