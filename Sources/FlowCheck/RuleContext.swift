@@ -36,8 +36,6 @@ public struct RuleContext: Sendable {
     /// The start node's index: `start:` when given and defined, else the first node.
     public var startIndex: Int? { graph.start }
 
-    /// Whether an unknown `name` may mean a definition left out for lack of a usable id (reported
-    /// already): there is such a definition, and `name` is no near miss of a known one.
     /// The field whose display name (in any language) is `text`, when one field has it: an
     /// author who writes `成本` for the field `cost` (QA round 12).
     func field(displayed text: String) -> String? {
@@ -47,6 +45,36 @@ public struct RuleContext: Sendable {
         return ids.count == 1 ? ids.first : nil
     }
 
+    /// Whether `name` is written in the template's files anywhere but at `declaration`, as a whole
+    /// word (letters, digits, `_` and non-ASCII around it end no word). A misspelt use of a
+    /// declared name is the declaration's typo only when the declared name is used nowhere as
+    /// written; otherwise renaming the declaration would break those uses (review of the
+    /// checker, C3). Read as text, so a use in a description counts too: the fix-it then
+    /// corrects the misspelt uses, which is never wrong.
+    func isWrittenElsewhere(_ name: String, besides declaration: SourceSpan) -> Bool {
+        let word = Array(name.utf8)
+        guard !word.isEmpty else { return false }
+        func isWordByte(_ b: UInt8) -> Bool {
+            b >= 0x80 || b == UInt8(ascii: "_") || (b >= 0x30 && b <= 0x39) || ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A)
+        }
+        var seen: Set<String> = []
+        for file in [template.main.file] + template.files where seen.insert(file.path).inserted {
+            let bytes = file.bytes
+            var i = 0
+            while i + word.count <= bytes.count {
+                if bytes[i] == word[0], bytes[i..<(i + word.count)].elementsEqual(word),
+                   i == 0 || !isWordByte(bytes[i - 1]), i + word.count == bytes.count || !isWordByte(bytes[i + word.count]),
+                   !(file.path == declaration.file.path && i == declaration.start) {
+                    return true
+                }
+                i += 1
+            }
+        }
+        return false
+    }
+
+    /// Whether an unknown `name` may mean a definition left out for lack of a usable id (reported
+    /// already): there is such a definition, and `name` is no near miss of a known one.
     public func mayBeUnnamed(_ name: String, _ unnamed: [SourceSpan], known: some Sequence<String>) -> Bool {
         !unnamed.isEmpty && Suggestions.closest(to: name, in: known) == nil
     }

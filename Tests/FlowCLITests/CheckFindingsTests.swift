@@ -503,6 +503,38 @@ func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: S
         #expect(one.out.contains(#""replacement":"sales_ownr""#), "\(one.out)")
     }
 
+    /// A name misspelt twice whose declaration is also used as declared: the typo is in the uses,
+    /// so the fix-its correct each of them, and the declaration is left alone (review of the
+    /// checker, C3: the fix-it renamed `amount` to `amout`, breaking its four right uses).
+    @Test func aTypoUsedTwiceBesideRightUsesIsFixedAtEachUse() throws {
+        let dir = try tempDir(["t.flow.yaml": """
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            fields:
+              amount: {type: money, currency: CNY}
+            roles:
+              sales_owner: {name: 销售, owner: true}
+            nodes:
+              - id: a
+                name: A
+                owner: sales_owner
+                requires: [amount]
+                on_complete:
+                  - bot_card: {to: [sales_owner], title: "报价 {amount}", fields: [amout]}
+                next: b
+              - {id: b, name: B, owner: sales_owner, requires: [amout], when: "amount > 0 CNY", next: won}
+              - {id: won, name: Won, kind: won}
+              - {id: lost, name: Lost, kind: lost}
+            """])
+        let r = flowc("check", dir + "/t.flow.yaml", "--format", "json")
+        let line = try #require(r.out.split(separator: "\n").first { $0.contains(#""code":"FC0304""#) }, "\(r.out)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect((d["help"] as? [String: Any])?["message"] as? String == "did you mean `amount`?")
+        let fixits = try #require(d["fixits"] as? [[String: Any]])
+        #expect(fixits.map { $0["replacement"] as? String } == ["amount", "amount"], "\(fixits)")
+        #expect(fixits.map { $0["line"] as? Int } == [13, 15], "\(fixits)")
+    }
+
     /// A field misspelt where it is declared and used right in a condition too: the condition's
     /// error offers the rename as well, not to copy the typo (QA round 23, N3).
     @Test func aMisspeltFieldUsedInAConditionOffersTheRename() throws {

@@ -98,7 +98,8 @@ enum ExpressionsRule: TemplateRule {
             // typo, so the declaration is labelled and the fix-it renames it (QA round 23, as
             // FC0304 does for the other uses).
             if d.code == ExprMessages.unknownField.code, let name = d.arguments.first, (uses[name] ?? 0) > 1,
-               let guess = Suggestions.closest(to: name, in: env.knownNames), let i = ctx.fieldIndex[guess] {
+               let guess = Suggestions.closest(to: name, in: env.knownNames), let i = ctx.fieldIndex[guess],
+               !ctx.isWrittenElsewhere(guess, besides: ctx.template.fields[i].id.span) {
                 let declared = ctx.template.fields[i].id.span
                 diag = diag.label(declared, CheckMessages.Formats.declaredHere, guess)
                 diag.help = Message(CheckMessages.Formats.didYouMeanOrRename, [guess, name])

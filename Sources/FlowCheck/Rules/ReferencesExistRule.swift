@@ -136,9 +136,10 @@ enum ReferencesExistRule: TemplateRule {
     }
 
     /// Each unknown name once, at its first use, with its other uses labelled. A name used more
-    /// than once whose near miss is declared is likely that declaration's typo: the declaration is
-    /// labelled, and the help offers renaming it (QA round 22: a role misspelt in a fragment gave
-    /// ten errors, each offering to copy the typo into a correct use, none at the declaration).
+    /// than once whose near miss is declared, and used nowhere as declared, is likely that
+    /// declaration's typo: the declaration is labelled, and the help offers renaming it (QA round
+    /// 22: a role misspelt in a fragment gave ten errors, each offering to copy the typo into a
+    /// correct use, none at the declaration).
     static func reportUnknowns(_ unknowns: [Unknown], _ ctx: inout RuleContext) {
         var groups: [String: [Unknown]] = [:]
         var order: [String] = []
@@ -154,13 +155,15 @@ enum ReferencesExistRule: TemplateRule {
             for other in uses.dropFirst().prefix(maxLabelledUses) { d = d.label(other.ref.span, text.alsoUsedHere) }
             if uses.count > 1 { d = d.note(text.usedTimes, String(uses.count)) }
             if let guess = Suggestions.closest(to: first.ref.value, in: first.known) {
-                if uses.count > 1, let declared = declaration(of: guess, first.kind, ctx) {
+                if uses.count > 1, let declared = declaration(of: guess, first.kind, ctx), !ctx.isWrittenElsewhere(guess, besides: declared) {
                     // One edit fixes every use: the fix-it renames the declaration.
                     d = d.label(declared, text.declaredHere, guess)
                         .help(text.didYouMeanOrRename, guess, first.ref.value)
                         .fix(declared, first.ref.value)
                 } else {
-                    d = d.help(text.didYouMean, guess).fix(first.ref.span, guess)
+                    // Every use is corrected, the first and those labelled alike.
+                    d = d.help(text.didYouMean, guess)
+                    for use in uses { d = d.fix(use.ref.span, guess) }
                 }
             }
             ctx.report(d)
