@@ -24,7 +24,8 @@ public struct RuleContext: Sendable {
     public let hasUnknownTransitions: [Bool]
     /// Results of the expression rule, keyed by the scalar's span start, for later rules.
     public var expressions: [ExpressionKey: ExpressionInfo] = [:]
-    public private(set) var diagnostics: [Diagnostic] = []
+    /// Capped (`DiagnosticCap`).
+    public private(set) var diagnostics: [Diagnostic] = [] { didSet { DiagnosticCap.trim(&diagnostics) } }
     /// See `forkLayout()`.
     var forkLayoutCache: ForkLayout?
 

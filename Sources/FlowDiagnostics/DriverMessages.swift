@@ -112,11 +112,26 @@ public enum DriverMessages {
               next: won
         """)
 
+    public static let tooManyProblems = MessageSpec(7, .error, "too-many-problems", "more than {0} problems: the rest are not reported", explanation: """
+        A file so broken that reading it, or checking it, finds more than 10,000 problems (a \
+        generated file gone wrong, a list pasted at the wrong indentation thousands of times) \
+        keeps the first 10,000 of each stage, and this error stands at the first one left out. \
+        Fix the ones reported (usually one mistake repeated) and check again. The bound keeps the \
+        memory and time of a check in proportion to what anyone can read.
+
+        Wrong: the same mistake on each of 20,000 lines (each field is no mapping, FC0203):
+
+            fields:
+              f1: 1
+              f2: 1
+              f3: 1
+        """)
+
     /// Text of the label that FC0004 puts on the error it could not suppress.
     public static let errorReportedHere = "the error is reported here"
 
     /// Every entry, in code order.
     public static let all: [MessageSpec] = [
-        cannotRead, noTemplates, notACode, errorNotSuppressible, unusedSuppression, emptySuppression,
+        cannotRead, noTemplates, notACode, errorNotSuppressible, unusedSuppression, emptySuppression, tooManyProblems,
     ]
 }

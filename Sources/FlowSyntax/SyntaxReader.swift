@@ -6,7 +6,8 @@ import FlowYAML
 /// diagnostic and keeps going.
 struct SyntaxReader {
     let doc: YAMLDocument
-    var diagnostics: [Diagnostic] = []
+    /// Capped (`DiagnosticCap`).
+    var diagnostics: [Diagnostic] = [] { didSet { DiagnosticCap.trim(&diagnostics) } }
     /// References whose id holds a look-alike or invisible character (FC0206, reported), with the
     /// id they surely meant; the checker suggests it when it is declared.
     var lookAlikeReferences: [Located<String>] = []

@@ -227,7 +227,8 @@ struct CharToByte {
 private struct Builder {
     let file: SourceFile
     let limits: YAMLLimits
-    var diagnostics: [Diagnostic] = []
+    /// Capped (`DiagnosticCap`).
+    var diagnostics: [Diagnostic] = [] { didSet { DiagnosticCap.trim(&diagnostics) } }
     var document: YAMLDocument?
 
     var records: [YAMLDocument.Record] = []

@@ -77,6 +77,7 @@ import Testing
 
     /// Examples that stand for something too long to print, or that only the evaluator meets.
     static let illustrative: [Int: String] = [
+        7: "stands for a file of 20,000 such lines (DiagnosticCapTests)",
         410: "stands for an expression longer than the limit",
         411: "stands for parentheses nested past the limit",
         412: "stands for a list longer than the limit",
