@@ -18,9 +18,12 @@ let package = Package(
         .library(name: "FlowRuntime", targets: ["FlowRuntime"]),
         .library(name: "FlowStore", targets: ["FlowStore"]),
         .library(name: "FlowHost", targets: ["FlowHost"]),
-        // The parsers on their own, for the fuzz package (fuzz/).
-        .library(name: "FlowYAML", targets: ["FlowYAML"]),
+        // The values a deal holds (`ExprValue`) and the expression language; diagnostics and
+        // their rendering (`Diagnostic`, `HumanRenderer`). Embedders need both (QA round 26);
+        // the fuzz package (fuzz/) reads the parsers on their own.
         .library(name: "FlowExpr", targets: ["FlowExpr"]),
+        .library(name: "FlowDiagnostics", targets: ["FlowDiagnostics"]),
+        .library(name: "FlowYAML", targets: ["FlowYAML"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -96,6 +99,6 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore"], swiftSettings: strict),
         .testTarget(name: "FlowViewsTests", dependencies: ["FlowViews", "FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck"], swiftSettings: strict),
-        .testTarget(name: "FlowHostTests", dependencies: ["FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck"], swiftSettings: strict),
+        .testTarget(name: "FlowHostTests", dependencies: ["FlowHost", "FlowRuntime", "FlowStore", "FlowIR", "FlowCheck", "FlowExpr", "FlowDiagnostics"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,5 @@
 import Foundation
-import FlowExpr
+public import FlowExpr
 import FlowIR
 public import FlowRuntime
 public import FlowStore
@@ -11,6 +11,22 @@ public struct DealView: Sendable {
     public var index: DealIndex
     /// The log position of the snapshot.
     public var sequence: Int64
+
+    /// The value of the field `id` (its template id), nil when it is unset or the template has
+    /// no such field. The snapshot holds values by slot; this reads the slot the machine gives it.
+    public func value(of id: String) -> ExprValue? {
+        guard let slot = machine.machine.fields.firstIndex(where: { $0.id == id }), slot < snapshot.fields.count else { return nil }
+        return snapshot.fields[slot]
+    }
+
+    /// Every set field, by id.
+    public var values: [String: ExprValue] {
+        var out: [String: ExprValue] = [:]
+        for (slot, def) in machine.machine.fields.enumerated() where slot < snapshot.fields.count {
+            if let v = snapshot.fields[slot] { out[def.id] = v }
+        }
+        return out
+    }
 }
 
 /// One event of a deal's history, replayed: what it did to the nodes, the decisions taken during

@@ -12,12 +12,29 @@ import Foundation
 public struct CompileError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The problem as a located, coded diagnostic; nil when the template had errors already
-    /// (`message` then says how many).
+    /// (`message` then says how many, and `diagnostics` holds them).
     public var diagnostic: Diagnostic?
+    /// The check's errors, in order, when the template did not check (a file that cannot be read
+    /// is FC0001 among them): what `flowc check` prints, for a host to show with
+    /// `HumanRenderer` (QA round 26: a library user was told to run the CLI).
+    public var diagnostics: [Diagnostic] = []
     public var description: String { message }
 
     init(message: String) {
         self.message = message
+    }
+
+    /// The errors of a template that did not check; the message names how many and the first.
+    init(errors: [Diagnostic]) {
+        diagnostics = errors
+        let n = errors.count
+        var text = "the template has \(n) error\(n == 1 ? "" : "s")"
+        if let first = errors.first {
+            let at = first.location.map { "\(first.path):\($0.line):\($0.column)" } ?? first.path
+            text += n == 1 ? ": " : "; the first: "
+            text += "\(at): error[\(first.code)]: \(first.message.text)"
+        }
+        message = text
     }
 
     init(_ diagnostic: Diagnostic) {
@@ -32,8 +49,7 @@ public enum IRCompiler {
     /// - Throws: `CompileError` when the check found errors (compile only what checks).
     public static func compile(_ result: CheckResult) throws(CompileError) -> Machine {
         guard !result.hasErrors, let t = result.template else {
-            let n = result.diagnostics.filter { $0.severity == .error }.count
-            throw CompileError(message: "the template has \(n) error\(n == 1 ? "" : "s"); run `flowc check` to see them")
+            throw CompileError(errors: result.diagnostics.filter { $0.severity == .error })
         }
         var b = Builder(t: t, files: result.files)
         return try b.build()

@@ -1,4 +1,6 @@
 import FlowCheck
+import FlowDiagnostics
+import FlowExpr
 import FlowHost
 import FlowIR
 import FlowRuntime
@@ -16,6 +18,12 @@ import Testing
 func compiledMachine(templateAt path: String) throws -> VerifiedMachine {
     let checked = TemplateChecker.check(path: path)
     return try IRLoader.verify(try IRCompiler.compile(checked))
+}
+
+/// The errors of a template that does not check, as `flowc check` prints them.
+func checkErrors(_ error: CompileError) -> String {
+    let renderer = HumanRenderer(color: false)
+    return error.diagnostics.map { renderer.render($0) }.joined(separator: "\n")
 }
 
 // MARK: guide: deals
@@ -39,6 +47,13 @@ func createAndAdvance(store path: String, template: String, at now: Int64) throw
         print("refused \(error.code): \(error.message)")
     }
     return service
+}
+
+/// A deal's quote, as text, or nil while it has none.
+func quote(of dealID: String, in service: DealService) throws -> String? {
+    let deal = try service.view(dealID)
+    guard case .money(let amount, let currency)? = deal.value(of: "quote") else { return nil }
+    return "\(amount) \(currency)"
 }
 
 // MARK: guide: timers and effects
@@ -65,6 +80,9 @@ func tickAndDeliver(_ service: DealService, at now: Int64, deliver: (OutboxEntry
         let service = try createAndAdvance(store: db, template: repoRoot + "/templates/standard-sale.flow.yaml", at: now)
         let view = try service.view("D-1")
         #expect(view.snapshot.owner == "li.si")
+        #expect(try quote(of: "D-1", in: service) == "90000 CNY")
+        #expect(view.values["customer_name"] == ExprValue.text("远山物流股份有限公司"))
+        #expect(view.value(of: "no_such_field") == nil)
         #expect(view.snapshot.sequence == 2)
         // Delivered again, the event is not applied again.
         let again = EventInput(id: "crm-1042", actor: "li.si", .set([WrittenValue("quote", .string("90000 CNY"))]))
@@ -75,6 +93,32 @@ func tickAndDeliver(_ service: DealService, at now: Int64, deliver: (OutboxEntry
         #expect(!seen.isEmpty)
         #expect(try service.store.undeliveredEffects(limit: 500).isEmpty)
         #expect(try service.view("D-1").snapshot.pool == .public, "the idle timer returned it")
+    }
+
+    /// A template that does not check: the error carries the check's errors, and its message
+    /// names the first (QA round 26, E2: it said to run the CLI, and a missing file read as a
+    /// template with one error).
+    @Test func aTemplateThatDoesNotCheckThrowsItsErrors() throws {
+        let dir = try temporaryDirectory()
+        let bad = dir + "/bad.flow.yaml"
+        try Data("flowc: 1\ntemplate: {id: t, version: 1.0.0, name: T}\nnodes:\n  - {id: a, name: A, next: b}\n".utf8).write(to: URL(fileURLWithPath: bad))
+        do {
+            _ = try compiledMachine(templateAt: bad)
+            Issue.record("compiled")
+        } catch let error as CompileError {
+            #expect(!error.diagnostics.isEmpty && error.diagnostics.allSatisfy { $0.severity == .error })
+            #expect(error.message.hasPrefix("the template has \(error.diagnostics.count) error"), "\(error.message)")
+            #expect(error.message.contains("\(bad):"), "\(error.message)")
+            #expect(!error.message.contains("flowc check"))
+            #expect(checkErrors(error).contains("error[\(error.diagnostics[0].code)]"), "\(checkErrors(error))")
+        }
+        do {
+            _ = try compiledMachine(templateAt: dir + "/missing.flow.yaml")
+            Issue.record("compiled")
+        } catch let error as CompileError {
+            #expect(error.diagnostics.map(\.code.description) == ["FC0001"])
+            #expect(error.message == "the template has 1 error: \(dir)/missing.flow.yaml: error[FC0001]: cannot read `\(dir)/missing.flow.yaml`: no such file", "\(error.message)")
+        }
     }
 
     /// Each ```swift block of docs/embedding.md is in this file as written.
