@@ -291,7 +291,8 @@ public struct CSVDeals: Sendable {
         var members: [RoleAssignment] = []
         // A cell that cannot be read is said with the row's deal, wherever its id column is.
         var problem: HostError?
-        for (column, cell) in zip(columns, cells) where !cell.isEmpty {
+        // A cell of blanks is as empty (an owner column left blank: a deal of the public pool).
+        for (column, cell) in zip(columns, cells) where !cell.allSatisfy(\.isWhitespace) {
             switch column {
             case .id: id = cell.trimmingCharacters(in: .whitespaces)
             case .owner: owner = cell

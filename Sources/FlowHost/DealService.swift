@@ -378,7 +378,10 @@ extension DealUnit {
         u.dealID = t(dealID)
         if var c = u.create {
             c.dealID = t(c.dealID)
-            c.owner = c.owner.map(t).flatMap { $0.isEmpty ? nil : $0 }
+            // An owner written empty is refused by the runner (FC1108), not read as none: a
+            // user lookup that failed would put the deal in the public pool (QA round 26, E7).
+            // Nil is no owner; a CSV cell left blank is nil already.
+            c.owner = c.owner.map(t)
             c.actor = c.actor.map(t).flatMap { $0.isEmpty ? nil : $0 }
             c.members = c.members.map { RoleAssignment($0.role, t($0.person)) }
             u.create = c
@@ -748,7 +751,8 @@ public final class DealSession {
                 case .success(let f): fields = f
                 case .failure(let e): throw e
                 }
-                let event = DealEvent(id: create.eventID, at: at, actor: create.actor ?? create.owner,
+                // An empty owner is no actor: the runner refuses it as the owner it is.
+                let event = DealEvent(id: create.eventID, at: at, actor: create.actor ?? create.owner.flatMap { $0.isEmpty ? nil : $0 },
                                       .create(dealID: dealID, owner: create.owner, fields: fields, members: create.members))
                 if unit.repeated == .skip, try logged(create.eventID) {
                     // Delivered before — unless the record is another deal under a reused id.

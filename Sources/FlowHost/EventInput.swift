@@ -42,7 +42,8 @@ public struct NewDealInput: Sendable, Hashable {
     /// The id of the creating event (`create` unless the record says otherwise).
     public var eventID: String
     public var at: EventTime
-    /// The owner; nil creates the deal in the public pool.
+    /// The owner; nil creates the deal in the public pool. An empty text is refused (FC1108), not
+    /// read as none.
     public var owner: String?
     /// Who creates it (defaults to the owner).
     public var actor: String?

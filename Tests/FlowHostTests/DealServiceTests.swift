@@ -203,6 +203,39 @@ import Testing
     }
 }
 
+/// QA round 26, E7: an owner written empty is refused; it made a public-pool deal, which any rep
+/// could claim (a failed user lookup). No owner is nil, or a CSV cell left blank.
+@Suite struct EmptyOwnerTests {
+    @Test(arguments: ["", "  "])
+    func anEmptyOwnerIsRefused(_ owner: String) throws {
+        let s = try service(.memory)
+        let m = try s.machines.register(standard)
+        let r = s.create(NewDealInput(dealID: "D-1", at: .absolute(at("2024-05-06T09:00:00Z")), owner: owner,
+                                      fields: [WrittenValue("customer_name", .string("甲"))]), machine: m)
+        #expect(r.error?.code == "FC1108", "\(String(describing: r.error))")
+        #expect(r.error?.message.contains("owner `` is not a valid id: it is empty") == true, "\(String(describing: r.error))")
+        #expect(try s.store.deal("D-1") == nil)
+        let none = s.create(NewDealInput(dealID: "D-2", at: .absolute(at("2024-05-06T09:00:00Z")), owner: nil,
+                                         fields: [WrittenValue("customer_name", .string("乙"))]), machine: m)
+        #expect(none.error == nil)
+        #expect(try s.view("D-2").snapshot.pool == .public)
+    }
+
+    @Test func aBlankOwnerCellOfACSVFileIsNoOwner() throws {
+        let s = try service(.memory)
+        let run = BulkRun(service: s, machine: try s.machines.register(standard))
+        let csv = "id,owner,customer_name\nC-1,  ,甲\nC-2,amy,乙\n"
+        let rejects = try #require(run.runDeals(Array(csv.utf8), format: .csv).value)
+        #expect(rejects.isEmpty, "\(rejects.map(\.error.message))")
+        // A JSON record's empty owner is written, so refused.
+        let json = #"{"id": "J-1", "owner": " ", "fields": {"customer_name": "丙"}}"#
+        let refused = try #require(run.runDeals(Array(json.utf8), format: .jsonLines).value)
+        #expect(refused.map(\.error.code) == ["FC1108"])
+        #expect(try s.view("C-1").snapshot.pool == .public)
+        #expect(try s.view("C-2").snapshot.owner == "amy")
+    }
+}
+
 /// A deal stays on the machine (IR hash) it started on.
 @Suite struct PinnedMachineTests {
     @Test func aDealKeepsItsMachineWhenTheTemplateChanges() throws {
