@@ -170,7 +170,7 @@ struct StoreOptions: ParsableArguments {
     /// existing or not). SQLite took the first for a nameless database and left `.machines/` in
     /// the current directory; the second made a file named as the directory.
     static func namesNoFile(_ path: String) -> HostError? {
-        if path.isEmpty { return HostError.storePathEmpty() }
+        if path.allSatisfy(\.isWhitespace) { return HostError.storePathEmpty() }
         if path.hasSuffix("/") { return HostError.storePathNamesDirectory(path) }
         return nil
     }

@@ -1,4 +1,5 @@
 import Foundation
+import FlowDiagnostics
 import FlowRuntime
 import FlowStore
 
@@ -23,7 +24,7 @@ extension DealService {
     public static func open(writingTo path: String, lockTimeout: Double? = nil,
                             clock: @escaping @Sendable () -> Int64 = DealService.wallClock, utcOffset: Int64 = 0,
                             waiting: () -> Void = {}, onUpgrade: ((Int, Int) -> Void)? = nil) throws(HostError) -> (service: DealService, notes: [String]) {
-        if let refusal = StoreFile.refusal(at: path, writing: true) { throw refusal }
+        if let refusal = StoreFile.pathRefusal(path) ?? StoreFile.refusal(at: path, writing: true) { throw refusal }
         let lock = try StoreWriterLock.acquire(besideDatabase: path, timeout: lockTimeout, waiting: waiting)
         let store: SQLiteStore
         do {
@@ -87,6 +88,26 @@ public enum StoreFile {
         }
         if info.st_size > 0, startsAsSQLite(path) == false {
             return HostError.store(StoreError(.notAStore, StoreError.notSQLite))
+        }
+        return nil
+    }
+
+    /// Why `path` names no store file that can be opened or created, before anything is made
+    /// beside it: an empty or blank path, one ending in `/` (a directory's name), a path the
+    /// system cannot follow, or a new store in a directory that does not exist (FC1216). The
+    /// commands check the same (QA round 26: the library opened `" "` and said SQLite's words
+    /// for `""`).
+    public static func pathRefusal(_ path: String) -> HostError? {
+        if path.allSatisfy(\.isWhitespace) { return HostError.storePathEmpty() }
+        if path.hasSuffix("/") { return HostError.storePathNamesDirectory(path) }
+        var info = stat()
+        guard stat(path, &info) != 0 else { return nil }
+        let code = errno
+        if code != ENOENT { return HostError.storeUnreachable(path, reason: String(cString: strerror(code))) }
+        let directory = PathText.directory(of: path)
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            return HostError.storeDirectoryMissing(path)
         }
         return nil
     }

@@ -60,4 +60,22 @@ import Testing
         #expect(StoreFile.refusal(at: db, writing: false) == nil)
         #expect(StoreFile.refusal(at: dir, writing: false)?.message.contains("directory") == true)
     }
+
+    /// QA round 26, E6: the paths the commands refuse are refused here too, with their codes,
+    /// and nothing is made beside them.
+    @Test func aPathThatNamesNoStoreIsRefusedAsTheCommandsRefuseIt() throws {
+        let dir = try temporaryDirectory()
+        func refusal(_ path: String) -> HostError? {
+            do { _ = try DealService.open(writingTo: path); return nil } catch { return error }
+        }
+        for blank in ["", " ", "\t"] {
+            let e = refusal(blank)
+            #expect(e?.code == "FC1212" && e?.message.hasPrefix("the store failed: the store path is empty") == true, "\(String(describing: e))")
+        }
+        #expect(refusal(dir + "/new/")?.message.contains("`\(dir)/new/` ends with `/`: it names a directory, not a store file") == true)
+        let missing = refusal(dir + "/nowhere/deals.sqlite")
+        #expect(missing?.code == "FC1216", "\(String(describing: missing))")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/nowhere"))
+        #expect(!FileManager.default.fileExists(atPath: " .machines"))
+    }
 }
