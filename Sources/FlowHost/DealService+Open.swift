@@ -35,7 +35,18 @@ extension DealService {
         let service = DealService(store: store, machines: MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path)),
                                   clock: clock, utcOffset: utcOffset)
         service.writerLock = lock
-        return (service, try service.completeUpgrade())
+        let notes = try service.completeUpgrade() + [service.archiveNote()].compactMap { $0 }
+        return (service, notes)
+    }
+
+    /// A note when the machine archive lacks the machine of the store's first deal: the store's
+    /// file was copied or restored without its `.machines` directory, and every deal would fail
+    /// (FC1210) one by one (QA round 26). One deal is read, so opening stays cheap.
+    public func archiveNote() -> String? {
+        guard let first = try? store.dealIDs(after: nil, limit: 1).first, let deal = try? store.deal(first) else { return nil }
+        // Whether its file is there, not read: a machine can be megabytes.
+        guard let file = machines.archive.location(of: deal.index.templateHash), !FileManager.default.fileExists(atPath: file) else { return nil }
+        return HostMessages.fill(HostMessages.Upgrade.archiveMissing, [Names.inline(first)])
     }
 
     /// What a store upgraded by another flowc leaves to the host, done before any write: the

@@ -14,11 +14,39 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The catalogue format (`{0}`-style placeholders).
     public let format: String
     public private(set) var arguments: [String]
+    /// For a store failure (FC1212), what kind it is, for a host to act on without reading the
+    /// message (QA round 26: busy, written by a newer flowc and not a store were one code); nil
+    /// for every other code.
+    public private(set) var storeProblem: StoreProblem?
+
+    /// The kinds of store failure (FC1212).
+    public enum StoreProblem: String, Sendable, Hashable {
+        /// Another writer holds the store (its writer lock past the timeout, or SQLite's own lock
+        /// past its wait): nothing was changed; try again later.
+        case busy
+        /// Written by a newer flowc: this one does not know its schema and changes nothing.
+        case newerSchema = "newer-schema"
+        /// The file is not a flowc store (not SQLite, or SQLite without flowc's tables, or no
+        /// regular file).
+        case notAStore = "not-a-store"
+        /// The path names no store file: empty, a directory, or one the system cannot follow.
+        case path
+        /// Anything else: the file system or SQLite failed (permissions, a full disk, damage).
+        case failed
+    }
 
     init(_ spec: HostMessageSpec, _ arguments: String...) {
         self.code = spec.code
         self.format = spec.format
         self.arguments = arguments
+        if spec.code == HostMessages.storeFailed.code { storeProblem = .failed }
+    }
+
+    /// The same error, its store problem said.
+    func problem(_ kind: StoreProblem) -> HostError {
+        var copy = self
+        copy.storeProblem = kind
+        return copy
     }
 
     /// The same error with its argument `index` (which must exist) replaced.
@@ -44,6 +72,14 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
             // SQLite's words for a file this user may not write (the directory writable, the file not).
             let readonly = store.description.contains("readonly database")
             self.init(HostMessages.storeFailed, store.description + (readonly ? "; " + HostMessages.Phrase.notWritable : ""))
+            switch store.code {
+            case .newerSchema: storeProblem = .newerSchema
+            case .notAStore: storeProblem = .notAStore
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another connection held the database.
+            case .database where store.message.contains("SQLite error 5") || store.message.contains("SQLite error 6")
+                || store.message.contains("database is locked"): storeProblem = .busy
+            default: storeProblem = .failed
+            }
         } else {
             self.init(HostMessages.storeFailed, String(describing: error))
         }
@@ -55,21 +91,21 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     /// FC1212: `--db` names a directory.
     /// FC1212: the store path is empty (`--db ''`).
     public static func storePathEmpty() -> HostError {
-        HostError(HostMessages.storeFailed, HostMessages.Phrase.storePathEmpty)
+        HostError(HostMessages.storeFailed, HostMessages.Phrase.storePathEmpty).problem(.path)
     }
 
     /// FC1212: the store path ends with `/` (`--db newdir/`).
     public static func storePathNamesDirectory(_ path: String) -> HostError {
-        HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storePathIsDirectoryName, [path]))
+        HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storePathIsDirectoryName, [path])).problem(.path)
     }
 
     public static func storeIsDirectory(_ path: String) -> HostError {
-        HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeIsDirectory, [path]))
+        HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeIsDirectory, [path])).problem(.path)
     }
 
     /// FC1212: the system cannot follow `path` (a loop of symbolic links, …), in its words.
     public static func storeUnreachable(_ path: String, reason: String) -> HostError {
-        HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeUnreachable, [path, reason]))
+        HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeUnreachable, [path, reason])).problem(.path)
     }
 
     /// FC1220: a record (a command line's step or `--record`) that is not one: `what` says why.
@@ -97,7 +133,9 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
         let shifted = Message.replacingPlaceholders(in: format) { n in n >= 0 ? "{\(n + count)}" : nil }
         // The phrase keeps its own placeholders; its last one becomes the shifted format.
         let combined = HostMessages.fill(phrase, (0..<count).map { "{\($0)}" } + [shifted])
-        return HostError(code: code, format: combined, arguments: arguments + self.arguments)
+        var wrapped = HostError(code: code, format: combined, arguments: arguments + self.arguments)
+        wrapped.storeProblem = storeProblem
+        return wrapped
     }
 
     /// Whether this is the host message `spec`.

@@ -278,6 +278,8 @@ public enum HostMessages {
         public static let keysComputed = "computed the customer keys of {0} deals"
         public static let keyUnreadable = "{0} deal could not be read to compute its customer key ({1}), and the duplicate check does not see it; `flowc deal verify` reports it"
         public static let keysUnreadable = "{0} deals could not be read to compute their customer keys ({1}), and the duplicate check does not see them; `flowc deal verify` reports them"
+        /// The machine archive lacks the first deal's machine: a store copied or restored without it.
+        public static let archiveMissing = "the machine archive (the `.machines` directory beside the store's file) has no machine for deal `{0}`: its deals cannot be stepped until the directory is restored with the file (a store is both)"
     }
 
     /// Lines of `flowc deal why` and `flowc deal history` (the runner's own lines come from

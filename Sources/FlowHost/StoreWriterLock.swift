@@ -87,7 +87,7 @@ public final class StoreWriterLock {
                     throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
                 }
                 guard Date() < deadline else {
-                    throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeBusy, [path]))
+                    throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeBusy, [path])).problem(.busy)
                 }
                 usleep(20_000)
             }

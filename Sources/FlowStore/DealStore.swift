@@ -94,7 +94,7 @@ public protocol DealStore: Sendable {
     func openDealCount(ownedBy owner: String, template templateID: String) throws -> Int
 
     /// Outbox entries not yet delivered, in enqueue order, from the one after `position` (0: from
-    /// the first), at most `limit`.
+    /// the first), at most `limit` (none for a limit of 0 or less).
     func undeliveredEffects(after position: Int64, limit: Int) throws -> [OutboxEntry]
 
     /// The highest position the outbox has given out (0 when empty): positions run from 1 to it.

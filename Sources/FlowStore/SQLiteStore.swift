@@ -559,7 +559,8 @@ public final class SQLiteStore: DealStore {
 
     public func undeliveredEffects(after position: Int64, limit: Int) throws -> [OutboxEntry] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: Self.pendingSQL), arguments: [position, limit]).map { row in
+            // A negative limit is none, as in the in-memory store (SQLite reads LIMIT -1 as all).
+            try Row.fetchAll(db.cachedStatement(sql: Self.pendingSQL), arguments: [position, max(0, limit)]).map { row in
                 OutboxEntry(
                     position: try row.decode(atIndex: 0), dealID: try row.decode(atIndex: 1), effectID: try row.decode(atIndex: 2), eventSequence: try row.decode(atIndex: 3), payload: try row.decode(atIndex: 4),
                     deliveredAt: nil)

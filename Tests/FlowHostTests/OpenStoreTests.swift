@@ -1,6 +1,6 @@
 import FlowHost
 import FlowRuntime
-import FlowStore
+@testable import FlowStore
 import Foundation
 import Testing
 
@@ -77,5 +77,59 @@ import Testing
         #expect(missing?.code == "FC1216", "\(String(describing: missing))")
         #expect(!FileManager.default.fileExists(atPath: dir + "/nowhere"))
         #expect(!FileManager.default.fileExists(atPath: " .machines"))
+    }
+
+    /// QA round 26, E4: a store failure (FC1212) says what kind it is, for a host to retry a busy
+    /// store and stop at one from a newer flowc without reading the message.
+    @Test func aStoreFailureSaysItsKind() throws {
+        let dir = try temporaryDirectory()
+        func kind(_ path: String, lockTimeout: Double? = nil) -> HostError.StoreProblem? {
+            do { _ = try DealService.open(writingTo: path, lockTimeout: lockTimeout); return nil } catch { return error.storeProblem }
+        }
+        let db = dir + "/deals.sqlite"
+        do {
+            let held = try DealService.open(writingTo: db)
+            #expect(kind(db, lockTimeout: 0.1) == .busy)
+            held.service.writerLock = nil
+        }
+        let text = dir + "/deals.jsonl"
+        try Data("{}\n".utf8).write(to: URL(fileURLWithPath: text))
+        #expect(kind(text) == .notAStore)
+        #expect(kind("") == .path)
+        #expect(kind(dir) == .path)
+        let newer = dir + "/newer.sqlite"
+        do {
+            let store = try SQLiteStore(path: newer)
+            try store.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
+            try store.close()
+        }
+        #expect(kind(newer) == .newerSchema)
+        // Wrapped with a deal's words, the kind stays; other codes have none.
+        let refused = try DealService.open(writingTo: dir + "/other.sqlite").service
+            .apply([EventInput(.set([]))], to: "nobody")
+        #expect(refused.error?.code == "FC1203" && refused.error?.storeProblem == nil)
+    }
+
+    /// QA round 26, E10: a store restored without its `.machines` directory is said so when
+    /// opened, rather than by every deal failing FC1210 one at a time.
+    @Test func aStoreWithoutItsMachinesIsSaidSo() throws {
+        let dir = try temporaryDirectory()
+        let db = dir + "/deals.sqlite"
+        do {
+            let (service, notes) = try DealService.open(writingTo: db, clock: { [now] in now })
+            #expect(notes.isEmpty)
+            let m = try service.machines.register(standard)
+            _ = service.create(NewDealInput(dealID: "D-1", owner: "li.si", fields: [WrittenValue("customer_name", .string("甲"))]), machine: m)
+        }
+        #expect(try DealService.open(writingTo: db).notes.isEmpty)
+        for file in try FileManager.default.contentsOfDirectory(atPath: db + ".machines") where file.hasSuffix(".ir.json") {
+            try FileManager.default.removeItem(atPath: db + ".machines/" + file)
+        }
+        let notes = try DealService.open(writingTo: db).notes
+        #expect(notes == ["the machine archive (the `.machines` directory beside the store's file) has no machine for deal `D-1`: its deals cannot be stepped until the directory is restored with the file (a store is both)"])
+        // A negative limit of pending effects is none, in both stores (SQLite read it as all).
+        let service = try DealService.open(writingTo: db).service
+        #expect(try service.store.undeliveredEffects(limit: -1).isEmpty)
+        #expect(try !service.store.undeliveredEffects(limit: 10).isEmpty)
     }
 }
