@@ -683,6 +683,8 @@ public enum CheckMessages {
         public static let isDirectory = "it is a directory"
         public static let fileTooLarge = "it is {0} bytes, more than the limit of {1}"
         public static let extendsFragment = "it is a fragment; use `include:` for fragments"
+        /// FC0308 for `remove_nodes` in a template without `extends` (`{0}` its first entry).
+        public static let removeWithoutExtends = "`remove_nodes` (here `{0}`) removes nodes of a parent template, and this template names none with `extends:`; delete a node of its own where it is defined"
         public static let includesTemplate = "it is a template, not a fragment; use `extends:` for templates"
         // FC0505, FC0508
         public static let idleReturnsFirst = "with no status change, the deal returns to the public pool after {0}"

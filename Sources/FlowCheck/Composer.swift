@@ -86,6 +86,7 @@ struct Composer {
         let canon = fs.canonical(path)
         loaded.insert(canon)
         var out: ComposedTemplate
+        var hasParent = false
         if let ext = t.extends, let parent = load(ext, from: path, chain: chain + [canon]) {
             if parent.isFragment {
                 diagnostics.append(CheckMessages.cannotLoad.at(ext.span, ext.value, CheckMessages.Formats.extendsFragment))
@@ -94,14 +95,21 @@ struct Composer {
             } else {
                 out = compose(parent, path: fs.resolve(ext.value, from: path), chain: chain + [canon])
                 out.main = t
+                hasParent = true
             }
         } else {
             out = ComposedTemplate(main: t)
         }
+        // `remove_nodes` is judged against a parent (review of the checker, C1 and C14): with
+        // none written it is one error at its first entry; with one that could not be used
+        // (FC0305 said why) its entries are not judged, as every name of the missing file.
+        if t.extends == nil, let first = t.removeNodes.first {
+            diagnostics.append(CheckMessages.removeUnknown.at(first.span, format: CheckMessages.Formats.removeWithoutExtends, first.value))
+        }
         let inheritedCounts = (fields: out.fields.count, roles: out.roles.count, nodes: out.nodes.count)
         // The file's own entries come first (so its first node is the default start), then the
         // fragments it includes.
-        merge(own: t, into: &out, inherited: inheritedCounts)
+        merge(own: t, into: &out, inherited: inheritedCounts, judgeRemovals: hasParent)
         for inc in t.include {
             let incPath = fs.resolve(inc.value, from: path)
             // A fragment is merged once per template; but one that includes itself (directly or
@@ -126,7 +134,10 @@ struct Composer {
     /// Merges a file's own entries. An entry replaces an inherited one (from the `extends` parent,
     /// the first `inherited` entries of each list) of the same id, once; anything else is appended,
     /// so that a second definition in the same file stays visible as a duplicate.
-    mutating func merge(own t: TemplateSyntax, into out: inout ComposedTemplate, inherited: (fields: Int, roles: Int, nodes: Int)) {
+    /// - Parameter judgeRemovals: whether a `remove_nodes` entry that names no inherited node is
+    ///   reported (there is a parent to judge it by).
+    mutating func merge(own t: TemplateSyntax, into out: inout ComposedTemplate, inherited: (fields: Int, roles: Int, nodes: Int),
+                        judgeRemovals: Bool) {
         // Both steps look entries up by id through a dictionary of the inherited entries, so that
         // a child of a large parent stays linear (a search of the parent per entry did not).
         func replaceOrAppend<T>(_ list: inout [T], _ new: [T], inheritedCount: Int, id: (T) -> String) {
@@ -164,7 +175,7 @@ struct Composer {
                 } else if let earlier = removedHere[r.value] {
                     diagnostics.append(CheckMessages.repeatedEntry.at(r.span, r.value, "remove_nodes")
                         .label(earlier, CheckMessages.Formats.firstListedHere).help(CheckMessages.Formats.removeRepeat))
-                } else {
+                } else if judgeRemovals {
                     var d = CheckMessages.removeUnknown.at(r.span, r.value)
                     let nodes = out.nodes
                     let kept = removed.indices.filter { !removed[$0] }.map { nodes[$0].id.value }

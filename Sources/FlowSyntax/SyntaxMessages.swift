@@ -171,6 +171,11 @@ public enum SyntaxMessages {
         public static let fullWidthColonInKey = "`：` (U+FF1A FULLWIDTH COLON) is not YAML's `:`, so the key and its value are read as one key; write `{0}`"
         /// FC0203 when a key has no value where a mapping or a list is expected.
         public static let nothingWritten = "expected {0} for `{1}`, found nothing after `{1}:`"
+        /// FC0201 for keys at the indentation of an empty key before them (`{0}` the empty key).
+        public static let indentUnder = "if this is an entry of `{0}`, which is empty above, indent it under `{0}`: YAML reads lines at a key's own indentation as keys beside it"
+        public static let indentThemUnder = "if these are entries of `{0}`, which is empty above, indent them under `{0}`: YAML reads lines at a key's own indentation as keys beside it"
+        public static let strayKeys = "{0} keys after the empty `{1}`, at its indentation"
+        public static let alsoAtItsIndentation = "this one too"
         public static let entriesBelow = "write its entries on the lines below it, indented further than the key: YAML reads lines at the key's own indentation as keys beside it"
         /// FC0211 for a template-only key in a fragment.
         public static let notInFragment = "a fragment cannot use `{0}`; only templates can"

@@ -59,9 +59,24 @@ struct SyntaxReader {
         }
         let table = Key.table
         var out = Entries<Key>()
+        // Unknown keys right after a key whose value is empty are likely its entries, written at
+        // its indentation: one error for the run, not one per entry (review of the checker, C6:
+        // 30 fields so written gave 31 errors).
+        var emptyKey: String?
+        var stray: [(key: YAMLNodeID, name: String)] = []
+        func flushStray() {
+            defer { stray = [] }
+            guard let first = stray.first, let owner = emptyKey else { return }
+            var d = SyntaxMessages.unknownKey.at(span(first.key), first.name, context())
+            for other in stray.dropFirst().prefix(3) { d = d.label(span(other.key), SyntaxMessages.Formats.alsoAtItsIndentation) }
+            if stray.count > 1 { d = d.note(SyntaxMessages.Formats.strayKeys, String(stray.count), owner) }
+            diagnostics.append(d.help(stray.count > 1 ? SyntaxMessages.Formats.indentThemUnder : SyntaxMessages.Formats.indentUnder, owner))
+        }
         for (k, v) in doc.mappingPairs(id) {
             // The common case, decided on the key's bytes without building a `String`.
             if let i = doc.withUTF8(k, { table.match($0) }) ?? nil, allowed?.contains(table.keys[i]) ?? true {
+                flushStray()
+                emptyKey = doc.kind(v) == .scalar && doc.value(v) == .null ? table.keys[i].rawValue : nil
                 // A key given twice is FC0102, "first defined here": the first is read. The last
                 // was, and a second `fields:` at the end made every field of the first unknown,
                 // 27 errors before the one that says why (QA round 22).
@@ -69,11 +84,19 @@ struct SyntaxReader {
                 continue
             }
             guard doc.kind(k) == .scalar, case .string(let name)? = doc.value(k) else {
+                flushStray()
+                emptyKey = nil
                 diagnostics.append(SyntaxMessages.badKey.at(span(k), describe(k)))
                 out.hasUnreadableKey = true
                 continue
             }
             let names = allowed?.map(\.rawValue) ?? table.names
+            if emptyKey != nil, !name.contains("\u{FF1A}"), Key.synonyms[name] == nil, Suggestions.closest(to: name, in: names) == nil {
+                stray.append((k, name))
+                continue
+            }
+            flushStray()
+            emptyKey = nil
             var d = SyntaxMessages.unknownKey.at(span(k), name, context())
             // `{type： boolean}`: a full-width colon joins the key and its value into one key.
             func trimmed(_ t: Substring) -> String {
@@ -100,6 +123,7 @@ struct SyntaxReader {
             }
             diagnostics.append(d)
         }
+        flushStray()
         if readGuesses {
             // After the keys given: a key written right is read, not its misspelt twin.
             for (k, v) in doc.mappingPairs(id) {
