@@ -360,7 +360,9 @@ public enum CheckMessages {
 
     public static let loseFromTerminal = MessageSpec(513, .error, "lose-from-end", "`lose.from` names `{0}`, a `{1}` node; deals there are already closed", explanation: """
         Deals can only be lost from open nodes: a deal at a `won` or `lost` node is already closed, \
-        so listing such a node in `lose.from` has no effect and is almost certainly a typo.
+        so listing such a node in `lose.from` has no effect and is almost certainly a typo. A \
+        node of the lose path (`lose.via` and what follows it) is refused too: a deal there is \
+        being lost already, and with only such nodes listed no deal could ever be lost.
         """)
 
     public static let duplicateTarget = MessageSpec(514, .warning, "duplicate-outcome-target", "outcomes `{0}` and `{1}` lead to the same node `{2}`", explanation: """
@@ -683,6 +685,9 @@ public enum CheckMessages {
         public static let isDirectory = "it is a directory"
         public static let fileTooLarge = "it is {0} bytes, more than the limit of {1}"
         public static let extendsFragment = "it is a fragment; use `include:` for fragments"
+        /// FC0513 for a `lose.from` node on the lose path.
+        public static let loseFromLosePath = "`lose.from` names `{0}`, a node of the lose path; deals there are being lost already and cannot be lost again"
+        public static let losePathStartsHere = "the lose path starts here"
         /// FC0308 for `remove_nodes` in a template without `extends` (`{0}` its first entry).
         public static let removeWithoutExtends = "`remove_nodes` (here `{0}`) removes nodes of a parent template, and this template names none with `extends:`; delete a node of its own where it is defined"
         public static let includesTemplate = "it is a template, not a fragment; use `extends:` for templates"

@@ -20,8 +20,10 @@ enum LosePathRule: TemplateRule {
             ctx.report(CheckMessages.noWon.at(t.main.header?.id?.span ?? t.main.span))
         }
         guard let lose = t.lose else { return }
+        var onLosePath: [Bool] = []
         if let via = lose.via, let v = ctx.nodeIndex[via.value] {
             let seen = ctx.graph.reachable(from: [v]) { $0.isForward }
+            onLosePath = seen
             let won = seen.indices.first { seen[$0] && t.nodes[$0].effectiveKind == .won }
             let lost = seen.indices.contains { seen[$0] && t.nodes[$0].effectiveKind == .lost }
             if let w = won {
@@ -31,8 +33,14 @@ enum LosePathRule: TemplateRule {
             }
         }
         for f in lose.from ?? [] {
-            if let i = ctx.nodeIndex[f.value], t.nodes[i].effectiveKind.isTerminal {
+            guard let i = ctx.nodeIndex[f.value] else { continue }
+            if t.nodes[i].effectiveKind.isTerminal {
                 ctx.report(CheckMessages.loseFromTerminal.at(f.span, f.value, t.nodes[i].effectiveKind.rawValue))
+            } else if onLosePath.indices.contains(i), onLosePath[i], let via = lose.via {
+                // A deal there is being lost already and cannot be lost again (review of the
+                // checker, C12: the only sign was two unreachable nodes).
+                ctx.report(CheckMessages.loseFromTerminal.at(f.span, format: CheckMessages.Formats.loseFromLosePath, f.value)
+                    .label(via.span, CheckMessages.Formats.losePathStartsHere))
             }
         }
         if let ref = lose.reasonField { checkReasonField(ref, lose, &ctx) }
