@@ -224,6 +224,17 @@ struct SyntaxReader {
     /// Reads the id of a definition (a node, role or field). An invalid id is reported as by
     /// `identifier`; when a valid id can be suggested, the definition is kept under it, so that
     /// references already written the intended way do not turn into "unknown" errors too.
+    /// A mapping key that names an entry (`fields:`, `roles:`, `outcomes:`): a number, `~`,
+    /// `true` or a collection there is no key at all (FC0215, as in every mapping), not a value
+    /// of the section (review of the checker, C9: "expected a string for `fields`").
+    mutating func keyID(_ k: YAMLNodeID, key: String, definition: Bool = true) -> Located<String>? {
+        guard doc.kind(k) == .scalar, doc.isString(k) else {
+            diagnostics.append(SyntaxMessages.badKey.at(span(k), describe(k)))
+            return nil
+        }
+        return definition ? definitionID(k, key: key) : identifier(k, key: key)
+    }
+
     mutating func definitionID(_ id: YAMLNodeID, key: String) -> Located<String>? {
         if let s = identifier(id, key: key, definition: true) { return s }
         guard doc.kind(id) == .scalar, case .string(let text)? = doc.value(id),

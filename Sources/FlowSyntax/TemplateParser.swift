@@ -176,7 +176,7 @@ public enum TemplateParser {
     }
 
     static func field(_ r: inout SyntaxReader, _ key: YAMLNodeID, _ value: YAMLNodeID) -> FieldSyntax? {
-        guard let fid = r.definitionID(key, key: "fields") else { return nil }
+        guard let fid = r.keyID(key, key: "fields") else { return nil }
         var f = FieldSyntax(id: fid, span: r.span(value))
         guard let m = r.mapping(value, as: FieldKey.self, context: "field `\(fid.value)`", required: [.type], missingAt: fid.span) else { return f }
         if let v = m[.type]?.value {
@@ -257,7 +257,7 @@ public enum TemplateParser {
 
     static func roles(_ r: inout SyntaxReader, _ id: YAMLNodeID) -> [RoleSyntax] {
         mapEntries(&r, id, context: "`roles`").compactMap { key, value in
-            guard let rid = r.definitionID(key, key: "roles") else { return nil }
+            guard let rid = r.keyID(key, key: "roles") else { return nil }
             if reservedRoleIDs.contains(rid.value) {
                 var d = SyntaxMessages.badIdentifier.at(rid.span, rid.value)
                 d.message = Message(SyntaxMessages.Formats.reservedRoleID, [rid.value])
@@ -347,7 +347,7 @@ public enum TemplateParser {
         if let v = m[.outcomes]?.value {
             n.outcomesSpan = r.span(v)
             for (k, t) in mapEntries(&r, v, context: "`outcomes`") {
-                if let name = r.identifier(k, key: "outcomes"), let target = r.identifier(t, key: name.value) {
+                if let name = r.keyID(k, key: "outcomes", definition: false), let target = r.identifier(t, key: name.value) {
                     n.outcomes.append((name, target))
                 }
             }

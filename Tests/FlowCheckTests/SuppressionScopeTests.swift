@@ -192,3 +192,27 @@ import Testing
         #expect(slipped.contains { $0.code.description == "FC0201" && $0.help?.text == "did you mean `roles`?" })
     }
 }
+
+/// Review of the checker, C9: a key that is no string where an entry is named (`fields`,
+/// `roles`, `outcomes`) is FC0215, as in every mapping; it was "expected a string for `fields`",
+/// which read as if the whole section should be a string.
+@Suite struct NonStringEntryKeyTests {
+    @Test func anEntryKeyThatIsNoStringIsFC0215() {
+        let text = """
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            fields:
+              1: {type: text}
+              ~: {type: text}
+              true: {type: text}
+              ok: {type: text}
+            roles:
+              2: {name: R}
+              sales_owner: {name: Owner, owner: true}
+            """
+        let ds = TemplateChecker.check(path: "t.flow.yaml", fs: MemoryFileSystem(["t.flow.yaml": text])).diagnostics
+        let keys = ds.filter { ["FC0215", "FC0204", "FC0203"].contains($0.code.description) }
+        #expect(keys.map { "\($0.code) \($0.location?.line ?? 0)" } == ["FC0215 4", "FC0215 5", "FC0215 6", "FC0215 9"], "\(keys.map(\.message.text))")
+        #expect(keys.first?.message.text == "keys must be plain strings; found the integer `1`")
+    }
+}
