@@ -108,6 +108,10 @@ public enum YAMLMessages {
 
     /// Help lines and labels for FC0101, naming the likely cause that libyaml's message does not.
     public enum Help {
+        /// FC0116 for NEL, LS and PS (`{0}` the character named).
+        public static let unicodeLineBreak = "{0} is not allowed: YAML readers differ on it (libyaml takes it for a line break)"
+        public static let unicodeLineBreakHelp = "replace it with a space, or break the line with an ordinary line break; editors and documents copied from the web often hide it"
+
         /// FC0108's help: `{0}` the option that raises the limit, `{1}` the hard limit (QA round
         /// 22: the option was not named).
         public static let raiseSizeLimit = "is this the template you meant? `{0} BYTES` reads a larger one, up to {1}"

@@ -271,6 +271,19 @@ import FlowDiagnostics
         #expect(read(bytes: [0x61, 0x00, 0x3A, 0x00]).codes == ["FC0107"])
     }
 
+    /// Review of the checker, C10: NEL, LS and PS are refused where they stand, named, rather
+    /// than read by libyaml as line breaks (a name lost its NEL silently; an LS broke the next key).
+    @Test(arguments: [([0xC2, 0x85] as [UInt8], "U+0085"), ([0xE2, 0x80, 0xA8], "U+2028"), ([0xE2, 0x80, 0xA9], "U+2029")])
+    func unicodeLineBreaksAreRefusedWhereTheyStand(_ bytes: [UInt8], _ code: String) throws {
+        let text = Array("name: \"ab".utf8) + bytes + Array("c\"\n".utf8)
+        let r = read(bytes: text)
+        let d = try #require(single(r, "FC0116"))
+        #expect(d.span?.start == 9 && d.span?.end == 9 + bytes.count, "\(String(describing: d.span))")
+        #expect(d.message.text.contains(code) && d.message.text.hasSuffix("is not allowed: YAML readers differ on it (libyaml takes it for a line break)"), "\(d.message.text)")
+        // Elsewhere in CJK text, the fast path still passes other E2 characters.
+        #expect(read("name: \"“引号” — 破折号\"\n").diagnostics.isEmpty)
+    }
+
     // MARK: FC0108
 
     @Test func fileOverTheSizeLimitIsRefusedBeforeParsing() throws {
