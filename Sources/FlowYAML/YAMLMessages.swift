@@ -108,6 +108,8 @@ public enum YAMLMessages {
 
     /// Help lines and labels for FC0101, naming the likely cause that libyaml's message does not.
     public enum Help {
+        /// FC0101 for a key over libyaml's 1024 characters.
+        public static let keyTooLong = "a key is at most 1024 characters long (YAML's limit for a key on its line; an id is at most 64): this one is longer, so its `:` is not found"
         /// FC0116 for NEL, LS and PS (`{0}` the character named).
         public static let unicodeLineBreak = "{0} is not allowed: YAML readers differ on it (libyaml takes it for a line break)"
         public static let unicodeLineBreakHelp = "replace it with a space, or break the line with an ordinary line break; editors and documents copied from the web often hide it"

@@ -386,7 +386,11 @@ private struct Builder {
             d = d.label(span(c, min(c + 1, file.bytes.count)), YAMLMessages.Help.contexts[context] ?? "{0}", context)
             from = min(from, c)
         }
-        if tabIndents(at) {
+        if problem == "could not find expected ':'", keyTooLong(from: from, to: at) {
+            // libyaml stops looking for a key's `:` after 1024 characters (review of the checker,
+            // C11: the caret stood on the colon, with words that did not say why).
+            d = d.help(YAMLMessages.Help.keyTooLong)
+        } else if tabIndents(at) {
             // libyaml's words ("found character that cannot start any token") say nothing to
             // an author who pressed the tab key (QA round 22).
             d.message = Message("{0}", [YAMLMessages.Help.tabInIndentation])
@@ -418,6 +422,15 @@ private struct Builder {
                 .help(format, String(file.line(of: start)), CharacterNames.describe(scalar))
         }
         fail(d)
+    }
+
+    /// Whether more than 1024 characters lie between `from` and `at` on one line: libyaml's
+    /// limit for a key written plainly on its line.
+    func keyTooLong(from: Int, to at: Int) -> Bool {
+        guard at - from > 1024, at <= file.bytes.count else { return false }
+        let text = file.bytes[from..<at]
+        guard !text.contains(0x0A) else { return false }
+        return String(decoding: text, as: UTF8.self).unicodeScalars.count > 1024
     }
 
     /// The `}` or `]` that ends a value written in braces or brackets, when the problem is text

@@ -284,6 +284,15 @@ import FlowDiagnostics
         #expect(read("name: \"“引号” — 破折号\"\n").diagnostics.isEmpty)
     }
 
+    /// Review of the checker, C11: a plain key over libyaml's 1024 characters says so.
+    @Test func aKeyOverTheLimitSaysSo() throws {
+        let long = read("flowc: 1\n" + String(repeating: "k", count: 1100) + ": 1\n")
+        let d = try #require(single(long, "FC0101"))
+        #expect(d.help?.text.hasPrefix("a key is at most 1024 characters long") == true, "\(String(describing: d.help))")
+        // At the limit, the key is read.
+        #expect(read("flowc: 1\n" + String(repeating: "k", count: 1000) + ": 1\n").diagnostics.isEmpty)
+    }
+
     // MARK: FC0108
 
     @Test func fileOverTheSizeLimitIsRefusedBeforeParsing() throws {
