@@ -49,8 +49,18 @@ public final class DealService {
     public var quotaWaived = false
 
     /// Held while the service is: the store's writer lock of a command that changes deals
-    /// (``StoreWriterLock``), released with the service.
-    public var writerLock: StoreWriterLock?
+    /// (``StoreWriterLock``), released with the service. A service that held one and let it go
+    /// (set to nil) writes no more: it no longer excludes other writers, and its quota and
+    /// duplicate checks would read stale counts (QA round 26).
+    public var writerLock: StoreWriterLock? {
+        didSet { if writerLock != nil { heldWriterLock = true } }
+    }
+    private var heldWriterLock = false
+
+    /// FC1212 when the service let its writer lock go: called before every write.
+    func checkWriterLock() throws(HostError) {
+        if heldWriterLock, writerLock == nil { throw HostError(HostMessages.storeFailed, HostMessages.Phrase.lockReleased) }
+    }
 
     /// Field slots by id, per machine hash (names are resolved once per machine).
     private var fieldSlots: [String: [String: Int]] = [:]
@@ -899,7 +909,8 @@ public final class DealSession {
     /// - Throws: ``HostError`` FC1212 when the store fails; then nothing was written.
     @discardableResult
     public func flush() throws(HostError) -> [(unit: Int, error: HostError)] {
-        try Self.write(prepare(), to: service.store)
+        try service.checkWriterLock()
+        return try Self.write(prepare(), to: service.store)
     }
 
     /// The staged records, taken from the session and encoded, for ``write(_:to:)``.

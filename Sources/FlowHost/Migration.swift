@@ -99,6 +99,7 @@ extension DealService {
     ///
     /// - Throws: ``HostError`` FC1212 when the store or the machine archive fails.
     public func migrate(_ request: MigrationRequest) throws(HostError) -> MigrationReport {
+        if request.apply { try checkWriterLock() }
         let target = try machines.register(request.target)
         let tm = target.machine
         let hash = tm.template.hash

@@ -31,6 +31,10 @@ extension DealService {
     /// ``batchSize``. A deal whose tick is refused is reported and not retried in this sweep.
     public func tick(at time: Int64, onProgress: ((Int) -> Void)? = nil) -> TickReport {
         var report = TickReport(at: time)
+        do { try checkWriterLock() } catch {
+            report.failure = error
+            return report
+        }
         var attempted = Set<String>()
         let session = DealSession(self)
         // Keyset pages through the timer index: each page starts after the last deal of the one

@@ -28,7 +28,13 @@ import Testing
         #expect(try again.service.view("D-1").snapshot.owner == "li.si")
         // Or released by hand, the service kept for reading.
         again.service.writerLock = nil
-        _ = try DealService.open(writingTo: db, lockTimeout: 5)
+        let other = try DealService.open(writingTo: db, lockTimeout: 5)
+        #expect(try again.service.view("D-1").snapshot.owner == "li.si")
+        // It writes no more (QA round 26, E8: it wrote while another service held the lock).
+        let refused = again.service.apply([EventInput(actor: "li.si", .set([WrittenValue("competitor", .string("x"))]))], to: "D-1")
+        #expect(refused.error?.code == "FC1212" && refused.error?.message.contains("let the store's writer lock go") == true, "\(String(describing: refused.error))")
+        #expect(again.service.tick(at: now + 400 * 86_400).failure?.code == "FC1212")
+        #expect(try other.service.view("D-1").snapshot.sequence == 1)
     }
 
     @Test func aFileThatIsNotAStoreIsRefusedBeforeTheLock() throws {
