@@ -221,9 +221,6 @@ struct SyntaxReader {
         return s
     }
 
-    /// Reads the id of a definition (a node, role or field). An invalid id is reported as by
-    /// `identifier`; when a valid id can be suggested, the definition is kept under it, so that
-    /// references already written the intended way do not turn into "unknown" errors too.
     /// A mapping key that names an entry (`fields:`, `roles:`, `outcomes:`): a number, `~`,
     /// `true` or a collection there is no key at all (FC0215, as in every mapping), not a value
     /// of the section (review of the checker, C9: "expected a string for `fields`").
@@ -235,6 +232,9 @@ struct SyntaxReader {
         return definition ? definitionID(k, key: key) : identifier(k, key: key)
     }
 
+    /// Reads the id of a definition (a node, role or field). An invalid id is reported as by
+    /// `identifier`; when a valid id can be suggested, the definition is kept under it, so that
+    /// references already written the intended way do not turn into "unknown" errors too.
     mutating func definitionID(_ id: YAMLNodeID, key: String) -> Located<String>? {
         if let s = identifier(id, key: key, definition: true) { return s }
         guard doc.kind(id) == .scalar, case .string(let text)? = doc.value(id),
