@@ -88,8 +88,7 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The store's (or the file system's) failure as FC1212.
     public static func store(_ error: any Error) -> HostError { HostError(error) }
 
-    /// FC1212: `--db` names a directory.
-    /// FC1212: the store path is empty (`--db ''`).
+    /// FC1212: the store path is empty or blank (`--db ''`).
     public static func storePathEmpty() -> HostError {
         HostError(HostMessages.storeFailed, HostMessages.Phrase.storePathEmpty).problem(.path)
     }
@@ -99,6 +98,7 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
         HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storePathIsDirectoryName, [path])).problem(.path)
     }
 
+    /// FC1212: `--db` names a directory.
     public static func storeIsDirectory(_ path: String) -> HostError {
         HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeIsDirectory, [path])).problem(.path)
     }

@@ -189,8 +189,9 @@ public enum HostMessages {
         /// FC1107 as the host says it.
         public static let eventFromFuture = "event `{0}` is dated {1}, after the host's clock ({2}; a flowc command sets it with `--now`)"
         public static let snapshotOutOfStep = "its snapshot is after event {0}, its log after event {1} (a damaged store; `flowc deal verify` compares them)"
-        /// FC1212: `--lock-timeout` passed while another command held the writer lock.
+        /// FC1212: a service that let its writer lock go was asked to write.
         public static let lockReleased = "this service let the store's writer lock go (`writerLock = nil`) and writes no more: open another service to write"
+        /// FC1212: `--lock-timeout` passed while another command held the writer lock.
         public static let storeBusy = "the store is busy: another flowc command held its writer lock (`{0}`) past --lock-timeout; nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"
