@@ -33,11 +33,19 @@ enum ForkJoinRule: TemplateRule {
                 continue
             }
             joinOwner[j] = f
-            // The nodes after the join: a branch that goes on to one has passed its join by.
-            let afterJoin = ctx.graph.reachable(from: ctx.graph.edges[j].filter(\.isForward).map(\.to), follow: \.isForward)
-            for b in fork.branches {
-                guard let bi = ctx.nodeIndex[b.value] else { continue }
-                // Walk forward from the branch, stopping at the join.
+            // The nodes after the join, a branch that goes on to one having passed its join by:
+            // wanted only to explain a branch that misses its join, so found only then (review
+            // of the checker: a search from every join made 8,000 forks in sequence quadratic).
+            var afterJoinCache: [Bool]?
+            func afterJoin() -> [Bool] {
+                if let known = afterJoinCache { return known }
+                let found = ctx.graph.reachable(from: ctx.graph.edges[j].filter(\.isForward).map(\.to), follow: \.isForward)
+                afterJoinCache = found
+                return found
+            }
+            /// Walks forward from branch node `bi`, stopping at the join; with `after`, also finds
+            /// the first step onto a node after the join.
+            func walk(_ bi: Int, after: [Bool]?) -> (reachesJoin: Bool, unknown: Bool, escape: Int?, passedBy: (from: Int, to: Int)?) {
                 var seen = Set<Int>([bi])
                 var stack = [bi]
                 var reachesJoin = bi == j
@@ -53,10 +61,16 @@ enum ForkJoinRule: TemplateRule {
                     if ctx.hasUnknownTransitions[v] { unknown = true }
                     for e in ctx.graph.edges[v] where e.isForward {
                         if e.to == j { reachesJoin = true; continue }
-                        if passedBy == nil, afterJoin[e.to] { passedBy = (v, e.to) }
+                        if passedBy == nil, let after, after[e.to] { passedBy = (v, e.to) }
                         if seen.insert(e.to).inserted { stack.append(e.to) }
                     }
                 }
+                return (reachesJoin, unknown, escape, passedBy)
+            }
+            for b in fork.branches {
+                guard let bi = ctx.nodeIndex[b.value] else { continue }
+                var (reachesJoin, unknown, escape, passedBy) = walk(bi, after: nil)
+                if !reachesJoin, !unknown { passedBy = walk(bi, after: afterJoin()).passedBy }
                 if !reachesJoin {
                     guard !unknown else { continue }
                     var d = spec.at(b.span, b.value, fork.id.value, join.id.value)
