@@ -238,7 +238,7 @@ enum ViewStore {
 
     static func open(_ options: StoreOptions, _ context: CLIContext) -> Opened? {
         let path = options.path(context)
-        if let problem = StoreOptions.namesNoFile(path) ?? StoreOptions.unreachable(path) {
+        if let problem = StoreFile.namesNoFile(path) ?? StoreFile.unreachable(path) {
             _ = fail(problem, StoreOptions.place(path), context)
             return nil
         }

@@ -148,7 +148,7 @@ struct GraphCommand: FlowcCommand {
     /// written to the store or the archive.
     func loadDeal(_ id: String, template: VerifiedMachine, _ context: CLIContext) -> Result<(snapshot: DealSnapshot, machine: Machine), ExitStatus> {
         let path = StoreOptions.path(db: db, context)
-        if let problem = StoreOptions.namesNoFile(path) ?? StoreOptions.unreachable(path) {
+        if let problem = StoreFile.namesNoFile(path) ?? StoreFile.unreachable(path) {
             return .failure(ExitStatus(ViewStore.fail(problem, StoreOptions.place(path), context)))
         }
         guard FileManager.default.fileExists(atPath: path) else {

@@ -135,20 +135,6 @@ struct StoreOptions: ParsableArguments {
         return "\(text.first == "-" ? "-" : "")\(hours)h" + (minutes == 0 ? "" : "\(minutes)m")
     }
 
-    /// FC1212 for a store path the system cannot follow (a loop of symbolic links, a file used
-    /// as a directory), in the system's words; nil when `stat` failed because nothing is there.
-    /// SQLite would say "error 14", and a view would say there is no store.
-    static func unreachable(_ path: String, errno code: Int32) -> HostError? {
-        guard code != ENOENT else { return nil }
-        return HostError.storeUnreachable(path, reason: String(cString: strerror(code)))
-    }
-
-    /// ``unreachable(_:errno:)`` of `path`, read with `stat`.
-    static func unreachable(_ path: String) -> HostError? {
-        var info = stat()
-        return stat(path, &info) == 0 ? nil : unreachable(path, errno: errno)
-    }
-
     /// The store path: `--db`, else `$FLOWC_DB` (an empty one counts as unset, as a shell's
     /// `FLOWC_DB=` means), else `.flowc/deals.sqlite`.
     func path(_ context: CLIContext) -> String { Self.path(db: db, context) }
@@ -166,15 +152,6 @@ struct StoreOptions: ParsableArguments {
     /// Where a store problem is said: the path, or `--db` for an empty one.
     static func place(_ path: String) -> String { path.isEmpty ? "--db" : path }
 
-    /// A store path that names no file: empty (`--db ''`), or ending in `/` (a directory,
-    /// existing or not). SQLite took the first for a nameless database and left `.machines/` in
-    /// the current directory; the second made a file named as the directory.
-    static func namesNoFile(_ path: String) -> HostError? {
-        if path.allSatisfy(\.isWhitespace) { return HostError.storePathEmpty() }
-        if path.hasSuffix("/") { return HostError.storePathNamesDirectory(path) }
-        return nil
-    }
-
     /// Opens the store and its machine archive; prints the problem and returns nil when it cannot.
     /// - Parameter creating: whether a store that does not exist is created (`flowc run`, `flowc
     ///   deal create`), in a directory that must exist — but for the default store's `.flowc/`.
@@ -187,7 +164,7 @@ struct StoreOptions: ParsableArguments {
     ///   lock (a run's rate leaves that time out).
     func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false, lockWait: LockWait? = nil) -> DealService? {
         let path = path(context)
-        if let problem = Self.namesNoFile(path) {
+        if let problem = StoreFile.namesNoFile(path) {
             context.writeError("\(Self.place(path)): \(problem)\n")
             return nil
         }
@@ -195,7 +172,7 @@ struct StoreOptions: ParsableArguments {
         // would make `PATH.machines` beside a path that is no store.
         var info = stat()
         let exists = stat(path, &info) == 0
-        if !exists, let problem = Self.unreachable(path, errno: errno) {
+        if !exists, let problem = StoreFile.unreachable(path, errno: errno) {
             context.writeError("\(path): \(problem)\n")
             return nil
         }
@@ -211,11 +188,10 @@ struct StoreOptions: ParsableArguments {
                 context.writeError(HostError.noStore(path).description + "\n")
                 return nil
             }
-            let directory = PathText.directory(of: path)
-            var isDirectory: ObjCBool = false
+            // The default store's `.flowc/` is made for it.
             let isDefault = db == nil && Self.environmentPath(context) == nil
-            if !isDefault, !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
-                context.writeError(HostError.storeDirectoryMissing(path).description + "\n")
+            if !isDefault, let missing = StoreFile.directoryMissing(path) {
+                context.writeError(missing.description + "\n")
                 return nil
             }
         }

@@ -109,18 +109,43 @@ public enum StoreFile {
     /// commands check the same (QA round 26: the library opened `" "` and said SQLite's words
     /// for `""`).
     public static func pathRefusal(_ path: String) -> HostError? {
-        if path.allSatisfy(\.isWhitespace) { return HostError.storePathEmpty() }
-        if path.hasSuffix("/") { return HostError.storePathNamesDirectory(path) }
+        if let problem = namesNoFile(path) { return problem }
         var info = stat()
         guard stat(path, &info) != 0 else { return nil }
-        let code = errno
-        if code != ENOENT { return HostError.storeUnreachable(path, reason: String(cString: strerror(code))) }
+        return unreachable(path, errno: errno) ?? directoryMissing(path)
+    }
+
+    /// A store path that names no file: empty or blank (`--db ''`), or ending in `/` (a
+    /// directory, existing or not). SQLite took the first for a nameless database and left
+    /// `.machines/` in the current directory; the second made a file named as the directory.
+    public static func namesNoFile(_ path: String) -> HostError? {
+        if path.allSatisfy(\.isWhitespace) { return HostError.storePathEmpty() }
+        if path.hasSuffix("/") { return HostError.storePathNamesDirectory(path) }
+        return nil
+    }
+
+    /// FC1212 for a store path the system cannot follow (a loop of symbolic links, a file used
+    /// as a directory), in the system's words; nil when `stat` failed because nothing is there.
+    /// SQLite would say "error 14", and a view would say there is no store.
+    public static func unreachable(_ path: String, errno code: Int32) -> HostError? {
+        guard code != ENOENT else { return nil }
+        return HostError.storeUnreachable(path, reason: String(cString: strerror(code)))
+    }
+
+    /// ``unreachable(_:errno:)`` of `path`, read with `stat`.
+    public static func unreachable(_ path: String) -> HostError? {
+        var info = stat()
+        return stat(path, &info) == 0 ? nil : unreachable(path, errno: errno)
+    }
+
+    /// FC1216 when the directory a new store at `path` would be created in does not exist.
+    public static func directoryMissing(_ path: String) -> HostError? {
         let directory = PathText.directory(of: path)
         var isDirectory: ObjCBool = false
-        if !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
-            return HostError.storeDirectoryMissing(path)
+        guard !directory.isEmpty, !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) else {
+            return nil
         }
-        return nil
+        return HostError.storeDirectoryMissing(path)
     }
 
     /// Whether the file at `path` starts with SQLite's 16-byte header; nil when it cannot be read.
