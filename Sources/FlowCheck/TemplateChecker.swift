@@ -142,13 +142,14 @@ public enum TemplateChecker {
             if d.span != nil { byPath[d.path, default: []].append(d) } else { noSpan.append(d) }
         }
         for f in files {
+            let judging: (DiagnosticCode) -> Bool = f.path == checked ? judged : { _ in false }
             guard let ds = byPath.removeValue(forKey: f.path) else {
                 // A file with no diagnostics can still have unused suppressions.
-                let (_, problems) = Suppressions.scan(f).apply(to: [], judged: f.path == checked ? judged : { _ in false })
+                let (_, problems) = Suppressions.scan(f).apply(to: [], judged: judging)
                 kept += problems
                 continue
             }
-            let (k, problems) = Suppressions.scan(f).apply(to: ds, judged: f.path == checked ? judged : { _ in false })
+            let (k, problems) = Suppressions.scan(f).apply(to: ds, judged: judging)
             kept += k + problems
         }
         for (_, ds) in byPath { kept += ds }

@@ -93,17 +93,19 @@ public enum YAMLReader {
 
     /// Finds the first NUL byte or invalid UTF-8 sequence, with its exact byte offset.
     static func validateEncoding(_ file: SourceFile) -> Diagnostic? {
-        // `lineBreak`: NEL, LS or PS, which libyaml (YAML 1.1) reads as a line break where YAML
-        // 1.2 and the author see a character of the text (review of the checker, C10: a name
-        // silently lost its NEL, or the next key failed with words that named nothing).
-        let bad: (offset: Int, nul: Bool, lineBreak: Bool)? = file.bytes.withUnsafeBufferPointer { b in
+        // What is wrong at an offset. `lineBreak`: NEL, LS or PS, which libyaml (YAML 1.1) reads
+        // as a line break where YAML 1.2 and the author see a character of the text (review of
+        // the checker, C10: a name silently lost its NEL, or the next key failed with words that
+        // named nothing).
+        enum Problem { case nul, invalid, lineBreak }
+        let bad: (offset: Int, problem: Problem)? = file.bytes.withUnsafeBufferPointer { b in
             let n = b.count
             let raw = UnsafeRawBufferPointer(b)
             var i = 0
             while i < n {
                 let c = b[i]
                 if c < 0x80 {
-                    if c == 0 { return (i, true, false) }
+                    if c == 0 { return (i, .nul) }
                     i += 1
                     // Templates are mostly ASCII: skip 8 bytes at a time while none has its high
                     // bit set and none is NUL (the classic "has a zero byte" test).
@@ -118,7 +120,7 @@ public enum YAMLReader {
                 // The common 3-byte case (CJK text): a lead byte from E1 to EF except ED (whose
                 // range includes surrogates) and two continuation bytes is always valid.
                 if c >= 0xE1, c <= 0xEF, c != 0xED, i + 2 < n, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80 {
-                    if c == 0xE2, b[i + 1] == 0x80, b[i + 2] == 0xA8 || b[i + 2] == 0xA9 { return (i, false, true) }
+                    if c == 0xE2, b[i + 1] == 0x80, b[i + 2] == 0xA8 || b[i + 2] == 0xA9 { return (i, .lineBreak) }
                     i += 3
                     continue
                 }
@@ -128,24 +130,24 @@ public enum YAMLReader {
                 if c & 0xE0 == 0xC0 { need = 1; value = UInt32(c & 0x1F); minValue = 0x80 }
                 else if c & 0xF0 == 0xE0 { need = 2; value = UInt32(c & 0x0F); minValue = 0x800 }
                 else if c & 0xF8 == 0xF0 { need = 3; value = UInt32(c & 0x07); minValue = 0x10000 }
-                else { return (i, false, false) }
-                if i + need >= n { return (i, false, false) }
+                else { return (i, .invalid) }
+                if i + need >= n { return (i, .invalid) }
                 for k in 1...need {
                     let cc = b[i + k]
                     // The lead byte is the one named: the byte after it is often fine on its own
                     // (a `,` after a GBK lead byte; QA round 22).
-                    guard cc & 0xC0 == 0x80 else { return (i, false, false) }
+                    guard cc & 0xC0 == 0x80 else { return (i, .invalid) }
                     value = (value << 6) | UInt32(cc & 0x3F)
                 }
-                if value < minValue || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return (i, false, false) }
-                if value == 0x85 || value == 0x2028 || value == 0x2029 { return (i, false, true) }
+                if value < minValue || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return (i, .invalid) }
+                if value == 0x85 || value == 0x2028 || value == 0x2029 { return (i, .lineBreak) }
                 i += need + 1
             }
             return nil
         }
         guard let bad else { return nil }
-        if bad.nul { return YAMLMessages.nulByte.at(SourceSpan(file: file, start: bad.offset, end: bad.offset + 1)) }
-        if bad.lineBreak {
+        if bad.problem == .nul { return YAMLMessages.nulByte.at(SourceSpan(file: file, start: bad.offset, end: bad.offset + 1)) }
+        if bad.problem == .lineBreak {
             let length = SourceFile.scalarLength(leadByte: file.bytes[bad.offset])
             let scalar = String(decoding: file.bytes[bad.offset..<(bad.offset + length)], as: UTF8.self).unicodeScalars.first ?? " "
             return YAMLMessages.encodingProblem.at(SourceSpan(file: file, start: bad.offset, end: bad.offset + length),
