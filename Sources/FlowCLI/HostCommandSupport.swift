@@ -226,9 +226,7 @@ struct StoreOptions: ParsableArguments {
             // reads them (store review: a `flowc tick` that upgraded the store left the view
             // columns empty for good, and the view commands open the store read-only).
             do {
-                for note in try service.completeUpgrade() + [service.archiveNote()].compactMap({ $0 }) {
-                    context.writeError("note: \(path): \(note)\n")
-                }
+                for note in try service.openingNotes() { context.writeError("note: \(path): \(note)\n") }
             } catch {
                 context.writeError(error.description + "\n")
                 return nil

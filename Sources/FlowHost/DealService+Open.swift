@@ -35,8 +35,13 @@ extension DealService {
         let service = DealService(store: store, machines: MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path)),
                                   clock: clock, utcOffset: utcOffset)
         service.writerLock = lock
-        let notes = try service.completeUpgrade() + [service.archiveNote()].compactMap { $0 }
-        return (service, notes)
+        return (service, try service.openingNotes())
+    }
+
+    /// What a writer does on opening a store, with its notes: ``completeUpgrade()``, then
+    /// ``archiveNote()``.
+    public func openingNotes() throws(HostError) -> [String] {
+        try completeUpgrade() + [archiveNote()].compactMap { $0 }
     }
 
     /// A note when the machine archive lacks the machine of the store's first deal: the store's
