@@ -186,13 +186,14 @@ public enum HostMessages {
         public static let renamedNode = " (a migration of the deal renamed it `{0}`)"
         /// FC1213: the stored log position is out of range.
         public static let logPositionOutOfRange = "its log position {0} is out of range (a damaged store)"
-        /// FC1107 as the host says it.
-        public static let eventFromFuture = "event `{0}` is dated {1}, after the host's clock ({2}; a flowc command sets it with `--now`)"
+        /// FC1107 as the host says it: which clock, and where it comes from for either caller.
+        public static let eventFromFuture = "event `{0}` is dated {1}, after the host's clock ({2}; a command sets it with `--now`, a library host with its service's `clock`)"
         public static let snapshotOutOfStep = "its snapshot is after event {0}, its log after event {1} (a damaged store; `flowc deal verify` compares them)"
         /// FC1212: a service that let its writer lock go was asked to write.
         public static let lockReleased = "this service let the store's writer lock go (`writerLock = nil`) and writes no more: open another service to write"
-        /// FC1212: `--lock-timeout` passed while another command held the writer lock.
-        public static let storeBusy = "the store is busy: another flowc command held its writer lock (`{0}`) past --lock-timeout; nothing was changed, try again"
+        /// FC1212: the lock timeout passed while another writer (a command, or a service of a
+        /// library host) held the writer lock. Both callers' names for the timeout are given.
+        public static let storeBusy = "the store is busy: another writer held its writer lock (`{0}`) past the lock timeout (`--lock-timeout` for a command, `lockTimeout:` for a library host); nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"
         public static let machineUsers = "template `{0}` ({1} deal{2})"

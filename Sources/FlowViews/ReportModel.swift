@@ -25,7 +25,7 @@ public struct ReportModel: Sendable, Hashable, Codable {
     /// Deals in the public pool, oldest in the pool first (up to a limit: `publicPoolMore`).
     public var publicPool: [PoolRow]
     /// Every deal of the public pool by days in the pool, in the buckets of the page's chart
-    /// (0–7, 8–30, 31–90, 91–180, over 180), each counted by how the deals got there: the whole
+    /// (0–6, 7–29, 30–89, 90–179, 180 and over), each counted by how the deals got there: the whole
     /// pool, where `publicPool` lists its oldest (QA round 24: the chart drew the listed rows,
     /// and left this week's returns out).
     public var publicPoolAges: [PoolAgeBucket]
@@ -229,8 +229,10 @@ public struct ReportModel: Sendable, Hashable, Codable {
             self.lost = lost; self.idle = idle; self.released = released; self.created = created
         }
 
-        /// The buckets, in days in the pool (a deal dated after the report counts as 0 days).
-        public static let bounds: [(from: Int, to: Int?)] = [(0, 7), (8, 30), (31, 90), (91, 180), (181, nil)]
+        /// The buckets, in whole days in the pool (a deal dated after the report counts as 0
+        /// days). Each starts at a round age, so the first is the week just past: a deal is in it
+        /// exactly when `pool_since > now() - 7d`, the recipe docs/views.md gives for this week.
+        public static let bounds: [(from: Int, to: Int?)] = [(0, 6), (7, 29), (30, 89), (90, 179), (180, nil)]
 
         /// How many of this bucket's deals got there so.
         public subscript(arrival: PoolRow.Arrival) -> Int {

@@ -4,13 +4,13 @@
 enum ReportSVGPoolAge {
     static let arrivals: [ReportModel.PoolRow.Arrival] = [.lost, .idle, .released, .created]
 
-    /// A bucket's label: `0–7 天` and `days` under it, `180 天以上` and `over 180 days`.
+    /// A bucket's label: `0–6 天` and `days` under it, `180 天及以上` and `180 days and over`.
     static func label(_ b: ReportModel.PoolAgeBucket) -> (zh: String, en: String) {
-        guard let to = b.toDays else { return ("\(b.fromDays - 1) 天以上", "over \(b.fromDays - 1) days") }
+        guard let to = b.toDays else { return ("\(b.fromDays) 天及以上", "\(b.fromDays) days and over") }
         return ("\(b.fromDays)–\(to) 天", "days")
     }
 
-    /// A bucket in English alone: `0–7 days`, `over 180 days`.
+    /// A bucket in English alone: `0–6 days`, `180 days and over`.
     static func english(_ b: ReportModel.PoolAgeBucket) -> String {
         b.toDays.map { "\(b.fromDays)–\($0) days" } ?? label(b).en
     }

@@ -68,7 +68,7 @@ import Testing
         #expect(r.code == 2)
         #expect(Date().timeIntervalSince(started) >= 0.3)
         #expect(r.out.contains(#""code":"FC1212""#), "\(r.out)")
-        #expect(r.err.contains("the store is busy: another flowc command held its writer lock"), "\(r.err)")
+        #expect(r.err.contains("the store is busy: another writer held its writer lock"), "\(r.err)")
         #expect(held != nil)
         held = nil
         // Released, the same command goes through at once.

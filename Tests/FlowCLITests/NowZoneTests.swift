@@ -149,6 +149,6 @@ import Testing
                          "--now", "2024-07-01T09:00:00+08:00")
         #expect(late.code == 1)
         #expect(late.err.contains("is dated 2030-01-01T09:00:00+08:00, after the host's clock (2024-07-01T09:00:00+08:00; "
-                                  + "a flowc command sets it with `--now`)"), "\(late.err)")
+                                  + "a command sets it with `--now`, a library host with its service's `clock`)"), "\(late.err)")
     }
 }

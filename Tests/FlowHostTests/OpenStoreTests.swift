@@ -96,6 +96,12 @@ import Testing
         do {
             let held = try DealService.open(writingTo: db)
             #expect(kind(db, lockTimeout: 0.1) == .busy)
+            // Worded for a library host too: the lock's other holder may be a service, and the
+            // timeout its `lockTimeout:` (QA round 26).
+            do { _ = try DealService.open(writingTo: db, lockTimeout: 0.1); Issue.record("not refused") } catch {
+                #expect("\(error)".contains("another writer held its writer lock"), "\(error)")
+                #expect("\(error)".contains("`lockTimeout:` for a library host"), "\(error)")
+            }
             held.service.writerLock = nil
         }
         let text = dir + "/deals.jsonl"

@@ -238,8 +238,8 @@ struct ReportBuilderTests {
         let day: Int64 = 86_400
         // Created ownerless, so in the public pool since their creation: (id, seconds before now).
         let ages: [(String, Int64)] = [
-            ("A-0", 0), ("A-7", 8 * day - 1), ("A-8", 8 * day), ("A-30", 31 * day - 1), ("A-31", 31 * day),
-            ("A-180", 181 * day - 1), ("A-181", 181 * day), ("A-900", 900 * day),
+            ("A-0", 0), ("A-6", 7 * day - 1), ("A-7", 7 * day), ("A-29", 30 * day - 1), ("A-30", 30 * day),
+            ("A-179", 180 * day - 1), ("A-180", 180 * day), ("A-900", 900 * day),
         ]
         for (id, before) in ages {
             let made = service.create(NewDealInput(dealID: id, at: .absolute(now - before), owner: nil,
@@ -250,9 +250,15 @@ struct ReportBuilderTests {
         builder.limits.poolRows = 1
         let model = try builder.build(templateID: nil, returningWithinDays: 7, now: now, utcOffset: 0)
         #expect(model.publicPool.count == 1 && model.publicPoolMore == ages.count - 1)
-        #expect(model.publicPoolAges.map(\.fromDays) == [0, 8, 31, 91, 181])
+        #expect(model.publicPoolAges.map(\.fromDays) == [0, 7, 30, 90, 180])
         #expect(model.publicPoolAges.map(\.created) == [2, 2, 1, 1, 2], "\(model.publicPoolAges)")
         #expect(model.publicPoolAges.map(\.total) == [2, 2, 1, 1, 2])
+        // docs/views.md's recipe for this week's arrivals lists the deals of the first bar.
+        let recipe = try DealViewFixtures.compile(DealViewSpec(filter: "pool_since > now() - 7d")).get()
+        guard case .rows(_, let rows, _) = try DealViewEngine.run(recipe, store: store, templateID: nil) else {
+            Issue.record("not rows"); return
+        }
+        #expect(rows.compactMap { $0.first.flatMap(DealViewEngine.text) }.sorted() == ["A-0", "A-6"])
     }
 }
 

@@ -78,8 +78,8 @@ private final class PageOutline: NSObject, XMLParserDelegate {
         // Pool age: four deals in four (bucket, arrival) cells; legends are rects too but without tooltips.
         let stacked = ["arr-lost", "arr-idle", "arr-released", "arr-created"].map { page.withClass("rect", $0).count }
         #expect(stacked == [2, 2, 2, 2])   // one legend swatch + one bar each
-        #expect(ReportModel.PoolAgeBucket.index(ofAge: 0) == 0 && ReportModel.PoolAgeBucket.index(ofAge: 7) == 0 && ReportModel.PoolAgeBucket.index(ofAge: 8) == 1)
-        #expect(ReportModel.PoolAgeBucket.index(ofAge: 181) == 4 && ReportModel.PoolAgeBucket.index(ofAge: -3) == 0)
+        #expect(ReportModel.PoolAgeBucket.index(ofAge: 0) == 0 && ReportModel.PoolAgeBucket.index(ofAge: 6) == 0 && ReportModel.PoolAgeBucket.index(ofAge: 7) == 1)
+        #expect(ReportModel.PoolAgeBucket.index(ofAge: 179) == 3 && ReportModel.PoolAgeBucket.index(ofAge: 180) == 4 && ReportModel.PoolAgeBucket.index(ofAge: -3) == 0)
     }
 
     @Test func funnelBarsAreProportional() throws {
