@@ -1,7 +1,9 @@
 import ArgumentParser
 import FlowHost
+import FlowIR
 import FlowRuntime
 import FlowStore
+import FlowViews
 import Foundation
 
 /// `flowc pool list|claim|release|assign|sweep`: the public and private pools (S4, S12).
@@ -26,7 +28,7 @@ enum PoolName: String, ExpressibleByArgument, CaseIterable {
 struct PoolListCommand: FlowcCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the deals of a pool: id, owner, status, open nodes, next timer."
+        abstract: "List the deals of a pool: id, owner, status, open nodes, customer, amount, how and since when in the public pool, next timer."
     )
 
     @Argument(help: "The pool: public (default) or private.")
@@ -57,10 +59,21 @@ struct PoolListCommand: FlowcCommand {
         // Read a page at a time and written as read, so that the whole pool (`--limit 0`) is
         // never held at once.
         let listed: Int, last: String?, more: Bool
+        // Each deal's machine names its customer field and its amount's currency; one read per
+        // version. A machine missing from the archive (opening the store said so) leaves those
+        // two to what the stored columns alone tell.
+        var machines: [String: Machine?] = [:]
+        func machine(_ deal: StoredDeal) -> Machine? {
+            let hash = deal.index.templateHash
+            if let known = machines[hash] { return known }
+            let found = try? service.machines.machine(hash: hash, for: deal.dealID).machine
+            machines[hash] = found
+            return found
+        }
         do {
             (listed, last, more) = try PagedListing.each(
                 limit: limit, after: after, fetch: { try service.store.deals(inPool: pool.rawValue, owner: filter, after: $0, limit: $1) },
-                key: { $0.dealID }, write: { write($0, zone: service.hintZone, context) })
+                key: { $0.dealID }, write: { write(PoolListRow($0, machine: machine($0)), zone: service.hintZone, context) })
         } catch {
             return HostOutput.fail(HostError.store(error), context)
         }
@@ -79,11 +92,17 @@ struct PoolListCommand: FlowcCommand {
         return ExitCode.clean
     }
 
-    /// One deal: a JSON line, or `DEAL  OWNER  STATUS  NODES  next timer …`.
-    func write(_ d: StoredDeal, zone: Int64?, _ context: CLIContext) {
+    /// One deal: a JSON line, or `DEAL  OWNER  STATUS  NODES  customer …  amount …  in the pool
+    /// since … (how, from whom)  next timer …`, each labelled part only when the deal has it.
+    func write(_ row: PoolListRow, zone: Int64?, _ context: CLIContext) {
         struct Row: Encodable {
             var deal: String, pool: String?, owner: String?, status: String, nodes: [String], nextTimer: Int64?, template: String
-            enum CodingKeys: String, CodingKey { case deal, pool, owner, status, nodes, nextTimer = "next_timer", template }
+            var customer: String?, amount: Double?, currency: String?
+            var poolSince: Int64?, poolHow: String?, poolFrom: String?, poolReason: String?
+            enum CodingKeys: String, CodingKey {
+                case deal, pool, owner, status, nodes, nextTimer = "next_timer", template, customer, amount, currency
+                case poolSince = "pool_since", poolHow = "pool_how", poolFrom = "pool_from", poolReason = "pool_reason"
+            }
 
             /// Every key on every line, `null` when there is no value (a missing key read as a
             /// deal without the field, not as one with no timer).
@@ -96,16 +115,36 @@ struct PoolListCommand: FlowcCommand {
                 try c.encode(nodes, forKey: .nodes)
                 try c.encode(nextTimer, forKey: .nextTimer)
                 try c.encode(template, forKey: .template)
+                try c.encode(customer, forKey: .customer)
+                try c.encode(amount, forKey: .amount)
+                try c.encode(currency, forKey: .currency)
+                try c.encode(poolSince, forKey: .poolSince)
+                try c.encode(poolHow, forKey: .poolHow)
+                try c.encode(poolFrom, forKey: .poolFrom)
+                try c.encode(poolReason, forKey: .poolReason)
             }
         }
-        let i = d.index
+        let d = row.deal, i = d.index
         let nodes = i.currentNodes.split(separator: ",").map(String.init)
         if json {
-            context.write(HostOutput.encode(Row(deal: d.dealID, pool: i.pool, owner: i.owner, status: i.status, nodes: nodes,
-                                                nextTimer: i.nextTimerAt.map { $0.millisecondsSinceEpoch / 1000 }, template: i.templateHash)) + "\n")
+            context.write(HostOutput.encode(Row(
+                deal: d.dealID, pool: i.pool, owner: i.owner, status: i.status, nodes: nodes,
+                nextTimer: i.nextTimerAt.map { $0.millisecondsSinceEpoch / 1000 }, template: i.templateHash,
+                customer: row.customer, amount: row.amount, currency: row.amount == nil ? nil : row.currency,
+                poolSince: row.poolSince, poolHow: row.arrival?.how, poolFrom: row.arrival?.previousOwner,
+                poolReason: row.arrival?.reason)) + "\n")
         } else {
-            let timer = i.nextTimerAt.map { "next timer " + HostOutput.time($0.millisecondsSinceEpoch / 1000, zone) } ?? "no timer"
-            context.write("\(Names.inline(d.dealID))  \(i.owner.map(Names.inline) ?? "-")  \(i.status)  \(nodes.isEmpty ? "-" : nodes.joined(separator: ","))  \(timer)\n")
+            var parts = [Names.inline(d.dealID), i.owner.map(Names.inline) ?? "-", i.status, nodes.isEmpty ? "-" : nodes.joined(separator: ",")]
+            if let customer = row.customer { parts.append("customer " + Names.shown(customer)) }
+            if let amount = row.amountText { parts.append("amount " + amount) }
+            if let since = row.poolSince {
+                var how: [String] = row.arrival.map { [$0.how] } ?? []
+                if let from = row.arrival?.previousOwner { how.append("from " + Names.inline(from)) }
+                if let reason = row.arrival?.reason { how.append("reason " + Names.shown(reason)) }
+                parts.append("in the pool since " + HostOutput.time(since, zone) + (how.isEmpty ? "" : " (\(how.joined(separator: ", ")))"))
+            }
+            parts.append(i.nextTimerAt.map { "next timer " + HostOutput.time($0.millisecondsSinceEpoch / 1000, zone) } ?? "no timer")
+            context.write(parts.joined(separator: "  ") + "\n")
         }
     }
 }

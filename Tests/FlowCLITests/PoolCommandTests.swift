@@ -7,16 +7,25 @@ import Testing
         let db = try Examples.loaded()
         let public0 = flowc("pool", "list", "--db", db)
         #expect(public0.code == 0)
-        #expect(public0.out == "D-1002  -  lost  -  no timer\nD-1004  -  open  initial_talks  no timer\n2 deals in the public pool\n")
+        // The customer and the amount to choose a deal by, and how and since when each deal is
+        // in the public pool (QA round 24: the list named none of them).
+        #expect(public0.out == """
+            D-1002  -  lost  -  customer 海川贸易有限公司  in the pool since 2024-05-09T06:00:00Z (lost, from wang.wu, reason competitor)  no timer
+            D-1004  -  open  initial_talks  customer 青禾教育科技有限公司  in the pool since 2024-06-09T01:00:00Z (idle, from zhang.san)  no timer
+            2 deals in the public pool
+
+            """, "\(public0.out)")
         let mine = flowc("pool", "list", "private", "--owner", "li.si", "--db", db)
-        #expect(mine.out.hasPrefix("D-1003  li.si  open  legal_review,finance_review  next timer "))
+        #expect(mine.out.hasPrefix("D-1003  li.si  open  legal_review,finance_review  customer 远山物流股份有限公司  amount 90,000.00 CNY  next timer "),
+                "\(mine.out)")
         #expect(mine.out.hasSuffix("2 deals in the private pool of `li.si`\n"))
         // JSON lines carry every key, the next timer as `null` when there is none.
         let publicJSON = flowc("pool", "list", "--json", "--db", db).out.split(separator: "\n")
-        #expect(publicJSON.first?.hasPrefix(#"{"deal":"D-1002","next_timer":null,"nodes":[],"owner":null,"pool":"public","status":"lost","template":"sha256:"#) == true,
+        #expect(publicJSON.first?.hasPrefix(#"{"amount":null,"currency":null,"customer":"海川贸易有限公司","deal":"D-1002","next_timer":null,"nodes":[],"owner":null,"pool":"public","pool_from":"wang.wu","pool_how":"lost","pool_reason":"competitor","pool_since":1715234400,"status":"lost","template":"sha256:"#) == true,
                 "\(publicJSON)")
         let mineJSON = flowc("pool", "list", "private", "--owner", "li.si", "--json", "--db", db).out
-        #expect(mineJSON.contains(#""deal":"D-1003","next_timer":17"#), "\(mineJSON)")
+        #expect(mineJSON.contains(#"{"amount":90000,"currency":"CNY","customer":"远山物流股份有限公司","deal":"D-1003","next_timer":17"#), "\(mineJSON)")
+        #expect(mineJSON.contains(#""pool":"private","pool_from":null,"pool_how":null,"pool_reason":null,"pool_since":null,"status":"open""#), "\(mineJSON)")
 
         let claim = flowc("pool", "claim", "D-1004", "--by", "wang.wu", "--at", "2024-07-01T09:00:00Z", "--db", db)
         #expect(claim.code == 0, "\(claim.err)")
@@ -66,12 +75,25 @@ import Testing
         #expect(sweep.code == 0, "\(sweep.err)")
         #expect(sweep.out.contains("D-1003 returned to the public pool\n"))
         #expect(sweep.out.contains("swept at 2024-08-01T00:00:00Z: 3 deals returned to the public pool"))
-        #expect(flowc("pool", "list", "private", "--db", db).out == "D-1001  zhang.san  won  -  no timer\n1 deal in the private pool\n")
+        #expect(flowc("pool", "list", "private", "--db", db).out
+                == "D-1001  zhang.san  won  -  customer 星辰科技（北京）有限公司  amount 300,000.00 CNY  no timer\n1 deal in the private pool\n")
 
         let json = flowc("tick", "--at", "2024-08-01T00:00:00Z", "--db", db, "--json")
         #expect(json.code == 0)
         #expect(json.out.contains("\"ticked\":[]"))
         #expect(flowc("tick", "--at", "tomorrow", "--db", db).code == 2)
+    }
+
+    /// Without its machines' archive (a store copied without its `.machines` directory) the list
+    /// still lists every deal: the customer from `customer_name`, the amount without a currency.
+    @Test func theListNeedsNoMachine() throws {
+        let db = try Examples.loaded()
+        try FileManager.default.removeItem(atPath: db + ".machines")
+        let r = flowc("pool", "list", "private", "--owner", "li.si", "--db", db)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.hasPrefix("D-1003  li.si  open  legal_review,finance_review  customer 远山物流股份有限公司  amount 90,000.00  next timer "),
+                "\(r.out)")
+        #expect(r.out.hasSuffix("2 deals in the private pool of `li.si`\n"))
     }
 
     /// A page of the list says when more follow, and how to get them.
