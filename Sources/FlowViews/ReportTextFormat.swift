@@ -22,7 +22,6 @@ enum ReportTextFormat {
 
     /// The open (or won) amounts of the totals, one per currency: `1,200.00 CNY; 3.03 USD`, or
     /// `—` when no template has an amount field.
-    /// One of the totals' amounts, per currency: `; `-separated, `—` when no template has an amount field.
     static func amounts(_ totals: [ReportModel.CurrencyTotals], _ which: KeyPath<ReportModel.CurrencyTotals, Double>) -> String {
         totals.isEmpty ? "—" : totals.map { amount($0[keyPath: which], $0.currency) }.joined(separator: "; ")
     }
