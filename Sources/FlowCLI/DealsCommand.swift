@@ -143,9 +143,9 @@ struct DealsCommand: FlowcCommand {
         } else if templates.count == 1 {
             chosen = templates[0]
         }
-        let schema = DealViewSchema(machine: chosen?.machine.verified)
+        let schema = chosen.map(DealViewSchema.init(template:)) ?? DealViewSchema(machine: nil)
         if chosen == nil, templates.count > 1, let (field, span) = spec.firstField(locator ?? .options(spec)),
-           case let having = templates.filter({ DealViewSchema(machine: $0.machine.verified).fields[field] != nil }),
+           case let having = templates.filter({ DealViewSchema(template: $0).fields[field] != nil }),
            // A slip of a built-in key (`ownr`) is said as one, with its did-you-mean, whatever
            // the templates (QA round 24: `--group-by ownr` was told to add `--template`).
            !having.isEmpty || Suggestions.closest(to: field, in: DealViewSchema.Builtin.allCases.map(\.rawValue)) == nil {
@@ -153,12 +153,12 @@ struct DealsCommand: FlowcCommand {
             // The template to add is one whose fields the filter checks against (QA round 18: the
             // EUR template was offered for `amount > 100000 USD`, and FC0421 followed).
             let fitting = having.first { t in
-                spec.filter.map { !ExprChecker.check($0, in: DealViewSchema(machine: t.machine.verified), expecting: .boolean).hasErrors } ?? true
+                spec.filter.map { !ExprChecker.check($0, in: DealViewSchema(template: t), expecting: .boolean).hasErrors } ?? true
             } ?? having.first
             var d = ViewMessages.severalTemplates.at(span, templates.map(\.id).joined(separator: ", "))
             if having.isEmpty || fitting == nil {
                 // A slip of some template's field: that field, and the template to name.
-                let fields = templates.flatMap { t in DealViewSchema(machine: t.machine.verified).fieldOrder.map { (t.id, $0) } }
+                let fields = templates.flatMap { t in DealViewSchema(template: t).fieldOrder.map { (t.id, $0) } }
                 if let guess = Suggestions.closest(to: field, in: Set(fields.map(\.1))) {
                     let owners = fields.filter { $0.1 == guess }.map(\.0)
                     d = d.help(ViewMessages.Help.didYouMeanFieldOf, guess, owners.joined(separator: ", "), owners.first ?? "")
@@ -171,8 +171,26 @@ struct DealsCommand: FlowcCommand {
             context.writeError(HumanRenderer(color: color).render(d))
             return ExitCode.problems
         }
+        // A field whose type differs between the versions in the store (an amount in CNY, then
+        // in USD) cannot be compared, sorted or added as one type: refused where the view names
+        // it (review V1: 5 USD read as 5 CNY, and added to the CNY amounts).
+        if let chosen, !schema.differing.isEmpty {
+            let refused = spec.namedFields(locator ?? .options(spec)).compactMap { field, span -> Diagnostic? in
+                guard let differing = schema.differing[field] else { return nil }
+                return ViewMessages.differingField.at(span, field, chosen.id, Self.versions(differing))
+                    .help(ViewMessages.Help.differingField)
+            }
+            if !refused.isEmpty {
+                context.writeError(HumanRenderer(color: color).render(CappedDiagnostics(refused, limit: 100), summary: DiagnosticCounts(counting: refused)))
+                return ExitCode.problems
+            }
+        }
         var defaults = ["deal"] + (chosen == nil ? ["template"] : []) + ["status", "pool", "owner", "node"]
-        if let amount = chosen.flatMap({ ReportQuery.amountField($0.machine.machine) }) {
+        if let chosen, let amount = ReportQuery.amountField(chosen.machine.machine), let differing = schema.differing[amount] {
+            if spec.columns?.isEmpty ?? true {
+                context.writeError("note: " + Message(ViewMessages.Note.differingAmount, [amount, chosen.id, Self.versions(differing)]).text + "\n")
+            }
+        } else if let amount = chosen.flatMap({ ReportQuery.amountField($0.machine.machine) }) {
             defaults.append(amount)
         } else if chosen == nil, templates.count > 1, spec.columns?.isEmpty ?? true, spec.groupBy == nil,
                   templates.contains(where: { ReportQuery.amountField($0.machine.machine) != nil }) {
@@ -206,6 +224,15 @@ struct DealsCommand: FlowcCommand {
                 context.writeError("note: " + Message(ViewMessages.Note.unknownNode, [Names.inline(id), viewed.map { "`\($0.id)`" }.joined(separator: ", "), near]).text + "\n")
             }
         }
+        // A template id the store has no deal of: the view is right to match nothing, but a
+        // misspelt id (`standard-sale`) reads as "no deal" (review V8).
+        if let filter = compiled.filter, !templates.isEmpty {
+            let known = templates.map(\.id)
+            for id in filter.comparedTemplateIDs where !known.contains(id) {
+                let near = Suggestions.closest(to: id, in: known).map { " (did you mean `\($0)`?)" } ?? ""
+                context.writeError("note: " + Message(ViewMessages.Note.unknownTemplate, [Names.inline(id), near]).text + "\n")
+            }
+        }
         do {
             let result = try DealViewEngine.run(compiled, store: opened.store, templateID: chosen?.id)
             context.write(DealViewOutput.render(result, DealViewOutput.Format(rawValue: format.rawValue) ?? .table, zone: opened.service.hintZone))
@@ -224,6 +251,12 @@ struct DealsCommand: FlowcCommand {
             return ViewStore.fail(HostError.store(error), opened.path, context)
         }
         return ExitCode.clean
+    }
+
+    /// `money(CNY) in 1.0.0 (2 deals), money(USD) in 1.1.0 (1 deal)`: most deals first, then
+    /// by version.
+    static func versions(_ differing: DealViewSchema.DifferingField) -> String {
+        differing.types.sorted { $0.deals != $1.deals ? $0.deals > $1.deals : $0.version < $1.version }.map { "\($0.type) in \($0.version) (\($0.deals) deal\($0.deals == 1 ? "" : "s"))" }.joined(separator: ", ")
     }
 }
 

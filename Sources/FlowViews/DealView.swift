@@ -23,19 +23,26 @@ public struct DealViewSpec: Sendable, Hashable {
     /// The first template field the view names, and where: in the filter (at the field), the
     /// grouping, a sort key or a column; nil when it names only built-ins.
     public func firstField(_ locator: DealViewLocator) -> (String, SourceSpan)? {
+        namedFields(locator).first
+    }
+
+    /// Every mention of a template field in the view, and where: in the filter (in the order
+    /// written), the grouping, the sort keys, the columns.
+    public func namedFields(_ locator: DealViewLocator) -> [(String, SourceSpan)] {
         func isField(_ name: String) -> Bool { !name.isEmpty && DealViewSchema.Builtin(rawValue: name) == nil && name != "count" }
+        var out: [(String, SourceSpan)] = []
         if let filter {
             let parsed = ExprParser.parse(filter)
             let fields = parsed.tree.ids.compactMap { id -> (String, Range<Int>)? in
                 if case .field(let path) = parsed.tree[id], isField(path) { return (path, parsed.tree.range(of: id)) }
                 return nil
             }
-            if let first = fields.min(by: { $0.1.lowerBound < $1.1.lowerBound }) { return (first.0, locator.filter(first.1)) }
+            out += fields.sorted { $0.1.lowerBound < $1.1.lowerBound }.map { ($0.0, locator.filter($0.1)) }
         }
-        if let groupBy, isField(groupBy) { return (groupBy, locator.groupBy()) }
-        for (i, text) in sort.enumerated() where isField(Self.sortParts(text).key) { return (Self.sortParts(text).key, locator.sort(i)) }
-        for (i, name) in (columns ?? []).enumerated() where isField(name) { return (name, locator.column(i)) }
-        return nil
+        if let groupBy, isField(groupBy) { out.append((groupBy, locator.groupBy())) }
+        for (i, text) in sort.enumerated() where isField(Self.sortParts(text).key) { out.append((Self.sortParts(text).key, locator.sort(i))) }
+        for (i, name) in (columns ?? []).enumerated() where isField(name) { out.append((name, locator.column(i))) }
+        return out
     }
 
     /// `KEY`, `KEY:desc`, `KEY:asc` → (key, descending); nil descending when the suffix is wrong.

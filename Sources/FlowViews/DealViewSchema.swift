@@ -72,22 +72,79 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
     /// groups by `node` or `blocked` follow it, as the flow does.
     public let nodeOrder: [String]
 
+    /// A field whose type is not the same in every version of the template the store holds
+    /// deals of (`amount` in CNY in one version and in USD in another): a view cannot compare,
+    /// sort or add its values as one type. Each version's type, with its number of deals.
+    public struct DifferingField: Sendable {
+        public let field: String
+        public let types: [(version: String, type: ExprType, deals: Int)]
+    }
+
+    /// Fields whose types differ between the versions, by id (empty for one version).
+    public let differing: [String: DifferingField]
+
     /// The schema of one machine's fields.
     public init(machine: VerifiedMachine?) {
+        self.init(versions: machine.map { [($0, 0)] } ?? [])
+    }
+
+    /// The schema of every version of a template in the store (QA round 27, review V1): the
+    /// fields of all of them, so that a view reaches the deals left on an older version by the
+    /// fields only it has (`competitor`, removed later) and by the enum values only it allows
+    /// (`net60`). A field of the same type in each is that type; an enum's values are those of
+    /// all versions; a field of other types in two versions (money in two currencies, text in
+    /// one and a number in the other) keeps the first version's type and is listed in
+    /// ``differing``, which the command refuses to use. `machines` come most deals first.
+    public init(template: StoreTemplate) {
+        let machines = template.hashes.compactMap { h in template.machines[h.hash].map { ($0.verified, h.deals) } }
+        self.init(versions: machines)
+    }
+
+    private init(versions: [(VerifiedMachine, Int)]) {
         var fields: [String: ExprType] = [:]
         var order: [String] = []
-        if let machine {
-            for (slot, def) in machine.machine.fields.enumerated() where slot < machine.fieldTypes.count && fields[def.id] == nil {
-                fields[def.id] = machine.fieldTypes[slot]
-                order.append(def.id)
+        var seen: [String: [(version: String, type: ExprType, deals: Int)]] = [:]
+        var differing: Set<String> = []
+        for (machine, deals) in versions {
+            var own: Set<String> = []
+            for (slot, def) in machine.machine.fields.enumerated() where slot < machine.fieldTypes.count && own.insert(def.id).inserted {
+                let type = machine.fieldTypes[slot]
+                seen[def.id, default: []].append((machine.machine.template.version, type, deals))
+                guard let known = fields[def.id] else {
+                    fields[def.id] = type
+                    order.append(def.id)
+                    continue
+                }
+                if let merged = Self.merged(known, type) { fields[def.id] = merged } else { differing.insert(def.id) }
             }
         }
         self.fields = fields
         self.fieldOrder = order
-        self.amountField = machine.flatMap { ViewFields.amount($0.machine) }
-        self.closeDateField = machine.flatMap { ViewFields.closeDate($0.machine) }
-        self.nodeOrder = machine?.machine.nodes.map(\.id) ?? []
+        self.differing = Dictionary(uniqueKeysWithValues: differing.map { ($0, DifferingField(field: $0, types: seen[$0] ?? [])) })
+        // The host copies each deal's own amount and close-date fields into the plain columns:
+        // the store reads them for a field only when every version names the same one.
+        func common(_ pick: (Machine) -> String?) -> String? {
+            let picked = versions.map { pick($0.0.machine) }
+            guard let first = picked.first, picked.allSatisfy({ $0 == first }) else { return nil }
+            return first
+        }
+        self.amountField = common(ViewFields.amount)
+        self.closeDateField = common(ViewFields.closeDate)
+        var nodes: [String] = []
+        for (machine, _) in versions { for node in machine.machine.nodes where !nodes.contains(node.id) { nodes.append(node.id) } }
+        self.nodeOrder = nodes
         self.knownNames = (Builtin.allCases.map(\.rawValue) + order.filter { Builtin(rawValue: $0) == nil }).sorted()
+    }
+
+    /// One type for a field of two versions: the same type, or enums (or lists of enums) with
+    /// all the values of both; nil when they differ otherwise.
+    static func merged(_ a: ExprType, _ b: ExprType) -> ExprType? {
+        switch (a, b) {
+        case _ where a == b: return a
+        case (.enumeration(let x), .enumeration(let y)): return .enumeration(values: x + y.filter { !x.contains($0) })
+        case (.list(let x), .list(let y)): return merged(x, y).map(ExprType.list)
+        default: return nil
+        }
     }
 
     public func key(_ name: String) -> Key? {

@@ -248,6 +248,35 @@ extension ViewFilter {
     /// matches no deal, which reads as "no deal there" (QA round 16).
     public var comparedNodeIDs: [String] { comparedNodes.map(\.id) }
 
+    /// The texts the filter compares `template` with (`template == "x"`, `template in ["x"]`),
+    /// each once, in the order written. A view checks them against the store's template ids: a
+    /// misspelt id (`standard-sale` for `standard_sale`) matches no deal (review V8).
+    public var comparedTemplateIDs: [String] {
+        let tree = checked.parsed.tree
+        func isTemplate(_ id: ExprID) -> Bool {
+            if case .field(let path) = tree[id] { return path == DealViewSchema.Builtin.template.rawValue }
+            return false
+        }
+        func texts(_ id: ExprID) -> [String] {
+            switch tree[id] {
+            case .literal(.text(let t)): return [t]
+            case .list(let items): return items.flatMap(texts)
+            default: return []
+            }
+        }
+        var out: [String] = []
+        for id in tree.ids {
+            guard case .binary(let op, let l, let r, _) = tree[id] else { continue }
+            let found: [String] = switch op {
+            case .equal, .notEqual: isTemplate(l) ? texts(r) : isTemplate(r) ? texts(l) : []
+            case .in where isTemplate(l): texts(r)
+            default: []
+            }
+            for t in found where !out.contains(t) { out.append(t) }
+        }
+        return out
+    }
+
     /// `comparedNodeIDs`, each with the range in the filter's text of the literal that names it
     /// first (a text of several nodes, `"legal,finance"`, gives each of them its whole range).
     public var comparedNodes: [(id: String, range: Range<Int>)] {

@@ -40,6 +40,15 @@ public enum ViewMessages {
         else `.flowc/deals.sqlite`) and never create one. Check the path; `flowc run` and \
         `flowc deal create` create stores. Exit code 2.
         """)
+    public static let differingField = MessageSpec(1418, .error, "view-field-differs", "field `{0}` has another type in another version of template `{1}` in the store: {2}", explanation: """
+        A view reads the deals of every version of a template in the store (`flowc migrate` \
+        moves open deals to a new version; closed ones stay where they ran). A field that a new \
+        version changed (its currency, or its type) holds values of two kinds, and a view \
+        cannot compare, sort or add them as one: `amount > 100 CNY` would read 5 USD as 5 CNY. \
+        The message lists each version's type and its number of deals. Leave the field out of \
+        the view, or move the deals to one version (`flowc migrate`). The default columns of \
+        `flowc deals` leave such an amount out, with a note.
+        """)
     public static let duplicateColumn = MessageSpec(1417, .error, "view-duplicate-column", "column `{0}` is listed twice", explanation: """
         A view shows each key once: `--columns deal,amount,amount` (or a saved view's \
         `columns:`) names `amount` twice. The second mention is reported; remove it.
@@ -52,6 +61,8 @@ public enum ViewMessages {
         public static let fieldOfNone = "no template of the store has a field `{0}`"
         /// FC1411 for a name close to a field of some templates: the field, they, one to add.
         public static let didYouMeanFieldOf = "did you mean `{0}`, a field of {1}? add `--template {2}`"
+        /// FC1418: what to do.
+        public static let differingField = "leave it out of the view, or move the deals to one version with `flowc migrate`"
         /// An unknown field in a view of a store with no deal: no template's fields are known yet.
         public static let storeHasNoDeals = "the store has no deals yet, so no template's fields are known: a view names fields once deals of their template are in the store"
     }
@@ -62,6 +73,10 @@ public enum ViewMessages {
         public static let moreGroups = "{0} more groups; raise --limit (0 for all) to see them"
         /// A node id in the filter that no version of the viewed templates has.
         public static let unknownNode = "`{0}` is no node of {1} in the store{2}: the view matches no deal at it"
+        /// A template id in the filter that no deal of the store runs on.
+        public static let unknownTemplate = "`{0}` is no template of the store's deals{1}: the view matches no deal of it"
+        /// The default columns leave out an amount whose type differs between versions.
+        public static let differingAmount = "the default columns leave out `{0}`: its type differs between the versions of template `{1}` in the store ({2}), so its values cannot be shown or added as one (`flowc explain FC1418`)"
         public static let notShown = "a grouped view shows its key, the count and the sums of money and number fields; not shown: {0}"
     }
 
@@ -98,7 +113,7 @@ public enum ViewMessages {
 
     /// The table `flowc explain` lists.
     public static let all: [MessageSpec] = [
-        unknownKey, severalTemplates, unknownTemplate, badSort, notGroupable, noStore, duplicateColumn, viewFileKey, viewFileMissing,
+        unknownKey, severalTemplates, unknownTemplate, badSort, notGroupable, noStore, duplicateColumn, differingField, viewFileKey, viewFileMissing,
         viewFileValue, viewFileTemplate, viewFileUnknownNode,
     ]
 }
