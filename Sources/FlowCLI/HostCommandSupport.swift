@@ -23,7 +23,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC). Text outputs print times in it, as ISO-8601 with the offset (2024-06-03T10:00:00+08:00), or in UTC with Z when no zone is given; JSON prints UTC.", valueName: "offset"))
     var utcOffset: String?
 
-    @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store before it gives up, changing nothing (FC1212, exit 2); default: as long as it takes.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store, or for another program holding its database (a database browser, a backup), before it gives up, changing nothing (FC1212, exit 2); default: as long as it takes.", valueName: "seconds"))
     var lockTimeout: Double?
 
     /// The zone offset in effect: `--utc-offset`, else the one written at the end of `--now`
@@ -214,7 +214,7 @@ struct StoreOptions: ParsableArguments {
             }
         }
         // A command that changes no deal opens the store read-only: it writes nothing to it.
-        guard let store = openStore(path, context, readOnly: !writing && !creating) else { return nil }
+        guard let store = openStore(path, context, readOnly: !writing && !creating, busyTimeout: lockTimeout) else { return nil }
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
         var clock = DealService.wallClock
         if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
@@ -549,9 +549,11 @@ final class LockWait {
 /// Opens the SQLite store at `path`, saying first when the file is from an older flowc and is
 /// about to be upgraded (a large store's upgrade takes a while, and the command would otherwise
 /// pause without a word); prints the problem and returns nil when it cannot be opened.
-func openStore(_ path: String, _ context: CLIContext, readOnly: Bool = false) -> SQLiteStore? {
+/// `busyTimeout`: how long a write waits while a program other than flowc holds the database's
+/// lock (nil: as long as it takes), as `--lock-timeout` bounds the wait for another command.
+func openStore(_ path: String, _ context: CLIContext, readOnly: Bool = false, busyTimeout: TimeInterval? = SQLiteStore.busyTimeout) -> SQLiteStore? {
     do {
-        return try SQLiteStore(path: path, readOnly: readOnly) { from, to in
+        return try SQLiteStore(path: path, readOnly: readOnly, busyTimeout: busyTimeout) { from, to in
             context.writeError("note: upgrading the store \(path) from schema version \(from) to \(to) (once; a large store takes a while)\n")
         }
     } catch {

@@ -14,7 +14,8 @@ extension DealService {
     /// 2. takes the store's writer lock (``StoreWriterLock``), waiting up to `lockTimeout`
     ///    seconds (nil: as long as it takes) while another process holds it, and calling
     ///    `waiting` once if it has to wait. The service holds it until it is released;
-    /// 3. opens the store, upgrading an older schema first (`onUpgrade` is told the versions
+    /// 3. opens the store, upgrading an older schema first, its writes waiting up to `lockTimeout`
+    ///    too while a program other than flowc holds the database's own lock (`onUpgrade` is told the versions
     ///    before it starts), and the machines archived beside it (`PATH.machines/`);
     /// 4. completes what an upgrade leaves to the host (``completeUpgrade()``).
     ///
@@ -28,7 +29,7 @@ extension DealService {
         let lock = try StoreWriterLock.acquire(besideDatabase: path, timeout: lockTimeout, waiting: waiting)
         let store: SQLiteStore
         do {
-            store = try SQLiteStore(path: path, onUpgrade: onUpgrade)
+            store = try SQLiteStore(path: path, busyTimeout: lockTimeout, onUpgrade: onUpgrade)
         } catch {
             throw HostError.store(error)
         }

@@ -76,8 +76,8 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
             case .newerSchema: storeProblem = .newerSchema
             case .notAStore: storeProblem = .notAStore
             // SQLITE_BUSY (5) and SQLITE_LOCKED (6): another connection held the database.
-            case .database where store.message.contains("SQLite error 5") || store.message.contains("SQLite error 6")
-                || store.message.contains("database is locked"): storeProblem = .busy
+            case .busy: storeProblem = .busy
+            case .database where store.message.contains("database is locked"): storeProblem = .busy
             default: storeProblem = .failed
             }
         } else {

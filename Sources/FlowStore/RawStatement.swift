@@ -144,6 +144,6 @@ final class RawStatement {
     private static let `static` = unsafeBitCast(0, to: sqlite3_destructor_type.self)
 
     private static func error(_ code: Int32, _ connection: OpaquePointer) -> StoreError {
-        StoreError(.database, "SQLite error \(code): \(String(cString: sqlite3_errmsg(connection)))")
+        StoreError.sqlite(code, String(cString: sqlite3_errmsg(connection)))
     }
 }

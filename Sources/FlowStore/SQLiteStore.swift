@@ -38,8 +38,13 @@ public final class SQLiteStore: DealStore {
         case powerLoss
     }
 
-    /// How long a write waits for another process's lock before failing.
+    /// How long a write waits for another process's lock before failing, unless the store is
+    /// opened with another `busyTimeout`.
     public static let busyTimeout: TimeInterval = 10
+
+    /// The longest wait SQLite can be given (its busy timeout is in milliseconds, in 32 bits):
+    /// about 24 days, what a nil `busyTimeout` ("as long as it takes") means.
+    static let longestBusyTimeout = TimeInterval(Int32.max / 1000)
 
     /// The page cache of each connection, in KiB.
     static let cacheKibibytes = 64 * 1024
@@ -61,8 +66,10 @@ public final class SQLiteStore: DealStore {
     ///   opened read-only when its schema is current, so that nothing is written (a read-only
     ///   file, a backup, another user's store can be read); appends then fail. A store of an
     ///   older schema is opened for writing and upgraded first.
+    /// - Parameter busyTimeout: how long a write waits, in seconds, while another program holds
+    ///   the database's lock (nil: as long as it takes, up to ``longestBusyTimeout``).
     public init(path: String, durability: Durability = .powerLoss, readOnly: Bool = false,
-                onUpgrade: ((Int, Int) -> Void)? = nil) throws {
+                busyTimeout: TimeInterval? = SQLiteStore.busyTimeout, onUpgrade: ((Int, Int) -> Void)? = nil) throws {
         self.path = path
         self.durability = durability
         do {
@@ -85,7 +92,7 @@ public final class SQLiteStore: DealStore {
             }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            var configuration = Self.configuration()
+            var configuration = Self.configuration(busyTimeout: busyTimeout)
             let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
@@ -119,9 +126,9 @@ public final class SQLiteStore: DealStore {
         pool = reader
     }
 
-    private static func configuration() -> Configuration {
+    private static func configuration(busyTimeout: TimeInterval? = SQLiteStore.busyTimeout) -> Configuration {
         var configuration = tunedConfiguration()
-        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.busyMode = .timeout(min(max(0, busyTimeout ?? longestBusyTimeout), longestBusyTimeout))
         configuration.label = "flowc-store"
         return configuration
     }
@@ -628,7 +635,7 @@ public final class SQLiteStore: DealStore {
         if let error = error as? DatabaseError {
             // A file that is not a database at all (a text file, a template named by mistake).
             if error.resultCode == .SQLITE_NOTADB { return StoreError(.notAStore, StoreError.notSQLite) }
-            return StoreError(.database, "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error)")")
+            return StoreError.sqlite(error.extendedResultCode.rawValue, error.message ?? "\(error)")
         }
         return StoreError(.database, "\(error)")
     }

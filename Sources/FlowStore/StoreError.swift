@@ -18,8 +18,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let newerSchema = Code(rawValue: "newer-schema")
         /// The file is an SQLite database but not a flowc store.
         public static let notAStore = Code(rawValue: "not-a-store")
-        /// SQLite itself failed (I/O, full disk, corruption, lock timeout).
+        /// SQLite itself failed (I/O, full disk, corruption).
         public static let database = Code(rawValue: "database")
+        /// Another program held the database's lock past the store's busy timeout (SQLITE_BUSY,
+        /// SQLITE_LOCKED); the write was not made.
+        public static let busy = Code(rawValue: "busy")
     }
 
     public let code: Code
@@ -34,5 +37,16 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The message of `.notAStore` for a file that is not an SQLite database at all.
     public static let notSQLite = "the file is not an SQLite database, so not a flowc store"
+
+    /// SQLite's failure `code` with its words; for SQLITE_BUSY (5) and SQLITE_LOCKED (6), what
+    /// happened in flowc's (QA round 27: "database is locked" from a program other than flowc,
+    /// a database browser or a backup, which flowc's writer lock does not see).
+    public static func sqlite(_ code: Int32, _ words: String) -> StoreError {
+        let primary = code & 0xFF
+        if primary == 5 || primary == 6 {
+            return StoreError(.busy, "SQLite error \(code): the store's database was locked by another program (a database browser, a backup, a script) past the lock timeout; this write was not made, try again")
+        }
+        return StoreError(.database, "SQLite error \(code): \(words)")
+    }
 
 }

@@ -104,6 +104,28 @@ import Testing
             }
             held.service.writerLock = nil
         }
+        // SQLite's own lock, held by a program other than flowc (QA round 27, M2), is `.busy`
+        // too, after `lockTimeout`.
+        do {
+            let holder = Process()
+            holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            holder.arguments = ["python3", "-c", """
+                import sqlite3, sys
+                c = sqlite3.connect(sys.argv[1], isolation_level=None)
+                c.execute('BEGIN EXCLUSIVE')
+                print('locked', flush=True)
+                sys.stdin.read()
+                """, db]
+            let input = Pipe(), output = Pipe()
+            holder.standardInput = input
+            holder.standardOutput = output
+            try holder.run()
+            #expect(String(decoding: output.fileHandleForReading.readData(ofLength: 7), as: UTF8.self) == "locked\n")
+            #expect(kind(db, lockTimeout: 0) == .busy)
+            try input.fileHandleForWriting.close()
+            holder.waitUntilExit()
+            #expect(kind(db, lockTimeout: 0) == nil)
+        }
         let text = dir + "/deals.jsonl"
         try Data("{}\n".utf8).write(to: URL(fileURLWithPath: text))
         #expect(kind(text) == .notAStore)
