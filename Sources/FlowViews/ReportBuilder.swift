@@ -164,7 +164,8 @@ public struct ReportBuilder {
             // open deals; QA round 19: after a rename migration, the closed deals left on the old
             // version outvoted every open one, and the renamed first stage came last), in its flow
             // order; a node only another version has goes after the node before it there (a stage
-            // added in a new version sits where it runs, not after the last stage). A node whose
+            // added in a new version sits where it runs, not after the last stage), or, when none
+            // is before it, before the node after it (an old first stage first; QA round 27). A node whose
             // versions give it different probabilities shows none: no one number is right.
             let busiest = openByVersion.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
             let flow = busiest.flatMap { t.machines[$0]?.machine } ?? m
@@ -179,7 +180,10 @@ public struct ReportBuilder {
                         continue
                     }
                     let before = nodes[..<i].reversed().first { p in order.contains { $0.id == p.id } }
-                    let at = before.flatMap { p in order.firstIndex { $0.id == p.id } }.map { $0 + 1 } ?? order.count
+                    let after = nodes[(i + 1)...].first { p in order.contains { $0.id == p.id } }
+                    let at = before.flatMap { p in order.firstIndex { $0.id == p.id } }.map { $0 + 1 }
+                        ?? after.flatMap { p in order.firstIndex { $0.id == p.id } }
+                        ?? order.count
                     order.insert(NodeDefLite(node), at: at)
                 }
             }
