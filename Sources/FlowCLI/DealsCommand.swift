@@ -124,7 +124,19 @@ struct DealsCommand: FlowcCommand {
         if !sort.isEmpty { spec.sort = sort }
         if let columns { spec.columns = columns.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
         if let limit { spec.limit = limit }
-        if fromOptions || locator == nil { locator = DealViewLocator.options(spec) }
+        // Each part is located where it was written: an option replaces its part of a saved view,
+        // and the view's other parts keep their places in the file (review V2: with `--sort` given,
+        // the file's `where` was reported at `--where`, which no one had typed).
+        let options = DealViewLocator.options(spec)
+        if var merged = locator, fromOptions {
+            if filter != nil { merged.filter = options.filter }
+            if groupBy != nil { merged.groupBy = options.groupBy }
+            if !sort.isEmpty { merged.sort = options.sort }
+            if columns != nil { merged.column = options.column }
+            locator = merged
+        } else if locator == nil {
+            locator = options
+        }
 
         guard let opened = ViewStore.open(store, context) else { return ExitCode.usage }
         let templates: [StoreTemplate]

@@ -255,6 +255,31 @@ import Testing
         #expect(bad.err.contains("bad.view.yaml:3:11: error[FC1423]"))
     }
 
+    /// A problem in a saved view's own part is located in the file when an option replaced
+    /// another part (review V2: with `--sort` given, the file's `where` was reported at
+    /// `--where:1:1`, an option no one had typed).
+    @Test func aViewsOwnPartsKeepTheirPlacesBesideOptions() throws {
+        let standard = try String(contentsOfFile: Examples.template, encoding: .utf8)
+        let extra = standard.replacingOccurrences(of: "\nfields:\n", with: "\nfields:\n  region_code:\n    type: text\n")
+        #expect(extra.contains("region_code"))
+        let view = "flowc: 1\nview: {id: v}\ntemplate: ../t.flow.yaml\nwhere: region_code == \"east\"\n"
+        let dir = try tempDir([
+            "t.flow.yaml": extra, "views/v.view.yaml": view,
+            "fragments/common-roles.flow.yaml": try String(contentsOfFile: repoRoot + "/templates/fragments/common-roles.flow.yaml", encoding: .utf8),
+        ])
+        #expect(flowc("check", dir + "/views/v.view.yaml").code == 0)
+        let db = try Examples.loaded()
+        for extraOptions in [[], ["--sort", "deal"], ["--columns", "deal"]] {
+            let r = flowc(["deals", "--db", db, "--view", dir + "/views/v.view.yaml"] + extraOptions)
+            #expect(r.code == 1, "\(extraOptions)")
+            #expect(r.err.contains("v.view.yaml:4:8: error[FC0415]"), "\(extraOptions): \(r.err)")
+            #expect(!r.err.contains("--where"), "\(extraOptions): \(r.err)")
+        }
+        // An option that replaces the part is located at the option.
+        let replaced = flowc("deals", "--db", db, "--view", dir + "/views/v.view.yaml", "--where", #"region_code == "west""#)
+        #expect(replaced.err.contains("--where:1:1: error[FC0415]"), "\(replaced.err)")
+    }
+
     /// The bundled views from where a user stands: their `template: ../standard-sale.flow.yaml`
     /// is found beside the view however the view's path or the directory given to `check` is
     /// written (it failed with FC1423 "no such file" for any relative path).
