@@ -1,7 +1,9 @@
 /// Terminal display width of Unicode scalars, so that a caret underline lines up under CJK text.
 ///
 /// East Asian wide and fullwidth characters take two cells, combining marks and zero-width
-/// characters none, everything else one.
+/// characters none, everything else one. An emoji takes two, whether one scalar shown as an
+/// emoji (🚀) or a sequence drawn as one picture (a family joined by ZWJ, a flag, a skin tone,
+/// a keycap): a text is measured by its characters, not its scalars.
 public enum DisplayWidth {
     /// The number of terminal cells a scalar occupies.
     public static func of(_ s: Unicode.Scalar) -> Int {
@@ -25,13 +27,31 @@ public enum DisplayWidth {
             || (0x30000...0x3FFFD).contains(v) {
             return 2
         }
+        if s.properties.isEmojiPresentation { return 2 }
         return 1
+    }
+
+    /// The number of terminal cells a character (a grapheme cluster) occupies: two for an emoji
+    /// sequence, the sum of its scalars otherwise (a letter and its combining accents: one).
+    public static func of(_ c: Character) -> Int {
+        let scalars = c.unicodeScalars
+        if scalars.count > 1, scalars.first?.properties.isEmoji == true, scalars.contains(where: isEmojiSequencePart) { return 2 }
+        var w = 0
+        for s in scalars { w += of(s) }
+        return w
+    }
+
+    /// A scalar that makes a sequence one emoji picture: the zero-width joiner, the emoji
+    /// variation selector, a regional indicator (flags), a skin-tone modifier, the keycap.
+    static func isEmojiSequencePart(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        return v == 0x200D || v == 0xFE0F || v == 0x20E3 || (0x1F1E6...0x1F1FF).contains(v) || (0x1F3FB...0x1F3FF).contains(v)
     }
 
     /// The number of terminal cells a string occupies (tabs count as one cell; renderers expand them first).
     public static func of(_ text: Substring.UnicodeScalarView) -> Int {
         var w = 0
-        for s in text { w += of(s) }
+        for c in Substring(text) { w += of(c) }
         return w
     }
 

@@ -48,5 +48,14 @@ import FlowDiagnostics
     @Test func cjkTakesTwoCells() {
         #expect(DisplayWidth.of("初步洽谈") == 8)
         #expect(DisplayWidth.of("abc") == 3)
+        // Emoji: two cells each, a sequence drawn as one picture too (review V4: a family
+        // counted 6, a rocket 1, and the columns after them started early).
+        #expect(DisplayWidth.of("👨‍👩‍👧") == 2)
+        #expect(DisplayWidth.of("🚀") == 2)
+        #expect(DisplayWidth.of("🇨🇳") == 2)
+        #expect(DisplayWidth.of("👍🏽") == 2)
+        #expect(DisplayWidth.of("1️⃣") == 2)
+        #expect(DisplayWidth.of("👨‍👩‍👧 家族企业 🇨🇳 é") == 16)
+        #expect(DisplayWidth.of("é") == 1 && DisplayWidth.of("e\u{301}") == 1)
     }
 }
