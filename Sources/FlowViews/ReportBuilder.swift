@@ -215,7 +215,10 @@ public struct ReportBuilder {
         // Open nodes past their due time, through the index on the earliest due time, read in
         // pages: every person's most overdue items are kept (and the rest counted), so that a
         // long tail of public-pool leads cannot crowd a rep's blocked deal out (QA round 19).
-        var byOwner: [String?: (items: [ReportModel.AttentionItem], more: Int)] = [:]
+        // Kept by each node's own due time, not its deal's earliest (review of the views, V7: at
+        // a fork, a person's item due sooner on a deal read later was left out), at most a
+        // person's limit of them at a time.
+        var byOwner: [String?: FirstInOrder<OverdueItem>] = [:]
         // Counted from the index alone: a deal with a due time has an open node, so it is open.
         let overdue = all(.compare(.column(.dueAt), .lessOrEqual, .value(.integer(nowMS))))
         let read = try forEachOverdueDeal(all(isOpen), upTo: nowMS, atMost: limits.attentionDeals) { deal in
@@ -228,20 +231,18 @@ public struct ReportBuilder {
                 // assigned: the role's holder would be refused (QA round 16).
                 let owner: String? = if case .text(let o)? = node["owner"], deal.index.pool != "public" { o } else { nil }
                 let cap = owner == nil ? limits.attentionNobody : limits.attentionPerOwner
-                guard (byOwner[owner]?.items.count ?? 0) < cap else {
-                    byOwner[owner, default: ([], 0)].more += 1
-                    continue
-                }
                 let blocked = node["status"] == .text("blocked")
                 let def = m?.nodes.first { $0.id == id }
-                byOwner[owner, default: ([], 0)].items.append(ReportModel.AttentionItem(
+                let item = ReportModel.AttentionItem(
                     dealID: deal.dealID, customer: customer, node: id, nodeNameZh: def?.name["zh"] ?? def?.name[""], nodeNameEn: def?.name["en"],
-                    state: blocked ? .blocked : .overdue, dueAt: Self.seconds(dueAt), daysOverdue: Int((nowMS - dueAt) / Self.day)))
+                    state: blocked ? .blocked : .overdue, dueAt: Self.seconds(dueAt), daysOverdue: Int((nowMS - dueAt) / Self.day))
+                byOwner[owner, default: FirstInOrder(keeping: cap, by: OverdueItem.precedes)].insert(OverdueItem(dueAt: dueAt, item: item))
             }
         }
         let attention = byOwner.map {
-            ReportModel.OwnerAttention(owner: $0.key, items: $0.value.items.sorted { ($0.dueAt ?? 0, $0.dealID) < ($1.dueAt ?? 0, $1.dealID) },
-                                       more: $0.value.more)
+            ReportModel.OwnerAttention(owner: $0.key, items: $0.value.kept.map(\.item).sorted {
+                ($0.dueAt ?? 0, $0.dealID, $0.node) < ($1.dueAt ?? 0, $1.dealID, $1.node)
+            }, more: $0.value.leftOut)
         }
             .sorted { a, b in
                 switch (a.owner, b.owner) {
@@ -419,6 +420,65 @@ public struct ReportBuilder {
         case .integer(let i): Double(i)
         case .real(let r): r
         default: nil
+        }
+    }
+}
+
+/// An item of the attention list, with its due time to the millisecond.
+struct OverdueItem {
+    let dueAt: Int64
+    let item: ReportModel.AttentionItem
+
+    /// The more overdue first; at one due time, by deal id, then node id.
+    static func precedes(_ a: OverdueItem, _ b: OverdueItem) -> Bool {
+        (a.dueAt, a.item.dealID, a.item.node) < (b.dueAt, b.item.dealID, b.item.node)
+    }
+}
+
+/// The first `capacity` elements, in an order, of the elements inserted, and how many others
+/// were: a heap of at most `capacity` elements whose root is the last one kept, so that the memory
+/// is the capacity's, however many are inserted.
+struct FirstInOrder<Element> {
+    let capacity: Int
+    let precedes: (Element, Element) -> Bool
+    /// The kept elements as a heap: none precedes its parent.
+    private var heap: [Element] = []
+    /// The elements inserted and not kept.
+    private(set) var leftOut = 0
+
+    init(keeping capacity: Int, by precedes: @escaping (Element, Element) -> Bool) {
+        self.capacity = max(0, capacity)
+        self.precedes = precedes
+    }
+
+    /// The elements kept, in no order.
+    var kept: [Element] { heap }
+
+    mutating func insert(_ element: Element) {
+        if heap.count < capacity {
+            heap.append(element)
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard precedes(heap[parent], heap[child]) else { break }
+                heap.swapAt(parent, child)
+                child = parent
+            }
+            return
+        }
+        leftOut += 1
+        // Kept in place of the last one kept if it precedes it.
+        guard let last = heap.first, precedes(element, last) else { return }
+        heap[0] = element
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var largest = parent
+            if left < heap.count, precedes(heap[largest], heap[left]) { largest = left }
+            if right < heap.count, precedes(heap[largest], heap[right]) { largest = right }
+            guard largest != parent else { return }
+            heap.swapAt(parent, largest)
+            parent = largest
         }
     }
 }

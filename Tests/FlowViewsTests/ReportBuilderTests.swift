@@ -1,4 +1,6 @@
+import FlowCheck
 import FlowHost
+import FlowIR
 import FlowRuntime
 import FlowStore
 import Foundation
@@ -265,4 +267,140 @@ struct ReportBuilderTests {
 enum StoreChoice: String, CustomStringConvertible, Sendable {
     case memory, sqlite
     var description: String { rawValue }
+}
+
+/// "Needs attention" keeps each person's most overdue items, by each node's own due time, in
+/// both stores (review of the views, V7: the deals are read by their earliest due time, and the
+/// first 20 items read were kept; a person's item on a fork branch due sooner, on a deal read
+/// later, was left out, counted in "… and 1 more").
+@Suite struct ReportAttentionTests {
+    /// A fork into a legal review due in 10 days and a finance review due in 1 day, each with
+    /// its own role.
+    static let template = """
+        flowc: 1
+        template:
+          id: fk
+          version: 1.0.0
+          name: {zh: 并行, en: Fork}
+        roles:
+          sales_owner:
+            name: {zh: 销售, en: Sales owner}
+            owner: true
+          legal:
+            name: {zh: 法务, en: Legal}
+          finance:
+            name: {zh: 财务, en: Finance}
+        fields:
+          customer_name:
+            type: text
+            required: true
+            name: {zh: 客户名称, en: Customer name}
+        customer:
+          identity: [customer_name]
+        nodes:
+          - id: intake
+            name: {zh: 受理, en: Intake}
+            owner: sales_owner
+            next: review
+          - id: review
+            name: {zh: 会审, en: Review}
+            kind: fork
+            branches: [x_legal, y_fin]
+            join: done
+          - id: x_legal
+            name: {zh: 法务审核, en: Legal review}
+            owner: legal
+            due: 10d
+            next: done
+          - id: y_fin
+            name: {zh: 财务审核, en: Finance review}
+            owner: finance
+            due: 1d
+            next: done
+          - id: done
+            name: {zh: 完成, en: Done}
+            kind: join
+            next: won
+          - id: won
+            name: {zh: 赢单, en: Won}
+            kind: won
+
+        """
+
+    /// 2024-05-21T00:00:00Z.
+    static let now: Int64 = 1_716_249_600
+
+    static func deal(_ id: String, _ day: Int, _ roles: String) -> String {
+        #"{"id": "\#(id)", "at": "2024-05-\#(day < 10 ? "0" : "")\#(day)T00:00:00Z", "owner": "sam", "fields": {"customer_name": "\#(id) 客户"}, "#
+            + #""roles": {\#(roles)}, "events": [{"by": "sam", "complete": "intake"}]}"#
+    }
+
+    @Test(arguments: [StoreChoice.memory, .sqlite])
+    func eachPersonKeepsTheirMostOverdueItemsWhicheverDealTheyAreOn(_ choice: StoreChoice) throws {
+        let store: any DealViewStore = choice == .memory ? InMemoryStore() : try DealViewFixtures.sqlite()
+        let registry = MachineRegistry(archive: InMemoryMachineArchive())
+        let service = DealService(store: store, machines: registry, clock: { Self.now })
+        var checked = TemplateChecker.check(path: "/t/fk.flow.yaml", bytes: Array(Self.template.utf8), fs: MemoryFileSystem([:]))
+        #expect(!checked.hasErrors, "\(checked.diagnostics.map(\.message.text))")
+        checked.diagnostics = []
+        let machine = try registry.register(try IRLoader.verify(try IRCompiler.compile(checked)))
+        // Twenty deals of 1 May: pat's legal reviews, due 11 May (10 days overdue), and quinn's
+        // finance reviews, due 2 May. Then B-1 of 3 May, read after them (its earliest due time is
+        // 4 May): pat's finance review, due 4 May, 17 days overdue, pat's most overdue item.
+        // N-1 and N-2 alike for nobody: N-1's legal review (due 11 May) holds no one, and N-2's
+        // finance review (due 4 May) neither.
+        var lines = (0..<20).map { Self.deal(String(format: "A-%02d", $0), 1, #""legal": ["pat"], "finance": ["quinn"]"#) }
+        lines.append(Self.deal("B-1", 3, #""legal": ["zed"], "finance": ["pat"]"#))
+        lines.append(Self.deal("N-1", 1, #""finance": ["ann"]"#))
+        lines.append(Self.deal("N-2", 3, #""legal": ["zed"]"#))
+        let rejected = try BulkRun(service: service, machine: machine).runDeals(Array(lines.joined(separator: "\n").utf8), format: .jsonLines).get()
+        #expect(rejected.isEmpty, "\(rejected.map(\.error))")
+
+        var builder = ReportBuilder(store: store, machines: registry)
+        let model = try builder.build(templateID: nil, returningWithinDays: 7, now: Self.now, utcOffset: 0)
+        #expect(model.attention.map { $0.owner ?? "-" } == ["ann", "pat", "quinn", "zed", "-"])
+        let pat = try #require(model.attention.first { $0.owner == "pat" })
+        // Finance review of B-1 first, then nineteen legal reviews; A-19's, the last of the
+        // twenty due at the same time, is the one left out.
+        #expect(pat.items.map { "\($0.dealID) \($0.node) \($0.daysOverdue)" }
+                == ["B-1 y_fin 17"] + (0..<19).map { String(format: "A-%02d x_legal 10", $0) }, "\(pat.items.map(\.dealID))")
+        #expect(pat.more == 1)
+        let quinn = try #require(model.attention.first { $0.owner == "quinn" })
+        #expect(quinn.items.count == 20 && quinn.more == 0 && quinn.items.allSatisfy { $0.node == "y_fin" && $0.daysOverdue == 19 })
+        #expect(model.attention.first { $0.owner == "zed" }?.items.map { "\($0.dealID) \($0.node)" } == ["B-1 x_legal", "N-2 x_legal"])
+        let nobody = try #require(model.attention.last)
+        #expect(nobody.owner == nil && nobody.items.map { "\($0.dealID) \($0.node) \($0.daysOverdue)" } == ["N-2 y_fin 17", "N-1 x_legal 10"])
+        let text = ReportText.render(model, color: false, language: .en)
+        #expect(text.contains(#/pat +B-1 +B-1 客户 +Finance review +overdue +2024-05-04 00:00 +17\n/#), "\(text)")
+
+        // Nobody's list is cut alike: N-1's item is read first and kept no longer.
+        builder.limits.attentionNobody = 1
+        let cut = try builder.build(templateID: nil, returningWithinDays: 7, now: Self.now, utcOffset: 0)
+        let none = try #require(cut.attention.last)
+        #expect(none.owner == nil && none.items.map { "\($0.dealID) \($0.node)" } == ["N-2 y_fin"] && none.more == 1)
+        // A person's list is cut at one: their most overdue item.
+        builder.limits.attentionPerOwner = 1
+        let one = try builder.build(templateID: nil, returningWithinDays: 7, now: Self.now, utcOffset: 0)
+        #expect(one.attention.first { $0.owner == "pat" }.map { $0.items.map(\.dealID) == ["B-1"] && $0.more == 20 } == true)
+        #expect(one.attention.first { $0.owner == "zed" }.map { $0.items.map(\.dealID) == ["B-1"] && $0.more == 1 } == true)
+    }
+
+    /// The bounded selection keeps the first elements in its order, whatever order they come in,
+    /// and counts the others.
+    @Test func theSelectionKeepsTheFirstInOrderAndCountsTheRest() {
+        var seed: UInt64 = 42
+        func next() -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(seed >> 33)
+        }
+        for round in 0..<300 {
+            let values = (0..<(round % 40)).map { _ in next() % 25 }
+            for capacity in [0, 1, 2, 3, 7, 20, 50] {
+                var selection = FirstInOrder<Int>(keeping: capacity, by: <)
+                for v in values { selection.insert(v) }
+                #expect(selection.kept.sorted() == Array(values.sorted().prefix(capacity)), "\(values) \(capacity)")
+                #expect(selection.leftOut == max(0, values.count - capacity))
+            }
+        }
+    }
 }
