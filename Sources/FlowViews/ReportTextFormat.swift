@@ -1,5 +1,6 @@
 import Foundation
 import FlowDiagnostics
+import FlowRuntime
 
 /// Number, date and label formatting shared by the terminal and HTML reports, so the two pages of
 /// one model show the same strings (amounts with thousands separators and two decimals, dates in
@@ -110,7 +111,10 @@ enum ReportTextFormat {
     // MARK: Text
 
     /// User text made safe for one line of a terminal table: control characters (which could
-    /// move the cursor or change colours) and line breaks become spaces.
+    /// move the cursor or change colours) and line breaks become spaces; the bidirectional
+    /// overrides, embeddings and isolates (which would reorder the rest of the row on a terminal
+    /// that applies them) are shown by their code, `\u{202E}`, as `flowc deals` shows them
+    /// (review of the views, V3: they were written raw).
     static func oneLine(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
@@ -118,7 +122,7 @@ enum ReportTextFormat {
             let control = v < 0x20 || (v >= 0x7F && v < 0xA0) || v == 0x2028 || v == 0x2029
             out.append(control ? " " : s)
         }
-        return String(out)
+        return Names.inline(String(out))
     }
 
     /// Cuts text to at most `width` display cells (CJK counts two), ending with `…` when cut.

@@ -112,6 +112,30 @@ import Testing
         #expect(records.count == 2 + 1 + 3)   // title, header, rule, three rows
     }
 
+    /// Bidirectional overrides, embeddings and isolates from the store are shown by their code,
+    /// as `flowc deals` shows them, not sent raw (review of the views, V3: a customer's U+202E
+    /// made the due time and days beside it read backwards on a terminal with bidi support).
+    @Test func bidiControlsAreShownByTheirCodeAsFlowcDealsShowsThem() throws {
+        let customer = "\u{202E}شركة العربية\u{202C} 123"
+        var model = ReportFixtures.full
+        model.attention[0].items[1].customer = customer
+        model.publicPool[1].reason = "\u{2067}سعر\u{2069} price"
+        model.returning[0].owner = "li\u{202D}.si"
+        model.recentRecords[1].text = "\u{202A}note\u{202B}\u{2066}x\u{2068}\n下周"
+        let text = ReportText.render(model, color: false, language: .en)
+        let bidi: [ClosedRange<UInt32>] = [0x202A...0x202E, 0x2066...0x2069]
+        #expect(!text.unicodeScalars.contains { s in bidi.contains { $0.contains(s.value) } }, "\(text.debugDescription)")
+        let shown = #"\u{202E}شركة العربية\u{202C} 123"#
+        let attention = block("Needs attention", in: text)
+        #expect(attention.contains { $0.contains("D-1009  \(shown)") }, "\(attention)")
+        #expect(text.contains(#"\u{2067}سعر\u{2069} price"#) && text.contains(#"li\u{202D}.si"#), "\(text)")
+        // A line break is still a blank; the other controls are named.
+        #expect(text.contains(#"\u{202A}note\u{202B}\u{2066}x\u{2068} 下周"#), "\(text)")
+        // `flowc deals` shows the same customer alike.
+        let deals = DealViewOutput.render(.rows(columns: ["deal", "customer_name"], rows: [[.text("D-1009"), .text(customer)]], more: 0), .table)
+        #expect(deals.contains("D-1009  \(shown)\n"), "\(deals)")
+    }
+
     @Test func colourIsOnlyAddedAroundTheSameText() throws {
         let coloured = ReportText.render(ReportFixtures.full, color: true)
         #expect(coloured.contains("\u{1B}[1;36m漏斗 Funnel"))
