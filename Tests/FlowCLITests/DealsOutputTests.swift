@@ -318,4 +318,15 @@ import Testing
         let table = flowc("deals", "--db", db, "--where", #"deal == "D-1001""#, "--columns", "deal,products")
         #expect(table.out.contains("D-1001  crm, bi"), "\(table.out)")
     }
+
+    /// FC1410's explanation names the built-in keys a view takes, those of the public pool and
+    /// the timers too (review of the views, V6: it named twelve of them).
+    @Test func theUnknownKeyExplanationNamesEveryBuiltIn() {
+        let r = flowc("explain", "FC1410")
+        #expect(r.code == 0)
+        for key in ["deal", "template", "status", "pool", "owner", "node", "blocked", "probability", "created", "closed", "age", "idle",
+                    "returns", "due", "pool_since", "pool_how", "pool_from", "pool_reason"] {
+            #expect(r.out.contains("`\(key)`"), "\(key): \(r.out)")
+        }
+    }
 }

@@ -366,3 +366,14 @@ struct DealViewTests {
         #expect(Set(FieldDefinitionsRule.viewBuiltins.keys) == Set(DealViewSchema.Builtin.allCases.map(\.rawValue)))
     }
 }
+
+/// `flowc explain FC1410` names every built-in key a view takes (review of the views, V6: it
+/// named twelve, without `blocked`, `due` and the `pool_*` keys).
+@Suite struct UnknownKeyExplanationTests {
+    @Test func theExplanationNamesEveryBuiltInKey() {
+        let explanation = ViewMessages.unknownKey.explanation
+        for key in DealViewSchema.Builtin.allCases {
+            #expect(explanation.contains("`\(key.rawValue)`"), "\(key.rawValue)")
+        }
+    }
+}
