@@ -34,13 +34,13 @@ struct PoolListCommand: FlowcCommand {
     @Argument(help: "The pool: public (default) or private.")
     var pool: PoolName = .public
 
-    @Option(name: .long, help: "Only this person's deals (private pool).")
+    @Option(name: .long, help: "Only this person's deals (private pool).", transform: CommandLineName.trimmed)
     var owner: String?
 
     @Option(name: .long, help: "At most this many deals (0: the whole pool).")
     var limit = 100
 
-    @Option(name: .long, help: ArgumentHelp("Start after this deal id (paging).", valueName: "id"))
+    @Option(name: .long, help: ArgumentHelp("Start after this deal id (paging).", valueName: "id"), transform: CommandLineName.trimmed)
     var after: String?
 
     @Flag(name: .long, help: "One JSON object per deal.")

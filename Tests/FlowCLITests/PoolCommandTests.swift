@@ -113,6 +113,27 @@ import Testing
         #expect(publicOwner.err.contains("--owner goes with the private pool"))
     }
 
+    /// Blanks around `--owner` and `--after` are dropped, as around every id and person a
+    /// command names (review of the views, V5: `--owner ' li.si '` listed no deal, exit 0).
+    @Test func blanksAroundTheOwnerAndTheDealAfterAreDropped() throws {
+        let db = try Examples.loaded()
+        let plain = flowc("pool", "list", "private", "--owner", "li.si", "--db", db)
+        let blanks = flowc("pool", "list", "private", "--owner", " li.si ", "--db", db)
+        #expect(blanks.code == 0, "\(blanks.err)")
+        #expect(blanks.out.hasSuffix("2 deals in the private pool of `li.si`\n"), "\(blanks.out)")
+        #expect(blanks.out == plain.out)
+        #expect(flowc("pool", "list", "private", "--owner", "\tli.si\n", "--json", "--db", db).out
+                == flowc("pool", "list", "private", "--owner", "li.si", "--json", "--db", db).out)
+        let first = flowc("pool", "list", "private", "--limit", "3", "--db", db)
+        let third = try #require(first.out.split(separator: "\n").dropLast().last?.split(separator: " ").first.map(String.init))
+        let rest = flowc("pool", "list", "private", "--after", " \(third) ", "--db", db)
+        #expect(rest.code == 0, "\(rest.err)")
+        #expect(rest.out.hasSuffix("1 deal in the private pool after `\(third)`\n"), "\(rest.out)")
+        #expect(rest.out == flowc("pool", "list", "private", "--after", third, "--db", db).out)
+        let publicOwner = flowc("pool", "list", "public", "--owner", " li.si ", "--db", db)
+        #expect(publicOwner.code == 2 && publicOwner.err.contains("--owner goes with the private pool"))
+    }
+
     /// A tick later than the clock would log events from the future, after which every other
     /// event of the deal is refused until that time comes; it is refused before anything is
     /// written. A simulation sets the clock with `--now`.
