@@ -531,15 +531,6 @@ struct RoleArgument: ExpressibleByArgument {
     }
 }
 
-/// A deal id or a person named by an option that no deal service reads (`pool list --owner`,
-/// `--after`), without the blanks around it, as the service reads those of a command, a record or
-/// a CSV cell (`' wang '` is `wang`; review of the views, V5: `--owner ' rep01 '` listed nothing).
-enum CommandLineName {
-    static func trimmed(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
-
 /// A time on the command line: `+3d` (after the deal's last event), ISO-8601 with zone, or epoch seconds.
 struct TimeArgument: ExpressibleByArgument {
     var value: EventTime

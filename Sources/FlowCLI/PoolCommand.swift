@@ -34,13 +34,15 @@ struct PoolListCommand: FlowcCommand {
     @Argument(help: "The pool: public (default) or private.")
     var pool: PoolName = .public
 
-    @Option(name: .long, help: "Only this person's deals (private pool).", transform: CommandLineName.trimmed)
+    // The person and the deal id without the blanks around them, as a record or another
+    // command reads them (review of the views, V5: `--owner ' rep01 '` listed nothing).
+    @Option(name: .long, help: "Only this person's deals (private pool).", transform: RecordReader.person)
     var owner: String?
 
     @Option(name: .long, help: "At most this many deals (0: the whole pool).")
     var limit = 100
 
-    @Option(name: .long, help: ArgumentHelp("Start after this deal id (paging).", valueName: "id"), transform: CommandLineName.trimmed)
+    @Option(name: .long, help: ArgumentHelp("Start after this deal id (paging).", valueName: "id"), transform: RecordReader.person)
     var after: String?
 
     @Flag(name: .long, help: "One JSON object per deal.")

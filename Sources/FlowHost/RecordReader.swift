@@ -144,7 +144,7 @@ public enum RecordReader {
 
     /// A person's id (or a deal's) as a record writes it, without the blanks around it
     /// (`"zhang "` from a spreadsheet cell is `zhang`, not another person: QA round 12).
-    static func person(_ written: String) -> String {
+    public static func person(_ written: String) -> String {
         // Most ids have no blank at either end: returned as they are, without a copy.
         guard let first = written.unicodeScalars.first, let last = written.unicodeScalars.last,
               first.properties.isWhitespace || last.properties.isWhitespace else { return written }
