@@ -436,49 +436,31 @@ struct OverdueItem {
 }
 
 /// The first `capacity` elements, in an order, of the elements inserted, and how many others
-/// were: a heap of at most `capacity` elements whose root is the last one kept, so that the memory
-/// is the capacity's, however many are inserted.
+/// were. At most twice the capacity is held: when that many are, they are sorted and the first
+/// `capacity` kept, so the memory is the capacity's however many are inserted.
 struct FirstInOrder<Element> {
     let capacity: Int
     let precedes: (Element, Element) -> Bool
-    /// The kept elements as a heap: none precedes its parent.
-    private var heap: [Element] = []
-    /// The elements inserted and not kept.
-    private(set) var leftOut = 0
+    private var held: [Element] = []
+    private var dropped = 0
 
     init(keeping capacity: Int, by precedes: @escaping (Element, Element) -> Bool) {
         self.capacity = max(0, capacity)
         self.precedes = precedes
     }
 
-    /// The elements kept, in no order.
-    var kept: [Element] { heap }
+    /// The elements kept, in order.
+    var kept: [Element] { Array(held.sorted(by: precedes).prefix(capacity)) }
+
+    /// The elements inserted and not kept.
+    var leftOut: Int { dropped + max(0, held.count - capacity) }
 
     mutating func insert(_ element: Element) {
-        if heap.count < capacity {
-            heap.append(element)
-            var child = heap.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard precedes(heap[parent], heap[child]) else { break }
-                heap.swapAt(parent, child)
-                child = parent
-            }
-            return
-        }
-        leftOut += 1
-        // Kept in place of the last one kept if it precedes it.
-        guard let last = heap.first, precedes(element, last) else { return }
-        heap[0] = element
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var largest = parent
-            if left < heap.count, precedes(heap[largest], heap[left]) { largest = left }
-            if right < heap.count, precedes(heap[largest], heap[right]) { largest = right }
-            guard largest != parent else { return }
-            heap.swapAt(parent, largest)
-            parent = largest
+        held.append(element)
+        if held.count >= max(2 * capacity, 1) {
+            held.sort(by: precedes)
+            dropped += held.count - capacity
+            held.removeLast(held.count - capacity)
         }
     }
 }
