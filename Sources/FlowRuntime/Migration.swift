@@ -55,14 +55,16 @@ extension Runner {
     /// the new version refuses. So a migration report can list them all, and an author fixes
     /// the mapping in one go instead of one node per run. Empty when the nodes and fields move;
     /// a refusal of the mapping itself (FC1167, FC1168) is given alone.
+    /// - Parameter rules: the runner rules the migration would be stepped under (8 and later
+    ///   check merged nodes by the state the merge keeps).
     public static func migrationProblems(from old: PreparedMachine, to new: PreparedMachine, _ snapshot: DealSnapshot,
-                                         map: [NodeMapping], limits: RunnerLimits = .default) -> [Refusal] {
+                                         map: [NodeMapping], limits: RunnerLimits = .default, rules: Int = StepContext.currentRules) -> [Refusal] {
         let t = MigrationTranslator(old: old, new: new, s: snapshot)
         let targets: [Int?]
         do { targets = try t.nodeTargets(map) } catch { return [error] }
         var out: [Refusal] = []
         for i in snapshot.nodes.indices where old.machine.nodes.indices.contains(i) && i < targets.count {
-            if let problem = t.nodeProblem(i, targets) { out.append(problem) }
+            if let problem = t.nodeProblem(i, targets, rules: rules) { out.append(problem) }
         }
         out += t.fieldProblems(limits)
         return out
@@ -163,7 +165,7 @@ struct MigrationTranslator {
         fresh.templateID = new.machine.template.id
         fresh.templateVersion = new.machine.template.version
         fresh.machineHash = newHash
-        let moves = try t.translateNodes(targets, into: &fresh, at: event.at, keepingPlan: context.rules >= 4)
+        let moves = try t.translateNodes(targets, into: &fresh, at: event.at, keepingPlan: context.rules >= 4, rules: context.rules)
         if context.rules >= 3 { try t.checkForkBranches(fresh) }
         if context.rules >= 6 { try t.checkForksNotEntered(fresh, targets) }
         fresh.fields = try t.translateFields(limits)
@@ -226,10 +228,28 @@ struct MigrationTranslator {
         }
     }
 
+    /// The node whose state a merge onto new node `t` keeps: of the reached old nodes mapped
+    /// there, the first with the most of the deal's position (``weight(_:)``), as
+    /// ``translateNodes(_:into:at:keepingPlan:rules:)`` merges them; nil when none is.
+    func mergeKeeps(_ t: Int, _ targets: [Int?]) -> Int? {
+        var keep: Int?
+        for (j, state) in s.nodes.enumerated() where state.status != .pending && old.machine.nodes.indices.contains(j) {
+            guard targets.indices.contains(j), targets[j] == t else { continue }
+            if let k = keep, MigrationTranslator.weight(state.status) <= MigrationTranslator.weight(s.nodes[k].status) { continue }
+            keep = j
+        }
+        return keep
+    }
+
     /// Why the node `i` the deal has reached cannot move to its target: no counterpart for an
     /// open or done node (FC1166), or a counterpart of a kind that cannot hold its state
     /// (FC1169); nil when it can (or is dropped with a note: skipped and closed nodes).
-    func nodeProblem(_ i: Int, _ targets: [Int?]) -> Refusal? {
+    ///
+    /// Under rules 8 a node merged with others is checked by the state the merged node keeps
+    /// (the winner's): a waiting join merged with a blocked branch into one task leaves a
+    /// blocked task, which a task can be (QA round 27, M3); under 7 each node's own state was
+    /// checked, and such a deal was refused.
+    func nodeProblem(_ i: Int, _ targets: [Int?], rules: Int = StepContext.currentRules) -> Refusal? {
         let om = old.machine, nm = new.machine
         let state = s.nodes[i], id = om.nodes[i].id
         guard let t = targets[i] else {
@@ -238,6 +258,7 @@ struct MigrationTranslator {
             default: return Refusal(RuntimeMessages.nodeRemoved, id, state.status.rawValue)
             }
         }
+        if rules >= 8, let keep = mergeKeeps(t, targets), keep != i { return nil }
         let kind = nm.nodes[t].kind, oldKind = om.nodes[i].kind
         var fits = true
         var why = ""
@@ -262,7 +283,7 @@ struct MigrationTranslator {
     ///   machine records only what changed; under 3 every pending node started in the plan, and a
     ///   node that was never in it was said to leave it.
     mutating func translateNodes(_ targets: [Int?], into fresh: inout DealSnapshot, at now: Int64,
-                                 keepingPlan: Bool) throws(Refusal) -> [NodeMove] {
+                                 keepingPlan: Bool, rules: Int) throws(Refusal) -> [NodeMove] {
         let om = old.machine, nm = new.machine
         fresh.nodes = nm.nodes.map { NodeState(deliverables: $0.deliverables.count) }
         if keepingPlan {
@@ -274,7 +295,7 @@ struct MigrationTranslator {
         var moves: [NodeMove] = []
         for (i, state) in s.nodes.enumerated() where state.status != .pending && om.nodes.indices.contains(i) {
             let id = om.nodes[i].id
-            if let problem = nodeProblem(i, targets) { throw problem }
+            if let problem = nodeProblem(i, targets, rules: rules) { throw problem }
             guard let t = targets[i] else {
                 // Skipped or closed (anything else is a problem): dropped with a note.
                 notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.nodeDropped, [id, state.status.rawValue]))

@@ -56,7 +56,11 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   `starts_with`, `ends_with`), as `len` counts and `flowc deals` compares; under 6 they
     ///   took canonically equivalent texts for equal. A date or datetime moved past the years 1
     ///   to 9999 overflows (FC0433); under 6 it was stored (``FlowExpr/ExprRevision``).
-    public static let currentRules = 7
+    /// - 8: a migration that merges several reached nodes into one checks the kind of the new
+    ///   node against the state the merge keeps (the one with more of the deal's position), not
+    ///   against each merged node's own: a waiting join merged with a blocked branch into a task
+    ///   moves, the task blocked. Under 7 the join alone was checked, and the deal refused (FC1169).
+    public static let currentRules = 8
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

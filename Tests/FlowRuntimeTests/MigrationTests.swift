@@ -437,6 +437,78 @@ extension Deal {
         #expect(refusal?.message.contains("its branch `legal_review` has no node the deal reached (new, or mapped elsewhere)") == true)
     }
 
+    /// A fork and its join merged into one task (QA round 27, M3): with one branch done, the
+    /// join waiting and the other branch open, the merged task keeps the open branch's state,
+    /// which a task can hold, so the deal moves (rules 8); under rules 7 the waiting join was
+    /// checked alone and the deal refused (FC1169). A merge whose kept state the task cannot
+    /// hold (the join waiting, every other merged node done) is still refused.
+    @Test func aForkMergedIntoOneTaskIsCheckedByTheStateItKeeps() throws {
+        var d = try Mini.atFork()
+        try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
+        #expect(d.node("review_done")?.status == .waiting)
+        #expect(d.node("finance_review")?.status == .active)
+        // 2.0.0: the fork, its branches and its join are one task, `contracts`.
+        let v2 = try MiniVersion.make("2.0.0", [
+            ("outcomes: {approve: contract_review, reject: talks}", "outcomes: {approve: contracts, reject: talks}"),
+            ("""
+              - id: contract_review
+                name: Contract review
+                kind: fork
+                branches: [legal_review, finance_review]
+                join: review_done
+              - id: legal_review
+                name: Legal review
+                owner: legal
+                probability: 70
+                rework: [talks]
+                next: review_done
+              - id: finance_review
+                name: Finance review
+                owner: finance
+                probability: 60
+                on_enter:
+                  - requirement: {team: finance_ops, title: "credit check {customer_name}", assignee_role: finance}
+                next: review_done
+              - id: review_done
+                name: Review done
+                kind: join
+                next: signing
+            """, """
+              - id: contracts
+                name: Contracts
+                owner: legal
+                next: signing
+            """),
+        ])
+        let all = ["contract_review", "legal_review", "finance_review", "review_done"].map { NodeMapping($0, "contracts") }
+        let (moved, outcome) = try d.migrate(to: v2, map: all).get()
+        #expect(moved.node("contracts")?.status == .active)
+        #expect(moved.active == ["contracts"])
+        #expect(outcome.moves.contains(NodeMove(from: "review_done", to: "contracts", status: .waiting)))
+        #expect(outcome.notes.contains("nodes `finance_review` (active) and `review_done` (waiting) merge into `contracts`, which keeps the state of `finance_review`"))
+        #expect(replayMatches(moved, initial: d.pm, machines: [d.pm, v2]))
+        // The deal goes on from the merged task.
+        var next = moved
+        try next.apply(.complete(node: "contracts", outcome: nil), by: "lee", after: hour)
+        #expect(next.active == ["signing"])
+
+        // Under rules 7 the same migration is refused, as it was.
+        let s = try #require(d.snapshot)
+        let event = DealEvent(id: "m7", at: d.time + hour, .migrate(from: s.machineHash, to: v2.machine.template.hash, map: all))
+        let old = Runner.migrate(from: d.pm, to: v2, s, event, context: StepContext(now: event.at, rules: 7)).failure
+        #expect(old?.code == "FC1169")
+        #expect(old?.message == "node `review_done` is waiting, but would move to `contracts`, a task node, which cannot be waiting")
+        #expect(Runner.migrationProblems(from: d.pm, to: v2, s, map: all, rules: 7).map(\.code) == ["FC1169"])
+        #expect(Runner.migrationProblems(from: d.pm, to: v2, s, map: all).isEmpty)
+
+        // The kept state is checked: the join waiting and the done branch onto the task, the
+        // open branch elsewhere, leaves a waiting task: refused.
+        let waiting = try d.migrate(to: v2, map: [NodeMapping("contract_review", "contracts"), NodeMapping("legal_review", "contracts"),
+                                                  NodeMapping("review_done", "contracts"), NodeMapping("finance_review", "signing")]).failure
+        #expect(waiting?.code == "FC1169")
+        #expect(waiting?.message == "node `review_done` is waiting, but would move to `contracts`, a task node, which cannot be waiting")
+    }
+
     @Test func fieldsAreMatchedByIDAndAnIncompatibleValueRefusesTheDeal() throws {
         var d = try Mini.deal(fields: [FieldAssignment("headcount", .integer(120)), FieldAssignment("notes", .text("首次拜访"))])
         let textual = try MiniVersion.make("2.0.0", [("headcount: {type: integer, min: 0, max: 100000}", "headcount: {type: text}")])
