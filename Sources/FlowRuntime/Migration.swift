@@ -1,5 +1,5 @@
 import FlowExpr
-import FlowIR
+public import FlowIR
 
 /// What a migration did to one deal: the new snapshot, how its reached nodes moved, and what was
 /// carried over with a loss (notes). A migration emits no effects.
@@ -80,6 +80,18 @@ extension Runner {
             guard !known.contains(entry.new), seen.insert(entry.old + "\u{1F}" + entry.new).inserted else { return nil }
             return Refusal(RuntimeMessages.mappingUnknownNode, Names.shown(entry.old), Names.shown(entry.new),
                            Names.didYouMean(entry.new, among: ids))
+        }
+    }
+
+    /// ``mappingTargetProblems(_:toNodes:)`` against a machine's nodes: a target that is a
+    /// node's display name rather than its id is said so, with the id.
+    public static func mappingTargetProblems(_ map: [NodeMapping], to machine: Machine) -> [Refusal] {
+        let known = Set(machine.nodes.map(\.id))
+        var seen = Set<String>()
+        return map.compactMap { entry in
+            guard !known.contains(entry.new), seen.insert(entry.old + "\u{1F}" + entry.new).inserted else { return nil }
+            return Refusal(RuntimeMessages.mappingUnknownNode, Names.shown(entry.old), Names.shown(entry.new),
+                           Names.didYouMeanNode(entry.new, among: machine.nodes))
         }
     }
 
@@ -209,7 +221,7 @@ struct MigrationTranslator {
             }
             guard new.nodeIndex[entry.new] != nil else {
                 throw Refusal(RuntimeMessages.mappingUnknownNode, Names.shown(entry.old), Names.shown(entry.new),
-                              Names.didYouMean(entry.new, among: nm.nodes.map(\.id)))
+                              Names.didYouMeanNode(entry.new, among: nm.nodes))
             }
             explicit[entry.old] = entry.new
         }

@@ -1,4 +1,5 @@
 import FlowDiagnostics
+package import FlowIR
 
 /// Small helpers for names in messages and people lists.
 package enum Names {
@@ -42,6 +43,17 @@ package enum Names {
             }
         }
         return out
+    }
+
+    /// " (did you mean `id`? …)" when `name` is a node's display name (in any language, as
+    /// written or in other letter case) rather than its id: a mapping takes ids, and the name is
+    /// what people know the stage by (QA round 27, M8). Else the closest id, as ``didYouMean(_:among:)``.
+    package static func didYouMeanNode(_ name: String, among nodes: [NodeDef]) -> String {
+        let wanted = name.lowercased()
+        if !wanted.isEmpty, let node = nodes.first(where: { $0.name.values.contains { $0.lowercased() == wanted } }) {
+            return RuntimeMessages.fill(RuntimeMessages.Phrase.didYouMeanNamed, [node.id, shown(name)])
+        }
+        return didYouMean(name, among: nodes.map(\.id))
     }
 
     /// " (did you mean `x`?)" for the closest candidate within a small edit distance, else "".

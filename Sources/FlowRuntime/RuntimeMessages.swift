@@ -404,6 +404,8 @@ public enum RuntimeMessages {
         public static let noActiveNode = "no active node leads to a `won` end"
         public static let nodeDoesNotLeadToWon = "node `{0}` does not lead to a `won` end now"
         public static let didYouMean = " (did you mean `{0}`?)"
+        /// A node named by its display name where its id is wanted (`{1}` the name written).
+        public static let didYouMeanNamed = " (did you mean `{0}`? `{1}` is its name; a node mapping takes node ids)"
         /// A name that is a known one with an invisible character in it (`{1}`: the character named).
         public static let didYouMeanWithout = " (did you mean `{0}`? this one contains {1})"
         /// Why a done node cannot move onto an end or a join (FC1169).
