@@ -1,7 +1,9 @@
 import ArgumentParser
 import FlowHost
 import FlowIR
+import FlowDiagnostics
 import FlowRuntime
+import FlowYAML
 import Foundation
 
 /// `flowc migrate`: moves open deals to a new version of their template (dry run by default).
@@ -31,8 +33,11 @@ struct MigrateCommand: FlowcCommand {
             inside a fork that the new version gives a branch it never entered; FC1179 a deal whose \
             open node the new version puts inside a fork it has not entered; FC1228 a mapping from a node the deal's \
             version does not have; FC1229 a node moved between the flow and the lose path; FC1201 or FC1202 a deal that the new version's customer \
-            identity, normalisation or group makes a duplicate of another open deal. Skipped: \
-            closed deals (FC1165) and deals already on the target (FC1164) — so running a \
+            identity, normalisation or group makes a duplicate of another open deal; FC1230 a deal \
+            on a later version than the target's (a `version:` of numbers compared part by part), \
+            said once at the target's `version:` line: --allow-older moves such deals back. Nodes \
+            merged into one are checked by the state the merged node keeps (the open one first). \
+            Skipped: closed deals (FC1165) and deals already on the target (FC1164) — so running a \
             migration again writes nothing.
 
             The report lists, per deal that moves or is refused, the versions, every reached \
@@ -44,14 +49,24 @@ struct MigrateCommand: FlowcCommand {
             snapshot stays the fold of its log; `flowc deal history` and `why` show it.
 
             Timers already due by the migration's time fire first, on the version the deal is on \
-            (a `tick` event before the `migrate` event, with its effects), as `flowc tick` would.
+            (a `tick` event before the `migrate` event, with its effects), as `flowc tick` would. \
+            What the new version makes due at once (a shorter `due` or `pool.idle`), which the \
+            next tick fires, is noted per deal and counted before the summary: nodes past their \
+            new due date, deals idle past the new idle return (they go to the public pool, with \
+            no warning first when the new warning is past too) or warning.
+
+            Mapping problems found once the map file is read (FC1167, FC1228) are said at their \
+            `file:line:column`, with a help for a pair written the wrong way round (`new: old`) \
+            and for a node written by its display name.
 
             Exit codes: 0 no deal refused; 1 a deal was refused, or the template has errors; 2 \
             usage error (a malformed --map, or a node mapped twice, FC1224; a mapping to a node \
             the new version does not have, FC1167, all of them before any deal is read; an \
             unreadable map file, FC1225), an unreadable file, or a store that cannot be opened or \
             written. Also 1 when the store has no deal of the new version's template id but open \
-            deals of others (a new version keeps its template's id): the report names them.
+            deals of others (a new version keeps its template's id): the report names them; and \
+            when no deal runs on the --from version (FC1231, naming the versions the open deals \
+            run on). With --from, the open deals on other versions are noted, not considered.
             """
     )
 
@@ -72,6 +87,9 @@ struct MigrateCommand: FlowcCommand {
 
     @Flag(name: .long, help: "Write the migrate events (default: a dry run that writes nothing).")
     var apply = false
+
+    @Flag(name: .long, help: "Move deals back to a target whose version is lower than theirs (default: such deals are refused, FC1230).")
+    var allowOlder = false
 
     @Option(name: .customLong("format"), help: ArgumentHelp("The report's format: human or json (default: human).", valueName: "format"))
     var formatOption: String?
@@ -102,6 +120,8 @@ struct MigrateCommand: FlowcCommand {
     func execute(_ context: CLIContext) -> Int32 {
         // The mapping first: a usage problem should not wait for a compile.
         var entries: [NodeMapping] = []
+        // Where the map file wrote each entry, for the mapping's problems found later (M8).
+        var places: [NodeMapping: NodeMappingInput.LocatedMapping] = [:]
         if let mapFile {
             let data: [UInt8]
             switch InputFile.read(mapFile) {
@@ -110,8 +130,10 @@ struct MigrateCommand: FlowcCommand {
                 context.writeError(Self.located(NodeMappingInput.unreadable(mapFile, reason: problem.reason)))
                 return ExitCode.usage
             }
-            switch NodeMappingInput.file(data, path: mapFile) {
-            case .success(let e): entries += e
+            switch NodeMappingInput.located(data, path: mapFile) {
+            case .success(let e):
+                entries += e.map(\.mapping)
+                for entry in e where places[entry.mapping] == nil { places[entry.mapping] = entry }
             case .failure(let error):
                 context.writeError(Self.located(error))
                 return ExitCode.usage
@@ -139,10 +161,6 @@ struct MigrateCommand: FlowcCommand {
         case .success(let m): target = m
         case .failure(let status): return status.code
         }
-        // A target that is not a node of the new version refuses every deal with the node: said
-        // once, each of them, before any deal is read.
-        let unknownTargets = Runner.mappingTargetProblems(entries, toNodes: target.machine.nodes.map(\.id))
-        for problem in unknownTargets { context.writeError("error[\(problem.code)]: \(problem.message)\n") }
         var fromHash: String?
         if let from {
             if from.hasPrefix("sha256:") {
@@ -154,36 +172,99 @@ struct MigrateCommand: FlowcCommand {
                 }
             }
         }
+        // A target that is not a node of the new version refuses every deal with the node: said
+        // once, each of them, before any deal is read.
+        let unknownTargets = entries.filter { !Runner.mappingTargetProblems([$0], to: target.machine).isEmpty }
         if !unknownTargets.isEmpty {
             // The mapping's sources that no version of the store's deals has, in the same run
             // (QA rounds 10 and 11: a bad target hid them until it was fixed): read from a dry
-            // run that changes nothing; then nothing is migrated.
-            if FileManager.default.fileExists(atPath: store.path(context)), let service = store.open(context),
-               let dry = try? service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: false)) {
-                for source in dry.unknownSources {
-                    context.writeError("error[\(MigrationMessages.unknownSource.code)]: " + HostMessages.fill(MigrationMessages.Report.unknownSource, [source]) + "\n")
-                }
+            // run that changes nothing; then nothing is migrated. The versions it read tell a
+            // mapping written the wrong way round (QA round 27, M8).
+            var dry: MigrationReport?
+            if FileManager.default.fileExists(atPath: store.path(context)), let service = store.open(context) {
+                dry = try? service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: false, allowOlder: true))
+            }
+            let reversed = Self.reversedPairs(entries, target: target.machine, sources: dry?.sourceVersions ?? [])
+            for entry in unknownTargets {
+                guard let problem = Runner.mappingTargetProblems([entry], to: target.machine).first else { continue }
+                var arguments = problem.arguments
+                if let hint = reversed[entry], arguments.count == 3 { arguments[2] = hint }
+                let place = places[entry].map { $0.newAt + ": " } ?? ""
+                context.writeError(place + "error[\(problem.code)]: " + HostMessages.fill(problem.format, arguments) + "\n")
+            }
+            for source in dry?.unknownSources ?? [] {
+                let entry = entries.first { $0.old == source }
+                let place = entry.flatMap { places[$0] }.map { $0.oldAt + ": " } ?? ""
+                let hint = entry.flatMap { reversed[$0] } ?? MigrationMessages.nodeHint(source, among: (dry?.sourceVersions ?? []).flatMap(\.nodes))
+                context.writeError(place + "error[\(MigrationMessages.unknownSource.code)]: "
+                    + HostMessages.fill(MigrationMessages.Report.unknownSource, [source]) + hint + "\n")
             }
             return ExitCode.usage
         }
         guard let service = store.open(context, writing: apply) else { return ExitCode.usage }
         let report: MigrationReport
         do {
-            report = try service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: apply))
+            report = try service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: apply, allowOlder: allowOlder))
         } catch {
             return HostOutput.fail(error, context)
         }
         if format == "json" {
             context.write(HostOutput.encode(report) + "\n")
         } else {
-            context.write(MigrateCommand.render(report).joined(separator: "\n") + "\n")
+            context.write(MigrateCommand.render(report, places: places).joined(separator: "\n") + "\n")
+        }
+        // Deals refused for a target older than their version: said once, at the target's
+        // `version:`, with the option that allows it (QA round 27, M4).
+        let older = report.deals.filter { $0.outcome == .refused && $0.code == MigrationMessages.olderTarget.code }
+        if !older.isEmpty {
+            let versions = Set(older.compactMap(\.fromVersion)).sorted()
+            let n = older.count
+            context.writeError(Self.versionPlace(to) + "error[\(MigrationMessages.olderTarget.code)]: "
+                + HostMessages.fill(MigrationMessages.Report.olderTarget, [report.toVersion, versions.joined(separator: ", "), String(n), n == 1 ? "" : "s"])
+                + "\n")
+        }
+        // A `--from` that no deal runs on matched nothing, as a template id no deal has: not a
+        // clean run (QA round 27, M10).
+        if let from = report.fromHash, report.deals.isEmpty {
+            let others = report.otherVersions.map { HostMessages.fill(MigrationMessages.Phrase.versionDeals, [$0.version, $0.hash, String($0.openDeals)]) }
+            let tail = others.isEmpty ? "" : HostMessages.fill(MigrationMessages.Phrase.otherVersionsAre, [report.templateID, others.joined(separator: ", ")])
+            context.writeError("error[\(MigrationMessages.noDealOnSource.code)]: " + MigrationMessages.noDealOnSource.render([from, tail]) + "\n")
+            return ExitCode.problems
         }
         // Nothing found because the new version has another template id is not a clean run.
         return report.refused > 0 || !report.otherTemplates.isEmpty ? ExitCode.problems : ExitCode.clean
     }
 
+    /// The help for each entry written the wrong way round (`new: old`): its old side a node of
+    /// the new version and not of the deals', its new side a node of a version the deals run on.
+    static func reversedPairs(_ entries: [NodeMapping], target: Machine, sources: [MigrationReport.SourceVersion]) -> [NodeMapping: String] {
+        let targetNodes = Set(target.nodes.map(\.id))
+        var out: [NodeMapping: String] = [:]
+        for entry in entries where targetNodes.contains(entry.old) && !targetNodes.contains(entry.new) {
+            guard !sources.contains(where: { $0.nodes.contains { $0.id == entry.old } }),
+                  let source = sources.first(where: { $0.nodes.contains { $0.id == entry.new } }) else { continue }
+            out[entry] = MigrationMessages.reversed(entry, newVersion: target.template.version, oldVersion: source.version)
+        }
+        return out
+    }
+
+    /// `FILE:LINE:COLUMN: ` of the `version:` value in a template file's `template:` section, or
+    /// `FILE: ` when it cannot be found (a compiled machine, a version from `extends`).
+    static func versionPlace(_ path: String) -> String {
+        guard !HostTemplates.isCompiled(path), case .success(let bytes) = InputFile.read(path) else { return path + ": " }
+        let source = SourceFile(path: path, bytes: bytes)
+        guard let document = YAMLReader.read(source).document, document.kind(document.root) == .mapping,
+              let template = document.pairs(document.root).first(where: { document.text($0.key) == "template" })?.value,
+              document.kind(template) == .mapping,
+              let version = document.pairs(template).first(where: { document.text($0.key) == "version" })?.value else { return path + ": " }
+        let at = source.location(of: document.span(version).start)
+        return "\(path):\(at.line):\(at.column): "
+    }
+
     /// The human report: per deal, its versions, node moves, notes and outcome; then the summary.
-    static func render(_ report: MigrationReport) -> [String] {
+    /// - Parameter places: where the map file wrote each entry (a mapping from a node no version
+    ///   has is said at its place).
+    static func render(_ report: MigrationReport, places: [NodeMapping: NodeMappingInput.LocatedMapping] = [:]) -> [String] {
         typealias R = MigrationMessages.Report
         func fill(_ format: String, _ args: String...) -> String { HostMessages.fill(format, args) }
         var lines = [fill(R.registered, report.templateID, report.toVersion, report.toHash)]
@@ -200,11 +281,19 @@ struct MigrateCommand: FlowcCommand {
         } else if report.deals.isEmpty {
             lines.append(report.fromHash.map { fill(R.noDealsOnSource, report.templateID, $0) } ?? fill(R.noDeals, report.templateID))
         }
+        // The deals `--from` left out are said, not silently missing from the counts (M10).
+        if let from = report.fromHash, !report.otherVersions.isEmpty {
+            let others = report.otherVersions.map { fill(MigrationMessages.Phrase.versionDeals, $0.version, $0.hash, String($0.openDeals)) }
+            lines.append(fill(R.notConsidered, from, others.joined(separator: ", ")))
+        }
         // Deals with nothing to review (closed, already moved) are counted by code, not listed one
         // by one (QA round 19: 17,212 closed deals in a report of 60,377 lines).
         var skipped: [String: [String]] = [:]
         for d in report.deals where d.outcome == .skipped { skipped[d.code ?? "?", default: []].append(d.deal) }
-        for d in report.deals where d.outcome != .skipped {
+        // Deals refused for a target older than their version: one problem of the run, not of
+        // each deal; counted with their first ids, as the skipped ones.
+        let older = report.deals.filter { $0.outcome == .refused && $0.code == MigrationMessages.olderTarget.code }
+        for d in report.deals where d.outcome != .skipped && !(d.outcome == .refused && d.code == MigrationMessages.olderTarget.code) {
             // A deal that could not be read (not in the store) has no version to move from.
             if let version = d.fromVersion, let hash = d.fromHash {
                 lines.append(fill(R.deal, d.deal, version, hash, d.toVersion, d.toHash))
@@ -236,7 +325,26 @@ struct MigrateCommand: FlowcCommand {
             let shown = ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? fill(R.andMore, String(ids.count - 5)) : "")
             lines.append(fill(R.skippedGroup, code, what, shown) + (code == RuntimeMessages.migrateClosed.code ? R.closedDealsWhy : ""))
         }
-        for source in report.unknownSources { lines.append(fill(R.unknownSource, source)) }
+        if !older.isEmpty {
+            let ids = older.map(\.deal)
+            let shown = ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? fill(R.andMore, String(ids.count - 5)) : "")
+            lines.append(fill(R.olderGroup, MigrationMessages.olderTarget.code, String(ids.count), plural(ids.count), report.toVersion, shown))
+        }
+        for source in report.unknownSources {
+            let place = places.values.filter { $0.mapping.old == source }.map(\.oldAt).min().map { $0 + ": " } ?? ""
+            lines.append(place + fill(R.unknownSource, source) + MigrationMessages.nodeHint(source, among: report.sourceVersions.flatMap(\.nodes)))
+        }
+        // What the new version makes due at once, counted: the notes of each deal say it, the
+        // summary says how many deals, before --apply.
+        let moving = report.deals.filter { $0.outcome == .ok }
+        var dueParts: [String] = []
+        for (kind, format) in [("idle_return", R.idleReturns), ("due", R.overdueNodes), ("idle_warning", R.idleWarnings)] {
+            let n = moving.count { $0.dueAtOnce.contains { $0.kind == kind } }
+            if n > 0 { dueParts.append(fill(format, fill(R.deals, String(n), plural(n)), n == 1 ? "s" : "")) }
+        }
+        if !dueParts.isEmpty {
+            lines.append(fill(report.dryRun ? R.dueAtOnceDryRun : R.dueAtOnceApplied, dueParts.joined(separator: "; ")))
+        }
         var refusedCodes: [String: Int] = [:]
         for d in report.deals where d.outcome == .refused { refusedCodes[d.code ?? "?", default: 0] += 1 }
         let byCode = refusedCodes.isEmpty ? "" : " (" + refusedCodes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"

@@ -19,13 +19,18 @@ public struct MigrationRequest: Sendable {
     public var deals: [String]
     /// Write the migrate events (false: a dry run that writes nothing).
     public var apply: Bool
+    /// Move deals whose version is later than the target's (``DealService/isOlder(_:than:)``)
+    /// back to it; false refuses them (FC1230).
+    public var allowOlder: Bool
 
-    public init(target: VerifiedMachine, map: [NodeMapping] = [], fromHash: String? = nil, deals: [String] = [], apply: Bool = false) {
+    public init(target: VerifiedMachine, map: [NodeMapping] = [], fromHash: String? = nil, deals: [String] = [], apply: Bool = false,
+                allowOlder: Bool = false) {
         self.target = target
         self.map = map
         self.fromHash = fromHash
         self.deals = deals
         self.apply = apply
+        self.allowOlder = allowOlder
     }
 }
 
@@ -58,6 +63,26 @@ public struct DealMigration: Codable, Sendable, Hashable {
     /// The deal's other problems besides `code` and `reason`, each `CODE: reason`: a refused
     /// deal's every node and field that does not move, so that one run shows them all.
     public var alsoRefused: [String] = []
+    /// The timers already due on the new version at the migration's time, which the deal's next
+    /// event or `flowc tick` fires at once: a due date past (the node is blocked), the idle
+    /// warning, the idle return to the public pool (QA round 27, M1). Each also has a note.
+    public var dueAtOnce: [DueAtOnce] = []
+}
+
+/// A timer of the new version that is already due when the deal migrates.
+public struct DueAtOnce: Codable, Sendable, Hashable {
+    /// `due` (an active node past its new due date), `idle_warning` or `idle_return`.
+    public var kind: String
+    /// The node, for `due`.
+    public var node: String?
+    /// When it came due on the new version, seconds since 1970.
+    public var at: Int64
+
+    public init(kind: String, node: String?, at: Int64) {
+        self.kind = kind
+        self.node = node
+        self.at = at
+    }
 }
 
 /// A migration's per-deal report.
@@ -76,6 +101,31 @@ public struct MigrationReport: Codable, Sendable, Hashable {
     /// `--from` narrowed the run): the templates the store's open deals run, with how many each,
     /// by template id. A new version given another `template.id` finds none of its deals.
     public var otherTemplates: [TemplateDeals] = []
+    /// With `--from` (and no `--deal`): the open deals of the target's template on other
+    /// versions, which the run did not consider, by version (QA round 27, M10).
+    public var otherVersions: [VersionDeals] = []
+    /// The versions the deals considered run on, with their nodes (not in the JSON): what a
+    /// mapping's old side should name, for the command's hints on a mapping written the wrong
+    /// way round or with display names.
+    public var sourceVersions: [SourceVersion] = []
+
+    /// A version deals were considered on, and its nodes.
+    public struct SourceVersion: Sendable, Hashable {
+        public var version: String
+        public var hash: String
+        public var nodes: [NodeDef]
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case templateID, toHash, toVersion, dryRun, fromHash, deals, unknownSources, otherTemplates, otherVersions
+    }
+
+    /// A version of the target's template and how many open deals run on it.
+    public struct VersionDeals: Codable, Sendable, Hashable {
+        public var version: String
+        public var hash: String
+        public var openDeals: Int
+    }
 
     /// A template id and how many open deals run it.
     public struct TemplateDeals: Codable, Sendable, Hashable {
@@ -123,6 +173,9 @@ extension DealService {
         // Open deals of other templates, and whether any deal runs the target's (see `otherTemplates`).
         var otherOpen: [String: Int] = [:]
         var templateSeen = false
+        // With `--from`: the open deals of the template left out, by version.
+        var otherVersionDeals: [VersionKey: Int] = [:]
+        var sourceVersions: [MigrationReport.SourceVersion] = []
         // Deals refused with FC1228, by their place in `out`: the old node, and the deal's version.
         var unknownAt: [Int: String] = [:]
         for id in ids {
@@ -145,6 +198,9 @@ extension DealService {
             entry.fromVersion = s.templateVersion
             if let from = request.fromHash, from != s.machineHash {
                 if explicit { refuse(HostError(MigrationMessages.notOnSource, id, s.machineHash, from)) }
+                if !explicit, s.templateID == tm.template.id, s.status == .open {
+                    otherVersionDeals[VersionKey(version: s.templateVersion, hash: s.machineHash), default: 0] += 1
+                }
                 continue
             }
             if s.templateID == tm.template.id { templateSeen = true }
@@ -152,6 +208,16 @@ extension DealService {
                 if explicit { refuse(HostError(MigrationMessages.otherTemplate, id, s.templateID, tm.template.id)) }
                 if s.status == .open { otherOpen[s.templateID, default: 0] += 1 }
                 continue
+            }
+            // A target older than the deal's version moves it back: most likely a command or a
+            // job that still names the old file (QA round 27, M4). Refused unless asked for.
+            let backwards = s.status == .open && s.machineHash != hash && DealService.isOlder(tm.template.version, than: s.templateVersion)
+            if backwards && !request.allowOlder {
+                refuse(HostError(MigrationMessages.olderTarget, id, s.templateVersion, tm.template.version))
+                continue
+            }
+            if backwards {
+                entry.notes.append(HostMessages.fill(MigrationMessages.Phrase.movedBack, [s.templateVersion, tm.template.version]))
             }
             // Timers that came due by the migration's time fire first, on the version the deal is
             // on, as `flowc tick` would fire them (each at its own time, with its effects): the
@@ -187,7 +253,10 @@ extension DealService {
             let context = StepContext(now: now, utcOffset: utcOffset)
             let oldNodes = view.machine.machine.nodes.map(\.id)
             // A deal already on the target is skipped: its nodes say nothing of the mapping's sources.
-            if s.machineHash != hash, nodesOfVersion[s.machineHash] == nil { nodesOfVersion[s.machineHash] = Set(oldNodes) }
+            if s.machineHash != hash, nodesOfVersion[s.machineHash] == nil {
+                nodesOfVersion[s.machineHash] = Set(oldNodes)
+                sourceVersions.append(MigrationReport.SourceVersion(version: s.templateVersion, hash: s.machineHash, nodes: view.machine.machine.nodes))
+            }
             let result = Runner.migrate(from: view.machine, to: target, current, event, context: context, limits: limits)
             if case .failure(let refusal) = result, refusal.is(RuntimeMessages.migrateClosed) || refusal.is(RuntimeMessages.alreadyOnTarget) {
                 refuse(HostError(refusal), skipped: true)
@@ -197,9 +266,13 @@ extension DealService {
             // it, since it is most likely a misspelt id.
             let versionNodes = nodesOfVersion[s.machineHash, default: []]
             let known = request.map.filter { versionNodes.contains($0.old) }
+            let targetNodes = Set(tm.nodes.map(\.id))
             let unknowns = request.map.filter { !versionNodes.contains($0.old) }.map { m in
-                (old: m.old, error: HostError(MigrationMessages.unknownSource, m.old, m.new, s.templateVersion,
-                                              HostMessages.didYouMean(m.old, among: oldNodes)))
+                // Written the wrong way round (`new: old`), or with a display name.
+                let hint = targetNodes.contains(m.old) && versionNodes.contains(m.new)
+                    ? MigrationMessages.reversed(m, newVersion: tm.template.version, oldVersion: s.templateVersion)
+                    : Names.didYouMeanNode(m.old, among: view.machine.machine.nodes)
+                return (old: m.old, error: HostError(MigrationMessages.unknownSource, m.old, m.new, s.templateVersion, hint))
             }
             if let unknown = unknowns.first {
                 // The deal's other problems too, under the rest of the mapping: one run shows them all.
@@ -247,14 +320,12 @@ extension DealService {
                 }
                 entry.moves = outcome.moves
                 entry.notes += outcome.notes
-                // A shorter `due` can put an active node's due date before the migration: the
-                // node is blocked at once (QA round 16: fifteen deals overdue at once, unsaid).
-                for (n, st) in outcome.snapshot.nodes.enumerated() where st.status == .active && target.machine.nodes.indices.contains(n) {
-                    guard let due = st.dueAt, due <= now else { continue }
-                    entry.notes.append(HostMessages.fill(MigrationMessages.Phrase.overdueOnNewVersion, [
-                        target.machine.nodes[n].id, TimeText.iso(due, utcOffset: hintZone),
-                    ]))
-                }
+                // What the new version makes due at once, which the next tick fires: a shorter
+                // `due` puts an active node's due date before the migration (QA round 16:
+                // fifteen deals overdue at once, unsaid); a shorter `pool.idle` a deal's idle
+                // return, which then comes with no warning first (QA round 27: 45 deals).
+                entry.dueAtOnce = DealService.dueAtOnce(target, outcome.snapshot, now: now)
+                entry.notes += DealService.dueAtOnceNotes(entry.dueAtOnce, target, outcome.snapshot, now: now, zone: hintZone)
                 if request.apply {
                     entry.event = eventID
                     if let tickRecord { records.append((out.count, tickRecord)) }
@@ -303,10 +374,76 @@ extension DealService {
                     + HostMessages.fill(MigrationMessages.Phrase.otherVersionHasIt, [old, other.version, other.hash])
             }
         }
+        report.sourceVersions = sourceVersions
+        report.otherVersions = otherVersionDeals.sorted { ($0.key.version, $0.key.hash) < ($1.key.version, $1.key.hash) }.map {
+            MigrationReport.VersionDeals(version: $0.key.version, hash: $0.key.hash, openDeals: $0.value)
+        }
         if !explicit, request.fromHash == nil, !templateSeen {
             report.otherTemplates = otherOpen.sorted { $0.key < $1.key }.map { MigrationReport.TemplateDeals(templateID: $0.key, openDeals: $0.value) }
         }
         return report
+    }
+
+    struct VersionKey: Hashable {
+        var version: String
+        var hash: String
+    }
+
+    /// Whether version `a` comes before `b`: both numbers separated by dots (`1.10.0` after
+    /// `1.9.0`; a missing part counts as 0, so `2` and `2.0.0` are one version). Versions
+    /// written otherwise (`2024-q3`, `1.0.0-rc1`) are not ordered: false.
+    public static func isOlder(_ a: String, than b: String) -> Bool {
+        func parts(_ v: String) -> [Int]? {
+            let p = v.split(separator: ".", omittingEmptySubsequences: false)
+            guard !p.isEmpty, p.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
+            return p.map { Int($0) ?? Int.max }
+        }
+        guard let x = parts(a), let y = parts(b) else { return false }
+        for i in 0..<max(x.count, y.count) {
+            let p = i < x.count ? x[i] : 0, q = i < y.count ? y[i] : 0
+            if p != q { return p < q }
+        }
+        return false
+    }
+
+    /// The timers of the new version due by `now` on the migrated snapshot: an idle warning
+    /// is left out when the idle return is due too (the tick drops it, as it would announce
+    /// what has already happened).
+    static func dueAtOnce(_ target: PreparedMachine, _ s: DealSnapshot, now: Int64) -> [DueAtOnce] {
+        let due = Runner.pendingTimers(target, s).filter { $0.at <= now }
+        let returns = due.contains { $0.kind == .idleReturn }
+        return due.compactMap { timer in
+            switch timer.kind {
+            case .due:
+                guard let n = timer.node, target.machine.nodes.indices.contains(n) else { return nil }
+                return DueAtOnce(kind: timer.kind.rawValue, node: target.machine.nodes[n].id, at: timer.at)
+            case .idleWarning where !returns, .idleReturn:
+                return DueAtOnce(kind: timer.kind.rawValue, node: nil, at: timer.at)
+            case .idleWarning, .escalation:
+                return nil
+            }
+        }
+    }
+
+    /// The notes of ``dueAtOnce(_:_:now:)``: what the next tick does, and to whom.
+    static func dueAtOnceNotes(_ due: [DueAtOnce], _ target: PreparedMachine, _ s: DealSnapshot, now: Int64, zone: Int64?) -> [String] {
+        typealias P = MigrationMessages.Phrase
+        let pool = target.machine.pool
+        let owner = s.owner ?? "?"
+        let idle = [TimeText.iso(s.lastStatusChangeAt, utcOffset: zone), MigrationMessages.elapsed(now - s.lastStatusChangeAt)]
+        return due.map { d in
+            switch d.kind {
+            case PendingTimer.Kind.due.rawValue:
+                return HostMessages.fill(P.overdueOnNewVersion, [d.node ?? "?", TimeText.iso(d.at, utcOffset: zone)])
+            case PendingTimer.Kind.idleReturn.rawValue:
+                // The owner was warned on the old version, or the new one warns at all.
+                let warning = s.idleWarned ? P.warnedBefore : pool.idleWarn.map { HostMessages.fill(P.noWarningFirst, [MigrationMessages.duration($0)]) } ?? ""
+                return HostMessages.fill(P.idleReturnPast, idle + [MigrationMessages.duration(pool.idleAfter ?? 0), owner, warning])
+            default:
+                let (returns, overflow) = s.lastStatusChangeAt.addingReportingOverflow(pool.idleAfter ?? 0)
+                return HostMessages.fill(P.idleWarningPast, idle + [MigrationMessages.duration(pool.idleWarn ?? 0), owner, TimeText.iso(overflow ? Int64.max : returns, utcOffset: zone)])
+            }
+        }
     }
 
     /// Where the mapping sends each node the deal has reached (by id when it names none), as
@@ -367,8 +504,26 @@ public enum NodeMappingInput {
     /// error (a syntax error, a duplicate key) or anything but scalar keys and values is FC1225,
     /// located `path:line:column`.
     public static func file(_ bytes: [UInt8], path: String) -> Result<[NodeMapping], HostError> {
+        located(bytes, path: path).map { $0.map(\.mapping) }
+    }
+
+    /// A map file's entry and where it was written: `path:line:column` of its key (the old node)
+    /// and of its value (the new one), for the problems of the mapping found later (FC1167,
+    /// FC1224, FC1228; QA round 27, M8).
+    public struct LocatedMapping: Sendable, Hashable {
+        public var mapping: NodeMapping
+        public var oldAt: String
+        public var newAt: String
+    }
+
+    /// ``file(_:path:)`` with each entry's place.
+    public static func located(_ bytes: [UInt8], path: String) -> Result<[LocatedMapping], HostError> {
         let source = SourceFile(path: path, bytes: bytes)
-        func fail(at offset: Int, _ reason: String) -> Result<[NodeMapping], HostError> {
+        func place(_ offset: Int) -> String {
+            let at = source.location(of: offset)
+            return "\(path):\(at.line):\(at.column)"
+        }
+        func fail(at offset: Int, _ reason: String) -> Result<[LocatedMapping], HostError> {
             let at = source.location(of: offset)
             return .failure(HostError(MigrationMessages.mapFileUnreadable, "\(path):\(at.line):\(at.column)", reason))
         }
@@ -376,8 +531,10 @@ public enum NodeMappingInput {
         // A file of nothing but comments maps nothing.
         let errors = read.diagnostics.filter { $0.severity == .error && $0.code != YAMLMessages.empty.code }
         if let error = errors.min(by: { ($0.span?.start ?? 0) < ($1.span?.start ?? 0) }) {
-            // The reader's help (a full-width colon, a tab) says what the error is about.
-            var reason = HostMessages.fill(MigrationMessages.Phrase.notYAML, [error.message.text])
+            // The reader's help (a full-width colon, a tab) says what the error is about; a
+            // second document is said of a map file, not of a template.
+            let said = error.code == YAMLMessages.multipleDocuments.code ? MigrationMessages.Phrase.secondDocument : error.message.text
+            var reason = HostMessages.fill(MigrationMessages.Phrase.notYAML, [said])
             if let help = error.help {
                 reason += HostMessages.fill(MigrationMessages.Phrase.withHelp, [help.text])
             } else if let line = NodeMappingInput.fullWidthColonLine(source, through: source.location(of: error.span?.start ?? 0).line) {
@@ -399,7 +556,7 @@ public enum NodeMappingInput {
             }
             return fail(at: document.span(root).start, reason)
         }
-        var out: [NodeMapping] = []
+        var out: [LocatedMapping] = []
         for (key, value) in document.pairs(root) {
             guard document.kind(key) == .scalar, let old = document.text(key), !old.isEmpty else {
                 return fail(at: document.span(key).start, MigrationMessages.Phrase.notAMapping)
@@ -411,7 +568,7 @@ public enum NodeMappingInput {
             if new.isEmpty || document.value(value) == .null {
                 return fail(at: document.span(key).start, HostMessages.fill(MigrationMessages.Phrase.noTarget, [old]))
             }
-            out.append(NodeMapping(old, new))
+            out.append(LocatedMapping(mapping: NodeMapping(old, new), oldAt: place(document.span(key).start), newAt: place(document.span(value).start)))
         }
         return .success(out)
     }

@@ -1,3 +1,6 @@
+public import FlowIR
+public import FlowRuntime
+
 /// The host's messages for migrations and node records: codes FC1224–FC1239 (`flowc explain`
 /// lists them with the host's own catalogue), and the texts of `flowc migrate`'s report and of
 /// the new events in `flowc deal history`.
@@ -37,8 +40,26 @@ public enum MigrationMessages {
         lose a deal with a `lose` event (`flowc deal event ID --lose REASON`).
         """)
 
+    public static let olderTarget = HostMessageSpec(1230, "migrate-older-version", "deal `{0}` runs on {1}, a later version than the target's {2}: moving it back needs `--allow-older`", """
+        The new version's `version:` is lower than the one the deal runs on (versions of \
+        numbers separated by dots are compared part by part: `1.10.0` is after `1.9.0`), so the \
+        migration would move the deal back to an older version: most often a command or a \
+        scheduled job that still names the old template file. Such deals are refused, and the \
+        command says so at the target's `version:` line. Check `--to`; to move the deals back on \
+        purpose (a version withdrawn), pass `--allow-older`, and each of them gets a note.
+        """)
+    public static let noDealOnSource = HostMessageSpec(1231, "migrate-from-matches-nothing", "no deal of the store runs on {0} (`--from`){1}", """
+        `--from` restricts a migration to the deals on one version (a machine hash, or the \
+        template file that compiles to it), and no deal of the store runs on it: a mistyped or \
+        stale hash, or a template file edited since the deals were created (any change, even a \
+        comment, makes another machine). Nothing is migrated and the exit is 1, as when nothing \
+        else the command is given matches. The message names the versions the template's open \
+        deals run on; `flowc deals --columns deal,template` and `flowc deal show` give a deal's hash.
+        """)
+
     /// Every code, in order.
-    public static let all: [HostMessageSpec] = [mapInvalid, mapFileUnreadable, otherTemplate, notOnSource, unknownSource, losePathCrossed]
+    public static let all: [HostMessageSpec] = [mapInvalid, mapFileUnreadable, otherTemplate, notOnSource, unknownSource, losePathCrossed,
+                                                olderTarget, noDealOnSource]
 
     /// Phrases of the mapping checks.
     public enum Phrase {
@@ -48,6 +69,8 @@ public enum MigrationMessages {
         public static let notAnID = "`{0}` is not a node id (expected a plain string)"
         public static let noTarget = "`{0}` is mapped to no node id"
         public static let notYAML = "not valid YAML: {0}"
+        /// A `---` that starts a second YAML document in a map file.
+        public static let secondDocument = "a map file holds one YAML mapping; this `---` starts a second document (put every `old_node: new_node` line in one)"
         public static let cannotRead = "cannot read the file: {0}"
         /// After a map file's problem: what to do about it.
         public static let withHelp = " (help: {0})"
@@ -58,6 +81,23 @@ public enum MigrationMessages {
         public static let noEffects = "no effects"
         /// A note: an active node whose new due date is already past.
         public static let overdueOnNewVersion = "`{0}` is past its new due date ({1}): the next tick or event blocks it, as of that date, and its escalation follows from it"
+        /// A note: the deal has been idle past the new version's `pool.idle.after` (`{0}` since
+        /// when, `{1}` how long, `{2}` the new `after`, `{3}` the owner, `{4}` ``noWarningFirst``
+        /// or ``warnedBefore``).
+        public static let idleReturnPast = "idle since {0} ({1}), past the new version's idle return after {2}: the next tick returns the deal from `{3}` to the public pool{4}"
+        public static let noWarningFirst = ", with no idle warning first (the new warning after {0} is past too)"
+        public static let warnedBefore = " (the owner had the idle warning on the old version)"
+        /// A note: idle past the new `pool.idle.warn` only (`{4}`: when the deal returns).
+        public static let idleWarningPast = "idle since {0} ({1}), past the new version's idle warning after {2}: the next tick gives the warning, and the deal returns to the public pool from `{3}` at {4} unless its status changes first"
+        /// A version and its open deals (`{0}` version, `{1}` hash, `{2}` count).
+        public static let versionDeals = "{0} {1} ({2})"
+        /// FC1231's `{1}`: the versions the template's open deals run on.
+        public static let otherVersionsAre = "; the open deals of `{0}` run on {1}"
+        /// FC1228's or FC1167's end for a mapping written `new: old` (`{0}` its old side, a node
+        /// of the new version `{1}`; `{2}` its new side, a node of the deals' version `{3}`).
+        public static let reversed = " (help: a mapping goes from the deal's node to the new version's, `OLD: NEW` or `--map OLD=NEW`; `{0}` is a node of the new version {1} and `{2}` one of {3}: swap them, `{2}: {0}`)"
+        /// A note: the deal moves back to an older version, as `--allow-older` asks.
+        public static let movedBack = "moves back from {0} to {1}, an older version (`--allow-older`)"
         /// FC1229's end: a node of the flow mapped onto the lose path.
         public static let ontoLosePath = "a node of the lose path: the deal would be on its way to `lost` with no `lose` event and no reason"
         /// FC1229's end: a lose-path node mapped into the flow.
@@ -98,6 +138,53 @@ public enum MigrationMessages {
         /// After ``noDealsOfTemplate``: the templates the store's open deals run.
         public static let otherTemplates = "the store's open deals run {0}; a new version of a template keeps its `template.id` and changes its `version`"
         public static let registered = "target: template `{0}` {1} ({2})"
+        /// With `--from`: the open deals of the template on other versions, left out.
+        public static let notConsidered = "note: not considered (`--from {0}`): the open deals on {1}"
+        /// The deals refused with FC1230, counted (`{0}` code, `{1}` count, `{3}` the target's version, `{4}` ids).
+        public static let olderGroup = "refused[{0}]: {1} deal{2} on a later version than the target's {3} ({4}): moving deals back needs --allow-older"
+        /// FC1230 once for the run, on standard error at the target's `version:` (`{0}` the
+        /// target's version, `{1}` the deals' versions, `{2}` and `{3}` how many deals).
+        public static let olderTarget = "the new version {0} is older than {1}, the version of {2} open deal{3}: they are refused (check `--to`); --allow-older moves deals back to an older version"
+        /// Before the summary: what the next tick does at once on the new version (`{0}`: the
+        /// parts below, joined), so that the deals can be seen to first (QA round 27, M1).
+        public static let dueAtOnceDryRun = "due at once on the new version, at the next tick after --apply: {0}; each deal's notes say which"
+        public static let dueAtOnceApplied = "due at once on the new version, at the next tick: {0}; each deal's notes say which"
+        /// The parts of ``dueAtOnceDryRun``: `{0}` ``deals``, `{1}` the verb's `s` for one deal.
+        public static let idleReturns = "{0} return{1} to the public pool (idle past the new `pool.idle.after`)"
+        public static let overdueNodes = "{0} get{1} a node blocked (past its new `due`)"
+        public static let idleWarnings = "{0} get{1} the idle warning (idle past the new `pool.idle.warn`)"
+        public static let deals = "{0} deal{1}"
+    }
+
+    /// The end of FC1228 or FC1167 for a pair written the wrong way round: its old side is a
+    /// node of the new version and its new side one of the deals' version.
+    public static func reversed(_ m: NodeMapping, newVersion: String, oldVersion: String) -> String {
+        HostMessages.fill(Phrase.reversed, [Names.shown(m.old), newVersion, Names.shown(m.new), oldVersion])
+    }
+
+    /// " (did you mean `id`?…)" for a node written by its display name or misspelt, among the
+    /// nodes of the versions the deals run on (ids first, as written once per version).
+    public static func nodeHint(_ name: String, among nodes: [NodeDef]) -> String {
+        var seen = Set<String>()
+        return Names.didYouMeanNode(name, among: nodes.filter { seen.insert($0.id).inserted })
+    }
+
+    /// A length of time as a template writes it: whole days, hours, minutes or seconds, the
+    /// largest unit that divides it (`21d`, `36h`).
+    public static func duration(_ seconds: Int64) -> String {
+        for (unit, letter) in [(Int64(86_400), "d"), (3_600, "h"), (60, "m")] where seconds != 0 && seconds % unit == 0 {
+            return String(seconds / unit) + letter
+        }
+        return String(seconds) + "s"
+    }
+
+    /// A time elapsed, cut to its largest unit as the deal views show it (`23d` for 23 days
+    /// and 5 hours).
+    public static func elapsed(_ seconds: Int64) -> String {
+        for (unit, letter) in [(Int64(86_400), "d"), (3_600, "h"), (60, "m")] where seconds.magnitude >= unit.magnitude {
+            return String(seconds / unit) + letter
+        }
+        return String(seconds) + "s"
     }
 
     /// Events as `flowc deal history` and `why` show them.
