@@ -208,15 +208,40 @@ public final class DealService {
         s.isOpen || (s.status == .lost && s.pool == .public)
     }
 
-    /// FC1120 for a node a migration of the deal renamed, with the new id: scripts and people
-    /// keep using the old one (QA round 16: a bare "unknown node" after the rename).
+    /// FC1120 and FC1110 told why the node or field is unknown to this deal when another version
+    /// of its template says (a refusal with a did-you-mean of its own keeps it):
+    /// - a node a migration of the deal renamed, with the new id: scripts and people keep using
+    ///   the old one (QA round 16: a bare "unknown node" after the rename);
+    /// - a node or field a migration of the deal removed (QA round 27, M9);
+    /// - a node or field of a version other open deals run on, which this deal does not: it was
+    ///   left on an older one, or is ahead of the others (QA round 27, M9).
     func withRenameHint(_ error: HostError, dealID: String) -> HostError {
-        guard error.is(RuntimeMessages.unknownNode), let old = error.arguments.first,
+        let isNode = error.is(RuntimeMessages.unknownNode)
+        guard isNode || error.is(RuntimeMessages.unknownField), let name = error.arguments.first,
               let log = try? storedLog(dealID) else { return error }
+        let guessed = error.arguments.count > 1 && !error.arguments[1].isEmpty
+        func has(_ machine: PreparedMachine) -> Bool {
+            isNode ? machine.machine.nodes.contains { Names.shown($0.id) == name } : machine.machine.fields.contains { Names.shown($0.id) == name }
+        }
         for entry in log.reversed() {
-            guard case .migrate(_, _, let map) = entry.event.action,
-                  let renamed = map.first(where: { Names.shown($0.old) == old && $0.new != $0.old }) else { continue }
-            return error.with(argument: 1, HostMessages.fill(HostMessages.Phrase.renamedNode, [Names.inline(renamed.new)]))
+            guard case .migrate(let from, _, let map) = entry.event.action else { continue }
+            if isNode, let renamed = map.first(where: { Names.shown($0.old) == name && $0.new != $0.old }) {
+                return error.with(argument: 1, HostMessages.fill(HostMessages.Phrase.renamedNode, [Names.inline(renamed.new)]))
+            }
+            if !guessed, let before = try? machines.machine(hash: from, for: dealID), has(before) {
+                let version = (try? store.deal(dealID)).flatMap { try? machines.machine(hash: $0.index.templateHash, for: dealID) }?.machine.template.version
+                return error.with(argument: 1, HostMessages.fill(isNode ? HostMessages.Phrase.removedNode : HostMessages.Phrase.removedField,
+                                                                 [version ?? "?"]))
+            }
+        }
+        guard !guessed, let deal = try? store.deal(dealID), let machine = try? machines.machine(hash: deal.index.templateHash, for: dealID),
+              let others = try? openDealsOnOtherVersions(of: machine) else { return error }
+        for other in others {
+            guard let version = other.version, let that = try? machines.machine(hash: other.hash, for: dealID), has(that) else { continue }
+            return error.with(argument: 1, HostMessages.fill(HostMessages.Phrase.otherVersionHas, [
+                isNode ? "node" : "field", Names.inline(machine.machine.template.id), version, String(other.openDeals),
+                other.openDeals == 1 ? "" : "s", machine.machine.template.version,
+            ]))
         }
         return error
     }

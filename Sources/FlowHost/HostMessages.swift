@@ -184,6 +184,12 @@ public enum HostMessages {
     public enum Phrase {
         /// FC1120's hint for a node a migration of the deal renamed.
         public static let renamedNode = " (a migration of the deal renamed it `{0}`)"
+        /// FC1120's and FC1110's hints for a node or field the deal's migration to version `{0}` removed.
+        public static let removedNode = " (the deal's migration to version {0} removed it)"
+        public static let removedField = " (the deal's migration to version {0} removed it; its values stay in the deal's history)"
+        /// FC1120's and FC1110's hint for a node or field of another version: node/field,
+        /// template, that version, its open deals, plural s, this deal's version.
+        public static let otherVersionHas = " (a {0} of `{1}` {2}, the version of {3} other open deal{4}; this deal runs on {5}: `flowc migrate` moves it)"
         /// FC1213: the stored log position is out of range.
         public static let logPositionOutOfRange = "its log position {0} is out of range (a damaged store)"
         /// FC1107 as the host says it: which clock, and where it comes from for either caller.

@@ -460,6 +460,42 @@ enum Versions {
     }
 }
 
+/// A node or field the deal's version lacks is explained by the versions that have it: one a
+/// migration of the deal removed, or one of the version other open deals were moved to (QA round
+/// 27, M9: a bare "unknown node `contract_check`" on a deal the migration had left behind).
+@Suite struct OtherVersionHintTests {
+    @Test func aNodeOrFieldOfAnotherVersionIsSaidToBeOne() throws {
+        let mini = try String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)
+        let renamed = mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0")
+            .replacingOccurrences(of: #"\btalks\b"#, with: "first_talks", options: .regularExpression)
+            .replacingOccurrences(of: "  headcount: {type: integer, min: 0, max: 100000}\n", with: "")
+        #expect(!renamed.contains("headcount") && renamed.contains("first_talks"))
+        let dir = try tempDir(["v1.flow.yaml": mini, "v2.flow.yaml": renamed])
+        let db = dir + "/s.sqlite"
+        for (id, owner) in [("T-1", "amy"), ("T-2", "bob")] {
+            #expect(flowc("deal", "create", dir + "/v1.flow.yaml", "--id", id, "--owner", owner, "--set", "customer_name=\(id)",
+                          "--at", "2024-05-06T09:00:00Z", "--db", db).code == 0)
+        }
+        let migrate = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--map", "talks=first_talks", "--deal", "T-1", "--apply",
+                            "--now", "2024-05-07T00:00:00Z", "--db", db)
+        #expect(migrate.code == 0, "\(migrate.err)")
+        func event(_ deal: String, _ args: String...) -> (code: Int32, out: String, err: String) {
+            flowc(["deal", "event", deal] + args + ["--by", "amy", "--at", "+1h", "--now", "2024-05-08T00:00:00Z", "--db", db])
+        }
+        let removed = event("T-1", "--set", "headcount=5")
+        #expect(removed.code == 1)
+        #expect(removed.err == "error[FC1110]: deal `T-1`, set: unknown field `headcount` (the deal's migration to version 1.1.0 removed it; its values stay in the deal's history)\n",
+                "\(removed.err)")
+        let ahead = event("T-2", "--complete", "first_talks")
+        #expect(ahead.code == 1)
+        #expect(ahead.err == "error[FC1120]: deal `T-2`, complete: unknown node `first_talks` (a node of `mini` 1.1.0, the version of 1 other open deal; this deal runs on 1.0.0: `flowc migrate` moves it)\n",
+                "\(ahead.err)")
+        // A slip keeps its did-you-mean.
+        let typo = event("T-2", "--complete", "talk")
+        #expect(typo.err.contains("unknown node `talk` (did you mean `talks`?)"), "\(typo.err)")
+    }
+}
+
 /// A migration whose shorter `due` puts an active node's due date in the past says so in its dry
 /// run, and the node is blocked as of that date (QA round 16: blocked and escalated late, unsaid).
 @Suite struct ShorterDueMigrationTests {
