@@ -248,6 +248,11 @@ struct DealsCommand: FlowcCommand {
         do {
             let result = try DealViewEngine.run(compiled, store: opened.store, templateID: chosen?.id)
             context.write(DealViewOutput.render(result, DealViewOutput.Format(rawValue: format.rawValue) ?? .table, zone: opened.service.hintZone))
+            // A list element holding `;` does not come back whole from the CSV (`flowc run` reads
+            // `;` between elements): said, not silently split on the way back.
+            if format.rawValue == DealViewOutput.Format.csv.rawValue, case let n = DealViewOutput.listsWithSeparators(result), n > 0 {
+                context.writeError("note: " + Message(ViewMessages.Note.listSeparator, [String(n), n == 1 ? "" : "s", n == 1 ? "s" : ""]).text + "\n")
+            }
             if !compiled.notShown.isEmpty {
                 let names = compiled.notShown.map { "`\($0)`" }.joined(separator: ", ")
                 context.writeError("note: " + Message(ViewMessages.Note.notShown, [names]).text + "\n")

@@ -29,6 +29,19 @@ public enum DealViewOutput {
         }
     }
 
+    /// How many list values of the rows have an element holding `;` (or `；`): the CSV writes
+    /// a list's elements separated by `;`, so `flowc run` would read that element back as two.
+    public static func listsWithSeparators(_ result: DealViewResult) -> Int {
+        guard case .rows(_, let rows, _) = result else { return 0 }
+        var n = 0
+        for row in rows {
+            for case .list(let items) in row where items.contains(where: { DealViewEngine.text($0)?.contains(where: { $0 == ";" || $0 == "；" }) == true }) {
+                n += 1
+            }
+        }
+        return n
+    }
+
     /// Header, display cells and plain cells.
     static func cells(_ result: DealViewResult, zone: Int64? = nil) -> ([String], [[String]], [[String]]) {
         switch result {
