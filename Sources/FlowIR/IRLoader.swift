@@ -359,18 +359,20 @@ public enum IRLoader {
         // What each expression is used for, as the compiler checked it: a condition (`when`, a
         // branch) is boolean, a computed field's expression has the field's type (IR review F1:
         // a money field computed as text, a money condition counted false, were taken).
-        var uses: [Int: (type: ExprType, use: String)] = [:]
-        func use(_ x: Int, _ type: ExprType, _ what: String) throws(IRLoadError) {
+        // The type's name is what the compiler declares the expression to be (`boolean`, or the
+        // computed field's type): a machine declaring another is refused, not trusted.
+        var uses: [Int: (type: ExprType, name: String, use: String)] = [:]
+        func use(_ x: Int, _ type: ExprType, _ name: String, _ what: String) throws(IRLoadError) {
             if let other = uses[x], other.type != type {
                 throw IRLoadError(kind: .badExpression, message: Message(IRMessages.Formats.expressionTwoUses, [String(x), other.use, what]).text)
             }
-            uses[x] = uses[x] ?? (type, what)
+            uses[x] = uses[x] ?? (type, name, what)
         }
         for (i, n) in m.nodes.enumerated() {
-            if let w = n.when { try use(w, .boolean, "the `when` of nodes[\(i)] (`\(n.id)`)") }
-            if case .branch(let bs, _) = n.transition { for b in bs { try use(b.condition, .boolean, "a branch condition of nodes[\(i)] (`\(n.id)`)") } }
+            if let w = n.when { try use(w, .boolean, "boolean", "the `when` of nodes[\(i)] (`\(n.id)`)") }
+            if case .branch(let bs, _) = n.transition { for b in bs { try use(b.condition, .boolean, "boolean", "a branch condition of nodes[\(i)] (`\(n.id)`)") } }
         }
-        for (i, f) in m.fields.enumerated() { if let c = f.compute { try use(c, types[i], "the `compute` of field `\(f.id)`") } }
+        for (i, f) in m.fields.enumerated() { if let c = f.compute { try use(c, types[i], f.type, "the `compute` of field `\(f.id)`") } }
         let env = ExprFieldTable(table)
         var checked: [CheckedExpr] = []
         for (i, x) in m.expressions.enumerated() {
@@ -378,6 +380,9 @@ public enum IRLoader {
             let c = ExprChecker.check(ExprParser.parse(x.source), in: env, expecting: expected)
             if let problem = firstError(of: c) {
                 throw IRLoadError(kind: .badExpression, message: Message(IRMessages.Formats.expressionFails, [String(i), shown(x.source), problem]).text)
+            }
+            if let u = uses[i], x.type != u.name {
+                throw IRLoadError(kind: .badExpression, message: Message(IRMessages.Formats.expressionDeclared, [String(i), shown(x.source), shown(x.type), u.use, u.name]).text)
             }
             let reads = c.referencedFields.compactMap { id in m.fields.firstIndex { $0.id == id } }
             guard reads == x.reads else {

@@ -157,6 +157,9 @@ public enum IRMessages {
         /// An expression that checks but reads other fields: index, shown, what it reads, recorded.
         public static let expressionReads = "expressions[{0}] {1} reads {2}, but the machine records that it reads {3}"
         public static let noFields = "no field"
+        /// FC1005: an expression whose declared type is not its use's (index, shown, declared,
+        /// the use, the type the use needs).
+        public static let expressionDeclared = "expressions[{0}] {1} is declared of type {2}, but it is {3}, of type `{4}`"
         /// FC1005: an expression used where two types are needed (index, one use, the other).
         public static let expressionTwoUses = "expressions[{0}] is used as {1} and as {2}, which need values of different types"
         /// FC1006: a text of the machine holding a character no template text may (its place,

@@ -204,6 +204,8 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
     @Test(arguments: [
         ("a computed money field from a text", "expressions[0] `customer_name` does not check against the fields: error[FC0424] at column 1: expression has type `text`, expected `money(CNY)`"),
         ("a condition of money", "expressions[1] `quote` does not check against the fields: error[FC0423] at column 1: condition must be `boolean`, found `money(CNY)`"),
+        ("a condition declared of money", "expressions[1] `quote < cost` is declared of type `money`, but it is a branch condition of nodes[0] (`proposal`), of type `boolean`"),
+        ("a computed field declared boolean", "expressions[0] `quote - cost` is declared of type `boolean`, but it is the `compute` of field `margin`, of type `money`"),
         ("one expression of two types", "expressions[0] is used as the `when` of nodes[1] (`internal_audit`) and as the `compute` of field `margin`, which need values of different types"),
         ("an escape in a node id", "nodes[0].id holds an invisible U+001B, a control character no template may hold (a terminal would act on it where the text is printed)"),
         ("an escape in a display name", "roles[1].name.zh holds an invisible U+001B, a control character no template may hold (a terminal would act on it where the text is printed)"),
@@ -231,6 +233,8 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
             switch mutation {
             case "a computed money field from a text": m.expressions[0].source = "customer_name"; m.expressions[0].reads = [3]
             case "a condition of money": m.expressions[1].source = "quote"; m.expressions[1].reads = [0]; m.expressions[1].type = "money"
+            case "a condition declared of money": m.expressions[1].type = "money"
+            case "a computed field declared boolean": m.expressions[0].type = "boolean"
             case "one expression of two types": m.nodes[1].when = 0
             case "an escape in a node id": m.nodes[0].id = "p\u{1B}[2J"
             case "an escape in a display name": m.roles[1].name["zh"] = "法务\u{1B}[31m"
