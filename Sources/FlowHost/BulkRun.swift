@@ -257,6 +257,9 @@ public final class BulkRun {
             case .tooLarge(let line, let length, let head):
                 lastLine = line
                 reject(line, tooLarge(length), head, isWhole: false)
+                // Its deal's later rows wait for it, as a JSON line's do (review of the inputs,
+                // I8: a later row of the deal ran ahead of the rejected one).
+                holdBack(columns.dealID(CSVRow(line: line, cells: CSVReader.leadingCells(head), text: "")), line: line)
             case .row(let row):
                 lastLine = row.line
                 switch columns.record(row) {
@@ -462,8 +465,12 @@ public final class BulkRun {
 
     /// Holds back the later records of a deal whose record was rejected before it could run (the
     /// first rejection is the one named).
-    private func holdBack(_ dealID: String?, line: Int) {
-        guard let dealID, !dealID.isEmpty, heldBack[dealID] == nil else { return }
+    /// The id is the deal's as its records name it, without the blanks around it (review of the
+    /// inputs, I1: `" H1 "` held back `" H1 "`, and the later records of `H1` ran).
+    private func holdBack(_ written: String?, line: Int) {
+        guard let written else { return }
+        let dealID = RecordReader.person(written)
+        guard !dealID.isEmpty, heldBack[dealID] == nil else { return }
         heldBack[dealID] = HostMessages.fill(HostMessages.Phrase.atLine, [String(line)])
     }
 

@@ -35,6 +35,43 @@ public struct CSVRow: Sendable, Hashable {
 /// quote) that may hold commas and line breaks. A leading UTF-8 byte-order mark is skipped, and
 /// so are empty lines.
 public enum CSVReader {
+    /// The cells of a row's first part that it holds whole: those before the first line break
+    /// outside quotes, without the last one when the part ends inside it. For a row over the size
+    /// limit, of which only a head is kept: its deal id is still read, and the deal held back.
+    public static func leadingCells(_ head: String) -> [String] {
+        var cells: [String] = []
+        var cell = String.UnicodeScalarView()
+        var quoted = false, wasQuoted = false
+        var scalars = head.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        while let s = pending ?? scalars.next() {
+            pending = nil
+            if quoted {
+                if s == "\"" {
+                    if let next = scalars.next() {
+                        if next == "\"" { cell.append("\""); continue }
+                        quoted = false
+                        pending = next
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    cell.append(s)
+                }
+                continue
+            }
+            switch s {
+            case "\"" where cell.isEmpty && !wasQuoted: quoted = true; wasQuoted = true
+            case ",": cells.append(String(cell)); cell = String.UnicodeScalarView(); wasQuoted = false
+            case "\r", "\n": cells.append(String(cell)); return cells
+            default: cell.append(s)
+            }
+        }
+        // The part ended: inside a quoted cell, that cell is not whole.
+        if !quoted { cells.append(String(cell)) }
+        return cells
+    }
+
     /// Splits `text` into rows; a row whose quoted cell is not closed is returned as an error
     /// for its line (and ends the file: nothing after it can be framed).
     public static func rows(_ text: String) -> (rows: [CSVRow], error: (line: Int, error: HostError)?) {

@@ -535,6 +535,54 @@ import Testing
         }
     }
 
+    /// A CSV row over the size limit holds its deal's later rows back, as a long JSON line does
+    /// (review of the inputs, I8: a later row of the deal was created ahead of it); the id is
+    /// read from the head of the row that is kept, in memory and from a file.
+    @Test func aCSVRowOverTheLimitHoldsItsDealBack() throws {
+        let long = "X-2,amy,\"" + String(repeating: "长\n", count: 50) + "\""
+        let csv = "id,owner,customer_name\nX-1,amy,甲\n" + long + "\r\nX-2,amy,乙\nX-3,amy,丙\n"
+        let path = try temporaryDirectory() + "/long.csv"
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
+        for fromFile in [false, true] {
+            let service = try service(.memory)
+            let run = BulkRun(service: service, machine: try service.machines.register(standard),
+                              limits: RecordLimits(maxLineBytes: 100, maxEventsPerRecord: 10))
+            let result: Result<[RejectedRecord], RecordFileProblem>
+            if fromFile {
+                let handle = try #require(FileHandle(forReadingAtPath: path))
+                defer { try? handle.close() }
+                var rows = CSVRows(file: handle, maxRowBytes: 100, chunkBytes: 16)
+                result = run.runDeals(csv: &rows)
+            } else {
+                result = run.runDeals(Array(csv.utf8), format: .csv)
+            }
+            let rejects = try #require(result.value)
+            #expect(rejects.map(\.error.code) == ["FC1223", "FC1206"], "\(fromFile)")
+            #expect(rejects.last?.error.message == "held back: an earlier record of deal `X-2` was rejected (line 3); fix it and run the rejects file again")
+            #expect(try service.store.deal("X-2") == nil)
+            #expect(run.report.created == 2)
+        }
+        #expect(CSVReader.leadingCells("a,\"b,\"\"c\"\"\",d") == ["a", "b,\"c\"", "d"])
+        #expect(CSVReader.leadingCells("a,b,\"unclosed") == ["a", "b"])
+        #expect(CSVReader.leadingCells("a,\"x\ny\",c\nnext") == ["a", "x\ny", "c"])
+    }
+
+    /// A rejected record's deal is held back by its id without the blanks around it, the id its
+    /// message names (review of the inputs, I1: `" H1 "` was held back, and `H1`'s later
+    /// records ran ahead of the rejected one).
+    @Test func aRejectedRecordWithBlanksAroundItsIdHoldsTheDealBack() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let lines = """
+            {"id": " H1 ", "owner": "z", "at": "2024-05-06", "fields": {"customer_name": "h1"}}
+            {"id": "H1", "owner": "z", "at": "2024-05-06T09:00:00+08:00", "fields": {"customer_name": "h1"}}
+
+            """
+        let rejects = try #require(run.runDeals(Array(lines.utf8), format: .jsonLines).value)
+        #expect(rejects.map(\.error.code) == ["FC1220", "FC1206"])
+        #expect(try service.store.deal("H1") == nil)
+    }
+
     /// Refuses every record of one deal, as a store written by another process at the same time
     /// would: its unit fails when its batch is written, after later lines were rejected.
     final class RefusingStore: ForwardingDealStore, @unchecked Sendable {
