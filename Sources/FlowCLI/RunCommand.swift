@@ -266,9 +266,17 @@ struct RunCommand: FlowcCommand {
                 // its work (QA round 12: exit 0 and "0 read" only).
                 context.writeError("note: \(input.path) holds no records\(csv ? " (empty, or a header only)" : " (empty, or blank lines only)")\n")
             }
+            // A run that stopped before the end of its input (interrupted, a read or store failure)
+            // leaves a rejects file of an earlier run as it was: its records were not all run
+            // again (review of the inputs, I10: an interrupt removed it, or put the few rejects
+            // read so far in its place).
+            let complete: Bool = if case .success = result, !interrupts.isRaised { true } else { false }
             if writer.isEmpty && !writer.hasFailed {
                 writer.discard()
-                if explicit == nil { Self.removeStaleRejects(path) }
+                if explicit == nil && complete { Self.removeStaleRejects(path) }
+            } else if !complete, Self.isRejectsFile(path) {
+                writer.discard()
+                context.writeError("note: the run of \(input.path) stopped before its end, so the rejects file \(path) of the run before is left as it was; run \(input.path) again to finish it\n")
             } else {
                 do {
                     try writer.commit()
@@ -308,12 +316,15 @@ struct RunCommand: FlowcCommand {
     /// Removes a rejects file of an earlier run that this run has nothing to put in (it would
     /// describe records that are now applied). Only a file that looks like a rejects file is removed.
     static func removeStaleRejects(_ path: String) {
-        guard RecordSource.isRegular(path), let handle = FileHandle(forReadingAtPath: path) else { return }
+        if isRejectsFile(path) { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Whether `path` is a regular file that starts as a rejects file does.
+    static func isRejectsFile(_ path: String) -> Bool {
+        guard RecordSource.isRegular(path), let handle = FileHandle(forReadingAtPath: path) else { return false }
         let head = String(decoding: handle.readData(ofLength: 16), as: UTF8.self)
         try? handle.close()
-        if head.hasPrefix("{\"_error\":") || head.hasPrefix("_line,_code,") {
-            try? FileManager.default.removeItem(atPath: path)
-        }
+        return head.hasPrefix("{\"_error\":") || head.hasPrefix("_line,_code,")
     }
 }
 

@@ -1,0 +1,68 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// A run interrupted before the end of its input leaves the rejects file of the run before as it
+/// was: its records were not all run again (review of the inputs, I10: Ctrl-C removed it, or put
+/// the few rejects read so far in its place). The run is a child process of this test binary,
+/// interrupted with SIGINT as Ctrl-C would.
+@Suite struct RunInterruptTests {
+    static let childVariable = "FLOWC_TEST_INTERRUPTED_RUN_DIR"
+
+    @Test func anInterruptedRunLeavesTheEarlierRejectsFile() throws {
+        let bad = #"{"id": "ZZ", "owner": "z", "fields": {"customer_name": "zz", "amount": "bad"}}"#
+        let dir = try tempDir(["st.jsonl": bad + "\n"])
+        // The run before: one reject.
+        let first = flowc("run", Examples.template, "--deals", dir + "/st.jsonl", "--db", dir + "/st.sqlite", "--now", "2024-07-01T00:00:00Z")
+        #expect(first.code == 1)
+        let rejects = dir + "/st.rejects.jsonl"
+        let before = try String(contentsOfFile: rejects, encoding: .utf8)
+        #expect(before.contains(#""code":"FC1221""#))
+        // This run: a bad record first, then many good ones; interrupted while it runs them.
+        var lines = [#"{"id": "ZY", "owner": "z", "fields": {"customer_name": "zy", "amount": "bad"}}"#]
+        for i in 0..<30_000 {
+            lines.append(#"{"id": "S\#(i)", "owner": "o\#(i % 2000)", "at": "2024-05-06T09:00:00Z", "fields": {"customer_name": "c\#(i)"}}"#)
+        }
+        lines.append(bad)
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/st.jsonl"))
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        child.arguments = ["--testing-library", "swift-testing", "--filter", "RunInterruptTests/interruptedRunChild"]
+        child.environment = ProcessInfo.processInfo.environment.merging([Self.childVariable: dir]) { $1 }
+        let errors = dir + "/child.err"
+        #expect(FileManager.default.createFile(atPath: errors, contents: nil))
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle(forWritingAtPath: errors)
+        try child.run()
+        // Interrupted once the run has written its first batch (its handler is installed by then).
+        let started = Date()
+        while child.isRunning, Date().timeIntervalSince(started) < 120 {
+            if let created = Self.created(dir), created > 0 { break }
+            usleep(20_000)
+        }
+        kill(child.processIdentifier, SIGINT)
+        child.waitUntilExit()
+        let said = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(child.terminationStatus == 130, "\(said)")
+        #expect(said.contains("error[FC1241]: the run was interrupted after line"), "\(said)")
+        #expect(said.contains("note: the run of \(dir)/st.jsonl stopped before its end, so the rejects file \(rejects) of the run before is left as it was"),
+                "\(said)")
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8) == before)
+    }
+
+    /// The deals the store holds so far (read-only; nil until it can be read).
+    static func created(_ dir: String) -> Int? {
+        let r = flowc("deals", "--db", dir + "/st.sqlite", "--group-by", "status", "--format", "csv")
+        guard r.code == 0 else { return nil }
+        return r.out.split(separator: "\r\n").dropFirst().compactMap { $0.split(separator: ",").dropFirst().first.flatMap { Int($0) } }.reduce(0, +)
+    }
+
+    /// The child of ``anInterruptedRunLeavesTheEarlierRejectsFile()``: the run, in this process,
+    /// whose exit status is the run's.
+    @Test func interruptedRunChild() {
+        guard let dir = ProcessInfo.processInfo.environment[Self.childVariable] else { return }
+        let r = flowc("run", Examples.template, "--deals", dir + "/st.jsonl", "--db", dir + "/st.sqlite", "--now", "2024-07-01T00:00:00Z")
+        FileHandle.standardError.write(Data(r.err.utf8))
+        exit(r.code)
+    }
+}
