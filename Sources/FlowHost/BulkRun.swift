@@ -181,6 +181,9 @@ public final class BulkRun {
     private var heldBack: [String: String] = [:]
     /// How often each event line without an id has come in the events file being run.
     private var eventLines: [UInt64: Int] = [:]
+    /// The text a rejects file keeps of the events-file line being run when it repeats an
+    /// earlier line: the line with the id it was given (``nextEventID(deal:line:)``).
+    private var repeatedLineText: String?
 
     public init(service: DealService, machine: PreparedMachine, limits: RecordLimits = .default) {
         self.service = service
@@ -312,7 +315,16 @@ public final class BulkRun {
         return runLines(&lines, dealKey: "deal") { value in
             switch RecordReader.eventRecord(value, zone: service.hintZone) {
             case .success(var r):
-                if r.event.id == nil { r.event.id = self.nextEventID(deal: r.dealID, line: value) }
+                if r.event.id == nil {
+                    let id = self.nextEventID(deal: r.dealID, line: value)
+                    r.event.id = id
+                    // A repeat of a line (`-2`, `-3`) keeps its id in the rejects file: run from
+                    // there it is the first of its content, and would take the id of the line
+                    // it repeats, already applied (review of the inputs, I7: the event was lost).
+                    if id.split(separator: "-").count > 2, case .object(let entries) = value {
+                        self.repeatedLineText = JSONValue.object([("id", .string(id))] + entries.filter { $0.key != "_error" }).serialized
+                    }
+                }
                 return .success(DealUnit(dealID: r.dealID, events: [r.event], repeated: .skip))
             case .failure(let e): return .failure(e)
             }
@@ -402,6 +414,7 @@ public final class BulkRun {
                     reject(line.number, RecordReader.fail(HostMessages.Record.notARecord, "the line"), text)
                     holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
                 case .success(let value):
+                    repeatedLineText = nil
                     switch unit(value) {
                     case .failure(let e):
                         reject(line.number, e, text)
@@ -409,7 +422,7 @@ public final class BulkRun {
                             holdBack(id, line: line.number)
                         }
                     case .success(let u):
-                        if let problem = run(u, line: line.number, text: text) { return .failure(problem) }
+                        if let problem = run(u, line: line.number, text: repeatedLineText ?? text) { return .failure(problem) }
                     }
                 }
             }

@@ -567,6 +567,34 @@ import Testing
         #expect(CSVReader.leadingCells("a,\"x\ny\",c\nnext") == ["a", "x\ny", "c"])
     }
 
+    /// A repeat of an events-file line that is rejected keeps in the rejects file the id it had
+    /// in the run (`-2`), so that run from there it is not taken for the line it repeats, already
+    /// applied (review of the inputs, I7: counted unchanged, and the event lost).
+    @Test func aRejectedRepeatOfALineKeepsItsIdInTheRejectsFile() throws {
+        let service = try service(.memory, now: at("2024-05-07T00:00:00Z"))
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        _ = run.runDeals(Array(#"{"id": "D", "owner": "z", "at": "2024-05-06T09:00:00+08:00", "fields": {"customer_name": "dd"}}"#.utf8),
+                         format: .jsonLines)
+        // Without times: each happens at the clock's time, so the repeat is the same line.
+        let note = #"{"deal": "D", "by": "z", "add_note": {"node": "initial_talks", "text": "called again"}}"#
+        let events = [note, #"{"deal": "D", "by": "z", "complete": "initial_talks"}"#, note].joined(separator: "\n")
+        let rejects = try #require(run.runEvents(Array(events.utf8)).value)
+        #expect(rejects.map(\.error.code) == ["FC1115", "FC1206"])
+        let file = String(decoding: RejectsFile.jsonLinesBytes(rejects), as: UTF8.self)
+        let lines = file.split(separator: "\n")
+        #expect(!lines[0].contains(#""id""#), "\(lines[0])")
+        #expect(lines[1].contains(#""id":"ev-"#) && lines[1].contains(#"-2","deal":"D""#), "\(lines[1])")
+        // Fixed (the completion replaced by a field), the rejects file runs: the repeated note
+        // is a second note.
+        let fixed = file.replacingOccurrences(of: #""complete":"initial_talks""#, with: #""set":{"intent":"high"}"#)
+        let again = BulkRun(service: service, machine: try service.machines.register(standard))
+        let left = try #require(again.runEvents(Array(fixed.utf8)).value)
+        #expect(left.isEmpty, "\(left.map(\.error.description))\n\(fixed)")
+        #expect(again.report.unchanged == 0)
+        let log = try service.storedLog("D")
+        #expect(log.filter { if case .note = $0.event.action { true } else { false } }.count == 2, "\(log.map(\.event.action))")
+    }
+
     /// A rejected record's deal is held back by its id without the blanks around it, the id its
     /// message names (review of the inputs, I1: `" H1 "` was held back, and `H1`'s later
     /// records ran ahead of the rejected one).
