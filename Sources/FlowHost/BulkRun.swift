@@ -382,10 +382,16 @@ public final class BulkRun {
             }
             guard let line = next else { break }
             lastLine = line.number
-            let slice = line.bytes
+            var slice = line.bytes
             if line.length == slice.count, slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             report.records += 1
-            let valid = String(validating: slice, as: UTF8.self)
+            var valid = String(validating: slice, as: UTF8.self)
+            // A line a rejects file kept as text (it was no JSON object) runs as that line, and
+            // is said again as it was (review of the inputs, I2: "unknown key `_text`").
+            if line.length == slice.count, let kept = Self.keptText(slice) {
+                slice = ArraySlice(Array(kept.utf8))
+                valid = kept
+            }
             let text = valid ?? String(decoding: slice, as: UTF8.self)
             if line.length > limits.maxLineBytes {
                 reject(line.number, tooLarge(line.length), text, isWhole: false)
@@ -474,6 +480,14 @@ public final class BulkRun {
     private func settleIfHoldingTooMany() -> RecordFileProblem? {
         guard onRejects != nil, rejects.count >= maxHeldRejects, !provisional.isEmpty else { return nil }
         return settle()
+    }
+
+    /// The text of a rejects-file line `{"_error": …, "_text": "…"}`, nil for any other line.
+    static func keptText(_ line: ArraySlice<UInt8>) -> String? {
+        guard line.starts(with: Array(#"{"_error":"#.utf8)),
+              case .success(.object(let entries)) = JSONValue.parse(Array(line)), entries.count == 2,
+              entries[0].key == "_error", entries[1].key == "_text", case .string(let kept) = entries[1].value else { return nil }
+        return kept
     }
 
     /// Holds back the later records of a deal whose record was rejected before it could run (the
@@ -698,9 +712,24 @@ public enum RejectsFile {
     }
 
     /// A row without its first three cells (re-quoted: the text cannot be cut inside quotes).
+    /// A row that cannot be framed (its quote left open: the rest of the file) loses them as
+    /// written, the rest kept as it is: flowc wrote those three, closed (review of the inputs,
+    /// I2: they were kept, and each pass put three more in front).
     static func dropThree(_ text: String) -> String {
-        guard let row = CSVReader.rows(text).rows.first, row.cells.count >= 3 else { return text }
-        return row.cells.dropFirst(3).map(CSVReader.quote).joined(separator: ",")
+        if let row = CSVReader.rows(text).rows.first, row.cells.count >= 3 {
+            return row.cells.dropFirst(3).map(CSVReader.quote).joined(separator: ",")
+        }
+        var quoted = false, commas = 0
+        for i in text.unicodeScalars.indices {
+            switch text.unicodeScalars[i] {
+            case "\"": quoted.toggle()
+            case "," where !quoted:
+                commas += 1
+                if commas == 3 { return String(text.unicodeScalars[text.unicodeScalars.index(after: i)...]) }
+            default: break
+            }
+        }
+        return text
     }
 }
 

@@ -72,6 +72,15 @@ enum Examples {
         #expect(file.count == 6)
         #expect(file.allSatisfy { $0.hasPrefix("{\"_error\":{\"line\":") })
         #expect(file[2].contains("\"_text\":\"{\\\"id\\\": \\\"D-2003\\\""))
+        // Run again, the line kept as text is the line it keeps: said as before, not as a record
+        // with an unknown key `_text` (review of the inputs, I2).
+        let again = flowc("run", Examples.template, "--deals", rejects, "--db", db, "--rejects", rejects + ".2")
+        let said = again.err.split(separator: "\n").map(String.init)
+        #expect(said.contains { $0.hasPrefix("\(rejects):3: error[FC1220]: deal `D-2003`: not a valid record: the line is not JSON") }, "\(again.err)")
+        #expect(!again.err.contains("_text"), "\(again.err)")
+        let second = try String(contentsOfFile: rejects + ".2", encoding: .utf8).split(separator: "\n")
+        // Its entry is the one before (its line is 3 in both files).
+        #expect(second[2] == file[2], "\(second[2])")
     }
 
     @Test func theDefaultRejectsFileSitsBesideTheInputAndGoesAwayWhenAllIsFixed() throws {

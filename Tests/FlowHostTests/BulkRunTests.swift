@@ -473,6 +473,27 @@ import Testing
         #expect(run.runDeals(Array(fixed.utf8), format: .csv).value?.isEmpty == true)
     }
 
+    /// A row whose quote is left open (the rest of the file) keeps one set of the rejects
+    /// columns however often its rejects file is run, and runs once the quote is closed (review
+    /// of the inputs, I2: each pass put three more cells in front, and the closed row had 10).
+    @Test func anUnclosedRowOfACSVRejectsFileRunsAgainOnceClosed() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let csv = "id,owner,customer_name\nU1,amy,u1\nU2,bob,\"u2\nU3,cat,u3\n"
+        var rejects = try #require(run.runDeals(Array(csv.utf8), format: .csv).value)
+        var file = RejectsFile.csv(header: try #require(run.csvHeader), rejects)
+        for _ in 0..<2 {
+            rejects = try #require(run.runDeals(Array(file.utf8), format: .csv).value)
+            file = RejectsFile.csv(header: try #require(run.csvHeader), rejects)
+            #expect(file.hasPrefix("_line,_code,_error,id,owner,customer_name\n2,FC1220,"), "\(file)")
+            #expect(file.components(separatedBy: "FC1220").count == 2, "\(file)")
+            #expect(file.hasSuffix(",U2,bob,\"u2\nU3,cat,u3\n"), "\(file)")
+        }
+        let closed = file.replacingOccurrences(of: "\"u2\n", with: "u2\n")
+        #expect(run.runDeals(Array(closed.utf8), format: .csv).value?.isEmpty == true)
+        #expect(try service.store.deal("U2") != nil && service.store.deal("U3") != nil)
+    }
+
     /// Hostile or broken records are rejected with a code, never a crash.
     @Test(arguments: [
         ("", nil),
