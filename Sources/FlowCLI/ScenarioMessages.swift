@@ -11,7 +11,8 @@ enum ScenarioMessages {
         digits to a number of a duration), a step with no action or with two. Also found before \
         any step runs: an expectation naming a node, field or role the template does not have, or \
         a refusal code a step cannot be refused with; an event id used twice; steps after a deal \
-        whose creation is expected to be refused. The message names the place as a path \
+        whose creation is expected to be refused, or a key beside `refused` in its `deal.expect` \
+        (there is no deal for it to check). The message names the place as a path \
         (`steps[3].expect.active`) and the diagnostic points at it.
 
         Wrong:

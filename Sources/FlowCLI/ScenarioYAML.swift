@@ -58,9 +58,11 @@ struct ScenarioSource {
     ///
     /// The walk goes as deep as the file has nodes for the path. A scalar or a one-line flow
     /// collection is underlined whole; a block collection is pointed at through the key that holds
-    /// it, or its first line when no key does (the root, an item of a list).
-    func span(at path: String, message: String = "") -> SourceSpan {
+    /// it, or its first line when no key does (the root, an item of a list). With `atKey`, the
+    /// key that holds the node is pointed at (a key that should not be written at all).
+    func span(at path: String, message: String = "", atKey: Bool = false) -> SourceSpan {
         let (node, key) = locate(path)
+        if atKey, let key { return document.span(key) }
         // An unknown key is best shown as the key itself. `ScenarioFormatError` has no structured
         // kind, so the key is taken from the message; this only narrows the underline, nothing
         // else depends on it.

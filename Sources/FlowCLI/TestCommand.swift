@@ -287,7 +287,10 @@ private struct TestRun {
         case .failure(let error):
             guard matches(name: tree["scenario"].flatMap(Self.text), path: path) else { return }
             // Every problem of the file, each at its place (sorted there by line).
-            let ds = error.all.map { ScenarioMessages.format.at(source.span(at: $0.path, message: $0.message), $0.description) }
+            let ds = error.all.map { e in
+                let d = ScenarioMessages.format.at(source.span(at: e.path, message: e.message, atKey: e.atKey), e.description)
+                return e.help.map { d.help($0) } ?? d
+            }
             fail(tree["scenario"].flatMap(Self.text) ?? path, "the scenario file has errors", diagnostics: ds)
             return
         case .success(let s): scenario = s

@@ -515,6 +515,10 @@ public enum RuntimeMessages {
         public static let refusalNeverMet = "`{0}` ({1}) cannot happen in a scenario, which creates its deal first, names and dates its events itself, and has no stored deal and no migration"
         /// Steps after a deal whose creation is expected to be refused.
         public static let stepsAfterRefusedCreation = "the deal is not created: its creation is expected to be refused (`deal.expect.refused: {0}`), so no step can run after it; leave `steps` out, or expect the creation to succeed"
+        /// A key of `deal.expect` beside `refused`: `{1}` the key.
+        public static let keyBesideRefusedCreation = "the deal is not created: its creation is expected to be refused (`refused: {0}`), so there is no deal for `{1}` to check; leave `{1}` out, or expect the creation to succeed"
+        /// The runner given such a key all the same (a scenario not read from a file).
+        public static let noDealToCheck = "expected {0} of the deal, but there is no deal: its creation was refused"
         public static let instantOutOfRange = "`{0}` is outside the years 1 to 9999 (the range of `--now`)"
         public static let timeAfterOutOfRange = "`{0}` after {1} is past the year 9999 (the range of `--now`)"
         public static let durationDigits = "`{0}`: each number in a duration has at most {1} digits (`999999999m`; write a longer time in a larger unit)"

@@ -93,6 +93,18 @@ public struct Scenario: Sendable, Hashable {
         public var probability: Int?
         /// Members of roles.
         public var members: [String: [String]]?
+
+        /// The keys given besides `refused`, as written in a file: what there is to check of a
+        /// deal after the step.
+        public var keysBesideRefused: [String] {
+            let given: [(String, Bool)] = [
+                ("active", active != nil), ("blocked", blocked != nil), ("nodes", nodes != nil), ("tailored_out", tailoredOut != nil),
+                ("in_plan", inPlan != nil), ("status", status != nil), ("pool", pool != nil), ("owner", owner != nil),
+                ("effects", effects != nil), ("effects_include", effectsInclude != nil), ("fields", fields != nil),
+                ("next_timer", nextTimer != nil), ("probability", probability != nil), ("members", members != nil),
+            ]
+            return given.filter(\.1).map(\.0)
+        }
     }
 
     /// A pattern for one effect: every given key must match.
@@ -127,6 +139,11 @@ public struct ScenarioFormatError: Error, Sendable, Hashable, CustomStringConver
     /// The file's other problems, each in another step or expectation key, so that one run
     /// shows them all (the first is this one).
     public var others: [ScenarioFormatError] = []
+    /// Whether the problem is the key at `path` being written at all, rather than its value: the
+    /// key is the place to point at.
+    public var atKey = false
+    /// What to do about it, when the message alone does not say.
+    public var help: String?
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 
     public init(path: String, message: String) {
@@ -490,6 +507,14 @@ private final class Reader {
                 }
             }
         }
+        // No deal is created to check the other keys against: each is a mistake at its key.
+        if let code = deal.expect?.refused, case .object(let entries)? = dealValue["expect"] {
+            for (key, _) in entries where key != "refused" && Reader.expectationKeys.contains(key) {
+                var error = fail("deal.expect.\(key)", fill(S.keyBesideRefusedCreation, code, key))
+                error.atKey = true
+                collected.append(error)
+            }
+        }
         // The clock is checked on whole steps only: with a step missing, its times mean little.
         if let first = collected.first { throw first }
         if let code = deal.expect?.refused, !steps.isEmpty {
@@ -555,9 +580,12 @@ private final class Reader {
             expect: try v["expect"].map { (x) throws(ScenarioFormatError) in try expectation(x, "\(path).expect") })
     }
 
+    /// The keys of an expectation.
+    static let expectationKeys = ["refused", "active", "blocked", "nodes", "tailored_out", "in_plan", "status", "pool", "owner", "effects",
+                                  "effects_include", "fields", "next_timer", "probability", "members"]
+
     func expectation(_ v: JSONValue, _ path: String) throws(ScenarioFormatError) -> Scenario.Expectation {
-        let keys = ["refused", "active", "blocked", "nodes", "tailored_out", "in_plan", "status", "pool", "owner", "effects",
-                    "effects_include", "fields", "next_timer", "probability", "members"]
+        let keys = Reader.expectationKeys
         guard case .object(let entries) = v else { throw fail(path, "expected an object") }
         // An unknown key is kept as a problem, and the known keys are read still.
         for (key, _) in entries where !keys.contains(key) {

@@ -340,7 +340,15 @@ private struct ScenarioRun {
     }
 
     mutating func checkState(_ expect: Scenario.Expectation?, effects: [Effect], step: Int, heading: String, decisionsBefore: Int) -> Bool {
-        guard let e = expect, let s = snapshot else { return true }
+        guard let e = expect else { return true }
+        guard let s = snapshot else {
+            // A refused creation leaves no deal: an expectation of one can never hold (the file
+            // reader refuses it; a scenario built otherwise fails here rather than pass unchecked).
+            let keys = e.keysBesideRefused
+            guard !keys.isEmpty else { return true }
+            failure = ScenarioFailure(step: step, heading: heading, problems: keys.map { fill(S.noDealToCheck, "`\($0)`") })
+            return false
+        }
         var problems: [String] = []
         func mismatch(_ what: String, _ want: String, _ got: String) { problems.append(fill(S.mismatch, what, want, got)) }
         func nodeSet(_ names: [String]) -> [Int]? {

@@ -140,6 +140,32 @@ import Testing
         }
     }
 
+    /// No deal is created to check the keys beside a creation's `refused` against: the reader
+    /// refuses them at the key, and the runner, given them all the same, fails rather than pass
+    /// them unchecked (white-box review of `flowc test`, I3).
+    @Test func keysBesideARefusedCreationAreNeverPassedUnchecked() throws {
+        let json = #"{"scenario": "x", "template": "mini.flow.yaml", "start": 0, "deal": {"owner": "alice", "expect": {"refused": "FC1115", "status": "won"}}}"#
+        switch Scenario.parse(json: Array(json.utf8)) {
+        case .success: Issue.record("accepted \(json)")
+        case .failure(let e):
+            #expect(e.description == "deal.expect.status: the deal is not created: its creation is expected to be refused (`refused: FC1115`), so "
+                + "there is no deal for `status` to check; leave `status` out, or expect the creation to succeed")
+            #expect(e.atKey)
+        }
+        let (_, machine) = try Self.load("testdata/run/mini-pool.scenario.json")
+        let alone = #"{"scenario": "x", "template": "mini.flow.yaml", "start": 0, "deal": {"owner": "alice", "expect": {"refused": "FC1115"}}}"#
+        guard case .success(var scenario) = Scenario.parse(json: Array(alone.utf8)) else { Issue.record("refused \(alone)"); return }
+        #expect(ScenarioRunner.run(scenario, machine: machine).passed)
+        scenario.deal.expect?.status = "won"
+        scenario.deal.expect?.effects = []
+        let report = ScenarioRunner.run(scenario, machine: machine)
+        #expect(report.failure?.step == 0)
+        #expect(report.failure?.problems == [
+            "expected `status` of the deal, but there is no deal: its creation was refused",
+            "expected `effects` of the deal, but there is no deal: its creation was refused",
+        ])
+    }
+
     @Test func valuesAreTypedByTheirField() {
         #expect(ScenarioValues.value(.string("80000 CNY"), type: .money(currency: "CNY")) == .success(money(80_000)))
         #expect(ScenarioValues.value(.number("0.10"), type: .decimal) == .success(.decimal(ExprDecimal(significand: 1, scale: 1) ?? .zero)))

@@ -1,0 +1,110 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// What an expectation in a scenario file checks, and the expectations that could never fail
+/// (white-box review of `flowc test`, I3, I4, I5, I9, I14): each is checked, or is a located
+/// error in the file.
+@Suite struct ScenarioExpectationTests {
+    /// A creation of `cleanTemplate` refused for its value (FC1112), with `expect` lines after it.
+    static func refusedCreation(_ expect: String) -> String {
+        """
+        scenario: refused creation
+        start: 2024-05-06T09:00:00+08:00
+        deal:
+          owner: alice
+          fields: {quote: cheap}
+          expect:
+            refused: FC1112
+        \(expect)
+        """
+    }
+
+    // MARK: I3: keys beside `refused`
+
+    /// No deal exists after a refused creation: every key beside `refused` in `deal.expect` is an
+    /// error at the key (it had checked nothing, so a file expecting a won deal passed).
+    @Test func keysBesideARefusedCreationAreErrorsAtEachKey() throws {
+        let r = try TestCommandTests.run(Self.refusedCreation("""
+                status: won
+                pool: public
+                owner: nobody-at-all
+                active: [initial_talks]
+                effects: [notify, notify]
+                probability: 99
+                next_timer: 2030-01-01T00:00:00Z
+                fields: {quote: 5}
+                members: {sales_owner: [alice]}
+
+            """))
+        #expect(r.code == 1)
+        #expect(r.out.contains("FAIL refused creation (the scenario file has errors)\n"), "\(r.out)")
+        let keys = ["status", "pool", "owner", "active", "effects", "probability", "next_timer", "fields", "members"]
+        for (i, key) in keys.enumerated() {
+            let line = "\(r.path):\(8 + i):5: error[FC1301]: deal.expect.\(key): the deal is not created: its creation is expected to be refused "
+                + "(`refused: FC1112`), so there is no deal for `\(key)` to check; leave `\(key)` out, or expect the creation to succeed\n"
+            #expect(r.out.contains(line), "\(key)\n\(r.out)")
+        }
+        #expect(r.out.hasSuffix("\n0 passed, 1 failed\n"), "\(r.out)")
+        #expect(!r.out.contains("PASS"), "\(r.out)")
+        // `refused` alone is what such a scenario checks, and it passes.
+        let alone = try TestCommandTests.run(Self.refusedCreation(""))
+        #expect(alone.code == 0, "\(alone.out)")
+        #expect(alone.out.contains("PASS refused creation\n"), "\(alone.out)")
+    }
+
+    /// The review's reproduction on a bundled template: a creation refused for a missing field
+    /// (FC1115, raised by the runner, not by a value) is held to the same rule.
+    @Test func aCreationRefusedByTheRunnerIsHeldToTheSameRule() throws {
+        let scenario = """
+            scenario: "creation refused, with expectations that cannot hold"
+            start: 2024-09-02T09:00:00+08:00
+            deal:
+              owner: alice
+              fields: {customer_name: 白鹭传媒, contract_no: SUB-2023-170}
+              expect: {refused: FC1115, status: won, effects: [webhook]}
+
+            """
+        let dir = try tempDir(["a.scenario.yaml": scenario])
+        let r = flowc("test", repoRoot + "/templates/renewal-upsell.flow.yaml", dir + "/a.scenario.yaml")
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(dir)/a.scenario.yaml:6:29: error[FC1301]: deal.expect.status: the deal is not created"), "\(r.out)")
+        #expect(r.out.contains("\(dir)/a.scenario.yaml:6:42: error[FC1301]: deal.expect.effects: the deal is not created"), "\(r.out)")
+        #expect(r.out.hasSuffix("\n0 passed, 1 failed\n"), "\(r.out)")
+    }
+
+    /// A refused step leaves the deal as it was: the keys beside `refused` are checked against it,
+    /// and fail when they do not hold (effects: none).
+    @Test func keysBesideARefusedStepAreCheckedAgainstTheUnchangedDeal() throws {
+        let holds = try TestCommandTests.run(TestCommandTests.oneStep(
+            "    complete: loss_review\n    expect: {refused: FC1121, status: open, pool: private, owner: alice, active: [initial_talks], effects: []}"))
+        #expect(holds.code == 0, "\(holds.out)")
+        #expect(holds.out.contains("PASS one step\n"), "\(holds.out)")
+        let wrong = try TestCommandTests.run(TestCommandTests.oneStep(
+            "    complete: loss_review\n    expect: {refused: FC1121, status: won, effects: [notify], active: [won]}"))
+        #expect(wrong.code == 1)
+        let lines = wrong.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let fail = try #require(lines.firstIndex(of: "FAIL one step"), "\(wrong.out)")
+        #expect(lines[fail + 1] == "  --> \(wrong.path):7:5")
+        #expect(lines[fail + 2].hasPrefix("  step 1 (complete loss_review at "), "\(wrong.out)")
+        #expect(lines[fail + 3] == "    - expected active nodes [won], got [initial_talks]", "\(wrong.out)")
+        #expect(lines[fail + 4] == "    - expected status won, got open", "\(wrong.out)")
+        #expect(lines[fail + 5] == "    - expected effects [notify], got []", "\(wrong.out)")
+        #expect(wrong.out.hasSuffix("\n0 passed, 1 failed\n"), "\(wrong.out)")
+    }
+}
+
+/// `passingScenario` of TestCommandTests.swift, which is private there.
+private let passingScenarioText = """
+    scenario: a quote above cost is won at once
+    start: 2024-05-06T09:00:00+08:00
+    deal:
+      owner: alice
+      fields: {quote: 1.2e3, cost: 1000}
+      expect: {active: [initial_talks], fields: {quote: 1200 CNY, cost: "1000"}}
+    steps:
+      - at: +1h
+        win: true
+        expect: {status: won}
+
+    """
