@@ -8,7 +8,8 @@ enum ScenarioMessages {
         A scenario file does not follow the scenario format (docs/testing.md, "Writing a \
         scenario"): an unknown key, a missing key, a value of the wrong kind or out of its range \
         (`utc_offset` within ±14h, `owned` 0 or more, times within the years 1 to 9999, at most 9 \
-        digits to a number of a duration), a step with no action or with two. Also found before \
+        digits to a number of a duration), a step with no action or with two, an expectation \
+        left blank (`status:`: null, which checks nothing). Also found before \
         any step runs: an expectation naming a node, field or role the template does not have, or \
         a refusal code a step cannot be refused with; an event id used twice; steps after a deal \
         whose creation is expected to be refused, or a key beside `refused` in its `deal.expect` \

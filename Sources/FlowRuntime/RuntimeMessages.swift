@@ -517,6 +517,17 @@ public enum RuntimeMessages {
         public static let stepsAfterRefusedCreation = "the deal is not created: its creation is expected to be refused (`deal.expect.refused: {0}`), so no step can run after it; leave `steps` out, or expect the creation to succeed"
         /// A key of `deal.expect` beside `refused`: `{1}` the key.
         public static let keyBesideRefusedCreation = "the deal is not created: its creation is expected to be refused (`refused: {0}`), so there is no deal for `{1}` to check; leave `{1}` out, or expect the creation to succeed"
+        /// An expectation's key written with no value: `{0}` what it takes (below).
+        public static let blankExpectation = "left blank (null): expected {0}"
+        public static let blankHelp = "a key with nothing after it is null in YAML, which this key does not take (only `owner`, `next_timer` and a field's value take null: nobody, no timer, unset): write what must hold, or leave the key out to check nothing"
+        public static let blankRefused = "the code the step is refused with (FC11xx)"
+        public static let blankStatus = "open, won or lost"
+        public static let blankPool = "private or public"
+        public static let blankKind = "an effect kind"
+        public static let blankText = "the text an effect's message contains"
+        public static let blankNode = "a node id"
+        public static let blankPerson = "a person"
+        public static let blankTrigger = "the trigger of an effect"
         /// The runner given such a key all the same (a scenario not read from a file).
         public static let noDealToCheck = "expected {0} of the deal, but there is no deal: its creation was refused"
         public static let instantOutOfRange = "`{0}` is outside the years 1 to 9999 (the range of `--now`)"

@@ -441,6 +441,20 @@ private final class Reader {
         return try string(v, path)
     }
 
+    /// The text of an expectation's key, nil when the key is not written. A key written with no
+    /// value (`status:`) is null, which these keys do not take: it would check nothing, so it is a
+    /// mistake at the key; `what` is what the key takes.
+    func expected(_ v: JSONValue?, _ path: String, _ what: String) throws(ScenarioFormatError) -> String? {
+        guard let v else { return nil }
+        guard v != .null else {
+            var error = fail(path, fill(S.blankExpectation, what))
+            error.atKey = true
+            error.help = S.blankHelp
+            throw error
+        }
+        return try string(v, path)
+    }
+
     func strings(_ v: JSONValue, _ path: String) throws(ScenarioFormatError) -> [String] {
         guard case .array(let items) = v else { throw fail(path, "expected a list of strings") }
         var out: [String] = []
@@ -596,7 +610,7 @@ private final class Reader {
         attempt { () throws(ScenarioFormatError) in
             // A bare number (`1115`) is a code without its `FC`: the refusal check suggests the code.
             if case .number(let n)? = v["refused"] { try refusal(n, "\(path).refused") }
-            e.refused = try optionalString(v["refused"], "\(path).refused")
+            e.refused = try expected(v["refused"], "\(path).refused", S.blankRefused)
             if let code = e.refused { try refusal(code, "\(path).refused") }
         }
         attempt { () throws(ScenarioFormatError) in if let x = v["active"] { e.active = try strings(x, "\(path).active") } }
@@ -619,11 +633,11 @@ private final class Reader {
         attempt { () throws(ScenarioFormatError) in if let x = v["tailored_out"] { e.tailoredOut = try strings(x, "\(path).tailored_out") } }
         attempt { () throws(ScenarioFormatError) in if let x = v["in_plan"] { e.inPlan = try strings(x, "\(path).in_plan") } }
         attempt { () throws(ScenarioFormatError) in
-            e.status = try optionalString(v["status"], "\(path).status")
+            e.status = try expected(v["status"], "\(path).status", S.blankStatus)
             if let s = e.status, DealStatus(rawValue: s) == nil { throw fail("\(path).status", "expected open, won or lost") }
         }
         attempt { () throws(ScenarioFormatError) in
-            e.pool = try optionalString(v["pool"], "\(path).pool")
+            e.pool = try expected(v["pool"], "\(path).pool", S.blankPool)
             if let s = e.pool, PoolPlacement(rawValue: s) == nil { throw fail("\(path).pool", "expected private or public") }
         }
         attempt { () throws(ScenarioFormatError) in
@@ -657,13 +671,13 @@ private final class Reader {
                 }
                 _ = try object(item, p, allowed: ["kind", "people", "text", "node", "person", "trigger"])
                 var m = Scenario.EffectMatch()
-                m.kind = try optionalString(item["kind"], "\(p).kind")
+                m.kind = try expected(item["kind"], "\(p).kind", S.blankKind)
                 if let k = m.kind, EffectKind(rawValue: k) == nil { throw fail("\(p).kind", Reader.unknownKind(k)) }
                 if let people = item["people"] { m.people = try strings(people, "\(p).people") }
-                m.text = try optionalString(item["text"], "\(p).text")
-                m.node = try optionalString(item["node"], "\(p).node")
-                m.person = try optionalString(item["person"], "\(p).person")
-                m.trigger = try optionalString(item["trigger"], "\(p).trigger")
+                m.text = try expected(item["text"], "\(p).text", S.blankText)
+                m.node = try expected(item["node"], "\(p).node", S.blankNode)
+                m.person = try expected(item["person"], "\(p).person", S.blankPerson)
+                m.trigger = try expected(item["trigger"], "\(p).trigger", S.blankTrigger)
                 matches.append(m)
             }
             e.effectsInclude = matches

@@ -92,6 +92,62 @@ import Testing
         #expect(lines[fail + 5] == "    - expected effects [notify], got []", "\(wrong.out)")
         #expect(wrong.out.hasSuffix("\n0 passed, 1 failed\n"), "\(wrong.out)")
     }
+
+    // MARK: I4: blank expectations
+
+    /// The help every blank expectation gets.
+    static let blankHelp = "help: a key with nothing after it is null in YAML, which this key does not take (only `owner`, `next_timer` and a "
+        + "field's value take null: nobody, no timer, unset): write what must hold, or leave the key out to check nothing"
+
+    /// `status:`, `pool:`, `refused:` and a pattern's key left blank are errors at the key (they
+    /// had checked nothing).
+    @Test func aBlankExpectationIsAnErrorAtItsKey() throws {
+        let r = try TestCommandTests.run(TestCommandTests.oneStep("""
+                lose: price
+                expect:
+                  status:
+                  pool:
+                  refused:
+                  effects_include: [{kind: notify, text: }]
+            """))
+        #expect(r.code == 1)
+        #expect(r.out.contains("FAIL one step (the scenario file has errors)\n"), "\(r.out)")
+        let errors = [
+            "10:7: error[FC1301]: steps[0].expect.status: left blank (null): expected open, won or lost",
+            "11:7: error[FC1301]: steps[0].expect.pool: left blank (null): expected private or public",
+            "12:7: error[FC1301]: steps[0].expect.refused: left blank (null): expected the code the step is refused with (FC11xx)",
+            "13:40: error[FC1301]: steps[0].expect.effects_include[0].text: left blank (null): expected the text an effect's message contains",
+        ]
+        for error in errors { #expect(r.out.contains("\(r.path):\(error)\n"), "\(error)\n\(r.out)") }
+        #expect(r.out.components(separatedBy: Self.blankHelp).count == 5, "\(r.out)")
+        #expect(r.out.hasSuffix("\n0 passed, 1 failed\n"), "\(r.out)")
+    }
+
+    static let blankPatternKeys: [(String, String)] = [
+        ("kind", "an effect kind"),
+        ("node", "a node id"),
+        ("person", "a person"),
+        ("trigger", "the trigger of an effect"),
+        ("text", "the text an effect's message contains"),
+    ]
+
+    @Test(arguments: blankPatternKeys)
+    func aBlankKeyOfAnEffectPatternIsAnError(_ key: String, _ what: String) throws {
+        let r = try TestCommandTests.run(TestCommandTests.oneStep("    win: true\n    expect:\n      effects_include:\n        - \(key):\n"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):11:11: error[FC1301]: steps[0].expect.effects_include[0].\(key): left blank (null): expected \(what)\n"), "\(r.out)")
+        #expect(r.out.contains(Self.blankHelp), "\(r.out)")
+    }
+
+    /// `deal.expect` too; and the keys whose null means something still take it.
+    @Test func nullStaysMeaningfulWhereItMeansSomething() throws {
+        let blank = try TestCommandTests.run(TestCommandTests.oneStep("    win: true", deal: "  expect:\n    status:\n"))
+        #expect(blank.code == 1)
+        #expect(blank.out.contains("\(blank.path):7:5: error[FC1301]: deal.expect.status: left blank (null): expected open, won or lost\n"), "\(blank.out)")
+        let meaningful = try TestCommandTests.run(TestCommandTests.oneStep("    win: true\n    expect: {owner: alice, next_timer: null, fields: {cost: 1000 CNY}}",
+                                                                           deal: "  expect: {next_timer: null}\n"))
+        #expect(meaningful.code == 0, "\(meaningful.out)")
+    }
 }
 
 /// `passingScenario` of TestCommandTests.swift, which is private there.
