@@ -653,21 +653,26 @@ private final class Reader {
             }
             e.effects = kinds
         }
-        attempt { () throws(ScenarioFormatError) in try effectPatterns(v, path, into: &e) }
-        attempt { () throws(ScenarioFormatError) in try restOfExpectation(v, path, into: &e) }
+        effectPatterns(v, path, into: &e)
+        restOfExpectation(v, path, into: &e)
         return e
     }
 
-    func effectPatterns(_ v: JSONValue, _ path: String, into e: inout Scenario.Expectation) throws(ScenarioFormatError) {
-        if let x = v["effects_include"] {
-            guard case .array(let items) = x else { throw fail("\(path).effects_include", "expected a list of effect patterns") }
-            var matches: [Scenario.EffectMatch] = []
-            for (i, item) in items.enumerated() {
+    /// `effects_include`: each pattern on its own, so that a mistake in one does not hide the next's.
+    func effectPatterns(_ v: JSONValue, _ path: String, into e: inout Scenario.Expectation) {
+        guard let x = v["effects_include"] else { return }
+        guard case .array(let items) = x else {
+            collected.append(fail("\(path).effects_include", "expected a list of effect patterns"))
+            return
+        }
+        var matches: [Scenario.EffectMatch] = []
+        for (i, item) in items.enumerated() {
+            attempt { () throws(ScenarioFormatError) in
                 let p = "\(path).effects_include[\(i)]"
                 if case .string(let kind) = item {
                     guard EffectKind(rawValue: kind) != nil else { throw fail(p, Reader.unknownKind(kind)) }
                     matches.append(Scenario.EffectMatch(kind: kind))
-                    continue
+                    return
                 }
                 _ = try object(item, p, allowed: ["kind", "people", "text", "node", "person", "trigger"])
                 var m = Scenario.EffectMatch()
@@ -680,17 +685,36 @@ private final class Reader {
                 m.trigger = try expected(item["trigger"], "\(p).trigger", S.blankTrigger)
                 matches.append(m)
             }
-            e.effectsInclude = matches
         }
+        e.effectsInclude = matches
     }
 
-    func restOfExpectation(_ v: JSONValue, _ path: String, into e: inout Scenario.Expectation) throws(ScenarioFormatError) {
-        if let x = v["fields"] {
+    /// `fields`, `next_timer`, `probability` and `members`, each key on its own (and each role of
+    /// `members`), as the keys before them: every mistake is shown in one run.
+    func restOfExpectation(_ v: JSONValue, _ path: String, into e: inout Scenario.Expectation) {
+        attempt { () throws(ScenarioFormatError) in
+            guard let x = v["fields"] else { return }
             guard case .object(let entries) = x else { throw fail("\(path).fields", "expected an object of field values") }
             var map: [String: JSONValue] = [:]
             for (k, value) in entries { map[k] = value }
             e.fields = map
         }
+        attempt { () throws(ScenarioFormatError) in try nextTimer(v, path, into: &e) }
+        attempt { () throws(ScenarioFormatError) in
+            if let x = v["probability"] { e.probability = try integer(x, "\(path).probability") }
+        }
+        attempt { () throws(ScenarioFormatError) in
+            guard let x = v["members"] else { return }
+            guard case .object(let entries) = x else { throw fail("\(path).members", "expected an object: role id → list of people") }
+            var map: [String: [String]] = [:]
+            for (role, people) in entries {
+                attempt { () throws(ScenarioFormatError) in map[role] = try strings(people, "\(path).members.\(role)") }
+            }
+            e.members = map
+        }
+    }
+
+    func nextTimer(_ v: JSONValue, _ path: String, into e: inout Scenario.Expectation) throws(ScenarioFormatError) {
         if let x = v["next_timer"] {
             guard x == .null || Scenario.instant(x) != nil || { if case .string(let s) = x { return s.hasPrefix("+") } else { return false } }() else {
                 throw fail("\(path).next_timer", "expected a datetime, `+duration` from this step, or null")
@@ -704,13 +728,6 @@ private final class Reader {
                 try inRange(t, x, "\(path).next_timer")
             }
             e.nextTimer = x
-        }
-        if let x = v["probability"] { e.probability = try integer(x, "\(path).probability") }
-        if let x = v["members"] {
-            guard case .object(let entries) = x else { throw fail("\(path).members", "expected an object: role id → list of people") }
-            var map: [String: [String]] = [:]
-            for (role, people) in entries { map[role] = try strings(people, "\(path).members.\(role)") }
-            e.members = map
         }
     }
 }

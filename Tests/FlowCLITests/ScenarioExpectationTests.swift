@@ -148,6 +148,39 @@ import Testing
                                                                            deal: "  expect: {next_timer: null}\n"))
         #expect(meaningful.code == 0, "\(meaningful.out)")
     }
+
+    // MARK: I5: every mistake at once
+
+    /// Mistakes in `fields`, `next_timer`, `probability` and `members` of one expectation are shown
+    /// in one run (they had been shown one per run).
+    @Test func mistakesInTheLastKeysOfAnExpectationAreShownTogether() throws {
+        let r = try TestCommandTests.run(TestCommandTests.oneStep("""
+                win: true
+                expect:
+                  fields: [quote]
+                  next_timer: tomorrow
+                  probability: high
+                  members: {sales_owner: alice, other: bob}
+            """))
+        #expect(r.code == 1)
+        let errors = [
+            "10:15: error[FC1301]: steps[0].expect.fields: expected an object of field values",
+            "11:19: error[FC1301]: steps[0].expect.next_timer: expected a datetime, `+duration` from this step, or null",
+            "12:20: error[FC1301]: steps[0].expect.probability: expected an integer",
+            "13:30: error[FC1301]: steps[0].expect.members.sales_owner: expected a list of strings",
+            "13:44: error[FC1301]: steps[0].expect.members.other: expected a list of strings",
+        ]
+        for error in errors { #expect(r.out.contains("\(r.path):\(error)\n"), "\(error)\n\(r.out)") }
+        #expect(r.out.components(separatedBy: "error[FC1301]").count == 6, "\(r.out)")
+    }
+
+    /// Each effect pattern on its own: a mistake in the first does not hide the second's.
+    @Test func mistakesInTwoEffectPatternsAreShownTogether() throws {
+        let r = try TestCommandTests.run(TestCommandTests.oneStep("    win: true\n    expect: {effects_include: [{kind: notice}, {peeple: [a]}]}"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):9:39: error[FC1301]: steps[0].expect.effects_include[0].kind: unknown effect kind `notice`"), "\(r.out)")
+        #expect(r.out.contains("\(r.path):9:49: error[FC1301]: steps[0].expect.effects_include[1]: unknown key `peeple`"), "\(r.out)")
+    }
 }
 
 /// `passingScenario` of TestCommandTests.swift, which is private there.
