@@ -90,8 +90,42 @@ enum ScenarioFiles {
         return (dir.isEmpty ? "" : dir + "/") + "scenarios/" + name
     }
 
+    /// The endings of a scenario file's name, in lower case as templates' `.flow.yaml` is: a
+    /// file named otherwise is not run, and is named in a warning (``misnamed(in:)``).
+    static let suffixes = [".scenario.yaml", ".scenario.yml", ".scenario.json"]
+
     static func isScenario(_ path: String) -> Bool {
-        path.hasSuffix(".scenario.yaml") || path.hasSuffix(".scenario.yml") || path.hasSuffix(".scenario.json")
+        suffixes.contains(where: path.hasSuffix)
+    }
+
+    /// The files under `directory` (relative to it, sorted) that are not run for their name but
+    /// look meant to be: YAML or JSON files whose name does not end in a scenario suffix
+    /// (`lost.senario.yaml`, `won.scenario.YAML`).
+    static func misnamed(in directory: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var out: [String] = []
+        while let rel = walker.nextObject() as? String {
+            guard walker.fileAttributes?[.type] as? FileAttributeType != .typeDirectory else { continue }
+            let lower = rel.lowercased()
+            if [".yaml", ".yml", ".json"].contains(where: lower.hasSuffix), !isScenario(rel) { out.append(rel) }
+        }
+        return out.sorted()
+    }
+
+    /// The name a misnamed file was most likely meant to have: its ending in lower case
+    /// (`won.scenario.YAML` → `won.scenario.yaml`), a word close to `scenario` replaced
+    /// (`lost.senario.yaml`, `won.scenarios.yaml`), else `.scenario` added (`lost.yml` →
+    /// `lost.scenario.yml`).
+    static func suggestedName(for path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        let lower = name.lowercased()
+        if let suffix = suffixes.first(where: lower.hasSuffix) { return String(name.dropLast(suffix.count)) + suffix }
+        let ext = [".yaml", ".yml", ".json"].first(where: lower.hasSuffix) ?? ""
+        var stem = String(name.dropLast(ext.count))
+        if let dot = stem.lastIndex(of: "."), Suggestions.closest(to: stem[stem.index(after: dot)...].lowercased(), in: ["scenario"]) != nil {
+            stem = String(stem[..<dot])
+        }
+        return stem + ".scenario" + ext
     }
 
     /// The scenario files under `directory` and its subdirectories, sorted; empty when there is
@@ -113,16 +147,10 @@ enum ScenarioFiles {
     /// The help to give, or nil.
     static func nearMiss(for directory: String, templateID: String?) -> String? {
         let fm = FileManager.default
-        if let walker = fm.enumerator(atPath: directory) {
-            var misnamed: [String] = []
-            while let rel = walker.nextObject() as? String {
-                let lower = rel.lowercased()
-                if [".yaml", ".yml", ".json"].contains(where: lower.hasSuffix), !isScenario(rel) { misnamed.append(rel) }
-            }
-            if let first = misnamed.sorted().first {
-                return "`\(directory)/\(first)` is there, but a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`)"
-                    + (misnamed.count > 1 ? " (and \(misnamed.count - 1) more file\(misnamed.count == 2 ? "" : "s") so named)" : "")
-            }
+        let misnamed = misnamed(in: directory)
+        if let first = misnamed.first {
+            return "`\(directory)/\(first)` is there, but a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`)"
+                + (misnamed.count > 1 ? " (and \(misnamed.count - 1) more file\(misnamed.count == 2 ? "" : "s") so named)" : "")
         }
         let parent = PathText.directory(of: directory)
         let name = (directory as NSString).lastPathComponent
@@ -199,14 +227,17 @@ private struct TestRun {
             return
         }
         let files: [String]
+        var misnamed: [String] = []
         if let explicit {
             files = explicit
         } else {
             let dir = ScenarioFiles.directory(for: path)
             files = ScenarioFiles.discover(in: dir)
+            misnamed = ScenarioFiles.misnamed(in: dir).map { dir + "/" + $0 }
             if files.isEmpty {
                 if inDirectory {
                     context.write("no scenarios for \(path) (add them under \(dir)/)\n")
+                    warnNotRun(misnamed)
                 } else {
                     var d = ScenarioMessages.noScenarios.inFile(path, path, dir + "/")
                     if let help = ScenarioFiles.nearMiss(for: dir, templateID: checked.template?.main.header?.id?.value) { d = d.help(help) }
@@ -241,6 +272,7 @@ private struct TestRun {
                 notRun = "not run: the compiled template does not verify"
             }
         }
+        warnNotRun(misnamed)
         let templateCanonical = DiskFileSystem().canonical(path)
         for file in files {
             runScenario(file, template: path, canonical: templateCanonical, machine: machine, notRun: notRun)
@@ -319,6 +351,16 @@ private struct TestRun {
         context.write(paint("FAIL", red: true) + " \(Names.inline(scenario.name))\n")
         context.write("  --> \(path):\(location.line):\(location.column)\n")
         context.write(failure.description + "\n")
+    }
+
+    /// Files in a template's scenarios directory that look meant as scenarios but are not run for
+    /// their name: one warning each, with the name to give it (it changes no count or exit code).
+    func warnNotRun(_ files: [String]) {
+        for file in files {
+            let warning = color ? "\u{1B}[1;33mwarning\u{1B}[0m" : "warning"
+            context.write("\(file): \(warning): not run: a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`), "
+                + "in lower case; rename it `\(ScenarioFiles.suggestedName(for: file))`\n")
+        }
     }
 
     /// A scenario that could not be run: its diagnostics, as `flowc check` prints them.

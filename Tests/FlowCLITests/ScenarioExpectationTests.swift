@@ -181,6 +181,62 @@ import Testing
         #expect(r.out.contains("\(r.path):9:39: error[FC1301]: steps[0].expect.effects_include[0].kind: unknown effect kind `notice`"), "\(r.out)")
         #expect(r.out.contains("\(r.path):9:49: error[FC1301]: steps[0].expect.effects_include[1]: unknown key `peeple`"), "\(r.out)")
     }
+
+    // MARK: I9: misnamed scenario files
+
+    /// Files in the scenarios directory that are not run for their name are said to be so, with
+    /// the name to give them, even when another file is run; the suffix is lower case.
+    @Test func misnamedScenarioFilesAreNamedInAWarning() throws {
+        let wrong = passingScenarioText.replacingOccurrences(of: "status: won", with: "status: lost")
+        let dir = try tempDir([
+            "a.flow.yaml": cleanTemplate,
+            "scenarios/a/won.scenario.yaml": passingScenarioText,
+            "scenarios/a/lost.senario.yaml": wrong,
+            "scenarios/a/sub/lost2.scenario.YAML": wrong,
+            "scenarios/a/lost3.yml": wrong,
+            "scenarios/a/notes.txt": "not a scenario\n",
+        ])
+        let r = flowc("test", dir + "/a.flow.yaml")
+        #expect(r.code == 0, "\(r.out)")
+        let lines = r.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let end = "a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`), in lower case"
+        #expect(lines == [
+            "== \(dir)/a.flow.yaml (mini 1)",
+            "\(dir)/scenarios/a/lost.senario.yaml: warning: not run: \(end); rename it `lost.scenario.yaml`",
+            "\(dir)/scenarios/a/lost3.yml: warning: not run: \(end); rename it `lost3.scenario.yml`",
+            "\(dir)/scenarios/a/sub/lost2.scenario.YAML: warning: not run: \(end); rename it `lost2.scenario.yaml`",
+            "PASS a quote above cost is won at once",
+            "",
+            "1 passed, 0 failed",
+            "",
+        ], "\(r.out)")
+        // Run under a directory, the same.
+        let all = flowc("test", dir)
+        #expect(all.out.contains("\(dir)/scenarios/a/lost.senario.yaml: warning: not run: \(end); rename it `lost.scenario.yaml`\n"), "\(all.out)")
+        // Renamed as told, they run (and fail).
+        try FileManager.default.moveItem(atPath: dir + "/scenarios/a/lost.senario.yaml", toPath: dir + "/scenarios/a/lost.scenario.yaml")
+        let renamed = flowc("test", dir + "/a.flow.yaml")
+        #expect(renamed.code == 1)
+        #expect(!renamed.out.contains("lost.scenario.yaml: warning"), "\(renamed.out)")
+        #expect(renamed.out.hasSuffix("\n1 passed, 1 failed\n"), "\(renamed.out)")
+    }
+
+    /// A template with no scenario under `flowc test DIR` lists its misnamed files too.
+    @Test func aTemplateWithOnlyMisnamedFilesListsThemUnderADirectory() throws {
+        let dir = try tempDir([
+            "a.flow.yaml": cleanTemplate,
+            "b.flow.yaml": cleanTemplate,
+            "scenarios/a/won.scenario.yaml": passingScenarioText,
+            "scenarios/b/won.scenario.yml.bak": passingScenarioText,
+            "scenarios/b/won.Scenario.yaml": passingScenarioText,
+        ])
+        let r = flowc("test", dir)
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.contains("no scenarios for \(dir)/b.flow.yaml (add them under \(dir)/scenarios/b/)\n"
+            + "\(dir)/scenarios/b/won.Scenario.yaml: warning: not run: a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, "
+            + "`.scenario.json`), in lower case; rename it `won.scenario.yaml`\n"), "\(r.out)")
+        #expect(!r.out.contains(".bak: warning"), "\(r.out)")
+    }
 }
 
 /// `passingScenario` of TestCommandTests.swift, which is private there.
