@@ -91,7 +91,7 @@ public struct Scenario: Sendable, Hashable {
         /// The next timer; `.null` for none.
         public var nextTimer: JSONValue?
         public var probability: Int?
-        /// Members of roles.
+        /// Members of roles: exactly these people, in any order.
         public var members: [String: [String]]?
 
         /// The keys given besides `refused`, as written in a file: what there is to check of a

@@ -423,7 +423,8 @@ private struct ScenarioRun {
         if let want = e.probability, want != s.probability { mismatch("probability", String(want), s.probability.map(String.init) ?? "none") }
         for (role, people) in (e.members ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let r = pm.roleIndex[role] else { problems.append("unknown role `\(role)`"); continue }
-            if people != s.roleMembers[r] {
+            // A role's people are a set, as `active` and a pattern's `people` are: any order.
+            if people.sorted() != s.roleMembers[r].sorted() {
                 func list(_ p: [String]) -> String { "[" + p.joined(separator: ", ") + "]" }
                 mismatch("members of `\(role)`", list(people), list(s.roleMembers[r]))
             }

@@ -237,6 +237,24 @@ import Testing
             + "`.scenario.json`), in lower case; rename it `won.scenario.yaml`\n"), "\(r.out)")
         #expect(!r.out.contains(".bak: warning"), "\(r.out)")
     }
+
+    // MARK: I14: members in any order
+
+    /// `members` is the role's people in any order, as `active` and a pattern's `people` are.
+    @Test func membersAreComparedInAnyOrder() throws {
+        let template = cleanTemplate.replacingOccurrences(of: "  sales_owner: {name: 销售负责人, owner: true}\n",
+                                                          with: "  sales_owner: {name: 销售负责人, owner: true}\n  reviewer: {name: 评审}\n")
+        let deal = "  roles: {reviewer: [mia, bob]}\n"
+        let scenario = TestCommandTests.oneStep("    add_member: {role: reviewer, person: carol}\n    expect: {members: {reviewer: [carol, bob, mia]}}", deal: deal)
+        let r = try TestCommandTests.run(scenario, template: template)
+        #expect(r.code == 0, "\(r.out)")
+        let missing = try TestCommandTests.run(scenario.replacingOccurrences(of: "[carol, bob, mia]", with: "[carol, bob]"), template: template)
+        #expect(missing.code == 1)
+        #expect(missing.out.contains("    - expected members of `reviewer` [carol, bob], got [mia, bob, carol]\n"), "\(missing.out)")
+        let twice = try TestCommandTests.run(scenario.replacingOccurrences(of: "[carol, bob, mia]", with: "[carol, bob, mia, bob]"), template: template)
+        #expect(twice.code == 1)
+        #expect(twice.out.contains("    - expected members of `reviewer` [carol, bob, mia, bob], got [mia, bob, carol]\n"), "\(twice.out)")
+    }
 }
 
 /// `passingScenario` of TestCommandTests.swift, which is private there.
