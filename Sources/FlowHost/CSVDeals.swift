@@ -151,7 +151,9 @@ public enum CSVReader {
             var end = i
             while end > start, scalars[end - 1] == "\n" || scalars[end - 1] == "\r" { end -= 1 }
             let raw = String(String.UnicodeScalarView(scalars[start..<end]))
-            if cells.count == 1 && cells[0].isEmpty && !wasQuoted { continue }
+            // An empty line, or one of blanks only, is no row, as in JSON Lines (review of the
+            // inputs, I13: three spaces were a rejected row of "1 cells").
+            if cells.count == 1 && cells[0].unicodeScalars.allSatisfy({ $0 == " " || $0 == "\t" }) && !wasQuoted { continue }
             rows.append(CSVRow(line: startLine, cells: cells, text: raw, problem: problem))
         }
         return (rows, nil)

@@ -473,6 +473,17 @@ import Testing
         #expect(run.runDeals(Array(fixed.utf8), format: .csv).value?.isEmpty == true)
     }
 
+    /// A CSV line of blanks is no record, as in JSON Lines (review of the inputs, I13: a row of
+    /// "1 cells", rejected); a quoted blank is a cell, and its row is one.
+    @Test func aCSVLineOfBlanksIsSkipped() throws {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard))
+        let rejects = try #require(run.runDeals(Array("id,owner,customer_name\r\n   \r\nX-1,amy,甲\r\n\t\r\n\" \"\r\n".utf8), format: .csv).value)
+        #expect(rejects.map(\.line) == [5])
+        #expect(rejects.first?.error.message == "not a valid record: the row: 1 cells, but the header has 3")
+        #expect(run.report.records == 2 && run.report.created == 1)
+    }
+
     /// A row whose quote is left open (the rest of the file) keeps one set of the rejects
     /// columns however often its rejects file is run, and runs once the quote is closed (review
     /// of the inputs, I2: each pass put three more cells in front, and the closed row had 10).

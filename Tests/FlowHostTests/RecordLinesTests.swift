@@ -200,7 +200,7 @@ extension RecordLines {
 /// quote that `CSVReader.rows` gives for the whole text, wherever the chunks end.
 @Suite struct CSVRowsTests {
     static let inputs: [String] = [
-        "", "\n", "a", "a,b\nc,d\n", "a,b\r\nc,d\r\n", "\u{FEFF}id,name\nX,甲\n", "\u{FEFF}", "\n\n,\n\"\"\n",
+        "", "\n", "a", "a,b\nc,d\n", "a,b\r\nc,d\r\n", "a,b\n   \r\n\t \nc,d\n \" \"\n", "\u{FEFF}id,name\nX,甲\n", "\u{FEFF}", "\n\n,\n\"\"\n",
         "id,note\nX,\"two\nlines\"\nY,\"a \"\"quoted\"\" word\"\n", "a,\"b,c\",d\r\n\r\ne\n", "a\rb,c\n\"x\"y,\"\"z\n",
         "id,n\nX,\"unclosed\nY,1\nZ,2\n", "\"", "a,\"\"\"\"\n", "a,b\"c\"\n", "\r\r\n\r", "x,\"\r\n\",y\r\n",
         "a\n\u{FEFF}b,c\n\u{FEFF}\n", "\u{FEFF}\u{FEFF}x\n",
