@@ -53,7 +53,9 @@ struct MigrateCommand: FlowcCommand {
             What the new version makes due at once (a shorter `due` or `pool.idle`), which the \
             next tick fires, is noted per deal and counted before the summary: nodes past their \
             new due date, deals idle past the new idle return (they go to the public pool, with \
-            no warning first when the new warning is past too) or warning.
+            no warning first when the new warning is past too) or warning. So is a blocked node \
+            the new version makes no longer overdue: its move shows `(blocked → active)`, its note \
+            the new due date.
 
             Mapping problems found once the map file is read (FC1167, FC1228) are said at their \
             `file:line:column`, with a help for a pair written the wrong way round (`new: old`) \
@@ -303,7 +305,11 @@ struct MigrateCommand: FlowcCommand {
             switch d.outcome {
             case .ok:
                 for move in d.moves {
-                    if let to = move.to { lines.append(fill(R.move, move.from, to, move.status.rawValue)) } else {
+                    if let to = move.to, let becomes = move.becomes {
+                        lines.append(fill(R.moveBecomes, move.from, to, move.status.rawValue, becomes.rawValue))
+                    } else if let to = move.to {
+                        lines.append(fill(R.move, move.from, to, move.status.rawValue))
+                    } else {
                         lines.append(fill(R.drop, move.from, move.status.rawValue))
                     }
                 }
@@ -345,6 +351,9 @@ struct MigrateCommand: FlowcCommand {
         if !dueParts.isEmpty {
             lines.append(fill(report.dryRun ? R.dueAtOnceDryRun : R.dueAtOnceApplied, dueParts.joined(separator: "; ")))
         }
+        // And what it makes no longer overdue (M7).
+        let activeAgain = moving.count { $0.moves.contains { $0.status == .blocked && $0.becomes == .active } }
+        if activeAgain > 0 { lines.append(fill(R.activeAgain, fill(R.deals, String(activeAgain), plural(activeAgain)), activeAgain == 1 ? "s" : "")) }
         var refusedCodes: [String: Int] = [:]
         for d in report.deals where d.outcome == .refused { refusedCodes[d.code ?? "?", default: 0] += 1 }
         let byCode = refusedCodes.isEmpty ? "" : " (" + refusedCodes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"

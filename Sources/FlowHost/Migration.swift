@@ -320,6 +320,9 @@ extension DealService {
                 }
                 entry.moves = outcome.moves
                 entry.notes += outcome.notes
+                // A blocked node the new version's later due date (or none) makes no longer
+                // overdue is active again: the manager's overdue list changes (QA round 27, M7).
+                entry.notes += DealService.activeAgainNotes(outcome.moves, before: current, on: view.machine, outcome.snapshot, on: target, zone: hintZone)
                 // What the new version makes due at once, which the next tick fires: a shorter
                 // `due` puts an active node's due date before the migration (QA round 16:
                 // fifteen deals overdue at once, unsaid); a shorter `pool.idle` a deal's idle
@@ -443,6 +446,23 @@ extension DealService {
                 let (returns, overflow) = s.lastStatusChangeAt.addingReportingOverflow(pool.idleAfter ?? 0)
                 return HostMessages.fill(P.idleWarningPast, idle + [MigrationMessages.duration(pool.idleWarn ?? 0), owner, TimeText.iso(overflow ? Int64.max : returns, utcOffset: zone)])
             }
+        }
+    }
+
+    /// The notes for the blocked nodes a migration makes active again (``NodeMove/becomes``):
+    /// since when the node was blocked, and its new due date, if any.
+    static func activeAgainNotes(_ moves: [NodeMove], before: DealSnapshot, on old: PreparedMachine, _ after: DealSnapshot, on new: PreparedMachine,
+                                 zone: Int64?) -> [String] {
+        typealias P = MigrationMessages.Phrase
+        return moves.compactMap { move in
+            guard move.status == .blocked, move.becomes == .active, let to = move.to,
+                  let i = old.machine.nodes.firstIndex(where: { $0.id == move.from }), before.nodes.indices.contains(i),
+                  let t = new.machine.nodes.firstIndex(where: { $0.id == to }), after.nodes.indices.contains(t) else { return nil }
+            let since = before.nodes[i].blockedAt.map { TimeText.iso($0, utcOffset: zone) } ?? "?"
+            if let due = after.nodes[t].dueAt {
+                return HostMessages.fill(P.activeAgain, [to, since, TimeText.iso(due, utcOffset: zone)])
+            }
+            return HostMessages.fill(P.activeAgainNoDue, [to, since])
         }
     }
 

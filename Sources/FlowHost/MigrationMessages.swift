@@ -81,6 +81,11 @@ public enum MigrationMessages {
         public static let noEffects = "no effects"
         /// A note: an active node whose new due date is already past.
         public static let overdueOnNewVersion = "`{0}` is past its new due date ({1}): the next tick or event blocks it, as of that date, and its escalation follows from it"
+        /// A note: a blocked node the new version's later due date makes no longer overdue
+        /// (`{0}` the node, `{1}` since when it was blocked, `{2}` its new due date).
+        public static let activeAgain = "`{0}` is no longer overdue on the new version: blocked since {1}, it is active again, due {2}"
+        /// The same for a node the new version gives no due date.
+        public static let activeAgainNoDue = "`{0}` is no longer overdue on the new version, which gives it no due date: blocked since {1}, it is active again"
         /// A note: the deal has been idle past the new version's `pool.idle.after` (`{0}` since
         /// when, `{1}` how long, `{2}` the new `after`, `{3}` the owner, `{4}` ``noWarningFirst``
         /// or ``warnedBefore``).
@@ -117,6 +122,8 @@ public enum MigrationMessages {
         public static let alsoRefused = "  also: {0}"
         public static let skipped = "  skipped[{0}]: {1}"
         public static let move = "  node `{0}` → `{1}` ({2})"
+        /// A node whose state changes with the move (a blocked node no longer overdue).
+        public static let moveBecomes = "  node `{0}` → `{1}` ({2} → {3})"
         public static let drop = "  node `{0}` dropped ({1})"
         public static let note = "  note: {0}"
         public static let summaryDryRun = "dry run: {0} would migrate, {1} refused{3}, {2} skipped (no deal changed; --apply writes)"
@@ -154,6 +161,9 @@ public enum MigrationMessages {
         public static let overdueNodes = "{0} get{1} a node blocked (past its new `due`)"
         public static let idleWarnings = "{0} get{1} the idle warning (idle past the new `pool.idle.warn`)"
         public static let deals = "{0} deal{1}"
+        /// Before the summary: the deals a blocked node of which the new version makes active
+        /// again (`{0}` ``deals``, `{1}` the verb's `s`; QA round 27, M7).
+        public static let activeAgain = "no longer overdue on the new version: {0} get{1} a blocked node active again (its new `due` is later); each deal's notes say which"
     }
 
     /// The end of FC1228 or FC1167 for a pair written the wrong way round: its old side is a

@@ -19,11 +19,17 @@ public struct NodeMove: Codable, Sendable, Hashable {
     public var to: String?
     /// Its status before the move (a blocked node whose new due date is later becomes active).
     public var status: NodeStatus
+    /// The status the node has on the new version when it is not `status`: `active` for a
+    /// blocked node that the new version's later due date (or none) makes no longer overdue
+    /// (QA round 27, M7). Nil when the status carries over, and for the nodes of a merge whose
+    /// state the merged node does not keep (the merge note says which it keeps).
+    public var becomes: NodeStatus?
 
-    public init(from: String, to: String?, status: NodeStatus) {
+    public init(from: String, to: String?, status: NodeStatus, becomes: NodeStatus? = nil) {
         self.from = from
         self.to = to
         self.status = status
+        self.becomes = becomes
     }
 }
 
@@ -331,6 +337,13 @@ struct MigrationTranslator {
             }
             fresh.nodes[t] = translated(state, from: i, to: t, at: now)
             source[t] = i
+        }
+        // The state a moved node really has on the new version, when it is not the one it had: a
+        // blocked node no longer overdue is active again (QA round 27, M7).
+        for (t, kept) in source.enumerated() {
+            guard let i = kept, fresh.nodes[t].status != s.nodes[i].status,
+                  let m = moves.firstIndex(where: { $0.from == om.nodes[i].id }) else { continue }
+            moves[m].becomes = fresh.nodes[t].status
         }
         return moves
     }

@@ -4,7 +4,8 @@ import Testing
 
 /// What `flowc migrate` says before it moves deals into trouble, and where (QA round 27): timers
 /// the new version makes due at once (M1), a target older than the deals' version (M4), a
-/// `--from` that matches no deal (M10), a mapping's problems at their place in the map file (M8).
+/// `--from` that matches no deal (M10), a mapping's problems at their place in the map file (M8),
+/// a blocked node the new version makes active again (M7).
 @Suite struct MigrateWarningsTests {
     static let mini = (try? String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)) ?? ""
 
@@ -154,5 +155,41 @@ import Testing
         // The same reversed pair on the command line: no place, the same help.
         let arg = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--map", "first_talks=talks", "--now", now, "--db", db)
         #expect(arg.err.hasPrefix("error[FC1167]: the mapping sends `first_talks` to `talks`, which is not a node of the new version\(help)\n"), "\(arg.err)")
+    }
+
+    /// A blocked node whose new due date is later is active again once moved: the report shows
+    /// the state it gets and notes its new due date, in the dry run and when applied, and the
+    /// JSON gives `becomes`; `deal show` then says active.
+    @Test func aBlockedNodeTheNewVersionMakesActiveAgainIsShownSo() throws {
+        let v2 = Self.mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0").replacingOccurrences(of: "    due: 5d\n", with: "    due: 10d\n")
+        let dir = try Self.store(["v2.flow.yaml": v2])
+        let db = dir + "/s.sqlite", now = "2024-05-11T12:00:00Z"
+        let dry = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--now", now, "--db", db)
+        #expect(dry.code == 0, "\(dry.err)")
+        // T-1's talks came due at 09:00 on the old version: blocked first, then moved.
+        #expect(dry.out.contains("""
+              node `talks` → `talks` (blocked → active)
+              note: timers due by 2024-05-11T12:00:00Z fire first, on the version the deal is on (a `tick` event before the migration): node_blocked
+              note: `talks` is no longer overdue on the new version: blocked since 2024-05-11T09:00:00Z, it is active again, due 2024-05-16T09:00:00Z
+              ok: would migrate
+            """), "\(dry.out)")
+        // T-2's talks, active and due later, keep their state, with no note.
+        let t2 = try #require(dry.out.components(separatedBy: "deal `T-2`").last?.components(separatedBy: "deal `T-3`").first)
+        #expect(t2.contains("  node `talks` → `talks` (active)\n  ok: would migrate\n"), "\(t2)")
+        #expect(dry.out.hasSuffix("""
+            no longer overdue on the new version: 1 deal gets a blocked node active again (its new `due` is later); each deal's notes say which
+            dry run: 3 would migrate, 0 refused, 0 skipped (no deal changed; --apply writes)
+
+            """), "\(dry.out)")
+        let json = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--now", now, "--db", db, "--json")
+        #expect(json.out.contains(#""moves":[{"becomes":"active","from":"talks","status":"blocked","to":"talks"}]"#), "\(json.out)")
+        #expect(json.out.contains(#""moves":[{"from":"talks","status":"active","to":"talks"}]"#), "\(json.out)")
+        #expect(json.out.contains("is no longer overdue on the new version: blocked since 2024-05-11T09:00:00Z, it is active again, due 2024-05-16T09:00:00Z"))
+        let applied = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--now", now, "--db", db, "--apply")
+        #expect(applied.code == 0, "\(applied.err)")
+        #expect(applied.out.contains("  node `talks` → `talks` (blocked → active)\n"), "\(applied.out)")
+        #expect(applied.out.contains("\nno longer overdue on the new version: 1 deal gets a blocked node active again (its new `due` is later); each deal's notes say which\napplied: 3 migrated"), "\(applied.out)")
+        let show = flowc("deal", "show", "T-1", "--now", now, "--db", db)
+        #expect(show.out.contains("node `talks` is active since 2024-05-06T09:00:00Z, due 2024-05-16T09:00:00Z"), "\(show.out)")
     }
 }

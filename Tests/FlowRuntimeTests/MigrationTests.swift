@@ -197,6 +197,19 @@ extension Deal {
         #expect(why.contains("`audit_check` left the flow ahead: `strategic` is now false (reads strategic = false)"), "\(why)")
     }
 
+    /// A blocked node the new version makes no longer overdue is shown as becoming active; one
+    /// still overdue keeps its state, with no `becomes` (QA round 27, M7).
+    @Test func aMoveSaysTheStateANodeGetsOnTheNewVersion() throws {
+        var d = try Mini.deal()
+        try d.apply(.tick, after: 5 * day + hour)
+        let v2 = try MiniVersion.make("1.1.0", [("    due: 5d\n", "    due: 30d\n")])
+        let (_, outcome) = try d.migrate(to: v2, after: minute).get()
+        #expect(outcome.moves == [NodeMove(from: "talks", to: "talks", status: .blocked, becomes: .active)])
+        let still = try MiniVersion.make("1.2.0", [("    due: 5d\n", "    due: 2d\n")])
+        let (_, kept) = try d.migrate(to: still, after: minute).get()
+        #expect(kept.moves == [NodeMove(from: "talks", to: "talks", status: .blocked)])
+    }
+
     @Test func theDealGoesOnOnTheNewMachineAndStillReplays() throws {
         var d = try Mini.atFork()
         let old = d.pm
