@@ -55,7 +55,9 @@ struct MigrateCommand: FlowcCommand {
             new due date, deals idle past the new idle return (they go to the public pool, with \
             no warning first when the new warning is past too) or warning. So is a blocked node \
             the new version makes no longer overdue: its move shows `(blocked → active)`, its note \
-            the new due date.
+            the new due date. A done node that the mapping puts after the deal's open nodes (a \
+            valid node in the wrong place) moves with a note and `(done, ahead of the deal)`, and \
+            such deals are counted: check the mapping.
 
             Mapping problems found once the map file is read (FC1167, FC1228) are said at their \
             `file:line:column`, with a help for a pair written the wrong way round (`new: old`) \
@@ -307,6 +309,8 @@ struct MigrateCommand: FlowcCommand {
                 for move in d.moves {
                     if let to = move.to, let becomes = move.becomes {
                         lines.append(fill(R.moveBecomes, move.from, to, move.status.rawValue, becomes.rawValue))
+                    } else if let to = move.to, move.aheadOf != nil {
+                        lines.append(fill(R.moveAhead, move.from, to, move.status.rawValue))
                     } else if let to = move.to {
                         lines.append(fill(R.move, move.from, to, move.status.rawValue))
                     } else {
@@ -351,9 +355,11 @@ struct MigrateCommand: FlowcCommand {
         if !dueParts.isEmpty {
             lines.append(fill(report.dryRun ? R.dueAtOnceDryRun : R.dueAtOnceApplied, dueParts.joined(separator: "; ")))
         }
-        // And what it makes no longer overdue (M7).
+        // And what it makes no longer overdue (M7), and done nodes it puts ahead of the deal (M5).
         let activeAgain = moving.count { $0.moves.contains { $0.status == .blocked && $0.becomes == .active } }
         if activeAgain > 0 { lines.append(fill(R.activeAgain, fill(R.deals, String(activeAgain), plural(activeAgain)), activeAgain == 1 ? "s" : "")) }
+        let doneAhead = moving.count { $0.moves.contains { $0.aheadOf != nil } }
+        if doneAhead > 0 { lines.append(fill(R.doneAhead, fill(R.deals, String(doneAhead), plural(doneAhead)), doneAhead == 1 ? "s" : "ve")) }
         var refusedCodes: [String: Int] = [:]
         for d in report.deals where d.outcome == .refused { refusedCodes[d.code ?? "?", default: 0] += 1 }
         let byCode = refusedCodes.isEmpty ? "" : " (" + refusedCodes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"

@@ -124,6 +124,8 @@ public enum MigrationMessages {
         public static let move = "  node `{0}` → `{1}` ({2})"
         /// A node whose state changes with the move (a blocked node no longer overdue).
         public static let moveBecomes = "  node `{0}` → `{1}` ({2} → {3})"
+        /// A done node the new version puts after the deal's open nodes (the note says which).
+        public static let moveAhead = "  node `{0}` → `{1}` ({2}, ahead of the deal)"
         public static let drop = "  node `{0}` dropped ({1})"
         public static let note = "  note: {0}"
         public static let summaryDryRun = "dry run: {0} would migrate, {1} refused{3}, {2} skipped (no deal changed; --apply writes)"
@@ -164,6 +166,9 @@ public enum MigrationMessages {
         /// Before the summary: the deals a blocked node of which the new version makes active
         /// again (`{0}` ``deals``, `{1}` the verb's `s`; QA round 27, M7).
         public static let activeAgain = "no longer overdue on the new version: {0} get{1} a blocked node active again (its new `due` is later); each deal's notes say which"
+        /// Before the summary: the deals with a done node after their open nodes (`{0}`
+        /// ``deals``, `{1}` `s` or `ve`; QA round 27, M5).
+        public static let doneAhead = "done ahead of the deal on the new version: {0} ha{1} a done node after the deal's open nodes (check the mapping); each deal's notes say which"
     }
 
     /// The end of FC1228 or FC1167 for a pair written the wrong way round: its old side is a

@@ -24,12 +24,18 @@ public struct NodeMove: Codable, Sendable, Hashable {
     /// (QA round 27, M7). Nil when the status carries over, and for the nodes of a merge whose
     /// state the merged node does not keep (the merge note says which it keeps).
     public var becomes: NodeStatus?
+    /// For a done node: the deal's open nodes on the new version that it lands after (it can be
+    /// reached from each of them, and none from it), where the deal's open nodes on the old
+    /// version had not passed it either: it shows done ahead of the deal, most often a slip in
+    /// the mapping (QA round 27, M5). Nil otherwise.
+    public var aheadOf: [String]?
 
-    public init(from: String, to: String?, status: NodeStatus, becomes: NodeStatus? = nil) {
+    public init(from: String, to: String?, status: NodeStatus, becomes: NodeStatus? = nil, aheadOf: [String]? = nil) {
         self.from = from
         self.to = to
         self.status = status
         self.becomes = becomes
+        self.aheadOf = aheadOf
     }
 }
 
@@ -183,9 +189,10 @@ struct MigrationTranslator {
         fresh.templateID = new.machine.template.id
         fresh.templateVersion = new.machine.template.version
         fresh.machineHash = newHash
-        let moves = try t.translateNodes(targets, into: &fresh, at: event.at, keepingPlan: context.rules >= 4, rules: context.rules)
+        var moves = try t.translateNodes(targets, into: &fresh, at: event.at, keepingPlan: context.rules >= 4, rules: context.rules)
         if context.rules >= 3 { try t.checkForkBranches(fresh) }
         if context.rules >= 6 { try t.checkForksNotEntered(fresh, targets) }
+        t.markDoneAhead(&moves, fresh, targets, map: map)
         fresh.fields = try t.translateFields(limits)
         fresh.roleMembers = t.translateRoles()
         fresh.groupChats = t.translateChats(targets, byPlace: context.rules >= 4)
@@ -346,6 +353,48 @@ struct MigrationTranslator {
             moves[m].becomes = fresh.nodes[t].status
         }
         return moves
+    }
+
+    /// The open nodes (active, blocked, waiting) of a deal's nodes, each with the nodes it reaches.
+    static func openReach(_ nodes: [NodeState], on machine: PreparedMachine) -> [(node: Int, reaches: [Bool])] {
+        nodes.indices.filter { nodes[$0].status.isOpen || nodes[$0].status == .waiting }.map { ($0, machine.reachable(from: $0)) }
+    }
+
+    /// The open nodes (`open`, from ``openReach(_:on:)``) that node `n` comes after on `machine`:
+    /// `n` can be reached from each of them, and none of them from `n` (a node in a loop with an
+    /// open node, as one an approval's rejection goes back to, comes both before and after it).
+    static func openNodesBefore(_ n: Int, _ open: [(node: Int, reaches: [Bool])], on machine: PreparedMachine) -> [Int] {
+        let candidates = open.filter { $0.node != n && $0.reaches.indices.contains(n) && $0.reaches[n] }
+        if candidates.isEmpty { return [] }
+        let fromN = machine.reachable(from: n)
+        return candidates.map(\.node).filter { !fromN[$0] }
+    }
+
+    /// Each done node the migration puts after the deal's open nodes on the new version, though
+    /// the deal had not passed them on the old one (QA round 27, M5): the deal's graph, `why`
+    /// and the report would show it done ahead of the deal, most often through a mapping that
+    /// names a wrong (but existing) node. Not refused: the deal is not stuck (it enters the node
+    /// again when it gets there), and a new version may put a step the deal has done later on.
+    /// Marks the moves (``NodeMove/aheadOf``) and notes each.
+    mutating func markDoneAhead(_ moves: inout [NodeMove], _ fresh: DealSnapshot, _ targets: [Int?], map: [NodeMapping]) {
+        let om = old.machine, nm = new.machine
+        guard moves.contains(where: { $0.status == .done }) else { return }
+        let openNew = Self.openReach(fresh.nodes, on: new)
+        if openNew.isEmpty { return }
+        var openOld: [(node: Int, reaches: [Bool])]?
+        for (k, move) in moves.enumerated() where move.status == .done {
+            guard let i = om.nodes.firstIndex(where: { $0.id == move.from }), targets.indices.contains(i), let t = targets[i],
+                  fresh.nodes[t].status == .done else { continue }
+            let after = Self.openNodesBefore(t, openNew, on: new)
+            if after.isEmpty { continue }
+            if openOld == nil { openOld = Self.openReach(s.nodes, on: old) }
+            if !Self.openNodesBefore(i, openOld ?? [], on: old).isEmpty { continue }
+            let ids = after.map { nm.nodes[$0].id }
+            moves[k].aheadOf = ids
+            let mapped = map.contains { $0.old == move.from && $0.new != move.from }
+            let hint = mapped ? RuntimeMessages.fill(RuntimeMessages.Migration.doneAheadMapped, [move.from]) : RuntimeMessages.Migration.doneAheadReordered
+            notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.doneAhead, [nm.nodes[t].id, move.from, Names.list(ids), hint]))
+        }
     }
 
     /// A fork the deal is inside (the fork done, its join not yet released) must have each

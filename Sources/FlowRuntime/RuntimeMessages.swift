@@ -478,6 +478,11 @@ public enum RuntimeMessages {
         public static let roleDropped = "role `{0}` is not in the new version: {1} dropped"
         public static let chatDropped = "group chat `{0}` has no matching `group_chat` effect in the new version (on the same node, or the node it is mapped to, and trigger): the deal no longer follows it, so new role members are not added to it, and entering its node again creates a new chat"
         public static let detail = "{0} {1} → {2} {3}"
+        /// A done node the migration puts after the deal's open nodes (`{0}` the new node, `{1}`
+        /// the old one, `{2}` the open nodes, `{3}` ``doneAheadMapped`` or ``doneAheadReordered``).
+        public static let doneAhead = "`{0}` is done (as `{1}`), but the new version puts it after {2}, where the deal is: it shows done ahead of the deal until the deal gets there, and is entered again then{3}"
+        public static let doneAheadMapped = "; if the mapping is a slip, map `{0}` to the node it became (`--map {0}=NODE`)"
+        public static let doneAheadReordered = " (the new version moved it later)"
         public static let note = "note"
         public static let url = "URL"
     }

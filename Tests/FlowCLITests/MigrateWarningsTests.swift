@@ -5,7 +5,7 @@ import Testing
 /// What `flowc migrate` says before it moves deals into trouble, and where (QA round 27): timers
 /// the new version makes due at once (M1), a target older than the deals' version (M4), a
 /// `--from` that matches no deal (M10), a mapping's problems at their place in the map file (M8),
-/// a blocked node the new version makes active again (M7).
+/// a blocked node the new version makes active again (M7), a done node put ahead of the deal (M5).
 @Suite struct MigrateWarningsTests {
     static let mini = (try? String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)) ?? ""
 
@@ -191,5 +191,32 @@ import Testing
         #expect(applied.out.contains("\nno longer overdue on the new version: 1 deal gets a blocked node active again (its new `due` is later); each deal's notes say which\napplied: 3 migrated"), "\(applied.out)")
         let show = flowc("deal", "show", "T-1", "--now", now, "--db", db)
         #expect(show.out.contains("node `talks` is active since 2024-05-06T09:00:00Z, due 2024-05-16T09:00:00Z"), "\(show.out)")
+    }
+
+    /// A mapping that sends a done node onto a node after the deal's open nodes (a valid but
+    /// wrong id) moves the deal with a note naming the node and where the deal is, a mark on the
+    /// move, `aheadOf` in the JSON and a count before the summary; the mapping that is meant, or
+    /// none, has none of them.
+    @Test func aDoneNodeMappedAheadOfTheDealIsNoted() throws {
+        let v2 = Self.mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0")
+        let dir = try Self.store(["v2.flow.yaml": v2])
+        let db = dir + "/s.sqlite", now = "2024-05-10T09:00:00Z"
+        for step in [["--set", "quote=100 CNY", "--set", "cost=50 CNY"], [#"{"deliverables": {"node": "talks", "done": ["visit_record"]}}"#], ["--complete", "talks"]] {
+            let r = flowc(["deal", "event", "T-2"] + step + ["--by", "bo", "--now", "2024-05-08T09:00:00Z", "--db", db])
+            #expect(r.code == 0, "\(r.err)")
+        }
+        let dry = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--deal", "T-2", "--map", "talks=signing", "--now", now, "--db", db)
+        #expect(dry.code == 0, "\(dry.err)")
+        #expect(dry.out.contains("""
+              node `talks` → `signing` (done, ahead of the deal)
+              node `review` → `review` (active)
+              note: `signing` is done (as `talks`), but the new version puts it after `review`, where the deal is: it shows done ahead of the deal until the deal gets there, and is entered again then; if the mapping is a slip, map `talks` to the node it became (`--map talks=NODE`)
+            """), "\(dry.out)")
+        #expect(dry.out.contains("\ndone ahead of the deal on the new version: 1 deal has a done node after the deal's open nodes (check the mapping); each deal's notes say which\ndry run: 1 would migrate"), "\(dry.out)")
+        let json = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--deal", "T-2", "--map", "talks=signing", "--now", now, "--db", db, "--json")
+        #expect(json.out.contains(#""moves":[{"aheadOf":["review"],"from":"talks","status":"done","to":"signing"},{"from":"review","status":"active","to":"review"}]"#), "\(json.out)")
+        let plain = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--deal", "T-2", "--now", now, "--db", db)
+        #expect(plain.out.contains("  node `talks` → `talks` (done)\n  node `review` → `review` (active)\n  ok: would migrate\n"), "\(plain.out)")
+        #expect(!plain.out.contains("ahead of the deal"), "\(plain.out)")
     }
 }

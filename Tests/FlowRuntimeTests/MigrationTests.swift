@@ -210,6 +210,26 @@ extension Deal {
         #expect(kept.moves == [NodeMove(from: "talks", to: "talks", status: .blocked)])
     }
 
+    /// A done node a mapping sends after the deal's open nodes is marked and noted (QA round 27,
+    /// M5), and the deal moves; a done node the mapping keeps before the deal's open nodes (one
+    /// a rejection loops back to, so after them too) is not.
+    @Test func aDoneNodeMappedAheadOfTheDealIsNoted() throws {
+        var d = try Mini.pastTalks()
+        #expect(d.active == ["review"])
+        let v2 = try MiniVersion.make("1.1.0")
+        let (moved, outcome) = try d.migrate(to: v2, map: [NodeMapping("talks", "signing")]).get()
+        #expect(outcome.moves.first == NodeMove(from: "talks", to: "signing", status: .done, aheadOf: ["review"]))
+        #expect(outcome.notes.contains("`signing` is done (as `talks`), but the new version puts it after `review`, where the deal is: it shows done ahead of the deal until the deal gets there, and is entered again then; if the mapping is a slip, map `talks` to the node it became (`--map talks=NODE`)"), "\(outcome.notes)")
+        #expect(moved.node("signing")?.status == .done)
+        // Renamed, or kept, talks comes before review (and after it too: a rejection goes back
+        // to it), as it did: not ahead of the deal.
+        let renamed = try MiniVersion.make("2.0.0", renameTalks: true)
+        let (_, rename) = try d.migrate(to: renamed, map: [NodeMapping("talks", "first_talks")]).get()
+        #expect(rename.moves.allSatisfy { $0.aheadOf == nil } && rename.notes.isEmpty, "\(rename)")
+        let (_, loop) = try d.migrate(to: v2).get()
+        #expect(loop.moves.allSatisfy { $0.aheadOf == nil } && loop.notes.isEmpty, "\(loop)")
+    }
+
     @Test func theDealGoesOnOnTheNewMachineAndStillReplays() throws {
         var d = try Mini.atFork()
         let old = d.pm
