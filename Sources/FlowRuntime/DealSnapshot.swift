@@ -299,6 +299,8 @@ public struct Decision: Codable, Sendable, Hashable {
     public var reads: [FieldRead]
     /// The expression's value (conditions: true, false or null).
     public var result: ExprValue?
+    /// The node a branch, outcome, rework or loss led to; for a `projection` a migration
+    /// recorded (runner rules 9), the node itself: a node the new version adds ahead of the deal.
     public var target: Int?
     public var detail: String?
 

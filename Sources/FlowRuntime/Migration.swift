@@ -193,6 +193,11 @@ struct MigrationTranslator {
         if context.rules >= 3 { try t.checkForkBranches(fresh) }
         if context.rules >= 6 { try t.checkForksNotEntered(fresh, targets) }
         t.markDoneAhead(&moves, fresh, targets, map: map)
+        let mapped = Set(targets.compactMap { $0 })
+        // Rules 9: each node the new version adds ahead of the deal whose place in the flow a
+        // `when` decides gets a projection decision, in or out, with the values read, so that
+        // `why` says what the new version put ahead (QA round 27, M11).
+        let added = context.rules >= 9 ? t.addedProjectedNodesAhead(fresh, mapped: mapped) : []
         fresh.fields = try t.translateFields(limits)
         fresh.roleMembers = t.translateRoles()
         fresh.groupChats = t.translateChats(targets, byPlace: context.rules >= 4)
@@ -209,14 +214,16 @@ struct MigrationTranslator {
             stepper.now = event.at
             stepper.recomputeFields()
             stepper.record(.migration, detail: detail)
+            for n in added { stepper.projectAdded(n) }
             return stepper.finishStep()
         }
         if context.rules >= 4 {
             // A node new in this version was never in the flow ahead, so it did not leave it: its
-            // projection is recorded only once it changes (as for a new node in the plan).
-            let mapped = Set(targets.compactMap { $0 })
+            // projection is recorded only once it changes (as for a new node in the plan); under
+            // rules 9 those ahead of the deal have theirs, which says the node is new.
+            let kept = mapped.union(added)
             fresh.decisions.removeAll { d in
-                d.sequence == fresh.sequence && d.kind == .projection && d.node.map { !mapped.contains($0) } == true
+                d.sequence == fresh.sequence && d.kind == .projection && d.node.map { !kept.contains($0) } == true
             }
         }
         return MigrationOutcome(snapshot: fresh, moves: moves, notes: t.notes)
@@ -355,6 +362,19 @@ struct MigrationTranslator {
         return moves
     }
 
+    /// Nodes reachable from any of `starts` on `machine`, the starts included.
+    static func reachable(_ machine: PreparedMachine, from starts: [Int]) -> [Bool] {
+        let successors = machine.successors
+        var seen = Array(repeating: false, count: successors.count)
+        var stack = starts.filter { seen.indices.contains($0) }
+        while let x = stack.popLast() {
+            if seen[x] { continue }
+            seen[x] = true
+            stack.append(contentsOf: successors[x].filter { !seen[$0] })
+        }
+        return seen
+    }
+
     /// The open nodes (active, blocked, waiting) of a deal's nodes, each with the nodes it reaches.
     static func openReach(_ nodes: [NodeState], on machine: PreparedMachine) -> [(node: Int, reaches: [Bool])] {
         nodes.indices.filter { nodes[$0].status.isOpen || nodes[$0].status == .waiting }.map { ($0, machine.reachable(from: $0)) }
@@ -394,6 +414,19 @@ struct MigrationTranslator {
             let mapped = map.contains { $0.old == move.from && $0.new != move.from }
             let hint = mapped ? RuntimeMessages.fill(RuntimeMessages.Migration.doneAheadMapped, [move.from]) : RuntimeMessages.Migration.doneAheadReordered
             notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.doneAhead, [nm.nodes[t].id, move.from, Names.list(ids), hint]))
+        }
+    }
+
+    /// The pending nodes of the new version that no old node moves to (`mapped` holds those
+    /// that one does), that a `when` keeps in or out of the flow ahead, and that the deal can
+    /// reach from its open nodes: what the new version adds ahead of the deal. A node it adds
+    /// behind the deal is not in the flow ahead, in or out.
+    func addedProjectedNodesAhead(_ fresh: DealSnapshot, mapped: Set<Int>) -> [Int] {
+        let open = fresh.nodes.indices.filter { fresh.nodes[$0].status.isOpen || fresh.nodes[$0].status == .waiting }
+        let ahead = Self.reachable(new, from: open)
+        let when = new.tables.projectedWhen
+        return fresh.nodes.indices.filter { n in
+            fresh.nodes[n].status == .pending && !mapped.contains(n) && ahead[n] && when.indices.contains(n) && when[n] != nil
         }
     }
 
@@ -616,5 +649,19 @@ struct MigrationTranslator {
             }
             return moved
         }
+    }
+}
+
+extension Stepper {
+    /// A node a migration adds ahead of the deal, whose `when` decides its place in the flow
+    /// ahead (runner rules 9): its condition evaluated on the new version, `inPlan` set from it,
+    /// and a projection decision recorded whichever way it goes, `target` naming the node itself
+    /// (a node the version adds), so that `why` says it is new and in or out of the flow ahead.
+    mutating func projectAdded(_ n: Int) {
+        guard s.nodes.indices.contains(n), s.nodes[n].status == .pending, pt.projectedWhen.indices.contains(n),
+              let w = pt.projectedWhen[n] else { return }
+        let e = evaluate(w)
+        s.nodes[n].inPlan = e.value == .boolean(true)
+        record(.projection, node: n, expression: w, reads: reads(w), result: e.value, target: n, detail: e.failure)
     }
 }

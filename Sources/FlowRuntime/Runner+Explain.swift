@@ -80,18 +80,23 @@ extension Runner {
                     lines.append(fill(X.tailoringSkipped, node(d.node), source(d.expression), verdict, reads(d.reads)))
                 }
             case .projection:
+                // A node a migration's new version added (rules 9: the decision names it as its
+                // own target): new in the version, in the flow ahead or not.
+                let added = d.target != nil && d.target == d.node
                 if d.result == .boolean(true) {
                     let first = !decidedBefore || (d.node.map { neverIn.contains($0) } ?? false)
                     if let n = d.node { neverIn.remove(n) }
-                    if shown { lines.append(fill(first ? X.projectionInFirst : X.projectionIn, node(d.node), source(d.expression), reads(d.reads))) }
+                    guard shown else { continue }
+                    let format = added ? X.projectionAddedIn : first ? X.projectionInFirst : X.projectionIn
+                    lines.append(fill(format, node(d.node), source(d.expression), reads(d.reads)))
                 } else {
-                    if d.sequence == 1, let n = d.node { neverIn.insert(n) }
+                    if d.sequence == 1 || added, let n = d.node { neverIn.insert(n) }
                     guard shown else { continue }
                     // The creating event is the first: a node decided out then was never in.
                     // A condition that could not be evaluated counts as false: say why, not "null".
                     let verdict = d.detail.map { fill(X.failedVerdict, $0) } ?? value(d.result)
-                    lines.append(fill(d.sequence == 1 ? X.projectionOutAtStart : X.projectionOut, node(d.node), source(d.expression),
-                                      verdict, reads(d.reads)))
+                    let format = added ? X.projectionAddedOut : d.sequence == 1 ? X.projectionOutAtStart : X.projectionOut
+                    lines.append(fill(format, node(d.node), source(d.expression), verdict, reads(d.reads)))
                 }
             case .outcome: lines.append(fill(X.outcome, node(d.node), d.detail ?? "?", node(d.target)))
             case .rework: lines.append(fill(X.rework, node(d.node), node(d.target), Names.inline(d.detail ?? "")))

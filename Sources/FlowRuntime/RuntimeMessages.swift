@@ -449,6 +449,10 @@ public enum RuntimeMessages {
         public static let projectionInFirst = "`{0}` comes into the flow ahead: `{1}` is now true (reads {2})"
         public static let projectionOut = "`{0}` left the flow ahead: `{1}` is now {2} (reads {3})"
         public static let projectionOutAtStart = "`{0}` is not in the flow ahead from the start: `{1}` is {2} (reads {3})"
+        /// A node a migration's new version adds ahead of the deal (runner rules 9), in the flow
+        /// ahead or not.
+        public static let projectionAddedIn = "`{0}`, new in this version, is in the flow ahead: `{1}` is true (reads {2})"
+        public static let projectionAddedOut = "`{0}`, new in this version, is not in the flow ahead: `{1}` is {2} (reads {3})"
         /// The `{2}` of the projection lines for a condition whose evaluation failed.
         public static let failedVerdict = "not known, as evaluating it failed ({0}), which counts as false"
         public static let outcome = "`{0}` was completed with outcome `{1}`: went to `{2}`"

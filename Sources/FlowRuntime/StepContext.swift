@@ -60,7 +60,11 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   node against the state the merge keeps (the one with more of the deal's position), not
     ///   against each merged node's own: a waiting join merged with a blocked branch into a task
     ///   moves, the task blocked. Under 7 the join alone was checked, and the deal refused (FC1169).
-    public static let currentRules = 8
+    /// - 9: a migration records a projection decision for each node the new version adds ahead
+    ///   of the deal whose place in the flow a `when` decides, in the flow ahead or not, with the
+    ///   values read and the node as its `target` (a node the version adds), so that `why` says
+    ///   what the new version put ahead. Under 8 such a node had none until its condition changed.
+    public static let currentRules = 9
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

@@ -5,7 +5,8 @@ import Testing
 /// What `flowc migrate` says before it moves deals into trouble, and where (QA round 27): timers
 /// the new version makes due at once (M1), a target older than the deals' version (M4), a
 /// `--from` that matches no deal (M10), a mapping's problems at their place in the map file (M8),
-/// a blocked node the new version makes active again (M7), a done node put ahead of the deal (M5).
+/// a blocked node the new version makes active again (M7), a done node put ahead of the deal (M5),
+/// and, after it, what `why` says of the nodes the new version adds ahead of the deal (M11).
 @Suite struct MigrateWarningsTests {
     static let mini = (try? String(contentsOfFile: repoRoot + "/testdata/run/mini.flow.yaml", encoding: .utf8)) ?? ""
 
@@ -218,5 +219,25 @@ import Testing
         let plain = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--deal", "T-2", "--now", now, "--db", db)
         #expect(plain.out.contains("  node `talks` → `talks` (done)\n  node `review` → `review` (active)\n  ok: would migrate\n"), "\(plain.out)")
         #expect(!plain.out.contains("ahead of the deal"), "\(plain.out)")
+    }
+
+    /// After a migration, `why` says of each node the new version adds ahead of the deal with a
+    /// `when` whether it is in the flow ahead, and why (runner rules 9); the log still replays.
+    @Test func whySaysWhatTheNewVersionAddsAheadOfTheDeal() throws {
+        let v2 = Self.mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0").replacingOccurrences(
+            of: "    kind: join\n    next: signing\n",
+            with: "    kind: join\n    next: extra_check\n  - {id: extra_check, name: Extra check, owner: sales_owner, when: \"strategic\", next: signing}\n")
+        let dir = try Self.store(["v2.flow.yaml": v2])
+        let db = dir + "/s.sqlite", now = "2024-05-10T09:00:00Z"
+        let set = flowc("deal", "event", "T-2", "--set", "strategic=true", "--by", "bo", "--now", "2024-05-09T10:00:00Z", "--db", db)
+        #expect(set.code == 0, "\(set.err)")
+        let applied = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--now", now, "--db", db, "--apply")
+        #expect(applied.code == 0, "\(applied.err)")
+        let out = flowc("deal", "why", "T-1", "--now", now, "--db", db).out
+        #expect(out.contains("`extra_check`, new in this version, is not in the flow ahead: `strategic` is false (reads strategic = false)"), "\(out)")
+        let ahead = flowc("deal", "why", "T-2", "--now", now, "--db", db).out
+        #expect(ahead.contains("`extra_check`, new in this version, is in the flow ahead: `strategic` is true (reads strategic = true)"), "\(ahead)")
+        let verify = flowc("deal", "verify", "--now", now, "--db", db)
+        #expect(verify.code == 0, "\(verify.out)\(verify.err)")
     }
 }

@@ -28,10 +28,12 @@ enum MiniVersion {
 /// Migrates a test deal and continues it on the new machine (the log keeps the migrate event).
 extension Deal {
     /// The deal moved to `new` by a `migrate` event `after` seconds on, or the refusal.
-    mutating func migrate(to new: PreparedMachine, map: [NodeMapping] = [], after: Int64 = hour) throws -> Result<(Deal, MigrationOutcome), Refusal> {
+    /// - Parameter rules: the runner rules to migrate under (a log written by an older flowc).
+    mutating func migrate(to new: PreparedMachine, map: [NodeMapping] = [], after: Int64 = hour,
+                          rules: Int = StepContext.currentRules) throws -> Result<(Deal, MigrationOutcome), Refusal> {
         guard let s = snapshot else { throw SetupError(description: "no deal to migrate") }
         let e = DealEvent(id: "m\(counter + 1)", at: time + after, .migrate(from: s.machineHash, to: new.machine.template.hash, map: map))
-        let context = StepContext(now: e.at)
+        let context = StepContext(now: e.at, rules: rules)
         switch Runner.migrate(from: pm, to: new, s, e, context: context, limits: limits) {
         case .failure(let refusal): return .failure(refusal)
         case .success(let outcome):
@@ -174,17 +176,28 @@ extension Deal {
     }
 
     /// A node new in the version, tailored out, is not said to have "left" a flow it was never in
-    /// (QA); a node the old version had, tailored out by the new one, is.
-    @Test func aNewTailoredOutNodeIsNotSaidToLeaveTheFlow() throws {
+    /// (QA); a node the old version had, tailored out by the new one, is. Under rules 8 the new
+    /// node had no decision at the migration; under 9 it has one that says it is new and out of
+    /// the flow ahead (QA round 27, M11).
+    @Test(arguments: [8, 9])
+    func aNewTailoredOutNodeIsNotSaidToLeaveTheFlow(_ rules: Int) throws {
         var d = try Mini.deal()
         let v2 = try MiniVersion.make("1.1.0", [
             ("    kind: join\n    next: signing\n", "    kind: join\n    next: extra_check\n  - {id: extra_check, name: Extra check, owner: sales_owner, when: \"strategic\", next: signing}\n"),
         ])
-        let (moved, _) = try d.migrate(to: v2).get()
+        let (moved, _) = try d.migrate(to: v2, rules: rules).get()
         let snapshot = try #require(moved.snapshot)
         let extra = try #require(v2.machine.nodes.firstIndex { $0.id == "extra_check" })
         #expect(snapshot.nodes[extra].status == .pending && !snapshot.nodes[extra].inPlan)
-        #expect(!snapshot.decisions.contains { $0.node == extra }, "\(snapshot.decisions.filter { $0.node == extra })")
+        if rules < 9 {
+            #expect(!snapshot.decisions.contains { $0.node == extra }, "\(snapshot.decisions.filter { $0.node == extra })")
+        } else {
+            #expect(snapshot.decisions.filter { $0.node == extra }.map(\.kind) == [.projection])
+            let why = Runner.explain(v2.machine, snapshot)
+            #expect(why.contains("`extra_check`, new in this version, is not in the flow ahead: `strategic` is false (reads strategic = false)"), "\(why)")
+            #expect(!why.contains { $0.contains("`extra_check` left the flow ahead") }, "\(why)")
+        }
+        #expect(replayMatches(moved, initial: d.pm, machines: [d.pm, v2]))
         // When its condition holds later, it comes into the flow ahead (it was never in it).
         var later = moved
         try later.apply(.setFields([FieldAssignment("strategic", .boolean(true))]), after: hour)
@@ -195,6 +208,46 @@ extension Deal {
         let (narrowed, _) = try d.migrate(to: v3).get()
         let why = Runner.explain(v3.machine, try #require(narrowed.snapshot))
         #expect(why.contains("`audit_check` left the flow ahead: `strategic` is now false (reads strategic = false)"), "\(why)")
+    }
+
+    /// A node the new version adds ahead of the deal with a `when` that holds gets a projection
+    /// decision at the migration under rules 9 (`why` says it is new and in the flow ahead, with
+    /// the values read); under 8 it had none. One it adds behind the deal gets none.
+    @Test func aNodeTheNewVersionAddsAheadIsExplainedAtTheMigration() throws {
+        let extra = "    kind: join\n    next: extra_check\n  - {id: extra_check, name: Extra check, owner: sales_owner, when: \"strategic\", next: signing}\n"
+        var d = try Mini.deal(fields: [FieldAssignment("strategic", .boolean(true))])
+        let v2 = try MiniVersion.make("1.1.0", [("    kind: join\n    next: signing\n", extra)])
+        let added = try #require(v2.machine.nodes.firstIndex { $0.id == "extra_check" })
+        let (moved, _) = try d.migrate(to: v2).get()
+        let snapshot = try #require(moved.snapshot)
+        #expect(snapshot.nodes[added].inPlan)
+        let decisions = snapshot.decisions.filter { $0.node == added }
+        #expect(decisions.map(\.kind) == [.projection] && decisions.first?.sequence == snapshot.sequence)
+        let why = Runner.explain(v2.machine, snapshot, decisionsOf: snapshot.sequence)
+        #expect(why.contains("`extra_check`, new in this version, is in the flow ahead: `strategic` is true (reads strategic = true)"), "\(why)")
+        #expect(replayMatches(moved, initial: d.pm, machines: [d.pm, v2]))
+        // Set false later, it leaves the flow ahead it was in.
+        var later = moved
+        try later.apply(.setFields([FieldAssignment("strategic", .boolean(false))]), after: hour)
+        let laterWhy = Runner.explain(v2.machine, try #require(later.snapshot))
+        #expect(laterWhy.contains("`extra_check` left the flow ahead: `strategic` is now false (reads strategic = false)"), "\(laterWhy)")
+        // Under rules 8 (a migration logged then replays so) the node had no decision.
+        let (old, _) = try d.migrate(to: v2, rules: 8).get()
+        #expect(!(try #require(old.snapshot)).decisions.contains { $0.node == added })
+        #expect(replayMatches(old, initial: d.pm, machines: [d.pm, v2]))
+        // A node added behind the deal (before `review`; the deal is past it, at the fork) is not
+        // in the flow ahead.
+        var past = try Mini.pastTalks(fields: [FieldAssignment("strategic", .boolean(true))])
+        try past.apply(.complete(node: "review", outcome: "approve"), by: "mia", after: hour)
+        let v3 = try MiniVersion.make("1.2.0", [
+            ("      - default: review\n", "      - default: extra_check\n"),
+            ("  - id: review\n", "  - {id: extra_check, name: Extra check, owner: sales_owner, when: \"strategic\", next: review}\n  - id: review\n"),
+        ])
+        let behind = try #require(v3.machine.nodes.firstIndex { $0.id == "extra_check" })
+        let (moved3, _) = try past.migrate(to: v3).get()
+        #expect(moved3.active == ["legal_review", "finance_review"])
+        let snapshot3 = try #require(moved3.snapshot)
+        #expect(!snapshot3.decisions.contains { $0.node == behind }, "\(snapshot3.decisions)")
     }
 
     /// A blocked node the new version makes no longer overdue is shown as becoming active; one
