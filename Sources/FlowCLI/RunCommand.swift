@@ -232,7 +232,7 @@ struct RunCommand: FlowcCommand {
                 case .success(nil):
                     var rows = CSVRows(file: input.source.handle, maxRowBytes: run.limits.maxLineBytes)
                     result = run.runDeals(csv: &rows)
-                case .success(let line?): result = .failure(BulkRun.notUTF8(line: line))
+                case .success(let line?): result = .failure(BulkRun.notUTF8(line: line, utf16: line == 1 && input.source.startsAsUTF16()))
                 case .failure(let problem): result = .failure(problem)
                 }
             } else {
@@ -561,6 +561,13 @@ struct RecordSource {
 
     /// The line of the file's first byte that is not UTF-8 (nil: the file is UTF-8 throughout),
     /// read in a pass of its own.
+    /// Whether the file starts with a UTF-16 byte-order mark.
+    func startsAsUTF16() -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return RecordLines.startsAsUTF16((try? handle.read(upToCount: 2)) ?? Data())
+    }
+
     func firstNonUTF8Line() -> Result<Int?, RecordFileProblem> {
         guard let handle = FileHandle(forReadingAtPath: path) else { return .success(1) }
         defer { try? handle.close() }

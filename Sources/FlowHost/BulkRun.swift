@@ -202,16 +202,18 @@ public final class BulkRun {
         case .csv:
             if let line = CSVRows.firstNonUTF8Line(in: bytes) {
                 rejects = []
-                return .failure(Self.notUTF8(line: line))
+                return .failure(Self.notUTF8(line: line, utf16: RecordLines.startsAsUTF16(bytes)))
             }
             var rows = CSVRows(bytes: bytes, maxRowBytes: limits.maxLineBytes)
             return runDeals(csv: &rows)
         }
     }
 
-    /// A CSV file that is not UTF-8 text, from a byte on `line`: none of it is run.
-    public static func notUTF8(line: Int) -> RecordFileProblem {
-        RecordFileProblem(line: line, error: RecordReader.fail(HostMessages.Record.notUTF8, "the file"), isStoreFailure: false)
+    /// A CSV file that is not UTF-8 text, from a byte on `line` (`utf16`: a UTF-16 file, by its
+    /// byte-order mark): none of it is run.
+    public static func notUTF8(line: Int, utf16: Bool = false) -> RecordFileProblem {
+        RecordFileProblem(line: line, error: RecordReader.fail(utf16 ? HostMessages.Record.utf16 : HostMessages.Record.notUTF8, "the file"),
+                          isStoreFailure: false)
     }
 
     /// Runs a CSV deals file, a row at a time (see ``CSVRows``: from a file, only a batch of
@@ -381,6 +383,10 @@ public final class BulkRun {
             case .failure(let problem): return .failure(problem)
             }
             guard let line = next else { break }
+            // A UTF-16 file: none of it is JSON Lines (its line feeds split its characters).
+            if line.number == 1, lines.isUTF16 {
+                return .failure(Self.notUTF8(line: 1, utf16: true))
+            }
             lastLine = line.number
             var slice = line.bytes
             if line.length == slice.count, slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
@@ -399,9 +405,11 @@ public final class BulkRun {
             } else {
                 switch JSONValue.parse(Array(slice)) {
                 case .failure where report.records == recordsAtStart + 1 && Self.isCSVHeader(slice, naming: dealKey):
-                    // The file is CSV (named otherwise): none of it is JSON Lines.
-                    return .failure(RecordFileProblem(
-                        line: line.number, error: RecordReader.fail(HostMessages.Record.looksLikeCSV, "the file", dealKey), isStoreFailure: false))
+                    // The file is CSV (named otherwise): none of it is JSON Lines, and its header
+                    // is no record read. An events file has no CSV form to name.
+                    report.records -= 1
+                    let said = dealKey == "deal" ? HostMessages.Record.eventsAsCSV : HostMessages.Record.looksLikeCSV
+                    return .failure(RecordFileProblem(line: line.number, error: RecordReader.fail(said, "the file", dealKey), isStoreFailure: false))
                 case .failure(let e):
                     // A line that does not start as an object is no record at all: the parser's
                     // "expected `null`" (for a line starting with `n`) would say nothing useful.

@@ -257,6 +257,8 @@ public enum HostMessages {
         public static let notJSON = "{0} is not JSON: {1}"
         /// A JSON Lines file whose first line is a CSV header (`{1}`: the key the header names).
         public static let looksLikeCSV = "{0} reads as CSV (its first line is a header naming `{1}`), but is read as JSON Lines: name it `.csv`, or add `--format csv`"
+        /// An events file that is CSV: events files are JSON Lines only (review of the inputs, I6).
+        public static let eventsAsCSV = "{0} reads as CSV (its first line is a header naming `{1}`), but an events file is JSON Lines only: one object per line, `{\"deal\": \"D-1\", \"by\": \"li\", \"complete\": \"initial_talks\"}`"
         /// A line that does not even start as a JSON object (prose, a CSV row in a JSON Lines file).
         public static let notARecord = "{0} is not a JSON record: each line is one JSON object, `{\"id\": …}` in a deals file, `{\"deal\": …}` in an events file"
         public static let expectedObject = "{0}: expected an object"
@@ -277,6 +279,8 @@ public enum HostMessages {
         public static let loneCR = "{0}: a line ends in a carriage return alone (CR); flowc reads lines that end in LF or CRLF, so save the file with those line endings"
         public static let csvStray = "{0}: cell {1} has text after its closing quote; quote the whole cell, writing a quote inside it as `\"\"`"
         public static let csvCells = "{0}: {1} cells, but the header has {2}"
+        /// A file that starts with a UTF-16 byte-order mark (review of the inputs, I15).
+        public static let utf16 = "{0} is UTF-16 text (as Excel's \"Unicode text\" and some Windows tools save it), not UTF-8: save it as UTF-8, or `iconv -f UTF-16 -t UTF-8`"
         public static let notUTF8 = "{0} is not UTF-8 text (saved as GBK or GB18030? save it as UTF-8: Excel's \"CSV UTF-8\", or `iconv -f GB18030 -t UTF-8`)"
     }
 

@@ -41,6 +41,15 @@ public struct RecordLines {
         self.maxLineBytes = max(0, maxLineBytes)
     }
 
+    /// Whether the input starts with a UTF-16 byte-order mark (known once a line was read).
+    public private(set) var isUTF16 = false
+
+    /// Whether `bytes` start with a UTF-16 byte-order mark, little- or big-endian.
+    public static func startsAsUTF16(_ bytes: some Collection<UInt8>) -> Bool {
+        let head = Array(bytes.prefix(2))
+        return head == [0xFF, 0xFE] || head == [0xFE, 0xFF]
+    }
+
     /// The next line, or nil after the last one.
     /// - Throws: ``ReadError`` when the file cannot be read.
     public mutating func next() throws -> Line? {
@@ -48,6 +57,7 @@ public struct RecordLines {
             begun = true
             while input.bytes.count < 3, !input.atEnd { try input.readMore() }
             if input.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { input.start = 3 }
+            isUTF16 = Self.startsAsUTF16(input.bytes)
         }
         // Bytes of the current line already scanned (no LF among them), and how many of them
         // were dropped because the line is over the limit.

@@ -142,6 +142,36 @@ enum Examples {
         #expect(flowc("run", Examples.template, "--deals", dir + "/leads.txt", "--format", "csv", "--db", dir + "/deals.sqlite").code == 0)
     }
 
+    /// A UTF-16 file (Excel's "Unicode text") is said to be one, once, and nothing of it runs
+    /// (review of the inputs, I15: CSV was taken for GBK, and each JSON line was split into
+    /// rejected pieces at the bytes 0x0A inside its characters).
+    @Test(arguments: [("leads.csv", true), ("leads.csv", false), ("deals.jsonl", true), ("deals.jsonl", false)])
+    func aUTF16FileIsSaidToBeOne(_ name: String, _ littleEndian: Bool) throws {
+        let text = name.hasSuffix(".csv") ? "id,owner,customer_name\nX-1,amy,甲\n" : #"{"id": "X-1", "owner": "amy", "fields": {"customer_name": "甲"}}"# + "\n"
+        var bytes: [UInt8] = littleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF]
+        for unit in text.utf16 { bytes += littleEndian ? [UInt8(unit & 0xFF), UInt8(unit >> 8)] : [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
+        let dir = try tempDir([:])
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
+        let r = flowc("run", Examples.template, "--deals", dir + "/" + name, "--db", dir + "/deals.sqlite")
+        #expect(r.code == 1)
+        #expect(r.err == "\(dir)/\(name):1: error[FC1220]: not a valid record: the file is UTF-16 text (as Excel's \"Unicode text\" and some Windows tools save it), "
+            + "not UTF-8: save it as UTF-8, or `iconv -f UTF-16 -t UTF-8`\n", "\(r.err)")
+        #expect(r.out.contains("records: 0 read: 0 created"), "\(r.out)")
+    }
+
+    /// An events file written as CSV is told that events files are JSON Lines only, not to be
+    /// renamed or given `--format csv`, which change nothing for it; its header is no record
+    /// read (review of the inputs, I6).
+    @Test func anEventsFileInCSVIsToldEventsAreJSONLines() throws {
+        let dir = try tempDir(["ev.csv": "deal,by,complete\nD-1003,lee,legal_review\n"])
+        let db = try Examples.loaded()
+        let r = flowc("run", Examples.template, "--events", dir + "/ev.csv", "--format", "csv", "--db", db)
+        #expect(r.code == 1)
+        #expect(r.err == "\(dir)/ev.csv:1: error[FC1220]: not a valid record: the file reads as CSV (its first line is a header naming `deal`), "
+            + "but an events file is JSON Lines only: one object per line, `{\"deal\": \"D-1\", \"by\": \"li\", \"complete\": \"initial_talks\"}`\n", "\(r.err)")
+        #expect(r.out.contains("records: 0 read"), "\(r.out)")
+    }
+
     @Test func aCSVHeaderWithAnUnknownColumnRunsNothing() throws {
         let dir = try tempDir(["leads.csv": "id,owner,custmer_name\nX-1,amy,甲\n"])
         let r = flowc("run", Examples.template, "--deals", dir + "/leads.csv", "--db", dir + "/deals.sqlite")
