@@ -512,7 +512,16 @@ public enum ScenarioValues {
             // A JSON number with an exponent (`1e6`, `1.5E3`): its digits written out, exactly,
             // as a template's or a scenario's number is read (QA round 12).
             if let plain = FieldText.plainNumber(yaml: s), let v = FieldValues.parse(plain, as: type) { return .success(v) }
-            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)"))
+            // Why, as for the same digits written out (review of the inputs, I12: `1e30` got a
+            // bare "is not money(CNY)").
+            var why = ""
+            if let plain = FieldText.plainNumber(yaml: s), case .failure(let problem) = FieldText.read(plain, as: type) {
+                switch problem {
+                case .decimalPrecision, .integerRange, .currency: why = ": " + problem.note.text
+                default: break
+                }
+            }
+            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + why))
         case (.string(let s), _), (.number(let s), _):
             if let v = FieldValues.parse(s, as: type) { return .success(v) }
             // A value of the right form that breaks a rule says which (more than 18 digits, a

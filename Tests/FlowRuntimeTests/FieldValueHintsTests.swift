@@ -72,4 +72,15 @@ import Testing
         }
         #expect(error.message == "`1,200,000` is not money(CNY); write `1200000 CNY`")
     }
+
+    /// A JSON number with an exponent is read exactly, and one whose digits break a rule says
+    /// which, as the same digits written out do (review of the inputs, I12: `1e30` got no reason).
+    @Test func aNumberWithAnExponentIsReadExactlyOrSaysWhyNot() {
+        #expect(ScenarioValues.value(.number("1e5"), type: .money(currency: "CNY")) == .success(.money(amount: ExprDecimal(100_000), currency: "CNY")))
+        guard case .failure(let error) = ScenarioValues.value(.number("1e30"), type: .money(currency: "CNY")) else {
+            Issue.record("read")
+            return
+        }
+        #expect(error.message == "`1e30` is not money(CNY): decimals and money amounts are read exactly, never rounded: at most 18 significant digits, and at most 18 after the point")
+    }
 }
