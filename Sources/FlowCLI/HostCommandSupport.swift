@@ -23,7 +23,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC). Text outputs print times in it, as ISO-8601 with the offset (2024-06-03T10:00:00+08:00), or in UTC with Z when no zone is given; JSON prints UTC.", valueName: "offset"))
     var utcOffset: String?
 
-    @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store, or for another program holding its database (a database browser, a backup), before it gives up, changing nothing (FC1212, exit 2); default: as long as it takes.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store, or for another program holding its database (a database browser, a backup), before it gives up (FC1212, exit 2): a command on one deal changes nothing; `run` and `tick` keep the batches written before and say how many (run them again to finish); default: as long as it takes.", valueName: "seconds"))
     var lockTimeout: Double?
 
     /// The zone offset in effect: `--utc-offset`, else the one written at the end of `--now`

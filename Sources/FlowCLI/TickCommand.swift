@@ -76,6 +76,9 @@ struct TickCommand: FlowcCommand {
                 }
             }
             var line = "ticked \(report.ticked.count) deal\(report.ticked.count == 1 ? "" : "s") at \(HostOutput.time(time, service.hintZone))"
+            // The pages written before the store failed stay written (QA round 28, R2: a lock
+            // taken mid-sweep left 4,500 deals ticked, and the failure alone was said).
+            if report.failure != nil { line += " before the store failed (the deals not ticked stay due: run `flowc tick` again to finish)" }
             line += report.effects == 0 ? ": nothing fired" : ": \(RunSummary.counts(report.effectsByKind))"
             // Deals whose timers were due but could not be ticked (said one by one on standard error).
             if !report.refused.isEmpty { line += "; \(report.refused.count) due deal\(report.refused.count == 1 ? "" : "s") not ticked (errors below)" }
