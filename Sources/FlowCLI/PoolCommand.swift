@@ -53,6 +53,8 @@ struct PoolListCommand: FlowcCommand {
     func validate() throws {
         if limit < 0 { throw ValidationError("--limit must be 0 (the whole pool) or more") }
         if owner != nil && pool == .public { throw ValidationError("--owner goes with the private pool: deals in the public pool have no owner") }
+        // An empty name names no one (QA round 28, R4: "0 deals in the private pool of ``").
+        if owner?.isEmpty == true { throw ValidationError("--owner: give a person's id; an empty name is no one's") }
     }
 
     func execute(_ context: CLIContext) -> Int32 {
@@ -99,7 +101,7 @@ struct PoolListCommand: FlowcCommand {
     func write(_ row: PoolListRow, zone: Int64?, _ context: CLIContext) {
         struct Row: Encodable {
             var deal: String, pool: String?, owner: String?, status: String, nodes: [String], nextTimer: Int64?, template: String
-            var customer: String?, amount: Double?, currency: String?
+            var customer: String?, amount: Decimal?, currency: String?
             var poolSince: Int64?, poolHow: String?, poolFrom: String?, poolReason: String?
             enum CodingKeys: String, CodingKey {
                 case deal, pool, owner, status, nodes, nextTimer = "next_timer", template, customer, amount, currency
@@ -132,7 +134,8 @@ struct PoolListCommand: FlowcCommand {
             context.write(HostOutput.encode(Row(
                 deal: d.dealID, pool: i.pool, owner: i.owner, status: i.status, nodes: nodes,
                 nextTimer: i.nextTimerAt.map { $0.millisecondsSinceEpoch / 1000 }, template: i.templateHash,
-                customer: row.customer, amount: row.amount, currency: row.amount == nil ? nil : row.currency,
+                customer: row.customer, amount: row.amount.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) },
+                currency: row.amount == nil ? nil : row.currency,
                 poolSince: row.poolSince, poolHow: row.arrival?.how, poolFrom: row.arrival?.previousOwner,
                 poolReason: row.arrival?.reason)) + "\n")
         } else {

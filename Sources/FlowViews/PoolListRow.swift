@@ -9,9 +9,10 @@ public struct PoolListRow: Sendable {
     public let deal: StoredDeal
     /// The customer, as the deal's template names it (``ViewFields/customer(_:)``).
     public let customer: String?
-    /// The deal's amount (``ViewFields/amount(_:)``), as the view column keeps it, and its
-    /// currency (nil without the deal's machine or an amount field).
-    public let amount: Double?
+    /// The deal's amount (``ViewFields/amount(_:)``) as exact decimal text (`12345678901234567`,
+    /// `0.125`), as `flowc deals` reads it, and its currency (nil without the deal's machine or
+    /// an amount field).
+    public let amount: String?
     public let currency: String?
     /// When the deal entered the public pool, in seconds since 1970 (nil outside it).
     public let poolSince: Int64?
@@ -27,15 +28,23 @@ public struct PoolListRow: Sendable {
         let field = machine.map(ViewFields.customer) ?? "customer_name"
         customer = field.flatMap { if case .text(let t)? = row.fields[$0] { t } else { nil } }
         let projection = deal.index.projection
-        amount = projection?.amount
+        // The field's exact value, not the float of the view column (QA round 28, R3:
+        // 12345678901234567 was shown as …568).
+        let amountField = machine.flatMap(ViewFields.amount) ?? "amount"
+        amount = switch row.fields[amountField] {
+        case .integer(let n)?: String(n)
+        case .decimal(let d)?: d.description
+        case .real(let r)?: ValueFormat.plain(r)
+        default: projection?.amount.map(ValueFormat.plain)
+        }
         currency = machine.flatMap(ReportBuilder.currency)
         let inPublic = deal.index.pool == "public"
         poolSince = inPublic ? projection?.poolSince.map { $0.millisecondsSinceEpoch / 1000 } : nil
         arrival = inPublic ? projection?.poolArrival : nil
     }
 
-    /// `300,000.00 CNY`, as the report writes an amount; nil without one.
+    /// `300,000.00 CNY`, as `flowc deals` and the report write an amount; nil without one.
     public var amountText: String? {
-        amount.map { ReportTextFormat.amount($0, currency) }
+        amount.map { ValueFormat.cents($0, grouping: true) + (currency.map { " " + $0 } ?? "") }
     }
 }

@@ -84,6 +84,25 @@ import Testing
         #expect(flowc("tick", "--at", "tomorrow", "--db", db).code == 2)
     }
 
+    /// An amount is shown exactly, every digit, in the text and the JSON, as `flowc deals` shows
+    /// it (QA round 28, R3: through a float, 12345678901234567 was …568, and 1.2345678901234568e+16);
+    /// an empty `--owner` is refused.
+    @Test func amountsAreExactAndAnEmptyOwnerIsRefused() throws {
+        let dir = try tempDir(["d.jsonl": #"{"id": "A-1", "owner": "amy", "fields": {"customer_name": "甲", "amount": "12345678901234567 CNY"}}"# + "\n"
+                                          + #"{"id": "A-2", "owner": "amy", "fields": {"customer_name": "乙", "amount": "0.125 CNY"}}"# + "\n"])
+        let db = dir + "/s.sqlite"
+        #expect(flowc("run", Examples.template, "--deals", dir + "/d.jsonl", "--db", db).code == 0)
+        let text = flowc("pool", "list", "private", "--db", db)
+        #expect(text.out.contains("A-1  amy  open  initial_talks  customer 甲  amount 12,345,678,901,234,567.00 CNY"), "\(text.out)")
+        #expect(text.out.contains("A-2  amy  open  initial_talks  customer 乙  amount 0.13 CNY"), "\(text.out)")
+        let json = flowc("pool", "list", "private", "--json", "--db", db).out
+        #expect(json.contains(#"{"amount":12345678901234567,"currency":"CNY""#) && json.contains(#"{"amount":0.125,"#), "\(json)")
+        for empty in ["", " "] {
+            let r = flowc("pool", "list", "private", "--owner", empty, "--db", db)
+            #expect(r.code == 2 && r.err.contains("--owner: give a person's id; an empty name is no one's"), "\(r.err)")
+        }
+    }
+
     /// Without its machines' archive (a store copied without its `.machines` directory) the list
     /// still lists every deal: the customer from `customer_name`, the amount without a currency.
     @Test func theListNeedsNoMachine() throws {
