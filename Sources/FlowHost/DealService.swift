@@ -209,7 +209,8 @@ public final class DealService {
     }
 
     /// FC1120 and FC1110 told why the node or field is unknown to this deal when another version
-    /// of its template says (a refusal with a did-you-mean of its own keeps it):
+    /// of its template has it, in place of a did-you-mean (QA round 28, R6: `security_review`, a
+    /// node of the new version, was offered `solution_review`):
     /// - a node a migration of the deal renamed, with the new id: scripts and people keep using
     ///   the old one (QA round 16: a bare "unknown node" after the rename);
     /// - a node or field a migration of the deal removed (QA round 27, M9);
@@ -219,7 +220,6 @@ public final class DealService {
         let isNode = error.is(RuntimeMessages.unknownNode)
         guard isNode || error.is(RuntimeMessages.unknownField), let name = error.arguments.first,
               let log = try? storedLog(dealID) else { return error }
-        let guessed = error.arguments.count > 1 && !error.arguments[1].isEmpty
         func has(_ machine: PreparedMachine) -> Bool {
             isNode ? machine.machine.nodes.contains { Names.shown($0.id) == name } : machine.machine.fields.contains { Names.shown($0.id) == name }
         }
@@ -228,13 +228,13 @@ public final class DealService {
             if isNode, let renamed = map.first(where: { Names.shown($0.old) == name && $0.new != $0.old }) {
                 return error.with(argument: 1, HostMessages.fill(HostMessages.Phrase.renamedNode, [Names.inline(renamed.new)]))
             }
-            if !guessed, let before = try? machines.machine(hash: from, for: dealID), has(before) {
+            if let before = try? machines.machine(hash: from, for: dealID), has(before) {
                 let version = (try? store.deal(dealID)).flatMap { try? machines.machine(hash: $0.index.templateHash, for: dealID) }?.machine.template.version
                 return error.with(argument: 1, HostMessages.fill(isNode ? HostMessages.Phrase.removedNode : HostMessages.Phrase.removedField,
                                                                  [version ?? "?"]))
             }
         }
-        guard !guessed, let deal = try? store.deal(dealID), let machine = try? machines.machine(hash: deal.index.templateHash, for: dealID),
+        guard let deal = try? store.deal(dealID), let machine = try? machines.machine(hash: deal.index.templateHash, for: dealID),
               let others = try? openDealsOnOtherVersions(of: machine) else { return error }
         for other in others {
             guard let version = other.version, let that = try? machines.machine(hash: other.hash, for: dealID), has(that) else { continue }

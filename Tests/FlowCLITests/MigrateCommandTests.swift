@@ -469,14 +469,15 @@ enum Versions {
         let renamed = mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0")
             .replacingOccurrences(of: #"\btalks\b"#, with: "first_talks", options: .regularExpression)
             .replacingOccurrences(of: "  headcount: {type: integer, min: 0, max: 100000}\n", with: "")
-        #expect(!renamed.contains("headcount") && renamed.contains("first_talks"))
+            .replacingOccurrences(of: #"\breview\b"#, with: "reviews", options: .regularExpression)
+        #expect(!renamed.contains("headcount") && renamed.contains("first_talks") && renamed.contains("id: reviews"))
         let dir = try tempDir(["v1.flow.yaml": mini, "v2.flow.yaml": renamed])
         let db = dir + "/s.sqlite"
         for (id, owner) in [("T-1", "amy"), ("T-2", "bob")] {
             #expect(flowc("deal", "create", dir + "/v1.flow.yaml", "--id", id, "--owner", owner, "--set", "customer_name=\(id)",
                           "--at", "2024-05-06T09:00:00Z", "--db", db).code == 0)
         }
-        let migrate = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--map", "talks=first_talks", "--deal", "T-1", "--apply",
+        let migrate = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--map", "talks=first_talks", "--map", "review=reviews", "--deal", "T-1", "--apply",
                             "--now", "2024-05-07T00:00:00Z", "--db", db)
         #expect(migrate.code == 0, "\(migrate.err)")
         func event(_ deal: String, _ args: String...) -> (code: Int32, out: String, err: String) {
@@ -490,6 +491,11 @@ enum Versions {
         #expect(ahead.code == 1)
         #expect(ahead.err == "error[FC1120]: deal `T-2`, complete: unknown node `first_talks` (a node of `mini` 1.1.0, the version of 1 other open deal; this deal runs on 1.0.0: `flowc migrate` moves it)\n",
                 "\(ahead.err)")
+        // A node of the other version close to one of this deal's: the version, not a
+        // did-you-mean of this version's node (QA round 28, R6).
+        let close = event("T-2", "--complete", "reviews")
+        #expect(close.err == "error[FC1120]: deal `T-2`, complete: unknown node `reviews` (a node of `mini` 1.1.0, the version of 1 other open deal; this deal runs on 1.0.0: `flowc migrate` moves it)\n",
+                "\(close.err)")
         // A slip keeps its did-you-mean.
         let typo = event("T-2", "--complete", "talk")
         #expect(typo.err.contains("unknown node `talk` (did you mean `talks`?)"), "\(typo.err)")
