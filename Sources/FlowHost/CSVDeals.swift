@@ -92,6 +92,8 @@ public enum CSVReader {
             var cell = String.UnicodeScalarView()
             var quoted = false
             var wasQuoted = false
+            // A cell of the row was quoted: a row of quoted blanks is a row.
+            var anyQuoted = false
             // The cell's closing quote has been read: only blanks may follow it.
             var closed = false
             var problem: CSVRow.Problem?
@@ -119,6 +121,7 @@ public enum CSVReader {
                 case "\"" where cell.isEmpty && !wasQuoted:
                     quoted = true
                     wasQuoted = true
+                    anyQuoted = true
                     i += 1
                 case ",":
                     cells.append(String(cell))
@@ -152,8 +155,10 @@ public enum CSVReader {
             while end > start, scalars[end - 1] == "\n" || scalars[end - 1] == "\r" { end -= 1 }
             let raw = String(String.UnicodeScalarView(scalars[start..<end]))
             // An empty line, or one of blanks only, is no row, as in JSON Lines (review of the
-            // inputs, I13: three spaces were a rejected row of "1 cells").
-            if cells.count == 1 && cells[0].unicodeScalars.allSatisfy({ $0 == " " || $0 == "\t" }) && !wasQuoted { continue }
+            // inputs, I13: three spaces were a rejected row of "1 cells"); so is a row of empty
+            // cells, which a spreadsheet writes for a formatted empty row (QA round 28, R9: `,,`
+            // was rejected for its empty id).
+            if !anyQuoted && cells.allSatisfy({ $0.unicodeScalars.allSatisfy { $0 == " " || $0 == "\t" } }) { continue }
             rows.append(CSVRow(line: startLine, cells: cells, text: raw, problem: problem))
         }
         return (rows, nil)

@@ -87,8 +87,12 @@ public struct CSVRows {
         var count = 0
         while let (end, bytes, _) = try advance() {
             if end.quoted { break }
-            // An empty line is not a row; a line of a lone CR is (the CR is a cell's text).
-            if bytes.count + end.dropped.count - end.lineBreak > 0 { count += 1 }
+            // An empty line is not a row, nor one of blanks and empty cells (`,,`) unless it is
+            // over the size limit (then measured, as any row); a line of a lone CR is a row (the
+            // CR is a cell's text).
+            let length = bytes.count + end.dropped.count - end.lineBreak
+            let blank = length <= maxRowBytes && end.dropped.count == 0 && bytes.dropLast(end.lineBreak).allSatisfy { $0 == 0x2C || $0 == 0x20 || $0 == 0x09 }
+            if length > 0 && !blank { count += 1 }
         }
         return count
     }

@@ -474,11 +474,12 @@ import Testing
     }
 
     /// A CSV line of blanks is no record, as in JSON Lines (review of the inputs, I13: a row of
-    /// "1 cells", rejected); a quoted blank is a cell, and its row is one.
+    /// "1 cells", rejected), nor is a row of empty cells, `,,` (QA round 28, R9); a quoted blank
+    /// is a cell, and its row is one.
     @Test func aCSVLineOfBlanksIsSkipped() throws {
         let service = try service(.memory)
         let run = BulkRun(service: service, machine: try service.machines.register(standard))
-        let rejects = try #require(run.runDeals(Array("id,owner,customer_name\r\n   \r\nX-1,amy,甲\r\n\t\r\n\" \"\r\n".utf8), format: .csv).value)
+        let rejects = try #require(run.runDeals(Array("id,owner,customer_name\r\n   \r\nX-1,amy,甲\r\n\t\r\n\" \"\r\n,,\r\n , ,\t\r\n".utf8), format: .csv).value)
         #expect(rejects.map(\.line) == [5])
         #expect(rejects.first?.error.message == "not a valid record: the row: 1 cells, but the header has 3")
         #expect(run.report.records == 2 && run.report.created == 1)
