@@ -250,8 +250,10 @@ struct DealsCommand: FlowcCommand {
             context.write(DealViewOutput.render(result, DealViewOutput.Format(rawValue: format.rawValue) ?? .table, zone: opened.service.hintZone))
             // A list element holding `;` does not come back whole from the CSV (`flowc run` reads
             // `;` between elements): said, not silently split on the way back.
-            if format.rawValue == DealViewOutput.Format.csv.rawValue, case let n = DealViewOutput.listsWithSeparators(result), n > 0 {
-                context.writeError("note: " + Message(ViewMessages.Note.listSeparator, [String(n), n == 1 ? "" : "s", n == 1 ? "s" : ""]).text + "\n")
+            if format.rawValue == DealViewOutput.Format.csv.rawValue, case let lists = DealViewOutput.listsWithSeparators(result), !lists.isEmpty {
+                let n = lists.count
+                let named = lists.prefix(5).joined(separator: ", ") + (n > 5 ? ", and \(n - 5) more" : "")
+                context.writeError("note: " + Message(ViewMessages.Note.listSeparator, [String(n), n == 1 ? "" : "s", n == 1 ? "s" : "", named]).text + "\n")
             }
             if !compiled.notShown.isEmpty {
                 let names = compiled.notShown.map { "`\($0)`" }.joined(separator: ", ")

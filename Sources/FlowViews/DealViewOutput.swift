@@ -29,17 +29,22 @@ public enum DealViewOutput {
         }
     }
 
-    /// How many list values of the rows have an element holding `;` (or `；`): the CSV writes
-    /// a list's elements separated by `;`, so `flowc run` would read that element back as two.
-    public static func listsWithSeparators(_ result: DealViewResult) -> Int {
-        guard case .rows(_, let rows, _) = result else { return 0 }
-        var n = 0
+    /// The list values of the rows that have an element holding `;` (or `；`), as `column of
+    /// deal` (the deal's id when the view shows it): the CSV writes a list's elements separated
+    /// by `;`, so `flowc run` would read that element back as several.
+    public static func listsWithSeparators(_ result: DealViewResult) -> [String] {
+        guard case .rows(let columns, let rows, _) = result else { return [] }
+        let dealColumn = columns.firstIndex(of: "deal")
+        var out: [String] = []
         for row in rows {
-            for case .list(let items) in row where items.contains(where: { DealViewEngine.text($0)?.contains(where: { $0 == ";" || $0 == "；" }) == true }) {
-                n += 1
+            for (i, value) in row.enumerated() {
+                guard case .list(let items) = value,
+                      items.contains(where: { DealViewEngine.text($0)?.contains(where: { $0 == ";" || $0 == "；" }) == true }) else { continue }
+                let deal = dealColumn.flatMap { row.indices.contains($0) ? DealViewEngine.text(row[$0]) : nil }
+                out.append("`\(columns[i])`" + (deal.map { " of `\(Names.inline($0))`" } ?? ""))
             }
         }
-        return n
+        return out
     }
 
     /// Header, display cells and plain cells.

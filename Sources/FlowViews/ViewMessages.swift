@@ -75,8 +75,8 @@ public enum ViewMessages {
         public static let moreGroups = "{0} more groups; raise --limit (0 for all) to see them"
         /// A node id in the filter that no version of the viewed templates has.
         public static let unknownNode = "`{0}` is no node of {1} in the store{2}: the view matches no deal at it"
-        /// CSV lists whose elements hold `;`: how many, plural s, verb s.
-        public static let listSeparator = "{0} list value{1} hold{2} an element with `;`, which the CSV also writes between elements: `flowc run` would read it back as two elements (`--format json` keeps every element whole)"
+        /// CSV lists whose elements hold `;`: how many, plural s, verb s, which (`column` of `deal`).
+        public static let listSeparator = "{0} list value{1} hold{2} an element with `;` ({3}), which the CSV also writes between elements: `flowc run` would read such an element back as several (`--format json` keeps every element whole)"
         /// A template id in the filter that no deal of the store runs on.
         public static let unknownTemplate = "`{0}` is no template of the store's deals{1}: the view matches no deal of it"
         /// The default columns leave out an amount whose type differs between versions.
