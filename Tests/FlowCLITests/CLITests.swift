@@ -51,9 +51,18 @@ func miniTemplate(header: String? = nil) throws -> String {
     return header.map { mini.replacingOccurrences(of: line, with: $0) } ?? mini
 }
 
-/// A temporary directory holding the given files.
+/// The directory this test process makes its scratch directories in, removed when the process
+/// exits (the suite left some 20,000 a run in the system's temporary directory).
+let scratchRoot: String = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-tests-\(getpid())").path
+    try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("flowc-tests-\(getpid())").path) }
+    return root
+}()
+
+/// A temporary directory holding the given files, inside ``scratchRoot``.
 func tempDir(_ files: [String: String]) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-cli-\(UUID().uuidString)").path
+    let dir = scratchRoot + "/flowc-cli-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     for (name, text) in files {
         let path = dir + "/" + name

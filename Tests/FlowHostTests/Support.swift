@@ -44,10 +44,19 @@ enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
     var description: String { rawValue }
 }
 
-/// A temporary directory, removed when the value goes away is not needed: tests leave them in
-/// the system's temporary directory.
+/// The directory this test process makes its scratch directories in, removed when the process
+/// exits: the suite makes some 20,000 a run, and left them all in the system's temporary
+/// directory (a development machine had gathered 1.9 million).
+let scratchRoot: String = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-tests-\(getpid())").path
+    try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("flowc-tests-\(getpid())").path) }
+    return root
+}()
+
+/// A temporary directory, inside ``scratchRoot``.
 func temporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-host-\(UUID().uuidString)").path
+    let dir = scratchRoot + "/flowc-host-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
