@@ -540,26 +540,28 @@ import Testing
         #expect(rejects.map(\.line) == [1, 2])
     }
 
+    /// `csv` run as a deals file under a row limit, from memory or from a file read in chunks of
+    /// 16 bytes; the service, the run and its result.
+    func runCSV(_ csv: String, maxRowBytes: Int, fromFile: Bool) throws -> (DealService, BulkRun, Result<[RejectedRecord], RecordFileProblem>) {
+        let service = try service(.memory)
+        let run = BulkRun(service: service, machine: try service.machines.register(standard),
+                          limits: RecordLimits(maxLineBytes: maxRowBytes, maxEventsPerRecord: 10))
+        guard fromFile else { return (service, run, run.runDeals(Array(csv.utf8), format: .csv)) }
+        let path = try temporaryDirectory() + "/rows.csv"
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
+        let handle = try #require(FileHandle(forReadingAtPath: path))
+        defer { try? handle.close() }
+        var rows = CSVRows(file: handle, maxRowBytes: maxRowBytes, chunkBytes: 16)
+        return (service, run, run.runDeals(csv: &rows))
+    }
+
     /// A CSV row over the line limit (its quoted line breaks count) is rejected as a long JSON
     /// line is, whether the file is in memory or read a row at a time, and the rows after it run.
     @Test func csvRowsOverTheLineLimitAreRejected() throws {
         let long = "X-2,amy,\"" + String(repeating: "长\n", count: 50) + "\""
         let csv = "id,owner,customer_name\nX-1,amy,甲\n" + long + "\r\nX-3,amy,丙\n"
-        let path = try temporaryDirectory() + "/long.csv"
-        try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
         for fromFile in [false, true] {
-            let service = try service(.memory)
-            let run = BulkRun(service: service, machine: try service.machines.register(standard),
-                              limits: RecordLimits(maxLineBytes: 100, maxEventsPerRecord: 10))
-            let result: Result<[RejectedRecord], RecordFileProblem>
-            if fromFile {
-                let handle = try #require(FileHandle(forReadingAtPath: path))
-                defer { try? handle.close() }
-                var rows = CSVRows(file: handle, maxRowBytes: 100, chunkBytes: 16)
-                result = run.runDeals(csv: &rows)
-            } else {
-                result = run.runDeals(Array(csv.utf8), format: .csv)
-            }
+            let (_, run, result) = try runCSV(csv, maxRowBytes: 100, fromFile: fromFile)
             let rejects = try #require(result.value)
             #expect(rejects.map(\.line) == [3])
             #expect(rejects.first?.error.description == "error[FC1223]: the record has \(long.utf8.count) bytes, over the limit of 100 bytes")
@@ -574,21 +576,8 @@ import Testing
     @Test func aCSVRowOverTheLimitHoldsItsDealBack() throws {
         let long = "X-2,amy,\"" + String(repeating: "长\n", count: 50) + "\""
         let csv = "id,owner,customer_name\nX-1,amy,甲\n" + long + "\r\nX-2,amy,乙\nX-3,amy,丙\n"
-        let path = try temporaryDirectory() + "/long.csv"
-        try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
         for fromFile in [false, true] {
-            let service = try service(.memory)
-            let run = BulkRun(service: service, machine: try service.machines.register(standard),
-                              limits: RecordLimits(maxLineBytes: 100, maxEventsPerRecord: 10))
-            let result: Result<[RejectedRecord], RecordFileProblem>
-            if fromFile {
-                let handle = try #require(FileHandle(forReadingAtPath: path))
-                defer { try? handle.close() }
-                var rows = CSVRows(file: handle, maxRowBytes: 100, chunkBytes: 16)
-                result = run.runDeals(csv: &rows)
-            } else {
-                result = run.runDeals(Array(csv.utf8), format: .csv)
-            }
+            let (service, run, result) = try runCSV(csv, maxRowBytes: 100, fromFile: fromFile)
             let rejects = try #require(result.value)
             #expect(rejects.map(\.error.code) == ["FC1223", "FC1206"], "\(fromFile)")
             #expect(rejects.last?.error.message == "held back: an earlier record of deal `X-2` was rejected (line 3); fix it and run the rejects file again")
