@@ -559,8 +559,6 @@ struct RecordSource {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
     }
 
-    /// The line of the file's first byte that is not UTF-8 (nil: the file is UTF-8 throughout),
-    /// read in a pass of its own.
     /// Whether the file starts with a UTF-16 byte-order mark.
     func startsAsUTF16() -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
@@ -568,6 +566,8 @@ struct RecordSource {
         return RecordLines.startsAsUTF16((try? handle.read(upToCount: 2)) ?? Data())
     }
 
+    /// The line of the file's first byte that is not UTF-8 (nil: the file is UTF-8 throughout),
+    /// read in a pass of its own.
     func firstNonUTF8Line() -> Result<Int?, RecordFileProblem> {
         guard let handle = FileHandle(forReadingAtPath: path) else { return .success(1) }
         defer { try? handle.close() }
