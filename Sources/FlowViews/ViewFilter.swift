@@ -257,23 +257,8 @@ extension ViewFilter {
             if case .field(let path) = tree[id] { return path == DealViewSchema.Builtin.template.rawValue }
             return false
         }
-        func texts(_ id: ExprID) -> [String] {
-            switch tree[id] {
-            case .literal(.text(let t)): return [t]
-            case .list(let items): return items.flatMap(texts)
-            default: return []
-            }
-        }
         var out: [String] = []
-        for id in tree.ids {
-            guard case .binary(let op, let l, let r, _) = tree[id] else { continue }
-            let found: [String] = switch op {
-            case .equal, .notEqual: isTemplate(l) ? texts(r) : isTemplate(r) ? texts(l) : []
-            case .in where isTemplate(l): texts(r)
-            default: []
-            }
-            for t in found where !out.contains(t) { out.append(t) }
-        }
+        for (t, _) in comparedTexts(key: isTemplate) where !out.contains(t) { out.append(t) }
         return out
     }
 
@@ -281,7 +266,19 @@ extension ViewFilter {
     /// first (a text of several nodes, `"legal,finance"`, gives each of them its whole range).
     public var comparedNodes: [(id: String, range: Range<Int>)] {
         let tree = checked.parsed.tree
-        func isNodeKey(_ id: ExprID) -> Bool { Self.listKey(id, tree) != nil }
+        var out: [(id: String, range: Range<Int>)] = []
+        // A text of several nodes (`legal,finance`: a deal at both) names each.
+        for (text, range) in comparedTexts(key: { Self.listKey($0, tree) != nil }) {
+            for t in ViewPredicate.parts(of: text) where !t.isEmpty && !out.contains(where: { $0.id == t }) { out.append((t, range)) }
+        }
+        return out
+    }
+
+    /// The text literals the filter compares a key with (`KEY == "x"`, `"x" != KEY`, `KEY in
+    /// ["x", "y"]`), in the order written, each with its range in the filter's text; `key` says
+    /// which nodes of the tree are the key.
+    private func comparedTexts(key isKey: (ExprID) -> Bool) -> [(String, Range<Int>)] {
+        let tree = checked.parsed.tree
         func texts(_ id: ExprID) -> [(String, Range<Int>)] {
             switch tree[id] {
             case .literal(.text(let t)): return [(t, tree.range(of: id))]
@@ -289,18 +286,13 @@ extension ViewFilter {
             default: return []
             }
         }
-        var out: [(id: String, range: Range<Int>)] = []
+        var out: [(String, Range<Int>)] = []
         for id in tree.ids {
             guard case .binary(let op, let l, let r, _) = tree[id] else { continue }
-            var found: [(String, Range<Int>)] = []
             switch op {
-            case .equal, .notEqual: found = isNodeKey(l) ? texts(r) : isNodeKey(r) ? texts(l) : []
-            case .in where isNodeKey(l): found = texts(r)
+            case .equal, .notEqual: out += isKey(l) ? texts(r) : isKey(r) ? texts(l) : []
+            case .in where isKey(l): out += texts(r)
             default: break
-            }
-            // A text of several nodes (`legal,finance`: a deal at both) names each.
-            for (text, range) in found {
-                for t in ViewPredicate.parts(of: text) where !t.isEmpty && !out.contains(where: { $0.id == t }) { out.append((t, range)) }
             }
         }
         return out
