@@ -145,9 +145,13 @@ struct MigrateCommand: FlowcCommand {
         }
         // Every malformed pair at once, as every other problem of the mapping.
         var malformed = false
+        // The entries given as `--map OLD=NEW`: a help that rewrites one writes it so (R7).
+        var asFlags = Set<NodeMapping>()
         for text in map {
             switch NodeMappingInput.pair(text) {
-            case .success(let e): entries.append(e)
+            case .success(let e):
+                entries.append(e)
+                if places[e] == nil { asFlags.insert(e) }
             case .failure(let error):
                 context.writeError(error.description + "\n")
                 malformed = true
@@ -186,9 +190,10 @@ struct MigrateCommand: FlowcCommand {
             // mapping written the wrong way round (QA round 27, M8).
             var dry: MigrationReport?
             if FileManager.default.fileExists(atPath: store.path(context)), let service = store.open(context) {
-                dry = try? service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: false, allowOlder: true))
+                dry = try? service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: false, allowOlder: true,
+                                                            writtenAsFlags: asFlags))
             }
-            let reversed = Self.reversedPairs(entries, target: target.machine, sources: dry?.sourceVersions ?? [])
+            let reversed = Self.reversedPairs(entries, target: target.machine, sources: dry?.sourceVersions ?? [], asFlags: asFlags)
             for entry in unknownTargets {
                 guard let problem = Runner.mappingTargetProblems([entry], to: target.machine).first else { continue }
                 var arguments = problem.arguments
@@ -198,6 +203,8 @@ struct MigrateCommand: FlowcCommand {
             }
             for source in dry?.unknownSources ?? [] {
                 let entry = entries.first { $0.old == source }
+                // A pair written the wrong way round has had its one error, at its target.
+                if let entry, reversed[entry] != nil, unknownTargets.contains(entry) { continue }
                 let place = entry.flatMap { places[$0] }.map { $0.oldAt + ": " } ?? ""
                 let hint = entry.flatMap { reversed[$0] } ?? MigrationMessages.nodeHint(source, among: (dry?.sourceVersions ?? []).flatMap(\.nodes))
                 context.writeError(place + "error[\(MigrationMessages.unknownSource.code)]: "
@@ -208,7 +215,8 @@ struct MigrateCommand: FlowcCommand {
         guard let service = store.open(context, writing: apply) else { return ExitCode.usage }
         let report: MigrationReport
         do {
-            report = try service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: apply, allowOlder: allowOlder))
+            report = try service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: apply, allowOlder: allowOlder,
+                                                          writtenAsFlags: asFlags))
         } catch {
             return HostOutput.fail(error, context)
         }
@@ -241,13 +249,15 @@ struct MigrateCommand: FlowcCommand {
 
     /// The help for each entry written the wrong way round (`new: old`): its old side a node of
     /// the new version and not of the deals', its new side a node of a version the deals run on.
-    static func reversedPairs(_ entries: [NodeMapping], target: Machine, sources: [MigrationReport.SourceVersion]) -> [NodeMapping: String] {
+    /// `asFlags`: the entries given as `--map OLD=NEW`, whose help is written in that form.
+    static func reversedPairs(_ entries: [NodeMapping], target: Machine, sources: [MigrationReport.SourceVersion],
+                              asFlags: Set<NodeMapping>) -> [NodeMapping: String] {
         let targetNodes = Set(target.nodes.map(\.id))
         var out: [NodeMapping: String] = [:]
         for entry in entries where targetNodes.contains(entry.old) && !targetNodes.contains(entry.new) {
             guard !sources.contains(where: { $0.nodes.contains { $0.id == entry.old } }),
                   let source = sources.first(where: { $0.nodes.contains { $0.id == entry.new } }) else { continue }
-            out[entry] = MigrationMessages.reversed(entry, newVersion: target.template.version, oldVersion: source.version)
+            out[entry] = MigrationMessages.reversed(entry, newVersion: target.template.version, oldVersion: source.version, asFlag: asFlags.contains(entry))
         }
         return out
     }

@@ -22,15 +22,19 @@ public struct MigrationRequest: Sendable {
     /// Move deals whose version is later than the target's (``DealService/isOlder(_:than:)``)
     /// back to it; false refuses them (FC1230).
     public var allowOlder: Bool
+    /// The entries of ``map`` given on the command line (`--map OLD=NEW`) rather than in a map
+    /// file: a help that rewrites one says it in the form it was written (QA round 28, R7).
+    public var writtenAsFlags: Set<NodeMapping>
 
     public init(target: VerifiedMachine, map: [NodeMapping] = [], fromHash: String? = nil, deals: [String] = [], apply: Bool = false,
-                allowOlder: Bool = false) {
+                allowOlder: Bool = false, writtenAsFlags: Set<NodeMapping> = []) {
         self.target = target
         self.map = map
         self.fromHash = fromHash
         self.deals = deals
         self.apply = apply
         self.allowOlder = allowOlder
+        self.writtenAsFlags = writtenAsFlags
     }
 }
 
@@ -270,7 +274,8 @@ extension DealService {
             let unknowns = request.map.filter { !versionNodes.contains($0.old) }.map { m in
                 // Written the wrong way round (`new: old`), or with a display name.
                 let hint = targetNodes.contains(m.old) && versionNodes.contains(m.new)
-                    ? MigrationMessages.reversed(m, newVersion: tm.template.version, oldVersion: s.templateVersion)
+                    ? MigrationMessages.reversed(m, newVersion: tm.template.version, oldVersion: s.templateVersion,
+                                                 asFlag: request.writtenAsFlags.contains(m))
                     : Names.didYouMeanNode(m.old, among: view.machine.machine.nodes)
                 return (old: m.old, error: HostError(MigrationMessages.unknownSource, m.old, m.new, s.templateVersion, hint))
             }

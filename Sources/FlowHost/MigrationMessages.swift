@@ -99,8 +99,11 @@ public enum MigrationMessages {
         /// FC1231's `{1}`: the versions the template's open deals run on.
         public static let otherVersionsAre = "; the open deals of `{0}` run on {1}"
         /// FC1228's or FC1167's end for a mapping written `new: old` (`{0}` its old side, a node
-        /// of the new version `{1}`; `{2}` its new side, a node of the deals' version `{3}`).
-        public static let reversed = " (help: a mapping goes from the deal's node to the new version's, `OLD: NEW` or `--map OLD=NEW`; `{0}` is a node of the new version {1} and `{2}` one of {3}: swap them, `{2}: {0}`)"
+        /// of the new version `{1}`; `{2}` its new side, a node of the deals' version `{3}`; `{4}`
+        /// the pair swapped, as ``swappedInFile`` or ``swappedAsFlag``).
+        public static let reversed = " (help: a mapping goes from the deal's node to the new version's, `OLD: NEW` or `--map OLD=NEW`; `{0}` is a node of the new version {1} and `{2}` one of {3}: swap them, {4})"
+        public static let swappedInFile = "`{0}: {1}`"
+        public static let swappedAsFlag = "`--map {0}={1}`"
         /// A note: the deal moves back to an older version, as `--allow-older` asks.
         public static let movedBack = "moves back from {0} to {1}, an older version (`--allow-older`)"
         /// FC1229's end: a node of the flow mapped onto the lose path.
@@ -172,9 +175,11 @@ public enum MigrationMessages {
     }
 
     /// The end of FC1228 or FC1167 for a pair written the wrong way round: its old side is a
-    /// node of the new version and its new side one of the deals' version.
-    public static func reversed(_ m: NodeMapping, newVersion: String, oldVersion: String) -> String {
-        HostMessages.fill(Phrase.reversed, [Names.shown(m.old), newVersion, Names.shown(m.new), oldVersion])
+    /// node of the new version and its new side one of the deals' version. `asFlag`: the pair
+    /// was given as `--map OLD=NEW`, and the swapped pair is written so.
+    public static func reversed(_ m: NodeMapping, newVersion: String, oldVersion: String, asFlag: Bool) -> String {
+        let swapped = HostMessages.fill(asFlag ? Phrase.swappedAsFlag : Phrase.swappedInFile, [m.new, m.old])
+        return HostMessages.fill(Phrase.reversed, [Names.shown(m.old), newVersion, Names.shown(m.new), oldVersion, swapped])
     }
 
     /// " (did you mean `id`?…)" for a node written by its display name or misspelt, among the

@@ -142,9 +142,9 @@ import Testing
         let rev = migrate("rev.yaml")
         #expect(rev.code == 2)
         let help = " (help: a mapping goes from the deal's node to the new version's, `OLD: NEW` or `--map OLD=NEW`; `first_talks` is a node of the new version 2.0.0 and `talks` one of 1.0.0: swap them, `talks: first_talks`)"
+        // One error for the pair, at its target: its source's FC1228 would say the same again.
         #expect(rev.err == """
             \(dir)/rev.yaml:2:14: error[FC1167]: the mapping sends `first_talks` to `talks`, which is not a node of the new version\(help)
-            \(dir)/rev.yaml:2:1: error[FC1228]: mapping from `first_talks`: `first_talks` is not a node of any version the deals considered run on\(help)
 
             """, "\(rev.err)")
         let zh = migrate("zh.yaml")
@@ -153,9 +153,17 @@ import Testing
         let two = migrate("two.yaml")
         #expect(two.code == 2)
         #expect(two.err.hasPrefix("\(dir)/two.yaml:2:1: error[FC1225]: not valid YAML: a map file holds one YAML mapping; this `---` starts a second document"), "\(two.err)")
-        // The same reversed pair on the command line: no place, the same help.
+        // The same reversed pair on the command line: no place, and the swapped pair written as
+        // the option it came from (QA round 28, R7).
         let arg = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--map", "first_talks=talks", "--now", now, "--db", db)
-        #expect(arg.err.hasPrefix("error[FC1167]: the mapping sends `first_talks` to `talks`, which is not a node of the new version\(help)\n"), "\(arg.err)")
+        let flagHelp = help.replacingOccurrences(of: "swap them, `talks: first_talks`", with: "swap them, `--map talks=first_talks`")
+        #expect(arg.err == "error[FC1167]: the mapping sends `first_talks` to `talks`, which is not a node of the new version\(flagHelp)\n", "\(arg.err)")
+        // A pair whose target both versions have is refused deal by deal (FC1228): its help is
+        // written as the option too.
+        let both = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--map", "first_talks=review", "--now", now, "--db", db)
+        #expect(both.code == 1, "\(both.err)")
+        #expect(both.out.contains("swap them, `--map review=first_talks`)"), "\(both.out)")
+        #expect(!both.out.contains("swap them, `review: first_talks`"), "\(both.out)")
     }
 
     /// A blocked node whose new due date is later is active again once moved: the report shows
