@@ -111,6 +111,8 @@ enum ScenarioMessages {
         static let multipleDocuments = "a scenario file holds one YAML document; this is a second one"
         /// `{0}` the place, `{1}` node, field or role, `{2}` the name, `{3}` a did-you-mean.
         static let unknownName = "{0}: unknown {1} `{2}`{3}"
+        /// An expected field value the field's type cannot read (`{1}`: why).
+        static let badExpectedValue = "{0}: {1}, so the expectation could never hold"
         static let notTailored = "{0}: node `{1}` has no `when` to tailor it, so it is in the flow ahead whenever it is pending and `{2}` says nothing of the way the deal goes; expect its status instead under `nodes` (`{1}: done`, `{1}: active`; a node the deal went past without entering stays `pending`)"
         static let node = "node"
         static let field = "field"

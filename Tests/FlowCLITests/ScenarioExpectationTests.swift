@@ -257,6 +257,23 @@ import Testing
     }
 }
 
+extension ScenarioExpectationTests {
+    /// An expected field value its field's type cannot read could never match: FC1301 at the
+    /// value, before any step runs (QA round 28, R8: it was a failure of the run, without a place).
+    @Test func anExpectedValueItsFieldCannotReadIsAnErrorAtTheValue() throws {
+        let r = try TestCommandTests.run(passingScenarioText
+            .replacingOccurrences(of: "fields: {quote: 1200 CNY, cost: \"1000\"}", with: "fields: {quote: lots, cost: \"1000\"}")
+            .replacingOccurrences(of: "expect: {status: won}", with: "expect: {status: won, fields: {cost: 10 USD}}"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("\(r.path):6:53: error[FC1301]: deal.expect.fields.quote: `lots` is not money(CNY), so the expectation could never hold\n"), "\(r.out)")
+        #expect(r.out.contains("\(r.path):10:42: error[FC1301]: steps[0].expect.fields.cost: `10 USD` is not money(CNY): the field's currency is `CNY`, so the expectation could never hold\n"), "\(r.out)")
+        #expect(r.out.contains("FAIL a quote above cost is won at once (the scenario file has errors)\n"), "\(r.out)")
+        // The same values, readable, pass.
+        let good = try TestCommandTests.run(passingScenarioText)
+        #expect(good.code == 0, "\(good.out)")
+    }
+}
+
 /// `passingScenario` of TestCommandTests.swift, which is private there.
 private let passingScenarioText = """
     scenario: a quote above cost is won at once
