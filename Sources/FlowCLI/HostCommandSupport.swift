@@ -214,7 +214,7 @@ struct StoreOptions: ParsableArguments {
             }
         }
         // A command that changes no deal opens the store read-only: it writes nothing to it.
-        guard let store = openStore(path, context, readOnly: !writing && !creating, busyTimeout: lockTimeout) else { return nil }
+        guard let store = openStore(path, context, readOnly: !writing && !creating, busyTimeout: lockTimeout, noteWaits: true) else { return nil }
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
         var clock = DealService.wallClock
         if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
@@ -551,11 +551,19 @@ final class LockWait {
 /// pause without a word); prints the problem and returns nil when it cannot be opened.
 /// `busyTimeout`: how long a write waits while a program other than flowc holds the database's
 /// lock (nil: as long as it takes), as `--lock-timeout` bounds the wait for another command.
-func openStore(_ path: String, _ context: CLIContext, readOnly: Bool = false, busyTimeout: TimeInterval? = SQLiteStore.busyTimeout) -> SQLiteStore? {
+/// - Parameter noteWaits: say on standard error when another program's lock on the database has
+///   kept a write waiting for a second (once), with how long the command waits.
+func openStore(_ path: String, _ context: CLIContext, readOnly: Bool = false, busyTimeout: TimeInterval? = SQLiteStore.busyTimeout,
+               noteWaits: Bool = false) -> SQLiteStore? {
+    let bound = busyTimeout.map { "up to " + ($0 == $0.rounded() && $0 < 1e9 ? String(Int($0)) : String($0)) + " s" } ?? "as long as it takes"
+    let note: (@Sendable () -> Void)? = noteWaits ? { @Sendable in
+        context.writeError("note: another program holds the database of \(path) (not a flowc command: a database browser, a backup, a script?); "
+            + "waiting for it, \(bound) (`--lock-timeout SECONDS` sets how long)\n")
+    } : nil
     do {
-        return try SQLiteStore(path: path, readOnly: readOnly, busyTimeout: busyTimeout) { from, to in
+        return try SQLiteStore(path: path, readOnly: readOnly, busyTimeout: busyTimeout, onUpgrade: { from, to in
             context.writeError("note: upgrading the store \(path) from schema version \(from) to \(to) (once; a large store takes a while)\n")
-        }
+        }, onBusyWait: note)
     } catch {
         context.writeError("\(path): \(HostError.store(error))\n")
         return nil

@@ -1,5 +1,6 @@
 public import Foundation
 internal import GRDB
+internal import Synchronization
 
 /// The embedded, default ``DealStore``: one SQLite file, created (with its parent directories) on
 /// first use, in WAL mode, read through a pool of connections while one connection writes.
@@ -68,8 +69,12 @@ public final class SQLiteStore: DealStore {
     ///   older schema is opened for writing and upgraded first.
     /// - Parameter busyTimeout: how long a write waits, in seconds, while another program holds
     ///   the database's lock (nil: as long as it takes, up to ``longestBusyTimeout``).
+    /// - Parameter onBusyWait: called once, on the waiting thread, when a wait for another
+    ///   program's lock has lasted ``busyNoteAfter`` (so that a command can say why it is not
+    ///   getting on; a wait for another flowc command is the host's writer lock, said apart).
     public init(path: String, durability: Durability = .powerLoss, readOnly: Bool = false,
-                busyTimeout: TimeInterval? = SQLiteStore.busyTimeout, onUpgrade: ((Int, Int) -> Void)? = nil) throws {
+                busyTimeout: TimeInterval? = SQLiteStore.busyTimeout, onUpgrade: ((Int, Int) -> Void)? = nil,
+                onBusyWait: (@Sendable () -> Void)? = nil) throws {
         self.path = path
         self.durability = durability
         do {
@@ -92,7 +97,7 @@ public final class SQLiteStore: DealStore {
             }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            var configuration = Self.configuration(busyTimeout: busyTimeout)
+            var configuration = Self.configuration(busyTimeout: busyTimeout, onBusyWait: onBusyWait)
             let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
@@ -126,11 +131,47 @@ public final class SQLiteStore: DealStore {
         pool = reader
     }
 
-    private static func configuration(busyTimeout: TimeInterval? = SQLiteStore.busyTimeout) -> Configuration {
+    private static func configuration(busyTimeout: TimeInterval? = SQLiteStore.busyTimeout,
+                                      onBusyWait: (@Sendable () -> Void)? = nil) -> Configuration {
         var configuration = tunedConfiguration()
-        configuration.busyMode = .timeout(min(max(0, busyTimeout ?? longestBusyTimeout), longestBusyTimeout))
+        let timeout = min(max(0, busyTimeout ?? longestBusyTimeout), longestBusyTimeout)
+        if let onBusyWait {
+            configuration.busyMode = .callback(busyHandler(timeout: timeout, noteAfter: busyNoteAfter, onBusyWait))
+        } else {
+            configuration.busyMode = .timeout(timeout)
+        }
         configuration.label = "flowc-store"
         return configuration
+    }
+
+    /// How long a wait for another program's lock lasts before `onBusyWait` is called.
+    public static let busyNoteAfter: TimeInterval = 1
+
+    /// The waits between tries while the database is locked, in milliseconds, as SQLite's own
+    /// busy handler makes them; 100 ms each after the last.
+    static let busyDelays: [Int] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100]
+
+    /// How long the handler has slept, in milliseconds, before try `tries` (0 for the first).
+    static func busyWaited(beforeTry tries: Int) -> Int {
+        let listed = min(tries, busyDelays.count)
+        return busyDelays.prefix(listed).reduce(0, +) + (tries - listed) * 100
+    }
+
+    /// SQLite's busy timeout, with a call of `note` once the wait has lasted `noteAfter`
+    /// seconds: once for the store, however many waits follow (QA round 28, R1: a command
+    /// waiting 24 seconds for a database browser's lock said nothing).
+    static func busyHandler(timeout: TimeInterval, noteAfter: TimeInterval,
+                            _ note: @escaping @Sendable () -> Void) -> Database.BusyCallback {
+        let told = Mutex(false)
+        let limit = Int(timeout * 1000), noteAt = Int(noteAfter * 1000)
+        return { tries in
+            let waited = busyWaited(beforeTry: tries)
+            guard waited < limit else { return false }
+            if waited >= noteAt, told.withLock({ done in defer { done = true }; return !done }) { note() }
+            let delay = min(tries < busyDelays.count ? busyDelays[tries] : 100, limit - waited)
+            usleep(UInt32(delay) * 1000)
+            return true
+        }
     }
 
     /// The store opened read-only, when its schema is current; nil when it must be opened for

@@ -46,11 +46,16 @@ import Testing
         let said = String(decoding: output.fileHandleForReading.readData(ofLength: 7), as: UTF8.self)
         #expect(said == "locked\n")
         let before = flowc("deal", "history", "b1", "--db", db).out
-        for timeout in ["0", "1"] {
+        // A wait of a second or more is said, once (QA round 28, R1: 24 seconds without a word).
+        let note = "note: another program holds the database of \(db) (not a flowc command: a database browser, a backup, a script?); "
+            + "waiting for it, up to 2 s (`--lock-timeout SECONDS` sets how long)\n"
+        for timeout in ["0", "2"] {
             let r = flowc("deal", "event", "b1", "--set", "intent=low", "--db", db, "--now", Self.now, "--lock-timeout", timeout)
             #expect(r.code == 2, "\(timeout): \(r.out)")
             #expect(r.err.contains("error[FC1212]: the store failed: busy: SQLite error 5: the store's database was locked by another program"), "\(r.err)")
             #expect(r.err.contains("past the lock timeout; this write was not made, try again"), "\(r.err)")
+            #expect(r.err.components(separatedBy: "note: another program").count - 1 == (timeout == "0" ? 0 : 1), "\(r.err)")
+            if timeout == "2" { #expect(r.err.hasPrefix(note), "\(r.err)") }
         }
         try input.fileHandleForWriting.close()
         holder.waitUntilExit()

@@ -21,6 +21,29 @@ struct SQLiteStoreTests {
         #expect(SQLiteStore.currentSchemaVersion == 5)
     }
 
+    /// The busy handler waits as SQLite's own does, stops at the timeout, and tells of the wait
+    /// once, after `noteAfter`, however many waits there are.
+    @Test func theBusyHandlerWaitsToTheTimeoutAndTellsOnce() throws {
+        #expect(SQLiteStore.busyWaited(beforeTry: 0) == 0)
+        #expect(SQLiteStore.busyWaited(beforeTry: 3) == 8)
+        #expect(SQLiteStore.busyWaited(beforeTry: 12) == 328)
+        #expect(SQLiteStore.busyWaited(beforeTry: 15) == 628)
+        final class Count: @unchecked Sendable { var n = 0 }
+        let told = Count()
+        let handler = SQLiteStore.busyHandler(timeout: 0.06, noteAfter: 0.03) { told.n += 1 }
+        var tries = 0
+        while handler(tries) { tries += 1 }
+        // 1+2+5+10+15+20 = 53 ms slept before try 6, past 0.03 s; try 7 would be at 78 ms.
+        #expect(tries == 7)
+        #expect(told.n == 1)
+        // A second wait on the same store is not told again.
+        #expect(handler(0) && handler(5) && handler(6))
+        #expect(told.n == 1)
+        let never = SQLiteStore.busyHandler(timeout: 0, noteAfter: 0) { told.n += 1 }
+        #expect(!never(0))
+        #expect(told.n == 1)
+    }
+
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
         let directory = try Directory()
         let path = directory.path("deals.sqlite")
