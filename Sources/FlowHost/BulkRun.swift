@@ -261,10 +261,11 @@ public final class BulkRun {
                 continue
             case .tooLarge(let line, let length, let head):
                 lastLine = line
-                reject(line, tooLarge(length), head, isWhole: false)
+                let named = columns.dealID(CSVRow(line: line, cells: CSVReader.leadingCells(head), text: ""))
+                reject(line, tooLarge(length, named: named != nil), head, isWhole: false)
                 // Its deal's later rows wait for it, as a JSON line's do (review of the inputs,
                 // I8: a later row of the deal ran ahead of the rejected one).
-                holdBack(columns.dealID(CSVRow(line: line, cells: CSVReader.leadingCells(head), text: "")), line: line)
+                holdBack(named, line: line)
             case .row(let row):
                 lastLine = row.line
                 switch columns.record(row) {
@@ -400,8 +401,9 @@ public final class BulkRun {
             }
             let text = valid ?? String(decoding: slice, as: UTF8.self)
             if line.length > limits.maxLineBytes {
-                reject(line.number, tooLarge(line.length), text, isWhole: false)
-                holdBack(Self.dealID(written: slice, key: dealKey), line: line.number)
+                let named = Self.dealID(written: slice, key: dealKey)
+                reject(line.number, tooLarge(line.length, named: named != nil), text, isWhole: false)
+                holdBack(named, line: line.number)
             } else {
                 switch JSONValue.parse(Array(slice)) {
                 case .failure where report.records == recordsAtStart + 1 && Self.isCSVHeader(slice, naming: dealKey):
@@ -463,10 +465,13 @@ public final class BulkRun {
         }
     }
 
-    /// FC1223 for a record of `length` bytes, over the line limit.
-    private func tooLarge(_ length: Int) -> HostError {
-        HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.bytes, [String(length)]),
-                  HostMessages.fill(HostMessages.Phrase.bytes, [String(limits.maxLineBytes)]))
+    /// FC1223 for a record of `length` bytes, over the line limit, whose first bytes (as many as
+    /// the limit) are read for its deal's id; `named`: they gave it (and its later records are
+    /// held back), or the record is none of a deal's (a CSV header).
+    private func tooLarge(_ length: Int, named: Bool = true) -> HostError {
+        let limit = HostMessages.fill(HostMessages.Phrase.bytes, [String(limits.maxLineBytes)])
+        let error = HostError(HostMessages.recordTooLarge, HostMessages.fill(HostMessages.Phrase.bytes, [String(length)]), limit)
+        return named ? error : error.within(HostMessages.Phrase.tooLargeUnnamed, "first " + limit)
     }
 
     private func reject(_ line: Int, _ error: HostError, _ text: String, isWhole: Bool = true, bytes: [UInt8]? = nil) {

@@ -151,7 +151,9 @@ public enum HostMessages {
         Records are bounded (`RecordLimits`) so that a hostile or broken file cannot exhaust \
         memory: the bytes of one line (of one CSV row, its quoted line breaks included), the \
         events of one deal record. Split the record (events \
-        can also come from an events file).
+        can also come from an events file). A record over the line limit is read no further \
+        than the limit: when its deal's id comes later, the deal's later records are not held \
+        back for it (FC1206), and the message says so.
         """)
     public static let recordsUnreadable = HostMessageSpec(1240, "records-unreadable", "the file could not be read after line {0}: {1}", """
         A deals or events file is read a chunk at a time as the run goes. Reading it failed \
@@ -229,6 +231,9 @@ public enum HostMessages {
         /// A unit of one event (a `deal event`, a line of an events file): no number to count.
         public static let inOnlyEvent = "deal `{0}`, {1}: {2}"
         public static let bytes = "{0} bytes"
+        /// FC1223 for a record whose kept head (`{0}`, its first bytes) does not name its deal
+        /// (`{1}`: the message; QA round 28, R5).
+        public static let tooLargeUnnamed = "{1}; its {0} do not name its deal, so its deal's later records were not held back for it: they may have run before it"
         public static let events = "{0} events"
         public static let notArchived = "it is not in the machine archive"
         public static let archiveNotADirectory = "the machine archive {0} is not a directory"

@@ -589,6 +589,37 @@ import Testing
         #expect(CSVReader.leadingCells("a,\"x\ny\",c\nnext") == ["a", "x\ny", "c"])
     }
 
+    /// A record over the limit whose kept head does not reach its deal's id says that its deal's
+    /// later records were not held back for it (QA round 28, R5: they ran, and nothing said so),
+    /// in CSV and in JSON Lines.
+    @Test func aRecordOverTheLimitThatDoesNotNameItsDealSaysSo() throws {
+        let notHeld = "; its first 100 bytes do not name its deal, so its deal's later records were not held back for it: they may have run before it"
+        let long = "amy,\"" + String(repeating: "长\n", count: 50) + "\",X-2"
+        let csv = "owner,customer_name,id\namy,甲,X-1\n" + long + "\r\namy,乙,X-2\n"
+        for fromFile in [false, true] {
+            let (_, run, result) = try runCSV(csv, maxRowBytes: 100, fromFile: fromFile)
+            let rejects = try #require(result.value)
+            #expect(rejects.map(\.error.code) == ["FC1223"], "\(fromFile)")
+            #expect(rejects.first?.error.description == "error[FC1223]: the record has \(long.utf8.count) bytes, over the limit of 100 bytes" + notHeld)
+            #expect(run.report.created == 2)
+        }
+        let service = try service(.memory, now: at("2024-05-07T00:00:00Z"))
+        let run = BulkRun(service: service, machine: try service.machines.register(standard), limits: RecordLimits(maxLineBytes: 100, maxEventsPerRecord: 10))
+        let line = #"{"owner": "amy", "fields": {"customer_name": ""# + String(repeating: "长", count: 50) + #""}, "id": "J-2"}"#
+        let named = #"{"id": "J-3", "owner": "amy", "fields": {"customer_name": ""# + String(repeating: "长", count: 50) + #""}}"#
+        // Read from a file, as `flowc run` reads one: only the line's first 100 bytes are kept.
+        let path = try temporaryDirectory() + "/long.jsonl"
+        try Data((line + "\n" + named + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        let handle = try #require(FileHandle(forReadingAtPath: path))
+        defer { try? handle.close() }
+        var lines = RecordLines(file: handle, maxLineBytes: 100, chunkBytes: 16)
+        let rejects = try #require(run.runDeals(lines: &lines).value)
+        #expect(rejects.map(\.error.description) == [
+            "error[FC1223]: the record has \(line.utf8.count) bytes, over the limit of 100 bytes" + notHeld,
+            "error[FC1223]: the record has \(named.utf8.count) bytes, over the limit of 100 bytes",
+        ])
+    }
+
     /// A repeat of an events-file line that is rejected keeps in the rejects file the id it had
     /// in the run (`-2`), so that run from there it is not taken for the line it repeats, already
     /// applied (review of the inputs, I7: counted unchanged, and the event lost).
