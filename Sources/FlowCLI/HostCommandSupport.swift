@@ -23,6 +23,9 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC). Text outputs print times in it, as ISO-8601 with the offset (2024-06-03T10:00:00+08:00), or in UTC with Z when no zone is given; JSON prints UTC.", valueName: "offset"))
     var utcOffset: String?
 
+    @Flag(name: .long, help: ArgumentHelp("Let a command that changes deals take a --now more than a day after the system clock (a test or training store): its events are dated then, and the deals it touches refuse any event dated earlier."))
+    var allowFutureNow = false
+
     @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store, or for another program holding its database (a database browser, a backup), before it gives up (FC1212, exit 2): a command on one deal changes nothing; `run` and `tick` keep the batches written before and say how many (run them again to finish); default: as long as it takes.", valueName: "seconds"))
     var lockTimeout: Double?
 
@@ -84,6 +87,24 @@ struct StoreOptions: ParsableArguments {
                 throw ValidationError("--utc-offset: `\(utcOffset)` \(read), and no zone is off UTC by other than whole quarter hours; \(hint)")
             }
         }
+    }
+
+    /// How far after the system clock a command that changes deals may set its own (`--now`)
+    /// without ``allowFutureNow``: a day, for clocks a little apart.
+    static let futureNowMargin: Int64 = 86_400
+
+    /// Why `--now` is refused for a command that changes deals: more than ``futureNowMargin``
+    /// after `systemClock`. Its events would be dated then, and the append-only log would then
+    /// refuse every event of those deals dated by the real clock (FC1106) until that time: one
+    /// mistyped year froze them (CLI review, C1). Nil when it is not.
+    func futureNow(systemClock: Int64) -> String? {
+        guard !allowFutureNow, let now, let t = RecordReader.time(text: now).flatMap(Self.absolute),
+              t > systemClock + Self.futureNowMargin else { return nil }
+        let days = (t - systemClock) / 86_400
+        let ahead = days >= 730 ? "\(days / 365) years" : "\(days) days"
+        return "--now `\(now)` is \(ahead) after this machine's clock (\(TimeText.iso(systemClock, utcOffset: nil))): "
+            + "the events this command writes would be dated then, and every later event of the deals it touches, dated by the clock, "
+            + "would be refused as earlier (FC1106); check the date, or add --allow-future-now for a test store"
     }
 
     static func absolute(_ t: EventTime) -> Int64? {
@@ -163,6 +184,10 @@ struct StoreOptions: ParsableArguments {
     /// - Parameter lockWait: told how long the command waited for another command's writer
     ///   lock (a run's rate leaves that time out).
     func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false, lockWait: LockWait? = nil) -> DealService? {
+        if writing || creating, let problem = futureNow(systemClock: DealService.wallClock()) {
+            context.writeError("error: " + problem + "\n")
+            return nil
+        }
         let path = path(context)
         if let problem = StoreFile.namesNoFile(path) {
             context.writeError("\(Self.place(path)): \(problem)\n")
