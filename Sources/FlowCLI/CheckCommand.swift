@@ -61,7 +61,11 @@ struct CheckCommand: FlowcCommand {
     func validate() throws {
         if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
         if maxDiagnostics < 1 { throw ValidationError("--max-diagnostics must be at least 1") }
-        if maxFileSize < 1 { throw ValidationError("--max-file-size must be at least 1") }
+        if maxFileSize < 1 || maxFileSize > YAMLReader.hardMaxFileBytes {
+            // A template is read whole; past 1 GiB the reader's offsets would not hold (CLI
+            // review, C2: `Int.max`, a script's "no limit", trapped).
+            throw ValidationError("--max-file-size must be from 1 to \(YAMLReader.hardMaxFileBytes) bytes (1 GiB)")
+        }
     }
 
     func execute(_ context: CLIContext) -> Int32 {

@@ -35,7 +35,7 @@ struct CompileCommand: FlowcCommand {
     @Option(name: .long, help: .hidden)
     var maxIRBytes: Int = YAMLLimits.default.maxFileBytes
 
-    @Flag(name: [.short, .long], help: "Print only errors: not the template's warnings.")
+    @Flag(name: [.short, .long], help: "Print only errors: not the template's warnings, nor the line that says what was written.")
     var quiet = false
 
     func execute(_ context: CLIContext) -> Int32 {
@@ -88,7 +88,10 @@ struct CompileCommand: FlowcCommand {
             context.writeError("error: cannot write `\(output)`: \(OutputFile.reason(error, path: output))\n")
             return ExitCode.usage
         }
-        context.writeError("compiled `\(machine.template.id)` \(machine.template.version) (\(machine.nodes.count) nodes) to \(output)\n\(machine.template.hash)\n")
+        // `--quiet` is errors only: not this line either (CLI review, C16).
+        if !quiet {
+            context.writeError("compiled `\(machine.template.id)` \(machine.template.version) (\(machine.nodes.count) nodes) to \(output)\n\(machine.template.hash)\n")
+        }
         return ExitCode.clean
     }
 }

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import FlowRuntime
 import Foundation
 
 /// A command that runs against a `CLIContext` and returns its exit code.
@@ -36,6 +37,10 @@ public struct Flowc: ParsableCommand {
     }
 
     private static func runCommand(_ arguments: [String], context: CLIContext) -> Int32 {
+        if let problem = unknownCommand(arguments) {
+            context.writeError("error: " + problem + "\n")
+            return ExitCode.usage
+        }
         do {
             let command = try Flowc.parseAsRoot(joiningNegativeValues(arguments))
             if let c = command as? any FlowcCommand { return c.execute(context) }
@@ -56,9 +61,39 @@ public struct Flowc: ParsableCommand {
 }
 
 extension Flowc {
+    /// Why the command named by the words leading `arguments` is none of flowc's, with a
+    /// did-you-mean; also a command group named without a command of it (`flowc deal`). The
+    /// argument parser said "2 unexpected arguments: 'chek', 'x'", and `flowc help chek` and
+    /// `flowc deal` printed a help and exited 0 (CLI review, C11). Nil when the words name a
+    /// command, or stop at an option first.
+    static func unknownCommand(_ arguments: [String]) -> String? {
+        var type: any ParsableCommand.Type = Flowc.self
+        var path = ["flowc"]
+        var rest = arguments[...]
+        let asksHelp = rest.first == "help"
+        if asksHelp { rest = rest.dropFirst() }
+        while let name = rest.first, !name.hasPrefix("-") {
+            let commands = type.configuration.subcommands
+            guard !commands.isEmpty else { return nil }
+            guard let command = commands.first(where: { $0._commandName == name || $0.configuration.aliases.contains(name) }) else {
+                let names = commands.map { $0._commandName }
+                return "`\(Names.shown(name))` is not a command of `\(path.joined(separator: " "))`\(Names.didYouMean(name, among: names)); "
+                    + "its commands: \(names.joined(separator: ", ")) (`\(path.joined(separator: " ")) --help` tells more)"
+            }
+            type = command
+            path.append(name)
+            rest = rest.dropFirst()
+        }
+        let commands = type.configuration.subcommands
+        guard rest.isEmpty, !asksHelp, path.count > 1, !commands.isEmpty, type.configuration.defaultSubcommand == nil else { return nil }
+        return "`\(path.joined(separator: " "))` takes a command: \(commands.map { $0._commandName }.joined(separator: ", ")) "
+            + "(`\(path.joined(separator: " ")) --help` tells more)"
+    }
+
     /// The options whose value may start with `-` (a zone west of UTC, `-5h`; a negative count
     /// that deserves its own error; a time such as `-5`).
-    static let valueOptions: Set<String> = ["--now", "--at", "--utc-offset", "--limit", "--batch-size", "--returning-days", "--after"]
+    static let valueOptions: Set<String> = ["--now", "--at", "--utc-offset", "--limit", "--batch-size", "--returning-days", "--after",
+                                            "--lock-timeout", "--max-diagnostics", "--max-file-size"]
 
     /// `--now -1h` written as `--now=-1h`, the one place options take a value starting with `-`:
     /// the argument parser reads such a value as another option ("Missing value"), and looks for

@@ -63,7 +63,7 @@ struct GraphCommand: FlowcCommand {
     @Option(name: .long, help: "The language of names and words: zh or en (a missing name falls back to the other).")
     var lang: Language = .zh
 
-    @Flag(name: [.short, .long], help: "Print only errors: not the template's warnings.")
+    @Flag(name: [.short, .long], help: "Print only errors: not the template's warnings, nor the line that says what was written.")
     var quiet = false
 
     func validate() throws {
@@ -134,7 +134,9 @@ struct GraphCommand: FlowcCommand {
             return ExitCode.usage
         }
         let t = machine.template
-        context.writeError(Message(GraphMessages.Note.written, [resolvedFormat.rawValue, t.id, t.version, String(machine.nodes.count), output]).text + "\n")
+        if !quiet {
+            context.writeError(Message(GraphMessages.Note.written, [resolvedFormat.rawValue, t.id, t.version, String(machine.nodes.count), output]).text + "\n")
+        }
         return ExitCode.clean
     }
 

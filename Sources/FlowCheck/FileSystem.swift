@@ -79,7 +79,8 @@ public struct DiskFileSystem: TemplateFileSystem {
             if data.count > limits.maxFileBytes { return .failure(FileProblem(kind: .tooLarge(data.count), detail: "too large")) }
             return .success([UInt8](data))
         } catch {
-            return .failure(FileProblem(kind: .unreadable, detail: String(describing: error)))
+            // In the system's words (CLI review, C13: Foundation's NSCocoaErrorDomain dump).
+            return .failure(FileProblem(kind: .unreadable, detail: SystemError.reason(error).lowercased()))
         }
     }
 

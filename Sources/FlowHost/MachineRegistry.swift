@@ -1,3 +1,4 @@
+import FlowDiagnostics
 import Foundation
 public import FlowIR
 public import FlowRuntime
@@ -173,7 +174,7 @@ public final class MachineRegistry {
         }
         let bytes: [UInt8]?
         do { bytes = try archive.load(hash: hash) } catch {
-            throw unavailable(String(describing: error))
+            throw unavailable(SystemError.reason(error))
         }
         guard let bytes else { throw unavailable(HostMessages.Phrase.notArchived) }
         let verified: VerifiedMachine

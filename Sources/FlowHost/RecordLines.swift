@@ -1,3 +1,4 @@
+import FlowDiagnostics
 public import Foundation
 
 /// The lines of a JSON Lines records file, one at a time, numbered from 1. A file is read a chunk

@@ -1,5 +1,6 @@
 import FlowCLI
 import FlowHost
+import FlowDiagnostics
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import FlowHost
 import FlowStore
+import FlowDiagnostics
 import Foundation
 import Testing
 

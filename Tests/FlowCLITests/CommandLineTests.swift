@@ -1,0 +1,57 @@
+import FlowCLI
+import Foundation
+import Testing
+
+/// The command line as a whole (white-box review of the CLI, C2, C11, C12, C13).
+@Suite struct CommandLineTests {
+    /// A misspelt command is named, with a did-you-mean and the commands there are, at every
+    /// level and after `help`; a command group without a command is a usage error (they printed
+    /// "2 unexpected arguments", or a help with exit 0).
+    @Test func aMisspeltCommandIsNamedWithADidYouMean() {
+        let top = "error: `chek` is not a command of `flowc` (did you mean `check`?); its commands: check, compile, explain, rules, test, run, "
+            + "deal, pool, tick, migrate, graph, deals, report, outbox (`flowc --help` tells more)\n"
+        for args in [["chek", "x.flow.yaml"], ["help", "chek"]] {
+            let r = flowc(args)
+            #expect(r.code == 2, "\(args)")
+            #expect(r.err == top, "\(r.err)")
+            #expect(r.out.isEmpty)
+        }
+        let sub = flowc(["deal", "shw", "D-1"])
+        #expect(sub.code == 2)
+        #expect(sub.err == "error: `shw` is not a command of `flowc deal` (did you mean `show`?); its commands: create, event, show, history, why, verify (`flowc deal --help` tells more)\n", "\(sub.err)")
+        let bare = flowc(["pool"])
+        #expect(bare.code == 2)
+        #expect(bare.err == "error: `flowc pool` takes a command: list, claim, release, assign, sweep (`flowc pool --help` tells more)\n", "\(bare.err)")
+        // What names a command still runs it; help on a group is still help.
+        #expect(flowc(["help", "deal"]).code == 0)
+        #expect(flowc(["deal", "--help"]).code == 0)
+        #expect(flowc(["explain", "FC0201"]).code == 0)
+        #expect(flowc(["--version"]).code == 0)
+    }
+
+    /// Negative values of numeric options get their range, not "Missing value"; a file size past
+    /// the 1 GiB the reader takes is refused, not a trap (`Int.max`, a script's "no limit").
+    @Test func numericOptionsAreHeldToTheirRange() {
+        let t = Examples.template
+        let huge = flowc(["check", t, "--max-file-size", "9223372036854775807"])
+        #expect(huge.code == 2)
+        #expect(huge.err.hasPrefix("Error: --max-file-size must be from 1 to 1073741824 bytes (1 GiB)\n"), "\(huge.err)")
+        #expect(flowc(["check", t, "--max-file-size", "1073741824"]).code == 0)
+        let negative = flowc(["check", t, "--max-file-size", "-1"])
+        #expect(negative.err.hasPrefix("Error: --max-file-size must be from 1 to 1073741824 bytes (1 GiB)\n"), "\(negative.err)")
+        #expect(flowc(["check", t, "--max-diagnostics", "-1"]).err.hasPrefix("Error: --max-diagnostics must be at least 1\n"))
+        let wait = flowc(["deal", "show", "D-1", "--lock-timeout", "-1"])
+        #expect(wait.code == 2)
+        #expect(wait.err.hasPrefix("Error: --lock-timeout: seconds, from 0 (do not wait) to a year\n"), "\(wait.err)")
+    }
+
+    /// A file the system cannot read is said in the system's words, not Foundation's internals
+    /// (`Error Domain=NSCocoaErrorDomain Code=256 …`).
+    @Test func anUnreadableTemplateIsSaidInTheSystemsWords() throws {
+        guard FileManager.default.fileExists(atPath: "/proc/self/mem") else { return }
+        let r = flowc(["check", "/proc/self/mem"])
+        #expect(r.code == 2)
+        #expect(r.out.hasPrefix("/proc/self/mem: error[FC0001]: cannot read `/proc/self/mem`: input/output error\n"), "\(r.out)")
+        #expect(!r.out.contains("NSCocoaErrorDomain"))
+    }
+}
