@@ -58,6 +58,15 @@ public final class CLIContext: @unchecked Sendable {
         if capture { err += s } else { put(s, to: errorDescriptor) }
     }
 
+    /// Makes a closed pipe fail the writes to it (said by ``finish(_:)``, exit 74) instead of
+    /// killing the process, for a command that changes deals: killed between two records, `flowc
+    /// run … 2>&1 | head -1` had left a half-done import, without its summary or rejects file
+    /// (CLI review, C3). A command that only reads may die of SIGPIPE, as `head` expects. Nothing
+    /// changes for a captured context (a test's).
+    func keepGoingOnClosedPipes() {
+        if !capture { signal(SIGPIPE, SIG_IGN) }
+    }
+
     /// Whether anything was written to standard output (or tried: a lost stream counts).
     private(set) var wroteOutput = false
     /// The first error line written to standard error (`error[FC1204]: …`, `PATH: error[…]: …`,

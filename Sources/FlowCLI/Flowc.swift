@@ -15,7 +15,9 @@ public struct Flowc: ParsableCommand {
         discussion: """
             Exit codes: 0 no problems; 1 problems found (errors, or warnings with \
             --warnings-as-errors); 2 usage error or a file that cannot be read; 74 the command \
-            succeeded but could not write all it printed (a full disk, a closed pipe).
+            succeeded but could not write all it printed (a full disk, a closed pipe). A command \
+            that changes deals is not stopped by a closed pipe (`flowc run … | head -1`): it does \
+            all its work, its rejects file included, and its status says what it printed was lost.
             """,
         version: FlowcVersion.current,
         subcommands: [CheckCommand.self, CompileCommand.self, ExplainCommand.self, RulesCommand.self, TestCommand.self,

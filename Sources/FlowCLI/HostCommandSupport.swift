@@ -188,6 +188,7 @@ struct StoreOptions: ParsableArguments {
             context.writeError("error: " + problem + "\n")
             return nil
         }
+        if writing || creating { context.keepGoingOnClosedPipes() }
         let path = path(context)
         if let problem = StoreFile.namesNoFile(path) {
             context.writeError("\(Self.place(path)): \(problem)\n")

@@ -50,9 +50,53 @@ import Testing
         #expect(try String(contentsOfFile: rejects, encoding: .utf8) == before)
     }
 
+    static let pipeChildVariable = "FLOWC_TEST_CLOSED_PIPE_RUN_DIR"
+
+    /// A run whose standard error is a pipe closed by its reader (`flowc run … 2>&1 | head -1`)
+    /// runs every record and writes its rejects file; its status says that what it printed was
+    /// lost, or that records were rejected (CLI review, C3: SIGPIPE killed it after 46 deals of
+    /// 3,000, and the rejects it had reported were in no file).
+    @Test func aRunWhoseOutputPipeIsClosedRunsToTheEnd() throws {
+        var lines: [String] = []
+        for i in 0..<3_000 {
+            let field = i % 10 == 3 ? "custmer_tier" : "customer_name"
+            lines.append(#"{"id": "P\#(i)", "owner": "o\#(i % 200)", "at": "2024-05-06T09:00:00Z", "fields": {"\#(field)": "c\#(i)"}}"#)
+        }
+        let dir = try tempDir(["p.jsonl": lines.joined(separator: "\n") + "\n"])
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        child.arguments = ["--testing-library", "swift-testing", "--filter", "RunInterruptTests/closedPipeRunChild"]
+        child.environment = ProcessInfo.processInfo.environment.merging([Self.pipeChildVariable: dir]) { $1 }
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        child.waitUntilExit()
+        #expect(child.terminationReason == .exit, "killed by signal \(child.terminationStatus)")
+        #expect(child.terminationStatus == 1)
+        let rejects = try String(contentsOfFile: dir + "/p.rejects.jsonl", encoding: .utf8)
+        #expect(rejects.split(separator: "\n").count == 300)
+        #expect(Self.created(dir, store: "p.sqlite") == 2_700)
+    }
+
+    /// The child of ``aRunWhoseOutputPipeIsClosedRunsToTheEnd()``: the run on the process's own
+    /// streams, whose exit status is the run's.
+    @Test func closedPipeRunChild() {
+        guard let dir = ProcessInfo.processInfo.environment[Self.pipeChildVariable] else { return }
+        // Standard error becomes a pipe whose reader has gone, as `head -1`'s after its line (only
+        // now: the test library writes its own lines there first).
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { return }
+        close(ends[0])
+        dup2(ends[1], 2)
+        close(ends[1])
+        let context = CLIContext.process()
+        exit(context.finish(Flowc.run(["run", Examples.template, "--deals", dir + "/p.jsonl", "--db", dir + "/p.sqlite",
+                                       "--now", "2024-07-01T00:00:00Z", "--waive-quota"], context: context)))
+    }
+
     /// The deals the store holds so far (read-only; nil until it can be read).
-    static func created(_ dir: String) -> Int? {
-        let r = flowc("deals", "--db", dir + "/st.sqlite", "--group-by", "status", "--format", "csv")
+    static func created(_ dir: String, store: String = "st.sqlite") -> Int? {
+        let r = flowc("deals", "--db", dir + "/" + store, "--group-by", "status", "--format", "csv")
         guard r.code == 0 else { return nil }
         return r.out.split(separator: "\r\n").dropFirst().compactMap { $0.split(separator: ",").dropFirst().first.flatMap { Int($0) } }.reduce(0, +)
     }
