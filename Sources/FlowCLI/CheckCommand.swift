@@ -162,7 +162,7 @@ enum TemplateFiles {
     static func expand(_ path: String) -> ([String], Diagnostic?) {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            return ([], DriverMessages.cannotRead.inFile(path, path, "no such file or directory"))
+            return ([], DriverMessages.cannotRead.inFile(path, path, PathText.notFound("no such file or directory", path: path)))
         }
         guard isDir.boolValue else { return ([path], nil) }
         guard let walker = FileManager.default.enumerator(atPath: path) else {

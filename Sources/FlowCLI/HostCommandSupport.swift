@@ -280,7 +280,7 @@ enum InputFile {
         case .failure(let problem):
             let reason: String
             switch problem.kind {
-            case .notFound: reason = "no such file"
+            case .notFound: reason = PathText.notFound("no such file", path: path)
             case .tooLarge(let size): reason = "it has \(size) bytes, over the limit of \(limits.maxFileBytes)"
             case .isDirectory, .unreadable: reason = problem.detail
             }

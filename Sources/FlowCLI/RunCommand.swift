@@ -549,7 +549,7 @@ struct RecordSource {
     /// Why ``init(path:spooled:temporaryDirectory:)`` could not open `path`, in plain words.
     static func whyUnreadable(_ path: String, temporaryDirectory: String) -> String {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file or directory" }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return PathText.notFound("no such file or directory", path: path) }
         if isDirectory.boolValue { return "it is a directory" }
         if access(path, R_OK) != 0 { return String(cString: strerror(errno)).lowercased() }
         return "it could not be copied into `\(temporaryDirectory)` (a CSV pipe is read twice)"

@@ -284,7 +284,7 @@ private struct TestRun {
         switch DiskFileSystem().read(path, limits: .default) {
         case .success(let b): bytes = b
         case .failure(let problem):
-            let reason = problem.kind == .notFound ? "no such file" : problem.detail
+            let reason = problem.kind == .notFound ? PathText.notFound("no such file", path: path) : problem.detail
             context.writeError(renderer.render(DriverMessages.cannotRead.inFile(path, path, reason)))
             unusable = true
             return

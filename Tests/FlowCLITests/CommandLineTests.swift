@@ -45,6 +45,27 @@ import Testing
         #expect(wait.err.hasPrefix("Error: --lock-timeout: seconds, from 0 (do not wait) to a year\n"), "\(wait.err)")
     }
 
+    /// A file whose name is not UTF-8 (GBK, from a zip made on Chinese Windows) cannot be opened
+    /// through a name flowc was given as text; it is said so, not only "no such file", even when
+    /// `check DIR` found it (CLI review, C8).
+    @Test func aFileNameThatIsNotUTF8IsSaidSo() throws {
+        let dir = try tempDir([:])
+        // The GBK bytes of 中, made through the system's byte paths.
+        let name = Array(dir.utf8).map { CChar(bitPattern: $0) } + [CChar(bitPattern: 0x2F), CChar(bitPattern: 0xD6), CChar(bitPattern: 0xD0)]
+            + Array(".flow.yaml".utf8).map { CChar(bitPattern: $0) } + [0]
+        let fd = open(name, O_CREAT | O_WRONLY, 0o644)
+        #expect(fd >= 0)
+        close(fd)
+        let r = flowc(["check", dir])
+        #expect(r.code == 2)
+        #expect(r.out.contains(".flow.yaml`: no such file (its name as given holds `\u{FFFD}`: a name that is not UTF-8"), "\(r.out)")
+        let run = flowc(["run", Examples.template, "--deals", dir + "/\u{FFFD}\u{FFFD}.jsonl", "--db", dir + "/d.sqlite"])
+        #expect(run.code == 2)
+        #expect(run.err.contains("no such file or directory (its name as given holds `\u{FFFD}`"), "\(run.err)")
+        // A name that is simply missing says only that.
+        #expect(flowc(["check", dir + "/none.flow.yaml"]).out.contains("`: no such file or directory\n"))
+    }
+
     /// A file the system cannot read is said in the system's words, not Foundation's internals
     /// (`Error Domain=NSCocoaErrorDomain Code=256 …`).
     @Test func anUnreadableTemplateIsSaidInTheSystemsWords() throws {

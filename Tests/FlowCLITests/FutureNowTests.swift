@@ -29,7 +29,7 @@ import Testing
             #expect(r.err.hasSuffix("): the events this command writes would be dated then, and every later event of the deals it touches, "
                 + "dated by the clock, would be refused as earlier (FC1106); check the date, or add --allow-future-now for a test store\n"), "\(r.err)")
         }
-        let run2 = flowc("run", Examples.template, "--deals", Examples.deals, "--db", dir + "/other.sqlite", "--now", Self.iso(clock + 40 * 86_400))
+        let run2 = flowc("run", Examples.template, "--deals", Examples.deals, "--db", dir + "/other.sqlite", "--now", Self.iso(clock + 40 * 86_400 + 3_600))
         #expect(run2.code == 2)
         #expect(run2.err.contains("is 40 days after this machine's clock"), "\(run2.err)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/other.sqlite"))
