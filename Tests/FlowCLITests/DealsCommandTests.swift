@@ -123,6 +123,22 @@ import Testing
     /// Over several templates, the one to add is one the filter checks against: its `amount`
     /// has the literal's currency (QA round 18: the first template with the field was offered,
     /// and FC0421 followed).
+    /// CSV shown on a terminal cannot drive it: a control sequence in a deal's text is written as
+    /// its code there, and kept as it is in a file or a pipe (CLI review, C17).
+    @Test func csvOnATerminalShowsControlCharactersAsCodes() throws {
+        let dir = try tempDir([:])
+        let db = dir + "/s.sqlite"
+        let title = "\u{1B}]0;pwned\u{07}\u{1B}[2J"
+        let created = flowc("deal", "create", Examples.template, "--id", "C-1", "--owner", "amy", "--set", "customer_name=甲" + title, "--db", db)
+        #expect(created.code == 0, "\(created.err)")
+        let shown = flowc("deals", "--db", db, "--format", "csv", "--columns", "deal,customer_name", terminal: true)
+        #expect(shown.code == 0)
+        #expect(shown.out.contains("C-1,甲\\u{1B}]0;pwned\\u{7}\\u{1B}[2J\r\n"), "\(shown.out)")
+        #expect(!shown.out.contains("\u{1B}"))
+        let piped = flowc("deals", "--db", db, "--format", "csv", "--columns", "deal,customer_name")
+        #expect(piped.out.contains("C-1,甲" + title + "\r\n"), "\(piped.out)")
+    }
+
     @Test func theTemplateOfferedIsOneTheFilterFits() throws {
         let standard = try String(contentsOfFile: Examples.template, encoding: .utf8)
         let usd = standard.replacingOccurrences(of: "CNY", with: "USD").replacingOccurrences(of: "id: standard_sale", with: "id: us_sale")
