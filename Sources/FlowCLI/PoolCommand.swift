@@ -245,7 +245,13 @@ struct PoolSweepCommand: FlowcCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
         abstract: "Return idle deals to the public pool (fires every due timer, like `flowc tick`).",
-        discussion: "Prints the deals that went to the public pool; `flowc tick` prints every timer fired."
+        discussion: """
+            Prints the deals that went to the public pool; `flowc tick` prints every timer fired.
+
+            Exit codes: 0 done; 1 some deal's tick was refused; 2 usage error, or a store that \
+            cannot be opened or written; 130 stopped by Ctrl-C or TERM, after writing the deals \
+            ticked so far (run it again to finish: the others stay due).
+            """
     )
 
     @Option(name: .long, help: ArgumentHelp("Sweep as of this time (default: now).", valueName: "time"))
@@ -259,10 +265,10 @@ struct PoolSweepCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context, writing: true), let time = TickCommand.time(at, service, context) else { return ExitCode.usage }
-        let report = service.tick(at: time)
+        let report = TickCommand.sweep(service, at: time)
         for id in report.returnedToPool { context.write("\(id) returned to the public pool\n") }
-        context.write("swept at \(HostOutput.time(time, service.hintZone)): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked\(report.refused.isEmpty ? "" : ", \(report.refused.count) not ticked: errors below"))\n")
-        return TickCommand.finish(report, context)
+        context.write("swept at \(HostOutput.time(time, service.hintZone))\(report.interrupted ? " before it was interrupted" : ""): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked\(report.refused.isEmpty ? "" : ", \(report.refused.count) not ticked: errors below"))\n")
+        return TickCommand.finish(report, command: "flowc pool sweep", context)
     }
 }
 

@@ -20,6 +20,9 @@ public struct TickReport: Sendable {
     public var refused: [(dealID: String, error: HostError)] = []
     /// The store failed; the sweep stopped (what was flushed before stays written).
     public var failure: HostError?
+    /// The sweep was asked to stop (an interrupt) and stopped after the pages it had written:
+    /// the deals not ticked keep their due timers, and the next sweep fires them.
+    public var interrupted = false
 }
 
 extension DealService {
@@ -29,7 +32,13 @@ extension DealService {
     ///
     /// Deals are read through the store's timer index in pages and written in batches of
     /// ``batchSize``. A deal whose tick is refused is reported and not retried in this sweep.
-    public func tick(at time: Int64, onProgress: ((Int) -> Void)? = nil) -> TickReport {
+    ///
+    /// - Parameters:
+    ///   - onProgress: called after each page is written, with the number of deals ticked so far.
+    ///   - isInterrupted: asked before each page is written; true stops the sweep there, with
+    ///     the pages written before kept and ``TickReport/interrupted`` set (a command's
+    ///     interrupt, Ctrl-C). The deals of the pages not written stay due.
+    public func tick(at time: Int64, onProgress: ((Int) -> Void)? = nil, isInterrupted: () -> Bool = { false }) -> TickReport {
         var report = TickReport(at: time)
         do { try checkWriterLock() } catch {
             report.failure = error
@@ -107,6 +116,13 @@ extension DealService {
         case .success(let page?): current = page
         }
         while true {
+            if isInterrupted() {
+                // As when the write fails: the steps this page refused are said, nothing of it is
+                // written, and the page stepped ahead is dropped.
+                report.refused.append(contentsOf: current.refused)
+                report.interrupted = true
+                return report
+            }
             let batch = current.batch
             let (ahead, written) = ParallelWork.alongside(
                 { Result { () throws(HostError) in try DealSession.write(batch, to: store) } },

@@ -501,6 +501,47 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
     }
 }
 
+/// A sweep asked to stop (Ctrl-C, TERM) stops at a page boundary: the pages written stay
+/// written and are reported, the deals of the others keep their due timers, and the next sweep
+/// fires them (review of the CLI, C4: the command was killed mid-sweep without a word).
+@Suite struct InterruptedSweepTests {
+    @Test(arguments: StoreKind.allCases)
+    func anInterruptedSweepKeepsItsWrittenPagesAndTheNextSweepFinishes(_ kind: StoreKind) throws {
+        let start = at("2024-05-06T09:00:00Z")
+        let ids = (1...25).map { String(format: "I-%03d", $0) }
+        let s = try service(kind, batchSize: 10)
+        let m = try s.machines.register(standard)
+        for (n, id) in ids.enumerated() {
+            #expect(s.create(NewDealInput(dealID: id, at: .absolute(start + Int64(n)), owner: "owner-\(n % 5)",
+                                          fields: [WrittenValue("customer_name", .string("客户 \(id)"))]), machine: m).value != nil)
+        }
+        let time = start + 31 * day
+        // Interrupted before its first page is written, a sweep writes nothing.
+        let none = s.tick(at: time, isInterrupted: { true })
+        #expect(none.interrupted && none.ticked.isEmpty)
+        #expect(try ids.allSatisfy { try s.store.allEvents(of: $0).count == 1 })
+        // Interrupted once the first page (ten deals, in timer order) is written.
+        var pagesWritten = 0
+        let first = s.tick(at: time, onProgress: { _ in pagesWritten += 1 }, isInterrupted: { pagesWritten >= 1 })
+        #expect(first.interrupted)
+        #expect(first.failure == nil && first.refused.isEmpty)
+        #expect(first.ticked == Array(ids.prefix(10)))
+        #expect(first.returnedToPool == Array(ids.prefix(10)))
+        for (n, id) in ids.enumerated() {
+            #expect(try s.view(id).snapshot.pool == (n < 10 ? .public : .private), "\(id)")
+            #expect(try s.store.allEvents(of: id).count == (n < 10 ? 2 : 1), "\(id)")
+        }
+        // Nothing was lost: the next sweep ticks the fifteen others, and only those.
+        let second = s.tick(at: time)
+        #expect(!second.interrupted)
+        #expect(second.ticked == Array(ids.dropFirst(10)))
+        for id in ids {
+            #expect(try s.view(id).snapshot.pool == .public, "\(id)")
+            #expect(try s.store.allEvents(of: id).count == 2, "\(id)")
+        }
+    }
+}
+
 /// The sweep steps a page's deals in parallel, and reads a page while it writes the one before;
 /// the result is what stepping them one unit at a time gives, byte for byte: snapshots, logs and
 /// effects. With pages of 500 the 80 deals are one page; with pages of 16, five.
