@@ -1,3 +1,4 @@
+import FlowDiagnostics
 import Foundation
 
 /// Where a command writes, and what it knows about the terminal and environment. Tests pass a
@@ -6,7 +7,13 @@ public final class CLIContext: @unchecked Sendable {
     public private(set) var out = ""
     public private(set) var err = ""
     let capture: Bool
-    public let isTerminal: Bool
+    /// Whether standard output is a terminal: what is written there (check, test and report
+    /// output) is coloured by it.
+    public let outputIsTerminal: Bool
+    /// Whether standard error is a terminal: diagnostics written there are coloured, and a run's
+    /// progress line shown, by it, whatever standard output is (review of the CLI, C5: `2> log`
+    /// filled the log with escapes while standard output was the terminal).
+    public let errorIsTerminal: Bool
     public let environment: [String: String]
     public let currentDirectory: String
 
@@ -16,21 +23,36 @@ public final class CLIContext: @unchecked Sendable {
 
     /// - Parameters:
     ///   - capture: keep output in `out`/`err` instead of writing to the process's streams.
+    ///   - terminals: whether standard output and standard error are terminals.
     ///   - descriptors: what to write instead of the process's standard output and error (tests).
-    public init(capture: Bool, isTerminal: Bool = false, environment: [String: String] = [:], currentDirectory: String? = nil,
-                descriptors: (output: Int32, error: Int32) = (1, 2)) {
+    public init(capture: Bool, terminals: (output: Bool, error: Bool) = (false, false), environment: [String: String] = [:],
+                currentDirectory: String? = nil, descriptors: (output: Int32, error: Int32) = (1, 2)) {
         self.capture = capture
         self.outputDescriptor = descriptors.output
         self.errorDescriptor = descriptors.error
-        self.isTerminal = isTerminal
+        self.outputIsTerminal = terminals.output
+        self.errorIsTerminal = terminals.error
         self.environment = environment
         self.currentDirectory = currentDirectory ?? FileManager.default.currentDirectoryPath
     }
 
     /// The real process streams.
     public static func process() -> CLIContext {
-        CLIContext(capture: false, isTerminal: isatty(1) == 1, environment: ProcessInfo.processInfo.environment)
+        CLIContext(capture: false, terminals: (isatty(1) == 1, isatty(2) == 1), environment: ProcessInfo.processInfo.environment)
     }
+
+    /// Whether what is written to standard output is coloured when `--color` is `auto` (or not
+    /// given): `NO_COLOR`, `FORCE_COLOR` and `TERM=dumb` as ``HumanRenderer/shouldUseColor(isTerminal:environment:)``
+    /// says, then whether standard output is a terminal.
+    public var colorsOutput: Bool { HumanRenderer.shouldUseColor(isTerminal: outputIsTerminal, environment: environment) }
+
+    /// Whether what is written to standard error (diagnostics) is coloured, decided as
+    /// ``colorsOutput`` but by standard error.
+    public var colorsErrors: Bool { HumanRenderer.shouldUseColor(isTerminal: errorIsTerminal, environment: environment) }
+
+    /// Whether a progress line, rewritten in place (`\r`, `ESC[2K`), can be shown on standard
+    /// error: it is a terminal, and not one that `TERM=dumb` says cannot take those sequences.
+    public var showsProgress: Bool { errorIsTerminal && environment["TERM"] != "dumb" }
 
     /// What standard input holds, for a test (nil: the process's standard input is read).
     public var standardInput: [UInt8]?

@@ -123,7 +123,7 @@ struct CheckCommand: FlowcCommand {
             let useColor = switch color {
             case .always: true
             case .never: false
-            case .auto: HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+            case .auto: context.colorsOutput
             }
             let capped = CappedDiagnostics(diagnostics, limit: maxDiagnostics)
             let text = HumanRenderer(color: useColor).render(capped, summary: quiet || diagnostics.isEmpty ? nil : counts)

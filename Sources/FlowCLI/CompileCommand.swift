@@ -44,7 +44,7 @@ struct CompileCommand: FlowcCommand {
             return ExitCode.usage
         }
         if HostTemplates.isCompiledFile(template) {
-            let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+            let color = context.colorsErrors
             context.writeError(HumanRenderer(color: color).render(ScenarioMessages.alreadyCompiled.inFile(template, template)))
             return ExitCode.usage
         }

@@ -101,7 +101,7 @@ struct DealsCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        let color = context.colorsErrors
         var spec = DealViewSpec()
         var locator: DealViewLocator?
         var templateID = template
@@ -251,7 +251,7 @@ struct DealsCommand: FlowcCommand {
             // CSV on a terminal is read, not parsed: a deal's text does not get to drive the
             // terminal (a title or a clear-screen sequence in a note; CLI review, C17), as in the
             // table. Written to a file or a pipe, the CSV holds the text as it is.
-            if format == .csv, context.isTerminal { text = Self.shownOnTerminal(text) }
+            if format == .csv, context.outputIsTerminal { text = Self.shownOnTerminal(text) }
             context.write(text)
             // A list element holding `;` does not come back whole from the CSV (`flowc run` reads
             // `;` between elements): said, not silently split on the way back.

@@ -374,7 +374,7 @@ enum HostTemplates {
     /// fragment: it compiles to a machine with no nodes, which nothing can load.
     static func refuseFragment(_ result: CheckResult, path: String, _ context: CLIContext) -> Bool {
         guard result.template?.main.isFragment == true else { return false }
-        let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        let color = context.colorsErrors
         context.writeError(HumanRenderer(color: color).render(ScenarioMessages.fragment.inFile(path, path)))
         return true
     }
@@ -382,7 +382,7 @@ enum HostTemplates {
     /// A compile error as `flowc check` prints diagnostics: located and coded.
     static func render(_ error: CompileError, _ context: CLIContext, color: Bool? = nil) -> String {
         guard let d = error.diagnostic else { return "error: \(error.message)\n" }
-        let color = color ?? HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        let color = color ?? context.colorsErrors
         return HumanRenderer(color: color).render(CappedDiagnostics([d], limit: 100), summary: DiagnosticCounts(counting: [d]))
     }
 
@@ -405,7 +405,7 @@ enum HostTemplates {
     static func printDiagnostics(_ result: CheckResult, quiet: Bool, _ context: CLIContext) {
         let shown = result.diagnostics.filter { $0.severity == .error || (!quiet && $0.severity == .warning) }
         guard !shown.isEmpty else { return }
-        let color = HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        let color = context.colorsErrors
         context.writeError(HumanRenderer(color: color).render(CappedDiagnostics(shown, limit: 100), summary: DiagnosticCounts(counting: shown)))
     }
 

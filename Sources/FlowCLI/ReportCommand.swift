@@ -108,7 +108,7 @@ struct ReportCommand: FlowcCommand {
             let useColor = switch color {
             case .always: true
             case .never: false
-            case .auto: HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+            case .auto: context.colorsOutput
             }
             context.write(ReportText.render(model, color: useColor, language: lang.language))
         }

@@ -30,7 +30,8 @@ struct RunCommand: FlowcCommand {
             are said in a note (`flowc migrate` moves them), and so are deals written with a \
             timer already due by the clock (dated earlier: the next `flowc tick` fires them; \
             `timers_due` in the JSON summary). \
-            A summary follows on stdout; on a terminal a progress line is shown on stderr.
+            A summary follows on stdout; when stderr is a terminal (and TERM is not `dumb`), a \
+            progress line is shown there.
 
             A store that fails partway (a full disk, a lock held too long) stops the run at the \
             batch it could not write: the records before it are applied, those rejected before \
@@ -210,9 +211,9 @@ struct RunCommand: FlowcCommand {
         var stoppedFiles: [RunSummary.FileProblem] = []
         for input in inputs {
             let csv = !input.isEvents && isCSV(input.path)
-            let total = context.isTerminal ? input.source.records(csv: csv, maxRowBytes: run.limits.maxLineBytes) : nil
+            let total = context.showsProgress ? input.source.records(csv: csv, maxRowBytes: run.limits.maxLineBytes) : nil
             let progress = RunProgress(context: context, path: input.path, total: total)
-            run.onProgress = { [unowned run] in progress.update($0, report: run.report) }
+            run.onProgress = { [unowned run] in progress.update($0, run: run) }
             let explicit = input.isEvents ? eventsRejects : rejects
             guard let path = input.isEvents ? rejectsFiles.events : rejectsFiles.deals else { continue }
             // Rejected records are reported and written as the run goes, in line order, so that
@@ -361,8 +362,8 @@ struct RecordFormatArgument: ExpressibleByArgument {
     static var allValueStrings: [String] { RecordFormat.allCases.map(\.rawValue) }
 }
 
-/// The progress line of a long run, on a terminal only, on stderr: rewritten in place at most
-/// ten times a second, and cleared at the end.
+/// The progress line of a long run, on stderr when it is a terminal (``CLIContext/showsProgress``):
+/// rewritten in place at most ten times a second, and cleared at the end.
 final class RunProgress {
     let context: CLIContext
     let path: String
@@ -377,8 +378,9 @@ final class RunProgress {
         self.total = total
     }
 
-    func update(_ done: Int, report: BulkReport) {
-        guard context.isTerminal else { return }
+    /// - Parameter done: the records of the file run so far.
+    func update(_ done: Int, run: BulkRun) {
+        guard context.showsProgress else { return }
         let now = Date()
         guard now.timeIntervalSince(last) >= 0.1 || done == total else { return }
         last = now
@@ -389,7 +391,10 @@ final class RunProgress {
         } else {
             count = "\(done) records"
         }
-        context.writeError("\r\u{1B}[2K\(path): \(count), \(report.created) created, \(report.rejected) rejected")
+        // The deals created so far, those of the batch not written yet included (review of the
+        // CLI, C5: "0 created" at 100 %, the report counting a batch once it is written).
+        let created = run.report.created + run.createdUnwritten
+        context.writeError("\r\u{1B}[2K\(path): \(count), \(created) created, \(run.report.rejected) rejected")
     }
 
     func finish() {

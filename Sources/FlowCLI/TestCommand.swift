@@ -43,7 +43,7 @@ struct TestCommand: FlowcCommand {
     @Option(name: .long, help: "Run only the scenarios whose name or file path contains this text.")
     var filter: String?
 
-    @Option(name: .long, help: "Colour: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    @Option(name: .long, help: "Colour: auto (each of stdout and stderr when it is a terminal, unless NO_COLOR is set), always or never.")
     var color: ColorChoice = .auto
 
     func validate() throws {
@@ -51,17 +51,19 @@ struct TestCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        let useColor = switch color {
-        case .always: true
-        case .never: false
-        case .auto: HumanRenderer.shouldUseColor(isTerminal: context.isTerminal, environment: context.environment)
+        // Results go to standard output, problems with files to standard error: each coloured
+        // by its own stream when auto.
+        let colors = switch color {
+        case .always: (output: true, error: true)
+        case .never: (output: false, error: false)
+        case .auto: (output: context.colorsOutput, error: context.colorsErrors)
         }
-        var run = TestRun(context: context, filter: filter, color: useColor)
+        var run = TestRun(context: context, filter: filter, color: colors.output, errorColor: colors.error)
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: template, isDirectory: &isDirectory)
         if exists, !isDirectory.boolValue, HostTemplates.isCompiled(template) {
             // Read as a template, a machine is some two hundred errors about missing keys.
-            context.writeError(run.renderer.render(ScenarioMessages.compiledMachine.inFile(template, template)))
+            context.writeError(run.errorRenderer.render(ScenarioMessages.compiledMachine.inFile(template, template)))
             return ExitCode.usage
         }
         if exists, isDirectory.boolValue {
@@ -169,7 +171,9 @@ enum ScenarioFiles {
 private struct TestRun {
     let context: CLIContext
     let filter: String?
+    /// Colour on standard output, and on standard error.
     let color: Bool
+    let errorColor: Bool
     var passed = 0
     var failed = 0
     /// A file could not be read, or there was nothing to run: exit 2.
@@ -177,13 +181,16 @@ private struct TestRun {
     var templatesWithScenarios = 0
     var printedTemplates = 0
 
-    init(context: CLIContext, filter: String?, color: Bool) {
+    init(context: CLIContext, filter: String?, color: Bool, errorColor: Bool) {
         self.context = context
         self.filter = filter
         self.color = color
+        self.errorColor = errorColor
     }
 
+    /// Renders what goes to standard output; ``errorRenderer`` what goes to standard error.
     var renderer: HumanRenderer { HumanRenderer(color: color) }
+    var errorRenderer: HumanRenderer { HumanRenderer(color: errorColor) }
 
     mutating func finish() -> Int32 {
         if printedTemplates > 0 { context.write("\n") }
@@ -200,14 +207,14 @@ private struct TestRun {
     mutating func testDirectory(_ directory: String) {
         let (files, problem) = TemplateFiles.expand(directory)
         if let problem {
-            context.writeError(renderer.render(problem))
+            context.writeError(errorRenderer.render(problem))
             unusable = true
             return
         }
         for file in files { testTemplate(file, explicit: nil, inDirectory: true) }
         if templatesWithScenarios == 0, !unusable {
             let looked = (directory.hasSuffix("/") ? directory : directory + "/") + "…/scenarios/NAME/"
-            context.writeError(renderer.render(ScenarioMessages.noScenarios.inFile(directory, directory, looked)))
+            context.writeError(errorRenderer.render(ScenarioMessages.noScenarios.inFile(directory, directory, looked)))
             unusable = true
         }
     }
@@ -215,13 +222,13 @@ private struct TestRun {
     mutating func testTemplate(_ path: String, explicit: [String]?, inDirectory: Bool) {
         let checked = TemplateChecker.check(path: path)
         if checked.diagnostics.contains(where: { $0.code == DriverMessages.cannotRead.code }) {
-            context.writeError(renderer.render(CappedDiagnostics(checked.diagnostics.filter { $0.severity == .error }, limit: 100), summary: nil))
+            context.writeError(errorRenderer.render(CappedDiagnostics(checked.diagnostics.filter { $0.severity == .error }, limit: 100), summary: nil))
             unusable = true
             return
         }
         if checked.template?.main.isFragment == true {
             if !inDirectory {
-                context.writeError(renderer.render(ScenarioMessages.fragment.inFile(path, path)))
+                context.writeError(errorRenderer.render(ScenarioMessages.fragment.inFile(path, path)))
                 unusable = true
             }
             return
@@ -241,7 +248,7 @@ private struct TestRun {
                 } else {
                     var d = ScenarioMessages.noScenarios.inFile(path, path, dir + "/")
                     if let help = ScenarioFiles.nearMiss(for: dir, templateID: checked.template?.main.header?.id?.value) { d = d.help(help) }
-                    context.writeError(renderer.render(d))
+                    context.writeError(errorRenderer.render(d))
                     unusable = true
                 }
                 return
@@ -285,7 +292,7 @@ private struct TestRun {
         case .success(let b): bytes = b
         case .failure(let problem):
             let reason = problem.kind == .notFound ? PathText.notFound("no such file", path: path) : problem.detail
-            context.writeError(renderer.render(DriverMessages.cannotRead.inFile(path, path, reason)))
+            context.writeError(errorRenderer.render(DriverMessages.cannotRead.inFile(path, path, reason)))
             unusable = true
             return
         }

@@ -172,6 +172,9 @@ public final class BulkRun {
     private let session: DealSession
     /// Units stepped but not yet written: unit number → (line, text, outcome).
     private var provisional: [Int: (line: Int, text: String, outcome: UnitOutcome)] = [:]
+    /// Records run that create their deal, in units staged and not written yet: the report
+    /// counts them as ``BulkReport/created`` once their batch is written.
+    public private(set) var createdUnwritten = 0
     /// The most records held unsettled at once (for tests: a batch's worth).
     private(set) var largestHeld = 0
     private var rejects: [RejectedRecord] = []
@@ -572,6 +575,7 @@ public final class BulkRun {
         switch session.run(unit) {
         case .success(let outcome):
             provisional[number] = (line, text, outcome)
+            if outcome.created { createdUnwritten += 1 }
             largestHeld = max(largestHeld, provisional.count)
         case .failure(let failure):
             reject(line, failure.error, text)
@@ -593,6 +597,7 @@ public final class BulkRun {
             let first = provisional.values.map(\.line).min() ?? 0
             report.notWritten += provisional.count
             provisional = [:]
+            createdUnwritten = 0
             releaseRejects()
             return RecordFileProblem(line: first, error: error, isStoreFailure: true)
         }
@@ -611,6 +616,7 @@ public final class BulkRun {
             report.note(o.dealID, o.index, writtenAt: o.applied > 0 ? clock : nil)
         }
         provisional = [:]
+        createdUnwritten = 0
         releaseRejects()
         return nil
     }

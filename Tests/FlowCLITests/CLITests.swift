@@ -11,12 +11,13 @@ let repoRoot: String = {
 }()
 
 /// Runs flowc in-process and returns (exit code, stdout, stderr).
+/// `terminal`: both streams are a terminal; `terminals`: which of them is (over `terminal`).
 /// `directory`: the run's current directory (where a pipe's rejects file goes), the process's
 /// when nil.
-func flowc(_ args: String..., terminal: Bool = false, env: [String: String] = [:], directory: String? = nil)
-    -> (code: Int32, out: String, err: String)
+func flowc(_ args: String..., terminal: Bool = false, terminals: (output: Bool, error: Bool)? = nil, env: [String: String] = [:],
+           directory: String? = nil) -> (code: Int32, out: String, err: String)
 {
-    let ctx = CLIContext(capture: true, isTerminal: terminal, environment: env, currentDirectory: directory)
+    let ctx = CLIContext(capture: true, terminals: terminals ?? (terminal, terminal), environment: env, currentDirectory: directory)
     let code = Flowc.run(args, context: ctx)
     return (code, ctx.out, ctx.err)
 }

@@ -63,7 +63,7 @@ func forkTemplate(legalOutcomes outcomes: String) -> String {
 func checkText(_ text: String, _ args: String...) throws -> (code: Int32, out: String, err: String, path: String) {
     let dir = try tempDir(["t.flow.yaml": text])
     let path = dir + "/t.flow.yaml"
-    let ctx = CLIContext(capture: true, isTerminal: false, environment: [:])
+    let ctx = CLIContext(capture: true, environment: [:])
     let code = Flowc.run(["check"] + args + [path], context: ctx)
     return (code, ctx.out, ctx.err, path)
 }
