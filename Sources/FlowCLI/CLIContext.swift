@@ -44,11 +44,15 @@ public final class CLIContext: @unchecked Sendable {
     /// Whether what is written to standard output is coloured when `--color` is `auto` (or not
     /// given): `NO_COLOR`, `FORCE_COLOR` and `TERM=dumb` as ``HumanRenderer/shouldUseColor(isTerminal:environment:)``
     /// says, then whether standard output is a terminal.
-    public var colorsOutput: Bool { HumanRenderer.shouldUseColor(isTerminal: outputIsTerminal, environment: environment) }
+    public var colorsOutput: Bool { colorOverride ?? HumanRenderer.shouldUseColor(isTerminal: outputIsTerminal, environment: environment) }
+
+    /// `--color always` (true) or `never` (false) of a command that takes ``ColorOptions``; nil
+    /// for `auto`.
+    public var colorOverride: Bool?
 
     /// Whether what is written to standard error (diagnostics) is coloured, decided as
     /// ``colorsOutput`` but by standard error.
-    public var colorsErrors: Bool { HumanRenderer.shouldUseColor(isTerminal: errorIsTerminal, environment: environment) }
+    public var colorsErrors: Bool { colorOverride ?? HumanRenderer.shouldUseColor(isTerminal: errorIsTerminal, environment: environment) }
 
     /// Whether a progress line, rewritten in place (`\r`, `ESC[2K`), can be shown on standard
     /// error: it is a terminal, and not one that `TERM=dumb` says cannot take those sequences.

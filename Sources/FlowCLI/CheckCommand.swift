@@ -15,6 +15,23 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
     case auto, always, never
 }
 
+/// `--color` of the commands whose colour is only that of their diagnostics (compile, graph,
+/// run, migrate, deal create, deals): it was on check, test and report alone, and only
+/// `NO_COLOR` could turn the others' off (CLI review, C6).
+struct ColorOptions: ParsableArguments {
+    @Option(name: .long, help: "Colour of the diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never.")
+    var color: ColorChoice = .auto
+
+    /// Sets the command's choice on `context` (`auto` leaves it to the stream).
+    func apply(to context: CLIContext) {
+        switch color {
+        case .auto: context.colorOverride = nil
+        case .always: context.colorOverride = true
+        case .never: context.colorOverride = false
+        }
+    }
+}
+
 /// `flowc check FILE|DIR...`: reports every problem in the templates.
 struct CheckCommand: FlowcCommand {
     static let configuration = CommandConfiguration(

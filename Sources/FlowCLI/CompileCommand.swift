@@ -38,7 +38,10 @@ struct CompileCommand: FlowcCommand {
     @Flag(name: [.short, .long], help: "Print only errors: not the template's warnings, nor the line that says what was written.")
     var quiet = false
 
+    @OptionGroup var colors: ColorOptions
+
     func execute(_ context: CLIContext) -> Int32 {
+        colors.apply(to: context)
         if OutputFile.replaces(output, template) {
             context.writeError("error: `\(output)` is the template being compiled: the IR would replace it; name another file with -o\n")
             return ExitCode.usage

@@ -75,7 +75,10 @@ struct DealCreateCommand: FlowcCommand {
         }
     }
 
+    @OptionGroup var colors: ColorOptions
+
     func execute(_ context: CLIContext) -> Int32 {
+        colors.apply(to: context)
         let deal: DealRecord
         if let record {
             let parsed: Result<DealRecord, HostError>

@@ -100,7 +100,10 @@ struct DealsCommand: FlowcCommand {
         }
     }
 
+    @OptionGroup var colors: ColorOptions
+
     func execute(_ context: CLIContext) -> Int32 {
+        colors.apply(to: context)
         let color = context.colorsErrors
         var spec = DealViewSpec()
         var locator: DealViewLocator?

@@ -83,7 +83,10 @@ struct GraphCommand: FlowcCommand {
         return .dot
     }
 
+    @OptionGroup var colors: ColorOptions
+
     func execute(_ context: CLIContext) -> Int32 {
+        colors.apply(to: context)
         if OutputFile.replaces(output, template) {
             context.writeError("error: `\(output)` is the template being drawn: the picture would replace it; name another file with -o\n")
             return ExitCode.usage

@@ -121,7 +121,10 @@ struct MigrateCommand: FlowcCommand {
         return "\(error.arguments[0]): error[\(error.code)]: \(error.arguments[1])\n"
     }
 
+    @OptionGroup var colors: ColorOptions
+
     func execute(_ context: CLIContext) -> Int32 {
+        colors.apply(to: context)
         // The mapping first: a usage problem should not wait for a compile.
         var entries: [NodeMapping] = []
         // Where the map file wrote each entry, for the mapping's problems found later (M8).

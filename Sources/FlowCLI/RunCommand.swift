@@ -154,7 +154,10 @@ struct RunCommand: FlowcCommand {
         return base + ".rejects" + (csv ? ".csv" : ".jsonl")
     }
 
+    @OptionGroup var colors: ColorOptions
+
     func execute(_ context: CLIContext) -> Int32 {
+        colors.apply(to: context)
         let started = Date()
         // Before anything is read or written: a rejects file must not replace another file of the run.
         let rejectsFiles = rejectsPaths(context)

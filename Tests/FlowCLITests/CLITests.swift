@@ -22,9 +22,10 @@ func flowc(_ args: String..., terminal: Bool = false, terminals: (output: Bool, 
     return (code, ctx.out, ctx.err)
 }
 
-/// `flowc` with an argument list a test builds, and standard input when given.
-func flowc(_ args: [String], standardInput: String? = nil) -> (code: Int32, out: String, err: String) {
-    let ctx = CLIContext(capture: true)
+/// `flowc` with an argument list a test builds, and standard input when given; `terminals`: which
+/// of the streams is a terminal.
+func flowc(_ args: [String], standardInput: String? = nil, terminals: (output: Bool, error: Bool) = (false, false)) -> (code: Int32, out: String, err: String) {
+    let ctx = CLIContext(capture: true, terminals: terminals)
     if let standardInput { ctx.standardInput = Array(standardInput.utf8) }
     let code = Flowc.run(args, context: ctx)
     return (code, ctx.out, ctx.err)

@@ -34,6 +34,24 @@ import Testing
         #expect(whereShown.code == 1 && whereShown.err.contains(Self.escape), "\(whereShown.err)")
     }
 
+    /// `--color` on every command that prints diagnostics, not only check, test and report
+    /// (CLI review, C6: "Unknown option '--color'. Did you mean '--role'?").
+    @Test func everyCommandThatPrintsDiagnosticsTakesColor() throws {
+        let dir = try tempDir(["bad.flow.yaml": "id: x\nversion: 1\nflow:\n  - id: a\n    next: b\n"])
+        let path = dir + "/bad.flow.yaml", db = dir + "/d.sqlite"
+        let commands: [[String]] = [["compile", path], ["graph", path], ["run", path, "--deals", "/dev/null", "--db", db],
+                                    ["deal", "create", path, "--id", "D-1", "--db", db], ["migrate", "--to", path, "--db", db]]
+        for command in commands {
+            let always = flowc(command + ["--color", "always"])
+            #expect(always.err.contains("error[FC0201]") && always.err.contains(Self.escape), "\(command): \(always.err)")
+            let never = flowc(command + ["--color", "never"], terminals: Self.stderrOnly)
+            #expect(never.err.contains("error[FC0201]") && !never.err.contains(Self.escape), "\(command): \(never.err)")
+        }
+        let loaded = try Examples.loaded()
+        let filter = flowc(["deals", "--db", loaded, "--where", "amount >> 1", "--color", "always"])
+        #expect(filter.code == 1 && filter.err.contains(Self.escape), "\(filter.err)")
+    }
+
     @Test func whatGoesToStandardOutputIsColouredByItsTerminal() throws {
         let dir = try tempDir(["a.flow.yaml": brokenTemplate])
         let path = dir + "/a.flow.yaml"
