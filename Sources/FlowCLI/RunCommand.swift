@@ -50,10 +50,10 @@ struct RunCommand: FlowcCommand {
     @Argument(help: "The template (a .flow.yaml file, or a compiled IR .json) new deals are created on.")
     var template: String
 
-    @Option(name: .long, help: ArgumentHelp("The deals file: JSON Lines, or CSV.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The deals file: JSON Lines, or CSV (`-`: standard input).", valueName: "file"))
     var deals: String?
 
-    @Option(name: .long, help: ArgumentHelp("An events file (JSON Lines), applied after the deals file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("An events file (JSON Lines), applied after the deals file (`-`: standard input).", valueName: "file"))
     var events: String?
 
     @Option(name: .long, help: "The deals file's format: jsonl or csv (default: from its extension).")
@@ -76,9 +76,13 @@ struct RunCommand: FlowcCommand {
 
     @OptionGroup var store: StoreOptions
 
-    func validate() throws {
+    mutating func validate() throws {
         if deals == nil && events == nil { throw ValidationError("give a deals file (--deals) or an events file (--events), or both") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        // `-` is standard input, as everywhere (CLI review, C19: "cannot read `-`").
+        if deals == "-" && events == "-" { throw ValidationError("--deals - and --events - both name standard input: give one of them as a file") }
+        if deals == "-" { deals = "/dev/stdin" }
+        if events == "-" { events = "/dev/stdin" }
     }
 
     /// The rejects file of each input: `--rejects` / `--events-rejects`, else beside the input.

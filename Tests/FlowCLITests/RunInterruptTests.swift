@@ -94,6 +94,35 @@ import Testing
                                        "--now", "2024-07-01T00:00:00Z", "--waive-quota"], context: context)))
     }
 
+    static let stdinChildVariable = "FLOWC_TEST_STDIN_RUN_DIR"
+
+    /// `--deals -` reads standard input (CLI review, C19: "cannot read `-`: no such file").
+    @Test func aDealsFileOfDashIsStandardInput() throws {
+        let dir = try tempDir([:])
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        child.arguments = ["--testing-library", "swift-testing", "--filter", "RunInterruptTests/stdinRunChild"]
+        child.environment = ProcessInfo.processInfo.environment.merging([Self.stdinChildVariable: dir]) { $1 }
+        child.standardInput = FileHandle(forReadingAtPath: Examples.deals)
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        child.waitUntilExit()
+        #expect(child.terminationStatus == 0)
+        #expect(Self.created(dir, store: "in.sqlite") == 6)
+        let both = flowc("run", Examples.template, "--deals", "-", "--events", "-", "--db", dir + "/x.sqlite")
+        #expect(both.code == 2)
+        #expect(both.err.hasPrefix("Error: --deals - and --events - both name standard input: give one of them as a file\n"), "\(both.err)")
+    }
+
+    /// The child of ``aDealsFileOfDashIsStandardInput()``.
+    @Test func stdinRunChild() {
+        guard let dir = ProcessInfo.processInfo.environment[Self.stdinChildVariable] else { return }
+        let context = CLIContext.process()
+        exit(context.finish(Flowc.run(["run", Examples.template, "--deals", "-", "--db", dir + "/in.sqlite", "--now", "2024-07-01T00:00:00Z"],
+                                      context: context)))
+    }
+
     /// The deals the store holds so far (read-only; nil until it can be read).
     static func created(_ dir: String, store: String = "st.sqlite") -> Int? {
         let r = flowc("deals", "--db", dir + "/" + store, "--group-by", "status", "--format", "csv")
