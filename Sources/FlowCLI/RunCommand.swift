@@ -56,7 +56,8 @@ struct RunCommand: FlowcCommand {
     @Option(name: .long, help: ArgumentHelp("An events file (JSON Lines), applied after the deals file (`-`: standard input).", valueName: "file"))
     var events: String?
 
-    @Option(name: .long, help: "The deals file's format: jsonl or csv (default: from its extension).")
+    @Option(name: .long, help: "The deals file's format: jsonl or csv (default: from its extension); the summary as JSON is --json.",
+            transform: RecordFormatArgument.read)
     var format: RecordFormatArgument?
 
     @Option(name: .long, help: ArgumentHelp("Where to write the rejected deal records (default: beside the deals file).", valueName: "path"))
@@ -367,6 +368,16 @@ struct RecordFormatArgument: ExpressibleByArgument {
         value = f
     }
     static var allValueStrings: [String] { RecordFormat.allCases.map(\.rawValue) }
+
+    /// `--format`'s value; `json`, which every other command's `--format` takes for its output,
+    /// is told apart (CLI review, C9: "Please provide one of 'jsonl' and 'csv'").
+    static func read(_ text: String) throws -> RecordFormatArgument {
+        if let f = RecordFormatArgument(argument: text) { return f }
+        if text.lowercased() == "json" {
+            throw ValidationError("run's --format says how the deals file is written, jsonl or csv (JSON Lines is `jsonl`); for the run's summary as JSON, use --json")
+        }
+        throw ValidationError("the deals file's format is jsonl or csv, not `\(text)`")
+    }
 }
 
 /// The progress line of a long run, on stderr when it is a terminal (``CLIContext/showsProgress``):

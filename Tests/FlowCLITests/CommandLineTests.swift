@@ -66,6 +66,16 @@ import Testing
         #expect(flowc(["check", dir + "/none.flow.yaml"]).out.contains("`: no such file or directory\n"))
     }
 
+    /// `run --format` is the deals file's format; `json`, the output format of every other
+    /// command's `--format`, is answered with `--json` (CLI review, C9).
+    @Test func runsFormatJSONPointsToJSON() throws {
+        let r = flowc(["run", Examples.template, "--deals", Examples.deals, "--db", "/nonexistent/x.sqlite", "--format", "json"])
+        #expect(r.code == 2)
+        #expect(r.err.contains("run's --format says how the deals file is written, jsonl or csv (JSON Lines is `jsonl`); for the run's summary as JSON, use --json"), "\(r.err)")
+        let other = flowc(["run", Examples.template, "--deals", Examples.deals, "--db", "/nonexistent/x.sqlite", "--format", "xml"])
+        #expect(other.err.contains("the deals file's format is jsonl or csv, not `xml`"), "\(other.err)")
+    }
+
     /// A file the system cannot read is said in the system's words, not Foundation's internals
     /// (`Error Domain=NSCocoaErrorDomain Code=256 …`).
     @Test func anUnreadableTemplateIsSaidInTheSystemsWords() throws {
