@@ -108,7 +108,9 @@ enum ScenarioFiles {
         var out: [String] = []
         while let rel = walker.nextObject() as? String {
             guard walker.fileAttributes?[.type] as? FileAttributeType != .typeDirectory else { continue }
-            let lower = rel.lowercased()
+            // A blank after the ending (`won.scenario.yaml `, a name typed or pasted with one)
+            // hides the ending from the suffix and from the eye: named too (QA round 28, I9).
+            let lower = rel.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
             if [".yaml", ".yml", ".json"].contains(where: lower.hasSuffix), !isScenario(rel) { out.append(rel) }
         }
         return out.sorted()
@@ -119,7 +121,7 @@ enum ScenarioFiles {
     /// (`lost.senario.yaml`, `won.scenarios.yaml`), else `.scenario` added (`lost.yml` →
     /// `lost.scenario.yml`).
     static func suggestedName(for path: String) -> String {
-        let name = (path as NSString).lastPathComponent
+        let name = (path as NSString).lastPathComponent.trimmingCharacters(in: .whitespacesAndNewlines)
         let lower = name.lowercased()
         if let suffix = suffixes.first(where: lower.hasSuffix) { return String(name.dropLast(suffix.count)) + suffix }
         let ext = [".yaml", ".yml", ".json"].first(where: lower.hasSuffix) ?? ""
@@ -365,7 +367,8 @@ private struct TestRun {
     func warnNotRun(_ files: [String]) {
         for file in files {
             let warning = color ? "\u{1B}[1;33mwarning\u{1B}[0m" : "warning"
-            context.write("\(file): \(warning): not run: a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`), "
+            let blank = file.last.map { $0.isWhitespace || $0.isNewline } == true ? " (its name ends in a blank)" : ""
+            context.write("\(file)\(blank): \(warning): not run: a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`), "
                 + "in lower case; rename it `\(ScenarioFiles.suggestedName(for: file))`\n")
         }
     }

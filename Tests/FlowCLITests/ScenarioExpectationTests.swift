@@ -194,6 +194,7 @@ import Testing
             "scenarios/a/lost.senario.yaml": wrong,
             "scenarios/a/sub/lost2.scenario.YAML": wrong,
             "scenarios/a/lost3.yml": wrong,
+            "scenarios/a/lost4.scenario.yaml ": wrong,
             "scenarios/a/notes.txt": "not a scenario\n",
         ])
         let r = flowc("test", dir + "/a.flow.yaml")
@@ -204,6 +205,8 @@ import Testing
             "== \(dir)/a.flow.yaml (mini 1)",
             "\(dir)/scenarios/a/lost.senario.yaml: warning: not run: \(end); rename it `lost.scenario.yaml`",
             "\(dir)/scenarios/a/lost3.yml: warning: not run: \(end); rename it `lost3.scenario.yml`",
+            // A blank after the ending (QA round 28, I9: skipped without a word).
+            "\(dir)/scenarios/a/lost4.scenario.yaml  (its name ends in a blank): warning: not run: \(end); rename it `lost4.scenario.yaml`",
             "\(dir)/scenarios/a/sub/lost2.scenario.YAML: warning: not run: \(end); rename it `lost2.scenario.yaml`",
             "PASS a quote above cost is won at once",
             "",
