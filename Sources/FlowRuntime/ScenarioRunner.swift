@@ -494,6 +494,18 @@ extension Result {
 
 /// Scenario values typed by the field they are for.
 public enum ScenarioValues {
+    /// ": the reason" a number written with an exponent (`1e30`) is not of `type`, as for its
+    /// digits written out (more than 18 significant digits, past the integers' range, another
+    /// currency); "" for any other text or reason.
+    static func exponentWhy(_ text: String, type: ExprType) -> String {
+        guard text.contains(where: { $0 == "e" || $0 == "E" }), let plain = FieldText.plainNumber(yaml: text),
+              case .failure(let problem) = FieldText.read(plain, as: type) else { return "" }
+        switch problem {
+        case .decimalPrecision, .integerRange, .currency: return ": " + problem.note.text
+        default: return ""
+        }
+    }
+
     /// Reads a value as written in a scenario for a field of `type`: a JSON string read by the
     /// type (`"80000 CNY"`, `"2024-05-01"`, an enum value, any text), a number (for integer,
     /// decimal and money fields; exact, as written), a boolean, a list, or null.
@@ -514,14 +526,7 @@ public enum ScenarioValues {
             if let plain = FieldText.plainNumber(yaml: s), let v = FieldValues.parse(plain, as: type) { return .success(v) }
             // Why, as for the same digits written out (review of the inputs, I12: `1e30` got a
             // bare "is not money(CNY)").
-            var why = ""
-            if let plain = FieldText.plainNumber(yaml: s), case .failure(let problem) = FieldText.read(plain, as: type) {
-                switch problem {
-                case .decimalPrecision, .integerRange, .currency: why = ": " + problem.note.text
-                default: break
-                }
-            }
-            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + why))
+            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + exponentWhy(s, type: type)))
         case (.string(let s), _), (.number(let s), _):
             if let v = FieldValues.parse(s, as: type) { return .success(v) }
             // A value of the right form that breaks a rule says which (more than 18 digits, a
@@ -534,6 +539,9 @@ public enum ScenarioValues {
                 default: break
                 }
             }
+            // A number with an exponent as text (a CSV cell `1e30`), as the same JSON number
+            // (QA round 28, I12: no reason, where `1e5` got its hint).
+            if why.isEmpty { why = exponentWhy(s, type: type) }
             return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + why + (FieldValueHints.hint(s, type: type, zone: zone).map { "; " + $0 } ?? "")))
         case (.array(let items), .list(let element)):
             var out: [ExprValue] = []

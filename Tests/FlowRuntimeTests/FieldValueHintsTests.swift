@@ -82,5 +82,17 @@ import Testing
             return
         }
         #expect(error.message == "`1e30` is not money(CNY): decimals and money amounts are read exactly, never rounded: at most 18 significant digits, and at most 18 after the point")
+        // The same number as text, as a CSV cell holds it (QA round 28, I12: a bare "is not
+        // money(CNY)"); `1e5` as text keeps its hint.
+        guard case .failure(let text) = ScenarioValues.value(.string("1e30"), type: .money(currency: "CNY")) else {
+            Issue.record("read")
+            return
+        }
+        #expect(text.message == error.message)
+        guard case .failure(let small) = ScenarioValues.value(.string("1e5"), type: .money(currency: "CNY")) else {
+            Issue.record("read")
+            return
+        }
+        #expect(small.message == "`1e5` is not money(CNY); write `100000 CNY`")
     }
 }
