@@ -6,9 +6,7 @@ import Testing
 
 @Suite struct StoreWriterLockTests {
     func temporaryDatabase() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-lock-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir + "/deals.sqlite"
+        try temporaryDirectory() + "/deals.sqlite"
     }
 
     /// A store file and a symbolic link to it, `link.sqlite`, beside it.
@@ -146,8 +144,7 @@ final class OrderLog: @unchecked Sendable {
 
 @Suite struct SystemErrorTests {
     @Test func foundationFileErrorsAreSaidInPlainWords() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-fe-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try temporaryDirectory()
         try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/file"))
         for target in [dir + "/file/inside", dir + "/missing/inside", dir] {
             do {

@@ -67,9 +67,7 @@ enum DealViewFixtures {
 
     /// A fresh SQLite store in a temporary directory.
     static func sqlite() throws -> SQLiteStore {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-views-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return try SQLiteStore(path: dir + "/deals.sqlite")
+        try SQLiteStore(path: try scratchDirectory("flowc-views") + "/deals.sqlite")
     }
 
     /// A view compiled against the standard template's fields, or its diagnostics' codes.
@@ -77,4 +75,21 @@ enum DealViewFixtures {
         CompiledDealView.compile(spec, schema: DealViewSchema(machine: try machine()), defaultColumns: ["deal"],
                                  clock: ExprClock(now: now), locator: .options(spec))
     }
+}
+
+/// The directory this test process makes its scratch directories in, removed when the process
+/// exits (as the host and CLI tests' own: the views tests left some 230 directories a run in the
+/// system's temporary directory).
+let viewsScratchRoot: String = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-tests-\(getpid())").path
+    try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("flowc-tests-\(getpid())").path) }
+    return root
+}()
+
+/// A new directory inside ``viewsScratchRoot``, its name starting with `prefix`.
+func scratchDirectory(_ prefix: String) throws -> String {
+    let dir = viewsScratchRoot + "/\(prefix)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
 }

@@ -42,9 +42,7 @@ enum GraphFixtures {
 
     /// A service over a fresh SQLite store in a temporary directory.
     static func service() throws -> DealService {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-graph-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/deals.sqlite"
+        let path = try scratchDirectory("flowc-graph") + "/deals.sqlite"
         return DealService(store: try SQLiteStore(path: path), machines: MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path)),
                            clock: { 1_714_957_200 + 86_400 })
     }

@@ -25,7 +25,7 @@ struct ViewFileTests {
 
     /// A view file in a temporary `views/` directory beside a copy of the standard template.
     static func write(_ text: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowc-viewfile-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: try scratchDirectory("flowc-viewfile"))
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("views"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: DealViewFixtures.root + "/templates/fragments", toPath: dir.appendingPathComponent("fragments").path)
         try FileManager.default.copyItem(atPath: DealViewFixtures.root + "/templates/standard-sale.flow.yaml",
