@@ -23,7 +23,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC). Text outputs print times in it, as ISO-8601 with the offset (2024-06-03T10:00:00+08:00), or in UTC with Z when no zone is given; JSON prints UTC.", valueName: "offset"))
     var utcOffset: String?
 
-    @Flag(name: .long, help: ArgumentHelp("Let a command that changes deals take a --now more than a day after the system clock (a test or training store): its events are dated then, and the deals it touches refuse any event dated earlier."))
+    @Flag(name: .long, help: ArgumentHelp("Let a command that changes deals take a --now more than five minutes after the system clock (a test or training store): its events are dated then, and the deals it touches refuse any event dated earlier until that time."))
     var allowFutureNow = false
 
     @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store, or for another program holding its database (a database browser, a backup), before it gives up (FC1212, exit 2): a command on one deal changes nothing; `run` and `tick` keep the batches written before and say how many (run them again to finish); default: as long as it takes.", valueName: "seconds"))
@@ -90,21 +90,30 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// How far after the system clock a command that changes deals may set its own (`--now`)
-    /// without ``allowFutureNow``: a day, for clocks a little apart.
-    static let futureNowMargin: Int64 = 86_400
+    /// without ``allowFutureNow``: five minutes, for clocks a little apart. A zone slip (`Z`
+    /// written for `+08:00`) is hours (QA round 29, N1: a margin of a day let it through).
+    static let futureNowMargin: Int64 = 300
 
-    /// Why `--now` is refused for a command that changes deals: more than ``futureNowMargin``
-    /// after `systemClock`. Its events would be dated then, and the append-only log would then
-    /// refuse every event of those deals dated by the real clock (FC1106) until that time: one
-    /// mistyped year froze them (CLI review, C1). Nil when it is not.
-    func futureNow(systemClock: Int64) -> String? {
-        guard !allowFutureNow, let now, let t = RecordReader.time(text: now).flatMap(Self.absolute),
-              t > systemClock + Self.futureNowMargin else { return nil }
-        let days = (t - systemClock) / 86_400
-        let ahead = days >= 730 ? "\(days / 365) years" : "\(days) days"
-        return "--now `\(now)` is \(ahead) after this machine's clock (\(TimeText.iso(systemClock, utcOffset: nil))): "
-            + "the events this command writes would be dated then, and every later event of the deals it touches, dated by the clock, "
-            + "would be refused as earlier (FC1106); check the date, or add --allow-future-now for a test store"
+    /// What a `--now` after `systemClock` means for a command that changes deals, and whether it
+    /// is refused: more than ``futureNowMargin`` after it, without ``allowFutureNow``. The
+    /// events would be dated then, and the append-only log would refuse every event of those
+    /// deals dated by the real clock (FC1106) until that time: one mistyped year froze them (CLI
+    /// review, C1). Nil when `--now` is not that far ahead.
+    func futureNow(systemClock: Int64) -> (text: String, refused: Bool)? {
+        guard let now, let t = RecordReader.time(text: now).flatMap(Self.absolute), t > systemClock + Self.futureNowMargin else { return nil }
+        let text = "--now `\(now)` is \(Self.span(t - systemClock)) after this machine's clock (\(TimeText.iso(systemClock, utcOffset: nil))): "
+            + "the events this command writes are dated then, and every later event of the deals it touches, dated by the clock, "
+            + "is refused as earlier (FC1106) until that time"
+        return (text, !allowFutureNow)
+    }
+
+    /// A length of time, in the largest unit that gives at least two (`8 hours`, `40 days`,
+    /// `177 years`), rounded down.
+    static func span(_ seconds: Int64) -> String {
+        for (unit, name) in [(Int64(365 * 86_400), "years"), (86_400, "days"), (3_600, "hours")] where seconds >= 2 * unit {
+            return "\(seconds / unit) \(name)"
+        }
+        return "\(seconds / 60) minutes"
     }
 
     static func absolute(_ t: EventTime) -> Int64? {
@@ -183,11 +192,21 @@ struct StoreOptions: ParsableArguments {
     ///   it), so that its reads, steps and appends are not interleaved with another process's.
     /// - Parameter lockWait: told how long the command waited for another command's writer
     ///   lock (a run's rate leaves that time out).
-    func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false, lockWait: LockWait? = nil) -> DealService? {
-        if writing || creating, let problem = futureNow(systemClock: DealService.wallClock()) {
-            context.writeError("error: " + problem + "\n")
-            return nil
+    /// - Parameter datesEvents: the command dates what it writes by the clock (every command
+    ///   that changes deals but `outbox ack`): a `--now` after the system clock is refused.
+    func open(_ context: CLIContext, creating: Bool = false, writing: Bool = false, lockWait: LockWait? = nil, datesEvents: Bool = true) -> DealService? {
+        if writing || creating, datesEvents, let future = futureNow(systemClock: DealService.wallClock()) {
+            guard !future.refused else {
+                context.writeError("error: " + future.text + "; check the date (and its zone), or add --allow-future-now for a test store\n")
+                return nil
+            }
+            // Asked for (`--allow-future-now`): said all the same, since it lasts.
+            context.writeError("note: " + future.text + "\n")
         }
+        return openService(context, creating: creating, writing: writing, lockWait: lockWait)
+    }
+
+    private func openService(_ context: CLIContext, creating: Bool, writing: Bool, lockWait: LockWait?) -> DealService? {
         if writing || creating { context.keepGoingOnClosedPipes() }
         let path = path(context)
         if let problem = StoreFile.namesNoFile(path) {

@@ -171,7 +171,8 @@ struct OutboxAckCommand: FlowcCommand {
                 return ExitCode.clean
             }
         }
-        guard let service = store.open(context, writing: true) else { return ExitCode.usage }
+        // An acknowledgement dates no event: any clock is taken (QA round 29, N5).
+        guard let service = store.open(context, writing: true, datesEvents: false) else { return ExitCode.usage }
         let now = StoreTime(millisecondsSinceEpoch: service.clock() * 1000)
         let changed: Int
         do {

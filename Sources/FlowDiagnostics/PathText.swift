@@ -13,14 +13,14 @@ public enum PathText {
         return directory.isEmpty ? "/" : String(directory)
     }
 
-    /// Why `path` was not found: `base` ("no such file"), and when the path holds U+FFFD, that
+    /// Why `path` was not found: `base` ("no such file"), or, when the path holds U+FFFD, that
     /// its name was not UTF-8 (a GBK name from a zip or a share made on Chinese Windows): flowc
     /// takes file names as UTF-8 text, so the name it was given is not the file's, even when a
     /// listing of the directory shows it (CLI review, C8: "no such file" for a file `check DIR`
     /// had just found).
     public static func notFound(_ base: String, path: String) -> String {
         guard path.unicodeScalars.contains("\u{FFFD}") else { return base }
-        return base + " (its name as given holds `\u{FFFD}`: a name that is not UTF-8, as a GBK name from a zip or a Windows share is, "
-            + "cannot be opened by flowc; rename the file, e.g. `convmv -f gbk -t utf-8 --notest FILE`)"
+        return "its name is not UTF-8 (`\u{FFFD}` stands for the bytes that are not), as a GBK name from a zip or a Windows share is, "
+            + "and flowc cannot open such a file: give it a UTF-8 name, e.g. `convmv -f gbk -t utf-8 --notest FILE`"
     }
 }

@@ -233,7 +233,7 @@ public enum HostMessages {
         public static let bytes = "{0} bytes"
         /// FC1223 for a record whose kept head (`{0}`, its first bytes) does not name its deal
         /// (`{1}`: the message; QA round 28, R5).
-        public static let tooLargeUnnamed = "{1}; its {0} do not name its deal, so its deal's later records were not held back for it: they may have run before it"
+        public static let tooLargeUnnamed = "{1}; its {0} do not name its deal, so the later records of its deal were not held back for it, and may have been applied"
         public static let events = "{0} events"
         public static let notArchived = "it is not in the machine archive"
         public static let archiveNotADirectory = "the machine archive {0} is not a directory"

@@ -58,10 +58,10 @@ import Testing
         close(fd)
         let r = flowc(["check", dir])
         #expect(r.code == 2)
-        #expect(r.out.contains(".flow.yaml`: no such file (its name as given holds `\u{FFFD}`: a name that is not UTF-8"), "\(r.out)")
+        #expect(r.out.contains(".flow.yaml`: its name is not UTF-8 (`\u{FFFD}` stands for the bytes that are not), as a GBK name"), "\(r.out)")
         let run = flowc(["run", Examples.template, "--deals", dir + "/\u{FFFD}\u{FFFD}.jsonl", "--db", dir + "/d.sqlite"])
         #expect(run.code == 2)
-        #expect(run.err.contains("no such file or directory (its name as given holds `\u{FFFD}`"), "\(run.err)")
+        #expect(run.err.contains(".jsonl`: its name is not UTF-8 (`\u{FFFD}` stands for the bytes that are not)"), "\(run.err)")
         // A name that is simply missing says only that.
         #expect(flowc(["check", dir + "/none.flow.yaml"]).out.contains("`: no such file or directory\n"))
     }

@@ -26,8 +26,8 @@ import Testing
             #expect(r.code == 2, "\(command): \(r.out)")
             #expect(r.err.hasPrefix("error: --now `2204-07-01T00:00:00Z` is "), "\(r.err)")
             #expect(r.err.contains(" years after this machine's clock (\(Self.iso(clock).prefix(10))"), "\(r.err)")
-            #expect(r.err.hasSuffix("): the events this command writes would be dated then, and every later event of the deals it touches, "
-                + "dated by the clock, would be refused as earlier (FC1106); check the date, or add --allow-future-now for a test store\n"), "\(r.err)")
+            #expect(r.err.hasSuffix("): the events this command writes are dated then, and every later event of the deals it touches, "
+                + "dated by the clock, is refused as earlier (FC1106) until that time; check the date (and its zone), or add --allow-future-now for a test store\n"), "\(r.err)")
         }
         let run2 = flowc("run", Examples.template, "--deals", Examples.deals, "--db", dir + "/other.sqlite", "--now", Self.iso(clock + 40 * 86_400 + 3_600))
         #expect(run2.code == 2)
@@ -37,10 +37,19 @@ import Testing
         // Commands that only read take any clock.
         #expect(flowc("deals", "--db", db, "--now", "2204-07-01T00:00:00Z").code == 0)
         #expect(flowc("deal", "show", "D-1005", "--db", db, "--now", "2204-07-01T00:00:00Z").code == 0)
-        // Within a day of the clock (clocks a little apart), and when asked for.
-        #expect(flowc("tick", "--db", db, "--now", Self.iso(clock + 20 * 3_600)).code == 0)
+        // A zone slip (`Z` written for `+08:00`): eight hours ahead is refused too (QA round 29, N1).
+        let slip = flowc("tick", "--db", db, "--now", Self.iso(clock + 8 * 3_600 + 600))
+        #expect(slip.code == 2)
+        #expect(slip.err.contains(" is 8 hours after this machine's clock ("), "\(slip.err)")
+        // Within five minutes of the clock (clocks a little apart), and when asked for, with a note.
+        let near = flowc("tick", "--db", db, "--now", Self.iso(clock + 120))
+        #expect(near.code == 0, "\(near.err)")
+        #expect(!near.err.contains("after this machine's clock"), "\(near.err)")
         let asked = flowc("tick", "--db", db, "--now", "2204-07-01T00:00:00Z", "--allow-future-now")
         #expect(asked.code == 0, "\(asked.err)")
+        #expect(asked.err.hasPrefix("note: --now `2204-07-01T00:00:00Z` is "), "\(asked.err)")
         #expect(flowc("deal", "history", "D-1005", "--db", db).out != history)
+        // An acknowledgement dates no event: any clock (QA round 29, N5).
+        #expect(flowc("outbox", "ack", "1", "--db", db, "--now", "2304-07-01T00:00:00Z").code == 0)
     }
 }

@@ -593,7 +593,7 @@ import Testing
     /// later records were not held back for it (QA round 28, R5: they ran, and nothing said so),
     /// in CSV and in JSON Lines.
     @Test func aRecordOverTheLimitThatDoesNotNameItsDealSaysSo() throws {
-        let notHeld = "; its first 100 bytes do not name its deal, so its deal's later records were not held back for it: they may have run before it"
+        let notHeld = "; its first 100 bytes do not name its deal, so the later records of its deal were not held back for it, and may have been applied"
         let long = "amy,\"" + String(repeating: "长\n", count: 50) + "\",X-2"
         let csv = "owner,customer_name,id\namy,甲,X-1\n" + long + "\r\namy,乙,X-2\n"
         for fromFile in [false, true] {
