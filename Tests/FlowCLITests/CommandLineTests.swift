@@ -1,4 +1,4 @@
-import FlowCLI
+@testable import FlowCLI
 import Foundation
 import Testing
 
@@ -74,6 +74,15 @@ import Testing
         #expect(r.err.contains("run's --format says how the deals file is written, jsonl or csv (JSON Lines is `jsonl`); for the run's summary as JSON, use --json"), "\(r.err)")
         let other = flowc(["run", Examples.template, "--deals", Examples.deals, "--db", "/nonexistent/x.sqlite", "--format", "xml"])
         #expect(other.err.contains("the deals file's format is jsonl or csv, not `xml`"), "\(other.err)")
+    }
+
+    /// `tick`'s text report names at most 20 returned deals and counts the rest (QA round 29,
+    /// N2: one line of 17,499 ids).
+    @Test func tickNamesAtMostTwentyReturnedDeals() {
+        #expect(TickCommand.returnedLine(["D-1", "D-2"]) == "returned to the public pool: D-1, D-2")
+        let many = (1...25).map { "D-\($0)" }
+        #expect(TickCommand.returnedLine(many) == "returned to the public pool: " + many.prefix(20).joined(separator: ", ")
+            + ", and 5 more (`flowc pool list public` lists the public pool; --json or --verbose names every deal)")
     }
 
     /// A file the system cannot read is said in the system's words, not Foundation's internals
