@@ -63,7 +63,9 @@ struct DisplayLine {
     /// `cells[k]` is the display cell at which segment k starts; the last entry is the width.
     private let cells: [Int]
 
-    /// Where each segment's printable text ends in `text` (in `Character`s), for cutting a window.
+    /// Where each segment's printable text ends in `text`, in Unicode scalars (which joining
+    /// texts keeps, where `Character`s do not: a combining mark joins the character before it),
+    /// for cutting a window.
     private let textEnds: [Int]
 
     /// Whether the line goes on before or after what is held (a line too long to lay out whole).
@@ -80,7 +82,7 @@ struct DisplayLine {
         var cells = [0]
         var ends: [Int] = []
         var cell = 0
-        var characters = 0
+        var scalars = 0
         var range = file.lineRange(line)
         if range.count > Self.maxLaidOutBytes {
             let at = min(max(focus ?? range.lowerBound, range.lowerBound), range.upperBound)
@@ -97,8 +99,8 @@ struct DisplayLine {
             starts.append(segment.start)
             let shown = DisplayLine.printable(segment.scalar, tabWidth: tabWidth)
             text += shown.text
-            characters += shown.text.count
-            ends.append(characters)
+            scalars += shown.text.unicodeScalars.count
+            ends.append(scalars)
             cell += shown.width
             cells.append(cell)
         }
@@ -111,13 +113,20 @@ struct DisplayLine {
     /// The text of the segments that lie wholly within display cells `lo..<hi`, and the cell at
     /// which that text starts (at or after `lo`: a wide character cut by `lo` is left out).
     func window(_ lo: Int, _ hi: Int) -> (text: String, startCell: Int) {
-        guard let first = cells.indices.dropLast().first(where: { cells[$0] >= lo }) else { return ("", width) }
+        guard var first = cells.indices.dropLast().first(where: { cells[$0] >= lo }) else { return ("", width) }
+        // Not on a mark of no width (a combining accent): it belongs to the character before,
+        // which is left out, and would join the `…` put before the window.
+        while first > 0, first < segmentStarts.count, cells[first + 1] == cells[first] { first += 1 }
         var last = first
         while last < segmentStarts.count, cells[last + 1] <= hi { last += 1 }
         let from = first == 0 ? 0 : textEnds[first - 1]
         let to = last == 0 ? 0 : textEnds[last - 1]
-        let characters = Array(text)
-        return (from < to ? String(characters[from..<to]) : "", cells[first])
+        // Cut in scalars: counted in `Character`s per segment, a line of 161 `e` + U+0301 had
+        // fewer characters whole than its segments' sum, and the cut trapped (fuzzing, Z1).
+        guard from < to else { return ("", cells[first]) }
+        let all = text.unicodeScalars
+        let start = all.index(all.startIndex, offsetBy: from), end = all.index(start, offsetBy: to - from)
+        return (String(all[start..<end]), cells[first])
     }
 
     /// The total display width of the line.

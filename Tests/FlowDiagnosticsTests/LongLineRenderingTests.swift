@@ -36,6 +36,33 @@ import Testing
         #expect(out[3] == "  | ^^^^^^^")
     }
 
+    /// Combining marks, joiners and variation selectors make one character of several scalars:
+    /// a long line of them is cut like any other (fuzzing, Z1: 161 `e` + U+0301 trapped the
+    /// renderer, and `flowc check` died with no output).
+    @Test(arguments: ["e\u{301}", "\u{FFFD}\u{7FD}", "👩\u{200D}💻", "☺\u{FE0F}"])
+    func aLongLineOfJoinedCharactersIsCutWithoutATrap(_ unit: String) {
+        let f = SourceFile(path: "v.view.yaml", text: String(repeating: unit, count: 161) + " propsal " + String(repeating: unit, count: 200) + "\n")
+        let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")
+        let out = rows(plain.render(d))
+        let source = out[2]
+        #expect(source.contains(" propsal "), "\(source)")
+        #expect(out[3].filter { $0 == "^" }.count == 7)
+        // The whole line from its start, as the fuzzer's file had it.
+        let whole = SourceFile(path: "z.flow.yaml", text: String(repeating: unit, count: 161) + "\n")
+        let all = RenderTestMessages.unknownNodeShort.at(SourceSpan(file: whole, start: 0, end: whole.bytes.count - 1), "x")
+        #expect(rows(plain.render(all)).count > 3)
+        // An accent of no width keeps the window's cut and the carets right. (A sequence joined
+        // by U+200D or a variation selector is laid out a scalar at a time, not as a terminal
+        // shows it: the carets may be off there, which is left as it was.)
+        guard unit == "e\u{301}" else { return }
+        #expect(source.hasPrefix("1 | …") && source.hasSuffix("…"), "\(source)")
+        #expect(DisplayWidth.of(source) <= 4 + HumanRenderer.maxLineWidth + 2)
+        let caretCell = DisplayWidth.of(String(out[3].prefix { $0 != "^" }))
+        let wordCell = source.range(of: "propsal").map { DisplayWidth.of(String(source[..<$0.lowerBound])) } ?? -1
+        #expect(caretCell == wordCell)
+        #expect(rows(plain.render(all))[2].hasSuffix("…"))
+    }
+
     @Test func chineseTextIsNeverCutInsideACharacter() {
         let f = SourceFile(path: "v.view.yaml", text: String(repeating: "初步洽谈", count: 100) + " propsal " + String(repeating: "方案报价", count: 100) + "\n")
         let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")
