@@ -31,6 +31,26 @@ func flowc(_ args: [String], standardInput: String? = nil, terminals: (output: B
     return (code, ctx.out, ctx.err)
 }
 
+/// This test binary again, as a child process that runs the one test `filter` names (`Suite/test`)
+/// with `variable` set to `value` (such a test does its work only when the variable is set);
+/// not started.
+func testChild(_ filter: String, _ variable: String, _ value: String) throws -> Process {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    child.arguments = ["--testing-library", "swift-testing", "--filter", filter]
+    child.environment = ProcessInfo.processInfo.environment.merging([variable: value]) { $1 }
+    return child
+}
+
+/// Sends a started `child` SIGINT, as Ctrl-C would, once `ready` says so (polled every 10 ms, for
+/// two minutes at most), and waits for it to end.
+func interrupt(_ child: Process, when ready: () -> Bool) {
+    let started = Date()
+    while child.isRunning, Date().timeIntervalSince(started) < 120, !ready() { usleep(10_000) }
+    kill(child.processIdentifier, SIGINT)
+    child.waitUntilExit()
+}
+
 /// Makes `path` a named pipe that gives `text` once to the first reader (as `<(…)` gives a
 /// command's output). Opening a pipe blocks until the other end opens it: the writer runs on a
 /// thread of its own.

@@ -25,23 +25,14 @@ import Testing
         }
         lines.append(bad)
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/st.jsonl"))
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "RunInterruptTests/interruptedRunChild"]
-        child.environment = ProcessInfo.processInfo.environment.merging([Self.childVariable: dir]) { $1 }
+        let child = try testChild("RunInterruptTests/interruptedRunChild", Self.childVariable, dir)
         let errors = dir + "/child.err"
         #expect(FileManager.default.createFile(atPath: errors, contents: nil))
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle(forWritingAtPath: errors)
         try child.run()
         // Interrupted once the run has written its first batch (its handler is installed by then).
-        let started = Date()
-        while child.isRunning, Date().timeIntervalSince(started) < 120 {
-            if let created = Self.created(dir), created > 0 { break }
-            usleep(20_000)
-        }
-        kill(child.processIdentifier, SIGINT)
-        child.waitUntilExit()
+        interrupt(child) { (Self.created(dir) ?? 0) > 0 }
         let said = try String(contentsOfFile: errors, encoding: .utf8)
         #expect(child.terminationStatus == 130, "\(said)")
         #expect(said.contains("error[FC1241]: the run was interrupted after line"), "\(said)")
@@ -63,10 +54,7 @@ import Testing
             lines.append(#"{"id": "P\#(i)", "owner": "o\#(i % 200)", "at": "2024-05-06T09:00:00Z", "fields": {"\#(field)": "c\#(i)"}}"#)
         }
         let dir = try tempDir(["p.jsonl": lines.joined(separator: "\n") + "\n"])
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "RunInterruptTests/closedPipeRunChild"]
-        child.environment = ProcessInfo.processInfo.environment.merging([Self.pipeChildVariable: dir]) { $1 }
+        let child = try testChild("RunInterruptTests/closedPipeRunChild", Self.pipeChildVariable, dir)
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
         try child.run()
@@ -99,10 +87,7 @@ import Testing
     /// `--deals -` reads standard input (CLI review, C19: "cannot read `-`: no such file").
     @Test func aDealsFileOfDashIsStandardInput() throws {
         let dir = try tempDir([:])
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "RunInterruptTests/stdinRunChild"]
-        child.environment = ProcessInfo.processInfo.environment.merging([Self.stdinChildVariable: dir]) { $1 }
+        let child = try testChild("RunInterruptTests/stdinRunChild", Self.stdinChildVariable, dir)
         child.standardInput = FileHandle(forReadingAtPath: Examples.deals)
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice

@@ -82,11 +82,8 @@ import Testing
     /// Runs the test `name` of this suite in a child process of this test binary, started in
     /// `directory` with `variable` set (the child test does its work only then), and waits for it.
     static func runChild(_ name: String, variable: String, in directory: String) throws -> Process {
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "StoreOpeningTests/\(name)"]
+        let child = try testChild("StoreOpeningTests/\(name)", variable, "1")
         child.currentDirectoryURL = URL(fileURLWithPath: directory)
-        child.environment = ProcessInfo.processInfo.environment.merging([variable: "1"]) { $1 }
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
         try child.run()

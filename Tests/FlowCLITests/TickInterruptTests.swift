@@ -45,11 +45,8 @@ import Testing
         let dir = PathText.directory(of: db)
         #expect(Self.publicPool(db) == 0)
 
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        child.arguments = ["--testing-library", "swift-testing", "--filter", "TickInterruptTests/interruptedTickChild"]
         let args = command + ["--db", db, "--now", Self.now]
-        child.environment = ProcessInfo.processInfo.environment.merging([Self.childVariable: args.joined(separator: "\n")]) { $1 }
+        let child = try testChild("TickInterruptTests/interruptedTickChild", Self.childVariable, args.joined(separator: "\n"))
         let outPath = dir + "/child.out", errPath = dir + "/child.err"
         #expect(FileManager.default.createFile(atPath: outPath, contents: nil))
         #expect(FileManager.default.createFile(atPath: errPath, contents: nil))
@@ -57,13 +54,7 @@ import Testing
         child.standardError = FileHandle(forWritingAtPath: errPath)
         try child.run()
         // Interrupted once its first page is written (its handler is installed by then).
-        let started = Date()
-        while child.isRunning, Date().timeIntervalSince(started) < 120 {
-            if let n = Self.publicPool(db), n > 0 { break }
-            usleep(10_000)
-        }
-        kill(child.processIdentifier, SIGINT)
-        child.waitUntilExit()
+        interrupt(child) { (Self.publicPool(db) ?? 0) > 0 }
         let out = try String(contentsOfFile: outPath, encoding: .utf8)
         let err = try String(contentsOfFile: errPath, encoding: .utf8)
         #expect(child.terminationStatus == 130, "\(out)\(err)")
