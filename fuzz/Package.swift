@@ -47,5 +47,11 @@ let package = Package(
             dependencies: [.product(name: "FlowCLI", package: "flowc")],
             swiftSettings: fuzzer
         ),
+        // A scenario file through `flowc test`, in-process, against a bundled template.
+        .executableTarget(
+            name: "FuzzScenario",
+            dependencies: [.product(name: "FlowCLI", package: "flowc")],
+            swiftSettings: fuzzer
+        ),
     ]
 )

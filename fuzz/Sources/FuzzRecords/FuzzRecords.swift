@@ -84,9 +84,30 @@ public func fuzzRecords(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     let service = DealService(store: InMemoryStore(), machines: standardSale.registry, clock: { 1_735_603_200 }, batchSize: 7)
     let run = BulkRun(service: service, machine: standardSale.machine, limits: limits)
-    checkOutcome(run.runDeals(bytes, format: csv ? .csv : .jsonLines), lines: lines, what: "deals")
-    if !csv { checkOutcome(run.runEvents(bytes), lines: lines, what: "events") }
+    var before = run.report
+    let deals = run.runDeals(bytes, format: csv ? .csv : .jsonLines)
+    checkOutcome(deals, lines: lines, what: "deals")
+    checkAccounting(run.report, since: before, deals, what: "deals")
+    if !csv {
+        before = run.report
+        let events = run.runEvents(bytes)
+        checkOutcome(events, lines: lines, what: "events")
+        checkAccounting(run.report, since: before, events, what: "events")
+    }
     return 0
+}
+
+/// No record is dropped silently: after a file that ran to its end, every record read (a
+/// non-blank line or row) was created, advanced, unchanged or rejected, and the rejects handed
+/// back are the ones counted.
+func checkAccounting(_ r: BulkReport, since b: BulkReport, _ outcome: Result<[RejectedRecord], RecordFileProblem>, what: String) {
+    guard case .success(let rejects) = outcome else { return }
+    let records = r.records - b.records
+    let (created, advanced, unchanged, rejected) = (r.created - b.created, r.advanced - b.advanced, r.unchanged - b.unchanged, r.rejected - b.rejected)
+    if records != created + advanced + unchanged + rejected || r.notWritten != b.notWritten {
+        violated("\(what): \(records) records read, but \(created) created + \(advanced) advanced + \(unchanged) unchanged + \(rejected) rejected (\(r.notWritten - b.notWritten) not written)")
+    }
+    if rejects.count != rejected { violated("\(what): \(rejected) rejected, \(rejects.count) rejects handed back") }
 }
 
 /// The readers without the run (much faster: no store, no runner): each line of a JSON Lines
