@@ -27,6 +27,16 @@ nonisolated(unsafe) let standardSale: (registry: MachineRegistry, machine: Prepa
     do { return (registry, try registry.register(verified)) } catch { violated("cannot register the machine: \(error)") }
 }()
 
+/// The examples' deals file (`examples/standard-sale.deals.jsonl`), run before an events file
+/// (bit 6 of the first byte) so that its events meet deals that exist.
+let exampleDeals: [UInt8] = {
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    let path = repo.appendingPathComponent("examples/standard-sale.deals.jsonl").path
+    guard let data = FileManager.default.contents(atPath: path) else { violated("cannot read \(path)") }
+    return [UInt8](data)
+}()
+
 /// LeakSanitizer's suppressions: the machine above lives for the whole process, but LSan loses
 /// track of objects reached only through Swift enum payloads (pointers with tag bits), and
 /// would report them at exit. Leaks from the inputs themselves are still reported.
@@ -53,7 +63,9 @@ let chunkSizes = [1, 2, 3, 4, 7, 16, 64, 4096]
 /// - bit 0: JSON Lines (0) or CSV (1);
 /// - bits 1–3: the chunk size of the file readers (``chunkSizes``);
 /// - bit 4: a small line limit (24 bytes), to reach the over-long line paths;
-/// - bit 5: run the file (below); without it, only read its records, much faster.
+/// - bit 5: run the file (below); without it, only read its records, much faster;
+/// - bit 6 (with bit 5): run the examples' deals file first, then the bytes as an events file
+///   only (bit 0 is then ignored), so that events meet deals that exist.
 ///
 /// With bit 5, the file runs through ``BulkRun`` over an in-memory store with the standard-sale
 /// machine (the path of `flowc run --deals`; a JSON Lines file is then also run as an events
@@ -84,6 +96,16 @@ public func fuzzRecords(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
     let service = DealService(store: InMemoryStore(), machines: standardSale.registry, clock: { 1_735_603_200 }, batchSize: 7)
     let run = BulkRun(service: service, machine: standardSale.machine, limits: limits)
+    if control & 0x40 != 0 {
+        // An events file against deals that exist: the examples' deals first (D-1001 to D-1006,
+        // as `flowc run --deals … --events …` runs them), then the bytes as the events file.
+        guard case .success = run.runDeals(exampleDeals, format: .jsonLines) else { violated("the examples' deals file does not run") }
+        let before = run.report
+        let events = run.runEvents(bytes)
+        checkOutcome(events, lines: lines, what: "events")
+        checkAccounting(run.report, since: before, events, what: "events")
+        return 0
+    }
     var before = run.report
     let deals = run.runDeals(bytes, format: csv ? .csv : .jsonLines)
     checkOutcome(deals, lines: lines, what: "deals")
