@@ -205,7 +205,10 @@ struct DealEventCommand: FlowcCommand {
         if title != nil && link == nil { throw ValidationError("--title goes with --link") }
     }
 
+    @OptionGroup var colors: ColorOptions
+
     func execute(_ context: CLIContext) -> Int32 {
+        colors.apply(to: context)
         var event: EventInput
         if let step {
             switch JSONValue.parse(Array(step.utf8)) {

@@ -48,6 +48,9 @@ import Testing
             #expect(never.err.contains("error[FC0201]") && !never.err.contains(Self.escape), "\(command): \(never.err)")
         }
         let loaded = try Examples.loaded()
+        // `deal event` takes it too (QA round 29, N4: refused as "give exactly one action").
+        let event = flowc(["deal", "event", "D-1003", "--set", "intent=high", "--by", "li.si", "--db", loaded, "--color", "never"])
+        #expect(event.code == 0, "\(event.err)")
         let filter = flowc(["deals", "--db", loaded, "--where", "amount >> 1", "--color", "always"])
         #expect(filter.code == 1 && filter.err.contains(Self.escape), "\(filter.err)")
     }
