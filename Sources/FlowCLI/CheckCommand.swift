@@ -16,7 +16,7 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// `--color` of the commands whose colour is only that of their diagnostics (compile, graph,
-/// run, migrate, deal create, deals): it was on check, test and report alone, and only
+/// run, migrate, deal create and event, deals): it was on check, test and report alone, and only
 /// `NO_COLOR` could turn the others' off (CLI review, C6).
 struct ColorOptions: ParsableArguments {
     @Option(name: .long, help: "Colour of the diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never.")
