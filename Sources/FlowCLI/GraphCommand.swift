@@ -69,9 +69,7 @@ struct GraphCommand: FlowcCommand {
     func validate() throws {
         if db != nil && deal == nil { throw ValidationError("--db goes with --deal") }
         if now != nil && deal == nil { throw ValidationError("--now goes with --deal") }
-        if let now, RecordReader.time(text: now).flatMap(StoreOptions.absolute) == nil {
-            throw ValidationError("--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds")
-        }
+        if let now, let problem = StoreOptions.nowProblem(now) { throw ValidationError(problem) }
     }
 
     /// The format: explicit, else by the output file's extension.

@@ -55,9 +55,7 @@ struct StoreOptions: ParsableArguments {
         if let lockTimeout, !(lockTimeout >= 0 && lockTimeout <= 86_400 * 365) {
             throw ValidationError("--lock-timeout: seconds, from 0 (do not wait) to a year")
         }
-        if let now, RecordReader.time(text: now).flatMap(Self.absolute) == nil {
-            throw ValidationError("--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds")
-        }
+        if let now, let problem = Self.nowProblem(now) { throw ValidationError(problem) }
         // The zone of `--now` is the default offset: held to what `--utc-offset` takes (QA round
         // 11: `+23:59` and `+05:17` became the report's zone).
         if utcOffset == nil, let now, let zone = Self.zone(of: now),
@@ -114,6 +112,18 @@ struct StoreOptions: ParsableArguments {
             return "\(seconds / unit) \(name)"
         }
         return "\(seconds / 60) minutes"
+    }
+
+    /// Why `--now` is no time: not a form it takes, or a number of epoch seconds outside the
+    /// years 1 to 9999, said so, and milliseconds (`date +%s%3N`, a script's usual slip) named
+    /// (QA round 29, C12: "expected … epoch seconds" for epoch seconds). Nil when it is one.
+    static func nowProblem(_ now: String) -> String? {
+        guard RecordReader.time(text: now).flatMap(absolute) == nil else { return nil }
+        guard let n = Int64(now) else { return "--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds" }
+        if n > 0, RecordReader.time(text: String(n / 1000)).flatMap(absolute) != nil {
+            return "--now: `\(now)` as epoch seconds is past the year 9999; as milliseconds (which `date +%s%3N` writes), it is `\(n / 1000)` in seconds"
+        }
+        return "--now: `\(now)` as epoch seconds is outside the years 1 to 9999"
     }
 
     static func absolute(_ t: EventTime) -> Int64? {

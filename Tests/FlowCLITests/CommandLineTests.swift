@@ -85,6 +85,17 @@ import Testing
             + ", and 5 more (`flowc pool list public` lists the public pool; --json or --verbose names every deal)")
     }
 
+    /// `--now` in epoch seconds outside the years 1 to 9999 says so, and one in milliseconds
+    /// gives its seconds (QA round 29, C12: "expected … or epoch seconds" for both).
+    @Test func aNowOutOfRangeOrInMillisecondsIsSaidSo() {
+        let ms = flowc(["deals", "--db", "/nonexistent/x.sqlite", "--now", "1764540000123"])
+        #expect(ms.code == 2)
+        #expect(ms.err.hasPrefix("Error: --now: `1764540000123` as epoch seconds is past the year 9999; as milliseconds (which `date +%s%3N` writes), it is `1764540000` in seconds\n"), "\(ms.err)")
+        let far = flowc(["graph", Examples.template, "--deal", "D-1", "--db", "/nonexistent/x.sqlite", "--now", "253402300800000000"])
+        #expect(far.err.hasPrefix("Error: --now: `253402300800000000` as epoch seconds is outside the years 1 to 9999\n"), "\(far.err)")
+        #expect(flowc(["deals", "--db", "/nonexistent/x.sqlite", "--now", "soon"]).err.hasPrefix("Error: --now: expected an ISO-8601 datetime with zone"))
+    }
+
     /// A file the system cannot read is said in the system's words, not Foundation's internals
     /// (`Error Domain=NSCocoaErrorDomain Code=256 …`).
     @Test func anUnreadableTemplateIsSaidInTheSystemsWords() throws {
