@@ -187,10 +187,10 @@ import Testing
     /// Files in the scenarios directory that are not run for their name are said to be so, with
     /// the name to give them, even when another file is run; the suffix is lower case.
     @Test func misnamedScenarioFilesAreNamedInAWarning() throws {
-        let wrong = passingScenarioText.replacingOccurrences(of: "status: won", with: "status: lost")
+        let wrong = passingScenario.replacingOccurrences(of: "status: won", with: "status: lost")
         let dir = try tempDir([
             "a.flow.yaml": cleanTemplate,
-            "scenarios/a/won.scenario.yaml": passingScenarioText,
+            "scenarios/a/won.scenario.yaml": passingScenario,
             "scenarios/a/lost.senario.yaml": wrong,
             "scenarios/a/sub/lost2.scenario.YAML": wrong,
             "scenarios/a/lost3.yml": wrong,
@@ -229,9 +229,9 @@ import Testing
         let dir = try tempDir([
             "a.flow.yaml": cleanTemplate,
             "b.flow.yaml": cleanTemplate,
-            "scenarios/a/won.scenario.yaml": passingScenarioText,
-            "scenarios/b/won.scenario.yml.bak": passingScenarioText,
-            "scenarios/b/won.Scenario.yaml": passingScenarioText,
+            "scenarios/a/won.scenario.yaml": passingScenario,
+            "scenarios/b/won.scenario.yml.bak": passingScenario,
+            "scenarios/b/won.Scenario.yaml": passingScenario,
         ])
         let r = flowc("test", dir)
         #expect(r.code == 0, "\(r.out)")
@@ -264,7 +264,7 @@ extension ScenarioExpectationTests {
     /// An expected field value its field's type cannot read could never match: FC1301 at the
     /// value, before any step runs (QA round 28, R8: it was a failure of the run, without a place).
     @Test func anExpectedValueItsFieldCannotReadIsAnErrorAtTheValue() throws {
-        let r = try TestCommandTests.run(passingScenarioText
+        let r = try TestCommandTests.run(passingScenario
             .replacingOccurrences(of: "fields: {quote: 1200 CNY, cost: \"1000\"}", with: "fields: {quote: lots, cost: \"1000\"}")
             .replacingOccurrences(of: "expect: {status: won}", with: "expect: {status: won, fields: {cost: 10 USD}}"))
         #expect(r.code == 1)
@@ -272,22 +272,7 @@ extension ScenarioExpectationTests {
         #expect(r.out.contains("\(r.path):10:42: error[FC1301]: steps[0].expect.fields.cost: `10 USD` is not money(CNY): the field's currency is `CNY`, so the expectation could never hold\n"), "\(r.out)")
         #expect(r.out.contains("FAIL a quote above cost is won at once (the scenario file has errors)\n"), "\(r.out)")
         // The same values, readable, pass.
-        let good = try TestCommandTests.run(passingScenarioText)
+        let good = try TestCommandTests.run(passingScenario)
         #expect(good.code == 0, "\(good.out)")
     }
 }
-
-/// `passingScenario` of TestCommandTests.swift, which is private there.
-private let passingScenarioText = """
-    scenario: a quote above cost is won at once
-    start: 2024-05-06T09:00:00+08:00
-    deal:
-      owner: alice
-      fields: {quote: 1.2e3, cost: 1000}
-      expect: {active: [initial_talks], fields: {quote: 1200 CNY, cost: "1000"}}
-    steps:
-      - at: +1h
-        win: true
-        expect: {status: won}
-
-    """

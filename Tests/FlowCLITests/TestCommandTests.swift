@@ -26,8 +26,9 @@ private func scenarioFiles(of template: String) -> [String] {
     return names.filter { $0.hasSuffix(".scenario.yaml") }.sorted()
 }
 
-/// A scenario for `cleanTemplate` (CLITests.swift): a quote above cost is won directly.
-private let passingScenario = """
+/// A scenario for `cleanTemplate` (CLITests.swift): a quote above cost is won directly (used by
+/// ScenarioExpectationTests too).
+let passingScenario = """
     scenario: a quote above cost is won at once
     start: 2024-05-06T09:00:00+08:00
     deal:
