@@ -254,7 +254,7 @@ struct DealsCommand: FlowcCommand {
             // CSV on a terminal is read, not parsed: a deal's text does not get to drive the
             // terminal (a title or a clear-screen sequence in a note; CLI review, C17), as in the
             // table. Written to a file or a pipe, the CSV holds the text as it is.
-            if format == .csv, context.outputIsTerminal { text = Self.shownOnTerminal(text) }
+            if format == .csv, context.outputIsTerminal { text = Names.escapingControls(text) }
             context.write(text)
             // A list element holding `;` does not come back whole from the CSV (`flowc run` reads
             // `;` between elements): said, not silently split on the way back.
@@ -278,20 +278,6 @@ struct DealsCommand: FlowcCommand {
             return ViewStore.fail(HostError.store(error), opened.path, context)
         }
         return ExitCode.clean
-    }
-
-    /// `text` with every terminal control but line breaks and tabs written as its code
-    /// (`\u{1B}`), as ``Names/inline(_:)`` writes them.
-    static func shownOnTerminal(_ text: String) -> String {
-        var out = ""
-        for s in text.unicodeScalars {
-            if s != "\n", s != "\r", s != "\t", CharacterNames.isTerminalControl(s) {
-                out += "\\u{\(String(s.value, radix: 16, uppercase: true))}"
-            } else {
-                out.unicodeScalars.append(s)
-            }
-        }
-        return out
     }
 
     /// `money(CNY) in 1.0.0 (2 deals), money(USD) in 1.1.0 (1 deal)`: most deals first, then

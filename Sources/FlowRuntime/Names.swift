@@ -38,12 +38,26 @@ package enum Names {
             case "\n" where lastWasCR: continue  // CRLF is one break
             case "\n", "\r", "\u{2028}", "\u{2029}", "\u{0B}", "\u{0C}", "\u{85}": out += " ↵ "
             case "\t": out += " "
-            case _ where isControl(s): out += "\\u{\(String(s.value, radix: 16, uppercase: true))}"
+            case _ where isControl(s): out += code(s)
             default: out.unicodeScalars.append(s)
             }
         }
         return out
     }
+
+    /// Text shown on a terminal line by line (a CSV file printed there): every terminal control
+    /// but line breaks and tabs written as its code, as ``inline(_:)`` writes them.
+    package static func escapingControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: CharacterNames.isTerminalControl) else { return text }
+        var out = ""
+        for s in text.unicodeScalars {
+            if s != "\n", s != "\r", s != "\t", CharacterNames.isTerminalControl(s) { out += code(s) } else { out.unicodeScalars.append(s) }
+        }
+        return out
+    }
+
+    /// A control character as shown in text: `\u{1B}`.
+    static func code(_ s: Unicode.Scalar) -> String { "\\u{\(String(s.value, radix: 16, uppercase: true))}" }
 
     /// " (did you mean `id`? …)" when `name` is a node's display name (in any language, as
     /// written or in other letter case) rather than its id: a mapping takes ids, and the name is
