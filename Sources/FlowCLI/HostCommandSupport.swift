@@ -87,6 +87,9 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
+    /// `--now` in epoch seconds (nil when not given; `validate` has refused any other).
+    var nowInstant: Int64? { now.flatMap { RecordReader.time(text: $0).flatMap(Self.absolute) } }
+
     /// How far after the system clock a command that changes deals may set its own (`--now`)
     /// without ``allowFutureNow``: five minutes, for clocks a little apart. A zone slip (`Z`
     /// written for `+08:00`) is hours (QA round 29, N1: a margin of a day let it through).
@@ -98,7 +101,7 @@ struct StoreOptions: ParsableArguments {
     /// deals dated by the real clock (FC1106) until that time: one mistyped year froze them (CLI
     /// review, C1). Nil when `--now` is not that far ahead.
     func futureNow(systemClock: Int64) -> (text: String, refused: Bool)? {
-        guard let now, let t = RecordReader.time(text: now).flatMap(Self.absolute), t > systemClock + Self.futureNowMargin else { return nil }
+        guard let now, let t = nowInstant, t > systemClock + Self.futureNowMargin else { return nil }
         let text = "--now `\(now)` is \(Self.span(t - systemClock)) after this machine's clock (\(TimeText.iso(systemClock, utcOffset: nil))): "
             + "the events this command writes are dated then, and every later event of the deals it touches, dated by the clock, "
             + "is refused as earlier (FC1106) until that time"
@@ -272,7 +275,7 @@ struct StoreOptions: ParsableArguments {
         guard let store = openStore(path, context, readOnly: !writing && !creating, busyTimeout: lockTimeout, noteWaits: true) else { return nil }
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
         var clock = DealService.wallClock
-        if let now, let t = RecordReader.time(text: now).flatMap(Self.absolute) { clock = { t } }
+        if let t = nowInstant { clock = { t } }
         let service = DealService(store: store, machines: machines, clock: clock, utcOffset: effectiveOffset ?? 0)
         service.hintZone = effectiveOffset
         service.writerLock = lock
