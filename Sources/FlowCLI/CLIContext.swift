@@ -93,6 +93,10 @@ public final class CLIContext: @unchecked Sendable {
         if !capture { signal(SIGPIPE, SIG_IGN) }
     }
 
+    /// Whether a store failure said on standard error was a busy store (``ExitCode/busy``): the
+    /// command's usage status (2) becomes 75.
+    var storeWasBusy = false
+
     /// Whether anything was written to standard output (or tried: a lost stream counts).
     private(set) var wroteOutput = false
     /// The first error line written to standard error (`error[FC1204]: …`, `PATH: error[…]: …`,
@@ -151,4 +155,9 @@ public enum ExitCode {
     /// The command succeeded, but what it printed could not all be written (a full disk, a
     /// closed pipe): 74, `EX_IOERR` of sysexits(3). A command that failed keeps its own status.
     public static let outputFailed: Int32 = 74
+    /// The store was busy: another writer (a flowc command, or another program holding the
+    /// database) kept it past the lock timeout, and the command changed nothing it has not said
+    /// it kept: 75, `EX_TEMPFAIL` of sysexits(3), so that a scheduler can tell "try again" from
+    /// "fix the command" (2) without reading standard error (review of the CLI, C10).
+    public static let busy: Int32 = 75
 }

@@ -13,7 +13,7 @@ struct DealCommand: ParsableCommand {
         discussion: """
             Exit codes: 0 done; 1 the runner or the host refused (the code says why: FC11xx \
             runner, FC12xx host; `flowc explain CODE`); 2 usage error, or a store that cannot be \
-            opened or written.
+            opened or written; 75 the store was busy (another writer held it past --lock-timeout; try again).
             """,
         subcommands: [DealCreateCommand.self, DealEventCommand.self, DealShowCommand.self, DealHistoryCommand.self, DealWhyCommand.self,
                       DealVerifyCommand.self]
@@ -207,13 +207,24 @@ struct DealEventCommand: FlowcCommand {
 
     @OptionGroup var colors: ColorOptions
 
+    /// Why the step argument is not JSON: the parser's words when it starts as a JSON object
+    /// does, else what a step looks like (review of the CLI, C10: `'not json'` was said to
+    /// expect `null`, the parser's guess from its first letter).
+    static func notJSON(_ step: String, _ error: some Error) -> String {
+        guard step.drop(while: { $0.isWhitespace }).first == "{" else {
+            return "the event `\(Names.inline(String(step.prefix(40)) + (step.count > 40 ? "…" : "")))` is not a JSON object: a step is written "
+                + #"`{"set": {"quote": "80000 CNY"}}`, `{"complete": "discovery"}`, …, or use --set, --complete, --note or --link"#
+        }
+        return "the event is not JSON: \(error)"
+    }
+
     func execute(_ context: CLIContext) -> Int32 {
         colors.apply(to: context)
         var event: EventInput
         if let step {
             switch JSONValue.parse(Array(step.utf8)) {
             case .failure(let e):
-                return HostOutput.fail(HostError.malformedRecord("the event is not JSON: \(e)"), context)
+                return HostOutput.fail(HostError.malformedRecord(Self.notJSON(step, e)), context)
             case .success(let value):
                 // Said twice, once in the step and once as an option: which one is meant is unknown.
                 for (key, option) in [("id", id != nil), ("at", at != nil), ("by", by != nil), ("can_assign", canAssign)]

@@ -331,7 +331,7 @@ enum ViewStore {
     /// A store that failed, or a machine that cannot be loaded, as every store command reports
     /// them (FC1212, FC1210): `PATH: error[FC1212]: the store failed: …`, exit code 2.
     static func fail(_ error: HostError, _ path: String, _ context: CLIContext) -> Int32 {
-        context.writeError("\(path): \(error.description)\n")
+        context.writeError(error, place: path)
         return ExitCode.usage
     }
 }

@@ -15,7 +15,10 @@ public struct Flowc: ParsableCommand {
         discussion: """
             Exit codes: 0 no problems; 1 problems found (errors, or warnings with \
             --warnings-as-errors); 2 usage error or a file that cannot be read; 74 the command \
-            succeeded but could not write all it printed (a full disk, a closed pipe). A command \
+            succeeded but could not write all it printed (a full disk, a closed pipe); 75 the \
+            store was busy: another writer (a flowc command, or a program holding its database) \
+            held it past --lock-timeout, and nothing more than the command says was written: try \
+            again. A command \
             that changes deals is not stopped by a closed pipe (`flowc run … | head -1`): it does \
             all its work, its rejects file included, and its status says what it printed was lost.
             """,
@@ -30,7 +33,9 @@ public struct Flowc: ParsableCommand {
     /// Runs flowc with `arguments` (without the program name) and returns the exit code.
     /// Never calls `exit`; all output goes through `context`.
     public static func run(_ arguments: [String], context: CLIContext) -> Int32 {
-        let code = runCommand(arguments, context: context)
+        var code = runCommand(arguments, context: context)
+        // A store failure that was a busy store: "try again", not "fix the command".
+        if code == ExitCode.usage, context.storeWasBusy { code = ExitCode.busy }
         // Asked for JSON and failed before writing any: the failure as JSON (`FailureJSON`).
         if code != ExitCode.clean, !context.wroteOutput, FailureJSON.requested(arguments) {
             context.write(FailureJSON.object(errorLine: context.firstError, exit: code) + "\n")

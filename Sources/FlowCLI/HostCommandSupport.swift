@@ -26,7 +26,7 @@ struct StoreOptions: ParsableArguments {
     @Flag(name: .long, help: ArgumentHelp("Let a command that changes deals take a --now more than five minutes after the system clock (a test or training store): its events are dated then, and the deals it touches refuse any event dated earlier until that time."))
     var allowFutureNow = false
 
-    @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store, or for another program holding its database (a database browser, a backup), before it gives up (FC1212, exit 2): a command on one deal changes nothing; `run` and `tick` keep the batches written before and say how many (run them again to finish); default: as long as it takes.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("How long a command that changes deals waits for another one writing to the store, or for another program holding its database (a database browser, a backup), before it gives up (FC1212, exit 75: try again): a command on one deal changes nothing; `run` and `tick` keep the batches written before and say how many (run them again to finish); default: as long as it takes.", valueName: "seconds"))
     var lockTimeout: Double?
 
     /// The zone offset in effect: `--utc-offset`, else the one written at the end of `--now`
@@ -267,7 +267,7 @@ struct StoreOptions: ParsableArguments {
                 }
                 if waited { lockWait?.seconds = Date().timeIntervalSince(asked) }
             } catch {
-                context.writeError("\(path): \(error.description)\n")
+                context.writeError(error, place: path)
                 return nil
             }
         }
@@ -286,7 +286,7 @@ struct StoreOptions: ParsableArguments {
             do {
                 for note in try service.openingNotes() { context.writeError("note: \(path): \(note)\n") }
             } catch {
-                context.writeError(error.description + "\n")
+                context.writeError(error)
                 return nil
             }
         }
@@ -491,10 +491,11 @@ enum HostOutput {
     /// or the zone written in `--now`: `2024-05-06T09:00:00+08:00`), else in UTC with `Z`.
     static func time(_ seconds: Int64, _ zone: Int64?) -> String { TimeText.iso(seconds, utcOffset: zone) }
 
-    /// The exit code for a host error: 2 when the store failed, 1 otherwise.
-    /// 2 when the store cannot serve the command (it failed, a deal's machine is missing from
-    /// the archive, a stored deal cannot be read); 1 for a refusal.
+    /// The exit code for a host error: 75 when the store was busy (try again); 2 when the store
+    /// cannot serve the command (it failed, a deal's machine is missing from the archive, a
+    /// stored deal cannot be read); 1 for a refusal.
     static func exitCode(_ error: HostError) -> Int32 {
+        if error.storeProblem == .busy { return ExitCode.busy }
         let unusable = error.is(HostMessages.storeFailed) || error.is(HostMessages.machineUnavailable)
             || error.is(HostMessages.storedDealUnreadable)
         return unusable ? ExitCode.usage : ExitCode.problems
@@ -502,7 +503,7 @@ enum HostOutput {
 
     /// Prints an error on stderr (`error[FC1203]: …`) and returns its exit code.
     static func fail(_ error: HostError, _ context: CLIContext) -> Int32 {
-        context.writeError(error.description + "\n")
+        context.writeError(error)
         return exitCode(error)
     }
 
@@ -623,8 +624,17 @@ func openStore(_ path: String, _ context: CLIContext, readOnly: Bool = false, bu
             context.writeError("note: upgrading the store \(path) from schema version \(from) to \(to) (once; a large store takes a while)\n")
         }, onBusyWait: note)
     } catch {
-        context.writeError("\(path): \(HostError.store(error))\n")
+        context.writeError(HostError.store(error), place: path)
         return nil
+    }
+}
+
+extension CLIContext {
+    /// Writes a host error on standard error (`PLACE: error[FC1212]: …`), remembering a busy
+    /// store for the exit status (``ExitCode/busy``).
+    func writeError(_ error: HostError, place: String? = nil) {
+        if error.storeProblem == .busy { storeWasBusy = true }
+        writeError((place.map { "\($0): " } ?? "") + error.description + "\n")
     }
 }
 

@@ -18,7 +18,7 @@ struct OutboxCommand: ParsableCommand {
             Thousands of positions are best given on standard input (`flowc outbox ack --stdin \
             < done.txt`): as arguments, their parsing takes time that grows with their square. \
             Exit codes: 0 done; 2 usage error (a position the outbox never gave out: nothing is \
-            acknowledged), or a store that cannot be opened or written.
+            acknowledged), or a store that cannot be opened or written; 75 the store was busy (another writer held it past --lock-timeout; try again).
             """,
         subcommands: [OutboxListCommand.self, OutboxAckCommand.self]
     )

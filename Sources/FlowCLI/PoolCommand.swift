@@ -14,7 +14,7 @@ struct PoolCommand: ParsableCommand {
         discussion: """
             Claiming respects the template's quota and cooldown, assigning its `pool.assign_by` \
             role. Exit codes: 0 done; 1 refused (`flowc explain CODE`); 2 usage error, or a store \
-            that cannot be opened or written.
+            that cannot be opened or written; 75 the store was busy (another writer held it past --lock-timeout; try again).
             """,
         subcommands: [PoolListCommand.self, PoolClaimCommand.self, PoolReleaseCommand.self, PoolAssignCommand.self, PoolSweepCommand.self]
     )
@@ -249,7 +249,8 @@ struct PoolSweepCommand: FlowcCommand {
             Prints the deals that went to the public pool; `flowc tick` prints every timer fired.
 
             Exit codes: 0 done; 1 some deal's tick was refused; 2 usage error, or a store that \
-            cannot be opened or written; 130 stopped by Ctrl-C or TERM, after writing the deals \
+            cannot be opened or written; 75 the store was busy (another writer held it past \
+            --lock-timeout; the deals ticked before are kept: run it again); 130 stopped by Ctrl-C or TERM, after writing the deals \
             ticked so far (run it again to finish: the others stay due).
             """
     )

@@ -42,7 +42,8 @@ struct RunCommand: FlowcCommand {
             rejected, or the template has errors; 2 usage error, an unreadable file, a store \
             that cannot be opened or written, or a rejects file that cannot be written (its \
             directory is checked before any record runs) or that is another file of the run; \
-            130 stopped by Ctrl-C or TERM, after writing what was read (run the file again to \
+            75 the store was busy (another writer held it past --lock-timeout; the batches \
+            written before are kept: run the file again); 130 stopped by Ctrl-C or TERM, after writing what was read (run the file again to \
             go on).
             """
     )
@@ -252,7 +253,7 @@ struct RunCommand: FlowcCommand {
             input.source.close()
             progress.finish()
             if case .failure(let problem) = result {
-                context.writeError("\(input.path):\(problem.line): \(problem.error.description)\n")
+                context.writeError(problem.error, place: "\(input.path):\(problem.line)")
                 let told = RunSummary.FileProblem(input: input.path, line: problem.line, code: problem.error.code, message: problem.error.message)
                 if problem.isStoreFailure || problem.isReadFailure {
                     stoppedFiles.append(told)

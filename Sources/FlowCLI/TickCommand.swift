@@ -20,7 +20,8 @@ struct TickCommand: FlowcCommand {
             stay due, for the next tick to fire.
 
             Exit codes: 0 done; 1 some deal's tick was refused; 2 usage error, or a store that \
-            cannot be opened or written; 130 stopped by Ctrl-C or TERM, after writing the deals \
+            cannot be opened or written; 75 the store was busy (another writer held it past \
+            --lock-timeout; the deals ticked before are kept: run it again); 130 stopped by Ctrl-C or TERM, after writing the deals \
             ticked so far (run it again to finish).
             """
     )
@@ -119,7 +120,7 @@ struct TickCommand: FlowcCommand {
     static func finish(_ report: TickReport, command: String, _ context: CLIContext) -> Int32 {
         for r in report.refused { context.writeError("\(r.dealID): \(r.error.description)\n") }
         if let failure = report.failure {
-            context.writeError(failure.description + "\n")
+            context.writeError(failure)
             return ExitCode.usage
         }
         if report.interrupted {

@@ -80,7 +80,8 @@ public final class StoreWriterLock {
         guard errno == EWOULDBLOCK else {
             throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
         }
-        waiting()
+        // Not said when there is no time to wait (`--lock-timeout 0`): the command gives up at once.
+        if deadline.map({ Date() < $0 }) ?? true { waiting() }
         if let deadline {
             while flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 guard errno == EWOULDBLOCK || errno == EINTR else {

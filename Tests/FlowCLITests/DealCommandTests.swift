@@ -281,6 +281,12 @@ import Testing
         // A step that is not JSON is a malformed record, as one that is JSON but wrong (exit 1).
         let notJSON = flowc("deal", "event", "D-1001", "{not json", "--db", db)
         #expect(notJSON.code == 1 && notJSON.err.hasPrefix("error[FC1220]: not a valid record: the event is not JSON: byte "), "\(notJSON.err)")
+        // Text that does not even start as an object is told what a step looks like, not what
+        // the parser guessed from its first letter (review of the CLI, C10: "expected `null`").
+        let words = flowc("deal", "event", "D-1001", "not json", "--db", db)
+        #expect(words.code == 1)
+        #expect(words.err == "error[FC1220]: not a valid record: the event `not json` is not a JSON object: a step is written "
+            + #"`{"set": {"quote": "80000 CNY"}}`, `{"complete": "discovery"}`, …, or use --set, --complete, --note or --link"# + "\n", "\(words.err)")
         #expect(flowc("deal", "event", "D-1001", #"{"sett": 1}"#, "--db", db).code == 1)
         #expect(flowc("deal", "create", Examples.template, "--db", db).code == 2)
         #expect(flowc("deal", "create", Examples.template, "--id", "X", "--set", "nonsense", "--db", db).code == 2)

@@ -1,4 +1,5 @@
 import FlowCLI
+import FlowDiagnostics
 import FlowHost
 import Foundation
 import Testing
@@ -65,15 +66,53 @@ import Testing
         var held: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
         let started = Date()
         let r = flowc(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "0.3", "--json", "--db", db])
-        #expect(r.code == 2)
+        #expect(r.code == ExitCode.busy)
         #expect(Date().timeIntervalSince(started) >= 0.3)
         #expect(r.out.contains(#""code":"FC1212""#), "\(r.out)")
+        #expect(r.out.contains(#""exit":75"#), "\(r.out)")
         #expect(r.err.contains("the store is busy: another writer held its writer lock"), "\(r.err)")
         #expect(held != nil)
         held = nil
         // Released, the same command goes through at once.
         #expect(flowc(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "0", "--db", db]).code == 0)
+        // A usage error stays 2, and is not taken for a busy store.
         #expect(flowc(["deal", "event", "D-1006", "--set", "intent=low", "--lock-timeout", "-1", "--db", db]).code == 2)
+    }
+
+    /// Every command that changes deals exits 75 (`EX_TEMPFAIL`) when the store is busy past
+    /// `--lock-timeout`, so that a scheduler can tell "try again" from "fix the command" (2)
+    /// without reading standard error (review of the CLI, C10: both were 2). The readers go on.
+    @Test func everyWriterSaysABusyStoreWithItsOwnStatus() throws {
+        let db = try Examples.loaded()
+        let dir = PathText.directory(of: db)
+        try "deal,owner,customer_name\nB-1,wang,Busy Co\n".write(toFile: dir + "/b.csv", atomically: true, encoding: .utf8)
+        var held: StoreWriterLock? = try StoreWriterLock.acquire(besideDatabase: db)
+        let wait = ["--lock-timeout", "0", "--db", db]
+        let writers: [[String]] = [
+            ["deal", "event", "D-1006", "--set", "intent=low"],
+            ["deal", "create", Examples.template, "--id", "B-2", "--owner", "wang", "--set", "customer_name=Busy Two"],
+            ["pool", "claim", "D-1004", "--by", "zhao"],
+            ["pool", "sweep"],
+            ["tick"],
+            ["run", Examples.template, "--deals", dir + "/b.csv"],
+            ["outbox", "ack", "1"],
+            ["migrate", "--to", Examples.template, "--apply"],
+        ]
+        for command in writers {
+            let r = flowc(command + wait)
+            #expect(r.code == ExitCode.busy, "\(command): \(r.code) \(r.err)")
+            #expect(r.err.contains("error[FC1212]: the store failed: the store is busy: another writer held its writer lock"), "\(command): \(r.err)")
+            // Not waited for at all: no note says it is.
+            #expect(!r.err.contains("waiting"), "\(command): \(r.err)")
+        }
+        // Reading commands do not wait for the writer lock.
+        #expect(flowc(["deal", "show", "D-1006"] + wait).code == 0)
+        #expect(flowc(["deals"] + wait).code == 0)
+        // A malformed option is still a usage error.
+        #expect(flowc(["tick", "--frobnicate"] + wait).code == ExitCode.usage)
+        #expect(held != nil)
+        held = nil
+        #expect(flowc(["pool", "sweep"] + wait).code == 0)
     }
 
     /// `--json` is taken by every command that prints JSON, as the same as `--format json`
