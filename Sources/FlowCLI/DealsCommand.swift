@@ -52,7 +52,7 @@ struct DealsCommand: FlowcCommand {
             docs/views.md has the details.
 
             Exit codes: 0 listed; 1 a problem in the view (filter, keys, template); 2 usage error, \
-            no store at the path (FC1415), or the store failed (FC1212, as for every command; \
+            no store at the path (FC1215), or the store failed (FC1212, as for every command; \
             FC1210 for a deal's compiled template that cannot be loaded).
             """
     )
@@ -303,7 +303,7 @@ enum ViewStore {
             return nil
         }
         guard FileManager.default.fileExists(atPath: path) else {
-            context.writeError(HumanRenderer(color: false).render(ViewMessages.noStore.inFile(path, path)))
+            context.writeError(HostError.noStore(path), place: path)
             return nil
         }
         guard let service = options.open(context), let store = service.store as? any DealViewStore else { return nil }

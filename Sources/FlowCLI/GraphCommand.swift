@@ -29,7 +29,7 @@ struct GraphCommand: FlowcCommand {
 
             Exit codes: 0 drawn; 1 the template has errors, the deal does not exist, or the flow \
             is too large for the SVG layout (FC1401); 2 usage error, an unreadable template, a \
-            missing store (FC1403), a deal whose machine cannot be loaded (FC1210) or an \
+            missing store (FC1215), a deal whose machine cannot be loaded (FC1210) or an \
             unwritable output (FC1402).
             """
     )
@@ -154,8 +154,11 @@ struct GraphCommand: FlowcCommand {
         if let problem = StoreFile.namesNoFile(path) ?? StoreFile.unreachable(path) {
             return .failure(ExitStatus(ViewStore.fail(problem, StoreOptions.place(path), context)))
         }
-        guard FileManager.default.fileExists(atPath: path) else {
-            context.writeError(GraphCommand.render(GraphMessages.noStore, path))
+        // An empty file is no store either, as for every command (SQLite would take it for an
+        // empty database).
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_size > 0 else {
+            context.writeError(HostError.noStore(path), place: path)
             return .failure(ExitStatus(ExitCode.usage))
         }
         guard let store = openStore(path, context, readOnly: true) else { return .failure(ExitStatus(ExitCode.usage)) }

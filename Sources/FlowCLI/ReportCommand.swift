@@ -24,7 +24,7 @@ struct ReportCommand: FlowcCommand {
             and prints nothing else unless --format (or --json) asks for that form too.
 
             Exit codes: 0 done; 1 the store has no deal of --template; 2 usage error, no store \
-            (FC1415), the store failed (FC1212, as for every command; FC1210 for a deal's compiled \
+            (FC1215), the store failed (FC1212, as for every command; FC1210 for a deal's compiled \
             template that cannot be loaded) or the HTML file cannot be written.
             """
     )

@@ -114,9 +114,12 @@ public enum HostMessages {
         """)
     public static let noStore = HostMessageSpec(1215, "no-store", "there is no deal store at `{0}`", """
         The command reads or changes deals that exist, in the store given with `--db` (else \
-        `$FLOWC_DB`, else `.flowc/deals.sqlite`), and that file does not exist. Such commands \
-        never create a store (an empty one would only hide a mistyped path). Check the path; \
-        `flowc run` and `flowc deal create` create stores.
+        `$FLOWC_DB`, else `.flowc/deals.sqlite`), and that file does not exist (or is empty). \
+        Such commands (`deal`, `pool`, `tick`, `outbox`, `migrate`, `deals`, `report`, `graph \
+        --deal`) never create a store: an empty one would only hide a mistyped path. Check the \
+        path; `flowc run` and `flowc deal create` create stores. Exit code 2; the store's path \
+        is the error's location (`location` in JSON). FC1415 (`deals`, `report`) and FC1403 \
+        (`graph --deal`) said the same until 2026-11-30 and are no longer used.
         """)
     public static let storeDirectoryMissing = HostMessageSpec(1216, "store-directory-missing", "the directory `{0}` does not exist (the store `{1}` would be created in it)", """
         `flowc run` and `flowc deal create` create the store given with `--db` (or \

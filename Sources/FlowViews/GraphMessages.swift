@@ -3,7 +3,7 @@ public import FlowDiagnostics
 /// Every message of `flowc graph` (FC1401–FC1409) and the words its pictures carry, in Chinese
 /// and English. Code outside this file never builds the text of a diagnostic or a picture label.
 ///
-/// Numbering: FC1401 the layout's limit; FC1402–FC1403 files and the store.
+/// Numbering: FC1401 the layout's limit; FC1402 the file written (FC1403, a missing store, is FC1215 now).
 public enum GraphMessages {
     public static let tooLarge = MessageSpec(1401, .error, "graph-too-large", "the flow has {0} boxes and arrows to draw; the SVG layout draws at most {1}: use `--format dot` or `--format mermaid`", explanation: """
         `flowc graph` lays the SVG out itself, and the layout's cost grows faster than the number \
@@ -19,15 +19,8 @@ public enum GraphMessages {
         for standard output. Exit code 2.
         """)
 
-    public static let noStore = MessageSpec(1403, .error, "graph-no-store", "there is no deal store at `{0}`", explanation: """
-        `flowc graph --deal ID` reads the deal from the store given with `--db` (else \
-        `$FLOWC_DB`, else `.flowc/deals.sqlite`), and that file does not exist. The graph \
-        command never creates a store. Check the path; `flowc run` and `flowc deal create` \
-        create stores. Exit code 2.
-        """)
-
     /// The table `flowc explain` lists.
-    public static let all: [MessageSpec] = [tooLarge, cannotWrite, noStore]
+    public static let all: [MessageSpec] = [tooLarge, cannotWrite]
 
     /// Not diagnostics: notes printed on standard error.
     public enum Note {

@@ -37,11 +37,6 @@ public enum ViewMessages {
         A group is one value of its key, and a sort compares one value per deal; a list field \
         has many. Group or sort by another key, or filter on the list with `\"crm\" in products`.
         """
-    public static let noStore = MessageSpec(1415, .error, "view-no-store", "there is no deal store at `{0}`", explanation: """
-        `flowc deals` and `flowc report` read the store given with `--db` (else `$FLOWC_DB`, \
-        else `.flowc/deals.sqlite`) and never create one. Check the path; `flowc run` and \
-        `flowc deal create` create stores. Exit code 2.
-        """)
     public static let differingField = MessageSpec(1418, .error, "view-field-differs", "field `{0}` has another type in another version of template `{1}` in the store: {2}", explanation: """
         A view reads the deals of every version of a template in the store (`flowc migrate` \
         moves open deals to a new version; closed ones stay where they ran). A field that a new \
@@ -117,7 +112,7 @@ public enum ViewMessages {
 
     /// The table `flowc explain` lists.
     public static let all: [MessageSpec] = [
-        unknownKey, severalTemplates, unknownTemplate, badSort, notGroupable, noStore, duplicateColumn, differingField, viewFileKey, viewFileMissing,
+        unknownKey, severalTemplates, unknownTemplate, badSort, notGroupable, duplicateColumn, differingField, viewFileKey, viewFileMissing,
         viewFileValue, viewFileTemplate, viewFileUnknownNode,
     ]
 }

@@ -182,7 +182,7 @@ import Testing
         let missing = flowc("deals", "--db", db + ".none", "--format", "json")
         #expect(missing.code == 2)
         let e2 = try error(missing.out)
-        #expect(e2["code"] as? String == "FC1415" && e2["exit"] as? Int == 2 && e2["location"] as? String == db + ".none")
+        #expect(e2["code"] as? String == "FC1215" && e2["exit"] as? Int == 2 && e2["location"] as? String == db + ".none")
         let column = flowc("deals", "--db", db, "--format=json", "--columns", "deal,nope")
         let e3 = try error(column.out)
         #expect(e3["code"] as? String == "FC1410" && e3["location"] as? String == "--columns:1:6", "\(column.out)")

@@ -252,7 +252,7 @@ import Testing
         let db = try Examples.db()
         let r = flowc("deals", "--db", db)
         #expect(r.code == 2)
-        #expect(r.err.contains("error[FC1415]: there is no deal store at"))
+        #expect(r.err.contains("error[FC1215]: there is no deal store at"))
         #expect(!FileManager.default.fileExists(atPath: db))
         #expect(flowc("report", "--db", db).code == 2)
     }

@@ -83,7 +83,7 @@ import Testing
         let db = try Examples.db()
         let noStore = flowc("graph", Self.demo, "--deal", "D-1", "--db", db)
         #expect(noStore.code == 2)
-        #expect(noStore.err == "error[FC1403]: there is no deal store at `\(db)`\n")
+        #expect(noStore.err == "\(db): error[FC1215]: there is no deal store at `\(db)`\n")
         #expect(!FileManager.default.fileExists(atPath: db), "the graph command must not create a store")
 
         let created = flowc("deal", "create", Self.demo, "--id", "G-1", "--owner", "amy", "--set", "customer_name=星辰科技", "--db", db)

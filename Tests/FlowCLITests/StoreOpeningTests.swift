@@ -11,6 +11,8 @@ import Testing
         ["migrate", "--to", Examples.template], ["deal", "show", "D-1"], ["deal", "history", "D-1"], ["deal", "why", "D-1"],
         ["deal", "event", "D-1", "--set", "amount=1", "--by", "amy"], ["pool", "list"], ["pool", "claim", "D-1", "--by", "amy"],
         ["pool", "release", "D-1", "--by", "amy"], ["pool", "assign", "D-1", "--to", "amy", "--by", "mia"], ["pool", "sweep"], ["tick"],
+        // One code for the views and the picture too (review of the CLI, C14: FC1415, FC1403).
+        ["deals"], ["report"], ["graph", Examples.template, "--deal", "D-1"], ["outbox", "list"],
     ]
 
     @Test(arguments: readers)
@@ -20,7 +22,7 @@ import Testing
             let ctx = CLIContext(capture: true)
             let r = (code: Flowc.run(args + ["--db", db], context: ctx), out: ctx.out, err: ctx.err)
             #expect(r.code == 2, "\(args)")
-            #expect(r.err == "error[FC1215]: there is no deal store at `\(db)`\n", "\(args)")
+            #expect(r.err == "\(db): error[FC1215]: there is no deal store at `\(db)`\n", "\(args)")
             #expect(r.out.isEmpty)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty, "\(args)")
@@ -223,7 +225,7 @@ import Testing
         let ctx = CLIContext(capture: true)
         let code = Flowc.run(args + ["--db", db], context: ctx)
         #expect(code == 2, "\(args)")
-        #expect(ctx.err == "error[FC1215]: there is no deal store at `\(db)`\n", "\(args)")
+        #expect(ctx.err == "\(db): error[FC1215]: there is no deal store at `\(db)`\n", "\(args)")
         #expect((try FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) == 0)
     }
 
