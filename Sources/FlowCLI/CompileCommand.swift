@@ -88,7 +88,7 @@ struct CompileCommand: FlowcCommand {
         do {
             try OutputFile.write(Data(bytes), to: output)
         } catch {
-            context.writeError("error: cannot write `\(output)`: \(OutputFile.reason(error, path: output))\n")
+            context.writeError(FileError.cannotWrite(output, OutputFile.reason(error, path: output), option: "-o"))
             return ExitCode.usage
         }
         // `--quiet` is errors only: not this line either (CLI review, C16).

@@ -30,7 +30,7 @@ struct GraphCommand: FlowcCommand {
             Exit codes: 0 drawn; 1 the template has errors, the deal does not exist, or the flow \
             is too large for the SVG layout (FC1401); 2 usage error, an unreadable template, a \
             missing store (FC1215), a deal whose machine cannot be loaded (FC1210) or an \
-            unwritable output (FC1402).
+            unwritable output (FC0008).
             """
     )
 
@@ -131,7 +131,7 @@ struct GraphCommand: FlowcCommand {
         do {
             try OutputFile.write(Data(text.utf8), to: output)
         } catch {
-            context.writeError(GraphCommand.render(GraphMessages.cannotWrite, output, OutputFile.reason(error, path: output)))
+            context.writeError(FileError.cannotWrite(output, OutputFile.reason(error, path: output), option: "-o"))
             return ExitCode.usage
         }
         let t = machine.template

@@ -294,6 +294,25 @@ struct StoreOptions: ParsableArguments {
     }
 }
 
+/// A file a command could not read or write, said in one form by every command (review of the
+/// CLI, C14: with a code in some, without in others): located at the file, as `flowc check` says
+/// FC0001, so that JSON gives the path as the failure's `location`.
+enum FileError {
+    /// `PATH: error[FC0001]: cannot read `PATH`: REASON`; `option` stands for an empty path.
+    static func cannotRead(_ path: String, _ reason: String, option: String) -> String {
+        line(DriverMessages.cannotRead, path, reason, option)
+    }
+
+    /// `PATH: error[FC0008]: cannot write `PATH`: REASON`; `option` stands for an empty path.
+    static func cannotWrite(_ path: String, _ reason: String, option: String) -> String {
+        line(DriverMessages.cannotWrite, path, reason, option)
+    }
+
+    private static func line(_ spec: MessageSpec, _ path: String, _ reason: String, _ option: String) -> String {
+        "\(path.isEmpty ? option : path): \(spec.severity.rawValue)[\(spec.code)]: \(Message(spec.format, [path, reason]).text)\n"
+    }
+}
+
 /// A small input file read whole (a compiled machine, a mapping file), as templates are read: a
 /// pipe too (`<(…)`), and at most `YAMLLimits.default.maxFileBytes`, refused before it is read.
 enum InputFile {
@@ -452,7 +471,7 @@ enum HostTemplates {
             switch InputFile.read(path) {
             case .success(let bytes): data = bytes
             case .failure(let problem):
-                context.writeError("error: \(problem.message)\n")
+                context.writeError(FileError.cannotRead(path, problem.reason, option: "TEMPLATE"))
                 return .failure(ExitStatus(ExitCode.usage))
             }
             do { return .success(try IRLoader.load(data)) } catch {

@@ -92,7 +92,7 @@ struct ReportCommand: FlowcCommand {
             do {
                 try OutputFile.write(Data(ReportHTML.render(model, language: lang.language).utf8), to: html)
             } catch {
-                context.writeError("error: cannot write `\(html)`: \(OutputFile.reason(error, path: html))\n")
+                context.writeError(FileError.cannotWrite(html, OutputFile.reason(error, path: html), option: "--html"))
                 return ExitCode.usage
             }
         }

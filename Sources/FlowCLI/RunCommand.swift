@@ -192,7 +192,7 @@ struct RunCommand: FlowcCommand {
             // The copy of a CSV pipe goes to `TMPDIR` as the command sees it.
             let temporary = context.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? NSTemporaryDirectory()
             guard let source = RecordSource(path: path, spooled: csv, temporaryDirectory: temporary) else {
-                context.writeError("error: cannot read `\(path)`: \(RecordSource.whyUnreadable(path, temporaryDirectory: temporary))\n")
+                context.writeError(FileError.cannotRead(path, RecordSource.whyUnreadable(path, temporaryDirectory: temporary), option: isEvents ? "--events" : "--deals"))
                 return ExitCode.usage
             }
             inputs.append((path, source, isEvents))

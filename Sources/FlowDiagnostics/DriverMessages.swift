@@ -1,9 +1,10 @@
 /// Every diagnostic of the driver (FC00xx): reading files, and `flowc-ignore` suppressions.
 public enum DriverMessages {
     public static let cannotRead = MessageSpec(1, .error, "cannot-read-file", "cannot read `{0}`: {1}", explanation: """
-        flowc could not read a file it was asked to check. The message gives the path as it was \
-        written on the command line and the reason the operating system gave (no such file, \
-        permission denied, a directory where a file was expected, ...).
+        flowc could not read a file it was given: a template to check, compile or run, a compiled \
+        machine, a deals or events file (`flowc run --deals`, `--events`). The message gives the \
+        path as it was written on the command line and the reason the operating system gave (no \
+        such file, permission denied, a directory where a file was expected, ...). Exit code 2.
 
         Example:
 
@@ -127,11 +128,26 @@ public enum DriverMessages {
               f3: 1
         """)
 
+    public static let cannotWrite = MessageSpec(8, .error, "cannot-write-file", "cannot write `{0}`: {1}", explanation: """
+        flowc could not write a file it was asked to write: `flowc compile -o`, `flowc graph -o`, \
+        `flowc report --html`. The message gives the path as it was written on the command line \
+        and the reason (a directory that does not exist, permission denied, a full disk, a deal \
+        store, which an output never replaces). Nothing was written: the file, if there was one, \
+        is as it was. Give another path, or `-o -` for standard output. Exit code 2.
+
+        Example:
+
+            $ flowc compile templates/standard-sale.flow.yaml -o out/ir.json
+            out/ir.json: error[FC0008]: cannot write `out/ir.json`: no such file or directory
+
+        `flowc graph` said FC1402 for the same until 2026-11-30.
+        """)
+
     /// Text of the label that FC0004 puts on the error it could not suppress.
     public static let errorReportedHere = "the error is reported here"
 
     /// Every entry, in code order.
     public static let all: [MessageSpec] = [
-        cannotRead, noTemplates, notACode, errorNotSuppressible, unusedSuppression, emptySuppression, tooManyProblems,
+        cannotRead, noTemplates, notACode, errorNotSuppressible, unusedSuppression, emptySuppression, tooManyProblems, cannotWrite,
     ]
 }

@@ -3,7 +3,8 @@ public import FlowDiagnostics
 /// Every message of `flowc graph` (FC1401–FC1409) and the words its pictures carry, in Chinese
 /// and English. Code outside this file never builds the text of a diagnostic or a picture label.
 ///
-/// Numbering: FC1401 the layout's limit; FC1402 the file written (FC1403, a missing store, is FC1215 now).
+/// Numbering: FC1401 the layout's limit (FC1402, a file that cannot be written, is FC0008 now; FC1403,
+/// a missing store, FC1215).
 public enum GraphMessages {
     public static let tooLarge = MessageSpec(1401, .error, "graph-too-large", "the flow has {0} boxes and arrows to draw; the SVG layout draws at most {1}: use `--format dot` or `--format mermaid`", explanation: """
         `flowc graph` lays the SVG out itself, and the layout's cost grows faster than the number \
@@ -13,14 +14,8 @@ public enum GraphMessages {
         Mermaid viewer, or split the template with `extends`/`include`.
         """)
 
-    public static let cannotWrite = MessageSpec(1402, .error, "graph-cannot-write", "cannot write `{0}`: {1}", explanation: """
-        The picture could not be written to the file given with `-o`: the directory does not \
-        exist, or the file is not writable. Nothing was written. Give another path, or `-o -` \
-        for standard output. Exit code 2.
-        """)
-
     /// The table `flowc explain` lists.
-    public static let all: [MessageSpec] = [tooLarge, cannotWrite]
+    public static let all: [MessageSpec] = [tooLarge]
 
     /// Not diagnostics: notes printed on standard error.
     public enum Note {

@@ -306,10 +306,10 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
         let graph = flowc("graph", Examples.template, "--deal", "D-1001", "--db", db, "-o", db)
         #expect(graph.code == 2)
-        #expect(graph.err == "error[FC1402]: cannot write `\(db)`: it is an SQLite database (a deal store?), which an output never replaces\n", "\(graph.err)")
+        #expect(graph.err == "\(db): error[FC0008]: cannot write `\(db)`: it is an SQLite database (a deal store?), which an output never replaces\n", "\(graph.err)")
         let compile = flowc("compile", Examples.template, "-o", db)
         #expect(compile.code == 2)
-        #expect(compile.err.hasSuffix("error: cannot write `\(db)`: it is an SQLite database (a deal store?), which an output never replaces\n"), "\(compile.err)")
+        #expect(compile.err.hasSuffix("\(db): error[FC0008]: cannot write `\(db)`: it is an SQLite database (a deal store?), which an output never replaces\n"), "\(compile.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
         // Nor its write-ahead log, where a writer that died may have left committed writes.
         try Data("log".utf8).write(to: URL(fileURLWithPath: db + "-wal"))
@@ -434,17 +434,17 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         let dir = try tempDir(["a.flow.yaml": cleanTemplate])
         let toDirectory = flowc("compile", dir + "/a.flow.yaml", "-o", dir)
         #expect(toDirectory.code == 2)
-        #expect(toDirectory.err == "error: cannot write `\(dir)`: is a directory\n")
+        #expect(toDirectory.err == "\(dir): error[FC0008]: cannot write `\(dir)`: is a directory\n")
         let noParent = flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/none/a.json")
         #expect(noParent.code == 2)
-        #expect(noParent.err == "error: cannot write `\(dir)/none/a.json`: no such file or directory\n")
+        #expect(noParent.err == "\(dir)/none/a.json: error[FC0008]: cannot write `\(dir)/none/a.json`: no such file or directory\n")
     }
 
     @Test func graphSaysWhyItCannotWrite() throws {
         let dir = try tempDir(["a.flow.yaml": cleanTemplate])
         let r = flowc("graph", dir + "/a.flow.yaml", "-o", dir)
         #expect(r.code == 2)
-        #expect(r.err == "error[FC1402]: cannot write `\(dir)`: is a directory\n")
+        #expect(r.err == "\(dir): error[FC0008]: cannot write `\(dir)`: is a directory\n")
     }
 
     @Test func reportAndRunSayWhyTheyCannotWrite() throws {
@@ -452,14 +452,14 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         let dir = try tempDir([:])
         let report = flowc("report", "--db", db, "--html", dir, "--format", "json")
         #expect(report.code == 2)
-        #expect(report.err == "error: cannot write `\(dir)`: is a directory\n")
+        #expect(report.err == "\(dir): error[FC0008]: cannot write `\(dir)`: is a directory\n")
         // An empty path is named as such (it was "NSCocoaErrorDomain error 512"; QA round 14, m6).
         let empty = flowc("report", "--db", db, "--html", "", "--format", "json")
         #expect(empty.code == 2)
-        #expect(empty.err == "error: cannot write ``: the path is empty; name a file\n")
+        #expect(empty.err == "--html: error[FC0008]: cannot write ``: the path is empty; name a file\n")
         let graph = flowc("graph", Examples.template, "-o", "")
-        #expect(graph.err == "error[FC1402]: cannot write ``: the path is empty; name a file\n")
-        #expect(flowc("compile", Examples.template, "-o", "").err == "error: cannot write ``: the path is empty; name a file\n")
+        #expect(graph.err == "-o: error[FC0008]: cannot write ``: the path is empty; name a file\n")
+        #expect(flowc("compile", Examples.template, "-o", "").err == "-o: error[FC0008]: cannot write ``: the path is empty; name a file\n")
         let onStore = flowc("report", "--db", db, "--html", db, "--format", "json")
         #expect(onStore.code == 2)
         #expect(onStore.err == "error: `\(db)` is the store being reported on: the page would replace it; name another file with --html\n")

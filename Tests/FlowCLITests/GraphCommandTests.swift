@@ -69,7 +69,7 @@ import Testing
         #expect(missing.err.contains("FC0001"))
         let unwritable = flowc("graph", Self.demo, "-o", "/nonexistent-dir/flow.svg")
         #expect(unwritable.code == 2)
-        #expect(unwritable.err.hasPrefix("error[FC1402]: cannot write `/nonexistent-dir/flow.svg`"))
+        #expect(unwritable.err.hasPrefix("/nonexistent-dir/flow.svg: error[FC0008]: cannot write `/nonexistent-dir/flow.svg`"), "\(unwritable.err)")
     }
 
     @Test func templateWithErrorsPrintsItsDiagnosticsAndExitsOne() {

@@ -249,10 +249,14 @@ enum Examples {
 
         let directory = flowc("run", Examples.template, "--deals", dir, "--db", dir + "/deals.sqlite")
         #expect(directory.code == 2)
-        #expect(directory.err == "error: cannot read `\(dir)`: it is a directory\n")
+        #expect(directory.err == "\(dir): error[FC0001]: cannot read `\(dir)`: it is a directory\n")
         let missing = flowc("run", Examples.template, "--deals", dir + "/nope.jsonl", "--db", dir + "/deals.sqlite")
         #expect(missing.code == 2)
-        #expect(missing.err == "error: cannot read `\(dir)/nope.jsonl`: no such file or directory\n")
+        #expect(missing.err == "\(dir)/nope.jsonl: error[FC0001]: cannot read `\(dir)/nope.jsonl`: no such file or directory\n")
+        // In JSON, a code and the file as its location, as `check` gives (CLI review, C14: `null`,
+        // which says a usage error).
+        let json = flowc("run", Examples.template, "--deals", dir + "/nope.jsonl", "--db", dir + "/deals.sqlite", "--json")
+        #expect(json.out == #"{"error":{"code":"FC0001","exit":2,"location":"\#(dir)/nope.jsonl","message":"cannot read `\#(dir)/nope.jsonl`: no such file or directory"}}"# + "\n", "\(json.out)")
     }
 
     /// Rejected records are written as the run goes: a file of 3,000 bad records among good ones
@@ -626,7 +630,7 @@ enum Examples {
         #expect(piped.out.contains("6 created"))
         let missing = flowc("run", dir + "/gone.ir.json", "--deals", Examples.deals, "--db", dir + "/piped.sqlite")
         #expect(missing.code == 2)
-        #expect(missing.err == "error: cannot read `\(dir)/gone.ir.json`: no such file\n")
+        #expect(missing.err == "\(dir)/gone.ir.json: error[FC0001]: cannot read `\(dir)/gone.ir.json`: no such file\n")
     }
 
     @Test(arguments: [["run", "--help"], ["deal", "--help"], ["deal", "why", "--help"], ["pool", "--help"], ["pool", "claim", "--help"], ["tick", "--help"]])

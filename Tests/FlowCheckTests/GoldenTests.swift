@@ -67,6 +67,7 @@ let updateGoldens = ProcessInfo.processInfo.environment["FLOWC_UPDATE"] == "1"
         "FC0001": "FlowCLITests: missing file exits 2",
         "FC0002": "FlowCLITests: empty directory exits 2",
         "FC0007": "FlowCheckTests: DiagnosticCapTests (over 10,000 problems in a file)",
+        "FC0008": "FlowCLITests: reportAndRunSayWhyTheyCannotWrite, GraphCommandTests (an output that cannot be written)",
         "FC0108": "FlowYAMLTests: file over the size limit (custom limit) and the 50 MB hostile input",
         "FC0115": "FlowYAMLTests: scalar over the limit (custom limit)",
     ]

@@ -163,7 +163,7 @@ import FlowDiagnostics
 @Suite struct DriverMessagesTests {
     @Test func catalogueHasUniqueDriverCodesWithExplanations() {
         let codes = DriverMessages.all.map(\.code.number)
-        #expect(codes == Array(1...7))
+        #expect(codes == Array(1...8))
         for spec in DriverMessages.all {
             #expect(spec.explanation.contains("\n    "), "\(spec.code) explanation needs an indented example")
             #expect(!spec.format.hasSuffix("."), "\(spec.code)")
