@@ -26,7 +26,11 @@ struct TestCommand: FlowcCommand {
 
             Each scenario prints `PASS name` or `FAIL name` with the first step that did not \
             behave as expected and every mismatch of that step; the last line is \
-            `N passed, M failed`.
+            `N passed, M failed`. `--format json` (or `--json`) prints one object instead \
+            (docs/json.md), `--format junit` JUnit XML for a CI server: a scenario whose step \
+            failed is a `failure`, one that could not run (its file or the template has errors) \
+            an `error`. Problems with files (one that cannot be read, no scenarios) stay on \
+            standard error in every form.
 
             Exit codes: 0 every scenario passed; 1 a scenario failed, a scenario file has errors, \
             or the template has errors; 2 usage error, a file that cannot be read, or no scenario \
@@ -46,8 +50,20 @@ struct TestCommand: FlowcCommand {
     @Option(name: .long, help: "Colour: auto (each of stdout and stderr when it is a terminal, unless NO_COLOR is set), always or never.")
     var color: ColorChoice = .auto
 
+    /// The forms of `flowc test`'s results.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case human, json, junit
+    }
+
+    @Option(name: .long, help: "Output: human, json (one object; docs/json.md) or junit (JUnit XML, for a CI server).")
+    var format: Format = .human
+
+    @Flag(name: .long, help: "The same as --format json.")
+    var json = false
+
     func validate() throws {
         if filter?.isEmpty == true { throw ValidationError("--filter needs a non-empty text") }
+        if json && format == .junit { throw ValidationError("--json and --format junit ask for two forms: give one") }
     }
 
     func execute(_ context: CLIContext) -> Int32 {
@@ -58,7 +74,8 @@ struct TestCommand: FlowcCommand {
         case .never: (output: false, error: false)
         case .auto: (output: context.colorsOutput, error: context.colorsErrors)
         }
-        var run = TestRun(context: context, filter: filter, color: colors.output, errorColor: colors.error)
+        let form: Format = json ? .json : format
+        var run = TestRun(context: context, filter: filter, color: form == .human && colors.output, errorColor: colors.error, format: form)
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: template, isDirectory: &isDirectory)
         if exists, !isDirectory.boolValue, HostTemplates.isCompiled(template) {
@@ -182,12 +199,28 @@ private struct TestRun {
     var unusable = false
     var templatesWithScenarios = 0
     var printedTemplates = 0
+    let format: TestCommand.Format
+    /// What ran, for the JSON and JUnit forms.
+    var report = TestReport()
 
-    init(context: CLIContext, filter: String?, color: Bool, errorColor: Bool) {
+    init(context: CLIContext, filter: String?, color: Bool, errorColor: Bool, format: TestCommand.Format) {
         self.context = context
         self.filter = filter
         self.color = color
         self.errorColor = errorColor
+        self.format = format
+    }
+
+    /// Writes the text form's output (nothing in the JSON and JUnit forms, which are written whole
+    /// at the end).
+    func say(_ text: String) {
+        if format == .human { context.write(text) }
+    }
+
+    /// Records a scenario's result in the report, in the suite of the template being tested.
+    mutating func record(_ c: TestReport.Case) {
+        if report.suites.isEmpty { report.suites.append(TestReport.Suite(path: c.file)) }
+        report.suites[report.suites.count - 1].cases.append(c)
     }
 
     /// Renders what goes to standard output; ``errorRenderer`` what goes to standard error.
@@ -195,8 +228,13 @@ private struct TestRun {
     var errorRenderer: HumanRenderer { HumanRenderer(color: errorColor) }
 
     mutating func finish() -> Int32 {
-        if printedTemplates > 0 { context.write("\n") }
-        context.write("\(passed) passed, \(failed) failed\n")
+        if printedTemplates > 0 { say("\n") }
+        say("\(passed) passed, \(failed) failed\n")
+        // A run that could not start (no scenarios, a file that cannot be read) leaves standard
+        // output to the failure's JSON object, or empty.
+        if format != .human, !(unusable && passed + failed == 0 && report.suites.allSatisfy(\.cases.isEmpty)) {
+            context.write(format == .json ? report.json : report.junit)
+        }
         if unusable { return ExitCode.usage }
         if let filter, passed + failed == 0 {
             context.writeError("error: no scenario matches `--filter \(filter)`\n")
@@ -245,7 +283,8 @@ private struct TestRun {
             misnamed = ScenarioFiles.misnamed(in: dir).map { dir + "/" + $0 }
             if files.isEmpty {
                 if inDirectory {
-                    context.write("no scenarios for \(path) (add them under \(dir)/)\n")
+                    say("no scenarios for \(path) (add them under \(dir)/)\n")
+                    report.suites.append(TestReport.Suite(path: path, notes: ["no scenarios (add them under \(dir)/)"]))
                     warnNotRun(misnamed)
                 } else {
                     var d = ScenarioMessages.noScenarios.inFile(path, path, dir + "/")
@@ -257,27 +296,34 @@ private struct TestRun {
             }
         }
         templatesWithScenarios += 1
-        if printedTemplates > 0 { context.write("\n") }
+        if printedTemplates > 0 { say("\n") }
         printedTemplates += 1
+        report.suites.append(TestReport.Suite(path: path))
 
         // The machine, or why there is none.
         var machine: VerifiedMachine?
         var notRun = ""
         if checked.hasErrors {
             let errors = checked.diagnostics.filter { $0.severity == .error }
-            context.write("== \(path)\n")
-            context.write(renderer.render(CappedDiagnostics(errors, limit: 100), summary: DiagnosticCounts(counting: errors)))
+            say("== \(path)\n")
+            say(renderer.render(CappedDiagnostics(errors, limit: 100), summary: DiagnosticCounts(counting: errors)))
+            report.suites[report.suites.count - 1].diagnostics = errors
             notRun = "not run: the template has errors"
         } else {
             do {
                 let verified = try IRLoader.verify(try IRCompiler.compile(checked))
                 machine = verified
-                context.write("== \(path) (\(verified.machine.template.id) \(verified.machine.template.version))\n")
+                say("== \(path) (\(verified.machine.template.id) \(verified.machine.template.version))\n")
+                report.suites[report.suites.count - 1].id = verified.machine.template.id
+                report.suites[report.suites.count - 1].version = verified.machine.template.version
             } catch let error as CompileError {
-                context.write("== \(path)\n" + (error.diagnostic.map { renderer.render(CappedDiagnostics([$0], limit: 100), summary: DiagnosticCounts(counting: [$0])) } ?? "error: \(error.message)\n"))
+                say("== \(path)\n" + (error.diagnostic.map { renderer.render(CappedDiagnostics([$0], limit: 100), summary: DiagnosticCounts(counting: [$0])) } ?? "error: \(error.message)\n"))
+                if let d = error.diagnostic { report.suites[report.suites.count - 1].diagnostics = [d] }
+                report.suites[report.suites.count - 1].notes.append("the template does not compile: \(error.message)")
                 notRun = "not run: the template does not compile"
             } catch {
-                context.write("== \(path)\n\(path): \(error)\n")
+                say("== \(path)\n\(path): \(error)\n")
+                report.suites[report.suites.count - 1].notes.append("the compiled template does not verify: \(error)")
                 notRun = "not run: the compiled template does not verify"
             }
         }
@@ -289,6 +335,8 @@ private struct TestRun {
     }
 
     mutating func runScenario(_ path: String, template: String, canonical: String, machine: VerifiedMachine?, notRun: String) {
+        started = ContinuousClock.now
+        scenarioFile = path
         let bytes: [UInt8]
         switch DiskFileSystem().read(path, limits: .default) {
         case .success(let b): bytes = b
@@ -345,42 +393,60 @@ private struct TestRun {
         }
         guard let machine else {
             failed += 1
-            context.write(paint("FAIL", red: true) + " \(Names.inline(scenario.name)) (\(notRun))\n")
+            say(paint("FAIL", red: true) + " \(Names.inline(scenario.name)) (\(notRun))\n")
+            record(TestReport.Case(file: path, name: scenario.name, status: .error, reason: notRun, seconds: elapsed))
             return
         }
-        let report = ScenarioRunner.run(scenario, machine: machine)
-        guard let failure = report.failure else {
+        let result = ScenarioRunner.run(scenario, machine: machine)
+        guard let failure = result.failure else {
             passed += 1
-            context.write(paint("PASS", red: false) + " \(Names.inline(scenario.name))\n")
+            say(paint("PASS", red: false) + " \(Names.inline(scenario.name))\n")
+            record(TestReport.Case(file: path, name: scenario.name, status: .pass, seconds: elapsed))
             return
         }
         failed += 1
         let at = source.span(ofStep: min(failure.step, scenario.steps.count))
         let location = at.file.location(of: at.start)
-        context.write(paint("FAIL", red: true) + " \(Names.inline(scenario.name))\n")
-        context.write("  --> \(path):\(location.line):\(location.column)\n")
-        context.write(failure.description + "\n")
+        say(paint("FAIL", red: true) + " \(Names.inline(scenario.name))\n")
+        say("  --> \(path):\(location.line):\(location.column)\n")
+        say(failure.description + "\n")
+        record(TestReport.Case(file: path, name: scenario.name, status: .fail, reason: "a step did not behave as expected", failure: failure,
+                               line: location.line, column: location.column, seconds: elapsed))
+    }
+
+    /// When the scenario being run started, and its file, for the report.
+    var started = ContinuousClock.now
+    var scenarioFile = ""
+
+    /// Seconds since the scenario being run started.
+    var elapsed: Double {
+        let d = ContinuousClock.now - started
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     /// Files in a template's scenarios directory that look meant as scenarios but are not run for
     /// their name: one warning each, with the name to give it (it changes no count or exit code).
-    func warnNotRun(_ files: [String]) {
+    mutating func warnNotRun(_ files: [String]) {
         for file in files {
             let warning = color ? "\u{1B}[1;33mwarning\u{1B}[0m" : "warning"
             let blank = file.last.map { $0.isWhitespace || $0.isNewline } == true ? " (its name ends in a blank)" : ""
-            context.write("\(file)\(blank): \(warning): not run: a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`), "
-                + "in lower case; rename it `\(ScenarioFiles.suggestedName(for: file))`\n")
+            let why = "not run: a scenario file's name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`), "
+                + "in lower case; rename it `\(ScenarioFiles.suggestedName(for: file))`"
+            say("\(file)\(blank): \(warning): \(why)\n")
+            if report.suites.isEmpty { report.suites.append(TestReport.Suite(path: file)) }
+            report.suites[report.suites.count - 1].warnings.append("\(file)\(blank): warning: \(why)")
         }
     }
 
     /// A scenario that could not be run: its diagnostics, as `flowc check` prints them.
     mutating func fail(_ name: String, _ why: String, diagnostics: [Diagnostic]) {
         failed += 1
-        context.write(paint("FAIL", red: true) + " \(Names.inline(name)) (\(why))\n")
+        say(paint("FAIL", red: true) + " \(Names.inline(name)) (\(why))\n")
         var bag = DiagnosticBag()
         bag.add(contentsOf: diagnostics)
         let sorted = bag.sorted()
-        context.write(renderer.render(CappedDiagnostics(sorted, limit: 100), summary: nil))
+        say(renderer.render(CappedDiagnostics(sorted, limit: 100), summary: nil))
+        record(TestReport.Case(file: scenarioFile, name: name, status: .error, reason: why, diagnostics: sorted, seconds: elapsed))
     }
 
     /// Whether `--filter` lets this scenario run.

@@ -69,7 +69,26 @@ import Testing
             return try Self.objects(ctx.out)
         }
 
+        // `flowc test`: a pass, a failure, a scenario file with errors, a template with errors.
+        let tested = try tempDir([
+            "a.flow.yaml": cleanTemplate, "b.flow.yaml": brokenTemplate,
+            "scenarios/a/above.scenario.yaml": passingScenario, "scenarios/a/below.scenario.yaml": failingScenario,
+            "scenarios/a/typo.scenario.yaml": passingScenario.replacingOccurrences(of: "status: won", with: "statsu: won"),
+            "scenarios/b/above.scenario.yaml": passingScenario,
+        ])
+        let test: [[String: Any]] = try {
+            let ctx = CLIContext(capture: true)
+            #expect(Flowc.run(["test", tested, "--json"], context: ctx) == 1)
+            return try Self.objects(ctx.out)
+        }()
+        let testedTemplates = test.flatMap { $0["templates"] as? [[String: Any]] ?? [] }
+        let testedScenarios = testedTemplates.flatMap { $0["scenarios"] as? [[String: Any]] ?? [] }
+        #expect(Set(testedScenarios.compactMap { $0["status"] as? String }) == ["pass", "fail", "error"])
+
         let observed: [String: [[String: Any]]] = [
+            "`flowc test --json`": test,
+            "each of its `templates`": testedTemplates,
+            "each of its `scenarios`": testedScenarios,
             "`flowc run --json`": run + badRun,
             "each of its `stopped` and `not_run` entries": badRun.flatMap { ($0["not_run"] as? [[String: Any]] ?? []) + ($0["stopped"] as? [[String: Any]] ?? []) },
             "`flowc deal create/event --json`, `flowc pool claim/release/assign --json`": results,

@@ -43,8 +43,8 @@ let passingScenario = """
     """
 
 /// A scenario for `cleanTemplate` that expects the wrong node: the conditional next takes the
-/// loss review when the quote is below cost.
-private let failingScenario = """
+/// loss review when the quote is below cost (used by TestReportTests too).
+let failingScenario = """
     scenario: a quote below cost is wrongly expected to win
     start: 2024-05-06T09:00:00+08:00
     deal:

@@ -1,0 +1,141 @@
+@testable import FlowCLI
+import Foundation
+import FoundationXML
+import Testing
+
+/// `flowc test --format json|junit`: the results for a CI server, the same as the text form says
+/// (review of the CLI, C7: `test` had no machine-readable form).
+@Suite struct TestReportTests {
+    /// A template with a passing scenario, a failing one, a file with errors and a misnamed file.
+    static func mixed() throws -> String {
+        let broken = passingScenario.replacingOccurrences(of: "expect: {status: won}", with: "expect: {statsu: won}")
+            .replacingOccurrences(of: "scenario: a quote above cost is won at once", with: "scenario: a typo & <markup>")
+        return try tempDir([
+            "a.flow.yaml": cleanTemplate,
+            "scenarios/a/above.scenario.yaml": passingScenario,
+            "scenarios/a/below.scenario.yaml": failingScenario,
+            "scenarios/a/typo.scenario.yaml": broken,
+            "scenarios/a/lost.senario.yaml": passingScenario,
+        ])
+    }
+
+    static func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func theJSONFormGivesEachScenarioWithWhatTheTextFormSays() throws {
+        let dir = try Self.mixed()
+        let r = flowc("test", dir + "/a.flow.yaml", "--format", "json")
+        #expect(r.code == 1)
+        #expect(r.err.isEmpty, "\(r.err)")
+        // One object, on one line, and nothing else.
+        #expect(r.out.hasSuffix("}\n") && r.out.split(separator: "\n").count == 1, "\(r.out)")
+        let o = try Self.object(r.out)
+        #expect(o["passed"] as? Int == 1 && o["failed"] as? Int == 2)
+        let warnings = try #require(o["warnings"] as? [String])
+        #expect(warnings == ["\(dir)/scenarios/a/lost.senario.yaml: warning: not run: a scenario file's name ends in `.scenario.yaml` "
+            + "(or `.scenario.yml`, `.scenario.json`), in lower case; rename it `lost.scenario.yaml`"])
+        let templates = try #require(o["templates"] as? [[String: Any]])
+        #expect(templates.count == 1)
+        let t = templates[0]
+        #expect(t["path"] as? String == dir + "/a.flow.yaml" && t["id"] as? String == "mini" && t["version"] as? String == "1")
+        #expect((t["diagnostics"] as? [Any])?.isEmpty == true)
+        let scenarios = try #require(t["scenarios"] as? [[String: Any]])
+        #expect(scenarios.map { $0["status"] as? String } == ["pass", "fail", "error"])
+        #expect(scenarios.allSatisfy { ($0["seconds"] as? Double).map { $0 >= 0 } == true })
+
+        let pass = scenarios[0]
+        #expect(pass["name"] as? String == "a quote above cost is won at once")
+        #expect(pass["file"] as? String == dir + "/scenarios/a/above.scenario.yaml")
+        #expect(pass["reason"] == nil && pass["step"] == nil)
+
+        let fail = scenarios[1]
+        #expect(fail["file"] as? String == dir + "/scenarios/a/below.scenario.yaml")
+        #expect(fail["reason"] as? String == "a step did not behave as expected")
+        #expect(fail["step"] as? Int == 1 && fail["line"] as? Int == 7 && fail["column"] as? Int == 5)
+        #expect(fail["heading"] as? String == "step 1 (complete initial_talks at 2024-05-06T02:00:00Z)")
+        #expect(fail["problems"] as? [String] == ["expected active nodes [won], got [loss_review]", "expected pool public, got private"])
+        #expect((fail["context"] as? [String])?.contains { $0.contains("at `initial_talks`, `quote < cost` was true") } == true)
+
+        let error = scenarios[2]
+        #expect(error["name"] as? String == "a typo & <markup>")
+        #expect(error["reason"] as? String == "the scenario file has errors")
+        let d = try #require((error["diagnostics"] as? [[String: Any]])?.first)
+        #expect(d["code"] as? String == "FC1301" && d["line"] as? Int == 10 && d["column"] as? Int == 14)
+        #expect(d["path"] as? String == dir + "/scenarios/a/typo.scenario.yaml")
+        #expect((d["message"] as? String)?.hasPrefix("steps[0].expect: unknown key `statsu` (did you mean `status`?)") == true, "\(d)")
+
+        // `--json` is the same form, as on every command that prints JSON.
+        let again = flowc("test", dir + "/a.flow.yaml", "--json")
+        #expect(again.code == 1)
+        let other = try Self.object(again.out)
+        #expect(other["passed"] as? Int == 1 && other["failed"] as? Int == 2)
+    }
+
+    @Test func theJUnitFormHasAFailureAndAnErrorWhereTheyBelong() throws {
+        let dir = try Self.mixed()
+        let r = flowc("test", dir + "/a.flow.yaml", "--format", "junit")
+        #expect(r.code == 1)
+        #expect(r.err.isEmpty, "\(r.err)")
+        // Times vary from run to run: compared without them.
+        let text = r.out.replacingOccurrences(of: #"time="[0-9]+\.[0-9]{3}""#, with: #"time="T""#, options: .regularExpression)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == #"<?xml version="1.0" encoding="UTF-8"?>"#)
+        #expect(lines[1] == #"<testsuites name="flowc test" tests="3" failures="1" errors="1" time="T">"#)
+        #expect(lines[2] == #"  <testsuite name="\#(dir)/a.flow.yaml" tests="3" failures="1" errors="1" time="T">"#)
+        #expect(lines[3] == #"    <testcase name="a quote above cost is won at once" classname="mini" file="\#(dir)/scenarios/a/above.scenario.yaml" time="T"/>"#)
+        #expect(lines[4] == #"    <testcase name="a quote below cost is wrongly expected to win" classname="mini" file="\#(dir)/scenarios/a/below.scenario.yaml" time="T">"#)
+        #expect(lines[5] == #"      <failure message="step 1 (complete initial_talks at 2024-05-06T02:00:00Z)" type="scenario">\#(dir)/scenarios/a/below.scenario.yaml:7:5"#)
+        #expect(lines[6] == "  step 1 (complete initial_talks at 2024-05-06T02:00:00Z):")
+        #expect(lines[7] == "    - expected active nodes [won], got [loss_review]")
+        // Markup in a name or a message is escaped.
+        let error = try #require(lines.firstIndex { $0.hasPrefix(#"    <testcase name="a typo &amp; &lt;markup&gt;""#) })
+        #expect(lines[error + 1].hasPrefix(#"      <error message="the scenario file has errors" type="FC1301">\#(dir)/scenarios/a/typo.scenario.yaml:10:14: error[FC1301]: steps[0].expect: unknown key `statsu` (did you mean `status`?)"#), "\(lines[error + 1])")
+        #expect(lines.contains(#"    <system-out>\#(dir)/scenarios/a/lost.senario.yaml: warning: not run: a scenario file&apos;s name ends in `.scenario.yaml` (or `.scenario.yml`, `.scenario.json`), in lower case; rename it `lost.scenario.yaml`</system-out>"#), "\(text)")
+        #expect(text.hasSuffix("  </testsuite>\n</testsuites>\n"))
+        // Well-formed XML.
+        let parsed = try? XMLDocument(data: Data(r.out.utf8))
+        #expect(parsed?.rootElement()?.name == "testsuites")
+    }
+
+    /// A template with errors: its scenarios are errors (not run), its diagnostics are given.
+    @Test func aTemplateWithErrorsGivesItsDiagnosticsAndErrors() throws {
+        let dir = try tempDir(["a.flow.yaml": brokenTemplate, "scenarios/a/above.scenario.yaml": passingScenario])
+        let json = flowc("test", dir + "/a.flow.yaml", "--json")
+        #expect(json.code == 1)
+        let t = try #require((try Self.object(json.out)["templates"] as? [[String: Any]])?.first)
+        #expect((t["diagnostics"] as? [[String: Any]])?.contains { $0["code"] as? String == "FC0302" } == true)
+        let s = try #require((t["scenarios"] as? [[String: Any]])?.first)
+        #expect(s["status"] as? String == "error" && s["reason"] as? String == "not run: the template has errors")
+        let junit = flowc("test", dir + "/a.flow.yaml", "--format", "junit")
+        #expect(junit.out.contains(#"<error message="not run: the template has errors" type="not-run">"#), "\(junit.out)")
+        #expect(junit.out.contains("error[FC0302]: unknown node `loss_reveiw`"), "\(junit.out)")
+    }
+
+    /// A directory: a template without scenarios is noted; nothing to run at all is the failure's
+    /// JSON object, as for every command, and nothing on standard output for JUnit.
+    @Test func aDirectoryAndNothingToRun() throws {
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "b.flow.yaml": cleanTemplate, "scenarios/a/above.scenario.yaml": passingScenario])
+        let r = flowc("test", dir, "--json")
+        #expect(r.code == 0, "\(r.err)")
+        let templates = try #require(try Self.object(r.out)["templates"] as? [[String: Any]])
+        #expect(templates.map { $0["path"] as? String } == [dir + "/a.flow.yaml", dir + "/b.flow.yaml"])
+        #expect(templates[1]["notes"] as? [String] == ["no scenarios (add them under \(dir)/scenarios/b/)"])
+
+        let empty = try tempDir(["a.flow.yaml": cleanTemplate])
+        let none = flowc("test", empty + "/a.flow.yaml", "--json")
+        #expect(none.code == 2)
+        let e = try #require(try Self.object(none.out)["error"] as? [String: Any])
+        #expect(e["code"] as? String == "FC1304")
+        let junit = flowc("test", empty + "/a.flow.yaml", "--format", "junit")
+        #expect(junit.code == 2 && junit.out.isEmpty && junit.err.contains("error[FC1304]"))
+        // Two forms at once is a usage error.
+        #expect(flowc("test", dir, "--json", "--format", "junit").code == 2)
+    }
+
+    /// Control characters cannot be in XML 1.0 at all: written as their codes.
+    @Test func controlCharactersAreWrittenAsCodesInXML() {
+        #expect(TestReport.xml("a\u{1B}[31mb\u{0}c\td\n") == "a\\u{1B}[31mb\\u{0}c\td\n")
+        #expect(TestReport.xml(#"<"'&>"#) == "&lt;&quot;&apos;&amp;&gt;")
+    }
+}
