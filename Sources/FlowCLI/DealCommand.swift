@@ -45,8 +45,8 @@ struct DealCreateCommand: FlowcCommand {
     @Option(name: .long, help: "Who creates the deal (default: the owner).")
     var by: String?
 
-    @Option(name: .long, help: ArgumentHelp("When: ISO-8601 with zone or epoch seconds (default: now).", valueName: "time"))
-    var at: TimeArgument?
+    @Option(name: .long, help: CreationTimeArgument.help)
+    var at: CreationTimeArgument?
 
     @Option(name: .long, help: ArgumentHelp("A field value, FIELD=VALUE (repeatable).", valueName: "field=value"))
     var set: [FieldArgument] = []
@@ -179,7 +179,7 @@ struct DealEventCommand: FlowcCommand {
     @Option(name: .long, help: "Who acts.")
     var by: String?
 
-    @Option(name: .long, help: ArgumentHelp("When: +3d (after the deal's last event), ISO-8601 with zone, or epoch seconds (default: now).", valueName: "time"))
+    @Option(name: .long, help: TimeArgument.eventHelp)
     var at: TimeArgument?
 
     @Option(name: .long, help: "The event's id (default: auto-N, N its position in the log).")

@@ -617,6 +617,25 @@ struct TimeArgument: ExpressibleByArgument {
         guard let t = RecordReader.time(text: argument) else { return nil }
         value = t
     }
+
+    /// The help of `--at` on the commands that apply an event to a deal (`deal event`, `pool
+    /// claim|release|assign`), one text for all (review of the CLI, C15: `When (default: now).`
+    /// on the pool commands).
+    static let eventHelp = ArgumentHelp("When: +3d (after the deal's last event), ISO-8601 with zone, or epoch seconds; not later than now (default: now).", valueName: "time")
+}
+
+/// `--at` of `deal create`: a time, not a delay, since a deal being created has no event for
+/// `+1d` to follow (review of the CLI, C15: `+1d` was taken from now, and so always refused as a
+/// time in the future).
+struct CreationTimeArgument: ExpressibleByArgument {
+    var value: EventTime
+
+    init?(argument: String) {
+        guard case .absolute(let t)? = RecordReader.time(text: argument) else { return nil }
+        value = .absolute(t)
+    }
+
+    static let help = ArgumentHelp("When: ISO-8601 with zone, or epoch seconds; not later than now (default: now).", valueName: "time")
 }
 
 /// How long a command waited for another command's writer lock.

@@ -163,7 +163,7 @@ struct PoolClaimCommand: FlowcCommand {
     @Option(name: .long, help: "Who claims it.")
     var by: String
 
-    @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
+    @Option(name: .long, help: TimeArgument.eventHelp)
     var at: TimeArgument?
 
     @OptionGroup var ids: EventRetryOptions
@@ -189,7 +189,7 @@ struct PoolReleaseCommand: FlowcCommand {
     @Option(name: .long, help: "Who releases it (the owner, or a manager).")
     var by: String
 
-    @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
+    @Option(name: .long, help: TimeArgument.eventHelp)
     var at: TimeArgument?
 
     @Flag(name: .long, help: "The host vouches that the actor is a manager (the template's pool.assign_by role).")
@@ -221,7 +221,7 @@ struct PoolAssignCommand: FlowcCommand {
     @Option(name: .long, help: "The manager assigning it.")
     var by: String
 
-    @Option(name: .long, help: ArgumentHelp("When (default: now).", valueName: "time"))
+    @Option(name: .long, help: TimeArgument.eventHelp)
     var at: TimeArgument?
 
     @Flag(name: .long, help: "The host vouches that --by is in the template's pool.assign_by role (otherwise they must hold it on the deal).")
@@ -255,8 +255,11 @@ struct PoolSweepCommand: FlowcCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Sweep as of this time (default: now).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Sweep as of this time: ISO-8601 with zone, or epoch seconds; not later than now (default: now).", valueName: "time"))
     var at: String?
+
+    @Flag(name: .long, help: "Print the report as one JSON object, as `flowc tick --json` does.")
+    var json = false
 
     @OptionGroup var store: StoreOptions
 
@@ -267,8 +270,15 @@ struct PoolSweepCommand: FlowcCommand {
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context, writing: true), let time = TickCommand.time(at, service, context) else { return ExitCode.usage }
         let report = TickCommand.sweep(service, at: time)
+        if json {
+            context.write(TickCommand.json(report, at: time) + "\n")
+            return TickCommand.finish(report, command: "flowc pool sweep", context)
+        }
         for id in report.returnedToPool { context.write("\(id) returned to the public pool\n") }
-        context.write("swept at \(HostOutput.time(time, service.hintZone))\(report.interrupted ? " before it was interrupted" : ""): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked\(report.refused.isEmpty ? "" : ", \(report.refused.count) not ticked: errors below"))\n")
+        // The pages written before the store failed stay written, as `flowc tick` says.
+        let stopped = report.failure != nil ? " before the store failed (the deals not swept stay due: run `flowc pool sweep` again to finish)"
+            : report.interrupted ? " before it was interrupted" : ""
+        context.write("swept at \(HostOutput.time(time, service.hintZone))\(stopped): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked\(report.refused.isEmpty ? "" : ", \(report.refused.count) not ticked: errors below"))\n")
         return TickCommand.finish(report, command: "flowc pool sweep", context)
     }
 }

@@ -26,7 +26,7 @@ struct TickCommand: FlowcCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Fire what is due at this time: ISO-8601 with zone, or epoch seconds (default: now).", valueName: "time"))
+    @Option(name: .long, help: ArgumentHelp("Fire what is due at this time: ISO-8601 with zone, or epoch seconds; not later than now (default: now).", valueName: "time"))
     var at: String?
 
     @Flag(name: .long, help: "List every deal ticked, with its effects.")
@@ -64,17 +64,7 @@ struct TickCommand: FlowcCommand {
         guard let service = store.open(context, writing: true), let time = Self.time(at, service, context) else { return ExitCode.usage }
         let report = Self.sweep(service, at: time)
         if json {
-            struct Out: Encodable {
-                var at: Int64, ticked: [String], returnedToPool: [String], effects: Int, effectsByKind: [String: Int], refused: [String: String]
-                var interrupted: Bool
-                enum CodingKeys: String, CodingKey {
-                    case at, ticked, returnedToPool = "returned_to_pool", effects, effectsByKind = "effects_by_kind", refused, interrupted
-                }
-            }
-            var refused: [String: String] = [:]
-            for r in report.refused { refused[r.dealID] = r.error.description }
-            context.write(HostOutput.encode(Out(at: time, ticked: report.ticked, returnedToPool: report.returnedToPool, effects: report.effects,
-                                                effectsByKind: report.effectsByKind, refused: refused, interrupted: report.interrupted)) + "\n")
+            context.write(Self.json(report, at: time) + "\n")
         } else {
             if verbose {
                 let returned = Set(report.returnedToPool)
@@ -94,6 +84,21 @@ struct TickCommand: FlowcCommand {
             if !report.returnedToPool.isEmpty { context.write(Self.returnedLine(report.returnedToPool) + "\n") }
         }
         return Self.finish(report, command: "flowc tick", context)
+    }
+
+    /// The report as one JSON object, as `flowc tick --json` and `flowc pool sweep --json` print it.
+    static func json(_ report: TickReport, at time: Int64) -> String {
+        struct Out: Encodable {
+            var at: Int64, ticked: [String], returnedToPool: [String], effects: Int, effectsByKind: [String: Int], refused: [String: String]
+            var interrupted: Bool
+            enum CodingKeys: String, CodingKey {
+                case at, ticked, returnedToPool = "returned_to_pool", effects, effectsByKind = "effects_by_kind", refused, interrupted
+            }
+        }
+        var refused: [String: String] = [:]
+        for r in report.refused { refused[r.dealID] = r.error.description }
+        return HostOutput.encode(Out(at: time, ticked: report.ticked, returnedToPool: report.returnedToPool, effects: report.effects,
+                                     effectsByKind: report.effectsByKind, refused: refused, interrupted: report.interrupted))
     }
 
     /// How many returned deals the text report names; the rest are counted (QA round 29, N2:

@@ -45,6 +45,31 @@ import Testing
         #expect(wait.err.hasPrefix("Error: --lock-timeout: seconds, from 0 (do not wait) to a year\n"), "\(wait.err)")
     }
 
+    /// `--at` is one grammar, said alike on every command that takes it (review of the CLI, C15):
+    /// a delay (`+1d`) follows the deal's last event, so a creation, which has none, takes a time
+    /// only (it took `+1d` from now and refused it as in the future), and every help says that
+    /// the time may not be later than now.
+    @Test func atIsReadAndDescribedAlikeEverywhere() throws {
+        let db = try Examples.loaded()
+        let create = flowc(["deal", "create", Examples.template, "--id", "AT1", "--owner", "q", "--set", "customer_name=AT1co", "--at", "+1d", "--db", db])
+        #expect(create.code == 2)
+        #expect(create.err.hasPrefix("Error: The value '+1d' is invalid for '--at <time>'\nHelp:  --at <time>  When: ISO-8601 with zone, or epoch seconds; not later than now (default: now).\n"), "\(create.err)")
+        let dated = flowc(["deal", "create", Examples.template, "--id", "AT1", "--owner", "q", "--set", "customer_name=AT1co", "--at", "2024-06-01T00:00:00Z", "--db", db])
+        #expect(dated.code == 0, "\(dated.err)")
+        let event = "When: +3d (after the deal's last event), ISO-8601 with zone, or epoch seconds; not later than now (default: now)."
+        for command in [["deal", "event"], ["pool", "claim"], ["pool", "release"], ["pool", "assign"]] {
+            let help = flowc(command + ["--help"]).out.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            #expect(help.contains(event), "\(command): \(help)")
+        }
+        for command in [["tick"], ["pool", "sweep"]] {
+            let help = flowc(command + ["--help"]).out.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            #expect(help.contains("ISO-8601 with zone, or epoch seconds; not later than now (default: now)."), "\(command): \(help)")
+        }
+        // A delay after the claimed deal's last event is taken as a delay.
+        let claim = flowc(["pool", "claim", "D-1004", "--by", "q", "--at", "+1h", "--db", db])
+        #expect(claim.code == 0, "\(claim.err)")
+    }
+
     /// A file whose name is not UTF-8 (GBK, from a zip made on Chinese Windows) cannot be opened
     /// through a name flowc was given as text; it is said so, not only "no such file", even when
     /// `check DIR` found it (CLI review, C8).

@@ -50,7 +50,7 @@ import Testing
         let snapshots = try ids.flatMap { try json("deal", "show", $0, "--snapshot") }
         let history = try ids.flatMap { try json("deal", "history", $0, "--json") }
         let pool = try json("pool", "list", "public", "--json") + (try json("pool", "list", "private", "--json"))
-        let tick = try json("tick", "--json", "--now", "2024-09-01T00:00:00Z")
+        let tick = try json("tick", "--json", "--now", "2024-09-01T00:00:00Z") + (try json("pool", "sweep", "--json", "--now", "2024-12-01T00:00:00Z"))
         let outbox = try json("outbox", "list", "--json", "--limit", "1000")
         let acked = try json("outbox", "ack", "1", "--json")
         try "id,owner,nope\nX-1,amy,1\n".write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
@@ -103,7 +103,7 @@ import Testing
             "its `context`": history.compactMap { $0["context"] as? [String: Any] },
             "each of its `effects` entries": history.flatMap { $0["effects"] as? [[String: Any]] ?? [] },
             "`flowc pool list --json`": pool,
-            "`flowc tick --json`": tick,
+            "`flowc tick --json`, `flowc pool sweep --json`": tick,
             "`flowc outbox list --json`": outbox,
             "`flowc outbox ack --json`": acked,
             "`flowc deals --format json` (the default columns, one template in the store)": deals,

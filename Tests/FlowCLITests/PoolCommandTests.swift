@@ -115,6 +115,19 @@ import Testing
         #expect(r.out.hasSuffix("2 deals in the private pool of `li.si`\n"))
     }
 
+    /// `pool sweep --json` gives the object `tick --json` gives (review of the CLI, C7: `tick`
+    /// had `--json`, its sibling none).
+    @Test func aSweepReportsInJSON() throws {
+        let db = try Examples.loaded()
+        let r = flowc("pool", "sweep", "--at", "2024-08-01T00:00:00Z", "--json", "--db", db)
+        #expect(r.code == 0, "\(r.err)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(o["at"] as? Int == 1_722_470_400)
+        #expect((o["returned_to_pool"] as? [String])?.sorted() == ["D-1003", "D-1005", "D-1006"], "\(r.out)")
+        #expect(o["interrupted"] as? Bool == false && (o["refused"] as? [String: Any])?.isEmpty == true)
+        #expect(!r.out.contains("swept at"))
+    }
+
     /// A page of the list says when more follow, and how to get them.
     @Test func aLimitedListSaysMoreFollow() throws {
         let db = try Examples.loaded()
