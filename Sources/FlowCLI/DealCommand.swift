@@ -530,6 +530,10 @@ struct DealWhyCommand: FlowcCommand {
             For each event: the nodes it completed, skipped, closed, reset and entered, and each \
             decision taken during it — a branch condition or a tailoring `when` with its value and \
             the field values it read, an approval outcome, a rework and its reason, a loss, a timer.
+
+            This is for people. A program reads the same in JSON from `flowc deal show --json` \
+            (`decisions`: each condition with its value and the field values it read) and \
+            `flowc deal history --json` (each event with what it moved).
             """
     )
 
@@ -569,6 +573,9 @@ struct DealVerifyCommand: FlowcCommand {
     @Argument(help: "The deals to check (default: every deal of the store).")
     var deals: [String] = []
 
+    @Flag(name: .long, help: "Print the result as one JSON object: the deals checked, those that differ with why, those not in the store.")
+    var json = false
+
     @OptionGroup var store: StoreOptions
 
     func execute(_ context: CLIContext) -> Int32 {
@@ -580,24 +587,33 @@ struct DealVerifyCommand: FlowcCommand {
             ids = deals
         }
         // A deal named but not in the store is no deal whose snapshot differs: counted apart.
-        var differ = 0, missing = 0
+        var differing: [(deal: String, problem: String)] = [], missing: [String] = []
         for id in ids {
             do {
                 let check = try service.replay(id)
-                if !check.matches {
-                    differ += 1
-                    context.write(check.description + "\n")
+                if let problem = check.problem {
+                    differing.append((id, problem))
+                    if !json { context.write(check.description + "\n") }
                 }
             } catch {
-                if error.code == HostMessages.unknownDeal.code { missing += 1 } else { differ += 1 }
-                context.write("\(id): \(error.description)\n")
+                if error.code == HostMessages.unknownDeal.code { missing.append(id) } else { differing.append((id, error.description)) }
+                if !json { context.write("\(id): \(error.description)\n") }
             }
         }
-        let checked = ids.count - missing
-        let count = "\(checked) deal\(checked == 1 ? "" : "s")"
-        var summary = differ == 0 ? "verified \(count): each snapshot is the fold of its log" : "verified \(count): \(differ) differ"
-        if missing > 0 { summary += "; \(missing) not in the store" }
-        context.write(summary + "\n")
-        return differ == 0 && missing == 0 ? ExitCode.clean : ExitCode.problems
+        let checked = ids.count - missing.count
+        if json {
+            struct Out: Encodable {
+                struct Differing: Encodable { var deal: String, problem: String }
+                var checked: Int, matching: Int, differing: [Differing], missing: [String]
+            }
+            context.write(HostOutput.encode(Out(checked: checked, matching: checked - differing.count,
+                                                differing: differing.map { Out.Differing(deal: $0.deal, problem: $0.problem) }, missing: missing)) + "\n")
+        } else {
+            let count = "\(checked) deal\(checked == 1 ? "" : "s")"
+            var summary = differing.isEmpty ? "verified \(count): each snapshot is the fold of its log" : "verified \(count): \(differing.count) differ"
+            if !missing.isEmpty { summary += "; \(missing.count) not in the store" }
+            context.write(summary + "\n")
+        }
+        return differing.isEmpty && missing.isEmpty ? ExitCode.clean : ExitCode.problems
     }
 }

@@ -85,7 +85,9 @@ import Testing
         let testedScenarios = testedTemplates.flatMap { $0["scenarios"] as? [[String: Any]] ?? [] }
         #expect(Set(testedScenarios.compactMap { $0["status"] as? String }) == ["pass", "fail", "error"])
 
+        let verify = try json("deal", "verify", "--json")
         let observed: [String: [[String: Any]]] = [
+            "`flowc deal verify --json`": verify,
             "`flowc test --json`": test,
             "each of its `templates`": testedTemplates,
             "each of its `scenarios`": testedScenarios,
