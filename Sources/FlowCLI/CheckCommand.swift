@@ -5,9 +5,30 @@ import FlowViews
 import FlowYAML
 import Foundation
 
+/// A `--format` whose form for people every command also takes as `human` and `text` (review of
+/// the CLI, C7: `human` on check and migrate, `text` on report, `table` on deals, and each refused
+/// the others' word).
+protocol HumanFormNamed: ExpressibleByArgument, RawRepresentable, CaseIterable where RawValue == String {
+    /// The command's form for people, under its own name.
+    static var forPeople: Self { get }
+}
+
+extension HumanFormNamed {
+    init?(argument: String) {
+        if let value = Self(rawValue: argument) {
+            self = value
+        } else if ["human", "text"].contains(argument) {
+            self = .forPeople
+        } else {
+            return nil
+        }
+    }
+}
+
 /// Output forms of `flowc check`.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+enum OutputFormat: String, HumanFormNamed {
     case human, json, sarif
+    static var forPeople: OutputFormat { .human }
 }
 
 /// When to colour human output.

@@ -74,7 +74,7 @@ struct DealsCommand: FlowcCommand {
     @Option(name: .long, help: "Columns, comma-separated (default: deal, status, pool, owner, node, the template's amount field, created; over several templates, template instead of the amount, which needs --template).")
     var columns: String?
 
-    @Option(name: .customLong("format"), help: "table, csv or json (default: table).")
+    @Option(name: .customLong("format"), help: "table, csv or json (default: table; human and text name the table too, as on every command).")
     var formatOption: Format?
 
     @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
@@ -89,8 +89,9 @@ struct DealsCommand: FlowcCommand {
     @Option(name: .long, help: "A saved view file (*.view.yaml).")
     var view: String?
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
+    enum Format: String, HumanFormNamed {
         case table, csv, json
+        static var forPeople: Format { .table }
     }
 
     func validate() throws {

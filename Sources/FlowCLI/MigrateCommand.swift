@@ -95,20 +95,25 @@ struct MigrateCommand: FlowcCommand {
     @Flag(name: .long, help: "Move deals back to a target whose version is lower than theirs (default: such deals are refused, FC1230).")
     var allowOlder = false
 
-    @Option(name: .customLong("format"), help: ArgumentHelp("The report's format: human or json (default: human).", valueName: "format"))
-    var formatOption: String?
+    /// The forms of the report.
+    enum Format: String, HumanFormNamed {
+        case human, json
+        static var forPeople: Format { .human }
+    }
+
+    @Option(name: .customLong("format"), help: ArgumentHelp("The report's format: human or json (default: human; text names it too).", valueName: "format"))
+    var formatOption: Format?
 
     @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")
     var json = false
 
     /// `--format`, or json for `--json`.
-    var format: String { json ? "json" : formatOption ?? "human" }
+    var format: Format { json ? .json : formatOption ?? .human }
 
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        if json, let f = formatOption, f != "json" { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
-        if format != "human" && format != "json" { throw ValidationError("--format: expected human or json") }
+        if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f.rawValue) ask for two forms: give one") }
         if let from, from.hasPrefix("sha256:"), !MachineRegistry.isHash(from) {
             throw ValidationError("--from: `\(from)` is not a machine hash (sha256: and 64 lowercase hex digits)")
         }
@@ -223,7 +228,7 @@ struct MigrateCommand: FlowcCommand {
         } catch {
             return HostOutput.fail(error, context)
         }
-        if format == "json" {
+        if format == .json {
             context.write(HostOutput.encode(report) + "\n")
         } else {
             context.write(MigrateCommand.render(report, places: places).joined(separator: "\n") + "\n")

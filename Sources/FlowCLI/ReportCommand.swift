@@ -29,8 +29,9 @@ struct ReportCommand: FlowcCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
+    enum Format: String, HumanFormNamed {
         case text, json
+        static var forPeople: Format { .text }
     }
 
     @OptionGroup var store: StoreOptions
@@ -44,7 +45,7 @@ struct ReportCommand: FlowcCommand {
     @Option(name: .long, help: "Write the report as a self-contained HTML page to this file (then nothing is printed unless --format or --json is given).")
     var html: String?
 
-    @Option(name: .customLong("format"), help: "text or json (default: text).")
+    @Option(name: .customLong("format"), help: "text or json (default: text; human names it too, as on every command).")
     var formatOption: Format?
 
     @Flag(name: .long, help: "The same as --format json (as the commands that print one deal or run take it).")

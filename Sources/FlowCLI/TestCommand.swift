@@ -51,8 +51,9 @@ struct TestCommand: FlowcCommand {
     var color: ColorChoice = .auto
 
     /// The forms of `flowc test`'s results.
-    enum Format: String, ExpressibleByArgument, CaseIterable {
+    enum Format: String, HumanFormNamed {
         case human, json, junit
+        static var forPeople: Format { .human }
     }
 
     @Option(name: .long, help: "Output: human, json (one object; docs/json.md) or junit (JUnit XML, for a CI server).")

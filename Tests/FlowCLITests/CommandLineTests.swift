@@ -70,6 +70,29 @@ import Testing
         #expect(claim.code == 0, "\(claim.err)")
     }
 
+    /// Every command with a `--format` takes `human` and `text` for its form for people, whatever
+    /// its own word for it (review of the CLI, C7: `--format human` failed on report, `--format
+    /// text` on check, both on deals).
+    @Test func theFormForPeopleIsHumanOrTextEverywhere() throws {
+        let db = try Examples.loaded()
+        let now = ["--now", "2024-07-01T00:00:00Z"]
+        let commands: [[String]] = [
+            ["check", Examples.template], ["deals", "--db", db] + now, ["report", "--db", db] + now,
+            ["migrate", "--to", Examples.template, "--db", db], ["test", repoRoot + "/templates/standard-sale.flow.yaml"],
+        ]
+        for command in commands {
+            let plain = flowc(command)
+            #expect(!plain.out.isEmpty, "\(command)")
+            for word in ["human", "text"] {
+                let named = flowc(command + ["--format", word])
+                #expect(named.code == plain.code, "\(command) \(word): \(named.err)")
+                #expect(named.out == plain.out, "\(command) \(word)")
+            }
+        }
+        #expect(flowc(["deals", "--db", db, "--format", "table"]).code == 0)
+        #expect(flowc(["deals", "--db", db, "--format", "prose"]).code == 2)
+    }
+
     /// A file whose name is not UTF-8 (GBK, from a zip made on Chinese Windows) cannot be opened
     /// through a name flowc was given as text; it is said so, not only "no such file", even when
     /// `check DIR` found it (CLI review, C8).
