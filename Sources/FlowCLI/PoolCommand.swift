@@ -101,10 +101,15 @@ struct PoolListCommand: FlowcCommand {
     func write(_ row: PoolListRow, zone: Int64?, _ context: CLIContext) {
         struct Row: Encodable {
             var deal: String, pool: String?, owner: String?, status: String, nodes: [String], nextTimer: Int64?, template: String
+            /// The template's id and the hash of the version the deal runs on, named as the other
+            /// outputs name them: `template` is the hash, kept for the scripts that read it, and
+            /// `flowc deals` calls the id `template` (review of the CLI, C7).
+            var templateID: String?, machineHash: String
             var customer: String?, amount: Decimal?, currency: String?
             var poolSince: Int64?, poolHow: String?, poolFrom: String?, poolReason: String?
             enum CodingKeys: String, CodingKey {
-                case deal, pool, owner, status, nodes, nextTimer = "next_timer", template, customer, amount, currency
+                case deal, pool, owner, status, nodes, nextTimer = "next_timer", template, templateID = "template_id", machineHash = "machine_hash"
+                case customer, amount, currency
                 case poolSince = "pool_since", poolHow = "pool_how", poolFrom = "pool_from", poolReason = "pool_reason"
             }
 
@@ -119,6 +124,8 @@ struct PoolListCommand: FlowcCommand {
                 try c.encode(nodes, forKey: .nodes)
                 try c.encode(nextTimer, forKey: .nextTimer)
                 try c.encode(template, forKey: .template)
+                try c.encode(templateID, forKey: .templateID)
+                try c.encode(machineHash, forKey: .machineHash)
                 try c.encode(customer, forKey: .customer)
                 try c.encode(amount, forKey: .amount)
                 try c.encode(currency, forKey: .currency)
@@ -134,6 +141,7 @@ struct PoolListCommand: FlowcCommand {
             context.write(HostOutput.encode(Row(
                 deal: d.dealID, pool: i.pool, owner: i.owner, status: i.status, nodes: nodes,
                 nextTimer: i.nextTimerAt.map { $0.millisecondsSinceEpoch / 1000 }, template: i.templateHash,
+                templateID: i.projection?.templateID ?? row.templateID, machineHash: i.templateHash,
                 customer: row.customer, amount: row.amount.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) },
                 currency: row.amount == nil ? nil : row.currency,
                 poolSince: row.poolSince, poolHow: row.arrival?.how, poolFrom: row.arrival?.previousOwner,

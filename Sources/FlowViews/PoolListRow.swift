@@ -19,6 +19,8 @@ public struct PoolListRow: Sendable {
     /// How it got there (`lost`, `idle`, `released`, `created`), the lose reason of a lost deal,
     /// and who had it before.
     public let arrival: PoolArrival?
+    /// The id of the deal's template, from its machine (nil without it).
+    public let templateID: String?
 
     /// - Parameter machine: the machine the deal runs on; without it the customer is read from
     ///   a field named `customer_name` and the amount has no currency.
@@ -41,6 +43,7 @@ public struct PoolListRow: Sendable {
         let inPublic = deal.index.pool == "public"
         poolSince = inPublic ? projection?.poolSince.map { $0.millisecondsSinceEpoch / 1000 } : nil
         arrival = inPublic ? projection?.poolArrival : nil
+        templateID = machine?.template.id
     }
 
     /// `300,000.00 CNY`, as `flowc deals` and the report write an amount; nil without one.
