@@ -67,6 +67,18 @@ public final class CLIContext: @unchecked Sendable {
         return Array(FileHandle.standardInput.readDataToEndOfFile())
     }
 
+    /// Standard input, its first `limit` bytes kept and the rest only counted: a stream longer
+    /// than the limit is refused for its size without being held whole.
+    func readStandardInput(limit: Int) -> (bytes: [UInt8], size: Int) {
+        if let standardInput { return (Array(standardInput.prefix(limit)), standardInput.count) }
+        var bytes: [UInt8] = [], size = 0
+        while let chunk = try? FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+            if bytes.count < limit { bytes += chunk.prefix(limit - bytes.count) }
+            size += chunk.count
+        }
+        return (bytes, size)
+    }
+
     /// The first stream that could not be written and why (`standard output: No space left on
     /// device`): a full disk, a pipe closed while SIGPIPE is ignored, a closed descriptor. The
     /// command goes on (a run's records are still applied, its rejects still written) and

@@ -59,7 +59,9 @@ struct CheckCommand: FlowcCommand {
         commandName: "check",
         abstract: "Check templates and report every problem found.",
         discussion: """
-            Directories are searched recursively for `*.flow.yaml` files. Diagnostics are printed \
+            Directories are searched recursively for `*.flow.yaml` files; `-` reads a template \
+            from standard input (an editor checking a buffer not yet saved), named by \
+            --stdin-name. Diagnostics are printed \
             as `path:line:col: severity[CODE]: message` with the source line and a caret \
             underline (human), one JSON object per line (json), or one SARIF 2.1.0 log (sarif). \
             `flowc explain CODE` explains a code.
@@ -96,8 +98,14 @@ struct CheckCommand: FlowcCommand {
     @Option(name: .long, help: "Largest template file accepted, in bytes.")
     var maxFileSize = YAMLLimits.default.maxFileBytes
 
+    @Option(name: .long, help: ArgumentHelp("The name of the template read from standard input (`-`): the path diagnostics give, and the place its `extends` and `include` paths are resolved from (default: <stdin>, in the current directory).", valueName: "path"))
+    var stdinName: String?
+
     func validate() throws {
         if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
+        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("`-` (standard input) is given twice: it can be read once") }
+        if stdinName != nil, !paths.contains("-") { throw ValidationError("--stdin-name names the template read from standard input: give `-` among the paths") }
+        if stdinName?.isEmpty == true { throw ValidationError("--stdin-name needs a path") }
         if maxDiagnostics < 1 { throw ValidationError("--max-diagnostics must be at least 1") }
         if maxFileSize < 1 || maxFileSize > YAMLReader.hardMaxFileBytes {
             // A template is read whole; past 1 GiB the reader's offsets would not hold (CLI
@@ -116,6 +124,20 @@ struct CheckCommand: FlowcCommand {
         var checked = 0
         let fs = DiskFileSystem()
         for path in paths {
+            if path == "-" {
+                // Standard input, under the name an editor gives it (its includes resolve from there).
+                let name = stdinName ?? "<stdin>"
+                let (bytes, size) = context.readStandardInput(limit: limits.maxFileBytes)
+                checked += 1
+                guard size <= limits.maxFileBytes else {
+                    all.append(TemplateChecker.diagnostic(FileProblem(kind: .tooLarge(size), detail: ""), path: name, limits: limits))
+                    continue
+                }
+                let result = TemplateChecker.check(path: name, bytes: bytes, fs: fs, limits: limits)
+                all += result.diagnostics
+                for f in result.files where !sources.contains(where: { $0.path == f.path }) { sources.append(f) }
+                continue
+            }
             // Saved views (`*.view.yaml`) are checked as views, not as templates (FlowViews).
             let views = ViewFile.isViewFile(path) ? [path] : ViewFiles.inDirectory(path)
             let (found, problem) = ViewFile.isViewFile(path) ? ([], nil) : TemplateFiles.expand(path)

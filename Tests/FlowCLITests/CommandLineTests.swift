@@ -93,6 +93,34 @@ import Testing
         #expect(flowc(["deals", "--db", db, "--format", "prose"]).code == 2)
     }
 
+    /// `flowc check -` checks the template on standard input (an editor's unsaved buffer), under
+    /// the name `--stdin-name` gives it, from which its includes are resolved (review of the CLI,
+    /// C19: "cannot read `-`").
+    @Test func checkReadsATemplateFromStandardInput() throws {
+        let text = try String(contentsOfFile: Examples.template, encoding: .utf8)
+        let named = flowc(["check", "-", "--stdin-name", Examples.template], standardInput: text)
+        #expect(named.code == 0, "\(named.out)")
+        #expect(named.out == "checked 1 file: no problems\n")
+        // A mistake is located under the name given.
+        let typo = text.replacingOccurrences(of: "  via: loss_review", with: "  via: loss_reveiw")
+        #expect(typo != text)
+        let wrong = flowc(["check", "-", "--stdin-name", Examples.template, "--format", "json"], standardInput: typo)
+        #expect(wrong.code == 1)
+        #expect(wrong.out.contains(#""code":"FC0302""#) && wrong.out.contains(#""path":"\#(Examples.template)""#), "\(wrong.out)")
+        // Unnamed, it is `<stdin>` in the current directory, where the template's include is not.
+        let unnamed = flowc(["check", "-"], standardInput: text)
+        #expect(unnamed.code == 1)
+        #expect(unnamed.out.hasPrefix("<stdin>:26:11: error[FC0305]: cannot load `fragments/common-roles.flow.yaml`"), "\(unnamed.out)")
+        // Held to the size limit, which names the stream's whole size.
+        let large = flowc(["check", "-", "--max-file-size", "100"], standardInput: text)
+        #expect(large.code == 1)
+        #expect(large.out.hasPrefix("<stdin>: error[FC0108]: file is \(text.utf8.count) bytes, more than the limit of 100\n"), "\(large.out)")
+        // With files, once.
+        #expect(flowc(["check", "-", Examples.template, "--stdin-name", repoRoot + "/templates/copy.flow.yaml"], standardInput: text).out == "checked 2 files: no problems\n")
+        #expect(flowc(["check", "-", "-"], standardInput: text).code == 2)
+        #expect(flowc(["check", Examples.template, "--stdin-name", "x.flow.yaml"]).code == 2)
+    }
+
     /// A file whose name is not UTF-8 (GBK, from a zip made on Chinese Windows) cannot be opened
     /// through a name flowc was given as text; it is said so, not only "no such file", even when
     /// `check DIR` found it (CLI review, C8).
