@@ -60,6 +60,9 @@ struct GraphCommand: FlowcCommand {
     @Option(name: .long, help: ArgumentHelp("With --deal: the clock an active node past its due time is drawn overdue against, as the report does (an ISO-8601 datetime with zone, or epoch seconds; default: the system clock).", valueName: "time"))
     var now: String?
 
+    @Option(name: .long, help: ArgumentHelp("With --deal: how long to wait while another program holds the store's database (a database browser, a backup) before giving up (FC1212, exit 75), as for every command that reads the store; default: as long as it takes.", valueName: "seconds"))
+    var lockTimeout: Double?
+
     @Option(name: .long, help: "The language of names and words: zh or en (a missing name falls back to the other).")
     var lang: Language = .zh
 
@@ -69,6 +72,10 @@ struct GraphCommand: FlowcCommand {
     func validate() throws {
         if db != nil && deal == nil { throw ValidationError("--db goes with --deal") }
         if now != nil && deal == nil { throw ValidationError("--now goes with --deal") }
+        if lockTimeout != nil && deal == nil { throw ValidationError("--lock-timeout goes with --deal") }
+        if let lockTimeout, !(lockTimeout >= 0 && lockTimeout <= 86_400 * 365) {
+            throw ValidationError("--lock-timeout: seconds, from 0 (do not wait) to a year")
+        }
         if let now, let problem = StoreOptions.nowProblem(now) { throw ValidationError(problem) }
     }
 
@@ -161,7 +168,7 @@ struct GraphCommand: FlowcCommand {
             context.writeError(HostError.noStore(path), place: path)
             return .failure(ExitStatus(ExitCode.usage))
         }
-        guard let store = openStore(path, context, readOnly: true) else { return .failure(ExitStatus(ExitCode.usage)) }
+        guard let store = openStore(path, context, readOnly: true, busyTimeout: lockTimeout, noteWaits: true) else { return .failure(ExitStatus(ExitCode.usage)) }
         let archive = TemplateFirstArchive(machine: template.machine, rest: DirectoryMachineArchive(besideDatabase: path))
         let service = DealService(store: store, machines: MachineRegistry(archive: archive))
         let view: DealView

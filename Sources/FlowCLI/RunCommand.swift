@@ -76,6 +76,9 @@ struct RunCommand: FlowcCommand {
     @Flag(name: .long, help: "Print the summary as one JSON object.")
     var json = false
 
+    @Flag(name: [.short, .long], help: "Do not print each rejected record on standard error (the rejects file holds every one, with its error); the summary, the notes and what stops the run are still printed.")
+    var quiet = false
+
     @OptionGroup var store: StoreOptions
 
     mutating func validate() throws {
@@ -230,7 +233,7 @@ struct RunCommand: FlowcCommand {
             let writer = RejectsWriter(path: path)
             run.onRejects = { [unowned run] list in
                 progress.interrupt()
-                for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") }
+                if !quiet { for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") } }
                 writer.append(csv ? Array(RejectsFile.csvRows(header: run.csvHeader ?? "", list, withHeader: writer.isEmpty).utf8)
                                   : RejectsFile.jsonLinesBytes(list))
             }

@@ -92,6 +92,12 @@ import Testing
         #expect(unknown.code == 1)
         #expect(unknown.err.hasPrefix("error[FC1203]"))
         #expect(unknown.err.contains("G-9"))
+        // `--lock-timeout`, as every command that reads the store takes it (review of the CLI, C6:
+        // a wrapper passing one set of store options broke on graph).
+        #expect(flowc("graph", Self.demo, "--deal", "G-1", "--db", db, "--lock-timeout", "5").code == 0)
+        let alone = flowc("graph", Self.demo, "--lock-timeout", "5")
+        #expect(alone.code == 2 && alone.err.contains("--lock-timeout goes with --deal"), "\(alone.err)")
+        #expect(flowc("graph", Self.demo, "--deal", "G-1", "--db", db, "--lock-timeout", "-1").err.contains("--lock-timeout: seconds, from 0"))
     }
 
     @Test func dealOverlayAndADealOnAnotherVersionOfTheTemplate() throws {

@@ -84,6 +84,24 @@ enum Examples {
         #expect(second[2] == file[2], "\(second[2])")
     }
 
+    /// `--quiet` leaves the rejected records to the rejects file: a run from cron over a file with
+    /// thousands of them prints its summary and notes only (review of the CLI, C6: run could not
+    /// be quietened).
+    @Test func aQuietRunLeavesTheRejectedRecordsToTheRejectsFile() throws {
+        let db = try Examples.loaded()
+        let rejects = try tempDir([:]) + "/rejects.jsonl"
+        let r = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db, "--rejects", rejects, "-q")
+        #expect(r.code == 1)
+        #expect(!r.err.contains("error["), "\(r.err)")
+        #expect(r.err.hasPrefix("note: 1 deal the run wrote has a timer already due by the clock"), "\(r.err)")
+        #expect(r.out.contains("records: 7 read: 1 created, 0 advanced, 0 unchanged, 6 rejected"))
+        #expect(r.out.contains("rejects: \(rejects)"))
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").count == 6)
+        // What stops a run is still said.
+        let missing = flowc("run", Examples.template, "--deals", rejects + ".none", "--db", db, "--quiet")
+        #expect(missing.code == 2 && missing.err.contains("error[FC0001]"), "\(missing.err)")
+    }
+
     @Test func theDefaultRejectsFileSitsBesideTheInputAndGoesAwayWhenAllIsFixed() throws {
         let dir = try tempDir(["new.deals.jsonl": #"{"id": "N-1", "at": "2024-06-01T09:00:00Z", "owner": "amy", "fields": {"customer_name": "甲", "amount": "much"}}"# + "\n"])
         let db = dir + "/deals.sqlite"
