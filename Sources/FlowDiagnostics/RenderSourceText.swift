@@ -95,14 +95,39 @@ struct DisplayLine {
             cutAfter = hi < range.upperBound
             range = lo..<hi
         }
+        // The segment each printed scalar comes from, and whether any character of the line is
+        // more than one scalar (most lines have none, and keep their scalars' widths).
+        var segmentOfScalar: [Int] = []
+        var joined = false
         file.forEachSegment(in: range) { segment in
             starts.append(segment.start)
             let shown = DisplayLine.printable(segment.scalar, tabWidth: tabWidth)
             text += shown.text
-            scalars += shown.text.unicodeScalars.count
+            let count = shown.text.unicodeScalars.count
+            scalars += count
             ends.append(scalars)
+            for _ in 0..<count { segmentOfScalar.append(starts.count - 1) }
+            if shown.width == 0 || (segment.scalar.value > 0x7F && segment.scalar.properties.isEmoji) { joined = true }
             cell += shown.width
             cells.append(cell)
+        }
+        if joined {
+            // A character of several scalars takes the cells the terminal gives it (an emoji
+            // sequence two, as `DisplayWidth.of(Character)` says), all counted at its first
+            // scalar; the scalars after it take none (a family joined by ZWJ was six cells, `⚠️`
+            // one, and carets after them sat too far right).
+            var widths = [Int](repeating: 0, count: starts.count)
+            var at = 0
+            for c in text {
+                widths[segmentOfScalar[at]] += DisplayWidth.of(c)
+                at += c.unicodeScalars.count
+            }
+            cells = [0]
+            var sum = 0
+            for w in widths {
+                sum += w
+                cells.append(sum)
+            }
         }
         self.text = text
         self.segmentStarts = starts

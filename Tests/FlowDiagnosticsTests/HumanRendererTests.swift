@@ -46,6 +46,25 @@ import FlowDiagnostics
             """)
     }
 
+    /// A character of several scalars takes the cells a terminal gives it, not the sum of its
+    /// scalars': a family joined by ZWJ and `⚠️` (a text symbol with the emoji selector) two
+    /// each, `é` written `e` + U+0301 one. The carets after them, and under them, line up.
+    @Test func caretsSitAfterAndUnderEmojiSequencesAsTheTerminalDrawsThem() {
+        let f = SourceFile(path: "t.flow.yaml", text: "nodes:\n  a: {name: \"👨\u{200D}👩\u{200D}👧⚠\u{FE0F}e\u{301}\", next: b}\n")
+        let name = f.testSpan(of: "👨\u{200D}👩\u{200D}👧⚠\u{FE0F}e\u{301}")
+        let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "b}"), "b").label(name, "the name")
+        // `  a: {name: "` is 13 cells, the name 5 (2 + 2 + 1), `", next: ` 9: `b}` at cell 27.
+        // (Column 32 counts scalars, as every position does.)
+        #expect(plain.render(d) == """
+            t.flow.yaml:2:32: error[FC0303]: unknown node `b`
+              |
+            2 |   a: {name: "👨\u{200D}👩\u{200D}👧⚠\u{FE0F}e\u{301}", next: b}
+              |                            ^^
+              |              ----- the name
+
+            """)
+    }
+
     @Test func tabsAreFourSpacesInTheLineAndTheUnderline() {
         let f = SourceFile(path: "t.flow.yaml", text: "nodes:\n\tstart:\t{next: propsal}\n")
         let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")
