@@ -14,7 +14,8 @@ struct DealsCommand: FlowcCommand {
         abstract: "List deals: filter with an expression, group, sort, choose columns; table, CSV or JSON.",
         discussion: """
             Keys (for --where, --group-by, --sort and --columns): every field of the template (its \
-            id), and the built-ins deal, template, status (open|won|lost), pool (private|public), \
+            id), and the built-ins deal, template, version (of the template the deal runs on), \
+            status (open|won|lost), pool (private|public), \
             owner, node (the open nodes, comma-separated; `node == "x"` finds a deal at x among \
             others, as at a fork), blocked (the blocked nodes, likewise), probability, created, \
             closed (datetimes), age (duration since created), idle (duration since the last status \
@@ -159,7 +160,9 @@ struct DealsCommand: FlowcCommand {
         } else if templates.count == 1 {
             chosen = templates[0]
         }
-        let schema = chosen.map(DealViewSchema.init(template:)) ?? DealViewSchema(machine: nil)
+        // `version` reads every template's versions, the chosen one's or all of them.
+        let schema = (chosen.map(DealViewSchema.init(template:)) ?? DealViewSchema(machine: nil))
+            .knowing(templates.reduce(into: [:]) { all, t in all.merge(t.machines) { a, _ in a } })
         if chosen == nil, templates.count > 1, let (field, span) = spec.firstField(locator ?? .options(spec)),
            case let having = templates.filter({ DealViewSchema(template: $0).fields[field] != nil }),
            // A slip of a built-in key (`ownr`) is said as one, with its did-you-mean, whatever

@@ -99,7 +99,20 @@ extension SQLiteStore: DealViewStore {
                 arguments.append(now.millisecondsSinceEpoch)
                 return "(? - \(SQLiteStore.columnName(c)))"
             case .decimal(let name, _): return try decimalKey(name)
+            case .mapped(let c, let table): return mapped(c, table)
             }
+        }
+
+        /// `CASE column WHEN ? THEN ? … END`, its pairs bound in key order (null outside them).
+        mutating func mapped(_ c: ViewColumn, _ table: [String: String]) -> String {
+            guard !table.isEmpty else { return "NULL" }
+            var sql = "CASE \(SQLiteStore.columnName(c))"
+            for (key, value) in table.sorted(by: { $0.key < $1.key }) {
+                arguments.append(key)
+                arguments.append(value)
+                sql += " WHEN ? THEN ?"
+            }
+            return sql + " END"
         }
 
         /// A number field as SQLite reads it, a binary float: its plain column if it has one.
@@ -216,6 +229,7 @@ extension SQLiteStore: DealViewStore {
             case .fieldMonth(let name): return "substr(\(try field(name)), 1, 7)"
             case .columnMonth(let c): return "substr(\(SQLiteStore.columnName(c)), 1, 7)"
             case .decimal(let name): return try decimalKey(name)
+            case .mapped(let c, let table): return mapped(c, table)
             case .openNode: return "current_nodes"
             case .blockedNode: return SQLiteStore.columnName(.blockedNodes)
             }

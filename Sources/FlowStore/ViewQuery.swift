@@ -159,6 +159,10 @@ public enum ViewOperand: Hashable, Sendable {
     /// its exact value. `column` is a plain column holding the same value as a float (the
     /// ``ViewColumn/amount``), which a store may use to narrow a comparison first.
     case decimal(String, column: ViewColumn? = nil)
+    /// A text column's value looked up in a table (null for a value the table does not have):
+    /// the template version of a deal from its machine hash, which the store does not keep as a
+    /// column of its own.
+    case mapped(ViewColumn, [String: String])
 
     /// Whether a field name can be used as a JSON path: letters, digits, `_` and `-` (what
     /// template field ids are made of); other names are refused by the store.
@@ -201,6 +205,8 @@ public enum ViewGroupKey: Hashable, Sendable {
     /// A number field's exact value (``ViewOperand/decimal(_:column:)``): `0.1` and
     /// `0.10000000000000001` are two groups, and the keys are ``ViewValue/decimal(_:)``.
     case decimal(String)
+    /// A text column's value looked up in a table (``ViewOperand/mapped(_:_:)``).
+    case mapped(ViewColumn, [String: String])
     /// Each open node (the `currentNodes` column split at commas): a deal at two nodes of a fork
     /// counts in both groups; a deal without an open node is in the group of the empty string.
     case openNode

@@ -61,6 +61,9 @@ enum ViewScan {
                 return .integer(now.millisecondsSinceEpoch &- t)
             case .decimal(let name, _):
                 return try exact(name).map(ViewValue.decimal) ?? .null
+            case .mapped(let c, let table):
+                guard case .text(let t) = column(c), let value = table[t] else { return .null }
+                return .text(value)
             }
         }
 
@@ -133,6 +136,7 @@ enum ViewScan {
                 case let other: return .text(String((other.text ?? "").prefix(7)))
                 }
             case .decimal(let name): return try operand(.decimal(name))
+            case .mapped(let c, let table): return try operand(.mapped(c, table))
             case .openNode: return .text(deal.index.currentNodes)
             case .blockedNode: return column(.blockedNodes)
             case .columnMonth(let c):

@@ -286,6 +286,7 @@ public enum DealViewEngine {
         case .builtin(let b):
             let (operand, _) = schema.operand(.builtin(b), now: now) ?? (.column(.dealID), .text)
             if case .column(let c) = operand { return .column(c) }
+            if case .mapped(let c, let table) = operand { return .mapped(c, table) }
             return .column(.dealID)
         }
     }

@@ -1,4 +1,5 @@
 public import FlowExpr
+public import FlowRuntime
 import FlowHost
 public import FlowIR
 public import FlowStore
@@ -13,6 +14,7 @@ public import FlowStore
 /// | --- | --- | --- |
 /// | `deal` | text | the deal id |
 /// | `template` | text | the template id |
+/// | `version` | text | the version of the template the deal runs on (`flowc migrate` moves open deals to another) |
 /// | `status` | enum(open, won, lost) | |
 /// | `pool` | enum(private, public) | |
 /// | `owner` | text | the person whose private pool holds the deal |
@@ -30,13 +32,13 @@ public import FlowStore
 /// | `pool_reason` | text | a lost deal's lose reason (none for the others) |
 public struct DealViewSchema: ExprEnvironment, Sendable {
     public enum Builtin: String, CaseIterable, Sendable {
-        case deal, template, status, pool, owner, node, blocked, probability, created, closed, age, idle, returns, due
+        case deal, template, version, status, pool, owner, node, blocked, probability, created, closed, age, idle, returns, due
         // QA round 24, M1: "what went back to the public pool this week, from whom" had no key.
         case poolSince = "pool_since", poolHow = "pool_how", poolFrom = "pool_from", poolReason = "pool_reason"
 
         public var type: ExprType {
             switch self {
-            case .deal, .template, .owner, .node, .blocked, .poolFrom, .poolReason: .text
+            case .deal, .template, .version, .owner, .node, .blocked, .poolFrom, .poolReason: .text
             case .status: .enumeration(values: ["open", "won", "lost"])
             case .pool: .enumeration(values: ["private", "public"])
             case .poolHow: .enumeration(values: ["lost", "idle", "released", "created"])
@@ -82,6 +84,18 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
 
     /// Fields whose types differ between the versions, by id (empty for one version).
     public let differing: [String: DifferingField]
+
+    /// The version of each machine the view knows, by hash: what `version` reads (the store
+    /// keeps the hash; QA round 27, M6: no way to tell the deals left on an older version).
+    public private(set) var versions: [String: String]
+
+    /// The same schema, knowing the versions of `machines` too (a view over several templates,
+    /// whose schema has no machine of its own).
+    public func knowing(_ machines: [String: PreparedMachine]) -> DealViewSchema {
+        var copy = self
+        for (hash, m) in machines { copy.versions[hash] = m.machine.template.version }
+        return copy
+    }
 
     /// The schema of one machine's fields.
     public init(machine: VerifiedMachine?) {
@@ -133,6 +147,7 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
         var nodes: [String] = []
         for (machine, _) in versions { for node in machine.machine.nodes where !nodes.contains(node.id) { nodes.append(node.id) } }
         self.nodeOrder = nodes
+        self.versions = Dictionary(versions.map { ($0.0.machine.template.hash, $0.0.machine.template.version) }, uniquingKeysWith: { a, _ in a })
         self.knownNames = (Builtin.allCases.map(\.rawValue) + order.filter { Builtin(rawValue: $0) == nil }).sorted()
     }
 
@@ -170,6 +185,7 @@ public struct DealViewSchema: ExprEnvironment, Sendable {
             switch b {
             case .deal: return (.column(.dealID), .text)
             case .template: return (.column(.templateID), .text)
+            case .version: return (.mapped(.templateHash, versions), .text)
             case .status: return (.column(.status), .text)
             case .pool: return (.column(.pool), .text)
             case .owner: return (.column(.owner), .text)
@@ -274,6 +290,7 @@ public struct DealViewRow: Sendable {
             switch b {
             case .deal: return .text(deal.dealID)
             case .template: return p.map { .text($0.templateID) } ?? .null
+            case .version: return schema.versions[i.templateHash].map(ExprValue.text) ?? .null
             case .status: return .enumValue(i.status)
             case .pool: return i.pool.map(ExprValue.enumValue) ?? .null
             case .owner: return i.owner.map(ExprValue.text) ?? .null

@@ -118,6 +118,18 @@ import Testing
         // The other fields are still viewed across the versions.
         let named = flowc("deals", "--db", db, "--now", now, "--where", #"customer_name != "甲""#, "--columns", "deal", "--format", "csv")
         #expect(named.code == 0 && named.out == "deal\r\nC-2\r\nC-3\r\nU-1\r\n", "\(named.out)\(named.err)")
+        // `version` tells the deals of each version apart: shown, filtered, grouped and sorted
+        // (QA round 28, M6: `--group-by version` was FC1410, "did you mean `region`?").
+        let shown = flowc("deals", "--db", db, "--now", now, "--columns", "deal,version", "--sort", "version", "--format", "csv")
+        #expect(shown.out == "deal,version\r\nC-1,1.0.0\r\nC-2,1.1.0\r\nC-3,1.1.0\r\nU-1,1.2.0\r\n", "\(shown.out)\(shown.err)")
+        let left = flowc("deals", "--db", db, "--now", now, "--where", #"version != "1.2.0""#, "--columns", "deal", "--format", "csv")
+        #expect(left.out == "deal\r\nC-1\r\nC-2\r\nC-3\r\n", "\(left.out)\(left.err)")
+        let byVersion = flowc("deals", "--db", db, "--now", now, "--group-by", "version", "--format", "csv")
+        #expect(byVersion.out == "version,count\r\n1.0.0,1\r\n1.1.0,2\r\n1.2.0,1\r\n", "\(byVersion.out)\(byVersion.err)")
+        // Over several templates too.
+        create(repoRoot + "/templates/renewal-upsell.flow.yaml", "R-1", "customer_name=戊", "contract_no=HT-1", "contract_end_date=2024-12-31")
+        let both = flowc("deals", "--db", db, "--now", now, "--columns", "deal,template,version", "--where", #"version == "1.0.0""#, "--format", "csv")
+        #expect(both.out == "deal,template,version\r\nC-1,standard_sale,1.0.0\r\nR-1,renewal_upsell,1.0.0\r\n", "\(both.out)\(both.err)")
     }
 
     /// Over several templates, the one to add is one the filter checks against: its `amount`

@@ -23,7 +23,7 @@ enum FieldDefinitionsRule: TemplateRule {
     /// The built-in keys of deal views (FlowViews' `DealViewSchema.Builtin`, which a test keeps
     /// equal to this list) with what each is: a field of one of these ids is hidden in views.
     public static let viewBuiltins: [String: String] = [
-        "deal": "the deal id", "template": "the template id", "status": "open, won or lost", "pool": "the pool",
+        "deal": "the deal id", "template": "the template id", "version": "the version of the template it runs on", "status": "open, won or lost", "pool": "the pool",
         "owner": "the owner", "node": "the open nodes", "blocked": "the blocked nodes", "probability": "the stage probability",
         "created": "when the deal was created", "closed": "when it was won or lost", "age": "time since it was created",
         "idle": "time since its last status change", "returns": "when the idle timer returns it", "due": "the earliest due time of its open nodes",
