@@ -44,6 +44,11 @@ public struct Flowc: ParsableCommand {
     }
 
     private static func runCommand(_ arguments: [String], context: CLIContext) -> Int32 {
+        // `help` on itself (review of the CLI, C11: "`help` is not a command of `flowc`").
+        if arguments == ["help", "help"] {
+            context.write("flowc help [COMMAND [SUBCOMMAND]]: the help of a command, as `flowc COMMAND --help` prints it; `flowc help` alone lists the commands.\n")
+            return ExitCode.clean
+        }
         if let problem = unknownCommand(arguments) {
             context.writeError("error: " + problem + "\n")
             return ExitCode.usage

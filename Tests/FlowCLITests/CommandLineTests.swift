@@ -24,6 +24,9 @@ import Testing
         #expect(bare.err == "error: `flowc pool` takes a command: list, claim, release, assign, sweep (`flowc pool --help` tells more)\n", "\(bare.err)")
         // What names a command still runs it; help on a group is still help.
         #expect(flowc(["help", "deal"]).code == 0)
+        // `help` on itself says what it does.
+        let helpHelp = flowc(["help", "help"])
+        #expect(helpHelp.code == 0 && helpHelp.out.hasPrefix("flowc help [COMMAND [SUBCOMMAND]]: the help of a command"), "\(helpHelp)")
         #expect(flowc(["deal", "--help"]).code == 0)
         #expect(flowc(["explain", "FC0201"]).code == 0)
         #expect(flowc(["--version"]).code == 0)
