@@ -110,6 +110,7 @@ struct DealsCommand: FlowcCommand {
         var spec = DealViewSpec()
         var locator: DealViewLocator?
         var templateID = template
+        var savedView: SavedView?
         if let view {
             let (saved, diagnostics, _) = ViewFile.check(path: view)
             let errors = diagnostics.filter { $0.severity == .error }
@@ -118,6 +119,7 @@ struct DealsCommand: FlowcCommand {
                 return errors.contains { $0.code == DriverMessages.cannotRead.code } ? ExitCode.usage : ExitCode.problems
             }
             if let saved {
+                savedView = saved
                 spec = saved.spec
                 locator = saved.locator
                 templateID = templateID ?? saved.templateID
@@ -159,6 +161,20 @@ struct DealsCommand: FlowcCommand {
             chosen = t
         } else if templates.count == 1 {
             chosen = templates[0]
+        }
+        // A saved view written against a version the store holds no deals of: checked clean by
+        // `flowc check` against its own template, it is run against the store's versions, which
+        // is said (review V2: FC0421 at the view's `where`, with no word of the versions).
+        if let saved = savedView, let machine = saved.machine?.machine, let chosen, chosen.id == machine.template.id,
+           !chosen.hashes.contains(where: { $0.hash == machine.template.hash }) {
+            // A version is named with the start of its machine's hash: two files can both say 1.0.0.
+            let stored = chosen.hashes.map { h in
+                "\(chosen.machines[h.hash]?.machine.template.version ?? "?") (\(h.hash.prefix(15))…, \(h.deals) deal\(h.deals == 1 ? "" : "s"))"
+            }
+            let file = saved.templatePath.map { ($0 as NSString).standardizingPath } ?? saved.template
+            context.writeError("note: the view \(view ?? "") was written for `\(machine.template.id)` \(machine.template.version) "
+                + "(\(machine.template.hash.prefix(15))…), as \(file) has it, which no deal of the store runs on; its deals of `\(chosen.id)` run on "
+                + stored.joined(separator: ", ") + ": the view is read against those\n")
         }
         // `version` reads every template's versions, the chosen one's or all of them.
         let schema = (chosen.map(DealViewSchema.init(template:)) ?? DealViewSchema(machine: nil))

@@ -323,6 +323,17 @@ import Testing
         // An option that replaces the part is located at the option.
         let replaced = flowc("deals", "--db", db, "--view", dir + "/views/v.view.yaml", "--where", #"region_code == "west""#)
         #expect(replaced.err.contains("--where:1:1: error[FC0415]"), "\(replaced.err)")
+        // The view was written for a version of the template that no stored deal runs on: said,
+        // with the versions it is read against (review V2: `check` passed it, the run failed,
+        // and nothing said why).
+        let note = try #require(flowc("deals", "--db", db, "--view", dir + "/views/v.view.yaml", "--columns", "deal").err
+            .split(separator: "\n").first { $0.hasPrefix("note: the view") })
+        #expect(note.hasPrefix("note: the view \(dir)/views/v.view.yaml was written for `standard_sale` 1.0.0 (sha256:"), "\(note)")
+        #expect(note.contains("as \(dir)/t.flow.yaml has it, which no deal of the store runs on; its deals of `standard_sale` run on 1.0.0 (sha256:"), "\(note)")
+        #expect(note.hasSuffix("…, 6 deals): the view is read against those"), "\(note)")
+        // None for a view of the store's own version.
+        let own = flowc("deals", "--db", db, "--view", repoRoot + "/templates/views/public-pool-by-industry.view.yaml")
+        #expect(!own.err.contains("note: the view"), "\(own.err)")
     }
 
     /// The bundled views from where a user stands: their `template: ../standard-sale.flow.yaml`
