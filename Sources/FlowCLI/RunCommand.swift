@@ -241,11 +241,13 @@ struct RunCommand: FlowcCommand {
             let recordsBefore = run.report.records
             let result: Result<[RejectedRecord], RecordFileProblem>
             if csv {
-                switch input.source.firstNonUTF8Line() {
+                // UTF-16 text whose first characters are ASCII is valid UTF-8 as far as its zero
+                // bytes go: refused as UTF-16 at its first line.
+                switch input.source.startsAsUTF16() ? .success(1) : input.source.firstNonUTF8Line() {
                 case .success(nil):
                     var rows = CSVRows(file: input.source.handle, maxRowBytes: run.limits.maxLineBytes)
                     result = run.runDeals(csv: &rows)
-                case .success(let line?): result = .failure(BulkRun.notUTF8(line: line, utf16: line == 1 && input.source.startsAsUTF16()))
+                case .success(let line?): result = .failure(BulkRun.notUTF8(line: line, utf16: input.source.startsAsUTF16()))
                 case .failure(let problem): result = .failure(problem)
                 }
             } else {
@@ -586,11 +588,11 @@ struct RecordSource {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
     }
 
-    /// Whether the file starts with a UTF-16 byte-order mark.
+    /// Whether the file starts as UTF-16 text (``RecordLines/startsAsUTF16(_:)``).
     func startsAsUTF16() -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
-        return RecordLines.startsAsUTF16((try? handle.read(upToCount: 2)) ?? Data())
+        return RecordLines.startsAsUTF16((try? handle.read(upToCount: RecordLines.utf16Probe)) ?? Data())
     }
 
     /// The line of the file's first byte that is not UTF-8 (nil: the file is UTF-8 throughout),

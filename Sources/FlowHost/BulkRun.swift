@@ -203,9 +203,10 @@ public final class BulkRun {
             var lines = RecordLines(bytes: bytes)
             return runDeals(lines: &lines)
         case .csv:
-            if let line = CSVRows.firstNonUTF8Line(in: bytes) {
+            let utf16 = RecordLines.startsAsUTF16(bytes)
+            if let line = utf16 ? 1 : CSVRows.firstNonUTF8Line(in: bytes) {
                 rejects = []
-                return .failure(Self.notUTF8(line: line, utf16: RecordLines.startsAsUTF16(bytes)))
+                return .failure(Self.notUTF8(line: line, utf16: utf16))
             }
             var rows = CSVRows(bytes: bytes, maxRowBytes: limits.maxLineBytes)
             return runDeals(csv: &rows)

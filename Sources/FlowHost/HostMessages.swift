@@ -288,7 +288,7 @@ public enum HostMessages {
         public static let csvStray = "{0}: cell {1} has text after its closing quote; quote the whole cell, writing a quote inside it as `\"\"`"
         public static let csvCells = "{0}: {1} cells, but the header has {2}"
         /// A file that starts with a UTF-16 byte-order mark (review of the inputs, I15).
-        public static let utf16 = "{0} is UTF-16 text (as Excel's \"Unicode text\" and some Windows tools save it), not UTF-8: save it as UTF-8, or `iconv -f UTF-16 -t UTF-8`"
+        public static let utf16 = "{0} is UTF-16 text (as Excel's \"Unicode text\" and some Windows tools save it), not UTF-8: save it as UTF-8, or `iconv -f UTF-16 -t UTF-8` (`-f UTF-16LE` for a file without a byte-order mark, as Windows writes it)"
         public static let notUTF8 = "{0} is not UTF-8 text (saved as GBK or GB18030? save it as UTF-8: Excel's \"CSV UTF-8\", or `iconv -f GB18030 -t UTF-8`)"
     }
 

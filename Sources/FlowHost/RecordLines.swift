@@ -42,13 +42,29 @@ public struct RecordLines {
         self.maxLineBytes = max(0, maxLineBytes)
     }
 
-    /// Whether the input starts with a UTF-16 byte-order mark (known once a line was read).
+    /// Whether the input is UTF-16 text (known once a line was read).
     public private(set) var isUTF16 = false
 
-    /// Whether `bytes` start with a UTF-16 byte-order mark, little- or big-endian.
+    /// The bytes ``startsAsUTF16(_:)`` looks at.
+    public static let utf16Probe = 64
+
+    /// Whether `bytes` start as UTF-16 text: with a byte-order mark, little- or big-endian, or
+    /// without one, as text whose first characters are ASCII, every other byte zero (review of
+    /// the inputs, I15: such a file was rejected line by line, its line feeds splitting its
+    /// characters, or taken for GBK). UTF-8 text has no zero bytes.
     public static func startsAsUTF16(_ bytes: some Collection<UInt8>) -> Bool {
-        let head = Array(bytes.prefix(2))
-        return head == [0xFF, 0xFE] || head == [0xFE, 0xFF]
+        let head = Array(bytes.prefix(utf16Probe))
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { return true }
+        let units = head.count / 2
+        guard units >= 2 else { return false }
+        var little = 0, big = 0
+        for i in 0..<units {
+            let (a, b) = (head[2 * i], head[2 * i + 1])
+            if a != 0, b == 0 { little += 1 }
+            if a == 0, b != 0 { big += 1 }
+        }
+        // Most units: a line of a deals file or a CSV header starts with ASCII (`{"id"`, `deal,`).
+        return max(little, big) * 4 >= units * 3
     }
 
     /// The next line, or nil after the last one.
@@ -56,7 +72,7 @@ public struct RecordLines {
     public mutating func next() throws -> Line? {
         if !begun {
             begun = true
-            while input.bytes.count < 3, !input.atEnd { try input.readMore() }
+            while input.bytes.count < Self.utf16Probe, !input.atEnd { try input.readMore() }
             if input.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { input.start = 3 }
             isUTF16 = Self.startsAsUTF16(input.bytes)
         }

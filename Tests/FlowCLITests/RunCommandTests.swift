@@ -163,18 +163,20 @@ enum Examples {
 
     /// A UTF-16 file (Excel's "Unicode text") is said to be one, once, and nothing of it runs
     /// (review of the inputs, I15: CSV was taken for GBK, and each JSON line was split into
-    /// rejected pieces at the bytes 0x0A inside its characters).
-    @Test(arguments: [("leads.csv", true), ("leads.csv", false), ("deals.jsonl", true), ("deals.jsonl", false)])
-    func aUTF16FileIsSaidToBeOne(_ name: String, _ littleEndian: Bool) throws {
+    /// rejected pieces at the bytes 0x0A inside its characters), with a byte-order mark or
+    /// without one (its first characters ASCII, every other byte zero).
+    @Test(arguments: [("leads.csv", true), ("leads.csv", false), ("deals.jsonl", true), ("deals.jsonl", false)], [true, false])
+    func aUTF16FileIsSaidToBeOne(_ file: (name: String, littleEndian: Bool), _ marked: Bool) throws {
+        let (name, littleEndian) = file
         let text = name.hasSuffix(".csv") ? "id,owner,customer_name\nX-1,amy,甲\n" : #"{"id": "X-1", "owner": "amy", "fields": {"customer_name": "甲"}}"# + "\n"
-        var bytes: [UInt8] = littleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF]
+        var bytes: [UInt8] = !marked ? [] : littleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF]
         for unit in text.utf16 { bytes += littleEndian ? [UInt8(unit & 0xFF), UInt8(unit >> 8)] : [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
         let dir = try tempDir([:])
         try Data(bytes).write(to: URL(fileURLWithPath: dir + "/" + name))
         let r = flowc("run", Examples.template, "--deals", dir + "/" + name, "--db", dir + "/deals.sqlite")
         #expect(r.code == 1)
         #expect(r.err == "\(dir)/\(name):1: error[FC1220]: not a valid record: the file is UTF-16 text (as Excel's \"Unicode text\" and some Windows tools save it), "
-            + "not UTF-8: save it as UTF-8, or `iconv -f UTF-16 -t UTF-8`\n", "\(r.err)")
+            + "not UTF-8: save it as UTF-8, or `iconv -f UTF-16 -t UTF-8` (`-f UTF-16LE` for a file without a byte-order mark, as Windows writes it)\n", "\(r.err)")
         #expect(r.out.contains("records: 0 read: 0 created"), "\(r.out)")
     }
 
