@@ -62,11 +62,41 @@ public struct HumanRenderer: Sendable {
 
     /// Renders one diagnostic; the text ends with a newline.
     public func render(_ d: Diagnostic) -> String {
+        render(d, lines: DisplayLines())
+    }
+
+    /// The source lines laid out for the diagnostics of one render, each once: many diagnostics
+    /// on one long line (a generated template, 1,000 problems on a line of 14 KB) laid it out
+    /// again for each (fuzzing: over 10 s under the sanitizers).
+    /// The diagnostics come sorted by place, so the last few lines laid out are kept (a line of
+    /// 64 KiB takes a few MB laid out: not every line of a file).
+    final class DisplayLines {
+        private var recent: [(key: Key, line: DisplayLine)] = []
+        private static let kept = 8
+        private struct Key: Hashable {
+            var file: ObjectIdentifier
+            var line: Int
+            var focus: Int?
+        }
+
+        func line(_ file: SourceFile, _ line: Int, tabWidth: Int, focus: Int?) -> DisplayLine {
+            // Where the underline is matters only to a line too long to lay out whole.
+            let long = file.lineRange(line).count > DisplayLine.maxLaidOutBytes
+            let key = Key(file: ObjectIdentifier(file), line: line, focus: long ? focus : nil)
+            if let known = recent.first(where: { $0.key == key }) { return known.line }
+            let display = DisplayLine(file: file, line: line, tabWidth: tabWidth, focus: focus)
+            if recent.count == Self.kept { recent.removeFirst() }
+            recent.append((key, display))
+            return display
+        }
+    }
+
+    private func render(_ d: Diagnostic, lines: DisplayLines) -> String {
         var rows: [String] = [header(d)]
         let groups = snippetGroups(d)
         let width = groups.map(\.gutterWidth).max() ?? 1
         for group in groups {
-            rows.append(contentsOf: render(group, of: d, gutterWidth: width))
+            rows.append(contentsOf: render(group, of: d, gutterWidth: width, lines: lines))
         }
         let trailer = trailerRows(d, gutterWidth: width)
         if !trailer.isEmpty {
@@ -84,7 +114,8 @@ public struct HumanRenderer: Sendable {
     ///   - summary: the counts of every diagnostic, before capping (`DiagnosticCounts(counting:)`
     ///     over the full sorted list); nil prints no summary line.
     public func render(_ ds: CappedDiagnostics, summary: DiagnosticCounts?) -> String {
-        var out = ds.shown.map { render($0) }.joined(separator: "\n")
+        let lines = DisplayLines()
+        var out = ds.shown.map { render($0, lines: lines) }.joined(separator: "\n")
         var trailer: [String] = []
         if let omitted = DiagnosticCounts.omittedLine(shown: ds.shown, omitted: ds.omitted, total: summary) {
             trailer.append(omitted)
@@ -183,7 +214,7 @@ extension HumanRenderer {
         return shown.sorted()
     }
 
-    private func render(_ group: SnippetGroup, of d: Diagnostic, gutterWidth w: Int) -> [String] {
+    private func render(_ group: SnippetGroup, of d: Diagnostic, gutterWidth w: Int, lines: DisplayLines) -> [String] {
         var rows: [String] = []
         if !group.isPrimaryFile, let first = group.marks.min(by: { $0.start < $1.start }) {
             let loc = group.file.location(of: first.start)
@@ -195,7 +226,7 @@ extension HumanRenderer {
             if let previous, line > previous + 1 { rows.append(paint("...", gutterStyle)) }
             previous = line
             let focus = group.marks.filter { $0.firstLine == line || $0.lastLine == line }.map(\.start).min()
-            let display = DisplayLine(file: group.file, line: line, tabWidth: Self.tabWidth, focus: focus)
+            let display = lines.line(group.file, line, tabWidth: Self.tabWidth, focus: focus)
             var marks = underlines(on: line, of: group, display: display)
             if display.width <= Self.maxLineWidth, !display.cutBefore, !display.cutAfter {
                 rows.append(numberedRow(line, display.text, w))

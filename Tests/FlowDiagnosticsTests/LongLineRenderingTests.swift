@@ -27,6 +27,18 @@ import Testing
         #expect(carets.filter { $0 == "^" }.count == 7)
     }
 
+    /// Diagnostics rendered together lay out each source line once and keep it for the next ones;
+    /// they read exactly as rendered one by one, a line longer than what is laid out whole (laid
+    /// out around each underline) included.
+    @Test func diagnosticsRenderedTogetherReadAsRenderedOneByOne() {
+        let long = String(repeating: "👨\u{200D}👩\u{200D}👧 e\u{301} + ", count: 6_000)
+        let f = SourceFile(path: "t.flow.yaml", text: "a: \"x1 \(long) x2\"\nb: x3\nc: \"\(long) x4 \(long) x5\"\n")
+        let ds = ["x1", "x2", "x3", "x4", "x5", "x1"].map { RenderTestMessages.unknownNodeShort.at(f.testSpan(of: $0), $0) }
+        let together = plain.render(CappedDiagnostics(ds, limit: ds.count), summary: nil)
+        #expect(together == ds.map { plain.render($0) }.joined(separator: "\n"))
+        #expect(together.contains("^^"))
+    }
+
     @Test func aLongLineWithTheErrorAtItsStartIsCutOnlyAtTheEnd() {
         let f = SourceFile(path: "v.view.yaml", text: "propsal" + String(repeating: " + b", count: 1_000) + "\n")
         let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")

@@ -53,8 +53,9 @@ public func fuzzTemplate(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         for l in d.labels { checkSpan(l.span, "\(d.code) label") }
         for f in d.fixIts { checkSpan(f.span, "\(d.code) fix-it") }
         if d.message.text.isEmpty { violated("\(d.code) without a message") }
-        if !skipHuman { _ = renderer.render(d) }
     }
+    // Rendered as `flowc check` renders them: together, each source line laid out once.
+    if !skipHuman { _ = renderer.render(CappedDiagnostics(result.diagnostics, limit: max(1, result.diagnostics.count)), summary: DiagnosticCounts(counting: result.diagnostics)) }
     _ = JSONLinesRenderer().render(result.diagnostics)
     guard !result.hasErrors, let template = result.template, !template.main.isFragment else { return 0 }
     let machine: Machine
