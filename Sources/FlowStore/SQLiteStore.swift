@@ -78,7 +78,11 @@ public final class SQLiteStore: DealStore {
         self.path = path
         self.durability = durability
         do {
-            if readOnly, let reader = try Self.currentReader(path) {
+            // The reader waits for another program's lock as long as the caller said, not the
+            // default ten seconds and then the caller's wait again (QA round 30, N2: a reader
+            // given `--lock-timeout 0` took ten seconds to say the store was busy).
+            let waits = Self.configuration(busyTimeout: busyTimeout, onBusyWait: onBusyWait)
+            if readOnly, let reader = try Self.currentReader(path, waits) {
                 pool = reader
                 isReadOnly = true
                 return
@@ -92,12 +96,12 @@ public final class SQLiteStore: DealStore {
             }
             // A command that only reads does not make a store of an SQLite database without
             // tables (it would write flowc's schema into someone's file); a writing one does.
-            if readOnly, FileManager.default.fileExists(atPath: path), (try? Self.inspect(path, "SELECT count(*) FROM sqlite_master")) == "0" {
+            if readOnly, FileManager.default.fileExists(atPath: path), (try? Self.inspect(path, "SELECT count(*) FROM sqlite_master", waits)) == "0" {
                 throw StoreError(.notAStore, "the file is an SQLite database without tables, not a flowc store (a command that writes deals makes it one)")
             }
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            var configuration = Self.configuration(busyTimeout: busyTimeout, onBusyWait: onBusyWait)
+            var configuration = waits
             let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
@@ -177,19 +181,19 @@ public final class SQLiteStore: DealStore {
     /// The store opened read-only, when its schema is current; nil when it must be opened for
     /// writing (not there yet, an older schema to upgrade, not in WAL mode).
     /// - Throws: ``StoreError`` `.notAStore` or `.newerSchema`, as a writable open would.
-    private static func currentReader(_ path: String) throws -> DatabasePool? {
+    private static func currentReader(_ path: String, _ waits: Configuration) throws -> DatabasePool? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         // A store this process may not write (a read-only mount, another user's store, a
         // backup): SQLite cannot make the shared-memory file a WAL reader needs, or would make
         // it (and the log) as this user, which locked the store's owner out of their own store.
         // With no write-ahead log left (a writer that closes copies it into the file and removes
         // it) the file is the whole store, and it is read as immutable: no locks, no other file.
-        if mayWrite(path) { return try currentReader(opening: path) }
+        if mayWrite(path) { return try currentReader(opening: path, waits) }
         let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? nil
         if log == nil || log == 0 { return try currentReader(opening: immutableURI(path)) }
         // A log left by a writer: readable only through its shared memory, if that is there (a
         // reader must not make it: as another user, it locked the owner out of the store).
-        if FileManager.default.fileExists(atPath: path + "-shm"), let reader = try currentReader(opening: path) { return reader }
+        if FileManager.default.fileExists(atPath: path + "-shm"), let reader = try currentReader(opening: path, waits) { return reader }
         throw StoreError(.database, "the store's write-ahead log `\(path)-wal` holds writes not yet in the file, and this user cannot write "
             + "beside the store to read it; a command that writes, run by the store's owner, folds the log into the file")
     }
@@ -230,15 +234,24 @@ public final class SQLiteStore: DealStore {
         return "file:" + (absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute) + "?immutable=1"
     }
 
-    static func currentReader(opening path: String) throws -> DatabasePool? {
-        var configuration = configuration()
+    static func currentReader(opening path: String, _ waits: Configuration = configuration()) throws -> DatabasePool? {
+        var configuration = waits
         configuration.readonly = true
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKibibytes)")
             try Self.addViewFunctions(db)
         }
+        // Another program's lock held past the wait is said as such, not taken for a store to
+        // open for writing, which would wait for it again.
+        func isBusy(_ error: any Error) -> Bool {
+            guard let e = error as? DatabaseError else { return false }
+            return e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
+        }
         let reader: DatabasePool
-        do { reader = try DatabasePool(path: path, configuration: configuration) } catch { return nil }
+        do { reader = try DatabasePool(path: path, configuration: configuration) } catch {
+            if isBusy(error) { throw error }
+            return nil
+        }
         let isCurrent: Bool
         do {
             isCurrent = try reader.read { db in try SQLiteSchema.isCurrent(db) }
@@ -247,6 +260,7 @@ public final class SQLiteStore: DealStore {
             throw error
         } catch {
             try? reader.close()
+            if isBusy(error) { throw error }
             return nil
         }
         if isCurrent { return reader }
@@ -256,8 +270,8 @@ public final class SQLiteStore: DealStore {
 
     /// The first column of `sql`'s first row on the raw file, read-only, without the store's
     /// checks (tests look at files the store refuses).
-    static func inspect(_ path: String, _ sql: String) throws -> String? {
-        var configuration = tunedConfiguration()
+    static func inspect(_ path: String, _ sql: String, _ waits: Configuration = tunedConfiguration()) throws -> String? {
+        var configuration = waits
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? queue.close() }
