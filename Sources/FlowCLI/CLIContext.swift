@@ -67,16 +67,22 @@ public final class CLIContext: @unchecked Sendable {
         return Array(FileHandle.standardInput.readDataToEndOfFile())
     }
 
-    /// Standard input, its first `limit` bytes kept and the rest only counted: a stream longer
-    /// than the limit is refused for its size without being held whole.
-    func readStandardInput(limit: Int) -> (bytes: [UInt8], size: Int) {
-        if let standardInput { return (Array(standardInput.prefix(limit)), standardInput.count) }
-        var bytes: [UInt8] = [], size = 0
-        while let chunk = try? FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
-            if bytes.count < limit { bytes += chunk.prefix(limit - bytes.count) }
-            size += chunk.count
+    /// Standard input up to `limit` bytes, and whether more follow: the rest is not read, so
+    /// that an endless stream (`yes |`, `< /dev/zero`) is refused for its size at once (QA
+    /// round 30, N1: it was read to its end to count it); or why it cannot be read (closed, a
+    /// directory).
+    func readStandardInput(limit: Int) -> Result<(bytes: [UInt8], more: Bool), any Error> {
+        if let standardInput { return .success((Array(standardInput.prefix(limit)), standardInput.count > limit)) }
+        var bytes: [UInt8] = []
+        do {
+            while bytes.count <= limit {
+                guard let chunk = try FileHandle.standardInput.read(upToCount: min(1 << 20, limit + 1 - bytes.count)), !chunk.isEmpty else { break }
+                bytes += chunk
+            }
+        } catch {
+            return .failure(error)
         }
-        return (bytes, size)
+        return .success((Array(bytes.prefix(limit)), bytes.count > limit))
     }
 
     /// The first stream that could not be written and why (`standard output: No space left on

@@ -114,6 +114,13 @@ struct CheckCommand: FlowcCommand {
         }
     }
 
+    /// FC0108 for a stream read only to one byte past the limit: its size is "at least" that.
+    static func atLeast(_ d: Diagnostic, _ size: Int) -> Diagnostic {
+        var d = d
+        if !d.message.arguments.isEmpty { d.message.arguments[0] = "at least \(size)" }
+        return d
+    }
+
     func execute(_ context: CLIContext) -> Int32 {
         var limits = YAMLLimits.default
         limits.maxFileBytes = maxFileSize
@@ -127,10 +134,27 @@ struct CheckCommand: FlowcCommand {
             if path == "-" {
                 // Standard input, under the name an editor gives it (its includes resolve from there).
                 let name = stdinName ?? "<stdin>"
-                let (bytes, size) = context.readStandardInput(limit: limits.maxFileBytes)
                 checked += 1
-                guard size <= limits.maxFileBytes else {
-                    all.append(TemplateChecker.diagnostic(FileProblem(kind: .tooLarge(size), detail: ""), path: name, limits: limits))
+                let bytes: [UInt8]
+                switch context.readStandardInput(limit: limits.maxFileBytes) {
+                case .failure(let error):
+                    let reason = SystemError.reason(error)
+                    all.append(DriverMessages.cannotRead.inFile(name, "-", "standard input: " + reason.prefix(1).lowercased() + reason.dropFirst()))
+                    ioFailure = true
+                    continue
+                case .success(let read) where read.more:
+                    // Not read past the limit: its size is known to be at least one byte more.
+                    let sized = YAMLReader.sizeDiagnostic(path: name, size: limits.maxFileBytes + 1, limits: limits)
+                    all.append(sized.map { Self.atLeast($0, limits.maxFileBytes + 1) }
+                        ?? DriverMessages.cannotRead.inFile(name, "-", "over the size limit"))
+                    continue
+                case .success(let read): bytes = read.bytes
+                }
+                // A saved view is checked as one, as `flowc check FILE` does (QA round 30, N3).
+                if ViewFile.isViewFile(name) {
+                    let (_, diagnostics, files) = ViewFile.check(path: name, bytes: bytes, limits: limits)
+                    all += diagnostics
+                    for f in files where !sources.contains(where: { $0.path == f.path }) { sources.append(f) }
                     continue
                 }
                 let result = TemplateChecker.check(path: name, bytes: bytes, fs: fs, limits: limits)

@@ -54,11 +54,17 @@ public enum ViewFile {
     public static func check(path: String, clock: ExprClock = ExprClock(now: 0), limits: YAMLLimits = .default)
         -> (SavedView?, [Diagnostic], [SourceFile])
     {
-        let bytes: [UInt8]
         switch DiskFileSystem().read(path, limits: limits) {
-        case .success(let read): bytes = read
+        case .success(let bytes): return check(path: path, bytes: bytes, clock: clock, limits: limits)
         case .failure(let problem): return (nil, [TemplateChecker.diagnostic(problem, path: path, limits: limits)], [])
         }
+    }
+
+    /// Reads and checks a saved view already in memory (`flowc check -`, an editor's buffer),
+    /// named `path`, from which its template is resolved.
+    public static func check(path: String, bytes: [UInt8], clock: ExprClock = ExprClock(now: 0), limits: YAMLLimits = .default)
+        -> (SavedView?, [Diagnostic], [SourceFile])
+    {
         let file = SourceFile(path: path, bytes: bytes)
         let read = YAMLReader.read(file, limits: limits)
         guard let doc = read.document, !read.diagnostics.contains(where: { $0.severity == .error }) else {

@@ -114,10 +114,19 @@ import Testing
         let unnamed = flowc(["check", "-"], standardInput: text)
         #expect(unnamed.code == 1)
         #expect(unnamed.out.hasPrefix("<stdin>:26:11: error[FC0305]: cannot load `fragments/common-roles.flow.yaml`"), "\(unnamed.out)")
-        // Held to the size limit, which names the stream's whole size.
+        // Held to the size limit, read no further than one byte past it (an endless stream is
+        // refused at once; QA round 30, N1).
         let large = flowc(["check", "-", "--max-file-size", "100"], standardInput: text)
         #expect(large.code == 1)
-        #expect(large.out.hasPrefix("<stdin>: error[FC0108]: file is \(text.utf8.count) bytes, more than the limit of 100\n"), "\(large.out)")
+        #expect(large.out.hasPrefix("<stdin>: error[FC0108]: file is at least 101 bytes, more than the limit of 100\n"), "\(large.out)")
+        // A stream of exactly the limit is read whole.
+        #expect(flowc(["check", "-", "--stdin-name", Examples.template, "--max-file-size", "\(text.utf8.count)"], standardInput: text).code == 0)
+        // A saved view is checked as a view, as its file is (QA round 30, N3: nine template errors).
+        let viewPath = repoRoot + "/templates/views/big-open-deals.view.yaml"
+        let view = flowc(["check", "-", "--stdin-name", viewPath], standardInput: try String(contentsOfFile: viewPath, encoding: .utf8))
+        #expect(view.code == 0 && view.out == "checked 1 file: no problems\n", "\(view.out)")
+        let badView = flowc(["check", "-", "--stdin-name", viewPath], standardInput: "flowc: 1\nview: {id: v}\ntemplate: ../standard-sale.flow.yaml\nwhere: amout > 1\n")
+        #expect(badView.code == 1 && badView.out.contains("big-open-deals.view.yaml:4:8: error["), "\(badView.out)")
         // With files, once.
         #expect(flowc(["check", "-", Examples.template, "--stdin-name", repoRoot + "/templates/copy.flow.yaml"], standardInput: text).out == "checked 2 files: no problems\n")
         #expect(flowc(["check", "-", "-"], standardInput: text).code == 2)
