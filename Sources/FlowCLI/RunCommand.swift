@@ -176,7 +176,7 @@ struct RunCommand: FlowcCommand {
         }
         for path in [rejectsFiles.deals, rejectsFiles.events].compactMap({ $0 }) {
             if let reason = RejectsWriter.unwritable(path) {
-                context.writeError("error: cannot write the rejects file `\(path)`: \(reason)\n")
+                context.writeError(FileError.cannotWrite(path, reason + " (the rejects file)", option: "--rejects"))
                 return ExitCode.usage
             }
         }
@@ -233,9 +233,11 @@ struct RunCommand: FlowcCommand {
             let writer = RejectsWriter(path: path)
             run.onRejects = { [unowned run] list in
                 progress.interrupt()
-                if !quiet { for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") } }
                 writer.append(csv ? Array(RejectsFile.csvRows(header: run.csvHeader ?? "", list, withHeader: writer.isEmpty).utf8)
                                   : RejectsFile.jsonLinesBytes(list))
+                // Quiet leaves them to the rejects file, unless it could not be written: then they
+                // are said after all (QA round 30, N6: with `-q` they were in neither).
+                if !quiet || writer.hasFailed { for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") } }
             }
             let rejectedBefore = run.report.rejected
             let recordsBefore = run.report.records
@@ -297,7 +299,7 @@ struct RunCommand: FlowcCommand {
                     try writer.commit()
                     rejectFiles.append(path)
                 } catch {
-                    context.writeError("error: cannot write the rejects file `\(path)`: \(OutputFile.reason(error, path: path))\n")
+                    context.writeError(FileError.cannotWrite(path, OutputFile.reason(error, path: path) + " (the rejects file)", option: "--rejects"))
                     stopped = true
                 }
             }

@@ -470,7 +470,7 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(!FileManager.default.fileExists(atPath: db + ".other"), "nothing is run")
         let run = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db, "--rejects", dir)
         #expect(run.code == 2)
-        #expect(run.err.hasSuffix("error: cannot write the rejects file `\(dir)`: it is a directory\n"), "\(run.err)")
+        #expect(run.err.hasSuffix("\(dir): error[FC0008]: cannot write `\(dir)`: it is a directory (the rejects file)\n"), "\(run.err)")
     }
 }
 

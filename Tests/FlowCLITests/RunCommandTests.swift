@@ -97,6 +97,12 @@ enum Examples {
         #expect(r.out.contains("records: 7 read: 1 created, 0 advanced, 0 unchanged, 6 rejected"))
         #expect(r.out.contains("rejects: \(rejects)"))
         #expect(try String(contentsOfFile: rejects, encoding: .utf8).split(separator: "\n").count == 6)
+        // A rejects file that cannot be written: the rejected records are said after all, with
+        // the failure (QA round 30, N6: in neither).
+        let full = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db, "--rejects", "/dev/full", "-q")
+        #expect(full.code == 2)
+        #expect(full.err.contains("\(Examples.bad):1: error[FC1201]") && full.err.contains("\(Examples.bad):7: error["), "\(full.err)")
+        #expect(full.err.contains("/dev/full: error[FC0008]: cannot write `/dev/full`: "), "\(full.err)")
         // What stops a run is still said.
         let missing = flowc("run", Examples.template, "--deals", rejects + ".none", "--db", db, "--quiet")
         #expect(missing.code == 2 && missing.err.contains("error[FC0001]"), "\(missing.err)")
@@ -573,14 +579,14 @@ enum Examples {
         let dir = try tempDir(["deals.jsonl": "{\"id\": \"X-1\"\n", "good.jsonl": try String(contentsOfFile: Examples.deals, encoding: .utf8), "taken/x": ""])
         let r = flowc("run", Examples.template, "--deals", dir + "/deals.jsonl", "--db", dir + "/d.sqlite", "--rejects", dir + "/missing/r.jsonl")
         #expect(r.code == 2)
-        #expect(r.err.contains("error: cannot write the rejects file `\(dir)/missing/r.jsonl`"), "\(r.err)")
-        #expect(r.err == "error: cannot write the rejects file `\(dir)/missing/r.jsonl`: the directory `\(dir)/missing` does not exist\n")
+        #expect(r.err.contains("error[FC0008]: cannot write `\(dir)/missing/r.jsonl`"), "\(r.err)")
+        #expect(r.err == "\(dir)/missing/r.jsonl: error[FC0008]: cannot write `\(dir)/missing/r.jsonl`: the directory `\(dir)/missing` does not exist (the rejects file)\n")
         #expect(r.out.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: dir + "/d.sqlite"))
         // Found before the good records are applied, too.
         let good = flowc("run", Examples.template, "--deals", dir + "/good.jsonl", "--db", dir + "/d.sqlite", "--rejects", dir + "/taken")
         #expect(good.code == 2)
-        #expect(good.err == "error: cannot write the rejects file `\(dir)/taken`: it is a directory\n")
+        #expect(good.err == "\(dir)/taken: error[FC0008]: cannot write `\(dir)/taken`: it is a directory (the rejects file)\n")
         #expect(!FileManager.default.fileExists(atPath: dir + "/d.sqlite"))
         if geteuid() != 0 {
             // (The superuser may write anywhere.)
@@ -588,7 +594,7 @@ enum Examples {
             defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir + "/taken") }
             let locked = flowc("run", Examples.template, "--deals", dir + "/good.jsonl", "--db", dir + "/d.sqlite", "--rejects", dir + "/taken/r.jsonl")
             #expect(locked.code == 2)
-            #expect(locked.err == "error: cannot write the rejects file `\(dir)/taken/r.jsonl`: the directory `\(dir)/taken` is not writable\n")
+            #expect(locked.err == "\(dir)/taken/r.jsonl: error[FC0008]: cannot write `\(dir)/taken/r.jsonl`: the directory `\(dir)/taken` is not writable (the rejects file)\n")
         }
     }
 
