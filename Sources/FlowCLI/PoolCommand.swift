@@ -280,14 +280,14 @@ struct PoolSweepCommand: FlowcCommand {
         let report = TickCommand.sweep(service, at: time)
         if json {
             context.write(TickCommand.json(report, at: time) + "\n")
-            return TickCommand.finish(report, command: "flowc pool sweep", context)
+            return TickCommand.finish(report, command: "flowc pool sweep", store: store.path(context), context)
         }
         for id in report.returnedToPool { context.write("\(id) returned to the public pool\n") }
         // The pages written before the store failed stay written, as `flowc tick` says.
         let stopped = report.failure != nil ? " before the store failed (the deals not swept stay due: run `flowc pool sweep` again to finish)"
             : report.interrupted ? " before it was interrupted" : ""
         context.write("swept at \(HostOutput.time(time, service.hintZone))\(stopped): \(report.returnedToPool.count) deal\(report.returnedToPool.count == 1 ? "" : "s") returned to the public pool (\(report.ticked.count) ticked\(report.refused.isEmpty ? "" : ", \(report.refused.count) not ticked: errors below"))\n")
-        return TickCommand.finish(report, command: "flowc pool sweep", context)
+        return TickCommand.finish(report, command: "flowc pool sweep", store: store.path(context), context)
     }
 }
 

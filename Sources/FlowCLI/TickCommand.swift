@@ -83,22 +83,39 @@ struct TickCommand: FlowcCommand {
             context.write(line + "\n")
             if !report.returnedToPool.isEmpty { context.write(Self.returnedLine(report.returnedToPool) + "\n") }
         }
-        return Self.finish(report, command: "flowc tick", context)
+        return Self.finish(report, command: "flowc tick", store: store.path(context), context)
     }
 
     /// The report as one JSON object, as `flowc tick --json` and `flowc pool sweep --json` print it.
     static func json(_ report: TickReport, at time: Int64) -> String {
+        struct Stopped: Encodable { var code: String, message: String }
         struct Out: Encodable {
             var at: Int64, ticked: [String], returnedToPool: [String], effects: Int, effectsByKind: [String: Int], refused: [String: String]
             var interrupted: Bool
+            /// The store failure that stopped the sweep after the pages in `ticked` (QA round 30,
+            /// N7: said by the exit code alone); null when it ran to its end.
+            var stopped: Stopped?
             enum CodingKeys: String, CodingKey {
-                case at, ticked, returnedToPool = "returned_to_pool", effects, effectsByKind = "effects_by_kind", refused, interrupted
+                case at, ticked, returnedToPool = "returned_to_pool", effects, effectsByKind = "effects_by_kind", refused, interrupted, stopped
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(at, forKey: .at)
+                try c.encode(ticked, forKey: .ticked)
+                try c.encode(returnedToPool, forKey: .returnedToPool)
+                try c.encode(effects, forKey: .effects)
+                try c.encode(effectsByKind, forKey: .effectsByKind)
+                try c.encode(refused, forKey: .refused)
+                try c.encode(interrupted, forKey: .interrupted)
+                try c.encode(stopped, forKey: .stopped)
             }
         }
         var refused: [String: String] = [:]
         for r in report.refused { refused[r.dealID] = r.error.description }
         return HostOutput.encode(Out(at: time, ticked: report.ticked, returnedToPool: report.returnedToPool, effects: report.effects,
-                                     effectsByKind: report.effectsByKind, refused: refused, interrupted: report.interrupted))
+                                     effectsByKind: report.effectsByKind, refused: refused, interrupted: report.interrupted,
+                                     stopped: report.failure.map { Stopped(code: $0.code, message: $0.message) }))
     }
 
     /// How many returned deals the text report names; the rest are counted (QA round 29, N2:
@@ -122,10 +139,12 @@ struct TickCommand: FlowcCommand {
 
     /// Prints refusals, failures and an interrupt; the exit code of a sweep.
     /// - Parameter command: the command to run again after an interrupt (`flowc tick`).
-    static func finish(_ report: TickReport, command: String, _ context: CLIContext) -> Int32 {
+    /// - Parameter store: the store's path, where a store failure is said to be, as when the
+    ///   store cannot be opened (QA round 30, N7).
+    static func finish(_ report: TickReport, command: String, store: String, _ context: CLIContext) -> Int32 {
         for r in report.refused { context.writeError("\(r.dealID): \(r.error.description)\n") }
         if let failure = report.failure {
-            context.writeError(failure)
+            context.writeError(failure, place: store)
             return ExitCode.usage
         }
         if report.interrupted {
