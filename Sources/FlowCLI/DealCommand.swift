@@ -566,7 +566,8 @@ struct DealVerifyCommand: FlowcCommand {
             Replays each deal's log with the machines it ran on and compares the result with the \
             stored snapshot and its log length. Reads every event of every deal it checks. Exit \
             codes: 0 every deal checked matches; 1 some deal differs or cannot be replayed (each \
-            is named, with why); 2 usage error, or a store that cannot be opened.
+            is named, with why); 2 usage error, or a store that cannot be opened; 75 another \
+            program held the store's database past --lock-timeout (try again).
             """
     )
 

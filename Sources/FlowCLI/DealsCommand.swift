@@ -54,7 +54,8 @@ struct DealsCommand: FlowcCommand {
 
             Exit codes: 0 listed; 1 a problem in the view (filter, keys, template); 2 usage error, \
             no store at the path (FC1215), or the store failed (FC1212, as for every command; \
-            FC1210 for a deal's compiled template that cannot be loaded).
+            FC1210 for a deal's compiled template that cannot be loaded); 75 another program held \
+            the store's database past --lock-timeout (try again).
             """
     )
 

@@ -37,6 +37,11 @@ struct ExplainCommand: FlowcCommand {
             return ExitCode.clean
         }
         guard let spec = DiagnosticCatalogue.spec(for: parsed) else {
+            // A code flowc no longer gives is said to be one, with the code that took its place.
+            if let now = Self.retired[parsed.description] {
+                context.writeError("error: \(parsed) is no longer used: \(now)\n")
+                return ExitCode.usage
+            }
             var message = "error: there is no diagnostic \(parsed)"
             let all = DiagnosticCatalogue.all.map(\.code.description) + ExplainCommand.runCodes.map(\.code)
             if let guess = Suggestions.closest(to: parsed.description, in: all) {
@@ -48,6 +53,15 @@ struct ExplainCommand: FlowcCommand {
         context.write(ExplainCommand.text(spec))
         return ExitCode.clean
     }
+
+    /// Codes flowc gave once, and what says the same now (QA round 30, N9: `explain FC1415`
+    /// suggested FC0415, an unrelated code).
+    static let retired: [String: String] = [
+        "FC1402": "a picture that cannot be written is FC0008, as every file flowc cannot write (`flowc explain FC0008`)",
+        "FC1403": "a missing store is FC1215 on every command (`flowc explain FC1215`)",
+        "FC1415": "a missing store is FC1215 on every command (`flowc explain FC1215`)",
+        "FC1416": "a store that fails is FC1212 on every command (`flowc explain FC1212`)",
+    ]
 
     /// The machine loader's codes (FC10xx), the runner's refusals (FC11xx), the host's codes
     /// (FC12xx), the scenario codes (FC13xx) and the views' (FC14xx), from their own catalogues.

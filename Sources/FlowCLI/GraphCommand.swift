@@ -30,7 +30,8 @@ struct GraphCommand: FlowcCommand {
             Exit codes: 0 drawn; 1 the template has errors, the deal does not exist, or the flow \
             is too large for the SVG layout (FC1401); 2 usage error, an unreadable template, a \
             missing store (FC1215), a deal whose machine cannot be loaded (FC1210) or an \
-            unwritable output (FC0008).
+            unwritable output (FC0008); 75 with --deal, another program held the store's database \
+            past --lock-timeout (try again).
             """
     )
 

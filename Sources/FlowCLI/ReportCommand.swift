@@ -25,7 +25,8 @@ struct ReportCommand: FlowcCommand {
 
             Exit codes: 0 done; 1 the store has no deal of --template; 2 usage error, no store \
             (FC1215), the store failed (FC1212, as for every command; FC1210 for a deal's compiled \
-            template that cannot be loaded) or the HTML file cannot be written.
+            template that cannot be loaded) or the HTML file cannot be written (FC0008); 75 another \
+            program held the store's database past --lock-timeout (try again).
             """
     )
 

@@ -99,7 +99,9 @@ public enum HostMessages {
     public static let storeFailed = HostMessageSpec(1212, "store-failed", "the store failed: {0}", """
         The database could not be opened, read or written (I/O error, full disk, a lock held \
         too long by another process, a file that is not a flowc store, or a store written by a \
-        newer flowc). Nothing of the failed batch was written.
+        newer flowc). Nothing of the failed batch was written. Exit code 2; 75 when the store \
+        was busy (`busy:`, another writer held it past `--lock-timeout`), where running the \
+        command again is the remedy.
         """)
     public static let eventLogged = HostMessageSpec(1214, "event-already-logged", "event `{0}` is already in the log of deal `{1}`", """
         Event ids are unique within a deal: the log already holds an event with this id, so \

@@ -272,6 +272,14 @@ import Testing
         #expect(flowc("deal", "show", "X", "--db", dir + "/g.sqlite").err.contains("error[FC1212]"))
         let explained = flowc("explain", "FC1416")
         #expect(explained.code == 2)
+        // A retired code says what took its place (QA round 30, N9: a did-you-mean of FC0416).
+        #expect(explained.err == "error: FC1416 is no longer used: a store that fails is FC1212 on every command (`flowc explain FC1212`)\n", "\(explained.err)")
+        for (old, now) in [("FC1402", "FC0008"), ("FC1403", "FC1215"), ("FC1415", "FC1215")] {
+            let r = flowc("explain", old)
+            #expect(r.code == 2 && r.err.contains("is no longer used") && r.err.contains("`flowc explain \(now)`"), "\(old): \(r.err)")
+            #expect(flowc("explain", now).code == 0)
+        }
+        #expect(flowc("explain", "FC1212").out.contains("75 when the store was busy"))
     }
 
     /// In a store of several templates, a field in `--where` needs `--template`: the error
