@@ -102,7 +102,7 @@ struct CheckCommand: FlowcCommand {
     var stdinName: String?
 
     func validate() throws {
-        if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
+        if json, let f = formatOption, f != .json { throw ValidationError("--json asks for JSON and --format for another form: give one of them") }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("`-` (standard input) is given twice: it can be read once") }
         if stdinName != nil, !paths.contains("-") { throw ValidationError("--stdin-name names the template read from standard input: give `-` among the paths") }
         if stdinName?.isEmpty == true { throw ValidationError("--stdin-name needs a path") }

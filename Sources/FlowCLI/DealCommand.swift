@@ -585,7 +585,9 @@ struct DealVerifyCommand: FlowcCommand {
         if deals.isEmpty {
             do { ids = try service.store.allDealIDs() } catch { return HostOutput.fail(HostError.store(error), context) }
         } else {
-            ids = deals
+            // Each deal once, in the order given (QA round 30, N15: listed as often as named).
+            var seen = Set<String>()
+            ids = deals.filter { seen.insert($0).inserted }
         }
         // A deal named but not in the store is no deal whose snapshot differs: counted apart.
         var differing: [(deal: String, problem: String)] = [], missing: [String] = []
@@ -611,7 +613,8 @@ struct DealVerifyCommand: FlowcCommand {
                                                 differing: differing.map { Out.Differing(deal: $0.deal, problem: $0.problem) }, missing: missing)) + "\n")
         } else {
             let count = "\(checked) deal\(checked == 1 ? "" : "s")"
-            var summary = differing.isEmpty ? "verified \(count): each snapshot is the fold of its log" : "verified \(count): \(differing.count) differ"
+            var summary = differing.isEmpty ? "verified \(count): each snapshot is the fold of its log"
+                : "verified \(count): \(differing.count) differ\(differing.count == 1 ? "s" : "")"
             if !missing.isEmpty { summary += "; \(missing.count) not in the store" }
             context.write(summary + "\n")
         }

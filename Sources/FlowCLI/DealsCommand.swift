@@ -97,7 +97,7 @@ struct DealsCommand: FlowcCommand {
     }
 
     func validate() throws {
-        if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
+        if json, let f = formatOption, f != .json { throw ValidationError("--json asks for JSON and --format for another form: give one of them") }
         if let limit, limit < 0 || limit > DealViewEngine.maxLimit {
             throw ValidationError("--limit must be from 0 to \(DealViewEngine.maxLimit)")
         }

@@ -113,7 +113,7 @@ struct MigrateCommand: FlowcCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f.rawValue) ask for two forms: give one") }
+        if json, let f = formatOption, f != .json { throw ValidationError("--json asks for JSON and --format for another form: give one of them") }
         if let from, from.hasPrefix("sha256:"), !MachineRegistry.isHash(from) {
             throw ValidationError("--from: `\(from)` is not a machine hash (sha256: and 64 lowercase hex digits)")
         }

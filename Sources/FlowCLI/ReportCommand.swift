@@ -62,7 +62,7 @@ struct ReportCommand: FlowcCommand {
     var lang: ReportLanguageArgument = .both
 
     func validate() throws {
-        if json, let f = formatOption, f != .json { throw ValidationError("--json and --format \(f) ask for two forms: give one") }
+        if json, let f = formatOption, f != .json { throw ValidationError("--json asks for JSON and --format for another form: give one of them") }
         if returningDays < 0 || returningDays > ReportBuilder.maxReturningDays {
             throw ValidationError("--returning-days must be from 0 to \(ReportBuilder.maxReturningDays)")
         }

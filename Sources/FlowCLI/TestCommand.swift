@@ -56,15 +56,15 @@ struct TestCommand: FlowcCommand {
         static var forPeople: Format { .human }
     }
 
-    @Option(name: .long, help: "Output: human, json (one object; docs/json.md) or junit (JUnit XML, for a CI server).")
-    var format: Format = .human
+    @Option(name: .customLong("format"), help: "Output: human, json (one object; docs/json.md) or junit (JUnit XML, for a CI server).")
+    var formatOption: Format?
 
     @Flag(name: .long, help: "The same as --format json.")
     var json = false
 
     func validate() throws {
         if filter?.isEmpty == true { throw ValidationError("--filter needs a non-empty text") }
-        if json && format == .junit { throw ValidationError("--json and --format junit ask for two forms: give one") }
+        if json, let f = formatOption, f != .json { throw ValidationError("--json asks for JSON and --format for another form: give one of them") }
     }
 
     func execute(_ context: CLIContext) -> Int32 {
@@ -75,7 +75,7 @@ struct TestCommand: FlowcCommand {
         case .never: (output: false, error: false)
         case .auto: (output: context.colorsOutput, error: context.colorsErrors)
         }
-        let form: Format = json ? .json : format
+        let form: Format = json ? .json : formatOption ?? .human
         var run = TestRun(context: context, filter: filter, color: form == .human && colors.output, errorColor: colors.error, format: form)
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: template, isDirectory: &isDirectory)
@@ -233,7 +233,8 @@ private struct TestRun {
         say("\(passed) passed, \(failed) failed\n")
         // A run that could not start (no scenarios, a file that cannot be read) leaves standard
         // output to the failure's JSON object, or empty.
-        if format != .human, !(unusable && passed + failed == 0 && report.suites.allSatisfy(\.cases.isEmpty)) {
+        let ranNone = passed + failed == 0 && report.suites.allSatisfy(\.cases.isEmpty)
+        if format != .human, !(ranNone && (unusable || filter != nil)) {
             context.write(format == .json ? report.json : report.junit)
         }
         if unusable { return ExitCode.usage }
@@ -309,6 +310,9 @@ private struct TestRun {
             say("== \(path)\n")
             say(renderer.render(CappedDiagnostics(errors, limit: 100), summary: DiagnosticCounts(counting: errors)))
             report.suites[report.suites.count - 1].diagnostics = errors
+            // Its id, when its header gives one, keeps its scenarios under one name in a CI
+            // server's history whether or not it compiles (QA round 30, N11).
+            report.suites[report.suites.count - 1].id = checked.template?.main.header?.id?.value
             notRun = "not run: the template has errors"
         } else {
             do {

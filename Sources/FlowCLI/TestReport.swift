@@ -108,21 +108,21 @@ struct TestReport {
             let sErrors = suite.cases.filter { $0.status == .error }.count
             let sFailures = suite.cases.filter { $0.status == .fail }.count
             let time = suite.cases.reduce(0.0) { $0 + $1.seconds }
-            out += #"  <testsuite name="\#(Self.xml(suite.path))" tests="\#(suite.cases.count)" failures="\#(sFailures)" errors="\#(sErrors)" time="\#(Self.seconds(time))">"# + "\n"
+            out += #"  <testsuite name="\#(Self.attribute(suite.path))" tests="\#(suite.cases.count)" failures="\#(sFailures)" errors="\#(sErrors)" time="\#(Self.seconds(time))">"# + "\n"
             let classname = suite.id ?? suite.path
             for c in suite.cases {
-                out += #"    <testcase name="\#(Self.xml(c.name))" classname="\#(Self.xml(classname))" file="\#(Self.xml(c.file))" time="\#(Self.seconds(c.seconds))""#
+                out += #"    <testcase name="\#(Self.attribute(c.name))" classname="\#(Self.attribute(classname))" file="\#(Self.attribute(c.file))" time="\#(Self.seconds(c.seconds))""#
                 switch c.status {
                 case .pass:
                     out += "/>\n"
                 case .fail:
                     let f = c.failure
                     let place = c.line.map { "\(c.file):\($0):\(c.column ?? 1)\n" } ?? ""
-                    out += ">\n" + #"      <failure message="\#(Self.xml(f?.heading ?? c.reason ?? "failed"))" type="scenario">"#
+                    out += ">\n" + #"      <failure message="\#(Self.attribute(f?.heading ?? c.reason ?? "failed"))" type="scenario">"#
                         + Self.xml(place + (f?.description ?? "")) + "</failure>\n    </testcase>\n"
                 case .error:
                     let text = c.diagnostics.isEmpty ? (c.reason ?? "") : HumanRenderer(color: false).render(CappedDiagnostics(c.diagnostics, limit: 100), summary: nil)
-                    out += ">\n" + #"      <error message="\#(Self.xml(c.reason ?? "error"))" type="\#(c.diagnostics.first?.code.description ?? "not-run")">"#
+                    out += ">\n" + #"      <error message="\#(Self.attribute(c.reason ?? "error"))" type="\#(c.diagnostics.first?.code.description ?? "not-run")">"#
                         + Self.xml(text) + "</error>\n    </testcase>\n"
                 }
             }
@@ -139,6 +139,12 @@ struct TestReport {
 
     /// Seconds with millisecond precision, as JUnit's `time` (`0.004`).
     private static func seconds(_ s: Double) -> String { String(format: "%.3f", s) }
+
+    /// Text for an XML attribute: as ``xml(_:)``, and line ends and tabs as references, which a
+    /// parser would otherwise read as spaces (QA round 30, N11).
+    static func attribute(_ s: String) -> String {
+        xml(s).replacingOccurrences(of: "\n", with: "&#10;").replacingOccurrences(of: "\r", with: "&#13;").replacingOccurrences(of: "\t", with: "&#9;")
+    }
 
     /// Text for an XML attribute or element: markup characters as entities, and the control
     /// characters XML 1.0 cannot hold at all written as their code (`\u{1B}`), as in

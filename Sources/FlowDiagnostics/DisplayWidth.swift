@@ -11,10 +11,14 @@ public enum DisplayWidth {
         if v == 0 { return 0 }
         if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
         if v < 0x300 { return 1 }
-        // Combining marks and zero-width characters.
+        // Combining marks and zero-width characters; the tag characters of a subdivision flag
+        // (🏴 and U+E0067 …, Scotland) and the vowels and finals of a Hangul syllable written
+        // in parts (U+1100 U+1161 U+11A8, 각), which join the character before (QA round 30,
+        // N12).
         if (0x300...0x36F).contains(v) || (0x200B...0x200F).contains(v) || v == 0xFEFF
             || (0xFE00...0xFE0F).contains(v) || (0x1AB0...0x1AFF).contains(v)
-            || (0x20D0...0x20FF).contains(v) || (0xE0100...0xE01EF).contains(v) {
+            || (0x20D0...0x20FF).contains(v) || (0xE0100...0xE01EF).contains(v)
+            || (0xE0020...0xE007F).contains(v) || (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) {
             return 0
         }
         if (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v)
@@ -46,6 +50,7 @@ public enum DisplayWidth {
     static func isEmojiSequencePart(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
         return v == 0x200D || v == 0xFE0F || v == 0x20E3 || (0x1F1E6...0x1F1FF).contains(v) || (0x1F3FB...0x1F3FF).contains(v)
+            || (0xE0020...0xE007F).contains(v)
     }
 
     /// The number of terminal cells a string occupies (tabs count as one cell; renderers expand them first).

@@ -483,6 +483,9 @@ private final class Reader {
         let keys = ["scenario", "description", "template", "start", "utc_offset", "deal", "steps"]
         _ = try object(root, "", allowed: keys)
         guard let name = root["scenario"] else { throw fail("", "missing `scenario` (its name)") }
+        // A blank name reads as no test at all in a report (QA round 30, N11: `PASS ` and a
+        // JUnit testcase named "").
+        if case .string(let text) = name, text.allSatisfy({ $0.isWhitespace }) { throw fail("scenario", "the name is blank: give the scenario a name") }
         guard let template = root["template"] else { throw fail("", "missing `template` (a path relative to this file)") }
         guard let startValue = root["start"] else { throw fail("", "missing `start` (an ISO-8601 datetime with zone)") }
         guard let start = Scenario.instant(startValue) else { throw fail("start", "expected an ISO-8601 datetime with zone, or epoch seconds") }

@@ -52,7 +52,7 @@ import FlowRuntime
         let r = flowc("deal", "verify", "--db", db)
         #expect(r.code == 1)
         #expect(r.out.hasPrefix("D-1005: "), "\(r.out)")
-        #expect(r.out.hasSuffix("verified 6 deals: 1 differ\n"), "\(r.out)")
+        #expect(r.out.hasSuffix("verified 6 deals: 1 differs\n"), "\(r.out)")
         // In JSON, for a monitor that runs it from cron (review of the CLI, C7: no JSON form).
         let json = flowc("deal", "verify", "--json", "--db", db)
         #expect(json.code == 1)
@@ -61,7 +61,7 @@ import FlowRuntime
         let differing = try #require(o["differing"] as? [[String: String]])
         #expect(differing.count == 1 && differing[0]["deal"] == "D-1005", "\(json.out)")
         #expect(differing[0]["problem"].map { r.out.hasPrefix("D-1005: " + $0) } == true, "\(json.out)")
-        let named = flowc("deal", "verify", "D-1003", "nope", "--json", "--db", db)
+        let named = flowc("deal", "verify", "D-1003", "nope", "D-1003", "nope", "--json", "--db", db)
         #expect(named.code == 1)
         #expect(named.out == #"{"checked":1,"differing":[],"matching":1,"missing":["nope"]}"# + "\n", "\(named.out)")
         let unknown = flowc("deal", "verify", "nope", "--db", db)

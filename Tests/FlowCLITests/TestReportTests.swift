@@ -129,8 +129,40 @@ import Testing
         #expect(e["code"] as? String == "FC1304")
         let junit = flowc("test", empty + "/a.flow.yaml", "--format", "junit")
         #expect(junit.code == 2 && junit.out.isEmpty && junit.err.contains("error[FC1304]"))
-        // Two forms at once is a usage error.
-        #expect(flowc("test", dir, "--json", "--format", "junit").code == 2)
+        // Two forms at once is a usage error, whichever the second is (QA round 30, N10).
+        for other in ["junit", "human", "text"] {
+            let both = flowc("test", dir, "--json", "--format", other)
+            #expect(both.code == 2 && both.err.contains("--json asks for JSON and --format for another form: give one of them"), "\(other): \(both.err)")
+        }
+        #expect(flowc("test", dir, "--json", "--format", "json").code == 0)
+        // A filter that matches nothing is a failure said as one, not an empty report (QA round
+        // 30, N5).
+        let unmatched = flowc("test", dir, "--filter", "nothing like it", "--json")
+        #expect(unmatched.code == 2)
+        #expect(try #require(try Self.object(unmatched.out)["error"] as? [String: Any])["message"] as? String == "no scenario matches `--filter nothing like it`")
+        let unmatchedXML = flowc("test", dir, "--filter", "nothing like it", "--format", "junit")
+        #expect(unmatchedXML.code == 2 && unmatchedXML.out.isEmpty)
+    }
+
+    /// A name with a line end or a tab keeps them in the XML attribute (a parser reads raw ones
+    /// as spaces), a blank name is refused as a missing one is, and a template with errors keeps
+    /// its id as the class name, so a CI server's history stays under one name (QA round 30, N11).
+    @Test func namesAndClassNamesSurviveTheXML() throws {
+        let lined = passingScenario.replacingOccurrences(of: "scenario: a quote above cost is won at once", with: #"scenario: "two\nlines\tand a tab""#)
+        let blank = passingScenario.replacingOccurrences(of: "scenario: a quote above cost is won at once", with: #"scenario: "  ""#)
+        let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/lined.scenario.yaml": lined, "scenarios/a/blank.scenario.yaml": blank,
+                               "b.flow.yaml": brokenTemplate, "scenarios/b/above.scenario.yaml": passingScenario])
+        let r = flowc("test", dir, "--format", "junit")
+        #expect(r.code == 1)
+        #expect(r.out.contains(#"<testcase name="two&#10;lines&#9;and a tab" classname="mini""#), "\(r.out)")
+        let parsed = try XMLDocument(data: Data(r.out.utf8))
+        let names = try parsed.nodes(forXPath: "//testcase/@name").compactMap(\.stringValue)
+        #expect(names.contains("two\nlines\tand a tab"), "\(names)")
+        // The blank name is the file's error, at the key.
+        #expect(r.out.contains(#"type="FC1301">\#(dir)/scenarios/a/blank.scenario.yaml:1:11: error[FC1301]: scenario: the name is blank"#), "\(r.out)")
+        // The broken template's class is its id, as it would be if it compiled.
+        let classes = Set(try parsed.nodes(forXPath: "//testcase/@classname").compactMap(\.stringValue))
+        #expect(classes == ["mini"], "\(classes)")
     }
 
     /// Control characters cannot be in XML 1.0 at all: written as their codes.

@@ -65,6 +65,24 @@ import FlowDiagnostics
             """)
     }
 
+    /// A subdivision flag (🏴 and its tag characters) takes two cells, and a Hangul syllable
+    /// written in parts (U+1100 U+1161 U+11A8) two, as the terminal draws them (QA round 30, N12:
+    /// ten and six).
+    @Test func caretsSitAfterTagFlagsAndHangulInParts() {
+        let scotland = "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}"
+        let f = SourceFile(path: "t.flow.yaml", text: "a: \"\(scotland)\u{1100}\u{1161}\u{11A8}\", next: b}\n")
+        let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "b}"), "b").label(f.testSpan(of: scotland + "\u{1100}\u{1161}\u{11A8}"), "the name")
+        // `a: "` is 4 cells, the flag 2 and the syllable 2, `", next: ` 9: `b}` at cell 17.
+        #expect(plain.render(d) == """
+            t.flow.yaml:1:\(4 + 7 + 3 + 9 + 1): error[FC0303]: unknown node `b`
+              |
+            1 | a: "\(scotland)\u{1100}\u{1161}\u{11A8}", next: b}
+              |                  ^^
+              |     ---- the name
+
+            """)
+    }
+
     @Test func tabsAreFourSpacesInTheLineAndTheUnderline() {
         let f = SourceFile(path: "t.flow.yaml", text: "nodes:\n\tstart:\t{next: propsal}\n")
         let d = RenderTestMessages.unknownNodeShort.at(f.testSpan(of: "propsal"), "propsal")
