@@ -276,7 +276,8 @@ struct PoolSweepCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let service = store.open(context, writing: true), let time = TickCommand.time(at, service, context) else { return ExitCode.usage }
+        guard let given = TickCommand.time(at, store, context), let service = store.open(context, writing: true) else { return ExitCode.usage }
+        let time = given ?? service.clock()
         let report = TickCommand.sweep(service, at: time)
         if json {
             context.write(TickCommand.json(report, at: time) + "\n")

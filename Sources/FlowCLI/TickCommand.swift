@@ -49,19 +49,25 @@ struct TickCommand: FlowcCommand {
     /// The time to fire timers at: `--at`, else the clock. A time later than the clock is
     /// refused (nil, with the reason printed): its events would be dated in the future, and every
     /// other event of those deals refused until then (FC1106), as `deal event` refuses one.
-    static func time(_ at: String?, _ service: DealService, _ context: CLIContext) -> Int64? {
-        let now = service.clock()
-        guard let at, let time = instant(at) else { return now }
+    /// `--at` is checked before the store is opened (QA round 30, N4: the store's lock was
+    /// waited for first, and a busy store made this usage error exit 75); without it, the time
+    /// is the clock's once the store is open (after any wait for another writer).
+    /// - Returns: `.some(nil)` for the clock, nil when `--at` is refused.
+    static func time(_ at: String?, _ store: StoreOptions, _ context: CLIContext) -> Int64?? {
+        guard let at, let time = instant(at) else { return .some(nil) }
+        let now = store.nowInstant ?? DealService.wallClock()
         if time > now {
+            let zone = store.effectiveOffset
             context.writeError(
-                "error: --at \(HostOutput.time(time, service.hintZone)) is later than now (\(HostOutput.time(now, service.hintZone))); a tick fires what is due by now (set the clock with --now to simulate a later time)\n")
+                "error: --at \(HostOutput.time(time, zone)) is later than now (\(HostOutput.time(now, zone))); a tick fires what is due by now (set the clock with --now to simulate a later time)\n")
             return nil
         }
         return time
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let service = store.open(context, writing: true), let time = Self.time(at, service, context) else { return ExitCode.usage }
+        guard let given = Self.time(at, store, context), let service = store.open(context, writing: true) else { return ExitCode.usage }
+        let time = given ?? service.clock()
         let report = Self.sweep(service, at: time)
         if json {
             context.write(Self.json(report, at: time) + "\n")

@@ -108,8 +108,13 @@ import Testing
         // Reading commands do not wait for the writer lock.
         #expect(flowc(["deal", "show", "D-1006"] + wait).code == 0)
         #expect(flowc(["deals"] + wait).code == 0)
-        // A malformed option is still a usage error.
+        // A malformed option is still a usage error, and so is an `--at` after the clock, said
+        // before the store is waited for (QA round 30, N4: 75 while the store was busy).
         #expect(flowc(["tick", "--frobnicate"] + wait).code == ExitCode.usage)
+        for command in [["tick"], ["pool", "sweep"]] {
+            let later = flowc(command + ["--at", "2099-01-01T00:00:00Z"] + wait)
+            #expect(later.code == ExitCode.usage && later.err.hasPrefix("error: --at 2099-01-01T00:00:00Z is later than now"), "\(command): \(later.err)")
+        }
         #expect(held != nil)
         held = nil
         #expect(flowc(["pool", "sweep"] + wait).code == 0)
