@@ -45,8 +45,7 @@ struct DealCreateCommand: FlowcCommand {
     @Option(name: .long, help: "Who creates the deal (default: the owner).")
     var by: String?
 
-    @Option(name: .long, help: CreationTimeArgument.help)
-    var at: CreationTimeArgument?
+    @OptionGroup var at: CreationTimeOption
 
     @Option(name: .long, help: ArgumentHelp("A field value, FIELD=VALUE (repeatable).", valueName: "field=value"))
     var set: [FieldArgument] = []
@@ -70,7 +69,7 @@ struct DealCreateCommand: FlowcCommand {
 
     func validate() throws {
         if record == nil && id == nil { throw ValidationError("give the deal's --id (or a whole --record)") }
-        if record != nil && (id != nil || owner != nil || by != nil || at != nil || !set.isEmpty || !role.isEmpty) {
+        if record != nil && (id != nil || owner != nil || by != nil || at.at != nil || !set.isEmpty || !role.isEmpty) {
             throw ValidationError("--record replaces --id, --owner, --by, --at, --set and --role (give them in the record)")
         }
     }
@@ -93,7 +92,7 @@ struct DealCreateCommand: FlowcCommand {
             case .failure(let e): return HostOutput.fail(e, context)
             }
         } else {
-            deal = DealRecord(create: NewDealInput(dealID: id ?? "", at: at?.value ?? .now, owner: owner, actor: by ?? owner,
+            deal = DealRecord(create: NewDealInput(dealID: id ?? "", at: at.value ?? .now, owner: owner, actor: by ?? owner,
                                                    fields: set.map(\.value), members: role.map(\.value)))
         }
         let verified: VerifiedMachine
@@ -179,8 +178,7 @@ struct DealEventCommand: FlowcCommand {
     @Option(name: .long, help: "Who acts.")
     var by: String?
 
-    @Option(name: .long, help: TimeArgument.eventHelp)
-    var at: TimeArgument?
+    @OptionGroup var at: EventTimeOption
 
     @Option(name: .long, help: "The event's id (default: auto-N, N its position in the log).")
     var id: String?
@@ -227,7 +225,7 @@ struct DealEventCommand: FlowcCommand {
                 return HostOutput.fail(HostError.malformedRecord(Self.notJSON(step, e)), context)
             case .success(let value):
                 // Said twice, once in the step and once as an option: which one is meant is unknown.
-                for (key, option) in [("id", id != nil), ("at", at != nil), ("by", by != nil), ("can_assign", canAssign)]
+                for (key, option) in [("id", id != nil), ("at", at.at != nil), ("by", by != nil), ("can_assign", canAssign)]
                 where option && value[key] != nil {
                     context.writeError("error: the step gives `\(key)` and so does --\(key.replacingOccurrences(of: "_", with: "-")): give it once\n")
                     return ExitCode.usage
@@ -244,7 +242,7 @@ struct DealEventCommand: FlowcCommand {
             event = EventInput(.set(set.map(\.value)))
         }
         if let by { event.actor = by }
-        if let at { event.at = at.value }
+        if let time = at.value { event.at = time }
         if let id { event.id = id }
         if canAssign { event.canAssign = true }
         if retry && event.id == nil {

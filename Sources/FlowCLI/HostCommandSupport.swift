@@ -120,13 +120,23 @@ struct StoreOptions: ParsableArguments {
     /// Why `--now` is no time: not a form it takes, or a number of epoch seconds outside the
     /// years 1 to 9999, said so, and milliseconds (`date +%s%3N`, a script's usual slip) named
     /// (QA round 29, C12: "expected … epoch seconds" for epoch seconds). Nil when it is one.
-    static func nowProblem(_ now: String) -> String? {
-        guard RecordReader.time(text: now).flatMap(absolute) == nil else { return nil }
-        guard let n = Int64(now) else { return "--now: expected an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds" }
-        if n > 0, RecordReader.time(text: String(n / 1000)).flatMap(absolute) != nil {
-            return "--now: `\(now)` as epoch seconds is past the year 9999; as milliseconds (which `date +%s%3N` writes), it is `\(n / 1000)` in seconds"
+    static func nowProblem(_ now: String) -> String? { timeProblem("--now", now, delays: false) }
+
+    /// Why `text` is no time `option` takes, in one wording for `--now` and every `--at` (QA
+    /// round 30, N14): the forms it takes (`delays`: a delay after the deal's last event too),
+    /// a delay where a time is needed, and milliseconds (which `date +%s%3N` writes) with their
+    /// value in seconds.
+    static func timeProblem(_ option: String, _ text: String, delays: Bool) -> String? {
+        let forms = (delays ? "+3d (after the deal's last event), " : "") + "an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds"
+        if let t = RecordReader.time(text: text) {
+            if absolute(t) != nil || delays { return nil }
+            return "\(option): `\(text)` is a delay, which only an event on a deal takes (after its last event): give \(forms)"
         }
-        return "--now: `\(now)` as epoch seconds is outside the years 1 to 9999"
+        guard let n = Int64(text) else { return "\(option): expected \(forms)" }
+        if n > 0, RecordReader.time(text: String(n / 1000)).flatMap(absolute) != nil {
+            return "\(option): `\(text)` as epoch seconds is past the year 9999; as milliseconds (which `date +%s%3N` writes), it is `\(n / 1000)` in seconds"
+        }
+        return "\(option): `\(text)` as epoch seconds is outside the years 1 to 9999"
     }
 
     static func absolute(_ t: EventTime) -> Int64? {
@@ -610,32 +620,33 @@ struct RoleArgument: ExpressibleByArgument {
 }
 
 /// A time on the command line: `+3d` (after the deal's last event), ISO-8601 with zone, or epoch seconds.
-struct TimeArgument: ExpressibleByArgument {
-    var value: EventTime
+/// `--at` of the commands that apply an event to a deal (`deal event`, `pool
+/// claim|release|assign`): one help and one check for all (review of the CLI, C15: `When
+/// (default: now).` on the pool commands; QA round 30, N14: worded two ways).
+struct EventTimeOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("When: +3d (after the deal's last event), ISO-8601 with zone, or epoch seconds; not later than now (default: now).", valueName: "time"))
+    var at: String?
 
-    init?(argument: String) {
-        guard let t = RecordReader.time(text: argument) else { return nil }
-        value = t
+    func validate() throws {
+        if let at, let problem = StoreOptions.timeProblem("--at", at, delays: true) { throw ValidationError(problem) }
     }
 
-    /// The help of `--at` on the commands that apply an event to a deal (`deal event`, `pool
-    /// claim|release|assign`), one text for all (review of the CLI, C15: `When (default: now).`
-    /// on the pool commands).
-    static let eventHelp = ArgumentHelp("When: +3d (after the deal's last event), ISO-8601 with zone, or epoch seconds; not later than now (default: now).", valueName: "time")
+    /// The time given, or nil for the clock.
+    var value: EventTime? { at.flatMap { RecordReader.time(text: $0) } }
 }
 
 /// `--at` of `deal create`: a time, not a delay, since a deal being created has no event for
 /// `+1d` to follow (review of the CLI, C15: `+1d` was taken from now, and so always refused as a
 /// time in the future).
-struct CreationTimeArgument: ExpressibleByArgument {
-    var value: EventTime
+struct CreationTimeOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("When: ISO-8601 with zone, or epoch seconds; not later than now (default: now).", valueName: "time"))
+    var at: String?
 
-    init?(argument: String) {
-        guard case .absolute(let t)? = RecordReader.time(text: argument) else { return nil }
-        value = .absolute(t)
+    func validate() throws {
+        if let at, let problem = StoreOptions.timeProblem("--at", at, delays: false) { throw ValidationError(problem) }
     }
 
-    static let help = ArgumentHelp("When: ISO-8601 with zone, or epoch seconds; not later than now (default: now).", valueName: "time")
+    var value: EventTime? { at.flatMap { RecordReader.time(text: $0) } }
 }
 
 /// How long a command waited for another command's writer lock.

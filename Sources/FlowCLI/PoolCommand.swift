@@ -171,8 +171,7 @@ struct PoolClaimCommand: FlowcCommand {
     @Option(name: .long, help: "Who claims it.")
     var by: String
 
-    @Option(name: .long, help: TimeArgument.eventHelp)
-    var at: TimeArgument?
+    @OptionGroup var at: EventTimeOption
 
     @OptionGroup var ids: EventRetryOptions
 
@@ -183,7 +182,7 @@ struct PoolClaimCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
-        return DealEventCommand.apply(EventInput(id: ids.id, at: at?.value ?? .now, actor: by, .claim), to: deal, service: service, json: json,
+        return DealEventCommand.apply(EventInput(id: ids.id, at: at.value ?? .now, actor: by, .claim), to: deal, service: service, json: json,
                                       repeated: ids.repeated, context)
     }
 }
@@ -197,8 +196,7 @@ struct PoolReleaseCommand: FlowcCommand {
     @Option(name: .long, help: "Who releases it (the owner, or a manager).")
     var by: String
 
-    @Option(name: .long, help: TimeArgument.eventHelp)
-    var at: TimeArgument?
+    @OptionGroup var at: EventTimeOption
 
     @Flag(name: .long, help: "The host vouches that the actor is a manager (the template's pool.assign_by role).")
     var canAssign = false
@@ -212,7 +210,7 @@ struct PoolReleaseCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
-        let event = EventInput(id: ids.id, at: at?.value ?? .now, actor: by, .release, canAssign: canAssign)
+        let event = EventInput(id: ids.id, at: at.value ?? .now, actor: by, .release, canAssign: canAssign)
         return DealEventCommand.apply(event, to: deal, service: service, json: json, repeated: ids.repeated, context)
     }
 }
@@ -229,8 +227,7 @@ struct PoolAssignCommand: FlowcCommand {
     @Option(name: .long, help: "The manager assigning it.")
     var by: String
 
-    @Option(name: .long, help: TimeArgument.eventHelp)
-    var at: TimeArgument?
+    @OptionGroup var at: EventTimeOption
 
     @Flag(name: .long, help: "The host vouches that --by is in the template's pool.assign_by role (otherwise they must hold it on the deal).")
     var canAssign = false
@@ -244,7 +241,7 @@ struct PoolAssignCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         guard let service = store.open(context, writing: true) else { return ExitCode.usage }
-        let event = EventInput(id: ids.id, at: at?.value ?? .now, actor: by, .assign(to: to), canAssign: canAssign)
+        let event = EventInput(id: ids.id, at: at.value ?? .now, actor: by, .assign(to: to), canAssign: canAssign)
         return DealEventCommand.apply(event, to: deal, service: service, json: json, repeated: ids.repeated, context)
     }
 }
@@ -272,7 +269,7 @@ struct PoolSweepCommand: FlowcCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        if let at, TickCommand.instant(at) == nil { throw ValidationError("--at: expected an ISO-8601 datetime with zone, or epoch seconds") }
+        if let at, let problem = StoreOptions.timeProblem("--at", at, delays: false) { throw ValidationError(problem) }
     }
 
     func execute(_ context: CLIContext) -> Int32 {

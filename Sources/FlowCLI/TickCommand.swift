@@ -38,7 +38,7 @@ struct TickCommand: FlowcCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        if let at, Self.instant(at) == nil { throw ValidationError("--at: expected an ISO-8601 datetime with zone, or epoch seconds") }
+        if let at, let problem = StoreOptions.timeProblem("--at", at, delays: false) { throw ValidationError(problem) }
     }
 
     static func instant(_ text: String) -> Int64? {

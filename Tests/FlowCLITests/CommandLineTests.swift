@@ -56,7 +56,7 @@ import Testing
         let db = try Examples.loaded()
         let create = flowc(["deal", "create", Examples.template, "--id", "AT1", "--owner", "q", "--set", "customer_name=AT1co", "--at", "+1d", "--db", db])
         #expect(create.code == 2)
-        #expect(create.err.hasPrefix("Error: The value '+1d' is invalid for '--at <time>'\nHelp:  --at <time>  When: ISO-8601 with zone, or epoch seconds; not later than now (default: now).\n"), "\(create.err)")
+        #expect(create.err.hasPrefix("Error: --at: `+1d` is a delay, which only an event on a deal takes (after its last event): give an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds\n"), "\(create.err)")
         let dated = flowc(["deal", "create", Examples.template, "--id", "AT1", "--owner", "q", "--set", "customer_name=AT1co", "--at", "2024-06-01T00:00:00Z", "--db", db])
         #expect(dated.code == 0, "\(dated.err)")
         let event = "When: +3d (after the deal's last event), ISO-8601 with zone, or epoch seconds; not later than now (default: now)."
@@ -67,6 +67,15 @@ import Testing
         for command in [["tick"], ["pool", "sweep"]] {
             let help = flowc(command + ["--help"]).out.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
             #expect(help.contains("ISO-8601 with zone, or epoch seconds; not later than now (default: now)."), "\(command): \(help)")
+        }
+        // One wording everywhere, milliseconds told as `--now` tells them (QA round 30, N14).
+        for command in [["tick"], ["pool", "sweep"], ["deal", "create", Examples.template, "--id", "AT2", "--owner", "q"]] {
+            let r = flowc(command + ["--at", "1719000000000", "--db", db])
+            #expect(r.code == 2 && r.err.hasPrefix("Error: --at: `1719000000000` as epoch seconds is past the year 9999; as milliseconds (which `date +%s%3N` writes), it is `1719000000` in seconds\n"), "\(command): \(r.err)")
+        }
+        for command in [["deal", "event", "D-1004", "--set", "intent=low"], ["pool", "claim", "D-1004", "--by", "q"]] {
+            let r = flowc(command + ["--at", "-1h", "--db", db])
+            #expect(r.code == 2 && r.err.hasPrefix("Error: --at: expected +3d (after the deal's last event), an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds\n"), "\(command): \(r.err)")
         }
         // A delay after the claimed deal's last event is taken as a delay.
         let claim = flowc(["pool", "claim", "D-1004", "--by", "q", "--at", "+1h", "--db", db])
