@@ -105,7 +105,10 @@ struct CheckCommand: FlowcCommand {
         if json, let f = formatOption, f != .json { throw ValidationError("--json asks for JSON and --format for another form: give one of them") }
         if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("`-` (standard input) is given twice: it can be read once") }
         if stdinName != nil, !paths.contains("-") { throw ValidationError("--stdin-name names the template read from standard input: give `-` among the paths") }
-        if stdinName?.isEmpty == true { throw ValidationError("--stdin-name needs a path") }
+        var isDirectory: ObjCBool = false
+        if let name = stdinName, name.isEmpty || name.hasSuffix("/") || (FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw ValidationError("--stdin-name names the file the text on standard input is (a template or a view file), not a directory")
+        }
         if maxDiagnostics < 1 { throw ValidationError("--max-diagnostics must be at least 1") }
         if maxFileSize < 1 || maxFileSize > YAMLReader.hardMaxFileBytes {
             // A template is read whole; past 1 GiB the reader's offsets would not hold (CLI

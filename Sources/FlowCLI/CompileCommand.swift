@@ -43,7 +43,7 @@ struct CompileCommand: FlowcCommand {
     func execute(_ context: CLIContext) -> Int32 {
         colors.apply(to: context)
         if OutputFile.replaces(output, template) {
-            context.writeError("error: `\(output)` is the template being compiled: the IR would replace it; name another file with -o\n")
+            context.writeError(FileError.cannotWrite(output, "it is the template being compiled: the IR would replace it; name another file with -o", option: "-o"))
             return ExitCode.usage
         }
         if HostTemplates.isCompiledFile(template) {
@@ -59,7 +59,7 @@ struct CompileCommand: FlowcCommand {
         }
         if HostTemplates.refuseFragment(result, path: template, context) { return ExitCode.usage }
         if let included = result.files.first(where: { OutputFile.replaces(output, $0.path) }) {
-            context.writeError("error: `\(output)` is `\(included.path)`, a file the template includes: the IR would replace it; name another file with -o\n")
+            context.writeError(FileError.cannotWrite(output, "it is `\(included.path)`, a file the template includes: the IR would replace it; name another file with -o", option: "-o"))
             return ExitCode.usage
         }
         let machine: Machine

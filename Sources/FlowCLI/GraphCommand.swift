@@ -94,7 +94,7 @@ struct GraphCommand: FlowcCommand {
     func execute(_ context: CLIContext) -> Int32 {
         colors.apply(to: context)
         if OutputFile.replaces(output, template) {
-            context.writeError("error: `\(output)` is the template being drawn: the picture would replace it; name another file with -o\n")
+            context.writeError(FileError.cannotWrite(output, "it is the template being drawn: the picture would replace it; name another file with -o", option: "-o"))
             return ExitCode.usage
         }
         let verified: VerifiedMachine
@@ -106,7 +106,7 @@ struct GraphCommand: FlowcCommand {
         let directory = PathText.directory(of: template)
         let included = verified.machine.sources.files.map { directory.isEmpty ? $0 : directory + "/" + $0 }
         if !HostTemplates.isCompiled(template), let file = included.first(where: { OutputFile.replaces(output, $0) }) {
-            context.writeError("error: `\(output)` is `\(file)`, a file the template includes: the picture would replace it; name another file with -o\n")
+            context.writeError(FileError.cannotWrite(output, "it is `\(file)`, a file the template includes: the picture would replace it; name another file with -o", option: "-o"))
             return ExitCode.usage
         }
         var machine = verified.machine
@@ -165,8 +165,14 @@ struct GraphCommand: FlowcCommand {
         // An empty file is no store either, as for every command (SQLite would take it for an
         // empty database).
         var info = stat()
-        guard stat(path, &info) == 0, info.st_size > 0 else {
+        guard stat(path, &info) == 0, info.st_size > 0 || (info.st_mode & S_IFMT) == S_IFDIR else {
             context.writeError(HostError.noStore(path), place: path)
+            return .failure(ExitStatus(ExitCode.usage))
+        }
+        // A directory, a pipe, a file that is not SQLite: said as every command says it (QA
+        // round 30, N16: SQLite's "unable to open database file").
+        if let refusal = StoreFile.refusal(at: path, writing: false) {
+            context.writeError(refusal, place: path)
             return .failure(ExitStatus(ExitCode.usage))
         }
         guard let store = openStore(path, context, readOnly: true, busyTimeout: lockTimeout, noteWaits: true) else { return .failure(ExitStatus(ExitCode.usage)) }

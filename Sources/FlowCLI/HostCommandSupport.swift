@@ -259,7 +259,7 @@ struct StoreOptions: ParsableArguments {
             // The default store's `.flowc/` is made for it.
             let isDefault = db == nil && Self.environmentPath(context) == nil
             if !isDefault, let missing = StoreFile.directoryMissing(path) {
-                context.writeError(missing.description + "\n")
+                context.writeError(missing, place: path)
                 return nil
             }
         }
@@ -273,7 +273,9 @@ struct StoreOptions: ParsableArguments {
                 var waited = false
                 lock = try StoreWriterLock.acquire(besideDatabase: path, timeout: lockTimeout) {
                     waited = true
-                    context.writeError("note: another flowc command is writing to \(path); waiting for it to finish\n")
+                    // How long, as the note for another program's lock says (QA round 30, N16).
+                    let bound = lockTimeout.map { "up to " + ($0 == $0.rounded() && $0 < 1e9 ? String(Int($0)) : String($0)) + " s" } ?? "as long as it takes"
+                    context.writeError("note: another flowc command is writing to \(path); waiting for it, \(bound) (`--lock-timeout SECONDS` sets how long)\n")
                 }
                 if waited { lockWait?.seconds = Date().timeIntervalSince(asked) }
             } catch {

@@ -71,7 +71,7 @@ struct ReportCommand: FlowcCommand {
     func execute(_ context: CLIContext) -> Int32 {
         guard let opened = ViewStore.open(store, context) else { return ExitCode.usage }
         if let html, OutputFile.replaces(html, opened.path) {
-            context.writeError("error: `\(html)` is the store being reported on: the page would replace it; name another file with --html\n")
+            context.writeError(FileError.cannotWrite(html, "it is the store being reported on: the page would replace it; name another file with --html", option: "--html"))
             return ExitCode.usage
         }
         let builder = ReportBuilder(store: opened.store, machines: opened.service.machines)

@@ -267,10 +267,10 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         for output in [dir + "/a.flow.yaml", dir + "/./a.flow.yaml", dir + "/link.yaml"] {
             let r = flowc("compile", dir + "/a.flow.yaml", "-o", output)
             #expect(r.code == 2)
-            #expect(r.err == "error: `\(output)` is the template being compiled: the IR would replace it; name another file with -o\n")
+            #expect(r.err == "\(output): error[FC0008]: cannot write `\(output)`: it is the template being compiled: the IR would replace it; name another file with -o\n")
             let g = flowc("graph", dir + "/a.flow.yaml", "-o", output)
             #expect(g.code == 2)
-            #expect(g.err.hasPrefix("error: `\(output)` is the template being drawn"))
+            #expect(g.err.hasPrefix("\(output): error[FC0008]: cannot write `\(output)`: it is the template being drawn"), "\(g.err)")
         }
         #expect(try String(contentsOfFile: dir + "/a.flow.yaml", encoding: .utf8) == cleanTemplate)
     }
@@ -288,7 +288,7 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         // The output-is-the-input check still comes first.
         let same = flowc("compile", dir + "/a.json", "-o", dir + "/a.json")
         #expect(same.code == 2)
-        #expect(same.err.hasPrefix("error: `\(dir)/a.json` is the template being compiled"), "\(same.err)")
+        #expect(same.err.hasPrefix("\(dir)/a.json: error[FC0008]: cannot write `\(dir)/a.json`: it is the template being compiled"), "\(same.err)")
         // A `.json` that does not exist is unreadable, as any missing file.
         let missing = flowc("compile", dir + "/missing.json")
         #expect(missing.code == 2)
@@ -462,7 +462,7 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(flowc("compile", Examples.template, "-o", "").err == "-o: error[FC0008]: cannot write ``: the path is empty; name a file\n")
         let onStore = flowc("report", "--db", db, "--html", db, "--format", "json")
         #expect(onStore.code == 2)
-        #expect(onStore.err == "error: `\(db)` is the store being reported on: the page would replace it; name another file with --html\n")
+        #expect(onStore.err == "\(db): error[FC0008]: cannot write `\(db)`: it is the store being reported on: the page would replace it; name another file with --html\n")
         #expect(flowc("deal", "verify", "--db", db).code == 0)
         let emptyRejects = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db + ".other", "--rejects", "")
         #expect(emptyRejects.code == 2)

@@ -140,6 +140,7 @@ import Testing
         #expect(flowc(["check", "-", Examples.template, "--stdin-name", repoRoot + "/templates/copy.flow.yaml"], standardInput: text).out == "checked 2 files: no problems\n")
         #expect(flowc(["check", "-", "-"], standardInput: text).code == 2)
         #expect(flowc(["check", Examples.template, "--stdin-name", "x.flow.yaml"]).code == 2)
+        #expect(flowc(["check", "-", "--stdin-name", repoRoot + "/templates"], standardInput: text).err.contains("not a directory"))
     }
 
     /// A file whose name is not UTF-8 (GBK, from a zip made on Chinese Windows) cannot be opened

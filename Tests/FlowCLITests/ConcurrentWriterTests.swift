@@ -142,7 +142,7 @@ import Testing
         withExtendedLifetime(held) {}
         let r = try #require(results.all.first)
         #expect(r.code == 0, "\(r.err)")
-        #expect(r.err.contains("waiting for it to finish"))
+        #expect(r.err.contains("waiting for it, as long as it takes (`--lock-timeout SECONDS` sets how long)"), "\(r.err)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
         let waited = try #require(json["waited_seconds"] as? Double)
         let elapsed = try #require(json["elapsed_seconds"] as? Double)

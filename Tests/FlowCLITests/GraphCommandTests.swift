@@ -1,4 +1,5 @@
 import FlowCLI
+import FlowDiagnostics
 import Foundation
 import Testing
 
@@ -98,6 +99,11 @@ import Testing
         let alone = flowc("graph", Self.demo, "--lock-timeout", "5")
         #expect(alone.code == 2 && alone.err.contains("--lock-timeout goes with --deal"), "\(alone.err)")
         #expect(flowc("graph", Self.demo, "--deal", "G-1", "--db", db, "--lock-timeout", "-1").err.contains("--lock-timeout: seconds, from 0"))
+        // A directory named as the store is said as every command says it (QA round 30, N16:
+        // SQLite's "unable to open database file").
+        let directory = PathText.directory(of: db)
+        let dirStore = flowc("graph", Self.demo, "--deal", "G-1", "--db", directory)
+        #expect(dirStore.code == 2 && dirStore.err.hasPrefix("\(directory): error[FC1212]: the store failed: `\(directory)` is a directory, not a store file"), "\(dirStore.err)")
     }
 
     @Test func dealOverlayAndADealOnAnotherVersionOfTheTemplate() throws {

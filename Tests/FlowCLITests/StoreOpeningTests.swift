@@ -247,7 +247,7 @@ import Testing
         let missing = dir + "/missing/deals.sqlite"
         let run = flowc("run", Examples.template, "--deals", Examples.deals, "--db", missing)
         #expect(run.code == 2)
-        #expect(run.err == "error[FC1216]: the directory `\(dir)/missing` does not exist (the store `\(missing)` would be created in it)\n")
+        #expect(run.err == "\(missing): error[FC1216]: the directory `\(dir)/missing` does not exist (the store `\(missing)` would be created in it)\n")
         let create = flowc("deal", "create", Examples.template, "--id", "N-1", "--owner", "amy", "--set", "customer_name=甲", "--db", missing)
         #expect(create.code == 2)
         #expect(create.err == run.err)
