@@ -98,7 +98,7 @@ struct CheckCommand: FlowcCommand {
     @Option(name: .long, help: "Largest template file accepted, in bytes.")
     var maxFileSize = YAMLLimits.default.maxFileBytes
 
-    @Option(name: .long, help: ArgumentHelp("The name of the template read from standard input (`-`): the path diagnostics give, and the place its `extends` and `include` paths are resolved from (default: <stdin>, in the current directory).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The name of the file read from standard input (`-`), a template or a saved view (`*.view.yaml`): the path diagnostics give, and the place its `extends`, `include` or `template` paths are resolved from (default: <stdin>, in the current directory).", valueName: "path"))
     var stdinName: String?
 
     func validate() throws {

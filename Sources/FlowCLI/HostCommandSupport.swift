@@ -274,8 +274,7 @@ struct StoreOptions: ParsableArguments {
                 lock = try StoreWriterLock.acquire(besideDatabase: path, timeout: lockTimeout) {
                     waited = true
                     // How long, as the note for another program's lock says (QA round 30, N16).
-                    let bound = lockTimeout.map { "up to " + ($0 == $0.rounded() && $0 < 1e9 ? String(Int($0)) : String($0)) + " s" } ?? "as long as it takes"
-                    context.writeError("note: another flowc command is writing to \(path); waiting for it, \(bound) (`--lock-timeout SECONDS` sets how long)\n")
+                    context.writeError("note: another flowc command is writing to \(path); waiting for it, \(waitBound(lockTimeout)) (`--lock-timeout SECONDS` sets how long)\n")
                 }
                 if waited { lockWait?.seconds = Date().timeIntervalSince(asked) }
             } catch {
@@ -621,7 +620,6 @@ struct RoleArgument: ExpressibleByArgument {
     }
 }
 
-/// A time on the command line: `+3d` (after the deal's last event), ISO-8601 with zone, or epoch seconds.
 /// `--at` of the commands that apply an event to a deal (`deal event`, `pool
 /// claim|release|assign`): one help and one check for all (review of the CLI, C15: `When
 /// (default: now).` on the pool commands; QA round 30, N14: worded two ways).
@@ -651,6 +649,11 @@ struct CreationTimeOption: ParsableArguments {
     var value: EventTime? { at.flatMap { RecordReader.time(text: $0) } }
 }
 
+/// How long a command waits for a lock, as its notes say it: `up to 3 s`, `as long as it takes`.
+func waitBound(_ timeout: TimeInterval?) -> String {
+    timeout.map { "up to " + ($0 == $0.rounded() && $0 < 1e9 ? String(Int($0)) : String($0)) + " s" } ?? "as long as it takes"
+}
+
 /// How long a command waited for another command's writer lock.
 final class LockWait {
     var seconds: TimeInterval = 0
@@ -665,7 +668,7 @@ final class LockWait {
 ///   kept a write waiting for a second (once), with how long the command waits.
 func openStore(_ path: String, _ context: CLIContext, readOnly: Bool = false, busyTimeout: TimeInterval? = SQLiteStore.busyTimeout,
                noteWaits: Bool = false) -> SQLiteStore? {
-    let bound = busyTimeout.map { "up to " + ($0 == $0.rounded() && $0 < 1e9 ? String(Int($0)) : String($0)) + " s" } ?? "as long as it takes"
+    let bound = waitBound(busyTimeout)
     let note: (@Sendable () -> Void)? = noteWaits ? { @Sendable in
         context.writeError("note: another program holds the database of \(path) (not a flowc command: a database browser, a backup, a script?); "
             + "waiting for it, \(bound) (`--lock-timeout SECONDS` sets how long)\n")

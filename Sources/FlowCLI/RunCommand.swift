@@ -243,8 +243,8 @@ struct RunCommand: FlowcCommand {
             let recordsBefore = run.report.records
             let result: Result<[RejectedRecord], RecordFileProblem>
             if csv {
-                // UTF-16 text whose first characters are ASCII is valid UTF-8 as far as its zero
-                // bytes go: refused as UTF-16 at its first line.
+                // UTF-16 text that starts with ASCII passes for UTF-8 (zero bytes are valid
+                // UTF-8): refused as UTF-16 at its first line.
                 switch input.source.startsAsUTF16() ? .success(1) : input.source.firstNonUTF8Line() {
                 case .success(nil):
                     var rows = CSVRows(file: input.source.handle, maxRowBytes: run.limits.maxLineBytes)

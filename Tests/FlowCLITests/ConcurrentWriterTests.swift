@@ -27,24 +27,29 @@ import Testing
     /// script) is waited for no longer than `--lock-timeout`, and said in flowc's words (QA round
     /// 27, M2: SQLite's own 10 seconds whatever the option, then "SQLite error 5: database is
     /// locked"; a migration given `--lock-timeout 0` waited and then applied).
-    @Test func anotherProgramsLockIsWaitedForAsLongAsTheTimeoutSays() throws {
-        let db = try store(owned: 1, open: 1)
+    /// A python3 process holding the database of `db` as `statements` leave it (run on a
+    /// connection in autocommit mode) until its standard input is closed, once it has said so.
+    static func holdingTheDatabase(_ db: String, _ statements: [String]) throws -> (process: Process, input: Pipe) {
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         holder.arguments = ["python3", "-c", """
             import sqlite3, sys
             c = sqlite3.connect(sys.argv[1], isolation_level=None)
-            c.execute('BEGIN EXCLUSIVE')
+            for s in sys.argv[2:]: c.execute(s)
             print('locked', flush=True)
             sys.stdin.read()
-            c.execute('ROLLBACK')
-            """, db]
+            """, db] + statements
         let input = Pipe(), output = Pipe()
         holder.standardInput = input
         holder.standardOutput = output
         try holder.run()
-        let said = String(decoding: output.fileHandleForReading.readData(ofLength: 7), as: UTF8.self)
-        #expect(said == "locked\n")
+        #expect(String(decoding: output.fileHandleForReading.readData(ofLength: 7), as: UTF8.self) == "locked\n")
+        return (holder, input)
+    }
+
+    @Test func anotherProgramsLockIsWaitedForAsLongAsTheTimeoutSays() throws {
+        let db = try store(owned: 1, open: 1)
+        let (holder, input) = try Self.holdingTheDatabase(db, ["BEGIN EXCLUSIVE"])
         let before = flowc("deal", "history", "b1", "--db", db).out
         // A wait of a second or more is said, once (QA round 28, R1: 24 seconds without a word).
         let note = "note: another program holds the database of \(db) (not a flowc command: a database browser, a backup, a script?); "
@@ -69,22 +74,7 @@ import Testing
     /// 30, N2: SQLite's default ten seconds came first, so `--lock-timeout 0` took ten).
     @Test func aReaderWaitsForAnExclusiveLockOnlyAsLongAsTheTimeoutSays() throws {
         let db = try store(owned: 1, open: 1)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["python3", "-c", """
-            import sqlite3, sys
-            c = sqlite3.connect(sys.argv[1], isolation_level=None)
-            c.execute('PRAGMA locking_mode=EXCLUSIVE')
-            c.execute('BEGIN EXCLUSIVE')
-            c.execute('COMMIT')
-            print('locked', flush=True)
-            sys.stdin.read()
-            """, db]
-        let input = Pipe(), output = Pipe()
-        holder.standardInput = input
-        holder.standardOutput = output
-        try holder.run()
-        #expect(String(decoding: output.fileHandleForReading.readData(ofLength: 7), as: UTF8.self) == "locked\n")
+        let (holder, input) = try Self.holdingTheDatabase(db, ["PRAGMA locking_mode=EXCLUSIVE", "BEGIN EXCLUSIVE", "COMMIT"])
         for (timeout, atLeast) in [("0", 0.0), ("1", 1.0)] {
             let started = Date()
             let r = flowc("deals", "--db", db, "--lock-timeout", timeout)
