@@ -292,8 +292,10 @@ struct RunCommand: FlowcCommand {
                 writer.discard()
                 if explicit == nil && complete { Self.removeStaleRejects(path) }
             } else if !complete, Self.isRejectsFile(path) {
+                // Quiet, the records rejected so far were not printed either (QA round 31, P3).
+                let unsaid = quiet && !writer.isEmpty ? " (the records it rejected so far were neither printed, -q, nor kept: running it again says them)" : ""
                 writer.discard()
-                context.writeError("note: the run of \(input.path) stopped before its end, so the rejects file \(path) of the run before is left as it was; run \(input.path) again to finish it\n")
+                context.writeError("note: the run of \(input.path) stopped before its end, so the rejects file \(path) of the run before is left as it was\(unsaid); run \(input.path) again to finish it\n")
             } else {
                 do {
                     try writer.commit()

@@ -44,7 +44,7 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public static func sqlite(_ code: Int32, _ words: String) -> StoreError {
         let primary = code & 0xFF
         if primary == 5 || primary == 6 {
-            return StoreError(.busy, "SQLite error \(code): the store's database was locked by another program (a database browser, a backup, a script) past the lock timeout; nothing was written, try again")
+            return StoreError(.busy, "SQLite error \(code): the store's database was locked by another program (a database browser, a backup, a script) past the lock timeout; what it held up was not done, try again")
         }
         return StoreError(.database, "SQLite error \(code): \(words)")
     }
