@@ -588,27 +588,39 @@ struct DealVerifyCommand: FlowcCommand {
             ids = deals.filter { seen.insert($0).inserted }
         }
         // A deal named but not in the store is no deal whose snapshot differs: counted apart.
-        var differing: [(deal: String, problem: String)] = [], missing: [String] = []
+        // Why each differs: the replay's words, or a coded failure (a stored deal that cannot be
+        // read), its code apart in JSON (QA round 31: `error[FC1213]: …` inside the text).
+        var differing: [(deal: String, code: String?, problem: String)] = [], missing: [String] = []
         for id in ids {
             do {
                 let check = try service.replay(id)
                 if let problem = check.problem {
-                    differing.append((id, problem))
+                    differing.append((id, nil, problem))
                     if !json { context.write(check.description + "\n") }
                 }
             } catch {
-                if error.code == HostMessages.unknownDeal.code { missing.append(id) } else { differing.append((id, error.description)) }
+                if error.code == HostMessages.unknownDeal.code { missing.append(id) } else { differing.append((id, error.code, error.message)) }
                 if !json { context.write("\(id): \(error.description)\n") }
             }
         }
         let checked = ids.count - missing.count
         if json {
             struct Out: Encodable {
-                struct Differing: Encodable { var deal: String, problem: String }
+                struct Differing: Encodable {
+                    var deal: String, code: String?, problem: String
+                    enum CodingKeys: String, CodingKey { case deal, code, problem }
+                    /// `code` is always there, `null` for a fold that differs.
+                    func encode(to encoder: any Encoder) throws {
+                        var c = encoder.container(keyedBy: CodingKeys.self)
+                        try c.encode(deal, forKey: .deal)
+                        try c.encode(code, forKey: .code)
+                        try c.encode(problem, forKey: .problem)
+                    }
+                }
                 var checked: Int, matching: Int, differing: [Differing], missing: [String]
             }
             context.write(HostOutput.encode(Out(checked: checked, matching: checked - differing.count,
-                                                differing: differing.map { Out.Differing(deal: $0.deal, problem: $0.problem) }, missing: missing)) + "\n")
+                                                differing: differing.map { Out.Differing(deal: $0.deal, code: $0.code, problem: $0.problem) }, missing: missing)) + "\n")
         } else {
             let count = "\(checked) deal\(checked == 1 ? "" : "s")"
             var summary = differing.isEmpty ? "verified \(count): each snapshot is the fold of its log"
