@@ -245,11 +245,12 @@ struct RunCommand: FlowcCommand {
             if csv {
                 // UTF-16 text that starts with ASCII passes for UTF-8 (zero bytes are valid
                 // UTF-8): refused as UTF-16 at its first line.
-                switch input.source.startsAsUTF16() ? .success(1) : input.source.firstNonUTF8Line() {
+                let utf16 = input.source.startsAsUTF16()
+                switch utf16 ? .success(1) : input.source.firstNonUTF8Line() {
                 case .success(nil):
                     var rows = CSVRows(file: input.source.handle, maxRowBytes: run.limits.maxLineBytes)
                     result = run.runDeals(csv: &rows)
-                case .success(let line?): result = .failure(BulkRun.notUTF8(line: line, utf16: input.source.startsAsUTF16()))
+                case .success(let line?): result = .failure(BulkRun.notUTF8(line: line, utf16: utf16))
                 case .failure(let problem): result = .failure(problem)
                 }
             } else {
