@@ -273,8 +273,8 @@ struct PoolSweepCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let given = TickCommand.time(at, store, context), let service = store.open(context, writing: true) else { return ExitCode.usage }
-        let time = given ?? service.clock()
+        guard !TickCommand.isLaterThanNow(at, store, context), let service = store.open(context, writing: true) else { return ExitCode.usage }
+        let time = at.flatMap(TickCommand.instant) ?? service.clock()
         let report = TickCommand.sweep(service, at: time)
         if json {
             context.write(TickCommand.json(report, at: time) + "\n")

@@ -46,28 +46,24 @@ struct TickCommand: FlowcCommand {
         return nil
     }
 
-    /// The time to fire timers at: `--at`, else the clock. A time later than the clock is
-    /// refused (nil, with the reason printed): its events would be dated in the future, and every
-    /// other event of those deals refused until then (FC1106), as `deal event` refuses one.
-    /// `--at` is checked before the store is opened (QA round 30, N4: the store's lock was
-    /// waited for first, and a busy store made this usage error exit 75); without it, the time
-    /// is the clock's once the store is open (after any wait for another writer).
-    /// - Returns: `.some(nil)` for the clock, nil when `--at` is refused.
-    static func time(_ at: String?, _ store: StoreOptions, _ context: CLIContext) -> Int64?? {
-        guard let at, let time = instant(at) else { return .some(nil) }
+    /// Whether `--at` is later than the clock, which is refused (the reason printed): its events
+    /// would be dated in the future, and every other event of those deals refused until then
+    /// (FC1106), as `deal event` refuses one. Checked before the store is opened (QA round 30,
+    /// N4: the store's lock was waited for first, and a busy store made this usage error exit
+    /// 75); without `--at` the time is the clock's once the store is open (after any wait).
+    static func isLaterThanNow(_ at: String?, _ store: StoreOptions, _ context: CLIContext) -> Bool {
+        guard let at, let time = instant(at) else { return false }
         let now = store.nowInstant ?? DealService.wallClock()
-        if time > now {
-            let zone = store.effectiveOffset
-            context.writeError(
-                "error: --at \(HostOutput.time(time, zone)) is later than now (\(HostOutput.time(now, zone))); a tick fires what is due by now (set the clock with --now to simulate a later time)\n")
-            return nil
-        }
-        return time
+        guard time > now else { return false }
+        let zone = store.effectiveOffset
+        context.writeError(
+            "error: --at \(HostOutput.time(time, zone)) is later than now (\(HostOutput.time(now, zone))); a tick fires what is due by now (set the clock with --now to simulate a later time)\n")
+        return true
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard let given = Self.time(at, store, context), let service = store.open(context, writing: true) else { return ExitCode.usage }
-        let time = given ?? service.clock()
+        guard !Self.isLaterThanNow(at, store, context), let service = store.open(context, writing: true) else { return ExitCode.usage }
+        let time = at.flatMap(Self.instant) ?? service.clock()
         let report = Self.sweep(service, at: time)
         if json {
             context.write(Self.json(report, at: time) + "\n")
