@@ -70,8 +70,10 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
             self = host
         } else if let store = error as? StoreError {
             // SQLite's words for a file this user may not write (the directory writable, the file not).
-            let readonly = store.description.contains("readonly database")
-            self.init(HostMessages.storeFailed, store.description + (readonly ? "; " + HostMessages.Phrase.notWritable : ""))
+            // Its message without the store's code, which ``storeProblem`` carries for programs
+            // (QA round 31: `the store failed: not-a-store: …`, `busy: SQLite error 5: …`).
+            let readonly = store.message.contains("readonly database")
+            self.init(HostMessages.storeFailed, store.message + (readonly ? "; " + HostMessages.Phrase.notWritable : ""))
             switch store.code {
             case .newerSchema: storeProblem = .newerSchema
             case .notAStore: storeProblem = .notAStore

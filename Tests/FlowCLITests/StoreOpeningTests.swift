@@ -155,7 +155,7 @@ import Testing
         #expect(python.terminationStatus == 0)
         let r = flowc("deal", "show", "D-1001", "--db", db)
         #expect(r.code == 2)
-        #expect(r.err == "\(db): error[FC1212]: the store failed: not-a-store: the file is an SQLite database of another application (application_id 42)\n", "\(r.err)")
+        #expect(r.err == "\(db): error[FC1212]: the store failed: the file is an SQLite database of another application (application_id 42)\n", "\(r.err)")
     }
 
     @Test func aPathThatCannotBeFollowedIsSaidPlainly() throws {
