@@ -273,7 +273,7 @@ struct PoolSweepCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
-        guard !TickCommand.isLaterThanNow(at, store, context), let service = store.open(context, writing: true) else { return ExitCode.usage }
+        guard !TickCommand.isLaterThanNow(at, store, context, sweep: true), let service = store.open(context, writing: true) else { return ExitCode.usage }
         let time = at.flatMap(TickCommand.instant) ?? service.clock()
         let report = TickCommand.sweep(service, at: time)
         if json {

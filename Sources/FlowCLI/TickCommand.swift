@@ -51,13 +51,13 @@ struct TickCommand: FlowcCommand {
     /// (FC1106), as `deal event` refuses one. Checked before the store is opened (QA round 30,
     /// N4: the store's lock was waited for first, and a busy store made this usage error exit
     /// 75); without `--at` the time is the clock's once the store is open (after any wait).
-    static func isLaterThanNow(_ at: String?, _ store: StoreOptions, _ context: CLIContext) -> Bool {
+    static func isLaterThanNow(_ at: String?, _ store: StoreOptions, _ context: CLIContext, sweep: Bool = false) -> Bool {
         guard let at, let time = instant(at) else { return false }
         let now = store.nowInstant ?? DealService.wallClock()
         guard time > now else { return false }
         let zone = store.effectiveOffset
         context.writeError(
-            "error: --at \(HostOutput.time(time, zone)) is later than now (\(HostOutput.time(now, zone))); a tick fires what is due by now (set the clock with --now to simulate a later time)\n")
+            "error: --at \(HostOutput.time(time, zone)) is later than now (\(HostOutput.time(now, zone))); a \(sweep ? "sweep" : "tick") fires what is due by now (set the clock with --now to simulate a later time)\n")
         return true
     }
 

@@ -191,6 +191,9 @@ import Testing
             #expect(future.err.contains("--at 2024-08-01T00:00:00Z is later than now (2024-07-01T00:00:00Z)"), "\(future.err)")
             #expect(future.out.isEmpty)
         }
+        // Each says what it does by now (QA round 31, N4: the sweep spoke of a tick).
+        #expect(runs[0].err.contains("; a tick fires what is due by now"), "\(runs[0].err)")
+        #expect(runs[1].err.contains("; a sweep fires what is due by now"), "\(runs[1].err)")
         for wall in [flowc("tick", "--at", "9999-01-01T00:00:00Z", "--db", db), flowc("pool", "sweep", "--at", "9999-01-01T00:00:00Z", "--db", db)] {
             #expect(wall.code == 2)
             #expect(wall.err.contains("is later than now"))
