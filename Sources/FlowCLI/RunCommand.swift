@@ -302,7 +302,11 @@ struct RunCommand: FlowcCommand {
                     try writer.commit()
                     rejectFiles.append(path)
                 } catch {
-                    context.writeError(FileError.cannotWrite(path, OutputFile.reason(error, path: path) + " (the rejects file)", option: "--rejects"))
+                    let reason = OutputFile.reason(error, path: path) + " (the rejects file)"
+                    context.writeError(FileError.cannotWrite(path, reason, option: "--rejects"))
+                    // The summary says it too, not only the exit code (QA round 31, N6).
+                    let spec = DriverMessages.cannotWrite
+                    stoppedFiles.append(.init(input: input.path, line: nil, code: spec.code.description, message: Message(spec.format, [path, reason]).text))
                     stopped = true
                 }
             }
@@ -666,11 +670,12 @@ struct RunSummary: Encodable {
     /// A file's problem, where it is and why.
     struct FileProblem: Encodable {
         var input: String
-        var line: Int
+        /// The input's line; none when the problem is not at a line (its rejects file failed).
+        var line: Int?
         var code: String
         var message: String
 
-        var text: String { "\(input):\(line): error[\(code)]: \(message)" }
+        var text: String { "\(input)\(line.map { ":\($0)" } ?? ""): error[\(code)]: \(message)" }
     }
 
     init(template: TemplateInfo, inputs: [String], store: String, report: BulkReport, rejectFiles: [String], elapsed: Double) {

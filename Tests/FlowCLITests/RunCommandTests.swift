@@ -103,6 +103,16 @@ enum Examples {
         #expect(full.code == 2)
         #expect(full.err.contains("\(Examples.bad):1: error[FC1201]") && full.err.contains("\(Examples.bad):7: error["), "\(full.err)")
         #expect(full.err.contains("/dev/full: error[FC0008]: cannot write `/dev/full`: "), "\(full.err)")
+        // … and the summary says it, in text and in JSON (QA round 31, N6: `reject_files` was
+        // empty and nothing else said that the records were not kept).
+        #expect(full.out.contains("stopped: \(Examples.bad): error[FC0008]: cannot write `/dev/full`: "), "\(full.out)")
+        let fullJSON = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db, "--rejects", "/dev/full", "--json")
+        #expect(fullJSON.code == 2)
+        let summary = try JSONSerialization.jsonObject(with: Data(fullJSON.out.utf8)) as? [String: Any]
+        let stopped = summary?["stopped"] as? [[String: Any]]
+        #expect(stopped?.count == 1 && stopped?.first?["code"] as? String == "FC0008" && stopped?.first?["input"] as? String == Examples.bad
+                && stopped?.first?["line"] == nil && (stopped?.first?["message"] as? String)?.hasPrefix("cannot write `/dev/full`: ") == true, "\(fullJSON.out)")
+        #expect(summary?["reject_files"] as? [String] == [], "\(fullJSON.out)")
         // What stops a run is still said.
         let missing = flowc("run", Examples.template, "--deals", rejects + ".none", "--db", db, "--quiet")
         #expect(missing.code == 2 && missing.err.contains("error[FC0001]"), "\(missing.err)")
@@ -656,7 +666,7 @@ enum Examples {
         #expect(piped.out.contains("6 created"))
         let missing = flowc("run", dir + "/gone.ir.json", "--deals", Examples.deals, "--db", dir + "/piped.sqlite")
         #expect(missing.code == 2)
-        #expect(missing.err == "\(dir)/gone.ir.json: error[FC0001]: cannot read `\(dir)/gone.ir.json`: no such file\n")
+        #expect(missing.err == "\(dir)/gone.ir.json: error[FC0001]: cannot read `\(dir)/gone.ir.json`: no such file or directory\n")
     }
 
     @Test(arguments: [["run", "--help"], ["deal", "--help"], ["deal", "why", "--help"], ["pool", "--help"], ["pool", "claim", "--help"], ["tick", "--help"]])
