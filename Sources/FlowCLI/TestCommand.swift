@@ -200,6 +200,9 @@ private struct TestRun {
     var unusable = false
     var templatesWithScenarios = 0
     var printedTemplates = 0
+    /// A template's `== PATH` line, printed before the first thing said under it: a template none
+    /// of whose scenarios matches `--filter` says nothing (QA round 31, N5).
+    var header: String?
     let format: TestCommand.Format
     /// What ran, for the JSON and JUnit forms.
     var report = TestReport()
@@ -214,8 +217,14 @@ private struct TestRun {
 
     /// Writes the text form's output (nothing in the JSON and JUnit forms, which are written whole
     /// at the end).
-    func say(_ text: String) {
-        if format == .human { context.write(text) }
+    mutating func say(_ text: String) {
+        guard format == .human else { return }
+        if let header {
+            context.write((printedTemplates > 0 ? "\n" : "") + header)
+            printedTemplates += 1
+            self.header = nil
+        }
+        context.write(text)
     }
 
     /// Records a scenario's result in the report, in the suite of the template being tested.
@@ -229,8 +238,12 @@ private struct TestRun {
     var errorRenderer: HumanRenderer { HumanRenderer(color: errorColor) }
 
     mutating func finish() -> Int32 {
-        if printedTemplates > 0 { say("\n") }
-        say("\(passed) passed, \(failed) failed\n")
+        header = nil
+        // A filter that matched nothing says so below, without a count of nothing.
+        if filter == nil || passed + failed > 0 {
+            if printedTemplates > 0 { say("\n") }
+            say("\(passed) passed, \(failed) failed\n")
+        }
         // A run that could not start (no scenarios, a file that cannot be read) leaves standard
         // output to the failure's JSON object, or empty.
         let ranNone = passed + failed == 0 && report.suites.allSatisfy(\.cases.isEmpty)
@@ -298,8 +311,7 @@ private struct TestRun {
             }
         }
         templatesWithScenarios += 1
-        if printedTemplates > 0 { say("\n") }
-        printedTemplates += 1
+        header = "== \(path)\n"
         report.suites.append(TestReport.Suite(path: path))
 
         // The machine, or why there is none.
@@ -307,7 +319,6 @@ private struct TestRun {
         var notRun = ""
         if checked.hasErrors {
             let errors = checked.diagnostics.filter { $0.severity == .error }
-            say("== \(path)\n")
             say(renderer.render(CappedDiagnostics(errors, limit: 100), summary: DiagnosticCounts(counting: errors)))
             report.suites[report.suites.count - 1].diagnostics = errors
             // Its id, when its header gives one, keeps its scenarios under one name in a CI
@@ -318,16 +329,16 @@ private struct TestRun {
             do {
                 let verified = try IRLoader.verify(try IRCompiler.compile(checked))
                 machine = verified
-                say("== \(path) (\(verified.machine.template.id) \(verified.machine.template.version))\n")
+                header = "== \(path) (\(verified.machine.template.id) \(verified.machine.template.version))\n"
                 report.suites[report.suites.count - 1].id = verified.machine.template.id
                 report.suites[report.suites.count - 1].version = verified.machine.template.version
             } catch let error as CompileError {
-                say("== \(path)\n" + (error.diagnostic.map { renderer.render(CappedDiagnostics([$0], limit: 100), summary: DiagnosticCounts(counting: [$0])) } ?? "error: \(error.message)\n"))
+                say((error.diagnostic.map { renderer.render(CappedDiagnostics([$0], limit: 100), summary: DiagnosticCounts(counting: [$0])) } ?? "error: \(error.message)\n"))
                 if let d = error.diagnostic { report.suites[report.suites.count - 1].diagnostics = [d] }
                 report.suites[report.suites.count - 1].notes.append("the template does not compile: \(error.message)")
                 notRun = "not run: the template does not compile"
             } catch {
-                say("== \(path)\n\(path): \(error)\n")
+                say("\(path): \(error)\n")
                 report.suites[report.suites.count - 1].notes.append("the compiled template does not verify: \(error)")
                 notRun = "not run: the compiled template does not verify"
             }

@@ -628,6 +628,25 @@ let failingScenario = """
         let none = flowc("test", dir + "/a.flow.yaml", "--filter", "nothing like this")
         #expect(none.code == 2)
         #expect(none.err.contains("no scenario matches"))
+        // Nothing on standard output: no header of a template none of whose scenarios ran, no
+        // count of nothing (QA round 31, N5).
+        #expect(none.out == "", "\(none.out)")
+    }
+
+    @Test func aFilterLeavesOutTheTemplatesItMatchesNothingIn() throws {
+        let dir = try tempDir([
+            "a.flow.yaml": cleanTemplate,
+            "b.flow.yaml": cleanTemplate,
+            "scenarios/a/above.scenario.yaml": passingScenario,
+            "scenarios/b/below.scenario.yaml": failingScenario,
+        ])
+        let r = flowc("test", dir, "--filter", "above cost")
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.hasPrefix("== \(dir)/a.flow.yaml ("), "\(r.out)")
+        #expect(!r.out.contains("b.flow.yaml"), "\(r.out)")
+        #expect(r.out.hasSuffix("\n1 passed, 0 failed\n"), "\(r.out)")
+        let both = flowc("test", dir)
+        #expect(both.out.contains("\n\n== \(dir)/b.flow.yaml ("), "\(both.out)")
     }
 
     @Test func aDirectoryRunsEveryTemplateWithScenarios() throws {
