@@ -329,7 +329,7 @@ enum FileError {
 enum InputFile {
     /// Why the file could not be read: `cannot read `PATH`: REASON`, for the caller to print.
     struct Unreadable: Error {
-        /// Why, in a few words (`no such file`).
+        /// Why, in a few words (`no such file or directory`).
         var reason: String
         var message: String
     }
@@ -342,7 +342,7 @@ enum InputFile {
         case .failure(let problem):
             let reason: String
             switch problem.kind {
-            case .notFound: reason = PathText.notFound("no such file", path: path)
+            case .notFound: reason = PathText.notFound("no such file or directory", path: path)
             case .tooLarge(let size): reason = "it has \(size) bytes, over the limit of \(limits.maxFileBytes)"
             case .isDirectory, .unreadable: reason = problem.detail
             }
@@ -417,9 +417,16 @@ enum OutputFile {
 
     static func reason(_ error: any Error, path: String) -> String {
         if let refused = error as? OutputRefused { return refused.reason }
-        if SystemError.code(error) != nil {
+        if let code = SystemError.code(error) {
             let text = SystemError.reason(error)
-            return text.prefix(1).lowercased() + text.dropFirst()
+            let reason = text.prefix(1).lowercased() + text.dropFirst()
+            // A file that is there, said to be missing: the new file written beside it, to be
+            // renamed over it, could not be made (QA round 30, N16: `--html /proc/version`).
+            if code == ENOENT, FileManager.default.fileExists(atPath: path), !isSpecial(path) {
+                let parent = PathText.directory(of: path)
+                return "cannot create a file in `\(parent.isEmpty ? "." : parent)` to replace it with: \(reason)"
+            }
+            return reason
         }
         // No POSIX error to go by (a file that could not be created): what the path is tells.
         var isDirectory: ObjCBool = false

@@ -357,7 +357,7 @@ private struct TestRun {
         switch DiskFileSystem().read(path, limits: .default) {
         case .success(let b): bytes = b
         case .failure(let problem):
-            let reason = problem.kind == .notFound ? PathText.notFound("no such file", path: path) : problem.detail
+            let reason = problem.kind == .notFound ? PathText.notFound("no such file or directory", path: path) : problem.detail
             context.writeError(errorRenderer.render(DriverMessages.cannotRead.inFile(path, path, reason)))
             unusable = true
             return

@@ -681,7 +681,7 @@ public enum CheckMessages {
         // FC0316
         public static let maxIsHere = "`max` is here"
         // FC0305
-        public static let noSuchFile = "no such file"
+        public static let noSuchFile = "no such file or directory"
         public static let isDirectory = "it is a directory"
         public static let fileTooLarge = "it is {0} bytes, more than the limit of {1}"
         public static let extendsFragment = "it is a fragment; use `include:` for fragments"

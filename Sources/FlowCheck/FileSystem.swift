@@ -57,7 +57,7 @@ public struct DiskFileSystem: TemplateFileSystem {
         let path = onDisk(displayPath)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            return .failure(FileProblem(kind: .notFound, detail: "no such file"))
+            return .failure(FileProblem(kind: .notFound, detail: "no such file or directory"))
         }
         if isDir.boolValue { return .failure(FileProblem(kind: .isDirectory, detail: "is a directory")) }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
@@ -141,7 +141,7 @@ public struct MemoryFileSystem: TemplateFileSystem {
     }
 
     public func read(_ path: String, limits: YAMLLimits) -> Result<[UInt8], FileProblem> {
-        guard let b = files[canonical(path)] else { return .failure(FileProblem(kind: .notFound, detail: "no such file")) }
+        guard let b = files[canonical(path)] else { return .failure(FileProblem(kind: .notFound, detail: "no such file or directory")) }
         if b.count > limits.maxFileBytes { return .failure(FileProblem(kind: .tooLarge(b.count), detail: "too large")) }
         return .success(b)
     }

@@ -77,7 +77,7 @@ public enum TemplateChecker {
         if case .tooLarge(let size) = problem.kind, let sized = YAMLReader.sizeDiagnostic(path: path, size: size, limits: limits) {
             return sized
         }
-        return DriverMessages.cannotRead.inFile(path, path, problem.kind == .notFound ? PathText.notFound("no such file", path: path) : problem.detail)
+        return DriverMessages.cannotRead.inFile(path, path, problem.kind == .notFound ? PathText.notFound("no such file or directory", path: path) : problem.detail)
     }
 
     /// Checks template text already in memory.

@@ -13,7 +13,7 @@ public enum PathText {
         return directory.isEmpty ? "/" : String(directory)
     }
 
-    /// Why `path` was not found: `base` ("no such file"), or, when the path holds U+FFFD, that
+    /// Why `path` was not found: `base` ("no such file or directory"), or, when the path holds U+FFFD, that
     /// its name was not UTF-8 (a GBK name from a zip or a share made on Chinese Windows): flowc
     /// takes file names as UTF-8 text, so the name it was given is not the file's, even when a
     /// listing of the directory shows it (CLI review, C8: "no such file" for a file `check DIR`

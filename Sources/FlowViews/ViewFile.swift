@@ -231,7 +231,7 @@ public enum ViewFile {
     }
 
     static func compile(_ path: String) -> Result<VerifiedMachine, Reason> {
-        guard FileManager.default.fileExists(atPath: path) else { return .failure(Reason(text: "no such file")) }
+        guard FileManager.default.fileExists(atPath: path) else { return .failure(Reason(text: "no such file or directory")) }
         let result = TemplateChecker.check(path: path)
         if result.hasErrors { return .failure(Reason(text: "the template has errors (run `flowc check` on it)")) }
         do {

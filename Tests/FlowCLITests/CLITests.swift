@@ -464,6 +464,13 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(onStore.code == 2)
         #expect(onStore.err == "\(db): error[FC0008]: cannot write `\(db)`: it is the store being reported on: the page would replace it; name another file with --html\n")
         #expect(flowc("deal", "verify", "--db", db).code == 0)
+        // A file that is there but whose directory takes no new file (the page is written beside
+        // it and renamed over it): that is the reason, not "no such file" (QA round 30, N16).
+        if FileManager.default.fileExists(atPath: "/proc/version") {
+            let proc = flowc("report", "--db", db, "--html", "/proc/version", "--format", "json")
+            #expect(proc.code == 2)
+            #expect(proc.err == "/proc/version: error[FC0008]: cannot write `/proc/version`: cannot create a file in `/proc` to replace it with: no such file or directory\n", "\(proc.err)")
+        }
         let emptyRejects = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db + ".other", "--rejects", "")
         #expect(emptyRejects.code == 2)
         #expect(emptyRejects.err == "error: the rejects file's path is empty: name a file (or /dev/null) with --rejects or --events-rejects\n")

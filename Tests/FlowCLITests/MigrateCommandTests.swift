@@ -382,7 +382,7 @@ enum Versions {
         #expect(tab.err.contains("(help: "), "\(tab.err)")
         let missing = flowc("migrate", "--db", db, "--to", v11, "--map-file", "/nonexistent/map.yaml")
         #expect(missing.code == 2)
-        #expect(missing.err == "/nonexistent/map.yaml: error[FC1225]: cannot read the file: no such file\n")
+        #expect(missing.err == "/nonexistent/map.yaml: error[FC1225]: cannot read the file: no such file or directory\n")
         #expect(flowc("migrate", "--db", db, "--to", v11, "--format", "xml").code == 2)
         // A --from that is neither a template nor a well-formed machine hash is a usage error; a
         // well-formed hash no deal runs on is said to be one.

@@ -18,7 +18,7 @@ import FlowDiagnostics
                 .fix(target, "方案"),
             RenderTestMessages.unreachable.at(x, "😀x").fix(SourceSpan(file: main, start: 0, end: 0), "# "),
             RenderTestMessages.braces.at(main.testSpan(of: "y"), "y"),
-            DriverMessages.cannotRead.inFile("missing.flow.yaml", "missing.flow.yaml", "no such file"),
+            DriverMessages.cannotRead.inFile("missing.flow.yaml", "missing.flow.yaml", "no such file or directory"),
         ]
         return SARIFRenderer(informationURI: "https://example.invalid/flowc")
             .render(ds, rules: RenderTestMessages.all + DriverMessages.all, toolVersion: "0.1.0", files: [main, other])

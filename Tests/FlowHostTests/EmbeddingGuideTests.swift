@@ -117,7 +117,7 @@ func tickAndDeliver(_ service: DealService, at now: Int64, deliver: (OutboxEntry
             Issue.record("compiled")
         } catch let error as CompileError {
             #expect(error.diagnostics.map(\.code.description) == ["FC0001"])
-            #expect(error.message == "the template has 1 error: \(dir)/missing.flow.yaml: error[FC0001]: cannot read `\(dir)/missing.flow.yaml`: no such file", "\(error.message)")
+            #expect(error.message == "the template has 1 error: \(dir)/missing.flow.yaml: error[FC0001]: cannot read `\(dir)/missing.flow.yaml`: no such file or directory", "\(error.message)")
         }
     }
 

@@ -146,7 +146,7 @@ struct ViewFileTests {
         #expect(codes.sorted() == ["FC1421", "FC1421", "FC1423"])
         #expect(text.contains("a saved view needs `flowc: 1`"))
         #expect(text.contains("a saved view needs `view.id`"))
-        #expect(text.contains("test.view.yaml:2:11: error[FC1423]: the view's template `../no-such.flow.yaml` cannot be used: no such file"))
+        #expect(text.contains("test.view.yaml:2:11: error[FC1423]: the view's template `../no-such.flow.yaml` cannot be used: no such file or directory"))
     }
 
     /// A view is read as a template is: from a pipe too (`--view <(…)`), and a file over the
@@ -179,7 +179,7 @@ struct ViewFileTests {
 
         let (_, missing, _) = ViewFile.check(path: path + ".gone")
         #expect(missing.map(\.code.description) == ["FC0001"])
-        #expect(missing.first?.message.text.hasSuffix("no such file") == true)
+        #expect(missing.first?.message.text.hasSuffix("no such file or directory") == true)
     }
 
     @Test func aTemplateIdIsFoundBesideTheViewsDirectory() throws {
