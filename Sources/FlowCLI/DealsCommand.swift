@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowDiagnostics
 import FlowExpr
 import FlowHost
+import FlowIR
 import FlowRuntime
 import FlowStore
 import FlowViews
@@ -166,8 +167,10 @@ struct DealsCommand: FlowcCommand {
         // A saved view written against a version the store holds no deals of: checked clean by
         // `flowc check` against its own template, it is run against the store's versions, which
         // is said (review V2: FC0421 at the view's `where`, with no word of the versions).
+        var viewOnlyVersion: VerifiedMachine?
         if let saved = savedView, let machine = saved.machine?.machine, let chosen, chosen.id == machine.template.id,
            !chosen.hashes.contains(where: { $0.hash == machine.template.hash }) {
+            viewOnlyVersion = saved.machine
             // A version is named with the start of its machine's hash: two files can both say 1.0.0.
             let stored = chosen.hashes.map { h in
                 "\(chosen.machines[h.hash]?.machine.template.version ?? "?") (\(h.hash.prefix(15))…, \(h.deals) deal\(h.deals == 1 ? "" : "s"))"
@@ -243,6 +246,15 @@ struct DealsCommand: FlowcCommand {
             // An unknown field of an empty store is no typo: nothing is known yet.
             if templates.isEmpty {
                 diagnostics = diagnostics.map { [415, 1410].contains($0.code.number) && $0.help == nil ? $0.help(ViewMessages.Help.storeHasNoDeals) : $0 }
+            }
+            // A field of the version the view was written for, which the stored versions lack:
+            // which version has it (QA round 31, P5: a bare "unknown field" after the note).
+            if let version = viewOnlyVersion {
+                let own = Set(version.machine.fields.map(\.id))
+                diagnostics = diagnostics.map { d in
+                    guard [415, 1410].contains(d.code.number), let field = d.message.arguments.first, own.contains(field) else { return d }
+                    return d.help(ViewMessages.Help.fieldOfViewVersion, field, version.machine.template.id, version.machine.template.version)
+                }
             }
             context.writeError(HumanRenderer(color: color).render(
                 CappedDiagnostics(diagnostics, limit: 100), summary: DiagnosticCounts(counting: diagnostics)))

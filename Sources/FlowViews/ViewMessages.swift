@@ -62,6 +62,9 @@ public enum ViewMessages {
         public static let differingField = "leave it out of the view, or move the deals to one version with `flowc migrate`"
         /// An unknown field in a view of a store with no deal: no template's fields are known yet.
         public static let storeHasNoDeals = "the store has no deals yet, so no template's fields are known: a view names fields once deals of their template are in the store"
+        /// An unknown field that the saved view's own version of the template has: that version
+        /// ({1} {2}), which no stored deal runs on.
+        public static let fieldOfViewVersion = "`{0}` is a field of `{1}` {2}, which the view was written for and no stored deal runs on: `flowc migrate` moves open deals to it"
     }
 
     /// The notes `flowc deals` prints on stderr beside its output (`{n}`: arguments).
