@@ -233,12 +233,22 @@ enum ViewFiles {
     static func inDirectory(_ path: String) -> [String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue,
-              let walker = FileManager.default.enumerator(atPath: path) else { return [] }
+              let walker = DirectoryTree.walker(path) else { return [] }
         var found: [String] = []
         while let rel = walker.nextObject() as? String {
             if ViewFile.isViewFile(rel) { found.append(path.hasSuffix("/") ? path + rel : path + "/" + rel) }
         }
         return found.sorted()
+    }
+}
+
+/// The files of a directory tree.
+enum DirectoryTree {
+    /// An enumerator of the tree under `path`, relative paths: through `path` itself when it is a
+    /// symbolic link to a directory (QA round 32, D5: a linked `templates/` held "no template
+    /// files"). Links inside the tree are listed, not followed, so that a loop cannot be walked.
+    static func walker(_ path: String) -> FileManager.DirectoryEnumerator? {
+        FileManager.default.enumerator(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
     }
 }
 
@@ -252,7 +262,7 @@ enum TemplateFiles {
             return ([], DriverMessages.cannotRead.inFile(path, path, PathText.notFound("no such file or directory", path: path)))
         }
         guard isDir.boolValue else { return ([path], nil) }
-        guard let walker = FileManager.default.enumerator(atPath: path) else {
+        guard let walker = DirectoryTree.walker(path) else {
             return ([], DriverMessages.cannotRead.inFile(path, path, "cannot list the directory"))
         }
         var found: [String] = []

@@ -122,7 +122,7 @@ enum ScenarioFiles {
     /// look meant to be: YAML or JSON files whose name does not end in a scenario suffix
     /// (`lost.senario.yaml`, `won.scenario.YAML`).
     static func misnamed(in directory: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        guard let walker = DirectoryTree.walker(directory) else { return [] }
         var out: [String] = []
         while let rel = walker.nextObject() as? String {
             guard walker.fileAttributes?[.type] as? FileAttributeType != .typeDirectory else { continue }
@@ -155,7 +155,7 @@ enum ScenarioFiles {
     static func discover(in directory: String) -> [String] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue,
-              let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+              let walker = DirectoryTree.walker(directory) else { return [] }
         var found: [String] = []
         while let rel = walker.nextObject() as? String {
             if isScenario(rel) { found.append(directory + "/" + rel) }

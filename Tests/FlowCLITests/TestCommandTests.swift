@@ -661,6 +661,28 @@ let failingScenario = """
         #expect(r.out.hasSuffix("\n1 passed, 0 failed\n"))
     }
 
+    /// A directory named through a symbolic link is the directory it links to, for `check` and
+    /// `test`, and so is a template's scenario directory (QA round 32, D5: "no template files
+    /// found" in a linked `templates/`).
+    @Test func aLinkedDirectoryIsWalked() throws {
+        let dir = try tempDir([
+            "real/a.flow.yaml": cleanTemplate,
+            "shared/above.scenario.yaml": passingScenario,
+        ])
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: dir + "/real")
+        try FileManager.default.createDirectory(atPath: dir + "/real/scenarios", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/real/scenarios/a", withDestinationPath: dir + "/shared")
+        for path in [dir + "/link", dir + "/link/"] {
+            let check = flowc("check", path)
+            #expect(check.code == 0, "\(check.err)")
+            #expect(check.out.contains("checked 1 file"), "\(check.out)")
+            let test = flowc("test", path)
+            #expect(test.code == 0, "\(test.out)\(test.err)")
+            #expect(test.out.contains("PASS a quote above cost is won at once"), "\(test.out)")
+            #expect(test.out.hasSuffix("\n1 passed, 0 failed\n"), "\(test.out)")
+        }
+    }
+
     // MARK: Usage and IO: exit 2
 
     @Test func aTemplateWithoutScenariosExitsTwo() throws {
