@@ -192,6 +192,9 @@ struct MigrationTranslator {
         var moves = try t.translateNodes(targets, into: &fresh, at: event.at, keepingPlan: context.rules >= 4, rules: context.rules)
         if context.rules >= 3 { try t.checkForkBranches(fresh) }
         if context.rules >= 6 { try t.checkForksNotEntered(fresh, targets) }
+        // Rules 10: a join the deal is inside counts its branches again on the new version (QA
+        // round 32, R5: it kept the old count, and released with a branch still open).
+        if context.rules >= 10 { t.recountJoins(&fresh) }
         t.markDoneAhead(&moves, fresh, targets, map: map)
         let mapped = Set(targets.compactMap { $0 })
         // Rules 9: each node the new version adds ahead of the deal whose place in the flow a
@@ -443,6 +446,29 @@ struct MigrationTranslator {
                 let entered = lane.indices.contains { lane[$0] && fresh.nodes[$0].status != .pending }
                 if !entered { throw Refusal(RuntimeMessages.forkBranchNotEntered, nm.nodes[f].id, nm.nodes[b].id, nm.nodes[j].id) }
             }
+        }
+    }
+
+    /// Each join of a fork the deal is inside (the fork done, the join not), its arrivals counted
+    /// on the new version: a branch has arrived when no node of its lane is open (active,
+    /// blocked, or an inner join waiting), which a branch straight to the join always has; at
+    /// most one short of the join's branch count, as the join releases only when the deal
+    /// steps. The join waits once a branch has arrived, and is pending before.
+    ///
+    /// Under rules 9 a waiting join kept its old count (at most one short): a done node the
+    /// mapping moved into a branch still under way kept its arrival, and the join released
+    /// with that branch open (QA round 32, R5).
+    func recountJoins(_ fresh: inout DealSnapshot) {
+        let nm = new.machine
+        for f in nm.nodes.indices where fresh.nodes[f].status == .done {
+            guard case .fork(let branches, let j) = nm.nodes[f].transition, nm.nodes.indices.contains(j),
+                  fresh.nodes[j].status == .pending || fresh.nodes[j].status == .waiting else { continue }
+            let arrived = new.tables.branchLanes(fork: f, branches: branches, join: j).filter { _, lane in
+                !lane.indices.contains { lane[$0] && (fresh.nodes[$0].status.isOpen || fresh.nodes[$0].status == .waiting) }
+            }.count
+            let expected = new.tables.joinExpected.indices.contains(j) ? new.tables.joinExpected[j] : 1
+            fresh.nodes[j].arrivals = min(arrived, max(0, expected - 1))
+            fresh.nodes[j].status = fresh.nodes[j].arrivals > 0 ? .waiting : .pending
         }
     }
 

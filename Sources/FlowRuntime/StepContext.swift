@@ -64,7 +64,11 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   of the deal whose place in the flow a `when` decides, in the flow ahead or not, with the
     ///   values read and the node as its `target` (a node the version adds), so that `why` says
     ///   what the new version put ahead. Under 8 such a node had none until its condition changed.
-    public static let currentRules = 9
+    /// - 10: a migration counts the arrivals of each join the deal is inside again on the new
+    ///   version: a branch has arrived when none of its nodes is open. Under 9 a waiting join kept
+    ///   its count (at most one short of its new branch count), so a done node moved into a
+    ///   branch still under way kept its arrival, and the join released with that branch open.
+    public static let currentRules = 10
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

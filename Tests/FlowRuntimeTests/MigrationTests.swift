@@ -339,6 +339,51 @@ extension Deal {
         ("  - id: review_done\n", "  - id: compliance_review\n    name: Compliance review\n    owner: legal\n    next: review_done\n  - id: review_done\n"),
     ]
 
+    /// A deal inside a fork whose done branch node the new version puts into another branch,
+    /// one still under way (QA round 32, R5: three parallel reviews made two, the compliance
+    /// review now after the legal one). The join counts its arrivals again on the new version, a
+    /// branch having arrived when none of its nodes is open: it waits for the legal branch. Under
+    /// rules 9 it kept the compliance review's arrival, released when finance arrived, and the
+    /// deal was at signing with the legal review still open; such a log replays as it was.
+    @Test func aJoinCountsItsBranchesAgainWhenADoneNodeMovesIntoAnOpenBranch() throws {
+        let v15 = try MiniVersion.make("1.5.0", Self.thirdBranch)
+        let v2 = try MiniVersion.make("2.0.0", [
+            ("  - id: review_done\n", "  - id: compliance_review\n    name: Compliance review\n    owner: legal\n    next: review_done\n  - id: review_done\n"),
+            ("    rework: [talks]\n    next: review_done\n", "    rework: [talks]\n    next: compliance_review\n"),
+        ])
+        var d = Deal(v15)
+        try d.apply(.create(dealID: "deal-1", owner: "alice", fields: [FieldAssignment("customer_name", .text("星辰科技"))], members: Mini.members),
+                    by: "alice")
+        try d.apply(.setFields([FieldAssignment("quote", money(100)), FieldAssignment("cost", money(50))]), by: "alice")
+        try d.finish("talks", by: "alice", after: hour)
+        try d.apply(.complete(node: "review", outcome: "approve"), by: "mia", after: hour)
+        try d.apply(.complete(node: "compliance_review", outcome: nil), by: "lee", after: hour)
+        #expect(d.node("review_done")?.status == .waiting && d.node("review_done")?.arrivals == 1)
+
+        var (moved, outcome) = try d.migrate(to: v2).get()
+        // Neither branch has arrived: legal is under way (its compliance review done ahead of
+        // it), and so is finance.
+        #expect(moved.node("review_done")?.status == .pending && moved.node("review_done")?.arrivals == 0)
+        #expect(outcome.snapshot.openNodes.map { v2.machine.nodes[$0].id } == ["legal_review", "finance_review"])
+        try moved.apply(.complete(node: "finance_review", outcome: nil), by: "fay", after: hour)
+        #expect(moved.active == ["legal_review"], "the join waits for the legal branch")
+        #expect(moved.node("review_done")?.status == .waiting && moved.node("review_done")?.arrivals == 1)
+        try moved.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
+        #expect(moved.active == ["compliance_review"])
+        try moved.apply(.complete(node: "compliance_review", outcome: nil), by: "lee", after: hour)
+        #expect(moved.active == ["signing"])
+        #expect(moved.node("review_done")?.entries == 1)
+        #expect(replayMatches(moved, initial: v15, machines: [v15, v2]))
+
+        // Under rules 9 the join kept its count and released with the legal branch open; the
+        // log replays so.
+        var (old, _) = try d.migrate(to: v2, rules: 9).get()
+        #expect(old.node("review_done")?.arrivals == 1)
+        try old.apply(.complete(node: "finance_review", outcome: nil), by: "fay", after: hour)
+        #expect(Set(old.active) == ["legal_review", "signing"])
+        #expect(replayMatches(old, initial: v15, machines: [v15, v2]))
+    }
+
     @Test func aDealInsideAForkIsRefusedWhenTheForkGainsABranch() throws {
         var d = try Mini.atFork()
         try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
