@@ -232,7 +232,17 @@ extension DealService {
             var sequence = view.sequence
             var tickRecord: AppendRecord?
             if s.status == .open, s.machineHash != hash, let due = Runner.nextTimer(view.machine, s), due <= now {
-                let tick = DealEvent(id: "tick-\(now)", at: now, actor: nil, .tick)
+                let tickID: String
+                do {
+                    let store = self.store
+                    tickID = try DealSession.tickID(at: now, after: s) { () throws(HostError) in
+                        do { return try store.allEvents(of: id).map(\.eventID) } catch { throw HostError(error) }
+                    }
+                } catch {
+                    refuse(error)
+                    continue
+                }
+                let tick = DealEvent(id: tickID, at: now, actor: nil, .tick)
                 let tickContext = StepContext(now: now, utcOffset: utcOffset, ownedOpenDeals: 0, actorCanAssign: false)
                 switch Runner.step(view.machine, s, tick, context: tickContext, limits: limits) {
                 case .failure(let refusal):

@@ -176,6 +176,27 @@ private struct DuePage: Sendable {
 }
 
 extension DealSession {
+    /// The id of a tick at `time` on a deal: `tick-<time>`, or the first of `tick-<time>-2`,
+    /// `-3`, … that the deal's log does not hold, as the host's own ids step aside from ids
+    /// already taken (QA round 32, R1: a migration's own tick, or an earlier tick, at the same
+    /// second left the next tick refused, FC1214, and the deal not ticked). Only an event at
+    /// `time` can hold one of those ids (bar an id given by hand, which the last event's is
+    /// checked for), so the log is read only when the deal's last event is at `time`.
+    func tickID(_ dealID: String, _ live: Live, at time: Int64) throws(HostError) -> String {
+        try Self.tickID(at: time, after: live.snapshot) { () throws(HostError) in try storedLog(dealID).map(\.eventID) }
+    }
+
+    /// ``tickID(_:_:at:)`` for a deal whose snapshot is `s`, `loggedIDs` reading its log's ids.
+    static func tickID(at time: Int64, after s: DealSnapshot, loggedIDs: () throws(HostError) -> [String]) throws(HostError) -> String {
+        let plain = "tick-\(time)"
+        guard s.lastEventAt == time else { return s.lastEventID == plain ? plain + "-2" : plain }
+        let taken = Set(try loggedIDs()).union([s.lastEventID])
+        if !taken.contains(plain) { return plain }
+        var n = 2
+        while taken.contains("\(plain)-\(n)") { n += 1 }
+        return "\(plain)-\(n)"
+    }
+
     /// The result a stepped deal holds until its step's result replaces it (never returned).
     private static let pendingTick = UnitFailure(event: 1, error: HostError(HostMessages.unknownDeal, ""))
 
@@ -194,14 +215,14 @@ extension DealSession {
             UnitFailure(event: 1, error: error.within(HostMessages.Phrase.inEvent, Names.inline(dealID), "1", HostAction.tick.name))
         }
         var results: [(unit: Int, dealID: String, result: Result<UnitOutcome, UnitFailure>)] = []
-        var jobs: [(slot: Int, dealID: String, live: Live)] = []
+        var jobs: [(slot: Int, dealID: String, live: Live, event: DealEvent)] = []
         for dealID in dealIDs {
             let unit = units
             units += 1
             let result: Result<UnitOutcome, UnitFailure>
             do {
                 if let live = try load(dealID) {
-                    jobs.append((results.count, dealID, live))
+                    jobs.append((results.count, dealID, live, DealEvent(id: try tickID(dealID, live, at: time), at: time, actor: nil, .tick)))
                     // Replaced by the step's result below.
                     result = .failure(Self.pendingTick)
                 } else {
@@ -212,16 +233,12 @@ extension DealSession {
             }
             results.append((unit, dealID, result))
         }
-        let event = DealEvent(id: "tick-\(time)", at: time, actor: nil, .tick)
-        // A deal whose last event a host named as this tick would be (`tick-<time>`) gets the
-        // tick under `-2`, as the host's own ids step aside from ids given by hand.
-        let renamed = DealEvent(id: "tick-\(time)-2", at: time, actor: nil, .tick)
         // A tick names no owner, so the quota count does not enter its context.
         let context = StepContext(now: time, utcOffset: service.utcOffset, ownedOpenDeals: 0, actorCanAssign: false)
         let limits = service.limits
-        let steps = ParallelWork.map(jobs.map { ($0.dealID, $0.live) }, workers: workers) { dealID, live in
+        let steps = ParallelWork.map(jobs.map { ($0.dealID, $0.live, $0.event) }, workers: workers) { dealID, live, event in
             Result { () throws(HostError) in
-                try DealSession.stepped(live.snapshot.lastEventID == event.id ? renamed : event, dealID: dealID, machine: live.machine,
+                try DealSession.stepped(event, dealID: dealID, machine: live.machine,
                                         before: live, context: context, limits: limits)
             }
         }

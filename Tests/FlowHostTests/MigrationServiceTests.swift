@@ -132,6 +132,37 @@ let standardRenamed: VerifiedMachine = {
         #expect(try s.store.undeliveredEffects(limit: 100).contains { String(decoding: $0.payload, as: UTF8.self).contains("node_blocked") })
     }
 
+    /// A version that makes a node due at once, applied in the same second as events whose ids
+    /// a tick at that second would take (a migration's own tick, a tick before it): the tick
+    /// after the migration steps round them and fires (QA round 32, R1: FC1214, exit 1, the
+    /// node not blocked until a tick at a later second).
+    @Test(arguments: StoreKind.allCases)
+    func aTickInTheSecondOfAMigrationFires(_ kind: StoreKind) throws {
+        let start = at("2024-06-01T00:00:00Z"), now = at("2024-06-03T00:00:00Z")
+        let s = try service(kind, now: now)
+        let standardMachine = try s.machines.register(standard)
+        #expect(s.create(NewDealInput(dealID: "T-2", at: .absolute(start), owner: "alice",
+                                      fields: [WrittenValue("customer_name", .string("近山物流"))],
+                                      members: [RoleAssignment("sales_manager", "mia")]), machine: standardMachine).error == nil)
+        for id in ["tick-\(now)", "tick-\(now)-2"] {
+            #expect(s.apply([EventInput(id: id, at: .absolute(now), actor: "alice", .set([WrittenValue("follow_up_notes", .string(id))]))],
+                            to: "T-2").error == nil)
+        }
+        var text = String(decoding: try bytes("templates/standard-sale.flow.yaml"), as: UTF8.self)
+        text = text.replacingOccurrences(of: "  version: 1.0.0", with: "  version: 1.2.0")
+        let range = try #require(text.range(of: "    due: 14d"))
+        text.replaceSubrange(range, with: "    due: 1d")
+        let shorter = try machine(yaml: text, path: "standard-sale.flow.yaml")
+        let report = try s.migrate(MigrationRequest(target: shorter, apply: true))
+        #expect(report.deals.first?.outcome == .ok && report.deals.first?.applied == true, "\(report.deals)")
+        let tick = s.tick(at: now)
+        #expect(tick.refused.isEmpty, "\(tick.refused)")
+        #expect(tick.ticked == ["T-2"])
+        #expect(tick.effectsByKind["node_blocked"] == 1)
+        #expect(try s.log(of: "T-2").last?.event.id == "tick-\(now)-3")
+        #expect(try s.replay("T-2").matches)
+    }
+
     @Test(arguments: StoreKind.allCases)
     func applyMovesSafeDealsAndEveryLogStillReplaysToItsSnapshot(_ kind: StoreKind) throws {
         let s = try service(kind)
