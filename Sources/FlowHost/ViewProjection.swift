@@ -88,7 +88,13 @@ extension DealService {
     public static func poolArrival(_ s: DealSnapshot) -> (Int64?, PoolArrival?) {
         guard s.pool == .public else { return (nil, nil) }
         if s.status == .lost {
-            return (s.closedAt ?? s.lastStatusChangeAt, PoolArrival(how: "lost", reason: s.loseReason, previousOwner: s.previousOwner))
+            let lostAt = s.closedAt ?? s.lastStatusChangeAt
+            // Kept in its owner's pool when lost (`lost_to_public: false`) and released later: it
+            // came to the public pool at its release (QA round 32, R2: the loss time was given).
+            if let released = s.releasedAt, released > lostAt {
+                return (released, PoolArrival(how: "released", reason: s.loseReason, previousOwner: s.previousOwner))
+            }
+            return (lostAt, PoolArrival(how: "lost", reason: s.loseReason, previousOwner: s.previousOwner))
         }
         if let previous = s.previousOwner {
             let idle = s.decisions.last { $0.kind == .idleReturn }

@@ -825,3 +825,38 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
         #expect(try store.deal("F-4") == nil && store.deal("F-5") == nil)
     }
 }
+
+/// When and how a deal came to the public pool, as `flowc pool list` and the view columns
+/// `pool_since` and `pool_how` give it.
+@Suite struct PoolArrivalTests {
+    /// A deal lost into its owner's pool (`lost_to_public: false`) came to the public pool when
+    /// its owner released it, not when it was lost (QA round 32, R2: the loss time, `lost`).
+    @Test(arguments: StoreKind.allCases)
+    func aLostDealReleasedLaterCameToThePublicPoolAtItsRelease(_ kind: StoreKind) throws {
+        let keep = try machine(yaml: """
+            flowc: 1
+            template: {id: keep, version: 1.0.0, name: Keep}
+            roles:
+              sales_owner: {name: Owner, owner: true}
+            nodes:
+              - {id: a, name: A, owner: sales_owner, next: won}
+              - {id: won, name: Won, kind: won}
+              - {id: lost, name: Lost, kind: lost}
+            lose: {via: lost, reasons: [price]}
+            pool: {lost_to_public: false}
+            """)
+        let s = try service(kind)
+        let m = try s.machines.register(keep)
+        let start = at("2024-05-06T09:00:00Z"), hour: Int64 = 3_600
+        #expect(s.create(NewDealInput(dealID: "L-1", at: .absolute(start), owner: "amy"), machine: m).error == nil)
+        #expect(s.apply([EventInput(at: .absolute(start + hour), actor: "amy", .lose(reason: "price"))], to: "L-1").error == nil)
+        #expect(DealService.poolArrival(try s.view("L-1").snapshot).0 == nil, "in amy's pool")
+        #expect(s.apply([EventInput(at: .absolute(start + 5 * hour), actor: "amy", .release)], to: "L-1").error == nil)
+        let (since, arrival) = DealService.poolArrival(try s.view("L-1").snapshot)
+        #expect(since == start + 5 * hour)
+        #expect(arrival == PoolArrival(how: "released", reason: "price", previousOwner: "amy"))
+        let stored = try #require(try s.store.deals(inPool: "public", owner: .nobody, after: nil, limit: 10).first)
+        #expect(stored.index.projection?.poolSince == StoreTime(millisecondsSinceEpoch: (start + 5 * hour) * 1000))
+        #expect(stored.index.projection?.poolArrival?.how == "released")
+    }
+}
