@@ -77,6 +77,8 @@ final class PreparedTables: Sendable {
         var probability: Int
         /// Whether it has a projected `when`.
         var projected: Bool
+        /// Whether it is on the lose path (`lose.via` and the nodes after it).
+        var losePath: Bool
     }
 
     enum ValueKind: UInt8, Sendable {
@@ -173,10 +175,6 @@ final class PreparedTables: Sendable {
         let escalationDelay = m.nodes.map { $0.escalate.map { max(0, $0.after) } }
         self.probability = probability
         self.escalationDelay = escalationDelay
-        nodeFacts = m.nodes.indices.map { n in
-            NodeFacts(deliverables: deliverableCounts[n], outcomes: outcomeCounts[n] ?? -1, escalationDelay: escalationDelay[n] ?? -1,
-                      probability: probability[n] ?? Int.min, projected: projectedWhen[n] != nil)
-        }
         fieldNames = FieldNameTable(fieldSlot)
         valueKinds = m.fields.indices.map { slot in
             guard verified.fieldTypes.indices.contains(slot) else { return .other }
@@ -233,6 +231,10 @@ final class PreparedTables: Sendable {
             }
         }
         self.onLosePath = onLosePath
+        nodeFacts = m.nodes.indices.map { n in
+            NodeFacts(deliverables: deliverableCounts[n], outcomes: outcomeCounts[n] ?? -1, escalationDelay: escalationDelay[n] ?? -1,
+                      probability: probability[n] ?? Int.min, projected: projectedWhen[n] != nil, losePath: onLosePath[n])
+        }
 
         var triggers: [TemplateTrigger: [Int]] = [:]
         for trigger in TemplateTrigger.allCases {

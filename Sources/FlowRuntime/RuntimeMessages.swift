@@ -367,8 +367,10 @@ public enum RuntimeMessages {
         (FC1153) would stop nobody. So under runner rules 6 only a member of the role or an actor \
         the host vouches for (`--can-assign`, `"can_assign": true`) adds or removes one; the \
         deal's owner (who may release it anyway) may add someone else, but not themselves and \
-        not remove one, which would take the deal out of the managers' reach. The deal's creation may name them. Other roles are \
-        open to anyone, as before.
+        not remove one, which would take the deal out of the managers' reach. Under rules 11 the \
+        owner adds someone only while the role has no member: a colleague the owner added could \
+        otherwise, as a member, remove the managers, or add the owner, who then did. The deal's \
+        creation may name them. Other roles are open to anyone, as before.
         """)
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
@@ -423,6 +425,8 @@ public enum RuntimeMessages {
         public static let askToRemove = "remove `{0}`"
         /// FC1181's `{3}`: who else may, when adding (the owner may add, not remove).
         public static let orTheOwner = ", the deal's owner"
+        /// FC1181 under rules 11: the owner adds someone only while the role has no member.
+        public static let orTheOwnerWhileEmpty = ", the deal's owner while it has no member,"
         /// FC1179's `{5}`: what to do (`{0}` the old node, `{1}` the fork).
         public static let mapBeforeFork = "; map `{0}` onto a node before fork `{1}` (`--map {0}=NODE`), or migrate the deal once it has moved past `{0}`"
         public static let schemaVersion = "schema version {0}; this runner reads version {1}"

@@ -68,7 +68,11 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   version: a branch has arrived when none of its nodes is open. Under 9 a waiting join kept
     ///   its count (at most one short of its new branch count), so a done node moved into a
     ///   branch still under way kept its arrival, and the join released with that branch open.
-    public static let currentRules = 10
+    /// - 11: a deal on its lose path has a forecast probability of 0 (it can no longer be won);
+    ///   under 10 it kept its last one until it reached its lost end. The deal's owner adds
+    ///   someone to `pool.assign_by` only while the role has no member (FC1181); under 10 the
+    ///   owner could add a colleague, who as a member removed the managers, or added the owner.
+    public static let currentRules = 11
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

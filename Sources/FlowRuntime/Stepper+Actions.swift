@@ -91,6 +91,8 @@ extension Stepper {
         /// Whether some node is out of the plan although its projection does not hold it there
         /// (it is not a pending node with a projected `when`): the projection puts it back.
         var planStale = false
+        /// Whether an open node is on the lose path: the deal is being lost.
+        var losing = false
 
         /// Adds open node `n` (of an open deal): its due date or escalation, its probability.
         @inline(never)
@@ -103,6 +105,7 @@ extension Stepper {
                 firstTimer = PendingTimer.earlier(firstTimer, PendingTimer(at: at, kind: .escalation, node: n))
             }
             best = max(best, facts[n].probability)
+            if facts[n].losePath { losing = true }
         }
     }
 
@@ -457,15 +460,21 @@ extension Stepper {
     /// owner too, with someone else (the owner may release the deal anyway; removing a manager, or
     /// becoming one and then removing the others, would take the deal out of the managers'
     /// reach): FC1181, FC1158 without an actor. Any other role's by anyone.
+    ///
+    /// Under rules 11 the owner adds someone only while the role has no member (QA round 32, R4:
+    /// the owner added a colleague, who as a member removed the managers, or added the owner,
+    /// who then did).
     func checkChangesAssigners(_ r: Int, _ member: String, adding: Bool) throws(Refusal) {
         guard context.rules >= 6, r == m.pool.assignBy else { return }
         let person = try actor()
         // The owner adds others, not themselves: a member may remove the other managers (QA
         // round 21).
-        if canAssign(person) || (adding && person == s.owner && member != person) { return }
+        let ownerMayAdd = context.rules < 11 || members(ofRole: r).isEmpty
+        if canAssign(person) || (adding && person == s.owner && member != person && ownerMayAdd) { return }
         typealias P = RuntimeMessages.Phrase
+        let owner = !adding ? "" : context.rules < 11 ? P.orTheOwner : P.orTheOwnerWhileEmpty
         throw Refusal(RuntimeMessages.notAnAssigner, Names.shown(person), m.roles[r].id, adding ? P.addTo : P.removeFrom,
-                      adding ? P.orTheOwner : "", RuntimeMessages.fill(adding ? P.askToAdd : P.askToRemove, [Names.shown(member)]))
+                      owner, RuntimeMessages.fill(adding ? P.askToAdd : P.askToRemove, [Names.shown(member)]))
     }
 
     // MARK: Rework, lose, win
@@ -682,19 +691,33 @@ extension Stepper {
         flush()
         updateProjection()
         if s.status == .open {
+            // Rules 11: a deal on its lose path can no longer be won, so its forecast is 0 (QA
+            // round 32, R3); under 10 it kept its last probability until it reached its lost end.
+            let zeroWhenLosing = context.rules >= 11
             if let scan = nodeScan {
                 // No node changed: the open nodes are those the scan saw.
-                if let best = scan.probability { s.probability = best }
+                if zeroWhenLosing && scan.losing {
+                    s.probability = 0
+                } else if let best = scan.probability {
+                    s.probability = best
+                }
             } else {
                 let probability = pt.probability
-                let best = s.nodes.withUnsafeBufferPointer { nodes -> Int? in
+                let losePath = pt.onLosePath
+                let (best, losing) = s.nodes.withUnsafeBufferPointer { nodes -> (Int?, Bool) in
                     var best: Int?
-                    for n in nodes.indices where nodes[n].status.isOpen && n < probability.count {
-                        if let p = probability[n], best.map({ p > $0 }) ?? true { best = p }
+                    var losing = false
+                    for n in nodes.indices where nodes[n].status.isOpen {
+                        if n < probability.count, let p = probability[n], best.map({ p > $0 }) ?? true { best = p }
+                        if n < losePath.count && losePath[n] { losing = true }
                     }
-                    return best
+                    return (best, losing)
                 }
-                if let best { s.probability = best }
+                if zeroWhenLosing && losing {
+                    s.probability = 0
+                } else if let best {
+                    s.probability = best
+                }
             }
         }
         s.sequence = sequence

@@ -212,13 +212,16 @@ import Testing
         #expect(code(d.refuse(.assign(to: "bob"), by: "bob")) == "FC1153")
         let refused = d.refuse(.addRoleMember(role: "sales_manager", person: "bob"), by: "bob")
         #expect(code(refused) == "FC1181")
-        #expect(refused?.message == "`bob` may not add someone to `sales_manager`: its members assign and release deals; only they, the deal's owner or an actor the host vouches for (`--can-assign`) may; ask one of them to add `bob`")
+        #expect(refused?.message == "`bob` may not add someone to `sales_manager`: its members assign and release deals; only they, the deal's owner while it has no member, or an actor the host vouches for (`--can-assign`) may; ask one of them to add `bob`")
         #expect(code(d.refuse(.addRoleMember(role: "sales_manager", person: "bob"))) == "FC1158")
         #expect(code(d.refuse(.removeRoleMember(role: "sales_manager", person: "mia"), by: "bob")) == "FC1181")
         // A manager or the owner adds one; the host may vouch for an actor; anyone adds to other
         // roles.
         try d.apply(.addRoleMember(role: "sales_manager", person: "max"), by: "mia")
-        try d.apply(.addRoleMember(role: "sales_manager", person: "may"), by: "alice")
+        // The owner adds one only while the role has no member (rules 11; QA round 32, R4: a
+        // colleague the owner added could, as a member, remove the managers or add the owner).
+        #expect(code(d.refuse(.addRoleMember(role: "sales_manager", person: "may"), by: "alice")) == "FC1181")
+        try d.apply(.addRoleMember(role: "sales_manager", person: "may"), by: "mia")
         // The owner adds a manager but removes none (QA round 20: a rep removed their manager
         // from their own deal, who could then not assign it).
         let removing = d.refuse(.removeRoleMember(role: "sales_manager", person: "mia"), by: "alice")
@@ -231,6 +234,19 @@ import Testing
         try d.apply(.addRoleMember(role: "legal", person: "liz"), by: "bob")
         try d.apply(.removeRoleMember(role: "sales_manager", person: "bob"), by: "max")
         #expect(d.members("sales_manager") == ["mia", "max"])
+        // Under rules 10 the owner added a colleague to a role with managers in it, who then
+        // removed them; such a log still replays.
+        var loophole = try Mini.deal()
+        try loophole.apply(.addRoleMember(role: "sales_manager", person: "pal"), by: "alice", rules: 10)
+        try loophole.apply(.removeRoleMember(role: "sales_manager", person: "mia"), by: "pal", rules: 10)
+        #expect(loophole.members("sales_manager") == ["pal"])
+        #expect(loophole.replayed().map(\.snapshot) == .success(loophole.snapshot))
+        // With no manager on the deal, the owner adds one.
+        var empty = try Mini.deal()
+        try empty.apply(.removeRoleMember(role: "sales_manager", person: "mia"), by: "mia")
+        try empty.apply(.addRoleMember(role: "sales_manager", person: "max"), by: "alice")
+        #expect(empty.members("sales_manager") == ["max"])
+        #expect(code(empty.refuse(.addRoleMember(role: "sales_manager", person: "pal"), by: "alice")) == "FC1181")
         // Under rules 5 anyone did, and such a log still replays.
         var old = try Mini.deal()
         try old.apply(.addRoleMember(role: "sales_manager", person: "bob"), by: "bob", rules: 5)

@@ -457,6 +457,29 @@ import Testing
         #expect(code(d.refuse(.complete(node: "loss_review", outcome: nil))) == "FC1115")
     }
 
+    /// A deal on its lose path can no longer be won: its forecast probability is 0 from the lose
+    /// event on, through every event of its loss review (rules 11; QA round 32, R3: the weighted
+    /// pipeline counted it at its last node's probability for as long as the review took).
+    /// Under rules 10 it kept that probability, and such a log replays so.
+    @Test func aDealOnItsLosePathIsForecastAtZero() throws {
+        var d = try Mini.atFork()
+        #expect(d.snapshot?.probability == 70)
+        var old = d
+        try d.apply(.lose(reason: "competitor"), by: "alice", after: day)
+        #expect(d.snapshot?.probability == 0)
+        try d.apply(.setFields([FieldAssignment("notes", .text("lost on price"))]), by: "alice", after: hour)
+        #expect(d.snapshot?.probability == 0)
+        try d.apply(.tick, after: day)
+        #expect(d.snapshot?.probability == 0 && d.snapshot?.status == .open)
+        try d.apply(.complete(node: "loss_review", outcome: nil), by: "alice", after: hour)
+        #expect(d.snapshot?.status == .lost && d.snapshot?.probability == 0)
+        #expect(d.replayed().map(\.snapshot) == .success(d.snapshot))
+
+        try old.apply(.lose(reason: "competitor"), by: "alice", after: day, rules: 10)
+        #expect(old.snapshot?.probability == 70)
+        #expect(old.replayed().map(\.snapshot) == .success(old.snapshot))
+    }
+
     @Test func loseNeedsAKnownReason() throws {
         var d = try Mini.deal()
         let missing = d.refuse(.lose(reason: nil))
