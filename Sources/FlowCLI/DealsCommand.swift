@@ -336,7 +336,7 @@ enum ViewStore {
             return nil
         }
         guard FileManager.default.fileExists(atPath: path) else {
-            context.writeError(HostError.noStore(path), place: path)
+            context.writeError(HostError.noStore(path, defaulted: options.db == nil && StoreOptions.environmentPath(context) == nil), place: path)
             return nil
         }
         guard let service = options.open(context), let store = service.store as? any DealViewStore else { return nil }

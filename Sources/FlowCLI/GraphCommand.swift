@@ -166,7 +166,7 @@ struct GraphCommand: FlowcCommand {
         // empty database).
         var info = stat()
         guard stat(path, &info) == 0, info.st_size > 0 || (info.st_mode & S_IFMT) == S_IFDIR else {
-            context.writeError(HostError.noStore(path), place: path)
+            context.writeError(HostError.noStore(path, defaulted: db == nil && StoreOptions.environmentPath(context) == nil), place: path)
             return .failure(ExitStatus(ExitCode.usage))
         }
         // A directory, a pipe, a file that is not SQLite: said as every command says it (QA

@@ -253,7 +253,7 @@ struct StoreOptions: ParsableArguments {
         // would take it for an empty database, and a command on existing deals would report none.
         if !exists || (info.st_size == 0 && !creating) {
             guard creating else {
-                context.writeError(HostError.noStore(path), place: path)
+                context.writeError(HostError.noStore(path, defaulted: db == nil && Self.environmentPath(context) == nil), place: path)
                 return nil
             }
             // The default store's `.flowc/` is made for it.

@@ -114,7 +114,12 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func malformedRecord(_ what: String) -> HostError { HostError(HostMessages.malformedRecord, what) }
 
     /// FC1215: no store at `path`, for a command that does not create one.
-    public static func noStore(_ path: String) -> HostError { HostError(HostMessages.noStore, path) }
+    /// - Parameter defaulted: the path is the default one (no `--db`, no `$FLOWC_DB`), which is said
+    ///   with how to name another (QA round 32, D1: the README's main job made its store with
+    ///   `--db`, and the manager commands after it, without one, found none).
+    public static func noStore(_ path: String, defaulted: Bool = false) -> HostError {
+        HostError(HostMessages.noStore, path, defaulted ? HostMessages.Phrase.defaultStore : "")
+    }
 
     /// FC1216: the directory of a store to be created at `path` does not exist.
     public static func storeDirectoryMissing(_ path: String) -> HostError {

@@ -114,12 +114,14 @@ public enum HostMessages {
         newer flowc, or corrupted). The deal's event log is the authority: replaying it with the \
         deal's machine rebuilds the snapshot.
         """)
-    public static let noStore = HostMessageSpec(1215, "no-store", "there is no deal store at `{0}`", """
+    public static let noStore = HostMessageSpec(1215, "no-store", "there is no deal store at `{0}`{1}", """
         The command reads or changes deals that exist, in the store given with `--db` (else \
         `$FLOWC_DB`, else `.flowc/deals.sqlite`), and that file does not exist (or is empty). \
         Such commands (`deal`, `pool`, `tick`, `outbox`, `migrate`, `deals`, `report`, `graph \
         --deal`) never create a store: an empty one would only hide a mistyped path. Check the \
-        path; `flowc run` and `flowc deal create` create stores. Exit code 2; the store's path \
+        path; `flowc run` and `flowc deal create` create stores. When no store was named (neither \
+        `--db` nor `$FLOWC_DB`), the message says so: a store made with `--db` elsewhere is not \
+        found by a later command without it. Exit code 2; the store's path \
         is the error's location (`location` in JSON). FC1415 (`deals`, `report`) and FC1403 \
         (`graph --deal`) said the same until 2026-11-30 and are no longer used.
         """)
@@ -206,6 +208,8 @@ public enum HostMessages {
         public static let lockReleased = "this service let the store's writer lock go (`writerLock = nil`) and writes no more: open another service to write"
         /// FC1212: the lock timeout passed while another writer (a command, or a service of a
         /// library host) held the writer lock. Both callers' names for the timeout are given.
+        /// FC1215 when no store was named: the default, and how to name another.
+        public static let defaultStore = " (the default store: name the one to use with `--db PATH` or `$FLOWC_DB`)"
         public static let storeBusy = "the store is busy: another writer held its writer lock (`{0}`) past the lock timeout (`--lock-timeout` for a command, `lockTimeout:` for a library host); nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"

@@ -71,6 +71,15 @@ import Testing
         // An empty FLOWC_DB is unset: the default store, which is not there.
         let unset = flowc("deal", "show", "D-1", env: ["FLOWC_DB": ""], directory: dir)
         #expect(unset.err.contains("there is no deal store at `.flowc/deals.sqlite`"), "\(unset.err)")
+        // With no store named, the message says it is the default, and how to name one (QA round
+        // 32, D1: a store made with --db was not found by the commands after it).
+        #expect(unset.err.hasSuffix("there is no deal store at `.flowc/deals.sqlite` (the default store: name the one to use with `--db PATH` or `$FLOWC_DB`)\n"), "\(unset.err)")
+        for r in [flowc("deals", directory: dir), flowc("report", directory: dir), flowc("graph", Examples.template, "--deal", "D-1", directory: dir),
+                  flowc("pool", "list", directory: dir)] {
+            #expect(r.code == 2 && r.err.contains("(the default store: name the one to use with `--db PATH` or `$FLOWC_DB`)"), "\(r.err)")
+        }
+        // Named, it is not the default.
+        #expect(!flowc("deals", "--db", dir + "/none.sqlite").err.contains("the default store"))
         // ... so `run` creates the default store, `.flowc/` included, as with no FLOWC_DB at all
         // (it said FC1216, `.flowc` does not exist). SQLite resolves the relative path against
         // the process's directory: the run is a child process started in `dir`.
