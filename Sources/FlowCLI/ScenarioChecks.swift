@@ -107,9 +107,25 @@ enum ScenarioChecks {
     /// A step whose `id` an earlier step already has, or that is the creation's (`create`): the
     /// store refuses such an event (FC1214), so the scenario is refused before it runs.
     static func repeatedIDs(_ scenario: Scenario, source: ScenarioSource) -> [Diagnostic] {
+        repeatedIDs(scenario.steps.map { ($0.number, $0.id) }, source: source)
+    }
+
+    /// ``repeatedIDs(_:source:)`` of a file whose form has other mistakes, from its steps as
+    /// written: said with them, in the same round (QA round 32, D13: only once the others were
+    /// fixed). A step's `id` that is not a text is one of those other mistakes.
+    static func repeatedIDs(written tree: JSONValue, source: ScenarioSource) -> [Diagnostic] {
+        guard case .array(let steps)? = tree["steps"] else { return [] }
+        return repeatedIDs(steps.enumerated().map { i, step in
+            if case .string(let id)? = step["id"] { return (i + 1, id) }
+            return (i + 1, nil)
+        }, source: source)
+    }
+
+    /// Each step's number (1 for the first) and its `id`, if it has one.
+    private static func repeatedIDs(_ steps: [(number: Int, id: String?)], source: ScenarioSource) -> [Diagnostic] {
         var first: [String: Int] = [:]
         var out: [Diagnostic] = []
-        for step in scenario.steps {
+        for step in steps {
             guard let id = step.id else { continue }
             let path = "steps[\(step.number - 1)].id"
             let here = source.span(at: path)

@@ -396,7 +396,8 @@ private struct TestRun {
                 let d = ScenarioMessages.format.at(source.span(at: e.path, message: e.message, atKey: e.atKey), e.description)
                 return e.help.map { d.help($0) } ?? d
             }
-            fail(tree["scenario"].flatMap(Self.text) ?? path, "the scenario file has errors", diagnostics: ds)
+            fail(tree["scenario"].flatMap(Self.text) ?? path, "the scenario file has errors",
+                 diagnostics: ds + ScenarioChecks.repeatedIDs(written: tree, source: source))
             return
         case .success(let s): scenario = s
         }

@@ -493,6 +493,12 @@ let failingScenario = """
         let creation = try Self.run(Self.oneStep("    id: create\n    set: {quote: 1300}"))
         #expect(creation.out.contains("\(creation.path):8:9: error[FC1301]: steps[0].id: event id `create` is the id of the deal's creation: "
             + "event ids are unique within a deal, and the store refuses a repeated one (FC1214)\n"), "\(creation.out)")
+        // Said with the file's other mistakes of form, in the same round (QA round 32, D13: only
+        // once they were fixed).
+        let both = try Self.run(Self.oneStep("    id: ev\n    claim: false\n  - id: ev\n    set: {quote: 1500}"))
+        #expect(both.code == 1)
+        #expect(both.out.contains("steps[0].claim: expected `true`"), "\(both.out)")
+        #expect(both.out.contains("\(both.path):10:9: error[FC1301]: steps[1].id: event id `ev` is already the id of step 1 (line 8)"), "\(both.out)")
     }
 
     /// A step without an id never takes one that a step gives itself, as the host chooses a
