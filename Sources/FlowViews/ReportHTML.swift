@@ -138,6 +138,9 @@ public enum ReportHTML {
 
         mutating func totals() {
             let t = model.totals
+            // A section with its heading, as the others, for a screen reader that moves by heading;
+            // the cards say what they are, so the heading is not drawn (QA round 32, D10).
+            out += #"<section class="overview" id="overview" aria-labelledby="overview-title"><h2 id="overview-title" class="visually-hidden">\#(bi("总览", "Totals"))</h2>"#
             out += #"<div class="cards" id="totals" role="group" aria-label="\#(language.label("总览 Totals"))">"#
             // One amount line per currency.
             func card(_ zh: String, _ en: String, _ count: Int, _ amounts: [String]) -> String {
@@ -150,7 +153,7 @@ public enum ReportHTML {
             out += card("已输单", "Lost", t.lost, t.amounts.map { F.amount($0.lost, $0.currency) })
             out += card("输单复盘中", "In loss review", t.inLossReview, t.amounts.map { F.amount($0.inLossReview, $0.currency) })
             out += card("公海", "In the public pool", t.inPublicPool, [])
-            out += "</div>\n"
+            out += "</div></section>\n"
         }
 
         mutating func funnel() {

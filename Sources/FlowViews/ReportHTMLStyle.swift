@@ -24,6 +24,9 @@ enum ReportHTMLStyle {
     .templates li { display: inline-block; margin-right: 18px; }
     section { background: var(--card); border: 1px solid var(--line); border-radius: 10px;
       padding: 18px 24px 20px; margin-top: 18px; overflow-x: auto; }
+    section.overview { background: none; border: 0; border-radius: 0; padding: 0; margin: 0; overflow: visible; }
+    .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
+      overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; }
     .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: 14px; margin-top: 18px; }
     .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 14px 18px; }
     .card .label { color: var(--muted); font-size: 13px; }

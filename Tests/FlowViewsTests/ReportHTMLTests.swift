@@ -61,7 +61,10 @@ private final class PageOutline: NSObject, XMLParserDelegate {
         // Each chart carries its own title element as its first child.
         #expect(page.all("title").filter { $0.parent == "svg" }.count >= 3)
         let sections = page.all("section").compactMap { $0.attributes["id"] }
-        #expect(sections == ["funnel", "forecast", "attention", "public-pool", "returning", "records"])
+        #expect(sections == ["overview", "funnel", "forecast", "attention", "public-pool", "returning", "records"])
+        // One heading per section, the totals' too, not drawn (QA round 32, D10: 6 for 7).
+        #expect(page.all("h2").count == sections.count)
+        #expect(page.all("h2").first?.attributes["class"] == "visually-hidden")
         #expect(page.all("th").filter { $0.attributes["scope"] == "col" }.count >= 30)
         // The funnel's numbers are in its chart; its table is folded away under <details>.
         #expect(page.all("table").filter { $0.parent == "details" }.count == 1)
