@@ -86,7 +86,18 @@ import Testing
         #expect(Set(testedScenarios.compactMap { $0["status"] as? String }) == ["pass", "fail", "error"])
 
         let verify = try json("deal", "verify", "--json")
+        // Diagnostics: every checker test case, and a file that cannot be read.
+        let checked: [[String: Any]] = try {
+            let ctx = CLIContext(capture: true)
+            #expect(Flowc.run(["check", repoRoot + "/testdata/check/err", dir + "/missing.flow.yaml", "--format", "json"], context: ctx) == 2)
+            return try Self.objects(ctx.out)
+        }()
+        let lines = checked.flatMap { ($0["help"] as? [String: Any]).map { [$0] } ?? [] } + checked.flatMap { $0["notes"] as? [[String: Any]] ?? [] }
         let observed: [String: [[String: Any]]] = [
+            "`flowc check --format json`": checked,
+            "its `help`, and each of its `notes`": lines,
+            "each of its `labels`": checked.flatMap { $0["labels"] as? [[String: Any]] ?? [] },
+            "each of its `fixits`": checked.flatMap { $0["fixits"] as? [[String: Any]] ?? [] },
             "`flowc deal verify --json`": verify,
             "`flowc test --json`": test,
             "each of its `templates`": testedTemplates,
