@@ -333,7 +333,7 @@ private struct TestRun {
                 report.suites[report.suites.count - 1].id = verified.machine.template.id
                 report.suites[report.suites.count - 1].version = verified.machine.template.version
             } catch let error as CompileError {
-                say((error.diagnostic.map { renderer.render(CappedDiagnostics([$0], limit: 100), summary: DiagnosticCounts(counting: [$0])) } ?? "error: \(error.message)\n"))
+                say(error.diagnostic.map { renderer.render(CappedDiagnostics([$0], limit: 100), summary: DiagnosticCounts(counting: [$0])) } ?? "error: \(error.message)\n")
                 if let d = error.diagnostic { report.suites[report.suites.count - 1].diagnostics = [d] }
                 report.suites[report.suites.count - 1].notes.append("the template does not compile: \(error.message)")
                 notRun = "not run: the template does not compile"

@@ -206,10 +206,10 @@ public enum HostMessages {
         public static let snapshotOutOfStep = "its snapshot is after event {0}, its log after event {1} (a damaged store; `flowc deal verify` compares them)"
         /// FC1212: a service that let its writer lock go was asked to write.
         public static let lockReleased = "this service let the store's writer lock go (`writerLock = nil`) and writes no more: open another service to write"
-        /// FC1212: the lock timeout passed while another writer (a command, or a service of a
-        /// library host) held the writer lock. Both callers' names for the timeout are given.
         /// FC1215 when no store was named: the default, and how to name another.
         public static let defaultStore = " (the default store: name the one to use with `--db PATH` or `$FLOWC_DB`)"
+        /// FC1212: the lock timeout passed while another writer (a command, or a service of a
+        /// library host) held the writer lock. Both callers' names for the timeout are given.
         public static let storeBusy = "the store is busy: another writer held its writer lock (`{0}`) past the lock timeout (`--lock-timeout` for a command, `lockTimeout:` for a library host); nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"
