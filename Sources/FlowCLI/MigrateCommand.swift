@@ -31,7 +31,8 @@ struct MigrateCommand: FlowcCommand {
             moved to a node of a kind that cannot hold its state (a done node onto an end, or onto \
             a join unless it was one); FC1170 a field value the new version refuses; FC1178 a deal \
             inside a fork that the new version gives a branch it never entered; FC1179 a deal whose \
-            open node the new version puts inside a fork it has not entered; FC1228 a mapping from a node the deal's \
+            open node the new version puts inside a fork it has not entered; FC1182 a deal whose open \
+            nodes would come one after another; FC1228 a mapping from a node the deal's \
             version does not have; FC1229 a node moved between the flow and the lose path; FC1201 or FC1202 a deal that the new version's customer \
             identity, normalisation or group makes a duplicate of another open deal; FC1230 a deal \
             on a later version than the target's (a `version:` of numbers compared part by part), \

@@ -195,6 +195,8 @@ struct MigrationTranslator {
         // Rules 10: a join the deal is inside counts its branches again on the new version (QA
         // round 32, R5: it kept the old count, and released with a branch still open).
         if context.rules >= 10 { t.recountJoins(&fresh) }
+        // Rules 11: no open node after another (QA round 33, Q1, Q2).
+        if context.rules >= 11 { try t.checkOpenNodesApart(fresh, targets) }
         t.markDoneAhead(&moves, fresh, targets, map: map)
         let mapped = Set(targets.compactMap { $0 })
         // Rules 9: each node the new version adds ahead of the deal whose place in the flow a
@@ -469,6 +471,38 @@ struct MigrationTranslator {
             let expected = new.tables.joinExpected.indices.contains(j) ? new.tables.joinExpected[j] : 1
             fresh.nodes[j].arrivals = min(arrived, max(0, expected - 1))
             fresh.nodes[j].status = fresh.nodes[j].arrivals > 0 ? .waiting : .pending
+        }
+    }
+
+    /// The deal's open nodes on the new version (active, blocked, a waiting join) must not come
+    /// one after another (one reachable from the other and not back): when the deal left the
+    /// earlier it would enter the later again, though open (FC1182, rules 11; QA round 33, Q1: an
+    /// open node moved back before a fork whose other branch stayed open made that branch's node
+    /// entered twice, its `on_enter` effects sent again; Q2: an open branch node moved past its
+    /// join left the join waiting for ever). A waiting join after the nodes of its own fork's
+    /// branches is the deal's place inside a fork.
+    func checkOpenNodesApart(_ fresh: DealSnapshot, _ targets: [Int?]) throws(Refusal) {
+        let open = Self.openReach(fresh.nodes, on: new)
+        guard open.count > 1 else { return }
+        let nm = new.machine, om = old.machine
+        for (u, reachesFromU) in open {
+            for (v, reachesFromV) in open where v != u && reachesFromU[v] && !reachesFromV[u] {
+                if let f = new.tables.forkJoin.firstIndex(where: { $0 == v }), new.tables.forkRegion[f].contains(u) { continue }
+                // The old node whose state a new node has, when a mapping moved it there.
+                func origin(_ t: Int) -> String? {
+                    guard let i = mergeKeeps(t, targets), om.nodes[i].id != nm.nodes[t].id else { return nil }
+                    return om.nodes[i].id
+                }
+                typealias P = RuntimeMessages.Phrase
+                func state(_ t: Int) -> String {
+                    let status = fresh.nodes[t].status.rawValue
+                    return origin(t).map { RuntimeMessages.fill(P.openStateFrom, [status, $0]) } ?? RuntimeMessages.fill(P.openState, [status])
+                }
+                let moved = [v, u].first { origin($0) != nil }
+                let remedy = moved.map { RuntimeMessages.fill(P.checkMapping, [origin($0) ?? "", nm.nodes[$0].id, nm.nodes[u].id]) }
+                    ?? RuntimeMessages.fill(P.migrateLater, [nm.nodes[u].id])
+                throw Refusal(RuntimeMessages.openAfterOpen, nm.nodes[v].id, state(v), nm.nodes[u].id, state(u), remedy)
+            }
         }
     }
 

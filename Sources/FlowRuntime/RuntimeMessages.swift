@@ -30,13 +30,14 @@ public struct RuntimeMessageSpec: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(code) \(name)" }
 }
 
-/// Every message the runner can produce: the refusal codes FC1101–FC1181 and the texts used by
+/// Every message the runner can produce: the refusal codes FC1101–FC1182 and the texts used by
 /// explanations and the scenario runner. Code outside this file never builds message text.
 ///
 /// Numbering: FC110x the deal and its log; FC111x field values; FC112x nodes, completion and
 /// winning; FC113x rework and losing; FC114x roles; FC115x pools; FC1160–FC1161 limits;
 /// FC1162–FC1170 migrations; FC1171–FC1173 node records; FC1174–FC1176 group chats; FC1177 the
-/// rules of a logged event; FC1178–FC1179 migrations again; FC1180–FC1181 pools and roles again.
+/// rules of a logged event; FC1178–FC1179 migrations again; FC1180–FC1181 pools and roles again;
+/// FC1182 migrations again.
 public enum RuntimeMessages {
     // MARK: The deal and its log (FC110x)
 
@@ -372,6 +373,17 @@ public enum RuntimeMessages {
         otherwise, as a member, remove the managers, or add the owner, who then did. The deal's \
         creation may name them. Other roles are open to anyone, as before.
         """)
+    public static let openAfterOpen = RuntimeMessageSpec(1182, "open-after-open", "node `{0}` ({1}) would come after `{2}` ({3}), both open on the new version: the deal would enter `{0}` again when it leaves `{2}`{4}", """
+        A deal's open nodes are where it is: side by side in the branches of a fork, with the \
+        fork's join waiting after them, never one after another. A mapping (or a new version \
+        that reorders the flow) can leave one open node after another: an open node moved back \
+        before a fork whose other branch is still open, or an open branch node moved past its \
+        join. When the deal left the earlier node it would enter the later one again, though \
+        it is open already: its `on_enter` effects would go out twice and its due date start \
+        again, or a join would wait for ever for a branch in which nothing is open. Check the \
+        mapping, or migrate the deal once it has left the earlier node. Runner rules 11; under \
+        rules 10 such a deal moved.
+        """)
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [
         noDeal, dealExists, machineMismatch, snapshotUnusable, dealClosed, eventOutOfOrder, eventFromFuture, invalidID, duplicateEvent,
@@ -384,6 +396,7 @@ public enum RuntimeMessages {
         migrateNeedsMachines, migrateTargetMismatch, alreadyOnTarget, migrateClosed, nodeRemoved, mappingUnknownNode, mappingDuplicate,
         nodeKindIncompatible, fieldIncompatible, recordNodeNotReached, recordEmpty, recordURLInvalid,
         noGroupChat, alreadyInChat, unknownChat, unknownRules, forkBranchNotEntered, forkNotEntered, releaseWhileLosing, notAnAssigner,
+        openAfterOpen,
     ]
 
     /// The refusal entry with this code, if any (`flowc explain FC1121`).
@@ -427,6 +440,12 @@ public enum RuntimeMessages {
         public static let orTheOwner = ", the deal's owner"
         /// FC1181 under rules 11: the owner adds someone only while the role has no member.
         public static let orTheOwnerWhileEmpty = ", the deal's owner while it has no member,"
+        /// FC1182's `{1}`, `{3}`: a node's state, and the node it came from when a mapping moved it.
+        public static let openState = "{0}"
+        public static let openStateFrom = "from `{1}`, {0}"
+        /// FC1182's `{4}`: what to do, with the mapping that moved a node, or without one.
+        public static let checkMapping = "; check the mapping `--map {0}={1}`, or migrate the deal once it has left `{2}`"
+        public static let migrateLater = "; migrate the deal once it has left `{0}`"
         /// FC1179's `{5}`: what to do (`{0}` the old node, `{1}` the fork).
         public static let mapBeforeFork = "; map `{0}` onto a node before fork `{1}` (`--map {0}=NODE`), or migrate the deal once it has moved past `{0}`"
         public static let schemaVersion = "schema version {0}; this runner reads version {1}"

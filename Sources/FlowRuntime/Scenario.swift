@@ -289,6 +289,7 @@ extension Scenario {
             R.noDeal, R.dealExists, R.machineMismatch, R.snapshotUnusable, R.eventFromFuture, R.duplicateEvent,
             R.migrateNeedsMachines, R.migrateTargetMismatch, R.alreadyOnTarget, R.migrateClosed, R.nodeRemoved, R.mappingUnknownNode,
             R.mappingDuplicate, R.nodeKindIncompatible, R.fieldIncompatible, R.unknownRules, R.forkBranchNotEntered, R.forkNotEntered,
+            R.openAfterOpen,
         ]
         return Set(specs.map(\.code))
     }()

@@ -72,6 +72,8 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   under 10 it kept its last one until it reached its lost end. The deal's owner adds
     ///   someone to `pool.assign_by` only while the role has no member (FC1181); under 10 the
     ///   owner could add a colleague, who as a member removed the managers, or added the owner.
+    ///   A migration refuses a deal whose open nodes would come one after another (FC1182);
+    ///   under 10 it moved, and the later node was entered again when the deal left the earlier.
     public static let currentRules = 11
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,

@@ -384,6 +384,63 @@ extension Deal {
         #expect(replayMatches(old, initial: v15, machines: [v15, v2]))
     }
 
+    /// Two forks in a row, and a deal inside the second (x0 done; x and y open), with the same
+    /// template as 1.1.0 to migrate to.
+    static func insideSecondFork() throws -> (deal: Deal, next: PreparedMachine) {
+        let text = """
+            flowc: 1
+            template: {id: two, version: 1.0.0, name: Two}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - {id: talks, name: Talks, owner: o, next: f}
+              - {id: f, name: F, kind: fork, branches: [a, b], join: j}
+              - {id: a, name: A, owner: o, next: j}
+              - {id: b, name: B, owner: o, next: j}
+              - {id: j, name: J, kind: join, next: g}
+              - {id: g, name: G, kind: fork, branches: [x0, y], join: k}
+              - {id: x0, name: X0, owner: o, next: x}
+              - {id: x, name: X, owner: o, next: k}
+              - {id: y, name: Y, owner: o, on_enter: [{notify: {to: [owner], message: "y entered"}}], next: k}
+              - {id: k, name: K, kind: join, next: sign}
+              - {id: sign, name: Sign, owner: o, next: won}
+              - {id: won, name: Won, kind: won}
+            """
+        var d = Deal(try machine(yaml: text))
+        try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []), by: "o")
+        for node in ["talks", "a", "b", "x0"] { try d.apply(.complete(node: node, outcome: nil), by: "o", after: hour) }
+        return (d, try machine(yaml: text.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0")))
+    }
+
+    /// A mapping that leaves one open node after another on the new version: the deal would
+    /// enter the later one again, still open, when it leaves the earlier one (QA round 33, Q1: a
+    /// review's `on_enter` went out twice; Q2: an open branch node mapped past its join left the
+    /// join waiting for ever). Refused, FC1182 (rules 11); branch nodes before their waiting
+    /// join are the deal's normal place. Under rules 10 such a deal moved, and its log replays so.
+    @Test func aDealWhoseOpenNodesWouldComeOneAfterAnotherIsRefused() throws {
+        var (d, next) = try Self.insideSecondFork()
+        #expect(d.active == ["x", "y"])
+        // An open node moved back before a fork whose other branch stays open.
+        let back = try d.migrate(to: next, map: [NodeMapping("x", "a")]).failure
+        #expect(back?.code == "FC1182")
+        #expect(back?.message == "node `y` (active) would come after `a` (from `x`, active), both open on the new version: the deal would enter `y` again when it leaves `a`; check the mapping `--map x=a`, or migrate the deal once it has left `a`", "\(back?.message ?? "")")
+        // An open branch node moved past its join.
+        let past = try d.migrate(to: next, map: [NodeMapping("x", "sign")]).failure
+        #expect(past?.code == "FC1182")
+        #expect(past?.message == "node `sign` (from `x`, active) would come after `y` (active), both open on the new version: the deal would enter `sign` again when it leaves `y`; check the mapping `--map x=sign`, or migrate the deal once it has left `y`", "\(past?.message ?? "")")
+        // Without a mapping the deal moves, inside its second fork, its join after its branches.
+        try d.apply(.complete(node: "x", outcome: nil), by: "o", after: hour)
+        #expect(d.node("k")?.status == .waiting)
+        let (moved, _) = try d.migrate(to: next).get()
+        #expect(moved.active == ["y"] && moved.node("k")?.status == .waiting)
+        // Under rules 10 the mapping moved it back, and the log replays so.
+        var (before, _) = try Self.insideSecondFork()
+        var (old, _) = try before.migrate(to: next, map: [NodeMapping("x", "a")], rules: 10).get()
+        #expect(old.active == ["a", "y"])
+        #expect(replayMatches(old, initial: before.pm, machines: [before.pm, next]))
+        try old.apply(.complete(node: "a", outcome: nil), by: "o", after: hour)
+        #expect(old.node("y")?.entries == 2, "entered twice, as it was")
+    }
+
     @Test func aDealInsideAForkIsRefusedWhenTheForkGainsABranch() throws {
         var d = try Mini.atFork()
         try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
@@ -733,6 +790,9 @@ extension MigrationTests {
             var inside = try Mini.atFork()
             return try inside.migrate(to: MiniVersion.make("2.0.0", thirdBranch)).failure
         case "FC1179": return try d.migrate(to: MiniVersion.make("2.0.0", newForkAroundTalks)).failure
+        case "FC1182":
+            var (inside, next) = try insideSecondFork()
+            return try inside.migrate(to: next, map: [NodeMapping("x", "sign")]).failure
         case "FC1171": return d.refuse(.note(node: "signing", text: "too early"), by: "alice")
         case "FC1172": return d.refuse(.note(node: "talks", text: "  \n "), by: "alice")
         case "FC1173": return d.refuse(.link(node: "talks", url: "javascript:alert(1)", title: nil), by: "alice")
