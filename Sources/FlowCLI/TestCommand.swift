@@ -277,7 +277,11 @@ private struct TestRun {
     mutating func testTemplate(_ path: String, explicit: [String]?, inDirectory: Bool) {
         let checked = TemplateChecker.check(path: path)
         if checked.diagnostics.contains(where: { $0.code == DriverMessages.cannotRead.code }) {
-            context.writeError(errorRenderer.render(CappedDiagnostics(checked.diagnostics.filter { $0.severity == .error }, limit: 100), summary: nil))
+            let errors = checked.diagnostics.filter { $0.severity == .error }
+            context.writeError(errorRenderer.render(CappedDiagnostics(errors, limit: 100), summary: nil))
+            // In the JSON and JUnit forms too, beside the templates that ran (QA round 33, Q7: a
+            // clean pass there, with exit code 2).
+            report.suites.append(TestReport.Suite(path: path, diagnostics: errors, notes: ["not tested: the template cannot be read"]))
             unusable = true
             return
         }
@@ -298,7 +302,11 @@ private struct TestRun {
             misnamed = ScenarioFiles.misnamed(in: dir).map { dir + "/" + $0 }
             if files.isEmpty {
                 if inDirectory {
-                    say("no scenarios for \(path) (add them under \(dir)/)\n")
+                    // The template before said nothing (its scenarios did not match --filter):
+                    // its header is not this line's; under a filter the line is not said either
+                    // (QA round 33, Q5).
+                    header = nil
+                    if filter == nil { say("no scenarios for \(path) (add them under \(dir)/)\n") }
                     report.suites.append(TestReport.Suite(path: path, notes: ["no scenarios (add them under \(dir)/)"]))
                     warnNotRun(misnamed)
                 } else {

@@ -653,6 +653,15 @@ let failingScenario = """
         #expect(r.out.hasSuffix("\n1 passed, 0 failed\n"), "\(r.out)")
         let both = flowc("test", dir)
         #expect(both.out.contains("\n\n== \(dir)/b.flow.yaml ("), "\(both.out)")
+        // A template without scenarios in the directory: its line is not said under the
+        // header of the template before (QA round 33, Q5), nor at all under a filter.
+        try cleanTemplate.write(toFile: dir + "/c.flow.yaml", atomically: true, encoding: .utf8)
+        let none = flowc("test", dir, "--filter", "nothing like it")
+        #expect(none.code == 2 && none.out == "", "\(none.out)")
+        let some = flowc("test", dir, "--filter", "above cost")
+        #expect(some.code == 0 && !some.out.contains("no scenarios for") && !some.out.contains("b.flow.yaml"), "\(some.out)")
+        let all = flowc("test", dir)
+        #expect(all.out.contains("no scenarios for \(dir)/c.flow.yaml"), "\(all.out)")
     }
 
     @Test func aDirectoryRunsEveryTemplateWithScenarios() throws {

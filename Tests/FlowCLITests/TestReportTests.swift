@@ -142,6 +142,17 @@ import Testing
         #expect(try #require(try Self.object(unmatched.out)["error"] as? [String: Any])["message"] as? String == "no scenario matches `--filter nothing like it`")
         let unmatchedXML = flowc("test", dir, "--filter", "nothing like it", "--format", "junit")
         #expect(unmatchedXML.code == 2 && unmatchedXML.out.isEmpty)
+        // A template of the directory that cannot be read (a broken link) is in the result
+        // beside those that ran, with its diagnostic (QA round 33, Q7: a clean pass, exit 2).
+        try FileManager.default.createSymbolicLink(atPath: dir + "/broken.flow.yaml", withDestinationPath: dir + "/gone.flow.yaml")
+        let broken = flowc("test", dir, "--json")
+        #expect(broken.code == 2 && broken.err.contains("error[FC0001]"), "\(broken.err)")
+        let listed = try #require(try Self.object(broken.out)["templates"] as? [[String: Any]])
+        let unread = try #require(listed.first { $0["path"] as? String == dir + "/broken.flow.yaml" }, "\(broken.out)")
+        #expect((unread["diagnostics"] as? [[String: Any]])?.first?["code"] as? String == "FC0001")
+        #expect(unread["notes"] as? [String] == ["not tested: the template cannot be read"])
+        let brokenXML = flowc("test", dir, "--format", "junit")
+        #expect(brokenXML.code == 2 && brokenXML.out.contains("name=\"\(dir)/broken.flow.yaml\" tests=\"0\"") && brokenXML.out.contains("error[FC0001]"), "\(brokenXML.out)")
     }
 
     /// A name with a line end or a tab keeps them in the XML attribute (a parser reads raw ones
