@@ -420,11 +420,19 @@ enum OutputFile {
         if let code = SystemError.code(error) {
             let text = SystemError.reason(error)
             let reason = text.prefix(1).lowercased() + text.dropFirst()
-            // A file that is there, said to be missing: the new file written beside it, to be
-            // renamed over it, could not be made (QA round 30, N16: `--html /proc/version`).
-            if code == ENOENT, FileManager.default.fileExists(atPath: path), !isSpecial(path) {
-                let parent = PathText.directory(of: path)
-                return "cannot create a file in `\(parent.isEmpty ? "." : parent)` to replace it with: \(reason)"
+            // "No such file" of a file being made says which part is missing (QA round 30, N16;
+            // round 33, Q6): the directory, as the rejects file says it, or, in a directory that
+            // is there, the file the output is written to first (beside the output, to be
+            // renamed over it), which that directory does not take (`/proc`).
+            if code == ENOENT, !isSpecial(path) {
+                var parent = PathText.directory(of: path)
+                if parent.isEmpty { parent = "." }
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) else {
+                    return "the directory `\(parent)` does not exist"
+                }
+                let replacing = FileManager.default.fileExists(atPath: path) ? " to replace it with" : ""
+                return "cannot create a file in `\(parent)`\(replacing): \(reason)"
             }
             return reason
         }

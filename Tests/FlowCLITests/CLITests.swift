@@ -437,7 +437,8 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         #expect(toDirectory.err == "\(dir): error[FC0008]: cannot write `\(dir)`: is a directory\n")
         let noParent = flowc("compile", dir + "/a.flow.yaml", "-o", dir + "/none/a.json")
         #expect(noParent.code == 2)
-        #expect(noParent.err == "\(dir)/none/a.json: error[FC0008]: cannot write `\(dir)/none/a.json`: no such file or directory\n")
+        // The missing part is named, as the rejects file names it (QA round 33, Q6).
+        #expect(noParent.err == "\(dir)/none/a.json: error[FC0008]: cannot write `\(dir)/none/a.json`: the directory `\(dir)/none` does not exist\n")
     }
 
     @Test func graphSaysWhyItCannotWrite() throws {
@@ -470,7 +471,15 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
             let proc = flowc("report", "--db", db, "--html", "/proc/version", "--format", "json")
             #expect(proc.code == 2)
             #expect(proc.err == "/proc/version: error[FC0008]: cannot write `/proc/version`: cannot create a file in `/proc` to replace it with: no such file or directory\n", "\(proc.err)")
+            // A new file there, a page or a picture (QA round 33, Q6).
+            let new = flowc("report", "--db", db, "--html", "/proc/new.html", "--format", "json")
+            #expect(new.err == "/proc/new.html: error[FC0008]: cannot write `/proc/new.html`: cannot create a file in `/proc`: no such file or directory\n", "\(new.err)")
+            let picture = flowc("graph", Examples.template, "-o", "/proc/g.svg")
+            #expect(picture.err == "/proc/g.svg: error[FC0008]: cannot write `/proc/g.svg`: cannot create a file in `/proc`: no such file or directory\n", "\(picture.err)")
         }
+        // A directory that is not there is said as the rejects file says it (Q6).
+        let nowhere = flowc("report", "--db", db, "--html", dir + "/none/r.html", "--format", "json")
+        #expect(nowhere.err == "\(dir)/none/r.html: error[FC0008]: cannot write `\(dir)/none/r.html`: the directory `\(dir)/none` does not exist\n", "\(nowhere.err)")
         let emptyRejects = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db + ".other", "--rejects", "")
         #expect(emptyRejects.code == 2)
         #expect(emptyRejects.err == "error: the rejects file's path is empty: name a file (or /dev/null) with --rejects or --events-rejects\n")
