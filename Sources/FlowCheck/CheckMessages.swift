@@ -365,6 +365,13 @@ public enum CheckMessages {
         being lost already, and with only such nodes listed no deal could ever be lost.
         """)
 
+    public static let probabilityOnLosePath = MessageSpec(518, .warning, "probability-on-lose-path", "`probability: {0}` on `{1}`, a node of the lose path, never counts: a deal there is forecast at 0", explanation: """
+        A deal that is being lost (from the `lose` event, through `lose.via` and the nodes after \
+        it, to its `lost` end) can no longer be won, so its forecast probability is 0 there, \
+        whatever its nodes declare (runner rules 11). A `probability` above 0 on such a node \
+        would never weigh in the forecast; remove it, or write 0 to say so.
+        """)
+
     public static let duplicateTarget = MessageSpec(514, .warning, "duplicate-outcome-target", "outcomes `{0}` and `{1}` lead to the same node `{2}`", explanation: """
         An approval's outcomes normally lead to different places (approve and reject). Two outcomes \
         with the same target are often a copy-paste slip.
@@ -747,7 +754,7 @@ public enum CheckMessages {
         identityField, unknownNormalizer, keyNotForKind, keyNeededForKind, loseReasonField, fieldHiddenInViews, closeDateNotADate, ownerExternal,
         unreachable, cannotEnd, loopWithoutExit, forkJoin, noDefault, shadowedByDefault, constantCondition,
         shadowedByCondition, reworkTarget, reworkToJoin, badStart, loseEnd, noWon, loseFromTerminal, duplicateTarget,
-        forkBranchesOverlap, forkEnteredFromOutside,
+        forkBranchesOverlap, forkEnteredFromOutside, probabilityOnLosePath,
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue, dueAfterIdle,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
         badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn, repeatedEntry, addedOutsideRoleAdded, placeholderOfAnotherLanguage,

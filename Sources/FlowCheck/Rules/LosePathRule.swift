@@ -5,12 +5,14 @@ import FlowSyntax
 ///
 /// Rejects a lose path (from `lose.via`) that can reach a `won` end or cannot reach a `lost`
 /// one (unless a node on it leads somewhere unknown, which is reported already), and
-/// `lose.from` entries that are already ends; warns when no `won` node exists.
+/// `lose.from` entries that are already ends; warns when no `won` node exists, and of a
+/// `probability` above 0 on the lose path, where a deal is forecast at 0.
 /// Language reference: "lose".
 enum LosePathRule: TemplateRule {
     static let name = "LosePathRule"
     static let summary = "the lose path ends in `lost`; some node is `won`"
-    static let codes = [CheckMessages.loseEnd, CheckMessages.loseFromTerminal, CheckMessages.noWon, CheckMessages.loseReasonField]
+    static let codes = [CheckMessages.loseEnd, CheckMessages.loseFromTerminal, CheckMessages.noWon, CheckMessages.loseReasonField,
+                        CheckMessages.probabilityOnLosePath]
 
     static func check(_ ctx: inout RuleContext) {
         let t = ctx.template
@@ -30,6 +32,13 @@ enum LosePathRule: TemplateRule {
                 ctx.report(CheckMessages.loseEnd.at(via.span, via.value).label(t.nodes[w].id.span, CheckMessages.Formats.lostCouldBeWon))
             } else if !lost, !seen.indices.contains(where: { seen[$0] && ctx.hasUnknownTransitions[$0] }) {
                 ctx.report(CheckMessages.loseEnd.at(via.span, via.value))
+            }
+            // A deal being lost is forecast at 0 (runner rules 11; QA round 33, Q8). Not said of
+            // a lose path that reaches `won`, which is the error to mend first.
+            for i in seen.indices where won == nil && seen[i] && ctx.isFirstDefinition[i] {
+                guard let p = t.nodes[i].probability, p.value > 0 else { continue }
+                ctx.report(CheckMessages.probabilityOnLosePath.at(p.span, String(p.value), t.nodes[i].id.value)
+                    .label(via.span, CheckMessages.Formats.losePathStartsHere))
             }
         }
         for f in lose.from ?? [] {
