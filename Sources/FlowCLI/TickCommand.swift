@@ -10,8 +10,8 @@ struct TickCommand: FlowcCommand {
         abstract: "Fire every due timer: due dates, escalations, idle warnings, idle returns to the public pool.",
         discussion: """
             Each deal whose next timer is due at or before the time gets a `tick` event (id \
-            `tick-<epoch seconds>`, or `tick-<epoch seconds>-2` (`-3`, …) when the deal's log \
-            has that id already) at that time; the store's timer index finds them without a \
+            `tick-<epoch seconds>`, or `tick-<epoch seconds>-2` (`-3`, …) when the deal's last \
+            event, or an event of the deal in that second, has that id already) at that time; the store's timer index finds them without a \
             scan. Run it from a scheduler (every few minutes). --at may not be later than the \
             clock: to simulate a later time, set the clock with --now as well.
 
