@@ -195,8 +195,8 @@ struct MigrationTranslator {
         // Rules 10: a join the deal is inside counts its branches again on the new version (QA
         // round 32, R5: it kept the old count, and released with a branch still open).
         if context.rules >= 10 { t.recountJoins(&fresh) }
-        // Rules 11: no open node after another (QA round 33, Q1, Q2).
-        if context.rules >= 11 { try t.checkOpenNodesApart(fresh, targets) }
+        // Rules 12: no open node after another (QA round 33, Q1, Q2).
+        if context.rules >= 12 { try t.checkOpenNodesApart(fresh, targets) }
         t.markDoneAhead(&moves, fresh, targets, map: map)
         let mapped = Set(targets.compactMap { $0 })
         // Rules 9: each node the new version adds ahead of the deal whose place in the flow a
@@ -480,9 +480,12 @@ struct MigrationTranslator {
     /// open node moved back before a fork whose other branch stayed open made that branch's node
     /// entered twice, its `on_enter` effects sent again; Q2: an open branch node moved past its
     /// join left the join waiting for ever). A waiting join after the nodes of its own fork's
-    /// branches is the deal's place inside a fork.
+    /// branches is the deal's place inside a fork. "After" follows the transitions that lead
+    /// forward (``ForwardEdges``): a loop back (a branch's approval that can send the deal back
+    /// before the fork) reworks, and enters nothing twice (QA round 34, S1).
     func checkOpenNodesApart(_ fresh: DealSnapshot, _ targets: [Int?]) throws(Refusal) {
-        let open = Self.openReach(fresh.nodes, on: new)
+        let open = fresh.nodes.indices.filter { fresh.nodes[$0].status.isOpen || fresh.nodes[$0].status == .waiting }
+            .map { ($0, new.reachable(from: $0, forward: true)) }
         guard open.count > 1 else { return }
         let nm = new.machine, om = old.machine
         for (u, reachesFromU) in open {

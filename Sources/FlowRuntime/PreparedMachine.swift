@@ -77,7 +77,9 @@ public struct PreparedMachine: Sendable {
 
     /// Nodes reachable from `start` (including it).
     /// - Parameter stop: a node whose successors are not followed (it is reached itself).
-    func reachable(from start: Int, stoppingAt stop: Int? = nil) -> [Bool] {
+    /// - Parameter forward: along the transitions that lead forward only (``ForwardEdges``).
+    func reachable(from start: Int, stoppingAt stop: Int? = nil, forward: Bool = false) -> [Bool] {
+        let successors = forward ? tables.forward.successors : self.successors
         var seen = Array(repeating: false, count: successors.count)
         guard start >= 0, start < seen.count else { return seen }
         var stack = [start]
@@ -92,7 +94,9 @@ public struct PreparedMachine: Sendable {
 
     /// Nodes from which `target` can be reached (including it).
     /// - Parameter stop: a node whose predecessors are not followed (it is included itself).
-    func reaching(_ target: Int, stoppingAt stop: Int? = nil) -> [Bool] {
+    /// - Parameter forward: along the transitions that lead forward only (``ForwardEdges``).
+    func reaching(_ target: Int, stoppingAt stop: Int? = nil, forward: Bool = false) -> [Bool] {
+        let predecessors = forward ? tables.forward.predecessors : self.predecessors
         var seen = Array(repeating: false, count: predecessors.count)
         guard target >= 0, target < seen.count else { return seen }
         var stack = [target]

@@ -19,6 +19,9 @@ final class PreparedTables: Sendable {
     let computeOrder: [Int]
     let successors: [[Int]]
     let predecessors: [[Int]]
+    /// The transitions that lead forward, without those back to a node that dominates their
+    /// source (runner rules 12).
+    let forward: ForwardEdges
     let forkRegion: [[Int]]
     let forkJoin: [Int?]
     let joinExpected: [Int]
@@ -198,6 +201,7 @@ final class PreparedTables: Sendable {
         }
         self.successors = successors
         self.predecessors = predecessors
+        forward = ForwardEdges(successors: successors, roots: [m.start] + (m.lose.map { [$0.via] } ?? []))
 
         var forkRegion: [[Int]] = Array(repeating: [], count: nn)
         var forkJoin: [Int?] = Array(repeating: nil, count: nn)

@@ -381,8 +381,10 @@ public enum RuntimeMessages {
         join. When the deal left the earlier node it would enter the later one again, though \
         it is open already: its `on_enter` effects would go out twice and its due date start \
         again, or a join would wait for ever for a branch in which nothing is open. Check the \
-        mapping, or migrate the deal once it has left the earlier node. Runner rules 11; under \
-        rules 10 such a deal moved.
+        mapping, or migrate the deal once it has left the earlier node. "After" follows the \
+        transitions that lead forward: a loop back (a branch's approval that can send the deal \
+        back before its fork) reworks the nodes between, and enters nothing twice. Runner rules \
+        12; under rules 11 such a deal moved.
         """)
     /// Every refusal entry, in code order.
     public static let refusals: [RuntimeMessageSpec] = [

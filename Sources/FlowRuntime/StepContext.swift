@@ -72,9 +72,14 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   under 10 it kept its last one until it reached its lost end. The deal's owner adds
     ///   someone to `pool.assign_by` only while the role has no member (FC1181); under 10 the
     ///   owner could add a colleague, who as a member removed the managers, or added the owner.
-    ///   A migration refuses a deal whose open nodes would come one after another (FC1182);
-    ///   under 10 it moved, and the later node was entered again when the deal left the earlier.
-    public static let currentRules = 11
+    /// - 12: going back to a node (a rework, a decision back) resets the nodes between along the
+    ///   transitions that lead forward only (not through a loop elsewhere, such as a branch's
+    ///   approval that can send the deal back before its fork); under 11 such a loop made the fork
+    ///   and its other branches "between", reset them, and the join waited for ever. A migration
+    ///   refuses a deal whose open nodes would come one after another along those transitions
+    ///   (FC1182); under 11 it moved, and the later node was entered again when the deal left
+    ///   the earlier.
+    public static let currentRules = 12
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

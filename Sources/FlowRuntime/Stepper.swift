@@ -370,8 +370,13 @@ struct Stepper {
     mutating func resetBetween(_ t: Int, _ c: Int) {
         // The paths from the target to the current node that do not pass through either again: a
         // loop through them (an approval sending the deal back before a fork) is not on the way.
-        let from = pm.reachable(from: t, stoppingAt: c)
-        let to = pm.reaching(c, stoppingAt: t)
+        // Under rules 12 along the transitions that lead forward only: a loop elsewhere (a
+        // branch's approval that can send the deal back before the fork) is not on the way
+        // either (QA round 34, S3: it made the fork and its other branch "between", reset them,
+        // and left the join waiting for ever).
+        let forward = context.rules >= 12
+        let from = pm.reachable(from: t, stoppingAt: c, forward: forward)
+        let to = pm.reaching(c, stoppingAt: t, forward: forward)
         var resetSet = Array(repeating: false, count: m.nodes.count)
         for n in m.nodes.indices where from[n] && to[n] { resetSet[n] = true }
         resetSet[t] = true

@@ -414,8 +414,8 @@ extension Deal {
     /// A mapping that leaves one open node after another on the new version: the deal would
     /// enter the later one again, still open, when it leaves the earlier one (QA round 33, Q1: a
     /// review's `on_enter` went out twice; Q2: an open branch node mapped past its join left the
-    /// join waiting for ever). Refused, FC1182 (rules 11); branch nodes before their waiting
-    /// join are the deal's normal place. Under rules 10 such a deal moved, and its log replays so.
+    /// join waiting for ever). Refused, FC1182 (rules 12); branch nodes before their waiting
+    /// join are the deal's normal place. Under rules 11 such a deal moved, and its log replays so.
     @Test func aDealWhoseOpenNodesWouldComeOneAfterAnotherIsRefused() throws {
         var (d, next) = try Self.insideSecondFork()
         #expect(d.active == ["x", "y"])
@@ -432,13 +432,40 @@ extension Deal {
         #expect(d.node("k")?.status == .waiting)
         let (moved, _) = try d.migrate(to: next).get()
         #expect(moved.active == ["y"] && moved.node("k")?.status == .waiting)
-        // Under rules 10 the mapping moved it back, and the log replays so.
+        // Under rules 11 the mapping moved it back, and the log replays so.
         var (before, _) = try Self.insideSecondFork()
-        var (old, _) = try before.migrate(to: next, map: [NodeMapping("x", "a")], rules: 10).get()
+        var (old, _) = try before.migrate(to: next, map: [NodeMapping("x", "a")], rules: 11).get()
         #expect(old.active == ["a", "y"])
         #expect(replayMatches(old, initial: before.pm, machines: [before.pm, next]))
         try old.apply(.complete(node: "a", outcome: nil), by: "o", after: hour)
         #expect(old.node("y")?.entries == 2, "entered twice, as it was")
+    }
+
+    /// "After" follows the transitions that lead forward: a branch whose approval can send the
+    /// deal back before the fork does not put the other branch after it, so a deal inside the
+    /// fork moves (QA round 34, S1: refused FC1182 with nothing mapped).
+    @Test func aBranchThatCanGoBackBeforeItsForkIsNotBeforeTheOtherBranch() throws {
+        let text = """
+            flowc: 1
+            template: {id: back, version: 1.0.0, name: Back}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - {id: talks, name: Talks, owner: o, next: f}
+              - {id: f, name: F, kind: fork, branches: [a, b], join: j}
+              - {id: a, name: A, owner: o, next: ap}
+              - {id: ap, name: AP, kind: approval, owner: o, outcomes: {ok: j, redo: talks}}
+              - {id: b, name: B, owner: o, next: j}
+              - {id: j, name: J, kind: join, next: won}
+              - {id: won, name: Won, kind: won}
+            """
+        var d = Deal(try machine(yaml: text))
+        try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []), by: "o")
+        try d.apply(.complete(node: "talks", outcome: nil), by: "o", after: hour)
+        #expect(d.active == ["a", "b"])
+        let next = try machine(yaml: text.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0"))
+        #expect(try d.migrate(to: next).failure == nil)
+        try d.apply(.complete(node: "a", outcome: nil), by: "o", after: hour)
+        #expect(try d.migrate(to: next).failure == nil, "at the approval, the other branch open")
     }
 
     @Test func aDealInsideAForkIsRefusedWhenTheForkGainsABranch() throws {

@@ -255,6 +255,48 @@ import Testing
         #expect(code(d.refuse(.rework(node: "signing", target: "talks", reason: "x"))) == "FC1121")
     }
 
+    /// A decision back into one branch from after the join does only that branch again, also
+    /// when the branch has an approval that could send the deal back before the fork: that loop
+    /// is not between (rules 12; QA round 34, S3: under 11 it reset the fork and the other
+    /// branch, and the join waited for ever). Such a log under 11 replays as it was.
+    @Test func aDecisionBackIntoABranchWithALoopOutOfItDoesThatBranchAgain() throws {
+        let m = try machine(yaml: """
+            flowc: 1
+            template: {id: loop, version: 1.0.0, name: Loop}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - {id: talks, name: Talks, owner: o, next: f}
+              - {id: f, name: F, kind: fork, branches: [a, b], join: j}
+              - {id: a, name: A, owner: o, next: ap}
+              - {id: ap, name: AP, kind: approval, owner: o, outcomes: {ok: j, redo: talks}}
+              - {id: b, name: B, owner: o, next: j}
+              - {id: j, name: J, kind: join, next: sign}
+              - {id: sign, name: Sign, owner: o, next: sap}
+              - {id: sap, name: SAP, kind: approval, owner: o, outcomes: {approve: won, reject: a}}
+              - {id: won, name: Won, kind: won}
+            """)
+        func atFinalApproval(rules: Int) throws -> Deal {
+            var d = Deal(m)
+            try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []), by: "o", rules: rules)
+            for (node, outcome) in [("talks", nil), ("a", nil), ("ap", "ok"), ("b", nil), ("sign", nil), ("sap", "reject")] as [(String, String?)] {
+                try d.apply(.complete(node: node, outcome: outcome), by: "o", after: hour, rules: rules)
+            }
+            return d
+        }
+        var d = try atFinalApproval(rules: StepContext.currentRules)
+        #expect(d.active == ["a"])
+        #expect(d.node("talks")?.status == .done && d.node("f")?.status == .done && d.node("b")?.status == .done)
+        #expect(d.node("j")?.status == .waiting && d.node("j")?.arrivals == 1)
+        try d.apply(.complete(node: "a", outcome: nil), by: "o", after: hour)
+        try d.apply(.complete(node: "ap", outcome: "ok"), by: "o", after: hour)
+        #expect(d.active == ["sign"] && d.node("j")?.status == .done)
+        #expect(d.replayed().map(\.snapshot) == .success(d.snapshot))
+
+        let old = try atFinalApproval(rules: 11)
+        #expect(old.node("talks")?.status == .pending && old.node("b")?.status == .pending, "the fork reset, as it was under 11")
+        #expect(old.replayed().map(\.snapshot) == .success(old.snapshot))
+    }
+
     @Test func reworkFromABranchClosesTheOtherBranches() throws {
         var d = try Mini.atFork()
         try d.apply(.complete(node: "finance_review", outcome: nil), by: "fay", after: hour)
