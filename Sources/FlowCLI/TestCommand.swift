@@ -306,7 +306,11 @@ private struct TestRun {
                     // its header is not this line's; under a filter the line is not said either
                     // (QA round 33, Q5).
                     header = nil
-                    if filter == nil { say("no scenarios for \(path) (add them under \(dir)/)\n") }
+                    if filter == nil {
+                        // Set apart from the template before, as a header is (QA round 34, S5).
+                        header = "no scenarios for \(path) (add them under \(dir)/)\n"
+                        say("")
+                    }
                     report.suites.append(TestReport.Suite(path: path, notes: ["no scenarios (add them under \(dir)/)"]))
                     warnNotRun(misnamed)
                 } else {

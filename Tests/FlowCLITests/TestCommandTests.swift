@@ -672,7 +672,7 @@ let failingScenario = """
         ])
         let r = flowc("test", dir)
         #expect(r.code == 0, "\(r.out)")
-        #expect(r.out.contains("no scenarios for \(dir)/b.flow.yaml (add them under \(dir)/scenarios/b/)"))
+        #expect(r.out.contains("\n\nno scenarios for \(dir)/b.flow.yaml (add them under \(dir)/scenarios/b/)\n"), "\(r.out)")
         #expect(r.out.hasSuffix("\n1 passed, 0 failed\n"))
     }
 
