@@ -431,6 +431,8 @@ enum OutputFile {
                 guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) else {
                     return "the directory `\(parent)` does not exist"
                 }
+                // As the rejects file says it (QA round 34, S6).
+                guard isDirectory.boolValue else { return "`\(parent)` is not a directory" }
                 let replacing = FileManager.default.fileExists(atPath: path) ? " to replace it with" : ""
                 return "cannot create a file in `\(parent)`\(replacing): \(reason)"
             }

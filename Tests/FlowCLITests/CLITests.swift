@@ -480,6 +480,10 @@ let warningTemplate = cleanTemplate.replacingOccurrences(of: "lose: {via: loss_r
         // A directory that is not there is said as the rejects file says it (Q6).
         let nowhere = flowc("report", "--db", db, "--html", dir + "/none/r.html", "--format", "json")
         #expect(nowhere.err == "\(dir)/none/r.html: error[FC0008]: cannot write `\(dir)/none/r.html`: the directory `\(dir)/none` does not exist\n", "\(nowhere.err)")
+        // A file where the directory would be (QA round 34, S6).
+        try "x".write(toFile: dir + "/plain", atomically: true, encoding: .utf8)
+        let underFile = flowc("report", "--db", db, "--html", dir + "/plain/r.html", "--format", "json")
+        #expect(underFile.err == "\(dir)/plain/r.html: error[FC0008]: cannot write `\(dir)/plain/r.html`: `\(dir)/plain` is not a directory\n", "\(underFile.err)")
         let emptyRejects = flowc("run", Examples.template, "--deals", Examples.bad, "--db", db + ".other", "--rejects", "")
         #expect(emptyRejects.code == 2)
         #expect(emptyRejects.err == "error: the rejects file's path is empty: name a file (or /dev/null) with --rejects or --events-rejects\n")
