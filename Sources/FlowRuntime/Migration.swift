@@ -476,7 +476,7 @@ struct MigrationTranslator {
 
     /// The deal's open nodes on the new version (active, blocked, a waiting join) must not come
     /// one after another (one reachable from the other and not back): when the deal left the
-    /// earlier it would enter the later again, though open (FC1182, rules 11; QA round 33, Q1: an
+    /// earlier it would enter the later again, though open (FC1182, rules 12; QA round 33, Q1: an
     /// open node moved back before a fork whose other branch stayed open made that branch's node
     /// entered twice, its `on_enter` effects sent again; Q2: an open branch node moved past its
     /// join left the join waiting for ever). A waiting join after the nodes of its own fork's
