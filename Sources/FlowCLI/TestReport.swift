@@ -100,16 +100,26 @@ struct TestReport {
     /// errors) an `error`.
     var junit: String {
         var out = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        let errors = suites.reduce(0) { $0 + $1.cases.filter { $0.status == .error }.count }
+        // A template that could not be read is an error of its own, so that a CI server shows it
+        // red, not a suite of no tests (QA round 34, S7).
+        func unread(_ suite: Suite) -> Bool { suite.cases.isEmpty && !suite.diagnostics.isEmpty }
+        let unreadable = suites.filter(unread).count
+        let errors = suites.reduce(0) { $0 + $1.cases.filter { $0.status == .error }.count } + unreadable
         let failures = suites.reduce(0) { $0 + $1.cases.filter { $0.status == .fail }.count }
         let total = suites.reduce(0.0) { $0 + $1.cases.reduce(0.0) { $0 + $1.seconds } }
-        out += #"<testsuites name="flowc test" tests="\#(passed + failed)" failures="\#(failures)" errors="\#(errors)" time="\#(Self.seconds(total))">"# + "\n"
+        out += #"<testsuites name="flowc test" tests="\#(passed + failed + unreadable)" failures="\#(failures)" errors="\#(errors)" time="\#(Self.seconds(total))">"# + "\n"
         for suite in suites {
-            let sErrors = suite.cases.filter { $0.status == .error }.count
+            let sErrors = suite.cases.filter { $0.status == .error }.count + (unread(suite) ? 1 : 0)
             let sFailures = suite.cases.filter { $0.status == .fail }.count
             let time = suite.cases.reduce(0.0) { $0 + $1.seconds }
-            out += #"  <testsuite name="\#(Self.attribute(suite.path))" tests="\#(suite.cases.count)" failures="\#(sFailures)" errors="\#(sErrors)" time="\#(Self.seconds(time))">"# + "\n"
+            out += #"  <testsuite name="\#(Self.attribute(suite.path))" tests="\#(suite.cases.count + (unread(suite) ? 1 : 0))" failures="\#(sFailures)" errors="\#(sErrors)" time="\#(Self.seconds(time))">"# + "\n"
             let classname = suite.id ?? suite.path
+            if unread(suite) {
+                let text = HumanRenderer(color: false).render(CappedDiagnostics(suite.diagnostics, limit: 100), summary: nil)
+                out += #"    <testcase name="\#(Self.attribute(suite.notes.first ?? "the template"))" classname="\#(Self.attribute(classname))" file="\#(Self.attribute(suite.path))" time="0.000">"#
+                    + "\n" + #"      <error message="\#(Self.attribute(suite.notes.first ?? "error"))" type="\#(suite.diagnostics.first?.code.description ?? "not-run")">"#
+                    + Self.xml(text) + "</error>\n    </testcase>\n"
+            }
             for c in suite.cases {
                 out += #"    <testcase name="\#(Self.attribute(c.name))" classname="\#(Self.attribute(classname))" file="\#(Self.attribute(c.file))" time="\#(Self.seconds(c.seconds))""#
                 switch c.status {

@@ -152,7 +152,15 @@ import Testing
         #expect((unread["diagnostics"] as? [[String: Any]])?.first?["code"] as? String == "FC0001")
         #expect(unread["notes"] as? [String] == ["not tested: the template cannot be read"])
         let brokenXML = flowc("test", dir, "--format", "junit")
-        #expect(brokenXML.code == 2 && brokenXML.out.contains("name=\"\(dir)/broken.flow.yaml\" tests=\"0\"") && brokenXML.out.contains("error[FC0001]"), "\(brokenXML.out)")
+        #expect(brokenXML.code == 2 && brokenXML.out.contains("name=\"\(dir)/broken.flow.yaml\" tests=\"1\" failures=\"0\" errors=\"1\"")
+                && brokenXML.out.contains("error[FC0001]"), "\(brokenXML.out)")
+        // An error testcase of its own, so that a CI server shows it red (QA round 34, S7).
+        let parsed = try XMLDocument(data: Data(brokenXML.out.utf8))
+        let unreadCase = try #require(try parsed.nodes(forXPath: "//testsuite[@name='\(dir)/broken.flow.yaml']/testcase").first as? XMLElement)
+        #expect(unreadCase.attribute(forName: "name")?.stringValue == "not tested: the template cannot be read")
+        #expect((try unreadCase.nodes(forXPath: "error").first as? XMLElement)?.attribute(forName: "type")?.stringValue == "FC0001")
+        let root = try #require(parsed.rootElement())
+        #expect(root.attribute(forName: "errors")?.stringValue == "1", "\(brokenXML.out)")
     }
 
     /// A name with a line end or a tab keeps them in the XML attribute (a parser reads raw ones
