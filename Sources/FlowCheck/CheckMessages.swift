@@ -369,7 +369,9 @@ public enum CheckMessages {
         A deal that is being lost (from the `lose` event, through `lose.via` and the nodes after \
         it, to its `lost` end) can no longer be won, so its forecast probability is 0 there, \
         whatever its nodes declare (runner rules 11). A `probability` above 0 on such a node \
-        would never weigh in the forecast; remove it, or write 0 to say so.
+        would never weigh in the forecast; remove it, or write 0 to say so. The same holds for a \
+        node from which no transition leads to a `won` node (a debrief an approval's `no_bid` \
+        sends the deal to, on its way to `lost`): a deal there is forecast at 0 too (rules 13).
         """)
 
     public static let duplicateTarget = MessageSpec(514, .warning, "duplicate-outcome-target", "outcomes `{0}` and `{1}` lead to the same node `{2}`", explanation: """
@@ -694,6 +696,8 @@ public enum CheckMessages {
         public static let extendsFragment = "it is a fragment; use `include:` for fragments"
         /// FC0513 for a `lose.from` node on the lose path.
         public static let loseFromLosePath = "`lose.from` names `{0}`, a node of the lose path; deals there are being lost already and cannot be lost again"
+        /// FC0518 of a node off the lose path from which the deal cannot be won.
+        public static let probabilityNeverWon = "`probability: {0}` on `{1}`, from which no way leads to a `won` node, never counts: a deal there is forecast at 0"
         public static let losePathStartsHere = "the lose path starts here"
         /// FC0308 for `remove_nodes` in a template without `extends` (`{0}` its first entry).
         public static let removeWithoutExtends = "`remove_nodes` (here `{0}`) removes nodes of a parent template, and this template names none with `extends:`; delete a node of its own where it is defined"

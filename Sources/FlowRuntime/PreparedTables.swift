@@ -82,6 +82,9 @@ final class PreparedTables: Sendable {
         var projected: Bool
         /// Whether it is on the lose path (`lose.via` and the nodes after it).
         var losePath: Bool
+        /// Whether a way leads from it to a `won` node (true for every node of a flow without
+        /// one, whose forecast says nothing either way).
+        var canWin: Bool
     }
 
     enum ValueKind: UInt8, Sendable {
@@ -235,9 +238,22 @@ final class PreparedTables: Sendable {
             }
         }
         self.onLosePath = onLosePath
+        var canWin = m.nodes.map { $0.kind == .won }
+        if canWin.contains(true) {
+            var stack = canWin.indices.filter { canWin[$0] }
+            while let x = stack.popLast() {
+                for p in predecessors[x] where !canWin[p] {
+                    canWin[p] = true
+                    stack.append(p)
+                }
+            }
+        } else {
+            canWin = Array(repeating: true, count: nn)
+        }
         nodeFacts = m.nodes.indices.map { n in
             NodeFacts(deliverables: deliverableCounts[n], outcomes: outcomeCounts[n] ?? -1, escalationDelay: escalationDelay[n] ?? -1,
-                      probability: probability[n] ?? Int.min, projected: projectedWhen[n] != nil, losePath: onLosePath[n])
+                      probability: probability[n] ?? Int.min, projected: projectedWhen[n] != nil, losePath: onLosePath[n],
+                      canWin: canWin[n])
         }
 
         var triggers: [TemplateTrigger: [Int]] = [:]

@@ -79,7 +79,10 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   refuses a deal whose open nodes would come one after another along those transitions
     ///   (FC1182); under 11 it moved, and the later node was entered again when the deal left
     ///   the earlier.
-    public static let currentRules = 12
+    /// - 13: a deal none of whose open nodes leads to a `won` node is forecast at 0, as one on its
+    ///   lose path is (a node an approval's outcome sends the deal to on its way to `lost`);
+    ///   under 12 it kept that node's probability.
+    public static let currentRules = 13
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

@@ -93,6 +93,10 @@ extension Stepper {
         var planStale = false
         /// Whether an open node is on the lose path: the deal is being lost.
         var losing = false
+        /// Whether a way leads from an open node to a `won` node: the deal can still be won.
+        var winnable = false
+        /// Whether the deal has an open node at all.
+        var anyOpen = false
 
         /// Adds open node `n` (of an open deal): its due date or escalation, its probability.
         @inline(never)
@@ -106,6 +110,8 @@ extension Stepper {
             }
             best = max(best, facts[n].probability)
             if facts[n].losePath { losing = true }
+            if facts[n].canWin { winnable = true }
+            anyOpen = true
         }
     }
 
@@ -693,10 +699,13 @@ extension Stepper {
         if s.status == .open {
             // Rules 11: a deal on its lose path can no longer be won, so its forecast is 0 (QA
             // round 32, R3); under 10 it kept its last probability until it reached its lost end.
+            // Rules 13: nor can a deal none of whose open nodes leads to a `won` node (QA round
+            // 34, S8: a node an approval's outcome sends the deal to, on its way to `lost`).
             let zeroWhenLosing = context.rules >= 11
+            let zeroWhenUnwinnable = context.rules >= 13
             if let scan = nodeScan {
-                // No node changed: the open nodes are those the scan saw.
-                if zeroWhenLosing && scan.losing {
+                // No node changed: the open nodes are those the scan saw (none: nothing is said).
+                if zeroWhenLosing && scan.losing || zeroWhenUnwinnable && scan.anyOpen && !scan.winnable {
                     s.probability = 0
                 } else if let best = scan.probability {
                     s.probability = best
@@ -704,16 +713,20 @@ extension Stepper {
             } else {
                 let probability = pt.probability
                 let losePath = pt.onLosePath
-                let (best, losing) = s.nodes.withUnsafeBufferPointer { nodes -> (Int?, Bool) in
-                    var best: Int?
-                    var losing = false
-                    for n in nodes.indices where nodes[n].status.isOpen {
-                        if n < probability.count, let p = probability[n], best.map({ p > $0 }) ?? true { best = p }
-                        if n < losePath.count && losePath[n] { losing = true }
+                let (best, losing, unwinnable) = pt.nodeFacts.withUnsafeBufferPointer { facts in
+                    s.nodes.withUnsafeBufferPointer { nodes -> (Int?, Bool, Bool) in
+                        var best: Int?
+                        var losing = false, open = false, winnable = false
+                        for n in nodes.indices where nodes[n].status.isOpen {
+                            if n < probability.count, let p = probability[n], best.map({ p > $0 }) ?? true { best = p }
+                            if n < losePath.count && losePath[n] { losing = true }
+                            open = true
+                            if n < facts.count && facts[n].canWin { winnable = true }
+                        }
+                        return (best, losing, open && !winnable)
                     }
-                    return (best, losing)
                 }
-                if zeroWhenLosing && losing {
+                if zeroWhenLosing && losing || zeroWhenUnwinnable && unwinnable {
                     s.probability = 0
                 } else if let best {
                     s.probability = best

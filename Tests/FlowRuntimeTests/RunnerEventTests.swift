@@ -522,6 +522,47 @@ import Testing
         #expect(old.replayed().map(\.snapshot) == .success(old.snapshot))
     }
 
+    /// A deal none of whose open nodes leads to a `won` node can no longer be won either: a
+    /// bid an approval turned down goes to its debrief on the way to `lost`, forecast at 0
+    /// (rules 13; QA round 34, S8: it kept the debrief's 15). Under 12 it kept it.
+    @Test func aDealThatCanNoLongerBeWonIsForecastAtZero() throws {
+        let m = try machine(yaml: """
+            flowc: 1
+            template: {id: bid, version: 1.0.0, name: Bid}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - {id: talks, name: Talks, owner: o, probability: 30, next: decide}
+              - {id: decide, name: Decide, kind: approval, owner: o, probability: 50, outcomes: {bid: sign, no_bid: debrief}}
+              - {id: sign, name: Sign, owner: o, probability: 80, next: won}
+              - {id: debrief, name: Debrief, owner: o, probability: 15, next: lost}
+              - {id: won, name: Won, kind: won}
+              - {id: lost, name: Lost, kind: lost}
+            """)
+        func atDebrief(rules: Int) throws -> Deal {
+            var d = Deal(m)
+            try d.apply(.create(dealID: "d", owner: "o", fields: [], members: []), by: "o", rules: rules)
+            try d.apply(.complete(node: "talks", outcome: nil), by: "o", after: hour, rules: rules)
+            #expect(d.snapshot?.probability == 50)
+            try d.apply(.complete(node: "decide", outcome: "no_bid"), by: "o", after: hour, rules: rules)
+            #expect(d.active == ["debrief"])
+            return d
+        }
+        var d = try atDebrief(rules: StepContext.currentRules)
+        #expect(d.snapshot?.probability == 0)
+        try d.apply(.tick, after: day)
+        #expect(d.snapshot?.probability == 0)
+        #expect(d.replayed().map(\.snapshot) == .success(d.snapshot))
+        let old = try atDebrief(rules: 12)
+        #expect(old.snapshot?.probability == 15)
+        #expect(old.replayed().map(\.snapshot) == .success(old.snapshot))
+        // The way to `won` still open: the node's own probability.
+        var bid = Deal(m)
+        try bid.apply(.create(dealID: "d", owner: "o", fields: [], members: []), by: "o")
+        try bid.apply(.complete(node: "talks", outcome: nil), by: "o", after: hour)
+        try bid.apply(.complete(node: "decide", outcome: "bid"), by: "o", after: hour)
+        #expect(bid.snapshot?.probability == 80)
+    }
+
     @Test func loseNeedsAKnownReason() throws {
         var d = try Mini.deal()
         let missing = d.refuse(.lose(reason: nil))

@@ -21,7 +21,7 @@ enum LosePathRule: TemplateRule {
         if !t.nodes.contains(where: { $0.effectiveKind == .won || $0.unreadKeys.contains("kind") }) {
             ctx.report(CheckMessages.noWon.at(t.main.header?.id?.span ?? t.main.span))
         }
-        guard let lose = t.lose else { return }
+        guard let lose = t.lose else { return deadProbabilities([], &ctx) }
         var onLosePath: [Bool] = []
         if let via = lose.via, let v = ctx.nodeIndex[via.value] {
             let seen = ctx.graph.reachable(from: [v]) { $0.isForward }
@@ -33,14 +33,8 @@ enum LosePathRule: TemplateRule {
             } else if !lost, !seen.indices.contains(where: { seen[$0] && ctx.hasUnknownTransitions[$0] }) {
                 ctx.report(CheckMessages.loseEnd.at(via.span, via.value))
             }
-            // A deal being lost is forecast at 0 (runner rules 11; QA round 33, Q8). Not said of
-            // a lose path that reaches `won`, which is the error to mend first.
-            for i in seen.indices where won == nil && seen[i] && ctx.isFirstDefinition[i] {
-                guard let p = t.nodes[i].probability, p.value > 0 else { continue }
-                ctx.report(CheckMessages.probabilityOnLosePath.at(p.span, String(p.value), t.nodes[i].id.value)
-                    .label(via.span, CheckMessages.Formats.losePathStartsHere))
-            }
         }
+        deadProbabilities(onLosePath, &ctx)
         for f in lose.from ?? [] {
             guard let i = ctx.nodeIndex[f.value] else { continue }
             if t.nodes[i].effectiveKind.isTerminal {
@@ -53,6 +47,29 @@ enum LosePathRule: TemplateRule {
             }
         }
         if let ref = lose.reasonField { checkReasonField(ref, lose, &ctx) }
+    }
+
+    /// A `probability` above 0 where a deal can no longer be won, so that it is forecast at 0
+    /// (runner rules 11 and 13): on the lose path (QA round 33, Q8), or on any node whose
+    /// transitions lead to `lost` and never to `won` (QA round 34, S8). Nothing is said of a flow
+    /// without a `won` node (FC0512 is), nor of a lose path that reaches one (FC0511 is).
+    static func deadProbabilities(_ onLosePath: [Bool], _ ctx: inout RuleContext) {
+        let t = ctx.template
+        let won = t.nodes.map { $0.effectiveKind == .won }
+        guard won.contains(true) else { return }
+        let canWin = ctx.graph.canReach(won) { $0.isForward }
+        // Led to `lost` only: in a flow whose transitions are not all known (an error is said
+        // already), a node that reaches no end is not said to be lost.
+        let canLose = ctx.graph.canReach(t.nodes.map { $0.effectiveKind == .lost }) { $0.isForward }
+        for i in t.nodes.indices where i < canWin.count && !canWin[i] && canLose[i] && ctx.isFirstDefinition[i] {
+            guard let p = t.nodes[i].probability, p.value > 0 else { continue }
+            if onLosePath.indices.contains(i), onLosePath[i], let via = t.lose?.via {
+                ctx.report(CheckMessages.probabilityOnLosePath.at(p.span, String(p.value), t.nodes[i].id.value)
+                    .label(via.span, CheckMessages.Formats.losePathStartsHere))
+            } else {
+                ctx.report(CheckMessages.probabilityOnLosePath.at(p.span, format: CheckMessages.Formats.probabilityNeverWon, String(p.value), t.nodes[i].id.value))
+            }
+        }
     }
 
     /// `lose.reason_field`: a declared text field, or an enum with every reason among its values;
