@@ -14,11 +14,10 @@ struct ForwardEdges: Sendable {
     let successors: [[Int]]
     let predecessors: [[Int]]
 
-    init(successors all: [[Int]], roots: [Int]) {
+    init(successors all: [[Int]], predecessors: [[Int]], roots: [Int]) {
         let n = all.count
         let root = n  // a virtual root before the start node and `lose.via`
-        var preds = Array(repeating: [Int](), count: n + 1)
-        for (x, targets) in all.enumerated() { for y in targets { preds[y].append(x) } }
+        var preds = predecessors + [[]]
         let starts = roots.filter { $0 >= 0 && $0 < n }
         for r in starts { preds[r].append(root) }
         func successors(_ x: Int) -> [Int] { x == root ? starts : all[x] }

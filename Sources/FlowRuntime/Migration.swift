@@ -381,8 +381,9 @@ struct MigrationTranslator {
     }
 
     /// The open nodes (active, blocked, waiting) of a deal's nodes, each with the nodes it reaches.
-    static func openReach(_ nodes: [NodeState], on machine: PreparedMachine) -> [(node: Int, reaches: [Bool])] {
-        nodes.indices.filter { nodes[$0].status.isOpen || nodes[$0].status == .waiting }.map { ($0, machine.reachable(from: $0)) }
+    /// - Parameter forward: along the transitions that lead forward only (``ForwardEdges``).
+    static func openReach(_ nodes: [NodeState], on machine: PreparedMachine, forward: Bool = false) -> [(node: Int, reaches: [Bool])] {
+        nodes.indices.filter { nodes[$0].status.isOpen || nodes[$0].status == .waiting }.map { ($0, machine.reachable(from: $0, forward: forward)) }
     }
 
     /// The open nodes (`open`, from ``openReach(_:on:)``) that node `n` comes after on `machine`:
@@ -484,8 +485,7 @@ struct MigrationTranslator {
     /// forward (``ForwardEdges``): a loop back (a branch's approval that can send the deal back
     /// before the fork) reworks, and enters nothing twice (QA round 34, S1).
     func checkOpenNodesApart(_ fresh: DealSnapshot, _ targets: [Int?]) throws(Refusal) {
-        let open = fresh.nodes.indices.filter { fresh.nodes[$0].status.isOpen || fresh.nodes[$0].status == .waiting }
-            .map { ($0, new.reachable(from: $0, forward: true)) }
+        let open = Self.openReach(fresh.nodes, on: new, forward: true)
         guard open.count > 1 else { return }
         let nm = new.machine, om = old.machine
         for (u, reachesFromU) in open {

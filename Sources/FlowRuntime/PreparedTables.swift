@@ -43,8 +43,6 @@ final class PreparedTables: Sendable {
     let whenReadMask: [UInt64]
     /// Per node: whether its projected `when` must be evaluated at every event (clock, or not analysable).
     let whenAlways: [Bool]
-    /// Per node: its `probability`, for the forecast after each event.
-    let probability: [Int?]
     /// Per node: the delay of its escalation after the node is blocked (`max(0, after)`), if any.
     let escalationDelay: [Int64?]
     /// Field ids → slots, for the names in incoming events (see ``FieldNameTable``).
@@ -179,7 +177,6 @@ final class PreparedTables: Sendable {
             return nil
         }
         let escalationDelay = m.nodes.map { $0.escalate.map { max(0, $0.after) } }
-        self.probability = probability
         self.escalationDelay = escalationDelay
         fieldNames = FieldNameTable(fieldSlot)
         valueKinds = m.fields.indices.map { slot in
@@ -204,7 +201,7 @@ final class PreparedTables: Sendable {
         }
         self.successors = successors
         self.predecessors = predecessors
-        forward = ForwardEdges(successors: successors, roots: [m.start] + (m.lose.map { [$0.via] } ?? []))
+        forward = ForwardEdges(successors: successors, predecessors: predecessors, roots: [m.start] + (m.lose.map { [$0.via] } ?? []))
 
         var forkRegion: [[Int]] = Array(repeating: [], count: nn)
         var forkJoin: [Int?] = Array(repeating: nil, count: nn)

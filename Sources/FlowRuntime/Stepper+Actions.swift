@@ -711,19 +711,17 @@ extension Stepper {
                     s.probability = best
                 }
             } else {
-                let probability = pt.probability
-                let losePath = pt.onLosePath
                 let (best, losing, unwinnable) = pt.nodeFacts.withUnsafeBufferPointer { facts in
                     s.nodes.withUnsafeBufferPointer { nodes -> (Int?, Bool, Bool) in
-                        var best: Int?
+                        var best = Int.min
                         var losing = false, open = false, winnable = false
-                        for n in nodes.indices where nodes[n].status.isOpen {
-                            if n < probability.count, let p = probability[n], best.map({ p > $0 }) ?? true { best = p }
-                            if n < losePath.count && losePath[n] { losing = true }
+                        for n in 0..<min(nodes.count, facts.count) where nodes[n].status.isOpen {
+                            best = max(best, facts[n].probability)
+                            losing = losing || facts[n].losePath
+                            winnable = winnable || facts[n].canWin
                             open = true
-                            if n < facts.count && facts[n].canWin { winnable = true }
                         }
-                        return (best, losing, open && !winnable)
+                        return (best == Int.min ? nil : best, losing, open && !winnable)
                     }
                 }
                 if zeroWhenLosing && losing || zeroWhenUnwinnable && unwinnable {
