@@ -319,6 +319,11 @@ enum FileError {
         line(DriverMessages.cannotWrite, path, reason, option)
     }
 
+    /// FC0008's message alone, without its place (`cannot write `PATH`: REASON`).
+    static func cannotWriteMessage(_ path: String, _ reason: String) -> String {
+        Message(DriverMessages.cannotWrite.format, [path, reason]).text
+    }
+
     private static func line(_ spec: MessageSpec, _ path: String, _ reason: String, _ option: String) -> String {
         "\(path.isEmpty ? option : path): \(spec.severity.rawValue)[\(spec.code)]: \(Message(spec.format, [path, reason]).text)\n"
     }
@@ -390,6 +395,21 @@ enum OutputFile {
     }
 
     /// Whether `path` is a regular file that starts as an SQLite database does.
+    /// The directory a file at `path` goes in (`.` for a bare name).
+    static func directory(of path: String) -> String {
+        let parent = PathText.directory(of: path)
+        return parent.isEmpty ? "." : parent
+    }
+
+    /// Why no file can be made at `path` for its directory: missing, or not a directory; nil
+    /// when it is one. Every output (`-o`, `--html`, the rejects file) says it in these words.
+    static func directoryProblem(_ path: String) -> String? {
+        let directory = directory(of: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return "the directory `\(directory)` does not exist" }
+        return isDirectory.boolValue ? nil : "`\(directory)` is not a directory"
+    }
+
     static func isSQLite(_ path: String) -> Bool {
         !isSpecial(path) && StoreFile.startsAsSQLite(path) == true
     }
@@ -425,16 +445,10 @@ enum OutputFile {
             // is there, the file the output is written to first (beside the output, to be
             // renamed over it), which that directory does not take (`/proc`).
             if code == ENOENT, !isSpecial(path) {
-                var parent = PathText.directory(of: path)
-                if parent.isEmpty { parent = "." }
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) else {
-                    return "the directory `\(parent)` does not exist"
-                }
                 // As the rejects file says it (QA round 34, S6).
-                guard isDirectory.boolValue else { return "`\(parent)` is not a directory" }
+                if let problem = directoryProblem(path) { return problem }
                 let replacing = FileManager.default.fileExists(atPath: path) ? " to replace it with" : ""
-                return "cannot create a file in `\(parent)`\(replacing): \(reason)"
+                return "cannot create a file in `\(directory(of: path))`\(replacing): \(reason)"
             }
             return reason
         }

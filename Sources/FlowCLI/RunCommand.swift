@@ -305,8 +305,8 @@ struct RunCommand: FlowcCommand {
                     let reason = OutputFile.reason(error, path: path) + " (the rejects file)"
                     context.writeError(FileError.cannotWrite(path, reason, option: "--rejects"))
                     // The summary says it too, not only the exit code (QA round 31, N6).
-                    let spec = DriverMessages.cannotWrite
-                    stoppedFiles.append(.init(input: input.path, line: nil, code: spec.code.description, message: Message(spec.format, [path, reason]).text))
+                    stoppedFiles.append(.init(input: input.path, line: nil, code: DriverMessages.cannotWrite.code.description,
+                                              message: FileError.cannotWriteMessage(path, reason)))
                     stopped = true
                 }
             }
@@ -486,10 +486,8 @@ final class RejectsWriter {
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a directory" }
         if OutputFile.isSpecial(path) { return access(path, W_OK) == 0 ? nil : "it is not writable" }
-        var directory = PathText.directory(of: path)
-        if directory.isEmpty { directory = "." }
-        guard fm.fileExists(atPath: directory, isDirectory: &isDirectory) else { return "the directory `\(directory)` does not exist" }
-        guard isDirectory.boolValue else { return "`\(directory)` is not a directory" }
+        if let problem = OutputFile.directoryProblem(path) { return problem }
+        let directory = OutputFile.directory(of: path)
         guard access(directory, W_OK) == 0 else { return "the directory `\(directory)` is not writable" }
         return nil
     }
