@@ -190,11 +190,13 @@ struct MigrationTranslator {
         fresh.templateVersion = new.machine.template.version
         fresh.machineHash = newHash
         var moves = try t.translateNodes(targets, into: &fresh, at: event.at, keepingPlan: context.rules >= 4, rules: context.rules)
-        if context.rules >= 3 { try t.checkForkBranches(fresh) }
+        // Rules 14: a fork the deal cannot reach the join of (lost from inside it) is behind it.
+        let stillJoining = context.rules >= 14 ? t.joinsAhead(fresh) : nil
+        if context.rules >= 3 { try t.checkForkBranches(fresh, joinsAhead: stillJoining) }
         if context.rules >= 6 { try t.checkForksNotEntered(fresh, targets) }
         // Rules 10: a join the deal is inside counts its branches again on the new version (QA
         // round 32, R5: it kept the old count, and released with a branch still open).
-        if context.rules >= 10 { t.recountJoins(&fresh) }
+        if context.rules >= 10 { t.recountJoins(&fresh, joinsAhead: stillJoining) }
         // Rules 12: no open node after another (QA round 33, Q1, Q2).
         if context.rules >= 12 { try t.checkOpenNodesApart(fresh, targets) }
         t.markDoneAhead(&moves, fresh, targets, map: map)
@@ -436,14 +438,30 @@ struct MigrationTranslator {
         }
     }
 
+    /// The nodes of the new version that the deal's open nodes (active, blocked, a waiting join)
+    /// reach along the transitions that lead forward, themselves included: a join among them is
+    /// one the deal may still arrive at. A deal lost from inside a fork (its branches closed, its
+    /// join back to pending) reaches only its lose path (QA round 34, S4).
+    func joinsAhead(_ fresh: DealSnapshot) -> [Bool] {
+        var ahead = Array(repeating: false, count: new.machine.nodes.count)
+        for (_, reaches) in Self.openReach(fresh.nodes, on: new, forward: true) {
+            for n in reaches.indices where reaches[n] && ahead.indices.contains(n) { ahead[n] = true }
+        }
+        return ahead
+    }
+
     /// A fork the deal is inside (the fork done, its join not yet released) must have each
     /// branch of the new version under way or behind it: a branch none of whose nodes the deal
     /// has reached would never start, and its join would wait for ever (FC1178).
-    func checkForkBranches(_ fresh: DealSnapshot) throws(Refusal) {
+    /// - Parameter joinsAhead: under rules 14, ``joinsAhead(_:)``: a fork whose join the deal
+    ///   cannot reach is not one it is inside. Under 3 to 13 (nil) a deal lost from inside a fork
+    ///   was refused for a version that gives the fork a branch.
+    func checkForkBranches(_ fresh: DealSnapshot, joinsAhead: [Bool]?) throws(Refusal) {
         let nm = new.machine
         for f in nm.nodes.indices where fresh.nodes[f].status == .done {
             guard case .fork(let branches, let j) = nm.nodes[f].transition, nm.nodes.indices.contains(j),
-                  fresh.nodes[j].status == .pending || fresh.nodes[j].status == .waiting else { continue }
+                  fresh.nodes[j].status == .pending || fresh.nodes[j].status == .waiting,
+                  joinsAhead?[j] ?? true else { continue }
             // A branch straight to the join has no node to enter (its lane is empty).
             for (b, lane) in new.tables.branchLanes(fork: f, branches: branches, join: j) where lane.contains(true) {
                 let entered = lane.indices.contains { lane[$0] && fresh.nodes[$0].status != .pending }
@@ -461,11 +479,15 @@ struct MigrationTranslator {
     /// Under rules 9 a waiting join kept its old count (at most one short): a done node the
     /// mapping moved into a branch still under way kept its arrival, and the join released
     /// with that branch open (QA round 32, R5).
-    func recountJoins(_ fresh: inout DealSnapshot) {
+    /// - Parameter joinsAhead: under rules 14, ``joinsAhead(_:)``: a join the deal cannot reach
+    ///   keeps its state. Under 10 to 13 (nil) the join of a fork the deal was lost from inside
+    ///   counted its closed branches as arrived, and waited.
+    func recountJoins(_ fresh: inout DealSnapshot, joinsAhead: [Bool]?) {
         let nm = new.machine
         for f in nm.nodes.indices where fresh.nodes[f].status == .done {
             guard case .fork(let branches, let j) = nm.nodes[f].transition, nm.nodes.indices.contains(j),
-                  fresh.nodes[j].status == .pending || fresh.nodes[j].status == .waiting else { continue }
+                  fresh.nodes[j].status == .pending || fresh.nodes[j].status == .waiting,
+                  joinsAhead?[j] ?? true else { continue }
             let arrived = new.tables.branchLanes(fork: f, branches: branches, join: j).filter { _, lane in
                 !lane.indices.contains { lane[$0] && (fresh.nodes[$0].status.isOpen || fresh.nodes[$0].status == .waiting) }
             }.count

@@ -82,7 +82,11 @@ public struct StepContext: Codable, Sendable, Hashable {
     /// - 13: a deal none of whose open nodes leads to a `won` node is forecast at 0, as one on its
     ///   lose path is (a node an approval's outcome sends the deal to on its way to `lost`);
     ///   under 12 it kept that node's probability.
-    public static let currentRules = 13
+    /// - 14: a migration leaves alone a fork whose join none of the deal's open nodes leads to
+    ///   (a deal lost from inside the fork): it does not count the fork's closed branches as
+    ///   arrived, and does not refuse a version that gives the fork a branch (FC1178). Under 13
+    ///   the join was set waiting, and such a version refused.
+    public static let currentRules = 14
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

@@ -492,6 +492,39 @@ extension Deal {
         #expect(try d.migrate(to: v2).failure == nil)
     }
 
+    /// A deal lost from inside a fork (its branches closed, its join back to pending) will never
+    /// reach the join: a version that gives the fork a branch moves it, and the join stays
+    /// pending (rules 14; QA round 34, S4). Under rules 10 to 13 the migration counted the closed
+    /// branches as arrived, set the join waiting, and refused such a version (FC1178); a
+    /// same-version move under those rules replays as it was.
+    @Test func aDealLostFromInsideAForkIsNotInsideItForAMigration() throws {
+        var d = try Mini.atFork()
+        try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
+        #expect(d.node("review_done")?.status == .waiting)
+        try d.apply(.lose(reason: "price"), by: "alice", after: hour)
+        #expect(d.active == ["loss_review"])
+        #expect(d.node("review_done")?.status == .pending && d.node("review_done")?.arrivals == 0)
+
+        let v2 = try MiniVersion.make("2.0.0", Self.thirdBranch)
+        var (moved, _) = try d.migrate(to: v2).get()
+        #expect(moved.active == ["loss_review"])
+        #expect(moved.node("review_done")?.status == .pending && moved.node("review_done")?.arrivals == 0)
+        #expect(moved.node("compliance_review")?.status == .pending)
+        try moved.apply(.setFields([FieldAssignment("notes", .text("too dear"))]), by: "alice", after: hour)
+        try moved.apply(.complete(node: "loss_review", outcome: nil), by: "alice", after: hour)
+        #expect(moved.snapshot?.status == .lost)
+        #expect(replayMatches(moved, initial: d.pm, machines: [d.pm, v2]))
+
+        // Under rules 13 the same version was refused, and a same-version move set the join waiting.
+        #expect(try d.migrate(to: v2, rules: 13).failure?.code == "FC1178")
+        let same = try MiniVersion.make("1.0.1")
+        let (old, _) = try d.migrate(to: same, rules: 13).get()
+        #expect(old.node("review_done")?.status == .waiting && old.node("review_done")?.arrivals == 1)
+        #expect(replayMatches(old, initial: d.pm, machines: [d.pm, same]))
+        let (now, _) = try d.migrate(to: same).get()
+        #expect(now.node("review_done")?.status == .pending && now.node("review_done")?.arrivals == 0)
+    }
+
     /// The version puts the node the deal works on inside a branch of a fork the deal has not
     /// entered (a review step made one of two parallel ones): nothing would start the other
     /// branch, and the join would wait for ever. Refused (FC1179) under rules 6; a log written
