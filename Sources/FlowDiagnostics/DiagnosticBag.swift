@@ -12,12 +12,36 @@ public struct DiagnosticBag: Sendable {
     public var hasErrors: Bool { items.contains { $0.severity == .error } }
     public var isEmpty: Bool { items.isEmpty }
 
-    /// The diagnostics sorted by file, position and code, exact duplicates removed.
+    /// What makes two diagnostics one problem said twice: the same code, place, help and fix-its.
+    struct Sameness: Hashable {
+        var code: DiagnosticCode
+        var path: String
+        var start: Int
+        var end: Int
+        var help: Message?
+        var fixIts: [FixIt]
+    }
+
+    /// The diagnostics sorted by file, position and code, exact duplicates removed. A diagnostic
+    /// with the code, span, help and fix-its of an earlier one (a node read twice, through an
+    /// alias) is said once, with the other's message as a note (QA round 35, A5: two errors with
+    /// two equal fix-its, which a tool would apply twice).
     public func sorted() -> [Diagnostic] {
         var seen = Set<Diagnostic>()
+        var same: [Sameness: Int] = [:]
         var unique: [Diagnostic] = []
         unique.reserveCapacity(items.count)
-        for d in items where seen.insert(d).inserted { unique.append(d) }
+        for d in items where seen.insert(d).inserted {
+            if let span = d.span {
+                let key = Sameness(code: d.code, path: d.path, start: span.start, end: span.end, help: d.help, fixIts: d.fixIts)
+                if let k = same[key] {
+                    if unique[k].message != d.message { unique[k].notes.append(Message("also: {0}", [d.message.text])) }
+                    continue
+                }
+                same[key] = unique.count
+            }
+            unique.append(d)
+        }
         return unique.sorted { a, b in
             if a.path != b.path { return a.path < b.path }
             let sa = a.span?.start ?? -1

@@ -449,10 +449,12 @@ public enum TemplateParser {
         if let x = m[.to]?.value {
             e.recipients = r.identifierList(x, key: "to")
             e.recipientsSpan = r.span(x)
+            e.recipientsNotAList = r.doc.kind(x) != .sequence
         }
         if let x = m[.roles]?.value {
             e.recipients = r.identifierList(x, key: "roles")
             e.recipientsSpan = r.span(x)
+            e.recipientsNotAList = r.doc.kind(x) != .sequence
         }
         for key in [EffectKey.message, .title, .name] {
             guard let x = m[key]?.value else { continue }

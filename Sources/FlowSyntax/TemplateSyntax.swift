@@ -532,6 +532,9 @@ public struct EffectSyntax: Sendable {
     public var span: SourceSpan
     /// Where `to` (or `roles` of a group chat) is written.
     public var recipientsSpan: SourceSpan? = nil
+    /// Whether `to` (or `roles`) is written as something other than a list (`to: owner`), which
+    /// the parser has reported: the checker then says nothing of its recipients.
+    public var recipientsNotAList = false
 }
 
 /// The triggers of template-wide effects.

@@ -162,6 +162,14 @@ public enum YAMLMessages {
         public static let textAfterFlowValue = "line {0} has text after the `{1}` that ends its value; put the whole value in quotes (`\"…\"`), or move the text inside"
         /// FC0111: `{0}` an anchor defined earlier with a near name.
         public static let aliasDidYouMean = "did you mean `*{0}`? (`&{0}` is defined above)"
+        /// FC0111: `{0}` the anchor, `{1}` the line below the alias where it is defined.
+        public static let aliasBeforeAnchor = "`&{0}` is defined below, on line {1}: an alias repeats a node marked above it; move the node marked `&{0}` above this alias, or the alias below it"
+        /// FC0111: the label on an anchor defined after its alias.
+        public static let anchorBelow = "the anchor, after the alias"
+        /// FC0102 for a list item's first key again: `{0}` its line, `{1}` the key, `{2}` the item's line.
+        public static let missingDash = "line {0} repeats `{1}`, the first key of the list item on line {2}: if a new item starts there, write `- ` before `{1}`, in the column of the other items' `- `"
+        /// FC0102's note: `{0}` the keys after it that repeat the item's too.
+        public static let repeatedItemKeys = "the keys after it repeat the item's too: {0}"
         /// FC0111 with no near anchor.
         public static let defineAnchor = "mark the node to repeat with `&{0}` before this alias"
         /// FC0112.

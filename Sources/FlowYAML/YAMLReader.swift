@@ -270,6 +270,10 @@ private struct Builder {
         var isMapping: Bool
         /// End of the last child as written (an alias ends where the alias does, not its anchor).
         var lastEnd: Int = 0
+        /// A block mapping in a block list whose first key came again (a `- ` left out before a
+        /// new item): the repeat's position in `pending`, the index of its diagnostic, and the
+        /// keys repeated after it, which that diagnostic names instead of one error each.
+        var repeatedItem: (at: Int, diagnostic: Int, keys: [String])?
     }
 
     /// Children of open containers, pushed flat; moved into `children` when a container closes.
@@ -397,8 +401,19 @@ private struct Builder {
             // an author who pressed the tab key (QA round 22).
             d.message = Message("{0}", [YAMLMessages.Help.tabInIndentation])
             d = d.help(YAMLMessages.Help.tabIndentation)
+        } else if let start = fullWidthColonAfterKey(at) {
+            // `name：{zh: 签约, en: Signing}`: the `：` typed for the key's `:`, and the value's
+            // own `: ` read as a second key (QA round 35, A1: the help said to quote the value).
+            d = d.label(span(start, start + 3), YAMLMessages.Help.notASeparator)
+                .help(YAMLMessages.Help.notAColon, String(file.line(of: start)), CharacterNames.describe("\u{FF1A}"))
         } else if colonInPlainValue(at) {
             d = d.help(YAMLMessages.Help.colonInPlainValue, String(file.line(of: at)))
+        } else if let (start, scalar) = lookAlikeIndentation(at) {
+            // A line indented with U+3000 or U+00A0, as an input method types them (QA round 35,
+            // A10: the help asked to indent the next line like it).
+            let length = SourceFile.scalarLength(leadByte: file.bytes[start])
+            d = d.label(span(start, start + length), YAMLMessages.Help.notASeparator)
+                .help(YAMLMessages.Help.notASpace, String(file.line(of: start)), CharacterNames.describe(scalar))
         } else if let (format, arguments) = indentationHint(at, problem: problem) {
             d = d.help(format, arguments[0], arguments[1], arguments[2], arguments[3])
         } else if listItemInMapping(at, problem: problem) {
@@ -424,6 +439,27 @@ private struct Builder {
                 .help(format, String(file.line(of: start)), CharacterNames.describe(scalar))
         }
         fail(d)
+    }
+
+    /// The offset of an anchor `&name` after offset `from`: `&` at a line's start or after a
+    /// blank, `-`, `[`, `{`, `,` or `:`, the name, then a blank, a line end, or the file's end.
+    func anchorDefined(_ name: String, after from: Int) -> Int? {
+        let bytes = file.bytes, needle = Array(name.utf8)
+        guard !needle.isEmpty else { return nil }
+        var i = from
+        while i < bytes.count {
+            if bytes[i] == 0x26 {
+                let before = i > 0 ? bytes[i - 1] : 0x0A
+                let end = i + 1 + needle.count
+                if [0x20, 0x0A, 0x0D, 0x2D, 0x5B, 0x7B, 0x2C, 0x3A, 0x09].contains(before), end <= bytes.count,
+                   bytes[(i + 1)..<end].elementsEqual(needle),
+                   end == bytes.count || [0x20, 0x0A, 0x0D, 0x09].contains(bytes[end]) {
+                    return i
+                }
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Whether more than 1024 characters lie between `from` and `at` on one line: libyaml's
@@ -492,6 +528,49 @@ private struct Builder {
             i += 1
         }
         return false
+    }
+
+    /// The offset of a `：` (U+FF1A) that ends the key of the problem's line, when the problem is
+    /// a `: ` later on it (a value in braces after `name：`): the line's text before the `：` is
+    /// its indentation, any `- `, and a key without spaces, and no ASCII `: ` comes before it.
+    func fullWidthColonAfterKey(_ at: Int) -> Int? {
+        let bytes = file.bytes
+        guard colonInPlainValue(at) else { return nil }
+        var i = file.lineStarts[file.line(of: at) - 1]
+        while i < at, bytes[i] == 0x20 { i += 1 }
+        while i + 1 < at, bytes[i] == 0x2D, bytes[i + 1] == 0x20 { i += 2 }
+        let keyStart = i
+        while i + 2 < at {
+            if bytes[i] == 0xEF, bytes[i + 1] == 0xBC, bytes[i + 2] == 0x9A { return i > keyStart ? i : nil }
+            if bytes[i] == 0x20 || bytes[i] == 0x3A { return nil }
+            i += 1
+        }
+        return nil
+    }
+
+    /// A U+3000 IDEOGRAPHIC SPACE or U+00A0 NO-BREAK SPACE among the blanks that start the
+    /// problem's line or the nearest line above it that is not blank: the offset and the scalar.
+    func lookAlikeIndentation(_ at: Int) -> (Int, Unicode.Scalar)? {
+        let bytes = file.bytes
+        func leading(_ line: Int) -> (Int, Unicode.Scalar)? {
+            let r = file.lineRange(line)
+            var i = r.lowerBound
+            while i < r.upperBound {
+                if bytes[i] == 0x20 { i += 1; continue }
+                guard let found = lookAlikeSeparator(in: i..<min(i + 3, r.upperBound)), found.0 == i else { return nil }
+                return found
+            }
+            return nil
+        }
+        let line = file.line(of: at)
+        if let found = leading(line) { return found }
+        var previous = line - 1
+        while previous >= 1 {
+            let r = file.lineRange(previous)
+            if r.contains(where: { bytes[$0] != 0x20 && bytes[$0] != 0x0A && bytes[$0] != 0x0D }) { return leading(previous) }
+            previous -= 1
+        }
+        return nil
     }
 
     /// A key indented differently from the keys of its mapping: further than the key on the line
@@ -711,7 +790,11 @@ private struct Builder {
             guard let target = anchors[name] else {
                 // A near anchor defined above (`*esc3` for `&esc2`, QA round 17), else how to define one.
                 let d = YAMLMessages.undefinedAlias.at(span(start, end), name)
-                if let near = Suggestions.closest(to: name, in: anchors.keys.sorted()) {
+                if let later = anchorDefined(name, after: end) {
+                    // The anchor is below the alias (QA round 35, A7: the help said to define it).
+                    fail(d.label(span(later, later + 1 + name.utf8.count), YAMLMessages.Help.anchorBelow)
+                        .help(YAMLMessages.Help.aliasBeforeAnchor, name, String(file.line(of: later))))
+                } else if let near = Suggestions.closest(to: name, in: anchors.keys.sorted()) {
                     fail(d.help(YAMLMessages.Help.aliasDidYouMean, near))
                 } else {
                     fail(d.help(YAMLMessages.Help.defineAnchor, name))
@@ -849,9 +932,25 @@ private struct Builder {
             if let first = firstEqualKey(id, in: &top) {
                 let key = keyText(id)
                 let firstAt = keySpan(atPending: first)
-                diagnostics.append(
-                    YAMLMessages.duplicateKey.at(span(at.start, at.end), key)
-                        .label(span(firstAt.start, firstAt.end), "first defined here"))
+                if var item = top.repeatedItem, first < item.at, diagnostics.indices.contains(item.diagnostic) {
+                    // The next item's other keys, repeating the first item's: said once.
+                    item.keys.append(key)
+                    diagnostics[item.diagnostic].notes = [Message(YAMLMessages.Help.repeatedItemKeys, [item.keys.map { "`\($0)`" }.joined(separator: ", ")])]
+                    top.repeatedItem = item
+                } else {
+                    var d = YAMLMessages.duplicateKey.at(span(at.start, at.end), key)
+                        .label(span(firstAt.start, firstAt.end), "first defined here")
+                    // The item's first key again, in a list item: most likely a new item written
+                    // without its `- ` (QA round 35, A4: six errors, none of them saying so).
+                    if first == top.childStart, !records[top.id].flow, let outer = stack.last, !outer.isMapping, !records[outer.id].flow {
+                        d = d.help(YAMLMessages.Help.missingDash, String(file.line(of: at.start)), key, String(file.line(of: firstAt.start)))
+                        if at.start >= 2, file.bytes[at.start - 1] == 0x20, file.bytes[at.start - 2] == 0x20 {
+                            d = d.fix(span(at.start - 2, at.start), "- ")
+                        }
+                        top.repeatedItem = (pending.count, diagnostics.count, [])
+                    }
+                    diagnostics.append(d)
+                }
             }
         }
         top.lastEnd = max(top.lastEnd, at.end)

@@ -183,4 +183,26 @@ extension AuthorMistakeTests {
         // ... nor to lead into the inner fork, which FC0515 refuses as well (QA round 21).
         #expect(entered.first { $0.code == DiagnosticCode(516) }?.help == nil, "\(entered.map { $0.help?.text ?? "" })")
     }
+
+    /// `to: owner` without brackets: FC0203 says to write `[owner]`, and nothing says the effect
+    /// has no recipients (QA round 35, A8: FC0707 beside it, at the same place).
+    @Test func recipientsNotInAListAreSaidOnce() throws {
+        let ds = Self.check(node: "on_enter:\n      - notify: {to: owner, message: hi}")
+        #expect(ds.map(\.code.description) == ["FC0203"], "\(ds.map(\.message.text))")
+        #expect(ds.first?.help?.text.contains("[owner]") == true)
+        // An empty list still has no recipients.
+        #expect(Self.check(node: "on_enter:\n      - notify: {to: [], message: hi}").contains { $0.code.description == "FC0707" })
+    }
+
+    /// A mistake inside a node an alias repeats is one error, with one fix-it, and the other
+    /// place it is read as a note (QA round 35, A5: two errors, two equal fix-its).
+    @Test func aMistakeInANodeAnAliasRepeatsIsSaidOnce() throws {
+        let ds = Self.check(field: "vip: &flag {type: boolean, defualt: false}\n  vip2: *flag")
+        let unknown = ds.filter { $0.code.description == "FC0201" }
+        #expect(unknown.count == 1, "\(ds.map(\.message.text))")
+        let d = try #require(unknown.first)
+        #expect(d.fixIts.count == 1)
+        #expect(d.message.text.contains("`vip`"), "\(d.message.text)")
+        #expect(d.notes.map(\.text).contains { $0.hasPrefix("also: ") && $0.contains("`vip2`") }, "\(d.notes.map(\.text))")
+    }
 }

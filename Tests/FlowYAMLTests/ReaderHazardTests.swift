@@ -374,10 +374,16 @@ import FlowDiagnostics
         #expect(at(d).map { $0 == (2, 4) } == true)
     }
 
+    /// An alias before its anchor is told that the anchor is below, and where (QA round 35, A7:
+    /// the help said to mark a node with the anchor already written one line down).
     @Test func aliasBeforeItsAnchorIsUndefined() throws {
         #expect(read("a: *x\nb: &x 1\n").codes == ["FC0111"])
         let d = try #require(read("a: *x\nb: &x 1\n").diagnostics.first)
-        #expect(d.help?.text == "mark the node to repeat with `&x` before this alias")
+        #expect(d.help?.text == "`&x` is defined below, on line 2: an alias repeats a node marked above it; move the node marked `&x` above this alias, or the alias below it")
+        #expect(d.labels.first?.span.range == 9..<11)
+        // A name that only starts the same (`&xy`) is no anchor `&x`.
+        let other = try #require(read("a: *x\nb: &xy 1\n").diagnostics.first)
+        #expect(other.help?.text == "mark the node to repeat with `&x` before this alias")
     }
 
     /// An alias one letter from an anchor defined above gets it (QA round 17).

@@ -58,6 +58,56 @@ import Testing
         #expect(label.message.text == "not a YAML separator")
     }
 
+    /// A full-width `：` typed for a key's `:` before a value in braces: libyaml stops at the
+    /// value's own `: `, which is no reason to quote the whole line; the `：` is named (QA round
+    /// 35, A1).
+    @Test(arguments: ["  - id: signing\n    name：{zh: 签约, en: Signing}\n", "  - name：{zh: 签约, en: Signing}\n"])
+    func aFullWidthColonBeforeABracedValueIsNamed(_ lines: String) throws {
+        let text = "nodes:\n" + lines
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("：") }! + 1
+        #expect(d.help?.text == "line \(line) has `：` (U+FF1A FULLWIDTH COLON) where YAML needs `:` followed by a space", "\(String(describing: d.help?.text))")
+        let at = byteOffset(of: "：", in: text)
+        #expect(d.labels.contains { $0.span.start == at && $0.span.end == at + 3 && $0.message.text == "not a YAML separator" })
+    }
+
+    /// A line indented with U+3000 IDEOGRAPHIC SPACE (or U+00A0) as an input method types it:
+    /// libyaml stops at the next line, and the character is named on its own line (QA round 35,
+    /// A10: the help asked to indent the next line like it).
+    @Test(arguments: [("\u{3000}\u{3000}", "U+3000 IDEOGRAPHIC SPACE"), ("\u{00A0}\u{00A0}", "U+00A0 NO-BREAK SPACE")])
+    func aLookAlikeSpaceIndentingALineIsNamed(_ indent: String, _ name: String) throws {
+        let text = "nodes:\n  - id: signing\n    name: Signing\n\(indent)owner: account_exec\n    probability: 90\n"
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.help?.text == "line 4 has an invisible \(name) where YAML needs an ordinary space", "\(String(describing: d.help?.text))")
+        let at = byteOffset(of: indent, in: text)
+        #expect(d.labels.contains { $0.span.start == at && $0.message.text == "not a YAML separator" })
+    }
+
+    /// A list item's first key again, in the same item: a new item written without its `- `. One
+    /// error, at the repeated key, with the way to write it and a fix-it; the keys after it
+    /// repeating the item's are named in its note, not said one error each (QA round 35, A4: six
+    /// errors, none of them saying so).
+    @Test func aListItemWithoutItsDashIsSaidOnce() throws {
+        let text = "nodes:\n  - id: legal\n    name: Legal\n    next: done\n    id: finance\n    name: Finance\n    next: done\n  - id: done\n"
+        let ds = read(text).diagnostics
+        #expect(ds.map(\.code.description) == ["FC0102"])
+        let d = try #require(ds.first)
+        #expect(d.location?.line == 5)
+        #expect(d.help?.text == "line 5 repeats `id`, the first key of the list item on line 2: if a new item starts there, write `- ` before `id`, in the column of the other items' `- `")
+        #expect(d.notes.map(\.text) == ["the keys after it repeat the item's too: `name`, `next`"])
+        let fix = try #require(d.fixIts.first)
+        #expect(fix.replacement == "- ")
+        var fixed = Array(text.utf8)
+        fixed.replaceSubrange(fix.span.range, with: Array("- ".utf8))
+        #expect(read(String(decoding: fixed, as: UTF8.self)).diagnostics.isEmpty)
+        // Any other key repeated stays an error of its own.
+        let other = read("nodes:\n  - id: a\n    name: A\n    name: B\n    next: c\n    next: d\n").diagnostics
+        #expect(other.map(\.code.description) == ["FC0102", "FC0102"])
+        #expect(other.allSatisfy { $0.help == nil })
+    }
+
     /// `: ` inside a value written without quotes reads as a second key: the help says to quote
     /// the value, and does not blame a full-width colon elsewhere in the text (it did).
     @Test(arguments: [

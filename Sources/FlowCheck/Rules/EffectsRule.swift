@@ -26,7 +26,11 @@ enum EffectsRule: TemplateRule {
             if !mayNameAdded, e.kind.value != .groupChat, let a = e.recipients.first(where: { $0.value == "added" }) {
                 ctx.report(CheckMessages.addedOutsideRoleAdded.at(a.span).help(CheckMessages.Formats.addedInEffect))
             }
+            // `to: owner`: FC0203 already says to write `[owner]` (QA round 35, A8: "has no
+            // recipients" beside it).
             switch e.kind.value {
+            case _ where e.recipientsNotAList:
+                break
             case .notify, .botCard:
                 if e.recipients.isEmpty { ctx.report(CheckMessages.noRecipients.at(e.recipientsSpan ?? e.kind.span, e.kind.value.rawValue)) }
             case .groupChat:
