@@ -56,7 +56,7 @@ public enum FieldValues {
             return value
         case (.enumeration(let values), .enumValue(let v)), (.enumeration(let values), .text(let v)):
             guard values.contains(v) else {
-                throw Refusal(RuntimeMessages.unknownEnumValue, def.id, v, values.joined(separator: ", "))
+                throw Refusal(RuntimeMessages.unknownEnumValue, def.id, v, values.joined(separator: ", "), Names.didYouMean(v, among: values))
             }
             return .enumValue(v)
         case (.list(let element), .list(let elements)):

@@ -101,7 +101,7 @@ public enum RuntimeMessages {
     public static let outOfRange = RuntimeMessageSpec(1113, "out-of-range", "{1} is outside the range of field `{0}` ({2})", """
         The field declares `min` and/or `max` and the value lies outside them.
         """)
-    public static let unknownEnumValue = RuntimeMessageSpec(1114, "unknown-enum-value", "`{1}` is not a value of field `{0}` (values: {2})", """
+    public static let unknownEnumValue = RuntimeMessageSpec(1114, "unknown-enum-value", "`{1}` is not a value of field `{0}` (values: {2}){3}", """
         An enum field (or a list of enum) holds only its declared values.
         """)
     public static let requiredFieldMissing = RuntimeMessageSpec(1115, "required-field-missing", "{0} needs fields that are not set: {1}", """
@@ -442,6 +442,9 @@ public enum RuntimeMessages {
         public static let orTheOwner = ", the deal's owner"
         /// FC1181 under rules 11: the owner adds someone only while the role has no member.
         public static let orTheOwnerWhileEmpty = ", the deal's owner while it has no member,"
+        /// FC1181's `{3}` to an owner who would add themselves.
+        public static let orTheOwnerSomeoneElse = ", the deal's owner (adding someone other than themselves),"
+        public static let orTheOwnerSomeoneElseWhileEmpty = ", the deal's owner (adding someone other than themselves, while it has no member),"
         /// FC1182's `{1}`, `{3}`: a node's state, and the node it came from when a mapping moved it.
         public static let openState = "{0}"
         public static let openStateFrom = "from `{1}`, {0}"

@@ -252,7 +252,7 @@ private struct ScenarioRun {
             if case .string(let s) = raw { written = [s] }
             if case .array(let items) = raw { written = items.compactMap { if case .string(let s) = $0 { s } else { nil } } }
             if let bad = written.first(where: { !values.contains($0) }) {
-                return Refusal(RuntimeMessages.unknownEnumValue, field, bad, values.joined(separator: ", "))
+                return Refusal(RuntimeMessages.unknownEnumValue, field, bad, values.joined(separator: ", "), Names.didYouMean(bad, among: values))
             }
         }
         // A list: the first element that does not fit is the one to name.
@@ -328,14 +328,15 @@ private struct ScenarioRun {
 
     func stateLines() -> [String] {
         guard let s = snapshot else { return [] }
-        return Array(Runner.explain(m, s).prefix(1)) + s.openNodes.map { "open: \(m.nodes[$0].id) (\(s.nodes[$0].status.rawValue))" }
+        return Array(Runner.explain(m, s, utcOffset: scenario.utcOffset).prefix(1)) + s.openNodes.map { "open: \(m.nodes[$0].id) (\(s.nodes[$0].status.rawValue))" }
     }
 
     func stepDecisions(from start: Int) -> [String] {
         guard let s = snapshot, start < s.decisions.count else { return [] }
         var copy = s
         copy.decisions = Array(s.decisions[start...])
-        let lines = Array(Runner.explain(m, copy).dropFirst(1 + s.openNodes.count))
+        // In the scenario's zone, as the step headings and expectations are (QA round 35, A2).
+        let lines = Array(Runner.explain(m, copy, utcOffset: scenario.utcOffset).dropFirst(1 + s.openNodes.count))
         return lines.isEmpty ? [] : [S.decisions] + lines
     }
 
@@ -542,6 +543,12 @@ public enum ScenarioValues {
             // A number with an exponent as text (a CSV cell `1e30`), as the same JSON number
             // (QA round 28, I12: no reason, where `1e5` got its hint).
             if why.isEmpty { why = exponentWhy(s, type: type) }
+            // An enum's values by name, and the one meant, as the runner's FC1114 says them (QA
+            // round 35, A11: "is not enum(converted, extended, failed)").
+            if case .enumeration(let values) = type {
+                let hint = FieldValueHints.hint(s, type: type, zone: zone).map { "; " + $0 } ?? Names.didYouMean(s, among: values)
+                return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not one of its values: \(values.joined(separator: ", "))" + hint))
+            }
             return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + why + (FieldValueHints.hint(s, type: type, zone: zone).map { "; " + $0 } ?? "")))
         case (.array(let items), .list(let element)):
             var out: [ExprValue] = []

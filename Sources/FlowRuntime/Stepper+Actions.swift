@@ -478,7 +478,11 @@ extension Stepper {
         let ownerMayAdd = context.rules < 11 || members(ofRole: r).isEmpty
         if canAssign(person) || (adding && person == s.owner && member != person && ownerMayAdd) { return }
         typealias P = RuntimeMessages.Phrase
-        let owner = !adding ? "" : context.rules < 11 ? P.orTheOwner : P.orTheOwnerWhileEmpty
+        // The owner adding themselves is told that the owner adds someone else (QA round 35, A9:
+        // "only … the deal's owner … may", said to the owner).
+        let owner = !adding ? "" : person == s.owner && member == person
+            ? (context.rules < 11 ? P.orTheOwnerSomeoneElse : P.orTheOwnerSomeoneElseWhileEmpty)
+            : (context.rules < 11 ? P.orTheOwner : P.orTheOwnerWhileEmpty)
         throw Refusal(RuntimeMessages.notAnAssigner, Names.shown(person), m.roles[r].id, adding ? P.addTo : P.removeFrom,
                       owner, RuntimeMessages.fill(adding ? P.askToAdd : P.askToRemove, [Names.shown(member)]))
     }

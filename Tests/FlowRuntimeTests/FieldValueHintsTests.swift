@@ -95,4 +95,25 @@ import Testing
         }
         #expect(small.message == "`1e5` is not money(CNY); write `100000 CNY`")
     }
+
+    /// A value no enum value of the field is named with the field's values and the one meant,
+    /// in a deals file, `--set` and a scenario alike (QA round 35, A11: a deals file's value
+    /// was "not enum(converted, extended, failed)", and neither said `extended`).
+    @Test func anEnumValueOffByALetterIsNamedWithTheOneMeant() throws {
+        let type = ExprType.enumeration(values: ["converted", "extended", "failed"])
+        guard case .failure(let e) = ScenarioValues.value(.string("extend"), type: type) else {
+            Issue.record("read")
+            return
+        }
+        #expect(e.message == "`extend` is not one of its values: converted, extended, failed (did you mean `extended`?)")
+        guard case .failure(let spaced) = ScenarioValues.value(.string("Extended"), type: type) else {
+            Issue.record("read")
+            return
+        }
+        #expect(spaced.message == "`Extended` is not one of its values: converted, extended, failed; write `extended`")
+        var d = try Mini.deal()
+        let refused = d.refuse(.setFields([FieldAssignment("tier", .enumValue("glod"))]), by: "alice")
+        #expect(refused?.code == "FC1114")
+        #expect(refused?.message == "`glod` is not a value of field `tier` (values: gold, silver) (did you mean `gold`?)", "\(refused?.message ?? "")")
+    }
 }

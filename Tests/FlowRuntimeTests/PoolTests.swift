@@ -228,7 +228,10 @@ import Testing
         #expect(code(removing) == "FC1181")
         #expect(removing?.message.hasSuffix("; ask one of them to remove `mia`") == true, "\(removing?.message ?? "")")
         // ... nor adds themselves, then to remove the others as a member (QA round 21).
-        #expect(code(d.refuse(.addRoleMember(role: "sales_manager", person: "alice"), by: "alice")) == "FC1181")
+        let herself = d.refuse(.addRoleMember(role: "sales_manager", person: "alice"), by: "alice")
+        #expect(code(herself) == "FC1181")
+        // Told what the owner may do (QA round 35, A9: "only … the deal's owner … may").
+        #expect(herself?.message == "`alice` may not add someone to `sales_manager`: its members assign and release deals; only they, the deal's owner (adding someone other than themselves, while it has no member), or an actor the host vouches for (`--can-assign`) may; ask one of them to add `alice`", "\(herself?.message ?? "")")
         try d.apply(.removeRoleMember(role: "sales_manager", person: "may"), by: "mia")
         try d.apply(.addRoleMember(role: "sales_manager", person: "bob"), by: "hr-system", canAssign: true)
         try d.apply(.addRoleMember(role: "legal", person: "liz"), by: "bob")

@@ -140,6 +140,46 @@ import Testing
         }
     }
 
+    /// A mistake at the top of the file (`utc_offset`, `start`, a misspelt key) does not hide
+    /// those of the steps: every mistake of its form at once (QA round 35, A3: one top-level
+    /// slip hid six). A misspelt key is not also said missing.
+    @Test(arguments: [
+        (#""utc_offset": 8, "start": 0, "scenario": "x""#, ["utc_offset"]),
+        (#""start": "tomorrow", "scenario": "x""#, ["start"]),
+        (#""start": 0, "scenaro": "x""#, [""]),
+    ])
+    func aTopLevelMistakeHidesNoStepMistake(_ top: String, _ paths: [String]) {
+        let json = #"{"# + top + #", "template": "t", "deal": {}, "steps": [{"tick": true, "at": "3d"}, {"tick": true, "expect": {"effects": ["notice"]}}]}"#
+        switch Scenario.parse(json: Array(json.utf8)) {
+        case .success: Issue.record("accepted \(json)")
+        case .failure(let e):
+            #expect(e.all.map(\.path) == paths + ["steps[0].at", "steps[1].expect.effects[0]"], "\(e.all.map(\.description))")
+            if top.contains("scenaro") {
+                #expect(e.all.first?.message.hasPrefix("unknown key `scenaro` (did you mean `scenario`?)") == true, "\(e.all.map(\.description))")
+                #expect(!e.all.contains { $0.message.contains("missing `scenario`") })
+            }
+        }
+    }
+
+    /// A failure's decision lines give their times in the scenario's `utc_offset`, as its step
+    /// headings and expectations do (QA round 35, A2: the decisions were in UTC).
+    @Test func aFailuresDecisionsAreInTheScenariosZone() throws {
+        let (_, machine) = try Self.load("testdata/run/mini-pool.scenario.json")
+        let json = #"""
+            {"scenario": "z", "template": "mini.flow.yaml", "start": "2024-05-06T09:00:00+08:00", "utc_offset": "8h",
+             "deal": {"owner": "alice", "fields": {"customer_name": "Acme"}, "roles": {"sales_manager": ["mia"]}},
+             "steps": [{"at": "+1h", "by": "alice", "release": true},
+                       {"at": "+5d", "by": "bob", "claim": true, "expect": {"next_timer": "+1d"}}]}
+            """#
+        guard case .success(let scenario) = Scenario.parse(json: Array(json.utf8)) else { Issue.record("refused"); return }
+        let report = ScenarioRunner.run(scenario, machine: machine)
+        let text = try #require(report.failure?.description)
+        let decisions = text.split(separator: "\n").drop { !$0.contains("decisions in this step") }.dropFirst()
+        #expect(!decisions.isEmpty, "\(text)")
+        #expect(decisions.contains { $0.contains("+08:00") }, "\(text)")
+        #expect(!decisions.contains { $0.range(of: #"\d{2}:\d{2}:\d{2}Z"#, options: .regularExpression) != nil }, "\(text)")
+    }
+
     /// No deal is created to check the keys beside a creation's `refused` against: the reader
     /// refuses them at the key, and the runner, given them all the same, fails rather than pass
     /// them unchecked (white-box review of `flowc test`, I3).
