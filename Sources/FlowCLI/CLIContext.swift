@@ -114,6 +114,8 @@ public final class CLIContext: @unchecked Sendable {
     /// Whether a store failure said on standard error was a busy store (``ExitCode/busy``): the
     /// command's usage status (2) becomes 75.
     var storeWasBusy = false
+    /// Ctrl-C or TERM stopped a wait for the store's writer lock (FC1242): exit 130.
+    var storeWaitInterrupted = false
 
     /// Whether anything was written to standard output (or tried: a lost stream counts).
     private(set) var wroteOutput = false

@@ -36,6 +36,8 @@ public struct Flowc: ParsableCommand {
         var code = runCommand(arguments, context: context)
         // A store failure that was a busy store: "try again", not "fix the command".
         if code == ExitCode.usage, context.storeWasBusy { code = ExitCode.busy }
+        // Stopped while waiting for the store: interrupted, as a run stopped later is.
+        if code == ExitCode.usage, context.storeWaitInterrupted { code = ExitCode.interrupted }
         // Asked for JSON and failed before writing any: the failure as JSON (`FailureJSON`).
         if code != ExitCode.clean, !context.wroteOutput, FailureJSON.requested(arguments) {
             context.write(FailureJSON.object(errorLine: context.firstError, exit: code) + "\n")

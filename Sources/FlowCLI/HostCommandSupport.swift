@@ -265,17 +265,29 @@ struct StoreOptions: ParsableArguments {
         }
         var lock: StoreWriterLock?
         if writing {
+            // Another program's database, before the lock makes `PATH.machines/` beside it and
+            // the open switches it to WAL (QA round 35, B2).
+            if exists {
+                do { try SQLiteStore.refuseForeign(at: path) } catch {
+                    context.writeError(HostError.store(error), place: path)
+                    return nil
+                }
+            }
             // Taken before the store is opened, so that two commands creating it do not race.
             let directory = PathText.directory(of: path)
             if creating, !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             do {
                 let asked = Date()
                 var waited = false
-                lock = try StoreWriterLock.acquire(besideDatabase: path, timeout: lockTimeout) {
+                // Ctrl-C or TERM while waiting stops the wait, said, exit 130 (QA round 35, B4: the
+                // signal ended the process without a word, its JSON, or its exit status).
+                let interrupts = Interrupts.install()
+                defer { interrupts.remove() }
+                lock = try StoreWriterLock.acquire(besideDatabase: path, timeout: lockTimeout, waiting: {
                     waited = true
                     // How long, as the note for another program's lock says (QA round 30, N16).
                     context.writeError("note: another flowc command is writing to \(path); waiting for it, \(waitBound(lockTimeout)) (`--lock-timeout SECONDS` sets how long)\n")
-                }
+                }, isInterrupted: { interrupts.isRaised })
                 if waited { lockWait?.seconds = Date().timeIntervalSince(asked) }
             } catch {
                 context.writeError(error, place: path)
@@ -507,7 +519,10 @@ enum HostTemplates {
     /// - Parameter warnings: also print the template's warnings (`flowc graph`, as `compile`
     ///   does); the commands that run deals print only the errors that stop them.
     /// - Returns: the machine, or the exit code (1 template errors, 2 unreadable).
-    static func load(_ path: String, _ context: CLIContext, warnings: Bool = false) -> Result<VerifiedMachine, ExitStatus> {
+    /// - Parameter files: given the paths of the files the template was read from (itself, and
+    ///   those it includes or extends), when it checks.
+    static func load(_ path: String, _ context: CLIContext, warnings: Bool = false,
+                     files: ([String]) -> Void = { _ in }) -> Result<VerifiedMachine, ExitStatus> {
         if isCompiled(path) {
             let data: [UInt8]
             switch InputFile.read(path) {
@@ -528,6 +543,7 @@ enum HostTemplates {
             return .failure(ExitStatus(unreadable ? ExitCode.usage : ExitCode.problems))
         }
         if refuseFragment(result, path: path, context) { return .failure(ExitStatus(ExitCode.usage)) }
+        files(result.files.map(\.path))
         do {
             return .success(try IRLoader.verify(try IRCompiler.compile(result)))
         } catch let error as CompileError {
@@ -719,6 +735,7 @@ extension CLIContext {
     /// store for the exit status (``ExitCode/busy``).
     func writeError(_ error: HostError, place: String? = nil) {
         if error.storeProblem == .busy { storeWasBusy = true }
+        if error.storeProblem == .interrupted { storeWaitInterrupted = true }
         writeError((place.map { "\($0): " } ?? "") + error.description + "\n")
     }
 }

@@ -1,37 +1,41 @@
 import Foundation
 
+/// Set by the signal handler of ``Interrupts``: a plain store, safe in a handler. Once set, it
+/// stays set for the process (a Ctrl-C during the wait for the store also stops the run after it).
+nonisolated(unsafe) private var interruptRaised: sig_atomic_t = 0
+
 /// SIGINT and SIGTERM caught while a run or a tick goes: the first is noted (a run stops at the
 /// next record, a tick after the page it writes, having written what they have); the handlers are
-/// then the default ones again, so that a second Ctrl-C ends the process at once.
+/// then the default ones again, so that a second Ctrl-C ends the process at once. A signal the
+/// process was started with ignored (a job put in the background by a script) stays ignored, as
+/// the convention is (QA round 35, B7: a run in the background of a script stopped at Ctrl-C).
+///
+/// A handler of its own, installed and removed as often as commands need (the wait for the
+/// store's writer lock, then the run): with dispatch signal sources, the second install in one
+/// process never fired once the first had put the old handlers back.
 final class Interrupts: @unchecked Sendable {
-    private let lock = NSLock()
-    private var raised = false
-    private var sources: [any DispatchSourceSignal] = []
     private var previous: [(Int32, sig_t?)] = []
 
-    var isRaised: Bool { lock.withLock { raised } }
+    var isRaised: Bool { interruptRaised != 0 }
 
     static func install() -> Interrupts {
         let interrupts = Interrupts()
         for number in [SIGINT, SIGTERM] {
-            interrupts.previous.append((number, signal(number, SIG_IGN)))
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak interrupts] in interrupts?.raise() }
-            source.resume()
-            interrupts.sources.append(source)
+            let previous = signal(number) { number in
+                interruptRaised = 1
+                signal(number, SIG_DFL)
+            }
+            if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
+                signal(number, SIG_IGN)
+                continue
+            }
+            interrupts.previous.append((number, previous))
         }
         return interrupts
     }
 
-    private func raise() {
-        lock.withLock { raised = true }
-        for (number, _) in previous { signal(number, SIG_DFL) }
-    }
-
     /// Puts the handlers back as they were.
     func remove() {
-        for source in sources { source.cancel() }
-        sources = []
         for (number, handler) in previous { signal(number, handler) }
         previous = []
     }

@@ -181,9 +181,19 @@ struct RunCommand: FlowcCommand {
             }
         }
         let verified: VerifiedMachine
-        switch HostTemplates.load(template, context) {
+        var sources: [String] = []
+        switch HostTemplates.load(template, context, files: { sources = $0 }) {
         case .success(let m): verified = m
         case .failure(let status): return status.code
+        }
+        // A file the template includes or extends, as the template itself (QA round 35, B3: a
+        // shared fragment was overwritten with rejected records).
+        for output in [rejectsFiles.deals, rejectsFiles.events].compactMap({ $0 }) {
+            let id = FileIdentity(output)
+            if let source = sources.first(where: { FileIdentity($0) == id }) {
+                context.writeError("error: the rejects file `\(output)` is `\(source)`, a file the template reads: give --rejects or --events-rejects another path\n")
+                return ExitCode.usage
+            }
         }
         // Files are read a chunk at a time as they run (a run holds a batch of records, not the
         // file); a CSV file that is not a regular file (a pipe) is copied to a temporary file

@@ -8,10 +8,17 @@ public enum CharacterNames {
     public static let invisibleFormat = "an invisible {0}"
 
     /// `U+0430 CYRILLIC SMALL LETTER A` (the code point alone when Unicode gives no name).
+    /// The names of the control characters that reach ids and texts most (Unicode gives controls
+    /// no name; these are their aliases).
+    static let controlNames: [UInt32: String] = [
+        0x00: "NULL", 0x08: "BACKSPACE", 0x09: "CHARACTER TABULATION", 0x0A: "LINE FEED", 0x0B: "LINE TABULATION",
+        0x0C: "FORM FEED", 0x0D: "CARRIAGE RETURN", 0x1B: "ESCAPE", 0x7F: "DELETE",
+    ]
+
     public static func codePoint(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         let point = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-        guard let name = scalar.properties.name ?? scalar.properties.nameAlias else { return point }
+        guard let name = scalar.properties.name ?? scalar.properties.nameAlias ?? controlNames[scalar.value] else { return point }
         return point + " " + name
     }
 

@@ -1,3 +1,4 @@
+import FlowDiagnostics
 import Foundation
 import FlowIR
 public import FlowRuntime
@@ -64,7 +65,8 @@ public struct BulkReport: Sendable {
     public var unchanged = 0
     public var rejected = 0
     /// Records run but not written: the store failed on their batch (a full disk), so the run
-    /// stopped; running the file again applies them.
+    /// stopped; running the file again applies them. Those rejected in that batch count here
+    /// too: they were judged against records the store did not write.
     public var notWritten = 0
     /// Events stepped and stored (creations included).
     public var events = 0
@@ -424,6 +426,12 @@ public final class BulkRun {
                     var error = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
                         ? RecordReader.fail(HostMessages.Record.notJSON, "the line", e.description)
                         : RecordReader.fail(HostMessages.Record.notARecord, "the line")
+                    // A byte-order mark inside the file, as joining two files leaves one (QA
+                    // round 35, B5: "byte 0: expected a value").
+                    if slice.drop(while: { $0 == 0x20 || $0 == 0x09 }).starts(with: [0xEF, 0xBB, 0xBF]) {
+                        error = RecordReader.fail(HostMessages.Record.notJSON, "the line",
+                                                  HostMessages.fill(HostMessages.Phrase.byteOrderMark, [CharacterNames.describe("\u{FEFF}")]))
+                    }
                     // The deal it names, as written, so the author finds the record (QA round 19).
                     if let named, !named.isEmpty { error = error.within(HostMessages.Phrase.inRecord, Names.shown(named, max: 256)) }
                     reject(line.number, error, text, bytes: valid == nil ? Array(slice) : nil)
@@ -597,6 +605,16 @@ public final class BulkRun {
             // interrupt), not rejected; the problem names the first, and a rerun applies them.
             let first = provisional.values.map(\.line).min() ?? 0
             report.notWritten += provisional.count
+            // The records rejected after the batch's first were judged against its units, which
+            // the store did not write (a customer's duplicate naming a deal it created): like
+            // them, they were not run (QA round 35, B1: they were reported, kept in the rejects
+            // file and counted as rejected, naming deals that do not exist).
+            if !provisional.isEmpty {
+                let unrun = rejects.filter { $0.line > first }.count
+                rejects.removeAll { $0.line > first }
+                report.rejected -= unrun
+                report.notWritten += unrun
+            }
             provisional = [:]
             createdUnwritten = 0
             releaseRejects()

@@ -26,6 +26,9 @@ extension DealService {
                             clock: @escaping @Sendable () -> Int64 = DealService.wallClock, utcOffset: Int64 = 0,
                             waiting: () -> Void = {}, onUpgrade: ((Int, Int) -> Void)? = nil) throws(HostError) -> (service: DealService, notes: [String]) {
         if let refusal = StoreFile.pathRefusal(path) ?? StoreFile.refusal(at: path, writing: true) { throw refusal }
+        // Another program's database, before the lock makes `PATH.machines/` beside it (QA
+        // round 35, B2).
+        do { try SQLiteStore.refuseForeign(at: path) } catch { throw HostError.store(error) }
         let lock = try StoreWriterLock.acquire(besideDatabase: path, timeout: lockTimeout, waiting: waiting)
         let store: SQLiteStore
         do {

@@ -33,6 +33,8 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
         case path
         /// Anything else: the file system or SQLite failed (permissions, a full disk, damage).
         case failed
+        /// Ctrl-C or TERM while waiting for the writer lock: nothing was changed.
+        case interrupted
     }
 
     init(_ spec: HostMessageSpec, _ arguments: String...) {

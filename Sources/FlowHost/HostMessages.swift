@@ -175,11 +175,18 @@ public enum HostMessages {
         file again to go on: the records already applied are skipped.
         """)
 
+    public static let interruptedWaiting = HostMessageSpec(1242, "interrupted-waiting", "stopped by Ctrl-C or TERM while waiting for {0}: nothing was changed", """
+        A command that changes deals waits while another flowc command writes to the same store. \
+        It was asked to stop (Ctrl-C, or a TERM signal) before it had the store: it read and wrote \
+        nothing, and exits 130 as an interrupted run does. Run it again once the other command is \
+        done, or give `--lock-timeout SECONDS` to bound the wait.
+        """)
+
     /// Every entry, in code order.
     public static let all: [HostMessageSpec] = [
         customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused, eventIDReused, heldBack,
         machineUnavailable, storeConflict, storeFailed, storedDealUnreadable, eventLogged, noStore, storeDirectoryMissing,
-        malformedRecord, unreadableValue, unknownColumn, recordTooLarge, recordsUnreadable, interrupted,
+        malformedRecord, unreadableValue, unknownColumn, recordTooLarge, recordsUnreadable, interrupted, interruptedWaiting,
     ]
 
     /// The entry with this code, if any (`flowc explain FC1201`).
@@ -210,6 +217,10 @@ public enum HostMessages {
         public static let defaultStore = " (the default store: name the one to use with `--db PATH` or `$FLOWC_DB`)"
         /// FC1212: the lock timeout passed while another writer (a command, or a service of a
         /// library host) held the writer lock. Both callers' names for the timeout are given.
+        /// FC1220's detail for a line of JSON Lines that starts with a byte-order mark: `{0}` it, named.
+        public static let byteOrderMark = "it starts with {0}, a byte-order mark, which joining two files leaves inside the file: remove it"
+        /// FC1242's `{0}`.
+        public static let anotherCommandWriting = "the store, which another flowc command was writing to"
         public static let storeBusy = "the store is busy: another writer held its writer lock (`{0}`) past the lock timeout (`--lock-timeout` for a command, `lockTimeout:` for a library host); nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"

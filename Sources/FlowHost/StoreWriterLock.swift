@@ -47,7 +47,11 @@ public final class StoreWriterLock {
         return HostError(HostMessages.storeFailed, denied ? reason + "; " + HostMessages.Phrase.notWritable : reason)
     }
 
-    public static func acquire(besideDatabase databasePath: String, timeout: Double? = nil, waiting: () -> Void = {}) throws(HostError) -> StoreWriterLock {
+    /// - Parameter isInterrupted: asked between tries while waiting: true stops the wait with
+    ///   FC1242 (a command's Ctrl-C or TERM; QA round 35, B4: the signal ended the process
+    ///   without a word, its JSON or its exit status).
+    public static func acquire(besideDatabase databasePath: String, timeout: Double? = nil, waiting: () -> Void = {},
+                               isInterrupted: () -> Bool = { false }) throws(HostError) -> StoreWriterLock {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         let lockPath = path(besideDatabase: databasePath)
         let directory = PathText.directory(of: lockPath)
@@ -60,44 +64,39 @@ public final class StoreWriterLock {
         var held = [dirFD]
         defer { if !held.isEmpty { for d in held { close(d) } } }
         var announced = false
-        try lock(dirFD, directory, deadline: deadline) {
+        try lock(dirFD, directory, deadline: deadline, isInterrupted: isInterrupted) {
             announced = true
             waiting()
         }
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if fd < 0 { throw cannot("open", lockPath, errno) }
         held.append(fd)
-        try lock(fd, lockPath, deadline: deadline) { if !announced { waiting() } }
+        try lock(fd, lockPath, deadline: deadline, isInterrupted: isInterrupted) { if !announced { waiting() } }
         let lock = StoreWriterLock(descriptors: held)
         held = []
         return lock
     }
 
-    /// `flock(fd, LOCK_EX)`, calling `waiting` first when another holds it; with a deadline,
-    /// tried every 20 ms until then.
-    private static func lock(_ fd: Int32, _ path: String, deadline: Date?, waiting: () -> Void) throws(HostError) {
+    /// `flock(fd, LOCK_EX)`, calling `waiting` first when another holds it, tried every 20 ms
+    /// until the deadline (if any) or an interrupt.
+    private static func lock(_ fd: Int32, _ path: String, deadline: Date?, isInterrupted: () -> Bool, waiting: () -> Void) throws(HostError) {
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
         guard errno == EWOULDBLOCK else {
             throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
         }
         // Not said when there is no time to wait (`--lock-timeout 0`): the command gives up at once.
         if deadline.map({ Date() < $0 }) ?? true { waiting() }
-        if let deadline {
-            while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-                guard errno == EWOULDBLOCK || errno == EINTR else {
-                    throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
-                }
-                guard Date() < deadline else {
-                    throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeBusy, [path])).problem(.busy)
-                }
-                usleep(20_000)
-            }
-            return
-        }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
                 throw HostError(HostMessages.storeFailed, "cannot lock \(path): \(String(cString: strerror(errno)))")
             }
+            if let deadline, Date() >= deadline {
+                throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeBusy, [path])).problem(.busy)
+            }
+            if isInterrupted() {
+                throw HostError(HostMessages.interruptedWaiting, HostMessages.Phrase.anotherCommandWriting).problem(.interrupted)
+            }
+            usleep(20_000)
         }
     }
 }

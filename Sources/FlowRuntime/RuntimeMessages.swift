@@ -430,7 +430,8 @@ public enum RuntimeMessages {
         public static let joinNotDone = " coming from a {0} node: a join is done only once all its branches have arrived"
         public static let empty = "it is empty"
         public static let tooLong = "it is longer than {0} characters"
-        public static let controlCharacter = "it contains a control character"
+        /// `{0}`: the character's code point and name.
+        public static let controlCharacter = "it contains the control character {0}"
         /// `{0}`: the character, as `CharacterNames.describe` names it.
         public static let invisibleCharacter = "it contains {0}; write the id without it"
         /// FC1181's `{2}` (what was done) and `{4}` (what to ask for), by adding and by removing.

@@ -499,8 +499,17 @@ public enum ScenarioValues {
     /// digits written out (more than 18 significant digits, past the integers' range, another
     /// currency); "" for any other text or reason.
     static func exponentWhy(_ text: String, type: ExprType) -> String {
-        guard text.contains(where: { $0 == "e" || $0 == "E" }), let plain = FieldText.plainNumber(yaml: text),
-              case .failure(let problem) = FieldText.read(plain, as: type) else { return "" }
+        guard text.contains(where: { $0 == "e" || $0 == "E" }) else { return "" }
+        guard let plain = FieldText.plainNumber(yaml: text) else {
+            // Too far from 1 to write out (`1e400`, `1e-400`; QA round 35, B5: no reason given).
+            let numeric = text.first(where: { $0 != " " }).map { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." } ?? false
+            switch type {
+            case .integer where numeric: return ": " + FieldText.Problem.integerRange.note.text
+            case .decimal where numeric, .money where numeric: return ": " + FieldText.Problem.decimalPrecision.note.text
+            default: return ""
+            }
+        }
+        guard case .failure(let problem) = FieldText.read(plain, as: type) else { return "" }
         switch problem {
         case .decimalPrecision, .integerRange, .currency: return ": " + problem.note.text
         default: return ""

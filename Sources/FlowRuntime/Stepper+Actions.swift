@@ -211,8 +211,11 @@ extension Stepper {
         if id.unicodeScalars.count > limits.maxIDLength {
             throw Refusal(RuntimeMessages.invalidID, what, Names.shown(id), RuntimeMessages.fill(RuntimeMessages.Phrase.tooLong, [String(limits.maxIDLength)]))
         }
-        if id.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-            throw Refusal(RuntimeMessages.invalidID, what, Names.shown(id.filter { !$0.isNewline }), RuntimeMessages.Phrase.controlCharacter)
+        if let control = id.unicodeScalars.first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            // Named, and the id shown with it (QA round 35, B5: a line feed dropped from the id
+            // shown, a tab shown as a space: the id looked valid).
+            throw Refusal(RuntimeMessages.invalidID, what, Names.shown(id),
+                          RuntimeMessages.fill(RuntimeMessages.Phrase.controlCharacter, [CharacterNames.codePoint(control)]))
         }
         if rules >= 6, let invisible = id.unicodeScalars.first(where: CharacterNames.isInvisible) {
             let phrase = RuntimeMessages.fill(RuntimeMessages.Phrase.invisibleCharacter, [CharacterNames.describe(invisible)])

@@ -99,6 +99,9 @@ public final class SQLiteStore: DealStore {
             if readOnly, FileManager.default.fileExists(atPath: path), (try? Self.inspect(path, "SELECT count(*) FROM sqlite_master", waits)) == "0" {
                 throw StoreError(.notAStore, "the file is an SQLite database without tables, not a flowc store (a command that writes deals makes it one)")
             }
+            // Another program's database is refused before anything is written to it: opening it
+            // for writing would switch it to WAL for good (QA round 35, B2).
+            try Self.refuseForeign(at: path, waits)
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             var configuration = waits
@@ -120,6 +123,30 @@ public final class SQLiteStore: DealStore {
             try SQLiteSchema.migrate(pool, onUpgrade: onUpgrade)
         } catch {
             throw Self.storeError(error)
+        }
+    }
+
+    /// Refuses, reading it only, an existing SQLite file that is another program's database or a
+    /// store from a newer flowc (``StoreError`` `.notAStore`, `.newerSchema`), so that a host
+    /// refuses it before it takes the writer lock or opens it for writing, which would change the
+    /// file (its journal mode) and leave `PATH.machines/` beside it (QA round 35, B2). Nothing
+    /// there, an empty file, or a file that cannot be read is left to the open, which says why.
+    public static func refuseForeign(at path: String) throws {
+        do { try refuseForeign(at: path, configuration()) } catch { throw storeError(error) }
+    }
+
+    static func refuseForeign(at path: String, _ waits: Configuration) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int, size > 0 else { return }
+        var configuration = waits
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return }
+        defer { try? queue.close() }
+        do {
+            try queue.read { db in try SQLiteSchema.refuseForeignOrNewer(db) }
+        } catch let error as StoreError where error.code == .notAStore || error.code == .newerSchema {
+            throw error
+        } catch {
+            return
         }
     }
 

@@ -582,6 +582,41 @@ enum Examples {
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir)) == ["deals.jsonl", "events.jsonl", "sub", "link.jsonl", "store-link.sqlite"])
     }
 
+    /// Rejections that name their cause (QA round 35, B5): a byte-order mark inside a JSON Lines
+    /// file (two files joined), a control character in an id, a number too far from 1 to hold.
+    @Test func rejectionsNameTheirCause() throws {
+        let lines = [
+            #"{"id": "K-1", "owner": "amy", "fields": {"customer_name": "客户1"}}"#,
+            "\u{FEFF}" + #"{"id": "K-2", "owner": "amy", "fields": {"customer_name": "客户2"}}"#,
+            #"{"id": "K\n3", "owner": "amy", "fields": {"customer_name": "客户3"}}"#,
+            #"{"id": "K-4", "owner": "amy", "fields": {"customer_name": "客户4", "amount": 1e400}}"#,
+        ]
+        let dir = try tempDir(["k.jsonl": lines.joined(separator: "\n") + "\n"])
+        let r = flowc("run", Examples.template, "--deals", dir + "/k.jsonl", "--db", dir + "/k.sqlite", "--now", "2024-07-01T00:00:00Z")
+        #expect(r.code == 1)
+        #expect(r.err.contains("k.jsonl:2: error[FC1220]: deal `K-2`: not a valid record: the line is not JSON: it starts with an invisible U+FEFF ZERO WIDTH NO-BREAK SPACE, a byte-order mark, which joining two files leaves inside the file: remove it"), "\(r.err)")
+        #expect(r.err.contains("k.jsonl:3: error[FC1108]: deal `K ↵ 3`, create: deal id `K ↵ 3` is not a valid id: it contains the control character U+000A LINE FEED"), "\(r.err)")
+        #expect(r.err.contains("k.jsonl:4: error[FC1221]: deal `K-4`, create: field `amount`: `1e400` is not money(CNY): decimals and money amounts are read exactly"), "\(r.err)")
+    }
+
+    /// A file the template includes is the template's as much as its own file: a rejects file
+    /// that is one is refused, exit 2, before anything is written (QA round 35, B3: a shared
+    /// fragment was overwritten with rejected records, and every template using it broke).
+    @Test func aRejectsFileThatIsAFileTheTemplateIncludesIsRefused() throws {
+        let dir = try tempDir(["bad.jsonl": #"{"id": "B-1", "owner": "amy", "fields": {"nosuch": 1}}"# + "\n"])
+        try FileManager.default.copyItem(atPath: repoRoot + "/templates", toPath: dir + "/tpl")
+        let fragment = dir + "/tpl/fragments/common-roles.flow.yaml"
+        let before = try String(contentsOfFile: fragment, encoding: .utf8)
+        let ctx = CLIContext(capture: true)
+        let code = Flowc.run(["run", dir + "/tpl/standard-sale.flow.yaml", "--deals", dir + "/bad.jsonl", "--db", dir + "/s.sqlite",
+                              "--rejects", dir + "/tpl/fragments/../fragments/common-roles.flow.yaml"], context: ctx)
+        #expect(code == 2)
+        #expect(ctx.err.hasPrefix("error: the rejects file `\(dir)/tpl/fragments/../fragments/common-roles.flow.yaml` is `"), "\(ctx.err)")
+        #expect(ctx.err.contains("common-roles.flow.yaml`, a file the template reads: give --rejects or --events-rejects another path"), "\(ctx.err)")
+        #expect(try String(contentsOfFile: fragment, encoding: .utf8) == before)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/s.sqlite"))
+    }
+
     /// A rejects file that cannot be written stops the run with exit code 2 and says so: the
     /// rejected records are not silently left in no file. It is found before any record is
     /// applied (nothing is written, not even the store), and said in plain words.

@@ -1,4 +1,5 @@
 import FlowCLI
+import FlowHost
 import Foundation
 import Testing
 
@@ -43,6 +44,71 @@ import Testing
             + (quiet ? " (the records it rejected so far were neither printed, -q, nor kept: running it again says them)" : "") + "; run"), "\(said)")
         #expect(said.contains("\(dir)/st.jsonl:1: error[FC1221]") == !quiet, "\(said)")
         #expect(try String(contentsOfFile: rejects, encoding: .utf8) == before)
+    }
+
+    static let waitingChildVariable = "FLOWC_TEST_WAITING_RUN_DIR"
+
+    /// Ctrl-C while a run waits for another flowc command's hold on the store: the wait stops,
+    /// FC1242 says nothing was changed, and the run exits 130 with its JSON failure object (QA
+    /// round 35, B4: the signal ended the process, with no word, no JSON, no exit status).
+    @Test func aRunInterruptedWhileWaitingForTheStoreSaysSo() throws {
+        let dir = try tempDir([:])
+        let db = dir + "/w.sqlite"
+        #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--db", db).code == 0)
+        let before = Self.created(dir, store: "w.sqlite")
+        // Another command's hold, taken here.
+        let held = try StoreWriterLock.acquire(besideDatabase: db)
+        let child = try testChild("RunInterruptTests/waitingRunChild", Self.waitingChildVariable, dir)
+        let errors = dir + "/child.err", output = dir + "/child.out"
+        #expect(FileManager.default.createFile(atPath: errors, contents: nil) && FileManager.default.createFile(atPath: output, contents: nil))
+        child.standardOutput = FileHandle(forWritingAtPath: output)
+        child.standardError = FileHandle(forWritingAtPath: errors)
+        try child.run()
+        interrupt(child) { (try? String(contentsOfFile: errors, encoding: .utf8))?.contains("note: another flowc command is writing to") == true }
+        withExtendedLifetime(held) {}
+        let said = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(child.terminationReason == .exit, "killed by signal \(child.terminationStatus)")
+        #expect(child.terminationStatus == 130, "\(said)")
+        #expect(said.contains("\(db): error[FC1242]: stopped by Ctrl-C or TERM while waiting for the store, which another flowc command was writing to: nothing was changed"), "\(said)")
+        let json = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("{\"error\"") }
+        #expect(json?.contains(#""code":"FC1242""#) == true && json?.contains(#""exit":130"#) == true, "\(json ?? "")")
+        #expect(Self.created(dir, store: "w.sqlite") == before)
+    }
+
+    /// The child of ``aRunInterruptedWhileWaitingForTheStoreSaysSo()``: the run on the process's
+    /// own streams, whose exit status is the run's.
+    @Test func waitingRunChild() {
+        guard let dir = ProcessInfo.processInfo.environment[Self.waitingChildVariable] else { return }
+        let context = CLIContext.process()
+        exit(context.finish(Flowc.run(["run", Examples.template, "--deals", Examples.deals, "--db", dir + "/w.sqlite", "--json"], context: context)))
+    }
+
+    static let ignoringChildVariable = "FLOWC_TEST_IGNORING_RUN_DIR"
+
+    /// A run started with SIGINT ignored (a job a script puts in the background) leaves it
+    /// ignored: Ctrl-C meant for the script does not stop it (QA round 35, B7).
+    @Test func aRunStartedWithCtrlCIgnoredIsNotStoppedByIt() throws {
+        var lines: [String] = []
+        for i in 0..<20_000 {
+            lines.append(#"{"id": "G\#(i)", "owner": "o\#(i % 2000)", "at": "2024-05-06T09:00:00Z", "fields": {"customer_name": "c\#(i)"}}"#)
+        }
+        let dir = try tempDir(["g.jsonl": lines.joined(separator: "\n") + "\n"])
+        let child = try testChild("RunInterruptTests/ignoringRunChild", Self.ignoringChildVariable, dir)
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        interrupt(child) { (Self.created(dir, store: "g.sqlite") ?? 0) > 0 }
+        #expect(child.terminationReason == .exit && child.terminationStatus == 0, "\(child.terminationReason) \(child.terminationStatus)")
+        #expect(Self.created(dir, store: "g.sqlite") == 20_000)
+    }
+
+    /// The child of ``aRunStartedWithCtrlCIgnoredIsNotStoppedByIt()``: SIGINT ignored, then the run.
+    @Test func ignoringRunChild() {
+        guard let dir = ProcessInfo.processInfo.environment[Self.ignoringChildVariable] else { return }
+        signal(SIGINT, SIG_IGN)
+        let context = CLIContext.process()
+        exit(context.finish(Flowc.run(["run", Examples.template, "--deals", dir + "/g.jsonl", "--db", dir + "/g.sqlite",
+                                       "--now", "2024-07-01T00:00:00Z", "--waive-quota", "-q"], context: context)))
     }
 
     static let pipeChildVariable = "FLOWC_TEST_CLOSED_PIPE_RUN_DIR"

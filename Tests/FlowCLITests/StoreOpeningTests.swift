@@ -167,6 +167,30 @@ import Testing
         #expect(r.err == "\(db): error[FC1212]: the store failed: the file is an SQLite database of another application (application_id 42)\n", "\(r.err)")
     }
 
+    /// Another program's database named as the store of a command that writes is refused before
+    /// anything is written to it or made beside it: opening it switched it to WAL for good and
+    /// left `DB.machines/writer.lock` (QA round 35, B2).
+    @Test func aCommandThatWritesLeavesAnotherProgramsDatabaseAsItWas() throws {
+        let dir = try tempDir([:])
+        let db = dir + "/crm.sqlite"
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('create table customers(id integer primary key, name text)'); c.execute(\"insert into customers(name) values('acme')\"); c.commit(); c.close()", db]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        for args in [["run", Examples.template, "--deals", Examples.deals, "--rejects", dir + "/r.jsonl"],
+                     ["deal", "create", Examples.template, "--id", "X-1", "--owner", "amy", "--set", "customer_name=Acme"],
+                     ["tick"], ["outbox", "ack", "1"]] {
+            let r = flowc(args + ["--db", db])
+            #expect(r.code == 2, "\(args): \(r.err)")
+            #expect(r.err.contains("the database has tables but is not a flowc store"), "\(args): \(r.err)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "\(args)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["crm.sqlite"], "\(args)")
+        }
+    }
+
     @Test func aPathThatCannotBeFollowedIsSaidPlainly() throws {
         let dir = try tempDir(["file": "x\n"])
         try FileManager.default.createSymbolicLink(atPath: dir + "/loop1.sqlite", withDestinationPath: dir + "/loop2.sqlite")

@@ -824,6 +824,34 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
         #expect(handed == [2])
         #expect(try store.deal("F-4") == nil && store.deal("F-5") == nil)
     }
+
+    /// A record rejected inside the batch the store did not write was judged against that
+    /// batch's records: a duplicate of a customer whose deal the batch created. It was not run
+    /// either: not rejected, not handed to the rejects, counted as not written (QA round 35, B1:
+    /// the rejects file named a deal that was never written).
+    @Test func aRecordRejectedInTheBatchTheStoreDidNotWriteWasNotRun() throws {
+        let store = FailingReadsStore(failAppendsFrom: 2)
+        let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { at("2024-12-31T00:00:00Z") },
+                            batchSize: 2)
+        store.arm()
+        let run = BulkRun(service: s, machine: try s.machines.register(standard))
+        var handed: [Int] = []
+        run.onRejects = { handed += $0.map(\.line) }
+        func deal(_ n: Int, customer: Int? = nil) -> String {
+            #"{"id": "F-\#(n)", "owner": "amy", "fields": {"customer_name": "客户\#(customer ?? n)"}}"#
+        }
+        let lines = [deal(1), #"{"id": "F-2", "owner": "amy", "fields": {"nosuch": 1}}"#, deal(3), deal(4), deal(6, customer: 4), deal(5)]
+        let result = run.runDeals(Array((lines.joined(separator: "\n") + "\n").utf8), format: .jsonLines)
+        guard case .failure(let problem) = result else {
+            Issue.record("expected the store failure to stop the file")
+            return
+        }
+        #expect(problem.isStoreFailure && problem.line == 4)
+        #expect(run.report.created == 2)
+        #expect(run.report.rejected == 1, "only the record rejected before the batch")
+        #expect(run.report.notWritten == 3 && run.report.records == 6)
+        #expect(handed == [2])
+    }
 }
 
 /// When and how a deal came to the public pool, as `flowc pool list` and the view columns
