@@ -622,6 +622,10 @@ public enum CheckMessages {
         public static let declaredHere = "`{0}` is declared here"
         /// FC0320 for a fork without `join`, when one join node belongs to no fork.
         public static let joinOfFork = "add `join: {0}`, the join node no fork names"
+        /// FC0303 for `owner` or `contacts` among a group chat's `roles`: `{1}` the role meant.
+        public static let chatRolesAreRoles = "a group chat's `roles` are role ids, and `{0}` is none: did you mean `{1}`, the role with `{2}: true`?"
+        /// FC0504 for a fork's `join` that is no join node, when one join node belongs to no fork.
+        public static let joinMeant = "did you mean `{0}`, the join node no fork names?"
         /// FC0302 for a fork's `join` that names no node, with no join node near it.
         public static let addJoinNode = "add the node where the branches meet: `- {id: {0}, name: …, kind: join, next: …}`"
         // FC0322

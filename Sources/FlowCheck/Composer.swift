@@ -65,9 +65,13 @@ struct Composer {
             if case .notFound = p.kind {
                 let slash = ref.value.lastIndex(of: "/")
                 let name = slash.map { String(ref.value[ref.value.index(after: $0)...]) } ?? ref.value
-                let yamlFiles = fs.neighbours(of: path).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                func isYAML(_ f: String) -> Bool { f.hasSuffix(".yaml") || f.hasSuffix(".yml") }
+                let yamlFiles = fs.neighbours(of: path).filter(isYAML)
                 if let guess = Suggestions.closest(to: name, in: yamlFiles) {
                     let meant = slash.map { String(ref.value[...$0]) + guess } ?? guess
+                    d = d.help(CheckMessages.Formats.didYouMean, meant).fix(ref.span, meant)
+                } else if yamlFiles.isEmpty, let slash, let meant = misspeltDirectory(ref.value, slash: slash, path: path, isYAML) {
+                    // `fragment/roles.flow.yaml` beside `fragments/` (QA round 35, A14).
                     d = d.help(CheckMessages.Formats.didYouMean, meant).fix(ref.span, meant)
                 }
             }
@@ -79,6 +83,22 @@ struct Composer {
             if parsed == nil { incomplete = true }
             return parsed
         }
+    }
+
+    /// The path meant by `written` (resolved as `path`) when its last directory is misspelt: the
+    /// directory beside it with the nearest name that holds the file, or one near its name.
+    func misspeltDirectory(_ written: String, slash: String.Index, path: String, _ isYAML: (String) -> Bool) -> String? {
+        let directory = PathText.directory(of: path)
+        let name = String(written[written.index(after: slash)...])
+        let writtenDirectory = String(written[..<slash])
+        let last = writtenDirectory.lastIndex(of: "/").map { String(writtenDirectory[writtenDirectory.index(after: $0)...]) } ?? writtenDirectory
+        guard !last.isEmpty, last != ".", last != ".." else { return nil }
+        guard let guess = Suggestions.closest(to: last, in: fs.neighbours(of: directory)) else { return nil }
+        let parent = PathText.directory(of: directory)
+        let files = fs.neighbours(of: (parent.isEmpty ? guess : parent + "/" + guess) + "/" + name).filter(isYAML)
+        guard let file = files.contains(name) ? name : Suggestions.closest(to: name, in: files) else { return nil }
+        let before = writtenDirectory.dropLast(last.count)
+        return before + guess + "/" + file
     }
 
     /// Composes `t` (already parsed from `path`) with its parents and fragments.

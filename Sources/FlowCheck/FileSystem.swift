@@ -148,8 +148,14 @@ public struct MemoryFileSystem: TemplateFileSystem {
 
     public func canonical(_ path: String) -> String { (path as NSString).standardizingPath }
 
+    /// The files and the directories (those holding a file) in the directory of `path`.
     public func neighbours(of path: String) -> [String] {
         let dir = PathText.directory(of: canonical(path))
-        return files.keys.filter { PathText.directory(of: $0) == dir }.map { ($0 as NSString).lastPathComponent }
+        let prefix = dir.hasSuffix("/") ? dir : dir + "/"
+        var names = Set<String>()
+        for key in files.keys where key.hasPrefix(prefix) {
+            names.insert(String(key.dropFirst(prefix.count).prefix { $0 != "/" }))
+        }
+        return names.sorted()
     }
 }

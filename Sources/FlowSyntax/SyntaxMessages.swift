@@ -189,6 +189,11 @@ public enum SyntaxMessages {
         /// FC0206 for `quote，cost`: entries of a list joined by a full-width comma.
         public static let fullWidthComma = "separate the entries of a list with `,` (a full-width `，` or `、` is part of the name): `[{0}]`"
         public static let identifierRule = "ids are lowercase snake_case; display names go in `name:`"
+        /// FC0206 in an enum's `values` or `lose.reasons`, which have no display name: `{0}` which.
+        public static let bareIdentifierLike = "{0} are ids, lowercase snake_case, such as `{1}`, with no display name of their own"
+        public static let bareIdentifierRule = "{0} are ids, lowercase snake_case such as `{1}`, with no display name of their own"
+        public static let enumValues = "an enum's values"
+        public static let loseReasons = "lose reasons"
         /// FC0206 for an id that looks right: `{1}` names the character (`CharacterNames.describe`).
         public static let deceptiveCharacter = "`{0}` is not a valid identifier: it contains {1}"
         public static let yesIsString = "YAML 1.2 reads `{0}` as a string; write `true`"

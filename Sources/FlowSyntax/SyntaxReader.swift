@@ -210,6 +210,15 @@ struct SyntaxReader {
             if parts.count > 1, parts.allSatisfy(SyntaxReader.isIdentifier) {
                 // `quote，cost` in a list: a full-width comma (or 、) joined two entries into one.
                 d = d.help(SyntaxMessages.Formats.fullWidthComma, parts.joined(separator: ", "))
+            } else if key == "values" || key == "reasons" {
+                // An enum's values and the lose reasons have no display name to move the text to
+                // (QA round 35, A12: the help sent the author to a `name:` there is not).
+                let what = key == "values" ? SyntaxMessages.Formats.enumValues : SyntaxMessages.Formats.loseReasons
+                if let fixed, fixed != s.value {
+                    d = d.help(SyntaxMessages.Formats.bareIdentifierLike, what, fixed)
+                } else {
+                    d = d.help(SyntaxMessages.Formats.bareIdentifierRule, what, key == "values" ? "in_review" : "lost_to_competitor")
+                }
             } else if let fixed, fixed != s.value {
                 d = d.help(SyntaxMessages.Formats.identifierLike, fixed)
             } else {

@@ -56,6 +56,48 @@ import Testing
         #expect(d.help?.text == "separate the entries of a list with `,` (a full-width `，` or `、` is part of the name): `[quote, cost]`")
     }
 
+    /// An enum's values have no display name: the help does not send the author to `name:` (QA
+    /// round 35, A12).
+    @Test func anEnumValueThatIsNoIdGetsAHelpWithoutName() throws {
+        let ds = Self.check(field: "trial: {type: enum, values: [converted, 失败, Extended]}")
+        let helps = ds.filter { $0.code == DiagnosticCode(206) }.map { $0.help?.text ?? "" }
+        #expect(helps == ["an enum's values are ids, lowercase snake_case such as `in_review`, with no display name of their own",
+                          "an enum's values are ids, lowercase snake_case, such as `extended`, with no display name of their own"], "\(helps)")
+    }
+
+    /// A fork without its `join:`, or naming a node that is no join: the join node no fork names
+    /// is said in that error, not again as a join without a fork (QA round 35, A13).
+    @Test(arguments: [("", ["FC0320"]), ("join: tail, ", ["FC0504"])])
+    func aForkMissingItsJoinIsOneError(_ join: String, _ codes: [String]) throws {
+        let yaml = """
+            flowc: 1
+            template: {id: f, version: 1.0.0, name: F}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - {id: s, name: S, owner: o, next: f}
+              - {id: f, name: F, kind: fork, \(join)branches: [a, b]}
+              - {id: a, name: A, owner: o, next: j}
+              - {id: b, name: B, owner: o, next: j}
+              - {id: j, name: J, kind: join, next: tail}
+              - {id: tail, name: Tail, owner: o, next: won}
+              - {id: won, name: Won, kind: won}
+            """
+        let ds = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        #expect(ds.filter { $0.severity == .error }.map(\.code.description) == codes, "\(ds.map(\.message.text))")
+        let d = try #require(ds.first { $0.severity == .error })
+        #expect(d.help?.text == (join.isEmpty ? "add `join: j`, the join node no fork names" : "did you mean `j`, the join node no fork names?"), "\(d.help?.text ?? "")")
+        if !join.isEmpty { #expect(d.fixIts.map(\.replacement) == ["j"]) }
+    }
+
+    /// `owner` among a group chat's `roles`, which are role ids: the owner's role is offered (QA
+    /// round 35, A14).
+    @Test func theOwnerInAGroupChatsRolesGetsTheOwnersRole() throws {
+        let ds = Self.check(node: "on_enter:\n      - group_chat: {name: chat, roles: [owner, sales_manager]}")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(303) }, "\(ds.map(\.message.text))")
+        #expect(d.help?.text == "a group chat's `roles` are role ids, and `owner` is none: did you mean `sales_owner`, the role with `owner: true`?")
+        #expect(d.fixIts.map(\.replacement) == ["sales_owner"])
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")
@@ -98,7 +140,9 @@ import Testing
     }
 
     /// A misspelt `extends` or `include` path suggests the file beside it (QA: no did-you-mean).
-    @Test(arguments: [("extends: base.flow.yml", "base.flow.yaml"), ("include: [fragments/role.flow.yml]", "fragments/roles.flow.yaml")])
+    /// A misspelt directory too (QA round 35, A14).
+    @Test(arguments: [("extends: base.flow.yml", "base.flow.yaml"), ("include: [fragments/role.flow.yml]", "fragments/roles.flow.yaml"),
+                      ("include: [fragment/roles.flow.yaml]", "fragments/roles.flow.yaml"), ("include: [./fragmnts/role.flow.yaml]", "./fragments/roles.flow.yaml")])
     func aMisspeltPathSuggestsTheFileBesideIt(_ line: String, _ meant: String) throws {
         let fs = MemoryFileSystem([
             "/t/base.flow.yaml": "flowc: 1\ntemplate: {id: base, version: 1.0.0, name: Base}\n",

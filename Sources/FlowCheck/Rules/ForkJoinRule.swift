@@ -18,13 +18,23 @@ enum ForkJoinRule: TemplateRule {
         let spec = CheckMessages.forkJoin
         let text = CheckMessages.Formats.self
         var joinOwner: [Int: Int] = [:]
+        // The join nodes no fork names, for a fork whose `join` is no join node.
+        lazy var unnamedJoins: [NodeSyntax] = {
+            let named = Set(t.nodes.compactMap { $0.join?.value })
+            return t.nodes.filter { $0.effectiveKind == .join && !named.contains($0.id.value) }
+        }()
         for (f, fork) in t.nodes.enumerated() where fork.effectiveKind == .fork && ctx.isFirstDefinition[f] {
             guard let joinRef = fork.join, let j = ctx.nodeIndex[joinRef.value] else { continue }
             let join = t.nodes[j]
             if join.effectiveKind != .join {
                 guard !join.unreadKeys.contains("kind") else { continue }
-                ctx.report(spec.at(joinRef.span, format: text.joinNotAJoin, fork.id.value, join.id.value, join.effectiveKind.rawValue)
-                    .label(join.id.span, text.definedHere, join.id.value))
+                var d = spec.at(joinRef.span, format: text.joinNotAJoin, fork.id.value, join.id.value, join.effectiveKind.rawValue)
+                    .label(join.id.span, text.definedHere, join.id.value)
+                // The join meant, when one join node belongs to no fork (QA round 35, A13).
+                if unnamedJoins.count == 1, let meant = unnamedJoins.first {
+                    d = d.help(text.joinMeant, meant.id.value).fix(joinRef.span, meant.id.value)
+                }
+                ctx.report(d)
                 continue
             }
             if let other = joinOwner[j] {
@@ -90,9 +100,13 @@ enum ForkJoinRule: TemplateRule {
                 }
             }
         }
-        // A fork whose `join` is unknown or unreadable (reported already) may mean any join.
+        // A fork whose `join` is unknown, unreadable, missing or no join node (each reported
+        // already, FC0320 and the above naming the join meant) may mean any join: a join that no
+        // fork names is then no mistake of its own (QA round 35, A13: FC0504 beside FC0320).
         let someJoinUnknown = t.nodes.contains { n in
             n.unreadKeys.contains("join") || n.unreadKeys.contains("kind") || n.join.map { ctx.nodeIndex[$0.value] == nil } == true
+                || (n.effectiveKind == .fork && n.join == nil)
+                || (n.effectiveKind == .fork && n.join.flatMap { ctx.nodeIndex[$0.value] }.map { t.nodes[$0].effectiveKind != .join } == true)
         }
         // The ids some node's `join` names (set up once: searching every node per join was
         // quadratic in a template with many joins left without a fork).

@@ -76,6 +76,18 @@ enum ReferencesExistRule: TemplateRule {
                 unknowns.append(Unknown(spec: CheckMessages.unknownRole, ref: ref, known: roleNames, kind: .role))
             }
         }
+        /// A group chat's `roles` are role ids: `owner` or `contacts` there gets the role meant
+        /// (QA round 35, A14: "unknown role `owner`" and no more).
+        func chatRole(_ ref: Located<String>) {
+            guard ctx.roleIndex[ref.value] == nil, specialRecipients.contains(ref.value) else { return role(ref) }
+            let meant = ref.value == "owner" ? t.roles.filter(\.owner) : ref.value == "contacts" ? t.roles.filter(\.external) : []
+            var d = CheckMessages.unknownRole.at(ref.span, ref.value)
+            if meant.count == 1, let r = meant.first {
+                d = d.help(CheckMessages.Formats.chatRolesAreRoles, ref.value, r.id.value, ref.value == "owner" ? "owner" : "external")
+                    .fix(ref.span, r.id.value)
+            }
+            ctx.report(d)
+        }
         func recipient(_ ref: Located<String>) {
             if ctx.roleIndex[ref.value] == nil, !specialRecipients.contains(ref.value),
                !ctx.mayBeUnnamed(ref.value, t.unnamedRoles, known: roleNames + specialRecipients) {
@@ -89,7 +101,7 @@ enum ReferencesExistRule: TemplateRule {
         }
         func effects(_ list: [EffectSyntax]) {
             for e in list {
-                if e.kind.value == .groupChat { e.recipients.forEach(role) } else { e.recipients.forEach(recipient) }
+                if e.kind.value == .groupChat { e.recipients.forEach(chatRole) } else { e.recipients.forEach(recipient) }
                 e.fields.forEach(field)
                 if let a = e.assigneeRole { role(a) }
             }
