@@ -264,6 +264,11 @@ struct StoreOptions: ParsableArguments {
             }
         }
         var lock: StoreWriterLock?
+        // Ctrl-C or TERM while the command waits for the store (another flowc command's hold,
+        // another program's lock) stops the wait, said, exit 130 (QA round 35, B4: the signal
+        // ended the process without a word, its JSON, or its exit status).
+        let interrupts = Interrupts.install()
+        defer { interrupts.remove() }
         if writing {
             // Another program's database, before the lock makes `PATH.machines/` beside it and
             // the open switches it to WAL (QA round 35, B2).
@@ -279,10 +284,6 @@ struct StoreOptions: ParsableArguments {
             do {
                 let asked = Date()
                 var waited = false
-                // Ctrl-C or TERM while waiting stops the wait, said, exit 130 (QA round 35, B4: the
-                // signal ended the process without a word, its JSON, or its exit status).
-                let interrupts = Interrupts.install()
-                defer { interrupts.remove() }
                 lock = try StoreWriterLock.acquire(besideDatabase: path, timeout: lockTimeout, waiting: {
                     waited = true
                     // How long, as the note for another program's lock says (QA round 30, N16).
@@ -723,9 +724,15 @@ func openStore(_ path: String, _ context: CLIContext, readOnly: Bool = false, bu
     do {
         return try SQLiteStore(path: path, readOnly: readOnly, busyTimeout: busyTimeout, onUpgrade: { from, to in
             context.writeError("note: upgrading the store \(path) from schema version \(from) to \(to) (once; a large store takes a while)\n")
-        }, onBusyWait: note)
+        }, onBusyWait: note, stopWaiting: { Interrupts.raisedInProcess })
     } catch {
-        context.writeError(HostError.store(error), place: path)
+        let failure = HostError.store(error)
+        // Given up at Ctrl-C or TERM while another program held the database (QA round 35, B4).
+        if failure.storeProblem == .busy, Interrupts.raisedInProcess {
+            context.writeError(HostError.interruptedWaiting(HostMessages.Phrase.anotherProgramHolding), place: path)
+            return nil
+        }
+        context.writeError(failure, place: path)
         return nil
     }
 }

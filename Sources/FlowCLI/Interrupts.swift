@@ -18,6 +18,9 @@ final class Interrupts: @unchecked Sendable {
 
     var isRaised: Bool { interruptRaised != 0 }
 
+    /// Whether Ctrl-C or TERM came while any ``Interrupts`` was installed in this process.
+    static var raisedInProcess: Bool { interruptRaised != 0 }
+
     static func install() -> Interrupts {
         let interrupts = Interrupts()
         for number in [SIGINT, SIGTERM] {

@@ -622,6 +622,9 @@ public enum CheckMessages {
         public static let declaredHere = "`{0}` is declared here"
         /// FC0320 for a fork without `join`, when one join node belongs to no fork.
         public static let joinOfFork = "add `join: {0}`, the join node no fork names"
+        /// FC0301 for an id repeated through an alias: the label on the anchor, and the help.
+        public static let repeatedByAlias = "the node anchored here, repeated by the alias"
+        public static let aliasRepeatsID = "an alias repeats the whole node, its id too; write the second one out, with an id of its own"
         /// FC0303 for `owner` or `contacts` among a group chat's `roles`: `{1}` the role meant.
         public static let chatRolesAreRoles = "a group chat's `roles` are role ids, and `{0}` is none: did you mean `{1}`, the role with `{2}: true`?"
         /// FC0504 for a fork's `join` that is no join node, when one join node belongs to no fork.

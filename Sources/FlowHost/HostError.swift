@@ -115,6 +115,11 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     /// FC1220: a record (a command line's step or `--record`) that is not one: `what` says why.
     public static func malformedRecord(_ what: String) -> HostError { HostError(HostMessages.malformedRecord, what) }
 
+    /// FC1242: Ctrl-C or TERM while waiting for `what` (``HostMessages/Phrase``).
+    public static func interruptedWaiting(_ what: String) -> HostError {
+        HostError(HostMessages.interruptedWaiting, what).problem(.interrupted)
+    }
+
     /// FC1215: no store at `path`, for a command that does not create one.
     /// - Parameter defaulted: the path is the default one (no `--db`, no `$FLOWC_DB`), which is said
     ///   with how to name another (QA round 32, D1: the README's main job made its store with

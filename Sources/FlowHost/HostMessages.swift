@@ -221,6 +221,7 @@ public enum HostMessages {
         public static let byteOrderMark = "it starts with {0}, a byte-order mark, which joining two files leaves inside the file: remove it"
         /// FC1242's `{0}`.
         public static let anotherCommandWriting = "the store, which another flowc command was writing to"
+        public static let anotherProgramHolding = "the store's database, which another program held"
         public static let storeBusy = "the store is busy: another writer held its writer lock (`{0}`) past the lock timeout (`--lock-timeout` for a command, `lockTimeout:` for a library host); nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"

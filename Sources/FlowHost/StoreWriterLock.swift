@@ -94,7 +94,7 @@ public final class StoreWriterLock {
                 throw HostError(HostMessages.storeFailed, HostMessages.fill(HostMessages.Phrase.storeBusy, [path])).problem(.busy)
             }
             if isInterrupted() {
-                throw HostError(HostMessages.interruptedWaiting, HostMessages.Phrase.anotherCommandWriting).problem(.interrupted)
+                throw HostError.interruptedWaiting(HostMessages.Phrase.anotherCommandWriting)
             }
             usleep(20_000)
         }

@@ -72,16 +72,18 @@ public final class SQLiteStore: DealStore {
     /// - Parameter onBusyWait: called once, on the waiting thread, when a wait for another
     ///   program's lock has lasted ``busyNoteAfter`` (so that a command can say why it is not
     ///   getting on; a wait for another flowc command is the host's writer lock, said apart).
+    /// - Parameter stopWaiting: asked before each wait for another program's lock: true gives
+    ///   up, the database busy (a command's Ctrl-C).
     public init(path: String, durability: Durability = .powerLoss, readOnly: Bool = false,
                 busyTimeout: TimeInterval? = SQLiteStore.busyTimeout, onUpgrade: ((Int, Int) -> Void)? = nil,
-                onBusyWait: (@Sendable () -> Void)? = nil) throws {
+                onBusyWait: (@Sendable () -> Void)? = nil, stopWaiting: (@Sendable () -> Bool)? = nil) throws {
         self.path = path
         self.durability = durability
         do {
             // The reader waits for another program's lock as long as the caller said, not the
             // default ten seconds and then the caller's wait again (QA round 30, N2: a reader
             // given `--lock-timeout 0` took ten seconds to say the store was busy).
-            let waits = Self.configuration(busyTimeout: busyTimeout, onBusyWait: onBusyWait)
+            let waits = Self.configuration(busyTimeout: busyTimeout, onBusyWait: onBusyWait, stopWaiting: stopWaiting)
             if readOnly, let reader = try Self.currentReader(path, waits) {
                 pool = reader
                 isReadOnly = true
@@ -163,11 +165,12 @@ public final class SQLiteStore: DealStore {
     }
 
     private static func configuration(busyTimeout: TimeInterval? = SQLiteStore.busyTimeout,
-                                      onBusyWait: (@Sendable () -> Void)? = nil) -> Configuration {
+                                      onBusyWait: (@Sendable () -> Void)? = nil,
+                                      stopWaiting: (@Sendable () -> Bool)? = nil) -> Configuration {
         var configuration = tunedConfiguration()
         let timeout = min(max(0, busyTimeout ?? longestBusyTimeout), longestBusyTimeout)
-        if let onBusyWait {
-            configuration.busyMode = .callback(busyHandler(timeout: timeout, noteAfter: busyNoteAfter, onBusyWait))
+        if onBusyWait != nil || stopWaiting != nil {
+            configuration.busyMode = .callback(busyHandler(timeout: timeout, noteAfter: busyNoteAfter, stop: stopWaiting, onBusyWait ?? {}))
         } else {
             configuration.busyMode = .timeout(timeout)
         }
@@ -191,13 +194,15 @@ public final class SQLiteStore: DealStore {
     /// SQLite's busy timeout, with a call of `note` once the wait has lasted `noteAfter`
     /// seconds: once for the store, however many waits follow (QA round 28, R1: a command
     /// waiting 24 seconds for a database browser's lock said nothing).
-    static func busyHandler(timeout: TimeInterval, noteAfter: TimeInterval,
+    /// - Parameter stop: asked before each wait: true gives up at once (a command's Ctrl-C; QA
+    ///   round 35, B4: the wait went on, or the signal ended the process without a word).
+    static func busyHandler(timeout: TimeInterval, noteAfter: TimeInterval, stop: (@Sendable () -> Bool)? = nil,
                             _ note: @escaping @Sendable () -> Void) -> Database.BusyCallback {
         let told = Mutex(false)
         let limit = Int(timeout * 1000), noteAt = Int(noteAfter * 1000)
         return { tries in
             let waited = busyWaited(beforeTry: tries)
-            guard waited < limit else { return false }
+            guard waited < limit, stop?() != true else { return false }
             if waited >= noteAt, told.withLock({ done in defer { done = true }; return !done }) { note() }
             let delay = min(tries < busyDelays.count ? busyDelays[tries] : 100, limit - waited)
             usleep(UInt32(delay) * 1000)

@@ -75,6 +75,32 @@ import Testing
         #expect(Self.created(dir, store: "w.sqlite") == before)
     }
 
+    /// The same while another program holds the store's database (an `sqlite3` session in a
+    /// transaction): the wait for its lock stops too.
+    @Test func aRunInterruptedWhileAnotherProgramHoldsTheDatabaseSaysSo() throws {
+        let dir = try tempDir([:])
+        let db = dir + "/w.sqlite"
+        #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--db", db).code == 0)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["python3", "-c", "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); open(sys.argv[1] + '.held', 'w').close(); time.sleep(60)", db]
+        try holder.run()
+        defer { holder.terminate() }
+        let started = Date()
+        while !FileManager.default.fileExists(atPath: db + ".held"), Date().timeIntervalSince(started) < 30 { usleep(10_000) }
+        let child = try testChild("RunInterruptTests/waitingRunChild", Self.waitingChildVariable, dir)
+        let errors = dir + "/child.err", output = dir + "/child.out"
+        #expect(FileManager.default.createFile(atPath: errors, contents: nil) && FileManager.default.createFile(atPath: output, contents: nil))
+        child.standardOutput = FileHandle(forWritingAtPath: output)
+        child.standardError = FileHandle(forWritingAtPath: errors)
+        try child.run()
+        interrupt(child) { (try? String(contentsOfFile: errors, encoding: .utf8))?.contains("note: another program holds the database of") == true }
+        let said = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(child.terminationReason == .exit, "killed by signal \(child.terminationStatus)")
+        #expect(child.terminationStatus == 130, "\(said)")
+        #expect(said.contains("\(db): error[FC1242]: stopped by Ctrl-C or TERM while waiting for the store's database, which another program held: nothing was changed"), "\(said)")
+    }
+
     /// The child of ``aRunInterruptedWhileWaitingForTheStoreSaysSo()``: the run on the process's
     /// own streams, whose exit status is the run's.
     @Test func waitingRunChild() {

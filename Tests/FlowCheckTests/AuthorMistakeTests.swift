@@ -98,6 +98,19 @@ import Testing
         #expect(d.fixIts.map(\.replacement) == ["sales_owner"])
     }
 
+    /// A node repeated by an alias repeats its id: said at the alias, the anchored node labelled
+    /// (QA round 35, A6: the caret and "first defined here" both on the one id written).
+    @Test func aNodeRepeatedByAnAliasIsSaidAtTheAlias() throws {
+        let yaml = "flowc: 1\ntemplate: {id: t, version: 1.0.0, name: T}\nroles:\n  o: {name: O, owner: true}\nnodes:\n"
+            + "  - {id: a, name: A, owner: o, next: nurture}\n  - &nur\n    id: nurture\n    name: N\n    owner: o\n    next: won\n"
+            + "  - *nur\n  - {id: won, name: Won, kind: won}\n  - {id: lost, name: Lost, kind: lost}\nlose: {via: lost}\n"
+        let ds = TemplateChecker.check(path: "t.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let d = try #require(ds.first { $0.code == DiagnosticCode(301) }, "\(ds.map(\.message.text))")
+        #expect(d.location?.line == 12 && d.span?.range.count == 4, "\(String(describing: d.location))")
+        #expect(d.labels.first?.span.file.location(of: d.labels.first!.span.start).line == 7)
+        #expect(d.help?.text == "an alias repeats the whole node, its id too; write the second one out, with an id of its own")
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")

@@ -55,9 +55,48 @@ enum UniqueIDsRule: TemplateRule {
         }
     }
 
+    /// The anchor written before `span` (on its line or the lines just above it) and the first
+    /// alias of it after `span`: where a node repeated through an alias is written twice.
+    static func aliasRepeating(_ span: SourceSpan) -> (anchor: SourceSpan, alias: SourceSpan)? {
+        let bytes = span.file.bytes
+        func isNameByte(_ b: UInt8) -> Bool { b > 0x20 && b != 0x2C && b != 0x5B && b != 0x5D && b != 0x7B && b != 0x7D }
+        var i = min(span.start, bytes.count) - 1
+        var lines = 0
+        while i >= 0, lines < 4 {
+            if bytes[i] == 0x0A { lines += 1 }
+            if bytes[i] == 0x26, i == 0 || [0x20, 0x2D, 0x0A, 0x5B, 0x7B, 0x2C, 0x3A].contains(bytes[i - 1]) {
+                var end = i + 1
+                while end < bytes.count, isNameByte(bytes[end]) { end += 1 }
+                guard end > i + 1 else { return nil }
+                let alias = [0x2A] + Array(bytes[(i + 1)..<end])
+                var j = span.end
+                while j + alias.count <= bytes.count {
+                    if bytes[j..<(j + alias.count)].elementsEqual(alias), j + alias.count == bytes.count || !isNameByte(bytes[j + alias.count]) {
+                        return (SourceSpan(file: span.file, start: i, end: end), SourceSpan(file: span.file, start: j, end: j + alias.count))
+                    }
+                    j += 1
+                }
+                return nil
+            }
+            i -= 1
+        }
+        return nil
+    }
+
     /// Reports `id`, a repeat of the id first defined at `first`.
     static func report(_ ctx: inout RuleContext, _ kind: String, _ id: Located<String>, first f: SourceSpan, keyed: Bool) {
         if keyed, f.file.path == id.span.file.path { return }
+        if f == id.span {
+            // The same node twice: an alias repeats it (`- *nurture`). Said at the alias, the
+            // anchored node labelled (QA round 35, A6: both the caret and "first defined here" on
+            // the one id written).
+            var d = CheckMessages.duplicateID.at(f, kind, id.value)
+            if let (anchor, alias) = aliasRepeating(f) {
+                d = CheckMessages.duplicateID.at(alias, kind, id.value).label(anchor, CheckMessages.Formats.repeatedByAlias)
+            }
+            ctx.report(d.help(CheckMessages.Formats.aliasRepeatsID))
+            return
+        }
         let main = ctx.template.main.file.path
         if id.span.file.path != main, f.file.path == main {
             ctx.report(CheckMessages.duplicateID.at(f, kind, id.value).label(id.span, CheckMessages.Formats.alsoDefinedHere))
