@@ -568,7 +568,15 @@ struct RecordSource {
         }
         defer { try? input.close() }
         guard let copy = Self.copy(input, into: temporaryDirectory), let handle = FileHandle(forReadingAtPath: copy) else { return nil }
-        (self.handle, self.path, spool) = (handle, copy, copy)
+        // Removed at once, read through the open descriptor: a run killed (`kill -9`) leaves no
+        // copy behind (QA round 35, B6: a 4 MB spool file stayed in TMPDIR for good).
+        let open = "/proc/self/fd/\(handle.fileDescriptor)"
+        if FileManager.default.isReadableFile(atPath: open) {
+            unlink(copy)
+            (self.handle, self.path, spool) = (handle, open, nil)
+        } else {
+            (self.handle, self.path, spool) = (handle, copy, copy)
+        }
     }
 
     /// Copies what `input` gives, a chunk at a time, to a new file in `directory`; its path, or

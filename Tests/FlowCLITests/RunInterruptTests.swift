@@ -204,6 +204,40 @@ import Testing
                                       context: context)))
     }
 
+    static let spoolChildVariable = "FLOWC_TEST_SPOOL_RUN_DIR"
+
+    /// A CSV run from standard input is read from a copy in TMPDIR that has no name while the run
+    /// goes: killed (`kill -9`), it leaves nothing there (QA round 35, B6: the copy stayed).
+    @Test func aKilledRunFromACSVPipeLeavesNoCopy() throws {
+        var rows = ["id,owner,at,customer_name"]
+        for i in 0..<20_000 { rows.append("C\(i),o\(i % 2000),2024-05-06T09:00:00Z,客户\(i)") }
+        let dir = try tempDir(["c.csv": rows.joined(separator: "\n") + "\n", "spool/keep": ""])
+        try FileManager.default.removeItem(atPath: dir + "/spool/keep")
+        let child = try testChild("RunInterruptTests/spoolRunChild", Self.spoolChildVariable, dir)
+        child.environment?["TMPDIR"] = dir + "/spool"
+        child.standardInput = FileHandle(forReadingAtPath: dir + "/c.csv")
+        let errors = dir + "/child.err"
+        #expect(FileManager.default.createFile(atPath: errors, contents: nil))
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle(forWritingAtPath: errors)
+        try child.run()
+        let started = Date()
+        while child.isRunning, Date().timeIntervalSince(started) < 120, (Self.created(dir, store: "c.sqlite") ?? 0) == 0 { usleep(10_000) }
+        #expect(child.isRunning && (Self.created(dir, store: "c.sqlite") ?? 0) > 0, "\((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/spool") == [], "no named copy while it runs")
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/spool") == [])
+    }
+
+    /// The child of ``aKilledRunFromACSVPipeLeavesNoCopy()``.
+    @Test func spoolRunChild() {
+        guard let dir = ProcessInfo.processInfo.environment[Self.spoolChildVariable] else { return }
+        let context = CLIContext.process()
+        exit(context.finish(Flowc.run(["run", Examples.template, "--deals", "-", "--format", "csv", "--db", dir + "/c.sqlite",
+                                       "--rejects", dir + "/r.csv", "--now", "2024-07-01T00:00:00Z", "--waive-quota", "-q"], context: context)))
+    }
+
     /// The deals the store holds so far (read-only; nil until it can be read).
     static func created(_ dir: String, store: String = "st.sqlite") -> Int? {
         let r = flowc("deals", "--db", dir + "/" + store, "--group-by", "status", "--format", "csv")
