@@ -259,6 +259,12 @@ enum Examples {
         #expect(flowc("run", dir + "/missing.flow.yaml", "--deals", Examples.deals, "--db", dir + "/deals.sqlite").code == 2)
         #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--rejects", Examples.deals).code == 2)
         #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--batch-size", "0").code == 2)
+        // Bounded: a batch is held in memory (QA round 35: 907 MB for 20,000 records at 100,000,000).
+        let huge = flowc("run", Examples.template, "--deals", Examples.deals, "--batch-size", "10001", "--db", dir + "/deals.sqlite")
+        #expect(huge.code == 2 && huge.err.contains("--batch-size must be at most 10000"), "\(huge.err)")
+        // A fraction of a second is refused (QA round 35: dropped silently).
+        let fraction = flowc("tick", "--at", "2024-05-06T09:00:00.999+08:00", "--db", dir + "/deals.sqlite")
+        #expect(fraction.code == 2 && fraction.err.contains("has a fraction of a second, which is not kept (events are timed to the second): write `2024-05-06T09:00:00+08:00`"), "\(fraction.err)")
         #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--now", "soon").code == 2)
         let unopenable = flowc("run", Examples.template, "--deals", Examples.deals, "--db", dir + "/broken.flow.yaml")
         #expect(unopenable.code == 2)
