@@ -401,7 +401,7 @@ private struct Builder {
             // an author who pressed the tab key (QA round 22).
             d.message = Message("{0}", [YAMLMessages.Help.tabInIndentation])
             d = d.help(YAMLMessages.Help.tabIndentation)
-        } else if let start = fullWidthColonAfterKey(at) {
+        } else if let start = fullWidthColonAfterKey(at) ?? fullWidthColonBeforeBrace(at) ?? fullWidthColonKeyOnLineBefore(at) {
             // `name：{zh: 签约, en: Signing}`: the `：` typed for the key's `:`, and the value's
             // own `: ` read as a second key (QA round 35, A1: the help said to quote the value).
             d = d.label(span(start, start + 3), YAMLMessages.Help.notASeparator)
@@ -544,6 +544,46 @@ private struct Builder {
             if bytes[i] == 0xEF, bytes[i + 1] == 0xBC, bytes[i + 2] == 0x9A { return i > keyStart ? i : nil }
             if bytes[i] == 0x20 || bytes[i] == 0x3A { return nil }
             i += 1
+        }
+        return nil
+    }
+
+    /// The offset of a `：` (U+FF1A) just before the `{` or `[` the problem is at, after a key
+    /// without spaces (`{name：{zh: 签约}}`, `reject：{x: 1}`): the key's separator, typed full
+    /// width (QA round 36, C3: the help said to quote the value).
+    func fullWidthColonBeforeBrace(_ at: Int) -> Int? {
+        let bytes = file.bytes
+        guard at >= 3, at < bytes.count, bytes[at] == 0x7B || bytes[at] == 0x5B,
+              bytes[at - 3] == 0xEF, bytes[at - 2] == 0xBC, bytes[at - 1] == 0x9A else { return nil }
+        var i = at - 3
+        while i > 0, ![0x20, 0x2C, 0x7B, 0x5B, 0x0A, 0x09].contains(bytes[i - 1]) { i -= 1 }
+        guard i < at - 3 else { return nil }
+        // In a key's place (after `{`, `,` or the line's start), not in a value after `key: `
+        // (`title: 信用审核：{customer_name}` is text with a placeholder, to be quoted).
+        var before = i - 1
+        while before >= 0, bytes[before] == 0x20 || bytes[before] == 0x09 { before -= 1 }
+        return before < 0 || [0x7B, 0x2C, 0x0A].contains(bytes[before]) ? at - 3 : nil
+    }
+
+    /// The offset of a `：` (U+FF1A) ending the key of the nearest line above the problem's that
+    /// is not blank (`- id：legal_review`, read as one text; libyaml stops at the next line): the
+    /// text before it is the line's indentation, any `- `, and a key without spaces or `:`.
+    func fullWidthColonKeyOnLineBefore(_ at: Int) -> Int? {
+        let bytes = file.bytes
+        var line = file.line(of: at) - 1
+        while line >= 1 {
+            let r = file.lineRange(line)
+            var i = r.lowerBound
+            while i < r.upperBound, bytes[i] == 0x20 { i += 1 }
+            if i == r.upperBound || bytes[i] == 0x23 { line -= 1; continue }
+            while i + 1 < r.upperBound, bytes[i] == 0x2D, bytes[i + 1] == 0x20 { i += 2 }
+            let keyStart = i
+            while i + 2 < r.upperBound {
+                if bytes[i] == 0xEF, bytes[i + 1] == 0xBC, bytes[i + 2] == 0x9A { return i > keyStart ? i : nil }
+                if bytes[i] == 0x20 || bytes[i] == 0x3A || bytes[i] == 0x7B || bytes[i] == 0x5B { return nil }
+                i += 1
+            }
+            return nil
         }
         return nil
     }

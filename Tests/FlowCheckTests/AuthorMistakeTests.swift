@@ -111,6 +111,16 @@ import Testing
         #expect(d.help?.text == "an alias repeats the whole node, its id too; write the second one out, with an id of its own")
     }
 
+    /// A fix-it on an anchored value replaces the value, not its anchor: the aliases of the
+    /// anchor keep it (QA round 36, C5: `&d 5` became `5d`, and `*d` referred to no anchor).
+    @Test func aFixItOnAnAnchoredValueKeepsTheAnchor() throws {
+        let ds = Self.check(node: "requires: [quote, cost]\n    due: &d 5")
+        let d = try #require(ds.first { $0.fixIts.first?.replacement == "5d" }, "\(ds.map(\.message.text))")
+        let fix = try #require(d.fixIts.first)
+        #expect(String(decoding: fix.span.file.bytes[fix.span.range], as: UTF8.self) == "5")
+        #expect(d.span == fix.span)
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")

@@ -61,7 +61,10 @@ import Testing
     /// A full-width `：` typed for a key's `:` before a value in braces: libyaml stops at the
     /// value's own `: `, which is no reason to quote the whole line; the `：` is named (QA round
     /// 35, A1).
-    @Test(arguments: ["  - id: signing\n    name：{zh: 签约, en: Signing}\n", "  - name：{zh: 签约, en: Signing}\n"])
+    /// Inside braces, and on a list item's first key, too (QA round 36, C3).
+    @Test(arguments: ["  - id: signing\n    name：{zh: 签约, en: Signing}\n", "  - name：{zh: 签约, en: Signing}\n",
+                      "  - {id: a, name：{zh: 财务经理, en: Finance}, owner: o}\n", "  - id: a\n    outcomes: {approve: b, reject：{x: 1}}\n",
+                      "  - id：legal_review\n    name: {zh: 法务评审, en: Legal review}\n"])
     func aFullWidthColonBeforeABracedValueIsNamed(_ lines: String) throws {
         let text = "nodes:\n" + lines
         let d = try #require(read(text).diagnostics.first)

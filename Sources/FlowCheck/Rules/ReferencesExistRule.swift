@@ -164,7 +164,11 @@ enum ReferencesExistRule: TemplateRule {
         for key in order {
             guard let uses = groups[key], let first = uses.first else { continue }
             var d = first.spec.at(first.ref.span, first.ref.value)
-            for other in uses.dropFirst().prefix(maxLabelledUses) { d = d.label(other.ref.span, text.alsoUsedHere) }
+            // A use written once and repeated by aliases has one place (QA round 36, C5: "also
+            // used here" on the anchored value itself, and one fix-it per use, all alike).
+            var places: [SourceSpan] = []
+            for use in uses where !places.contains(use.ref.span) { places.append(use.ref.span) }
+            for other in places.dropFirst().prefix(maxLabelledUses) { d = d.label(other, text.alsoUsedHere) }
             if uses.count > 1 { d = d.note(text.usedTimes, String(uses.count)) }
             if let guess = Suggestions.closest(to: first.ref.value, in: first.known) {
                 if uses.count > 1, let declared = declaration(of: guess, first.kind, ctx), !ctx.isWrittenElsewhere(guess, besides: declared) {
@@ -175,7 +179,7 @@ enum ReferencesExistRule: TemplateRule {
                 } else {
                     // Every use is corrected, the first and those labelled alike.
                     d = d.help(text.didYouMean, guess)
-                    for use in uses { d = d.fix(use.ref.span, guess) }
+                    for place in places { d = d.fix(place, guess) }
                 }
             }
             ctx.report(d)
