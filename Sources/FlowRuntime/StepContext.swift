@@ -86,7 +86,11 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   (a deal lost from inside the fork): it does not count the fork's closed branches as
     ///   arrived, and does not refuse a version that gives the fork a branch (FC1178). Under 13
     ///   the join was set waiting, and such a version refused.
-    public static let currentRules = 14
+    /// - 15: a group chat's id comes from the event that creates it (and the effect), so that no
+    ///   two chats a deal ever has share one; under 14 it came from the effect's index in the
+    ///   machine alone, and after a migration a new chat could take the id of a chat the deal had,
+    ///   or had dropped.
+    public static let currentRules = 15
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

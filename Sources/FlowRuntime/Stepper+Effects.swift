@@ -55,9 +55,14 @@ extension Stepper {
         return EffectField(field: m.fields.indices.contains(slot) ? m.fields[slot].id : "#\(slot)", value: value, text: value?.displayText ?? "")
     }
 
-    /// The stable id of the chat a `group_chat` effect creates on this deal.
+    /// The stable id of the chat a `group_chat` effect creates on this deal: under rules 15 from
+    /// the event that creates it, so that no two chats the deal ever has share an id. Under 14 it
+    /// came from the effect's index alone, which a migration can give another `group_chat`
+    /// effect: the chat it created took the id of a chat the deal had, or had dropped (QA round
+    /// 36, D1).
     func chatID(_ d: Int) -> String {
-        "chat-" + String(Effect.stableID(dealID: s.dealID, eventID: "group_chat", index: d).dropFirst(3))
+        let source = context.rules >= 15 ? "group_chat " + event.id : "group_chat"
+        return "chat-" + String(Effect.stableID(dealID: s.dealID, eventID: source, index: d).dropFirst(3))
     }
 
     /// Builds the effect for definition `d`; nil for a group chat this deal already has.

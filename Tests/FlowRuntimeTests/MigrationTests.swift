@@ -130,6 +130,35 @@ extension Deal {
                 "\(dropped.notes)")
     }
 
+    /// A chat the migration drops (its effect moved from `on_enter` to `on_complete` of `talks`,
+    /// at the same index of the machine's effects): the chat the deal creates on the new version
+    /// has an id of its own (rules 15). Under 14 it took the dropped chat's id, and a deliverer
+    /// had two chats under one id (QA round 36, D1); such a log replays as it was.
+    @Test func aChatCreatedAfterAMigrationNeverTakesTheIdOfAnEarlierOne() throws {
+        var d = try Mini.deal()
+        let original = try #require(d.snapshot?.groupChats.first)
+        // The id the chat had under rules 14: from the deal and the effect's index alone.
+        func legacy(_ effect: Int) -> String { "chat-" + String(Effect.stableID(dealID: "deal-1", eventID: "group_chat", index: effect).dropFirst(3)) }
+        let v2 = try MiniVersion.make("1.1.0", [
+            ("    on_enter:\n      - group_chat: {name: \"{customer_name} 群\", roles: [sales_owner, presales, legal]}\n",
+             "    on_complete:\n      - group_chat: {name: \"{customer_name} 群\", roles: [sales_owner, presales, legal]}\n"),
+        ])
+        let (moved, outcome) = try d.migrate(to: v2).get()
+        #expect(moved.snapshot?.groupChats.isEmpty == true, "\(outcome.notes)")
+        for rules in [StepContext.currentRules, 14] {
+            var next = moved
+            try next.apply(.setFields([FieldAssignment("quote", money(100)), FieldAssignment("cost", money(50))]), by: "alice")
+            try next.apply(.tickDeliverable(node: "talks", deliverable: "visit_record", done: true), by: "alice")
+            let created = try next.apply(.complete(node: "talks", outcome: nil), by: "alice", rules: rules).filter { $0.kind == .groupChatCreate }
+            let chat = try #require(created.first)
+            #expect(chat.chatID != original.chatID)
+            // Under 14, the id a chat of the dropped chat's effect index had: the dropped chat's too.
+            #expect(chat.definition == original.effect)
+            #expect((chat.chatID == legacy(original.effect)) == (rules == 14), "rules \(rules)")
+            #expect(replayMatches(next, initial: d.pm, machines: [d.pm, v2]))
+        }
+    }
+
     /// A migration that shortens `due` puts the node's due date before the migration: under
     /// rules 5 the node is blocked since that date and escalates a day after it, as `escalate`
     /// says, and `why` gives both times (QA round 16: under 4 it was blocked at the migration's
