@@ -288,7 +288,10 @@ struct StoreOptions: ParsableArguments {
             // Another program's database, before the lock makes `PATH.machines/` beside it and
             // the open switches it to WAL (QA round 35, B2).
             if exists {
-                do { try SQLiteStore.refuseForeign(at: path) } catch {
+                do {
+                    try SQLiteStore.refuseForeign(at: path)
+                    if !creating { try SQLiteStore.refuseEmpty(at: path) }
+                } catch {
                     context.writeError(HostError.store(error), place: path)
                     return nil
                 }

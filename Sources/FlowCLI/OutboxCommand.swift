@@ -60,12 +60,15 @@ struct OutboxListCommand: FlowcCommand {
         if json {
             if more { context.writeError("note: more effects wait: --after \(last)\n") }
         } else {
+            // On standard error: standard output is the effects, one a line, which a deliverer
+            // pipes to `outbox ack --stdin` (QA round 36, D2: the count line's first word was
+            // taken for a position, and acknowledged an effect never delivered).
             let count = "\(listed) effect\(listed == 1 ? "" : "s")"
             let from = after == 0 ? "" : " after position \(after)"
             if more {
-                context.write("the first \(count) waiting\(from); more follow (--after \(last))\n")
+                context.writeError("the first \(count) waiting\(from); more follow (--after \(last))\n")
             } else {
-                context.write("\(count) waiting\(from)\n")
+                context.writeError("\(count) waiting\(from)\n")
             }
         }
         return ExitCode.clean

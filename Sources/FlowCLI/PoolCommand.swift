@@ -87,10 +87,11 @@ struct PoolListCommand: FlowcCommand {
             if more, let last { context.writeError("note: more deals follow: --after \(last)\n") }
         } else {
             let whose = "the \(pool.rawValue) pool\(owner.map { " of `\($0)`" } ?? "")"
+            // On standard error, as `outbox list` says its count: standard output is the deals.
             if more, let last {
-                context.write("the first \(listed) deal\(listed == 1 ? "" : "s") of \(whose); more follow (--after \(last))\n")
+                context.writeError("the first \(listed) deal\(listed == 1 ? "" : "s") of \(whose); more follow (--after \(last))\n")
             } else {
-                context.write("\(listed) deal\(listed == 1 ? "" : "s") in \(whose)\(after == nil ? "" : " after `\(after ?? "")`")\n")
+                context.writeError("\(listed) deal\(listed == 1 ? "" : "s") in \(whose)\(after == nil ? "" : " after `\(after ?? "")`")\n")
             }
         }
         return ExitCode.clean

@@ -99,7 +99,7 @@ public final class SQLiteStore: DealStore {
             // A command that only reads does not make a store of an SQLite database without
             // tables (it would write flowc's schema into someone's file); a writing one does.
             if readOnly, FileManager.default.fileExists(atPath: path), (try? Self.inspect(path, "SELECT count(*) FROM sqlite_master", waits)) == "0" {
-                throw StoreError(.notAStore, "the file is an SQLite database without tables, not a flowc store (a command that writes deals makes it one)")
+                throw StoreError(.notAStore, Self.withoutTables)
             }
             // Another program's database is refused before anything is written to it: opening it
             // for writing would switch it to WAL for good (QA round 35, B2).
@@ -126,6 +126,17 @@ public final class SQLiteStore: DealStore {
         } catch {
             throw Self.storeError(error)
         }
+    }
+
+    static let withoutTables = "the file is an SQLite database without tables, not a flowc store (`flowc run` or `flowc deal create` makes it one)"
+
+    /// Refuses, reading it only, an existing SQLite file without tables: a store is made of one
+    /// only by a command that creates deals (QA round 36, D3: `tick`, `migrate --apply`, `outbox
+    /// ack` made one, and `tick` said it ticked nothing).
+    public static func refuseEmpty(at path: String) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int, size > 0,
+              (try? inspect(path, "SELECT count(*) FROM sqlite_master")) == "0" else { return }
+        throw StoreError(.notAStore, withoutTables)
     }
 
     /// Refuses, reading it only, an existing SQLite file that is another program's database or a

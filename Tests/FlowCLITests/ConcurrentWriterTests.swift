@@ -100,7 +100,7 @@ import Testing
         #expect(all.filter { $0.code == 0 }.count == 1, "\(all.map(\.err))")
         #expect(all.filter { $0.code == 1 && $0.err.contains("FC1151") }.count == 5, "\(all.map(\.err))")
         let owned = flowc("pool", "list", "private", "--owner", "bob", "--db", db)
-        #expect(owned.out.hasSuffix("20 deals in the private pool of `bob`\n"), "\(owned.out)")
+        #expect(owned.err == "20 deals in the private pool of `bob`\n", "\(owned.err)")
     }
 
     @Test func createsAtOnceKeepOneOpenDealPerCustomer() throws {

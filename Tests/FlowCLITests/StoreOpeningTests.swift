@@ -244,7 +244,17 @@ import Testing
         #expect(show.code == 2)
         #expect(show.err.contains("the file is an SQLite database without tables, not a flowc store"), "\(show.err)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
-        // A writing command makes it one.
+        // Nor does a command on deals that exist (QA round 36, D3: `tick` made one, and said it
+        // ticked nothing).
+        for args in [["tick"], ["pool", "sweep"], ["outbox", "ack", "1"], ["deal", "event", "D-1", "--set", "x=1"],
+                     ["migrate", "--to", Examples.template, "--apply"]] {
+            let r = flowc(args + ["--db", db])
+            #expect(r.code == 2, "\(args): \(r.err)")
+            #expect(r.err.contains("the file is an SQLite database without tables, not a flowc store (`flowc run` or `flowc deal create` makes it one)"), "\(args): \(r.err)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "\(args)")
+            #expect(!FileManager.default.fileExists(atPath: db + ".machines"), "\(args)")
+        }
+        // A command that creates deals makes it one.
         #expect(flowc("run", Examples.template, "--deals", Examples.deals, "--db", db).code == 0)
         #expect(flowc("deal", "show", "D-1001", "--db", db).code == 0)
     }
