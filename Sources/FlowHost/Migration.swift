@@ -200,7 +200,10 @@ extension DealService {
             let s = view.snapshot
             entry.fromHash = s.machineHash
             entry.fromVersion = s.templateVersion
-            if let from = request.fromHash, from != s.machineHash {
+            // A deal named and already on the target (the same command run again) is skipped
+            // below, FC1164, as without `--from` (QA round 36, C11: refused FC1227, exit 1, on a
+            // retried job).
+            if let from = request.fromHash, from != s.machineHash, !(explicit && s.machineHash == hash) {
                 if explicit { refuse(HostError(MigrationMessages.notOnSource, id, s.machineHash, from)) }
                 if !explicit, s.templateID == tm.template.id, s.status == .open {
                     otherVersionDeals[VersionKey(version: s.templateVersion, hash: s.machineHash), default: 0] += 1
@@ -500,11 +503,14 @@ extension DealService {
     /// history, and count too, since a closed lose-path node records a loss).
     static func losePathCrossing(_ moves: [NodeMove], from old: PreparedMachine, to new: PreparedMachine) -> HostError? {
         let oldPath = old.losePathNodeIDs, newPath = new.losePathNodeIDs
+        // A deal already lost, at its loss review, has its `lose` event and its reason (QA round
+        // 36, C13: the message said it had neither).
+        let losing = moves.contains { ($0.status == .active || $0.status == .blocked) && oldPath.contains($0.from) }
         for move in moves {
             guard let to = move.to, move.status != .skipped else { continue }
             let was = oldPath.contains(move.from), will = newPath.contains(to)
             if was == will { continue }
-            let end = will ? MigrationMessages.Phrase.ontoLosePath : MigrationMessages.Phrase.offLosePath
+            let end = will ? (losing ? MigrationMessages.Phrase.ontoLosePathLosing : MigrationMessages.Phrase.ontoLosePath) : MigrationMessages.Phrase.offLosePath
             return HostError(MigrationMessages.losePathCrossed, move.from, move.status.rawValue, to, end)
         }
         return nil

@@ -37,7 +37,7 @@ public enum MigrationMessages {
         a node of the flow onto the lose path would put a live deal on its way to `lost` with no \
         lose event and no reason; one that sends a lose-path node into the flow would revive a \
         deal that is being lost. Both are refused: correct the mapping (most often a slip), and \
-        lose a deal with a `lose` event (`flowc deal event ID --lose REASON`).
+        lose a deal with a `lose` event (`flowc deal event ID '{"lose": "REASON"}'`).
         """)
 
     public static let olderTarget = HostMessageSpec(1230, "migrate-older-version", "deal `{0}` runs on {1}, a later version than the target's {2}: moving it back needs `--allow-older`", """
@@ -108,6 +108,8 @@ public enum MigrationMessages {
         public static let movedBack = "moves back from {0} to {1}, an older version (`--allow-older`)"
         /// FC1229's end: a node of the flow mapped onto the lose path.
         public static let ontoLosePath = "a node of the lose path: the deal would be on its way to `lost` with no `lose` event and no reason"
+        /// FC1229's end: a node of the flow mapped onto the lose path, for a deal already on it.
+        public static let ontoLosePathLosing = "a node of the lose path: a step of the flow the deal went through would become part of its loss"
         /// FC1229's end: a lose-path node mapped into the flow.
         public static let offLosePath = "a node of the flow: the deal is being lost, and would be back in the flow with its loss half done"
         /// FC1228's end when the node is one of another version the run considers.

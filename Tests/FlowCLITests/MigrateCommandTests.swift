@@ -260,6 +260,11 @@ enum Versions {
                          "--now", "2024-06-01T01:00:00Z")
         #expect(back.code == 1)
         #expect(back.out.contains("  refused[FC1229]: node `loss_review` (active) would move to `initial_talks`, a node of the flow: the deal is being lost, and would be back in the flow with its loss half done\n"), "\(back.out)")
+        // A step of the flow the losing deal went through, mapped onto the lose path: said as
+        // that, not as a deal with no `lose` event (QA round 36, C13).
+        let losing = flowc("migrate", "--db", db, "--to", v12, "--map", "initial_talks=loss_review", "--deal", "D-1006",
+                           "--now", "2024-06-01T01:00:00Z")
+        #expect(losing.out.contains("refused[FC1229]: node `initial_talks` (closed) would move to `loss_review`, a node of the lose path: a step of the flow the deal went through would become part of its loss\n"), "\(losing.out)")
         // Beside another refusal, the move onto or off the lose path is listed too (QA round 10).
         let both = flowc("migrate", "--db", db, "--to", v12, "--map", "loss_review=won", "--deal", "D-1006", "--now", "2024-06-01T01:00:00Z")
         #expect(both.code == 1)

@@ -250,6 +250,15 @@ let standardRenamed: VerifiedMachine = {
         #expect(report.deals.map(\.code) == ["FC1226", "FC1203"])
         let wrongSource = try s.migrate(MigrationRequest(target: standardRenamed, fromHash: "sha256:" + String(repeating: "a", count: 64), deals: ["D-1003"]))
         #expect(wrongSource.deals.map(\.code) == ["FC1227"])
+        // A deal named and already on the target, the same command run again, is skipped, FC1164
+        // (QA round 36, C11: refused FC1227).
+        let standard = try machine("templates/standard-sale.flow.yaml")
+        let moved = try s.migrate(MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact")],
+                                                   fromHash: standard.machine.template.hash, deals: ["D-1003"], apply: true))
+        #expect(moved.deals.map(\.outcome) == [.ok], "\(moved.deals)")
+        let again = try s.migrate(MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact")],
+                                                   fromHash: standard.machine.template.hash, deals: ["D-1003"], apply: true))
+        #expect(again.deals.map(\.code) == ["FC1164"] && again.deals.map(\.outcome) == [.skipped], "\(again.deals)")
         // Implicitly, deals of other templates are not considered at all.
         #expect(try s.migrate(MigrationRequest(target: other)).deals.isEmpty)
     }
