@@ -25,6 +25,8 @@ public struct ComposedTemplate: Sendable {
     public var unnamedNodes: [SourceSpan] = []
     public var unnamedRoles: [SourceSpan] = []
     public var unnamedFields: [SourceSpan] = []
+    /// See `TemplateSyntax.repeatedNodeIDs`.
+    public var repeatedNodeIDs: Set<String> = []
     /// References of any file whose id is not one, with the id form of each (see
     /// `TemplateSyntax.lookAlikeReferences`).
     public var lookAlikeReferences: [Located<String>] = []

@@ -214,6 +214,7 @@ struct Composer {
         replaceOrAppend(&out.roles, t.roles, inheritedCount: inherited.roles) { $0.id.value }
         replaceOrAppend(&out.nodes, t.nodes, inheritedCount: nodeCount) { $0.id.value }
         out.unnamedNodes += t.unnamedNodes
+        out.repeatedNodeIDs.formUnion(t.repeatedNodeIDs)
         out.unnamedRoles += t.unnamedRoles
         out.unnamedFields += t.unnamedFields
         out.lookAlikeReferences += t.lookAlikeReferences

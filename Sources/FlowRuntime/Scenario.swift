@@ -504,6 +504,11 @@ private final class Reader {
         }
         let template = root["template"]
         if template == nil { missing("template", "missing `template` (a path relative to this file)") }
+        // Each text key of the wrong kind, beside the steps' mistakes (QA round 36, C6: said only
+        // once the steps were right; `description` was not read at all).
+        for key in ["scenario", "template", "description"] {
+            if let v = root[key] { attempt { () throws(ScenarioFormatError) in _ = try string(v, key) } }
+        }
         var start: Int64?
         if let startValue = root["start"] {
             if let t = Scenario.instant(startValue) {

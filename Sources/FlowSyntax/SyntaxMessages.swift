@@ -194,6 +194,7 @@ public enum SyntaxMessages {
         public static let bareIdentifierRule = "{0} are ids, lowercase snake_case such as `{1}`, with no display name of their own"
         public static let enumValues = "an enum's values"
         public static let loseReasons = "lose reasons"
+        public static let outcomeIDs = "an approval's outcomes"
         /// FC0206 for an id that looks right: `{1}` names the character (`CharacterNames.describe`).
         public static let deceptiveCharacter = "`{0}` is not a valid identifier: it contains {1}"
         public static let yesIsString = "YAML 1.2 reads `{0}` as a string; write `true`"

@@ -192,6 +192,13 @@ struct SyntaxReader {
     /// Reads an identifier (`[a-z][a-z0-9_]*`, at most 64 characters).
     /// - Parameter definition: the id defines something (a node, role or field), rather than
     ///   referring to one.
+    /// The lists of ids with no display name, by their key: what they are, and an example.
+    static let bareIdentifiers: [String: (String, String)] = [
+        "values": (SyntaxMessages.Formats.enumValues, "in_review"),
+        "reasons": (SyntaxMessages.Formats.loseReasons, "lost_to_competitor"),
+        "outcomes": (SyntaxMessages.Formats.outcomeIDs, "reject"),
+    ]
+
     mutating func identifier(_ id: YAMLNodeID, key: String, definition: Bool = false) -> Located<String>? {
         // Usually a string scalar whose bytes already spell an identifier: checked on the bytes,
         // then made a `String` once.
@@ -212,14 +219,14 @@ struct SyntaxReader {
             if parts.count > 1, parts.allSatisfy(SyntaxReader.isIdentifier) {
                 // `quote，cost` in a list: a full-width comma (or 、) joined two entries into one.
                 d = d.help(SyntaxMessages.Formats.fullWidthComma, parts.joined(separator: ", "))
-            } else if key == "values" || key == "reasons" {
-                // An enum's values and the lose reasons have no display name to move the text to
-                // (QA round 35, A12: the help sent the author to a `name:` there is not).
-                let what = key == "values" ? SyntaxMessages.Formats.enumValues : SyntaxMessages.Formats.loseReasons
+            } else if let (what, example) = Self.bareIdentifiers[key] {
+                // An enum's values, the lose reasons and an approval's outcomes have no display
+                // name to move the text to (QA rounds 35 and 36, A12, C8: the help sent the author
+                // to a `name:` there is not).
                 if let fixed, fixed != s.value {
                     d = d.help(SyntaxMessages.Formats.bareIdentifierLike, what, fixed)
                 } else {
-                    d = d.help(SyntaxMessages.Formats.bareIdentifierRule, what, key == "values" ? "in_review" : "lost_to_competitor")
+                    d = d.help(SyntaxMessages.Formats.bareIdentifierRule, what, example)
                 }
             } else if let fixed, fixed != s.value {
                 d = d.help(SyntaxMessages.Formats.identifierLike, fixed)

@@ -91,6 +91,11 @@ public enum TemplateParser {
             guard let items = r.list(e, key: "nodes") else { continue }
             for item in items {
                 if let n = node(&r, item) { t.nodes.append(n) } else if r.doc.kind(item) == .mapping { t.unnamedNodes.append(r.span(item)) }
+                // `id` again in the node: the next node without its `- ` (QA round 36, C1).
+                if r.doc.kind(item) == .mapping {
+                    let ids = r.doc.pairs(item).filter { r.doc.text($0.key) == "id" }.dropFirst()
+                    t.repeatedNodeIDs += ids.compactMap { r.doc.text($0.value) }
+                }
             }
         }
         if let e = top[.removeNodes]?.value { t.removeNodes = r.identifierList(e, key: "remove_nodes") }
@@ -503,6 +508,7 @@ public enum TemplateParser {
             if let x = im[.notify]?.value {
                 idle.notify = r.identifierList(x, key: "notify")
                 idle.notifySpan = r.span(x)
+                idle.notifyNotAList = r.doc.kind(x) != .sequence
             }
             if let x = im[.until]?.value { idle.until = r.identifier(x, key: "until") }
             p.idle = idle

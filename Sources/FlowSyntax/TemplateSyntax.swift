@@ -487,6 +487,8 @@ public struct IdleSyntax: Sendable {
     public var notifySpan: SourceSpan? = nil
     /// Whether `warn` is written, also when its value could not be read.
     public var warnIsWritten = false
+    /// Whether `notify` is written as something other than a list (`notify: owner`, reported).
+    public var notifyNotAList = false
 }
 
 /// Claim policy (`pool.claim`).
@@ -578,6 +580,9 @@ public struct TemplateSyntax: Sendable {
     public var unnamedNodes: [SourceSpan] = []
     public var unnamedRoles: [SourceSpan] = []
     public var unnamedFields: [SourceSpan] = []
+    /// The ids a node's `id` key written again holds (a node whose `- ` is missing, read as more
+    /// keys of the node before; FC0102 says so): a reference to one is no mistake of its own.
+    public var repeatedNodeIDs: [String] = []
     /// References whose id is not one (reported, FC0206) but has a form that is, each with that
     /// form: the id a look-alike or invisible character surely meant (`quotation` for
     /// `quotаtion`), or the lowercase snake_case of a case slip (`n400o` for `n400O`).

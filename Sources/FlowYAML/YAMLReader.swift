@@ -972,7 +972,9 @@ private struct Builder {
             if let first = firstEqualKey(id, in: &top) {
                 let key = keyText(id)
                 let firstAt = keySpan(atPending: first)
-                if var item = top.repeatedItem, first < item.at, diagnostics.indices.contains(item.diagnostic) {
+                // The item's first key a third time is another item without its `- `: said on its
+                // own, with its fix-it (QA round 36, C2: folded into the first one's note).
+                if var item = top.repeatedItem, first < item.at, first != top.childStart, diagnostics.indices.contains(item.diagnostic) {
                     // The next item's other keys, repeating the first item's: said once.
                     item.keys.append(key)
                     diagnostics[item.diagnostic].notes = [Message(YAMLMessages.Help.repeatedItemKeys, [item.keys.map { "`\($0)`" }.joined(separator: ", ")])]

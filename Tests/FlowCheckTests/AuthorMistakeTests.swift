@@ -63,6 +63,13 @@ import Testing
         let helps = ds.filter { $0.code == DiagnosticCode(206) }.map { $0.help?.text ?? "" }
         #expect(helps == ["an enum's values are ids, lowercase snake_case such as `in_review`, with no display name of their own",
                           "an enum's values are ids, lowercase snake_case, such as `extended`, with no display name of their own"], "\(helps)")
+        // An approval's outcomes too (QA round 36, C8).
+        let yaml = "flowc: 1\ntemplate: {id: t, version: 1.0.0, name: T}\nroles: {o: {name: O, owner: true}}\nnodes:\n"
+            + "  - {id: a, name: A, owner: o, next: ap}\n  - {id: ap, name: AP, kind: approval, owner: o, outcomes: {approve: won, 驳回: a}}\n"
+            + "  - {id: won, name: Won, kind: won}\n"
+        let outcome = TemplateChecker.check(path: "t.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        #expect(outcome.first { $0.code == DiagnosticCode(206) }?.help?.text == "an approval's outcomes are ids, lowercase snake_case such as `reject`, with no display name of their own",
+                "\(outcome.map { $0.help?.text ?? $0.message.text })")
     }
 
     /// A fork without its `join:`, or naming a node that is no join: the join node no fork names
@@ -119,6 +126,31 @@ import Testing
         let fix = try #require(d.fixIts.first)
         #expect(String(decoding: fix.span.file.bytes[fix.span.range], as: UTF8.self) == "5")
         #expect(d.span == fix.span)
+    }
+
+    /// A node whose `- ` is missing is one error, FC0102 with its fix-it: a reference to the id
+    /// it writes is not also an unknown node (QA round 36, C1: FC0302 came first, pointing away).
+    @Test func aNodeWithoutItsDashIsNotAlsoAnUnknownNode() throws {
+        let yaml = """
+            flowc: 1
+            template: {id: f, version: 1.0.0, name: F}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - {id: s, name: S, owner: o, next: f}
+              - {id: f, name: F, kind: fork, branches: [a, b], join: j}
+              - id: a
+                name: A
+                owner: o
+                next: j
+                id: b
+                name: B
+                owner: o
+                next: j
+              - {id: j, name: J, kind: join, next: won}
+              - {id: won, name: Won, kind: won}
+            """
+        let ds = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        #expect(ds.filter { $0.severity == .error }.map(\.code.description) == ["FC0102"], "\(ds.map(\.message.text))")
     }
 
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
@@ -257,6 +289,9 @@ extension AuthorMistakeTests {
         let ds = Self.check(node: "on_enter:\n      - notify: {to: owner, message: hi}")
         #expect(ds.map(\.code.description) == ["FC0203"], "\(ds.map(\.message.text))")
         #expect(ds.first?.help?.text.contains("[owner]") == true)
+        // `pool.idle.notify: owner` likewise, without "notifies no one" (QA round 36, C7).
+        let idle = Self.check(pool: "pool: {idle: {after: 21d, warn: 14d, notify: owner}}")
+        #expect(idle.map(\.code.description) == ["FC0203"], "\(idle.map(\.message.text))")
         // An empty list still has no recipients.
         #expect(Self.check(node: "on_enter:\n      - notify: {to: [], message: hi}").contains { $0.code.description == "FC0707" })
     }

@@ -147,6 +147,8 @@ import Testing
         (#""utc_offset": 8, "start": 0, "scenario": "x""#, ["utc_offset"]),
         (#""start": "tomorrow", "scenario": "x""#, ["start"]),
         (#""start": 0, "scenaro": "x""#, [""]),
+        // A text key of the wrong kind too (QA round 36, C6).
+        (#""start": 0, "scenario": ["a"], "description": 5"#, ["scenario", "description"]),
     ])
     func aTopLevelMistakeHidesNoStepMistake(_ top: String, _ paths: [String]) {
         let json = #"{"# + top + #", "template": "t", "deal": {}, "steps": [{"tick": true, "at": "3d"}, {"tick": true, "expect": {"effects": ["notice"]}}]}"#

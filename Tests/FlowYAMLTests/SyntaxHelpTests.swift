@@ -105,6 +105,13 @@ import Testing
         var fixed = Array(text.utf8)
         fixed.replaceSubrange(fix.span.range, with: Array("- ".utf8))
         #expect(read(String(decoding: fixed, as: UTF8.self)).diagnostics.isEmpty)
+        // Two items without their `- `: one error each, each with its fix-it, and each note
+        // naming the keys after it once (QA round 36, C2).
+        let two = read("nodes:\n  - id: a\n    name: A\n    id: b\n    name: B\n    id: c\n    name: C\n    next: d\n").diagnostics
+        #expect(two.map(\.code.description) == ["FC0102", "FC0102"], "\(two.map(\.message.text))")
+        #expect(two.map { $0.location?.line } == [4, 6])
+        #expect(two.map { $0.notes.map(\.text) } == [["the keys after it repeat the item's too: `name`"], ["the keys after it repeat the item's too: `name`"]])
+        #expect(two.allSatisfy { $0.fixIts.map(\.replacement) == ["- "] })
         // Any other key repeated stays an error of its own.
         let other = read("nodes:\n  - id: a\n    name: A\n    name: B\n    next: c\n    next: d\n").diagnostics
         #expect(other.map(\.code.description) == ["FC0102", "FC0102"])

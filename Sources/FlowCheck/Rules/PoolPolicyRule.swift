@@ -22,7 +22,8 @@ enum PoolPolicyRule: TemplateRule {
             if let a = p.assignBy, let i = ctx.roleIndex[a.value], !t.roles[i].manager {
                 ctx.report(CheckMessages.assignerNotManager.at(a.span, a.value).label(t.roles[i].id.span, CheckMessages.Formats.roleDefinedHere))
             }
-            if let idle = p.idle, idle.warn != nil, idle.notify.isEmpty {
+            // `notify: owner` is FC0203 already, with the list to write (QA round 36, C7).
+            if let idle = p.idle, idle.warn != nil, idle.notify.isEmpty, !idle.notifyNotAList {
                 ctx.report(CheckMessages.idleWithoutPool.at(idle.warn?.span ?? idle.span))
             }
             // A `warn` that could not be read is reported already.

@@ -38,6 +38,9 @@ enum ReferencesExistRule: TemplateRule {
                 // A node without a usable id (reported already) may be the one meant, unless
                 // the name is a near miss of a defined node.
                 if ctx.mayBeUnnamed(ref.value, t.unnamedNodes, known: nodeNames) { return }
+                // Written as a second `id` of the node before (its `- ` missing): FC0102 says so,
+                // with the fix (QA round 36, C1: "unknown node" came first, pointing away).
+                if t.repeatedNodeIDs.contains(ref.value) { return }
                 // The missing join of a fork, named by its branches too: the same help as at `join:`.
                 if missingJoins.contains(ref.value) {
                     ctx.report(CheckMessages.unknownNode.at(ref.span, ref.value).help(CheckMessages.Formats.addJoinNode, ref.value))
