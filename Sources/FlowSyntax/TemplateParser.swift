@@ -222,7 +222,13 @@ public enum TemplateParser {
             }
         }
         if let v = m[.values]?.value {
-            f.values = r.identifierList(v, key: "values")
+            // A value that is no id but suggests one (`Extended`) is kept as that id, so that the
+            // conditions written with it are not refused as well (QA round 36, C9: FC0425 with
+            // "declared values" missing it).
+            f.values = []
+            for item in r.list(v, key: "values") ?? [] {
+                if let value = r.definitionID(item, key: "values") { f.values.append(value) }
+            }
             f.valuesSpan = r.span(v)
             if r.doc.kind(v) == .sequence, r.doc.count(v) == 0 {
                 r.diagnostics.append(SyntaxMessages.emptyCollection.at(r.span(v), "values"))

@@ -63,6 +63,9 @@ import Testing
         let helps = ds.filter { $0.code == DiagnosticCode(206) }.map { $0.help?.text ?? "" }
         #expect(helps == ["an enum's values are ids, lowercase snake_case such as `in_review`, with no display name of their own",
                           "an enum's values are ids, lowercase snake_case, such as `extended`, with no display name of their own"], "\(helps)")
+        // The value meant is kept: a condition written with it is not refused too (QA round 36, C9).
+        let kept = Self.check(field: "trial: {type: enum, values: [converted, Extended]}", when: "\"trial == 'extended'\"")
+        #expect(kept.filter { $0.severity == .error }.map(\.code.description) == ["FC0206"], "\(kept.map(\.message.text))")
         // An approval's outcomes too (QA round 36, C8).
         let yaml = "flowc: 1\ntemplate: {id: t, version: 1.0.0, name: T}\nroles: {o: {name: O, owner: true}}\nnodes:\n"
             + "  - {id: a, name: A, owner: o, next: ap}\n  - {id: ap, name: AP, kind: approval, owner: o, outcomes: {approve: won, 驳回: a}}\n"
