@@ -296,7 +296,7 @@ struct MigrateCommand: FlowcCommand {
         let sameNumber = report.deals.filter {
             $0.outcome != .skipped && $0.fromVersion == report.toVersion && $0.fromHash != nil && $0.fromHash != report.toHash
         }.count
-        if sameNumber > 0 { lines.append(fill(R.sameVersion, report.toVersion, String(sameNumber), plural(sameNumber))) }
+        if sameNumber > 0 { lines.append(fill(R.sameVersion, report.toVersion, String(sameNumber), plural(sameNumber), sameNumber == 1 ? "s" : "")) }
         if !report.otherTemplates.isEmpty {
             lines.append(fill(R.noDealsOfTemplate, report.templateID))
             let others = report.otherTemplates.map { "`\($0.templateID)` (\($0.openDeals))" }

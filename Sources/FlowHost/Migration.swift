@@ -455,7 +455,9 @@ extension DealService {
         return due.map { d in
             switch d.kind {
             case PendingTimer.Kind.due.rawValue:
-                return HostMessages.fill(P.overdueOnNewVersion, [d.node ?? "?", TimeText.iso(d.at, utcOffset: zone)])
+                // Its escalation only when the node has one (QA round 36, C18).
+                let escalates = target.machine.nodes.first { $0.id == d.node }?.escalate != nil
+                return HostMessages.fill(escalates ? P.overdueOnNewVersion : P.overdueOnNewVersionNoEscalation, [d.node ?? "?", TimeText.iso(d.at, utcOffset: zone)])
             case PendingTimer.Kind.idleReturn.rawValue:
                 // The owner was warned on the old version, or the new one warns at all.
                 let warning = s.idleWarned ? P.warnedBefore : pool.idleWarn.map { HostMessages.fill(P.noWarningFirst, [MigrationMessages.duration($0)]) } ?? ""

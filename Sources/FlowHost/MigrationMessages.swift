@@ -81,6 +81,7 @@ public enum MigrationMessages {
         public static let noEffects = "no effects"
         /// A note: an active node whose new due date is already past.
         public static let overdueOnNewVersion = "`{0}` is past its new due date ({1}): the next tick or event blocks it, as of that date, and its escalation follows from it"
+        public static let overdueOnNewVersionNoEscalation = "`{0}` is past its new due date ({1}): the next tick or event blocks it, as of that date"
         /// A note: a blocked node the new version's later due date makes no longer overdue
         /// (`{0}` the node, `{1}` since when it was blocked, `{2}` its new due date).
         public static let activeAgain = "`{0}` is no longer overdue on the new version: blocked since {1}, it is active again, due {2}"
@@ -144,7 +145,7 @@ public enum MigrationMessages {
         /// After the first ids of a group.
         public static let andMore = ", and {0} more"
         /// A target whose version number is the deals' own, with other content.
-        public static let sameVersion = "note: the new version keeps the number {0} of {1} deal{2}' version, with other content: give it a `version:` of its own, so that reports and `deal show` tell the two apart"
+        public static let sameVersion = "note: the new version keeps the number {0} of the version {1} deal{2} run{3} on, with other content: give it a `version:` of its own, so that reports and `deal show` tell the two apart"
         public static let unknownSource = "mapping from `{0}`: `{0}` is not a node of any version the deals considered run on"
         public static let noDealsOnSource = "no deal of template `{0}` to consider: no deal of the store runs on {1} (`--from`)"
         public static let noDeals = "no deal of template `{0}` to consider (on the `--from` version, or named with `--deal`)"

@@ -77,7 +77,7 @@ public enum YAMLMessages {
         The file is empty, or holds only comments. A template starts with `flowc: 1`.
         """)
 
-    public static let undefinedAlias = MessageSpec(111, .error, "undefined-alias", "alias `*{0}` refers to no anchor", explanation: """
+    public static let undefinedAlias = MessageSpec(111, .error, "undefined-alias", "alias `*{0}` refers to no anchor defined before it", explanation: """
         An alias names an anchor that has not been defined earlier in the file. Anchors must be \
         defined (`&name`) before the alias (`*name`) that uses them.
         """)

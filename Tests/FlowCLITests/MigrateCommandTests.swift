@@ -78,7 +78,7 @@ enum Versions {
         let same = try Versions.write("standard-same", [("  - id: initial_talks", "  - id: first_contact")])
         let r = flowc("migrate", "--db", db, "--to", same, "--map", "initial_talks=first_contact")
         #expect(r.code == 0, "\(r.out)\(r.err)")
-        #expect(r.out.contains("\nnote: the new version keeps the number 1.0.0 of 4 deals' version, with other content: "
+        #expect(r.out.contains("\nnote: the new version keeps the number 1.0.0 of the version 4 deals run on, with other content: "
             + "give it a `version:` of its own, so that reports and `deal show` tell the two apart\n"), "\(r.out)")
         #expect(!flowc("migrate", "--db", db, "--to", try Versions.renamed(), "--map", "initial_talks=first_contact").out.contains("keeps the number"))
     }

@@ -73,6 +73,15 @@ import Testing
         #expect(dry.code == 0, "\(dry.err)")
         #expect(dry.out.contains("  note: `talks` is past its new due date (2024-05-08T09:00:00Z): the next tick or event blocks it, as of that date, and its escalation follows from it\n"), "\(dry.out)")
         #expect(dry.out.contains("\ndue at once on the new version, at the next tick after --apply: 2 deals get a node blocked (past its new `due`); each deal's notes say which\n"), "\(dry.out)")
+        // A node without `escalate` is promised no escalation (QA round 36, C18).
+        guard let escalate = v2.range(of: #"\n    escalate: [^\n]*"#, options: .regularExpression) else {
+            Issue.record("the mini template's `talks` has no `escalate` line")
+            return
+        }
+        let v3 = v2.replacingCharacters(in: escalate, with: "").replacingOccurrences(of: "version: 1.1.0", with: "version: 1.2.0")
+        try v3.write(toFile: dir + "/v3.flow.yaml", atomically: true, encoding: .utf8)
+        let plain = flowc("migrate", "--to", dir + "/v3.flow.yaml", "--now", "2024-05-10T09:00:00Z", "--db", dir + "/s.sqlite")
+        #expect(plain.out.contains("  note: `talks` is past its new due date (2024-05-08T09:00:00Z): the next tick or event blocks it, as of that date\n"), "\(plain.out)")
     }
 
     /// A target whose version is lower than the deals' is refused (FC1230), said once at the

@@ -369,7 +369,7 @@ import FlowDiagnostics
     @Test func undefinedAlias() throws {
         let text = "a: 1\nb: *nope\n"
         let d = try #require(single(read(text), "FC0111"))
-        #expect(d.message.text == "alias `*nope` refers to no anchor")
+        #expect(d.message.text == "alias `*nope` refers to no anchor defined before it")
         #expect(d.span?.range == 8..<13)
         #expect(at(d).map { $0 == (2, 4) } == true)
     }
