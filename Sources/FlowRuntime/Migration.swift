@@ -462,10 +462,18 @@ struct MigrationTranslator {
             guard case .fork(let branches, let j) = nm.nodes[f].transition, nm.nodes.indices.contains(j),
                   fresh.nodes[j].status == .pending || fresh.nodes[j].status == .waiting,
                   joinsAhead?[j] ?? true else { continue }
-            // A branch straight to the join has no node to enter (its lane is empty).
+            // A branch straight to the join has no node to enter (its lane is empty). Every such
+            // branch is named (QA round 36, C12: one a run, so a deal took a run for each).
+            var unentered: [String] = []
             for (b, lane) in new.tables.branchLanes(fork: f, branches: branches, join: j) where lane.contains(true) {
                 let entered = lane.indices.contains { lane[$0] && fresh.nodes[$0].status != .pending }
-                if !entered { throw Refusal(RuntimeMessages.forkBranchNotEntered, nm.nodes[f].id, nm.nodes[b].id, nm.nodes[j].id) }
+                if !entered { unentered.append(nm.nodes[b].id) }
+            }
+            typealias P = RuntimeMessages.Phrase
+            if let only = unentered.first {
+                let which = unentered.count == 1 ? RuntimeMessages.fill(P.branchHas, [only])
+                    : RuntimeMessages.fill(P.branchesHave, [Names.list(unentered)])
+                throw Refusal(RuntimeMessages.forkBranchNotEntered, nm.nodes[f].id, which, nm.nodes[j].id)
             }
         }
     }

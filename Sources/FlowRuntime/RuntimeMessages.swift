@@ -340,7 +340,7 @@ public enum RuntimeMessages {
         could give another snapshot than the one stored, so it is refused. Use the flowc that \
         wrote the store, or a newer one.
         """)
-    public static let forkBranchNotEntered = RuntimeMessageSpec(1178, "fork-branch-not-entered", "the deal is inside fork `{0}`; on the new version its branch `{1}` has no node the deal reached (new, or mapped elsewhere): join `{2}` would wait for ever", """
+    public static let forkBranchNotEntered = RuntimeMessageSpec(1178, "fork-branch-not-entered", "the deal is inside fork `{0}`; on the new version its {1} no node the deal reached (new, or mapped elsewhere): join `{2}` would wait for ever", """
         A fork starts its branches when the deal enters it, and its join waits for every one. A \
         deal already past the fork cannot start a branch the new version adds, so the join would \
         never be released and the deal could only be lost. Migrate the deal once it has passed \
@@ -439,6 +439,9 @@ public enum RuntimeMessages {
         public static let removeFrom = "remove someone from"
         public static let askToAdd = "add `{0}`"
         public static let askToRemove = "remove `{0}`"
+        /// FC1178's `{1}`: the branches without a node the deal reached, and the verb.
+        public static let branchHas = "branch `{0}` has"
+        public static let branchesHave = "branches {0} have"
         /// FC1181's `{3}`: who else may, when adding (the owner may add, not remove).
         public static let orTheOwner = ", the deal's owner"
         /// FC1181 under rules 11: the owner adds someone only while the role has no member.

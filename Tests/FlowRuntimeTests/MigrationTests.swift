@@ -506,6 +506,14 @@ extension Deal {
         #expect(refusal?.code == "FC1178")
         #expect(refusal?.message == "the deal is inside fork `contract_review`; on the new version its branch `compliance_review` has no node the deal reached (new, or mapped elsewhere): join `review_done` would wait for ever")
 
+        // Two branches new: both named, in one run (QA round 36, C12).
+        let v3 = try MiniVersion.make("3.0.0", [
+            ("branches: [legal_review, finance_review]", "branches: [legal_review, finance_review, compliance_review, tax_review]"),
+            ("  - id: review_done\n", "  - id: compliance_review\n    name: Compliance review\n    owner: legal\n    next: review_done\n"
+                + "  - id: tax_review\n    name: Tax review\n    owner: finance\n    next: review_done\n  - id: review_done\n"),
+        ])
+        #expect(try d.migrate(to: v3).failure?.message == "the deal is inside fork `contract_review`; on the new version its branches `compliance_review`, `tax_review` have no node the deal reached (new, or mapped elsewhere): join `review_done` would wait for ever")
+
         // The same before any branch arrived (the join still pending).
         var fresh = try Mini.atFork()
         #expect(try fresh.migrate(to: v2).failure?.code == "FC1178")
