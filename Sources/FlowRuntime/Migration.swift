@@ -331,6 +331,9 @@ struct MigrationTranslator {
             }
         }
         var source: [Int?] = Array(repeating: nil, count: nm.nodes.count)
+        // The old nodes merged into each new one, in order: one note each, after the loop (QA
+        // round 36, C14: a note per pair, the first naming a state the merge did not keep).
+        var merged: [Int: [Int]] = [:]
         var moves: [NodeMove] = []
         for (i, state) in s.nodes.enumerated() where state.status != .pending && om.nodes.indices.contains(i) {
             let id = om.nodes[i].id
@@ -346,9 +349,7 @@ struct MigrationTranslator {
                 // A merge: the state with more of the deal's position wins; entries add up.
                 let keep = MigrationTranslator.weight(state.status) > MigrationTranslator.weight(s.nodes[other].status) ? i : other
                 let entries = fresh.nodes[t].entries + state.entries
-                notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.merged, [
-                    om.nodes[other].id, s.nodes[other].status.rawValue, id, state.status.rawValue, nm.nodes[t].id, om.nodes[keep].id,
-                ]))
+                merged[t, default: [other]].append(i)
                 if keep == i {
                     fresh.nodes[t] = translated(state, from: i, to: t, at: now)
                     source[t] = i
@@ -358,6 +359,14 @@ struct MigrationTranslator {
             }
             fresh.nodes[t] = translated(state, from: i, to: t, at: now)
             source[t] = i
+        }
+        for t in merged.keys.sorted() {
+            guard let from = merged[t], let kept = source[t] else { continue }
+            var shown = from.map { "`\(om.nodes[$0].id)` (\(s.nodes[$0].status.rawValue))" }
+            let last = shown.removeLast()
+            notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.merged, [
+                shown.joined(separator: ", ") + " and " + last, nm.nodes[t].id, om.nodes[kept].id,
+            ]))
         }
         // The state a moved node really has on the new version, when it is not the one it had: a
         // blocked node no longer overdue is active again (QA round 27, M7).

@@ -506,7 +506,8 @@ public enum RuntimeMessages {
     /// Notes of a migration (what was carried over with a loss), and its node moves.
     public enum Migration {
         public static let nodeDropped = "node `{0}` ({1}) is not in the new version: dropped"
-        public static let merged = "nodes `{0}` ({1}) and `{2}` ({3}) merge into `{4}`, which keeps the state of `{5}`"
+        /// `{0}` the nodes merged, each with its state.
+        public static let merged = "nodes {0} merge into `{1}`, which keeps the state of `{2}`"
         public static let outcomeForgotten = "outcome `{1}` of node `{0}` is not in the new version: forgotten"
         public static let fieldDropped = "field `{0}` is not in the new version: its value {1} is dropped (it stays in the log)"
         public static let fieldComputed = "field `{0}` is computed in the new version: its value {1} is replaced by the computation"
