@@ -234,6 +234,14 @@ struct MigrateCommand: FlowcCommand {
         } else {
             context.write(MigrateCommand.render(report, places: places).joined(separator: "\n") + "\n")
         }
+        // A mapping from a node no version considered has: said once for the run, on standard
+        // error with its code and at its place, as FC1167 (QA round 36, C17: on standard output,
+        // without its code).
+        for source in report.unknownSources {
+            let place = places.values.filter { $0.mapping.old == source }.map(\.oldAt).min().map { $0 + ": " } ?? ""
+            context.writeError(place + "error[\(MigrationMessages.unknownSource.code)]: " + HostMessages.fill(MigrationMessages.Report.unknownSource, [source])
+                + MigrationMessages.nodeHint(source, among: report.sourceVersions.flatMap(\.nodes)) + "\n")
+        }
         // Deals refused for a target older than their version: said once, at the target's
         // `version:`, with the option that allows it (QA round 27, M4).
         let older = report.deals.filter { $0.outcome == .refused && $0.code == MigrationMessages.olderTarget.code }
@@ -359,10 +367,7 @@ struct MigrateCommand: FlowcCommand {
             let shown = ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? fill(R.andMore, String(ids.count - 5)) : "")
             lines.append(fill(R.olderGroup, MigrationMessages.olderTarget.code, String(ids.count), plural(ids.count), report.toVersion, shown))
         }
-        for source in report.unknownSources {
-            let place = places.values.filter { $0.mapping.old == source }.map(\.oldAt).min().map { $0 + ": " } ?? ""
-            lines.append(place + fill(R.unknownSource, source) + MigrationMessages.nodeHint(source, among: report.sourceVersions.flatMap(\.nodes)))
-        }
+
         // What the new version makes due at once, counted: the notes of each deal say it, the
         // summary says how many deals, before --apply.
         let moving = report.deals.filter { $0.outcome == .ok }

@@ -106,6 +106,11 @@ import Testing
         let d = try #require(ds.first { $0.code == DiagnosticCode(303) }, "\(ds.map(\.message.text))")
         #expect(d.help?.text == "a group chat's `roles` are role ids, and `owner` is none: did you mean `sales_owner`, the role with `owner: true`?")
         #expect(d.fixIts.map(\.replacement) == ["sales_owner"])
+        // With that role listed already, the help is to leave `owner` out (QA round 36, C10).
+        let listed = Self.check(node: "on_enter:\n      - group_chat: {name: chat, roles: [owner, sales_owner]}")
+        let again = try #require(listed.first { $0.code == DiagnosticCode(303) })
+        #expect(again.help?.text == "a group chat's `roles` are role ids, and `owner` is none: leave it out, since `sales_owner`, the role with `owner: true`, is listed already")
+        #expect(again.fixIts.isEmpty)
     }
 
     /// A node repeated by an alias repeats its id: said at the alias, the anchored node labelled

@@ -81,11 +81,15 @@ enum ReferencesExistRule: TemplateRule {
         }
         /// A group chat's `roles` are role ids: `owner` or `contacts` there gets the role meant
         /// (QA round 35, A14: "unknown role `owner`" and no more).
-        func chatRole(_ ref: Located<String>) {
+        func chatRole(_ ref: Located<String>, among listed: [Located<String>]) {
             guard ctx.roleIndex[ref.value] == nil, specialRecipients.contains(ref.value) else { return role(ref) }
             let meant = ref.value == "owner" ? t.roles.filter(\.owner) : ref.value == "contacts" ? t.roles.filter(\.external) : []
             var d = CheckMessages.unknownRole.at(ref.span, ref.value)
-            if meant.count == 1, let r = meant.first {
+            if meant.count == 1, let r = meant.first, listed.contains(where: { $0.value == r.id.value }) {
+                // The role meant is in the list already: leave `owner` out (QA round 36, C10: the
+                // fix-it listed the role twice, FC0711).
+                d = d.help(CheckMessages.Formats.chatRoleListed, ref.value, r.id.value, ref.value == "owner" ? "owner" : "external")
+            } else if meant.count == 1, let r = meant.first {
                 d = d.help(CheckMessages.Formats.chatRolesAreRoles, ref.value, r.id.value, ref.value == "owner" ? "owner" : "external")
                     .fix(ref.span, r.id.value)
             }
@@ -104,7 +108,7 @@ enum ReferencesExistRule: TemplateRule {
         }
         func effects(_ list: [EffectSyntax]) {
             for e in list {
-                if e.kind.value == .groupChat { e.recipients.forEach(chatRole) } else { e.recipients.forEach(recipient) }
+                if e.kind.value == .groupChat { e.recipients.forEach { chatRole($0, among: e.recipients) } } else { e.recipients.forEach(recipient) }
                 e.fields.forEach(field)
                 if let a = e.assigneeRole { role(a) }
             }
