@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlowDiagnostics
 import FlowHost
 import FlowRuntime
 import FlowStore
@@ -119,7 +120,10 @@ struct OutboxAckCommand: FlowcCommand {
 
     /// The positions in a text (spaces, tabs and line ends between them); the first word that
     /// is not one, with its line, as an error.
+    /// A byte-order mark at the start (a file saved by a Windows editor) is no part of the first
+    /// position (QA round 36, D6: "`﻿1` is not a position", the mark invisible).
     static func readPositions(_ bytes: [UInt8]) -> (positions: [Int64], problem: String?) {
+        let bytes = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         var out: [Int64] = []
         var line = 1
         var word: [UInt8] = []
@@ -127,7 +131,9 @@ struct OutboxAckCommand: FlowcCommand {
             defer { word = [] }
             guard !word.isEmpty else { return nil }
             let text = String(decoding: word, as: UTF8.self)
-            guard let n = Int64(text) else { return "standard input, line \(line): `\(text.prefix(40))` is not a position (a whole number)" }
+            guard let n = Int64(text) else {
+                return "standard input, line \(line): `\(CharacterNames.showingInvisibles(String(text.prefix(40))))` is not a position (a whole number)"
+            }
             out.append(n)
             return nil
         }

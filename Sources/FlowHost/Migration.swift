@@ -185,7 +185,11 @@ extension DealService {
         for id in ids {
             var entry = DealMigration(deal: id, fromHash: nil, fromVersion: nil, toHash: hash, toVersion: tm.template.version, outcome: .ok,
                                       code: nil, reason: nil, moves: [], notes: [], applied: false, event: nil)
+            // The note that due timers fire first: true only of a deal that moves (QA round 36,
+            // C15: a refused deal's JSON said a tick would be written, and none was).
+            var tickNote: String?
             func refuse(_ error: HostError, skipped: Bool = false) {
+                if let tickNote { entry.notes.removeAll { $0 == tickNote } }
                 entry.outcome = skipped ? .skipped : .refused
                 entry.code = error.code
                 entry.reason = error.message
@@ -260,9 +264,11 @@ extension DealService {
                         index: currentIndex, effects: stepped.effects.map(SnapshotJSON.record))
                     sequence += 1
                     let kinds = stepped.effects.map(\.kind.rawValue)
-                    entry.notes.append(HostMessages.fill(MigrationMessages.Phrase.timersFirst, [
+                    let note = HostMessages.fill(MigrationMessages.Phrase.timersFirst, [
                         TimeText.iso(now, utcOffset: hintZone), kinds.isEmpty ? MigrationMessages.Phrase.noEffects : kinds.joined(separator: ", "),
-                    ]))
+                    ])
+                    entry.notes.append(note)
+                    tickNote = note
                 }
             }
             let eventID = "migrate-" + String(hash.dropFirst("sha256:".count).prefix(16)) + "-" + String(sequence + 1)

@@ -116,5 +116,10 @@ import Testing
         #expect(ack("4 5", "--json").out == #"{"acknowledged":1,"before":1}"# + "\n")
         #expect(!flowc("outbox", "list", "--limit", "1000", "--db", db).out.contains("\n1 "))
         #expect(OutboxAckCommand.readPositions(Array((1...100_000).map(String.init).joined(separator: "\n").utf8)).positions.count == 100_000)
+        // A byte-order mark before the first position is no part of it; one elsewhere is named
+        // (QA round 36, D6: "`﻿1` is not a position", the mark invisible).
+        #expect(OutboxAckCommand.readPositions(Array("\u{FEFF}1\n2\n".utf8)).positions == [1, 2])
+        let marked = OutboxAckCommand.readPositions(Array("1\n\u{FEFF}2\n".utf8))
+        #expect(marked.problem?.contains("`\\u{FEFF}2` is not a position") == true, "\(marked.problem ?? "")")
     }
 }

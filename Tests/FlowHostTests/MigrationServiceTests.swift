@@ -119,6 +119,12 @@ let standardRenamed: VerifiedMachine = {
         let note = try #require(dry.deals.first?.notes.first)
         #expect(note.hasPrefix("timers due by 2024-06-30T00:00:00Z fire first, on the version the deal is on (a `tick` event before the migration): node_blocked"), "\(note)")
         #expect(try s.view("T-1").sequence == 1)
+        // A deal the migration refuses gets no tick either, and no note that one fires (QA round
+        // 36, C15: the JSON said a tick would be written).
+        let refused = try s.migrate(MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "won")], apply: true))
+        #expect(refused.deals.first?.outcome == .refused, "\(refused.deals)")
+        #expect(refused.deals.first?.notes.contains { $0.hasPrefix("timers due by") } == false, "\(refused.deals)")
+        #expect(try s.view("T-1").sequence == 1)
         let report = try s.migrate(request)
         #expect(report.deals.first?.outcome == .ok && report.deals.first?.applied == true, "\(report.deals)")
         let history = try s.history("T-1")
