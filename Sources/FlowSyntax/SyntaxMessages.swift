@@ -176,6 +176,8 @@ public enum SyntaxMessages {
         public static let indentThemUnder = "if these are entries of `{0}`, which is empty above, indent them under `{0}`: YAML reads lines at a key's own indentation as keys beside it"
         public static let strayKeys = "{0} keys after the empty `{1}`, at its indentation"
         public static let alsoAtItsIndentation = "this one too"
+        /// FC0203 for an empty list value inside `{…}`: `{0}` the key.
+        public static let listInBrackets = "write the list in brackets after the key: `{0}: [owner]`, `{0}: [sales_manager, legal]`"
         public static let entriesBelow = "write its entries on the lines below it, indented further than the key: YAML reads lines at the key's own indentation as keys beside it"
         /// FC0211 for a template-only key in a fragment.
         public static let notInFragment = "a fragment cannot use `{0}`; only templates can"

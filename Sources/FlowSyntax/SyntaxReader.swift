@@ -141,6 +141,15 @@ struct SyntaxReader {
         return out
     }
 
+    /// Whether an empty value is written inside `{…}` or `[…]`: the next character written after
+    /// it is `,`, `}` or `]`.
+    func isInFlow(_ id: YAMLNodeID) -> Bool {
+        let bytes = doc.file.bytes
+        var i = span(id).end
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+        return i < bytes.count && (bytes[i] == 0x2C || bytes[i] == 0x7D || bytes[i] == 0x5D)
+    }
+
     /// FC0203 for a value of the wrong shape where a mapping's `context` (already quoted as it
     /// should be shown: "field `amount`", "`roles`", "the template") is expected.
     func wrongShape(_ id: YAMLNodeID, _ expected: String, context: String) -> Diagnostic {
@@ -486,7 +495,8 @@ struct SyntaxReader {
                 let entries = Self.listEntries(t)
                 d = d.help(SyntaxMessages.Formats.writeList, entries).fix(span(id), "[\(entries)]")
             } else if doc.kind(id) == .scalar, case .null? = doc.value(id) {
-                d = d.help(SyntaxMessages.Formats.entriesBelow)
+                // Inside `{…}` there are no lines below: the list goes in brackets (QA round 36, C19).
+                d = isInFlow(id) ? d.help(SyntaxMessages.Formats.listInBrackets, key) : d.help(SyntaxMessages.Formats.entriesBelow)
             }
             diagnostics.append(d)
             return nil

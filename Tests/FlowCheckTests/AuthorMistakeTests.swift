@@ -297,6 +297,10 @@ extension AuthorMistakeTests {
         let ds = Self.check(node: "on_enter:\n      - notify: {to: owner, message: hi}")
         #expect(ds.map(\.code.description) == ["FC0203"], "\(ds.map(\.message.text))")
         #expect(ds.first?.help?.text.contains("[owner]") == true)
+        // `to: ,` inside braces: the list goes in brackets, there are no lines below (QA round 36, C19).
+        let empty = Self.check(node: "on_enter:\n      - notify: {to: , message: hi}")
+        #expect(empty.first { $0.code.description == "FC0203" }?.help?.text == "write the list in brackets after the key: `to: [owner]`, `to: [sales_manager, legal]`",
+                "\(empty.map { $0.help?.text ?? $0.message.text })")
         // `pool.idle.notify: owner` likewise, without "notifies no one" (QA round 36, C7).
         let idle = Self.check(pool: "pool: {idle: {after: 21d, warn: 14d, notify: owner}}")
         #expect(idle.map(\.code.description) == ["FC0203"], "\(idle.map(\.message.text))")
