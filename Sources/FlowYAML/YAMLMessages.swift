@@ -170,6 +170,9 @@ public enum YAMLMessages {
         public static let missingDash = "line {0} repeats `{1}`, the first key of the list item on line {2}: if a new item starts there, write `- ` before `{1}`, in the column of the other items' `- `"
         /// FC0102's note: `{0}` the keys after it that repeat the item's too.
         public static let repeatedItemKeys = "the keys after it repeat the item's too: {0}"
+        /// FC0101 for a key's `:` without a space after it: `{0}` the line, `{1}` the key.
+        public static let writeColonSpace = "line {0}: a key ends with `:` and a space; write `{1}: …`"
+        public static let colonNeedsSpace = "no space after this `:`"
         /// FC0111 with no near anchor.
         public static let defineAnchor = "mark the node to repeat with `&{0}` before this alias"
         /// FC0112.

@@ -406,6 +406,16 @@ private struct Builder {
             // own `: ` read as a second key (QA round 35, A1: the help said to quote the value).
             d = d.label(span(start, start + 3), YAMLMessages.Help.notASeparator)
                 .help(YAMLMessages.Help.notAColon, String(file.line(of: start)), CharacterNames.describe("\u{FF1A}"))
+        } else if let colon = colonWithoutSpace(at) {
+            // `name:{zh: 签约}`, `owner:legal`: the key's `:` without its space (QA round 36, C4:
+            // "put the whole value in quotes", or no help at all).
+            let line = file.line(of: colon)
+            var keyStart = file.lineStarts[line - 1]
+            while keyStart < colon, file.bytes[keyStart] == 0x20 || file.bytes[keyStart] == 0x2D { keyStart += 1 }
+            let key = String(decoding: file.bytes[keyStart..<colon], as: UTF8.self)
+            d = d.label(span(colon, colon + 1), YAMLMessages.Help.colonNeedsSpace)
+                .help(YAMLMessages.Help.writeColonSpace, String(line), key)
+                .fix(span(colon, colon + 1), ": ")
         } else if colonInPlainValue(at) {
             d = d.help(YAMLMessages.Help.colonInPlainValue, String(file.line(of: at)))
         } else if let (start, scalar) = lookAlikeIndentation(at) {
@@ -544,6 +554,36 @@ private struct Builder {
             if bytes[i] == 0xEF, bytes[i + 1] == 0xBC, bytes[i + 2] == 0x9A { return i > keyStart ? i : nil }
             if bytes[i] == 0x20 || bytes[i] == 0x3A { return nil }
             i += 1
+        }
+        return nil
+    }
+
+    /// The offset of an ASCII `:` ending the key of the problem's line, or of the nearest line
+    /// above it that is not blank, with no space after it (`name:{zh: 签约}`, `owner:legal`): the
+    /// line's text before it is its indentation, any `- `, and a key of letters, digits and `_`.
+    func colonWithoutSpace(_ at: Int) -> Int? {
+        let bytes = file.bytes
+        func check(_ line: Int) -> Int? {
+            let r = file.lineRange(line)
+            var i = r.lowerBound
+            while i < r.upperBound, bytes[i] == 0x20 { i += 1 }
+            while i + 1 < r.upperBound, bytes[i] == 0x2D, bytes[i + 1] == 0x20 { i += 2 }
+            let keyStart = i
+            while i < r.upperBound, bytes[i] == 0x5F || (bytes[i] >= 0x30 && bytes[i] <= 0x39) || (bytes[i] | 0x20 >= 0x61 && bytes[i] | 0x20 <= 0x7A) { i += 1 }
+            guard i > keyStart, i + 1 < r.upperBound, bytes[i] == 0x3A else { return nil }
+            let next = bytes[i + 1]
+            if next == 0x20 || next == 0x09 || next == 0x3A || next == 0x2F { return nil }
+            // A look-alike space after it is said as that.
+            if let (at, _) = lookAlikeSeparator(in: (i + 1)..<min(i + 4, r.upperBound)), at == i + 1 { return nil }
+            return i
+        }
+        var line = file.line(of: at)
+        if let found = check(line) { return found }
+        line -= 1
+        while line >= 1 {
+            let r = file.lineRange(line)
+            if r.contains(where: { bytes[$0] != 0x20 }) { return check(line) }
+            line -= 1
         }
         return nil
     }

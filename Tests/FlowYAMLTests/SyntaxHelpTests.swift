@@ -75,6 +75,20 @@ import Testing
         #expect(d.labels.contains { $0.span.start == at && $0.span.end == at + 3 && $0.message.text == "not a YAML separator" })
     }
 
+    /// A key's `:` without its space, before a value in braces or a plain one: said, with a
+    /// fix-it that adds the space (QA round 36, C4: "put the whole value in quotes", or nothing).
+    @Test(arguments: [("  - id: a\n    name:{zh: 签约, en: Signing}\n    owner: o\n", "name", 5), ("  - id: a\n    owner:legal\n    next: b\n", "owner", 5)])
+    func aKeysColonWithoutItsSpaceIsSaid(_ lines: String, _ key: String, _ line: Int) throws {
+        let text = "flowc: 1\ntemplate: {id: t}\nnodes:\n" + lines
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(d.help?.text == "line \(line): a key ends with `:` and a space; write `\(key): …`", "\(String(describing: d.help?.text))")
+        let fix = try #require(d.fixIts.first)
+        var fixed = Array(text.utf8)
+        fixed.replaceSubrange(fix.span.range, with: Array(fix.replacement.utf8))
+        #expect(read(String(decoding: fixed, as: UTF8.self)).diagnostics.isEmpty)
+    }
+
     /// A line indented with U+3000 IDEOGRAPHIC SPACE (or U+00A0) as an input method types it:
     /// libyaml stops at the next line, and the character is named on its own line (QA round 35,
     /// A10: the help asked to indent the next line like it).
