@@ -148,6 +148,8 @@ struct StoreOptions: ParsableArguments {
            scalars.index(after: dot) < scalars.endIndex, CharacterSet.decimalDigits.contains(scalars[scalars.index(after: dot)]) {
             var end = scalars.index(after: dot)
             while end < scalars.endIndex, CharacterSet.decimalDigits.contains(scalars[end]) { end += 1 }
+            // `.000` (JavaScript's `toISOString()`) cuts nothing.
+            if scalars[scalars.index(after: dot)..<end].allSatisfy({ $0 == "0" }) { return nil }
             let whole = String(String.UnicodeScalarView(scalars[..<dot] + scalars[end...]))
             return "\(option): `\(text)` has a fraction of a second, which is not kept (events are timed to the second): write `\(whole)`"
         }
@@ -290,7 +292,11 @@ struct StoreOptions: ParsableArguments {
             if exists {
                 do {
                     try SQLiteStore.refuseForeign(at: path)
-                    if !creating { try SQLiteStore.refuseEmpty(at: path) }
+                    // Without flowc's `.machines` beside it, no flowc command is making it a store
+                    // (one that is holds its lock there, and is waited for below).
+                    if !creating, !FileManager.default.fileExists(atPath: StorePath.canonical(path) + ".machines") {
+                        try SQLiteStore.refuseEmpty(at: path)
+                    }
                 } catch {
                     context.writeError(HostError.store(error), place: path)
                     return nil
@@ -308,6 +314,13 @@ struct StoreOptions: ParsableArguments {
                     context.writeError("note: another flowc command is writing to \(path); waiting for it, \(waitBound(lockTimeout)) (`--lock-timeout SECONDS` sets how long)\n")
                 }, isInterrupted: { interrupts.isRaised })
                 if waited { lockWait?.seconds = Date().timeIntervalSince(asked) }
+                // Under the lock, a store being made by a command before is made by now.
+                if exists, !creating {
+                    do { try SQLiteStore.refuseEmpty(at: path) } catch {
+                        context.writeError(HostError.store(error), place: path)
+                        return nil
+                    }
+                }
             } catch {
                 context.writeError(error, place: path)
                 return nil
@@ -315,6 +328,12 @@ struct StoreOptions: ParsableArguments {
         }
         // A command that changes no deal opens the store read-only: it writes nothing to it.
         guard let store = openStore(path, context, readOnly: !writing && !creating, busyTimeout: lockTimeout, noteWaits: true) else { return nil }
+        // Ctrl-C or TERM while the store was opened (an upgrade, say): the command stops before
+        // it does anything (review of the session: it went on, and exited 0).
+        if interrupts.isRaised, writing || creating {
+            context.writeError(HostError.interruptedWaiting(HostMessages.Phrase.storeOpening), place: path)
+            return nil
+        }
         let machines = MachineRegistry(archive: DirectoryMachineArchive(besideDatabase: path))
         var clock = DealService.wallClock
         if let t = nowInstant { clock = { t } }

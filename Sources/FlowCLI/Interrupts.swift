@@ -22,6 +22,8 @@ final class Interrupts: @unchecked Sendable {
     static var raisedInProcess: Bool { interruptRaised != 0 }
 
     static func install() -> Interrupts {
+        // Read once here, so that the handler never is the first to touch the global.
+        _ = interruptRaised
         let interrupts = Interrupts()
         for number in [SIGINT, SIGTERM] {
             let previous = signal(number) { number in

@@ -615,8 +615,11 @@ struct RecordSource {
         return "it could not be copied into `\(temporaryDirectory)` (a CSV pipe is read twice)"
     }
 
+    /// Whether `path`, its links followed, is a regular file (the spool's `/proc/self/fd/N` is
+    /// a link to one; review of the session: a piped CSV lost its progress total).
     static func isRegular(_ path: String) -> Bool {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
     }
 
     /// Whether the file starts as UTF-16 text (``RecordLines/startsAsUTF16(_:)``).

@@ -626,8 +626,11 @@ public enum CheckMessages {
         public static let repeatedByAlias = "the node anchored here, repeated by the alias"
         public static let aliasRepeatsID = "an alias repeats the whole node, its id too; write the second one out, with an id of its own"
         /// FC0303 for `owner` or `contacts` among a group chat's `roles`: `{1}` the role meant.
-        public static let chatRoleListed = "a group chat's `roles` are role ids, and `{0}` is none: leave it out, since `{1}`, the role with `{2}: true`, is listed already"
-        public static let chatRolesAreRoles = "a group chat's `roles` are role ids, and `{0}` is none: did you mean `{1}`, the role with `{2}: true`?"
+        /// `{3}` of ``chatRoleListed`` and ``chatRolesAreRoles``.
+        public static let chatRoles = "a group chat's `roles`"
+        public static let participantRoles = "a node's `participants`"
+        public static let chatRoleListed = "{3} are role ids, and `{0}` is none: leave it out, since `{1}`, the role with `{2}: true`, is listed already"
+        public static let chatRolesAreRoles = "{3} are role ids, and `{0}` is none: did you mean `{1}`, the role with `{2}: true`?"
         /// FC0504 for a fork's `join` that is no join node, when one join node belongs to no fork.
         public static let joinMeant = "did you mean `{0}`, the join node no fork names?"
         /// FC0302 for a fork's `join` that names no node, with no join node near it.

@@ -204,10 +204,13 @@ public struct Diagnostic: Sendable, Hashable {
         return d
     }
 
-    /// Adds a fix-it.
+    /// Adds a fix-it. A span that starts with a YAML anchor (`&r account_exe`) is the value's
+    /// after it: the fix replaces the value and keeps the anchor its aliases refer to (QA round
+    /// 36, C5: the fix removed it, and every `*r` referred to no anchor). Node spans keep their
+    /// anchors, since the compiled machine's source table, which its hash covers, records them.
     public func fix(_ span: SourceSpan, _ replacement: String) -> Diagnostic {
         var d = self
-        d.fixIts.append(FixIt(span: span, replacement: replacement))
+        d.fixIts.append(FixIt(span: span.afterYAMLAnchor, replacement: replacement))
         return d
     }
 

@@ -23,16 +23,18 @@ public struct DiagnosticBag: Sendable {
     }
 
     /// The diagnostics sorted by file, position and code, exact duplicates removed. A diagnostic
-    /// with the code, span, help and fix-its of an earlier one (a node read twice, through an
-    /// alias) is said once, with the other's message as a note (QA round 35, A5: two errors with
-    /// two equal fix-its, which a tool would apply twice).
+    /// with the code, span, help and fix-its (some) of an earlier one (a node read twice, through
+    /// an alias) is said once, with the other's message as a note (QA round 35, A5: two errors
+    /// with two equal fix-its, which a tool would apply twice).
     public func sorted() -> [Diagnostic] {
         var seen = Set<Diagnostic>()
         var same: [Sameness: Int] = [:]
         var unique: [Diagnostic] = []
         unique.reserveCapacity(items.count)
         for d in items where seen.insert(d).inserted {
-            if let span = d.span {
+            // Only with fix-its: two problems at one place with one help and no edit may be two
+            // (a node missing two keys; review of the session).
+            if let span = d.span, !d.fixIts.isEmpty {
                 let key = Sameness(code: d.code, path: d.path, start: span.start, end: span.end, help: d.help, fixIts: d.fixIts)
                 if let k = same[key] {
                     if unique[k].message != d.message { unique[k].notes.append(Message("also: {0}", [d.message.text])) }

@@ -148,6 +148,17 @@ public struct SourceSpan: Sendable, Hashable {
 
     public var range: Range<Int> { start..<end }
 
+    /// The span without a YAML anchor it starts with (`&name` and the blanks after it; a name of
+    /// letters, digits, `_` and `-`, as libyaml reads one); itself otherwise.
+    public var afterYAMLAnchor: SourceSpan {
+        let bytes = file.bytes
+        guard start < end, end <= bytes.count, bytes[start] == 0x26 else { return self }
+        var i = start + 1
+        while i < end, bytes[i] == 0x2D || bytes[i] == 0x5F || (bytes[i] >= 0x30 && bytes[i] <= 0x39) || (bytes[i] | 0x20 >= 0x61 && bytes[i] | 0x20 <= 0x7A) { i += 1 }
+        while i < end, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
+        return i < end ? SourceSpan(file: file, start: i, end: end) : self
+    }
+
     /// Spans are equal when they cover the same bytes of the same path (the same file loaded
     /// twice, e.g. a parent template checked on its own and through a child, compares equal).
     public static func == (a: SourceSpan, b: SourceSpan) -> Bool {

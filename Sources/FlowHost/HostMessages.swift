@@ -222,6 +222,7 @@ public enum HostMessages {
         /// FC1242's `{0}`.
         public static let anotherCommandWriting = "the store, which another flowc command was writing to"
         public static let anotherProgramHolding = "the store's database, which another program held"
+        public static let storeOpening = "the store to open"
         public static let storeBusy = "the store is busy: another writer held its writer lock (`{0}`) past the lock timeout (`--lock-timeout` for a command, `lockTimeout:` for a library host); nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"

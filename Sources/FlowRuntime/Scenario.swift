@@ -507,7 +507,8 @@ private final class Reader {
         // Each text key of the wrong kind, beside the steps' mistakes (QA round 36, C6: said only
         // once the steps were right; `description` was not read at all).
         for key in ["scenario", "template", "description"] {
-            if let v = root[key] { attempt { () throws(ScenarioFormatError) in _ = try string(v, key) } }
+            // An empty `description:` is no description.
+            if let v = root[key], !(key == "description" && v == .null) { attempt { () throws(ScenarioFormatError) in _ = try string(v, key) } }
         }
         var start: Int64?
         if let startValue = root["start"] {

@@ -14,9 +14,7 @@ struct SyntaxReader {
 
     init(doc: YAMLDocument) { self.doc = doc }
 
-    /// Where a node is written; for a scalar, its value, without an anchor or tag before it
-    /// (what a diagnostic points at and a fix-it replaces).
-    func span(_ id: YAMLNodeID) -> SourceSpan { doc.valueSpan(id) }
+    func span(_ id: YAMLNodeID) -> SourceSpan { doc.span(id) }
 
     /// "a mapping", "a list", "a string", … for messages.
     func describe(_ id: YAMLNodeID) -> String {

@@ -131,30 +131,6 @@ public struct YAMLDocument: Sendable {
         return SourceSpan(file: file, start: Int(r.start), end: Int(r.end))
     }
 
-    /// A scalar's span without its properties: from its value, after an `&anchor` (letters,
-    /// digits, `_` and `-`, as libyaml reads an anchor's name) and a `!tag` and the blanks after
-    /// them. A container's span as ``span(_:)`` gives it. What a fix-it replaces: a fix-it over
-    /// `&r account_exe` left the aliases of `&r` without their anchor (QA round 36, C5).
-    public func valueSpan(_ id: YAMLNodeID) -> SourceSpan {
-        let r = records[Int(id.index)]
-        var i = Int(r.start)
-        let end = Int(r.end)
-        guard r.kind == .scalar, i < end, file.bytes[i] == 0x26 || file.bytes[i] == 0x21 else { return span(id) }
-        let bytes = file.bytes
-        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-        while i < end, bytes[i] == 0x26 || bytes[i] == 0x21 {
-            if bytes[i] == 0x26 {
-                i += 1
-                while i < end, bytes[i] == 0x2D || bytes[i] == 0x5F || (bytes[i] >= 0x30 && bytes[i] <= 0x39)
-                    || (bytes[i] | 0x20 >= 0x61 && bytes[i] | 0x20 <= 0x7A) { i += 1 }
-            } else {
-                while i < end, !isBlank(bytes[i]) { i += 1 }
-            }
-            while i < end, isBlank(bytes[i]) { i += 1 }
-        }
-        return SourceSpan(file: file, start: min(i, end), end: end)
-    }
-
     /// The scalar's style, or nil for a container.
     @inlinable public func style(_ id: YAMLNodeID) -> ScalarStyle? {
         let r = records[Int(id.index)]

@@ -552,10 +552,17 @@ private struct Builder {
         let keyStart = i
         while i + 2 < at {
             if bytes[i] == 0xEF, bytes[i + 1] == 0xBC, bytes[i + 2] == 0x9A { return i > keyStart ? i : nil }
-            if bytes[i] == 0x20 || bytes[i] == 0x3A { return nil }
+            if !Self.isKeyByte(bytes[i]) { return nil }
             i += 1
         }
         return nil
+    }
+
+    /// A byte of a template key: a letter, a digit or `_` (the `：` checks look for a key of
+    /// these before it, so that Chinese text with a `：` in it is left alone; review of the
+    /// session: `- 注意：合同需盖章` was blamed for an error below it).
+    static func isKeyByte(_ b: UInt8) -> Bool {
+        b == 0x5F || (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
     }
 
     /// The offset of an ASCII `:` ending the key of the problem's line, or of the nearest line
@@ -596,8 +603,8 @@ private struct Builder {
         guard at >= 3, at < bytes.count, bytes[at] == 0x7B || bytes[at] == 0x5B,
               bytes[at - 3] == 0xEF, bytes[at - 2] == 0xBC, bytes[at - 1] == 0x9A else { return nil }
         var i = at - 3
-        while i > 0, ![0x20, 0x2C, 0x7B, 0x5B, 0x0A, 0x09].contains(bytes[i - 1]) { i -= 1 }
-        guard i < at - 3 else { return nil }
+        while i > 0, Self.isKeyByte(bytes[i - 1]) { i -= 1 }
+        guard i < at - 3, i == 0 || [0x20, 0x2C, 0x7B, 0x5B, 0x0A, 0x09].contains(bytes[i - 1]) else { return nil }
         // In a key's place (after `{`, `,` or the line's start), not in a value after `key: `
         // (`title: 信用审核：{customer_name}` is text with a placeholder, to be quoted).
         var before = i - 1
@@ -620,7 +627,7 @@ private struct Builder {
             let keyStart = i
             while i + 2 < r.upperBound {
                 if bytes[i] == 0xEF, bytes[i + 1] == 0xBC, bytes[i + 2] == 0x9A { return i > keyStart ? i : nil }
-                if bytes[i] == 0x20 || bytes[i] == 0x3A || bytes[i] == 0x7B || bytes[i] == 0x5B { return nil }
+                if !Self.isKeyByte(bytes[i]) { return nil }
                 i += 1
             }
             return nil
@@ -635,12 +642,17 @@ private struct Builder {
         func leading(_ line: Int) -> (Int, Unicode.Scalar)? {
             let r = file.lineRange(line)
             var i = r.lowerBound
-            while i < r.upperBound {
-                if bytes[i] == 0x20 { i += 1; continue }
-                guard let found = lookAlikeSeparator(in: i..<min(i + 3, r.upperBound)), found.0 == i else { return nil }
-                return found
+            while i < r.upperBound, bytes[i] == 0x20 { i += 1 }
+            guard let found = lookAlikeSeparator(in: i..<min(i + 3, r.upperBound)), found.0 == i else { return nil }
+            // Then a key (`owner:`): text indented so inside a block of text is left alone
+            // (review of the session: a Chinese paragraph's indent was blamed).
+            var j = i
+            while j < r.upperBound, bytes[j] == 0x20 || lookAlikeSeparator(in: j..<min(j + 3, r.upperBound))?.0 == j {
+                j += bytes[j] == 0x20 ? 1 : SourceFile.scalarLength(leadByte: bytes[j])
             }
-            return nil
+            let keyStart = j
+            while j < r.upperBound, Self.isKeyByte(bytes[j]) { j += 1 }
+            return j > keyStart && j < r.upperBound && bytes[j] == 0x3A ? found : nil
         }
         let line = file.line(of: at)
         if let found = leading(line) { return found }

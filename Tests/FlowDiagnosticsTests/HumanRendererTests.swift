@@ -388,3 +388,24 @@ import FlowDiagnostics
         #expect(out.hasSuffix("\n\n3 more errors not shown\n4 errors\n"))
     }
 }
+
+/// The bag says once a problem read twice through an alias (one fix-it, the other message as a
+/// note; QA round 35, A5), and keeps apart two problems at one place without an edit (a node
+/// missing two keys; review of the session).
+@Suite struct DiagnosticBagFoldTests {
+    static let spec = MessageSpec(999, .error, "test", "{0}", explanation: "")
+
+    @Test func aProblemReadTwiceIsSaidOnceAndTwoProblemsStayTwo() {
+        let file = SourceFile(path: "t.yaml", bytes: Array("a: b\n".utf8))
+        let span = SourceSpan(file: file, start: 3, end: 4)
+        var bag = DiagnosticBag()
+        bag.add(Self.spec.at(span, "unknown `b` in x").help("did you mean `c`?").fix(span, "c"))
+        bag.add(Self.spec.at(span, "unknown `b` in y").help("did you mean `c`?").fix(span, "c"))
+        let once = bag.sorted()
+        #expect(once.count == 1 && once.first?.notes.map(\.text) == ["also: unknown `b` in y"])
+        var two = DiagnosticBag()
+        two.add(Self.spec.at(span, "missing `id`"))
+        two.add(Self.spec.at(span, "missing `name`"))
+        #expect(two.sorted().count == 2)
+    }
+}

@@ -149,6 +149,8 @@ import Testing
         (#""start": 0, "scenaro": "x""#, [""]),
         // A text key of the wrong kind too (QA round 36, C6).
         (#""start": 0, "scenario": ["a"], "description": 5"#, ["scenario", "description"]),
+        // An empty `description:` is no mistake.
+        (#""start": 0, "scenario": "x", "description": null"#, []),
     ])
     func aTopLevelMistakeHidesNoStepMistake(_ top: String, _ paths: [String]) {
         let json = #"{"# + top + #", "template": "t", "deal": {}, "steps": [{"tick": true, "at": "3d"}, {"tick": true, "expect": {"effects": ["notice"]}}]}"#

@@ -75,6 +75,15 @@ import Testing
         #expect(d.labels.contains { $0.span.start == at && $0.span.end == at + 3 && $0.message.text == "not a YAML separator" })
     }
 
+    /// Chinese text with a `：`, or indented with U+3000 inside a block of text, is no key: an
+    /// error on the line after it is not blamed on it (review of the session).
+    @Test(arguments: ["notes:\n  - 注意：合同需盖章\n   bad: 1\n", "text: |\n  \u{3000}\u{3000}第一段：说明\nbad: [1\n"])
+    func chineseTextIsNotTakenForAMistypedKey(_ text: String) throws {
+        let d = try #require(read(text).diagnostics.first)
+        #expect(d.code.description == "FC0101")
+        #expect(!(d.help?.text.contains("U+FF1A") ?? false) && !(d.help?.text.contains("U+3000") ?? false), "\(String(describing: d.help?.text))")
+    }
+
     /// A key's `:` without its space, before a value in braces or a plain one: said, with a
     /// fix-it that adds the space (QA round 36, C4: "put the whole value in quotes", or nothing).
     @Test(arguments: [("  - id: a\n    name:{zh: 签约, en: Signing}\n    owner: o\n", "name", 5), ("  - id: a\n    owner:legal\n    next: b\n", "owner", 5)])

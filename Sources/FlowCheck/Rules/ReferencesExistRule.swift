@@ -81,16 +81,16 @@ enum ReferencesExistRule: TemplateRule {
         }
         /// A group chat's `roles` are role ids: `owner` or `contacts` there gets the role meant
         /// (QA round 35, A14: "unknown role `owner`" and no more).
-        func chatRole(_ ref: Located<String>, among listed: [Located<String>]) {
+        func chatRole(_ ref: Located<String>, among listed: [Located<String>], _ what: String = CheckMessages.Formats.chatRoles) {
             guard ctx.roleIndex[ref.value] == nil, specialRecipients.contains(ref.value) else { return role(ref) }
             let meant = ref.value == "owner" ? t.roles.filter(\.owner) : ref.value == "contacts" ? t.roles.filter(\.external) : []
             var d = CheckMessages.unknownRole.at(ref.span, ref.value)
             if meant.count == 1, let r = meant.first, listed.contains(where: { $0.value == r.id.value }) {
                 // The role meant is in the list already: leave `owner` out (QA round 36, C10: the
                 // fix-it listed the role twice, FC0711).
-                d = d.help(CheckMessages.Formats.chatRoleListed, ref.value, r.id.value, ref.value == "owner" ? "owner" : "external")
+                d = d.help(CheckMessages.Formats.chatRoleListed, ref.value, r.id.value, ref.value == "owner" ? "owner" : "external", what)
             } else if meant.count == 1, let r = meant.first {
-                d = d.help(CheckMessages.Formats.chatRolesAreRoles, ref.value, r.id.value, ref.value == "owner" ? "owner" : "external")
+                d = d.help(CheckMessages.Formats.chatRolesAreRoles, ref.value, r.id.value, ref.value == "owner" ? "owner" : "external", what)
                     .fix(ref.span, r.id.value)
             }
             ctx.report(d)
@@ -116,7 +116,8 @@ enum ReferencesExistRule: TemplateRule {
         if let s = t.start { node(s, "start") }
         for n in t.nodes {
             if let o = n.owner { role(o) }
-            n.participants.forEach(role)
+            // `participants` are role ids too (QA round 37, E4: `owner` there had no help).
+            n.participants.forEach { chatRole($0, among: n.participants, CheckMessages.Formats.participantRoles) }
             if let e = n.escalate?.to { role(e) }
             n.requires.forEach(field)
             let from = n.id.value
