@@ -162,6 +162,10 @@ import Testing
             """
         let ds = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
         #expect(ds.filter { $0.severity == .error }.map(\.code.description) == ["FC0102"], "\(ds.map(\.message.text))")
+        // The join without its dash: not also an unknown join (QA round 37, E1).
+        let join = yaml.replacingOccurrences(of: "  - {id: j, name: J, kind: join, next: won}", with: "    id: j\n    name: J\n    kind: join\n    next: won")
+        let js = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(join.utf8), fs: MemoryFileSystem([:])).diagnostics
+        #expect(!js.contains { $0.code.description == "FC0302" }, "\(js.map(\.message.text))")
     }
 
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.

@@ -66,6 +66,8 @@ enum ReferencesExistRule: TemplateRule {
         func join(_ ref: Located<String>, _ referrer: String) {
             guard ctx.nodeIndex[ref.value] == nil, !t.removedNodes.contains(where: { $0.value == ref.value }) else { return node(ref, referrer) }
             if ctx.mayBeUnnamed(ref.value, t.unnamedNodes, known: joinNames) { return }
+            // The join written as a second `id` of the node before (QA round 37, E1).
+            if t.repeatedNodeIDs.contains(ref.value) { return }
             var d = CheckMessages.unknownNode.at(ref.span, ref.value)
             if let guess = Suggestions.closest(to: ref.value, in: joinNames) {
                 d = d.help(CheckMessages.Formats.didYouMean, guess).fix(ref.span, guess)
