@@ -625,10 +625,11 @@ public enum CheckMessages {
         /// FC0301 for an id repeated through an alias: the label on the anchor, and the help.
         public static let repeatedByAlias = "the node anchored here, repeated by the alias"
         public static let aliasRepeatsID = "an alias repeats the whole node, its id too; write the second one out, with an id of its own"
-        /// FC0303 for `owner` or `contacts` among a group chat's `roles`: `{1}` the role meant.
-        /// `{3}` of ``chatRoleListed`` and ``chatRolesAreRoles``.
+        /// `{3}` of ``chatRoleListed`` and ``chatRolesAreRoles``: the list of role ids.
         public static let chatRoles = "a group chat's `roles`"
         public static let participantRoles = "a node's `participants`"
+        /// FC0303 for `owner` or `contacts` in a list of role ids: `{1}` the role meant, `{2}` its
+        /// flag, `{3}` the list.
         public static let chatRoleListed = "{3} are role ids, and `{0}` is none: leave it out, since `{1}`, the role with `{2}: true`, is listed already"
         public static let chatRolesAreRoles = "{3} are role ids, and `{0}` is none: did you mean `{1}`, the role with `{2}: true`?"
         /// FC0504 for a fork's `join` that is no join node, when one join node belongs to no fork.

@@ -7,7 +7,6 @@ public enum CharacterNames {
     /// `{0}` the code point and name.
     public static let invisibleFormat = "an invisible {0}"
 
-    /// `U+0430 CYRILLIC SMALL LETTER A` (the code point alone when Unicode gives no name).
     /// The names of the control characters that reach ids and texts most (Unicode gives controls
     /// no name; these are their aliases).
     static let controlNames: [UInt32: String] = [
@@ -15,6 +14,7 @@ public enum CharacterNames {
         0x0C: "FORM FEED", 0x0D: "CARRIAGE RETURN", 0x1B: "ESCAPE", 0x7F: "DELETE",
     ]
 
+    /// `U+0430 CYRILLIC SMALL LETTER A` (the code point alone when Unicode gives no name).
     public static func codePoint(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         let point = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex

@@ -215,14 +215,14 @@ public enum HostMessages {
         public static let lockReleased = "this service let the store's writer lock go (`writerLock = nil`) and writes no more: open another service to write"
         /// FC1215 when no store was named: the default, and how to name another.
         public static let defaultStore = " (the default store: name the one to use with `--db PATH` or `$FLOWC_DB`)"
-        /// FC1212: the lock timeout passed while another writer (a command, or a service of a
-        /// library host) held the writer lock. Both callers' names for the timeout are given.
         /// FC1220's detail for a line of JSON Lines that starts with a byte-order mark: `{0}` it, named.
         public static let byteOrderMark = "it starts with {0}, a byte-order mark, which joining two files leaves inside the file: remove it"
         /// FC1242's `{0}`.
         public static let anotherCommandWriting = "the store, which another flowc command was writing to"
         public static let anotherProgramHolding = "the store's database, which another program held"
         public static let storeOpening = "the store to open"
+        /// FC1212: the lock timeout passed while another writer (a command, or a service of a
+        /// library host) held the writer lock. Both callers' names for the timeout are given.
         public static let storeBusy = "the store is busy: another writer held its writer lock (`{0}`) past the lock timeout (`--lock-timeout` for a command, `lockTimeout:` for a library host); nothing was changed, try again"
         /// FC1210's `{0}`: who runs on the machine.
         public static let machineUser = "deal `{0}`"

@@ -196,9 +196,6 @@ struct SyntaxReader {
         return d
     }
 
-    /// Reads an identifier (`[a-z][a-z0-9_]*`, at most 64 characters).
-    /// - Parameter definition: the id defines something (a node, role or field), rather than
-    ///   referring to one.
     /// The lists of ids with no display name, by their key: what they are, and an example.
     static let bareIdentifiers: [String: (String, String)] = [
         "values": (SyntaxMessages.Formats.enumValues, "in_review"),
@@ -206,6 +203,9 @@ struct SyntaxReader {
         "outcomes": (SyntaxMessages.Formats.outcomeIDs, "reject"),
     ]
 
+    /// Reads an identifier (`[a-z][a-z0-9_]*`, at most 64 characters).
+    /// - Parameter definition: the id defines something (a node, role or field), rather than
+    ///   referring to one.
     mutating func identifier(_ id: YAMLNodeID, key: String, definition: Bool = false) -> Located<String>? {
         // Usually a string scalar whose bytes already spell an identifier: checked on the bytes,
         // then made a `String` once.
