@@ -410,9 +410,7 @@ private struct Builder {
             // `name:{zh: 签约}`, `owner:legal`: the key's `:` without its space (QA round 36, C4:
             // "put the whole value in quotes", or no help at all).
             let line = file.line(of: colon)
-            var keyStart = file.lineStarts[line - 1]
-            while keyStart < colon, file.bytes[keyStart] == 0x20 || file.bytes[keyStart] == 0x2D { keyStart += 1 }
-            let key = String(decoding: file.bytes[keyStart..<colon], as: UTF8.self)
+            let key = String(decoding: file.bytes[keyStart(file.lineStarts[line - 1], colon)..<colon], as: UTF8.self)
             d = d.label(span(colon, colon + 1), YAMLMessages.Help.colonNeedsSpace)
                 .help(YAMLMessages.Help.writeColonSpace, String(line), key)
                 .fix(span(colon, colon + 1), ": ")
@@ -546,10 +544,8 @@ private struct Builder {
     func fullWidthColonAfterKey(_ at: Int) -> Int? {
         let bytes = file.bytes
         guard colonInPlainValue(at) else { return nil }
-        var i = file.lineStarts[file.line(of: at) - 1]
-        while i < at, bytes[i] == 0x20 { i += 1 }
-        while i + 1 < at, bytes[i] == 0x2D, bytes[i + 1] == 0x20 { i += 2 }
-        let keyStart = i
+        let keyStart = keyStart(file.lineStarts[file.line(of: at) - 1], at)
+        var i = keyStart
         while i + 2 < at {
             if bytes[i] == 0xEF, bytes[i + 1] == 0xBC, bytes[i + 2] == 0x9A { return i > keyStart ? i : nil }
             if !Self.isKeyByte(bytes[i]) { return nil }
@@ -565,6 +561,16 @@ private struct Builder {
         b == 0x5F || (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
     }
 
+    /// Where a key would start in the text from `from` (a line's start) to `end`: after the
+    /// indentation's spaces and any `- ` of list items.
+    func keyStart(_ from: Int, _ end: Int) -> Int {
+        let bytes = file.bytes
+        var i = from
+        while i < end, bytes[i] == 0x20 { i += 1 }
+        while i + 1 < end, bytes[i] == 0x2D, bytes[i + 1] == 0x20 { i += 2 }
+        return i
+    }
+
     /// The offset of an ASCII `:` ending the key of the problem's line, or of the nearest line
     /// above it that is not blank, with no space after it (`name:{zh: 签约}`, `owner:legal`): the
     /// line's text before it is its indentation, any `- `, and a key of letters, digits and `_`.
@@ -572,11 +578,9 @@ private struct Builder {
         let bytes = file.bytes
         func check(_ line: Int) -> Int? {
             let r = file.lineRange(line)
-            var i = r.lowerBound
-            while i < r.upperBound, bytes[i] == 0x20 { i += 1 }
-            while i + 1 < r.upperBound, bytes[i] == 0x2D, bytes[i + 1] == 0x20 { i += 2 }
-            let keyStart = i
-            while i < r.upperBound, bytes[i] == 0x5F || (bytes[i] >= 0x30 && bytes[i] <= 0x39) || (bytes[i] | 0x20 >= 0x61 && bytes[i] | 0x20 <= 0x7A) { i += 1 }
+            let keyStart = keyStart(r.lowerBound, r.upperBound)
+            var i = keyStart
+            while i < r.upperBound, Self.isKeyByte(bytes[i]) { i += 1 }
             guard i > keyStart, i + 1 < r.upperBound, bytes[i] == 0x3A else { return nil }
             let next = bytes[i + 1]
             if next == 0x20 || next == 0x09 || next == 0x3A || next == 0x2F { return nil }
@@ -623,8 +627,8 @@ private struct Builder {
             var i = r.lowerBound
             while i < r.upperBound, bytes[i] == 0x20 { i += 1 }
             if i == r.upperBound || bytes[i] == 0x23 { line -= 1; continue }
-            while i + 1 < r.upperBound, bytes[i] == 0x2D, bytes[i + 1] == 0x20 { i += 2 }
-            let keyStart = i
+            let keyStart = keyStart(i, r.upperBound)
+            i = keyStart
             while i + 2 < r.upperBound {
                 if bytes[i] == 0xEF, bytes[i + 1] == 0xBC, bytes[i + 2] == 0x9A { return i > keyStart ? i : nil }
                 if !Self.isKeyByte(bytes[i]) { return nil }
