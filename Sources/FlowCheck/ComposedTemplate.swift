@@ -34,4 +34,11 @@ public struct ComposedTemplate: Sendable {
     public var removedNodes: [Located<String>] = []
 
     init(main: TemplateSyntax) { self.main = main }
+
+    /// The join nodes that no node's `join` names: the one a fork without its `join` (or with a
+    /// `join` that is no join node) most likely means, when there is one.
+    var joinsNamedByNoFork: [NodeSyntax] {
+        let named = Set(nodes.compactMap { $0.join?.value })
+        return nodes.filter { $0.effectiveKind == .join && !named.contains($0.id.value) }
+    }
 }

@@ -98,9 +98,7 @@ public final class SQLiteStore: DealStore {
             }
             // A command that only reads does not make a store of an SQLite database without
             // tables (it would write flowc's schema into someone's file); a writing one does.
-            if readOnly, FileManager.default.fileExists(atPath: path), (try? Self.inspect(path, "SELECT count(*) FROM sqlite_master", waits)) == "0" {
-                throw StoreError(.notAStore, Self.withoutTables)
-            }
+            if readOnly { try Self.refuseEmpty(at: path, waits) }
             // Another program's database is refused before anything is written to it: opening it
             // for writing would switch it to WAL for good (QA round 35, B2).
             try Self.refuseForeign(at: path, waits)
@@ -134,8 +132,14 @@ public final class SQLiteStore: DealStore {
     /// only by a command that creates deals (QA round 36, D3: `tick`, `migrate --apply`, `outbox
     /// ack` made one, and `tick` said it ticked nothing).
     public static func refuseEmpty(at path: String) throws {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int, size > 0,
-              (try? inspect(path, "SELECT count(*) FROM sqlite_master")) == "0" else { return }
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int, size > 0 else { return }
+        try refuseEmpty(at: path, tunedConfiguration())
+    }
+
+    /// ``refuseEmpty(at:)`` with the caller's waits; an empty file is refused too (a reader that
+    /// opened it would see a database without tables).
+    static func refuseEmpty(at path: String, _ waits: Configuration) throws {
+        guard FileManager.default.fileExists(atPath: path), (try? inspect(path, "SELECT count(*) FROM sqlite_master", waits)) == "0" else { return }
         throw StoreError(.notAStore, withoutTables)
     }
 

@@ -19,10 +19,7 @@ enum ForkJoinRule: TemplateRule {
         let text = CheckMessages.Formats.self
         var joinOwner: [Int: Int] = [:]
         // The join nodes no fork names, for a fork whose `join` is no join node.
-        lazy var unnamedJoins: [NodeSyntax] = {
-            let named = Set(t.nodes.compactMap { $0.join?.value })
-            return t.nodes.filter { $0.effectiveKind == .join && !named.contains($0.id.value) }
-        }()
+        lazy var unnamedJoins = t.joinsNamedByNoFork
         for (f, fork) in t.nodes.enumerated() where fork.effectiveKind == .fork && ctx.isFirstDefinition[f] {
             guard let joinRef = fork.join, let j = ctx.nodeIndex[joinRef.value] else { continue }
             let join = t.nodes[j]

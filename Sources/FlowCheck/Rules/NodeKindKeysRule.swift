@@ -71,8 +71,7 @@ enum NodeKindKeysRule: TemplateRule {
                 if n.join == nil, !written("join") {
                     // The join its branches lead to, when one join node belongs to no fork (QA round 17).
                     var d = CheckMessages.keyNeededForKind.at(at, k, "join")
-                    let named = Set(ctx.template.nodes.compactMap { $0.join?.value })
-                    let orphans = ctx.template.nodes.filter { $0.effectiveKind == .join && !named.contains($0.id.value) }
+                    let orphans = ctx.template.joinsNamedByNoFork
                     if orphans.count == 1, let j = orphans.first {
                         d = d.help(CheckMessages.Formats.joinOfFork, j.id.value)
                     }

@@ -81,19 +81,19 @@ enum ReferencesExistRule: TemplateRule {
                 unknowns.append(Unknown(spec: CheckMessages.unknownRole, ref: ref, known: roleNames, kind: .role))
             }
         }
-        /// A group chat's `roles` are role ids: `owner` or `contacts` there gets the role meant
-        /// (QA round 35, A14: "unknown role `owner`" and no more).
-        func chatRole(_ ref: Located<String>, among listed: [Located<String>], _ what: String = CheckMessages.Formats.chatRoles) {
+        /// A role of a list of role ids (`what`: a group chat's `roles`, a node's `participants`):
+        /// `owner` or `contacts` there gets the role meant (QA round 35, A14: "unknown role
+        /// `owner`" and no more), or is told to leave it out when that role is listed already
+        /// (QA round 36, C10: the fix-it listed the role twice, FC0711).
+        func listedRole(_ ref: Located<String>, among listed: [Located<String>], _ what: String) {
             guard ctx.roleIndex[ref.value] == nil, specialRecipients.contains(ref.value) else { return role(ref) }
+            let flag = ref.value == "owner" ? "owner" : "external"
             let meant = ref.value == "owner" ? t.roles.filter(\.owner) : ref.value == "contacts" ? t.roles.filter(\.external) : []
             var d = CheckMessages.unknownRole.at(ref.span, ref.value)
-            if meant.count == 1, let r = meant.first, listed.contains(where: { $0.value == r.id.value }) {
-                // The role meant is in the list already: leave `owner` out (QA round 36, C10: the
-                // fix-it listed the role twice, FC0711).
-                d = d.help(CheckMessages.Formats.chatRoleListed, ref.value, r.id.value, ref.value == "owner" ? "owner" : "external", what)
-            } else if meant.count == 1, let r = meant.first {
-                d = d.help(CheckMessages.Formats.chatRolesAreRoles, ref.value, r.id.value, ref.value == "owner" ? "owner" : "external", what)
-                    .fix(ref.span, r.id.value)
+            if meant.count == 1, let r = meant.first {
+                d = listed.contains(where: { $0.value == r.id.value })
+                    ? d.help(CheckMessages.Formats.chatRoleListed, ref.value, r.id.value, flag, what)
+                    : d.help(CheckMessages.Formats.chatRolesAreRoles, ref.value, r.id.value, flag, what).fix(ref.span, r.id.value)
             }
             ctx.report(d)
         }
@@ -110,7 +110,11 @@ enum ReferencesExistRule: TemplateRule {
         }
         func effects(_ list: [EffectSyntax]) {
             for e in list {
-                if e.kind.value == .groupChat { e.recipients.forEach { chatRole($0, among: e.recipients) } } else { e.recipients.forEach(recipient) }
+                if e.kind.value == .groupChat {
+                    e.recipients.forEach { listedRole($0, among: e.recipients, CheckMessages.Formats.chatRoles) }
+                } else {
+                    e.recipients.forEach(recipient)
+                }
                 e.fields.forEach(field)
                 if let a = e.assigneeRole { role(a) }
             }
@@ -119,7 +123,7 @@ enum ReferencesExistRule: TemplateRule {
         for n in t.nodes {
             if let o = n.owner { role(o) }
             // `participants` are role ids too (QA round 37, E4: `owner` there had no help).
-            n.participants.forEach { chatRole($0, among: n.participants, CheckMessages.Formats.participantRoles) }
+            n.participants.forEach { listedRole($0, among: n.participants, CheckMessages.Formats.participantRoles) }
             if let e = n.escalate?.to { role(e) }
             n.requires.forEach(field)
             let from = n.id.value
