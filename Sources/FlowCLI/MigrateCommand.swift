@@ -367,7 +367,6 @@ struct MigrateCommand: FlowcCommand {
             let shown = ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? fill(R.andMore, String(ids.count - 5)) : "")
             lines.append(fill(R.olderGroup, MigrationMessages.olderTarget.code, String(ids.count), plural(ids.count), report.toVersion, shown))
         }
-
         // What the new version makes due at once, counted: the notes of each deal say it, the
         // summary says how many deals, before --apply.
         let moving = report.deals.filter { $0.outcome == .ok }

@@ -533,8 +533,8 @@ private final class Reader {
         var steps: [Scenario.Step] = []
         var written: [String] = []
         if let s = root["steps"] {
-            if case .array = s {} else { collected.append(fail("steps", "expected a list of steps")) }
-            let items: [JSONValue] = if case .array(let items) = s { items } else { [] }
+            var items: [JSONValue] = []
+            if case .array(let list) = s { items = list } else { collected.append(fail("steps", "expected a list of steps")) }
             for (i, item) in items.enumerated() {
                 attempt { () throws(ScenarioFormatError) in
                     steps.append(try step(item, i))

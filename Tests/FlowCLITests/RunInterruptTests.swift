@@ -58,19 +58,12 @@ import Testing
         let before = Self.created(dir, store: "w.sqlite")
         // Another command's hold, taken here.
         let held = try StoreWriterLock.acquire(besideDatabase: db)
-        let child = try testChild("RunInterruptTests/waitingRunChild", Self.waitingChildVariable, dir)
-        let errors = dir + "/child.err", output = dir + "/child.out"
-        #expect(FileManager.default.createFile(atPath: errors, contents: nil) && FileManager.default.createFile(atPath: output, contents: nil))
-        child.standardOutput = FileHandle(forWritingAtPath: output)
-        child.standardError = FileHandle(forWritingAtPath: errors)
-        try child.run()
-        interrupt(child) { (try? String(contentsOfFile: errors, encoding: .utf8))?.contains("note: another flowc command is writing to") == true }
+        let (child, said, output) = try Self.interruptWaitingRun(dir, once: "note: another flowc command is writing to")
         withExtendedLifetime(held) {}
-        let said = try String(contentsOfFile: errors, encoding: .utf8)
         #expect(child.terminationReason == .exit, "killed by signal \(child.terminationStatus)")
         #expect(child.terminationStatus == 130, "\(said)")
         #expect(said.contains("\(db): error[FC1242]: stopped by Ctrl-C or TERM while waiting for the store, which another flowc command was writing to: nothing was changed"), "\(said)")
-        let json = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("{\"error\"") }
+        let json = output.split(separator: "\n").first { $0.hasPrefix("{\"error\"") }
         #expect(json?.contains(#""code":"FC1242""#) == true && json?.contains(#""exit":130"#) == true, "\(json ?? "")")
         #expect(Self.created(dir, store: "w.sqlite") == before)
     }
@@ -88,17 +81,23 @@ import Testing
         defer { holder.terminate() }
         let started = Date()
         while !FileManager.default.fileExists(atPath: db + ".held"), Date().timeIntervalSince(started) < 30 { usleep(10_000) }
-        let child = try testChild("RunInterruptTests/waitingRunChild", Self.waitingChildVariable, dir)
+        let (child, said, _) = try Self.interruptWaitingRun(dir, once: "note: another program holds the database of")
+        #expect(child.terminationReason == .exit, "killed by signal \(child.terminationStatus)")
+        #expect(child.terminationStatus == 130, "\(said)")
+        #expect(said.contains("\(db): error[FC1242]: stopped by Ctrl-C or TERM while waiting for the store's database, which another program held: nothing was changed"), "\(said)")
+    }
+
+    /// Starts ``waitingRunChild()`` on the store `dir/w.sqlite`, sends it SIGINT once its standard
+    /// error says `note`, and gives back the ended child, its standard error and its output.
+    static func interruptWaitingRun(_ dir: String, once note: String) throws -> (Process, String, String) {
+        let child = try testChild("RunInterruptTests/waitingRunChild", waitingChildVariable, dir)
         let errors = dir + "/child.err", output = dir + "/child.out"
         #expect(FileManager.default.createFile(atPath: errors, contents: nil) && FileManager.default.createFile(atPath: output, contents: nil))
         child.standardOutput = FileHandle(forWritingAtPath: output)
         child.standardError = FileHandle(forWritingAtPath: errors)
         try child.run()
-        interrupt(child) { (try? String(contentsOfFile: errors, encoding: .utf8))?.contains("note: another program holds the database of") == true }
-        let said = try String(contentsOfFile: errors, encoding: .utf8)
-        #expect(child.terminationReason == .exit, "killed by signal \(child.terminationStatus)")
-        #expect(child.terminationStatus == 130, "\(said)")
-        #expect(said.contains("\(db): error[FC1242]: stopped by Ctrl-C or TERM while waiting for the store's database, which another program held: nothing was changed"), "\(said)")
+        interrupt(child) { (try? String(contentsOfFile: errors, encoding: .utf8))?.contains(note) == true }
+        return (child, try String(contentsOfFile: errors, encoding: .utf8), try String(contentsOfFile: output, encoding: .utf8))
     }
 
     /// The child of ``aRunInterruptedWhileWaitingForTheStoreSaysSo()``: the run on the process's
