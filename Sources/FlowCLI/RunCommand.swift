@@ -559,7 +559,8 @@ struct RecordSource {
     let handle: FileHandle
     /// Where the records are read from: the file, or its temporary copy.
     let path: String
-    /// The temporary copy of a pipe, if any.
+    /// The name of a pipe's temporary copy, removed on ``close()``, when it still has one
+    /// (without `/proc`).
     private let spool: String?
 
     /// Opens the file (`spooled`: copied first, into `temporaryDirectory`, when it is not a
@@ -573,35 +574,34 @@ struct RecordSource {
             return
         }
         defer { try? input.close() }
-        guard let copy = Self.copy(input, into: temporaryDirectory), let handle = FileHandle(forReadingAtPath: copy) else { return nil }
-        // Removed at once, read through the open descriptor: a run killed (`kill -9`) leaves no
-        // copy behind (QA round 35, B6: a 4 MB spool file stayed in TMPDIR for good).
-        let open = "/proc/self/fd/\(handle.fileDescriptor)"
-        if FileManager.default.isReadableFile(atPath: open) {
-            unlink(copy)
-            (self.handle, self.path, spool) = (handle, open, nil)
-        } else {
-            (self.handle, self.path, spool) = (handle, copy, copy)
-        }
+        guard let copy = Self.copy(input, into: temporaryDirectory) else { return nil }
+        (handle, self.path, spool) = copy
     }
 
-    /// Copies what `input` gives, a chunk at a time, to a new file in `directory`; its path, or
-    /// nil (the file removed) when it cannot be read or written.
-    private static func copy(_ input: FileHandle, into directory: String) -> String? {
+    /// Copies what `input` gives, a chunk at a time, to a new file in `directory`: the copy's
+    /// handle at its start, the path to read it by, and its name when it still has one; nil (the
+    /// file removed) when it cannot be read or written. The copy's name is removed before its
+    /// first byte is written, and it is read through the open descriptor: a run killed (`kill
+    /// -9`), even while it copies a pipe still being written, leaves nothing behind (QA round 35,
+    /// B6: a 4 MB copy stayed in TMPDIR for good). Without `/proc` it keeps its name until
+    /// ``close()``.
+    private static func copy(_ input: FileHandle, into directory: String) -> (FileHandle, String, String?)? {
         var template = Array((directory + "/flowc-spool-XXXXXX").utf8CString)
         let fd = mkstemp(&template)
         guard fd >= 0 else { return nil }
         let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let output = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        let open = "/proc/self/fd/\(fd)"
+        let unnamed = FileManager.default.isReadableFile(atPath: open) && unlink(path) == 0
         do {
             while let chunk = try input.read(upToCount: RecordLines.defaultChunkBytes), !chunk.isEmpty {
                 try output.write(contentsOf: chunk)
             }
-            try output.close()
-            return path
+            try output.seek(toOffset: 0)
+            return unnamed ? (output, open, nil) : (output, path, path)
         } catch {
             try? output.close()
-            unlink(path)
+            if !unnamed { unlink(path) }
             return nil
         }
     }

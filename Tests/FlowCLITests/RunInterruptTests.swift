@@ -234,7 +234,49 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/spool") == [])
     }
 
-    /// The child of ``aKilledRunFromACSVPipeLeavesNoCopy()``.
+    /// The copy being made has no name either: a run killed while it copies a pipe still being
+    /// written leaves nothing in TMPDIR (the copy had its name until its last byte was written).
+    @Test func aRunKilledWhileCopyingAPipeLeavesNoCopy() throws {
+        let dir = try tempDir(["spool/keep": ""])
+        try FileManager.default.removeItem(atPath: dir + "/spool/keep")
+        let fifo = dir + "/deals.csv"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Held open for writing here, so the child's copy waits for more after the first rows.
+        let writer = open(fifo, O_RDWR)
+        #expect(writer >= 0)
+        defer { close(writer) }
+        let head = "id,owner,at,customer_name\nC1,o1,2024-05-06T09:00:00Z,客户1\n"
+        #expect(head.withCString { write(writer, $0, strlen($0)) } == head.utf8.count)
+        let child = try testChild("RunInterruptTests/spoolRunChild", Self.spoolChildVariable, dir)
+        child.environment?["TMPDIR"] = dir + "/spool"
+        child.standardInput = FileHandle(forReadingAtPath: fifo)
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle.nullDevice
+        try child.run()
+        // The copy is being made once the child has read the rows written so far (read after
+        // the copy's file is made) and one of its descriptors leads into the spool directory.
+        func unread() -> Int32 {
+            var pending: Int32 = 0
+            return ioctl(writer, UInt(FIONREAD), &pending) == 0 ? pending : -1
+        }
+        func copyOpen() -> String? {
+            let fds = "/proc/\(child.processIdentifier)/fd"
+            return (try? FileManager.default.contentsOfDirectory(atPath: fds))?
+                .compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: fds + "/" + $0) }
+                .first { $0.hasPrefix(dir + "/spool/") }
+        }
+        let started = Date()
+        while child.isRunning, Date().timeIntervalSince(started) < 120, unread() != 0 || copyOpen() == nil { usleep(10_000) }
+        let copy = copyOpen()
+        #expect(child.isRunning && copy?.hasSuffix(" (deleted)") == true, "\(copy ?? "no copy open")")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/spool") == [], "no named copy while it copies")
+        kill(child.processIdentifier, SIGKILL)
+        child.waitUntilExit()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/spool") == [])
+    }
+
+    /// The child of ``aKilledRunFromACSVPipeLeavesNoCopy()`` and
+    /// ``aRunKilledWhileCopyingAPipeLeavesNoCopy()``.
     @Test func spoolRunChild() {
         guard let dir = ProcessInfo.processInfo.environment[Self.spoolChildVariable] else { return }
         let context = CLIContext.process()
