@@ -300,11 +300,7 @@ struct MigrateCommand: FlowcCommand {
         func fill(_ format: String, _ args: String...) -> String { HostMessages.fill(format, args) }
         var lines = [fill(R.registered, report.templateID, report.toVersion, report.toHash)]
         func plural(_ n: Int) -> String { n == 1 ? "" : "s" }
-        // A version number that now names two machines (QA round 19).
-        let sameNumber = report.deals.filter {
-            $0.outcome != .skipped && $0.fromVersion == report.toVersion && $0.fromHash != nil && $0.fromHash != report.toHash
-        }.count
-        if sameNumber > 0 { lines.append(fill(R.sameVersion, report.toVersion, String(sameNumber), plural(sameNumber), sameNumber == 1 ? "s" : "")) }
+        lines += report.notes.map { "note: " + $0 }
         if !report.otherTemplates.isEmpty {
             lines.append(fill(R.noDealsOfTemplate, report.templateID))
             let others = report.otherTemplates.map { "`\($0.templateID)` (\($0.openDeals))" }

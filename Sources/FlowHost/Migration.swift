@@ -112,6 +112,9 @@ public struct MigrationReport: Codable, Sendable, Hashable {
     /// mapping's old side should name, for the command's hints on a mapping written the wrong
     /// way round or with display names.
     public var sourceVersions: [SourceVersion] = []
+    /// What is said of the run as a whole, beside its deals: a target that keeps the version
+    /// number of deals it moves, with other content (QA round 19; in the JSON too, QA round 37).
+    public var notes: [String] = []
 
     /// A version deals were considered on, and its nodes.
     public struct SourceVersion: Sendable, Hashable {
@@ -121,7 +124,7 @@ public struct MigrationReport: Codable, Sendable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case templateID, toHash, toVersion, dryRun, fromHash, deals, unknownSources, otherTemplates, otherVersions
+        case templateID, toHash, toVersion, dryRun, fromHash, deals, notes, unknownSources, otherTemplates, otherVersions
     }
 
     /// A version of the target's template and how many open deals run on it.
@@ -404,6 +407,14 @@ extension DealService {
         report.sourceVersions = sourceVersions
         report.otherVersions = otherVersionDeals.sorted { ($0.key.version, $0.key.hash) < ($1.key.version, $1.key.hash) }.map {
             MigrationReport.VersionDeals(version: $0.key.version, hash: $0.key.hash, openDeals: $0.value)
+        }
+        // A version number that now names two machines (QA round 19).
+        let sameNumber = out.filter {
+            $0.outcome != .skipped && $0.fromVersion == report.toVersion && $0.fromHash != nil && $0.fromHash != report.toHash
+        }.count
+        if sameNumber > 0 {
+            report.notes.append(HostMessages.fill(MigrationMessages.Report.sameVersion,
+                                                  [report.toVersion, String(sameNumber), sameNumber == 1 ? "" : "s", sameNumber == 1 ? "s" : ""]))
         }
         if !explicit, request.fromHash == nil, !templateSeen {
             report.otherTemplates = otherOpen.sorted { $0.key < $1.key }.map { MigrationReport.TemplateDeals(templateID: $0.key, openDeals: $0.value) }

@@ -145,7 +145,7 @@ public enum MigrationMessages {
         /// After the first ids of a group.
         public static let andMore = ", and {0} more"
         /// A target whose version number is the deals' own, with other content.
-        public static let sameVersion = "note: the new version keeps the number {0} of the version {1} deal{2} run{3} on, with other content: give it a `version:` of its own, so that reports and `deal show` tell the two apart"
+        public static let sameVersion = "the new version keeps the number {0} of the version {1} deal{2} run{3} on, with other content: give it a `version:` of its own, so that reports and `deal show` tell the two apart"
         public static let unknownSource = "mapping from `{0}`: `{0}` is not a node of any version the deals considered run on"
         public static let noDealsOnSource = "no deal of template `{0}` to consider: no deal of the store runs on {1} (`--from`)"
         public static let noDeals = "no deal of template `{0}` to consider (on the `--from` version, or named with `--deal`)"

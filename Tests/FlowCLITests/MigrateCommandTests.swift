@@ -81,6 +81,15 @@ enum Versions {
         #expect(r.out.contains("\nnote: the new version keeps the number 1.0.0 of the version 4 deals run on, with other content: "
             + "give it a `version:` of its own, so that reports and `deal show` tell the two apart\n"), "\(r.out)")
         #expect(!flowc("migrate", "--db", db, "--to", try Versions.renamed(), "--map", "initial_talks=first_contact").out.contains("keeps the number"))
+        // A script reads it too, in the JSON's notes (QA round 37, E5); a renamed version has none.
+        let json = flowc("migrate", "--db", db, "--to", same, "--map", "initial_talks=first_contact", "--json")
+        #expect(json.code == 0, "\(json.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["notes"] as? [String] == ["the new version keeps the number 1.0.0 of the version 4 deals run on, with other content: "
+            + "give it a `version:` of its own, so that reports and `deal show` tell the two apart"])
+        let renamed = flowc("migrate", "--db", db, "--to", try Versions.renamed(), "--map", "initial_talks=first_contact", "--json")
+        let other = try #require(try JSONSerialization.jsonObject(with: Data(renamed.out.utf8)) as? [String: Any])
+        #expect(other["notes"] as? [String] == [])
     }
 
     @Test func applyMovesSafeDealsRefusesUnsafeOnesAndRunsAgainIdempotently() throws {
