@@ -274,6 +274,10 @@ private struct Builder {
         /// new item): the repeat's position in `pending`, the index of its diagnostic, and the
         /// keys repeated after it, which that diagnostic names instead of one error each.
         var repeatedItem: (at: Int, diagnostic: Int, keys: [String])?
+        /// A list item started where the item before repeated its first key (``splitItem(at:)``):
+        /// the index of that diagnostic, the item before's keys, and those of them this item has
+        /// had so far, which that diagnostic names.
+        var splitFrom: (diagnostic: Int, earlierKeys: Set<String>, keys: [String])?
     }
 
     /// Children of open containers, pushed flat; moved into `children` when a container closes.
@@ -1045,15 +1049,65 @@ private struct Builder {
                         if at.start >= 2, file.bytes[at.start - 1] == 0x20, file.bytes[at.start - 2] == 0x20 {
                             d = d.fix(span(at.start - 2, at.start), "- ")
                         }
+                        // Read as the fix-it writes it: the key starts the next item, so that the
+                        // keys after it are not taken for the item before's (QA round 37, E1: a
+                        // `lost` node's `kind` made the node before it a lost end, FC0319). An
+                        // anchored item, or a key through an alias, stays one item.
+                        if !top.hasAnchor, !throughAlias {
+                            diagnostics.append(d)
+                            let earlier = stride(from: top.childStart, to: pending.count, by: 2).compactMap {
+                                records[Int(pending[$0].index)].kind == .scalar ? keyText(pending[$0]) : nil
+                            }
+                            innermost = top
+                            splitItem(at: at.start)
+                            guard var next = innermost else { return }
+                            _ = firstEqualKey(id, in: &next)
+                            next.splitFrom = (diagnostics.count - 1, Set(earlier), [])
+                            next.lastEnd = at.end
+                            innermost = next
+                            pending.append(id)
+                            return
+                        }
                         top.repeatedItem = (pending.count, diagnostics.count, [])
                     }
                     diagnostics.append(d)
                 }
+            } else if var item = top.splitFrom, case let key = keyText(id), item.earlierKeys.contains(key), diagnostics.indices.contains(item.diagnostic) {
+                // The item after a `- ` left out repeats the item before's keys: named in that
+                // diagnostic's note, as when the two are read as one.
+                item.keys.append(key)
+                diagnostics[item.diagnostic].notes = [Message(YAMLMessages.Help.repeatedItemKeys, [item.keys.map { "`\($0)`" }.joined(separator: ", ")])]
+                top.splitFrom = item
             }
         }
         top.lastEnd = max(top.lastEnd, at.end)
         innermost = top
         pending.append(id)
+    }
+
+    /// Closes the innermost mapping, a block list item whose first key came again at `start`,
+    /// before that key, adds it to its list, and opens the next item there: the item a `- ` left
+    /// out would have started. The item must have no anchor (its size is not recorded).
+    mutating func splitItem(at start: Int) {
+        guard let open = innermost else { return }
+        innermost = stack.popLast()
+        if open.isLarge { largeMappingKeys[depth] = nil }
+        let childCount = pending.count - open.childStart
+        let payload = children.count
+        children.append(contentsOf: pending[open.childStart...])
+        pending.removeSubrange(open.childStart...)
+        if !aliasKeySpans.isEmpty { aliasKeySpans = aliasKeySpans.filter { $0.key < open.childStart } }
+        var r = records[open.id]
+        r.payload = Int32(payload)
+        r.count = Int32(childCount)
+        r.end = childCount > 0 ? max(r.start, Int32(open.lastEnd)) : r.start
+        records[open.id] = r
+        attach(YAMLNodeID(open.id), at: (Int(r.start), Int(r.end)))
+        let id = records.count
+        records.append(.init(kind: .mapping, style: .plain, flow: false, start: Int32(start), end: Int32(start), payload: 0, count: 0))
+        _ = countExpanded(1, at: (start, start + 1))
+        if let outer = innermost { stack.append(outer) }
+        innermost = Open(id: id, childStart: pending.count, expandedAtStart: expanded, isMapping: true)
     }
 
     /// The position in `pending` of the first earlier key of the innermost mapping equal to the

@@ -166,6 +166,27 @@ import Testing
         let join = yaml.replacingOccurrences(of: "  - {id: j, name: J, kind: join, next: won}", with: "    id: j\n    name: J\n    kind: join\n    next: won")
         let js = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(join.utf8), fs: MemoryFileSystem([:])).diagnostics
         #expect(!js.contains { $0.code.description == "FC0302" }, "\(js.map(\.message.text))")
+        // The won end without its dash after a task: its `kind: won` is not taken for the task's,
+        // and nothing but the missing dash is said (QA round 37, E1: FC0319 for `next`, which
+        // the merged node's kind did not take).
+        let end = """
+            flowc: 1
+            template: {id: f, version: 1.0.0, name: F}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - id: s
+                name: S
+                owner: o
+                next: won
+                id: won
+                name: Won
+                kind: won
+            """
+        let es = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(end.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let errors = es.filter { $0.severity == .error }
+        #expect(errors.map(\.code.description) == ["FC0102"], "\(es.map(\.message.text))")
+        #expect(errors.map { $0.location?.line } == [9])
+        #expect(errors.map { $0.notes.map(\.text) } == [["the keys after it repeat the item's too: `name`"]])
     }
 
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.

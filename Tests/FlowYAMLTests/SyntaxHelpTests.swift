@@ -128,6 +128,13 @@ import Testing
         var fixed = Array(text.utf8)
         fixed.replaceSubrange(fix.span.range, with: Array("- ".utf8))
         #expect(read(String(decoding: fixed, as: UTF8.self)).diagnostics.isEmpty)
+        // Read as the fix-it writes it: three items, the second from its repeated key on.
+        let document = try #require(read(text).document)
+        let nodes = try #require(document.pairs(document.root).first?.value)
+        let items = Array(document.items(nodes))
+        #expect(items.map { document.pairs($0).map { document.text($0.key) ?? "" } } == [["id", "name", "next"], ["id", "name", "next"], ["id"]])
+        #expect(items.map { document.file.line(of: document.span($0).start) } == [2, 5, 8])
+        #expect(document.span(items[0]).end == byteOffset(of: "done\n    id: finance", in: text) + 4)
         // Two items without their `- `: one error each, each with its fix-it, and each note
         // naming the keys after it once (QA round 36, C2).
         let two = read("nodes:\n  - id: a\n    name: A\n    id: b\n    name: B\n    id: c\n    name: C\n    next: d\n").diagnostics
