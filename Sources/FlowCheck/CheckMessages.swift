@@ -624,6 +624,8 @@ public enum CheckMessages {
         public static let joinOfFork = "add `join: {0}`, the join node no fork names"
         /// FC0301 for an id repeated through an alias: the label on the anchor, and the help.
         public static let repeatedByAlias = "the node anchored here, repeated by the alias"
+        /// A label at an alias, on a diagnostic about the value it repeats.
+        public static let usedThroughAlias = "the value is used here too, through an alias"
         public static let aliasRepeatsID = "an alias repeats the whole node, its id too; write the second one out, with an id of its own"
         /// `{3}` of ``chatRoleListed`` and ``chatRolesAreRoles``: the list of role ids.
         public static let chatRoles = "a group chat's `roles`"

@@ -17,6 +17,8 @@ struct Composer {
     var diagnostics: [Diagnostic] = []
     var loaded: Set<String> = []
     var files: [SourceFile] = []
+    /// The nodes of the files read that an alias repeats: each node's span, with its aliases'.
+    var aliased: [(node: SourceSpan, aliases: [SourceSpan])] = []
     /// Set when a file named by `extends` or `include` could not be used.
     var incomplete = false
 
@@ -32,6 +34,7 @@ struct Composer {
         let read = YAMLReader.read(file, limits: limits)
         diagnostics.append(contentsOf: read.diagnostics)
         guard let doc = read.document else { return nil }
+        aliased += doc.aliasedNodes.map { (doc.span($0.node), $0.aliases) }
         let (syntax, diags) = TemplateParser.parse(doc)
         diagnostics.append(contentsOf: diags)
         return syntax

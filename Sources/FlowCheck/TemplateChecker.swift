@@ -84,7 +84,7 @@ public enum TemplateChecker {
     public static func check(path: String, bytes: [UInt8], fs: any TemplateFileSystem = DiskFileSystem(), limits: YAMLLimits = .default) -> CheckResult {
         var composer = Composer(fs: fs, limits: limits)
         guard let syntax = composer.parse(path: path, bytes: bytes) else {
-            return finish(nil, composer.diagnostics, composer.files, checked: path, ran: [])
+            return finish(nil, showingAliases(composer.diagnostics, composer.aliased), composer.files, checked: path, ran: [])
         }
         var composed = composer.compose(syntax, path: path, chain: [])
         composed.isIncomplete = composer.incomplete
@@ -96,8 +96,30 @@ public enum TemplateChecker {
         composed.files.forEach { f in if !files.contains(where: { $0 === f }) { files.append(f) } }
         var out = composed
         out.files = files
-        return finish(out, suggestDeclaredIDs(composer.diagnostics, composed) + ctx.diagnostics, files, checked: path, ran: rules)
+        return finish(out, showingAliases(suggestDeclaredIDs(composer.diagnostics, composed) + ctx.diagnostics, composer.aliased),
+                      files, checked: path, ran: rules)
     }
+
+    /// A diagnostic about a value an alias repeats, or about something inside it, is said where
+    /// the value is written; a label shows each alias that uses it too (at most three), since
+    /// the mistake may be only where an alias uses it (QA round 37, E2: `probability: *x` with
+    /// `due: &x 14d` was said at `due`, the alias's line never shown).
+    static func showingAliases(_ diagnostics: [Diagnostic], _ aliased: [(node: SourceSpan, aliases: [SourceSpan])]) -> [Diagnostic] {
+        guard !aliased.isEmpty else { return diagnostics }
+        return diagnostics.map { d in
+            guard let span = d.span else { return d }
+            let uses = aliased.filter { $0.node.file === span.file && $0.node.start <= span.start && span.end <= $0.node.end }.flatMap(\.aliases)
+            guard !uses.isEmpty else { return d }
+            var shown = d
+            for use in uses.prefix(Self.aliasLabels) where !d.labels.contains(where: { $0.span == use }) {
+                shown = shown.label(use, CheckMessages.Formats.usedThroughAlias)
+            }
+            return shown
+        }
+    }
+
+    /// How many aliases of a value a diagnostic about it shows.
+    static let aliasLabels = 3
 
     /// An id reported as none (FC0206) gets the declared node, role or field id it was meant to
     /// be as its did-you-mean and fix-it, when there is one: its id form when that is declared

@@ -76,6 +76,16 @@ public struct YAMLDocument: Sendable {
     @usableFromInline var children: [YAMLNodeID]
     /// Decoded text of the scalars that are not written as is in the file.
     @usableFromInline var text: [UInt8]
+    /// The nodes an alias repeats, each with where its aliases are written, in source order.
+    var aliasUses: [YAMLNodeID: [(start: Int32, end: Int32)]] = [:]
+
+    /// Each node an alias repeats (an anchored node used again), with the spans of the aliases
+    /// that use it; for a diagnostic about the node to show where else it is read.
+    public var aliasedNodes: [(node: YAMLNodeID, aliases: [SourceSpan])] {
+        aliasUses.sorted { $0.key < $1.key }.map { entry in
+            (entry.key, entry.value.map { SourceSpan(file: file, start: Int($0.start), end: Int($0.end)) })
+        }
+    }
 
     init(file: SourceFile, root: YAMLNodeID, records: [Record], children: [YAMLNodeID], text: [UInt8]) {
         self.file = file

@@ -303,6 +303,8 @@ private struct Builder {
     /// Open containers, `innermost` included.
     var depth: Int { stack.count + (innermost == nil ? 0 : 1) }
     var anchors: [String: (id: YAMLNodeID, size: Int, open: Bool)] = [:]
+    /// Where each node reached through an alias is used so, by node (``YAMLDocument/aliasUses``).
+    var aliasUses: [YAMLNodeID: [(start: Int32, end: Int32)]] = [:]
     var expanded = 0
     /// Nodes added through aliases, the part of `expanded` the alias budget limits.
     var aliasExpanded = 0
@@ -375,6 +377,7 @@ private struct Builder {
             return
         }
         document = YAMLDocument(file: file, root: root, records: records, children: children, text: text)
+        document?.aliasUses = aliasUses
     }
 
     mutating func parserError(_ parser: inout yaml_parser_t) {
@@ -905,6 +908,7 @@ private struct Builder {
                 fail(YAMLMessages.recursiveAlias.at(span(start, end), name))
                 return
             }
+            aliasUses[target.id, default: []].append((Int32(start), Int32(end)))
             addNode(target.id, size: target.size, aliasSpan: (start, end))
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
             let start = start()

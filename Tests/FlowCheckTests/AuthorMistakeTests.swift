@@ -139,6 +139,22 @@ import Testing
         #expect(String(decoding: fix.span.file.bytes[fix.span.range], as: UTF8.self) == "5")
     }
 
+    /// A value wrong only where an alias uses it is said where the value is written, with a label
+    /// at the alias (QA round 37, E2: the alias's line was never shown); a value no alias uses
+    /// gets no such label.
+    @Test func aValueWrongWhereAnAliasUsesItShowsTheAlias() throws {
+        let ds = Self.check(node: "requires: [quote, cost]\n    due: &x 14d\n    probability: *x")
+        let d = try #require(ds.first { $0.code.description == "FC0204" }, "\(ds.map(\.message.text))")
+        #expect(d.message.text == "expected an integer for `probability`, found string `14d`")
+        #expect(d.location?.line == 16)
+        #expect(d.labels.map { $0.message.text } == ["the value is used here too, through an alias"])
+        let label = try #require(d.labels.first)
+        #expect(label.span.file.location(of: label.span.start).line == 17)
+        #expect(String(decoding: label.span.file.bytes[label.span.range], as: UTF8.self) == "*x")
+        let plain = Self.check(node: "requires: [quote, cost]\n    due: 14d\n    probability: 14d")
+        #expect(plain.first { $0.code.description == "FC0204" }?.labels.isEmpty == true)
+    }
+
     /// A node whose `- ` is missing is one error, FC0102 with its fix-it: a reference to the id
     /// it writes is not also an unknown node (QA round 36, C1: FC0302 came first, pointing away).
     @Test func aNodeWithoutItsDashIsNotAlsoAnUnknownNode() throws {
