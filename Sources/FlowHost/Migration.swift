@@ -223,6 +223,15 @@ extension DealService {
                 if s.status == .open { otherOpen[s.templateID, default: 0] += 1 }
                 continue
             }
+            // The versions the open deals considered run on: what the mapping's old sides should
+            // name. A deal refused for an older target below counts (QA round 38, G1: its node
+            // was said to be no version's, FC1228); a closed deal, which stays, and a deal already
+            // on the target do not (G2: a closed deal's version hid the help for a pair written
+            // the wrong way round).
+            if s.status == .open, s.machineHash != hash, nodesOfVersion[s.machineHash] == nil {
+                nodesOfVersion[s.machineHash] = Set(view.machine.machine.nodes.map(\.id))
+                sourceVersions.append(MigrationReport.SourceVersion(version: s.templateVersion, hash: s.machineHash, nodes: view.machine.machine.nodes))
+            }
             // A target older than the deal's version moves it back: most likely a command or a
             // job that still names the old file (QA round 27, M4). Refused unless asked for.
             let backwards = s.status == .open && s.machineHash != hash && DealService.isOlder(tm.template.version, than: s.templateVersion)
@@ -277,12 +286,6 @@ extension DealService {
             let eventID = "migrate-" + String(hash.dropFirst("sha256:".count).prefix(16)) + "-" + String(sequence + 1)
             let event = DealEvent(id: eventID, at: now, .migrate(from: s.machineHash, to: hash, map: request.map))
             let context = StepContext(now: now, utcOffset: utcOffset)
-            let oldNodes = view.machine.machine.nodes.map(\.id)
-            // A deal already on the target is skipped: its nodes say nothing of the mapping's sources.
-            if s.machineHash != hash, nodesOfVersion[s.machineHash] == nil {
-                nodesOfVersion[s.machineHash] = Set(oldNodes)
-                sourceVersions.append(MigrationReport.SourceVersion(version: s.templateVersion, hash: s.machineHash, nodes: view.machine.machine.nodes))
-            }
             let result = Runner.migrate(from: view.machine, to: target, current, event, context: context, limits: limits)
             if case .failure(let refusal) = result, refusal.is(RuntimeMessages.migrateClosed) || refusal.is(RuntimeMessages.alreadyOnTarget) {
                 refuse(HostError(refusal), skipped: true)

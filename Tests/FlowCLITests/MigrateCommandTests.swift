@@ -92,6 +92,28 @@ enum Versions {
         #expect(other["notes"] as? [String] == [])
     }
 
+    /// The versions a mapping is judged against are those of the open deals considered, a deal
+    /// refused for an older target among them; the closed deals, which stay, are not (QA round 38:
+    /// with two closed deals on 1.0.0, G1 said a right mapping's node was no version's, FC1228,
+    /// and G2 left out the help for a pair written the wrong way round).
+    @Test func aMappingIsJudgedAgainstTheOpenDealsVersions() throws {
+        let db = try Examples.loaded()
+        #expect(flowc("migrate", "--db", db, "--to", try Versions.renamed(), "--map", "initial_talks=first_contact", "--apply").code == 0)
+        // Back to an older version, with the right mapping: only the older target is said.
+        let older = try Versions.write("standard-v09", [("  version: 1.0.0", "  version: 0.9.0")])
+        let back = flowc("migrate", "--db", db, "--to", older, "--map", "first_contact=initial_talks")
+        #expect(back.code == 1)
+        #expect(!back.err.contains("FC1228"), "\(back.err)")
+        #expect(back.err.contains("error[FC1230]: "), "\(back.err)")
+        #expect(flowc("migrate", "--db", db, "--to", older, "--map", "first_contact=initial_talks", "--allow-older").code == 0)
+        // A pair written the wrong way round gets its help, the closed deals on 1.0.0 aside.
+        let newer = try Versions.write("standard-v12", [("  version: 1.0.0", "  version: 1.2.0")])
+        let swapped = flowc("migrate", "--db", db, "--to", newer, "--map", "initial_talks=first_contact")
+        #expect(swapped.code == 2)
+        #expect(swapped.err.contains("`initial_talks` is a node of the new version 1.2.0 and `first_contact` one of 1.1.0: swap them, `--map first_contact=initial_talks`"),
+                "\(swapped.err)")
+    }
+
     @Test func applyMovesSafeDealsRefusesUnsafeOnesAndRunsAgainIdempotently() throws {
         let db = try Examples.loaded()
         let v11 = try Versions.renamed()
