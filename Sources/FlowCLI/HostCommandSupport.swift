@@ -20,7 +20,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The host's clock: an ISO-8601 datetime with zone, or epoch seconds (default: the system clock).", valueName: "time"))
     var now: String?
 
-    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC). Text outputs print times in it, as ISO-8601 with the offset (2024-06-03T10:00:00+08:00), or in UTC with Z when no zone is given; JSON prints UTC.", valueName: "offset"))
+    @Option(name: .long, help: ArgumentHelp("Zone offset for today() in expressions and for dates in reports: 8h, -5h, -05:00, Z, or seconds east of UTC, in whole quarter hours (default: the zone written in --now, else UTC). Text outputs print times in it, as ISO-8601 with the offset (2024-06-03T10:00:00+08:00), or in UTC with Z when no zone is given; the report prints its dates and times in it without the offset, naming the zone once at its top (2024-06-03 10:00); JSON prints UTC.", valueName: "offset"))
     var utcOffset: String?
 
     @Flag(name: .long, help: ArgumentHelp("Let a command that changes deals take a --now more than five minutes after the system clock (a test or training store): its events are dated then, and the deals it touches refuse any event dated earlier until that time."))

@@ -68,7 +68,9 @@ struct MigrateCommand: FlowcCommand {
             usage error (a malformed --map, or a node mapped twice, FC1224; a mapping to a node \
             the new version does not have, FC1167, all of them before any deal is read; an \
             unreadable map file, FC1225), an unreadable file, or a store that cannot be opened or \
-            written; 75 the store was busy (another writer held it past --lock-timeout; try again). Also 1 when the store has no deal of the new version's template id but open \
+            written; 75 the store was busy (another writer held it past --lock-timeout; try again); \
+            130 `--apply` stopped by Ctrl-C or TERM while it waited for the store (FC1242: no deal \
+            was changed). Also 1 when the store has no deal of the new version's template id but open \
             deals of others (a new version keeps its template's id): the report names them; and \
             when no deal runs on the --from version (FC1231, naming the versions the open deals \
             run on). With --from, the open deals on other versions are noted, not considered.

@@ -19,7 +19,9 @@ struct OutboxCommand: ParsableCommand {
             Thousands of positions are best given on standard input (`flowc outbox ack --stdin \
             < done.txt`): as arguments, their parsing takes time that grows with their square. \
             Exit codes: 0 done; 2 usage error (a position the outbox never gave out: nothing is \
-            acknowledged), or a store that cannot be opened or written; 75 the store was busy (another writer held it past --lock-timeout; try again).
+            acknowledged), or a store that cannot be opened or written; 75 the store was busy \
+            (another writer held it past --lock-timeout; try again); 130 `ack` stopped by Ctrl-C \
+            or TERM while it waited for the store (FC1242: nothing was acknowledged).
             """,
         subcommands: [OutboxListCommand.self, OutboxAckCommand.self]
     )

@@ -160,6 +160,8 @@ public enum SyntaxMessages {
         /// "`roles`", "the template").
         public static let wrongShapeOf = "expected {0} for {1}, found {2}"
         /// FC0210 for an item with several kinds (usually a missing `- `).
+        /// What an effect written `{}` is.
+        public static let emptyMapping = "an empty mapping"
         public static let severalEffectKinds = "an effect is a mapping with exactly one key naming its kind; found {0} keys: {1}"
         public static let oneEffectPerItem = "start each effect on its own line with `- `"
         /// FC0202 when neither `template:` nor `fragment:` is given.

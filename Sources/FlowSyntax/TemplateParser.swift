@@ -450,7 +450,9 @@ public enum TemplateParser {
             return nil
         }
         guard r.doc.kind(id) == .mapping, let (k, v) = pairs.first.map({ ($0.key, $0.value) }) else {
-            r.diagnostics.append(SyntaxMessages.badEffect.at(r.span(id), r.describe(id)))
+            // `- {}`: an empty mapping, not "a mapping" (QA round 38, G8: the message contradicted itself).
+            let found = r.doc.kind(id) == .mapping ? SyntaxMessages.Formats.emptyMapping : r.describe(id)
+            r.diagnostics.append(SyntaxMessages.badEffect.at(r.span(id), found))
             return nil
         }
         guard let kind = r.choice(k, key: "effect", what: "effect kind", EffectKind.self) else { return nil }
