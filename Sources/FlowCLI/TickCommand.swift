@@ -84,6 +84,7 @@ struct TickCommand: FlowcCommand {
             if !report.refused.isEmpty { line += "; \(report.refused.count) due deal\(report.refused.count == 1 ? "" : "s") not ticked (errors below)" }
             context.write(line + "\n")
             if !report.returnedToPool.isEmpty { context.write(Self.returnedLine(report.returnedToPool) + "\n") }
+            if !report.returnedUnwarned.isEmpty { context.write(Self.unwarnedLine(report.returnedUnwarned) + "\n") }
         }
         return Self.finish(report, command: "flowc tick", store: store.path(context), context)
     }
@@ -92,13 +93,14 @@ struct TickCommand: FlowcCommand {
     static func json(_ report: TickReport, at time: Int64) -> String {
         struct Stopped: Encodable { var code: String, message: String }
         struct Out: Encodable {
-            var at: Int64, ticked: [String], returnedToPool: [String], effects: Int, effectsByKind: [String: Int], refused: [String: String]
+            var at: Int64, ticked: [String], returnedToPool: [String], returnedUnwarned: [String], effects: Int, effectsByKind: [String: Int]
+            var refused: [String: String]
             var interrupted: Bool
             /// The store failure that stopped the sweep after the pages in `ticked` (QA round 30,
             /// N7: said by the exit code alone); null when it ran to its end.
             var stopped: Stopped?
             enum CodingKeys: String, CodingKey {
-                case at, ticked, returnedToPool = "returned_to_pool", effects, effectsByKind = "effects_by_kind", refused, interrupted, stopped
+                case at, ticked, returnedToPool = "returned_to_pool", returnedUnwarned = "returned_unwarned", effects, effectsByKind = "effects_by_kind", refused, interrupted, stopped
             }
 
             func encode(to encoder: any Encoder) throws {
@@ -106,6 +108,7 @@ struct TickCommand: FlowcCommand {
                 try c.encode(at, forKey: .at)
                 try c.encode(ticked, forKey: .ticked)
                 try c.encode(returnedToPool, forKey: .returnedToPool)
+                try c.encode(returnedUnwarned, forKey: .returnedUnwarned)
                 try c.encode(effects, forKey: .effects)
                 try c.encode(effectsByKind, forKey: .effectsByKind)
                 try c.encode(refused, forKey: .refused)
@@ -115,7 +118,8 @@ struct TickCommand: FlowcCommand {
         }
         var refused: [String: String] = [:]
         for r in report.refused { refused[r.dealID] = r.error.description }
-        return HostOutput.encode(Out(at: time, ticked: report.ticked, returnedToPool: report.returnedToPool, effects: report.effects,
+        return HostOutput.encode(Out(at: time, ticked: report.ticked, returnedToPool: report.returnedToPool, returnedUnwarned: report.returnedUnwarned,
+                                     effects: report.effects,
                                      effectsByKind: report.effectsByKind, refused: refused, interrupted: report.interrupted,
                                      stopped: report.failure.map { Stopped(code: $0.code, message: $0.message) }))
     }
@@ -129,6 +133,15 @@ struct TickCommand: FlowcCommand {
         let more = ids.count - namedReturns
         return "returned to the public pool: " + ids.prefix(namedReturns).joined(separator: ", ")
             + (more > 0 ? ", and \(more) more (`flowc pool list public` lists the public pool; --json or --verbose names every deal)" : "")
+    }
+
+    /// `N of them without their idle warning: …`, at most ``namedReturns`` named (QA round 38,
+    /// F1: a tick after missed ones returned deals unwarned without a word).
+    static func unwarnedLine(_ ids: [String]) -> String {
+        let more = ids.count - namedReturns
+        return "\(ids.count) of them without their idle warning, which came due with the return (no tick ran between the two: "
+            + "were ticks missed?): " + ids.prefix(namedReturns).joined(separator: ", ")
+            + (more > 0 ? ", and \(more) more (--json names every deal)" : "")
     }
 
     /// The service's sweep at `time`, which Ctrl-C or TERM stops after the page being written

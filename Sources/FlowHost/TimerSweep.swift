@@ -13,6 +13,10 @@ public struct TickReport: Sendable {
     public var effectKinds: [[String]] = []
     /// Deals that went to the public pool (idle return).
     public var returnedToPool: [String] = []
+    /// Those of ``returnedToPool`` whose idle warning was not sent: it came due with the return,
+    /// no tick having run between them (ticks missed), and a warning of what had already
+    /// happened is dropped (QA round 38, F1: nothing said so).
+    public var returnedUnwarned: [String] = []
     /// Effects emitted, by kind (`idle_warning`, `returned_to_pool`, `node_blocked`, …).
     public var effectsByKind: [String: Int] = [:]
     public var effects = 0
@@ -102,7 +106,10 @@ extension DealService {
                 report.effectKinds.append(o.effects.map(\.kind.rawValue))
                 report.effects += o.effects.count
                 for e in o.effects { report.effectsByKind[e.kind.rawValue, default: 0] += 1 }
-                if o.effects.contains(where: { $0.kind == .returnedToPool }) { report.returnedToPool.append(o.dealID) }
+                if o.effects.contains(where: { $0.kind == .returnedToPool }) {
+                    report.returnedToPool.append(o.dealID)
+                    if Runner.returnedUnwarned(o.machine.machine, o.snapshot, at: o.snapshot.sequence) { report.returnedUnwarned.append(o.dealID) }
+                }
             }
             onProgress?(report.ticked.count)
         }

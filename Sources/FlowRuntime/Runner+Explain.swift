@@ -26,6 +26,22 @@ extension Runner {
         return names.isEmpty ? nil : names.joined(separator: " ")
     }
 
+    /// Whether the deal's idle return `d` came without its idle warning, dropped because the
+    /// return was due in the same step (no tick ran between them, docs/runtime.md §7): the
+    /// time the warning was due, or nil when it was sent or the pool warns of none.
+    static func unwarnedAt(_ machine: Machine, _ s: DealSnapshot, _ d: Decision) -> Int64? {
+        guard d.kind == .idleReturn, let warn = machine.pool.idleWarn, let after = machine.pool.idleAfter, warn < after,
+              let since = d.detail.flatMap({ Int64($0) }),
+              !s.decisions.contains(where: { $0.kind == .idleWarning && $0.detail == d.detail }) else { return nil }
+        return since + warn
+    }
+
+    /// Whether the event numbered `sequence` returned the deal to the public pool as idle without
+    /// its idle warning (``unwarnedAt(_:_:_:)``): what a tick's report counts.
+    public static func returnedUnwarned(_ machine: Machine, _ s: DealSnapshot, at sequence: Int64) -> Bool {
+        s.decisions.contains { $0.sequence == sequence && unwarnedAt(machine, s, $0) != nil }
+    }
+
     public static func explain(_ machine: Machine, _ s: DealSnapshot, decisionsOf sequence: Int64? = nil, utcOffset: Int64? = nil) -> [String] {
         typealias X = RuntimeMessages.Explain
         func fill(_ format: String, _ args: String...) -> String { RuntimeMessages.fill(format, args) }
@@ -109,7 +125,12 @@ extension Runner {
                 }
             case .escalated: lines.append(fill(X.escalated, node(d.node), d.detail ?? "?", time(d.at)))
             case .idleWarning: lines.append(fill(X.idleWarning, time(d.detail.flatMap { Int64($0) }), time(d.at)))
-            case .idleReturn: lines.append(fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at)))
+            case .idleReturn:
+                var line = fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at))
+                // The warning dropped because the return was due in the same step (a tick after
+                // missed ones): said, as nothing else records it (QA round 38, F1).
+                if let warned = unwarnedAt(machine, s, d) { line += fill(X.idleReturnUnwarned, time(warned)) }
+                lines.append(line)
             case .evaluationFailed:
                 lastFailure = (d.sequence, d.expression, d.detail ?? "")
                 // A computed field's expression (rules 4 record its failures): the field is unset.

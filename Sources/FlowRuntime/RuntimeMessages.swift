@@ -498,6 +498,8 @@ public enum RuntimeMessages {
         public static let dueRestartedNoDue = "`{0}` is active again: the deal left the public pool at {1}"
         public static let idleWarning = "no status change since {0}: idle warning at {1}"
         public static let idleReturn = "no status change since {0}: returned to the public pool at {1}"
+        /// After ``idleReturn``, when its warning was dropped.
+        public static let idleReturnUnwarned = ", without the idle warning due at {0}: no tick ran between the two, and a warning of what had already happened is not sent"
         public static let evaluationFailed = "evaluating `{0}` failed ({1}; reads {2}); it counts as false"
         public static let computeFailed = "computing field `{0}` as `{1}` failed ({2}; reads {3}); the field is unset"
         public static let migration = "the deal moved to another version of its template at {0}: {1}"

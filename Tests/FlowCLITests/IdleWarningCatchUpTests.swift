@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// A tick after missed ones fires an idle return whose warning came due too: the warning is
+/// dropped (docs/runtime.md §7), and that is said, by `tick`, `pool sweep` and `deal why` (QA
+/// round 38, F1: 30 of 227 returns after a week's outage went out unwarned, without a word).
+@Suite struct IdleWarningCatchUpTests {
+    /// A store with deal `A` (created 2024-04-25, warned by a tick on 2024-05-21) and deal `B`
+    /// (created 2024-05-01, not warned yet): the standard template warns after 25 days and
+    /// returns after 30.
+    static func store() throws -> String {
+        let db = try tempDir([:]) + "/s.sqlite"
+        for (id, customer, at) in [("A", "甲公司", "2024-04-25T00:00:00Z"), ("B", "乙公司", "2024-05-01T00:00:00Z")] {
+            let r = flowc("deal", "create", Examples.template, "--id", id, "--owner", "amy", "--set", "customer_name=\(customer)",
+                          "--at", at, "--db", db, "--now", at)
+            #expect(r.code == 0, "\(r.err)")
+        }
+        let warned = flowc("tick", "--db", db, "--at", "2024-05-21T00:00:00Z", "--now", "2024-05-21T00:00:00Z", "--json")
+        #expect(warned.code == 0, "\(warned.err)")
+        let kinds = (try JSONSerialization.jsonObject(with: Data(warned.out.utf8)) as? [String: Any])?["effects_by_kind"] as? [String: Int]
+        #expect(kinds?["idle_warning"] == 1, "\(warned.out)")
+        return db
+    }
+
+    @Test func aTickSaysWhichReturnsCameWithoutTheirWarning() throws {
+        let db = try Self.store()
+        let text = flowc("tick", "--db", db, "--at", "2024-06-01T00:00:00Z", "--now", "2024-06-01T00:00:00Z")
+        #expect(text.code == 0, "\(text.err)")
+        #expect(text.out.contains("\nreturned to the public pool: A, B\n"), "\(text.out)")
+        #expect(text.out.hasSuffix("\n1 of them without their idle warning, which came due with the return (no tick ran between the two: "
+            + "were ticks missed?): B\n"), "\(text.out)")
+        let why = flowc("deal", "why", "B", "--db", db)
+        #expect(why.out.contains("no status change since 2024-05-01T00:00:00Z: returned to the public pool at 2024-05-31T00:00:00Z, "
+            + "without the idle warning due at 2024-05-26T00:00:00Z: no tick ran between the two, and a warning of what had already happened is not sent"),
+                "\(why.out)")
+        // A, warned in time, says nothing of the kind.
+        #expect(!flowc("deal", "why", "A", "--db", db).out.contains("without the idle warning"))
+    }
+
+    @Test func theJSONAndASweepSayItToo() throws {
+        let db = try Self.store()
+        let json = flowc("tick", "--db", db, "--at", "2024-06-01T00:00:00Z", "--now", "2024-06-01T00:00:00Z", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["returned_to_pool"] as? [String] == ["A", "B"])
+        #expect(object["returned_unwarned"] as? [String] == ["B"])
+        let other = try Self.store()
+        let sweep = flowc("pool", "sweep", "--db", other, "--at", "2024-06-01T00:00:00Z", "--now", "2024-06-01T00:00:00Z")
+        #expect(sweep.code == 0, "\(sweep.err)")
+        #expect(sweep.out.hasPrefix("A returned to the public pool\nB returned to the public pool without its idle warning, which came due with the "
+            + "return (no tick ran between the two)\n"), "\(sweep.out)")
+    }
+}
