@@ -63,7 +63,9 @@ extension Runner {
     }
 
     /// Every reason a migration refuses the deal, not only the first (which ``migrate(from:to:_:_:context:limits:)``
-    /// returns): each reached node without a counterpart or of the wrong kind, each field value
+    /// returns): each reached node without a counterpart or of the wrong kind; when the nodes
+    /// move, each check of where they land (a fork's branch left unentered, FC1178; an open node
+    /// inside a fork not entered, FC1179; open nodes one after another, FC1182); each field value
     /// the new version refuses. So a migration report can list them all, and an author fixes
     /// the mapping in one go instead of one node per run. Empty when the nodes and fields move;
     /// a refusal of the mapping itself (FC1167, FC1168) is given alone.
@@ -71,12 +73,26 @@ extension Runner {
     ///   check merged nodes by the state the merge keeps).
     public static func migrationProblems(from old: PreparedMachine, to new: PreparedMachine, _ snapshot: DealSnapshot,
                                          map: [NodeMapping], limits: RunnerLimits = .default, rules: Int = StepContext.currentRules) -> [Refusal] {
-        let t = MigrationTranslator(old: old, new: new, s: snapshot)
+        var t = MigrationTranslator(old: old, new: new, s: snapshot)
         let targets: [Int?]
         do { targets = try t.nodeTargets(map) } catch { return [error] }
         var out: [Refusal] = []
         for i in snapshot.nodes.indices where old.machine.nodes.indices.contains(i) && i < targets.count {
             if let problem = t.nodeProblem(i, targets, rules: rules) { out.append(problem) }
+        }
+        // The nodes moved, the checks of where they land, each on its own, as the migration
+        // makes them in turn (QA round 36, C12: a deal refused FC1178 showed its FC1182 only in
+        // the run after the first was fixed).
+        if out.isEmpty {
+            var fresh = snapshot
+            fresh.machineHash = new.machine.template.hash
+            if (try? t.translateNodes(targets, into: &fresh, at: snapshot.lastEventAt, keepingPlan: rules >= 4, rules: rules)) != nil {
+                let stillJoining = rules >= 14 ? t.joinsAhead(fresh) : nil
+                if rules >= 3 { do { try t.checkForkBranches(fresh, joinsAhead: stillJoining) } catch { out.append(error) } }
+                if rules >= 6 { do { try t.checkForksNotEntered(fresh, targets) } catch { out.append(error) } }
+                if rules >= 10 { t.recountJoins(&fresh, joinsAhead: stillJoining) }
+                if rules >= 12 { do { try t.checkOpenNodesApart(fresh, targets) } catch { out.append(error) } }
+            }
         }
         out += t.fieldProblems(limits)
         return out

@@ -710,6 +710,25 @@ extension Deal {
         #expect(outcome.notes.contains("nodes `talks` (done) and `review` (active) merge into `review`, which keeps the state of `review`"))
     }
 
+    /// Every problem of where the nodes land is listed, each check on its own, so that a report
+    /// shows them in one run (QA round 36, C12: a deal refused FC1178 showed its FC1182 only in the
+    /// run after the first was fixed). The migration itself is refused for the first.
+    @Test func everyProblemOfWhereTheNodesLandIsListed() throws {
+        var d = try Mini.atFork()
+        let v15 = try MiniVersion.make("1.5.0", Self.thirdBranch)
+        let map = [NodeMapping("finance_review", "signing")]
+        let s = try #require(d.snapshot)
+        let problems = Runner.migrationProblems(from: d.pm, to: v15, s, map: map)
+        #expect(problems.map(\.code) == ["FC1178", "FC1182"], "\(problems.map(\.message))")
+        #expect(problems.last?.message.hasPrefix("node `signing` (from `finance_review`, active) would come after `legal_review` (active)") == true,
+                "\(problems.map(\.message))")
+        #expect(try d.migrate(to: v15, map: map).failure == problems.first)
+        // A deal whose nodes land well has none.
+        try d.apply(.complete(node: "legal_review", outcome: nil), by: "lee", after: hour)
+        try d.apply(.complete(node: "finance_review", outcome: nil), by: "fay", after: hour)
+        #expect(Runner.migrationProblems(from: d.pm, to: v15, try #require(d.snapshot), map: []).isEmpty)
+    }
+
     /// Inside a fork, merging one branch into another leaves the merged branch unentered on the
     /// new version (its join would wait for it): refused, FC1178, naming that branch.
     @Test func mergingBranchesOfAForkTheDealIsInsideIsRefused() throws {
