@@ -937,24 +937,7 @@ private struct Builder {
             innermost = Open(id: id, childStart: pending.count, expandedAtStart: expanded, hasAnchor: anchor != nil, isMapping: isMapping)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let open = innermost else { return }
-            innermost = stack.popLast()
-            if open.isLarge { largeMappingKeys[depth] = nil }
-            let childCount = pending.count - open.childStart
-            let payload = children.count
-            children.append(contentsOf: pending[open.childStart...])
-            pending.removeSubrange(open.childStart...)
-            if !aliasKeySpans.isEmpty { aliasKeySpans = aliasKeySpans.filter { $0.key < open.childStart } }
-            var r = records[open.id]
-            r.payload = Int32(payload)
-            r.count = Int32(childCount)
-            if r.flow {
-                r.end = Int32(end())
-            } else if childCount > 0 {
-                r.end = max(r.start, Int32(open.lastEnd))
-            } else {
-                r.end = r.start
-            }
-            records[open.id] = r
+            let r = close(open, flowEnd: end())
             let size = expanded - open.expandedAtStart + 1
             if open.hasAnchor, let a = openAnchors.popLast(), let entry = anchors[a], entry.id.index == Int32(open.id) {
                 anchors[a] = (entry.id, size, false)
@@ -1089,11 +1072,10 @@ private struct Builder {
         pending.append(id)
     }
 
-    /// Closes the innermost mapping, a block list item whose first key came again at `start`,
-    /// before that key, adds it to its list, and opens the next item there: the item a `- ` left
-    /// out would have started. The item must have no anchor (its size is not recorded).
-    mutating func splitItem(at start: Int) {
-        guard let open = innermost else { return }
+    /// Closes `open`, the innermost container: moves its children into `children`, sets its
+    /// record's payload, count and end (`flowEnd` for a flow container; a block one ends with its
+    /// last child), and makes the container around it the innermost. Returns the record.
+    mutating func close(_ open: Open, flowEnd: Int) -> YAMLDocument.Record {
         innermost = stack.popLast()
         if open.isLarge { largeMappingKeys[depth] = nil }
         let childCount = pending.count - open.childStart
@@ -1104,8 +1086,23 @@ private struct Builder {
         var r = records[open.id]
         r.payload = Int32(payload)
         r.count = Int32(childCount)
-        r.end = childCount > 0 ? max(r.start, Int32(open.lastEnd)) : r.start
+        if r.flow {
+            r.end = Int32(flowEnd)
+        } else if childCount > 0 {
+            r.end = max(r.start, Int32(open.lastEnd))
+        } else {
+            r.end = r.start
+        }
         records[open.id] = r
+        return r
+    }
+
+    /// Closes the innermost mapping, a block list item whose first key came again at `start`,
+    /// before that key, adds it to its list, and opens the next item there: the item a `- ` left
+    /// out would have started. The item must have no anchor (its size is not recorded).
+    mutating func splitItem(at start: Int) {
+        guard let open = innermost else { return }
+        let r = close(open, flowEnd: start)
         attach(YAMLNodeID(open.id), at: (Int(r.start), Int(r.end)))
         let id = records.count
         records.append(.init(kind: .mapping, style: .plain, flow: false, start: Int32(start), end: Int32(start), payload: 0, count: 0))
