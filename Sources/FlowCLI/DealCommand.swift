@@ -14,7 +14,8 @@ struct DealCommand: ParsableCommand {
             Exit codes: 0 done; 1 the runner or the host refused (the code says why: FC11xx \
             runner, FC12xx host; `flowc explain CODE`); 2 usage error, or a store that cannot be \
             opened or written; 75 the store was busy (another writer held it past --lock-timeout; try \
-            again); 130 stopped by Ctrl-C or TERM while it waited for the store (FC1242: nothing was changed).
+            again); 130 stopped by Ctrl-C or TERM while it waited for the store (FC1242: nothing \
+            was changed).
             """,
         subcommands: [DealCreateCommand.self, DealEventCommand.self, DealShowCommand.self, DealHistoryCommand.self, DealWhyCommand.self,
                       DealVerifyCommand.self]
@@ -565,8 +566,9 @@ struct DealVerifyCommand: FlowcCommand {
             Replays each deal's log with the machines it ran on and compares the result with the \
             stored snapshot and its log length. Reads every event of every deal it checks. Exit \
             codes: 0 every deal checked matches; 1 some deal differs or cannot be replayed (each \
-            is named, with why), or a deal named is not in the store (FC1203); 2 usage error, or a store that cannot be opened; 75 another \
-            program held the store's database past --lock-timeout (try again).
+            is named, with why), or a deal named is not in the store (FC1203); 2 usage error, or \
+            a store that cannot be opened; 75 another program held the store's database past \
+            --lock-timeout (try again).
             """
     )
 

@@ -15,7 +15,8 @@ struct PoolCommand: ParsableCommand {
             Claiming respects the template's quota and cooldown, assigning its `pool.assign_by` \
             role. Exit codes: 0 done; 1 refused (`flowc explain CODE`); 2 usage error, or a store \
             that cannot be opened or written; 75 the store was busy (another writer held it past \
-            --lock-timeout; try again); 130 stopped by Ctrl-C or TERM while it waited for the store (FC1242: nothing was changed). `pool sweep` has its own.
+            --lock-timeout; try again); 130 stopped by Ctrl-C or TERM while it waited for the \
+            store (FC1242: nothing was changed). `pool sweep` has its own.
             """,
         subcommands: [PoolListCommand.self, PoolClaimCommand.self, PoolReleaseCommand.self, PoolAssignCommand.self, PoolSweepCommand.self]
     )

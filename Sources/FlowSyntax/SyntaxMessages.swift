@@ -159,9 +159,9 @@ public enum SyntaxMessages {
         /// FC0203 where the place is a phrase that carries its own quoting ("field `amount`",
         /// "`roles`", "the template").
         public static let wrongShapeOf = "expected {0} for {1}, found {2}"
-        /// FC0210 for an item with several kinds (usually a missing `- `).
-        /// What an effect written `{}` is.
+        /// What an effect written `{}` is, for FC0210.
         public static let emptyMapping = "an empty mapping"
+        /// FC0210 for an item with several kinds (usually a missing `- `).
         public static let severalEffectKinds = "an effect is a mapping with exactly one key naming its kind; found {0} keys: {1}"
         public static let oneEffectPerItem = "start each effect on its own line with `- `"
         /// FC0202 when neither `template:` nor `fragment:` is given.
