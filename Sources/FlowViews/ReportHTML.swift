@@ -162,6 +162,12 @@ public enum ReportHTML {
             guard model.funnel.contains(where: { $0.deals > 0 }) else { return empty(F.Empty.funnel) }
             let many = model.templates.count > 1
             out += ReportSVGFunnel.render(model.funnel, manyTemplates: many, currency: model.chartCurrency, language: language)
+            // Amount bars of one currency: the rows of others have their amount written without
+            // one, said as the forecast says it (QA round 37, E6: USD rows under "Amount (CNY)").
+            let others = Set(model.funnel.filter { $0.deals > 0 }.compactMap(\.currency)).subtracting(model.chartCurrency.map { [$0] } ?? []).sorted()
+            if let currency = model.chartCurrency, !others.isEmpty {
+                out += #"<p class="note">\#(bi("金额条只含 \(currency)；\(others.joined(separator: "、")) 的金额只写数字", "The amount bars show \(currency) only; \(others.joined(separator: ", ")) amounts are written without a bar"))</p>"#
+            }
             // The chart already writes every number; its table is there for screen readers and
             // for copying, folded away (no script needed for <details>).
             out += #"<details class="data"><summary>\#(bi("数据表", "Table"))</summary>"#

@@ -31,7 +31,7 @@ enum ReportSVGForecast {
             let ah = row.amount.isFinite ? max(row.amount, 0) * scale : 0
             let wh = row.weighted.isFinite ? max(row.weighted, 0) * scale : 0
             out += S.rect(x: center - barWidth - 1, y: bottom - ah, w: barWidth, h: ah, cls: "bar-forecast",
-                          tip: "\(title): \(ReportTextFormat.amount(row.amount, row.currency)) (" + language.pick("\(ReportTextFormat.count(row.deals)) 个商机", "\(ReportTextFormat.count(row.deals)) deals") + ")")
+                          tip: "\(title): \(ReportTextFormat.amount(row.amount, row.currency)) (" + ReportTextFormat.dealCount(row.deals, language) + ")")
             out += S.rect(x: center + 1, y: bottom - wh, w: barWidth, h: wh, cls: "bar-weighted",
                           tip: "\(title): " + language.pick("加权", "weighted") + " \(ReportTextFormat.amount(row.weighted, row.currency))")
             if i % labelEvery == 0 {

@@ -37,7 +37,7 @@ enum ReportSVGFunnel {
             let dw = maxDeals > 0 ? Double(row.deals) / maxDeals * dealsRoom : 0
             let name = names[i]
             out += S.rect(x: dealsX, y: barY, w: max(dw, row.deals > 0 ? 2 : 0), h: barH, cls: "bar-deals",
-                          tip: "\(name): " + language.pick("\(ReportTextFormat.count(row.deals)) 个商机", "\(ReportTextFormat.count(row.deals)) deals"))
+                          tip: "\(name): " + ReportTextFormat.dealCount(row.deals, language))
             out += S.text(ReportTextFormat.count(row.deals), x: dealsX + dw + 6, y: barY + barH / 2 + 5, cls: "value")
             let amount = ReportTextFormat.amount(row.amount, row.currency)
             var aw = 0.0

@@ -40,6 +40,11 @@ enum ReportTextFormat {
         n < 0 ? "-" + grouped(String(n.magnitude)) : grouped(String(n))
     }
 
+    /// `3 个商机 3 deals`, `1 个商机 1 deal`, in the page's language (QA round 37, E6: "1 deals").
+    static func dealCount(_ n: Int, _ language: ReportLanguage) -> String {
+        language.pick("\(count(n)) 个商机", "\(count(n)) deal" + (n == 1 ? "" : "s"))
+    }
+
     private static func grouped(_ digits: String) -> String {
         var out = ""
         for (i, ch) in digits.enumerated() {

@@ -13,12 +13,16 @@ struct ReportTextTable {
     }
 
     /// One cell: its text (made one-line here) and an optional ANSI SGR style such as `"1;31"`.
+    /// A cell that `spans` runs on past its column, ends its row, and does not widen the column
+    /// (a line such as "… and 314 more" under a column of short ids).
     struct Cell {
         var text: String
         var style: String?
-        init(_ text: String, style: String? = nil) {
+        var spans = false
+        init(_ text: String, style: String? = nil, spans: Bool = false) {
             self.text = ReportTextFormat.oneLine(text)
             self.style = style
+            self.spans = spans
         }
     }
 
@@ -32,11 +36,12 @@ struct ReportTextTable {
     mutating func add(_ cells: [Cell]) { rows.append(cells) }
     mutating func add(_ texts: String...) { rows.append(texts.map { Cell($0) }) }
 
-    /// The table's lines: header, rule, rows; every line has the same display width.
+    /// The table's lines: header, rule, rows; every line has the same display width, but a row
+    /// with a cell that spans.
     func render(indent: String, color: Bool) -> [String] {
         var widths = columns.map { DisplayWidth.of($0.title) }
         for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count {
+            for (i, cell) in row.enumerated() where i < widths.count && !cell.spans {
                 widths[i] = max(widths[i], DisplayWidth.of(cell.text))
             }
         }
@@ -45,6 +50,10 @@ struct ReportTextTable {
             var parts: [String] = []
             for (i, column) in columns.enumerated() {
                 let cell = i < cells.count ? cells[i] : Cell("")
+                if cell.spans {
+                    parts.append(Self.paint(cell.text, cell.style, color))
+                    break
+                }
                 let room = max(0, widths[i] - DisplayWidth.of(cell.text))
                 let fill = String(repeating: " ", count: room)
                 let style = header ? "1" : cell.style

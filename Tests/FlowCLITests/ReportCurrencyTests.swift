@@ -54,6 +54,9 @@ import Testing
         let page = try String(contentsOfFile: html, encoding: .utf8)
         #expect(page.contains("金额 Amount (CNY)"))
         #expect(page.contains("The chart shows CNY only; USD amounts are in the table"))
+        // The funnel's amount bars too (QA round 37, E6: USD rows under "Amount (CNY)", unsaid).
+        #expect(page.contains(#"<p class="note">金额条只含 CNY；USD 的金额只写数字<span class="en" lang="en">The amount bars show CNY only; USD amounts are written without a bar</span></p>"#),
+                "\(page)")
         #expect(page.contains("3.03 USD"))
     }
 

@@ -30,6 +30,24 @@ import Testing
         #expect(text.hasSuffix("\n"))
     }
 
+    /// A line such as "… and 314 more" under a column of short ids runs on past the column
+    /// instead of widening it (QA round 37, E6: the deal column of "Needs attention" was 27
+    /// cells wide for six-character ids, and the table wrapped on a 120-column terminal).
+    @Test func aSpanningCellDoesNotWidenItsColumn() {
+        var t = ReportTextTable([.init("Owner"), .init("Deal"), .init("Node")])
+        t.add("amy", "U-1", "talks")
+        t.add([.init(""), .init("… and 314 more", spans: true)])
+        #expect(t.render(indent: "", color: false) == ["Owner  Deal  Node ", "-----  ----  -----", "amy    U-1   talks", "       … and 314 more"])
+    }
+
+    /// "1 deal", not "1 deals" (QA round 37, E6: the page's tooltips).
+    @Test func aCountOfDealsIsSingularForOne() {
+        #expect(ReportTextFormat.dealCount(1, .en) == "1 deal")
+        #expect(ReportTextFormat.dealCount(1_200, .en) == "1,200 deals")
+        #expect(ReportTextFormat.dealCount(1, .both) == "1 个商机 1 deal")
+        #expect(ReportTextFormat.dealCount(2, .zh) == "2 个商机")
+    }
+
     @Test func amountsHaveThousandsSeparatorsAndTwoDecimals() {
         #expect(text.contains("2,340,000.50"))   // open amount
         #expect(text.contains("1,234,567.89"))   // won amount, rounded to the cent
