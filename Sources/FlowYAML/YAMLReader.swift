@@ -274,10 +274,11 @@ private struct Builder {
         /// new item): the repeat's position in `pending`, the index of its diagnostic, and the
         /// keys repeated after it, which that diagnostic names instead of one error each.
         var repeatedItem: (at: Int, diagnostic: Int, keys: [String])?
-        /// A list item started where the item before repeated its first key (``splitItem(at:)``):
-        /// the index of that diagnostic, the item before's keys, and those of them this item has
-        /// had so far, which that diagnostic names.
-        var splitFrom: (diagnostic: Int, earlierKeys: Set<String>, keys: [String])?
+        /// Where the item may be split into the items a `- ` left out would have made
+        /// (``close(_:flowEnd:)``): each repeat of its first key, its position in `pending`, the
+        /// end of the item's text before it, and whether a later key repeats one of the item's
+        /// before it too (a new item; without that, the first key was only written twice).
+        var cuts: [(at: Int, endBefore: Int, confirmed: Bool)] = []
     }
 
     /// Children of open containers, pushed flat; moved into `children` when a container closes.
@@ -937,12 +938,16 @@ private struct Builder {
             innermost = Open(id: id, childStart: pending.count, expandedAtStart: expanded, hasAnchor: anchor != nil, isMapping: isMapping)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let open = innermost else { return }
-            let r = close(open, flowEnd: end())
+            let (r, items) = close(open, flowEnd: end())
             let size = expanded - open.expandedAtStart + 1
             if open.hasAnchor, let a = openAnchors.popLast(), let entry = anchors[a], entry.id.index == Int32(open.id) {
                 anchors[a] = (entry.id, size, false)
             }
-            attach(YAMLNodeID(open.id), at: (Int(r.start), Int(r.end)))
+            if items.count == 1 {
+                attach(YAMLNodeID(open.id), at: (Int(r.start), Int(r.end)))
+            } else {
+                for item in items { attach(item, at: (Int(records[Int(item.index)].start), Int(records[Int(item.index)].end))) }
+            }
         default:
             break
         }
@@ -1026,6 +1031,7 @@ private struct Builder {
                     item.keys.append(key)
                     diagnostics[item.diagnostic].notes = [Message(YAMLMessages.Help.repeatedItemKeys, [item.keys.map { "`\($0)`" }.joined(separator: ", ")])]
                     top.repeatedItem = item
+                    if let last = top.cuts.indices.last, top.cuts[last].at == item.at { top.cuts[last].confirmed = true }
                 } else {
                     var d = YAMLMessages.duplicateKey.at(span(at.start, at.end), key)
                         .label(span(firstAt.start, firstAt.end), "first defined here")
@@ -1036,35 +1042,17 @@ private struct Builder {
                         if at.start >= 2, file.bytes[at.start - 1] == 0x20, file.bytes[at.start - 2] == 0x20 {
                             d = d.fix(span(at.start - 2, at.start), "- ")
                         }
-                        // Read as the fix-it writes it: the key starts the next item, so that the
-                        // keys after it are not taken for the item before's (QA round 37, E1: a
-                        // `lost` node's `kind` made the node before it a lost end, FC0319). An
-                        // anchored item, or a key through an alias, stays one item.
-                        if !top.hasAnchor, !throughAlias {
-                            diagnostics.append(d)
-                            let earlier = stride(from: top.childStart, to: pending.count, by: 2).compactMap {
-                                records[Int(pending[$0].index)].kind == .scalar ? keyText(pending[$0]) : nil
-                            }
-                            innermost = top
-                            splitItem(at: at.start)
-                            guard var next = innermost else { return }
-                            _ = firstEqualKey(id, in: &next)
-                            next.splitFrom = (diagnostics.count - 1, Set(earlier), [])
-                            next.lastEnd = at.end
-                            innermost = next
-                            pending.append(id)
-                            return
-                        }
+                        // Read as the fix-it writes it, once a later key confirms a new item: the
+                        // key starts the next item, so that the keys after it are not taken for the
+                        // item before's (QA round 37, E1: a `lost` node's `kind` made the node before
+                        // it a lost end, FC0319). A first key written twice, with no key of the item
+                        // repeated after it, stays one item (QA round 39, R1). An anchored item, or
+                        // a key through an alias, stays one item.
+                        if !top.hasAnchor, !throughAlias { top.cuts.append((pending.count, top.lastEnd, false)) }
                         top.repeatedItem = (pending.count, diagnostics.count, [])
                     }
                     diagnostics.append(d)
                 }
-            } else if var item = top.splitFrom, case let key = keyText(id), item.earlierKeys.contains(key), diagnostics.indices.contains(item.diagnostic) {
-                // The item after a `- ` left out repeats the item before's keys: named in that
-                // diagnostic's note, as when the two are read as one.
-                item.keys.append(key)
-                diagnostics[item.diagnostic].notes = [Message(YAMLMessages.Help.repeatedItemKeys, [item.keys.map { "`\($0)`" }.joined(separator: ", ")])]
-                top.splitFrom = item
             }
         }
         top.lastEnd = max(top.lastEnd, at.end)
@@ -1074,8 +1062,10 @@ private struct Builder {
 
     /// Closes `open`, the innermost container: moves its children into `children`, sets its
     /// record's payload, count and end (`flowEnd` for a flow container; a block one ends with its
-    /// last child), and makes the container around it the innermost. Returns the record.
-    mutating func close(_ open: Open, flowEnd: Int) -> YAMLDocument.Record {
+    /// last child), and makes the container around it the innermost. Returns the record, and the
+    /// items a list item becomes when it is cut where a `- ` was left out (``Open/cuts``): the
+    /// record itself, shortened, then one new mapping for each confirmed cut, in order.
+    mutating func close(_ open: Open, flowEnd: Int) -> (record: YAMLDocument.Record, items: [YAMLNodeID]) {
         innermost = stack.popLast()
         if open.isLarge { largeMappingKeys[depth] = nil }
         let childCount = pending.count - open.childStart
@@ -1094,21 +1084,21 @@ private struct Builder {
             r.end = r.start
         }
         records[open.id] = r
-        return r
-    }
-
-    /// Closes the innermost mapping, a block list item whose first key came again at `start`,
-    /// before that key, adds it to its list, and opens the next item there: the item a `- ` left
-    /// out would have started. The item must have no anchor (its size is not recorded).
-    mutating func splitItem(at start: Int) {
-        guard let open = innermost else { return }
-        let r = close(open, flowEnd: start)
-        attach(YAMLNodeID(open.id), at: (Int(r.start), Int(r.end)))
-        let id = records.count
-        records.append(.init(kind: .mapping, style: .plain, flow: false, start: Int32(start), end: Int32(start), payload: 0, count: 0))
-        _ = countExpanded(1, at: (start, start + 1))
-        if let outer = innermost { stack.append(outer) }
-        innermost = Open(id: id, childStart: pending.count, expandedAtStart: expanded, isMapping: true)
+        let cuts = open.cuts.filter(\.confirmed)
+        guard !cuts.isEmpty, !r.flow else { return (r, [YAMLNodeID(open.id)]) }
+        var items = [YAMLNodeID(open.id)]
+        records[open.id].count = Int32(cuts[0].at - open.childStart)
+        records[open.id].end = Int32(max(Int(r.start), cuts[0].endBefore))
+        for (k, cut) in cuts.enumerated() {
+            let upTo = k + 1 < cuts.count ? cuts[k + 1].at : open.childStart + childCount
+            let key = records[Int(children[payload + cut.at - open.childStart].index)]
+            let end = k + 1 < cuts.count ? cuts[k + 1].endBefore : Int(r.end)
+            items.append(YAMLNodeID(records.count))
+            records.append(.init(kind: .mapping, style: .plain, flow: false, start: key.start, end: Int32(max(Int(key.start), end)),
+                                 payload: Int32(payload + cut.at - open.childStart), count: Int32(upTo - cut.at)))
+            _ = countExpanded(1, at: (Int(key.start), Int(key.start) + 1))
+        }
+        return (r, items)
     }
 
     /// The position in `pending` of the first earlier key of the innermost mapping equal to the

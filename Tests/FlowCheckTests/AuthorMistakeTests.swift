@@ -203,6 +203,13 @@ import Testing
         #expect(errors.map(\.code.description) == ["FC0102"], "\(es.map(\.message.text))")
         #expect(errors.map { $0.location?.line } == [9])
         #expect(errors.map { $0.notes.map(\.text) } == [["the keys after it repeat the item's too: `name`"]])
+        // A node's id written twice, its other keys after the second: the one error, not a node
+        // without `owner` and `next` and the nodes after it unreachable (QA round 39, R1).
+        let twice = end.replacingOccurrences(of: "    next: won\n    id: won\n    name: Won\n    kind: won", with: "    id: first_s\n    next: won\n  - {id: won, name: Won, kind: won}")
+        #expect(twice.contains("    owner: o\n    id: first_s\n    next: won\n"))
+        let ts = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(twice.utf8), fs: MemoryFileSystem([:])).diagnostics
+        #expect(ts.filter { $0.severity == .error }.map(\.code.description) == ["FC0102"], "\(ts.map(\.message.text))")
+        #expect(!ts.contains { $0.code.description == "FC0501" }, "\(ts.map(\.message.text))")
     }
 
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.

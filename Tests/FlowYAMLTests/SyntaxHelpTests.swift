@@ -135,6 +135,14 @@ import Testing
         #expect(items.map { document.pairs($0).map { document.text($0.key) ?? "" } } == [["id", "name", "next"], ["id", "name", "next"], ["id"]])
         #expect(items.map { document.file.line(of: document.span($0).start) } == [2, 5, 8])
         #expect(document.span(items[0]).end == byteOffset(of: "done\n    id: finance", in: text) + 4)
+        // A first key written twice, no other key of the item repeated after it: one item, as
+        // written (QA round 39, R1: the split left `owner` and `next` to a node of their own).
+        let twice = "nodes:\n  - id: talks\n    name: Talks\n    id: first_talks\n    owner: o\n    next: done\n"
+        let once = read(twice)
+        #expect(once.diagnostics.map(\.code.description) == ["FC0102"])
+        let single = try #require(once.document)
+        let list = try #require(single.pairs(single.root).first?.value)
+        #expect(single.items(list).map { single.pairs($0).count } == [5])
         // Two items without their `- `: one error each, each with its fix-it, and each note
         // naming the keys after it once (QA round 36, C2).
         let two = read("nodes:\n  - id: a\n    name: A\n    id: b\n    name: B\n    id: c\n    name: C\n    next: d\n").diagnostics
