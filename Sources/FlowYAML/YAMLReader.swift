@@ -1039,8 +1039,15 @@ private struct Builder {
                     // without its `- ` (QA round 35, A4: six errors, none of them saying so).
                     if first == top.childStart, !records[top.id].flow, let outer = stack.last, !outer.isMapping, !records[outer.id].flow {
                         d = d.help(YAMLMessages.Help.missingDash, String(file.line(of: at.start)), key, String(file.line(of: firstAt.start)))
-                        if at.start >= 2, file.bytes[at.start - 1] == 0x20, file.bytes[at.start - 2] == 0x20 {
-                            d = d.fix(span(at.start - 2, at.start), "- ")
+                        // The dash goes where the item's own is, as far before the key as the item's
+                        // `- ` is before its first key (`-   id:` too; QA round 39, R3: two
+                        // columns before the key, a YAML error).
+                        var dash = firstAt.start
+                        while dash > 0, file.bytes[dash - 1] == 0x20 { dash -= 1 }
+                        let offset = firstAt.start - (dash - 1)
+                        if dash > 0, file.bytes[dash - 1] == 0x2D, offset >= 2, at.start >= offset,
+                           file.bytes[(at.start - offset)..<at.start].allSatisfy({ $0 == 0x20 }) {
+                            d = d.fix(span(at.start - offset, at.start - offset + 2), "- ")
                         }
                         // Read as the fix-it writes it, once a later key confirms a new item: the
                         // key starts the next item, so that the keys after it are not taken for the

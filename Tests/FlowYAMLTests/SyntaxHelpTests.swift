@@ -135,6 +135,14 @@ import Testing
         #expect(items.map { document.pairs($0).map { document.text($0.key) ?? "" } } == [["id", "name", "next"], ["id", "name", "next"], ["id"]])
         #expect(items.map { document.file.line(of: document.span($0).start) } == [2, 5, 8])
         #expect(document.span(items[0]).end == byteOffset(of: "done\n    id: finance", in: text) + 4)
+        // Items written `-   id:`: the dash goes in the column of the item's own (QA round 39, R3:
+        // two columns before the key, a YAML error).
+        let wide = "nodes:\n  -   id: legal\n      name: Legal\n      id: finance\n      name: Finance\n"
+        let wideFix = try #require(read(wide).diagnostics.first?.fixIts.first)
+        var wideFixed = Array(wide.utf8)
+        wideFixed.replaceSubrange(wideFix.span.range, with: Array(wideFix.replacement.utf8))
+        #expect(String(decoding: wideFixed, as: UTF8.self) == "nodes:\n  -   id: legal\n      name: Legal\n  -   id: finance\n      name: Finance\n")
+        #expect(read(String(decoding: wideFixed, as: UTF8.self)).diagnostics.isEmpty)
         // A first key written twice, no other key of the item repeated after it: one item, as
         // written (QA round 39, R1: the split left `owner` and `next` to a node of their own).
         let twice = "nodes:\n  - id: talks\n    name: Talks\n    id: first_talks\n    owner: o\n    next: done\n"
