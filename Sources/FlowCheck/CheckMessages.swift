@@ -626,6 +626,8 @@ public enum CheckMessages {
         public static let repeatedByAlias = "the node anchored here, repeated by the alias"
         /// A label at an alias, on a diagnostic about the value it repeats.
         public static let usedThroughAlias = "the value is used here too, through an alias"
+        /// A note on such a diagnostic when the value has more aliases than are labelled.
+        public static let usedThroughAliases = "the value is used through {0} aliases, on lines {1}"
         public static let aliasRepeatsID = "an alias repeats the whole node, its id too; write the second one out, with an id of its own"
         /// `{3}` of ``chatRoleListed`` and ``chatRolesAreRoles``: the list of role ids.
         public static let chatRoles = "a group chat's `roles`"

@@ -101,25 +101,37 @@ public enum TemplateChecker {
     }
 
     /// A diagnostic about a value an alias repeats, or about something inside it, is said where
-    /// the value is written; a label shows each alias that uses it too (at most three), since
-    /// the mistake may be only where an alias uses it (QA round 37, E2: `probability: *x` with
-    /// `due: &x 14d` was said at `due`, the alias's line never shown).
+    /// the value is written; a label shows each alias that uses it too (at most three, and a note
+    /// names the lines of them all when there are more), since the mistake may be only where an
+    /// alias uses it (QA round 37, E2: `probability: *x` with `due: &x 14d` was said at `due`, the
+    /// alias's line never shown; QA round 39, R4: the fourth alias, the wrong one, was not).
     static func showingAliases(_ diagnostics: [Diagnostic], _ aliased: [(node: SourceSpan, aliases: [SourceSpan])]) -> [Diagnostic] {
         guard !aliased.isEmpty else { return diagnostics }
+        // Each value's labels and note made once: a value with thousands of aliases may be the
+        // subject of thousands of diagnostics (each use read, before they are folded into one).
+        let shown = aliased.map { entry in
+            let uses = entry.aliases
+            let lines = uses.prefix(Self.aliasLines).map { String($0.file.line(of: $0.start)) }.joined(separator: ", ")
+            let note = uses.count > Self.aliasLabels
+                ? Message(CheckMessages.Formats.usedThroughAliases, [String(uses.count), lines + (uses.count > Self.aliasLines ? ", …" : "")]) : nil
+            return (node: entry.node, labels: Array(uses.prefix(Self.aliasLabels)), note: note)
+        }
         return diagnostics.map { d in
-            guard let span = d.span else { return d }
-            let uses = aliased.filter { $0.node.file === span.file && $0.node.start <= span.start && span.end <= $0.node.end }.flatMap(\.aliases)
-            guard !uses.isEmpty else { return d }
-            var shown = d
-            for use in uses.prefix(Self.aliasLabels) where !d.labels.contains(where: { $0.span == use }) {
-                shown = shown.label(use, CheckMessages.Formats.usedThroughAlias)
+            // The count of problems left out is about none of them (R6).
+            guard let span = d.span, d.code != DriverMessages.tooManyProblems.code else { return d }
+            var out = d
+            for value in shown where value.node.file === span.file && value.node.start <= span.start && span.end <= value.node.end {
+                for use in value.labels where !out.labels.contains(where: { $0.span == use }) {
+                    out = out.label(use, CheckMessages.Formats.usedThroughAlias)
+                }
+                if let note = value.note { out.notes.append(note) }
             }
-            return shown
+            return out
         }
     }
 
-    /// How many aliases of a value a diagnostic about it shows.
-    static let aliasLabels = 3
+    /// How many aliases of a value a diagnostic about it shows, and how many lines its note names.
+    static let aliasLabels = 3, aliasLines = 30
 
     /// An id reported as none (FC0206) gets the declared node, role or field id it was meant to
     /// be as its did-you-mean and fix-it, when there is one: its id form when that is declared

@@ -153,6 +153,23 @@ import Testing
         #expect(String(decoding: label.span.file.bytes[label.span.range], as: UTF8.self) == "*x")
         let plain = Self.check(node: "requires: [quote, cost]\n    due: 14d\n    probability: 14d")
         #expect(plain.first { $0.code.description == "FC0204" }?.labels.isEmpty == true)
+        // More aliases than labels: a note names the lines of them all, the wrong one among them
+        // (QA round 39, R4: the fourth alias, the one that was wrong, was not shown).
+        let many = Self.check(node: "requires: [quote, cost]\n    due: &x 14d\n    estimate: *x\n    escalate: {after: *x, to: sales_manager}\n    description: *x\n    probability: *x")
+        let four = try #require(many.first { $0.code.description == "FC0204" }, "\(many.map(\.message.text))")
+        #expect(four.labels.count == 3)
+        #expect(four.notes.map(\.text) == ["the value is used through 4 aliases, on lines 17, 18, 19, 20"])
+    }
+
+    /// The count of problems left out is about none of them: no alias labels on FC0007 (QA round
+    /// 39, R6: it had the labels of the value the first problem was about).
+    @Test func theCountOfProblemsLeftOutHasNoAliasLabels() throws {
+        var yaml = "flowc: 1\ntemplate: {id: f, version: 1.0.0, name: F}\nfields:\n  f0: {type: &t texty}\n"
+        for i in 1...10_001 { yaml += "  f\(i): {type: *t}\n" }
+        let ds = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let cap = try #require(ds.first { $0.code.description == "FC0007" }, "\(ds.prefix(3).map(\.message.text))")
+        #expect(cap.labels.isEmpty && cap.notes.isEmpty)
+        #expect(ds.contains { $0.code.description == "FC0208" && $0.labels.count == 3 })
     }
 
     /// A node whose `- ` is missing is one error, FC0102 with its fix-it: a reference to the id
