@@ -286,7 +286,7 @@ struct PoolSweepCommand: FlowcCommand {
         // A return whose warning came due with it (QA round 38, F1): said on its line.
         let unwarned = Set(report.returnedUnwarned)
         for id in report.returnedToPool {
-            context.write("\(id) returned to the public pool\(unwarned.contains(id) ? " without its idle warning, which came due with the return (no tick ran between the two)" : "")\n")
+            context.write("\(id) returned to the public pool\(unwarned.contains(id) ? " without its idle warning, which came due with the return (no tick ran between the two, or a migration made both due)" : "")\n")
         }
         // The pages written before the store failed stay written, as `flowc tick` says.
         let stopped = report.failure != nil ? " before the store failed (the deals not swept stay due: run `flowc pool sweep` again to finish)"

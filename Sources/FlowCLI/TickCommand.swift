@@ -139,8 +139,8 @@ struct TickCommand: FlowcCommand {
     /// F1: a tick after missed ones returned deals unwarned without a word).
     static func unwarnedLine(_ ids: [String]) -> String {
         let more = ids.count - namedReturns
-        return "\(ids.count) of them without their idle warning, which came due with the return (no tick ran between the two: "
-            + "were ticks missed?): " + ids.prefix(namedReturns).joined(separator: ", ")
+        return "\(ids.count) of them without their idle warning, which came due with the return (no tick ran between the two, "
+            + "or a migration made both due; `flowc deal why` says which): " + ids.prefix(namedReturns).joined(separator: ", ")
             + (more > 0 ? ", and \(more) more (--json names every deal)" : "")
     }
 

@@ -129,7 +129,12 @@ extension Runner {
                 var line = fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at))
                 // The warning dropped because the return was due in the same step (a tick after
                 // missed ones): said, as nothing else records it (QA round 38, F1).
-                if let warned = unwarnedAt(machine, s, d) { line += fill(X.idleReturnUnwarned, time(warned)) }
+                if let warned = unwarnedAt(machine, s, d) {
+                    // A migration at or after the warning's time made the two due at once
+                    // (QA round 39, R7: ticks that did run were said to be missed).
+                    let migrated = s.decisions.contains { $0.kind == .migration && $0.sequence <= d.sequence && $0.at >= warned }
+                    line += fill(migrated ? X.idleReturnUnwarnedMigrated : X.idleReturnUnwarned, time(warned))
+                }
                 lines.append(line)
             case .evaluationFailed:
                 lastFailure = (d.sequence, d.expression, d.detail ?? "")

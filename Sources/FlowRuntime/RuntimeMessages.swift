@@ -500,6 +500,8 @@ public enum RuntimeMessages {
         public static let idleReturn = "no status change since {0}: returned to the public pool at {1}"
         /// After ``idleReturn``, when its warning was dropped.
         public static let idleReturnUnwarned = ", without the idle warning due at {0}: no tick ran between the two, and a warning of what had already happened is not sent"
+        /// ``idleReturnUnwarned`` when a migration made the warning and the return due at once.
+        public static let idleReturnUnwarnedMigrated = ", without the idle warning due at {0} on the version the deal moved to: the migration made the two due at once, and a warning of what had already happened is not sent"
         public static let evaluationFailed = "evaluating `{0}` failed ({1}; reads {2}); it counts as false"
         public static let computeFailed = "computing field `{0}` as `{1}` failed ({2}; reads {3}); the field is unset"
         public static let migration = "the deal moved to another version of its template at {0}: {1}"

@@ -27,14 +27,27 @@ import Testing
         let text = flowc("tick", "--db", db, "--at", "2024-06-01T00:00:00Z", "--now", "2024-06-01T00:00:00Z")
         #expect(text.code == 0, "\(text.err)")
         #expect(text.out.contains("\nreturned to the public pool: A, B\n"), "\(text.out)")
-        #expect(text.out.hasSuffix("\n1 of them without their idle warning, which came due with the return (no tick ran between the two: "
-            + "were ticks missed?): B\n"), "\(text.out)")
+        #expect(text.out.hasSuffix("\n1 of them without their idle warning, which came due with the return (no tick ran between the two, "
+            + "or a migration made both due; `flowc deal why` says which): B\n"), "\(text.out)")
         let why = flowc("deal", "why", "B", "--db", db)
         #expect(why.out.contains("no status change since 2024-05-01T00:00:00Z: returned to the public pool at 2024-05-31T00:00:00Z, "
             + "without the idle warning due at 2024-05-26T00:00:00Z: no tick ran between the two, and a warning of what had already happened is not sent"),
                 "\(why.out)")
         // A, warned in time, says nothing of the kind.
         #expect(!flowc("deal", "why", "A", "--db", db).out.contains("without the idle warning"))
+    }
+
+    /// A migration to a version with shorter idle times makes the warning and the return due at
+    /// once: `deal why` says the migration did it, not missed ticks (QA round 39, R7).
+    @Test func aReturnAMigrationLeftUnwarnedIsSaidSo() throws {
+        let db = try Self.store()
+        let short = try Versions.write("standard-short-idle", [("  version: 1.0.0", "  version: 1.1.0"), ("    after: 30d\n    warn: 25d", "    after: 12d\n    warn: 10d")])
+        let migrate = flowc("migrate", "--db", db, "--to", short, "--deal", "B", "--apply", "--now", "2024-05-22T00:00:00Z")
+        #expect(migrate.code == 0, "\(migrate.out)\(migrate.err)")
+        #expect(flowc("tick", "--db", db, "--at", "2024-05-22T00:00:01Z", "--now", "2024-05-22T00:00:01Z").out.contains("without their idle warning"))
+        let why = flowc("deal", "why", "B", "--db", db)
+        #expect(why.out.contains("without the idle warning due at 2024-05-11T00:00:00Z on the version the deal moved to: the migration made the two due at once"),
+                "\(why.out)")
     }
 
     @Test func theJSONAndASweepSayItToo() throws {
@@ -47,6 +60,6 @@ import Testing
         let sweep = flowc("pool", "sweep", "--db", other, "--at", "2024-06-01T00:00:00Z", "--now", "2024-06-01T00:00:00Z")
         #expect(sweep.code == 0, "\(sweep.err)")
         #expect(sweep.out.hasPrefix("A returned to the public pool\nB returned to the public pool without its idle warning, which came due with the "
-            + "return (no tick ran between the two)\n"), "\(sweep.out)")
+            + "return (no tick ran between the two, or a migration made both due)\n"), "\(sweep.out)")
     }
 }
