@@ -564,7 +564,7 @@ public enum ExprMessages {
     public enum ValueRules {
         public static let plainNumber = "numbers are written plainly, like `12` or `-12.5`"
         public static let wholeNumber = "an integer is a whole number, with no fraction"
-        public static let decimalDigits = "decimals and money amounts are read exactly, never rounded: at most 18 digits after the point, and, the point left out, a number under 9223372036854775808 (any 18 significant digits fit)"
+        public static let decimalDigits = "decimals and money amounts are read exactly, never rounded: at most 18 digits after the point (zeros at the end aside) and, the point left out, a number from -9223372036854775808 to 9223372036854775807 (any 18 significant digits fit)"
         public static let currency = "the field's currency is `{0}`"
         public static let boolean = "write `true` or `false`"
         public static let noTextForm = "values of this type cannot be written as one scalar"
