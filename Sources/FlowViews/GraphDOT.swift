@@ -15,7 +15,7 @@ public enum GraphDOT {
         out += "  graph [charset=\"UTF-8\", rankdir=\"TB\", labelloc=\"t\", fontsize=\"18\", fontname=\(q(fonts)), nodesep=\"0.35\", ranksep=\"0.45\", label=\(q(title))];\n"
         out += "  node [fontname=\(q(fonts)), fontsize=\"12\", shape=\"box\", style=\"rounded,filled\", fillcolor=\"#f8fafc\", color=\"#52606d\", margin=\"0.15,0.06\"];\n"
         out += "  edge [fontname=\(q(fonts)), fontsize=\"10\", color=\(q(overlay ? "#cbd2d9" : "#7b8794")), fontcolor=\"#3e4c59\", arrowsize=\"0.7\"];\n"
-        let lane = model.nodes.indices.filter { model.nodes[$0].losePath || model.nodes[$0].kind == .loseEntry }
+        let lane = model.nodes.indices.filter { model.nodes[$0].inLane }
         for (k, node) in model.nodes.enumerated() where !lane.contains(k) {
             out += "  " + nodeLine(node) + "\n"
         }
@@ -78,7 +78,7 @@ public enum GraphDOT {
         case .loseEntry: a = [("label", node.label), ("style", "rounded,filled,dashed"), ("fillcolor", "#fff5f5"), ("color", "#c53030"), ("fontcolor", "#a61b1b")]
         }
         if let state = node.state {
-            let (fill, stroke, width) = node.passedEarlier ? earlier : node.overdue ? overdueColours
+            let (fill, stroke, width) = node.passedEarlier ? (node.losing ? earlierLosing : earlier) : node.overdue ? overdueColours
                 : state == .done && node.losing ? losingDone(node.kind) : colours(state)
             let filled = node.kind == .fork || node.kind == .join || node.kind == .start
             a.removeAll { $0.0 == "fillcolor" || $0.0 == "color" }
@@ -100,6 +100,9 @@ public enum GraphDOT {
 
     /// A box the deal passed before it was sent back (pending again): a pale, dashed green.
     static let earlier = (fill: "#f1f8f2", stroke: "#8fbf94", width: "1.4")
+    /// A node of the lose path on a pass the deal was sent back from (lost, then claimed back):
+    /// pale red, not the pale green of progress (QA round 39, H5).
+    static let earlierLosing = (fill: "#fff5f5", stroke: "#e8a0a0", width: "1.4")
 
     /// A done box on the way to `lost`: red, not the green of progress (the lost end bolder).
     static func losingDone(_ kind: GraphNode.Kind) -> (fill: String, stroke: String, width: String) {
@@ -127,7 +130,11 @@ public enum GraphDOT {
         default: break
         }
         if model.deal != nil {
-            if edge.taken {
+            if edge.taken && edge.earlier {
+                // Taken on a pass the deal was sent back from: as its boxes, pale green dashed.
+                a.removeAll { $0.0 == "color" || $0.0 == "style" }
+                a += [("color", earlier.stroke), ("style", "dashed"), ("penwidth", "2"), ("class", "taken earlier")]
+            } else if edge.taken {
                 if edge.kind != .rework && edge.kind != .lose { a.removeAll { $0.0 == "color" }; a.append(("color", "#1c7ed6")) }
                 a += [("penwidth", "2.6"), ("class", "taken")]
             } else {

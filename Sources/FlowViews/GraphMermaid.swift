@@ -12,7 +12,7 @@ public enum GraphMermaid {
         out += "flowchart TD\n"
         out += "  %% flowc graph: \(comment(model.templateID)) \(comment(model.version)) \(comment(model.hash))\n"
         if let deal = model.deal { out += "  %% \(comment(deal.heading))\n" }
-        let lane = model.nodes.indices.filter { model.nodes[$0].losePath || model.nodes[$0].kind == .loseEntry }
+        let lane = model.nodes.indices.filter { model.nodes[$0].inLane }
         for k in model.nodes.indices where !lane.contains(k) { out += "  " + node(k, model.nodes[k]) + "\n" }
         if !lane.isEmpty {
             out += "  subgraph lose_path [\(quote(words.losePath))]\n"
@@ -51,8 +51,9 @@ public enum GraphMermaid {
                 out += "  classDef state_done_losing fill:\(fill),stroke:\(stroke),stroke-width:\(width)px\n"
             }
             if model.nodes.contains(where: \.passedEarlier) {
-                let e = GraphDOT.earlier
+                let e = GraphDOT.earlier, l = GraphDOT.earlierLosing
                 out += "  classDef state_earlier fill:\(e.fill),stroke:\(e.stroke),stroke-width:\(e.width)px,stroke-dasharray:4 3\n"
+                out += "  classDef state_earlier_losing fill:\(l.fill),stroke:\(l.stroke),stroke-width:\(l.width)px,stroke-dasharray:4 3\n"
             }
             if model.nodes.contains(where: \.overdue) {
                 let o = GraphDOT.overdueColours
@@ -60,7 +61,7 @@ public enum GraphMermaid {
             }
             for (k, node) in model.nodes.enumerated() {
                 guard let s = node.state else { continue }
-                add(node.passedEarlier ? "state_earlier" : node.overdue ? "state_overdue"
+                add(node.passedEarlier ? (node.losing ? "state_earlier_losing" : "state_earlier") : node.overdue ? "state_overdue"
                     : s == .done && node.losing ? "state_done_losing" : "state_" + s.rawValue, k)
             }
         } else {
@@ -84,11 +85,14 @@ public enum GraphMermaid {
         if model.deal != nil {
             // As DOT and SVG: the arrows taken bold (rework and lose arrows in their own colour),
             // the others faded.
-            let taken = model.edges.indices.filter { model.edges[$0].taken && model.edges[$0].kind != .rework && model.edges[$0].kind != .lose }
+            let taken = model.edges.indices.filter {
+                model.edges[$0].taken && !model.edges[$0].earlier && model.edges[$0].kind != .rework && model.edges[$0].kind != .lose
+            }
             if !model.edges.isEmpty { out += "  linkStyle default stroke:#cbd2d9\n" }
             links(taken, "stroke:#1c7ed6,stroke-width:3px")
             links(rework.filter { model.edges[$0].taken }, "stroke:#dd6b20,stroke-width:3px")
             links(lose.filter { model.edges[$0].taken }, "stroke:#c53030,stroke-width:3px")
+            links(model.edges.indices.filter { model.edges[$0].earlier }, "stroke:\(GraphDOT.earlier.stroke),stroke-width:2px,stroke-dasharray:4 3")
         } else {
             links(rework, "stroke:#dd6b20")
             links(lose, "stroke:#c53030")

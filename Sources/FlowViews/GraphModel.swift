@@ -60,8 +60,14 @@ public struct GraphNode: Sendable, Hashable {
     public var details: [String]
     /// The tooltip: the whole name, the id, what the node is, its state and records.
     public var tooltip: [String]
-    /// A follow-up node of the lose path (reached only through `lose:`).
+    /// A node of the lose path: `lose.via` and every node after it, as the runner counts a deal
+    /// there as being lost; drawn red and dashed, and light red when done over a deal.
     public var losePath: Bool
+    /// Drawn in the lose path's lane: the lose entry, and the lose path's nodes that the main
+    /// flow does not lead to. One the main flow also leads to (an outcome such as `no_bid` into
+    /// the loss review) stays in the main flow, still drawn as lose path (QA round 39, H3: it was
+    /// an ordinary grey task, and done over a lost deal the green of progress).
+    public var inLane = false
     /// The node has a `when` (tailoring): it takes part only while the condition holds.
     public var tailored: Bool
     /// What a fork or join bar says: its name, and for a tailored fork its condition (a bar has
@@ -116,6 +122,10 @@ public struct GraphEdge: Sendable, Hashable {
     public var tooltip: String
     /// The deal has gone along this arrow.
     public var taken: Bool
+    /// Taken on a pass the deal was sent back from, not on the current one: it leaves a node
+    /// passed earlier, or one open now. Drawn apart from the current path (QA round 39, H4: the
+    /// arrows out of two overdue reviews were as bold as the path the deal is on).
+    public var earlier = false
 }
 
 /// The deal drawn over a flow.
@@ -158,17 +168,20 @@ struct GraphModelBuilder {
         var nodes: [GraphNode] = []
         var index: [Int: Int] = [:]
         var decision: [Int: Int] = [:]
-        let losePath = losePathNodes()
+        let (losePath, lane) = losePathNodes()
 
         nodes.append(GraphNode(key: ":start", machineIndex: nil, kind: .start, label: words.start, details: [], tooltip: [words.start],
                                losePath: false, tailored: false, state: nil, recordCount: 0))
         for (i, def) in m.nodes.enumerated() {
             index[i] = nodes.count
-            nodes.append(box(i, def, losePath: losePath.contains(i)))
+            var node = box(i, def, losePath: losePath.contains(i))
+            node.inLane = lane.contains(i)
+            nodes.append(node)
             if case .branch = def.transition {
                 decision[i] = nodes.count
                 nodes.append(GraphNode(key: ":if:" + def.id, machineIndex: nil, kind: .decision, label: words.decision, details: [],
-                                       tooltip: [], losePath: losePath.contains(i), tailored: false, state: nil, recordCount: 0))
+                                       tooltip: [], losePath: losePath.contains(i), inLane: lane.contains(i), tailored: false, state: nil,
+                                       recordCount: 0))
             }
         }
         var loseEntry: Int?
@@ -182,7 +195,7 @@ struct GraphModelBuilder {
             var tooltip = [label]
             if !lose.reasons.isEmpty { tooltip.append(lose.reasons.joined(separator: ", ")) }
             nodes.append(GraphNode(key: ":lose", machineIndex: nil, kind: .loseEntry, label: GraphText.cut(label, GraphModel.maxLabelColumns),
-                                   details: [], tooltip: tooltip, losePath: true, tailored: false, state: nil, recordCount: 0))
+                                   details: [], tooltip: tooltip, losePath: true, inLane: true, tailored: false, state: nil, recordCount: 0))
         }
 
         var edges: [GraphEdge] = []
@@ -268,12 +281,12 @@ struct GraphModelBuilder {
                          losePath: losePath, tailored: def.when != nil && kind != .approval, state: nil, recordCount: 0)
     }
 
-    /// The follow-up nodes of the lose path: reachable from `lose.via` but not from the start
-    /// (reworks not counted).
-    func losePathNodes() -> Set<Int> {
-        guard let lose = m.lose, m.nodes.indices.contains(lose.via) else { return [] }
-        let main = reachable(from: m.start)
-        return reachable(from: lose.via).subtracting(main)
+    /// The lose path's nodes: those reachable from `lose.via` (reworks not counted), and those of
+    /// them not reachable from the start too, the lane's.
+    func losePathNodes() -> (path: Set<Int>, lane: Set<Int>) {
+        guard let lose = m.lose, m.nodes.indices.contains(lose.via) else { return ([], []) }
+        let path = reachable(from: lose.via)
+        return (path, path.subtracting(reachable(from: m.start)))
     }
 
     func reachable(from root: Int) -> Set<Int> {

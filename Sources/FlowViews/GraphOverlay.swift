@@ -164,6 +164,9 @@ struct GraphOverlay {
                 taken = lost && reached(to.state)
             }
             model.edges[e].taken = taken
+            let open: Set<NodeStatus> = [.active, .blocked, .waiting]
+            model.edges[e].earlier = taken && edge.kind != .rework && edge.kind != .lose
+                && (from.passedEarlier || from.state.map(open.contains) == true)
         }
     }
 

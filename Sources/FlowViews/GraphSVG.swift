@@ -21,7 +21,7 @@ public enum GraphSVG {
             y += 24
             header.append(text("deal", 20, y, deal.heading))
             let legend = GraphLegend.render(words: words, top: y + 14, maxWidth: max(base.width - 40, 560),
-                                            earlier: model.nodes.contains(where: \.passedEarlier),
+                                            earlier: model.nodes.contains(where: \.passedEarlier), earlierArrows: model.edges.contains(where: \.earlier),
                                             losing: model.nodes.contains { $0.state == .done && $0.losing },
                                             overdue: model.nodes.contains(where: \.overdue))
             header.append(legend.svg)
@@ -65,7 +65,7 @@ public enum GraphSVG {
         for (e, edge) in model.edges.enumerated() {
             guard let label = edge.label else { continue }
             let route = layout.routes[e]
-            let classes = "edge-label " + edge.kind.rawValue + (edge.taken ? " taken" : "")
+            let classes = "edge-label " + edge.kind.rawValue + (edge.taken ? " taken" : "") + (edge.earlier ? " earlier" : "")
             out += "<text class=\"\(classes)\" x=\"\(n(route.labelAt.x))\" y=\"\(n(route.labelAt.y))\" text-anchor=\"\(route.labelAnchor)\">"
             out += escape(label) + "</text>\n"
         }
@@ -154,9 +154,11 @@ public enum GraphSVG {
     static func edgeSVG(_ model: GraphModel, _ edge: GraphEdge, _ route: GraphRoute) -> String {
         var classes = ["edge", edge.kind.rawValue, route.forward ? "forward" : "back"]
         if edge.taken { classes.append("taken") }
+        if edge.earlier { classes.append("earlier") }
         let marker: String
         switch edge.kind {
         case _ where model.deal != nil && !edge.taken: marker = "arrow-faint"
+        case _ where edge.earlier: marker = "arrow-earlier"
         case .rework: marker = "arrow-rework"
         case .lose: marker = "arrow-lose"
         default: marker = model.deal != nil ? "arrow-taken" : (route.forward ? "arrow" : "arrow-back")
@@ -173,7 +175,8 @@ enum GraphLegend {
     ///   - earlier: whether a node is drawn as on an earlier pass (its legend item is shown then only).
     ///   - losing: whether a node on the way to `lost` is drawn done, in red (its item: red is
     ///     otherwise the legend's blocked).
-    static func render(words: GraphWords, top: Double, maxWidth: Double, earlier: Bool = false,
+    ///   - earlierArrows: whether an arrow is drawn as taken on an earlier pass (its item then).
+    static func render(words: GraphWords, top: Double, maxWidth: Double, earlier: Bool = false, earlierArrows: Bool = false,
                        losing: Bool = false, overdue: Bool = false) -> (svg: String, bottom: Double, width: Double) {
         // Each state's legend item: its classes (the boxes' own, so the style sheet draws them
         // alike) and its word.
@@ -187,6 +190,7 @@ enum GraphLegend {
         }
         let line = { (cls: String) in "<path d=\"M0 -4 L26 -4\" class=\"\(cls)\"/>" }
         items.append((line("legend-taken"), words.takenPath))
+        if earlierArrows { items.append((line("legend-earlier"), words.status["earlier"] ?? "earlier")) }
         items.append((line("legend-rework"), words.rework))
         items.append((line("legend-lose"), words.lose))
         var out = "<g class=\"legend\">"

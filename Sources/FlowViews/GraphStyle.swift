@@ -45,6 +45,10 @@ enum GraphStyle {
         .overlay .edge.lose.taken path{stroke:#c53030;stroke-width:2.6;stroke-dasharray:6 4}
         .overlay .edge-label{fill:#9aa5b1}
         .overlay .edge-label.taken{fill:#1864ab;font-weight:700}
+        .overlay .edge-label.rework.taken{fill:#c05621}
+        .overlay .edge-label.lose.taken{fill:#c53030}
+        .overlay .edge.taken.earlier path{stroke:#8fbf94;stroke-width:2;stroke-dasharray:4 3}
+        .overlay .edge-label.taken.earlier{fill:#52606d;font-weight:400}
         .overlay .node.done .box{fill:#e3f9e5;stroke:#2f8132;stroke-width:1.8;stroke-dasharray:none}
         .overlay .node.active .box{fill:#dbeefe;stroke:#1c7ed6;stroke-width:3;stroke-dasharray:none}
         .overlay .node.blocked .box{fill:#ffe3e3;stroke:#d64545;stroke-width:3;stroke-dasharray:none}
@@ -59,20 +63,23 @@ enum GraphStyle {
         .overlay .node.pending .label,.overlay .node.pending .detail,.overlay .node.skipped .detail{fill:#9aa5b1}
         .overlay .node.pending.earlier .box{fill:#f1f8f2;stroke:#8fbf94;stroke-width:1.4;stroke-dasharray:4 3}
         .overlay .node.pending.earlier .label{fill:#52606d}
+        .overlay .node.pending.earlier.lose-path .box{fill:#fff5f5;stroke:#e8a0a0;stroke-width:1.4;stroke-dasharray:4 3}
         .overlay .node.fork.done .box,.overlay .node.join.done .box,.overlay .node.start.done .box{fill:#2f8132;stroke:#2f8132}
         .overlay .node.join.waiting .box{fill:#cb6e17;stroke:#cb6e17}
         .overlay .node.fork.pending .box,.overlay .node.join.pending .box,.overlay .node.fork.skipped .box,.overlay .node.join.skipped .box{fill:#bcccdc;stroke:#bcccdc}
+        .overlay .node.fork.pending.earlier .box,.overlay .node.join.pending.earlier .box{fill:#8fbf94;stroke:#8fbf94}
         .node.fork .label,.node.join .label{fill:#ffffff}
         .legend-label{font-size:12px;fill:#3e4c59}
         .legend-taken{stroke:#1c7ed6;stroke-width:3;fill:none}
         .legend-rework{stroke:#dd6b20;stroke-width:2.6;stroke-dasharray:6 4;fill:none}
         .legend-lose{stroke:#c53030;stroke-width:2.6;stroke-dasharray:6 4;fill:none}
+        .legend-earlier{stroke:#8fbf94;stroke-width:2;stroke-dasharray:4 3;fill:none}
 
         """
 
     static let markers: String = {
         let colours = [("arrow", "#7b8794"), ("arrow-back", "#b7791f"), ("arrow-faint", "#cbd2d9"), ("arrow-taken", "#1c7ed6"),
-                       ("arrow-rework", "#dd6b20"), ("arrow-lose", "#c53030")]
+                       ("arrow-rework", "#dd6b20"), ("arrow-lose", "#c53030"), ("arrow-earlier", "#8fbf94")]
         var s = "<defs>\n"
         for (id, colour) in colours {
             s += "<marker id=\"\(id)\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">"

@@ -149,6 +149,43 @@ import Testing
         #expect(svg.contains("输单路径（已走过）"))
     }
 
+    /// A lost deal claimed back: its earlier loss stays red, pale as a pass sent back from, not
+    /// the pale green of progress (QA round 39, H5: a green path ending in a green lost end).
+    @Test func anEarlierLossIsPaleRed() throws {
+        let service = try GraphFixtures.service()
+        let machine = try service.machines.register(try GraphFixtures.machine(GraphFixtures.demoPath))
+        let create = NewDealInput(dealID: "G-5", at: GraphFixtures.at(0), owner: "amy", fields: [WrittenValue("customer_name", .string("远山物流"))])
+        let events = [EventInput(at: GraphFixtures.at(60), actor: "amy", .lose(reason: "price")),
+                      EventInput(at: GraphFixtures.at(120), actor: "amy", .complete(node: "loss_review", outcome: nil)),
+                      EventInput(at: GraphFixtures.at(180), actor: "bob", .claim)]
+        if case .failure(let e) = service.create(create, machine: machine, events: events) { throw GraphFixtures.SetupError(description: "\(e)") }
+        let view = try service.view("G-5")
+        let model = GraphModel.build(view.machine.machine, snapshot: view.snapshot)
+        let review = try #require(model.nodes.first { $0.key == "loss_review" })
+        #expect(review.passedEarlier && review.losing, "\(review)")
+        let dot = GraphDOT.render(model)
+        let line = try #require(dot.split(separator: "\n").first { $0.drop(while: { $0 == " " }).hasPrefix("\"loss_review\" [") })
+        #expect(line.contains("fillcolor=\"#fff5f5\", color=\"#e8a0a0\""), "\(line)")
+        #expect(GraphMermaid.render(model).contains("state_earlier_losing"))
+        let svg = try GraphSVG.render(model)
+        #expect(svg.contains(".overlay .node.pending.earlier.lose-path .box{fill:#fff5f5;stroke:#e8a0a0"))
+        #expect(svg.contains("class=\"node task pending lose-path earlier\""), "\(svg)")
+    }
+
+    /// A node of the lose path the main flow also leads to (an outcome into the loss review) is
+    /// drawn as lose path in the main flow, not as a plain task (QA round 39, H3).
+    @Test func aLosePathNodeTheMainFlowLeadsToIsDrawnAsLosePath() throws {
+        let machine = try GraphFixtures.machine("templates/key-account-tender.flow.yaml").machine
+        let model = GraphModel.build(machine)
+        let review = try #require(model.nodes.first { $0.key == "loss_review" })
+        #expect(review.losePath && !review.inLane)
+        #expect(model.nodes.first { $0.kind == .loseEntry }?.inLane == true)
+        let dot = GraphDOT.render(model)
+        let line = try #require(dot.split(separator: "\n").first { $0.drop(while: { $0 == " " }).hasPrefix("\"loss_review\" [") })
+        #expect(line.contains("style=\"rounded,filled,dashed\", color=\"#c53030\""), "\(line)")
+        #expect(try GraphSVG.render(model).contains("class=\"node task lose-path\" data-node=\"loss_review\""))
+    }
+
     @Test func reworkArrowIsTakenOnlyAfterARework() throws {
         let (view, service) = try Self.drivenDeal()
         let before = GraphModel.build(view.machine.machine, snapshot: view.snapshot)
@@ -187,9 +224,19 @@ import Testing
                 #expect(end.state != .pending || end.passedEarlier, "\(end.key)")
             }
         }
+        // Those arrows are drawn as that pass's, not as the path the deal is on (QA round 39, H4):
+        // every arrow from a box passed earlier; the rework arrow and the current pass are not.
+        let earlier = Set(model.edges.filter(\.earlier).map { model.nodes[$0.from].key + ">" + model.nodes[$0.to].key })
+        for arrow in ["audit>review", "legal_review>review_done", "finance_review>review_done", "review_done>signing"] {
+            #expect(earlier.contains(arrow), "\(arrow) in \(earlier.sorted())")
+        }
+        #expect(!earlier.contains("signing>talks") && !earlier.contains(":start>talks"), "\(earlier.sorted())")
         let svg = try GraphSVG.render(model)
         #expect(svg.contains("上一轮路径（已退回）"))
         #expect(svg.contains("class=\"node task pending earlier\""), "\(svg)")
+        #expect(svg.contains("data-from=\"review_done\" data-to=\"signing\"") && svg.contains("marker-end=\"url(#arrow-earlier)\""))
+        #expect(svg.contains("<path d=\"M0 -4 L26 -4\" class=\"legend-earlier\"/>"))
+        #expect(GraphDOT.render(model).contains("class=\"taken earlier\""))
         #expect(GraphDOT.render(model).contains("class=\"pending earlier\""))
         #expect(GraphMermaid.render(model).contains("state_earlier"))
         // Without a rework, no box is passed earlier and the legend has no such item.
