@@ -91,8 +91,11 @@ public enum GraphMermaid {
             if !model.edges.isEmpty { out += "  linkStyle default stroke:#cbd2d9\n" }
             links(taken, "stroke:#1c7ed6,stroke-width:3px")
             links(rework.filter { model.edges[$0].taken }, "stroke:#dd6b20,stroke-width:3px")
-            links(lose.filter { model.edges[$0].taken }, "stroke:#c53030,stroke-width:3px")
-            links(model.edges.indices.filter { model.edges[$0].earlier }, "stroke:\(GraphDOT.earlier.stroke),stroke-width:2px,stroke-dasharray:4 3")
+            links(lose.filter { model.edges[$0].taken && !model.edges[$0].earlier }, "stroke:#c53030,stroke-width:3px")
+            let earlier = model.edges.indices.filter { model.edges[$0].earlier }
+            let losing = earlier.filter { model.nodes[model.edges[$0].to].losing }
+            links(earlier.filter { !losing.contains($0) }, "stroke:\(GraphDOT.earlier.stroke),stroke-width:2px,stroke-dasharray:4 3")
+            links(losing, "stroke:\(GraphDOT.earlierLosing.stroke),stroke-width:2px,stroke-dasharray:4 3")
         } else {
             links(rework, "stroke:#dd6b20")
             links(lose, "stroke:#c53030")

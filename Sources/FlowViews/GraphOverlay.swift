@@ -161,12 +161,14 @@ struct GraphOverlay {
             case .rework:
                 taken = decisions.contains { $0.kind == .rework && $0.node == from.machineIndex && $0.target == target }
             case .lose:
-                taken = lost && reached(to.state)
+                // A loss the deal was claimed back from: its lose arrow, as the loss review passed
+                // earlier (QA round 39, H5: faint beside the loss's other arrows).
+                taken = lost && (reached(to.state) || to.passedEarlier)
             }
             model.edges[e].taken = taken
             let open: Set<NodeStatus> = [.active, .blocked, .waiting]
-            model.edges[e].earlier = taken && edge.kind != .rework && edge.kind != .lose
-                && (from.passedEarlier || from.state.map(open.contains) == true)
+            model.edges[e].earlier = taken && edge.kind != .rework
+                && (edge.kind == .lose ? to.passedEarlier : from.passedEarlier || from.state.map(open.contains) == true)
         }
     }
 

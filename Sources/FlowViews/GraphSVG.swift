@@ -154,11 +154,13 @@ public enum GraphSVG {
     static func edgeSVG(_ model: GraphModel, _ edge: GraphEdge, _ route: GraphRoute) -> String {
         var classes = ["edge", edge.kind.rawValue, route.forward ? "forward" : "back"]
         if edge.taken { classes.append("taken") }
-        if edge.earlier { classes.append("earlier") }
+        // An earlier pass's arrow into the lose path is pale red, as its boxes (H5).
+        let losing = edge.earlier && model.nodes[edge.to].losing
+        if edge.earlier { classes.append(losing ? "earlier losing" : "earlier") }
         let marker: String
         switch edge.kind {
         case _ where model.deal != nil && !edge.taken: marker = "arrow-faint"
-        case _ where edge.earlier: marker = "arrow-earlier"
+        case _ where edge.earlier: marker = losing ? "arrow-earlier-losing" : "arrow-earlier"
         case .rework: marker = "arrow-rework"
         case .lose: marker = "arrow-lose"
         default: marker = model.deal != nil ? "arrow-taken" : (route.forward ? "arrow" : "arrow-back")

@@ -48,6 +48,7 @@ enum GraphStyle {
         .overlay .edge-label.rework.taken{fill:#c05621}
         .overlay .edge-label.lose.taken{fill:#c53030}
         .overlay .edge.taken.earlier path{stroke:#8fbf94;stroke-width:2;stroke-dasharray:4 3}
+        .overlay .edge.taken.earlier.losing path{stroke:#e8a0a0}
         .overlay .edge-label.taken.earlier{fill:#52606d;font-weight:400}
         .overlay .node.done .box{fill:#e3f9e5;stroke:#2f8132;stroke-width:1.8;stroke-dasharray:none}
         .overlay .node.active .box{fill:#dbeefe;stroke:#1c7ed6;stroke-width:3;stroke-dasharray:none}
@@ -79,7 +80,7 @@ enum GraphStyle {
 
     static let markers: String = {
         let colours = [("arrow", "#7b8794"), ("arrow-back", "#b7791f"), ("arrow-faint", "#cbd2d9"), ("arrow-taken", "#1c7ed6"),
-                       ("arrow-rework", "#dd6b20"), ("arrow-lose", "#c53030"), ("arrow-earlier", "#8fbf94")]
+                       ("arrow-rework", "#dd6b20"), ("arrow-lose", "#c53030"), ("arrow-earlier", "#8fbf94"), ("arrow-earlier-losing", "#e8a0a0")]
         var s = "<defs>\n"
         for (id, colour) in colours {
             s += "<marker id=\"\(id)\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">"

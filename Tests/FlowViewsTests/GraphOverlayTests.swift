@@ -170,6 +170,10 @@ import Testing
         let svg = try GraphSVG.render(model)
         #expect(svg.contains(".overlay .node.pending.earlier.lose-path .box{fill:#fff5f5;stroke:#e8a0a0"))
         #expect(svg.contains("class=\"node task pending lose-path earlier\""), "\(svg)")
+        // The loss's arrows alike: the lose arrow and the one to the lost end, pale red dashed.
+        let lossArrows = model.edges.filter { model.nodes[$0.to].key == "loss_review" && $0.kind == .lose || model.nodes[$0.from].key == "loss_review" }
+        #expect(!lossArrows.isEmpty && lossArrows.allSatisfy { $0.taken && $0.earlier }, "\(lossArrows)")
+        #expect(svg.contains("marker-end=\"url(#arrow-earlier-losing)\""))
     }
 
     /// A node of the lose path the main flow also leads to (an outcome into the loss review) is
