@@ -91,6 +91,7 @@ public enum GraphSVG {
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
             case "\n": out += "&#10;"
+            case _ where ReportHTMLEscape.bidiCode(u) != nil: out += ReportHTMLEscape.bidiCode(u) ?? ""
             default:
                 let v = u.value
                 if v < 0x20 && v != 0x09 { out += " "; continue }

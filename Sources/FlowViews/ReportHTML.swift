@@ -244,6 +244,22 @@ public enum ReportHTML {
             defer { out += "</section>\n" }
             guard !model.publicPool.isEmpty else { return empty(F.Empty.publicPool) }
             out += ReportSVGPoolAge.render(model.publicPoolAges, language: language)
+            // The chart's numbers, folded away as the funnel's: the whole pool, by age and by how
+            // the deals got there (QA round 39, H11: only in the bars' tooltips).
+            out += #"<details class="data"><summary>\#(bi("数据表", "Table"))</summary>"#
+            out += "<table><thead><tr>" + th("停留天数", "Days in the pool")
+            for arrival in ReportSVGPoolAge.arrivals {
+                let how = F.arrival(arrival)
+                out += th(how.zh, how.en, num: true)
+            }
+            out += th("合计", "Total", num: true) + "</tr></thead><tbody>"
+            for bucket in model.publicPoolAges {
+                let label = ReportSVGPoolAge.label(bucket)
+                out += "<tr><td>" + (bucket.toDays == nil ? bi(label.zh, label.en) : bi(label.zh, ReportSVGPoolAge.english(bucket))) + "</td>"
+                for arrival in ReportSVGPoolAge.arrivals { out += num(F.count(bucket[arrival])) }
+                out += num(F.count(bucket.total)) + "</tr>"
+            }
+            out += "</tbody></table></details>"
             out += "<table><thead><tr>" + th("商机", "Deal") + th("客户", "Customer") + th("金额", "Amount", num: true)
                 + th("来源", "How it got there") + th("原负责人", "Previous owner") + th("原因", "Reason") + th("进入公海", "Since")
                 + th("天数", "Age (days)", num: true) + "</tr></thead><tbody>"

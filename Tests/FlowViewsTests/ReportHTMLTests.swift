@@ -66,8 +66,9 @@ private final class PageOutline: NSObject, XMLParserDelegate {
         #expect(page.all("h2").count == sections.count)
         #expect(page.all("h2").first?.attributes["class"] == "visually-hidden")
         #expect(page.all("th").filter { $0.attributes["scope"] == "col" }.count >= 30)
-        // The funnel's numbers are in its chart; its table is folded away under <details>.
-        #expect(page.all("table").filter { $0.parent == "details" }.count == 1)
+        // The funnel's and the pool age's numbers are in their charts; their tables are folded
+        // away under <details>.
+        #expect(page.all("table").filter { $0.parent == "details" }.count == 2)
     }
 
     @Test func chartsDrawOneBarPerValue() {
@@ -126,6 +127,27 @@ private final class PageOutline: NSObject, XMLParserDelegate {
         // The escape character of a note becomes U+FFFD, which XML allows.
         #expect(!html.contains("\u{1B}"))
         #expect(html.contains("\u{FFFD}[31mred"))
+        // A bidirectional override is shown by its code, as the terminal shows it: written raw,
+        // a customer's name read reversed on the page (QA round 39, H10).
+        #expect(ReportHTMLEscape.text("\u{202E}evil\u{202C} 科技 \u{2067}x") == #"\u{202E}evil\u{202C} 科技 \u{2067}x"#)
+        #expect(GraphSVG.escape("a\u{202E}b") == #"a\u{202E}b"#)
+    }
+
+    /// The pool-age chart is followed by a table of its numbers, as the other charts (QA round 39,
+    /// H11: its counts were only in the bars' tooltips): a row per age, a column per way in, and
+    /// the totals of the whole pool.
+    @Test func thePoolAgeChartHasATableOfItsNumbers() throws {
+        let start = try #require(html.range(of: #"id="chart-pool-age""#))
+        let rest = html[start.upperBound...]
+        let table = try #require(rest.range(of: "</details>")).lowerBound
+        let data = String(rest[..<table])
+        #expect(data.contains("Days in the pool"))
+        let ages = ReportFixtures.full.publicPoolAges
+        #expect(data.components(separatedBy: "<tr><td>").count - 1 == ages.count)
+        for bucket in ages {
+            let cells = ReportSVGPoolAge.arrivals.map { #"<td class="num">\#(bucket[$0])</td>"# }.joined() + #"<td class="num">\#(bucket.total)</td></tr>"#
+            #expect(data.contains(cells), "\(bucket)")
+        }
     }
 
     @Test func onlySafeRecordLinksBecomeLinks() {
