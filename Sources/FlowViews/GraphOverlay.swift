@@ -117,8 +117,12 @@ struct GraphOverlay {
         }
 
         let owner = snapshot.owner ?? words.noOwner
+        // An open deal whose open nodes are all on the lose path is being lost: said so, as the
+        // report says it (QA round 39, H15: "进行中" over a deal in its loss review).
+        let open = model.nodes.filter { [.active, .blocked, .waiting].contains($0.state) && $0.machineIndex != nil }
+        let status = snapshot.status == .open && !open.isEmpty && open.allSatisfy(\.losePath) ? "losing" : snapshot.status.rawValue
         model.deal = GraphDeal(dealID: snapshot.dealID, status: snapshot.status,
-                               heading: words.fill(words.dealHeading, snapshot.dealID, words.dealStatus[snapshot.status.rawValue] ?? snapshot.status.rawValue,
+                               heading: words.fill(words.dealHeading, snapshot.dealID, words.dealStatus[status] ?? status,
                                                    words.pool[snapshot.pool.rawValue] ?? snapshot.pool.rawValue, owner, String(snapshot.sequence)))
     }
 

@@ -5,7 +5,7 @@
 /// Kept free of `<` and `&` so the page stays well-formed XML.
 enum ReportHTMLStyle {
     static let css = """
-    :root { --ink: #1f2430; --muted: #6b7280; --line: #e3e6ec; --bg: #f5f6fa; --card: #ffffff;
+    :root { --ink: #1f2430; --muted: #5b6472; --line: #e3e6ec; --bg: #f5f6fa; --card: #ffffff;
       --blue: #2f5bd3; --blue-light: #a9c0f2; --green: #1f9d6b; --red: #d14343; --amber: #e0952a;
       --violet: #7d6bc7; --grey: #8a94a6; }
     * { box-sizing: border-box; }
