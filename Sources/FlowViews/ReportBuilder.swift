@@ -386,10 +386,10 @@ public struct ReportBuilder {
                   let snapshot = try? DealSnapshot.decode(Array(stored.payload)) else { continue }
             let m = machineFor(deal, templates)
             for record in snapshot.records {
-                let node = m.flatMap { $0.nodes.indices.contains(record.node) ? $0.nodes[record.node].id : nil } ?? String(record.node)
+                let def = m.flatMap { $0.nodes.indices.contains(record.node) ? $0.nodes[record.node] : nil }
                 rows.append(ReportModel.RecordRow(
-                    dealID: deal.dealID, node: node, kind: record.kind == .note ? .note : .link, text: record.text, url: record.url,
-                    author: record.author, at: record.at))
+                    dealID: deal.dealID, node: def?.id ?? String(record.node), kind: record.kind == .note ? .note : .link, text: record.text,
+                    url: record.url, author: record.author, at: record.at, nodeNameZh: def?.name["zh"] ?? def?.name[""], nodeNameEn: def?.name["en"]))
             }
         }
         return Array(rows.sorted { ($0.at, $1.dealID) > ($1.at, $0.dealID) }.prefix(limits.recentRecords))

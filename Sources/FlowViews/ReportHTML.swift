@@ -303,7 +303,7 @@ public enum ReportHTML {
             for row in model.recentRecords {
                 let kind = F.recordKind(row.kind)
                 out += "<tr>" + td(F.dateTime(row.at, offset: offset), "nowrap") + td(row.dealID, "nowrap")
-                out += "<td><code>\(e(row.node))</code></td>"
+                out += "<td>\(node(id: row.node, zh: row.nodeNameZh, en: row.nodeNameEn))</td>"
                 out += #"<td><span class="tag \#(row.kind.rawValue)">\#(bi(kind.zh, kind.en))</span></td>"# + td(row.author ?? "—")
                 out += #"<td class="text">\#(content(row))</td></tr>"#
             }

@@ -306,8 +306,12 @@ public struct ReportModel: Sendable, Hashable, Codable {
         public var url: String?
         public var author: String?
         public var at: Int64
-        public init(dealID: String, node: String, kind: Kind, text: String, url: String?, author: String?, at: Int64) {
+        /// The node's names, as the other sections show nodes (QA round 39, H9: the id alone).
+        public var nodeNameZh: String?, nodeNameEn: String?
+        public init(dealID: String, node: String, kind: Kind, text: String, url: String?, author: String?, at: Int64,
+                    nodeNameZh: String? = nil, nodeNameEn: String? = nil) {
             self.dealID = dealID; self.node = node; self.kind = kind; self.text = text; self.url = url; self.author = author; self.at = at
+            self.nodeNameZh = nodeNameZh; self.nodeNameEn = nodeNameEn
         }
     }
 

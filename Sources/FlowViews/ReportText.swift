@@ -201,7 +201,8 @@ public enum ReportText {
                                      .init(L("内容 Text")), .init(L("链接 URL"))])
             for row in model.recentRecords {
                 let kind = F.recordKind(row.kind)
-                t.add(F.dateTime(row.at, offset: offset), row.dealID, row.node, language.pick(kind.zh, kind.en), row.author ?? "—",
+                let node = F.clip(language.name(zh: row.nodeNameZh, en: row.nodeNameEn, id: row.node), width: 30)
+                t.add(F.dateTime(row.at, offset: offset), row.dealID, node, language.pick(kind.zh, kind.en), row.author ?? "—",
                       F.clip(row.text, width: 40), row.url ?? "")
             }
             table(t)

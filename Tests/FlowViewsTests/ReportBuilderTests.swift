@@ -208,7 +208,11 @@ struct ReportBuilderTests {
         #expect(model.recentRecords.map(\.dealID) == ["D-1003", "D-1005"])
         #expect(model.recentRecords.first == ReportModel.RecordRow(
             dealID: "D-1003", node: "legal_review", kind: .link, text: "合同草案", url: "https://docs.example.com/c/1", author: "li.si",
-            at: DealViewFixtures.now - 60))
+            at: DealViewFixtures.now - 60, nodeNameZh: "法务审核", nodeNameEn: "Legal review"))
+        // Named in the page and the text as the other sections name nodes (QA round 39, H9).
+        let page = ReportHTML.render(model)
+        #expect(page.contains(#"<td><span title="legal_review">法务审核</span><span class="en" lang="en">Legal review</span></td>"#))
+        #expect(ReportText.render(model, color: false, language: .en).contains("  D-1003  Legal review  "))
         #expect(model.recentRecords.last?.text == "客户要求现场演示")
         builder.limits.recentRecords = 1
         #expect(try builder.build(templateID: nil, returningWithinDays: 7, now: DealViewFixtures.now, utcOffset: 0).recentRecords.count == 1)
