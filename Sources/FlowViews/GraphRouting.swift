@@ -168,24 +168,47 @@ extension GraphLayoutEngine {
             let s = GraphPoint(leftX(a, model.nodes[edge.from].kind, sdy), a.midY + sdy)
             let t = GraphPoint(leftX(b, model.nodes[edge.to].kind, tdy), b.midY + tdy)
             let lo = min(vLayer[edge.from], vLayer[edge.to]), hi = max(vLayer[edge.from], vLayer[edge.to])
+            // Left of every box the track passes, of whatever part of the flow (random flows with
+            // several parts had tracks through the boxes of the part on their left).
             var left = min(s.x, t.x)
             for l in lo...hi {
-                for v in layers[l] where vComponent[v] == component[edge.from] || vComponent[v] == component[edge.to] {
-                    left = min(left, x[v] - vWidth[v] / 2)
-                }
+                for v in layers[l] { left = min(left, x[v] - vWidth[v] / 2) }
             }
-            let yLo = min(s.y, t.y) - 6, yHi = max(s.y, t.y) + 6
+            // Boxes left of an end in its row: the arrow goes round them, through the gap beside
+            // the end and the gap between the rows, not straight through them (QA round 39, H1:
+            // a rejection drawn through a parallel branch read as a link the flow does not have).
+            // A loop on one box goes out above its row and back in below it, a little apart.
+            let selfLoop = edge.from == edge.to
+            let out = aside(edge.from, s, toward: selfLoop ? s.y - 1 : t.y, boxes)
+            let into = aside(edge.to, t, toward: selfLoop ? t.y + 1 : s.y, boxes).map { selfLoop ? (x: $0.x - 6, y: $0.y) : $0 }
+            let sy = out?.y ?? s.y, ty = into?.y ?? t.y
+            let yLo = min(s.y, t.y, sy, ty) - 6, yHi = max(s.y, t.y, sy, ty) + 6
             var track = left - 24
             while placed.contains(where: { abs($0.x - track) < $0.clearance && $0.lo < yHi && yLo < $0.hi }) { track -= 14 }
             let words = edge.label.map { Double(GraphText.columns($0)) * GraphSizing.detailColumn + 12 } ?? 0
             placed.append((track, yLo, yHi, max(13, words)))
-            let r = min(10, abs(t.y - s.y) / 2)
-            let sign: Double = t.y < s.y ? -1 : 1
-            let path: [GraphPathCommand] = [
-                .move(s), .line(GraphPoint(track + r, s.y)), .quad(GraphPoint(track, s.y), GraphPoint(track, s.y + sign * r)),
-                .line(GraphPoint(track, t.y - sign * r)), .quad(GraphPoint(track, t.y), GraphPoint(track + r, t.y)), .line(t),
-            ]
-            routes[e] = GraphRoute(forward: false, path: path, labelAt: GraphPoint(track - 5, (s.y + t.y) / 2 + 4), labelAnchor: "end")
+            let r = min(10, abs(ty - sy) / 2)
+            let sign: Double = ty < sy ? -1 : 1
+            var path: [GraphPathCommand] = [.move(s)]
+            if let out { path += [.line(GraphPoint(out.x, s.y)), .line(GraphPoint(out.x, sy))] }
+            path += [.line(GraphPoint(track + r, sy)), .quad(GraphPoint(track, sy), GraphPoint(track, sy + sign * r)),
+                     .line(GraphPoint(track, ty - sign * r)), .quad(GraphPoint(track, ty), GraphPoint(track + r, ty))]
+            if let into { path += [.line(GraphPoint(into.x, ty)), .line(GraphPoint(into.x, t.y))] }
+            path.append(.line(t))
+            routes[e] = GraphRoute(forward: false, path: path, labelAt: GraphPoint(track - 5, (sy + ty) / 2 + 4), labelAnchor: "end")
         }
+    }
+
+    /// When boxes stand left of point `p` on box `v`'s left side, in `v`'s row: where a back arrow
+    /// turns to go round them, the x of the gap between `v` and the nearest of them, and the y of
+    /// the gap between the rows on the side of `y` (above the row for an arrow going up). Nil when
+    /// nothing stands there, and the arrow runs straight out to its track.
+    func aside(_ v: Int, _ p: GraphPoint, toward y: Double, _ boxes: [GraphRect]) -> (x: Double, y: Double)? {
+        let l = vLayer[v]
+        let nearest = layers[l].filter { $0 != v && $0 < boxes.count && boxes[$0].maxX <= p.x + 0.5 && boxes[$0].y < p.y && p.y < boxes[$0].maxY }
+            .map { boxes[$0].maxX }.max()
+        guard let nearest else { return nil }
+        let gapY = y < p.y ? layerTop[l] - 12 : layerTop[l] + layerHeight[l] + 12
+        return ((nearest + p.x) / 2, gapY)
     }
 }

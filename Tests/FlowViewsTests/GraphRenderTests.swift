@@ -99,6 +99,22 @@ import Testing
         }
     }
 
+    /// A 54-node flow with forks side by side (QA round 39, H1): an approval's rejection back to
+    /// a node of its own branch was drawn straight through the parallel branch's boxes, and read
+    /// as a link between the two branches. Back arrows go round the boxes beside their ends.
+    @Test func aLargeFlowsBackArrowsGoRoundTheOtherBoxes() throws {
+        let m = try GraphFixtures.machine("testdata/graph/big.flow.yaml").machine
+        let model = GraphModel.build(m)
+        #expect(model.nodes.count > 50)
+        let (parsed, error) = SVGReader.parse(try GraphSVG.render(model))
+        #expect(error == nil)
+        graphCheckGeometry(parsed, model)
+        // The rejection that ran through the other branch turns round the boxes beside both its
+        // ends: two more corners at each (a straight route names 8 points).
+        let reject = try #require(parsed.arrows.first { $0.from == "b2_discount" && $0.to == "b1_pricing" })
+        #expect(reject.points.count == 12, "\(reject.points)")
+    }
+
     @Test func renderingIsDeterministic() throws {
         let m = try GraphFixtures.machine("templates/standard-sale.flow.yaml").machine
         let a = GraphModel.build(m), b = GraphModel.build(m)
@@ -267,6 +283,14 @@ func graphCheckGeometry(_ parsed: ParsedSVG, _ model: GraphModel, sourceLocation
                 p.x >= r.x - tolerance && p.x <= r.maxX + tolerance && p.y >= r.y - tolerance && p.y <= r.maxY + tolerance
             }
             #expect(inside(arrow.start, s) && inside(arrow.end, t), "\(arrow.from) → \(arrow.to) is off its boxes", sourceLocation: sourceLocation)
+            // Its straight runs go round the other boxes, never through one (QA round 39, H1).
+            for (p, q) in zip(arrow.points, arrow.points.dropFirst()) where abs(p.x - q.x) < 0.05 || abs(p.y - q.y) < 0.05 {
+                for box in parsed.boxes where box.key != arrow.from && box.key != arrow.to {
+                    let r = box.rect
+                    let crosses = min(p.x, q.x) < r.maxX - 1 && max(p.x, q.x) > r.x + 1 && min(p.y, q.y) < r.maxY - 1 && max(p.y, q.y) > r.y + 1
+                    #expect(!crosses, "\(arrow.from) → \(arrow.to) runs through `\(box.key)` (\(p) to \(q))", sourceLocation: sourceLocation)
+                }
+            }
         }
     }
 }

@@ -64,6 +64,8 @@ struct ParsedSVG {
         var classes: Set<String>
         var start: GraphPoint
         var end: GraphPoint
+        /// Every point the path names, control points included, in order.
+        var points: [GraphPoint] = []
     }
 
     var boxes: [Box] = []
@@ -120,7 +122,8 @@ final class SVGReader: NSObject, XMLParserDelegate {
             if numbers.count >= 4 {
                 result.arrows.append(ParsedSVG.Arrow(from: arrow.from, to: arrow.to, classes: arrow.classes,
                                                      start: GraphPoint(numbers[0], numbers[1]),
-                                                     end: GraphPoint(numbers[numbers.count - 2], numbers[numbers.count - 1])))
+                                                     end: GraphPoint(numbers[numbers.count - 2], numbers[numbers.count - 1]),
+                                                     points: stride(from: 0, to: numbers.count - 1, by: 2).map { GraphPoint(numbers[$0], numbers[$0 + 1]) }))
             } else {
                 error = "short path \(path)"
             }
