@@ -13,6 +13,7 @@ extension GraphLayoutEngine {
                            count: model.edges.count)
         routeForward(boxes, &routes)
         routeBack(boxes, &routes)
+        separateLabels(boxes, &routes)
 
         var lane: GraphRect?
         if let lose = model.nodes.firstIndex(where: { $0.kind == .loseEntry }) {
@@ -34,15 +35,7 @@ extension GraphLayoutEngine {
                 case .move(let p), .line(let p): all = union(all, point(p))
                 }
             }
-            if let label = model.edges[e].label {
-                let w = Double(GraphText.columns(label)) * GraphSizing.detailColumn + 8
-                let left = switch route.labelAnchor {
-                case "end": route.labelAt.x - w
-                case "start": route.labelAt.x
-                default: route.labelAt.x - w / 2
-                }
-                all = union(all, GraphRect(x: left, y: route.labelAt.y - 12, width: w, height: 16))
-            }
+            if let rect = labelRect(e, route) { all = union(all, rect) }
         }
         let extent = all ?? GraphRect(x: 0, y: 0, width: 0, height: 0)
         let dx = margin - extent.x, dy = top - extent.y
@@ -57,6 +50,42 @@ extension GraphLayoutEngine {
     }
 
     func point(_ p: GraphPoint) -> GraphRect { GraphRect(x: p.x, y: p.y, width: 0, height: 0) }
+
+    /// Where an arrow's words are drawn, as the extent counts them.
+    func labelRect(_ e: Int, _ route: GraphRoute) -> GraphRect? {
+        guard let label = model.edges[e].label else { return nil }
+        let w = Double(GraphText.columns(label)) * GraphSizing.detailColumn + 8
+        let left = switch route.labelAnchor {
+        case "end": route.labelAt.x - w
+        case "start": route.labelAt.x
+        default: route.labelAt.x - w / 2
+        }
+        return GraphRect(x: left, y: route.labelAt.y - 12, width: w, height: 16)
+    }
+
+    /// The words of forward arrows that would print over each other (a decision of three or more
+    /// branches: QA round 39, H2, "ti否则 'strategic'") are moved a line down or up within the gap
+    /// between the source and the target, whichever is free first, in the order they are read
+    /// (top to bottom, left to right); a label with no free line stays where it was.
+    func separateLabels(_ boxes: [GraphRect], _ routes: inout [GraphRoute]) {
+        let labelled = routes.indices.filter { routes[$0].forward && model.edges[$0].label != nil && !routes[$0].path.isEmpty }
+        guard labelled.count > 1 else { return }
+        let ordered = labelled.sorted { (routes[$0].labelAt.y, routes[$0].labelAt.x, $0) < (routes[$1].labelAt.y, routes[$1].labelAt.x, $1) }
+        var placed: [GraphRect] = []
+        for e in ordered {
+            let top = boxes[model.edges[e].from].maxY + 12, floor = boxes[model.edges[e].to].y - 2
+            let at = routes[e].labelAt
+            for dy in [0.0, 16, -16, 32, -32, 48, -48] where at.y + dy >= top && at.y + dy <= floor {
+                var moved = routes[e]
+                moved.labelAt = at.moved(0, dy)
+                if let rect = labelRect(e, moved), !placed.contains(where: { $0.overlaps(rect) }) {
+                    routes[e] = moved
+                    break
+                }
+            }
+            if let rect = labelRect(e, routes[e]) { placed.append(rect) }
+        }
+    }
 
     func union(_ a: GraphRect?, _ b: GraphRect) -> GraphRect {
         guard let a else { return b }

@@ -115,6 +115,24 @@ import Testing
         #expect(reject.points.count == 12, "\(reject.points)")
     }
 
+    /// The words of a decision's three or four arrows do not print over each other (QA round 39,
+    /// H2: "ti否则 'strategic'", "amount >= 1000000 Coverseas").
+    @Test func theWordsOfADecisionsArrowsDoNotPrintOverEachOther() throws {
+        let model = GraphModel.build(try GraphFixtures.machine("testdata/graph/big.flow.yaml").machine)
+        let layout = try GraphLayout.make(model)
+        var rects: [(label: String, rect: GraphRect)] = []
+        for (e, route) in layout.routes.enumerated() where route.forward {
+            guard let label = model.edges[e].label else { continue }
+            let w = Double(GraphText.columns(label)) * GraphSizing.detailColumn + 8
+            let left = route.labelAnchor == "end" ? route.labelAt.x - w : route.labelAnchor == "start" ? route.labelAt.x : route.labelAt.x - w / 2
+            rects.append((label, GraphRect(x: left, y: route.labelAt.y - 12, width: w, height: 16)))
+        }
+        #expect(rects.contains { $0.label == "overseas" } && rects.contains { $0.label == "tier == 'strategic'" })
+        for (i, a) in rects.enumerated() {
+            for b in rects[(i + 1)...] where a.rect.overlaps(b.rect) { Issue.record("`\(a.label)` and `\(b.label)` overlap") }
+        }
+    }
+
     @Test func renderingIsDeterministic() throws {
         let m = try GraphFixtures.machine("templates/standard-sale.flow.yaml").machine
         let a = GraphModel.build(m), b = GraphModel.build(m)
