@@ -26,8 +26,9 @@ public enum GraphDOT {
             for k in lane { out += "    " + nodeLine(model.nodes[k]) + "\n" }
             out += "  }\n"
         }
-        for edge in model.edges {
-            out += "  " + edgeLine(model, edge) + "\n"
+        let back = GraphLayoutEngine.backArrows(model)
+        for (e, edge) in model.edges.enumerated() {
+            out += "  " + edgeLine(model, edge, back: back[e]) + "\n"
         }
         out += "}\n"
         return out
@@ -121,13 +122,15 @@ public enum GraphDOT {
         }
     }
 
-    static func edgeLine(_ model: GraphModel, _ edge: GraphEdge) -> String {
+    /// - Parameter back: the arrow goes back against the flow (a rejection to an earlier node):
+    ///   amber, as the SVG draws it and the legend says (QA round 39, H12: a plain grey arrow).
+    static func edgeLine(_ model: GraphModel, _ edge: GraphEdge, back: Bool = false) -> String {
         var a: [(String, String)] = []
         if let label = edge.label { a.append(("label", label)) }
         switch edge.kind {
         case .rework: a += [("style", "dashed"), ("color", "#dd6b20"), ("fontcolor", "#c05621"), ("constraint", "false")]
         case .lose: a += [("style", "dashed"), ("color", "#c53030"), ("fontcolor", "#c53030")]
-        default: break
+        default: if back { a += [("color", "#b7791f"), ("fontcolor", "#b7791f"), ("constraint", "false")] }
         }
         if model.deal != nil {
             if edge.taken && edge.earlier {

@@ -121,6 +121,14 @@ struct GraphLayoutEngine {
 
     var isDummy: (Int) -> Bool { { [n = model.nodes.count] in $0 >= n } }
 
+    /// The arrows that go back (against the flow: a rejection to an earlier node, a rework), as
+    /// the SVG draws them on the side: what DOT and Mermaid colour amber too (QA round 39, H12).
+    static func backArrows(_ model: GraphModel) -> [Bool] {
+        var engine = GraphLayoutEngine(model: model)
+        engine.classify()
+        return engine.back
+    }
+
     mutating func run() {
         classify()
         assignLayers()

@@ -98,6 +98,9 @@ public enum GraphMermaid {
             links(losing, "stroke:\(GraphDOT.earlierLosing.stroke),stroke-width:2px,stroke-dasharray:4 3")
         } else {
             links(rework, "stroke:#dd6b20")
+            // A rejection back to an earlier node, amber as in the SVG (QA round 39, H12).
+            let back = GraphLayoutEngine.backArrows(model)
+            links(model.edges.indices.filter { back[$0] && model.edges[$0].kind != .rework }, "stroke:#b7791f")
             links(lose, "stroke:#c53030")
         }
         return out
