@@ -675,6 +675,11 @@ enum HostOutput {
         }
         context.write(heading + "\n")
         for line in state(outcome, zone: zone) + effects(outcome.effects) { context.write("  " + line + "\n") }
+        // A return whose idle warning came due with it, the event coming after both (QA round
+        // 39, R8: said by tick and sweep only).
+        if DealService.returnsUnwarned(outcome) > 0 {
+            context.write("  note: returned to the public pool without the idle warning, which came due with the return (`flowc deal why` says so)\n")
+        }
     }
 }
 

@@ -675,6 +675,8 @@ struct RunSummary: Encodable {
     var events: Int
     var effects: Int
     var effectsByKind: [String: Int]
+    /// Returns to the public pool without their idle warning (``BulkReport/returnedUnwarned``).
+    var returnedUnwarned: Int
     /// Deals the run wrote whose next timer was already due by the clock.
     var timersDue: Int
     /// The first 20 of them, by id.
@@ -718,6 +720,7 @@ struct RunSummary: Encodable {
         events = report.events
         effects = report.effects
         effectsByKind = report.effectsByKind
+        returnedUnwarned = report.returnedUnwarned
         timersDue = report.timersDue
         timersDueDeals = report.timersDueDeals(limit: 20)
         status = report.byStatus
@@ -729,7 +732,7 @@ struct RunSummary: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case template, version, hash, inputs, store, records, created, advanced, unchanged, rejected, notWritten = "not_written", events, effects
-        case effectsByKind = "effects_by_kind", timersDue = "timers_due", timersDueDeals = "timers_due_deals", status, pool, nodes, rejectFiles = "reject_files", notRun = "not_run", stopped
+        case effectsByKind = "effects_by_kind", returnedUnwarned = "returned_unwarned", timersDue = "timers_due", timersDueDeals = "timers_due_deals", status, pool, nodes, rejectFiles = "reject_files", notRun = "not_run", stopped
         case elapsedSeconds = "elapsed_seconds", waitedSeconds = "waited_seconds"
     }
 
@@ -745,7 +748,9 @@ struct RunSummary: Encodable {
             "ran \(inputs.joined(separator: " and ")) through `\(template)` \(version) (\(hash.prefix(19))…)",
             "records: \(records) read: \(created) created, \(advanced) advanced, \(unchanged) unchanged, \(rejected) rejected"
                 + (notWritten > 0 ? ", \(notWritten) not written (the store failed: run the file again)" : ""),
-            "events:  \(events) applied; effects: \(effects)" + (effects > 0 ? " (\(Self.counts(effectsByKind)))" : ""),
+            "events:  \(events) applied; effects: \(effects)" + (effects > 0 ? " (\(Self.counts(effectsByKind)))" : "")
+                + (returnedUnwarned > 0 ? "; \(returnedUnwarned) return\(returnedUnwarned == 1 ? "" : "s") to the public pool without the idle "
+                    + "warning, which came due with the return (`flowc deal why` says so)" : ""),
             "deals:   \(Self.counts(status, order: ["open", "won", "lost"]))",
             "pools:   \(Self.counts(pool, order: ["private", "public"]))",
             "nodes:   \(Self.counts(nodes))",

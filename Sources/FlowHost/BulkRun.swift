@@ -72,6 +72,9 @@ public struct BulkReport: Sendable {
     public var events = 0
     public var effects = 0
     public var effectsByKind: [String: Int] = [:]
+    /// Returns to the public pool whose idle warning was not sent, as it came due with the
+    /// return (the deal's events came after both: QA round 39, R8).
+    public var returnedUnwarned = 0
     /// Where each deal the run touched (unchanged ones included) stands now, as a number in
     /// `states`: a run's deals share a few states, so a deal costs its id and four bytes (a
     /// `DealIndex` per deal took hundreds of bytes each, in a run of millions of deals).
@@ -632,6 +635,7 @@ public final class BulkRun {
             report.events += o.applied
             report.effects += o.effects.count
             for e in o.effects { report.effectsByKind[e.kind.rawValue, default: 0] += 1 }
+            report.returnedUnwarned += DealService.returnsUnwarned(o)
             report.note(o.dealID, o.index, writtenAt: o.applied > 0 ? clock : nil)
         }
         provisional = [:]

@@ -438,6 +438,17 @@ extension DealUnit {
 }
 
 /// What a unit did.
+extension DealService {
+    /// How many of a unit's events returned its deal to the public pool without the idle warning,
+    /// which came due with the return (``Runner/returnedUnwarned(_:_:at:)``): what `flowc run`
+    /// counts and `flowc deal event` says.
+    public static func returnsUnwarned(_ o: UnitOutcome) -> Int {
+        guard o.applied > 0, o.effects.contains(where: { $0.kind == .returnedToPool }) else { return 0 }
+        let last = o.snapshot.sequence
+        return (max(1, last - Int64(o.applied) + 1)...last).filter { Runner.returnedUnwarned(o.machine.machine, o.snapshot, at: $0) }.count
+    }
+}
+
 public struct UnitOutcome: Sendable {
     public var dealID: String
     /// Whether this unit created the deal.

@@ -50,6 +50,26 @@ import Testing
                 "\(why.out)")
     }
 
+    /// A deal's own events that come after its warning and return times return it unwarned: a
+    /// run counts it, `deal event` says it (QA round 39, R8: only tick and sweep did).
+    @Test func aRunAndADealEventSayItToo() throws {
+        let dir = try tempDir(["d.jsonl": #"{"id": "R-1", "at": "2024-05-01T00:00:00Z", "owner": "amy", "fields": {"customer_name": "丙公司"}, "events": [{"at": "+35d", "by": "amy", "set": {"follow_up_notes": "late"}}]}"# + "\n"])
+        let run = flowc("run", Examples.template, "--deals", dir + "/d.jsonl", "--db", dir + "/r.sqlite", "--now", "2024-07-01T00:00:00Z")
+        #expect(run.code == 0, "\(run.out)\(run.err)")
+        #expect(run.out.contains("; 1 return to the public pool without the idle warning, which came due with the return (`flowc deal why` says so)\n"), "\(run.out)")
+        let json = flowc("run", Examples.template, "--deals", dir + "/d.jsonl", "--db", dir + "/j.sqlite", "--now", "2024-07-01T00:00:00Z", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["returned_unwarned"] as? Int == 1)
+        let db = try Self.store()
+        let event = flowc("deal", "event", "B", "--set", "follow_up_notes=late", "--at", "2024-06-01T00:00:00Z", "--db", db, "--now", "2024-06-01T00:00:00Z")
+        #expect(event.code == 0, "\(event.err)")
+        #expect(event.out.contains("\n  note: returned to the public pool without the idle warning, which came due with the return (`flowc deal why` says so)\n"),
+                "\(event.out)")
+        // A deal warned in time gets no such note.
+        #expect(!flowc("deal", "event", "A", "--set", "follow_up_notes=late", "--at", "2024-06-01T00:00:00Z", "--db", db, "--now", "2024-06-01T00:00:00Z")
+            .out.contains("without the idle warning"))
+    }
+
     @Test func theJSONAndASweepSayItToo() throws {
         let db = try Self.store()
         let json = flowc("tick", "--db", db, "--at", "2024-06-01T00:00:00Z", "--now", "2024-06-01T00:00:00Z", "--json")
