@@ -285,10 +285,15 @@ public enum ReportHTML {
             for row in model.returning {
                 let nodes = row.nodeNames.isEmpty
                     ? row.nodes.split(separator: ",").map { "<code>\(e(String($0)))</code>" }.joined(separator: " ")
-                    : row.nodeNames.map { node(id: $0.id, zh: $0.zh, en: $0.en) }.joined(separator: "、")
+                    : row.nodeNames.count == 1 ? node(id: row.nodeNames[0].id, zh: row.nodeNames[0].zh, en: row.nodeNames[0].en)
+                    // Several: each on its own line (QA round 39, H16: "、" began the second line,
+                    // under the first node's English name).
+                    : row.nodeNames.map { "<div>" + node(id: $0.id, zh: $0.zh, en: $0.en) + "</div>" }.joined()
                 out += "<tr>" + td(row.dealID, "nowrap") + td(row.customer ?? "—", "text") + td(row.owner ?? "—") + "<td>\(nodes)</td>"
                 out += td(F.dateTime(row.returnsAt, offset: offset), "nowrap")
-                out += #"<td class="num\#(row.daysLeft <= 1 ? " soon" : "")">\#(e(F.count(row.daysLeft)))</td></tr>"#
+                // Due or past: said so, not "0 days left" (QA round 39, H17).
+                let left = row.daysLeft > 0 ? e(F.count(row.daysLeft)) : bi("已到期", "due now")
+                out += #"<td class="num\#(row.daysLeft <= 1 ? " soon" : "")">\#(left)</td></tr>"#
             }
             out += "</tbody></table>"
             more(model.returningMore)

@@ -188,7 +188,7 @@ public enum ReportText {
                                      .init(L("退回时间 Returns at")), .init(L("剩余天数 Days left"), .right)])
             for row in model.returning {
                 t.add([Cell(row.dealID), Cell(F.clip(row.customer ?? "—", width: 24)), Cell(row.owner ?? "—"), Cell(F.clip(row.nodeNames.isEmpty ? row.nodes : row.nodeNames.map { language.name(zh: $0.zh, en: $0.en, id: $0.id) }.joined(separator: ", "), width: 40)),
-                       Cell(F.dateTime(row.returnsAt, offset: offset)), Cell(F.count(row.daysLeft), style: row.daysLeft <= 1 ? "31" : nil)])
+                       Cell(F.dateTime(row.returnsAt, offset: offset)), Cell(row.daysLeft > 0 ? F.count(row.daysLeft) : L("已到期 due now"), style: row.daysLeft <= 1 ? "31" : nil)])
             }
             table(t)
             more(model.returningMore)

@@ -150,6 +150,22 @@ private final class PageOutline: NSObject, XMLParserDelegate {
         }
     }
 
+    /// A returning deal with several open nodes lists each on its own line, without a "、" that
+    /// began the second line under the first node's English name (QA round 39, H16).
+    @Test func aReturningDealsOpenNodesAreOneALine() {
+        var model = ReportFixtures.full
+        model.returning = [.init(dealID: "D-1005", owner: "wang.wu", nodes: "legal_review,finance_review", returnsAt: 1_720_159_200, daysLeft: 4,
+                                 nodeNames: [.init(id: "legal_review", zh: "法务审核", en: "Legal review"),
+                                             .init(id: "finance_review", zh: "财务审核", en: "Finance review")])]
+        let page = ReportHTML.render(model)
+        #expect(page.contains(#"<td><div><span title="legal_review">法务审核</span><span class="en" lang="en">Legal review</span></div>"#
+            + #"<div><span title="finance_review">财务审核</span><span class="en" lang="en">Finance review</span></div></td>"#), "\(page)")
+        // A return already due says so, not "0 days left" (QA round 39, H17).
+        model.returning.append(.init(dealID: "D-1006", owner: "amy", nodes: "initial_talks", returnsAt: 1_711_843_200, daysLeft: 0))
+        #expect(ReportHTML.render(model).contains(#"<td class="num soon">已到期<span class="en" lang="en">due now</span></td>"#))
+        #expect(ReportText.render(model, color: false, language: .en).contains("due now"))
+    }
+
     @Test func onlySafeRecordLinksBecomeLinks() {
         #expect(html.contains(#"<a href="https://docs.example.com/q?id=1&amp;v=2" rel="noopener noreferrer" target="_blank">报价单 v2</a>"#))
         #expect(!html.contains(#"href="javascript"#))
