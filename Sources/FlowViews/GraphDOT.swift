@@ -60,7 +60,7 @@ public enum GraphDOT {
 
     static func nodeLine(_ node: GraphNode) -> String {
         var a: [(String, String)] = []
-        let label = ([node.label] + node.details).joined(separator: "\n")
+        let label = ([node.label] + node.details + (node.stateMark.map { [$0] } ?? [])).joined(separator: "\n")
         switch node.kind {
         case .start: a = [("label", ""), ("shape", "circle"), ("width", "0.25"), ("style", "filled"), ("fillcolor", "#334e68")]
         case .decision: a = [("label", "?"), ("shape", "diamond"), ("width", "0.4"), ("height", "0.4"), ("style", "filled"), ("fillcolor", "#fffaeb"), ("color", "#b7791f")]

@@ -77,7 +77,8 @@ enum GraphSizing {
         case .task, .approval:
             let inner = max(label * labelColumn, details * detailColumn) + 28
             let extra = node.kind == .approval ? 2 * hexagonInset : 0
-            return (max(100, inner + extra), 36 + 15 * Double(node.details.count))
+            let mark = node.stateMark.map { Double(GraphText.columns($0)) * detailColumn + 28 } ?? 0
+            return (max(100, inner + extra, mark + extra), 36 + 15 * Double(node.details.count + (node.stateMark == nil ? 0 : 1)))
         }
     }
 }

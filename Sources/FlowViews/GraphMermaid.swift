@@ -107,7 +107,7 @@ public enum GraphMermaid {
     }
 
     static func node(_ k: Int, _ node: GraphNode) -> String {
-        let text = ([label(node.label)] + node.details.map(label)).joined(separator: "<br/>")
+        let text = ([label(node.label)] + node.details.map(label) + (node.stateMark.map { [label($0)] } ?? [])).joined(separator: "<br/>")
         var full = text
         if node.recordCount > 0 { full += " #91;" + String(node.recordCount) + "#93;" }
         let q = "\"" + full + "\""

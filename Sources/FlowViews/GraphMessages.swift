@@ -49,6 +49,10 @@ struct GraphWords: Sendable {
     let kindNames: [String: String]
     /// The plain picture's legend: shape → words.
     let shapes: [String: String]
+    /// The line a blocked or overdue box carries over a deal, so that its state does not rest on
+    /// colour alone (QA round 39, H7): by key, `blocked` / `overdue` with the days past the due
+    /// date, `blockedNow` without them.
+    let stateMarks: [String: String]
 
     static func of(_ language: GraphLanguage) -> GraphWords {
         switch language {
@@ -65,7 +69,8 @@ struct GraphWords: Sendable {
                 records: "记录 {0} 条", reworkReason: "返工原因：{0}",
                 kindNames: ["task": "任务", "approval": "审批", "fork": "并行开始", "join": "并行汇合", "won": "赢单", "lost": "输单"],
                 shapes: ["task": "任务", "approval": "审批", "decision": "条件分支", "bar": "并行开始 / 汇合", "end": "结束（赢单 / 输单）",
-                         "tailored": "条件节点（仅当…）", "back": "退回", "rework": "返工", "lose": "输单路径"])
+                         "tailored": "条件节点（仅当…）", "back": "退回", "rework": "返工", "lose": "输单路径"],
+                stateMarks: ["blocked": "■ 阻塞 · 逾期 {0} 天", "blockedNow": "■ 阻塞", "overdue": "■ 逾期 {0} 天"])
         case .en:
             GraphWords(
                 start: "Start", loseAnyNode: "Lose (from any open node)", loseSomeNodes: "Lose (from {0})", losePath: "Lose path",
@@ -79,7 +84,8 @@ struct GraphWords: Sendable {
                 records: "{0} records", reworkReason: "rework reason: {0}",
                 kindNames: ["task": "task", "approval": "approval", "fork": "fork", "join": "join", "won": "won", "lost": "lost"],
                 shapes: ["task": "task", "approval": "approval", "decision": "branch", "bar": "fork / join", "end": "end (won / lost)",
-                         "tailored": "tailored (only if…)", "back": "sent back", "rework": "rework", "lose": "lose path"])
+                         "tailored": "tailored (only if…)", "back": "sent back", "rework": "rework", "lose": "lose path"],
+                stateMarks: ["blocked": "■ blocked · {0} d overdue", "blockedNow": "■ blocked", "overdue": "■ {0} d overdue"])
         }
     }
 

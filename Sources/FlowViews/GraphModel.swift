@@ -70,6 +70,9 @@ public struct GraphNode: Sendable, Hashable {
     public var inLane = false
     /// The node has a `when` (tailoring): it takes part only while the condition holds.
     public var tailored: Bool
+    /// Over a deal, a line written in a blocked or overdue box under its details, its state in
+    /// words (QA round 39, H7: told by colour alone).
+    public var stateMark: String? = nil
     /// What a fork or join bar says: its name, and for a tailored fork its condition (a bar has
     /// no room below its name, and the condition decides whether the branches run at all).
     public var barLabel: String {

@@ -73,6 +73,13 @@ struct GraphOverlay {
                 }
             }
             model.nodes[k].state = state
+            // The state in words in a blocked or overdue box, with the days past its due date.
+            if let i = node.machineIndex, state == .blocked || model.nodes[k].overdue, !model.nodes[k].passedEarlier {
+                let due = snapshot.nodes.indices.contains(i) ? snapshot.nodes[i].dueAt : nil
+                let days = due.flatMap { due in now.map { max(1, Int(($0 - due + 86_399) / 86_400)) } }
+                let key = state == .blocked ? (days == nil ? "blockedNow" : "blocked") : "overdue"
+                if let format = words.stateMarks[key] { model.nodes[k].stateMark = words.fill(format, days.map(String.init) ?? "") }
+            }
             let shown = model.nodes[k].passedEarlier ? "earlier" : model.nodes[k].overdue ? "overdue" : state.rawValue
             model.nodes[k].tooltip.append(words.status[shown] ?? shown)
         }

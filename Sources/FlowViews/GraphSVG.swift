@@ -140,6 +140,7 @@ public enum GraphSVG {
                 let cls = node.tailored && i == node.details.count - 1 ? "detail when" : "detail"
                 s += text(cls, b.midX, b.y + 24 + 15 * Double(i + 1), d, anchor: "middle")
             }
+            if let mark = node.stateMark { s += text("detail state", b.midX, b.y + 24 + 15 * Double(node.details.count + 1), mark, anchor: "middle") }
         }
         if node.recordCount > 0 {
             s += "<g class=\"badge\"><circle cx=\"\(n(b.maxX - 2))\" cy=\"\(n(b.y + 2))\" r=\"9\"/>"

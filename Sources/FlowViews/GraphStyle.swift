@@ -17,6 +17,7 @@ enum GraphStyle {
         .label{font-size:14px;font-weight:600;fill:#1f2933}
         .detail{font-size:11px;fill:#616e7c}
         .detail.when{fill:#b44d12}
+        .detail.state{fill:#a61b1b;font-weight:700}
         .decision-mark{font-size:14px;font-weight:700;fill:#b7791f}
         .node.task .box{fill:#f8fafc}
         .node.approval .box{fill:#fffaeb;stroke:#b7791f;stroke-width:1.6}

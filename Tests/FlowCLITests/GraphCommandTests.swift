@@ -48,10 +48,27 @@ import Testing
         let after = flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "2024-07-20T00:00:00Z", "--format", "svg")
         #expect(after.out.contains("class=\"node task active overdue\" data-node=\"initial_talks\""), "\(after.out)")
         #expect(after.out.contains("逾期（待标记阻塞）"))
+        // Said in words in the box, not by colour alone (QA round 39, H7): the days begun since
+        // its due date.
+        let show = flowc("deal", "show", "D-1006", "--db", db, "--json")
+        let deal = try #require(try JSONSerialization.jsonObject(with: Data(show.out.utf8)) as? [String: Any])
+        let talks = try #require((deal["nodes"] as? [String: [String: Any]])?["initial_talks"], "\(show.out)")
+        let due = try #require(talks["dueAt"] as? Int, "\(talks)")
+        let days = (1_721_433_600 - due + 86_399) / 86_400
+        let start = try #require(after.out.range(of: #"data-node="initial_talks""#))
+        let end = try #require(after.out.range(of: "</g>", range: start.upperBound..<after.out.endIndex))
+        let box = String(after.out[start.upperBound..<end.lowerBound])
+        #expect(box.contains(#"<text class="detail state" "#) && box.contains(">■ 逾期 \(days) 天</text>"), "\(box)")
+        #expect(!before.out.contains("detail state"))
         let dot = flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "2024-07-20T00:00:00Z", "--format", "dot")
         #expect(dot.out.contains("class=\"active overdue\""), "\(dot.out)")
+        #expect(dot.out.contains("\\n■ 逾期 \(days) 天\""), "\(dot.out)")
         let mermaid = flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "2024-07-20T00:00:00Z", "--format", "mermaid")
         #expect(mermaid.out.contains("state_overdue"))
+        // Blocked by a sweep: said so, with the same days.
+        #expect(flowc("tick", "--db", db, "--at", "2024-07-20T00:00:00Z", "--now", "2024-07-20T00:00:00Z").code == 0)
+        let blocked = flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "2024-07-20T00:00:00Z", "--format", "mermaid")
+        #expect(blocked.out.contains("■ 阻塞 · 逾期 \(days) 天"), "\(blocked.out)")
         #expect(flowc("graph", Examples.template, "--now", "2024-07-20T00:00:00Z").code == 2)
         #expect(flowc("graph", Examples.template, "--deal", "D-1006", "--db", db, "--now", "tomorrow").code == 2)
     }
