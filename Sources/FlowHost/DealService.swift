@@ -437,7 +437,6 @@ extension DealUnit {
     }
 }
 
-/// What a unit did.
 extension DealService {
     /// How many of a unit's events returned its deal to the public pool without the idle warning,
     /// which came due with the return (``Runner/returnedUnwarned(_:_:at:)``): what `flowc run`
@@ -449,6 +448,7 @@ extension DealService {
     }
 }
 
+/// What a unit did.
 public struct UnitOutcome: Sendable {
     public var dealID: String
     /// Whether this unit created the deal.

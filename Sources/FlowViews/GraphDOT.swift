@@ -135,9 +135,8 @@ public enum GraphDOT {
         if model.deal != nil {
             if edge.taken && edge.earlier {
                 // Taken on a pass the deal was sent back from: as its boxes, pale green dashed.
-                a.removeAll { $0.0 == "color" || $0.0 == "style" }
+                a.removeAll { $0.0 == "color" || $0.0 == "style" || $0.0 == "fontcolor" }
                 let losing = model.nodes[edge.to].losing
-                a.removeAll { $0.0 == "fontcolor" }
                 a += [("color", losing ? earlierLosing.stroke : earlier.stroke), ("style", "dashed"), ("penwidth", "2"), ("class", "taken earlier")]
             } else if edge.taken {
                 if edge.kind != .rework && edge.kind != .lose { a.removeAll { $0.0 == "color" }; a.append(("color", "#1c7ed6")) }

@@ -137,6 +137,7 @@ struct GraphOverlay {
     func markTaken(_ model: inout GraphModel) {
         let decisions = snapshot.decisions
         let lost = decisions.contains { $0.kind == .lose } || snapshot.loseReason != nil
+        let open: Set<NodeStatus> = [.active, .blocked, .waiting]
         for e in model.edges.indices {
             let edge = model.edges[e]
             let from = model.nodes[edge.from], to = model.nodes[edge.to]
@@ -177,7 +178,6 @@ struct GraphOverlay {
                 taken = lost && (reached(to.state) || to.passedEarlier)
             }
             model.edges[e].taken = taken
-            let open: Set<NodeStatus> = [.active, .blocked, .waiting]
             model.edges[e].earlier = taken && edge.kind != .rework
                 && (edge.kind == .lose ? to.passedEarlier : from.passedEarlier || from.state.map(open.contains) == true)
         }
