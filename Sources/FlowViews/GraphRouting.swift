@@ -190,6 +190,9 @@ extension GraphLayoutEngine {
         }
         // A track's words sit on its left, so a track further out keeps clear of them too.
         var placed: [(x: Double, lo: Double, hi: Double, clearance: Double)] = []
+        // How many arrows already turn through each gap beside a box and each gap between rows:
+        // each next one a few points further, so that none lies on another (QA round 40, K2).
+        var gapsBeside: [Int: Int] = [:], gapsBetween: [Double: Int] = [:]
         for e in ordered {
             let edge = model.edges[e]
             let a = boxes[edge.from], b = boxes[edge.to]
@@ -206,10 +209,27 @@ extension GraphLayoutEngine {
             // Boxes left of an end in its row: the arrow goes round them, through the gap beside
             // the end and the gap between the rows, not straight through them (QA round 39, H1:
             // a rejection drawn through a parallel branch read as a link the flow does not have).
-            // A loop on one box goes out above its row and back in below it, a little apart.
             let selfLoop = edge.from == edge.to
-            let out = aside(edge.from, s, toward: selfLoop ? s.y - 1 : t.y, boxes)
-            let into = aside(edge.to, t, toward: selfLoop ? t.y + 1 : s.y, boxes).map { selfLoop ? (x: $0.x - 6, y: $0.y) : $0 }
+            if selfLoop, let loop = aside(edge.from, s, toward: s.y - 1, boxes) {
+                // A loop on one box with boxes left of it: a small loop in the gap beside it, its
+                // words above the box's corner (QA round 40, K1: a frame round the boxes on its
+                // left, its words beside another node).
+                let x = loop.x + 4 - 4 * Double(min(gapsBeside[edge.from, default: 0], 3))
+                gapsBeside[edge.from, default: 0] += 1
+                routes[e] = GraphRoute(forward: false, path: [.move(s), .line(GraphPoint(x, s.y)), .line(GraphPoint(x, t.y)), .line(t)],
+                                       labelAt: GraphPoint(a.x + 2, a.y - 5), labelAnchor: "start")
+                continue
+            }
+            func stagger(_ v: Int, _ turn: (x: Double, y: Double)?) -> (x: Double, y: Double)? {
+                guard let turn else { return nil }
+                let beside = gapsBeside[v, default: 0], between = gapsBetween[turn.y, default: 0]
+                gapsBeside[v] = beside + 1
+                gapsBetween[turn.y] = between + 1
+                let dy = 5 * Double(min(between, 5)) * (turn.y < boxes[v].y ? -1 : 1)
+                return (turn.x - 4 * Double(min(beside, 3)), turn.y + dy)
+            }
+            let out = stagger(edge.from, aside(edge.from, s, toward: t.y, boxes))
+            let into = stagger(edge.to, aside(edge.to, t, toward: s.y, boxes))
             let sy = out?.y ?? s.y, ty = into?.y ?? t.y
             let yLo = min(s.y, t.y, sy, ty) - 6, yHi = max(s.y, t.y, sy, ty) + 6
             var track = left - 24

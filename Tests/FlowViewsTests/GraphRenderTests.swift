@@ -109,10 +109,27 @@ import Testing
         let (parsed, error) = SVGReader.parse(try GraphSVG.render(model))
         #expect(error == nil)
         graphCheckGeometry(parsed, model)
+        graphCheckBackArrowsApart(parsed)
         // The rejection that ran through the other branch turns round the boxes beside both its
         // ends: two more corners at each (a straight route names 8 points).
         let reject = try #require(parsed.arrows.first { $0.from == "b2_discount" && $0.to == "b1_pricing" })
         #expect(reject.points.count == 12, "\(reject.points)")
+    }
+
+    /// Flows with forks side by side, approvals sending back into them and an approval looping on
+    /// itself (QA round 40, K1, K2): back arrows go round boxes, apart from each other, and a
+    /// loop stays beside its box.
+    @Test(arguments: ["testdata/graph/twofork.flow.yaml", "testdata/graph/wide.flow.yaml"])
+    func backArrowsOfSideBySideForksStayApart(_ path: String) throws {
+        let model = GraphModel.build(try GraphFixtures.machine(path).machine)
+        let (parsed, error) = SVGReader.parse(try GraphSVG.render(model))
+        #expect(error == nil)
+        graphCheckGeometry(parsed, model)
+        graphCheckBackArrowsApart(parsed)
+        for loop in parsed.arrows where loop.from == loop.to {
+            let box = try #require(parsed.boxes.first { $0.key == loop.from }?.rect)
+            #expect(loop.points.count == 4 && loop.points.allSatisfy { $0.x > box.x - 40 }, "\(loop.from): \(loop.points)")
+        }
     }
 
     /// The words of a decision's three or four arrows do not print over each other (QA round 39,
@@ -273,6 +290,23 @@ func graphTwoBoxModel(_ a: String, _ b: String) -> GraphModel {
 
 /// Boxes do not overlap; every model node has one box; forward arrows leave the bottom of their
 /// source and end on the top of their target; back arrows start and end on their boxes' outline.
+/// The horizontal pieces of the back arrows' turns, each `(arrow, y, x0, x1)`: no two arrows lie on
+/// each other along one for more than a few points (QA round 40, K2).
+func graphCheckBackArrowsApart(_ parsed: ParsedSVG, sourceLocation: SourceLocation = #_sourceLocation) {
+    var pieces: [(arrow: String, y: Double, x0: Double, x1: Double)] = []
+    for arrow in parsed.arrows where arrow.classes.contains("back") {
+        for (p, q) in zip(arrow.points, arrow.points.dropFirst()) where abs(p.y - q.y) < 0.05 && abs(p.x - q.x) > 0.05 {
+            pieces.append((arrow.from + ">" + arrow.to, p.y, min(p.x, q.x), max(p.x, q.x)))
+        }
+    }
+    for (i, a) in pieces.enumerated() {
+        for b in pieces[(i + 1)...] where a.arrow != b.arrow && abs(a.y - b.y) < 1 {
+            let shared = min(a.x1, b.x1) - max(a.x0, b.x0)
+            #expect(shared < 20, "\(a.arrow) and \(b.arrow) lie on each other over \(shared) at y \(a.y)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
 func graphCheckGeometry(_ parsed: ParsedSVG, _ model: GraphModel, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(parsed.boxes.count == model.nodes.count, sourceLocation: sourceLocation)
     #expect(Set(parsed.boxes.map(\.key)).count == parsed.boxes.count, "duplicate boxes", sourceLocation: sourceLocation)
