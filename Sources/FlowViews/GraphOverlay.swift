@@ -64,7 +64,15 @@ struct GraphOverlay {
                 } else {
                     state = decided || finished(status(source)) ? .done : .pending
                 }
-            case .loseEntry: state = lost ? .done : .pending
+            case .loseEntry:
+                // A loss the deal was claimed back from: the entry of that earlier pass, pale red
+                // as its loss review (QA round 40, K4: full red beside the pale loss).
+                if lost, snapshot.loseReason == nil, snapshot.status == .open {
+                    state = .pending
+                    model.nodes[k].passedEarlier = true
+                } else {
+                    state = lost ? .done : .pending
+                }
             default:
                 state = status(node.machineIndex) ?? .pending
                 model.nodes[k].passedEarlier = passedEarlier(node.machineIndex)

@@ -22,6 +22,7 @@ public enum GraphSVG {
             header.append(text("deal", 20, y, deal.heading))
             let legend = GraphLegend.render(words: words, top: y + 14, maxWidth: max(base.width - 40, 560),
                                             earlier: model.nodes.contains(where: \.passedEarlier), earlierArrows: model.edges.contains(where: \.earlier),
+                                            earlierLoss: model.nodes.contains { $0.passedEarlier && $0.losing },
                                             losing: model.nodes.contains { $0.state == .done && $0.losing },
                                             overdue: model.nodes.contains(where: \.overdue))
             header.append(legend.svg)
@@ -180,13 +181,16 @@ enum GraphLegend {
     ///   - losing: whether a node on the way to `lost` is drawn done, in red (its item: red is
     ///     otherwise the legend's blocked).
     ///   - earlierArrows: whether an arrow is drawn as taken on an earlier pass (its item then).
-    static func render(words: GraphWords, top: Double, maxWidth: Double, earlier: Bool = false, earlierArrows: Bool = false,
+    ///   - earlierLoss: whether a node of the lose path is drawn as on an earlier pass (a loss the
+    ///     deal was claimed back from; QA round 40, K4: pale red without a legend item).
+    static func render(words: GraphWords, top: Double, maxWidth: Double, earlier: Bool = false, earlierArrows: Bool = false, earlierLoss: Bool = false,
                        losing: Bool = false, overdue: Bool = false) -> (svg: String, bottom: Double, width: Double) {
         // Each state's legend item: its classes (the boxes' own, so the style sheet draws them
         // alike) and its word.
         var states = ["done", "active", "blocked", "waiting", "skipped", "closed", "pending"].map { (classes: "task " + $0, word: $0) }
         if overdue { states.insert((classes: "task active overdue", word: "overdue"), at: 3) }
         if earlier { states.append((classes: "task pending earlier", word: "earlier")) }
+        if earlierLoss { states.append((classes: "task pending earlier lose-path", word: "earlierLoss")) }
         if losing { states.append((classes: "lost done", word: "losing")) }
         var items: [(swatch: String, label: String)] = []
         for state in states {
@@ -194,7 +198,8 @@ enum GraphLegend {
         }
         let line = { (cls: String) in "<path d=\"M0 -4 L26 -4\" class=\"\(cls)\"/>" }
         items.append((line("legend-taken"), words.takenPath))
-        if earlierArrows { items.append((line("legend-earlier"), words.status["earlier"] ?? "earlier")) }
+        // Said apart from the boxes' item (QA round 40, K7: the same words twice).
+        if earlierArrows { items.append((line("legend-earlier"), words.status["earlierArrows"] ?? "earlier")) }
         items.append((line("legend-rework"), words.rework))
         items.append((line("legend-lose"), words.lose))
         var out = "<g class=\"legend\">"

@@ -175,6 +175,14 @@ import Testing
         let lossArrows = model.edges.filter { model.nodes[$0.to].key == "loss_review" && $0.kind == .lose || model.nodes[$0.from].key == "loss_review" }
         #expect(!lossArrows.isEmpty && lossArrows.allSatisfy { $0.taken && $0.earlier }, "\(lossArrows)")
         #expect(svg.contains("marker-end=\"url(#arrow-earlier-losing)\""))
+        // The lose entry of that loss too, and the legend says what pale red is, its arrows' item
+        // in other words than the boxes' (QA round 40, K4, K7).
+        #expect(model.nodes.first { $0.kind == .loseEntry }?.passedEarlier == true)
+        #expect(svg.contains("上一轮的输单（已认领回）") && svg.contains("上一轮的走向"))
+        let legendStart = try #require(svg.range(of: "<g class=\"legend\">"))
+        let legendEnd = try #require(svg.range(of: "</g>\n", range: legendStart.upperBound..<svg.endIndex) ?? svg.range(of: "</svg>"))
+        let legend = String(svg[legendStart.upperBound..<legendEnd.lowerBound])
+        #expect(legend.components(separatedBy: "上一轮路径（已退回）").count - 1 == 1, "\(legend)")
     }
 
     /// A node of the lose path the main flow also leads to (an outcome into the loss review) is
