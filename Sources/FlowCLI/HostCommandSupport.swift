@@ -655,9 +655,11 @@ enum HostOutput {
             var applied: Int
             var skipped: Int
             var effects: [Effect]
+            /// Returns to the public pool whose idle warning came due with them (QA round 40, K6).
+            var returnedUnwarned: Int
         }
         let out = Out(deal: Runner.summary(outcome.machine, outcome.snapshot), applied: outcome.applied, skipped: outcome.skipped,
-                      effects: outcome.effects)
+                      effects: outcome.effects, returnedUnwarned: DealService.returnsUnwarned(outcome))
         return encode(out)
     }
 

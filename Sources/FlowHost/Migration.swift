@@ -276,9 +276,11 @@ extension DealService {
                         index: currentIndex, effects: stepped.effects.map(SnapshotJSON.record))
                     sequence += 1
                     let kinds = stepped.effects.map(\.kind.rawValue)
+                    // A return whose warning came due with it is said (QA round 40, K6).
+                    let unwarned = Runner.returnedUnwarned(view.machine.machine, current, at: current.sequence)
                     let note = HostMessages.fill(MigrationMessages.Phrase.timersFirst, [
                         TimeText.iso(now, utcOffset: hintZone), kinds.isEmpty ? MigrationMessages.Phrase.noEffects : kinds.joined(separator: ", "),
-                    ])
+                    ]) + (unwarned ? MigrationMessages.Phrase.returnedUnwarned : "")
                     entry.notes.append(note)
                     tickNote = note
                 }

@@ -78,6 +78,8 @@ public enum MigrationMessages {
         public static let fullWidthColon = "line {0} has `：` (U+FF1A FULLWIDTH COLON) where YAML needs `:` followed by a space: `{1}: {2}`"
         /// A note: the timers due by the migration fired first, on the old version (a tick event).
         public static let timersFirst = "timers due by {0} fire first, on the version the deal is on (a `tick` event before the migration): {1}"
+        /// After ``timersFirst`` when that tick returns the deal without its idle warning.
+        public static let returnedUnwarned = "; the deal returns to the public pool without the idle warning, which came due with the return"
         public static let noEffects = "no effects"
         /// A note: an active node whose new due date is already past.
         public static let overdueOnNewVersion = "`{0}` is past its new due date ({1}): the next tick or event blocks it, as of that date, and its escalation follows from it"

@@ -65,9 +65,26 @@ import Testing
         #expect(event.code == 0, "\(event.err)")
         #expect(event.out.contains("\n  note: returned to the public pool without the idle warning, which came due with the return (`flowc deal why` says so)\n"),
                 "\(event.out)")
+        let eventJSON = flowc("deal", "event", "B", "--set", "follow_up_notes=later", "--at", "2024-06-02T00:00:00Z", "--db", db,
+                              "--now", "2024-06-02T00:00:00Z", "--json")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(eventJSON.out.utf8)) as? [String: Any])
+        #expect(result["returnedUnwarned"] as? Int == 0, "\(eventJSON.out)")
         // A deal warned in time gets no such note.
         #expect(!flowc("deal", "event", "A", "--set", "follow_up_notes=late", "--at", "2024-06-01T00:00:00Z", "--db", db, "--now", "2024-06-01T00:00:00Z")
             .out.contains("without the idle warning"))
+    }
+
+    /// The JSON of `deal event` counts it, and a migration's own catch-up tick says it in its note
+    /// (QA round 40, K6).
+    @Test func theEventsJSONAndAMigrationsTickSayItToo() throws {
+        let db = try Self.store()
+        let json = flowc("deal", "event", "B", "--set", "follow_up_notes=late", "--at", "2024-06-01T00:00:00Z", "--db", db, "--now", "2024-06-01T00:00:00Z", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(object["returnedUnwarned"] as? Int == 1, "\(json.out)")
+        let other = try Self.store()
+        let migrate = flowc("migrate", "--db", other, "--to", try Versions.renamed(), "--map", "initial_talks=first_contact", "--deal", "B",
+                            "--now", "2024-06-01T00:00:00Z")
+        #expect(migrate.out.contains("; the deal returns to the public pool without the idle warning, which came due with the return"), "\(migrate.out)")
     }
 
     @Test func theJSONAndASweepSayItToo() throws {
