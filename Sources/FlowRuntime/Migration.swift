@@ -87,11 +87,7 @@ extension Runner {
             var fresh = snapshot
             fresh.machineHash = new.machine.template.hash
             if (try? t.translateNodes(targets, into: &fresh, at: snapshot.lastEventAt, keepingPlan: rules >= 4, rules: rules)) != nil {
-                let stillJoining = rules >= 14 ? t.joinsAhead(fresh) : nil
-                if rules >= 3 { do { try t.checkForkBranches(fresh, joinsAhead: stillJoining) } catch { out.append(error) } }
-                if rules >= 6 { do { try t.checkForksNotEntered(fresh, targets) } catch { out.append(error) } }
-                if rules >= 10 { t.recountJoins(&fresh, joinsAhead: stillJoining) }
-                if rules >= 12 { do { try t.checkOpenNodesApart(fresh, targets) } catch { out.append(error) } }
+                out += t.placementProblems(&fresh, targets, rules: rules)
             }
         }
         out += t.fieldProblems(limits)
@@ -206,15 +202,7 @@ struct MigrationTranslator {
         fresh.templateVersion = new.machine.template.version
         fresh.machineHash = newHash
         var moves = try t.translateNodes(targets, into: &fresh, at: event.at, keepingPlan: context.rules >= 4, rules: context.rules)
-        // Rules 14: a fork the deal cannot reach the join of (lost from inside it) is behind it.
-        let stillJoining = context.rules >= 14 ? t.joinsAhead(fresh) : nil
-        if context.rules >= 3 { try t.checkForkBranches(fresh, joinsAhead: stillJoining) }
-        if context.rules >= 6 { try t.checkForksNotEntered(fresh, targets) }
-        // Rules 10: a join the deal is inside counts its branches again on the new version (QA
-        // round 32, R5: it kept the old count, and released with a branch still open).
-        if context.rules >= 10 { t.recountJoins(&fresh, joinsAhead: stillJoining) }
-        // Rules 12: no open node after another (QA round 33, Q1, Q2).
-        if context.rules >= 12 { try t.checkOpenNodesApart(fresh, targets) }
+        if let first = t.placementProblems(&fresh, targets, rules: context.rules).first { throw first }
         t.markDoneAhead(&moves, fresh, targets, map: map)
         let mapped = Set(targets.compactMap { $0 })
         // Rules 9: each node the new version adds ahead of the deal whose place in the flow a
@@ -473,6 +461,24 @@ struct MigrationTranslator {
             for n in reaches.indices where reaches[n] && ahead.indices.contains(n) { ahead[n] = true }
         }
         return ahead
+    }
+
+    /// The checks of where the moved nodes land, in the order the migration makes them under
+    /// `rules`: every problem found, first to last, each check on its own. The migration is
+    /// refused for the first (``run``); a report lists them all (``Runner/migrationProblems``).
+    /// The joins the deal is inside are counted again on the way (rules 10).
+    func placementProblems(_ fresh: inout DealSnapshot, _ targets: [Int?], rules: Int) -> [Refusal] {
+        var out: [Refusal] = []
+        // Rules 14: a fork the deal cannot reach the join of (lost from inside it) is behind it.
+        let stillJoining = rules >= 14 ? joinsAhead(fresh) : nil
+        if rules >= 3 { do { try checkForkBranches(fresh, joinsAhead: stillJoining) } catch { out.append(error) } }
+        if rules >= 6 { do { try checkForksNotEntered(fresh, targets) } catch { out.append(error) } }
+        // Rules 10: a join the deal is inside counts its branches again on the new version (QA
+        // round 32, R5: it kept the old count, and released with a branch still open).
+        if rules >= 10 { recountJoins(&fresh, joinsAhead: stillJoining) }
+        // Rules 12: no open node after another (QA round 33, Q1, Q2).
+        if rules >= 12 { do { try checkOpenNodesApart(fresh, targets) } catch { out.append(error) } }
+        return out
     }
 
     /// A fork the deal is inside (the fork done, its join not yet released) must have each
