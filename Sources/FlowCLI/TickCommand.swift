@@ -130,18 +130,20 @@ struct TickCommand: FlowcCommand {
 
     /// `returned to the public pool: D-1, D-2, …`, at most ``namedReturns`` of them named.
     static func returnedLine(_ ids: [String]) -> String {
-        let more = ids.count - namedReturns
-        return "returned to the public pool: " + ids.prefix(namedReturns).joined(separator: ", ")
-            + (more > 0 ? ", and \(more) more (`flowc pool list public` lists the public pool; --json or --verbose names every deal)" : "")
+        "returned to the public pool: " + named(ids, more: "`flowc pool list public` lists the public pool; --json or --verbose names every deal")
     }
 
     /// `N of them without their idle warning: …`, at most ``namedReturns`` named (QA round 38,
     /// F1: a tick after missed ones returned deals unwarned without a word).
     static func unwarnedLine(_ ids: [String]) -> String {
+        "\(ids.count) of them without their idle warning, which came due with the return (no tick ran between the two, "
+            + "or a migration made both due; `flowc deal why` says which): " + named(ids, more: "--json names every deal")
+    }
+
+    /// The first ``namedReturns`` ids, then `, and N more (HINT)` for the rest.
+    static func named(_ ids: [String], more hint: String) -> String {
         let more = ids.count - namedReturns
-        return "\(ids.count) of them without their idle warning, which came due with the return (no tick ran between the two, "
-            + "or a migration made both due; `flowc deal why` says which): " + ids.prefix(namedReturns).joined(separator: ", ")
-            + (more > 0 ? ", and \(more) more (--json names every deal)" : "")
+        return ids.prefix(namedReturns).joined(separator: ", ") + (more > 0 ? ", and \(more) more (\(hint))" : "")
     }
 
     /// The service's sweep at `time`, which Ctrl-C or TERM stops after the page being written
