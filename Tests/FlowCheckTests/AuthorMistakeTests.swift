@@ -5,6 +5,11 @@ import Testing
 /// Mistakes a sales-operations author makes with a Chinese input method or YAML's indentation
 /// (QA round 6): each is said where it is, with the fix.
 @Suite struct AuthorMistakeTests {
+    /// The diagnostics of checking `yaml` as the file `path`, with nothing to include.
+    static func diagnostics(_ yaml: String, path: String = "f.flow.yaml") -> [Diagnostic] {
+        TemplateChecker.check(path: path, bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+    }
+
     /// A small template with `line` put in place of the `@LINE@` marker.
     static func check(field: String = "vip: {type: boolean, default: false}", node: String = "requires: [quote, cost]",
                       when: String = "\"quote < cost\"", pool: String = "") -> [Diagnostic] {
@@ -35,7 +40,7 @@ import Testing
             \(pool)
 
             """
-        return TemplateChecker.check(path: "mini.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        return Self.diagnostics(yaml, path: "mini.flow.yaml")
     }
 
     /// `{type： boolean}`: the full-width colon made one key of `type： boolean`, and `type` was
@@ -70,7 +75,7 @@ import Testing
         let yaml = "flowc: 1\ntemplate: {id: t, version: 1.0.0, name: T}\nroles: {o: {name: O, owner: true}}\nnodes:\n"
             + "  - {id: a, name: A, owner: o, next: ap}\n  - {id: ap, name: AP, kind: approval, owner: o, outcomes: {approve: won, 驳回: a}}\n"
             + "  - {id: won, name: Won, kind: won}\n"
-        let outcome = TemplateChecker.check(path: "t.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let outcome = Self.diagnostics(yaml, path: "t.flow.yaml")
         #expect(outcome.first { $0.code == DiagnosticCode(206) }?.help?.text == "an approval's outcomes are ids, lowercase snake_case such as `reject`, with no display name of their own",
                 "\(outcome.map { $0.help?.text ?? $0.message.text })")
     }
@@ -92,7 +97,7 @@ import Testing
               - {id: tail, name: Tail, owner: o, next: won}
               - {id: won, name: Won, kind: won}
             """
-        let ds = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let ds = Self.diagnostics(yaml)
         #expect(ds.filter { $0.severity == .error }.map(\.code.description) == codes, "\(ds.map(\.message.text))")
         let d = try #require(ds.first { $0.severity == .error })
         #expect(d.help?.text == (join.isEmpty ? "add `join: j`, the join node no fork names" : "did you mean `j`, the join node no fork names?"), "\(d.help?.text ?? "")")
@@ -123,7 +128,7 @@ import Testing
         let yaml = "flowc: 1\ntemplate: {id: t, version: 1.0.0, name: T}\nroles:\n  o: {name: O, owner: true}\nnodes:\n"
             + "  - {id: a, name: A, owner: o, next: nurture}\n  - &nur\n    id: nurture\n    name: N\n    owner: o\n    next: won\n"
             + "  - *nur\n  - {id: won, name: Won, kind: won}\n  - {id: lost, name: Lost, kind: lost}\nlose: {via: lost}\n"
-        let ds = TemplateChecker.check(path: "t.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let ds = Self.diagnostics(yaml, path: "t.flow.yaml")
         let d = try #require(ds.first { $0.code == DiagnosticCode(301) }, "\(ds.map(\.message.text))")
         #expect(d.location?.line == 12 && d.span?.range.count == 4, "\(String(describing: d.location))")
         #expect(d.labels.first?.span.file.location(of: d.labels.first!.span.start).line == 7)
@@ -166,7 +171,7 @@ import Testing
     @Test func theCountOfProblemsLeftOutHasNoAliasLabels() throws {
         var yaml = "flowc: 1\ntemplate: {id: f, version: 1.0.0, name: F}\nfields:\n  f0: {type: &t texty}\n"
         for i in 1...10_001 { yaml += "  f\(i): {type: *t}\n" }
-        let ds = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let ds = Self.diagnostics(yaml)
         let cap = try #require(ds.first { $0.code.description == "FC0007" }, "\(ds.prefix(3).map(\.message.text))")
         #expect(cap.labels.isEmpty && cap.notes.isEmpty)
         #expect(ds.contains { $0.code.description == "FC0208" && $0.labels.count == 3 })
@@ -193,11 +198,11 @@ import Testing
               - {id: j, name: J, kind: join, next: won}
               - {id: won, name: Won, kind: won}
             """
-        let ds = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let ds = Self.diagnostics(yaml)
         #expect(ds.filter { $0.severity == .error }.map(\.code.description) == ["FC0102"], "\(ds.map(\.message.text))")
         // The join without its dash: not also an unknown join (QA round 37, E1).
         let join = yaml.replacingOccurrences(of: "  - {id: j, name: J, kind: join, next: won}", with: "    id: j\n    name: J\n    kind: join\n    next: won")
-        let js = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(join.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let js = Self.diagnostics(join)
         #expect(!js.contains { $0.code.description == "FC0302" }, "\(js.map(\.message.text))")
         // The won end without its dash after a task: its `kind: won` is not taken for the task's,
         // and nothing but the missing dash is said (QA round 37, E1: FC0319 for `next`, which
@@ -215,7 +220,7 @@ import Testing
                 name: Won
                 kind: won
             """
-        let es = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(end.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let es = Self.diagnostics(end)
         let errors = es.filter { $0.severity == .error }
         #expect(errors.map(\.code.description) == ["FC0102"], "\(es.map(\.message.text))")
         #expect(errors.map { $0.location?.line } == [9])
@@ -224,7 +229,7 @@ import Testing
         // without `owner` and `next` and the nodes after it unreachable (QA round 39, R1).
         let twice = end.replacingOccurrences(of: "    next: won\n    id: won\n    name: Won\n    kind: won", with: "    id: first_s\n    next: won\n  - {id: won, name: Won, kind: won}")
         #expect(twice.contains("    owner: o\n    id: first_s\n    next: won\n"))
-        let ts = TemplateChecker.check(path: "f.flow.yaml", bytes: Array(twice.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let ts = Self.diagnostics(twice)
         #expect(ts.filter { $0.severity == .error }.map(\.code.description) == ["FC0102"], "\(ts.map(\.message.text))")
         #expect(!ts.contains { $0.code.description == "FC0501" }, "\(ts.map(\.message.text))")
     }
@@ -345,14 +350,14 @@ extension AuthorMistakeTests {
                 next: reviews_done
 
             """)
-        let inner = TemplateChecker.check(path: "nested.flow.yaml", bytes: Array(nested.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let inner = Self.diagnostics(nested, path: "nested.flow.yaml")
         #expect(inner.map(\.message.text) == [
             "`rework` cannot go from `credit` to `tax`, in another branch of fork `finance_fork`: the branches run side by side, so `tax` does not come before `credit`",
         ])
         // A transition from the outer fork's other branch into the inner fork is not told to be
         // a rework, which this rule refuses (QA round 20, N4).
         let across = nested.replacingOccurrences(of: "    rework: [prep]\n    next: reviews_done\n", with: "    next: legal_ok\n  - id: legal_ok\n    name: Legal OK\n    kind: approval\n    owner: sales_manager\n    outcomes: {approve: reviews_done, reject: tax}\n")
-        let entered = TemplateChecker.check(path: "across.flow.yaml", bytes: Array(across.utf8), fs: MemoryFileSystem([:])).diagnostics
+        let entered = Self.diagnostics(across, path: "across.flow.yaml")
         #expect(entered.contains { $0.code == DiagnosticCode(516) }, "\(entered.map(\.message.text))")
         #expect(!entered.contains { $0.help?.text.contains("rework: [tax]") == true }, "\(entered.map { $0.help?.text ?? "" })")
         // ... nor to lead into the inner fork, which FC0515 refuses as well (QA round 21).
