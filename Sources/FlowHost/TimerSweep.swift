@@ -108,7 +108,7 @@ extension DealService {
                 for e in o.effects { report.effectsByKind[e.kind.rawValue, default: 0] += 1 }
                 if o.effects.contains(where: { $0.kind == .returnedToPool }) {
                     report.returnedToPool.append(o.dealID)
-                    if Runner.returnedUnwarned(o.machine.machine, o.snapshot, at: o.snapshot.sequence) { report.returnedUnwarned.append(o.dealID) }
+                    if DealService.returnsUnwarned(o) > 0 { report.returnedUnwarned.append(o.dealID) }
                 }
             }
             onProgress?(report.ticked.count)

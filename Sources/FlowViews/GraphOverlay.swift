@@ -44,6 +44,9 @@ struct GraphOverlay {
         return snapshot.nodes[i].status == .pending && snapshot.nodes[i].entries > 0
     }
 
+    /// The states of a node the deal is at now: active, blocked, a join waiting.
+    static let openStates: Set<NodeStatus> = [.active, .blocked, .waiting]
+
     func apply(to model: inout GraphModel) {
         let decisions = snapshot.decisions
         let lost = decisions.contains { $0.kind == .lose } || snapshot.loseReason != nil
@@ -134,7 +137,7 @@ struct GraphOverlay {
         let owner = snapshot.owner ?? words.noOwner
         // An open deal whose open nodes are all on the lose path is being lost: said so, as the
         // report says it (QA round 39, H15: "进行中" over a deal in its loss review).
-        let open = model.nodes.filter { [.active, .blocked, .waiting].contains($0.state) && $0.machineIndex != nil }
+        let open = model.nodes.filter { $0.state.map(Self.openStates.contains) == true && $0.machineIndex != nil }
         let status = snapshot.status == .open && !open.isEmpty && open.allSatisfy(\.losePath) ? "losing" : snapshot.status.rawValue
         model.deal = GraphDeal(dealID: snapshot.dealID, status: snapshot.status,
                                heading: words.fill(words.dealHeading, snapshot.dealID, words.dealStatus[status] ?? status,
@@ -145,7 +148,6 @@ struct GraphOverlay {
     func markTaken(_ model: inout GraphModel) {
         let decisions = snapshot.decisions
         let lost = decisions.contains { $0.kind == .lose } || snapshot.loseReason != nil
-        let open: Set<NodeStatus> = [.active, .blocked, .waiting]
         for e in model.edges.indices {
             let edge = model.edges[e]
             let from = model.nodes[edge.from], to = model.nodes[edge.to]
@@ -187,7 +189,7 @@ struct GraphOverlay {
             }
             model.edges[e].taken = taken
             model.edges[e].earlier = taken && edge.kind != .rework
-                && (edge.kind == .lose ? to.passedEarlier : from.passedEarlier || from.state.map(open.contains) == true)
+                && (edge.kind == .lose ? to.passedEarlier : from.passedEarlier || from.state.map(Self.openStates.contains) == true)
         }
     }
 
