@@ -190,6 +190,10 @@ public enum SyntaxMessages {
         public static let dashNeedsSpace = "a list item starts with `- `, a dash and a space: `- quote`; without the space YAML reads one text"
         /// FC0213 for `message: {customer_name}`: `{0}` the key with the placeholder quoted.
         public static let placeholderAsMapping = "YAML reads `{…}` without quotes as a mapping; to write a placeholder, quote the text: `{0}`"
+        /// FC0206 for a list item whose next line has no `- ` of its own: `{0}` that line's text.
+        public static let foldedItem = "YAML joins the lines of a list item into one text: if {0} is an item of its own, write `- ` before it, in the column of the `- ` above"
+        /// The same for several lines: `{0}` their texts.
+        public static let foldedItems = "YAML joins the lines of a list item into one text: if {0} are items of their own, write `- ` before each, in the column of the `- ` above"
         /// FC0206 for `quote，cost`: entries of a list joined by a full-width comma.
         public static let fullWidthComma = "separate the entries of a list with `,` (a full-width `，` or `、` is part of the name): `[{0}]`"
         public static let identifierRule = "ids are lowercase snake_case; display names go in `name:`"

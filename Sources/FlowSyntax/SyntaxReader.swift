@@ -223,7 +223,17 @@ struct SyntaxReader {
             }
             if !definition, let fixed { lookAlikeReferences.append(Located(fixed, s.span)) }
             let parts = s.value.split { $0 == "\u{FF0C}" || $0 == "\u{3001}" }.map { String($0.filter { $0 != " " }) }
-            if parts.count > 1, parts.allSatisfy(SyntaxReader.isIdentifier) {
+            if let lines = foldedItemLines(id) {
+                // `- quote` with `cost` on the next line: YAML joined two items into one text
+                // (QA round 39, R10: the help suggested the id `quote_cost`).
+                let names = lines.map { "`\($0.text)`" }
+                if names.count == 1 {
+                    d = d.help(SyntaxMessages.Formats.foldedItem, names[0])
+                } else {
+                    d = d.help(SyntaxMessages.Formats.foldedItems, names.dropLast().joined(separator: ", ") + " and " + names[names.count - 1])
+                }
+                for line in lines { d = d.fix(line.dash, "- ") }
+            } else if parts.count > 1, parts.allSatisfy(SyntaxReader.isIdentifier) {
                 // `quote，cost` in a list: a full-width comma (or 、) joined two entries into one.
                 d = d.help(SyntaxMessages.Formats.fullWidthComma, parts.joined(separator: ", "))
             } else if let (what, example) = Self.bareIdentifiers[key] {
@@ -244,6 +254,36 @@ struct SyntaxReader {
             return nil
         }
         return s
+    }
+
+    /// The lines after the first of a plain list item that runs over several (`- quote` with
+    /// `cost` under it, which YAML joins into `quote cost`), each with the two columns a `- `
+    /// in the item's own dash column would take; nil unless the value is such an item and every
+    /// line after its first is an id alone, indented past that column.
+    func foldedItemLines(_ id: YAMLNodeID) -> [(text: String, dash: SourceSpan)]? {
+        guard doc.kind(id) == .scalar, doc.style(id) == .plain else { return nil }
+        let s = span(id)
+        let file = s.file
+        let bytes = file.bytes
+        let first = file.line(of: s.start)
+        let last = file.line(of: max(s.start, s.end - 1))
+        guard last > first else { return nil }
+        // The item's own `- `, with nothing but spaces before it on its line.
+        let lineStart = file.lineRange(first).lowerBound
+        var dash = s.start
+        while dash > lineStart, bytes[dash - 1] == 0x20 { dash -= 1 }
+        guard dash > lineStart, bytes[dash - 1] == 0x2D, bytes[lineStart..<(dash - 1)].allSatisfy({ $0 == 0x20 }) else { return nil }
+        let column = dash - 1 - lineStart
+        var lines: [(text: String, dash: SourceSpan)] = []
+        for line in (first + 1)...last {
+            let range = file.lineRange(line)
+            let at = range.lowerBound + column
+            guard at + 2 <= range.upperBound, bytes[at..<(at + 2)].allSatisfy({ $0 == 0x20 }) else { return nil }
+            let text = String(decoding: bytes[at..<min(range.upperBound, s.end)], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            guard SyntaxReader.isIdentifier(text) else { return nil }
+            lines.append((text, SourceSpan(file: file, start: at, end: at + 2)))
+        }
+        return lines
     }
 
     /// A mapping key that names an entry (`fields:`, `roles:`, `outcomes:`): a number, `~`,

@@ -234,6 +234,34 @@ import Testing
         #expect(!ts.contains { $0.code.description == "FC0501" }, "\(ts.map(\.message.text))")
     }
 
+    /// A list item's next line without its `- `: YAML joins the two lines into one text, and
+    /// the id `quote cost` was refused with no word of the dash (QA round 39, R10).
+    @Test func anItemOnTheNextLineWithoutItsDashSaysToWriteTheDash() throws {
+        let ds = Self.check(node: "requires:\n      - quote\n        cost\n        vip")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(206) }, "\(ds.map(\.message.text))")
+        #expect(d.message.text == "`quote cost vip` is not a valid identifier")
+        #expect(d.help?.text == "YAML joins the lines of a list item into one text: if `cost` and `vip` are items of their own, write `- ` before each, in the column of the `- ` above")
+        #expect(d.fixIts.map(\.replacement) == ["- ", "- "])
+        #expect(d.fixIts.map { $0.span.file.location(of: $0.span.start).line } == [17, 18])
+        #expect(d.fixIts.map { $0.span.file.location(of: $0.span.start).column } == [7, 7])
+        // Applied, the fix-its leave a template with nothing to say.
+        let bytes = Array(d.fixIts[0].span.file.bytes)
+        var fixed = bytes
+        for f in d.fixIts.sorted(by: { $0.span.start > $1.span.start }) {
+            fixed.replaceSubrange(f.span.start..<f.span.end, with: Array(f.replacement.utf8))
+        }
+        #expect(Self.diagnostics(String(decoding: fixed, as: UTF8.self)).isEmpty, "\(String(decoding: fixed, as: UTF8.self))")
+        // One line more.
+        let one = Self.check(node: "requires:\n      - quote\n        cost")
+        #expect(one.first { $0.code == DiagnosticCode(206) }?.help?.text == "YAML joins the lines of a list item into one text: if `cost` is an item of its own, write `- ` before it, in the column of the `- ` above")
+        // A text that is not a run of ids keeps the identifier help.
+        let prose = Self.check(node: "requires:\n      - quote\n        最终报价")
+        #expect(prose.first { $0.code == DiagnosticCode(206) }?.help?.text.hasPrefix("YAML joins") == false, "\(prose.map { $0.help?.text ?? "" })")
+        // Written on one line, as a flow list: no word of lines.
+        let flow = Self.check(node: "requires: [quote cost]")
+        #expect(flow.first { $0.code == DiagnosticCode(206) }?.help?.text.hasPrefix("YAML joins") == false)
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")
