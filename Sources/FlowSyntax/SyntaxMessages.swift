@@ -190,6 +190,9 @@ public enum SyntaxMessages {
         public static let dashNeedsSpace = "a list item starts with `- `, a dash and a space: `- quote`; without the space YAML reads one text"
         /// FC0213 for `message: {customer_name}`: `{0}` the key with the placeholder quoted.
         public static let placeholderAsMapping = "YAML reads `{…}` without quotes as a mapping; to write a placeholder, quote the text: `{0}`"
+        /// FC0201 for `default:` in an `if`/`to` branch: the next branch without its `- `.
+        public static let defaultInBranch = "`default` in a branch with `if` and `to`: a branch has `if` and `to`, or `default` alone"
+        public static let defaultNeedsDash = "if `default` is the next branch, write `- ` before it, in the column of the other branches' `- `"
         /// FC0206 for a list item whose next line has no `- ` of its own: `{0}` that line's text.
         public static let foldedItem = "YAML joins the lines of a list item into one text: if {0} is an item of its own, write `- ` before it, in the column of the `- ` above"
         /// The same for several lines: `{0}` their texts.

@@ -410,6 +410,27 @@ public enum TemplateParser {
             let isDefaultByAnotherName = !isDefault && pairs.count == 1 && pairs.allSatisfy {
                 r.doc.kind($0.key) == .scalar && r.doc.text($0.key).flatMap { BranchKey.synonyms[$0] } == .default
             }
+            if isDefault, pairs.count == 3, r.doc.scalarBytesEqual(pairs[2].key, "default"),
+               let condition = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "if") }),
+               let to = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "to") }) {
+                // `default:` under an `if`/`to` branch without its `- `: one error with the dash,
+                // and both branches read (QA round 39, R10: `if` and `to` were unknown keys of the
+                // default branch, and the branch's node was said to be unreachable).
+                let key = pairs[2].key
+                var d = SyntaxMessages.unknownKey.at(r.span(key), "default", "a branch")
+                d.message = Message(SyntaxMessages.Formats.defaultInBranch, [])
+                d = d.help(SyntaxMessages.Formats.defaultNeedsDash)
+                if let dash = r.missingDash(before: key, itemFirstKey: pairs[0].key) { d = d.fix(dash, "- ") }
+                r.diagnostics.append(d)
+                if let c = r.expression(condition.value, key: "if"), let t = r.identifier(to.value, key: "to") {
+                    branches.append(BranchSyntax(condition: c, target: t, span: r.span(item)))
+                }
+                if let t = r.identifier(pairs[2].value, key: "default") {
+                    let span = r.span(key)
+                    branches.append(BranchSyntax(condition: nil, target: t, span: SourceSpan(file: span.file, start: span.start, end: max(span.end, r.span(pairs[2].value).end))))
+                }
+                continue
+            }
             if isDefault || isDefaultByAnotherName {
                 guard let m = r.mapping(item, as: BranchKey.self, context: isDefault ? "the `default` branch" : "a branch", allowed: [.default]),
                       let t = m[.default].flatMap({ r.identifier($0.value, key: "default") }) else { continue }

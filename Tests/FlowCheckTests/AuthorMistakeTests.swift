@@ -262,6 +262,38 @@ import Testing
         #expect(flow.first { $0.code == DiagnosticCode(206) }?.help?.text.hasPrefix("YAML joins") == false)
     }
 
+    /// `default:` without its `- ` after an `if`/`to` branch: one error with the dash to write,
+    /// and both branches kept, where `if` and `to` were each an unknown key of the default branch
+    /// and the audit node was said to be unreachable (QA round 39, R10).
+    @Test func aDefaultBranchWithoutItsDashSaysToWriteTheDash() throws {
+        let yaml = """
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            fields: {amount: {type: money, currency: CNY}}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - id: quotation
+                name: Q
+                owner: o
+                next:
+                  - if: amount > 100 CNY
+                    to: audit
+                    default: won
+              - {id: audit, name: A, owner: o, next: won}
+              - {id: won, name: Won, kind: won}
+            """
+        let ds = Self.diagnostics(yaml).filter { $0.severity == .error }
+        #expect(ds.map(\.code.description) == ["FC0201"], "\(ds.map(\.message.text))")
+        let d = try #require(ds.first)
+        #expect(d.message.text == "`default` in a branch with `if` and `to`: a branch has `if` and `to`, or `default` alone")
+        #expect(d.location?.line == 12)
+        #expect(d.help?.text == "if `default` is the next branch, write `- ` before it, in the column of the other branches' `- `")
+        #expect(d.fixIts.map(\.replacement) == ["- "])
+        #expect(d.fixIts.map { $0.span.file.location(of: $0.span.start).column } == [7])
+        let fixed = yaml.replacingOccurrences(of: "        default: won", with: "      - default: won")
+        #expect(Self.diagnostics(fixed).filter { $0.severity == .error }.isEmpty)
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")
