@@ -21,7 +21,9 @@ struct ScenarioSource {
     /// - Returns: the source, or the located diagnostics that make it unusable (YAML errors as
     ///   FC01xx, values with no JSON meaning as FC1302).
     static func read(_ file: SourceFile, limits: YAMLLimits = .default) -> Result<ScenarioSource, ScenarioFileErrors> {
-        let read = YAMLReader.read(file, limits: limits)
+        // A step's time and person come before its action (as the docs write them), so a step
+        // without its `- ` starts at them.
+        let read = YAMLReader.read(file, limits: limits, itemLeadKeys: ["at", "by"])
         let errors = read.diagnostics.filter { $0.severity == .error }.map(reworded)
         guard errors.isEmpty, let document = read.document else {
             return .failure(ScenarioFileErrors(diagnostics: errors.isEmpty ? [YAMLMessages.empty.at(SourceSpan(file: file, start: 0, end: 0))] : errors))

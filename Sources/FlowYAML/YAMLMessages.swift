@@ -168,6 +168,13 @@ public enum YAMLMessages {
         public static let anchorBelow = "the anchor, after the alias"
         /// FC0102 for a list item's first key again: `{0}` its line, `{1}` the key, `{2}` the item's line.
         public static let missingDash = "line {0} repeats `{1}`, the first key of the list item on line {2}: if a new item starts there, write `- ` before `{1}`, in the column of the other items' `- `"
+        /// The same for a lead key (`at`, `by`) that is not the item's first key.
+        public static let missingDashAtRepeat = "line {0} repeats `{1}`, which the list item on line {2} has: if a new item starts there, write `- ` before `{1}`, in the column of the other items' `- `"
+        /// The same, with lead keys before the repeated one: `{3}` the first of them, `{4}` its line.
+        public static let missingDashAtLeadKeyBeforeRepeat = "line {0} repeats `{1}`, which the list item on line {2} has: if a new item starts at `{3}` on line {4}, write `- ` before `{3}`, in the column of the other items' `- `"
+        /// The same when lead keys (`at`, `by`) come before the repeat: `{3}` the first of them,
+        /// `{4}` its line.
+        public static let missingDashAtLeadKey = "line {0} repeats `{1}`, the first key of the list item on line {2}: if a new item starts at `{3}` on line {4}, write `- ` before `{3}`, in the column of the other items' `- `"
         /// FC0102's note: `{0}` the keys after it that repeat the item's too.
         public static let repeatedItemKeys = "the keys after it repeat the item's too: {0}"
         /// FC0101 for a key's `:` without a space after it: `{0}` the line, `{1}` the key.

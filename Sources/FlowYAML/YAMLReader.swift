@@ -56,7 +56,11 @@ public enum YAMLReader {
     public static let hardMaxFileBytes = 1 << 30
 
     /// Reads `file` (its bytes are already in memory; use `sizeDiagnostic` first for files on disk).
-    public static func read(_ file: SourceFile, limits: YAMLLimits = .default) -> YAMLReadResult {
+    ///
+    /// - Parameter itemLeadKeys: keys that come first in a list item when it has them (a
+    ///   scenario step's `at` and `by`): a new item written without its `- ` starts at them when
+    ///   they stand just before the item's first key repeated (``Builder/close(_:flowEnd:)``).
+    public static func read(_ file: SourceFile, limits: YAMLLimits = .default, itemLeadKeys: Set<String> = []) -> YAMLReadResult {
         var diags: [Diagnostic] = []
         let maxBytes = min(limits.maxFileBytes, hardMaxFileBytes)
         if file.bytes.count > maxBytes {
@@ -67,6 +71,7 @@ public enum YAMLReader {
             return YAMLReadResult(document: nil, diagnostics: [d])
         }
         var builder = Builder(file: file, limits: limits)
+        builder.itemLeadKeys = itemLeadKeys
         builder.run()
         var work = YAMLReadWork()
         work.events = builder.events
@@ -278,7 +283,7 @@ private struct Builder {
         /// (``close(_:flowEnd:)``): each repeat of its first key, its position in `pending`, the
         /// end of the item's text before it, and whether a later key repeats one of the item's
         /// before it too (a new item; without that, the first key was only written twice).
-        var cuts: [(at: Int, endBefore: Int, confirmed: Bool)] = []
+        var cuts: [(at: Int, endBefore: Int, confirmed: Bool, diagnostic: Int)] = []
     }
 
     /// Children of open containers, pushed flat; moved into `children` when a container closes.
@@ -298,6 +303,8 @@ private struct Builder {
     static let linearKeyLimit = 16
     /// The open containers around the innermost one, outermost first.
     var stack: [Open] = []
+    /// Keys that come first in a list item when it has them (``YAMLReader/read(_:limits:itemLeadKeys:)``).
+    var itemLeadKeys: Set<String> = []
     /// The innermost open container, kept out of `stack` because every node updates it: a
     /// stored value changes in place, where an array element is checked for sharing first.
     var innermost: Open?
@@ -1037,25 +1044,24 @@ private struct Builder {
                         .label(span(firstAt.start, firstAt.end), "first defined here")
                     // The item's first key again, in a list item: most likely a new item written
                     // without its `- ` (QA round 35, A4: six errors, none of them saying so).
-                    if first == top.childStart, !records[top.id].flow, let outer = stack.last, !outer.isMapping, !records[outer.id].flow {
-                        d = d.help(YAMLMessages.Help.missingDash, String(file.line(of: at.start)), key, String(file.line(of: firstAt.start)))
+                    // A lead key (a scenario step's `at` or `by`) again may start a new item too,
+                    // when the item has not been cut yet (QA round 39, R2).
+                    let isFirstKey = first == top.childStart
+                    if isFirstKey || (top.repeatedItem == nil && !itemLeadKeys.isEmpty && itemLeadKeys.contains(key)),
+                       !records[top.id].flow, let outer = stack.last, !outer.isMapping, !records[outer.id].flow {
+                        d = d.help(isFirstKey ? YAMLMessages.Help.missingDash : YAMLMessages.Help.missingDashAtRepeat,
+                                   String(file.line(of: at.start)), key, String(file.line(of: keySpan(atPending: top.childStart).start)))
                         // The dash goes where the item's own is, as far before the key as the item's
                         // `- ` is before its first key (`-   id:` too; QA round 39, R3: two
                         // columns before the key, a YAML error).
-                        var dash = firstAt.start
-                        while dash > 0, file.bytes[dash - 1] == 0x20 { dash -= 1 }
-                        let offset = firstAt.start - (dash - 1)
-                        if dash > 0, file.bytes[dash - 1] == 0x2D, offset >= 2, at.start >= offset,
-                           file.bytes[(at.start - offset)..<at.start].allSatisfy({ $0 == 0x20 }) {
-                            d = d.fix(span(at.start - offset, at.start - offset + 2), "- ")
-                        }
+                        if let dash = dashSpan(itemFirstKey: keySpan(atPending: top.childStart).start, newItemKey: at.start) { d = d.fix(dash, "- ") }
                         // Read as the fix-it writes it, once a later key confirms a new item: the
                         // key starts the next item, so that the keys after it are not taken for the
                         // item before's (QA round 37, E1: a `lost` node's `kind` made the node before
                         // it a lost end, FC0319). A first key written twice, with no key of the item
                         // repeated after it, stays one item (QA round 39, R1). An anchored item, or
                         // a key through an alias, stays one item.
-                        if !top.hasAnchor, !throughAlias { top.cuts.append((pending.count, top.lastEnd, false)) }
+                        if !top.hasAnchor, !throughAlias { top.cuts.append((pending.count, top.lastEnd, false, diagnostics.count)) }
                         top.repeatedItem = (pending.count, diagnostics.count, [])
                     }
                     diagnostics.append(d)
@@ -1079,6 +1085,8 @@ private struct Builder {
         let payload = children.count
         children.append(contentsOf: pending[open.childStart...])
         pending.removeSubrange(open.childStart...)
+        var open = open
+        if !itemLeadKeys.isEmpty, !open.cuts.isEmpty { leadCuts(&open, payload: payload, childCount: childCount) }
         if !aliasKeySpans.isEmpty { aliasKeySpans = aliasKeySpans.filter { $0.key < open.childStart } }
         var r = records[open.id]
         r.payload = Int32(payload)
@@ -1106,6 +1114,61 @@ private struct Builder {
             _ = countExpanded(1, at: (Int(key.start), Int(key.start) + 1))
         }
         return (r, items)
+    }
+
+    /// Where a `- ` goes to start a new list item at the key starting at `newItemKey`: in the
+    /// column of the item's own `- `, as far before the key as that dash is before the item's
+    /// first key (at `itemFirstKey`; `-   id:` too, QA round 39, R3). Nil when the item has no
+    /// `- ` before its first key or the two columns are not spaces.
+    func dashSpan(itemFirstKey: Int, newItemKey: Int) -> SourceSpan? {
+        var dash = itemFirstKey
+        while dash > 0, file.bytes[dash - 1] == 0x20 { dash -= 1 }
+        let offset = itemFirstKey - (dash - 1)
+        guard dash > 0, file.bytes[dash - 1] == 0x2D, offset >= 2, newItemKey >= offset,
+              file.bytes[(newItemKey - offset)..<newItemKey].allSatisfy({ $0 == 0x20 }) else { return nil }
+        return span(newItemKey - offset, newItemKey - offset + 2)
+    }
+
+    /// Moves each cut of `open`, a list item whose children were just moved to `children` from
+    /// `payload` on, back over the lead keys (``itemLeadKeys``) written just before it: a
+    /// scenario step `at: +1d` / `by: mia` / `complete: …` without its `- `, after a step that
+    /// starts with `complete`, starts at its `at`, not at the repeated `complete` (QA round 39,
+    /// R2). A lead key the new item has again stays the item before's, the item before keeps at
+    /// least one key, and keys reached through an alias are not moved. The cut's diagnostic gets
+    /// the help and the fix-it for the new place.
+    mutating func leadCuts(_ open: inout Open, payload: Int, childCount: Int) {
+        // A child's position in `pending` plus `base` is its index in `children`.
+        let base = payload - open.childStart
+        let end = open.childStart + childCount
+        for k in open.cuts.indices {
+            let cut = open.cuts[k]
+            let start = k == 0 ? open.childStart : open.cuts[k - 1].at
+            let upTo = k + 1 < open.cuts.count ? open.cuts[k + 1].at : end
+            // The new item's keys, as far as the next cut.
+            var later: Set<String> = []
+            for position in stride(from: cut.at, to: upTo, by: 2) { later.insert(keyText(children[base + position])) }
+            var at = cut.at
+            while at - 2 > start, aliasKeySpans[at - 2] == nil {
+                let key = keyText(children[base + at - 2])
+                guard itemLeadKeys.contains(key), !later.contains(key) else { break }
+                later.insert(key)
+                at -= 2
+            }
+            guard at != cut.at else { continue }
+            let lead = records[Int(children[base + at].index)]
+            let first = records[Int(children[base + open.childStart].index)]
+            let repeated = records[Int(children[base + cut.at].index)]
+            open.cuts[k].at = at
+            open.cuts[k].endBefore = trimTrailingSpace(from: Int(first.start), to: Int(lead.start))
+            guard diagnostics.indices.contains(cut.diagnostic) else { continue }
+            let leadKey = keyText(children[base + at])
+            let isFirstKey = keyText(children[base + cut.at]) == keyText(children[base + open.childStart])
+            diagnostics[cut.diagnostic].help = Message(isFirstKey ? YAMLMessages.Help.missingDashAtLeadKey : YAMLMessages.Help.missingDashAtLeadKeyBeforeRepeat, [
+                String(file.line(of: Int(repeated.start))), keyText(children[base + cut.at]), String(file.line(of: Int(first.start))),
+                leadKey, String(file.line(of: Int(lead.start))),
+            ])
+            diagnostics[cut.diagnostic].fixIts = dashSpan(itemFirstKey: Int(first.start), newItemKey: Int(lead.start)).map { [FixIt(span: $0, replacement: "- ")] } ?? []
+        }
     }
 
     /// The position in `pending` of the first earlier key of the innermost mapping equal to the

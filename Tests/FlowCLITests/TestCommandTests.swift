@@ -158,6 +158,17 @@ let failingScenario = """
         #expect(r.out.contains("   |              ^^^^^^"))
     }
 
+    /// A step without its `- ` that starts with `at:`: the fix-it puts the dash before `at`, not
+    /// before the repeated action (QA round 39, R2: applied, the scenario passed with the step's
+    /// time and person moved to the step before).
+    @Test func aStepWithoutItsDashGetsTheDashBeforeItsTime() throws {
+        let scenario = Self.oneStep("    expect: {status: open}\n    at: +2h\n    by: alice\n    set: {quote: 1400}\n    expect: {status: open}")
+            .replacingOccurrences(of: "  - at: +1h\n", with: "  - set: {quote: 1300}\n")
+        let r = try Self.run(scenario)
+        #expect(r.code == 1)
+        #expect(r.out.contains("if a new item starts at `at` on line 9, write `- ` before `at`, in the column of the other items' `- `"), "\(r.out)")
+    }
+
     @Test func aValueOfTheWrongKindIsPointedAt() throws {
         let wrong = passingScenario.replacingOccurrences(of: "win: true", with: "win: true\n    owned: many")
         let dir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/wrong.scenario.yaml": wrong])

@@ -164,6 +164,60 @@ import Testing
         #expect(other.allSatisfy { $0.help == nil })
     }
 
+    /// A scenario step without its `- ` whose first keys are `at` and `by`, after a step that
+    /// starts with its action: the action's repeat is the first key repeated, but the new step
+    /// starts at its `at`. A reader told that `at` and `by` lead an item cuts there and puts the
+    /// fix-it there (QA round 39, R2: the fix-it went before `complete`, and the fixed scenario
+    /// passed with `at` and `by` moved to the step before).
+    @Test func aNewItemStartsAtTheLeadKeysBeforeTheRepeatedKey() throws {
+        let text = "steps:\n  - complete: quotation\n    expect: {active: [approval]}\n    at: +1d\n    by: mia\n    complete: approval\n    outcome: reject\n    expect: {active: [quotation]}\n"
+        let led = YAMLReader.read(SourceFile(path: "s.scenario.yaml", text: text), itemLeadKeys: ["at", "by"])
+        #expect(led.diagnostics.map(\.code.description) == ["FC0102"])
+        let d = try #require(led.diagnostics.first)
+        #expect(d.location?.line == 6)
+        #expect(d.help?.text == "line 6 repeats `complete`, the first key of the list item on line 2: if a new item starts at `at` on line 4, write `- ` before `at`, in the column of the other items' `- `")
+        let fix = try #require(d.fixIts.first)
+        #expect(d.fixIts.count == 1)
+        var fixed = Array(text.utf8)
+        fixed.replaceSubrange(fix.span.range, with: Array(fix.replacement.utf8))
+        #expect(String(decoding: fixed, as: UTF8.self) == text.replacingOccurrences(of: "    at: +1d", with: "  - at: +1d"))
+        let document = try #require(led.document)
+        let steps = try #require(document.pairs(document.root).first?.value)
+        let items = Array(document.items(steps))
+        #expect(items.map { document.pairs($0).map { document.text($0.key) ?? "" } } == [["complete", "expect"], ["at", "by", "complete", "outcome", "expect"]])
+        #expect(items.map { document.file.line(of: document.span($0).start) } == [2, 4])
+        #expect(document.span(items[0]).end == byteOffset(of: "[approval]}", in: text) + "[approval]}".count)
+        // Without lead keys, as before: the cut at the repeated key.
+        let plain = try #require(read(text).document)
+        let plainSteps = try #require(plain.pairs(plain.root).first?.value)
+        #expect(plain.items(plainSteps).map { plain.pairs($0).count } == [4, 3])
+        // Only the first key repeated: one item as written, the fix-it still before `at`.
+        let once = YAMLReader.read(SourceFile(path: "s.scenario.yaml", text: "steps:\n  - complete: quotation\n    at: +1d\n    complete: approval\n"), itemLeadKeys: ["at", "by"])
+        #expect(once.diagnostics.first?.help?.text == "line 4 repeats `complete`, the first key of the list item on line 2: if a new item starts at `at` on line 3, write `- ` before `at`, in the column of the other items' `- `")
+        let single = try #require(once.document)
+        let list = try #require(single.pairs(single.root).first?.value)
+        #expect(single.items(list).map { single.pairs($0).count } == [3])
+        // A lead key the new item repeats is the item before's: `at` twice cannot be one step's.
+        let both = YAMLReader.read(SourceFile(path: "s.scenario.yaml", text: "steps:\n  - complete: quotation\n    at: +1d\n    complete: approval\n    at: +2d\n"), itemLeadKeys: ["at", "by"])
+        #expect(both.diagnostics.first?.help?.text == "line 4 repeats `complete`, the first key of the list item on line 2: if a new item starts there, write `- ` before `complete`, in the column of the other items' `- `")
+
+        // A step starting with `by`, after a step starting with `at`: the repeated `by` is not the
+        // item's first key, but a lead key, so a new item may start there (QA round 39, R2: five
+        // duplicate keys and no word of a dash).
+        let by = "steps:\n  - at: +1d\n    by: bob\n    claim: true\n    expect: {refused: FC1151}\n    by: bob\n    claim: true\n    expect: {owner: bob}\n"
+        let byRead = YAMLReader.read(SourceFile(path: "s.scenario.yaml", text: by), itemLeadKeys: ["at", "by"])
+        #expect(byRead.diagnostics.map(\.code.description) == ["FC0102"])
+        let byDiagnostic = try #require(byRead.diagnostics.first)
+        #expect(byDiagnostic.help?.text == "line 6 repeats `by`, which the list item on line 2 has: if a new item starts there, write `- ` before `by`, in the column of the other items' `- `")
+        #expect(byDiagnostic.notes.map(\.text) == ["the keys after it repeat the item's too: `claim`, `expect`"])
+        #expect(byDiagnostic.fixIts.map { $0.span.file.location(of: $0.span.start).line } == [6])
+        let byDocument = try #require(byRead.document)
+        let bySteps = try #require(byDocument.pairs(byDocument.root).first?.value)
+        #expect(byDocument.items(bySteps).map { byDocument.pairs($0).map { byDocument.text($0.key) ?? "" } } == [["at", "by", "claim", "expect"], ["by", "claim", "expect"]])
+        // Without lead keys, a repeated key other than the first is an error of its own, as before.
+        #expect(read(by).diagnostics.map(\.code.description) == ["FC0102", "FC0102", "FC0102"])
+    }
+
     /// `: ` inside a value written without quotes reads as a second key: the help says to quote
     /// the value, and does not blame a full-width colon elsewhere in the text (it did).
     @Test(arguments: [
