@@ -197,7 +197,7 @@ public enum ReportHTML {
                 + th("加权", "Weighted", num: true) + "</tr></thead><tbody>"
             for row in model.forecast {
                 let m = F.month(row.month)
-                out += "<tr><td>\(row.month == nil ? bi(m.zh, m.en) : e(m.zh))</td>"
+                out += "<tr><td class=\"nowrap\">\(row.month == nil ? bi(m.zh, m.en) : e(m.zh))</td>"
                 out += num(F.count(row.deals)) + num(F.amount(row.amount, row.currency)) + num(F.amount(row.weighted, row.currency)) + "</tr>"
             }
             out += "</tbody><tfoot>"

@@ -1,6 +1,9 @@
 /// The report page's inline stylesheet: system fonts only (Noto CJK, PingFang or YaHei for
 /// Chinese, whichever the machine has), a 1200 px column for 1280-wide screens, and print rules
-/// (white background, colours kept, sections not split across pages).
+/// (white background, colours kept, sections not split across pages). On a narrow screen the
+/// charts keep 860 px and scroll sideways in their section, whose edges shade where there is
+/// more to scroll to (QA round 39, H6: on a phone the charts shrank to a third, their text under
+/// 4 px).
 ///
 /// Kept free of `<` and `&` so the page stays well-formed XML.
 enum ReportHTMLStyle {
@@ -71,7 +74,16 @@ enum ReportHTMLStyle {
     .arr-released { fill: var(--violet); }
     .arr-created { fill: var(--grey); }
     footer { color: var(--muted); font-size: 12px; margin-top: 22px; }
-    @media (max-width: 800px) { .cards { grid-template-columns: repeat(2, 1fr); } main { padding: 16px; } }
+    @media (max-width: 800px) {
+      .cards { grid-template-columns: repeat(2, 1fr); }
+      main { padding: 16px; }
+      section { padding: 14px 16px 16px; }
+      svg.chart { width: 860px; max-width: none; }
+      section { background: linear-gradient(90deg, #ffffff 30%, rgba(255, 255, 255, 0)) left / 28px 100% no-repeat local,
+          linear-gradient(270deg, #ffffff 30%, rgba(255, 255, 255, 0)) right / 28px 100% no-repeat local,
+          linear-gradient(90deg, rgba(31, 36, 48, 0.18), rgba(31, 36, 48, 0)) left / 12px 100% no-repeat scroll,
+          linear-gradient(270deg, rgba(31, 36, 48, 0.18), rgba(31, 36, 48, 0)) right / 12px 100% no-repeat scroll, #ffffff; }
+    }
     @media print {
       * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
       body { background: #ffffff; font-size: 10pt; }

@@ -243,10 +243,43 @@ def check_report(browser, html: Path, model: dict, out: Path, checks: Checks) ->
     if model.get("funnel"):
         check_glyphs(page, checks, "report chart", "#chart-funnel text")
     page.screenshot(path=str(out / "report.png"), full_page=True)
+    check_phone(page, out, checks)
     page.emulate_media(media="print")
     page.pdf(path=str(out / "report-print.pdf"), format="A4", print_background=True)
     checks.expect((out / "report-print.pdf").stat().st_size > 10_000, "report: prints to PDF")
     finish()
+
+
+# The smallest text a chart may draw on a phone, in CSS pixels (QA round 39, H6: at 390 px the
+# charts were scaled down to a third, their 12 px labels drawn 3.7 px high).
+PHONE = {"width": 390, "height": 844}
+PHONE_MIN_TEXT_PX = 9
+
+
+def check_phone(page, out: Path, checks: Checks) -> None:
+    """The page at a phone's width: the charts keep legible text (they scroll sideways inside
+    their section instead of shrinking), and the page itself is no wider than the screen."""
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(100)
+    smallest = page.evaluate("""() => {
+        const out = {};
+        for (const chart of document.querySelectorAll('svg.chart')) {
+            let least = Infinity;
+            for (const t of chart.querySelectorAll('text')) {
+                const h = t.getBoundingClientRect().height;
+                if (h > 0) least = Math.min(least, h);
+            }
+            out[chart.id] = least;
+        }
+        return out;
+    }""")
+    for chart, height in smallest.items():
+        checks.expect(height >= PHONE_MIN_TEXT_PX,
+                      f"report at {PHONE['width']} px: chart {chart}'s smallest text is at least {PHONE_MIN_TEXT_PX} px high ({height:.1f} px)")
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    checks.expect(widths[0] <= widths[1], f"report at {PHONE['width']} px: nothing wider than the window (page {widths[0]} px)")
+    page.screenshot(path=str(out / "report-phone.png"), full_page=True)
+    page.set_viewport_size(VIEWPORT)
 
 
 def check_graph(browser, svg: Path, out: Path, checks: Checks) -> None:
