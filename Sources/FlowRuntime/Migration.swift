@@ -599,7 +599,12 @@ struct MigrationTranslator {
         st.activatedAt = state.activatedAt
         st.finishedAt = state.finishedAt
         for (k, name) in od.deliverables.enumerated() where state.deliverables.indices.contains(k) && state.deliverables[k] {
-            if let j = nd.deliverables.firstIndex(of: name) { st.deliverables[j] = true }
+            if let j = nd.deliverables.firstIndex(of: name) {
+                st.deliverables[j] = true
+            } else {
+                // Work the owner recorded: never dropped without a word (QA round 41, M3).
+                notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.deliverableDropped, [name, od.id, nd.id]))
+            }
         }
         if let o = state.outcome, case .outcomes(let oldOutcomes) = od.transition, oldOutcomes.indices.contains(o) {
             let name = oldOutcomes[o].name

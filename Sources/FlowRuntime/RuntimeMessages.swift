@@ -513,6 +513,8 @@ public enum RuntimeMessages {
         /// `{0}` the nodes merged, each with its state.
         public static let merged = "nodes {0} merge into `{1}`, which keeps the state of `{2}`"
         public static let outcomeForgotten = "outcome `{1}` of node `{0}` is not in the new version: forgotten"
+        /// `{0}` the deliverable, `{1}` its node, `{2}` the node it moves to.
+        public static let deliverableDropped = "deliverable `{0}` of node `{1}` is done, and `{2}` has no such deliverable in the new version: the tick is dropped (it stays in the log)"
         public static let fieldDropped = "field `{0}` is not in the new version: its value {1} is dropped (it stays in the log)"
         public static let fieldComputed = "field `{0}` is computed in the new version: its value {1} is replaced by the computation"
         public static let requiredUnset = "field `{0}` is required in the new version and the deal has no value for it (no default): set it with an event (`--set {0}=…`)"

@@ -834,6 +834,22 @@ extension Deal {
         #expect(moved.field("headcount") == .integer(120))
     }
 
+    /// A ticked deliverable the mapped node does not have is dropped with a note, as a forgotten
+    /// outcome is (QA round 41, M3: a split node lost the tick without a word).
+    @Test func aTickedDeliverableTheNewNodeLacksIsNoted() throws {
+        var d = try Mini.deal()
+        try d.apply(.tickDeliverable(node: "talks", deliverable: "visit_record", done: true))
+        let v2 = try MiniVersion.make("2.0.0", [("    deliverables: [visit_record]\n", "    deliverables: [call_record]\n")])
+        let (moved, outcome) = try d.migrate(to: v2).get()
+        #expect(outcome.notes.contains("deliverable `visit_record` of node `talks` is done, and `talks` has no such deliverable in the new version: the tick is dropped (it stays in the log)"), "\(outcome.notes)")
+        #expect(moved.snapshot?.nodes.first?.deliverables == [false])
+        // A deliverable the new node has too moves without a note.
+        let same = try MiniVersion.make("2.0.1", [("    deliverables: [visit_record]\n", "    deliverables: [call_record, visit_record]\n")])
+        let (kept, quiet) = try d.migrate(to: same).get()
+        #expect(!quiet.notes.contains { $0.hasPrefix("deliverable") }, "\(quiet.notes)")
+        #expect(kept.snapshot?.nodes.first?.deliverables == [false, true])
+    }
+
     @Test func rolesByIDAndTheOwnerRoleFollowsThePool() throws {
         var d = try Mini.deal()
         let v2 = try MiniVersion.make("2.0.0", [("  audit: {name: Audit}\n", "  auditor: {name: Audit}\n"), ("    owner: audit\n", "    owner: auditor\n"),
