@@ -251,6 +251,7 @@ struct RunCommand: FlowcCommand {
                 progress.interrupt()
                 writer.append(csv ? Array(RejectsFile.csvRows(header: run.csvHeader ?? "", list, withHeader: writer.isEmpty).utf8)
                                   : RejectsFile.jsonLinesBytes(list))
+                if writer.hasFailed, writer.failedAtLine == nil { writer.failedAtLine = list.first?.line }
                 // Quiet leaves them to the rejects file, unless it could not be written: then they
                 // are said after all (QA round 30, N6: with `-q` they were in neither).
                 if !quiet || writer.hasFailed { for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") } }
@@ -318,7 +319,11 @@ struct RunCommand: FlowcCommand {
                     try writer.commit()
                     rejectFiles.append(path)
                 } catch {
-                    let reason = OutputFile.reason(error, path: path) + " (the rejects file)"
+                    // What the file holds, and where the rest went (QA round 41, A6).
+                    let rest = writer.keptBeforeFailure
+                        ? "; it holds the records rejected before line \(writer.failedAtLine.map(String.init) ?? "?"), and those from that line on were printed on standard error"
+                        : "; the records it rejected were printed on standard error"
+                    let reason = OutputFile.reason(error, path: path) + " (the rejects file)" + rest
                     context.writeError(FileError.cannotWrite(path, reason, option: "--rejects"))
                     // The summary says it too, not only the exit code (QA round 31, N6).
                     stoppedFiles.append(.init(input: input.path, line: nil, code: DriverMessages.cannotWrite.code.description,
@@ -473,6 +478,14 @@ final class RejectsWriter {
     private(set) var isEmpty = true
     /// Whether writing failed (``commit()`` then throws the error).
     var hasFailed: Bool { failure != nil }
+    /// Bytes of the appends that were written whole.
+    private var written: UInt64 = 0
+    /// The input line of the first record an append failed to write, when its caller says it.
+    var failedAtLine: Int?
+    /// Whether ``commit()``, after a failure, put the records written whole before it in place
+    /// (QA round 41, A6: on a full disk the partial file was removed, and with `-q` the records
+    /// rejected before the failure were named nowhere).
+    private(set) var keptBeforeFailure = false
 
     init(path: String) {
         self.path = path
@@ -517,16 +530,27 @@ final class RejectsWriter {
                 handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             }
             try handle?.write(contentsOf: Data(text))
+            written += UInt64(text.count)
             isEmpty = false
         } catch {
             failure = error
+            // A write the disk cut short leaves part of a record: cut back to the last whole one
+            // (shortening a file needs no space).
+            if !direct { try? handle?.truncate(atOffset: written) }
         }
     }
 
-    /// Puts the written rejects in place.
+    /// Puts the written rejects in place. After a failure, the records written whole before it
+    /// are put in place all the same (``keptBeforeFailure``), and the failure is thrown.
     func commit() throws {
         if let failure {
-            discard()
+            if !direct, written > 0, let handle {
+                try? handle.synchronize()
+                try? handle.close()
+                self.handle = nil
+                keptBeforeFailure = rename(partial, path) == 0
+            }
+            if !keptBeforeFailure { discard() }
             throw failure
         }
         if direct {

@@ -81,3 +81,90 @@ import Testing
         #expect(report.stillFIFO)
     }
 }
+
+/// A small filesystem of its own to fill up (a tmpfs, mounted as root): nil where this process
+/// cannot mount one, and the tests that need it do not run there.
+enum SmallDisk {
+    static let available: Bool = {
+        guard geteuid() == 0, let dir = try? tempDir([:]) + "/probe" else { return false }
+        guard mount(dir, bytes: 8192) else { return false }
+        unmount(dir)
+        return true
+    }()
+
+    /// Mounts a tmpfs of `bytes` at `dir` (made if missing).
+    static func mount(_ dir: String, bytes: Int) -> Bool {
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return shell("/bin/mount", "-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", dir) == 0
+    }
+
+    static func unmount(_ dir: String) { _ = shell("/bin/umount", dir) }
+
+    static func shell(_ tool: String, _ args: String...) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return -1 }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+}
+
+/// The disk under the rejects file fills up during a run (QA round 41, A6: the partial file with
+/// the records rejected so far was removed, and with `-q` they were named nowhere).
+@Suite(.serialized) struct RejectsOnAFullDiskTests {
+    @Test(.enabled(if: SmallDisk.available, "mounts a tmpfs as root"))
+    func theRecordsWrittenWholeBeforeTheDiskFilledAreKept() throws {
+        let dir = try tempDir([:]) + "/small"
+        #expect(SmallDisk.mount(dir, bytes: 8192))
+        defer { SmallDisk.unmount(dir) }
+        let writer = RejectsWriter(path: dir + "/rejects.jsonl")
+        let line = Array((String(repeating: "x", count: 999) + "\n").utf8)
+        var whole = 0
+        while whole < 100 {
+            writer.append(line)
+            if writer.hasFailed { break }
+            whole += 1
+        }
+        #expect(writer.hasFailed)
+        #expect(whole > 0)
+        #expect(throws: (any Error).self) { try writer.commit() }
+        #expect(writer.keptBeforeFailure)
+        let kept = try String(contentsOfFile: dir + "/rejects.jsonl", encoding: .utf8)
+        #expect(kept == String(repeating: String(repeating: "x", count: 999) + "\n", count: whole))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["rejects.jsonl"])
+    }
+
+    @Test(.enabled(if: SmallDisk.available, "mounts a tmpfs as root"))
+    func aRunQuietOnAFullDiskNamesEveryRejectedRecordSomewhere() throws {
+        var lines: [String] = []
+        for i in 0..<60 {
+            let bad = i % 3 == 1 ? #", "nosuch": 1"# : ""
+            lines.append(#"{"id": "R-\#(i)", "owner": "o\#(i % 20)", "at": "2024-05-06T09:00:00+08:00", "fields": {"customer_name": "客户\#(i)", "tax_id": "T\#(i)", "follow_up_notes": "\#(String(repeating: "x", count: 600))"\#(bad)}}"#)
+        }
+        let base = try tempDir(["d.jsonl": lines.joined(separator: "\n") + "\n"])
+        let dir = base + "/small"
+        #expect(SmallDisk.mount(dir, bytes: 8192))
+        defer { SmallDisk.unmount(dir) }
+        let r = flowc("run", Examples.template, "--deals", base + "/d.jsonl", "--db", base + "/s.sqlite", "--rejects", dir + "/rej.jsonl", "-q", "--batch-size", "1")
+        #expect(r.code == 2, "\(r.err)")
+        let kept = (try? String(contentsOfFile: dir + "/rej.jsonl", encoding: .utf8)) ?? ""
+        let inFile = Set(kept.split(separator: "\n").compactMap { line -> Int? in
+            guard let range = line.range(of: #""line":"#) else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        })
+        let printed = Set(r.err.split(separator: "\n").compactMap { line -> Int? in
+            guard line.hasPrefix(base + "/d.jsonl:") else { return nil }
+            return Int(line.dropFirst(base.count + "/d.jsonl:".count).prefix { $0.isNumber })
+        })
+        let rejected = Set(stride(from: 2, through: 60, by: 3))
+        #expect(!inFile.isEmpty, "\(r.err)")
+        #expect(!printed.isEmpty, "\(r.err)")
+        #expect(inFile.union(printed) == rejected, "file \(inFile.sorted()), printed \(printed.sorted())")
+        #expect(inFile.isDisjoint(with: printed))
+        let first = try #require(printed.min())
+        #expect(r.err.contains("no space left on device (the rejects file); it holds the records rejected before line \(first), and those from that line on were printed on standard error"), "\(r.err)")
+    }
+}
