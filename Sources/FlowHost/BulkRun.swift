@@ -589,6 +589,14 @@ public final class BulkRun {
             provisional[number] = (line, text, outcome)
             if outcome.created { createdUnwritten += 1 }
             largestHeld = max(largestHeld, provisional.count)
+        case .failure(let failure) where failure.error.storeProblem != nil:
+            // The store failed, not the record (QA round 41, A2: a damaged store made every
+            // record "rejected", and the run went on to the end): the batch staged before is
+            // written, and the run stops at this record, not run, as at a batch the store could
+            // not write.
+            if let problem = settle() { return problem }
+            report.notWritten += 1
+            return RecordFileProblem(line: line, error: failure.error, isStoreFailure: true)
         case .failure(let failure):
             reject(line, failure.error, text)
             heldBack[unit.dealID] = HostMessages.fill(HostMessages.Phrase.atLine, [String(line)])

@@ -412,14 +412,15 @@ import Testing
 final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
     let base: any DealStore = InMemoryStore()
     private let lock = NSLock()
-    private var dueCalls = 0, stateCalls = 0, appendCalls = 0
+    private var dueCalls = 0, stateCalls = 0, appendCalls = 0, customerCalls = 0
     /// Calls are counted once armed (the deals are created first).
     private var armed = false
-    let failDueDealsFrom: Int, failDealStatesFrom: Int, failAppendsFrom: Int
+    let failDueDealsFrom: Int, failDealStatesFrom: Int, failAppendsFrom: Int, failOpenDealsFrom: Int
 
     func arm() { lock.withLock { armed = true } }
 
-    init(failDueDealsFrom: Int = .max, failDealStatesFrom: Int = .max, failAppendsFrom: Int = .max) {
+    init(failDueDealsFrom: Int = .max, failDealStatesFrom: Int = .max, failAppendsFrom: Int = .max, failOpenDealsFrom: Int = .max) {
+        self.failOpenDealsFrom = failOpenDealsFrom
         self.failDueDealsFrom = failDueDealsFrom
         self.failDealStatesFrom = failDealStatesFrom
         self.failAppendsFrom = failAppendsFrom
@@ -444,6 +445,10 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
     func append(_ batch: [AppendRecord]) throws -> [AppendResult] {
         try count(&appendCalls, failingFrom: failAppendsFrom, "append")
         return try base.append(batch)
+    }
+    func openDeals(customerKeys: [String]) throws -> [StoredDeal] {
+        try count(&customerCalls, failingFrom: failOpenDealsFrom, "openDeals")
+        return try base.openDeals(customerKeys: customerKeys)
     }
 }
 
@@ -823,6 +828,37 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
         #expect(run.report.notWritten == 2 && run.report.records == 5)
         #expect(handed == [2])
         #expect(try store.deal("F-4") == nil && store.deal("F-5") == nil)
+    }
+
+    /// The store fails while a record is staged (reading the customer's open deals): the run
+    /// stops there as for a batch it could not write, the batch before is written, and the
+    /// record is not run, where it was rejected and the run went on, every later record
+    /// "rejected" too (QA round 41, A2: a damaged store filled the rejects file with good records,
+    /// and the run ended with exit 1, some records rejected).
+    @Test func aStoreFailureWhileARecordIsStagedStopsTheRun() throws {
+        let store = FailingReadsStore(failOpenDealsFrom: 3)
+        let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { at("2024-12-31T00:00:00Z") },
+                            batchSize: 10)
+        store.arm()
+        let run = BulkRun(service: s, machine: try s.machines.register(standard))
+        var handed: [Int] = []
+        run.onRejects = { handed += $0.map(\.line) }
+        func deal(_ n: Int) -> String { #"{"id": "F-\#(n)", "owner": "amy", "fields": {"customer_name": "客户\#(n)"}}"# }
+        let lines = [deal(1), #"{"id": "F-2", "owner": "amy", "fields": {"nosuch": 1}}"#, deal(3), deal(4), deal(5), deal(6)]
+        let result = run.runDeals(Array((lines.joined(separator: "\n") + "\n").utf8), format: .jsonLines)
+        guard case .failure(let problem) = result else {
+            Issue.record("expected the store failure to stop the file")
+            return
+        }
+        #expect(problem.isStoreFailure)
+        #expect(problem.error.code == HostMessages.storeFailed.code)
+        let failedAt = problem.line
+        #expect(failedAt > 2 && failedAt < 6, "\(failedAt)")
+        #expect(run.report.rejected == 1 && handed == [2])
+        #expect(run.report.created == failedAt - 2, "\(run.report)")
+        #expect(run.report.notWritten == 1)
+        #expect(try store.deal("F-1") != nil)
+        #expect(try store.deal("F-\(failedAt)") == nil && store.deal("F-6") == nil)
     }
 
     /// A record rejected inside the batch the store did not write was judged against that
