@@ -660,9 +660,12 @@ public final class SQLiteStore: DealStore {
         }
     }
 
+    /// The pending effects with their deals' ids. A left join: an effect whose deal row cannot be
+    /// read (a damaged store) comes with no id and fails the listing, where an inner join left it
+    /// out without a word (QA round 41, A3).
     static let pendingSQL = """
         SELECT outbox.position, deals.deal_id, outbox.effect_id, outbox.event_seq, outbox.payload
-        FROM outbox JOIN deals ON deals.id = outbox.deal
+        FROM outbox LEFT JOIN deals ON deals.id = outbox.deal
         WHERE outbox.delivered_at IS NULL AND outbox.position > ? ORDER BY outbox.position LIMIT ?
         """
 
@@ -670,7 +673,12 @@ public final class SQLiteStore: DealStore {
         try read { db in
             // A negative limit is none, as in the in-memory store (SQLite reads LIMIT -1 as all).
             try Row.fetchAll(db.cachedStatement(sql: Self.pendingSQL), arguments: [position, max(0, limit)]).map { row in
-                OutboxEntry(
+                if row.hasNull(atIndex: 1) {
+                    let effect: String = (try? row.decode(atIndex: 2)) ?? "?"
+                    let at: Int64 = (try? row.decode(atIndex: 0)) ?? 0
+                    throw StoreError(.database, "undelivered effect `\(effect)` (outbox position \(at)) belongs to a deal whose row cannot be read: the store is damaged (`flowc deal verify` names the deals it can)")
+                }
+                return OutboxEntry(
                     position: try row.decode(atIndex: 0), dealID: try row.decode(atIndex: 1), effectID: try row.decode(atIndex: 2), eventSequence: try row.decode(atIndex: 3), payload: try row.decode(atIndex: 4),
                     deliveredAt: nil)
             }

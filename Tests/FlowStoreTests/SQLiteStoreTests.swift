@@ -44,6 +44,27 @@ struct SQLiteStoreTests {
         #expect(told.n == 1)
     }
 
+    /// An undelivered effect whose deal row cannot be read (a damaged store) fails the listing,
+    /// rather than being left out of it (QA round 41, A3: `outbox list` said 28 effects waiting,
+    /// with exit 0, where 36 were).
+    @Test func anEffectWhoseDealRowCannotBeReadFailsTheOutbox() throws {
+        let directory = try Directory()
+        let store = try SQLiteStore(path: directory.path("deals.sqlite"))
+        _ = try store.append(ToyHost.fresh("D-1", event: "e1", effects: ["x1"]))
+        _ = try store.append(ToyHost.fresh("D-2", event: "e1", effects: ["x2", "x3"]))
+        #expect(try store.undeliveredEffects(limit: 10).count == 3)
+        try store.write { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: "DELETE FROM deals WHERE deal_id = 'D-2'")
+        }
+        #expect {
+            try store.undeliveredEffects(limit: 10)
+        } throws: { error in
+            (error as? StoreError)?.code == .database
+                && (error as? StoreError)?.message == "undelivered effect `x2` (outbox position 2) belongs to a deal whose row cannot be read: the store is damaged (`flowc deal verify` names the deals it can)"
+        }
+    }
+
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
         let directory = try Directory()
         let path = directory.path("deals.sqlite")
