@@ -46,7 +46,14 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         if primary == 5 || primary == 6 {
             return StoreError(.busy, "SQLite error \(code): the store's database was locked by another program (a database browser, a backup, a script) past the lock timeout; what it held up was not done, try again")
         }
-        return StoreError(.database, "SQLite error \(code): \(words)")
+        // What to do for the failures an on-call engineer meets (QA round 41, A1, A8).
+        let advice = switch (primary, code) {
+        case (13, _): ": the disk holding the store has no room left; free space on it and run the command again (what the failed write held was not written)"
+        case (_, 4874): ": the store's shared-memory file (its `-shm`) could not grow, which usually means the disk holding the store is full; free space on it and run the command again"
+        case (11, _), (26, _): ": the store's file is damaged; `flowc deal verify` names the deals it can still read, and a backup of the store (its file, its `-wal` and its `.machines` directory, together) restores it"
+        default: ""
+        }
+        return StoreError(.database, "SQLite error \(code): \(words)\(advice)")
     }
 
 }

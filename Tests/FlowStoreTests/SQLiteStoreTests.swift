@@ -65,6 +65,19 @@ struct SQLiteStoreTests {
         }
     }
 
+    /// A full disk and a damaged file are said in words an engineer acts on (QA round 41, A1: a
+    /// full disk was "SQLite error 4874: disk I/O error", read as failing hardware; A8:
+    /// "malformed" came with nothing to do).
+    @Test func aFullDiskAndADamagedFileSayWhatToDo() {
+        let full = StoreError.sqlite(13, "database or disk is full")
+        #expect(full.message == "SQLite error 13: database or disk is full: the disk holding the store has no room left; free space on it and run the command again (what the failed write held was not written)")
+        let shm = StoreError.sqlite(4874, "disk I/O error")
+        #expect(shm.message == "SQLite error 4874: disk I/O error: the store's shared-memory file (its `-shm`) could not grow, which usually means the disk holding the store is full; free space on it and run the command again")
+        let damaged = StoreError.sqlite(11, "database disk image is malformed")
+        #expect(damaged.message == "SQLite error 11: database disk image is malformed: the store's file is damaged; `flowc deal verify` names the deals it can still read, and a backup of the store (its file, its `-wal` and its `.machines` directory, together) restores it")
+        #expect(StoreError.sqlite(1, "no such table: outbox").message == "SQLite error 1: no such table: outbox")
+    }
+
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
         let directory = try Directory()
         let path = directory.path("deals.sqlite")
