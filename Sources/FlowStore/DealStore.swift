@@ -104,9 +104,16 @@ public protocol DealStore: Sendable {
     /// - Returns: How many entries changed from pending to delivered.
     @discardableResult
     func markDelivered(_ positions: [Int64], at time: StoreTime) throws -> Int
+
+    /// What is wrong with the store's own structure, beyond any one deal (a damaged page of an
+    /// index or of the outbox, a table gone), at most `limit` problems; empty for a sound store,
+    /// and for a store that has no such structure to check (the default).
+    func structureProblems(limit: Int) throws -> [String]
 }
 
 extension DealStore {
+    public func structureProblems(limit: Int) throws -> [String] { [] }
+
     /// The first `limit` outbox entries not yet delivered, in enqueue order.
     public func undeliveredEffects(limit: Int) throws -> [OutboxEntry] {
         try undeliveredEffects(after: 0, limit: limit)

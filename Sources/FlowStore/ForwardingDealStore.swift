@@ -27,6 +27,7 @@ extension ForwardingDealStore {
     }
     public func openDeals(customerKeys: [String]) throws -> [StoredDeal] { try base.openDeals(customerKeys: customerKeys) }
     public func customerKeyBackfill(limit: Int) throws -> [StoredSnapshot] { try base.customerKeyBackfill(limit: limit) }
+    public func structureProblems(limit: Int) throws -> [String] { try base.structureProblems(limit: limit) }
     @discardableResult
     public func setCustomerKeys(_ keys: [(dealID: String, key: String?)]) throws -> Int { try base.setCustomerKeys(keys) }
     public func openDealCount(ownedBy owner: String, template templateID: String) throws -> Int {

@@ -10,12 +10,30 @@ import FlowRuntime
         let db = try Examples.loaded()
         let all = flowc("deal", "verify", "--db", db)
         #expect(all.code == 0, "\(all.err)")
-        #expect(all.out == "verified 6 deals: each snapshot is the fold of its log\n")
+        #expect(all.out == "verified 6 deals: each snapshot is the fold of its log; the store's structure is sound\n")
         #expect(flowc("deal", "verify", "D-1003", "--db", db).out == "verified 1 deal: each snapshot is the fold of its log\n")
         // A deal that is not in the store is named, and counted apart from those that differ.
         let missing = flowc("deal", "verify", "D-1003", "D-9", "--db", db)
         #expect(missing.code == 1)
         #expect(missing.out == "D-9: error[FC1203]: there is no deal `D-9` in the store\nverified 1 deal: each snapshot is the fold of its log; 1 not in the store\n")
+    }
+
+    /// The store's own structure: a table gone is found with the deals all matching, said, and
+    /// exit 1 (QA round 41, A4: `verify` passed a store whose outbox was gone).
+    @Test func aTableGoneIsFoundByTheStructureCheck() throws {
+        let db = try Examples.loaded()
+        let store = try SQLiteStore(path: db)
+        try store.execute(sql: "DROP TABLE customer_key_backfill")
+        try store.close()
+        let r = flowc("deal", "verify", "--db", db)
+        #expect(r.code == 1)
+        #expect(r.out == "store: the table `customer_key_backfill` is missing\nverified 6 deals: each snapshot is the fold of its log; the store's structure has 1 problem (SQLite's quick_check): restore the store from a backup\n", "\(r.out)")
+        let json = flowc("deal", "verify", "--json", "--db", db)
+        #expect(json.code == 1)
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(o["structure"] as? [String] == ["the table `customer_key_backfill` is missing"])
+        // Deals named: their logs only.
+        #expect(flowc("deal", "verify", "D-1003", "--db", db).code == 0)
     }
 
     /// A log that stops replaying (here an event logged under runner rules this flowc does not
@@ -52,7 +70,7 @@ import FlowRuntime
         let r = flowc("deal", "verify", "--db", db)
         #expect(r.code == 1)
         #expect(r.out.hasPrefix("D-1005: "), "\(r.out)")
-        #expect(r.out.hasSuffix("verified 6 deals: 1 differs\n"), "\(r.out)")
+        #expect(r.out.hasSuffix("verified 6 deals: 1 differs; the store's structure is sound\n"), "\(r.out)")
         // In JSON, for a monitor that runs it from cron (review of the CLI, C7: no JSON form).
         let json = flowc("deal", "verify", "--json", "--db", db)
         #expect(json.code == 1)
@@ -71,7 +89,7 @@ import FlowRuntime
         #expect(entry["code"] as? String == "FC1213" && (entry["problem"] as? String)?.hasPrefix("the stored deal `D-1001` cannot be read") == true, "\(entry)")
         let named = flowc("deal", "verify", "D-1003", "nope", "D-1003", "nope", "--json", "--db", db)
         #expect(named.code == 1)
-        #expect(named.out == #"{"checked":1,"differing":[],"matching":1,"missing":["nope"]}"# + "\n", "\(named.out)")
+        #expect(named.out == #"{"checked":1,"differing":[],"matching":1,"missing":["nope"],"structure":[]}"# + "\n", "\(named.out)")
         let unknown = flowc("deal", "verify", "nope", "--db", db)
         #expect(unknown.code == 1)
         #expect(unknown.out.contains("nope: error[FC1203]"), "\(unknown.out)")

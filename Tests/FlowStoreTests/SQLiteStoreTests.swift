@@ -78,6 +78,33 @@ struct SQLiteStoreTests {
         #expect(StoreError.sqlite(1, "no such table: outbox").message == "SQLite error 1: no such table: outbox")
     }
 
+    /// A damaged page of an index the deals' logs never read, and a table gone: the store's
+    /// structure check finds both, where replaying every deal found neither (QA round 41, A4).
+    @Test func theStructureCheckFindsADamagedIndexAndAMissingTable() throws {
+        let directory = try Directory()
+        let path = directory.path("deals.sqlite")
+        var store: SQLiteStore? = try SQLiteStore(path: path)
+        var host = ToyHost()
+        for n in 0..<200 { _ = try store?.append(host.next("D-\(n)", event: "e1", effects: ["x\(n)"])) }
+        #expect(try store?.structureProblems(limit: 20) == [])
+        let root = try store?.read { db in try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'outbox_pending'") } ?? nil
+        let page = try store?.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? nil
+        try store?.checkpoint()
+        try store?.close()
+        store = nil
+        let file = try #require(FileHandle(forUpdatingAtPath: path))
+        try file.seek(toOffset: UInt64((try #require(root) - 1) * (try #require(page)) + 8))
+        try file.write(contentsOf: Data(repeating: 0xA5, count: 1500))
+        try file.close()
+        let damaged = try SQLiteStore(path: path)
+        let problems = try damaged.structureProblems(limit: 20)
+        #expect(!problems.isEmpty, "\(problems)")
+        #expect(problems.count <= 20)
+        let other = try SQLiteStore(path: directory.path("other.sqlite"))
+        try other.execute(sql: "DROP TABLE customer_key_backfill")
+        #expect(try other.structureProblems(limit: 20) == ["the table `customer_key_backfill` is missing"])
+    }
+
     @Test func reopeningKeepsTheDataAndDoesNotMigrateAgain() throws {
         let directory = try Directory()
         let path = directory.path("deals.sqlite")
