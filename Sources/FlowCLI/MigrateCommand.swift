@@ -267,15 +267,16 @@ struct MigrateCommand: FlowcCommand {
     }
 
     /// The help for each entry written the wrong way round (`new: old`): its old side a node of
-    /// the new version and not of the deals', its new side a node of a version the deals run on.
+    /// the new version, its new side a node of a version the deals run on that the new version
+    /// does not have (its old side may be the deals' too: a removed node mapped onto a kept
+    /// one, written backwards; QA round 41, M8).
     /// `asFlags`: the entries given as `--map OLD=NEW`, whose help is written in that form.
     static func reversedPairs(_ entries: [NodeMapping], target: Machine, sources: [MigrationReport.SourceVersion],
                               asFlags: Set<NodeMapping>) -> [NodeMapping: String] {
         let targetNodes = Set(target.nodes.map(\.id))
         var out: [NodeMapping: String] = [:]
         for entry in entries where targetNodes.contains(entry.old) && !targetNodes.contains(entry.new) {
-            guard !sources.contains(where: { $0.nodes.contains { $0.id == entry.old } }),
-                  let source = sources.first(where: { $0.nodes.contains { $0.id == entry.new } }) else { continue }
+            guard let source = sources.first(where: { $0.nodes.contains { $0.id == entry.new } }) else { continue }
             out[entry] = MigrationMessages.reversed(entry, newVersion: target.template.version, oldVersion: source.version, asFlag: asFlags.contains(entry))
         }
         return out

@@ -193,7 +193,7 @@ struct MigrationTranslator {
         try Stepper.usable(s, old)
         if event.id == s.lastEventID { throw Refusal(RuntimeMessages.duplicateEvent, Names.shown(event.id)) }
         if event.at < s.lastEventAt {
-            throw Refusal(RuntimeMessages.eventOutOfOrder, Names.shown(event.id), Stepper.time(event.at), Stepper.time(s.lastEventAt))
+            throw Refusal(RuntimeMessages.eventOutOfOrder, Names.shown(event.id), Stepper.time(event.at, in: context), Stepper.time(s.lastEventAt, in: context))
         }
         var t = MigrationTranslator(old: old, new: new, s: s)
         let targets = try t.nodeTargets(map)

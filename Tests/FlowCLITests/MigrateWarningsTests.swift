@@ -23,6 +23,16 @@ import Testing
         return dir
     }
 
+    /// A migration dated before a deal's last event is refused with both times in the zone of
+    /// `--now`, as the rest of the report and `deal event` give them (QA round 41, M7: in UTC).
+    @Test func aMigrationBeforeTheLastEventSaysItsTimesInTheZoneOfNow() throws {
+        let v2 = Self.mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0")
+        let dir = try Self.store(["v2.flow.yaml": v2])
+        let r = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--deal", "T-3", "--now", "2024-05-09T12:00:00+08:00", "--db", dir + "/s.sqlite")
+        #expect(r.code == 1, "\(r.out)\(r.err)")
+        #expect(r.out.contains("refused[FC1106]: event `migrate-") && r.out.contains("happened at 2024-05-09T12:00:00+08:00, before the last event applied (2024-05-09T17:00:00+08:00)"), "\(r.out)")
+    }
+
     /// A shorter idle timer: a deal already idle past the new return goes to the public pool at
     /// the next tick, with no warning first; one past the new warning gets it. The dry run and the
     /// applied report say so per deal and count them, and the tick does what they said.
@@ -173,6 +183,12 @@ import Testing
         #expect(both.code == 1, "\(both.err)")
         #expect(both.out.contains("swap them, `--map review=first_talks`)"), "\(both.out)")
         #expect(!both.out.contains("swap them, `review: first_talks`"), "\(both.out)")
+        // A pair whose old side both versions have and whose new side the new version removed:
+        // the removed node mapped onto a kept one, written the wrong way round (QA round 41, M8:
+        // no help, or a did-you-mean mapping a node onto itself).
+        let removed = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--map", "review=talks", "--now", now, "--db", db)
+        #expect(removed.code == 2)
+        #expect(removed.err == "error[FC1167]: the mapping sends `review` to `talks`, which is not a node of the new version (help: a mapping goes from the deal's node to the new version's, `OLD: NEW` or `--map OLD=NEW`; `review` is a node of the new version 2.0.0 and `talks` one of 1.0.0: swap them, `--map talks=review`)\n", "\(removed.err)")
     }
 
     /// A blocked node whose new due date is later is active again once moved: the report shows
