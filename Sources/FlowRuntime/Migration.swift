@@ -753,6 +753,18 @@ struct MigrationTranslator {
                 moved.effect = effect
                 moved.roles = roles
                 out.append(moved)
+                // The chat follows the roles it was made with; say where the new version lists
+                // others (QA round 41, M1).
+                let listed = nm.effects[effect].recipients.compactMap { r -> Int? in if case .role(let i) = r { return i } else { return nil } }
+                if Set(listed) != Set(roles) {
+                    let ids = { (indices: [Int]) in indices.filter { nm.roles.indices.contains($0) }.map { nm.roles[$0].id } }
+                    let added = ids(listed.filter { !roles.contains($0) }), left = ids(roles.filter { !listed.contains($0) })
+                    var tail: [String] = []
+                    if !added.isEmpty { tail.append(RuntimeMessages.fill(RuntimeMessages.Migration.chatRolesAdded, [Names.list(added)])) }
+                    if !left.isEmpty { tail.append(RuntimeMessages.fill(RuntimeMessages.Migration.chatRolesLeft, [Names.list(left)])) }
+                    notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.chatRolesKept,
+                                                      [chat.chatID, Names.list(ids(roles)), Names.list(ids(listed)), tail.joined(separator: ", and ")]))
+                }
             } else {
                 notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.chatDropped, [chat.chatID]))
             }

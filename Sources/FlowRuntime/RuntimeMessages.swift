@@ -520,6 +520,11 @@ public enum RuntimeMessages {
         public static let requiredUnset = "field `{0}` is required in the new version and the deal has no value for it (no default): set it with an event (`--set {0}=…`)"
         public static let roleDropped = "role `{0}` is not in the new version: {1} dropped"
         public static let chatDropped = "group chat `{0}` has no matching `group_chat` effect in the new version (on the same node, or the node it is mapped to, and trigger): the deal no longer follows it, so new role members are not added to it, and entering its node again creates a new chat"
+        /// A chat kept with the roles it was made with (`{1}`) where the new version's effect
+        /// lists others (`{2}`); `{3}` ``chatRolesAdded`` and ``chatRolesLeft``.
+        public static let chatRolesKept = "group chat `{0}` keeps following the roles it was made with, {1}, where the new version's `group_chat` lists {2}: {3}"
+        public static let chatRolesAdded = "a person added later to {0} is not added to the chat"
+        public static let chatRolesLeft = "one added to {0} still is"
         public static let detail = "{0} {1} → {2} {3}"
         /// A done node the migration puts after the deal's open nodes (`{0}` the new node, `{1}`
         /// the old one, `{2}` the open nodes, `{3}` ``doneAheadMapped`` or ``doneAheadReordered``).

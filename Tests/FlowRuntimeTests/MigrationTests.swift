@@ -850,6 +850,21 @@ extension Deal {
         #expect(kept.snapshot?.nodes.first?.deliverables == [false, true])
     }
 
+    /// A chat kept by a migration follows the roles it was made with; when the new version's
+    /// `group_chat` there lists others, a note says so (QA round 41, M1: people added to a role
+    /// the company took out of the chat were still added, with no word of it).
+    @Test func aKeptChatWhoseRolesTheNewVersionChangedIsNoted() throws {
+        var d = try Mini.deal()
+        let v2 = try MiniVersion.make("2.0.0", [("roles: [sales_owner, presales, legal]", "roles: [sales_owner, presales, finance]")])
+        let (moved, outcome) = try d.migrate(to: v2).get()
+        let chat = try #require(moved.snapshot?.groupChats.first)
+        #expect(outcome.notes.contains("group chat `\(chat.chatID)` keeps following the roles it was made with, `sales_owner`, `presales`, `legal`, where the new version's `group_chat` lists `sales_owner`, `presales`, `finance`: a person added later to `finance` is not added to the chat, and one added to `legal` still is"), "\(outcome.notes)")
+        // The same roles: no note.
+        let same = try MiniVersion.make("2.0.1", [("version: 2.0.1", "version: 2.0.1")])
+        let (_, quiet) = try d.migrate(to: same).get()
+        #expect(!quiet.notes.contains { $0.contains("keeps following") }, "\(quiet.notes)")
+    }
+
     @Test func rolesByIDAndTheOwnerRoleFollowsThePool() throws {
         var d = try Mini.deal()
         let v2 = try MiniVersion.make("2.0.0", [("  audit: {name: Audit}\n", "  auditor: {name: Audit}\n"), ("    owner: audit\n", "    owner: auditor\n"),
