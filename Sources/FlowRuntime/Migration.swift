@@ -209,6 +209,7 @@ struct MigrationTranslator {
         // `when` decides gets a projection decision, in or out, with the values read, so that
         // `why` says what the new version put ahead (QA round 27, M11).
         let added = context.rules >= 9 ? t.addedProjectedNodesAhead(fresh, mapped: mapped) : []
+        t.noteAddedBehind(fresh, mapped: mapped)
         fresh.fields = try t.translateFields(limits)
         fresh.roleMembers = t.translateRoles()
         fresh.groupChats = t.translateChats(targets, byPlace: context.rules >= 4)
@@ -448,6 +449,32 @@ struct MigrationTranslator {
         let when = new.tables.projectedWhen
         return fresh.nodes.indices.filter { n in
             fresh.nodes[n].status == .pending && !mapped.contains(n) && ahead[n] && when.indices.contains(n) && when[n] != nil
+        }
+    }
+
+    /// Notes each node the new version adds behind the deal: new (no old node maps to it),
+    /// pending, and before the deal's open nodes along the transitions that lead forward, which
+    /// do not lead to it. The deal does not pass it (QA round 41, M2, M3: half of a split node
+    /// stayed pending behind the deals, and nothing said so).
+    mutating func noteAddedBehind(_ fresh: DealSnapshot, mapped: Set<Int>) {
+        let open = fresh.nodes.indices.filter { fresh.nodes[$0].status.isOpen || fresh.nodes[$0].status == .waiting }
+        guard !open.isEmpty else { return }
+        let forward = new.tables.forward.successors
+        func reach(_ starts: [Int]) -> [Bool] {
+            var seen = Array(repeating: false, count: forward.count)
+            var stack = starts.filter { seen.indices.contains($0) }
+            while let x = stack.popLast() {
+                if seen[x] { continue }
+                seen[x] = true
+                stack.append(contentsOf: forward[x].filter { !seen[$0] })
+            }
+            return seen
+        }
+        let ahead = reach(open)
+        for n in fresh.nodes.indices where fresh.nodes[n].status == .pending && !mapped.contains(n) && ahead.indices.contains(n) && !ahead[n] {
+            let reaches = reach([n])
+            guard open.contains(where: { reaches.indices.contains($0) && reaches[$0] }) else { continue }
+            notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.addedBehind, [new.machine.nodes[n].id, Names.list(open.map { new.machine.nodes[$0].id })]))
         }
     }
 

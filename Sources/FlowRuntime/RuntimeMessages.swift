@@ -525,6 +525,8 @@ public enum RuntimeMessages {
         public static let chatRolesKept = "group chat `{0}` keeps following the roles it was made with, {1}, where the new version's `group_chat` lists {2}: {3}"
         public static let chatRolesAdded = "a person added later to {0} is not added to the chat"
         public static let chatRolesLeft = "one added to {0} still is"
+        /// A node new in this version before the deal's open nodes (`{1}`).
+        public static let addedBehind = "node `{0}` is new in this version and comes before {1}, where the deal is: the deal does not pass it, and it stays pending unless the deal is sent back before it"
         public static let detail = "{0} {1} → {2} {3}"
         /// A done node the migration puts after the deal's open nodes (`{0}` the new node, `{1}`
         /// the old one, `{2}` the open nodes, `{3}` ``doneAheadMapped`` or ``doneAheadReordered``).

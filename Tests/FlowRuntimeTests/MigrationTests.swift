@@ -865,6 +865,23 @@ extension Deal {
         #expect(!quiet.notes.contains { $0.contains("keeps following") }, "\(quiet.notes)")
     }
 
+    /// A node the new version puts before where the deal is (half of a split node) is noted:
+    /// the deal does not pass it (QA round 41, M2, M3).
+    @Test func aNodeAddedBehindTheDealIsNoted() throws {
+        var d = try Mini.deal()
+        try d.apply(.tickDeliverable(node: "talks", deliverable: "visit_record", done: true))
+        try d.apply(.setFields([FieldAssignment("quote", money(100)), FieldAssignment("cost", money(50))]), by: "alice")
+        try d.finish("talks", by: "alice", after: hour)
+        let open = try #require(d.snapshot).nodes.indices.filter { try! #require(d.snapshot).nodes[$0].status == .active }.map { d.pm.machine.nodes[$0].id }
+        let v2 = try MiniVersion.make("2.0.0", [("    next:\n      - if: \"quote < cost\"", "    next: prep\n  - id: prep\n    name: Prep\n    owner: sales_owner\n    next:\n      - if: \"quote < cost\"")])
+        let (_, outcome) = try d.migrate(to: v2).get()
+        #expect(outcome.notes.contains("node `prep` is new in this version and comes before \(open.map { "`\($0)`" }.joined(separator: ", ")), where the deal is: the deal does not pass it, and it stays pending unless the deal is sent back before it"), "\(outcome.notes)")
+        // A node added ahead of the deal is not.
+        var fresh = try Mini.deal()
+        let (_, ahead) = try fresh.migrate(to: v2).get()
+        #expect(!ahead.notes.contains { $0.hasPrefix("node `prep`") }, "\(ahead.notes)")
+    }
+
     @Test func rolesByIDAndTheOwnerRoleFollowsThePool() throws {
         var d = try Mini.deal()
         let v2 = try MiniVersion.make("2.0.0", [("  audit: {name: Audit}\n", "  auditor: {name: Audit}\n"), ("    owner: audit\n", "    owner: auditor\n"),
