@@ -47,9 +47,37 @@ struct GraphOverlay {
     /// The states of a node the deal is at now: active, blocked, a join waiting.
     static let openStates: Set<NodeStatus> = [.active, .blocked, .waiting]
 
+    /// Nodes a migration added behind the deal: never entered, yet after a finished node along a
+    /// plain `next` or a fork, which the deal enters on its way (or after another such node).
+    /// Only a migration leaves one so; they are drawn passed over, as a skipped node is, so that
+    /// the path through them stays whole (QA round 41, M2: drawn not reached, the deal seemed to
+    /// have jumped a stage).
+    func passedOver() -> Set<Int> {
+        var out = Set<Int>()
+        var changed = true
+        while changed {
+            changed = false
+            for (p, node) in machine.nodes.enumerated() where snapshot.nodes.indices.contains(p) && (finished(snapshot.nodes[p].status) || out.contains(p)) {
+                let targets: [Int]
+                switch node.transition {
+                case .goto(let t): targets = [t]
+                case .fork(let branches, _): targets = branches
+                default: targets = []
+                }
+                for t in targets where snapshot.nodes.indices.contains(t) && !out.contains(t)
+                    && snapshot.nodes[t].status == .pending && snapshot.nodes[t].entries == 0 {
+                    out.insert(t)
+                    changed = true
+                }
+            }
+        }
+        return out
+    }
+
     func apply(to model: inout GraphModel) {
         let decisions = snapshot.decisions
         let lost = decisions.contains { $0.kind == .lose } || snapshot.loseReason != nil
+        let passedOver = passedOver()
 
         // Boxes.
         for k in model.nodes.indices {
@@ -78,6 +106,7 @@ struct GraphOverlay {
                 }
             default:
                 state = status(node.machineIndex) ?? .pending
+                if let i = node.machineIndex, passedOver.contains(i) { state = .skipped }
                 model.nodes[k].passedEarlier = passedEarlier(node.machineIndex)
                 if state == .active, let now, let i = node.machineIndex, let due = snapshot.nodes[i].dueAt, due <= now {
                     model.nodes[k].overdue = true
@@ -91,7 +120,8 @@ struct GraphOverlay {
                 let key = state == .blocked ? (days == nil ? "blockedNow" : "blocked") : "overdue"
                 if let format = words.stateMarks[key] { model.nodes[k].stateMark = words.fill(format, days.map(String.init) ?? "") }
             }
-            let shown = model.nodes[k].passedEarlier ? "earlier" : model.nodes[k].overdue ? "overdue" : state.rawValue
+            let over = node.machineIndex.map(passedOver.contains) == true
+            let shown = model.nodes[k].passedEarlier ? "earlier" : model.nodes[k].overdue ? "overdue" : over ? "passedOver" : state.rawValue
             model.nodes[k].tooltip.append(words.status[shown] ?? shown)
         }
         for record in snapshot.records {

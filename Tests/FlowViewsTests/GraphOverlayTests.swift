@@ -1,3 +1,4 @@
+import FlowCheck
 import FlowHost
 import FlowIR
 import FlowRuntime
@@ -88,6 +89,37 @@ import Testing
         #expect(mermaid.contains("  n2 -->|\"否则\"| n4\n"))
         let takenIndices = model.edges.indices.filter { model.edges[$0].taken }.map(String.init).joined(separator: ",")
         #expect(mermaid.contains("  linkStyle \(takenIndices) stroke:#1c7ed6,stroke-width:3px\n"))
+    }
+
+    /// A node a migration put between two nodes the deal has passed is drawn passed over, and
+    /// the arrows through it taken, so that the path stays whole (QA round 41, M2: drawn not
+    /// reached, the arrows faint, as if the deal had jumped it).
+    @Test func aNodeAMigrationAddedBehindTheDealIsPassedOver() throws {
+        let (view, _) = try Self.drivenDeal()
+        var text = try String(contentsOfFile: GraphFixtures.root + "/" + GraphFixtures.demoPath, encoding: .utf8)
+        let inserted = "    when: \"quote < cost\"\n    next: prep\n  - id: prep\n    name: {zh: 准备, en: Prep}\n    owner: sales_manager\n    next: review\n"
+        for (old, new) in [("version: 1.0.0", "version: 1.1.0"), ("    when: \"quote < cost\"\n    next: review\n", inserted)] {
+            #expect(text.contains(old))
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        let checked = TemplateChecker.check(path: "demo.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
+        #expect(!checked.hasErrors, "\(checked.diagnostics.map(\.message.text))")
+        let next = PreparedMachine(try IRLoader.verify(try IRCompiler.compile(checked)))
+        let at = view.snapshot.lastEventAt + 60
+        let event = DealEvent(id: "m1", at: at, .migrate(from: view.snapshot.machineHash, to: next.machine.template.hash, map: []))
+        let moved = try Runner.migrate(from: view.machine, to: next, view.snapshot, event, context: StepContext(now: at), limits: RunnerLimits()).get()
+        let model = GraphModel.build(next.machine, snapshot: moved.snapshot)
+        let prep = try #require(model.nodes.first { $0.key == "prep" })
+        #expect(prep.state == .skipped)
+        #expect(prep.tooltip.last == "已越过（迁移时新增在商机所到之处之前）")
+        let taken = Set(model.edges.filter(\.taken).map { model.nodes[$0.from].key + ">" + model.nodes[$0.to].key })
+        #expect(taken.isSuperset(of: ["audit>prep", "prep>review", "review>contract_review"]), "\(taken.sorted())")
+        // The deal's own nodes are as before; nodes ahead of it stay not reached.
+        #expect(model.nodes.first { $0.key == "review" }?.state == .done)
+        #expect(model.nodes.first { $0.key == "signing" }?.state == .pending)
+        // The same deal on its own version has no node passed over.
+        let before = GraphModel.build(view.machine.machine, snapshot: view.snapshot)
+        #expect(!before.nodes.contains { $0.tooltip.last == "已越过（迁移时新增在商机所到之处之前）" })
     }
 
     @Test func lostDealShowsClosedNodesAndTheLosePathTaken() throws {
