@@ -153,6 +153,12 @@ public final class MachineRegistry {
         return p
     }
 
+    /// The machine prepared to step deals, without writing it to the archive (a preview: a dry
+    /// run that writes nothing); the registered one when it is.
+    public func preview(_ machine: VerifiedMachine) -> PreparedMachine {
+        prepared[machine.machine.template.hash] ?? PreparedMachine(machine)
+    }
+
     /// The machine with this hash, for deal `dealID` (named in the error).
     /// - Throws: ``HostError`` FC1210 when the archive has no such machine or it does not verify.
     public func machine(hash: String, for dealID: String) throws(HostError) -> PreparedMachine {

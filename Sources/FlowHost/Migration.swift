@@ -157,7 +157,8 @@ extension DealService {
     /// - Throws: ``HostError`` FC1212 when the store or the machine archive fails.
     public func migrate(_ request: MigrationRequest) throws(HostError) -> MigrationReport {
         if request.apply { try checkWriterLock() }
-        let target = try machines.register(request.target)
+        // A dry run writes nothing, the machine archive included (QA round 41, A9).
+        let target = request.apply ? try machines.register(request.target) : machines.preview(request.target)
         let tm = target.machine
         let hash = tm.template.hash
         let explicit = !request.deals.isEmpty

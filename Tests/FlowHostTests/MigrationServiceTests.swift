@@ -19,7 +19,37 @@ let standardRenamed: VerifiedMachine = {
     }
 }()
 
+/// A machine archive that can be closed to writes, as a read-only copy of a store is.
+final class ClosableArchive: MachineArchive, @unchecked Sendable {
+    let base = InMemoryMachineArchive()
+    var closed = false
+    func load(hash: String) throws -> [UInt8]? { try base.load(hash: hash) }
+    func save(hash: String, bytes: [UInt8]) throws {
+        if closed { throw StoreError(.database, "the archive is read-only") }
+        try base.save(hash: hash, bytes: bytes)
+    }
+}
+
 @Suite struct MigrationServiceTests {
+    /// A dry run writes nothing, not even the new version into the machine archive: it previews
+    /// a migration on a read-only copy of a store (QA round 41, A9: it failed there, the only
+    /// reading command that did). `--apply` still archives the version its deals move to.
+    @Test func aDryRunWritesNoMachine() throws {
+        let archive = ClosableArchive()
+        let s = DealService(store: InMemoryStore(), machines: MachineRegistry(archive: archive), clock: { at("2024-05-10T09:00:00Z") })
+        let m = try s.machines.register(standard)
+        #expect(s.create(NewDealInput(dealID: "S-1", at: .absolute(at("2024-05-06T09:00:00Z")), owner: "alice",
+                                      fields: [WrittenValue("customer_name", .string("北极星软件"))]), machine: m).error == nil)
+        archive.closed = true
+        let dry = try s.migrate(MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact")]))
+        #expect(dry.ok == 1)
+        #expect(try archive.load(hash: standardRenamed.machine.template.hash) == nil)
+        archive.closed = false
+        let applied = try s.migrate(MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact")], apply: true))
+        #expect(applied.ok == 1)
+        #expect(try archive.load(hash: standardRenamed.machine.template.hash) != nil)
+    }
+
     /// A migration that would make a deal a duplicate customer (here a renewal moved out of its
     /// `customer.group` while a new-business deal of the customer is open) is refused for that
     /// deal, FC1201 naming the other deal's owner, as creating it would be.
