@@ -124,7 +124,15 @@ extension Runner {
                     lines.append(fill(X.blocked, node(d.node), time(d.at)))
                 }
             case .escalated: lines.append(fill(X.escalated, node(d.node), d.detail ?? "?", time(d.at)))
-            case .idleWarning: lines.append(fill(X.idleWarning, time(d.detail.flatMap { Int64($0) }), time(d.at)))
+            case .idleWarning:
+                var line = fill(X.idleWarning, time(d.detail.flatMap { Int64($0) }), time(d.at))
+                // Later than its due time because a migration made it due at once (QA round 41,
+                // M5): said, as for an idle return.
+                if let since = d.detail.flatMap({ Int64($0) }), let warn = machine.pool.idleWarn, d.at > since + warn,
+                   s.decisions.contains(where: { $0.kind == .migration && $0.sequence <= d.sequence && $0.at >= since + warn }) {
+                    line += fill(X.idleWarningMigrated, time(since + warn))
+                }
+                lines.append(line)
             case .idleReturn:
                 var line = fill(X.idleReturn, time(d.detail.flatMap { Int64($0) }), time(d.at))
                 // The warning dropped because the return was due in the same step (a tick after

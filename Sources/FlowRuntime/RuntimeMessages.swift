@@ -497,6 +497,8 @@ public enum RuntimeMessages {
         public static let dueRestarted = "`{0}` is due again at {1}: the deal left the public pool at {2}, and its due clock started again"
         public static let dueRestartedNoDue = "`{0}` is active again: the deal left the public pool at {1}"
         public static let idleWarning = "no status change since {0}: idle warning at {1}"
+        /// After ``idleWarning``, when a migration made the warning due at once.
+        public static let idleWarningMigrated = ", due at {0} on the version the deal moved to: the migration made it due at once"
         public static let idleReturn = "no status change since {0}: returned to the public pool at {1}"
         /// After ``idleReturn``, when its warning was dropped.
         public static let idleReturnUnwarned = ", without the idle warning due at {0}: no tick ran between the two, and a warning of what had already happened is not sent"

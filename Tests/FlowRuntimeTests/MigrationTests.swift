@@ -882,6 +882,28 @@ extension Deal {
         #expect(!ahead.notes.contains { $0.hasPrefix("node `prep`") }, "\(ahead.notes)")
     }
 
+    /// An idle warning a migration made due at once is explained so, as an idle return made due
+    /// at once is (QA round 41, M5: `why` gave the warning's time, six days after the status
+    /// change under a five-day warning, and no reason).
+    @Test func anIdleWarningAMigrationMadeDueIsExplained() throws {
+        var d = try Mini.deal()
+        let start = try #require(d.snapshot).lastStatusChangeAt
+        let v2 = try MiniVersion.make("2.0.0", [("warn: 7d", "warn: 5d")])
+        let (moved, _) = try d.migrate(to: v2, after: 6 * day).get()
+        var next = moved
+        try next.apply(.tick, after: hour)
+        func iso(_ t: Int64) -> String { TimeText.iso(t, utcOffset: nil) }
+        let snapshot = try #require(next.snapshot)
+        let line = try #require(Runner.explain(next.m, snapshot).first { $0.hasPrefix("no status change since") })
+        #expect(line == "no status change since \(iso(start)): idle warning at \(iso(start + 6 * day)), due at \(iso(start + 5 * day)) on the version the deal moved to: the migration made it due at once", "\(line)")
+        // A warning a tick sent on time is said as before.
+        var plain = try Mini.deal()
+        try plain.apply(.tick, after: 7 * day + hour)
+        let plainSnapshot = try #require(plain.snapshot)
+        let own = try #require(Runner.explain(plain.m, plainSnapshot).first { $0.hasPrefix("no status change since") })
+        #expect(!own.contains("migration"), "\(own)")
+    }
+
     @Test func rolesByIDAndTheOwnerRoleFollowsThePool() throws {
         var d = try Mini.deal()
         let v2 = try MiniVersion.make("2.0.0", [("  audit: {name: Audit}\n", "  auditor: {name: Audit}\n"), ("    owner: audit\n", "    owner: auditor\n"),
