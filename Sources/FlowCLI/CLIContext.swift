@@ -116,6 +116,10 @@ public final class CLIContext: @unchecked Sendable {
     var storeWasBusy = false
     /// Ctrl-C or TERM stopped a wait for the store's writer lock (FC1242): exit 130.
     var storeWaitInterrupted = false
+    /// The store the command opened: a store failure said without a place is said at it (QA
+    /// round 41, A8: a failure partway through a command named no store, and its JSON had no
+    /// `location`).
+    var openedStore: String?
 
     /// Whether anything was written to standard output (or tried: a lost stream counts).
     private(set) var wroteOutput = false

@@ -340,6 +340,7 @@ struct StoreOptions: ParsableArguments {
         let service = DealService(store: store, machines: machines, clock: clock, utcOffset: effectiveOffset ?? 0)
         service.hintZone = effectiveOffset
         service.writerLock = lock
+        context.openedStore = path
         if writing {
             // What an upgrade leaves to the host (customer keys, view columns), before any write
             // reads them (store review: a `flowc tick` that upgraded the store left the view
@@ -787,6 +788,7 @@ extension CLIContext {
     func writeError(_ error: HostError, place: String? = nil) {
         if error.storeProblem == .busy { storeWasBusy = true }
         if error.storeProblem == .interrupted { storeWaitInterrupted = true }
+        let place = place ?? (error.storeProblem == .failed ? openedStore : nil)
         writeError((place.map { "\($0): " } ?? "") + error.description + "\n")
     }
 }

@@ -36,6 +36,21 @@ import FlowRuntime
         #expect(flowc("deal", "verify", "D-1003", "--db", db).code == 0)
     }
 
+    /// A store failure partway through a command names the store, in text and in JSON's
+    /// `location`, as a failure to open it does (QA round 41, A8).
+    @Test func aStoreFailureAfterTheOpenNamesTheStore() throws {
+        let db = try Examples.loaded()
+        let store = try SQLiteStore(path: db)
+        try store.execute(sql: "DROP TABLE outbox")
+        try store.close()
+        let r = flowc("outbox", "list", "--db", db)
+        #expect(r.code == 2)
+        #expect(r.err.hasPrefix("\(db): error[FC1212]: the store failed: SQLite error 1: no such table: outbox"), "\(r.err)")
+        let json = flowc("outbox", "list", "--json", "--db", db)
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: [String: Any]])
+        #expect(o["error"]?["location"] as? String == db, "\(json.out)")
+    }
+
     /// A log that stops replaying (here an event logged under runner rules this flowc does not
     /// know, FC1177): `verify` names the deal, and `history` and `why` show what replays, then
     /// fail with the reason, rather than pass a shortened history off as the whole.
