@@ -165,8 +165,9 @@ struct GraphCommand: FlowcCommand {
         // An empty file is no store either, as for every command (SQLite would take it for an
         // empty database).
         var info = stat()
-        guard stat(path, &info) == 0, info.st_size > 0 || (info.st_mode & S_IFMT) == S_IFDIR else {
-            context.writeError(HostError.noStore(path, defaulted: db == nil && StoreOptions.environmentPath(context) == nil), place: path)
+        let exists = stat(path, &info) == 0
+        guard exists, info.st_size > 0 || (info.st_mode & S_IFMT) == S_IFDIR else {
+            context.writeError(HostError.noStore(path, defaulted: db == nil && StoreOptions.environmentPath(context) == nil, empty: exists), place: path)
             return .failure(ExitStatus(ExitCode.usage))
         }
         // A directory, a pipe, a file that is not SQLite: said as every command says it (QA

@@ -270,7 +270,9 @@ struct StoreOptions: ParsableArguments {
         // would take it for an empty database, and a command on existing deals would report none.
         if !exists || (info.st_size == 0 && !creating) {
             guard creating else {
-                context.writeError(HostError.noStore(path, defaulted: db == nil && Self.environmentPath(context) == nil), place: path)
+                // An empty file is said to be one (QA round 41, A10: "no deal store" for a file
+                // that is there).
+                context.writeError(HostError.noStore(path, defaulted: db == nil && Self.environmentPath(context) == nil, empty: exists), place: path)
                 return nil
             }
             // The default store's `.flowc/` is made for it.

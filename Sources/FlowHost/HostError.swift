@@ -124,8 +124,9 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     /// - Parameter defaulted: the path is the default one (no `--db`, no `$FLOWC_DB`), which is said
     ///   with how to name another (QA round 32, D1: the README's main job made its store with
     ///   `--db`, and the manager commands after it, without one, found none).
-    public static func noStore(_ path: String, defaulted: Bool = false) -> HostError {
-        HostError(HostMessages.noStore, path, defaulted ? HostMessages.Phrase.defaultStore : "")
+    /// - Parameter empty: an empty file is at `path` (said so, with what to do).
+    public static func noStore(_ path: String, defaulted: Bool = false, empty: Bool = false) -> HostError {
+        HostError(HostMessages.noStore, path, empty ? HostMessages.Phrase.emptyStoreFile : defaulted ? HostMessages.Phrase.defaultStore : "")
     }
 
     /// FC1216: the directory of a store to be created at `path` does not exist.

@@ -215,6 +215,8 @@ public enum HostMessages {
         public static let lockReleased = "this service let the store's writer lock go (`writerLock = nil`) and writes no more: open another service to write"
         /// FC1215 when no store was named: the default, and how to name another.
         public static let defaultStore = " (the default store: name the one to use with `--db PATH` or `$FLOWC_DB`)"
+        /// FC1215 for an empty file at the store's path.
+        public static let emptyStoreFile = ": the file is empty (0 bytes), as a copy or a restore that did not finish leaves it; restore the store from a backup (its file, its `-wal` and its `.machines` directory), or remove the file to start a new store"
         /// FC1220's detail for a line of JSON Lines that starts with a byte-order mark: `{0}` it, named.
         public static let byteOrderMark = "it starts with {0}, a byte-order mark, which joining two files leaves inside the file: remove it"
         /// FC1242's `{0}`.

@@ -320,6 +320,15 @@ enum SQLiteSchema {
             if tables > 0 { throw StoreError(.notAStore, "the database has tables but is not a flowc store") }
         }
         let migrator = migrator()
+        // Another GRDB application's database has migrations, none of them flowc's (QA round
+        // 41, A10: it was said to be written by a newer flowc).
+        if migrated, applicationID != Self.applicationID {
+            let applied = try migrator.appliedIdentifiers(db)
+            if !applied.isEmpty, applied.isDisjoint(with: migrations.map(\.identifier)) {
+                let shown = applied.sorted().prefix(3).map { "`\($0)`" }.joined(separator: ", ") + (applied.count > 3 ? ", …" : "")
+                throw StoreError(.notAStore, "the database has tables but is not a flowc store (its migrations, \(shown), are another program's)")
+            }
+        }
         if migrated, try migrator.hasBeenSuperseded(db) {
             let unknown = try migrator.appliedIdentifiers(db).subtracting(migrations.map(\.identifier))
             throw StoreError(

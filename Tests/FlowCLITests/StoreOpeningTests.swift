@@ -191,6 +191,24 @@ import Testing
         }
     }
 
+    /// Another GRDB application's database (a `grdb_migrations` table of its own) is not a flowc
+    /// store, not one "written by a newer flowc" (QA round 41, A10: the engineer was sent to
+    /// upgrade flowc).
+    @Test func anotherGRDBApplicationsDatabaseIsNotAStore() throws {
+        let dir = try tempDir([:])
+        let db = dir + "/app.sqlite"
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('create table grdb_migrations(identifier text not null primary key)'); c.execute(\"insert into grdb_migrations values('v1-createUsers')\"); c.execute('create table users(id integer primary key)'); c.commit(); c.close()", db]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let r = flowc("deals", "--db", db)
+        #expect(r.code == 2)
+        #expect(r.err.contains("the database has tables but is not a flowc store (its migrations, `v1-createUsers`, are another program's)"), "\(r.err)")
+        #expect(!r.err.contains("newer flowc"), "\(r.err)")
+    }
+
     @Test func aPathThatCannotBeFollowedIsSaidPlainly() throws {
         let dir = try tempDir(["file": "x\n"])
         try FileManager.default.createSymbolicLink(atPath: dir + "/loop1.sqlite", withDestinationPath: dir + "/loop2.sqlite")
@@ -268,7 +286,9 @@ import Testing
         let ctx = CLIContext(capture: true)
         let code = Flowc.run(args + ["--db", db], context: ctx)
         #expect(code == 2, "\(args)")
-        #expect(ctx.err == "\(db): error[FC1215]: there is no deal store at `\(db)`\n", "\(args)")
+        // Said to be an empty file, with what to do (QA round 41, A10: "no deal store" for a file
+        // that is there).
+        #expect(ctx.err == "\(db): error[FC1215]: there is no deal store at `\(db)`: the file is empty (0 bytes), as a copy or a restore that did not finish leaves it; restore the store from a backup (its file, its `-wal` and its `.machines` directory), or remove the file to start a new store\n", "\(args)")
         #expect((try FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) == 0)
     }
 
