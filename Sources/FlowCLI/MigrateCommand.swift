@@ -69,8 +69,9 @@ struct MigrateCommand: FlowcCommand {
             the new version does not have, FC1167, all of them before any deal is read; an \
             unreadable map file, FC1225), an unreadable file, or a store that cannot be opened or \
             written; 75 the store was busy (another writer held it past --lock-timeout; try again); \
-            130 `--apply` stopped by Ctrl-C or TERM while it waited for the store (FC1242: no deal \
-            was changed). Also 1 when the store has no deal of the new version's template id but open \
+            130 stopped by Ctrl-C or TERM: while it waited for the store (FC1242: no deal was \
+            changed), or while it worked (the migration, one transaction, is written whole, and a \
+            note says so). Also 1 when the store has no deal of the new version's template id but open \
             deals of others (a new version keeps its template's id): the report names them; and \
             when no deal runs on the --from version (FC1231, naming the versions the open deals \
             run on). With --from, the open deals on other versions are noted, not considered.
@@ -133,6 +134,10 @@ struct MigrateCommand: FlowcCommand {
 
     func execute(_ context: CLIContext) -> Int32 {
         colors.apply(to: context)
+        // Ctrl-C or TERM: the migration, one transaction, is written whole or not at all; which,
+        // is said, exit 130 (QA round 41, A7: the process ended by the signal without a word).
+        let interrupts = Interrupts.install()
+        defer { interrupts.remove() }
         // The mapping first: a usage problem should not wait for a compile.
         var entries: [NodeMapping] = []
         // Where the map file wrote each entry, for the mapping's problems found later (M8).
@@ -224,6 +229,10 @@ struct MigrateCommand: FlowcCommand {
             return ExitCode.usage
         }
         guard let service = store.open(context, writing: apply) else { return ExitCode.usage }
+        if interrupts.isRaised {
+            context.writeError(HostError.interruptedWaiting("the store"))
+            return ExitCode.interrupted
+        }
         let report: MigrationReport
         do {
             report = try service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: apply, allowOlder: allowOlder,
@@ -261,6 +270,11 @@ struct MigrateCommand: FlowcCommand {
             let tail = others.isEmpty ? "" : HostMessages.fill(MigrationMessages.Phrase.otherVersionsAre, [report.templateID, others.joined(separator: ", ")])
             context.writeError("error[\(MigrationMessages.noDealOnSource.code)]: " + MigrationMessages.noDealOnSource.render([from, tail]) + "\n")
             return ExitCode.problems
+        }
+        if interrupts.isRaised {
+            context.writeError(apply && report.ok > 0 ? "note: interrupted (Ctrl-C or TERM) while the migration was written: it was written whole, as the report says\n"
+                                                       : "note: interrupted (Ctrl-C or TERM): nothing was changed\n")
+            return ExitCode.interrupted
         }
         // Nothing found because the new version has another template id is not a clean run.
         return report.refused > 0 || !report.otherTemplates.isEmpty ? ExitCode.problems : ExitCode.clean

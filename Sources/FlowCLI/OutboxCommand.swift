@@ -21,7 +21,8 @@ struct OutboxCommand: ParsableCommand {
             Exit codes: 0 done; 2 usage error (a position the outbox never gave out: nothing is \
             acknowledged), or a store that cannot be opened or written; 75 the store was busy \
             (another writer held it past --lock-timeout; try again); 130 `ack` stopped by Ctrl-C \
-            or TERM while it waited for the store (FC1242: nothing was acknowledged).
+            or TERM: while it waited for its positions or the store (FC1242: nothing was \
+            acknowledged), or while it wrote them (written whole, then said in a note).
             """,
         subcommands: [OutboxListCommand.self, OutboxAckCommand.self]
     )
@@ -167,6 +168,11 @@ struct OutboxAckCommand: FlowcCommand {
     }
 
     func execute(_ context: CLIContext) -> Int32 {
+        // Ctrl-C or TERM: before the acknowledgements are written, nothing is; while they are,
+        // they are written whole; either way said, exit 130 (QA round 41, A7: the process ended
+        // without a word, the engineer unable to tell whether the acknowledgement happened).
+        let interrupts = Interrupts.install()
+        defer { interrupts.remove() }
         var positions = self.positions
         if stdin {
             let read = Self.readPositions(context.readStandardInput())
@@ -181,6 +187,10 @@ struct OutboxAckCommand: FlowcCommand {
                 context.write(json ? #"{"acknowledged":0,"before":0}"# + "\n" : "acknowledged 0 effects (standard input held no position)\n")
                 return ExitCode.clean
             }
+        }
+        if interrupts.isRaised {
+            context.writeError(HostError.interruptedWaiting(stdin ? "the positions on standard input" : "the store"))
+            return ExitCode.interrupted
         }
         // An acknowledgement dates no event: any clock is taken (QA round 29, N5).
         guard let service = store.open(context, writing: true, datesEvents: false) else { return ExitCode.usage }
@@ -205,11 +215,15 @@ struct OutboxAckCommand: FlowcCommand {
         let asked = Set(positions).count
         if json {
             context.write("{\"acknowledged\":\(changed),\"before\":\(asked - changed)}\n")
-            return ExitCode.clean
+        } else {
+            var line = "acknowledged \(changed) effect\(changed == 1 ? "" : "s")"
+            if changed < asked { line += "; \(asked - changed) \(asked - changed == 1 ? "was" : "were") acknowledged before" }
+            context.write(line + "\n")
         }
-        var line = "acknowledged \(changed) effect\(changed == 1 ? "" : "s")"
-        if changed < asked { line += "; \(asked - changed) \(asked - changed == 1 ? "was" : "were") acknowledged before" }
-        context.write(line + "\n")
+        if interrupts.isRaised {
+            context.writeError("note: interrupted (Ctrl-C or TERM) while acknowledging: the acknowledgements were written whole, as said\n")
+            return ExitCode.interrupted
+        }
         return ExitCode.clean
     }
 }

@@ -293,6 +293,54 @@ import Testing
 
     /// The child of ``anInterruptedRunLeavesTheEarlierRejectsFile()``: the run, in this process,
     /// whose exit status is the run's.
+    static let ackChildVariable = "FLOWC_TEST_INTERRUPTED_ACK_DB"
+
+    /// TERM while `outbox ack --stdin` waits for its positions: nothing is acknowledged, FC1242
+    /// says so, exit 130 (QA round 41, A7: the process ended by the signal without a word).
+    @Test func anAcknowledgementInterruptedBeforeItsPositionsSaysNothingWasAcknowledged() throws {
+        let db = try Examples.loaded()
+        let waiting = flowc("outbox", "list", "--db", db).out
+        let child = try testChild("RunInterruptTests/interruptedAckChild", Self.ackChildVariable, db)
+        let input = Pipe()
+        let errors = try tempDir([:]) + "/child.err"
+        #expect(FileManager.default.createFile(atPath: errors, contents: nil))
+        child.standardInput = input
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle(forWritingAtPath: errors)
+        try child.run()
+        // The child sends itself TERM while it waits for its positions (its handler is installed
+        // before it reads) and says so in a file; the positions come after that.
+        let started = Date()
+        while child.isRunning, Date().timeIntervalSince(started) < 120, !FileManager.default.fileExists(atPath: db + ".raised") { usleep(10_000) }
+        try input.fileHandleForWriting.write(contentsOf: Data("1 2 3\n".utf8))
+        try input.fileHandleForWriting.close()
+        child.waitUntilExit()
+        let said = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(child.terminationStatus == 130, "\(said)")
+        #expect(said.contains("error[FC1242]: stopped by Ctrl-C or TERM while waiting for the positions on standard input: nothing was changed"), "\(said)")
+        #expect(flowc("outbox", "list", "--db", db).out == waiting)
+    }
+
+    @Test func interruptedAckChild() {
+        guard let db = ProcessInfo.processInfo.environment[Self.ackChildVariable] else { return }
+        // Once the command's handler of TERM is installed (before it reads standard input).
+        Thread.detachNewThread {
+            let started = Date()
+            func handled() -> Bool {
+                var current = sigaction()
+                sigaction(SIGTERM, nil, &current)
+                let handler = unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+                return handler != unsafeBitCast(SIG_DFL, to: Int.self) && handler != unsafeBitCast(SIG_IGN, to: Int.self)
+            }
+            while Date().timeIntervalSince(started) < 60, !handled() { usleep(1_000) }
+            kill(getpid(), SIGTERM)
+            _ = FileManager.default.createFile(atPath: db + ".raised", contents: nil)
+        }
+        let r = flowc(["outbox", "ack", "--stdin", "--db", db])
+        FileHandle.standardError.write(Data(r.err.utf8))
+        exit(r.code)
+    }
+
     @Test func interruptedRunChild() {
         guard let dir = ProcessInfo.processInfo.environment[Self.childVariable] else { return }
         let quiet = FileManager.default.fileExists(atPath: dir + "/quiet") ? ["-q"] : []
