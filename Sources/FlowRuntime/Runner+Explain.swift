@@ -68,7 +68,13 @@ extension Runner {
             let st = s.nodes[n]
             let names = displayNames(machine, n).map { fill(X.nodeNames, $0) } ?? ""
             if st.status == .blocked, let blocked = st.blockedAt, let due = st.dueAt {
-                lines.append(fill(X.blockedNode, node(n), names, time(blocked), time(due), time(st.activatedAt)))
+                var line = fill(X.blockedNode, node(n), names, time(blocked), time(due), time(st.activatedAt))
+                // Marked blocked after its due date: a migration moved the due date earlier
+                // once the node was blocked (QA round 41, M6: "blocked since" after "due", unsaid).
+                if blocked > due, s.decisions.contains(where: { $0.kind == .migration && $0.at >= blocked }) {
+                    line += fill(X.blockedBeforeEarlierDue, time(due))
+                }
+                lines.append(line)
             } else if let due = st.dueAt {
                 lines.append(fill(X.activeNodeDue, node(n), names, st.status.rawValue, time(st.activatedAt), time(due)))
             } else {

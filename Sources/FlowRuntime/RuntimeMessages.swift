@@ -470,6 +470,9 @@ public enum RuntimeMessages {
         public static let activeNode = "node `{0}`{1} is {2} since {3}"
         public static let activeNodeDue = "node `{0}`{1} is {2} since {3}, due {4}"
         public static let blockedNode = "node `{0}`{1} is blocked since {2}, due {3} (active since {4})"
+        /// After ``blockedNode`` when the node was marked blocked before a migration moved its
+        /// due date earlier (`{0}`).
+        public static let blockedBeforeEarlierDue = "; it was marked blocked before a migration moved its due date to {0}, which it is overdue from"
         /// A node's display names after its id (`初步洽谈 Initial talks`: Chinese, then English).
         public static let nodeNames = " ({0})"
         public static let branch = "at `{0}`, `{1}` was {2} (reads {3}): went to `{4}`"

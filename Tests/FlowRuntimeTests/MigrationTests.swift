@@ -904,6 +904,24 @@ extension Deal {
         #expect(!own.contains("migration"), "\(own)")
     }
 
+    /// A node blocked before a migration shortened its `due` keeps the time it was marked
+    /// blocked, after its new due date: `why` says why (QA round 41, M6).
+    @Test func aBlockedNodeWhoseDueAMigrationShortenedSaysSo() throws {
+        var d = try Mini.deal()
+        try d.apply(.tick, after: 5 * day + hour)
+        #expect(d.node("talks")?.status == .blocked)
+        let v2 = try MiniVersion.make("2.0.0", [("    due: 5d\n", "    due: 3d\n")])
+        let (moved, _) = try d.migrate(to: v2).get()
+        let snapshot = try #require(moved.snapshot)
+        let line = try #require(Runner.explain(moved.m, snapshot).first { $0.hasPrefix("node `talks`") })
+        let due = try #require(moved.node("talks")?.dueAt)
+        #expect(line.hasSuffix("; it was marked blocked before a migration moved its due date to \(TimeText.iso(due, utcOffset: nil)), which it is overdue from"), "\(line)")
+        // A node blocked on its own due date says nothing more.
+        let before = try #require(d.snapshot)
+        let own = try #require(Runner.explain(d.m, before).first { $0.hasPrefix("node `talks`") })
+        #expect(!own.contains("migration"), "\(own)")
+    }
+
     @Test func rolesByIDAndTheOwnerRoleFollowsThePool() throws {
         var d = try Mini.deal()
         let v2 = try MiniVersion.make("2.0.0", [("  audit: {name: Audit}\n", "  auditor: {name: Audit}\n"), ("    owner: audit\n", "    owner: auditor\n"),
