@@ -383,9 +383,10 @@ struct MigrationTranslator {
         return moves
     }
 
-    /// Nodes reachable from any of `starts` on `machine`, the starts included.
-    static func reachable(_ machine: PreparedMachine, from starts: [Int]) -> [Bool] {
-        let successors = machine.successors
+    /// Nodes reachable from any of `starts` on `machine`, the starts included; `forward`: along
+    /// the transitions that lead forward only (no way back, no rework).
+    static func reachable(_ machine: PreparedMachine, from starts: [Int], forward: Bool = false) -> [Bool] {
+        let successors = forward ? machine.tables.forward.successors : machine.successors
         var seen = Array(repeating: false, count: successors.count)
         var stack = starts.filter { seen.indices.contains($0) }
         while let x = stack.popLast() {
@@ -459,20 +460,9 @@ struct MigrationTranslator {
     mutating func noteAddedBehind(_ fresh: DealSnapshot, mapped: Set<Int>) {
         let open = fresh.nodes.indices.filter { fresh.nodes[$0].status.isOpen || fresh.nodes[$0].status == .waiting }
         guard !open.isEmpty else { return }
-        let forward = new.tables.forward.successors
-        func reach(_ starts: [Int]) -> [Bool] {
-            var seen = Array(repeating: false, count: forward.count)
-            var stack = starts.filter { seen.indices.contains($0) }
-            while let x = stack.popLast() {
-                if seen[x] { continue }
-                seen[x] = true
-                stack.append(contentsOf: forward[x].filter { !seen[$0] })
-            }
-            return seen
-        }
-        let ahead = reach(open)
+        let ahead = Self.reachable(new, from: open, forward: true)
         for n in fresh.nodes.indices where fresh.nodes[n].status == .pending && !mapped.contains(n) && ahead.indices.contains(n) && !ahead[n] {
-            let reaches = reach([n])
+            let reaches = Self.reachable(new, from: [n], forward: true)
             guard open.contains(where: { reaches.indices.contains($0) && reaches[$0] }) else { continue }
             notes.append(RuntimeMessages.fill(RuntimeMessages.Migration.addedBehind, [new.machine.nodes[n].id, Names.list(open.map { new.machine.nodes[$0].id })]))
         }
