@@ -167,18 +167,24 @@ import Testing
         #expect(r.err == "\(db): error[FC1212]: the store failed: the file is an SQLite database of another application (application_id 42)\n", "\(r.err)")
     }
 
+    /// Makes `path` an SQLite database of another program, written by Python's own sqlite3
+    /// module (not through flowc's store), with these SQL statements.
+    static func otherProgramsDatabase(_ path: String, _ statements: [String]) throws {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); [c.execute(s) for s in sys.argv[2:]]; c.commit(); c.close()", path] + statements
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+    }
+
     /// Another program's database named as the store of a command that writes is refused before
     /// anything is written to it or made beside it: opening it switched it to WAL for good and
     /// left `DB.machines/writer.lock` (QA round 35, B2).
     @Test func aCommandThatWritesLeavesAnotherProgramsDatabaseAsItWas() throws {
         let dir = try tempDir([:])
         let db = dir + "/crm.sqlite"
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('create table customers(id integer primary key, name text)'); c.execute(\"insert into customers(name) values('acme')\"); c.commit(); c.close()", db]
-        try python.run()
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0)
+        try Self.otherProgramsDatabase(db, ["create table customers(id integer primary key, name text)", "insert into customers(name) values('acme')"])
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
         for args in [["run", Examples.template, "--deals", Examples.deals, "--rejects", dir + "/r.jsonl"],
                      ["deal", "create", Examples.template, "--id", "X-1", "--owner", "amy", "--set", "customer_name=Acme"],
@@ -197,12 +203,8 @@ import Testing
     @Test func anotherGRDBApplicationsDatabaseIsNotAStore() throws {
         let dir = try tempDir([:])
         let db = dir + "/app.sqlite"
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('create table grdb_migrations(identifier text not null primary key)'); c.execute(\"insert into grdb_migrations values('v1-createUsers')\"); c.execute('create table users(id integer primary key)'); c.commit(); c.close()", db]
-        try python.run()
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0)
+        try Self.otherProgramsDatabase(db, ["create table grdb_migrations(identifier text not null primary key)",
+                                            "insert into grdb_migrations values('v1-createUsers')", "create table users(id integer primary key)"])
         let r = flowc("deals", "--db", db)
         #expect(r.code == 2)
         #expect(r.err.contains("the database has tables but is not a flowc store (its migrations, `v1-createUsers`, are another program's)"), "\(r.err)")
