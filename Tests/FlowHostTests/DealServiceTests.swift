@@ -805,17 +805,31 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
 /// records rejected before are (QA round 9: the failed batch counted as "rejected", with no
 /// rejects file holding it).
 @Suite struct StoreFailureDuringARunTests {
-    @Test func theBatchTheStoreDidNotWriteIsNotRejected() throws {
-        let store = FailingReadsStore(failAppendsFrom: 2)
+    /// The rejected lines a run handed on.
+    final class Handed { var lines: [Int] = [] }
+
+    /// A new deal's record of customer `customer` (default: its number).
+    static func deal(_ n: Int, customer: Int? = nil) -> String {
+        #"{"id": "F-\#(n)", "owner": "amy", "fields": {"customer_name": "客户\#(customer ?? n)"}}"#
+    }
+
+    /// A bulk run of `lines` over `store` (armed once the service is made), in batches of
+    /// `batchSize`: the run, its result and the rejected lines it handed on.
+    static func run(_ store: FailingReadsStore, batchSize: Int, _ lines: [String]) throws
+        -> (BulkRun, Result<[RejectedRecord], RecordFileProblem>, Handed) {
         let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { at("2024-12-31T00:00:00Z") },
-                            batchSize: 2)
+                            batchSize: batchSize)
         store.arm()
         let run = BulkRun(service: s, machine: try s.machines.register(standard))
-        var handed: [Int] = []
-        run.onRejects = { handed += $0.map(\.line) }
-        func deal(_ n: Int) -> String { #"{"id": "F-\#(n)", "owner": "amy", "fields": {"customer_name": "客户\#(n)"}}"# }
-        let lines = [deal(1), #"{"id": "F-2", "owner": "amy", "fields": {"nosuch": 1}}"#, deal(3), deal(4), deal(5)]
-        let result = run.runDeals(Array((lines.joined(separator: "\n") + "\n").utf8), format: .jsonLines)
+        let handed = Handed()
+        run.onRejects = { handed.lines += $0.map(\.line) }
+        return (run, run.runDeals(Array((lines.joined(separator: "\n") + "\n").utf8), format: .jsonLines), handed)
+    }
+
+    @Test func theBatchTheStoreDidNotWriteIsNotRejected() throws {
+        let store = FailingReadsStore(failAppendsFrom: 2)
+        let lines = [Self.deal(1), #"{"id": "F-2", "owner": "amy", "fields": {"nosuch": 1}}"#, Self.deal(3), Self.deal(4), Self.deal(5)]
+        let (run, result, handed) = try Self.run(store, batchSize: 2, lines)
         guard case .failure(let problem) = result else {
             Issue.record("expected the store failure to stop the file")
             return
@@ -826,7 +840,7 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
         // Counted apart, so that every record read is counted once (QA round 19: two records
         // read on a full disk were counted nowhere).
         #expect(run.report.notWritten == 2 && run.report.records == 5)
-        #expect(handed == [2])
+        #expect(handed.lines == [2])
         #expect(try store.deal("F-4") == nil && store.deal("F-5") == nil)
     }
 
@@ -837,15 +851,8 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
     /// and the run ended with exit 1, some records rejected).
     @Test func aStoreFailureWhileARecordIsStagedStopsTheRun() throws {
         let store = FailingReadsStore(failOpenDealsFrom: 3)
-        let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { at("2024-12-31T00:00:00Z") },
-                            batchSize: 10)
-        store.arm()
-        let run = BulkRun(service: s, machine: try s.machines.register(standard))
-        var handed: [Int] = []
-        run.onRejects = { handed += $0.map(\.line) }
-        func deal(_ n: Int) -> String { #"{"id": "F-\#(n)", "owner": "amy", "fields": {"customer_name": "客户\#(n)"}}"# }
-        let lines = [deal(1), #"{"id": "F-2", "owner": "amy", "fields": {"nosuch": 1}}"#, deal(3), deal(4), deal(5), deal(6)]
-        let result = run.runDeals(Array((lines.joined(separator: "\n") + "\n").utf8), format: .jsonLines)
+        let lines = [Self.deal(1), #"{"id": "F-2", "owner": "amy", "fields": {"nosuch": 1}}"#, Self.deal(3), Self.deal(4), Self.deal(5), Self.deal(6)]
+        let (run, result, handed) = try Self.run(store, batchSize: 10, lines)
         guard case .failure(let problem) = result else {
             Issue.record("expected the store failure to stop the file")
             return
@@ -854,7 +861,7 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
         #expect(problem.error.code == HostMessages.storeFailed.code)
         let failedAt = problem.line
         #expect(failedAt > 2 && failedAt < 6, "\(failedAt)")
-        #expect(run.report.rejected == 1 && handed == [2])
+        #expect(run.report.rejected == 1 && handed.lines == [2])
         #expect(run.report.created == failedAt - 2, "\(run.report)")
         #expect(run.report.notWritten == 1)
         #expect(try store.deal("F-1") != nil)
@@ -867,17 +874,8 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
     /// the rejects file named a deal that was never written).
     @Test func aRecordRejectedInTheBatchTheStoreDidNotWriteWasNotRun() throws {
         let store = FailingReadsStore(failAppendsFrom: 2)
-        let s = DealService(store: store, machines: MachineRegistry(archive: InMemoryMachineArchive()), clock: { at("2024-12-31T00:00:00Z") },
-                            batchSize: 2)
-        store.arm()
-        let run = BulkRun(service: s, machine: try s.machines.register(standard))
-        var handed: [Int] = []
-        run.onRejects = { handed += $0.map(\.line) }
-        func deal(_ n: Int, customer: Int? = nil) -> String {
-            #"{"id": "F-\#(n)", "owner": "amy", "fields": {"customer_name": "客户\#(customer ?? n)"}}"#
-        }
-        let lines = [deal(1), #"{"id": "F-2", "owner": "amy", "fields": {"nosuch": 1}}"#, deal(3), deal(4), deal(6, customer: 4), deal(5)]
-        let result = run.runDeals(Array((lines.joined(separator: "\n") + "\n").utf8), format: .jsonLines)
+        let lines = [Self.deal(1), #"{"id": "F-2", "owner": "amy", "fields": {"nosuch": 1}}"#, Self.deal(3), Self.deal(4), Self.deal(6, customer: 4), Self.deal(5)]
+        let (run, result, handed) = try Self.run(store, batchSize: 2, lines)
         guard case .failure(let problem) = result else {
             Issue.record("expected the store failure to stop the file")
             return
@@ -886,7 +884,7 @@ final class FailingReadsStore: ForwardingDealStore, @unchecked Sendable {
         #expect(run.report.created == 2)
         #expect(run.report.rejected == 1, "only the record rejected before the batch")
         #expect(run.report.notWritten == 3 && run.report.records == 6)
-        #expect(handed == [2])
+        #expect(handed.lines == [2])
     }
 }
 
