@@ -260,15 +260,7 @@ struct SyntaxReader {
     /// key is `itemFirstKey`: the two columns before `key` in the item's own dash column, when
     /// they are spaces; nil when the item has no `- ` before its first key.
     func missingDash(before key: YAMLNodeID, itemFirstKey: YAMLNodeID) -> SourceSpan? {
-        let first = span(itemFirstKey)
-        let at = span(key)
-        let bytes = at.file.bytes
-        var dash = first.start
-        while dash > 0, bytes[dash - 1] == 0x20 { dash -= 1 }
-        let offset = first.start - (dash - 1)
-        guard dash > 0, bytes[dash - 1] == 0x2D, offset >= 2, at.start >= offset,
-              bytes[(at.start - offset)..<at.start].allSatisfy({ $0 == 0x20 }) else { return nil }
-        return SourceSpan(file: at.file, start: at.start - offset, end: at.start - offset + 2)
+        YAMLReader.missingDash(in: doc.file, itemFirstKey: span(itemFirstKey).start, newItemKey: span(key).start)
     }
 
     /// The lines after the first of a plain list item that runs over several (`- quote` with

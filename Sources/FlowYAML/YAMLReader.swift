@@ -55,6 +55,20 @@ public enum YAMLReader {
     /// file, 3 decoded).
     public static let hardMaxFileBytes = 1 << 30
 
+    /// Where a `- ` goes in `file` to start a new block list item at the key that starts at byte
+    /// `newItemKey`: in the column of the item's own `- `, as far before the key as that dash is
+    /// before the item's first key (at `itemFirstKey`; `-   id:` too, QA round 39, R3). Nil when
+    /// the item has no `- ` before its first key or those columns are not spaces.
+    public static func missingDash(in file: SourceFile, itemFirstKey: Int, newItemKey: Int) -> SourceSpan? {
+        let bytes = file.bytes
+        var dash = itemFirstKey
+        while dash > 0, bytes[dash - 1] == 0x20 { dash -= 1 }
+        let offset = itemFirstKey - (dash - 1)
+        guard dash > 0, bytes[dash - 1] == 0x2D, offset >= 2, newItemKey >= offset,
+              bytes[(newItemKey - offset)..<newItemKey].allSatisfy({ $0 == 0x20 }) else { return nil }
+        return SourceSpan(file: file, start: newItemKey - offset, end: newItemKey - offset + 2)
+    }
+
     /// Reads `file` (its bytes are already in memory; use `sizeDiagnostic` first for files on disk).
     ///
     /// - Parameter itemLeadKeys: keys that come first in a list item when it has them (a
@@ -1121,12 +1135,7 @@ private struct Builder {
     /// first key (at `itemFirstKey`; `-   id:` too, QA round 39, R3). Nil when the item has no
     /// `- ` before its first key or the two columns are not spaces.
     func dashSpan(itemFirstKey: Int, newItemKey: Int) -> SourceSpan? {
-        var dash = itemFirstKey
-        while dash > 0, file.bytes[dash - 1] == 0x20 { dash -= 1 }
-        let offset = itemFirstKey - (dash - 1)
-        guard dash > 0, file.bytes[dash - 1] == 0x2D, offset >= 2, newItemKey >= offset,
-              file.bytes[(newItemKey - offset)..<newItemKey].allSatisfy({ $0 == 0x20 }) else { return nil }
-        return span(newItemKey - offset, newItemKey - offset + 2)
+        YAMLReader.missingDash(in: file, itemFirstKey: itemFirstKey, newItemKey: newItemKey)
     }
 
     /// Moves each cut of `open`, a list item whose children were just moved to `children` from
