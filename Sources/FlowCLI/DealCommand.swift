@@ -641,7 +641,7 @@ struct DealVerifyCommand: FlowcCommand {
                 : "verified \(count): \(differing.count) differ\(differing.count == 1 ? "s" : "")"
             if !missing.isEmpty { summary += "; \(missing.count) not in the store" }
             if !structure.isEmpty {
-                summary += "; the store's structure has \(structure.count == 20 ? "at least 20 problems" : structure.count == 1 ? "1 problem" : "\(structure.count) problems") (SQLite's quick_check): restore the store from a backup"
+                summary += "; the store's structure has \(structure.count == 20 ? "at least 20 problems" : structure.count == 1 ? "1 problem" : "\(structure.count) problems"): restore the store from a backup"
             } else if deals.isEmpty {
                 summary += "; the store's structure is sound"
             }

@@ -27,7 +27,7 @@ import FlowRuntime
         try store.close()
         let r = flowc("deal", "verify", "--db", db)
         #expect(r.code == 1)
-        #expect(r.out == "store: the table `customer_key_backfill` is missing\nverified 6 deals: each snapshot is the fold of its log; the store's structure has 1 problem (SQLite's quick_check): restore the store from a backup\n", "\(r.out)")
+        #expect(r.out == "store: the table `customer_key_backfill` is missing\nverified 6 deals: each snapshot is the fold of its log; the store's structure has 1 problem: restore the store from a backup\n", "\(r.out)")
         let json = flowc("deal", "verify", "--json", "--db", db)
         #expect(json.code == 1)
         let o = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
