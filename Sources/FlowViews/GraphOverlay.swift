@@ -53,6 +53,8 @@ struct GraphOverlay {
     /// the path through them stays whole (QA round 41, M2: drawn not reached, the deal seemed to
     /// have jumped a stage).
     func passedOver() -> Set<Int> {
+        // A deal never migrated has none (its decisions kept whole say so).
+        guard snapshot.decisions.contains(where: { $0.kind == .migration }) || snapshot.decisionsDropped > 0 else { return [] }
         var out = Set<Int>()
         var changed = true
         while changed {
