@@ -42,7 +42,11 @@ extension Runner {
         s.decisions.contains { $0.sequence == sequence && unwarnedAt(machine, s, $0) != nil }
     }
 
-    public static func explain(_ machine: Machine, _ s: DealSnapshot, decisionsOf sequence: Int64? = nil, utcOffset: Int64? = nil) -> [String] {
+    /// The deal's state and its decisions, each with the condition and values that decided it.
+    /// `decisionsOf` shows only the decisions of that event, `fromDecision` only those from that
+    /// index on (a scenario step's); either way every decision before is read for what they
+    /// depend on (a warning sent earlier, a node decided out at the creation).
+    public static func explain(_ machine: Machine, _ s: DealSnapshot, decisionsOf sequence: Int64? = nil, fromDecision: Int = 0, utcOffset: Int64? = nil) -> [String] {
         typealias X = RuntimeMessages.Explain
         func fill(_ format: String, _ args: String...) -> String { RuntimeMessages.fill(format, args) }
         func node(_ n: Int?) -> String { n.flatMap { machine.nodes.indices.contains($0) ? machine.nodes[$0].id : nil } ?? "?" }
@@ -81,8 +85,8 @@ extension Runner {
                 lines.append(fill(X.activeNode, node(n), names, st.status.rawValue, time(st.activatedAt)))
             }
         }
-        for d in s.decisions {
-            let shown = sequence.map { d.sequence == $0 } ?? true
+        for (index, d) in s.decisions.enumerated() {
+            let shown = index >= fromDecision && (sequence.map { d.sequence == $0 } ?? true)
             // A node with no decision about its place in the flow before this one was never out
             // of it by a decision: one new in a migrated version, now coming in, "comes into" it.
             let decidedBefore = d.node.map(planDecided.contains) ?? true

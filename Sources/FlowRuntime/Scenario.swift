@@ -342,8 +342,6 @@ private final class Reader {
         do { try body() } catch { collected.append(error) }
     }
 
-    typealias Entries = [(key: String, value: JSONValue)]
-
     typealias S = RuntimeMessages.Scenario
 
     func fail(_ path: String, _ message: String) -> ScenarioFormatError { ScenarioFormatError(path: path, message: message) }
@@ -423,12 +421,12 @@ private final class Reader {
         }
     }
 
-    func object(_ v: JSONValue, _ path: String, allowed: [String]) throws(ScenarioFormatError) -> Entries {
-        guard case .object(let entries) = v else { throw fail(path, "expected an object") }
+    /// Keeps a problem for each key of the object `v` not among `allowed`.
+    func unknownKeys(_ v: JSONValue, _ path: String, allowed: [String]) {
+        guard case .object(let entries) = v else { return }
         for (key, _) in entries where !allowed.contains(key) {
-            throw fail(path, "unknown key `\(key)`" + Names.didYouMean(key, among: allowed) + " (keys: \(allowed.joined(separator: ", ")))")
+            collected.append(fail(path, "unknown key `\(key)`" + Names.didYouMean(key, among: allowed) + " (keys: \(allowed.joined(separator: ", ")))"))
         }
-        return entries
     }
 
     func string(_ v: JSONValue, _ path: String) throws(ScenarioFormatError) -> String {
@@ -529,15 +527,15 @@ private final class Reader {
         if dealValue == nil { missing("deal", "missing `deal`") }
         // A mistake in the deal does not hide the steps': it is kept, and they are read still.
         var deal = Scenario.Deal(id: "deal-1", owner: nil, by: nil, fields: [], members: [], owned: 0, expect: nil)
-        if let dealValue { attempt { () throws(ScenarioFormatError) in deal = try self.deal(dealValue) } }
+        if let dealValue, let read = self.deal(dealValue) { deal = read }
         var steps: [Scenario.Step] = []
         var written: [String] = []
         if let s = root["steps"] {
             var items: [JSONValue] = []
             if case .array(let list) = s { items = list } else { collected.append(fail("steps", "expected a list of steps")) }
             for (i, item) in items.enumerated() {
-                attempt { () throws(ScenarioFormatError) in
-                    steps.append(try step(item, i))
+                if let step = step(item, i) {
+                    steps.append(step)
                     written.append(item["at"].map(Self.shown) ?? "")
                 }
             }
@@ -584,36 +582,75 @@ private final class Reader {
         return offset
     }
 
-    func deal(_ v: JSONValue) throws(ScenarioFormatError) -> Scenario.Deal {
-        _ = try object(v, "deal", allowed: ["id", "owner", "by", "fields", "roles", "owned", "expect"])
-        let id = try optionalString(v["id"], "deal.id") ?? "deal-1"
+    /// The deal as far as it can be read, each of its mistakes kept, as a step's
+    /// (``step(_:_:)``); nil when it is not an object.
+    func deal(_ v: JSONValue) -> Scenario.Deal? {
+        guard case .object = v else {
+            collected.append(fail("deal", "expected an object"))
+            return nil
+        }
+        unknownKeys(v, "deal", allowed: ["id", "owner", "by", "fields", "roles", "owned", "expect"])
+        var id = "deal-1", owner: String?, by: String?, owned = 0
         var fields: [(field: String, value: JSONValue)] = []
-        if let f = v["fields"] {
+        var members: [RoleAssignment] = []
+        var expect: Scenario.Expectation?
+        attempt { () throws(ScenarioFormatError) in id = try optionalString(v["id"], "deal.id") ?? "deal-1" }
+        attempt { () throws(ScenarioFormatError) in
+            guard let f = v["fields"] else { return }
             guard case .object(let entries) = f else { throw fail("deal.fields", "expected an object of field values") }
             fields = entries.map { ($0.key, $0.value) }
         }
-        var members: [RoleAssignment] = []
-        if let r = v["roles"] {
+        attempt { () throws(ScenarioFormatError) in
+            guard let r = v["roles"] else { return }
             guard case .object(let entries) = r else { throw fail("deal.roles", "expected an object: role id → list of people") }
             for (role, people) in entries {
-                for person in try strings(people, "deal.roles.\(role)") { members.append(RoleAssignment(role, person)) }
+                attempt { () throws(ScenarioFormatError) in
+                    for person in try strings(people, "deal.roles.\(role)") { members.append(RoleAssignment(role, person)) }
+                }
             }
         }
-        return Scenario.Deal(id: id, owner: try optionalString(v["owner"], "deal.owner"), by: try optionalString(v["by"], "deal.by"),
-                             fields: fields, members: members, owned: try v["owned"].map { (x) throws(ScenarioFormatError) in try count(x, "deal.owned") } ?? 0,
-                             expect: try v["expect"].map { (x) throws(ScenarioFormatError) in try expectation(x, "deal.expect") })
+        attempt { () throws(ScenarioFormatError) in owner = try optionalString(v["owner"], "deal.owner") }
+        attempt { () throws(ScenarioFormatError) in by = try optionalString(v["by"], "deal.by") }
+        attempt { () throws(ScenarioFormatError) in owned = try v["owned"].map { (x) throws(ScenarioFormatError) in try count(x, "deal.owned") } ?? 0 }
+        attempt { () throws(ScenarioFormatError) in expect = try v["expect"].map { (x) throws(ScenarioFormatError) in try expectation(x, "deal.expect") } }
+        // Read as far as it goes, mistakes and all: the keys beside an expected refusal are
+        // checked against it still.
+        return Scenario.Deal(id: id, owner: owner, by: by, fields: fields, members: members, owned: owned, expect: expect)
     }
 
-    func step(_ v: JSONValue, _ i: Int) throws(ScenarioFormatError) -> Scenario.Step {
+    /// A step, or nil with each of its mistakes kept: a mistake in one of its keys does not hide
+    /// another's, nor those of its `expect` (QA round 43, T2: `at: -1d` hid the expectation's two,
+    /// found only a round later).
+    func step(_ v: JSONValue, _ i: Int) -> Scenario.Step? {
         let path = "steps[\(i)]"
-        _ = try object(v, path, allowed: StepAction.names + ["at", "id", "by", "owned", "can_assign", "note", "expect", "outcome", "to", "reason", "undo"])
-        let action: Scenario.Action
-        do { action = try StepFormat.action(of: v, path: path, noun: "a step") } catch { throw fail(error.path, error.message) }
-        let at: Scenario.Time
-        switch v["at"] {
-        case nil: at = .same
+        let before = collected.count
+        guard case .object = v else {
+            collected.append(fail(path, "expected an object"))
+            return nil
+        }
+        unknownKeys(v, path, allowed: StepAction.names + ["at", "id", "by", "owned", "can_assign", "note", "expect", "outcome", "to", "reason", "undo"])
+        var action: Scenario.Action?
+        do { action = try StepFormat.action(of: v, path: path, noun: "a step") } catch { collected.append(fail(error.path, error.message)) }
+        var at = Scenario.Time.same
+        attempt { () throws(ScenarioFormatError) in at = try stepTime(v["at"], "\(path).at") }
+        var id: String?, by: String?, note: String?, owned = 0, canAssign = false
+        var expect: Scenario.Expectation?
+        attempt { () throws(ScenarioFormatError) in id = try optionalString(v["id"], "\(path).id") }
+        attempt { () throws(ScenarioFormatError) in by = try optionalString(v["by"], "\(path).by") }
+        attempt { () throws(ScenarioFormatError) in owned = try v["owned"].map { (x) throws(ScenarioFormatError) in try count(x, "\(path).owned") } ?? 0 }
+        attempt { () throws(ScenarioFormatError) in canAssign = try v["can_assign"].map { (x) throws(ScenarioFormatError) in try bool(x, "\(path).can_assign") } ?? false }
+        attempt { () throws(ScenarioFormatError) in note = try optionalString(v["note"], "\(path).note") }
+        attempt { () throws(ScenarioFormatError) in expect = try v["expect"].map { (x) throws(ScenarioFormatError) in try expectation(x, "\(path).expect") } }
+        guard collected.count == before, let action else { return nil }
+        return Scenario.Step(number: i + 1, at: at, id: id, by: by, action: action, owned: owned, canAssign: canAssign, note: note, expect: expect)
+    }
+
+    /// A step's `at`: the step before's time when not written, `+3d` after it, or an instant.
+    func stepTime(_ v: JSONValue?, _ path: String) throws(ScenarioFormatError) -> Scenario.Time {
+        switch v {
+        case nil: return .same
         case .string(let s)? where s.hasPrefix("+"):
-            try durationDigits(s, "\(path).at")
+            try durationDigits(s, path)
             guard let d = Scenario.duration(String(s.dropFirst())) else {
                 // `+20days`, `+2 h`, `+1D` (QA round 22): the unit's letter, lowercase, right after the number.
                 let body = s.dropFirst().filter { $0 != " " }
@@ -621,22 +658,16 @@ private final class Reader {
                 let unit = body.dropFirst(digits.count).lowercased()
                 let letter = unit == "m" ? "m" : Duration.unitLetter(forWord: unit)
                 if !digits.isEmpty, let letter, Scenario.duration(digits + letter) != nil {
-                    throw fail("\(path).at", "expected `+` and a duration such as `+3d`: write `+\(digits)\(letter)`")
+                    throw fail(path, "expected `+` and a duration such as `+3d`: write `+\(digits)\(letter)`")
                 }
-                throw fail("\(path).at", "expected `+` and a duration such as `+3d`")
+                throw fail(path, "expected `+` and a duration such as `+3d`")
             }
-            at = .after(d)
+            return .after(d)
         case let x?:
-            guard let t = Scenario.instant(x) else { throw fail("\(path).at", "expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds") }
-            try inRange(t, x, "\(path).at")
-            at = .absolute(t)
+            guard let t = Scenario.instant(x) else { throw fail(path, "expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds") }
+            try inRange(t, x, path)
+            return .absolute(t)
         }
-        return Scenario.Step(
-            number: i + 1, at: at, id: try optionalString(v["id"], "\(path).id"), by: try optionalString(v["by"], "\(path).by"), action: action,
-            owned: try v["owned"].map { (x) throws(ScenarioFormatError) in try count(x, "\(path).owned") } ?? 0,
-            canAssign: try v["can_assign"].map { (x) throws(ScenarioFormatError) in try bool(x, "\(path).can_assign") } ?? false,
-            note: try optionalString(v["note"], "\(path).note"),
-            expect: try v["expect"].map { (x) throws(ScenarioFormatError) in try expectation(x, "\(path).expect") })
     }
 
     /// The keys of an expectation.
@@ -719,7 +750,9 @@ private final class Reader {
                     matches.append(Scenario.EffectMatch(kind: kind))
                     return
                 }
-                _ = try object(item, p, allowed: ["kind", "people", "text", "node", "person", "trigger"])
+                guard case .object = item else { throw fail(p, "expected an object") }
+                let before = collected.count
+                unknownKeys(item, p, allowed: ["kind", "people", "text", "node", "person", "trigger"])
                 var m = Scenario.EffectMatch()
                 m.kind = try expected(item["kind"], "\(p).kind", S.blankKind)
                 if let k = m.kind, EffectKind(rawValue: k) == nil { throw fail("\(p).kind", Reader.unknownKind(k)) }
@@ -728,7 +761,7 @@ private final class Reader {
                 m.node = try expected(item["node"], "\(p).node", S.blankNode)
                 m.person = try expected(item["person"], "\(p).person", S.blankPerson)
                 m.trigger = try expected(item["trigger"], "\(p).trigger", S.blankTrigger)
-                matches.append(m)
+                if collected.count == before { matches.append(m) }
             }
         }
         e.effectsInclude = matches

@@ -333,10 +333,10 @@ private struct ScenarioRun {
 
     func stepDecisions(from start: Int) -> [String] {
         guard let s = snapshot, start < s.decisions.count else { return [] }
-        var copy = s
-        copy.decisions = Array(s.decisions[start...])
-        // In the scenario's zone, as the step headings and expectations are (QA round 35, A2).
-        let lines = Array(Runner.explain(m, copy, utcOffset: scenario.utcOffset).dropFirst(1 + s.openNodes.count))
+        // In the scenario's zone, as the step headings and expectations are (QA round 35, A2);
+        // the step's decisions read against the whole history (QA round 43, T1: an idle return
+        // was said to be unwarned when the warning was an earlier step's).
+        let lines = Array(Runner.explain(m, s, fromDecision: start, utcOffset: scenario.utcOffset).dropFirst(1 + s.openNodes.count))
         return lines.isEmpty ? [] : [S.decisions] + lines
     }
 

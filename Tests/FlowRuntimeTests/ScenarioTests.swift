@@ -165,6 +165,37 @@ import Testing
         }
     }
 
+    /// A mistake in one key of a step or of the deal hides none of its other keys' nor those of
+    /// its `expect` (QA round 43, T2: `at: -1d` hid two expectation mistakes, `tick: yes` the
+    /// `at`'s too, an unknown step key the expectation's unknown keys: three rounds of fixing).
+    @Test(arguments: [
+        (#"{"at": "-1d", "tick": true, "expect": {"next_timer": "2d", "blocked": "initial_talks"}}"#,
+         ["steps[0].at", "steps[0].expect.blocked", "steps[0].expect.next_timer"]),
+        (#"{"at": ["1d"], "tick": "yes", "by": 5, "expect": {"status": "won?"}}"#,
+         ["steps[0].tick", "steps[0].at", "steps[0].by", "steps[0].expect.status"]),
+        (#"{"after": "+2d", "later": 1, "tick": true, "expect": {"next_timers": "+1d", "timer": 1}}"#,
+         ["steps[0]", "steps[0]", "steps[0].expect", "steps[0].expect"]),
+        (#"{"tick": true, "expect": {"effects_include": [{"kind": "notice", "who": "x", "people": "bob"}]}}"#,
+         ["steps[0].expect.effects_include[0]", "steps[0].expect.effects_include[0].kind"]),
+    ])
+    func aMistakeInAStepHidesNoOtherOfIt(_ step: String, _ paths: [String]) {
+        let json = #"{"scenario": "x", "template": "t", "start": 0, "deal": {"owner": "alice"}, "steps": ["# + step + "]}"
+        switch Scenario.parse(json: Array(json.utf8)) {
+        case .success: Issue.record("accepted \(json)")
+        case .failure(let e): #expect(e.all.map(\.path) == paths, "\(e.all.map(\.description))")
+        }
+    }
+
+    @Test func aMistakeInTheDealHidesNoOtherOfIt() {
+        let json = #"{"scenario": "x", "template": "t", "start": 0, "deal": {"owner": 1, "feilds": {}, "roles": {"a": "bob", "b": ["c"]}, "expect": {"pool": "privat"}}}"#
+        switch Scenario.parse(json: Array(json.utf8)) {
+        case .success: Issue.record("accepted \(json)")
+        case .failure(let e):
+            #expect(e.all.map(\.path) == ["deal", "deal.roles.a", "deal.owner", "deal.expect.pool"], "\(e.all.map(\.description))")
+            #expect(e.all.first?.message.hasPrefix("unknown key `feilds` (did you mean `fields`?)") == true, "\(e.all.map(\.description))")
+        }
+    }
+
     /// A failure's decision lines give their times in the scenario's `utc_offset`, as its step
     /// headings and expectations do (QA round 35, A2: the decisions were in UTC).
     @Test func aFailuresDecisionsAreInTheScenariosZone() throws {
@@ -182,6 +213,29 @@ import Testing
         #expect(!decisions.isEmpty, "\(text)")
         #expect(decisions.contains { $0.contains("+08:00") }, "\(text)")
         #expect(!decisions.contains { $0.range(of: #"\d{2}:\d{2}:\d{2}Z"#, options: .regularExpression) != nil }, "\(text)")
+    }
+
+    /// A failure's decision lines are this step's, read against the whole history: an idle
+    /// return after a step that sent the warning is not said to have gone without it (QA round
+    /// 43, T1: the explanation saw only the step's own decisions). A return whose warning a
+    /// missed tick dropped still says so.
+    @Test(arguments: [(true, false), (false, true)])
+    func aFailuresIdleReturnIsJudgedAgainstTheWholeHistory(_ warnedFirst: Bool, _ saysUnwarned: Bool) throws {
+        let (_, machine) = try Self.load("testdata/run/mini-pool.scenario.json")
+        let first = warnedFirst ? #"{"at": "+7d", "tick": true, "expect": {"effects_include": [{"kind": "notify", "trigger": "on_idle_warning"}]}},"# : ""
+        let json = #"""
+            {"scenario": "w", "template": "mini.flow.yaml", "start": "2024-05-06T09:00:00Z",
+             "deal": {"owner": "alice", "fields": {"customer_name": "Acme"}, "roles": {"sales_manager": ["mia"]}},
+             "steps": [\#(first)
+                       {"at": "2024-05-16T09:00:00Z", "tick": true, "expect": {"pool": "private"}}]}
+            """#
+        guard case .success(let scenario) = Scenario.parse(json: Array(json.utf8)) else { Issue.record("refused"); return }
+        let report = ScenarioRunner.run(scenario, machine: machine)
+        let text = try #require(report.failure?.description)
+        let decisions = text.split(separator: "\n").drop { !$0.contains("decisions in this step") }.dropFirst()
+        let idleReturn = try #require(decisions.first { $0.contains("returned to the public pool at 2024-05-16T09:00:00Z") }, "\(text)")
+        #expect(idleReturn.contains("without the idle warning due at 2024-05-13T09:00:00Z") == saysUnwarned, "\(text)")
+        #expect(!decisions.contains { $0.contains("idle warning") && !$0.contains("without") }, "an earlier step's warning is not this step's: \(text)")
     }
 
     /// No deal is created to check the keys beside a creation's `refused` against: the reader
