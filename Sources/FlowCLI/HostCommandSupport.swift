@@ -55,13 +55,9 @@ struct StoreOptions: ParsableArguments {
         if let lockTimeout, !(lockTimeout >= 0 && lockTimeout <= 86_400 * 365) {
             throw ValidationError("--lock-timeout: seconds, from 0 (do not wait) to a year")
         }
+        // The zone of `--now` is the default offset, held to the zones in use (QA round 11:
+        // `+23:59` and `+05:17` became the report's zone), as every instant written is (round 43).
         if let now, let problem = Self.nowProblem(now) { throw ValidationError(problem) }
-        // The zone of `--now` is the default offset: held to what `--utc-offset` takes (QA round
-        // 11: `+23:59` and `+05:17` became the report's zone).
-        if utcOffset == nil, let now, let zone = Self.zone(of: now),
-           zone.magnitude > Scenario.maxUTCOffset.magnitude || zone % Scenario.utcOffsetStep != 0 {
-            throw ValidationError("--now: the zone of `\(now)` is no zone in use (they run from -14:00 to +14:00, in whole quarter hours); fix it, or give the zone with --utc-offset")
-        }
         if let utcOffset {
             if Self.looksLikeBasicZone(utcOffset) {
                 // `-0500` as seconds would be 500 seconds west: an ISO zone written without its colon.
@@ -128,8 +124,12 @@ struct StoreOptions: ParsableArguments {
     /// value in seconds.
     static func timeProblem(_ option: String, _ text: String, delays: Bool) -> String? {
         let forms = (delays ? "+3d (after the deal's last event), " : "") + "an ISO-8601 datetime with zone (2024-06-01T09:00:00+08:00) or epoch seconds"
+        if let problem = fractionProblem(option, text) { return problem }
+        if case .failure(.calendar(.zone)) = FieldText.read(text, as: .datetime) {
+            return "\(option): the zone of `\(text)` is no zone in use (they run from -14:00 to +14:00, in whole quarter hours)"
+        }
+        if let problem = Scenario.instantProblem(.string(text)) { return "\(option): `\(text)` is no instant: \(problem)" }
         if let t = RecordReader.time(text: text) {
-            if absolute(t) != nil, let problem = fractionProblem(option, text) { return problem }
             if absolute(t) != nil || delays { return nil }
             return "\(option): `\(text)` is a delay, which only an event on a deal takes (after its last event): give \(forms)"
         }

@@ -577,6 +577,7 @@ public enum ExprMessages {
         public static let second = "seconds run from 00 to 59"
         public static let outOfYears = "an instant is within the years 1 to 9999 in UTC (with its zone, this one is not)"
         public static let zoneMissing = "a datetime needs a zone, `Z` or an offset like `+08:00`, so that it means the same instant on every server"
-        public static let zone = "a zone offset runs from `-23:59` to `+23:59`"
+        public static let zone = "a zone offset is one a zone uses: from `-14:00` to `+14:00`, in whole quarter hours"
+        public static let fraction = "flowc keeps instants to the second, and the fraction would be dropped: write `{0}`"
     }
 }

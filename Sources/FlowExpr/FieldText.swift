@@ -218,6 +218,7 @@ extension CalendarProblem {
         case .zoneMissing: return Message(R.zoneMissing)
         case .zone: return Message(R.zone)
         case .outOfYears: return Message(R.outOfYears)
+        case .fraction(let whole): return Message(R.fraction, [whole])
         }
     }
 }

@@ -32,7 +32,7 @@ public enum FieldValues {
     }
 
     static func check(_ value: ExprValue, type: ExprType, field def: FieldRef, limits: RunnerLimits, inList: Bool) throws(Refusal) -> ExprValue {
-        func wrong() -> Refusal { Refusal(RuntimeMessages.wrongType, def.id, kindName(value), type.description) }
+        func wrong() -> Refusal { Refusal(RuntimeMessages.wrongType, def.id, kindName(value), typeName(type)) }
         switch (type, value) {
         case (.text, .text(let s)):
             if s.utf8.count > limits.maxTextBytes {
@@ -83,6 +83,20 @@ public enum FieldValues {
         guard FieldBounds.violation(number, min: def.min, max: def.max) != nil else { return }
         let range = [def.min.map { "min \(FieldBounds.format($0))" }, def.max.map { "max \(FieldBounds.format($0))" }].compactMap { $0 }.joined(separator: ", ")
         throw Refusal(RuntimeMessages.outOfRange, def.id, value.displayText, range)
+    }
+
+    /// A type as a message names what a field takes: `a date`, `an integer`, `money(CNY)`,
+    /// `text` (QA round 43, T12: "is not date", "is not integer").
+    public static func typeName(_ type: ExprType) -> String {
+        switch type {
+        case .integer: "an integer"
+        case .decimal: "a decimal"
+        case .boolean: "a boolean"
+        case .date: "a date"
+        case .datetime: "a datetime"
+        case .duration: "a duration"
+        case .text, .money, .enumeration, .list, .null: type.description
+        }
     }
 
     /// The value's kind as messages name it (`text`, `money(USD)`, `list`).

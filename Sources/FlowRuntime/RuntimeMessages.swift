@@ -94,7 +94,7 @@ public enum RuntimeMessages {
         A field with `compute:` is read-only: it is re-evaluated whenever a field it reads \
         changes. Set the fields it is computed from instead.
         """)
-    public static let wrongType = RuntimeMessageSpec(1112, "wrong-type", "field `{0}` holds {1}, not {2}", """
+    public static let wrongType = RuntimeMessageSpec(1112, "wrong-type", "field `{0}` is given {1}, not {2}", """
         The value does not have the field's type. Money must carry the field's currency, lists \
         hold elements of their declared type, and an integer is accepted for a decimal field.
         """)

@@ -189,9 +189,19 @@ extension Scenario {
     public static func instant(_ value: JSONValue) -> Int64? {
         switch value {
         case .number(let n): return Int64(n)
-        case .string(let s): return CivilTime.datetime(s)
+        case .string(let s):
+            if case .success(.datetime(let seconds)) = FieldText.read(s, as: .datetime) { return seconds }
+            return nil
         default: return nil
         }
+    }
+
+    /// Why `value`, written as an ISO-8601 datetime, is no instant (`that month has 28 days`,
+    /// a fraction of a second, a zone no zone uses); nil when it is one, or not shaped as one.
+    public static func instantProblem(_ value: JSONValue) -> String? {
+        guard case .string(let s) = value, case .failure(let problem) = FieldText.read(s, as: .datetime),
+              problem != .calendar(.datetimeForm) else { return nil }
+        return problem.note.text
     }
 
     /// The largest `utc_offset`, in seconds either side of UTC: 14 hours (the zones in use run
@@ -323,13 +333,6 @@ extension Scenario {
     }
 }
 
-enum CivilTime {
-    static func datetime(_ text: String) -> Int64? {
-        if case .datetime(let seconds)? = ExprValue.datetime(parsing: text) { return seconds }
-        return nil
-    }
-}
-
 /// Reads the JSON tree, keeping the path for messages. A problem in one step, or in one key
 /// of an expectation, is kept and the reading goes on with the next, so that a file with
 /// several mistakes shows them all in one run.
@@ -345,6 +348,10 @@ private final class Reader {
     typealias S = RuntimeMessages.Scenario
 
     func fail(_ path: String, _ message: String) -> ScenarioFormatError { ScenarioFormatError(path: path, message: message) }
+
+    /// `: ` and the rule a datetime-shaped text breaks (QA round 43, T11: "expected an ISO-8601
+    /// datetime" for `2016-12-31T23:59:60Z`), or nothing.
+    static func because(_ value: JSONValue) -> String { Scenario.instantProblem(value).map { ": " + $0 } ?? "" }
 
     /// An effect kind the runner does not emit, with the nearest kind (the template's word
     /// `group_chat` is the start of two) and every kind there is.
@@ -516,7 +523,7 @@ private final class Reader {
                     start = t
                 }
             } else {
-                collected.append(fail("start", "expected an ISO-8601 datetime with zone, or epoch seconds"))
+                collected.append(fail("start", "expected an ISO-8601 datetime with zone, or epoch seconds" + Self.because(startValue)))
             }
         } else {
             missing("start", "missing `start` (an ISO-8601 datetime with zone)")
@@ -664,7 +671,7 @@ private final class Reader {
             }
             return .after(d)
         case let x?:
-            guard let t = Scenario.instant(x) else { throw fail(path, "expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds") }
+            guard let t = Scenario.instant(x) else { throw fail(path, "expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds" + Self.because(x)) }
             try inRange(t, x, path)
             return .absolute(t)
         }
@@ -795,7 +802,7 @@ private final class Reader {
     func nextTimer(_ v: JSONValue, _ path: String, into e: inout Scenario.Expectation) throws(ScenarioFormatError) {
         if let x = v["next_timer"] {
             guard x == .null || Scenario.instant(x) != nil || { if case .string(let s) = x { return s.hasPrefix("+") } else { return false } }() else {
-                throw fail("\(path).next_timer", "expected a datetime, `+duration` from this step, or null")
+                throw fail("\(path).next_timer", "expected a datetime, `+duration` from this step, or null" + Self.because(x))
             }
             if case .string(let s) = x, s.hasPrefix("+") {
                 try durationDigits(s, "\(path).next_timer")

@@ -259,7 +259,7 @@ private struct ScenarioRun {
         if case .list(let element) = type, case .array(let items) = raw,
            let bad = items.first(where: { if case .failure = ScenarioValues.value($0, type: element, numbersAsText: false) { true } else { false } }) {
             let inner = refusal(bad, field: field, type: element)
-            return Refusal(RuntimeMessages.wrongType, field, RuntimeMessages.fill(RuntimeMessages.Scenario.inList, [inner.arguments[1]]), element.description)
+            return Refusal(RuntimeMessages.wrongType, field, RuntimeMessages.fill(RuntimeMessages.Scenario.inList, [inner.arguments[1]]), inner.arguments[2])
         }
         let held: String
         switch raw {
@@ -270,7 +270,11 @@ private struct ScenarioRun {
         case .array: held = RuntimeMessages.Scenario.aList
         default: held = RuntimeMessages.Scenario.aMapping
         }
-        return Refusal(RuntimeMessages.wrongType, field, held, type.description)
+        // The rule a text of the right form breaks, as the other commands say it (QA round 43,
+        // T8: "`2025-02-30`, not date", where `deal event` says the month has 28 days).
+        var why = ""
+        if case .string(let s) = raw { why = ScenarioValues.ruleBroken(s, type) }
+        return Refusal(RuntimeMessages.wrongType, field, held, FieldValues.typeName(type) + why)
     }
 
     /// Applies a step's events; checks the expectation after the last. Returns false on failure.
@@ -522,6 +526,17 @@ public enum ScenarioValues {
     /// - Parameter numbersAsText: whether a number is read as text for a text field (a deals
     ///   file's JSON `5`); a scenario's YAML number is not, since YAML has changed its digits.
     /// - Parameter zone: the host's zone, for the example of a datetime's hint (nil: unknown).
+    /// `: ` and the rule a text of the right form for `type` breaks (more than 18 digits, a
+    /// day the month lacks, a fraction of a second), or nothing.
+    static func ruleBroken(_ s: String, _ type: ExprType) -> String {
+        guard case .failure(let problem) = FieldText.read(s, as: type) else { return "" }
+        switch problem {
+        case .decimalPrecision, .integerRange, .currency: return ": " + problem.note.text
+        case .calendar(let c) where c != .dateForm && c != .datetimeForm: return ": " + problem.note.text
+        default: return ""
+        }
+    }
+
     public static func value(_ raw: JSONValue, type: ExprType, numbersAsText: Bool = true, zone: Int64? = nil) -> Result<ExprValue, ScenarioValueError> {
         switch (raw, type) {
         case (.null, _): return .success(.null)
@@ -536,19 +551,12 @@ public enum ScenarioValues {
             if let plain = FieldText.plainNumber(yaml: s), let v = FieldValues.parse(plain, as: type) { return .success(v) }
             // Why, as for the same digits written out (review of the inputs, I12: `1e30` got a
             // bare "is not money(CNY)").
-            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + exponentWhy(s, type: type)))
+            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(FieldValues.typeName(type))" + exponentWhy(s, type: type)))
         case (.string(let s), _), (.number(let s), _):
             if let v = FieldValues.parse(s, as: type) { return .success(v) }
             // A value of the right form that breaks a rule says which (more than 18 digits, a
             // day the month lacks, an instant past the year 9999: QA rounds 11 and 14).
-            var why = ""
-            if case .failure(let problem) = FieldText.read(s, as: type) {
-                switch problem {
-                case .decimalPrecision, .integerRange, .currency: why = ": " + problem.note.text
-                case .calendar(let c) where c != .dateForm && c != .datetimeForm: why = ": " + problem.note.text
-                default: break
-                }
-            }
+            var why = ruleBroken(s, type)
             // A number with an exponent as text (a CSV cell `1e30`), as the same JSON number
             // (QA round 28, I12: no reason, where `1e5` got its hint).
             if why.isEmpty { why = exponentWhy(s, type: type) }
@@ -558,7 +566,7 @@ public enum ScenarioValues {
                 let hint = FieldValueHints.hint(s, type: type, zone: zone).map { "; " + $0 } ?? Names.didYouMean(s, among: values)
                 return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not one of its values: \(values.joined(separator: ", "))" + hint))
             }
-            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(type)" + why + (FieldValueHints.hint(s, type: type, zone: zone).map { "; " + $0 } ?? "")))
+            return .failure(ScenarioValueError(message: "`\(Names.shown(s, max: 100))` is not \(FieldValues.typeName(type))" + why + (FieldValueHints.hint(s, type: type, zone: zone).map { "; " + $0 } ?? "")))
         case (.array(let items), .list(let element)):
             var out: [ExprValue] = []
             for item in items {
@@ -569,7 +577,7 @@ public enum ScenarioValues {
             }
             return .success(.list(out))
         default:
-            return .failure(ScenarioValueError(message: "this value is not \(type)"))
+            return .failure(ScenarioValueError(message: "this value is not \(FieldValues.typeName(type))"))
         }
     }
 }

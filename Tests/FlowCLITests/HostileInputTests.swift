@@ -111,7 +111,7 @@ extension HostileInputTests {
         let far = flowc("deal", "create", Examples.template, "--id", "F-9", "--owner", "amy", "--set", "customer_name=远",
                         "--set", "last_visit_at=9999-12-31T23:59:59-14:00", "--db", db)
         #expect(far.code == 1)
-        #expect(far.err.contains("is not datetime: an instant is within the years 1 to 9999 in UTC"), "\(far.err)")
+        #expect(far.err.contains("is not a datetime: an instant is within the years 1 to 9999 in UTC"), "\(far.err)")
     }
 }
 

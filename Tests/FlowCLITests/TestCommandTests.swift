@@ -220,10 +220,10 @@ let failingScenario = """
         #expect(expected.code == 0, "\(expected.out)")
         let unexpected = try Self.run(Self.oneStep("    set: {quote: 5 USD}"), template: template)
         #expect(unexpected.code == 1)
-        #expect(unexpected.out.contains("expected the event to be accepted, but it was refused: refused[FC1112]: field `quote` holds `5 USD`, not money(CNY)"), "\(unexpected.out)")
+        #expect(unexpected.out.contains("expected the event to be accepted, but it was refused: refused[FC1112]: field `quote` is given `5 USD`, not money(CNY)"), "\(unexpected.out)")
         let digits = try Self.run(Self.oneStep("    set: {phone: 013800000000}"), template: template)
         #expect(digits.code == 1)
-        #expect(digits.out.contains("refused[FC1112]: field `phone` holds the number `13800000000` (YAML reads an unquoted number as a number, which can change it, as `013800000000` becomes 13800000000: quote the text), not text"), "\(digits.out)")
+        #expect(digits.out.contains("refused[FC1112]: field `phone` is given the number `13800000000` (YAML reads an unquoted number as a number, which can change it, as `013800000000` becomes 13800000000: quote the text), not text"), "\(digits.out)")
         let quoted = try Self.run(Self.oneStep("    set: {phone: \"013800000000\"}\n    expect: {fields: {phone: \"013800000000\"}}"), template: template)
         #expect(quoted.code == 0, "\(quoted.out)")
         let tier = try Self.run(Self.oneStep("    set: {tier: bronze}\n    expect: {refused: FC1114, fields: {tier: null}}"), template: template)
@@ -233,7 +233,7 @@ let failingScenario = """
         // In a list, the element that does not fit is named.
         let listTemplate = template.replacingOccurrences(of: "  phone: {type: text}\n", with: "  phone: {type: text}\n  tags: {type: list, of: text}\n")
         let element = try Self.run(Self.oneStep("    set: {tags: [vip, 12]}"), template: listTemplate)
-        #expect(element.out.contains("refused[FC1112]: field `tags` holds the number `12` (YAML reads an unquoted number as a number, which can change it, as `013800000000` becomes 13800000000: quote the text) in its list, not text"), "\(element.out)")
+        #expect(element.out.contains("refused[FC1112]: field `tags` is given the number `12` (YAML reads an unquoted number as a number, which can change it, as `013800000000` becomes 13800000000: quote the text) in its list, not text"), "\(element.out)")
         // The creation too.
         let create = """
             scenario: one step

@@ -265,7 +265,12 @@ import Testing
         #expect(codes(check("datetime('2024-05-01T09:30:00')").diagnostics) == [427])
         #expect(codes(check("datetime('2024-05-01T24:00:00Z')").diagnostics) == [427])
         #expect(check("datetime('2024-05-01T09:30+08:00')").diagnostics.isEmpty)
-        #expect(check("datetime('2024-05-01T09:30:00.123-05:30')").diagnostics.isEmpty)
+        #expect(check("datetime('2024-05-01T09:30:00.000-05:30')").diagnostics.isEmpty)
+        // A fraction would be dropped, a zone no zone uses is a typo (QA round 43, T3, T4).
+        #expect(check("datetime('2024-05-01T09:30:00.123-05:30')").diagnostics.first?.notes.map(\.text)
+                == ["flowc keeps instants to the second, and the fraction would be dropped: write `2024-05-01T09:30:00-05:30`"])
+        #expect(check("datetime('2024-05-01T09:30:00+15:00')").diagnostics.first?.notes.map(\.text)
+                == ["a zone offset is one a zone uses: from `-14:00` to `+14:00`, in whole quarter hours"])
         // A note names the rule a literal of the right shape breaks, as for a field's default.
         #expect(check("date('2023-02-29')").diagnostics.first?.notes.map(\.text) == ["that month has 28 days"])
         #expect(check("date('2024-2-1')").diagnostics.first?.notes.map(\.text) == [])

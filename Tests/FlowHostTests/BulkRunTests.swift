@@ -432,7 +432,7 @@ import Testing
         #expect(rejects.map(\.error.code) == ["FC1221"])
         let message = try #require(rejects.first?.error.message)
         #expect(message.hasPrefix("deal `X-1`, create: field `amount`: `￥1,200,000.00` is not money(CNY)"), "\(message)")
-        #expect(message.contains("; also field `expected_close_date`: `2024/7/31` is not date"), "\(message)")
+        #expect(message.contains("; also field `expected_close_date`: `2024/7/31` is not a date"), "\(message)")
     }
 
     @Test func csvRowsKeepTheirLineNumbersAcrossQuotedLineBreaks() throws {

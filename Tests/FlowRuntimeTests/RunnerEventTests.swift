@@ -142,7 +142,7 @@ import Testing
     @Test func refusalMessagesNameTheProblem() throws {
         var d = try Mini.deal()
         #expect(d.refuse(.setFields([FieldAssignment("qoute", money(1))]))?.message == "unknown field `qoute` (did you mean `quote`?)")
-        #expect(d.refuse(.setFields([FieldAssignment("quote", money(1, "USD"))]))?.message == "field `quote` holds money(USD), not money(CNY)")
+        #expect(d.refuse(.setFields([FieldAssignment("quote", money(1, "USD"))]))?.message == "field `quote` is given money(USD), not money(CNY)")
         #expect(d.refuse(.setFields([FieldAssignment("headcount", .integer(-1))]))?.message == "-1 is outside the range of field `headcount` (min 0, max 100000)")
         #expect(d.refuse(.setFields([FieldAssignment("tier", .enumValue("bronze"))]))?.message == "`bronze` is not a value of field `tier` (values: gold, silver)")
     }
