@@ -13,8 +13,11 @@ public enum ExprChecker {
     ///   - env: the fields the expression may use.
     ///   - expecting: the type the context requires: `.boolean` for `when:`/`if:` conditions
     ///     (FC0423 otherwise), a field's type for `compute:` (FC0424 otherwise), nil for any.
-    public static func check(_ parsed: ParsedExpr, in env: some ExprEnvironment, expecting: ExprType? = nil) -> CheckedExpr {
+    ///   - strictInstants: a `datetime('…')` literal is held to the second and the zones in use
+    ///     (FC0427); false for a machine loaded from its IR, compiled perhaps before that was so.
+    public static func check(_ parsed: ParsedExpr, in env: some ExprEnvironment, expecting: ExprType? = nil, strictInstants: Bool = true) -> CheckedExpr {
         var checker = Checker(parsed: parsed, env: env)
+        checker.strictInstants = strictInstants
         checker.run(expecting: expecting)
         var diagnostics = parsed.diagnostics
         var seen = Set(diagnostics)
@@ -62,6 +65,7 @@ private struct Checker<Env: ExprEnvironment> {
     var fieldTypes: [ExprType] = []
     var callTargets: [ExprBuiltin?]
     var usesClock = false
+    var strictInstants = true
 
     init(parsed: ParsedExpr, env: Env) {
         self.parsed = parsed
@@ -570,7 +574,7 @@ private struct Checker<Env: ExprEnvironment> {
                            help: Message(ExprMessages.Help.dateFormat), notes: problem == .dateForm ? [] : [problem.note])
                     return nil
                 }
-                if builtin == .datetime, case .failure(let problem) = CivilCalendar.readDatetime(literal) {
+                if builtin == .datetime, case .failure(let problem) = CivilCalendar.readDatetime(literal, strict: strictInstants) {
                     report(ExprMessages.invalidDatetime, tree.range(of: arguments[0]), [literal],
                            help: Message(ExprMessages.Help.datetimeFormat), notes: problem == .datetimeForm ? [] : [problem.note])
                     return nil

@@ -30,7 +30,10 @@ public enum FieldText {
     /// Reads a scalar written as text as a value of `type`: `42`, `-12.5`, `120000 CNY` or
     /// `120000` for money, `true`, `2024-05-01`, `2024-05-01T09:30:00+08:00`, an enum value.
     /// Numbers are read exactly: a decimal with more digits than fit is refused, never rounded.
-    public static func read(_ text: String, as type: ExprType) -> Result<ExprValue, Problem> {
+    /// `strict: false` reads a datetime as flowc read it before it held what people write to the
+    /// second and the zones in use (``CivilCalendar/readDatetime(_:strict:)``): for a default a
+    /// machine compiled then still holds, which its deals were created with.
+    public static func read(_ text: String, as type: ExprType, strict: Bool = true) -> Result<ExprValue, Problem> {
         switch type {
         case .text: return .success(.text(text))
         case .integer:
@@ -55,7 +58,7 @@ public enum FieldText {
             default: return .failure(.notABoolean)
             }
         case .date: return CivilCalendar.readDate(text).map { .date(days: $0) }.mapError { .calendar($0) }
-        case .datetime: return CivilCalendar.readDatetime(text).map { .datetime(seconds: $0) }.mapError { .calendar($0) }
+        case .datetime: return CivilCalendar.readDatetime(text, strict: strict).map { .datetime(seconds: $0) }.mapError { .calendar($0) }
         case .enumeration(let values):
             return values.contains(text) ? .success(.enumValue(text)) : .failure(.notAValue(declared: values))
         case .duration, .list, .null: return .failure(.noTextForm)
@@ -73,8 +76,8 @@ public enum FieldText {
     /// A field's default as a new deal gets it: the text the IR keeps, read by `read(_:as:)` and
     /// held to the field's `min` and `max`. The runner sets a new deal's field from this, and the
     /// checker refuses (FC0314) every default for which it fails, so that none vanishes.
-    public static func readDefault(_ text: String, as type: ExprType, min: Double?, max: Double?) -> Result<ExprValue, DefaultProblem> {
-        switch read(text, as: type) {
+    public static func readDefault(_ text: String, as type: ExprType, min: Double?, max: Double?, strict: Bool = true) -> Result<ExprValue, DefaultProblem> {
+        switch read(text, as: type, strict: strict) {
         case .failure(let problem): return .failure(.unreadable(problem))
         case .success(let value):
             if let number = FieldBounds.number(of: value), let violation = FieldBounds.violation(number, min: min, max: max) {

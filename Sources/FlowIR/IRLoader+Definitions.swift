@@ -140,7 +140,7 @@ extension IRLoader {
                 throw definition(i, F.noEnumValues)
             }
             if let c = f.currency, !CurrencyCodes.iso4217.contains(c) { throw definition(i, Message(F.unknownCurrency, [c]).text) }
-            if let text = f.defaultValue, i < types.count, case .failure = FieldText.readDefault(text, as: types[i], min: f.min, max: f.max) {
+            if let text = f.defaultValue, i < types.count, case .failure = FieldText.readDefault(text, as: types[i], min: f.min, max: f.max, strict: false) {
                 throw definition(i, Message(F.unreadableDefault, [text]).text)
             }
             if let low = f.min, let high = f.max, low > high { throw definition(i, F.minAboveMax) }

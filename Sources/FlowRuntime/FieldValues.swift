@@ -124,7 +124,9 @@ public enum FieldValues {
         guard machine.machine.fields.indices.contains(slot), machine.fieldTypes.indices.contains(slot),
               let text = machine.machine.fields[slot].defaultValue else { return nil }
         let field = machine.machine.fields[slot]
-        return try? FieldText.readDefault(text, as: machine.fieldTypes[slot], min: field.min, max: field.max).get()
+        // Leniently: a machine compiled before the checker held datetimes to the second keeps
+        // its default, and its deals replay as they were created.
+        return try? FieldText.readDefault(text, as: machine.fieldTypes[slot], min: field.min, max: field.max, strict: false).get()
     }
 
     /// Reads a scalar written as text (a template default, a scenario value) as a value of `type`

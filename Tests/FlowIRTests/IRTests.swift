@@ -117,6 +117,21 @@ func loadError(_ bytes: [UInt8]) -> IRLoadError? {
         return IRCompiler.canonicalJSON(m)
     }
 
+    /// A machine compiled before flowc held the datetimes people write to the second and the
+    /// zones in use (QA round 43, T3, T4) still loads: its default and its `datetime('…')`
+    /// literal with a fraction and an offset no zone uses are read as they were then, so the
+    /// deals it holds replay. A template written so now is refused by the checker.
+    @Test func aMachineWithAnInstantOfBeforeTheSecondRuleStillLoads() throws {
+        var m = try compile("templates/key-account-tender.flow.yaml")
+        let slot = try #require(m.fields.firstIndex { $0.type == "datetime" })
+        let when = try #require(m.nodes.compactMap(\.when).first)
+        m.fields[slot].defaultValue = "2024-05-01T09:30:00.5+15:00"
+        m.expressions[when].source = "datetime('2024-05-01T09:30:00.25+05:17') < now()"
+        m.expressions[when].reads = []
+        m.template.hash = IRCompiler.contentHash(m)
+        #expect(loadError(IRCompiler.canonicalJSON(m)) == nil, "\(String(describing: loadError(IRCompiler.canonicalJSON(m))))")
+    }
+
     @Test func outOfRangeIndexWithAMatchingHashIsABadReference() throws {
         let e = loadError(try rehashed { $0.nodes[0].transition = .goto(999) })
         #expect(e?.kind == .badReference)
