@@ -37,8 +37,12 @@ public final class CLIContext: @unchecked Sendable {
     }
 
     /// The real process streams.
+    /// The context of the process itself. A file size limit (`ulimit -f`) makes a write past it
+    /// fail (EFBIG, said like a full disk) instead of killing the process with SIGXFSZ, exit 153
+    /// and no word (QA round 43, F11).
     public static func process() -> CLIContext {
-        CLIContext(capture: false, terminals: (isatty(1) == 1, isatty(2) == 1), environment: ProcessInfo.processInfo.environment)
+        signal(SIGXFSZ, SIG_IGN)
+        return CLIContext(capture: false, terminals: (isatty(1) == 1, isatty(2) == 1), environment: ProcessInfo.processInfo.environment)
     }
 
     /// Whether what is written to standard output is coloured when `--color` is `auto` (or not
@@ -62,9 +66,27 @@ public final class CLIContext: @unchecked Sendable {
     public var standardInput: [UInt8]?
 
     /// All of standard input.
-    func readStandardInput() -> [UInt8] {
-        if let standardInput { return standardInput }
-        return Array(FileHandle.standardInput.readDataToEndOfFile())
+    /// Standard input to its end, or nil as soon as `stopped` says so: the wait for more is
+    /// looked at every tenth of a second, so that Ctrl-C at a terminal (or TERM) that nothing
+    /// more will be typed on stops it (QA round 43, F1: the read went on until end of input,
+    /// and a command stopped while waiting acknowledged what came after all).
+    func readStandardInput(stoppedBy stopped: () -> Bool) -> [UInt8]? {
+        if let standardInput { return stopped() ? nil : standardInput }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while !stopped() {
+            var ready = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+            let polled = poll(&ready, 1, 100)
+            if polled == 0 || (polled < 0 && errno == EINTR) { continue }
+            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if n > 0 {
+                bytes += chunk[..<n]
+            } else if n == 0 || errno != EINTR {
+                // The end of the input, or an input that cannot be read: what came is what there is.
+                return bytes
+            }
+        }
+        return nil
     }
 
     /// Standard input up to `limit` bytes, and whether more follow: the rest is not read, so

@@ -175,7 +175,11 @@ struct OutboxAckCommand: FlowcCommand {
         defer { interrupts.remove() }
         var positions = self.positions
         if stdin {
-            let read = Self.readPositions(context.readStandardInput())
+            guard let text = context.readStandardInput(stoppedBy: { interrupts.isRaised }), !interrupts.isRaised else {
+                context.writeError(HostError.interruptedWaiting("the positions on standard input"))
+                return ExitCode.interrupted
+            }
+            let read = Self.readPositions(text)
             if let problem = read.problem {
                 context.writeError("error: \(problem); nothing acknowledged\n")
                 return ExitCode.usage

@@ -249,12 +249,21 @@ struct RunCommand: FlowcCommand {
             let writer = RejectsWriter(path: path)
             run.onRejects = { [unowned run] list in
                 progress.interrupt()
-                writer.append(csv ? Array(RejectsFile.csvRows(header: run.csvHeader ?? "", list, withHeader: writer.isEmpty).utf8)
-                                  : RejectsFile.jsonLinesBytes(list))
-                if writer.hasFailed, writer.failedAtLine == nil { writer.failedAtLine = list.first?.line }
-                // Quiet leaves them to the rejects file, unless it could not be written: then they
-                // are said after all (QA round 30, N6: with `-q` they were in neither).
-                if !quiet || writer.hasFailed { for r in list { context.writeError("\(input.path):\(r.line): \(r.error.description)\n") } }
+                // One piece per record, written in one go: a disk that fills up partway keeps
+                // the records written whole and names the first that was not (QA round 43, F3:
+                // a batch's rejects were one write, all lost, and no line was named).
+                let pieces = list.enumerated().map { i, r in
+                    csv ? Array(RejectsFile.csvRows(header: run.csvHeader ?? "", [r], withHeader: writer.isEmpty && i == 0).utf8)
+                        : RejectsFile.jsonLinesBytes([r])
+                }
+                let unwritten = writer.append(pieces: pieces)
+                if let unwritten, writer.failedAtLine == nil { writer.failedAtLine = list[unwritten].line }
+                // Quiet leaves them to the rejects file, unless it could not be written: then the
+                // records from the first not written on are said after all (QA round 30, N6: with
+                // `-q` they were in neither).
+                for (i, r) in list.enumerated() where !quiet || (unwritten.map { i >= $0 } ?? false) {
+                    context.writeError("\(input.path):\(r.line): \(r.error.description)\n")
+                }
             }
             let rejectedBefore = run.report.rejected
             let recordsBefore = run.report.records
@@ -473,7 +482,7 @@ final class RejectsWriter {
     private let partial: String
     /// The target is a device or a FIFO: written into, not replaced.
     private let direct: Bool
-    private var handle: FileHandle?
+    private var descriptor: Int32 = -1
     private var failure: (any Error)?
     private(set) var isEmpty = true
     /// Whether writing failed (``commit()`` then throws the error).
@@ -492,6 +501,13 @@ final class RejectsWriter {
         partial = path + ".\(ProcessInfo.processInfo.processIdentifier).partial"
         direct = OutputFile.isSpecial(path)
         if !direct { Self.removeAbandoned(beside: path) }
+    }
+
+    deinit { closeDescriptor() }
+
+    private func closeDescriptor() {
+        if descriptor >= 0 { _ = Glibc.close(descriptor) }
+        descriptor = -1
     }
 
     /// Removes the partial files a killed run left beside `path` (`NAME.PID.partial` whose
@@ -521,46 +537,73 @@ final class RejectsWriter {
         return nil
     }
 
-    func append(_ text: [UInt8]) {
-        guard failure == nil, !text.isEmpty else { return }
-        do {
-            if handle == nil {
-                let fd = direct ? open(path, O_WRONLY) : open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-                guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-                handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    /// Appends one record's bytes.
+    func append(_ text: [UInt8]) { append(pieces: [text]) }
+
+    /// Appends the records' bytes in one write; returns the index of the first record not
+    /// written whole (nil when all were, or when writing had failed before: then none is tried,
+    /// and the index is 0). A write the disk cuts short keeps the whole records before the cut.
+    @discardableResult
+    func append(pieces: [[UInt8]]) -> Int? {
+        guard failure == nil else { return pieces.isEmpty ? nil : 0 }
+        let bytes = pieces.flatMap { $0 }
+        guard !bytes.isEmpty else { return nil }
+        if descriptor < 0 {
+            descriptor = direct ? open(path, O_WRONLY) : open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard descriptor >= 0 else {
+                failure = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                return 0
             }
-            try handle?.write(contentsOf: Data(text))
-            written += UInt64(text.count)
-            isEmpty = false
-        } catch {
-            failure = error
-            // A write the disk cut short leaves part of a record: cut back to the last whole one
-            // (shortening a file needs no space).
-            if !direct { try? handle?.truncate(atOffset: written) }
         }
+        var done = 0
+        let error: Int32? = bytes.withUnsafeBytes { buffer in
+            while done < buffer.count {
+                let n = write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+                if n > 0 { done += n; continue }
+                if n < 0, errno == EINTR { continue }
+                return n < 0 ? errno : ENOSPC
+            }
+            return nil
+        }
+        isEmpty = false
+        guard let error else {
+            written += UInt64(bytes.count)
+            return nil
+        }
+        failure = POSIXError(POSIXErrorCode(rawValue: error) ?? .EIO)
+        var whole = 0, end = 0
+        while whole < pieces.count, end + pieces[whole].count <= done {
+            end += pieces[whole].count
+            whole += 1
+        }
+        written += UInt64(end)
+        // The part of a record the disk took is cut off (shortening a file needs no space).
+        if !direct { _ = ftruncate(descriptor, off_t(written)) }
+        return whole
     }
 
     /// Puts the written rejects in place. After a failure, the records written whole before it
     /// are put in place all the same (``keptBeforeFailure``), and the failure is thrown.
     func commit() throws {
         if let failure {
-            if !direct, written > 0, let handle {
-                try? handle.synchronize()
-                try? handle.close()
-                self.handle = nil
+            if !direct, written > 0, descriptor >= 0 {
+                _ = fsync(descriptor)
+                closeDescriptor()
                 keptBeforeFailure = rename(partial, path) == 0
             }
             if !keptBeforeFailure { discard() }
             throw failure
         }
         if direct {
-            try handle?.close()
-            handle = nil
+            closeDescriptor()
             return
         }
-        try handle?.synchronize()
-        try handle?.close()
-        handle = nil
+        if descriptor >= 0, fsync(descriptor) != 0 {
+            let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            discard()
+            throw error
+        }
+        closeDescriptor()
         guard rename(partial, path) == 0 else {
             let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
             discard()
@@ -570,8 +613,7 @@ final class RejectsWriter {
 
     /// Leaves no file (the target is not touched).
     func discard() {
-        try? handle?.close()
-        handle = nil
+        closeDescriptor()
         if !direct { try? FileManager.default.removeItem(atPath: partial) }
     }
 }

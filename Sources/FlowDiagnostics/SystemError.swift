@@ -27,7 +27,11 @@ public enum SystemError {
     /// The `strerror` text of the error's POSIX error; else a plain phrase for a Foundation file
     /// error, or the error's own description.
     public static func reason(_ error: any Error) -> String {
-        if let code = code(error) { return String(cString: strerror(code)) }
+        if let code = code(error) {
+            // The size limit a shell put on the files it starts (QA round 43, F11).
+            if code == EFBIG { return "File too large: larger than the limit on the files this process may write (`ulimit -f`)" }
+            return String(cString: strerror(code))
+        }
         let ns = error as NSError
         return ns.domain == NSCocoaErrorDomain ? "the file system refused it" : ns.localizedDescription
     }

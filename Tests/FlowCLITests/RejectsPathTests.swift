@@ -137,8 +137,11 @@ enum SmallDisk {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["rejects.jsonl"])
     }
 
-    @Test(.enabled(if: SmallDisk.available, "mounts a tmpfs as root"))
-    func aRunQuietOnAFullDiskNamesEveryRejectedRecordSomewhere() throws {
+    /// In batches of one record, and in the default batches, where a batch's rejects are
+    /// written in one go (QA round 43, F3: the disk filling up partway through that write lost
+    /// them all, and no line was named).
+    @Test(.enabled(if: SmallDisk.available, "mounts a tmpfs as root"), arguments: [["--batch-size", "1"], []])
+    func aRunQuietOnAFullDiskNamesEveryRejectedRecordSomewhere(batch: [String]) throws {
         var lines: [String] = []
         for i in 0..<60 {
             let bad = i % 3 == 1 ? #", "nosuch": 1"# : ""
@@ -148,7 +151,7 @@ enum SmallDisk {
         let dir = base + "/small"
         #expect(SmallDisk.mount(dir, bytes: 8192))
         defer { SmallDisk.unmount(dir) }
-        let r = flowc("run", Examples.template, "--deals", base + "/d.jsonl", "--db", base + "/s.sqlite", "--rejects", dir + "/rej.jsonl", "-q", "--batch-size", "1")
+        let r = flowc(["run", Examples.template, "--deals", base + "/d.jsonl", "--db", base + "/s.sqlite", "--rejects", dir + "/rej.jsonl", "-q"] + batch)
         #expect(r.code == 2, "\(r.err)")
         let kept = (try? String(contentsOfFile: dir + "/rej.jsonl", encoding: .utf8)) ?? ""
         let inFile = Set(kept.split(separator: "\n").compactMap { line -> Int? in
@@ -166,5 +169,52 @@ enum SmallDisk {
         #expect(inFile.isDisjoint(with: printed))
         let first = try #require(printed.min())
         #expect(r.err.contains("no space left on device (the rejects file); it holds the records rejected before line \(first), and those from that line on were printed on standard error"), "\(r.err)")
+    }
+}
+
+/// A limit on the size of the files flowc may write (`ulimit -f`): the write past it fails and is
+/// said like a full disk, with the records written whole kept, instead of SIGXFSZ ending the
+/// process with status 153 and no word (QA round 43, F11). The run is a child process of this
+/// test binary, with the process's signal dispositions and the limit set.
+@Suite struct FileSizeLimitTests {
+    static let childVariable = "FLOWC_TEST_FILE_SIZE_LIMIT_DIR"
+
+    @Test func aRunPastTheFileSizeLimitSaysSoAndKeepsWhatItWrote() throws {
+        var lines: [String] = []
+        for i in 0..<40 {
+            lines.append(#"{"id": "L-\#(i)", "owner": "o", "fields": {"customer_name": "c\#(i)", "amount": "bad", "follow_up_notes": "\#(String(repeating: "x", count: 20_000))"}}"#)
+        }
+        let dir = try tempDir(["d.jsonl": lines.joined(separator: "\n") + "\n"])
+        let child = try testChild("FileSizeLimitTests/limitedRunChild", Self.childVariable, dir)
+        let errors = dir + "/child.err"
+        #expect(FileManager.default.createFile(atPath: errors, contents: nil))
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle(forWritingAtPath: errors)
+        try child.run()
+        child.waitUntilExit()
+        let said = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(child.terminationReason == .exit, "killed by signal \(child.terminationStatus): \(said)")
+        #expect(child.terminationStatus == 2, "\(said)")
+        #expect(said.contains("file too large: larger than the limit on the files this process may write (`ulimit -f`) (the rejects file); it holds the records rejected before line "), "\(said)")
+        let kept = try String(contentsOfFile: dir + "/d.rejects.jsonl", encoding: .utf8)
+        #expect(kept.hasSuffix("\n") && kept.utf8.count <= 256 * 1024)
+        #expect(kept.split(separator: "\n").allSatisfy { $0.hasPrefix(#"{"_error":{"line":"#) && $0.hasSuffix("}") })
+    }
+
+    @Test func limitedRunChild() {
+        guard let dir = ProcessInfo.processInfo.environment[Self.childVariable] else { return }
+        // As a shell starts flowc: the signal neither ignored nor blocked (this test binary may
+        // have been started with it ignored, and runs its tests on threads that may block it).
+        signal(SIGXFSZ, SIG_DFL)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGXFSZ)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        _ = CLIContext.process()
+        var limit = rlimit(rlim_cur: 256 * 1024, rlim_max: 256 * 1024)
+        guard setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit) == 0 else { exit(99) }
+        let r = flowc(["run", Examples.template, "--deals", dir + "/d.jsonl", "--db", dir + "/s.sqlite", "-q"])
+        FileHandle.standardError.write(Data(r.err.utf8))
+        exit(r.code)
     }
 }

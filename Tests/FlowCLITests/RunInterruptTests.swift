@@ -321,6 +321,34 @@ import Testing
         #expect(flowc("outbox", "list", "--db", db).out == waiting)
     }
 
+    /// The same while standard input stays open with nothing coming (a terminal nothing more is
+    /// typed on): the wait stops at once (QA round 43, F1: it went on until the input ended, and
+    /// then acknowledged what had come, exit 0).
+    @Test func anAcknowledgementInterruptedWhileItsInputStaysOpenStops() throws {
+        let db = try Examples.loaded()
+        let waiting = flowc("outbox", "list", "--db", db).out
+        let child = try testChild("RunInterruptTests/interruptedAckChild", Self.ackChildVariable, db)
+        let input = Pipe()
+        let errors = try tempDir([:]) + "/child.err"
+        #expect(FileManager.default.createFile(atPath: errors, contents: nil))
+        child.standardInput = input
+        child.standardOutput = FileHandle.nullDevice
+        child.standardError = FileHandle(forWritingAtPath: errors)
+        try child.run()
+        // Nothing written, the pipe left open: the child must end of itself.
+        let started = Date()
+        while child.isRunning, Date().timeIntervalSince(started) < 60 { usleep(10_000) }
+        let stopped = !child.isRunning
+        // Else the input ends, so that the test does not wait for ever.
+        try input.fileHandleForWriting.close()
+        child.waitUntilExit()
+        let said = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(stopped, "still waiting for its input a minute after TERM")
+        #expect(child.terminationStatus == 130, "\(said)")
+        #expect(said.contains("error[FC1242]: stopped by Ctrl-C or TERM while waiting for the positions on standard input: nothing was changed"), "\(said)")
+        #expect(flowc("outbox", "list", "--db", db).out == waiting)
+    }
+
     @Test func interruptedAckChild() {
         guard let db = ProcessInfo.processInfo.environment[Self.ackChildVariable] else { return }
         // Once the command's handler of TERM is installed (before it reads standard input).
