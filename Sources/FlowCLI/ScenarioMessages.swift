@@ -103,7 +103,23 @@ enum ScenarioMessages {
             flowc compile standard-sale.flow.yaml -o standard-sale.json
         """)
 
-    static let all: [MessageSpec] = [format, value, wrongTemplate, noScenarios, fragment, compiledMachine, alreadyCompiled]
+    /// `flowc test --filter TEXT` that let no scenario run (QA round 43, T17: an uncoded line,
+    /// and a JSON failure without a code).
+    static let noScenarioMatches = MessageSpec(1308, .error, "no-scenario-matches",
+                                               "no scenario of `{0}` matches `--filter {1}`: the text is looked for as written, capitals counting, in each scenario's name and its file's path",
+                                               explanation: """
+        `flowc test --filter TEXT` runs only the scenarios whose name (`scenario:`) or file path \
+        contains TEXT, exactly as written. None did, so nothing was tested, and the run fails \
+        rather than pass on nothing. Run `flowc test` without the filter to see the scenarios' \
+        names.
+
+        Example:
+
+            $ flowc test templates/standard-sale.flow.yaml --filter "Lost"
+            templates/standard-sale.flow.yaml: error[FC1308]: no scenario of `templates/standard-sale.flow.yaml` matches `--filter Lost`: the text is looked for as written, capitals counting, in each scenario's name and its file's path
+        """)
+
+    static let all: [MessageSpec] = [format, value, wrongTemplate, noScenarios, fragment, compiledMachine, alreadyCompiled, noScenarioMatches]
 
     /// Texts of the diagnostics above (FC1301's `{0}`) and of the reader's, in a scenario's words.
     enum Text {

@@ -93,7 +93,7 @@ struct TestCommand: FlowcCommand {
         } else {
             run.testTemplate(template, explicit: scenarios.isEmpty ? nil : scenarios, inDirectory: false)
         }
-        return run.finish()
+        return run.finish(tested: template)
     }
 }
 
@@ -237,7 +237,8 @@ private struct TestRun {
     var renderer: HumanRenderer { HumanRenderer(color: color) }
     var errorRenderer: HumanRenderer { HumanRenderer(color: errorColor) }
 
-    mutating func finish() -> Int32 {
+    /// - Parameter tested: the template or directory given to test.
+    mutating func finish(tested: String) -> Int32 {
         header = nil
         // A filter that matched nothing says so below, without a count of nothing.
         if filter == nil || passed + failed > 0 {
@@ -252,7 +253,7 @@ private struct TestRun {
         }
         if unusable { return ExitCode.usage }
         if let filter, passed + failed == 0 {
-            context.writeError("error: no scenario matches `--filter \(filter)`\n")
+            context.writeError(errorRenderer.render(ScenarioMessages.noScenarioMatches.inFile(tested, tested, filter)))
             return ExitCode.usage
         }
         return failed > 0 ? ExitCode.problems : ExitCode.clean

@@ -161,7 +161,10 @@ public enum RecordReader {
     /// - Parameter zone: the host's zone, for the example of a time written without one.
     public static func time(_ v: JSONValue, _ path: String, zone: Int64? = nil) throws(HostError) -> EventTime {
         if case .string(let s) = v, s.hasPrefix("+") {
-            guard let d = Scenario.duration(String(s.dropFirst())) else { throw fail(R.badTime, path, Names.inline(s)) }
+            guard let d = Scenario.duration(String(s.dropFirst())) else {
+                // What a template is told (QA round 43, T5, T9).
+                throw fail(R.badTimeHint, path, Names.inline(s), Scenario.durationAdvice(s.dropFirst()))
+            }
             return .after(d)
         }
         var value = v

@@ -1,3 +1,4 @@
+import FlowDiagnostics
 import FlowExpr
 import FlowSyntax
 
@@ -230,10 +231,13 @@ extension Scenario {
         return seconds.map { negative ? -$0 : $0 }
     }
 
-    /// Reads a duration `1d12h` (units `w d h m s`); nil for anything else.
+    /// Reads a duration `1d12h` (units `w d h m s`, largest first, each once: as a template
+    /// writes one, QA round 43, T9: `1h1h` and `1d1w` were taken); nil for anything else, a sign
+    /// included.
     public static func duration(_ text: String) -> Int64? {
         var total: Int64 = 0
         var number: Int64?
+        var last = Int64.max
         for c in text {
             if let d = c.wholeNumberValue, c.isASCII {
                 let (times, o1) = (number ?? 0).multipliedReportingOverflow(by: 10)
@@ -251,7 +255,8 @@ extension Scenario {
             case "s": unit = 1
             default: return nil
             }
-            guard let n = number else { return nil }
+            guard let n = number, unit < last else { return nil }
+            last = unit
             let (product, o1) = n.multipliedReportingOverflow(by: unit)
             let (sum, o2) = total.addingReportingOverflow(product)
             guard !o1, !o2 else { return nil }
@@ -259,6 +264,15 @@ extension Scenario {
             number = nil
         }
         return number == nil && !text.isEmpty ? total : nil
+    }
+
+    /// What to write instead of `+` and `text`, which is no duration, as a template is told
+    /// (``FlowSyntax/Duration/advice(_:)``), behind its `+`: `+30d` for `+1M`, `+2d1h` for
+    /// `+1h2d` (QA round 43, T5: `+1M` was told to write `+1m`, a minute).
+    public static func durationAdvice(_ text: some StringProtocol) -> String {
+        if text.hasPrefix("-") { return "`+` counts forward from the time before, by a duration that is not negative" }
+        let advice = Duration.advice(String(text))
+        return Message(advice.format, advice.replacement.map { ["+" + $0] } ?? []).text
     }
 }
 
@@ -659,15 +673,8 @@ private final class Reader {
         case .string(let s)? where s.hasPrefix("+"):
             try durationDigits(s, path)
             guard let d = Scenario.duration(String(s.dropFirst())) else {
-                // `+20days`, `+2 h`, `+1D` (QA round 22): the unit's letter, lowercase, right after the number.
-                let body = s.dropFirst().filter { $0 != " " }
-                let digits = body.prefix { $0.isASCII && $0.isNumber }
-                let unit = body.dropFirst(digits.count).lowercased()
-                let letter = unit == "m" ? "m" : Duration.unitLetter(forWord: unit)
-                if !digits.isEmpty, let letter, Scenario.duration(digits + letter) != nil {
-                    throw fail(path, "expected `+` and a duration such as `+3d`: write `+\(digits)\(letter)`")
-                }
-                throw fail(path, "expected `+` and a duration such as `+3d`")
+                // `+20days`, `+2 h`, `+1D` (QA round 22), `+1M`, `+1h2d`: what a template is told.
+                throw fail(path, "expected `+` and a duration such as `+3d`: " + Scenario.durationAdvice(s.dropFirst()))
             }
             return .after(d)
         case let x?:
@@ -807,7 +814,7 @@ private final class Reader {
             if case .string(let s) = x, s.hasPrefix("+") {
                 try durationDigits(s, "\(path).next_timer")
                 guard Scenario.duration(String(s.dropFirst())) != nil else {
-                    throw fail("\(path).next_timer", "expected a datetime, `+duration` from this step, or null")
+                    throw fail("\(path).next_timer", "expected a datetime, `+duration` from this step, or null: " + Scenario.durationAdvice(s.dropFirst()))
                 }
             } else if let t = Scenario.instant(x) {
                 try inRange(t, x, "\(path).next_timer")

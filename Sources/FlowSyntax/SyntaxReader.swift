@@ -444,28 +444,11 @@ struct SyntaxReader {
             return nil
         }
         var diag = SyntaxMessages.badDuration.at(span(id), text)
-        let digits = text.prefix { $0.isNumber || $0 == "-" }
-        let written = text.dropFirst(digits.count).trimmingSpaces
-        let rest = written.lowercased()
-        // `30 d` and `2D` too (QA round 22); `M` is a month, below.
-        let unit: String? = switch rest {
-        case "m" where written == "m": "m"
-        case "": "d"
-        default: Duration.unitLetter(forWord: rest)
-        }
-        let isMonth = ["M", "mo", "month", "months", "月", "个月"].contains(String(written))
-        if let whole = Self.fractionalDuration(text) {
-            // `1.5d`: the same time in whole units (QA round 22).
-            diag = diag.help(SyntaxMessages.Formats.write, whole).fix(span(id), whole)
-        } else if !digits.isEmpty, let unit {
-            diag = diag.help(SyntaxMessages.Formats.write, String(digits) + unit).fix(span(id), String(digits) + unit)
-        } else if isMonth, let n = Int(digits), n > 0, n <= 1_000 {
-            // Months differ in length: a template writes days (QA round 17: `1M` got the forms only).
-            diag = diag.help(SyntaxMessages.Formats.noMonthUnit, String(n * 30) + "d").fix(span(id), String(n * 30) + "d")
-        } else if let ordered = Self.inUnitOrder(text) {
-            diag = diag.help(SyntaxMessages.Formats.unitsInOrder, ordered).fix(span(id), ordered)
+        let advice = Duration.advice(text)
+        if let replacement = advice.replacement {
+            diag = diag.help(advice.format, replacement).fix(span(id), replacement)
         } else {
-            diag = diag.help(SyntaxMessages.Formats.durationForms)
+            diag = diag.help(advice.format)
         }
         diagnostics.append(diag)
         return nil

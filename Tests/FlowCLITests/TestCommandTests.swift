@@ -644,7 +644,7 @@ let failingScenario = """
         #expect(r.out.hasSuffix("\n1 passed, 0 failed\n"))
         let none = flowc("test", dir + "/a.flow.yaml", "--filter", "nothing like this")
         #expect(none.code == 2)
-        #expect(none.err.contains("no scenario matches"))
+        #expect(none.err == "\(dir)/a.flow.yaml: error[FC1308]: no scenario of `\(dir)/a.flow.yaml` matches `--filter nothing like this`: the text is looked for as written, capitals counting, in each scenario's name and its file's path\n", "\(none.err)")
         // Nothing on standard output: no header of a template none of whose scenarios ran, no
         // count of nothing (QA round 31, N5).
         #expect(none.out == "", "\(none.out)")

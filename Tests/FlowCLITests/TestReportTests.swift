@@ -139,7 +139,10 @@ import Testing
         // 30, N5).
         let unmatched = flowc("test", dir, "--filter", "nothing like it", "--json")
         #expect(unmatched.code == 2)
-        #expect(try #require(try Self.object(unmatched.out)["error"] as? [String: Any])["message"] as? String == "no scenario matches `--filter nothing like it`")
+        // Coded, as the other failures to test anything are (QA round 43, T17).
+        let failure = try #require(try Self.object(unmatched.out)["error"] as? [String: Any])
+        #expect(failure["code"] as? String == "FC1308")
+        #expect(failure["message"] as? String == "no scenario of `\(dir)` matches `--filter nothing like it`: the text is looked for as written, capitals counting, in each scenario's name and its file's path")
         let unmatchedXML = flowc("test", dir, "--filter", "nothing like it", "--format", "junit")
         #expect(unmatchedXML.code == 2 && unmatchedXML.out.isEmpty)
         // A template of the directory that cannot be read (a broken link) is in the result

@@ -410,6 +410,13 @@ import Testing
         // A time another system wrote gets the form to write (QA round 18).
         let us = try #require(run.runDeals(Array("id,owner,customer_name,at\nC-8,amy,丙,06/28/2024 10:30 PM\n".utf8), format: .csv).value)
         #expect(us.first?.error.message == "deal `C-8`: not a valid record: at: `06/28/2024 10:30 PM` is not `+3d`, an ISO-8601 datetime with zone, or epoch seconds; write it with its zone, as `2024-06-28T22:30:00+08:00`", "\(us)")
+        // A delay is told as a template's duration is, behind its `+` (QA round 43, T5, T9).
+        let month = try #require(run.runDeals(Array(#"{"id": "J-7", "owner": "amy", "fields": {"customer_name": "丁"}, "events": [{"at": "+1M", "set": {"notes": "x"}}, {"at": "+1h1d", "set": {"notes": "y"}}]}"#.utf8), format: .jsonLines).value)
+        #expect(month.first?.error.message == "deal `J-7`: not a valid record: events[0].at: `+1M` is not `+3d`, an ISO-8601 datetime with zone, or epoch seconds; "
+            + "there is no month unit, as months differ in length (`m` is minutes): write days, such as `+30d`", "\(month)")
+        let order = try #require(run.runDeals(Array(#"{"id": "J-6", "owner": "amy", "fields": {"customer_name": "戊"}, "events": [{"at": "+1h1d", "set": {"notes": "y"}}]}"#.utf8), format: .jsonLines).value)
+        #expect(order.first?.error.message == "deal `J-6`: not a valid record: events[0].at: `+1h1d` is not `+3d`, an ISO-8601 datetime with zone, or epoch seconds; "
+            + "write the largest unit first, each once: `+1d1h`", "\(order)")
         let event = try #require(run.runEvents(Array(#"{"deal": "J-8", "at": "soon", "set": {"notes": "x"}}"#.utf8)).value)
         #expect(event.first?.error.message.hasPrefix("deal `J-8`: not a valid record: at: `soon` is not") == true, "\(event)")
         // In the run's zone when the host knows it (QA round 19, m9: +08:00 for a team at UTC−5),
