@@ -493,15 +493,24 @@ extension DealService {
     }
 
     /// The notes for the blocked nodes a migration makes active again (``NodeMove/becomes``):
-    /// since when the node was blocked, and its new due date, if any.
+    /// since when the node was blocked, and its new due date, if any; and for those it keeps
+    /// blocked as of a later due date, passed too (rules 16).
     static func activeAgainNotes(_ moves: [NodeMove], before: DealSnapshot, on old: PreparedMachine, _ after: DealSnapshot, on new: PreparedMachine,
                                  zone: Int64?) -> [String] {
         typealias P = MigrationMessages.Phrase
         return moves.compactMap { move in
-            guard move.status == .blocked, move.becomes == .active, let to = move.to,
+            guard move.status == .blocked, let to = move.to,
                   let i = old.machine.nodes.firstIndex(where: { $0.id == move.from }), before.nodes.indices.contains(i),
                   let t = new.machine.nodes.firstIndex(where: { $0.id == to }), after.nodes.indices.contains(t) else { return nil }
             let since = before.nodes[i].blockedAt.map { TimeText.iso($0, utcOffset: zone) } ?? "?"
+            if move.becomes == nil {
+                // Still blocked, as of a later due date that has passed too (QA round 43, F10:
+                // the report said nothing, and the runtime's text said it became active).
+                guard after.nodes[t].status == .blocked, let now = after.nodes[t].blockedAt, now != before.nodes[i].blockedAt,
+                      after.nodes[t].dueAt == now else { return nil }
+                return HostMessages.fill(P.stillOverdue, [to, since, TimeText.iso(now, utcOffset: zone)])
+            }
+            guard move.becomes == .active else { return nil }
             if let due = after.nodes[t].dueAt {
                 return HostMessages.fill(P.activeAgain, [to, since, TimeText.iso(due, utcOffset: zone)])
             }

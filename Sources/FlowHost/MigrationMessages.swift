@@ -87,6 +87,9 @@ public enum MigrationMessages {
         /// A note: a blocked node the new version's later due date makes no longer overdue
         /// (`{0}` the node, `{1}` since when it was blocked, `{2}` its new due date).
         public static let activeAgain = "`{0}` is no longer overdue on the new version: blocked since {1}, it is active again, due {2}"
+        /// A note: a blocked node whose new due date is later than its old one but has passed too
+        /// (`{0}` the node, `{1}` since when it was blocked, `{2}` its new due date), QA round 43, F10.
+        public static let stillOverdue = "`{0}` is still overdue on the new version: blocked since {1}, its new due date {2} has passed too, so it stays blocked, as of {2}"
         /// The same for a node the new version gives no due date.
         public static let activeAgainNoDue = "`{0}` is no longer overdue on the new version, which gives it no due date: blocked since {1}, it is active again"
         /// A note: the deal has been idle past the new version's `pool.idle.after` (`{0}` since

@@ -356,13 +356,13 @@ struct MigrationTranslator {
                 let entries = fresh.nodes[t].entries + state.entries
                 merged[t, default: [other]].append(i)
                 if keep == i {
-                    fresh.nodes[t] = translated(state, from: i, to: t, at: now)
+                    fresh.nodes[t] = translated(state, from: i, to: t, at: now, rules: rules)
                     source[t] = i
                 }
                 fresh.nodes[t].entries = entries
                 continue
             }
-            fresh.nodes[t] = translated(state, from: i, to: t, at: now)
+            fresh.nodes[t] = translated(state, from: i, to: t, at: now, rules: rules)
             source[t] = i
         }
         for t in merged.keys.sorted() {
@@ -607,7 +607,7 @@ struct MigrationTranslator {
     }
 
     /// One node's state on the new machine: deliverables and outcome by name, due date recomputed.
-    mutating func translated(_ state: NodeState, from i: Int, to t: Int, at now: Int64) -> NodeState {
+    mutating func translated(_ state: NodeState, from i: Int, to t: Int, at now: Int64, rules: Int) -> NodeState {
         let od = old.machine.nodes[i], nd = new.machine.nodes[t]
         var st = NodeState(deliverables: nd.deliverables.count)
         st.status = state.status
@@ -646,6 +646,10 @@ struct MigrationTranslator {
             st.dueAt = nd.due.map { Stepper.add(clockStart, $0) }
             if state.status == .blocked, let due = st.dueAt, due <= now {
                 st.blockedAt = state.blockedAt ?? due
+                // A later due date that has passed too: blocked since then, as a node is since
+                // its due date (rules 16; under 15 it stayed blocked since the old one, earlier
+                // than its own due date).
+                if rules >= 16, let since = st.blockedAt, due > since { st.blockedAt = due }
                 st.escalatedAt = nd.escalate == nil ? nil : state.escalatedAt
             } else {
                 // Not (or no longer) past due on the new version: open again, not blocked.

@@ -90,7 +90,11 @@ public struct StepContext: Codable, Sendable, Hashable {
     ///   two chats a deal ever has share one; under 14 it came from the effect's index in the
     ///   machine alone, and after a migration a new chat could take the id of a chat the deal had,
     ///   or had dropped.
-    public static let currentRules = 15
+    /// - 16: a migration that gives a blocked node a later due date, passed too by the
+    ///   migration's time, keeps it blocked since that new due date (its escalation, if it has
+    ///   not come yet, follows from it); under 15 it stayed blocked since the old due date, before
+    ///   its own.
+    public static let currentRules = 16
 
     public init(now: Int64, utcOffset: Int64 = 0, ownedOpenDeals: Int = 0, actorCanAssign: Bool = false,
                 rules: Int = StepContext.currentRules) {

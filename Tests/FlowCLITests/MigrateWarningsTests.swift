@@ -227,6 +227,25 @@ import Testing
         #expect(show.out.contains("node `talks` is active since 2024-05-06T09:00:00Z, due 2024-05-16T09:00:00Z"), "\(show.out)")
     }
 
+    /// A blocked node whose new due date is later but has passed too stays blocked, as of that
+    /// date, and the report says so (QA round 43, F10: it said nothing, and the node stayed
+    /// blocked since the old date, before its own due date).
+    @Test func aBlockedNodeStillOverdueOnTheNewVersionIsNoted() throws {
+        let v2 = Self.mini.replacingOccurrences(of: "version: 1.0.0", with: "version: 1.1.0").replacingOccurrences(of: "    due: 5d\n", with: "    due: 5d2h\n")
+        let dir = try Self.store(["v2.flow.yaml": v2])
+        let db = dir + "/s.sqlite", now = "2024-05-11T12:00:00Z"
+        let applied = flowc("migrate", "--to", dir + "/v2.flow.yaml", "--now", now, "--db", db, "--apply")
+        #expect(applied.code == 0, "\(applied.err)")
+        #expect(applied.out.contains("""
+              node `talks` → `talks` (blocked)
+              note: timers due by 2024-05-11T12:00:00Z fire first, on the version the deal is on (a `tick` event before the migration): node_blocked
+              note: `talks` is still overdue on the new version: blocked since 2024-05-11T09:00:00Z, its new due date 2024-05-11T11:00:00Z has passed too, so it stays blocked, as of 2024-05-11T11:00:00Z
+            """), "\(applied.out)")
+        let show = flowc("deal", "show", "T-1", "--now", now, "--db", db)
+        #expect(show.out.contains("2024-05-11T11:00:00Z"), "\(show.out)")
+        #expect(flowc("deal", "verify", "--db", db).code == 0)
+    }
+
     /// A mapping that sends a done node onto a node after the deal's open nodes (a valid but
     /// wrong id) moves the deal with a note naming the node and where the deal is, a mark on the
     /// move, `aheadOf` in the JSON and a count before the summary; the mapping that is meant, or

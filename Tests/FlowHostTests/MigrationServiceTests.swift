@@ -161,9 +161,14 @@ final class ClosableArchive: MachineArchive, @unchecked Sendable {
         #expect(history.map { DealService.describe($0.event.action) }.suffix(2) == ["time passes", "migrate to \(standardRenamed.machine.template.hash)"])
         let view = try s.view("T-1")
         let n = try #require(view.machine.machine.nodes.firstIndex { $0.id == "first_contact" })
-        // Blocked at the old due date (14 days after creation), not at the migration's time.
+        // The tick before the migration blocked it at the old due date (14 days after
+        // creation); the new version's due date (20 days) has passed too, so the node is blocked
+        // since that date (rules 16, QA round 43, F10), never since the migration's time.
         #expect(view.snapshot.nodes[n].status == .blocked)
-        #expect(view.snapshot.nodes[n].blockedAt == at("2024-06-15T00:00:00Z"))
+        #expect(view.snapshot.nodes[n].dueAt == at("2024-06-21T00:00:00Z"))
+        #expect(view.snapshot.nodes[n].blockedAt == at("2024-06-21T00:00:00Z"))
+        let blocked = try #require(history.dropLast().last?.effects.first { $0.kind == .nodeBlocked })
+        #expect(blocked.node == "initial_talks" && blocked.at == at("2024-06-15T00:00:00Z"), "\(blocked)")
         #expect(try s.replay("T-1").matches)
         #expect(try s.store.undeliveredEffects(limit: 100).contains { String(decoding: $0.payload, as: UTF8.self).contains("node_blocked") })
     }

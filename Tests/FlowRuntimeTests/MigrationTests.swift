@@ -290,6 +290,21 @@ extension Deal {
         let still = try MiniVersion.make("1.2.0", [("    due: 5d\n", "    due: 2d\n")])
         let (_, kept) = try d.migrate(to: still, after: minute).get()
         #expect(kept.moves == [NodeMove(from: "talks", to: "talks", status: .blocked)])
+        // A later due date that has passed too: still blocked, since that date (rules 16; QA
+        // round 43, F10); under 15 since the old one, before the node's own due date.
+        let later = try MiniVersion.make("1.3.0", [("    due: 5d\n", "    due: 5d30m\n")])
+        let (moved, stays) = try d.migrate(to: later, after: minute).get()
+        #expect(stays.moves == [NodeMove(from: "talks", to: "talks", status: .blocked)])
+        let talks = try #require(moved.node("talks"))
+        let activated = try #require(talks.activatedAt)
+        #expect(talks.status == .blocked && talks.dueAt == activated + 5 * day + 30 * minute)
+        #expect(talks.blockedAt == talks.dueAt, "\(talks)")
+        let before = try #require(d.node("talks")?.blockedAt)
+        #expect(before == activated + 5 * day)
+        #expect(replayMatches(moved, initial: d.pm, machines: [d.pm, later]))
+        let (movedBefore, _) = try d.migrate(to: later, after: minute, rules: 15).get()
+        #expect(movedBefore.node("talks")?.blockedAt == before)
+        #expect(replayMatches(movedBefore, initial: d.pm, machines: [d.pm, later]))
     }
 
     /// A done node a mapping sends after the deal's open nodes is marked and noted (QA round 27,
