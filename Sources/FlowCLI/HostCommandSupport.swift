@@ -65,7 +65,9 @@ struct StoreOptions: ParsableArguments {
                 throw ValidationError("--utc-offset: `\(utcOffset)` reads as seconds; write hours and minutes with a colon (\(signed.dropLast(2)):\(signed.suffix(2))) or as \(Self.hoursForm(signed))")
             }
             guard let seconds = Self.offset(utcOffset) else {
-                let fix = Self.offsetFix(utcOffset).map { "; write `\($0)`" } ?? ""
+                // A zone's name: whose offset, and when (summer time moves it).
+                let name = utcOffset.contains("/") ? " (\(utcOffset.trimmingCharacters(in: .whitespaces)) \(nowInstant == nil ? "now" : "at --now"))" : ""
+                let fix = Self.offsetFix(utcOffset, at: nowInstant).map { "; write `\($0)`\(name)" } ?? ""
                 throw ValidationError("--utc-offset: expected 8h, -5h, -05:00, Z or seconds\(fix)")
             }
             // As a scenario's `utc_offset`.
@@ -178,11 +180,12 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// The offset meant by a form `offset(_:)` does not read (QA round 23): `8H`, `UTC+8`,
-    /// `GMT-5:30`, `5:30`, and a zone's name (`Asia/Shanghai`: its offset now); nil if none.
-    static func offsetFix(_ text: String) -> String? {
+    /// `GMT-5:30`, `5:30`, and a zone's name (`Asia/Shanghai`: its offset at `instant`, `--now`,
+    /// else now, so that summer time is the command's, QA round 43, T6); nil if none.
+    static func offsetFix(_ text: String, at instant: Int64? = nil) -> String? {
         var t = text.trimmingCharacters(in: .whitespaces)
         if t.contains("/"), let zone = TimeZone(identifier: t) {
-            let seconds = zone.secondsFromGMT()
+            let seconds = zone.secondsFromGMT(for: instant.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date())
             let h = abs(seconds) / 3600, m = abs(seconds) % 3600 / 60
             return (seconds < 0 ? "-" : "") + "\(h)h" + (m == 0 ? "" : "\(m)m")
         }

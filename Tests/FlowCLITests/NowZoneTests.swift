@@ -86,6 +86,15 @@ import Testing
             #expect(other.code == 2, "\(text)")
             #expect(other.err.hasPrefix("Error: --utc-offset: expected 8h, -5h, -05:00, Z or seconds; write `\(fix)`"), "\(text): \(other.err)")
         }
+        // A zone with summer time gets its offset at `--now`, not on the machine's date (QA
+        // round 43, T6: `America/New_York` with a July `--now` suggested -5h in December).
+        if TimeZone(identifier: "America/New_York") != nil {
+            for (now, fix) in [("2024-07-01T09:00:00-04:00", "-4h"), ("2024-01-15T09:00:00-05:00", "-5h")] {
+                let named = flowc("report", "--db", db, "--now", now, "--utc-offset", "America/New_York")
+                #expect(named.code == 2)
+                #expect(named.err.hasPrefix("Error: --utc-offset: expected 8h, -5h, -05:00, Z or seconds; write `\(fix)` (America/New_York at --now)"), "\(named.err)")
+            }
+        }
         #expect(flowc("report", "--db", db, "--utc-offset", "soon").err.hasPrefix("Error: --utc-offset: expected 8h, -5h, -05:00, Z or seconds\n"))
         for (text, hint) in [("-0500", "(-05:00) or as -5h"), ("+0530", "(+05:30) or as 5h30m"), ("0530", "(+05:30) or as 5h30m")] {
             let basic = flowc("report", "--db", db, "--utc-offset", text)
