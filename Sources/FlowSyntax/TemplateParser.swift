@@ -388,6 +388,8 @@ public enum TemplateParser {
             return nil
         }
         var branches: [BranchSyntax] = []
+        // A `default` written inside an `if`/`to` branch, read as the last branch (QA round 43, F8).
+        var misplacedDefault: BranchSyntax?
         for item in items {
             guard r.doc.kind(item) == .mapping else {
                 var d = SyntaxMessages.wrongShape.at(r.span(item), "a mapping with `if` and `to`, or `default`", "next", r.describe(item))
@@ -410,24 +412,31 @@ public enum TemplateParser {
             let isDefaultByAnotherName = !isDefault && pairs.count == 1 && pairs.allSatisfy {
                 r.doc.kind($0.key) == .scalar && r.doc.text($0.key).flatMap { BranchKey.synonyms[$0] } == .default
             }
-            if isDefault, pairs.count == 3, r.doc.scalarBytesEqual(pairs[2].key, "default"),
+            if isDefault, pairs.count == 3, let fallback = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "default") }),
                let condition = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "if") }),
                let to = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "to") }) {
                 // `default:` under an `if`/`to` branch without its `- `: one error with the dash,
                 // and both branches read (QA round 39, R10: `if` and `to` were unknown keys of the
-                // default branch, and the branch's node was said to be unreachable).
-                let key = pairs[2].key
+                // default branch, and the branch's node was said to be unreachable). Between or
+                // before them, no dash makes two branches of it: it is to be moved, after them
+                // (QA round 43, F8).
+                let key = fallback.key, last = r.doc.scalarBytesEqual(pairs[2].key, "default")
                 var d = SyntaxMessages.unknownKey.at(r.span(key), "default", "a branch")
                 d.message = Message(SyntaxMessages.Formats.defaultInBranch, [])
-                d = d.help(SyntaxMessages.Formats.defaultNeedsDash)
-                if let dash = r.missingDash(before: key, itemFirstKey: pairs[0].key) { d = d.fix(dash, "- ") }
+                if last {
+                    d = d.help(SyntaxMessages.Formats.defaultNeedsDash)
+                    if let dash = r.missingDash(before: key, itemFirstKey: pairs[0].key) { d = d.fix(dash, "- ") }
+                } else {
+                    d = d.help(SyntaxMessages.Formats.defaultToMove, r.doc.text(fallback.value) ?? "…")
+                }
                 r.diagnostics.append(d)
                 if let c = r.expression(condition.value, key: "if"), let t = r.identifier(to.value, key: "to") {
                     branches.append(BranchSyntax(condition: c, target: t, span: r.span(item)))
                 }
-                if let t = r.identifier(pairs[2].value, key: "default") {
+                if let t = r.identifier(fallback.value, key: "default") {
                     let span = r.span(key)
-                    branches.append(BranchSyntax(condition: nil, target: t, span: SourceSpan(file: span.file, start: span.start, end: max(span.end, r.span(pairs[2].value).end))))
+                    let branch = BranchSyntax(condition: nil, target: t, span: SourceSpan(file: span.file, start: span.start, end: max(span.end, r.span(fallback.value).end)))
+                    if last { branches.append(branch) } else { misplacedDefault = misplacedDefault ?? branch }
                 }
                 continue
             }
@@ -442,6 +451,7 @@ public enum TemplateParser {
                 branches.append(BranchSyntax(condition: c, target: t, span: r.span(item)))
             }
         }
+        if let misplacedDefault { branches.append(misplacedDefault) }
         return .conditional(branches, span: r.span(id))
     }
 

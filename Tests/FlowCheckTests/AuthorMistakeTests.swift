@@ -294,6 +294,39 @@ import Testing
         #expect(Self.diagnostics(fixed).filter { $0.severity == .error }.isEmpty)
     }
 
+    /// `default:` between a branch's `if` and `to`, or before them: one error at `default` that
+    /// says to move it to an item of its own, and both branches read, where `if` and `to` were
+    /// each an unknown key of the default branch (QA round 43, F8).
+    @Test(arguments: [("      - if: amount > 100 CNY\n        default: won\n        to: audit", 11),
+                      ("      - default: won\n        if: amount > 100 CNY\n        to: audit", 10)])
+    func aDefaultInsideABranchSaysToMoveItOut(_ branch: String, _ line: Int) throws {
+        let yaml = """
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            fields: {amount: {type: money, currency: CNY}}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - id: quotation
+                name: Q
+                owner: o
+                next:
+            \(branch)
+              - {id: audit, name: A, owner: o, next: won}
+              - {id: won, name: Won, kind: won}
+            """
+        let ds = Self.diagnostics(yaml).filter { $0.severity == .error }
+        #expect(ds.map(\.code.description) == ["FC0201"], "\(ds.map(\.message.text))")
+        let d = try #require(ds.first)
+        #expect(d.message.text == "`default` in a branch with `if` and `to`: a branch has `if` and `to`, or `default` alone")
+        #expect(d.location?.line == line, "\(yaml)")
+        #expect(d.help?.text == "`default` is a branch of its own, the last: move it to an item after this one, `- default: won`")
+        #expect(d.fixIts.isEmpty)
+        // Nothing else (but the template's own want of a `lose`): the audit node is reached,
+        // the default branch is read.
+        let others = Self.diagnostics(yaml).map(\.message.text).filter { !$0.hasPrefix("the template has no `lose`") }
+        #expect(others == [d.message.text], "\(others)")
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")
