@@ -651,7 +651,17 @@ private final class Reader {
         }
         unknownKeys(v, path, allowed: StepAction.names + ["at", "id", "by", "owned", "can_assign", "note", "expect", "outcome", "to", "reason", "undo"])
         var action: Scenario.Action?
-        do { action = try StepFormat.action(of: v, path: path, noun: "a step") } catch { collected.append(fail(error.path, error.message)) }
+        do { action = try StepFormat.action(of: v, path: path, noun: "a step") } catch {
+            var e = fail(error.path, error.message)
+            if case .object(let entries) = v,
+               let second = entries.map(\.key).filter({ StepAction.names.contains($0) }).dropFirst().first, error.path == "\(path).\(second)" {
+                // Two actions: usually the next step without its `- ` (QA round 43, F7: the step's
+                // first line was shown, an `at` or `by`, and nothing said where the next began).
+                e.atKey = true
+                e.help = "if `\(second)` begins the next step, write `- ` before it, in the column of the other steps' `- `"
+            }
+            collected.append(e)
+        }
         var at = Scenario.Time.same
         attempt { () throws(ScenarioFormatError) in at = try stepTime(v["at"], "\(path).at") }
         var id: String?, by: String?, note: String?, owned = 0, canAssign = false

@@ -148,7 +148,9 @@ public enum StepFormat {
                                                     present.isEmpty ? Messages.none : present.joined(separator: ", ")])
             // `- expect: …` written as a list item of its own: a step with nothing to do.
             if present.isEmpty, entries.contains(where: { $0.key == "expect" }) { message += Messages.expectAlone }
-            throw StepFormatError(path: path, message: message)
+            // Two or more: at the second, where the next step or event usually begins (QA round
+            // 43, F7).
+            throw StepFormatError(path: present.count > 1 ? join(path, present[1]) : path, message: message)
         }
         if let (extra, owner) = misplacedKey(in: step, action: key) {
             throw StepFormatError(path: join(path, extra), message: fill(Messages.keyOfAnotherAction, [extra, owner, key]))

@@ -739,6 +739,17 @@ let failingScenario = """
         #expect(r.out.contains("steps[1]: a step has exactly one action (") && r.out.contains("; found none (an `expect` written as a list item of its own is a step with no action: indent it under the step it checks, without its `-`)"), "\(r.out)")
     }
 
+    /// Two actions in one step, the second step's `- ` left out after a line of `at` or `by`:
+    /// the error is at the second action, with the dash to write (QA round 43, F7: it pointed at
+    /// the step's `at` line and said nothing of the dash).
+    @Test func aStepWithTwoActionsPointsAtTheSecond() throws {
+        let r = try Self.run(Self.oneStep("    set: {quote: 1300}\n    complete: initial_talks"))
+        #expect(r.code == 1)
+        #expect(r.out.contains("s.scenario.yaml:9:5: error[FC1301]: steps[0].complete: a step has exactly one action ("), "\(r.out)")
+        #expect(r.out.contains("; found set, complete\n"), "\(r.out)")
+        #expect(r.out.contains("help: if `complete` begins the next step, write `- ` before it, in the column of the other steps' `- `"), "\(r.out)")
+    }
+
     /// A scenario file with several format mistakes shows them all in one run, each at its
     /// place (QA round 9: one per run, three runs for three typos on one line).
     @Test func everyFormatMistakeIsShownInOneRun() throws {

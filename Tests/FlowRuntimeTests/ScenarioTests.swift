@@ -94,7 +94,7 @@ import Testing
         (#"{"scenario": "x", "template": "t", "start": "yesterday", "deal": {}}"#, "start: expected an ISO-8601 datetime with zone, or epoch seconds"),
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "stepz": []}"#, "unknown key `stepz` (did you mean `steps`?) (keys: scenario, description, template, start, utc_offset, deal, steps)"),
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "claim": true}]}"#,
-         "steps[0]: a step has exactly one action (set, deliverables, complete, rework, add_member, remove_member, join_chat, lose, win, claim, release, assign, tick, add_note, add_link); found tick, claim"),
+         "steps[0].claim: a step has exactly one action (set, deliverables, complete, rework, add_member, remove_member, join_chat, lose, win, claim, release, assign, tick, add_note, add_link); found tick, claim"),
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+3x"}]}"#, "steps[0].at: expected `+` and a duration such as `+3d`: durations look like `30d`, `12h`, `2w` or `1d12h`"),
         // QA round 43, T5, T9: what a template is told, behind the `+`; units in order, each once.
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+1M"}]}"#,
