@@ -48,10 +48,11 @@ struct GraphOverlay {
     static let openStates: Set<NodeStatus> = [.active, .blocked, .waiting]
 
     /// Nodes a migration added behind the deal: never entered, yet after a finished node along a
-    /// plain `next` or a fork, which the deal enters on its way (or after another such node).
-    /// Only a migration leaves one so; they are drawn passed over, as a skipped node is, so that
-    /// the path through them stays whole (QA round 41, M2: drawn not reached, the deal seemed to
-    /// have jumped a stage).
+    /// plain `next` or a fork, which the deal enters on its way (or after another such node), or
+    /// between a finished node's branch or outcome and the node its decision went to. Only a
+    /// migration leaves one so; they are drawn passed over, as a skipped node is, so that the path
+    /// through them stays whole (QA round 41, M2: drawn not reached, the deal seemed to have
+    /// jumped a stage; round 43, F2: the same on a branch).
     func passedOver() -> Set<Int> {
         // A deal never migrated has none (its decisions kept whole say so).
         guard snapshot.decisions.contains(where: { $0.kind == .migration }) || snapshot.decisionsDropped > 0 else { return [] }
@@ -64,7 +65,11 @@ struct GraphOverlay {
                 switch node.transition {
                 case .goto(let t): targets = [t]
                 case .fork(let branches, _): targets = branches
-                default: targets = []
+                case .branch(let guarded, let otherwise):
+                    targets = decidedPath(from: p, among: guarded.map(\.to) + [otherwise])
+                case .outcomes(let outcomes):
+                    targets = decidedPath(from: p, among: outcomes.map(\.to))
+                case .end: targets = []
                 }
                 for t in targets where snapshot.nodes.indices.contains(t) && !out.contains(t)
                     && snapshot.nodes[t].status == .pending && snapshot.nodes[t].entries == 0 {
@@ -74,6 +79,34 @@ struct GraphOverlay {
             }
         }
         return out
+    }
+
+    /// The first node of the unentered run of plain `next`s that leads from one of `targets` (a
+    /// branch's or an outcome's) to the node the deal's last decision at `p` went to; none when
+    /// no such run leads there (a branch the deal did not take).
+    func decidedPath(from p: Int, among targets: [Int]) -> [Int] {
+        let kinds: Set<Decision.Kind> = [.branch, .branchDefault, .outcome]
+        guard let went = snapshot.decisions.last(where: { $0.node == p && kinds.contains($0.kind) })?.target else { return [] }
+        return targets.filter { leadsThroughUnentered(from: $0, to: went) }
+    }
+
+    /// Whether a run of plain `next`s through nodes the deal never entered leads from `start`
+    /// to `went`: nodes a migration put before the node a decision went to.
+    func leadsThroughUnentered(from start: Int, to went: Int) -> Bool {
+        var n = start, seen = Set<Int>()
+        while snapshot.nodes.indices.contains(n), snapshot.nodes[n].status == .pending, snapshot.nodes[n].entries == 0,
+              seen.insert(n).inserted, machine.nodes.indices.contains(n), case .goto(let next) = machine.nodes[n].transition {
+            if next == went { return true }
+            n = next
+        }
+        return false
+    }
+
+    /// Whether a decision that went to `went` took the arrow to `target`: that node, or one a
+    /// migration put before it since (QA round 43, F2).
+    func decided(_ went: Int?, _ target: Int?) -> Bool {
+        guard let went, let target else { return false }
+        return went == target || (snapshot.decisions.contains { $0.kind == .migration } || snapshot.decisionsDropped > 0) && leadsThroughUnentered(from: target, to: went)
     }
 
     func apply(to model: inout GraphModel) {
@@ -201,7 +234,7 @@ struct GraphOverlay {
                     taken = snapshot.decisionsDropped > 0 && finished(status(source)) && reached(to.state)
                 } else {
                     let kind: Decision.Kind = edge.kind == .branch ? .branch : .branchDefault
-                    taken = branchDecisions.contains { $0.kind == kind && $0.target == target && (kind == .branchDefault || $0.expression.map(expression) == edge.condition) }
+                    taken = branchDecisions.contains { $0.kind == kind && decided($0.target, target) && (kind == .branchDefault || $0.expression.map(expression) == edge.condition) }
                 }
             case .outcome:
                 let outcomeDecisions = decisions.filter { $0.kind == .outcome && $0.node == from.machineIndex }
@@ -210,7 +243,7 @@ struct GraphOverlay {
                    outcomes.indices.contains(chosen) {
                     taken = outcomes[chosen].to == target && outcomes[chosen].name == edge.outcomeName
                 } else {
-                    taken = outcomeDecisions.contains { $0.target == target && $0.detail == edge.outcomeName }
+                    taken = outcomeDecisions.contains { decided($0.target, target) && $0.detail == edge.outcomeName }
                 }
             case .rework:
                 taken = decisions.contains { $0.kind == .rework && $0.node == from.machineIndex && $0.target == target }

@@ -122,6 +122,43 @@ import Testing
         #expect(!before.nodes.contains { $0.tooltip.last == "已越过（迁移时新增在商机所到之处之前）" })
     }
 
+    /// The same for nodes a migration put on the branch the deal took, and after the approval
+    /// outcome it chose; one put on the branch it did not take stays not reached (QA round 43,
+    /// F2: a node on a branch behind the deal was drawn not reached).
+    @Test func aNodeAMigrationAddedOnTheBranchTheDealTookIsPassedOver() throws {
+        let (view, _) = try Self.drivenDeal()
+        var text = try String(contentsOfFile: GraphFixtures.root + "/" + GraphFixtures.demoPath, encoding: .utf8)
+        let added = """
+              - {id: vetting, name: {zh: 资格审查, en: Vetting}, owner: sales_manager, next: audit}
+              - {id: intro, name: {zh: 介绍, en: Intro}, owner: sales_owner, next: review}
+              - {id: checks, name: {zh: 核对, en: Checks}, owner: sales_manager, next: contract_review}
+              - {id: contract_review,
+            """
+        for (old, new) in [("version: 1.0.0", "version: 1.1.0"), ("        to: audit\n      - default: review\n", "        to: vetting\n      - default: intro\n"),
+                           ("approve: contract_review", "approve: checks"), ("  - {id: contract_review,", added)] {
+            #expect(text.contains(old), "\(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        let checked = TemplateChecker.check(path: "demo.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
+        #expect(!checked.hasErrors, "\(checked.diagnostics.map(\.message.text))")
+        let next = PreparedMachine(try IRLoader.verify(try IRCompiler.compile(checked)))
+        let at = view.snapshot.lastEventAt + 60
+        let event = DealEvent(id: "m1", at: at, .migrate(from: view.snapshot.machineHash, to: next.machine.template.hash, map: []))
+        let moved = try Runner.migrate(from: view.machine, to: next, view.snapshot, event, context: StepContext(now: at), limits: RunnerLimits()).get()
+        let model = GraphModel.build(next.machine, snapshot: moved.snapshot)
+        for key in ["vetting", "checks"] {
+            let node = try #require(model.nodes.first { $0.key == key })
+            #expect(node.state == .skipped, "\(key)")
+            #expect(node.tooltip.last == "已越过（迁移时新增在商机所到之处之前）", "\(key): \(node.tooltip)")
+        }
+        let intro = try #require(model.nodes.first { $0.key == "intro" })
+        #expect(intro.state == .pending)
+        #expect(intro.tooltip.last == "未到达", "\(intro.tooltip)")
+        let taken = Set(model.edges.filter(\.taken).map { model.nodes[$0.from].key + ">" + model.nodes[$0.to].key })
+        #expect(taken.isSuperset(of: [":if:talks>vetting", "vetting>audit", "review>checks", "checks>contract_review"]), "\(taken.sorted())")
+        #expect(!taken.contains { $0.hasSuffix(">intro") || $0.hasPrefix("intro>") }, "\(taken.sorted())")
+    }
+
     @Test func lostDealShowsClosedNodesAndTheLosePathTaken() throws {
         let service = try GraphFixtures.service()
         let machine = try service.machines.register(try GraphFixtures.machine(GraphFixtures.demoPath))
