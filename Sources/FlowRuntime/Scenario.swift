@@ -653,12 +653,19 @@ private final class Reader {
         var action: Scenario.Action?
         do { action = try StepFormat.action(of: v, path: path, noun: "a step") } catch {
             var e = fail(error.path, error.message)
-            if case .object(let entries) = v,
-               let second = entries.map(\.key).filter({ StepAction.names.contains($0) }).dropFirst().first, error.path == "\(path).\(second)" {
+            var keys: [String] = []
+            if case .object(let entries) = v { keys = entries.map(\.key) }
+            if let second = keys.filter({ StepAction.names.contains($0) }).dropFirst().first, error.path == "\(path).\(second)",
+               var start = keys.firstIndex(of: second) {
                 // Two actions: usually the next step without its `- ` (QA round 43, F7: the step's
                 // first line was shown, an `at` or `by`, and nothing said where the next began).
+                // The next step begins at the `at`, `by` or `id` written just before its action,
+                // after the first action, if any.
+                let first = keys.firstIndex { StepAction.names.contains($0) } ?? 0
+                while start - 1 > first, ["at", "by", "id"].contains(keys[start - 1]) { start -= 1 }
+                e.path = "\(path).\(keys[start])"
                 e.atKey = true
-                e.help = "if `\(second)` begins the next step, write `- ` before it, in the column of the other steps' `- `"
+                e.help = "if `\(keys[start])` begins the next step, write `- ` before it, in the column of the other steps' `- `"
             }
             collected.append(e)
         }

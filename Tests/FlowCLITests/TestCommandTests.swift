@@ -748,6 +748,11 @@ let failingScenario = """
         #expect(r.out.contains("s.scenario.yaml:9:5: error[FC1301]: steps[0].complete: a step has exactly one action ("), "\(r.out)")
         #expect(r.out.contains("; found set, complete\n"), "\(r.out)")
         #expect(r.out.contains("help: if `complete` begins the next step, write `- ` before it, in the column of the other steps' `- `"), "\(r.out)")
+        // With the next step's `by` (or `at`) before its action, the step begins there.
+        let by = try Self.run(Self.oneStep("    set: {quote: 1300}\n    by: bob\n    id: s2\n    complete: initial_talks"))
+        #expect(by.code == 1)
+        #expect(by.out.contains("s.scenario.yaml:9:5: error[FC1301]: steps[0].by: a step has exactly one action ("), "\(by.out)")
+        #expect(by.out.contains("help: if `by` begins the next step, write `- ` before it, in the column of the other steps' `- `"), "\(by.out)")
     }
 
     /// A scenario file with several format mistakes shows them all in one run, each at its
