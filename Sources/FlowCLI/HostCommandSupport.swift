@@ -617,6 +617,7 @@ enum HostOutput {
     /// stored deal cannot be read); 1 for a refusal.
     static func exitCode(_ error: HostError) -> Int32 {
         if error.storeProblem == .busy { return ExitCode.busy }
+        if error.storeProblem == .interrupted { return ExitCode.interrupted }
         let unusable = error.is(HostMessages.storeFailed) || error.is(HostMessages.machineUnavailable)
             || error.is(HostMessages.storedDealUnreadable)
         return unusable ? ExitCode.usage : ExitCode.problems

@@ -70,8 +70,9 @@ struct MigrateCommand: FlowcCommand {
             unreadable map file, FC1225), an unreadable file, or a store that cannot be opened or \
             written; 75 the store was busy (another writer held it past --lock-timeout; try again); \
             130 stopped by Ctrl-C or TERM: while it waited for the store (FC1242: no deal was \
-            changed), or while it worked (the migration, one transaction, is written whole, and a \
-            note says so). Also 1 when the store has no deal of the new version's template id but open \
+            changed), while it read the deals (FC1243: it stops at the next deal; nothing was \
+            changed, and a dry run prints no report), or while it wrote (the migration, one \
+            transaction, is written whole, and a note says so). Also 1 when the store has no deal of the new version's template id but open \
             deals of others (a new version keeps its template's id): the report names them; and \
             when no deal runs on the --from version (FC1231, naming the versions the open deals \
             run on). With --from, the open deals on other versions are noted, not considered.
@@ -136,6 +137,8 @@ struct MigrateCommand: FlowcCommand {
         colors.apply(to: context)
         // Ctrl-C or TERM: the migration, one transaction, is written whole or not at all; which,
         // is said, exit 130 (QA round 41, A7: the process ended by the signal without a word).
+        // Before the write it stops at the next deal, FC1243 (round 43, F6: a dry run went on to
+        // its end, and so did `--apply`, which then wrote every deal).
         let interrupts = Interrupts.install()
         defer { interrupts.remove() }
         // The mapping first: a usage problem should not wait for a compile.
@@ -207,7 +210,7 @@ struct MigrateCommand: FlowcCommand {
             var dry: MigrationReport?
             if FileManager.default.fileExists(atPath: store.path(context)), let service = store.open(context) {
                 dry = try? service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: false, allowOlder: true,
-                                                            writtenAsFlags: asFlags))
+                                                            writtenAsFlags: asFlags, stop: { interrupts.isRaised }))
             }
             let reversed = Self.reversedPairs(entries, target: target.machine, sources: dry?.sourceVersions ?? [], asFlags: asFlags)
             for entry in unknownTargets {
@@ -236,7 +239,7 @@ struct MigrateCommand: FlowcCommand {
         let report: MigrationReport
         do {
             report = try service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: apply, allowOlder: allowOlder,
-                                                          writtenAsFlags: asFlags))
+                                                          writtenAsFlags: asFlags, stop: { interrupts.isRaised }))
         } catch {
             return HostOutput.fail(error, context)
         }

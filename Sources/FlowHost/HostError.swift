@@ -33,7 +33,8 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
         case path
         /// Anything else: the file system or SQLite failed (permissions, a full disk, damage).
         case failed
-        /// Ctrl-C or TERM while waiting for the writer lock: nothing was changed.
+        /// Ctrl-C or TERM while waiting for the writer lock, or before a migration's write:
+        /// nothing was changed.
         case interrupted
     }
 
@@ -118,6 +119,11 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
     /// FC1242: Ctrl-C or TERM while waiting for `what` (``HostMessages/Phrase``).
     public static func interruptedWaiting(_ what: String) -> HostError {
         HostError(HostMessages.interruptedWaiting, what).problem(.interrupted)
+    }
+
+    /// FC1243: a migration stopped after reading `read` of its `of` deals, before its write.
+    public static func interruptedMigration(read: Int, of total: Int) -> HostError {
+        HostError(HostMessages.interruptedMigration, String(read), String(total), total == 1 ? "" : "s").problem(.interrupted)
     }
 
     /// FC1215: no store at `path`, for a command that does not create one.

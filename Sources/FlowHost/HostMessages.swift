@@ -182,11 +182,20 @@ public enum HostMessages {
         done, or give `--lock-timeout SECONDS` to bound the wait.
         """)
 
+    public static let interruptedMigration = HostMessageSpec(1243, "interrupted-migration", "stopped by Ctrl-C or TERM after reading {0} of {1} deal{2}, before the migration was written: nothing was changed", """
+        `flowc migrate` reads every deal it considers and works out its move before it writes \
+        anything; the moves are then written together, in one transaction. It was asked to stop \
+        (Ctrl-C, or a TERM signal) before that write: no deal was moved, the new version was not \
+        archived, and it exits 130. A dry run stops the same way, without its report. Once the \
+        write has begun it is finished, and a note says so.
+        """)
+
     /// Every entry, in code order.
     public static let all: [HostMessageSpec] = [
         customerHasOwner, customerInPublicPool, unknownDeal, dealIDReused, eventIDReused, heldBack,
         machineUnavailable, storeConflict, storeFailed, storedDealUnreadable, eventLogged, noStore, storeDirectoryMissing,
         malformedRecord, unreadableValue, unknownColumn, recordTooLarge, recordsUnreadable, interrupted, interruptedWaiting,
+        interruptedMigration,
     ]
 
     /// The entry with this code, if any (`flowc explain FC1201`).

@@ -25,9 +25,13 @@ public struct MigrationRequest: Sendable {
     /// The entries of ``map`` given on the command line (`--map OLD=NEW`) rather than in a map
     /// file: a help that rewrites one says it in the form it was written (QA round 28, R7).
     public var writtenAsFlags: Set<NodeMapping>
+    /// Asked before each deal and before the write: true stops the migration, which then writes
+    /// nothing (FC1243; Ctrl-C or TERM in `flowc migrate`, QA round 43, F6).
+    public var stop: (@Sendable () -> Bool)?
 
     public init(target: VerifiedMachine, map: [NodeMapping] = [], fromHash: String? = nil, deals: [String] = [], apply: Bool = false,
-                allowOlder: Bool = false, writtenAsFlags: Set<NodeMapping> = []) {
+                allowOlder: Bool = false, writtenAsFlags: Set<NodeMapping> = [], stop: (@Sendable () -> Bool)? = nil) {
+        self.stop = stop
         self.target = target
         self.map = map
         self.fromHash = fromHash
@@ -157,8 +161,9 @@ extension DealService {
     /// - Throws: ``HostError`` FC1212 when the store or the machine archive fails.
     public func migrate(_ request: MigrationRequest) throws(HostError) -> MigrationReport {
         if request.apply { try checkWriterLock() }
-        // A dry run writes nothing, the machine archive included (QA round 41, A9).
-        let target = request.apply ? try machines.register(request.target) : machines.preview(request.target)
+        // A dry run writes nothing, the machine archive included (QA round 41, A9); nor does a
+        // migration stopped before its write (F6): the target is archived just before it.
+        let target = machines.preview(request.target)
         let tm = target.machine
         let hash = tm.template.hash
         let explicit = !request.deals.isEmpty
@@ -186,7 +191,8 @@ extension DealService {
         var sourceVersions: [MigrationReport.SourceVersion] = []
         // Deals refused with FC1228, by their place in `out`: the old node, and the deal's version.
         var unknownAt: [Int: String] = [:]
-        for id in ids {
+        for (n, id) in ids.enumerated() {
+            if let stop = request.stop, stop() { throw HostError.interruptedMigration(read: n, of: ids.count) }
             var entry = DealMigration(deal: id, fromHash: nil, fromVersion: nil, toHash: hash, toVersion: tm.template.version, outcome: .ok,
                                       code: nil, reason: nil, moves: [], notes: [], applied: false, event: nil)
             // The note that due timers fire first: true only of a deal that moves (QA round 36,
@@ -373,6 +379,8 @@ extension DealService {
                 out.append(entry)
             }
         }
+        if let stop = request.stop, stop() { throw HostError.interruptedMigration(read: ids.count, of: ids.count) }
+        if request.apply { _ = try machines.register(request.target) }
         if !records.isEmpty {
             let results: [AppendResult]
             do { results = try store.append(records.map(\.record)) } catch { throw HostError(error) }

@@ -30,6 +30,14 @@ final class ClosableArchive: MachineArchive, @unchecked Sendable {
     }
 }
 
+/// Counts the calls of a `stop` closure.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    /// The number of calls so far, this one included.
+    func next() -> Int { lock.withLock { n += 1; return n } }
+}
+
 @Suite struct MigrationServiceTests {
     /// A dry run writes nothing, not even the new version into the machine archive: it previews
     /// a migration on a read-only copy of a store (QA round 41, A9: it failed there, the only
@@ -48,6 +56,38 @@ final class ClosableArchive: MachineArchive, @unchecked Sendable {
         let applied = try s.migrate(MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact")], apply: true))
         #expect(applied.ok == 1)
         #expect(try archive.load(hash: standardRenamed.machine.template.hash) != nil)
+    }
+
+    /// A migration asked to stop (Ctrl-C in `flowc migrate`) stops at the next deal, or before
+    /// its write, with FC1243 saying how far it read: no deal moved, no version archived, a dry
+    /// run no different (QA round 43, F6: both went on to the end, and `--apply` wrote it all).
+    @Test(arguments: [(true, 1), (false, 1), (true, 3), (false, 0)])
+    func aMigrationAskedToStopWritesNothing(_ apply: Bool, _ after: Int) throws {
+        let archive = ClosableArchive()
+        let s = DealService(store: InMemoryStore(), machines: MachineRegistry(archive: archive), clock: { at("2024-05-10T09:00:00Z") })
+        let m = try s.machines.register(standard)
+        for (id, name) in [("S-1", "北极星软件"), ("S-2", "远山物流"), ("S-3", "青禾医疗")] {
+            #expect(s.create(NewDealInput(dealID: id, at: .absolute(at("2024-05-06T09:00:00Z")), owner: "alice",
+                                          fields: [WrittenValue("customer_name", .string(name))]), machine: m).error == nil)
+        }
+        let before = try ["S-1", "S-2", "S-3"].map { try s.store.snapshot(of: $0)?.payload }
+        // Asked once before each deal and once before the write: stops after `after` deals.
+        let asked = Counter()
+        let request = MigrationRequest(target: standardRenamed, map: [NodeMapping("initial_talks", "first_contact")], apply: apply,
+                                       stop: { asked.next() > after })
+        do {
+            _ = try s.migrate(request)
+            Issue.record("the migration went on")
+        } catch {
+            #expect(error.code == "FC1243")
+            #expect(error.message == "stopped by Ctrl-C or TERM after reading \(after) of 3 deals, before the migration was written: nothing was changed")
+            #expect(error.storeProblem == .interrupted)
+        }
+        #expect(try ["S-1", "S-2", "S-3"].map { try s.store.snapshot(of: $0)?.payload } == before)
+        #expect(try archive.load(hash: standardRenamed.machine.template.hash) == nil)
+        // Not asked to stop, the same request moves all three.
+        let applied = try s.migrate(MigrationRequest(target: standardRenamed, map: request.map, apply: true))
+        #expect(applied.ok == 3)
     }
 
     /// A migration that would make a deal a duplicate customer (here a renewal moved out of its
