@@ -315,11 +315,15 @@ enum SQLiteSchema {
             // The file is named by the message's place (the store path); the connection's name is no help.
             throw StoreError(.notAStore, "the file is an SQLite database of another application (application_id \(applicationID))")
         }
-        if !migrated {
-            let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
+        let migrator = migrator()
+        // Tables and no migration of flowc's: another program's, GRDB's table empty or absent
+        // (QA round 43, F4: an empty `grdb_migrations` beside another program's tables was
+        // taken for a new store, and `deal show` wrote flowc's schema into it).
+        let noneApplied = try migrated && applicationID != Self.applicationID && migrator.appliedIdentifiers(db).isEmpty
+        if !migrated || noneApplied {
+            let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'") ?? 0
             if tables > 0 { throw StoreError(.notAStore, "the database has tables but is not a flowc store") }
         }
-        let migrator = migrator()
         // Another GRDB application's database has migrations, none of them flowc's (QA round
         // 41, A10: it was said to be written by a newer flowc).
         if migrated, applicationID != Self.applicationID {

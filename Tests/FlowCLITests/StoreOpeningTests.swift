@@ -211,6 +211,23 @@ import Testing
         #expect(!r.err.contains("newer flowc"), "\(r.err)")
     }
 
+    /// The same with an empty `grdb_migrations` beside its own tables: not a store, and no
+    /// command, reading or writing, puts flowc's tables into it (QA round 43, F4: `deal show`
+    /// wrote the schema).
+    @Test func anotherGRDBApplicationsDatabaseWithNoMigrationYetIsLeftAsItWas() throws {
+        let dir = try tempDir([:])
+        let db = dir + "/app.sqlite"
+        try Self.otherProgramsDatabase(db, ["create table grdb_migrations(identifier text not null primary key)",
+                                            "create table users(id integer primary key)", "insert into users values(1)"])
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        for args in [["deal", "show", "D-1"], ["deals"], ["report"], ["deal", "create", Examples.template, "--id", "X-1", "--owner", "amy", "--set", "customer_name=Acme"]] {
+            let r = flowc(args + ["--db", db])
+            #expect(r.code == 2, "\(args): \(r.err)")
+            #expect(r.err.contains("the database has tables but is not a flowc store"), "\(args): \(r.err)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "\(args)")
+        }
+    }
+
     @Test func aPathThatCannotBeFollowedIsSaidPlainly() throws {
         let dir = try tempDir(["file": "x\n"])
         try FileManager.default.createSymbolicLink(atPath: dir + "/loop1.sqlite", withDestinationPath: dir + "/loop2.sqlite")
