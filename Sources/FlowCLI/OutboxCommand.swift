@@ -54,12 +54,26 @@ struct OutboxListCommand: FlowcCommand {
         guard let service = store.open(context) else { return ExitCode.usage }
         // Written as read, a page at a time: a long outbox is never held whole.
         let listed: Int, last: Int64, more: Bool
+        var written: Int64?
         do {
             (listed, last, more) = try PagedListing.each(
                 limit: limit, after: after, fetch: { try service.store.undeliveredEffects(after: $0, limit: $1) }, key: \.position,
-                write: { write($0, context) })
+                write: { write($0, context); written = $0.position })
         } catch {
-            return HostOutput.fail(HostError.store(error), context)
+            let failure = HostError.store(error)
+            let code = HostOutput.fail(failure, context)
+            // Cut short after a page was printed: said, so that the lines above are not taken for
+            // the whole outbox (QA round 43, F5); in JSON as the last line, the failure object
+            // that a command failing before its output prints alone.
+            if let written {
+                if json {
+                    let place = failure.storeProblem == .failed ? context.openedStore : nil
+                    context.write(FailureJSON.object(errorLine: (place.map { "\($0): " } ?? "") + failure.description, exit: code) + "\n")
+                } else {
+                    context.writeError("note: the list above ends at position \(written), where the store failed: it is not the whole outbox\n")
+                }
+            }
+            return code
         }
         if json {
             if more { context.writeError("note: more effects wait: --after \(last)\n") }

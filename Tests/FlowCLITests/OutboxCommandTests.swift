@@ -30,6 +30,42 @@ import Testing
         #expect(flowc("pool", "list", "private", "--db", db).out == pool.out)
     }
 
+    /// A store that fails after the first page of the list was printed (a damaged row further
+    /// on): the text says the list above is not the whole outbox, and `--json` ends its lines
+    /// with the failure object (QA round 43, F5: a partial list, and in JSON nothing to tell it
+    /// from a whole one but the exit status).
+    @Test func aListTheStoreCutsShortSaysSo() throws {
+        // 30 copies of the example deals: 1,080 effects, more than one page of the listing.
+        let lines = try String(contentsOfFile: Examples.deals, encoding: .utf8).split(separator: "\n")
+        var copies = ""
+        for k in 0..<30 {
+            for line in lines {
+                copies += line.replacingOccurrences(of: #""id": "D-"#, with: #""id": "C\#(k)-"#)
+                    .replacingOccurrences(of: #""customer_name": ""#, with: #""customer_name": "客户\#(k)号"#)
+                    .replacingOccurrences(of: #""tax_id": ""#, with: #""tax_id": "\#(k)"#) + "\n"
+            }
+        }
+        let dir = try tempDir(["copies.jsonl": copies])
+        let db = dir + "/deals.sqlite"
+        let run = flowc("run", Examples.template, "--deals", dir + "/copies.jsonl", "--db", db, "--waive-quota", "-q")
+        #expect(run.code == 0, "\(run.err)")
+        let whole = flowc("outbox", "list", "--limit", "0", "--db", db)
+        #expect(whole.err == "1080 effects waiting\n", "\(whole.err)")
+        try StoreOpeningTests.otherProgramsDatabase(db, ["PRAGMA foreign_keys = OFF", "DELETE FROM deals WHERE deal_id = 'C29-1006'"])
+        let text = flowc("outbox", "list", "--limit", "0", "--db", db)
+        #expect(text.code == 2, "\(text.err)")
+        #expect(text.out.split(separator: "\n").count == 1000)
+        #expect(text.err.contains("error[FC1212]: "), "\(text.err)")
+        #expect(text.err.hasSuffix("note: the list above ends at position 1000, where the store failed: it is not the whole outbox\n"), "\(text.err)")
+        let json = flowc("outbox", "list", "--limit", "0", "--json", "--db", db)
+        #expect(json.code == 2)
+        let jsonLines = json.out.split(separator: "\n")
+        #expect(jsonLines.count == 1001)
+        let last = try JSONSerialization.jsonObject(with: Data((jsonLines.last ?? "").utf8)) as? [String: Any]
+        let error = try #require(last?["error"] as? [String: Any], "\(jsonLines.last ?? "")")
+        #expect(error["code"] as? String == "FC1212" && error["exit"] as? Int == 2 && error["location"] as? String == db, "\(error)")
+    }
+
     @Test func listShowsWhatWaitsOldestFirstAndAckTakesItOff() throws {
         let db = try Examples.loaded()
         let all = flowc("outbox", "list", "--limit", "1000", "--db", db)
