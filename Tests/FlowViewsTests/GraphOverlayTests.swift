@@ -36,6 +36,23 @@ import Testing
         return GraphModel.build(after.machine.machine, snapshot: after.snapshot)
     }
 
+    /// The model of the driven deal migrated to the demo template with `edits` (text → text),
+    /// each of which must apply.
+    static func migrated(_ view: DealView, _ edits: [(String, String)]) throws -> GraphModel {
+        var text = try String(contentsOfFile: GraphFixtures.root + "/" + GraphFixtures.demoPath, encoding: .utf8)
+        for (old, new) in edits {
+            #expect(text.contains(old), "\(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        let checked = TemplateChecker.check(path: "demo.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
+        #expect(!checked.hasErrors, "\(checked.diagnostics.map(\.message.text))")
+        let next = PreparedMachine(try IRLoader.verify(try IRCompiler.compile(checked)))
+        let at = view.snapshot.lastEventAt + 60
+        let event = DealEvent(id: "m1", at: at, .migrate(from: view.snapshot.machineHash, to: next.machine.template.hash, map: []))
+        let moved = try Runner.migrate(from: view.machine, to: next, view.snapshot, event, context: StepContext(now: at), limits: RunnerLimits()).get()
+        return GraphModel.build(next.machine, snapshot: moved.snapshot)
+    }
+
     @Test func overlayMarksNodeStatesAndExactlyTheTakenBranch() throws {
         let (view, _) = try Self.drivenDeal()
         let model = GraphModel.build(view.machine.machine, snapshot: view.snapshot)
@@ -96,19 +113,8 @@ import Testing
     /// reached, the arrows faint, as if the deal had jumped it).
     @Test func aNodeAMigrationAddedBehindTheDealIsPassedOver() throws {
         let (view, _) = try Self.drivenDeal()
-        var text = try String(contentsOfFile: GraphFixtures.root + "/" + GraphFixtures.demoPath, encoding: .utf8)
         let inserted = "    when: \"quote < cost\"\n    next: prep\n  - id: prep\n    name: {zh: 准备, en: Prep}\n    owner: sales_manager\n    next: review\n"
-        for (old, new) in [("version: 1.0.0", "version: 1.1.0"), ("    when: \"quote < cost\"\n    next: review\n", inserted)] {
-            #expect(text.contains(old))
-            text = text.replacingOccurrences(of: old, with: new)
-        }
-        let checked = TemplateChecker.check(path: "demo.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
-        #expect(!checked.hasErrors, "\(checked.diagnostics.map(\.message.text))")
-        let next = PreparedMachine(try IRLoader.verify(try IRCompiler.compile(checked)))
-        let at = view.snapshot.lastEventAt + 60
-        let event = DealEvent(id: "m1", at: at, .migrate(from: view.snapshot.machineHash, to: next.machine.template.hash, map: []))
-        let moved = try Runner.migrate(from: view.machine, to: next, view.snapshot, event, context: StepContext(now: at), limits: RunnerLimits()).get()
-        let model = GraphModel.build(next.machine, snapshot: moved.snapshot)
+        let model = try Self.migrated(view, [("version: 1.0.0", "version: 1.1.0"), ("    when: \"quote < cost\"\n    next: review\n", inserted)])
         let prep = try #require(model.nodes.first { $0.key == "prep" })
         #expect(prep.state == .skipped)
         #expect(prep.tooltip.last == "已越过（迁移时新增在商机所到之处之前）")
@@ -127,25 +133,15 @@ import Testing
     /// F2: a node on a branch behind the deal was drawn not reached).
     @Test func aNodeAMigrationAddedOnTheBranchTheDealTookIsPassedOver() throws {
         let (view, _) = try Self.drivenDeal()
-        var text = try String(contentsOfFile: GraphFixtures.root + "/" + GraphFixtures.demoPath, encoding: .utf8)
         let added = """
               - {id: vetting, name: {zh: 资格审查, en: Vetting}, owner: sales_manager, next: audit}
               - {id: intro, name: {zh: 介绍, en: Intro}, owner: sales_owner, next: review}
               - {id: checks, name: {zh: 核对, en: Checks}, owner: sales_manager, next: contract_review}
               - {id: contract_review,
             """
-        for (old, new) in [("version: 1.0.0", "version: 1.1.0"), ("        to: audit\n      - default: review\n", "        to: vetting\n      - default: intro\n"),
-                           ("approve: contract_review", "approve: checks"), ("  - {id: contract_review,", added)] {
-            #expect(text.contains(old), "\(old)")
-            text = text.replacingOccurrences(of: old, with: new)
-        }
-        let checked = TemplateChecker.check(path: "demo.flow.yaml", bytes: Array(text.utf8), fs: MemoryFileSystem([:]))
-        #expect(!checked.hasErrors, "\(checked.diagnostics.map(\.message.text))")
-        let next = PreparedMachine(try IRLoader.verify(try IRCompiler.compile(checked)))
-        let at = view.snapshot.lastEventAt + 60
-        let event = DealEvent(id: "m1", at: at, .migrate(from: view.snapshot.machineHash, to: next.machine.template.hash, map: []))
-        let moved = try Runner.migrate(from: view.machine, to: next, view.snapshot, event, context: StepContext(now: at), limits: RunnerLimits()).get()
-        let model = GraphModel.build(next.machine, snapshot: moved.snapshot)
+        let model = try Self.migrated(view, [("version: 1.0.0", "version: 1.1.0"),
+                                             ("        to: audit\n      - default: review\n", "        to: vetting\n      - default: intro\n"),
+                                             ("approve: contract_review", "approve: checks"), ("  - {id: contract_review,", added)])
         for key in ["vetting", "checks"] {
             let node = try #require(model.nodes.first { $0.key == key })
             #expect(node.state == .skipped, "\(key)")
