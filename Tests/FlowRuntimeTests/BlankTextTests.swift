@@ -6,6 +6,13 @@ import Testing
 @Suite struct BlankTextTests {
     @Test func theFastCheckAgreesWithUnicodesWhiteSpace() {
         func slow(_ text: String) -> Bool { !text.unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+        // Every scalar there is, against the property.
+        var disagree: [UInt32] = []
+        for v in UInt32(0)...0x10FFFF {
+            guard let s = Unicode.Scalar(v) else { continue }
+            if PreparedTables.isWhiteSpace(v) != s.properties.isWhitespace { disagree.append(v) }
+        }
+        #expect(disagree.isEmpty, "\(disagree.map { String($0, radix: 16) })")
         var scalars: [Unicode.Scalar] = (0...0x3100).compactMap(Unicode.Scalar.init)
         scalars += ["\u{FEFF}", "\u{1F600}", "\u{E0020}"]
         for s in scalars {
