@@ -503,7 +503,7 @@ public enum ScenarioValues {
     /// digits written out (more than 18 significant digits, past the integers' range, another
     /// currency); "" for any other text or reason.
     static func exponentWhy(_ text: String, type: ExprType) -> String {
-        guard text.contains(where: { $0 == "e" || $0 == "E" }) else { return "" }
+        guard hasExponent(text) else { return "" }
         guard let plain = FieldText.plainNumber(yaml: text) else {
             // Too far from 1 to write out (`1e400`, `1e-400`; QA round 35, B5: no reason given).
             let numeric = text.first(where: { $0 != " " }).map { $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." } ?? false
@@ -518,6 +518,19 @@ public enum ScenarioValues {
         case .decimalPrecision, .integerRange, .currency: return ": " + problem.note.text
         default: return ""
         }
+    }
+
+    /// Whether `text` is a number written with an exponent: a sign, digits with at most one
+    /// point, `e` or `E`, a sign, digits (QA round 44, A8: the `e` of `500 seats` was taken for
+    /// one, and the message spoke of the integers' range).
+    static func hasExponent(_ text: String) -> Bool {
+        let t = Substring(text.trimmingCharacters(in: .whitespaces))
+        guard let e = t.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return false }
+        func unsigned(_ s: Substring) -> Substring { s.first == "+" || s.first == "-" ? s.dropFirst() : s }
+        let mantissa = unsigned(t[..<e]), exponent = unsigned(t[t.index(after: e)...])
+        func digit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
+        return mantissa.contains(where: digit) && mantissa.allSatisfy { digit($0) || $0 == "." }
+            && mantissa.filter({ $0 == "." }).count <= 1 && !exponent.isEmpty && exponent.allSatisfy(digit)
     }
 
     /// Reads a value as written in a scenario for a field of `type`: a JSON string read by the

@@ -94,6 +94,15 @@ import Testing
             return
         }
         #expect(small.message == "`1e5` is not money(CNY); write `100000 CNY`")
+        // A text with an `e` that is no exponent gets no note of the integers' range (QA round
+        // 44, A8: `500 seats`, for the `e` of `seats`).
+        for (written, type) in [("500 seats", ExprType.integer), ("12 items", .decimal), ("3 per week", .money(currency: "CNY")), ("1e", .integer), ("e5", .integer)] {
+            guard case .failure(let plain) = ScenarioValues.value(.string(written), type: type) else {
+                Issue.record("read \(written)")
+                continue
+            }
+            #expect(plain.message == "`\(written)` is not \(FieldValues.typeName(type))", "\(plain.message)")
+        }
     }
 
     /// A value no enum value of the field is named with the field's values and the one meant,
