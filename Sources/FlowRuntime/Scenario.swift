@@ -695,10 +695,21 @@ private final class Reader {
             }
             return .after(d)
         case let x?:
-            guard let t = Scenario.instant(x) else { throw fail(path, "expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds" + Self.because(x)) }
+            guard let t = Scenario.instant(x) else {
+                throw fail(path, "expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds" + Self.because(x) + Self.delayHint(x))
+            }
             try inRange(t, x, path)
             return .absolute(t)
         }
+    }
+
+    /// `; write `+2d`…` for a delay written without its `+` (`2d`, `2 days`), as a template's
+    /// `14 days` is told to write `14d` (QA round 44, A11); "" otherwise.
+    static func delayHint(_ x: JSONValue) -> String {
+        guard case .string(let s) = x, s.contains(where: \.isLetter) else { return "" }
+        let text = s.trimmingCharacters(in: .whitespaces)
+        let form = Scenario.duration(text) != nil ? text : Duration.advice(text).replacement.flatMap { Scenario.duration($0) != nil ? $0 : nil }
+        return form.map { "; a delay after the step before is written with `+`: write `+\($0)`" } ?? ""
     }
 
     /// The keys of an expectation.

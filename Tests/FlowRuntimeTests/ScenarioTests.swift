@@ -97,6 +97,13 @@ import Testing
          "steps[0].claim: a step has exactly one action (set, deliverables, complete, rework, add_member, remove_member, join_chat, lose, win, claim, release, assign, tick, add_note, add_link); found tick, claim"),
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+3x"}]}"#, "steps[0].at: expected `+` and a duration such as `+3d`: durations look like `30d`, `12h`, `2w` or `1d12h`"),
         // QA round 43, T5, T9: what a template is told, behind the `+`; units in order, each once.
+        // QA round 44, A11: a delay without its `+`.
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "2 days"}]}"#,
+         "steps[0].at: expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds; a delay after the step before is written with `+`: write `+2d`"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "1d12h"}]}"#,
+         "steps[0].at: expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds; a delay after the step before is written with `+`: write `+1d12h`"),
+        (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "soon"}]}"#,
+         "steps[0].at: expected `+3d`, an ISO-8601 datetime with zone, or epoch seconds"),
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+1M"}]}"#,
          "steps[0].at: expected `+` and a duration such as `+3d`: there is no month unit, as months differ in length (`m` is minutes): write days, such as `+30d`"),
         (#"{"scenario": "x", "template": "t", "start": 0, "deal": {}, "steps": [{"tick": true, "at": "+1h1h"}]}"#,
