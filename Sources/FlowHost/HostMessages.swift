@@ -358,8 +358,9 @@ public enum HostMessages {
     public enum Action {
         public static let create = "create (owner {0})"
         public static let setFields = "set {0}"
-        public static let tick = "tick `{0}`.`{1}`"
-        public static let untick = "untick `{0}`.`{1}`"
+        /// A deliverable ticked or unticked (not "tick", the timers' word: QA round 44, A14).
+        public static let tick = "deliverable `{0}`.`{1}` done"
+        public static let untick = "deliverable `{0}`.`{1}` not done"
         public static let complete = "complete `{0}`"
         public static let completeWith = "complete `{0}` with `{1}`"
         public static let rework = "rework `{0}` → `{1}`: {2}"

@@ -45,7 +45,7 @@ import Testing
         let history = flowc("deal", "history", "X-1", "--db", db)
         #expect(history.code == 0)
         #expect(history.out.contains("#1 2024-05-06T01:00:00Z create (owner `amy`) by `amy` [`create`]"))
-        #expect(history.out.contains("#3 2024-05-06T02:01:00Z tick `initial_talks`.`first_visit_record` [`auto-3.1`]"))
+        #expect(history.out.contains("#3 2024-05-06T02:01:00Z deliverable `initial_talks`.`first_visit_record` done [`auto-3.1`]"))
         #expect(history.out.contains("completed `initial_talks`; entered `requirement_negotiation`"))
         let log = flowc("deal", "history", "X-1", "--db", db, "--json")
         #expect(log.out.split(separator: "\n").count == 5)
