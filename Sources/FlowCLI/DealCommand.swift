@@ -320,7 +320,11 @@ struct DealShowCommand: FlowcCommand {
         lines.append("template `\(m.template.id)` \(m.template.version) (\(m.template.hash))")
         lines.append("created \(HostOutput.time(s.createdAt, zone)); \(s.sequence) event\(s.sequence == 1 ? "" : "s"), the last `\(s.lastEventID)` at \(HostOutput.time(s.lastEventAt, zone))")
         if let p = s.probability { lines.append("probability: \(p)%") }
-        lines.append("next timer: " + (Runner.nextTimer(view.machine, s).map { HostOutput.time($0, zone) } ?? "none"))
+        // A timer the clock (`--now`) has passed waits for the next `flowc tick` (QA round 44,
+        // A9: the node read active, its due date days behind, with no word).
+        let next = Runner.nextTimer(view.machine, s)
+        let passed = next.map { $0 <= service.clock() && s.status == .open } == true ? " (passed: the next `flowc tick` fires it, and what else is due)" : ""
+        lines.append("next timer: " + (next.map { HostOutput.time($0, zone) } ?? "none") + passed)
         if let reason = s.loseReason { lines.append("lose reason: \(reason)") }
         // How a deal in the public pool got there, and from whom (QA round 24, m5: only `--json`
         // said it).

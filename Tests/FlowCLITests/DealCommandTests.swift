@@ -225,6 +225,19 @@ import Testing
         #expect(flowc("deal", "show", "D-1003", "--db", db).out.contains("  `finance_review` (active): 1 of 2 done: `credit_check` to do, `invoice_details` done\n"))
     }
 
+    /// A timer the command's clock has passed is said to wait for `flowc tick`, where the node
+    /// read active with its due date days behind (QA round 44, A9).
+    @Test func showSaysATimerThatHasPassedWaitsForATick() throws {
+        let db = try Examples.loaded()
+        let late = flowc("deal", "show", "D-1003", "--db", db, "--now", "2030-01-01T00:00:00Z")
+        #expect(late.code == 0, "\(late.err)")
+        let line = try #require(late.out.split(separator: "\n").first { $0.hasPrefix("next timer: ") })
+        #expect(line.hasSuffix(" (passed: the next `flowc tick` fires it, and what else is due)"), "\(line)")
+        let early = flowc("deal", "show", "D-1003", "--db", db, "--now", "2024-05-07T00:00:00Z")
+        let timer = try #require(early.out.split(separator: "\n").first { $0.hasPrefix("next timer: ") })
+        #expect(!timer.contains("passed"), "\(timer)")
+    }
+
     /// S7: a customer's contact added to the deal gets no internal card, and the output says the
     /// card reaches nobody (not the contact it is about); a colleague gets it.
     @Test func theCatchUpCardReachesColleaguesNotCustomerContacts() throws {
