@@ -667,6 +667,10 @@ public enum CheckMessages {
         public static let literalWord = "`{0}` is no word of the expression language: write `{1}`"
         public static let unquotedEnumValue = "`{0}` is a value of the enum field `{1}`: write it in quotes, `'{0}'`"
         // FC0319 for `when` on an approval.
+        /// FC0319 for `next` on an approval, a fork, an end.
+        public static let approvalGoesOnByOutcomes = "an approval goes on by the outcome chosen: each entry of `outcomes` names the node it leads to; remove `next`"
+        public static let forkGoesOnByItsJoin = "a fork goes on through its `branches`, which meet at its `join`: give the join node the `next`, and remove it here"
+        public static let endHasNoNext = "a `won` or `lost` node ends the deal: nothing comes after it; remove `next`"
         public static let conditionOnTransition = "a skipped approval would have no outcome to follow: put the condition on the transition that leads to it, `- if: …` with `to: {0}`"
         // FC0320
         public static let needsAtLeastTwo = "a node of kind `{0}` needs at least two `{1}`"
@@ -759,6 +763,8 @@ public enum CheckMessages {
         public static let reasonFieldType = "its type is `{0}`; use a text field or an enum field"
         public static let reasonFieldComputed = "it is computed"
         public static let reasonNotAValue = "the reason `{0}` is not one of its values"
+        public static let connectOrRemove = "name `{0}` in a `next`, a branch's `to`, an outcome or a fork's `branches` of a node the deal reaches, or remove it"
+        public static let addReasonToValues = "add `{0}` to the `values` of `{1}`, or take it out of `lose.reasons`"
         public static let noReasons = "`lose.reasons` is empty, so no lose event carries a reason"
         // FC0436
         public static let testDivisorFirst = "say what a zero `{0}` means first: `{0} <= {1} or …` to count it, `{0} > {1} and …` to leave it out; or give `{0}` a `min` above zero"

@@ -167,6 +167,10 @@ public enum SyntaxMessages {
         /// FC0202 when neither `template:` nor `fragment:` is given.
         public static let fragmentHeader = "a file that templates include starts with `fragment:` instead"
         public static let didYouMean = "did you mean `{0}`?"
+        /// A type written in another language's or tool's word (`{0}`), and flowc's (`{1}`).
+        public static let typeWordElsewhere = "flowc calls `{0}` `{1}`"
+        /// `type: number`: which number.
+        public static let numberTypes = "a whole number is `integer`; a number with a fraction is `decimal`; an amount in a currency is `money` (with `currency:`)"
         /// `else:` written inside a conditional branch: the other way is an entry of its own.
         public static let defaultOfItsOwn = "`{0}` is no part of a conditional branch: the other way is a branch of its own, after this one: `- default: {1}`"
         /// FC0201 for `type： boolean` (U+FF1A, as a Chinese input method types `:`).

@@ -650,7 +650,10 @@ struct SyntaxReader {
         if let v = T(rawValue: s.value) { return Located(v, s.span) }
         let all = T.allCases.map(\.rawValue)
         var d = SyntaxMessages.unknownValue.at(s.span, s.value, what)
-        if let guess = Suggestions.closest(to: s.value, in: all) {
+        if T.self == FieldTypeName.self, let meant = FieldTypeName.meant(by: s.value) {
+            // Another language's or tool's word for a type (QA round 44, A12: `number`).
+            if let one = meant.fix { d = d.help(SyntaxMessages.Formats.typeWordElsewhere, s.value, one).fix(s.span, one) } else { d = d.help(meant.help) }
+        } else if let guess = Suggestions.closest(to: s.value, in: all) {
             d = d.help(SyntaxMessages.Formats.didYouMean, guess).fix(s.span, guess)
         } else {
             d = d.note(SyntaxMessages.Formats.expectedOneOf, all.map { "`\($0)`" }.joined(separator: ", "))

@@ -156,6 +156,24 @@ public struct ScalarText: Sendable {
 /// The field types of the deal schema.
 public enum FieldTypeName: String, Sendable, CaseIterable {
     case text, integer, decimal, money, boolean, date, datetime, `enum`, list
+
+    /// The type meant by another language's or tool's word for it (`string`, `int`, `bool`,
+    /// `array`, `select`): the type to write, or for a bare `number` (whole or not?) a help that
+    /// names the choices. Nil for a word that is none of them.
+    static func meant(by word: String) -> (fix: String?, help: String)? {
+        switch word.lowercased() {
+        case "number", "num", "numeric", "float", "double", "real", "number(decimal)":
+            return (nil, SyntaxMessages.Formats.numberTypes)
+        case "int", "long", "bigint", "int64", "int32", "whole": return ("integer", "")
+        case "string", "str", "varchar", "char", "textarea": return ("text", "")
+        case "bool": return ("boolean", "")
+        case "timestamp", "time", "date_time", "date-time": return ("datetime", "")
+        case "array", "multi", "multiselect", "tags": return ("list", "")
+        case "select", "choice", "options", "option", "dropdown", "enumeration": return ("enum", "")
+        case "currency", "amount", "price": return ("money", "")
+        default: return nil
+        }
+    }
 }
 
 /// One field of the deal schema (`fields:`).

@@ -327,6 +327,63 @@ import Testing
         #expect(others == [d.message.text], "\(others)")
     }
 
+    /// Another language's or tool's word for a field type gets flowc's, with a fix; a bare
+    /// `number` gets the three numeric types (QA round 44, A12: only the list of types).
+    @Test(arguments: [("string", "flowc calls `string` `text`", "text"), ("int", "flowc calls `int` `integer`", "integer"),
+                      ("bool", "flowc calls `bool` `boolean`", "boolean"), ("array", "flowc calls `array` `list`", "list"),
+                      ("select", "flowc calls `select` `enum`", "enum"),
+                      ("number", "a whole number is `integer`; a number with a fraction is `decimal`; an amount in a currency is `money` (with `currency:`)", nil)])
+    func aTypeInAnotherWordGetsFlowcs(_ word: String, _ help: String, _ fix: String?) throws {
+        let ds = Self.check(field: "seats: {type: \(word)}")
+        let d = try #require(ds.first { $0.code == DiagnosticCode(208) }, "\(ds.map(\.message.text))")
+        #expect(d.message.text == "`\(word)` is not a valid field type")
+        #expect(d.help?.text == help)
+        #expect(d.fixIts.map(\.replacement) == (fix.map { [$0] } ?? []))
+        // A misspelling still gets its did-you-mean.
+        let typo = try #require(Self.check(field: "seats: {type: intger}").first { $0.code == DiagnosticCode(208) })
+        #expect(typo.help?.text == "did you mean `integer`?")
+    }
+
+    /// `next` on a node that goes on otherwise says how it does (QA round 44, A12: no help).
+    @Test func aNextWhereTheKindGoesOnOtherwiseSaysHow() throws {
+        let approval = Self.diagnostics("""
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - {id: review, name: R, kind: approval, owner: o, outcomes: {approve: won, reject: lost}, next: won}
+              - {id: won, name: Won, kind: won, next: lost}
+              - {id: lost, name: Lost, kind: lost}
+            """)
+        let nexts = approval.filter { $0.code == DiagnosticCode(319) }
+        #expect(nexts.map(\.message.text) == ["`next` does not apply to a node of kind `approval`", "`next` does not apply to a node of kind `won`"])
+        #expect(nexts.map { $0.help?.text ?? "" } == [
+            "an approval goes on by the outcome chosen: each entry of `outcomes` names the node it leads to; remove `next`",
+            "a `won` or `lost` node ends the deal: nothing comes after it; remove `next`",
+        ])
+    }
+
+    /// A node nothing leads to, and a lose reason the reason field lacks, say what to do (QA
+    /// round 44, A12: no help).
+    @Test func anUnreachableNodeAndAMissingReasonSayWhatToDo() throws {
+        let ds = Self.diagnostics("""
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            fields: {why: {type: enum, values: [price]}}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - {id: talks, name: Talks, owner: o, next: won}
+              - {id: orphan, name: Orphan, owner: o, next: won}
+              - {id: won, name: Won, kind: won}
+              - {id: lost, name: Lost, kind: lost}
+            lose: {via: lost, reasons: [price, timing], reason_field: why}
+            """)
+        let orphan = try #require(ds.first { $0.code == DiagnosticCode(501) })
+        #expect(orphan.help?.text == "name `orphan` in a `next`, a branch's `to`, an outcome or a fork's `branches` of a node the deal reaches, or remove it")
+        let reason = try #require(ds.first { $0.code == DiagnosticCode(321) }, "\(ds.map(\.message.text))")
+        #expect(reason.help?.text == "add `timing` to the `values` of `why`, or take it out of `lose.reasons`")
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")

@@ -82,15 +82,18 @@ enum LosePathRule: TemplateRule {
             return
         }
         let field = ctx.template.fields[i]
-        func report(_ why: String) {
-            ctx.report(CheckMessages.loseReasonField.at(ref.span, ref.value, why).label(field.id.span, F.definedHere, field.id.value))
+        func report(_ why: String, help: String? = nil) {
+            let d = CheckMessages.loseReasonField.at(ref.span, ref.value, why).label(field.id.span, F.definedHere, field.id.value)
+            ctx.report(help.map { d.help($0) } ?? d)
         }
         if field.compute != nil { return report(F.reasonFieldComputed) }
         switch field.type?.value {
         case .text?: break
         case .enum?:
             if let missing = lose.reasons.first(where: { r in !field.values.contains { $0.value == r.value } }) {
-                return report(Message(F.reasonNotAValue, [missing.value]).text)
+                // What to change, either side (QA round 44, A12: no help).
+                return report(Message(F.reasonNotAValue, [missing.value]).text,
+                              help: Message(F.addReasonToValues, [missing.value, field.id.value]).text)
             }
         case let other?: return report(Message(F.reasonFieldType, [other.rawValue]).text)
         case nil: return

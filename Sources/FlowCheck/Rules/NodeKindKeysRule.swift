@@ -25,8 +25,10 @@ enum NodeKindKeysRule: TemplateRule {
             let kind = n.effectiveKind
             let k = kind.rawValue
             let at = n.id.span
-            func notFor(_ key: String, _ span: SourceSpan?) {
-                if let span { ctx.report(CheckMessages.keyNotForKind.at(span, key, k)) }
+            func notFor(_ key: String, _ span: SourceSpan?, help: String? = nil) {
+                guard let span else { return }
+                let d = CheckMessages.keyNotForKind.at(span, key, k)
+                ctx.report(help.map { d.help($0) } ?? d)
             }
             // A key that is written but could not be read (or was misspelt) is reported already.
             func written(_ key: String) -> Bool { n.unreadKeys.contains(key) || n.unreadKeys.contains("*") }
@@ -59,13 +61,14 @@ enum NodeKindKeysRule: TemplateRule {
                 if let w = n.when {
                     ctx.report(CheckMessages.keyNotForKind.at(w.span, "when", k).help(CheckMessages.Formats.conditionOnTransition, n.id.value))
                 }
-                notFor("next", nextSpan)
+                // Where the deal goes after it is the outcomes' (QA round 44, A12: no help).
+                notFor("next", nextSpan, help: CheckMessages.Formats.approvalGoesOnByOutcomes)
                 notFor("branches", n.branchesSpan)
                 notFor("join", n.join?.span)
                 needs("owner", n.owner != nil)
                 needsTwo("outcomes", n.outcomes.count, n.outcomesSpan)
             case .fork:
-                notFor("next", nextSpan)
+                notFor("next", nextSpan, help: CheckMessages.Formats.forkGoesOnByItsJoin)
                 notFor("outcomes", n.outcomesSpan)
                 needsTwo("branches", n.branches.count, n.branchesSpan)
                 if n.join == nil, !written("join") {
@@ -79,7 +82,7 @@ enum NodeKindKeysRule: TemplateRule {
                 }
             case .won, .lost:
                 notFor("when", n.when?.span)
-                notFor("next", nextSpan)
+                notFor("next", nextSpan, help: CheckMessages.Formats.endHasNoNext)
                 notFor("outcomes", n.outcomesSpan)
                 notFor("branches", n.branchesSpan)
                 notFor("join", n.join?.span)

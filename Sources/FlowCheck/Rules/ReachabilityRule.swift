@@ -26,7 +26,9 @@ enum ReachabilityRule: TemplateRule {
         if seen.indices.contains(where: { seen[$0] && ctx.hasUnknownTransitions[$0] }) { return }
         let startName = start.id.value
         for (i, n) in ctx.template.nodes.enumerated() where !seen[i] && ctx.isFirstDefinition[i] {
-            ctx.report(CheckMessages.unreachable.at(n.id.span, n.id.value, startName))
+            // What to do about it (QA round 44, A12: no help).
+            ctx.report(CheckMessages.unreachable.at(n.id.span, n.id.value, startName)
+                .help(CheckMessages.Formats.connectOrRemove, n.id.value))
         }
     }
 }
