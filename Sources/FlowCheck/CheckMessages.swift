@@ -103,6 +103,18 @@ public enum CheckMessages {
         can never be evaluated.
         """)
 
+    public static let amountGuessed = MessageSpec(714, .warning, "amount-guessed", "the report will read `{0}` as each deal's amount, though `{1}` is worked out from it", explanation: """
+        `flowc report` sums each deal's amount in its funnel, forecast and totals. Templates do \
+        not mark the field, so a fixed rule picks it (docs/views.md, "What the report reads"): \
+        the money field `amount`, else one whose id holds `amount` (`expected_amount`), else the \
+        first money field. This template has none of the first two, and its first money field \
+        is one that another money field is computed from (a price per seat, from which the \
+        contract value is worked out): the report would sum the part, not the deal's value. \
+        Name the deal's value `amount` (rename the computed field, or compute one: `amount: \
+        {type: money, currency: …, compute: "price_per_seat * seats"}`); if the first money \
+        field is the amount after all, suppress this warning.
+        """)
+
     public static let divisorMayBeZero = MessageSpec(436, .warning, "divisor-may-be-zero", "`{0}` can be zero, and the condition is then false", explanation: """
         A division by a field that can hold zero (a number or money field without a `min` above \
         zero) has no value on a deal where it is zero, and a condition then counts as false \
@@ -764,6 +776,8 @@ public enum CheckMessages {
         public static let reasonFieldComputed = "it is computed"
         public static let reasonNotAValue = "the reason `{0}` is not one of its values"
         public static let connectOrRemove = "name `{0}` in a `next`, a branch's `to`, an outcome or a fork's `branches` of a node the deal reaches, or remove it"
+        public static let nameTheAmount = "if `{1}` is what a deal is worth, name it `amount` (or compute one: `amount: {type: money, currency: {2}, compute: \"…\"}`); if `{0}` is, suppress this warning"
+        public static let workedOutFromIt = "`{0}` is computed from it"
         public static let addReasonToValues = "add `{0}` to the `values` of `{1}`, or take it out of `lose.reasons`"
         public static let noReasons = "`lose.reasons` is empty, so no lose event carries a reason"
         // FC0436
@@ -784,7 +798,7 @@ public enum CheckMessages {
         warnAfterDeadline, negativeDuration, zeroDuration, estimateOverDue, escalateWithoutDue, dueAfterIdle,
         badQuota, assignerNotManager, badWebhook, emptyGroup, noLose, contactsWithoutExternal, noRecipients,
         badPlaceholder, idleWithoutPool, idleNotifyWithoutWarn, repeatedEntry, addedOutsideRoleAdded, placeholderOfAnotherLanguage,
-        divisorMayBeZero,
+        amountGuessed, divisorMayBeZero,
     ]
 }
 

@@ -27,6 +27,7 @@ public enum TemplateRules {
         TimerDurationsRule.self,
         PoolPolicyRule.self,
         EffectsRule.self,
+        ReportFieldsRule.self,
     ]
 
     /// The rules that apply to a fragment on its own (references may point into the including template).

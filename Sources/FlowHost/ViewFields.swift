@@ -1,4 +1,5 @@
 public import FlowIR
+import FlowCheck
 
 /// Which fields of a template stand for the deal's amount, expected close date and customer name.
 /// Templates do not mark them, so a fixed rule picks them (docs/views.md states it); the host
@@ -9,13 +10,11 @@ public enum ViewFields {
     /// (`expected_amount`, `bid_amount`); else the first whose id contains `amount`; else the
     /// first money field. Never `amount_received`, nor a field of the customer profile (so a
     /// shared fragment's `annual_revenue` is never taken). Nil without one.
+    /// (`ReportFields.amount`, which `flowc check` also reads, FC0714.)
     public static func amount(_ m: Machine) -> String? {
-        let money = m.fields.enumerated().filter { $0.element.type == "money" && !m.customer.profile.contains($0.offset) }
-            .map(\.element.id).filter { $0 != "amount_received" }
-        if money.contains("amount") { return "amount" }
-        if let f = money.first(where: { $0.hasSuffix("amount") }) { return f }
-        if let f = money.first(where: { $0.contains("amount") }) { return f }
-        return money.first
+        ReportFields.amount(m.fields.enumerated().map {
+            ReportFields.Candidate(id: $0.element.id, isMoney: $0.element.type == "money", inProfile: m.customer.profile.contains($0.offset))
+        })
     }
 
     /// The date field `expected_close_date`, else the first date field whose id starts with

@@ -384,6 +384,20 @@ import Testing
         #expect(reason.help?.text == "add `timing` to the `values` of `why`, or take it out of `lose.reasons`")
     }
 
+    /// The report's amount guessed as a price per seat that the contract value is worked out
+    /// from is warned of; a quote a margin or a share is worked out from is not (QA round 44, A1).
+    @Test(arguments: [("arr: {type: money, currency: CNY, compute: \"quote * seats\"}", true),
+                      ("arr: {type: money, currency: CNY, compute: \"seats * quote\"}", true),
+                      ("margin: {type: money, currency: CNY, compute: \"quote - cost\"}", false),
+                      ("share: {type: money, currency: CNY, compute: \"quote * 0.05\"}", false),
+                      ("amount: {type: money, currency: CNY, compute: \"quote * seats\"}", false)])
+    func theReportsAmountGuessedFromAPriceIsWarnedOf(_ computed: String, _ warned: Bool) throws {
+        let ds = Self.check(field: "seats: {type: integer, min: 1}\n  \(computed)")
+        let amount = ds.filter { $0.code == DiagnosticCode(714) }
+        #expect(amount.count == (warned ? 1 : 0), "\(ds.map(\.message.text))")
+        if warned { #expect(amount.first?.message.text == "the report will read `quote` as each deal's amount, though `arr` is worked out from it") }
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")
