@@ -139,7 +139,13 @@ public final class SQLiteStore: DealStore {
     /// ``refuseEmpty(at:)`` with the caller's waits; an empty file is refused too (a reader that
     /// opened it would see a database without tables).
     static func refuseEmpty(at path: String, _ waits: Configuration) throws {
-        guard FileManager.default.fileExists(atPath: path), (try? inspect(path, "SELECT count(*) FROM sqlite_master", waits)) == "0" else { return }
+        guard FileManager.default.fileExists(atPath: path),
+              (try? inspect(path, "SELECT count(*) FROM sqlite_master WHERE name <> 'grdb_migrations' AND name NOT LIKE 'sqlite_autoindex_grdb_migrations%'", waits)) == "0"
+        else { return }
+        // An empty `grdb_migrations` alone (another GRDB program before its first migration)
+        // counts as no table: a reading command made it a store (QA round 44, R12).
+        if (try? inspect(path, "SELECT count(*) FROM sqlite_master WHERE name = 'grdb_migrations'", waits)) == "1",
+           (try? inspect(path, "SELECT count(*) FROM grdb_migrations", waits)) != "0" { return }
         throw StoreError(.notAStore, withoutTables)
     }
 

@@ -226,6 +226,18 @@ import Testing
             #expect(r.err.contains("the database has tables but is not a flowc store"), "\(args): \(r.err)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "\(args)")
         }
+        // The empty `grdb_migrations` alone is a database without tables to a reading command,
+        // which leaves it as it was (QA round 44, R12: it was made a store).
+        let bare = dir + "/bare.sqlite"
+        try Self.otherProgramsDatabase(bare, ["create table grdb_migrations(identifier text not null primary key)"])
+        let bareBefore = try Data(contentsOf: URL(fileURLWithPath: bare))
+        for args in [["deal", "show", "D-1"], ["deals"], ["report"]] {
+            let r = flowc(args + ["--db", bare])
+            #expect(r.code == 2, "\(args): \(r.err)")
+            #expect(r.err.contains("the file is an SQLite database without tables, not a flowc store"), "\(args): \(r.err)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: bare)) == bareBefore, "\(args)")
+            #expect(!FileManager.default.fileExists(atPath: bare + "-wal"), "\(args)")
+        }
     }
 
     @Test func aPathThatCannotBeFollowedIsSaidPlainly() throws {
