@@ -66,9 +66,11 @@ struct GraphOverlay {
                 case .goto(let t): targets = [t]
                 case .fork(let branches, _): targets = branches
                 case .branch(let guarded, let otherwise):
-                    targets = decidedPath(from: p, among: guarded.map(\.to) + [otherwise])
+                    targets = decidedPath(from: p) { d in
+                        d.kind == .branchDefault ? [otherwise] : guarded.filter { d.expression.map(expression) == expression($0.condition) }.map(\.to)
+                    }
                 case .outcomes(let outcomes):
-                    targets = decidedPath(from: p, among: outcomes.map(\.to))
+                    targets = decidedPath(from: p) { d in outcomes.filter { $0.name == d.detail }.map(\.to) }
                 case .end: targets = []
                 }
                 for t in targets where snapshot.nodes.indices.contains(t) && !out.contains(t)
@@ -81,13 +83,15 @@ struct GraphOverlay {
         return out
     }
 
-    /// The first node of the unentered run of plain `next`s that leads from one of `targets` (a
-    /// branch's or an outcome's) to the node the deal's last decision at `p` went to; none when
-    /// no such run leads there (a branch the deal did not take).
-    func decidedPath(from p: Int, among targets: [Int]) -> [Int] {
+    /// The first node of the unentered run of plain `next`s that leads from the arrow the deal's
+    /// last decision at `p` took (`taken`: the targets of its branch, by its condition or the
+    /// default, or of its outcome, by name) to the node that decision went to; none when no such
+    /// run leads there. Only the arrow taken: another branch that meets the same node is not the
+    /// deal's (QA round 44, R9: a deal on the default branch drew the other branch passed over).
+    func decidedPath(from p: Int, taken: (Decision) -> [Int]) -> [Int] {
         let kinds: Set<Decision.Kind> = [.branch, .branchDefault, .outcome]
-        guard let went = snapshot.decisions.last(where: { $0.node == p && kinds.contains($0.kind) })?.target else { return [] }
-        return targets.filter { leadsThroughUnentered(from: $0, to: went) }
+        guard let decision = snapshot.decisions.last(where: { $0.node == p && kinds.contains($0.kind) }), let went = decision.target else { return [] }
+        return taken(decision).filter { leadsThroughUnentered(from: $0, to: went) }
     }
 
     /// Whether a run of plain `next`s through nodes the deal never entered leads from `start`

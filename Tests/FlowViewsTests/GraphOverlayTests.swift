@@ -25,6 +25,21 @@ import Testing
         return (try service.view("G-1"), service)
     }
 
+    /// A deal of the default branch: silver tier, talks done, so it went straight to review.
+    static func defaultBranchDeal() throws -> DealView {
+        let service = try GraphFixtures.service()
+        let machine = try service.machines.register(try GraphFixtures.machine(GraphFixtures.demoPath))
+        let create = NewDealInput(dealID: "G-3", at: GraphFixtures.at(0), owner: "amy",
+                                  fields: [WrittenValue("customer_name", .string("银河物流")), WrittenValue("tier", .string("silver"))],
+                                  members: [RoleAssignment("sales_manager", "mia")])
+        let events: [EventInput] = [
+            EventInput(at: GraphFixtures.at(60), actor: "amy", .set([WrittenValue("quote", .string("100 CNY")), WrittenValue("cost", .string("80 CNY"))])),
+            EventInput(at: GraphFixtures.at(120), actor: "amy", .complete(node: "talks", outcome: nil)),
+        ]
+        if case .failure(let e) = service.create(create, machine: machine, events: events) { throw GraphFixtures.SetupError(description: "\(e)") }
+        return try service.view("G-3")
+    }
+
     /// The driven deal after its last review and a rework from signing back to talks: its model.
     static func reworked(_ service: DealService) throws -> GraphModel {
         let events: [EventInput] = [
@@ -153,6 +168,24 @@ import Testing
         let taken = Set(model.edges.filter(\.taken).map { model.nodes[$0.from].key + ">" + model.nodes[$0.to].key })
         #expect(taken.isSuperset(of: [":if:talks>vetting", "vetting>audit", "review>checks", "checks>contract_review"]), "\(taken.sorted())")
         #expect(!taken.contains { $0.hasSuffix(">intro") || $0.hasPrefix("intro>") }, "\(taken.sorted())")
+    }
+
+    /// A deal that took the default branch: the other branch, which meets the same node, stays
+    /// not reached, a node a migration put on it too (QA round 44, R9: both were drawn passed
+    /// over, their arrows taken).
+    @Test func theBranchADealDidNotTakeStaysNotReachedAfterAMigration() throws {
+        let view = try Self.defaultBranchDeal()
+        let model = try Self.migrated(view, [("version: 1.0.0", "version: 1.1.0"), ("        to: audit\n", "        to: vetting\n"),
+                                             ("  - {id: contract_review,", "  - {id: vetting, name: {zh: 资格审查, en: Vetting}, owner: sales_manager, next: audit}\n  - {id: contract_review,")])
+        for key in ["vetting", "audit"] {
+            let node = try #require(model.nodes.first { $0.key == key })
+            #expect(node.state == .pending, "\(key)")
+            #expect(node.tooltip.last == "未到达", "\(key): \(node.tooltip)")
+        }
+        #expect(model.nodes.first { $0.key == "review" }?.state == .active)
+        let taken = Set(model.edges.filter(\.taken).map { model.nodes[$0.from].key + ">" + model.nodes[$0.to].key })
+        #expect(!taken.contains { $0.contains("vetting") || $0.contains("audit") }, "\(taken.sorted())")
+        #expect(taken.contains(":if:talks>review"), "\(taken.sorted())")
     }
 
     @Test func lostDealShowsClosedNodesAndTheLosePathTaken() throws {
