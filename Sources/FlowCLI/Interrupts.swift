@@ -5,8 +5,9 @@ import Foundation
 nonisolated(unsafe) private var interruptRaised: sig_atomic_t = 0
 
 /// SIGINT and SIGTERM caught while a run or a tick goes: the first is noted (a run stops at the
-/// next record, a tick after the page it writes, having written what they have); the handlers are
-/// then the default ones again, so that a second Ctrl-C ends the process at once. A signal the
+/// next record, a tick after the page it writes, having written what they have); Ctrl-C's
+/// handler is then the default one again, so that a second Ctrl-C ends the process at once (a
+/// write under way is rolled back whole by SQLite); TERM stays caught, as often as it comes. A signal the
 /// process was started with ignored (a job put in the background by a script) stays ignored, as
 /// the convention is (QA round 35, B7: a run in the background of a script stopped at Ctrl-C).
 ///
@@ -28,7 +29,10 @@ final class Interrupts: @unchecked Sendable {
         for number in [SIGINT, SIGTERM] {
             let previous = signal(number) { number in
                 interruptRaised = 1
-                signal(number, SIG_DFL)
+                // A second Ctrl-C ends the process at once, as the convention is; a TERM stays
+                // caught: supervisors and `timeout` send it twice (to the process and its group),
+                // and a second one killed a migration without a word (QA round 44, R1).
+                if number == SIGINT { signal(number, SIG_DFL) }
             }
             if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) {
                 signal(number, SIG_IGN)
