@@ -36,6 +36,22 @@ import FlowRuntime
         #expect(flowc("deal", "verify", "D-1003", "--db", db).code == 0)
     }
 
+    /// A deal row gone, its log and outbox rows left: the structure check counts them (QA round
+    /// 44, R2: `outbox list` said the store was damaged, and `deal verify` that it was sound).
+    @Test func rowsOfADealWhoseRowIsGoneAreFound() throws {
+        let db = try Examples.loaded()
+        let store = try SQLiteStore(path: db)
+        try store.execute(sql: "PRAGMA foreign_keys = OFF")
+        try store.execute(sql: "DELETE FROM deals WHERE deal_id = 'D-1003'")
+        try store.close()
+        let r = flowc("deal", "verify", "--db", db)
+        #expect(r.code == 1)
+        let lines = r.out.split(separator: "\n").filter { $0.hasPrefix("store: ") }
+        #expect(lines.count == 2, "\(r.out)")
+        #expect(lines.first?.hasSuffix(" logged events belong to no deal row: the rows of their deals are gone") == true, "\(r.out)")
+        #expect(lines.last?.hasSuffix(" outbox effects belong to no deal row: the rows of their deals are gone") == true, "\(r.out)")
+    }
+
     /// A store failure partway through a command names the store, in text and in JSON's
     /// `location`, as a failure to open it does (QA round 41, A8).
     @Test func aStoreFailureAfterTheOpenNamesTheStore() throws {
