@@ -70,7 +70,7 @@ struct OutboxListCommand: FlowcCommand {
                     let place = failure.storeProblem == .failed ? context.openedStore : nil
                     context.write(FailureJSON.object(errorLine: (place.map { "\($0): " } ?? "") + failure.description, exit: code) + "\n")
                 } else {
-                    context.writeError("note: the list above ends at position \(written), where the store failed: it is not the whole outbox\n")
+                    context.writeError("note: the list above stops after position \(written): the store failed reading the effects after it (a page at a time), so it is not the whole outbox\n")
                 }
             }
             return code

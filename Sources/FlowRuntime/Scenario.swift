@@ -662,7 +662,9 @@ private final class Reader {
                 // The next step begins at the `at`, `by` or `id` written just before its action,
                 // after the first action, if any.
                 let first = keys.firstIndex { StepAction.names.contains($0) } ?? 0
-                while start - 1 > first, ["at", "by", "id"].contains(keys[start - 1]) { start -= 1 }
+                // (`note`, `owned` and `can_assign` too, which a step may write first: QA round
+                // 44, R6; not `expect`, which checks the step before.)
+                while start - 1 > first, ["at", "by", "id", "note", "owned", "can_assign"].contains(keys[start - 1]) { start -= 1 }
                 e.path = "\(path).\(keys[start])"
                 e.atKey = true
                 e.help = "if `\(keys[start])` begins the next step, write `- ` before it, in the column of the other steps' `- `"

@@ -753,6 +753,9 @@ let failingScenario = """
         #expect(by.code == 1)
         #expect(by.out.contains("s.scenario.yaml:9:5: error[FC1301]: steps[0].by: a step has exactly one action ("), "\(by.out)")
         #expect(by.out.contains("help: if `by` begins the next step, write `- ` before it, in the column of the other steps' `- `"), "\(by.out)")
+        // A `note` first too; an `expect` belongs to the step before (QA round 44, R6).
+        let note = try Self.run(Self.oneStep("    set: {quote: 1300}\n    expect: {active: [initial_talks]}\n    note: next\n    complete: initial_talks"))
+        #expect(note.out.contains("s.scenario.yaml:10:5: error[FC1301]: steps[0].note: a step has exactly one action ("), "\(note.out)")
     }
 
     /// A scenario file with several format mistakes shows them all in one run, each at its
