@@ -398,6 +398,35 @@ import Testing
         if warned { #expect(amount.first?.message.text == "the report will read `quote` as each deal's amount, though `arr` is worked out from it") }
     }
 
+    /// A fork branch that runs past its join to a node other deals reach directly: FC0504 at
+    /// the branch, and no FC0516 at the direct way in, whose help would cut the other deals'
+    /// path (QA round 44, A3).
+    @Test func aBranchPastItsJoinIsNotBlamedOnTheOtherPathIn() throws {
+        let ds = Self.diagnostics("""
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            fields: {big: {type: boolean, default: false}}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - id: demo
+                name: Demo
+                owner: o
+                next:
+                  - if: big
+                    to: reviews
+                  - default: proposal
+              - {id: reviews, name: Reviews, kind: fork, branches: [security, legal], join: reviews_done}
+              - {id: security, name: Security, owner: o, next: reviews_done}
+              - {id: legal, name: Legal, owner: o, next: proposal}
+              - {id: reviews_done, name: Done, kind: join, next: proposal}
+              - {id: proposal, name: Proposal, owner: o, next: won}
+              - {id: won, name: Won, kind: won}
+              - {id: lost, name: Lost, kind: lost}
+            lose: {via: lost, reasons: [price]}
+            """)
+        #expect(ds.filter { $0.severity == .error }.map(\.code.description) == ["FC0504"], "\(ds.map(\.message.text))")
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")

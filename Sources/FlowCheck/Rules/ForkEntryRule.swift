@@ -58,6 +58,10 @@ enum ForkEntryRule: TemplateRule {
             let joinName = t.nodes[fork.join].id.value
             let without = search.reachable(avoiding: fork.node)
             lazy var afterJoin = g.reachable(from: [fork.join]) { $0.isForward }
+            // A node "inside" only because a branch runs past the join to it (FC0504 says so)
+            // cannot reach the join: a way into it is no way into the fork (QA round 44, A3: the
+            // small deals' path to the proposal was blamed, with a help that broke it).
+            lazy var reachesJoin = g.canReach((0..<g.nodeCount).map { $0 == fork.join }) { $0.isForward }
             var loseReported = false
             for e in waysIn[k] ?? [] where without[e.from] {
                 let target = t.nodes[e.to].id.value
@@ -69,6 +73,7 @@ enum ForkEntryRule: TemplateRule {
                         .help(text.loseAroundFork, joinName))
                     continue
                 }
+                if e.to != fork.join, !reachesJoin[e.to] { continue }
                 let from = t.nodes[e.from].id.value
                 var d = e.to == fork.join
                     ? spec.at(ctx.span(of: e), format: text.leadsToJoinFromOutside, from, target, name)
