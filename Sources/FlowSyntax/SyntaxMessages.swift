@@ -198,6 +198,8 @@ public enum SyntaxMessages {
         public static let defaultInBranch = "`default` in a branch with `if` and `to`: a branch has `if` and `to`, or `default` alone"
         /// The same with `default` before `to` (or `if`): `{0}` its target.
         public static let defaultToMove = "`default` is a branch of its own, the last: move it to an item after this one, `- default: {0}`"
+        /// The same with a default branch in the list already: `{0}` this one's target.
+        public static let defaultAlreadyThere = "the list has its `default` branch already: take out this `default: {0}`, or make it that branch's target"
         public static let defaultNeedsDash = "if `default` is the next branch, write `- ` before it, in the column of the other branches' `- `"
         /// FC0206 for a list item whose next line has no `- ` of its own: `{0}` that line's text.
         public static let foldedItem = "YAML joins the lines of a list item into one text: if {0} is an item of its own, write `- ` before it, in the column of the `- ` above"

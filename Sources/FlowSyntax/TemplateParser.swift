@@ -412,28 +412,45 @@ public enum TemplateParser {
             let isDefaultByAnotherName = !isDefault && pairs.count == 1 && pairs.allSatisfy {
                 r.doc.kind($0.key) == .scalar && r.doc.text($0.key).flatMap { BranchKey.synonyms[$0] } == .default
             }
-            if isDefault, pairs.count == 3, let fallback = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "default") }),
-               let condition = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "if") }),
-               let to = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "to") }) {
+            if isDefault, pairs.count >= 2, let fallback = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "default") }),
+               let condition = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "if") }) {
                 // `default:` under an `if`/`to` branch without its `- `: one error with the dash,
                 // and both branches read (QA round 39, R10: `if` and `to` were unknown keys of the
                 // default branch, and the branch's node was said to be unreachable). Between or
                 // before them, no dash makes two branches of it: it is to be moved, after them
-                // (QA round 43, F8).
-                let key = fallback.key, last = r.doc.scalarBytesEqual(pairs[2].key, "default")
+                // (QA round 43, F8). With another key beside them, or no `to`, the same, and the
+                // rest said apart (round 44, R4); with a default branch in the list already, the
+                // line is to go (R5: the help made two defaults).
+                let to = pairs.first(where: { r.doc.scalarBytesEqual($0.key, "to") })
+                let others = pairs.filter { p in !["if", "to", "default"].contains { r.doc.scalarBytesEqual(p.key, $0) } }
+                let key = fallback.key
+                let last = r.doc.scalarBytesEqual(pairs[pairs.count - 1].key, "default") && to != nil && others.isEmpty
+                let anotherDefault = items.contains { other in
+                    other != item && r.doc.kind(other) == .mapping && r.doc.mappingPairs(other).contains { r.doc.scalarBytesEqual($0.key, "default") }
+                }
+                let target = r.doc.text(fallback.value) ?? ""
                 var d = SyntaxMessages.unknownKey.at(r.span(key), "default", "a branch")
                 d.message = Message(SyntaxMessages.Formats.defaultInBranch, [])
-                if last {
+                if anotherDefault {
+                    d = d.help(SyntaxMessages.Formats.defaultAlreadyThere, target)
+                } else if last {
                     d = d.help(SyntaxMessages.Formats.defaultNeedsDash)
                     if let dash = r.missingDash(before: key, itemFirstKey: pairs[0].key) { d = d.fix(dash, "- ") }
                 } else {
-                    d = d.help(SyntaxMessages.Formats.defaultToMove, r.doc.text(fallback.value) ?? "…")
+                    d = d.help(SyntaxMessages.Formats.defaultToMove, target.isEmpty ? "…" : target)
                 }
                 r.diagnostics.append(d)
-                if let c = r.expression(condition.value, key: "if"), let t = r.identifier(to.value, key: "to") {
-                    branches.append(BranchSyntax(condition: c, target: t, span: r.span(item)))
+                for other in others {
+                    r.diagnostics.append(SyntaxMessages.unknownKey.at(r.span(other.key), r.doc.text(other.key) ?? "?", "a branch"))
                 }
-                if let t = r.identifier(fallback.value, key: "default") {
+                if let to {
+                    if let c = r.expression(condition.value, key: "if"), let t = r.identifier(to.value, key: "to") {
+                        branches.append(BranchSyntax(condition: c, target: t, span: r.span(item)))
+                    }
+                } else {
+                    r.diagnostics.append(SyntaxMessages.missingKey.at(r.span(condition.key), "to", "a branch"))
+                }
+                if !anotherDefault, !target.isEmpty, let t = r.identifier(fallback.value, key: "default") {
                     let span = r.span(key)
                     let branch = BranchSyntax(condition: nil, target: t, span: SourceSpan(file: span.file, start: span.start, end: max(span.end, r.span(fallback.value).end)))
                     if last { branches.append(branch) } else { misplacedDefault = misplacedDefault ?? branch }

@@ -427,6 +427,40 @@ import Testing
         #expect(ds.filter { $0.severity == .error }.map(\.code.description) == ["FC0504"], "\(ds.map(\.message.text))")
     }
 
+    /// The same beside a key that is none of a branch's, without `to`, and with a default branch
+    /// in the list already: one error at `default`, each other mistake its own, and no node said
+    /// unreachable (QA round 44, R4, R5).
+    @Test(arguments: [
+        ("      - if: amount > 100 CNY\n        to: audit\n        default: won\n        foo: bar",
+         ["`default` in a branch with `if` and `to`: a branch has `if` and `to`, or `default` alone", "unknown key `foo` in a branch"],
+         "`default` is a branch of its own, the last: move it to an item after this one, `- default: won`"),
+        ("      - if: amount > 100 CNY\n        default: audit",
+         ["missing required key `to` in a branch", "`default` in a branch with `if` and `to`: a branch has `if` and `to`, or `default` alone"],
+         "`default` is a branch of its own, the last: move it to an item after this one, `- default: audit`"),
+        ("      - if: amount > 100 CNY\n        to: audit\n        default: won\n      - default: won",
+         ["`default` in a branch with `if` and `to`: a branch has `if` and `to`, or `default` alone"],
+         "the list has its `default` branch already: take out this `default: won`, or make it that branch's target"),
+    ])
+    func aDefaultInsideABranchWithOtherMistakes(_ branch: String, _ errors: [String], _ help: String) throws {
+        let yaml = """
+            flowc: 1
+            template: {id: t, version: 1.0.0, name: T}
+            fields: {amount: {type: money, currency: CNY}}
+            roles: {o: {name: O, owner: true}}
+            nodes:
+              - id: quotation
+                name: Q
+                owner: o
+                next:
+            \(branch)
+              - {id: audit, name: A, owner: o, next: won}
+              - {id: won, name: Won, kind: won}
+            """
+        let ds = Self.diagnostics(yaml).filter { !$0.message.text.hasPrefix("the template has no `lose`") }
+        #expect(ds.map(\.message.text) == errors, "\(ds.map(\.message.text))")
+        #expect(ds.first { $0.message.text.hasPrefix("`default` in a branch") }?.help?.text == help)
+    }
+
     /// `“VIP”` in an expression: unexpected character, now with the quote to use.
     @Test func curlyQuotesInAnExpressionAreNamed() throws {
         let ds = Self.check(when: "\"quote < cost or customer_name == “VIP”\"")
