@@ -156,11 +156,14 @@ extension DealService {
                 guard let target = try? machines.machine(hash: to, for: dealID),
                       case .success(let migrated) = Runner.migrate(from: machine, to: target, before, entry.event, context: entry.context, limits: limits)
                 else { break }
-                machine = target
                 let decided = migrated.snapshot
                 let decisions = Array(Runner.explain(target.machine, decided, decisionsOf: sequence, utcOffset: hintZone).dropFirst(1 + decided.openNodes.count))
+                // With what it did to the blocked nodes: active again, or blocked as of a later
+                // due date (QA round 44, R11: `why` said only "no node moved").
+                let blocked = DealService.activeAgainNotes(migrated.moves, before: before, on: machine, migrated.snapshot, on: target, zone: hintZone)
                 out.append(HistoryEntry(sequence: sequence, event: entry.event, context: entry.context, effects: [],
-                                        moves: [DealService.migrationMoves(target.machine, migrated)], decisions: decisions))
+                                        moves: [DealService.migrationMoves(target.machine, migrated)] + blocked, decisions: decisions))
+                machine = target
                 snapshot = migrated.snapshot
                 continue
             }

@@ -243,6 +243,9 @@ import Testing
             """), "\(applied.out)")
         let show = flowc("deal", "show", "T-1", "--now", now, "--db", db)
         #expect(show.out.contains("2024-05-11T11:00:00Z"), "\(show.out)")
+        // `why`'s path says it at the migration too (QA round 44, R11: "no node moved" only).
+        let why = flowc("deal", "why", "T-1", "--now", now, "--db", db)
+        #expect(why.out.contains("moved to version 1.1.0: no node moved; `talks` is still overdue on the new version: blocked since 2024-05-11T09:00:00Z, its new due date 2024-05-11T11:00:00Z has passed too, so it stays blocked, as of 2024-05-11T11:00:00Z"), "\(why.out)")
         #expect(flowc("deal", "verify", "--db", db).code == 0)
     }
 
