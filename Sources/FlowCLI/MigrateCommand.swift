@@ -241,6 +241,12 @@ struct MigrateCommand: FlowcCommand {
             report = try service.migrate(MigrationRequest(target: target, map: entries, fromHash: fromHash, deals: deal, apply: apply, allowOlder: allowOlder,
                                                           writtenAsFlags: asFlags, stop: { interrupts.isRaised }))
         } catch {
+            // Stopped before its write: said at the store, as a stop while waiting for it is
+            // (QA round 44, R13: the JSON failure had no `location`).
+            if error.storeProblem == .interrupted {
+                context.writeError(error, place: store.path(context))
+                return ExitCode.interrupted
+            }
             return HostOutput.fail(error, context)
         }
         if format == .json {

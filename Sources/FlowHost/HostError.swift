@@ -121,9 +121,11 @@ public struct HostError: Error, Sendable, Hashable, CustomStringConvertible {
         HostError(HostMessages.interruptedWaiting, what).problem(.interrupted)
     }
 
-    /// FC1243: a migration stopped after reading `read` of its `of` deals, before its write.
-    public static func interruptedMigration(read: Int, of total: Int) -> HostError {
-        HostError(HostMessages.interruptedMigration, String(read), String(total), total == 1 ? "" : "s").problem(.interrupted)
+    /// FC1243: a migration stopped after reading `read` of its `of` deals, before its write (or
+    /// a dry run, which has none: QA round 44, R13).
+    public static func interruptedMigration(read: Int, of total: Int, dryRun: Bool) -> HostError {
+        HostError(HostMessages.interruptedMigration, String(read), String(total), total == 1 ? "" : "s",
+                  dryRun ? HostMessages.Phrase.inADryRun : HostMessages.Phrase.beforeTheWrite).problem(.interrupted)
     }
 
     /// FC1215: no store at `path`, for a command that does not create one.

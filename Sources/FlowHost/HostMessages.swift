@@ -182,7 +182,7 @@ public enum HostMessages {
         done, or give `--lock-timeout SECONDS` to bound the wait.
         """)
 
-    public static let interruptedMigration = HostMessageSpec(1243, "interrupted-migration", "stopped by Ctrl-C or TERM after reading {0} of {1} deal{2}, before the migration was written: nothing was changed", """
+    public static let interruptedMigration = HostMessageSpec(1243, "interrupted-migration", "stopped by Ctrl-C or TERM after reading {0} of {1} deal{2}{3}: nothing was changed", """
         `flowc migrate` reads every deal it considers and works out its move before it writes \
         anything; the moves are then written together, in one transaction. It was asked to stop \
         (Ctrl-C, or a TERM signal) before that write: no deal was moved, the new version was not \
@@ -207,6 +207,9 @@ public enum HostMessages {
 
     /// Phrases used inside messages.
     public enum Phrase {
+        /// FC1243's end: where a migration stopped.
+        public static let beforeTheWrite = ", before the migration was written"
+        public static let inADryRun = " in a dry run"
         /// FC1120's hint for a node a migration of the deal renamed.
         public static let renamedNode = " (a migration of the deal renamed it `{0}`)"
         /// FC1120's and FC1110's hints for a node or field the deal's migration to version `{0}` removed.

@@ -192,7 +192,7 @@ extension DealService {
         // Deals refused with FC1228, by their place in `out`: the old node, and the deal's version.
         var unknownAt: [Int: String] = [:]
         for (n, id) in ids.enumerated() {
-            if let stop = request.stop, stop() { throw HostError.interruptedMigration(read: n, of: ids.count) }
+            if let stop = request.stop, stop() { throw HostError.interruptedMigration(read: n, of: ids.count, dryRun: !request.apply) }
             var entry = DealMigration(deal: id, fromHash: nil, fromVersion: nil, toHash: hash, toVersion: tm.template.version, outcome: .ok,
                                       code: nil, reason: nil, moves: [], notes: [], applied: false, event: nil)
             // The note that due timers fire first: true only of a deal that moves (QA round 36,
@@ -379,7 +379,7 @@ extension DealService {
                 out.append(entry)
             }
         }
-        if let stop = request.stop, stop() { throw HostError.interruptedMigration(read: ids.count, of: ids.count) }
+        if let stop = request.stop, stop() { throw HostError.interruptedMigration(read: ids.count, of: ids.count, dryRun: !request.apply) }
         if request.apply { _ = try machines.register(request.target) }
         if !records.isEmpty {
             let results: [AppendResult]

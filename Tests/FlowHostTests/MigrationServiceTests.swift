@@ -80,7 +80,7 @@ final class Counter: @unchecked Sendable {
             Issue.record("the migration went on")
         } catch {
             #expect(error.code == "FC1243")
-            #expect(error.message == "stopped by Ctrl-C or TERM after reading \(after) of 3 deals, before the migration was written: nothing was changed")
+            #expect(error.message == "stopped by Ctrl-C or TERM after reading \(after) of 3 deals\(apply ? ", before the migration was written" : " in a dry run"): nothing was changed")
             #expect(error.storeProblem == .interrupted)
         }
         #expect(try ["S-1", "S-2", "S-3"].map { try s.store.snapshot(of: $0)?.payload } == before)
