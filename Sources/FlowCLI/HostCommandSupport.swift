@@ -66,7 +66,7 @@ struct StoreOptions: ParsableArguments {
             }
             guard let seconds = Self.offset(utcOffset) else {
                 // A zone's name: whose offset, and when (summer time moves it).
-                let name = utcOffset.contains("/") ? " (\(utcOffset.trimmingCharacters(in: .whitespaces)) \(nowInstant == nil ? "now" : "at --now"))" : ""
+                let name = Self.namedZone(utcOffset).map { " (\($0.name) \(nowInstant == nil ? "now" : "at --now"))" } ?? ""
                 let fix = Self.offsetFix(utcOffset, at: nowInstant).map { "; write `\($0)`\(name)" } ?? ""
                 throw ValidationError("--utc-offset: expected 8h, -5h, -05:00, Z or seconds\(fix)")
             }
@@ -184,7 +184,7 @@ struct StoreOptions: ParsableArguments {
     /// else now, so that summer time is the command's, QA round 43, T6); nil if none.
     static func offsetFix(_ text: String, at instant: Int64? = nil) -> String? {
         var t = text.trimmingCharacters(in: .whitespaces)
-        if t.contains("/"), let zone = TimeZone(identifier: t) {
+        if let zone = namedZone(t)?.zone {
             let seconds = zone.secondsFromGMT(for: instant.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date())
             let h = abs(seconds) / 3600, m = abs(seconds) % 3600 / 60
             return (seconds < 0 ? "-" : "") + "\(h)h" + (m == 0 ? "" : "\(m)m")
@@ -199,6 +199,19 @@ struct StoreOptions: ParsableArguments {
         let minutes = parts.count == 2 ? String(parts[1]) : "00"
         let form = "\(sign == "-" ? "-" : "")\(hours)h" + (minutes == "00" ? "" : "\(Int(minutes) ?? 0)m")
         return offset(form) == nil || form == text ? nil : form
+    }
+
+    /// The zone `text` names in the system's zone data, in any case (`america/new_york`,
+    /// `UTC`, `EST5EDT`; QA round 44, R8: only a name with a `/` written in its own case was
+    /// read), with the name to show; nil for anything else, an offset such as `GMT+8` included.
+    static func namedZone(_ text: String) -> (zone: TimeZone, name: String)? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty, t.allSatisfy({ $0.isLetter || $0 == "/" || $0 == "_" || $0 == "-" || $0.isNumber }),
+              t.contains(where: \.isLetter), !t.contains(where: { $0 == "+" }) else { return nil }
+        if let exact = TimeZone(identifier: t) { return (exact, t) }
+        let lower = t.lowercased()
+        if let known = TimeZone.knownTimeZoneIdentifiers.first(where: { $0.lowercased() == lower }), let zone = TimeZone(identifier: known) { return (zone, known) }
+        return ["utc", "gmt"].contains(lower) ? TimeZone(identifier: "UTC").map { ($0, t.uppercased()) } : nil
     }
 
     /// `-0530` as a duration, `-5h30m`.

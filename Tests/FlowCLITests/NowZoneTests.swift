@@ -89,6 +89,11 @@ import Testing
         // A zone with summer time gets its offset at `--now`, not on the machine's date (QA
         // round 43, T6: `America/New_York` with a July `--now` suggested -5h in December).
         if TimeZone(identifier: "America/New_York") != nil {
+            // In any case, and UTC by its name (QA round 44, R8).
+            let lower = flowc("report", "--db", db, "--now", "2024-07-01T09:00:00-04:00", "--utc-offset", "america/new_york")
+            #expect(lower.err.hasPrefix("Error: --utc-offset: expected 8h, -5h, -05:00, Z or seconds; write `-4h` (America/New_York at --now)"), "\(lower.err)")
+            let utc = flowc("report", "--db", db, "--utc-offset", "UTC")
+            #expect(utc.err.hasPrefix("Error: --utc-offset: expected 8h, -5h, -05:00, Z or seconds; write `0h` (UTC now)"), "\(utc.err)")
             for (now, fix) in [("2024-07-01T09:00:00-04:00", "-4h"), ("2024-01-15T09:00:00-05:00", "-5h")] {
                 let named = flowc("report", "--db", db, "--now", now, "--utc-offset", "America/New_York")
                 #expect(named.code == 2)
