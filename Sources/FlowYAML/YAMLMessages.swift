@@ -144,6 +144,9 @@ public enum YAMLMessages {
         public static let tabInIndentation = "a tab in the indentation"
         public static let tabIndentation = "YAML does not allow tabs for indentation; indent with spaces"
         /// `{0}` the line, `{1}` the character named (`CharacterNames.describe`).
+        /// A typographic quote where a YAML quote was meant (`{0}` its line, `{1}` its name).
+        public static let curlyQuote = "line {0} has {1}, which YAML does not read as a quote: the value is not quoted, so its `{` or `[` opens a mapping or a list; write `\"` for it and for its closing mark"
+        public static let notAQuote = "not a YAML quote"
         public static let braceInFlowValue = "line {0} has a `{` or `[` inside a value within `{…}` or `[…]`, where YAML opens a new mapping or list; put the whole value in quotes (`\"…\"`)"
         public static let notAColon = "line {0} has {1} where YAML needs `:` followed by a space"
         public static let notASpace = "line {0} has {1} where YAML needs an ordinary space"

@@ -457,6 +457,11 @@ private struct Builder {
             d = d.help(YAMLMessages.Help.listItemInMapping, String(file.line(of: at)))
         } else if let closer = textAfterFlowValue(at, problem: problem) {
             d = d.help(YAMLMessages.Help.textAfterFlowValue, String(file.line(of: at)), closer)
+        } else if at < file.bytes.count, file.bytes[at] == 0x7B || file.bytes[at] == 0x5B, let (start, scalar) = curlyQuoteBefore(at) {
+            // `{name: “{customer_name} 群”}`: the author's quote is a typographic one, no YAML
+            // quote (QA round 44, A5: the help said to put the value in quotes).
+            d = d.label(span(start, start + 3), YAMLMessages.Help.notAQuote)
+                .help(YAMLMessages.Help.curlyQuote, String(file.line(of: start)), CharacterNames.describe(scalar))
         } else if braceInFlowValue(at) {
             d = d.help(YAMLMessages.Help.braceInFlowValue, String(file.line(of: at)))
         } else if at > 0, at < file.bytes.count, file.bytes[at - 1] == 0x27, file.bytes[at] >= 0x41 {
@@ -528,6 +533,22 @@ private struct Builder {
               bytes[at + 1] == 0x20 || bytes[at + 1] == 0x0A || bytes[at + 1] == 0x0D else { return false }
         let lineStart = file.lineStarts[file.line(of: at) - 1]
         return bytes[lineStart..<at].allSatisfy { $0 == 0x20 }
+    }
+
+    /// The first typographic quote (`“`, `”`, `‘`, `’`) on the problem's line before it, with its
+    /// offset: written where a YAML quote was meant.
+    func curlyQuoteBefore(_ at: Int) -> (Int, Unicode.Scalar)? {
+        let bytes = file.bytes
+        guard at <= bytes.count, at > 0 else { return nil }
+        var i = file.lineStarts[file.line(of: at) - 1]
+        while i + 2 < at {
+            if bytes[i] == 0xE2, bytes[i + 1] == 0x80, [0x98, 0x99, 0x9C, 0x9D].contains(bytes[i + 2]) {
+                // E2 80 xx is U+2000 + (xx & 0x3F).
+                return (i, Unicode.Scalar(0x2000 + UInt32(bytes[i + 2] & 0x3F)) ?? "\u{201C}")
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Whether the problem is a `{` or `[` in the middle of a value inside `{…}` or `[…]`

@@ -34,6 +34,10 @@ import Testing
         #expect(r.out.contains("error[FC0101]"), "\(r.out)")
         #expect(r.out.contains("has a `{` or `[` inside a value within `{…}` or `[…]`, where YAML opens a new mapping or list; put the whole value in quotes"), "\(r.out)")
         #expect(!r.out.contains("FULLWIDTH COLON"))
+        // Typographic quotes around it: named, as no YAML quote (QA round 44, A5).
+        let curly = try check("title: \"credit check {customer_name}\"", "title: “信用审核 {customer_name}”")
+        #expect(curly.out.contains("has `“` (U+201C LEFT DOUBLE QUOTATION MARK), which YAML does not read as a quote: the value is not quoted, so its `{` or `[` opens a mapping or a list; write `\"` for it and for its closing mark"), "\(curly.out)")
+        #expect(curly.out.contains("- not a YAML quote"), "\(curly.out)")
     }
 
     @Test(arguments: [("RMB", "= help: write `CNY`, the ISO 4217 code (`RMB` is a common name, not a code)"), ("XQQ", nil), ("USD", nil),
