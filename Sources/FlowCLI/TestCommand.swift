@@ -407,7 +407,8 @@ private struct TestRun {
             // Every problem of the file, each at its place (sorted there by line).
             let ds = error.all.map { e in
                 let d = ScenarioMessages.format.at(source.span(at: e.path, message: e.message, atKey: e.atKey), e.description)
-                return e.help.map { d.help($0) } ?? d
+                let help = path.lowercased().hasSuffix(".json") ? e.jsonHelp ?? e.help : e.help
+                return help.map { d.help($0) } ?? d
             }
             fail(tree["scenario"].flatMap(Self.text) ?? path, "the scenario file has errors",
                  diagnostics: ds + ScenarioChecks.repeatedIDs(written: tree, source: source))
@@ -435,13 +436,27 @@ private struct TestRun {
             return
         }
         failed += 1
-        let at = source.span(ofStep: min(failure.step, scenario.steps.count))
+        let at = Self.valueSpan(failure, source) ?? source.span(ofStep: min(failure.step, scenario.steps.count))
         let location = at.file.location(of: at.start)
         say(paint("FAIL", red: true) + " \(Names.inline(scenario.name))\n")
         say("  --> \(path):\(location.line):\(location.column)\n")
         say(failure.description + "\n")
         record(TestReport.Case(file: path, name: scenario.name, status: .fail, reason: "a step did not behave as expected", failure: failure,
                                line: location.line, column: location.column, seconds: elapsed))
+    }
+
+    /// Where a refused value is written, when a failure's first problem names its field (``field
+    /// `seats` is given `many`…``): under the deal's `fields` for the creation, under the step's
+    /// `set` for a step (QA round 44, A10: the creation's failure pointed at `deal:`).
+    static func valueSpan(_ failure: ScenarioFailure, _ source: ScenarioSource) -> SourceSpan? {
+        guard let problem = failure.problems.first, let open = problem.range(of: "field `"),
+              let close = problem[open.upperBound...].firstIndex(of: "`") else { return nil }
+        let field = String(problem[open.upperBound..<close])
+        let mapping = failure.step == 0 ? "deal.fields" : "steps[\(failure.step - 1)].set"
+        let (node, _) = source.locate(mapping)
+        guard source.document.kind(node) == .mapping,
+              let pair = source.document.pairs(node).first(where: { source.document.text($0.key) == field }) else { return nil }
+        return source.document.span(pair.value)
     }
 
     /// When the scenario being run started, and its file, for the report.

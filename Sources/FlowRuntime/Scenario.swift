@@ -145,6 +145,9 @@ public struct ScenarioFormatError: Error, Sendable, Hashable, CustomStringConver
     public var atKey = false
     /// What to do about it, when the message alone does not say.
     public var help: String?
+    /// The same for a scenario written in JSON, when it differs (QA round 44, R7: the YAML dash
+    /// was offered for a `.scenario.json`).
+    public var jsonHelp: String?
     public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 
     public init(path: String, message: String) {
@@ -668,6 +671,7 @@ private final class Reader {
                 e.path = "\(path).\(keys[start])"
                 e.atKey = true
                 e.help = "if `\(keys[start])` begins the next step, write `- ` before it, in the column of the other steps' `- `"
+                e.jsonHelp = "if `\(keys[start])` begins the next step, end this step's object before it and open the next: `}, {`"
             }
             collected.append(e)
         }

@@ -739,6 +739,28 @@ let failingScenario = """
         #expect(r.out.contains("steps[1]: a step has exactly one action (") && r.out.contains("; found none (an `expect` written as a list item of its own is a step with no action: indent it under the step it checks, without its `-`)"), "\(r.out)")
     }
 
+    /// A value refused at the creation or in a step's `set` is pointed at where it is written,
+    /// not at `deal:` or the step (QA round 44, A10).
+    @Test func aRefusedValueIsPointedAt() throws {
+        let created = try Self.run("""
+            scenario: one step
+            start: 2024-05-06T09:00:00+08:00
+            deal:
+              owner: alice
+              fields: {quote: 1200, cost: 1000, customer_name: "lots"}
+            steps:
+              - at: +1h
+                set: {quote: "many"}
+
+            """)
+        #expect(created.code == 1)
+        // `customer_name` is no field of this template: the creation is refused at it.
+        #expect(created.out.contains("  --> \(created.path):5:52\n"), "\(created.out)")
+        let set = try Self.run(Self.oneStep("    set: {quote: \"many\"}"))
+        #expect(set.code == 1)
+        #expect(set.out.contains("  --> \(set.path):8:18\n"), "\(set.out)")
+    }
+
     /// Two actions in one step, the second step's `- ` left out after a line of `at` or `by`:
     /// the error is at the second action, with the dash to write (QA round 43, F7: it pointed at
     /// the step's `at` line and said nothing of the dash).
@@ -753,6 +775,14 @@ let failingScenario = """
         #expect(by.code == 1)
         #expect(by.out.contains("s.scenario.yaml:9:5: error[FC1301]: steps[0].by: a step has exactly one action ("), "\(by.out)")
         #expect(by.out.contains("help: if `by` begins the next step, write `- ` before it, in the column of the other steps' `- `"), "\(by.out)")
+        // In a JSON scenario, the object to close (QA round 44, R7).
+        let json = """
+            {"scenario": "one step", "start": "2024-05-06T09:00:00+08:00", "deal": {"owner": "alice", "fields": {"quote": 1200, "cost": 1000}},
+             "steps": [{"set": {"quote": 1300}, "by": "bob", "complete": "initial_talks"}]}
+            """
+        let jdir = try tempDir(["a.flow.yaml": cleanTemplate, "scenarios/a/s.scenario.json": json])
+        let j = flowc("test", jdir + "/a.flow.yaml")
+        #expect(j.out.contains("help: if `by` begins the next step, end this step's object before it and open the next: `}, {`"), "\(j.out)")
         // A `note` first too; an `expect` belongs to the step before (QA round 44, R6).
         let note = try Self.run(Self.oneStep("    set: {quote: 1300}\n    expect: {active: [initial_talks]}\n    note: next\n    complete: initial_talks"))
         #expect(note.out.contains("s.scenario.yaml:10:5: error[FC1301]: steps[0].note: a step has exactly one action ("), "\(note.out)")
