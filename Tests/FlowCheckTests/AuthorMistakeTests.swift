@@ -10,6 +10,25 @@ import Testing
         TemplateChecker.check(path: path, bytes: Array(yaml.utf8), fs: MemoryFileSystem([:])).diagnostics
     }
 
+    /// A template whose node `quotation` has `next` lines (written at the column of a list under
+    /// `next:`), then `audit` and `won`: for the branch mistakes.
+    static func quotation(next lines: String) -> String {
+        """
+        flowc: 1
+        template: {id: t, version: 1.0.0, name: T}
+        fields: {amount: {type: money, currency: CNY}}
+        roles: {o: {name: O, owner: true}}
+        nodes:
+          - id: quotation
+            name: Q
+            owner: o
+            next:
+        \(lines)
+          - {id: audit, name: A, owner: o, next: won}
+          - {id: won, name: Won, kind: won}
+        """
+    }
+
     /// A small template with `line` put in place of the `@LINE@` marker.
     static func check(field: String = "vip: {type: boolean, default: false}", node: String = "requires: [quote, cost]",
                       when: String = "\"quote < cost\"", pool: String = "") -> [Diagnostic] {
@@ -266,22 +285,7 @@ import Testing
     /// and both branches kept, where `if` and `to` were each an unknown key of the default branch
     /// and the audit node was said to be unreachable (QA round 39, R10).
     @Test func aDefaultBranchWithoutItsDashSaysToWriteTheDash() throws {
-        let yaml = """
-            flowc: 1
-            template: {id: t, version: 1.0.0, name: T}
-            fields: {amount: {type: money, currency: CNY}}
-            roles: {o: {name: O, owner: true}}
-            nodes:
-              - id: quotation
-                name: Q
-                owner: o
-                next:
-                  - if: amount > 100 CNY
-                    to: audit
-                    default: won
-              - {id: audit, name: A, owner: o, next: won}
-              - {id: won, name: Won, kind: won}
-            """
+        let yaml = Self.quotation(next: "      - if: amount > 100 CNY\n        to: audit\n        default: won")
         let ds = Self.diagnostics(yaml).filter { $0.severity == .error }
         #expect(ds.map(\.code.description) == ["FC0201"], "\(ds.map(\.message.text))")
         let d = try #require(ds.first)
@@ -300,20 +304,7 @@ import Testing
     @Test(arguments: [("      - if: amount > 100 CNY\n        default: won\n        to: audit", 11),
                       ("      - default: won\n        if: amount > 100 CNY\n        to: audit", 10)])
     func aDefaultInsideABranchSaysToMoveItOut(_ branch: String, _ line: Int) throws {
-        let yaml = """
-            flowc: 1
-            template: {id: t, version: 1.0.0, name: T}
-            fields: {amount: {type: money, currency: CNY}}
-            roles: {o: {name: O, owner: true}}
-            nodes:
-              - id: quotation
-                name: Q
-                owner: o
-                next:
-            \(branch)
-              - {id: audit, name: A, owner: o, next: won}
-              - {id: won, name: Won, kind: won}
-            """
+        let yaml = Self.quotation(next: branch)
         let ds = Self.diagnostics(yaml).filter { $0.severity == .error }
         #expect(ds.map(\.code.description) == ["FC0201"], "\(ds.map(\.message.text))")
         let d = try #require(ds.first)
@@ -442,20 +433,7 @@ import Testing
          "the list has its `default` branch already: take out this `default: won`, or make it that branch's target"),
     ])
     func aDefaultInsideABranchWithOtherMistakes(_ branch: String, _ errors: [String], _ help: String) throws {
-        let yaml = """
-            flowc: 1
-            template: {id: t, version: 1.0.0, name: T}
-            fields: {amount: {type: money, currency: CNY}}
-            roles: {o: {name: O, owner: true}}
-            nodes:
-              - id: quotation
-                name: Q
-                owner: o
-                next:
-            \(branch)
-              - {id: audit, name: A, owner: o, next: won}
-              - {id: won, name: Won, kind: won}
-            """
+        let yaml = Self.quotation(next: branch)
         let ds = Self.diagnostics(yaml).filter { !$0.message.text.hasPrefix("the template has no `lose`") }
         #expect(ds.map(\.message.text) == errors, "\(ds.map(\.message.text))")
         #expect(ds.first { $0.message.text.hasPrefix("`default` in a branch") }?.help?.text == help)

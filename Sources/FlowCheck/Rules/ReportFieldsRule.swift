@@ -8,7 +8,7 @@ import FlowSyntax
 /// else the first money field. The last is a guess a template with `price_per_seat` before its
 /// computed `arr` got wrong without a word: the funnel and the forecast summed the price of a
 /// seat (QA round 44, A1). Warns when the report falls back to a money field that another money
-/// field is computed from.
+/// field is computed from, times a count.
 enum ReportFieldsRule: TemplateRule {
     static let name = "ReportFieldsRule"
     static let summary = "the report's amount is a field named for it, not a guess"
