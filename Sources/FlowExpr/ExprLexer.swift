@@ -143,7 +143,14 @@ struct ExprLexer {
                 // The author's expression with its quotes made straight (but for an apostrophe
                 // in it, which the example would turn into the end of the text).
                 let source = String(decoding: bytes, as: UTF8.self)
-                if source.contains("'") {
+                let trimmed = source.trimmingCharacters(in: .whitespaces)
+                let inner = trimmed.dropFirst().dropLast()
+                if let first = trimmed.first, let last = trimmed.last, trimmed.count > 2, ["\u{201C}", "\u{2018}"].contains(first),
+                   ["\u{201D}", "\u{2019}"].contains(last), !inner.contains(where: curly.contains) {
+                    // The whole expression in typographic quotes, meant as YAML's (QA round 44,
+                    // A6: the help spoke of string literals inside it).
+                    help = Message(ExprMessages.Help.curlyQuotedWhole, [String(first), String(last), String(inner)])
+                } else if source.contains("'") {
                     help = Message(ExprMessages.Help.curlyQuotePlain, [character])
                 } else {
                     help = Message(ExprMessages.Help.curlyQuote, [character, String(source.map { curly.contains($0) ? "'" : $0 })])

@@ -503,6 +503,7 @@ public enum ExprMessages {
         public static let quoteText = "a text is written in quotes: `\"{0}\"`"
         public static let datetimeAgainstDate = "an instant (`datetime`) compares with an instant: write one with its zone, `datetime('2024-06-30T00:00:00+08:00')`, or `now() - 24h`; a date compares with a date"
         /// FC0407 for `“` and its kin: text in an expression is quoted with `'`.
+        public static let curlyQuotedWhole = "the expression is written in `{0}…{1}`, which YAML does not read as quotes: write `\"{2}\"`, in YAML's double quotes"
         public static let curlyQuotePlain = "`{0}` is not a string quote: write text in single quotes, `'…'` (double quotes would end the YAML string around the expression)"
         public static let curlyQuote = "`{0}` is not a string quote: write text in single quotes, `{1}` (double quotes would end the YAML string around the expression)"
         /// FC0407 for a look-alike of an ASCII character: `{0}` the character named

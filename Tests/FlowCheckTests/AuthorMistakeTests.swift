@@ -445,6 +445,9 @@ import Testing
         let d = try #require(ds.first { $0.code == DiagnosticCode(407) })
         #expect(d.message.text == "unexpected character `“`")
         #expect(d.help?.text == "`“` is not a string quote: write text in single quotes, `quote < cost or customer_name == 'VIP'` (double quotes would end the YAML string around the expression)")
+        // The whole condition in them, meant as YAML's quotes (QA round 44, A6).
+        let whole = try #require(Self.check(when: "“quote < cost”").first { $0.code == DiagnosticCode(407) })
+        #expect(whole.help?.text == "the expression is written in `“…”`, which YAML does not read as quotes: write `\"quote < cost\"`, in YAML's double quotes")
     }
 
     /// A key left without its entries (they were not indented under it) says how to write them.
