@@ -807,8 +807,13 @@ extension CLIContext {
     func writeError(_ error: HostError, place: String? = nil) {
         if error.storeProblem == .busy { storeWasBusy = true }
         if error.storeProblem == .interrupted { storeWaitInterrupted = true }
+        writeError(errorLine(error, place: place) + "\n")
+    }
+
+    /// `PLACE: error[FC…]: …` for `error`, at `place`, else at the store a failure of it is of.
+    func errorLine(_ error: HostError, place: String? = nil) -> String {
         let place = place ?? (error.storeProblem == .failed ? openedStore : nil)
-        writeError((place.map { "\($0): " } ?? "") + error.description + "\n")
+        return (place.map { "\($0): " } ?? "") + error.description
     }
 }
 

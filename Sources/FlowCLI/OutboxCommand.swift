@@ -67,8 +67,7 @@ struct OutboxListCommand: FlowcCommand {
             // that a command failing before its output prints alone.
             if let written {
                 if json {
-                    let place = failure.storeProblem == .failed ? context.openedStore : nil
-                    context.write(FailureJSON.object(errorLine: (place.map { "\($0): " } ?? "") + failure.description, exit: code) + "\n")
+                    context.write(FailureJSON.object(errorLine: context.errorLine(failure), exit: code) + "\n")
                 } else {
                     context.writeError("note: the list above stops after position \(written): the store failed reading the effects after it (a page at a time), so it is not the whole outbox\n")
                 }
