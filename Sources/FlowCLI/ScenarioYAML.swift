@@ -48,11 +48,14 @@ struct ScenarioSource {
     /// The key `name` of the mapping at `path` (a name the expectation gives as a key, such as a
     /// role of `members`); the mapping itself when it has no such key.
     func span(ofKey name: String, in path: String) -> SourceSpan {
+        pair(name, in: path).map { document.span($0.key) } ?? span(at: path)
+    }
+
+    /// The entry `name` of the mapping at `path`, if the file has one there.
+    func pair(_ name: String, in path: String) -> (key: YAMLNodeID, value: YAMLNodeID)? {
         let (node, _) = locate(path)
-        if document.kind(node) == .mapping, let pair = document.pairs(node).first(where: { document.text($0.key) == name }) {
-            return document.span(pair.key)
-        }
-        return span(at: path)
+        guard document.kind(node) == .mapping else { return nil }
+        return document.pairs(node).first { document.text($0.key) == name }
     }
 
     /// The primary span for a problem at a scenario path such as `steps[3].expect.active` (the

@@ -453,10 +453,7 @@ private struct TestRun {
               let close = problem[open.upperBound...].firstIndex(of: "`") else { return nil }
         let field = String(problem[open.upperBound..<close])
         let mapping = failure.step == 0 ? "deal.fields" : "steps[\(failure.step - 1)].set"
-        let (node, _) = source.locate(mapping)
-        guard source.document.kind(node) == .mapping,
-              let pair = source.document.pairs(node).first(where: { source.document.text($0.key) == field }) else { return nil }
-        return source.document.span(pair.value)
+        return source.pair(field, in: mapping).map { source.document.span($0.value) }
     }
 
     /// When the scenario being run started, and its file, for the report.
