@@ -319,22 +319,21 @@ enum SQLiteSchema {
         // Tables and no migration of flowc's: another program's, GRDB's table empty or absent
         // (QA round 43, F4: an empty `grdb_migrations` beside another program's tables was
         // taken for a new store, and `deal show` wrote flowc's schema into it).
-        let noneApplied = try migrated && applicationID != Self.applicationID && migrator.appliedIdentifiers(db).isEmpty
-        if !migrated || noneApplied {
+        let applied = migrated ? try migrator.appliedIdentifiers(db) : []
+        if !migrated || applicationID != Self.applicationID && applied.isEmpty {
             let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'") ?? 0
             if tables > 0 { throw StoreError(.notAStore, "the database has tables but is not a flowc store") }
         }
         // Another GRDB application's database has migrations, none of them flowc's (QA round
         // 41, A10: it was said to be written by a newer flowc).
         if migrated, applicationID != Self.applicationID {
-            let applied = try migrator.appliedIdentifiers(db)
             if !applied.isEmpty, applied.isDisjoint(with: migrations.map(\.identifier)) {
                 let shown = applied.sorted().prefix(3).map { "`\($0)`" }.joined(separator: ", ") + (applied.count > 3 ? ", …" : "")
                 throw StoreError(.notAStore, "the database has tables but is not a flowc store (its migrations, \(shown), are another program's)")
             }
         }
         if migrated, try migrator.hasBeenSuperseded(db) {
-            let unknown = try migrator.appliedIdentifiers(db).subtracting(migrations.map(\.identifier))
+            let unknown = applied.subtracting(migrations.map(\.identifier))
             throw StoreError(
                 .newerSchema,
                 "the store was written by a newer flowc (unknown migrations: \(unknown.sorted().joined(separator: ", ")))"
