@@ -22,12 +22,16 @@ struct GraphOverlay {
     let words: GraphWords
 
     let now: Int64?
+    /// Whether a migration moved the deal (its decisions kept whole say so, or some were dropped):
+    /// only then can nodes have been added behind it.
+    let wasMigrated: Bool
 
     init(machine: Machine, snapshot: DealSnapshot, words: GraphWords, now: Int64? = nil) {
         self.machine = machine
         self.snapshot = snapshot
         self.words = words
         self.now = now
+        wasMigrated = snapshot.decisions.contains { $0.kind == .migration } || snapshot.decisionsDropped > 0
     }
 
     func status(_ machineIndex: Int?) -> NodeStatus? {
@@ -54,8 +58,7 @@ struct GraphOverlay {
     /// through them stays whole (QA round 41, M2: drawn not reached, the deal seemed to have
     /// jumped a stage; round 43, F2: the same on a branch).
     func passedOver() -> Set<Int> {
-        // A deal never migrated has none (its decisions kept whole say so).
-        guard snapshot.decisions.contains(where: { $0.kind == .migration }) || snapshot.decisionsDropped > 0 else { return [] }
+        guard wasMigrated else { return [] }
         var out = Set<Int>()
         var changed = true
         while changed {
@@ -110,7 +113,7 @@ struct GraphOverlay {
     /// migration put before it since (QA round 43, F2).
     func decided(_ went: Int?, _ target: Int?) -> Bool {
         guard let went, let target else { return false }
-        return went == target || (snapshot.decisions.contains { $0.kind == .migration } || snapshot.decisionsDropped > 0) && leadsThroughUnentered(from: target, to: went)
+        return went == target || wasMigrated && leadsThroughUnentered(from: target, to: went)
     }
 
     func apply(to model: inout GraphModel) {
